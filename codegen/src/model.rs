@@ -1,0 +1,155 @@
+//! The checked spec: what `validate` produces and `emit` consumes.
+//!
+//! Everything here is already consistent: names are valid, unique Rust
+//! identifiers, types resolve, examples match their types. Emitting code from
+//! it cannot fail.
+
+/// One product (one generated crate).
+#[derive(Debug, Clone)]
+pub struct Product {
+    pub name: String,
+    pub version: String,
+    pub endpoint: String,
+    pub summary: String,
+    pub description: Option<String>,
+    /// Where the spec lives, as shown in generated headers (`spec/vpc`).
+    pub spec_root: String,
+    pub common_errors: Vec<ErrorDef>,
+    /// Named types shared between actions, emitted in `types.rs`.
+    pub types: Vec<NamedType>,
+    /// Sorted by name.
+    pub actions: Vec<Action>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Action {
+    /// Wire name, e.g. `CancelPhysicalConnection`.
+    pub name: String,
+    /// Rust module name, e.g. `cancel_physical_connection`.
+    pub module: String,
+    /// Rust type prefix, e.g. `CancelPhysicalConnection`.
+    pub type_prefix: String,
+    /// Spec file relative to the spec root (`actions/X.yaml`).
+    pub file: String,
+    pub summary: String,
+    pub description: Option<String>,
+    pub read_only: bool,
+    pub deprecated: bool,
+    pub request: Vec<Field>,
+    pub response: Vec<Field>,
+    /// The action's documented errors followed by the product's common
+    /// errors it does not document itself.
+    pub errors: Vec<ErrorDef>,
+    /// Named types declared by this action, inline structs included.
+    pub types: Vec<NamedType>,
+    pub json_example: Option<String>,
+    pub xml_example: Option<String>,
+    /// Wire name of the parameter that makes the request idempotent.
+    pub idempotency_token: Option<String>,
+}
+
+/// A request parameter, response field or struct field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub wire: String,
+    pub rust: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub description: Option<String>,
+    /// The example rendered as the user would write it.
+    pub example: Option<String>,
+    pub deprecated: bool,
+    /// Response lists: element name each item is wrapped in.
+    pub wrapper: Option<String>,
+    pub style: Style,
+    pub idempotency_token: bool,
+    pub constraints: Constraints,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Constraints {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub minimum: Option<i64>,
+    pub maximum: Option<i64>,
+    pub max_items: Option<u64>,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        *self == Constraints::default()
+    }
+}
+
+/// How a request list or struct travels as query parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `Name.1`, `Name.1.Key`: Alibaba's 1-based flattening.
+    Flat,
+    /// One parameter holding the value encoded as JSON.
+    Json,
+    /// One parameter holding the items joined by commas.
+    Simple,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    String,
+    /// 32-bit integer (`integer` in the spec).
+    Integer,
+    /// 64-bit integer (`long`).
+    Long,
+    Boolean,
+    Float,
+    Named(TypeRef),
+    List(Box<Ty>),
+}
+
+/// A reference to a named enum or struct.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeRef {
+    /// Rust type name.
+    pub name: String,
+    /// Declared in `product.yaml` (lives in `types.rs`).
+    pub shared: bool,
+    pub is_enum: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NamedType {
+    /// Rust type name.
+    pub name: String,
+    pub description: Option<String>,
+    pub body: TypeBody,
+    /// Reachable from some request: needs wire encoding.
+    pub in_request: bool,
+    /// Reachable from some response: needs decoding.
+    pub in_response: bool,
+    /// Reachable from a `style: json` parameter: needs JSON encoding.
+    pub in_json: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeBody {
+    Enum(Vec<Variant>),
+    Struct(Vec<Field>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub value: String,
+    pub aliases: Vec<String>,
+    pub rust: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorDef {
+    pub code: String,
+    pub variant: String,
+    pub status: u16,
+    pub message: String,
+    pub description: Option<String>,
+    /// Comes from the product's common errors.
+    pub common: bool,
+}

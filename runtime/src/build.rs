@@ -1,0 +1,148 @@
+//! Checks a request builder runs before handing out a request.
+
+use std::fmt;
+
+/// A request that cannot be built: a required parameter is missing, or a
+/// value breaks a limit the spec documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildError {
+    Missing { parameter: &'static str },
+    Invalid { parameter: &'static str, reason: String },
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Missing { parameter } => write!(f, "required parameter `{parameter}` is not set; set it on the builder"),
+            BuildError::Invalid { parameter, reason } => write!(f, "parameter `{parameter}` is invalid: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Unwraps a required builder field.
+pub fn required<T>(value: Option<T>, parameter: &'static str) -> Result<T, BuildError> {
+    value.ok_or(BuildError::Missing { parameter })
+}
+
+/// A required list must have at least one item.
+pub fn required_list<T>(value: Vec<T>, parameter: &'static str) -> Result<Vec<T>, BuildError> {
+    if value.is_empty() { Err(BuildError::Missing { parameter }) } else { Ok(value) }
+}
+
+/// Limits the spec documents for a parameter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub minimum: Option<i64>,
+    pub maximum: Option<i64>,
+    pub max_items: Option<u64>,
+}
+
+impl Limits {
+    pub const NONE: Limits = Limits { min_length: None, max_length: None, minimum: None, maximum: None, max_items: None };
+}
+
+/// A parameter value whose strings, integers and item count can be checked
+/// against [`Limits`].
+pub trait Constrained {
+    fn visit(&self, f: &mut dyn FnMut(Scalar<'_>));
+    fn items(&self) -> usize {
+        1
+    }
+}
+
+/// One checkable value inside a parameter.
+pub enum Scalar<'a> {
+    Text(&'a str),
+    Integer(i64),
+}
+
+impl Constrained for String {
+    fn visit(&self, f: &mut dyn FnMut(Scalar<'_>)) {
+        f(Scalar::Text(self))
+    }
+}
+impl Constrained for i32 {
+    fn visit(&self, f: &mut dyn FnMut(Scalar<'_>)) {
+        f(Scalar::Integer(i64::from(*self)))
+    }
+}
+impl Constrained for i64 {
+    fn visit(&self, f: &mut dyn FnMut(Scalar<'_>)) {
+        f(Scalar::Integer(*self))
+    }
+}
+impl<T: Constrained> Constrained for Option<T> {
+    fn visit(&self, f: &mut dyn FnMut(Scalar<'_>)) {
+        if let Some(v) = self {
+            v.visit(f)
+        }
+    }
+    fn items(&self) -> usize {
+        self.as_ref().map_or(0, Constrained::items)
+    }
+}
+impl<T: Constrained> Constrained for Vec<T> {
+    fn visit(&self, f: &mut dyn FnMut(Scalar<'_>)) {
+        self.iter().for_each(|v| v.visit(f))
+    }
+    fn items(&self) -> usize {
+        self.len()
+    }
+}
+
+/// Checks `value` against `limits`; lengths count characters, not bytes.
+pub fn check(parameter: &'static str, value: &dyn Constrained, limits: Limits) -> Result<(), BuildError> {
+    let invalid = |reason: String| Err(BuildError::Invalid { parameter, reason });
+    if let Some(max) = limits.max_items {
+        if value.items() as u64 > max {
+            return invalid(format!("{} items given, at most {max} allowed", value.items()));
+        }
+    }
+    let mut problem = None;
+    value.visit(&mut |scalar| {
+        if problem.is_some() {
+            return;
+        }
+        problem = match scalar {
+            Scalar::Text(s) => {
+                let len = s.chars().count() as u64;
+                match (limits.min_length, limits.max_length) {
+                    (Some(min), _) if len < min => Some(format!("{len} characters given, at least {min} required")),
+                    (_, Some(max)) if len > max => Some(format!("{len} characters given, at most {max} allowed")),
+                    _ => None,
+                }
+            }
+            Scalar::Integer(n) => match (limits.minimum, limits.maximum) {
+                (Some(min), _) if n < min => Some(format!("{n} is below the minimum {min}")),
+                (_, Some(max)) if n > max => Some(format!("{n} is above the maximum {max}")),
+                _ => None,
+            },
+        };
+    });
+    match problem {
+        Some(reason) => invalid(reason),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_enforced_with_the_parameter_named() {
+        let token = Some("x".repeat(65));
+        let err = check("ClientToken", &token, Limits { max_length: Some(64), ..Limits::NONE }).unwrap_err();
+        assert_eq!(err.to_string(), "parameter `ClientToken` is invalid: 65 characters given, at most 64 allowed");
+        assert!(check("ClientToken", &Some("中".repeat(64)), Limits { max_length: Some(64), ..Limits::NONE }).is_ok());
+        assert!(check("ClientToken", &None::<String>, Limits { min_length: Some(1), ..Limits::NONE }).is_ok());
+        assert!(check("Bandwidth", &5_i64, Limits { minimum: Some(10), ..Limits::NONE }).is_err());
+        assert!(check("Ids", &vec![1_i32, 2, 3], Limits { max_items: Some(2), ..Limits::NONE }).is_err());
+        assert_eq!(required::<String>(None, "RegionId").unwrap_err().to_string(), "required parameter `RegionId` is not set; set it on the builder");
+    }
+}

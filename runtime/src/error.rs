@@ -1,0 +1,113 @@
+//! Errors the service answers with.
+
+use std::fmt;
+
+use crate::{DecodeError, Node, Object};
+
+/// An error body from the service: the same fields for every action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceError {
+    status: u16,
+    code: String,
+    message: String,
+    request_id: Option<String>,
+    host_id: Option<String>,
+    recommend: Option<String>,
+}
+
+impl ServiceError {
+    pub fn new(status: u16, code: impl Into<String>, message: impl Into<String>) -> Self {
+        ServiceError { status, code: code.into(), message: message.into(), request_id: None, host_id: None, recommend: None }
+    }
+
+    /// Reads an error body, JSON (`{"Code": ..}`) or XML (`<Error><Code>..`).
+    /// Fails when the body is not an error body, i.e. has no `Code`.
+    pub fn parse(status: u16, body: &[u8]) -> Result<Self, DecodeError> {
+        let node = Node::parse(body)?;
+        let fields = Object::new(&node)?;
+        let code: String = fields.required("Code")?;
+        if code.trim().is_empty() {
+            return Err(DecodeError::new("error code is empty").at("Code"));
+        }
+        Ok(ServiceError {
+            status,
+            code,
+            message: fields.optional("Message")?.unwrap_or_default(),
+            request_id: fields.optional("RequestId")?,
+            host_id: fields.optional("HostId")?,
+            recommend: fields.optional("Recommend")?,
+        })
+    }
+
+    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.request_id = Some(request_id.into());
+        self
+    }
+
+    /// HTTP status of the response.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+    /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    /// Quote this to Alibaba support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    pub fn host_id(&self) -> Option<&str> {
+        self.host_id.as_deref()
+    }
+    /// A link to Alibaba's diagnosis page for this request, when given.
+    pub fn recommend(&self) -> Option<&str> {
+        self.recommend.as_deref()
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ServiceError {}
+
+/// An action's typed error: one variant per documented code, the product's
+/// common codes, and a fallback. Generated for every action.
+pub trait OperationError: std::error::Error + Sized {
+    /// Picks the variant by code; the HTTP status does not take part, since
+    /// Alibaba documents some codes with different statuses on different pages.
+    fn from_service_error(err: ServiceError) -> Self;
+    fn service_error(&self) -> &ServiceError;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_json_and_xml_error_bodies() {
+        let json = br#"{"RequestId":"R1","HostId":"vpc.aliyuncs.com","Code":"Forbidden.NotAllowedInState","Message":"The request does not allow in this state.","Recommend":"https://example.invalid/r"}"#;
+        let xml = b"<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>R1</RequestId><HostId>vpc.aliyuncs.com</HostId><Code>Forbidden.NotAllowedInState</Code><Message>The request does not allow in this state.</Message><Recommend>https://example.invalid/r</Recommend></Error>";
+        let a = ServiceError::parse(400, json).unwrap();
+        let b = ServiceError::parse(400, xml).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.code(), "Forbidden.NotAllowedInState");
+        assert_eq!(a.request_id(), Some("R1"));
+        assert_eq!(a.host_id(), Some("vpc.aliyuncs.com"));
+        assert_eq!(a.recommend(), Some("https://example.invalid/r"));
+        assert_eq!(a.to_string(), "Forbidden.NotAllowedInState: The request does not allow in this state.");
+    }
+
+    #[test]
+    fn a_body_without_code_is_not_an_error_body() {
+        assert!(ServiceError::parse(200, br#"{"RequestId":"R1"}"#).is_err());
+        assert!(ServiceError::parse(502, b"<html><body>Bad gateway</body></html>").is_err());
+        assert!(ServiceError::parse(500, b"").is_err());
+        assert!(ServiceError::parse(500, br#"{"Code":""}"#).is_err());
+    }
+}

@@ -1,0 +1,23 @@
+//! The hand-written runtime behind generated Alibaba Cloud SDK crates.
+//!
+//! Generated code is thin: per action it declares types and lists wire names.
+//! Everything that behaves lives here, written once: how parameters are
+//! flattened onto the wire ([`Params`]), how JSON and XML bodies become a
+//! neutral tree ([`Node`]) that generated types read ([`Decode`]), how service
+//! errors are parsed ([`ServiceError`]), and what an action is ([`Operation`]).
+
+mod build;
+mod decode;
+mod enums;
+mod error;
+mod node;
+mod operation;
+mod params;
+
+pub use build::{BuildError, Constrained, Limits, Scalar, check, required, required_list};
+pub use decode::{Decode, DecodeError, Object, decode_response};
+pub use enums::UnknownValue;
+pub use error::{OperationError, ServiceError};
+pub use node::Node;
+pub use operation::Operation;
+pub use params::{JsonObject, Params, ToJson, ToParam};
