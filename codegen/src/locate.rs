@@ -64,7 +64,10 @@ impl Locations {
                     stack.pop();
                     continue;
                 }
-                Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(..) => {
+                Event::Scalar(..)
+                | Event::MappingStart(..)
+                | Event::SequenceStart(..)
+                | Event::Alias(..) => {
                     match stack.last_mut() {
                         None => Vec::new(),
                         Some(Frame::Seq { path, next }) => {
@@ -112,7 +115,10 @@ impl Locations {
     /// Position of the node at `path`, or of its nearest indexed ancestor
     /// (a missing key is reported where its mapping starts).
     pub fn find(&self, path: &[Seg]) -> (usize, usize) {
-        (0..=path.len()).rev().find_map(|n| self.values.get(&path[..n]).copied()).unwrap_or((1, 1))
+        (0..=path.len())
+            .rev()
+            .find_map(|n| self.values.get(&path[..n]).copied())
+            .unwrap_or((1, 1))
     }
 }
 
@@ -125,15 +131,27 @@ mod tests {
         let src = "action: Foo\nrequest:\n  - name: A\n    type: string\n  - name: B\n    type: list\n    items: string\n";
         let loc = Locations::index(src);
         assert_eq!(loc.find(&["action".into()]), (1, 9));
-        assert_eq!(loc.find(&["request".into(), 1.into(), "name".into()]), (5, 11));
-        assert_eq!(loc.find(&["request".into(), 1.into(), "items".into()]), (7, 12));
+        assert_eq!(
+            loc.find(&["request".into(), 1.into(), "name".into()]),
+            (5, 11)
+        );
+        assert_eq!(
+            loc.find(&["request".into(), 1.into(), "items".into()]),
+            (7, 12)
+        );
         // A key that is absent falls back to its mapping.
-        assert_eq!(loc.find(&["request".into(), 0.into(), "items".into()]), (3, 5));
+        assert_eq!(
+            loc.find(&["request".into(), 0.into(), "items".into()]),
+            (3, 5)
+        );
     }
 
     #[test]
     fn flow_style_is_indexed_too() {
         let loc = Locations::index("request: [{name: A, type: string}, {name: B, type: long}]\n");
-        assert_eq!(loc.find(&["request".into(), 1.into(), "type".into()]), (1, 52));
+        assert_eq!(
+            loc.find(&["request".into(), 1.into(), "type".into()]),
+            (1, 52)
+        );
     }
 }

@@ -11,7 +11,9 @@ use serde::de::DeserializeOwned;
 
 use crate::diagnostic::Diagnostic;
 use crate::locate::{Locations, Path, Seg};
-use crate::model::{Action, Constraints, ErrorDef, Field, NamedType, Product, Style, Ty, TypeBody, TypeRef, Variant};
+use crate::model::{
+    Action, Constraints, ErrorDef, Field, NamedType, Product, Style, Ty, TypeBody, TypeRef, Variant,
+};
 use crate::naming;
 use crate::spec::{ActionFile, ErrorSpec, Member, ProductFile, TypeDef};
 
@@ -65,7 +67,10 @@ struct Scope<'a> {
 
 impl Scope<'_> {
     fn get(&self, name: &str) -> Option<(&Declared, bool)> {
-        self.local.get(name).map(|d| (d, false)).or_else(|| self.shared.get(name).map(|d| (d, true)))
+        self.local
+            .get(name)
+            .map(|d| (d, false))
+            .or_else(|| self.shared.get(name).map(|d| (d, true)))
     }
 }
 
@@ -80,25 +85,71 @@ struct Checker {
 }
 
 impl Checker {
-    fn error(&mut self, fx: &FileCx, path: &[Seg], message: impl Into<String>, help: impl Into<String>) {
+    fn error(
+        &mut self,
+        fx: &FileCx,
+        path: &[Seg],
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         let (line, column) = fx.loc.find(path);
-        self.diags.push(Diagnostic { file: fx.display.clone(), line, column, message: message.into(), help: help.into() });
+        self.diags.push(Diagnostic {
+            file: fx.display.clone(),
+            line,
+            column,
+            message: message.into(),
+            help: help.into(),
+        });
     }
 
-    fn parse<T: DeserializeOwned>(&mut self, display: &str, text: &str, first_key: &str) -> Option<(T, FileCx)> {
-        let at = |line, column, message: String, help: String| Diagnostic { file: display.to_owned(), line, column, message, help };
+    fn parse<T: DeserializeOwned>(
+        &mut self,
+        display: &str,
+        text: &str,
+        first_key: &str,
+    ) -> Option<(T, FileCx)> {
+        let at = |line, column, message: String, help: String| Diagnostic {
+            file: display.to_owned(),
+            line,
+            column,
+            message,
+            help,
+        };
         if text.len() > MAX_FILE_BYTES {
-            self.diags.push(at(1, 1, format!("file is {} bytes, over the limit of {MAX_FILE_BYTES}", text.len()), "a spec file describes one action; split it or remove what is not part of the API".into()));
+            self.diags.push(at(
+                1,
+                1,
+                format!(
+                    "file is {} bytes, over the limit of {MAX_FILE_BYTES}",
+                    text.len()
+                ),
+                "a spec file describes one action; split it or remove what is not part of the API"
+                    .into(),
+            ));
             return None;
         }
         if text.trim().is_empty() {
-            self.diags.push(at(1, 1, "file is empty".into(), format!("start it with `{first_key}: ...`; see spec/README.md")));
+            self.diags.push(at(
+                1,
+                1,
+                "file is empty".into(),
+                format!("start it with `{first_key}: ...`; see spec/README.md"),
+            ));
             return None;
         }
         match serde_yaml::from_str::<T>(text) {
-            Ok(value) => Some((value, FileCx { display: display.to_owned(), loc: Locations::index(text) })),
+            Ok(value) => Some((
+                value,
+                FileCx {
+                    display: display.to_owned(),
+                    loc: Locations::index(text),
+                },
+            )),
             Err(err) => {
-                let (line, column) = err.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+                let (line, column) = err
+                    .location()
+                    .map(|l| (l.line(), l.column()))
+                    .unwrap_or((1, 1));
                 let (message, help) = explain_serde_error(&err.to_string());
                 self.diags.push(at(line, column, message, help));
                 None
@@ -116,13 +167,20 @@ fn explain_serde_error(raw: &str) -> (String, String) {
     };
     let help = if let Some(rest) = message.split("unknown field `").nth(1) {
         let unknown = rest.split('`').next().unwrap_or_default();
-        let expected: Vec<&str> = rest.split('`').skip(1).filter(|s| !s.contains(',') && !s.trim().is_empty() && !s.contains("expected")).collect();
+        let expected: Vec<&str> = rest
+            .split('`')
+            .skip(1)
+            .filter(|s| !s.contains(',') && !s.trim().is_empty() && !s.contains("expected"))
+            .collect();
         match closest(unknown, expected.iter().copied()) {
             Some(best) => format!("did you mean `{best}`? Keys are case-sensitive"),
             None => "remove it; spec/README.md lists every key".to_owned(),
         }
     } else if let Some(rest) = message.split("missing field `").nth(1) {
-        format!("add `{}:`; spec/README.md describes it", rest.split('`').next().unwrap_or_default())
+        format!(
+            "add `{}:`; spec/README.md describes it",
+            rest.split('`').next().unwrap_or_default()
+        )
     } else if message.contains("invalid type") {
         "check the value's YAML type: quote text that looks like a number or boolean".to_owned()
     } else {
@@ -134,7 +192,12 @@ fn explain_serde_error(raw: &str) -> (String, String) {
 /// The candidate closest to `word` by edit distance, if any is close enough.
 fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     candidates
-        .map(|c| (edit_distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()), c))
+        .map(|c| {
+            (
+                edit_distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min()
         .map(|(_, c)| c)
@@ -146,7 +209,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
         }
         prev = cur;
     }
@@ -162,7 +229,13 @@ fn p(segs: &[Seg], more: impl Into<Seg>) -> Path {
 /// Checks a whole spec tree.
 pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     let mut ck = Checker { diags: Vec::new() };
-    let display = |rel: &str| if source.root.is_empty() { rel.to_owned() } else { format!("{}/{rel}", source.root) };
+    let display = |rel: &str| {
+        if source.root.is_empty() {
+            rel.to_owned()
+        } else {
+            format!("{}/{rel}", source.root)
+        }
+    };
 
     let mut product_file = None;
     let mut action_files = Vec::new();
@@ -171,7 +244,9 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
             product_file = ck.parse::<ProductFile>(&display(&file.path), &file.text, "product");
         } else if let Some(name) = file.path.strip_prefix("actions/") {
             if let Some(stem) = name.strip_suffix(".yaml").filter(|s| !s.contains('/')) {
-                if let Some(parsed) = ck.parse::<ActionFile>(&display(&file.path), &file.text, "action") {
+                if let Some(parsed) =
+                    ck.parse::<ActionFile>(&display(&file.path), &file.text, "action")
+                {
                     action_files.push((stem.to_owned(), file.path.clone(), parsed));
                 }
             } else {
@@ -199,20 +274,44 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     };
 
     check_product_header(&mut ck, &product, &pfx);
-    let common_errors = check_errors(&mut ck, &pfx, &product.common_errors, &["common_errors".into()], true);
+    let common_errors = check_errors(
+        &mut ck,
+        &pfx,
+        &product.common_errors,
+        &["common_errors".into()],
+        true,
+    );
 
     // Declare every named type first so that references may point forward.
     let shared_decl = declare_types(&mut ck, &pfx, &product.types, &BTreeMap::new());
     let empty = BTreeMap::new();
-    let shared_scope = Scope { local: &empty, shared: &shared_decl, in_product: true };
+    let shared_scope = Scope {
+        local: &empty,
+        shared: &shared_decl,
+        in_product: true,
+    };
     let mut shared_types = Vec::new();
     let mut shared_hoisted = Vec::new();
     for (i, def) in product.types.iter().enumerate() {
-        if let Some(t) = check_type_body(&mut ck, &pfx, def, &["types".into(), i.into()], &shared_scope, &mut shared_hoisted) {
+        if let Some(t) = check_type_body(
+            &mut ck,
+            &pfx,
+            def,
+            &["types".into(), i.into()],
+            &shared_scope,
+            &mut shared_hoisted,
+        ) {
             shared_types.push(t);
         }
     }
-    check_hoisted_names(&mut ck, &pfx, &shared_hoisted, &shared_decl, &BTreeMap::new(), &[]);
+    check_hoisted_names(
+        &mut ck,
+        &pfx,
+        &shared_hoisted,
+        &shared_decl,
+        &BTreeMap::new(),
+        &[],
+    );
     shared_types.extend(shared_hoisted.into_iter().map(|(t, _)| t));
 
     let mut actions: Vec<Action> = Vec::new();
@@ -220,13 +319,28 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     let mut seen_modules: HashMap<String, String> = HashMap::new();
     action_files.sort_by(|a, b| a.0.cmp(&b.0));
     for (stem, rel, (file, fx)) in &action_files {
-        if let Some(action) = check_action(&mut ck, stem, rel, file, fx, &shared_decl, &common_errors) {
+        if let Some(action) =
+            check_action(&mut ck, stem, rel, file, fx, &shared_decl, &common_errors)
+        {
             if let Some(first) = seen_actions.insert(action.name.clone(), fx.display.clone()) {
-                ck.error(fx, &["action".into()], format!("action `{}` is also defined in {first}", action.name), "keep one definition");
+                ck.error(
+                    fx,
+                    &["action".into()],
+                    format!("action `{}` is also defined in {first}", action.name),
+                    "keep one definition",
+                );
                 continue;
             }
             if let Some(first) = seen_modules.insert(action.module.clone(), action.name.clone()) {
-                ck.error(fx, &["action".into()], format!("action `{}` and action `{first}` both become the Rust module `{}`", action.name, action.module), "rename one of the actions");
+                ck.error(
+                    fx,
+                    &["action".into()],
+                    format!(
+                        "action `{}` and action `{first}` both become the Rust module `{}`",
+                        action.name, action.module
+                    ),
+                    "rename one of the actions",
+                );
                 continue;
             }
             actions.push(action);
@@ -259,17 +373,48 @@ fn finish(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
 
 fn check_product_header(ck: &mut Checker, product: &ProductFile, fx: &FileCx) {
     if !is_pascal_identifier(&product.product) {
-        ck.error(fx, &["product".into()], format!("product code `{}` is not a PascalCase name", product.product), "use the product code Alibaba uses, such as `Vpc` or `Ecs`");
+        ck.error(
+            fx,
+            &["product".into()],
+            format!(
+                "product code `{}` is not a PascalCase name",
+                product.product
+            ),
+            "use the product code Alibaba uses, such as `Vpc` or `Ecs`",
+        );
     }
     let v = product.version.as_bytes();
-    let date_like = v.len() == 10 && v.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+    let date_like = v.len() == 10
+        && v.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
     if !date_like {
-        ck.error(fx, &["version".into()], format!("version `{}` is not of the form YYYY-MM-DD", product.version), "quote the API version, for example `version: \"2016-04-28\"`");
+        ck.error(
+            fx,
+            &["version".into()],
+            format!(
+                "version `{}` is not of the form YYYY-MM-DD",
+                product.version
+            ),
+            "quote the API version, for example `version: \"2016-04-28\"`",
+        );
     }
     if product.style != "rpc" {
-        ck.error(fx, &["style".into()], format!("style `{}` is not supported", product.style), "only `rpc` (Alibaba's RPC style) is supported");
+        ck.error(
+            fx,
+            &["style".into()],
+            format!("style `{}` is not supported", product.style),
+            "only `rpc` (Alibaba's RPC style) is supported",
+        );
     }
-    if product.endpoint.trim().is_empty() || product.endpoint.contains("://") || product.endpoint.contains('/') {
+    if product.endpoint.trim().is_empty()
+        || product.endpoint.contains("://")
+        || product.endpoint.contains('/')
+    {
         ck.error(fx, &["endpoint".into()], format!("endpoint `{}` is not a host template", product.endpoint), "write a host name without scheme or path, with `{region}` for the region id, such as `vpc.{region}.aliyuncs.com`");
     }
     check_text(ck, fx, &["summary".into()], &product.summary, true);
@@ -281,23 +426,43 @@ fn check_product_header(ck: &mut Checker, product: &ProductFile, fx: &FileCx) {
 /// Prose rules: not empty where required, and no unrendered doc-link markers.
 fn check_text(ck: &mut Checker, fx: &FileCx, path: &[Seg], text: &str, required: bool) {
     if required && text.trim().is_empty() {
-        ck.error(fx, path, "text is empty", "write a sentence that says what this is");
+        ck.error(
+            fx,
+            path,
+            "text is empty",
+            "write a sentence that says what this is",
+        );
     }
     if let Some(start) = text.find("~~") {
         let marker: String = text[start..].chars().take(20).collect();
-        ck.error(fx, path, format!("text contains a doc-link marker `{marker}`"), "write the link as plain words, such as \"call DescribeRegions\"");
+        ck.error(
+            fx,
+            path,
+            format!("text contains a doc-link marker `{marker}`"),
+            "write the link as plain words, such as \"call DescribeRegions\"",
+        );
     }
 }
 
 fn is_pascal_identifier(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_uppercase()) && name.chars().all(|c| c.is_ascii_alphanumeric())
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 fn is_wire_name(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_alphabetic()) && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
-fn check_errors(ck: &mut Checker, fx: &FileCx, list: &[ErrorSpec], base: &[Seg], common: bool) -> Vec<ErrorDef> {
+fn check_errors(
+    ck: &mut Checker,
+    fx: &FileCx,
+    list: &[ErrorSpec],
+    base: &[Seg],
+    common: bool,
+) -> Vec<ErrorDef> {
     let mut out = Vec::new();
     let mut codes: HashMap<&str, usize> = HashMap::new();
     let mut variants: HashMap<String, &str> = HashMap::new();
@@ -308,20 +473,53 @@ fn check_errors(ck: &mut Checker, fx: &FileCx, list: &[ErrorSpec], base: &[Seg],
             continue;
         }
         if let Some(first) = codes.insert(&e.code, i) {
-            ck.error(fx, &p(&path, "code"), format!("error code `{}` is listed twice (first at entry {})", e.code, first + 1), "remove one of the entries");
+            ck.error(
+                fx,
+                &p(&path, "code"),
+                format!(
+                    "error code `{}` is listed twice (first at entry {})",
+                    e.code,
+                    first + 1
+                ),
+                "remove one of the entries",
+            );
             continue;
         }
         if !(400..=599).contains(&e.status) {
-            ck.error(fx, &p(&path, "status"), format!("HTTP status {} of error `{}` is outside 400-599", e.status, e.code), "use the status the service answers with, such as 400 or 404");
+            ck.error(
+                fx,
+                &p(&path, "status"),
+                format!(
+                    "HTTP status {} of error `{}` is outside 400-599",
+                    e.status, e.code
+                ),
+                "use the status the service answers with, such as 400 or 404",
+            );
             continue;
         }
         let variant = naming::pascal(&e.code);
         if variant == "Unhandled" {
-            ck.error(fx, &p(&path, "code"), format!("error code `{}` would take the reserved variant name `Unhandled`", e.code), "this name is kept for codes the spec does not list");
+            ck.error(
+                fx,
+                &p(&path, "code"),
+                format!(
+                    "error code `{}` would take the reserved variant name `Unhandled`",
+                    e.code
+                ),
+                "this name is kept for codes the spec does not list",
+            );
             continue;
         }
         if let Some(other) = variants.insert(variant.clone(), &e.code) {
-            ck.error(fx, &p(&path, "code"), format!("error codes `{other}` and `{}` both become the Rust variant `{variant}`", e.code), "remove one of them; they differ only in punctuation or case");
+            ck.error(
+                fx,
+                &p(&path, "code"),
+                format!(
+                    "error codes `{other}` and `{}` both become the Rust variant `{variant}`",
+                    e.code
+                ),
+                "remove one of them; they differ only in punctuation or case",
+            );
             continue;
         }
         check_text(ck, fx, &p(&path, "message"), &e.message, true);
@@ -341,7 +539,12 @@ fn check_errors(ck: &mut Checker, fx: &FileCx, list: &[ErrorSpec], base: &[Seg],
 }
 
 /// Registers named types (name and, for enums, values) before bodies are checked.
-fn declare_types(ck: &mut Checker, fx: &FileCx, defs: &[TypeDef], outer: &BTreeMap<String, Declared>) -> BTreeMap<String, Declared> {
+fn declare_types(
+    ck: &mut Checker,
+    fx: &FileCx,
+    defs: &[TypeDef],
+    outer: &BTreeMap<String, Declared>,
+) -> BTreeMap<String, Declared> {
     let mut out = BTreeMap::new();
     for (i, def) in defs.iter().enumerate() {
         let path = ["types".into(), i.into(), "name".into()];
@@ -349,34 +552,76 @@ fn declare_types(ck: &mut Checker, fx: &FileCx, defs: &[TypeDef], outer: &BTreeM
             ck.error(fx, &path, format!("type name `{}` is not a PascalCase Rust name", def.name), "use letters and digits, starting with an upper-case letter, such as `PhysicalConnectionStatus`");
             continue;
         }
-        if SCALARS.contains(&def.name.to_ascii_lowercase().as_str()) || ["List", "Struct"].contains(&def.name.as_str()) {
-            ck.error(fx, &path, format!("type name `{}` is reserved", def.name), "pick a more specific name");
+        if SCALARS.contains(&def.name.to_ascii_lowercase().as_str())
+            || ["List", "Struct"].contains(&def.name.as_str())
+        {
+            ck.error(
+                fx,
+                &path,
+                format!("type name `{}` is reserved", def.name),
+                "pick a more specific name",
+            );
             continue;
         }
         if outer.contains_key(&def.name) {
-            ck.error(fx, &path, format!("type `{}` is already declared in product.yaml", def.name), "use the shared type, or give this one another name");
+            ck.error(
+                fx,
+                &path,
+                format!("type `{}` is already declared in product.yaml", def.name),
+                "use the shared type, or give this one another name",
+            );
             continue;
         }
         let is_enum = def.kind == "enum";
-        let values = def.values.iter().flatten().flat_map(|v| std::iter::once(v.value.clone()).chain(v.aliases.iter().cloned())).collect();
-        if out.insert(def.name.clone(), Declared { is_enum, values }).is_some() {
-            ck.error(fx, &path, format!("type `{}` is declared twice", def.name), "remove or rename one of them");
+        let values = def
+            .values
+            .iter()
+            .flatten()
+            .flat_map(|v| std::iter::once(v.value.clone()).chain(v.aliases.iter().cloned()))
+            .collect();
+        if out
+            .insert(def.name.clone(), Declared { is_enum, values })
+            .is_some()
+        {
+            ck.error(
+                fx,
+                &path,
+                format!("type `{}` is declared twice", def.name),
+                "remove or rename one of them",
+            );
         }
     }
     out
 }
 
-fn check_type_body(ck: &mut Checker, fx: &FileCx, def: &TypeDef, path: &[Seg], scope: &Scope, hoisted: &mut Vec<(NamedType, Path)>) -> Option<NamedType> {
+fn check_type_body(
+    ck: &mut Checker,
+    fx: &FileCx,
+    def: &TypeDef,
+    path: &[Seg],
+    scope: &Scope,
+    hoisted: &mut Vec<(NamedType, Path)>,
+) -> Option<NamedType> {
     if let Some(d) = &def.description {
         check_text(ck, fx, &p(path, "description"), d, false);
     }
     let body = match def.kind.as_str() {
         "enum" => {
             if def.fields.is_some() {
-                ck.error(fx, &p(path, "fields"), format!("enum `{}` has `fields`", def.name), "enums have `values`; use `kind: struct` for a struct");
+                ck.error(
+                    fx,
+                    &p(path, "fields"),
+                    format!("enum `{}` has `fields`", def.name),
+                    "enums have `values`; use `kind: struct` for a struct",
+                );
             }
             let Some(values) = def.values.as_ref().filter(|v| !v.is_empty()) else {
-                ck.error(fx, &p(path, "kind"), format!("enum `{}` has no `values`", def.name), "list its known values under `values:`, each as `- value: ...`");
+                ck.error(
+                    fx,
+                    &p(path, "kind"),
+                    format!("enum `{}` has no `values`", def.name),
+                    "list its known values under `values:`, each as `- value: ...`",
+                );
                 return None;
             };
             let mut variants = Vec::new();
@@ -385,57 +630,134 @@ fn check_type_body(ck: &mut Checker, fx: &FileCx, def: &TypeDef, path: &[Seg], s
             for (i, v) in values.iter().enumerate() {
                 let vpath = p(&p(path, "values"), i);
                 if v.value.trim().is_empty() {
-                    ck.error(fx, &p(&vpath, "value"), "enum value is empty", "write the value exactly as the service sends it");
+                    ck.error(
+                        fx,
+                        &p(&vpath, "value"),
+                        "enum value is empty",
+                        "write the value exactly as the service sends it",
+                    );
                     continue;
                 }
                 for spelling in std::iter::once(&v.value).chain(&v.aliases) {
                     if let Some(first) = wire_seen.insert(spelling, i) {
-                        ck.error(fx, &p(&vpath, "value"), format!("enum value `{spelling}` is listed twice (first at entry {})", first + 1), "remove the repeated value or alias");
+                        ck.error(
+                            fx,
+                            &p(&vpath, "value"),
+                            format!(
+                                "enum value `{spelling}` is listed twice (first at entry {})",
+                                first + 1
+                            ),
+                            "remove the repeated value or alias",
+                        );
                     }
                 }
                 let rust = match &v.rust_name {
                     Some(r) if is_pascal_identifier(r) => r.clone(),
                     Some(r) => {
-                        ck.error(fx, &p(&vpath, "rust_name"), format!("`{r}` is not a PascalCase Rust name"), "use letters and digits, starting with an upper-case letter");
+                        ck.error(
+                            fx,
+                            &p(&vpath, "rust_name"),
+                            format!("`{r}` is not a PascalCase Rust name"),
+                            "use letters and digits, starting with an upper-case letter",
+                        );
                         continue;
                     }
                     None => naming::pascal(&v.value),
                 };
                 if rust.is_empty() || rust == "Unknown" {
-                    ck.error(fx, &p(&vpath, "value"), format!("enum value `{}` cannot be named in Rust (it becomes `{rust}`)", v.value), "set `rust_name:` for this value");
+                    ck.error(
+                        fx,
+                        &p(&vpath, "value"),
+                        format!(
+                            "enum value `{}` cannot be named in Rust (it becomes `{rust}`)",
+                            v.value
+                        ),
+                        "set `rust_name:` for this value",
+                    );
                     continue;
                 }
                 if let Some(other) = rust_seen.insert(rust.clone(), &v.value) {
-                    ck.error(fx, &p(&vpath, "value"), format!("enum values `{other}` and `{}` both become the Rust variant `{rust}`", v.value), "make one an `aliases:` entry of the other, or set `rust_name:`");
+                    ck.error(
+                        fx,
+                        &p(&vpath, "value"),
+                        format!(
+                            "enum values `{other}` and `{}` both become the Rust variant `{rust}`",
+                            v.value
+                        ),
+                        "make one an `aliases:` entry of the other, or set `rust_name:`",
+                    );
                     continue;
                 }
                 if let Some(d) = &v.description {
                     check_text(ck, fx, &p(&vpath, "description"), d, false);
                 }
-                variants.push(Variant { value: v.value.clone(), aliases: v.aliases.clone(), rust, description: v.description.clone() });
+                variants.push(Variant {
+                    value: v.value.clone(),
+                    aliases: v.aliases.clone(),
+                    rust,
+                    description: v.description.clone(),
+                });
             }
             TypeBody::Enum(variants)
         }
         "struct" => {
             if def.values.is_some() {
-                ck.error(fx, &p(path, "values"), format!("struct `{}` has `values`", def.name), "structs have `fields`; use `kind: enum` for an enum");
+                ck.error(
+                    fx,
+                    &p(path, "values"),
+                    format!("struct `{}` has `values`", def.name),
+                    "structs have `fields`; use `kind: enum` for an enum",
+                );
             }
             let Some(fields) = def.fields.as_ref().filter(|f| !f.is_empty()) else {
-                ck.error(fx, &p(path, "kind"), format!("struct `{}` has no `fields`", def.name), "list its fields under `fields:`");
+                ck.error(
+                    fx,
+                    &p(path, "kind"),
+                    format!("struct `{}` has no `fields`", def.name),
+                    "list its fields under `fields:`",
+                );
                 return None;
             };
-            TypeBody::Struct(check_members(ck, fx, fields, &p(path, "fields"), Side::Any, scope, hoisted)?)
+            TypeBody::Struct(check_members(
+                ck,
+                fx,
+                fields,
+                &p(path, "fields"),
+                Side::Any,
+                scope,
+                hoisted,
+            )?)
         }
         other => {
-            ck.error(fx, &p(path, "kind"), format!("type kind `{other}` is not known"), "use `enum` or `struct`");
+            ck.error(
+                fx,
+                &p(path, "kind"),
+                format!("type kind `{other}` is not known"),
+                "use `enum` or `struct`",
+            );
             return None;
         }
     };
-    Some(NamedType { name: def.name.clone(), description: def.description.clone(), body, in_request: false, in_response: false, in_json: false })
+    Some(NamedType {
+        name: def.name.clone(),
+        description: def.description.clone(),
+        body,
+        in_request: false,
+        in_response: false,
+        in_json: false,
+    })
 }
 
 /// Checks a list of members and the names they share; `None` when any is wrong.
-fn check_members(ck: &mut Checker, fx: &FileCx, list: &[Member], base: &[Seg], side: Side, scope: &Scope, hoisted: &mut Vec<(NamedType, Path)>) -> Option<Vec<Field>> {
+fn check_members(
+    ck: &mut Checker,
+    fx: &FileCx,
+    list: &[Member],
+    base: &[Seg],
+    side: Side,
+    scope: &Scope,
+    hoisted: &mut Vec<(NamedType, Path)>,
+) -> Option<Vec<Field>> {
     let before = ck.diags.len();
     let mut out = Vec::new();
     let mut wire_seen: HashMap<&str, usize> = HashMap::new();
@@ -444,24 +766,58 @@ fn check_members(ck: &mut Checker, fx: &FileCx, list: &[Member], base: &[Seg], s
         let path = p(base, i);
         let name_path = p(&path, "name");
         if m.name.trim().is_empty() {
-            ck.error(fx, &name_path, "name is empty", "write the exact wire name, such as `RegionId`");
+            ck.error(
+                fx,
+                &name_path,
+                "name is empty",
+                "write the exact wire name, such as `RegionId`",
+            );
             continue;
         }
         if !is_wire_name(&m.name) {
-            ck.error(fx, &name_path, format!("`{}` is not a wire name", m.name), "wire names are letters, digits, `.`, `_` and `-`, starting with a letter");
+            ck.error(
+                fx,
+                &name_path,
+                format!("`{}` is not a wire name", m.name),
+                "wire names are letters, digits, `.`, `_` and `-`, starting with a letter",
+            );
             continue;
         }
         if let Some(first) = wire_seen.insert(&m.name, i) {
-            ck.error(fx, &name_path, format!("`{}` is listed twice (first at entry {})", m.name, first + 1), "remove one of the entries");
+            ck.error(
+                fx,
+                &name_path,
+                format!(
+                    "`{}` is listed twice (first at entry {})",
+                    m.name,
+                    first + 1
+                ),
+                "remove one of the entries",
+            );
             continue;
         }
-        let Some(field) = check_member(ck, fx, m, &path, side, scope, hoisted) else { continue };
+        let Some(field) = check_member(ck, fx, m, &path, side, scope, hoisted) else {
+            continue;
+        };
         if side == Side::Request && field.rust == "build" {
-            ck.error(fx, &name_path, "`build` is the builder's own method and cannot name a parameter", "set `rust_name:` to another name");
+            ck.error(
+                fx,
+                &name_path,
+                "`build` is the builder's own method and cannot name a parameter",
+                "set `rust_name:` to another name",
+            );
             continue;
         }
         if let Some(other) = rust_seen.insert(field.rust.clone(), &m.name) {
-            ck.error(fx, &name_path, format!("`{other}` and `{}` both become the Rust name `{}`", m.name, field.rust), "remove the duplicate, or set `rust_name:` on one of them");
+            ck.error(
+                fx,
+                &name_path,
+                format!(
+                    "`{other}` and `{}` both become the Rust name `{}`",
+                    m.name, field.rust
+                ),
+                "remove the duplicate, or set `rust_name:` on one of them",
+            );
             continue;
         }
         out.push(field);
@@ -469,12 +825,27 @@ fn check_members(ck: &mut Checker, fx: &FileCx, list: &[Member], base: &[Seg], s
     (ck.diags.len() == before).then_some(out)
 }
 
-fn check_member(ck: &mut Checker, fx: &FileCx, m: &Member, path: &[Seg], side: Side, scope: &Scope, hoisted: &mut Vec<(NamedType, Path)>) -> Option<Field> {
+fn check_member(
+    ck: &mut Checker,
+    fx: &FileCx,
+    m: &Member,
+    path: &[Seg],
+    side: Side,
+    scope: &Scope,
+    hoisted: &mut Vec<(NamedType, Path)>,
+) -> Option<Field> {
     let before = ck.diags.len();
     let rust = match &m.rust_name {
-        Some(r) if naming::is_identifier(r) && !r.chars().any(|c| c.is_ascii_uppercase()) => r.clone(),
+        Some(r) if naming::is_identifier(r) && !r.chars().any(|c| c.is_ascii_uppercase()) => {
+            r.clone()
+        }
         Some(r) => {
-            ck.error(fx, &p(path, "rust_name"), format!("`{r}` is not a snake_case Rust name"), "use lower-case letters, digits and `_`, and no keyword");
+            ck.error(
+                fx,
+                &p(path, "rust_name"),
+                format!("`{r}` is not a snake_case Rust name"),
+                "use lower-case letters, digits and `_`, and no keyword",
+            );
             return None;
         }
         None => naming::snake(&m.name),
@@ -491,22 +862,52 @@ fn check_member(ck: &mut Checker, fx: &FileCx, m: &Member, path: &[Seg], side: S
         t => t,
     };
     if m.items.is_some() && !is_list {
-        ck.error(fx, &p(path, "items"), "`items` is only for `type: list`", "remove `items`, or set `type: list`");
+        ck.error(
+            fx,
+            &p(path, "items"),
+            "`items` is only for `type: list`",
+            "remove `items`, or set `type: list`",
+        );
     }
     let inline_struct = m.ty == "struct" || m.items.as_deref() == Some("struct");
     if m.fields.is_some() && !inline_struct {
-        ck.error(fx, &p(path, "fields"), "`fields` is only for `type: struct` or `items: struct`", "remove `fields`, or declare the type as an inline struct");
+        ck.error(
+            fx,
+            &p(path, "fields"),
+            "`fields` is only for `type: struct` or `items: struct`",
+            "remove `fields`, or declare the type as an inline struct",
+        );
     }
     if m.struct_name.is_some() && !inline_struct {
-        ck.error(fx, &p(path, "struct"), "`struct` names an inline struct, but this member has none", "remove `struct`");
+        ck.error(
+            fx,
+            &p(path, "struct"),
+            "`struct` names an inline struct, but this member has none",
+            "remove `struct`",
+        );
     }
     if let Some(wrapper) = &m.wrapper {
         if side == Side::Request {
-            ck.error(fx, &p(path, "wrapper"), "`wrapper` is only for response lists", "request lists are flattened as `Name.N`; remove `wrapper`");
+            ck.error(
+                fx,
+                &p(path, "wrapper"),
+                "`wrapper` is only for response lists",
+                "request lists are flattened as `Name.N`; remove `wrapper`",
+            );
         } else if !is_list {
-            ck.error(fx, &p(path, "wrapper"), "`wrapper` is only for lists", "set `type: list`, or remove `wrapper`");
+            ck.error(
+                fx,
+                &p(path, "wrapper"),
+                "`wrapper` is only for lists",
+                "set `type: list`, or remove `wrapper`",
+            );
         } else if !is_wire_name(wrapper) {
-            ck.error(fx, &p(path, "wrapper"), format!("`{wrapper}` is not an element name"), "write the name each item is wrapped in, such as `PhysicalConnectionType`");
+            ck.error(
+                fx,
+                &p(path, "wrapper"),
+                format!("`{wrapper}` is not an element name"),
+                "write the name each item is wrapped in, such as `PhysicalConnectionType`",
+            );
         }
     }
     let style = match m.style.as_deref() {
@@ -514,53 +915,133 @@ fn check_member(ck: &mut Checker, fx: &FileCx, m: &Member, path: &[Seg], side: S
         Some("json") => Style::Json,
         Some("simple") => Style::Simple,
         Some(other) => {
-            ck.error(fx, &p(path, "style"), format!("style `{other}` is not known"), "use `flat` (Name.1.Key, the default), `json` or `simple`");
+            ck.error(
+                fx,
+                &p(path, "style"),
+                format!("style `{other}` is not known"),
+                "use `flat` (Name.1.Key, the default), `json` or `simple`",
+            );
             Style::Flat
         }
     };
     if m.style.is_some() {
         if side == Side::Response {
-            ck.error(fx, &p(path, "style"), "`style` is only for request parameters", "remove `style`");
+            ck.error(
+                fx,
+                &p(path, "style"),
+                "`style` is only for request parameters",
+                "remove `style`",
+            );
         } else if !is_list && !is_struct_like(&ty) {
-            ck.error(fx, &p(path, "style"), "`style` is only for lists and structs", "remove `style`");
+            ck.error(
+                fx,
+                &p(path, "style"),
+                "`style` is only for lists and structs",
+                "remove `style`",
+            );
         } else if style == Style::Simple && (!is_list || is_struct_like(elem)) {
-            ck.error(fx, &p(path, "style"), "`style: simple` joins scalars with commas and needs a list of scalars", "use `style: json` for structs");
+            ck.error(
+                fx,
+                &p(path, "style"),
+                "`style: simple` joins scalars with commas and needs a list of scalars",
+                "use `style: json` for structs",
+            );
         }
     }
     if m.idempotency_token {
         if side != Side::Request {
-            ck.error(fx, &p(path, "idempotency_token"), "only a request parameter can be the idempotency token", "remove `idempotency_token`");
+            ck.error(
+                fx,
+                &p(path, "idempotency_token"),
+                "only a request parameter can be the idempotency token",
+                "remove `idempotency_token`",
+            );
         } else if ty != Ty::String || m.required {
-            ck.error(fx, &p(path, "idempotency_token"), "the idempotency token must be an optional string", "set `type: string` and `required: false`; the client fills it when left empty");
+            ck.error(
+                fx,
+                &p(path, "idempotency_token"),
+                "the idempotency token must be an optional string",
+                "set `type: string` and `required: false`; the client fills it when left empty",
+            );
         }
     }
-    let c = Constraints { min_length: m.min_length, max_length: m.max_length, minimum: m.minimum, maximum: m.maximum, max_items: m.max_items };
+    let c = Constraints {
+        min_length: m.min_length,
+        max_length: m.max_length,
+        minimum: m.minimum,
+        maximum: m.maximum,
+        max_items: m.max_items,
+    };
     let stringish = matches!(elem, Ty::String);
     if (c.min_length.is_some() || c.max_length.is_some()) && !stringish {
-        ck.error(fx, &p(path, if c.max_length.is_some() { "max_length" } else { "min_length" }), "length limits apply to strings only", "remove the limit, or fix the type");
+        ck.error(
+            fx,
+            &p(
+                path,
+                if c.max_length.is_some() {
+                    "max_length"
+                } else {
+                    "min_length"
+                },
+            ),
+            "length limits apply to strings only",
+            "remove the limit, or fix the type",
+        );
     }
     if let (Some(lo), Some(hi)) = (c.min_length, c.max_length) {
         if lo > hi {
-            ck.error(fx, &p(path, "min_length"), format!("min_length {lo} is above max_length {hi}"), "swap or fix the limits");
+            ck.error(
+                fx,
+                &p(path, "min_length"),
+                format!("min_length {lo} is above max_length {hi}"),
+                "swap or fix the limits",
+            );
         }
     }
     if (c.minimum.is_some() || c.maximum.is_some()) && !matches!(elem, Ty::Integer | Ty::Long) {
-        ck.error(fx, &p(path, if c.maximum.is_some() { "maximum" } else { "minimum" }), "minimum and maximum apply to integers only", "remove the bound, or fix the type");
+        ck.error(
+            fx,
+            &p(
+                path,
+                if c.maximum.is_some() {
+                    "maximum"
+                } else {
+                    "minimum"
+                },
+            ),
+            "minimum and maximum apply to integers only",
+            "remove the bound, or fix the type",
+        );
     }
     if let (Some(lo), Some(hi)) = (c.minimum, c.maximum) {
         if lo > hi {
-            ck.error(fx, &p(path, "minimum"), format!("minimum {lo} is above maximum {hi}"), "swap or fix the bounds");
+            ck.error(
+                fx,
+                &p(path, "minimum"),
+                format!("minimum {lo} is above maximum {hi}"),
+                "swap or fix the bounds",
+            );
         }
     }
     if c.max_items.is_some() && !is_list {
-        ck.error(fx, &p(path, "max_items"), "`max_items` applies to lists only", "remove it, or set `type: list`");
+        ck.error(
+            fx,
+            &p(path, "max_items"),
+            "`max_items` applies to lists only",
+            "remove it, or set `type: list`",
+        );
     }
     let example = match &m.example {
         None => None,
         Some(value) => match check_example(value, &ty, scope) {
             Ok(rendered) => Some(rendered),
             Err(why) => {
-                ck.error(fx, &p(path, "example"), format!("example does not match type `{}`: {why}", describe(&ty)), "fix the example, or the type");
+                ck.error(
+                    fx,
+                    &p(path, "example"),
+                    format!("example does not match type `{}`: {why}", describe(&ty)),
+                    "fix the example, or the type",
+                );
                 None
             }
         },
@@ -595,20 +1076,47 @@ fn describe(ty: &Ty) -> String {
     }
 }
 
-fn resolve(ck: &mut Checker, fx: &FileCx, m: &Member, path: &[Seg], side: Side, scope: &Scope, hoisted: &mut Vec<(NamedType, Path)>) -> Option<Ty> {
+fn resolve(
+    ck: &mut Checker,
+    fx: &FileCx,
+    m: &Member,
+    path: &[Seg],
+    side: Side,
+    scope: &Scope,
+    hoisted: &mut Vec<(NamedType, Path)>,
+) -> Option<Ty> {
     match m.ty.as_str() {
         "list" => {
             let Some(items) = &m.items else {
-                ck.error(fx, &p(path, "type"), format!("list `{}` has no `items`", m.name), "add `items:` with the element type, such as `items: string`");
+                ck.error(
+                    fx,
+                    &p(path, "type"),
+                    format!("list `{}` has no `items`", m.name),
+                    "add `items:` with the element type, such as `items: string`",
+                );
                 return None;
             };
             let ipath = p(path, "items");
             let inner = match items.as_str() {
                 "list" => {
-                    ck.error(fx, &ipath, "lists of lists are not supported", "make the element a struct with a list field");
+                    ck.error(
+                        fx,
+                        &ipath,
+                        "lists of lists are not supported",
+                        "make the element a struct with a list field",
+                    );
                     return None;
                 }
-                "struct" => inline_struct(ck, fx, m, path, m.wrapper.as_deref().unwrap_or(&m.name), side, scope, hoisted)?,
+                "struct" => inline_struct(
+                    ck,
+                    fx,
+                    m,
+                    path,
+                    m.wrapper.as_deref().unwrap_or(&m.name),
+                    side,
+                    scope,
+                    hoisted,
+                )?,
                 other => scalar_or_named(ck, fx, other, &ipath, scope)?,
             };
             Some(Ty::List(Box::new(inner)))
@@ -618,7 +1126,13 @@ fn resolve(ck: &mut Checker, fx: &FileCx, m: &Member, path: &[Seg], side: Side, 
     }
 }
 
-fn scalar_or_named(ck: &mut Checker, fx: &FileCx, name: &str, path: &[Seg], scope: &Scope) -> Option<Ty> {
+fn scalar_or_named(
+    ck: &mut Checker,
+    fx: &FileCx,
+    name: &str,
+    path: &[Seg],
+    scope: &Scope,
+) -> Option<Ty> {
     Some(match name {
         "string" => Ty::String,
         "integer" => Ty::Integer,
@@ -626,9 +1140,18 @@ fn scalar_or_named(ck: &mut Checker, fx: &FileCx, name: &str, path: &[Seg], scop
         "boolean" => Ty::Boolean,
         "float" => Ty::Float,
         named => match scope.get(named) {
-            Some((decl, shared)) => Ty::Named(TypeRef { name: named.to_owned(), shared, is_enum: decl.is_enum }),
+            Some((decl, shared)) => Ty::Named(TypeRef {
+                name: named.to_owned(),
+                shared,
+                is_enum: decl.is_enum,
+            }),
             None => {
-                let known = SCALARS.iter().copied().chain(["list", "struct"]).chain(scope.local.keys().map(String::as_str)).chain(scope.shared.keys().map(String::as_str));
+                let known = SCALARS
+                    .iter()
+                    .copied()
+                    .chain(["list", "struct"])
+                    .chain(scope.local.keys().map(String::as_str))
+                    .chain(scope.shared.keys().map(String::as_str));
                 let help = match closest(named, known) {
                     Some(best) => format!("did you mean `{best}`? Otherwise {TYPE_HELP}"),
                     None => TYPE_HELP.to_owned(),
@@ -641,25 +1164,72 @@ fn scalar_or_named(ck: &mut Checker, fx: &FileCx, name: &str, path: &[Seg], scop
 }
 
 #[allow(clippy::too_many_arguments)]
-fn inline_struct(ck: &mut Checker, fx: &FileCx, m: &Member, path: &[Seg], default_name: &str, side: Side, scope: &Scope, hoisted: &mut Vec<(NamedType, Path)>) -> Option<Ty> {
-    let name = m.struct_name.clone().unwrap_or_else(|| naming::pascal(default_name));
+fn inline_struct(
+    ck: &mut Checker,
+    fx: &FileCx,
+    m: &Member,
+    path: &[Seg],
+    default_name: &str,
+    side: Side,
+    scope: &Scope,
+    hoisted: &mut Vec<(NamedType, Path)>,
+) -> Option<Ty> {
+    let name = m
+        .struct_name
+        .clone()
+        .unwrap_or_else(|| naming::pascal(default_name));
     if !is_pascal_identifier(&name) {
-        ck.error(fx, &p(path, "struct"), format!("struct name `{name}` is not a PascalCase Rust name"), "use letters and digits, starting with an upper-case letter");
+        ck.error(
+            fx,
+            &p(path, "struct"),
+            format!("struct name `{name}` is not a PascalCase Rust name"),
+            "use letters and digits, starting with an upper-case letter",
+        );
         return None;
     }
     let Some(fields) = m.fields.as_ref().filter(|f| !f.is_empty()) else {
-        ck.error(fx, &p(path, "type"), format!("inline struct `{}` has no `fields`", m.name), "list its fields under `fields:`");
+        ck.error(
+            fx,
+            &p(path, "type"),
+            format!("inline struct `{}` has no `fields`", m.name),
+            "list its fields under `fields:`",
+        );
         return None;
     };
     let fields = check_members(ck, fx, fields, &p(path, "fields"), side, scope, hoisted)?;
-    let path_for_name = if m.struct_name.is_some() { p(path, "struct") } else { p(path, "name") };
-    hoisted.push((NamedType { name: name.clone(), description: m.description.clone(), body: TypeBody::Struct(fields), in_request: false, in_response: false, in_json: false }, path_for_name));
-    Some(Ty::Named(TypeRef { name, shared: scope.in_product, is_enum: false }))
+    let path_for_name = if m.struct_name.is_some() {
+        p(path, "struct")
+    } else {
+        p(path, "name")
+    };
+    hoisted.push((
+        NamedType {
+            name: name.clone(),
+            description: m.description.clone(),
+            body: TypeBody::Struct(fields),
+            in_request: false,
+            in_response: false,
+            in_json: false,
+        },
+        path_for_name,
+    ));
+    Some(Ty::Named(TypeRef {
+        name,
+        shared: scope.in_product,
+        is_enum: false,
+    }))
 }
 
 /// Inline struct names must not clash with each other, with declared types, or
 /// with the names generated for the action.
-fn check_hoisted_names(ck: &mut Checker, fx: &FileCx, hoisted: &[(NamedType, Path)], declared: &BTreeMap<String, Declared>, shared: &BTreeMap<String, Declared>, reserved: &[String]) {
+fn check_hoisted_names(
+    ck: &mut Checker,
+    fx: &FileCx,
+    hoisted: &[(NamedType, Path)],
+    declared: &BTreeMap<String, Declared>,
+    shared: &BTreeMap<String, Declared>,
+    reserved: &[String],
+) {
     let mut seen: HashSet<&str> = HashSet::new();
     for (t, path) in hoisted {
         let clash = if declared.contains_key(&t.name) || !seen.insert(&t.name) {
@@ -672,7 +1242,12 @@ fn check_hoisted_names(ck: &mut Checker, fx: &FileCx, hoisted: &[(NamedType, Pat
             None
         };
         if let Some(what) = clash {
-            ck.error(fx, path, format!("inline struct `{}` has the same name as {what}", t.name), "set `struct:` to give it another name");
+            ck.error(
+                fx,
+                path,
+                format!("inline struct `{}` has the same name as {what}", t.name),
+                "set `struct:` to give it another name",
+            );
         }
     }
 }
@@ -693,15 +1268,21 @@ fn check_example_value(value: &serde_yaml::Value, ty: &Ty, scope: &Scope) -> Res
     use serde_yaml::Value as V;
     match (ty, value) {
         (Ty::String, V::String(_) | V::Number(_)) => Ok(()),
-        (Ty::Integer, V::Number(n)) if n.as_i64().is_some_and(|v| i32::try_from(v).is_ok()) => Ok(()),
+        (Ty::Integer, V::Number(n)) if n.as_i64().is_some_and(|v| i32::try_from(v).is_ok()) => {
+            Ok(())
+        }
         (Ty::Integer, V::Number(n)) => Err(format!("{n} is not a 32-bit integer")),
         (Ty::Long, V::Number(n)) if n.as_i64().is_some() => Ok(()),
         (Ty::Long, V::Number(n)) => Err(format!("{n} is not a 64-bit integer")),
         (Ty::Float, V::Number(_)) => Ok(()),
         (Ty::Boolean, V::Bool(_)) => Ok(()),
-        (Ty::List(inner), V::Sequence(items)) => items.iter().try_for_each(|item| check_example_value(item, inner, scope)),
+        (Ty::List(inner), V::Sequence(items)) => items
+            .iter()
+            .try_for_each(|item| check_example_value(item, inner, scope)),
         (Ty::Named(r), V::String(s)) if r.is_enum => match scope.get(&r.name) {
-            Some((decl, _)) if !decl.values.is_empty() && !decl.values.contains(s) => Err(format!("`{s}` is not one of the values of `{}`", r.name)),
+            Some((decl, _)) if !decl.values.is_empty() && !decl.values.contains(s) => {
+                Err(format!("`{s}` is not one of the values of `{}`", r.name))
+            }
             _ => Ok(()),
         },
         (Ty::Named(r), V::Mapping(_)) if !r.is_enum => Ok(()),
@@ -736,41 +1317,107 @@ fn check_action(
     let before = ck.diags.len();
     let name_path: Path = vec!["action".into()];
     if !is_pascal_identifier(&file.action) {
-        ck.error(fx, &name_path, format!("action name `{}` is not a PascalCase name", file.action), "write the action exactly as the API names it, such as `CancelPhysicalConnection`");
+        ck.error(
+            fx,
+            &name_path,
+            format!("action name `{}` is not a PascalCase name", file.action),
+            "write the action exactly as the API names it, such as `CancelPhysicalConnection`",
+        );
         return None;
     }
     if file.action != stem {
-        ck.error(fx, &name_path, format!("action `{}` is in a file named `{stem}.yaml`", file.action), format!("rename the file to `actions/{}.yaml`, or fix the name", file.action));
+        ck.error(
+            fx,
+            &name_path,
+            format!("action `{}` is in a file named `{stem}.yaml`", file.action),
+            format!(
+                "rename the file to `actions/{}.yaml`, or fix the name",
+                file.action
+            ),
+        );
     }
     check_text(ck, fx, &["summary".into()], &file.summary, true);
     if let Some(d) = &file.description {
         check_text(ck, fx, &["description".into()], d, false);
     }
     let type_prefix = naming::pascal(&file.action);
-    let reserved: Vec<String> = ["Request", "RequestBuilder", "Response", "Error"].iter().map(|s| format!("{type_prefix}{s}")).collect();
+    let reserved: Vec<String> = ["Request", "RequestBuilder", "Response", "Error"]
+        .iter()
+        .map(|s| format!("{type_prefix}{s}"))
+        .collect();
 
     let local_decl = declare_types(ck, fx, &file.types, shared_decl);
     for (i, def) in file.types.iter().enumerate() {
         if reserved.contains(&def.name) {
-            ck.error(fx, &["types".into(), i.into(), "name".into()], format!("type `{}` clashes with a type generated for the action", def.name), "pick another name");
+            ck.error(
+                fx,
+                &["types".into(), i.into(), "name".into()],
+                format!(
+                    "type `{}` clashes with a type generated for the action",
+                    def.name
+                ),
+                "pick another name",
+            );
         }
     }
-    let scope = Scope { local: &local_decl, shared: shared_decl, in_product: false };
+    let scope = Scope {
+        local: &local_decl,
+        shared: shared_decl,
+        in_product: false,
+    };
     let mut hoisted = Vec::new();
     let mut types = Vec::new();
     for (i, def) in file.types.iter().enumerate() {
-        if let Some(t) = check_type_body(ck, fx, def, &["types".into(), i.into()], &scope, &mut hoisted) {
+        if let Some(t) = check_type_body(
+            ck,
+            fx,
+            def,
+            &["types".into(), i.into()],
+            &scope,
+            &mut hoisted,
+        ) {
             types.push(t);
         }
     }
-    let request = check_members(ck, fx, &file.request, &["request".into()], Side::Request, &scope, &mut hoisted).unwrap_or_default();
-    let response = check_members(ck, fx, &file.response, &["response".into()], Side::Response, &scope, &mut hoisted).unwrap_or_default();
+    let request = check_members(
+        ck,
+        fx,
+        &file.request,
+        &["request".into()],
+        Side::Request,
+        &scope,
+        &mut hoisted,
+    )
+    .unwrap_or_default();
+    let response = check_members(
+        ck,
+        fx,
+        &file.response,
+        &["response".into()],
+        Side::Response,
+        &scope,
+        &mut hoisted,
+    )
+    .unwrap_or_default();
     check_hoisted_names(ck, fx, &hoisted, &local_decl, shared_decl, &reserved);
     types.extend(hoisted.into_iter().map(|(t, _)| t));
 
-    let tokens: Vec<(usize, &Field)> = request.iter().enumerate().filter(|(_, f)| f.idempotency_token).collect();
+    let tokens: Vec<(usize, &Field)> = request
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.idempotency_token)
+        .collect();
     if tokens.len() > 1 {
-        ck.error(fx, &["request".into(), tokens[1].0.into(), "idempotency_token".into()], "more than one parameter is marked `idempotency_token`", "mark only the `ClientToken` parameter");
+        ck.error(
+            fx,
+            &[
+                "request".into(),
+                tokens[1].0.into(),
+                "idempotency_token".into(),
+            ],
+            "more than one parameter is marked `idempotency_token`",
+            "mark only the `ClientToken` parameter",
+        );
     }
     let mut errors = check_errors(ck, fx, &file.errors, &["errors".into()], false);
     let own_variants: HashSet<String> = errors.iter().map(|e| e.variant.clone()).collect();
@@ -780,8 +1427,20 @@ fn check_action(
             continue;
         }
         if own_variants.contains(&common.variant) {
-            let i = file.errors.iter().position(|e| naming::pascal(&e.code) == common.variant).unwrap_or(0);
-            ck.error(fx, &["errors".into(), i.into(), "code".into()], format!("error code `{}` and the common error `{}` both become the Rust variant `{}`", file.errors[i].code, common.code, common.variant), "use the common error's exact code");
+            let i = file
+                .errors
+                .iter()
+                .position(|e| naming::pascal(&e.code) == common.variant)
+                .unwrap_or(0);
+            ck.error(
+                fx,
+                &["errors".into(), i.into(), "code".into()],
+                format!(
+                    "error code `{}` and the common error `{}` both become the Rust variant `{}`",
+                    file.errors[i].code, common.code, common.variant
+                ),
+                "use the common error's exact code",
+            );
             continue;
         }
         errors.push(common.clone());
@@ -790,27 +1449,60 @@ fn check_action(
     let response_wires: HashSet<&str> = response.iter().map(|f| f.wire.as_str()).collect();
     if let Some(json) = &file.examples.json {
         match serde_json::from_str::<serde_json::Value>(json) {
-            Err(e) => ck.error(fx, &["examples".into(), "json".into()], format!("the JSON example is not valid JSON (its line {}, column {}: {e})", e.line(), e.column()), "fix the JSON"),
+            Err(e) => ck.error(
+                fx,
+                &["examples".into(), "json".into()],
+                format!(
+                    "the JSON example is not valid JSON (its line {}, column {}: {e})",
+                    e.line(),
+                    e.column()
+                ),
+                "fix the JSON",
+            ),
             Ok(serde_json::Value::Object(map)) => {
                 for key in map.keys().filter(|k| !response_wires.contains(k.as_str())) {
-                    ck.error(fx, &["examples".into(), "json".into()], format!("the JSON example has `{key}`, which the response does not declare"), "declare the field under `response:`, or drop it from the example");
+                    ck.error(
+                        fx,
+                        &["examples".into(), "json".into()],
+                        format!(
+                            "the JSON example has `{key}`, which the response does not declare"
+                        ),
+                        "declare the field under `response:`, or drop it from the example",
+                    );
                 }
             }
-            Ok(_) => ck.error(fx, &["examples".into(), "json".into()], "the JSON example is not an object", "write the whole response body, such as {\"RequestId\": \"...\"}"),
+            Ok(_) => ck.error(
+                fx,
+                &["examples".into(), "json".into()],
+                "the JSON example is not an object",
+                "write the whole response body, such as {\"RequestId\": \"...\"}",
+            ),
         }
     }
     if let Some(xml) = &file.examples.xml {
         let root = format!("<{}Response", file.action);
         if !xml.contains(&root) {
-            ck.error(fx, &["examples".into(), "xml".into()], format!("the XML example does not start with the root element `{root}>`"), "Alibaba wraps XML responses in `<ActionResponse>`");
+            ck.error(
+                fx,
+                &["examples".into(), "xml".into()],
+                format!("the XML example does not start with the root element `{root}>`"),
+                "Alibaba wraps XML responses in `<ActionResponse>`",
+            );
         }
     }
 
     if ck.diags.len() != before {
         return None;
     }
-    let read_only = file.read_only.unwrap_or_else(|| ["Describe", "List", "Get"].iter().any(|p| file.action.starts_with(p)));
-    let idempotency_token = request.iter().find(|f| f.idempotency_token).map(|f| f.wire.clone());
+    let read_only = file.read_only.unwrap_or_else(|| {
+        ["Describe", "List", "Get"]
+            .iter()
+            .any(|p| file.action.starts_with(p))
+    });
+    let idempotency_token = request
+        .iter()
+        .find(|f| f.idempotency_token)
+        .map(|f| f.wire.clone());
     Some(Action {
         name: file.action.clone(),
         module: naming::snake(&file.action),
@@ -840,7 +1532,13 @@ fn mark_usage(product: &mut Product) {
         Json,
     }
     type Key = (Option<usize>, String);
-    fn walk(product: &Product, action: Option<usize>, ty: &Ty, used: Use, seen: &mut HashSet<(Key, u8)>) {
+    fn walk(
+        product: &Product,
+        action: Option<usize>,
+        ty: &Ty,
+        used: Use,
+        seen: &mut HashSet<(Key, u8)>,
+    ) {
         let Ty::Named(r) = (match ty {
             Ty::List(inner) => inner.as_ref(),
             t => t,
@@ -855,9 +1553,15 @@ fn mark_usage(product: &mut Product) {
             None => &product.types,
             Some(i) => &product.actions[i].types,
         };
-        if let Some(TypeBody::Struct(fields)) = types.iter().find(|t| t.name == r.name).map(|t| &t.body) {
+        if let Some(TypeBody::Struct(fields)) =
+            types.iter().find(|t| t.name == r.name).map(|t| &t.body)
+        {
             for f in fields {
-                let next = if matches!(used, Use::Request) && f.style == Style::Json { Use::Json } else { used };
+                let next = if matches!(used, Use::Request) && f.style == Style::Json {
+                    Use::Json
+                } else {
+                    used
+                };
                 walk(product, key.0.or(action), &f.ty, next, seen);
             }
         }
@@ -865,7 +1569,17 @@ fn mark_usage(product: &mut Product) {
     let mut seen = HashSet::new();
     for (i, action) in product.actions.iter().enumerate() {
         for f in &action.request {
-            walk(product, Some(i), &f.ty, if f.style == Style::Json { Use::Json } else { Use::Request }, &mut seen);
+            walk(
+                product,
+                Some(i),
+                &f.ty,
+                if f.style == Style::Json {
+                    Use::Json
+                } else {
+                    Use::Request
+                },
+                &mut seen,
+            );
         }
         for f in &action.response {
             walk(product, Some(i), &f.ty, Use::Response, &mut seen);

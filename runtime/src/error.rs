@@ -17,7 +17,14 @@ pub struct ServiceError {
 
 impl ServiceError {
     pub fn new(status: u16, code: impl Into<String>, message: impl Into<String>) -> Self {
-        ServiceError { status, code: code.into(), message: message.into(), request_id: None, host_id: None, recommend: None }
+        ServiceError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            request_id: None,
+            host_id: None,
+            recommend: None,
+        }
     }
 
     /// Reads an error body, JSON (`{"Code": ..}`) or XML (`<Error><Code>..`).
@@ -100,7 +107,10 @@ mod tests {
         assert_eq!(a.request_id(), Some("R1"));
         assert_eq!(a.host_id(), Some("vpc.aliyuncs.com"));
         assert_eq!(a.recommend(), Some("https://example.invalid/r"));
-        assert_eq!(a.to_string(), "Forbidden.NotAllowedInState: The request does not allow in this state.");
+        assert_eq!(
+            a.to_string(),
+            "Forbidden.NotAllowedInState: The request does not allow in this state."
+        );
     }
 
     #[test]

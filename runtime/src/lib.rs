@@ -21,3 +21,5 @@ pub use error::{OperationError, ServiceError};
 pub use node::Node;
 pub use operation::Operation;
 pub use params::{JsonObject, Params, ToJson, ToParam};
+/// The JSON value type `style: json` parameters are built from.
+pub use serde_json::Value as JsonValue;

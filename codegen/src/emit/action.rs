@@ -1,0 +1,386 @@
+//! One action's module: request, builder, response, error, and the tests that
+//! the spec's examples decode.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{decode_expr, docs, field_type, ident, setter, types};
+use crate::model::{Action, ErrorDef, Product, Style, Ty};
+
+pub fn action(product: &Product, action: &Action) -> TokenStream {
+    let module_doc = docs::inner(&format!("`{}`: {}", action.name, action.summary));
+    let request = request(product, action);
+    let response = response(action);
+    let error = error(action);
+    let types = types::named_types(&action.types);
+    let tests = tests(action);
+    quote! {
+        #module_doc
+        use aliyun_runtime as rt;
+        #request
+        #response
+        #error
+        #types
+        #tests
+    }
+}
+
+fn names(action: &Action) -> [proc_macro2::Ident; 4] {
+    ["Request", "RequestBuilder", "Response", "Error"]
+        .map(|s| ident(&format!("{}{s}", action.type_prefix)))
+}
+
+fn request(product: &Product, action: &Action) -> TokenStream {
+    let [req, builder, resp, err] = names(action);
+    let mut facts = Vec::new();
+    if action.read_only {
+        facts.push("Read-only: always safe to retry.".to_owned());
+    }
+    if let Some(token) = &action.idempotency_token {
+        facts.push(format!("Idempotent through `{token}`: the client fills it once per call and reuses it on every retry."));
+    }
+    if action.deprecated {
+        facts.push("Deprecated by the service.".to_owned());
+    }
+    let facts = facts.join(" ");
+    let builder_hint = format!("Build one with [`{req}::builder`].");
+    let doc = docs::outer(&docs::paragraphs([
+        action.summary.as_str(),
+        action.description.as_deref().unwrap_or(""),
+        &facts,
+        &builder_hint,
+    ]));
+    let fields = action.request.iter().map(|f| {
+        let doc = docs::field(f);
+        let name = ident(&f.rust);
+        let ty = field_type(f, f.required);
+        quote! { #doc pub #name: #ty, }
+    });
+    let builder_fields = action.request.iter().map(|f| {
+        let name = ident(&f.rust);
+        let ty = field_type(f, false);
+        quote! { #name: #ty, }
+    });
+    let setters = action.request.iter().map(setter);
+    let assigns = action.request.iter().map(|f| {
+        let name = ident(&f.rust);
+        let wire = &f.wire;
+        match (&f.ty, f.required) {
+            (Ty::List(_), true) => quote! { #name: rt::required_list(self.#name, #wire)?, },
+            (_, true) => quote! { #name: rt::required(self.#name, #wire)?, },
+            _ => quote! { #name: self.#name, },
+        }
+    });
+    let checks = action.request.iter().filter(|f| !f.constraints.is_empty()).map(|f| {
+        let name = ident(&f.rust);
+        let wire = &f.wire;
+        let c = &f.constraints;
+        let limit = |name: &str, v: Option<TokenStream>| {
+            let key = ident(name);
+            v.map(|v| quote! { #key: Some(#v), })
+        };
+        let parts = [
+            limit("min_length", c.min_length.map(|v| unsuffixed(v as i128))),
+            limit("max_length", c.max_length.map(|v| unsuffixed(v as i128))),
+            limit("minimum", c.minimum.map(|v| unsuffixed(v as i128))),
+            limit("maximum", c.maximum.map(|v| unsuffixed(v as i128))),
+            limit("max_items", c.max_items.map(|v| unsuffixed(v as i128))),
+        ];
+        let parts = parts.iter().flatten();
+        quote! { rt::check(#wire, &request.#name, rt::Limits { #(#parts)* ..rt::Limits::NONE })?; }
+    });
+    let encodes = action.request.iter().map(|f| {
+        let name = ident(&f.rust);
+        let wire = &f.wire;
+        match f.style {
+            Style::Flat => quote! { params.put(#wire, &self.#name); },
+            Style::Simple => quote! { params.put_simple(#wire, &self.#name); },
+            Style::Json => quote! { params.put_json(#wire, &self.#name); },
+        }
+    });
+    let action_name = &action.name;
+    let version = &product.version;
+    let read_only = action.read_only;
+    let token = match &action.idempotency_token {
+        Some(t) => quote!(Some(#t)),
+        None => quote!(None),
+    };
+    let builder_doc =
+        format!(" Builds a [`{req}`]; `build()` names any required parameter left unset.");
+    let build_body = if action.request.iter().any(|f| !f.constraints.is_empty()) {
+        quote! {
+            let request = #req { #(#assigns)* };
+            #(#checks)*
+            Ok(request)
+        }
+    } else {
+        quote! { Ok(#req { #(#assigns)* }) }
+    };
+    let params_name = if action.request.is_empty() {
+        quote!(_params)
+    } else {
+        quote!(params)
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub struct #req {
+            #(#fields)*
+        }
+        impl #req {
+            /// Starts building a request.
+            pub fn builder() -> #builder {
+                #builder::default()
+            }
+        }
+        #[doc = #builder_doc]
+        #[derive(Debug, Clone, Default)]
+        pub struct #builder {
+            #(#builder_fields)*
+        }
+        impl #builder {
+            #(#setters)*
+            /// Checks required parameters and documented limits.
+            pub fn build(self) -> Result<#req, rt::BuildError> {
+                #build_body
+            }
+        }
+        impl rt::Operation for #req {
+            const ACTION: &'static str = #action_name;
+            const VERSION: &'static str = #version;
+            const READ_ONLY: bool = #read_only;
+            const IDEMPOTENCY_TOKEN: Option<&'static str> = #token;
+            type Output = #resp;
+            type Error = #err;
+            fn encode(&self, #params_name: &mut rt::Params) {
+                #(#encodes)*
+            }
+        }
+    }
+}
+
+fn response(action: &Action) -> TokenStream {
+    let [_, _, resp, _] = names(action);
+    let doc = docs::outer(&format!("What `{}` returns.", action.name));
+    let fields = action.response.iter().map(|f| {
+        let doc = docs::field(f);
+        let name = ident(&f.rust);
+        let ty = field_type(f, f.required);
+        quote! { #doc pub #name: #ty, }
+    });
+    let decodes = action.response.iter().map(|f| {
+        let name = ident(&f.rust);
+        let expr = decode_expr(f, f.required);
+        quote! { #name: #expr, }
+    });
+    let fields_name = if action.response.is_empty() {
+        quote!(_fields)
+    } else {
+        quote!(fields)
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub struct #resp {
+            #(#fields)*
+        }
+        impl rt::Decode for #resp {
+            fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+                let #fields_name = rt::Object::new(node)?;
+                Ok(Self { #(#decodes)* })
+            }
+        }
+    }
+}
+
+fn error_doc(e: &ErrorDef) -> TokenStream {
+    let origin = if e.common {
+        " Common to every action of the product."
+    } else {
+        ""
+    };
+    docs::outer(&docs::paragraphs([
+        format!("`{}` (HTTP {}): {}{origin}", e.code, e.status, e.message).as_str(),
+        e.description.as_deref().unwrap_or(""),
+    ]))
+}
+
+fn error(action: &Action) -> TokenStream {
+    let [_, _, _, err] = names(action);
+    let doc = docs::outer(&format!(
+        "Errors `{}` returns: one variant per documented code, then the product's common codes, then `Unhandled` for any other code.",
+        action.name
+    ));
+    let variants: Vec<_> = action.errors.iter().map(|e| ident(&e.variant)).collect();
+    let defs = action.errors.iter().zip(&variants).map(|(e, v)| {
+        let doc = error_doc(e);
+        quote! { #doc #v(rt::ServiceError), }
+    });
+    let codes = action.errors.iter().map(|e| &e.code);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum #err {
+            #(#defs)*
+            /// A code the spec does not document for this action. Match on
+            /// `code()` rather than on this variant: a code documented later
+            /// moves to a variant of its own.
+            Unhandled(rt::ServiceError),
+        }
+        impl #err {
+            /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+            pub fn code(&self) -> &str {
+                rt::OperationError::service_error(self).code()
+            }
+            /// The service's message.
+            pub fn message(&self) -> &str {
+                rt::OperationError::service_error(self).message()
+            }
+            /// The request id to quote to Alibaba support.
+            pub fn request_id(&self) -> Option<&str> {
+                rt::OperationError::service_error(self).request_id()
+            }
+        }
+        impl rt::OperationError for #err {
+            fn from_service_error(err: rt::ServiceError) -> Self {
+                match err.code() {
+                    #(#codes => Self::#variants(err),)*
+                    _ => Self::Unhandled(err),
+                }
+            }
+            fn service_error(&self) -> &rt::ServiceError {
+                match self {
+                    #(Self::#variants(err))|* | Self::Unhandled(err) => err,
+                }
+            }
+        }
+        impl std::fmt::Display for #err {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+            }
+        }
+        impl std::error::Error for #err {}
+    }
+}
+
+/// Tests from the spec's own examples: the response examples decode (to the
+/// values they show, and JSON and XML alike), every error code reaches its
+/// variant.
+fn tests(action: &Action) -> TokenStream {
+    let [_, _, resp, err] = names(action);
+    let mut tests = Vec::new();
+    if let Some(json) = &action.json_example {
+        let asserts = example_asserts(action, json);
+        tests.push(quote! {
+            #[test]
+            fn json_example_decodes() {
+                let response: #resp = rt::decode_response(JSON_EXAMPLE.as_bytes()).expect("the JSON example decodes");
+                #(#asserts)*
+            }
+        });
+    }
+    if action.xml_example.is_some() {
+        tests.push(quote! {
+            #[test]
+            fn xml_example_decodes() {
+                let response: Result<#resp, _> = rt::decode_response(XML_EXAMPLE.as_bytes());
+                response.expect("the XML example decodes");
+            }
+        });
+    }
+    if action.json_example.is_some() && action.xml_example.is_some() {
+        tests.push(quote! {
+            #[test]
+            fn json_and_xml_examples_agree() {
+                let json: #resp = rt::decode_response(JSON_EXAMPLE.as_bytes()).unwrap();
+                let xml: #resp = rt::decode_response(XML_EXAMPLE.as_bytes()).unwrap();
+                assert_eq!(json, xml);
+            }
+        });
+    }
+    let error_checks = action.errors.iter().map(|e| {
+        let code = &e.code;
+        let status = unsuffixed(i128::from(e.status));
+        let message = &e.message;
+        let variant = ident(&e.variant);
+        quote! {
+            let e = #err::from_service_error(rt::ServiceError::new(#status, #code, #message));
+            assert!(matches!(e, #err::#variant(_)), "{e:?}");
+            assert_eq!(e.code(), #code);
+        }
+    });
+    tests.push(quote! {
+        #[test]
+        fn error_codes_map_to_their_variants() {
+            use rt::OperationError;
+            #(#error_checks)*
+            let e = #err::from_service_error(rt::ServiceError::new(400, "Undocumented.Code", "m"));
+            assert!(matches!(e, #err::Unhandled(_)));
+            assert_eq!(e.to_string(), "Undocumented.Code: m");
+        }
+    });
+    let json_const = action.json_example.as_ref().map(|j| {
+        let j = j.trim();
+        quote! { const JSON_EXAMPLE: &str = #j; }
+    });
+    let xml_const = action.xml_example.as_ref().map(|x| {
+        let x = x.trim();
+        quote! { const XML_EXAMPLE: &str = #x; }
+    });
+    quote! {
+        #[cfg(test)]
+        mod tests {
+            use super::*;
+            #json_const
+            #xml_const
+            #(#tests)*
+        }
+    }
+}
+
+/// `assert_eq!`s for the example's top-level scalar values.
+fn example_asserts(action: &Action, json: &str) -> Vec<TokenStream> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for f in &action.response {
+        let Some(value) = map.get(&f.wire) else {
+            continue;
+        };
+        let name = ident(&f.rust);
+        let expected = match (&f.ty, value) {
+            (Ty::String, serde_json::Value::String(s)) => quote!(#s),
+            (Ty::Named(r), serde_json::Value::String(s)) if r.is_enum => quote!(#s),
+            (Ty::Integer | Ty::Long, serde_json::Value::Number(n)) if n.is_i64() => {
+                unsuffixed(i128::from(n.as_i64().unwrap_or_default()))
+            }
+            (Ty::Boolean, serde_json::Value::Bool(b)) => quote!(#b),
+            _ => continue,
+        };
+        let actual = match (&f.ty, f.required) {
+            (Ty::String, true) => quote!(response.#name.as_str()),
+            (Ty::String, false) => quote!(response.#name.as_deref()),
+            (Ty::Named(_), true) => quote!(response.#name.as_str()),
+            (Ty::Named(_), false) => quote!(response.#name.as_ref().map(|v| v.as_str())),
+            (_, _) => quote!(response.#name),
+        };
+        let expected = if f.required {
+            expected
+        } else {
+            quote!(Some(#expected))
+        };
+        out.push(quote! { assert_eq!(#actual, #expected); });
+    }
+    out
+}
+
+/// An integer literal without a type suffix (`64`, not `64u64`); negative
+/// values become a negated literal.
+fn unsuffixed(v: i128) -> TokenStream {
+    let lit = proc_macro2::Literal::u128_unsuffixed(v.unsigned_abs());
+    if v < 0 { quote!(-#lit) } else { quote!(#lit) }
+}

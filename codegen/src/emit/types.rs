@@ -1,0 +1,191 @@
+//! Named types: open enums and structs.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{decode_expr, docs, field_type, ident, setter};
+use crate::model::{Field, NamedType, Style, TypeBody, Variant};
+
+pub fn named_types(types: &[NamedType]) -> TokenStream {
+    let items = types.iter().map(|t| match &t.body {
+        TypeBody::Enum(variants) => open_enum(t, variants),
+        TypeBody::Struct(fields) => structure(t, fields),
+    });
+    quote! { #(#items)* }
+}
+
+fn open_enum(t: &NamedType, variants: &[Variant]) -> TokenStream {
+    let name = ident(&t.name);
+    let doc = docs::outer(&docs::paragraphs([
+        t.description.as_deref().unwrap_or(""),
+        "An open enum: a value the service adds later arrives as `Unknown`, never as an error.",
+    ]));
+    let defs = variants.iter().map(|v| {
+        let variant = ident(&v.rust);
+        let mut text = v.description.clone().unwrap_or_default();
+        let spellings: Vec<String> = std::iter::once(&v.value)
+            .chain(&v.aliases)
+            .map(|s| format!("`{s}`"))
+            .collect();
+        text = docs::paragraphs([
+            text.as_str(),
+            &format!("Wire value: {}.", spellings.join(" or ")),
+        ]);
+        let doc = docs::outer(&text);
+        quote! { #doc #variant, }
+    });
+    let as_str = variants.iter().map(|v| {
+        let variant = ident(&v.rust);
+        let value = &v.value;
+        quote! { Self::#variant => #value, }
+    });
+    let from = variants.iter().map(|v| {
+        let variant = ident(&v.rust);
+        let spellings = std::iter::once(&v.value).chain(&v.aliases);
+        quote! { #(#spellings)|* => Self::#variant, }
+    });
+    let to_param = t.in_request.then(|| {
+        quote! {
+            impl rt::ToParam for #name {
+                fn to_param(&self, name: &str, out: &mut rt::Params) {
+                    out.push(name, self.as_str());
+                }
+            }
+        }
+    });
+    let to_json = t.in_json.then(|| {
+        quote! {
+            impl rt::ToJson for #name {
+                fn to_json(&self) -> rt::JsonValue {
+                    rt::JsonValue::String(self.as_str().to_owned())
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#defs)*
+            /// A value this version of the SDK does not know.
+            Unknown(rt::UnknownValue),
+        }
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str)*
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+        }
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from)*
+                    other => Self::Unknown(rt::UnknownValue::new(other)),
+                }
+            }
+        }
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl rt::Decode for #name {
+            fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+                <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+            }
+        }
+        #to_param
+        #to_json
+    }
+}
+
+/// A struct inside a request or response. Every field is optional (lists
+/// are `Vec`): nested `required` flags are documented, not enforced, so that
+/// one type serves requests and responses alike.
+fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
+    let name = ident(&t.name);
+    let doc = docs::outer(
+        t.description
+            .as_deref()
+            .unwrap_or("A structured value of the API."),
+    );
+    let defs = fields.iter().map(|f| {
+        let doc = docs::field(f);
+        let field = ident(&f.rust);
+        let ty = field_type(f, false);
+        quote! { #doc pub #field: #ty, }
+    });
+    let decodes = fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        let expr = decode_expr(f, false);
+        quote! { #field: #expr, }
+    });
+    let setters = t.in_request.then(|| {
+        let setters = fields.iter().map(setter);
+        quote! {
+            impl #name {
+                #(#setters)*
+            }
+        }
+    });
+    let to_param = t.in_request.then(|| {
+        let puts = fields.iter().map(|f| {
+            let field = ident(&f.rust);
+            let wire = &f.wire;
+            match f.style {
+                Style::Flat => quote! { out.put_field(name, #wire, &self.#field); },
+                Style::Simple => {
+                    quote! { out.put_simple(&format!("{name}.{}", #wire), &self.#field); }
+                }
+                Style::Json => quote! { out.put_json(&format!("{name}.{}", #wire), &self.#field); },
+            }
+        });
+        quote! {
+            impl rt::ToParam for #name {
+                fn to_param(&self, name: &str, out: &mut rt::Params) {
+                    #(#puts)*
+                }
+            }
+        }
+    });
+    let to_json = t.in_json.then(|| {
+        let puts = fields.iter().map(|f| {
+            let field = ident(&f.rust);
+            let wire = &f.wire;
+            quote! { .field(#wire, &self.#field) }
+        });
+        quote! {
+            impl rt::ToJson for #name {
+                fn to_json(&self) -> rt::JsonValue {
+                    rt::JsonObject::new() #(#puts)* .finish()
+                }
+            }
+        }
+    });
+    let default = if t.in_request {
+        quote!(Default,)
+    } else {
+        quote!()
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #default)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#defs)*
+        }
+        #setters
+        impl rt::Decode for #name {
+            fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+                let fields = rt::Object::new(node)?;
+                Ok(Self { #(#decodes)* })
+            }
+        }
+        #to_param
+        #to_json
+    }
+}
