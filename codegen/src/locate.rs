@@ -50,7 +50,8 @@ impl Locations {
         let mut parser = Parser::new_from_str(source);
         let mut documents = 0;
         while let Ok((event, mark)) = parser.next_token() {
-            let pos = (mark.line(), mark.col());
+            // yaml-rust2 counts lines from 1 and columns from 0.
+            let pos = (mark.line(), mark.col() + 1);
             let path = match &event {
                 Event::StreamEnd => break,
                 Event::DocumentStart => {
@@ -64,10 +65,7 @@ impl Locations {
                     stack.pop();
                     continue;
                 }
-                Event::Scalar(..)
-                | Event::MappingStart(..)
-                | Event::SequenceStart(..)
-                | Event::Alias(..) => {
+                Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(..) => {
                     match stack.last_mut() {
                         None => Vec::new(),
                         Some(Frame::Seq { path, next }) => {
@@ -91,6 +89,11 @@ impl Locations {
                                 };
                                 *key = Some(name.clone());
                                 if let Event::Scalar(..) = event {
+                                    // A block mapping's start is reported late; its first
+                                    // key is where a reader sees it begin.
+                                    if let Some(start) = values.get_mut(path.as_slice()) {
+                                        *start = std::cmp::min(*start, pos);
+                                    }
                                     continue;
                                 }
                                 let mut p = path.clone();
@@ -115,10 +118,7 @@ impl Locations {
     /// Position of the node at `path`, or of its nearest indexed ancestor
     /// (a missing key is reported where its mapping starts).
     pub fn find(&self, path: &[Seg]) -> (usize, usize) {
-        (0..=path.len())
-            .rev()
-            .find_map(|n| self.values.get(&path[..n]).copied())
-            .unwrap_or((1, 1))
+        (0..=path.len()).rev().find_map(|n| self.values.get(&path[..n]).copied()).unwrap_or((1, 1))
     }
 }
 
@@ -128,30 +128,19 @@ mod tests {
 
     #[test]
     fn finds_nested_nodes() {
-        let src = "action: Foo\nrequest:\n  - name: A\n    type: string\n  - name: B\n    type: list\n    items: string\n";
+        let src =
+            "action: Foo\nrequest:\n  - name: A\n    type: string\n  - name: B\n    type: list\n    items: string\n";
         let loc = Locations::index(src);
         assert_eq!(loc.find(&["action".into()]), (1, 9));
-        assert_eq!(
-            loc.find(&["request".into(), 1.into(), "name".into()]),
-            (5, 11)
-        );
-        assert_eq!(
-            loc.find(&["request".into(), 1.into(), "items".into()]),
-            (7, 12)
-        );
+        assert_eq!(loc.find(&["request".into(), 1.into(), "name".into()]), (5, 11));
+        assert_eq!(loc.find(&["request".into(), 1.into(), "items".into()]), (7, 12));
         // A key that is absent falls back to its mapping.
-        assert_eq!(
-            loc.find(&["request".into(), 0.into(), "items".into()]),
-            (3, 5)
-        );
+        assert_eq!(loc.find(&["request".into(), 0.into(), "items".into()]), (3, 5));
     }
 
     #[test]
     fn flow_style_is_indexed_too() {
         let loc = Locations::index("request: [{name: A, type: string}, {name: B, type: long}]\n");
-        assert_eq!(
-            loc.find(&["request".into(), 1.into(), "type".into()]),
-            (1, 52)
-        );
+        assert_eq!(loc.find(&["request".into(), 1.into(), "type".into()]), (1, 52));
     }
 }

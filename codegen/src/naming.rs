@@ -20,11 +20,10 @@ const ACRONYMS: &[(&str, &str)] = &[
 
 /// Words reserved by Rust that would otherwise become a field or module name.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
-    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
+    "move", "mut", "override", "priv", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true",
+    "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Splits a wire name into lower-case words.
@@ -41,10 +40,7 @@ fn split_part(part: &str, out: &mut Vec<String>) {
     let mut i = 0;
     while i < chars.len() {
         if let Some(len) = acronym_at(&chars, i) {
-            let mut word: String = chars[i..i + len]
-                .iter()
-                .collect::<String>()
-                .to_ascii_lowercase();
+            let mut word: String = chars[i..i + len].iter().collect::<String>().to_ascii_lowercase();
             i += len;
             while i < chars.len() && chars[i].is_ascii_digit() {
                 word.push(chars[i]);
@@ -81,12 +77,7 @@ fn split_part(part: &str, out: &mut Vec<String>) {
         if i == start {
             i += 1;
         }
-        out.push(
-            chars[start..i]
-                .iter()
-                .collect::<String>()
-                .to_ascii_lowercase(),
-        );
+        out.push(chars[start..i].iter().collect::<String>().to_ascii_lowercase());
     }
 }
 
@@ -100,13 +91,8 @@ fn acronym_at(chars: &[char], i: usize) -> Option<usize> {
     ACRONYMS.iter().find_map(|(acronym, _)| {
         let len = acronym.len();
         let matches = i + len <= chars.len()
-            && chars[i..i + len]
-                .iter()
-                .zip(acronym.chars())
-                .all(|(c, a)| c.to_ascii_lowercase() == a)
-            && chars
-                .get(i + len)
-                .is_none_or(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            && chars[i..i + len].iter().zip(acronym.chars()).all(|(c, a)| c.to_ascii_lowercase() == a)
+            && chars.get(i + len).is_none_or(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
         matches.then_some(len)
     })
 }
@@ -129,10 +115,9 @@ pub fn snake(wire: &str) -> String {
 pub fn pascal(wire: &str) -> String {
     let mut name = String::new();
     for word in words(wire) {
-        let acronym = ACRONYMS.iter().find(|(a, _)| {
-            word.strip_prefix(a)
-                .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()))
-        });
+        let acronym = ACRONYMS
+            .iter()
+            .find(|(a, _)| word.strip_prefix(a).is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit())));
         match acronym {
             Some((a, pascal)) => {
                 name.push_str(pascal);
@@ -181,10 +166,7 @@ mod tests {
             ("EnableIpv6", "enable_ipv6"),
             ("ISP", "isp"),
             ("LineOperatorISP", "line_operator_isp"),
-            (
-                "ApplyPhysicalConnectionLOA",
-                "apply_physical_connection_loa",
-            ),
+            ("ApplyPhysicalConnectionLOA", "apply_physical_connection_loa"),
             ("LoaStatus", "loa_status"),
             ("LoadBalancerId", "load_balancer_id"),
             ("Type", "type_"),
@@ -209,17 +191,14 @@ mod tests {
         let cases = [
             ("CancelPhysicalConnection", "CancelPhysicalConnection"),
             ("ApplyPhysicalConnectionLOA", "ApplyPhysicalConnectionLoa"),
-            (
-                "InvalidPhysicalConnectionId.NotFound",
-                "InvalidPhysicalConnectionIdNotFound",
-            ),
+            ("InvalidPhysicalConnectionId.NotFound", "InvalidPhysicalConnectionIdNotFound"),
             ("Forbidden.NotAllowedInState", "ForbiddenNotAllowedInState"),
             ("Allocation Failed", "AllocationFailed"),
             ("VSwitch", "VSwitch"),
             ("Vswitch", "VSwitch"),
             ("IPv6", "Ipv6"),
             ("CMCC", "Cmcc"),
-            ("100M", "Value100m"),
+            ("100M", "Value100M"),
             ("Self", "Self_"),
             ("IncorrectStatus.cbnStatus", "IncorrectStatusCbnStatus"),
         ];

@@ -11,9 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::diagnostic::Diagnostic;
 use crate::locate::{Locations, Path, Seg};
-use crate::model::{
-    Action, Constraints, ErrorDef, Field, NamedType, Product, Style, Ty, TypeBody, TypeRef, Variant,
-};
+use crate::model::{Action, Constraints, ErrorDef, Field, NamedType, Product, Style, Ty, TypeBody, TypeRef, Variant};
 use crate::naming;
 use crate::spec::{ActionFile, ErrorSpec, Member, ProductFile, TypeDef};
 
@@ -33,9 +31,12 @@ pub struct SourceFile {
 /// A whole spec tree.
 #[derive(Debug, Clone)]
 pub struct SpecSource {
-    /// How the spec root is shown in messages and generated headers
-    /// (`spec/vpc`). Never an absolute path, so output is the same everywhere.
+    /// How diagnostics name the spec root: a path the user can open, such
+    /// as `spec/vpc`.
     pub root: String,
+    /// How generated headers name the spec root. Must not depend on the
+    /// machine (no absolute path), so that output is byte-identical anywhere.
+    pub header_root: String,
     pub files: Vec<SourceFile>,
 }
 
@@ -67,10 +68,7 @@ struct Scope<'a> {
 
 impl Scope<'_> {
     fn get(&self, name: &str) -> Option<(&Declared, bool)> {
-        self.local
-            .get(name)
-            .map(|d| (d, false))
-            .or_else(|| self.shared.get(name).map(|d| (d, true)))
+        self.local.get(name).map(|d| (d, false)).or_else(|| self.shared.get(name).map(|d| (d, true)))
     }
 }
 
@@ -85,13 +83,7 @@ struct Checker {
 }
 
 impl Checker {
-    fn error(
-        &mut self,
-        fx: &FileCx,
-        path: &[Seg],
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) {
+    fn error(&mut self, fx: &FileCx, path: &[Seg], message: impl Into<String>, help: impl Into<String>) {
         let (line, column) = fx.loc.find(path);
         self.diags.push(Diagnostic {
             file: fx.display.clone(),
@@ -102,12 +94,7 @@ impl Checker {
         });
     }
 
-    fn parse<T: DeserializeOwned>(
-        &mut self,
-        display: &str,
-        text: &str,
-        first_key: &str,
-    ) -> Option<(T, FileCx)> {
+    fn parse<T: DeserializeOwned>(&mut self, display: &str, text: &str, first_key: &str) -> Option<(T, FileCx)> {
         let at = |line, column, message: String, help: String| Diagnostic {
             file: display.to_owned(),
             line,
@@ -119,12 +106,8 @@ impl Checker {
             self.diags.push(at(
                 1,
                 1,
-                format!(
-                    "file is {} bytes, over the limit of {MAX_FILE_BYTES}",
-                    text.len()
-                ),
-                "a spec file describes one action; split it or remove what is not part of the API"
-                    .into(),
+                format!("file is {} bytes, over the limit of {MAX_FILE_BYTES}", text.len()),
+                "a spec file describes one action; split it or remove what is not part of the API".into(),
             ));
             return None;
         }
@@ -138,18 +121,9 @@ impl Checker {
             return None;
         }
         match serde_yaml::from_str::<T>(text) {
-            Ok(value) => Some((
-                value,
-                FileCx {
-                    display: display.to_owned(),
-                    loc: Locations::index(text),
-                },
-            )),
+            Ok(value) => Some((value, FileCx { display: display.to_owned(), loc: Locations::index(text) })),
             Err(err) => {
-                let (line, column) = err
-                    .location()
-                    .map(|l| (l.line(), l.column()))
-                    .unwrap_or((1, 1));
+                let (line, column) = err.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
                 let (message, help) = explain_serde_error(&err.to_string());
                 self.diags.push(at(line, column, message, help));
                 None
@@ -177,10 +151,7 @@ fn explain_serde_error(raw: &str) -> (String, String) {
             None => "remove it; spec/README.md lists every key".to_owned(),
         }
     } else if let Some(rest) = message.split("missing field `").nth(1) {
-        format!(
-            "add `{}:`; spec/README.md describes it",
-            rest.split('`').next().unwrap_or_default()
-        )
+        format!("add `{}:`; spec/README.md describes it", rest.split('`').next().unwrap_or_default())
     } else if message.contains("invalid type") {
         "check the value's YAML type: quote text that looks like a number or boolean".to_owned()
     } else {
@@ -192,12 +163,7 @@ fn explain_serde_error(raw: &str) -> (String, String) {
 /// The candidate closest to `word` by edit distance, if any is close enough.
 fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     candidates
-        .map(|c| {
-            (
-                edit_distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()),
-                c,
-            )
-        })
+        .map(|c| (edit_distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min()
         .map(|(_, c)| c)
@@ -209,11 +175,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + usize::from(ca != *cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
         }
         prev = cur;
     }
@@ -230,11 +192,7 @@ fn p(segs: &[Seg], more: impl Into<Seg>) -> Path {
 pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     let mut ck = Checker { diags: Vec::new() };
     let display = |rel: &str| {
-        if source.root.is_empty() {
-            rel.to_owned()
-        } else {
-            format!("{}/{rel}", source.root)
-        }
+        if source.root.is_empty() { rel.to_owned() } else { format!("{}/{rel}", source.root) }
     };
 
     let mut product_file = None;
@@ -244,9 +202,7 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
             product_file = ck.parse::<ProductFile>(&display(&file.path), &file.text, "product");
         } else if let Some(name) = file.path.strip_prefix("actions/") {
             if let Some(stem) = name.strip_suffix(".yaml").filter(|s| !s.contains('/')) {
-                if let Some(parsed) =
-                    ck.parse::<ActionFile>(&display(&file.path), &file.text, "action")
-                {
+                if let Some(parsed) = ck.parse::<ActionFile>(&display(&file.path), &file.text, "action") {
                     action_files.push((stem.to_owned(), file.path.clone(), parsed));
                 }
             } else {
@@ -267,51 +223,30 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
                 line: 1,
                 column: 1,
                 message: "the spec has no product.yaml".into(),
-                help: "create it with `product`, `version`, `style`, `endpoint` and `summary`; see spec/README.md".into(),
+                help: "create it with `product`, `version`, `style`, `endpoint` and `summary`; see spec/README.md"
+                    .into(),
             });
         }
         return Err(finish(ck.diags));
     };
 
     check_product_header(&mut ck, &product, &pfx);
-    let common_errors = check_errors(
-        &mut ck,
-        &pfx,
-        &product.common_errors,
-        &["common_errors".into()],
-        true,
-    );
+    let common_errors = check_errors(&mut ck, &pfx, &product.common_errors, &["common_errors".into()], true);
 
     // Declare every named type first so that references may point forward.
     let shared_decl = declare_types(&mut ck, &pfx, &product.types, &BTreeMap::new());
     let empty = BTreeMap::new();
-    let shared_scope = Scope {
-        local: &empty,
-        shared: &shared_decl,
-        in_product: true,
-    };
+    let shared_scope = Scope { local: &empty, shared: &shared_decl, in_product: true };
     let mut shared_types = Vec::new();
     let mut shared_hoisted = Vec::new();
     for (i, def) in product.types.iter().enumerate() {
-        if let Some(t) = check_type_body(
-            &mut ck,
-            &pfx,
-            def,
-            &["types".into(), i.into()],
-            &shared_scope,
-            &mut shared_hoisted,
-        ) {
+        if let Some(t) =
+            check_type_body(&mut ck, &pfx, def, &["types".into(), i.into()], &shared_scope, &mut shared_hoisted)
+        {
             shared_types.push(t);
         }
     }
-    check_hoisted_names(
-        &mut ck,
-        &pfx,
-        &shared_hoisted,
-        &shared_decl,
-        &BTreeMap::new(),
-        &[],
-    );
+    check_hoisted_names(&mut ck, &pfx, &shared_hoisted, &shared_decl, &BTreeMap::new(), &[]);
     shared_types.extend(shared_hoisted.into_iter().map(|(t, _)| t));
 
     let mut actions: Vec<Action> = Vec::new();
@@ -319,9 +254,7 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     let mut seen_modules: HashMap<String, String> = HashMap::new();
     action_files.sort_by(|a, b| a.0.cmp(&b.0));
     for (stem, rel, (file, fx)) in &action_files {
-        if let Some(action) =
-            check_action(&mut ck, stem, rel, file, fx, &shared_decl, &common_errors)
-        {
+        if let Some(action) = check_action(&mut ck, stem, rel, file, fx, &shared_decl, &common_errors) {
             if let Some(first) = seen_actions.insert(action.name.clone(), fx.display.clone()) {
                 ck.error(
                     fx,
@@ -356,7 +289,7 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
         endpoint: product.endpoint,
         summary: product.summary,
         description: product.description,
-        spec_root: source.root.clone(),
+        spec_root: source.header_root.clone(),
         common_errors,
         types: shared_types,
         actions,
@@ -376,30 +309,18 @@ fn check_product_header(ck: &mut Checker, product: &ProductFile, fx: &FileCx) {
         ck.error(
             fx,
             &["product".into()],
-            format!(
-                "product code `{}` is not a PascalCase name",
-                product.product
-            ),
+            format!("product code `{}` is not a PascalCase name", product.product),
             "use the product code Alibaba uses, such as `Vpc` or `Ecs`",
         );
     }
     let v = product.version.as_bytes();
     let date_like = v.len() == 10
-        && v.iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
+        && v.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
     if !date_like {
         ck.error(
             fx,
             &["version".into()],
-            format!(
-                "version `{}` is not of the form YYYY-MM-DD",
-                product.version
-            ),
+            format!("version `{}` is not of the form YYYY-MM-DD", product.version),
             "quote the API version, for example `version: \"2016-04-28\"`",
         );
     }
@@ -411,10 +332,7 @@ fn check_product_header(ck: &mut Checker, product: &ProductFile, fx: &FileCx) {
             "only `rpc` (Alibaba's RPC style) is supported",
         );
     }
-    if product.endpoint.trim().is_empty()
-        || product.endpoint.contains("://")
-        || product.endpoint.contains('/')
-    {
+    if product.endpoint.trim().is_empty() || product.endpoint.contains("://") || product.endpoint.contains('/') {
         ck.error(fx, &["endpoint".into()], format!("endpoint `{}` is not a host template", product.endpoint), "write a host name without scheme or path, with `{region}` for the region id, such as `vpc.{region}.aliyuncs.com`");
     }
     check_text(ck, fx, &["summary".into()], &product.summary, true);
@@ -426,12 +344,7 @@ fn check_product_header(ck: &mut Checker, product: &ProductFile, fx: &FileCx) {
 /// Prose rules: not empty where required, and no unrendered doc-link markers.
 fn check_text(ck: &mut Checker, fx: &FileCx, path: &[Seg], text: &str, required: bool) {
     if required && text.trim().is_empty() {
-        ck.error(
-            fx,
-            path,
-            "text is empty",
-            "write a sentence that says what this is",
-        );
+        ck.error(fx, path, "text is empty", "write a sentence that says what this is");
     }
     if let Some(start) = text.find("~~") {
         let marker: String = text[start..].chars().take(20).collect();
@@ -445,24 +358,15 @@ fn check_text(ck: &mut Checker, fx: &FileCx, path: &[Seg], text: &str, required:
 }
 
 fn is_pascal_identifier(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_uppercase())
-        && name.chars().all(|c| c.is_ascii_alphanumeric())
+    name.starts_with(|c: char| c.is_ascii_uppercase()) && name.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 fn is_wire_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
-fn check_errors(
-    ck: &mut Checker,
-    fx: &FileCx,
-    list: &[ErrorSpec],
-    base: &[Seg],
-    common: bool,
-) -> Vec<ErrorDef> {
+fn check_errors(ck: &mut Checker, fx: &FileCx, list: &[ErrorSpec], base: &[Seg], common: bool) -> Vec<ErrorDef> {
     let mut out = Vec::new();
     let mut codes: HashMap<&str, usize> = HashMap::new();
     let mut variants: HashMap<String, &str> = HashMap::new();
@@ -476,11 +380,7 @@ fn check_errors(
             ck.error(
                 fx,
                 &p(&path, "code"),
-                format!(
-                    "error code `{}` is listed twice (first at entry {})",
-                    e.code,
-                    first + 1
-                ),
+                format!("error code `{}` is listed twice (first at entry {})", e.code, first + 1),
                 "remove one of the entries",
             );
             continue;
@@ -489,10 +389,7 @@ fn check_errors(
             ck.error(
                 fx,
                 &p(&path, "status"),
-                format!(
-                    "HTTP status {} of error `{}` is outside 400-599",
-                    e.status, e.code
-                ),
+                format!("HTTP status {} of error `{}` is outside 400-599", e.status, e.code),
                 "use the status the service answers with, such as 400 or 404",
             );
             continue;
@@ -502,10 +399,7 @@ fn check_errors(
             ck.error(
                 fx,
                 &p(&path, "code"),
-                format!(
-                    "error code `{}` would take the reserved variant name `Unhandled`",
-                    e.code
-                ),
+                format!("error code `{}` would take the reserved variant name `Unhandled`", e.code),
                 "this name is kept for codes the spec does not list",
             );
             continue;
@@ -514,10 +408,7 @@ fn check_errors(
             ck.error(
                 fx,
                 &p(&path, "code"),
-                format!(
-                    "error codes `{other}` and `{}` both become the Rust variant `{variant}`",
-                    e.code
-                ),
+                format!("error codes `{other}` and `{}` both become the Rust variant `{variant}`", e.code),
                 "remove one of them; they differ only in punctuation or case",
             );
             continue;
@@ -549,18 +440,17 @@ fn declare_types(
     for (i, def) in defs.iter().enumerate() {
         let path = ["types".into(), i.into(), "name".into()];
         if !is_pascal_identifier(&def.name) {
-            ck.error(fx, &path, format!("type name `{}` is not a PascalCase Rust name", def.name), "use letters and digits, starting with an upper-case letter, such as `PhysicalConnectionStatus`");
-            continue;
-        }
-        if SCALARS.contains(&def.name.to_ascii_lowercase().as_str())
-            || ["List", "Struct"].contains(&def.name.as_str())
-        {
             ck.error(
                 fx,
                 &path,
-                format!("type name `{}` is reserved", def.name),
-                "pick a more specific name",
+                format!("type name `{}` is not a PascalCase Rust name", def.name),
+                "use letters and digits, starting with an upper-case letter, such as `PhysicalConnectionStatus`",
             );
+            continue;
+        }
+        if SCALARS.contains(&def.name.to_ascii_lowercase().as_str()) || ["List", "Struct"].contains(&def.name.as_str())
+        {
+            ck.error(fx, &path, format!("type name `{}` is reserved", def.name), "pick a more specific name");
             continue;
         }
         if outer.contains_key(&def.name) {
@@ -579,16 +469,8 @@ fn declare_types(
             .flatten()
             .flat_map(|v| std::iter::once(v.value.clone()).chain(v.aliases.iter().cloned()))
             .collect();
-        if out
-            .insert(def.name.clone(), Declared { is_enum, values })
-            .is_some()
-        {
-            ck.error(
-                fx,
-                &path,
-                format!("type `{}` is declared twice", def.name),
-                "remove or rename one of them",
-            );
+        if out.insert(def.name.clone(), Declared { is_enum, values }).is_some() {
+            ck.error(fx, &path, format!("type `{}` is declared twice", def.name), "remove or rename one of them");
         }
     }
     out
@@ -643,10 +525,7 @@ fn check_type_body(
                         ck.error(
                             fx,
                             &p(&vpath, "value"),
-                            format!(
-                                "enum value `{spelling}` is listed twice (first at entry {})",
-                                first + 1
-                            ),
+                            format!("enum value `{spelling}` is listed twice (first at entry {})", first + 1),
                             "remove the repeated value or alias",
                         );
                     }
@@ -668,10 +547,7 @@ fn check_type_body(
                     ck.error(
                         fx,
                         &p(&vpath, "value"),
-                        format!(
-                            "enum value `{}` cannot be named in Rust (it becomes `{rust}`)",
-                            v.value
-                        ),
+                        format!("enum value `{}` cannot be named in Rust (it becomes `{rust}`)", v.value),
                         "set `rust_name:` for this value",
                     );
                     continue;
@@ -680,10 +556,7 @@ fn check_type_body(
                     ck.error(
                         fx,
                         &p(&vpath, "value"),
-                        format!(
-                            "enum values `{other}` and `{}` both become the Rust variant `{rust}`",
-                            v.value
-                        ),
+                        format!("enum values `{other}` and `{}` both become the Rust variant `{rust}`", v.value),
                         "make one an `aliases:` entry of the other, or set `rust_name:`",
                     );
                     continue;
@@ -718,23 +591,10 @@ fn check_type_body(
                 );
                 return None;
             };
-            TypeBody::Struct(check_members(
-                ck,
-                fx,
-                fields,
-                &p(path, "fields"),
-                Side::Any,
-                scope,
-                hoisted,
-            )?)
+            TypeBody::Struct(check_members(ck, fx, fields, &p(path, "fields"), Side::Any, scope, hoisted)?)
         }
         other => {
-            ck.error(
-                fx,
-                &p(path, "kind"),
-                format!("type kind `{other}` is not known"),
-                "use `enum` or `struct`",
-            );
+            ck.error(fx, &p(path, "kind"), format!("type kind `{other}` is not known"), "use `enum` or `struct`");
             return None;
         }
     };
@@ -766,12 +626,7 @@ fn check_members(
         let path = p(base, i);
         let name_path = p(&path, "name");
         if m.name.trim().is_empty() {
-            ck.error(
-                fx,
-                &name_path,
-                "name is empty",
-                "write the exact wire name, such as `RegionId`",
-            );
+            ck.error(fx, &name_path, "name is empty", "write the exact wire name, such as `RegionId`");
             continue;
         }
         if !is_wire_name(&m.name) {
@@ -787,11 +642,7 @@ fn check_members(
             ck.error(
                 fx,
                 &name_path,
-                format!(
-                    "`{}` is listed twice (first at entry {})",
-                    m.name,
-                    first + 1
-                ),
+                format!("`{}` is listed twice (first at entry {})", m.name, first + 1),
                 "remove one of the entries",
             );
             continue;
@@ -812,10 +663,7 @@ fn check_members(
             ck.error(
                 fx,
                 &name_path,
-                format!(
-                    "`{other}` and `{}` both become the Rust name `{}`",
-                    m.name, field.rust
-                ),
+                format!("`{other}` and `{}` both become the Rust name `{}`", m.name, field.rust),
                 "remove the duplicate, or set `rust_name:` on one of them",
             );
             continue;
@@ -836,9 +684,7 @@ fn check_member(
 ) -> Option<Field> {
     let before = ck.diags.len();
     let rust = match &m.rust_name {
-        Some(r) if naming::is_identifier(r) && !r.chars().any(|c| c.is_ascii_uppercase()) => {
-            r.clone()
-        }
+        Some(r) if naming::is_identifier(r) && !r.chars().any(|c| c.is_ascii_uppercase()) => r.clone(),
         Some(r) => {
             ck.error(
                 fx,
@@ -862,12 +708,7 @@ fn check_member(
         t => t,
     };
     if m.items.is_some() && !is_list {
-        ck.error(
-            fx,
-            &p(path, "items"),
-            "`items` is only for `type: list`",
-            "remove `items`, or set `type: list`",
-        );
+        ck.error(fx, &p(path, "items"), "`items` is only for `type: list`", "remove `items`, or set `type: list`");
     }
     let inline_struct = m.ty == "struct" || m.items.as_deref() == Some("struct");
     if m.fields.is_some() && !inline_struct {
@@ -895,12 +736,7 @@ fn check_member(
                 "request lists are flattened as `Name.N`; remove `wrapper`",
             );
         } else if !is_list {
-            ck.error(
-                fx,
-                &p(path, "wrapper"),
-                "`wrapper` is only for lists",
-                "set `type: list`, or remove `wrapper`",
-            );
+            ck.error(fx, &p(path, "wrapper"), "`wrapper` is only for lists", "set `type: list`, or remove `wrapper`");
         } else if !is_wire_name(wrapper) {
             ck.error(
                 fx,
@@ -926,19 +762,9 @@ fn check_member(
     };
     if m.style.is_some() {
         if side == Side::Response {
-            ck.error(
-                fx,
-                &p(path, "style"),
-                "`style` is only for request parameters",
-                "remove `style`",
-            );
+            ck.error(fx, &p(path, "style"), "`style` is only for request parameters", "remove `style`");
         } else if !is_list && !is_struct_like(&ty) {
-            ck.error(
-                fx,
-                &p(path, "style"),
-                "`style` is only for lists and structs",
-                "remove `style`",
-            );
+            ck.error(fx, &p(path, "style"), "`style` is only for lists and structs", "remove `style`");
         } else if style == Style::Simple && (!is_list || is_struct_like(elem)) {
             ck.error(
                 fx,
@@ -976,14 +802,7 @@ fn check_member(
     if (c.min_length.is_some() || c.max_length.is_some()) && !stringish {
         ck.error(
             fx,
-            &p(
-                path,
-                if c.max_length.is_some() {
-                    "max_length"
-                } else {
-                    "min_length"
-                },
-            ),
+            &p(path, if c.max_length.is_some() { "max_length" } else { "min_length" }),
             "length limits apply to strings only",
             "remove the limit, or fix the type",
         );
@@ -1001,35 +820,18 @@ fn check_member(
     if (c.minimum.is_some() || c.maximum.is_some()) && !matches!(elem, Ty::Integer | Ty::Long) {
         ck.error(
             fx,
-            &p(
-                path,
-                if c.maximum.is_some() {
-                    "maximum"
-                } else {
-                    "minimum"
-                },
-            ),
+            &p(path, if c.maximum.is_some() { "maximum" } else { "minimum" }),
             "minimum and maximum apply to integers only",
             "remove the bound, or fix the type",
         );
     }
     if let (Some(lo), Some(hi)) = (c.minimum, c.maximum) {
         if lo > hi {
-            ck.error(
-                fx,
-                &p(path, "minimum"),
-                format!("minimum {lo} is above maximum {hi}"),
-                "swap or fix the bounds",
-            );
+            ck.error(fx, &p(path, "minimum"), format!("minimum {lo} is above maximum {hi}"), "swap or fix the bounds");
         }
     }
     if c.max_items.is_some() && !is_list {
-        ck.error(
-            fx,
-            &p(path, "max_items"),
-            "`max_items` applies to lists only",
-            "remove it, or set `type: list`",
-        );
+        ck.error(fx, &p(path, "max_items"), "`max_items` applies to lists only", "remove it, or set `type: list`");
     }
     let example = match &m.example {
         None => None,
@@ -1107,16 +909,9 @@ fn resolve(
                     );
                     return None;
                 }
-                "struct" => inline_struct(
-                    ck,
-                    fx,
-                    m,
-                    path,
-                    m.wrapper.as_deref().unwrap_or(&m.name),
-                    side,
-                    scope,
-                    hoisted,
-                )?,
+                "struct" => {
+                    inline_struct(ck, fx, m, path, m.wrapper.as_deref().unwrap_or(&m.name), side, scope, hoisted)?
+                }
                 other => scalar_or_named(ck, fx, other, &ipath, scope)?,
             };
             Some(Ty::List(Box::new(inner)))
@@ -1126,13 +921,7 @@ fn resolve(
     }
 }
 
-fn scalar_or_named(
-    ck: &mut Checker,
-    fx: &FileCx,
-    name: &str,
-    path: &[Seg],
-    scope: &Scope,
-) -> Option<Ty> {
+fn scalar_or_named(ck: &mut Checker, fx: &FileCx, name: &str, path: &[Seg], scope: &Scope) -> Option<Ty> {
     Some(match name {
         "string" => Ty::String,
         "integer" => Ty::Integer,
@@ -1140,11 +929,7 @@ fn scalar_or_named(
         "boolean" => Ty::Boolean,
         "float" => Ty::Float,
         named => match scope.get(named) {
-            Some((decl, shared)) => Ty::Named(TypeRef {
-                name: named.to_owned(),
-                shared,
-                is_enum: decl.is_enum,
-            }),
+            Some((decl, shared)) => Ty::Named(TypeRef { name: named.to_owned(), shared, is_enum: decl.is_enum }),
             None => {
                 let known = SCALARS
                     .iter()
@@ -1174,10 +959,7 @@ fn inline_struct(
     scope: &Scope,
     hoisted: &mut Vec<(NamedType, Path)>,
 ) -> Option<Ty> {
-    let name = m
-        .struct_name
-        .clone()
-        .unwrap_or_else(|| naming::pascal(default_name));
+    let name = m.struct_name.clone().unwrap_or_else(|| naming::pascal(default_name));
     if !is_pascal_identifier(&name) {
         ck.error(
             fx,
@@ -1197,11 +979,7 @@ fn inline_struct(
         return None;
     };
     let fields = check_members(ck, fx, fields, &p(path, "fields"), side, scope, hoisted)?;
-    let path_for_name = if m.struct_name.is_some() {
-        p(path, "struct")
-    } else {
-        p(path, "name")
-    };
+    let path_for_name = if m.struct_name.is_some() { p(path, "struct") } else { p(path, "name") };
     hoisted.push((
         NamedType {
             name: name.clone(),
@@ -1213,11 +991,7 @@ fn inline_struct(
         },
         path_for_name,
     ));
-    Some(Ty::Named(TypeRef {
-        name,
-        shared: scope.in_product,
-        is_enum: false,
-    }))
+    Some(Ty::Named(TypeRef { name, shared: scope.in_product, is_enum: false }))
 }
 
 /// Inline struct names must not clash with each other, with declared types, or
@@ -1268,17 +1042,15 @@ fn check_example_value(value: &serde_yaml::Value, ty: &Ty, scope: &Scope) -> Res
     use serde_yaml::Value as V;
     match (ty, value) {
         (Ty::String, V::String(_) | V::Number(_)) => Ok(()),
-        (Ty::Integer, V::Number(n)) if n.as_i64().is_some_and(|v| i32::try_from(v).is_ok()) => {
-            Ok(())
-        }
+        (Ty::Integer, V::Number(n)) if n.as_i64().is_some_and(|v| i32::try_from(v).is_ok()) => Ok(()),
         (Ty::Integer, V::Number(n)) => Err(format!("{n} is not a 32-bit integer")),
         (Ty::Long, V::Number(n)) if n.as_i64().is_some() => Ok(()),
         (Ty::Long, V::Number(n)) => Err(format!("{n} is not a 64-bit integer")),
         (Ty::Float, V::Number(_)) => Ok(()),
         (Ty::Boolean, V::Bool(_)) => Ok(()),
-        (Ty::List(inner), V::Sequence(items)) => items
-            .iter()
-            .try_for_each(|item| check_example_value(item, inner, scope)),
+        (Ty::List(inner), V::Sequence(items)) => {
+            items.iter().try_for_each(|item| check_example_value(item, inner, scope))
+        }
         (Ty::Named(r), V::String(s)) if r.is_enum => match scope.get(&r.name) {
             Some((decl, _)) if !decl.values.is_empty() && !decl.values.contains(s) => {
                 Err(format!("`{s}` is not one of the values of `{}`", r.name))
@@ -1330,10 +1102,7 @@ fn check_action(
             fx,
             &name_path,
             format!("action `{}` is in a file named `{stem}.yaml`", file.action),
-            format!(
-                "rename the file to `actions/{}.yaml`, or fix the name",
-                file.action
-            ),
+            format!("rename the file to `actions/{}.yaml`, or fix the name", file.action),
         );
     }
     check_text(ck, fx, &["summary".into()], &file.summary, true);
@@ -1341,10 +1110,8 @@ fn check_action(
         check_text(ck, fx, &["description".into()], d, false);
     }
     let type_prefix = naming::pascal(&file.action);
-    let reserved: Vec<String> = ["Request", "RequestBuilder", "Response", "Error"]
-        .iter()
-        .map(|s| format!("{type_prefix}{s}"))
-        .collect();
+    let reserved: Vec<String> =
+        ["Request", "RequestBuilder", "Response", "Error"].iter().map(|s| format!("{type_prefix}{s}")).collect();
 
     let local_decl = declare_types(ck, fx, &file.types, shared_decl);
     for (i, def) in file.types.iter().enumerate() {
@@ -1352,69 +1119,31 @@ fn check_action(
             ck.error(
                 fx,
                 &["types".into(), i.into(), "name".into()],
-                format!(
-                    "type `{}` clashes with a type generated for the action",
-                    def.name
-                ),
+                format!("type `{}` clashes with a type generated for the action", def.name),
                 "pick another name",
             );
         }
     }
-    let scope = Scope {
-        local: &local_decl,
-        shared: shared_decl,
-        in_product: false,
-    };
+    let scope = Scope { local: &local_decl, shared: shared_decl, in_product: false };
     let mut hoisted = Vec::new();
     let mut types = Vec::new();
     for (i, def) in file.types.iter().enumerate() {
-        if let Some(t) = check_type_body(
-            ck,
-            fx,
-            def,
-            &["types".into(), i.into()],
-            &scope,
-            &mut hoisted,
-        ) {
+        if let Some(t) = check_type_body(ck, fx, def, &["types".into(), i.into()], &scope, &mut hoisted) {
             types.push(t);
         }
     }
-    let request = check_members(
-        ck,
-        fx,
-        &file.request,
-        &["request".into()],
-        Side::Request,
-        &scope,
-        &mut hoisted,
-    )
-    .unwrap_or_default();
-    let response = check_members(
-        ck,
-        fx,
-        &file.response,
-        &["response".into()],
-        Side::Response,
-        &scope,
-        &mut hoisted,
-    )
-    .unwrap_or_default();
+    let request = check_members(ck, fx, &file.request, &["request".into()], Side::Request, &scope, &mut hoisted)
+        .unwrap_or_default();
+    let response = check_members(ck, fx, &file.response, &["response".into()], Side::Response, &scope, &mut hoisted)
+        .unwrap_or_default();
     check_hoisted_names(ck, fx, &hoisted, &local_decl, shared_decl, &reserved);
     types.extend(hoisted.into_iter().map(|(t, _)| t));
 
-    let tokens: Vec<(usize, &Field)> = request
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.idempotency_token)
-        .collect();
+    let tokens: Vec<(usize, &Field)> = request.iter().enumerate().filter(|(_, f)| f.idempotency_token).collect();
     if tokens.len() > 1 {
         ck.error(
             fx,
-            &[
-                "request".into(),
-                tokens[1].0.into(),
-                "idempotency_token".into(),
-            ],
+            &["request".into(), tokens[1].0.into(), "idempotency_token".into()],
             "more than one parameter is marked `idempotency_token`",
             "mark only the `ClientToken` parameter",
         );
@@ -1427,11 +1156,7 @@ fn check_action(
             continue;
         }
         if own_variants.contains(&common.variant) {
-            let i = file
-                .errors
-                .iter()
-                .position(|e| naming::pascal(&e.code) == common.variant)
-                .unwrap_or(0);
+            let i = file.errors.iter().position(|e| naming::pascal(&e.code) == common.variant).unwrap_or(0);
             ck.error(
                 fx,
                 &["errors".into(), i.into(), "code".into()],
@@ -1452,11 +1177,7 @@ fn check_action(
             Err(e) => ck.error(
                 fx,
                 &["examples".into(), "json".into()],
-                format!(
-                    "the JSON example is not valid JSON (its line {}, column {}: {e})",
-                    e.line(),
-                    e.column()
-                ),
+                format!("the JSON example is not valid JSON (its line {}, column {}: {e})", e.line(), e.column()),
                 "fix the JSON",
             ),
             Ok(serde_json::Value::Object(map)) => {
@@ -1464,9 +1185,7 @@ fn check_action(
                     ck.error(
                         fx,
                         &["examples".into(), "json".into()],
-                        format!(
-                            "the JSON example has `{key}`, which the response does not declare"
-                        ),
+                        format!("the JSON example has `{key}`, which the response does not declare"),
                         "declare the field under `response:`, or drop it from the example",
                     );
                 }
@@ -1494,15 +1213,9 @@ fn check_action(
     if ck.diags.len() != before {
         return None;
     }
-    let read_only = file.read_only.unwrap_or_else(|| {
-        ["Describe", "List", "Get"]
-            .iter()
-            .any(|p| file.action.starts_with(p))
-    });
-    let idempotency_token = request
-        .iter()
-        .find(|f| f.idempotency_token)
-        .map(|f| f.wire.clone());
+    let read_only =
+        file.read_only.unwrap_or_else(|| ["Describe", "List", "Get"].iter().any(|p| file.action.starts_with(p)));
+    let idempotency_token = request.iter().find(|f| f.idempotency_token).map(|f| f.wire.clone());
     Some(Action {
         name: file.action.clone(),
         module: naming::snake(&file.action),
@@ -1532,13 +1245,7 @@ fn mark_usage(product: &mut Product) {
         Json,
     }
     type Key = (Option<usize>, String);
-    fn walk(
-        product: &Product,
-        action: Option<usize>,
-        ty: &Ty,
-        used: Use,
-        seen: &mut HashSet<(Key, u8)>,
-    ) {
+    fn walk(product: &Product, action: Option<usize>, ty: &Ty, used: Use, seen: &mut HashSet<(Key, u8)>) {
         let Ty::Named(r) = (match ty {
             Ty::List(inner) => inner.as_ref(),
             t => t,
@@ -1553,15 +1260,9 @@ fn mark_usage(product: &mut Product) {
             None => &product.types,
             Some(i) => &product.actions[i].types,
         };
-        if let Some(TypeBody::Struct(fields)) =
-            types.iter().find(|t| t.name == r.name).map(|t| &t.body)
-        {
+        if let Some(TypeBody::Struct(fields)) = types.iter().find(|t| t.name == r.name).map(|t| &t.body) {
             for f in fields {
-                let next = if matches!(used, Use::Request) && f.style == Style::Json {
-                    Use::Json
-                } else {
-                    used
-                };
+                let next = if matches!(used, Use::Request) && f.style == Style::Json { Use::Json } else { used };
                 walk(product, key.0.or(action), &f.ty, next, seen);
             }
         }
@@ -1569,17 +1270,7 @@ fn mark_usage(product: &mut Product) {
     let mut seen = HashSet::new();
     for (i, action) in product.actions.iter().enumerate() {
         for f in &action.request {
-            walk(
-                product,
-                Some(i),
-                &f.ty,
-                if f.style == Style::Json {
-                    Use::Json
-                } else {
-                    Use::Request
-                },
-                &mut seen,
-            );
+            walk(product, Some(i), &f.ty, if f.style == Style::Json { Use::Json } else { Use::Request }, &mut seen);
         }
         for f in &action.response {
             walk(product, Some(i), &f.ty, Use::Response, &mut seen);

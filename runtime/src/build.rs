@@ -7,22 +7,16 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BuildError {
-    Missing {
-        parameter: &'static str,
-    },
-    Invalid {
-        parameter: &'static str,
-        reason: String,
-    },
+    Missing { parameter: &'static str },
+    Invalid { parameter: &'static str, reason: String },
 }
 
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BuildError::Missing { parameter } => write!(
-                f,
-                "required parameter `{parameter}` is not set; set it on the builder"
-            ),
+            BuildError::Missing { parameter } => {
+                write!(f, "required parameter `{parameter}` is not set; set it on the builder")
+            }
             BuildError::Invalid { parameter, reason } => {
                 write!(f, "parameter `{parameter}` is invalid: {reason}")
             }
@@ -39,11 +33,7 @@ pub fn required<T>(value: Option<T>, parameter: &'static str) -> Result<T, Build
 
 /// A required list must have at least one item.
 pub fn required_list<T>(value: Vec<T>, parameter: &'static str) -> Result<Vec<T>, BuildError> {
-    if value.is_empty() {
-        Err(BuildError::Missing { parameter })
-    } else {
-        Ok(value)
-    }
+    if value.is_empty() { Err(BuildError::Missing { parameter }) } else { Ok(value) }
 }
 
 /// Limits the spec documents for a parameter.
@@ -57,13 +47,8 @@ pub struct Limits {
 }
 
 impl Limits {
-    pub const NONE: Limits = Limits {
-        min_length: None,
-        max_length: None,
-        minimum: None,
-        maximum: None,
-        max_items: None,
-    };
+    pub const NONE: Limits =
+        Limits { min_length: None, max_length: None, minimum: None, maximum: None, max_items: None };
 }
 
 /// A parameter value whose strings, integers and item count can be checked
@@ -115,19 +100,23 @@ impl<T: Constrained> Constrained for Vec<T> {
     }
 }
 
+/// Checks the item count of a list whose items have no limits of their own.
+pub fn check_items(parameter: &'static str, count: usize, max_items: u64) -> Result<(), BuildError> {
+    if count as u64 > max_items {
+        return Err(BuildError::Invalid {
+            parameter,
+            reason: format!("{count} items given, at most {max_items} allowed"),
+        });
+    }
+    Ok(())
+}
+
 /// Checks `value` against `limits`; lengths count characters, not bytes.
-pub fn check(
-    parameter: &'static str,
-    value: &dyn Constrained,
-    limits: Limits,
-) -> Result<(), BuildError> {
+pub fn check(parameter: &'static str, value: &dyn Constrained, limits: Limits) -> Result<(), BuildError> {
     let invalid = |reason: String| Err(BuildError::Invalid { parameter, reason });
     if let Some(max) = limits.max_items {
         if value.items() as u64 > max {
-            return invalid(format!(
-                "{} items given, at most {max} allowed",
-                value.items()
-            ));
+            return invalid(format!("{} items given, at most {max} allowed", value.items()));
         }
     }
     let mut problem = None;
@@ -139,12 +128,8 @@ pub fn check(
             Scalar::Text(s) => {
                 let len = s.chars().count() as u64;
                 match (limits.min_length, limits.max_length) {
-                    (Some(min), _) if len < min => {
-                        Some(format!("{len} characters given, at least {min} required"))
-                    }
-                    (_, Some(max)) if len > max => {
-                        Some(format!("{len} characters given, at most {max} allowed"))
-                    }
+                    (Some(min), _) if len < min => Some(format!("{len} characters given, at least {min} required")),
+                    (_, Some(max)) if len > max => Some(format!("{len} characters given, at most {max} allowed")),
                     _ => None,
                 }
             }
@@ -168,67 +153,16 @@ mod tests {
     #[test]
     fn limits_are_enforced_with_the_parameter_named() {
         let token = Some("x".repeat(65));
-        let err = check(
-            "ClientToken",
-            &token,
-            Limits {
-                max_length: Some(64),
-                ..Limits::NONE
-            },
-        )
-        .unwrap_err();
+        let err = check("ClientToken", &token, Limits { max_length: Some(64), ..Limits::NONE }).unwrap_err();
+        assert_eq!(err.to_string(), "parameter `ClientToken` is invalid: 65 characters given, at most 64 allowed");
+        assert!(check("ClientToken", &Some("中".repeat(64)), Limits { max_length: Some(64), ..Limits::NONE }).is_ok());
+        assert!(check("ClientToken", &None::<String>, Limits { min_length: Some(1), ..Limits::NONE }).is_ok());
+        assert!(check("Bandwidth", &5_i64, Limits { minimum: Some(10), ..Limits::NONE }).is_err());
+        assert!(check("Ids", &vec![1_i32, 2, 3], Limits { max_items: Some(2), ..Limits::NONE }).is_err());
+        assert!(check_items("Tag", 21, 20).is_err());
+        assert!(check_items("Tag", 20, 20).is_ok());
         assert_eq!(
-            err.to_string(),
-            "parameter `ClientToken` is invalid: 65 characters given, at most 64 allowed"
-        );
-        assert!(
-            check(
-                "ClientToken",
-                &Some("中".repeat(64)),
-                Limits {
-                    max_length: Some(64),
-                    ..Limits::NONE
-                }
-            )
-            .is_ok()
-        );
-        assert!(
-            check(
-                "ClientToken",
-                &None::<String>,
-                Limits {
-                    min_length: Some(1),
-                    ..Limits::NONE
-                }
-            )
-            .is_ok()
-        );
-        assert!(
-            check(
-                "Bandwidth",
-                &5_i64,
-                Limits {
-                    minimum: Some(10),
-                    ..Limits::NONE
-                }
-            )
-            .is_err()
-        );
-        assert!(
-            check(
-                "Ids",
-                &vec![1_i32, 2, 3],
-                Limits {
-                    max_items: Some(2),
-                    ..Limits::NONE
-                }
-            )
-            .is_err()
-        );
-        assert_eq!(
-            required::<String>(None, "RegionId")
-                .unwrap_err()
-                .to_string(),
+            required::<String>(None, "RegionId").unwrap_err().to_string(),
             "required parameter `RegionId` is not set; set it on the builder"
         );
     }

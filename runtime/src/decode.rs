@@ -14,10 +14,7 @@ pub struct DecodeError {
 
 impl DecodeError {
     pub fn new(message: impl Into<String>) -> Self {
-        DecodeError {
-            path: String::new(),
-            message: message.into(),
-        }
+        DecodeError { path: String::new(), message: message.into() }
     }
 
     /// Prefixes the path with a field name.
@@ -93,10 +90,7 @@ impl Decode for i64 {
         match node {
             Node::Int(i) => Ok(*i),
             // XML carries every number as text, and some JSON bodies quote them.
-            Node::Str(s) => s
-                .trim()
-                .parse()
-                .map_err(|_| mismatch("a 64-bit integer", node)),
+            Node::Str(s) => s.trim().parse().map_err(|_| mismatch("a 64-bit integer", node)),
             other => Err(mismatch("a 64-bit integer", other)),
         }
     }
@@ -105,8 +99,7 @@ impl Decode for i64 {
 impl Decode for i32 {
     fn decode(node: &Node) -> Result<Self, DecodeError> {
         let wide = i64::decode(node).map_err(|_| mismatch("a 32-bit integer", node))?;
-        i32::try_from(wide)
-            .map_err(|_| DecodeError::new(format!("{wide} does not fit a 32-bit integer")))
+        i32::try_from(wide).map_err(|_| DecodeError::new(format!("{wide} does not fit a 32-bit integer")))
     }
 }
 
@@ -149,18 +142,12 @@ impl<'a> Object<'a> {
     }
 
     fn get(&self, name: &str) -> Option<&'a Node> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
-            .filter(|v| !matches!(v, Node::Null))
+        self.entries.iter().find(|(k, _)| k == name).map(|(_, v)| v).filter(|v| !matches!(v, Node::Null))
     }
 
     /// A field that may be absent.
     pub fn optional<T: Decode>(&self, name: &str) -> Result<Option<T>, DecodeError> {
-        self.get(name)
-            .map(|n| T::decode(n).map_err(|e| e.at(name)))
-            .transpose()
+        self.get(name).map(|n| T::decode(n).map_err(|e| e.at(name))).transpose()
     }
 
     /// A field that must be present.
@@ -193,9 +180,7 @@ impl<'a> Object<'a> {
     pub fn wrapped_list<T: Decode>(&self, name: &str, item: &str) -> Result<Vec<T>, DecodeError> {
         match self.get(name) {
             None => Ok(Vec::new()),
-            Some(wrapper) => Object::new(wrapper)
-                .and_then(|o| o.list(item))
-                .map_err(|e| e.at(name)),
+            Some(wrapper) => Object::new(wrapper).and_then(|o| o.list(item)).map_err(|e| e.at(name)),
         }
     }
 }
@@ -218,57 +203,29 @@ mod tests {
     impl Decode for Item {
         fn decode(node: &Node) -> Result<Self, DecodeError> {
             let o = Object::new(node)?;
-            Ok(Item {
-                id: o.required("Id")?,
-                size: o.optional("Size")?,
-            })
+            Ok(Item { id: o.required("Id")?, size: o.optional("Size")? })
         }
     }
 
     #[test]
     fn errors_name_the_path() {
-        let node =
-            Node::parse(br#"{"Set":{"Item":[{"Id":"a"},{"Id":"b","Size":"big"}]}}"#).unwrap();
-        let err = Object::new(&node)
-            .unwrap()
-            .wrapped_list::<Item>("Set", "Item")
-            .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "at `Set.Item[1].Size`: expected a 64-bit integer, found \"big\""
-        );
+        let node = Node::parse(br#"{"Set":{"Item":[{"Id":"a"},{"Id":"b","Size":"big"}]}}"#).unwrap();
+        let err = Object::new(&node).unwrap().wrapped_list::<Item>("Set", "Item").unwrap_err();
+        assert_eq!(err.to_string(), "at `Set.Item[1].Size`: expected a 64-bit integer, found \"big\"");
     }
 
     #[test]
     fn one_xml_item_is_a_list_of_one() {
         let node = Node::parse(b"<R><Set><Item><Id>a</Id><Size>7</Size></Item></Set></R>").unwrap();
-        let items: Vec<Item> = Object::new(&node)
-            .unwrap()
-            .wrapped_list("Set", "Item")
-            .unwrap();
-        assert_eq!(
-            items,
-            vec![Item {
-                id: "a".into(),
-                size: Some(7)
-            }]
-        );
+        let items: Vec<Item> = Object::new(&node).unwrap().wrapped_list("Set", "Item").unwrap();
+        assert_eq!(items, vec![Item { id: "a".into(), size: Some(7) }]);
     }
 
     #[test]
     fn empty_wrappers_are_empty_lists() {
-        for body in [
-            &br#"{"Set":{}}"#[..],
-            br#"{"Set":{"Item":[]}}"#,
-            b"<R><Set/></R>",
-            b"<R><Set></Set></R>",
-            b"{}",
-        ] {
+        for body in [&br#"{"Set":{}}"#[..], br#"{"Set":{"Item":[]}}"#, b"<R><Set/></R>", b"<R><Set></Set></R>", b"{}"] {
             let node = Node::parse(body).unwrap();
-            let items: Vec<Item> = Object::new(&node)
-                .unwrap()
-                .wrapped_list("Set", "Item")
-                .unwrap();
+            let items: Vec<Item> = Object::new(&node).unwrap().wrapped_list("Set", "Item").unwrap();
             assert!(items.is_empty(), "{}", String::from_utf8_lossy(body));
         }
     }

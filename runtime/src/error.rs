@@ -107,10 +107,7 @@ mod tests {
         assert_eq!(a.request_id(), Some("R1"));
         assert_eq!(a.host_id(), Some("vpc.aliyuncs.com"));
         assert_eq!(a.recommend(), Some("https://example.invalid/r"));
-        assert_eq!(
-            a.to_string(),
-            "Forbidden.NotAllowedInState: The request does not allow in this state."
-        );
+        assert_eq!(a.to_string(), "Forbidden.NotAllowedInState: The request does not allow in this state.");
     }
 
     #[test]

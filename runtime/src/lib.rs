@@ -14,7 +14,7 @@ mod node;
 mod operation;
 mod params;
 
-pub use build::{BuildError, Constrained, Limits, Scalar, check, required, required_list};
+pub use build::{BuildError, Constrained, Limits, Scalar, check, check_items, required, required_list};
 pub use decode::{Decode, DecodeError, Object, decode_response};
 pub use enums::UnknownValue;
 pub use error::{OperationError, ServiceError};

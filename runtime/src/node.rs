@@ -34,8 +34,7 @@ impl Node {
     /// Parses a body, telling JSON from XML by its first significant byte.
     /// For XML, returns the content of the root element.
     pub fn parse(body: &[u8]) -> Result<Node, DecodeError> {
-        let text = std::str::from_utf8(body)
-            .map_err(|e| DecodeError::new(format!("body is not UTF-8: {e}")))?;
+        let text = std::str::from_utf8(body).map_err(|e| DecodeError::new(format!("body is not UTF-8: {e}")))?;
         let text = text.trim_start_matches('\u{feff}');
         match text.trim_start().as_bytes().first() {
             None => Err(DecodeError::new("body is empty")),
@@ -47,10 +46,8 @@ impl Node {
     pub fn parse_json(text: &str) -> Result<Node, DecodeError> {
         let mut de = serde_json::Deserializer::from_str(text);
         // serde_json's own recursion limit (128) bounds the depth.
-        let node = Node::deserialize(&mut de)
-            .map_err(|e| DecodeError::new(format!("body is not valid JSON: {e}")))?;
-        de.end()
-            .map_err(|e| DecodeError::new(format!("body is not valid JSON: {e}")))?;
+        let node = Node::deserialize(&mut de).map_err(|e| DecodeError::new(format!("body is not valid JSON: {e}")))?;
+        de.end().map_err(|e| DecodeError::new(format!("body is not valid JSON: {e}")))?;
         Ok(node)
     }
 
@@ -97,9 +94,7 @@ impl Node {
                     let resolved = match r.resolve_char_ref().map_err(|e| bad(&e))? {
                         Some(c) => c.to_string(),
                         None => quick_xml::escape::resolve_predefined_entity(&r.xml10_content())
-                            .ok_or_else(|| {
-                                bad(&format!("unknown entity `&{};`", r.xml10_content()))
-                            })?
+                            .ok_or_else(|| bad(&format!("unknown entity `&{};`", r.xml10_content())))?
                             .to_owned(),
                     };
                     if let Some(top) = stack.last_mut() {
@@ -107,13 +102,8 @@ impl Node {
                     }
                 }
                 Event::End(_) => {
-                    let (name, children, text) =
-                        stack.pop().ok_or_else(|| bad(&"unbalanced end tag"))?;
-                    let node = if children.is_empty() {
-                        Node::Str(text)
-                    } else {
-                        Node::Map(children)
-                    };
+                    let (name, children, text) = stack.pop().ok_or_else(|| bad(&"unbalanced end tag"))?;
+                    let node = if children.is_empty() { Node::Str(text) } else { Node::Map(children) };
                     match stack.last_mut() {
                         Some(parent) => parent.1.push((name, node)),
                         None => root = Some((name, node)),
@@ -170,9 +160,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
     fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
         // Past i64, keep the digits: a decoder expecting i64 then says so.
-        Ok(i64::try_from(v)
-            .map(Node::Int)
-            .unwrap_or_else(|_| Node::Str(v.to_string())))
+        Ok(i64::try_from(v).map(Node::Int).unwrap_or_else(|_| Node::Str(v.to_string())))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
         Ok(Node::Float(v))
@@ -206,14 +194,9 @@ mod tests {
     #[test]
     fn json_and_xml_lists_have_the_same_shape() {
         let json = Node::parse(br#"{"Set":{"Item":[{"Id":"a"},{"Id":"b"}]}}"#).unwrap();
-        let xml = Node::parse(b"<R><Set><Item><Id>a</Id></Item><Item><Id>b</Id></Item></Set></R>")
-            .unwrap();
-        let Node::Map(j) = &json else {
-            panic!("{json:?}")
-        };
-        let Node::Map(x) = &xml else {
-            panic!("{xml:?}")
-        };
+        let xml = Node::parse(b"<R><Set><Item><Id>a</Id></Item><Item><Id>b</Id></Item></Set></R>").unwrap();
+        let Node::Map(j) = &json else { panic!("{json:?}") };
+        let Node::Map(x) = &xml else { panic!("{xml:?}") };
         assert_eq!(j[0].0, "Set");
         assert_eq!(x[0].0, "Set");
         let Node::Map(items) = &x[0].1 else { panic!() };
@@ -223,13 +206,9 @@ mod tests {
     #[test]
     fn xml_entities_and_cdata_are_resolved() {
         let (root, node) =
-            Node::parse_xml("<?xml version='1.0'?><E><M>a &amp; b &#x4E2D;<![CDATA[<c>]]></M></E>")
-                .unwrap();
+            Node::parse_xml("<?xml version='1.0'?><E><M>a &amp; b &#x4E2D;<![CDATA[<c>]]></M></E>").unwrap();
         assert_eq!(root, "E");
-        assert_eq!(
-            node,
-            Node::Map(vec![("M".into(), Node::Str("a & b 中<c>".into()))])
-        );
+        assert_eq!(node, Node::Map(vec![("M".into(), Node::Str("a & b 中<c>".into()))]));
     }
 
     #[test]
@@ -245,11 +224,7 @@ mod tests {
             b"<a></a><b></b>",
             b"{} trailing",
         ] {
-            assert!(
-                Node::parse(body).is_err(),
-                "{:?}",
-                String::from_utf8_lossy(body)
-            );
+            assert!(Node::parse(body).is_err(), "{:?}", String::from_utf8_lossy(body));
         }
     }
 

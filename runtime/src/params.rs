@@ -29,9 +29,7 @@ impl Params {
             return;
         }
         let mut scratch = Params::new();
-        items
-            .iter()
-            .for_each(|item| item.to_param("", &mut scratch));
+        items.iter().for_each(|item| item.to_param("", &mut scratch));
         let joined: Vec<String> = scratch.0.into_iter().map(|(_, v)| v).collect();
         self.push(name, joined.join(","));
     }
@@ -51,10 +49,7 @@ impl Params {
 
     /// The value of the first parameter called `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
@@ -150,8 +145,7 @@ json_scalar!(i32, i64, bool, f64);
 
 impl<T: ToJson> ToJson for Option<T> {
     fn to_json(&self) -> serde_json::Value {
-        self.as_ref()
-            .map_or(serde_json::Value::Null, ToJson::to_json)
+        self.as_ref().map_or(serde_json::Value::Null, ToJson::to_json)
     }
 }
 
@@ -202,14 +196,8 @@ mod tests {
     #[test]
     fn lists_of_structs_flatten_one_based() {
         let filters = vec![
-            Filter {
-                key: "Status".into(),
-                values: vec!["Enabled".into(), "Confirmed".into()],
-            },
-            Filter {
-                key: "Name".into(),
-                values: vec!["a b".into()],
-            },
+            Filter { key: "Status".into(), values: vec!["Enabled".into(), "Confirmed".into()] },
+            Filter { key: "Name".into(), values: vec!["a b".into()] },
         ];
         let mut params = Params::new();
         params.put("Filter", &filters);

@@ -19,10 +19,7 @@ pub const GENERATED_DIR: &str = "src/generated";
 
 /// The repository root (where the workspace `Cargo.toml` is).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// A spec tree and the crate generated from it.
@@ -34,17 +31,14 @@ pub struct Target {
 
 /// The pairs `cargo xtask codegen` handles when given no `--spec`/`--out`:
 /// the product crate, and the fixture crate that snapshots every spec feature.
+/// Relative paths when run from the workspace root, so messages stay short.
 pub fn default_targets() -> Vec<Target> {
     let root = workspace_root();
+    let here = std::env::current_dir().ok().and_then(|d| fs::canonicalize(d).ok());
+    let root = if here.is_some() && here == fs::canonicalize(&root).ok() { PathBuf::new() } else { root };
     vec![
-        Target {
-            spec: root.join("spec/vpc"),
-            out: root.join("generated-sdk"),
-        },
-        Target {
-            spec: root.join("tests/fixtures/all-features"),
-            out: root.join("tests/fixture-sdk"),
-        },
+        Target { spec: root.join("spec/vpc"), out: root.join("generated-sdk") },
+        Target { spec: root.join("tests/fixtures/all-features"), out: root.join("tests/fixture-sdk") },
     ]
 }
 
@@ -74,27 +68,31 @@ pub struct Changes {
     pub deleted: Vec<PathBuf>,
 }
 
-/// How the spec root is named in messages and headers: relative to the
-/// workspace when inside it, so output does not depend on the checkout path.
-fn display_root(spec: &Path) -> String {
-    let absolute = fs::canonicalize(spec).unwrap_or_else(|_| spec.to_path_buf());
-    let root = fs::canonicalize(workspace_root()).unwrap_or_else(|_| workspace_root());
-    let shown = absolute
-        .strip_prefix(&root)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| spec.to_path_buf());
-    shown.to_string_lossy().replace('\\', "/")
+/// `path` relative to `base`, with `/` separators and `..` where needed.
+fn relative(path: &Path, base: &Path) -> String {
+    let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let base = fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
+    let common = path.components().zip(base.components()).take_while(|(a, b)| a == b).count();
+    let ups = base.components().count().saturating_sub(common);
+    let parts: Vec<String> = std::iter::repeat_n("..".to_owned(), ups)
+        .chain(path.components().skip(common).map(|c| c.as_os_str().to_string_lossy().into_owned()))
+        .collect();
+    parts.join("/")
 }
 
-/// Reads `product.yaml` and every file under `actions/`.
-pub fn read_spec(spec: &Path) -> Result<SpecSource, Failure> {
-    let io_err =
-        |what: &Path, e: io::Error| Failure::Io(format!("cannot read {}: {e}", what.display()));
+/// How generated headers name the spec: relative to the directory holding
+/// the output crate (`spec/vpc` for `generated-sdk`), never an absolute path.
+fn header_root(target: &Target) -> String {
+    let out = fs::canonicalize(&target.out).unwrap_or_else(|_| target.out.clone());
+    relative(&target.spec, out.parent().unwrap_or(&out))
+}
+
+/// Reads `product.yaml` and every file under `actions/` of the target's spec.
+pub fn read_spec(target: &Target) -> Result<SpecSource, Failure> {
+    let spec = target.spec.as_path();
+    let io_err = |what: &Path, e: io::Error| Failure::Io(format!("cannot read {}: {e}", what.display()));
     if !spec.is_dir() {
-        return Err(Failure::Io(format!(
-            "spec directory {} does not exist",
-            spec.display()
-        )));
+        return Err(Failure::Io(format!("spec directory {} does not exist", spec.display())));
     }
     let mut files = Vec::new();
     let product = spec.join("product.yaml");
@@ -106,16 +104,11 @@ pub fn read_spec(spec: &Path) -> Result<SpecSource, Failure> {
     }
     let actions = spec.join("actions");
     if actions.is_dir() {
-        let mut entries: Vec<PathBuf> = fs::read_dir(&actions)
-            .map_err(|e| io_err(&actions, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
+        let mut entries: Vec<PathBuf> =
+            fs::read_dir(&actions).map_err(|e| io_err(&actions, e))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
         entries.sort();
         for path in entries.into_iter().filter(|p| p.is_file()) {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             if name.starts_with('.') {
                 continue;
             }
@@ -125,10 +118,7 @@ pub fn read_spec(spec: &Path) -> Result<SpecSource, Failure> {
             });
         }
     }
-    Ok(SpecSource {
-        root: display_root(spec),
-        files,
-    })
+    Ok(SpecSource { root: spec.to_string_lossy().replace('\\', "/"), header_root: header_root(target), files })
 }
 
 /// Reads a file as UTF-8, refusing files far over the spec size limit
@@ -140,12 +130,11 @@ fn read_text(path: &Path) -> io::Result<String> {
         return Ok(" ".repeat(codegen::MAX_FILE_BYTES + 1));
     }
     let bytes = fs::read(path)?;
-    String::from_utf8(bytes)
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("not UTF-8 ({e})")))
+    String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("not UTF-8 ({e})")))
 }
 
 fn generated(target: &Target) -> Result<Vec<GeneratedFile>, Failure> {
-    let source = read_spec(&target.spec)?;
+    let source = read_spec(target)?;
     codegen::generate(&source).map_err(Failure::Spec)
 }
 
@@ -169,8 +158,7 @@ fn existing_files(dir: &Path) -> Result<Vec<String>, Failure> {
 pub fn write(target: &Target) -> Result<Changes, Failure> {
     let files = generated(target)?;
     let dir = target.out.join(GENERATED_DIR);
-    fs::create_dir_all(&dir)
-        .map_err(|e| Failure::Io(format!("cannot create {}: {e}", dir.display())))?;
+    fs::create_dir_all(&dir).map_err(|e| Failure::Io(format!("cannot create {}: {e}", dir.display())))?;
     let mut changes = Changes::default();
     for file in &files {
         let path = dir.join(&file.path);
@@ -188,8 +176,7 @@ pub fn write(target: &Target) -> Result<Changes, Failure> {
         let path = dir.join(&name);
         // Only files the generator made are its to delete.
         if fs::read_to_string(&path).is_ok_and(|t| t.starts_with("// @generated")) {
-            fs::remove_file(&path)
-                .map_err(|e| Failure::Io(format!("cannot delete {}: {e}", path.display())))?;
+            fs::remove_file(&path).map_err(|e| Failure::Io(format!("cannot delete {}: {e}", path.display())))?;
             changes.deleted.push(path);
         }
     }
@@ -199,10 +186,7 @@ pub fn write(target: &Target) -> Result<Changes, Failure> {
 /// Writes through a temporary file in the same directory and a rename, so a
 /// reader never sees half a file and a crash leaves the old one intact.
 fn write_atomically(path: &Path, contents: &str) -> io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     fs::write(&tmp, contents)?;
     fs::rename(&tmp, path).inspect_err(|_| {
@@ -234,16 +218,10 @@ pub fn check(target: &Target) -> Result<(), Failure> {
     }
     for name in existing_files(&dir)? {
         if !files.iter().any(|f| f.path == name) {
-            drift.push(Drift::Extra {
-                path: dir.join(name),
-            });
+            drift.push(Drift::Extra { path: dir.join(name) });
         }
     }
-    if drift.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::Drift(drift))
-    }
+    if drift.is_empty() { Ok(()) } else { Err(Failure::Drift(drift)) }
 }
 
 /// The text `cargo xtask codegen` prints for a failure.
@@ -252,11 +230,7 @@ pub fn report(failure: &Failure) -> String {
     match failure {
         Failure::Spec(diags) => {
             out.push_str(&codegen::render(diags));
-            let _ = writeln!(
-                out,
-                "{} problem(s) in the spec; no file was written.",
-                diags.len()
-            );
+            let _ = writeln!(out, "{} problem(s) in the spec; no file was written.", diags.len());
         }
         Failure::Drift(drift) => {
             for d in drift {
@@ -269,11 +243,7 @@ pub fn report(failure: &Failure) -> String {
                         let _ = writeln!(out, "missing: {}", path.display());
                     }
                     Drift::Extra { path } => {
-                        let _ = writeln!(
-                            out,
-                            "extra: {} (its action is no longer in the spec)",
-                            path.display()
-                        );
+                        let _ = writeln!(out, "extra: {} (its action is no longer in the spec)", path.display());
                     }
                 }
             }

@@ -7,11 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use xtask::{Failure, Target};
 
 #[derive(Parser)]
-#[command(
-    name = "cargo xtask",
-    about = "Project automation",
-    disable_version_flag = true
-)]
+#[command(name = "cargo xtask", about = "Project automation", disable_version_flag = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -68,11 +64,7 @@ fn codegen(args: CodegenArgs) -> ExitCode {
             failed = true;
         }
     }
-    if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn print_changes(target: &Target, changes: &xtask::Changes) {

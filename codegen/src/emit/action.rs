@@ -26,8 +26,7 @@ pub fn action(product: &Product, action: &Action) -> TokenStream {
 }
 
 fn names(action: &Action) -> [proc_macro2::Ident; 4] {
-    ["Request", "RequestBuilder", "Response", "Error"]
-        .map(|s| ident(&format!("{}{s}", action.type_prefix)))
+    ["Request", "RequestBuilder", "Response", "Error"].map(|s| ident(&format!("{}{s}", action.type_prefix)))
 }
 
 fn request(product: &Product, action: &Action) -> TokenStream {
@@ -37,7 +36,9 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         facts.push("Read-only: always safe to retry.".to_owned());
     }
     if let Some(token) = &action.idempotency_token {
-        facts.push(format!("Idempotent through `{token}`: the client fills it once per call and reuses it on every retry."));
+        facts.push(format!(
+            "Idempotent through `{token}`: the client fills it once per call and reuses it on every retry."
+        ));
     }
     if action.deprecated {
         facts.push("Deprecated by the service.".to_owned());
@@ -75,6 +76,13 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         let name = ident(&f.rust);
         let wire = &f.wire;
         let c = &f.constraints;
+        if let Ty::List(inner) = &f.ty {
+            if !matches!(inner.as_ref(), Ty::String | Ty::Integer | Ty::Long) {
+                // Only the count can be limited; the items have no `Constrained` impl.
+                let max = unsuffixed(i128::from(c.max_items.unwrap_or(u64::MAX)));
+                return quote! { rt::check_items(#wire, request.#name.len(), #max)?; };
+            }
+        }
         let limit = |name: &str, v: Option<TokenStream>| {
             let key = ident(name);
             v.map(|v| quote! { #key: Some(#v), })
@@ -105,8 +113,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         Some(t) => quote!(Some(#t)),
         None => quote!(None),
     };
-    let builder_doc =
-        format!(" Builds a [`{req}`]; `build()` names any required parameter left unset.");
+    let builder_doc = format!(" Builds a [`{req}`]; `build()` names any required parameter left unset.");
     let build_body = if action.request.iter().any(|f| !f.constraints.is_empty()) {
         quote! {
             let request = #req { #(#assigns)* };
@@ -116,11 +123,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     } else {
         quote! { Ok(#req { #(#assigns)* }) }
     };
-    let params_name = if action.request.is_empty() {
-        quote!(_params)
-    } else {
-        quote!(params)
-    };
+    let params_name = if action.request.is_empty() { quote!(_params) } else { quote!(params) };
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
@@ -174,11 +177,7 @@ fn response(action: &Action) -> TokenStream {
         let expr = decode_expr(f, f.required);
         quote! { #name: #expr, }
     });
-    let fields_name = if action.response.is_empty() {
-        quote!(_fields)
-    } else {
-        quote!(fields)
-    };
+    let fields_name = if action.response.is_empty() { quote!(_fields) } else { quote!(fields) };
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
@@ -196,11 +195,7 @@ fn response(action: &Action) -> TokenStream {
 }
 
 fn error_doc(e: &ErrorDef) -> TokenStream {
-    let origin = if e.common {
-        " Common to every action of the product."
-    } else {
-        ""
-    };
+    let origin = if e.common { " Common to every action of the product." } else { "" };
     docs::outer(&docs::paragraphs([
         format!("`{}` (HTTP {}): {}{origin}", e.code, e.status, e.message).as_str(),
         e.description.as_deref().unwrap_or(""),
@@ -368,11 +363,7 @@ fn example_asserts(action: &Action, json: &str) -> Vec<TokenStream> {
             (Ty::Named(_), false) => quote!(response.#name.as_ref().map(|v| v.as_str())),
             (_, _) => quote!(response.#name),
         };
-        let expected = if f.required {
-            expected
-        } else {
-            quote!(Some(#expected))
-        };
+        let expected = if f.required { expected } else { quote!(Some(#expected)) };
         out.push(quote! { assert_eq!(#actual, #expected); });
     }
     out

@@ -9,13 +9,7 @@ fn lines(text: &str) -> Vec<String> {
     let text = text.replace("\r\n", "\n");
     text.trim()
         .lines()
-        .map(|l| {
-            if l.trim().is_empty() {
-                String::new()
-            } else {
-                format!(" {}", l.trim_end())
-            }
-        })
+        .map(|l| if l.trim().is_empty() { String::new() } else { format!(" {}", l.trim_end()) })
         .collect()
 }
 
@@ -33,12 +27,7 @@ pub fn inner(text: &str) -> TokenStream {
 
 /// Paragraphs joined with blank lines, empty ones skipped.
 pub fn paragraphs<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
-    parts
-        .into_iter()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n")
+    parts.into_iter().map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("\n\n")
 }
 
 /// A field's documentation: its description, then the facts a caller needs.
@@ -77,11 +66,5 @@ pub fn field(field: &Field) -> TokenStream {
         facts.push("Deprecated by the service.".to_owned());
     }
     let facts = facts.join(" ");
-    outer(&paragraphs([
-        field
-            .description
-            .as_deref()
-            .unwrap_or("Not described by the service."),
-        &facts,
-    ]))
+    outer(&paragraphs([field.description.as_deref().unwrap_or("Not described by the service."), &facts]))
 }

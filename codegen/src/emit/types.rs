@@ -23,14 +23,8 @@ fn open_enum(t: &NamedType, variants: &[Variant]) -> TokenStream {
     let defs = variants.iter().map(|v| {
         let variant = ident(&v.rust);
         let mut text = v.description.clone().unwrap_or_default();
-        let spellings: Vec<String> = std::iter::once(&v.value)
-            .chain(&v.aliases)
-            .map(|s| format!("`{s}`"))
-            .collect();
-        text = docs::paragraphs([
-            text.as_str(),
-            &format!("Wire value: {}.", spellings.join(" or ")),
-        ]);
+        let spellings: Vec<String> = std::iter::once(&v.value).chain(&v.aliases).map(|s| format!("`{s}`")).collect();
+        text = docs::paragraphs([text.as_str(), &format!("Wire value: {}.", spellings.join(" or "))]);
         let doc = docs::outer(&text);
         quote! { #doc #variant, }
     });
@@ -108,11 +102,7 @@ fn open_enum(t: &NamedType, variants: &[Variant]) -> TokenStream {
 /// one type serves requests and responses alike.
 fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
     let name = ident(&t.name);
-    let doc = docs::outer(
-        t.description
-            .as_deref()
-            .unwrap_or("A structured value of the API."),
-    );
+    let doc = docs::outer(t.description.as_deref().unwrap_or("A structured value of the API."));
     let defs = fields.iter().map(|f| {
         let doc = docs::field(f);
         let field = ident(&f.rust);
@@ -124,7 +114,8 @@ fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
         let expr = decode_expr(f, false);
         quote! { #field: #expr, }
     });
-    let setters = t.in_request.then(|| {
+    let constructible = t.in_request || t.in_json;
+    let setters = constructible.then(|| {
         let setters = fields.iter().map(setter);
         quote! {
             impl #name {
@@ -166,11 +157,7 @@ fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
             }
         }
     });
-    let default = if t.in_request {
-        quote!(Default,)
-    } else {
-        quote!()
-    };
+    let default = if constructible { quote!(Default,) } else { quote!() };
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default)]
