@@ -9,3 +9,8 @@ pub mod generated;
 
 pub use aliyun_runtime as runtime;
 pub use generated::*;
+
+/// The README's examples, compiled and run as doc-tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -298,205 +298,124 @@ mod tests {
     #[test]
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                404,
+        let cases: &[(&str, u16, &str, &str)] = &[
+            (
                 "InvalidPhysicalConnectionId.NotFound",
+                404,
                 "The PhysicalConnectionId provided does not exist in our records.",
+                "InvalidPhysicalConnectionIdNotFound(",
             ),
-        );
-        assert!(
-            matches!(e,
-            CancelPhysicalConnectionError::InvalidPhysicalConnectionIdNotFound(_)),
-            "{e:?}"
-        );
-        assert_eq!(e.code(), "InvalidPhysicalConnectionId.NotFound");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                400,
+            (
                 "Forbidden.NotAllowedInState",
+                400,
                 "The request does not allow in this state.",
+                "ForbiddenNotAllowedInState(",
             ),
-        );
-        assert!(
-            matches!(e, CancelPhysicalConnectionError::ForbiddenNotAllowedInState(_)),
-            "{e:?}"
-        );
-        assert_eq!(e.code(), "Forbidden.NotAllowedInState");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                400,
+            (
                 "Throttling",
+                400,
                 "Request was denied due to request throttling.",
+                "Throttling(",
             ),
-        );
-        assert!(matches!(e, CancelPhysicalConnectionError::Throttling(_)), "{e:?}");
-        assert_eq!(e.code(), "Throttling");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                400,
+            (
                 "Throttling.User",
+                400,
                 "Request was denied due to user flow control.",
+                "ThrottlingUser(",
             ),
-        );
-        assert!(matches!(e, CancelPhysicalConnectionError::ThrottlingUser(_)), "{e:?}");
-        assert_eq!(e.code(), "Throttling.User");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                400,
+            (
                 "Throttling.Api",
+                400,
                 "Request was denied due to api flow control.",
+                "ThrottlingApi(",
             ),
-        );
-        assert!(matches!(e, CancelPhysicalConnectionError::ThrottlingApi(_)), "{e:?}");
-        assert_eq!(e.code(), "Throttling.Api");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                400,
+            (
                 "SignatureDoesNotMatch",
+                400,
                 "Specified signature is not matched with our calculation.",
+                "SignatureDoesNotMatch(",
             ),
-        );
-        assert!(
-            matches!(e, CancelPhysicalConnectionError::SignatureDoesNotMatch(_)), "{e:?}"
-        );
-        assert_eq!(e.code(), "SignatureDoesNotMatch");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                400,
+            (
                 "SignatureNonceUsed",
+                400,
                 "Specified signature nonce was used already.",
+                "SignatureNonceUsed(",
             ),
-        );
-        assert!(
-            matches!(e, CancelPhysicalConnectionError::SignatureNonceUsed(_)), "{e:?}"
-        );
-        assert_eq!(e.code(), "SignatureNonceUsed");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                400,
+            (
                 "InvalidTimeStamp.Expired",
+                400,
                 "Specified time stamp or date value is expired.",
+                "InvalidTimeStampExpired(",
             ),
-        );
-        assert!(
-            matches!(e, CancelPhysicalConnectionError::InvalidTimeStampExpired(_)),
-            "{e:?}"
-        );
-        assert_eq!(e.code(), "InvalidTimeStamp.Expired");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                400,
+            (
                 "IncompleteSignature",
+                400,
                 "The request signature does not conform to Aliyun standards.",
+                "IncompleteSignature(",
             ),
-        );
-        assert!(
-            matches!(e, CancelPhysicalConnectionError::IncompleteSignature(_)), "{e:?}"
-        );
-        assert_eq!(e.code(), "IncompleteSignature");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                400,
+            (
                 "MissingParameter",
+                400,
                 "The input parameter that is mandatory for processing this request is not supplied.",
+                "MissingParameter(",
             ),
-        );
-        assert!(
-            matches!(e, CancelPhysicalConnectionError::MissingParameter(_)), "{e:?}"
-        );
-        assert_eq!(e.code(), "MissingParameter");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                400,
+            (
                 "InvalidParameter",
+                400,
                 "The specified parameter is not valid.",
+                "InvalidParameter(",
             ),
-        );
-        assert!(
-            matches!(e, CancelPhysicalConnectionError::InvalidParameter(_)), "{e:?}"
-        );
-        assert_eq!(e.code(), "InvalidParameter");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                404,
+            (
                 "InvalidAccessKeyId.NotFound",
-                "Specified access key is not found.",
-            ),
-        );
-        assert!(
-            matches!(e, CancelPhysicalConnectionError::InvalidAccessKeyIdNotFound(_)),
-            "{e:?}"
-        );
-        assert_eq!(e.code(), "InvalidAccessKeyId.NotFound");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                400,
-                "InvalidAccessKeyId.Inactive",
-                "Specified access key is disabled.",
-            ),
-        );
-        assert!(
-            matches!(e, CancelPhysicalConnectionError::InvalidAccessKeyIdInactive(_)),
-            "{e:?}"
-        );
-        assert_eq!(e.code(), "InvalidAccessKeyId.Inactive");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                400,
-                "InvalidSecurityToken.Expired",
-                "Specified SecurityToken is expired.",
-            ),
-        );
-        assert!(
-            matches!(e, CancelPhysicalConnectionError::InvalidSecurityTokenExpired(_)),
-            "{e:?}"
-        );
-        assert_eq!(e.code(), "InvalidSecurityToken.Expired");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                403,
-                "Forbidden.RAM",
-                "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
-            ),
-        );
-        assert!(matches!(e, CancelPhysicalConnectionError::ForbiddenRam(_)), "{e:?}");
-        assert_eq!(e.code(), "Forbidden.RAM");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
                 404,
+                "Specified access key is not found.",
+                "InvalidAccessKeyIdNotFound(",
+            ),
+            (
+                "InvalidAccessKeyId.Inactive",
+                400,
+                "Specified access key is disabled.",
+                "InvalidAccessKeyIdInactive(",
+            ),
+            (
+                "InvalidSecurityToken.Expired",
+                400,
+                "Specified SecurityToken is expired.",
+                "InvalidSecurityTokenExpired(",
+            ),
+            (
+                "Forbidden.RAM",
+                403,
+                "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
+                "ForbiddenRam(",
+            ),
+            (
                 "InvalidApi.NotFound",
+                404,
                 "Specified api is not found, please check your url and method.",
+                "InvalidApiNotFound(",
             ),
-        );
-        assert!(
-            matches!(e, CancelPhysicalConnectionError::InvalidApiNotFound(_)), "{e:?}"
-        );
-        assert_eq!(e.code(), "InvalidApi.NotFound");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                500,
+            (
                 "InternalError",
+                500,
                 "The request processing has failed due to some unknown error, exception or failure.",
+                "InternalError(",
             ),
-        );
-        assert!(matches!(e, CancelPhysicalConnectionError::InternalError(_)), "{e:?}");
-        assert_eq!(e.code(), "InternalError");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(
-                503,
+            (
                 "ServiceUnavailable",
+                503,
                 "The request has failed due to a temporary failure of the server.",
+                "ServiceUnavailable(",
             ),
-        );
-        assert!(
-            matches!(e, CancelPhysicalConnectionError::ServiceUnavailable(_)), "{e:?}"
-        );
-        assert_eq!(e.code(), "ServiceUnavailable");
-        let e = CancelPhysicalConnectionError::from_service_error(
-            rt::ServiceError::new(400, "Undocumented.Code", "m"),
-        );
-        assert!(matches!(e, CancelPhysicalConnectionError::Unhandled(_)));
-        assert_eq!(e.to_string(), "Undocumented.Code: m");
+            ("Undocumented.Code", 400, "m", "Unhandled("),
+        ];
+        for &(code, status, message, variant) in cases {
+            let e = CancelPhysicalConnectionError::from_service_error(
+                rt::ServiceError::new(status, code, message),
+            );
+            assert!(format!("{e:?}") .starts_with(variant), "{code} gave {e:?}");
+            assert_eq!(e.code(), code);
+            assert_eq!(e.to_string(), format!("{code}: {message}"));
+        }
     }
 }

@@ -501,46 +501,40 @@ mod tests {
     #[test]
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
-        let e = CreateWidgetError::from_service_error(
-            rt::ServiceError::new(
-                400,
+        let cases: &[(&str, u16, &str, &str)] = &[
+            (
                 "QuotaExceeded.Widget",
-                "The widget quota is exceeded.",
-            ),
-        );
-        assert!(matches!(e, CreateWidgetError::QuotaExceededWidget(_)), "{e:?}");
-        assert_eq!(e.code(), "QuotaExceeded.Widget");
-        let e = CreateWidgetError::from_service_error(
-            rt::ServiceError::new(
-                403,
-                "Forbidden.NotAllowedInState",
-                "The request does not allow in this state.",
-            ),
-        );
-        assert!(matches!(e, CreateWidgetError::ForbiddenNotAllowedInState(_)), "{e:?}");
-        assert_eq!(e.code(), "Forbidden.NotAllowedInState");
-        let e = CreateWidgetError::from_service_error(
-            rt::ServiceError::new(
                 400,
+                "The widget quota is exceeded.",
+                "QuotaExceededWidget(",
+            ),
+            (
+                "Forbidden.NotAllowedInState",
+                403,
+                "The request does not allow in this state.",
+                "ForbiddenNotAllowedInState(",
+            ),
+            (
                 "Throttling",
+                400,
                 "Request was denied due to request throttling.",
+                "Throttling(",
             ),
-        );
-        assert!(matches!(e, CreateWidgetError::Throttling(_)), "{e:?}");
-        assert_eq!(e.code(), "Throttling");
-        let e = CreateWidgetError::from_service_error(
-            rt::ServiceError::new(
-                503,
+            (
                 "ServiceUnavailable",
+                503,
                 "The request has failed due to a temporary failure of the server.",
+                "ServiceUnavailable(",
             ),
-        );
-        assert!(matches!(e, CreateWidgetError::ServiceUnavailable(_)), "{e:?}");
-        assert_eq!(e.code(), "ServiceUnavailable");
-        let e = CreateWidgetError::from_service_error(
-            rt::ServiceError::new(400, "Undocumented.Code", "m"),
-        );
-        assert!(matches!(e, CreateWidgetError::Unhandled(_)));
-        assert_eq!(e.to_string(), "Undocumented.Code: m");
+            ("Undocumented.Code", 400, "m", "Unhandled("),
+        ];
+        for &(code, status, message, variant) in cases {
+            let e = CreateWidgetError::from_service_error(
+                rt::ServiceError::new(status, code, message),
+            );
+            assert!(format!("{e:?}") .starts_with(variant), "{code} gave {e:?}");
+            assert_eq!(e.code(), code);
+            assert_eq!(e.to_string(), format!("{code}: {message}"));
+        }
     }
 }

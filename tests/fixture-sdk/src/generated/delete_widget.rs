@@ -122,37 +122,34 @@ mod tests {
     #[test]
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
-        let e = DeleteWidgetError::from_service_error(
-            rt::ServiceError::new(
-                404,
+        let cases: &[(&str, u16, &str, &str)] = &[
+            (
                 "InvalidWidgetId.NotFound",
+                404,
                 "The widget does not exist.",
+                "InvalidWidgetIdNotFound(",
             ),
-        );
-        assert!(matches!(e, DeleteWidgetError::InvalidWidgetIdNotFound(_)), "{e:?}");
-        assert_eq!(e.code(), "InvalidWidgetId.NotFound");
-        let e = DeleteWidgetError::from_service_error(
-            rt::ServiceError::new(
-                400,
+            (
                 "Throttling",
+                400,
                 "Request was denied due to request throttling.",
+                "Throttling(",
             ),
-        );
-        assert!(matches!(e, DeleteWidgetError::Throttling(_)), "{e:?}");
-        assert_eq!(e.code(), "Throttling");
-        let e = DeleteWidgetError::from_service_error(
-            rt::ServiceError::new(
-                503,
+            (
                 "ServiceUnavailable",
+                503,
                 "The request has failed due to a temporary failure of the server.",
+                "ServiceUnavailable(",
             ),
-        );
-        assert!(matches!(e, DeleteWidgetError::ServiceUnavailable(_)), "{e:?}");
-        assert_eq!(e.code(), "ServiceUnavailable");
-        let e = DeleteWidgetError::from_service_error(
-            rt::ServiceError::new(400, "Undocumented.Code", "m"),
-        );
-        assert!(matches!(e, DeleteWidgetError::Unhandled(_)));
-        assert_eq!(e.to_string(), "Undocumented.Code: m");
+            ("Undocumented.Code", 400, "m", "Unhandled("),
+        ];
+        for &(code, status, message, variant) in cases {
+            let e = DeleteWidgetError::from_service_error(
+                rt::ServiceError::new(status, code, message),
+            );
+            assert!(format!("{e:?}") .starts_with(variant), "{code} gave {e:?}");
+            assert_eq!(e.code(), code);
+            assert_eq!(e.to_string(), format!("{code}: {message}"));
+        }
     }
 }

@@ -124,28 +124,28 @@ mod tests {
     #[test]
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
-        let e = GetWidgetQuotaError::from_service_error(
-            rt::ServiceError::new(
-                400,
+        let cases: &[(&str, u16, &str, &str)] = &[
+            (
                 "Throttling",
+                400,
                 "Request was denied due to request throttling.",
+                "Throttling(",
             ),
-        );
-        assert!(matches!(e, GetWidgetQuotaError::Throttling(_)), "{e:?}");
-        assert_eq!(e.code(), "Throttling");
-        let e = GetWidgetQuotaError::from_service_error(
-            rt::ServiceError::new(
-                503,
+            (
                 "ServiceUnavailable",
+                503,
                 "The request has failed due to a temporary failure of the server.",
+                "ServiceUnavailable(",
             ),
-        );
-        assert!(matches!(e, GetWidgetQuotaError::ServiceUnavailable(_)), "{e:?}");
-        assert_eq!(e.code(), "ServiceUnavailable");
-        let e = GetWidgetQuotaError::from_service_error(
-            rt::ServiceError::new(400, "Undocumented.Code", "m"),
-        );
-        assert!(matches!(e, GetWidgetQuotaError::Unhandled(_)));
-        assert_eq!(e.to_string(), "Undocumented.Code: m");
+            ("Undocumented.Code", 400, "m", "Unhandled("),
+        ];
+        for &(code, status, message, variant) in cases {
+            let e = GetWidgetQuotaError::from_service_error(
+                rt::ServiceError::new(status, code, message),
+            );
+            assert!(format!("{e:?}") .starts_with(variant), "{code} gave {e:?}");
+            assert_eq!(e.code(), code);
+            assert_eq!(e.to_string(), format!("{code}: {message}"));
+        }
     }
 }
