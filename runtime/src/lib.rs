@@ -7,19 +7,26 @@
 //! errors are parsed ([`ServiceError`]), and what an action is ([`Operation`]).
 
 mod build;
+mod client;
+pub mod credentials;
 mod decode;
 mod enums;
 mod error;
 mod node;
 mod operation;
 mod params;
+mod sdk_error;
+pub mod signing;
 
 pub use build::{BuildError, Constrained, Limits, Scalar, check, check_items, required, required_list};
+pub use client::{Client, ClientBuilder, ConfigError, RetryPolicy, SignatureVersion};
+pub use credentials::{Credentials, Secret};
 pub use decode::{Decode, DecodeError, Object, decode_response};
 pub use enums::UnknownValue;
 pub use error::{OperationError, ServiceError};
 pub use node::Node;
 pub use operation::Operation;
 pub use params::{JsonObject, Params, ToJson, ToParam};
+pub use sdk_error::{ResponseError, SdkError, TimeoutError, TimeoutKind, TransportError};
 /// The JSON value type `style: json` parameters are built from.
 pub use serde_json::Value as JsonValue;

@@ -13,6 +13,9 @@ pub trait Operation {
     const READ_ONLY: bool;
     /// Wire name of the parameter that makes the call idempotent, if any.
     const IDEMPOTENCY_TOKEN: Option<&'static str>;
+    /// The response declares a top-level `Code` field, so a `Code` in a
+    /// successful body is data, not an error.
+    const RESPONSE_HAS_CODE: bool = false;
     type Output: Decode;
     type Error: OperationError;
 

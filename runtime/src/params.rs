@@ -47,6 +47,11 @@ impl Params {
         }
     }
 
+    /// Removes every parameter called `name`.
+    pub fn remove(&mut self, name: &str) {
+        self.0.retain(|(k, _)| k != name);
+    }
+
     /// The value of the first parameter called `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())

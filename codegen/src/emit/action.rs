@@ -124,6 +124,13 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         quote! { Ok(#req { #(#assigns)* }) }
     };
     let params_name = if action.request.is_empty() { quote!(_params) } else { quote!(params) };
+    let method = ident(&action.module);
+    let method_doc = docs::outer(&format!(
+        "Calls `{}`: {}\n\nSee [`{req}`] for the parameters and [`{err}`] for the documented errors.",
+        action.name, action.summary
+    ));
+    let has_code = action.response.iter().any(|f| f.wire == "Code");
+    let response_has_code = has_code.then(|| quote! { const RESPONSE_HAS_CODE: bool = true; });
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
@@ -148,12 +155,23 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             pub fn build(self) -> Result<#req, rt::BuildError> {
                 #build_body
             }
+            /// Builds the request and sends it with `client`.
+            pub async fn send(self, client: &super::Client) -> Result<#resp, rt::SdkError<#err>> {
+                client.runtime().send(&self.build()?).await
+            }
+        }
+        impl super::Client {
+            #method_doc
+            pub async fn #method(&self, request: #req) -> Result<#resp, rt::SdkError<#err>> {
+                self.runtime().send(&request).await
+            }
         }
         impl rt::Operation for #req {
             const ACTION: &'static str = #action_name;
             const VERSION: &'static str = #version;
             const READ_ONLY: bool = #read_only;
             const IDEMPOTENCY_TOKEN: Option<&'static str> = #token;
+            #response_has_code
             type Output = #resp;
             type Error = #err;
             fn encode(&self, #params_name: &mut rt::Params) {

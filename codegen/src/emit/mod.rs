@@ -75,6 +75,34 @@ fn index(product: &Product) -> TokenStream {
     let endpoint = &product.endpoint;
     let action_names = product.actions.iter().map(|a| &a.name);
     let common_codes = product.common_errors.iter().map(|e| &e.code);
+    let client_doc = docs::outer(&format!(
+        "A client for the {} API: one async method per action. Build one with [`Client::builder`], or [`Client::from_env`] to read credentials and region from the environment.",
+        product.name
+    ));
+    let client = quote! {
+        #client_doc
+        #[derive(Clone, Debug)]
+        pub struct Client(aliyun_runtime::Client);
+        impl Client {
+            /// Starts a builder preset with this product's endpoint.
+            pub fn builder() -> aliyun_runtime::ClientBuilder<Self> {
+                aliyun_runtime::ClientBuilder::new(ENDPOINT)
+            }
+            /// Credentials and region from `ALIBABA_CLOUD_*` variables, else from the aliyun CLI's current profile.
+            pub fn from_env() -> Result<Self, aliyun_runtime::ConfigError> {
+                Self::builder().load_env()?.build()
+            }
+            /// The product-independent client underneath; its `send` takes any request.
+            pub fn runtime(&self) -> &aliyun_runtime::Client {
+                &self.0
+            }
+        }
+        impl From<aliyun_runtime::Client> for Client {
+            fn from(client: aliyun_runtime::Client) -> Self {
+                Self(client)
+            }
+        }
+    };
     let types_mod = (!product.types.is_empty()).then(|| quote! { pub mod types; });
     let modules = product.actions.iter().map(|a| {
         let module = ident(&a.module);
@@ -99,6 +127,7 @@ fn index(product: &Product) -> TokenStream {
         pub const ACTIONS: &[&str] = &[#(#action_names),*];
         /// Error codes every action may return, besides its own.
         pub const COMMON_ERROR_CODES: &[&str] = &[#(#common_codes),*];
+        #client
         #types_mod
         #(#modules)*
     }

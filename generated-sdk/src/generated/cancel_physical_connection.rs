@@ -81,6 +81,30 @@ impl CancelPhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
+    /// Builds the request and sends it with `client`.
+    pub async fn send(
+        self,
+        client: &super::Client,
+    ) -> Result<
+        CancelPhysicalConnectionResponse,
+        rt::SdkError<CancelPhysicalConnectionError>,
+    > {
+        client.runtime().send(&self.build()?).await
+    }
+}
+impl super::Client {
+    /// Calls `CancelPhysicalConnection`: Cancels an Express Connect circuit that has not been enabled yet; it then moves to the Canceled state.
+    ///
+    /// See [`CancelPhysicalConnectionRequest`] for the parameters and [`CancelPhysicalConnectionError`] for the documented errors.
+    pub async fn cancel_physical_connection(
+        &self,
+        request: CancelPhysicalConnectionRequest,
+    ) -> Result<
+        CancelPhysicalConnectionResponse,
+        rt::SdkError<CancelPhysicalConnectionError>,
+    > {
+        self.runtime().send(&request).await
+    }
 }
 impl rt::Operation for CancelPhysicalConnectionRequest {
     const ACTION: &'static str = "CancelPhysicalConnection";

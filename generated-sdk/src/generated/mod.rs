@@ -33,6 +33,28 @@ pub const COMMON_ERROR_CODES: &[&str] = &[
     "InternalError",
     "ServiceUnavailable",
 ];
+/// A client for the Vpc API: one async method per action. Build one with [`Client::builder`], or [`Client::from_env`] to read credentials and region from the environment.
+#[derive(Clone, Debug)]
+pub struct Client(aliyun_runtime::Client);
+impl Client {
+    /// Starts a builder preset with this product's endpoint.
+    pub fn builder() -> aliyun_runtime::ClientBuilder<Self> {
+        aliyun_runtime::ClientBuilder::new(ENDPOINT)
+    }
+    /// Credentials and region from `ALIBABA_CLOUD_*` variables, else from the aliyun CLI's current profile.
+    pub fn from_env() -> Result<Self, aliyun_runtime::ConfigError> {
+        Self::builder().load_env()?.build()
+    }
+    /// The product-independent client underneath; its `send` takes any request.
+    pub fn runtime(&self) -> &aliyun_runtime::Client {
+        &self.0
+    }
+}
+impl From<aliyun_runtime::Client> for Client {
+    fn from(client: aliyun_runtime::Client) -> Self {
+        Self(client)
+    }
+}
 /// `CancelPhysicalConnection`: Cancels an Express Connect circuit that has not been enabled yet; it then moves to the Canceled state.
 pub mod cancel_physical_connection;
 pub use cancel_physical_connection::{

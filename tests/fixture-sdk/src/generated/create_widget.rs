@@ -300,6 +300,24 @@ impl CreateWidgetRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 20)?;
         Ok(request)
     }
+    /// Builds the request and sends it with `client`.
+    pub async fn send(
+        self,
+        client: &super::Client,
+    ) -> Result<CreateWidgetResponse, rt::SdkError<CreateWidgetError>> {
+        client.runtime().send(&self.build()?).await
+    }
+}
+impl super::Client {
+    /// Calls `CreateWidget`: Creates a widget.
+    ///
+    /// See [`CreateWidgetRequest`] for the parameters and [`CreateWidgetError`] for the documented errors.
+    pub async fn create_widget(
+        &self,
+        request: CreateWidgetRequest,
+    ) -> Result<CreateWidgetResponse, rt::SdkError<CreateWidgetError>> {
+        self.runtime().send(&request).await
+    }
 }
 impl rt::Operation for CreateWidgetRequest {
     const ACTION: &'static str = "CreateWidget";

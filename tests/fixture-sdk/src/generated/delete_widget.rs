@@ -39,6 +39,24 @@ impl DeleteWidgetRequestBuilder {
             widget_id: rt::required(self.widget_id, "WidgetId")?,
         })
     }
+    /// Builds the request and sends it with `client`.
+    pub async fn send(
+        self,
+        client: &super::Client,
+    ) -> Result<DeleteWidgetResponse, rt::SdkError<DeleteWidgetError>> {
+        client.runtime().send(&self.build()?).await
+    }
+}
+impl super::Client {
+    /// Calls `DeleteWidget`: Deletes a widget.
+    ///
+    /// See [`DeleteWidgetRequest`] for the parameters and [`DeleteWidgetError`] for the documented errors.
+    pub async fn delete_widget(
+        &self,
+        request: DeleteWidgetRequest,
+    ) -> Result<DeleteWidgetResponse, rt::SdkError<DeleteWidgetError>> {
+        self.runtime().send(&request).await
+    }
 }
 impl rt::Operation for DeleteWidgetRequest {
     const ACTION: &'static str = "DeleteWidget";

@@ -101,6 +101,24 @@ impl DescribeWidgetsRequestBuilder {
         )?;
         Ok(request)
     }
+    /// Builds the request and sends it with `client`.
+    pub async fn send(
+        self,
+        client: &super::Client,
+    ) -> Result<DescribeWidgetsResponse, rt::SdkError<DescribeWidgetsError>> {
+        client.runtime().send(&self.build()?).await
+    }
+}
+impl super::Client {
+    /// Calls `DescribeWidgets`: Lists widgets, one page at a time.
+    ///
+    /// See [`DescribeWidgetsRequest`] for the parameters and [`DescribeWidgetsError`] for the documented errors.
+    pub async fn describe_widgets(
+        &self,
+        request: DescribeWidgetsRequest,
+    ) -> Result<DescribeWidgetsResponse, rt::SdkError<DescribeWidgetsError>> {
+        self.runtime().send(&request).await
+    }
 }
 impl rt::Operation for DescribeWidgetsRequest {
     const ACTION: &'static str = "DescribeWidgets";

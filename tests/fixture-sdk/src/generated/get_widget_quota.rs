@@ -25,6 +25,24 @@ impl GetWidgetQuotaRequestBuilder {
     pub fn build(self) -> Result<GetWidgetQuotaRequest, rt::BuildError> {
         Ok(GetWidgetQuotaRequest {})
     }
+    /// Builds the request and sends it with `client`.
+    pub async fn send(
+        self,
+        client: &super::Client,
+    ) -> Result<GetWidgetQuotaResponse, rt::SdkError<GetWidgetQuotaError>> {
+        client.runtime().send(&self.build()?).await
+    }
+}
+impl super::Client {
+    /// Calls `GetWidgetQuota`: Reads the widget quota; takes no parameters.
+    ///
+    /// See [`GetWidgetQuotaRequest`] for the parameters and [`GetWidgetQuotaError`] for the documented errors.
+    pub async fn get_widget_quota(
+        &self,
+        request: GetWidgetQuotaRequest,
+    ) -> Result<GetWidgetQuotaResponse, rt::SdkError<GetWidgetQuotaError>> {
+        self.runtime().send(&request).await
+    }
 }
 impl rt::Operation for GetWidgetQuotaRequest {
     const ACTION: &'static str = "GetWidgetQuota";

@@ -1,0 +1,548 @@
+//! The HTTP client: signs each attempt, sends it, reads the answer as the
+//! action's output or typed error, and retries only where a retry cannot
+//! repeat an effect.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tracing::Instrument as _;
+
+use crate::credentials::{self, Credentials, CredentialsError};
+use crate::sdk_error::{ResponseError, SdkError, TimeoutError, TimeoutKind, TransportError};
+use crate::signing::{self, V3Input};
+use crate::{Decode, Node, Operation, OperationError, Params, ServiceError};
+
+/// How requests are signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignatureVersion {
+    /// `ACS3-HMAC-SHA256` in the `Authorization` header: SHA-256, and the
+    /// host, action, version, date and nonce are all signed. The default,
+    /// and what Alibaba recommends for new code.
+    #[default]
+    V3,
+    /// The RPC signature: HMAC-SHA1 over the sorted parameters, sent as the
+    /// `Signature` parameter (`SignatureVersion=1.0`). For gateways or
+    /// accounts that still need it.
+    V1,
+}
+
+/// When and how often to retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included. 1 disables retries.
+    pub max_attempts: u32,
+    /// Backoff before the second attempt; doubled each time, with jitter.
+    pub base_delay: Duration,
+    /// Longest wait between attempts.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { max_attempts: 3, base_delay: Duration::from_millis(200), max_delay: Duration::from_secs(5) }
+    }
+}
+
+impl RetryPolicy {
+    /// Wait before attempt `next` (2 for the first retry): exponential, capped,
+    /// with "equal jitter" (half fixed, half random) so that clients that
+    /// failed together do not retry together.
+    pub fn delay(&self, next: u32) -> Duration {
+        let exp = self.base_delay.saturating_mul(1u32 << next.saturating_sub(2).min(20));
+        let cap = exp.min(self.max_delay);
+        let half = cap / 2;
+        half + half.mul_f64(fastrand::f64())
+    }
+}
+
+/// A client setting that is missing or wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl From<CredentialsError> for ConfigError {
+    fn from(e: CredentialsError) -> Self {
+        ConfigError(e.to_string())
+    }
+}
+
+/// Builds a client. `C` is the product's client type (a generated wrapper).
+#[must_use]
+pub struct ClientBuilder<C = Client> {
+    endpoint_template: String,
+    region: Option<String>,
+    credentials: Option<Credentials>,
+    endpoint: Option<String>,
+    connect_timeout: Duration,
+    attempt_timeout: Duration,
+    total_timeout: Duration,
+    retry: RetryPolicy,
+    signature: SignatureVersion,
+    max_body_bytes: usize,
+    product: PhantomData<fn() -> C>,
+}
+
+impl<C> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .field("endpoint", &self.endpoint)
+            .field("signature", &self.signature)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: From<Client>> ClientBuilder<C> {
+    /// `endpoint_template` is the product's host with `{region}` for the region id.
+    pub fn new(endpoint_template: &str) -> Self {
+        ClientBuilder {
+            endpoint_template: endpoint_template.to_owned(),
+            region: None,
+            credentials: None,
+            endpoint: None,
+            connect_timeout: Duration::from_secs(5),
+            attempt_timeout: Duration::from_secs(20),
+            total_timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            signature: SignatureVersion::default(),
+            max_body_bytes: 16 << 20,
+            product: PhantomData,
+        }
+    }
+
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Overrides the endpoint. A bare host means HTTPS; plain HTTP only when
+    /// given as `http://...` (local emulators and tests).
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Limit for one attempt: sending the request and reading the whole answer.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Limit for a whole call, retries and backoff included.
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = timeout;
+        self
+    }
+
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    pub fn signature_version(mut self, version: SignatureVersion) -> Self {
+        self.signature = version;
+        self
+    }
+
+    /// Larger response bodies are refused (default 16 MiB).
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// Fills what was not set explicitly from `ALIBABA_CLOUD_ACCESS_KEY_ID`,
+    /// `ALIBABA_CLOUD_ACCESS_KEY_SECRET`, `ALIBABA_CLOUD_SECURITY_TOKEN` and
+    /// `ALIBABA_CLOUD_REGION_ID`, then from the aliyun CLI's current profile
+    /// (`~/.aliyun/config.json`).
+    pub fn load_env(self) -> Result<Self, ConfigError> {
+        self.load_from(|name| std::env::var(name).ok(), credentials::cli_config_path().as_deref())
+    }
+
+    /// `load_env` with the variables and the profile file given explicitly.
+    pub fn load_from(
+        mut self,
+        var: impl Fn(&str) -> Option<String>,
+        cli_config: Option<&std::path::Path>,
+    ) -> Result<Self, ConfigError> {
+        let mut found = credentials::from_env_vars(&var)?;
+        if found.is_none() {
+            if let Some(path) = cli_config {
+                found = credentials::from_cli_config(path)?;
+            }
+        }
+        if let Some(found) = found {
+            self.credentials = self.credentials.or(Some(found.credentials));
+            self.region = self.region.or(found.region);
+        }
+        if self.region.is_none() {
+            self.region = var(credentials::ENV_REGION_ID).filter(|r| !r.is_empty());
+        }
+        Ok(self)
+    }
+
+    pub fn build(self) -> Result<C, ConfigError> {
+        let region = self.region.filter(|r| !r.trim().is_empty()).ok_or_else(|| {
+            ConfigError(format!("no region: call `.region(..)` or set {}", credentials::ENV_REGION_ID))
+        })?;
+        let credentials = self.credentials.ok_or_else(|| {
+            ConfigError(format!(
+                "no credentials: call `.credentials(..)`, set {} and {}, or configure the aliyun CLI",
+                credentials::ENV_ACCESS_KEY_ID,
+                credentials::ENV_ACCESS_KEY_SECRET
+            ))
+        })?;
+        let endpoint = match self.endpoint {
+            Some(e) if e.starts_with("http://") || e.starts_with("https://") => e,
+            Some(host) => format!("https://{host}"),
+            None => format!("https://{}", self.endpoint_template.replace("{region}", &region)),
+        };
+        let url = reqwest::Url::parse(&endpoint)
+            .map_err(|e| ConfigError(format!("endpoint `{endpoint}` is not a URL: {e}")))?;
+        let host = match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_owned(),
+            (None, _) => return Err(ConfigError(format!("endpoint `{endpoint}` has no host"))),
+        };
+        let http = http_client(self.connect_timeout)?;
+        let inner = Inner {
+            http,
+            url,
+            host,
+            region,
+            credentials,
+            attempt_timeout: self.attempt_timeout,
+            total_timeout: self.total_timeout,
+            retry: self.retry,
+            signature: self.signature,
+            max_body_bytes: self.max_body_bytes,
+        };
+        Ok(C::from(Client { inner: Arc::new(inner) }))
+    }
+}
+
+/// reqwest with rustls on the `ring` provider and the platform's roots.
+fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError> {
+    use rustls_platform_verifier::BuilderVerifierExt as _;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_platform_verifier())
+        .map_err(|e| ConfigError(format!("cannot set up TLS: {e}")))?
+        .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .connect_timeout(connect_timeout)
+        .build()
+        .map_err(|e| ConfigError(format!("cannot build the HTTP client: {e}")))
+}
+
+/// A client for one product in one region. Cheap to clone; clones share
+/// the connection pool.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    url: reqwest::Url,
+    host: String,
+    region: String,
+    credentials: Credentials,
+    attempt_timeout: Duration,
+    total_timeout: Duration,
+    retry: RetryPolicy,
+    signature: SignatureVersion,
+    max_body_bytes: usize,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.inner.url.as_str())
+            .field("region", &self.inner.region)
+            .field("credentials", &self.inner.credentials)
+            .field("signature", &self.inner.signature)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one attempt came to.
+enum Attempt<T> {
+    Done(T),
+    Service(ServiceError),
+    Transport(reqwest::Error),
+    TimedOut,
+    Response(ResponseError),
+}
+
+impl<T> Attempt<T> {
+    /// Whether trying again may give another result: network trouble,
+    /// timeouts, server-side failures and throttling. Never other 4xx.
+    fn retryable(&self) -> bool {
+        match self {
+            Attempt::Done(_) => false,
+            Attempt::Transport(_) | Attempt::TimedOut => true,
+            Attempt::Service(e) => {
+                e.status() >= 500
+                    || e.code().starts_with("Throttling")
+                    || matches!(e.code(), "ServiceUnavailable" | "InternalError")
+            }
+            Attempt::Response(r) => r.status >= 500,
+        }
+    }
+}
+
+impl Client {
+    /// The region requests are sent for.
+    pub fn region(&self) -> &str {
+        &self.inner.region
+    }
+
+    /// Calls one action. Retries (with a fresh signature each time) only when
+    /// the action is read-only or idempotent through a client token; an empty
+    /// token is filled once here and reused by every retry, which is what
+    /// keeps a retried create from making two resources.
+    pub async fn send<O: Operation>(&self, operation: &O) -> Result<O::Output, SdkError<O::Error>> {
+        let mut params = operation.to_params();
+        if let Some(token) = O::IDEMPOTENCY_TOKEN {
+            if params.get(token).is_none_or(str::is_empty) {
+                params.remove(token);
+                params.push(token, uuid::Uuid::new_v4().to_string());
+            }
+        }
+        let retry_safe = O::READ_ONLY || O::IDEMPOTENCY_TOKEN.is_some();
+        let span = tracing::info_span!(
+            "aliyun.call",
+            action = O::ACTION,
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        self.call::<O>(&params, retry_safe).instrument(span).await
+    }
+
+    async fn call<O: Operation>(&self, params: &Params, retry_safe: bool) -> Result<O::Output, SdkError<O::Error>> {
+        let inner = &self.inner;
+        let start = Instant::now();
+        let deadline = start + inner.total_timeout;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let limit = inner.attempt_timeout.min(remaining);
+            let outcome = tokio::time::timeout(limit, self.attempt::<O>(params)).await.unwrap_or(Attempt::TimedOut);
+            let span = tracing::Span::current();
+            span.record("attempts", attempts);
+            span.record("latency_ms", start.elapsed().as_millis() as u64);
+            let may_retry = retry_safe && outcome.retryable() && attempts < inner.retry.max_attempts.max(1);
+            let delay = inner.retry.delay(attempts + 1);
+            if may_retry && Instant::now() + delay < deadline {
+                tracing::warn!(attempt = attempts, delay_ms = delay.as_millis() as u64, "attempt failed; retrying");
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            let ran_out = limit < inner.attempt_timeout;
+            return match outcome {
+                Attempt::Done(output) => Ok(output),
+                Attempt::Service(e) => {
+                    span.record("status", e.status());
+                    if let Some(id) = e.request_id() {
+                        span.record("request_id", id);
+                    }
+                    tracing::debug!(code = e.code(), "service error");
+                    Err(SdkError::Service(O::Error::from_service_error(e)))
+                }
+                Attempt::Transport(e) => Err(SdkError::Transport(TransportError { attempts, source: e })),
+                Attempt::TimedOut => Err(SdkError::Timeout(TimeoutError {
+                    kind: if ran_out { TimeoutKind::Total } else { TimeoutKind::Attempt },
+                    attempts,
+                    elapsed: start.elapsed(),
+                })),
+                Attempt::Response(e) => Err(SdkError::Response(e)),
+            };
+        }
+    }
+
+    /// One signed HTTP exchange.
+    async fn attempt<O: Operation>(&self, params: &Params) -> Attempt<O::Output> {
+        let request = match self.inner.signature {
+            SignatureVersion::V1 => self.signed_v1(params),
+            SignatureVersion::V3 => self.signed_v3::<O>(params),
+        };
+        let response = match request.send().await {
+            Ok(r) => r,
+            Err(e) => return Attempt::Transport(e.without_url()),
+        };
+        let status = response.status().as_u16();
+        let body = match read_body(response, self.inner.max_body_bytes).await {
+            Ok(body) => body,
+            Err(BodyError::Transport(e)) => return Attempt::Transport(e),
+            Err(BodyError::TooLarge) => {
+                return Attempt::Response(ResponseError::new(
+                    status,
+                    format!("the body is larger than {} bytes", self.inner.max_body_bytes),
+                    &[],
+                    None,
+                ));
+            }
+        };
+        tracing::Span::current().record("status", status);
+        interpret::<O>(status, &body)
+    }
+
+    fn timestamp() -> String {
+        let now = time::OffsetDateTime::now_utc();
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            now.year(),
+            u8::from(now.month()),
+            now.day(),
+            now.hour(),
+            now.minute(),
+            now.second()
+        )
+    }
+
+    /// RPC signature: everything in a form-encoded POST body, so that no
+    /// credential ever appears in a URL (and so in an error message or log).
+    fn signed_v1(&self, params: &Params) -> reqwest::RequestBuilder {
+        let credentials = &self.inner.credentials;
+        let mut all = params.clone().into_vec();
+        let mut common = vec![
+            ("Format", "JSON".to_owned()),
+            ("AccessKeyId", credentials.access_key_id().to_owned()),
+            ("SignatureMethod", "HMAC-SHA1".to_owned()),
+            ("SignatureVersion", "1.0".to_owned()),
+            ("SignatureNonce", uuid::Uuid::new_v4().to_string()),
+            ("Timestamp", Self::timestamp()),
+        ];
+        if let Some(token) = credentials.security_token() {
+            common.push(("SecurityToken", token.expose().to_owned()));
+        }
+        all.extend(common.into_iter().map(|(k, v)| (k.to_owned(), v)));
+        let signed = signing::sign_rpc("POST", &all, credentials.access_key_secret().expose());
+        let body = format!("{}&Signature={}", signed.canonical_query, signing::percent_encode(&signed.signature));
+        self.inner
+            .http
+            .post(self.inner.url.clone())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(body)
+    }
+
+    /// `ACS3-HMAC-SHA256`: action and version in signed headers, parameters
+    /// in the query string, an empty body.
+    fn signed_v3<O: Operation>(&self, params: &Params) -> reqwest::RequestBuilder {
+        let credentials = &self.inner.credentials;
+        let query: Vec<(String, String)> = params
+            .iter()
+            .filter(|(k, _)| *k != "Action" && *k != "Version")
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let mut headers = vec![
+            ("host".to_owned(), self.inner.host.clone()),
+            ("x-acs-action".to_owned(), O::ACTION.to_owned()),
+            ("x-acs-version".to_owned(), O::VERSION.to_owned()),
+            ("x-acs-date".to_owned(), Self::timestamp()),
+            ("x-acs-signature-nonce".to_owned(), uuid::Uuid::new_v4().simple().to_string()),
+            ("x-acs-content-sha256".to_owned(), signing::sha256_hex(b"")),
+        ];
+        if let Some(token) = credentials.security_token() {
+            headers.push(("x-acs-security-token".to_owned(), token.expose().to_owned()));
+        }
+        let input = V3Input { method: "POST", path: "/", query: &query, headers: &headers, body: b"" };
+        let signed = signing::sign_v3(&input, credentials.access_key_id(), credentials.access_key_secret().expose());
+        let mut url = self.inner.url.clone();
+        let canonical = signing::canonical_query(&query);
+        url.set_query(if canonical.is_empty() { None } else { Some(&canonical) });
+        let mut request = self
+            .inner
+            .http
+            .post(url)
+            .header("authorization", signed.authorization)
+            .header("accept", "application/json");
+        // reqwest derives `host` from the URL; the rest are sent as signed.
+        for (name, value) in headers.into_iter().filter(|(n, _)| n != "host") {
+            request = request.header(name, value);
+        }
+        request
+    }
+}
+
+enum BodyError {
+    Transport(reqwest::Error),
+    TooLarge,
+}
+
+async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, BodyError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| BodyError::Transport(e.without_url()))? {
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Reads a body as the action's output or as an error.
+fn interpret<O: Operation>(status: u16, body: &[u8]) -> Attempt<O::Output> {
+    if !(200..300).contains(&status) {
+        return match ServiceError::parse(status, body) {
+            Ok(e) => Attempt::Service(e),
+            Err(e) => {
+                Attempt::Response(ResponseError::new(status, "the body is not an Alibaba Cloud error", body, Some(e)))
+            }
+        };
+    }
+    let node = match Node::parse(body) {
+        Ok(node) => node,
+        Err(e) => return Attempt::Response(ResponseError::new(status, "the body cannot be parsed", body, Some(e))),
+    };
+    if let Node::Map(fields) = &node {
+        if let Some((_, Node::Str(id))) = fields.iter().find(|(k, _)| k == "RequestId") {
+            tracing::Span::current().record("request_id", id.as_str());
+        }
+        // Some gateways answer 200 with an error body; an action whose
+        // response declares `Code` is read normally.
+        let has_code = fields.iter().any(|(k, v)| k == "Code" && matches!(v, Node::Str(s) if !s.is_empty()));
+        if has_code && !O::RESPONSE_HAS_CODE {
+            if let Ok(e) = ServiceError::parse(status, body) {
+                return Attempt::Service(e);
+            }
+        }
+    }
+    match O::Output::decode(&node) {
+        Ok(output) => Attempt::Done(output),
+        Err(e) => Attempt::Response(ResponseError::new(
+            status,
+            "the body does not match the action's response",
+            body,
+            Some(e),
+        )),
+    }
+}

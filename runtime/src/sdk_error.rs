@@ -1,0 +1,171 @@
+//! Everything a call can fail with, each saying what happened and what to do.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::{BuildError, DecodeError, OperationError};
+
+/// The error of a call to action `E`'s operation.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SdkError<E> {
+    /// The service answered with an error code; `E` has a variant per
+    /// documented code.
+    Service(E),
+    /// The request could not be built (a required parameter is missing or a
+    /// value breaks a documented limit). Nothing was sent.
+    Build(BuildError),
+    /// No answer in time.
+    Timeout(TimeoutError),
+    /// The endpoint could not be reached, or the connection broke.
+    Transport(TransportError),
+    /// The service answered with something that is neither the expected
+    /// response nor an error body (a proxy's HTML page, a truncated body...).
+    Response(ResponseError),
+}
+
+impl<E> SdkError<E> {
+    /// The typed service error, if that is what this is.
+    pub fn as_service(&self) -> Option<&E> {
+        match self {
+            SdkError::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl<E> From<BuildError> for SdkError<E> {
+    fn from(e: BuildError) -> Self {
+        SdkError::Build(e)
+    }
+}
+
+impl<E: OperationError> fmt::Display for SdkError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SdkError::Service(e) => {
+                let inner = e.service_error();
+                write!(f, "the service returned {} (HTTP {}): {}", inner.code(), inner.status(), inner.message())?;
+                if let Some(id) = inner.request_id() {
+                    write!(f, " [request id {id}]")?;
+                }
+                Ok(())
+            }
+            SdkError::Build(e) => write!(f, "the request was not sent: {e}"),
+            SdkError::Timeout(e) => e.fmt(f),
+            SdkError::Transport(e) => e.fmt(f),
+            SdkError::Response(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: OperationError + 'static> std::error::Error for SdkError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SdkError::Service(e) => Some(e),
+            SdkError::Build(e) => Some(e),
+            SdkError::Timeout(_) => None,
+            SdkError::Transport(e) => Some(e),
+            SdkError::Response(e) => e.source.as_ref().map(|e| e as _),
+        }
+    }
+}
+
+/// Which time limit ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutKind {
+    /// One attempt took longer than the per-attempt timeout, and no retry was allowed.
+    Attempt,
+    /// The whole call, retries included, took longer than the total timeout.
+    Total,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeoutError {
+    pub kind: TimeoutKind,
+    pub attempts: u32,
+    pub elapsed: Duration,
+}
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TimeoutKind::Attempt => "an attempt timed out",
+            TimeoutKind::Total => "the call ran out of time",
+        };
+        write!(
+            f,
+            "{what} after {:.1?} and {} attempt(s); check the endpoint and network, or raise the timeouts in the client config",
+            self.elapsed, self.attempts
+        )
+    }
+}
+
+impl std::error::Error for TimeoutError {}
+
+#[derive(Debug)]
+pub struct TransportError {
+    pub attempts: u32,
+    /// The underlying HTTP error, stripped of its URL.
+    pub source: reqwest::Error,
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not complete the HTTP exchange after {} attempt(s): {}; check the endpoint, proxy and network",
+            self.attempts, self.source
+        )
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// A response that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseError {
+    pub status: u16,
+    /// What was wrong with it.
+    pub reason: String,
+    /// The start of the body, with control characters replaced; safe to log.
+    pub excerpt: String,
+    pub source: Option<DecodeError>,
+}
+
+impl ResponseError {
+    pub(crate) fn new(status: u16, reason: impl Into<String>, body: &[u8], source: Option<DecodeError>) -> Self {
+        ResponseError { status, reason: reason.into(), excerpt: excerpt(body), source }
+    }
+}
+
+/// The first 200 characters of a body, on one line.
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out: String = text.chars().take(200).map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if text.chars().count() > 200 {
+        out.push('…');
+    }
+    out
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unexpected response (HTTP {}): {}", self.status, self.reason)?;
+        if self.excerpt.is_empty() {
+            f.write_str("; the body was empty")
+        } else {
+            write!(f, "; the body starts with: {}", self.excerpt)
+        }
+    }
+}
+
+impl std::error::Error for ResponseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_ref().map(|e| e as _)
+    }
+}
