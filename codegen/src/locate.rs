@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// One step into a YAML document: a mapping key or a sequence index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -34,85 +35,79 @@ pub type Path = Vec<Seg>;
 #[derive(Debug, Default)]
 pub struct Locations {
     values: HashMap<Path, (usize, usize)>,
+    duplicates: Vec<DuplicateKey>,
+}
+
+/// A key written twice in one mapping. YAML forbids it, and the YAML
+/// parser's own error for it names no useful position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    pub key: String,
+    /// Where the key is first written.
+    pub first: (usize, usize),
+    /// Where it is written again.
+    pub again: (usize, usize),
 }
 
 enum Frame {
-    Map { path: Path, key: Option<String> },
-    Seq { path: Path, next: usize },
+    Map {
+        path: Path,
+        /// The key whose value comes next, and where the key is written.
+        key: Option<(String, (usize, usize))>,
+        /// Keys read so far, where each is first written.
+        seen: HashMap<String, (usize, usize)>,
+    },
+    Seq {
+        path: Path,
+        next: usize,
+    },
+}
+
+/// The state of one scan: what is indexed so far, and the collections that
+/// hold the current node.
+struct Indexer {
+    values: HashMap<Path, (usize, usize)>,
+    duplicates: Vec<DuplicateKey>,
+    stack: Vec<Frame>,
 }
 
 impl Locations {
     /// Indexes `source`. A syntax error stops the scan; what was seen stays
     /// indexed (the syntax error itself is reported by `serde_yaml`).
     pub fn index(source: &str) -> Self {
-        let mut values = HashMap::new();
-        let mut stack: Vec<Frame> = Vec::new();
+        let mut indexer = Indexer { values: HashMap::new(), duplicates: Vec::new(), stack: Vec::new() };
         let mut parser = Parser::new_from_str(source);
         let mut documents = 0;
         while let Ok((event, mark)) = parser.next_token() {
-            // yaml-rust2 counts lines from 1 and columns from 0.
-            let pos = (mark.line(), mark.col() + 1);
-            let path = match &event {
+            match event {
                 Event::StreamEnd => break,
                 Event::DocumentStart => {
                     documents += 1;
                     if documents > 1 {
                         break;
                     }
-                    continue;
                 }
                 Event::MappingEnd | Event::SequenceEnd => {
-                    stack.pop();
-                    continue;
+                    indexer.stack.pop();
                 }
                 Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(..) => {
-                    match stack.last_mut() {
-                        None => Vec::new(),
-                        Some(Frame::Seq { path, next }) => {
-                            let mut p = path.clone();
-                            p.push(Seg::Index(*next));
-                            *next += 1;
-                            p
-                        }
-                        Some(Frame::Map { path, key }) => match key.take() {
-                            Some(k) => {
-                                let mut p = path.clone();
-                                p.push(Seg::Key(k));
-                                p
-                            }
-                            None => {
-                                // This node is a key. Complex keys are indexed under a
-                                // name no spec key can have.
-                                let name = match &event {
-                                    Event::Scalar(s, ..) => s.clone(),
-                                    _ => "\u{0}complex-key".to_owned(),
-                                };
-                                *key = Some(name.clone());
-                                if let Event::Scalar(..) = event {
-                                    // A block mapping's start is reported late; its first
-                                    // key is where a reader sees it begin.
-                                    if let Some(start) = values.get_mut(path.as_slice()) {
-                                        *start = std::cmp::min(*start, pos);
-                                    }
-                                    continue;
-                                }
-                                let mut p = path.clone();
-                                p.push(Seg::Key(name));
-                                p
-                            }
-                        },
-                    }
+                    indexer.node(&event, mark);
                 }
-                _ => continue,
-            };
-            values.entry(path.clone()).or_insert(pos);
-            match event {
-                Event::MappingStart(..) => stack.push(Frame::Map { path, key: None }),
-                Event::SequenceStart(..) => stack.push(Frame::Seq { path, next: 0 }),
                 _ => {}
             }
         }
-        Locations { values }
+        Locations { values: indexer.values, duplicates: indexer.duplicates }
+    }
+
+    /// Keys written twice in the same mapping, in the order they appear.
+    pub fn duplicates(&self) -> &[DuplicateKey] {
+        &self.duplicates
+    }
+
+    /// The first node that starts after `pos`: where the text of the node at
+    /// `pos` ends at the latest.
+    pub fn next_start_after(&self, pos: (usize, usize)) -> Option<(usize, usize)> {
+        self.values.values().copied().filter(|start| *start > pos).min()
     }
 
     /// Position of the node at `path`, or of its nearest indexed ancestor
@@ -120,6 +115,73 @@ impl Locations {
     pub fn find(&self, path: &[Seg]) -> (usize, usize) {
         (0..=path.len()).rev().find_map(|n| self.values.get(&path[..n]).copied()).unwrap_or((1, 1))
     }
+}
+
+impl Indexer {
+    /// Records a node: a value or collection (indexed by its path), or a
+    /// mapping key (which names the node that follows).
+    fn node(&mut self, event: &Event, mark: Marker) {
+        // yaml-rust2 counts lines from 1 and columns from 0.
+        let pos = (mark.line(), mark.col() + 1);
+        let Some((path, pos)) = self.place(event, pos) else { return };
+        self.values.entry(path.clone()).or_insert(pos);
+        match event {
+            Event::MappingStart(..) => self.stack.push(Frame::Map { path, key: None, seen: HashMap::new() }),
+            Event::SequenceStart(..) => self.stack.push(Frame::Seq { path, next: 0 }),
+            _ => {}
+        }
+    }
+
+    /// The path of a node and the position to record for it; `None` for a
+    /// scalar mapping key, which is only remembered for the value to come.
+    fn place(&mut self, event: &Event, pos: (usize, usize)) -> Option<(Path, (usize, usize))> {
+        let (path, key, seen) = match self.stack.last_mut() {
+            None => return Some((Vec::new(), pos)),
+            Some(Frame::Seq { path, next }) => {
+                *next += 1;
+                return Some((child(path, Seg::Index(*next - 1)), pos));
+            }
+            Some(Frame::Map { path, key, seen }) => (path, key, seen),
+        };
+        if let Some((name, key_pos)) = key.take() {
+            // An empty value is reported where the next token is, often lines
+            // below; its key is where a reader sees it.
+            let at = if is_missing_value(event) { key_pos } else { pos };
+            return Some((child(path, Seg::Key(name)), at));
+        }
+        let Event::Scalar(name, ..) = event else {
+            // A complex key (a collection) is indexed under a name no spec key
+            // can have, and its own nodes below that.
+            let name = "\u{0}complex-key".to_owned();
+            *key = Some((name.clone(), pos));
+            return Some((child(path, Seg::Key(name)), pos));
+        };
+        *key = Some((name.clone(), pos));
+        match seen.get(name) {
+            Some(&first) => self.duplicates.push(DuplicateKey { key: name.clone(), first, again: pos }),
+            None => {
+                seen.insert(name.clone(), pos);
+            }
+        }
+        // A block mapping's start is reported late; its first key is where a
+        // reader sees it begin.
+        if let Some(start) = self.values.get_mut(path.as_slice()) {
+            *start = std::cmp::min(*start, pos);
+        }
+        None
+    }
+}
+
+/// A missing value (`key:` and nothing after it) is an empty plain scalar,
+/// which no text can spell.
+fn is_missing_value(event: &Event) -> bool {
+    matches!(event, Event::Scalar(value, TScalarStyle::Plain, ..) if value.is_empty())
+}
+
+fn child(path: &[Seg], seg: Seg) -> Path {
+    let mut p = path.to_vec();
+    p.push(seg);
+    p
 }
 
 #[cfg(test)]
@@ -136,6 +198,36 @@ mod tests {
         assert_eq!(loc.find(&["request".into(), 1.into(), "items".into()]), (7, 12));
         // A key that is absent falls back to its mapping.
         assert_eq!(loc.find(&["request".into(), 0.into(), "items".into()]), (3, 5));
+    }
+
+    #[test]
+    fn reports_keys_written_twice_in_one_mapping() {
+        let loc = Locations::index("request:\n  - name: A\n    type: string\n    type: long\n  - name: B\n");
+        assert_eq!(loc.duplicates(), [DuplicateKey { key: "type".into(), first: (3, 5), again: (4, 5) }]);
+        // The same key in two different mappings is fine.
+        assert!(Locations::index("a:\n  name: x\nb:\n  name: y\n").duplicates().is_empty());
+    }
+
+    #[test]
+    fn a_missing_value_is_placed_at_its_key() {
+        let loc = Locations::index("action: Foo\nsummary:\nrequest: []\n");
+        assert_eq!(loc.find(&["summary".into()]), (2, 1));
+        let loc = Locations::index("summary: ~\n");
+        assert_eq!(loc.find(&["summary".into()]), (1, 10));
+    }
+
+    #[test]
+    fn a_complex_key_keeps_the_rest_of_its_mapping_in_place() {
+        let loc = Locations::index("a:\n  ? [x, y]\n  : 1\n  b: 2\nc: 3\n");
+        assert_eq!(loc.find(&["a".into(), "b".into()]), (4, 6));
+        assert_eq!(loc.find(&["c".into()]), (5, 4));
+    }
+
+    #[test]
+    fn the_next_node_bounds_a_node() {
+        let loc = Locations::index("a: one\nb: two\n");
+        assert_eq!(loc.next_start_after((1, 4)), Some((2, 4)));
+        assert_eq!(loc.next_start_after((2, 4)), None);
     }
 
     #[test]

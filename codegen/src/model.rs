@@ -19,6 +19,79 @@ pub struct Product {
     pub types: Vec<NamedType>,
     /// Sorted by name.
     pub actions: Vec<Action>,
+    pub resources: Vec<Resource>,
+}
+
+/// A resource kind and its lifecycle.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub name: String,
+    /// Rust constant name of its lifecycle, e.g. `PHYSICAL_CONNECTION`.
+    pub const_name: String,
+    pub description: Option<String>,
+    /// The shared enum of its states.
+    pub states_type: String,
+    /// Wire values of the states, in spec order.
+    pub states: Vec<String>,
+    pub initial: String,
+    pub id: String,
+    /// Service steps first, then each action's transition, by action name.
+    pub transitions: Vec<Transition>,
+    pub waiter: Option<Waiter>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    /// `None` for the service's own steps.
+    pub action: Option<String>,
+    pub from: Vec<String>,
+    /// `None` when the action deletes the resource.
+    pub to: Option<String>,
+    pub via: Option<String>,
+    pub otherwise: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Waiter {
+    /// The reading action's type prefix and module.
+    pub action_prefix: String,
+    pub action_module: String,
+    pub params: Vec<(String, String)>,
+    /// Rust names: the response list, the item's ID and state fields.
+    pub items_field: String,
+    pub item_type: TypeRef,
+    pub id_field: String,
+    pub state_field: String,
+    /// Whether the state field holds the enum (else a string).
+    pub state_is_enum: bool,
+}
+
+/// What an action does to a resource. A create is a transition from no
+/// state (`from` is empty) to the resource's initial state.
+#[derive(Debug, Clone)]
+pub struct ActionLifecycle {
+    pub resource: String,
+    pub transition: Transition,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStyle {
+    PageNumber,
+    NextToken,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    pub style: PageStyle,
+    /// Rust name of the response list and its item type.
+    pub items_field: String,
+    pub item_type: Ty,
+    /// Rust names of the fields that move between pages.
+    pub page_number: Option<String>,
+    /// Must be optional (`Option<i32>` or `Option<i64>`).
+    pub total_count: Option<String>,
+    pub next_token_request: Option<String>,
+    pub next_token_response: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +119,8 @@ pub struct Action {
     pub xml_example: Option<String>,
     /// Wire name of the parameter that makes the request idempotent.
     pub idempotency_token: Option<String>,
+    pub lifecycle: Option<ActionLifecycle>,
+    pub pagination: Option<Pagination>,
 }
 
 /// A request parameter, response field or struct field.

@@ -28,6 +28,91 @@ pub struct ProductFile {
     /// Named types shared between actions.
     #[serde(default)]
     pub types: Vec<TypeDef>,
+    /// Resources whose lifecycle the actions move along.
+    #[serde(default)]
+    pub resources: Vec<ResourceSpec>,
+}
+
+/// A resource kind with states, such as a physical connection.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceSpec {
+    /// PascalCase name, e.g. `PhysicalConnection`.
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The shared enum type whose values are the resource's states.
+    pub states: String,
+    /// The state a new resource starts in.
+    pub initial: String,
+    /// Wire name of the parameter (and response field) holding its ID.
+    pub id: String,
+    /// The service's own steps, which no action causes.
+    #[serde(default)]
+    pub transitions: Vec<SystemTransition>,
+    /// How to read one resource's state, for waiters.
+    #[serde(default)]
+    pub waiter: Option<WaiterSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemTransition {
+    pub from: Vec<String>,
+    pub to: String,
+}
+
+/// Which action reads a resource and where its state is in the answer.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaiterSpec {
+    /// A read-only action of this spec.
+    pub action: String,
+    /// Wire parameters that select the resource; `{id}` and `{region}` are
+    /// replaced by its ID and the client's region.
+    pub params: std::collections::BTreeMap<String, String>,
+    /// Wire name of the response list holding the resources.
+    pub items: String,
+    /// Wire name of the item field holding the ID.
+    pub id_field: String,
+    /// Wire name of the item field holding the state.
+    pub state_field: String,
+}
+
+/// How an action moves a resource along its lifecycle.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleSpec {
+    pub resource: String,
+    /// The action creates a resource, which starts in the resource's initial state.
+    #[serde(default)]
+    pub creates: bool,
+    /// States the action may start from.
+    #[serde(default)]
+    pub from: Vec<String>,
+    /// The state it leads to.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// A transient state shown first; the service then completes the move.
+    #[serde(default)]
+    pub via: Option<String>,
+    /// The action deletes the resource.
+    #[serde(default)]
+    pub deletes: bool,
+    /// Error code answered when called from any other state.
+    #[serde(default)]
+    pub otherwise: Option<String>,
+}
+
+/// How a paginated action pages.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationSpec {
+    /// `page_number` (PageNumber, PageSize, TotalCount) or `next_token`
+    /// (NextToken, MaxResults).
+    pub style: String,
+    /// Wire name of the response list holding the items.
+    pub items: String,
 }
 
 /// `actions/<Action>.yaml`: one API action.
@@ -55,6 +140,10 @@ pub struct ActionFile {
     pub types: Vec<TypeDef>,
     #[serde(default)]
     pub examples: Examples,
+    #[serde(default)]
+    pub lifecycle: Option<LifecycleSpec>,
+    #[serde(default)]
+    pub pagination: Option<PaginationSpec>,
 }
 
 #[derive(Debug, Default, Deserialize)]

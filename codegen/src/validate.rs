@@ -5,7 +5,12 @@
 //! every semantic rule is checked and each violation becomes a `Diagnostic`
 //! whose position comes from `locate`. Nothing stops at the first problem.
 
+mod lifecycle;
+mod yaml_errors;
+
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::Hash;
 
 use serde::de::DeserializeOwned;
 
@@ -13,7 +18,7 @@ use crate::diagnostic::Diagnostic;
 use crate::locate::{Locations, Path, Seg};
 use crate::model::{Action, Constraints, ErrorDef, Field, NamedType, Product, Style, Ty, TypeBody, TypeRef, Variant};
 use crate::naming;
-use crate::spec::{ActionFile, ErrorSpec, Member, ProductFile, TypeDef};
+use crate::spec::{ActionFile, EnumValue, ErrorSpec, Member, ProductFile, TypeDef};
 
 /// Larger spec files are refused: no real action needs them, and a runaway
 /// file should fail fast with a clear message.
@@ -39,6 +44,9 @@ pub struct SpecSource {
     pub header_root: String,
     pub files: Vec<SourceFile>,
 }
+
+/// The generated module of the types declared in `product.yaml`.
+const SHARED_TYPES_MODULE: &str = "types";
 
 const SCALARS: &[&str] = &["string", "integer", "long", "boolean", "float"];
 const TYPE_HELP: &str = "use string, integer, long, boolean, float, list (with `items:`), struct (with `fields:`), or the name of a type declared under `types:`";
@@ -76,6 +84,48 @@ impl Scope<'_> {
 struct FileCx {
     display: String,
     loc: Locations,
+    text: String,
+}
+
+impl FileCx {
+    fn new(display: &str, text: &str) -> Self {
+        FileCx { display: display.to_owned(), loc: Locations::index(text), text: text.to_owned() }
+    }
+
+    /// Where `needle` is first written inside the node at `path`, for
+    /// problems inside a long value (a marker in a description, a key in an
+    /// example). `None` when the node's text does not hold it verbatim.
+    fn find_text(&self, path: &[Seg], needle: &str) -> Option<(usize, usize)> {
+        let start = self.loc.find(path);
+        let from = offset_of(&self.text, start)?;
+        let to = self.loc.next_start_after(start).and_then(|end| offset_of(&self.text, end)).unwrap_or(self.text.len());
+        let found = from + self.text.get(from..to)?.find(needle)?;
+        Some(position_of(&self.text, found))
+    }
+
+    /// The text of 1-based line `line`.
+    fn line(&self, line: usize) -> Option<&str> {
+        self.text.lines().nth(line.checked_sub(1)?)
+    }
+}
+
+/// Byte offset of a 1-based line and column (columns count characters).
+fn offset_of(text: &str, (line, column): (usize, usize)) -> Option<usize> {
+    let line_start = match line {
+        0 => return None,
+        1 => 0,
+        _ => text.match_indices('\n').nth(line - 2)?.0 + 1,
+    };
+    let rest = &text[line_start..];
+    let in_line = rest.char_indices().nth(column.saturating_sub(1)).map_or(rest.len(), |(i, _)| i);
+    Some(line_start + in_line)
+}
+
+/// 1-based line and column of a byte offset.
+fn position_of(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
 }
 
 struct Checker {
@@ -84,80 +134,80 @@ struct Checker {
 
 impl Checker {
     fn error(&mut self, fx: &FileCx, path: &[Seg], message: impl Into<String>, help: impl Into<String>) {
-        let (line, column) = fx.loc.find(path);
+        self.error_at(fx, fx.loc.find(path), message, help);
+    }
+
+    fn error_at(&mut self, fx: &FileCx, at: (usize, usize), message: impl Into<String>, help: impl Into<String>) {
         self.diags.push(Diagnostic {
             file: fx.display.clone(),
-            line,
-            column,
+            line: at.0,
+            column: at.1,
             message: message.into(),
             help: help.into(),
         });
     }
 
-    fn parse<T: DeserializeOwned>(&mut self, display: &str, text: &str, first_key: &str) -> Option<(T, FileCx)> {
-        let at = |line, column, message: String, help: String| Diagnostic {
-            file: display.to_owned(),
-            line,
-            column,
-            message,
-            help,
-        };
+    /// Parses one file into its spec struct. `empty_help` says what an empty
+    /// file should start with.
+    fn parse<T: DeserializeOwned>(&mut self, display: &str, text: &str, empty_help: &str) -> Option<(T, FileCx)> {
         if text.len() > MAX_FILE_BYTES {
-            self.diags.push(at(
-                1,
-                1,
-                format!("file is {} bytes, over the limit of {MAX_FILE_BYTES}", text.len()),
-                "a spec file describes one action; split it or remove what is not part of the API".into(),
-            ));
+            // Checked before anything else reads the text: a runaway file must fail fast.
+            self.diags.push(Diagnostic {
+                file: display.to_owned(),
+                line: 1,
+                column: 1,
+                message: format!("file is {} bytes, over the limit of {MAX_FILE_BYTES}", text.len()),
+                help: "a spec file describes one action; split it or remove what is not part of the API".into(),
+            });
             return None;
         }
-        if text.trim().is_empty() {
-            self.diags.push(at(
-                1,
-                1,
-                "file is empty".into(),
-                format!("start it with `{first_key}: ...`; see spec/README.md"),
-            ));
+        let fx = FileCx::new(display, text);
+        if !self.check_yaml(&fx, empty_help) {
             return None;
         }
         match serde_yaml::from_str::<T>(text) {
-            Ok(value) => Some((value, FileCx { display: display.to_owned(), loc: Locations::index(text) })),
+            Ok(value) => Some((value, fx)),
             Err(err) => {
-                let (line, column) = err.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-                let (message, help) = explain_serde_error(&err.to_string());
-                self.diags.push(at(line, column, message, help));
+                let (message, help) = yaml_errors::data(&err.to_string());
+                self.error_at(&fx, error_position(&err), message, help);
                 None
+            }
+        }
+    }
+
+    /// Checks what must hold before the file can be read as a spec: valid
+    /// YAML, no key written twice, some content. True when all hold.
+    fn check_yaml(&mut self, fx: &FileCx, empty_help: &str) -> bool {
+        match serde_yaml::from_str::<serde_yaml::Value>(&fx.text) {
+            Ok(serde_yaml::Value::Null) => {
+                let message = if fx.text.trim().is_empty() { "file is empty" } else { "file holds no YAML content" };
+                self.error_at(fx, (1, 1), message, empty_help);
+                false
+            }
+            Ok(_) => true,
+            // The parser names no position for this; the index knows them all.
+            Err(err) if err.to_string().contains("duplicate entry") && !fx.loc.duplicates().is_empty() => {
+                for d in fx.loc.duplicates() {
+                    self.error_at(
+                        fx,
+                        d.again,
+                        format!("key `{}` is written twice in the same mapping (first at line {})", d.key, d.first.0),
+                        "remove one of them; a key may appear only once in a mapping",
+                    );
+                }
+                false
+            }
+            Err(err) => {
+                let e = yaml_errors::syntax(&err.to_string(), error_position(&err), &fx.text);
+                self.error_at(fx, (e.line, e.column), e.message, e.help);
+                false
             }
         }
     }
 }
 
-/// Rewords a `serde_yaml` message: drops its position (we print our own) and
-/// adds what to do.
-fn explain_serde_error(raw: &str) -> (String, String) {
-    let message = match raw.find(" at line ") {
-        Some(i) => raw[..i].to_owned(),
-        None => raw.to_owned(),
-    };
-    let help = if let Some(rest) = message.split("unknown field `").nth(1) {
-        let unknown = rest.split('`').next().unwrap_or_default();
-        let expected: Vec<&str> = rest
-            .split('`')
-            .skip(1)
-            .filter(|s| !s.contains(',') && !s.trim().is_empty() && !s.contains("expected"))
-            .collect();
-        match closest(unknown, expected.iter().copied()) {
-            Some(best) => format!("did you mean `{best}`? Keys are case-sensitive"),
-            None => "remove it; spec/README.md lists every key".to_owned(),
-        }
-    } else if let Some(rest) = message.split("missing field `").nth(1) {
-        format!("add `{}:`; spec/README.md describes it", rest.split('`').next().unwrap_or_default())
-    } else if message.contains("invalid type") {
-        "check the value's YAML type: quote text that looks like a number or boolean".to_owned()
-    } else {
-        "fix the YAML at this position".to_owned()
-    };
-    (message, help)
+fn error_position(err: &serde_yaml::Error) -> (usize, usize) {
+    err.location().map_or((1, 1), |l| (l.line().max(1), l.column().max(1)))
 }
 
 /// The candidate closest to `word` by edit distance, if any is close enough.
@@ -182,6 +232,18 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// Records that `key` was seen at `at`; returns where it was seen first, if
+/// it was. The first sighting is kept, so a third copy still names the first.
+fn first_seen<K: Eq + Hash, V: Copy>(seen: &mut HashMap<K, V>, key: K, at: V) -> Option<V> {
+    match seen.entry(key) {
+        Entry::Occupied(first) => Some(*first.get()),
+        Entry::Vacant(slot) => {
+            slot.insert(at);
+            None
+        }
+    }
+}
+
 fn p(segs: &[Seg], more: impl Into<Seg>) -> Path {
     let mut path = segs.to_vec();
     path.push(more.into());
@@ -199,10 +261,12 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     let mut action_files = Vec::new();
     for file in &source.files {
         if file.path == "product.yaml" {
-            product_file = ck.parse::<ProductFile>(&display(&file.path), &file.text, "product");
+            let help = "write at least `product`, `version`, `style`, `endpoint` and `summary`; see spec/README.md";
+            product_file = ck.parse::<ProductFile>(&display(&file.path), &file.text, help);
         } else if let Some(name) = file.path.strip_prefix("actions/") {
             if let Some(stem) = name.strip_suffix(".yaml").filter(|s| !s.contains('/')) {
-                if let Some(parsed) = ck.parse::<ActionFile>(&display(&file.path), &file.text, "action") {
+                let help = format!("write at least `action: {stem}` and `summary: ...`; see spec/README.md");
+                if let Some(parsed) = ck.parse::<ActionFile>(&display(&file.path), &file.text, &help) {
                     action_files.push((stem.to_owned(), file.path.clone(), parsed));
                 }
             } else {
@@ -240,44 +304,38 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     let mut shared_types = Vec::new();
     let mut shared_hoisted = Vec::new();
     for (i, def) in product.types.iter().enumerate() {
-        if let Some(t) =
-            check_type_body(&mut ck, &pfx, def, &["types".into(), i.into()], &shared_scope, &mut shared_hoisted)
-        {
-            shared_types.push(t);
+        let path: Path = vec!["types".into(), i.into()];
+        if let Some(t) = check_type_body(&mut ck, &pfx, def, &path, &shared_scope, &mut shared_hoisted) {
+            shared_types.push((t, p(&path, "fields")));
         }
     }
     check_hoisted_names(&mut ck, &pfx, &shared_hoisted, &shared_decl, &BTreeMap::new(), &[]);
-    shared_types.extend(shared_hoisted.into_iter().map(|(t, _)| t));
+    shared_types.extend(shared_hoisted.into_iter().map(|(t, name_path)| (t, fields_path_of_inline(&name_path))));
+    check_struct_cycles(&mut ck, &pfx, &shared_types, true);
+    let shared_types: Vec<NamedType> = shared_types.into_iter().map(|(t, _)| t).collect();
+    let mut resources = lifecycle::check_resources(&mut ck, &pfx, &product.resources, &shared_types);
 
-    let mut actions: Vec<Action> = Vec::new();
-    let mut seen_actions: HashMap<String, String> = HashMap::new();
-    let mut seen_modules: HashMap<String, String> = HashMap::new();
     action_files.sort_by(|a, b| a.0.cmp(&b.0));
+    check_action_names_unique(&mut ck, &action_files);
+    let mut actions: Vec<Action> = Vec::new();
     for (stem, rel, (file, fx)) in &action_files {
-        if let Some(action) = check_action(&mut ck, stem, rel, file, fx, &shared_decl, &common_errors) {
-            if let Some(first) = seen_actions.insert(action.name.clone(), fx.display.clone()) {
-                ck.error(
-                    fx,
-                    &["action".into()],
-                    format!("action `{}` is also defined in {first}", action.name),
-                    "keep one definition",
-                );
-                continue;
-            }
-            if let Some(first) = seen_modules.insert(action.module.clone(), action.name.clone()) {
-                ck.error(
-                    fx,
-                    &["action".into()],
-                    format!(
-                        "action `{}` and action `{first}` both become the Rust module `{}`",
-                        action.name, action.module
-                    ),
-                    "rename one of the actions",
-                );
-                continue;
-            }
+        if let Some(action) = check_action(&mut ck, stem, rel, file, fx, &shared_decl, &common_errors, &resources) {
             actions.push(action);
         }
+    }
+    // Each action's transition joins its resource's lifecycle, in action order.
+    for action in &actions {
+        if let Some(l) = &action.lifecycle {
+            if let Some(r) = resources.iter_mut().find(|r| r.name == l.resource) {
+                r.transitions.push(l.transition.clone());
+            }
+        }
+    }
+    for (i, spec) in product.resources.iter().enumerate() {
+        let (Some(waiter), Some(r)) = (&spec.waiter, resources.iter().position(|r| r.name == spec.name)) else {
+            continue;
+        };
+        resources[r].waiter = lifecycle::check_waiter(&mut ck, &pfx, i, waiter, &resources[r], &actions, &shared_types);
     }
 
     if !ck.diags.is_empty() {
@@ -293,9 +351,55 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
         common_errors,
         types: shared_types,
         actions,
+        resources,
     };
     mark_usage(&mut product);
     Ok(product)
+}
+
+/// Two files must not define one action, nor two actions share a Rust
+/// module. Checked on the names alone, so that a file with other problems
+/// still takes part.
+fn check_action_names_unique(ck: &mut Checker, action_files: &[(String, String, (ActionFile, FileCx))]) {
+    let mut seen_actions: HashMap<&str, &FileCx> = HashMap::new();
+    let mut seen_modules: HashMap<String, &str> = HashMap::new();
+    for (_, _, (file, fx)) in action_files {
+        if !is_pascal_identifier(&file.action) {
+            // check_action reports the name itself.
+            continue;
+        }
+        if let Some(first) = first_seen(&mut seen_actions, &file.action, fx) {
+            let (line, _) = first.loc.find(&["action".into()]);
+            ck.error(
+                fx,
+                &["action".into()],
+                format!("action `{}` is also defined in {}:{line}", file.action, first.display),
+                "keep one definition",
+            );
+            continue;
+        }
+        let module = naming::snake(&file.action);
+        if module == SHARED_TYPES_MODULE {
+            ck.error(
+                fx,
+                &["action".into()],
+                format!(
+                    "action `{}` would become the Rust module `{module}`, which holds the shared types",
+                    file.action
+                ),
+                "the name is reserved for that module; check the action's name against the API reference",
+            );
+            continue;
+        }
+        if let Some(first) = first_seen(&mut seen_modules, module.clone(), &file.action) {
+            ck.error(
+                fx,
+                &["action".into()],
+                format!("actions `{first}` and `{}` both become the Rust module `{module}`", file.action),
+                "the names differ only in case; write the action exactly as the API names it",
+            );
+        }
+    }
 }
 
 fn finish(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
@@ -309,7 +413,7 @@ fn check_product_header(ck: &mut Checker, product: &ProductFile, fx: &FileCx) {
         ck.error(
             fx,
             &["product".into()],
-            format!("product code `{}` is not a PascalCase name", product.product),
+            not_pascal("product code", &product.product),
             "use the product code Alibaba uses, such as `Vpc` or `Ecs`",
         );
     }
@@ -321,7 +425,7 @@ fn check_product_header(ck: &mut Checker, product: &ProductFile, fx: &FileCx) {
             fx,
             &["version".into()],
             format!("version `{}` is not of the form YYYY-MM-DD", product.version),
-            "quote the API version, for example `version: \"2016-04-28\"`",
+            "write the API version date with dashes, quoted, such as `version: \"2016-04-28\"`",
         );
     }
     if product.style != "rpc" {
@@ -344,17 +448,46 @@ fn check_product_header(ck: &mut Checker, product: &ProductFile, fx: &FileCx) {
 /// Prose rules: not empty where required, and no unrendered doc-link markers.
 fn check_text(ck: &mut Checker, fx: &FileCx, path: &[Seg], text: &str, required: bool) {
     if required && text.trim().is_empty() {
-        ck.error(fx, path, "text is empty", "write a sentence that says what this is");
+        let key = match path.last() {
+            Some(Seg::Key(key)) => key.as_str(),
+            _ => "text",
+        };
+        let help = match key {
+            "message" => "write the message the service returns with this code",
+            _ => "write one sentence that says what it does",
+        };
+        ck.error(fx, path, format!("`{key}` is empty"), help);
     }
-    if let Some(start) = text.find("~~") {
-        let marker: String = text[start..].chars().take(20).collect();
-        ck.error(
+    if let Some(marker) = doc_link_marker(text) {
+        let at = fx.find_text(path, marker).unwrap_or_else(|| fx.loc.find(path));
+        ck.error_at(
             fx,
-            path,
+            at,
             format!("text contains a doc-link marker `{marker}`"),
-            "write the link as plain words, such as \"call DescribeRegions\"",
+            "`~~ID~~` links to a page of Alibaba's documentation and would show verbatim; name the target in words, such as \"call DescribeRegions\"",
         );
     }
+}
+
+/// Why `name` was refused as a PascalCase name: an empty one says so.
+fn not_pascal(what: &str, name: &str) -> String {
+    if name.trim().is_empty() {
+        format!("{what} is empty")
+    } else {
+        format!("{what} `{name}` is not a PascalCase name")
+    }
+}
+
+/// The first `~~...~~` marker of `text` (or, when it is never closed, the
+/// opening `~~` and the word after it).
+fn doc_link_marker(text: &str) -> Option<&str> {
+    let start = text.find("~~")?;
+    let rest = &text[start + 2..];
+    let end = match rest.find("~~") {
+        Some(close) if !rest[..close].contains(char::is_whitespace) => close + 4,
+        _ => rest.find(char::is_whitespace).unwrap_or(rest.len()) + 2,
+    };
+    Some(&text[start..start + end])
 }
 
 fn is_pascal_identifier(name: &str) -> bool {
@@ -369,18 +502,24 @@ fn is_wire_name(name: &str) -> bool {
 fn check_errors(ck: &mut Checker, fx: &FileCx, list: &[ErrorSpec], base: &[Seg], common: bool) -> Vec<ErrorDef> {
     let mut out = Vec::new();
     let mut codes: HashMap<&str, usize> = HashMap::new();
-    let mut variants: HashMap<String, &str> = HashMap::new();
+    let mut variants: HashMap<String, (&str, usize)> = HashMap::new();
+    let line_of = |i: usize| fx.loc.find(&p(&p(base, i), "code")).0;
     for (i, e) in list.iter().enumerate() {
         let path = p(base, i);
-        if e.code.is_empty() || !is_wire_name(&e.code) {
-            ck.error(fx, &p(&path, "code"), format!("error code `{}` is not a valid code", e.code), "codes are letters, digits, `.`, `_` and `-`, starting with a letter, such as `Forbidden.NotAllowedInState`");
+        if !is_wire_name(&e.code) {
+            let message = if e.code.trim().is_empty() {
+                "error code is empty".to_owned()
+            } else {
+                format!("error code `{}` is not a valid code", e.code)
+            };
+            ck.error(fx, &p(&path, "code"), message, "codes are letters, digits, `.`, `_` and `-`, starting with a letter, such as `Forbidden.NotAllowedInState`");
             continue;
         }
-        if let Some(first) = codes.insert(&e.code, i) {
+        if let Some(first) = first_seen(&mut codes, &e.code, i) {
             ck.error(
                 fx,
                 &p(&path, "code"),
-                format!("error code `{}` is listed twice (first at entry {})", e.code, first + 1),
+                format!("error code `{}` is listed twice (first at line {})", e.code, line_of(first)),
                 "remove one of the entries",
             );
             continue;
@@ -404,12 +543,16 @@ fn check_errors(ck: &mut Checker, fx: &FileCx, list: &[ErrorSpec], base: &[Seg],
             );
             continue;
         }
-        if let Some(other) = variants.insert(variant.clone(), &e.code) {
+        if let Some((other, first)) = first_seen(&mut variants, variant.clone(), (&e.code, i)) {
             ck.error(
                 fx,
                 &p(&path, "code"),
-                format!("error codes `{other}` and `{}` both become the Rust variant `{variant}`", e.code),
-                "remove one of them; they differ only in punctuation or case",
+                format!(
+                    "error codes `{}` and `{other}` (line {}) both become the Rust variant `{variant}`",
+                    e.code,
+                    line_of(first)
+                ),
+                "they differ only in punctuation or case: keep the code the service returns and remove the other",
             );
             continue;
         }
@@ -443,7 +586,7 @@ fn declare_types(
             ck.error(
                 fx,
                 &path,
-                format!("type name `{}` is not a PascalCase Rust name", def.name),
+                not_pascal("type name", &def.name),
                 "use letters and digits, starting with an upper-case letter, such as `PhysicalConnectionStatus`",
             );
             continue;
@@ -500,7 +643,7 @@ fn check_type_body(
             let Some(values) = def.values.as_ref().filter(|v| !v.is_empty()) else {
                 ck.error(
                     fx,
-                    &p(path, "kind"),
+                    &p(path, if def.values.is_some() { "values" } else { "kind" }),
                     format!("enum `{}` has no `values`", def.name),
                     "list its known values under `values:`, each as `- value: ...`",
                 );
@@ -508,7 +651,7 @@ fn check_type_body(
             };
             let mut variants = Vec::new();
             let mut wire_seen: HashMap<&str, usize> = HashMap::new();
-            let mut rust_seen: HashMap<String, &str> = HashMap::new();
+            let mut rust_seen: HashMap<String, (&str, usize)> = HashMap::new();
             for (i, v) in values.iter().enumerate() {
                 let vpath = p(&p(path, "values"), i);
                 if v.value.trim().is_empty() {
@@ -520,15 +663,8 @@ fn check_type_body(
                     );
                     continue;
                 }
-                for spelling in std::iter::once(&v.value).chain(&v.aliases) {
-                    if let Some(first) = wire_seen.insert(spelling, i) {
-                        ck.error(
-                            fx,
-                            &p(&vpath, "value"),
-                            format!("enum value `{spelling}` is listed twice (first at entry {})", first + 1),
-                            "remove the repeated value or alias",
-                        );
-                    }
+                if !check_spellings_unique(ck, fx, v, &vpath, &mut wire_seen) {
+                    continue;
                 }
                 let rust = match &v.rust_name {
                     Some(r) if is_pascal_identifier(r) => r.clone(),
@@ -552,11 +688,15 @@ fn check_type_body(
                     );
                     continue;
                 }
-                if let Some(other) = rust_seen.insert(rust.clone(), &v.value) {
+                if let Some((other, line)) = first_seen(&mut rust_seen, rust.clone(), (&v.value, fx.loc.find(&vpath).0))
+                {
                     ck.error(
                         fx,
                         &p(&vpath, "value"),
-                        format!("enum values `{other}` and `{}` both become the Rust variant `{rust}`", v.value),
+                        format!(
+                            "enum values `{}` and `{other}` (line {line}) both become the Rust variant `{rust}`",
+                            v.value
+                        ),
                         "make one an `aliases:` entry of the other, or set `rust_name:`",
                     );
                     continue;
@@ -585,7 +725,7 @@ fn check_type_body(
             let Some(fields) = def.fields.as_ref().filter(|f| !f.is_empty()) else {
                 ck.error(
                     fx,
-                    &p(path, "kind"),
+                    &p(path, if def.fields.is_some() { "fields" } else { "kind" }),
                     format!("struct `{}` has no `fields`", def.name),
                     "list its fields under `fields:`",
                 );
@@ -608,6 +748,34 @@ fn check_type_body(
     })
 }
 
+/// Checks that no value or alias of an enum entry was written before, by
+/// this entry or an earlier one. False when one was.
+fn check_spellings_unique<'a>(
+    ck: &mut Checker,
+    fx: &FileCx,
+    v: &'a EnumValue,
+    vpath: &[Seg],
+    seen: &mut HashMap<&'a str, usize>,
+) -> bool {
+    let mut unique = true;
+    let spellings = std::iter::once((&v.value, p(vpath, "value")))
+        .chain(v.aliases.iter().enumerate().map(|(j, a)| (a, p(&p(vpath, "aliases"), j))));
+    for (spelling, at) in spellings {
+        let line = fx.loc.find(&at).0;
+        if let Some(first) = first_seen(seen, spelling.as_str(), line) {
+            let what = if at.last() == Some(&Seg::from("value")) { "enum value" } else { "alias" };
+            ck.error(
+                fx,
+                &at,
+                format!("{what} `{spelling}` is listed twice in this enum (first at line {first})"),
+                "remove the repeated value or alias",
+            );
+            unique = false;
+        }
+    }
+    unique
+}
+
 /// Checks a list of members and the names they share; `None` when any is wrong.
 fn check_members(
     ck: &mut Checker,
@@ -621,7 +789,7 @@ fn check_members(
     let before = ck.diags.len();
     let mut out = Vec::new();
     let mut wire_seen: HashMap<&str, usize> = HashMap::new();
-    let mut rust_seen: HashMap<String, &str> = HashMap::new();
+    let mut rust_seen: HashMap<String, (&str, usize)> = HashMap::new();
     for (i, m) in list.iter().enumerate() {
         let path = p(base, i);
         let name_path = p(&path, "name");
@@ -638,11 +806,12 @@ fn check_members(
             );
             continue;
         }
-        if let Some(first) = wire_seen.insert(&m.name, i) {
+        let line = fx.loc.find(&name_path).0;
+        if let Some(first) = first_seen(&mut wire_seen, &m.name, line) {
             ck.error(
                 fx,
                 &name_path,
-                format!("`{}` is listed twice (first at entry {})", m.name, first + 1),
+                format!("`{}` is listed twice (first at line {first})", m.name),
                 "remove one of the entries",
             );
             continue;
@@ -659,12 +828,12 @@ fn check_members(
             );
             continue;
         }
-        if let Some(other) = rust_seen.insert(field.rust.clone(), &m.name) {
+        if let Some((other, first)) = first_seen(&mut rust_seen, field.rust.clone(), (&m.name, line)) {
             ck.error(
                 fx,
                 &name_path,
-                format!("`{other}` and `{}` both become the Rust name `{}`", m.name, field.rust),
-                "remove the duplicate, or set `rust_name:` on one of them",
+                format!("`{}` and `{other}` (line {first}) both become the Rust name `{}`", m.name, field.rust),
+                "keep the spelling the API uses and remove the other, or set `rust_name:` on one of them",
             );
             continue;
         }
@@ -782,12 +951,19 @@ fn check_member(
                 "only a request parameter can be the idempotency token",
                 "remove `idempotency_token`",
             );
-        } else if ty != Ty::String || m.required {
+        } else if ty != Ty::String {
             ck.error(
                 fx,
-                &p(path, "idempotency_token"),
-                "the idempotency token must be an optional string",
-                "set `type: string` and `required: false`; the client fills it when left empty",
+                &p(path, "type"),
+                format!("the idempotency token `{}` is `{}`, but must be a string", m.name, describe(&ty)),
+                "set `type: string`; the client fills the token with a fresh UUID when left empty",
+            );
+        } else if m.required {
+            ck.error(
+                fx,
+                &p(path, "required"),
+                format!("the idempotency token `{}` is required, but must be optional", m.name),
+                "remove `required: true`; the client fills the token with a fresh UUID when left empty",
             );
         }
     }
@@ -800,11 +976,12 @@ fn check_member(
     };
     let stringish = matches!(elem, Ty::String);
     if (c.min_length.is_some() || c.max_length.is_some()) && !stringish {
+        let key = if c.min_length.is_some() { "min_length" } else { "max_length" };
         ck.error(
             fx,
-            &p(path, if c.max_length.is_some() { "max_length" } else { "min_length" }),
-            "length limits apply to strings only",
-            "remove the limit, or fix the type",
+            &p(path, key),
+            format!("`{key}` applies to strings, but `{}` is `{}`", m.name, describe(&ty)),
+            "remove it; for numbers, bound the value with `minimum` and `maximum`",
         );
     }
     if let (Some(lo), Some(hi)) = (c.min_length, c.max_length) {
@@ -812,38 +989,45 @@ fn check_member(
             ck.error(
                 fx,
                 &p(path, "min_length"),
-                format!("min_length {lo} is above max_length {hi}"),
+                format!("`min_length` {lo} is above `max_length` {hi}"),
                 "swap or fix the limits",
             );
         }
     }
     if (c.minimum.is_some() || c.maximum.is_some()) && !matches!(elem, Ty::Integer | Ty::Long) {
+        let key = if c.minimum.is_some() { "minimum" } else { "maximum" };
         ck.error(
             fx,
-            &p(path, if c.maximum.is_some() { "maximum" } else { "minimum" }),
-            "minimum and maximum apply to integers only",
-            "remove the bound, or fix the type",
+            &p(path, key),
+            format!("`{key}` applies to integers, but `{}` is `{}`", m.name, describe(&ty)),
+            "remove it; for text, limit the length with `min_length` and `max_length`",
         );
     }
     if let (Some(lo), Some(hi)) = (c.minimum, c.maximum) {
         if lo > hi {
-            ck.error(fx, &p(path, "minimum"), format!("minimum {lo} is above maximum {hi}"), "swap or fix the bounds");
+            ck.error(
+                fx,
+                &p(path, "minimum"),
+                format!("`minimum` {lo} is above `maximum` {hi}"),
+                "swap or fix the bounds",
+            );
         }
     }
     if c.max_items.is_some() && !is_list {
-        ck.error(fx, &p(path, "max_items"), "`max_items` applies to lists only", "remove it, or set `type: list`");
+        ck.error(
+            fx,
+            &p(path, "max_items"),
+            format!("`max_items` applies to lists, but `{}` is `{}`", m.name, describe(&ty)),
+            "remove it, or set `type: list`",
+        );
     }
     let example = match &m.example {
         None => None,
         Some(value) => match check_example(value, &ty, scope) {
             Ok(rendered) => Some(rendered),
-            Err(why) => {
-                ck.error(
-                    fx,
-                    &p(path, "example"),
-                    format!("example does not match type `{}`: {why}", describe(&ty)),
-                    "fix the example, or the type",
-                );
+            Err(mismatch) => {
+                let at = [p(path, "example"), mismatch.at].concat();
+                ck.error(fx, &at, mismatch.message, mismatch.help);
                 None
             }
         },
@@ -964,7 +1148,7 @@ fn inline_struct(
         ck.error(
             fx,
             &p(path, "struct"),
-            format!("struct name `{name}` is not a PascalCase Rust name"),
+            not_pascal("struct name", &name),
             "use letters and digits, starting with an upper-case letter",
         );
         return None;
@@ -972,7 +1156,7 @@ fn inline_struct(
     let Some(fields) = m.fields.as_ref().filter(|f| !f.is_empty()) else {
         ck.error(
             fx,
-            &p(path, "type"),
+            &p(path, if m.fields.is_some() { "fields" } else { "type" }),
             format!("inline struct `{}` has no `fields`", m.name),
             "list its fields under `fields:`",
         );
@@ -1026,10 +1210,115 @@ fn check_hoisted_names(
     }
 }
 
+/// Where an inline struct's fields are written, given where its name is (its
+/// member's `struct` or `name`).
+fn fields_path_of_inline(name_path: &[Seg]) -> Path {
+    let mut path = name_path.to_vec();
+    path.pop();
+    path.push("fields".into());
+    path
+}
+
+/// A struct must not contain itself other than through a list: its Rust
+/// type would have infinite size. `types` pairs each type with where its
+/// fields are written; `shared` says which references stay within `types`
+/// (shared types never refer to an action's own).
+fn check_struct_cycles(ck: &mut Checker, fx: &FileCx, types: &[(NamedType, Path)], shared: bool) {
+    let mut search = CycleSearch {
+        types,
+        shared,
+        index: types.iter().enumerate().map(|(i, (t, _))| (t.name.as_str(), i)).collect(),
+        state: vec![Visit::New; types.len()],
+        trail: Vec::new(),
+        found: Vec::new(),
+    };
+    for start in 0..types.len() {
+        if search.state[start] == Visit::New {
+            search.visit(start);
+        }
+    }
+    for (at, chain, name) in search.found {
+        ck.error(
+            fx,
+            &at,
+            format!("struct `{name}` contains itself ({chain}), so its Rust type would have infinite size"),
+            format!("make the field a list (`type: list` with `items: {name}`), or remove it"),
+        );
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Visit {
+    New,
+    /// On the current search path: reaching it again closes a cycle.
+    Active,
+    Done,
+}
+
+/// A depth-first search over struct fields that are neither lists nor enums.
+struct CycleSearch<'a> {
+    types: &'a [(NamedType, Path)],
+    shared: bool,
+    index: HashMap<&'a str, usize>,
+    state: Vec<Visit>,
+    /// The fields followed to reach the current type: its type's index, its
+    /// own index, and its wire name.
+    trail: Vec<(usize, usize, &'a str)>,
+    /// Each cycle: the closing field's `type`, the chain, the struct's name.
+    found: Vec<(Path, String, String)>,
+}
+
+impl<'a> CycleSearch<'a> {
+    fn visit(&mut self, t: usize) {
+        self.state[t] = Visit::Active;
+        let types: &'a [(NamedType, Path)] = self.types;
+        if let TypeBody::Struct(fields) = &types[t].0.body {
+            for (f, field) in fields.iter().enumerate() {
+                let Some(next) = self.direct_struct(&field.ty) else { continue };
+                self.trail.push((t, f, &field.wire));
+                match self.state[next] {
+                    Visit::New => self.visit(next),
+                    Visit::Active => self.record_cycle(next),
+                    Visit::Done => {}
+                }
+                self.trail.pop();
+            }
+        }
+        self.state[t] = Visit::Done;
+    }
+
+    /// The struct of `types` a field of type `ty` holds in place, if any.
+    fn direct_struct(&self, ty: &Ty) -> Option<usize> {
+        match ty {
+            Ty::Named(r) if !r.is_enum && r.shared == self.shared => self.index.get(r.name.as_str()).copied(),
+            _ => None,
+        }
+    }
+
+    /// The trail from where it first leaves `target` is the cycle; its last
+    /// field closes it.
+    fn record_cycle(&mut self, target: usize) {
+        let Some(&(t, f, _)) = self.trail.last() else { return };
+        let start = self.trail.iter().position(|(from, ..)| *from == target).unwrap_or(0);
+        let steps: Vec<String> =
+            self.trail[start..].iter().map(|(from, _, wire)| format!("{}.{wire}", self.types[*from].0.name)).collect();
+        let at = [self.types[t].1.clone(), vec![f.into(), "type".into()]].concat();
+        self.found.push((at, steps.join(" -> "), self.types[target].0.name.clone()));
+    }
+}
+
+/// Why an example does not fit its type, and which part of it.
+struct Mismatch {
+    /// Path from the `example` node to the offending value (a list index).
+    at: Path,
+    message: String,
+    help: String,
+}
+
 /// Checks an example against its type and renders it for documentation.
-fn check_example(value: &serde_yaml::Value, ty: &Ty, scope: &Scope) -> Result<String, String> {
+fn check_example(value: &serde_yaml::Value, ty: &Ty, scope: &Scope) -> Result<String, Mismatch> {
     use serde_yaml::Value as V;
-    check_example_value(value, ty, scope)?;
+    check_example_value(value, ty, scope, "example")?;
     Ok(match value {
         V::String(s) => s.clone(),
         V::Number(n) => n.to_string(),
@@ -1038,41 +1327,87 @@ fn check_example(value: &serde_yaml::Value, ty: &Ty, scope: &Scope) -> Result<St
     })
 }
 
-fn check_example_value(value: &serde_yaml::Value, ty: &Ty, scope: &Scope) -> Result<(), String> {
+/// `what` names the value in messages: the example, or an item of it.
+fn check_example_value(value: &serde_yaml::Value, ty: &Ty, scope: &Scope, what: &str) -> Result<(), Mismatch> {
     use serde_yaml::Value as V;
+    let mismatch = |message: String, help: String| Err(Mismatch { at: Vec::new(), message, help });
     match (ty, value) {
         (Ty::String, V::String(_) | V::Number(_)) => Ok(()),
         (Ty::Integer, V::Number(n)) if n.as_i64().is_some_and(|v| i32::try_from(v).is_ok()) => Ok(()),
-        (Ty::Integer, V::Number(n)) => Err(format!("{n} is not a 32-bit integer")),
         (Ty::Long, V::Number(n)) if n.as_i64().is_some() => Ok(()),
-        (Ty::Long, V::Number(n)) => Err(format!("{n} is not a 64-bit integer")),
+        (Ty::Integer | Ty::Long, V::Number(n)) if n.is_f64() => {
+            mismatch(format!("{what} `{n}` is not a whole number"), example_help(ty, scope))
+        }
+        (Ty::Integer, V::Number(n)) => mismatch(
+            format!("{what} `{n}` does not fit `integer`, which is 32-bit"),
+            "use `type: long` for 64-bit values, or fix the example".into(),
+        ),
+        (Ty::Long, V::Number(n)) => mismatch(
+            format!("{what} `{n}` does not fit `long`, which is 64-bit"),
+            "fix the example, or use `type: string` if the service sends larger numbers".into(),
+        ),
         (Ty::Float, V::Number(_)) => Ok(()),
         (Ty::Boolean, V::Bool(_)) => Ok(()),
-        (Ty::List(inner), V::Sequence(items)) => {
-            items.iter().try_for_each(|item| check_example_value(item, inner, scope))
-        }
+        (Ty::List(inner), V::Sequence(items)) => items.iter().enumerate().try_for_each(|(i, item)| {
+            check_example_value(item, inner, scope, "example item").map_err(|mut m| {
+                m.at.insert(0, Seg::Index(i));
+                m
+            })
+        }),
         (Ty::Named(r), V::String(s)) if r.is_enum => match scope.get(&r.name) {
             Some((decl, _)) if !decl.values.is_empty() && !decl.values.contains(s) => {
-                Err(format!("`{s}` is not one of the values of `{}`", r.name))
+                mismatch(format!("{what} `{s}` is not a value of `{}`", r.name), example_help(ty, scope))
             }
             _ => Ok(()),
         },
         (Ty::Named(r), V::Mapping(_)) if !r.is_enum => Ok(()),
-        (_, V::Null) => Err("it is empty".into()),
-        (_, other) => Err(format!("found {}", yaml_kind(other))),
+        (_, V::Null) => {
+            mismatch(format!("{what} is empty"), "write an example value after the colon, or remove `example`".into())
+        }
+        (Ty::String, V::Sequence(_) | V::Mapping(_)) => mismatch(
+            format!("{what} {}, not `string`", describe_value(value)),
+            "write one text value; for several, make the type a list".into(),
+        ),
+        (_, other) => {
+            mismatch(format!("{what} {}, not `{}`", describe_value(other), describe(ty)), example_help(ty, scope))
+        }
     }
 }
 
-fn yaml_kind(value: &serde_yaml::Value) -> &'static str {
+/// A YAML value as a message shows it: `` `abc` is text``, `is a list`.
+fn describe_value(value: &serde_yaml::Value) -> String {
     use serde_yaml::Value as V;
     match value {
-        V::Null => "nothing",
-        V::Bool(_) => "a boolean",
-        V::Number(_) => "a number",
-        V::String(_) => "a string",
-        V::Sequence(_) => "a list",
-        V::Mapping(_) => "a mapping",
-        V::Tagged(_) => "a tagged value",
+        V::Null => "is empty".into(),
+        V::Bool(b) => format!("`{b}` is a boolean"),
+        V::Number(n) => format!("`{n}` is a number"),
+        V::String(s) => format!("`{s}` is text"),
+        V::Sequence(_) => "is a list".into(),
+        V::Mapping(_) => "is a mapping".into(),
+        V::Tagged(_) => "is a tagged value".into(),
+    }
+}
+
+/// How to write an example of type `ty`.
+fn example_help(ty: &Ty, scope: &Scope) -> String {
+    match ty {
+        Ty::String => "put the example in quotes so that YAML reads it as text".into(),
+        Ty::Integer | Ty::Long => "write a whole number without quotes, such as `10`".into(),
+        Ty::Float => "write a number without quotes, such as `0.5`".into(),
+        Ty::Boolean => "write `true` or `false`, without quotes".into(),
+        Ty::List(_) => "write the example as a list, such as `[a, b]`".into(),
+        Ty::Named(r) if !r.is_enum => "write the example as a mapping of field names to values".into(),
+        Ty::Named(r) => match scope.get(&r.name).map(|(d, _)| &d.values) {
+            Some(values) if !values.is_empty() => {
+                const SHOWN: usize = 8;
+                let mut listed: Vec<String> = values.iter().take(SHOWN).map(|v| format!("`{v}`")).collect();
+                if values.len() > SHOWN {
+                    listed.push("...".into());
+                }
+                format!("use one of its values: {}", listed.join(", "))
+            }
+            _ => "use one of its values".into(),
+        },
     }
 }
 
@@ -1085,6 +1420,7 @@ fn check_action(
     fx: &FileCx,
     shared_decl: &BTreeMap<String, Declared>,
     common_errors: &[ErrorDef],
+    resources: &[crate::model::Resource],
 ) -> Option<Action> {
     let before = ck.diags.len();
     let name_path: Path = vec!["action".into()];
@@ -1092,7 +1428,7 @@ fn check_action(
         ck.error(
             fx,
             &name_path,
-            format!("action name `{}` is not a PascalCase name", file.action),
+            not_pascal("action name", &file.action),
             "write the action exactly as the API names it, such as `CancelPhysicalConnection`",
         );
         return None;
@@ -1128,8 +1464,9 @@ fn check_action(
     let mut hoisted = Vec::new();
     let mut types = Vec::new();
     for (i, def) in file.types.iter().enumerate() {
-        if let Some(t) = check_type_body(ck, fx, def, &["types".into(), i.into()], &scope, &mut hoisted) {
-            types.push(t);
+        let path: Path = vec!["types".into(), i.into()];
+        if let Some(t) = check_type_body(ck, fx, def, &path, &scope, &mut hoisted) {
+            types.push((t, p(&path, "fields")));
         }
     }
     let request = check_members(ck, fx, &file.request, &["request".into()], Side::Request, &scope, &mut hoisted)
@@ -1137,7 +1474,9 @@ fn check_action(
     let response = check_members(ck, fx, &file.response, &["response".into()], Side::Response, &scope, &mut hoisted)
         .unwrap_or_default();
     check_hoisted_names(ck, fx, &hoisted, &local_decl, shared_decl, &reserved);
-    types.extend(hoisted.into_iter().map(|(t, _)| t));
+    types.extend(hoisted.into_iter().map(|(t, name_path)| (t, fields_path_of_inline(&name_path))));
+    check_struct_cycles(ck, fx, &types, false);
+    let types: Vec<NamedType> = types.into_iter().map(|(t, _)| t).collect();
 
     let tokens: Vec<(usize, &Field)> = request.iter().enumerate().filter(|(_, f)| f.idempotency_token).collect();
     if tokens.len() > 1 {
@@ -1173,42 +1512,18 @@ fn check_action(
 
     let response_wires: HashSet<&str> = response.iter().map(|f| f.wire.as_str()).collect();
     if let Some(json) = &file.examples.json {
-        match serde_json::from_str::<serde_json::Value>(json) {
-            Err(e) => ck.error(
-                fx,
-                &["examples".into(), "json".into()],
-                format!("the JSON example is not valid JSON (its line {}, column {}: {e})", e.line(), e.column()),
-                "fix the JSON",
-            ),
-            Ok(serde_json::Value::Object(map)) => {
-                for key in map.keys().filter(|k| !response_wires.contains(k.as_str())) {
-                    ck.error(
-                        fx,
-                        &["examples".into(), "json".into()],
-                        format!("the JSON example has `{key}`, which the response does not declare"),
-                        "declare the field under `response:`, or drop it from the example",
-                    );
-                }
-            }
-            Ok(_) => ck.error(
-                fx,
-                &["examples".into(), "json".into()],
-                "the JSON example is not an object",
-                "write the whole response body, such as {\"RequestId\": \"...\"}",
-            ),
-        }
+        check_json_example(ck, fx, json, &response_wires);
     }
     if let Some(xml) = &file.examples.xml {
-        let root = format!("<{}Response", file.action);
-        if !xml.contains(&root) {
-            ck.error(
-                fx,
-                &["examples".into(), "xml".into()],
-                format!("the XML example does not start with the root element `{root}>`"),
-                "Alibaba wraps XML responses in `<ActionResponse>`",
-            );
-        }
+        check_xml_example(ck, fx, xml, &file.action);
     }
+
+    let lifecycle = file
+        .lifecycle
+        .as_ref()
+        .and_then(|l| lifecycle::check_action_lifecycle(ck, fx, l, &file.action, &errors, resources));
+    let pagination =
+        file.pagination.as_ref().and_then(|pg| lifecycle::check_pagination(ck, fx, pg, &request, &response));
 
     if ck.diags.len() != before {
         return None;
@@ -1232,7 +1547,120 @@ fn check_action(
         json_example: file.examples.json.clone(),
         xml_example: file.examples.xml.clone(),
         idempotency_token,
+        lifecycle,
+        pagination,
     })
+}
+
+/// The JSON example must be an object whose keys the response declares.
+fn check_json_example(ck: &mut Checker, fx: &FileCx, json: &str, response_wires: &HashSet<&str>) {
+    let path: Path = vec!["examples".into(), "json".into()];
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Err(e) => {
+            let what = e.to_string();
+            let what = what.split(" at line ").next().unwrap_or_default();
+            match json_position_in_file(fx, &path, json, (e.line(), e.column())) {
+                Some(at) => {
+                    ck.error_at(fx, at, format!("the JSON example is not valid JSON: {what}"), "fix the JSON here")
+                }
+                None => ck.error(
+                    fx,
+                    &path,
+                    format!(
+                        "the JSON example is not valid JSON: {what} (line {}, column {} of the example)",
+                        e.line(),
+                        e.column()
+                    ),
+                    "fix the JSON there",
+                ),
+            }
+        }
+        Ok(serde_json::Value::Object(map)) => {
+            for key in map.keys().filter(|k| !response_wires.contains(k.as_str())) {
+                let quoted = serde_json::to_string(key).unwrap_or_default();
+                let at = fx.find_text(&path, &quoted).unwrap_or_else(|| fx.loc.find(&path));
+                ck.error_at(
+                    fx,
+                    at,
+                    format!("the JSON example has `{key}`, which the response does not declare"),
+                    "declare the field under `response:`, or drop it from the example",
+                );
+            }
+        }
+        Ok(_) => ck.error(
+            fx,
+            &path,
+            "the JSON example is not an object",
+            "write the whole response body, such as {\"RequestId\": \"...\"}",
+        ),
+    }
+}
+
+/// Maps a line and column inside the JSON example to the spec file. The
+/// example's line N is the file's line N counted from where the value starts
+/// (true of block scalars and one-line values); the mapping is used only when
+/// that file line holds the example's line verbatim.
+fn json_position_in_file(
+    fx: &FileCx,
+    path: &[Seg],
+    json: &str,
+    (line, column): (usize, usize),
+) -> Option<(usize, usize)> {
+    let json_line = json.lines().nth(line.checked_sub(1)?)?;
+    let (start_line, start_column) = fx.loc.find(path);
+    let file_line_number = start_line + line - 1;
+    let file_line = fx.line(file_line_number)?;
+    // On the value's first line, the value cannot start before its node does.
+    let skip =
+        if line == 1 { file_line.char_indices().nth(start_column - 1).map_or(file_line.len(), |(i, _)| i) } else { 0 };
+    let offset = skip + file_line.get(skip..)?.find(json_line)?;
+    let indent = file_line[..offset].chars().count();
+    Some((file_line_number, indent + column.max(1)))
+}
+
+/// The XML example's root element must be `<ActionResponse>`, as the
+/// service sends it; a prolog and comments may come first.
+fn check_xml_example(ck: &mut Checker, fx: &FileCx, xml: &str, action: &str) {
+    let path: Path = vec!["examples".into(), "xml".into()];
+    let root = format!("{action}Response");
+    let first = first_xml_element(xml);
+    let name = first.strip_prefix('<').map(|tag| {
+        let end = tag.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(tag.len());
+        &tag[..end]
+    });
+    if name == Some(root.as_str()) {
+        return;
+    }
+    // The opening tag as written, to quote and to find in the file.
+    let first_line = first.lines().next().unwrap_or_default();
+    let shown: String =
+        first_line[..first_line.find('>').map_or(first_line.len(), |i| i + 1)].chars().take(60).collect();
+    let at = (!shown.is_empty()).then(|| fx.find_text(&path, &shown)).flatten().unwrap_or_else(|| fx.loc.find(&path));
+    let message = if shown.is_empty() {
+        format!("the XML example has no root element; it must be `<{root}>`")
+    } else {
+        format!("the XML example's root element must be `<{root}>`, not `{shown}`")
+    };
+    ck.error_at(fx, at, message, format!("wrap the response in `<{root}>` ... `</{root}>`, as the service does"));
+}
+
+/// The XML text from its first element on, past the prolog, comments and
+/// white space.
+fn first_xml_element(xml: &str) -> &str {
+    let mut rest = xml.trim_start();
+    loop {
+        let skipped = if rest.starts_with("<?") {
+            rest.find("?>").map(|i| i + 2)
+        } else if rest.starts_with("<!--") {
+            rest.find("-->").map(|i| i + 3)
+        } else {
+            None
+        };
+        match skipped {
+            Some(n) => rest = rest[n..].trim_start(),
+            None => return rest,
+        }
+    }
 }
 
 /// Records which named types are reachable from requests, responses and
@@ -1288,5 +1716,66 @@ fn mark_usage(product: &mut Product) {
                 _ => t.in_json = true,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(files: &[(&str, &str)]) -> SpecSource {
+        SpecSource {
+            root: "spec".into(),
+            header_root: "spec".into(),
+            files: files.iter().map(|(path, text)| SourceFile { path: (*path).into(), text: (*text).into() }).collect(),
+        }
+    }
+
+    const PRODUCT: &str =
+        "product: Demo\nversion: \"2020-01-01\"\nstyle: rpc\nendpoint: \"demo.{region}.example.com\"\nsummary: Demo.\n";
+
+    fn diagnostics(action: &str) -> String {
+        let err = validate(&source(&[("product.yaml", PRODUCT), ("actions/Foo.yaml", action)])).unwrap_err();
+        crate::render(&err)
+    }
+
+    #[test]
+    fn doc_link_markers_are_quoted_whole() {
+        assert_eq!(doc_link_marker("Call ~~36063~~ first."), Some("~~36063~~"));
+        assert_eq!(doc_link_marker("Never ~~closed here"), Some("~~closed"));
+        assert_eq!(doc_link_marker("No marker."), None);
+    }
+
+    #[test]
+    fn the_xml_root_is_found_past_prolog_and_comments() {
+        assert_eq!(first_xml_element("<?xml version=\"1.0\"?>\n<!-- c -->\n<FooResponse/>"), "<FooResponse/>");
+    }
+
+    #[test]
+    fn a_one_line_json_example_error_points_into_the_line() {
+        let action = "action: Foo\nsummary: Foo.\nexamples:\n  json: '{\"RequestId\" \"x\"}'\n";
+        assert_eq!(
+            diagnostics(action),
+            "spec/actions/Foo.yaml:4:23: error: the JSON example is not valid JSON: expected `:`\n  help: fix the JSON here\n"
+        );
+    }
+
+    #[test]
+    fn a_json_error_that_cannot_be_mapped_names_the_example_position() {
+        // Escapes make the file text differ from the JSON text.
+        let action = "action: Foo\nsummary: Foo.\nexamples:\n  json: \"{\\\"RequestId\\\" 1}\"\n";
+        let rendered = diagnostics(action);
+        assert!(
+            rendered.starts_with("spec/actions/Foo.yaml:4:9: error: the JSON example is not valid JSON"),
+            "{rendered}"
+        );
+        assert!(rendered.contains("(line 1, column 14 of the example)"), "{rendered}");
+    }
+
+    #[test]
+    fn a_third_copy_names_the_first() {
+        let action = "action: Foo\nsummary: Foo.\nrequest:\n  - {name: A, type: string}\n  - {name: A, type: string}\n  - {name: A, type: string}\n";
+        let rendered = diagnostics(action);
+        assert_eq!(rendered.matches("(first at line 4)").count(), 2, "{rendered}");
     }
 }

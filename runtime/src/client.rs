@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use tracing::Instrument as _;
 
 use crate::credentials::{self, Credentials, CredentialsError};
-use crate::sdk_error::{ResponseError, SdkError, TimeoutError, TimeoutKind, TransportError};
+use crate::sdk_error::{self, ResponseError, SdkError, TimeoutError, TimeoutKind, TransportError};
 use crate::signing::{self, V3Input};
 use crate::{Decode, Node, Operation, OperationError, Params, ServiceError};
 
@@ -180,11 +180,24 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 
     /// `load_env` with the variables and the profile file given explicitly.
+    ///
+    /// Precedence, highest first: what was set on the builder, then the
+    /// variables, then the CLI profile. Credentials set on the builder are
+    /// used as they are: the variables' and the profile's credentials are
+    /// then not read at all (so a half-set variable or a profile in a mode
+    /// the SDK cannot use does not get in the way), and the region comes
+    /// from the builder or `ALIBABA_CLOUD_REGION_ID` only.
     pub fn load_from(
         mut self,
         var: impl Fn(&str) -> Option<String>,
         cli_config: Option<&std::path::Path>,
     ) -> Result<Self, ConfigError> {
+        if self.region.is_none() {
+            self.region = var(credentials::ENV_REGION_ID).filter(|r| !r.trim().is_empty());
+        }
+        if self.credentials.is_some() {
+            return Ok(self);
+        }
         let mut found = credentials::from_env_vars(&var)?;
         if found.is_none() {
             if let Some(path) = cli_config {
@@ -192,11 +205,8 @@ impl<C: From<Client>> ClientBuilder<C> {
             }
         }
         if let Some(found) = found {
-            self.credentials = self.credentials.or(Some(found.credentials));
+            self.credentials = Some(found.credentials);
             self.region = self.region.or(found.region);
-        }
-        if self.region.is_none() {
-            self.region = var(credentials::ENV_REGION_ID).filter(|r| !r.is_empty());
         }
         Ok(self)
     }
@@ -253,6 +263,9 @@ fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .connect_timeout(connect_timeout)
+        // A redirect would carry the signed request, and an STS token with
+        // it, to whatever host the answer names. The API never redirects.
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| ConfigError(format!("cannot build the HTTP client: {e}")))
 }
@@ -313,6 +326,18 @@ impl<T> Attempt<T> {
             Attempt::Response(r) => r.status >= 500,
         }
     }
+
+    /// What went wrong, for the retry log line: kinds, statuses and codes
+    /// only, nothing the service or a proxy wrote.
+    fn describe(&self) -> String {
+        match self {
+            Attempt::Done(_) => "done".to_owned(),
+            Attempt::Service(e) => format!("HTTP {} {}", e.status(), e.code()),
+            Attempt::Transport(_) => "the connection failed".to_owned(),
+            Attempt::TimedOut => "the attempt timed out".to_owned(),
+            Attempt::Response(r) => format!("HTTP {} with an unexpected body", r.status),
+        }
+    }
 }
 
 impl Client {
@@ -326,13 +351,7 @@ impl Client {
     /// token is filled once here and reused by every retry, which is what
     /// keeps a retried create from making two resources.
     pub async fn send<O: Operation>(&self, operation: &O) -> Result<O::Output, SdkError<O::Error>> {
-        let mut params = operation.to_params();
-        if let Some(token) = O::IDEMPOTENCY_TOKEN {
-            if params.get(token).is_none_or(str::is_empty) {
-                params.remove(token);
-                params.push(token, uuid::Uuid::new_v4().to_string());
-            }
-        }
+        let params = Self::wire_params(operation);
         let retry_safe = O::READ_ONLY || O::IDEMPOTENCY_TOKEN.is_some();
         let span = tracing::info_span!(
             "aliyun.call",
@@ -343,6 +362,40 @@ impl Client {
             latency_ms = tracing::field::Empty,
         );
         self.call::<O>(&params, retry_safe).instrument(span).await
+    }
+
+    /// The parameters a call sends: `Action`, `Version`, the action's own,
+    /// and the idempotency token, filled with a fresh UUID when empty. Made
+    /// once per call, so that every retry carries the same token.
+    ///
+    /// Public for benchmarks; `send` uses exactly this.
+    #[doc(hidden)]
+    pub fn wire_params<O: Operation>(operation: &O) -> Params {
+        let mut params = operation.to_params();
+        if let Some(token) = O::IDEMPOTENCY_TOKEN {
+            if params.get(token).is_none_or(str::is_empty) {
+                params.remove(token);
+                params.push(token, uuid::Uuid::new_v4().to_string());
+            }
+        }
+        params
+    }
+
+    /// Signs one attempt of a call (with a fresh nonce and timestamp) and
+    /// encodes it for the wire.
+    ///
+    /// Public for benchmarks; each attempt of `send` is exactly this, then
+    /// the network.
+    #[doc(hidden)]
+    pub fn sign<O: Operation>(&self, params: &Params) -> SignedRequest {
+        let mut nonce = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let nonce = nonce_text(&mut nonce);
+        let mut stamp = [0u8; TIMESTAMP_LEN];
+        let stamp = timestamp(&mut stamp, time::OffsetDateTime::now_utc());
+        match self.inner.signature {
+            SignatureVersion::V1 => self.sign_v1(params, nonce, stamp),
+            SignatureVersion::V3 => self.sign_v3::<O>(params, nonce, stamp),
+        }
     }
 
     async fn call<O: Operation>(&self, params: &Params, retry_safe: bool) -> Result<O::Output, SdkError<O::Error>> {
@@ -361,11 +414,18 @@ impl Client {
             let may_retry = retry_safe && outcome.retryable() && attempts < inner.retry.max_attempts.max(1);
             let delay = inner.retry.delay(attempts + 1);
             if may_retry && Instant::now() + delay < deadline {
-                tracing::warn!(attempt = attempts, delay_ms = delay.as_millis() as u64, "attempt failed; retrying");
+                tracing::warn!(
+                    attempt = attempts,
+                    delay_ms = delay.as_millis() as u64,
+                    reason = outcome.describe(),
+                    "attempt failed; retrying"
+                );
                 tokio::time::sleep(delay).await;
                 continue;
             }
-            let ran_out = limit < inner.attempt_timeout;
+            // The total limit is what ended the call when it cut this attempt
+            // short, or when a retry was allowed but would not fit before it.
+            let ran_out = limit < inner.attempt_timeout || may_retry;
             return match outcome {
                 Attempt::Done(output) => Ok(output),
                 Attempt::Service(e) => {
@@ -389,47 +449,43 @@ impl Client {
 
     /// One signed HTTP exchange.
     async fn attempt<O: Operation>(&self, params: &Params) -> Attempt<O::Output> {
-        let request = match self.inner.signature {
-            SignatureVersion::V1 => self.signed_v1(params),
-            SignatureVersion::V3 => self.signed_v3::<O>(params),
-        };
+        let signed = self.sign::<O>(params);
+        let mut url = self.inner.url.clone();
+        if !signed.query.is_empty() {
+            url.set_query(Some(&signed.query));
+        }
+        let mut request = self.inner.http.post(url);
+        for (name, value) in signed.headers {
+            request = request.header(name, value);
+        }
+        if !signed.body.is_empty() {
+            request = request.body(signed.body);
+        }
         let response = match request.send().await {
             Ok(r) => r,
             Err(e) => return Attempt::Transport(e.without_url()),
         };
         let status = response.status().as_u16();
+        tracing::Span::current().record("status", status);
+        let redact = || Redactor::new(&self.inner.credentials);
         let body = match read_body(response, self.inner.max_body_bytes).await {
             Ok(body) => body,
             Err(BodyError::Transport(e)) => return Attempt::Transport(e),
-            Err(BodyError::TooLarge) => {
-                return Attempt::Response(ResponseError::new(
-                    status,
-                    format!("the body is larger than {} bytes", self.inner.max_body_bytes),
-                    &[],
-                    None,
-                ));
+            Err(BodyError::TooLarge { start }) => {
+                let reason = format!("the body is larger than {} bytes", self.inner.max_body_bytes);
+                return Attempt::Response(redact().response(ResponseError::new(status, reason, &[], None), &start));
             }
         };
-        tracing::Span::current().record("status", status);
-        interpret::<O>(status, &body)
-    }
-
-    fn timestamp() -> String {
-        let now = time::OffsetDateTime::now_utc();
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            now.year(),
-            u8::from(now.month()),
-            now.day(),
-            now.hour(),
-            now.minute(),
-            now.second()
-        )
+        match interpret::<O>(status, &body) {
+            Attempt::Response(e) => Attempt::Response(redact().response(e, &body)),
+            Attempt::Service(e) => Attempt::Service(redact().service(e)),
+            other => other,
+        }
     }
 
     /// RPC signature: everything in a form-encoded POST body, so that no
     /// credential ever appears in a URL (and so in an error message or log).
-    fn signed_v1(&self, params: &Params) -> reqwest::RequestBuilder {
+    fn sign_v1(&self, params: &Params, nonce: &str, stamp: &str) -> SignedRequest {
         let credentials = &self.inner.credentials;
         let mut all = params.clone().into_vec();
         let mut common = vec![
@@ -437,8 +493,8 @@ impl Client {
             ("AccessKeyId", credentials.access_key_id().to_owned()),
             ("SignatureMethod", "HMAC-SHA1".to_owned()),
             ("SignatureVersion", "1.0".to_owned()),
-            ("SignatureNonce", uuid::Uuid::new_v4().to_string()),
-            ("Timestamp", Self::timestamp()),
+            ("SignatureNonce", nonce.to_owned()),
+            ("Timestamp", stamp.to_owned()),
         ];
         if let Some(token) = credentials.security_token() {
             common.push(("SecurityToken", token.expose().to_owned()));
@@ -446,29 +502,32 @@ impl Client {
         all.extend(common.into_iter().map(|(k, v)| (k.to_owned(), v)));
         let signed = signing::sign_rpc("POST", &all, credentials.access_key_secret().expose());
         let body = format!("{}&Signature={}", signed.canonical_query, signing::percent_encode(&signed.signature));
-        self.inner
-            .http
-            .post(self.inner.url.clone())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("accept", "application/json")
-            .body(body)
+        SignedRequest {
+            query: String::new(),
+            headers: vec![
+                ("content-type", "application/x-www-form-urlencoded".to_owned()),
+                ("accept", "application/json".to_owned()),
+            ],
+            body,
+        }
     }
 
     /// `ACS3-HMAC-SHA256`: action and version in signed headers, parameters
     /// in the query string, an empty body.
-    fn signed_v3<O: Operation>(&self, params: &Params) -> reqwest::RequestBuilder {
+    fn sign_v3<O: Operation>(&self, params: &Params, nonce: &str, stamp: &str) -> SignedRequest {
         let credentials = &self.inner.credentials;
         let query: Vec<(String, String)> = params
             .iter()
             .filter(|(k, _)| *k != "Action" && *k != "Version")
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
+        let nonce: String = nonce.chars().filter(|c| *c != '-').collect();
         let mut headers = vec![
             ("host".to_owned(), self.inner.host.clone()),
             ("x-acs-action".to_owned(), O::ACTION.to_owned()),
             ("x-acs-version".to_owned(), O::VERSION.to_owned()),
-            ("x-acs-date".to_owned(), Self::timestamp()),
-            ("x-acs-signature-nonce".to_owned(), uuid::Uuid::new_v4().simple().to_string()),
+            ("x-acs-date".to_owned(), stamp.to_owned()),
+            ("x-acs-signature-nonce".to_owned(), nonce),
             ("x-acs-content-sha256".to_owned(), signing::sha256_hex(b"")),
         ];
         if let Some(token) = credentials.security_token() {
@@ -476,33 +535,132 @@ impl Client {
         }
         let input = V3Input { method: "POST", path: "/", query: &query, headers: &headers, body: b"" };
         let signed = signing::sign_v3(&input, credentials.access_key_id(), credentials.access_key_secret().expose());
-        let mut url = self.inner.url.clone();
-        let canonical = signing::canonical_query(&query);
-        url.set_query(if canonical.is_empty() { None } else { Some(&canonical) });
-        let mut request = self
-            .inner
-            .http
-            .post(url)
-            .header("authorization", signed.authorization)
-            .header("accept", "application/json");
-        // reqwest derives `host` from the URL; the rest are sent as signed.
-        for (name, value) in headers.into_iter().filter(|(n, _)| n != "host") {
-            request = request.header(name, value);
+        let mut out = vec![("authorization", signed.authorization), ("accept", "application/json".to_owned())];
+        // The HTTP client derives `host` from the URL; the rest go as signed.
+        for (name, value) in headers.into_iter().skip(1) {
+            let name = match name.as_str() {
+                "x-acs-action" => "x-acs-action",
+                "x-acs-version" => "x-acs-version",
+                "x-acs-date" => "x-acs-date",
+                "x-acs-signature-nonce" => "x-acs-signature-nonce",
+                "x-acs-content-sha256" => "x-acs-content-sha256",
+                _ => "x-acs-security-token",
+            };
+            out.push((name, value));
         }
-        request
+        SignedRequest { query: signing::canonical_query(&query), headers: out, body: String::new() }
+    }
+}
+
+/// One attempt's request, signed and encoded: everything that goes on the
+/// wire but the host, which the HTTP client takes from the endpoint. It
+/// holds the STS token when there is one, so it has no `Debug`.
+#[doc(hidden)]
+pub struct SignedRequest {
+    /// The query string, without `?`; empty when there is none (V1).
+    pub query: String,
+    /// Header names (lower case) and values.
+    pub headers: Vec<(&'static str, String)>,
+    /// The form-encoded body (V1); empty for V3.
+    pub body: String,
+}
+
+/// `YYYY-MM-DDThh:mm:ssZ`.
+const TIMESTAMP_LEN: usize = 20;
+
+/// Formats `now` (UTC) as the signatures' timestamp, into `buf`.
+fn timestamp(buf: &mut [u8; TIMESTAMP_LEN], now: time::OffsetDateTime) -> &str {
+    fn digits(out: &mut [u8], mut value: u32) {
+        for slot in out.iter_mut().rev() {
+            *slot = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    }
+    *buf = *b"0000-00-00T00:00:00Z";
+    digits(&mut buf[0..4], now.year().clamp(0, 9999) as u32);
+    digits(&mut buf[5..7], u8::from(now.month()).into());
+    digits(&mut buf[8..10], now.day().into());
+    digits(&mut buf[11..13], now.hour().into());
+    digits(&mut buf[14..16], now.minute().into());
+    digits(&mut buf[17..19], now.second().into());
+    std::str::from_utf8(buf).expect("ASCII digits")
+}
+
+/// A fresh random UUID (version 4), hyphenated, into `buf`.
+fn nonce_text(buf: &mut [u8; uuid::fmt::Hyphenated::LENGTH]) -> &str {
+    uuid::Uuid::new_v4().hyphenated().encode_lower(buf)
+}
+
+/// Removes the STS token (and, for safety, the secret) from what the service
+/// sent back before it reaches an error: a proxy page or an error message
+/// may quote the request, and the V1 body carries the token, percent-encoded.
+struct Redactor {
+    needles: Vec<String>,
+}
+
+impl Redactor {
+    const MASK: &'static str = "***";
+
+    fn new(credentials: &Credentials) -> Self {
+        let mut needles = Vec::new();
+        let mut add = |secret: &str| {
+            if !secret.is_empty() {
+                let encoded = signing::percent_encode(secret);
+                if encoded != secret {
+                    needles.push(encoded);
+                }
+                needles.push(secret.to_owned());
+            }
+        };
+        add(credentials.access_key_secret().expose());
+        if let Some(token) = credentials.security_token() {
+            add(token.expose());
+        }
+        // Longest first, so that a secret inside another is not half-masked.
+        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        Redactor { needles }
+    }
+
+    fn scrub(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        for needle in &self.needles {
+            if text.contains(needle.as_str()) {
+                text = text.replace(needle.as_str(), Self::MASK);
+            }
+        }
+        text
+    }
+
+    /// Redacts before the excerpt is cut, so that a secret straddling the
+    /// cut is not left half shown.
+    fn response(&self, mut error: ResponseError, body: &[u8]) -> ResponseError {
+        let longest = self.needles.first().map_or(0, String::len);
+        let head = String::from_utf8_lossy(body);
+        let head: String = head.chars().take(sdk_error::EXCERPT_CHARS + longest).collect();
+        error.excerpt = sdk_error::excerpt(self.scrub(&head).as_bytes());
+        error
+    }
+
+    fn service(&self, error: ServiceError) -> ServiceError {
+        let message = self.scrub(error.message());
+        if message == error.message() { error } else { error.with_message(message) }
     }
 }
 
 enum BodyError {
     Transport(reqwest::Error),
-    TooLarge,
+    /// Over the limit; `start` is what arrived first, for the excerpt.
+    TooLarge {
+        start: Vec<u8>,
+    },
 }
 
 async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, BodyError> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| BodyError::Transport(e.without_url()))? {
         if body.len() + chunk.len() > limit {
-            return Err(BodyError::TooLarge);
+            body.extend_from_slice(&chunk[..chunk.len().min(1024)]);
+            return Err(BodyError::TooLarge { start: body });
         }
         body.extend_from_slice(&chunk);
     }

@@ -51,6 +51,11 @@ impl ServiceError {
         self
     }
 
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
     /// HTTP status of the response.
     pub fn status(&self) -> u16 {
         self.status

@@ -31,3 +31,38 @@ pub trait Operation {
         params
     }
 }
+
+/// A request of action `O` given directly as wire parameters (without
+/// `Action` and `Version`, which come from `O`). Waiters use it to read a
+/// resource with parameters the spec lists.
+#[derive(Debug, Clone)]
+pub struct WireRequest<O> {
+    params: Params,
+    action: std::marker::PhantomData<fn() -> O>,
+}
+
+impl<O> WireRequest<O> {
+    pub fn new<K: Into<String>, V: Into<String>>(params: impl IntoIterator<Item = (K, V)>) -> Self {
+        let mut wire = Params::new();
+        for (k, v) in params {
+            wire.push(k, v);
+        }
+        WireRequest { params: wire, action: std::marker::PhantomData }
+    }
+}
+
+impl<O: Operation> Operation for WireRequest<O> {
+    const ACTION: &'static str = O::ACTION;
+    const VERSION: &'static str = O::VERSION;
+    const READ_ONLY: bool = O::READ_ONLY;
+    const IDEMPOTENCY_TOKEN: Option<&'static str> = O::IDEMPOTENCY_TOKEN;
+    const RESPONSE_HAS_CODE: bool = O::RESPONSE_HAS_CODE;
+    type Output = O::Output;
+    type Error = O::Error;
+
+    fn encode(&self, params: &mut Params) {
+        for (k, v) in self.params.iter() {
+            params.push(k, v);
+        }
+    }
+}

@@ -112,11 +112,16 @@ pub struct TransportError {
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "could not complete the HTTP exchange after {} attempt(s): {}; check the endpoint, proxy and network",
-            self.attempts, self.source
-        )
+        write!(f, "could not complete the HTTP exchange after {} attempt(s): {}", self.attempts, self.source)?;
+        // The HTTP error's own text is general ("error sending request");
+        // its causes say what happened ("connection closed before message
+        // completed"). None of them holds the URL or the request.
+        let mut cause = std::error::Error::source(&self.source);
+        while let Some(e) = cause {
+            write!(f, ": {e}")?;
+            cause = e.source();
+        }
+        f.write_str("; check the endpoint, proxy and network")
     }
 }
 
@@ -143,11 +148,14 @@ impl ResponseError {
     }
 }
 
-/// The first 200 characters of a body, on one line.
-fn excerpt(body: &[u8]) -> String {
+/// How many characters of a body an error shows.
+pub(crate) const EXCERPT_CHARS: usize = 200;
+
+/// The first [`EXCERPT_CHARS`] characters of a body, on one line.
+pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
-    let mut out: String = text.chars().take(200).map(|c| if c.is_control() { ' ' } else { c }).collect();
-    if text.chars().count() > 200 {
+    let mut out: String = text.chars().take(EXCERPT_CHARS).map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if text.chars().nth(EXCERPT_CHARS).is_some() {
         out.push('…');
     }
     out
@@ -156,6 +164,9 @@ fn excerpt(body: &[u8]) -> String {
 impl fmt::Display for ResponseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "unexpected response (HTTP {}): {}", self.status, self.reason)?;
+        if let Some(source) = &self.source {
+            write!(f, " ({source})")?;
+        }
         if self.excerpt.is_empty() {
             f.write_str("; the body was empty")
         } else {

@@ -241,7 +241,7 @@ fn delete_action(i: usize) -> (String, String) {
     );
     errors(&mut t, "Resource");
     t.push_str("examples:\n  xml: <DeleteResource");
-    let _ = write!(t, "{i:05}Response><RequestId>R</RequestId></DeleteResource{i:05}Response>\n");
+    let _ = writeln!(t, "{i:05}Response><RequestId>R</RequestId></DeleteResource{i:05}Response>");
     (name, t)
 }
 

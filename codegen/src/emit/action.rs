@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{decode_expr, docs, field_type, ident, setter, types};
-use crate::model::{Action, ErrorDef, Product, Style, Ty};
+use crate::model::{Action, ErrorDef, PageStyle, Pagination, Product, Style, Ty};
 
 pub fn action(product: &Product, action: &Action) -> TokenStream {
     let module_doc = docs::inner(&format!("`{}`: {}", action.name, action.summary));
@@ -42,6 +42,13 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     }
     if action.deprecated {
         facts.push("Deprecated by the service.".to_owned());
+    }
+    if let Some(lifecycle) = &action.lifecycle {
+        facts.push(format!(
+            "Lifecycle of the {}: {}",
+            lifecycle.resource,
+            super::lifecycle::describe_transition(&lifecycle.transition)
+        ));
     }
     let facts = facts.join(" ");
     let builder_hint = format!("Build one with [`{req}::builder`].");
@@ -129,6 +136,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         "Calls `{}`: {}\n\nSee [`{req}`] for the parameters and [`{err}`] for the documented errors.",
         action.name, action.summary
     ));
+    let paginated = action.pagination.as_ref().map(|p| pagination(action, p));
     let has_code = action.response.iter().any(|f| f.wire == "Code");
     let response_has_code = has_code.then(|| quote! { const RESPONSE_HAS_CODE: bool = true; });
     quote! {
@@ -166,6 +174,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
                 self.runtime().send(&request).await
             }
         }
+        #paginated
         impl rt::Operation for #req {
             const ACTION: &'static str = #action_name;
             const VERSION: &'static str = #version;
@@ -393,4 +402,82 @@ fn example_asserts(action: &Action, json: &str) -> Vec<TokenStream> {
 fn unsuffixed(v: i128) -> TokenStream {
     let lit = proc_macro2::Literal::u128_unsuffixed(v.unsigned_abs());
     if v < 0 { quote!(-#lit) } else { quote!(#lit) }
+}
+
+/// `rt::Paginated` for the request, and streams of pages and items on the client.
+fn pagination(action: &Action, p: &Pagination) -> TokenStream {
+    let [req, _, resp, err] = names(action);
+    let item = super::value_type(&p.item_type);
+    let items = ident(&p.items_field);
+    let (style, moves) = match p.style {
+        PageStyle::PageNumber => {
+            let page = ident(p.page_number.as_deref().unwrap_or("page_number"));
+            (
+                quote!(rt::PageStyle::PageNumber),
+                quote! {
+                    fn page_number(&self) -> Option<i32> {
+                        self.#page
+                    }
+                    fn set_page_number(&mut self, page: i32) {
+                        self.#page = Some(page);
+                    }
+                },
+            )
+        }
+        PageStyle::NextToken => {
+            let token = ident(p.next_token_request.as_deref().unwrap_or("next_token"));
+            (
+                quote!(rt::PageStyle::NextToken),
+                quote! {
+                    fn set_next_token(&mut self, token: String) {
+                        self.#token = Some(token);
+                    }
+                },
+            )
+        }
+    };
+    let total = match &p.total_count {
+        Some(field) => {
+            let field = ident(field);
+            quote!(page.#field.map(i64::from))
+        }
+        None => quote!(None),
+    };
+    let next = match &p.next_token_response {
+        Some(field) => {
+            let field = ident(field);
+            quote!(page.#field.clone())
+        }
+        None => quote!(None),
+    };
+    let pages = ident(&format!("{}_pages", action.module));
+    let items_method = ident(&format!("{}_items", action.module));
+    let pages_doc = format!(
+        " Every page of `{}`, in order; see [`{req}`]. The stream ends after the last page, an empty page or a missing next token, and after yielding an error.",
+        action.name
+    );
+    let items_doc = format!(" Every item of every page of `{}`.", action.name);
+    quote! {
+        impl rt::Paginated for #req {
+            type Item = #item;
+            const STYLE: rt::PageStyle = #style;
+            #moves
+            fn page_info(page: &#resp) -> rt::PageInfo {
+                rt::PageInfo { items: page.#items.len(), total_count: #total, next_token: #next }
+            }
+            fn into_items(page: #resp) -> Vec<#item> {
+                page.#items
+            }
+        }
+        impl super::Client {
+            #[doc = #pages_doc]
+            pub fn #pages(&self, request: #req) -> impl rt::Stream<Item = Result<#resp, rt::SdkError<#err>>> + Send + 'static {
+                self.runtime().pages(request)
+            }
+            #[doc = #items_doc]
+            pub fn #items_method(&self, request: #req) -> impl rt::Stream<Item = Result<#item, rt::SdkError<#err>>> + Send + 'static {
+                self.runtime().items(request)
+            }
+        }
+    }
 }

@@ -7,6 +7,7 @@
 
 mod action;
 mod docs;
+mod lifecycle;
 mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -22,6 +23,9 @@ pub fn product(product: &Product) -> Vec<GeneratedFile> {
         let body = types::named_types(&product.types);
         let doc = docs::inner(&format!("Types shared by several actions of {}.", product.name));
         files.push(file("types.rs", &rooted(product, "product.yaml"), quote! { #doc use aliyun_runtime as rt; #body }));
+    }
+    if !product.resources.is_empty() {
+        files.push(file("lifecycle.rs", &rooted(product, "product.yaml"), lifecycle::lifecycles(product)));
     }
     files.extend(parallel_map(&product.actions, |action| {
         file(&format!("{}.rs", action.module), &rooted(product, &action.file), action::action(product, action))
@@ -103,6 +107,7 @@ fn index(product: &Product) -> TokenStream {
             }
         }
     };
+    let lifecycle_mod = (!product.resources.is_empty()).then(|| quote! { pub mod lifecycle; });
     let types_mod = (!product.types.is_empty()).then(|| quote! { pub mod types; });
     let modules = product.actions.iter().map(|a| {
         let module = ident(&a.module);
@@ -129,6 +134,7 @@ fn index(product: &Product) -> TokenStream {
         pub const COMMON_ERROR_CODES: &[&str] = &[#(#common_codes),*];
         #client
         #types_mod
+        #lifecycle_mod
         #(#modules)*
     }
 }

@@ -3,8 +3,8 @@
 
 use aliyun_runtime::{BuildError, Operation, decode_response};
 use fixture_sdk::create_widget::WidgetConfig;
-use fixture_sdk::describe_widgets::{WidgetFilter, WidgetStatus};
-use fixture_sdk::types::{Tag, WidgetKind};
+use fixture_sdk::describe_widgets::WidgetFilter;
+use fixture_sdk::types::{Tag, WidgetKind, WidgetStatus};
 use fixture_sdk::*;
 
 fn wire(params: aliyun_runtime::Params) -> Vec<(String, String)> {
@@ -118,7 +118,10 @@ fn operation_metadata_comes_from_the_spec() {
     // Describe* defaults to read-only; GetWidgetQuota says so explicitly.
     assert_eq!(read_only, [false, true, true, false]);
     assert_eq!(DeleteWidgetRequest::IDEMPOTENCY_TOKEN, None);
-    assert_eq!(fixture_sdk::ACTIONS, ["CreateWidget", "DeleteWidget", "DescribeWidgets", "GetWidgetQuota"]);
+    assert_eq!(
+        fixture_sdk::ACTIONS,
+        ["CreateWidget", "DeleteWidget", "DescribeWidgets", "GetWidgetQuota", "ListWidgetEvents", "StopWidget"]
+    );
     assert_eq!(fixture_sdk::ENDPOINT, "demo.{region}.example.com");
 }
 

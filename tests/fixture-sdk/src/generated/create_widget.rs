@@ -9,7 +9,7 @@ use aliyun_runtime as rt;
 ///
 /// The new widget starts in the `Pending` state.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the Widget: `CreateWidget` creates it in `Pending`.
 ///
 /// Build one with [`CreateWidgetRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

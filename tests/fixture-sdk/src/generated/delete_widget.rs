@@ -5,6 +5,8 @@
 use aliyun_runtime as rt;
 /// Deletes a widget.
 ///
+/// Lifecycle of the Widget: `DeleteWidget` moves it from `Running`, `Stopped`, `AllocationFailed` to deletion; from any other state it fails with `IncorrectWidgetStatus`.
+///
 /// Build one with [`DeleteWidgetRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -85,6 +87,8 @@ impl rt::Decode for DeleteWidgetResponse {
 pub enum DeleteWidgetError {
     /// `InvalidWidgetId.NotFound` (HTTP 404): The widget does not exist.
     InvalidWidgetIdNotFound(rt::ServiceError),
+    /// `IncorrectWidgetStatus` (HTTP 400): The widget is in a state that does not allow this.
+    IncorrectWidgetStatus(rt::ServiceError),
     /// `Throttling` (HTTP 400): Request was denied due to request throttling. Common to every action of the product.
     Throttling(rt::ServiceError),
     /// `ServiceUnavailable` (HTTP 503): The request has failed due to a temporary failure of the server. Common to every action of the product.
@@ -114,6 +118,7 @@ impl rt::OperationError for DeleteWidgetError {
     fn from_service_error(err: rt::ServiceError) -> Self {
         match err.code() {
             "InvalidWidgetId.NotFound" => Self::InvalidWidgetIdNotFound(err),
+            "IncorrectWidgetStatus" => Self::IncorrectWidgetStatus(err),
             "Throttling" => Self::Throttling(err),
             "ServiceUnavailable" => Self::ServiceUnavailable(err),
             _ => Self::Unhandled(err),
@@ -122,6 +127,7 @@ impl rt::OperationError for DeleteWidgetError {
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::InvalidWidgetIdNotFound(err)
+            | Self::IncorrectWidgetStatus(err)
             | Self::Throttling(err)
             | Self::ServiceUnavailable(err)
             | Self::Unhandled(err) => err,
@@ -146,6 +152,12 @@ mod tests {
                 404,
                 "The widget does not exist.",
                 "InvalidWidgetIdNotFound(",
+            ),
+            (
+                "IncorrectWidgetStatus",
+                400,
+                "The widget is in a state that does not allow this.",
+                "IncorrectWidgetStatus(",
             ),
             (
                 "Throttling",

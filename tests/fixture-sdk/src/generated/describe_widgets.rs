@@ -25,6 +25,10 @@ pub struct DescribeWidgetsRequest {
     pub page_number: Option<i32>,
     /// Not described by the service.
     ///
+    /// Wire name: `Order`. Example: `Desc`.
+    pub order: Option<SortOrder>,
+    /// Not described by the service.
+    ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub page_size: Option<i32>,
 }
@@ -40,6 +44,7 @@ pub struct DescribeWidgetsRequestBuilder {
     region_id: Option<String>,
     filter: Vec<WidgetFilter>,
     page_number: Option<i32>,
+    order: Option<SortOrder>,
     page_size: Option<i32>,
 }
 impl DescribeWidgetsRequestBuilder {
@@ -69,6 +74,13 @@ impl DescribeWidgetsRequestBuilder {
     }
     /// Not described by the service.
     ///
+    /// Wire name: `Order`. Example: `Desc`.
+    pub fn order(mut self, value: impl Into<SortOrder>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl Into<i32>) -> Self {
         self.page_size = Some(value.into());
@@ -80,6 +92,7 @@ impl DescribeWidgetsRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
             filter: self.filter,
             page_number: self.page_number,
+            order: self.order,
             page_size: self.page_size,
         };
         rt::check(
@@ -120,6 +133,46 @@ impl super::Client {
         self.runtime().send(&request).await
     }
 }
+impl rt::Paginated for DescribeWidgetsRequest {
+    type Item = Widget;
+    const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
+    fn page_number(&self) -> Option<i32> {
+        self.page_number
+    }
+    fn set_page_number(&mut self, page: i32) {
+        self.page_number = Some(page);
+    }
+    fn page_info(page: &DescribeWidgetsResponse) -> rt::PageInfo {
+        rt::PageInfo {
+            items: page.widgets.len(),
+            total_count: page.total_count.map(i64::from),
+            next_token: None,
+        }
+    }
+    fn into_items(page: DescribeWidgetsResponse) -> Vec<Widget> {
+        page.widgets
+    }
+}
+impl super::Client {
+    /// Every page of `DescribeWidgets`, in order; see [`DescribeWidgetsRequest`]. The stream ends after the last page, an empty page or a missing next token, and after yielding an error.
+    pub fn describe_widgets_pages(
+        &self,
+        request: DescribeWidgetsRequest,
+    ) -> impl rt::Stream<
+        Item = Result<DescribeWidgetsResponse, rt::SdkError<DescribeWidgetsError>>,
+    > + Send + 'static {
+        self.runtime().pages(request)
+    }
+    /// Every item of every page of `DescribeWidgets`.
+    pub fn describe_widgets_items(
+        &self,
+        request: DescribeWidgetsRequest,
+    ) -> impl rt::Stream<
+        Item = Result<Widget, rt::SdkError<DescribeWidgetsError>>,
+    > + Send + 'static {
+        self.runtime().items(request)
+    }
+}
 impl rt::Operation for DescribeWidgetsRequest {
     const ACTION: &'static str = "DescribeWidgets";
     const VERSION: &'static str = "2020-01-01";
@@ -131,6 +184,7 @@ impl rt::Operation for DescribeWidgetsRequest {
         params.put("RegionId", &self.region_id);
         params.put("Filter", &self.filter);
         params.put("PageNumber", &self.page_number);
+        params.put("Order", &self.order);
         params.put("PageSize", &self.page_size);
     }
 }
@@ -222,52 +276,51 @@ impl std::fmt::Display for DescribeWidgetsError {
     }
 }
 impl std::error::Error for DescribeWidgetsError {}
-/// Where a widget is in its life.
+/// An enum local to this action.
 ///
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum WidgetStatus {
-    /// Wire value: `Pending`.
-    Pending,
-    /// Wire value: `Running`.
-    Running,
-    /// The service could not allocate the widget.
-    ///
-    /// Wire value: `AllocationFailed` or `Allocation Failed`.
-    AllocationFailed,
+pub enum SortOrder {
+    /// Wire value: `Asc`.
+    Asc,
+    /// Wire value: `Desc`.
+    Desc,
     /// A value this version of the SDK does not know.
     Unknown(rt::UnknownValue),
 }
-impl WidgetStatus {
+impl SortOrder {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Pending => "Pending",
-            Self::Running => "Running",
-            Self::AllocationFailed => "AllocationFailed",
+            Self::Asc => "Asc",
+            Self::Desc => "Desc",
             Self::Unknown(value) => value.as_str(),
         }
     }
 }
-impl From<&str> for WidgetStatus {
+impl From<&str> for SortOrder {
     fn from(value: &str) -> Self {
         match value {
-            "Pending" => Self::Pending,
-            "Running" => Self::Running,
-            "AllocationFailed" | "Allocation Failed" => Self::AllocationFailed,
+            "Asc" => Self::Asc,
+            "Desc" => Self::Desc,
             other => Self::Unknown(rt::UnknownValue::new(other)),
         }
     }
 }
-impl std::fmt::Display for WidgetStatus {
+impl std::fmt::Display for SortOrder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::Decode for WidgetStatus {
+impl rt::Decode for SortOrder {
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+impl rt::ToParam for SortOrder {
+    fn to_param(&self, name: &str, out: &mut rt::Params) {
+        out.push(name, self.as_str());
     }
 }
 /// Filters, sent as `Filter.N.Key` and `Filter.N.Value.M`.
@@ -347,7 +400,7 @@ pub struct Widget {
     /// Not described by the service.
     ///
     /// Wire name: `Status`.
-    pub status: Option<WidgetStatus>,
+    pub status: Option<super::types::WidgetStatus>,
     /// Not described by the service.
     ///
     /// Wire name: `Kind`.

@@ -20,6 +20,8 @@ pub const ACTIONS: &[&str] = &[
     "DeleteWidget",
     "DescribeWidgets",
     "GetWidgetQuota",
+    "ListWidgetEvents",
+    "StopWidget",
 ];
 /// Error codes every action may return, besides its own.
 pub const COMMON_ERROR_CODES: &[&str] = &["Throttling", "ServiceUnavailable"];
@@ -46,6 +48,7 @@ impl From<aliyun_runtime::Client> for Client {
     }
 }
 pub mod types;
+pub mod lifecycle;
 /// `CreateWidget`: Creates a widget.
 pub mod create_widget;
 pub use create_widget::{
@@ -69,4 +72,15 @@ pub mod get_widget_quota;
 pub use get_widget_quota::{
     GetWidgetQuotaRequest, GetWidgetQuotaRequestBuilder, GetWidgetQuotaResponse,
     GetWidgetQuotaError,
+};
+/// `ListWidgetEvents`: Lists widget events, paged with a token.
+pub mod list_widget_events;
+pub use list_widget_events::{
+    ListWidgetEventsRequest, ListWidgetEventsRequestBuilder, ListWidgetEventsResponse,
+    ListWidgetEventsError,
+};
+/// `StopWidget`: Stops a running widget; it shows Stopping until the service has stopped it.
+pub mod stop_widget;
+pub use stop_widget::{
+    StopWidgetRequest, StopWidgetRequestBuilder, StopWidgetResponse, StopWidgetError,
 };

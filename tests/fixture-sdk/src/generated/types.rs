@@ -47,6 +47,62 @@ impl rt::ToParam for Tag {
         out.put_field(name, "Value", &self.value);
     }
 }
+/// Where a widget is in its life.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WidgetStatus {
+    /// Wire value: `Pending`.
+    Pending,
+    /// Wire value: `Running`.
+    Running,
+    /// Wire value: `Stopping`.
+    Stopping,
+    /// Wire value: `Stopped`.
+    Stopped,
+    /// The service could not allocate the widget.
+    ///
+    /// Wire value: `AllocationFailed` or `Allocation Failed`.
+    AllocationFailed,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl WidgetStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Running => "Running",
+            Self::Stopping => "Stopping",
+            Self::Stopped => "Stopped",
+            Self::AllocationFailed => "AllocationFailed",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for WidgetStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Pending" => Self::Pending,
+            "Running" => Self::Running,
+            "Stopping" => Self::Stopping,
+            "Stopped" => Self::Stopped,
+            "AllocationFailed" | "Allocation Failed" => Self::AllocationFailed,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for WidgetStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for WidgetStatus {
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
 /// What a widget is made for.
 ///
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.

@@ -1,0 +1,136 @@
+//! `lifecycle.rs`: each resource's lifecycle as data, and its waiter.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{docs, ident};
+use crate::model::{Product, Resource, Transition};
+
+pub fn lifecycles(product: &Product) -> TokenStream {
+    let doc = docs::inner(
+        "Resource lifecycles declared in the spec: every state, what each action may start from and leads to, and the service's own steps. Waiters use them to stop early; an emulator can run them.",
+    );
+    let items = product.resources.iter().map(|r| resource(product, r));
+    quote! {
+        #doc
+        use aliyun_runtime as rt;
+        #(#items)*
+    }
+}
+
+fn opt_str(value: &Option<String>) -> TokenStream {
+    match value {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
+}
+
+fn transition(t: &Transition) -> TokenStream {
+    let action = opt_str(&t.action);
+    let from = &t.from;
+    let to = opt_str(&t.to);
+    let via = opt_str(&t.via);
+    let otherwise = opt_str(&t.otherwise);
+    quote! {
+        rt::Transition { action: #action, from: &[#(#from),*], to: #to, via: #via, otherwise: #otherwise },
+    }
+}
+
+/// A line of documentation per transition.
+pub fn describe_transition(t: &Transition) -> String {
+    let by = t.action.as_deref().map_or("the service, on its own,".to_owned(), |a| format!("`{a}`"));
+    if t.from.is_empty() {
+        return format!("{by} creates it in `{}`.", t.to.as_deref().unwrap_or("its initial state"));
+    }
+    let from = t.from.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+    let to = match (&t.via, &t.to) {
+        (Some(via), Some(to)) => format!("`{via}`, then `{to}`"),
+        (None, Some(to)) => format!("`{to}`"),
+        (_, None) => "deletion".to_owned(),
+    };
+    let otherwise =
+        t.otherwise.as_deref().map(|e| format!("; from any other state it fails with `{e}`")).unwrap_or_default();
+    format!("{by} moves it from {from} to {to}{otherwise}.")
+}
+
+fn resource(product: &Product, r: &Resource) -> TokenStream {
+    let name = ident(&r.const_name);
+    let lines: Vec<String> = r.transitions.iter().map(|t| format!("- {}", describe_transition(t))).collect();
+    let doc = docs::outer(&docs::paragraphs([
+        format!("Lifecycle of a {}.", r.name).as_str(),
+        r.description.as_deref().unwrap_or(""),
+        &format!(
+            "States: {}. A new one starts as `{}`.",
+            r.states.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
+            r.initial
+        ),
+        &lines.join("\n"),
+    ]));
+    let resource_name = &r.name;
+    let states = &r.states;
+    let initial = &r.initial;
+    let id = &r.id;
+    let transitions = r.transitions.iter().map(transition);
+    let waiter = r.waiter.as_ref().map(|w| {
+        let method = ident(&format!("wait_until_{}_status", crate::naming::snake(&r.name)));
+        let states_type = ident(&r.states_type);
+        let module = ident(&w.action_module);
+        let request = ident(&format!("{}Request", w.action_prefix));
+        let error = ident(&format!("{}Error", w.action_prefix));
+        let item = ident(&w.item_type.name);
+        let item_path = if w.item_type.shared { quote!(super::types::#item) } else { quote!(super::#module::#item) };
+        let params = w.params.iter().map(|(k, v)| {
+            let value = match v.as_str() {
+                "{id}" => quote!(id.to_owned()),
+                "{region}" => quote!(self.runtime().region().to_owned()),
+                v if v.contains('{') => quote!(#v.replace("{id}", id).replace("{region}", self.runtime().region())),
+                v => quote!(#v.to_owned()),
+            };
+            quote! { (#k, #value), }
+        });
+        let items = ident(&w.items_field);
+        let id_field = ident(&w.id_field);
+        let state_field = ident(&w.state_field);
+        let state_text = if w.state_is_enum {
+            quote!(item.#state_field.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default())
+        } else {
+            quote!(item.#state_field.clone().unwrap_or_default())
+        };
+        let doc = docs::outer(&format!(
+            "Polls `{}` until the {} `id` is in `target`, and returns it as last read.\n\nFails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.",
+            w.action_prefix, r.name
+        ));
+        quote! {
+            impl super::Client {
+                #doc
+                pub async fn #method(
+                    &self,
+                    id: &str,
+                    target: super::types::#states_type,
+                    policy: rt::WaitPolicy,
+                ) -> Result<#item_path, rt::WaitError<super::#error>> {
+                    rt::wait_for_state(&#name, id, target.as_str(), policy, || {
+                        let request = rt::WireRequest::<super::#request>::new([#(#params)*]);
+                        async move {
+                            let response = self.runtime().send(&request).await?;
+                            Ok(response.#items.into_iter().find(|item| item.#id_field.as_deref() == Some(id)).map(|item| (#state_text, item)))
+                        }
+                    })
+                    .await
+                }
+            }
+        }
+    });
+    let _ = product;
+    quote! {
+        #doc
+        pub const #name: rt::Lifecycle = rt::Lifecycle {
+            resource: #resource_name,
+            id: #id,
+            states: &[#(#states),*],
+            initial: #initial,
+            transitions: &[#(#transitions)*],
+        };
+        #waiter
+    }
+}

@@ -1,0 +1,440 @@
+//! Resources, lifecycles, waiters and pagination: the rules that tie
+//! actions to each other and to a resource's states.
+
+use super::{Checker, FileCx, closest, is_pascal_identifier, is_wire_name, p};
+use crate::locate::Seg;
+use crate::model::{
+    Action, ActionLifecycle, ErrorDef, Field, NamedType, PageStyle, Pagination, Resource, Transition, Ty, TypeBody,
+    TypeRef, Waiter,
+};
+use crate::naming;
+use crate::spec::{LifecycleSpec, PaginationSpec, ResourceSpec};
+
+/// Checks the resources of product.yaml; action transitions and waiters are
+/// added once the actions are known.
+pub(super) fn check_resources(
+    ck: &mut Checker,
+    fx: &FileCx,
+    specs: &[ResourceSpec],
+    types: &[NamedType],
+) -> Vec<Resource> {
+    let mut out: Vec<Resource> = Vec::new();
+    for (i, r) in specs.iter().enumerate() {
+        let path = vec![Seg::from("resources"), Seg::from(i)];
+        let before = ck.diags.len();
+        if !is_pascal_identifier(&r.name) {
+            ck.error(
+                fx,
+                &p(&path, "name"),
+                format!("resource name `{}` is not a PascalCase name", r.name),
+                "use a name such as `PhysicalConnection`",
+            );
+        } else if out.iter().any(|o| o.name == r.name) {
+            ck.error(fx, &p(&path, "name"), format!("resource `{}` is declared twice", r.name), "remove one of them");
+        }
+        if !is_wire_name(&r.id) {
+            ck.error(
+                fx,
+                &p(&path, "id"),
+                format!("`{}` is not a wire name", r.id),
+                "write the ID parameter's wire name, such as `PhysicalConnectionId`",
+            );
+        }
+        let states: Vec<String> = match types.iter().find(|t| t.name == r.states) {
+            Some(NamedType { body: TypeBody::Enum(variants), .. }) => {
+                variants.iter().map(|v| v.value.clone()).collect()
+            }
+            Some(_) => {
+                ck.error(
+                    fx,
+                    &p(&path, "states"),
+                    format!("`{}` is a struct, not an enum", r.states),
+                    "name the shared enum whose values are the states",
+                );
+                Vec::new()
+            }
+            None => {
+                let enums = types.iter().filter(|t| matches!(t.body, TypeBody::Enum(_))).map(|t| t.name.as_str());
+                let help = match closest(&r.states, enums) {
+                    Some(best) => format!("did you mean `{best}`? The states must be a shared enum under `types:`"),
+                    None => "declare an enum of the states under `types:` in product.yaml".to_owned(),
+                };
+                ck.error(fx, &p(&path, "states"), format!("unknown enum `{}`", r.states), help);
+                Vec::new()
+            }
+        };
+        let known = |ck: &mut Checker, state: &str, at: &[Seg]| {
+            if !states.is_empty() && !states.iter().any(|s| s == state) {
+                ck.error(
+                    fx,
+                    at,
+                    format!("`{state}` is not a state of `{}`", r.states),
+                    format!("use one of: {}", states.join(", ")),
+                );
+            }
+        };
+        known(ck, &r.initial, &p(&path, "initial"));
+        let mut transitions = Vec::new();
+        for (j, t) in r.transitions.iter().enumerate() {
+            let tpath = p(&p(&path, "transitions"), j);
+            if t.from.is_empty() {
+                ck.error(
+                    fx,
+                    &p(&tpath, "from"),
+                    "a service transition needs at least one `from` state",
+                    "list the states it starts from",
+                );
+            }
+            for (k, state) in t.from.iter().enumerate() {
+                known(ck, state, &p(&p(&tpath, "from"), k));
+            }
+            known(ck, &t.to, &p(&tpath, "to"));
+            transitions.push(Transition {
+                action: None,
+                from: t.from.clone(),
+                to: Some(t.to.clone()),
+                via: None,
+                otherwise: None,
+            });
+        }
+        if ck.diags.len() == before {
+            out.push(Resource {
+                name: r.name.clone(),
+                const_name: naming::snake(&r.name).to_ascii_uppercase(),
+                description: r.description.clone(),
+                states_type: r.states.clone(),
+                states,
+                initial: r.initial.clone(),
+                id: r.id.clone(),
+                transitions,
+                waiter: None,
+            });
+        }
+    }
+    out
+}
+
+/// Checks an action's `lifecycle:` block against its resource's states and
+/// the action's own error codes.
+pub(super) fn check_action_lifecycle(
+    ck: &mut Checker,
+    fx: &FileCx,
+    spec: &LifecycleSpec,
+    action: &str,
+    errors: &[ErrorDef],
+    resources: &[Resource],
+) -> Option<ActionLifecycle> {
+    let path = vec![Seg::from("lifecycle")];
+    let Some(resource) = resources.iter().find(|r| r.name == spec.resource) else {
+        let help = match closest(&spec.resource, resources.iter().map(|r| r.name.as_str())) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => "declare the resource under `resources:` in product.yaml".to_owned(),
+        };
+        ck.error(fx, &p(&path, "resource"), format!("unknown resource `{}`", spec.resource), help);
+        return None;
+    };
+    let before = ck.diags.len();
+    let known = |ck: &mut Checker, state: &str, at: &[Seg]| {
+        if !resource.states.iter().any(|s| s == state) {
+            ck.error(
+                fx,
+                at,
+                format!("`{state}` is not a state of {}", resource.name),
+                format!("use one of: {}", resource.states.join(", ")),
+            );
+        }
+    };
+    for (k, state) in spec.from.iter().enumerate() {
+        known(ck, state, &p(&p(&path, "from"), k));
+    }
+    for (key, state) in [("to", &spec.to), ("via", &spec.via)] {
+        if let Some(state) = state {
+            known(ck, state, &p(&path, key));
+        }
+    }
+    if let Some(code) = &spec.otherwise {
+        if !errors.iter().any(|e| &e.code == code) {
+            ck.error(
+                fx,
+                &p(&path, "otherwise"),
+                format!("`{code}` is not an error code of this action"),
+                "list it under `errors:` (or in the product's common errors) first",
+            );
+        }
+    }
+    let transition = if spec.creates {
+        if !spec.from.is_empty() || spec.to.is_some() || spec.via.is_some() || spec.deletes {
+            ck.error(
+                fx,
+                &p(&path, "creates"),
+                "a creating action has no `from`, `to`, `via` or `deletes`",
+                format!("a new {} starts in `{}`; remove the other keys", resource.name, resource.initial),
+            );
+        }
+        Transition {
+            action: Some(action.to_owned()),
+            from: Vec::new(),
+            to: Some(resource.initial.clone()),
+            via: None,
+            otherwise: None,
+        }
+    } else {
+        if spec.from.is_empty() {
+            ck.error(
+                fx,
+                &p(&path, "resource"),
+                "the lifecycle has no `from` states",
+                "list the states the action may start from, or set `creates: true`",
+            );
+        }
+        match (&spec.to, spec.deletes) {
+            (Some(_), true) => ck.error(
+                fx,
+                &p(&path, "deletes"),
+                "an action cannot both move (`to`) and delete (`deletes`) a resource",
+                "keep one of them",
+            ),
+            (None, false) => ck.error(
+                fx,
+                &p(&path, "resource"),
+                "the lifecycle says neither where the action leads (`to`) nor that it deletes",
+                "add `to: <State>` or `deletes: true`",
+            ),
+            _ => {}
+        }
+        if spec.via.is_some() && spec.deletes {
+            ck.error(
+                fx,
+                &p(&path, "via"),
+                "`via` needs a `to` state to complete to",
+                "remove `via`, or replace `deletes` with `to`",
+            );
+        }
+        Transition {
+            action: Some(action.to_owned()),
+            from: spec.from.clone(),
+            to: spec.to.clone(),
+            via: spec.via.clone(),
+            otherwise: spec.otherwise.clone(),
+        }
+    };
+    (ck.diags.len() == before).then(|| ActionLifecycle { resource: resource.name.clone(), transition })
+}
+
+fn find<'a>(fields: &'a [Field], wire: &str) -> Option<&'a Field> {
+    fields.iter().find(|f| f.wire == wire)
+}
+
+/// Checks `pagination:` against the action's own parameters and fields.
+pub(super) fn check_pagination(
+    ck: &mut Checker,
+    fx: &FileCx,
+    spec: &PaginationSpec,
+    request: &[Field],
+    response: &[Field],
+) -> Option<Pagination> {
+    let path = vec![Seg::from("pagination")];
+    let before = ck.diags.len();
+    let style = match spec.style.as_str() {
+        "page_number" => PageStyle::PageNumber,
+        "next_token" => PageStyle::NextToken,
+        other => {
+            ck.error(
+                fx,
+                &p(&path, "style"),
+                format!("pagination style `{other}` is not known"),
+                "use `page_number` (PageNumber, PageSize, TotalCount) or `next_token` (NextToken, MaxResults)",
+            );
+            return None;
+        }
+    };
+    let items = match find(response, &spec.items) {
+        Some(Field { ty: Ty::List(item), rust, .. }) => Some((rust.clone(), item.as_ref().clone())),
+        Some(_) => {
+            ck.error(
+                fx,
+                &p(&path, "items"),
+                format!("response field `{}` is not a list", spec.items),
+                "name the response list that holds each page's items",
+            );
+            None
+        }
+        None => {
+            ck.error(
+                fx,
+                &p(&path, "items"),
+                format!("the response has no field `{}`", spec.items),
+                "name the response list that holds each page's items",
+            );
+            None
+        }
+    };
+    // A field the paginator sets or reads: it must exist, be optional and have the right type.
+    let optional_field = |ck: &mut Checker,
+                          fields: &[Field],
+                          wire: &str,
+                          side: &str,
+                          ok: fn(&Ty) -> bool,
+                          ty_name: &str|
+     -> Option<String> {
+        match find(fields, wire) {
+            Some(f) if !f.required && ok(&f.ty) => Some(f.rust.clone()),
+            Some(_) => {
+                ck.error(
+                    fx,
+                    &p(&path, "style"),
+                    format!("{side} `{wire}` must be an optional {ty_name} to page with"),
+                    format!("declare `{wire}` as `type: {ty_name}` without `required: true`"),
+                );
+                None
+            }
+            None => {
+                ck.error(
+                    fx,
+                    &p(&path, "style"),
+                    format!("this pagination style needs the {side} `{wire}`"),
+                    format!("declare `{wire}` under `{side}:`"),
+                );
+                None
+            }
+        }
+    };
+    let is_int = |t: &Ty| matches!(t, Ty::Integer);
+    let is_count = |t: &Ty| matches!(t, Ty::Integer | Ty::Long);
+    let is_string = |t: &Ty| matches!(t, Ty::String);
+    let pagination = match style {
+        PageStyle::PageNumber => Pagination {
+            style,
+            items_field: String::new(),
+            item_type: Ty::String,
+            page_number: optional_field(ck, request, "PageNumber", "request", is_int, "integer"),
+            total_count: find(response, "TotalCount")
+                .and_then(|_| optional_field(ck, response, "TotalCount", "response", is_count, "integer")),
+            next_token_request: None,
+            next_token_response: None,
+        },
+        PageStyle::NextToken => Pagination {
+            style,
+            items_field: String::new(),
+            item_type: Ty::String,
+            page_number: None,
+            total_count: find(response, "TotalCount")
+                .and_then(|_| optional_field(ck, response, "TotalCount", "response", is_count, "integer")),
+            next_token_request: optional_field(ck, request, "NextToken", "request", is_string, "string"),
+            next_token_response: optional_field(ck, response, "NextToken", "response", is_string, "string"),
+        },
+    };
+    let (items_field, item_type) = items?;
+    (ck.diags.len() == before).then_some(Pagination { items_field, item_type, ..pagination })
+}
+
+/// Checks a resource's waiter against the action it polls.
+pub(super) fn check_waiter(
+    ck: &mut Checker,
+    fx: &FileCx,
+    index: usize,
+    spec: &crate::spec::WaiterSpec,
+    resource: &Resource,
+    actions: &[Action],
+    shared: &[NamedType],
+) -> Option<Waiter> {
+    let path = vec![Seg::from("resources"), Seg::from(index), Seg::from("waiter")];
+    let Some(action) = actions.iter().find(|a| a.name == spec.action) else {
+        ck.error(
+            fx,
+            &p(&path, "action"),
+            format!("unknown action `{}`", spec.action),
+            "name a read-only action of this spec that lists the resource",
+        );
+        return None;
+    };
+    if !action.read_only {
+        ck.error(
+            fx,
+            &p(&path, "action"),
+            format!("`{}` is not read-only", spec.action),
+            "a waiter polls, so it must use a read-only action",
+        );
+    }
+    if !spec.params.values().any(|v| v.contains("{id}")) {
+        ck.error(
+            fx,
+            &p(&path, "params"),
+            "no parameter selects the resource by `{id}`",
+            "add one, such as `Filter.1.Value.1: \"{id}\"`",
+        );
+    }
+    for key in spec.params.keys() {
+        if !is_wire_name(key) {
+            ck.error(
+                fx,
+                &p(&path, "params"),
+                format!("`{key}` is not a wire name"),
+                "use the parameter's exact wire name",
+            );
+        }
+    }
+    let Some(Field { ty: Ty::List(item), rust: items_field, .. }) = find(&action.response, &spec.items) else {
+        ck.error(
+            fx,
+            &p(&path, "items"),
+            format!("`{}` has no response list `{}`", spec.action, spec.items),
+            "name the response list that holds the resources",
+        );
+        return None;
+    };
+    let Ty::Named(item_type @ TypeRef { is_enum: false, .. }) = item.as_ref() else {
+        ck.error(
+            fx,
+            &p(&path, "items"),
+            format!("the items of `{}` are not structs", spec.items),
+            "name a list of structs",
+        );
+        return None;
+    };
+    let types = if item_type.shared { shared } else { &action.types };
+    let Some(TypeBody::Struct(fields)) = types.iter().find(|t| t.name == item_type.name).map(|t| &t.body) else {
+        return None;
+    };
+    let id_field = match find(fields, &spec.id_field) {
+        Some(f) if f.ty == Ty::String => Some(f.rust.clone()),
+        _ => {
+            ck.error(
+                fx,
+                &p(&path, "id_field"),
+                format!("`{}` has no string field `{}`", item_type.name, spec.id_field),
+                "name the item field holding the ID",
+            );
+            None
+        }
+    };
+    let state = match find(fields, &spec.state_field) {
+        Some(f) if f.ty == Ty::String => Some((f.rust.clone(), false)),
+        Some(Field { ty: Ty::Named(r), rust, .. }) if r.is_enum && r.name == resource.states_type => {
+            Some((rust.clone(), true))
+        }
+        _ => {
+            ck.error(
+                fx,
+                &p(&path, "state_field"),
+                format!(
+                    "`{}` has no field `{}` holding a string or `{}`",
+                    item_type.name, spec.state_field, resource.states_type
+                ),
+                "name the item field holding the state",
+            );
+            None
+        }
+    };
+    let (id_field, (state_field, state_is_enum)) = (id_field?, state?);
+    Some(Waiter {
+        action_prefix: action.type_prefix.clone(),
+        action_module: action.module.clone(),
+        params: spec.params.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        items_field: items_field.clone(),
+        item_type: item_type.clone(),
+        id_field,
+        state_field,
+        state_is_enum,
+    })
+}
