@@ -45,9 +45,10 @@ pub struct Transition {
     /// `None` for the service's own steps.
     pub action: Option<String>,
     pub from: Vec<String>,
-    /// `None` when the action deletes the resource.
+    /// `None` when the state stays, or the resource is deleted.
     pub to: Option<String>,
     pub via: Option<String>,
+    pub deletes: bool,
     pub otherwise: Option<String>,
 }
 
@@ -71,7 +72,8 @@ pub struct Waiter {
 #[derive(Debug, Clone)]
 pub struct ActionLifecycle {
     pub resource: String,
-    pub transition: Transition,
+    /// One per group of starting states; a create has one, with no `from`.
+    pub transitions: Vec<Transition>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,10 +88,11 @@ pub struct Pagination {
     /// Rust name of the response list and its item type.
     pub items_field: String,
     pub item_type: Ty,
-    /// Rust names of the fields that move between pages.
-    pub page_number: Option<String>,
-    /// Must be optional (`Option<i32>` or `Option<i64>`).
-    pub total_count: Option<String>,
+    /// Rust names (and types) of the fields that move between pages; all
+    /// optional. Page numbers are integers or longs; a total count may also
+    /// be a string holding digits.
+    pub page_number: Option<(String, Ty)>,
+    pub total_count: Option<(String, Ty)>,
     pub next_token_request: Option<String>,
     pub next_token_response: Option<String>,
 }

@@ -90,7 +90,7 @@ pub struct LifecycleSpec {
     /// States the action may start from.
     #[serde(default)]
     pub from: Vec<String>,
-    /// The state it leads to.
+    /// The state it leads to; without `to` and `deletes` the state stays.
     #[serde(default)]
     pub to: Option<String>,
     /// A transient state shown first; the service then completes the move.
@@ -102,6 +102,23 @@ pub struct LifecycleSpec {
     /// Error code answered when called from any other state.
     #[serde(default)]
     pub otherwise: Option<String>,
+    /// Several moves, when the target depends on the starting state; then
+    /// `from`, `to`, `via` and `deletes` go in each entry instead.
+    #[serde(default)]
+    pub transitions: Vec<ActionTransitionSpec>,
+}
+
+/// One move of an action with several.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionTransitionSpec {
+    pub from: Vec<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub via: Option<String>,
+    #[serde(default)]
+    pub deletes: bool,
 }
 
 /// How a paginated action pages.

@@ -45,8 +45,53 @@ pub struct SpecSource {
     pub files: Vec<SourceFile>,
 }
 
-/// The generated module of the types declared in `product.yaml`.
-const SHARED_TYPES_MODULE: &str = "types";
+/// Names an action's module (and its `Client` method) cannot take: the
+/// generated modules beside the actions, and the `Client`'s own methods.
+const RESERVED_ACTION_MODULES: &[(&str, &str)] = &[
+    ("types", "the module of the shared types"),
+    ("lifecycle", "the module of the resource lifecycles"),
+    ("builder", "the `Client::builder` method"),
+    ("from_env", "the `Client::from_env` method"),
+    ("runtime", "the `Client::runtime` method"),
+];
+
+/// Names generated code uses unqualified; a spec type with one of them would
+/// shadow it in its module.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "List",
+    "Struct",
+    "Result",
+    "Option",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Vec",
+    "String",
+    "Box",
+    "Default",
+    "From",
+    "Into",
+    "IntoIterator",
+    "Iterator",
+    "Send",
+    "Sync",
+    "Clone",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "Hash",
+    "Self",
+];
+
+/// Method names a member cannot take: the request builder's own (`build`,
+/// `send`), and `default`, which would hide `Default::default` on a struct
+/// that has setters.
+const RESERVED_MEMBER_NAMES: &[(&str, &str)] = &[
+    ("build", "the request builder's `build` method"),
+    ("send", "the request builder's `send` method"),
+    ("default", "`Default::default`, which builds structs"),
+];
 
 const SCALARS: &[&str] = &["string", "integer", "long", "boolean", "float"];
 const TYPE_HELP: &str = "use string, integer, long, boolean, float, list (with `items:`), struct (with `fields:`), or the name of a type declared under `types:`";
@@ -327,7 +372,7 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     for action in &actions {
         if let Some(l) = &action.lifecycle {
             if let Some(r) = resources.iter_mut().find(|r| r.name == l.resource) {
-                r.transitions.push(l.transition.clone());
+                r.transitions.extend(l.transitions.iter().cloned());
             }
         }
     }
@@ -379,15 +424,12 @@ fn check_action_names_unique(ck: &mut Checker, action_files: &[(String, String, 
             continue;
         }
         let module = naming::snake(&file.action);
-        if module == SHARED_TYPES_MODULE {
+        if let Some((_, what)) = RESERVED_ACTION_MODULES.iter().find(|(m, _)| *m == module) {
             ck.error(
                 fx,
                 &["action".into()],
-                format!(
-                    "action `{}` would become the Rust module `{module}`, which holds the shared types",
-                    file.action
-                ),
-                "the name is reserved for that module; check the action's name against the API reference",
+                format!("action `{}` would become the Rust name `{module}`, which is taken by {what}", file.action),
+                "the name is reserved; check the action's name against the API reference",
             );
             continue;
         }
@@ -591,7 +633,7 @@ fn declare_types(
             );
             continue;
         }
-        if SCALARS.contains(&def.name.to_ascii_lowercase().as_str()) || ["List", "Struct"].contains(&def.name.as_str())
+        if SCALARS.contains(&def.name.to_ascii_lowercase().as_str()) || RESERVED_TYPE_NAMES.contains(&def.name.as_str())
         {
             ck.error(fx, &path, format!("type name `{}` is reserved", def.name), "pick a more specific name");
             continue;
@@ -819,11 +861,11 @@ fn check_members(
         let Some(field) = check_member(ck, fx, m, &path, side, scope, hoisted) else {
             continue;
         };
-        if side == Side::Request && field.rust == "build" {
+        if let Some((name, what)) = RESERVED_MEMBER_NAMES.iter().find(|(n, _)| *n == field.rust) {
             ck.error(
                 fx,
                 &name_path,
-                "`build` is the builder's own method and cannot name a parameter",
+                format!("`{}` would become the Rust name `{name}`, which is taken by {what}", m.name),
                 "set `rust_name:` to another name",
             );
             continue;
@@ -1188,14 +1230,20 @@ fn check_hoisted_names(
     shared: &BTreeMap<String, Declared>,
     reserved: &[String],
 ) {
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: HashMap<&str, &Path> = HashMap::new();
     for (t, path) in hoisted {
-        let clash = if declared.contains_key(&t.name) || !seen.insert(&t.name) {
-            Some("another type of this file")
+        let earlier = seen.get(t.name.as_str()).map(|first| format!(" (line {})", fx.loc.find(first).0));
+        seen.entry(&t.name).or_insert(path);
+        let clash = if let Some(line) = earlier {
+            Some(format!("another inline struct of this file{line}"))
+        } else if declared.contains_key(&t.name) {
+            Some("a type declared under `types:` in this file".to_owned())
         } else if shared.contains_key(&t.name) {
-            Some("a shared type in product.yaml")
+            Some("a shared type in product.yaml".to_owned())
         } else if reserved.contains(&t.name) {
-            Some("a type generated for the action")
+            Some("a type generated for the action".to_owned())
+        } else if RESERVED_TYPE_NAMES.contains(&t.name.as_str()) {
+            Some("a name generated code relies on".to_owned())
         } else {
             None
         };
@@ -1204,7 +1252,7 @@ fn check_hoisted_names(
                 fx,
                 path,
                 format!("inline struct `{}` has the same name as {what}", t.name),
-                "set `struct:` to give it another name",
+                "set `struct:` to give it another name, or declare one shared type and use it in both places",
             );
         }
     }
@@ -1510,9 +1558,8 @@ fn check_action(
         errors.push(common.clone());
     }
 
-    let response_wires: HashSet<&str> = response.iter().map(|f| f.wire.as_str()).collect();
     if let Some(json) = &file.examples.json {
-        check_json_example(ck, fx, json, &response_wires);
+        check_json_example(ck, fx, json, &response);
     }
     if let Some(xml) = &file.examples.xml {
         check_xml_example(ck, fx, xml, &file.action);
@@ -1553,7 +1600,7 @@ fn check_action(
 }
 
 /// The JSON example must be an object whose keys the response declares.
-fn check_json_example(ck: &mut Checker, fx: &FileCx, json: &str, response_wires: &HashSet<&str>) {
+fn check_json_example(ck: &mut Checker, fx: &FileCx, json: &str, response: &[Field]) {
     let path: Path = vec!["examples".into(), "json".into()];
     match serde_json::from_str::<serde_json::Value>(json) {
         Err(e) => {
@@ -1576,15 +1623,30 @@ fn check_json_example(ck: &mut Checker, fx: &FileCx, json: &str, response_wires:
             }
         }
         Ok(serde_json::Value::Object(map)) => {
-            for key in map.keys().filter(|k| !response_wires.contains(k.as_str())) {
+            for (key, value) in &map {
                 let quoted = serde_json::to_string(key).unwrap_or_default();
                 let at = fx.find_text(&path, &quoted).unwrap_or_else(|| fx.loc.find(&path));
-                ck.error_at(
-                    fx,
-                    at,
-                    format!("the JSON example has `{key}`, which the response does not declare"),
-                    "declare the field under `response:`, or drop it from the example",
-                );
+                match response.iter().find(|f| &f.wire == key) {
+                    None => ck.error_at(
+                        fx,
+                        at,
+                        format!("the JSON example has `{key}`, which the response does not declare"),
+                        "declare the field under `response:`, or drop it from the example",
+                    ),
+                    Some(field) => {
+                        if let Some(why) = json_value_mismatch(&field.ty, value) {
+                            ck.error_at(
+                                fx,
+                                at,
+                                format!(
+                                    "the JSON example's `{key}` does not fit type `{}`: {why}",
+                                    describe(&field.ty)
+                                ),
+                                "fix the example, or the field's type",
+                            );
+                        }
+                    }
+                }
             }
         }
         Ok(_) => ck.error(
@@ -1593,6 +1655,42 @@ fn check_json_example(ck: &mut Checker, fx: &FileCx, json: &str, response_wires:
             "the JSON example is not an object",
             "write the whole response body, such as {\"RequestId\": \"...\"}",
         ),
+    }
+}
+
+/// Why a top-level JSON example value cannot be read as `ty`, if it cannot.
+/// Numbers given as text are accepted, as the decoder accepts them.
+fn json_value_mismatch(ty: &Ty, value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value as J;
+    let numeric_text = |s: &str| s.trim().parse::<i64>().ok();
+    match (ty, value) {
+        (_, J::Null) => None,
+        (Ty::Integer, J::Number(n)) => match n.as_i64() {
+            Some(v) if i32::try_from(v).is_ok() => None,
+            _ => Some(format!("{n} is not a 32-bit integer")),
+        },
+        (Ty::Long, J::Number(n)) => n.as_i64().is_none().then(|| format!("{n} is not a 64-bit integer")),
+        (Ty::Integer, J::String(s)) => numeric_text(s)
+            .filter(|v| i32::try_from(*v).is_ok())
+            .is_none()
+            .then(|| format!("{s:?} is not a 32-bit integer")),
+        (Ty::Long, J::String(s)) => numeric_text(s).is_none().then(|| format!("{s:?} is not a 64-bit integer")),
+        (Ty::Float, J::Number(_)) | (Ty::Boolean, J::Bool(_)) => None,
+        (Ty::String, J::String(_) | J::Number(_) | J::Bool(_)) => None,
+        (Ty::Named(r), J::String(_)) if r.is_enum => None,
+        (Ty::Named(r), J::Object(_)) if !r.is_enum => None,
+        (Ty::List(_), J::Array(_) | J::Object(_)) => None,
+        (_, other) => Some(format!(
+            "found {}",
+            match other {
+                J::Bool(_) => "a boolean",
+                J::Number(_) => "a number",
+                J::String(_) => "a string",
+                J::Array(_) => "a list",
+                J::Object(_) => "an object",
+                J::Null => "null",
+            }
+        )),
     }
 }
 

@@ -10,11 +10,14 @@ pub struct Transition {
     /// States it may start from; empty for an action that creates the
     /// resource (then `to` is the initial state).
     pub from: &'static [&'static str],
-    /// The state it leads to; `None` when the resource is deleted.
+    /// The state it leads to; `None` when the state stays or the resource
+    /// is deleted.
     pub to: Option<&'static str>,
     /// A transient state the resource shows first (Terminating on the way
     /// to Terminated); the service then completes the move on its own.
     pub via: Option<&'static str>,
+    /// The resource is deleted.
+    pub deletes: bool,
     /// Error code answered when the action is called from another state.
     pub otherwise: Option<&'static str>,
 }
@@ -99,14 +102,36 @@ mod tests {
         ],
         initial: "Initial",
         transitions: &[
-            Transition { action: Some("Create"), from: &[], to: Some("Initial"), via: None, otherwise: None },
-            Transition { action: None, from: &["Initial"], to: Some("Allocating"), via: None, otherwise: None },
-            Transition { action: None, from: &["Allocating"], to: Some("Allocated"), via: None, otherwise: None },
+            Transition {
+                action: Some("Create"),
+                from: &[],
+                to: Some("Initial"),
+                via: None,
+                deletes: false,
+                otherwise: None,
+            },
+            Transition {
+                action: None,
+                from: &["Initial"],
+                to: Some("Allocating"),
+                via: None,
+                deletes: false,
+                otherwise: None,
+            },
+            Transition {
+                action: None,
+                from: &["Allocating"],
+                to: Some("Allocated"),
+                via: None,
+                deletes: false,
+                otherwise: None,
+            },
             Transition {
                 action: Some("Confirm"),
                 from: &["Allocated"],
                 to: Some("Confirmed"),
                 via: None,
+                deletes: false,
                 otherwise: Some("Bad"),
             },
             Transition {
@@ -114,6 +139,7 @@ mod tests {
                 from: &["Confirmed"],
                 to: Some("Enabled"),
                 via: None,
+                deletes: false,
                 otherwise: Some("Bad"),
             },
             Transition {
@@ -121,6 +147,7 @@ mod tests {
                 from: &["Enabled"],
                 to: Some("Terminated"),
                 via: Some("Terminating"),
+                deletes: false,
                 otherwise: Some("Bad"),
             },
             Transition {
@@ -128,6 +155,7 @@ mod tests {
                 from: &["Initial", "Allocated", "Confirmed"],
                 to: Some("Canceled"),
                 via: None,
+                deletes: false,
                 otherwise: Some("Bad"),
             },
             Transition {
@@ -135,6 +163,7 @@ mod tests {
                 from: &["Canceled", "Terminated"],
                 to: None,
                 via: None,
+                deletes: true,
                 otherwise: Some("Bad"),
             },
         ],

@@ -13,7 +13,7 @@ pub fn action(product: &Product, action: &Action) -> TokenStream {
     let response = response(action);
     let error = error(action);
     let types = types::named_types(&action.types);
-    let tests = tests(action);
+    let tests = tests(product, action);
     quote! {
         #module_doc
         use aliyun_runtime as rt;
@@ -44,11 +44,10 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         facts.push("Deprecated by the service.".to_owned());
     }
     if let Some(lifecycle) = &action.lifecycle {
-        facts.push(format!(
-            "Lifecycle of the {}: {}",
-            lifecycle.resource,
-            super::lifecycle::describe_transition(&lifecycle.transition)
-        ));
+        for t in &lifecycle.transitions {
+            let line = super::lifecycle::describe_transition(t);
+            facts.push(format!("Lifecycle of the {}: {line}", lifecycle.resource));
+        }
     }
     let facts = facts.join(" ");
     let builder_hint = format!("Build one with [`{req}::builder`].");
@@ -291,9 +290,25 @@ fn error(action: &Action) -> TokenStream {
 /// Tests from the spec's own examples: the response examples decode (to the
 /// values they show, and JSON and XML alike), every error code reaches its
 /// variant.
-fn tests(action: &Action) -> TokenStream {
-    let [_, _, resp, err] = names(action);
+fn tests(product: &Product, action: &Action) -> TokenStream {
+    let [req, _, resp, err] = names(action);
     let mut tests = Vec::new();
+    // The request built from the spec's examples, as it goes on the wire,
+    // compared with a reviewed snapshot (`UPDATE_EXPECT=1` rewrites it).
+    let setters = action.request.iter().filter_map(|f| {
+        let value = example_or_placeholder(product, action, f)?;
+        let name = ident(&f.rust);
+        Some(quote!(.#name(#value)))
+    });
+    let snapshot = format!("../../tests/snapshots/wire/{}.txt", action.module);
+    tests.push(quote! {
+        #[test]
+        fn example_request_encodes() {
+            let request = #req::builder() #(#setters)* .build().expect("the spec's examples build a request");
+            let wire: String = rt::Operation::to_params(&request).iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+            expect_test::expect_file![#snapshot].assert_eq(&wire);
+        }
+    });
     if let Some(json) = &action.json_example {
         let asserts = example_asserts(action, json);
         tests.push(quote! {
@@ -411,15 +426,22 @@ fn pagination(action: &Action, p: &Pagination) -> TokenStream {
     let items = ident(&p.items_field);
     let (style, moves) = match p.style {
         PageStyle::PageNumber => {
-            let page = ident(p.page_number.as_deref().unwrap_or("page_number"));
+            let (page, ty) = p.page_number.clone().unwrap_or_else(|| ("page_number".to_owned(), Ty::Integer));
+            let page = ident(&page);
+            let (read, write) = match ty {
+                Ty::Long => {
+                    (quote!(self.#page.and_then(|p| i32::try_from(p).ok())), quote!(self.#page = Some(i64::from(page))))
+                }
+                _ => (quote!(self.#page), quote!(self.#page = Some(page))),
+            };
             (
                 quote!(rt::PageStyle::PageNumber),
                 quote! {
                     fn page_number(&self) -> Option<i32> {
-                        self.#page
+                        #read
                     }
                     fn set_page_number(&mut self, page: i32) {
-                        self.#page = Some(page);
+                        #write;
                     }
                 },
             )
@@ -437,9 +459,13 @@ fn pagination(action: &Action, p: &Pagination) -> TokenStream {
         }
     };
     let total = match &p.total_count {
-        Some(field) => {
+        Some((field, ty)) => {
             let field = ident(field);
-            quote!(page.#field.map(i64::from))
+            match ty {
+                Ty::Long => quote!(page.#field),
+                Ty::String => quote!(page.#field.as_deref().and_then(|t| t.trim().parse().ok())),
+                _ => quote!(page.#field.map(i64::from)),
+            }
         }
         None => quote!(None),
     };
@@ -479,5 +505,94 @@ fn pagination(action: &Action, p: &Pagination) -> TokenStream {
                 self.runtime().items(request)
             }
         }
+    }
+}
+
+/// A setter argument from a field's example; required fields without one
+/// get a placeholder, optional ones are left out.
+fn example_or_placeholder(product: &Product, action: &Action, field: &crate::model::Field) -> Option<TokenStream> {
+    let json = match (&field.example, &field.ty) {
+        (Some(text), Ty::String) => serde_json::Value::String(text.clone()),
+        (Some(text), Ty::Named(r)) if r.is_enum => serde_json::Value::String(text.clone()),
+        (Some(text), _) => serde_json::from_str(text).ok()?,
+        (None, _) if field.required => placeholder(&field.ty, &field.wire),
+        (None, _) => return None,
+    };
+    example_value(product, action, &field.ty, &json)
+}
+
+fn placeholder(ty: &Ty, wire: &str) -> serde_json::Value {
+    match ty {
+        Ty::Integer | Ty::Long => serde_json::Value::from(1),
+        Ty::Float => serde_json::Value::from(1.5),
+        Ty::Boolean => serde_json::Value::Bool(true),
+        Ty::List(inner) => serde_json::Value::Array(vec![placeholder(inner, wire)]),
+        Ty::Named(r) if !r.is_enum => serde_json::Value::Object(Default::default()),
+        _ => serde_json::Value::String(format!("example-{wire}")),
+    }
+}
+
+/// Rust for an example value of type `ty`: a literal, a list, or a struct
+/// built with its setters.
+fn example_value(product: &Product, action: &Action, ty: &Ty, json: &serde_json::Value) -> Option<TokenStream> {
+    use serde_json::Value as J;
+    Some(match (ty, json) {
+        (Ty::String, J::String(s)) => quote!(#s),
+        (Ty::String, J::Number(n)) => {
+            let s = n.to_string();
+            quote!(#s)
+        }
+        (Ty::Named(r), J::String(s)) if r.is_enum => quote!(#s),
+        // Typed literals: a setter takes `impl Into<i64>`, which an
+        // unsuffixed literal past i32 would not satisfy.
+        (Ty::Integer, J::Number(n)) => {
+            let v = proc_macro2::Literal::i32_suffixed(i32::try_from(n.as_i64()?).ok()?);
+            quote!(#v)
+        }
+        (Ty::Long, J::Number(n)) => {
+            let v = proc_macro2::Literal::i64_suffixed(n.as_i64()?);
+            quote!(#v)
+        }
+        (Ty::Float, J::Number(n)) => {
+            let v = proc_macro2::Literal::f64_unsuffixed(n.as_f64()?);
+            quote!(#v)
+        }
+        (Ty::Boolean, J::Bool(b)) => quote!(#b),
+        (Ty::List(inner), J::Array(items)) => {
+            let items =
+                items.iter().map(|item| example_value(product, action, inner, item)).collect::<Option<Vec<_>>>()?;
+            let elem = type_in_tests(inner);
+            quote!([#(<#elem>::from(#items)),*])
+        }
+        (Ty::Named(r), J::Object(map)) => {
+            let types = if r.shared { &product.types } else { &action.types };
+            let crate::model::TypeBody::Struct(fields) = &types.iter().find(|t| t.name == r.name)?.body else {
+                return None;
+            };
+            let path = type_in_tests(ty);
+            let setters = fields.iter().filter_map(|f| {
+                let value = example_value(product, action, &f.ty, map.get(&f.wire)?)?;
+                let name = ident(&f.rust);
+                Some(quote!(.#name(#value)))
+            });
+            quote!(#path::default() #(#setters)*)
+        }
+        _ => return None,
+    })
+}
+
+/// A type as named from an action's `tests` module, one level below
+/// `value_type`'s.
+fn type_in_tests(ty: &Ty) -> TokenStream {
+    match ty {
+        Ty::Named(r) if r.shared => {
+            let name = ident(&r.name);
+            quote!(super::super::types::#name)
+        }
+        Ty::List(inner) => {
+            let inner = type_in_tests(inner);
+            quote!(Vec<#inner>)
+        }
+        other => super::value_type(other),
     }
 }

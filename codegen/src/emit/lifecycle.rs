@@ -31,8 +31,9 @@ fn transition(t: &Transition) -> TokenStream {
     let to = opt_str(&t.to);
     let via = opt_str(&t.via);
     let otherwise = opt_str(&t.otherwise);
+    let deletes = t.deletes;
     quote! {
-        rt::Transition { action: #action, from: &[#(#from),*], to: #to, via: #via, otherwise: #otherwise },
+        rt::Transition { action: #action, from: &[#(#from),*], to: #to, via: #via, deletes: #deletes, otherwise: #otherwise },
     }
 }
 
@@ -43,14 +44,15 @@ pub fn describe_transition(t: &Transition) -> String {
         return format!("{by} creates it in `{}`.", t.to.as_deref().unwrap_or("its initial state"));
     }
     let from = t.from.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
-    let to = match (&t.via, &t.to) {
-        (Some(via), Some(to)) => format!("`{via}`, then `{to}`"),
-        (None, Some(to)) => format!("`{to}`"),
-        (_, None) => "deletion".to_owned(),
-    };
     let otherwise =
         t.otherwise.as_deref().map(|e| format!("; from any other state it fails with `{e}`")).unwrap_or_default();
-    format!("{by} moves it from {from} to {to}{otherwise}.")
+    let effect = match (&t.via, &t.to, t.deletes) {
+        (Some(via), Some(to), _) => format!("moves it from {from} to `{via}`, then `{to}`"),
+        (None, Some(to), _) => format!("moves it from {from} to `{to}`"),
+        (_, None, true) => format!("deletes it from {from}"),
+        (_, None, false) => format!("is allowed in {from} and keeps the state"),
+    };
+    format!("{by} {effect}{otherwise}.")
 }
 
 fn resource(product: &Product, r: &Resource) -> TokenStream {

@@ -8,7 +8,7 @@ use crate::model::{
     TypeRef, Waiter,
 };
 use crate::naming;
-use crate::spec::{LifecycleSpec, PaginationSpec, ResourceSpec};
+use crate::spec::{ActionTransitionSpec, LifecycleSpec, PaginationSpec, ResourceSpec};
 
 /// Checks the resources of product.yaml; action transitions and waiters are
 /// added once the actions are known.
@@ -94,6 +94,7 @@ pub(super) fn check_resources(
                 from: t.from.clone(),
                 to: Some(t.to.clone()),
                 via: None,
+                deletes: false,
                 otherwise: None,
             });
         }
@@ -162,63 +163,107 @@ pub(super) fn check_action_lifecycle(
             );
         }
     }
-    let transition = if spec.creates {
-        if !spec.from.is_empty() || spec.to.is_some() || spec.via.is_some() || spec.deletes {
+    let simple = ActionTransitionSpec {
+        from: spec.from.clone(),
+        to: spec.to.clone(),
+        via: spec.via.clone(),
+        deletes: spec.deletes,
+    };
+    let transitions = if spec.creates {
+        if !spec.from.is_empty()
+            || spec.to.is_some()
+            || spec.via.is_some()
+            || spec.deletes
+            || !spec.transitions.is_empty()
+        {
             ck.error(
                 fx,
                 &p(&path, "creates"),
-                "a creating action has no `from`, `to`, `via` or `deletes`",
+                "a creating action has no `from`, `to`, `via`, `deletes` or `transitions`",
                 format!("a new {} starts in `{}`; remove the other keys", resource.name, resource.initial),
             );
         }
-        Transition {
+        vec![Transition {
             action: Some(action.to_owned()),
             from: Vec::new(),
             to: Some(resource.initial.clone()),
             via: None,
+            deletes: false,
             otherwise: None,
-        }
+        }]
+    } else if spec.transitions.is_empty() {
+        vec![check_move(ck, fx, &path, &simple, action, spec.otherwise.as_ref())]
     } else {
-        if spec.from.is_empty() {
+        if !simple.from.is_empty() || simple.to.is_some() || simple.via.is_some() || simple.deletes {
             ck.error(
                 fx,
-                &p(&path, "resource"),
-                "the lifecycle has no `from` states",
-                "list the states the action may start from, or set `creates: true`",
+                &p(&path, "transitions"),
+                "`transitions` replaces `from`, `to`, `via` and `deletes`",
+                "move them into the entries of `transitions`",
             );
         }
-        match (&spec.to, spec.deletes) {
-            (Some(_), true) => ck.error(
-                fx,
-                &p(&path, "deletes"),
-                "an action cannot both move (`to`) and delete (`deletes`) a resource",
-                "keep one of them",
-            ),
-            (None, false) => ck.error(
-                fx,
-                &p(&path, "resource"),
-                "the lifecycle says neither where the action leads (`to`) nor that it deletes",
-                "add `to: <State>` or `deletes: true`",
-            ),
-            _ => {}
+        let mut out = Vec::new();
+        for (k, t) in spec.transitions.iter().enumerate() {
+            let tpath = p(&p(&path, "transitions"), k);
+            for (m, state) in t.from.iter().enumerate() {
+                known(ck, state, &p(&p(&tpath, "from"), m));
+            }
+            for (key, state) in [("to", &t.to), ("via", &t.via)] {
+                if let Some(state) = state {
+                    known(ck, state, &p(&tpath, key));
+                }
+            }
+            if let Some(other) = out.iter().find_map(|o: &Transition| t.from.iter().find(|s| o.from.contains(s))) {
+                ck.error(
+                    fx,
+                    &p(&tpath, "from"),
+                    format!("state `{other}` starts two transitions of this action"),
+                    "each state may start at most one of the action's transitions",
+                );
+            }
+            out.push(check_move(ck, fx, &tpath, t, action, spec.otherwise.as_ref()));
         }
-        if spec.via.is_some() && spec.deletes {
-            ck.error(
-                fx,
-                &p(&path, "via"),
-                "`via` needs a `to` state to complete to",
-                "remove `via`, or replace `deletes` with `to`",
-            );
-        }
-        Transition {
-            action: Some(action.to_owned()),
-            from: spec.from.clone(),
-            to: spec.to.clone(),
-            via: spec.via.clone(),
-            otherwise: spec.otherwise.clone(),
-        }
+        out
     };
-    (ck.diags.len() == before).then(|| ActionLifecycle { resource: resource.name.clone(), transition })
+    (ck.diags.len() == before).then(|| ActionLifecycle { resource: resource.name.clone(), transitions })
+}
+
+/// One move of an action: where it starts, and where it leads, if anywhere.
+fn check_move(
+    ck: &mut Checker,
+    fx: &FileCx,
+    path: &[Seg],
+    spec: &ActionTransitionSpec,
+    action: &str,
+    otherwise: Option<&String>,
+) -> Transition {
+    if spec.from.is_empty() {
+        ck.error(
+            fx,
+            &p(path, "from"),
+            "the transition has no `from` states",
+            "list the states the action may start from, or set `creates: true`",
+        );
+    }
+    if spec.to.is_some() && spec.deletes {
+        ck.error(
+            fx,
+            &p(path, "deletes"),
+            "an action cannot both move (`to`) and delete (`deletes`) a resource",
+            "keep one of them",
+        );
+    }
+    if spec.via.is_some() && spec.to.is_none() {
+        ck.error(fx, &p(path, "via"), "`via` needs a `to` state to complete to", "add `to`, or remove `via`");
+    }
+    Transition {
+        action: Some(action.to_owned()),
+        from: spec.from.clone(),
+        to: spec.to.clone(),
+        via: spec.via.clone(),
+        deletes: spec.deletes,
+        otherwise: otherwise.cloned(),
+    }
 }
 
 fn find<'a>(fields: &'a [Field], wire: &str) -> Option<&'a Field> {
@@ -270,21 +315,17 @@ pub(super) fn check_pagination(
         }
     };
     // A field the paginator sets or reads: it must exist, be optional and have the right type.
-    let optional_field = |ck: &mut Checker,
-                          fields: &[Field],
-                          wire: &str,
-                          side: &str,
-                          ok: fn(&Ty) -> bool,
-                          ty_name: &str|
-     -> Option<String> {
-        match find(fields, wire) {
-            Some(f) if !f.required && ok(&f.ty) => Some(f.rust.clone()),
+    let optional_field =
+        |ck: &mut Checker, fields: &[Field], wire: &str, side: &str, ok: fn(&Ty) -> bool, types: &str| match find(
+            fields, wire,
+        ) {
+            Some(f) if !f.required && ok(&f.ty) => Some((f.rust.clone(), f.ty.clone())),
             Some(_) => {
                 ck.error(
                     fx,
                     &p(&path, "style"),
-                    format!("{side} `{wire}` must be an optional {ty_name} to page with"),
-                    format!("declare `{wire}` as `type: {ty_name}` without `required: true`"),
+                    format!("{side} `{wire}` must be an optional {types} to page with"),
+                    format!("declare `{wire}` as {types} without `required: true`"),
                 );
                 None
             }
@@ -297,19 +338,21 @@ pub(super) fn check_pagination(
                 );
                 None
             }
-        }
-    };
-    let is_int = |t: &Ty| matches!(t, Ty::Integer);
-    let is_count = |t: &Ty| matches!(t, Ty::Integer | Ty::Long);
+        };
+    let is_number = |t: &Ty| matches!(t, Ty::Integer | Ty::Long);
+    let is_count = |t: &Ty| matches!(t, Ty::Integer | Ty::Long | Ty::String);
     let is_string = |t: &Ty| matches!(t, Ty::String);
+    let total_count = |ck: &mut Checker| {
+        find(response, "TotalCount")
+            .and_then(|_| optional_field(ck, response, "TotalCount", "response", is_count, "integer, long or string"))
+    };
     let pagination = match style {
         PageStyle::PageNumber => Pagination {
             style,
             items_field: String::new(),
             item_type: Ty::String,
-            page_number: optional_field(ck, request, "PageNumber", "request", is_int, "integer"),
-            total_count: find(response, "TotalCount")
-                .and_then(|_| optional_field(ck, response, "TotalCount", "response", is_count, "integer")),
+            page_number: optional_field(ck, request, "PageNumber", "request", is_number, "integer or long"),
+            total_count: total_count(ck),
             next_token_request: None,
             next_token_response: None,
         },
@@ -318,10 +361,11 @@ pub(super) fn check_pagination(
             items_field: String::new(),
             item_type: Ty::String,
             page_number: None,
-            total_count: find(response, "TotalCount")
-                .and_then(|_| optional_field(ck, response, "TotalCount", "response", is_count, "integer")),
-            next_token_request: optional_field(ck, request, "NextToken", "request", is_string, "string"),
-            next_token_response: optional_field(ck, response, "NextToken", "response", is_string, "string"),
+            total_count: total_count(ck),
+            next_token_request: optional_field(ck, request, "NextToken", "request", is_string, "string")
+                .map(|(n, _)| n),
+            next_token_response: optional_field(ck, response, "NextToken", "response", is_string, "string")
+                .map(|(n, _)| n),
         },
     };
     let (items_field, item_type) = items?;

@@ -293,6 +293,23 @@ mod tests {
     const JSON_EXAMPLE: &str = "{\"RequestId\":\"BE36E95A-F83E-4127-A29E-F2F35D4C999A\"}";
     const XML_EXAMPLE: &str = "<CancelPhysicalConnectionResponse>\n  <RequestId>BE36E95A-F83E-4127-A29E-F2F35D4C999A</RequestId>\n</CancelPhysicalConnectionResponse>";
     #[test]
+    fn example_request_encodes() {
+        let request = CancelPhysicalConnectionRequest::builder()
+            .client_token("02fb3da4-130e-11e9-8e44-001****")
+            .physical_connection_id("pc-119mfjzm7")
+            .region_id("cn-shanghai")
+            .build()
+            .expect("the spec's examples build a request");
+        let wire: String = rt::Operation::to_params(&request)
+            .iter()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect();
+        expect_test::expect_file![
+            "../../tests/snapshots/wire/cancel_physical_connection.txt"
+        ]
+            .assert_eq(&wire);
+    }
+    #[test]
     fn json_example_decodes() {
         let response: CancelPhysicalConnectionResponse = rt::decode_response(
                 JSON_EXAMPLE.as_bytes(),

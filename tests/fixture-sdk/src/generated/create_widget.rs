@@ -65,7 +65,7 @@ pub struct CreateWidgetRequest {
     pub bandwidth: Option<i64>,
     /// Tags to attach, sent as `Tag.N.Key` and `Tag.N.Value`.
     ///
-    /// Wire name: `Tag`. At most 20 items.
+    /// Wire name: `Tag`. Example: `[{"Key":"env","Value":"prod"},{"Key":"team"}]`. At most 20 items.
     pub tag: Vec<super::types::Tag>,
     /// Zones, sent comma-joined in one parameter.
     ///
@@ -203,7 +203,7 @@ impl CreateWidgetRequestBuilder {
     }
     /// Tags to attach, sent as `Tag.N.Key` and `Tag.N.Value`.
     ///
-    /// Wire name: `Tag`. At most 20 items.
+    /// Wire name: `Tag`. Example: `[{"Key":"env","Value":"prod"},{"Key":"team"}]`. At most 20 items.
     pub fn tag(
         mut self,
         value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
@@ -494,6 +494,36 @@ mod tests {
     use super::*;
     const JSON_EXAMPLE: &str = "{\"RequestId\": \"R-1\", \"WidgetId\": \"w-123\"}";
     const XML_EXAMPLE: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CreateWidgetResponse>\n  <RequestId>R-1</RequestId>\n  <WidgetId>w-123</WidgetId>\n</CreateWidgetResponse>";
+    #[test]
+    fn example_request_encodes() {
+        let request = CreateWidgetRequest::builder()
+            .region_id("cn-hangzhou")
+            .name("my-widget")
+            .size(10i32)
+            .capacity(5000000000i64)
+            .enabled(true)
+            .ratio(0.5)
+            .kind("HighIO")
+            .vswitch_id("vsw-123")
+            .tag([
+                <super::super::types::Tag>::from(
+                    super::super::types::Tag::default().key("env").value("prod"),
+                ),
+                <super::super::types::Tag>::from(
+                    super::super::types::Tag::default().key("team"),
+                ),
+            ])
+            .zone_ids([<String>::from("cn-hangzhou-a"), <String>::from("cn-hangzhou-b")])
+            .labels([<String>::from("example-Labels")])
+            .build()
+            .expect("the spec's examples build a request");
+        let wire: String = rt::Operation::to_params(&request)
+            .iter()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect();
+        expect_test::expect_file!["../../tests/snapshots/wire/create_widget.txt"]
+            .assert_eq(&wire);
+    }
     #[test]
     fn json_example_decodes() {
         let response: CreateWidgetResponse = rt::decode_response(JSON_EXAMPLE.as_bytes())

@@ -5,7 +5,7 @@
 use aliyun_runtime as rt;
 /// Deletes a widget.
 ///
-/// Lifecycle of the Widget: `DeleteWidget` moves it from `Running`, `Stopped`, `AllocationFailed` to deletion; from any other state it fails with `IncorrectWidgetStatus`.
+/// Lifecycle of the Widget: `DeleteWidget` deletes it from `Running`, `Stopped`, `AllocationFailed`; from any other state it fails with `IncorrectWidgetStatus`.
 ///
 /// Build one with [`DeleteWidgetRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -143,6 +143,19 @@ impl std::error::Error for DeleteWidgetError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn example_request_encodes() {
+        let request = DeleteWidgetRequest::builder()
+            .widget_id("example-WidgetId")
+            .build()
+            .expect("the spec's examples build a request");
+        let wire: String = rt::Operation::to_params(&request)
+            .iter()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect();
+        expect_test::expect_file!["../../tests/snapshots/wire/delete_widget.txt"]
+            .assert_eq(&wire);
+    }
     #[test]
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;

@@ -17,7 +17,7 @@ pub struct DescribeWidgetsRequest {
     pub region_id: String,
     /// Filters, sent as `Filter.N.Key` and `Filter.N.Value.M`.
     ///
-    /// Wire name: `Filter`.
+    /// Wire name: `Filter`. Example: `[{"Key":"Status","Value":["Running","Pending"]}]`.
     pub filter: Vec<WidgetFilter>,
     /// Not described by the service.
     ///
@@ -57,7 +57,7 @@ impl DescribeWidgetsRequestBuilder {
     }
     /// Filters, sent as `Filter.N.Key` and `Filter.N.Value.M`.
     ///
-    /// Wire name: `Filter`.
+    /// Wire name: `Filter`. Example: `[{"Key":"Status","Value":["Running","Pending"]}]`.
     pub fn filter(
         mut self,
         value: impl IntoIterator<Item = impl Into<WidgetFilter>>,
@@ -456,6 +456,27 @@ mod tests {
     use super::*;
     const JSON_EXAMPLE: &str = "{\n  \"RequestId\": \"R-2\",\n  \"TotalCount\": 2,\n  \"PageNumber\": 1,\n  \"Truncated\": false,\n  \"Widgets\": {\"Widget\": [\n    {\"WidgetId\": \"w-1\", \"Status\": \"Allocation Failed\", \"Kind\": \"HighIO\", \"Capacity\": 5000000000,\n     \"Ratio\": 0.25, \"Enabled\": true, \"Spec\": {\"Cpu\": 2, \"Memory\": 4.5},\n     \"Tags\": {\"Tag\": [{\"Key\": \"env\", \"Value\": \"prod\"}, {\"Key\": \"team\", \"Value\": \"net\"}]},\n     \"Ipv6Addresses\": {\"Ipv6Address\": [\"2408::1\"]},\n     \"ZoneIds\": [\"cn-hangzhou-a\", \"cn-hangzhou-b\"]},\n    {\"WidgetId\": \"w-2\", \"Status\": \"Hibernating\", \"Tags\": {\"Tag\": []}}\n  ]}\n}";
     const XML_EXAMPLE: &str = "<DescribeWidgetsResponse>\n  <RequestId>R-2</RequestId>\n  <TotalCount>2</TotalCount>\n  <PageNumber>1</PageNumber>\n  <Truncated>false</Truncated>\n  <Widgets>\n    <Widget>\n      <WidgetId>w-1</WidgetId>\n      <Status>Allocation Failed</Status>\n      <Kind>HighIO</Kind>\n      <Capacity>5000000000</Capacity>\n      <Ratio>0.25</Ratio>\n      <Enabled>true</Enabled>\n      <Spec><Cpu>2</Cpu><Memory>4.5</Memory></Spec>\n      <Tags>\n        <Tag><Key>env</Key><Value>prod</Value></Tag>\n        <Tag><Key>team</Key><Value>net</Value></Tag>\n      </Tags>\n      <Ipv6Addresses><Ipv6Address>2408::1</Ipv6Address></Ipv6Addresses>\n      <ZoneIds>cn-hangzhou-a</ZoneIds>\n      <ZoneIds>cn-hangzhou-b</ZoneIds>\n    </Widget>\n    <Widget>\n      <WidgetId>w-2</WidgetId>\n      <Status>Hibernating</Status>\n      <Tags/>\n    </Widget>\n  </Widgets>\n</DescribeWidgetsResponse>";
+    #[test]
+    fn example_request_encodes() {
+        let request = DescribeWidgetsRequest::builder()
+            .region_id("example-RegionId")
+            .filter([
+                <WidgetFilter>::from(
+                    WidgetFilter::default()
+                        .key("Status")
+                        .value([<String>::from("Running"), <String>::from("Pending")]),
+                ),
+            ])
+            .order("Desc")
+            .build()
+            .expect("the spec's examples build a request");
+        let wire: String = rt::Operation::to_params(&request)
+            .iter()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect();
+        expect_test::expect_file!["../../tests/snapshots/wire/describe_widgets.txt"]
+            .assert_eq(&wire);
+    }
     #[test]
     fn json_example_decodes() {
         let response: DescribeWidgetsResponse = rt::decode_response(

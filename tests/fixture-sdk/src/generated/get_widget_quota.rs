@@ -131,6 +131,18 @@ mod tests {
     use super::*;
     const JSON_EXAMPLE: &str = "{\"RequestId\": \"R-3\", \"Quota\": 100}";
     #[test]
+    fn example_request_encodes() {
+        let request = GetWidgetQuotaRequest::builder()
+            .build()
+            .expect("the spec's examples build a request");
+        let wire: String = rt::Operation::to_params(&request)
+            .iter()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect();
+        expect_test::expect_file!["../../tests/snapshots/wire/get_widget_quota.txt"]
+            .assert_eq(&wire);
+    }
+    #[test]
     fn json_example_decodes() {
         let response: GetWidgetQuotaResponse = rt::decode_response(
                 JSON_EXAMPLE.as_bytes(),

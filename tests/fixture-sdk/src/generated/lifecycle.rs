@@ -12,7 +12,7 @@ use aliyun_runtime as rt;
 /// - the service, on its own, moves it from `Pending` to `Running`.
 /// - the service, on its own, moves it from `Pending` to `AllocationFailed`.
 /// - `CreateWidget` creates it in `Pending`.
-/// - `DeleteWidget` moves it from `Running`, `Stopped`, `AllocationFailed` to deletion; from any other state it fails with `IncorrectWidgetStatus`.
+/// - `DeleteWidget` deletes it from `Running`, `Stopped`, `AllocationFailed`; from any other state it fails with `IncorrectWidgetStatus`.
 /// - `StopWidget` moves it from `Running` to `Stopping`, then `Stopped`; from any other state it fails with `IncorrectWidgetStatus`.
 pub const WIDGET: rt::Lifecycle = rt::Lifecycle {
     resource: "Widget",
@@ -25,6 +25,7 @@ pub const WIDGET: rt::Lifecycle = rt::Lifecycle {
             from: &["Pending"],
             to: Some("Running"),
             via: None,
+            deletes: false,
             otherwise: None,
         },
         rt::Transition {
@@ -32,6 +33,7 @@ pub const WIDGET: rt::Lifecycle = rt::Lifecycle {
             from: &["Pending"],
             to: Some("AllocationFailed"),
             via: None,
+            deletes: false,
             otherwise: None,
         },
         rt::Transition {
@@ -39,6 +41,7 @@ pub const WIDGET: rt::Lifecycle = rt::Lifecycle {
             from: &[],
             to: Some("Pending"),
             via: None,
+            deletes: false,
             otherwise: None,
         },
         rt::Transition {
@@ -46,6 +49,7 @@ pub const WIDGET: rt::Lifecycle = rt::Lifecycle {
             from: &["Running", "Stopped", "AllocationFailed"],
             to: None,
             via: None,
+            deletes: true,
             otherwise: Some("IncorrectWidgetStatus"),
         },
         rt::Transition {
@@ -53,6 +57,7 @@ pub const WIDGET: rt::Lifecycle = rt::Lifecycle {
             from: &["Running"],
             to: Some("Stopped"),
             via: Some("Stopping"),
+            deletes: false,
             otherwise: Some("IncorrectWidgetStatus"),
         },
     ],

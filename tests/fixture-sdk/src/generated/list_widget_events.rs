@@ -216,6 +216,18 @@ mod tests {
     const JSON_EXAMPLE: &str = "{\"RequestId\": \"R-5\", \"NextToken\": \"t2\", \"Events\": [\"created\", \"started\"]}";
     const XML_EXAMPLE: &str = "<ListWidgetEventsResponse>\n  <RequestId>R-5</RequestId>\n  <NextToken>t2</NextToken>\n  <Events>created</Events>\n  <Events>started</Events>\n</ListWidgetEventsResponse>";
     #[test]
+    fn example_request_encodes() {
+        let request = ListWidgetEventsRequest::builder()
+            .build()
+            .expect("the spec's examples build a request");
+        let wire: String = rt::Operation::to_params(&request)
+            .iter()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect();
+        expect_test::expect_file!["../../tests/snapshots/wire/list_widget_events.txt"]
+            .assert_eq(&wire);
+    }
+    #[test]
     fn json_example_decodes() {
         let response: ListWidgetEventsResponse = rt::decode_response(
                 JSON_EXAMPLE.as_bytes(),

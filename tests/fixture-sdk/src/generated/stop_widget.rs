@@ -162,6 +162,19 @@ mod tests {
     use super::*;
     const JSON_EXAMPLE: &str = "{\"RequestId\": \"R-4\"}";
     #[test]
+    fn example_request_encodes() {
+        let request = StopWidgetRequest::builder()
+            .widget_id("example-WidgetId")
+            .build()
+            .expect("the spec's examples build a request");
+        let wire: String = rt::Operation::to_params(&request)
+            .iter()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect();
+        expect_test::expect_file!["../../tests/snapshots/wire/stop_widget.txt"]
+            .assert_eq(&wire);
+    }
+    #[test]
     fn json_example_decodes() {
         let response: StopWidgetResponse = rt::decode_response(JSON_EXAMPLE.as_bytes())
             .expect("the JSON example decodes");
