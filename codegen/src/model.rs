@@ -35,6 +35,8 @@ pub struct Resource {
     pub states: Vec<String>,
     pub initial: String,
     pub id: String,
+    pub id_prefix: String,
+    pub not_found: Option<String>,
     /// Service steps first, then each action's transition, by action name.
     pub transitions: Vec<Transition>,
     pub waiter: Option<Waiter>,
@@ -54,7 +56,8 @@ pub struct Transition {
 
 #[derive(Debug, Clone)]
 pub struct Waiter {
-    /// The reading action's type prefix and module.
+    /// The reading action's wire name, type prefix and module.
+    pub action: String,
     pub action_prefix: String,
     pub action_module: String,
     pub params: Vec<(String, String)>,
@@ -63,6 +66,12 @@ pub struct Waiter {
     pub item_type: TypeRef,
     pub id_field: String,
     pub state_field: String,
+    /// Wire names of the response list, its item wrapper, and the item's
+    /// ID and state fields.
+    pub items_wire: String,
+    pub wrapper_wire: Option<String>,
+    pub id_wire: String,
+    pub state_wire: String,
     /// Whether the state field holds the enum (else a string).
     pub state_is_enum: bool,
 }

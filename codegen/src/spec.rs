@@ -47,6 +47,12 @@ pub struct ResourceSpec {
     pub initial: String,
     /// Wire name of the parameter (and response field) holding its ID.
     pub id: String,
+    /// How new IDs start, e.g. `pc-` (used by the emulator).
+    #[serde(default)]
+    pub id_prefix: Option<String>,
+    /// Error code answered when no resource has the given ID.
+    #[serde(default)]
+    pub not_found: Option<String>,
     /// The service's own steps, which no action causes.
     #[serde(default)]
     pub transitions: Vec<SystemTransition>,

@@ -21,7 +21,11 @@ fn builder(server: &Server, signature: SignatureVersion) -> aliyun_vpc::runtime:
         .signature_version(signature)
         .attempt_timeout(Duration::from_secs(10))
         .total_timeout(Duration::from_secs(30))
-        .retry(RetryPolicy { max_attempts: 3, base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(20) })
+        .retry(RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(20),
+        })
 }
 
 /// A client that makes exactly one attempt, so each scripted reply is one call.
@@ -34,7 +38,11 @@ fn single_attempt(server: &Server, signature: SignatureVersion) -> Client {
 }
 
 fn cancel() -> CancelPhysicalConnectionRequest {
-    CancelPhysicalConnectionRequest::builder().region_id("cn-shanghai").physical_connection_id("pc-119mfjzm7").build().unwrap()
+    CancelPhysicalConnectionRequest::builder()
+        .region_id("cn-shanghai")
+        .physical_connection_id("pc-119mfjzm7")
+        .build()
+        .unwrap()
 }
 
 const BOTH: [SignatureVersion; 2] = [SignatureVersion::V1, SignatureVersion::V3];
@@ -148,13 +156,14 @@ fn documented_errors() -> Vec<(String, u16, String)> {
 async fn every_documented_and_common_error_arrives_as_its_own_variant() {
     let errors = documented_errors();
     // One scripted error reply per code, JSON and XML in turn.
-    let replies: Vec<Reply> = errors
-        .iter()
-        .enumerate()
-        .map(|(i, (code, status, message))| {
-            if i % 2 == 0 { Reply::error(*status, code, message) } else { Reply::error_xml(*status, code, message) }
-        })
-        .collect();
+    let replies: Vec<Reply> =
+        errors
+            .iter()
+            .enumerate()
+            .map(|(i, (code, status, message))| {
+                if i % 2 == 0 { Reply::error(*status, code, message) } else { Reply::error_xml(*status, code, message) }
+            })
+            .collect();
     for version in BOTH {
         let server = Server::start(replies.clone()).await;
         let client = single_attempt(&server, version);
@@ -340,10 +349,4 @@ async fn a_build_error_sends_nothing() {
     assert!(matches!(&err, SdkError::Build(_)), "{err:?}");
     assert!(err.to_string().contains("PhysicalConnectionId"), "{err}");
     assert_eq!(server.count(), 0);
-}
-#[tokio::test]
-async fn zz_print() {
-    for r in [Reply::truncated(200, r#"{"RequestId":"R-cut"#, 400), Reply::Drop, Reply::huge(1<<20), Reply::ok(r#"{"X":1}"#), Reply::html(502, NGINX_502)] {
-        println!("{}", fail_with(r).await);
-    }
 }

@@ -32,8 +32,11 @@ fn ak_profile(name: &str, id: &str, secret: &str, region: &str) -> String {
 async fn call(builder: ClientBuilder<Client>) -> (Client, Seen) {
     let server = Server::start_with(Options { strict: true }, vec![Reply::ok(r#"{"RequestId":"R"}"#)]).await;
     let client = builder.endpoint(server.url.clone()).build().unwrap();
-    let request =
-        CancelPhysicalConnectionRequest::builder().region_id("cn-shanghai").physical_connection_id("pc-1").build().unwrap();
+    let request = CancelPhysicalConnectionRequest::builder()
+        .region_id("cn-shanghai")
+        .physical_connection_id("pc-1")
+        .build()
+        .unwrap();
     client.cancel_physical_connection(request).await.expect("the loaded key signs correctly");
     let seen = server.seen().remove(0);
     assert_eq!(seen.signature, Ok(()));
@@ -100,7 +103,8 @@ async fn environment_sts_token_is_sent() {
 async fn explicit_settings_win_and_skip_a_profile_they_do_not_need() {
     let dir = tempfile::tempdir().unwrap();
     // A profile mode the SDK cannot use: irrelevant when credentials are given.
-    let cli = cli_config(&dir, "ram", r#"{"name":"ram","mode":"RamRoleArn","access_key_id":"a","access_key_secret":"b"}"#);
+    let cli =
+        cli_config(&dir, "ram", r#"{"name":"ram","mode":"RamRoleArn","access_key_id":"a","access_key_secret":"b"}"#);
     let builder = Client::builder()
         .credentials(Credentials::new(KEY_ID, SECRET))
         .load_from(env(&[(ENV_REGION_ID, "cn-shanghai"), (ENV_ACCESS_KEY_ID, "env-id")]), Some(&cli))

@@ -31,10 +31,13 @@ const TOKEN: &str = "CAIS/sts+token=value&with-a-tail-7f3a9c";
 #[derive(Clone, Default)]
 struct Capture(Arc<Captured>);
 
+/// A span's static description and the fields recorded on it so far.
+type SpanRecord = (&'static Metadata<'static>, Vec<(String, String)>);
+
 #[derive(Default)]
 struct Captured {
     next_id: AtomicU64,
-    spans: Mutex<HashMap<u64, (&'static Metadata<'static>, Vec<(String, String)>)>>,
+    spans: Mutex<HashMap<u64, SpanRecord>>,
     /// Entered spans, innermost last, per thread: `Span::current()` (which
     /// the client uses to record fields) asks the subscriber for it.
     stacks: Mutex<HashMap<std::thread::ThreadId, Vec<u64>>>,
@@ -121,7 +124,8 @@ impl Capture {
 /// Every form in which a secret could leak: raw, percent-encoded, and a
 /// distinctive piece (so a cut-off copy is caught too).
 fn assert_no_secret(what: &str, text: &str) {
-    for needle in [SECRET, TOKEN, "CAIS%2Fsts%2Btoken%3Dvalue%26with-a-tail-7f3a9c", "with-a-tail-7f3a9c", "do-not-print"]
+    for needle in
+        [SECRET, TOKEN, "CAIS%2Fsts%2Btoken%3Dvalue%26with-a-tail-7f3a9c", "with-a-tail-7f3a9c", "do-not-print"]
     {
         assert!(!text.contains(needle), "{what} shows `{needle}`:\n{text}");
     }
@@ -137,10 +141,14 @@ fn builder(server: &Server, version: SignatureVersion) -> aliyun_vpc::runtime::C
         .credentials(Credentials::new(KEY_ID, SECRET).with_security_token(TOKEN))
         .endpoint(server.url.clone())
         .signature_version(version)
-        .attempt_timeout(Duration::from_millis(400))
-        .total_timeout(Duration::from_secs(20))
+        .attempt_timeout(Duration::from_secs(10))
+        .total_timeout(Duration::from_secs(30))
         .max_body_bytes(4096)
-        .retry(RetryPolicy { max_attempts: 2, base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(10) })
+        .retry(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(10),
+        })
 }
 
 #[tokio::test]
@@ -174,15 +182,19 @@ async fn secrets_never_show_in_logs_debug_or_display() {
             Reply::slow(Duration::from_secs(30), Reply::ok("{}")),
         ])
         .await;
-        let builder = builder(&server, version);
-        shown.push(("builder", format!("{builder:?} {builder:#?}")));
-        let client = builder.build().unwrap();
+        let configured = builder(&server, version);
+        shown.push(("builder", format!("{configured:?} {configured:#?}")));
+        let client = configured.build().unwrap();
         shown.push(("client", format!("{client:?} {client:#?} {:?}", client.runtime())));
 
         let ok = client.cancel_physical_connection(cancel()).await.unwrap();
         shown.push(("response", format!("{ok:?}")));
+        // The last call times out: only it gets a short attempt timeout, so
+        // that a slow machine cannot turn an earlier call into a timeout.
+        let impatient = builder(&server, version).attempt_timeout(Duration::from_millis(300)).build().unwrap();
         let mut kinds = Vec::new();
-        for _ in 0..6 {
+        for call in 0..6 {
+            let client = if call == 5 { &impatient } else { &client };
             let err = client.cancel_physical_connection(cancel()).await.unwrap_err();
             kinds.push(match &err {
                 SdkError::Service(_) => "service",
@@ -199,8 +211,8 @@ async fn secrets_never_show_in_logs_debug_or_display() {
         shown.push(("build error", format!("{build} {build:?}")));
 
         // The echo replies really did quote the token: the client redacted it.
-        let echoed = String::from_utf8_lossy(&server.seen()[3].body).into_owned()
-            + &format!("{:?}", server.seen()[3].headers);
+        let echoed =
+            String::from_utf8_lossy(&server.seen()[3].body).into_owned() + &format!("{:?}", server.seen()[3].headers);
         assert!(echoed.contains("with-a-tail-7f3a9c"), "the test must put the token in front of the client");
     }
     shown.push(("logs", capture.text()));

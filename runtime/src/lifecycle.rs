@@ -22,12 +22,30 @@ pub struct Transition {
     pub otherwise: Option<&'static str>,
 }
 
+/// Where a listing action puts the resources, by wire name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listing {
+    pub action: &'static str,
+    /// The response field holding the list (`PhysicalConnectionSet`).
+    pub items: &'static str,
+    /// The element each item is wrapped in (`PhysicalConnectionType`).
+    pub wrapper: Option<&'static str>,
+    pub id_field: &'static str,
+    pub state_field: &'static str,
+}
+
 /// The states of one resource kind and every transition between them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lifecycle {
     pub resource: &'static str,
     /// Wire name of the parameter and response field holding the resource's ID.
     pub id: &'static str,
+    /// How new IDs start (`pc-`).
+    pub id_prefix: &'static str,
+    /// Error code for an ID that matches no resource.
+    pub not_found: Option<&'static str>,
+    /// The read-only action that lists these resources, if the spec names one.
+    pub listing: Option<Listing>,
     /// Every known state, in the order the spec lists them.
     pub states: &'static [&'static str],
     /// The state a new resource starts in.
@@ -90,6 +108,9 @@ mod tests {
     const CIRCUIT: Lifecycle = Lifecycle {
         resource: "Circuit",
         id: "CircuitId",
+        id_prefix: "c-",
+        not_found: Some("InvalidCircuitId.NotFound"),
+        listing: None,
         states: &[
             "Initial",
             "Allocating",

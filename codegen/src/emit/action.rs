@@ -130,6 +130,12 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         quote! { Ok(#req { #(#assigns)* }) }
     };
     let params_name = if action.request.is_empty() { quote!(_params) } else { quote!(params) };
+    let src_name = if action.request.is_empty() { quote!(_src) } else { quote!(src) };
+    let reads = action.request.iter().map(|f| {
+        let name = ident(&f.rust);
+        let expr = super::from_params_expr(f);
+        quote! { #name: #expr, }
+    });
     let method = ident(&action.module);
     let method_doc = docs::outer(&format!(
         "Calls `{}`: {}\n\nSee [`{req}`] for the parameters and [`{err}`] for the documented errors.",
@@ -174,6 +180,12 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             }
         }
         #paginated
+        impl rt::FromParams for #req {
+            /// Reads a request as a server receives it, with the builder's checks.
+            fn from_params(#src_name: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+                #builder { #(#reads)* }.build().map_err(rt::ParamError::from)
+            }
+        }
         impl rt::Operation for #req {
             const ACTION: &'static str = #action_name;
             const VERSION: &'static str = #version;
@@ -561,8 +573,9 @@ fn example_value(product: &Product, action: &Action, ty: &Ty, json: &serde_json:
         (Ty::List(inner), J::Array(items)) => {
             let items =
                 items.iter().map(|item| example_value(product, action, inner, item)).collect::<Option<Vec<_>>>()?;
-            let elem = type_in_tests(inner);
-            quote!([#(<#elem>::from(#items)),*])
+            // The setter takes `impl IntoIterator<Item = impl Into<T>>`, so
+            // string literals and built structs go in as they are.
+            quote!([#(#items),*])
         }
         (Ty::Named(r), J::Object(map)) => {
             let types = if r.shared { &product.types } else { &action.types };

@@ -72,6 +72,16 @@ fn resource(product: &Product, r: &Resource) -> TokenStream {
     let states = &r.states;
     let initial = &r.initial;
     let id = &r.id;
+    let id_prefix = &r.id_prefix;
+    let not_found = opt_str(&r.not_found);
+    let listing = match &r.waiter {
+        Some(w) => {
+            let (action, items, id_field, state_field) = (&w.action, &w.items_wire, &w.id_wire, &w.state_wire);
+            let wrapper = opt_str(&w.wrapper_wire);
+            quote!(Some(rt::Listing { action: #action, items: #items, wrapper: #wrapper, id_field: #id_field, state_field: #state_field }))
+        }
+        None => quote!(None),
+    };
     let transitions = r.transitions.iter().map(transition);
     let waiter = r.waiter.as_ref().map(|w| {
         let method = ident(&format!("wait_until_{}_status", crate::naming::snake(&r.name)));
@@ -129,6 +139,9 @@ fn resource(product: &Product, r: &Resource) -> TokenStream {
         pub const #name: rt::Lifecycle = rt::Lifecycle {
             resource: #resource_name,
             id: #id,
+            id_prefix: #id_prefix,
+            not_found: #not_found,
+            listing: #listing,
             states: &[#(#states),*],
             initial: #initial,
             transitions: &[#(#transitions)*],

@@ -13,7 +13,7 @@ mod types;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::model::{Field, Product, Ty};
+use crate::model::{Field, Product, Style, Ty};
 use crate::{GeneratedFile, REGENERATE_COMMAND};
 
 /// All files of the generated module for one product.
@@ -79,6 +79,26 @@ fn index(product: &Product) -> TokenStream {
     let endpoint = &product.endpoint;
     let action_names = product.actions.iter().map(|a| &a.name);
     let common_codes = product.common_errors.iter().map(|e| &e.code);
+    let operations = product.actions.iter().map(|a| {
+        let (name, read_only) = (&a.name, a.read_only);
+        let token = match &a.idempotency_token {
+            Some(t) => quote!(Some(#t)),
+            None => quote!(None),
+        };
+        let req = ident(&format!("{}Request", a.type_prefix));
+        quote! {
+            aliyun_runtime::OperationInfo {
+                action: #name,
+                read_only: #read_only,
+                idempotency_token: #token,
+                check: aliyun_runtime::check_params::<#req>,
+            }
+        }
+    });
+    let lifecycles = product.resources.iter().map(|r| {
+        let name = ident(&r.const_name);
+        quote!(&lifecycle::#name)
+    });
     let client_doc = docs::outer(&format!(
         "A client for the {} API: one async method per action. Build one with [`Client::builder`], or [`Client::from_env`] to read credentials and region from the environment.",
         product.name
@@ -132,6 +152,10 @@ fn index(product: &Product) -> TokenStream {
         pub const ACTIONS: &[&str] = &[#(#action_names),*];
         /// Error codes every action may return, besides its own.
         pub const COMMON_ERROR_CODES: &[&str] = &[#(#common_codes),*];
+        /// Every action as a server sees it (an emulator, say): how to read and check its parameters.
+        pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[#(#operations),*];
+        /// Every resource lifecycle of the spec.
+        pub const LIFECYCLES: &[&aliyun_runtime::Lifecycle] = &[#(#lifecycles),*];
         #client
         #types_mod
         #lifecycle_mod
@@ -206,5 +230,21 @@ pub(crate) fn setter(field: &Field) -> TokenStream {
                 }
             }
         }
+    }
+}
+
+/// How a request field (optional, or a list) is read back from flattened
+/// parameters on the server side.
+pub(crate) fn from_params_expr(field: &Field) -> TokenStream {
+    let wire = &field.wire;
+    let is_struct = |t: &Ty| matches!(t, Ty::Named(r) if !r.is_enum);
+    match (&field.ty, field.style) {
+        (Ty::List(_), Style::Json) => quote!(src.json(#wire)?.unwrap_or_default()),
+        (_, Style::Json) => quote!(src.json(#wire)?),
+        (Ty::List(_), Style::Simple) => quote!(src.simple(#wire)?),
+        (Ty::List(inner), _) if is_struct(inner) => quote!(src.structs(#wire)?),
+        (Ty::List(_), _) => quote!(src.list(#wire)?),
+        (t, _) if is_struct(t) => quote!(src.structure(#wire)?),
+        _ => quote!(src.optional(#wire)?),
     }
 }

@@ -123,6 +123,20 @@ fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
             }
         }
     });
+    let from_params = t.in_request.then(|| {
+        let reads = fields.iter().map(|f| {
+            let field = ident(&f.rust);
+            let expr = super::from_params_expr(f);
+            quote! { #field: #expr, }
+        });
+        quote! {
+            impl rt::FromParams for #name {
+                fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+                    Ok(Self { #(#reads)* })
+                }
+            }
+        }
+    });
     let to_param = t.in_request.then(|| {
         let puts = fields.iter().map(|f| {
             let field = ident(&f.rust);
@@ -173,6 +187,7 @@ fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
             }
         }
         #to_param
+        #from_params
         #to_json
     }
 }

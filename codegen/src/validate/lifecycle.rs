@@ -107,6 +107,11 @@ pub(super) fn check_resources(
                 states,
                 initial: r.initial.clone(),
                 id: r.id.clone(),
+                id_prefix: r.id_prefix.clone().unwrap_or_else(|| {
+                    let initials: String = naming::words(&r.name).iter().filter_map(|w| w.chars().next()).collect();
+                    format!("{initials}-")
+                }),
+                not_found: r.not_found.clone(),
                 transitions,
                 waiter: None,
             });
@@ -418,7 +423,7 @@ pub(super) fn check_waiter(
             );
         }
     }
-    let Some(Field { ty: Ty::List(item), rust: items_field, .. }) = find(&action.response, &spec.items) else {
+    let Some(Field { ty: Ty::List(item), rust: items_field, wrapper, .. }) = find(&action.response, &spec.items) else {
         ck.error(
             fx,
             &p(&path, "items"),
@@ -472,6 +477,11 @@ pub(super) fn check_waiter(
     };
     let (id_field, (state_field, state_is_enum)) = (id_field?, state?);
     Some(Waiter {
+        action: action.name.clone(),
+        items_wire: spec.items.clone(),
+        wrapper_wire: wrapper.clone(),
+        id_wire: spec.id_field.clone(),
+        state_wire: spec.state_field.clone(),
         action_prefix: action.type_prefix.clone(),
         action_module: action.module.clone(),
         params: spec.params.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Only a circuit in the Initial, Approved, Allocated or Confirmed state can be canceled. Right after CreatePhysicalConnection a circuit may sit in the Allocating state for a while, and cannot be canceled then: poll DescribePhysicalConnections until it reports Allocated, then call this action. An enabled circuit is ended with TerminatePhysicalConnection instead.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the PhysicalConnection: `CancelPhysicalConnection` moves it from `Initial`, `Approved`, `Allocated`, `Confirmed` to `Canceled`; from any other state it fails with `Forbidden.NotAllowedInState`.
 ///
 /// Build one with [`CancelPhysicalConnectionRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +104,18 @@ impl super::Client {
         rt::SdkError<CancelPhysicalConnectionError>,
     > {
         self.runtime().send(&request).await
+    }
+}
+impl rt::FromParams for CancelPhysicalConnectionRequest {
+    /// Reads a request as a server receives it, with the builder's checks.
+    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+        CancelPhysicalConnectionRequestBuilder {
+            client_token: src.optional("ClientToken")?,
+            physical_connection_id: src.optional("PhysicalConnectionId")?,
+            region_id: src.optional("RegionId")?,
+        }
+            .build()
+            .map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CancelPhysicalConnectionRequest {

@@ -13,7 +13,35 @@ pub const VERSION: &str = "2016-04-28";
 /// Endpoint host template; `{region}` stands for the region id.
 pub const ENDPOINT: &str = "vpc.{region}.aliyuncs.com";
 /// Every action of the spec, sorted by name.
-pub const ACTIONS: &[&str] = &["CancelPhysicalConnection"];
+pub const ACTIONS: &[&str] = &[
+    "ApplyPhysicalConnectionLOA",
+    "AssociatePhysicalConnectionToVirtualBorderRouter",
+    "CancelPhysicalConnection",
+    "CompletePhysicalConnectionLOA",
+    "ConfirmPhysicalConnection",
+    "CreateHighReliablePhysicalConnection",
+    "CreatePhysicalConnection",
+    "CreatePhysicalConnectionOccupancyOrder",
+    "CreatePhysicalConnectionSetupOrder",
+    "CreateVirtualPhysicalConnection",
+    "DeletePhysicalConnection",
+    "DescribeAccessPoints",
+    "DescribePhysicalConnectionLOA",
+    "DescribePhysicalConnections",
+    "DescribeRegions",
+    "DescribeVirtualBorderRoutersForPhysicalConnection",
+    "EnablePhysicalConnection",
+    "GetPhysicalConnectionServiceStatus",
+    "ListPhysicalConnectionFeatures",
+    "ListVirtualPhysicalConnections",
+    "ModifyPhysicalConnectionAttribute",
+    "OpenPhysicalConnectionService",
+    "RecoverPhysicalConnection",
+    "SecondApplyPhysicalConnectionLOA",
+    "TerminatePhysicalConnection",
+    "UnassociatePhysicalConnectionFromVirtualBorderRouter",
+    "UpdateVirtualPhysicalConnection",
+];
 /// Error codes every action may return, besides its own.
 pub const COMMON_ERROR_CODES: &[&str] = &[
     "Throttling",
@@ -33,6 +61,183 @@ pub const COMMON_ERROR_CODES: &[&str] = &[
     "InternalError",
     "ServiceUnavailable",
 ];
+/// Every action as a server sees it (an emulator, say): how to read and check its parameters.
+pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
+    aliyun_runtime::OperationInfo {
+        action: "ApplyPhysicalConnectionLOA",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ApplyPhysicalConnectionLoaRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AssociatePhysicalConnectionToVirtualBorderRouter",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            AssociatePhysicalConnectionToVirtualBorderRouterRequest,
+        >,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CancelPhysicalConnection",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CancelPhysicalConnectionRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CompletePhysicalConnectionLOA",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CompletePhysicalConnectionLoaRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ConfirmPhysicalConnection",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ConfirmPhysicalConnectionRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateHighReliablePhysicalConnection",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            CreateHighReliablePhysicalConnectionRequest,
+        >,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreatePhysicalConnection",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreatePhysicalConnectionRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreatePhysicalConnectionOccupancyOrder",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            CreatePhysicalConnectionOccupancyOrderRequest,
+        >,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreatePhysicalConnectionSetupOrder",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreatePhysicalConnectionSetupOrderRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateVirtualPhysicalConnection",
+        read_only: false,
+        idempotency_token: Some("Token"),
+        check: aliyun_runtime::check_params::<CreateVirtualPhysicalConnectionRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeletePhysicalConnection",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeletePhysicalConnectionRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeAccessPoints",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeAccessPointsRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribePhysicalConnectionLOA",
+        read_only: true,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DescribePhysicalConnectionLoaRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribePhysicalConnections",
+        read_only: true,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DescribePhysicalConnectionsRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeRegions",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeRegionsRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVirtualBorderRoutersForPhysicalConnection",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
+        >,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "EnablePhysicalConnection",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<EnablePhysicalConnectionRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetPhysicalConnectionServiceStatus",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetPhysicalConnectionServiceStatusRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListPhysicalConnectionFeatures",
+        read_only: true,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ListPhysicalConnectionFeaturesRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListVirtualPhysicalConnections",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListVirtualPhysicalConnectionsRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyPhysicalConnectionAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyPhysicalConnectionAttributeRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "OpenPhysicalConnectionService",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<OpenPhysicalConnectionServiceRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "RecoverPhysicalConnection",
+        read_only: false,
+        idempotency_token: Some("Token"),
+        check: aliyun_runtime::check_params::<RecoverPhysicalConnectionRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "SecondApplyPhysicalConnectionLOA",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<SecondApplyPhysicalConnectionLoaRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "TerminatePhysicalConnection",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<TerminatePhysicalConnectionRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UnassociatePhysicalConnectionFromVirtualBorderRouter",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            UnassociatePhysicalConnectionFromVirtualBorderRouterRequest,
+        >,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdateVirtualPhysicalConnection",
+        read_only: false,
+        idempotency_token: Some("Token"),
+        check: aliyun_runtime::check_params::<UpdateVirtualPhysicalConnectionRequest>,
+    },
+];
+/// Every resource lifecycle of the spec.
+pub const LIFECYCLES: &[&aliyun_runtime::Lifecycle] = &[&lifecycle::PHYSICAL_CONNECTION];
 /// A client for the Vpc API: one async method per action. Build one with [`Client::builder`], or [`Client::from_env`] to read credentials and region from the environment.
 #[derive(Clone, Debug)]
 pub struct Client(aliyun_runtime::Client);
@@ -55,9 +260,183 @@ impl From<aliyun_runtime::Client> for Client {
         Self(client)
     }
 }
+pub mod types;
+pub mod lifecycle;
+/// `ApplyPhysicalConnectionLOA`: Applies for a Letter of Authorization (LOA), which lets installers into the access point's data center to run the line of an Express Connect circuit.
+pub mod apply_physical_connection_loa;
+pub use apply_physical_connection_loa::{
+    ApplyPhysicalConnectionLoaRequest, ApplyPhysicalConnectionLoaRequestBuilder,
+    ApplyPhysicalConnectionLoaResponse, ApplyPhysicalConnectionLoaError,
+};
+/// `AssociatePhysicalConnectionToVirtualBorderRouter`: Attaches an Express Connect circuit to a virtual border router (VBR), so that the VBR can carry traffic over that circuit too.
+pub mod associate_physical_connection_to_virtual_border_router;
+pub use associate_physical_connection_to_virtual_border_router::{
+    AssociatePhysicalConnectionToVirtualBorderRouterRequest,
+    AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder,
+    AssociatePhysicalConnectionToVirtualBorderRouterResponse,
+    AssociatePhysicalConnectionToVirtualBorderRouterError,
+};
 /// `CancelPhysicalConnection`: Cancels an Express Connect circuit that has not been enabled yet; it then moves to the Canceled state.
 pub mod cancel_physical_connection;
 pub use cancel_physical_connection::{
     CancelPhysicalConnectionRequest, CancelPhysicalConnectionRequestBuilder,
     CancelPhysicalConnectionResponse, CancelPhysicalConnectionError,
+};
+/// `CompletePhysicalConnectionLOA`: Reports that the line of an Express Connect circuit is installed, with the details of the finished work, after its Letter of Authorization (LOA) was approved.
+pub mod complete_physical_connection_loa;
+pub use complete_physical_connection_loa::{
+    CompletePhysicalConnectionLoaRequest, CompletePhysicalConnectionLoaRequestBuilder,
+    CompletePhysicalConnectionLoaResponse, CompletePhysicalConnectionLoaError,
+};
+/// `ConfirmPhysicalConnection`: Confirms that the line of an Express Connect circuit is installed and works; the circuit moves from Allocated to Confirmed.
+pub mod confirm_physical_connection;
+pub use confirm_physical_connection::{
+    ConfirmPhysicalConnectionRequest, ConfirmPhysicalConnectionRequestBuilder,
+    ConfirmPhysicalConnectionResponse, ConfirmPhysicalConnectionError,
+};
+/// `CreateHighReliablePhysicalConnection`: Orders several Express Connect circuits at once, spread over access points and devices, so that one failed line does not cut the connection.
+pub mod create_high_reliable_physical_connection;
+pub use create_high_reliable_physical_connection::{
+    CreateHighReliablePhysicalConnectionRequest,
+    CreateHighReliablePhysicalConnectionRequestBuilder,
+    CreateHighReliablePhysicalConnectionResponse,
+    CreateHighReliablePhysicalConnectionError,
+};
+/// `CreatePhysicalConnection`: Applies for a dedicated Express Connect circuit, or for a hosted circuit on behalf of a tenant; the new circuit starts in the Initial state.
+pub mod create_physical_connection;
+pub use create_physical_connection::{
+    CreatePhysicalConnectionRequest, CreatePhysicalConnectionRequestBuilder,
+    CreatePhysicalConnectionResponse, CreatePhysicalConnectionError,
+};
+/// `CreatePhysicalConnectionOccupancyOrder`: Places the order for the resource occupancy fee of an Express Connect circuit, the recurring fee for holding its port.
+pub mod create_physical_connection_occupancy_order;
+pub use create_physical_connection_occupancy_order::{
+    CreatePhysicalConnectionOccupancyOrderRequest,
+    CreatePhysicalConnectionOccupancyOrderRequestBuilder,
+    CreatePhysicalConnectionOccupancyOrderResponse,
+    CreatePhysicalConnectionOccupancyOrderError,
+};
+/// `CreatePhysicalConnectionSetupOrder`: Places the order for the one-time installation fee of an Express Connect circuit's port.
+pub mod create_physical_connection_setup_order;
+pub use create_physical_connection_setup_order::{
+    CreatePhysicalConnectionSetupOrderRequest,
+    CreatePhysicalConnectionSetupOrderRequestBuilder,
+    CreatePhysicalConnectionSetupOrderResponse, CreatePhysicalConnectionSetupOrderError,
+};
+/// `CreateVirtualPhysicalConnection`: Creates a hosted (shared) connection on a partner's Express Connect circuit and offers it to a tenant's Alibaba Cloud account.
+pub mod create_virtual_physical_connection;
+pub use create_virtual_physical_connection::{
+    CreateVirtualPhysicalConnectionRequest,
+    CreateVirtualPhysicalConnectionRequestBuilder,
+    CreateVirtualPhysicalConnectionResponse, CreateVirtualPhysicalConnectionError,
+};
+/// `DeletePhysicalConnection`: Deletes an Express Connect circuit; it is no longer listed afterwards.
+pub mod delete_physical_connection;
+pub use delete_physical_connection::{
+    DeletePhysicalConnectionRequest, DeletePhysicalConnectionRequestBuilder,
+    DeletePhysicalConnectionResponse, DeletePhysicalConnectionError,
+};
+/// `DescribeAccessPoints`: Lists the access points of a region: the data centers where Express Connect circuits can be connected to Alibaba Cloud.
+pub mod describe_access_points;
+pub use describe_access_points::{
+    DescribeAccessPointsRequest, DescribeAccessPointsRequestBuilder,
+    DescribeAccessPointsResponse, DescribeAccessPointsError,
+};
+/// `DescribePhysicalConnectionLOA`: Reads the Letter of Authorization (LOA) of an Express Connect circuit: the application details, the installers and where the LOA stands.
+pub mod describe_physical_connection_loa;
+pub use describe_physical_connection_loa::{
+    DescribePhysicalConnectionLoaRequest, DescribePhysicalConnectionLoaRequestBuilder,
+    DescribePhysicalConnectionLoaResponse, DescribePhysicalConnectionLoaError,
+};
+/// `DescribePhysicalConnections`: Lists the Express Connect circuits of a region, one page at a time.
+pub mod describe_physical_connections;
+pub use describe_physical_connections::{
+    DescribePhysicalConnectionsRequest, DescribePhysicalConnectionsRequestBuilder,
+    DescribePhysicalConnectionsResponse, DescribePhysicalConnectionsError,
+};
+/// `DescribeRegions`: Lists the regions where the VPC service, or another named service, is available.
+pub mod describe_regions;
+pub use describe_regions::{
+    DescribeRegionsRequest, DescribeRegionsRequestBuilder, DescribeRegionsResponse,
+    DescribeRegionsError,
+};
+/// `DescribeVirtualBorderRoutersForPhysicalConnection`: Lists the virtual border routers (VBRs) on one Express Connect circuit, whether they belong to the circuit's owner or to other accounts.
+pub mod describe_virtual_border_routers_for_physical_connection;
+pub use describe_virtual_border_routers_for_physical_connection::{
+    DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
+    DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder,
+    DescribeVirtualBorderRoutersForPhysicalConnectionResponse,
+    DescribeVirtualBorderRoutersForPhysicalConnectionError,
+};
+/// `EnablePhysicalConnection`: Puts a Confirmed Express Connect circuit into service; it moves to the Enabled state.
+pub mod enable_physical_connection;
+pub use enable_physical_connection::{
+    EnablePhysicalConnectionRequest, EnablePhysicalConnectionRequestBuilder,
+    EnablePhysicalConnectionResponse, EnablePhysicalConnectionError,
+};
+/// `GetPhysicalConnectionServiceStatus`: Tells whether billing of outbound data transfer over Express Connect is turned on for the calling account.
+pub mod get_physical_connection_service_status;
+pub use get_physical_connection_service_status::{
+    GetPhysicalConnectionServiceStatusRequest,
+    GetPhysicalConnectionServiceStatusRequestBuilder,
+    GetPhysicalConnectionServiceStatusResponse, GetPhysicalConnectionServiceStatusError,
+};
+/// `ListPhysicalConnectionFeatures`: Lists the device-level features that an Express Connect circuit's access device supports.
+pub mod list_physical_connection_features;
+pub use list_physical_connection_features::{
+    ListPhysicalConnectionFeaturesRequest, ListPhysicalConnectionFeaturesRequestBuilder,
+    ListPhysicalConnectionFeaturesResponse, ListPhysicalConnectionFeaturesError,
+};
+/// `ListVirtualPhysicalConnections`: Lists hosted (shared) connections, the partner's side and the tenant's side alike, with token-based paging.
+pub mod list_virtual_physical_connections;
+pub use list_virtual_physical_connections::{
+    ListVirtualPhysicalConnectionsRequest, ListVirtualPhysicalConnectionsRequestBuilder,
+    ListVirtualPhysicalConnectionsResponse, ListVirtualPhysicalConnectionsError,
+};
+/// `ModifyPhysicalConnectionAttribute`: Changes the name, description, line details or bandwidth of an Express Connect circuit.
+pub mod modify_physical_connection_attribute;
+pub use modify_physical_connection_attribute::{
+    ModifyPhysicalConnectionAttributeRequest,
+    ModifyPhysicalConnectionAttributeRequestBuilder,
+    ModifyPhysicalConnectionAttributeResponse, ModifyPhysicalConnectionAttributeError,
+};
+/// `OpenPhysicalConnectionService`: Turns on billing of outbound data transfer over Express Connect for the calling account.
+pub mod open_physical_connection_service;
+pub use open_physical_connection_service::{
+    OpenPhysicalConnectionServiceRequest, OpenPhysicalConnectionServiceRequestBuilder,
+    OpenPhysicalConnectionServiceResponse, OpenPhysicalConnectionServiceError,
+};
+/// `RecoverPhysicalConnection`: Restores access over a terminated hosted (shared) Express Connect connection.
+pub mod recover_physical_connection;
+pub use recover_physical_connection::{
+    RecoverPhysicalConnectionRequest, RecoverPhysicalConnectionRequestBuilder,
+    RecoverPhysicalConnectionResponse, RecoverPhysicalConnectionError,
+};
+/// `SecondApplyPhysicalConnectionLOA`: Sends a Letter of Authorization (LOA) application again after the one made with ApplyPhysicalConnectionLOA was rejected.
+pub mod second_apply_physical_connection_loa;
+pub use second_apply_physical_connection_loa::{
+    SecondApplyPhysicalConnectionLoaRequest,
+    SecondApplyPhysicalConnectionLoaRequestBuilder,
+    SecondApplyPhysicalConnectionLoaResponse, SecondApplyPhysicalConnectionLoaError,
+};
+/// `TerminatePhysicalConnection`: Shuts down an enabled Express Connect circuit; it moves to Terminating, then to Terminated.
+pub mod terminate_physical_connection;
+pub use terminate_physical_connection::{
+    TerminatePhysicalConnectionRequest, TerminatePhysicalConnectionRequestBuilder,
+    TerminatePhysicalConnectionResponse, TerminatePhysicalConnectionError,
+};
+/// `UnassociatePhysicalConnectionFromVirtualBorderRouter`: Detaches an Express Connect circuit from a virtual border router (VBR), so that the VBR no longer carries traffic over that circuit.
+pub mod unassociate_physical_connection_from_virtual_border_router;
+pub use unassociate_physical_connection_from_virtual_border_router::{
+    UnassociatePhysicalConnectionFromVirtualBorderRouterRequest,
+    UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder,
+    UnassociatePhysicalConnectionFromVirtualBorderRouterResponse,
+    UnassociatePhysicalConnectionFromVirtualBorderRouterError,
+};
+/// `UpdateVirtualPhysicalConnection`: Changes the VLAN ID or the bandwidth of a hosted (shared) connection.
+pub mod update_virtual_physical_connection;
+pub use update_virtual_physical_connection::{
+    UpdateVirtualPhysicalConnectionRequest,
+    UpdateVirtualPhysicalConnectionRequestBuilder,
+    UpdateVirtualPhysicalConnectionResponse, UpdateVirtualPhysicalConnectionError,
 };

@@ -165,3 +165,44 @@ fn enums_round_trip_their_wire_values() {
     }
     assert_eq!(WidgetKind::Value100G.as_str(), "100G");
 }
+
+/// What a server (the emulator) reads is what the client sent.
+#[test]
+fn requests_read_back_from_their_wire_parameters() {
+    use aliyun_runtime::{FromParams, ParamError, ParamSource};
+    use std::collections::BTreeMap;
+
+    let request = CreateWidgetRequest::builder()
+        .region_id("cn-hangzhou")
+        .size(10)
+        .kind(WidgetKind::HighIo)
+        .tag([Tag::default().key("env").value("prod"), Tag::default().key("team")])
+        .zone_ids(["a", "b"])
+        .config(WidgetConfig::default().mode("Standard").ports([80, 443]))
+        .labels(["x", "y"])
+        .first_filter_key("k")
+        .build()
+        .unwrap();
+    let wire: BTreeMap<String, String> = request.to_params().into_vec().into_iter().collect();
+    let read = CreateWidgetRequest::from_params(&ParamSource::new(&wire)).unwrap();
+    assert_eq!(read, request);
+
+    let filters = DescribeWidgetsRequest::builder()
+        .region_id("r")
+        .filter([WidgetFilter::default().key("Status").value(["Running", "Pending"])])
+        .build()
+        .unwrap();
+    let wire: BTreeMap<String, String> = filters.to_params().into_vec().into_iter().collect();
+    assert_eq!(DescribeWidgetsRequest::from_params(&ParamSource::new(&wire)).unwrap(), filters);
+
+    let mut wire = BTreeMap::new();
+    wire.insert("Labels.1".to_owned(), "x".to_owned());
+    let missing = CreateWidgetRequest::from_params(&ParamSource::new(&wire)).unwrap_err();
+    assert_eq!(missing, ParamError::Missing { parameter: "RegionId".into() });
+    wire.insert("RegionId".to_owned(), "r".to_owned());
+    wire.insert("Size".to_owned(), "5000".to_owned());
+    let invalid = CreateWidgetRequest::from_params(&ParamSource::new(&wire)).unwrap_err();
+    assert_eq!(invalid.code(), "InvalidParameter");
+    wire.insert("Size".to_owned(), "ten".to_owned());
+    assert!(matches!(CreateWidgetRequest::from_params(&ParamSource::new(&wire)), Err(ParamError::Invalid { .. })));
+}

@@ -142,7 +142,10 @@ fn model_json(request_id: &str, total: Option<i32>, widgets: &[WidgetModel]) -> 
 }
 
 fn model_xml(request_id: &str, total: Option<i32>, widgets: &[WidgetModel]) -> String {
-    let mut out = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DescribeWidgetsResponse><RequestId>{}</RequestId>", xml_escape(request_id));
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DescribeWidgetsResponse><RequestId>{}</RequestId>",
+        xml_escape(request_id)
+    );
     if let Some(t) = total {
         out.push_str(&format!("<TotalCount>{t}</TotalCount>"));
     }

@@ -56,7 +56,9 @@ impl Action {
         match self {
             Action::Create => outcome(client.create_widget(create(None)).await),
             Action::Describe => outcome(
-                client.describe_widgets(DescribeWidgetsRequest::builder().region_id("cn-hangzhou").build().unwrap()).await,
+                client
+                    .describe_widgets(DescribeWidgetsRequest::builder().region_id("cn-hangzhou").build().unwrap())
+                    .await,
             ),
             Action::Delete => {
                 outcome(client.delete_widget(DeleteWidgetRequest::builder().widget_id("w-1").build().unwrap()).await)
@@ -115,15 +117,21 @@ fn assert_retried_properly(action: Action, seen: &[Seen], context: &str) {
 }
 
 /// Each failure once, then success: retry-safe actions succeed on the
-/// second attempt; the delete sees exactly one request and fails.
+/// second attempt; the delete sees exactly one request and fails. The three
+/// actions run side by side, each against its own server.
 async fn check_retried_once(name: &str, failure: Reply, attempt_timeout: Duration) {
     for version in [SignatureVersion::V1, SignatureVersion::V3] {
-        for action in [Action::Create, Action::Describe, Action::Delete] {
+        let run = |action: Action| {
+            let failure = failure.clone();
+            async move {
+                let server = strict(vec![failure, Reply::ok(OK)]).await;
+                let client = builder(&server, version).attempt_timeout(attempt_timeout).build().unwrap();
+                (action, action.call(&client).await, server.seen())
+            }
+        };
+        let (create, describe, delete) = tokio::join!(run(Action::Create), run(Action::Describe), run(Action::Delete));
+        for (action, result, seen) in [create, describe, delete] {
             let context = format!("{name}, {action:?}, {version:?}");
-            let server = strict(vec![failure.clone(), Reply::ok(OK)]).await;
-            let client = builder(&server, version).attempt_timeout(attempt_timeout).build().unwrap();
-            let result = action.call(&client).await;
-            let seen = server.seen();
             if action == Action::Delete {
                 assert_ne!(result, Outcome::Ok, "{context}");
                 assert_eq!(seen.len(), 1, "{context}: never retried");
@@ -163,7 +171,7 @@ async fn broken_connections_are_retried_only_when_safe() {
 #[tokio::test]
 async fn a_reply_slower_than_the_attempt_timeout_is_retried_only_when_safe() {
     let slow = Reply::slow(Duration::from_secs(60), Reply::ok(OK));
-    check_retried_once("slow reply", slow, Duration::from_millis(800)).await;
+    check_retried_once("slow reply", slow, Duration::from_secs(2)).await;
 }
 
 #[tokio::test]
@@ -245,7 +253,11 @@ async fn the_total_timeout_stops_retrying() {
     // Backoff between 25 and 50 ms, unlimited attempts, 600 ms in all: the
     // deadline, not the attempt count, ends the call, so at most
     // 1 + 600 / 25 attempts are made.
-    let retry = RetryPolicy { max_attempts: 10_000, base_delay: Duration::from_millis(50), max_delay: Duration::from_millis(50) };
+    let retry = RetryPolicy {
+        max_attempts: 10_000,
+        base_delay: Duration::from_millis(50),
+        max_delay: Duration::from_millis(50),
+    };
     for action in Action::RETRY_SAFE {
         let server = strict(vec![Reply::error(503, "ServiceUnavailable", "busy")]).await;
         let client = builder(&server, SignatureVersion::V3)
@@ -253,7 +265,13 @@ async fn the_total_timeout_stops_retrying() {
             .total_timeout(Duration::from_millis(600))
             .build()
             .unwrap();
-        assert_eq!(action.call(&client).await, Outcome::Service("ServiceUnavailable".into()), "the last answer");
+        // The last answer, or the deadline cutting the last attempt short.
+        let result = action.call(&client).await;
+        assert!(
+            matches!(&result, Outcome::Service(code) if code == "ServiceUnavailable")
+                || matches!(result, Outcome::Timeout { kind: TimeoutKind::Total, .. }),
+            "{action:?}: {result:?}"
+        );
         let count = server.count();
         assert!((2..=25).contains(&count), "{action:?}: {count} attempts");
         assert_retried_properly(action, &server.seen(), "total timeout");

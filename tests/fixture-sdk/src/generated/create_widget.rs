@@ -319,6 +319,33 @@ impl super::Client {
         self.runtime().send(&request).await
     }
 }
+impl rt::FromParams for CreateWidgetRequest {
+    /// Reads a request as a server receives it, with the builder's checks.
+    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+        CreateWidgetRequestBuilder {
+            region_id: src.optional("RegionId")?,
+            client_token: src.optional("ClientToken")?,
+            name: src.optional("Name")?,
+            size: src.optional("Size")?,
+            capacity: src.optional("Capacity")?,
+            enabled: src.optional("Enabled")?,
+            ratio: src.optional("Ratio")?,
+            kind: src.optional("Kind")?,
+            type_: src.optional("Type")?,
+            vswitch_id: src.optional("VSwitchId")?,
+            ipv6_address: src.optional("IPv6Address")?,
+            bandwidth: src.optional("bandwidth")?,
+            tag: src.structs("Tag")?,
+            zone_ids: src.simple("ZoneIds")?,
+            config: src.json("Config")?,
+            labels: src.list("Labels")?,
+            first_filter_key: src.optional("Filter.1.Key")?,
+            legacy_option: src.optional("LegacyOption")?,
+        }
+            .build()
+            .map_err(rt::ParamError::from)
+    }
+}
 impl rt::Operation for CreateWidgetRequest {
     const ACTION: &'static str = "CreateWidget";
     const VERSION: &'static str = "2020-01-01";
@@ -506,15 +533,11 @@ mod tests {
             .kind("HighIO")
             .vswitch_id("vsw-123")
             .tag([
-                <super::super::types::Tag>::from(
-                    super::super::types::Tag::default().key("env").value("prod"),
-                ),
-                <super::super::types::Tag>::from(
-                    super::super::types::Tag::default().key("team"),
-                ),
+                super::super::types::Tag::default().key("env").value("prod"),
+                super::super::types::Tag::default().key("team"),
             ])
-            .zone_ids([<String>::from("cn-hangzhou-a"), <String>::from("cn-hangzhou-b")])
-            .labels([<String>::from("example-Labels")])
+            .zone_ids(["cn-hangzhou-a", "cn-hangzhou-b"])
+            .labels(["example-Labels"])
             .build()
             .expect("the spec's examples build a request");
         let wire: String = rt::Operation::to_params(&request)

@@ -60,6 +60,16 @@ impl super::Client {
         self.runtime().send(&request).await
     }
 }
+impl rt::FromParams for DeleteWidgetRequest {
+    /// Reads a request as a server receives it, with the builder's checks.
+    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+        DeleteWidgetRequestBuilder {
+            widget_id: src.optional("WidgetId")?,
+        }
+            .build()
+            .map_err(rt::ParamError::from)
+    }
+}
 impl rt::Operation for DeleteWidgetRequest {
     const ACTION: &'static str = "DeleteWidget";
     const VERSION: &'static str = "2020-01-01";

@@ -173,6 +173,20 @@ impl super::Client {
         self.runtime().items(request)
     }
 }
+impl rt::FromParams for DescribeWidgetsRequest {
+    /// Reads a request as a server receives it, with the builder's checks.
+    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+        DescribeWidgetsRequestBuilder {
+            region_id: src.optional("RegionId")?,
+            filter: src.structs("Filter")?,
+            page_number: src.optional("PageNumber")?,
+            order: src.optional("Order")?,
+            page_size: src.optional("PageSize")?,
+        }
+            .build()
+            .map_err(rt::ParamError::from)
+    }
+}
 impl rt::Operation for DescribeWidgetsRequest {
     const ACTION: &'static str = "DescribeWidgets";
     const VERSION: &'static str = "2020-01-01";
@@ -367,6 +381,14 @@ impl rt::ToParam for WidgetFilter {
         out.put_field(name, "Value", &self.value);
     }
 }
+impl rt::FromParams for WidgetFilter {
+    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+        Ok(Self {
+            key: src.optional("Key")?,
+            value: src.list("Value")?,
+        })
+    }
+}
 /// A structured value of the API.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -461,11 +483,7 @@ mod tests {
         let request = DescribeWidgetsRequest::builder()
             .region_id("example-RegionId")
             .filter([
-                <WidgetFilter>::from(
-                    WidgetFilter::default()
-                        .key("Status")
-                        .value([<String>::from("Running"), <String>::from("Pending")]),
-                ),
+                WidgetFilter::default().key("Status").value(["Running", "Pending"]),
             ])
             .order("Desc")
             .build()

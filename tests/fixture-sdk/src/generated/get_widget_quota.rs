@@ -44,6 +44,12 @@ impl super::Client {
         self.runtime().send(&request).await
     }
 }
+impl rt::FromParams for GetWidgetQuotaRequest {
+    /// Reads a request as a server receives it, with the builder's checks.
+    fn from_params(_src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+        GetWidgetQuotaRequestBuilder {}.build().map_err(rt::ParamError::from)
+    }
+}
 impl rt::Operation for GetWidgetQuotaRequest {
     const ACTION: &'static str = "GetWidgetQuota";
     const VERSION: &'static str = "2020-01-01";

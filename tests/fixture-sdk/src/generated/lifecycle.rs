@@ -17,6 +17,15 @@ use aliyun_runtime as rt;
 pub const WIDGET: rt::Lifecycle = rt::Lifecycle {
     resource: "Widget",
     id: "WidgetId",
+    id_prefix: "w-",
+    not_found: Some("InvalidWidgetId.NotFound"),
+    listing: Some(rt::Listing {
+        action: "DescribeWidgets",
+        items: "Widgets",
+        wrapper: Some("Widget"),
+        id_field: "WidgetId",
+        state_field: "Status",
+    }),
     states: &["Pending", "Running", "Stopping", "Stopped", "AllocationFailed"],
     initial: "Pending",
     transitions: &[

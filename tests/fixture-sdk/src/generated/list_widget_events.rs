@@ -120,6 +120,17 @@ impl super::Client {
         self.runtime().items(request)
     }
 }
+impl rt::FromParams for ListWidgetEventsRequest {
+    /// Reads a request as a server receives it, with the builder's checks.
+    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+        ListWidgetEventsRequestBuilder {
+            next_token: src.optional("NextToken")?,
+            max_results: src.optional("MaxResults")?,
+        }
+            .build()
+            .map_err(rt::ParamError::from)
+    }
+}
 impl rt::Operation for ListWidgetEventsRequest {
     const ACTION: &'static str = "ListWidgetEvents";
     const VERSION: &'static str = "2020-01-01";

@@ -25,6 +25,47 @@ pub const ACTIONS: &[&str] = &[
 ];
 /// Error codes every action may return, besides its own.
 pub const COMMON_ERROR_CODES: &[&str] = &["Throttling", "ServiceUnavailable"];
+/// Every action as a server sees it (an emulator, say): how to read and check its parameters.
+pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
+    aliyun_runtime::OperationInfo {
+        action: "CreateWidget",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateWidgetRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteWidget",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DeleteWidgetRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeWidgets",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeWidgetsRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetWidgetQuota",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetWidgetQuotaRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListWidgetEvents",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListWidgetEventsRequest>,
+    },
+    aliyun_runtime::OperationInfo {
+        action: "StopWidget",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<StopWidgetRequest>,
+    },
+];
+/// Every resource lifecycle of the spec.
+pub const LIFECYCLES: &[&aliyun_runtime::Lifecycle] = &[&lifecycle::WIDGET];
 /// A client for the Demo API: one async method per action. Build one with [`Client::builder`], or [`Client::from_env`] to read credentials and region from the environment.
 #[derive(Clone, Debug)]
 pub struct Client(aliyun_runtime::Client);

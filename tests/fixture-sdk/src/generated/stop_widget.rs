@@ -73,6 +73,17 @@ impl super::Client {
         self.runtime().send(&request).await
     }
 }
+impl rt::FromParams for StopWidgetRequest {
+    /// Reads a request as a server receives it, with the builder's checks.
+    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+        StopWidgetRequestBuilder {
+            widget_id: src.optional("WidgetId")?,
+            client_token: src.optional("ClientToken")?,
+        }
+            .build()
+            .map_err(rt::ParamError::from)
+    }
+}
 impl rt::Operation for StopWidgetRequest {
     const ACTION: &'static str = "StopWidget";
     const VERSION: &'static str = "2020-01-01";

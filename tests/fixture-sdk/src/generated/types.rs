@@ -47,6 +47,14 @@ impl rt::ToParam for Tag {
         out.put_field(name, "Value", &self.value);
     }
 }
+impl rt::FromParams for Tag {
+    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+        Ok(Self {
+            key: src.optional("Key")?,
+            value: src.optional("Value")?,
+        })
+    }
+}
 /// Where a widget is in its life.
 ///
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.

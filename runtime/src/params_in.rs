@@ -1,0 +1,239 @@
+//! Reading flattened RPC parameters back into typed requests: the server
+//! side of `Params`, used by the emulator to parse requests with the same
+//! generated types that clients send.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::{BuildError, Decode, Node};
+
+/// A request that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamError {
+    /// A required parameter is absent (Alibaba answers `MissingParameter`).
+    Missing { parameter: String },
+    /// A value has the wrong form or breaks a limit (`InvalidParameter`).
+    Invalid { parameter: String, reason: String },
+}
+
+impl ParamError {
+    /// The error code Alibaba's gateway answers with.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ParamError::Missing { .. } => "MissingParameter",
+            ParamError::Invalid { .. } => "InvalidParameter",
+        }
+    }
+}
+
+impl fmt::Display for ParamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamError::Missing { parameter } => {
+                write!(
+                    f,
+                    "The input parameter \"{parameter}\" that is mandatory for processing this request is not supplied."
+                )
+            }
+            ParamError::Invalid { parameter, reason } => {
+                write!(f, "The specified parameter \"{parameter}\" is not valid: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ParamError {}
+
+impl From<BuildError> for ParamError {
+    fn from(e: BuildError) -> Self {
+        match e {
+            BuildError::Missing { parameter } => ParamError::Missing { parameter: parameter.to_owned() },
+            BuildError::Invalid { parameter, reason } => {
+                ParamError::Invalid { parameter: parameter.to_owned(), reason }
+            }
+        }
+    }
+}
+
+/// The parameters of one request, by wire name, seen from a prefix
+/// (`Tag.2` when reading the second tag).
+#[derive(Debug, Clone, Copy)]
+pub struct ParamSource<'a> {
+    params: &'a BTreeMap<String, String>,
+    prefix: Option<&'a str>,
+}
+
+/// A type that can be read from flattened parameters: generated for every
+/// request and every struct a request holds.
+pub trait FromParams: Sized {
+    fn from_params(src: &ParamSource<'_>) -> Result<Self, ParamError>;
+}
+
+impl<'a> ParamSource<'a> {
+    pub fn new(params: &'a BTreeMap<String, String>) -> Self {
+        ParamSource { params, prefix: None }
+    }
+
+    fn key(&self, name: &str) -> String {
+        match self.prefix {
+            Some(p) => format!("{p}.{name}"),
+            None => name.to_owned(),
+        }
+    }
+
+    fn scalar<T: Decode>(&self, key: &str) -> Result<Option<T>, ParamError> {
+        match self.params.get(key) {
+            None => Ok(None),
+            Some(text) => T::decode(&Node::Str(text.clone()))
+                .map(Some)
+                .map_err(|e| ParamError::Invalid { parameter: key.to_owned(), reason: e.message().to_owned() }),
+        }
+    }
+
+    /// A scalar parameter that may be absent.
+    pub fn optional<T: Decode>(&self, name: &str) -> Result<Option<T>, ParamError> {
+        self.scalar(&self.key(name))
+    }
+
+    /// `Name.1`, `Name.2`, ... up to the first gap.
+    pub fn list<T: Decode>(&self, name: &str) -> Result<Vec<T>, ParamError> {
+        let base = self.key(name);
+        let mut out = Vec::new();
+        while let Some(value) = self.scalar(&format!("{base}.{}", out.len() + 1))? {
+            out.push(value);
+        }
+        Ok(out)
+    }
+
+    /// `Name.1.Field`, `Name.2.Field`, ... up to the first index with no field.
+    pub fn structs<T: FromParams>(&self, name: &str) -> Result<Vec<T>, ParamError> {
+        let base = self.key(name);
+        let mut out = Vec::new();
+        loop {
+            let item = format!("{base}.{}", out.len() + 1);
+            let marker = format!("{item}.");
+            if !self.params.range(marker.clone()..).next().is_some_and(|(k, _)| k.starts_with(&marker)) {
+                return Ok(out);
+            }
+            out.push(T::from_params(&ParamSource { params: self.params, prefix: Some(&item) })?);
+        }
+    }
+
+    /// `Name.Field` of a struct that may be absent.
+    pub fn structure<T: FromParams>(&self, name: &str) -> Result<Option<T>, ParamError> {
+        let base = self.key(name);
+        let marker = format!("{base}.");
+        if !self.params.range(marker.clone()..).next().is_some_and(|(k, _)| k.starts_with(&marker)) {
+            return Ok(None);
+        }
+        T::from_params(&ParamSource { params: self.params, prefix: Some(&base) }).map(Some)
+    }
+
+    /// `style: simple`: comma-joined scalars in one parameter.
+    pub fn simple<T: Decode>(&self, name: &str) -> Result<Vec<T>, ParamError> {
+        let key = self.key(name);
+        match self.params.get(&key) {
+            None => Ok(Vec::new()),
+            Some(text) => text
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    T::decode(&Node::Str(s.to_owned()))
+                        .map_err(|e| ParamError::Invalid { parameter: key.clone(), reason: e.message().to_owned() })
+                })
+                .collect(),
+        }
+    }
+
+    /// `style: json`: one parameter holding JSON.
+    pub fn json<T: Decode>(&self, name: &str) -> Result<Option<T>, ParamError> {
+        let key = self.key(name);
+        match self.params.get(&key) {
+            None => Ok(None),
+            Some(text) => Node::parse_json(text)
+                .and_then(|node| T::decode(&node))
+                .map(Some)
+                .map_err(|e| ParamError::Invalid { parameter: key, reason: e.to_string() }),
+        }
+    }
+}
+
+/// One action as a server sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct OperationInfo {
+    pub action: &'static str,
+    pub read_only: bool,
+    pub idempotency_token: Option<&'static str>,
+    /// Reads the parameters with the action's request type and its checks.
+    pub check: fn(&ParamSource<'_>) -> Result<(), ParamError>,
+}
+
+/// `OperationInfo::check` for request type `R`.
+pub fn check_params<R: FromParams>(src: &ParamSource<'_>) -> Result<(), ParamError> {
+    R::from_params(src).map(|_| ())
+}
+
+/// `Vec<T>` read as a JSON list (`style: json` on a list).
+impl<T: Decode> Decode for Vec<T> {
+    fn decode(node: &Node) -> Result<Self, crate::DecodeError> {
+        match node {
+            Node::List(items) => items.iter().map(T::decode).collect(),
+            other => T::decode(other).map(|one| vec![one]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq)]
+    struct Filter {
+        key: Option<String>,
+        values: Vec<String>,
+    }
+
+    impl FromParams for Filter {
+        fn from_params(src: &ParamSource<'_>) -> Result<Self, ParamError> {
+            Ok(Filter { key: src.optional("Key")?, values: src.list("Value")? })
+        }
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn nested_lists_read_back_in_order() {
+        let p = params(&[
+            ("Filter.1.Key", "Status"),
+            ("Filter.1.Value.1", "Enabled"),
+            ("Filter.1.Value.2", "Confirmed"),
+            ("Filter.2.Key", "Name"),
+            ("Filter.10.Key", "after a gap: ignored"),
+            ("Size", "10"),
+        ]);
+        let src = ParamSource::new(&p);
+        let filters: Vec<Filter> = src.structs("Filter").unwrap();
+        assert_eq!(
+            filters,
+            [
+                Filter { key: Some("Status".into()), values: vec!["Enabled".into(), "Confirmed".into()] },
+                Filter { key: Some("Name".into()), values: vec![] },
+            ]
+        );
+        assert_eq!(src.optional::<i32>("Size").unwrap(), Some(10));
+        assert_eq!(src.optional::<i32>("Absent").unwrap(), None);
+    }
+
+    #[test]
+    fn bad_values_name_the_parameter() {
+        let p = params(&[("Size", "ten"), ("Ids", "a,b"), ("Conf", "{\"A\":1")]);
+        let src = ParamSource::new(&p);
+        let err = src.optional::<i32>("Size").unwrap_err();
+        assert_eq!(err.code(), "InvalidParameter");
+        assert!(err.to_string().contains("\"Size\""), "{err}");
+        assert_eq!(src.simple::<String>("Ids").unwrap(), ["a", "b"]);
+        assert!(src.json::<Vec<i64>>("Conf").is_err());
+    }
+}
