@@ -306,6 +306,41 @@ impl fmt::Debug for Client {
     }
 }
 
+/// A successful answer, parsed but not yet read as the action's output.
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+    node: Node,
+}
+
+/// What the action-independent part of a call needs to know about it.
+/// Everything below `send` works on this, so that it is compiled once in
+/// this crate instead of once per action in every generated crate.
+#[derive(Debug, Clone, Copy)]
+struct CallSpec {
+    action: &'static str,
+    version: &'static str,
+    retry_safe: bool,
+    response_has_code: bool,
+}
+
+impl CallSpec {
+    fn of<O: Operation>() -> Self {
+        CallSpec {
+            action: O::ACTION,
+            version: O::VERSION,
+            retry_safe: O::READ_ONLY || O::IDEMPOTENCY_TOKEN.is_some(),
+            response_has_code: O::RESPONSE_HAS_CODE,
+        }
+    }
+}
+
+/// How a call failed, before the service error is typed for the action.
+enum CallError {
+    Service(ServiceError),
+    Other(SdkError<std::convert::Infallible>),
+}
+
 /// What one attempt came to.
 enum Attempt<T> {
     Done(T),
@@ -356,16 +391,21 @@ impl Client {
     /// keeps a retried create from making two resources.
     pub async fn send<O: Operation>(&self, operation: &O) -> Result<O::Output, SdkError<O::Error>> {
         let params = Self::wire_params(operation);
-        let retry_safe = O::READ_ONLY || O::IDEMPOTENCY_TOKEN.is_some();
-        let span = tracing::info_span!(
-            "aliyun.call",
-            action = O::ACTION,
-            attempts = tracing::field::Empty,
-            status = tracing::field::Empty,
-            request_id = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
-        );
-        self.call::<O>(&params, retry_safe).instrument(span).await
+        // Only this thin part is instantiated per action; the call itself
+        // (signing, HTTP, retries, tracing) is not generic.
+        let answer = match self.call(CallSpec::of::<O>(), &params).await {
+            Ok(answer) => answer,
+            Err(CallError::Service(e)) => return Err(SdkError::Service(O::Error::from_service_error(e))),
+            Err(CallError::Other(e)) => return Err(e.retype()),
+        };
+        O::Output::decode(&answer.node).map_err(|e| SdkError::Response(self.undecodable(&answer, e)))
+    }
+
+    /// A successful answer whose body is not the action's response.
+    fn undecodable(&self, answer: &Answer, error: crate::DecodeError) -> ResponseError {
+        let reason = "the body does not match the action's response";
+        let e = ResponseError::new(answer.status, reason, &answer.body, Some(error));
+        Redactor::new(&self.inner.credentials).response(e, &answer.body)
     }
 
     /// The parameters a call sends: `Action`, `Version`, the action's own,
@@ -392,6 +432,10 @@ impl Client {
     /// the network.
     #[doc(hidden)]
     pub fn sign<O: Operation>(&self, params: &Params) -> SignedRequest {
+        self.sign_call(O::ACTION, O::VERSION, params)
+    }
+
+    fn sign_call(&self, action: &'static str, version: &'static str, params: &Params) -> SignedRequest {
         let nonce = random::uuid_v4();
         let mut stamp = [0u8; TIMESTAMP_LEN];
         let stamp = timestamp(&mut stamp, time::OffsetDateTime::now_utc());
@@ -402,12 +446,25 @@ impl Client {
             }
             SignatureVersion::V3 => {
                 let mut text = [0u8; uuid::fmt::Simple::LENGTH];
-                self.sign_v3::<O>(params, nonce.simple().encode_lower(&mut text), stamp)
+                self.sign_v3(action, version, params, nonce.simple().encode_lower(&mut text), stamp)
             }
         }
     }
 
-    async fn call<O: Operation>(&self, params: &Params, retry_safe: bool) -> Result<O::Output, SdkError<O::Error>> {
+    /// The whole call, retries included, inside its tracing span.
+    async fn call(&self, spec: CallSpec, params: &Params) -> Result<Answer, CallError> {
+        let span = tracing::info_span!(
+            "aliyun.call",
+            action = spec.action,
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        self.attempts(spec, params).instrument(span).await
+    }
+
+    async fn attempts(&self, spec: CallSpec, params: &Params) -> Result<Answer, CallError> {
         let inner = &self.inner;
         let start = Instant::now();
         let deadline = start + inner.total_timeout;
@@ -416,11 +473,11 @@ impl Client {
             attempts += 1;
             let remaining = deadline.saturating_duration_since(Instant::now());
             let limit = inner.attempt_timeout.min(remaining);
-            let outcome = tokio::time::timeout(limit, self.attempt::<O>(params)).await.unwrap_or(Attempt::TimedOut);
+            let outcome = tokio::time::timeout(limit, self.attempt(spec, params)).await.unwrap_or(Attempt::TimedOut);
             let span = tracing::Span::current();
             span.record("attempts", attempts);
             span.record("latency_ms", start.elapsed().as_millis() as u64);
-            let may_retry = retry_safe && outcome.retryable() && attempts < inner.retry.max_attempts.max(1);
+            let may_retry = spec.retry_safe && outcome.retryable() && attempts < inner.retry.max_attempts.max(1);
             let delay = inner.retry.delay(attempts + 1);
             if may_retry && Instant::now() + delay < deadline {
                 tracing::warn!(
@@ -443,22 +500,24 @@ impl Client {
                         span.record("request_id", id);
                     }
                     tracing::debug!(code = e.code(), "service error");
-                    Err(SdkError::Service(O::Error::from_service_error(e)))
+                    Err(CallError::Service(e))
                 }
-                Attempt::Transport(e) => Err(SdkError::Transport(TransportError { attempts, source: e })),
-                Attempt::TimedOut => Err(SdkError::Timeout(TimeoutError {
+                Attempt::Transport(e) => {
+                    Err(CallError::Other(SdkError::Transport(TransportError { attempts, source: e })))
+                }
+                Attempt::TimedOut => Err(CallError::Other(SdkError::Timeout(TimeoutError {
                     kind: if ran_out { TimeoutKind::Total } else { TimeoutKind::Attempt },
                     attempts,
                     elapsed: start.elapsed(),
-                })),
-                Attempt::Response(e) => Err(SdkError::Response(e)),
+                }))),
+                Attempt::Response(e) => Err(CallError::Other(SdkError::Response(e))),
             };
         }
     }
 
     /// One signed HTTP exchange.
-    async fn attempt<O: Operation>(&self, params: &Params) -> Attempt<O::Output> {
-        let signed = self.sign::<O>(params);
+    async fn attempt(&self, spec: CallSpec, params: &Params) -> Attempt<Answer> {
+        let signed = self.sign_call(spec.action, spec.version, params);
         let mut url = self.inner.url.clone();
         if !signed.query.is_empty() {
             url.set_query(Some(&signed.query));
@@ -485,8 +544,7 @@ impl Client {
                 return Attempt::Response(redact().response(ResponseError::new(status, reason, &[], None), &start));
             }
         };
-        match interpret::<O>(status, &body) {
-            Attempt::Response(e) => Attempt::Response(redact().response(e, &body)),
+        match interpret(status, body, spec.response_has_code, &|e, body| redact().response(e, body)) {
             Attempt::Service(e) => Attempt::Service(redact().service(e)),
             other => other,
         }
@@ -529,7 +587,14 @@ impl Client {
 
     /// `ACS3-HMAC-SHA256`: action and version in signed headers, parameters
     /// in the query string, an empty body.
-    fn sign_v3<O: Operation>(&self, params: &Params, nonce: &str, stamp: &str) -> SignedRequest {
+    fn sign_v3(
+        &self,
+        action: &'static str,
+        version: &'static str,
+        params: &Params,
+        nonce: &str,
+        stamp: &str,
+    ) -> SignedRequest {
         let mut pairs: Vec<(&str, &str)> = params.iter().filter(|(k, _)| *k != "Action" && *k != "Version").collect();
         let mut query = Vec::with_capacity(pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>() * 5 / 4);
         signing::write_canonical_query(&mut pairs, &mut query);
@@ -538,12 +603,12 @@ impl Client {
         // Sorted by name, as the canonical request wants them.
         let mut signed: [(&str, &str); 7] = [
             ("host", &self.inner.host),
-            ("x-acs-action", O::ACTION),
+            ("x-acs-action", action),
             ("x-acs-content-sha256", signing::EMPTY_SHA256),
             ("x-acs-date", stamp),
             ("x-acs-security-token", token.unwrap_or_default()),
             ("x-acs-signature-nonce", nonce),
-            ("x-acs-version", O::VERSION),
+            ("x-acs-version", version),
         ];
         let signed: &[(&str, &str)] = if token.is_some() {
             &signed
@@ -555,8 +620,8 @@ impl Client {
         let mut headers = Vec::with_capacity(8);
         headers.push(("authorization", Cow::Owned(authorization)));
         headers.push(("accept", Cow::Borrowed("application/json")));
-        headers.push(("x-acs-action", Cow::Borrowed(O::ACTION)));
-        headers.push(("x-acs-version", Cow::Borrowed(O::VERSION)));
+        headers.push(("x-acs-action", Cow::Borrowed(action)));
+        headers.push(("x-acs-version", Cow::Borrowed(version)));
         headers.push(("x-acs-date", Cow::Owned(stamp.to_owned())));
         headers.push(("x-acs-signature-nonce", Cow::Owned(nonce.to_owned())));
         headers.push(("x-acs-content-sha256", Cow::Borrowed(signing::EMPTY_SHA256)));
@@ -678,19 +743,25 @@ async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Vec<
     Ok(body)
 }
 
-/// Reads a body as the action's output or as an error.
-fn interpret<O: Operation>(status: u16, body: &[u8]) -> Attempt<O::Output> {
+/// Reads a body as an answer to decode, or as an error.
+/// `redact` masks credentials in an error's excerpt of the body.
+fn interpret(
+    status: u16,
+    body: Vec<u8>,
+    response_has_code: bool,
+    redact: &dyn Fn(ResponseError, &[u8]) -> ResponseError,
+) -> Attempt<Answer> {
+    let unreadable =
+        |reason: &str, e| Attempt::Response(redact(ResponseError::new(status, reason, &body, Some(e)), &body));
     if !(200..300).contains(&status) {
-        return match ServiceError::parse(status, body) {
+        return match ServiceError::parse(status, &body) {
             Ok(e) => Attempt::Service(e),
-            Err(e) => {
-                Attempt::Response(ResponseError::new(status, "the body is not an Alibaba Cloud error", body, Some(e)))
-            }
+            Err(e) => unreadable("the body is not an Alibaba Cloud error", e),
         };
     }
-    let node = match Node::parse(body) {
+    let node = match Node::parse(&body) {
         Ok(node) => node,
-        Err(e) => return Attempt::Response(ResponseError::new(status, "the body cannot be parsed", body, Some(e))),
+        Err(e) => return unreadable("the body cannot be parsed", e),
     };
     if let Node::Map(fields) = &node {
         if let Some((_, Node::Str(id))) = fields.iter().find(|(k, _)| k == "RequestId") {
@@ -699,21 +770,13 @@ fn interpret<O: Operation>(status: u16, body: &[u8]) -> Attempt<O::Output> {
         // Some gateways answer 200 with an error body; an action whose
         // response declares `Code` is read normally.
         let has_code = fields.iter().any(|(k, v)| k == "Code" && matches!(v, Node::Str(s) if !s.is_empty()));
-        if has_code && !O::RESPONSE_HAS_CODE {
-            if let Ok(e) = ServiceError::parse(status, body) {
+        if has_code && !response_has_code {
+            if let Ok(e) = ServiceError::parse(status, &body) {
                 return Attempt::Service(e);
             }
         }
     }
-    match O::Output::decode(&node) {
-        Ok(output) => Attempt::Done(output),
-        Err(e) => Attempt::Response(ResponseError::new(
-            status,
-            "the body does not match the action's response",
-            body,
-            Some(e),
-        )),
-    }
+    Attempt::Done(Answer { status, body, node })
 }
 
 #[cfg(test)]
@@ -818,7 +881,13 @@ mod tests {
         for token in [None, Some("  sts-token-with-spaces  ")] {
             let client = client(SignatureVersion::V3, token);
             let params = probe();
-            let signed = client.sign_v3::<Probe>(&params, "0123456789abcdef0123456789abcdef", "2024-01-02T03:04:05Z");
+            let signed = client.sign_v3(
+                Probe::ACTION,
+                Probe::VERSION,
+                &params,
+                "0123456789abcdef0123456789abcdef",
+                "2024-01-02T03:04:05Z",
+            );
             let query: Vec<(String, String)> = params
                 .iter()
                 .filter(|(k, _)| *k != "Action" && *k != "Version")

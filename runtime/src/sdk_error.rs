@@ -34,6 +34,20 @@ impl<E> SdkError<E> {
     }
 }
 
+impl SdkError<std::convert::Infallible> {
+    /// The same error, as the error of an action whose service error is `E`:
+    /// for failures that happen before any service error could.
+    pub(crate) fn retype<E>(self) -> SdkError<E> {
+        match self {
+            SdkError::Service(never) => match never {},
+            SdkError::Build(e) => SdkError::Build(e),
+            SdkError::Timeout(e) => SdkError::Timeout(e),
+            SdkError::Transport(e) => SdkError::Transport(e),
+            SdkError::Response(e) => SdkError::Response(e),
+        }
+    }
+}
+
 impl<E> From<BuildError> for SdkError<E> {
     fn from(e: BuildError) -> Self {
         SdkError::Build(e)
