@@ -1,0 +1,114 @@
+//! How an emulator is set up. `Debug` never shows a secret: keys are
+//! runtime `Credentials`, whose secret and token print as `***`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use aliyun_runtime::Credentials;
+
+use crate::ServiceModel;
+
+/// Everything an emulator needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Port on 127.0.0.1; 0 lets the system pick a free one.
+    pub port: u16,
+    /// The AccessKeys requests may be signed with. A key with a security
+    /// token stands for STS credentials: requests must then carry that token.
+    pub keys: Vec<Credentials>,
+    /// Where to keep state across restarts (a write-ahead log); in memory only when `None`.
+    pub state_file: Option<PathBuf>,
+    /// Advance the service's own progress every this often; only on
+    /// [`EmulatorHandle::tick`](crate::EmulatorHandle::tick) when `None`.
+    pub tick_every: Option<Duration>,
+    pub faults: Faults,
+    /// How far a request's timestamp may be from this clock (Alibaba: 15 minutes).
+    pub max_clock_skew: Duration,
+    /// Worker threads serving requests; 0 means one per CPU.
+    pub threads: usize,
+    /// The product served.
+    pub model: ServiceModel,
+    /// Test aid: hold every write to the state file this long, which
+    /// widens the window a crash can hit, so that a test can show that no
+    /// answer goes out before its change is on disk.
+    #[doc(hidden)]
+    pub state_write_delay: Duration,
+}
+
+impl Config {
+    /// An in-memory emulator on a free port accepting one key, with no
+    /// automatic progress and no faults.
+    pub fn new(key: Credentials) -> Self {
+        Config {
+            port: 0,
+            keys: vec![key],
+            state_file: None,
+            tick_every: None,
+            faults: Faults::default(),
+            max_clock_skew: Duration::from_secs(15 * 60),
+            threads: 0,
+            model: ServiceModel::vpc(),
+            state_write_delay: Duration::ZERO,
+        }
+    }
+}
+
+/// Trouble to inject, each request drawing its fate from one generator
+/// seeded with `seed`: the same seed gives the same sequence of faults.
+/// Rates are probabilities between 0 and 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Faults {
+    /// Added before every answer.
+    pub latency: Duration,
+    /// Answer `ServiceUnavailable` (HTTP 503) before doing anything.
+    pub error_rate: f64,
+    /// Answer `Throttling.User` (HTTP 400) before doing anything.
+    pub throttle_rate: f64,
+    /// Do the work, then close the connection without answering: the
+    /// client cannot know whether its call took effect.
+    pub drop_rate: f64,
+    pub seed: u64,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults { latency: Duration::ZERO, error_rate: 0.0, throttle_rate: 0.0, drop_rate: 0.0, seed: 0 }
+    }
+}
+
+impl Faults {
+    /// Whether any request can be hit at all.
+    pub(crate) fn any(&self) -> bool {
+        self.error_rate > 0.0 || self.throttle_rate > 0.0 || self.drop_rate > 0.0
+    }
+
+    /// Why a rate is unusable, if one is.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        for (name, rate) in
+            [("error rate", self.error_rate), ("throttle rate", self.throttle_rate), ("drop rate", self.drop_rate)]
+        {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("the {name} must be between 0 and 1, not {rate}"));
+            }
+        }
+        let sum = self.error_rate + self.throttle_rate + self.drop_rate;
+        if sum > 1.0 {
+            return Err(format!("the error, throttle and drop rates add up to {sum}, more than 1"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_are_checked_alone_and_together() {
+        assert!(Faults::default().check().is_ok());
+        assert!(Faults { error_rate: 0.5, drop_rate: 0.5, ..Faults::default() }.check().is_ok());
+        assert!(Faults { error_rate: -0.1, ..Faults::default() }.check().is_err());
+        assert!(Faults { throttle_rate: f64::NAN, ..Faults::default() }.check().is_err());
+        assert!(Faults { error_rate: 0.6, throttle_rate: 0.6, ..Faults::default() }.check().is_err());
+    }
+}

@@ -1,0 +1,104 @@
+//! `vpc-emulator`: serves the VPC API on 127.0.0.1 until killed.
+//!
+//! It needs no graceful shutdown: every acknowledged change is already in
+//! the state file (when one is given), so Ctrl-C or `kill -9` lose nothing
+//! a client was told about.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use aliyun_runtime::Credentials;
+use clap::Parser;
+use vpc_emulator::{Config, Emulator, Faults};
+
+/// A local emulator of Alibaba Cloud's VPC API: signatures, errors,
+/// resource lifecycles, idempotency, faults and a crash-safe state file.
+#[derive(Debug, Parser)]
+#[command(name = "vpc-emulator")]
+struct Args {
+    /// Port on 127.0.0.1; 0 picks a free one (printed on start).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// The AccessKey ID requests must be signed with.
+    #[arg(long)]
+    access_key_id: String,
+    /// Its secret. Never printed.
+    #[arg(long)]
+    access_key_secret: String,
+    /// An STS security token requests must then carry as well.
+    #[arg(long)]
+    security_token: Option<String>,
+    /// Keep state in this write-ahead log across restarts (memory only otherwise).
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// Advance the service's own progress (Initial to Allocating to
+    /// Allocated, Terminating to Terminated) every N ms; 0 never.
+    #[arg(long, default_value_t = 1000)]
+    tick_ms: u64,
+    /// Delay every answer by N ms.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Share of requests answered ServiceUnavailable (HTTP 503), 0 to 1.
+    #[arg(long, default_value_t = 0.0)]
+    error_rate: f64,
+    /// Share of requests answered Throttling.User, 0 to 1.
+    #[arg(long, default_value_t = 0.0)]
+    throttle_rate: f64,
+    /// Share of requests carried out, then left unanswered (connection closed), 0 to 1.
+    #[arg(long, default_value_t = 0.0)]
+    drop_rate: f64,
+    /// Seed of the fault sequence.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Worker threads; 0 means one per CPU.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Test aid: hold every state-file write N ms (see `Config::state_write_delay`).
+    #[arg(long, default_value_t = 0, hide = true)]
+    state_write_delay_ms: u64,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut key = Credentials::new(&args.access_key_id, &args.access_key_secret);
+    if let Some(token) = &args.security_token {
+        key = key.with_security_token(token);
+    }
+    let mut config = Config::new(key);
+    config.port = args.port;
+    config.state_file = args.state.clone();
+    config.tick_every = (args.tick_ms > 0).then(|| Duration::from_millis(args.tick_ms));
+    config.threads = args.threads;
+    config.state_write_delay = Duration::from_millis(args.state_write_delay_ms);
+    config.faults = Faults {
+        latency: Duration::from_millis(args.latency_ms),
+        error_rate: args.error_rate,
+        throttle_rate: args.throttle_rate,
+        drop_rate: args.drop_rate,
+        seed: args.seed,
+    };
+    let emulator = match Emulator::start(config) {
+        Ok(emulator) => emulator,
+        Err(e) => {
+            eprintln!("vpc-emulator: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let state = args.state.as_ref().map_or("in memory".to_owned(), |p| format!("in {}", p.display()));
+    let ticks = match args.tick_ms {
+        0 => "the service never progresses on its own".to_owned(),
+        ms => format!("the service progresses every {ms} ms"),
+    };
+    // The first line is the endpoint, for scripts and tests to read. A
+    // closed stdout must not stop the server, so write errors are ignored.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "vpc-emulator listening on {}", emulator.url());
+    let _ = writeln!(out, "access key {}; state {state}; {ticks}", args.access_key_id);
+    let _ = out.flush();
+    drop(out);
+    loop {
+        std::thread::park();
+    }
+}

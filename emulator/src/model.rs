@@ -1,0 +1,116 @@
+//! What the emulator serves, read from the generated crate's data: the
+//! product's version, every action with its parameter checks, and the
+//! resource lifecycles. Nothing here names a VPC action; another generated
+//! product could be served by building a [`ServiceModel`] from its constants.
+
+use std::collections::HashMap;
+
+use aliyun_runtime::{Lifecycle, Listing, OperationInfo};
+
+/// One product as the generated crate describes it.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceModel {
+    /// Product code (`Vpc`), used in error `Recommend` links.
+    pub product: &'static str,
+    /// The only API version accepted.
+    pub version: &'static str,
+    pub operations: &'static [OperationInfo],
+    pub lifecycles: &'static [&'static Lifecycle],
+}
+
+impl ServiceModel {
+    /// Alibaba Cloud VPC, as generated from `spec/vpc`.
+    pub fn vpc() -> Self {
+        ServiceModel {
+            product: aliyun_vpc::PRODUCT,
+            version: aliyun_vpc::VERSION,
+            operations: aliyun_vpc::OPERATIONS,
+            lifecycles: aliyun_vpc::LIFECYCLES,
+        }
+    }
+}
+
+impl Default for ServiceModel {
+    fn default() -> Self {
+        ServiceModel::vpc()
+    }
+}
+
+/// What an action does to resources, decided once from the lifecycles.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Role {
+    /// Creates a resource of this lifecycle.
+    Create(&'static Lifecycle),
+    /// Moves (or deletes, or only checks) one resource named by its ID.
+    Transition(&'static Lifecycle),
+    /// Lists the resources of this lifecycle.
+    List(&'static Lifecycle, Listing),
+    /// Touches no modelled resource: checked, then answered plainly.
+    Plain,
+}
+
+/// One action: how to check it and what it does.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Action {
+    pub info: &'static OperationInfo,
+    pub role: Role,
+}
+
+/// Every action by name, with its role.
+#[derive(Debug)]
+pub(crate) struct Catalog {
+    pub model: ServiceModel,
+    actions: HashMap<&'static str, Action>,
+}
+
+impl Catalog {
+    pub fn new(model: ServiceModel) -> Self {
+        let actions =
+            model.operations.iter().map(|info| (info.action, Action { info, role: role(&model, info) })).collect();
+        Catalog { model, actions }
+    }
+
+    pub fn action(&self, name: &str) -> Option<&Action> {
+        self.actions.get(name)
+    }
+
+    /// The lifecycle of a resource kind, by its name.
+    pub fn lifecycle(&self, resource: &str) -> Option<&'static Lifecycle> {
+        self.model.lifecycles.iter().copied().find(|l| l.resource == resource)
+    }
+}
+
+fn role(model: &ServiceModel, info: &OperationInfo) -> Role {
+    for &lifecycle in model.lifecycles {
+        if lifecycle.creation(info.action).is_some() {
+            return Role::Create(lifecycle);
+        }
+        if let Some(listing) = lifecycle.listing.filter(|l| l.action == info.action) {
+            return Role::List(lifecycle, listing);
+        }
+        if lifecycle.governs(info.action) {
+            return Role::Transition(lifecycle);
+        }
+    }
+    Role::Plain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vpc_roles_come_from_the_lifecycle_data() {
+        let catalog = Catalog::new(ServiceModel::vpc());
+        let role = |a: &str| catalog.action(a).map(|a| a.role);
+        assert!(
+            matches!(role("CreatePhysicalConnection"), Some(Role::Create(l)) if l.resource == "PhysicalConnection")
+        );
+        assert!(matches!(role("CancelPhysicalConnection"), Some(Role::Transition(_))));
+        assert!(
+            matches!(role("DescribePhysicalConnections"), Some(Role::List(_, l)) if l.items == "PhysicalConnectionSet")
+        );
+        assert!(matches!(role("DescribeRegions"), Some(Role::Plain)));
+        assert!(role("NoSuchAction").is_none());
+    }
+}

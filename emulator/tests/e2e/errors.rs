@@ -1,0 +1,149 @@
+//! Every error the emulator produces reaches the client as its typed variant,
+//! with the gateway's fields around it.
+
+use aliyun_runtime::{Credentials, Operation, OperationError, Params, SdkError, SignatureVersion, WireRequest};
+use aliyun_vpc::{
+    CancelPhysicalConnectionError, CancelPhysicalConnectionRequest, DescribePhysicalConnectionsError,
+    DescribePhysicalConnectionsRequest, DescribeRegionsError, DescribeRegionsResponse, EnablePhysicalConnectionRequest,
+};
+
+use crate::{KEY_ID, REGION, SECRET, client, client_for, create, start};
+
+fn cancel(id: &str) -> CancelPhysicalConnectionRequest {
+    CancelPhysicalConnectionRequest::builder().region_id(REGION).physical_connection_id(id).build().unwrap()
+}
+
+/// The service error under any SDK error, or a panic naming what came instead.
+fn service<E: OperationError + std::fmt::Debug>(err: &SdkError<E>) -> &aliyun_runtime::ServiceError {
+    match err {
+        SdkError::Service(e) => e.service_error(),
+        other => panic!("expected a service error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn lifecycle_refusals_are_typed() {
+    let emulator = start();
+    let client = client(&emulator);
+
+    let missing = client.cancel_physical_connection(cancel("pc-doesnotexist")).await.unwrap_err();
+    assert!(
+        matches!(&missing, SdkError::Service(CancelPhysicalConnectionError::InvalidPhysicalConnectionIdNotFound(_))),
+        "{missing:?}"
+    );
+    let e = service(&missing);
+    assert_eq!(e.status(), 404);
+    assert!(e.message().contains("pc-doesnotexist"), "{}", e.message());
+    assert!(e.request_id().is_some_and(|r| r.len() == 36));
+    assert_eq!(e.host_id(), Some(emulator.addr().to_string().as_str()));
+    assert!(e.recommend().is_some_and(|r| r.contains("InvalidPhysicalConnectionId.NotFound")));
+
+    let id = create(&client, "line").await;
+    emulator.tick(2);
+    client
+        .confirm_physical_connection(
+            aliyun_vpc::ConfirmPhysicalConnectionRequest::builder()
+                .region_id(REGION)
+                .physical_connection_id(&id)
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    client
+        .enable_physical_connection(
+            EnablePhysicalConnectionRequest::builder().region_id(REGION).physical_connection_id(&id).build().unwrap(),
+        )
+        .await
+        .unwrap();
+    let refused = client.cancel_physical_connection(cancel(&id)).await.unwrap_err();
+    assert!(
+        matches!(&refused, SdkError::Service(CancelPhysicalConnectionError::ForbiddenNotAllowedInState(_))),
+        "{refused:?}"
+    );
+    assert_eq!(service(&refused).status(), 400);
+    assert!(service(&refused).message().contains("Enabled"), "{}", service(&refused).message());
+    // Two different requests, two request IDs.
+    assert_ne!(service(&refused).request_id(), service(&missing).request_id());
+}
+
+#[tokio::test]
+async fn parameter_checks_use_the_generated_request_types() {
+    let emulator = start();
+    let client = client(&emulator);
+    // Sent as raw wire parameters: the builder would refuse to build these.
+    let no_id = WireRequest::<CancelPhysicalConnectionRequest>::new([("RegionId", REGION)]);
+    let err = client.runtime().send(&no_id).await.unwrap_err();
+    assert!(matches!(&err, SdkError::Service(CancelPhysicalConnectionError::MissingParameter(_))), "{err:?}");
+    assert!(service(&err).message().contains("PhysicalConnectionId"), "{}", service(&err).message());
+
+    let too_big = WireRequest::<DescribePhysicalConnectionsRequest>::new([("RegionId", REGION), ("PageSize", "500")]);
+    let err = client.runtime().send(&too_big).await.unwrap_err();
+    assert!(matches!(&err, SdkError::Service(DescribePhysicalConnectionsError::InvalidParameter(_))), "{err:?}");
+    assert!(service(&err).message().contains("PageSize"), "{}", service(&err).message());
+
+    let not_a_number =
+        WireRequest::<DescribePhysicalConnectionsRequest>::new([("RegionId", REGION), ("PageNumber", "two")]);
+    let err = client.runtime().send(&not_a_number).await.unwrap_err();
+    assert!(matches!(&err, SdkError::Service(DescribePhysicalConnectionsError::InvalidParameter(_))), "{err:?}");
+}
+
+#[tokio::test]
+async fn credentials_and_signatures_are_checked() {
+    let emulator = start();
+    for version in [SignatureVersion::V3, SignatureVersion::V1] {
+        let wrong_secret = client_for(&emulator.url(), Credentials::new(KEY_ID, "not-the-secret"), version);
+        let err = wrong_secret.cancel_physical_connection(cancel("pc-x")).await.unwrap_err();
+        assert!(matches!(&err, SdkError::Service(CancelPhysicalConnectionError::SignatureDoesNotMatch(_))), "{err:?}");
+        let message = service(&err).message();
+        assert!(message.contains("server string to sign is:"), "{message}");
+        assert!(!message.contains(SECRET) && !message.contains("not-the-secret"), "{message}");
+
+        let unknown = client_for(&emulator.url(), Credentials::new("nobody", SECRET), version);
+        let err = unknown.cancel_physical_connection(cancel("pc-x")).await.unwrap_err();
+        assert!(
+            matches!(&err, SdkError::Service(CancelPhysicalConnectionError::InvalidAccessKeyIdNotFound(_))),
+            "{err:?}"
+        );
+        assert_eq!(service(&err).status(), 404);
+    }
+}
+
+/// An action the product does not have, or one of its actions at another version.
+struct Probe<const KNOWN: bool>;
+
+impl<const KNOWN: bool> Operation for Probe<KNOWN> {
+    const ACTION: &'static str = if KNOWN { "DescribeRegions" } else { "DescribeUnicorns" };
+    const VERSION: &'static str = if KNOWN { "2014-05-26" } else { "2016-04-28" };
+    const READ_ONLY: bool = true;
+    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    type Output = DescribeRegionsResponse;
+    type Error = DescribeRegionsError;
+    fn encode(&self, _: &mut Params) {}
+}
+
+#[tokio::test]
+async fn unknown_actions_and_versions_are_not_found() {
+    let emulator = start();
+    for version in [SignatureVersion::V3, SignatureVersion::V1] {
+        let client = client_for(&emulator.url(), Credentials::new(KEY_ID, SECRET), version);
+        for err in [
+            client.runtime().send(&Probe::<false>).await.unwrap_err(),
+            client.runtime().send(&Probe::<true>).await.unwrap_err(),
+        ] {
+            assert!(matches!(&err, SdkError::Service(DescribeRegionsError::InvalidApiNotFound(_))), "{err:?}");
+            assert_eq!(service(&err).status(), 404);
+        }
+    }
+}
+
+#[tokio::test]
+async fn other_actions_answer_plainly_after_their_checks() {
+    let emulator = start();
+    let client = client(&emulator);
+    let regions = client
+        .describe_regions(aliyun_vpc::DescribeRegionsRequest::builder().build().unwrap())
+        .await
+        .expect("a plain success");
+    assert_eq!(regions.request_id.len(), 36);
+}
