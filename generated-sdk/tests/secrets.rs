@@ -249,3 +249,19 @@ async fn the_call_span_carries_action_attempts_status_and_request_id() {
     // The retry was logged as a warning.
     assert!(capture.0.events.lock().unwrap().iter().any(|e| e.starts_with("WARN") && e.contains("retrying")));
 }
+
+/// Regression: Alibaba's V1 `SignatureDoesNotMatch` message repeats the
+/// server's string to sign, in which the STS token is percent-encoded twice.
+#[tokio::test]
+async fn a_quoted_string_to_sign_does_not_leak_the_token() {
+    let once = TOKEN.replace('/', "%2F").replace('+', "%2B").replace('=', "%3D").replace('&', "%26");
+    let twice = once.replace('%', "%25");
+    let message = format!(
+        "Specified signature is not matched with our calculation. server string to sign is:POST&%2F&AccessKeyId%3D{KEY_ID}%26SecurityToken%3D{twice}"
+    );
+    let server = Server::start(vec![Reply::error(400, "SignatureDoesNotMatch", &message)]).await;
+    let client = builder(&server, SignatureVersion::V1).build().unwrap();
+    let err = client.cancel_physical_connection(cancel()).await.unwrap_err();
+    assert_eq!(err.as_service().map(|e| e.code()), Some("SignatureDoesNotMatch"));
+    assert_no_secret("error", &format!("{err} | {err:?}"));
+}

@@ -679,13 +679,17 @@ impl Redactor {
 
     fn new(credentials: &Credentials) -> Self {
         let mut needles = Vec::new();
+        // Raw, encoded once (a V1 body), and encoded twice (a V1 string to
+        // sign, which Alibaba quotes in `SignatureDoesNotMatch` messages).
         let mut add = |secret: &str| {
             if !secret.is_empty() {
-                let encoded = signing::percent_encode(secret);
-                if encoded != secret {
-                    needles.push(encoded);
+                let once = signing::percent_encode(secret);
+                let twice = signing::percent_encode(&once);
+                for form in [twice, once, secret.to_owned()] {
+                    if !needles.contains(&form) {
+                        needles.push(form);
+                    }
                 }
-                needles.push(secret.to_owned());
             }
         };
         add(credentials.access_key_secret().expose());
