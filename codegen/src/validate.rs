@@ -576,12 +576,12 @@ fn check_errors(ck: &mut Checker, fx: &FileCx, list: &[ErrorSpec], base: &[Seg],
             continue;
         }
         let variant = naming::pascal(&e.code);
-        if variant == "Unhandled" {
+        if variant == "Unhandled" || variant == "Common" {
             ck.error(
                 fx,
                 &p(&path, "code"),
-                format!("error code `{}` would take the reserved variant name `Unhandled`", e.code),
-                "this name is kept for codes the spec does not list",
+                format!("error code `{}` would take the reserved variant name `{variant}`", e.code),
+                "`Common` wraps the product's common errors and `Unhandled` holds codes the spec does not list",
             );
             continue;
         }

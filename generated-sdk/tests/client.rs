@@ -152,6 +152,15 @@ fn documented_errors() -> Vec<(String, u16, String)> {
     all
 }
 
+/// The variant `e` is, with a common error's inner variant: `Common(Throttling)`.
+fn variant_name(e: &CancelPhysicalConnectionError) -> String {
+    let debug = format!("{e:?}");
+    match debug.strip_prefix("Common(") {
+        Some(inner) => format!("Common({})", inner.split('(').next().unwrap_or_default()),
+        None => debug.split('(').next().unwrap_or_default().to_owned(),
+    }
+}
+
 #[tokio::test]
 async fn every_documented_and_common_error_arrives_as_its_own_variant() {
     let errors = documented_errors();
@@ -174,8 +183,8 @@ async fn every_documented_and_common_error_arrives_as_its_own_variant() {
             assert!(!matches!(e, CancelPhysicalConnectionError::Unhandled(_)), "{code} is documented: {e:?}");
             // The variant is the one `from_service_error` picks for the code.
             let direct = CancelPhysicalConnectionError::from_service_error(ServiceError::new(*status, code, message));
-            assert_eq!(std::mem::discriminant(e), std::mem::discriminant(&direct), "{code}");
-            variants.insert(std::mem::discriminant(e));
+            assert_eq!(variant_name(e), variant_name(&direct), "{code}");
+            variants.insert(variant_name(e));
             let inner = e.service_error();
             assert_eq!(inner.code(), code);
             assert_eq!(inner.status(), *status);

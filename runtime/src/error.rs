@@ -5,8 +5,14 @@ use std::fmt;
 use crate::{DecodeError, Node, Object};
 
 /// An error body from the service: the same fields for every action.
+///
+/// Boxed inside, so that every action's error enum, and every `Result`
+/// carrying one, stays one pointer wide.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServiceError(Box<Fields>);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceError {
+struct Fields {
     status: u16,
     code: String,
     message: String,
@@ -17,14 +23,14 @@ pub struct ServiceError {
 
 impl ServiceError {
     pub fn new(status: u16, code: impl Into<String>, message: impl Into<String>) -> Self {
-        ServiceError {
+        ServiceError(Box::new(Fields {
             status,
             code: code.into(),
             message: message.into(),
             request_id: None,
             host_id: None,
             recommend: None,
-        }
+        }))
     }
 
     /// Reads an error body, JSON (`{"Code": ..}`) or XML (`<Error><Code>..`).
@@ -36,53 +42,66 @@ impl ServiceError {
         if code.trim().is_empty() {
             return Err(DecodeError::new("error code is empty").at("Code"));
         }
-        Ok(ServiceError {
+        Ok(ServiceError(Box::new(Fields {
             status,
             code,
             message: fields.optional("Message")?.unwrap_or_default(),
             request_id: fields.optional("RequestId")?,
             host_id: fields.optional("HostId")?,
             recommend: fields.optional("Recommend")?,
-        })
+        })))
     }
 
     pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
-        self.request_id = Some(request_id.into());
+        self.0.request_id = Some(request_id.into());
         self
     }
 
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
-        self.message = message.into();
+        self.0.message = message.into();
         self
     }
 
     /// HTTP status of the response.
     pub fn status(&self) -> u16 {
-        self.status
+        self.0.status
     }
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
     pub fn code(&self) -> &str {
-        &self.code
+        &self.0.code
     }
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
     /// Quote this to Alibaba support.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.0.request_id.as_deref()
     }
     pub fn host_id(&self) -> Option<&str> {
-        self.host_id.as_deref()
+        self.0.host_id.as_deref()
     }
     /// A link to Alibaba's diagnosis page for this request, when given.
     pub fn recommend(&self) -> Option<&str> {
-        self.recommend.as_deref()
+        self.0.recommend.as_deref()
+    }
+}
+
+impl fmt::Debug for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceError")
+            .field("status", &self.0.status)
+            .field("code", &self.0.code)
+            .field("message", &self.0.message)
+            .field("request_id", &self.0.request_id)
+            .field("host_id", &self.0.host_id)
+            .field("recommend", &self.0.recommend)
+            .finish()
     }
 }
 
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
+        write!(f, "{}: {}", self.0.code, self.0.message)
     }
 }
 

@@ -11,7 +11,7 @@ pub fn action(product: &Product, action: &Action) -> TokenStream {
     let module_doc = docs::inner(&format!("`{}`: {}", action.name, action.summary));
     let request = request(product, action);
     let response = response(action);
-    let error = error(action);
+    let error = error(product, action);
     let types = types::named_types(&action.types);
     let tests = tests(product, action);
     quote! {
@@ -240,24 +240,64 @@ fn error_doc(e: &ErrorDef) -> TokenStream {
     ]))
 }
 
-fn error(action: &Action) -> TokenStream {
+fn error(product: &Product, action: &Action) -> TokenStream {
     let [_, _, _, err] = names(action);
+    let has_common = !product.common_errors.is_empty();
     let doc = docs::outer(&format!(
-        "Errors `{}` returns: one variant per documented code, then the product's common codes, then `Unhandled` for any other code.",
+        "Errors `{}` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.",
         action.name
     ));
-    let variants: Vec<_> = action.errors.iter().map(|e| ident(&e.variant)).collect();
-    let defs = action.errors.iter().zip(&variants).map(|(e, v)| {
+    let own: Vec<_> = action.errors.iter().filter(|e| !e.common).collect();
+    let variants: Vec<_> = own.iter().map(|e| ident(&e.variant)).collect();
+    let defs = own.iter().zip(&variants).map(|(e, v)| {
         let doc = error_doc(e);
         quote! { #doc #v(rt::ServiceError), }
     });
-    let codes = action.errors.iter().map(|e| &e.code);
+    let codes = own.iter().map(|e| &e.code);
+    let common_def = has_common.then(|| {
+        quote! {
+            /// A code any action of the product may return, such as throttling or a signature problem.
+            Common(super::CommonError),
+        }
+    });
+    let fallback = if has_common {
+        quote! {
+            _ => match super::CommonError::from_service_error(err) {
+                Ok(common) => Self::Common(common),
+                Err(err) => Self::Unhandled(err),
+            },
+        }
+    } else {
+        quote! { _ => Self::Unhandled(err), }
+    };
+    let from_body = if own.is_empty() {
+        // No own codes: the fallback alone, not a match with one arm.
+        if has_common {
+            quote! {
+                match super::CommonError::from_service_error(err) {
+                    Ok(common) => Self::Common(common),
+                    Err(err) => Self::Unhandled(err),
+                }
+            }
+        } else {
+            quote! { Self::Unhandled(err) }
+        }
+    } else {
+        quote! {
+            match err.code() {
+                #(#codes => Self::#variants(err),)*
+                #fallback
+            }
+        }
+    };
+    let common_arm = has_common.then(|| quote! { Self::Common(common) => common.service_error(), });
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq)]
         #[non_exhaustive]
         pub enum #err {
             #(#defs)*
+            #common_def
             /// A code the spec does not document for this action. Match on
             /// `code()` rather than on this variant: a code documented later
             /// moves to a variant of its own.
@@ -279,14 +319,12 @@ fn error(action: &Action) -> TokenStream {
         }
         impl rt::OperationError for #err {
             fn from_service_error(err: rt::ServiceError) -> Self {
-                match err.code() {
-                    #(#codes => Self::#variants(err),)*
-                    _ => Self::Unhandled(err),
-                }
+                #from_body
             }
             fn service_error(&self) -> &rt::ServiceError {
                 match self {
-                    #(Self::#variants(err))|* | Self::Unhandled(err) => err,
+                    #(Self::#variants(err) |)* Self::Unhandled(err) => err,
+                    #common_arm
                 }
             }
         }
@@ -356,7 +394,7 @@ fn tests(product: &Product, action: &Action) -> TokenStream {
         let code = &e.code;
         let status = unsuffixed(i128::from(e.status));
         let message = &e.message;
-        let variant = format!("{}(", e.variant);
+        let variant = if e.common { format!("Common({}(", e.variant) } else { format!("{}(", e.variant) };
         quote! { (#code, #status, #message, #variant), }
     });
     tests.push(quote! {

@@ -128,6 +128,7 @@ fn index(product: &Product) -> TokenStream {
         }
     };
     let lifecycle_mod = (!product.resources.is_empty()).then(|| quote! { pub mod lifecycle; });
+    let common = common_error(product);
     let types_mod = (!product.types.is_empty()).then(|| quote! { pub mod types; });
     let modules = product.actions.iter().map(|a| {
         let module = ident(&a.module);
@@ -157,6 +158,7 @@ fn index(product: &Product) -> TokenStream {
         /// Every resource lifecycle of the spec.
         pub const LIFECYCLES: &[&aliyun_runtime::Lifecycle] = &[#(#lifecycles),*];
         #client
+        #common
         #types_mod
         #lifecycle_mod
         #(#modules)*
@@ -247,4 +249,52 @@ pub(crate) fn from_params_expr(field: &Field) -> TokenStream {
         (t, _) if is_struct(t) => quote!(src.structure(#wire)?),
         _ => quote!(src.optional(#wire)?),
     }
+}
+
+/// `CommonError`: the codes any action of the product may return, once for
+/// all actions (each action's error enum wraps it in its `Common` variant).
+fn common_error(product: &Product) -> Option<TokenStream> {
+    if product.common_errors.is_empty() {
+        return None;
+    }
+    let doc = docs::outer(&format!(
+        "Errors any action of {} may return: the API gateway's, such as throttling and signature problems.",
+        product.name
+    ));
+    let variants: Vec<_> = product.common_errors.iter().map(|e| ident(&e.variant)).collect();
+    let codes = product.common_errors.iter().map(|e| &e.code);
+    let defs = product.common_errors.iter().zip(&variants).map(|(e, v)| {
+        let text = format!("`{}` (HTTP {}): {}", e.code, e.status, e.message);
+        let doc = docs::outer(&docs::paragraphs([text.as_str(), e.description.as_deref().unwrap_or("")]));
+        quote! { #doc #v(aliyun_runtime::ServiceError), }
+    });
+    Some(quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum CommonError {
+            #(#defs)*
+        }
+        impl CommonError {
+            /// The common error for `err`'s code, or `err` back when its code is not a common one.
+            pub fn from_service_error(err: aliyun_runtime::ServiceError) -> Result<Self, aliyun_runtime::ServiceError> {
+                Ok(match err.code() {
+                    #(#codes => Self::#variants(err),)*
+                    _ => return Err(err),
+                })
+            }
+            /// Code, message, request id and the rest.
+            pub fn service_error(&self) -> &aliyun_runtime::ServiceError {
+                match self {
+                    #(Self::#variants(err))|* => err,
+                }
+            }
+        }
+        impl std::fmt::Display for CommonError {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(self.service_error(), f)
+            }
+        }
+        impl std::error::Error for CommonError {}
+    })
 }

@@ -3,7 +3,7 @@
 
 use aliyun_runtime::{Credentials, Operation, OperationError, Params, SdkError, SignatureVersion, WireRequest};
 use aliyun_vpc::{
-    CancelPhysicalConnectionError, CancelPhysicalConnectionRequest, DescribePhysicalConnectionsError,
+    CancelPhysicalConnectionError, CancelPhysicalConnectionRequest, CommonError, DescribePhysicalConnectionsError,
     DescribePhysicalConnectionsRequest, DescribeRegionsError, DescribeRegionsResponse, EnablePhysicalConnectionRequest,
 };
 
@@ -74,18 +74,27 @@ async fn parameter_checks_use_the_generated_request_types() {
     // Sent as raw wire parameters: the builder would refuse to build these.
     let no_id = WireRequest::<CancelPhysicalConnectionRequest>::new([("RegionId", REGION)]);
     let err = client.runtime().send(&no_id).await.unwrap_err();
-    assert!(matches!(&err, SdkError::Service(CancelPhysicalConnectionError::MissingParameter(_))), "{err:?}");
+    assert!(
+        matches!(&err, SdkError::Service(CancelPhysicalConnectionError::Common(CommonError::MissingParameter(_)))),
+        "{err:?}"
+    );
     assert!(service(&err).message().contains("PhysicalConnectionId"), "{}", service(&err).message());
 
     let too_big = WireRequest::<DescribePhysicalConnectionsRequest>::new([("RegionId", REGION), ("PageSize", "500")]);
     let err = client.runtime().send(&too_big).await.unwrap_err();
-    assert!(matches!(&err, SdkError::Service(DescribePhysicalConnectionsError::InvalidParameter(_))), "{err:?}");
+    assert!(
+        matches!(&err, SdkError::Service(DescribePhysicalConnectionsError::Common(CommonError::InvalidParameter(_)))),
+        "{err:?}"
+    );
     assert!(service(&err).message().contains("PageSize"), "{}", service(&err).message());
 
     let not_a_number =
         WireRequest::<DescribePhysicalConnectionsRequest>::new([("RegionId", REGION), ("PageNumber", "two")]);
     let err = client.runtime().send(&not_a_number).await.unwrap_err();
-    assert!(matches!(&err, SdkError::Service(DescribePhysicalConnectionsError::InvalidParameter(_))), "{err:?}");
+    assert!(
+        matches!(&err, SdkError::Service(DescribePhysicalConnectionsError::Common(CommonError::InvalidParameter(_)))),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -94,7 +103,13 @@ async fn credentials_and_signatures_are_checked() {
     for version in [SignatureVersion::V3, SignatureVersion::V1] {
         let wrong_secret = client_for(&emulator.url(), Credentials::new(KEY_ID, "not-the-secret"), version);
         let err = wrong_secret.cancel_physical_connection(cancel("pc-x")).await.unwrap_err();
-        assert!(matches!(&err, SdkError::Service(CancelPhysicalConnectionError::SignatureDoesNotMatch(_))), "{err:?}");
+        assert!(
+            matches!(
+                &err,
+                SdkError::Service(CancelPhysicalConnectionError::Common(CommonError::SignatureDoesNotMatch(_)))
+            ),
+            "{err:?}"
+        );
         let message = service(&err).message();
         assert!(message.contains("server string to sign is:"), "{message}");
         assert!(!message.contains(SECRET) && !message.contains("not-the-secret"), "{message}");
@@ -102,7 +117,10 @@ async fn credentials_and_signatures_are_checked() {
         let unknown = client_for(&emulator.url(), Credentials::new("nobody", SECRET), version);
         let err = unknown.cancel_physical_connection(cancel("pc-x")).await.unwrap_err();
         assert!(
-            matches!(&err, SdkError::Service(CancelPhysicalConnectionError::InvalidAccessKeyIdNotFound(_))),
+            matches!(
+                &err,
+                SdkError::Service(CancelPhysicalConnectionError::Common(CommonError::InvalidAccessKeyIdNotFound(_)))
+            ),
             "{err:?}"
         );
         assert_eq!(service(&err).status(), 404);
@@ -131,7 +149,10 @@ async fn unknown_actions_and_versions_are_not_found() {
             client.runtime().send(&Probe::<false>).await.unwrap_err(),
             client.runtime().send(&Probe::<true>).await.unwrap_err(),
         ] {
-            assert!(matches!(&err, SdkError::Service(DescribeRegionsError::InvalidApiNotFound(_))), "{err:?}");
+            assert!(
+                matches!(&err, SdkError::Service(DescribeRegionsError::Common(CommonError::InvalidApiNotFound(_)))),
+                "{err:?}"
+            );
             assert_eq!(service(&err).status(), 404);
         }
     }

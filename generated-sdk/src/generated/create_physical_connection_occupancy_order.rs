@@ -254,74 +254,12 @@ impl rt::Decode for CreatePhysicalConnectionOccupancyOrderResponse {
         })
     }
 }
-/// Errors `CreatePhysicalConnectionOccupancyOrder` returns: one variant per documented code, then the product's common codes, then `Unhandled` for any other code.
+/// Errors `CreatePhysicalConnectionOccupancyOrder` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreatePhysicalConnectionOccupancyOrderError {
-    /// `Throttling` (HTTP 400): Request was denied due to request throttling. Common to every action of the product.
-    ///
-    /// Too many requests in a short time. Wait and retry with backoff.
-    Throttling(rt::ServiceError),
-    /// `Throttling.User` (HTTP 400): Request was denied due to user flow control. Common to every action of the product.
-    ///
-    /// The account's own request quota for this action is used up. Retry later.
-    ThrottlingUser(rt::ServiceError),
-    /// `Throttling.Api` (HTTP 400): Request was denied due to api flow control. Common to every action of the product.
-    ///
-    /// The action's overall request quota is used up. Retry later.
-    ThrottlingApi(rt::ServiceError),
-    /// `SignatureDoesNotMatch` (HTTP 400): Specified signature is not matched with our calculation. Common to every action of the product.
-    ///
-    /// The signature computed by the server differs from the one sent. Check the AccessKey secret and the signing code.
-    SignatureDoesNotMatch(rt::ServiceError),
-    /// `SignatureNonceUsed` (HTTP 400): Specified signature nonce was used already. Common to every action of the product.
-    ///
-    /// Every request needs a fresh SignatureNonce.
-    SignatureNonceUsed(rt::ServiceError),
-    /// `InvalidTimeStamp.Expired` (HTTP 400): Specified time stamp or date value is expired. Common to every action of the product.
-    ///
-    /// The request timestamp is more than 15 minutes away from the server's clock. Check the local clock.
-    InvalidTimeStampExpired(rt::ServiceError),
-    /// `IncompleteSignature` (HTTP 400): The request signature does not conform to Aliyun standards. Common to every action of the product.
-    ///
-    /// A signing parameter is missing or malformed.
-    IncompleteSignature(rt::ServiceError),
-    /// `MissingParameter` (HTTP 400): The input parameter that is mandatory for processing this request is not supplied. Common to every action of the product.
-    ///
-    /// A required parameter was not sent.
-    MissingParameter(rt::ServiceError),
-    /// `InvalidParameter` (HTTP 400): The specified parameter is not valid. Common to every action of the product.
-    ///
-    /// A parameter value has the wrong format or is out of range.
-    InvalidParameter(rt::ServiceError),
-    /// `InvalidAccessKeyId.NotFound` (HTTP 404): Specified access key is not found. Common to every action of the product.
-    ///
-    /// The AccessKey ID does not exist. Check the credentials in use.
-    InvalidAccessKeyIdNotFound(rt::ServiceError),
-    /// `InvalidAccessKeyId.Inactive` (HTTP 400): Specified access key is disabled. Common to every action of the product.
-    ///
-    /// The AccessKey exists but is disabled.
-    InvalidAccessKeyIdInactive(rt::ServiceError),
-    /// `InvalidSecurityToken.Expired` (HTTP 400): Specified SecurityToken is expired. Common to every action of the product.
-    ///
-    /// The STS token has expired; fetch a new one.
-    InvalidSecurityTokenExpired(rt::ServiceError),
-    /// `Forbidden.RAM` (HTTP 403): User not authorized to operate on the specified resource, or this API doesn't support RAM. Common to every action of the product.
-    ///
-    /// The RAM user or role lacks the permission for this action.
-    ForbiddenRam(rt::ServiceError),
-    /// `InvalidApi.NotFound` (HTTP 404): Specified api is not found, please check your url and method. Common to every action of the product.
-    ///
-    /// The action name or API version is not known to the gateway.
-    InvalidApiNotFound(rt::ServiceError),
-    /// `InternalError` (HTTP 500): The request processing has failed due to some unknown error, exception or failure. Common to every action of the product.
-    ///
-    /// A server-side failure. Safe to retry when the request is idempotent.
-    InternalError(rt::ServiceError),
-    /// `ServiceUnavailable` (HTTP 503): The request has failed due to a temporary failure of the server. Common to every action of the product.
-    ///
-    /// The service is briefly unavailable. Safe to retry when the request is idempotent.
-    ServiceUnavailable(rt::ServiceError),
+    /// A code any action of the product may return, such as throttling or a signature problem.
+    Common(super::CommonError),
     /// A code the spec does not document for this action. Match on
     /// `code()` rather than on this variant: a code documented later
     /// moves to a variant of its own.
@@ -343,45 +281,15 @@ impl CreatePhysicalConnectionOccupancyOrderError {
 }
 impl rt::OperationError for CreatePhysicalConnectionOccupancyOrderError {
     fn from_service_error(err: rt::ServiceError) -> Self {
-        match err.code() {
-            "Throttling" => Self::Throttling(err),
-            "Throttling.User" => Self::ThrottlingUser(err),
-            "Throttling.Api" => Self::ThrottlingApi(err),
-            "SignatureDoesNotMatch" => Self::SignatureDoesNotMatch(err),
-            "SignatureNonceUsed" => Self::SignatureNonceUsed(err),
-            "InvalidTimeStamp.Expired" => Self::InvalidTimeStampExpired(err),
-            "IncompleteSignature" => Self::IncompleteSignature(err),
-            "MissingParameter" => Self::MissingParameter(err),
-            "InvalidParameter" => Self::InvalidParameter(err),
-            "InvalidAccessKeyId.NotFound" => Self::InvalidAccessKeyIdNotFound(err),
-            "InvalidAccessKeyId.Inactive" => Self::InvalidAccessKeyIdInactive(err),
-            "InvalidSecurityToken.Expired" => Self::InvalidSecurityTokenExpired(err),
-            "Forbidden.RAM" => Self::ForbiddenRam(err),
-            "InvalidApi.NotFound" => Self::InvalidApiNotFound(err),
-            "InternalError" => Self::InternalError(err),
-            "ServiceUnavailable" => Self::ServiceUnavailable(err),
-            _ => Self::Unhandled(err),
+        match super::CommonError::from_service_error(err) {
+            Ok(common) => Self::Common(common),
+            Err(err) => Self::Unhandled(err),
         }
     }
     fn service_error(&self) -> &rt::ServiceError {
         match self {
-            Self::Throttling(err)
-            | Self::ThrottlingUser(err)
-            | Self::ThrottlingApi(err)
-            | Self::SignatureDoesNotMatch(err)
-            | Self::SignatureNonceUsed(err)
-            | Self::InvalidTimeStampExpired(err)
-            | Self::IncompleteSignature(err)
-            | Self::MissingParameter(err)
-            | Self::InvalidParameter(err)
-            | Self::InvalidAccessKeyIdNotFound(err)
-            | Self::InvalidAccessKeyIdInactive(err)
-            | Self::InvalidSecurityTokenExpired(err)
-            | Self::ForbiddenRam(err)
-            | Self::InvalidApiNotFound(err)
-            | Self::InternalError(err)
-            | Self::ServiceUnavailable(err)
-            | Self::Unhandled(err) => err,
+            Self::Unhandled(err) => err,
+            Self::Common(common) => common.service_error(),
         }
     }
 }
@@ -522,97 +430,103 @@ mod tests {
                 "Throttling",
                 400,
                 "Request was denied due to request throttling.",
-                "Throttling(",
+                "Common(Throttling(",
             ),
             (
                 "Throttling.User",
                 400,
                 "Request was denied due to user flow control.",
-                "ThrottlingUser(",
+                "Common(ThrottlingUser(",
             ),
             (
                 "Throttling.Api",
                 400,
                 "Request was denied due to api flow control.",
-                "ThrottlingApi(",
+                "Common(ThrottlingApi(",
             ),
             (
                 "SignatureDoesNotMatch",
                 400,
                 "Specified signature is not matched with our calculation.",
-                "SignatureDoesNotMatch(",
+                "Common(SignatureDoesNotMatch(",
             ),
             (
                 "SignatureNonceUsed",
                 400,
                 "Specified signature nonce was used already.",
-                "SignatureNonceUsed(",
+                "Common(SignatureNonceUsed(",
             ),
             (
                 "InvalidTimeStamp.Expired",
                 400,
                 "Specified time stamp or date value is expired.",
-                "InvalidTimeStampExpired(",
+                "Common(InvalidTimeStampExpired(",
             ),
             (
                 "IncompleteSignature",
                 400,
                 "The request signature does not conform to Aliyun standards.",
-                "IncompleteSignature(",
+                "Common(IncompleteSignature(",
             ),
             (
                 "MissingParameter",
                 400,
                 "The input parameter that is mandatory for processing this request is not supplied.",
-                "MissingParameter(",
+                "Common(MissingParameter(",
             ),
             (
                 "InvalidParameter",
                 400,
                 "The specified parameter is not valid.",
-                "InvalidParameter(",
+                "Common(InvalidParameter(",
             ),
             (
                 "InvalidAccessKeyId.NotFound",
                 404,
                 "Specified access key is not found.",
-                "InvalidAccessKeyIdNotFound(",
+                "Common(InvalidAccessKeyIdNotFound(",
             ),
             (
                 "InvalidAccessKeyId.Inactive",
                 400,
                 "Specified access key is disabled.",
-                "InvalidAccessKeyIdInactive(",
+                "Common(InvalidAccessKeyIdInactive(",
             ),
             (
                 "InvalidSecurityToken.Expired",
                 400,
                 "Specified SecurityToken is expired.",
-                "InvalidSecurityTokenExpired(",
+                "Common(InvalidSecurityTokenExpired(",
             ),
             (
                 "Forbidden.RAM",
                 403,
                 "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
-                "ForbiddenRam(",
+                "Common(ForbiddenRam(",
             ),
             (
                 "InvalidApi.NotFound",
                 404,
                 "Specified api is not found, please check your url and method.",
-                "InvalidApiNotFound(",
+                "Common(InvalidApiNotFound(",
+            ),
+            (
+                "IdempotentParameterMismatch",
+                400,
+                "The request uses the same client token as a previous, but non-identical request.",
+                "Common(IdempotentParameterMismatch(",
             ),
             (
                 "InternalError",
                 500,
                 "The request processing has failed due to some unknown error, exception or failure.",
-                "InternalError(",
+                "Common(InternalError(",
             ),
             (
                 "ServiceUnavailable",
                 503,
                 "The request has failed due to a temporary failure of the server.",
-                "ServiceUnavailable(",
+                "Common(ServiceUnavailable(",
             ),
             ("Undocumented.Code", 400, "m", "Unhandled("),
         ];

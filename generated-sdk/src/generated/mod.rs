@@ -58,6 +58,7 @@ pub const COMMON_ERROR_CODES: &[&str] = &[
     "InvalidSecurityToken.Expired",
     "Forbidden.RAM",
     "InvalidApi.NotFound",
+    "IdempotentParameterMismatch",
     "InternalError",
     "ServiceUnavailable",
 ];
@@ -260,6 +261,136 @@ impl From<aliyun_runtime::Client> for Client {
         Self(client)
     }
 }
+/// Errors any action of Vpc may return: the API gateway's, such as throttling and signature problems.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CommonError {
+    /// `Throttling` (HTTP 400): Request was denied due to request throttling.
+    ///
+    /// Too many requests in a short time. Wait and retry with backoff.
+    Throttling(aliyun_runtime::ServiceError),
+    /// `Throttling.User` (HTTP 400): Request was denied due to user flow control.
+    ///
+    /// The account's own request quota for this action is used up. Retry later.
+    ThrottlingUser(aliyun_runtime::ServiceError),
+    /// `Throttling.Api` (HTTP 400): Request was denied due to api flow control.
+    ///
+    /// The action's overall request quota is used up. Retry later.
+    ThrottlingApi(aliyun_runtime::ServiceError),
+    /// `SignatureDoesNotMatch` (HTTP 400): Specified signature is not matched with our calculation.
+    ///
+    /// The signature computed by the server differs from the one sent. Check the AccessKey secret and the signing code.
+    SignatureDoesNotMatch(aliyun_runtime::ServiceError),
+    /// `SignatureNonceUsed` (HTTP 400): Specified signature nonce was used already.
+    ///
+    /// Every request needs a fresh SignatureNonce.
+    SignatureNonceUsed(aliyun_runtime::ServiceError),
+    /// `InvalidTimeStamp.Expired` (HTTP 400): Specified time stamp or date value is expired.
+    ///
+    /// The request timestamp is more than 15 minutes away from the server's clock. Check the local clock.
+    InvalidTimeStampExpired(aliyun_runtime::ServiceError),
+    /// `IncompleteSignature` (HTTP 400): The request signature does not conform to Aliyun standards.
+    ///
+    /// A signing parameter is missing or malformed.
+    IncompleteSignature(aliyun_runtime::ServiceError),
+    /// `MissingParameter` (HTTP 400): The input parameter that is mandatory for processing this request is not supplied.
+    ///
+    /// A required parameter was not sent.
+    MissingParameter(aliyun_runtime::ServiceError),
+    /// `InvalidParameter` (HTTP 400): The specified parameter is not valid.
+    ///
+    /// A parameter value has the wrong format or is out of range.
+    InvalidParameter(aliyun_runtime::ServiceError),
+    /// `InvalidAccessKeyId.NotFound` (HTTP 404): Specified access key is not found.
+    ///
+    /// The AccessKey ID does not exist. Check the credentials in use.
+    InvalidAccessKeyIdNotFound(aliyun_runtime::ServiceError),
+    /// `InvalidAccessKeyId.Inactive` (HTTP 400): Specified access key is disabled.
+    ///
+    /// The AccessKey exists but is disabled.
+    InvalidAccessKeyIdInactive(aliyun_runtime::ServiceError),
+    /// `InvalidSecurityToken.Expired` (HTTP 400): Specified SecurityToken is expired.
+    ///
+    /// The STS token has expired; fetch a new one.
+    InvalidSecurityTokenExpired(aliyun_runtime::ServiceError),
+    /// `Forbidden.RAM` (HTTP 403): User not authorized to operate on the specified resource, or this API doesn't support RAM.
+    ///
+    /// The RAM user or role lacks the permission for this action.
+    ForbiddenRam(aliyun_runtime::ServiceError),
+    /// `InvalidApi.NotFound` (HTTP 404): Specified api is not found, please check your url and method.
+    ///
+    /// The action name or API version is not known to the gateway.
+    InvalidApiNotFound(aliyun_runtime::ServiceError),
+    /// `IdempotentParameterMismatch` (HTTP 400): The request uses the same client token as a previous, but non-identical request.
+    ///
+    /// A ClientToken was reused with different parameters. Use a new token for a different request.
+    IdempotentParameterMismatch(aliyun_runtime::ServiceError),
+    /// `InternalError` (HTTP 500): The request processing has failed due to some unknown error, exception or failure.
+    ///
+    /// A server-side failure. Safe to retry when the request is idempotent.
+    InternalError(aliyun_runtime::ServiceError),
+    /// `ServiceUnavailable` (HTTP 503): The request has failed due to a temporary failure of the server.
+    ///
+    /// The service is briefly unavailable. Safe to retry when the request is idempotent.
+    ServiceUnavailable(aliyun_runtime::ServiceError),
+}
+impl CommonError {
+    /// The common error for `err`'s code, or `err` back when its code is not a common one.
+    pub fn from_service_error(
+        err: aliyun_runtime::ServiceError,
+    ) -> Result<Self, aliyun_runtime::ServiceError> {
+        Ok(
+            match err.code() {
+                "Throttling" => Self::Throttling(err),
+                "Throttling.User" => Self::ThrottlingUser(err),
+                "Throttling.Api" => Self::ThrottlingApi(err),
+                "SignatureDoesNotMatch" => Self::SignatureDoesNotMatch(err),
+                "SignatureNonceUsed" => Self::SignatureNonceUsed(err),
+                "InvalidTimeStamp.Expired" => Self::InvalidTimeStampExpired(err),
+                "IncompleteSignature" => Self::IncompleteSignature(err),
+                "MissingParameter" => Self::MissingParameter(err),
+                "InvalidParameter" => Self::InvalidParameter(err),
+                "InvalidAccessKeyId.NotFound" => Self::InvalidAccessKeyIdNotFound(err),
+                "InvalidAccessKeyId.Inactive" => Self::InvalidAccessKeyIdInactive(err),
+                "InvalidSecurityToken.Expired" => Self::InvalidSecurityTokenExpired(err),
+                "Forbidden.RAM" => Self::ForbiddenRam(err),
+                "InvalidApi.NotFound" => Self::InvalidApiNotFound(err),
+                "IdempotentParameterMismatch" => Self::IdempotentParameterMismatch(err),
+                "InternalError" => Self::InternalError(err),
+                "ServiceUnavailable" => Self::ServiceUnavailable(err),
+                _ => return Err(err),
+            },
+        )
+    }
+    /// Code, message, request id and the rest.
+    pub fn service_error(&self) -> &aliyun_runtime::ServiceError {
+        match self {
+            Self::Throttling(err)
+            | Self::ThrottlingUser(err)
+            | Self::ThrottlingApi(err)
+            | Self::SignatureDoesNotMatch(err)
+            | Self::SignatureNonceUsed(err)
+            | Self::InvalidTimeStampExpired(err)
+            | Self::IncompleteSignature(err)
+            | Self::MissingParameter(err)
+            | Self::InvalidParameter(err)
+            | Self::InvalidAccessKeyIdNotFound(err)
+            | Self::InvalidAccessKeyIdInactive(err)
+            | Self::InvalidSecurityTokenExpired(err)
+            | Self::ForbiddenRam(err)
+            | Self::InvalidApiNotFound(err)
+            | Self::IdempotentParameterMismatch(err)
+            | Self::InternalError(err)
+            | Self::ServiceUnavailable(err) => err,
+        }
+    }
+}
+impl std::fmt::Display for CommonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.service_error(), f)
+    }
+}
+impl std::error::Error for CommonError {}
 pub mod types;
 pub mod lifecycle;
 /// `ApplyPhysicalConnectionLOA`: Applies for a Letter of Authorization (LOA), which lets installers into the access point's data center to run the line of an Express Connect circuit.

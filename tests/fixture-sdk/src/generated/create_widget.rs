@@ -396,7 +396,7 @@ impl rt::Decode for CreateWidgetResponse {
         })
     }
 }
-/// Errors `CreateWidget` returns: one variant per documented code, then the product's common codes, then `Unhandled` for any other code.
+/// Errors `CreateWidget` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateWidgetError {
@@ -406,12 +406,8 @@ pub enum CreateWidgetError {
     QuotaExceededWidget(rt::ServiceError),
     /// `Forbidden.NotAllowedInState` (HTTP 403): The request does not allow in this state.
     ForbiddenNotAllowedInState(rt::ServiceError),
-    /// `Throttling` (HTTP 400): Request was denied due to request throttling. Common to every action of the product.
-    Throttling(rt::ServiceError),
-    /// `ServiceUnavailable` (HTTP 503): The request has failed due to a temporary failure of the server. Common to every action of the product.
-    ///
-    /// Retry later.
-    ServiceUnavailable(rt::ServiceError),
+    /// A code any action of the product may return, such as throttling or a signature problem.
+    Common(super::CommonError),
     /// A code the spec does not document for this action. Match on
     /// `code()` rather than on this variant: a code documented later
     /// moves to a variant of its own.
@@ -436,18 +432,20 @@ impl rt::OperationError for CreateWidgetError {
         match err.code() {
             "QuotaExceeded.Widget" => Self::QuotaExceededWidget(err),
             "Forbidden.NotAllowedInState" => Self::ForbiddenNotAllowedInState(err),
-            "Throttling" => Self::Throttling(err),
-            "ServiceUnavailable" => Self::ServiceUnavailable(err),
-            _ => Self::Unhandled(err),
+            _ => {
+                match super::CommonError::from_service_error(err) {
+                    Ok(common) => Self::Common(common),
+                    Err(err) => Self::Unhandled(err),
+                }
+            }
         }
     }
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::QuotaExceededWidget(err)
             | Self::ForbiddenNotAllowedInState(err)
-            | Self::Throttling(err)
-            | Self::ServiceUnavailable(err)
             | Self::Unhandled(err) => err,
+            Self::Common(common) => common.service_error(),
         }
     }
 }
@@ -589,13 +587,13 @@ mod tests {
                 "Throttling",
                 400,
                 "Request was denied due to request throttling.",
-                "Throttling(",
+                "Common(Throttling(",
             ),
             (
                 "ServiceUnavailable",
                 503,
                 "The request has failed due to a temporary failure of the server.",
-                "ServiceUnavailable(",
+                "Common(ServiceUnavailable(",
             ),
             ("Undocumented.Code", 400, "m", "Unhandled("),
         ];

@@ -91,7 +91,7 @@ impl rt::Decode for DeleteWidgetResponse {
         Ok(Self {})
     }
 }
-/// Errors `DeleteWidget` returns: one variant per documented code, then the product's common codes, then `Unhandled` for any other code.
+/// Errors `DeleteWidget` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteWidgetError {
@@ -99,12 +99,8 @@ pub enum DeleteWidgetError {
     InvalidWidgetIdNotFound(rt::ServiceError),
     /// `IncorrectWidgetStatus` (HTTP 400): The widget is in a state that does not allow this.
     IncorrectWidgetStatus(rt::ServiceError),
-    /// `Throttling` (HTTP 400): Request was denied due to request throttling. Common to every action of the product.
-    Throttling(rt::ServiceError),
-    /// `ServiceUnavailable` (HTTP 503): The request has failed due to a temporary failure of the server. Common to every action of the product.
-    ///
-    /// Retry later.
-    ServiceUnavailable(rt::ServiceError),
+    /// A code any action of the product may return, such as throttling or a signature problem.
+    Common(super::CommonError),
     /// A code the spec does not document for this action. Match on
     /// `code()` rather than on this variant: a code documented later
     /// moves to a variant of its own.
@@ -129,18 +125,20 @@ impl rt::OperationError for DeleteWidgetError {
         match err.code() {
             "InvalidWidgetId.NotFound" => Self::InvalidWidgetIdNotFound(err),
             "IncorrectWidgetStatus" => Self::IncorrectWidgetStatus(err),
-            "Throttling" => Self::Throttling(err),
-            "ServiceUnavailable" => Self::ServiceUnavailable(err),
-            _ => Self::Unhandled(err),
+            _ => {
+                match super::CommonError::from_service_error(err) {
+                    Ok(common) => Self::Common(common),
+                    Err(err) => Self::Unhandled(err),
+                }
+            }
         }
     }
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::InvalidWidgetIdNotFound(err)
             | Self::IncorrectWidgetStatus(err)
-            | Self::Throttling(err)
-            | Self::ServiceUnavailable(err)
             | Self::Unhandled(err) => err,
+            Self::Common(common) => common.service_error(),
         }
     }
 }
@@ -186,13 +184,13 @@ mod tests {
                 "Throttling",
                 400,
                 "Request was denied due to request throttling.",
-                "Throttling(",
+                "Common(Throttling(",
             ),
             (
                 "ServiceUnavailable",
                 503,
                 "The request has failed due to a temporary failure of the server.",
-                "ServiceUnavailable(",
+                "Common(ServiceUnavailable(",
             ),
             ("Undocumented.Code", 400, "m", "Unhandled("),
         ];

@@ -239,16 +239,12 @@ impl rt::Decode for DescribeWidgetsResponse {
         })
     }
 }
-/// Errors `DescribeWidgets` returns: one variant per documented code, then the product's common codes, then `Unhandled` for any other code.
+/// Errors `DescribeWidgets` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeWidgetsError {
-    /// `Throttling` (HTTP 400): Request was denied due to request throttling. Common to every action of the product.
-    Throttling(rt::ServiceError),
-    /// `ServiceUnavailable` (HTTP 503): The request has failed due to a temporary failure of the server. Common to every action of the product.
-    ///
-    /// Retry later.
-    ServiceUnavailable(rt::ServiceError),
+    /// A code any action of the product may return, such as throttling or a signature problem.
+    Common(super::CommonError),
     /// A code the spec does not document for this action. Match on
     /// `code()` rather than on this variant: a code documented later
     /// moves to a variant of its own.
@@ -270,17 +266,15 @@ impl DescribeWidgetsError {
 }
 impl rt::OperationError for DescribeWidgetsError {
     fn from_service_error(err: rt::ServiceError) -> Self {
-        match err.code() {
-            "Throttling" => Self::Throttling(err),
-            "ServiceUnavailable" => Self::ServiceUnavailable(err),
-            _ => Self::Unhandled(err),
+        match super::CommonError::from_service_error(err) {
+            Ok(common) => Self::Common(common),
+            Err(err) => Self::Unhandled(err),
         }
     }
     fn service_error(&self) -> &rt::ServiceError {
         match self {
-            Self::Throttling(err)
-            | Self::ServiceUnavailable(err)
-            | Self::Unhandled(err) => err,
+            Self::Unhandled(err) => err,
+            Self::Common(common) => common.service_error(),
         }
     }
 }
@@ -529,13 +523,13 @@ mod tests {
                 "Throttling",
                 400,
                 "Request was denied due to request throttling.",
-                "Throttling(",
+                "Common(Throttling(",
             ),
             (
                 "ServiceUnavailable",
                 503,
                 "The request has failed due to a temporary failure of the server.",
-                "ServiceUnavailable(",
+                "Common(ServiceUnavailable(",
             ),
             ("Undocumented.Code", 400, "m", "Unhandled("),
         ];

@@ -88,6 +88,43 @@ impl From<aliyun_runtime::Client> for Client {
         Self(client)
     }
 }
+/// Errors any action of Demo may return: the API gateway's, such as throttling and signature problems.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CommonError {
+    /// `Throttling` (HTTP 400): Request was denied due to request throttling.
+    Throttling(aliyun_runtime::ServiceError),
+    /// `ServiceUnavailable` (HTTP 503): The request has failed due to a temporary failure of the server.
+    ///
+    /// Retry later.
+    ServiceUnavailable(aliyun_runtime::ServiceError),
+}
+impl CommonError {
+    /// The common error for `err`'s code, or `err` back when its code is not a common one.
+    pub fn from_service_error(
+        err: aliyun_runtime::ServiceError,
+    ) -> Result<Self, aliyun_runtime::ServiceError> {
+        Ok(
+            match err.code() {
+                "Throttling" => Self::Throttling(err),
+                "ServiceUnavailable" => Self::ServiceUnavailable(err),
+                _ => return Err(err),
+            },
+        )
+    }
+    /// Code, message, request id and the rest.
+    pub fn service_error(&self) -> &aliyun_runtime::ServiceError {
+        match self {
+            Self::Throttling(err) | Self::ServiceUnavailable(err) => err,
+        }
+    }
+}
+impl std::fmt::Display for CommonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.service_error(), f)
+    }
+}
+impl std::error::Error for CommonError {}
 pub mod types;
 pub mod lifecycle;
 /// `CreateWidget`: Creates a widget.
