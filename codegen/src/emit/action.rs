@@ -180,6 +180,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             }
         }
         #paginated
+        #[cfg(feature = "server")]
         impl rt::FromParams for #req {
             /// Reads a request as a server receives it, with the builder's checks.
             fn from_params(#src_name: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {

@@ -154,6 +154,8 @@ fn index(product: &Product) -> TokenStream {
         /// Error codes every action may return, besides its own.
         pub const COMMON_ERROR_CODES: &[&str] = &[#(#common_codes),*];
         /// Every action as a server sees it (an emulator, say): how to read and check its parameters.
+        /// Only with the crate's `server` feature, so that clients do not compile it.
+        #[cfg(feature = "server")]
         pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[#(#operations),*];
         /// Every resource lifecycle of the spec.
         pub const LIFECYCLES: &[&aliyun_runtime::Lifecycle] = &[#(#lifecycles),*];

@@ -130,6 +130,7 @@ fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
             quote! { #field: #expr, }
         });
         quote! {
+            #[cfg(feature = "server")]
             impl rt::FromParams for #name {
                 fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
                     Ok(Self { #(#reads)* })

@@ -106,6 +106,7 @@ impl super::Client {
         self.runtime().send(&request).await
     }
 }
+#[cfg(feature = "server")]
 impl rt::FromParams for CancelPhysicalConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {

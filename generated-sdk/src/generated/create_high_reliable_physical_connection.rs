@@ -211,6 +211,7 @@ impl super::Client {
         self.runtime().send(&request).await
     }
 }
+#[cfg(feature = "server")]
 impl rt::FromParams for CreateHighReliablePhysicalConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
@@ -550,6 +551,7 @@ impl rt::ToParam for AccessPointCircuit {
         out.put_field(name, "Type", &self.type_);
     }
 }
+#[cfg(feature = "server")]
 impl rt::FromParams for AccessPointCircuit {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         Ok(Self {

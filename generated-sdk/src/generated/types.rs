@@ -47,6 +47,7 @@ impl rt::ToParam for Tag {
         out.put_field(name, "Value", &self.value);
     }
 }
+#[cfg(feature = "server")]
 impl rt::FromParams for Tag {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         Ok(Self {
@@ -99,6 +100,7 @@ impl rt::ToParam for Filter {
         out.put_field(name, "Value", &self.value);
     }
 }
+#[cfg(feature = "server")]
 impl rt::FromParams for Filter {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         Ok(Self {
@@ -190,6 +192,7 @@ impl rt::ToParam for PmInfo {
         out.put_field(name, "PMName", &self.name);
     }
 }
+#[cfg(feature = "server")]
 impl rt::FromParams for PmInfo {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         Ok(Self {

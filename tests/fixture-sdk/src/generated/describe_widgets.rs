@@ -173,6 +173,7 @@ impl super::Client {
         self.runtime().items(request)
     }
 }
+#[cfg(feature = "server")]
 impl rt::FromParams for DescribeWidgetsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
@@ -375,6 +376,7 @@ impl rt::ToParam for WidgetFilter {
         out.put_field(name, "Value", &self.value);
     }
 }
+#[cfg(feature = "server")]
 impl rt::FromParams for WidgetFilter {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         Ok(Self {

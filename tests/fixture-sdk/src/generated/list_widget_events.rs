@@ -120,6 +120,7 @@ impl super::Client {
         self.runtime().items(request)
     }
 }
+#[cfg(feature = "server")]
 impl rt::FromParams for ListWidgetEventsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {

@@ -26,6 +26,8 @@ pub const ACTIONS: &[&str] = &[
 /// Error codes every action may return, besides its own.
 pub const COMMON_ERROR_CODES: &[&str] = &["Throttling", "ServiceUnavailable"];
 /// Every action as a server sees it (an emulator, say): how to read and check its parameters.
+/// Only with the crate's `server` feature, so that clients do not compile it.
+#[cfg(feature = "server")]
 pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
     aliyun_runtime::OperationInfo {
         action: "CreateWidget",

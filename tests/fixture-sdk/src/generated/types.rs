@@ -47,6 +47,7 @@ impl rt::ToParam for Tag {
         out.put_field(name, "Value", &self.value);
     }
 }
+#[cfg(feature = "server")]
 impl rt::FromParams for Tag {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         Ok(Self {
