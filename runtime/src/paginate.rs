@@ -84,7 +84,7 @@ impl Client {
     pub fn pages<O: Paginated>(
         &self,
         request: O,
-    ) -> impl Stream<Item = Result<O::Output, SdkError<O::Error>>> + Send + 'static
+    ) -> impl Stream<Item = Result<O::Output, SdkError<O::Error>>> + Send + Unpin + 'static
     where
         O::Output: Send,
         O::Error: Send,
@@ -92,7 +92,9 @@ impl Client {
         let client = self.clone();
         let page = request.page_number().unwrap_or(1);
         let start = Cursor { request, page, seen: 0, last_token: None };
-        futures_util::stream::unfold(Some(start), move |cursor| {
+        // Boxed so that the stream is `Unpin`: callers can use `next()`
+        // without pinning it first.
+        Box::pin(futures_util::stream::unfold(Some(start), move |cursor| {
             let client = client.clone();
             async move {
                 let mut cursor = cursor?;
@@ -104,14 +106,14 @@ impl Client {
                     }
                 }
             }
-        })
+        }))
     }
 
     /// Every item of every page of `request`.
     pub fn items<O: Paginated>(
         &self,
         request: O,
-    ) -> impl Stream<Item = Result<O::Item, SdkError<O::Error>>> + Send + 'static
+    ) -> impl Stream<Item = Result<O::Item, SdkError<O::Error>>> + Send + Unpin + 'static
     where
         O::Output: Send,
         O::Error: Send,

@@ -548,11 +548,11 @@ fn pagination(action: &Action, p: &Pagination) -> TokenStream {
         }
         impl super::Client {
             #[doc = #pages_doc]
-            pub fn #pages(&self, request: #req) -> impl rt::Stream<Item = Result<#resp, rt::SdkError<#err>>> + Send + 'static {
+            pub fn #pages(&self, request: #req) -> impl rt::Stream<Item = Result<#resp, rt::SdkError<#err>>> + Send + Unpin + 'static {
                 self.runtime().pages(request)
             }
             #[doc = #items_doc]
-            pub fn #items_method(&self, request: #req) -> impl rt::Stream<Item = Result<#item, rt::SdkError<#err>>> + Send + 'static {
+            pub fn #items_method(&self, request: #req) -> impl rt::Stream<Item = Result<#item, rt::SdkError<#err>>> + Send + Unpin + 'static {
                 self.runtime().items(request)
             }
         }

@@ -152,7 +152,7 @@ impl super::Client {
             DescribeAccessPointsResponse,
             rt::SdkError<DescribeAccessPointsError>,
         >,
-    > + Send + 'static {
+    > + Send + Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeAccessPoints`.
@@ -161,7 +161,7 @@ impl super::Client {
         request: DescribeAccessPointsRequest,
     ) -> impl rt::Stream<
         Item = Result<AccessPoint, rt::SdkError<DescribeAccessPointsError>>,
-    > + Send + 'static {
+    > + Send + Unpin + 'static {
         self.runtime().items(request)
     }
 }

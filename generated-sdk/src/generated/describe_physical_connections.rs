@@ -221,7 +221,7 @@ impl super::Client {
             DescribePhysicalConnectionsResponse,
             rt::SdkError<DescribePhysicalConnectionsError>,
         >,
-    > + Send + 'static {
+    > + Send + Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribePhysicalConnections`.
@@ -230,7 +230,7 @@ impl super::Client {
         request: DescribePhysicalConnectionsRequest,
     ) -> impl rt::Stream<
         Item = Result<PhysicalConnection, rt::SdkError<DescribePhysicalConnectionsError>>,
-    > + Send + 'static {
+    > + Send + Unpin + 'static {
         self.runtime().items(request)
     }
 }

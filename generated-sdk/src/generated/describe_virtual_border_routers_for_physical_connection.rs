@@ -183,7 +183,7 @@ impl super::Client {
             DescribeVirtualBorderRoutersForPhysicalConnectionResponse,
             rt::SdkError<DescribeVirtualBorderRoutersForPhysicalConnectionError>,
         >,
-    > + Send + 'static {
+    > + Send + Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeVirtualBorderRoutersForPhysicalConnection`.
@@ -195,7 +195,7 @@ impl super::Client {
             VirtualBorderRouterForPhysicalConnection,
             rt::SdkError<DescribeVirtualBorderRoutersForPhysicalConnectionError>,
         >,
-    > + Send + 'static {
+    > + Send + Unpin + 'static {
         self.runtime().items(request)
     }
 }

@@ -282,7 +282,7 @@ impl super::Client {
             ListVirtualPhysicalConnectionsResponse,
             rt::SdkError<ListVirtualPhysicalConnectionsError>,
         >,
-    > + Send + 'static {
+    > + Send + Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListVirtualPhysicalConnections`.
@@ -294,7 +294,7 @@ impl super::Client {
             VirtualPhysicalConnection,
             rt::SdkError<ListVirtualPhysicalConnectionsError>,
         >,
-    > + Send + 'static {
+    > + Send + Unpin + 'static {
         self.runtime().items(request)
     }
 }

@@ -160,7 +160,7 @@ impl super::Client {
         request: DescribeWidgetsRequest,
     ) -> impl rt::Stream<
         Item = Result<DescribeWidgetsResponse, rt::SdkError<DescribeWidgetsError>>,
-    > + Send + 'static {
+    > + Send + Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeWidgets`.
@@ -169,7 +169,7 @@ impl super::Client {
         request: DescribeWidgetsRequest,
     ) -> impl rt::Stream<
         Item = Result<Widget, rt::SdkError<DescribeWidgetsError>>,
-    > + Send + 'static {
+    > + Send + Unpin + 'static {
         self.runtime().items(request)
     }
 }

@@ -107,7 +107,7 @@ impl super::Client {
         request: ListWidgetEventsRequest,
     ) -> impl rt::Stream<
         Item = Result<ListWidgetEventsResponse, rt::SdkError<ListWidgetEventsError>>,
-    > + Send + 'static {
+    > + Send + Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListWidgetEvents`.
@@ -116,7 +116,7 @@ impl super::Client {
         request: ListWidgetEventsRequest,
     ) -> impl rt::Stream<
         Item = Result<String, rt::SdkError<ListWidgetEventsError>>,
-    > + Send + 'static {
+    > + Send + Unpin + 'static {
         self.runtime().items(request)
     }
 }
