@@ -1,6 +1,6 @@
-//! The one timestamp format of the API, `YYYY-MM-DDThh:mm:ssZ` (UTC), read
-//! and written by hand: the workspace builds `time` without its parsing and
-//! formatting features, and this fixed shape needs neither.
+//! The one timestamp format of the API, `YYYY-MM-DDThh:mm:ssZ` (UTC): read
+//! here by hand (the workspace builds `time` without its parsing feature),
+//! written with the runtime's signer.
 
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
@@ -41,18 +41,11 @@ pub(crate) fn parse(text: &str) -> Option<i64> {
     Some(PrimitiveDateTime::new(date, time).assume_utc().unix_timestamp())
 }
 
-/// Writes `YYYY-MM-DDThh:mm:ssZ`.
+/// Writes `YYYY-MM-DDThh:mm:ssZ`, as the client's signer does.
 pub(crate) fn format(unix: i64) -> String {
     let t = OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let mut buf = [0u8; aliyun_runtime::signing::TIMESTAMP_LEN];
+    aliyun_runtime::signing::timestamp(&mut buf, t).to_owned()
 }
 
 #[cfg(test)]

@@ -437,8 +437,8 @@ impl Client {
 
     fn sign_call(&self, action: &'static str, version: &'static str, params: &Params) -> SignedRequest {
         let nonce = random::uuid_v4();
-        let mut stamp = [0u8; TIMESTAMP_LEN];
-        let stamp = timestamp(&mut stamp, time::OffsetDateTime::now_utc());
+        let mut stamp = [0u8; signing::TIMESTAMP_LEN];
+        let stamp = signing::timestamp(&mut stamp, time::OffsetDateTime::now_utc());
         match self.inner.signature {
             SignatureVersion::V1 => {
                 let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
@@ -644,27 +644,6 @@ pub struct SignedRequest {
     pub headers: Vec<(&'static str, Cow<'static, str>)>,
     /// The form-encoded body (V1); empty for V3.
     pub body: String,
-}
-
-/// `YYYY-MM-DDThh:mm:ssZ`.
-const TIMESTAMP_LEN: usize = 20;
-
-/// Formats `now` (UTC) as the signatures' timestamp, into `buf`.
-fn timestamp(buf: &mut [u8; TIMESTAMP_LEN], now: time::OffsetDateTime) -> &str {
-    fn digits(out: &mut [u8], mut value: u32) {
-        for slot in out.iter_mut().rev() {
-            *slot = b'0' + (value % 10) as u8;
-            value /= 10;
-        }
-    }
-    *buf = *b"0000-00-00T00:00:00Z";
-    digits(&mut buf[0..4], now.year().clamp(0, 9999) as u32);
-    digits(&mut buf[5..7], u8::from(now.month()).into());
-    digits(&mut buf[8..10], now.day().into());
-    digits(&mut buf[11..13], now.hour().into());
-    digits(&mut buf[14..16], now.minute().into());
-    digits(&mut buf[17..19], now.second().into());
-    std::str::from_utf8(buf).expect("ASCII digits")
 }
 
 /// Removes the STS token (and, for safety, the secret) from what the service
@@ -929,8 +908,8 @@ mod tests {
             bodies.iter().map(|b| b.split('&').find_map(|p| p.strip_prefix("SignatureNonce=")).unwrap()).collect();
         assert_eq!(nonces.len(), 3);
         assert!(nonces.iter().all(|n| uuid::Uuid::parse_str(n).is_ok_and(|u| u.get_version_num() == 4)));
-        let mut buf = [0u8; TIMESTAMP_LEN];
+        let mut buf = [0u8; signing::TIMESTAMP_LEN];
         let then = time::OffsetDateTime::from_unix_timestamp(1_456_231_584).unwrap();
-        assert_eq!(timestamp(&mut buf, then), "2016-02-23T12:46:24Z");
+        assert_eq!(signing::timestamp(&mut buf, then), "2016-02-23T12:46:24Z");
     }
 }

@@ -320,6 +320,28 @@ pub fn sign_v3(input: &V3Input<'_>, access_key_id: &str, access_key_secret: &str
     V3Signature { hashed_payload, canonical_request, signed_headers, string_to_sign, signature, authorization }
 }
 
+/// `YYYY-MM-DDThh:mm:ssZ`.
+pub const TIMESTAMP_LEN: usize = 20;
+
+/// Formats `now` (UTC) as the signatures' timestamp (`Timestamp`,
+/// `x-acs-date`), into `buf`: no allocation on the signing path.
+pub fn timestamp(buf: &mut [u8; TIMESTAMP_LEN], now: time::OffsetDateTime) -> &str {
+    fn digits(out: &mut [u8], mut value: u32) {
+        for slot in out.iter_mut().rev() {
+            *slot = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    }
+    *buf = *b"0000-00-00T00:00:00Z";
+    digits(&mut buf[0..4], now.year().clamp(0, 9999) as u32);
+    digits(&mut buf[5..7], u8::from(now.month()).into());
+    digits(&mut buf[8..10], now.day().into());
+    digits(&mut buf[11..13], now.hour().into());
+    digits(&mut buf[14..16], now.minute().into());
+    digits(&mut buf[17..19], now.second().into());
+    std::str::from_utf8(buf).expect("ASCII digits")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
