@@ -621,7 +621,9 @@ fn example_value(product: &Product, action: &Action, ty: &Ty, json: &serde_json:
             let crate::model::TypeBody::Struct(fields) = &types.iter().find(|t| t.name == r.name)?.body else {
                 return None;
             };
-            let path = type_in_tests(ty);
+            // As named from the action's `tests` module, one level below.
+            let name = ident(&r.name);
+            let path = if r.shared { quote!(super::super::types::#name) } else { quote!(#name) };
             let setters = fields.iter().filter_map(|f| {
                 let value = example_value(product, action, &f.ty, map.get(&f.wire)?)?;
                 let name = ident(&f.rust);
@@ -631,20 +633,4 @@ fn example_value(product: &Product, action: &Action, ty: &Ty, json: &serde_json:
         }
         _ => return None,
     })
-}
-
-/// A type as named from an action's `tests` module, one level below
-/// `value_type`'s.
-fn type_in_tests(ty: &Ty) -> TokenStream {
-    match ty {
-        Ty::Named(r) if r.shared => {
-            let name = ident(&r.name);
-            quote!(super::super::types::#name)
-        }
-        Ty::List(inner) => {
-            let inner = type_in_tests(inner);
-            quote!(Vec<#inner>)
-        }
-        other => super::value_type(other),
-    }
 }
