@@ -359,3 +359,33 @@ async fn a_build_error_sends_nothing() {
     assert!(err.to_string().contains("PhysicalConnectionId"), "{err}");
     assert_eq!(server.count(), 0);
 }
+
+/// A call's future is lazy: made and dropped without being awaited, it sends
+/// nothing, so a cancelled task never creates a resource. It is also `Send`,
+/// `Unpin` and owns what it needs, so it can be spawned, or awaited through
+/// `&mut` (as in `select!` loops) without pinning.
+#[tokio::test]
+async fn a_call_is_sent_only_when_awaited_and_its_future_can_be_spawned() {
+    fn send_and_unpin<F: std::future::Future + Send + Unpin>(f: F) -> F {
+        f
+    }
+    let server = Server::start(vec![Reply::ok(r#"{"RequestId":"R-1"}"#), Reply::ok(r#"{"RequestId":"R-2"}"#)]).await;
+    let client = single_attempt(&server, SignatureVersion::V3);
+    drop(client.cancel_physical_connection(cancel()));
+    drop(
+        CancelPhysicalConnectionRequest::builder()
+            .region_id("cn-shanghai")
+            .physical_connection_id("pc-1")
+            .send(&client),
+    );
+    // Time for a request that had been started eagerly to arrive.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(server.count(), 0, "a future that was never awaited sent a request");
+
+    let mut call = send_and_unpin(client.cancel_physical_connection(cancel()));
+    assert_eq!((&mut call).await.unwrap().request_id, "R-1");
+    let owned = client.clone();
+    let spawned = tokio::spawn(async move { owned.cancel_physical_connection(cancel()).await });
+    assert_eq!(spawned.await.unwrap().unwrap().request_id, "R-2");
+    assert_eq!(server.count(), 2);
+}

@@ -187,7 +187,9 @@ async fn secrets_never_show_in_logs_debug_or_display() {
         let client = configured.build().unwrap();
         shown.push(("client", format!("{client:?} {client:#?} {:?}", client.runtime())));
 
-        let ok = client.cancel_physical_connection(cancel()).await.unwrap();
+        let pending = client.cancel_physical_connection(cancel());
+        shown.push(("pending call", format!("{pending:?} {pending:#?}")));
+        let ok = pending.await.unwrap();
         shown.push(("response", format!("{ok:?}")));
         // The last call times out: only it gets a short attempt timeout, so
         // that a slow machine cannot turn an earlier call into a timeout.

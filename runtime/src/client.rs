@@ -4,8 +4,11 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -14,7 +17,7 @@ use tracing::Instrument as _;
 use crate::credentials::{self, Credentials, CredentialsError};
 use crate::sdk_error::{self, ResponseError, SdkError, TimeoutError, TimeoutKind, TransportError};
 use crate::signing::{self, SigningKey};
-use crate::{Decode, Node, Operation, OperationError, Params, ServiceError, random};
+use crate::{BuildError, Decode, Node, Operation, OperationError, Params, ServiceError, random};
 
 /// How requests are signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -306,6 +309,59 @@ impl fmt::Debug for Client {
     }
 }
 
+/// The future of one call of action `O`, returned by [`Client::send`] and by
+/// every generated action method; it resolves to
+/// `Result<O::Output, SdkError<O::Error>>`.
+///
+/// A named type rather than an `async fn`: the per-action methods that
+/// return it are plain functions, which the compiler checks far faster than
+/// one state machine per action. The call itself (signing, HTTP, retries) is
+/// one non-generic future, boxed once per call.
+#[must_use = "a request is sent only when its future is awaited"]
+pub struct Sending<'a, O> {
+    client: &'a Client,
+    state: State<'a>,
+    action: PhantomData<fn() -> O>,
+}
+
+enum State<'a> {
+    Calling(Pin<Box<dyn Future<Output = Result<Answer, CallError>> + Send + 'a>>),
+    /// The request did not build; the error is handed out on first poll.
+    Failed(Option<BuildError>),
+}
+
+impl<O> fmt::Debug for Sending<'_, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.state {
+            State::Calling(_) => "calling",
+            State::Failed(_) => "failed to build",
+        };
+        f.debug_struct("Sending").field("action", &std::any::type_name::<O>()).field("state", &state).finish()
+    }
+}
+
+impl<O: Operation> Future for Sending<'_, O> {
+    type Output = Result<O::Output, SdkError<O::Error>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let answer = match &mut this.state {
+            State::Calling(call) => std::task::ready!(call.as_mut().poll(cx)),
+            State::Failed(e) => {
+                let e = e.take().expect("a failed `Sending` is polled after it completed");
+                return Poll::Ready(Err(SdkError::Build(e)));
+            }
+        };
+        Poll::Ready(match answer {
+            Ok(answer) => {
+                O::Output::decode(&answer.node).map_err(|e| SdkError::Response(this.client.undecodable(&answer, e)))
+            }
+            Err(CallError::Service(e)) => Err(SdkError::Service(O::Error::from_service_error(e))),
+            Err(CallError::Other(e)) => Err(e.retype()),
+        })
+    }
+}
+
 /// A successful answer, parsed but not yet read as the action's output.
 struct Answer {
     status: u16,
@@ -389,16 +445,26 @@ impl Client {
     /// the action is read-only or idempotent through a client token; an empty
     /// token is filled once here and reused by every retry, which is what
     /// keeps a retried create from making two resources.
-    pub async fn send<O: Operation>(&self, operation: &O) -> Result<O::Output, SdkError<O::Error>> {
-        let params = Self::wire_params(operation);
-        // Only this thin part is instantiated per action; the call itself
-        // (signing, HTTP, retries, tracing) is not generic.
-        let answer = match self.call(CallSpec::of::<O>(), &params).await {
-            Ok(answer) => answer,
-            Err(CallError::Service(e)) => return Err(SdkError::Service(O::Error::from_service_error(e))),
-            Err(CallError::Other(e)) => return Err(e.retype()),
-        };
-        O::Output::decode(&answer.node).map_err(|e| SdkError::Response(self.undecodable(&answer, e)))
+    ///
+    /// The parameters are encoded (and the token drawn) now; nothing is sent
+    /// until the returned future is awaited.
+    pub fn send<O: Operation>(&self, operation: &O) -> Sending<'_, O> {
+        self.start(Self::wire_params(operation), CallSpec::of::<O>())
+    }
+
+    /// `send` for a request that may have failed to build: generated
+    /// builders call this, so their `send` is a plain function too.
+    #[doc(hidden)]
+    pub fn send_built<O: Operation>(&self, operation: Result<O, BuildError>) -> Sending<'_, O> {
+        match operation {
+            Ok(operation) => self.send(&operation),
+            Err(e) => Sending { client: self, state: State::Failed(Some(e)), action: PhantomData },
+        }
+    }
+
+    fn start<O>(&self, params: Params, spec: CallSpec) -> Sending<'_, O> {
+        let call = Box::pin(async move { self.call(spec, &params).await });
+        Sending { client: self, state: State::Calling(call), action: PhantomData }
     }
 
     /// A successful answer whose body is not the action's response.

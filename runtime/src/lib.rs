@@ -24,7 +24,7 @@ pub mod signing;
 mod wait;
 
 pub use build::{BuildError, Constrained, Limits, Scalar, check, check_items, required, required_list};
-pub use client::{Client, ClientBuilder, ConfigError, RetryPolicy, SignatureVersion};
+pub use client::{Client, ClientBuilder, ConfigError, RetryPolicy, Sending, SignatureVersion};
 pub use credentials::{Credentials, Secret};
 pub use decode::{Decode, DecodeError, Object, decode_response};
 pub use enums::UnknownValue;

@@ -138,8 +138,11 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     });
     let method = ident(&action.module);
     let method_doc = docs::outer(&format!(
-        "Calls `{}`: {}\n\nSee [`{req}`] for the parameters and [`{err}`] for the documented errors.",
+        "Calls `{}`: {}\n\nSee [`{req}`] for the parameters and [`{err}`] for the documented errors. The future resolves to `Result<{resp}, SdkError<{err}>>`.",
         action.name, action.summary
+    ));
+    let send_doc = docs::outer(&format!(
+        "Builds the request and sends it with `client`. The future resolves to `Result<{resp}, SdkError<{err}>>`; a request that does not build fails with `SdkError::Build` without being sent."
     ));
     let paginated = action.pagination.as_ref().map(|p| pagination(action, p));
     let has_code = action.response.iter().any(|f| f.wire == "Code");
@@ -153,6 +156,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         }
         impl #req {
             /// Starts building a request.
+            #[inline]
             pub fn builder() -> #builder {
                 #builder::default()
             }
@@ -165,18 +169,21 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         impl #builder {
             #(#setters)*
             /// Checks required parameters and documented limits.
+            #[inline]
             pub fn build(self) -> Result<#req, rt::BuildError> {
                 #build_body
             }
-            /// Builds the request and sends it with `client`.
-            pub async fn send(self, client: &super::Client) -> Result<#resp, rt::SdkError<#err>> {
-                client.runtime().send(&self.build()?).await
+            #send_doc
+            #[inline]
+            pub fn send(self, client: &super::Client) -> rt::Sending<'_, #req> {
+                client.runtime().send_built(self.build())
             }
         }
         impl super::Client {
             #method_doc
-            pub async fn #method(&self, request: #req) -> Result<#resp, rt::SdkError<#err>> {
-                self.runtime().send(&request).await
+            #[inline]
+            pub fn #method(&self, request: #req) -> rt::Sending<'_, #req> {
+                self.runtime().send(&request)
             }
         }
         #paginated
@@ -195,6 +202,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             #response_has_code
             type Output = #resp;
             type Error = #err;
+            #[inline]
             fn encode(&self, #params_name: &mut rt::Params) {
                 #(#encodes)*
             }
@@ -225,6 +233,7 @@ fn response(action: &Action) -> TokenStream {
             #(#fields)*
         }
         impl rt::Decode for #resp {
+            #[inline]
             fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
                 let #fields_name = rt::Object::new(node)?;
                 Ok(Self { #(#decodes)* })
@@ -306,22 +315,27 @@ fn error(product: &Product, action: &Action) -> TokenStream {
         }
         impl #err {
             /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+            #[inline]
             pub fn code(&self) -> &str {
                 rt::OperationError::service_error(self).code()
             }
             /// The service's message.
+            #[inline]
             pub fn message(&self) -> &str {
                 rt::OperationError::service_error(self).message()
             }
             /// The request id to quote to Alibaba support.
+            #[inline]
             pub fn request_id(&self) -> Option<&str> {
                 rt::OperationError::service_error(self).request_id()
             }
         }
         impl rt::OperationError for #err {
+            #[inline]
             fn from_service_error(err: rt::ServiceError) -> Self {
                 #from_body
             }
+            #[inline]
             fn service_error(&self) -> &rt::ServiceError {
                 match self {
                     #(Self::#variants(err) |)* Self::Unhandled(err) => err,
@@ -330,6 +344,7 @@ fn error(product: &Product, action: &Action) -> TokenStream {
             }
         }
         impl std::fmt::Display for #err {
+            #[inline]
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
             }
@@ -539,19 +554,23 @@ fn pagination(action: &Action, p: &Pagination) -> TokenStream {
             type Item = #item;
             const STYLE: rt::PageStyle = #style;
             #moves
+            #[inline]
             fn page_info(page: &#resp) -> rt::PageInfo {
                 rt::PageInfo { items: page.#items.len(), total_count: #total, next_token: #next }
             }
+            #[inline]
             fn into_items(page: #resp) -> Vec<#item> {
                 page.#items
             }
         }
         impl super::Client {
             #[doc = #pages_doc]
+            #[inline]
             pub fn #pages(&self, request: #req) -> impl rt::Stream<Item = Result<#resp, rt::SdkError<#err>>> + Send + Unpin + 'static {
                 self.runtime().pages(request)
             }
             #[doc = #items_doc]
+            #[inline]
             pub fn #items_method(&self, request: #req) -> impl rt::Stream<Item = Result<#item, rt::SdkError<#err>>> + Send + Unpin + 'static {
                 self.runtime().items(request)
             }

@@ -100,7 +100,7 @@ fn index(product: &Product) -> TokenStream {
         quote!(&lifecycle::#name)
     });
     let client_doc = docs::outer(&format!(
-        "A client for the {} API: one async method per action. Build one with [`Client::builder`], or [`Client::from_env`] to read credentials and region from the environment.",
+        "A client for the {} API: one method per action, returning a future that sends the call when awaited. Build one with [`Client::builder`], or [`Client::from_env`] to read credentials and region from the environment.",
         product.name
     ));
     let client = quote! {

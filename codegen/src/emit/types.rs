@@ -40,61 +40,67 @@ fn open_enum(t: &NamedType, variants: &[Variant]) -> TokenStream {
     });
     let to_param = t.in_request.then(|| {
         quote! {
-            impl rt::ToParam for #name {
-                fn to_param(&self, name: &str, out: &mut rt::Params) {
-                    out.push(name, self.as_str());
+                    impl rt::ToParam for #name {
+                        #[inline]
+        fn to_param(&self, name: &str, out: &mut rt::Params) {
+                            out.push(name, self.as_str());
+                        }
+                    }
                 }
-            }
-        }
     });
     let to_json = t.in_json.then(|| {
         quote! {
-            impl rt::ToJson for #name {
-                fn to_json(&self) -> rt::JsonValue {
-                    rt::JsonValue::String(self.as_str().to_owned())
+                    impl rt::ToJson for #name {
+                        #[inline]
+        fn to_json(&self) -> rt::JsonValue {
+                            rt::JsonValue::String(self.as_str().to_owned())
+                        }
+                    }
                 }
-            }
-        }
     });
     quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#defs)*
-            /// A value this version of the SDK does not know.
-            Unknown(rt::UnknownValue),
-        }
-        impl #name {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#as_str)*
-                    Self::Unknown(value) => value.as_str(),
+            #doc
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#defs)*
+                /// A value this version of the SDK does not know.
+                Unknown(rt::UnknownValue),
+            }
+            impl #name {
+                /// The value as sent on the wire.
+                #[inline]
+    pub fn as_str(&self) -> &str {
+                    match self {
+                        #(#as_str)*
+                        Self::Unknown(value) => value.as_str(),
+                    }
                 }
             }
-        }
-        impl From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from)*
-                    other => Self::Unknown(rt::UnknownValue::new(other)),
+            impl From<&str> for #name {
+                #[inline]
+    fn from(value: &str) -> Self {
+                    match value {
+                        #(#from)*
+                        other => Self::Unknown(rt::UnknownValue::new(other)),
+                    }
                 }
             }
-        }
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
+            impl std::fmt::Display for #name {
+                #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
             }
-        }
-        impl rt::Decode for #name {
-            fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-                <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+            impl rt::Decode for #name {
+                #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+                    <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+                }
             }
+            #to_param
+            #to_json
         }
-        #to_param
-        #to_json
-    }
 }
 
 /// A struct inside a request or response. Every field is optional (lists
@@ -151,12 +157,13 @@ fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
             }
         });
         quote! {
-            impl rt::ToParam for #name {
-                fn to_param(&self, name: &str, out: &mut rt::Params) {
-                    #(#puts)*
+                    impl rt::ToParam for #name {
+                        #[inline]
+        fn to_param(&self, name: &str, out: &mut rt::Params) {
+                            #(#puts)*
+                        }
+                    }
                 }
-            }
-        }
     });
     let to_json = t.in_json.then(|| {
         let puts = fields.iter().map(|f| {
@@ -165,30 +172,32 @@ fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
             quote! { .field(#wire, &self.#field) }
         });
         quote! {
-            impl rt::ToJson for #name {
-                fn to_json(&self) -> rt::JsonValue {
-                    rt::JsonObject::new() #(#puts)* .finish()
+                    impl rt::ToJson for #name {
+                        #[inline]
+        fn to_json(&self) -> rt::JsonValue {
+                            rt::JsonObject::new() #(#puts)* .finish()
+                        }
+                    }
                 }
-            }
-        }
     });
     let default = if constructible { quote!(Default,) } else { quote!() };
     quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq, #default)]
-        #[non_exhaustive]
-        pub struct #name {
-            #(#defs)*
-        }
-        #setters
-        impl rt::Decode for #name {
-            fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-                let fields = rt::Object::new(node)?;
-                Ok(Self { #(#decodes)* })
+            #doc
+            #[derive(Debug, Clone, PartialEq, #default)]
+            #[non_exhaustive]
+            pub struct #name {
+                #(#defs)*
             }
+            #setters
+            impl rt::Decode for #name {
+                #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+                    let fields = rt::Object::new(node)?;
+                    Ok(Self { #(#decodes)* })
+                }
+            }
+            #to_param
+            #from_params
+            #to_json
         }
-        #to_param
-        #from_params
-        #to_json
-    }
 }

@@ -56,6 +56,7 @@ pub struct ApplyPhysicalConnectionLoaRequest {
 }
 impl ApplyPhysicalConnectionLoaRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> ApplyPhysicalConnectionLoaRequestBuilder {
         ApplyPhysicalConnectionLoaRequestBuilder::default()
     }
@@ -149,6 +150,7 @@ impl ApplyPhysicalConnectionLoaRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<ApplyPhysicalConnectionLoaRequest, rt::BuildError> {
         let request = ApplyPhysicalConnectionLoaRequest {
             bandwidth: self.bandwidth,
@@ -181,29 +183,25 @@ impl ApplyPhysicalConnectionLoaRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<ApplyPhysicalConnectionLoaResponse, SdkError<ApplyPhysicalConnectionLoaError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        ApplyPhysicalConnectionLoaResponse,
-        rt::SdkError<ApplyPhysicalConnectionLoaError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, ApplyPhysicalConnectionLoaRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ApplyPhysicalConnectionLOA`: Applies for a Letter of Authorization (LOA), which lets installers into the access point's data center to run the line of an Express Connect circuit.
     ///
-    /// See [`ApplyPhysicalConnectionLoaRequest`] for the parameters and [`ApplyPhysicalConnectionLoaError`] for the documented errors.
-    pub async fn apply_physical_connection_loa(
+    /// See [`ApplyPhysicalConnectionLoaRequest`] for the parameters and [`ApplyPhysicalConnectionLoaError`] for the documented errors. The future resolves to `Result<ApplyPhysicalConnectionLoaResponse, SdkError<ApplyPhysicalConnectionLoaError>>`.
+    #[inline]
+    pub fn apply_physical_connection_loa(
         &self,
         request: ApplyPhysicalConnectionLoaRequest,
-    ) -> Result<
-        ApplyPhysicalConnectionLoaResponse,
-        rt::SdkError<ApplyPhysicalConnectionLoaError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, ApplyPhysicalConnectionLoaRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -233,6 +231,7 @@ impl rt::Operation for ApplyPhysicalConnectionLoaRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = ApplyPhysicalConnectionLoaResponse;
     type Error = ApplyPhysicalConnectionLoaError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("Bandwidth", &self.bandwidth);
         params.put("ClientToken", &self.client_token);
@@ -256,6 +255,7 @@ pub struct ApplyPhysicalConnectionLoaResponse {
     pub request_id: String,
 }
 impl rt::Decode for ApplyPhysicalConnectionLoaResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -276,25 +276,30 @@ pub enum ApplyPhysicalConnectionLoaError {
 }
 impl ApplyPhysicalConnectionLoaError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for ApplyPhysicalConnectionLoaError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -303,6 +308,7 @@ impl rt::OperationError for ApplyPhysicalConnectionLoaError {
     }
 }
 impl std::fmt::Display for ApplyPhysicalConnectionLoaError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

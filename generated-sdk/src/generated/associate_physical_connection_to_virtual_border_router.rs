@@ -68,6 +68,7 @@ pub struct AssociatePhysicalConnectionToVirtualBorderRouterRequest {
 }
 impl AssociatePhysicalConnectionToVirtualBorderRouterRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder::default()
     }
@@ -182,6 +183,7 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(
         self,
     ) -> Result<
@@ -216,29 +218,25 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<AssociatePhysicalConnectionToVirtualBorderRouterResponse, SdkError<AssociatePhysicalConnectionToVirtualBorderRouterError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        AssociatePhysicalConnectionToVirtualBorderRouterResponse,
-        rt::SdkError<AssociatePhysicalConnectionToVirtualBorderRouterError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, AssociatePhysicalConnectionToVirtualBorderRouterRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AssociatePhysicalConnectionToVirtualBorderRouter`: Attaches an Express Connect circuit to a virtual border router (VBR), so that the VBR can carry traffic over that circuit too.
     ///
-    /// See [`AssociatePhysicalConnectionToVirtualBorderRouterRequest`] for the parameters and [`AssociatePhysicalConnectionToVirtualBorderRouterError`] for the documented errors.
-    pub async fn associate_physical_connection_to_virtual_border_router(
+    /// See [`AssociatePhysicalConnectionToVirtualBorderRouterRequest`] for the parameters and [`AssociatePhysicalConnectionToVirtualBorderRouterError`] for the documented errors. The future resolves to `Result<AssociatePhysicalConnectionToVirtualBorderRouterResponse, SdkError<AssociatePhysicalConnectionToVirtualBorderRouterError>>`.
+    #[inline]
+    pub fn associate_physical_connection_to_virtual_border_router(
         &self,
         request: AssociatePhysicalConnectionToVirtualBorderRouterRequest,
-    ) -> Result<
-        AssociatePhysicalConnectionToVirtualBorderRouterResponse,
-        rt::SdkError<AssociatePhysicalConnectionToVirtualBorderRouterError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, AssociatePhysicalConnectionToVirtualBorderRouterRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -271,6 +269,7 @@ impl rt::Operation for AssociatePhysicalConnectionToVirtualBorderRouterRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = AssociatePhysicalConnectionToVirtualBorderRouterResponse;
     type Error = AssociatePhysicalConnectionToVirtualBorderRouterError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("CircuitCode", &self.circuit_code);
         params.put("ClientToken", &self.client_token);
@@ -297,6 +296,7 @@ pub struct AssociatePhysicalConnectionToVirtualBorderRouterResponse {
     pub request_id: String,
 }
 impl rt::Decode for AssociatePhysicalConnectionToVirtualBorderRouterResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -317,25 +317,30 @@ pub enum AssociatePhysicalConnectionToVirtualBorderRouterError {
 }
 impl AssociatePhysicalConnectionToVirtualBorderRouterError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for AssociatePhysicalConnectionToVirtualBorderRouterError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -344,6 +349,7 @@ impl rt::OperationError for AssociatePhysicalConnectionToVirtualBorderRouterErro
     }
 }
 impl std::fmt::Display for AssociatePhysicalConnectionToVirtualBorderRouterError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

@@ -28,6 +28,7 @@ pub struct CancelPhysicalConnectionRequest {
 }
 impl CancelPhysicalConnectionRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> CancelPhysicalConnectionRequestBuilder {
         CancelPhysicalConnectionRequestBuilder::default()
     }
@@ -62,6 +63,7 @@ impl CancelPhysicalConnectionRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<CancelPhysicalConnectionRequest, rt::BuildError> {
         let request = CancelPhysicalConnectionRequest {
             client_token: self.client_token,
@@ -81,29 +83,25 @@ impl CancelPhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<CancelPhysicalConnectionResponse, SdkError<CancelPhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        CancelPhysicalConnectionResponse,
-        rt::SdkError<CancelPhysicalConnectionError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, CancelPhysicalConnectionRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CancelPhysicalConnection`: Cancels an Express Connect circuit that has not been enabled yet; it then moves to the Canceled state.
     ///
-    /// See [`CancelPhysicalConnectionRequest`] for the parameters and [`CancelPhysicalConnectionError`] for the documented errors.
-    pub async fn cancel_physical_connection(
+    /// See [`CancelPhysicalConnectionRequest`] for the parameters and [`CancelPhysicalConnectionError`] for the documented errors. The future resolves to `Result<CancelPhysicalConnectionResponse, SdkError<CancelPhysicalConnectionError>>`.
+    #[inline]
+    pub fn cancel_physical_connection(
         &self,
         request: CancelPhysicalConnectionRequest,
-    ) -> Result<
-        CancelPhysicalConnectionResponse,
-        rt::SdkError<CancelPhysicalConnectionError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, CancelPhysicalConnectionRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -126,6 +124,7 @@ impl rt::Operation for CancelPhysicalConnectionRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = CancelPhysicalConnectionResponse;
     type Error = CancelPhysicalConnectionError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("ClientToken", &self.client_token);
         params.put("PhysicalConnectionId", &self.physical_connection_id);
@@ -142,6 +141,7 @@ pub struct CancelPhysicalConnectionResponse {
     pub request_id: String,
 }
 impl rt::Decode for CancelPhysicalConnectionResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -170,19 +170,23 @@ pub enum CancelPhysicalConnectionError {
 }
 impl CancelPhysicalConnectionError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for CancelPhysicalConnectionError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match err.code() {
             "InvalidPhysicalConnectionId.NotFound" => {
@@ -197,6 +201,7 @@ impl rt::OperationError for CancelPhysicalConnectionError {
             }
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::InvalidPhysicalConnectionIdNotFound(err)
@@ -207,6 +212,7 @@ impl rt::OperationError for CancelPhysicalConnectionError {
     }
 }
 impl std::fmt::Display for CancelPhysicalConnectionError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

@@ -48,6 +48,7 @@ pub struct CompletePhysicalConnectionLoaRequest {
 }
 impl CompletePhysicalConnectionLoaRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> CompletePhysicalConnectionLoaRequestBuilder {
         CompletePhysicalConnectionLoaRequestBuilder::default()
     }
@@ -122,6 +123,7 @@ impl CompletePhysicalConnectionLoaRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<CompletePhysicalConnectionLoaRequest, rt::BuildError> {
         let request = CompletePhysicalConnectionLoaRequest {
             client_token: self.client_token,
@@ -143,29 +145,25 @@ impl CompletePhysicalConnectionLoaRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<CompletePhysicalConnectionLoaResponse, SdkError<CompletePhysicalConnectionLoaError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        CompletePhysicalConnectionLoaResponse,
-        rt::SdkError<CompletePhysicalConnectionLoaError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, CompletePhysicalConnectionLoaRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CompletePhysicalConnectionLOA`: Reports that the line of an Express Connect circuit is installed, with the details of the finished work, after its Letter of Authorization (LOA) was approved.
     ///
-    /// See [`CompletePhysicalConnectionLoaRequest`] for the parameters and [`CompletePhysicalConnectionLoaError`] for the documented errors.
-    pub async fn complete_physical_connection_loa(
+    /// See [`CompletePhysicalConnectionLoaRequest`] for the parameters and [`CompletePhysicalConnectionLoaError`] for the documented errors. The future resolves to `Result<CompletePhysicalConnectionLoaResponse, SdkError<CompletePhysicalConnectionLoaError>>`.
+    #[inline]
+    pub fn complete_physical_connection_loa(
         &self,
         request: CompletePhysicalConnectionLoaRequest,
-    ) -> Result<
-        CompletePhysicalConnectionLoaResponse,
-        rt::SdkError<CompletePhysicalConnectionLoaError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, CompletePhysicalConnectionLoaRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -193,6 +191,7 @@ impl rt::Operation for CompletePhysicalConnectionLoaRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = CompletePhysicalConnectionLoaResponse;
     type Error = CompletePhysicalConnectionLoaError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("ClientToken", &self.client_token);
         params.put("FinishWork", &self.finish_work);
@@ -214,6 +213,7 @@ pub struct CompletePhysicalConnectionLoaResponse {
     pub request_id: String,
 }
 impl rt::Decode for CompletePhysicalConnectionLoaResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -234,25 +234,30 @@ pub enum CompletePhysicalConnectionLoaError {
 }
 impl CompletePhysicalConnectionLoaError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for CompletePhysicalConnectionLoaError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -261,6 +266,7 @@ impl rt::OperationError for CompletePhysicalConnectionLoaError {
     }
 }
 impl std::fmt::Display for CompletePhysicalConnectionLoaError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

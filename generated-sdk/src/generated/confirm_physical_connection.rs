@@ -28,6 +28,7 @@ pub struct ConfirmPhysicalConnectionRequest {
 }
 impl ConfirmPhysicalConnectionRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> ConfirmPhysicalConnectionRequestBuilder {
         ConfirmPhysicalConnectionRequestBuilder::default()
     }
@@ -62,6 +63,7 @@ impl ConfirmPhysicalConnectionRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<ConfirmPhysicalConnectionRequest, rt::BuildError> {
         let request = ConfirmPhysicalConnectionRequest {
             client_token: self.client_token,
@@ -81,29 +83,25 @@ impl ConfirmPhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<ConfirmPhysicalConnectionResponse, SdkError<ConfirmPhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        ConfirmPhysicalConnectionResponse,
-        rt::SdkError<ConfirmPhysicalConnectionError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, ConfirmPhysicalConnectionRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ConfirmPhysicalConnection`: Confirms that the line of an Express Connect circuit is installed and works; the circuit moves from Allocated to Confirmed.
     ///
-    /// See [`ConfirmPhysicalConnectionRequest`] for the parameters and [`ConfirmPhysicalConnectionError`] for the documented errors.
-    pub async fn confirm_physical_connection(
+    /// See [`ConfirmPhysicalConnectionRequest`] for the parameters and [`ConfirmPhysicalConnectionError`] for the documented errors. The future resolves to `Result<ConfirmPhysicalConnectionResponse, SdkError<ConfirmPhysicalConnectionError>>`.
+    #[inline]
+    pub fn confirm_physical_connection(
         &self,
         request: ConfirmPhysicalConnectionRequest,
-    ) -> Result<
-        ConfirmPhysicalConnectionResponse,
-        rt::SdkError<ConfirmPhysicalConnectionError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, ConfirmPhysicalConnectionRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -126,6 +124,7 @@ impl rt::Operation for ConfirmPhysicalConnectionRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = ConfirmPhysicalConnectionResponse;
     type Error = ConfirmPhysicalConnectionError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("ClientToken", &self.client_token);
         params.put("PhysicalConnectionId", &self.physical_connection_id);
@@ -142,6 +141,7 @@ pub struct ConfirmPhysicalConnectionResponse {
     pub request_id: String,
 }
 impl rt::Decode for ConfirmPhysicalConnectionResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -170,19 +170,23 @@ pub enum ConfirmPhysicalConnectionError {
 }
 impl ConfirmPhysicalConnectionError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for ConfirmPhysicalConnectionError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match err.code() {
             "InvalidPhysicalConnectionId.NotFound" => {
@@ -197,6 +201,7 @@ impl rt::OperationError for ConfirmPhysicalConnectionError {
             }
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::InvalidPhysicalConnectionIdNotFound(err)
@@ -207,6 +212,7 @@ impl rt::OperationError for ConfirmPhysicalConnectionError {
     }
 }
 impl std::fmt::Display for ConfirmPhysicalConnectionError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

@@ -56,6 +56,7 @@ pub struct CreateHighReliablePhysicalConnectionRequest {
 }
 impl CreateHighReliablePhysicalConnectionRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> CreateHighReliablePhysicalConnectionRequestBuilder {
         CreateHighReliablePhysicalConnectionRequestBuilder::default()
     }
@@ -158,6 +159,7 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(
         self,
     ) -> Result<CreateHighReliablePhysicalConnectionRequest, rt::BuildError> {
@@ -186,29 +188,25 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateHighReliablePhysicalConnectionResponse, SdkError<CreateHighReliablePhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        CreateHighReliablePhysicalConnectionResponse,
-        rt::SdkError<CreateHighReliablePhysicalConnectionError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, CreateHighReliablePhysicalConnectionRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateHighReliablePhysicalConnection`: Orders several Express Connect circuits at once, spread over access points and devices, so that one failed line does not cut the connection.
     ///
-    /// See [`CreateHighReliablePhysicalConnectionRequest`] for the parameters and [`CreateHighReliablePhysicalConnectionError`] for the documented errors.
-    pub async fn create_high_reliable_physical_connection(
+    /// See [`CreateHighReliablePhysicalConnectionRequest`] for the parameters and [`CreateHighReliablePhysicalConnectionError`] for the documented errors. The future resolves to `Result<CreateHighReliablePhysicalConnectionResponse, SdkError<CreateHighReliablePhysicalConnectionError>>`.
+    #[inline]
+    pub fn create_high_reliable_physical_connection(
         &self,
         request: CreateHighReliablePhysicalConnectionRequest,
-    ) -> Result<
-        CreateHighReliablePhysicalConnectionResponse,
-        rt::SdkError<CreateHighReliablePhysicalConnectionError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, CreateHighReliablePhysicalConnectionRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -238,6 +236,7 @@ impl rt::Operation for CreateHighReliablePhysicalConnectionRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = CreateHighReliablePhysicalConnectionResponse;
     type Error = CreateHighReliablePhysicalConnectionError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("AcceptLanguage", &self.accept_language);
         params.put("ApList", &self.ap_list);
@@ -269,6 +268,7 @@ pub struct CreateHighReliablePhysicalConnectionResponse {
     pub request_id: String,
 }
 impl rt::Decode for CreateHighReliablePhysicalConnectionResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -292,25 +292,30 @@ pub enum CreateHighReliablePhysicalConnectionError {
 }
 impl CreateHighReliablePhysicalConnectionError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for CreateHighReliablePhysicalConnectionError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -319,6 +324,7 @@ impl rt::OperationError for CreateHighReliablePhysicalConnectionError {
     }
 }
 impl std::fmt::Display for CreateHighReliablePhysicalConnectionError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
@@ -351,6 +357,7 @@ pub enum HighReliableType {
 }
 impl HighReliableType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MultiApMultiDevice => "MultiApMultiDevice",
@@ -362,6 +369,7 @@ impl HighReliableType {
     }
 }
 impl From<&str> for HighReliableType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "MultiApMultiDevice" => Self::MultiApMultiDevice,
@@ -373,16 +381,19 @@ impl From<&str> for HighReliableType {
     }
 }
 impl std::fmt::Display for HighReliableType {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for HighReliableType {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for HighReliableType {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.push(name, self.as_str());
     }
@@ -519,6 +530,7 @@ impl AccessPointCircuit {
     }
 }
 impl rt::Decode for AccessPointCircuit {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -537,6 +549,7 @@ impl rt::Decode for AccessPointCircuit {
     }
 }
 impl rt::ToParam for AccessPointCircuit {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.put_field(name, "AccessPointId", &self.access_point_id);
         out.put_field(name, "Bandwidth", &self.bandwidth);
@@ -587,6 +600,7 @@ pub struct CircuitError {
     pub instance_id: Option<String>,
 }
 impl rt::Decode for CircuitError {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -610,6 +624,7 @@ pub struct CreatedCircuit {
     pub region_no: Option<String>,
 }
 impl rt::Decode for CreatedCircuit {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {

@@ -80,6 +80,7 @@ pub struct CreatePhysicalConnectionRequest {
 }
 impl CreatePhysicalConnectionRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> CreatePhysicalConnectionRequestBuilder {
         CreatePhysicalConnectionRequestBuilder::default()
     }
@@ -227,6 +228,7 @@ impl CreatePhysicalConnectionRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<CreatePhysicalConnectionRequest, rt::BuildError> {
         let request = CreatePhysicalConnectionRequest {
             access_point_id: rt::required(self.access_point_id, "AccessPointId")?,
@@ -283,29 +285,25 @@ impl CreatePhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<CreatePhysicalConnectionResponse, SdkError<CreatePhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        CreatePhysicalConnectionResponse,
-        rt::SdkError<CreatePhysicalConnectionError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, CreatePhysicalConnectionRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreatePhysicalConnection`: Applies for a dedicated Express Connect circuit, or for a hosted circuit on behalf of a tenant; the new circuit starts in the Initial state.
     ///
-    /// See [`CreatePhysicalConnectionRequest`] for the parameters and [`CreatePhysicalConnectionError`] for the documented errors.
-    pub async fn create_physical_connection(
+    /// See [`CreatePhysicalConnectionRequest`] for the parameters and [`CreatePhysicalConnectionError`] for the documented errors. The future resolves to `Result<CreatePhysicalConnectionResponse, SdkError<CreatePhysicalConnectionError>>`.
+    #[inline]
+    pub fn create_physical_connection(
         &self,
         request: CreatePhysicalConnectionRequest,
-    ) -> Result<
-        CreatePhysicalConnectionResponse,
-        rt::SdkError<CreatePhysicalConnectionError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, CreatePhysicalConnectionRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -342,6 +340,7 @@ impl rt::Operation for CreatePhysicalConnectionRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = CreatePhysicalConnectionResponse;
     type Error = CreatePhysicalConnectionError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("AccessPointId", &self.access_point_id);
         params.put("CircuitCode", &self.circuit_code);
@@ -379,6 +378,7 @@ pub struct CreatePhysicalConnectionResponse {
     pub request_id: String,
 }
 impl rt::Decode for CreatePhysicalConnectionResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -400,25 +400,30 @@ pub enum CreatePhysicalConnectionError {
 }
 impl CreatePhysicalConnectionError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for CreatePhysicalConnectionError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -427,6 +432,7 @@ impl rt::OperationError for CreatePhysicalConnectionError {
     }
 }
 impl std::fmt::Display for CreatePhysicalConnectionError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

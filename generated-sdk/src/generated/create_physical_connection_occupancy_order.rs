@@ -52,6 +52,7 @@ pub struct CreatePhysicalConnectionOccupancyOrderRequest {
 }
 impl CreatePhysicalConnectionOccupancyOrderRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> CreatePhysicalConnectionOccupancyOrderRequestBuilder {
         CreatePhysicalConnectionOccupancyOrderRequestBuilder::default()
     }
@@ -134,6 +135,7 @@ impl CreatePhysicalConnectionOccupancyOrderRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(
         self,
     ) -> Result<CreatePhysicalConnectionOccupancyOrderRequest, rt::BuildError> {
@@ -170,29 +172,25 @@ impl CreatePhysicalConnectionOccupancyOrderRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<CreatePhysicalConnectionOccupancyOrderResponse, SdkError<CreatePhysicalConnectionOccupancyOrderError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        CreatePhysicalConnectionOccupancyOrderResponse,
-        rt::SdkError<CreatePhysicalConnectionOccupancyOrderError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, CreatePhysicalConnectionOccupancyOrderRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreatePhysicalConnectionOccupancyOrder`: Places the order for the resource occupancy fee of an Express Connect circuit, the recurring fee for holding its port.
     ///
-    /// See [`CreatePhysicalConnectionOccupancyOrderRequest`] for the parameters and [`CreatePhysicalConnectionOccupancyOrderError`] for the documented errors.
-    pub async fn create_physical_connection_occupancy_order(
+    /// See [`CreatePhysicalConnectionOccupancyOrderRequest`] for the parameters and [`CreatePhysicalConnectionOccupancyOrderError`] for the documented errors. The future resolves to `Result<CreatePhysicalConnectionOccupancyOrderResponse, SdkError<CreatePhysicalConnectionOccupancyOrderError>>`.
+    #[inline]
+    pub fn create_physical_connection_occupancy_order(
         &self,
         request: CreatePhysicalConnectionOccupancyOrderRequest,
-    ) -> Result<
-        CreatePhysicalConnectionOccupancyOrderResponse,
-        rt::SdkError<CreatePhysicalConnectionOccupancyOrderError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, CreatePhysicalConnectionOccupancyOrderRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -221,6 +219,7 @@ impl rt::Operation for CreatePhysicalConnectionOccupancyOrderRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = CreatePhysicalConnectionOccupancyOrderResponse;
     type Error = CreatePhysicalConnectionOccupancyOrderError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("AutoPay", &self.auto_pay);
         params.put("AutoRenew", &self.auto_renew);
@@ -247,6 +246,7 @@ pub struct CreatePhysicalConnectionOccupancyOrderResponse {
     pub request_id: String,
 }
 impl rt::Decode for CreatePhysicalConnectionOccupancyOrderResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -268,25 +268,30 @@ pub enum CreatePhysicalConnectionOccupancyOrderError {
 }
 impl CreatePhysicalConnectionOccupancyOrderError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for CreatePhysicalConnectionOccupancyOrderError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -295,6 +300,7 @@ impl rt::OperationError for CreatePhysicalConnectionOccupancyOrderError {
     }
 }
 impl std::fmt::Display for CreatePhysicalConnectionOccupancyOrderError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
@@ -319,6 +325,7 @@ pub enum PricingCycle {
 }
 impl PricingCycle {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Month => "Month",
@@ -328,6 +335,7 @@ impl PricingCycle {
     }
 }
 impl From<&str> for PricingCycle {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Month" => Self::Month,
@@ -337,16 +345,19 @@ impl From<&str> for PricingCycle {
     }
 }
 impl std::fmt::Display for PricingCycle {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for PricingCycle {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for PricingCycle {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.push(name, self.as_str());
     }
@@ -361,6 +372,7 @@ pub struct OccupancyOrder {
     pub order_id: Option<String>,
 }
 impl rt::Decode for OccupancyOrder {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {

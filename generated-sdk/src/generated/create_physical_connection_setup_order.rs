@@ -44,6 +44,7 @@ pub struct CreatePhysicalConnectionSetupOrderRequest {
 }
 impl CreatePhysicalConnectionSetupOrderRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> CreatePhysicalConnectionSetupOrderRequestBuilder {
         CreatePhysicalConnectionSetupOrderRequestBuilder::default()
     }
@@ -113,6 +114,7 @@ impl CreatePhysicalConnectionSetupOrderRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(
         self,
     ) -> Result<CreatePhysicalConnectionSetupOrderRequest, rt::BuildError> {
@@ -135,29 +137,25 @@ impl CreatePhysicalConnectionSetupOrderRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<CreatePhysicalConnectionSetupOrderResponse, SdkError<CreatePhysicalConnectionSetupOrderError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        CreatePhysicalConnectionSetupOrderResponse,
-        rt::SdkError<CreatePhysicalConnectionSetupOrderError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, CreatePhysicalConnectionSetupOrderRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreatePhysicalConnectionSetupOrder`: Places the order for the one-time installation fee of an Express Connect circuit's port.
     ///
-    /// See [`CreatePhysicalConnectionSetupOrderRequest`] for the parameters and [`CreatePhysicalConnectionSetupOrderError`] for the documented errors.
-    pub async fn create_physical_connection_setup_order(
+    /// See [`CreatePhysicalConnectionSetupOrderRequest`] for the parameters and [`CreatePhysicalConnectionSetupOrderError`] for the documented errors. The future resolves to `Result<CreatePhysicalConnectionSetupOrderResponse, SdkError<CreatePhysicalConnectionSetupOrderError>>`.
+    #[inline]
+    pub fn create_physical_connection_setup_order(
         &self,
         request: CreatePhysicalConnectionSetupOrderRequest,
-    ) -> Result<
-        CreatePhysicalConnectionSetupOrderResponse,
-        rt::SdkError<CreatePhysicalConnectionSetupOrderError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, CreatePhysicalConnectionSetupOrderRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -185,6 +183,7 @@ impl rt::Operation for CreatePhysicalConnectionSetupOrderRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = CreatePhysicalConnectionSetupOrderResponse;
     type Error = CreatePhysicalConnectionSetupOrderError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("AccessPointId", &self.access_point_id);
         params.put("AutoPay", &self.auto_pay);
@@ -217,6 +216,7 @@ pub struct CreatePhysicalConnectionSetupOrderResponse {
     pub request_id: String,
 }
 impl rt::Decode for CreatePhysicalConnectionSetupOrderResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -239,25 +239,30 @@ pub enum CreatePhysicalConnectionSetupOrderError {
 }
 impl CreatePhysicalConnectionSetupOrderError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for CreatePhysicalConnectionSetupOrderError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -266,6 +271,7 @@ impl rt::OperationError for CreatePhysicalConnectionSetupOrderError {
     }
 }
 impl std::fmt::Display for CreatePhysicalConnectionSetupOrderError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

@@ -64,6 +64,7 @@ pub struct CreateVirtualPhysicalConnectionRequest {
 }
 impl CreateVirtualPhysicalConnectionRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> CreateVirtualPhysicalConnectionRequestBuilder {
         CreateVirtualPhysicalConnectionRequestBuilder::default()
     }
@@ -173,6 +174,7 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(
         self,
     ) -> Result<CreateVirtualPhysicalConnectionRequest, rt::BuildError> {
@@ -230,29 +232,25 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVirtualPhysicalConnectionResponse, SdkError<CreateVirtualPhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        CreateVirtualPhysicalConnectionResponse,
-        rt::SdkError<CreateVirtualPhysicalConnectionError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, CreateVirtualPhysicalConnectionRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVirtualPhysicalConnection`: Creates a hosted (shared) connection on a partner's Express Connect circuit and offers it to a tenant's Alibaba Cloud account.
     ///
-    /// See [`CreateVirtualPhysicalConnectionRequest`] for the parameters and [`CreateVirtualPhysicalConnectionError`] for the documented errors.
-    pub async fn create_virtual_physical_connection(
+    /// See [`CreateVirtualPhysicalConnectionRequest`] for the parameters and [`CreateVirtualPhysicalConnectionError`] for the documented errors. The future resolves to `Result<CreateVirtualPhysicalConnectionResponse, SdkError<CreateVirtualPhysicalConnectionError>>`.
+    #[inline]
+    pub fn create_virtual_physical_connection(
         &self,
         request: CreateVirtualPhysicalConnectionRequest,
-    ) -> Result<
-        CreateVirtualPhysicalConnectionResponse,
-        rt::SdkError<CreateVirtualPhysicalConnectionError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, CreateVirtualPhysicalConnectionRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -284,6 +282,7 @@ impl rt::Operation for CreateVirtualPhysicalConnectionRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("Token");
     type Output = CreateVirtualPhysicalConnectionResponse;
     type Error = CreateVirtualPhysicalConnectionError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("Description", &self.description);
         params.put("DryRun", &self.dry_run);
@@ -313,6 +312,7 @@ pub struct CreateVirtualPhysicalConnectionResponse {
     pub virtual_physical_connection: Option<String>,
 }
 impl rt::Decode for CreateVirtualPhysicalConnectionResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -334,25 +334,30 @@ pub enum CreateVirtualPhysicalConnectionError {
 }
 impl CreateVirtualPhysicalConnectionError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for CreateVirtualPhysicalConnectionError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -361,6 +366,7 @@ impl rt::OperationError for CreateVirtualPhysicalConnectionError {
     }
 }
 impl std::fmt::Display for CreateVirtualPhysicalConnectionError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

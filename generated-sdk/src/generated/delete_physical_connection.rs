@@ -28,6 +28,7 @@ pub struct DeletePhysicalConnectionRequest {
 }
 impl DeletePhysicalConnectionRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> DeletePhysicalConnectionRequestBuilder {
         DeletePhysicalConnectionRequestBuilder::default()
     }
@@ -62,6 +63,7 @@ impl DeletePhysicalConnectionRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<DeletePhysicalConnectionRequest, rt::BuildError> {
         let request = DeletePhysicalConnectionRequest {
             client_token: self.client_token,
@@ -81,29 +83,25 @@ impl DeletePhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<DeletePhysicalConnectionResponse, SdkError<DeletePhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        DeletePhysicalConnectionResponse,
-        rt::SdkError<DeletePhysicalConnectionError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, DeletePhysicalConnectionRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeletePhysicalConnection`: Deletes an Express Connect circuit; it is no longer listed afterwards.
     ///
-    /// See [`DeletePhysicalConnectionRequest`] for the parameters and [`DeletePhysicalConnectionError`] for the documented errors.
-    pub async fn delete_physical_connection(
+    /// See [`DeletePhysicalConnectionRequest`] for the parameters and [`DeletePhysicalConnectionError`] for the documented errors. The future resolves to `Result<DeletePhysicalConnectionResponse, SdkError<DeletePhysicalConnectionError>>`.
+    #[inline]
+    pub fn delete_physical_connection(
         &self,
         request: DeletePhysicalConnectionRequest,
-    ) -> Result<
-        DeletePhysicalConnectionResponse,
-        rt::SdkError<DeletePhysicalConnectionError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, DeletePhysicalConnectionRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -126,6 +124,7 @@ impl rt::Operation for DeletePhysicalConnectionRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = DeletePhysicalConnectionResponse;
     type Error = DeletePhysicalConnectionError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("ClientToken", &self.client_token);
         params.put("PhysicalConnectionId", &self.physical_connection_id);
@@ -142,6 +141,7 @@ pub struct DeletePhysicalConnectionResponse {
     pub request_id: String,
 }
 impl rt::Decode for DeletePhysicalConnectionResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -178,19 +178,23 @@ pub enum DeletePhysicalConnectionError {
 }
 impl DeletePhysicalConnectionError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for DeletePhysicalConnectionError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match err.code() {
             "Forbidden.NotAllowedInState" => Self::ForbiddenNotAllowedInState(err),
@@ -209,6 +213,7 @@ impl rt::OperationError for DeletePhysicalConnectionError {
             }
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::ForbiddenNotAllowedInState(err)
@@ -221,6 +226,7 @@ impl rt::OperationError for DeletePhysicalConnectionError {
     }
 }
 impl std::fmt::Display for DeletePhysicalConnectionError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

@@ -32,6 +32,7 @@ pub struct DescribeAccessPointsRequest {
 }
 impl DescribeAccessPointsRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> DescribeAccessPointsRequestBuilder {
         DescribeAccessPointsRequestBuilder::default()
     }
@@ -77,6 +78,7 @@ impl DescribeAccessPointsRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<DescribeAccessPointsRequest, rt::BuildError> {
         let request = DescribeAccessPointsRequest {
             accept_language: self.accept_language,
@@ -103,23 +105,25 @@ impl DescribeAccessPointsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeAccessPointsResponse, SdkError<DescribeAccessPointsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<DescribeAccessPointsResponse, rt::SdkError<DescribeAccessPointsError>> {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, DescribeAccessPointsRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeAccessPoints`: Lists the access points of a region: the data centers where Express Connect circuits can be connected to Alibaba Cloud.
     ///
-    /// See [`DescribeAccessPointsRequest`] for the parameters and [`DescribeAccessPointsError`] for the documented errors.
-    pub async fn describe_access_points(
+    /// See [`DescribeAccessPointsRequest`] for the parameters and [`DescribeAccessPointsError`] for the documented errors. The future resolves to `Result<DescribeAccessPointsResponse, SdkError<DescribeAccessPointsError>>`.
+    #[inline]
+    pub fn describe_access_points(
         &self,
         request: DescribeAccessPointsRequest,
-    ) -> Result<DescribeAccessPointsResponse, rt::SdkError<DescribeAccessPointsError>> {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, DescribeAccessPointsRequest> {
+        self.runtime().send(&request)
     }
 }
 impl rt::Paginated for DescribeAccessPointsRequest {
@@ -131,6 +135,7 @@ impl rt::Paginated for DescribeAccessPointsRequest {
     fn set_page_number(&mut self, page: i32) {
         self.page_number = Some(page);
     }
+    #[inline]
     fn page_info(page: &DescribeAccessPointsResponse) -> rt::PageInfo {
         rt::PageInfo {
             items: page.access_points.len(),
@@ -138,12 +143,14 @@ impl rt::Paginated for DescribeAccessPointsRequest {
             next_token: None,
         }
     }
+    #[inline]
     fn into_items(page: DescribeAccessPointsResponse) -> Vec<AccessPoint> {
         page.access_points
     }
 }
 impl super::Client {
     /// Every page of `DescribeAccessPoints`, in order; see [`DescribeAccessPointsRequest`]. The stream ends after the last page, an empty page or a missing next token, and after yielding an error.
+    #[inline]
     pub fn describe_access_points_pages(
         &self,
         request: DescribeAccessPointsRequest,
@@ -156,6 +163,7 @@ impl super::Client {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeAccessPoints`.
+    #[inline]
     pub fn describe_access_points_items(
         &self,
         request: DescribeAccessPointsRequest,
@@ -186,6 +194,7 @@ impl rt::Operation for DescribeAccessPointsRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
     type Output = DescribeAccessPointsResponse;
     type Error = DescribeAccessPointsError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("AcceptLanguage", &self.accept_language);
         params.put("PageNumber", &self.page_number);
@@ -219,6 +228,7 @@ pub struct DescribeAccessPointsResponse {
     pub total_count: Option<i32>,
 }
 impl rt::Decode for DescribeAccessPointsResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -243,25 +253,30 @@ pub enum DescribeAccessPointsError {
 }
 impl DescribeAccessPointsError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for DescribeAccessPointsError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -270,6 +285,7 @@ impl rt::OperationError for DescribeAccessPointsError {
     }
 }
 impl std::fmt::Display for DescribeAccessPointsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
@@ -289,6 +305,7 @@ pub struct AccessPointFeature {
     pub feature_value: Option<String>,
 }
 impl rt::Decode for AccessPointFeature {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -339,6 +356,7 @@ pub struct AccessPoint {
     pub type_: Option<String>,
 }
 impl rt::Decode for AccessPoint {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {

@@ -28,6 +28,7 @@ pub struct DescribePhysicalConnectionLoaRequest {
 }
 impl DescribePhysicalConnectionLoaRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> DescribePhysicalConnectionLoaRequestBuilder {
         DescribePhysicalConnectionLoaRequestBuilder::default()
     }
@@ -62,6 +63,7 @@ impl DescribePhysicalConnectionLoaRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<DescribePhysicalConnectionLoaRequest, rt::BuildError> {
         let request = DescribePhysicalConnectionLoaRequest {
             client_token: self.client_token,
@@ -78,29 +80,25 @@ impl DescribePhysicalConnectionLoaRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribePhysicalConnectionLoaResponse, SdkError<DescribePhysicalConnectionLoaError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        DescribePhysicalConnectionLoaResponse,
-        rt::SdkError<DescribePhysicalConnectionLoaError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, DescribePhysicalConnectionLoaRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribePhysicalConnectionLOA`: Reads the Letter of Authorization (LOA) of an Express Connect circuit: the application details, the installers and where the LOA stands.
     ///
-    /// See [`DescribePhysicalConnectionLoaRequest`] for the parameters and [`DescribePhysicalConnectionLoaError`] for the documented errors.
-    pub async fn describe_physical_connection_loa(
+    /// See [`DescribePhysicalConnectionLoaRequest`] for the parameters and [`DescribePhysicalConnectionLoaError`] for the documented errors. The future resolves to `Result<DescribePhysicalConnectionLoaResponse, SdkError<DescribePhysicalConnectionLoaError>>`.
+    #[inline]
+    pub fn describe_physical_connection_loa(
         &self,
         request: DescribePhysicalConnectionLoaRequest,
-    ) -> Result<
-        DescribePhysicalConnectionLoaResponse,
-        rt::SdkError<DescribePhysicalConnectionLoaError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, DescribePhysicalConnectionLoaRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -123,6 +121,7 @@ impl rt::Operation for DescribePhysicalConnectionLoaRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = DescribePhysicalConnectionLoaResponse;
     type Error = DescribePhysicalConnectionLoaError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("ClientToken", &self.client_token);
         params.put("InstanceId", &self.instance_id);
@@ -143,6 +142,7 @@ pub struct DescribePhysicalConnectionLoaResponse {
     pub request_id: String,
 }
 impl rt::Decode for DescribePhysicalConnectionLoaResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -164,25 +164,30 @@ pub enum DescribePhysicalConnectionLoaError {
 }
 impl DescribePhysicalConnectionLoaError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for DescribePhysicalConnectionLoaError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -191,6 +196,7 @@ impl rt::OperationError for DescribePhysicalConnectionLoaError {
     }
 }
 impl std::fmt::Display for DescribePhysicalConnectionLoaError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
@@ -258,6 +264,7 @@ pub struct PhysicalConnectionLoa {
     pub status: Option<super::types::LoaStatus>,
 }
 impl rt::Decode for PhysicalConnectionLoa {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {

@@ -48,6 +48,7 @@ pub struct DescribePhysicalConnectionsRequest {
 }
 impl DescribePhysicalConnectionsRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> DescribePhysicalConnectionsRequestBuilder {
         DescribePhysicalConnectionsRequestBuilder::default()
     }
@@ -128,6 +129,7 @@ impl DescribePhysicalConnectionsRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<DescribePhysicalConnectionsRequest, rt::BuildError> {
         let request = DescribePhysicalConnectionsRequest {
             client_token: self.client_token,
@@ -166,29 +168,25 @@ impl DescribePhysicalConnectionsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribePhysicalConnectionsResponse, SdkError<DescribePhysicalConnectionsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        DescribePhysicalConnectionsResponse,
-        rt::SdkError<DescribePhysicalConnectionsError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, DescribePhysicalConnectionsRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribePhysicalConnections`: Lists the Express Connect circuits of a region, one page at a time.
     ///
-    /// See [`DescribePhysicalConnectionsRequest`] for the parameters and [`DescribePhysicalConnectionsError`] for the documented errors.
-    pub async fn describe_physical_connections(
+    /// See [`DescribePhysicalConnectionsRequest`] for the parameters and [`DescribePhysicalConnectionsError`] for the documented errors. The future resolves to `Result<DescribePhysicalConnectionsResponse, SdkError<DescribePhysicalConnectionsError>>`.
+    #[inline]
+    pub fn describe_physical_connections(
         &self,
         request: DescribePhysicalConnectionsRequest,
-    ) -> Result<
-        DescribePhysicalConnectionsResponse,
-        rt::SdkError<DescribePhysicalConnectionsError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, DescribePhysicalConnectionsRequest> {
+        self.runtime().send(&request)
     }
 }
 impl rt::Paginated for DescribePhysicalConnectionsRequest {
@@ -200,6 +198,7 @@ impl rt::Paginated for DescribePhysicalConnectionsRequest {
     fn set_page_number(&mut self, page: i32) {
         self.page_number = Some(page);
     }
+    #[inline]
     fn page_info(page: &DescribePhysicalConnectionsResponse) -> rt::PageInfo {
         rt::PageInfo {
             items: page.physical_connections.len(),
@@ -207,12 +206,14 @@ impl rt::Paginated for DescribePhysicalConnectionsRequest {
             next_token: None,
         }
     }
+    #[inline]
     fn into_items(page: DescribePhysicalConnectionsResponse) -> Vec<PhysicalConnection> {
         page.physical_connections
     }
 }
 impl super::Client {
     /// Every page of `DescribePhysicalConnections`, in order; see [`DescribePhysicalConnectionsRequest`]. The stream ends after the last page, an empty page or a missing next token, and after yielding an error.
+    #[inline]
     pub fn describe_physical_connections_pages(
         &self,
         request: DescribePhysicalConnectionsRequest,
@@ -225,6 +226,7 @@ impl super::Client {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribePhysicalConnections`.
+    #[inline]
     pub fn describe_physical_connections_items(
         &self,
         request: DescribePhysicalConnectionsRequest,
@@ -259,6 +261,7 @@ impl rt::Operation for DescribePhysicalConnectionsRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = DescribePhysicalConnectionsResponse;
     type Error = DescribePhysicalConnectionsError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("ClientToken", &self.client_token);
         params.put("Filter", &self.filter);
@@ -296,6 +299,7 @@ pub struct DescribePhysicalConnectionsResponse {
     pub total_count: Option<i32>,
 }
 impl rt::Decode for DescribePhysicalConnectionsResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -321,25 +325,30 @@ pub enum DescribePhysicalConnectionsError {
 }
 impl DescribePhysicalConnectionsError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for DescribePhysicalConnectionsError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -348,6 +357,7 @@ impl rt::OperationError for DescribePhysicalConnectionsError {
     }
 }
 impl std::fmt::Display for DescribePhysicalConnectionsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
@@ -379,6 +389,7 @@ pub struct MacsecKey {
     pub status: Option<String>,
 }
 impl rt::Decode for MacsecKey {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -564,6 +575,7 @@ pub struct PhysicalConnection {
     pub vpconn_status: Option<String>,
 }
 impl rt::Decode for PhysicalConnection {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {

@@ -24,6 +24,7 @@ pub struct DescribeRegionsRequest {
 }
 impl DescribeRegionsRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> DescribeRegionsRequestBuilder {
         DescribeRegionsRequestBuilder::default()
     }
@@ -53,29 +54,32 @@ impl DescribeRegionsRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<DescribeRegionsRequest, rt::BuildError> {
         Ok(DescribeRegionsRequest {
             accept_language: self.accept_language,
             product_type: self.product_type,
         })
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeRegionsResponse, SdkError<DescribeRegionsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<DescribeRegionsResponse, rt::SdkError<DescribeRegionsError>> {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, DescribeRegionsRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeRegions`: Lists the regions where the VPC service, or another named service, is available.
     ///
-    /// See [`DescribeRegionsRequest`] for the parameters and [`DescribeRegionsError`] for the documented errors.
-    pub async fn describe_regions(
+    /// See [`DescribeRegionsRequest`] for the parameters and [`DescribeRegionsError`] for the documented errors. The future resolves to `Result<DescribeRegionsResponse, SdkError<DescribeRegionsError>>`.
+    #[inline]
+    pub fn describe_regions(
         &self,
         request: DescribeRegionsRequest,
-    ) -> Result<DescribeRegionsResponse, rt::SdkError<DescribeRegionsError>> {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, DescribeRegionsRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -97,6 +101,7 @@ impl rt::Operation for DescribeRegionsRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
     type Output = DescribeRegionsResponse;
     type Error = DescribeRegionsError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("AcceptLanguage", &self.accept_language);
         params.put("ProductType", &self.product_type);
@@ -116,6 +121,7 @@ pub struct DescribeRegionsResponse {
     pub request_id: String,
 }
 impl rt::Decode for DescribeRegionsResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -137,25 +143,30 @@ pub enum DescribeRegionsError {
 }
 impl DescribeRegionsError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for DescribeRegionsError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -164,6 +175,7 @@ impl rt::OperationError for DescribeRegionsError {
     }
 }
 impl std::fmt::Display for DescribeRegionsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
@@ -187,6 +199,7 @@ pub struct Region {
     pub region_id: Option<String>,
 }
 impl rt::Decode for Region {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {

@@ -36,6 +36,7 @@ pub struct DescribeVirtualBorderRoutersForPhysicalConnectionRequest {
 }
 impl DescribeVirtualBorderRoutersForPhysicalConnectionRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
         DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder::default()
     }
@@ -89,6 +90,7 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(
         self,
     ) -> Result<
@@ -124,29 +126,25 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVirtualBorderRoutersForPhysicalConnectionResponse, SdkError<DescribeVirtualBorderRoutersForPhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        DescribeVirtualBorderRoutersForPhysicalConnectionResponse,
-        rt::SdkError<DescribeVirtualBorderRoutersForPhysicalConnectionError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, DescribeVirtualBorderRoutersForPhysicalConnectionRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVirtualBorderRoutersForPhysicalConnection`: Lists the virtual border routers (VBRs) on one Express Connect circuit, whether they belong to the circuit's owner or to other accounts.
     ///
-    /// See [`DescribeVirtualBorderRoutersForPhysicalConnectionRequest`] for the parameters and [`DescribeVirtualBorderRoutersForPhysicalConnectionError`] for the documented errors.
-    pub async fn describe_virtual_border_routers_for_physical_connection(
+    /// See [`DescribeVirtualBorderRoutersForPhysicalConnectionRequest`] for the parameters and [`DescribeVirtualBorderRoutersForPhysicalConnectionError`] for the documented errors. The future resolves to `Result<DescribeVirtualBorderRoutersForPhysicalConnectionResponse, SdkError<DescribeVirtualBorderRoutersForPhysicalConnectionError>>`.
+    #[inline]
+    pub fn describe_virtual_border_routers_for_physical_connection(
         &self,
         request: DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
-    ) -> Result<
-        DescribeVirtualBorderRoutersForPhysicalConnectionResponse,
-        rt::SdkError<DescribeVirtualBorderRoutersForPhysicalConnectionError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, DescribeVirtualBorderRoutersForPhysicalConnectionRequest> {
+        self.runtime().send(&request)
     }
 }
 impl rt::Paginated for DescribeVirtualBorderRoutersForPhysicalConnectionRequest {
@@ -158,6 +156,7 @@ impl rt::Paginated for DescribeVirtualBorderRoutersForPhysicalConnectionRequest 
     fn set_page_number(&mut self, page: i32) {
         self.page_number = Some(page);
     }
+    #[inline]
     fn page_info(
         page: &DescribeVirtualBorderRoutersForPhysicalConnectionResponse,
     ) -> rt::PageInfo {
@@ -167,6 +166,7 @@ impl rt::Paginated for DescribeVirtualBorderRoutersForPhysicalConnectionRequest 
             next_token: None,
         }
     }
+    #[inline]
     fn into_items(
         page: DescribeVirtualBorderRoutersForPhysicalConnectionResponse,
     ) -> Vec<VirtualBorderRouterForPhysicalConnection> {
@@ -175,6 +175,7 @@ impl rt::Paginated for DescribeVirtualBorderRoutersForPhysicalConnectionRequest 
 }
 impl super::Client {
     /// Every page of `DescribeVirtualBorderRoutersForPhysicalConnection`, in order; see [`DescribeVirtualBorderRoutersForPhysicalConnectionRequest`]. The stream ends after the last page, an empty page or a missing next token, and after yielding an error.
+    #[inline]
     pub fn describe_virtual_border_routers_for_physical_connection_pages(
         &self,
         request: DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
@@ -187,6 +188,7 @@ impl super::Client {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeVirtualBorderRoutersForPhysicalConnection`.
+    #[inline]
     pub fn describe_virtual_border_routers_for_physical_connection_items(
         &self,
         request: DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
@@ -221,6 +223,7 @@ impl rt::Operation for DescribeVirtualBorderRoutersForPhysicalConnectionRequest 
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
     type Output = DescribeVirtualBorderRoutersForPhysicalConnectionResponse;
     type Error = DescribeVirtualBorderRoutersForPhysicalConnectionError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("Filter", &self.filter);
         params.put("PageNumber", &self.page_number);
@@ -255,6 +258,7 @@ pub struct DescribeVirtualBorderRoutersForPhysicalConnectionResponse {
     pub virtual_border_routers: Vec<VirtualBorderRouterForPhysicalConnection>,
 }
 impl rt::Decode for DescribeVirtualBorderRoutersForPhysicalConnectionResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -283,25 +287,30 @@ pub enum DescribeVirtualBorderRoutersForPhysicalConnectionError {
 }
 impl DescribeVirtualBorderRoutersForPhysicalConnectionError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for DescribeVirtualBorderRoutersForPhysicalConnectionError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -310,6 +319,7 @@ impl rt::OperationError for DescribeVirtualBorderRoutersForPhysicalConnectionErr
     }
 }
 impl std::fmt::Display for DescribeVirtualBorderRoutersForPhysicalConnectionError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
@@ -417,6 +427,7 @@ pub struct VirtualBorderRouterForPhysicalConnection {
     pub vlan_id: Option<i64>,
 }
 impl rt::Decode for VirtualBorderRouterForPhysicalConnection {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {

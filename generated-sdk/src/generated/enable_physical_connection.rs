@@ -32,6 +32,7 @@ pub struct EnablePhysicalConnectionRequest {
 }
 impl EnablePhysicalConnectionRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> EnablePhysicalConnectionRequestBuilder {
         EnablePhysicalConnectionRequestBuilder::default()
     }
@@ -74,6 +75,7 @@ impl EnablePhysicalConnectionRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<EnablePhysicalConnectionRequest, rt::BuildError> {
         let request = EnablePhysicalConnectionRequest {
             by_pass_sp: self.by_pass_sp,
@@ -94,29 +96,25 @@ impl EnablePhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<EnablePhysicalConnectionResponse, SdkError<EnablePhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        EnablePhysicalConnectionResponse,
-        rt::SdkError<EnablePhysicalConnectionError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, EnablePhysicalConnectionRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `EnablePhysicalConnection`: Puts a Confirmed Express Connect circuit into service; it moves to the Enabled state.
     ///
-    /// See [`EnablePhysicalConnectionRequest`] for the parameters and [`EnablePhysicalConnectionError`] for the documented errors.
-    pub async fn enable_physical_connection(
+    /// See [`EnablePhysicalConnectionRequest`] for the parameters and [`EnablePhysicalConnectionError`] for the documented errors. The future resolves to `Result<EnablePhysicalConnectionResponse, SdkError<EnablePhysicalConnectionError>>`.
+    #[inline]
+    pub fn enable_physical_connection(
         &self,
         request: EnablePhysicalConnectionRequest,
-    ) -> Result<
-        EnablePhysicalConnectionResponse,
-        rt::SdkError<EnablePhysicalConnectionError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, EnablePhysicalConnectionRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -140,6 +138,7 @@ impl rt::Operation for EnablePhysicalConnectionRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = EnablePhysicalConnectionResponse;
     type Error = EnablePhysicalConnectionError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("ByPassSp", &self.by_pass_sp);
         params.put("ClientToken", &self.client_token);
@@ -157,6 +156,7 @@ pub struct EnablePhysicalConnectionResponse {
     pub request_id: String,
 }
 impl rt::Decode for EnablePhysicalConnectionResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -185,19 +185,23 @@ pub enum EnablePhysicalConnectionError {
 }
 impl EnablePhysicalConnectionError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for EnablePhysicalConnectionError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match err.code() {
             "Forbidden.NotAllowedInState" => Self::ForbiddenNotAllowedInState(err),
@@ -212,6 +216,7 @@ impl rt::OperationError for EnablePhysicalConnectionError {
             }
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::ForbiddenNotAllowedInState(err)
@@ -222,6 +227,7 @@ impl rt::OperationError for EnablePhysicalConnectionError {
     }
 }
 impl std::fmt::Display for EnablePhysicalConnectionError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

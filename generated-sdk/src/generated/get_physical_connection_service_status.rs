@@ -20,6 +20,7 @@ pub struct GetPhysicalConnectionServiceStatusRequest {
 }
 impl GetPhysicalConnectionServiceStatusRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> GetPhysicalConnectionServiceStatusRequestBuilder {
         GetPhysicalConnectionServiceStatusRequestBuilder::default()
     }
@@ -38,6 +39,7 @@ impl GetPhysicalConnectionServiceStatusRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(
         self,
     ) -> Result<GetPhysicalConnectionServiceStatusRequest, rt::BuildError> {
@@ -45,29 +47,25 @@ impl GetPhysicalConnectionServiceStatusRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<GetPhysicalConnectionServiceStatusResponse, SdkError<GetPhysicalConnectionServiceStatusError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        GetPhysicalConnectionServiceStatusResponse,
-        rt::SdkError<GetPhysicalConnectionServiceStatusError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, GetPhysicalConnectionServiceStatusRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetPhysicalConnectionServiceStatus`: Tells whether billing of outbound data transfer over Express Connect is turned on for the calling account.
     ///
-    /// See [`GetPhysicalConnectionServiceStatusRequest`] for the parameters and [`GetPhysicalConnectionServiceStatusError`] for the documented errors.
-    pub async fn get_physical_connection_service_status(
+    /// See [`GetPhysicalConnectionServiceStatusRequest`] for the parameters and [`GetPhysicalConnectionServiceStatusError`] for the documented errors. The future resolves to `Result<GetPhysicalConnectionServiceStatusResponse, SdkError<GetPhysicalConnectionServiceStatusError>>`.
+    #[inline]
+    pub fn get_physical_connection_service_status(
         &self,
         request: GetPhysicalConnectionServiceStatusRequest,
-    ) -> Result<
-        GetPhysicalConnectionServiceStatusResponse,
-        rt::SdkError<GetPhysicalConnectionServiceStatusError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, GetPhysicalConnectionServiceStatusRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -88,6 +86,7 @@ impl rt::Operation for GetPhysicalConnectionServiceStatusRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
     type Output = GetPhysicalConnectionServiceStatusResponse;
     type Error = GetPhysicalConnectionServiceStatusError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("RegionId", &self.region_id);
     }
@@ -106,6 +105,7 @@ pub struct GetPhysicalConnectionServiceStatusResponse {
     pub request_id: String,
 }
 impl rt::Decode for GetPhysicalConnectionServiceStatusResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -127,25 +127,30 @@ pub enum GetPhysicalConnectionServiceStatusError {
 }
 impl GetPhysicalConnectionServiceStatusError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for GetPhysicalConnectionServiceStatusError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -154,6 +159,7 @@ impl rt::OperationError for GetPhysicalConnectionServiceStatusError {
     }
 }
 impl std::fmt::Display for GetPhysicalConnectionServiceStatusError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

@@ -28,6 +28,7 @@ pub struct ListPhysicalConnectionFeaturesRequest {
 }
 impl ListPhysicalConnectionFeaturesRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> ListPhysicalConnectionFeaturesRequestBuilder {
         ListPhysicalConnectionFeaturesRequestBuilder::default()
     }
@@ -62,6 +63,7 @@ impl ListPhysicalConnectionFeaturesRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<ListPhysicalConnectionFeaturesRequest, rt::BuildError> {
         let request = ListPhysicalConnectionFeaturesRequest {
             client_token: self.client_token,
@@ -81,29 +83,25 @@ impl ListPhysicalConnectionFeaturesRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<ListPhysicalConnectionFeaturesResponse, SdkError<ListPhysicalConnectionFeaturesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        ListPhysicalConnectionFeaturesResponse,
-        rt::SdkError<ListPhysicalConnectionFeaturesError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, ListPhysicalConnectionFeaturesRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListPhysicalConnectionFeatures`: Lists the device-level features that an Express Connect circuit's access device supports.
     ///
-    /// See [`ListPhysicalConnectionFeaturesRequest`] for the parameters and [`ListPhysicalConnectionFeaturesError`] for the documented errors.
-    pub async fn list_physical_connection_features(
+    /// See [`ListPhysicalConnectionFeaturesRequest`] for the parameters and [`ListPhysicalConnectionFeaturesError`] for the documented errors. The future resolves to `Result<ListPhysicalConnectionFeaturesResponse, SdkError<ListPhysicalConnectionFeaturesError>>`.
+    #[inline]
+    pub fn list_physical_connection_features(
         &self,
         request: ListPhysicalConnectionFeaturesRequest,
-    ) -> Result<
-        ListPhysicalConnectionFeaturesResponse,
-        rt::SdkError<ListPhysicalConnectionFeaturesError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, ListPhysicalConnectionFeaturesRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -126,6 +124,7 @@ impl rt::Operation for ListPhysicalConnectionFeaturesRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = ListPhysicalConnectionFeaturesResponse;
     type Error = ListPhysicalConnectionFeaturesError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("ClientToken", &self.client_token);
         params.put("PhysicalConnectionId", &self.physical_connection_id);
@@ -146,6 +145,7 @@ pub struct ListPhysicalConnectionFeaturesResponse {
     pub request_id: String,
 }
 impl rt::Decode for ListPhysicalConnectionFeaturesResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -167,25 +167,30 @@ pub enum ListPhysicalConnectionFeaturesError {
 }
 impl ListPhysicalConnectionFeaturesError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for ListPhysicalConnectionFeaturesError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -194,6 +199,7 @@ impl rt::OperationError for ListPhysicalConnectionFeaturesError {
     }
 }
 impl std::fmt::Display for ListPhysicalConnectionFeaturesError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
@@ -213,6 +219,7 @@ pub struct PhysicalConnectionFeature {
     pub feature_value: Option<String>,
 }
 impl rt::Decode for PhysicalConnectionFeature {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {

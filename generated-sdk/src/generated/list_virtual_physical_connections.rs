@@ -66,6 +66,7 @@ pub struct ListVirtualPhysicalConnectionsRequest {
 }
 impl ListVirtualPhysicalConnectionsRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> ListVirtualPhysicalConnectionsRequestBuilder {
         ListVirtualPhysicalConnectionsRequestBuilder::default()
     }
@@ -199,6 +200,7 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<ListVirtualPhysicalConnectionsRequest, rt::BuildError> {
         let request = ListVirtualPhysicalConnectionsRequest {
             is_confirmed: self.is_confirmed,
@@ -228,29 +230,25 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<ListVirtualPhysicalConnectionsResponse, SdkError<ListVirtualPhysicalConnectionsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        ListVirtualPhysicalConnectionsResponse,
-        rt::SdkError<ListVirtualPhysicalConnectionsError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, ListVirtualPhysicalConnectionsRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListVirtualPhysicalConnections`: Lists hosted (shared) connections, the partner's side and the tenant's side alike, with token-based paging.
     ///
-    /// See [`ListVirtualPhysicalConnectionsRequest`] for the parameters and [`ListVirtualPhysicalConnectionsError`] for the documented errors.
-    pub async fn list_virtual_physical_connections(
+    /// See [`ListVirtualPhysicalConnectionsRequest`] for the parameters and [`ListVirtualPhysicalConnectionsError`] for the documented errors. The future resolves to `Result<ListVirtualPhysicalConnectionsResponse, SdkError<ListVirtualPhysicalConnectionsError>>`.
+    #[inline]
+    pub fn list_virtual_physical_connections(
         &self,
         request: ListVirtualPhysicalConnectionsRequest,
-    ) -> Result<
-        ListVirtualPhysicalConnectionsResponse,
-        rt::SdkError<ListVirtualPhysicalConnectionsError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, ListVirtualPhysicalConnectionsRequest> {
+        self.runtime().send(&request)
     }
 }
 impl rt::Paginated for ListVirtualPhysicalConnectionsRequest {
@@ -259,6 +257,7 @@ impl rt::Paginated for ListVirtualPhysicalConnectionsRequest {
     fn set_next_token(&mut self, token: String) {
         self.next_token = Some(token);
     }
+    #[inline]
     fn page_info(page: &ListVirtualPhysicalConnectionsResponse) -> rt::PageInfo {
         rt::PageInfo {
             items: page.virtual_physical_connections.len(),
@@ -266,6 +265,7 @@ impl rt::Paginated for ListVirtualPhysicalConnectionsRequest {
             next_token: page.next_token.clone(),
         }
     }
+    #[inline]
     fn into_items(
         page: ListVirtualPhysicalConnectionsResponse,
     ) -> Vec<VirtualPhysicalConnection> {
@@ -274,6 +274,7 @@ impl rt::Paginated for ListVirtualPhysicalConnectionsRequest {
 }
 impl super::Client {
     /// Every page of `ListVirtualPhysicalConnections`, in order; see [`ListVirtualPhysicalConnectionsRequest`]. The stream ends after the last page, an empty page or a missing next token, and after yielding an error.
+    #[inline]
     pub fn list_virtual_physical_connections_pages(
         &self,
         request: ListVirtualPhysicalConnectionsRequest,
@@ -286,6 +287,7 @@ impl super::Client {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListVirtualPhysicalConnections`.
+    #[inline]
     pub fn list_virtual_physical_connections_items(
         &self,
         request: ListVirtualPhysicalConnectionsRequest,
@@ -330,6 +332,7 @@ impl rt::Operation for ListVirtualPhysicalConnectionsRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
     type Output = ListVirtualPhysicalConnectionsResponse;
     type Error = ListVirtualPhysicalConnectionsError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("IsConfirmed", &self.is_confirmed);
         params.put("MaxResults", &self.max_results);
@@ -384,6 +387,7 @@ pub struct ListVirtualPhysicalConnectionsResponse {
     pub virtual_physical_connections: Vec<VirtualPhysicalConnection>,
 }
 impl rt::Decode for ListVirtualPhysicalConnectionsResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -408,25 +412,30 @@ pub enum ListVirtualPhysicalConnectionsError {
 }
 impl ListVirtualPhysicalConnectionsError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for ListVirtualPhysicalConnectionsError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -435,6 +444,7 @@ impl rt::OperationError for ListVirtualPhysicalConnectionsError {
     }
 }
 impl std::fmt::Display for ListVirtualPhysicalConnectionsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
@@ -570,6 +580,7 @@ pub struct VirtualPhysicalConnection {
     pub vlan_id: Option<String>,
 }
 impl rt::Decode for VirtualPhysicalConnection {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {

@@ -60,6 +60,7 @@ pub struct ModifyPhysicalConnectionAttributeRequest {
 }
 impl ModifyPhysicalConnectionAttributeRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> ModifyPhysicalConnectionAttributeRequestBuilder {
         ModifyPhysicalConnectionAttributeRequestBuilder::default()
     }
@@ -161,6 +162,7 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(
         self,
     ) -> Result<ModifyPhysicalConnectionAttributeRequest, rt::BuildError> {
@@ -217,29 +219,25 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyPhysicalConnectionAttributeResponse, SdkError<ModifyPhysicalConnectionAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        ModifyPhysicalConnectionAttributeResponse,
-        rt::SdkError<ModifyPhysicalConnectionAttributeError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, ModifyPhysicalConnectionAttributeRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyPhysicalConnectionAttribute`: Changes the name, description, line details or bandwidth of an Express Connect circuit.
     ///
-    /// See [`ModifyPhysicalConnectionAttributeRequest`] for the parameters and [`ModifyPhysicalConnectionAttributeError`] for the documented errors.
-    pub async fn modify_physical_connection_attribute(
+    /// See [`ModifyPhysicalConnectionAttributeRequest`] for the parameters and [`ModifyPhysicalConnectionAttributeError`] for the documented errors. The future resolves to `Result<ModifyPhysicalConnectionAttributeResponse, SdkError<ModifyPhysicalConnectionAttributeError>>`.
+    #[inline]
+    pub fn modify_physical_connection_attribute(
         &self,
         request: ModifyPhysicalConnectionAttributeRequest,
-    ) -> Result<
-        ModifyPhysicalConnectionAttributeResponse,
-        rt::SdkError<ModifyPhysicalConnectionAttributeError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, ModifyPhysicalConnectionAttributeRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -271,6 +269,7 @@ impl rt::Operation for ModifyPhysicalConnectionAttributeRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = ModifyPhysicalConnectionAttributeResponse;
     type Error = ModifyPhysicalConnectionAttributeError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("CircuitCode", &self.circuit_code);
         params.put("ClientToken", &self.client_token);
@@ -299,6 +298,7 @@ pub struct ModifyPhysicalConnectionAttributeResponse {
     pub request_id: String,
 }
 impl rt::Decode for ModifyPhysicalConnectionAttributeResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -379,19 +379,23 @@ pub enum ModifyPhysicalConnectionAttributeError {
 }
 impl ModifyPhysicalConnectionAttributeError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for ModifyPhysicalConnectionAttributeError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match err.code() {
             "InvalidLineOperator.Malformd" => Self::InvalidLineOperatorMalformd(err),
@@ -427,6 +431,7 @@ impl rt::OperationError for ModifyPhysicalConnectionAttributeError {
             }
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::InvalidLineOperatorMalformd(err)
@@ -450,6 +455,7 @@ impl rt::OperationError for ModifyPhysicalConnectionAttributeError {
     }
 }
 impl std::fmt::Display for ModifyPhysicalConnectionAttributeError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

@@ -18,6 +18,7 @@ pub struct OpenPhysicalConnectionServiceRequest {
 }
 impl OpenPhysicalConnectionServiceRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> OpenPhysicalConnectionServiceRequestBuilder {
         OpenPhysicalConnectionServiceRequestBuilder::default()
     }
@@ -36,34 +37,31 @@ impl OpenPhysicalConnectionServiceRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<OpenPhysicalConnectionServiceRequest, rt::BuildError> {
         Ok(OpenPhysicalConnectionServiceRequest {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<OpenPhysicalConnectionServiceResponse, SdkError<OpenPhysicalConnectionServiceError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        OpenPhysicalConnectionServiceResponse,
-        rt::SdkError<OpenPhysicalConnectionServiceError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, OpenPhysicalConnectionServiceRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `OpenPhysicalConnectionService`: Turns on billing of outbound data transfer over Express Connect for the calling account.
     ///
-    /// See [`OpenPhysicalConnectionServiceRequest`] for the parameters and [`OpenPhysicalConnectionServiceError`] for the documented errors.
-    pub async fn open_physical_connection_service(
+    /// See [`OpenPhysicalConnectionServiceRequest`] for the parameters and [`OpenPhysicalConnectionServiceError`] for the documented errors. The future resolves to `Result<OpenPhysicalConnectionServiceResponse, SdkError<OpenPhysicalConnectionServiceError>>`.
+    #[inline]
+    pub fn open_physical_connection_service(
         &self,
         request: OpenPhysicalConnectionServiceRequest,
-    ) -> Result<
-        OpenPhysicalConnectionServiceResponse,
-        rt::SdkError<OpenPhysicalConnectionServiceError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, OpenPhysicalConnectionServiceRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -84,6 +82,7 @@ impl rt::Operation for OpenPhysicalConnectionServiceRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
     type Output = OpenPhysicalConnectionServiceResponse;
     type Error = OpenPhysicalConnectionServiceError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("RegionId", &self.region_id);
     }
@@ -98,6 +97,7 @@ pub struct OpenPhysicalConnectionServiceResponse {
     pub request_id: String,
 }
 impl rt::Decode for OpenPhysicalConnectionServiceResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -118,25 +118,30 @@ pub enum OpenPhysicalConnectionServiceError {
 }
 impl OpenPhysicalConnectionServiceError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for OpenPhysicalConnectionServiceError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -145,6 +150,7 @@ impl rt::OperationError for OpenPhysicalConnectionServiceError {
     }
 }
 impl std::fmt::Display for OpenPhysicalConnectionServiceError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

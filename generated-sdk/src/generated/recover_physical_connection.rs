@@ -32,6 +32,7 @@ pub struct RecoverPhysicalConnectionRequest {
 }
 impl RecoverPhysicalConnectionRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> RecoverPhysicalConnectionRequestBuilder {
         RecoverPhysicalConnectionRequestBuilder::default()
     }
@@ -74,6 +75,7 @@ impl RecoverPhysicalConnectionRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<RecoverPhysicalConnectionRequest, rt::BuildError> {
         let request = RecoverPhysicalConnectionRequest {
             dry_run: self.dry_run,
@@ -91,29 +93,25 @@ impl RecoverPhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<RecoverPhysicalConnectionResponse, SdkError<RecoverPhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        RecoverPhysicalConnectionResponse,
-        rt::SdkError<RecoverPhysicalConnectionError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, RecoverPhysicalConnectionRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `RecoverPhysicalConnection`: Restores access over a terminated hosted (shared) Express Connect connection.
     ///
-    /// See [`RecoverPhysicalConnectionRequest`] for the parameters and [`RecoverPhysicalConnectionError`] for the documented errors.
-    pub async fn recover_physical_connection(
+    /// See [`RecoverPhysicalConnectionRequest`] for the parameters and [`RecoverPhysicalConnectionError`] for the documented errors. The future resolves to `Result<RecoverPhysicalConnectionResponse, SdkError<RecoverPhysicalConnectionError>>`.
+    #[inline]
+    pub fn recover_physical_connection(
         &self,
         request: RecoverPhysicalConnectionRequest,
-    ) -> Result<
-        RecoverPhysicalConnectionResponse,
-        rt::SdkError<RecoverPhysicalConnectionError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, RecoverPhysicalConnectionRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -137,6 +135,7 @@ impl rt::Operation for RecoverPhysicalConnectionRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("Token");
     type Output = RecoverPhysicalConnectionResponse;
     type Error = RecoverPhysicalConnectionError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("DryRun", &self.dry_run);
         params.put("InstanceId", &self.instance_id);
@@ -154,6 +153,7 @@ pub struct RecoverPhysicalConnectionResponse {
     pub request_id: String,
 }
 impl rt::Decode for RecoverPhysicalConnectionResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -174,25 +174,30 @@ pub enum RecoverPhysicalConnectionError {
 }
 impl RecoverPhysicalConnectionError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for RecoverPhysicalConnectionError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -201,6 +206,7 @@ impl rt::OperationError for RecoverPhysicalConnectionError {
     }
 }
 impl std::fmt::Display for RecoverPhysicalConnectionError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

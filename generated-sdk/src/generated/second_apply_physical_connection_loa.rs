@@ -56,6 +56,7 @@ pub struct SecondApplyPhysicalConnectionLoaRequest {
 }
 impl SecondApplyPhysicalConnectionLoaRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> SecondApplyPhysicalConnectionLoaRequestBuilder {
         SecondApplyPhysicalConnectionLoaRequestBuilder::default()
     }
@@ -149,6 +150,7 @@ impl SecondApplyPhysicalConnectionLoaRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(
         self,
     ) -> Result<SecondApplyPhysicalConnectionLoaRequest, rt::BuildError> {
@@ -183,29 +185,25 @@ impl SecondApplyPhysicalConnectionLoaRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<SecondApplyPhysicalConnectionLoaResponse, SdkError<SecondApplyPhysicalConnectionLoaError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        SecondApplyPhysicalConnectionLoaResponse,
-        rt::SdkError<SecondApplyPhysicalConnectionLoaError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, SecondApplyPhysicalConnectionLoaRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `SecondApplyPhysicalConnectionLOA`: Sends a Letter of Authorization (LOA) application again after the one made with ApplyPhysicalConnectionLOA was rejected.
     ///
-    /// See [`SecondApplyPhysicalConnectionLoaRequest`] for the parameters and [`SecondApplyPhysicalConnectionLoaError`] for the documented errors.
-    pub async fn second_apply_physical_connection_loa(
+    /// See [`SecondApplyPhysicalConnectionLoaRequest`] for the parameters and [`SecondApplyPhysicalConnectionLoaError`] for the documented errors. The future resolves to `Result<SecondApplyPhysicalConnectionLoaResponse, SdkError<SecondApplyPhysicalConnectionLoaError>>`.
+    #[inline]
+    pub fn second_apply_physical_connection_loa(
         &self,
         request: SecondApplyPhysicalConnectionLoaRequest,
-    ) -> Result<
-        SecondApplyPhysicalConnectionLoaResponse,
-        rt::SdkError<SecondApplyPhysicalConnectionLoaError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, SecondApplyPhysicalConnectionLoaRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -235,6 +233,7 @@ impl rt::Operation for SecondApplyPhysicalConnectionLoaRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = SecondApplyPhysicalConnectionLoaResponse;
     type Error = SecondApplyPhysicalConnectionLoaError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("Bandwidth", &self.bandwidth);
         params.put("ClientToken", &self.client_token);
@@ -258,6 +257,7 @@ pub struct SecondApplyPhysicalConnectionLoaResponse {
     pub request_id: String,
 }
 impl rt::Decode for SecondApplyPhysicalConnectionLoaResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -278,25 +278,30 @@ pub enum SecondApplyPhysicalConnectionLoaError {
 }
 impl SecondApplyPhysicalConnectionLoaError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for SecondApplyPhysicalConnectionLoaError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -305,6 +310,7 @@ impl rt::OperationError for SecondApplyPhysicalConnectionLoaError {
     }
 }
 impl std::fmt::Display for SecondApplyPhysicalConnectionLoaError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

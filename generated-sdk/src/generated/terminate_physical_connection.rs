@@ -28,6 +28,7 @@ pub struct TerminatePhysicalConnectionRequest {
 }
 impl TerminatePhysicalConnectionRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> TerminatePhysicalConnectionRequestBuilder {
         TerminatePhysicalConnectionRequestBuilder::default()
     }
@@ -62,6 +63,7 @@ impl TerminatePhysicalConnectionRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<TerminatePhysicalConnectionRequest, rt::BuildError> {
         let request = TerminatePhysicalConnectionRequest {
             client_token: self.client_token,
@@ -81,29 +83,25 @@ impl TerminatePhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<TerminatePhysicalConnectionResponse, SdkError<TerminatePhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        TerminatePhysicalConnectionResponse,
-        rt::SdkError<TerminatePhysicalConnectionError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, TerminatePhysicalConnectionRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `TerminatePhysicalConnection`: Shuts down an enabled Express Connect circuit; it moves to Terminating, then to Terminated.
     ///
-    /// See [`TerminatePhysicalConnectionRequest`] for the parameters and [`TerminatePhysicalConnectionError`] for the documented errors.
-    pub async fn terminate_physical_connection(
+    /// See [`TerminatePhysicalConnectionRequest`] for the parameters and [`TerminatePhysicalConnectionError`] for the documented errors. The future resolves to `Result<TerminatePhysicalConnectionResponse, SdkError<TerminatePhysicalConnectionError>>`.
+    #[inline]
+    pub fn terminate_physical_connection(
         &self,
         request: TerminatePhysicalConnectionRequest,
-    ) -> Result<
-        TerminatePhysicalConnectionResponse,
-        rt::SdkError<TerminatePhysicalConnectionError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, TerminatePhysicalConnectionRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -126,6 +124,7 @@ impl rt::Operation for TerminatePhysicalConnectionRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = TerminatePhysicalConnectionResponse;
     type Error = TerminatePhysicalConnectionError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("ClientToken", &self.client_token);
         params.put("PhysicalConnectionId", &self.physical_connection_id);
@@ -142,6 +141,7 @@ pub struct TerminatePhysicalConnectionResponse {
     pub request_id: String,
 }
 impl rt::Decode for TerminatePhysicalConnectionResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -170,19 +170,23 @@ pub enum TerminatePhysicalConnectionError {
 }
 impl TerminatePhysicalConnectionError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for TerminatePhysicalConnectionError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match err.code() {
             "Forbidden.NotAllowedInState" => Self::ForbiddenNotAllowedInState(err),
@@ -197,6 +201,7 @@ impl rt::OperationError for TerminatePhysicalConnectionError {
             }
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::ForbiddenNotAllowedInState(err)
@@ -207,6 +212,7 @@ impl rt::OperationError for TerminatePhysicalConnectionError {
     }
 }
 impl std::fmt::Display for TerminatePhysicalConnectionError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

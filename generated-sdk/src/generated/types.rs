@@ -33,6 +33,7 @@ impl Tag {
     }
 }
 impl rt::Decode for Tag {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -42,6 +43,7 @@ impl rt::Decode for Tag {
     }
 }
 impl rt::ToParam for Tag {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.put_field(name, "Key", &self.key);
         out.put_field(name, "Value", &self.value);
@@ -86,6 +88,7 @@ impl Filter {
     }
 }
 impl rt::Decode for Filter {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -95,6 +98,7 @@ impl rt::Decode for Filter {
     }
 }
 impl rt::ToParam for Filter {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.put_field(name, "Key", &self.key);
         out.put_field(name, "Value", &self.value);
@@ -172,6 +176,7 @@ impl PmInfo {
     }
 }
 impl rt::Decode for PmInfo {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -184,6 +189,7 @@ impl rt::Decode for PmInfo {
     }
 }
 impl rt::ToParam for PmInfo {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.put_field(name, "PMCertificateNo", &self.certificate_no);
         out.put_field(name, "PMCertificateType", &self.certificate_type);
@@ -259,6 +265,7 @@ pub enum PhysicalConnectionStatus {
 }
 impl PhysicalConnectionStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Initial => "Initial",
@@ -277,6 +284,7 @@ impl PhysicalConnectionStatus {
     }
 }
 impl From<&str> for PhysicalConnectionStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Initial" => Self::Initial,
@@ -295,11 +303,13 @@ impl From<&str> for PhysicalConnectionStatus {
     }
 }
 impl std::fmt::Display for PhysicalConnectionStatus {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for PhysicalConnectionStatus {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
@@ -327,6 +337,7 @@ pub enum BusinessStatus {
 }
 impl BusinessStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Normal => "Normal",
@@ -337,6 +348,7 @@ impl BusinessStatus {
     }
 }
 impl From<&str> for BusinessStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Normal" => Self::Normal,
@@ -347,16 +359,19 @@ impl From<&str> for BusinessStatus {
     }
 }
 impl std::fmt::Display for BusinessStatus {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for BusinessStatus {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for BusinessStatus {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.push(name, self.as_str());
     }
@@ -400,6 +415,7 @@ pub enum LoaStatus {
 }
 impl LoaStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Applying => "Applying",
@@ -414,6 +430,7 @@ impl LoaStatus {
     }
 }
 impl From<&str> for LoaStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Applying" => Self::Applying,
@@ -428,11 +445,13 @@ impl From<&str> for LoaStatus {
     }
 }
 impl std::fmt::Display for LoaStatus {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for LoaStatus {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
@@ -472,6 +491,7 @@ pub enum LineOperator {
 }
 impl LineOperator {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ChinaTelecom => "CT",
@@ -485,6 +505,7 @@ impl LineOperator {
     }
 }
 impl From<&str> for LineOperator {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CT" => Self::ChinaTelecom,
@@ -498,16 +519,19 @@ impl From<&str> for LineOperator {
     }
 }
 impl std::fmt::Display for LineOperator {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for LineOperator {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for LineOperator {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.push(name, self.as_str());
     }
@@ -551,6 +575,7 @@ pub enum PortType {
 }
 impl PortType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Port100BaseT => "100Base-T",
@@ -565,6 +590,7 @@ impl PortType {
     }
 }
 impl From<&str> for PortType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "100Base-T" => Self::Port100BaseT,
@@ -579,16 +605,19 @@ impl From<&str> for PortType {
     }
 }
 impl std::fmt::Display for PortType {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for PortType {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for PortType {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.push(name, self.as_str());
     }
@@ -620,6 +649,7 @@ pub enum LineType {
 }
 impl LineType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mstp => "MSTP",
@@ -631,6 +661,7 @@ impl LineType {
     }
 }
 impl From<&str> for LineType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "MSTP" => Self::Mstp,
@@ -642,16 +673,19 @@ impl From<&str> for LineType {
     }
 }
 impl std::fmt::Display for LineType {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for LineType {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for LineType {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.push(name, self.as_str());
     }
@@ -675,6 +709,7 @@ pub enum OrderMode {
 }
 impl OrderMode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PayByPhysicalConnectionOwner => "PayByPhysicalConnectionOwner",
@@ -686,6 +721,7 @@ impl OrderMode {
     }
 }
 impl From<&str> for OrderMode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "PayByPhysicalConnectionOwner" => Self::PayByPhysicalConnectionOwner,
@@ -697,16 +733,19 @@ impl From<&str> for OrderMode {
     }
 }
 impl std::fmt::Display for OrderMode {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for OrderMode {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for OrderMode {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.push(name, self.as_str());
     }
@@ -744,6 +783,7 @@ pub enum HostedConnectionSpec {
 }
 impl HostedConnectionSpec {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mbps50 => "50M",
@@ -762,6 +802,7 @@ impl HostedConnectionSpec {
     }
 }
 impl From<&str> for HostedConnectionSpec {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "50M" => Self::Mbps50,
@@ -780,16 +821,19 @@ impl From<&str> for HostedConnectionSpec {
     }
 }
 impl std::fmt::Display for HostedConnectionSpec {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for HostedConnectionSpec {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for HostedConnectionSpec {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.push(name, self.as_str());
     }
@@ -813,6 +857,7 @@ pub enum AcceptLanguage {
 }
 impl AcceptLanguage {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ZhCn => "zh-CN",
@@ -822,6 +867,7 @@ impl AcceptLanguage {
     }
 }
 impl From<&str> for AcceptLanguage {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "zh-CN" => Self::ZhCn,
@@ -831,16 +877,19 @@ impl From<&str> for AcceptLanguage {
     }
 }
 impl std::fmt::Display for AcceptLanguage {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for AcceptLanguage {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for AcceptLanguage {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.push(name, self.as_str());
     }

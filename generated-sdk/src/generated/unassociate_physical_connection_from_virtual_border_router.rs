@@ -32,6 +32,7 @@ pub struct UnassociatePhysicalConnectionFromVirtualBorderRouterRequest {
 }
 impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
         UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder::default()
     }
@@ -74,6 +75,7 @@ impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(
         self,
     ) -> Result<
@@ -99,29 +101,25 @@ impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<UnassociatePhysicalConnectionFromVirtualBorderRouterResponse, SdkError<UnassociatePhysicalConnectionFromVirtualBorderRouterError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        UnassociatePhysicalConnectionFromVirtualBorderRouterResponse,
-        rt::SdkError<UnassociatePhysicalConnectionFromVirtualBorderRouterError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, UnassociatePhysicalConnectionFromVirtualBorderRouterRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UnassociatePhysicalConnectionFromVirtualBorderRouter`: Detaches an Express Connect circuit from a virtual border router (VBR), so that the VBR no longer carries traffic over that circuit.
     ///
-    /// See [`UnassociatePhysicalConnectionFromVirtualBorderRouterRequest`] for the parameters and [`UnassociatePhysicalConnectionFromVirtualBorderRouterError`] for the documented errors.
-    pub async fn unassociate_physical_connection_from_virtual_border_router(
+    /// See [`UnassociatePhysicalConnectionFromVirtualBorderRouterRequest`] for the parameters and [`UnassociatePhysicalConnectionFromVirtualBorderRouterError`] for the documented errors. The future resolves to `Result<UnassociatePhysicalConnectionFromVirtualBorderRouterResponse, SdkError<UnassociatePhysicalConnectionFromVirtualBorderRouterError>>`.
+    #[inline]
+    pub fn unassociate_physical_connection_from_virtual_border_router(
         &self,
         request: UnassociatePhysicalConnectionFromVirtualBorderRouterRequest,
-    ) -> Result<
-        UnassociatePhysicalConnectionFromVirtualBorderRouterResponse,
-        rt::SdkError<UnassociatePhysicalConnectionFromVirtualBorderRouterError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, UnassociatePhysicalConnectionFromVirtualBorderRouterRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -145,6 +143,7 @@ impl rt::Operation for UnassociatePhysicalConnectionFromVirtualBorderRouterReque
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = UnassociatePhysicalConnectionFromVirtualBorderRouterResponse;
     type Error = UnassociatePhysicalConnectionFromVirtualBorderRouterError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("ClientToken", &self.client_token);
         params.put("PhysicalConnectionId", &self.physical_connection_id);
@@ -162,6 +161,7 @@ pub struct UnassociatePhysicalConnectionFromVirtualBorderRouterResponse {
     pub request_id: String,
 }
 impl rt::Decode for UnassociatePhysicalConnectionFromVirtualBorderRouterResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -182,25 +182,30 @@ pub enum UnassociatePhysicalConnectionFromVirtualBorderRouterError {
 }
 impl UnassociatePhysicalConnectionFromVirtualBorderRouterError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for UnassociatePhysicalConnectionFromVirtualBorderRouterError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -209,6 +214,7 @@ impl rt::OperationError for UnassociatePhysicalConnectionFromVirtualBorderRouter
     }
 }
 impl std::fmt::Display for UnassociatePhysicalConnectionFromVirtualBorderRouterError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

@@ -40,6 +40,7 @@ pub struct UpdateVirtualPhysicalConnectionRequest {
 }
 impl UpdateVirtualPhysicalConnectionRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> UpdateVirtualPhysicalConnectionRequestBuilder {
         UpdateVirtualPhysicalConnectionRequestBuilder::default()
     }
@@ -101,6 +102,7 @@ impl UpdateVirtualPhysicalConnectionRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(
         self,
     ) -> Result<UpdateVirtualPhysicalConnectionRequest, rt::BuildError> {
@@ -131,29 +133,25 @@ impl UpdateVirtualPhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateVirtualPhysicalConnectionResponse, SdkError<UpdateVirtualPhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<
-        UpdateVirtualPhysicalConnectionResponse,
-        rt::SdkError<UpdateVirtualPhysicalConnectionError>,
-    > {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, UpdateVirtualPhysicalConnectionRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateVirtualPhysicalConnection`: Changes the VLAN ID or the bandwidth of a hosted (shared) connection.
     ///
-    /// See [`UpdateVirtualPhysicalConnectionRequest`] for the parameters and [`UpdateVirtualPhysicalConnectionError`] for the documented errors.
-    pub async fn update_virtual_physical_connection(
+    /// See [`UpdateVirtualPhysicalConnectionRequest`] for the parameters and [`UpdateVirtualPhysicalConnectionError`] for the documented errors. The future resolves to `Result<UpdateVirtualPhysicalConnectionResponse, SdkError<UpdateVirtualPhysicalConnectionError>>`.
+    #[inline]
+    pub fn update_virtual_physical_connection(
         &self,
         request: UpdateVirtualPhysicalConnectionRequest,
-    ) -> Result<
-        UpdateVirtualPhysicalConnectionResponse,
-        rt::SdkError<UpdateVirtualPhysicalConnectionError>,
-    > {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, UpdateVirtualPhysicalConnectionRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -179,6 +177,7 @@ impl rt::Operation for UpdateVirtualPhysicalConnectionRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("Token");
     type Output = UpdateVirtualPhysicalConnectionResponse;
     type Error = UpdateVirtualPhysicalConnectionError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("DryRun", &self.dry_run);
         params.put("ExpectSpec", &self.expect_spec);
@@ -202,6 +201,7 @@ pub struct UpdateVirtualPhysicalConnectionResponse {
     pub success: Option<String>,
 }
 impl rt::Decode for UpdateVirtualPhysicalConnectionResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -223,25 +223,30 @@ pub enum UpdateVirtualPhysicalConnectionError {
 }
 impl UpdateVirtualPhysicalConnectionError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for UpdateVirtualPhysicalConnectionError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -250,6 +255,7 @@ impl rt::OperationError for UpdateVirtualPhysicalConnectionError {
     }
 }
 impl std::fmt::Display for UpdateVirtualPhysicalConnectionError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

@@ -90,6 +90,7 @@ pub struct CreateWidgetRequest {
 }
 impl CreateWidgetRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> CreateWidgetRequestBuilder {
         CreateWidgetRequestBuilder::default()
     }
@@ -250,6 +251,7 @@ impl CreateWidgetRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<CreateWidgetRequest, rt::BuildError> {
         let request = CreateWidgetRequest {
             region_id: rt::required(self.region_id, "RegionId")?,
@@ -300,23 +302,22 @@ impl CreateWidgetRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 20)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
-        self,
-        client: &super::Client,
-    ) -> Result<CreateWidgetResponse, rt::SdkError<CreateWidgetError>> {
-        client.runtime().send(&self.build()?).await
+    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateWidgetResponse, SdkError<CreateWidgetError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(self, client: &super::Client) -> rt::Sending<'_, CreateWidgetRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateWidget`: Creates a widget.
     ///
-    /// See [`CreateWidgetRequest`] for the parameters and [`CreateWidgetError`] for the documented errors.
-    pub async fn create_widget(
+    /// See [`CreateWidgetRequest`] for the parameters and [`CreateWidgetError`] for the documented errors. The future resolves to `Result<CreateWidgetResponse, SdkError<CreateWidgetError>>`.
+    #[inline]
+    pub fn create_widget(
         &self,
         request: CreateWidgetRequest,
-    ) -> Result<CreateWidgetResponse, rt::SdkError<CreateWidgetError>> {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, CreateWidgetRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -354,6 +355,7 @@ impl rt::Operation for CreateWidgetRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = CreateWidgetResponse;
     type Error = CreateWidgetError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("RegionId", &self.region_id);
         params.put("ClientToken", &self.client_token);
@@ -389,6 +391,7 @@ pub struct CreateWidgetResponse {
     pub widget_id: Option<String>,
 }
 impl rt::Decode for CreateWidgetResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -416,19 +419,23 @@ pub enum CreateWidgetError {
 }
 impl CreateWidgetError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for CreateWidgetError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match err.code() {
             "QuotaExceeded.Widget" => Self::QuotaExceededWidget(err),
@@ -441,6 +448,7 @@ impl rt::OperationError for CreateWidgetError {
             }
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::QuotaExceededWidget(err)
@@ -451,6 +459,7 @@ impl rt::OperationError for CreateWidgetError {
     }
 }
 impl std::fmt::Display for CreateWidgetError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
@@ -497,6 +506,7 @@ impl WidgetConfig {
     }
 }
 impl rt::Decode for WidgetConfig {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -507,6 +517,7 @@ impl rt::Decode for WidgetConfig {
     }
 }
 impl rt::ToJson for WidgetConfig {
+    #[inline]
     fn to_json(&self) -> rt::JsonValue {
         rt::JsonObject::new()
             .field("Mode", &self.mode)

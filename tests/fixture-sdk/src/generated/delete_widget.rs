@@ -18,6 +18,7 @@ pub struct DeleteWidgetRequest {
 }
 impl DeleteWidgetRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> DeleteWidgetRequestBuilder {
         DeleteWidgetRequestBuilder::default()
     }
@@ -36,28 +37,28 @@ impl DeleteWidgetRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<DeleteWidgetRequest, rt::BuildError> {
         Ok(DeleteWidgetRequest {
             widget_id: rt::required(self.widget_id, "WidgetId")?,
         })
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
-        self,
-        client: &super::Client,
-    ) -> Result<DeleteWidgetResponse, rt::SdkError<DeleteWidgetError>> {
-        client.runtime().send(&self.build()?).await
+    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteWidgetResponse, SdkError<DeleteWidgetError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(self, client: &super::Client) -> rt::Sending<'_, DeleteWidgetRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteWidget`: Deletes a widget.
     ///
-    /// See [`DeleteWidgetRequest`] for the parameters and [`DeleteWidgetError`] for the documented errors.
-    pub async fn delete_widget(
+    /// See [`DeleteWidgetRequest`] for the parameters and [`DeleteWidgetError`] for the documented errors. The future resolves to `Result<DeleteWidgetResponse, SdkError<DeleteWidgetError>>`.
+    #[inline]
+    pub fn delete_widget(
         &self,
         request: DeleteWidgetRequest,
-    ) -> Result<DeleteWidgetResponse, rt::SdkError<DeleteWidgetError>> {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, DeleteWidgetRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -78,6 +79,7 @@ impl rt::Operation for DeleteWidgetRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
     type Output = DeleteWidgetResponse;
     type Error = DeleteWidgetError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("WidgetId", &self.widget_id);
     }
@@ -87,6 +89,7 @@ impl rt::Operation for DeleteWidgetRequest {
 #[non_exhaustive]
 pub struct DeleteWidgetResponse {}
 impl rt::Decode for DeleteWidgetResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let _fields = rt::Object::new(node)?;
         Ok(Self {})
@@ -109,19 +112,23 @@ pub enum DeleteWidgetError {
 }
 impl DeleteWidgetError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for DeleteWidgetError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match err.code() {
             "InvalidWidgetId.NotFound" => Self::InvalidWidgetIdNotFound(err),
@@ -134,6 +141,7 @@ impl rt::OperationError for DeleteWidgetError {
             }
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::InvalidWidgetIdNotFound(err)
@@ -144,6 +152,7 @@ impl rt::OperationError for DeleteWidgetError {
     }
 }
 impl std::fmt::Display for DeleteWidgetError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

@@ -34,6 +34,7 @@ pub struct DescribeWidgetsRequest {
 }
 impl DescribeWidgetsRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> DescribeWidgetsRequestBuilder {
         DescribeWidgetsRequestBuilder::default()
     }
@@ -87,6 +88,7 @@ impl DescribeWidgetsRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<DescribeWidgetsRequest, rt::BuildError> {
         let request = DescribeWidgetsRequest {
             region_id: rt::required(self.region_id, "RegionId")?,
@@ -114,23 +116,25 @@ impl DescribeWidgetsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeWidgetsResponse, SdkError<DescribeWidgetsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<DescribeWidgetsResponse, rt::SdkError<DescribeWidgetsError>> {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, DescribeWidgetsRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeWidgets`: Lists widgets, one page at a time.
     ///
-    /// See [`DescribeWidgetsRequest`] for the parameters and [`DescribeWidgetsError`] for the documented errors.
-    pub async fn describe_widgets(
+    /// See [`DescribeWidgetsRequest`] for the parameters and [`DescribeWidgetsError`] for the documented errors. The future resolves to `Result<DescribeWidgetsResponse, SdkError<DescribeWidgetsError>>`.
+    #[inline]
+    pub fn describe_widgets(
         &self,
         request: DescribeWidgetsRequest,
-    ) -> Result<DescribeWidgetsResponse, rt::SdkError<DescribeWidgetsError>> {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, DescribeWidgetsRequest> {
+        self.runtime().send(&request)
     }
 }
 impl rt::Paginated for DescribeWidgetsRequest {
@@ -142,6 +146,7 @@ impl rt::Paginated for DescribeWidgetsRequest {
     fn set_page_number(&mut self, page: i32) {
         self.page_number = Some(page);
     }
+    #[inline]
     fn page_info(page: &DescribeWidgetsResponse) -> rt::PageInfo {
         rt::PageInfo {
             items: page.widgets.len(),
@@ -149,12 +154,14 @@ impl rt::Paginated for DescribeWidgetsRequest {
             next_token: None,
         }
     }
+    #[inline]
     fn into_items(page: DescribeWidgetsResponse) -> Vec<Widget> {
         page.widgets
     }
 }
 impl super::Client {
     /// Every page of `DescribeWidgets`, in order; see [`DescribeWidgetsRequest`]. The stream ends after the last page, an empty page or a missing next token, and after yielding an error.
+    #[inline]
     pub fn describe_widgets_pages(
         &self,
         request: DescribeWidgetsRequest,
@@ -164,6 +171,7 @@ impl super::Client {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeWidgets`.
+    #[inline]
     pub fn describe_widgets_items(
         &self,
         request: DescribeWidgetsRequest,
@@ -195,6 +203,7 @@ impl rt::Operation for DescribeWidgetsRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
     type Output = DescribeWidgetsResponse;
     type Error = DescribeWidgetsError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("RegionId", &self.region_id);
         params.put("Filter", &self.filter);
@@ -229,6 +238,7 @@ pub struct DescribeWidgetsResponse {
     pub widgets: Vec<Widget>,
 }
 impl rt::Decode for DescribeWidgetsResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -253,25 +263,30 @@ pub enum DescribeWidgetsError {
 }
 impl DescribeWidgetsError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for DescribeWidgetsError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -280,6 +295,7 @@ impl rt::OperationError for DescribeWidgetsError {
     }
 }
 impl std::fmt::Display for DescribeWidgetsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
@@ -300,6 +316,7 @@ pub enum SortOrder {
 }
 impl SortOrder {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "Asc",
@@ -309,6 +326,7 @@ impl SortOrder {
     }
 }
 impl From<&str> for SortOrder {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Asc" => Self::Asc,
@@ -318,16 +336,19 @@ impl From<&str> for SortOrder {
     }
 }
 impl std::fmt::Display for SortOrder {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for SortOrder {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for SortOrder {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.push(name, self.as_str());
     }
@@ -362,6 +383,7 @@ impl WidgetFilter {
     }
 }
 impl rt::Decode for WidgetFilter {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -371,6 +393,7 @@ impl rt::Decode for WidgetFilter {
     }
 }
 impl rt::ToParam for WidgetFilter {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.put_field(name, "Key", &self.key);
         out.put_field(name, "Value", &self.value);
@@ -399,6 +422,7 @@ pub struct WidgetSpec {
     pub memory: Option<f64>,
 }
 impl rt::Decode for WidgetSpec {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -453,6 +477,7 @@ pub struct Widget {
     pub zone_ids: Vec<String>,
 }
 impl rt::Decode for Widget {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {

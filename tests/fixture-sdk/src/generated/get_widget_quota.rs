@@ -13,6 +13,7 @@ use aliyun_runtime as rt;
 pub struct GetWidgetQuotaRequest {}
 impl GetWidgetQuotaRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> GetWidgetQuotaRequestBuilder {
         GetWidgetQuotaRequestBuilder::default()
     }
@@ -22,26 +23,26 @@ impl GetWidgetQuotaRequest {
 pub struct GetWidgetQuotaRequestBuilder {}
 impl GetWidgetQuotaRequestBuilder {
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<GetWidgetQuotaRequest, rt::BuildError> {
         Ok(GetWidgetQuotaRequest {})
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
-        self,
-        client: &super::Client,
-    ) -> Result<GetWidgetQuotaResponse, rt::SdkError<GetWidgetQuotaError>> {
-        client.runtime().send(&self.build()?).await
+    /// Builds the request and sends it with `client`. The future resolves to `Result<GetWidgetQuotaResponse, SdkError<GetWidgetQuotaError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(self, client: &super::Client) -> rt::Sending<'_, GetWidgetQuotaRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetWidgetQuota`: Reads the widget quota; takes no parameters.
     ///
-    /// See [`GetWidgetQuotaRequest`] for the parameters and [`GetWidgetQuotaError`] for the documented errors.
-    pub async fn get_widget_quota(
+    /// See [`GetWidgetQuotaRequest`] for the parameters and [`GetWidgetQuotaError`] for the documented errors. The future resolves to `Result<GetWidgetQuotaResponse, SdkError<GetWidgetQuotaError>>`.
+    #[inline]
+    pub fn get_widget_quota(
         &self,
         request: GetWidgetQuotaRequest,
-    ) -> Result<GetWidgetQuotaResponse, rt::SdkError<GetWidgetQuotaError>> {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, GetWidgetQuotaRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -58,6 +59,7 @@ impl rt::Operation for GetWidgetQuotaRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
     type Output = GetWidgetQuotaResponse;
     type Error = GetWidgetQuotaError;
+    #[inline]
     fn encode(&self, _params: &mut rt::Params) {}
 }
 /// What `GetWidgetQuota` returns.
@@ -74,6 +76,7 @@ pub struct GetWidgetQuotaResponse {
     pub quota: i32,
 }
 impl rt::Decode for GetWidgetQuotaResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -95,25 +98,30 @@ pub enum GetWidgetQuotaError {
 }
 impl GetWidgetQuotaError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for GetWidgetQuotaError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -122,6 +130,7 @@ impl rt::OperationError for GetWidgetQuotaError {
     }
 }
 impl std::fmt::Display for GetWidgetQuotaError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

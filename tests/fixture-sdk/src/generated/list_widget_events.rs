@@ -22,6 +22,7 @@ pub struct ListWidgetEventsRequest {
 }
 impl ListWidgetEventsRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> ListWidgetEventsRequestBuilder {
         ListWidgetEventsRequestBuilder::default()
     }
@@ -48,6 +49,7 @@ impl ListWidgetEventsRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<ListWidgetEventsRequest, rt::BuildError> {
         let request = ListWidgetEventsRequest {
             next_token: self.next_token,
@@ -64,23 +66,25 @@ impl ListWidgetEventsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
+    /// Builds the request and sends it with `client`. The future resolves to `Result<ListWidgetEventsResponse, SdkError<ListWidgetEventsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(
         self,
         client: &super::Client,
-    ) -> Result<ListWidgetEventsResponse, rt::SdkError<ListWidgetEventsError>> {
-        client.runtime().send(&self.build()?).await
+    ) -> rt::Sending<'_, ListWidgetEventsRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListWidgetEvents`: Lists widget events, paged with a token.
     ///
-    /// See [`ListWidgetEventsRequest`] for the parameters and [`ListWidgetEventsError`] for the documented errors.
-    pub async fn list_widget_events(
+    /// See [`ListWidgetEventsRequest`] for the parameters and [`ListWidgetEventsError`] for the documented errors. The future resolves to `Result<ListWidgetEventsResponse, SdkError<ListWidgetEventsError>>`.
+    #[inline]
+    pub fn list_widget_events(
         &self,
         request: ListWidgetEventsRequest,
-    ) -> Result<ListWidgetEventsResponse, rt::SdkError<ListWidgetEventsError>> {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, ListWidgetEventsRequest> {
+        self.runtime().send(&request)
     }
 }
 impl rt::Paginated for ListWidgetEventsRequest {
@@ -89,6 +93,7 @@ impl rt::Paginated for ListWidgetEventsRequest {
     fn set_next_token(&mut self, token: String) {
         self.next_token = Some(token);
     }
+    #[inline]
     fn page_info(page: &ListWidgetEventsResponse) -> rt::PageInfo {
         rt::PageInfo {
             items: page.events.len(),
@@ -96,12 +101,14 @@ impl rt::Paginated for ListWidgetEventsRequest {
             next_token: page.next_token.clone(),
         }
     }
+    #[inline]
     fn into_items(page: ListWidgetEventsResponse) -> Vec<String> {
         page.events
     }
 }
 impl super::Client {
     /// Every page of `ListWidgetEvents`, in order; see [`ListWidgetEventsRequest`]. The stream ends after the last page, an empty page or a missing next token, and after yielding an error.
+    #[inline]
     pub fn list_widget_events_pages(
         &self,
         request: ListWidgetEventsRequest,
@@ -111,6 +118,7 @@ impl super::Client {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListWidgetEvents`.
+    #[inline]
     pub fn list_widget_events_items(
         &self,
         request: ListWidgetEventsRequest,
@@ -139,6 +147,7 @@ impl rt::Operation for ListWidgetEventsRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
     type Output = ListWidgetEventsResponse;
     type Error = ListWidgetEventsError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("NextToken", &self.next_token);
         params.put("MaxResults", &self.max_results);
@@ -162,6 +171,7 @@ pub struct ListWidgetEventsResponse {
     pub events: Vec<String>,
 }
 impl rt::Decode for ListWidgetEventsResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -184,25 +194,30 @@ pub enum ListWidgetEventsError {
 }
 impl ListWidgetEventsError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for ListWidgetEventsError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match super::CommonError::from_service_error(err) {
             Ok(common) => Self::Common(common),
             Err(err) => Self::Unhandled(err),
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(err) => err,
@@ -211,6 +226,7 @@ impl rt::OperationError for ListWidgetEventsError {
     }
 }
 impl std::fmt::Display for ListWidgetEventsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

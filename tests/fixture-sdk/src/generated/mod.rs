@@ -68,7 +68,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
 ];
 /// Every resource lifecycle of the spec.
 pub const LIFECYCLES: &[&aliyun_runtime::Lifecycle] = &[&lifecycle::WIDGET];
-/// A client for the Demo API: one async method per action. Build one with [`Client::builder`], or [`Client::from_env`] to read credentials and region from the environment.
+/// A client for the Demo API: one method per action, returning a future that sends the call when awaited. Build one with [`Client::builder`], or [`Client::from_env`] to read credentials and region from the environment.
 #[derive(Clone, Debug)]
 pub struct Client(aliyun_runtime::Client);
 impl Client {

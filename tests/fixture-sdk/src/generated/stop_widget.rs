@@ -22,6 +22,7 @@ pub struct StopWidgetRequest {
 }
 impl StopWidgetRequest {
     /// Starts building a request.
+    #[inline]
     pub fn builder() -> StopWidgetRequestBuilder {
         StopWidgetRequestBuilder::default()
     }
@@ -48,29 +49,29 @@ impl StopWidgetRequestBuilder {
         self
     }
     /// Checks required parameters and documented limits.
+    #[inline]
     pub fn build(self) -> Result<StopWidgetRequest, rt::BuildError> {
         Ok(StopWidgetRequest {
             widget_id: rt::required(self.widget_id, "WidgetId")?,
             client_token: self.client_token,
         })
     }
-    /// Builds the request and sends it with `client`.
-    pub async fn send(
-        self,
-        client: &super::Client,
-    ) -> Result<StopWidgetResponse, rt::SdkError<StopWidgetError>> {
-        client.runtime().send(&self.build()?).await
+    /// Builds the request and sends it with `client`. The future resolves to `Result<StopWidgetResponse, SdkError<StopWidgetError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    #[inline]
+    pub fn send(self, client: &super::Client) -> rt::Sending<'_, StopWidgetRequest> {
+        client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `StopWidget`: Stops a running widget; it shows Stopping until the service has stopped it.
     ///
-    /// See [`StopWidgetRequest`] for the parameters and [`StopWidgetError`] for the documented errors.
-    pub async fn stop_widget(
+    /// See [`StopWidgetRequest`] for the parameters and [`StopWidgetError`] for the documented errors. The future resolves to `Result<StopWidgetResponse, SdkError<StopWidgetError>>`.
+    #[inline]
+    pub fn stop_widget(
         &self,
         request: StopWidgetRequest,
-    ) -> Result<StopWidgetResponse, rt::SdkError<StopWidgetError>> {
-        self.runtime().send(&request).await
+    ) -> rt::Sending<'_, StopWidgetRequest> {
+        self.runtime().send(&request)
     }
 }
 #[cfg(feature = "server")]
@@ -92,6 +93,7 @@ impl rt::Operation for StopWidgetRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     type Output = StopWidgetResponse;
     type Error = StopWidgetError;
+    #[inline]
     fn encode(&self, params: &mut rt::Params) {
         params.put("WidgetId", &self.widget_id);
         params.put("ClientToken", &self.client_token);
@@ -107,6 +109,7 @@ pub struct StopWidgetResponse {
     pub request_id: String,
 }
 impl rt::Decode for StopWidgetResponse {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -129,19 +132,23 @@ pub enum StopWidgetError {
 }
 impl StopWidgetError {
     /// Alibaba's error code, such as `Forbidden.NotAllowedInState`.
+    #[inline]
     pub fn code(&self) -> &str {
         rt::OperationError::service_error(self).code()
     }
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         rt::OperationError::service_error(self).message()
     }
     /// The request id to quote to Alibaba support.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
 impl rt::OperationError for StopWidgetError {
+    #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
         match err.code() {
             "IncorrectWidgetStatus" => Self::IncorrectWidgetStatus(err),
@@ -153,6 +160,7 @@ impl rt::OperationError for StopWidgetError {
             }
         }
     }
+    #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::IncorrectWidgetStatus(err) | Self::Unhandled(err) => err,
@@ -161,6 +169,7 @@ impl rt::OperationError for StopWidgetError {
     }
 }
 impl std::fmt::Display for StopWidgetError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }

@@ -33,6 +33,7 @@ impl Tag {
     }
 }
 impl rt::Decode for Tag {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
@@ -42,6 +43,7 @@ impl rt::Decode for Tag {
     }
 }
 impl rt::ToParam for Tag {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.put_field(name, "Key", &self.key);
         out.put_field(name, "Value", &self.value);
@@ -79,6 +81,7 @@ pub enum WidgetStatus {
 }
 impl WidgetStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "Pending",
@@ -91,6 +94,7 @@ impl WidgetStatus {
     }
 }
 impl From<&str> for WidgetStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Pending" => Self::Pending,
@@ -103,11 +107,13 @@ impl From<&str> for WidgetStatus {
     }
 }
 impl std::fmt::Display for WidgetStatus {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for WidgetStatus {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
@@ -133,6 +139,7 @@ pub enum WidgetKind {
 }
 impl WidgetKind {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Standard => "Standard",
@@ -143,6 +150,7 @@ impl WidgetKind {
     }
 }
 impl From<&str> for WidgetKind {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Standard" => Self::Standard,
@@ -153,21 +161,25 @@ impl From<&str> for WidgetKind {
     }
 }
 impl std::fmt::Display for WidgetKind {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for WidgetKind {
+    #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for WidgetKind {
+    #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.push(name, self.as_str());
     }
 }
 impl rt::ToJson for WidgetKind {
+    #[inline]
     fn to_json(&self) -> rt::JsonValue {
         rt::JsonValue::String(self.as_str().to_owned())
     }
