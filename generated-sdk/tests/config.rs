@@ -172,3 +172,27 @@ fn unusable_cli_profiles_are_clear_config_errors() {
         assert!(!shown.contains("cli-secret-9"), "{shown}");
     }
 }
+
+/// A key id or STS token with a control character (a stray `\r` from a file
+/// edited on Windows, a newline from a pasted value) cannot go into an HTTP
+/// header. It used to surface only at the first call, as a transport error
+/// that was retried and blamed the network; now the client refuses to build,
+/// names the credential, and does not show its value.
+#[test]
+fn a_credential_that_cannot_be_sent_in_a_header_is_a_config_error() {
+    let with = |credentials: Credentials| {
+        Client::builder().region("cn-shanghai").credentials(credentials).build().map(|_| ()).map_err(|e| e.to_string())
+    };
+    let cases = [
+        (Credentials::new("LTAI-id\r", SECRET), "access key id"),
+        (Credentials::new(KEY_ID, SECRET).with_security_token("sts-token-7\n"), "security token"),
+        (Credentials::new(KEY_ID, SECRET).with_security_token("sts\u{7f}token-7"), "security token"),
+    ];
+    for (credentials, named) in cases {
+        let text = with(credentials).expect_err("a credential with a control character built a client");
+        assert!(text.contains(named) && text.contains("control character"), "{text}");
+        assert!(!text.contains("sts-token-7") && !text.contains("LTAI-id") && !text.contains(SECRET), "{text}");
+    }
+    // Tabs and non-ASCII bytes are valid in a header value; a secret never goes in one.
+    assert_eq!(with(Credentials::new(KEY_ID, "secret\nwith newline").with_security_token("a\tb")), Ok(()));
+}

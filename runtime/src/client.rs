@@ -226,6 +226,10 @@ impl<C: From<Client>> ClientBuilder<C> {
                 credentials::ENV_ACCESS_KEY_SECRET
             ))
         })?;
+        check_header_safe("access key id", credentials.access_key_id())?;
+        if let Some(token) = credentials.security_token() {
+            check_header_safe("security token", token.expose())?;
+        }
         let endpoint = match self.endpoint {
             Some(e) if e.starts_with("http://") || e.starts_with("https://") => e,
             Some(host) => format!("https://{host}"),
@@ -253,6 +257,19 @@ impl<C: From<Client>> ClientBuilder<C> {
             max_body_bytes: self.max_body_bytes,
         };
         Ok(C::from(Client { inner: Arc::new(inner) }))
+    }
+}
+
+/// The key id and the STS token travel in HTTP headers (V3), where control
+/// characters are not allowed. Refused here, by name and without the value,
+/// rather than at the first call as a transport error.
+fn check_header_safe(what: &str, value: &str) -> Result<(), ConfigError> {
+    match value.chars().find(|&c| c.is_ascii_control() && c != '\t') {
+        None => Ok(()),
+        Some(c) => Err(ConfigError(format!(
+            "the {what} contains a control character ({}); check it for a stray line break or carriage return",
+            c.escape_default()
+        ))),
     }
 }
 
