@@ -200,6 +200,9 @@ pub struct TypeRef {
     /// Declared in `product.yaml` (lives in `types.rs`).
     pub shared: bool,
     pub is_enum: bool,
+    /// A struct with a field marked required, at any depth: request
+    /// builders check it (`rt::CheckRequired`).
+    pub required_inside: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -399,6 +399,7 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
         resources,
     };
     mark_usage(&mut product);
+    mark_required_inside(&mut product);
     Ok(product)
 }
 
@@ -1155,7 +1156,9 @@ fn scalar_or_named(ck: &mut Checker, fx: &FileCx, name: &str, path: &[Seg], scop
         "boolean" => Ty::Boolean,
         "float" => Ty::Float,
         named => match scope.get(named) {
-            Some((decl, shared)) => Ty::Named(TypeRef { name: named.to_owned(), shared, is_enum: decl.is_enum }),
+            Some((decl, shared)) => {
+                Ty::Named(TypeRef { name: named.to_owned(), shared, is_enum: decl.is_enum, required_inside: false })
+            }
             None => {
                 let known = SCALARS
                     .iter()
@@ -1217,7 +1220,7 @@ fn inline_struct(
         },
         path_for_name,
     ));
-    Some(Ty::Named(TypeRef { name, shared: scope.in_product, is_enum: false }))
+    Some(Ty::Named(TypeRef { name, shared: scope.in_product, is_enum: false, required_inside: false }))
 }
 
 /// Inline struct names must not clash with each other, with declared types, or
@@ -1812,6 +1815,72 @@ fn mark_usage(product: &mut Product) {
                 0 => t.in_request = true,
                 1 => t.in_response = true,
                 _ => t.in_json = true,
+            }
+        }
+    }
+}
+
+/// Sets `required_inside` on every reference to a struct that has a field
+/// marked required, directly or in a struct it holds (a fixpoint, since
+/// structs nest to any depth).
+fn mark_required_inside(product: &mut Product) {
+    type Key = (Option<usize>, String);
+    let key = |action: Option<usize>, r: &TypeRef| -> Key { (if r.shared { None } else { action }, r.name.clone()) };
+    let referenced = |ty: &Ty| -> Option<TypeRef> {
+        match ty {
+            Ty::List(inner) => match inner.as_ref() {
+                Ty::Named(r) => Some(r.clone()),
+                _ => None,
+            },
+            Ty::Named(r) => Some(r.clone()),
+            _ => None,
+        }
+    };
+    let scopes: Vec<(Option<usize>, &[NamedType])> = std::iter::once((None, product.types.as_slice()))
+        .chain(product.actions.iter().enumerate().map(|(i, a)| (Some(i), a.types.as_slice())))
+        .collect();
+    let mut marked: HashSet<Key> = HashSet::new();
+    loop {
+        let before = marked.len();
+        for (scope, types) in &scopes {
+            for t in types.iter() {
+                let TypeBody::Struct(fields) = &t.body else { continue };
+                let needs = fields
+                    .iter()
+                    .any(|f| f.required || referenced(&f.ty).is_some_and(|r| marked.contains(&key(*scope, &r))));
+                if needs {
+                    marked.insert((*scope, t.name.clone()));
+                }
+            }
+        }
+        if marked.len() == before {
+            break;
+        }
+    }
+    let set = |action: Option<usize>, fields: &mut [Field]| {
+        for f in fields {
+            let r = match &mut f.ty {
+                Ty::List(inner) => match inner.as_mut() {
+                    Ty::Named(r) => r,
+                    _ => continue,
+                },
+                Ty::Named(r) => r,
+                _ => continue,
+            };
+            r.required_inside = marked.contains(&key(action, r));
+        }
+    };
+    for t in &mut product.types {
+        if let TypeBody::Struct(fields) = &mut t.body {
+            set(None, fields);
+        }
+    }
+    for (i, action) in product.actions.iter_mut().enumerate() {
+        set(Some(i), &mut action.request);
+        set(Some(i), &mut action.response);
+        for t in &mut action.types {
+            if let TypeBody::Struct(fields) = &mut t.body {
+                set(Some(i), fields);
             }
         }
     }

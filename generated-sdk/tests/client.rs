@@ -6,8 +6,11 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use aliyun_vpc::create_high_reliable_physical_connection::AccessPointCircuit;
 use aliyun_vpc::runtime::{Credentials, OperationError, RetryPolicy, SdkError, ServiceError, SignatureVersion};
-use aliyun_vpc::{CancelPhysicalConnectionError, CancelPhysicalConnectionRequest, Client};
+use aliyun_vpc::{
+    CancelPhysicalConnectionError, CancelPhysicalConnectionRequest, Client, CreateHighReliablePhysicalConnectionRequest,
+};
 use loopback_server::{KEY_ID, Options, Reply, SECRET, Server, Style};
 
 const REQUEST_ID: &str = "BE36E95A-F83E-4127-A29E-F2F35D4C999A";
@@ -357,6 +360,19 @@ async fn a_build_error_sends_nothing() {
     let err = CancelPhysicalConnectionRequest::builder().region_id("cn-shanghai").send(&client).await.unwrap_err();
     assert!(matches!(&err, SdkError::Build(_)), "{err:?}");
     assert!(err.to_string().contains("PhysicalConnectionId"), "{err}");
+
+    // A required field inside a struct of the request: named by its wire path.
+    let line = |operator: &str| AccessPointCircuit::default().line_operator(operator).region_id("cn-shanghai");
+    let err = CreateHighReliablePhysicalConnectionRequest::builder()
+        .region_id("cn-shanghai")
+        .high_reliable_type("MultiApMultiDevice")
+        .port_type("1000Base-T")
+        .ap_list([line("CT").access_point_id("ap-cn-shanghai-a"), line("CU")])
+        .send(&client)
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, SdkError::Build(_)), "{err:?}");
+    assert!(err.to_string().contains("`ApList.2.AccessPointId`"), "{err}");
     assert_eq!(server.count(), 0);
 }
 

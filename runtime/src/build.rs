@@ -1,5 +1,6 @@
 //! Checks a request builder runs before handing out a request.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A request that cannot be built: a required parameter is missing, or a
@@ -7,8 +8,15 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BuildError {
-    Missing { parameter: &'static str },
-    Invalid { parameter: &'static str, reason: String },
+    /// A wire name (`RegionId`), or a path into a list of structs
+    /// (`ApList.2.AccessPointId`) for a required field of a struct.
+    Missing {
+        parameter: Cow<'static, str>,
+    },
+    Invalid {
+        parameter: &'static str,
+        reason: String,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -28,12 +36,47 @@ impl std::error::Error for BuildError {}
 
 /// Unwraps a required builder field.
 pub fn required<T>(value: Option<T>, parameter: &'static str) -> Result<T, BuildError> {
-    value.ok_or(BuildError::Missing { parameter })
+    value.ok_or(BuildError::Missing { parameter: parameter.into() })
 }
 
 /// A required list must have at least one item.
 pub fn required_list<T>(value: Vec<T>, parameter: &'static str) -> Result<Vec<T>, BuildError> {
-    if value.is_empty() { Err(BuildError::Missing { parameter }) } else { Ok(value) }
+    if value.is_empty() { Err(BuildError::Missing { parameter: parameter.into() }) } else { Ok(value) }
+}
+
+/// A request struct with fields the spec marks required, at any depth.
+/// Generated for such structs; the builder of a request that holds one
+/// checks it, so an item without its required field is never sent.
+pub trait CheckRequired {
+    /// The wire path, relative to this value, of the first required field
+    /// left unset: `Key`, or `2.Key` inside a list.
+    fn first_missing(&self) -> Option<String>;
+}
+
+impl<T: CheckRequired> CheckRequired for Option<T> {
+    fn first_missing(&self) -> Option<String> {
+        self.as_ref()?.first_missing()
+    }
+}
+
+impl<T: CheckRequired> CheckRequired for Vec<T> {
+    fn first_missing(&self) -> Option<String> {
+        self.iter().enumerate().find_map(|(i, item)| Some(format!("{}.{}", i + 1, item.first_missing()?)))
+    }
+}
+
+/// The first missing required field inside `value`, as a path under `field`.
+pub fn missing_in(field: &str, value: &impl CheckRequired) -> Option<String> {
+    Some(format!("{field}.{}", value.first_missing()?))
+}
+
+/// Fails with the full wire path (`ApList.2.AccessPointId`) when a struct in
+/// `value` lacks a required field.
+pub fn check_required(parameter: &'static str, value: &impl CheckRequired) -> Result<(), BuildError> {
+    match missing_in(parameter, value) {
+        Some(path) => Err(BuildError::Missing { parameter: path.into() }),
+        None => Ok(()),
+    }
 }
 
 /// Limits the spec documents for a parameter.
@@ -165,5 +208,36 @@ mod tests {
             required::<String>(None, "RegionId").unwrap_err().to_string(),
             "required parameter `RegionId` is not set; set it on the builder"
         );
+    }
+
+    /// A struct with one required field, and one holding a list of them.
+    #[derive(Default)]
+    struct Point {
+        id: Option<String>,
+    }
+    impl CheckRequired for Point {
+        fn first_missing(&self) -> Option<String> {
+            self.id.is_none().then(|| "Id".to_owned())
+        }
+    }
+    struct Group {
+        points: Vec<Point>,
+    }
+    impl CheckRequired for Group {
+        fn first_missing(&self) -> Option<String> {
+            missing_in("Points", &self.points)
+        }
+    }
+
+    #[test]
+    fn a_missing_nested_field_is_named_by_its_full_wire_path() {
+        let set = || Point { id: Some("p".into()) };
+        let groups = vec![Group { points: vec![set()] }, Group { points: vec![set(), set(), Point::default()] }];
+        let err = check_required("Group", &groups).unwrap_err();
+        assert_eq!(err, BuildError::Missing { parameter: "Group.2.Points.3.Id".into() });
+        assert_eq!(err.to_string(), "required parameter `Group.2.Points.3.Id` is not set; set it on the builder");
+        assert!(check_required("Group", &vec![Group { points: vec![set()] }]).is_ok());
+        assert!(check_required("Point", &None::<Point>).is_ok());
+        assert!(check_required("Point", &Some(Point::default())).is_err());
     }
 }

@@ -23,7 +23,10 @@ mod sdk_error;
 pub mod signing;
 mod wait;
 
-pub use build::{BuildError, Constrained, Limits, Scalar, check, check_items, required, required_list};
+pub use build::{
+    BuildError, CheckRequired, Constrained, Limits, Scalar, check, check_items, check_required, missing_in, required,
+    required_list,
+};
 pub use client::{Client, ClientBuilder, ConfigError, RetryPolicy, Sending, SignatureVersion};
 pub use credentials::{Credentials, Secret};
 pub use decode::{Decode, DecodeError, Object, decode_response};

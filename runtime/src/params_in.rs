@@ -47,7 +47,7 @@ impl std::error::Error for ParamError {}
 impl From<BuildError> for ParamError {
     fn from(e: BuildError) -> Self {
         match e {
-            BuildError::Missing { parameter } => ParamError::Missing { parameter: parameter.to_owned() },
+            BuildError::Missing { parameter } => ParamError::Missing { parameter: parameter.into_owned() },
             BuildError::Invalid { parameter, reason } => {
                 ParamError::Invalid { parameter: parameter.to_owned(), reason }
             }

@@ -103,6 +103,12 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         let parts = parts.iter().flatten();
         quote! { rt::check(#wire, &request.#name, rt::Limits { #(#parts)* ..rt::Limits::NONE })?; }
     });
+    let nested = action.request.iter().filter(|f| super::required_inside(f)).map(|f| {
+        let name = ident(&f.rust);
+        let wire = &f.wire;
+        quote! { rt::check_required(#wire, &request.#name)?; }
+    });
+    let checks = checks.chain(nested);
     let encodes = action.request.iter().map(|f| {
         let name = ident(&f.rust);
         let wire = &f.wire;
@@ -120,7 +126,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         None => quote!(None),
     };
     let builder_doc = format!(" Builds a [`{req}`]; `build()` names any required parameter left unset.");
-    let build_body = if action.request.iter().any(|f| !f.constraints.is_empty()) {
+    let build_body = if action.request.iter().any(|f| !f.constraints.is_empty() || super::required_inside(f)) {
         quote! {
             let request = #req { #(#assigns)* };
             #(#checks)*
@@ -581,23 +587,46 @@ fn pagination(action: &Action, p: &Pagination) -> TokenStream {
 /// A setter argument from a field's example; required fields without one
 /// get a placeholder, optional ones are left out.
 fn example_or_placeholder(product: &Product, action: &Action, field: &crate::model::Field) -> Option<TokenStream> {
-    let json = match (&field.example, &field.ty) {
-        (Some(text), Ty::String) => serde_json::Value::String(text.clone()),
-        (Some(text), Ty::Named(r)) if r.is_enum => serde_json::Value::String(text.clone()),
-        (Some(text), _) => serde_json::from_str(text).ok()?,
-        (None, _) if field.required => placeholder(&field.ty, &field.wire),
-        (None, _) => return None,
-    };
+    let json = example_json(product, action, field, 0)?;
     example_value(product, action, &field.ty, &json)
 }
 
-fn placeholder(ty: &Ty, wire: &str) -> serde_json::Value {
+/// A field's example as JSON; a placeholder when it is required and has
+/// none, so that the example request passes the builder's checks.
+fn example_json(
+    product: &Product,
+    action: &Action,
+    field: &crate::model::Field,
+    depth: usize,
+) -> Option<serde_json::Value> {
+    match (&field.example, &field.ty) {
+        (Some(text), Ty::String) => Some(serde_json::Value::String(text.clone())),
+        (Some(text), Ty::Named(r)) if r.is_enum => Some(serde_json::Value::String(text.clone())),
+        (Some(text), _) => serde_json::from_str(text).ok(),
+        (None, _) if field.required => Some(placeholder(product, action, &field.ty, &field.wire, depth)),
+        (None, _) => None,
+    }
+}
+
+/// A stand-in value: a struct gets its fields' examples, and placeholders
+/// for its required fields without one.
+fn placeholder(product: &Product, action: &Action, ty: &Ty, wire: &str, depth: usize) -> serde_json::Value {
     match ty {
         Ty::Integer | Ty::Long => serde_json::Value::from(1),
         Ty::Float => serde_json::Value::from(1.5),
         Ty::Boolean => serde_json::Value::Bool(true),
-        Ty::List(inner) => serde_json::Value::Array(vec![placeholder(inner, wire)]),
-        Ty::Named(r) if !r.is_enum => serde_json::Value::Object(Default::default()),
+        Ty::List(inner) => serde_json::Value::Array(vec![placeholder(product, action, inner, wire, depth)]),
+        Ty::Named(r) if !r.is_enum => {
+            let types = if r.shared { &product.types } else { &action.types };
+            let fields = match types.iter().find(|t| t.name == r.name).map(|t| &t.body) {
+                // The depth bound only guards against a type that holds itself.
+                Some(crate::model::TypeBody::Struct(fields)) if depth < 8 => fields.as_slice(),
+                _ => &[],
+            };
+            let values =
+                fields.iter().filter_map(|f| Some((f.wire.clone(), example_json(product, action, f, depth + 1)?)));
+            serde_json::Value::Object(values.collect())
+        }
         _ => serde_json::Value::String(format!("example-{wire}")),
     }
 }

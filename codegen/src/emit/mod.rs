@@ -239,6 +239,16 @@ pub(crate) fn setter(field: &Field) -> TokenStream {
 
 /// How a request field (optional, or a list) is read back from flattened
 /// parameters on the server side.
+/// The field holds a struct (or a list of them) with required fields inside,
+/// which request builders check with `rt::check_required`.
+pub(crate) fn required_inside(field: &Field) -> bool {
+    match &field.ty {
+        Ty::Named(r) => r.required_inside,
+        Ty::List(inner) => matches!(inner.as_ref(), Ty::Named(r) if r.required_inside),
+        _ => false,
+    }
+}
+
 pub(crate) fn from_params_expr(field: &Field) -> TokenStream {
     let wire = &field.wire;
     let is_struct = |t: &Ty| matches!(t, Ty::Named(r) if !r.is_enum);

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{decode_expr, docs, field_type, ident, setter};
-use crate::model::{Field, NamedType, Style, TypeBody, Variant};
+use crate::model::{Field, NamedType, Style, Ty, TypeBody, Variant};
 
 pub fn named_types(types: &[NamedType]) -> TokenStream {
     let items = types.iter().map(|t| match &t.body {
@@ -40,72 +40,73 @@ fn open_enum(t: &NamedType, variants: &[Variant]) -> TokenStream {
     });
     let to_param = t.in_request.then(|| {
         quote! {
-                    impl rt::ToParam for #name {
-                        #[inline]
-        fn to_param(&self, name: &str, out: &mut rt::Params) {
-                            out.push(name, self.as_str());
-                        }
-                    }
+            impl rt::ToParam for #name {
+                #[inline]
+                fn to_param(&self, name: &str, out: &mut rt::Params) {
+                    out.push(name, self.as_str());
                 }
+            }
+        }
     });
     let to_json = t.in_json.then(|| {
         quote! {
-                    impl rt::ToJson for #name {
-                        #[inline]
-        fn to_json(&self) -> rt::JsonValue {
-                            rt::JsonValue::String(self.as_str().to_owned())
-                        }
-                    }
+            impl rt::ToJson for #name {
+                #[inline]
+                fn to_json(&self) -> rt::JsonValue {
+                    rt::JsonValue::String(self.as_str().to_owned())
                 }
+            }
+        }
     });
     quote! {
-            #doc
-            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-            #[non_exhaustive]
-            pub enum #name {
-                #(#defs)*
-                /// A value this version of the SDK does not know.
-                Unknown(rt::UnknownValue),
-            }
-            impl #name {
-                /// The value as sent on the wire.
-                #[inline]
-    pub fn as_str(&self) -> &str {
-                    match self {
-                        #(#as_str)*
-                        Self::Unknown(value) => value.as_str(),
-                    }
-                }
-            }
-            impl From<&str> for #name {
-                #[inline]
-    fn from(value: &str) -> Self {
-                    match value {
-                        #(#from)*
-                        other => Self::Unknown(rt::UnknownValue::new(other)),
-                    }
-                }
-            }
-            impl std::fmt::Display for #name {
-                #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str(self.as_str())
-                }
-            }
-            impl rt::Decode for #name {
-                #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-                    <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
-                }
-            }
-            #to_param
-            #to_json
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#defs)*
+            /// A value this version of the SDK does not know.
+            Unknown(rt::UnknownValue),
         }
+        impl #name {
+            /// The value as sent on the wire.
+            #[inline]
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str)*
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+        }
+        impl From<&str> for #name {
+            #[inline]
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from)*
+                    other => Self::Unknown(rt::UnknownValue::new(other)),
+                }
+            }
+        }
+        impl std::fmt::Display for #name {
+            #[inline]
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl rt::Decode for #name {
+            #[inline]
+            fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+                <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+            }
+        }
+        #to_param
+        #to_json
+    }
 }
 
 /// A struct inside a request or response. Every field is optional (lists
-/// are `Vec`): nested `required` flags are documented, not enforced, so that
-/// one type serves requests and responses alike.
+/// are `Vec`), so that one type serves requests and responses alike; in
+/// requests, fields marked required are checked by the request's builder
+/// through `rt::CheckRequired`.
 fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
     let name = ident(&t.name);
     let doc = docs::outer(t.description.as_deref().unwrap_or("A structured value of the API."));
@@ -157,13 +158,13 @@ fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
             }
         });
         quote! {
-                    impl rt::ToParam for #name {
-                        #[inline]
-        fn to_param(&self, name: &str, out: &mut rt::Params) {
-                            #(#puts)*
-                        }
-                    }
+            impl rt::ToParam for #name {
+                #[inline]
+                fn to_param(&self, name: &str, out: &mut rt::Params) {
+                    #(#puts)*
                 }
+            }
+        }
     });
     let to_json = t.in_json.then(|| {
         let puts = fields.iter().map(|f| {
@@ -172,32 +173,70 @@ fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
             quote! { .field(#wire, &self.#field) }
         });
         quote! {
-                    impl rt::ToJson for #name {
-                        #[inline]
-        fn to_json(&self) -> rt::JsonValue {
-                            rt::JsonObject::new() #(#puts)* .finish()
-                        }
+            impl rt::ToJson for #name {
+                #[inline]
+                fn to_json(&self) -> rt::JsonValue {
+                    rt::JsonObject::new() #(#puts)* .finish()
+                }
+            }
+        }
+    });
+    let needs_check = fields.iter().any(|f| f.required || super::required_inside(f));
+    let check_required = (constructible && needs_check).then(|| {
+        let checks = fields.iter().map(|f| {
+            let field = ident(&f.rust);
+            let wire = &f.wire;
+            let present = match (f.required, &f.ty) {
+                (false, _) => None,
+                (true, Ty::List(_)) => Some(quote! {
+                    if self.#field.is_empty() {
+                        return Some(#wire.to_owned());
+                    }
+                }),
+                (true, _) => Some(quote! {
+                    if self.#field.is_none() {
+                        return Some(#wire.to_owned());
+                    }
+                }),
+            };
+            let inside = super::required_inside(f).then(|| {
+                quote! {
+                    if let Some(path) = rt::missing_in(#wire, &self.#field) {
+                        return Some(path);
                     }
                 }
+            });
+            quote! { #present #inside }
+        });
+        quote! {
+            impl rt::CheckRequired for #name {
+                #[inline]
+                fn first_missing(&self) -> Option<String> {
+                    #(#checks)*
+                    None
+                }
+            }
+        }
     });
     let default = if constructible { quote!(Default,) } else { quote!() };
     quote! {
-            #doc
-            #[derive(Debug, Clone, PartialEq, #default)]
-            #[non_exhaustive]
-            pub struct #name {
-                #(#defs)*
-            }
-            #setters
-            impl rt::Decode for #name {
-                #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-                    let fields = rt::Object::new(node)?;
-                    Ok(Self { #(#decodes)* })
-                }
-            }
-            #to_param
-            #from_params
-            #to_json
+        #doc
+        #[derive(Debug, Clone, PartialEq, #default)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#defs)*
         }
+        #setters
+        impl rt::Decode for #name {
+            #[inline]
+            fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+                let fields = rt::Object::new(node)?;
+                Ok(Self { #(#decodes)* })
+            }
+        }
+        #to_param
+        #check_required
+        #from_params
+        #to_json
+    }
 }

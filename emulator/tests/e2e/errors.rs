@@ -3,8 +3,10 @@
 
 use aliyun_runtime::{Credentials, Operation, OperationError, Params, SdkError, SignatureVersion, WireRequest};
 use aliyun_vpc::{
-    CancelPhysicalConnectionError, CancelPhysicalConnectionRequest, CommonError, DescribePhysicalConnectionsError,
-    DescribePhysicalConnectionsRequest, DescribeRegionsError, DescribeRegionsResponse, EnablePhysicalConnectionRequest,
+    CancelPhysicalConnectionError, CancelPhysicalConnectionRequest, CommonError,
+    CreateHighReliablePhysicalConnectionError, CreateHighReliablePhysicalConnectionRequest,
+    DescribePhysicalConnectionsError, DescribePhysicalConnectionsRequest, DescribeRegionsError,
+    DescribeRegionsResponse, EnablePhysicalConnectionRequest,
 };
 
 use crate::{KEY_ID, REGION, SECRET, client, client_for, create, start};
@@ -87,6 +89,27 @@ async fn parameter_checks_use_the_generated_request_types() {
         "{err:?}"
     );
     assert!(service(&err).message().contains("PageSize"), "{}", service(&err).message());
+
+    // A required field inside a list of structs, named by its full path.
+    let no_access_point = WireRequest::<CreateHighReliablePhysicalConnectionRequest>::new([
+        ("RegionId", REGION),
+        ("HighReliableType", "MultiApMultiDevice"),
+        ("PortType", "1000Base-T"),
+        ("ApList.1.AccessPointId", "ap-cn-shanghai-a"),
+        ("ApList.1.LineOperator", "CT"),
+        ("ApList.1.RegionId", REGION),
+        ("ApList.2.LineOperator", "CU"),
+        ("ApList.2.RegionId", REGION),
+    ]);
+    let err = client.runtime().send(&no_access_point).await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            SdkError::Service(CreateHighReliablePhysicalConnectionError::Common(CommonError::MissingParameter(_)))
+        ),
+        "{err:?}"
+    );
+    assert!(service(&err).message().contains("ApList.2.AccessPointId"), "{}", service(&err).message());
 
     let not_a_number =
         WireRequest::<DescribePhysicalConnectionsRequest>::new([("RegionId", REGION), ("PageNumber", "two")]);

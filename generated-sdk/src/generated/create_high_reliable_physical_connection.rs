@@ -186,6 +186,7 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
                 ..rt::Limits::NONE
             },
         )?;
+        rt::check_required("ApList", &request.ap_list)?;
         Ok(request)
     }
     /// Builds the request and sends it with `client`. The future resolves to `Result<CreateHighReliablePhysicalConnectionResponse, SdkError<CreateHighReliablePhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
@@ -564,6 +565,21 @@ impl rt::ToParam for AccessPointCircuit {
         out.put_field(name, "Type", &self.type_);
     }
 }
+impl rt::CheckRequired for AccessPointCircuit {
+    #[inline]
+    fn first_missing(&self) -> Option<String> {
+        if self.access_point_id.is_none() {
+            return Some("AccessPointId".to_owned());
+        }
+        if self.line_operator.is_none() {
+            return Some("LineOperator".to_owned());
+        }
+        if self.region_id.is_none() {
+            return Some("RegionId".to_owned());
+        }
+        None
+    }
+}
 #[cfg(feature = "server")]
 impl rt::FromParams for AccessPointCircuit {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
@@ -642,7 +658,20 @@ mod tests {
     fn example_request_encodes() {
         let request = CreateHighReliablePhysicalConnectionRequest::builder()
             .accept_language("en-US")
-            .ap_list([AccessPointCircuit::default()])
+            .ap_list([
+                AccessPointCircuit::default()
+                    .access_point_id("ap-cn-hangzhou-xs-a")
+                    .bandwidth(1000i64)
+                    .circuit_code("CT-HZ-2024-0173")
+                    .description("primary line")
+                    .line_operator("CT")
+                    .name("hz-primary")
+                    .optical_module_model("1000Base-LX")
+                    .peer_location("No. 18 Example Road, Hangzhou")
+                    .port_num(2i32)
+                    .region_id("cn-hangzhou")
+                    .type_("VPC"),
+            ])
             .client_token("0c593ea1-3bea-11e9-b96b-88e9fe637760")
             .dry_run("false")
             .high_reliable_type("MultiApMultiDevice")

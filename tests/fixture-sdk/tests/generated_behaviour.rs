@@ -2,7 +2,7 @@
 //! uses every feature: wire encoding, builder checks, decoding, open enums.
 
 use aliyun_runtime::{BuildError, Operation, decode_response};
-use fixture_sdk::create_widget::WidgetConfig;
+use fixture_sdk::create_widget::{RuleTarget, WidgetConfig, WidgetRule};
 use fixture_sdk::describe_widgets::WidgetFilter;
 use fixture_sdk::types::{Tag, WidgetKind, WidgetStatus};
 use fixture_sdk::*;
@@ -87,10 +87,36 @@ fn nested_lists_flatten_as_filter_n_value_m() {
 #[test]
 fn build_names_the_missing_required_parameter() {
     let err = CreateWidgetRequest::builder().labels(["a"]).build().unwrap_err();
-    assert_eq!(err, BuildError::Missing { parameter: "RegionId" });
+    assert_eq!(err, BuildError::Missing { parameter: "RegionId".into() });
     let err = CreateWidgetRequest::builder().region_id("r").build().unwrap_err();
-    assert_eq!(err, BuildError::Missing { parameter: "Labels" });
+    assert_eq!(err, BuildError::Missing { parameter: "Labels".into() });
     assert!(err.to_string().contains("`Labels`"));
+}
+
+/// Fields a struct marks required are checked wherever the struct sits in a
+/// request: in a list, in a struct inside it, in a shared type. The error
+/// gives the full wire path, as the service would name the parameter.
+#[test]
+fn build_names_a_missing_required_field_inside_a_struct_by_its_wire_path() {
+    let base = || CreateWidgetRequest::builder().region_id("r").labels(["a"]);
+    let target = || RuleTarget::default().id("t-1").ports([80]);
+    let rule = |name: &str| WidgetRule::default().name(name).target(target());
+    let missing = |builder: CreateWidgetRequestBuilder| match builder.build() {
+        Err(BuildError::Missing { parameter }) => parameter.into_owned(),
+        other => panic!("expected a missing parameter, got {other:?}"),
+    };
+
+    assert_eq!(missing(base().rule([rule("a"), WidgetRule::default().target(target())])), "Rule.2.Name");
+    assert_eq!(
+        missing(base().rule([rule("a"), rule("b"), rule("c").target(RuleTarget::default().ports([1]))])),
+        "Rule.3.Target.Id"
+    );
+    assert_eq!(missing(base().rule([rule("a").target(RuleTarget::default().id("t"))])), "Rule.1.Target.Ports");
+    assert_eq!(missing(base().tag([Tag::default().key("env"), Tag::default().value("no key")])), "Tag.2.Key");
+    // An optional struct left out is not checked; a complete request builds.
+    assert!(base().rule([WidgetRule::default().name("no target")]).build().is_ok());
+    let complete = base().rule([rule("a"), rule("b")]).tag([Tag::default().key("env")]).build().unwrap();
+    assert!(wire(complete.to_params()).contains(&("Rule.2.Target.Ports.1".to_owned(), "80".to_owned())));
 }
 
 #[test]
@@ -205,4 +231,15 @@ fn requests_read_back_from_their_wire_parameters() {
     assert_eq!(invalid.code(), "InvalidParameter");
     wire.insert("Size".to_owned(), "ten".to_owned());
     assert!(matches!(CreateWidgetRequest::from_params(&ParamSource::new(&wire)), Err(ParamError::Invalid { .. })));
+
+    // A server reading a struct without its required field answers
+    // MissingParameter naming the full path, as the builder would.
+    wire.insert("Size".to_owned(), "5".to_owned());
+    wire.insert("Rule.1.Name".to_owned(), "a".to_owned());
+    wire.insert("Rule.1.Target.Ports.1".to_owned(), "80".to_owned());
+    let missing = CreateWidgetRequest::from_params(&ParamSource::new(&wire)).unwrap_err();
+    assert_eq!(missing, ParamError::Missing { parameter: "Rule.1.Target.Id".into() });
+    assert_eq!(missing.code(), "MissingParameter");
+    wire.insert("Rule.1.Target.Id".to_owned(), "t".to_owned());
+    assert!(CreateWidgetRequest::from_params(&ParamSource::new(&wire)).is_ok());
 }

@@ -79,6 +79,10 @@ pub struct CreateWidgetRequest {
     ///
     /// Wire name: `Labels`. Required.
     pub labels: Vec<String>,
+    /// Rules whose structs have required fields at two depths.
+    ///
+    /// Wire name: `Rule`.
+    pub rule: Vec<WidgetRule>,
     /// A literal dotted wire name.
     ///
     /// Wire name: `Filter.1.Key`.
@@ -114,6 +118,7 @@ pub struct CreateWidgetRequestBuilder {
     zone_ids: Vec<String>,
     config: Option<WidgetConfig>,
     labels: Vec<String>,
+    rule: Vec<WidgetRule>,
     first_filter_key: Option<String>,
     legacy_option: Option<String>,
 }
@@ -236,6 +241,16 @@ impl CreateWidgetRequestBuilder {
         self.labels = value.into_iter().map(Into::into).collect();
         self
     }
+    /// Rules whose structs have required fields at two depths.
+    ///
+    /// Wire name: `Rule`.
+    pub fn rule(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<WidgetRule>>,
+    ) -> Self {
+        self.rule = value.into_iter().map(Into::into).collect();
+        self
+    }
     /// A literal dotted wire name.
     ///
     /// Wire name: `Filter.1.Key`.
@@ -270,6 +285,7 @@ impl CreateWidgetRequestBuilder {
             zone_ids: self.zone_ids,
             config: self.config,
             labels: rt::required_list(self.labels, "Labels")?,
+            rule: self.rule,
             first_filter_key: self.first_filter_key,
             legacy_option: self.legacy_option,
         };
@@ -300,6 +316,8 @@ impl CreateWidgetRequestBuilder {
             },
         )?;
         rt::check_items("Tag", request.tag.len(), 20)?;
+        rt::check_required("Tag", &request.tag)?;
+        rt::check_required("Rule", &request.rule)?;
         Ok(request)
     }
     /// Builds the request and sends it with `client`. The future resolves to `Result<CreateWidgetResponse, SdkError<CreateWidgetError>>`; a request that does not build fails with `SdkError::Build` without being sent.
@@ -341,6 +359,7 @@ impl rt::FromParams for CreateWidgetRequest {
             zone_ids: src.simple("ZoneIds")?,
             config: src.json("Config")?,
             labels: src.list("Labels")?,
+            rule: src.structs("Rule")?,
             first_filter_key: src.optional("Filter.1.Key")?,
             legacy_option: src.optional("LegacyOption")?,
         }
@@ -373,6 +392,7 @@ impl rt::Operation for CreateWidgetRequest {
         params.put_simple("ZoneIds", &self.zone_ids);
         params.put_json("Config", &self.config);
         params.put("Labels", &self.labels);
+        params.put("Rule", &self.rule);
         params.put("Filter.1.Key", &self.first_filter_key);
         params.put("LegacyOption", &self.legacy_option);
     }
@@ -524,6 +544,154 @@ impl rt::ToJson for WidgetConfig {
             .field("Ports", &self.ports)
             .field("Note", &self.note)
             .finish()
+    }
+}
+/// A structured value of the API.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RuleTarget {
+    /// Not described by the service.
+    ///
+    /// Wire name: `Id`. Required.
+    pub id: Option<String>,
+    /// Not described by the service.
+    ///
+    /// Wire name: `Ports`. Required.
+    pub ports: Vec<i32>,
+    /// Not described by the service.
+    ///
+    /// Wire name: `Note`.
+    pub note: Option<String>,
+}
+impl RuleTarget {
+    /// Not described by the service.
+    ///
+    /// Wire name: `Id`. Required.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Ports`. Required.
+    pub fn ports(mut self, value: impl IntoIterator<Item = impl Into<i32>>) -> Self {
+        self.ports = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Note`.
+    pub fn note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
+}
+impl rt::Decode for RuleTarget {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        let fields = rt::Object::new(node)?;
+        Ok(Self {
+            id: fields.optional("Id")?,
+            ports: fields.list("Ports")?,
+            note: fields.optional("Note")?,
+        })
+    }
+}
+impl rt::ToParam for RuleTarget {
+    #[inline]
+    fn to_param(&self, name: &str, out: &mut rt::Params) {
+        out.put_field(name, "Id", &self.id);
+        out.put_field(name, "Ports", &self.ports);
+        out.put_field(name, "Note", &self.note);
+    }
+}
+impl rt::CheckRequired for RuleTarget {
+    #[inline]
+    fn first_missing(&self) -> Option<String> {
+        if self.id.is_none() {
+            return Some("Id".to_owned());
+        }
+        if self.ports.is_empty() {
+            return Some("Ports".to_owned());
+        }
+        None
+    }
+}
+#[cfg(feature = "server")]
+impl rt::FromParams for RuleTarget {
+    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+        Ok(Self {
+            id: src.optional("Id")?,
+            ports: src.list("Ports")?,
+            note: src.optional("Note")?,
+        })
+    }
+}
+/// Rules whose structs have required fields at two depths.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct WidgetRule {
+    /// Not described by the service.
+    ///
+    /// Wire name: `Name`. Required.
+    pub name: Option<String>,
+    /// Not described by the service.
+    ///
+    /// Wire name: `Target`.
+    pub target: Option<RuleTarget>,
+}
+impl WidgetRule {
+    /// Not described by the service.
+    ///
+    /// Wire name: `Name`. Required.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Target`.
+    pub fn target(mut self, value: impl Into<RuleTarget>) -> Self {
+        self.target = Some(value.into());
+        self
+    }
+}
+impl rt::Decode for WidgetRule {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        let fields = rt::Object::new(node)?;
+        Ok(Self {
+            name: fields.optional("Name")?,
+            target: fields.optional("Target")?,
+        })
+    }
+}
+impl rt::ToParam for WidgetRule {
+    #[inline]
+    fn to_param(&self, name: &str, out: &mut rt::Params) {
+        out.put_field(name, "Name", &self.name);
+        out.put_field(name, "Target", &self.target);
+    }
+}
+impl rt::CheckRequired for WidgetRule {
+    #[inline]
+    fn first_missing(&self) -> Option<String> {
+        if self.name.is_none() {
+            return Some("Name".to_owned());
+        }
+        if let Some(path) = rt::missing_in("Target", &self.target) {
+            return Some(path);
+        }
+        None
+    }
+}
+#[cfg(feature = "server")]
+impl rt::FromParams for WidgetRule {
+    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+        Ok(Self {
+            name: src.optional("Name")?,
+            target: src.structure("Target")?,
+        })
     }
 }
 #[cfg(test)]

@@ -49,6 +49,15 @@ impl rt::ToParam for Tag {
         out.put_field(name, "Value", &self.value);
     }
 }
+impl rt::CheckRequired for Tag {
+    #[inline]
+    fn first_missing(&self) -> Option<String> {
+        if self.key.is_none() {
+            return Some("Key".to_owned());
+        }
+        None
+    }
+}
 #[cfg(feature = "server")]
 impl rt::FromParams for Tag {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
