@@ -35,6 +35,8 @@ pub type Path = Vec<Seg>;
 #[derive(Debug, Default)]
 pub struct Locations {
     values: HashMap<Path, (usize, usize)>,
+    /// Where each mapping key is written, by the path of its value.
+    keys: HashMap<Path, (usize, usize)>,
     duplicates: Vec<DuplicateKey>,
 }
 
@@ -67,6 +69,7 @@ enum Frame {
 /// hold the current node.
 struct Indexer {
     values: HashMap<Path, (usize, usize)>,
+    keys: HashMap<Path, (usize, usize)>,
     duplicates: Vec<DuplicateKey>,
     stack: Vec<Frame>,
 }
@@ -75,7 +78,8 @@ impl Locations {
     /// Indexes `source`. A syntax error stops the scan; what was seen stays
     /// indexed (the syntax error itself is reported by `serde_yaml`).
     pub fn index(source: &str) -> Self {
-        let mut indexer = Indexer { values: HashMap::new(), duplicates: Vec::new(), stack: Vec::new() };
+        let mut indexer =
+            Indexer { values: HashMap::new(), keys: HashMap::new(), duplicates: Vec::new(), stack: Vec::new() };
         let mut parser = Parser::new_from_str(source);
         let mut documents = 0;
         while let Ok((event, mark)) = parser.next_token() {
@@ -96,7 +100,7 @@ impl Locations {
                 _ => {}
             }
         }
-        Locations { values: indexer.values, duplicates: indexer.duplicates }
+        Locations { values: indexer.values, keys: indexer.keys, duplicates: indexer.duplicates }
     }
 
     /// Keys written twice in the same mapping, in the order they appear.
@@ -114,6 +118,12 @@ impl Locations {
     /// (a missing key is reported where its mapping starts).
     pub fn find(&self, path: &[Seg]) -> (usize, usize) {
         (0..=path.len()).rev().find_map(|n| self.values.get(&path[..n]).copied()).unwrap_or((1, 1))
+    }
+
+    /// Position of the key whose value is at `path` (for a key that should
+    /// not be there), else as [`Locations::find`].
+    pub fn find_key(&self, path: &[Seg]) -> (usize, usize) {
+        self.keys.get(path).copied().unwrap_or_else(|| self.find(path))
     }
 }
 
@@ -161,6 +171,7 @@ impl Indexer {
             Some(&first) => self.duplicates.push(DuplicateKey { key: name.clone(), first, again: pos }),
             None => {
                 seen.insert(name.clone(), pos);
+                self.keys.insert(child(path, Seg::Key(name.clone())), pos);
             }
         }
         // A block mapping's start is reported late; its first key is where a

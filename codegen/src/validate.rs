@@ -5,6 +5,7 @@
 //! every semantic rule is checked and each violation becomes a `Diagnostic`
 //! whose position comes from `locate`. Nothing stops at the first problem.
 
+mod examples;
 mod lifecycle;
 mod yaml_errors;
 
@@ -364,7 +365,9 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     check_action_names_unique(&mut ck, &action_files);
     let mut actions: Vec<Action> = Vec::new();
     for (stem, rel, (file, fx)) in &action_files {
-        if let Some(action) = check_action(&mut ck, stem, rel, file, fx, &shared_decl, &common_errors, &resources) {
+        let action =
+            check_action(&mut ck, stem, rel, file, fx, &shared_decl, &shared_types, &common_errors, &resources);
+        if let Some(action) = action {
             actions.push(action);
         }
     }
@@ -1470,6 +1473,7 @@ fn check_action(
     file: &ActionFile,
     fx: &FileCx,
     shared_decl: &BTreeMap<String, Declared>,
+    shared_types: &[NamedType],
     common_errors: &[ErrorDef],
     resources: &[crate::model::Resource],
 ) -> Option<Action> {
@@ -1528,6 +1532,14 @@ fn check_action(
     types.extend(hoisted.into_iter().map(|(t, name_path)| (t, fields_path_of_inline(&name_path))));
     check_struct_cycles(ck, fx, &types, false);
     let types: Vec<NamedType> = types.into_iter().map(|(t, _)| t).collect();
+    let structs = examples::Structs { local: &types, shared: shared_types };
+    for (list, fields, members) in [("request", &request, &file.request), ("response", &response, &file.response)] {
+        // Only when every member made a field, so that the two line up.
+        if fields.len() == members.len() {
+            let values: Vec<_> = members.iter().map(|m| m.example.as_ref()).collect();
+            examples::check_members(ck, fx, list, fields, &values, &scope, &structs);
+        }
+    }
 
     let tokens: Vec<(usize, &Field)> = request.iter().enumerate().filter(|(_, f)| f.idempotency_token).collect();
     if tokens.len() > 1 {

@@ -1,0 +1,108 @@
+//! Struct examples, checked all the way down once every struct of the action
+//! is known: each key must be a field of its struct, each value must fit its
+//! field, and in a request each required field must be there. The first
+//! pass only sees that a struct example is a mapping, since the struct's
+//! fields may be declared further down the file.
+
+use serde_yaml::Value as V;
+
+use super::{Checker, FileCx, Scope, check_example_value, closest, p};
+use crate::locate::Path;
+use crate::model::{Field, NamedType, Ty, TypeBody, TypeRef};
+
+/// Where the structs an example may fill are declared.
+pub(super) struct Structs<'a> {
+    pub local: &'a [NamedType],
+    pub shared: &'a [NamedType],
+}
+
+impl Structs<'_> {
+    fn fields(&self, r: &TypeRef) -> Option<&[Field]> {
+        let types = if r.shared { self.shared } else { self.local };
+        match &types.iter().find(|t| t.name == r.name)?.body {
+            TypeBody::Struct(fields) => Some(fields),
+            TypeBody::Enum(_) => None,
+        }
+    }
+}
+
+/// Checks the examples of one list of members (`request` or `response`),
+/// which the first pass found well-formed: `fields[i]` is `examples[i]`'s
+/// member.
+pub(super) fn check_members(
+    ck: &mut Checker,
+    fx: &FileCx,
+    list: &str,
+    fields: &[Field],
+    examples: &[Option<&V>],
+    scope: &Scope,
+    structs: &Structs,
+) {
+    let request = list == "request";
+    for (i, (field, example)) in fields.iter().zip(examples).enumerate() {
+        if let Some(value) = example {
+            let at: Path = vec![list.into(), i.into(), "example".into()];
+            walk(ck, fx, value, &field.ty, &at, scope, structs, request);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk(ck: &mut Checker, fx: &FileCx, value: &V, ty: &Ty, at: &Path, scope: &Scope, structs: &Structs, request: bool) {
+    match (ty, value) {
+        (Ty::List(inner), V::Sequence(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(ck, fx, item, inner, &p(at, i), scope, structs, request);
+            }
+        }
+        (Ty::Named(r), V::Mapping(map)) if !r.is_enum => {
+            let Some(fields) = structs.fields(r) else { return };
+            for (key, item) in map {
+                let Some(key) = key.as_str() else {
+                    ck.error(
+                        fx,
+                        at,
+                        format!("a key of this `{}` example is not text", r.name),
+                        "write each key as a field's wire name",
+                    );
+                    continue;
+                };
+                let key_at = p(at, key);
+                let Some(field) = fields.iter().find(|f| f.wire == key) else {
+                    let names = fields.iter().map(|f| f.wire.as_str());
+                    let help = match closest(key, names.clone()) {
+                        Some(best) => format!("did you mean `{best}`?"),
+                        None => {
+                            format!("its fields are {}", names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+                        }
+                    };
+                    let message = format!("the example has `{key}`, which `{}` does not declare", r.name);
+                    ck.error_at(fx, fx.loc.find_key(&key_at), message, help);
+                    continue;
+                };
+                match check_example_value(item, &field.ty, scope, "example field") {
+                    Ok(()) => walk(ck, fx, item, &field.ty, &key_at, scope, structs, request),
+                    Err(mismatch) => {
+                        let where_: Path = [key_at, mismatch.at].concat();
+                        ck.error(fx, &where_, format!("`{key}`: {}", mismatch.message), mismatch.help);
+                    }
+                }
+            }
+            if request {
+                let has = |wire: &str| map.keys().any(|k| k.as_str() == Some(wire));
+                for field in fields.iter().filter(|f| f.required && !has(&f.wire)) {
+                    ck.error(
+                        fx,
+                        at,
+                        format!("this `{}` example lacks `{}`, which is required", r.name, field.wire),
+                        format!(
+                            "add `{}` to the example: the request builder refuses the request without it",
+                            field.wire
+                        ),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
