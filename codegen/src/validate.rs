@@ -142,11 +142,23 @@ impl FileCx {
     /// problems inside a long value (a marker in a description, a key in an
     /// example). `None` when the node's text does not hold it verbatim.
     fn find_text(&self, path: &[Seg], needle: &str) -> Option<(usize, usize)> {
+        self.find_text_before(path, needle, |_| true)
+    }
+
+    /// As `find_text`, the first occurrence of `needle` that `followed_by`
+    /// accepts the text after.
+    fn find_text_before(
+        &self,
+        path: &[Seg],
+        needle: &str,
+        followed_by: impl Fn(&str) -> bool,
+    ) -> Option<(usize, usize)> {
         let start = self.loc.find(path);
         let from = offset_of(&self.text, start)?;
         let to = self.loc.next_start_after(start).and_then(|end| offset_of(&self.text, end)).unwrap_or(self.text.len());
-        let found = from + self.text.get(from..to)?.find(needle)?;
-        Some(position_of(&self.text, found))
+        let region = self.text.get(from..to)?;
+        let (found, _) = region.match_indices(needle).find(|(i, _)| followed_by(&region[i + needle.len()..]))?;
+        Some(position_of(&self.text, from + found))
     }
 
     /// The text of 1-based line `line`.
@@ -1574,7 +1586,7 @@ fn check_action(
     }
 
     if let Some(json) = &file.examples.json {
-        check_json_example(ck, fx, json, &response);
+        check_json_example(ck, fx, json, &response, &structs);
     }
     if let Some(xml) = &file.examples.xml {
         check_xml_example(ck, fx, xml, &file.action);
@@ -1614,8 +1626,9 @@ fn check_action(
     })
 }
 
-/// The JSON example must be an object whose keys the response declares.
-fn check_json_example(ck: &mut Checker, fx: &FileCx, json: &str, response: &[Field]) {
+/// The JSON example must be an object whose keys the response declares, at
+/// every depth.
+fn check_json_example(ck: &mut Checker, fx: &FileCx, json: &str, response: &[Field], structs: &examples::Structs) {
     let path: Path = vec!["examples".into(), "json".into()];
     match serde_json::from_str::<serde_json::Value>(json) {
         Err(e) => {
@@ -1648,19 +1661,15 @@ fn check_json_example(ck: &mut Checker, fx: &FileCx, json: &str, response: &[Fie
                         format!("the JSON example has `{key}`, which the response does not declare"),
                         "declare the field under `response:`, or drop it from the example",
                     ),
-                    Some(field) => {
-                        if let Some(why) = json_value_mismatch(&field.ty, value) {
-                            ck.error_at(
-                                fx,
-                                at,
-                                format!(
-                                    "the JSON example's `{key}` does not fit type `{}`: {why}",
-                                    describe(&field.ty)
-                                ),
-                                "fix the example, or the field's type",
-                            );
-                        }
-                    }
+                    Some(field) => match json_value_mismatch(&field.ty, value) {
+                        Some(why) => ck.error_at(
+                            fx,
+                            at,
+                            format!("the JSON example's `{key}` does not fit type `{}`: {why}", describe(&field.ty)),
+                            "fix the example, or the field's type",
+                        ),
+                        None => examples::check_json_value(ck, fx, value, field, structs),
+                    },
                 }
             }
         }
