@@ -480,8 +480,18 @@ impl Client {
     }
 
     fn start<O>(&self, params: Params, spec: CallSpec) -> Sending<'_, O> {
-        let call = Box::pin(async move { self.call(spec, &params).await });
-        Sending { client: self, state: State::Calling(call), action: PhantomData }
+        Sending { client: self, state: State::Calling(self.call_boxed(spec, params)), action: PhantomData }
+    }
+
+    /// Not generic, so that the call's state machine is compiled once, here,
+    /// and not once per action (an `async` block inside `start::<O>` would
+    /// be).
+    fn call_boxed(
+        &self,
+        spec: CallSpec,
+        params: Params,
+    ) -> Pin<Box<dyn Future<Output = Result<Answer, CallError>> + Send + '_>> {
+        Box::pin(async move { self.call(spec, &params).await })
     }
 
     /// A successful answer whose body is not the action's response.
