@@ -248,7 +248,7 @@ mod tests {
     fn v1_refusals_carry_the_gateways_codes() {
         let auth = authenticator();
         let code = |r: ApiRequest| auth.verify(&r).unwrap_err();
-        assert_eq!(code(v1("nobody", "secret", "a", &now(), None)).status, 404);
+        assert_eq!(code(v1("nobody", "secret", "a", &now(), None)).status(aliyun_vpc::CommonError::DOCUMENTED), 404);
         assert_eq!(code(v1("nobody", "secret", "a", &now(), None)).code, "InvalidAccessKeyId.NotFound");
         let wrong = code(v1("id", "wrong", "b", &now(), None));
         assert_eq!(wrong.code, "SignatureDoesNotMatch");

@@ -239,7 +239,7 @@ mod tests {
         assert_eq!(progress(&PC, &t).unwrap().state, "Terminated");
 
         let e = act(&PC, info("CancelPhysicalConnection"), &r, &params(&[])).unwrap_err();
-        assert_eq!((e.status, e.code.as_ref()), (400, "Forbidden.NotAllowedInState"));
+        assert_eq!((e.status, e.code.as_ref()), (Some(400), "Forbidden.NotAllowedInState"));
         assert!(e.message.contains("is Enabled"), "{}", e.message);
 
         let modify = params(&[("Bandwidth", "500"), ("Name", "new"), ("PhysicalConnectionId", "pc-1")]);

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use aliyun_runtime::{Lifecycle, Listing, OperationInfo};
+use aliyun_runtime::{ErrorDoc, Lifecycle, Listing, OperationInfo};
 
 /// One product as the generated crate describes it.
 #[derive(Debug, Clone, Copy)]
@@ -16,6 +16,8 @@ pub struct ServiceModel {
     pub version: &'static str,
     pub operations: &'static [OperationInfo],
     pub lifecycles: &'static [&'static Lifecycle],
+    /// The gateway's codes with their documented statuses and messages.
+    pub common_errors: &'static [ErrorDoc],
 }
 
 impl ServiceModel {
@@ -26,6 +28,7 @@ impl ServiceModel {
             version: aliyun_vpc::VERSION,
             operations: aliyun_vpc::OPERATIONS,
             lifecycles: aliyun_vpc::LIFECYCLES,
+            common_errors: aliyun_vpc::CommonError::DOCUMENTED,
         }
     }
 }

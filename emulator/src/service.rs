@@ -109,6 +109,7 @@ impl Service {
     /// `Message`, and `Recommend` (where to read about the code).
     pub fn refuse(&self, req: &ApiRequest, e: ApiError) -> Reply {
         let request_id = ids::request_id();
+        let status = e.status(self.catalog.model.common_errors);
         let format = Format::from_param(req.param("Format"));
         let host = req.header("host").unwrap_or("localhost");
         let recommend = format!(
@@ -123,7 +124,7 @@ impl Service {
             ("Recommend".to_owned(), Value::Str(recommend)),
         ];
         let body = render::render(format, "Error", &fields);
-        Reply { status: e.status, content_type: format.content_type(), request_id, body }
+        Reply { status, content_type: format.content_type(), request_id, body }
     }
 
     fn action_name<'r>(&self, req: &'r ApiRequest) -> Option<&'r str> {

@@ -4,6 +4,17 @@ use std::fmt;
 
 use crate::{DecodeError, Node, Object};
 
+/// An error code as the spec documents it: the HTTP status the service
+/// answers it with, and its usual message. Generated crates publish the
+/// common ones (`CommonError::DOCUMENTED`), so that servers answer them as
+/// documented and clients can read what a code means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorDoc {
+    pub code: &'static str,
+    pub status: u16,
+    pub message: &'static str,
+}
+
 /// An error body from the service: the same fields for every action.
 ///
 /// Boxed inside, so that every action's error enum, and every `Result`

@@ -31,7 +31,7 @@ pub use client::{Client, ClientBuilder, ConfigError, RetryPolicy, Sending, Signa
 pub use credentials::{Credentials, Secret};
 pub use decode::{Decode, DecodeError, Object, decode_response};
 pub use enums::UnknownValue;
-pub use error::{OperationError, ServiceError};
+pub use error::{ErrorDoc, OperationError, ServiceError};
 pub use futures_util::{Stream, StreamExt};
 pub use lifecycle::{Lifecycle, Listing, Transition};
 pub use node::Node;

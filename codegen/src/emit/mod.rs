@@ -275,6 +275,10 @@ fn common_error(product: &Product) -> Option<TokenStream> {
     ));
     let variants: Vec<_> = product.common_errors.iter().map(|e| ident(&e.variant)).collect();
     let codes = product.common_errors.iter().map(|e| &e.code);
+    let documented = product.common_errors.iter().map(|e| {
+        let (code, status, message) = (&e.code, proc_macro2::Literal::u16_unsuffixed(e.status), &e.message);
+        quote! { aliyun_runtime::ErrorDoc { code: #code, status: #status, message: #message }, }
+    });
     let defs = product.common_errors.iter().zip(&variants).map(|(e, v)| {
         let text = format!("`{}` (HTTP {}): {}", e.code, e.status, e.message);
         let doc = docs::outer(&docs::paragraphs([text.as_str(), e.description.as_deref().unwrap_or("")]));
@@ -288,6 +292,8 @@ fn common_error(product: &Product) -> Option<TokenStream> {
             #(#defs)*
         }
         impl CommonError {
+            /// Every common code with the HTTP status and message the spec documents for it, in spec order.
+            pub const DOCUMENTED: &'static [aliyun_runtime::ErrorDoc] = &[#(#documented)*];
             /// The common error for `err`'s code, or `err` back when its code is not a common one.
             pub fn from_service_error(err: aliyun_runtime::ServiceError) -> Result<Self, aliyun_runtime::ServiceError> {
                 Ok(match err.code() {

@@ -2,7 +2,7 @@
 
 use aliyun_runtime::{Credentials, OperationError, SdkError, SignatureVersion};
 use aliyun_vpc::types::PhysicalConnectionStatus as Status;
-use aliyun_vpc::{CancelPhysicalConnectionError, CancelPhysicalConnectionRequest};
+use aliyun_vpc::{CancelPhysicalConnectionError, CancelPhysicalConnectionRequest, CommonError};
 use vpc_emulator::Emulator;
 
 use crate::{KEY_ID, REGION, SECRET, client_for, config, create, list_all, status};
@@ -44,7 +44,13 @@ async fn sts_credentials_need_their_token() {
         let without = client_for(&emulator.url(), Credentials::new("STS.temporary", "sts-secret"), version);
         let err = without.cancel_physical_connection(cancel(&id)).await.unwrap_err();
         let SdkError::Service(e) = &err else { panic!("{err:?}") };
-        assert!(matches!(e, CancelPhysicalConnectionError::Unhandled(_)), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                CancelPhysicalConnectionError::Common(CommonError::InvalidSecurityTokenMismatchWithAccessKey(_))
+            ),
+            "{e:?}"
+        );
         assert_eq!(e.service_error().code(), "InvalidSecurityToken.MismatchWithAccessKey");
 
         let other = Credentials::new("STS.temporary", "sts-secret").with_security_token("another");

@@ -367,6 +367,12 @@ mod tests {
                 "Common(InvalidTimeStampExpired(",
             ),
             (
+                "InvalidTimeStamp.Format",
+                400,
+                "Specified time stamp or date value is not well formatted.",
+                "Common(InvalidTimeStampFormat(",
+            ),
+            (
                 "IncompleteSignature",
                 400,
                 "The request signature does not conform to Aliyun standards.",
@@ -401,6 +407,12 @@ mod tests {
                 400,
                 "Specified SecurityToken is expired.",
                 "Common(InvalidSecurityTokenExpired(",
+            ),
+            (
+                "InvalidSecurityToken.MismatchWithAccessKey",
+                400,
+                "Specified SecurityToken mismatch with the AccessKey.",
+                "Common(InvalidSecurityTokenMismatchWithAccessKey(",
             ),
             (
                 "Forbidden.RAM",

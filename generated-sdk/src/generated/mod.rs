@@ -50,12 +50,14 @@ pub const COMMON_ERROR_CODES: &[&str] = &[
     "SignatureDoesNotMatch",
     "SignatureNonceUsed",
     "InvalidTimeStamp.Expired",
+    "InvalidTimeStamp.Format",
     "IncompleteSignature",
     "MissingParameter",
     "InvalidParameter",
     "InvalidAccessKeyId.NotFound",
     "InvalidAccessKeyId.Inactive",
     "InvalidSecurityToken.Expired",
+    "InvalidSecurityToken.MismatchWithAccessKey",
     "Forbidden.RAM",
     "InvalidApi.NotFound",
     "IdempotentParameterMismatch",
@@ -291,6 +293,10 @@ pub enum CommonError {
     ///
     /// The request timestamp is more than 15 minutes away from the server's clock. Check the local clock.
     InvalidTimeStampExpired(aliyun_runtime::ServiceError),
+    /// `InvalidTimeStamp.Format` (HTTP 400): Specified time stamp or date value is not well formatted.
+    ///
+    /// The Timestamp (V1) or x-acs-date (V3) is not in ISO 8601 UTC form, `YYYY-MM-DDThh:mm:ssZ`.
+    InvalidTimeStampFormat(aliyun_runtime::ServiceError),
     /// `IncompleteSignature` (HTTP 400): The request signature does not conform to Aliyun standards.
     ///
     /// A signing parameter is missing or malformed.
@@ -315,6 +321,10 @@ pub enum CommonError {
     ///
     /// The STS token has expired; fetch a new one.
     InvalidSecurityTokenExpired(aliyun_runtime::ServiceError),
+    /// `InvalidSecurityToken.MismatchWithAccessKey` (HTTP 400): Specified SecurityToken mismatch with the AccessKey.
+    ///
+    /// The STS token was issued with another AccessKey than the one that signed the request.
+    InvalidSecurityTokenMismatchWithAccessKey(aliyun_runtime::ServiceError),
     /// `Forbidden.RAM` (HTTP 403): User not authorized to operate on the specified resource, or this API doesn't support RAM.
     ///
     /// The RAM user or role lacks the permission for this action.
@@ -337,6 +347,104 @@ pub enum CommonError {
     ServiceUnavailable(aliyun_runtime::ServiceError),
 }
 impl CommonError {
+    /// Every common code with the HTTP status and message the spec documents for it, in spec order.
+    pub const DOCUMENTED: &'static [aliyun_runtime::ErrorDoc] = &[
+        aliyun_runtime::ErrorDoc {
+            code: "Throttling",
+            status: 400,
+            message: "Request was denied due to request throttling.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "Throttling.User",
+            status: 400,
+            message: "Request was denied due to user flow control.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "Throttling.Api",
+            status: 400,
+            message: "Request was denied due to api flow control.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "SignatureDoesNotMatch",
+            status: 400,
+            message: "Specified signature is not matched with our calculation.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "SignatureNonceUsed",
+            status: 400,
+            message: "Specified signature nonce was used already.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "InvalidTimeStamp.Expired",
+            status: 400,
+            message: "Specified time stamp or date value is expired.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "InvalidTimeStamp.Format",
+            status: 400,
+            message: "Specified time stamp or date value is not well formatted.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "IncompleteSignature",
+            status: 400,
+            message: "The request signature does not conform to Aliyun standards.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "MissingParameter",
+            status: 400,
+            message: "The input parameter that is mandatory for processing this request is not supplied.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "InvalidParameter",
+            status: 400,
+            message: "The specified parameter is not valid.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "InvalidAccessKeyId.NotFound",
+            status: 404,
+            message: "Specified access key is not found.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "InvalidAccessKeyId.Inactive",
+            status: 400,
+            message: "Specified access key is disabled.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "InvalidSecurityToken.Expired",
+            status: 400,
+            message: "Specified SecurityToken is expired.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "InvalidSecurityToken.MismatchWithAccessKey",
+            status: 400,
+            message: "Specified SecurityToken mismatch with the AccessKey.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "Forbidden.RAM",
+            status: 403,
+            message: "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "InvalidApi.NotFound",
+            status: 404,
+            message: "Specified api is not found, please check your url and method.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "IdempotentParameterMismatch",
+            status: 400,
+            message: "The request uses the same client token as a previous, but non-identical request.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "InternalError",
+            status: 500,
+            message: "The request processing has failed due to some unknown error, exception or failure.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "ServiceUnavailable",
+            status: 503,
+            message: "The request has failed due to a temporary failure of the server.",
+        },
+    ];
     /// The common error for `err`'s code, or `err` back when its code is not a common one.
     pub fn from_service_error(
         err: aliyun_runtime::ServiceError,
@@ -349,12 +457,16 @@ impl CommonError {
                 "SignatureDoesNotMatch" => Self::SignatureDoesNotMatch(err),
                 "SignatureNonceUsed" => Self::SignatureNonceUsed(err),
                 "InvalidTimeStamp.Expired" => Self::InvalidTimeStampExpired(err),
+                "InvalidTimeStamp.Format" => Self::InvalidTimeStampFormat(err),
                 "IncompleteSignature" => Self::IncompleteSignature(err),
                 "MissingParameter" => Self::MissingParameter(err),
                 "InvalidParameter" => Self::InvalidParameter(err),
                 "InvalidAccessKeyId.NotFound" => Self::InvalidAccessKeyIdNotFound(err),
                 "InvalidAccessKeyId.Inactive" => Self::InvalidAccessKeyIdInactive(err),
                 "InvalidSecurityToken.Expired" => Self::InvalidSecurityTokenExpired(err),
+                "InvalidSecurityToken.MismatchWithAccessKey" => {
+                    Self::InvalidSecurityTokenMismatchWithAccessKey(err)
+                }
                 "Forbidden.RAM" => Self::ForbiddenRam(err),
                 "InvalidApi.NotFound" => Self::InvalidApiNotFound(err),
                 "IdempotentParameterMismatch" => Self::IdempotentParameterMismatch(err),
@@ -373,12 +485,14 @@ impl CommonError {
             | Self::SignatureDoesNotMatch(err)
             | Self::SignatureNonceUsed(err)
             | Self::InvalidTimeStampExpired(err)
+            | Self::InvalidTimeStampFormat(err)
             | Self::IncompleteSignature(err)
             | Self::MissingParameter(err)
             | Self::InvalidParameter(err)
             | Self::InvalidAccessKeyIdNotFound(err)
             | Self::InvalidAccessKeyIdInactive(err)
             | Self::InvalidSecurityTokenExpired(err)
+            | Self::InvalidSecurityTokenMismatchWithAccessKey(err)
             | Self::ForbiddenRam(err)
             | Self::InvalidApiNotFound(err)
             | Self::IdempotentParameterMismatch(err)

@@ -102,6 +102,19 @@ pub enum CommonError {
     ServiceUnavailable(aliyun_runtime::ServiceError),
 }
 impl CommonError {
+    /// Every common code with the HTTP status and message the spec documents for it, in spec order.
+    pub const DOCUMENTED: &'static [aliyun_runtime::ErrorDoc] = &[
+        aliyun_runtime::ErrorDoc {
+            code: "Throttling",
+            status: 400,
+            message: "Request was denied due to request throttling.",
+        },
+        aliyun_runtime::ErrorDoc {
+            code: "ServiceUnavailable",
+            status: 503,
+            message: "The request has failed due to a temporary failure of the server.",
+        },
+    ];
     /// The common error for `err`'s code, or `err` back when its code is not a common one.
     pub fn from_service_error(
         err: aliyun_runtime::ServiceError,
