@@ -60,7 +60,7 @@ pub(crate) fn act(
     params: &BTreeMap<String, String>,
 ) -> Result<Change, ApiError> {
     let Some(step) = lifecycle.transition(info.action, &resource.state) else {
-        return Err(not_allowed(lifecycle, info.action, resource));
+        return Err(not_allowed(lifecycle, info, resource));
     };
     if step.deletes {
         return Ok(Change::Delete { kind: resource.kind.clone(), id: resource.id.clone() });
@@ -105,16 +105,26 @@ pub(crate) fn progress(lifecycle: &Lifecycle, resource: &Resource) -> Option<Res
 }
 
 /// The lifecycle's not-found code, or Alibaba's usual `Invalid<Id>.NotFound`
-/// when the spec names none.
-pub(crate) fn not_found(lifecycle: &Lifecycle, id: &str) -> ApiError {
+/// when the spec names none; answered with the status the action documents
+/// for it, else 404.
+pub(crate) fn not_found(lifecycle: &Lifecycle, info: &OperationInfo, id: &str) -> ApiError {
     let code = match lifecycle.not_found {
         Some(code) => code.to_owned(),
         None => format!("Invalid{}.NotFound", lifecycle.id),
     };
-    ApiError::new(404, code, format!("The {} provided ({id}) does not exist in our records.", lifecycle.id))
+    let status = documented_status(info, &code).unwrap_or(404);
+    ApiError::new(status, code, format!("The {} provided ({id}) does not exist in our records.", lifecycle.id))
 }
 
-fn not_allowed(lifecycle: &Lifecycle, action: &str, resource: &Resource) -> ApiError {
+/// The status `info`'s action documents for `code`.
+fn documented_status(info: &OperationInfo, code: &str) -> Option<u16> {
+    info.errors.iter().find(|e| e.code == code).map(|e| e.status)
+}
+
+/// The action's wrong-state code (`IncorrectStatus` when the spec names
+/// none), with the status the action documents for it, else 400.
+fn not_allowed(lifecycle: &Lifecycle, info: &OperationInfo, resource: &Resource) -> ApiError {
+    let action = info.action;
     let otherwise = lifecycle.transitions.iter().filter(|t| t.action == Some(action)).find_map(|t| t.otherwise);
     let mut allowed: Vec<&str> = Vec::new();
     for t in lifecycle.transitions.iter().filter(|t| t.action == Some(action)) {
@@ -124,9 +134,10 @@ fn not_allowed(lifecycle: &Lifecycle, action: &str, resource: &Resource) -> ApiE
             }
         }
     }
+    let code = otherwise.unwrap_or("IncorrectStatus");
     ApiError::new(
-        400,
-        otherwise.unwrap_or("IncorrectStatus"),
+        documented_status(info, code).unwrap_or(400),
+        code,
         format!(
             "The request does not allow in this state: {} {} is {}, and {action} needs {}.",
             lifecycle.resource,
@@ -253,6 +264,30 @@ mod tests {
 
         r.state = "Canceled".into();
         assert!(matches!(act(&PC, info("DeletePhysicalConnection"), &r, &params(&[])), Ok(Change::Delete { .. })));
-        assert_eq!(not_found(&PC, "pc-x").code, "InvalidPhysicalConnectionId.NotFound");
+        let missing = not_found(&PC, info("CancelPhysicalConnection"), "pc-x");
+        assert_eq!((missing.status, missing.code.as_ref()), (Some(404), "InvalidPhysicalConnectionId.NotFound"));
+    }
+
+    /// The same code may be documented with different statuses by different
+    /// actions: an action's own documentation decides.
+    #[test]
+    fn action_errors_take_the_status_the_action_documents() {
+        use aliyun_runtime::ErrorDoc;
+        let other = OperationInfo {
+            errors: &[
+                ErrorDoc { code: "InvalidPhysicalConnectionId.NotFound", status: 400, message: "m" },
+                ErrorDoc { code: "Forbidden.NotAllowedInState", status: 409, message: "m" },
+            ],
+            ..*info("CancelPhysicalConnection")
+        };
+        assert_eq!(not_found(&PC, &other, "pc-x").status, Some(400));
+        let mut enabled = created();
+        enabled.state = "Enabled".into();
+        let refused = act(&PC, &other, &enabled, &params(&[])).unwrap_err();
+        assert_eq!((refused.status, refused.code.as_ref()), (Some(409), "Forbidden.NotAllowedInState"));
+        // Documented nowhere: the usual statuses.
+        let bare = OperationInfo { errors: &[], ..*info("CancelPhysicalConnection") };
+        assert_eq!(not_found(&PC, &bare, "pc-x").status, Some(404));
+        assert_eq!(act(&PC, &bare, &enabled, &params(&[])).unwrap_err().status, Some(400));
     }
 }

@@ -308,6 +308,6 @@ fn act(
         .get(lifecycle.resource, id)
         // A resource is only seen from the region it was created in.
         .filter(|r| !matches!((&r.region, region), (Some(have), Some(want)) if have != want))
-        .ok_or_else(|| engine::not_found(lifecycle, id))?;
+        .ok_or_else(|| engine::not_found(lifecycle, info, id))?;
     engine::act(lifecycle, info, resource, params)
 }

@@ -166,6 +166,10 @@ pub struct OperationInfo {
     pub idempotency_token: Option<&'static str>,
     /// Reads the parameters with the action's request type and its checks.
     pub check: fn(&ParamSource<'_>) -> Result<(), ParamError>,
+    /// The action's own documented errors, with the statuses it answers
+    /// them with (a code may have other statuses for other actions). The
+    /// common ones are the generated `CommonError::DOCUMENTED`.
+    pub errors: &'static [crate::ErrorDoc],
 }
 
 /// `OperationInfo::check` for request type `R`.

@@ -78,7 +78,6 @@ fn index(product: &Product) -> TokenStream {
     let version = &product.version;
     let endpoint = &product.endpoint;
     let action_names = product.actions.iter().map(|a| &a.name);
-    let common_codes = product.common_errors.iter().map(|e| &e.code);
     let operations = product.actions.iter().map(|a| {
         let (name, read_only) = (&a.name, a.read_only);
         let token = match &a.idempotency_token {
@@ -86,12 +85,14 @@ fn index(product: &Product) -> TokenStream {
             None => quote!(None),
         };
         let req = ident(&format!("{}Request", a.type_prefix));
+        let errors = a.errors.iter().filter(|e| !e.common).map(error_doc);
         quote! {
             aliyun_runtime::OperationInfo {
                 action: #name,
                 read_only: #read_only,
                 idempotency_token: #token,
                 check: aliyun_runtime::check_params::<#req>,
+                errors: &[#(#errors)*],
             }
         }
     });
@@ -151,8 +152,6 @@ fn index(product: &Product) -> TokenStream {
         pub const ENDPOINT: &str = #endpoint;
         /// Every action of the spec, sorted by name.
         pub const ACTIONS: &[&str] = &[#(#action_names),*];
-        /// Error codes every action may return, besides its own.
-        pub const COMMON_ERROR_CODES: &[&str] = &[#(#common_codes),*];
         /// Every action as a server sees it (an emulator, say): how to read and check its parameters.
         /// Only with the crate's `server` feature, so that clients do not compile it.
         #[cfg(feature = "server")]
@@ -263,6 +262,12 @@ pub(crate) fn from_params_expr(field: &Field) -> TokenStream {
     }
 }
 
+/// One documented error as data: code, HTTP status, message.
+fn error_doc(e: &crate::model::ErrorDef) -> TokenStream {
+    let (code, status, message) = (&e.code, proc_macro2::Literal::u16_unsuffixed(e.status), &e.message);
+    quote! { aliyun_runtime::ErrorDoc { code: #code, status: #status, message: #message }, }
+}
+
 /// `CommonError`: the codes any action of the product may return, once for
 /// all actions (each action's error enum wraps it in its `Common` variant).
 fn common_error(product: &Product) -> Option<TokenStream> {
@@ -275,10 +280,7 @@ fn common_error(product: &Product) -> Option<TokenStream> {
     ));
     let variants: Vec<_> = product.common_errors.iter().map(|e| ident(&e.variant)).collect();
     let codes = product.common_errors.iter().map(|e| &e.code);
-    let documented = product.common_errors.iter().map(|e| {
-        let (code, status, message) = (&e.code, proc_macro2::Literal::u16_unsuffixed(e.status), &e.message);
-        quote! { aliyun_runtime::ErrorDoc { code: #code, status: #status, message: #message }, }
-    });
+    let documented = product.common_errors.iter().map(error_doc);
     let defs = product.common_errors.iter().zip(&variants).map(|(e, v)| {
         let text = format!("`{}` (HTTP {}): {}", e.code, e.status, e.message);
         let doc = docs::outer(&docs::paragraphs([text.as_str(), e.description.as_deref().unwrap_or("")]));

@@ -42,28 +42,6 @@ pub const ACTIONS: &[&str] = &[
     "UnassociatePhysicalConnectionFromVirtualBorderRouter",
     "UpdateVirtualPhysicalConnection",
 ];
-/// Error codes every action may return, besides its own.
-pub const COMMON_ERROR_CODES: &[&str] = &[
-    "Throttling",
-    "Throttling.User",
-    "Throttling.Api",
-    "SignatureDoesNotMatch",
-    "SignatureNonceUsed",
-    "InvalidTimeStamp.Expired",
-    "InvalidTimeStamp.Format",
-    "IncompleteSignature",
-    "MissingParameter",
-    "InvalidParameter",
-    "InvalidAccessKeyId.NotFound",
-    "InvalidAccessKeyId.Inactive",
-    "InvalidSecurityToken.Expired",
-    "InvalidSecurityToken.MismatchWithAccessKey",
-    "Forbidden.RAM",
-    "InvalidApi.NotFound",
-    "IdempotentParameterMismatch",
-    "InternalError",
-    "ServiceUnavailable",
-];
 /// Every action as a server sees it (an emulator, say): how to read and check its parameters.
 /// Only with the crate's `server` feature, so that clients do not compile it.
 #[cfg(feature = "server")]
@@ -73,6 +51,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ApplyPhysicalConnectionLoaRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AssociatePhysicalConnectionToVirtualBorderRouter",
@@ -81,24 +60,50 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<
             AssociatePhysicalConnectionToVirtualBorderRouterRequest,
         >,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CancelPhysicalConnection",
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CancelPhysicalConnectionRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPhysicalConnectionId.NotFound",
+                status: 404,
+                message: "The PhysicalConnectionId provided does not exist in our records.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.NotAllowedInState",
+                status: 400,
+                message: "The request does not allow in this state.",
+            },
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "CompletePhysicalConnectionLOA",
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CompletePhysicalConnectionLoaRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ConfirmPhysicalConnection",
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ConfirmPhysicalConnectionRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPhysicalConnectionId.NotFound",
+                status: 404,
+                message: "The PhysicalConnectionId provided does not exist in our records.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.NotAllowedInState",
+                status: 400,
+                message: "The request does not allow in this state.",
+            },
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateHighReliablePhysicalConnection",
@@ -107,12 +112,14 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<
             CreateHighReliablePhysicalConnectionRequest,
         >,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePhysicalConnection",
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreatePhysicalConnectionRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePhysicalConnectionOccupancyOrder",
@@ -121,48 +128,77 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<
             CreatePhysicalConnectionOccupancyOrderRequest,
         >,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePhysicalConnectionSetupOrder",
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreatePhysicalConnectionSetupOrderRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVirtualPhysicalConnection",
         read_only: false,
         idempotency_token: Some("Token"),
         check: aliyun_runtime::check_params::<CreateVirtualPhysicalConnectionRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeletePhysicalConnection",
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeletePhysicalConnectionRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.NotAllowedInState",
+                status: 400,
+                message: "The request does not allow in this state.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPhysicalConnectionId.NotMatched",
+                status: 400,
+                message: "instance id not matched.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.VBRExists",
+                status: 400,
+                message: "physical connection owner's vbr still exists.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPhysicalConnectionId.NotFound",
+                status: 404,
+                message: "The PhysicalConnectionId provided does not exist in our records.",
+            },
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeAccessPoints",
         read_only: true,
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeAccessPointsRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribePhysicalConnectionLOA",
         read_only: true,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DescribePhysicalConnectionLoaRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribePhysicalConnections",
         read_only: true,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DescribePhysicalConnectionsRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRegions",
         read_only: true,
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeRegionsRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVirtualBorderRoutersForPhysicalConnection",
@@ -171,60 +207,168 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<
             DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
         >,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "EnablePhysicalConnection",
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<EnablePhysicalConnectionRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.NotAllowedInState",
+                status: 400,
+                message: "The request does not allow in this state.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPhysicalConnectionId.NotFound",
+                status: 404,
+                message: "The PhysicalConnectionId provided does not exist in our records.",
+            },
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "GetPhysicalConnectionServiceStatus",
         read_only: true,
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetPhysicalConnectionServiceStatusRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListPhysicalConnectionFeatures",
         read_only: true,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ListPhysicalConnectionFeaturesRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListVirtualPhysicalConnections",
         read_only: true,
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListVirtualPhysicalConnectionsRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyPhysicalConnectionAttribute",
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyPhysicalConnectionAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidLineOperator.Malformd",
+                status: 400,
+                message: "The LineOperator provided was invalid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeerLocation.Malformd",
+                status: 400,
+                message: "The PeerLocation provided was invalid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPortType.Malformd",
+                status: 400,
+                message: "The PortType provided was invalid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidName.Malformed",
+                status: 400,
+                message: "The specified ?Name? is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidStatus",
+                status: 400,
+                message: "invalid physical connection status.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBandwidth",
+                status: 400,
+                message: "invalid physical connection banwidth.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRedundantPhysicalConnection",
+                status: 400,
+                message: "redundant physical connection doesn't belong to current user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRedundantPhysicalConnectionStatus",
+                status: 400,
+                message: "invalid redundant physical connection status.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidCircuitCode.Malformed",
+                status: 400,
+                message: "circuitCode is illegal.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPhysicalConnectionOperator.Malformed",
+                status: 400,
+                message: "Specified PhysicalConnection Operator is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPhysicalConnectionBandwidth.Malformed",
+                status: 400,
+                message: "Specified PhysicalConnection Bandwidth is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidDescription.Malformed",
+                status: 400,
+                message: "The specified Description is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "OperationDenied.VPconn",
+                status: 400,
+                message: "The operation is not allowed because of VPconn.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The RegionId provided does not exist in our records.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPhysicalConnectionId.NotFound",
+                status: 404,
+                message: "The PhysicalConnectionId provided does not exist in our records.",
+            },
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "OpenPhysicalConnectionService",
         read_only: false,
         idempotency_token: None,
         check: aliyun_runtime::check_params::<OpenPhysicalConnectionServiceRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "RecoverPhysicalConnection",
         read_only: false,
         idempotency_token: Some("Token"),
         check: aliyun_runtime::check_params::<RecoverPhysicalConnectionRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "SecondApplyPhysicalConnectionLOA",
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<SecondApplyPhysicalConnectionLoaRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "TerminatePhysicalConnection",
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<TerminatePhysicalConnectionRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.NotAllowedInState",
+                status: 400,
+                message: "The request does not allow in this state.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPhysicalConnectionId.NotFound",
+                status: 404,
+                message: "The PhysicalConnectionId provided does not exist in our records.",
+            },
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociatePhysicalConnectionFromVirtualBorderRouter",
@@ -233,12 +377,14 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<
             UnassociatePhysicalConnectionFromVirtualBorderRouterRequest,
         >,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateVirtualPhysicalConnection",
         read_only: false,
         idempotency_token: Some("Token"),
         check: aliyun_runtime::check_params::<UpdateVirtualPhysicalConnectionRequest>,
+        errors: &[],
     },
 ];
 /// Every resource lifecycle of the spec.

@@ -23,8 +23,6 @@ pub const ACTIONS: &[&str] = &[
     "ListWidgetEvents",
     "StopWidget",
 ];
-/// Error codes every action may return, besides its own.
-pub const COMMON_ERROR_CODES: &[&str] = &["Throttling", "ServiceUnavailable"];
 /// Every action as a server sees it (an emulator, say): how to read and check its parameters.
 /// Only with the crate's `server` feature, so that clients do not compile it.
 #[cfg(feature = "server")]
@@ -34,36 +32,70 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateWidgetRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Widget",
+                status: 400,
+                message: "The widget quota is exceeded.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.NotAllowedInState",
+                status: 403,
+                message: "The request does not allow in this state.",
+            },
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteWidget",
         read_only: false,
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DeleteWidgetRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidWidgetId.NotFound",
+                status: 404,
+                message: "The widget does not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectWidgetStatus",
+                status: 400,
+                message: "The widget is in a state that does not allow this.",
+            },
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeWidgets",
         read_only: true,
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeWidgetsRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "GetWidgetQuota",
         read_only: true,
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetWidgetQuotaRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListWidgetEvents",
         read_only: true,
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListWidgetEventsRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "StopWidget",
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<StopWidgetRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectWidgetStatus",
+                status: 400,
+                message: "The widget is in a state that does not allow this.",
+            },
+        ],
     },
 ];
 /// Every resource lifecycle of the spec.
