@@ -17,6 +17,7 @@ pub struct Config {
     /// token stands for STS credentials: requests must then carry that token.
     pub keys: Vec<Credentials>,
     /// Where to keep state across restarts (a write-ahead log); in memory only when `None`.
+    /// One emulator at a time: the file is locked (through `<file>.lock`) while in use.
     pub state_file: Option<PathBuf>,
     /// Advance the service's own progress every this often; only on
     /// [`EmulatorHandle::tick`](crate::EmulatorHandle::tick) when `None`.

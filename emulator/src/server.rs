@@ -39,15 +39,17 @@ impl Emulator {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
+        // Everything that can fail comes before the runtime, which must not
+        // be dropped inside a caller's own runtime.
+        let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let service = Arc::new(Service::new(&config)?);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(threads)
             .thread_name("vpc-emulator")
             .enable_all()
             .build()?;
-        let service = Arc::new(Service::new(&config)?);
-        let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
-        std_listener.set_nonblocking(true)?;
-        let addr = std_listener.local_addr()?;
         let listener = {
             let _entered = runtime.enter();
             TcpListener::from_std(std_listener)?
@@ -114,6 +116,9 @@ impl EmulatorHandle {
                 runtime.shutdown_timeout(Duration::from_secs(2));
             }
         }
+        // Tasks of a runtime shut down in the background may still hold the
+        // service: close its state file now, so a restart can take it.
+        self.service.close();
     }
 }
 

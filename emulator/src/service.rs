@@ -46,6 +46,8 @@ pub(crate) struct Service {
     faults: Injector,
     store: Mutex<Store>,
     wal: Option<Wal>,
+    /// Released by `close`, once the log is closed.
+    state_lock: Mutex<Option<wal::StateLock>>,
 }
 
 /// What an action answered, `RequestId` aside, and how far the state file
@@ -59,6 +61,7 @@ impl Service {
     /// Builds the service, replaying and compacting the state file when there is one.
     pub fn new(config: &Config) -> io::Result<Service> {
         let mut store = Store::default();
+        let state_lock = config.state_file.as_deref().map(wal::lock).transpose()?;
         let wal = match &config.state_file {
             Some(path) => {
                 for record in wal::replay(path)? {
@@ -74,7 +77,17 @@ impl Service {
             faults: Injector::new(config.faults),
             store: Mutex::new(store),
             wal,
+            state_lock: Mutex::new(state_lock),
         })
+    }
+
+    /// Closes the state file and gives it up, so that another emulator may
+    /// take it at once; requests still running can no longer change state.
+    pub fn close(&self) {
+        if let Some(wal) = &self.wal {
+            wal.close();
+        }
+        self.state_lock.lock().unwrap_or_else(|e| e.into_inner()).take();
     }
 
     fn lock(&self) -> MutexGuard<'_, Store> {
@@ -176,15 +189,15 @@ impl Service {
         let info = action.info;
         let mut store = self.lock();
         let token = idempotency_token(info, params);
-        if let Some((name, token)) = token {
-            if let Some(seen) = store.remembered(info.action, token) {
-                if seen.fingerprint != fingerprint(params, name) {
-                    return Err(ApiError::token_reused(name));
-                }
-                // The first answer again, and nothing changes.
-                let fields = seen.response.iter().map(|(k, v)| (k.clone(), Value::Str(v.clone()))).collect();
-                return Ok(Done { fields, durable_at: self.appended() });
+        if let Some((name, token)) = token
+            && let Some(seen) = store.remembered(info.action, token)
+        {
+            if seen.fingerprint != fingerprint(params, name) {
+                return Err(ApiError::token_reused(name));
             }
+            // The first answer again, and nothing changes.
+            let fields = seen.response.iter().map(|(k, v)| (k.clone(), Value::Str(v.clone()))).collect();
+            return Ok(Done { fields, durable_at: self.appended() });
         }
         let (mut changes, response) = match action.role {
             Role::List(lifecycle, listing) => {

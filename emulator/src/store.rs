@@ -121,10 +121,10 @@ impl Store {
                 kind.order.insert(resource.seq, resource.id.clone());
             }
             Change::Delete { kind, id } => {
-                if let Some(k) = self.kinds.get_mut(kind) {
-                    if let Some(old) = k.by_id.remove(id) {
-                        k.order.remove(&old.seq);
-                    }
+                if let Some(k) = self.kinds.get_mut(kind)
+                    && let Some(old) = k.by_id.remove(id)
+                {
+                    k.order.remove(&old.seq);
                 }
             }
             Change::Token { action, token, remembered } => {

@@ -49,7 +49,33 @@ struct Shared {
 
 pub(crate) struct Wal {
     shared: Arc<Shared>,
-    writer: Option<JoinHandle<()>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// Exclusive use of a state file, for as long as this is alive. Two
+/// emulators on one file would interleave two histories in it. The lock is
+/// taken on a sibling `<file>.lock`, because the state file itself is
+/// replaced by a rename on every start.
+pub(crate) struct StateLock {
+    _file: File,
+}
+
+/// Takes the lock on `path`'s state, or says which emulator holds it.
+pub(crate) fn lock(path: &Path) -> io::Result<StateLock> {
+    let lock_path = sibling(path, ".lock");
+    let file = OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(StateLock { _file: file }),
+        Err(fs::TryLockError::WouldBlock) => Err(io::Error::new(
+            io::ErrorKind::WouldBlock,
+            format!(
+                "the state file {} is in use by another emulator (it holds {}); stop that one, or give this one another state file",
+                path.display(),
+                lock_path.display()
+            ),
+        )),
+        Err(fs::TryLockError::Error(e)) => Err(e),
+    }
 }
 
 /// Reads every record of the log at `path`; an absent file is an empty log.
@@ -110,7 +136,7 @@ impl Wal {
                 .name("vpc-emulator-wal".into())
                 .spawn(move || write_loop(&shared, file, write_delay))?
         };
-        Ok(Wal { shared, writer: Some(writer) })
+        Ok(Wal { shared, writer: Mutex::new(Some(writer)) })
     }
 
     /// Queues one record; returns its number, to wait on with [`Wal::durable`].
@@ -150,14 +176,22 @@ impl Wal {
     }
 }
 
-impl Drop for Wal {
-    /// Writes out what is queued, then stops the writer.
-    fn drop(&mut self) {
+impl Wal {
+    /// Writes out what is queued, then stops the writer; later appends are
+    /// refused. Returns once the file is no longer written.
+    pub fn close(&self) {
         self.shared.queue.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
         self.shared.wake.notify_one();
-        if let Some(writer) = self.writer.take() {
+        let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(writer) = writer {
             let _ = writer.join();
         }
+    }
+}
+
+impl Drop for Wal {
+    fn drop(&mut self) {
+        self.close();
     }
 }
 

@@ -167,3 +167,23 @@ async fn transient_states_and_tokens_survive_a_restart() {
     let all: HashSet<_> = list_all(&client).await.into_iter().filter_map(|c| c.physical_connection_id).collect();
     assert_eq!(all, HashSet::from([id]));
 }
+
+/// Two emulators on one state file would interleave two histories in it,
+/// and each would replay the other's changes wrongly on the next start. The
+/// second is refused, saying which file, until the first stops.
+#[tokio::test]
+async fn a_state_file_serves_one_emulator_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config();
+    config.state_file = Some(dir.path().join("vpc.state"));
+
+    let first = Emulator::start(config.clone()).unwrap();
+    let refused = Emulator::start(config.clone()).expect_err("a second emulator started on the same state file");
+    let text = refused.to_string();
+    assert!(text.contains("vpc.state") && text.contains("another emulator"), "{text}");
+    let id = create(&client(&first), "before").await;
+    first.shutdown();
+
+    let second = Emulator::start(config).unwrap();
+    assert_eq!(status(&client(&second), &id).await, Some(Status::Initial));
+}
