@@ -189,9 +189,10 @@ fn is_missing_value(event: &Event) -> bool {
     matches!(event, Event::Scalar(value, TScalarStyle::Plain, ..) if value.is_empty())
 }
 
-fn child(path: &[Seg], seg: Seg) -> Path {
+/// `path` with one more step.
+pub(crate) fn child(path: &[Seg], seg: impl Into<Seg>) -> Path {
     let mut p = path.to_vec();
-    p.push(seg);
+    p.push(seg.into());
     p
 }
 

@@ -179,6 +179,10 @@ pub enum Style {
     Simple,
 }
 
+/// What the four types generated for an action are called after its
+/// prefix: `CancelPhysicalConnection` + `Request`, and so on.
+pub const ACTION_TYPE_SUFFIXES: [&str; 4] = ["Request", "RequestBuilder", "Response", "Error"];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ty {
     String,
@@ -190,6 +194,45 @@ pub enum Ty {
     Float,
     Named(TypeRef),
     List(Box<Ty>),
+}
+
+impl Ty {
+    /// A list's item type, or the type itself.
+    pub fn element(&self) -> &Ty {
+        match self {
+            Ty::List(inner) => inner,
+            t => t,
+        }
+    }
+
+    /// The named type this is, or is a list of.
+    pub fn type_ref(&self) -> Option<&TypeRef> {
+        match self.element() {
+            Ty::Named(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    pub fn type_ref_mut(&mut self) -> Option<&mut TypeRef> {
+        let element = match self {
+            Ty::List(inner) => inner.as_mut(),
+            t => t,
+        };
+        match element {
+            Ty::Named(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// The fields of struct `r`, which is declared in `shared` (product.yaml)
+/// or in `local` (the action's own types); `None` for an enum.
+pub fn struct_fields<'a>(r: &TypeRef, local: &'a [NamedType], shared: &'a [NamedType]) -> Option<&'a [Field]> {
+    let types = if r.shared { shared } else { local };
+    match &types.iter().find(|t| t.name == r.name)?.body {
+        TypeBody::Struct(fields) => Some(fields),
+        TypeBody::Enum(_) => None,
+    }
 }
 
 /// A reference to a named enum or struct.
@@ -213,8 +256,6 @@ pub struct NamedType {
     pub body: TypeBody,
     /// Reachable from some request: needs wire encoding.
     pub in_request: bool,
-    /// Reachable from some response: needs decoding.
-    pub in_response: bool,
     /// Reachable from a `style: json` parameter: needs JSON encoding.
     pub in_json: bool,
 }

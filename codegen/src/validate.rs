@@ -16,8 +16,11 @@ use std::hash::Hash;
 use serde::de::DeserializeOwned;
 
 use crate::diagnostic::Diagnostic;
-use crate::locate::{Locations, Path, Seg};
-use crate::model::{Action, Constraints, ErrorDef, Field, NamedType, Product, Style, Ty, TypeBody, TypeRef, Variant};
+use crate::locate::{Locations, Path, Seg, child as p};
+use crate::model::{
+    ACTION_TYPE_SUFFIXES, Action, Constraints, ErrorDef, Field, NamedType, Product, Style, Ty, TypeBody, TypeRef,
+    Variant, struct_fields,
+};
 use crate::naming;
 use crate::spec::{ActionFile, EnumValue, ErrorSpec, Member, ProductFile, TypeDef};
 
@@ -300,12 +303,6 @@ fn first_seen<K: Eq + Hash, V: Copy>(seen: &mut HashMap<K, V>, key: K, at: V) ->
             None
         }
     }
-}
-
-fn p(segs: &[Seg], more: impl Into<Seg>) -> Path {
-    let mut path = segs.to_vec();
-    path.push(more.into());
-    path
 }
 
 /// Checks a whole spec tree.
@@ -801,7 +798,6 @@ fn check_type_body(
         description: def.description.clone(),
         body,
         in_request: false,
-        in_response: false,
         in_json: false,
     })
 }
@@ -930,10 +926,7 @@ fn check_member(
     let ty = resolve(ck, fx, m, path, side, scope, hoisted)?;
     let is_list = matches!(ty, Ty::List(_));
     let is_struct_like = |t: &Ty| matches!(t, Ty::Named(r) if !r.is_enum);
-    let elem = match &ty {
-        Ty::List(inner) => inner.as_ref(),
-        t => t,
-    };
+    let elem = ty.element();
     if m.items.is_some() && !is_list {
         ck.error(fx, &p(path, "items"), "`items` is only for `type: list`", "remove `items`, or set `type: list`");
     }
@@ -1230,7 +1223,6 @@ fn inline_struct(
             description: m.description.clone(),
             body: TypeBody::Struct(fields),
             in_request: false,
-            in_response: false,
             in_json: false,
         },
         path_for_name,
@@ -1250,8 +1242,8 @@ fn check_hoisted_names(
 ) {
     let mut seen: HashMap<&str, &Path> = HashMap::new();
     for (t, path) in hoisted {
-        let earlier = seen.get(t.name.as_str()).map(|first| format!(" (line {})", fx.loc.find(first).0));
-        seen.entry(&t.name).or_insert(path);
+        let earlier =
+            first_seen(&mut seen, t.name.as_str(), path).map(|first| format!(" (line {})", fx.loc.find(first).0));
         let clash = if let Some(line) = earlier {
             Some(format!("another inline struct of this file{line}"))
         } else if declared.contains_key(&t.name) {
@@ -1513,8 +1505,7 @@ fn check_action(
         check_text(ck, fx, &["description".into()], d, false);
     }
     let type_prefix = naming::pascal(&file.action);
-    let reserved: Vec<String> =
-        ["Request", "RequestBuilder", "Response", "Error"].iter().map(|s| format!("{type_prefix}{s}")).collect();
+    let reserved: Vec<String> = ACTION_TYPE_SUFFIXES.iter().map(|s| format!("{type_prefix}{s}")).collect();
 
     let local_decl = declare_types(ck, fx, &file.types, shared_decl);
     for (i, def) in file.types.iter().enumerate() {
@@ -1652,8 +1643,7 @@ fn check_json_example(ck: &mut Checker, fx: &FileCx, json: &str, response: &[Fie
         }
         Ok(serde_json::Value::Object(map)) => {
             for (key, value) in &map {
-                let quoted = serde_json::to_string(key).unwrap_or_default();
-                let at = fx.find_text(&path, &quoted).unwrap_or_else(|| fx.loc.find(&path));
+                let at = examples::json_key_at(fx, key);
                 match response.iter().find(|f| &f.wire == key) {
                     None => ck.error_at(
                         fx,
@@ -1785,36 +1775,39 @@ fn first_xml_element(xml: &str) -> &str {
     }
 }
 
-/// Records which named types are reachable from requests, responses and
+/// Where a named type lives: `None` for product.yaml, else the action's index.
+type Home = Option<usize>;
+
+/// The scope `r` is declared in, as seen from `action`'s scope.
+fn scope_of(r: &TypeRef, action: Home) -> Home {
+    if r.shared { None } else { action }
+}
+
+fn types_in(product: &Product, scope: Home) -> &[NamedType] {
+    match scope {
+        None => &product.types,
+        Some(i) => &product.actions[i].types,
+    }
+}
+
+/// Records which named types are reachable from requests and from
 /// JSON-encoded parameters, so that only the code each needs is emitted.
 fn mark_usage(product: &mut Product) {
-    #[derive(Clone, Copy)]
+    #[derive(Clone, Copy, PartialEq, Eq, Hash)]
     enum Use {
         Request,
-        Response,
         Json,
     }
-    type Key = (Option<usize>, String);
-    fn walk(product: &Product, action: Option<usize>, ty: &Ty, used: Use, seen: &mut HashSet<(Key, u8)>) {
-        let Ty::Named(r) = (match ty {
-            Ty::List(inner) => inner.as_ref(),
-            t => t,
-        }) else {
-            return;
-        };
-        let key: Key = (if r.shared { None } else { action }, r.name.clone());
-        if !seen.insert((key.clone(), used as u8)) {
+    fn walk(product: &Product, action: Home, ty: &Ty, used: Use, seen: &mut HashSet<(Home, String, Use)>) {
+        let Some(r) = ty.type_ref() else { return };
+        let scope = scope_of(r, action);
+        if !seen.insert((scope, r.name.clone(), used)) {
             return;
         }
-        let types = match key.0 {
-            None => &product.types,
-            Some(i) => &product.actions[i].types,
-        };
-        if let Some(TypeBody::Struct(fields)) = types.iter().find(|t| t.name == r.name).map(|t| &t.body) {
-            for f in fields {
-                let next = if matches!(used, Use::Request) && f.style == Style::Json { Use::Json } else { used };
-                walk(product, key.0.or(action), &f.ty, next, seen);
-            }
+        let local = action.map_or(&[][..], |i| product.actions[i].types.as_slice());
+        for f in struct_fields(r, local, &product.types).unwrap_or_default() {
+            let next = if used == Use::Request && f.style == Style::Json { Use::Json } else { used };
+            walk(product, scope.or(action), &f.ty, next, seen);
         }
     }
     let mut seen = HashSet::new();
@@ -1822,20 +1815,16 @@ fn mark_usage(product: &mut Product) {
         for f in &action.request {
             walk(product, Some(i), &f.ty, if f.style == Style::Json { Use::Json } else { Use::Request }, &mut seen);
         }
-        for f in &action.response {
-            walk(product, Some(i), &f.ty, Use::Response, &mut seen);
-        }
     }
-    for ((scope, name), used) in seen {
+    for (scope, name, used) in seen {
         let types = match scope {
             None => &mut product.types,
             Some(i) => &mut product.actions[i].types,
         };
         if let Some(t) = types.iter_mut().find(|t| t.name == name) {
             match used {
-                0 => t.in_request = true,
-                1 => t.in_response = true,
-                _ => t.in_json = true,
+                Use::Request => t.in_request = true,
+                Use::Json => t.in_json = true,
             }
         }
     }
@@ -1845,32 +1834,19 @@ fn mark_usage(product: &mut Product) {
 /// marked required, directly or in a struct it holds (a fixpoint, since
 /// structs nest to any depth).
 fn mark_required_inside(product: &mut Product) {
-    type Key = (Option<usize>, String);
-    let key = |action: Option<usize>, r: &TypeRef| -> Key { (if r.shared { None } else { action }, r.name.clone()) };
-    let referenced = |ty: &Ty| -> Option<TypeRef> {
-        match ty {
-            Ty::List(inner) => match inner.as_ref() {
-                Ty::Named(r) => Some(r.clone()),
-                _ => None,
-            },
-            Ty::Named(r) => Some(r.clone()),
-            _ => None,
-        }
-    };
-    let scopes: Vec<(Option<usize>, &[NamedType])> = std::iter::once((None, product.types.as_slice()))
-        .chain(product.actions.iter().enumerate().map(|(i, a)| (Some(i), a.types.as_slice())))
-        .collect();
-    let mut marked: HashSet<Key> = HashSet::new();
+    let scopes: Vec<Home> = std::iter::once(None).chain((0..product.actions.len()).map(Some)).collect();
+    let mut marked: HashSet<(Home, String)> = HashSet::new();
     loop {
         let before = marked.len();
-        for (scope, types) in &scopes {
-            for t in types.iter() {
+        for &scope in &scopes {
+            for t in types_in(product, scope) {
                 let TypeBody::Struct(fields) = &t.body else { continue };
-                let needs = fields
-                    .iter()
-                    .any(|f| f.required || referenced(&f.ty).is_some_and(|r| marked.contains(&key(*scope, &r))));
+                let needs = fields.iter().any(|f| {
+                    f.required
+                        || f.ty.type_ref().is_some_and(|r| marked.contains(&(scope_of(r, scope), r.name.clone())))
+                });
                 if needs {
-                    marked.insert((*scope, t.name.clone()));
+                    marked.insert((scope, t.name.clone()));
                 }
             }
         }
@@ -1878,17 +1854,9 @@ fn mark_required_inside(product: &mut Product) {
             break;
         }
     }
-    let set = |action: Option<usize>, fields: &mut [Field]| {
-        for f in fields {
-            let r = match &mut f.ty {
-                Ty::List(inner) => match inner.as_mut() {
-                    Ty::Named(r) => r,
-                    _ => continue,
-                },
-                Ty::Named(r) => r,
-                _ => continue,
-            };
-            r.required_inside = marked.contains(&key(action, r));
+    let set = |scope: Home, fields: &mut [Field]| {
+        for r in fields.iter_mut().filter_map(|f| f.ty.type_ref_mut()) {
+            r.required_inside = marked.contains(&(scope_of(r, scope), r.name.clone()));
         }
     };
     for t in &mut product.types {

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{decode_expr, docs, field_type, ident, setter, types};
-use crate::model::{Action, ErrorDef, PageStyle, Pagination, Product, Style, Ty};
+use crate::model::{ACTION_TYPE_SUFFIXES, Action, ErrorDef, PageStyle, Pagination, Product, Style, Ty, struct_fields};
 
 pub fn action(product: &Product, action: &Action) -> TokenStream {
     let module_doc = docs::inner(&format!("`{}`: {}", action.name, action.summary));
@@ -25,8 +25,9 @@ pub fn action(product: &Product, action: &Action) -> TokenStream {
     }
 }
 
-fn names(action: &Action) -> [proc_macro2::Ident; 4] {
-    ["Request", "RequestBuilder", "Response", "Error"].map(|s| ident(&format!("{}{s}", action.type_prefix)))
+/// The action's request, builder, response and error type names.
+pub(crate) fn names(action: &Action) -> [proc_macro2::Ident; 4] {
+    ACTION_TYPE_SUFFIXES.map(|s| ident(&format!("{}{s}", action.type_prefix)))
 }
 
 fn request(product: &Product, action: &Action) -> TokenStream {
@@ -121,10 +122,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     let action_name = &action.name;
     let version = &product.version;
     let read_only = action.read_only;
-    let token = match &action.idempotency_token {
-        Some(t) => quote!(Some(#t)),
-        None => quote!(None),
-    };
+    let token = super::opt_str(&action.idempotency_token);
     let builder_doc = format!(" Builds a [`{req}`]; `build()` names any required parameter left unset.");
     let build_body = if action.request.iter().any(|f| !f.constraints.is_empty() || super::required_inside(f)) {
         quote! {
@@ -276,33 +274,25 @@ fn error(product: &Product, action: &Action) -> TokenStream {
             Common(super::CommonError),
         }
     });
+    // What a code that is not the action's own becomes.
     let fallback = if has_common {
         quote! {
-            _ => match super::CommonError::from_service_error(err) {
+            match super::CommonError::from_service_error(err) {
                 Ok(common) => Self::Common(common),
                 Err(err) => Self::Unhandled(err),
-            },
+            }
         }
     } else {
-        quote! { _ => Self::Unhandled(err), }
+        quote! { Self::Unhandled(err) }
     };
     let from_body = if own.is_empty() {
         // No own codes: the fallback alone, not a match with one arm.
-        if has_common {
-            quote! {
-                match super::CommonError::from_service_error(err) {
-                    Ok(common) => Self::Common(common),
-                    Err(err) => Self::Unhandled(err),
-                }
-            }
-        } else {
-            quote! { Self::Unhandled(err) }
-        }
+        fallback
     } else {
         quote! {
             match err.code() {
                 #(#codes => Self::#variants(err),)*
-                #fallback
+                _ => #fallback,
             }
         }
     };
@@ -617,10 +607,9 @@ fn placeholder(product: &Product, action: &Action, ty: &Ty, wire: &str, depth: u
         Ty::Boolean => serde_json::Value::Bool(true),
         Ty::List(inner) => serde_json::Value::Array(vec![placeholder(product, action, inner, wire, depth)]),
         Ty::Named(r) if !r.is_enum => {
-            let types = if r.shared { &product.types } else { &action.types };
-            let fields = match types.iter().find(|t| t.name == r.name).map(|t| &t.body) {
+            let fields = match struct_fields(r, &action.types, &product.types) {
                 // The depth bound only guards against a type that holds itself.
-                Some(crate::model::TypeBody::Struct(fields)) if depth < 8 => fields.as_slice(),
+                Some(fields) if depth < 8 => fields,
                 _ => &[],
             };
             let values =
@@ -665,10 +654,7 @@ fn example_value(product: &Product, action: &Action, ty: &Ty, json: &serde_json:
             quote!([#(#items),*])
         }
         (Ty::Named(r), J::Object(map)) => {
-            let types = if r.shared { &product.types } else { &action.types };
-            let crate::model::TypeBody::Struct(fields) = &types.iter().find(|t| t.name == r.name)?.body else {
-                return None;
-            };
+            let fields = struct_fields(r, &action.types, &product.types)?;
             // As named from the action's `tests` module, one level below.
             let name = ident(&r.name);
             let path = if r.shared { quote!(super::super::types::#name) } else { quote!(#name) };

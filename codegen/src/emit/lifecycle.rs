@@ -3,25 +3,18 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{docs, ident};
+use super::{docs, ident, opt_str};
 use crate::model::{Product, Resource, Transition};
 
 pub fn lifecycles(product: &Product) -> TokenStream {
     let doc = docs::inner(
         "Resource lifecycles declared in the spec: every state, what each action may start from and leads to, and the service's own steps. Waiters use them to stop early; an emulator can run them.",
     );
-    let items = product.resources.iter().map(|r| resource(product, r));
+    let items = product.resources.iter().map(resource);
     quote! {
         #doc
         use aliyun_runtime as rt;
         #(#items)*
-    }
-}
-
-fn opt_str(value: &Option<String>) -> TokenStream {
-    match value {
-        Some(v) => quote!(Some(#v)),
-        None => quote!(None),
     }
 }
 
@@ -55,7 +48,7 @@ pub fn describe_transition(t: &Transition) -> String {
     format!("{by} {effect}{otherwise}.")
 }
 
-fn resource(product: &Product, r: &Resource) -> TokenStream {
+fn resource(r: &Resource) -> TokenStream {
     let name = ident(&r.const_name);
     let lines: Vec<String> = r.transitions.iter().map(|t| format!("- {}", describe_transition(t))).collect();
     let doc = docs::outer(&docs::paragraphs([
@@ -133,7 +126,6 @@ fn resource(product: &Product, r: &Resource) -> TokenStream {
             }
         }
     });
-    let _ = product;
     quote! {
         #doc
         pub const #name: rt::Lifecycle = rt::Lifecycle {

@@ -80,11 +80,8 @@ fn index(product: &Product) -> TokenStream {
     let action_names = product.actions.iter().map(|a| &a.name);
     let operations = product.actions.iter().map(|a| {
         let (name, read_only) = (&a.name, a.read_only);
-        let token = match &a.idempotency_token {
-            Some(t) => quote!(Some(#t)),
-            None => quote!(None),
-        };
-        let req = ident(&format!("{}Request", a.type_prefix));
+        let token = opt_str(&a.idempotency_token);
+        let [req, ..] = action::names(a);
         let errors = a.errors.iter().filter(|e| !e.common).map(error_doc);
         quote! {
             aliyun_runtime::OperationInfo {
@@ -134,8 +131,7 @@ fn index(product: &Product) -> TokenStream {
     let modules = product.actions.iter().map(|a| {
         let module = ident(&a.module);
         let doc = docs::outer(&format!("`{}`: {}", a.name, a.summary));
-        let [req, builder, resp, err] =
-            ["Request", "RequestBuilder", "Response", "Error"].map(|s| ident(&format!("{}{s}", a.type_prefix)));
+        let [req, builder, resp, err] = action::names(a);
         quote! {
             #doc
             pub mod #module;
@@ -241,11 +237,7 @@ pub(crate) fn setter(field: &Field) -> TokenStream {
 /// The field holds a struct (or a list of them) with required fields inside,
 /// which request builders check with `rt::check_required`.
 pub(crate) fn required_inside(field: &Field) -> bool {
-    match &field.ty {
-        Ty::Named(r) => r.required_inside,
-        Ty::List(inner) => matches!(inner.as_ref(), Ty::Named(r) if r.required_inside),
-        _ => false,
-    }
+    field.ty.type_ref().is_some_and(|r| r.required_inside)
 }
 
 pub(crate) fn from_params_expr(field: &Field) -> TokenStream {
@@ -259,6 +251,14 @@ pub(crate) fn from_params_expr(field: &Field) -> TokenStream {
         (Ty::List(_), _) => quote!(src.list(#wire)?),
         (t, _) if is_struct(t) => quote!(src.structure(#wire)?),
         _ => quote!(src.optional(#wire)?),
+    }
+}
+
+/// `Some("text")` or `None`, as a Rust expression.
+pub(crate) fn opt_str(value: &Option<String>) -> TokenStream {
+    match value {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
     }
 }
 

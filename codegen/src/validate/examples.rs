@@ -9,7 +9,7 @@ use serde_yaml::Value as V;
 
 use super::{Checker, FileCx, Scope, check_example_value, closest, p};
 use crate::locate::Path;
-use crate::model::{Field, NamedType, Ty, TypeBody, TypeRef};
+use crate::model::{Field, NamedType, Ty, TypeRef, struct_fields};
 
 /// Where the structs an example may fill are declared.
 pub(super) struct Structs<'a> {
@@ -19,11 +19,7 @@ pub(super) struct Structs<'a> {
 
 impl Structs<'_> {
     fn fields(&self, r: &TypeRef) -> Option<&[Field]> {
-        let types = if r.shared { self.shared } else { self.local };
-        match &types.iter().find(|t| t.name == r.name)?.body {
-            TypeBody::Struct(fields) => Some(fields),
-            TypeBody::Enum(_) => None,
-        }
+        struct_fields(r, self.local, self.shared)
     }
 }
 
@@ -180,7 +176,7 @@ fn unknown_json_key(ck: &mut Checker, fx: &FileCx, key: &str, owner: &str, known
 }
 
 /// Where `"key"` is first written inside the JSON example.
-fn json_key_at(fx: &FileCx, key: &str) -> (usize, usize) {
+pub(super) fn json_key_at(fx: &FileCx, key: &str) -> (usize, usize) {
     json_entry_at(fx, key, None)
 }
 

@@ -5,7 +5,7 @@ use super::{Checker, FileCx, closest, is_pascal_identifier, is_wire_name, p};
 use crate::locate::Seg;
 use crate::model::{
     Action, ActionLifecycle, ErrorDef, Field, NamedType, PageStyle, Pagination, Resource, Transition, Ty, TypeBody,
-    TypeRef, Waiter,
+    TypeRef, Waiter, struct_fields,
 };
 use crate::naming;
 use crate::spec::{ActionTransitionSpec, LifecycleSpec, PaginationSpec, ResourceSpec};
@@ -441,10 +441,7 @@ pub(super) fn check_waiter(
         );
         return None;
     };
-    let types = if item_type.shared { shared } else { &action.types };
-    let Some(TypeBody::Struct(fields)) = types.iter().find(|t| t.name == item_type.name).map(|t| &t.body) else {
-        return None;
-    };
+    let fields = struct_fields(item_type, &action.types, shared)?;
     let id_field = match find(fields, &spec.id_field) {
         Some(f) if f.ty == Ty::String => Some(f.rust.clone()),
         _ => {
