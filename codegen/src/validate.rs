@@ -356,18 +356,10 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     let shared_decl = declare_types(&mut ck, &pfx, &product.types, &BTreeMap::new());
     let empty = BTreeMap::new();
     let shared_scope = Scope { local: &empty, shared: &shared_decl, in_product: true };
-    let mut shared_types = Vec::new();
     let mut shared_hoisted = Vec::new();
-    for (i, def) in product.types.iter().enumerate() {
-        let path: Path = vec!["types".into(), i.into()];
-        if let Some(t) = check_type_body(&mut ck, &pfx, def, &path, &shared_scope, &mut shared_hoisted) {
-            shared_types.push((t, p(&path, "fields")));
-        }
-    }
-    check_hoisted_names(&mut ck, &pfx, &shared_hoisted, &shared_decl, &BTreeMap::new(), &[]);
-    shared_types.extend(shared_hoisted.into_iter().map(|(t, name_path)| (t, fields_path_of_inline(&name_path))));
-    check_struct_cycles(&mut ck, &pfx, &shared_types, true);
-    let shared_types: Vec<NamedType> = shared_types.into_iter().map(|(t, _)| t).collect();
+    let shared_types = check_type_bodies(&mut ck, &pfx, &product.types, &shared_scope, &mut shared_hoisted);
+    let shared_types =
+        finish_types(&mut ck, &pfx, shared_types, shared_hoisted, &shared_decl, &BTreeMap::new(), &[], true);
     let mut resources = lifecycle::check_resources(&mut ck, &pfx, &product.resources, &shared_types);
 
     action_files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -1270,6 +1262,45 @@ fn check_hoisted_names(
 
 /// Where an inline struct's fields are written, given where its name is (its
 /// member's `struct` or `name`).
+/// Checks the bodies of the types declared under `types:`; each comes back
+/// with the path of its fields, for messages about them.
+fn check_type_bodies(
+    ck: &mut Checker,
+    fx: &FileCx,
+    defs: &[TypeDef],
+    scope: &Scope,
+    hoisted: &mut Vec<(NamedType, Path)>,
+) -> Vec<(NamedType, Path)> {
+    let mut types = Vec::new();
+    for (i, def) in defs.iter().enumerate() {
+        let path: Path = vec!["types".into(), i.into()];
+        if let Some(t) = check_type_body(ck, fx, def, &path, scope, hoisted) {
+            types.push((t, p(&path, "fields")));
+        }
+    }
+    types
+}
+
+/// Joins a file's declared types and its inline structs, once every member
+/// of the file is checked: their names must not clash and no struct may
+/// hold itself.
+#[allow(clippy::too_many_arguments)]
+fn finish_types(
+    ck: &mut Checker,
+    fx: &FileCx,
+    mut types: Vec<(NamedType, Path)>,
+    hoisted: Vec<(NamedType, Path)>,
+    declared: &BTreeMap<String, Declared>,
+    shared: &BTreeMap<String, Declared>,
+    reserved: &[String],
+    in_product: bool,
+) -> Vec<NamedType> {
+    check_hoisted_names(ck, fx, &hoisted, declared, shared, reserved);
+    types.extend(hoisted.into_iter().map(|(t, name_path)| (t, fields_path_of_inline(&name_path))));
+    check_struct_cycles(ck, fx, &types, in_product);
+    types.into_iter().map(|(t, _)| t).collect()
+}
+
 fn fields_path_of_inline(name_path: &[Seg]) -> Path {
     let mut path = name_path.to_vec();
     path.pop();
@@ -1520,21 +1551,12 @@ fn check_action(
     }
     let scope = Scope { local: &local_decl, shared: shared_decl, in_product: false };
     let mut hoisted = Vec::new();
-    let mut types = Vec::new();
-    for (i, def) in file.types.iter().enumerate() {
-        let path: Path = vec!["types".into(), i.into()];
-        if let Some(t) = check_type_body(ck, fx, def, &path, &scope, &mut hoisted) {
-            types.push((t, p(&path, "fields")));
-        }
-    }
+    let types = check_type_bodies(ck, fx, &file.types, &scope, &mut hoisted);
     let request = check_members(ck, fx, &file.request, &["request".into()], Side::Request, &scope, &mut hoisted)
         .unwrap_or_default();
     let response = check_members(ck, fx, &file.response, &["response".into()], Side::Response, &scope, &mut hoisted)
         .unwrap_or_default();
-    check_hoisted_names(ck, fx, &hoisted, &local_decl, shared_decl, &reserved);
-    types.extend(hoisted.into_iter().map(|(t, name_path)| (t, fields_path_of_inline(&name_path))));
-    check_struct_cycles(ck, fx, &types, false);
-    let types: Vec<NamedType> = types.into_iter().map(|(t, _)| t).collect();
+    let types = finish_types(ck, fx, types, hoisted, &local_decl, shared_decl, &reserved, false);
     let structs = examples::Structs { local: &types, shared: shared_types };
     for (list, fields, members) in [("request", &request, &file.request), ("response", &response, &file.response)] {
         // Only when every member made a field, so that the two line up.

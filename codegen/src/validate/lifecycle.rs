@@ -150,14 +150,17 @@ pub(super) fn check_action_lifecycle(
             );
         }
     };
-    for (k, state) in spec.from.iter().enumerate() {
-        known(ck, state, &p(&p(&path, "from"), k));
-    }
-    for (key, state) in [("to", &spec.to), ("via", &spec.via)] {
-        if let Some(state) = state {
-            known(ck, state, &p(&path, key));
+    // Every state a move names, in `from`, `to` and `via`, is the resource's.
+    let states_known = |ck: &mut Checker, t: &ActionTransitionSpec, at: &[Seg]| {
+        for (k, state) in t.from.iter().enumerate() {
+            known(ck, state, &p(&p(at, "from"), k));
         }
-    }
+        for (key, state) in [("to", &t.to), ("via", &t.via)] {
+            if let Some(state) = state {
+                known(ck, state, &p(at, key));
+            }
+        }
+    };
     if let Some(code) = &spec.otherwise {
         if !errors.iter().any(|e| &e.code == code) {
             ck.error(
@@ -174,6 +177,7 @@ pub(super) fn check_action_lifecycle(
         via: spec.via.clone(),
         deletes: spec.deletes,
     };
+    states_known(ck, &simple, &path);
     let transitions = if spec.creates {
         if !spec.from.is_empty()
             || spec.to.is_some()
@@ -210,14 +214,7 @@ pub(super) fn check_action_lifecycle(
         let mut out = Vec::new();
         for (k, t) in spec.transitions.iter().enumerate() {
             let tpath = p(&p(&path, "transitions"), k);
-            for (m, state) in t.from.iter().enumerate() {
-                known(ck, state, &p(&p(&tpath, "from"), m));
-            }
-            for (key, state) in [("to", &t.to), ("via", &t.via)] {
-                if let Some(state) = state {
-                    known(ck, state, &p(&tpath, key));
-                }
-            }
+            states_known(ck, t, &tpath);
             if let Some(other) = out.iter().find_map(|o: &Transition| t.from.iter().find(|s| o.from.contains(s))) {
                 ck.error(
                     fx,
@@ -351,30 +348,28 @@ pub(super) fn check_pagination(
         find(response, "TotalCount")
             .and_then(|_| optional_field(ck, response, "TotalCount", "response", is_count, "integer, long or string"))
     };
-    let pagination = match style {
-        PageStyle::PageNumber => Pagination {
-            style,
-            items_field: String::new(),
-            item_type: Ty::String,
-            page_number: optional_field(ck, request, "PageNumber", "request", is_number, "integer or long"),
-            total_count: total_count(ck),
-            next_token_request: None,
-            next_token_response: None,
-        },
-        PageStyle::NextToken => Pagination {
-            style,
-            items_field: String::new(),
-            item_type: Ty::String,
-            page_number: None,
-            total_count: total_count(ck),
-            next_token_request: optional_field(ck, request, "NextToken", "request", is_string, "string")
-                .map(|(n, _)| n),
-            next_token_response: optional_field(ck, response, "NextToken", "response", is_string, "string")
-                .map(|(n, _)| n),
-        },
+    // Every check runs, whatever fails first, so that all problems are told at once.
+    let (page_number, next_token_request, next_token_response) = match style {
+        PageStyle::PageNumber => {
+            (optional_field(ck, request, "PageNumber", "request", is_number, "integer or long"), None, None)
+        }
+        PageStyle::NextToken => (
+            None,
+            optional_field(ck, request, "NextToken", "request", is_string, "string").map(|(n, _)| n),
+            optional_field(ck, response, "NextToken", "response", is_string, "string").map(|(n, _)| n),
+        ),
     };
+    let total_count = total_count(ck);
     let (items_field, item_type) = items?;
-    (ck.diags.len() == before).then_some(Pagination { items_field, item_type, ..pagination })
+    (ck.diags.len() == before).then_some(Pagination {
+        style,
+        items_field,
+        item_type,
+        page_number,
+        total_count,
+        next_token_request,
+        next_token_response,
+    })
 }
 
 /// Checks a resource's waiter against the action it polls.
