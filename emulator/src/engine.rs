@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use aliyun_runtime::{Lifecycle, OperationInfo};
+use aliyun_runtime::{Lifecycle, OperationInfo, Transition};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, documented_status};
 use crate::store::{Change, Resource};
 
 /// Parameters about how the request was sent and signed, not what it
@@ -67,17 +67,7 @@ pub(crate) fn act(
     }
     let mut next = resource.clone();
     record(lifecycle, info, params, &mut next.fields);
-    match (step.via, step.to) {
-        (Some(via), Some(to)) => {
-            next.state = via.to_owned();
-            next.pending = Some(to.to_owned());
-        }
-        (None, Some(to)) => {
-            next.state = to.to_owned();
-            next.pending = None;
-        }
-        (_, None) => {}
-    }
+    enter(&mut next, step);
     Ok(Change::Put { resource: next })
 }
 
@@ -93,15 +83,24 @@ pub(crate) fn progress(lifecycle: &Lifecycle, resource: &Resource) -> Option<Res
     }
     let step =
         lifecycle.transitions.iter().find(|t| t.action.is_none() && t.from.contains(&resource.state.as_str()))?;
+    enter(&mut next, step).then_some(next)
+}
+
+/// Moves `resource` as `step` says: to `via` with `to` pending, or straight
+/// to `to`. Returns whether it moved (a step without `to` keeps the state).
+fn enter(resource: &mut Resource, step: &Transition) -> bool {
     match (step.via, step.to) {
         (Some(via), Some(to)) => {
-            next.state = via.to_owned();
-            next.pending = Some(to.to_owned());
+            resource.state = via.to_owned();
+            resource.pending = Some(to.to_owned());
         }
-        (None, Some(to)) => next.state = to.to_owned(),
-        (_, None) => return None,
+        (None, Some(to)) => {
+            resource.state = to.to_owned();
+            resource.pending = None;
+        }
+        (_, None) => return false,
     }
-    Some(next)
+    true
 }
 
 /// The lifecycle's not-found code, or Alibaba's usual `Invalid<Id>.NotFound`
@@ -112,13 +111,8 @@ pub(crate) fn not_found(lifecycle: &Lifecycle, info: &OperationInfo, id: &str) -
         Some(code) => code.to_owned(),
         None => format!("Invalid{}.NotFound", lifecycle.id),
     };
-    let status = documented_status(info, &code).unwrap_or(404);
+    let status = documented_status(info.errors, &code).unwrap_or(404);
     ApiError::new(status, code, format!("The {} provided ({id}) does not exist in our records.", lifecycle.id))
-}
-
-/// The status `info`'s action documents for `code`.
-fn documented_status(info: &OperationInfo, code: &str) -> Option<u16> {
-    info.errors.iter().find(|e| e.code == code).map(|e| e.status)
 }
 
 /// The action's wrong-state code (`IncorrectStatus` when the spec names
@@ -136,7 +130,7 @@ fn not_allowed(lifecycle: &Lifecycle, info: &OperationInfo, resource: &Resource)
     }
     let code = otherwise.unwrap_or("IncorrectStatus");
     ApiError::new(
-        documented_status(info, code).unwrap_or(400),
+        documented_status(info.errors, code).unwrap_or(400),
         code,
         format!(
             "The request does not allow in this state: {} {} is {}, and {action} needs {}.",

@@ -32,14 +32,11 @@ impl ApiError {
     /// The HTTP status to answer with: this error's own, else the one
     /// `documented` gives its code (400, the gateway's usual, if none does).
     pub fn status(&self, documented: &[ErrorDoc]) -> u16 {
-        self.status.or_else(|| documented.iter().find(|d| d.code == self.code).map(|d| d.status)).unwrap_or(400)
+        self.status.or_else(|| documented_status(documented, &self.code)).unwrap_or(400)
     }
 
     pub fn missing_parameter(name: &str) -> Self {
-        ApiError::gateway(
-            "MissingParameter",
-            format!("The input parameter \"{name}\" that is mandatory for processing this request is not supplied."),
-        )
+        ApiError::from(aliyun_runtime::ParamError::Missing { parameter: name.to_owned() })
     }
 
     pub fn invalid_api(action: &str, version: &str) -> Self {
@@ -123,6 +120,11 @@ impl ApiError {
             format!("The request uses the same {token_name} as a previous, but non-identical request."),
         )
     }
+}
+
+/// The status `docs` give for `code`, if they list it.
+pub(crate) fn documented_status(docs: &[ErrorDoc], code: &str) -> Option<u16> {
+    docs.iter().find(|d| d.code == code).map(|d| d.status)
 }
 
 impl From<aliyun_runtime::ParamError> for ApiError {

@@ -60,7 +60,7 @@ pub(crate) fn page(store: &Store, lifecycle: &Lifecycle, listing: &Listing, para
     let filters = filters(params);
     let region = params.get("RegionId").map(String::as_str);
     let matches = |r: &Resource| {
-        region.is_none_or(|want| r.region.as_deref().is_none_or(|have| have == want))
+        r.visible_from(region)
             && filters.iter().all(|(key, values)| {
                 // A filter without values does not narrow anything.
                 values.is_empty() || field(listing, r, key).is_some_and(|v| values.contains(&v))

@@ -102,10 +102,9 @@ impl Service {
             tokio::time::sleep(latency).await;
         }
         match self.run(req).await {
-            Ok((_, Fate::Dropped)) => Handled::Drop,
-            Ok((done, _)) => {
+            Ok((_, _, Fate::Dropped)) => Handled::Drop,
+            Ok((action, done, _)) => {
                 let request_id = ids::request_id();
-                let action = self.action_name(req).unwrap_or_default();
                 let mut fields = Vec::with_capacity(done.fields.len() + 1);
                 fields.push(("RequestId".to_owned(), Value::Str(request_id.clone())));
                 fields.extend(done.fields);
@@ -140,14 +139,8 @@ impl Service {
         Reply { status, content_type: format.content_type(), request_id, body }
     }
 
-    fn action_name<'r>(&self, req: &'r ApiRequest) -> Option<&'r str> {
-        match req.header("authorization") {
-            Some(_) => req.header("x-acs-action"),
-            None => req.param("Action"),
-        }
-    }
-
-    async fn run(&self, req: &ApiRequest) -> Result<(Done, Fate), ApiError> {
+    /// Serves the request; on success, the action's name with what it answered.
+    async fn run(&self, req: &ApiRequest) -> Result<(&'static str, Done, Fate), ApiError> {
         if req.method != "GET" && req.method != "POST" {
             return Err(ApiError::new(
                 400,
@@ -181,7 +174,7 @@ impl Service {
         if let Some(wal) = &self.wal {
             wal.durable(done.durable_at).await?;
         }
-        Ok((done, fate))
+        Ok((action.info.action, done, fate))
     }
 
     /// Decides and applies what the action does, all under the state lock.
@@ -248,19 +241,16 @@ impl Service {
         let mut moved = 0;
         for _ in 0..steps {
             let mut store = self.lock();
-            let mut changes: Vec<Change> = store
+            let mut resources: Vec<_> = store
                 .all()
                 .filter_map(|r| self.catalog.lifecycle(&r.kind).and_then(|l| engine::progress(l, r)))
-                .map(|resource| Change::Put { resource })
                 .collect();
-            if changes.is_empty() {
+            if resources.is_empty() {
                 break;
             }
             // Same order every time, so replaying the log is reproducible.
-            changes.sort_by_key(|c| match c {
-                Change::Put { resource } => resource.seq,
-                _ => 0,
-            });
+            resources.sort_by_key(|r| r.seq);
+            let changes: Vec<Change> = resources.into_iter().map(|resource| Change::Put { resource }).collect();
             if self.commit(&mut store, &changes).is_err() {
                 break;
             }
@@ -316,11 +306,10 @@ fn act(
         .get(lifecycle.id)
         .filter(|id| !id.is_empty())
         .ok_or_else(|| ApiError::missing_parameter(lifecycle.id))?;
-    let region = params.get("RegionId");
+    let region = params.get("RegionId").map(String::as_str);
     let resource = store
         .get(lifecycle.resource, id)
-        // A resource is only seen from the region it was created in.
-        .filter(|r| !matches!((&r.region, region), (Some(have), Some(want)) if have != want))
+        .filter(|r| r.visible_from(region))
         .ok_or_else(|| engine::not_found(lifecycle, info, id))?;
     engine::act(lifecycle, info, resource, params)
 }

@@ -26,6 +26,17 @@ pub(crate) struct Resource {
     pub fields: BTreeMap<String, String>,
 }
 
+impl Resource {
+    /// Whether a request for `region` sees it: it is only seen from the
+    /// region it was created in, or from anywhere if either is missing.
+    pub fn visible_from(&self, region: Option<&str>) -> bool {
+        match (self.region.as_deref(), region) {
+            (Some(have), Some(want)) => have == want,
+            _ => true,
+        }
+    }
+}
+
 /// The answer to an idempotent request, kept by its token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Remembered {

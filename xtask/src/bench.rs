@@ -124,7 +124,7 @@ fn compile(args: &BenchArgs, files: &[codegen::GeneratedFile]) -> Result<(), Str
 }
 
 fn write_crate(dir: &Path, root: &Path, files: &[codegen::GeneratedFile]) -> Result<(), String> {
-    let generated = dir.join("src/generated");
+    let generated = dir.join(crate::GENERATED_DIR);
     let _ = fs::remove_dir_all(&generated);
     fs::create_dir_all(&generated).map_err(|e| e.to_string())?;
     let manifest = format!(
