@@ -156,11 +156,8 @@ pub fn check_items(parameter: &'static str, count: usize, max_items: u64) -> Res
 
 /// Checks `value` against `limits`; lengths count characters, not bytes.
 pub fn check(parameter: &'static str, value: &dyn Constrained, limits: Limits) -> Result<(), BuildError> {
-    let invalid = |reason: String| Err(BuildError::Invalid { parameter, reason });
     if let Some(max) = limits.max_items {
-        if value.items() as u64 > max {
-            return invalid(format!("{} items given, at most {max} allowed", value.items()));
-        }
+        check_items(parameter, value.items(), max)?;
     }
     let mut problem = None;
     value.visit(&mut |scalar| {
@@ -184,7 +181,7 @@ pub fn check(parameter: &'static str, value: &dyn Constrained, limits: Limits) -
         };
     });
     match problem {
-        Some(reason) => invalid(reason),
+        Some(reason) => Err(BuildError::Invalid { parameter, reason }),
         None => Ok(()),
     }
 }

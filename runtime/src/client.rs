@@ -249,6 +249,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             host,
             region,
             key: SigningKey::new(credentials.access_key_secret().expose()),
+            redactor: Redactor::new(&credentials),
             credentials,
             attempt_timeout: self.attempt_timeout,
             total_timeout: self.total_timeout,
@@ -307,6 +308,8 @@ struct Inner {
     credentials: Credentials,
     /// The secret, ready to sign with.
     key: SigningKey,
+    /// Masks the secret and the token in what the service sends back.
+    redactor: Redactor,
     attempt_timeout: Duration,
     total_timeout: Duration,
     retry: RetryPolicy,
@@ -415,15 +418,15 @@ enum CallError {
 }
 
 /// What one attempt came to.
-enum Attempt<T> {
-    Done(T),
+enum Attempt {
+    Done(Answer),
     Service(ServiceError),
     Transport(reqwest::Error),
     TimedOut,
     Response(ResponseError),
 }
 
-impl<T> Attempt<T> {
+impl Attempt {
     /// Whether trying again may give another result: network trouble,
     /// timeouts, server-side failures and throttling. Never other 4xx.
     fn retryable(&self) -> bool {
@@ -497,8 +500,7 @@ impl Client {
     /// A successful answer whose body is not the action's response.
     fn undecodable(&self, answer: &Answer, error: crate::DecodeError) -> ResponseError {
         let reason = "the body does not match the action's response";
-        let e = ResponseError::new(answer.status, reason, &answer.body, Some(error));
-        Redactor::new(&self.inner.credentials).response(e, &answer.body)
+        self.inner.redactor.response(answer.status, reason, &answer.body, Some(error))
     }
 
     /// The parameters a call sends: `Action`, `Version`, the action's own,
@@ -609,7 +611,7 @@ impl Client {
     }
 
     /// One signed HTTP exchange.
-    async fn attempt(&self, spec: CallSpec, params: &Params) -> Attempt<Answer> {
+    async fn attempt(&self, spec: CallSpec, params: &Params) -> Attempt {
         let signed = self.sign_call(spec.action, spec.version, params);
         let mut url = self.inner.url.clone();
         if !signed.query.is_empty() {
@@ -628,17 +630,17 @@ impl Client {
         };
         let status = response.status().as_u16();
         tracing::Span::current().record("status", status);
-        let redact = || Redactor::new(&self.inner.credentials);
+        let redactor = &self.inner.redactor;
         let body = match read_body(response, self.inner.max_body_bytes).await {
             Ok(body) => body,
             Err(BodyError::Transport(e)) => return Attempt::Transport(e),
             Err(BodyError::TooLarge { start }) => {
                 let reason = format!("the body is larger than {} bytes", self.inner.max_body_bytes);
-                return Attempt::Response(redact().response(ResponseError::new(status, reason, &[], None), &start));
+                return Attempt::Response(redactor.response(status, reason, &start, None));
             }
         };
-        match interpret(status, body, spec.response_has_code, &|e, body| redact().response(e, body)) {
-            Attempt::Service(e) => Attempt::Service(redact().service(e)),
+        match interpret(status, body, spec.response_has_code, redactor) {
+            Attempt::Service(e) => Attempt::Service(redactor.service(e)),
             other => other,
         }
     }
@@ -783,14 +785,21 @@ impl Redactor {
         text
     }
 
-    /// Redacts before the excerpt is cut, so that a secret straddling the
-    /// cut is not left half shown.
-    fn response(&self, mut error: ResponseError, body: &[u8]) -> ResponseError {
+    /// A response error whose excerpt of `body` is redacted. Redacts before
+    /// the excerpt is cut, so that a secret straddling the cut is not left
+    /// half shown.
+    fn response(
+        &self,
+        status: u16,
+        reason: impl Into<String>,
+        body: &[u8],
+        source: Option<crate::DecodeError>,
+    ) -> ResponseError {
         let longest = self.needles.first().map_or(0, String::len);
         let head = String::from_utf8_lossy(body);
         let head: String = head.chars().take(sdk_error::EXCERPT_CHARS + longest).collect();
-        error.excerpt = sdk_error::excerpt(self.scrub(&head).as_bytes());
-        error
+        let excerpt = sdk_error::excerpt(self.scrub(&head).as_bytes());
+        ResponseError { status, reason: reason.into(), excerpt, source }
     }
 
     fn service(&self, error: ServiceError) -> ServiceError {
@@ -820,15 +829,9 @@ async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Vec<
 }
 
 /// Reads a body as an answer to decode, or as an error.
-/// `redact` masks credentials in an error's excerpt of the body.
-fn interpret(
-    status: u16,
-    body: Vec<u8>,
-    response_has_code: bool,
-    redact: &dyn Fn(ResponseError, &[u8]) -> ResponseError,
-) -> Attempt<Answer> {
-    let unreadable =
-        |reason: &str, e| Attempt::Response(redact(ResponseError::new(status, reason, &body, Some(e)), &body));
+/// `redactor` masks credentials in an error's excerpt of the body.
+fn interpret(status: u16, body: Vec<u8>, response_has_code: bool, redactor: &Redactor) -> Attempt {
+    let unreadable = |reason: &str, e| Attempt::Response(redactor.response(status, reason, &body, Some(e)));
     if !(200..300).contains(&status) {
         return match ServiceError::parse(status, &body) {
             Ok(e) => Attempt::Service(e),
@@ -847,7 +850,7 @@ fn interpret(
         // response declares `Code` is read normally.
         let has_code = fields.iter().any(|(k, v)| k == "Code" && matches!(v, Node::Str(s) if !s.is_empty()));
         if has_code && !response_has_code {
-            if let Ok(e) = ServiceError::parse(status, &body) {
+            if let Ok(e) = ServiceError::from_node(status, &node) {
                 return Attempt::Service(e);
             }
         }

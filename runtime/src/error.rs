@@ -47,8 +47,12 @@ impl ServiceError {
     /// Reads an error body, JSON (`{"Code": ..}`) or XML (`<Error><Code>..`).
     /// Fails when the body is not an error body, i.e. has no `Code`.
     pub fn parse(status: u16, body: &[u8]) -> Result<Self, DecodeError> {
-        let node = Node::parse(body)?;
-        let fields = Object::new(&node)?;
+        Self::from_node(status, &Node::parse(body)?)
+    }
+
+    /// [`ServiceError::parse`] for a body already parsed.
+    pub(crate) fn from_node(status: u16, node: &Node) -> Result<Self, DecodeError> {
+        let fields = Object::new(node)?;
         let code: String = fields.required("Code")?;
         if code.trim().is_empty() {
             return Err(DecodeError::new("error code is empty").at("Code"));

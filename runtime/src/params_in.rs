@@ -105,14 +105,19 @@ impl<'a> ParamSource<'a> {
         Ok(out)
     }
 
+    /// Whether any parameter lies under `base`: a key starting with `base.`.
+    fn has_under(&self, base: &str) -> bool {
+        let marker = format!("{base}.");
+        self.params.range(marker.clone()..).next().is_some_and(|(k, _)| k.starts_with(&marker))
+    }
+
     /// `Name.1.Field`, `Name.2.Field`, ... up to the first index with no field.
     pub fn structs<T: FromParams>(&self, name: &str) -> Result<Vec<T>, ParamError> {
         let base = self.key(name);
         let mut out = Vec::new();
         loop {
             let item = format!("{base}.{}", out.len() + 1);
-            let marker = format!("{item}.");
-            if !self.params.range(marker.clone()..).next().is_some_and(|(k, _)| k.starts_with(&marker)) {
+            if !self.has_under(&item) {
                 return Ok(out);
             }
             out.push(T::from_params(&ParamSource { params: self.params, prefix: Some(&item) })?);
@@ -122,8 +127,7 @@ impl<'a> ParamSource<'a> {
     /// `Name.Field` of a struct that may be absent.
     pub fn structure<T: FromParams>(&self, name: &str) -> Result<Option<T>, ParamError> {
         let base = self.key(name);
-        let marker = format!("{base}.");
-        if !self.params.range(marker.clone()..).next().is_some_and(|(k, _)| k.starts_with(&marker)) {
+        if !self.has_under(&base) {
             return Ok(None);
         }
         T::from_params(&ParamSource { params: self.params, prefix: Some(&base) }).map(Some)

@@ -156,12 +156,6 @@ pub struct ResponseError {
     pub source: Option<DecodeError>,
 }
 
-impl ResponseError {
-    pub(crate) fn new(status: u16, reason: impl Into<String>, body: &[u8], source: Option<DecodeError>) -> Self {
-        ResponseError { status, reason: reason.into(), excerpt: excerpt(body), source }
-    }
-}
-
 /// How many characters of a body an error shows.
 pub(crate) const EXCERPT_CHARS: usize = 200;
 
