@@ -120,6 +120,8 @@ pub struct Action {
     pub description: Option<String>,
     pub read_only: bool,
     pub deprecated: bool,
+    /// Why the action is deprecated and what to use instead.
+    pub deprecated_note: Option<String>,
     pub request: Vec<Field>,
     pub response: Vec<Field>,
     /// The action's documented errors followed by the product's common
@@ -149,6 +151,8 @@ pub struct Field {
     /// Response lists: element name each item is wrapped in.
     pub wrapper: Option<String>,
     pub style: Style,
+    /// Top-level request parameters: travels in the form body, not the query.
+    pub in_body: bool,
     pub idempotency_token: bool,
     pub constraints: Constraints,
 }

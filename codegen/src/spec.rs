@@ -152,6 +152,9 @@ pub struct ActionFile {
     pub read_only: Option<bool>,
     #[serde(default)]
     pub deprecated: bool,
+    /// With `deprecated: true`: why, and what to use instead.
+    #[serde(default)]
+    pub deprecated_note: Option<String>,
     #[serde(default)]
     pub request: Vec<Member>,
     #[serde(default)]
@@ -207,6 +210,10 @@ pub struct Member {
     /// `json` (one JSON-encoded parameter) or `simple` (comma-joined).
     #[serde(default)]
     pub style: Option<String>,
+    /// Top-level request parameters only: where the value travels, `query`
+    /// (the default) or `body` (the form body).
+    #[serde(default)]
+    pub position: Option<String>,
     #[serde(default)]
     pub required: bool,
     #[serde(default)]

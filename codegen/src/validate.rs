@@ -986,6 +986,27 @@ fn check_member(
             );
         }
     }
+    let in_body = match m.position.as_deref() {
+        None | Some("query") => false,
+        Some("body") => true,
+        Some(other) => {
+            ck.error(
+                fx,
+                &p(path, "position"),
+                format!("position `{other}` is not known"),
+                "use `query` (the default) or `body` (the form body)",
+            );
+            false
+        }
+    };
+    if m.position.is_some() && (side != Side::Request || path.len() != 2) {
+        ck.error(
+            fx,
+            &p(path, "position"),
+            "`position` is only for top-level request parameters",
+            "remove `position`; a struct's fields travel where the struct does",
+        );
+    }
     if m.idempotency_token {
         if side != Side::Request {
             ck.error(
@@ -1088,6 +1109,7 @@ fn check_member(
         deprecated: m.deprecated,
         wrapper: m.wrapper.clone(),
         style,
+        in_body,
         idempotency_token: m.idempotency_token,
         constraints: c,
     })
@@ -1566,7 +1588,27 @@ fn check_action(
         }
     }
 
+    let read_only =
+        file.read_only.unwrap_or_else(|| ["Describe", "List", "Get"].iter().any(|p| file.action.starts_with(p)));
     let tokens: Vec<(usize, &Field)> = request.iter().enumerate().filter(|(_, f)| f.idempotency_token).collect();
+    if let (true, Some((i, _))) = (read_only, tokens.first()) {
+        ck.error(
+            fx,
+            &["request".into(), (*i).into(), "idempotency_token".into()],
+            "a read-only action needs no idempotency token",
+            "remove `idempotency_token: true`: read-only calls are retried freely, and the client must not fill in a token the caller did not ask for (or set `read_only: false` if the action changes something)",
+        );
+    }
+    match (&file.deprecated_note, file.deprecated) {
+        (Some(note), true) => check_text(ck, fx, &["deprecated_note".into()], note, false),
+        (Some(_), false) => ck.error(
+            fx,
+            &["deprecated_note".into()],
+            "`deprecated_note` is set, but the action is not deprecated",
+            "set `deprecated: true`, or remove `deprecated_note`",
+        ),
+        (None, _) => {}
+    }
     if tokens.len() > 1 {
         ck.error(
             fx,
@@ -1615,8 +1657,6 @@ fn check_action(
     if ck.diags.len() != before {
         return None;
     }
-    let read_only =
-        file.read_only.unwrap_or_else(|| ["Describe", "List", "Get"].iter().any(|p| file.action.starts_with(p)));
     let idempotency_token = request.iter().find(|f| f.idempotency_token).map(|f| f.wire.clone());
     Some(Action {
         name: file.action.clone(),
@@ -1627,6 +1667,7 @@ fn check_action(
         description: file.description.clone(),
         read_only,
         deprecated: file.deprecated,
+        deprecated_note: file.deprecated_note.clone(),
         request,
         response,
         errors,

@@ -398,6 +398,9 @@ struct CallSpec {
     version: &'static str,
     retry_safe: bool,
     response_has_code: bool,
+    /// Top-level parameters that travel in the form body (V3; V1 sends
+    /// everything there).
+    body_params: &'static [&'static str],
 }
 
 impl CallSpec {
@@ -407,6 +410,7 @@ impl CallSpec {
             version: O::VERSION,
             retry_safe: O::READ_ONLY || O::IDEMPOTENCY_TOKEN.is_some(),
             response_has_code: O::RESPONSE_HAS_CODE,
+            body_params: O::BODY_PARAMS,
         }
     }
 }
@@ -527,10 +531,10 @@ impl Client {
     /// the network.
     #[doc(hidden)]
     pub fn sign<O: Operation>(&self, params: &Params) -> SignedRequest {
-        self.sign_call(O::ACTION, O::VERSION, params)
+        self.sign_call(CallSpec::of::<O>(), params)
     }
 
-    fn sign_call(&self, action: &'static str, version: &'static str, params: &Params) -> SignedRequest {
+    fn sign_call(&self, spec: CallSpec, params: &Params) -> SignedRequest {
         let nonce = random::uuid_v4();
         let mut stamp = [0u8; signing::TIMESTAMP_LEN];
         let stamp = signing::timestamp(&mut stamp, time::OffsetDateTime::now_utc());
@@ -541,7 +545,7 @@ impl Client {
             }
             SignatureVersion::V3 => {
                 let mut text = [0u8; uuid::fmt::Simple::LENGTH];
-                self.sign_v3(action, version, params, nonce.simple().encode_lower(&mut text), stamp)
+                self.sign_v3(spec, params, nonce.simple().encode_lower(&mut text), stamp)
             }
         }
     }
@@ -612,7 +616,7 @@ impl Client {
 
     /// One signed HTTP exchange.
     async fn attempt(&self, spec: CallSpec, params: &Params) -> Attempt {
-        let signed = self.sign_call(spec.action, spec.version, params);
+        let signed = self.sign_call(spec, params);
         let mut url = self.inner.url.clone();
         if !signed.query.is_empty() {
             url.set_query(Some(&signed.query));
@@ -681,25 +685,36 @@ impl Client {
     }
 
     /// `ACS3-HMAC-SHA256`: action and version in signed headers, parameters
-    /// in the query string, an empty body.
-    fn sign_v3(
-        &self,
-        action: &'static str,
-        version: &'static str,
-        params: &Params,
-        nonce: &str,
-        stamp: &str,
-    ) -> SignedRequest {
-        let mut pairs: Vec<(&str, &str)> = params.iter().filter(|(k, _)| *k != "Action" && *k != "Version").collect();
+    /// in the query string, except those the action sends in the form body,
+    /// whose SHA-256 is signed.
+    fn sign_v3(&self, spec: CallSpec, params: &Params, nonce: &str, stamp: &str) -> SignedRequest {
+        let (action, version) = (spec.action, spec.version);
+        let in_body = |name: &str| {
+            spec.body_params
+                .iter()
+                .any(|b| name.strip_prefix(b).is_some_and(|rest| rest.is_empty() || rest.starts_with('.')))
+        };
+        type Pairs<'a> = Vec<(&'a str, &'a str)>;
+        let (mut body_pairs, mut pairs): (Pairs<'_>, Pairs<'_>) =
+            params.iter().filter(|(k, _)| *k != "Action" && *k != "Version").partition(|(k, _)| in_body(k));
         let mut query = Vec::with_capacity(pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>() * 5 / 4);
         signing::write_canonical_query(&mut pairs, &mut query);
         let query = signing::ascii(query);
+        let (body, content_sha256) = if body_pairs.is_empty() {
+            (String::new(), Cow::Borrowed(signing::EMPTY_SHA256))
+        } else {
+            let mut body = Vec::new();
+            signing::write_canonical_query(&mut body_pairs, &mut body);
+            let body = signing::ascii(body);
+            let sha = signing::sha256_hex(body.as_bytes());
+            (body, Cow::Owned(sha))
+        };
         let token = self.inner.credentials.security_token().map(|t| t.expose().trim());
         // Sorted by name, as the canonical request wants them.
         let mut signed: [(&str, &str); 7] = [
             ("host", &self.inner.host),
             ("x-acs-action", action),
-            ("x-acs-content-sha256", signing::EMPTY_SHA256),
+            ("x-acs-content-sha256", &content_sha256),
             ("x-acs-date", stamp),
             ("x-acs-security-token", token.unwrap_or_default()),
             ("x-acs-signature-nonce", nonce),
@@ -711,7 +726,8 @@ impl Client {
             signed.copy_within(5.., 4);
             &signed[..6]
         };
-        let authorization = self.inner.key.v3_authorization(self.inner.credentials.access_key_id(), &query, signed);
+        let authorization =
+            self.inner.key.v3_authorization(self.inner.credentials.access_key_id(), &query, signed, &content_sha256);
         let mut headers = Vec::with_capacity(8);
         headers.push(("authorization", Cow::Owned(authorization)));
         headers.push(("accept", Cow::Borrowed("application/json")));
@@ -719,12 +735,15 @@ impl Client {
         headers.push(("x-acs-version", Cow::Borrowed(version)));
         headers.push(("x-acs-date", Cow::Owned(stamp.to_owned())));
         headers.push(("x-acs-signature-nonce", Cow::Owned(nonce.to_owned())));
-        headers.push(("x-acs-content-sha256", Cow::Borrowed(signing::EMPTY_SHA256)));
+        if !body.is_empty() {
+            headers.push(("content-type", Cow::Borrowed("application/x-www-form-urlencoded")));
+        }
+        headers.push(("x-acs-content-sha256", content_sha256.clone()));
         if let Some(token) = token {
             headers.push(("x-acs-security-token", Cow::Owned(token.to_owned())));
         }
         // `host` is signed but not listed: the HTTP client sends it from the URL.
-        SignedRequest { query, headers, body: String::new() }
+        SignedRequest { query, headers, body }
     }
 }
 
@@ -961,8 +980,7 @@ mod tests {
             let client = client(SignatureVersion::V3, token);
             let params = probe();
             let signed = client.sign_v3(
-                Probe::ACTION,
-                Probe::VERSION,
+                CallSpec::of::<Probe>(),
                 &params,
                 "0123456789abcdef0123456789abcdef",
                 "2024-01-02T03:04:05Z",

@@ -16,6 +16,10 @@ pub trait Operation {
     /// The response declares a top-level `Code` field, so a `Code` in a
     /// successful body is data, not an error.
     const RESPONSE_HAS_CODE: bool = false;
+    /// Top-level parameters that travel in the form body rather than the
+    /// query string (`position: body` in the spec). Their flattened forms
+    /// (`Name.Field`, `Name.1`) go with them.
+    const BODY_PARAMS: &'static [&'static str] = &[];
     type Output: Decode;
     type Error: OperationError;
 
@@ -57,6 +61,7 @@ impl<O: Operation> Operation for WireRequest<O> {
     const READ_ONLY: bool = O::READ_ONLY;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = O::IDEMPOTENCY_TOKEN;
     const RESPONSE_HAS_CODE: bool = O::RESPONSE_HAS_CODE;
+    const BODY_PARAMS: &'static [&'static str] = O::BODY_PARAMS;
     type Output = O::Output;
     type Error = O::Error;
 

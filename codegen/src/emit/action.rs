@@ -14,8 +14,11 @@ pub fn action(product: &Product, action: &Action) -> TokenStream {
     let error = error(product, action);
     let types = types::named_types(&action.types);
     let tests = tests(product, action);
+    // The module itself uses its deprecated request type; only callers warn.
+    let allow = action.deprecated.then(|| quote! { #![allow(deprecated)] });
     quote! {
         #module_doc
+        #allow
         use aliyun_runtime as rt;
         #request
         #response
@@ -42,7 +45,10 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         ));
     }
     if action.deprecated {
-        facts.push("Deprecated by the service.".to_owned());
+        facts.push(match &action.deprecated_note {
+            Some(note) => format!("Deprecated by the service: {note}"),
+            None => "Deprecated by the service.".to_owned(),
+        });
     }
     if let Some(lifecycle) = &action.lifecycle {
         for t in &lifecycle.transitions {
@@ -151,8 +157,13 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     let paginated = action.pagination.as_ref().map(|p| pagination(action, p));
     let has_code = action.response.iter().any(|f| f.wire == "Code");
     let response_has_code = has_code.then(|| quote! { const RESPONSE_HAS_CODE: bool = true; });
+    let body: Vec<&str> = action.request.iter().filter(|f| f.in_body).map(|f| f.wire.as_str()).collect();
+    let body_params =
+        (!body.is_empty()).then(|| quote! { const BODY_PARAMS: &'static [&'static str] = &[#(#body),*]; });
+    let deprecated = deprecated_attr(action);
     quote! {
         #doc
+        #deprecated
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub struct #req {
@@ -185,6 +196,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         }
         impl super::Client {
             #method_doc
+            #deprecated
             #[inline]
             pub fn #method(&self, request: #req) -> rt::Sending<'_, #req> {
                 self.runtime().send(&request)
@@ -204,6 +216,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             const READ_ONLY: bool = #read_only;
             const IDEMPOTENCY_TOKEN: Option<&'static str> = #token;
             #response_has_code
+            #body_params
             type Output = #resp;
             type Error = #err;
             #[inline]
@@ -212,6 +225,21 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             }
         }
     }
+}
+
+/// `#[deprecated]` for a deprecated action's request type and client
+/// method, so that a caller's build warns; the generated code that uses them
+/// allows it (see `action`).
+pub(crate) fn deprecated_attr(action: &Action) -> Option<TokenStream> {
+    action.deprecated.then(|| {
+        let note = match &action.deprecated_note {
+            Some(note) => {
+                format!("deprecated by the service: {}", note.split_whitespace().collect::<Vec<_>>().join(" "))
+            }
+            None => "deprecated by the service".to_owned(),
+        };
+        quote! { #[deprecated(note = #note)] }
+    })
 }
 
 fn response(action: &Action) -> TokenStream {

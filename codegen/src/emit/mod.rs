@@ -132,9 +132,11 @@ fn index(product: &Product) -> TokenStream {
         let module = ident(&a.module);
         let doc = docs::outer(&format!("`{}`: {}", a.name, a.summary));
         let [req, builder, resp, err] = action::names(a);
+        let allow = a.deprecated.then(|| quote! { #[allow(deprecated)] });
         quote! {
             #doc
             pub mod #module;
+            #allow
             pub use #module::{#req, #builder, #resp, #err};
         }
     });
@@ -151,6 +153,7 @@ fn index(product: &Product) -> TokenStream {
         /// Every action as a server sees it (an emulator, say): how to read and check its parameters.
         /// Only with the crate's `server` feature, so that clients do not compile it.
         #[cfg(feature = "server")]
+        #[allow(deprecated)]
         pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[#(#operations),*];
         /// Every resource lifecycle of the spec.
         pub const LIFECYCLES: &[&aliyun_runtime::Lifecycle] = &[#(#lifecycles),*];

@@ -7,15 +7,15 @@ use aliyun_runtime as rt;
 ///
 /// Use it to follow an application made with ApplyPhysicalConnectionLOA: the Status field says whether it is still under review, Available (so the line can be installed and CompletePhysicalConnectionLOA called), Rejected, or Complete.
 ///
-/// Read-only: always safe to retry. Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Read-only: always safe to retry.
 ///
 /// Build one with [`DescribePhysicalConnectionLoaRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePhysicalConnectionLoaRequest {
-    /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
+    /// An optional value you choose, unique per request (ASCII, at most 64 characters). A read changes nothing, so the client never fills it in.
     ///
-    /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
+    /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters.
     pub client_token: Option<String>,
     /// The ID of the Express Connect circuit.
     ///
@@ -41,9 +41,9 @@ pub struct DescribePhysicalConnectionLoaRequestBuilder {
     region_id: Option<String>,
 }
 impl DescribePhysicalConnectionLoaRequestBuilder {
-    /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
+    /// An optional value you choose, unique per request (ASCII, at most 64 characters). A read changes nothing, so the client never fills it in.
     ///
-    /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
+    /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters.
     pub fn client_token(mut self, value: impl Into<String>) -> Self {
         self.client_token = Some(value.into());
         self
@@ -118,7 +118,7 @@ impl rt::Operation for DescribePhysicalConnectionLoaRequest {
     const ACTION: &'static str = "DescribePhysicalConnectionLOA";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
     type Output = DescribePhysicalConnectionLoaResponse;
     type Error = DescribePhysicalConnectionLoaError;
     #[inline]

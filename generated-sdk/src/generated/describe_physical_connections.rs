@@ -7,15 +7,15 @@ use aliyun_runtime as rt;
 ///
 /// Without filters every circuit of the region is listed, dedicated and hosted alike. Filters narrow the list; a circuit must match every filter, and any one of a filter's values. This is the action to poll while a circuit moves through its lifecycle (Allocating to Allocated, Confirmed to Enabled, Terminating to Terminated).
 ///
-/// Read-only: always safe to retry. Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Read-only: always safe to retry.
 ///
 /// Build one with [`DescribePhysicalConnectionsRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePhysicalConnectionsRequest {
-    /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
+    /// An optional value you choose, unique per request (ASCII, at most 64 characters). A read changes nothing, so the client never fills it in.
     ///
-    /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
+    /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters.
     pub client_token: Option<String>,
     /// Conditions the listed circuits must meet, sent as `Filter.N.Key` and `Filter.N.Value.M`. `Status` with values of PhysicalConnectionStatus is one documented key; the service's own reference lists the others (such as `PhysicalConnectionId`).
     ///
@@ -66,9 +66,9 @@ pub struct DescribePhysicalConnectionsRequestBuilder {
     tags: Vec<super::types::Tag>,
 }
 impl DescribePhysicalConnectionsRequestBuilder {
-    /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
+    /// An optional value you choose, unique per request (ASCII, at most 64 characters). A read changes nothing, so the client never fills it in.
     ///
-    /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
+    /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters.
     pub fn client_token(mut self, value: impl Into<String>) -> Self {
         self.client_token = Some(value.into());
         self
@@ -258,7 +258,7 @@ impl rt::Operation for DescribePhysicalConnectionsRequest {
     const ACTION: &'static str = "DescribePhysicalConnections";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
     type Output = DescribePhysicalConnectionsResponse;
     type Error = DescribePhysicalConnectionsError;
     #[inline]
@@ -513,7 +513,7 @@ pub struct PhysicalConnection {
     ///
     /// Wire name: `PortNumber`. Example: `7`.
     pub port_number: Option<String>,
-    /// The port type.
+    /// The optical port of the circuit, such as `1000Base-LX` or `10GBase-LR`.
     ///
     /// Wire name: `PortType`. Example: `10GBase-LR`.
     pub port_type: Option<super::types::PortType>,

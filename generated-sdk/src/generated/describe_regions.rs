@@ -111,7 +111,7 @@ impl rt::Operation for DescribeRegionsRequest {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeRegionsResponse {
-    /// The regions.
+    /// Every region the account can use, with its ID, name and endpoint.
     ///
     /// Wire name: `Regions`. On the wire each item is wrapped in `Region`.
     pub regions: Vec<Region>,
@@ -181,7 +181,7 @@ impl std::fmt::Display for DescribeRegionsError {
     }
 }
 impl std::error::Error for DescribeRegionsError {}
-/// The regions.
+/// Every region the account can use, with its ID, name and endpoint.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Region {

@@ -7,15 +7,15 @@ use aliyun_runtime as rt;
 ///
 /// Each feature is a key and a value. The advanced features asked for with DeviceAdvancedCapacity when creating a circuit are among them.
 ///
-/// Read-only: always safe to retry. Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Read-only: always safe to retry.
 ///
 /// Build one with [`ListPhysicalConnectionFeaturesRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListPhysicalConnectionFeaturesRequest {
-    /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
+    /// An optional value you choose, unique per request (ASCII, at most 64 characters). A read changes nothing, so the client never fills it in.
     ///
-    /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
+    /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters.
     pub client_token: Option<String>,
     /// The ID of the Express Connect circuit.
     ///
@@ -41,9 +41,9 @@ pub struct ListPhysicalConnectionFeaturesRequestBuilder {
     region_id: Option<String>,
 }
 impl ListPhysicalConnectionFeaturesRequestBuilder {
-    /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
+    /// An optional value you choose, unique per request (ASCII, at most 64 characters). A read changes nothing, so the client never fills it in.
     ///
-    /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
+    /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters.
     pub fn client_token(mut self, value: impl Into<String>) -> Self {
         self.client_token = Some(value.into());
         self
@@ -121,7 +121,7 @@ impl rt::Operation for ListPhysicalConnectionFeaturesRequest {
     const ACTION: &'static str = "ListPhysicalConnectionFeatures";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
     type Output = ListPhysicalConnectionFeaturesResponse;
     type Error = ListPhysicalConnectionFeaturesError;
     #[inline]

@@ -14,43 +14,799 @@ pub const VERSION: &str = "2016-04-28";
 pub const ENDPOINT: &str = "vpc.{region}.aliyuncs.com";
 /// Every action of the spec, sorted by name.
 pub const ACTIONS: &[&str] = &[
+    "ActivateRouterInterface",
+    "ActiveFlowLog",
+    "AddBgpNetwork",
+    "AddCommonBandwidthPackageIp",
+    "AddCommonBandwidthPackageIps",
+    "AddGlobalAccelerationInstanceIp",
+    "AddIPv6TranslatorAclListEntry",
+    "AddPublicIpAddressPoolCidrBlock",
+    "AddSourcesToTrafficMirrorSession",
+    "AllocateEipAddress",
+    "AllocateEipAddressPro",
+    "AllocateEipSegmentAddress",
+    "AllocateIpv6Address",
+    "AllocateIpv6InternetBandwidth",
+    "AllocateVpcIpv6Cidr",
     "ApplyPhysicalConnectionLOA",
+    "AssociateEipAddress",
+    "AssociateEipAddressBatch",
+    "AssociateHaVip",
+    "AssociateMacSecKey",
+    "AssociateNetworkAcl",
     "AssociatePhysicalConnectionToVirtualBorderRouter",
+    "AssociateRouteTable",
+    "AssociateRouteTableWithGateway",
+    "AssociateRouteTablesWithVpcGatewayEndpoint",
+    "AssociateVpcCidrBlock",
+    "AssociateVpnGatewayWithCertificate",
+    "AttachDhcpOptionsSetToVpc",
+    "AttachVbrToVpconn",
+    "CancelCommonBandwidthPackageIpBandwidth",
     "CancelPhysicalConnection",
+    "ChangeResourceGroup",
+    "CheckCanAllocateVpcPrivateIpAddress",
+    "CheckVpnBgpEnabled",
     "CompletePhysicalConnectionLOA",
     "ConfirmPhysicalConnection",
+    "ConnectRouterInterface",
+    "ConvertBandwidthPackage",
+    "CopyNetworkAclEntries",
+    "CreateBgpGroup",
+    "CreateBgpPeer",
+    "CreateCommonBandwidthPackage",
+    "CreateCustomerGateway",
+    "CreateDefaultVSwitch",
+    "CreateDefaultVpc",
+    "CreateDhcpOptionsSet",
+    "CreateEnhancedVpnGateway",
+    "CreateExpressCloudConnection",
+    "CreateExpressConnectTrafficQos",
+    "CreateExpressConnectTrafficQosQueue",
+    "CreateExpressConnectTrafficQosRule",
+    "CreateFailoverTestJob",
+    "CreateFlowLog",
+    "CreateForwardEntry",
+    "CreateFullNatEntry",
+    "CreateGlobalAccelerationInstance",
+    "CreateHaVip",
     "CreateHighReliablePhysicalConnection",
+    "CreateIPv6Translator",
+    "CreateIPv6TranslatorAclList",
+    "CreateIPv6TranslatorEntry",
+    "CreateIpsecServer",
+    "CreateIpv4Gateway",
+    "CreateIpv6EgressOnlyRule",
+    "CreateIpv6Gateway",
+    "CreateNatGateway",
+    "CreateNatIp",
+    "CreateNatIpCidr",
+    "CreateNetworkAcl",
     "CreatePhysicalConnection",
     "CreatePhysicalConnectionOccupancyOrder",
     "CreatePhysicalConnectionSetupOrder",
+    "CreatePublicIpAddressPool",
+    "CreateRouteEntries",
+    "CreateRouteEntry",
+    "CreateRouteTable",
+    "CreateRouteTargetGroup",
+    "CreateRouterInterface",
+    "CreateSnatEntry",
+    "CreateSslVpnClientCert",
+    "CreateSslVpnServer",
+    "CreateTrafficMirrorFilter",
+    "CreateTrafficMirrorFilterRules",
+    "CreateTrafficMirrorSession",
+    "CreateVSwitch",
+    "CreateVSwitchCidrReservation",
+    "CreateVbrHa",
+    "CreateVcoRouteEntry",
+    "CreateVirtualBorderRouter",
     "CreateVirtualPhysicalConnection",
+    "CreateVpc",
+    "CreateVpcGatewayEndpoint",
+    "CreateVpcPrefixList",
+    "CreateVpconnFromVbr",
+    "CreateVpnAttachment",
+    "CreateVpnConnection",
+    "CreateVpnGateway",
+    "CreateVpnPbrRouteEntry",
+    "CreateVpnRouteEntry",
+    "DeactivateRouterInterface",
+    "DeactiveFlowLog",
+    "DeleteBgpGroup",
+    "DeleteBgpNetwork",
+    "DeleteBgpPeer",
+    "DeleteCommonBandwidthPackage",
+    "DeleteCustomerGateway",
+    "DeleteDhcpOptionsSet",
+    "DeleteEnhancedVpnGateway",
+    "DeleteExpressConnect",
+    "DeleteExpressConnectTrafficQos",
+    "DeleteExpressConnectTrafficQosQueue",
+    "DeleteExpressConnectTrafficQosRule",
+    "DeleteFailoverTestJob",
+    "DeleteFlowLog",
+    "DeleteForwardEntry",
+    "DeleteFullNatEntry",
+    "DeleteGlobalAccelerationInstance",
+    "DeleteHaVip",
+    "DeleteIPv6Translator",
+    "DeleteIPv6TranslatorAclList",
+    "DeleteIPv6TranslatorEntry",
+    "DeleteIpsecServer",
+    "DeleteIpv4Gateway",
+    "DeleteIpv6EgressOnlyRule",
+    "DeleteIpv6Gateway",
+    "DeleteIpv6InternetBandwidth",
+    "DeleteNatGateway",
+    "DeleteNatIp",
+    "DeleteNatIpCidr",
+    "DeleteNetworkAcl",
     "DeletePhysicalConnection",
+    "DeletePublicIpAddressPool",
+    "DeletePublicIpAddressPoolCidrBlock",
+    "DeleteRouteEntries",
+    "DeleteRouteEntry",
+    "DeleteRouteTable",
+    "DeleteRouteTargetGroup",
+    "DeleteRouterInterface",
+    "DeleteSnatEntry",
+    "DeleteSslVpnClientCert",
+    "DeleteSslVpnServer",
+    "DeleteTrafficMirrorFilter",
+    "DeleteTrafficMirrorFilterRules",
+    "DeleteTrafficMirrorSession",
+    "DeleteVSwitch",
+    "DeleteVSwitchCidrReservation",
+    "DeleteVbrHa",
+    "DeleteVcoRouteEntry",
+    "DeleteVirtualBorderRouter",
+    "DeleteVpc",
+    "DeleteVpcGatewayEndpoint",
+    "DeleteVpcPrefixList",
+    "DeleteVpnAttachment",
+    "DeleteVpnConnection",
+    "DeleteVpnGateway",
+    "DeleteVpnPbrRouteEntry",
+    "DeleteVpnRouteEntry",
+    "DeletionProtection",
+    "Describe95Traffic",
     "DescribeAccessPoints",
+    "DescribeBgpGroups",
+    "DescribeBgpNetworks",
+    "DescribeBgpPeers",
+    "DescribeCommonBandwidthPackages",
+    "DescribeCustomerGateway",
+    "DescribeCustomerGateways",
+    "DescribeEcGrantRelation",
+    "DescribeEipAddresses",
+    "DescribeEipGatewayInfo",
+    "DescribeEipMonitorData",
+    "DescribeEipSegment",
+    "DescribeExpressConnectTrafficQos",
+    "DescribeExpressConnectTrafficQosQueue",
+    "DescribeExpressConnectTrafficQosRule",
+    "DescribeFailoverTestJob",
+    "DescribeFailoverTestJobs",
+    "DescribeFlowLogs",
+    "DescribeForwardTableEntries",
+    "DescribeGlobalAccelerationInstances",
+    "DescribeGrantRulesToCen",
+    "DescribeGrantRulesToEcr",
+    "DescribeHaVips",
+    "DescribeHighDefinitionMonitorLogAttribute",
+    "DescribeIPv6TranslatorAclListAttributes",
+    "DescribeIPv6TranslatorAclLists",
+    "DescribeIPv6TranslatorEntries",
+    "DescribeIPv6Translators",
+    "DescribeIpv6Addresses",
+    "DescribeIpv6EgressOnlyRules",
+    "DescribeIpv6GatewayAttribute",
+    "DescribeIpv6Gateways",
+    "DescribeNatGatewayAssociateNetworkInterfaces",
+    "DescribeNatGateways",
+    "DescribeNetworkAclAttributes",
+    "DescribeNetworkAcls",
     "DescribePhysicalConnectionLOA",
     "DescribePhysicalConnections",
+    "DescribePublicIpAddress",
     "DescribeRegions",
+    "DescribeRouteEntryList",
+    "DescribeRouteTableList",
+    "DescribeRouteTables",
+    "DescribeRouterInterfaceAttribute",
+    "DescribeRouterInterfaces",
+    "DescribeServerRelatedGlobalAccelerationInstances",
+    "DescribeSnatTableEntries",
+    "DescribeSslVpnClientCert",
+    "DescribeSslVpnClientCerts",
+    "DescribeSslVpnClients",
+    "DescribeSslVpnServers",
+    "DescribeTagKeys",
+    "DescribeTagKeysForExpressConnect",
+    "DescribeTags",
+    "DescribeVRouters",
+    "DescribeVSwitchAttributes",
+    "DescribeVSwitches",
+    "DescribeVbrHa",
+    "DescribeVcoRouteEntries",
+    "DescribeVirtualBorderRouters",
     "DescribeVirtualBorderRoutersForPhysicalConnection",
+    "DescribeVpcAttribute",
+    "DescribeVpcGrantRulesToEcr",
+    "DescribeVpcs",
+    "DescribeVpnAttachments",
+    "DescribeVpnConnection",
+    "DescribeVpnConnectionLogs",
+    "DescribeVpnConnections",
+    "DescribeVpnCrossAccountAuthorizations",
+    "DescribeVpnGateway",
+    "DescribeVpnGatewayAvailableZones",
+    "DescribeVpnGateways",
+    "DescribeVpnPbrRouteEntries",
+    "DescribeVpnRouteEntries",
+    "DescribeVpnSslServerLogs",
+    "DescribeZones",
+    "DetachDhcpOptionsSetFromVpc",
+    "DiagnoseVpnConnections",
+    "DiagnoseVpnGateway",
+    "DisableVpcClassicLink",
+    "DisassociateMacSecKey",
+    "DissociateRouteTableFromGateway",
+    "DissociateRouteTablesFromVpcGatewayEndpoint",
+    "DissociateVpnGatewayWithCertificate",
+    "DownloadVpnConnectionConfig",
     "EnablePhysicalConnection",
+    "EnableVpcClassicLink",
+    "EnableVpcIpv4Gateway",
+    "GetDhcpOptionsSet",
+    "GetFlowLogServiceStatus",
+    "GetIpv4GatewayAttribute",
+    "GetNatGatewayAttribute",
+    "GetNatIpAttribute",
+    "GetNatIpCidrAttribute",
     "GetPhysicalConnectionServiceStatus",
+    "GetPublicIpAddressPoolServiceStatus",
+    "GetRouteTargetGroup",
+    "GetTrafficMirrorServiceStatus",
+    "GetVSwitchCidrReservationUsage",
+    "GetVpcGatewayEndpointAttribute",
+    "GetVpcPrefixListAssociations",
+    "GetVpcPrefixListEntries",
+    "GetVpcRouteEntrySummary",
+    "GetVpnGatewayDiagnoseResult",
+    "GrantInstanceToCen",
+    "GrantInstanceToVbr",
+    "ListBusinessAccessPoints",
+    "ListBusinessRegions",
+    "ListDhcpOptionsSets",
+    "ListEnhanhcedNatGatewayAvailableZones",
+    "ListFullNatEntries",
+    "ListGatewayRouteTableEntries",
+    "ListGeographicSubRegions",
+    "ListIpsecServerLogs",
+    "ListIpsecServers",
+    "ListIpv4Gateways",
+    "ListNatIpCidrs",
+    "ListNatIps",
     "ListPhysicalConnectionFeatures",
+    "ListPrefixLists",
+    "ListPublicIpAddressPoolCidrBlocks",
+    "ListPublicIpAddressPools",
+    "ListRouteTargetGroups",
+    "ListTagResources",
+    "ListTagResourcesForExpressConnect",
+    "ListTrafficMirrorFilters",
+    "ListTrafficMirrorSessions",
+    "ListVSwitchCidrReservations",
     "ListVirtualPhysicalConnections",
+    "ListVpcEndpointServicesByEndUser",
+    "ListVpcGatewayEndpoints",
+    "ListVpcPublishedRouteEntries",
+    "ListVpnCertificateAssociations",
+    "ModifyBgpGroupAttribute",
+    "ModifyBgpPeerAttribute",
+    "ModifyCommonBandwidthPackageAttribute",
+    "ModifyCommonBandwidthPackageIpBandwidth",
+    "ModifyCommonBandwidthPackageSpec",
+    "ModifyCustomerGatewayAttribute",
+    "ModifyEipAddressAttribute",
+    "ModifyEipForwardMode",
+    "ModifyExpressCloudConnectionAttribute",
+    "ModifyExpressCloudConnectionBandwidth",
+    "ModifyExpressConnectTrafficQos",
+    "ModifyExpressConnectTrafficQosQueue",
+    "ModifyExpressConnectTrafficQosRule",
+    "ModifyFlowLogAttribute",
+    "ModifyForwardEntry",
+    "ModifyFullNatEntryAttribute",
+    "ModifyGlobalAccelerationInstanceAttributes",
+    "ModifyGlobalAccelerationInstanceSpec",
+    "ModifyHaVipAttribute",
+    "ModifyIPv6TranslatorAclAttribute",
+    "ModifyIPv6TranslatorAclListEntry",
+    "ModifyIPv6TranslatorAttribute",
+    "ModifyIPv6TranslatorBandwidth",
+    "ModifyIPv6TranslatorEntry",
+    "ModifyIpv6AddressAttribute",
+    "ModifyIpv6GatewayAttribute",
+    "ModifyIpv6InternetBandwidth",
+    "ModifyNatGatewayAttribute",
+    "ModifyNatGatewaySpec",
+    "ModifyNatIpAttribute",
+    "ModifyNatIpCidrAttribute",
+    "ModifyNetworkAclAttributes",
     "ModifyPhysicalConnectionAttribute",
+    "ModifyRouteEntry",
+    "ModifyRouteTableAttributes",
+    "ModifyRouterInterfaceAttribute",
+    "ModifyRouterInterfaceSpec",
+    "ModifySnatEntry",
+    "ModifySslVpnClientCert",
+    "ModifySslVpnServer",
+    "ModifyTunnelAttribute",
+    "ModifyVRouterAttribute",
+    "ModifyVSwitchAttribute",
+    "ModifyVSwitchCidrReservationAttribute",
+    "ModifyVcoRouteEntryWeight",
+    "ModifyVirtualBorderRouterAttribute",
+    "ModifyVpcAttribute",
+    "ModifyVpcCidrBlock",
+    "ModifyVpcPrefixList",
+    "ModifyVpnAttachmentAttribute",
+    "ModifyVpnConnectionAttribute",
+    "ModifyVpnGatewayAttribute",
+    "ModifyVpnPbrRouteEntryAttribute",
+    "ModifyVpnPbrRouteEntryPriority",
+    "ModifyVpnPbrRouteEntryWeight",
+    "ModifyVpnRouteEntryWeight",
+    "MoveResourceGroup",
+    "MoveVpnResourceGroup",
+    "OpenFlowLogService",
     "OpenPhysicalConnectionService",
+    "OpenPublicIpAddressPoolService",
+    "OpenTrafficMirrorService",
+    "PublishVpcRouteEntries",
+    "PublishVpnRouteEntry",
     "RecoverPhysicalConnection",
+    "RecoverVirtualBorderRouter",
+    "ReleaseEipAddress",
+    "ReleaseEipSegmentAddress",
+    "ReleaseIpv6Address",
+    "RemoveCommonBandwidthPackageIp",
+    "RemoveGlobalAccelerationInstanceIp",
+    "RemoveIPv6TranslatorAclListEntry",
+    "RemoveSourcesFromTrafficMirrorSession",
+    "ReplaceVpcDhcpOptionsSet",
+    "RetryVpcPrefixListAssociation",
+    "RevokeInstanceFromCen",
+    "RevokeInstanceFromVbr",
     "SecondApplyPhysicalConnectionLOA",
+    "SetHighDefinitionMonitorLogStatus",
+    "StartFailoverTestJob",
+    "StopFailoverTestJob",
+    "SwitchActiveRouteTarget",
+    "TagResources",
+    "TagResourcesForExpressConnect",
     "TerminatePhysicalConnection",
+    "TerminateVirtualBorderRouter",
+    "TransformEipSegmentToPublicIpAddressPool",
+    "UnTagResources",
+    "UnassociateEipAddress",
+    "UnassociateGlobalAccelerationInstance",
+    "UnassociateHaVip",
+    "UnassociateNetworkAcl",
     "UnassociatePhysicalConnectionFromVirtualBorderRouter",
+    "UnassociateRouteTable",
+    "UnassociateVpcCidrBlock",
+    "UntagResourcesForExpressConnect",
+    "UpdateDhcpOptionsSetAttribute",
+    "UpdateEnhancedVpnGateway",
+    "UpdateFailoverTestJob",
+    "UpdateGatewayRouteTableEntryAttribute",
+    "UpdateIpsecServer",
+    "UpdateIpv4GatewayAttribute",
+    "UpdateNatGatewayNatType",
+    "UpdateNetworkAclEntries",
+    "UpdatePublicIpAddressPoolAttribute",
+    "UpdateRouteTargetGroup",
+    "UpdateTrafficMirrorFilterAttribute",
+    "UpdateTrafficMirrorFilterRuleAttribute",
+    "UpdateTrafficMirrorSessionAttribute",
+    "UpdateVirtualBorderBandwidth",
     "UpdateVirtualPhysicalConnection",
+    "UpdateVpcGatewayEndpointAttribute",
+    "VpcDescribeVpcNatGatewayNetworkInterfaceQuota",
+    "WithdrawVpcPublishedRouteEntries",
 ];
 /// Every action as a server sees it (an emulator, say): how to read and check its parameters.
 /// Only with the crate's `server` feature, so that clients do not compile it.
 #[cfg(feature = "server")]
+#[allow(deprecated)]
 pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
+    aliyun_runtime::OperationInfo {
+        action: "ActivateRouterInterface",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ActivateRouterInterfaceRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden",
+                status: 400,
+                message: "The Router instance owener error",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.FinancileLocked",
+                status: 400,
+                message: "This RouterInterface is financiel locked because of bills outstanding.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectStatus",
+                status: 400,
+                message: "RouterInterface can be operated by this action only when it's status is Inactive.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRouterInterfaceId.NotFound",
+                status: 404,
+                message: "The specified RouterInterfaceId does not exist in our records.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ActiveFlowLog",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ActiveFlowLogRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AddBgpNetwork",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AddBgpNetworkRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpAuthkey.Malformed",
+                status: 400,
+                message: "Specified Bgp Group authkey is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpDiscription.Malformed",
+                status: 400,
+                message: "Specified Bgp Group description is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpGroup",
+                status: 400,
+                message: "bgp group not exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpName.Malformed",
+                status: 400,
+                message: "Specified Bgp Group name is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidIP.Malformed",
+                status: 400,
+                message: "Ip malformed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.AlreadyExists",
+                status: 400,
+                message: "bgp network already exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.NotFound",
+                status: 400,
+                message: "instance not found",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.NotNull",
+                status: 400,
+                message: "parameter must not null.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeerAsn.Malformed",
+                status: 400,
+                message: "invalid peer asn cannot equals aliyun asn:45104",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeerIpAddress",
+                status: 400,
+                message: "multi pconn peer ip can not be null.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidStatus.CannotOperate",
+                status: 400,
+                message: "invalid status cannot operate",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVbrNetwork",
+                status: 400,
+                message: "vbr netowrk not exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Bgp",
+                status: 400,
+                message: "bgp group count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.BgpNetwork",
+                status: 400,
+                message: "bgp network count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Nqa",
+                status: 400,
+                message: "nqa count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AddCommonBandwidthPackageIp",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AddCommonBandwidthPackageIpRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBandwidthPackageId.NotFound",
+                status: 404,
+                message: "The specified bandwidthPackageId does not exist in our records.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AddCommonBandwidthPackageIps",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AddCommonBandwidthPackageIpsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AddGlobalAccelerationInstanceIp",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<AddGlobalAccelerationInstanceIpRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AddIPv6TranslatorAclListEntry",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<AddIpv6TranslatorAclListEntryRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Resource.QuotaFull",
+                status: 400,
+                message: "The quota of resource is full",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AddPublicIpAddressPoolCidrBlock",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AddPublicIpAddressPoolCidrBlockRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AddSourcesToTrafficMirrorSession",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AddSourcesToTrafficMirrorSessionRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AllocateEipAddress",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AllocateEipAddressRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParameter",
+                status: 400,
+                message: "Specified value of \"Bandwidth\" is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegion.NotSupport",
+                status: 400,
+                message: "The specified region does not support.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Eip",
+                status: 400,
+                message: "Elastic IP address quota exceeded",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "ReserveIpFail",
+                status: 400,
+                message: "Reserve eip failed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AllocateEipAddressPro",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AllocateEipAddressProRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AllocateEipSegmentAddress",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AllocateEipSegmentAddressRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AllocateIpv6Address",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AllocateIpv6AddressRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AllocateIpv6InternetBandwidth",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AllocateIpv6InternetBandwidthRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AllocateVpcIpv6Cidr",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AllocateVpcIpv6CidrRequest>,
+        errors: &[],
+    },
     aliyun_runtime::OperationInfo {
         action: "ApplyPhysicalConnectionLOA",
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ApplyPhysicalConnectionLoaRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AssociateEipAddress",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AssociateEipAddressRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "BIND_INSTANCE_HAVE_PORTMAP_OR_BIND_EIP",
+                status: 400,
+                message: "The instance may have portMap or already bind eip.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "BIND_INSTANCE_OWENER_ERROR",
+                status: 400,
+                message: "Cannot operate the eip.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden",
+                status: 400,
+                message: "The eip instance owener error",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectEipStatus",
+                status: 400,
+                message: "Current elastic IP status does not support this operation",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectHaVipStatus",
+                status: 400,
+                message: "HaVip can be operated by this action only when it's status is Available or InUse.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectInstanceStatus",
+                status: 400,
+                message: "Current instance status does not support this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidAssociation.Duplicated",
+                status: 400,
+                message: "Specified instance already is associated.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBindingStatus",
+                status: 400,
+                message: "The eip binding status invalid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidInstanceType.ValueNotSupported",
+                status: 400,
+                message: "The specified value of InstanceType is not supported.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParameter",
+                status: 400,
+                message: "The specified parameter is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParameter.Mismatch",
+                status: 400,
+                message: "Specified elastic IP address and ECS instance are not in the same region.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.NotFound",
+                status: 400,
+                message: "instance not found",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "OperationDenied",
+                status: 400,
+                message: "Eip of default vpc not allow this operation",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidAllocationId.NotFound",
+                status: 404,
+                message: "Specified allocation ID is not found",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidInstanId.NotFound",
+                status: 404,
+                message: "Specified instance does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AssociateEipAddressBatch",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AssociateEipAddressBatchRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AssociateHaVip",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AssociateHaVipRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AssociateMacSecKey",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<AssociateMacSecKeyRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AssociateNetworkAcl",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AssociateNetworkAclRequest>,
         errors: &[],
     },
     aliyun_runtime::OperationInfo {
@@ -61,6 +817,78 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             AssociatePhysicalConnectionToVirtualBorderRouterRequest,
         >,
         errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AssociateRouteTable",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AssociateRouteTableRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRouteTableId.NotFound",
+                status: 404,
+                message: "Specified route table does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AssociateRouteTableWithGateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AssociateRouteTableWithGatewayRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AssociateRouteTablesWithVpcGatewayEndpoint",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            AssociateRouteTablesWithVpcGatewayEndpointRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AssociateVpcCidrBlock",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<AssociateVpcCidrBlockRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AssociateVpnGatewayWithCertificate",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AssociateVpnGatewayWithCertificateRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AttachDhcpOptionsSetToVpc",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<AttachDhcpOptionsSetToVpcRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "AttachVbrToVpconn",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<AttachVbrToVpconnRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CancelCommonBandwidthPackageIpBandwidth",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            CancelCommonBandwidthPackageIpBandwidthRequest,
+        >,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "CancelPhysicalConnection",
@@ -79,6 +907,29 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request does not allow in this state.",
             },
         ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ChangeResourceGroup",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ChangeResourceGroupRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CheckCanAllocateVpcPrivateIpAddress",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            CheckCanAllocateVpcPrivateIpAddressRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CheckVpnBgpEnabled",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<CheckVpnBgpEnabledRequest>,
+        errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CompletePhysicalConnectionLOA",
@@ -106,6 +957,519 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         ],
     },
     aliyun_runtime::OperationInfo {
+        action: "ConnectRouterInterface",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ConnectRouterInterfaceRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.BillsOutstanding",
+                status: 400,
+                message: "You cannot use this action because you have bills outstanding.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.OnlyOneConnection",
+                status: 400,
+                message: "Cannot connect concurrently between same routers",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectOppositeInterfaceInfo",
+                status: 400,
+                message: "Cannot connect on the same router",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectRole.NotInitiatingSide",
+                status: 400,
+                message: "The specified RouterInterface is not InitiatingSide.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "CROSS_BID.FORBIDDEN",
+                status: 404,
+                message: "Connect RouterInterface across bid is illegal",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRouterInterfaceId.NotFound",
+                status: 404,
+                message: "The specified RouterInterfaceId does not exist in our record.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ConvertBandwidthPackage",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ConvertBandwidthPackageRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CopyNetworkAclEntries",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CopyNetworkAclEntriesRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateBgpGroup",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateBgpGroupRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpAuthkey.Malformed",
+                status: 400,
+                message: "Specified Bgp Group authkey is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpDescription.Malformed",
+                status: 400,
+                message: "Specified Bgp Group description is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpName.Malformed",
+                status: 400,
+                message: "Specified Bgp Group name is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidIP.Malformed",
+                status: 400,
+                message: "Ip malformed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.AlreadyExists",
+                status: 400,
+                message: "bgp network already exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.NotFound",
+                status: 400,
+                message: "instance not found",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.NotNull",
+                status: 400,
+                message: "invalid peer asn cannot equals aliyun asn:45104",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeerAsn.Malformed",
+                status: 400,
+                message: "invalid peer asn cannot equals aliyun asn:45104",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeerIpAddress",
+                status: 400,
+                message: "multi pconn peer ip can not be null.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidStatus.CannotOperate",
+                status: 400,
+                message: "invalid status cannot operate",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVbrNetwork",
+                status: 400,
+                message: "vbr netowrk not exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Bgp",
+                status: 400,
+                message: "bgp group count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.BgpNetwork",
+                status: 400,
+                message: "bgp network count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Nqa",
+                status: 400,
+                message: "nqa count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId is not found.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateBgpPeer",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateBgpPeerRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpAuthkey.Malformed",
+                status: 400,
+                message: "Specified Bgp Group authkey is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpDiscription.Malformed",
+                status: 400,
+                message: "Specified Bgp Group description is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpGroup",
+                status: 400,
+                message: "bgp group not exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpName.Malformed",
+                status: 400,
+                message: "Specified Bgp Group name is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidIP.Malformed",
+                status: 400,
+                message: "Ip malformed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.AlreadyExists",
+                status: 400,
+                message: "bgp network already exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.NotFound",
+                status: 400,
+                message: "instance not found",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.NotNull",
+                status: 400,
+                message: "invalid peer asn cannot equals aliyun asn:45104",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeerAsn.Malformed",
+                status: 400,
+                message: "invalid peer asn cannot equals aliyun asn:45104",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeerIpAddress",
+                status: 400,
+                message: "multi pconn peer ip can not be null.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidStatus.CannotOperate",
+                status: 400,
+                message: "invalid status cannot operate",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVbrNetwork",
+                status: 400,
+                message: "vbr netowrk not exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Bgp",
+                status: 400,
+                message: "bgp group count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.BgpNetwork",
+                status: 400,
+                message: "bgp network count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Nqa",
+                status: 400,
+                message: "nqa count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "Specified value of \"regionId\" is not supported.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateCommonBandwidthPackage",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateCommonBandwidthPackageRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParameter.Description.Malformed",
+                status: 400,
+                message: "The specified Description is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParameter.Name.Malformed",
+                status: 400,
+                message: "The specified Name is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "MissingParameter",
+                status: 400,
+                message: "Miss mandatory parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpcId.NotFound",
+                status: 404,
+                message: "Specified value of VpcId is not found in our record.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidZoneId.NotFound",
+                status: 404,
+                message: "Specified value of ZoneId is not exists.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateCustomerGateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateCustomerGatewayRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidDescription",
+                status: 400,
+                message: "The description is not valid",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidIpAddress.AlreadyExist",
+                status: 400,
+                message: "Specified IpAddress is already exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidIpAddress.WrongFormat",
+                status: 400,
+                message: "Specified IpAddress is invalid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidName",
+                status: 400,
+                message: "The name is not valid",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Resource.QuotaFull",
+                status: 400,
+                message: "The quota of resource is full",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateDefaultVSwitch",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateDefaultVSwitchRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateDefaultVpc",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateDefaultVpcRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateDhcpOptionsSet",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateDhcpOptionsSetRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateEnhancedVpnGateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateEnhancedVpnGatewayRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateExpressCloudConnection",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<CreateExpressCloudConnectionRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateExpressConnectTrafficQos",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateExpressConnectTrafficQosRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateExpressConnectTrafficQosQueue",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            CreateExpressConnectTrafficQosQueueRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateExpressConnectTrafficQosRule",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateExpressConnectTrafficQosRuleRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateFailoverTestJob",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateFailoverTestJobRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateFlowLog",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<CreateFlowLogRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "MissingParameter",
+                status: 400,
+                message: "Missing mandatory parameter",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateForwardEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateForwardEntryRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.DestnationIpOutOfVpcCIDR",
+                status: 400,
+                message: "The specified Internal Ip is Out of VPC CIDR.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.ExternalIp.UsedInSnatTable",
+                status: 400,
+                message: "The specified ExternalIp is already used in SnatTable",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.InternalIpOutOfVpcCIDR",
+                status: 400,
+                message: "The specified Internal Ip is Out of VPC CIDR.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbindden",
+                status: 400,
+                message: "The specified Instance already bind eip",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorretForwardEntryStatus",
+                status: 400,
+                message: "Some Forward entry status blocked this operation..",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Invalid.natgwNotExist",
+                status: 400,
+                message: "The specified natgateway not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidExternalIp.Malformed",
+                status: 400,
+                message: "The specified ExternalIp is not a valid IP address.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidExternalPort.Malformed",
+                status: 400,
+                message: "The specified ExternalPort is not a valid port.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidInternalIp.Malformed",
+                status: 400,
+                message: "The specified InternalIp is not a valid IP address.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidInternalPort.Malformed",
+                status: 400,
+                message: "The specified InternalPort is not a valid port.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidIp.NotInNatgw",
+                status: 400,
+                message: "The specified Ip not belong to natgateway.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParameter.Name.Malformed",
+                status: 400,
+                message: "The specified Name is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidProtocal.ValueNotSupported",
+                status: 400,
+                message: "The specified IpProtocol does not support.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "MissingParameter",
+                status: 400,
+                message: "Missing mandatory parameter",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidExternalIp.NotFound",
+                status: 404,
+                message: "Specified External Ip address does not found on the VRouter",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidForwardTableId.NotFound",
+                status: 404,
+                message: "Specified forward table does not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateFullNatEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateFullNatEntryRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateGlobalAccelerationInstance",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateGlobalAccelerationInstanceRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateHaVip",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateHaVipRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
         action: "CreateHighReliablePhysicalConnection",
         read_only: false,
         idempotency_token: Some("ClientToken"),
@@ -113,6 +1477,105 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             CreateHighReliablePhysicalConnectionRequest,
         >,
         errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateIPv6Translator",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateIpv6TranslatorRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateIPv6TranslatorAclList",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateIpv6TranslatorAclListRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateIPv6TranslatorEntry",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<CreateIpv6TranslatorEntryRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Resource.QuotaFull",
+                status: 400,
+                message: "The quota of resource is full",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateIpsecServer",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateIpsecServerRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateIpv4Gateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateIpv4GatewayRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateIpv6EgressOnlyRule",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateIpv6EgressOnlyRuleRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateIpv6Gateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateIpv6GatewayRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateNatGateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateNatGatewayRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateNatIp",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateNatIpRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateNatIpCidr",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateNatIpCidrRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateNetworkAcl",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateNetworkAclRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePhysicalConnection",
@@ -138,10 +1601,1315 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         errors: &[],
     },
     aliyun_runtime::OperationInfo {
+        action: "CreatePublicIpAddressPool",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreatePublicIpAddressPoolRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateRouteEntries",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<CreateRouteEntriesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateRouteEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateRouteEntryRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "CountLimitExceed.HaVipRouteEntry",
+                status: 400,
+                message: "There can be 5 route entry to HaVip at most in one route table.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "FORBIDDEN_USE_VPC_AS_INTERNET_GATEWAY",
+                status: 400,
+                message: "The Specified CIDR must be in vpc CIDR.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.CheckEntryRuleQuota",
+                status: 400,
+                message: "Route entry quota rule check error.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "INVALID_VPC_ID",
+                status: 400,
+                message: "The Specified VpcId not match.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "INVALID_WEIGHT_PARAM",
+                status: 400,
+                message: "Specified value of weight invalid",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectHaVipStatus",
+                status: 400,
+                message: "This operation is denied because satus of the specified HaVip is neither Available nor InUse.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectInstanceStatus",
+                status: 400,
+                message: "Current instance status does not support this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectRouteEntryStatus",
+                status: 400,
+                message: "Some route entry status blocked this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectVpcStatus",
+                status: 400,
+                message: "Current VPC status does not support this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidCIDRBlock.Duplicate",
+                status: 400,
+                message: "Specified CIDR block is already exists.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidCidrBlock",
+                status: 400,
+                message: "Specified CIDR block is already exists.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidCidrBlock.Malformed",
+                status: 400,
+                message: "Specified CIDR block is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidEntryRuleQuota.NotFound",
+                status: 400,
+                message: "Route entry quota rule not exists.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidNextHop.NotFound",
+                status: 400,
+                message: "Specified next hop does not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidNextHopType",
+                status: 400,
+                message: "Specified parameter \"NextHopType\" is not valid",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidNexthopListSize",
+                status: 400,
+                message: "nexthop size is illegal. Must be between 2 and 4.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidNexthopTypeAndList.BothNotNull",
+                status: 400,
+                message: "both nexthopType and nextHopList are not null.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidNexthopTypeAndList.BothNull",
+                status: 400,
+                message: "both nexthopType and nextHopList are null.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidOppositeRouterType",
+                status: 400,
+                message: "nexthop list cannot only contain router interface whose opposite router interface is on vbr.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParam",
+                status: 400,
+                message: "The Ecmp routerEntry with router interfaces local vgw vip not match.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPhysicalConnectionBusinessStatus",
+                status: 400,
+                message: "invalid physical connection business status.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRouteEntry",
+                status: 400,
+                message: "Specified routeEntry not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRouteEntry.Duplicate",
+                status: 400,
+                message: "The route entry already exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRouteEntrySize",
+                status: 400,
+                message: "The Specified routerEntry size not legal.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRouterInterface",
+                status: 400,
+                message: "invalid router interface.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVBRStatus",
+                status: 400,
+                message: "invalid virtual border router status.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVPC.NotFound",
+                status: 400,
+                message: "vpc not exists.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVRouter.NotFound",
+                status: 400,
+                message: "vRouter not exists.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "MissingParameter",
+                status: 400,
+                message: "Miss mandatory parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded",
+                status: 400,
+                message: "Route entry quota exceeded in this route table.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidHaVipId.NotFound",
+                status: 404,
+                message: "The specified HaVip does not exist in the specified VPC.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidInstanId.NotFound",
+                status: 404,
+                message: "Specified instance does not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidNextHopId.NotFound",
+                status: 404,
+                message: "Specified next hop does not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRouteTableId.NotFound",
+                status: 404,
+                message: "Specified route table does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateRouteTable",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateRouteTableRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateRouteTargetGroup",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateRouteTargetGroupRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateRouterInterface",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateRouterInterfaceRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateSnatEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateSnatEntryRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 400,
+                message: "The specified Instance already bind eip",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.IpUsedInForwardTable",
+                status: 400,
+                message: "The specified SnatIp already used in forward table",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.SnatEntryCountLimited",
+                status: 400,
+                message: "SNAT entry in the specified SNAT table reach it?s limit.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.SourceVSwitchId.Duplicated",
+                status: 400,
+                message: "The specified SourceCIDR is duplicated.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.SourceVSwitchId.IncludeHaVip",
+                status: 400,
+                message: "There is some HaVips under specified VSwitch",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbindden",
+                status: 400,
+                message: "The specified Instance already bind eip",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParameter.Name.Malformed",
+                status: 400,
+                message: "The specified Name is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidSnatIp.Malformed",
+                status: 400,
+                message: "The specified SnatIp is not a valid IP address.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "NOT_ALLOW_USE_SOURCECIDR",
+                status: 400,
+                message: "The User not in nat_scope_unlimited white list. Cannot use SourceCidr param.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "SNAT_IP_POOL_COUNT_TOO_MANY",
+                status: 400,
+                message: "The Snat pool ip too many.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidSnatIp.NotFound",
+                status: 404,
+                message: "Specified SnatIp does not found on the NAT Gateway",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidSnatTableId.NotFound",
+                status: 404,
+                message: "Specified SNAT table does not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVSwitchId.NotFound",
+                status: 404,
+                message: "The specified virtual switch does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateSslVpnClientCert",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateSslVpnClientCertRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidName",
+                status: 400,
+                message: "The name is not valid",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Resource.QuotaFull",
+                status: 400,
+                message: "The quota of resource is full",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.Configuring",
+                status: 400,
+                message: "The specified service is configuring.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.FinancialLocked",
+                status: 400,
+                message: "The specified service is financial locked.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateSslVpnServer",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateSslVpnServerRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateTrafficMirrorFilter",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateTrafficMirrorFilterRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateTrafficMirrorFilterRules",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateTrafficMirrorFilterRulesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateTrafficMirrorSession",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateTrafficMirrorSessionRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateVSwitch",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateVSwitchRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.VpcNotFound",
+                status: 400,
+                message: "Specified VPC can not found.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectRouteEntryStatus",
+                status: 400,
+                message: "Some route entry status blocked this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectVSwitchStatus",
+                status: 400,
+                message: "Some virtual switch is modifying within the same VPC.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectVpcStatus",
+                status: 400,
+                message: "Current VPC status does not support this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidCidrBlock.Malformed",
+                status: 400,
+                message: "Specified CIDR block is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidCidrBlock.Overlapped",
+                status: 400,
+                message: "Specified CIDR block overlapped with other entry.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidCirdrBlock.MaskLength",
+                status: 400,
+                message: "Specified CIDR block is not valid .",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParameter",
+                status: 400,
+                message: "Specified CIDR block is not valid in VPC.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVSwitchDiscription.Malformed",
+                status: 400,
+                message: "Specified virtual switch description is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVSwitchName.Malformed",
+                status: 400,
+                message: "Specified virtual switch name is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "MissingParameter",
+                status: 400,
+                message: "Miss mandatory parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.VSwitch",
+                status: 400,
+                message: "Virtual switch quota exceeded.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "ResourceNotAvailable",
+                status: 400,
+                message: "Resource you requested is not available in this region or zone.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpcId.NotFound",
+                status: 404,
+                message: "Specified VPC does not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidZoneId.NotFound",
+                status: 404,
+                message: "Specified zone does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateVSwitchCidrReservation",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateVSwitchCidrReservationRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateVbrHa",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateVbrHaRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateVcoRouteEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateVcoRouteEntryRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateVirtualBorderRouter",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateVirtualBorderRouterRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidCircuitCode.Malformed",
+                status: 400,
+                message: "The specified CircuitCode is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidDescription.Malformed",
+                status: 400,
+                message: "The specifid ?Description? is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidIp.NotSameSubnet",
+                status: 400,
+                message: "Local gateway ip and peer gateway ip are not in the same subnet.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidLocalGatewayIp.Malformed",
+                status: 400,
+                message: "The specified LocalGatewayIp is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidName.Malformed",
+                status: 400,
+                message: "The specified ?Name? is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeeringSubnetMask.Malformed",
+                status: 400,
+                message: "The specified PeeringSubnetMask is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPhysicalConnectionId.NotEnabled",
+                status: 400,
+                message: "The specified PhysicalConnectionId is not in Enabled state.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPhysicalConnectionId.NotFound",
+                status: 400,
+                message: "The specified PhysicalConnectionId is not found.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVlanId.Malformed",
+                status: 400,
+                message: "The specified VlanId is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVlanId.Used",
+                status: 400,
+                message: "The specified VlanId has been used.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "MissingParameter",
+                status: 400,
+                message: "The input parameter 'LocalGatewayIp' that is mandatory for processing this request is not supplied.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.freevbr",
+                status: 400,
+                message: "Free virtual boarder router quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.vbrPerpConn",
+                status: 400,
+                message: "Virtual boarder router per PhysicalConnection quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.DescriptionNotAllowedByCaller",
+                status: 403,
+                message: "The caller is not allowed to specify the Description parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.LocalGatewayIpNotAllowedByCaller",
+                status: 403,
+                message: "The caller is not allowed to specify the LocalGatewayIp parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.NameNotAllowedByCaller",
+                status: 403,
+                message: "The caller is not allowed to specify the Name parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.PeerGatewayIpNotAllowedByCaller",
+                status: 403,
+                message: "The caller is not allowed to specify the PeerGatewayIp parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.PeeringSubnetMaskNotAllowedByCaller",
+                status: 403,
+                message: "The caller is not allowed to specify the PeeringSubnetMask parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "CROSS_BID.FORBIDDEN",
+                status: 404,
+                message: "Create VBR across bid is illegal",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId is not found.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVbrOwnerId.NotFound",
+                status: 404,
+                message: "The specified VbrOwnerId is not valid.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
         action: "CreateVirtualPhysicalConnection",
         read_only: false,
         idempotency_token: Some("Token"),
         check: aliyun_runtime::check_params::<CreateVirtualPhysicalConnectionRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateVpc",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateVpcRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParameter",
+                status: 400,
+                message: "Specified CIDR block is not valid",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidUserCidr.Malformed",
+                status: 400,
+                message: "Specified UserCidr overlapping in of 100.64.0.0/10.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidUserCidr.Quota",
+                status: 400,
+                message: "Specified UserCidr number is greater than 3.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpcDiscription.Malformed",
+                status: 400,
+                message: "Specified VPC description is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpcName.Malformed",
+                status: 400,
+                message: "Specified VPC name is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Vpc",
+                status: 400,
+                message: "VPC quota exceeded.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "ResourceNotAvailable",
+                status: 400,
+                message: "Resource you requested is not available in this region or zone.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "ResourceNotAvailable.Vpc",
+                status: 400,
+                message: "Resource you requested is not available in this region or zone.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "Specified value of \"regionId\" is not supported.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateVpcGatewayEndpoint",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateVpcGatewayEndpointRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateVpcPrefixList",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateVpcPrefixListRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateVpconnFromVbr",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<CreateVpconnFromVbrRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateVpnAttachment",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateVpnAttachmentRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateVpnConnection",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateVpnConnectionRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpnConnection.AlreadyExists",
+                status: 400,
+                message: "Vpn connection already exists.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Resource.QuotaFull",
+                status: 400,
+                message: "The quota of resource is full",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.Configuring",
+                status: 400,
+                message: "The specified service is configuring.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.FinancialLocked",
+                status: 400,
+                message: "The specified service is financial locked.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidCustomerGatewayInstanceId.NotFound",
+                status: 404,
+                message: "The specified customer gateway instance id does not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpnGatewayInstanceId.NotFound",
+                status: 404,
+                message: "The specified vpn gateway instance id does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateVpnGateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateVpnGatewayRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Resource.QuotaFull",
+                status: 400,
+                message: "The quota of resource is full",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateVpnPbrRouteEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateVpnPbrRouteEntryRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "CreateVpnRouteEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<CreateVpnRouteEntryRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Resource.QuotaFull",
+                status: 400,
+                message: "The quota of resource is full.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.Configuring",
+                status: 400,
+                message: "The specified service is configuring.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.FinancialLocked",
+                status: 400,
+                message: "The specified service is financial locked.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpnGatewayInstanceId.NotFound",
+                status: 404,
+                message: "The specified vpn gateway instance id does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeactivateRouterInterface",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DeactivateRouterInterfaceRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeactiveFlowLog",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DeactiveFlowLogRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteBgpGroup",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteBgpGroupRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpAuthkey.Malformed",
+                status: 400,
+                message: "Specified Bgp Group authkey is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpDiscription.Malformed",
+                status: 400,
+                message: "Specified Bgp Group description is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpGroup",
+                status: 400,
+                message: "bgp group not exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpName.Malformed",
+                status: 400,
+                message: "Specified Bgp Group name is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidIP.Malformed",
+                status: 400,
+                message: "Ip malformed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.AlreadyExists",
+                status: 400,
+                message: "bgp network already exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.NotFound",
+                status: 400,
+                message: "instance not found",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.NotNull",
+                status: 400,
+                message: "invalid peer asn cannot equals aliyun asn:45104",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeerAsn.Malformed",
+                status: 400,
+                message: "invalid peer asn cannot equals aliyun asn:45104",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeerIpAddress",
+                status: 400,
+                message: "multi pconn peer ip can not be null.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidStatus.CannotOperate",
+                status: 400,
+                message: "invalid status cannot operate",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVbrNetwork",
+                status: 400,
+                message: "vbr netowrk not exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Bgp",
+                status: 400,
+                message: "bgp peer count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.BgpNetwork",
+                status: 400,
+                message: "bgp network count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Nqa",
+                status: 400,
+                message: "nqa count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "Specified value of \"regionId\" is not supported.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteBgpNetwork",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteBgpNetworkRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpAuthkey.Malformed",
+                status: 400,
+                message: "Specified Bgp Group authkey is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpDiscription.Malformed",
+                status: 400,
+                message: "Specified Bgp Group description is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpGroup",
+                status: 400,
+                message: "bgp group not exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpName.Malformed",
+                status: 400,
+                message: "Specified Bgp Group name is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidIP.Malformed",
+                status: 400,
+                message: "Ip malformed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.AlreadyExists",
+                status: 400,
+                message: "bgp network already exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.NotFound",
+                status: 400,
+                message: "instance not found",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.NotNull",
+                status: 400,
+                message: "invalid peer asn cannot equals aliyun asn:45104",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeerAsn.Malformed",
+                status: 400,
+                message: "invalid peer asn cannot equals aliyun asn:45104",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeerIpAddress",
+                status: 400,
+                message: "multi pconn peer ip can not be null.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidStatus.CannotOperate",
+                status: 400,
+                message: "invalid status cannot operate",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVbrNetwork",
+                status: 400,
+                message: "vbr netowrk not exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Bgp",
+                status: 400,
+                message: "bgp peer count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.BgpNetwork",
+                status: 400,
+                message: "bgp network count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Nqa",
+                status: 400,
+                message: "nqa count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "Specified value of \"regionId\" is not supported.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteBgpPeer",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteBgpPeerRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpAuthkey.Malformed",
+                status: 400,
+                message: "Specified Bgp Group authkey is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpDiscription.Malformed",
+                status: 400,
+                message: "Specified Bgp Group description is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpGroup",
+                status: 400,
+                message: "bgp group not exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpName.Malformed",
+                status: 400,
+                message: "Specified Bgp Group name is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidIP.Malformed",
+                status: 400,
+                message: "Ip malformed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.AlreadyExists",
+                status: 400,
+                message: "bgp network already exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.NotFound",
+                status: 400,
+                message: "instance not found",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.NotNull",
+                status: 400,
+                message: "invalid peer asn cannot equals aliyun asn:45104",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeerAsn.Malformed",
+                status: 400,
+                message: "invalid peer asn cannot equals aliyun asn:45104",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeerIpAddress",
+                status: 400,
+                message: "multi pconn peer ip can not be null.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidStatus.CannotOperate",
+                status: 400,
+                message: "invalid status cannot operate",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVbrNetwork",
+                status: 400,
+                message: "vbr netowrk not exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Bgp",
+                status: 400,
+                message: "bgp peer count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.BgpNetwork",
+                status: 400,
+                message: "bgp network count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Nqa",
+                status: 400,
+                message: "nqa count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "Specified value of \"regionId\" is not supported.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteCommonBandwidthPackage",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DeleteCommonBandwidthPackageRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteCustomerGateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteCustomerGatewayRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidCustomerGatewayInstanceId.NotFound",
+                status: 404,
+                message: "The specified customer gateway instance id does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteDhcpOptionsSet",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteDhcpOptionsSetRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteEnhancedVpnGateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteEnhancedVpnGatewayRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteExpressConnect",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteExpressConnectRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteExpressConnectTrafficQos",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteExpressConnectTrafficQosRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteExpressConnectTrafficQosQueue",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            DeleteExpressConnectTrafficQosQueueRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteExpressConnectTrafficQosRule",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteExpressConnectTrafficQosRuleRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteFailoverTestJob",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteFailoverTestJobRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteFlowLog",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DeleteFlowLogRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteForwardEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteForwardEntryRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteFullNatEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteFullNatEntryRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteGlobalAccelerationInstance",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DeleteGlobalAccelerationInstanceRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteHaVip",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteHaVipRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteIPv6Translator",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteIpv6TranslatorRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "ForbiddenRelease",
+                status: 403,
+                message: "Forbidden to release a prepaid instance within validity period",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteIPv6TranslatorAclList",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteIpv6TranslatorAclListRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteIPv6TranslatorEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteIpv6TranslatorEntryRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteIpsecServer",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteIpsecServerRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteIpv4Gateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteIpv4GatewayRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteIpv6EgressOnlyRule",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteIpv6EgressOnlyRuleRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteIpv6Gateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteIpv6GatewayRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteIpv6InternetBandwidth",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteIpv6InternetBandwidthRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteNatGateway",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DeleteNatGatewayRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteNatIp",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteNatIpRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteNatIpCidr",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteNatIpCidrRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteNetworkAcl",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteNetworkAclRequest>,
         errors: &[],
     },
     aliyun_runtime::OperationInfo {
@@ -173,6 +2941,568 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         ],
     },
     aliyun_runtime::OperationInfo {
+        action: "DeletePublicIpAddressPool",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeletePublicIpAddressPoolRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeletePublicIpAddressPoolCidrBlock",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeletePublicIpAddressPoolCidrBlockRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteRouteEntries",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DeleteRouteEntriesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteRouteEntry",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DeleteRouteEntryRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden",
+                status: 400,
+                message: "Specified RouteEntry cannot allowed delete by openApi.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrcetRouteEntryStatus",
+                status: 400,
+                message: "Some route entry status blocked this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectRouteEntryStatus",
+                status: 400,
+                message: "Some route entry status blocked this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectVpcStatus",
+                status: 400,
+                message: "Current VPC status does not support this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidCidrBlock.Malformed",
+                status: 400,
+                message: "Specified CIDR block is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidNextHop",
+                status: 400,
+                message: "Specified nexthop and nexthop list cannot both null.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRouteEntry",
+                status: 400,
+                message: "Specified routeEntry not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRouteEntry.NotFound",
+                status: 400,
+                message: "Route entry not exists.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVRouter.NotFound",
+                status: 400,
+                message: "vRouter not exists.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "MissingParameter",
+                status: 400,
+                message: "Miss mandatory parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "OperationDenied",
+                status: 400,
+                message: "Specified operation is denied as route entry type is system.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRouteTableId.NotFound",
+                status: 404,
+                message: "Specified route table does not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpcId.NotFound",
+                status: 404,
+                message: "Specified value of VpcId is not found in our record.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteRouteTable",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DeleteRouteTableRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectVSwitchStatus",
+                status: 400,
+                message: "The current virtual switch status does not support this operation.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteRouteTargetGroup",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteRouteTargetGroupRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteRouterInterface",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteRouterInterfaceRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteSnatEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteSnatEntryRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteSslVpnClientCert",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteSslVpnClientCertRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.Configuring",
+                status: 400,
+                message: "The specified service is configuring.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteSslVpnServer",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteSslVpnServerRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.Configuring",
+                status: 400,
+                message: "The specified service is configuring.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.FinancialLocked",
+                status: 400,
+                message: "The specified service is financial locked.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteTrafficMirrorFilter",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteTrafficMirrorFilterRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteTrafficMirrorFilterRules",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteTrafficMirrorFilterRulesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteTrafficMirrorSession",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteTrafficMirrorSessionRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteVSwitch",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DeleteVSwitchRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "DependencyViolation",
+                status: 400,
+                message: "Some route entry status blocked this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "DependencyViolation.HaVip",
+                status: 400,
+                message: "VSwitch cannot be deleted when there are some HaVip dependent with it.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectRouteEntryStatus",
+                status: 400,
+                message: "Some route entry status blocked this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectVSwitchStatus",
+                status: 400,
+                message: "The current virtual switch status does not support this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "MissingParameter",
+                status: 400,
+                message: "Miss mandatory parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectStatus",
+                status: 404,
+                message: "Vswtich status not stable.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVSwitchId.NotFound",
+                status: 404,
+                message: "VSwitch not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteVSwitchCidrReservation",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteVSwitchCidrReservationRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteVbrHa",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteVbrHaRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteVcoRouteEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteVcoRouteEntryRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteVirtualBorderRouter",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteVirtualBorderRouterRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidOperation.OperationNotAllowedInState",
+                status: 400,
+                message: "The specified VirutalBorderRouter is in invalid state.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidOperation.RouterInterfaceNotDeleted",
+                status: 400,
+                message: "The specified VirutalBorderRouter still has routerInterface.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidStatus.NotAllowed",
+                status: 400,
+                message: "The virtual border has been associated by physicalConnection.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.MultiVlanRi",
+                status: 403,
+                message: "Multiple vlan router interfaces are found.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.NoRiFound",
+                status: 403,
+                message: "No vlan router interfaces are found.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.OperationNotAllowedByUser",
+                status: 403,
+                message: "The caller is not allowed to delete the specified VirtualBorderRouter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVbrId.NotFound",
+                status: 404,
+                message: "The specified VirutalBorderRouter does not exist in our records.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteVpc",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteVpcRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "DependencyViolation.Instance",
+                status: 400,
+                message: "Specified object has dependent resources",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "DependencyViolation.NatGateway",
+                status: 400,
+                message: "Specified object has dependent resources NatGateway.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "DependencyViolation.RouteEntry",
+                status: 400,
+                message: "Specified object has dependent resources",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "DependencyViolation.RouteInterface",
+                status: 400,
+                message: "Specified object has dependent route interface .",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "DependencyViolation.RouterInterface",
+                status: 400,
+                message: "Specified object has dependent resources RouterInterface.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "DependencyViolation.SecurityGroup",
+                status: 400,
+                message: "Specified object has dependent resources SecurityGroup.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "DependencyViolation.Tunnel",
+                status: 400,
+                message: "Specified object has dependent tunnel.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "DependencyViolation.VSwitch",
+                status: 400,
+                message: "Specified object has dependent resources",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden",
+                status: 400,
+                message: "Active custom route in vpc.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.VpcNotFound",
+                status: 400,
+                message: "Specified VPC can not found.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectVpcStatus",
+                status: 400,
+                message: "Current VPC status does not support this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "OperationDenied",
+                status: 403,
+                message: "The operation is not supported in this status.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpcId.NotFound",
+                status: 404,
+                message: "Specified VPC does not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteVpcGatewayEndpoint",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteVpcGatewayEndpointRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteVpcPrefixList",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteVpcPrefixListRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteVpnAttachment",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteVpnAttachmentRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteVpnConnection",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteVpnConnectionRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.Configuring",
+                status: 400,
+                message: "The specified service is configuring.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpnConnectionInstanceId.NotFound",
+                status: 404,
+                message: "The specified vpn connection instance id does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteVpnGateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteVpnGatewayRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.Configuring",
+                status: 400,
+                message: "The specified service is configuring.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "ForbiddenRelease",
+                status: 403,
+                message: "Forbidden to release a prepaid instance within validity period",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpnGatewayInstanceId.NotFound",
+                status: 404,
+                message: "The specified vpn gateway instance id does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteVpnPbrRouteEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteVpnPbrRouteEntryRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Resource.QuotaFull",
+                status: 400,
+                message: "The quota of resource is full.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.Configuring",
+                status: 400,
+                message: "The specified service is configuring.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.FinancialLocked",
+                status: 400,
+                message: "The specified service is financial locked.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpnGatewayInstanceId.NotFound",
+                status: 404,
+                message: "The specified vpn gateway instance id does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeleteVpnRouteEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeleteVpnRouteEntryRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Resource.QuotaFull",
+                status: 400,
+                message: "The quota of resource is full",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.Configuring",
+                status: 400,
+                message: "The specified service is configuring.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.FinancialLocked",
+                status: 400,
+                message: "The specified service is financial locked.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpnGatewayInstanceId.NotFound",
+                status: 404,
+                message: "The specified vpn gateway instance id does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DeletionProtection",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DeletionProtectionRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "Describe95Traffic",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<Describe95TrafficRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
         action: "DescribeAccessPoints",
         read_only: true,
         idempotency_token: None,
@@ -180,17 +3510,454 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         errors: &[],
     },
     aliyun_runtime::OperationInfo {
+        action: "DescribeBgpGroups",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeBgpGroupsRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeBgpNetworks",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeBgpNetworksRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeBgpPeers",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeBgpPeersRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeCommonBandwidthPackages",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeCommonBandwidthPackagesRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeCustomerGateway",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeCustomerGatewayRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidCustomerGatewayInstanceId.NotFound",
+                status: 404,
+                message: "The specified customer gateway instance id does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeCustomerGateways",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeCustomerGatewaysRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeEcGrantRelation",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeEcGrantRelationRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeEipAddresses",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeEipAddressesRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidChargeType.ValueNotSupported",
+                status: 400,
+                message: "The specified ChargeType is not supported.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidIAssociatedInstanceType.ValueNotSupported",
+                status: 400,
+                message: "The specified value of AssociatedInstanceType is not supported.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.RegionNotFound",
+                status: 404,
+                message: "Specified region is not found during access authentication.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidFilterKey.NotFound",
+                status: 404,
+                message: "InvalidFilterKey.NotFound",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidFilterValue",
+                status: 404,
+                message: "InvalidFilterValue",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidLockReason.NotFound",
+                status: 404,
+                message: "The specified LockReason is not found",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeEipGatewayInfo",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeEipGatewayInfoRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeEipMonitorData",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeEipMonitorDataRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidAllocationId.NotFound",
+                status: 400,
+                message: "Specified allocation id is not found.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidEndTime.Malformed",
+                status: 400,
+                message: "The specified parameter \"EndTime\" is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeriod.ValueNotSupported",
+                status: 400,
+                message: "The specified parameter \"Period\" is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidStartTime.Malformed",
+                status: 400,
+                message: "The specified parameter \"StartTime\" is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidStartTime.TooEarly",
+                status: 400,
+                message: "The specified parameter \"StartTime\" is too early.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "OperationDenied.TooManyDataQueried",
+                status: 400,
+                message: "Specified operation is denied as too many data to return.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.RegionNotFound",
+                status: 404,
+                message: "Specified region is not found during access authentication.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidInstanceId.NotFound",
+                status: 404,
+                message: "The InstanceId provided does not exist in our records.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeEipSegment",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeEipSegmentRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeExpressConnectTrafficQos",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeExpressConnectTrafficQosRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeExpressConnectTrafficQosQueue",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            DescribeExpressConnectTrafficQosQueueRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeExpressConnectTrafficQosRule",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            DescribeExpressConnectTrafficQosRuleRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeFailoverTestJob",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeFailoverTestJobRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeFailoverTestJobs",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeFailoverTestJobsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeFlowLogs",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeFlowLogsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeForwardTableEntries",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeForwardTableEntriesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeGlobalAccelerationInstances",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            DescribeGlobalAccelerationInstancesRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeGrantRulesToCen",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeGrantRulesToCenRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeGrantRulesToEcr",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeGrantRulesToEcrRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeHaVips",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeHaVipsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeHighDefinitionMonitorLogAttribute",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            DescribeHighDefinitionMonitorLogAttributeRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeIPv6TranslatorAclListAttributes",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            DescribeIpv6TranslatorAclListAttributesRequest,
+        >,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeIPv6TranslatorAclLists",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeIpv6TranslatorAclListsRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeIPv6TranslatorEntries",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeIpv6TranslatorEntriesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeIPv6Translators",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeIpv6TranslatorsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeIpv6Addresses",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeIpv6AddressesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeIpv6EgressOnlyRules",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeIpv6EgressOnlyRulesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeIpv6GatewayAttribute",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeIpv6GatewayAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeIpv6Gateways",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeIpv6GatewaysRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeNatGatewayAssociateNetworkInterfaces",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            DescribeNatGatewayAssociateNetworkInterfacesRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeNatGateways",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeNatGatewaysRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeNetworkAclAttributes",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeNetworkAclAttributesRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeNetworkAcls",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeNetworkAclsRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
         action: "DescribePhysicalConnectionLOA",
         read_only: true,
-        idempotency_token: Some("ClientToken"),
+        idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribePhysicalConnectionLoaRequest>,
         errors: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribePhysicalConnections",
         read_only: true,
-        idempotency_token: Some("ClientToken"),
+        idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribePhysicalConnectionsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribePublicIpAddress",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribePublicIpAddressRequest>,
         errors: &[],
     },
     aliyun_runtime::OperationInfo {
@@ -201,6 +3968,204 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         errors: &[],
     },
     aliyun_runtime::OperationInfo {
+        action: "DescribeRouteEntryList",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeRouteEntryListRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeRouteTableList",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeRouteTableListRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeRouteTables",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeRouteTablesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeRouterInterfaceAttribute",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeRouterInterfaceAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeRouterInterfaces",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeRouterInterfacesRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParam.NotNull",
+                status: 400,
+                message: "The parameter must not be null.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidFilterKey.ValueNotSupported",
+                status: 404,
+                message: "Specified filter key is not supported: Filter.X.key",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeServerRelatedGlobalAccelerationInstances",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            DescribeServerRelatedGlobalAccelerationInstancesRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeSnatTableEntries",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeSnatTableEntriesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeSslVpnClientCert",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeSslVpnClientCertRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeSslVpnClientCerts",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeSslVpnClientCertsRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeSslVpnClients",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeSslVpnClientsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeSslVpnServers",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeSslVpnServersRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeTagKeys",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeTagKeysRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeTagKeysForExpressConnect",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeTagKeysForExpressConnectRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeTags",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeTagsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVRouters",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVRoutersRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVSwitchAttributes",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVSwitchAttributesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVSwitches",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVSwitchesRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.VpcNotFound",
+                status: 400,
+                message: "Specified VPC can not found.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVSwitchId.NotFound",
+                status: 404,
+                message: "VSwitch not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVbrHa",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVbrHaRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVcoRouteEntries",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVcoRouteEntriesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVirtualBorderRouters",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVirtualBorderRoutersRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidFilterKey.ValueNotSupported",
+                status: 404,
+                message: "Specified filter key is not supported: Filter.X.key",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
         action: "DescribeVirtualBorderRoutersForPhysicalConnection",
         read_only: true,
         idempotency_token: None,
@@ -208,6 +4173,346 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
         >,
         errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVpcAttribute",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVpcAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectVpcStatus",
+                status: 400,
+                message: "Current VPC status does not support this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpcId.NotFound",
+                status: 404,
+                message: "Specified VPC does not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVpcGrantRulesToEcr",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVpcGrantRulesToEcrRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVpcs",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVpcsRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVpnAttachments",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVpnAttachmentsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVpnConnection",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVpnConnectionRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpnConnectionInstanceId.NotFound",
+                status: 404,
+                message: "The specified vpn connection instance id does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVpnConnectionLogs",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVpnConnectionLogsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVpnConnections",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVpnConnectionsRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVpnCrossAccountAuthorizations",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            DescribeVpnCrossAccountAuthorizationsRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVpnGateway",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVpnGatewayRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpnGatewayInstanceId.NotFound",
+                status: 404,
+                message: "The specified vpn gateway instance id does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVpnGatewayAvailableZones",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVpnGatewayAvailableZonesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVpnGateways",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVpnGatewaysRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVpnPbrRouteEntries",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVpnPbrRouteEntriesRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVpnRouteEntries",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVpnRouteEntriesRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeVpnSslServerLogs",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeVpnSslServerLogsRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DescribeZones",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DescribeZonesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DetachDhcpOptionsSetFromVpc",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DetachDhcpOptionsSetFromVpcRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DiagnoseVpnConnections",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DiagnoseVpnConnectionsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DiagnoseVpnGateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DiagnoseVpnGatewayRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DisableVpcClassicLink",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DisableVpcClassicLinkRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectVpcStatus",
+                status: 400,
+                message: "Current VPC status does not support this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "DependencyViolation.Instance",
+                status: 404,
+                message: "ClassicLink Instances exist in VPC.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "Specified value of \"regionId\" is not supported.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpcId.NotFound",
+                status: 404,
+                message: "Specified VPC does not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DisassociateMacSecKey",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DisassociateMacSecKeyRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DissociateRouteTableFromGateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<DissociateRouteTableFromGatewayRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DissociateRouteTablesFromVpcGatewayEndpoint",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            DissociateRouteTablesFromVpcGatewayEndpointRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DissociateVpnGatewayWithCertificate",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            DissociateVpnGatewayWithCertificateRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "DownloadVpnConnectionConfig",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<DownloadVpnConnectionConfigRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpnConnectionInstanceId.NotFound",
+                status: 404,
+                message: "The specified vpn connection instance id does not exist.",
+            },
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "EnablePhysicalConnection",
@@ -228,6 +4533,83 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         ],
     },
     aliyun_runtime::OperationInfo {
+        action: "EnableVpcClassicLink",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<EnableVpcClassicLinkRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectVpcStatus",
+                status: 400,
+                message: "Current VPC status does not support this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectClassicLinkStatus",
+                status: 404,
+                message: "Specified VPC classicLink enabled.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "Specified value of \"regionId\" is not supported.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpcId.NotFound",
+                status: 404,
+                message: "Specified VPC does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "EnableVpcIpv4Gateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<EnableVpcIpv4GatewayRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetDhcpOptionsSet",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetDhcpOptionsSetRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetFlowLogServiceStatus",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetFlowLogServiceStatusRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetIpv4GatewayAttribute",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetIpv4GatewayAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetNatGatewayAttribute",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetNatGatewayAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetNatIpAttribute",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetNatIpAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetNatIpCidrAttribute",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetNatIpCidrAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
         action: "GetPhysicalConnectionServiceStatus",
         read_only: true,
         idempotency_token: None,
@@ -235,10 +4617,244 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         errors: &[],
     },
     aliyun_runtime::OperationInfo {
+        action: "GetPublicIpAddressPoolServiceStatus",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            GetPublicIpAddressPoolServiceStatusRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetRouteTargetGroup",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetRouteTargetGroupRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetTrafficMirrorServiceStatus",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetTrafficMirrorServiceStatusRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetVSwitchCidrReservationUsage",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetVSwitchCidrReservationUsageRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetVpcGatewayEndpointAttribute",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetVpcGatewayEndpointAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetVpcPrefixListAssociations",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetVpcPrefixListAssociationsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetVpcPrefixListEntries",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetVpcPrefixListEntriesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetVpcRouteEntrySummary",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetVpcRouteEntrySummaryRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GetVpnGatewayDiagnoseResult",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GetVpnGatewayDiagnoseResultRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GrantInstanceToCen",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<GrantInstanceToCenRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "GrantInstanceToVbr",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<GrantInstanceToVbrRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListBusinessAccessPoints",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListBusinessAccessPointsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListBusinessRegions",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListBusinessRegionsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListDhcpOptionsSets",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListDhcpOptionsSetsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListEnhanhcedNatGatewayAvailableZones",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            ListEnhanhcedNatGatewayAvailableZonesRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListFullNatEntries",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListFullNatEntriesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListGatewayRouteTableEntries",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListGatewayRouteTableEntriesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListGeographicSubRegions",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListGeographicSubRegionsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListIpsecServerLogs",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListIpsecServerLogsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListIpsecServers",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListIpsecServersRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListIpv4Gateways",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListIpv4GatewaysRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListNatIpCidrs",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListNatIpCidrsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListNatIps",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListNatIpsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
         action: "ListPhysicalConnectionFeatures",
         read_only: true,
-        idempotency_token: Some("ClientToken"),
+        idempotency_token: None,
         check: aliyun_runtime::check_params::<ListPhysicalConnectionFeaturesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListPrefixLists",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListPrefixListsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListPublicIpAddressPoolCidrBlocks",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListPublicIpAddressPoolCidrBlocksRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListPublicIpAddressPools",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListPublicIpAddressPoolsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListRouteTargetGroups",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListRouteTargetGroupsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListTagResources",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListTagResourcesRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListTagResourcesForExpressConnect",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListTagResourcesForExpressConnectRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListTrafficMirrorFilters",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListTrafficMirrorFiltersRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListTrafficMirrorSessions",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListTrafficMirrorSessionsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListVSwitchCidrReservations",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListVSwitchCidrReservationsRequest>,
         errors: &[],
     },
     aliyun_runtime::OperationInfo {
@@ -247,6 +4863,541 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListVirtualPhysicalConnectionsRequest>,
         errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListVpcEndpointServicesByEndUser",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListVpcEndpointServicesByEndUserRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListVpcGatewayEndpoints",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListVpcGatewayEndpointsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListVpcPublishedRouteEntries",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListVpcPublishedRouteEntriesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ListVpnCertificateAssociations",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ListVpnCertificateAssociationsRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyBgpGroupAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyBgpGroupAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpAuthkey.Malformed",
+                status: 400,
+                message: "Specified Bgp Group authkey is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpDiscription.Malformed",
+                status: 400,
+                message: "Specified Bgp Group description is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpGroup",
+                status: 400,
+                message: "bgp group not exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBgpName.Malformed",
+                status: 400,
+                message: "Specified Bgp Group name is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidIP.Malformed",
+                status: 400,
+                message: "Ip malformed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.AlreadyExists",
+                status: 400,
+                message: "bgp network already exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.NotFound",
+                status: 400,
+                message: "instance not found",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParams.NotNull",
+                status: 400,
+                message: "invalid peer asn cannot equals aliyun asn:45104",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeerAsn.Malformed",
+                status: 400,
+                message: "invalid peer asn cannot equals aliyun asn:45104",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeerIpAddress",
+                status: 400,
+                message: "multi pconn peer ip can not be null.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidStatus.CannotOperate",
+                status: 400,
+                message: "invalid status cannot operate",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVbrNetwork",
+                status: 400,
+                message: "vbr netowrk not exists",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Bgp",
+                status: 400,
+                message: "bgp peer count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.BgpNetwork",
+                status: 400,
+                message: "bgp network count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "QuotaExceeded.Nqa",
+                status: 400,
+                message: "nqa count per vbr quota exceed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "Specified value of \"regionId\" is not supported.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyBgpPeerAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyBgpPeerAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 400,
+                message: "The specified RegionId does not exist in our records.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyCommonBandwidthPackageAttribute",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            ModifyCommonBandwidthPackageAttributeRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyCommonBandwidthPackageIpBandwidth",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            ModifyCommonBandwidthPackageIpBandwidthRequest,
+        >,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyCommonBandwidthPackageSpec",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ModifyCommonBandwidthPackageSpecRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyCustomerGatewayAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyCustomerGatewayAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidDescription",
+                status: 400,
+                message: "The description is not valid",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidName",
+                status: 400,
+                message: "The name is not valid",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidCustomerGatewayInstanceId.NotFound",
+                status: 404,
+                message: "The specified customer gateway instance id does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyEipAddressAttribute",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ModifyEipAddressAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectEipStatus",
+                status: 400,
+                message: "Current elastic IP status does not support this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InsufficientBalance.Eip",
+                status: 400,
+                message: "Your account does not have enough balance.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParameter",
+                status: 400,
+                message: "Specified value of \"Bandwidth\" is not supported.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.RegionNotFound",
+                status: 404,
+                message: "Specified region is not found during access authentication.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidAllocationId.NotFound",
+                status: 404,
+                message: "Specified allocation ID is not found",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyEipForwardMode",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyEipForwardModeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyExpressCloudConnectionAttribute",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            ModifyExpressCloudConnectionAttributeRequest,
+        >,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyExpressCloudConnectionBandwidth",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            ModifyExpressCloudConnectionBandwidthRequest,
+        >,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyExpressConnectTrafficQos",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyExpressConnectTrafficQosRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyExpressConnectTrafficQosQueue",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            ModifyExpressConnectTrafficQosQueueRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyExpressConnectTrafficQosRule",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyExpressConnectTrafficQosRuleRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyFlowLogAttribute",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ModifyFlowLogAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyForwardEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyForwardEntryRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyFullNatEntryAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyFullNatEntryAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyGlobalAccelerationInstanceAttributes",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            ModifyGlobalAccelerationInstanceAttributesRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyGlobalAccelerationInstanceSpec",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            ModifyGlobalAccelerationInstanceSpecRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyHaVipAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyHaVipAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectStatus",
+                status: 400,
+                message: "HaVip can be deleted only when it's status is Available or InUse.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidDescription.Malformed",
+                status: 400,
+                message: "The specified Description is wrongly formed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidHaVipId.NotFound",
+                status: 404,
+                message: "The specified HaVip does not exist in the specified region.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyIPv6TranslatorAclAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyIpv6TranslatorAclAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyIPv6TranslatorAclListEntry",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ModifyIpv6TranslatorAclListEntryRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyIPv6TranslatorAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyIpv6TranslatorAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyIPv6TranslatorBandwidth",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyIpv6TranslatorBandwidthRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyIPv6TranslatorEntry",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ModifyIpv6TranslatorEntryRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyIpv6AddressAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyIpv6AddressAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyIpv6GatewayAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyIpv6GatewayAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyIpv6InternetBandwidth",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyIpv6InternetBandwidthRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyNatGatewayAttribute",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ModifyNatGatewayAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParameter.Description.Malformed",
+                status: 400,
+                message: "The specified Description is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParameter.Name.Malformed",
+                status: 400,
+                message: "The specified Name is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidNatGatewayId.NotFound",
+                status: 404,
+                message: "The specified NatGatewayId does not exist in our records.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyNatGatewaySpec",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyNatGatewaySpecRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParameter.Spec.ValueNotSupported",
+                status: 400,
+                message: "The specified Spec is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "NATGW_MODIFY_SPEC_SAME",
+                status: 400,
+                message: "The specified Spec is same with now.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidNatGatewayId.NotFound",
+                status: 404,
+                message: "The specified NatGatewayId does not exist in our records.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyNatIpAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyNatIpAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyNatIpCidrAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyNatIpCidrAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyNetworkAclAttributes",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyNetworkAclAttributesRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyPhysicalConnectionAttribute",
@@ -332,11 +5483,647 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         ],
     },
     aliyun_runtime::OperationInfo {
+        action: "ModifyRouteEntry",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ModifyRouteEntryRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyRouteTableAttributes",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ModifyRouteTableAttributesRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyRouterInterfaceAttribute",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ModifyRouterInterfaceAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden",
+                status: 400,
+                message: "The Router instance owener error",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.FinancileLocked",
+                status: 400,
+                message: "This RouterInterface is financiel locked because of bills outstanding.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidDescription.Malformed",
+                status: 400,
+                message: "The Description is illeagl.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidName.Malformd",
+                status: 400,
+                message: "The attribute name is illeagl.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidOppositeRouterType.ValueNotSupported",
+                status: 400,
+                message: "The specified OppositeRouterType is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParam.ModifyRouterInterface",
+                status: 400,
+                message: "Modify routerinterface param invalide",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "LinkRole.NotSupport",
+                status: 400,
+                message: "This linkrole is not supported",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId does not exist in our records.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRouterInterfaceId.NotFound",
+                status: 404,
+                message: "The specified RouterInterfaceId does not exist in our records.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyRouterInterfaceSpec",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyRouterInterfaceSpecRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidInstance.StatusError",
+                status: 400,
+                message: "The router instance owener error.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidInstanceOwner.Error",
+                status: 400,
+                message: "The router instance owener error.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidOpposite.NotFound",
+                status: 400,
+                message: "The opposite not exit.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidSpec.ValudNotSupported",
+                status: 400,
+                message: "The specified Spec is not supported.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRouterInterfaceId.NotFound",
+                status: 404,
+                message: "The specified RouterInterfaceId does not exist in our record.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifySnatEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifySnatEntryRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifySslVpnClientCert",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifySslVpnClientCertRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidName",
+                status: 400,
+                message: "The name is not valid",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifySslVpnServer",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifySslVpnServerRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidName",
+                status: 400,
+                message: "The name is not valid",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.Configuring",
+                status: 400,
+                message: "The specified service is configuring.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.FinancialLocked",
+                status: 400,
+                message: "The specified service is financial locked.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyTunnelAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyTunnelAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyVRouterAttribute",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ModifyVRouterAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVRouterDiscription.Malformed",
+                status: 400,
+                message: "Specified virtual router description is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVRouterName.Malformed",
+                status: 400,
+                message: "Specified virtual router name is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "MissingParameter",
+                status: 400,
+                message: "Miss mandatory parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVRouterId.NotFound",
+                status: 404,
+                message: "Specified virtual router does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyVSwitchAttribute",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ModifyVSwitchAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyVSwitchCidrReservationAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            ModifyVSwitchCidrReservationAttributeRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyVcoRouteEntryWeight",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyVcoRouteEntryWeightRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyVirtualBorderRouterAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyVirtualBorderRouterAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidCircuitCode.Malformed",
+                status: 400,
+                message: "The specified CircuitCode is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidIp.Malformed",
+                status: 400,
+                message: "The specified ip address is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidIp.NotSameSubnet",
+                status: 400,
+                message: "Local gateway ip and peer gateway ip are not in the same subnet.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidPeeringSubnetMask.Malformed",
+                status: 400,
+                message: "The specified PeeringSubnetMask is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVbrId.NotFound",
+                status: 400,
+                message: "The specified VirutalBorderRouter is not found.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVlanId.Malformed",
+                status: 400,
+                message: "The specified VlanId is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVlanId.Used",
+                status: 400,
+                message: "The specified VlanId has been used.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.CircuitCodeNotAllowedByCaller",
+                status: 403,
+                message: "The caller is not allowed to modify.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.DescriptionNotAllowedByCaller",
+                status: 403,
+                message: "The caller is not allowed to specify the Description parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.LocalGatewayIpNotAllowedByCaller",
+                status: 403,
+                message: "The caller is not allowed to specify the LocalGatewayIp parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.NameNotAllowedByCaller",
+                status: 403,
+                message: "The caller is not allowed to specify the Name parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.PeerGatewayIpNotAllowedByCaller",
+                status: 403,
+                message: "The caller is not allowed to specify the PeerGatewayIp parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.PeeringSubnetMaskNotAllowedByCaller",
+                status: 403,
+                message: "The caller is not allowed to specify the PeeringSubnetMask parameter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.VlanIdNotAllowedByCaller",
+                status: 403,
+                message: "The caller is not allowed to specify the VlanId.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRegionId.NotFound",
+                status: 404,
+                message: "The specified RegionId is not found.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyVpcAttribute",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ModifyVpcAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectVpcStatus",
+                status: 400,
+                message: "Current VPC status does not support this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidCidrBlock.Malformed",
+                status: 400,
+                message: "Specified CIDR block is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParameter",
+                status: 400,
+                message: "Specified UserCidr Subnet mask is not valid .",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidUserCidr.Malformed",
+                status: 400,
+                message: "Specified UserCidr overlapping in of 100.64.0.0/10.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidUserCidr.Quota",
+                status: 400,
+                message: "Specified UserCidr number is greater than 3.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpcDiscription.Malformed",
+                status: 400,
+                message: "Specified VPC description is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpcName.Malformed",
+                status: 400,
+                message: "Specified VPC name is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpcId.NotFound",
+                status: 404,
+                message: "Specified VPC does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyVpcCidrBlock",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ModifyVpcCidrBlockRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyVpcPrefixList",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyVpcPrefixListRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyVpnAttachmentAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyVpnAttachmentAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyVpnConnectionAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyVpnConnectionAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidName",
+                status: 400,
+                message: "The name is not valid",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.Configuring",
+                status: 400,
+                message: "The specified service is configuring.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.FinancialLocked",
+                status: 400,
+                message: "The specified service is financial locked.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpnConnectionInstanceId.NotFound",
+                status: 404,
+                message: "The specified vpn connection instance id does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyVpnGatewayAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyVpnGatewayAttributeRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidDescription",
+                status: 400,
+                message: "The description is not valid",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidName",
+                status: 400,
+                message: "The name is not valid",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpnGatewayInstanceId.NotFound",
+                status: 404,
+                message: "The specified vpn gateway instance id does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyVpnPbrRouteEntryAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyVpnPbrRouteEntryAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyVpnPbrRouteEntryPriority",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyVpnPbrRouteEntryPriorityRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyVpnPbrRouteEntryWeight",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyVpnPbrRouteEntryWeightRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Resource.QuotaFull",
+                status: 400,
+                message: "The quota of resource is full",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.Configuring",
+                status: 400,
+                message: "The specified service is configuring.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.FinancialLocked",
+                status: 400,
+                message: "The specified service is financial locked.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpnGatewayInstanceId.NotFound",
+                status: 404,
+                message: "The specified vpn gateway instance id does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ModifyVpnRouteEntryWeight",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ModifyVpnRouteEntryWeightRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Resource.QuotaFull",
+                status: 400,
+                message: "The quota of resource is full",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.Configuring",
+                status: 400,
+                message: "The specified service is configuring.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.FinancialLocked",
+                status: 400,
+                message: "The specified service is financial locked.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpnGatewayInstanceId.NotFound",
+                status: 404,
+                message: "The specified vpn gateway instance id does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "MoveResourceGroup",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<MoveResourceGroupRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "MoveVpnResourceGroup",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<MoveVpnResourceGroupRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "OpenFlowLogService",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<OpenFlowLogServiceRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
         action: "OpenPhysicalConnectionService",
         read_only: false,
         idempotency_token: None,
         check: aliyun_runtime::check_params::<OpenPhysicalConnectionServiceRequest>,
         errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "OpenPublicIpAddressPoolService",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<OpenPublicIpAddressPoolServiceRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "OpenTrafficMirrorService",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<OpenTrafficMirrorServiceRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "PublishVpcRouteEntries",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<PublishVpcRouteEntriesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "PublishVpnRouteEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<PublishVpnRouteEntryRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Resource.QuotaFull",
+                status: 400,
+                message: "The quota of resource is full.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.Configuring",
+                status: 400,
+                message: "The specified service is configuring.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "VpnGateway.FinancialLocked",
+                status: 400,
+                message: "The specified service is financial locked.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVpnGatewayInstanceId.NotFound",
+                status: 404,
+                message: "The specified vpn gateway instance id does not exist.",
+            },
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "RecoverPhysicalConnection",
@@ -346,10 +6133,212 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         errors: &[],
     },
     aliyun_runtime::OperationInfo {
+        action: "RecoverVirtualBorderRouter",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<RecoverVirtualBorderRouterRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidOperation.OperationNotAllowedInState",
+                status: 400,
+                message: "The specified VirutalBorderRouter is in invalid state",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "OperationFailed.VlanIdAlreadyInUse",
+                status: 400,
+                message: "The specifed vlanId has been used.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.OperationNotAllowedByUser",
+                status: 403,
+                message: "The caller is not allowed to recover the specified VirtualBorderRouter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVbrId.NotFound",
+                status: 404,
+                message: "The specified VirutalBorderRouter is not found.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ReleaseEipAddress",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<ReleaseEipAddressRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden",
+                status: 400,
+                message: "The eip instance owener error",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.ChargeTypeIsPrepaid",
+                status: 400,
+                message: "It's forbidden to release a prepaid EIP",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectEipStatus",
+                status: 400,
+                message: "Current elastic IP status does not support this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "TaskConflict.AssociateGlobalAccelerationInstance",
+                status: 400,
+                message: "Operate too frequent.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.RegionNotFound",
+                status: 404,
+                message: "Specified region is not found during access authentication.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidAllocationId.NotFound",
+                status: 404,
+                message: "Specified allocation ID is not found",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ReleaseEipSegmentAddress",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ReleaseEipSegmentAddressRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ReleaseIpv6Address",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ReleaseIpv6AddressRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "RemoveCommonBandwidthPackageIp",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<RemoveCommonBandwidthPackageIpRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "RemoveGlobalAccelerationInstanceIp",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<RemoveGlobalAccelerationInstanceIpRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "RemoveIPv6TranslatorAclListEntry",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<RemoveIpv6TranslatorAclListEntryRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden.SubUser",
+                status: 403,
+                message: "User not authorized to operate on the specified resource as your account is created by another user.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "RemoveSourcesFromTrafficMirrorSession",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            RemoveSourcesFromTrafficMirrorSessionRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "ReplaceVpcDhcpOptionsSet",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<ReplaceVpcDhcpOptionsSetRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "RetryVpcPrefixListAssociation",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<RetryVpcPrefixListAssociationRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "RevokeInstanceFromCen",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<RevokeInstanceFromCenRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "RevokeInstanceFromVbr",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<RevokeInstanceFromVbrRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
         action: "SecondApplyPhysicalConnectionLOA",
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<SecondApplyPhysicalConnectionLoaRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "SetHighDefinitionMonitorLogStatus",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<SetHighDefinitionMonitorLogStatusRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "StartFailoverTestJob",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<StartFailoverTestJobRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "StopFailoverTestJob",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<StopFailoverTestJobRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "SwitchActiveRouteTarget",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<SwitchActiveRouteTargetRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "TagResources",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<TagResourcesRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden",
+                status: 403,
+                message: "User not authorized to operate on the specified resource.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "TagResourcesForExpressConnect",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<TagResourcesForExpressConnectRequest>,
         errors: &[],
     },
     aliyun_runtime::OperationInfo {
@@ -371,6 +6360,132 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         ],
     },
     aliyun_runtime::OperationInfo {
+        action: "TerminateVirtualBorderRouter",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<TerminateVirtualBorderRouterRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidOperation.OperationNotAllowedInState",
+                status: 400,
+                message: "The specified VirutalBorderRouter is in invalid state.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.OperationNotAllowedByUser",
+                status: 403,
+                message: "The caller is not allowed to terminate the specified VirtualBorderRouter.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidVbrId.NotFound",
+                status: 404,
+                message: "The specified VirutalBorderRouter is not found.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "TransformEipSegmentToPublicIpAddressPool",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            TransformEipSegmentToPublicIpAddressPoolRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UnTagResources",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<UnTagResourcesRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UnassociateEipAddress",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UnassociateEipAddressRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "Forbbiden",
+                status: 400,
+                message: "The eip instance owener error",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectEipStatus",
+                status: 400,
+                message: "Current elastic IP status does not support this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectHaVipStatus",
+                status: 400,
+                message: "This operation is denied because satus of the specified HaVip is neither Available nor InUse.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "IncorrectInstanceStatus",
+                status: 400,
+                message: "The current status of instance does not support this operation.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidBindingStatus",
+                status: 400,
+                message: "The eip binding status invalid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidInstanceId.NotFound",
+                status: 400,
+                message: "Specified instance does not exist.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidInstanceType.ValueNotSupported",
+                status: 400,
+                message: "The specified value of InstanceType is not supported.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidParameter",
+                status: 400,
+                message: "The specified parameter is not valid.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "OperationDenied",
+                status: 400,
+                message: "Eip of default vpc not allow this operation",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "Forbidden.RegionNotFound",
+                status: 404,
+                message: "Specified region is not found during access authentication.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UnassociateGlobalAccelerationInstance",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            UnassociateGlobalAccelerationInstanceRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UnassociateHaVip",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UnassociateHaVipRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UnassociateNetworkAcl",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UnassociateNetworkAclRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
         action: "UnassociatePhysicalConnectionFromVirtualBorderRouter",
         read_only: false,
         idempotency_token: Some("ClientToken"),
@@ -380,10 +6495,170 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         errors: &[],
     },
     aliyun_runtime::OperationInfo {
+        action: "UnassociateRouteTable",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UnassociateRouteTableRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidRouteTableId.NotFound",
+                status: 404,
+                message: "Specified route table does not exist.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UnassociateVpcCidrBlock",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<UnassociateVpcCidrBlockRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UntagResourcesForExpressConnect",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<UntagResourcesForExpressConnectRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdateDhcpOptionsSetAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UpdateDhcpOptionsSetAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdateEnhancedVpnGateway",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UpdateEnhancedVpnGatewayRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdateFailoverTestJob",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UpdateFailoverTestJobRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdateGatewayRouteTableEntryAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            UpdateGatewayRouteTableEntryAttributeRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdateIpsecServer",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UpdateIpsecServerRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdateIpv4GatewayAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UpdateIpv4GatewayAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdateNatGatewayNatType",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UpdateNatGatewayNatTypeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdateNetworkAclEntries",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UpdateNetworkAclEntriesRequest>,
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InternalError",
+                status: 500,
+                message: "The request processing has failed due to some unknown error.",
+            },
+        ],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdatePublicIpAddressPoolAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UpdatePublicIpAddressPoolAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdateRouteTargetGroup",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UpdateRouteTargetGroupRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdateTrafficMirrorFilterAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UpdateTrafficMirrorFilterAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdateTrafficMirrorFilterRuleAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            UpdateTrafficMirrorFilterRuleAttributeRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdateTrafficMirrorSessionAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<
+            UpdateTrafficMirrorSessionAttributeRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdateVirtualBorderBandwidth",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UpdateVirtualBorderBandwidthRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
         action: "UpdateVirtualPhysicalConnection",
         read_only: false,
         idempotency_token: Some("Token"),
         check: aliyun_runtime::check_params::<UpdateVirtualPhysicalConnectionRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "UpdateVpcGatewayEndpointAttribute",
+        read_only: false,
+        idempotency_token: Some("ClientToken"),
+        check: aliyun_runtime::check_params::<UpdateVpcGatewayEndpointAttributeRequest>,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "VpcDescribeVpcNatGatewayNetworkInterfaceQuota",
+        read_only: true,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<
+            VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest,
+        >,
+        errors: &[],
+    },
+    aliyun_runtime::OperationInfo {
+        action: "WithdrawVpcPublishedRouteEntries",
+        read_only: false,
+        idempotency_token: None,
+        check: aliyun_runtime::check_params::<WithdrawVpcPublishedRouteEntriesRequest>,
         errors: &[],
     },
 ];
@@ -655,11 +6930,136 @@ impl std::fmt::Display for CommonError {
 impl std::error::Error for CommonError {}
 pub mod types;
 pub mod lifecycle;
+/// `ActivateRouterInterface`: Activates a router interface that is currently Inactive so that it can carry traffic again.
+pub mod activate_router_interface;
+pub use activate_router_interface::{
+    ActivateRouterInterfaceRequest, ActivateRouterInterfaceRequestBuilder,
+    ActivateRouterInterfaceResponse, ActivateRouterInterfaceError,
+};
+/// `ActiveFlowLog`: Starts a stopped flow log so that it captures the traffic of its resource again.
+pub mod active_flow_log;
+pub use active_flow_log::{
+    ActiveFlowLogRequest, ActiveFlowLogRequestBuilder, ActiveFlowLogResponse,
+    ActiveFlowLogError,
+};
+/// `AddBgpNetwork`: Advertises a network through BGP from a virtual border router (VBR) to the on-premises data center.
+pub mod add_bgp_network;
+pub use add_bgp_network::{
+    AddBgpNetworkRequest, AddBgpNetworkRequestBuilder, AddBgpNetworkResponse,
+    AddBgpNetworkError,
+};
+/// `AddCommonBandwidthPackageIp`: Moves one EIP into an Internet Shared Bandwidth instance, so that the EIP uses the instance's shared bandwidth instead of its own.
+pub mod add_common_bandwidth_package_ip;
+pub use add_common_bandwidth_package_ip::{
+    AddCommonBandwidthPackageIpRequest, AddCommonBandwidthPackageIpRequestBuilder,
+    AddCommonBandwidthPackageIpResponse, AddCommonBandwidthPackageIpError,
+};
+/// `AddCommonBandwidthPackageIps`: Moves several EIPs into one Internet Shared Bandwidth instance in a single request.
+pub mod add_common_bandwidth_package_ips;
+pub use add_common_bandwidth_package_ips::{
+    AddCommonBandwidthPackageIpsRequest, AddCommonBandwidthPackageIpsRequestBuilder,
+    AddCommonBandwidthPackageIpsResponse, AddCommonBandwidthPackageIpsError,
+};
+/// `AddGlobalAccelerationInstanceIp`: Attaches an EIP to a Global Acceleration (GA) instance of the shared-bandwidth type.
+pub mod add_global_acceleration_instance_ip;
+pub use add_global_acceleration_instance_ip::{
+    AddGlobalAccelerationInstanceIpRequest,
+    AddGlobalAccelerationInstanceIpRequestBuilder,
+    AddGlobalAccelerationInstanceIpResponse, AddGlobalAccelerationInstanceIpError,
+};
+/// `AddIPv6TranslatorAclListEntry`: Adds an IPv6 address or IPv6 CIDR block as an entry of an access control list (ACL) used by IPv6 Translation Service.
+pub mod add_ipv6_translator_acl_list_entry;
+#[allow(deprecated)]
+pub use add_ipv6_translator_acl_list_entry::{
+    AddIpv6TranslatorAclListEntryRequest, AddIpv6TranslatorAclListEntryRequestBuilder,
+    AddIpv6TranslatorAclListEntryResponse, AddIpv6TranslatorAclListEntryError,
+};
+/// `AddPublicIpAddressPoolCidrBlock`: Adds a CIDR block to a public IP address pool, either one you name or one the system picks for a given mask length.
+pub mod add_public_ip_address_pool_cidr_block;
+pub use add_public_ip_address_pool_cidr_block::{
+    AddPublicIpAddressPoolCidrBlockRequest,
+    AddPublicIpAddressPoolCidrBlockRequestBuilder,
+    AddPublicIpAddressPoolCidrBlockResponse, AddPublicIpAddressPoolCidrBlockError,
+};
+/// `AddSourcesToTrafficMirrorSession`: Adds one or more traffic mirror sources (elastic network interfaces) to an existing traffic mirror session.
+pub mod add_sources_to_traffic_mirror_session;
+pub use add_sources_to_traffic_mirror_session::{
+    AddSourcesToTrafficMirrorSessionRequest,
+    AddSourcesToTrafficMirrorSessionRequestBuilder,
+    AddSourcesToTrafficMirrorSessionResponse, AddSourcesToTrafficMirrorSessionError,
+};
+/// `AllocateEipAddress`: Requests a new elastic IP address (EIP) in a region, either a random one or a specific address or EIP ID you name.
+pub mod allocate_eip_address;
+pub use allocate_eip_address::{
+    AllocateEipAddressRequest, AllocateEipAddressRequestBuilder,
+    AllocateEipAddressResponse, AllocateEipAddressError,
+};
+/// `AllocateEipAddressPro`: Requests an elastic IP address (EIP) with a chosen address, EIP ID or IP address pool, for setups that need a particular public IP.
+pub mod allocate_eip_address_pro;
+pub use allocate_eip_address_pro::{
+    AllocateEipAddressProRequest, AllocateEipAddressProRequestBuilder,
+    AllocateEipAddressProResponse, AllocateEipAddressProError,
+};
+/// `AllocateEipSegmentAddress`: Requests a contiguous EIP group, a block of consecutive public IP addresses for resources that need adjacent addresses.
+pub mod allocate_eip_segment_address;
+#[allow(deprecated)]
+pub use allocate_eip_segment_address::{
+    AllocateEipSegmentAddressRequest, AllocateEipSegmentAddressRequestBuilder,
+    AllocateEipSegmentAddressResponse, AllocateEipSegmentAddressError,
+};
+/// `AllocateIpv6Address`: Allocates an unassociated IPv6 address or IPv6 prefix from a vSwitch, which exists in the VPC on its own without being bound to a network interface, load balancer or other instance.
+pub mod allocate_ipv6_address;
+pub use allocate_ipv6_address::{
+    AllocateIpv6AddressRequest, AllocateIpv6AddressRequestBuilder,
+    AllocateIpv6AddressResponse, AllocateIpv6AddressError,
+};
+/// `AllocateIpv6InternetBandwidth`: Turns on Internet bandwidth for a VPC IPv6 address, letting the address both open connections to the Internet and accept connections from it.
+pub mod allocate_ipv6_internet_bandwidth;
+pub use allocate_ipv6_internet_bandwidth::{
+    AllocateIpv6InternetBandwidthRequest, AllocateIpv6InternetBandwidthRequestBuilder,
+    AllocateIpv6InternetBandwidthResponse, AllocateIpv6InternetBandwidthError,
+};
+/// `AllocateVpcIpv6Cidr`: Reserves an IPv6 CIDR block so that you can later assign exactly that block to a VPC.
+pub mod allocate_vpc_ipv6_cidr;
+pub use allocate_vpc_ipv6_cidr::{
+    AllocateVpcIpv6CidrRequest, AllocateVpcIpv6CidrRequestBuilder,
+    AllocateVpcIpv6CidrResponse, AllocateVpcIpv6CidrError,
+};
 /// `ApplyPhysicalConnectionLOA`: Applies for a Letter of Authorization (LOA), which lets installers into the access point's data center to run the line of an Express Connect circuit.
 pub mod apply_physical_connection_loa;
 pub use apply_physical_connection_loa::{
     ApplyPhysicalConnectionLoaRequest, ApplyPhysicalConnectionLoaRequestBuilder,
     ApplyPhysicalConnectionLoaResponse, ApplyPhysicalConnectionLoaError,
+};
+/// `AssociateEipAddress`: Binds an elastic IP address (EIP) to a cloud resource in its region, such as an ECS instance, CLB instance, secondary ENI, NAT gateway, HaVip or private IP address.
+pub mod associate_eip_address;
+pub use associate_eip_address::{
+    AssociateEipAddressRequest, AssociateEipAddressRequestBuilder,
+    AssociateEipAddressResponse, AssociateEipAddressError,
+};
+/// `AssociateEipAddressBatch`: Binds up to 50 elastic IP addresses (EIPs) at once to one Internet NAT gateway or secondary ENI in the same region.
+pub mod associate_eip_address_batch;
+pub use associate_eip_address_batch::{
+    AssociateEipAddressBatchRequest, AssociateEipAddressBatchRequestBuilder,
+    AssociateEipAddressBatchResponse, AssociateEipAddressBatchError,
+};
+/// `AssociateHaVip`: Attaches a high-availability virtual IP address (HaVip) to an ECS instance or an elastic network interface (ENI) in a VPC.
+pub mod associate_ha_vip;
+pub use associate_ha_vip::{
+    AssociateHaVipRequest, AssociateHaVipRequestBuilder, AssociateHaVipResponse,
+    AssociateHaVipError,
+};
+/// `AssociateMacSecKey`: Binds a MACsec key pair to the port of a dedicated Express Connect circuit so that the physical link is encrypted at layer 2.
+pub mod associate_mac_sec_key;
+pub use associate_mac_sec_key::{
+    AssociateMacSecKeyRequest, AssociateMacSecKeyRequestBuilder,
+    AssociateMacSecKeyResponse, AssociateMacSecKeyError,
+};
+/// `AssociateNetworkAcl`: Associates a network ACL with one or more vSwitches so that its rules apply to their traffic.
+pub mod associate_network_acl;
+pub use associate_network_acl::{
+    AssociateNetworkAclRequest, AssociateNetworkAclRequestBuilder,
+    AssociateNetworkAclResponse, AssociateNetworkAclError,
 };
 /// `AssociatePhysicalConnectionToVirtualBorderRouter`: Attaches an Express Connect circuit to a virtual border router (VBR), so that the VBR can carry traffic over that circuit too.
 pub mod associate_physical_connection_to_virtual_border_router;
@@ -669,11 +7069,83 @@ pub use associate_physical_connection_to_virtual_border_router::{
     AssociatePhysicalConnectionToVirtualBorderRouterResponse,
     AssociatePhysicalConnectionToVirtualBorderRouterError,
 };
+/// `AssociateRouteTable`: Binds a custom route table to a vSwitch that belongs to the same VPC.
+pub mod associate_route_table;
+pub use associate_route_table::{
+    AssociateRouteTableRequest, AssociateRouteTableRequestBuilder,
+    AssociateRouteTableResponse, AssociateRouteTableError,
+};
+/// `AssociateRouteTableWithGateway`: Binds a gateway route table to an IPv4 gateway or IPv6 gateway in the same VPC.
+pub mod associate_route_table_with_gateway;
+pub use associate_route_table_with_gateway::{
+    AssociateRouteTableWithGatewayRequest, AssociateRouteTableWithGatewayRequestBuilder,
+    AssociateRouteTableWithGatewayResponse, AssociateRouteTableWithGatewayError,
+};
+/// `AssociateRouteTablesWithVpcGatewayEndpoint`: Attaches one or more route tables to a VPC gateway endpoint so that their traffic to the endpoint service goes through it.
+pub mod associate_route_tables_with_vpc_gateway_endpoint;
+pub use associate_route_tables_with_vpc_gateway_endpoint::{
+    AssociateRouteTablesWithVpcGatewayEndpointRequest,
+    AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder,
+    AssociateRouteTablesWithVpcGatewayEndpointResponse,
+    AssociateRouteTablesWithVpcGatewayEndpointError,
+};
+/// `AssociateVpcCidrBlock`: Adds a secondary IPv4 or IPv6 CIDR block to a VPC to enlarge its address space.
+pub mod associate_vpc_cidr_block;
+pub use associate_vpc_cidr_block::{
+    AssociateVpcCidrBlockRequest, AssociateVpcCidrBlockRequestBuilder,
+    AssociateVpcCidrBlockResponse, AssociateVpcCidrBlockError,
+};
+/// `AssociateVpnGatewayWithCertificate`: Binds an SSL certificate to a ShangMi (SM) VPN gateway, either as its encryption certificate or as its signing certificate.
+pub mod associate_vpn_gateway_with_certificate;
+pub use associate_vpn_gateway_with_certificate::{
+    AssociateVpnGatewayWithCertificateRequest,
+    AssociateVpnGatewayWithCertificateRequestBuilder,
+    AssociateVpnGatewayWithCertificateResponse, AssociateVpnGatewayWithCertificateError,
+};
+/// `AttachDhcpOptionsSetToVpc`: Attaches a DHCP options set to a VPC so that its instances receive the set's domain and DNS settings.
+pub mod attach_dhcp_options_set_to_vpc;
+pub use attach_dhcp_options_set_to_vpc::{
+    AttachDhcpOptionsSetToVpcRequest, AttachDhcpOptionsSetToVpcRequestBuilder,
+    AttachDhcpOptionsSetToVpcResponse, AttachDhcpOptionsSetToVpcError,
+};
+/// `AttachVbrToVpconn`: Moves an existing VBR onto a shared (hosted) Express Connect circuit.
+pub mod attach_vbr_to_vpconn;
+pub use attach_vbr_to_vpconn::{
+    AttachVbrToVpconnRequest, AttachVbrToVpconnRequestBuilder, AttachVbrToVpconnResponse,
+    AttachVbrToVpconnError,
+};
+/// `CancelCommonBandwidthPackageIpBandwidth`: Removes the per-EIP bandwidth cap set on an EIP inside an Internet Shared Bandwidth instance, so the EIP can again use up to the instance's full bandwidth.
+pub mod cancel_common_bandwidth_package_ip_bandwidth;
+pub use cancel_common_bandwidth_package_ip_bandwidth::{
+    CancelCommonBandwidthPackageIpBandwidthRequest,
+    CancelCommonBandwidthPackageIpBandwidthRequestBuilder,
+    CancelCommonBandwidthPackageIpBandwidthResponse,
+    CancelCommonBandwidthPackageIpBandwidthError,
+};
 /// `CancelPhysicalConnection`: Cancels an Express Connect circuit that has not been enabled yet; it then moves to the Canceled state.
 pub mod cancel_physical_connection;
 pub use cancel_physical_connection::{
     CancelPhysicalConnectionRequest, CancelPhysicalConnectionRequestBuilder,
     CancelPhysicalConnectionResponse, CancelPhysicalConnectionError,
+};
+/// `ChangeResourceGroup`: Moves an Express Connect resource (a circuit, a virtual border router or a router interface) to another resource group.
+pub mod change_resource_group;
+pub use change_resource_group::{
+    ChangeResourceGroupRequest, ChangeResourceGroupRequestBuilder,
+    ChangeResourceGroupResponse, ChangeResourceGroupError,
+};
+/// `CheckCanAllocateVpcPrivateIpAddress`: Checks whether a given private IP address of a vSwitch is free to be assigned.
+pub mod check_can_allocate_vpc_private_ip_address;
+pub use check_can_allocate_vpc_private_ip_address::{
+    CheckCanAllocateVpcPrivateIpAddressRequest,
+    CheckCanAllocateVpcPrivateIpAddressRequestBuilder,
+    CheckCanAllocateVpcPrivateIpAddressResponse, CheckCanAllocateVpcPrivateIpAddressError,
+};
+/// `CheckVpnBgpEnabled`: Checks whether IPsec-VPN connections in the region of the request can use BGP dynamic routing.
+pub mod check_vpn_bgp_enabled;
+pub use check_vpn_bgp_enabled::{
+    CheckVpnBgpEnabledRequest, CheckVpnBgpEnabledRequestBuilder,
+    CheckVpnBgpEnabledResponse, CheckVpnBgpEnabledError,
 };
 /// `CompletePhysicalConnectionLOA`: Reports that the line of an Express Connect circuit is installed, with the details of the finished work, after its Letter of Authorization (LOA) was approved.
 pub mod complete_physical_connection_loa;
@@ -687,6 +7159,136 @@ pub use confirm_physical_connection::{
     ConfirmPhysicalConnectionRequest, ConfirmPhysicalConnectionRequestBuilder,
     ConfirmPhysicalConnectionResponse, ConfirmPhysicalConnectionError,
 };
+/// `ConnectRouterInterface`: Starts the connection from a requester router interface to its accepter router interface.
+pub mod connect_router_interface;
+pub use connect_router_interface::{
+    ConnectRouterInterfaceRequest, ConnectRouterInterfaceRequestBuilder,
+    ConnectRouterInterfaceResponse, ConnectRouterInterfaceError,
+};
+/// `ConvertBandwidthPackage`: Converts a legacy bandwidth package, such as the bandwidth package of an older NAT gateway, into EIP-based public bandwidth.
+pub mod convert_bandwidth_package;
+#[allow(deprecated)]
+pub use convert_bandwidth_package::{
+    ConvertBandwidthPackageRequest, ConvertBandwidthPackageRequestBuilder,
+    ConvertBandwidthPackageResponse, ConvertBandwidthPackageError,
+};
+/// `CopyNetworkAclEntries`: Copies the rules of one network ACL into another network ACL.
+pub mod copy_network_acl_entries;
+pub use copy_network_acl_entries::{
+    CopyNetworkAclEntriesRequest, CopyNetworkAclEntriesRequestBuilder,
+    CopyNetworkAclEntriesResponse, CopyNetworkAclEntriesError,
+};
+/// `CreateBgpGroup`: Creates a BGP group on a virtual border router (VBR) for exchanging routes with an on-premises data center.
+pub mod create_bgp_group;
+pub use create_bgp_group::{
+    CreateBgpGroupRequest, CreateBgpGroupRequestBuilder, CreateBgpGroupResponse,
+    CreateBgpGroupError,
+};
+/// `CreateBgpPeer`: Adds a BGP peer, the gateway of your data center, to an existing BGP group.
+pub mod create_bgp_peer;
+pub use create_bgp_peer::{
+    CreateBgpPeerRequest, CreateBgpPeerRequestBuilder, CreateBgpPeerResponse,
+    CreateBgpPeerError,
+};
+/// `CreateCommonBandwidthPackage`: Creates a pay-as-you-go Internet Shared Bandwidth instance, a bandwidth pool that several EIPs in the region can share.
+pub mod create_common_bandwidth_package;
+pub use create_common_bandwidth_package::{
+    CreateCommonBandwidthPackageRequest, CreateCommonBandwidthPackageRequestBuilder,
+    CreateCommonBandwidthPackageResponse, CreateCommonBandwidthPackageError,
+};
+/// `CreateCustomerGateway`: Creates a customer gateway, the Alibaba Cloud record of the on-premises VPN device that IPsec-VPN connections terminate on.
+pub mod create_customer_gateway;
+pub use create_customer_gateway::{
+    CreateCustomerGatewayRequest, CreateCustomerGatewayRequestBuilder,
+    CreateCustomerGatewayResponse, CreateCustomerGatewayError,
+};
+/// `CreateDefaultVSwitch`: Creates the default vSwitch of a zone inside the default VPC of the region.
+pub mod create_default_vswitch;
+pub use create_default_vswitch::{
+    CreateDefaultVSwitchRequest, CreateDefaultVSwitchRequestBuilder,
+    CreateDefaultVSwitchResponse, CreateDefaultVSwitchError,
+};
+/// `CreateDefaultVpc`: Creates the default VPC of a region.
+pub mod create_default_vpc;
+pub use create_default_vpc::{
+    CreateDefaultVpcRequest, CreateDefaultVpcRequestBuilder, CreateDefaultVpcResponse,
+    CreateDefaultVpcError,
+};
+/// `CreateDhcpOptionsSet`: Creates a DHCP options set holding the domain name, DNS servers and lease times to hand out to instances of a VPC.
+pub mod create_dhcp_options_set;
+pub use create_dhcp_options_set::{
+    CreateDhcpOptionsSetRequest, CreateDhcpOptionsSetRequestBuilder,
+    CreateDhcpOptionsSetResponse, CreateDhcpOptionsSetError,
+};
+/// `CreateEnhancedVpnGateway`: Creates an enhanced VPN gateway, a gateway type that serves dual-tunnel IPsec-VPN connections only.
+pub mod create_enhanced_vpn_gateway;
+pub use create_enhanced_vpn_gateway::{
+    CreateEnhancedVpnGatewayRequest, CreateEnhancedVpnGatewayRequestBuilder,
+    CreateEnhancedVpnGatewayResponse, CreateEnhancedVpnGatewayError,
+};
+/// `CreateExpressCloudConnection`: Applies for an Express Cloud Connection (ECC) instance, a managed Express Connect line from your data center to Alibaba Cloud.
+pub mod create_express_cloud_connection;
+pub use create_express_cloud_connection::{
+    CreateExpressCloudConnectionRequest, CreateExpressCloudConnectionRequestBuilder,
+    CreateExpressCloudConnectionResponse, CreateExpressCloudConnectionError,
+};
+/// `CreateExpressConnectTrafficQos`: Creates a QoS (quality of service) policy that prioritizes traffic on Express Connect.
+pub mod create_express_connect_traffic_qos;
+pub use create_express_connect_traffic_qos::{
+    CreateExpressConnectTrafficQosRequest, CreateExpressConnectTrafficQosRequestBuilder,
+    CreateExpressConnectTrafficQosResponse, CreateExpressConnectTrafficQosError,
+};
+/// `CreateExpressConnectTrafficQosQueue`: Adds a priority queue to an Express Connect QoS policy.
+pub mod create_express_connect_traffic_qos_queue;
+pub use create_express_connect_traffic_qos_queue::{
+    CreateExpressConnectTrafficQosQueueRequest,
+    CreateExpressConnectTrafficQosQueueRequestBuilder,
+    CreateExpressConnectTrafficQosQueueResponse, CreateExpressConnectTrafficQosQueueError,
+};
+/// `CreateExpressConnectTrafficQosRule`: Adds a traffic classification rule to a queue of an Express Connect QoS policy.
+pub mod create_express_connect_traffic_qos_rule;
+pub use create_express_connect_traffic_qos_rule::{
+    CreateExpressConnectTrafficQosRuleRequest,
+    CreateExpressConnectTrafficQosRuleRequestBuilder,
+    CreateExpressConnectTrafficQosRuleResponse, CreateExpressConnectTrafficQosRuleError,
+};
+/// `CreateFailoverTestJob`: Creates a failover test job that takes Express Connect circuits, VBRs or BGP peers down for a set time so that you can verify your backup paths.
+pub mod create_failover_test_job;
+pub use create_failover_test_job::{
+    CreateFailoverTestJobRequest, CreateFailoverTestJobRequestBuilder,
+    CreateFailoverTestJobResponse, CreateFailoverTestJobError,
+};
+/// `CreateFlowLog`: Creates a flow log that captures the traffic of an elastic network interface, a vSwitch or a VPC and delivers it to Simple Log Service.
+pub mod create_flow_log;
+pub use create_flow_log::{
+    CreateFlowLogRequest, CreateFlowLogRequestBuilder, CreateFlowLogResponse,
+    CreateFlowLogError,
+};
+/// `CreateForwardEntry`: Adds a DNAT (port forwarding or IP mapping) entry to the DNAT table of an Internet NAT gateway or a VPC NAT gateway.
+pub mod create_forward_entry;
+pub use create_forward_entry::{
+    CreateForwardEntryRequest, CreateForwardEntryRequestBuilder,
+    CreateForwardEntryResponse, CreateForwardEntryError,
+};
+/// `CreateFullNatEntry`: Adds a FULLNAT entry to the FULLNAT table of a VPC NAT gateway, translating both the source and the destination of matching traffic.
+pub mod create_full_nat_entry;
+pub use create_full_nat_entry::{
+    CreateFullNatEntryRequest, CreateFullNatEntryRequestBuilder,
+    CreateFullNatEntryResponse, CreateFullNatEntryError,
+};
+/// `CreateGlobalAccelerationInstance`: Creates a pay-as-you-go Global Acceleration (GA) instance with a public IP address for accelerating access to backend services.
+pub mod create_global_acceleration_instance;
+#[allow(deprecated)]
+pub use create_global_acceleration_instance::{
+    CreateGlobalAccelerationInstanceRequest,
+    CreateGlobalAccelerationInstanceRequestBuilder,
+    CreateGlobalAccelerationInstanceResponse, CreateGlobalAccelerationInstanceError,
+};
+/// `CreateHaVip`: Creates a HaVip (high-availability virtual IP address): a private IP address of a vSwitch that can move between ECS instances or ENIs.
+pub mod create_ha_vip;
+pub use create_ha_vip::{
+    CreateHaVipRequest, CreateHaVipRequestBuilder, CreateHaVipResponse, CreateHaVipError,
+};
 /// `CreateHighReliablePhysicalConnection`: Orders several Express Connect circuits at once, spread over access points and devices, so that one failed line does not cut the connection.
 pub mod create_high_reliable_physical_connection;
 pub use create_high_reliable_physical_connection::{
@@ -694,6 +7296,74 @@ pub use create_high_reliable_physical_connection::{
     CreateHighReliablePhysicalConnectionRequestBuilder,
     CreateHighReliablePhysicalConnectionResponse,
     CreateHighReliablePhysicalConnectionError,
+};
+/// `CreateIPv6Translator`: Creates an IPv6 Translation Service instance, which lets IPv6 clients reach services that listen on public IPv4 addresses.
+pub mod create_ipv6_translator;
+#[allow(deprecated)]
+pub use create_ipv6_translator::{
+    CreateIpv6TranslatorRequest, CreateIpv6TranslatorRequestBuilder,
+    CreateIpv6TranslatorResponse, CreateIpv6TranslatorError,
+};
+/// `CreateIPv6TranslatorAclList`: Creates an access control list (ACL) of IPv6 addresses for IPv6 Translation Service mapping entries.
+pub mod create_ipv6_translator_acl_list;
+#[allow(deprecated)]
+pub use create_ipv6_translator_acl_list::{
+    CreateIpv6TranslatorAclListRequest, CreateIpv6TranslatorAclListRequestBuilder,
+    CreateIpv6TranslatorAclListResponse, CreateIpv6TranslatorAclListError,
+};
+/// `CreateIPv6TranslatorEntry`: Adds a mapping entry to an IPv6 Translation Service instance, forwarding a port of the instance's IPv6 address to a public IPv4 address and port.
+pub mod create_ipv6_translator_entry;
+#[allow(deprecated)]
+pub use create_ipv6_translator_entry::{
+    CreateIpv6TranslatorEntryRequest, CreateIpv6TranslatorEntryRequestBuilder,
+    CreateIpv6TranslatorEntryResponse, CreateIpv6TranslatorEntryError,
+};
+/// `CreateIpsecServer`: Creates an IPsec server on a VPN gateway so that remote clients can dial in over IPsec.
+pub mod create_ipsec_server;
+pub use create_ipsec_server::{
+    CreateIpsecServerRequest, CreateIpsecServerRequestBuilder, CreateIpsecServerResponse,
+    CreateIpsecServerError,
+};
+/// `CreateIpv4Gateway`: Creates an IPv4 gateway, the single point that controls public IPv4 traffic of a VPC.
+pub mod create_ipv4_gateway;
+pub use create_ipv4_gateway::{
+    CreateIpv4GatewayRequest, CreateIpv4GatewayRequestBuilder, CreateIpv4GatewayResponse,
+    CreateIpv4GatewayError,
+};
+/// `CreateIpv6EgressOnlyRule`: Creates an egress-only rule on an IPv6 gateway for one IPv6 address, so that the address can start connections to IPv6 hosts on the Internet while hosts on the Internet cannot start connections to it.
+pub mod create_ipv6_egress_only_rule;
+pub use create_ipv6_egress_only_rule::{
+    CreateIpv6EgressOnlyRuleRequest, CreateIpv6EgressOnlyRuleRequestBuilder,
+    CreateIpv6EgressOnlyRuleResponse, CreateIpv6EgressOnlyRuleError,
+};
+/// `CreateIpv6Gateway`: Creates an IPv6 gateway for a VPC, the component that governs the VPC's IPv6 traffic to and from the Internet.
+pub mod create_ipv6_gateway;
+pub use create_ipv6_gateway::{
+    CreateIpv6GatewayRequest, CreateIpv6GatewayRequestBuilder, CreateIpv6GatewayResponse,
+    CreateIpv6GatewayError,
+};
+/// `CreateNatGateway`: Creates an enhanced NAT gateway in a VPC: an Internet NAT gateway for Internet access, or a VPC NAT gateway for private address translation.
+pub mod create_nat_gateway;
+pub use create_nat_gateway::{
+    CreateNatGatewayRequest, CreateNatGatewayRequestBuilder, CreateNatGatewayResponse,
+    CreateNatGatewayError,
+};
+/// `CreateNatIp`: Creates a NAT IP address, or a batch of them through IP prefixes, for a VPC NAT gateway.
+pub mod create_nat_ip;
+pub use create_nat_ip::{
+    CreateNatIpRequest, CreateNatIpRequestBuilder, CreateNatIpResponse, CreateNatIpError,
+};
+/// `CreateNatIpCidr`: Adds a NAT CIDR block to a VPC NAT gateway, from which NAT IP addresses can then be created.
+pub mod create_nat_ip_cidr;
+pub use create_nat_ip_cidr::{
+    CreateNatIpCidrRequest, CreateNatIpCidrRequestBuilder, CreateNatIpCidrResponse,
+    CreateNatIpCidrError,
+};
+/// `CreateNetworkAcl`: Creates a network ACL in a VPC, ready to receive inbound and outbound rules and to be associated with vSwitches.
+pub mod create_network_acl;
+pub use create_network_acl::{
+    CreateNetworkAclRequest, CreateNetworkAclRequestBuilder, CreateNetworkAclResponse,
+    CreateNetworkAclError,
 };
 /// `CreatePhysicalConnection`: Applies for a dedicated Express Connect circuit, or for a hosted circuit on behalf of a tenant; the new circuit starts in the Initial state.
 pub mod create_physical_connection;
@@ -716,6 +7386,107 @@ pub use create_physical_connection_setup_order::{
     CreatePhysicalConnectionSetupOrderRequestBuilder,
     CreatePhysicalConnectionSetupOrderResponse, CreatePhysicalConnectionSetupOrderError,
 };
+/// `CreatePublicIpAddressPool`: Creates a public IP address pool, a container for CIDR blocks from which you can allocate EIPs.
+pub mod create_public_ip_address_pool;
+pub use create_public_ip_address_pool::{
+    CreatePublicIpAddressPoolRequest, CreatePublicIpAddressPoolRequestBuilder,
+    CreatePublicIpAddressPoolResponse, CreatePublicIpAddressPoolError,
+};
+/// `CreateRouteEntries`: Adds several custom route entries to vRouter route tables in one call.
+pub mod create_route_entries;
+pub use create_route_entries::{
+    CreateRouteEntriesRequest, CreateRouteEntriesRequestBuilder,
+    CreateRouteEntriesResponse, CreateRouteEntriesError,
+};
+/// `CreateRouteEntry`: Adds a custom route entry to a route table of a vRouter or of a Virtual Border Router (VBR).
+pub mod create_route_entry;
+pub use create_route_entry::{
+    CreateRouteEntryRequest, CreateRouteEntryRequestBuilder, CreateRouteEntryResponse,
+    CreateRouteEntryError,
+};
+/// `CreateRouteTable`: Creates a custom route table in a VPC, for vSwitches or for a gateway.
+pub mod create_route_table;
+pub use create_route_table::{
+    CreateRouteTableRequest, CreateRouteTableRequestBuilder, CreateRouteTableResponse,
+    CreateRouteTableError,
+};
+/// `CreateRouteTargetGroup`: Creates a route target group, a pair of instances that serves as an active/standby next hop.
+pub mod create_route_target_group;
+pub use create_route_target_group::{
+    CreateRouteTargetGroupRequest, CreateRouteTargetGroupRequestBuilder,
+    CreateRouteTargetGroupResponse, CreateRouteTargetGroupError,
+};
+/// `CreateRouterInterface`: Creates one end of a router interface connection on a VPC router or a virtual border router (VBR).
+pub mod create_router_interface;
+pub use create_router_interface::{
+    CreateRouterInterfaceRequest, CreateRouterInterfaceRequestBuilder,
+    CreateRouterInterfaceResponse, CreateRouterInterfaceError,
+};
+/// `CreateSnatEntry`: Adds an SNAT entry to the SNAT table of an enhanced Internet NAT gateway or a VPC NAT gateway, letting instances in a vSwitch or CIDR block reach outside networks through the gateway's addresses.
+pub mod create_snat_entry;
+pub use create_snat_entry::{
+    CreateSnatEntryRequest, CreateSnatEntryRequestBuilder, CreateSnatEntryResponse,
+    CreateSnatEntryError,
+};
+/// `CreateSslVpnClientCert`: Issues a client certificate under an SSL-VPN server, which an SSL-VPN client installs to connect.
+pub mod create_ssl_vpn_client_cert;
+pub use create_ssl_vpn_client_cert::{
+    CreateSslVpnClientCertRequest, CreateSslVpnClientCertRequestBuilder,
+    CreateSslVpnClientCertResponse, CreateSslVpnClientCertError,
+};
+/// `CreateSslVpnServer`: Creates an SSL-VPN server on a VPN gateway, the endpoint that SSL-VPN clients connect to.
+pub mod create_ssl_vpn_server;
+pub use create_ssl_vpn_server::{
+    CreateSslVpnServerRequest, CreateSslVpnServerRequestBuilder,
+    CreateSslVpnServerResponse, CreateSslVpnServerError,
+};
+/// `CreateTrafficMirrorFilter`: Creates a traffic mirror filter, optionally with its first inbound and outbound rules, that decides which packets a mirror session copies.
+pub mod create_traffic_mirror_filter;
+pub use create_traffic_mirror_filter::{
+    CreateTrafficMirrorFilterRequest, CreateTrafficMirrorFilterRequestBuilder,
+    CreateTrafficMirrorFilterResponse, CreateTrafficMirrorFilterError,
+};
+/// `CreateTrafficMirrorFilterRules`: Adds inbound or outbound rules to an existing traffic mirror filter.
+pub mod create_traffic_mirror_filter_rules;
+pub use create_traffic_mirror_filter_rules::{
+    CreateTrafficMirrorFilterRulesRequest, CreateTrafficMirrorFilterRulesRequestBuilder,
+    CreateTrafficMirrorFilterRulesResponse, CreateTrafficMirrorFilterRulesError,
+};
+/// `CreateTrafficMirrorSession`: Creates a traffic mirror session that copies the traffic of elastic network interfaces, as selected by a filter, to a mirror destination.
+pub mod create_traffic_mirror_session;
+pub use create_traffic_mirror_session::{
+    CreateTrafficMirrorSessionRequest, CreateTrafficMirrorSessionRequestBuilder,
+    CreateTrafficMirrorSessionResponse, CreateTrafficMirrorSessionError,
+};
+/// `CreateVSwitch`: Creates a vSwitch, a subnet of a VPC in one zone, where cloud resources get their private IP addresses.
+pub mod create_vswitch;
+pub use create_vswitch::{
+    CreateVSwitchRequest, CreateVSwitchRequestBuilder, CreateVSwitchResponse,
+    CreateVSwitchError,
+};
+/// `CreateVSwitchCidrReservation`: Reserves a CIDR block inside a vSwitch from which IP prefixes are assigned to elastic network interfaces.
+pub mod create_vswitch_cidr_reservation;
+pub use create_vswitch_cidr_reservation::{
+    CreateVSwitchCidrReservationRequest, CreateVSwitchCidrReservationRequestBuilder,
+    CreateVSwitchCidrReservationResponse, CreateVSwitchCidrReservationError,
+};
+/// `CreateVbrHa`: Creates a VBR failover group that pairs two virtual border routers so that one backs up the other.
+pub mod create_vbr_ha;
+pub use create_vbr_ha::{
+    CreateVbrHaRequest, CreateVbrHaRequestBuilder, CreateVbrHaResponse, CreateVbrHaError,
+};
+/// `CreateVcoRouteEntry`: Adds a destination-based route to an IPsec-VPN connection that is attached to a transit router.
+pub mod create_vco_route_entry;
+pub use create_vco_route_entry::{
+    CreateVcoRouteEntryRequest, CreateVcoRouteEntryRequestBuilder,
+    CreateVcoRouteEntryResponse, CreateVcoRouteEntryError,
+};
+/// `CreateVirtualBorderRouter`: Creates a virtual border router (VBR) on an Express Connect circuit.
+pub mod create_virtual_border_router;
+pub use create_virtual_border_router::{
+    CreateVirtualBorderRouterRequest, CreateVirtualBorderRouterRequestBuilder,
+    CreateVirtualBorderRouterResponse, CreateVirtualBorderRouterError,
+};
 /// `CreateVirtualPhysicalConnection`: Creates a hosted (shared) connection on a partner's Express Connect circuit and offers it to a tenant's Alibaba Cloud account.
 pub mod create_virtual_physical_connection;
 pub use create_virtual_physical_connection::{
@@ -723,17 +7494,652 @@ pub use create_virtual_physical_connection::{
     CreateVirtualPhysicalConnectionRequestBuilder,
     CreateVirtualPhysicalConnectionResponse, CreateVirtualPhysicalConnectionError,
 };
+/// `CreateVpc`: Creates a virtual private cloud (VPC), an isolated private network in one region.
+pub mod create_vpc;
+pub use create_vpc::{
+    CreateVpcRequest, CreateVpcRequestBuilder, CreateVpcResponse, CreateVpcError,
+};
+/// `CreateVpcGatewayEndpoint`: Creates a gateway endpoint through which a VPC reaches a cloud service, such as OSS, over the private network.
+pub mod create_vpc_gateway_endpoint;
+pub use create_vpc_gateway_endpoint::{
+    CreateVpcGatewayEndpointRequest, CreateVpcGatewayEndpointRequestBuilder,
+    CreateVpcGatewayEndpointResponse, CreateVpcGatewayEndpointError,
+};
+/// `CreateVpcPrefixList`: Creates a prefix list, a named set of CIDR blocks that route tables can reference as one destination.
+pub mod create_vpc_prefix_list;
+pub use create_vpc_prefix_list::{
+    CreateVpcPrefixListRequest, CreateVpcPrefixListRequestBuilder,
+    CreateVpcPrefixListResponse, CreateVpcPrefixListError,
+};
+/// `CreateVpconnFromVbr`: Converts a VBR that a partner pushed to a tenant account into a hosted connection (shared port) for that tenant.
+pub mod create_vpconn_from_vbr;
+pub use create_vpconn_from_vbr::{
+    CreateVpconnFromVbrRequest, CreateVpconnFromVbrRequestBuilder,
+    CreateVpconnFromVbrResponse, CreateVpconnFromVbrError,
+};
+/// `CreateVpnAttachment`: Creates an IPsec-VPN connection that is meant to be attached to a transit router rather than to a VPN gateway.
+pub mod create_vpn_attachment;
+pub use create_vpn_attachment::{
+    CreateVpnAttachmentRequest, CreateVpnAttachmentRequestBuilder,
+    CreateVpnAttachmentResponse, CreateVpnAttachmentError,
+};
+/// `CreateVpnConnection`: Creates an IPsec-VPN connection between a VPN gateway and a gateway device in your data center.
+pub mod create_vpn_connection;
+pub use create_vpn_connection::{
+    CreateVpnConnectionRequest, CreateVpnConnectionRequestBuilder,
+    CreateVpnConnectionResponse, CreateVpnConnectionError,
+};
+/// `CreateVpnGateway`: Creates a VPN gateway in a VPC, to which you can then add IPsec-VPN and SSL-VPN connections.
+pub mod create_vpn_gateway;
+pub use create_vpn_gateway::{
+    CreateVpnGatewayRequest, CreateVpnGatewayRequestBuilder, CreateVpnGatewayResponse,
+    CreateVpnGatewayError,
+};
+/// `CreateVpnPbrRouteEntry`: Adds a policy-based route to a VPN gateway, steering traffic that matches a source and destination CIDR block into an IPsec-VPN connection.
+pub mod create_vpn_pbr_route_entry;
+pub use create_vpn_pbr_route_entry::{
+    CreateVpnPbrRouteEntryRequest, CreateVpnPbrRouteEntryRequestBuilder,
+    CreateVpnPbrRouteEntryResponse, CreateVpnPbrRouteEntryError,
+};
+/// `CreateVpnRouteEntry`: Adds a destination-based route to a VPN gateway, which then forwards traffic whose destination falls in the route to the next hop of the route.
+pub mod create_vpn_route_entry;
+pub use create_vpn_route_entry::{
+    CreateVpnRouteEntryRequest, CreateVpnRouteEntryRequestBuilder,
+    CreateVpnRouteEntryResponse, CreateVpnRouteEntryError,
+};
+/// `DeactivateRouterInterface`: Deactivates (freezes) an active router interface so that it stops forwarding traffic.
+pub mod deactivate_router_interface;
+pub use deactivate_router_interface::{
+    DeactivateRouterInterfaceRequest, DeactivateRouterInterfaceRequestBuilder,
+    DeactivateRouterInterfaceResponse, DeactivateRouterInterfaceError,
+};
+/// `DeactiveFlowLog`: Stops a flow log so that it no longer captures the traffic of its resource, without deleting it.
+pub mod deactive_flow_log;
+pub use deactive_flow_log::{
+    DeactiveFlowLogRequest, DeactiveFlowLogRequestBuilder, DeactiveFlowLogResponse,
+    DeactiveFlowLogError,
+};
+/// `DeleteBgpGroup`: Deletes a BGP group from a virtual border router.
+pub mod delete_bgp_group;
+pub use delete_bgp_group::{
+    DeleteBgpGroupRequest, DeleteBgpGroupRequestBuilder, DeleteBgpGroupResponse,
+    DeleteBgpGroupError,
+};
+/// `DeleteBgpNetwork`: Withdraws a network that a virtual border router advertises over BGP.
+pub mod delete_bgp_network;
+pub use delete_bgp_network::{
+    DeleteBgpNetworkRequest, DeleteBgpNetworkRequestBuilder, DeleteBgpNetworkResponse,
+    DeleteBgpNetworkError,
+};
+/// `DeleteBgpPeer`: Removes a BGP peer from its BGP group, ending the BGP session with that data center gateway.
+pub mod delete_bgp_peer;
+pub use delete_bgp_peer::{
+    DeleteBgpPeerRequest, DeleteBgpPeerRequestBuilder, DeleteBgpPeerResponse,
+    DeleteBgpPeerError,
+};
+/// `DeleteCommonBandwidthPackage`: Deletes an Internet Shared Bandwidth instance, optionally removing the EIPs still in it first.
+pub mod delete_common_bandwidth_package;
+pub use delete_common_bandwidth_package::{
+    DeleteCommonBandwidthPackageRequest, DeleteCommonBandwidthPackageRequestBuilder,
+    DeleteCommonBandwidthPackageResponse, DeleteCommonBandwidthPackageError,
+};
+/// `DeleteCustomerGateway`: Deletes a customer gateway.
+pub mod delete_customer_gateway;
+pub use delete_customer_gateway::{
+    DeleteCustomerGatewayRequest, DeleteCustomerGatewayRequestBuilder,
+    DeleteCustomerGatewayResponse, DeleteCustomerGatewayError,
+};
+/// `DeleteDhcpOptionsSet`: Deletes a DHCP options set.
+pub mod delete_dhcp_options_set;
+pub use delete_dhcp_options_set::{
+    DeleteDhcpOptionsSetRequest, DeleteDhcpOptionsSetRequestBuilder,
+    DeleteDhcpOptionsSetResponse, DeleteDhcpOptionsSetError,
+};
+/// `DeleteEnhancedVpnGateway`: Deletes an enhanced VPN gateway.
+pub mod delete_enhanced_vpn_gateway;
+pub use delete_enhanced_vpn_gateway::{
+    DeleteEnhancedVpnGatewayRequest, DeleteEnhancedVpnGatewayRequestBuilder,
+    DeleteEnhancedVpnGatewayResponse, DeleteEnhancedVpnGatewayError,
+};
+/// `DeleteExpressConnect`: Deletes an Express Connect (VPC peering) instance together with both of its ends, the requester and the accepter router interfaces.
+pub mod delete_express_connect;
+pub use delete_express_connect::{
+    DeleteExpressConnectRequest, DeleteExpressConnectRequestBuilder,
+    DeleteExpressConnectResponse, DeleteExpressConnectError,
+};
+/// `DeleteExpressConnectTrafficQos`: Deletes an Express Connect QoS policy.
+pub mod delete_express_connect_traffic_qos;
+pub use delete_express_connect_traffic_qos::{
+    DeleteExpressConnectTrafficQosRequest, DeleteExpressConnectTrafficQosRequestBuilder,
+    DeleteExpressConnectTrafficQosResponse, DeleteExpressConnectTrafficQosError,
+};
+/// `DeleteExpressConnectTrafficQosQueue`: Deletes a queue from an Express Connect QoS policy.
+pub mod delete_express_connect_traffic_qos_queue;
+pub use delete_express_connect_traffic_qos_queue::{
+    DeleteExpressConnectTrafficQosQueueRequest,
+    DeleteExpressConnectTrafficQosQueueRequestBuilder,
+    DeleteExpressConnectTrafficQosQueueResponse, DeleteExpressConnectTrafficQosQueueError,
+};
+/// `DeleteExpressConnectTrafficQosRule`: Deletes a traffic classification rule from a queue of an Express Connect QoS policy.
+pub mod delete_express_connect_traffic_qos_rule;
+pub use delete_express_connect_traffic_qos_rule::{
+    DeleteExpressConnectTrafficQosRuleRequest,
+    DeleteExpressConnectTrafficQosRuleRequestBuilder,
+    DeleteExpressConnectTrafficQosRuleResponse, DeleteExpressConnectTrafficQosRuleError,
+};
+/// `DeleteFailoverTestJob`: Deletes an Express Connect failover test job.
+pub mod delete_failover_test_job;
+pub use delete_failover_test_job::{
+    DeleteFailoverTestJobRequest, DeleteFailoverTestJobRequestBuilder,
+    DeleteFailoverTestJobResponse, DeleteFailoverTestJobError,
+};
+/// `DeleteFlowLog`: Deletes a flow log, which ends the capture of its resource's traffic.
+pub mod delete_flow_log;
+pub use delete_flow_log::{
+    DeleteFlowLogRequest, DeleteFlowLogRequestBuilder, DeleteFlowLogResponse,
+    DeleteFlowLogError,
+};
+/// `DeleteForwardEntry`: Deletes a DNAT entry from the DNAT table of a NAT gateway.
+pub mod delete_forward_entry;
+pub use delete_forward_entry::{
+    DeleteForwardEntryRequest, DeleteForwardEntryRequestBuilder,
+    DeleteForwardEntryResponse, DeleteForwardEntryError,
+};
+/// `DeleteFullNatEntry`: Deletes a FULLNAT entry from the FULLNAT table of a VPC NAT gateway.
+pub mod delete_full_nat_entry;
+pub use delete_full_nat_entry::{
+    DeleteFullNatEntryRequest, DeleteFullNatEntryRequestBuilder,
+    DeleteFullNatEntryResponse, DeleteFullNatEntryError,
+};
+/// `DeleteGlobalAccelerationInstance`: Deletes a pay-as-you-go Global Acceleration (GA) instance.
+pub mod delete_global_acceleration_instance;
+pub use delete_global_acceleration_instance::{
+    DeleteGlobalAccelerationInstanceRequest,
+    DeleteGlobalAccelerationInstanceRequestBuilder,
+    DeleteGlobalAccelerationInstanceResponse, DeleteGlobalAccelerationInstanceError,
+};
+/// `DeleteHaVip`: Deletes a HaVip (high-availability virtual IP address) that nothing uses any more.
+pub mod delete_ha_vip;
+pub use delete_ha_vip::{
+    DeleteHaVipRequest, DeleteHaVipRequestBuilder, DeleteHaVipResponse, DeleteHaVipError,
+};
+/// `DeleteIPv6Translator`: Releases an IPv6 Translation Service instance that you no longer need.
+pub mod delete_ipv6_translator;
+pub use delete_ipv6_translator::{
+    DeleteIpv6TranslatorRequest, DeleteIpv6TranslatorRequestBuilder,
+    DeleteIpv6TranslatorResponse, DeleteIpv6TranslatorError,
+};
+/// `DeleteIPv6TranslatorAclList`: Deletes an access control list (ACL) of IPv6 Translation Service.
+pub mod delete_ipv6_translator_acl_list;
+#[allow(deprecated)]
+pub use delete_ipv6_translator_acl_list::{
+    DeleteIpv6TranslatorAclListRequest, DeleteIpv6TranslatorAclListRequestBuilder,
+    DeleteIpv6TranslatorAclListResponse, DeleteIpv6TranslatorAclListError,
+};
+/// `DeleteIPv6TranslatorEntry`: Deletes one mapping entry of an IPv6 Translation Service instance, or all of its entries.
+pub mod delete_ipv6_translator_entry;
+#[allow(deprecated)]
+pub use delete_ipv6_translator_entry::{
+    DeleteIpv6TranslatorEntryRequest, DeleteIpv6TranslatorEntryRequestBuilder,
+    DeleteIpv6TranslatorEntryResponse, DeleteIpv6TranslatorEntryError,
+};
+/// `DeleteIpsecServer`: Deletes an IPsec server from its VPN gateway.
+pub mod delete_ipsec_server;
+pub use delete_ipsec_server::{
+    DeleteIpsecServerRequest, DeleteIpsecServerRequestBuilder, DeleteIpsecServerResponse,
+    DeleteIpsecServerError,
+};
+/// `DeleteIpv4Gateway`: Deletes an IPv4 gateway and chooses how the VPC reaches the Internet afterwards.
+pub mod delete_ipv4_gateway;
+pub use delete_ipv4_gateway::{
+    DeleteIpv4GatewayRequest, DeleteIpv4GatewayRequestBuilder, DeleteIpv4GatewayResponse,
+    DeleteIpv4GatewayError,
+};
+/// `DeleteIpv6EgressOnlyRule`: Deletes an egress-only rule from an IPv6 gateway.
+pub mod delete_ipv6_egress_only_rule;
+pub use delete_ipv6_egress_only_rule::{
+    DeleteIpv6EgressOnlyRuleRequest, DeleteIpv6EgressOnlyRuleRequestBuilder,
+    DeleteIpv6EgressOnlyRuleResponse, DeleteIpv6EgressOnlyRuleError,
+};
+/// `DeleteIpv6Gateway`: Deletes the IPv6 gateway of a VPC once it has no egress-only rules left.
+pub mod delete_ipv6_gateway;
+pub use delete_ipv6_gateway::{
+    DeleteIpv6GatewayRequest, DeleteIpv6GatewayRequestBuilder, DeleteIpv6GatewayResponse,
+    DeleteIpv6GatewayError,
+};
+/// `DeleteIpv6InternetBandwidth`: Removes the Internet bandwidth of an IPv6 address, so that the address can no longer communicate over the Internet.
+pub mod delete_ipv6_internet_bandwidth;
+pub use delete_ipv6_internet_bandwidth::{
+    DeleteIpv6InternetBandwidthRequest, DeleteIpv6InternetBandwidthRequestBuilder,
+    DeleteIpv6InternetBandwidthResponse, DeleteIpv6InternetBandwidthError,
+};
+/// `DeleteNatGateway`: Deletes a NAT gateway, optionally clearing its entries and associations on the way.
+pub mod delete_nat_gateway;
+pub use delete_nat_gateway::{
+    DeleteNatGatewayRequest, DeleteNatGatewayRequestBuilder, DeleteNatGatewayResponse,
+    DeleteNatGatewayError,
+};
+/// `DeleteNatIp`: Deletes a NAT IP address or an IP prefix of a VPC NAT gateway.
+pub mod delete_nat_ip;
+pub use delete_nat_ip::{
+    DeleteNatIpRequest, DeleteNatIpRequestBuilder, DeleteNatIpResponse, DeleteNatIpError,
+};
+/// `DeleteNatIpCidr`: Deletes a NAT CIDR block from a VPC NAT gateway.
+pub mod delete_nat_ip_cidr;
+pub use delete_nat_ip_cidr::{
+    DeleteNatIpCidrRequest, DeleteNatIpCidrRequestBuilder, DeleteNatIpCidrResponse,
+    DeleteNatIpCidrError,
+};
+/// `DeleteNetworkAcl`: Deletes a network ACL.
+pub mod delete_network_acl;
+pub use delete_network_acl::{
+    DeleteNetworkAclRequest, DeleteNetworkAclRequestBuilder, DeleteNetworkAclResponse,
+    DeleteNetworkAclError,
+};
 /// `DeletePhysicalConnection`: Deletes an Express Connect circuit; it is no longer listed afterwards.
 pub mod delete_physical_connection;
 pub use delete_physical_connection::{
     DeletePhysicalConnectionRequest, DeletePhysicalConnectionRequestBuilder,
     DeletePhysicalConnectionResponse, DeletePhysicalConnectionError,
 };
+/// `DeletePublicIpAddressPool`: Deletes a public IP address pool.
+pub mod delete_public_ip_address_pool;
+pub use delete_public_ip_address_pool::{
+    DeletePublicIpAddressPoolRequest, DeletePublicIpAddressPoolRequestBuilder,
+    DeletePublicIpAddressPoolResponse, DeletePublicIpAddressPoolError,
+};
+/// `DeletePublicIpAddressPoolCidrBlock`: Removes a CIDR block from a public IP address pool.
+pub mod delete_public_ip_address_pool_cidr_block;
+pub use delete_public_ip_address_pool_cidr_block::{
+    DeletePublicIpAddressPoolCidrBlockRequest,
+    DeletePublicIpAddressPoolCidrBlockRequestBuilder,
+    DeletePublicIpAddressPoolCidrBlockResponse, DeletePublicIpAddressPoolCidrBlockError,
+};
+/// `DeleteRouteEntries`: Deletes several custom route entries in one call.
+pub mod delete_route_entries;
+pub use delete_route_entries::{
+    DeleteRouteEntriesRequest, DeleteRouteEntriesRequestBuilder,
+    DeleteRouteEntriesResponse, DeleteRouteEntriesError,
+};
+/// `DeleteRouteEntry`: Deletes a route entry from a route table of a vRouter or of a Virtual Border Router (VBR).
+pub mod delete_route_entry;
+pub use delete_route_entry::{
+    DeleteRouteEntryRequest, DeleteRouteEntryRequestBuilder, DeleteRouteEntryResponse,
+    DeleteRouteEntryError,
+};
+/// `DeleteRouteTable`: Deletes a custom route table.
+pub mod delete_route_table;
+pub use delete_route_table::{
+    DeleteRouteTableRequest, DeleteRouteTableRequestBuilder, DeleteRouteTableResponse,
+    DeleteRouteTableError,
+};
+/// `DeleteRouteTargetGroup`: Deletes a route target group.
+pub mod delete_route_target_group;
+pub use delete_route_target_group::{
+    DeleteRouteTargetGroupRequest, DeleteRouteTargetGroupRequestBuilder,
+    DeleteRouteTargetGroupResponse, DeleteRouteTargetGroupError,
+};
+/// `DeleteRouterInterface`: Deletes a router interface.
+pub mod delete_router_interface;
+pub use delete_router_interface::{
+    DeleteRouterInterfaceRequest, DeleteRouterInterfaceRequestBuilder,
+    DeleteRouterInterfaceResponse, DeleteRouterInterfaceError,
+};
+/// `DeleteSnatEntry`: Deletes an SNAT entry from the SNAT table of a NAT gateway.
+pub mod delete_snat_entry;
+pub use delete_snat_entry::{
+    DeleteSnatEntryRequest, DeleteSnatEntryRequestBuilder, DeleteSnatEntryResponse,
+    DeleteSnatEntryError,
+};
+/// `DeleteSslVpnClientCert`: Deletes an SSL-VPN client certificate.
+pub mod delete_ssl_vpn_client_cert;
+pub use delete_ssl_vpn_client_cert::{
+    DeleteSslVpnClientCertRequest, DeleteSslVpnClientCertRequestBuilder,
+    DeleteSslVpnClientCertResponse, DeleteSslVpnClientCertError,
+};
+/// `DeleteSslVpnServer`: Deletes an SSL-VPN server together with all of its client certificates.
+pub mod delete_ssl_vpn_server;
+pub use delete_ssl_vpn_server::{
+    DeleteSslVpnServerRequest, DeleteSslVpnServerRequestBuilder,
+    DeleteSslVpnServerResponse, DeleteSslVpnServerError,
+};
+/// `DeleteTrafficMirrorFilter`: Deletes a traffic mirror filter together with its rules.
+pub mod delete_traffic_mirror_filter;
+pub use delete_traffic_mirror_filter::{
+    DeleteTrafficMirrorFilterRequest, DeleteTrafficMirrorFilterRequestBuilder,
+    DeleteTrafficMirrorFilterResponse, DeleteTrafficMirrorFilterError,
+};
+/// `DeleteTrafficMirrorFilterRules`: Removes inbound or outbound rules from a traffic mirror filter.
+pub mod delete_traffic_mirror_filter_rules;
+pub use delete_traffic_mirror_filter_rules::{
+    DeleteTrafficMirrorFilterRulesRequest, DeleteTrafficMirrorFilterRulesRequestBuilder,
+    DeleteTrafficMirrorFilterRulesResponse, DeleteTrafficMirrorFilterRulesError,
+};
+/// `DeleteTrafficMirrorSession`: Deletes a traffic mirror session, which stops the mirroring it performs.
+pub mod delete_traffic_mirror_session;
+pub use delete_traffic_mirror_session::{
+    DeleteTrafficMirrorSessionRequest, DeleteTrafficMirrorSessionRequestBuilder,
+    DeleteTrafficMirrorSessionResponse, DeleteTrafficMirrorSessionError,
+};
+/// `DeleteVSwitch`: Deletes a vSwitch from its VPC.
+pub mod delete_vswitch;
+pub use delete_vswitch::{
+    DeleteVSwitchRequest, DeleteVSwitchRequestBuilder, DeleteVSwitchResponse,
+    DeleteVSwitchError,
+};
+/// `DeleteVSwitchCidrReservation`: Deletes a reserved CIDR block of a vSwitch.
+pub mod delete_vswitch_cidr_reservation;
+pub use delete_vswitch_cidr_reservation::{
+    DeleteVSwitchCidrReservationRequest, DeleteVSwitchCidrReservationRequestBuilder,
+    DeleteVSwitchCidrReservationResponse, DeleteVSwitchCidrReservationError,
+};
+/// `DeleteVbrHa`: Deletes a VBR failover group; the two VBRs themselves remain.
+pub mod delete_vbr_ha;
+pub use delete_vbr_ha::{
+    DeleteVbrHaRequest, DeleteVbrHaRequestBuilder, DeleteVbrHaResponse, DeleteVbrHaError,
+};
+/// `DeleteVcoRouteEntry`: Removes a destination-based route from an IPsec-VPN connection.
+pub mod delete_vco_route_entry;
+pub use delete_vco_route_entry::{
+    DeleteVcoRouteEntryRequest, DeleteVcoRouteEntryRequestBuilder,
+    DeleteVcoRouteEntryResponse, DeleteVcoRouteEntryError,
+};
+/// `DeleteVirtualBorderRouter`: Deletes a virtual border router (VBR).
+pub mod delete_virtual_border_router;
+pub use delete_virtual_border_router::{
+    DeleteVirtualBorderRouterRequest, DeleteVirtualBorderRouterRequestBuilder,
+    DeleteVirtualBorderRouterResponse, DeleteVirtualBorderRouterError,
+};
+/// `DeleteVpc`: Deletes a virtual private cloud (VPC).
+pub mod delete_vpc;
+pub use delete_vpc::{
+    DeleteVpcRequest, DeleteVpcRequestBuilder, DeleteVpcResponse, DeleteVpcError,
+};
+/// `DeleteVpcGatewayEndpoint`: Deletes a VPC gateway endpoint.
+pub mod delete_vpc_gateway_endpoint;
+pub use delete_vpc_gateway_endpoint::{
+    DeleteVpcGatewayEndpointRequest, DeleteVpcGatewayEndpointRequestBuilder,
+    DeleteVpcGatewayEndpointResponse, DeleteVpcGatewayEndpointError,
+};
+/// `DeleteVpcPrefixList`: Deletes a prefix list.
+pub mod delete_vpc_prefix_list;
+pub use delete_vpc_prefix_list::{
+    DeleteVpcPrefixListRequest, DeleteVpcPrefixListRequestBuilder,
+    DeleteVpcPrefixListResponse, DeleteVpcPrefixListError,
+};
+/// `DeleteVpnAttachment`: Deletes an IPsec-VPN connection of the kind that is attached to a transit router.
+pub mod delete_vpn_attachment;
+pub use delete_vpn_attachment::{
+    DeleteVpnAttachmentRequest, DeleteVpnAttachmentRequestBuilder,
+    DeleteVpnAttachmentResponse, DeleteVpnAttachmentError,
+};
+/// `DeleteVpnConnection`: Deletes an IPsec-VPN connection, cutting the link between the data center and Alibaba Cloud that it carried.
+pub mod delete_vpn_connection;
+pub use delete_vpn_connection::{
+    DeleteVpnConnectionRequest, DeleteVpnConnectionRequestBuilder,
+    DeleteVpnConnectionResponse, DeleteVpnConnectionError,
+};
+/// `DeleteVpnGateway`: Deletes a VPN gateway.
+pub mod delete_vpn_gateway;
+pub use delete_vpn_gateway::{
+    DeleteVpnGatewayRequest, DeleteVpnGatewayRequestBuilder, DeleteVpnGatewayResponse,
+    DeleteVpnGatewayError,
+};
+/// `DeleteVpnPbrRouteEntry`: Deletes a policy-based route from a VPN gateway.
+pub mod delete_vpn_pbr_route_entry;
+pub use delete_vpn_pbr_route_entry::{
+    DeleteVpnPbrRouteEntryRequest, DeleteVpnPbrRouteEntryRequestBuilder,
+    DeleteVpnPbrRouteEntryResponse, DeleteVpnPbrRouteEntryError,
+};
+/// `DeleteVpnRouteEntry`: Deletes a destination-based route from a VPN gateway.
+pub mod delete_vpn_route_entry;
+pub use delete_vpn_route_entry::{
+    DeleteVpnRouteEntryRequest, DeleteVpnRouteEntryRequestBuilder,
+    DeleteVpnRouteEntryResponse, DeleteVpnRouteEntryError,
+};
+/// `DeletionProtection`: Turns deletion protection on or off for an EIP, an EIP bandwidth plan or a NAT gateway.
+pub mod deletion_protection;
+pub use deletion_protection::{
+    DeletionProtectionRequest, DeletionProtectionRequestBuilder,
+    DeletionProtectionResponse, DeletionProtectionError,
+};
+/// `Describe95Traffic`: Returns one day of 95th percentile bandwidth data for an Internet Shared Bandwidth instance billed by the enhanced 95th percentile method.
+pub mod describe95_traffic;
+pub use describe95_traffic::{
+    Describe95TrafficRequest, Describe95TrafficRequestBuilder, Describe95TrafficResponse,
+    Describe95TrafficError,
+};
 /// `DescribeAccessPoints`: Lists the access points of a region: the data centers where Express Connect circuits can be connected to Alibaba Cloud.
 pub mod describe_access_points;
 pub use describe_access_points::{
     DescribeAccessPointsRequest, DescribeAccessPointsRequestBuilder,
     DescribeAccessPointsResponse, DescribeAccessPointsError,
+};
+/// `DescribeBgpGroups`: Lists the BGP groups of the virtual border routers in a region, with their ASNs and timers.
+pub mod describe_bgp_groups;
+pub use describe_bgp_groups::{
+    DescribeBgpGroupsRequest, DescribeBgpGroupsRequestBuilder, DescribeBgpGroupsResponse,
+    DescribeBgpGroupsError,
+};
+/// `DescribeBgpNetworks`: Lists the networks that virtual border routers advertise over BGP.
+pub mod describe_bgp_networks;
+pub use describe_bgp_networks::{
+    DescribeBgpNetworksRequest, DescribeBgpNetworksRequestBuilder,
+    DescribeBgpNetworksResponse, DescribeBgpNetworksError,
+};
+/// `DescribeBgpPeers`: Lists the BGP peers of the virtual border routers in a region, with their session state and route counts.
+pub mod describe_bgp_peers;
+pub use describe_bgp_peers::{
+    DescribeBgpPeersRequest, DescribeBgpPeersRequestBuilder, DescribeBgpPeersResponse,
+    DescribeBgpPeersError,
+};
+/// `DescribeCommonBandwidthPackages`: Lists the Internet Shared Bandwidth instances of a region with their settings, billing details and the EIPs they contain.
+pub mod describe_common_bandwidth_packages;
+pub use describe_common_bandwidth_packages::{
+    DescribeCommonBandwidthPackagesRequest,
+    DescribeCommonBandwidthPackagesRequestBuilder,
+    DescribeCommonBandwidthPackagesResponse, DescribeCommonBandwidthPackagesError,
+};
+/// `DescribeCustomerGateway`: Returns the details of one customer gateway.
+pub mod describe_customer_gateway;
+pub use describe_customer_gateway::{
+    DescribeCustomerGatewayRequest, DescribeCustomerGatewayRequestBuilder,
+    DescribeCustomerGatewayResponse, DescribeCustomerGatewayError,
+};
+/// `DescribeCustomerGateways`: Lists the customer gateways of a region, one page at a time, optionally filtered by ID, resource group or tags.
+pub mod describe_customer_gateways;
+pub use describe_customer_gateways::{
+    DescribeCustomerGatewaysRequest, DescribeCustomerGatewaysRequestBuilder,
+    DescribeCustomerGatewaysResponse, DescribeCustomerGatewaysError,
+};
+/// `DescribeEcGrantRelation`: Lists the authorizations between VPCs and virtual border routers that let a VPC in one account connect to a VBR of another account.
+pub mod describe_ec_grant_relation;
+pub use describe_ec_grant_relation::{
+    DescribeEcGrantRelationRequest, DescribeEcGrantRelationRequestBuilder,
+    DescribeEcGrantRelationResponse, DescribeEcGrantRelationError,
+};
+/// `DescribeEipAddresses`: Lists the elastic IP addresses (EIPs) of a region with their bandwidth, billing, state and the resource each one is bound to.
+pub mod describe_eip_addresses;
+pub use describe_eip_addresses::{
+    DescribeEipAddressesRequest, DescribeEipAddressesRequestBuilder,
+    DescribeEipAddressesResponse, DescribeEipAddressesError,
+};
+/// `DescribeEipGatewayInfo`: Returns the gateway address and subnet mask of each EIP bound to a secondary ENI in multi-EIP-to-ENI mode.
+pub mod describe_eip_gateway_info;
+pub use describe_eip_gateway_info::{
+    DescribeEipGatewayInfoRequest, DescribeEipGatewayInfoRequestBuilder,
+    DescribeEipGatewayInfoResponse, DescribeEipGatewayInfoError,
+};
+/// `DescribeEipMonitorData`: Returns traffic, packet and bandwidth samples of an elastic IP address (EIP) over a time range.
+pub mod describe_eip_monitor_data;
+pub use describe_eip_monitor_data::{
+    DescribeEipMonitorDataRequest, DescribeEipMonitorDataRequestBuilder,
+    DescribeEipMonitorDataResponse, DescribeEipMonitorDataError,
+};
+/// `DescribeEipSegment`: Lists contiguous EIP groups, the blocks of consecutive public addresses, with their size and state.
+pub mod describe_eip_segment;
+pub use describe_eip_segment::{
+    DescribeEipSegmentRequest, DescribeEipSegmentRequestBuilder,
+    DescribeEipSegmentResponse, DescribeEipSegmentError,
+};
+/// `DescribeExpressConnectTrafficQos`: Lists Express Connect QoS policies together with their queues and the circuits they are bound to.
+pub mod describe_express_connect_traffic_qos;
+pub use describe_express_connect_traffic_qos::{
+    DescribeExpressConnectTrafficQosRequest,
+    DescribeExpressConnectTrafficQosRequestBuilder,
+    DescribeExpressConnectTrafficQosResponse, DescribeExpressConnectTrafficQosError,
+};
+/// `DescribeExpressConnectTrafficQosQueue`: Lists the queues of Express Connect QoS policies, each with the rules that feed it.
+pub mod describe_express_connect_traffic_qos_queue;
+pub use describe_express_connect_traffic_qos_queue::{
+    DescribeExpressConnectTrafficQosQueueRequest,
+    DescribeExpressConnectTrafficQosQueueRequestBuilder,
+    DescribeExpressConnectTrafficQosQueueResponse,
+    DescribeExpressConnectTrafficQosQueueError,
+};
+/// `DescribeExpressConnectTrafficQosRule`: Lists the traffic classification rules of Express Connect QoS policies.
+pub mod describe_express_connect_traffic_qos_rule;
+pub use describe_express_connect_traffic_qos_rule::{
+    DescribeExpressConnectTrafficQosRuleRequest,
+    DescribeExpressConnectTrafficQosRuleRequestBuilder,
+    DescribeExpressConnectTrafficQosRuleResponse,
+    DescribeExpressConnectTrafficQosRuleError,
+};
+/// `DescribeFailoverTestJob`: Returns the settings and progress of one Express Connect failover test job.
+pub mod describe_failover_test_job;
+pub use describe_failover_test_job::{
+    DescribeFailoverTestJobRequest, DescribeFailoverTestJobRequestBuilder,
+    DescribeFailoverTestJobResponse, DescribeFailoverTestJobError,
+};
+/// `DescribeFailoverTestJobs`: Lists the Express Connect failover test jobs in a region, optionally filtered.
+pub mod describe_failover_test_jobs;
+pub use describe_failover_test_jobs::{
+    DescribeFailoverTestJobsRequest, DescribeFailoverTestJobsRequestBuilder,
+    DescribeFailoverTestJobsResponse, DescribeFailoverTestJobsError,
+};
+/// `DescribeFlowLogs`: Lists the flow logs of a region, filtered by ID, name, resource, status and other attributes.
+pub mod describe_flow_logs;
+pub use describe_flow_logs::{
+    DescribeFlowLogsRequest, DescribeFlowLogsRequestBuilder, DescribeFlowLogsResponse,
+    DescribeFlowLogsError,
+};
+/// `DescribeForwardTableEntries`: Lists the DNAT entries of a NAT gateway or DNAT table, optionally filtered by addresses, ports, protocol, ID or name.
+pub mod describe_forward_table_entries;
+pub use describe_forward_table_entries::{
+    DescribeForwardTableEntriesRequest, DescribeForwardTableEntriesRequestBuilder,
+    DescribeForwardTableEntriesResponse, DescribeForwardTableEntriesError,
+};
+/// `DescribeGlobalAccelerationInstances`: Lists Global Acceleration (GA) instances with their bandwidth, billing, public IP address, backend servers and added EIPs.
+pub mod describe_global_acceleration_instances;
+pub use describe_global_acceleration_instances::{
+    DescribeGlobalAccelerationInstancesRequest,
+    DescribeGlobalAccelerationInstancesRequestBuilder,
+    DescribeGlobalAccelerationInstancesResponse, DescribeGlobalAccelerationInstancesError,
+};
+/// `DescribeGrantRulesToCen`: Lists the Cloud Enterprise Network (CEN) instances of other accounts that a VPC, VBR or CCN instance has been authorized to attach to.
+pub mod describe_grant_rules_to_cen;
+pub use describe_grant_rules_to_cen::{
+    DescribeGrantRulesToCenRequest, DescribeGrantRulesToCenRequestBuilder,
+    DescribeGrantRulesToCenResponse, DescribeGrantRulesToCenError,
+};
+/// `DescribeGrantRulesToEcr`: Lists the Express Connect Router (ECR) instances of other accounts that a VBR has been authorized to attach to.
+pub mod describe_grant_rules_to_ecr;
+pub use describe_grant_rules_to_ecr::{
+    DescribeGrantRulesToEcrRequest, DescribeGrantRulesToEcrRequestBuilder,
+    DescribeGrantRulesToEcrResponse, DescribeGrantRulesToEcrError,
+};
+/// `DescribeHaVips`: Lists the high-availability virtual IP addresses (HaVips) of a region with their address, state and the instances and EIPs bound to them.
+pub mod describe_ha_vips;
+pub use describe_ha_vips::{
+    DescribeHaVipsRequest, DescribeHaVipsRequestBuilder, DescribeHaVipsResponse,
+    DescribeHaVipsError,
+};
+/// `DescribeHighDefinitionMonitorLogAttribute`: Shows how fine-grained (second-level) monitoring is set up for an EIP, including the Simple Log Service project and Logstore that receive the data.
+pub mod describe_high_definition_monitor_log_attribute;
+pub use describe_high_definition_monitor_log_attribute::{
+    DescribeHighDefinitionMonitorLogAttributeRequest,
+    DescribeHighDefinitionMonitorLogAttributeRequestBuilder,
+    DescribeHighDefinitionMonitorLogAttributeResponse,
+    DescribeHighDefinitionMonitorLogAttributeError,
+};
+/// `DescribeIPv6TranslatorAclListAttributes`: Shows one access control list (ACL) of IPv6 Translation Service together with the IPv6 addresses and CIDR blocks it contains.
+pub mod describe_ipv6_translator_acl_list_attributes;
+pub use describe_ipv6_translator_acl_list_attributes::{
+    DescribeIpv6TranslatorAclListAttributesRequest,
+    DescribeIpv6TranslatorAclListAttributesRequestBuilder,
+    DescribeIpv6TranslatorAclListAttributesResponse,
+    DescribeIpv6TranslatorAclListAttributesError,
+};
+/// `DescribeIPv6TranslatorAclLists`: Lists the access control lists (ACLs) you created for IPv6 Translation Service, optionally filtered by ID or name.
+pub mod describe_ipv6_translator_acl_lists;
+#[allow(deprecated)]
+pub use describe_ipv6_translator_acl_lists::{
+    DescribeIpv6TranslatorAclListsRequest, DescribeIpv6TranslatorAclListsRequestBuilder,
+    DescribeIpv6TranslatorAclListsResponse, DescribeIpv6TranslatorAclListsError,
+};
+/// `DescribeIPv6TranslatorEntries`: Lists the mapping entries of IPv6 Translation Service instances, filtered by instance, entry, addresses, ports, protocol or ACL settings.
+pub mod describe_ipv6_translator_entries;
+#[allow(deprecated)]
+pub use describe_ipv6_translator_entries::{
+    DescribeIpv6TranslatorEntriesRequest, DescribeIpv6TranslatorEntriesRequestBuilder,
+    DescribeIpv6TranslatorEntriesResponse, DescribeIpv6TranslatorEntriesError,
+};
+/// `DescribeIPv6Translators`: Lists your IPv6 Translation Service instances in a region, filtered by ID, name, address, billing, specification or status.
+pub mod describe_ipv6_translators;
+#[allow(deprecated)]
+pub use describe_ipv6_translators::{
+    DescribeIpv6TranslatorsRequest, DescribeIpv6TranslatorsRequestBuilder,
+    DescribeIpv6TranslatorsResponse, DescribeIpv6TranslatorsError,
+};
+/// `DescribeIpv6Addresses`: Lists IPv6 addresses and IPv6 prefixes in a region, with their association, Internet bandwidth and status.
+pub mod describe_ipv6_addresses;
+pub use describe_ipv6_addresses::{
+    DescribeIpv6AddressesRequest, DescribeIpv6AddressesRequestBuilder,
+    DescribeIpv6AddressesResponse, DescribeIpv6AddressesError,
+};
+/// `DescribeIpv6EgressOnlyRules`: Lists the egress-only rules of an IPv6 gateway, optionally narrowed to a rule, a name or an IPv6 address.
+pub mod describe_ipv6_egress_only_rules;
+pub use describe_ipv6_egress_only_rules::{
+    DescribeIpv6EgressOnlyRulesRequest, DescribeIpv6EgressOnlyRulesRequestBuilder,
+    DescribeIpv6EgressOnlyRulesResponse, DescribeIpv6EgressOnlyRulesError,
+};
+/// `DescribeIpv6GatewayAttribute`: Shows the details of one IPv6 gateway, such as its VPC, state, billing method and gateway route table.
+pub mod describe_ipv6_gateway_attribute;
+pub use describe_ipv6_gateway_attribute::{
+    DescribeIpv6GatewayAttributeRequest, DescribeIpv6GatewayAttributeRequestBuilder,
+    DescribeIpv6GatewayAttributeResponse, DescribeIpv6GatewayAttributeError,
+};
+/// `DescribeIpv6Gateways`: Lists the IPv6 gateways in a region, filtered by ID, name, VPC, resource group or tags.
+pub mod describe_ipv6_gateways;
+pub use describe_ipv6_gateways::{
+    DescribeIpv6GatewaysRequest, DescribeIpv6GatewaysRequestBuilder,
+    DescribeIpv6GatewaysResponse, DescribeIpv6GatewaysError,
+};
+/// `DescribeNatGatewayAssociateNetworkInterfaces`: Lists the elastic network interfaces associated with a VPC NAT gateway that PrivateLink uses as an endpoint service resource.
+pub mod describe_nat_gateway_associate_network_interfaces;
+pub use describe_nat_gateway_associate_network_interfaces::{
+    DescribeNatGatewayAssociateNetworkInterfacesRequest,
+    DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder,
+    DescribeNatGatewayAssociateNetworkInterfacesResponse,
+    DescribeNatGatewayAssociateNetworkInterfacesError,
+};
+/// `DescribeNatGateways`: Lists the NAT gateways in a region, Internet and VPC NAT gateways alike, filtered by ID, name, VPC, zone, type, status, resource group or tags.
+pub mod describe_nat_gateways;
+pub use describe_nat_gateways::{
+    DescribeNatGatewaysRequest, DescribeNatGatewaysRequestBuilder,
+    DescribeNatGatewaysResponse, DescribeNatGatewaysError,
+};
+/// `DescribeNetworkAclAttributes`: Returns the full configuration of one network ACL: its rules, the vSwitches it is associated with and its state.
+pub mod describe_network_acl_attributes;
+pub use describe_network_acl_attributes::{
+    DescribeNetworkAclAttributesRequest, DescribeNetworkAclAttributesRequestBuilder,
+    DescribeNetworkAclAttributesResponse, DescribeNetworkAclAttributesError,
+};
+/// `DescribeNetworkAcls`: Lists the network ACLs of a region, optionally filtered by ID, name, VPC, associated vSwitch or tags.
+pub mod describe_network_acls;
+pub use describe_network_acls::{
+    DescribeNetworkAclsRequest, DescribeNetworkAclsRequestBuilder,
+    DescribeNetworkAclsResponse, DescribeNetworkAclsError,
 };
 /// `DescribePhysicalConnectionLOA`: Reads the Letter of Authorization (LOA) of an Express Connect circuit: the application details, the installers and where the LOA stands.
 pub mod describe_physical_connection_loa;
@@ -747,11 +8153,142 @@ pub use describe_physical_connections::{
     DescribePhysicalConnectionsRequest, DescribePhysicalConnectionsRequestBuilder,
     DescribePhysicalConnectionsResponse, DescribePhysicalConnectionsError,
 };
+/// `DescribePublicIpAddress`: Returns the public IP address ranges used by VPCs in a region.
+pub mod describe_public_ip_address;
+pub use describe_public_ip_address::{
+    DescribePublicIpAddressRequest, DescribePublicIpAddressRequestBuilder,
+    DescribePublicIpAddressResponse, DescribePublicIpAddressError,
+};
 /// `DescribeRegions`: Lists the regions where the VPC service, or another named service, is available.
 pub mod describe_regions;
 pub use describe_regions::{
     DescribeRegionsRequest, DescribeRegionsRequestBuilder, DescribeRegionsResponse,
     DescribeRegionsError,
+};
+/// `DescribeRouteEntryList`: Lists the route entries of a route table, optionally filtered by destination, next hop, type or name.
+pub mod describe_route_entry_list;
+pub use describe_route_entry_list::{
+    DescribeRouteEntryListRequest, DescribeRouteEntryListRequestBuilder,
+    DescribeRouteEntryListResponse, DescribeRouteEntryListError,
+};
+/// `DescribeRouteTableList`: Lists route tables of vRouters or Virtual Border Routers (VBRs), filtered by VPC, router, ID, name, type, tags or resource group.
+pub mod describe_route_table_list;
+pub use describe_route_table_list::{
+    DescribeRouteTableListRequest, DescribeRouteTableListRequestBuilder,
+    DescribeRouteTableListResponse, DescribeRouteTableListError,
+};
+/// `DescribeRouteTables`: Lists route tables together with their route entries.
+pub mod describe_route_tables;
+#[allow(deprecated)]
+pub use describe_route_tables::{
+    DescribeRouteTablesRequest, DescribeRouteTablesRequestBuilder,
+    DescribeRouteTablesResponse, DescribeRouteTablesError,
+};
+/// `DescribeRouterInterfaceAttribute`: Returns the full configuration and state of one router interface, including its peer, health check and billing details.
+pub mod describe_router_interface_attribute;
+pub use describe_router_interface_attribute::{
+    DescribeRouterInterfaceAttributeRequest,
+    DescribeRouterInterfaceAttributeRequestBuilder,
+    DescribeRouterInterfaceAttributeResponse, DescribeRouterInterfaceAttributeError,
+};
+/// `DescribeRouterInterfaces`: Lists the router interfaces in a region, optionally filtered by router, peer, state and other fields.
+pub mod describe_router_interfaces;
+pub use describe_router_interfaces::{
+    DescribeRouterInterfacesRequest, DescribeRouterInterfacesRequestBuilder,
+    DescribeRouterInterfacesResponse, DescribeRouterInterfacesError,
+};
+/// `DescribeServerRelatedGlobalAccelerationInstances`: Lists the Global Acceleration (GA) instances that a given backend server is attached to.
+pub mod describe_server_related_global_acceleration_instances;
+pub use describe_server_related_global_acceleration_instances::{
+    DescribeServerRelatedGlobalAccelerationInstancesRequest,
+    DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder,
+    DescribeServerRelatedGlobalAccelerationInstancesResponse,
+    DescribeServerRelatedGlobalAccelerationInstancesError,
+};
+/// `DescribeSnatTableEntries`: Lists the SNAT entries of a NAT gateway or SNAT table, optionally filtered by entry, name, address, source or network interface.
+pub mod describe_snat_table_entries;
+pub use describe_snat_table_entries::{
+    DescribeSnatTableEntriesRequest, DescribeSnatTableEntriesRequestBuilder,
+    DescribeSnatTableEntriesResponse, DescribeSnatTableEntriesError,
+};
+/// `DescribeSslVpnClientCert`: Returns one SSL-VPN client certificate together with the key, CA certificate and configuration a client needs to connect.
+pub mod describe_ssl_vpn_client_cert;
+pub use describe_ssl_vpn_client_cert::{
+    DescribeSslVpnClientCertRequest, DescribeSslVpnClientCertRequestBuilder,
+    DescribeSslVpnClientCertResponse, DescribeSslVpnClientCertError,
+};
+/// `DescribeSslVpnClientCerts`: Lists SSL-VPN client certificates, optionally narrowed to one server, one name or one certificate.
+pub mod describe_ssl_vpn_client_certs;
+pub use describe_ssl_vpn_client_certs::{
+    DescribeSslVpnClientCertsRequest, DescribeSslVpnClientCertsRequestBuilder,
+    DescribeSslVpnClientCertsResponse, DescribeSslVpnClientCertsError,
+};
+/// `DescribeSslVpnClients`: Lists the clients connected over SSL-VPN to a VPN gateway, with their addresses and traffic counters.
+pub mod describe_ssl_vpn_clients;
+pub use describe_ssl_vpn_clients::{
+    DescribeSslVpnClientsRequest, DescribeSslVpnClientsRequestBuilder,
+    DescribeSslVpnClientsResponse, DescribeSslVpnClientsError,
+};
+/// `DescribeSslVpnServers`: Lists SSL-VPN servers and their settings, optionally narrowed to one gateway, name or server.
+pub mod describe_ssl_vpn_servers;
+pub use describe_ssl_vpn_servers::{
+    DescribeSslVpnServersRequest, DescribeSslVpnServersRequestBuilder,
+    DescribeSslVpnServersResponse, DescribeSslVpnServersError,
+};
+/// `DescribeTagKeys`: Lists the tag keys in use on VPC resources of a region, optionally narrowed to a resource type, resources or a keyword.
+pub mod describe_tag_keys;
+pub use describe_tag_keys::{
+    DescribeTagKeysRequest, DescribeTagKeysRequestBuilder, DescribeTagKeysResponse,
+    DescribeTagKeysError,
+};
+/// `DescribeTagKeysForExpressConnect`: Lists the tag keys in use on Express Connect circuits, optionally narrowed by keyword or by circuit.
+pub mod describe_tag_keys_for_express_connect;
+pub use describe_tag_keys_for_express_connect::{
+    DescribeTagKeysForExpressConnectRequest,
+    DescribeTagKeysForExpressConnectRequestBuilder,
+    DescribeTagKeysForExpressConnectResponse, DescribeTagKeysForExpressConnectError,
+};
+/// `DescribeTags`: Lists the tags, as key-value pairs, on VPC resources that match the given resource IDs or tags.
+pub mod describe_tags;
+pub use describe_tags::{
+    DescribeTagsRequest, DescribeTagsRequestBuilder, DescribeTagsResponse,
+    DescribeTagsError,
+};
+/// `DescribeVRouters`: Lists the vRouters of a region, each VPC having one vRouter that holds its route tables.
+pub mod describe_v_routers;
+pub use describe_v_routers::{
+    DescribeVRoutersRequest, DescribeVRoutersRequestBuilder, DescribeVRoutersResponse,
+    DescribeVRoutersError,
+};
+/// `DescribeVSwitchAttributes`: Returns the configuration and state of one vSwitch.
+pub mod describe_vswitch_attributes;
+pub use describe_vswitch_attributes::{
+    DescribeVSwitchAttributesRequest, DescribeVSwitchAttributesRequestBuilder,
+    DescribeVSwitchAttributesResponse, DescribeVSwitchAttributesError,
+};
+/// `DescribeVSwitches`: Lists the vSwitches of a region or a VPC, filtered by ID, name, zone, route table, tags and other attributes.
+pub mod describe_v_switches;
+pub use describe_v_switches::{
+    DescribeVSwitchesRequest, DescribeVSwitchesRequestBuilder, DescribeVSwitchesResponse,
+    DescribeVSwitchesError,
+};
+/// `DescribeVbrHa`: Returns a VBR failover group, looked up by its own ID or by one of its VBRs.
+pub mod describe_vbr_ha;
+pub use describe_vbr_ha::{
+    DescribeVbrHaRequest, DescribeVbrHaRequestBuilder, DescribeVbrHaResponse,
+    DescribeVbrHaError,
+};
+/// `DescribeVcoRouteEntries`: Lists the routes of an IPsec-VPN connection that is attached to a transit router, either the destination-based routes or the routes learned over BGP.
+pub mod describe_vco_route_entries;
+pub use describe_vco_route_entries::{
+    DescribeVcoRouteEntriesRequest, DescribeVcoRouteEntriesRequestBuilder,
+    DescribeVcoRouteEntriesResponse, DescribeVcoRouteEntriesError,
+};
+/// `DescribeVirtualBorderRouters`: Lists the virtual border routers (VBRs) in a region with their circuits, addressing, BFD settings and states.
+pub mod describe_virtual_border_routers;
+pub use describe_virtual_border_routers::{
+    DescribeVirtualBorderRoutersRequest, DescribeVirtualBorderRoutersRequestBuilder,
+    DescribeVirtualBorderRoutersResponse, DescribeVirtualBorderRoutersError,
 };
 /// `DescribeVirtualBorderRoutersForPhysicalConnection`: Lists the virtual border routers (VBRs) on one Express Connect circuit, whether they belong to the circuit's owner or to other accounts.
 pub mod describe_virtual_border_routers_for_physical_connection;
@@ -761,11 +8298,212 @@ pub use describe_virtual_border_routers_for_physical_connection::{
     DescribeVirtualBorderRoutersForPhysicalConnectionResponse,
     DescribeVirtualBorderRoutersForPhysicalConnectionError,
 };
+/// `DescribeVpcAttribute`: Returns the full configuration of one VPC: its CIDR blocks, vSwitches, DHCP options, attachments and state.
+pub mod describe_vpc_attribute;
+pub use describe_vpc_attribute::{
+    DescribeVpcAttributeRequest, DescribeVpcAttributeRequestBuilder,
+    DescribeVpcAttributeResponse, DescribeVpcAttributeError,
+};
+/// `DescribeVpcGrantRulesToEcr`: Lists the authorizations that let Express Connect Router (ECR) instances of other accounts attach a VPC or VBR.
+pub mod describe_vpc_grant_rules_to_ecr;
+pub use describe_vpc_grant_rules_to_ecr::{
+    DescribeVpcGrantRulesToEcrRequest, DescribeVpcGrantRulesToEcrRequestBuilder,
+    DescribeVpcGrantRulesToEcrResponse, DescribeVpcGrantRulesToEcrError,
+};
+/// `DescribeVpcs`: Lists the VPCs of a region, filtered by ID, name, owner, DHCP options set, tags and other attributes.
+pub mod describe_vpcs;
+pub use describe_vpcs::{
+    DescribeVpcsRequest, DescribeVpcsRequestBuilder, DescribeVpcsResponse,
+    DescribeVpcsError,
+};
+/// `DescribeVpnAttachments`: Lists IPsec-VPN connections that are attached to transit routers, with their attachment details.
+pub mod describe_vpn_attachments;
+pub use describe_vpn_attachments::{
+    DescribeVpnAttachmentsRequest, DescribeVpnAttachmentsRequestBuilder,
+    DescribeVpnAttachmentsResponse, DescribeVpnAttachmentsError,
+};
+/// `DescribeVpnConnection`: Returns the configuration and negotiation state of one IPsec-VPN connection.
+pub mod describe_vpn_connection;
+pub use describe_vpn_connection::{
+    DescribeVpnConnectionRequest, DescribeVpnConnectionRequestBuilder,
+    DescribeVpnConnectionResponse, DescribeVpnConnectionError,
+};
+/// `DescribeVpnConnectionLogs`: Returns the negotiation and runtime log lines of an IPsec-VPN connection, or of one of its tunnels, for a time window.
+pub mod describe_vpn_connection_logs;
+pub use describe_vpn_connection_logs::{
+    DescribeVpnConnectionLogsRequest, DescribeVpnConnectionLogsRequestBuilder,
+    DescribeVpnConnectionLogsResponse, DescribeVpnConnectionLogsError,
+};
+/// `DescribeVpnConnections`: Lists IPsec-VPN connections, optionally filtered by VPN gateway, customer gateway, connection ID, resource group or tags.
+pub mod describe_vpn_connections;
+pub use describe_vpn_connections::{
+    DescribeVpnConnectionsRequest, DescribeVpnConnectionsRequestBuilder,
+    DescribeVpnConnectionsResponse, DescribeVpnConnectionsError,
+};
+/// `DescribeVpnCrossAccountAuthorizations`: Lists the other accounts' resources that an IPsec-VPN connection has been authorized to attach to.
+pub mod describe_vpn_cross_account_authorizations;
+pub use describe_vpn_cross_account_authorizations::{
+    DescribeVpnCrossAccountAuthorizationsRequest,
+    DescribeVpnCrossAccountAuthorizationsRequestBuilder,
+    DescribeVpnCrossAccountAuthorizationsResponse,
+    DescribeVpnCrossAccountAuthorizationsError,
+};
+/// `DescribeVpnGateway`: Returns the details of one VPN gateway, including its status, which tells whether asynchronous changes to it have finished.
+pub mod describe_vpn_gateway;
+pub use describe_vpn_gateway::{
+    DescribeVpnGatewayRequest, DescribeVpnGatewayRequestBuilder,
+    DescribeVpnGatewayResponse, DescribeVpnGatewayError,
+};
+/// `DescribeVpnGatewayAvailableZones`: Lists the zones of a region in which IPsec-VPN connections of a given bandwidth specification can be deployed.
+pub mod describe_vpn_gateway_available_zones;
+pub use describe_vpn_gateway_available_zones::{
+    DescribeVpnGatewayAvailableZonesRequest,
+    DescribeVpnGatewayAvailableZonesRequestBuilder,
+    DescribeVpnGatewayAvailableZonesResponse, DescribeVpnGatewayAvailableZonesError,
+};
+/// `DescribeVpnGateways`: Lists the VPN gateways of a region, one page at a time, with filters for VPC, state, payment status, type, resource group and tags.
+pub mod describe_vpn_gateways;
+pub use describe_vpn_gateways::{
+    DescribeVpnGatewaysRequest, DescribeVpnGatewaysRequestBuilder,
+    DescribeVpnGatewaysResponse, DescribeVpnGatewaysError,
+};
+/// `DescribeVpnPbrRouteEntries`: Lists the policy-based routes of a VPN gateway.
+pub mod describe_vpn_pbr_route_entries;
+pub use describe_vpn_pbr_route_entries::{
+    DescribeVpnPbrRouteEntriesRequest, DescribeVpnPbrRouteEntriesRequestBuilder,
+    DescribeVpnPbrRouteEntriesResponse, DescribeVpnPbrRouteEntriesError,
+};
+/// `DescribeVpnRouteEntries`: Lists the destination-based routes and the BGP routes of a VPN gateway, one page at a time.
+pub mod describe_vpn_route_entries;
+pub use describe_vpn_route_entries::{
+    DescribeVpnRouteEntriesRequest, DescribeVpnRouteEntriesRequestBuilder,
+    DescribeVpnRouteEntriesResponse, DescribeVpnRouteEntriesError,
+};
+/// `DescribeVpnSslServerLogs`: Returns the log lines of an SSL-VPN server for a time window, optionally for one client certificate.
+pub mod describe_vpn_ssl_server_logs;
+pub use describe_vpn_ssl_server_logs::{
+    DescribeVpnSslServerLogsRequest, DescribeVpnSslServerLogsRequestBuilder,
+    DescribeVpnSslServerLogsResponse, DescribeVpnSslServerLogsError,
+};
+/// `DescribeZones`: Lists the zones of a region in which VPC resources such as vSwitches can be created.
+pub mod describe_zones;
+pub use describe_zones::{
+    DescribeZonesRequest, DescribeZonesRequestBuilder, DescribeZonesResponse,
+    DescribeZonesError,
+};
+/// `DetachDhcpOptionsSetFromVpc`: Detaches a DHCP options set from a VPC, so that its settings no longer apply to the instances in the VPC.
+pub mod detach_dhcp_options_set_from_vpc;
+pub use detach_dhcp_options_set_from_vpc::{
+    DetachDhcpOptionsSetFromVpcRequest, DetachDhcpOptionsSetFromVpcRequestBuilder,
+    DetachDhcpOptionsSetFromVpcResponse, DetachDhcpOptionsSetFromVpcError,
+};
+/// `DiagnoseVpnConnections`: Checks IPsec-VPN connections or tunnels for faults and returns, for each problem found, an error code, the mismatched settings and the related log line.
+pub mod diagnose_vpn_connections;
+pub use diagnose_vpn_connections::{
+    DiagnoseVpnConnectionsRequest, DiagnoseVpnConnectionsRequestBuilder,
+    DiagnoseVpnConnectionsResponse, DiagnoseVpnConnectionsError,
+};
+/// `DiagnoseVpnGateway`: Starts a one-click diagnosis of a VPN gateway resource, such as an IPsec-VPN connection, and returns a diagnosis ID to fetch the result with.
+pub mod diagnose_vpn_gateway;
+pub use diagnose_vpn_gateway::{
+    DiagnoseVpnGatewayRequest, DiagnoseVpnGatewayRequestBuilder,
+    DiagnoseVpnGatewayResponse, DiagnoseVpnGatewayError,
+};
+/// `DisableVpcClassicLink`: Turns off ClassicLink for a VPC, so that classic-network ECS instances can no longer reach it over the private network.
+pub mod disable_vpc_classic_link;
+#[allow(deprecated)]
+pub use disable_vpc_classic_link::{
+    DisableVpcClassicLinkRequest, DisableVpcClassicLinkRequestBuilder,
+    DisableVpcClassicLinkResponse, DisableVpcClassicLinkError,
+};
+/// `DisassociateMacSecKey`: Unbinds a MACsec key from the port of a dedicated Express Connect circuit.
+pub mod disassociate_mac_sec_key;
+pub use disassociate_mac_sec_key::{
+    DisassociateMacSecKeyRequest, DisassociateMacSecKeyRequestBuilder,
+    DisassociateMacSecKeyResponse, DisassociateMacSecKeyError,
+};
+/// `DissociateRouteTableFromGateway`: Unbinds a gateway route table from the IPv4 gateway or IPv6 gateway it is bound to.
+pub mod dissociate_route_table_from_gateway;
+pub use dissociate_route_table_from_gateway::{
+    DissociateRouteTableFromGatewayRequest,
+    DissociateRouteTableFromGatewayRequestBuilder,
+    DissociateRouteTableFromGatewayResponse, DissociateRouteTableFromGatewayError,
+};
+/// `DissociateRouteTablesFromVpcGatewayEndpoint`: Detaches one or more route tables from a VPC gateway endpoint.
+pub mod dissociate_route_tables_from_vpc_gateway_endpoint;
+pub use dissociate_route_tables_from_vpc_gateway_endpoint::{
+    DissociateRouteTablesFromVpcGatewayEndpointRequest,
+    DissociateRouteTablesFromVpcGatewayEndpointRequestBuilder,
+    DissociateRouteTablesFromVpcGatewayEndpointResponse,
+    DissociateRouteTablesFromVpcGatewayEndpointError,
+};
+/// `DissociateVpnGatewayWithCertificate`: Unbinds an SSL certificate from a ShangMi (SM) VPN gateway.
+pub mod dissociate_vpn_gateway_with_certificate;
+pub use dissociate_vpn_gateway_with_certificate::{
+    DissociateVpnGatewayWithCertificateRequest,
+    DissociateVpnGatewayWithCertificateRequestBuilder,
+    DissociateVpnGatewayWithCertificateResponse, DissociateVpnGatewayWithCertificateError,
+};
+/// `DownloadVpnConnectionConfig`: Returns the settings you need to configure on your on-premises gateway device for an IPsec-VPN connection.
+pub mod download_vpn_connection_config;
+pub use download_vpn_connection_config::{
+    DownloadVpnConnectionConfigRequest, DownloadVpnConnectionConfigRequestBuilder,
+    DownloadVpnConnectionConfigResponse, DownloadVpnConnectionConfigError,
+};
 /// `EnablePhysicalConnection`: Puts a Confirmed Express Connect circuit into service; it moves to the Enabled state.
 pub mod enable_physical_connection;
 pub use enable_physical_connection::{
     EnablePhysicalConnectionRequest, EnablePhysicalConnectionRequestBuilder,
     EnablePhysicalConnectionResponse, EnablePhysicalConnectionError,
+};
+/// `EnableVpcClassicLink`: Turns on ClassicLink for a VPC, so that ECS instances in the classic network can reach it over the private network.
+pub mod enable_vpc_classic_link;
+#[allow(deprecated)]
+pub use enable_vpc_classic_link::{
+    EnableVpcClassicLinkRequest, EnableVpcClassicLinkRequestBuilder,
+    EnableVpcClassicLinkResponse, EnableVpcClassicLinkError,
+};
+/// `EnableVpcIpv4Gateway`: Activates an IPv4 gateway so that it takes control of the Internet traffic of its VPC.
+pub mod enable_vpc_ipv4_gateway;
+pub use enable_vpc_ipv4_gateway::{
+    EnableVpcIpv4GatewayRequest, EnableVpcIpv4GatewayRequestBuilder,
+    EnableVpcIpv4GatewayResponse, EnableVpcIpv4GatewayError,
+};
+/// `GetDhcpOptionsSet`: Returns the settings and state of one DHCP options set, including the VPCs it is attached to.
+pub mod get_dhcp_options_set;
+pub use get_dhcp_options_set::{
+    GetDhcpOptionsSetRequest, GetDhcpOptionsSetRequestBuilder, GetDhcpOptionsSetResponse,
+    GetDhcpOptionsSetError,
+};
+/// `GetFlowLogServiceStatus`: Tells whether the flow log feature has been activated for your account.
+pub mod get_flow_log_service_status;
+pub use get_flow_log_service_status::{
+    GetFlowLogServiceStatusRequest, GetFlowLogServiceStatusRequestBuilder,
+    GetFlowLogServiceStatusResponse, GetFlowLogServiceStatusError,
+};
+/// `GetIpv4GatewayAttribute`: Returns the details and state of one IPv4 gateway.
+pub mod get_ipv4_gateway_attribute;
+pub use get_ipv4_gateway_attribute::{
+    GetIpv4GatewayAttributeRequest, GetIpv4GatewayAttributeRequestBuilder,
+    GetIpv4GatewayAttributeResponse, GetIpv4GatewayAttributeError,
+};
+/// `GetNatGatewayAttribute`: Shows the full configuration of one NAT gateway, Internet or VPC, including its tables, addresses, billing, logging and private network details.
+pub mod get_nat_gateway_attribute;
+pub use get_nat_gateway_attribute::{
+    GetNatGatewayAttributeRequest, GetNatGatewayAttributeRequestBuilder,
+    GetNatGatewayAttributeResponse, GetNatGatewayAttributeError,
+};
+/// `GetNatIpAttribute`: Shows the details of one NAT IP address of a VPC NAT gateway.
+pub mod get_nat_ip_attribute;
+pub use get_nat_ip_attribute::{
+    GetNatIpAttributeRequest, GetNatIpAttributeRequestBuilder, GetNatIpAttributeResponse,
+    GetNatIpAttributeError,
+};
+/// `GetNatIpCidrAttribute`: Shows the details of one NAT CIDR block of a VPC NAT gateway.
+pub mod get_nat_ip_cidr_attribute;
+pub use get_nat_ip_cidr_attribute::{
+    GetNatIpCidrAttributeRequest, GetNatIpCidrAttributeRequestBuilder,
+    GetNatIpCidrAttributeResponse, GetNatIpCidrAttributeError,
 };
 /// `GetPhysicalConnectionServiceStatus`: Tells whether billing of outbound data transfer over Express Connect is turned on for the calling account.
 pub mod get_physical_connection_service_status;
@@ -774,17 +8512,449 @@ pub use get_physical_connection_service_status::{
     GetPhysicalConnectionServiceStatusRequestBuilder,
     GetPhysicalConnectionServiceStatusResponse, GetPhysicalConnectionServiceStatusError,
 };
+/// `GetPublicIpAddressPoolServiceStatus`: Tells whether the IP address pool feature is activated for your account.
+pub mod get_public_ip_address_pool_service_status;
+pub use get_public_ip_address_pool_service_status::{
+    GetPublicIpAddressPoolServiceStatusRequest,
+    GetPublicIpAddressPoolServiceStatusRequestBuilder,
+    GetPublicIpAddressPoolServiceStatusResponse, GetPublicIpAddressPoolServiceStatusError,
+};
+/// `GetRouteTargetGroup`: Returns the details of one route target group, including its members and their health.
+pub mod get_route_target_group;
+pub use get_route_target_group::{
+    GetRouteTargetGroupRequest, GetRouteTargetGroupRequestBuilder,
+    GetRouteTargetGroupResponse, GetRouteTargetGroupError,
+};
+/// `GetTrafficMirrorServiceStatus`: Tells whether the traffic mirroring feature has been activated for your account.
+pub mod get_traffic_mirror_service_status;
+pub use get_traffic_mirror_service_status::{
+    GetTrafficMirrorServiceStatusRequest, GetTrafficMirrorServiceStatusRequestBuilder,
+    GetTrafficMirrorServiceStatusResponse, GetTrafficMirrorServiceStatusError,
+};
+/// `GetVSwitchCidrReservationUsage`: Lists the IP prefixes that have been assigned from a reserved CIDR block of a vSwitch, and the resources that hold them.
+pub mod get_vswitch_cidr_reservation_usage;
+pub use get_vswitch_cidr_reservation_usage::{
+    GetVSwitchCidrReservationUsageRequest, GetVSwitchCidrReservationUsageRequestBuilder,
+    GetVSwitchCidrReservationUsageResponse, GetVSwitchCidrReservationUsageError,
+};
+/// `GetVpcGatewayEndpointAttribute`: Returns the details of one VPC gateway endpoint, including its policy and attached route tables.
+pub mod get_vpc_gateway_endpoint_attribute;
+pub use get_vpc_gateway_endpoint_attribute::{
+    GetVpcGatewayEndpointAttributeRequest, GetVpcGatewayEndpointAttributeRequestBuilder,
+    GetVpcGatewayEndpointAttributeResponse, GetVpcGatewayEndpointAttributeError,
+};
+/// `GetVpcPrefixListAssociations`: Lists the resources, such as VPC and transit router route tables, that use a prefix list, with the state of each use.
+pub mod get_vpc_prefix_list_associations;
+pub use get_vpc_prefix_list_associations::{
+    GetVpcPrefixListAssociationsRequest, GetVpcPrefixListAssociationsRequestBuilder,
+    GetVpcPrefixListAssociationsResponse, GetVpcPrefixListAssociationsError,
+};
+/// `GetVpcPrefixListEntries`: Lists the CIDR blocks of a prefix list.
+pub mod get_vpc_prefix_list_entries;
+pub use get_vpc_prefix_list_entries::{
+    GetVpcPrefixListEntriesRequest, GetVpcPrefixListEntriesRequestBuilder,
+    GetVpcPrefixListEntriesResponse, GetVpcPrefixListEntriesError,
+};
+/// `GetVpcRouteEntrySummary`: Counts the route entries of the route tables of a VPC, broken down by route type.
+pub mod get_vpc_route_entry_summary;
+pub use get_vpc_route_entry_summary::{
+    GetVpcRouteEntrySummaryRequest, GetVpcRouteEntrySummaryRequestBuilder,
+    GetVpcRouteEntrySummaryResponse, GetVpcRouteEntrySummaryError,
+};
+/// `GetVpnGatewayDiagnoseResult`: Returns the outcome of a one-click diagnosis of a VPN gateway, item by item.
+pub mod get_vpn_gateway_diagnose_result;
+pub use get_vpn_gateway_diagnose_result::{
+    GetVpnGatewayDiagnoseResultRequest, GetVpnGatewayDiagnoseResultRequestBuilder,
+    GetVpnGatewayDiagnoseResultResponse, GetVpnGatewayDiagnoseResultError,
+};
+/// `GrantInstanceToCen`: Authorizes a Cloud Enterprise Network (CEN) instance of another account to attach one of your VPCs or VBRs.
+pub mod grant_instance_to_cen;
+pub use grant_instance_to_cen::{
+    GrantInstanceToCenRequest, GrantInstanceToCenRequestBuilder,
+    GrantInstanceToCenResponse, GrantInstanceToCenError,
+};
+/// `GrantInstanceToVbr`: Authorizes virtual border routers (VBRs) of another account to connect to one of your VPCs.
+pub mod grant_instance_to_vbr;
+pub use grant_instance_to_vbr::{
+    GrantInstanceToVbrRequest, GrantInstanceToVbrRequestBuilder,
+    GrantInstanceToVbrResponse, GrantInstanceToVbrError,
+};
+/// `ListBusinessAccessPoints`: Lists the Express Connect access points of a region at which you can order a circuit, with their locations, port types and optical modules.
+pub mod list_business_access_points;
+pub use list_business_access_points::{
+    ListBusinessAccessPointsRequest, ListBusinessAccessPointsRequestBuilder,
+    ListBusinessAccessPointsResponse, ListBusinessAccessPointsError,
+};
+/// `ListBusinessRegions`: Lists the regions in which you can buy Express Connect circuits.
+pub mod list_business_regions;
+pub use list_business_regions::{
+    ListBusinessRegionsRequest, ListBusinessRegionsRequestBuilder,
+    ListBusinessRegionsResponse, ListBusinessRegionsError,
+};
+/// `ListDhcpOptionsSets`: Lists the DHCP options sets of a region, filtered by ID, name, root domain, resource group or tags.
+pub mod list_dhcp_options_sets;
+pub use list_dhcp_options_sets::{
+    ListDhcpOptionsSetsRequest, ListDhcpOptionsSetsRequestBuilder,
+    ListDhcpOptionsSetsResponse, ListDhcpOptionsSetsError,
+};
+/// `ListEnhanhcedNatGatewayAvailableZones`: Lists the zones of a region in which NAT gateways, Internet or VPC, can be created.
+pub mod list_enhanhced_nat_gateway_available_zones;
+pub use list_enhanhced_nat_gateway_available_zones::{
+    ListEnhanhcedNatGatewayAvailableZonesRequest,
+    ListEnhanhcedNatGatewayAvailableZonesRequestBuilder,
+    ListEnhanhcedNatGatewayAvailableZonesResponse,
+    ListEnhanhcedNatGatewayAvailableZonesError,
+};
+/// `ListFullNatEntries`: Lists the FULLNAT entries of a VPC NAT gateway or FULLNAT table, optionally filtered by entry, name, protocol, NAT IP address, port or network interface.
+pub mod list_full_nat_entries;
+pub use list_full_nat_entries::{
+    ListFullNatEntriesRequest, ListFullNatEntriesRequestBuilder,
+    ListFullNatEntriesResponse, ListFullNatEntriesError,
+};
+/// `ListGatewayRouteTableEntries`: Lists the route entries of a gateway route table, the table bound to an IPv4 or IPv6 gateway.
+pub mod list_gateway_route_table_entries;
+pub use list_gateway_route_table_entries::{
+    ListGatewayRouteTableEntriesRequest, ListGatewayRouteTableEntriesRequestBuilder,
+    ListGatewayRouteTableEntriesResponse, ListGatewayRouteTableEntriesError,
+};
+/// `ListGeographicSubRegions`: Lists the geographic sub-regions into which Alibaba Cloud groups its regions for Express Connect.
+pub mod list_geographic_sub_regions;
+pub use list_geographic_sub_regions::{
+    ListGeographicSubRegionsRequest, ListGeographicSubRegionsRequestBuilder,
+    ListGeographicSubRegionsResponse, ListGeographicSubRegionsError,
+};
+/// `ListIpsecServerLogs`: Returns the log lines of an IPsec server for a time window.
+pub mod list_ipsec_server_logs;
+pub use list_ipsec_server_logs::{
+    ListIpsecServerLogsRequest, ListIpsecServerLogsRequestBuilder,
+    ListIpsecServerLogsResponse, ListIpsecServerLogsError,
+};
+/// `ListIpsecServers`: Lists IPsec servers with their negotiation settings, optionally narrowed by gateway, name, ID or resource group.
+pub mod list_ipsec_servers;
+pub use list_ipsec_servers::{
+    ListIpsecServersRequest, ListIpsecServersRequestBuilder, ListIpsecServersResponse,
+    ListIpsecServersError,
+};
+/// `ListIpv4Gateways`: Lists IPv4 gateways, filtered by ID, name, VPC, resource group or tags.
+pub mod list_ipv4_gateways;
+pub use list_ipv4_gateways::{
+    ListIpv4GatewaysRequest, ListIpv4GatewaysRequestBuilder, ListIpv4GatewaysResponse,
+    ListIpv4GatewaysError,
+};
+/// `ListNatIpCidrs`: Lists the NAT CIDR blocks of a VPC NAT gateway, optionally filtered by block, name or status.
+pub mod list_nat_ip_cidrs;
+pub use list_nat_ip_cidrs::{
+    ListNatIpCidrsRequest, ListNatIpCidrsRequestBuilder, ListNatIpCidrsResponse,
+    ListNatIpCidrsError,
+};
+/// `ListNatIps`: Lists the NAT IP addresses of a VPC NAT gateway, optionally filtered by CIDR block, IP prefix, ID, name, status or origin.
+pub mod list_nat_ips;
+pub use list_nat_ips::{
+    ListNatIpsRequest, ListNatIpsRequestBuilder, ListNatIpsResponse, ListNatIpsError,
+};
 /// `ListPhysicalConnectionFeatures`: Lists the device-level features that an Express Connect circuit's access device supports.
 pub mod list_physical_connection_features;
 pub use list_physical_connection_features::{
     ListPhysicalConnectionFeaturesRequest, ListPhysicalConnectionFeaturesRequestBuilder,
     ListPhysicalConnectionFeaturesResponse, ListPhysicalConnectionFeaturesError,
 };
+/// `ListPrefixLists`: Lists prefix lists, filtered by ID, name, resource group or tags.
+pub mod list_prefix_lists;
+pub use list_prefix_lists::{
+    ListPrefixListsRequest, ListPrefixListsRequestBuilder, ListPrefixListsResponse,
+    ListPrefixListsError,
+};
+/// `ListPublicIpAddressPoolCidrBlocks`: Lists the CIDR blocks of a public IP address pool with their state and address usage.
+pub mod list_public_ip_address_pool_cidr_blocks;
+pub use list_public_ip_address_pool_cidr_blocks::{
+    ListPublicIpAddressPoolCidrBlocksRequest,
+    ListPublicIpAddressPoolCidrBlocksRequestBuilder,
+    ListPublicIpAddressPoolCidrBlocksResponse, ListPublicIpAddressPoolCidrBlocksError,
+};
+/// `ListPublicIpAddressPools`: Lists the public IP address pools available to you, with their line type, state and address usage.
+pub mod list_public_ip_address_pools;
+pub use list_public_ip_address_pools::{
+    ListPublicIpAddressPoolsRequest, ListPublicIpAddressPoolsRequestBuilder,
+    ListPublicIpAddressPoolsResponse, ListPublicIpAddressPoolsError,
+};
+/// `ListRouteTargetGroups`: Lists route target groups, filtered by ID, VPC, member, resource group or tags.
+pub mod list_route_target_groups;
+pub use list_route_target_groups::{
+    ListRouteTargetGroupsRequest, ListRouteTargetGroupsRequestBuilder,
+    ListRouteTargetGroupsResponse, ListRouteTargetGroupsError,
+};
+/// `ListTagResources`: Lists which tags are attached to which VPC resources, by resource ID, by tag, or both.
+pub mod list_tag_resources;
+pub use list_tag_resources::{
+    ListTagResourcesRequest, ListTagResourcesRequestBuilder, ListTagResourcesResponse,
+    ListTagResourcesError,
+};
+/// `ListTagResourcesForExpressConnect`: Lists the tags attached to Express Connect circuits, VBRs or router interfaces.
+pub mod list_tag_resources_for_express_connect;
+pub use list_tag_resources_for_express_connect::{
+    ListTagResourcesForExpressConnectRequest,
+    ListTagResourcesForExpressConnectRequestBuilder,
+    ListTagResourcesForExpressConnectResponse, ListTagResourcesForExpressConnectError,
+};
+/// `ListTrafficMirrorFilters`: Lists traffic mirror filters with their inbound and outbound rules.
+pub mod list_traffic_mirror_filters;
+pub use list_traffic_mirror_filters::{
+    ListTrafficMirrorFiltersRequest, ListTrafficMirrorFiltersRequestBuilder,
+    ListTrafficMirrorFiltersResponse, ListTrafficMirrorFiltersError,
+};
+/// `ListTrafficMirrorSessions`: Lists traffic mirror sessions, filtered by ID, name, filter, source, destination and other attributes.
+pub mod list_traffic_mirror_sessions;
+pub use list_traffic_mirror_sessions::{
+    ListTrafficMirrorSessionsRequest, ListTrafficMirrorSessionsRequestBuilder,
+    ListTrafficMirrorSessionsResponse, ListTrafficMirrorSessionsError,
+};
+/// `ListVSwitchCidrReservations`: Lists the reserved CIDR blocks of vSwitches, filtered by vSwitch, ID, IP version, type or tags.
+pub mod list_vswitch_cidr_reservations;
+pub use list_vswitch_cidr_reservations::{
+    ListVSwitchCidrReservationsRequest, ListVSwitchCidrReservationsRequestBuilder,
+    ListVSwitchCidrReservationsResponse, ListVSwitchCidrReservationsError,
+};
 /// `ListVirtualPhysicalConnections`: Lists hosted (shared) connections, the partner's side and the tenant's side alike, with token-based paging.
 pub mod list_virtual_physical_connections;
 pub use list_virtual_physical_connections::{
     ListVirtualPhysicalConnectionsRequest, ListVirtualPhysicalConnectionsRequestBuilder,
     ListVirtualPhysicalConnectionsResponse, ListVirtualPhysicalConnectionsError,
+};
+/// `ListVpcEndpointServicesByEndUser`: Lists the endpoint services for which you can create a VPC gateway endpoint.
+pub mod list_vpc_endpoint_services_by_end_user;
+pub use list_vpc_endpoint_services_by_end_user::{
+    ListVpcEndpointServicesByEndUserRequest,
+    ListVpcEndpointServicesByEndUserRequestBuilder,
+    ListVpcEndpointServicesByEndUserResponse, ListVpcEndpointServicesByEndUserError,
+};
+/// `ListVpcGatewayEndpoints`: Lists VPC gateway endpoints, filtered by ID, name, service, VPC, resource group or tags.
+pub mod list_vpc_gateway_endpoints;
+pub use list_vpc_gateway_endpoints::{
+    ListVpcGatewayEndpointsRequest, ListVpcGatewayEndpointsRequestBuilder,
+    ListVpcGatewayEndpointsResponse, ListVpcGatewayEndpointsError,
+};
+/// `ListVpcPublishedRouteEntries`: Lists the entries of a VPC route table together with their publishing state towards a target instance.
+pub mod list_vpc_published_route_entries;
+pub use list_vpc_published_route_entries::{
+    ListVpcPublishedRouteEntriesRequest, ListVpcPublishedRouteEntriesRequestBuilder,
+    ListVpcPublishedRouteEntriesResponse, ListVpcPublishedRouteEntriesError,
+};
+/// `ListVpnCertificateAssociations`: Lists which SSL certificates are bound to which VPN gateways in a region.
+pub mod list_vpn_certificate_associations;
+pub use list_vpn_certificate_associations::{
+    ListVpnCertificateAssociationsRequest, ListVpnCertificateAssociationsRequestBuilder,
+    ListVpnCertificateAssociationsResponse, ListVpnCertificateAssociationsError,
+};
+/// `ModifyBgpGroupAttribute`: Changes the settings of a BGP group, such as its ASNs, authentication key, route limit, name and description.
+pub mod modify_bgp_group_attribute;
+pub use modify_bgp_group_attribute::{
+    ModifyBgpGroupAttributeRequest, ModifyBgpGroupAttributeRequestBuilder,
+    ModifyBgpGroupAttributeResponse, ModifyBgpGroupAttributeError,
+};
+/// `ModifyBgpPeerAttribute`: Changes a BGP peer: its group, peer IP address or BFD settings.
+pub mod modify_bgp_peer_attribute;
+pub use modify_bgp_peer_attribute::{
+    ModifyBgpPeerAttributeRequest, ModifyBgpPeerAttributeRequestBuilder,
+    ModifyBgpPeerAttributeResponse, ModifyBgpPeerAttributeError,
+};
+/// `ModifyCommonBandwidthPackageAttribute`: Changes the name or description of an Internet Shared Bandwidth instance.
+pub mod modify_common_bandwidth_package_attribute;
+pub use modify_common_bandwidth_package_attribute::{
+    ModifyCommonBandwidthPackageAttributeRequest,
+    ModifyCommonBandwidthPackageAttributeRequestBuilder,
+    ModifyCommonBandwidthPackageAttributeResponse,
+    ModifyCommonBandwidthPackageAttributeError,
+};
+/// `ModifyCommonBandwidthPackageIpBandwidth`: Caps the bandwidth one EIP may take from the Internet Shared Bandwidth instance it belongs to.
+pub mod modify_common_bandwidth_package_ip_bandwidth;
+pub use modify_common_bandwidth_package_ip_bandwidth::{
+    ModifyCommonBandwidthPackageIpBandwidthRequest,
+    ModifyCommonBandwidthPackageIpBandwidthRequestBuilder,
+    ModifyCommonBandwidthPackageIpBandwidthResponse,
+    ModifyCommonBandwidthPackageIpBandwidthError,
+};
+/// `ModifyCommonBandwidthPackageSpec`: Changes the peak bandwidth of an Internet Shared Bandwidth instance.
+pub mod modify_common_bandwidth_package_spec;
+pub use modify_common_bandwidth_package_spec::{
+    ModifyCommonBandwidthPackageSpecRequest,
+    ModifyCommonBandwidthPackageSpecRequestBuilder,
+    ModifyCommonBandwidthPackageSpecResponse, ModifyCommonBandwidthPackageSpecError,
+};
+/// `ModifyCustomerGatewayAttribute`: Changes the name, the description or the BGP authentication key of a customer gateway.
+pub mod modify_customer_gateway_attribute;
+pub use modify_customer_gateway_attribute::{
+    ModifyCustomerGatewayAttributeRequest, ModifyCustomerGatewayAttributeRequestBuilder,
+    ModifyCustomerGatewayAttributeResponse, ModifyCustomerGatewayAttributeError,
+};
+/// `ModifyEipAddressAttribute`: Changes the name, description or peak bandwidth of an elastic IP address (EIP).
+pub mod modify_eip_address_attribute;
+pub use modify_eip_address_attribute::{
+    ModifyEipAddressAttributeRequest, ModifyEipAddressAttributeRequestBuilder,
+    ModifyEipAddressAttributeResponse, ModifyEipAddressAttributeError,
+};
+/// `ModifyEipForwardMode`: Changes how an elastic IP address (EIP) forwards traffic to the ENI it is bound to, for example from NAT mode to cut-through mode.
+pub mod modify_eip_forward_mode;
+pub use modify_eip_forward_mode::{
+    ModifyEipForwardModeRequest, ModifyEipForwardModeRequestBuilder,
+    ModifyEipForwardModeResponse, ModifyEipForwardModeError,
+};
+/// `ModifyExpressCloudConnectionAttribute`: Changes the name, description or Smart Access Gateway (SAG) peering settings of an Express Cloud Connection (ECC) instance.
+pub mod modify_express_cloud_connection_attribute;
+pub use modify_express_cloud_connection_attribute::{
+    ModifyExpressCloudConnectionAttributeRequest,
+    ModifyExpressCloudConnectionAttributeRequestBuilder,
+    ModifyExpressCloudConnectionAttributeResponse,
+    ModifyExpressCloudConnectionAttributeError,
+};
+/// `ModifyExpressCloudConnectionBandwidth`: Sets a new bandwidth for an Express Cloud Connection (ECC) instance.
+pub mod modify_express_cloud_connection_bandwidth;
+pub use modify_express_cloud_connection_bandwidth::{
+    ModifyExpressCloudConnectionBandwidthRequest,
+    ModifyExpressCloudConnectionBandwidthRequestBuilder,
+    ModifyExpressCloudConnectionBandwidthResponse,
+    ModifyExpressCloudConnectionBandwidthError,
+};
+/// `ModifyExpressConnectTrafficQos`: Changes the name or description of an Express Connect QoS policy and adds or removes the dedicated circuits it applies to.
+pub mod modify_express_connect_traffic_qos;
+pub use modify_express_connect_traffic_qos::{
+    ModifyExpressConnectTrafficQosRequest, ModifyExpressConnectTrafficQosRequestBuilder,
+    ModifyExpressConnectTrafficQosResponse, ModifyExpressConnectTrafficQosError,
+};
+/// `ModifyExpressConnectTrafficQosQueue`: Changes the name, description or bandwidth share of a queue in an Express Connect QoS policy.
+pub mod modify_express_connect_traffic_qos_queue;
+pub use modify_express_connect_traffic_qos_queue::{
+    ModifyExpressConnectTrafficQosQueueRequest,
+    ModifyExpressConnectTrafficQosQueueRequestBuilder,
+    ModifyExpressConnectTrafficQosQueueResponse, ModifyExpressConnectTrafficQosQueueError,
+};
+/// `ModifyExpressConnectTrafficQosRule`: Changes the match conditions, priority, DSCP remarking, name or description of a rule in an Express Connect QoS policy.
+pub mod modify_express_connect_traffic_qos_rule;
+pub use modify_express_connect_traffic_qos_rule::{
+    ModifyExpressConnectTrafficQosRuleRequest,
+    ModifyExpressConnectTrafficQosRuleRequestBuilder,
+    ModifyExpressConnectTrafficQosRuleResponse, ModifyExpressConnectTrafficQosRuleError,
+};
+/// `ModifyFlowLogAttribute`: Changes the name, description, sampling interval or IP version of a flow log.
+pub mod modify_flow_log_attribute;
+pub use modify_flow_log_attribute::{
+    ModifyFlowLogAttributeRequest, ModifyFlowLogAttributeRequestBuilder,
+    ModifyFlowLogAttributeResponse, ModifyFlowLogAttributeError,
+};
+/// `ModifyForwardEntry`: Changes a DNAT entry of an Internet NAT gateway or a VPC NAT gateway: its addresses, ports, protocol, name or port-limit setting.
+pub mod modify_forward_entry;
+pub use modify_forward_entry::{
+    ModifyForwardEntryRequest, ModifyForwardEntryRequestBuilder,
+    ModifyForwardEntryResponse, ModifyForwardEntryError,
+};
+/// `ModifyFullNatEntryAttribute`: Changes a FULLNAT entry of a VPC NAT gateway: its backend, NAT IP address, ports, protocol, interface, name or description.
+pub mod modify_full_nat_entry_attribute;
+pub use modify_full_nat_entry_attribute::{
+    ModifyFullNatEntryAttributeRequest, ModifyFullNatEntryAttributeRequestBuilder,
+    ModifyFullNatEntryAttributeResponse, ModifyFullNatEntryAttributeError,
+};
+/// `ModifyGlobalAccelerationInstanceAttributes`: Changes the name or description of a Global Acceleration (GA) instance.
+pub mod modify_global_acceleration_instance_attributes;
+pub use modify_global_acceleration_instance_attributes::{
+    ModifyGlobalAccelerationInstanceAttributesRequest,
+    ModifyGlobalAccelerationInstanceAttributesRequestBuilder,
+    ModifyGlobalAccelerationInstanceAttributesResponse,
+    ModifyGlobalAccelerationInstanceAttributesError,
+};
+/// `ModifyGlobalAccelerationInstanceSpec`: Changes the peak bandwidth of a pay-as-you-go Global Acceleration (GA) instance.
+pub mod modify_global_acceleration_instance_spec;
+pub use modify_global_acceleration_instance_spec::{
+    ModifyGlobalAccelerationInstanceSpecRequest,
+    ModifyGlobalAccelerationInstanceSpecRequestBuilder,
+    ModifyGlobalAccelerationInstanceSpecResponse,
+    ModifyGlobalAccelerationInstanceSpecError,
+};
+/// `ModifyHaVipAttribute`: Changes the name or description of a high-availability virtual IP address (HaVip).
+pub mod modify_ha_vip_attribute;
+pub use modify_ha_vip_attribute::{
+    ModifyHaVipAttributeRequest, ModifyHaVipAttributeRequestBuilder,
+    ModifyHaVipAttributeResponse, ModifyHaVipAttributeError,
+};
+/// `ModifyIPv6TranslatorAclAttribute`: Renames an access control list (ACL) of IPv6 Translation Service.
+pub mod modify_ipv6_translator_acl_attribute;
+#[allow(deprecated)]
+pub use modify_ipv6_translator_acl_attribute::{
+    ModifyIpv6TranslatorAclAttributeRequest,
+    ModifyIpv6TranslatorAclAttributeRequestBuilder,
+    ModifyIpv6TranslatorAclAttributeResponse, ModifyIpv6TranslatorAclAttributeError,
+};
+/// `ModifyIPv6TranslatorAclListEntry`: Changes the remark of an entry in an access control list (ACL) of IPv6 Translation Service.
+pub mod modify_ipv6_translator_acl_list_entry;
+pub use modify_ipv6_translator_acl_list_entry::{
+    ModifyIpv6TranslatorAclListEntryRequest,
+    ModifyIpv6TranslatorAclListEntryRequestBuilder,
+    ModifyIpv6TranslatorAclListEntryResponse, ModifyIpv6TranslatorAclListEntryError,
+};
+/// `ModifyIPv6TranslatorAttribute`: Changes the name or the description of an IPv6 Translation Service instance.
+pub mod modify_ipv6_translator_attribute;
+pub use modify_ipv6_translator_attribute::{
+    ModifyIpv6TranslatorAttributeRequest, ModifyIpv6TranslatorAttributeRequestBuilder,
+    ModifyIpv6TranslatorAttributeResponse, ModifyIpv6TranslatorAttributeError,
+};
+/// `ModifyIPv6TranslatorBandwidth`: Raises or lowers the bandwidth that an IPv6 Translation Service instance provides.
+pub mod modify_ipv6_translator_bandwidth;
+pub use modify_ipv6_translator_bandwidth::{
+    ModifyIpv6TranslatorBandwidthRequest, ModifyIpv6TranslatorBandwidthRequestBuilder,
+    ModifyIpv6TranslatorBandwidthResponse, ModifyIpv6TranslatorBandwidthError,
+};
+/// `ModifyIPv6TranslatorEntry`: Changes a mapping entry of an IPv6 Translation Service instance: its ports, backend address, protocol, bandwidth cap, ACL settings, name or description.
+pub mod modify_ipv6_translator_entry;
+#[allow(deprecated)]
+pub use modify_ipv6_translator_entry::{
+    ModifyIpv6TranslatorEntryRequest, ModifyIpv6TranslatorEntryRequestBuilder,
+    ModifyIpv6TranslatorEntryResponse, ModifyIpv6TranslatorEntryError,
+};
+/// `ModifyIpv6AddressAttribute`: Changes the name or the description of an IPv6 address.
+pub mod modify_ipv6_address_attribute;
+pub use modify_ipv6_address_attribute::{
+    ModifyIpv6AddressAttributeRequest, ModifyIpv6AddressAttributeRequestBuilder,
+    ModifyIpv6AddressAttributeResponse, ModifyIpv6AddressAttributeError,
+};
+/// `ModifyIpv6GatewayAttribute`: Changes the name or the description of an IPv6 gateway.
+pub mod modify_ipv6_gateway_attribute;
+pub use modify_ipv6_gateway_attribute::{
+    ModifyIpv6GatewayAttributeRequest, ModifyIpv6GatewayAttributeRequestBuilder,
+    ModifyIpv6GatewayAttributeResponse, ModifyIpv6GatewayAttributeError,
+};
+/// `ModifyIpv6InternetBandwidth`: Changes how much Internet bandwidth an IPv6 address has.
+pub mod modify_ipv6_internet_bandwidth;
+pub use modify_ipv6_internet_bandwidth::{
+    ModifyIpv6InternetBandwidthRequest, ModifyIpv6InternetBandwidthRequestBuilder,
+    ModifyIpv6InternetBandwidthResponse, ModifyIpv6InternetBandwidthError,
+};
+/// `ModifyNatGatewayAttribute`: Changes the settings of a NAT gateway, Internet or VPC: its name, description, EIP association mode, ICMP replies and session logging.
+pub mod modify_nat_gateway_attribute;
+pub use modify_nat_gateway_attribute::{
+    ModifyNatGatewayAttributeRequest, ModifyNatGatewayAttributeRequestBuilder,
+    ModifyNatGatewayAttributeResponse, ModifyNatGatewayAttributeError,
+};
+/// `ModifyNatGatewaySpec`: Moves a subscription Internet NAT gateway that is billed by specification up to a larger size.
+pub mod modify_nat_gateway_spec;
+pub use modify_nat_gateway_spec::{
+    ModifyNatGatewaySpecRequest, ModifyNatGatewaySpecRequestBuilder,
+    ModifyNatGatewaySpecResponse, ModifyNatGatewaySpecError,
+};
+/// `ModifyNatIpAttribute`: Changes the name or the description of a NAT IP address of a VPC NAT gateway.
+pub mod modify_nat_ip_attribute;
+pub use modify_nat_ip_attribute::{
+    ModifyNatIpAttributeRequest, ModifyNatIpAttributeRequestBuilder,
+    ModifyNatIpAttributeResponse, ModifyNatIpAttributeError,
+};
+/// `ModifyNatIpCidrAttribute`: Changes the name or the description of a NAT CIDR block of a VPC NAT gateway.
+pub mod modify_nat_ip_cidr_attribute;
+pub use modify_nat_ip_cidr_attribute::{
+    ModifyNatIpCidrAttributeRequest, ModifyNatIpCidrAttributeRequestBuilder,
+    ModifyNatIpCidrAttributeResponse, ModifyNatIpCidrAttributeError,
+};
+/// `ModifyNetworkAclAttributes`: Renames a network ACL or changes its description.
+pub mod modify_network_acl_attributes;
+pub use modify_network_acl_attributes::{
+    ModifyNetworkAclAttributesRequest, ModifyNetworkAclAttributesRequestBuilder,
+    ModifyNetworkAclAttributesResponse, ModifyNetworkAclAttributesError,
 };
 /// `ModifyPhysicalConnectionAttribute`: Changes the name, description, line details or bandwidth of an Express Connect circuit.
 pub mod modify_physical_connection_attribute;
@@ -793,17 +8963,277 @@ pub use modify_physical_connection_attribute::{
     ModifyPhysicalConnectionAttributeRequestBuilder,
     ModifyPhysicalConnectionAttributeResponse, ModifyPhysicalConnectionAttributeError,
 };
+/// `ModifyRouteEntry`: Changes the name, description or next hop of a custom route entry.
+pub mod modify_route_entry;
+pub use modify_route_entry::{
+    ModifyRouteEntryRequest, ModifyRouteEntryRequestBuilder, ModifyRouteEntryResponse,
+    ModifyRouteEntryError,
+};
+/// `ModifyRouteTableAttributes`: Renames a route table, changes its description, or turns the reception of dynamic routes on or off.
+pub mod modify_route_table_attributes;
+pub use modify_route_table_attributes::{
+    ModifyRouteTableAttributesRequest, ModifyRouteTableAttributesRequestBuilder,
+    ModifyRouteTableAttributesResponse, ModifyRouteTableAttributesError,
+};
+/// `ModifyRouterInterfaceAttribute`: Changes a router interface: its name and description, its peer, or its health check settings.
+pub mod modify_router_interface_attribute;
+pub use modify_router_interface_attribute::{
+    ModifyRouterInterfaceAttributeRequest, ModifyRouterInterfaceAttributeRequestBuilder,
+    ModifyRouterInterfaceAttributeResponse, ModifyRouterInterfaceAttributeError,
+};
+/// `ModifyRouterInterfaceSpec`: Changes the specification, and with it the bandwidth, of a router interface.
+pub mod modify_router_interface_spec;
+pub use modify_router_interface_spec::{
+    ModifyRouterInterfaceSpecRequest, ModifyRouterInterfaceSpecRequestBuilder,
+    ModifyRouterInterfaceSpecResponse, ModifyRouterInterfaceSpecError,
+};
+/// `ModifySnatEntry`: Changes an SNAT entry of a NAT gateway: its addresses, network interface, EIP affinity or name.
+pub mod modify_snat_entry;
+pub use modify_snat_entry::{
+    ModifySnatEntryRequest, ModifySnatEntryRequestBuilder, ModifySnatEntryResponse,
+    ModifySnatEntryError,
+};
+/// `ModifySslVpnClientCert`: Renames an SSL-VPN client certificate.
+pub mod modify_ssl_vpn_client_cert;
+pub use modify_ssl_vpn_client_cert::{
+    ModifySslVpnClientCertRequest, ModifySslVpnClientCertRequestBuilder,
+    ModifySslVpnClientCertResponse, ModifySslVpnClientCertError,
+};
+/// `ModifySslVpnServer`: Changes the settings of an SSL-VPN server, such as its client CIDR block, reachable networks, port, protocol, cipher or two-factor authentication.
+pub mod modify_ssl_vpn_server;
+pub use modify_ssl_vpn_server::{
+    ModifySslVpnServerRequest, ModifySslVpnServerRequestBuilder,
+    ModifySslVpnServerResponse, ModifySslVpnServerError,
+};
+/// `ModifyTunnelAttribute`: Changes the settings of one tunnel of a dual-tunnel IPsec-VPN connection, such as its customer gateway, IKE and IPsec parameters, DPD, NAT traversal or BGP.
+pub mod modify_tunnel_attribute;
+pub use modify_tunnel_attribute::{
+    ModifyTunnelAttributeRequest, ModifyTunnelAttributeRequestBuilder,
+    ModifyTunnelAttributeResponse, ModifyTunnelAttributeError,
+};
+/// `ModifyVRouterAttribute`: Changes the name or description of a vRouter.
+pub mod modify_v_router_attribute;
+pub use modify_v_router_attribute::{
+    ModifyVRouterAttributeRequest, ModifyVRouterAttributeRequestBuilder,
+    ModifyVRouterAttributeResponse, ModifyVRouterAttributeError,
+};
+/// `ModifyVSwitchAttribute`: Changes the name or description of a vSwitch, or turns IPv6 on or off for it.
+pub mod modify_vswitch_attribute;
+pub use modify_vswitch_attribute::{
+    ModifyVSwitchAttributeRequest, ModifyVSwitchAttributeRequestBuilder,
+    ModifyVSwitchAttributeResponse, ModifyVSwitchAttributeError,
+};
+/// `ModifyVSwitchCidrReservationAttribute`: Renames a reserved CIDR block of a vSwitch or changes its description.
+pub mod modify_vswitch_cidr_reservation_attribute;
+pub use modify_vswitch_cidr_reservation_attribute::{
+    ModifyVSwitchCidrReservationAttributeRequest,
+    ModifyVSwitchCidrReservationAttributeRequestBuilder,
+    ModifyVSwitchCidrReservationAttributeResponse,
+    ModifyVSwitchCidrReservationAttributeError,
+};
+/// `ModifyVcoRouteEntryWeight`: Changes the weight, and thus the priority, of a destination-based route on an IPsec-VPN connection.
+pub mod modify_vco_route_entry_weight;
+pub use modify_vco_route_entry_weight::{
+    ModifyVcoRouteEntryWeightRequest, ModifyVcoRouteEntryWeightRequestBuilder,
+    ModifyVcoRouteEntryWeightResponse, ModifyVcoRouteEntryWeightError,
+};
+/// `ModifyVirtualBorderRouterAttribute`: Changes the settings of a virtual border router (VBR): addressing, VLAN, bandwidth, BFD timers, name and other attributes.
+pub mod modify_virtual_border_router_attribute;
+pub use modify_virtual_border_router_attribute::{
+    ModifyVirtualBorderRouterAttributeRequest,
+    ModifyVirtualBorderRouterAttributeRequestBuilder,
+    ModifyVirtualBorderRouterAttributeResponse, ModifyVirtualBorderRouterAttributeError,
+};
+/// `ModifyVpcAttribute`: Changes the name, description, primary IPv4 CIDR block, DNS hostname setting or IPv6 setting of a VPC.
+pub mod modify_vpc_attribute;
+pub use modify_vpc_attribute::{
+    ModifyVpcAttributeRequest, ModifyVpcAttributeRequestBuilder,
+    ModifyVpcAttributeResponse, ModifyVpcAttributeError,
+};
+/// `ModifyVpcCidrBlock`: Changes the primary or a secondary CIDR block of a VPC.
+pub mod modify_vpc_cidr_block;
+pub use modify_vpc_cidr_block::{
+    ModifyVpcCidrBlockRequest, ModifyVpcCidrBlockRequestBuilder,
+    ModifyVpcCidrBlockResponse, ModifyVpcCidrBlockError,
+};
+/// `ModifyVpcPrefixList`: Changes a prefix list: its name, description, maximum size, or the CIDR blocks it holds.
+pub mod modify_vpc_prefix_list;
+pub use modify_vpc_prefix_list::{
+    ModifyVpcPrefixListRequest, ModifyVpcPrefixListRequestBuilder,
+    ModifyVpcPrefixListResponse, ModifyVpcPrefixListError,
+};
+/// `ModifyVpnAttachmentAttribute`: Changes the configuration of an IPsec-VPN connection that is meant for a transit router, in single-tunnel or dual-tunnel mode.
+pub mod modify_vpn_attachment_attribute;
+pub use modify_vpn_attachment_attribute::{
+    ModifyVpnAttachmentAttributeRequest, ModifyVpnAttachmentAttributeRequestBuilder,
+    ModifyVpnAttachmentAttributeResponse, ModifyVpnAttachmentAttributeError,
+};
+/// `ModifyVpnConnectionAttribute`: Changes the configuration of an IPsec-VPN connection.
+pub mod modify_vpn_connection_attribute;
+pub use modify_vpn_connection_attribute::{
+    ModifyVpnConnectionAttributeRequest, ModifyVpnConnectionAttributeRequestBuilder,
+    ModifyVpnConnectionAttributeResponse, ModifyVpnConnectionAttributeError,
+};
+/// `ModifyVpnGatewayAttribute`: Changes the name, the description or the automatic BGP route advertisement of a VPN gateway.
+pub mod modify_vpn_gateway_attribute;
+pub use modify_vpn_gateway_attribute::{
+    ModifyVpnGatewayAttributeRequest, ModifyVpnGatewayAttributeRequestBuilder,
+    ModifyVpnGatewayAttributeResponse, ModifyVpnGatewayAttributeError,
+};
+/// `ModifyVpnPbrRouteEntryAttribute`: Changes the weight and the priority of a policy-based route on a VPN gateway in one call.
+pub mod modify_vpn_pbr_route_entry_attribute;
+pub use modify_vpn_pbr_route_entry_attribute::{
+    ModifyVpnPbrRouteEntryAttributeRequest,
+    ModifyVpnPbrRouteEntryAttributeRequestBuilder,
+    ModifyVpnPbrRouteEntryAttributeResponse, ModifyVpnPbrRouteEntryAttributeError,
+};
+/// `ModifyVpnPbrRouteEntryPriority`: Changes the priority of a policy-based route on a VPN gateway.
+pub mod modify_vpn_pbr_route_entry_priority;
+pub use modify_vpn_pbr_route_entry_priority::{
+    ModifyVpnPbrRouteEntryPriorityRequest, ModifyVpnPbrRouteEntryPriorityRequestBuilder,
+    ModifyVpnPbrRouteEntryPriorityResponse, ModifyVpnPbrRouteEntryPriorityError,
+};
+/// `ModifyVpnPbrRouteEntryWeight`: Changes the weight of a policy-based route on a VPN gateway, switching its connection between active and standby.
+pub mod modify_vpn_pbr_route_entry_weight;
+pub use modify_vpn_pbr_route_entry_weight::{
+    ModifyVpnPbrRouteEntryWeightRequest, ModifyVpnPbrRouteEntryWeightRequestBuilder,
+    ModifyVpnPbrRouteEntryWeightResponse, ModifyVpnPbrRouteEntryWeightError,
+};
+/// `ModifyVpnRouteEntryWeight`: Changes the weight of a destination-based route on a VPN gateway.
+pub mod modify_vpn_route_entry_weight;
+pub use modify_vpn_route_entry_weight::{
+    ModifyVpnRouteEntryWeightRequest, ModifyVpnRouteEntryWeightRequestBuilder,
+    ModifyVpnRouteEntryWeightResponse, ModifyVpnRouteEntryWeightError,
+};
+/// `MoveResourceGroup`: Moves a VPC-service resource, such as a VPC, an EIP or a flow log, to another resource group.
+pub mod move_resource_group;
+pub use move_resource_group::{
+    MoveResourceGroupRequest, MoveResourceGroupRequestBuilder, MoveResourceGroupResponse,
+    MoveResourceGroupError,
+};
+/// `MoveVpnResourceGroup`: Moves a VPN gateway, a customer gateway or an IPsec-VPN connection to another resource group.
+pub mod move_vpn_resource_group;
+pub use move_vpn_resource_group::{
+    MoveVpnResourceGroupRequest, MoveVpnResourceGroupRequestBuilder,
+    MoveVpnResourceGroupResponse, MoveVpnResourceGroupError,
+};
+/// `OpenFlowLogService`: Activates the flow log feature for your Alibaba Cloud account, which is needed before flow logs can be created.
+pub mod open_flow_log_service;
+pub use open_flow_log_service::{
+    OpenFlowLogServiceRequest, OpenFlowLogServiceRequestBuilder,
+    OpenFlowLogServiceResponse, OpenFlowLogServiceError,
+};
 /// `OpenPhysicalConnectionService`: Turns on billing of outbound data transfer over Express Connect for the calling account.
 pub mod open_physical_connection_service;
 pub use open_physical_connection_service::{
     OpenPhysicalConnectionServiceRequest, OpenPhysicalConnectionServiceRequestBuilder,
     OpenPhysicalConnectionServiceResponse, OpenPhysicalConnectionServiceError,
 };
+/// `OpenPublicIpAddressPoolService`: Activates the IP address pool feature for your Alibaba Cloud account.
+pub mod open_public_ip_address_pool_service;
+pub use open_public_ip_address_pool_service::{
+    OpenPublicIpAddressPoolServiceRequest, OpenPublicIpAddressPoolServiceRequestBuilder,
+    OpenPublicIpAddressPoolServiceResponse, OpenPublicIpAddressPoolServiceError,
+};
+/// `OpenTrafficMirrorService`: Activates the traffic mirroring feature in a region, which is needed before traffic mirror filters and sessions can be created there.
+pub mod open_traffic_mirror_service;
+pub use open_traffic_mirror_service::{
+    OpenTrafficMirrorServiceRequest, OpenTrafficMirrorServiceRequestBuilder,
+    OpenTrafficMirrorServiceResponse, OpenTrafficMirrorServiceError,
+};
+/// `PublishVpcRouteEntries`: Publishes entries of VPC route tables to another network component, so that it learns those routes.
+pub mod publish_vpc_route_entries;
+pub use publish_vpc_route_entries::{
+    PublishVpcRouteEntriesRequest, PublishVpcRouteEntriesRequestBuilder,
+    PublishVpcRouteEntriesResponse, PublishVpcRouteEntriesError,
+};
+/// `PublishVpnRouteEntry`: Advertises a destination-based or policy-based route of a VPN gateway to the system route table of the VPC, or withdraws one that was advertised.
+pub mod publish_vpn_route_entry;
+pub use publish_vpn_route_entry::{
+    PublishVpnRouteEntryRequest, PublishVpnRouteEntryRequestBuilder,
+    PublishVpnRouteEntryResponse, PublishVpnRouteEntryError,
+};
 /// `RecoverPhysicalConnection`: Restores access over a terminated hosted (shared) Express Connect connection.
 pub mod recover_physical_connection;
 pub use recover_physical_connection::{
     RecoverPhysicalConnectionRequest, RecoverPhysicalConnectionRequestBuilder,
     RecoverPhysicalConnectionResponse, RecoverPhysicalConnectionError,
+};
+/// `RecoverVirtualBorderRouter`: Brings a terminated virtual border router (VBR) back into service.
+pub mod recover_virtual_border_router;
+pub use recover_virtual_border_router::{
+    RecoverVirtualBorderRouterRequest, RecoverVirtualBorderRouterRequestBuilder,
+    RecoverVirtualBorderRouterResponse, RecoverVirtualBorderRouterError,
+};
+/// `ReleaseEipAddress`: Releases a pay-as-you-go elastic IP address (EIP) that is no longer bound to anything, returning the address to Alibaba Cloud.
+pub mod release_eip_address;
+pub use release_eip_address::{
+    ReleaseEipAddressRequest, ReleaseEipAddressRequestBuilder, ReleaseEipAddressResponse,
+    ReleaseEipAddressError,
+};
+/// `ReleaseEipSegmentAddress`: Releases a contiguous EIP group together with every EIP in it.
+pub mod release_eip_segment_address;
+pub use release_eip_segment_address::{
+    ReleaseEipSegmentAddressRequest, ReleaseEipSegmentAddressRequestBuilder,
+    ReleaseEipSegmentAddressResponse, ReleaseEipSegmentAddressError,
+};
+/// `ReleaseIpv6Address`: Releases an IPv6 address that is not bound to any instance, returning it to the vSwitch's pool.
+pub mod release_ipv6_address;
+pub use release_ipv6_address::{
+    ReleaseIpv6AddressRequest, ReleaseIpv6AddressRequestBuilder,
+    ReleaseIpv6AddressResponse, ReleaseIpv6AddressError,
+};
+/// `RemoveCommonBandwidthPackageIp`: Takes an EIP out of an Internet Shared Bandwidth instance, so that it goes back to its own bandwidth.
+pub mod remove_common_bandwidth_package_ip;
+pub use remove_common_bandwidth_package_ip::{
+    RemoveCommonBandwidthPackageIpRequest, RemoveCommonBandwidthPackageIpRequestBuilder,
+    RemoveCommonBandwidthPackageIpResponse, RemoveCommonBandwidthPackageIpError,
+};
+/// `RemoveGlobalAccelerationInstanceIp`: Takes an EIP out of a Global Acceleration (GA) instance of the shared-bandwidth type.
+pub mod remove_global_acceleration_instance_ip;
+pub use remove_global_acceleration_instance_ip::{
+    RemoveGlobalAccelerationInstanceIpRequest,
+    RemoveGlobalAccelerationInstanceIpRequestBuilder,
+    RemoveGlobalAccelerationInstanceIpResponse, RemoveGlobalAccelerationInstanceIpError,
+};
+/// `RemoveIPv6TranslatorAclListEntry`: Removes an entry from an access control list (ACL) of IPv6 Translation Service.
+pub mod remove_ipv6_translator_acl_list_entry;
+pub use remove_ipv6_translator_acl_list_entry::{
+    RemoveIpv6TranslatorAclListEntryRequest,
+    RemoveIpv6TranslatorAclListEntryRequestBuilder,
+    RemoveIpv6TranslatorAclListEntryResponse, RemoveIpv6TranslatorAclListEntryError,
+};
+/// `RemoveSourcesFromTrafficMirrorSession`: Removes traffic mirror sources (elastic network interfaces) from a traffic mirror session.
+pub mod remove_sources_from_traffic_mirror_session;
+pub use remove_sources_from_traffic_mirror_session::{
+    RemoveSourcesFromTrafficMirrorSessionRequest,
+    RemoveSourcesFromTrafficMirrorSessionRequestBuilder,
+    RemoveSourcesFromTrafficMirrorSessionResponse,
+    RemoveSourcesFromTrafficMirrorSessionError,
+};
+/// `ReplaceVpcDhcpOptionsSet`: Swaps the DHCP options set of a VPC for another one.
+pub mod replace_vpc_dhcp_options_set;
+pub use replace_vpc_dhcp_options_set::{
+    ReplaceVpcDhcpOptionsSetRequest, ReplaceVpcDhcpOptionsSetRequestBuilder,
+    ReplaceVpcDhcpOptionsSetResponse, ReplaceVpcDhcpOptionsSetError,
+};
+/// `RetryVpcPrefixListAssociation`: Applies the current version of a prefix list again to one resource that failed to take it.
+pub mod retry_vpc_prefix_list_association;
+pub use retry_vpc_prefix_list_association::{
+    RetryVpcPrefixListAssociationRequest, RetryVpcPrefixListAssociationRequestBuilder,
+    RetryVpcPrefixListAssociationResponse, RetryVpcPrefixListAssociationError,
+};
+/// `RevokeInstanceFromCen`: Withdraws the permission of a Cloud Enterprise Network (CEN) instance of another account to attach one of your network instances.
+pub mod revoke_instance_from_cen;
+pub use revoke_instance_from_cen::{
+    RevokeInstanceFromCenRequest, RevokeInstanceFromCenRequestBuilder,
+    RevokeInstanceFromCenResponse, RevokeInstanceFromCenError,
+};
+/// `RevokeInstanceFromVbr`: Withdraws the permission of another account's virtual border routers (VBRs) to connect to one of your VPCs.
+pub mod revoke_instance_from_vbr;
+pub use revoke_instance_from_vbr::{
+    RevokeInstanceFromVbrRequest, RevokeInstanceFromVbrRequestBuilder,
+    RevokeInstanceFromVbrResponse, RevokeInstanceFromVbrError,
 };
 /// `SecondApplyPhysicalConnectionLOA`: Sends a Letter of Authorization (LOA) application again after the one made with ApplyPhysicalConnectionLOA was rejected.
 pub mod second_apply_physical_connection_loa;
@@ -812,11 +9242,94 @@ pub use second_apply_physical_connection_loa::{
     SecondApplyPhysicalConnectionLoaRequestBuilder,
     SecondApplyPhysicalConnectionLoaResponse, SecondApplyPhysicalConnectionLoaError,
 };
+/// `SetHighDefinitionMonitorLogStatus`: Turns fine-grained (second-level) monitoring of an EIP on or off and names the Simple Log Service Logstore that receives the data.
+pub mod set_high_definition_monitor_log_status;
+pub use set_high_definition_monitor_log_status::{
+    SetHighDefinitionMonitorLogStatusRequest,
+    SetHighDefinitionMonitorLogStatusRequestBuilder,
+    SetHighDefinitionMonitorLogStatusResponse, SetHighDefinitionMonitorLogStatusError,
+};
+/// `StartFailoverTestJob`: Starts an Express Connect failover test job that was created to start later.
+pub mod start_failover_test_job;
+pub use start_failover_test_job::{
+    StartFailoverTestJobRequest, StartFailoverTestJobRequestBuilder,
+    StartFailoverTestJobResponse, StartFailoverTestJobError,
+};
+/// `StopFailoverTestJob`: Ends a running Express Connect failover test job before its set duration is over.
+pub mod stop_failover_test_job;
+pub use stop_failover_test_job::{
+    StopFailoverTestJobRequest, StopFailoverTestJobRequestBuilder,
+    StopFailoverTestJobResponse, StopFailoverTestJobError,
+};
+/// `SwitchActiveRouteTarget`: Swaps the active and standby members of a route target group, so that the standby carries the traffic.
+pub mod switch_active_route_target;
+pub use switch_active_route_target::{
+    SwitchActiveRouteTargetRequest, SwitchActiveRouteTargetRequestBuilder,
+    SwitchActiveRouteTargetResponse, SwitchActiveRouteTargetError,
+};
+/// `TagResources`: Attaches tags, as key-value pairs, to one or more VPC resources of a single type.
+pub mod tag_resources;
+pub use tag_resources::{
+    TagResourcesRequest, TagResourcesRequestBuilder, TagResourcesResponse,
+    TagResourcesError,
+};
+/// `TagResourcesForExpressConnect`: Attaches tags to Express Connect circuits, VBRs or router interfaces, creating tags that do not exist yet.
+pub mod tag_resources_for_express_connect;
+pub use tag_resources_for_express_connect::{
+    TagResourcesForExpressConnectRequest, TagResourcesForExpressConnectRequestBuilder,
+    TagResourcesForExpressConnectResponse, TagResourcesForExpressConnectError,
+};
 /// `TerminatePhysicalConnection`: Shuts down an enabled Express Connect circuit; it moves to Terminating, then to Terminated.
 pub mod terminate_physical_connection;
 pub use terminate_physical_connection::{
     TerminatePhysicalConnectionRequest, TerminatePhysicalConnectionRequestBuilder,
     TerminatePhysicalConnectionResponse, TerminatePhysicalConnectionError,
+};
+/// `TerminateVirtualBorderRouter`: Terminates (suspends) an active virtual border router (VBR) without deleting it.
+pub mod terminate_virtual_border_router;
+pub use terminate_virtual_border_router::{
+    TerminateVirtualBorderRouterRequest, TerminateVirtualBorderRouterRequestBuilder,
+    TerminateVirtualBorderRouterResponse, TerminateVirtualBorderRouterError,
+};
+/// `TransformEipSegmentToPublicIpAddressPool`: Converts a contiguous EIP group into a public IP address pool.
+pub mod transform_eip_segment_to_public_ip_address_pool;
+pub use transform_eip_segment_to_public_ip_address_pool::{
+    TransformEipSegmentToPublicIpAddressPoolRequest,
+    TransformEipSegmentToPublicIpAddressPoolRequestBuilder,
+    TransformEipSegmentToPublicIpAddressPoolResponse,
+    TransformEipSegmentToPublicIpAddressPoolError,
+};
+/// `UnTagResources`: Removes tags from one or more VPC resources of a single type.
+pub mod un_tag_resources;
+pub use un_tag_resources::{
+    UnTagResourcesRequest, UnTagResourcesRequestBuilder, UnTagResourcesResponse,
+    UnTagResourcesError,
+};
+/// `UnassociateEipAddress`: Unbinds an EIP from its current cloud resource; the EIP stays in your account, ready to be bound again or released.
+pub mod unassociate_eip_address;
+pub use unassociate_eip_address::{
+    UnassociateEipAddressRequest, UnassociateEipAddressRequestBuilder,
+    UnassociateEipAddressResponse, UnassociateEipAddressError,
+};
+/// `UnassociateGlobalAccelerationInstance`: Detaches a backend server, such as an ECS instance, SLB instance or ENI, from a Global Acceleration (GA) instance.
+pub mod unassociate_global_acceleration_instance;
+pub use unassociate_global_acceleration_instance::{
+    UnassociateGlobalAccelerationInstanceRequest,
+    UnassociateGlobalAccelerationInstanceRequestBuilder,
+    UnassociateGlobalAccelerationInstanceResponse,
+    UnassociateGlobalAccelerationInstanceError,
+};
+/// `UnassociateHaVip`: Detaches a HaVip (high-availability virtual IP address) from one of the ECS instances or ENIs it is attached to in a VPC.
+pub mod unassociate_ha_vip;
+pub use unassociate_ha_vip::{
+    UnassociateHaVipRequest, UnassociateHaVipRequestBuilder, UnassociateHaVipResponse,
+    UnassociateHaVipError,
+};
+/// `UnassociateNetworkAcl`: Disassociates a network ACL from one or more vSwitches, so its rules stop applying to their traffic.
+pub mod unassociate_network_acl;
+pub use unassociate_network_acl::{
+    UnassociateNetworkAclRequest, UnassociateNetworkAclRequestBuilder,
+    UnassociateNetworkAclResponse, UnassociateNetworkAclError,
 };
 /// `UnassociatePhysicalConnectionFromVirtualBorderRouter`: Detaches an Express Connect circuit from a virtual border router (VBR), so that the VBR no longer carries traffic over that circuit.
 pub mod unassociate_physical_connection_from_virtual_border_router;
@@ -826,10 +9339,143 @@ pub use unassociate_physical_connection_from_virtual_border_router::{
     UnassociatePhysicalConnectionFromVirtualBorderRouterResponse,
     UnassociatePhysicalConnectionFromVirtualBorderRouterError,
 };
+/// `UnassociateRouteTable`: Unbinds a custom route table from a vSwitch, which then falls back to the system route table of the VPC.
+pub mod unassociate_route_table;
+pub use unassociate_route_table::{
+    UnassociateRouteTableRequest, UnassociateRouteTableRequestBuilder,
+    UnassociateRouteTableResponse, UnassociateRouteTableError,
+};
+/// `UnassociateVpcCidrBlock`: Removes a secondary IPv4 or IPv6 CIDR block from a VPC.
+pub mod unassociate_vpc_cidr_block;
+pub use unassociate_vpc_cidr_block::{
+    UnassociateVpcCidrBlockRequest, UnassociateVpcCidrBlockRequestBuilder,
+    UnassociateVpcCidrBlockResponse, UnassociateVpcCidrBlockError,
+};
+/// `UntagResourcesForExpressConnect`: Removes tags from Express Connect circuits, VBRs or router interfaces.
+pub mod untag_resources_for_express_connect;
+pub use untag_resources_for_express_connect::{
+    UntagResourcesForExpressConnectRequest,
+    UntagResourcesForExpressConnectRequestBuilder,
+    UntagResourcesForExpressConnectResponse, UntagResourcesForExpressConnectError,
+};
+/// `UpdateDhcpOptionsSetAttribute`: Changes the name, description, domain name, DNS servers or lease times of a DHCP options set.
+pub mod update_dhcp_options_set_attribute;
+pub use update_dhcp_options_set_attribute::{
+    UpdateDhcpOptionsSetAttributeRequest, UpdateDhcpOptionsSetAttributeRequestBuilder,
+    UpdateDhcpOptionsSetAttributeResponse, UpdateDhcpOptionsSetAttributeError,
+};
+/// `UpdateEnhancedVpnGateway`: Changes the name, the description or the automatic route propagation of an enhanced VPN gateway.
+pub mod update_enhanced_vpn_gateway;
+pub use update_enhanced_vpn_gateway::{
+    UpdateEnhancedVpnGatewayRequest, UpdateEnhancedVpnGatewayRequestBuilder,
+    UpdateEnhancedVpnGatewayResponse, UpdateEnhancedVpnGatewayError,
+};
+/// `UpdateFailoverTestJob`: Changes the name, description, duration or resources of an Express Connect failover test job that has not started yet.
+pub mod update_failover_test_job;
+pub use update_failover_test_job::{
+    UpdateFailoverTestJobRequest, UpdateFailoverTestJobRequestBuilder,
+    UpdateFailoverTestJobResponse, UpdateFailoverTestJobError,
+};
+/// `UpdateGatewayRouteTableEntryAttribute`: Changes the next hop, name or description of a route entry in a gateway route table.
+pub mod update_gateway_route_table_entry_attribute;
+pub use update_gateway_route_table_entry_attribute::{
+    UpdateGatewayRouteTableEntryAttributeRequest,
+    UpdateGatewayRouteTableEntryAttributeRequestBuilder,
+    UpdateGatewayRouteTableEntryAttributeResponse,
+    UpdateGatewayRouteTableEntryAttributeError,
+};
+/// `UpdateIpsecServer`: Changes the configuration of an IPsec server, such as its client address pool, reachable networks, pre-shared key or IKE and IPsec settings.
+pub mod update_ipsec_server;
+pub use update_ipsec_server::{
+    UpdateIpsecServerRequest, UpdateIpsecServerRequestBuilder, UpdateIpsecServerResponse,
+    UpdateIpsecServerError,
+};
+/// `UpdateIpv4GatewayAttribute`: Renames an IPv4 gateway or changes its description.
+pub mod update_ipv4_gateway_attribute;
+pub use update_ipv4_gateway_attribute::{
+    UpdateIpv4GatewayAttributeRequest, UpdateIpv4GatewayAttributeRequestBuilder,
+    UpdateIpv4GatewayAttributeResponse, UpdateIpv4GatewayAttributeError,
+};
+/// `UpdateNatGatewayNatType`: Upgrades a standard Internet NAT gateway to an enhanced NAT gateway.
+pub mod update_nat_gateway_nat_type;
+#[allow(deprecated)]
+pub use update_nat_gateway_nat_type::{
+    UpdateNatGatewayNatTypeRequest, UpdateNatGatewayNatTypeRequestBuilder,
+    UpdateNatGatewayNatTypeResponse, UpdateNatGatewayNatTypeError,
+};
+/// `UpdateNetworkAclEntries`: Replaces the inbound rules, the outbound rules, or both, of a network ACL.
+pub mod update_network_acl_entries;
+pub use update_network_acl_entries::{
+    UpdateNetworkAclEntriesRequest, UpdateNetworkAclEntriesRequestBuilder,
+    UpdateNetworkAclEntriesResponse, UpdateNetworkAclEntriesError,
+};
+/// `UpdatePublicIpAddressPoolAttribute`: Changes the name or description of a public IP address pool.
+pub mod update_public_ip_address_pool_attribute;
+pub use update_public_ip_address_pool_attribute::{
+    UpdatePublicIpAddressPoolAttributeRequest,
+    UpdatePublicIpAddressPoolAttributeRequestBuilder,
+    UpdatePublicIpAddressPoolAttributeResponse, UpdatePublicIpAddressPoolAttributeError,
+};
+/// `UpdateRouteTargetGroup`: Changes the name, description or members of a route target group, for example to disable a member.
+pub mod update_route_target_group;
+pub use update_route_target_group::{
+    UpdateRouteTargetGroupRequest, UpdateRouteTargetGroupRequestBuilder,
+    UpdateRouteTargetGroupResponse, UpdateRouteTargetGroupError,
+};
+/// `UpdateTrafficMirrorFilterAttribute`: Renames a traffic mirror filter or changes its description.
+pub mod update_traffic_mirror_filter_attribute;
+pub use update_traffic_mirror_filter_attribute::{
+    UpdateTrafficMirrorFilterAttributeRequest,
+    UpdateTrafficMirrorFilterAttributeRequestBuilder,
+    UpdateTrafficMirrorFilterAttributeResponse, UpdateTrafficMirrorFilterAttributeError,
+};
+/// `UpdateTrafficMirrorFilterRuleAttribute`: Changes the match conditions, action or priority of one inbound or outbound rule of a traffic mirror filter.
+pub mod update_traffic_mirror_filter_rule_attribute;
+pub use update_traffic_mirror_filter_rule_attribute::{
+    UpdateTrafficMirrorFilterRuleAttributeRequest,
+    UpdateTrafficMirrorFilterRuleAttributeRequestBuilder,
+    UpdateTrafficMirrorFilterRuleAttributeResponse,
+    UpdateTrafficMirrorFilterRuleAttributeError,
+};
+/// `UpdateTrafficMirrorSessionAttribute`: Changes the settings of a traffic mirror session, such as its filter, destination, priority or whether it is enabled.
+pub mod update_traffic_mirror_session_attribute;
+pub use update_traffic_mirror_session_attribute::{
+    UpdateTrafficMirrorSessionAttributeRequest,
+    UpdateTrafficMirrorSessionAttributeRequestBuilder,
+    UpdateTrafficMirrorSessionAttributeResponse, UpdateTrafficMirrorSessionAttributeError,
+};
+/// `UpdateVirtualBorderBandwidth`: Sets the bandwidth limit of a virtual border router (VBR), which applies to both inbound and outbound traffic.
+pub mod update_virtual_border_bandwidth;
+pub use update_virtual_border_bandwidth::{
+    UpdateVirtualBorderBandwidthRequest, UpdateVirtualBorderBandwidthRequestBuilder,
+    UpdateVirtualBorderBandwidthResponse, UpdateVirtualBorderBandwidthError,
+};
 /// `UpdateVirtualPhysicalConnection`: Changes the VLAN ID or the bandwidth of a hosted (shared) connection.
 pub mod update_virtual_physical_connection;
 pub use update_virtual_physical_connection::{
     UpdateVirtualPhysicalConnectionRequest,
     UpdateVirtualPhysicalConnectionRequestBuilder,
     UpdateVirtualPhysicalConnectionResponse, UpdateVirtualPhysicalConnectionError,
+};
+/// `UpdateVpcGatewayEndpointAttribute`: Changes the name, description or access policy of a VPC gateway endpoint.
+pub mod update_vpc_gateway_endpoint_attribute;
+pub use update_vpc_gateway_endpoint_attribute::{
+    UpdateVpcGatewayEndpointAttributeRequest,
+    UpdateVpcGatewayEndpointAttributeRequestBuilder,
+    UpdateVpcGatewayEndpointAttributeResponse, UpdateVpcGatewayEndpointAttributeError,
+};
+/// `VpcDescribeVpcNatGatewayNetworkInterfaceQuota`: Tells how many endpoints for reverse access a VPC NAT gateway allows.
+pub mod vpc_describe_vpc_nat_gateway_network_interface_quota;
+pub use vpc_describe_vpc_nat_gateway_network_interface_quota::{
+    VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest,
+    VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder,
+    VpcDescribeVpcNatGatewayNetworkInterfaceQuotaResponse,
+    VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError,
+};
+/// `WithdrawVpcPublishedRouteEntries`: Withdraws VPC route entries that were published to another network component with PublishVpcRouteEntries.
+pub mod withdraw_vpc_published_route_entries;
+pub use withdraw_vpc_published_route_entries::{
+    WithdrawVpcPublishedRouteEntriesRequest,
+    WithdrawVpcPublishedRouteEntriesRequestBuilder,
+    WithdrawVpcPublishedRouteEntriesResponse, WithdrawVpcPublishedRouteEntriesError,
 };

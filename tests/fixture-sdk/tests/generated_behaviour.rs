@@ -133,6 +133,7 @@ fn build_enforces_documented_limits() {
 }
 
 #[test]
+#[allow(deprecated)] // GetWidgetQuota is deprecated in the spec
 fn operation_metadata_comes_from_the_spec() {
     assert_eq!(CreateWidgetRequest::IDEMPOTENCY_TOKEN, Some("ClientToken"));
     let read_only = [

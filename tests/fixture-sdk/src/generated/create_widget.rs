@@ -71,7 +71,7 @@ pub struct CreateWidgetRequest {
     ///
     /// Wire name: `ZoneIds`. Example: `["cn-hangzhou-a","cn-hangzhou-b"]`.
     pub zone_ids: Vec<String>,
-    /// Sent as one JSON-encoded parameter.
+    /// Sent as one JSON-encoded parameter, in the form body.
     ///
     /// Wire name: `Config`.
     pub config: Option<WidgetConfig>,
@@ -227,7 +227,7 @@ impl CreateWidgetRequestBuilder {
         self.zone_ids = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as one JSON-encoded parameter.
+    /// Sent as one JSON-encoded parameter, in the form body.
     ///
     /// Wire name: `Config`.
     pub fn config(mut self, value: impl Into<WidgetConfig>) -> Self {
@@ -372,6 +372,7 @@ impl rt::Operation for CreateWidgetRequest {
     const VERSION: &'static str = "2020-01-01";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const BODY_PARAMS: &'static [&'static str] = &["Config"];
     type Output = CreateWidgetResponse;
     type Error = CreateWidgetError;
     #[inline]
@@ -485,7 +486,7 @@ impl std::fmt::Display for CreateWidgetError {
     }
 }
 impl std::error::Error for CreateWidgetError {}
-/// Sent as one JSON-encoded parameter.
+/// Sent as one JSON-encoded parameter, in the form body.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WidgetConfig {

@@ -2,12 +2,16 @@
 // Do not edit by hand: change the spec and run `cargo xtask codegen`.
 
 //! `GetWidgetQuota`: Reads the widget quota; takes no parameters.
+#![allow(deprecated)]
 use aliyun_runtime as rt;
 /// Reads the widget quota; takes no parameters.
 ///
-/// Read-only: always safe to retry. Deprecated by the service.
+/// Read-only: always safe to retry. Deprecated by the service: DescribeWidgets answers with the quota too.
 ///
 /// Build one with [`GetWidgetQuotaRequest::builder`].
+#[deprecated(
+    note = "deprecated by the service: DescribeWidgets answers with the quota too."
+)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetWidgetQuotaRequest {}
@@ -37,6 +41,9 @@ impl super::Client {
     /// Calls `GetWidgetQuota`: Reads the widget quota; takes no parameters.
     ///
     /// See [`GetWidgetQuotaRequest`] for the parameters and [`GetWidgetQuotaError`] for the documented errors. The future resolves to `Result<GetWidgetQuotaResponse, SdkError<GetWidgetQuotaError>>`.
+    #[deprecated(
+        note = "deprecated by the service: DescribeWidgets answers with the quota too."
+    )]
     #[inline]
     pub fn get_widget_quota(
         &self,

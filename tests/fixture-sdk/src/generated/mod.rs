@@ -26,6 +26,7 @@ pub const ACTIONS: &[&str] = &[
 /// Every action as a server sees it (an emulator, say): how to read and check its parameters.
 /// Only with the crate's `server` feature, so that clients do not compile it.
 #[cfg(feature = "server")]
+#[allow(deprecated)]
 pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
     aliyun_runtime::OperationInfo {
         action: "CreateWidget",
@@ -194,6 +195,7 @@ pub use describe_widgets::{
 };
 /// `GetWidgetQuota`: Reads the widget quota; takes no parameters.
 pub mod get_widget_quota;
+#[allow(deprecated)]
 pub use get_widget_quota::{
     GetWidgetQuotaRequest, GetWidgetQuotaRequestBuilder, GetWidgetQuotaResponse,
     GetWidgetQuotaError,
