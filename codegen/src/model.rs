@@ -20,6 +20,19 @@ pub struct Product {
     /// Sorted by name.
     pub actions: Vec<Action>,
     pub resources: Vec<Resource>,
+    /// In spec order; empty when the product declares none.
+    pub groups: Vec<Group>,
+    /// Regional endpoints, sorted by region ID.
+    pub endpoints: Vec<(String, String)>,
+}
+
+/// A group of actions, emitted as a module that re-exports them.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Module name.
+    pub module: String,
+    pub title: String,
+    pub description: Option<String>,
 }
 
 /// A resource kind and its lifecycle.
@@ -116,6 +129,8 @@ pub struct Action {
     pub type_prefix: String,
     /// Spec file relative to the spec root (`actions/X.yaml`).
     pub file: String,
+    /// Module of the group the action belongs to, if the product has groups.
+    pub group: Option<String>,
     pub summary: String,
     pub description: Option<String>,
     pub read_only: bool,

@@ -4,6 +4,8 @@
 //! ignored line. Semantic checks (duplicates, examples, names) live in
 //! `validate`, which turns this into the checked `model`.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 /// `product.yaml`: facts shared by every action of one product.
@@ -31,6 +33,26 @@ pub struct ProductFile {
     /// Resources whose lifecycle the actions move along.
     #[serde(default)]
     pub resources: Vec<ResourceSpec>,
+    /// Groups of actions (by resource) that the crate's documentation
+    /// presents one module each; every action names one.
+    #[serde(default)]
+    pub groups: Vec<GroupSpec>,
+    /// Regional endpoints the service publishes, region ID to host; a region
+    /// not listed uses `endpoint`.
+    #[serde(default)]
+    pub endpoints: BTreeMap<String, String>,
+}
+
+/// A group of actions, shown as one module of the generated crate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSpec {
+    /// The module's name, snake case, e.g. `vswitch`.
+    pub name: String,
+    /// One line saying what the group's actions manage.
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// A resource kind with states, such as a physical connection.
@@ -143,6 +165,9 @@ pub struct PaginationSpec {
 #[serde(deny_unknown_fields)]
 pub struct ActionFile {
     pub action: String,
+    /// The product group the action belongs to (`groups:` in product.yaml).
+    #[serde(default)]
+    pub group: Option<String>,
     pub summary: String,
     #[serde(default)]
     pub description: Option<String>,

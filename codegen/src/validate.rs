@@ -6,6 +6,7 @@
 //! whose position comes from `locate`. Nothing stops at the first problem.
 
 mod examples;
+mod groups;
 mod lifecycle;
 mod yaml_errors;
 
@@ -361,6 +362,8 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     let shared_types =
         finish_types(&mut ck, &pfx, shared_types, shared_hoisted, &shared_decl, &BTreeMap::new(), &[], true);
     let mut resources = lifecycle::check_resources(&mut ck, &pfx, &product.resources, &shared_types);
+    let groups = groups::check_groups(&mut ck, &pfx, &product.groups);
+    let endpoints = groups::check_endpoints(&mut ck, &pfx, &product.endpoints);
 
     action_files.sort_by(|a, b| a.0.cmp(&b.0));
     check_action_names_unique(&mut ck, &action_files);
@@ -368,10 +371,13 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     for (stem, rel, (file, fx)) in &action_files {
         let action =
             check_action(&mut ck, stem, rel, file, fx, &shared_decl, &shared_types, &common_errors, &resources);
-        if let Some(action) = action {
+        let group = groups::check_action_group(&mut ck, fx, file.group.as_deref(), &groups);
+        if let Some(mut action) = action {
+            action.group = group;
             actions.push(action);
         }
     }
+    groups::check_group_modules(&mut ck, &pfx, &product.groups, &actions);
     // Each action's transition joins its resource's lifecycle, in action order.
     for action in &actions {
         if let Some(l) = &action.lifecycle {
@@ -401,6 +407,8 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
         types: shared_types,
         actions,
         resources,
+        groups,
+        endpoints,
     };
     mark_usage(&mut product);
     mark_required_inside(&mut product);
@@ -1663,6 +1671,7 @@ fn check_action(
         module: naming::snake(&file.action),
         type_prefix,
         file: rel.to_owned(),
+        group: None,
         summary: file.summary.clone(),
         description: file.description.clone(),
         read_only,

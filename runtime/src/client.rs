@@ -84,6 +84,7 @@ impl From<CredentialsError> for ConfigError {
 #[must_use]
 pub struct ClientBuilder<C = Client> {
     endpoint_template: String,
+    regional_endpoints: &'static [(&'static str, &'static str)],
     region: Option<String>,
     credentials: Option<Credentials>,
     endpoint: Option<String>,
@@ -112,6 +113,7 @@ impl<C: From<Client>> ClientBuilder<C> {
     pub fn new(endpoint_template: &str) -> Self {
         ClientBuilder {
             endpoint_template: endpoint_template.to_owned(),
+            regional_endpoints: &[],
             region: None,
             credentials: None,
             endpoint: None,
@@ -132,6 +134,14 @@ impl<C: From<Client>> ClientBuilder<C> {
 
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
+        self
+    }
+
+    /// The product's published endpoints, `(region, host)`: a region listed
+    /// here uses its host, any other the endpoint template. Generated
+    /// clients set this from the spec.
+    pub fn regional_endpoints(mut self, endpoints: &'static [(&'static str, &'static str)]) -> Self {
+        self.regional_endpoints = endpoints;
         self
     }
 
@@ -233,7 +243,10 @@ impl<C: From<Client>> ClientBuilder<C> {
         let endpoint = match self.endpoint {
             Some(e) if e.starts_with("http://") || e.starts_with("https://") => e,
             Some(host) => format!("https://{host}"),
-            None => format!("https://{}", self.endpoint_template.replace("{region}", &region)),
+            None => match self.regional_endpoints.iter().find(|(r, _)| *r == region) {
+                Some((_, host)) => format!("https://{host}"),
+                None => format!("https://{}", self.endpoint_template.replace("{region}", &region)),
+            },
         };
         let url = reqwest::Url::parse(&endpoint)
             .map_err(|e| ConfigError(format!("endpoint `{endpoint}` is not a URL: {e}")))?;
@@ -463,6 +476,12 @@ impl Client {
     /// The region requests are sent for.
     pub fn region(&self) -> &str {
         &self.inner.region
+    }
+
+    /// Where requests go: the endpoint given to the builder, else the
+    /// region's published endpoint, else the product's template.
+    pub fn endpoint(&self) -> &str {
+        self.inner.url.as_str()
     }
 
     /// Calls one action. Retries (with a fresh signature each time) only when

@@ -25,6 +25,11 @@ pub fn inner(text: &str) -> TokenStream {
     quote! { #(#![doc = #lines])* }
 }
 
+/// `text` on one line: its whitespace runs (line breaks included) as single spaces.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Paragraphs joined with blank lines, empty ones skipped.
 pub fn paragraphs<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
     parts.into_iter().map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("\n\n")

@@ -13,7 +13,7 @@ mod types;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::model::{Field, Product, Style, Ty};
+use crate::model::{Action, Field, Product, Style, Ty};
 use crate::{GeneratedFile, REGENERATE_COMMAND};
 
 /// All files of the generated module for one product.
@@ -108,7 +108,7 @@ fn index(product: &Product) -> TokenStream {
         impl Client {
             /// Starts a builder preset with this product's endpoint.
             pub fn builder() -> aliyun_runtime::ClientBuilder<Self> {
-                aliyun_runtime::ClientBuilder::new(ENDPOINT)
+                aliyun_runtime::ClientBuilder::new(ENDPOINT).regional_endpoints(ENDPOINTS)
             }
             /// Credentials and region from `ALIBABA_CLOUD_*` variables, else from the aliyun CLI's current profile.
             pub fn from_env() -> Result<Self, aliyun_runtime::ConfigError> {
@@ -128,6 +128,10 @@ fn index(product: &Product) -> TokenStream {
     let lifecycle_mod = (!product.resources.is_empty()).then(|| quote! { pub mod lifecycle; });
     let common = common_error(product);
     let types_mod = (!product.types.is_empty()).then(|| quote! { pub mod types; });
+    // With groups, the crate's front page lists the groups; each action
+    // stays reachable at its old paths, but is shown under its group.
+    let grouped = !product.groups.is_empty();
+    let hidden = grouped.then(|| quote! { #[doc(hidden)] });
     let modules = product.actions.iter().map(|a| {
         let module = ident(&a.module);
         let doc = docs::outer(&format!("`{}`: {}", a.name, a.summary));
@@ -135,11 +139,15 @@ fn index(product: &Product) -> TokenStream {
         let allow = a.deprecated.then(|| quote! { #[allow(deprecated)] });
         quote! {
             #doc
+            #hidden
             pub mod #module;
             #allow
+            #hidden
             pub use #module::{#req, #builder, #resp, #err};
         }
     });
+    let groups = product.groups.iter().map(|g| group_module(product, g));
+    let endpoints = product.endpoints.iter().map(|(region, host)| quote! { (#region, #host) });
     quote! {
         #doc
         /// Product code.
@@ -148,6 +156,9 @@ fn index(product: &Product) -> TokenStream {
         pub const VERSION: &str = #version;
         /// Endpoint host template; `{region}` stands for the region id.
         pub const ENDPOINT: &str = #endpoint;
+        /// The regional endpoints the service publishes, `(region, host)`, sorted by region; the client uses
+        /// these, and `ENDPOINT` for a region not listed.
+        pub const ENDPOINTS: &[(&str, &str)] = &[#(#endpoints),*];
         /// Every action of the spec, sorted by name.
         pub const ACTIONS: &[&str] = &[#(#action_names),*];
         /// Every action as a server sees it (an emulator, say): how to read and check its parameters.
@@ -161,7 +172,40 @@ fn index(product: &Product) -> TokenStream {
         #common
         #types_mod
         #lifecycle_mod
+        #(#groups)*
         #(#modules)*
+    }
+}
+
+/// A group's module: its title and description, and re-exports of each of
+/// its actions (the module, and the four types at the group's root).
+fn group_module(product: &Product, group: &crate::model::Group) -> TokenStream {
+    let members: Vec<&Action> =
+        product.actions.iter().filter(|a| a.group.as_deref() == Some(group.module.as_str())).collect();
+    let list = members
+        .iter()
+        .map(|a| format!("- [`{}`]({}): {}", a.name, a.module, docs::one_line(&a.summary)))
+        .collect::<Vec<_>>();
+    let doc = docs::outer(&docs::paragraphs([
+        group.title.as_str(),
+        group.description.as_deref().unwrap_or(""),
+        &format!("Actions:\n\n{}", list.join("\n")),
+    ]));
+    let name = ident(&group.module);
+    let uses = members.iter().map(|a| {
+        let module = ident(&a.module);
+        let [req, builder, resp, err] = action::names(a);
+        let allow = a.deprecated.then(|| quote! { #[allow(deprecated)] });
+        quote! {
+            #allow
+            pub use super::#module::{self, #req, #builder, #resp, #err};
+        }
+    });
+    quote! {
+        #doc
+        pub mod #name {
+            #(#uses)*
+        }
     }
 }
 

@@ -12,6 +12,46 @@ pub const PRODUCT: &str = "Vpc";
 pub const VERSION: &str = "2016-04-28";
 /// Endpoint host template; `{region}` stands for the region id.
 pub const ENDPOINT: &str = "vpc.{region}.aliyuncs.com";
+/// The regional endpoints the service publishes, `(region, host)`, sorted by region; the client uses
+/// these, and `ENDPOINT` for a region not listed.
+pub const ENDPOINTS: &[(&str, &str)] = &[
+    ("ap-northeast-1", "vpc.ap-northeast-1.aliyuncs.com"),
+    ("ap-northeast-2", "vpc.ap-northeast-2.aliyuncs.com"),
+    ("ap-south-1", "vpc.ap-south-1.aliyuncs.com"),
+    ("ap-southeast-1", "vpc.ap-southeast-1.aliyuncs.com"),
+    ("ap-southeast-2", "vpc.ap-southeast-2.aliyuncs.com"),
+    ("ap-southeast-3", "vpc.ap-southeast-3.aliyuncs.com"),
+    ("ap-southeast-5", "vpc.ap-southeast-5.aliyuncs.com"),
+    ("ap-southeast-6", "vpc.ap-southeast-6.aliyuncs.com"),
+    ("ap-southeast-7", "vpc.ap-southeast-7.aliyuncs.com"),
+    ("cn-beijing", "vpc.cn-beijing.aliyuncs.com"),
+    ("cn-beijing-finance-1", "vpc.cn-beijing-finance-1.aliyuncs.com"),
+    ("cn-chengdu", "vpc.cn-chengdu.aliyuncs.com"),
+    ("cn-fuzhou", "vpc.cn-fuzhou.aliyuncs.com"),
+    ("cn-guangzhou", "vpc.cn-guangzhou.aliyuncs.com"),
+    ("cn-hangzhou", "vpc.cn-hangzhou.aliyuncs.com"),
+    ("cn-heyuan", "vpc.cn-heyuan.aliyuncs.com"),
+    ("cn-heyuan-acdr-1", "vpc.cn-heyuan-acdr-1.aliyuncs.com"),
+    ("cn-hongkong", "vpc.cn-hongkong.aliyuncs.com"),
+    ("cn-huhehaote", "vpc.cn-huhehaote.aliyuncs.com"),
+    ("cn-nanjing", "vpc.cn-nanjing.aliyuncs.com"),
+    ("cn-qingdao", "vpc.cn-qingdao.aliyuncs.com"),
+    ("cn-shanghai", "vpc.cn-shanghai.aliyuncs.com"),
+    ("cn-shanghai-finance-1", "vpc.cn-shanghai-finance-1.aliyuncs.com"),
+    ("cn-shenzhen", "vpc.cn-shenzhen.aliyuncs.com"),
+    ("cn-shenzhen-finance-1", "vpc.cn-shenzhen-finance-1.aliyuncs.com"),
+    ("cn-wuhan-lr", "vpc.cn-wuhan-lr.aliyuncs.com"),
+    ("cn-wulanchabu", "vpc.cn-wulanchabu.aliyuncs.com"),
+    ("cn-zhangjiakou", "vpc.cn-zhangjiakou.aliyuncs.com"),
+    ("cn-zhengzhou-jva", "vpc.cn-zhengzhou-jva.aliyuncs.com"),
+    ("eu-central-1", "vpc.eu-central-1.aliyuncs.com"),
+    ("eu-west-1", "vpc.eu-west-1.aliyuncs.com"),
+    ("me-central-1", "vpc.me-central-1.aliyuncs.com"),
+    ("me-east-1", "vpc.me-east-1.aliyuncs.com"),
+    ("na-south-1", "vpc.na-south-1.aliyuncs.com"),
+    ("us-east-1", "vpc.us-east-1.aliyuncs.com"),
+    ("us-west-1", "vpc.us-west-1.aliyuncs.com"),
+];
 /// Every action of the spec, sorted by name.
 pub const ACTIONS: &[&str] = &[
     "ActivateRouterInterface",
@@ -6670,7 +6710,7 @@ pub struct Client(aliyun_runtime::Client);
 impl Client {
     /// Starts a builder preset with this product's endpoint.
     pub fn builder() -> aliyun_runtime::ClientBuilder<Self> {
-        aliyun_runtime::ClientBuilder::new(ENDPOINT)
+        aliyun_runtime::ClientBuilder::new(ENDPOINT).regional_endpoints(ENDPOINTS)
     }
     /// Credentials and region from `ALIBABA_CLOUD_*` variables, else from the aliyun CLI's current profile.
     pub fn from_env() -> Result<Self, aliyun_runtime::ConfigError> {
@@ -6930,139 +6970,2533 @@ impl std::fmt::Display for CommonError {
 impl std::error::Error for CommonError {}
 pub mod types;
 pub mod lifecycle;
+/// VPCs: create, describe, modify and delete virtual private clouds, their CIDR blocks, ClassicLink and grants to CEN.
+///
+/// Actions:
+///
+/// - [`AssociateVpcCidrBlock`](associate_vpc_cidr_block): Adds a secondary IPv4 or IPv6 CIDR block to a VPC to enlarge its address space.
+/// - [`CheckCanAllocateVpcPrivateIpAddress`](check_can_allocate_vpc_private_ip_address): Checks whether a given private IP address of a vSwitch is free to be assigned.
+/// - [`CreateDefaultVpc`](create_default_vpc): Creates the default VPC of a region.
+/// - [`CreateVpc`](create_vpc): Creates a virtual private cloud (VPC), an isolated private network in one region.
+/// - [`DeleteVpc`](delete_vpc): Deletes a virtual private cloud (VPC).
+/// - [`DescribeGrantRulesToCen`](describe_grant_rules_to_cen): Lists the Cloud Enterprise Network (CEN) instances of other accounts that a VPC, VBR or CCN instance has been authorized to attach to.
+/// - [`DescribeVpcAttribute`](describe_vpc_attribute): Returns the full configuration of one VPC: its CIDR blocks, vSwitches, DHCP options, attachments and state.
+/// - [`DescribeVpcs`](describe_vpcs): Lists the VPCs of a region, filtered by ID, name, owner, DHCP options set, tags and other attributes.
+/// - [`DisableVpcClassicLink`](disable_vpc_classic_link): Turns off ClassicLink for a VPC, so that classic-network ECS instances can no longer reach it over the private network.
+/// - [`EnableVpcClassicLink`](enable_vpc_classic_link): Turns on ClassicLink for a VPC, so that ECS instances in the classic network can reach it over the private network.
+/// - [`GrantInstanceToCen`](grant_instance_to_cen): Authorizes a Cloud Enterprise Network (CEN) instance of another account to attach one of your VPCs or VBRs.
+/// - [`ModifyVpcAttribute`](modify_vpc_attribute): Changes the name, description, primary IPv4 CIDR block, DNS hostname setting or IPv6 setting of a VPC.
+/// - [`ModifyVpcCidrBlock`](modify_vpc_cidr_block): Changes the primary or a secondary CIDR block of a VPC.
+/// - [`RevokeInstanceFromCen`](revoke_instance_from_cen): Withdraws the permission of a Cloud Enterprise Network (CEN) instance of another account to attach one of your network instances.
+/// - [`UnassociateVpcCidrBlock`](unassociate_vpc_cidr_block): Removes a secondary IPv4 or IPv6 CIDR block from a VPC.
+pub mod vpc {
+    pub use super::associate_vpc_cidr_block::{
+        self, AssociateVpcCidrBlockRequest, AssociateVpcCidrBlockRequestBuilder,
+        AssociateVpcCidrBlockResponse, AssociateVpcCidrBlockError,
+    };
+    pub use super::check_can_allocate_vpc_private_ip_address::{
+        self, CheckCanAllocateVpcPrivateIpAddressRequest,
+        CheckCanAllocateVpcPrivateIpAddressRequestBuilder,
+        CheckCanAllocateVpcPrivateIpAddressResponse,
+        CheckCanAllocateVpcPrivateIpAddressError,
+    };
+    pub use super::create_default_vpc::{
+        self, CreateDefaultVpcRequest, CreateDefaultVpcRequestBuilder,
+        CreateDefaultVpcResponse, CreateDefaultVpcError,
+    };
+    pub use super::create_vpc::{
+        self, CreateVpcRequest, CreateVpcRequestBuilder, CreateVpcResponse,
+        CreateVpcError,
+    };
+    pub use super::delete_vpc::{
+        self, DeleteVpcRequest, DeleteVpcRequestBuilder, DeleteVpcResponse,
+        DeleteVpcError,
+    };
+    pub use super::describe_grant_rules_to_cen::{
+        self, DescribeGrantRulesToCenRequest, DescribeGrantRulesToCenRequestBuilder,
+        DescribeGrantRulesToCenResponse, DescribeGrantRulesToCenError,
+    };
+    pub use super::describe_vpc_attribute::{
+        self, DescribeVpcAttributeRequest, DescribeVpcAttributeRequestBuilder,
+        DescribeVpcAttributeResponse, DescribeVpcAttributeError,
+    };
+    pub use super::describe_vpcs::{
+        self, DescribeVpcsRequest, DescribeVpcsRequestBuilder, DescribeVpcsResponse,
+        DescribeVpcsError,
+    };
+    #[allow(deprecated)]
+    pub use super::disable_vpc_classic_link::{
+        self, DisableVpcClassicLinkRequest, DisableVpcClassicLinkRequestBuilder,
+        DisableVpcClassicLinkResponse, DisableVpcClassicLinkError,
+    };
+    #[allow(deprecated)]
+    pub use super::enable_vpc_classic_link::{
+        self, EnableVpcClassicLinkRequest, EnableVpcClassicLinkRequestBuilder,
+        EnableVpcClassicLinkResponse, EnableVpcClassicLinkError,
+    };
+    pub use super::grant_instance_to_cen::{
+        self, GrantInstanceToCenRequest, GrantInstanceToCenRequestBuilder,
+        GrantInstanceToCenResponse, GrantInstanceToCenError,
+    };
+    pub use super::modify_vpc_attribute::{
+        self, ModifyVpcAttributeRequest, ModifyVpcAttributeRequestBuilder,
+        ModifyVpcAttributeResponse, ModifyVpcAttributeError,
+    };
+    pub use super::modify_vpc_cidr_block::{
+        self, ModifyVpcCidrBlockRequest, ModifyVpcCidrBlockRequestBuilder,
+        ModifyVpcCidrBlockResponse, ModifyVpcCidrBlockError,
+    };
+    pub use super::revoke_instance_from_cen::{
+        self, RevokeInstanceFromCenRequest, RevokeInstanceFromCenRequestBuilder,
+        RevokeInstanceFromCenResponse, RevokeInstanceFromCenError,
+    };
+    pub use super::unassociate_vpc_cidr_block::{
+        self, UnassociateVpcCidrBlockRequest, UnassociateVpcCidrBlockRequestBuilder,
+        UnassociateVpcCidrBlockResponse, UnassociateVpcCidrBlockError,
+    };
+}
+/// vSwitches: the subnets of a VPC, one per zone, and their reserved CIDR blocks.
+///
+/// Actions:
+///
+/// - [`CreateDefaultVSwitch`](create_default_vswitch): Creates the default vSwitch of a zone inside the default VPC of the region.
+/// - [`CreateVSwitch`](create_vswitch): Creates a vSwitch, a subnet of a VPC in one zone, where cloud resources get their private IP addresses.
+/// - [`CreateVSwitchCidrReservation`](create_vswitch_cidr_reservation): Reserves a CIDR block inside a vSwitch from which IP prefixes are assigned to elastic network interfaces.
+/// - [`DeleteVSwitch`](delete_vswitch): Deletes a vSwitch from its VPC.
+/// - [`DeleteVSwitchCidrReservation`](delete_vswitch_cidr_reservation): Deletes a reserved CIDR block of a vSwitch.
+/// - [`DescribeVSwitchAttributes`](describe_vswitch_attributes): Returns the configuration and state of one vSwitch.
+/// - [`DescribeVSwitches`](describe_v_switches): Lists the vSwitches of a region or a VPC, filtered by ID, name, zone, route table, tags and other attributes.
+/// - [`GetVSwitchCidrReservationUsage`](get_vswitch_cidr_reservation_usage): Lists the IP prefixes that have been assigned from a reserved CIDR block of a vSwitch, and the resources that hold them.
+/// - [`ListVSwitchCidrReservations`](list_vswitch_cidr_reservations): Lists the reserved CIDR blocks of vSwitches, filtered by vSwitch, ID, IP version, type or tags.
+/// - [`ModifyVSwitchAttribute`](modify_vswitch_attribute): Changes the name or description of a vSwitch, or turns IPv6 on or off for it.
+/// - [`ModifyVSwitchCidrReservationAttribute`](modify_vswitch_cidr_reservation_attribute): Renames a reserved CIDR block of a vSwitch or changes its description.
+pub mod vswitch {
+    pub use super::create_default_vswitch::{
+        self, CreateDefaultVSwitchRequest, CreateDefaultVSwitchRequestBuilder,
+        CreateDefaultVSwitchResponse, CreateDefaultVSwitchError,
+    };
+    pub use super::create_vswitch::{
+        self, CreateVSwitchRequest, CreateVSwitchRequestBuilder, CreateVSwitchResponse,
+        CreateVSwitchError,
+    };
+    pub use super::create_vswitch_cidr_reservation::{
+        self, CreateVSwitchCidrReservationRequest,
+        CreateVSwitchCidrReservationRequestBuilder, CreateVSwitchCidrReservationResponse,
+        CreateVSwitchCidrReservationError,
+    };
+    pub use super::delete_vswitch::{
+        self, DeleteVSwitchRequest, DeleteVSwitchRequestBuilder, DeleteVSwitchResponse,
+        DeleteVSwitchError,
+    };
+    pub use super::delete_vswitch_cidr_reservation::{
+        self, DeleteVSwitchCidrReservationRequest,
+        DeleteVSwitchCidrReservationRequestBuilder, DeleteVSwitchCidrReservationResponse,
+        DeleteVSwitchCidrReservationError,
+    };
+    pub use super::describe_vswitch_attributes::{
+        self, DescribeVSwitchAttributesRequest, DescribeVSwitchAttributesRequestBuilder,
+        DescribeVSwitchAttributesResponse, DescribeVSwitchAttributesError,
+    };
+    pub use super::describe_v_switches::{
+        self, DescribeVSwitchesRequest, DescribeVSwitchesRequestBuilder,
+        DescribeVSwitchesResponse, DescribeVSwitchesError,
+    };
+    pub use super::get_vswitch_cidr_reservation_usage::{
+        self, GetVSwitchCidrReservationUsageRequest,
+        GetVSwitchCidrReservationUsageRequestBuilder,
+        GetVSwitchCidrReservationUsageResponse, GetVSwitchCidrReservationUsageError,
+    };
+    pub use super::list_vswitch_cidr_reservations::{
+        self, ListVSwitchCidrReservationsRequest,
+        ListVSwitchCidrReservationsRequestBuilder, ListVSwitchCidrReservationsResponse,
+        ListVSwitchCidrReservationsError,
+    };
+    pub use super::modify_vswitch_attribute::{
+        self, ModifyVSwitchAttributeRequest, ModifyVSwitchAttributeRequestBuilder,
+        ModifyVSwitchAttributeResponse, ModifyVSwitchAttributeError,
+    };
+    pub use super::modify_vswitch_cidr_reservation_attribute::{
+        self, ModifyVSwitchCidrReservationAttributeRequest,
+        ModifyVSwitchCidrReservationAttributeRequestBuilder,
+        ModifyVSwitchCidrReservationAttributeResponse,
+        ModifyVSwitchCidrReservationAttributeError,
+    };
+}
+/// Routing: route tables and their entries, vRouters, route target groups, prefix lists, IPv4 gateways and gateway endpoints.
+///
+/// Actions:
+///
+/// - [`AssociateRouteTable`](associate_route_table): Binds a custom route table to a vSwitch that belongs to the same VPC.
+/// - [`AssociateRouteTableWithGateway`](associate_route_table_with_gateway): Binds a gateway route table to an IPv4 gateway or IPv6 gateway in the same VPC.
+/// - [`AssociateRouteTablesWithVpcGatewayEndpoint`](associate_route_tables_with_vpc_gateway_endpoint): Attaches one or more route tables to a VPC gateway endpoint so that their traffic to the endpoint service goes through it.
+/// - [`CreateIpv4Gateway`](create_ipv4_gateway): Creates an IPv4 gateway, the single point that controls public IPv4 traffic of a VPC.
+/// - [`CreateRouteEntries`](create_route_entries): Adds several custom route entries to vRouter route tables in one call.
+/// - [`CreateRouteEntry`](create_route_entry): Adds a custom route entry to a route table of a vRouter or of a Virtual Border Router (VBR).
+/// - [`CreateRouteTable`](create_route_table): Creates a custom route table in a VPC, for vSwitches or for a gateway.
+/// - [`CreateRouteTargetGroup`](create_route_target_group): Creates a route target group, a pair of instances that serves as an active/standby next hop.
+/// - [`CreateVpcGatewayEndpoint`](create_vpc_gateway_endpoint): Creates a gateway endpoint through which a VPC reaches a cloud service, such as OSS, over the private network.
+/// - [`CreateVpcPrefixList`](create_vpc_prefix_list): Creates a prefix list, a named set of CIDR blocks that route tables can reference as one destination.
+/// - [`DeleteIpv4Gateway`](delete_ipv4_gateway): Deletes an IPv4 gateway and chooses how the VPC reaches the Internet afterwards.
+/// - [`DeleteRouteEntries`](delete_route_entries): Deletes several custom route entries in one call.
+/// - [`DeleteRouteEntry`](delete_route_entry): Deletes a route entry from a route table of a vRouter or of a Virtual Border Router (VBR).
+/// - [`DeleteRouteTable`](delete_route_table): Deletes a custom route table.
+/// - [`DeleteRouteTargetGroup`](delete_route_target_group): Deletes a route target group.
+/// - [`DeleteVpcGatewayEndpoint`](delete_vpc_gateway_endpoint): Deletes a VPC gateway endpoint.
+/// - [`DeleteVpcPrefixList`](delete_vpc_prefix_list): Deletes a prefix list.
+/// - [`DescribeRouteEntryList`](describe_route_entry_list): Lists the route entries of a route table, optionally filtered by destination, next hop, type or name.
+/// - [`DescribeRouteTableList`](describe_route_table_list): Lists route tables of vRouters or Virtual Border Routers (VBRs), filtered by VPC, router, ID, name, type, tags or resource group.
+/// - [`DescribeRouteTables`](describe_route_tables): Lists route tables together with their route entries.
+/// - [`DescribeVRouters`](describe_v_routers): Lists the vRouters of a region, each VPC having one vRouter that holds its route tables.
+/// - [`DissociateRouteTableFromGateway`](dissociate_route_table_from_gateway): Unbinds a gateway route table from the IPv4 gateway or IPv6 gateway it is bound to.
+/// - [`DissociateRouteTablesFromVpcGatewayEndpoint`](dissociate_route_tables_from_vpc_gateway_endpoint): Detaches one or more route tables from a VPC gateway endpoint.
+/// - [`EnableVpcIpv4Gateway`](enable_vpc_ipv4_gateway): Activates an IPv4 gateway so that it takes control of the Internet traffic of its VPC.
+/// - [`GetIpv4GatewayAttribute`](get_ipv4_gateway_attribute): Returns the details and state of one IPv4 gateway.
+/// - [`GetRouteTargetGroup`](get_route_target_group): Returns the details of one route target group, including its members and their health.
+/// - [`GetVpcGatewayEndpointAttribute`](get_vpc_gateway_endpoint_attribute): Returns the details of one VPC gateway endpoint, including its policy and attached route tables.
+/// - [`GetVpcPrefixListAssociations`](get_vpc_prefix_list_associations): Lists the resources, such as VPC and transit router route tables, that use a prefix list, with the state of each use.
+/// - [`GetVpcPrefixListEntries`](get_vpc_prefix_list_entries): Lists the CIDR blocks of a prefix list.
+/// - [`GetVpcRouteEntrySummary`](get_vpc_route_entry_summary): Counts the route entries of the route tables of a VPC, broken down by route type.
+/// - [`ListGatewayRouteTableEntries`](list_gateway_route_table_entries): Lists the route entries of a gateway route table, the table bound to an IPv4 or IPv6 gateway.
+/// - [`ListIpv4Gateways`](list_ipv4_gateways): Lists IPv4 gateways, filtered by ID, name, VPC, resource group or tags.
+/// - [`ListPrefixLists`](list_prefix_lists): Lists prefix lists, filtered by ID, name, resource group or tags.
+/// - [`ListRouteTargetGroups`](list_route_target_groups): Lists route target groups, filtered by ID, VPC, member, resource group or tags.
+/// - [`ListVpcEndpointServicesByEndUser`](list_vpc_endpoint_services_by_end_user): Lists the endpoint services for which you can create a VPC gateway endpoint.
+/// - [`ListVpcGatewayEndpoints`](list_vpc_gateway_endpoints): Lists VPC gateway endpoints, filtered by ID, name, service, VPC, resource group or tags.
+/// - [`ListVpcPublishedRouteEntries`](list_vpc_published_route_entries): Lists the entries of a VPC route table together with their publishing state towards a target instance.
+/// - [`ModifyRouteEntry`](modify_route_entry): Changes the name, description or next hop of a custom route entry.
+/// - [`ModifyRouteTableAttributes`](modify_route_table_attributes): Renames a route table, changes its description, or turns the reception of dynamic routes on or off.
+/// - [`ModifyVRouterAttribute`](modify_v_router_attribute): Changes the name or description of a vRouter.
+/// - [`ModifyVpcPrefixList`](modify_vpc_prefix_list): Changes a prefix list: its name, description, maximum size, or the CIDR blocks it holds.
+/// - [`PublishVpcRouteEntries`](publish_vpc_route_entries): Publishes entries of VPC route tables to another network component, so that it learns those routes.
+/// - [`RetryVpcPrefixListAssociation`](retry_vpc_prefix_list_association): Applies the current version of a prefix list again to one resource that failed to take it.
+/// - [`SwitchActiveRouteTarget`](switch_active_route_target): Swaps the active and standby members of a route target group, so that the standby carries the traffic.
+/// - [`UnassociateRouteTable`](unassociate_route_table): Unbinds a custom route table from a vSwitch, which then falls back to the system route table of the VPC.
+/// - [`UpdateGatewayRouteTableEntryAttribute`](update_gateway_route_table_entry_attribute): Changes the next hop, name or description of a route entry in a gateway route table.
+/// - [`UpdateIpv4GatewayAttribute`](update_ipv4_gateway_attribute): Renames an IPv4 gateway or changes its description.
+/// - [`UpdateRouteTargetGroup`](update_route_target_group): Changes the name, description or members of a route target group, for example to disable a member.
+/// - [`UpdateVpcGatewayEndpointAttribute`](update_vpc_gateway_endpoint_attribute): Changes the name, description or access policy of a VPC gateway endpoint.
+/// - [`WithdrawVpcPublishedRouteEntries`](withdraw_vpc_published_route_entries): Withdraws VPC route entries that were published to another network component with PublishVpcRouteEntries.
+pub mod routing {
+    pub use super::associate_route_table::{
+        self, AssociateRouteTableRequest, AssociateRouteTableRequestBuilder,
+        AssociateRouteTableResponse, AssociateRouteTableError,
+    };
+    pub use super::associate_route_table_with_gateway::{
+        self, AssociateRouteTableWithGatewayRequest,
+        AssociateRouteTableWithGatewayRequestBuilder,
+        AssociateRouteTableWithGatewayResponse, AssociateRouteTableWithGatewayError,
+    };
+    pub use super::associate_route_tables_with_vpc_gateway_endpoint::{
+        self, AssociateRouteTablesWithVpcGatewayEndpointRequest,
+        AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder,
+        AssociateRouteTablesWithVpcGatewayEndpointResponse,
+        AssociateRouteTablesWithVpcGatewayEndpointError,
+    };
+    pub use super::create_ipv4_gateway::{
+        self, CreateIpv4GatewayRequest, CreateIpv4GatewayRequestBuilder,
+        CreateIpv4GatewayResponse, CreateIpv4GatewayError,
+    };
+    pub use super::create_route_entries::{
+        self, CreateRouteEntriesRequest, CreateRouteEntriesRequestBuilder,
+        CreateRouteEntriesResponse, CreateRouteEntriesError,
+    };
+    pub use super::create_route_entry::{
+        self, CreateRouteEntryRequest, CreateRouteEntryRequestBuilder,
+        CreateRouteEntryResponse, CreateRouteEntryError,
+    };
+    pub use super::create_route_table::{
+        self, CreateRouteTableRequest, CreateRouteTableRequestBuilder,
+        CreateRouteTableResponse, CreateRouteTableError,
+    };
+    pub use super::create_route_target_group::{
+        self, CreateRouteTargetGroupRequest, CreateRouteTargetGroupRequestBuilder,
+        CreateRouteTargetGroupResponse, CreateRouteTargetGroupError,
+    };
+    pub use super::create_vpc_gateway_endpoint::{
+        self, CreateVpcGatewayEndpointRequest, CreateVpcGatewayEndpointRequestBuilder,
+        CreateVpcGatewayEndpointResponse, CreateVpcGatewayEndpointError,
+    };
+    pub use super::create_vpc_prefix_list::{
+        self, CreateVpcPrefixListRequest, CreateVpcPrefixListRequestBuilder,
+        CreateVpcPrefixListResponse, CreateVpcPrefixListError,
+    };
+    pub use super::delete_ipv4_gateway::{
+        self, DeleteIpv4GatewayRequest, DeleteIpv4GatewayRequestBuilder,
+        DeleteIpv4GatewayResponse, DeleteIpv4GatewayError,
+    };
+    pub use super::delete_route_entries::{
+        self, DeleteRouteEntriesRequest, DeleteRouteEntriesRequestBuilder,
+        DeleteRouteEntriesResponse, DeleteRouteEntriesError,
+    };
+    pub use super::delete_route_entry::{
+        self, DeleteRouteEntryRequest, DeleteRouteEntryRequestBuilder,
+        DeleteRouteEntryResponse, DeleteRouteEntryError,
+    };
+    pub use super::delete_route_table::{
+        self, DeleteRouteTableRequest, DeleteRouteTableRequestBuilder,
+        DeleteRouteTableResponse, DeleteRouteTableError,
+    };
+    pub use super::delete_route_target_group::{
+        self, DeleteRouteTargetGroupRequest, DeleteRouteTargetGroupRequestBuilder,
+        DeleteRouteTargetGroupResponse, DeleteRouteTargetGroupError,
+    };
+    pub use super::delete_vpc_gateway_endpoint::{
+        self, DeleteVpcGatewayEndpointRequest, DeleteVpcGatewayEndpointRequestBuilder,
+        DeleteVpcGatewayEndpointResponse, DeleteVpcGatewayEndpointError,
+    };
+    pub use super::delete_vpc_prefix_list::{
+        self, DeleteVpcPrefixListRequest, DeleteVpcPrefixListRequestBuilder,
+        DeleteVpcPrefixListResponse, DeleteVpcPrefixListError,
+    };
+    pub use super::describe_route_entry_list::{
+        self, DescribeRouteEntryListRequest, DescribeRouteEntryListRequestBuilder,
+        DescribeRouteEntryListResponse, DescribeRouteEntryListError,
+    };
+    pub use super::describe_route_table_list::{
+        self, DescribeRouteTableListRequest, DescribeRouteTableListRequestBuilder,
+        DescribeRouteTableListResponse, DescribeRouteTableListError,
+    };
+    #[allow(deprecated)]
+    pub use super::describe_route_tables::{
+        self, DescribeRouteTablesRequest, DescribeRouteTablesRequestBuilder,
+        DescribeRouteTablesResponse, DescribeRouteTablesError,
+    };
+    pub use super::describe_v_routers::{
+        self, DescribeVRoutersRequest, DescribeVRoutersRequestBuilder,
+        DescribeVRoutersResponse, DescribeVRoutersError,
+    };
+    pub use super::dissociate_route_table_from_gateway::{
+        self, DissociateRouteTableFromGatewayRequest,
+        DissociateRouteTableFromGatewayRequestBuilder,
+        DissociateRouteTableFromGatewayResponse, DissociateRouteTableFromGatewayError,
+    };
+    pub use super::dissociate_route_tables_from_vpc_gateway_endpoint::{
+        self, DissociateRouteTablesFromVpcGatewayEndpointRequest,
+        DissociateRouteTablesFromVpcGatewayEndpointRequestBuilder,
+        DissociateRouteTablesFromVpcGatewayEndpointResponse,
+        DissociateRouteTablesFromVpcGatewayEndpointError,
+    };
+    pub use super::enable_vpc_ipv4_gateway::{
+        self, EnableVpcIpv4GatewayRequest, EnableVpcIpv4GatewayRequestBuilder,
+        EnableVpcIpv4GatewayResponse, EnableVpcIpv4GatewayError,
+    };
+    pub use super::get_ipv4_gateway_attribute::{
+        self, GetIpv4GatewayAttributeRequest, GetIpv4GatewayAttributeRequestBuilder,
+        GetIpv4GatewayAttributeResponse, GetIpv4GatewayAttributeError,
+    };
+    pub use super::get_route_target_group::{
+        self, GetRouteTargetGroupRequest, GetRouteTargetGroupRequestBuilder,
+        GetRouteTargetGroupResponse, GetRouteTargetGroupError,
+    };
+    pub use super::get_vpc_gateway_endpoint_attribute::{
+        self, GetVpcGatewayEndpointAttributeRequest,
+        GetVpcGatewayEndpointAttributeRequestBuilder,
+        GetVpcGatewayEndpointAttributeResponse, GetVpcGatewayEndpointAttributeError,
+    };
+    pub use super::get_vpc_prefix_list_associations::{
+        self, GetVpcPrefixListAssociationsRequest,
+        GetVpcPrefixListAssociationsRequestBuilder, GetVpcPrefixListAssociationsResponse,
+        GetVpcPrefixListAssociationsError,
+    };
+    pub use super::get_vpc_prefix_list_entries::{
+        self, GetVpcPrefixListEntriesRequest, GetVpcPrefixListEntriesRequestBuilder,
+        GetVpcPrefixListEntriesResponse, GetVpcPrefixListEntriesError,
+    };
+    pub use super::get_vpc_route_entry_summary::{
+        self, GetVpcRouteEntrySummaryRequest, GetVpcRouteEntrySummaryRequestBuilder,
+        GetVpcRouteEntrySummaryResponse, GetVpcRouteEntrySummaryError,
+    };
+    pub use super::list_gateway_route_table_entries::{
+        self, ListGatewayRouteTableEntriesRequest,
+        ListGatewayRouteTableEntriesRequestBuilder, ListGatewayRouteTableEntriesResponse,
+        ListGatewayRouteTableEntriesError,
+    };
+    pub use super::list_ipv4_gateways::{
+        self, ListIpv4GatewaysRequest, ListIpv4GatewaysRequestBuilder,
+        ListIpv4GatewaysResponse, ListIpv4GatewaysError,
+    };
+    pub use super::list_prefix_lists::{
+        self, ListPrefixListsRequest, ListPrefixListsRequestBuilder,
+        ListPrefixListsResponse, ListPrefixListsError,
+    };
+    pub use super::list_route_target_groups::{
+        self, ListRouteTargetGroupsRequest, ListRouteTargetGroupsRequestBuilder,
+        ListRouteTargetGroupsResponse, ListRouteTargetGroupsError,
+    };
+    pub use super::list_vpc_endpoint_services_by_end_user::{
+        self, ListVpcEndpointServicesByEndUserRequest,
+        ListVpcEndpointServicesByEndUserRequestBuilder,
+        ListVpcEndpointServicesByEndUserResponse, ListVpcEndpointServicesByEndUserError,
+    };
+    pub use super::list_vpc_gateway_endpoints::{
+        self, ListVpcGatewayEndpointsRequest, ListVpcGatewayEndpointsRequestBuilder,
+        ListVpcGatewayEndpointsResponse, ListVpcGatewayEndpointsError,
+    };
+    pub use super::list_vpc_published_route_entries::{
+        self, ListVpcPublishedRouteEntriesRequest,
+        ListVpcPublishedRouteEntriesRequestBuilder, ListVpcPublishedRouteEntriesResponse,
+        ListVpcPublishedRouteEntriesError,
+    };
+    pub use super::modify_route_entry::{
+        self, ModifyRouteEntryRequest, ModifyRouteEntryRequestBuilder,
+        ModifyRouteEntryResponse, ModifyRouteEntryError,
+    };
+    pub use super::modify_route_table_attributes::{
+        self, ModifyRouteTableAttributesRequest,
+        ModifyRouteTableAttributesRequestBuilder, ModifyRouteTableAttributesResponse,
+        ModifyRouteTableAttributesError,
+    };
+    pub use super::modify_v_router_attribute::{
+        self, ModifyVRouterAttributeRequest, ModifyVRouterAttributeRequestBuilder,
+        ModifyVRouterAttributeResponse, ModifyVRouterAttributeError,
+    };
+    pub use super::modify_vpc_prefix_list::{
+        self, ModifyVpcPrefixListRequest, ModifyVpcPrefixListRequestBuilder,
+        ModifyVpcPrefixListResponse, ModifyVpcPrefixListError,
+    };
+    pub use super::publish_vpc_route_entries::{
+        self, PublishVpcRouteEntriesRequest, PublishVpcRouteEntriesRequestBuilder,
+        PublishVpcRouteEntriesResponse, PublishVpcRouteEntriesError,
+    };
+    pub use super::retry_vpc_prefix_list_association::{
+        self, RetryVpcPrefixListAssociationRequest,
+        RetryVpcPrefixListAssociationRequestBuilder,
+        RetryVpcPrefixListAssociationResponse, RetryVpcPrefixListAssociationError,
+    };
+    pub use super::switch_active_route_target::{
+        self, SwitchActiveRouteTargetRequest, SwitchActiveRouteTargetRequestBuilder,
+        SwitchActiveRouteTargetResponse, SwitchActiveRouteTargetError,
+    };
+    pub use super::unassociate_route_table::{
+        self, UnassociateRouteTableRequest, UnassociateRouteTableRequestBuilder,
+        UnassociateRouteTableResponse, UnassociateRouteTableError,
+    };
+    pub use super::update_gateway_route_table_entry_attribute::{
+        self, UpdateGatewayRouteTableEntryAttributeRequest,
+        UpdateGatewayRouteTableEntryAttributeRequestBuilder,
+        UpdateGatewayRouteTableEntryAttributeResponse,
+        UpdateGatewayRouteTableEntryAttributeError,
+    };
+    pub use super::update_ipv4_gateway_attribute::{
+        self, UpdateIpv4GatewayAttributeRequest,
+        UpdateIpv4GatewayAttributeRequestBuilder, UpdateIpv4GatewayAttributeResponse,
+        UpdateIpv4GatewayAttributeError,
+    };
+    pub use super::update_route_target_group::{
+        self, UpdateRouteTargetGroupRequest, UpdateRouteTargetGroupRequestBuilder,
+        UpdateRouteTargetGroupResponse, UpdateRouteTargetGroupError,
+    };
+    pub use super::update_vpc_gateway_endpoint_attribute::{
+        self, UpdateVpcGatewayEndpointAttributeRequest,
+        UpdateVpcGatewayEndpointAttributeRequestBuilder,
+        UpdateVpcGatewayEndpointAttributeResponse, UpdateVpcGatewayEndpointAttributeError,
+    };
+    pub use super::withdraw_vpc_published_route_entries::{
+        self, WithdrawVpcPublishedRouteEntriesRequest,
+        WithdrawVpcPublishedRouteEntriesRequestBuilder,
+        WithdrawVpcPublishedRouteEntriesResponse, WithdrawVpcPublishedRouteEntriesError,
+    };
+}
+/// Network ACLs: stateless inbound and outbound rules attached to vSwitches.
+///
+/// Actions:
+///
+/// - [`AssociateNetworkAcl`](associate_network_acl): Associates a network ACL with one or more vSwitches so that its rules apply to their traffic.
+/// - [`CopyNetworkAclEntries`](copy_network_acl_entries): Copies the rules of one network ACL into another network ACL.
+/// - [`CreateNetworkAcl`](create_network_acl): Creates a network ACL in a VPC, ready to receive inbound and outbound rules and to be associated with vSwitches.
+/// - [`DeleteNetworkAcl`](delete_network_acl): Deletes a network ACL.
+/// - [`DescribeNetworkAclAttributes`](describe_network_acl_attributes): Returns the full configuration of one network ACL: its rules, the vSwitches it is associated with and its state.
+/// - [`DescribeNetworkAcls`](describe_network_acls): Lists the network ACLs of a region, optionally filtered by ID, name, VPC, associated vSwitch or tags.
+/// - [`ModifyNetworkAclAttributes`](modify_network_acl_attributes): Renames a network ACL or changes its description.
+/// - [`UnassociateNetworkAcl`](unassociate_network_acl): Disassociates a network ACL from one or more vSwitches, so its rules stop applying to their traffic.
+/// - [`UpdateNetworkAclEntries`](update_network_acl_entries): Replaces the inbound rules, the outbound rules, or both, of a network ACL.
+pub mod network_acl {
+    pub use super::associate_network_acl::{
+        self, AssociateNetworkAclRequest, AssociateNetworkAclRequestBuilder,
+        AssociateNetworkAclResponse, AssociateNetworkAclError,
+    };
+    pub use super::copy_network_acl_entries::{
+        self, CopyNetworkAclEntriesRequest, CopyNetworkAclEntriesRequestBuilder,
+        CopyNetworkAclEntriesResponse, CopyNetworkAclEntriesError,
+    };
+    pub use super::create_network_acl::{
+        self, CreateNetworkAclRequest, CreateNetworkAclRequestBuilder,
+        CreateNetworkAclResponse, CreateNetworkAclError,
+    };
+    pub use super::delete_network_acl::{
+        self, DeleteNetworkAclRequest, DeleteNetworkAclRequestBuilder,
+        DeleteNetworkAclResponse, DeleteNetworkAclError,
+    };
+    pub use super::describe_network_acl_attributes::{
+        self, DescribeNetworkAclAttributesRequest,
+        DescribeNetworkAclAttributesRequestBuilder, DescribeNetworkAclAttributesResponse,
+        DescribeNetworkAclAttributesError,
+    };
+    pub use super::describe_network_acls::{
+        self, DescribeNetworkAclsRequest, DescribeNetworkAclsRequestBuilder,
+        DescribeNetworkAclsResponse, DescribeNetworkAclsError,
+    };
+    pub use super::modify_network_acl_attributes::{
+        self, ModifyNetworkAclAttributesRequest,
+        ModifyNetworkAclAttributesRequestBuilder, ModifyNetworkAclAttributesResponse,
+        ModifyNetworkAclAttributesError,
+    };
+    pub use super::unassociate_network_acl::{
+        self, UnassociateNetworkAclRequest, UnassociateNetworkAclRequestBuilder,
+        UnassociateNetworkAclResponse, UnassociateNetworkAclError,
+    };
+    pub use super::update_network_acl_entries::{
+        self, UpdateNetworkAclEntriesRequest, UpdateNetworkAclEntriesRequestBuilder,
+        UpdateNetworkAclEntriesResponse, UpdateNetworkAclEntriesError,
+    };
+}
+/// DHCP options sets: the DNS servers and domain name handed to instances of a VPC.
+///
+/// Actions:
+///
+/// - [`AttachDhcpOptionsSetToVpc`](attach_dhcp_options_set_to_vpc): Attaches a DHCP options set to a VPC so that its instances receive the set's domain and DNS settings.
+/// - [`CreateDhcpOptionsSet`](create_dhcp_options_set): Creates a DHCP options set holding the domain name, DNS servers and lease times to hand out to instances of a VPC.
+/// - [`DeleteDhcpOptionsSet`](delete_dhcp_options_set): Deletes a DHCP options set.
+/// - [`DetachDhcpOptionsSetFromVpc`](detach_dhcp_options_set_from_vpc): Detaches a DHCP options set from a VPC, so that its settings no longer apply to the instances in the VPC.
+/// - [`GetDhcpOptionsSet`](get_dhcp_options_set): Returns the settings and state of one DHCP options set, including the VPCs it is attached to.
+/// - [`ListDhcpOptionsSets`](list_dhcp_options_sets): Lists the DHCP options sets of a region, filtered by ID, name, root domain, resource group or tags.
+/// - [`ReplaceVpcDhcpOptionsSet`](replace_vpc_dhcp_options_set): Swaps the DHCP options set of a VPC for another one.
+/// - [`UpdateDhcpOptionsSetAttribute`](update_dhcp_options_set_attribute): Changes the name, description, domain name, DNS servers or lease times of a DHCP options set.
+pub mod dhcp_options {
+    pub use super::attach_dhcp_options_set_to_vpc::{
+        self, AttachDhcpOptionsSetToVpcRequest, AttachDhcpOptionsSetToVpcRequestBuilder,
+        AttachDhcpOptionsSetToVpcResponse, AttachDhcpOptionsSetToVpcError,
+    };
+    pub use super::create_dhcp_options_set::{
+        self, CreateDhcpOptionsSetRequest, CreateDhcpOptionsSetRequestBuilder,
+        CreateDhcpOptionsSetResponse, CreateDhcpOptionsSetError,
+    };
+    pub use super::delete_dhcp_options_set::{
+        self, DeleteDhcpOptionsSetRequest, DeleteDhcpOptionsSetRequestBuilder,
+        DeleteDhcpOptionsSetResponse, DeleteDhcpOptionsSetError,
+    };
+    pub use super::detach_dhcp_options_set_from_vpc::{
+        self, DetachDhcpOptionsSetFromVpcRequest,
+        DetachDhcpOptionsSetFromVpcRequestBuilder, DetachDhcpOptionsSetFromVpcResponse,
+        DetachDhcpOptionsSetFromVpcError,
+    };
+    pub use super::get_dhcp_options_set::{
+        self, GetDhcpOptionsSetRequest, GetDhcpOptionsSetRequestBuilder,
+        GetDhcpOptionsSetResponse, GetDhcpOptionsSetError,
+    };
+    pub use super::list_dhcp_options_sets::{
+        self, ListDhcpOptionsSetsRequest, ListDhcpOptionsSetsRequestBuilder,
+        ListDhcpOptionsSetsResponse, ListDhcpOptionsSetsError,
+    };
+    pub use super::replace_vpc_dhcp_options_set::{
+        self, ReplaceVpcDhcpOptionsSetRequest, ReplaceVpcDhcpOptionsSetRequestBuilder,
+        ReplaceVpcDhcpOptionsSetResponse, ReplaceVpcDhcpOptionsSetError,
+    };
+    pub use super::update_dhcp_options_set_attribute::{
+        self, UpdateDhcpOptionsSetAttributeRequest,
+        UpdateDhcpOptionsSetAttributeRequestBuilder,
+        UpdateDhcpOptionsSetAttributeResponse, UpdateDhcpOptionsSetAttributeError,
+    };
+}
+/// Elastic IP addresses: allocate, associate, release and monitor public IP addresses, and IP address pools.
+///
+/// Actions:
+///
+/// - [`AddPublicIpAddressPoolCidrBlock`](add_public_ip_address_pool_cidr_block): Adds a CIDR block to a public IP address pool, either one you name or one the system picks for a given mask length.
+/// - [`AllocateEipAddress`](allocate_eip_address): Requests a new elastic IP address (EIP) in a region, either a random one or a specific address or EIP ID you name.
+/// - [`AllocateEipAddressPro`](allocate_eip_address_pro): Requests an elastic IP address (EIP) with a chosen address, EIP ID or IP address pool, for setups that need a particular public IP.
+/// - [`AllocateEipSegmentAddress`](allocate_eip_segment_address): Requests a contiguous EIP group, a block of consecutive public IP addresses for resources that need adjacent addresses.
+/// - [`AssociateEipAddress`](associate_eip_address): Binds an elastic IP address (EIP) to a cloud resource in its region, such as an ECS instance, CLB instance, secondary ENI, NAT gateway, HaVip or private IP address.
+/// - [`AssociateEipAddressBatch`](associate_eip_address_batch): Binds up to 50 elastic IP addresses (EIPs) at once to one Internet NAT gateway or secondary ENI in the same region.
+/// - [`ConvertBandwidthPackage`](convert_bandwidth_package): Converts a legacy bandwidth package, such as the bandwidth package of an older NAT gateway, into EIP-based public bandwidth.
+/// - [`CreatePublicIpAddressPool`](create_public_ip_address_pool): Creates a public IP address pool, a container for CIDR blocks from which you can allocate EIPs.
+/// - [`DeletePublicIpAddressPool`](delete_public_ip_address_pool): Deletes a public IP address pool.
+/// - [`DeletePublicIpAddressPoolCidrBlock`](delete_public_ip_address_pool_cidr_block): Removes a CIDR block from a public IP address pool.
+/// - [`Describe95Traffic`](describe95_traffic): Returns one day of 95th percentile bandwidth data for an Internet Shared Bandwidth instance billed by the enhanced 95th percentile method.
+/// - [`DescribeEipAddresses`](describe_eip_addresses): Lists the elastic IP addresses (EIPs) of a region with their bandwidth, billing, state and the resource each one is bound to.
+/// - [`DescribeEipGatewayInfo`](describe_eip_gateway_info): Returns the gateway address and subnet mask of each EIP bound to a secondary ENI in multi-EIP-to-ENI mode.
+/// - [`DescribeEipMonitorData`](describe_eip_monitor_data): Returns traffic, packet and bandwidth samples of an elastic IP address (EIP) over a time range.
+/// - [`DescribeEipSegment`](describe_eip_segment): Lists contiguous EIP groups, the blocks of consecutive public addresses, with their size and state.
+/// - [`DescribeHighDefinitionMonitorLogAttribute`](describe_high_definition_monitor_log_attribute): Shows how fine-grained (second-level) monitoring is set up for an EIP, including the Simple Log Service project and Logstore that receive the data.
+/// - [`DescribePublicIpAddress`](describe_public_ip_address): Returns the public IP address ranges used by VPCs in a region.
+/// - [`GetPublicIpAddressPoolServiceStatus`](get_public_ip_address_pool_service_status): Tells whether the IP address pool feature is activated for your account.
+/// - [`ListPublicIpAddressPoolCidrBlocks`](list_public_ip_address_pool_cidr_blocks): Lists the CIDR blocks of a public IP address pool with their state and address usage.
+/// - [`ListPublicIpAddressPools`](list_public_ip_address_pools): Lists the public IP address pools available to you, with their line type, state and address usage.
+/// - [`ModifyEipAddressAttribute`](modify_eip_address_attribute): Changes the name, description or peak bandwidth of an elastic IP address (EIP).
+/// - [`ModifyEipForwardMode`](modify_eip_forward_mode): Changes how an elastic IP address (EIP) forwards traffic to the ENI it is bound to, for example from NAT mode to cut-through mode.
+/// - [`OpenPublicIpAddressPoolService`](open_public_ip_address_pool_service): Activates the IP address pool feature for your Alibaba Cloud account.
+/// - [`ReleaseEipAddress`](release_eip_address): Releases a pay-as-you-go elastic IP address (EIP) that is no longer bound to anything, returning the address to Alibaba Cloud.
+/// - [`ReleaseEipSegmentAddress`](release_eip_segment_address): Releases a contiguous EIP group together with every EIP in it.
+/// - [`SetHighDefinitionMonitorLogStatus`](set_high_definition_monitor_log_status): Turns fine-grained (second-level) monitoring of an EIP on or off and names the Simple Log Service Logstore that receives the data.
+/// - [`TransformEipSegmentToPublicIpAddressPool`](transform_eip_segment_to_public_ip_address_pool): Converts a contiguous EIP group into a public IP address pool.
+/// - [`UnassociateEipAddress`](unassociate_eip_address): Unbinds an EIP from its current cloud resource; the EIP stays in your account, ready to be bound again or released.
+/// - [`UpdatePublicIpAddressPoolAttribute`](update_public_ip_address_pool_attribute): Changes the name or description of a public IP address pool.
+pub mod eip {
+    pub use super::add_public_ip_address_pool_cidr_block::{
+        self, AddPublicIpAddressPoolCidrBlockRequest,
+        AddPublicIpAddressPoolCidrBlockRequestBuilder,
+        AddPublicIpAddressPoolCidrBlockResponse, AddPublicIpAddressPoolCidrBlockError,
+    };
+    pub use super::allocate_eip_address::{
+        self, AllocateEipAddressRequest, AllocateEipAddressRequestBuilder,
+        AllocateEipAddressResponse, AllocateEipAddressError,
+    };
+    pub use super::allocate_eip_address_pro::{
+        self, AllocateEipAddressProRequest, AllocateEipAddressProRequestBuilder,
+        AllocateEipAddressProResponse, AllocateEipAddressProError,
+    };
+    #[allow(deprecated)]
+    pub use super::allocate_eip_segment_address::{
+        self, AllocateEipSegmentAddressRequest, AllocateEipSegmentAddressRequestBuilder,
+        AllocateEipSegmentAddressResponse, AllocateEipSegmentAddressError,
+    };
+    pub use super::associate_eip_address::{
+        self, AssociateEipAddressRequest, AssociateEipAddressRequestBuilder,
+        AssociateEipAddressResponse, AssociateEipAddressError,
+    };
+    pub use super::associate_eip_address_batch::{
+        self, AssociateEipAddressBatchRequest, AssociateEipAddressBatchRequestBuilder,
+        AssociateEipAddressBatchResponse, AssociateEipAddressBatchError,
+    };
+    #[allow(deprecated)]
+    pub use super::convert_bandwidth_package::{
+        self, ConvertBandwidthPackageRequest, ConvertBandwidthPackageRequestBuilder,
+        ConvertBandwidthPackageResponse, ConvertBandwidthPackageError,
+    };
+    pub use super::create_public_ip_address_pool::{
+        self, CreatePublicIpAddressPoolRequest, CreatePublicIpAddressPoolRequestBuilder,
+        CreatePublicIpAddressPoolResponse, CreatePublicIpAddressPoolError,
+    };
+    pub use super::delete_public_ip_address_pool::{
+        self, DeletePublicIpAddressPoolRequest, DeletePublicIpAddressPoolRequestBuilder,
+        DeletePublicIpAddressPoolResponse, DeletePublicIpAddressPoolError,
+    };
+    pub use super::delete_public_ip_address_pool_cidr_block::{
+        self, DeletePublicIpAddressPoolCidrBlockRequest,
+        DeletePublicIpAddressPoolCidrBlockRequestBuilder,
+        DeletePublicIpAddressPoolCidrBlockResponse,
+        DeletePublicIpAddressPoolCidrBlockError,
+    };
+    pub use super::describe95_traffic::{
+        self, Describe95TrafficRequest, Describe95TrafficRequestBuilder,
+        Describe95TrafficResponse, Describe95TrafficError,
+    };
+    pub use super::describe_eip_addresses::{
+        self, DescribeEipAddressesRequest, DescribeEipAddressesRequestBuilder,
+        DescribeEipAddressesResponse, DescribeEipAddressesError,
+    };
+    pub use super::describe_eip_gateway_info::{
+        self, DescribeEipGatewayInfoRequest, DescribeEipGatewayInfoRequestBuilder,
+        DescribeEipGatewayInfoResponse, DescribeEipGatewayInfoError,
+    };
+    pub use super::describe_eip_monitor_data::{
+        self, DescribeEipMonitorDataRequest, DescribeEipMonitorDataRequestBuilder,
+        DescribeEipMonitorDataResponse, DescribeEipMonitorDataError,
+    };
+    pub use super::describe_eip_segment::{
+        self, DescribeEipSegmentRequest, DescribeEipSegmentRequestBuilder,
+        DescribeEipSegmentResponse, DescribeEipSegmentError,
+    };
+    pub use super::describe_high_definition_monitor_log_attribute::{
+        self, DescribeHighDefinitionMonitorLogAttributeRequest,
+        DescribeHighDefinitionMonitorLogAttributeRequestBuilder,
+        DescribeHighDefinitionMonitorLogAttributeResponse,
+        DescribeHighDefinitionMonitorLogAttributeError,
+    };
+    pub use super::describe_public_ip_address::{
+        self, DescribePublicIpAddressRequest, DescribePublicIpAddressRequestBuilder,
+        DescribePublicIpAddressResponse, DescribePublicIpAddressError,
+    };
+    pub use super::get_public_ip_address_pool_service_status::{
+        self, GetPublicIpAddressPoolServiceStatusRequest,
+        GetPublicIpAddressPoolServiceStatusRequestBuilder,
+        GetPublicIpAddressPoolServiceStatusResponse,
+        GetPublicIpAddressPoolServiceStatusError,
+    };
+    pub use super::list_public_ip_address_pool_cidr_blocks::{
+        self, ListPublicIpAddressPoolCidrBlocksRequest,
+        ListPublicIpAddressPoolCidrBlocksRequestBuilder,
+        ListPublicIpAddressPoolCidrBlocksResponse, ListPublicIpAddressPoolCidrBlocksError,
+    };
+    pub use super::list_public_ip_address_pools::{
+        self, ListPublicIpAddressPoolsRequest, ListPublicIpAddressPoolsRequestBuilder,
+        ListPublicIpAddressPoolsResponse, ListPublicIpAddressPoolsError,
+    };
+    pub use super::modify_eip_address_attribute::{
+        self, ModifyEipAddressAttributeRequest, ModifyEipAddressAttributeRequestBuilder,
+        ModifyEipAddressAttributeResponse, ModifyEipAddressAttributeError,
+    };
+    pub use super::modify_eip_forward_mode::{
+        self, ModifyEipForwardModeRequest, ModifyEipForwardModeRequestBuilder,
+        ModifyEipForwardModeResponse, ModifyEipForwardModeError,
+    };
+    pub use super::open_public_ip_address_pool_service::{
+        self, OpenPublicIpAddressPoolServiceRequest,
+        OpenPublicIpAddressPoolServiceRequestBuilder,
+        OpenPublicIpAddressPoolServiceResponse, OpenPublicIpAddressPoolServiceError,
+    };
+    pub use super::release_eip_address::{
+        self, ReleaseEipAddressRequest, ReleaseEipAddressRequestBuilder,
+        ReleaseEipAddressResponse, ReleaseEipAddressError,
+    };
+    pub use super::release_eip_segment_address::{
+        self, ReleaseEipSegmentAddressRequest, ReleaseEipSegmentAddressRequestBuilder,
+        ReleaseEipSegmentAddressResponse, ReleaseEipSegmentAddressError,
+    };
+    pub use super::set_high_definition_monitor_log_status::{
+        self, SetHighDefinitionMonitorLogStatusRequest,
+        SetHighDefinitionMonitorLogStatusRequestBuilder,
+        SetHighDefinitionMonitorLogStatusResponse, SetHighDefinitionMonitorLogStatusError,
+    };
+    pub use super::transform_eip_segment_to_public_ip_address_pool::{
+        self, TransformEipSegmentToPublicIpAddressPoolRequest,
+        TransformEipSegmentToPublicIpAddressPoolRequestBuilder,
+        TransformEipSegmentToPublicIpAddressPoolResponse,
+        TransformEipSegmentToPublicIpAddressPoolError,
+    };
+    pub use super::unassociate_eip_address::{
+        self, UnassociateEipAddressRequest, UnassociateEipAddressRequestBuilder,
+        UnassociateEipAddressResponse, UnassociateEipAddressError,
+    };
+    pub use super::update_public_ip_address_pool_attribute::{
+        self, UpdatePublicIpAddressPoolAttributeRequest,
+        UpdatePublicIpAddressPoolAttributeRequestBuilder,
+        UpdatePublicIpAddressPoolAttributeResponse,
+        UpdatePublicIpAddressPoolAttributeError,
+    };
+}
+/// Shared bandwidth packages (Internet Shared Bandwidth): one bandwidth limit for several EIPs.
+///
+/// Actions:
+///
+/// - [`AddCommonBandwidthPackageIp`](add_common_bandwidth_package_ip): Moves one EIP into an Internet Shared Bandwidth instance, so that the EIP uses the instance's shared bandwidth instead of its own.
+/// - [`AddCommonBandwidthPackageIps`](add_common_bandwidth_package_ips): Moves several EIPs into one Internet Shared Bandwidth instance in a single request.
+/// - [`CancelCommonBandwidthPackageIpBandwidth`](cancel_common_bandwidth_package_ip_bandwidth): Removes the per-EIP bandwidth cap set on an EIP inside an Internet Shared Bandwidth instance, so the EIP can again use up to the instance's full bandwidth.
+/// - [`CreateCommonBandwidthPackage`](create_common_bandwidth_package): Creates a pay-as-you-go Internet Shared Bandwidth instance, a bandwidth pool that several EIPs in the region can share.
+/// - [`DeleteCommonBandwidthPackage`](delete_common_bandwidth_package): Deletes an Internet Shared Bandwidth instance, optionally removing the EIPs still in it first.
+/// - [`DescribeCommonBandwidthPackages`](describe_common_bandwidth_packages): Lists the Internet Shared Bandwidth instances of a region with their settings, billing details and the EIPs they contain.
+/// - [`ModifyCommonBandwidthPackageAttribute`](modify_common_bandwidth_package_attribute): Changes the name or description of an Internet Shared Bandwidth instance.
+/// - [`ModifyCommonBandwidthPackageIpBandwidth`](modify_common_bandwidth_package_ip_bandwidth): Caps the bandwidth one EIP may take from the Internet Shared Bandwidth instance it belongs to.
+/// - [`ModifyCommonBandwidthPackageSpec`](modify_common_bandwidth_package_spec): Changes the peak bandwidth of an Internet Shared Bandwidth instance.
+/// - [`RemoveCommonBandwidthPackageIp`](remove_common_bandwidth_package_ip): Takes an EIP out of an Internet Shared Bandwidth instance, so that it goes back to its own bandwidth.
+pub mod bandwidth_package {
+    pub use super::add_common_bandwidth_package_ip::{
+        self, AddCommonBandwidthPackageIpRequest,
+        AddCommonBandwidthPackageIpRequestBuilder, AddCommonBandwidthPackageIpResponse,
+        AddCommonBandwidthPackageIpError,
+    };
+    pub use super::add_common_bandwidth_package_ips::{
+        self, AddCommonBandwidthPackageIpsRequest,
+        AddCommonBandwidthPackageIpsRequestBuilder, AddCommonBandwidthPackageIpsResponse,
+        AddCommonBandwidthPackageIpsError,
+    };
+    pub use super::cancel_common_bandwidth_package_ip_bandwidth::{
+        self, CancelCommonBandwidthPackageIpBandwidthRequest,
+        CancelCommonBandwidthPackageIpBandwidthRequestBuilder,
+        CancelCommonBandwidthPackageIpBandwidthResponse,
+        CancelCommonBandwidthPackageIpBandwidthError,
+    };
+    pub use super::create_common_bandwidth_package::{
+        self, CreateCommonBandwidthPackageRequest,
+        CreateCommonBandwidthPackageRequestBuilder, CreateCommonBandwidthPackageResponse,
+        CreateCommonBandwidthPackageError,
+    };
+    pub use super::delete_common_bandwidth_package::{
+        self, DeleteCommonBandwidthPackageRequest,
+        DeleteCommonBandwidthPackageRequestBuilder, DeleteCommonBandwidthPackageResponse,
+        DeleteCommonBandwidthPackageError,
+    };
+    pub use super::describe_common_bandwidth_packages::{
+        self, DescribeCommonBandwidthPackagesRequest,
+        DescribeCommonBandwidthPackagesRequestBuilder,
+        DescribeCommonBandwidthPackagesResponse, DescribeCommonBandwidthPackagesError,
+    };
+    pub use super::modify_common_bandwidth_package_attribute::{
+        self, ModifyCommonBandwidthPackageAttributeRequest,
+        ModifyCommonBandwidthPackageAttributeRequestBuilder,
+        ModifyCommonBandwidthPackageAttributeResponse,
+        ModifyCommonBandwidthPackageAttributeError,
+    };
+    pub use super::modify_common_bandwidth_package_ip_bandwidth::{
+        self, ModifyCommonBandwidthPackageIpBandwidthRequest,
+        ModifyCommonBandwidthPackageIpBandwidthRequestBuilder,
+        ModifyCommonBandwidthPackageIpBandwidthResponse,
+        ModifyCommonBandwidthPackageIpBandwidthError,
+    };
+    pub use super::modify_common_bandwidth_package_spec::{
+        self, ModifyCommonBandwidthPackageSpecRequest,
+        ModifyCommonBandwidthPackageSpecRequestBuilder,
+        ModifyCommonBandwidthPackageSpecResponse, ModifyCommonBandwidthPackageSpecError,
+    };
+    pub use super::remove_common_bandwidth_package_ip::{
+        self, RemoveCommonBandwidthPackageIpRequest,
+        RemoveCommonBandwidthPackageIpRequestBuilder,
+        RemoveCommonBandwidthPackageIpResponse, RemoveCommonBandwidthPackageIpError,
+    };
+}
+/// High-availability virtual IP addresses (HaVips) that move between instances.
+///
+/// Actions:
+///
+/// - [`AssociateHaVip`](associate_ha_vip): Attaches a high-availability virtual IP address (HaVip) to an ECS instance or an elastic network interface (ENI) in a VPC.
+/// - [`CreateHaVip`](create_ha_vip): Creates a HaVip (high-availability virtual IP address): a private IP address of a vSwitch that can move between ECS instances or ENIs.
+/// - [`DeleteHaVip`](delete_ha_vip): Deletes a HaVip (high-availability virtual IP address) that nothing uses any more.
+/// - [`DescribeHaVips`](describe_ha_vips): Lists the high-availability virtual IP addresses (HaVips) of a region with their address, state and the instances and EIPs bound to them.
+/// - [`ModifyHaVipAttribute`](modify_ha_vip_attribute): Changes the name or description of a high-availability virtual IP address (HaVip).
+/// - [`UnassociateHaVip`](unassociate_ha_vip): Detaches a HaVip (high-availability virtual IP address) from one of the ECS instances or ENIs it is attached to in a VPC.
+pub mod havip {
+    pub use super::associate_ha_vip::{
+        self, AssociateHaVipRequest, AssociateHaVipRequestBuilder,
+        AssociateHaVipResponse, AssociateHaVipError,
+    };
+    pub use super::create_ha_vip::{
+        self, CreateHaVipRequest, CreateHaVipRequestBuilder, CreateHaVipResponse,
+        CreateHaVipError,
+    };
+    pub use super::delete_ha_vip::{
+        self, DeleteHaVipRequest, DeleteHaVipRequestBuilder, DeleteHaVipResponse,
+        DeleteHaVipError,
+    };
+    pub use super::describe_ha_vips::{
+        self, DescribeHaVipsRequest, DescribeHaVipsRequestBuilder,
+        DescribeHaVipsResponse, DescribeHaVipsError,
+    };
+    pub use super::modify_ha_vip_attribute::{
+        self, ModifyHaVipAttributeRequest, ModifyHaVipAttributeRequestBuilder,
+        ModifyHaVipAttributeResponse, ModifyHaVipAttributeError,
+    };
+    pub use super::unassociate_ha_vip::{
+        self, UnassociateHaVipRequest, UnassociateHaVipRequestBuilder,
+        UnassociateHaVipResponse, UnassociateHaVipError,
+    };
+}
+/// NAT gateways with their SNAT, DNAT (forward) and FULLNAT entries, NAT IPs and NAT IP CIDR blocks.
+///
+/// Actions:
+///
+/// - [`CreateForwardEntry`](create_forward_entry): Adds a DNAT (port forwarding or IP mapping) entry to the DNAT table of an Internet NAT gateway or a VPC NAT gateway.
+/// - [`CreateFullNatEntry`](create_full_nat_entry): Adds a FULLNAT entry to the FULLNAT table of a VPC NAT gateway, translating both the source and the destination of matching traffic.
+/// - [`CreateNatGateway`](create_nat_gateway): Creates an enhanced NAT gateway in a VPC: an Internet NAT gateway for Internet access, or a VPC NAT gateway for private address translation.
+/// - [`CreateNatIp`](create_nat_ip): Creates a NAT IP address, or a batch of them through IP prefixes, for a VPC NAT gateway.
+/// - [`CreateNatIpCidr`](create_nat_ip_cidr): Adds a NAT CIDR block to a VPC NAT gateway, from which NAT IP addresses can then be created.
+/// - [`CreateSnatEntry`](create_snat_entry): Adds an SNAT entry to the SNAT table of an enhanced Internet NAT gateway or a VPC NAT gateway, letting instances in a vSwitch or CIDR block reach outside networks through the gateway's addresses.
+/// - [`DeleteForwardEntry`](delete_forward_entry): Deletes a DNAT entry from the DNAT table of a NAT gateway.
+/// - [`DeleteFullNatEntry`](delete_full_nat_entry): Deletes a FULLNAT entry from the FULLNAT table of a VPC NAT gateway.
+/// - [`DeleteNatGateway`](delete_nat_gateway): Deletes a NAT gateway, optionally clearing its entries and associations on the way.
+/// - [`DeleteNatIp`](delete_nat_ip): Deletes a NAT IP address or an IP prefix of a VPC NAT gateway.
+/// - [`DeleteNatIpCidr`](delete_nat_ip_cidr): Deletes a NAT CIDR block from a VPC NAT gateway.
+/// - [`DeleteSnatEntry`](delete_snat_entry): Deletes an SNAT entry from the SNAT table of a NAT gateway.
+/// - [`DescribeForwardTableEntries`](describe_forward_table_entries): Lists the DNAT entries of a NAT gateway or DNAT table, optionally filtered by addresses, ports, protocol, ID or name.
+/// - [`DescribeNatGatewayAssociateNetworkInterfaces`](describe_nat_gateway_associate_network_interfaces): Lists the elastic network interfaces associated with a VPC NAT gateway that PrivateLink uses as an endpoint service resource.
+/// - [`DescribeNatGateways`](describe_nat_gateways): Lists the NAT gateways in a region, Internet and VPC NAT gateways alike, filtered by ID, name, VPC, zone, type, status, resource group or tags.
+/// - [`DescribeSnatTableEntries`](describe_snat_table_entries): Lists the SNAT entries of a NAT gateway or SNAT table, optionally filtered by entry, name, address, source or network interface.
+/// - [`GetNatGatewayAttribute`](get_nat_gateway_attribute): Shows the full configuration of one NAT gateway, Internet or VPC, including its tables, addresses, billing, logging and private network details.
+/// - [`GetNatIpAttribute`](get_nat_ip_attribute): Shows the details of one NAT IP address of a VPC NAT gateway.
+/// - [`GetNatIpCidrAttribute`](get_nat_ip_cidr_attribute): Shows the details of one NAT CIDR block of a VPC NAT gateway.
+/// - [`ListEnhanhcedNatGatewayAvailableZones`](list_enhanhced_nat_gateway_available_zones): Lists the zones of a region in which NAT gateways, Internet or VPC, can be created.
+/// - [`ListFullNatEntries`](list_full_nat_entries): Lists the FULLNAT entries of a VPC NAT gateway or FULLNAT table, optionally filtered by entry, name, protocol, NAT IP address, port or network interface.
+/// - [`ListNatIpCidrs`](list_nat_ip_cidrs): Lists the NAT CIDR blocks of a VPC NAT gateway, optionally filtered by block, name or status.
+/// - [`ListNatIps`](list_nat_ips): Lists the NAT IP addresses of a VPC NAT gateway, optionally filtered by CIDR block, IP prefix, ID, name, status or origin.
+/// - [`ModifyForwardEntry`](modify_forward_entry): Changes a DNAT entry of an Internet NAT gateway or a VPC NAT gateway: its addresses, ports, protocol, name or port-limit setting.
+/// - [`ModifyFullNatEntryAttribute`](modify_full_nat_entry_attribute): Changes a FULLNAT entry of a VPC NAT gateway: its backend, NAT IP address, ports, protocol, interface, name or description.
+/// - [`ModifyNatGatewayAttribute`](modify_nat_gateway_attribute): Changes the settings of a NAT gateway, Internet or VPC: its name, description, EIP association mode, ICMP replies and session logging.
+/// - [`ModifyNatGatewaySpec`](modify_nat_gateway_spec): Moves a subscription Internet NAT gateway that is billed by specification up to a larger size.
+/// - [`ModifyNatIpAttribute`](modify_nat_ip_attribute): Changes the name or the description of a NAT IP address of a VPC NAT gateway.
+/// - [`ModifyNatIpCidrAttribute`](modify_nat_ip_cidr_attribute): Changes the name or the description of a NAT CIDR block of a VPC NAT gateway.
+/// - [`ModifySnatEntry`](modify_snat_entry): Changes an SNAT entry of a NAT gateway: its addresses, network interface, EIP affinity or name.
+/// - [`UpdateNatGatewayNatType`](update_nat_gateway_nat_type): Upgrades a standard Internet NAT gateway to an enhanced NAT gateway.
+/// - [`VpcDescribeVpcNatGatewayNetworkInterfaceQuota`](vpc_describe_vpc_nat_gateway_network_interface_quota): Tells how many endpoints for reverse access a VPC NAT gateway allows.
+pub mod nat {
+    pub use super::create_forward_entry::{
+        self, CreateForwardEntryRequest, CreateForwardEntryRequestBuilder,
+        CreateForwardEntryResponse, CreateForwardEntryError,
+    };
+    pub use super::create_full_nat_entry::{
+        self, CreateFullNatEntryRequest, CreateFullNatEntryRequestBuilder,
+        CreateFullNatEntryResponse, CreateFullNatEntryError,
+    };
+    pub use super::create_nat_gateway::{
+        self, CreateNatGatewayRequest, CreateNatGatewayRequestBuilder,
+        CreateNatGatewayResponse, CreateNatGatewayError,
+    };
+    pub use super::create_nat_ip::{
+        self, CreateNatIpRequest, CreateNatIpRequestBuilder, CreateNatIpResponse,
+        CreateNatIpError,
+    };
+    pub use super::create_nat_ip_cidr::{
+        self, CreateNatIpCidrRequest, CreateNatIpCidrRequestBuilder,
+        CreateNatIpCidrResponse, CreateNatIpCidrError,
+    };
+    pub use super::create_snat_entry::{
+        self, CreateSnatEntryRequest, CreateSnatEntryRequestBuilder,
+        CreateSnatEntryResponse, CreateSnatEntryError,
+    };
+    pub use super::delete_forward_entry::{
+        self, DeleteForwardEntryRequest, DeleteForwardEntryRequestBuilder,
+        DeleteForwardEntryResponse, DeleteForwardEntryError,
+    };
+    pub use super::delete_full_nat_entry::{
+        self, DeleteFullNatEntryRequest, DeleteFullNatEntryRequestBuilder,
+        DeleteFullNatEntryResponse, DeleteFullNatEntryError,
+    };
+    pub use super::delete_nat_gateway::{
+        self, DeleteNatGatewayRequest, DeleteNatGatewayRequestBuilder,
+        DeleteNatGatewayResponse, DeleteNatGatewayError,
+    };
+    pub use super::delete_nat_ip::{
+        self, DeleteNatIpRequest, DeleteNatIpRequestBuilder, DeleteNatIpResponse,
+        DeleteNatIpError,
+    };
+    pub use super::delete_nat_ip_cidr::{
+        self, DeleteNatIpCidrRequest, DeleteNatIpCidrRequestBuilder,
+        DeleteNatIpCidrResponse, DeleteNatIpCidrError,
+    };
+    pub use super::delete_snat_entry::{
+        self, DeleteSnatEntryRequest, DeleteSnatEntryRequestBuilder,
+        DeleteSnatEntryResponse, DeleteSnatEntryError,
+    };
+    pub use super::describe_forward_table_entries::{
+        self, DescribeForwardTableEntriesRequest,
+        DescribeForwardTableEntriesRequestBuilder, DescribeForwardTableEntriesResponse,
+        DescribeForwardTableEntriesError,
+    };
+    pub use super::describe_nat_gateway_associate_network_interfaces::{
+        self, DescribeNatGatewayAssociateNetworkInterfacesRequest,
+        DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder,
+        DescribeNatGatewayAssociateNetworkInterfacesResponse,
+        DescribeNatGatewayAssociateNetworkInterfacesError,
+    };
+    pub use super::describe_nat_gateways::{
+        self, DescribeNatGatewaysRequest, DescribeNatGatewaysRequestBuilder,
+        DescribeNatGatewaysResponse, DescribeNatGatewaysError,
+    };
+    pub use super::describe_snat_table_entries::{
+        self, DescribeSnatTableEntriesRequest, DescribeSnatTableEntriesRequestBuilder,
+        DescribeSnatTableEntriesResponse, DescribeSnatTableEntriesError,
+    };
+    pub use super::get_nat_gateway_attribute::{
+        self, GetNatGatewayAttributeRequest, GetNatGatewayAttributeRequestBuilder,
+        GetNatGatewayAttributeResponse, GetNatGatewayAttributeError,
+    };
+    pub use super::get_nat_ip_attribute::{
+        self, GetNatIpAttributeRequest, GetNatIpAttributeRequestBuilder,
+        GetNatIpAttributeResponse, GetNatIpAttributeError,
+    };
+    pub use super::get_nat_ip_cidr_attribute::{
+        self, GetNatIpCidrAttributeRequest, GetNatIpCidrAttributeRequestBuilder,
+        GetNatIpCidrAttributeResponse, GetNatIpCidrAttributeError,
+    };
+    pub use super::list_enhanhced_nat_gateway_available_zones::{
+        self, ListEnhanhcedNatGatewayAvailableZonesRequest,
+        ListEnhanhcedNatGatewayAvailableZonesRequestBuilder,
+        ListEnhanhcedNatGatewayAvailableZonesResponse,
+        ListEnhanhcedNatGatewayAvailableZonesError,
+    };
+    pub use super::list_full_nat_entries::{
+        self, ListFullNatEntriesRequest, ListFullNatEntriesRequestBuilder,
+        ListFullNatEntriesResponse, ListFullNatEntriesError,
+    };
+    pub use super::list_nat_ip_cidrs::{
+        self, ListNatIpCidrsRequest, ListNatIpCidrsRequestBuilder,
+        ListNatIpCidrsResponse, ListNatIpCidrsError,
+    };
+    pub use super::list_nat_ips::{
+        self, ListNatIpsRequest, ListNatIpsRequestBuilder, ListNatIpsResponse,
+        ListNatIpsError,
+    };
+    pub use super::modify_forward_entry::{
+        self, ModifyForwardEntryRequest, ModifyForwardEntryRequestBuilder,
+        ModifyForwardEntryResponse, ModifyForwardEntryError,
+    };
+    pub use super::modify_full_nat_entry_attribute::{
+        self, ModifyFullNatEntryAttributeRequest,
+        ModifyFullNatEntryAttributeRequestBuilder, ModifyFullNatEntryAttributeResponse,
+        ModifyFullNatEntryAttributeError,
+    };
+    pub use super::modify_nat_gateway_attribute::{
+        self, ModifyNatGatewayAttributeRequest, ModifyNatGatewayAttributeRequestBuilder,
+        ModifyNatGatewayAttributeResponse, ModifyNatGatewayAttributeError,
+    };
+    pub use super::modify_nat_gateway_spec::{
+        self, ModifyNatGatewaySpecRequest, ModifyNatGatewaySpecRequestBuilder,
+        ModifyNatGatewaySpecResponse, ModifyNatGatewaySpecError,
+    };
+    pub use super::modify_nat_ip_attribute::{
+        self, ModifyNatIpAttributeRequest, ModifyNatIpAttributeRequestBuilder,
+        ModifyNatIpAttributeResponse, ModifyNatIpAttributeError,
+    };
+    pub use super::modify_nat_ip_cidr_attribute::{
+        self, ModifyNatIpCidrAttributeRequest, ModifyNatIpCidrAttributeRequestBuilder,
+        ModifyNatIpCidrAttributeResponse, ModifyNatIpCidrAttributeError,
+    };
+    pub use super::modify_snat_entry::{
+        self, ModifySnatEntryRequest, ModifySnatEntryRequestBuilder,
+        ModifySnatEntryResponse, ModifySnatEntryError,
+    };
+    #[allow(deprecated)]
+    pub use super::update_nat_gateway_nat_type::{
+        self, UpdateNatGatewayNatTypeRequest, UpdateNatGatewayNatTypeRequestBuilder,
+        UpdateNatGatewayNatTypeResponse, UpdateNatGatewayNatTypeError,
+    };
+    pub use super::vpc_describe_vpc_nat_gateway_network_interface_quota::{
+        self, VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest,
+        VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder,
+        VpcDescribeVpcNatGatewayNetworkInterfaceQuotaResponse,
+        VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError,
+    };
+}
+/// IPv6: gateways, addresses, Internet bandwidth, egress-only rules and IPv6 translators.
+///
+/// Actions:
+///
+/// - [`AddIPv6TranslatorAclListEntry`](add_ipv6_translator_acl_list_entry): Adds an IPv6 address or IPv6 CIDR block as an entry of an access control list (ACL) used by IPv6 Translation Service.
+/// - [`AllocateIpv6Address`](allocate_ipv6_address): Allocates an unassociated IPv6 address or IPv6 prefix from a vSwitch, which exists in the VPC on its own without being bound to a network interface, load balancer or other instance.
+/// - [`AllocateIpv6InternetBandwidth`](allocate_ipv6_internet_bandwidth): Turns on Internet bandwidth for a VPC IPv6 address, letting the address both open connections to the Internet and accept connections from it.
+/// - [`AllocateVpcIpv6Cidr`](allocate_vpc_ipv6_cidr): Reserves an IPv6 CIDR block so that you can later assign exactly that block to a VPC.
+/// - [`CreateIPv6Translator`](create_ipv6_translator): Creates an IPv6 Translation Service instance, which lets IPv6 clients reach services that listen on public IPv4 addresses.
+/// - [`CreateIPv6TranslatorAclList`](create_ipv6_translator_acl_list): Creates an access control list (ACL) of IPv6 addresses for IPv6 Translation Service mapping entries.
+/// - [`CreateIPv6TranslatorEntry`](create_ipv6_translator_entry): Adds a mapping entry to an IPv6 Translation Service instance, forwarding a port of the instance's IPv6 address to a public IPv4 address and port.
+/// - [`CreateIpv6EgressOnlyRule`](create_ipv6_egress_only_rule): Creates an egress-only rule on an IPv6 gateway for one IPv6 address, so that the address can start connections to IPv6 hosts on the Internet while hosts on the Internet cannot start connections to it.
+/// - [`CreateIpv6Gateway`](create_ipv6_gateway): Creates an IPv6 gateway for a VPC, the component that governs the VPC's IPv6 traffic to and from the Internet.
+/// - [`DeleteIPv6Translator`](delete_ipv6_translator): Releases an IPv6 Translation Service instance that you no longer need.
+/// - [`DeleteIPv6TranslatorAclList`](delete_ipv6_translator_acl_list): Deletes an access control list (ACL) of IPv6 Translation Service.
+/// - [`DeleteIPv6TranslatorEntry`](delete_ipv6_translator_entry): Deletes one mapping entry of an IPv6 Translation Service instance, or all of its entries.
+/// - [`DeleteIpv6EgressOnlyRule`](delete_ipv6_egress_only_rule): Deletes an egress-only rule from an IPv6 gateway.
+/// - [`DeleteIpv6Gateway`](delete_ipv6_gateway): Deletes the IPv6 gateway of a VPC once it has no egress-only rules left.
+/// - [`DeleteIpv6InternetBandwidth`](delete_ipv6_internet_bandwidth): Removes the Internet bandwidth of an IPv6 address, so that the address can no longer communicate over the Internet.
+/// - [`DescribeIPv6TranslatorAclListAttributes`](describe_ipv6_translator_acl_list_attributes): Shows one access control list (ACL) of IPv6 Translation Service together with the IPv6 addresses and CIDR blocks it contains.
+/// - [`DescribeIPv6TranslatorAclLists`](describe_ipv6_translator_acl_lists): Lists the access control lists (ACLs) you created for IPv6 Translation Service, optionally filtered by ID or name.
+/// - [`DescribeIPv6TranslatorEntries`](describe_ipv6_translator_entries): Lists the mapping entries of IPv6 Translation Service instances, filtered by instance, entry, addresses, ports, protocol or ACL settings.
+/// - [`DescribeIPv6Translators`](describe_ipv6_translators): Lists your IPv6 Translation Service instances in a region, filtered by ID, name, address, billing, specification or status.
+/// - [`DescribeIpv6Addresses`](describe_ipv6_addresses): Lists IPv6 addresses and IPv6 prefixes in a region, with their association, Internet bandwidth and status.
+/// - [`DescribeIpv6EgressOnlyRules`](describe_ipv6_egress_only_rules): Lists the egress-only rules of an IPv6 gateway, optionally narrowed to a rule, a name or an IPv6 address.
+/// - [`DescribeIpv6GatewayAttribute`](describe_ipv6_gateway_attribute): Shows the details of one IPv6 gateway, such as its VPC, state, billing method and gateway route table.
+/// - [`DescribeIpv6Gateways`](describe_ipv6_gateways): Lists the IPv6 gateways in a region, filtered by ID, name, VPC, resource group or tags.
+/// - [`ModifyIPv6TranslatorAclAttribute`](modify_ipv6_translator_acl_attribute): Renames an access control list (ACL) of IPv6 Translation Service.
+/// - [`ModifyIPv6TranslatorAclListEntry`](modify_ipv6_translator_acl_list_entry): Changes the remark of an entry in an access control list (ACL) of IPv6 Translation Service.
+/// - [`ModifyIPv6TranslatorAttribute`](modify_ipv6_translator_attribute): Changes the name or the description of an IPv6 Translation Service instance.
+/// - [`ModifyIPv6TranslatorBandwidth`](modify_ipv6_translator_bandwidth): Raises or lowers the bandwidth that an IPv6 Translation Service instance provides.
+/// - [`ModifyIPv6TranslatorEntry`](modify_ipv6_translator_entry): Changes a mapping entry of an IPv6 Translation Service instance: its ports, backend address, protocol, bandwidth cap, ACL settings, name or description.
+/// - [`ModifyIpv6AddressAttribute`](modify_ipv6_address_attribute): Changes the name or the description of an IPv6 address.
+/// - [`ModifyIpv6GatewayAttribute`](modify_ipv6_gateway_attribute): Changes the name or the description of an IPv6 gateway.
+/// - [`ModifyIpv6InternetBandwidth`](modify_ipv6_internet_bandwidth): Changes how much Internet bandwidth an IPv6 address has.
+/// - [`ReleaseIpv6Address`](release_ipv6_address): Releases an IPv6 address that is not bound to any instance, returning it to the vSwitch's pool.
+/// - [`RemoveIPv6TranslatorAclListEntry`](remove_ipv6_translator_acl_list_entry): Removes an entry from an access control list (ACL) of IPv6 Translation Service.
+pub mod ipv6 {
+    #[allow(deprecated)]
+    pub use super::add_ipv6_translator_acl_list_entry::{
+        self, AddIpv6TranslatorAclListEntryRequest,
+        AddIpv6TranslatorAclListEntryRequestBuilder,
+        AddIpv6TranslatorAclListEntryResponse, AddIpv6TranslatorAclListEntryError,
+    };
+    pub use super::allocate_ipv6_address::{
+        self, AllocateIpv6AddressRequest, AllocateIpv6AddressRequestBuilder,
+        AllocateIpv6AddressResponse, AllocateIpv6AddressError,
+    };
+    pub use super::allocate_ipv6_internet_bandwidth::{
+        self, AllocateIpv6InternetBandwidthRequest,
+        AllocateIpv6InternetBandwidthRequestBuilder,
+        AllocateIpv6InternetBandwidthResponse, AllocateIpv6InternetBandwidthError,
+    };
+    pub use super::allocate_vpc_ipv6_cidr::{
+        self, AllocateVpcIpv6CidrRequest, AllocateVpcIpv6CidrRequestBuilder,
+        AllocateVpcIpv6CidrResponse, AllocateVpcIpv6CidrError,
+    };
+    #[allow(deprecated)]
+    pub use super::create_ipv6_translator::{
+        self, CreateIpv6TranslatorRequest, CreateIpv6TranslatorRequestBuilder,
+        CreateIpv6TranslatorResponse, CreateIpv6TranslatorError,
+    };
+    #[allow(deprecated)]
+    pub use super::create_ipv6_translator_acl_list::{
+        self, CreateIpv6TranslatorAclListRequest,
+        CreateIpv6TranslatorAclListRequestBuilder, CreateIpv6TranslatorAclListResponse,
+        CreateIpv6TranslatorAclListError,
+    };
+    #[allow(deprecated)]
+    pub use super::create_ipv6_translator_entry::{
+        self, CreateIpv6TranslatorEntryRequest, CreateIpv6TranslatorEntryRequestBuilder,
+        CreateIpv6TranslatorEntryResponse, CreateIpv6TranslatorEntryError,
+    };
+    pub use super::create_ipv6_egress_only_rule::{
+        self, CreateIpv6EgressOnlyRuleRequest, CreateIpv6EgressOnlyRuleRequestBuilder,
+        CreateIpv6EgressOnlyRuleResponse, CreateIpv6EgressOnlyRuleError,
+    };
+    pub use super::create_ipv6_gateway::{
+        self, CreateIpv6GatewayRequest, CreateIpv6GatewayRequestBuilder,
+        CreateIpv6GatewayResponse, CreateIpv6GatewayError,
+    };
+    pub use super::delete_ipv6_translator::{
+        self, DeleteIpv6TranslatorRequest, DeleteIpv6TranslatorRequestBuilder,
+        DeleteIpv6TranslatorResponse, DeleteIpv6TranslatorError,
+    };
+    #[allow(deprecated)]
+    pub use super::delete_ipv6_translator_acl_list::{
+        self, DeleteIpv6TranslatorAclListRequest,
+        DeleteIpv6TranslatorAclListRequestBuilder, DeleteIpv6TranslatorAclListResponse,
+        DeleteIpv6TranslatorAclListError,
+    };
+    #[allow(deprecated)]
+    pub use super::delete_ipv6_translator_entry::{
+        self, DeleteIpv6TranslatorEntryRequest, DeleteIpv6TranslatorEntryRequestBuilder,
+        DeleteIpv6TranslatorEntryResponse, DeleteIpv6TranslatorEntryError,
+    };
+    pub use super::delete_ipv6_egress_only_rule::{
+        self, DeleteIpv6EgressOnlyRuleRequest, DeleteIpv6EgressOnlyRuleRequestBuilder,
+        DeleteIpv6EgressOnlyRuleResponse, DeleteIpv6EgressOnlyRuleError,
+    };
+    pub use super::delete_ipv6_gateway::{
+        self, DeleteIpv6GatewayRequest, DeleteIpv6GatewayRequestBuilder,
+        DeleteIpv6GatewayResponse, DeleteIpv6GatewayError,
+    };
+    pub use super::delete_ipv6_internet_bandwidth::{
+        self, DeleteIpv6InternetBandwidthRequest,
+        DeleteIpv6InternetBandwidthRequestBuilder, DeleteIpv6InternetBandwidthResponse,
+        DeleteIpv6InternetBandwidthError,
+    };
+    pub use super::describe_ipv6_translator_acl_list_attributes::{
+        self, DescribeIpv6TranslatorAclListAttributesRequest,
+        DescribeIpv6TranslatorAclListAttributesRequestBuilder,
+        DescribeIpv6TranslatorAclListAttributesResponse,
+        DescribeIpv6TranslatorAclListAttributesError,
+    };
+    #[allow(deprecated)]
+    pub use super::describe_ipv6_translator_acl_lists::{
+        self, DescribeIpv6TranslatorAclListsRequest,
+        DescribeIpv6TranslatorAclListsRequestBuilder,
+        DescribeIpv6TranslatorAclListsResponse, DescribeIpv6TranslatorAclListsError,
+    };
+    #[allow(deprecated)]
+    pub use super::describe_ipv6_translator_entries::{
+        self, DescribeIpv6TranslatorEntriesRequest,
+        DescribeIpv6TranslatorEntriesRequestBuilder,
+        DescribeIpv6TranslatorEntriesResponse, DescribeIpv6TranslatorEntriesError,
+    };
+    #[allow(deprecated)]
+    pub use super::describe_ipv6_translators::{
+        self, DescribeIpv6TranslatorsRequest, DescribeIpv6TranslatorsRequestBuilder,
+        DescribeIpv6TranslatorsResponse, DescribeIpv6TranslatorsError,
+    };
+    pub use super::describe_ipv6_addresses::{
+        self, DescribeIpv6AddressesRequest, DescribeIpv6AddressesRequestBuilder,
+        DescribeIpv6AddressesResponse, DescribeIpv6AddressesError,
+    };
+    pub use super::describe_ipv6_egress_only_rules::{
+        self, DescribeIpv6EgressOnlyRulesRequest,
+        DescribeIpv6EgressOnlyRulesRequestBuilder, DescribeIpv6EgressOnlyRulesResponse,
+        DescribeIpv6EgressOnlyRulesError,
+    };
+    pub use super::describe_ipv6_gateway_attribute::{
+        self, DescribeIpv6GatewayAttributeRequest,
+        DescribeIpv6GatewayAttributeRequestBuilder, DescribeIpv6GatewayAttributeResponse,
+        DescribeIpv6GatewayAttributeError,
+    };
+    pub use super::describe_ipv6_gateways::{
+        self, DescribeIpv6GatewaysRequest, DescribeIpv6GatewaysRequestBuilder,
+        DescribeIpv6GatewaysResponse, DescribeIpv6GatewaysError,
+    };
+    #[allow(deprecated)]
+    pub use super::modify_ipv6_translator_acl_attribute::{
+        self, ModifyIpv6TranslatorAclAttributeRequest,
+        ModifyIpv6TranslatorAclAttributeRequestBuilder,
+        ModifyIpv6TranslatorAclAttributeResponse, ModifyIpv6TranslatorAclAttributeError,
+    };
+    pub use super::modify_ipv6_translator_acl_list_entry::{
+        self, ModifyIpv6TranslatorAclListEntryRequest,
+        ModifyIpv6TranslatorAclListEntryRequestBuilder,
+        ModifyIpv6TranslatorAclListEntryResponse, ModifyIpv6TranslatorAclListEntryError,
+    };
+    pub use super::modify_ipv6_translator_attribute::{
+        self, ModifyIpv6TranslatorAttributeRequest,
+        ModifyIpv6TranslatorAttributeRequestBuilder,
+        ModifyIpv6TranslatorAttributeResponse, ModifyIpv6TranslatorAttributeError,
+    };
+    pub use super::modify_ipv6_translator_bandwidth::{
+        self, ModifyIpv6TranslatorBandwidthRequest,
+        ModifyIpv6TranslatorBandwidthRequestBuilder,
+        ModifyIpv6TranslatorBandwidthResponse, ModifyIpv6TranslatorBandwidthError,
+    };
+    #[allow(deprecated)]
+    pub use super::modify_ipv6_translator_entry::{
+        self, ModifyIpv6TranslatorEntryRequest, ModifyIpv6TranslatorEntryRequestBuilder,
+        ModifyIpv6TranslatorEntryResponse, ModifyIpv6TranslatorEntryError,
+    };
+    pub use super::modify_ipv6_address_attribute::{
+        self, ModifyIpv6AddressAttributeRequest,
+        ModifyIpv6AddressAttributeRequestBuilder, ModifyIpv6AddressAttributeResponse,
+        ModifyIpv6AddressAttributeError,
+    };
+    pub use super::modify_ipv6_gateway_attribute::{
+        self, ModifyIpv6GatewayAttributeRequest,
+        ModifyIpv6GatewayAttributeRequestBuilder, ModifyIpv6GatewayAttributeResponse,
+        ModifyIpv6GatewayAttributeError,
+    };
+    pub use super::modify_ipv6_internet_bandwidth::{
+        self, ModifyIpv6InternetBandwidthRequest,
+        ModifyIpv6InternetBandwidthRequestBuilder, ModifyIpv6InternetBandwidthResponse,
+        ModifyIpv6InternetBandwidthError,
+    };
+    pub use super::release_ipv6_address::{
+        self, ReleaseIpv6AddressRequest, ReleaseIpv6AddressRequestBuilder,
+        ReleaseIpv6AddressResponse, ReleaseIpv6AddressError,
+    };
+    pub use super::remove_ipv6_translator_acl_list_entry::{
+        self, RemoveIpv6TranslatorAclListEntryRequest,
+        RemoveIpv6TranslatorAclListEntryRequestBuilder,
+        RemoveIpv6TranslatorAclListEntryResponse, RemoveIpv6TranslatorAclListEntryError,
+    };
+}
+/// VPN gateways: IPsec-VPN connections, customer gateways, SSL-VPN servers and clients, and their routes.
+///
+/// Actions:
+///
+/// - [`AssociateVpnGatewayWithCertificate`](associate_vpn_gateway_with_certificate): Binds an SSL certificate to a ShangMi (SM) VPN gateway, either as its encryption certificate or as its signing certificate.
+/// - [`CheckVpnBgpEnabled`](check_vpn_bgp_enabled): Checks whether IPsec-VPN connections in the region of the request can use BGP dynamic routing.
+/// - [`CreateCustomerGateway`](create_customer_gateway): Creates a customer gateway, the Alibaba Cloud record of the on-premises VPN device that IPsec-VPN connections terminate on.
+/// - [`CreateEnhancedVpnGateway`](create_enhanced_vpn_gateway): Creates an enhanced VPN gateway, a gateway type that serves dual-tunnel IPsec-VPN connections only.
+/// - [`CreateIpsecServer`](create_ipsec_server): Creates an IPsec server on a VPN gateway so that remote clients can dial in over IPsec.
+/// - [`CreateSslVpnClientCert`](create_ssl_vpn_client_cert): Issues a client certificate under an SSL-VPN server, which an SSL-VPN client installs to connect.
+/// - [`CreateSslVpnServer`](create_ssl_vpn_server): Creates an SSL-VPN server on a VPN gateway, the endpoint that SSL-VPN clients connect to.
+/// - [`CreateVpnAttachment`](create_vpn_attachment): Creates an IPsec-VPN connection that is meant to be attached to a transit router rather than to a VPN gateway.
+/// - [`CreateVpnConnection`](create_vpn_connection): Creates an IPsec-VPN connection between a VPN gateway and a gateway device in your data center.
+/// - [`CreateVpnGateway`](create_vpn_gateway): Creates a VPN gateway in a VPC, to which you can then add IPsec-VPN and SSL-VPN connections.
+/// - [`CreateVpnPbrRouteEntry`](create_vpn_pbr_route_entry): Adds a policy-based route to a VPN gateway, steering traffic that matches a source and destination CIDR block into an IPsec-VPN connection.
+/// - [`CreateVpnRouteEntry`](create_vpn_route_entry): Adds a destination-based route to a VPN gateway, which then forwards traffic whose destination falls in the route to the next hop of the route.
+/// - [`DeleteCustomerGateway`](delete_customer_gateway): Deletes a customer gateway.
+/// - [`DeleteEnhancedVpnGateway`](delete_enhanced_vpn_gateway): Deletes an enhanced VPN gateway.
+/// - [`DeleteIpsecServer`](delete_ipsec_server): Deletes an IPsec server from its VPN gateway.
+/// - [`DeleteSslVpnClientCert`](delete_ssl_vpn_client_cert): Deletes an SSL-VPN client certificate.
+/// - [`DeleteSslVpnServer`](delete_ssl_vpn_server): Deletes an SSL-VPN server together with all of its client certificates.
+/// - [`DeleteVpnAttachment`](delete_vpn_attachment): Deletes an IPsec-VPN connection of the kind that is attached to a transit router.
+/// - [`DeleteVpnConnection`](delete_vpn_connection): Deletes an IPsec-VPN connection, cutting the link between the data center and Alibaba Cloud that it carried.
+/// - [`DeleteVpnGateway`](delete_vpn_gateway): Deletes a VPN gateway.
+/// - [`DeleteVpnPbrRouteEntry`](delete_vpn_pbr_route_entry): Deletes a policy-based route from a VPN gateway.
+/// - [`DeleteVpnRouteEntry`](delete_vpn_route_entry): Deletes a destination-based route from a VPN gateway.
+/// - [`DescribeCustomerGateway`](describe_customer_gateway): Returns the details of one customer gateway.
+/// - [`DescribeCustomerGateways`](describe_customer_gateways): Lists the customer gateways of a region, one page at a time, optionally filtered by ID, resource group or tags.
+/// - [`DescribeSslVpnClientCert`](describe_ssl_vpn_client_cert): Returns one SSL-VPN client certificate together with the key, CA certificate and configuration a client needs to connect.
+/// - [`DescribeSslVpnClientCerts`](describe_ssl_vpn_client_certs): Lists SSL-VPN client certificates, optionally narrowed to one server, one name or one certificate.
+/// - [`DescribeSslVpnClients`](describe_ssl_vpn_clients): Lists the clients connected over SSL-VPN to a VPN gateway, with their addresses and traffic counters.
+/// - [`DescribeSslVpnServers`](describe_ssl_vpn_servers): Lists SSL-VPN servers and their settings, optionally narrowed to one gateway, name or server.
+/// - [`DescribeVpnAttachments`](describe_vpn_attachments): Lists IPsec-VPN connections that are attached to transit routers, with their attachment details.
+/// - [`DescribeVpnConnection`](describe_vpn_connection): Returns the configuration and negotiation state of one IPsec-VPN connection.
+/// - [`DescribeVpnConnectionLogs`](describe_vpn_connection_logs): Returns the negotiation and runtime log lines of an IPsec-VPN connection, or of one of its tunnels, for a time window.
+/// - [`DescribeVpnConnections`](describe_vpn_connections): Lists IPsec-VPN connections, optionally filtered by VPN gateway, customer gateway, connection ID, resource group or tags.
+/// - [`DescribeVpnCrossAccountAuthorizations`](describe_vpn_cross_account_authorizations): Lists the other accounts' resources that an IPsec-VPN connection has been authorized to attach to.
+/// - [`DescribeVpnGateway`](describe_vpn_gateway): Returns the details of one VPN gateway, including its status, which tells whether asynchronous changes to it have finished.
+/// - [`DescribeVpnGatewayAvailableZones`](describe_vpn_gateway_available_zones): Lists the zones of a region in which IPsec-VPN connections of a given bandwidth specification can be deployed.
+/// - [`DescribeVpnGateways`](describe_vpn_gateways): Lists the VPN gateways of a region, one page at a time, with filters for VPC, state, payment status, type, resource group and tags.
+/// - [`DescribeVpnPbrRouteEntries`](describe_vpn_pbr_route_entries): Lists the policy-based routes of a VPN gateway.
+/// - [`DescribeVpnRouteEntries`](describe_vpn_route_entries): Lists the destination-based routes and the BGP routes of a VPN gateway, one page at a time.
+/// - [`DescribeVpnSslServerLogs`](describe_vpn_ssl_server_logs): Returns the log lines of an SSL-VPN server for a time window, optionally for one client certificate.
+/// - [`DiagnoseVpnConnections`](diagnose_vpn_connections): Checks IPsec-VPN connections or tunnels for faults and returns, for each problem found, an error code, the mismatched settings and the related log line.
+/// - [`DiagnoseVpnGateway`](diagnose_vpn_gateway): Starts a one-click diagnosis of a VPN gateway resource, such as an IPsec-VPN connection, and returns a diagnosis ID to fetch the result with.
+/// - [`DissociateVpnGatewayWithCertificate`](dissociate_vpn_gateway_with_certificate): Unbinds an SSL certificate from a ShangMi (SM) VPN gateway.
+/// - [`DownloadVpnConnectionConfig`](download_vpn_connection_config): Returns the settings you need to configure on your on-premises gateway device for an IPsec-VPN connection.
+/// - [`GetVpnGatewayDiagnoseResult`](get_vpn_gateway_diagnose_result): Returns the outcome of a one-click diagnosis of a VPN gateway, item by item.
+/// - [`ListIpsecServerLogs`](list_ipsec_server_logs): Returns the log lines of an IPsec server for a time window.
+/// - [`ListIpsecServers`](list_ipsec_servers): Lists IPsec servers with their negotiation settings, optionally narrowed by gateway, name, ID or resource group.
+/// - [`ListVpnCertificateAssociations`](list_vpn_certificate_associations): Lists which SSL certificates are bound to which VPN gateways in a region.
+/// - [`ModifyCustomerGatewayAttribute`](modify_customer_gateway_attribute): Changes the name, the description or the BGP authentication key of a customer gateway.
+/// - [`ModifySslVpnClientCert`](modify_ssl_vpn_client_cert): Renames an SSL-VPN client certificate.
+/// - [`ModifySslVpnServer`](modify_ssl_vpn_server): Changes the settings of an SSL-VPN server, such as its client CIDR block, reachable networks, port, protocol, cipher or two-factor authentication.
+/// - [`ModifyTunnelAttribute`](modify_tunnel_attribute): Changes the settings of one tunnel of a dual-tunnel IPsec-VPN connection, such as its customer gateway, IKE and IPsec parameters, DPD, NAT traversal or BGP.
+/// - [`ModifyVpnAttachmentAttribute`](modify_vpn_attachment_attribute): Changes the configuration of an IPsec-VPN connection that is meant for a transit router, in single-tunnel or dual-tunnel mode.
+/// - [`ModifyVpnConnectionAttribute`](modify_vpn_connection_attribute): Changes the configuration of an IPsec-VPN connection.
+/// - [`ModifyVpnGatewayAttribute`](modify_vpn_gateway_attribute): Changes the name, the description or the automatic BGP route advertisement of a VPN gateway.
+/// - [`ModifyVpnPbrRouteEntryAttribute`](modify_vpn_pbr_route_entry_attribute): Changes the weight and the priority of a policy-based route on a VPN gateway in one call.
+/// - [`ModifyVpnPbrRouteEntryPriority`](modify_vpn_pbr_route_entry_priority): Changes the priority of a policy-based route on a VPN gateway.
+/// - [`ModifyVpnPbrRouteEntryWeight`](modify_vpn_pbr_route_entry_weight): Changes the weight of a policy-based route on a VPN gateway, switching its connection between active and standby.
+/// - [`ModifyVpnRouteEntryWeight`](modify_vpn_route_entry_weight): Changes the weight of a destination-based route on a VPN gateway.
+/// - [`PublishVpnRouteEntry`](publish_vpn_route_entry): Advertises a destination-based or policy-based route of a VPN gateway to the system route table of the VPC, or withdraws one that was advertised.
+/// - [`UpdateEnhancedVpnGateway`](update_enhanced_vpn_gateway): Changes the name, the description or the automatic route propagation of an enhanced VPN gateway.
+/// - [`UpdateIpsecServer`](update_ipsec_server): Changes the configuration of an IPsec server, such as its client address pool, reachable networks, pre-shared key or IKE and IPsec settings.
+pub mod vpn {
+    pub use super::associate_vpn_gateway_with_certificate::{
+        self, AssociateVpnGatewayWithCertificateRequest,
+        AssociateVpnGatewayWithCertificateRequestBuilder,
+        AssociateVpnGatewayWithCertificateResponse,
+        AssociateVpnGatewayWithCertificateError,
+    };
+    pub use super::check_vpn_bgp_enabled::{
+        self, CheckVpnBgpEnabledRequest, CheckVpnBgpEnabledRequestBuilder,
+        CheckVpnBgpEnabledResponse, CheckVpnBgpEnabledError,
+    };
+    pub use super::create_customer_gateway::{
+        self, CreateCustomerGatewayRequest, CreateCustomerGatewayRequestBuilder,
+        CreateCustomerGatewayResponse, CreateCustomerGatewayError,
+    };
+    pub use super::create_enhanced_vpn_gateway::{
+        self, CreateEnhancedVpnGatewayRequest, CreateEnhancedVpnGatewayRequestBuilder,
+        CreateEnhancedVpnGatewayResponse, CreateEnhancedVpnGatewayError,
+    };
+    pub use super::create_ipsec_server::{
+        self, CreateIpsecServerRequest, CreateIpsecServerRequestBuilder,
+        CreateIpsecServerResponse, CreateIpsecServerError,
+    };
+    pub use super::create_ssl_vpn_client_cert::{
+        self, CreateSslVpnClientCertRequest, CreateSslVpnClientCertRequestBuilder,
+        CreateSslVpnClientCertResponse, CreateSslVpnClientCertError,
+    };
+    pub use super::create_ssl_vpn_server::{
+        self, CreateSslVpnServerRequest, CreateSslVpnServerRequestBuilder,
+        CreateSslVpnServerResponse, CreateSslVpnServerError,
+    };
+    pub use super::create_vpn_attachment::{
+        self, CreateVpnAttachmentRequest, CreateVpnAttachmentRequestBuilder,
+        CreateVpnAttachmentResponse, CreateVpnAttachmentError,
+    };
+    pub use super::create_vpn_connection::{
+        self, CreateVpnConnectionRequest, CreateVpnConnectionRequestBuilder,
+        CreateVpnConnectionResponse, CreateVpnConnectionError,
+    };
+    pub use super::create_vpn_gateway::{
+        self, CreateVpnGatewayRequest, CreateVpnGatewayRequestBuilder,
+        CreateVpnGatewayResponse, CreateVpnGatewayError,
+    };
+    pub use super::create_vpn_pbr_route_entry::{
+        self, CreateVpnPbrRouteEntryRequest, CreateVpnPbrRouteEntryRequestBuilder,
+        CreateVpnPbrRouteEntryResponse, CreateVpnPbrRouteEntryError,
+    };
+    pub use super::create_vpn_route_entry::{
+        self, CreateVpnRouteEntryRequest, CreateVpnRouteEntryRequestBuilder,
+        CreateVpnRouteEntryResponse, CreateVpnRouteEntryError,
+    };
+    pub use super::delete_customer_gateway::{
+        self, DeleteCustomerGatewayRequest, DeleteCustomerGatewayRequestBuilder,
+        DeleteCustomerGatewayResponse, DeleteCustomerGatewayError,
+    };
+    pub use super::delete_enhanced_vpn_gateway::{
+        self, DeleteEnhancedVpnGatewayRequest, DeleteEnhancedVpnGatewayRequestBuilder,
+        DeleteEnhancedVpnGatewayResponse, DeleteEnhancedVpnGatewayError,
+    };
+    pub use super::delete_ipsec_server::{
+        self, DeleteIpsecServerRequest, DeleteIpsecServerRequestBuilder,
+        DeleteIpsecServerResponse, DeleteIpsecServerError,
+    };
+    pub use super::delete_ssl_vpn_client_cert::{
+        self, DeleteSslVpnClientCertRequest, DeleteSslVpnClientCertRequestBuilder,
+        DeleteSslVpnClientCertResponse, DeleteSslVpnClientCertError,
+    };
+    pub use super::delete_ssl_vpn_server::{
+        self, DeleteSslVpnServerRequest, DeleteSslVpnServerRequestBuilder,
+        DeleteSslVpnServerResponse, DeleteSslVpnServerError,
+    };
+    pub use super::delete_vpn_attachment::{
+        self, DeleteVpnAttachmentRequest, DeleteVpnAttachmentRequestBuilder,
+        DeleteVpnAttachmentResponse, DeleteVpnAttachmentError,
+    };
+    pub use super::delete_vpn_connection::{
+        self, DeleteVpnConnectionRequest, DeleteVpnConnectionRequestBuilder,
+        DeleteVpnConnectionResponse, DeleteVpnConnectionError,
+    };
+    pub use super::delete_vpn_gateway::{
+        self, DeleteVpnGatewayRequest, DeleteVpnGatewayRequestBuilder,
+        DeleteVpnGatewayResponse, DeleteVpnGatewayError,
+    };
+    pub use super::delete_vpn_pbr_route_entry::{
+        self, DeleteVpnPbrRouteEntryRequest, DeleteVpnPbrRouteEntryRequestBuilder,
+        DeleteVpnPbrRouteEntryResponse, DeleteVpnPbrRouteEntryError,
+    };
+    pub use super::delete_vpn_route_entry::{
+        self, DeleteVpnRouteEntryRequest, DeleteVpnRouteEntryRequestBuilder,
+        DeleteVpnRouteEntryResponse, DeleteVpnRouteEntryError,
+    };
+    pub use super::describe_customer_gateway::{
+        self, DescribeCustomerGatewayRequest, DescribeCustomerGatewayRequestBuilder,
+        DescribeCustomerGatewayResponse, DescribeCustomerGatewayError,
+    };
+    pub use super::describe_customer_gateways::{
+        self, DescribeCustomerGatewaysRequest, DescribeCustomerGatewaysRequestBuilder,
+        DescribeCustomerGatewaysResponse, DescribeCustomerGatewaysError,
+    };
+    pub use super::describe_ssl_vpn_client_cert::{
+        self, DescribeSslVpnClientCertRequest, DescribeSslVpnClientCertRequestBuilder,
+        DescribeSslVpnClientCertResponse, DescribeSslVpnClientCertError,
+    };
+    pub use super::describe_ssl_vpn_client_certs::{
+        self, DescribeSslVpnClientCertsRequest, DescribeSslVpnClientCertsRequestBuilder,
+        DescribeSslVpnClientCertsResponse, DescribeSslVpnClientCertsError,
+    };
+    pub use super::describe_ssl_vpn_clients::{
+        self, DescribeSslVpnClientsRequest, DescribeSslVpnClientsRequestBuilder,
+        DescribeSslVpnClientsResponse, DescribeSslVpnClientsError,
+    };
+    pub use super::describe_ssl_vpn_servers::{
+        self, DescribeSslVpnServersRequest, DescribeSslVpnServersRequestBuilder,
+        DescribeSslVpnServersResponse, DescribeSslVpnServersError,
+    };
+    pub use super::describe_vpn_attachments::{
+        self, DescribeVpnAttachmentsRequest, DescribeVpnAttachmentsRequestBuilder,
+        DescribeVpnAttachmentsResponse, DescribeVpnAttachmentsError,
+    };
+    pub use super::describe_vpn_connection::{
+        self, DescribeVpnConnectionRequest, DescribeVpnConnectionRequestBuilder,
+        DescribeVpnConnectionResponse, DescribeVpnConnectionError,
+    };
+    pub use super::describe_vpn_connection_logs::{
+        self, DescribeVpnConnectionLogsRequest, DescribeVpnConnectionLogsRequestBuilder,
+        DescribeVpnConnectionLogsResponse, DescribeVpnConnectionLogsError,
+    };
+    pub use super::describe_vpn_connections::{
+        self, DescribeVpnConnectionsRequest, DescribeVpnConnectionsRequestBuilder,
+        DescribeVpnConnectionsResponse, DescribeVpnConnectionsError,
+    };
+    pub use super::describe_vpn_cross_account_authorizations::{
+        self, DescribeVpnCrossAccountAuthorizationsRequest,
+        DescribeVpnCrossAccountAuthorizationsRequestBuilder,
+        DescribeVpnCrossAccountAuthorizationsResponse,
+        DescribeVpnCrossAccountAuthorizationsError,
+    };
+    pub use super::describe_vpn_gateway::{
+        self, DescribeVpnGatewayRequest, DescribeVpnGatewayRequestBuilder,
+        DescribeVpnGatewayResponse, DescribeVpnGatewayError,
+    };
+    pub use super::describe_vpn_gateway_available_zones::{
+        self, DescribeVpnGatewayAvailableZonesRequest,
+        DescribeVpnGatewayAvailableZonesRequestBuilder,
+        DescribeVpnGatewayAvailableZonesResponse, DescribeVpnGatewayAvailableZonesError,
+    };
+    pub use super::describe_vpn_gateways::{
+        self, DescribeVpnGatewaysRequest, DescribeVpnGatewaysRequestBuilder,
+        DescribeVpnGatewaysResponse, DescribeVpnGatewaysError,
+    };
+    pub use super::describe_vpn_pbr_route_entries::{
+        self, DescribeVpnPbrRouteEntriesRequest,
+        DescribeVpnPbrRouteEntriesRequestBuilder, DescribeVpnPbrRouteEntriesResponse,
+        DescribeVpnPbrRouteEntriesError,
+    };
+    pub use super::describe_vpn_route_entries::{
+        self, DescribeVpnRouteEntriesRequest, DescribeVpnRouteEntriesRequestBuilder,
+        DescribeVpnRouteEntriesResponse, DescribeVpnRouteEntriesError,
+    };
+    pub use super::describe_vpn_ssl_server_logs::{
+        self, DescribeVpnSslServerLogsRequest, DescribeVpnSslServerLogsRequestBuilder,
+        DescribeVpnSslServerLogsResponse, DescribeVpnSslServerLogsError,
+    };
+    pub use super::diagnose_vpn_connections::{
+        self, DiagnoseVpnConnectionsRequest, DiagnoseVpnConnectionsRequestBuilder,
+        DiagnoseVpnConnectionsResponse, DiagnoseVpnConnectionsError,
+    };
+    pub use super::diagnose_vpn_gateway::{
+        self, DiagnoseVpnGatewayRequest, DiagnoseVpnGatewayRequestBuilder,
+        DiagnoseVpnGatewayResponse, DiagnoseVpnGatewayError,
+    };
+    pub use super::dissociate_vpn_gateway_with_certificate::{
+        self, DissociateVpnGatewayWithCertificateRequest,
+        DissociateVpnGatewayWithCertificateRequestBuilder,
+        DissociateVpnGatewayWithCertificateResponse,
+        DissociateVpnGatewayWithCertificateError,
+    };
+    pub use super::download_vpn_connection_config::{
+        self, DownloadVpnConnectionConfigRequest,
+        DownloadVpnConnectionConfigRequestBuilder, DownloadVpnConnectionConfigResponse,
+        DownloadVpnConnectionConfigError,
+    };
+    pub use super::get_vpn_gateway_diagnose_result::{
+        self, GetVpnGatewayDiagnoseResultRequest,
+        GetVpnGatewayDiagnoseResultRequestBuilder, GetVpnGatewayDiagnoseResultResponse,
+        GetVpnGatewayDiagnoseResultError,
+    };
+    pub use super::list_ipsec_server_logs::{
+        self, ListIpsecServerLogsRequest, ListIpsecServerLogsRequestBuilder,
+        ListIpsecServerLogsResponse, ListIpsecServerLogsError,
+    };
+    pub use super::list_ipsec_servers::{
+        self, ListIpsecServersRequest, ListIpsecServersRequestBuilder,
+        ListIpsecServersResponse, ListIpsecServersError,
+    };
+    pub use super::list_vpn_certificate_associations::{
+        self, ListVpnCertificateAssociationsRequest,
+        ListVpnCertificateAssociationsRequestBuilder,
+        ListVpnCertificateAssociationsResponse, ListVpnCertificateAssociationsError,
+    };
+    pub use super::modify_customer_gateway_attribute::{
+        self, ModifyCustomerGatewayAttributeRequest,
+        ModifyCustomerGatewayAttributeRequestBuilder,
+        ModifyCustomerGatewayAttributeResponse, ModifyCustomerGatewayAttributeError,
+    };
+    pub use super::modify_ssl_vpn_client_cert::{
+        self, ModifySslVpnClientCertRequest, ModifySslVpnClientCertRequestBuilder,
+        ModifySslVpnClientCertResponse, ModifySslVpnClientCertError,
+    };
+    pub use super::modify_ssl_vpn_server::{
+        self, ModifySslVpnServerRequest, ModifySslVpnServerRequestBuilder,
+        ModifySslVpnServerResponse, ModifySslVpnServerError,
+    };
+    pub use super::modify_tunnel_attribute::{
+        self, ModifyTunnelAttributeRequest, ModifyTunnelAttributeRequestBuilder,
+        ModifyTunnelAttributeResponse, ModifyTunnelAttributeError,
+    };
+    pub use super::modify_vpn_attachment_attribute::{
+        self, ModifyVpnAttachmentAttributeRequest,
+        ModifyVpnAttachmentAttributeRequestBuilder, ModifyVpnAttachmentAttributeResponse,
+        ModifyVpnAttachmentAttributeError,
+    };
+    pub use super::modify_vpn_connection_attribute::{
+        self, ModifyVpnConnectionAttributeRequest,
+        ModifyVpnConnectionAttributeRequestBuilder, ModifyVpnConnectionAttributeResponse,
+        ModifyVpnConnectionAttributeError,
+    };
+    pub use super::modify_vpn_gateway_attribute::{
+        self, ModifyVpnGatewayAttributeRequest, ModifyVpnGatewayAttributeRequestBuilder,
+        ModifyVpnGatewayAttributeResponse, ModifyVpnGatewayAttributeError,
+    };
+    pub use super::modify_vpn_pbr_route_entry_attribute::{
+        self, ModifyVpnPbrRouteEntryAttributeRequest,
+        ModifyVpnPbrRouteEntryAttributeRequestBuilder,
+        ModifyVpnPbrRouteEntryAttributeResponse, ModifyVpnPbrRouteEntryAttributeError,
+    };
+    pub use super::modify_vpn_pbr_route_entry_priority::{
+        self, ModifyVpnPbrRouteEntryPriorityRequest,
+        ModifyVpnPbrRouteEntryPriorityRequestBuilder,
+        ModifyVpnPbrRouteEntryPriorityResponse, ModifyVpnPbrRouteEntryPriorityError,
+    };
+    pub use super::modify_vpn_pbr_route_entry_weight::{
+        self, ModifyVpnPbrRouteEntryWeightRequest,
+        ModifyVpnPbrRouteEntryWeightRequestBuilder, ModifyVpnPbrRouteEntryWeightResponse,
+        ModifyVpnPbrRouteEntryWeightError,
+    };
+    pub use super::modify_vpn_route_entry_weight::{
+        self, ModifyVpnRouteEntryWeightRequest, ModifyVpnRouteEntryWeightRequestBuilder,
+        ModifyVpnRouteEntryWeightResponse, ModifyVpnRouteEntryWeightError,
+    };
+    pub use super::publish_vpn_route_entry::{
+        self, PublishVpnRouteEntryRequest, PublishVpnRouteEntryRequestBuilder,
+        PublishVpnRouteEntryResponse, PublishVpnRouteEntryError,
+    };
+    pub use super::update_enhanced_vpn_gateway::{
+        self, UpdateEnhancedVpnGatewayRequest, UpdateEnhancedVpnGatewayRequestBuilder,
+        UpdateEnhancedVpnGatewayResponse, UpdateEnhancedVpnGatewayError,
+    };
+    pub use super::update_ipsec_server::{
+        self, UpdateIpsecServerRequest, UpdateIpsecServerRequestBuilder,
+        UpdateIpsecServerResponse, UpdateIpsecServerError,
+    };
+}
+/// Express Connect: virtual border routers, router interfaces, BGP, QoS, failover tests and grants.
+///
+/// Actions:
+///
+/// - [`ActivateRouterInterface`](activate_router_interface): Activates a router interface that is currently Inactive so that it can carry traffic again.
+/// - [`AddBgpNetwork`](add_bgp_network): Advertises a network through BGP from a virtual border router (VBR) to the on-premises data center.
+/// - [`AssociateMacSecKey`](associate_mac_sec_key): Binds a MACsec key pair to the port of a dedicated Express Connect circuit so that the physical link is encrypted at layer 2.
+/// - [`AttachVbrToVpconn`](attach_vbr_to_vpconn): Moves an existing VBR onto a shared (hosted) Express Connect circuit.
+/// - [`ConnectRouterInterface`](connect_router_interface): Starts the connection from a requester router interface to its accepter router interface.
+/// - [`CreateBgpGroup`](create_bgp_group): Creates a BGP group on a virtual border router (VBR) for exchanging routes with an on-premises data center.
+/// - [`CreateBgpPeer`](create_bgp_peer): Adds a BGP peer, the gateway of your data center, to an existing BGP group.
+/// - [`CreateExpressCloudConnection`](create_express_cloud_connection): Applies for an Express Cloud Connection (ECC) instance, a managed Express Connect line from your data center to Alibaba Cloud.
+/// - [`CreateExpressConnectTrafficQos`](create_express_connect_traffic_qos): Creates a QoS (quality of service) policy that prioritizes traffic on Express Connect.
+/// - [`CreateExpressConnectTrafficQosQueue`](create_express_connect_traffic_qos_queue): Adds a priority queue to an Express Connect QoS policy.
+/// - [`CreateExpressConnectTrafficQosRule`](create_express_connect_traffic_qos_rule): Adds a traffic classification rule to a queue of an Express Connect QoS policy.
+/// - [`CreateFailoverTestJob`](create_failover_test_job): Creates a failover test job that takes Express Connect circuits, VBRs or BGP peers down for a set time so that you can verify your backup paths.
+/// - [`CreateRouterInterface`](create_router_interface): Creates one end of a router interface connection on a VPC router or a virtual border router (VBR).
+/// - [`CreateVbrHa`](create_vbr_ha): Creates a VBR failover group that pairs two virtual border routers so that one backs up the other.
+/// - [`CreateVcoRouteEntry`](create_vco_route_entry): Adds a destination-based route to an IPsec-VPN connection that is attached to a transit router.
+/// - [`CreateVirtualBorderRouter`](create_virtual_border_router): Creates a virtual border router (VBR) on an Express Connect circuit.
+/// - [`CreateVpconnFromVbr`](create_vpconn_from_vbr): Converts a VBR that a partner pushed to a tenant account into a hosted connection (shared port) for that tenant.
+/// - [`DeactivateRouterInterface`](deactivate_router_interface): Deactivates (freezes) an active router interface so that it stops forwarding traffic.
+/// - [`DeleteBgpGroup`](delete_bgp_group): Deletes a BGP group from a virtual border router.
+/// - [`DeleteBgpNetwork`](delete_bgp_network): Withdraws a network that a virtual border router advertises over BGP.
+/// - [`DeleteBgpPeer`](delete_bgp_peer): Removes a BGP peer from its BGP group, ending the BGP session with that data center gateway.
+/// - [`DeleteExpressConnect`](delete_express_connect): Deletes an Express Connect (VPC peering) instance together with both of its ends, the requester and the accepter router interfaces.
+/// - [`DeleteExpressConnectTrafficQos`](delete_express_connect_traffic_qos): Deletes an Express Connect QoS policy.
+/// - [`DeleteExpressConnectTrafficQosQueue`](delete_express_connect_traffic_qos_queue): Deletes a queue from an Express Connect QoS policy.
+/// - [`DeleteExpressConnectTrafficQosRule`](delete_express_connect_traffic_qos_rule): Deletes a traffic classification rule from a queue of an Express Connect QoS policy.
+/// - [`DeleteFailoverTestJob`](delete_failover_test_job): Deletes an Express Connect failover test job.
+/// - [`DeleteRouterInterface`](delete_router_interface): Deletes a router interface.
+/// - [`DeleteVbrHa`](delete_vbr_ha): Deletes a VBR failover group; the two VBRs themselves remain.
+/// - [`DeleteVcoRouteEntry`](delete_vco_route_entry): Removes a destination-based route from an IPsec-VPN connection.
+/// - [`DeleteVirtualBorderRouter`](delete_virtual_border_router): Deletes a virtual border router (VBR).
+/// - [`DescribeBgpGroups`](describe_bgp_groups): Lists the BGP groups of the virtual border routers in a region, with their ASNs and timers.
+/// - [`DescribeBgpNetworks`](describe_bgp_networks): Lists the networks that virtual border routers advertise over BGP.
+/// - [`DescribeBgpPeers`](describe_bgp_peers): Lists the BGP peers of the virtual border routers in a region, with their session state and route counts.
+/// - [`DescribeEcGrantRelation`](describe_ec_grant_relation): Lists the authorizations between VPCs and virtual border routers that let a VPC in one account connect to a VBR of another account.
+/// - [`DescribeExpressConnectTrafficQos`](describe_express_connect_traffic_qos): Lists Express Connect QoS policies together with their queues and the circuits they are bound to.
+/// - [`DescribeExpressConnectTrafficQosQueue`](describe_express_connect_traffic_qos_queue): Lists the queues of Express Connect QoS policies, each with the rules that feed it.
+/// - [`DescribeExpressConnectTrafficQosRule`](describe_express_connect_traffic_qos_rule): Lists the traffic classification rules of Express Connect QoS policies.
+/// - [`DescribeFailoverTestJob`](describe_failover_test_job): Returns the settings and progress of one Express Connect failover test job.
+/// - [`DescribeFailoverTestJobs`](describe_failover_test_jobs): Lists the Express Connect failover test jobs in a region, optionally filtered.
+/// - [`DescribeGrantRulesToEcr`](describe_grant_rules_to_ecr): Lists the Express Connect Router (ECR) instances of other accounts that a VBR has been authorized to attach to.
+/// - [`DescribeRouterInterfaceAttribute`](describe_router_interface_attribute): Returns the full configuration and state of one router interface, including its peer, health check and billing details.
+/// - [`DescribeRouterInterfaces`](describe_router_interfaces): Lists the router interfaces in a region, optionally filtered by router, peer, state and other fields.
+/// - [`DescribeVbrHa`](describe_vbr_ha): Returns a VBR failover group, looked up by its own ID or by one of its VBRs.
+/// - [`DescribeVcoRouteEntries`](describe_vco_route_entries): Lists the routes of an IPsec-VPN connection that is attached to a transit router, either the destination-based routes or the routes learned over BGP.
+/// - [`DescribeVirtualBorderRouters`](describe_virtual_border_routers): Lists the virtual border routers (VBRs) in a region with their circuits, addressing, BFD settings and states.
+/// - [`DescribeVpcGrantRulesToEcr`](describe_vpc_grant_rules_to_ecr): Lists the authorizations that let Express Connect Router (ECR) instances of other accounts attach a VPC or VBR.
+/// - [`DisassociateMacSecKey`](disassociate_mac_sec_key): Unbinds a MACsec key from the port of a dedicated Express Connect circuit.
+/// - [`GrantInstanceToVbr`](grant_instance_to_vbr): Authorizes virtual border routers (VBRs) of another account to connect to one of your VPCs.
+/// - [`ModifyBgpGroupAttribute`](modify_bgp_group_attribute): Changes the settings of a BGP group, such as its ASNs, authentication key, route limit, name and description.
+/// - [`ModifyBgpPeerAttribute`](modify_bgp_peer_attribute): Changes a BGP peer: its group, peer IP address or BFD settings.
+/// - [`ModifyExpressCloudConnectionAttribute`](modify_express_cloud_connection_attribute): Changes the name, description or Smart Access Gateway (SAG) peering settings of an Express Cloud Connection (ECC) instance.
+/// - [`ModifyExpressCloudConnectionBandwidth`](modify_express_cloud_connection_bandwidth): Sets a new bandwidth for an Express Cloud Connection (ECC) instance.
+/// - [`ModifyExpressConnectTrafficQos`](modify_express_connect_traffic_qos): Changes the name or description of an Express Connect QoS policy and adds or removes the dedicated circuits it applies to.
+/// - [`ModifyExpressConnectTrafficQosQueue`](modify_express_connect_traffic_qos_queue): Changes the name, description or bandwidth share of a queue in an Express Connect QoS policy.
+/// - [`ModifyExpressConnectTrafficQosRule`](modify_express_connect_traffic_qos_rule): Changes the match conditions, priority, DSCP remarking, name or description of a rule in an Express Connect QoS policy.
+/// - [`ModifyRouterInterfaceAttribute`](modify_router_interface_attribute): Changes a router interface: its name and description, its peer, or its health check settings.
+/// - [`ModifyRouterInterfaceSpec`](modify_router_interface_spec): Changes the specification, and with it the bandwidth, of a router interface.
+/// - [`ModifyVcoRouteEntryWeight`](modify_vco_route_entry_weight): Changes the weight, and thus the priority, of a destination-based route on an IPsec-VPN connection.
+/// - [`ModifyVirtualBorderRouterAttribute`](modify_virtual_border_router_attribute): Changes the settings of a virtual border router (VBR): addressing, VLAN, bandwidth, BFD timers, name and other attributes.
+/// - [`RecoverVirtualBorderRouter`](recover_virtual_border_router): Brings a terminated virtual border router (VBR) back into service.
+/// - [`RevokeInstanceFromVbr`](revoke_instance_from_vbr): Withdraws the permission of another account's virtual border routers (VBRs) to connect to one of your VPCs.
+/// - [`StartFailoverTestJob`](start_failover_test_job): Starts an Express Connect failover test job that was created to start later.
+/// - [`StopFailoverTestJob`](stop_failover_test_job): Ends a running Express Connect failover test job before its set duration is over.
+/// - [`TerminateVirtualBorderRouter`](terminate_virtual_border_router): Terminates (suspends) an active virtual border router (VBR) without deleting it.
+/// - [`UntagResourcesForExpressConnect`](untag_resources_for_express_connect): Removes tags from Express Connect circuits, VBRs or router interfaces.
+/// - [`UpdateFailoverTestJob`](update_failover_test_job): Changes the name, description, duration or resources of an Express Connect failover test job that has not started yet.
+/// - [`UpdateVirtualBorderBandwidth`](update_virtual_border_bandwidth): Sets the bandwidth limit of a virtual border router (VBR), which applies to both inbound and outbound traffic.
+pub mod express_connect {
+    pub use super::activate_router_interface::{
+        self, ActivateRouterInterfaceRequest, ActivateRouterInterfaceRequestBuilder,
+        ActivateRouterInterfaceResponse, ActivateRouterInterfaceError,
+    };
+    pub use super::add_bgp_network::{
+        self, AddBgpNetworkRequest, AddBgpNetworkRequestBuilder, AddBgpNetworkResponse,
+        AddBgpNetworkError,
+    };
+    pub use super::associate_mac_sec_key::{
+        self, AssociateMacSecKeyRequest, AssociateMacSecKeyRequestBuilder,
+        AssociateMacSecKeyResponse, AssociateMacSecKeyError,
+    };
+    pub use super::attach_vbr_to_vpconn::{
+        self, AttachVbrToVpconnRequest, AttachVbrToVpconnRequestBuilder,
+        AttachVbrToVpconnResponse, AttachVbrToVpconnError,
+    };
+    pub use super::connect_router_interface::{
+        self, ConnectRouterInterfaceRequest, ConnectRouterInterfaceRequestBuilder,
+        ConnectRouterInterfaceResponse, ConnectRouterInterfaceError,
+    };
+    pub use super::create_bgp_group::{
+        self, CreateBgpGroupRequest, CreateBgpGroupRequestBuilder,
+        CreateBgpGroupResponse, CreateBgpGroupError,
+    };
+    pub use super::create_bgp_peer::{
+        self, CreateBgpPeerRequest, CreateBgpPeerRequestBuilder, CreateBgpPeerResponse,
+        CreateBgpPeerError,
+    };
+    pub use super::create_express_cloud_connection::{
+        self, CreateExpressCloudConnectionRequest,
+        CreateExpressCloudConnectionRequestBuilder, CreateExpressCloudConnectionResponse,
+        CreateExpressCloudConnectionError,
+    };
+    pub use super::create_express_connect_traffic_qos::{
+        self, CreateExpressConnectTrafficQosRequest,
+        CreateExpressConnectTrafficQosRequestBuilder,
+        CreateExpressConnectTrafficQosResponse, CreateExpressConnectTrafficQosError,
+    };
+    pub use super::create_express_connect_traffic_qos_queue::{
+        self, CreateExpressConnectTrafficQosQueueRequest,
+        CreateExpressConnectTrafficQosQueueRequestBuilder,
+        CreateExpressConnectTrafficQosQueueResponse,
+        CreateExpressConnectTrafficQosQueueError,
+    };
+    pub use super::create_express_connect_traffic_qos_rule::{
+        self, CreateExpressConnectTrafficQosRuleRequest,
+        CreateExpressConnectTrafficQosRuleRequestBuilder,
+        CreateExpressConnectTrafficQosRuleResponse,
+        CreateExpressConnectTrafficQosRuleError,
+    };
+    pub use super::create_failover_test_job::{
+        self, CreateFailoverTestJobRequest, CreateFailoverTestJobRequestBuilder,
+        CreateFailoverTestJobResponse, CreateFailoverTestJobError,
+    };
+    pub use super::create_router_interface::{
+        self, CreateRouterInterfaceRequest, CreateRouterInterfaceRequestBuilder,
+        CreateRouterInterfaceResponse, CreateRouterInterfaceError,
+    };
+    pub use super::create_vbr_ha::{
+        self, CreateVbrHaRequest, CreateVbrHaRequestBuilder, CreateVbrHaResponse,
+        CreateVbrHaError,
+    };
+    pub use super::create_vco_route_entry::{
+        self, CreateVcoRouteEntryRequest, CreateVcoRouteEntryRequestBuilder,
+        CreateVcoRouteEntryResponse, CreateVcoRouteEntryError,
+    };
+    pub use super::create_virtual_border_router::{
+        self, CreateVirtualBorderRouterRequest, CreateVirtualBorderRouterRequestBuilder,
+        CreateVirtualBorderRouterResponse, CreateVirtualBorderRouterError,
+    };
+    pub use super::create_vpconn_from_vbr::{
+        self, CreateVpconnFromVbrRequest, CreateVpconnFromVbrRequestBuilder,
+        CreateVpconnFromVbrResponse, CreateVpconnFromVbrError,
+    };
+    pub use super::deactivate_router_interface::{
+        self, DeactivateRouterInterfaceRequest, DeactivateRouterInterfaceRequestBuilder,
+        DeactivateRouterInterfaceResponse, DeactivateRouterInterfaceError,
+    };
+    pub use super::delete_bgp_group::{
+        self, DeleteBgpGroupRequest, DeleteBgpGroupRequestBuilder,
+        DeleteBgpGroupResponse, DeleteBgpGroupError,
+    };
+    pub use super::delete_bgp_network::{
+        self, DeleteBgpNetworkRequest, DeleteBgpNetworkRequestBuilder,
+        DeleteBgpNetworkResponse, DeleteBgpNetworkError,
+    };
+    pub use super::delete_bgp_peer::{
+        self, DeleteBgpPeerRequest, DeleteBgpPeerRequestBuilder, DeleteBgpPeerResponse,
+        DeleteBgpPeerError,
+    };
+    pub use super::delete_express_connect::{
+        self, DeleteExpressConnectRequest, DeleteExpressConnectRequestBuilder,
+        DeleteExpressConnectResponse, DeleteExpressConnectError,
+    };
+    pub use super::delete_express_connect_traffic_qos::{
+        self, DeleteExpressConnectTrafficQosRequest,
+        DeleteExpressConnectTrafficQosRequestBuilder,
+        DeleteExpressConnectTrafficQosResponse, DeleteExpressConnectTrafficQosError,
+    };
+    pub use super::delete_express_connect_traffic_qos_queue::{
+        self, DeleteExpressConnectTrafficQosQueueRequest,
+        DeleteExpressConnectTrafficQosQueueRequestBuilder,
+        DeleteExpressConnectTrafficQosQueueResponse,
+        DeleteExpressConnectTrafficQosQueueError,
+    };
+    pub use super::delete_express_connect_traffic_qos_rule::{
+        self, DeleteExpressConnectTrafficQosRuleRequest,
+        DeleteExpressConnectTrafficQosRuleRequestBuilder,
+        DeleteExpressConnectTrafficQosRuleResponse,
+        DeleteExpressConnectTrafficQosRuleError,
+    };
+    pub use super::delete_failover_test_job::{
+        self, DeleteFailoverTestJobRequest, DeleteFailoverTestJobRequestBuilder,
+        DeleteFailoverTestJobResponse, DeleteFailoverTestJobError,
+    };
+    pub use super::delete_router_interface::{
+        self, DeleteRouterInterfaceRequest, DeleteRouterInterfaceRequestBuilder,
+        DeleteRouterInterfaceResponse, DeleteRouterInterfaceError,
+    };
+    pub use super::delete_vbr_ha::{
+        self, DeleteVbrHaRequest, DeleteVbrHaRequestBuilder, DeleteVbrHaResponse,
+        DeleteVbrHaError,
+    };
+    pub use super::delete_vco_route_entry::{
+        self, DeleteVcoRouteEntryRequest, DeleteVcoRouteEntryRequestBuilder,
+        DeleteVcoRouteEntryResponse, DeleteVcoRouteEntryError,
+    };
+    pub use super::delete_virtual_border_router::{
+        self, DeleteVirtualBorderRouterRequest, DeleteVirtualBorderRouterRequestBuilder,
+        DeleteVirtualBorderRouterResponse, DeleteVirtualBorderRouterError,
+    };
+    pub use super::describe_bgp_groups::{
+        self, DescribeBgpGroupsRequest, DescribeBgpGroupsRequestBuilder,
+        DescribeBgpGroupsResponse, DescribeBgpGroupsError,
+    };
+    pub use super::describe_bgp_networks::{
+        self, DescribeBgpNetworksRequest, DescribeBgpNetworksRequestBuilder,
+        DescribeBgpNetworksResponse, DescribeBgpNetworksError,
+    };
+    pub use super::describe_bgp_peers::{
+        self, DescribeBgpPeersRequest, DescribeBgpPeersRequestBuilder,
+        DescribeBgpPeersResponse, DescribeBgpPeersError,
+    };
+    pub use super::describe_ec_grant_relation::{
+        self, DescribeEcGrantRelationRequest, DescribeEcGrantRelationRequestBuilder,
+        DescribeEcGrantRelationResponse, DescribeEcGrantRelationError,
+    };
+    pub use super::describe_express_connect_traffic_qos::{
+        self, DescribeExpressConnectTrafficQosRequest,
+        DescribeExpressConnectTrafficQosRequestBuilder,
+        DescribeExpressConnectTrafficQosResponse, DescribeExpressConnectTrafficQosError,
+    };
+    pub use super::describe_express_connect_traffic_qos_queue::{
+        self, DescribeExpressConnectTrafficQosQueueRequest,
+        DescribeExpressConnectTrafficQosQueueRequestBuilder,
+        DescribeExpressConnectTrafficQosQueueResponse,
+        DescribeExpressConnectTrafficQosQueueError,
+    };
+    pub use super::describe_express_connect_traffic_qos_rule::{
+        self, DescribeExpressConnectTrafficQosRuleRequest,
+        DescribeExpressConnectTrafficQosRuleRequestBuilder,
+        DescribeExpressConnectTrafficQosRuleResponse,
+        DescribeExpressConnectTrafficQosRuleError,
+    };
+    pub use super::describe_failover_test_job::{
+        self, DescribeFailoverTestJobRequest, DescribeFailoverTestJobRequestBuilder,
+        DescribeFailoverTestJobResponse, DescribeFailoverTestJobError,
+    };
+    pub use super::describe_failover_test_jobs::{
+        self, DescribeFailoverTestJobsRequest, DescribeFailoverTestJobsRequestBuilder,
+        DescribeFailoverTestJobsResponse, DescribeFailoverTestJobsError,
+    };
+    pub use super::describe_grant_rules_to_ecr::{
+        self, DescribeGrantRulesToEcrRequest, DescribeGrantRulesToEcrRequestBuilder,
+        DescribeGrantRulesToEcrResponse, DescribeGrantRulesToEcrError,
+    };
+    pub use super::describe_router_interface_attribute::{
+        self, DescribeRouterInterfaceAttributeRequest,
+        DescribeRouterInterfaceAttributeRequestBuilder,
+        DescribeRouterInterfaceAttributeResponse, DescribeRouterInterfaceAttributeError,
+    };
+    pub use super::describe_router_interfaces::{
+        self, DescribeRouterInterfacesRequest, DescribeRouterInterfacesRequestBuilder,
+        DescribeRouterInterfacesResponse, DescribeRouterInterfacesError,
+    };
+    pub use super::describe_vbr_ha::{
+        self, DescribeVbrHaRequest, DescribeVbrHaRequestBuilder, DescribeVbrHaResponse,
+        DescribeVbrHaError,
+    };
+    pub use super::describe_vco_route_entries::{
+        self, DescribeVcoRouteEntriesRequest, DescribeVcoRouteEntriesRequestBuilder,
+        DescribeVcoRouteEntriesResponse, DescribeVcoRouteEntriesError,
+    };
+    pub use super::describe_virtual_border_routers::{
+        self, DescribeVirtualBorderRoutersRequest,
+        DescribeVirtualBorderRoutersRequestBuilder, DescribeVirtualBorderRoutersResponse,
+        DescribeVirtualBorderRoutersError,
+    };
+    pub use super::describe_vpc_grant_rules_to_ecr::{
+        self, DescribeVpcGrantRulesToEcrRequest,
+        DescribeVpcGrantRulesToEcrRequestBuilder, DescribeVpcGrantRulesToEcrResponse,
+        DescribeVpcGrantRulesToEcrError,
+    };
+    pub use super::disassociate_mac_sec_key::{
+        self, DisassociateMacSecKeyRequest, DisassociateMacSecKeyRequestBuilder,
+        DisassociateMacSecKeyResponse, DisassociateMacSecKeyError,
+    };
+    pub use super::grant_instance_to_vbr::{
+        self, GrantInstanceToVbrRequest, GrantInstanceToVbrRequestBuilder,
+        GrantInstanceToVbrResponse, GrantInstanceToVbrError,
+    };
+    pub use super::modify_bgp_group_attribute::{
+        self, ModifyBgpGroupAttributeRequest, ModifyBgpGroupAttributeRequestBuilder,
+        ModifyBgpGroupAttributeResponse, ModifyBgpGroupAttributeError,
+    };
+    pub use super::modify_bgp_peer_attribute::{
+        self, ModifyBgpPeerAttributeRequest, ModifyBgpPeerAttributeRequestBuilder,
+        ModifyBgpPeerAttributeResponse, ModifyBgpPeerAttributeError,
+    };
+    pub use super::modify_express_cloud_connection_attribute::{
+        self, ModifyExpressCloudConnectionAttributeRequest,
+        ModifyExpressCloudConnectionAttributeRequestBuilder,
+        ModifyExpressCloudConnectionAttributeResponse,
+        ModifyExpressCloudConnectionAttributeError,
+    };
+    pub use super::modify_express_cloud_connection_bandwidth::{
+        self, ModifyExpressCloudConnectionBandwidthRequest,
+        ModifyExpressCloudConnectionBandwidthRequestBuilder,
+        ModifyExpressCloudConnectionBandwidthResponse,
+        ModifyExpressCloudConnectionBandwidthError,
+    };
+    pub use super::modify_express_connect_traffic_qos::{
+        self, ModifyExpressConnectTrafficQosRequest,
+        ModifyExpressConnectTrafficQosRequestBuilder,
+        ModifyExpressConnectTrafficQosResponse, ModifyExpressConnectTrafficQosError,
+    };
+    pub use super::modify_express_connect_traffic_qos_queue::{
+        self, ModifyExpressConnectTrafficQosQueueRequest,
+        ModifyExpressConnectTrafficQosQueueRequestBuilder,
+        ModifyExpressConnectTrafficQosQueueResponse,
+        ModifyExpressConnectTrafficQosQueueError,
+    };
+    pub use super::modify_express_connect_traffic_qos_rule::{
+        self, ModifyExpressConnectTrafficQosRuleRequest,
+        ModifyExpressConnectTrafficQosRuleRequestBuilder,
+        ModifyExpressConnectTrafficQosRuleResponse,
+        ModifyExpressConnectTrafficQosRuleError,
+    };
+    pub use super::modify_router_interface_attribute::{
+        self, ModifyRouterInterfaceAttributeRequest,
+        ModifyRouterInterfaceAttributeRequestBuilder,
+        ModifyRouterInterfaceAttributeResponse, ModifyRouterInterfaceAttributeError,
+    };
+    pub use super::modify_router_interface_spec::{
+        self, ModifyRouterInterfaceSpecRequest, ModifyRouterInterfaceSpecRequestBuilder,
+        ModifyRouterInterfaceSpecResponse, ModifyRouterInterfaceSpecError,
+    };
+    pub use super::modify_vco_route_entry_weight::{
+        self, ModifyVcoRouteEntryWeightRequest, ModifyVcoRouteEntryWeightRequestBuilder,
+        ModifyVcoRouteEntryWeightResponse, ModifyVcoRouteEntryWeightError,
+    };
+    pub use super::modify_virtual_border_router_attribute::{
+        self, ModifyVirtualBorderRouterAttributeRequest,
+        ModifyVirtualBorderRouterAttributeRequestBuilder,
+        ModifyVirtualBorderRouterAttributeResponse,
+        ModifyVirtualBorderRouterAttributeError,
+    };
+    pub use super::recover_virtual_border_router::{
+        self, RecoverVirtualBorderRouterRequest,
+        RecoverVirtualBorderRouterRequestBuilder, RecoverVirtualBorderRouterResponse,
+        RecoverVirtualBorderRouterError,
+    };
+    pub use super::revoke_instance_from_vbr::{
+        self, RevokeInstanceFromVbrRequest, RevokeInstanceFromVbrRequestBuilder,
+        RevokeInstanceFromVbrResponse, RevokeInstanceFromVbrError,
+    };
+    pub use super::start_failover_test_job::{
+        self, StartFailoverTestJobRequest, StartFailoverTestJobRequestBuilder,
+        StartFailoverTestJobResponse, StartFailoverTestJobError,
+    };
+    pub use super::stop_failover_test_job::{
+        self, StopFailoverTestJobRequest, StopFailoverTestJobRequestBuilder,
+        StopFailoverTestJobResponse, StopFailoverTestJobError,
+    };
+    pub use super::terminate_virtual_border_router::{
+        self, TerminateVirtualBorderRouterRequest,
+        TerminateVirtualBorderRouterRequestBuilder, TerminateVirtualBorderRouterResponse,
+        TerminateVirtualBorderRouterError,
+    };
+    pub use super::untag_resources_for_express_connect::{
+        self, UntagResourcesForExpressConnectRequest,
+        UntagResourcesForExpressConnectRequestBuilder,
+        UntagResourcesForExpressConnectResponse, UntagResourcesForExpressConnectError,
+    };
+    pub use super::update_failover_test_job::{
+        self, UpdateFailoverTestJobRequest, UpdateFailoverTestJobRequestBuilder,
+        UpdateFailoverTestJobResponse, UpdateFailoverTestJobError,
+    };
+    pub use super::update_virtual_border_bandwidth::{
+        self, UpdateVirtualBorderBandwidthRequest,
+        UpdateVirtualBorderBandwidthRequestBuilder, UpdateVirtualBorderBandwidthResponse,
+        UpdateVirtualBorderBandwidthError,
+    };
+}
+/// Express Connect circuits (physical connections) and their access points, from application to termination.
+///
+/// Actions:
+///
+/// - [`ApplyPhysicalConnectionLOA`](apply_physical_connection_loa): Applies for a Letter of Authorization (LOA), which lets installers into the access point's data center to run the line of an Express Connect circuit.
+/// - [`AssociatePhysicalConnectionToVirtualBorderRouter`](associate_physical_connection_to_virtual_border_router): Attaches an Express Connect circuit to a virtual border router (VBR), so that the VBR can carry traffic over that circuit too.
+/// - [`CancelPhysicalConnection`](cancel_physical_connection): Cancels an Express Connect circuit that has not been enabled yet; it then moves to the Canceled state.
+/// - [`CompletePhysicalConnectionLOA`](complete_physical_connection_loa): Reports that the line of an Express Connect circuit is installed, with the details of the finished work, after its Letter of Authorization (LOA) was approved.
+/// - [`ConfirmPhysicalConnection`](confirm_physical_connection): Confirms that the line of an Express Connect circuit is installed and works; the circuit moves from Allocated to Confirmed.
+/// - [`CreateHighReliablePhysicalConnection`](create_high_reliable_physical_connection): Orders several Express Connect circuits at once, spread over access points and devices, so that one failed line does not cut the connection.
+/// - [`CreatePhysicalConnection`](create_physical_connection): Applies for a dedicated Express Connect circuit, or for a hosted circuit on behalf of a tenant; the new circuit starts in the Initial state.
+/// - [`CreatePhysicalConnectionOccupancyOrder`](create_physical_connection_occupancy_order): Places the order for the resource occupancy fee of an Express Connect circuit, the recurring fee for holding its port.
+/// - [`CreatePhysicalConnectionSetupOrder`](create_physical_connection_setup_order): Places the order for the one-time installation fee of an Express Connect circuit's port.
+/// - [`CreateVirtualPhysicalConnection`](create_virtual_physical_connection): Creates a hosted (shared) connection on a partner's Express Connect circuit and offers it to a tenant's Alibaba Cloud account.
+/// - [`DeletePhysicalConnection`](delete_physical_connection): Deletes an Express Connect circuit; it is no longer listed afterwards.
+/// - [`DescribeAccessPoints`](describe_access_points): Lists the access points of a region: the data centers where Express Connect circuits can be connected to Alibaba Cloud.
+/// - [`DescribePhysicalConnectionLOA`](describe_physical_connection_loa): Reads the Letter of Authorization (LOA) of an Express Connect circuit: the application details, the installers and where the LOA stands.
+/// - [`DescribePhysicalConnections`](describe_physical_connections): Lists the Express Connect circuits of a region, one page at a time.
+/// - [`DescribeVirtualBorderRoutersForPhysicalConnection`](describe_virtual_border_routers_for_physical_connection): Lists the virtual border routers (VBRs) on one Express Connect circuit, whether they belong to the circuit's owner or to other accounts.
+/// - [`EnablePhysicalConnection`](enable_physical_connection): Puts a Confirmed Express Connect circuit into service; it moves to the Enabled state.
+/// - [`GetPhysicalConnectionServiceStatus`](get_physical_connection_service_status): Tells whether billing of outbound data transfer over Express Connect is turned on for the calling account.
+/// - [`ListBusinessAccessPoints`](list_business_access_points): Lists the Express Connect access points of a region at which you can order a circuit, with their locations, port types and optical modules.
+/// - [`ListPhysicalConnectionFeatures`](list_physical_connection_features): Lists the device-level features that an Express Connect circuit's access device supports.
+/// - [`ListVirtualPhysicalConnections`](list_virtual_physical_connections): Lists hosted (shared) connections, the partner's side and the tenant's side alike, with token-based paging.
+/// - [`ModifyPhysicalConnectionAttribute`](modify_physical_connection_attribute): Changes the name, description, line details or bandwidth of an Express Connect circuit.
+/// - [`OpenPhysicalConnectionService`](open_physical_connection_service): Turns on billing of outbound data transfer over Express Connect for the calling account.
+/// - [`RecoverPhysicalConnection`](recover_physical_connection): Restores access over a terminated hosted (shared) Express Connect connection.
+/// - [`SecondApplyPhysicalConnectionLOA`](second_apply_physical_connection_loa): Sends a Letter of Authorization (LOA) application again after the one made with ApplyPhysicalConnectionLOA was rejected.
+/// - [`TerminatePhysicalConnection`](terminate_physical_connection): Shuts down an enabled Express Connect circuit; it moves to Terminating, then to Terminated.
+/// - [`UnassociatePhysicalConnectionFromVirtualBorderRouter`](unassociate_physical_connection_from_virtual_border_router): Detaches an Express Connect circuit from a virtual border router (VBR), so that the VBR no longer carries traffic over that circuit.
+/// - [`UpdateVirtualPhysicalConnection`](update_virtual_physical_connection): Changes the VLAN ID or the bandwidth of a hosted (shared) connection.
+pub mod physical_connection {
+    pub use super::apply_physical_connection_loa::{
+        self, ApplyPhysicalConnectionLoaRequest,
+        ApplyPhysicalConnectionLoaRequestBuilder, ApplyPhysicalConnectionLoaResponse,
+        ApplyPhysicalConnectionLoaError,
+    };
+    pub use super::associate_physical_connection_to_virtual_border_router::{
+        self, AssociatePhysicalConnectionToVirtualBorderRouterRequest,
+        AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder,
+        AssociatePhysicalConnectionToVirtualBorderRouterResponse,
+        AssociatePhysicalConnectionToVirtualBorderRouterError,
+    };
+    pub use super::cancel_physical_connection::{
+        self, CancelPhysicalConnectionRequest, CancelPhysicalConnectionRequestBuilder,
+        CancelPhysicalConnectionResponse, CancelPhysicalConnectionError,
+    };
+    pub use super::complete_physical_connection_loa::{
+        self, CompletePhysicalConnectionLoaRequest,
+        CompletePhysicalConnectionLoaRequestBuilder,
+        CompletePhysicalConnectionLoaResponse, CompletePhysicalConnectionLoaError,
+    };
+    pub use super::confirm_physical_connection::{
+        self, ConfirmPhysicalConnectionRequest, ConfirmPhysicalConnectionRequestBuilder,
+        ConfirmPhysicalConnectionResponse, ConfirmPhysicalConnectionError,
+    };
+    pub use super::create_high_reliable_physical_connection::{
+        self, CreateHighReliablePhysicalConnectionRequest,
+        CreateHighReliablePhysicalConnectionRequestBuilder,
+        CreateHighReliablePhysicalConnectionResponse,
+        CreateHighReliablePhysicalConnectionError,
+    };
+    pub use super::create_physical_connection::{
+        self, CreatePhysicalConnectionRequest, CreatePhysicalConnectionRequestBuilder,
+        CreatePhysicalConnectionResponse, CreatePhysicalConnectionError,
+    };
+    pub use super::create_physical_connection_occupancy_order::{
+        self, CreatePhysicalConnectionOccupancyOrderRequest,
+        CreatePhysicalConnectionOccupancyOrderRequestBuilder,
+        CreatePhysicalConnectionOccupancyOrderResponse,
+        CreatePhysicalConnectionOccupancyOrderError,
+    };
+    pub use super::create_physical_connection_setup_order::{
+        self, CreatePhysicalConnectionSetupOrderRequest,
+        CreatePhysicalConnectionSetupOrderRequestBuilder,
+        CreatePhysicalConnectionSetupOrderResponse,
+        CreatePhysicalConnectionSetupOrderError,
+    };
+    pub use super::create_virtual_physical_connection::{
+        self, CreateVirtualPhysicalConnectionRequest,
+        CreateVirtualPhysicalConnectionRequestBuilder,
+        CreateVirtualPhysicalConnectionResponse, CreateVirtualPhysicalConnectionError,
+    };
+    pub use super::delete_physical_connection::{
+        self, DeletePhysicalConnectionRequest, DeletePhysicalConnectionRequestBuilder,
+        DeletePhysicalConnectionResponse, DeletePhysicalConnectionError,
+    };
+    pub use super::describe_access_points::{
+        self, DescribeAccessPointsRequest, DescribeAccessPointsRequestBuilder,
+        DescribeAccessPointsResponse, DescribeAccessPointsError,
+    };
+    pub use super::describe_physical_connection_loa::{
+        self, DescribePhysicalConnectionLoaRequest,
+        DescribePhysicalConnectionLoaRequestBuilder,
+        DescribePhysicalConnectionLoaResponse, DescribePhysicalConnectionLoaError,
+    };
+    pub use super::describe_physical_connections::{
+        self, DescribePhysicalConnectionsRequest,
+        DescribePhysicalConnectionsRequestBuilder, DescribePhysicalConnectionsResponse,
+        DescribePhysicalConnectionsError,
+    };
+    pub use super::describe_virtual_border_routers_for_physical_connection::{
+        self, DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
+        DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder,
+        DescribeVirtualBorderRoutersForPhysicalConnectionResponse,
+        DescribeVirtualBorderRoutersForPhysicalConnectionError,
+    };
+    pub use super::enable_physical_connection::{
+        self, EnablePhysicalConnectionRequest, EnablePhysicalConnectionRequestBuilder,
+        EnablePhysicalConnectionResponse, EnablePhysicalConnectionError,
+    };
+    pub use super::get_physical_connection_service_status::{
+        self, GetPhysicalConnectionServiceStatusRequest,
+        GetPhysicalConnectionServiceStatusRequestBuilder,
+        GetPhysicalConnectionServiceStatusResponse,
+        GetPhysicalConnectionServiceStatusError,
+    };
+    pub use super::list_business_access_points::{
+        self, ListBusinessAccessPointsRequest, ListBusinessAccessPointsRequestBuilder,
+        ListBusinessAccessPointsResponse, ListBusinessAccessPointsError,
+    };
+    pub use super::list_physical_connection_features::{
+        self, ListPhysicalConnectionFeaturesRequest,
+        ListPhysicalConnectionFeaturesRequestBuilder,
+        ListPhysicalConnectionFeaturesResponse, ListPhysicalConnectionFeaturesError,
+    };
+    pub use super::list_virtual_physical_connections::{
+        self, ListVirtualPhysicalConnectionsRequest,
+        ListVirtualPhysicalConnectionsRequestBuilder,
+        ListVirtualPhysicalConnectionsResponse, ListVirtualPhysicalConnectionsError,
+    };
+    pub use super::modify_physical_connection_attribute::{
+        self, ModifyPhysicalConnectionAttributeRequest,
+        ModifyPhysicalConnectionAttributeRequestBuilder,
+        ModifyPhysicalConnectionAttributeResponse, ModifyPhysicalConnectionAttributeError,
+    };
+    pub use super::open_physical_connection_service::{
+        self, OpenPhysicalConnectionServiceRequest,
+        OpenPhysicalConnectionServiceRequestBuilder,
+        OpenPhysicalConnectionServiceResponse, OpenPhysicalConnectionServiceError,
+    };
+    pub use super::recover_physical_connection::{
+        self, RecoverPhysicalConnectionRequest, RecoverPhysicalConnectionRequestBuilder,
+        RecoverPhysicalConnectionResponse, RecoverPhysicalConnectionError,
+    };
+    pub use super::second_apply_physical_connection_loa::{
+        self, SecondApplyPhysicalConnectionLoaRequest,
+        SecondApplyPhysicalConnectionLoaRequestBuilder,
+        SecondApplyPhysicalConnectionLoaResponse, SecondApplyPhysicalConnectionLoaError,
+    };
+    pub use super::terminate_physical_connection::{
+        self, TerminatePhysicalConnectionRequest,
+        TerminatePhysicalConnectionRequestBuilder, TerminatePhysicalConnectionResponse,
+        TerminatePhysicalConnectionError,
+    };
+    pub use super::unassociate_physical_connection_from_virtual_border_router::{
+        self, UnassociatePhysicalConnectionFromVirtualBorderRouterRequest,
+        UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder,
+        UnassociatePhysicalConnectionFromVirtualBorderRouterResponse,
+        UnassociatePhysicalConnectionFromVirtualBorderRouterError,
+    };
+    pub use super::update_virtual_physical_connection::{
+        self, UpdateVirtualPhysicalConnectionRequest,
+        UpdateVirtualPhysicalConnectionRequestBuilder,
+        UpdateVirtualPhysicalConnectionResponse, UpdateVirtualPhysicalConnectionError,
+    };
+}
+/// Flow logs: capture the traffic of ENIs, vSwitches or VPCs into Simple Log Service.
+///
+/// Actions:
+///
+/// - [`ActiveFlowLog`](active_flow_log): Starts a stopped flow log so that it captures the traffic of its resource again.
+/// - [`CreateFlowLog`](create_flow_log): Creates a flow log that captures the traffic of an elastic network interface, a vSwitch or a VPC and delivers it to Simple Log Service.
+/// - [`DeactiveFlowLog`](deactive_flow_log): Stops a flow log so that it no longer captures the traffic of its resource, without deleting it.
+/// - [`DeleteFlowLog`](delete_flow_log): Deletes a flow log, which ends the capture of its resource's traffic.
+/// - [`DescribeFlowLogs`](describe_flow_logs): Lists the flow logs of a region, filtered by ID, name, resource, status and other attributes.
+/// - [`GetFlowLogServiceStatus`](get_flow_log_service_status): Tells whether the flow log feature has been activated for your account.
+/// - [`ModifyFlowLogAttribute`](modify_flow_log_attribute): Changes the name, description, sampling interval or IP version of a flow log.
+/// - [`OpenFlowLogService`](open_flow_log_service): Activates the flow log feature for your Alibaba Cloud account, which is needed before flow logs can be created.
+pub mod flow_log {
+    pub use super::active_flow_log::{
+        self, ActiveFlowLogRequest, ActiveFlowLogRequestBuilder, ActiveFlowLogResponse,
+        ActiveFlowLogError,
+    };
+    pub use super::create_flow_log::{
+        self, CreateFlowLogRequest, CreateFlowLogRequestBuilder, CreateFlowLogResponse,
+        CreateFlowLogError,
+    };
+    pub use super::deactive_flow_log::{
+        self, DeactiveFlowLogRequest, DeactiveFlowLogRequestBuilder,
+        DeactiveFlowLogResponse, DeactiveFlowLogError,
+    };
+    pub use super::delete_flow_log::{
+        self, DeleteFlowLogRequest, DeleteFlowLogRequestBuilder, DeleteFlowLogResponse,
+        DeleteFlowLogError,
+    };
+    pub use super::describe_flow_logs::{
+        self, DescribeFlowLogsRequest, DescribeFlowLogsRequestBuilder,
+        DescribeFlowLogsResponse, DescribeFlowLogsError,
+    };
+    pub use super::get_flow_log_service_status::{
+        self, GetFlowLogServiceStatusRequest, GetFlowLogServiceStatusRequestBuilder,
+        GetFlowLogServiceStatusResponse, GetFlowLogServiceStatusError,
+    };
+    pub use super::modify_flow_log_attribute::{
+        self, ModifyFlowLogAttributeRequest, ModifyFlowLogAttributeRequestBuilder,
+        ModifyFlowLogAttributeResponse, ModifyFlowLogAttributeError,
+    };
+    pub use super::open_flow_log_service::{
+        self, OpenFlowLogServiceRequest, OpenFlowLogServiceRequestBuilder,
+        OpenFlowLogServiceResponse, OpenFlowLogServiceError,
+    };
+}
+/// Traffic mirroring: copy the traffic of ENIs to a destination for inspection.
+///
+/// Actions:
+///
+/// - [`AddSourcesToTrafficMirrorSession`](add_sources_to_traffic_mirror_session): Adds one or more traffic mirror sources (elastic network interfaces) to an existing traffic mirror session.
+/// - [`CreateTrafficMirrorFilter`](create_traffic_mirror_filter): Creates a traffic mirror filter, optionally with its first inbound and outbound rules, that decides which packets a mirror session copies.
+/// - [`CreateTrafficMirrorFilterRules`](create_traffic_mirror_filter_rules): Adds inbound or outbound rules to an existing traffic mirror filter.
+/// - [`CreateTrafficMirrorSession`](create_traffic_mirror_session): Creates a traffic mirror session that copies the traffic of elastic network interfaces, as selected by a filter, to a mirror destination.
+/// - [`DeleteTrafficMirrorFilter`](delete_traffic_mirror_filter): Deletes a traffic mirror filter together with its rules.
+/// - [`DeleteTrafficMirrorFilterRules`](delete_traffic_mirror_filter_rules): Removes inbound or outbound rules from a traffic mirror filter.
+/// - [`DeleteTrafficMirrorSession`](delete_traffic_mirror_session): Deletes a traffic mirror session, which stops the mirroring it performs.
+/// - [`GetTrafficMirrorServiceStatus`](get_traffic_mirror_service_status): Tells whether the traffic mirroring feature has been activated for your account.
+/// - [`ListTrafficMirrorFilters`](list_traffic_mirror_filters): Lists traffic mirror filters with their inbound and outbound rules.
+/// - [`ListTrafficMirrorSessions`](list_traffic_mirror_sessions): Lists traffic mirror sessions, filtered by ID, name, filter, source, destination and other attributes.
+/// - [`OpenTrafficMirrorService`](open_traffic_mirror_service): Activates the traffic mirroring feature in a region, which is needed before traffic mirror filters and sessions can be created there.
+/// - [`RemoveSourcesFromTrafficMirrorSession`](remove_sources_from_traffic_mirror_session): Removes traffic mirror sources (elastic network interfaces) from a traffic mirror session.
+/// - [`UpdateTrafficMirrorFilterAttribute`](update_traffic_mirror_filter_attribute): Renames a traffic mirror filter or changes its description.
+/// - [`UpdateTrafficMirrorFilterRuleAttribute`](update_traffic_mirror_filter_rule_attribute): Changes the match conditions, action or priority of one inbound or outbound rule of a traffic mirror filter.
+/// - [`UpdateTrafficMirrorSessionAttribute`](update_traffic_mirror_session_attribute): Changes the settings of a traffic mirror session, such as its filter, destination, priority or whether it is enabled.
+pub mod traffic_mirror {
+    pub use super::add_sources_to_traffic_mirror_session::{
+        self, AddSourcesToTrafficMirrorSessionRequest,
+        AddSourcesToTrafficMirrorSessionRequestBuilder,
+        AddSourcesToTrafficMirrorSessionResponse, AddSourcesToTrafficMirrorSessionError,
+    };
+    pub use super::create_traffic_mirror_filter::{
+        self, CreateTrafficMirrorFilterRequest, CreateTrafficMirrorFilterRequestBuilder,
+        CreateTrafficMirrorFilterResponse, CreateTrafficMirrorFilterError,
+    };
+    pub use super::create_traffic_mirror_filter_rules::{
+        self, CreateTrafficMirrorFilterRulesRequest,
+        CreateTrafficMirrorFilterRulesRequestBuilder,
+        CreateTrafficMirrorFilterRulesResponse, CreateTrafficMirrorFilterRulesError,
+    };
+    pub use super::create_traffic_mirror_session::{
+        self, CreateTrafficMirrorSessionRequest,
+        CreateTrafficMirrorSessionRequestBuilder, CreateTrafficMirrorSessionResponse,
+        CreateTrafficMirrorSessionError,
+    };
+    pub use super::delete_traffic_mirror_filter::{
+        self, DeleteTrafficMirrorFilterRequest, DeleteTrafficMirrorFilterRequestBuilder,
+        DeleteTrafficMirrorFilterResponse, DeleteTrafficMirrorFilterError,
+    };
+    pub use super::delete_traffic_mirror_filter_rules::{
+        self, DeleteTrafficMirrorFilterRulesRequest,
+        DeleteTrafficMirrorFilterRulesRequestBuilder,
+        DeleteTrafficMirrorFilterRulesResponse, DeleteTrafficMirrorFilterRulesError,
+    };
+    pub use super::delete_traffic_mirror_session::{
+        self, DeleteTrafficMirrorSessionRequest,
+        DeleteTrafficMirrorSessionRequestBuilder, DeleteTrafficMirrorSessionResponse,
+        DeleteTrafficMirrorSessionError,
+    };
+    pub use super::get_traffic_mirror_service_status::{
+        self, GetTrafficMirrorServiceStatusRequest,
+        GetTrafficMirrorServiceStatusRequestBuilder,
+        GetTrafficMirrorServiceStatusResponse, GetTrafficMirrorServiceStatusError,
+    };
+    pub use super::list_traffic_mirror_filters::{
+        self, ListTrafficMirrorFiltersRequest, ListTrafficMirrorFiltersRequestBuilder,
+        ListTrafficMirrorFiltersResponse, ListTrafficMirrorFiltersError,
+    };
+    pub use super::list_traffic_mirror_sessions::{
+        self, ListTrafficMirrorSessionsRequest, ListTrafficMirrorSessionsRequestBuilder,
+        ListTrafficMirrorSessionsResponse, ListTrafficMirrorSessionsError,
+    };
+    pub use super::open_traffic_mirror_service::{
+        self, OpenTrafficMirrorServiceRequest, OpenTrafficMirrorServiceRequestBuilder,
+        OpenTrafficMirrorServiceResponse, OpenTrafficMirrorServiceError,
+    };
+    pub use super::remove_sources_from_traffic_mirror_session::{
+        self, RemoveSourcesFromTrafficMirrorSessionRequest,
+        RemoveSourcesFromTrafficMirrorSessionRequestBuilder,
+        RemoveSourcesFromTrafficMirrorSessionResponse,
+        RemoveSourcesFromTrafficMirrorSessionError,
+    };
+    pub use super::update_traffic_mirror_filter_attribute::{
+        self, UpdateTrafficMirrorFilterAttributeRequest,
+        UpdateTrafficMirrorFilterAttributeRequestBuilder,
+        UpdateTrafficMirrorFilterAttributeResponse,
+        UpdateTrafficMirrorFilterAttributeError,
+    };
+    pub use super::update_traffic_mirror_filter_rule_attribute::{
+        self, UpdateTrafficMirrorFilterRuleAttributeRequest,
+        UpdateTrafficMirrorFilterRuleAttributeRequestBuilder,
+        UpdateTrafficMirrorFilterRuleAttributeResponse,
+        UpdateTrafficMirrorFilterRuleAttributeError,
+    };
+    pub use super::update_traffic_mirror_session_attribute::{
+        self, UpdateTrafficMirrorSessionAttributeRequest,
+        UpdateTrafficMirrorSessionAttributeRequestBuilder,
+        UpdateTrafficMirrorSessionAttributeResponse,
+        UpdateTrafficMirrorSessionAttributeError,
+    };
+}
+/// Global acceleration instances (legacy; the Global Accelerator service replaces them).
+///
+/// Actions:
+///
+/// - [`AddGlobalAccelerationInstanceIp`](add_global_acceleration_instance_ip): Attaches an EIP to a Global Acceleration (GA) instance of the shared-bandwidth type.
+/// - [`CreateGlobalAccelerationInstance`](create_global_acceleration_instance): Creates a pay-as-you-go Global Acceleration (GA) instance with a public IP address for accelerating access to backend services.
+/// - [`DeleteGlobalAccelerationInstance`](delete_global_acceleration_instance): Deletes a pay-as-you-go Global Acceleration (GA) instance.
+/// - [`DescribeGlobalAccelerationInstances`](describe_global_acceleration_instances): Lists Global Acceleration (GA) instances with their bandwidth, billing, public IP address, backend servers and added EIPs.
+/// - [`DescribeServerRelatedGlobalAccelerationInstances`](describe_server_related_global_acceleration_instances): Lists the Global Acceleration (GA) instances that a given backend server is attached to.
+/// - [`ModifyGlobalAccelerationInstanceAttributes`](modify_global_acceleration_instance_attributes): Changes the name or description of a Global Acceleration (GA) instance.
+/// - [`ModifyGlobalAccelerationInstanceSpec`](modify_global_acceleration_instance_spec): Changes the peak bandwidth of a pay-as-you-go Global Acceleration (GA) instance.
+/// - [`RemoveGlobalAccelerationInstanceIp`](remove_global_acceleration_instance_ip): Takes an EIP out of a Global Acceleration (GA) instance of the shared-bandwidth type.
+/// - [`UnassociateGlobalAccelerationInstance`](unassociate_global_acceleration_instance): Detaches a backend server, such as an ECS instance, SLB instance or ENI, from a Global Acceleration (GA) instance.
+pub mod global_acceleration {
+    pub use super::add_global_acceleration_instance_ip::{
+        self, AddGlobalAccelerationInstanceIpRequest,
+        AddGlobalAccelerationInstanceIpRequestBuilder,
+        AddGlobalAccelerationInstanceIpResponse, AddGlobalAccelerationInstanceIpError,
+    };
+    #[allow(deprecated)]
+    pub use super::create_global_acceleration_instance::{
+        self, CreateGlobalAccelerationInstanceRequest,
+        CreateGlobalAccelerationInstanceRequestBuilder,
+        CreateGlobalAccelerationInstanceResponse, CreateGlobalAccelerationInstanceError,
+    };
+    pub use super::delete_global_acceleration_instance::{
+        self, DeleteGlobalAccelerationInstanceRequest,
+        DeleteGlobalAccelerationInstanceRequestBuilder,
+        DeleteGlobalAccelerationInstanceResponse, DeleteGlobalAccelerationInstanceError,
+    };
+    pub use super::describe_global_acceleration_instances::{
+        self, DescribeGlobalAccelerationInstancesRequest,
+        DescribeGlobalAccelerationInstancesRequestBuilder,
+        DescribeGlobalAccelerationInstancesResponse,
+        DescribeGlobalAccelerationInstancesError,
+    };
+    pub use super::describe_server_related_global_acceleration_instances::{
+        self, DescribeServerRelatedGlobalAccelerationInstancesRequest,
+        DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder,
+        DescribeServerRelatedGlobalAccelerationInstancesResponse,
+        DescribeServerRelatedGlobalAccelerationInstancesError,
+    };
+    pub use super::modify_global_acceleration_instance_attributes::{
+        self, ModifyGlobalAccelerationInstanceAttributesRequest,
+        ModifyGlobalAccelerationInstanceAttributesRequestBuilder,
+        ModifyGlobalAccelerationInstanceAttributesResponse,
+        ModifyGlobalAccelerationInstanceAttributesError,
+    };
+    pub use super::modify_global_acceleration_instance_spec::{
+        self, ModifyGlobalAccelerationInstanceSpecRequest,
+        ModifyGlobalAccelerationInstanceSpecRequestBuilder,
+        ModifyGlobalAccelerationInstanceSpecResponse,
+        ModifyGlobalAccelerationInstanceSpecError,
+    };
+    pub use super::remove_global_acceleration_instance_ip::{
+        self, RemoveGlobalAccelerationInstanceIpRequest,
+        RemoveGlobalAccelerationInstanceIpRequestBuilder,
+        RemoveGlobalAccelerationInstanceIpResponse,
+        RemoveGlobalAccelerationInstanceIpError,
+    };
+    pub use super::unassociate_global_acceleration_instance::{
+        self, UnassociateGlobalAccelerationInstanceRequest,
+        UnassociateGlobalAccelerationInstanceRequestBuilder,
+        UnassociateGlobalAccelerationInstanceResponse,
+        UnassociateGlobalAccelerationInstanceError,
+    };
+}
+/// Tags and resource groups of VPC resources.
+///
+/// Actions:
+///
+/// - [`ChangeResourceGroup`](change_resource_group): Moves an Express Connect resource (a circuit, a virtual border router or a router interface) to another resource group.
+/// - [`DeletionProtection`](deletion_protection): Turns deletion protection on or off for an EIP, an EIP bandwidth plan or a NAT gateway.
+/// - [`DescribeTagKeys`](describe_tag_keys): Lists the tag keys in use on VPC resources of a region, optionally narrowed to a resource type, resources or a keyword.
+/// - [`DescribeTagKeysForExpressConnect`](describe_tag_keys_for_express_connect): Lists the tag keys in use on Express Connect circuits, optionally narrowed by keyword or by circuit.
+/// - [`DescribeTags`](describe_tags): Lists the tags, as key-value pairs, on VPC resources that match the given resource IDs or tags.
+/// - [`ListTagResources`](list_tag_resources): Lists which tags are attached to which VPC resources, by resource ID, by tag, or both.
+/// - [`ListTagResourcesForExpressConnect`](list_tag_resources_for_express_connect): Lists the tags attached to Express Connect circuits, VBRs or router interfaces.
+/// - [`MoveResourceGroup`](move_resource_group): Moves a VPC-service resource, such as a VPC, an EIP or a flow log, to another resource group.
+/// - [`MoveVpnResourceGroup`](move_vpn_resource_group): Moves a VPN gateway, a customer gateway or an IPsec-VPN connection to another resource group.
+/// - [`TagResources`](tag_resources): Attaches tags, as key-value pairs, to one or more VPC resources of a single type.
+/// - [`TagResourcesForExpressConnect`](tag_resources_for_express_connect): Attaches tags to Express Connect circuits, VBRs or router interfaces, creating tags that do not exist yet.
+/// - [`UnTagResources`](un_tag_resources): Removes tags from one or more VPC resources of a single type.
+pub mod tags {
+    pub use super::change_resource_group::{
+        self, ChangeResourceGroupRequest, ChangeResourceGroupRequestBuilder,
+        ChangeResourceGroupResponse, ChangeResourceGroupError,
+    };
+    pub use super::deletion_protection::{
+        self, DeletionProtectionRequest, DeletionProtectionRequestBuilder,
+        DeletionProtectionResponse, DeletionProtectionError,
+    };
+    pub use super::describe_tag_keys::{
+        self, DescribeTagKeysRequest, DescribeTagKeysRequestBuilder,
+        DescribeTagKeysResponse, DescribeTagKeysError,
+    };
+    pub use super::describe_tag_keys_for_express_connect::{
+        self, DescribeTagKeysForExpressConnectRequest,
+        DescribeTagKeysForExpressConnectRequestBuilder,
+        DescribeTagKeysForExpressConnectResponse, DescribeTagKeysForExpressConnectError,
+    };
+    pub use super::describe_tags::{
+        self, DescribeTagsRequest, DescribeTagsRequestBuilder, DescribeTagsResponse,
+        DescribeTagsError,
+    };
+    pub use super::list_tag_resources::{
+        self, ListTagResourcesRequest, ListTagResourcesRequestBuilder,
+        ListTagResourcesResponse, ListTagResourcesError,
+    };
+    pub use super::list_tag_resources_for_express_connect::{
+        self, ListTagResourcesForExpressConnectRequest,
+        ListTagResourcesForExpressConnectRequestBuilder,
+        ListTagResourcesForExpressConnectResponse, ListTagResourcesForExpressConnectError,
+    };
+    pub use super::move_resource_group::{
+        self, MoveResourceGroupRequest, MoveResourceGroupRequestBuilder,
+        MoveResourceGroupResponse, MoveResourceGroupError,
+    };
+    pub use super::move_vpn_resource_group::{
+        self, MoveVpnResourceGroupRequest, MoveVpnResourceGroupRequestBuilder,
+        MoveVpnResourceGroupResponse, MoveVpnResourceGroupError,
+    };
+    pub use super::tag_resources::{
+        self, TagResourcesRequest, TagResourcesRequestBuilder, TagResourcesResponse,
+        TagResourcesError,
+    };
+    pub use super::tag_resources_for_express_connect::{
+        self, TagResourcesForExpressConnectRequest,
+        TagResourcesForExpressConnectRequestBuilder,
+        TagResourcesForExpressConnectResponse, TagResourcesForExpressConnectError,
+    };
+    pub use super::un_tag_resources::{
+        self, UnTagResourcesRequest, UnTagResourcesRequestBuilder,
+        UnTagResourcesResponse, UnTagResourcesError,
+    };
+}
+/// Regions and zones where the service is offered.
+///
+/// Actions:
+///
+/// - [`DescribeRegions`](describe_regions): Lists the regions where the VPC service, or another named service, is available.
+/// - [`DescribeZones`](describe_zones): Lists the zones of a region in which VPC resources such as vSwitches can be created.
+/// - [`ListBusinessRegions`](list_business_regions): Lists the regions in which you can buy Express Connect circuits.
+/// - [`ListGeographicSubRegions`](list_geographic_sub_regions): Lists the geographic sub-regions into which Alibaba Cloud groups its regions for Express Connect.
+pub mod regions {
+    pub use super::describe_regions::{
+        self, DescribeRegionsRequest, DescribeRegionsRequestBuilder,
+        DescribeRegionsResponse, DescribeRegionsError,
+    };
+    pub use super::describe_zones::{
+        self, DescribeZonesRequest, DescribeZonesRequestBuilder, DescribeZonesResponse,
+        DescribeZonesError,
+    };
+    pub use super::list_business_regions::{
+        self, ListBusinessRegionsRequest, ListBusinessRegionsRequestBuilder,
+        ListBusinessRegionsResponse, ListBusinessRegionsError,
+    };
+    pub use super::list_geographic_sub_regions::{
+        self, ListGeographicSubRegionsRequest, ListGeographicSubRegionsRequestBuilder,
+        ListGeographicSubRegionsResponse, ListGeographicSubRegionsError,
+    };
+}
 /// `ActivateRouterInterface`: Activates a router interface that is currently Inactive so that it can carry traffic again.
+#[doc(hidden)]
 pub mod activate_router_interface;
+#[doc(hidden)]
 pub use activate_router_interface::{
     ActivateRouterInterfaceRequest, ActivateRouterInterfaceRequestBuilder,
     ActivateRouterInterfaceResponse, ActivateRouterInterfaceError,
 };
 /// `ActiveFlowLog`: Starts a stopped flow log so that it captures the traffic of its resource again.
+#[doc(hidden)]
 pub mod active_flow_log;
+#[doc(hidden)]
 pub use active_flow_log::{
     ActiveFlowLogRequest, ActiveFlowLogRequestBuilder, ActiveFlowLogResponse,
     ActiveFlowLogError,
 };
 /// `AddBgpNetwork`: Advertises a network through BGP from a virtual border router (VBR) to the on-premises data center.
+#[doc(hidden)]
 pub mod add_bgp_network;
+#[doc(hidden)]
 pub use add_bgp_network::{
     AddBgpNetworkRequest, AddBgpNetworkRequestBuilder, AddBgpNetworkResponse,
     AddBgpNetworkError,
 };
 /// `AddCommonBandwidthPackageIp`: Moves one EIP into an Internet Shared Bandwidth instance, so that the EIP uses the instance's shared bandwidth instead of its own.
+#[doc(hidden)]
 pub mod add_common_bandwidth_package_ip;
+#[doc(hidden)]
 pub use add_common_bandwidth_package_ip::{
     AddCommonBandwidthPackageIpRequest, AddCommonBandwidthPackageIpRequestBuilder,
     AddCommonBandwidthPackageIpResponse, AddCommonBandwidthPackageIpError,
 };
 /// `AddCommonBandwidthPackageIps`: Moves several EIPs into one Internet Shared Bandwidth instance in a single request.
+#[doc(hidden)]
 pub mod add_common_bandwidth_package_ips;
+#[doc(hidden)]
 pub use add_common_bandwidth_package_ips::{
     AddCommonBandwidthPackageIpsRequest, AddCommonBandwidthPackageIpsRequestBuilder,
     AddCommonBandwidthPackageIpsResponse, AddCommonBandwidthPackageIpsError,
 };
 /// `AddGlobalAccelerationInstanceIp`: Attaches an EIP to a Global Acceleration (GA) instance of the shared-bandwidth type.
+#[doc(hidden)]
 pub mod add_global_acceleration_instance_ip;
+#[doc(hidden)]
 pub use add_global_acceleration_instance_ip::{
     AddGlobalAccelerationInstanceIpRequest,
     AddGlobalAccelerationInstanceIpRequestBuilder,
     AddGlobalAccelerationInstanceIpResponse, AddGlobalAccelerationInstanceIpError,
 };
 /// `AddIPv6TranslatorAclListEntry`: Adds an IPv6 address or IPv6 CIDR block as an entry of an access control list (ACL) used by IPv6 Translation Service.
+#[doc(hidden)]
 pub mod add_ipv6_translator_acl_list_entry;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use add_ipv6_translator_acl_list_entry::{
     AddIpv6TranslatorAclListEntryRequest, AddIpv6TranslatorAclListEntryRequestBuilder,
     AddIpv6TranslatorAclListEntryResponse, AddIpv6TranslatorAclListEntryError,
 };
 /// `AddPublicIpAddressPoolCidrBlock`: Adds a CIDR block to a public IP address pool, either one you name or one the system picks for a given mask length.
+#[doc(hidden)]
 pub mod add_public_ip_address_pool_cidr_block;
+#[doc(hidden)]
 pub use add_public_ip_address_pool_cidr_block::{
     AddPublicIpAddressPoolCidrBlockRequest,
     AddPublicIpAddressPoolCidrBlockRequestBuilder,
     AddPublicIpAddressPoolCidrBlockResponse, AddPublicIpAddressPoolCidrBlockError,
 };
 /// `AddSourcesToTrafficMirrorSession`: Adds one or more traffic mirror sources (elastic network interfaces) to an existing traffic mirror session.
+#[doc(hidden)]
 pub mod add_sources_to_traffic_mirror_session;
+#[doc(hidden)]
 pub use add_sources_to_traffic_mirror_session::{
     AddSourcesToTrafficMirrorSessionRequest,
     AddSourcesToTrafficMirrorSessionRequestBuilder,
     AddSourcesToTrafficMirrorSessionResponse, AddSourcesToTrafficMirrorSessionError,
 };
 /// `AllocateEipAddress`: Requests a new elastic IP address (EIP) in a region, either a random one or a specific address or EIP ID you name.
+#[doc(hidden)]
 pub mod allocate_eip_address;
+#[doc(hidden)]
 pub use allocate_eip_address::{
     AllocateEipAddressRequest, AllocateEipAddressRequestBuilder,
     AllocateEipAddressResponse, AllocateEipAddressError,
 };
 /// `AllocateEipAddressPro`: Requests an elastic IP address (EIP) with a chosen address, EIP ID or IP address pool, for setups that need a particular public IP.
+#[doc(hidden)]
 pub mod allocate_eip_address_pro;
+#[doc(hidden)]
 pub use allocate_eip_address_pro::{
     AllocateEipAddressProRequest, AllocateEipAddressProRequestBuilder,
     AllocateEipAddressProResponse, AllocateEipAddressProError,
 };
 /// `AllocateEipSegmentAddress`: Requests a contiguous EIP group, a block of consecutive public IP addresses for resources that need adjacent addresses.
+#[doc(hidden)]
 pub mod allocate_eip_segment_address;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use allocate_eip_segment_address::{
     AllocateEipSegmentAddressRequest, AllocateEipSegmentAddressRequestBuilder,
     AllocateEipSegmentAddressResponse, AllocateEipSegmentAddressError,
 };
 /// `AllocateIpv6Address`: Allocates an unassociated IPv6 address or IPv6 prefix from a vSwitch, which exists in the VPC on its own without being bound to a network interface, load balancer or other instance.
+#[doc(hidden)]
 pub mod allocate_ipv6_address;
+#[doc(hidden)]
 pub use allocate_ipv6_address::{
     AllocateIpv6AddressRequest, AllocateIpv6AddressRequestBuilder,
     AllocateIpv6AddressResponse, AllocateIpv6AddressError,
 };
 /// `AllocateIpv6InternetBandwidth`: Turns on Internet bandwidth for a VPC IPv6 address, letting the address both open connections to the Internet and accept connections from it.
+#[doc(hidden)]
 pub mod allocate_ipv6_internet_bandwidth;
+#[doc(hidden)]
 pub use allocate_ipv6_internet_bandwidth::{
     AllocateIpv6InternetBandwidthRequest, AllocateIpv6InternetBandwidthRequestBuilder,
     AllocateIpv6InternetBandwidthResponse, AllocateIpv6InternetBandwidthError,
 };
 /// `AllocateVpcIpv6Cidr`: Reserves an IPv6 CIDR block so that you can later assign exactly that block to a VPC.
+#[doc(hidden)]
 pub mod allocate_vpc_ipv6_cidr;
+#[doc(hidden)]
 pub use allocate_vpc_ipv6_cidr::{
     AllocateVpcIpv6CidrRequest, AllocateVpcIpv6CidrRequestBuilder,
     AllocateVpcIpv6CidrResponse, AllocateVpcIpv6CidrError,
 };
 /// `ApplyPhysicalConnectionLOA`: Applies for a Letter of Authorization (LOA), which lets installers into the access point's data center to run the line of an Express Connect circuit.
+#[doc(hidden)]
 pub mod apply_physical_connection_loa;
+#[doc(hidden)]
 pub use apply_physical_connection_loa::{
     ApplyPhysicalConnectionLoaRequest, ApplyPhysicalConnectionLoaRequestBuilder,
     ApplyPhysicalConnectionLoaResponse, ApplyPhysicalConnectionLoaError,
 };
 /// `AssociateEipAddress`: Binds an elastic IP address (EIP) to a cloud resource in its region, such as an ECS instance, CLB instance, secondary ENI, NAT gateway, HaVip or private IP address.
+#[doc(hidden)]
 pub mod associate_eip_address;
+#[doc(hidden)]
 pub use associate_eip_address::{
     AssociateEipAddressRequest, AssociateEipAddressRequestBuilder,
     AssociateEipAddressResponse, AssociateEipAddressError,
 };
 /// `AssociateEipAddressBatch`: Binds up to 50 elastic IP addresses (EIPs) at once to one Internet NAT gateway or secondary ENI in the same region.
+#[doc(hidden)]
 pub mod associate_eip_address_batch;
+#[doc(hidden)]
 pub use associate_eip_address_batch::{
     AssociateEipAddressBatchRequest, AssociateEipAddressBatchRequestBuilder,
     AssociateEipAddressBatchResponse, AssociateEipAddressBatchError,
 };
 /// `AssociateHaVip`: Attaches a high-availability virtual IP address (HaVip) to an ECS instance or an elastic network interface (ENI) in a VPC.
+#[doc(hidden)]
 pub mod associate_ha_vip;
+#[doc(hidden)]
 pub use associate_ha_vip::{
     AssociateHaVipRequest, AssociateHaVipRequestBuilder, AssociateHaVipResponse,
     AssociateHaVipError,
 };
 /// `AssociateMacSecKey`: Binds a MACsec key pair to the port of a dedicated Express Connect circuit so that the physical link is encrypted at layer 2.
+#[doc(hidden)]
 pub mod associate_mac_sec_key;
+#[doc(hidden)]
 pub use associate_mac_sec_key::{
     AssociateMacSecKeyRequest, AssociateMacSecKeyRequestBuilder,
     AssociateMacSecKeyResponse, AssociateMacSecKeyError,
 };
 /// `AssociateNetworkAcl`: Associates a network ACL with one or more vSwitches so that its rules apply to their traffic.
+#[doc(hidden)]
 pub mod associate_network_acl;
+#[doc(hidden)]
 pub use associate_network_acl::{
     AssociateNetworkAclRequest, AssociateNetworkAclRequestBuilder,
     AssociateNetworkAclResponse, AssociateNetworkAclError,
 };
 /// `AssociatePhysicalConnectionToVirtualBorderRouter`: Attaches an Express Connect circuit to a virtual border router (VBR), so that the VBR can carry traffic over that circuit too.
+#[doc(hidden)]
 pub mod associate_physical_connection_to_virtual_border_router;
+#[doc(hidden)]
 pub use associate_physical_connection_to_virtual_border_router::{
     AssociatePhysicalConnectionToVirtualBorderRouterRequest,
     AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder,
@@ -7070,19 +9504,25 @@ pub use associate_physical_connection_to_virtual_border_router::{
     AssociatePhysicalConnectionToVirtualBorderRouterError,
 };
 /// `AssociateRouteTable`: Binds a custom route table to a vSwitch that belongs to the same VPC.
+#[doc(hidden)]
 pub mod associate_route_table;
+#[doc(hidden)]
 pub use associate_route_table::{
     AssociateRouteTableRequest, AssociateRouteTableRequestBuilder,
     AssociateRouteTableResponse, AssociateRouteTableError,
 };
 /// `AssociateRouteTableWithGateway`: Binds a gateway route table to an IPv4 gateway or IPv6 gateway in the same VPC.
+#[doc(hidden)]
 pub mod associate_route_table_with_gateway;
+#[doc(hidden)]
 pub use associate_route_table_with_gateway::{
     AssociateRouteTableWithGatewayRequest, AssociateRouteTableWithGatewayRequestBuilder,
     AssociateRouteTableWithGatewayResponse, AssociateRouteTableWithGatewayError,
 };
 /// `AssociateRouteTablesWithVpcGatewayEndpoint`: Attaches one or more route tables to a VPC gateway endpoint so that their traffic to the endpoint service goes through it.
+#[doc(hidden)]
 pub mod associate_route_tables_with_vpc_gateway_endpoint;
+#[doc(hidden)]
 pub use associate_route_tables_with_vpc_gateway_endpoint::{
     AssociateRouteTablesWithVpcGatewayEndpointRequest,
     AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder,
@@ -7090,32 +9530,42 @@ pub use associate_route_tables_with_vpc_gateway_endpoint::{
     AssociateRouteTablesWithVpcGatewayEndpointError,
 };
 /// `AssociateVpcCidrBlock`: Adds a secondary IPv4 or IPv6 CIDR block to a VPC to enlarge its address space.
+#[doc(hidden)]
 pub mod associate_vpc_cidr_block;
+#[doc(hidden)]
 pub use associate_vpc_cidr_block::{
     AssociateVpcCidrBlockRequest, AssociateVpcCidrBlockRequestBuilder,
     AssociateVpcCidrBlockResponse, AssociateVpcCidrBlockError,
 };
 /// `AssociateVpnGatewayWithCertificate`: Binds an SSL certificate to a ShangMi (SM) VPN gateway, either as its encryption certificate or as its signing certificate.
+#[doc(hidden)]
 pub mod associate_vpn_gateway_with_certificate;
+#[doc(hidden)]
 pub use associate_vpn_gateway_with_certificate::{
     AssociateVpnGatewayWithCertificateRequest,
     AssociateVpnGatewayWithCertificateRequestBuilder,
     AssociateVpnGatewayWithCertificateResponse, AssociateVpnGatewayWithCertificateError,
 };
 /// `AttachDhcpOptionsSetToVpc`: Attaches a DHCP options set to a VPC so that its instances receive the set's domain and DNS settings.
+#[doc(hidden)]
 pub mod attach_dhcp_options_set_to_vpc;
+#[doc(hidden)]
 pub use attach_dhcp_options_set_to_vpc::{
     AttachDhcpOptionsSetToVpcRequest, AttachDhcpOptionsSetToVpcRequestBuilder,
     AttachDhcpOptionsSetToVpcResponse, AttachDhcpOptionsSetToVpcError,
 };
 /// `AttachVbrToVpconn`: Moves an existing VBR onto a shared (hosted) Express Connect circuit.
+#[doc(hidden)]
 pub mod attach_vbr_to_vpconn;
+#[doc(hidden)]
 pub use attach_vbr_to_vpconn::{
     AttachVbrToVpconnRequest, AttachVbrToVpconnRequestBuilder, AttachVbrToVpconnResponse,
     AttachVbrToVpconnError,
 };
 /// `CancelCommonBandwidthPackageIpBandwidth`: Removes the per-EIP bandwidth cap set on an EIP inside an Internet Shared Bandwidth instance, so the EIP can again use up to the instance's full bandwidth.
+#[doc(hidden)]
 pub mod cancel_common_bandwidth_package_ip_bandwidth;
+#[doc(hidden)]
 pub use cancel_common_bandwidth_package_ip_bandwidth::{
     CancelCommonBandwidthPackageIpBandwidthRequest,
     CancelCommonBandwidthPackageIpBandwidthRequestBuilder,
@@ -7123,174 +9573,230 @@ pub use cancel_common_bandwidth_package_ip_bandwidth::{
     CancelCommonBandwidthPackageIpBandwidthError,
 };
 /// `CancelPhysicalConnection`: Cancels an Express Connect circuit that has not been enabled yet; it then moves to the Canceled state.
+#[doc(hidden)]
 pub mod cancel_physical_connection;
+#[doc(hidden)]
 pub use cancel_physical_connection::{
     CancelPhysicalConnectionRequest, CancelPhysicalConnectionRequestBuilder,
     CancelPhysicalConnectionResponse, CancelPhysicalConnectionError,
 };
 /// `ChangeResourceGroup`: Moves an Express Connect resource (a circuit, a virtual border router or a router interface) to another resource group.
+#[doc(hidden)]
 pub mod change_resource_group;
+#[doc(hidden)]
 pub use change_resource_group::{
     ChangeResourceGroupRequest, ChangeResourceGroupRequestBuilder,
     ChangeResourceGroupResponse, ChangeResourceGroupError,
 };
 /// `CheckCanAllocateVpcPrivateIpAddress`: Checks whether a given private IP address of a vSwitch is free to be assigned.
+#[doc(hidden)]
 pub mod check_can_allocate_vpc_private_ip_address;
+#[doc(hidden)]
 pub use check_can_allocate_vpc_private_ip_address::{
     CheckCanAllocateVpcPrivateIpAddressRequest,
     CheckCanAllocateVpcPrivateIpAddressRequestBuilder,
     CheckCanAllocateVpcPrivateIpAddressResponse, CheckCanAllocateVpcPrivateIpAddressError,
 };
 /// `CheckVpnBgpEnabled`: Checks whether IPsec-VPN connections in the region of the request can use BGP dynamic routing.
+#[doc(hidden)]
 pub mod check_vpn_bgp_enabled;
+#[doc(hidden)]
 pub use check_vpn_bgp_enabled::{
     CheckVpnBgpEnabledRequest, CheckVpnBgpEnabledRequestBuilder,
     CheckVpnBgpEnabledResponse, CheckVpnBgpEnabledError,
 };
 /// `CompletePhysicalConnectionLOA`: Reports that the line of an Express Connect circuit is installed, with the details of the finished work, after its Letter of Authorization (LOA) was approved.
+#[doc(hidden)]
 pub mod complete_physical_connection_loa;
+#[doc(hidden)]
 pub use complete_physical_connection_loa::{
     CompletePhysicalConnectionLoaRequest, CompletePhysicalConnectionLoaRequestBuilder,
     CompletePhysicalConnectionLoaResponse, CompletePhysicalConnectionLoaError,
 };
 /// `ConfirmPhysicalConnection`: Confirms that the line of an Express Connect circuit is installed and works; the circuit moves from Allocated to Confirmed.
+#[doc(hidden)]
 pub mod confirm_physical_connection;
+#[doc(hidden)]
 pub use confirm_physical_connection::{
     ConfirmPhysicalConnectionRequest, ConfirmPhysicalConnectionRequestBuilder,
     ConfirmPhysicalConnectionResponse, ConfirmPhysicalConnectionError,
 };
 /// `ConnectRouterInterface`: Starts the connection from a requester router interface to its accepter router interface.
+#[doc(hidden)]
 pub mod connect_router_interface;
+#[doc(hidden)]
 pub use connect_router_interface::{
     ConnectRouterInterfaceRequest, ConnectRouterInterfaceRequestBuilder,
     ConnectRouterInterfaceResponse, ConnectRouterInterfaceError,
 };
 /// `ConvertBandwidthPackage`: Converts a legacy bandwidth package, such as the bandwidth package of an older NAT gateway, into EIP-based public bandwidth.
+#[doc(hidden)]
 pub mod convert_bandwidth_package;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use convert_bandwidth_package::{
     ConvertBandwidthPackageRequest, ConvertBandwidthPackageRequestBuilder,
     ConvertBandwidthPackageResponse, ConvertBandwidthPackageError,
 };
 /// `CopyNetworkAclEntries`: Copies the rules of one network ACL into another network ACL.
+#[doc(hidden)]
 pub mod copy_network_acl_entries;
+#[doc(hidden)]
 pub use copy_network_acl_entries::{
     CopyNetworkAclEntriesRequest, CopyNetworkAclEntriesRequestBuilder,
     CopyNetworkAclEntriesResponse, CopyNetworkAclEntriesError,
 };
 /// `CreateBgpGroup`: Creates a BGP group on a virtual border router (VBR) for exchanging routes with an on-premises data center.
+#[doc(hidden)]
 pub mod create_bgp_group;
+#[doc(hidden)]
 pub use create_bgp_group::{
     CreateBgpGroupRequest, CreateBgpGroupRequestBuilder, CreateBgpGroupResponse,
     CreateBgpGroupError,
 };
 /// `CreateBgpPeer`: Adds a BGP peer, the gateway of your data center, to an existing BGP group.
+#[doc(hidden)]
 pub mod create_bgp_peer;
+#[doc(hidden)]
 pub use create_bgp_peer::{
     CreateBgpPeerRequest, CreateBgpPeerRequestBuilder, CreateBgpPeerResponse,
     CreateBgpPeerError,
 };
 /// `CreateCommonBandwidthPackage`: Creates a pay-as-you-go Internet Shared Bandwidth instance, a bandwidth pool that several EIPs in the region can share.
+#[doc(hidden)]
 pub mod create_common_bandwidth_package;
+#[doc(hidden)]
 pub use create_common_bandwidth_package::{
     CreateCommonBandwidthPackageRequest, CreateCommonBandwidthPackageRequestBuilder,
     CreateCommonBandwidthPackageResponse, CreateCommonBandwidthPackageError,
 };
 /// `CreateCustomerGateway`: Creates a customer gateway, the Alibaba Cloud record of the on-premises VPN device that IPsec-VPN connections terminate on.
+#[doc(hidden)]
 pub mod create_customer_gateway;
+#[doc(hidden)]
 pub use create_customer_gateway::{
     CreateCustomerGatewayRequest, CreateCustomerGatewayRequestBuilder,
     CreateCustomerGatewayResponse, CreateCustomerGatewayError,
 };
 /// `CreateDefaultVSwitch`: Creates the default vSwitch of a zone inside the default VPC of the region.
+#[doc(hidden)]
 pub mod create_default_vswitch;
+#[doc(hidden)]
 pub use create_default_vswitch::{
     CreateDefaultVSwitchRequest, CreateDefaultVSwitchRequestBuilder,
     CreateDefaultVSwitchResponse, CreateDefaultVSwitchError,
 };
 /// `CreateDefaultVpc`: Creates the default VPC of a region.
+#[doc(hidden)]
 pub mod create_default_vpc;
+#[doc(hidden)]
 pub use create_default_vpc::{
     CreateDefaultVpcRequest, CreateDefaultVpcRequestBuilder, CreateDefaultVpcResponse,
     CreateDefaultVpcError,
 };
 /// `CreateDhcpOptionsSet`: Creates a DHCP options set holding the domain name, DNS servers and lease times to hand out to instances of a VPC.
+#[doc(hidden)]
 pub mod create_dhcp_options_set;
+#[doc(hidden)]
 pub use create_dhcp_options_set::{
     CreateDhcpOptionsSetRequest, CreateDhcpOptionsSetRequestBuilder,
     CreateDhcpOptionsSetResponse, CreateDhcpOptionsSetError,
 };
 /// `CreateEnhancedVpnGateway`: Creates an enhanced VPN gateway, a gateway type that serves dual-tunnel IPsec-VPN connections only.
+#[doc(hidden)]
 pub mod create_enhanced_vpn_gateway;
+#[doc(hidden)]
 pub use create_enhanced_vpn_gateway::{
     CreateEnhancedVpnGatewayRequest, CreateEnhancedVpnGatewayRequestBuilder,
     CreateEnhancedVpnGatewayResponse, CreateEnhancedVpnGatewayError,
 };
 /// `CreateExpressCloudConnection`: Applies for an Express Cloud Connection (ECC) instance, a managed Express Connect line from your data center to Alibaba Cloud.
+#[doc(hidden)]
 pub mod create_express_cloud_connection;
+#[doc(hidden)]
 pub use create_express_cloud_connection::{
     CreateExpressCloudConnectionRequest, CreateExpressCloudConnectionRequestBuilder,
     CreateExpressCloudConnectionResponse, CreateExpressCloudConnectionError,
 };
 /// `CreateExpressConnectTrafficQos`: Creates a QoS (quality of service) policy that prioritizes traffic on Express Connect.
+#[doc(hidden)]
 pub mod create_express_connect_traffic_qos;
+#[doc(hidden)]
 pub use create_express_connect_traffic_qos::{
     CreateExpressConnectTrafficQosRequest, CreateExpressConnectTrafficQosRequestBuilder,
     CreateExpressConnectTrafficQosResponse, CreateExpressConnectTrafficQosError,
 };
 /// `CreateExpressConnectTrafficQosQueue`: Adds a priority queue to an Express Connect QoS policy.
+#[doc(hidden)]
 pub mod create_express_connect_traffic_qos_queue;
+#[doc(hidden)]
 pub use create_express_connect_traffic_qos_queue::{
     CreateExpressConnectTrafficQosQueueRequest,
     CreateExpressConnectTrafficQosQueueRequestBuilder,
     CreateExpressConnectTrafficQosQueueResponse, CreateExpressConnectTrafficQosQueueError,
 };
 /// `CreateExpressConnectTrafficQosRule`: Adds a traffic classification rule to a queue of an Express Connect QoS policy.
+#[doc(hidden)]
 pub mod create_express_connect_traffic_qos_rule;
+#[doc(hidden)]
 pub use create_express_connect_traffic_qos_rule::{
     CreateExpressConnectTrafficQosRuleRequest,
     CreateExpressConnectTrafficQosRuleRequestBuilder,
     CreateExpressConnectTrafficQosRuleResponse, CreateExpressConnectTrafficQosRuleError,
 };
 /// `CreateFailoverTestJob`: Creates a failover test job that takes Express Connect circuits, VBRs or BGP peers down for a set time so that you can verify your backup paths.
+#[doc(hidden)]
 pub mod create_failover_test_job;
+#[doc(hidden)]
 pub use create_failover_test_job::{
     CreateFailoverTestJobRequest, CreateFailoverTestJobRequestBuilder,
     CreateFailoverTestJobResponse, CreateFailoverTestJobError,
 };
 /// `CreateFlowLog`: Creates a flow log that captures the traffic of an elastic network interface, a vSwitch or a VPC and delivers it to Simple Log Service.
+#[doc(hidden)]
 pub mod create_flow_log;
+#[doc(hidden)]
 pub use create_flow_log::{
     CreateFlowLogRequest, CreateFlowLogRequestBuilder, CreateFlowLogResponse,
     CreateFlowLogError,
 };
 /// `CreateForwardEntry`: Adds a DNAT (port forwarding or IP mapping) entry to the DNAT table of an Internet NAT gateway or a VPC NAT gateway.
+#[doc(hidden)]
 pub mod create_forward_entry;
+#[doc(hidden)]
 pub use create_forward_entry::{
     CreateForwardEntryRequest, CreateForwardEntryRequestBuilder,
     CreateForwardEntryResponse, CreateForwardEntryError,
 };
 /// `CreateFullNatEntry`: Adds a FULLNAT entry to the FULLNAT table of a VPC NAT gateway, translating both the source and the destination of matching traffic.
+#[doc(hidden)]
 pub mod create_full_nat_entry;
+#[doc(hidden)]
 pub use create_full_nat_entry::{
     CreateFullNatEntryRequest, CreateFullNatEntryRequestBuilder,
     CreateFullNatEntryResponse, CreateFullNatEntryError,
 };
 /// `CreateGlobalAccelerationInstance`: Creates a pay-as-you-go Global Acceleration (GA) instance with a public IP address for accelerating access to backend services.
+#[doc(hidden)]
 pub mod create_global_acceleration_instance;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use create_global_acceleration_instance::{
     CreateGlobalAccelerationInstanceRequest,
     CreateGlobalAccelerationInstanceRequestBuilder,
     CreateGlobalAccelerationInstanceResponse, CreateGlobalAccelerationInstanceError,
 };
 /// `CreateHaVip`: Creates a HaVip (high-availability virtual IP address): a private IP address of a vSwitch that can move between ECS instances or ENIs.
+#[doc(hidden)]
 pub mod create_ha_vip;
+#[doc(hidden)]
 pub use create_ha_vip::{
     CreateHaVipRequest, CreateHaVipRequestBuilder, CreateHaVipResponse, CreateHaVipError,
 };
 /// `CreateHighReliablePhysicalConnection`: Orders several Express Connect circuits at once, spread over access points and devices, so that one failed line does not cut the connection.
+#[doc(hidden)]
 pub mod create_high_reliable_physical_connection;
+#[doc(hidden)]
 pub use create_high_reliable_physical_connection::{
     CreateHighReliablePhysicalConnectionRequest,
     CreateHighReliablePhysicalConnectionRequestBuilder,
@@ -7298,81 +9804,107 @@ pub use create_high_reliable_physical_connection::{
     CreateHighReliablePhysicalConnectionError,
 };
 /// `CreateIPv6Translator`: Creates an IPv6 Translation Service instance, which lets IPv6 clients reach services that listen on public IPv4 addresses.
+#[doc(hidden)]
 pub mod create_ipv6_translator;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use create_ipv6_translator::{
     CreateIpv6TranslatorRequest, CreateIpv6TranslatorRequestBuilder,
     CreateIpv6TranslatorResponse, CreateIpv6TranslatorError,
 };
 /// `CreateIPv6TranslatorAclList`: Creates an access control list (ACL) of IPv6 addresses for IPv6 Translation Service mapping entries.
+#[doc(hidden)]
 pub mod create_ipv6_translator_acl_list;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use create_ipv6_translator_acl_list::{
     CreateIpv6TranslatorAclListRequest, CreateIpv6TranslatorAclListRequestBuilder,
     CreateIpv6TranslatorAclListResponse, CreateIpv6TranslatorAclListError,
 };
 /// `CreateIPv6TranslatorEntry`: Adds a mapping entry to an IPv6 Translation Service instance, forwarding a port of the instance's IPv6 address to a public IPv4 address and port.
+#[doc(hidden)]
 pub mod create_ipv6_translator_entry;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use create_ipv6_translator_entry::{
     CreateIpv6TranslatorEntryRequest, CreateIpv6TranslatorEntryRequestBuilder,
     CreateIpv6TranslatorEntryResponse, CreateIpv6TranslatorEntryError,
 };
 /// `CreateIpsecServer`: Creates an IPsec server on a VPN gateway so that remote clients can dial in over IPsec.
+#[doc(hidden)]
 pub mod create_ipsec_server;
+#[doc(hidden)]
 pub use create_ipsec_server::{
     CreateIpsecServerRequest, CreateIpsecServerRequestBuilder, CreateIpsecServerResponse,
     CreateIpsecServerError,
 };
 /// `CreateIpv4Gateway`: Creates an IPv4 gateway, the single point that controls public IPv4 traffic of a VPC.
+#[doc(hidden)]
 pub mod create_ipv4_gateway;
+#[doc(hidden)]
 pub use create_ipv4_gateway::{
     CreateIpv4GatewayRequest, CreateIpv4GatewayRequestBuilder, CreateIpv4GatewayResponse,
     CreateIpv4GatewayError,
 };
 /// `CreateIpv6EgressOnlyRule`: Creates an egress-only rule on an IPv6 gateway for one IPv6 address, so that the address can start connections to IPv6 hosts on the Internet while hosts on the Internet cannot start connections to it.
+#[doc(hidden)]
 pub mod create_ipv6_egress_only_rule;
+#[doc(hidden)]
 pub use create_ipv6_egress_only_rule::{
     CreateIpv6EgressOnlyRuleRequest, CreateIpv6EgressOnlyRuleRequestBuilder,
     CreateIpv6EgressOnlyRuleResponse, CreateIpv6EgressOnlyRuleError,
 };
 /// `CreateIpv6Gateway`: Creates an IPv6 gateway for a VPC, the component that governs the VPC's IPv6 traffic to and from the Internet.
+#[doc(hidden)]
 pub mod create_ipv6_gateway;
+#[doc(hidden)]
 pub use create_ipv6_gateway::{
     CreateIpv6GatewayRequest, CreateIpv6GatewayRequestBuilder, CreateIpv6GatewayResponse,
     CreateIpv6GatewayError,
 };
 /// `CreateNatGateway`: Creates an enhanced NAT gateway in a VPC: an Internet NAT gateway for Internet access, or a VPC NAT gateway for private address translation.
+#[doc(hidden)]
 pub mod create_nat_gateway;
+#[doc(hidden)]
 pub use create_nat_gateway::{
     CreateNatGatewayRequest, CreateNatGatewayRequestBuilder, CreateNatGatewayResponse,
     CreateNatGatewayError,
 };
 /// `CreateNatIp`: Creates a NAT IP address, or a batch of them through IP prefixes, for a VPC NAT gateway.
+#[doc(hidden)]
 pub mod create_nat_ip;
+#[doc(hidden)]
 pub use create_nat_ip::{
     CreateNatIpRequest, CreateNatIpRequestBuilder, CreateNatIpResponse, CreateNatIpError,
 };
 /// `CreateNatIpCidr`: Adds a NAT CIDR block to a VPC NAT gateway, from which NAT IP addresses can then be created.
+#[doc(hidden)]
 pub mod create_nat_ip_cidr;
+#[doc(hidden)]
 pub use create_nat_ip_cidr::{
     CreateNatIpCidrRequest, CreateNatIpCidrRequestBuilder, CreateNatIpCidrResponse,
     CreateNatIpCidrError,
 };
 /// `CreateNetworkAcl`: Creates a network ACL in a VPC, ready to receive inbound and outbound rules and to be associated with vSwitches.
+#[doc(hidden)]
 pub mod create_network_acl;
+#[doc(hidden)]
 pub use create_network_acl::{
     CreateNetworkAclRequest, CreateNetworkAclRequestBuilder, CreateNetworkAclResponse,
     CreateNetworkAclError,
 };
 /// `CreatePhysicalConnection`: Applies for a dedicated Express Connect circuit, or for a hosted circuit on behalf of a tenant; the new circuit starts in the Initial state.
+#[doc(hidden)]
 pub mod create_physical_connection;
+#[doc(hidden)]
 pub use create_physical_connection::{
     CreatePhysicalConnectionRequest, CreatePhysicalConnectionRequestBuilder,
     CreatePhysicalConnectionResponse, CreatePhysicalConnectionError,
 };
 /// `CreatePhysicalConnectionOccupancyOrder`: Places the order for the resource occupancy fee of an Express Connect circuit, the recurring fee for holding its port.
+#[doc(hidden)]
 pub mod create_physical_connection_occupancy_order;
+#[doc(hidden)]
 pub use create_physical_connection_occupancy_order::{
     CreatePhysicalConnectionOccupancyOrderRequest,
     CreatePhysicalConnectionOccupancyOrderRequestBuilder,
@@ -7380,617 +9912,821 @@ pub use create_physical_connection_occupancy_order::{
     CreatePhysicalConnectionOccupancyOrderError,
 };
 /// `CreatePhysicalConnectionSetupOrder`: Places the order for the one-time installation fee of an Express Connect circuit's port.
+#[doc(hidden)]
 pub mod create_physical_connection_setup_order;
+#[doc(hidden)]
 pub use create_physical_connection_setup_order::{
     CreatePhysicalConnectionSetupOrderRequest,
     CreatePhysicalConnectionSetupOrderRequestBuilder,
     CreatePhysicalConnectionSetupOrderResponse, CreatePhysicalConnectionSetupOrderError,
 };
 /// `CreatePublicIpAddressPool`: Creates a public IP address pool, a container for CIDR blocks from which you can allocate EIPs.
+#[doc(hidden)]
 pub mod create_public_ip_address_pool;
+#[doc(hidden)]
 pub use create_public_ip_address_pool::{
     CreatePublicIpAddressPoolRequest, CreatePublicIpAddressPoolRequestBuilder,
     CreatePublicIpAddressPoolResponse, CreatePublicIpAddressPoolError,
 };
 /// `CreateRouteEntries`: Adds several custom route entries to vRouter route tables in one call.
+#[doc(hidden)]
 pub mod create_route_entries;
+#[doc(hidden)]
 pub use create_route_entries::{
     CreateRouteEntriesRequest, CreateRouteEntriesRequestBuilder,
     CreateRouteEntriesResponse, CreateRouteEntriesError,
 };
 /// `CreateRouteEntry`: Adds a custom route entry to a route table of a vRouter or of a Virtual Border Router (VBR).
+#[doc(hidden)]
 pub mod create_route_entry;
+#[doc(hidden)]
 pub use create_route_entry::{
     CreateRouteEntryRequest, CreateRouteEntryRequestBuilder, CreateRouteEntryResponse,
     CreateRouteEntryError,
 };
 /// `CreateRouteTable`: Creates a custom route table in a VPC, for vSwitches or for a gateway.
+#[doc(hidden)]
 pub mod create_route_table;
+#[doc(hidden)]
 pub use create_route_table::{
     CreateRouteTableRequest, CreateRouteTableRequestBuilder, CreateRouteTableResponse,
     CreateRouteTableError,
 };
 /// `CreateRouteTargetGroup`: Creates a route target group, a pair of instances that serves as an active/standby next hop.
+#[doc(hidden)]
 pub mod create_route_target_group;
+#[doc(hidden)]
 pub use create_route_target_group::{
     CreateRouteTargetGroupRequest, CreateRouteTargetGroupRequestBuilder,
     CreateRouteTargetGroupResponse, CreateRouteTargetGroupError,
 };
 /// `CreateRouterInterface`: Creates one end of a router interface connection on a VPC router or a virtual border router (VBR).
+#[doc(hidden)]
 pub mod create_router_interface;
+#[doc(hidden)]
 pub use create_router_interface::{
     CreateRouterInterfaceRequest, CreateRouterInterfaceRequestBuilder,
     CreateRouterInterfaceResponse, CreateRouterInterfaceError,
 };
 /// `CreateSnatEntry`: Adds an SNAT entry to the SNAT table of an enhanced Internet NAT gateway or a VPC NAT gateway, letting instances in a vSwitch or CIDR block reach outside networks through the gateway's addresses.
+#[doc(hidden)]
 pub mod create_snat_entry;
+#[doc(hidden)]
 pub use create_snat_entry::{
     CreateSnatEntryRequest, CreateSnatEntryRequestBuilder, CreateSnatEntryResponse,
     CreateSnatEntryError,
 };
 /// `CreateSslVpnClientCert`: Issues a client certificate under an SSL-VPN server, which an SSL-VPN client installs to connect.
+#[doc(hidden)]
 pub mod create_ssl_vpn_client_cert;
+#[doc(hidden)]
 pub use create_ssl_vpn_client_cert::{
     CreateSslVpnClientCertRequest, CreateSslVpnClientCertRequestBuilder,
     CreateSslVpnClientCertResponse, CreateSslVpnClientCertError,
 };
 /// `CreateSslVpnServer`: Creates an SSL-VPN server on a VPN gateway, the endpoint that SSL-VPN clients connect to.
+#[doc(hidden)]
 pub mod create_ssl_vpn_server;
+#[doc(hidden)]
 pub use create_ssl_vpn_server::{
     CreateSslVpnServerRequest, CreateSslVpnServerRequestBuilder,
     CreateSslVpnServerResponse, CreateSslVpnServerError,
 };
 /// `CreateTrafficMirrorFilter`: Creates a traffic mirror filter, optionally with its first inbound and outbound rules, that decides which packets a mirror session copies.
+#[doc(hidden)]
 pub mod create_traffic_mirror_filter;
+#[doc(hidden)]
 pub use create_traffic_mirror_filter::{
     CreateTrafficMirrorFilterRequest, CreateTrafficMirrorFilterRequestBuilder,
     CreateTrafficMirrorFilterResponse, CreateTrafficMirrorFilterError,
 };
 /// `CreateTrafficMirrorFilterRules`: Adds inbound or outbound rules to an existing traffic mirror filter.
+#[doc(hidden)]
 pub mod create_traffic_mirror_filter_rules;
+#[doc(hidden)]
 pub use create_traffic_mirror_filter_rules::{
     CreateTrafficMirrorFilterRulesRequest, CreateTrafficMirrorFilterRulesRequestBuilder,
     CreateTrafficMirrorFilterRulesResponse, CreateTrafficMirrorFilterRulesError,
 };
 /// `CreateTrafficMirrorSession`: Creates a traffic mirror session that copies the traffic of elastic network interfaces, as selected by a filter, to a mirror destination.
+#[doc(hidden)]
 pub mod create_traffic_mirror_session;
+#[doc(hidden)]
 pub use create_traffic_mirror_session::{
     CreateTrafficMirrorSessionRequest, CreateTrafficMirrorSessionRequestBuilder,
     CreateTrafficMirrorSessionResponse, CreateTrafficMirrorSessionError,
 };
 /// `CreateVSwitch`: Creates a vSwitch, a subnet of a VPC in one zone, where cloud resources get their private IP addresses.
+#[doc(hidden)]
 pub mod create_vswitch;
+#[doc(hidden)]
 pub use create_vswitch::{
     CreateVSwitchRequest, CreateVSwitchRequestBuilder, CreateVSwitchResponse,
     CreateVSwitchError,
 };
 /// `CreateVSwitchCidrReservation`: Reserves a CIDR block inside a vSwitch from which IP prefixes are assigned to elastic network interfaces.
+#[doc(hidden)]
 pub mod create_vswitch_cidr_reservation;
+#[doc(hidden)]
 pub use create_vswitch_cidr_reservation::{
     CreateVSwitchCidrReservationRequest, CreateVSwitchCidrReservationRequestBuilder,
     CreateVSwitchCidrReservationResponse, CreateVSwitchCidrReservationError,
 };
 /// `CreateVbrHa`: Creates a VBR failover group that pairs two virtual border routers so that one backs up the other.
+#[doc(hidden)]
 pub mod create_vbr_ha;
+#[doc(hidden)]
 pub use create_vbr_ha::{
     CreateVbrHaRequest, CreateVbrHaRequestBuilder, CreateVbrHaResponse, CreateVbrHaError,
 };
 /// `CreateVcoRouteEntry`: Adds a destination-based route to an IPsec-VPN connection that is attached to a transit router.
+#[doc(hidden)]
 pub mod create_vco_route_entry;
+#[doc(hidden)]
 pub use create_vco_route_entry::{
     CreateVcoRouteEntryRequest, CreateVcoRouteEntryRequestBuilder,
     CreateVcoRouteEntryResponse, CreateVcoRouteEntryError,
 };
 /// `CreateVirtualBorderRouter`: Creates a virtual border router (VBR) on an Express Connect circuit.
+#[doc(hidden)]
 pub mod create_virtual_border_router;
+#[doc(hidden)]
 pub use create_virtual_border_router::{
     CreateVirtualBorderRouterRequest, CreateVirtualBorderRouterRequestBuilder,
     CreateVirtualBorderRouterResponse, CreateVirtualBorderRouterError,
 };
 /// `CreateVirtualPhysicalConnection`: Creates a hosted (shared) connection on a partner's Express Connect circuit and offers it to a tenant's Alibaba Cloud account.
+#[doc(hidden)]
 pub mod create_virtual_physical_connection;
+#[doc(hidden)]
 pub use create_virtual_physical_connection::{
     CreateVirtualPhysicalConnectionRequest,
     CreateVirtualPhysicalConnectionRequestBuilder,
     CreateVirtualPhysicalConnectionResponse, CreateVirtualPhysicalConnectionError,
 };
 /// `CreateVpc`: Creates a virtual private cloud (VPC), an isolated private network in one region.
+#[doc(hidden)]
 pub mod create_vpc;
+#[doc(hidden)]
 pub use create_vpc::{
     CreateVpcRequest, CreateVpcRequestBuilder, CreateVpcResponse, CreateVpcError,
 };
 /// `CreateVpcGatewayEndpoint`: Creates a gateway endpoint through which a VPC reaches a cloud service, such as OSS, over the private network.
+#[doc(hidden)]
 pub mod create_vpc_gateway_endpoint;
+#[doc(hidden)]
 pub use create_vpc_gateway_endpoint::{
     CreateVpcGatewayEndpointRequest, CreateVpcGatewayEndpointRequestBuilder,
     CreateVpcGatewayEndpointResponse, CreateVpcGatewayEndpointError,
 };
 /// `CreateVpcPrefixList`: Creates a prefix list, a named set of CIDR blocks that route tables can reference as one destination.
+#[doc(hidden)]
 pub mod create_vpc_prefix_list;
+#[doc(hidden)]
 pub use create_vpc_prefix_list::{
     CreateVpcPrefixListRequest, CreateVpcPrefixListRequestBuilder,
     CreateVpcPrefixListResponse, CreateVpcPrefixListError,
 };
 /// `CreateVpconnFromVbr`: Converts a VBR that a partner pushed to a tenant account into a hosted connection (shared port) for that tenant.
+#[doc(hidden)]
 pub mod create_vpconn_from_vbr;
+#[doc(hidden)]
 pub use create_vpconn_from_vbr::{
     CreateVpconnFromVbrRequest, CreateVpconnFromVbrRequestBuilder,
     CreateVpconnFromVbrResponse, CreateVpconnFromVbrError,
 };
 /// `CreateVpnAttachment`: Creates an IPsec-VPN connection that is meant to be attached to a transit router rather than to a VPN gateway.
+#[doc(hidden)]
 pub mod create_vpn_attachment;
+#[doc(hidden)]
 pub use create_vpn_attachment::{
     CreateVpnAttachmentRequest, CreateVpnAttachmentRequestBuilder,
     CreateVpnAttachmentResponse, CreateVpnAttachmentError,
 };
 /// `CreateVpnConnection`: Creates an IPsec-VPN connection between a VPN gateway and a gateway device in your data center.
+#[doc(hidden)]
 pub mod create_vpn_connection;
+#[doc(hidden)]
 pub use create_vpn_connection::{
     CreateVpnConnectionRequest, CreateVpnConnectionRequestBuilder,
     CreateVpnConnectionResponse, CreateVpnConnectionError,
 };
 /// `CreateVpnGateway`: Creates a VPN gateway in a VPC, to which you can then add IPsec-VPN and SSL-VPN connections.
+#[doc(hidden)]
 pub mod create_vpn_gateway;
+#[doc(hidden)]
 pub use create_vpn_gateway::{
     CreateVpnGatewayRequest, CreateVpnGatewayRequestBuilder, CreateVpnGatewayResponse,
     CreateVpnGatewayError,
 };
 /// `CreateVpnPbrRouteEntry`: Adds a policy-based route to a VPN gateway, steering traffic that matches a source and destination CIDR block into an IPsec-VPN connection.
+#[doc(hidden)]
 pub mod create_vpn_pbr_route_entry;
+#[doc(hidden)]
 pub use create_vpn_pbr_route_entry::{
     CreateVpnPbrRouteEntryRequest, CreateVpnPbrRouteEntryRequestBuilder,
     CreateVpnPbrRouteEntryResponse, CreateVpnPbrRouteEntryError,
 };
 /// `CreateVpnRouteEntry`: Adds a destination-based route to a VPN gateway, which then forwards traffic whose destination falls in the route to the next hop of the route.
+#[doc(hidden)]
 pub mod create_vpn_route_entry;
+#[doc(hidden)]
 pub use create_vpn_route_entry::{
     CreateVpnRouteEntryRequest, CreateVpnRouteEntryRequestBuilder,
     CreateVpnRouteEntryResponse, CreateVpnRouteEntryError,
 };
 /// `DeactivateRouterInterface`: Deactivates (freezes) an active router interface so that it stops forwarding traffic.
+#[doc(hidden)]
 pub mod deactivate_router_interface;
+#[doc(hidden)]
 pub use deactivate_router_interface::{
     DeactivateRouterInterfaceRequest, DeactivateRouterInterfaceRequestBuilder,
     DeactivateRouterInterfaceResponse, DeactivateRouterInterfaceError,
 };
 /// `DeactiveFlowLog`: Stops a flow log so that it no longer captures the traffic of its resource, without deleting it.
+#[doc(hidden)]
 pub mod deactive_flow_log;
+#[doc(hidden)]
 pub use deactive_flow_log::{
     DeactiveFlowLogRequest, DeactiveFlowLogRequestBuilder, DeactiveFlowLogResponse,
     DeactiveFlowLogError,
 };
 /// `DeleteBgpGroup`: Deletes a BGP group from a virtual border router.
+#[doc(hidden)]
 pub mod delete_bgp_group;
+#[doc(hidden)]
 pub use delete_bgp_group::{
     DeleteBgpGroupRequest, DeleteBgpGroupRequestBuilder, DeleteBgpGroupResponse,
     DeleteBgpGroupError,
 };
 /// `DeleteBgpNetwork`: Withdraws a network that a virtual border router advertises over BGP.
+#[doc(hidden)]
 pub mod delete_bgp_network;
+#[doc(hidden)]
 pub use delete_bgp_network::{
     DeleteBgpNetworkRequest, DeleteBgpNetworkRequestBuilder, DeleteBgpNetworkResponse,
     DeleteBgpNetworkError,
 };
 /// `DeleteBgpPeer`: Removes a BGP peer from its BGP group, ending the BGP session with that data center gateway.
+#[doc(hidden)]
 pub mod delete_bgp_peer;
+#[doc(hidden)]
 pub use delete_bgp_peer::{
     DeleteBgpPeerRequest, DeleteBgpPeerRequestBuilder, DeleteBgpPeerResponse,
     DeleteBgpPeerError,
 };
 /// `DeleteCommonBandwidthPackage`: Deletes an Internet Shared Bandwidth instance, optionally removing the EIPs still in it first.
+#[doc(hidden)]
 pub mod delete_common_bandwidth_package;
+#[doc(hidden)]
 pub use delete_common_bandwidth_package::{
     DeleteCommonBandwidthPackageRequest, DeleteCommonBandwidthPackageRequestBuilder,
     DeleteCommonBandwidthPackageResponse, DeleteCommonBandwidthPackageError,
 };
 /// `DeleteCustomerGateway`: Deletes a customer gateway.
+#[doc(hidden)]
 pub mod delete_customer_gateway;
+#[doc(hidden)]
 pub use delete_customer_gateway::{
     DeleteCustomerGatewayRequest, DeleteCustomerGatewayRequestBuilder,
     DeleteCustomerGatewayResponse, DeleteCustomerGatewayError,
 };
 /// `DeleteDhcpOptionsSet`: Deletes a DHCP options set.
+#[doc(hidden)]
 pub mod delete_dhcp_options_set;
+#[doc(hidden)]
 pub use delete_dhcp_options_set::{
     DeleteDhcpOptionsSetRequest, DeleteDhcpOptionsSetRequestBuilder,
     DeleteDhcpOptionsSetResponse, DeleteDhcpOptionsSetError,
 };
 /// `DeleteEnhancedVpnGateway`: Deletes an enhanced VPN gateway.
+#[doc(hidden)]
 pub mod delete_enhanced_vpn_gateway;
+#[doc(hidden)]
 pub use delete_enhanced_vpn_gateway::{
     DeleteEnhancedVpnGatewayRequest, DeleteEnhancedVpnGatewayRequestBuilder,
     DeleteEnhancedVpnGatewayResponse, DeleteEnhancedVpnGatewayError,
 };
 /// `DeleteExpressConnect`: Deletes an Express Connect (VPC peering) instance together with both of its ends, the requester and the accepter router interfaces.
+#[doc(hidden)]
 pub mod delete_express_connect;
+#[doc(hidden)]
 pub use delete_express_connect::{
     DeleteExpressConnectRequest, DeleteExpressConnectRequestBuilder,
     DeleteExpressConnectResponse, DeleteExpressConnectError,
 };
 /// `DeleteExpressConnectTrafficQos`: Deletes an Express Connect QoS policy.
+#[doc(hidden)]
 pub mod delete_express_connect_traffic_qos;
+#[doc(hidden)]
 pub use delete_express_connect_traffic_qos::{
     DeleteExpressConnectTrafficQosRequest, DeleteExpressConnectTrafficQosRequestBuilder,
     DeleteExpressConnectTrafficQosResponse, DeleteExpressConnectTrafficQosError,
 };
 /// `DeleteExpressConnectTrafficQosQueue`: Deletes a queue from an Express Connect QoS policy.
+#[doc(hidden)]
 pub mod delete_express_connect_traffic_qos_queue;
+#[doc(hidden)]
 pub use delete_express_connect_traffic_qos_queue::{
     DeleteExpressConnectTrafficQosQueueRequest,
     DeleteExpressConnectTrafficQosQueueRequestBuilder,
     DeleteExpressConnectTrafficQosQueueResponse, DeleteExpressConnectTrafficQosQueueError,
 };
 /// `DeleteExpressConnectTrafficQosRule`: Deletes a traffic classification rule from a queue of an Express Connect QoS policy.
+#[doc(hidden)]
 pub mod delete_express_connect_traffic_qos_rule;
+#[doc(hidden)]
 pub use delete_express_connect_traffic_qos_rule::{
     DeleteExpressConnectTrafficQosRuleRequest,
     DeleteExpressConnectTrafficQosRuleRequestBuilder,
     DeleteExpressConnectTrafficQosRuleResponse, DeleteExpressConnectTrafficQosRuleError,
 };
 /// `DeleteFailoverTestJob`: Deletes an Express Connect failover test job.
+#[doc(hidden)]
 pub mod delete_failover_test_job;
+#[doc(hidden)]
 pub use delete_failover_test_job::{
     DeleteFailoverTestJobRequest, DeleteFailoverTestJobRequestBuilder,
     DeleteFailoverTestJobResponse, DeleteFailoverTestJobError,
 };
 /// `DeleteFlowLog`: Deletes a flow log, which ends the capture of its resource's traffic.
+#[doc(hidden)]
 pub mod delete_flow_log;
+#[doc(hidden)]
 pub use delete_flow_log::{
     DeleteFlowLogRequest, DeleteFlowLogRequestBuilder, DeleteFlowLogResponse,
     DeleteFlowLogError,
 };
 /// `DeleteForwardEntry`: Deletes a DNAT entry from the DNAT table of a NAT gateway.
+#[doc(hidden)]
 pub mod delete_forward_entry;
+#[doc(hidden)]
 pub use delete_forward_entry::{
     DeleteForwardEntryRequest, DeleteForwardEntryRequestBuilder,
     DeleteForwardEntryResponse, DeleteForwardEntryError,
 };
 /// `DeleteFullNatEntry`: Deletes a FULLNAT entry from the FULLNAT table of a VPC NAT gateway.
+#[doc(hidden)]
 pub mod delete_full_nat_entry;
+#[doc(hidden)]
 pub use delete_full_nat_entry::{
     DeleteFullNatEntryRequest, DeleteFullNatEntryRequestBuilder,
     DeleteFullNatEntryResponse, DeleteFullNatEntryError,
 };
 /// `DeleteGlobalAccelerationInstance`: Deletes a pay-as-you-go Global Acceleration (GA) instance.
+#[doc(hidden)]
 pub mod delete_global_acceleration_instance;
+#[doc(hidden)]
 pub use delete_global_acceleration_instance::{
     DeleteGlobalAccelerationInstanceRequest,
     DeleteGlobalAccelerationInstanceRequestBuilder,
     DeleteGlobalAccelerationInstanceResponse, DeleteGlobalAccelerationInstanceError,
 };
 /// `DeleteHaVip`: Deletes a HaVip (high-availability virtual IP address) that nothing uses any more.
+#[doc(hidden)]
 pub mod delete_ha_vip;
+#[doc(hidden)]
 pub use delete_ha_vip::{
     DeleteHaVipRequest, DeleteHaVipRequestBuilder, DeleteHaVipResponse, DeleteHaVipError,
 };
 /// `DeleteIPv6Translator`: Releases an IPv6 Translation Service instance that you no longer need.
+#[doc(hidden)]
 pub mod delete_ipv6_translator;
+#[doc(hidden)]
 pub use delete_ipv6_translator::{
     DeleteIpv6TranslatorRequest, DeleteIpv6TranslatorRequestBuilder,
     DeleteIpv6TranslatorResponse, DeleteIpv6TranslatorError,
 };
 /// `DeleteIPv6TranslatorAclList`: Deletes an access control list (ACL) of IPv6 Translation Service.
+#[doc(hidden)]
 pub mod delete_ipv6_translator_acl_list;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use delete_ipv6_translator_acl_list::{
     DeleteIpv6TranslatorAclListRequest, DeleteIpv6TranslatorAclListRequestBuilder,
     DeleteIpv6TranslatorAclListResponse, DeleteIpv6TranslatorAclListError,
 };
 /// `DeleteIPv6TranslatorEntry`: Deletes one mapping entry of an IPv6 Translation Service instance, or all of its entries.
+#[doc(hidden)]
 pub mod delete_ipv6_translator_entry;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use delete_ipv6_translator_entry::{
     DeleteIpv6TranslatorEntryRequest, DeleteIpv6TranslatorEntryRequestBuilder,
     DeleteIpv6TranslatorEntryResponse, DeleteIpv6TranslatorEntryError,
 };
 /// `DeleteIpsecServer`: Deletes an IPsec server from its VPN gateway.
+#[doc(hidden)]
 pub mod delete_ipsec_server;
+#[doc(hidden)]
 pub use delete_ipsec_server::{
     DeleteIpsecServerRequest, DeleteIpsecServerRequestBuilder, DeleteIpsecServerResponse,
     DeleteIpsecServerError,
 };
 /// `DeleteIpv4Gateway`: Deletes an IPv4 gateway and chooses how the VPC reaches the Internet afterwards.
+#[doc(hidden)]
 pub mod delete_ipv4_gateway;
+#[doc(hidden)]
 pub use delete_ipv4_gateway::{
     DeleteIpv4GatewayRequest, DeleteIpv4GatewayRequestBuilder, DeleteIpv4GatewayResponse,
     DeleteIpv4GatewayError,
 };
 /// `DeleteIpv6EgressOnlyRule`: Deletes an egress-only rule from an IPv6 gateway.
+#[doc(hidden)]
 pub mod delete_ipv6_egress_only_rule;
+#[doc(hidden)]
 pub use delete_ipv6_egress_only_rule::{
     DeleteIpv6EgressOnlyRuleRequest, DeleteIpv6EgressOnlyRuleRequestBuilder,
     DeleteIpv6EgressOnlyRuleResponse, DeleteIpv6EgressOnlyRuleError,
 };
 /// `DeleteIpv6Gateway`: Deletes the IPv6 gateway of a VPC once it has no egress-only rules left.
+#[doc(hidden)]
 pub mod delete_ipv6_gateway;
+#[doc(hidden)]
 pub use delete_ipv6_gateway::{
     DeleteIpv6GatewayRequest, DeleteIpv6GatewayRequestBuilder, DeleteIpv6GatewayResponse,
     DeleteIpv6GatewayError,
 };
 /// `DeleteIpv6InternetBandwidth`: Removes the Internet bandwidth of an IPv6 address, so that the address can no longer communicate over the Internet.
+#[doc(hidden)]
 pub mod delete_ipv6_internet_bandwidth;
+#[doc(hidden)]
 pub use delete_ipv6_internet_bandwidth::{
     DeleteIpv6InternetBandwidthRequest, DeleteIpv6InternetBandwidthRequestBuilder,
     DeleteIpv6InternetBandwidthResponse, DeleteIpv6InternetBandwidthError,
 };
 /// `DeleteNatGateway`: Deletes a NAT gateway, optionally clearing its entries and associations on the way.
+#[doc(hidden)]
 pub mod delete_nat_gateway;
+#[doc(hidden)]
 pub use delete_nat_gateway::{
     DeleteNatGatewayRequest, DeleteNatGatewayRequestBuilder, DeleteNatGatewayResponse,
     DeleteNatGatewayError,
 };
 /// `DeleteNatIp`: Deletes a NAT IP address or an IP prefix of a VPC NAT gateway.
+#[doc(hidden)]
 pub mod delete_nat_ip;
+#[doc(hidden)]
 pub use delete_nat_ip::{
     DeleteNatIpRequest, DeleteNatIpRequestBuilder, DeleteNatIpResponse, DeleteNatIpError,
 };
 /// `DeleteNatIpCidr`: Deletes a NAT CIDR block from a VPC NAT gateway.
+#[doc(hidden)]
 pub mod delete_nat_ip_cidr;
+#[doc(hidden)]
 pub use delete_nat_ip_cidr::{
     DeleteNatIpCidrRequest, DeleteNatIpCidrRequestBuilder, DeleteNatIpCidrResponse,
     DeleteNatIpCidrError,
 };
 /// `DeleteNetworkAcl`: Deletes a network ACL.
+#[doc(hidden)]
 pub mod delete_network_acl;
+#[doc(hidden)]
 pub use delete_network_acl::{
     DeleteNetworkAclRequest, DeleteNetworkAclRequestBuilder, DeleteNetworkAclResponse,
     DeleteNetworkAclError,
 };
 /// `DeletePhysicalConnection`: Deletes an Express Connect circuit; it is no longer listed afterwards.
+#[doc(hidden)]
 pub mod delete_physical_connection;
+#[doc(hidden)]
 pub use delete_physical_connection::{
     DeletePhysicalConnectionRequest, DeletePhysicalConnectionRequestBuilder,
     DeletePhysicalConnectionResponse, DeletePhysicalConnectionError,
 };
 /// `DeletePublicIpAddressPool`: Deletes a public IP address pool.
+#[doc(hidden)]
 pub mod delete_public_ip_address_pool;
+#[doc(hidden)]
 pub use delete_public_ip_address_pool::{
     DeletePublicIpAddressPoolRequest, DeletePublicIpAddressPoolRequestBuilder,
     DeletePublicIpAddressPoolResponse, DeletePublicIpAddressPoolError,
 };
 /// `DeletePublicIpAddressPoolCidrBlock`: Removes a CIDR block from a public IP address pool.
+#[doc(hidden)]
 pub mod delete_public_ip_address_pool_cidr_block;
+#[doc(hidden)]
 pub use delete_public_ip_address_pool_cidr_block::{
     DeletePublicIpAddressPoolCidrBlockRequest,
     DeletePublicIpAddressPoolCidrBlockRequestBuilder,
     DeletePublicIpAddressPoolCidrBlockResponse, DeletePublicIpAddressPoolCidrBlockError,
 };
 /// `DeleteRouteEntries`: Deletes several custom route entries in one call.
+#[doc(hidden)]
 pub mod delete_route_entries;
+#[doc(hidden)]
 pub use delete_route_entries::{
     DeleteRouteEntriesRequest, DeleteRouteEntriesRequestBuilder,
     DeleteRouteEntriesResponse, DeleteRouteEntriesError,
 };
 /// `DeleteRouteEntry`: Deletes a route entry from a route table of a vRouter or of a Virtual Border Router (VBR).
+#[doc(hidden)]
 pub mod delete_route_entry;
+#[doc(hidden)]
 pub use delete_route_entry::{
     DeleteRouteEntryRequest, DeleteRouteEntryRequestBuilder, DeleteRouteEntryResponse,
     DeleteRouteEntryError,
 };
 /// `DeleteRouteTable`: Deletes a custom route table.
+#[doc(hidden)]
 pub mod delete_route_table;
+#[doc(hidden)]
 pub use delete_route_table::{
     DeleteRouteTableRequest, DeleteRouteTableRequestBuilder, DeleteRouteTableResponse,
     DeleteRouteTableError,
 };
 /// `DeleteRouteTargetGroup`: Deletes a route target group.
+#[doc(hidden)]
 pub mod delete_route_target_group;
+#[doc(hidden)]
 pub use delete_route_target_group::{
     DeleteRouteTargetGroupRequest, DeleteRouteTargetGroupRequestBuilder,
     DeleteRouteTargetGroupResponse, DeleteRouteTargetGroupError,
 };
 /// `DeleteRouterInterface`: Deletes a router interface.
+#[doc(hidden)]
 pub mod delete_router_interface;
+#[doc(hidden)]
 pub use delete_router_interface::{
     DeleteRouterInterfaceRequest, DeleteRouterInterfaceRequestBuilder,
     DeleteRouterInterfaceResponse, DeleteRouterInterfaceError,
 };
 /// `DeleteSnatEntry`: Deletes an SNAT entry from the SNAT table of a NAT gateway.
+#[doc(hidden)]
 pub mod delete_snat_entry;
+#[doc(hidden)]
 pub use delete_snat_entry::{
     DeleteSnatEntryRequest, DeleteSnatEntryRequestBuilder, DeleteSnatEntryResponse,
     DeleteSnatEntryError,
 };
 /// `DeleteSslVpnClientCert`: Deletes an SSL-VPN client certificate.
+#[doc(hidden)]
 pub mod delete_ssl_vpn_client_cert;
+#[doc(hidden)]
 pub use delete_ssl_vpn_client_cert::{
     DeleteSslVpnClientCertRequest, DeleteSslVpnClientCertRequestBuilder,
     DeleteSslVpnClientCertResponse, DeleteSslVpnClientCertError,
 };
 /// `DeleteSslVpnServer`: Deletes an SSL-VPN server together with all of its client certificates.
+#[doc(hidden)]
 pub mod delete_ssl_vpn_server;
+#[doc(hidden)]
 pub use delete_ssl_vpn_server::{
     DeleteSslVpnServerRequest, DeleteSslVpnServerRequestBuilder,
     DeleteSslVpnServerResponse, DeleteSslVpnServerError,
 };
 /// `DeleteTrafficMirrorFilter`: Deletes a traffic mirror filter together with its rules.
+#[doc(hidden)]
 pub mod delete_traffic_mirror_filter;
+#[doc(hidden)]
 pub use delete_traffic_mirror_filter::{
     DeleteTrafficMirrorFilterRequest, DeleteTrafficMirrorFilterRequestBuilder,
     DeleteTrafficMirrorFilterResponse, DeleteTrafficMirrorFilterError,
 };
 /// `DeleteTrafficMirrorFilterRules`: Removes inbound or outbound rules from a traffic mirror filter.
+#[doc(hidden)]
 pub mod delete_traffic_mirror_filter_rules;
+#[doc(hidden)]
 pub use delete_traffic_mirror_filter_rules::{
     DeleteTrafficMirrorFilterRulesRequest, DeleteTrafficMirrorFilterRulesRequestBuilder,
     DeleteTrafficMirrorFilterRulesResponse, DeleteTrafficMirrorFilterRulesError,
 };
 /// `DeleteTrafficMirrorSession`: Deletes a traffic mirror session, which stops the mirroring it performs.
+#[doc(hidden)]
 pub mod delete_traffic_mirror_session;
+#[doc(hidden)]
 pub use delete_traffic_mirror_session::{
     DeleteTrafficMirrorSessionRequest, DeleteTrafficMirrorSessionRequestBuilder,
     DeleteTrafficMirrorSessionResponse, DeleteTrafficMirrorSessionError,
 };
 /// `DeleteVSwitch`: Deletes a vSwitch from its VPC.
+#[doc(hidden)]
 pub mod delete_vswitch;
+#[doc(hidden)]
 pub use delete_vswitch::{
     DeleteVSwitchRequest, DeleteVSwitchRequestBuilder, DeleteVSwitchResponse,
     DeleteVSwitchError,
 };
 /// `DeleteVSwitchCidrReservation`: Deletes a reserved CIDR block of a vSwitch.
+#[doc(hidden)]
 pub mod delete_vswitch_cidr_reservation;
+#[doc(hidden)]
 pub use delete_vswitch_cidr_reservation::{
     DeleteVSwitchCidrReservationRequest, DeleteVSwitchCidrReservationRequestBuilder,
     DeleteVSwitchCidrReservationResponse, DeleteVSwitchCidrReservationError,
 };
 /// `DeleteVbrHa`: Deletes a VBR failover group; the two VBRs themselves remain.
+#[doc(hidden)]
 pub mod delete_vbr_ha;
+#[doc(hidden)]
 pub use delete_vbr_ha::{
     DeleteVbrHaRequest, DeleteVbrHaRequestBuilder, DeleteVbrHaResponse, DeleteVbrHaError,
 };
 /// `DeleteVcoRouteEntry`: Removes a destination-based route from an IPsec-VPN connection.
+#[doc(hidden)]
 pub mod delete_vco_route_entry;
+#[doc(hidden)]
 pub use delete_vco_route_entry::{
     DeleteVcoRouteEntryRequest, DeleteVcoRouteEntryRequestBuilder,
     DeleteVcoRouteEntryResponse, DeleteVcoRouteEntryError,
 };
 /// `DeleteVirtualBorderRouter`: Deletes a virtual border router (VBR).
+#[doc(hidden)]
 pub mod delete_virtual_border_router;
+#[doc(hidden)]
 pub use delete_virtual_border_router::{
     DeleteVirtualBorderRouterRequest, DeleteVirtualBorderRouterRequestBuilder,
     DeleteVirtualBorderRouterResponse, DeleteVirtualBorderRouterError,
 };
 /// `DeleteVpc`: Deletes a virtual private cloud (VPC).
+#[doc(hidden)]
 pub mod delete_vpc;
+#[doc(hidden)]
 pub use delete_vpc::{
     DeleteVpcRequest, DeleteVpcRequestBuilder, DeleteVpcResponse, DeleteVpcError,
 };
 /// `DeleteVpcGatewayEndpoint`: Deletes a VPC gateway endpoint.
+#[doc(hidden)]
 pub mod delete_vpc_gateway_endpoint;
+#[doc(hidden)]
 pub use delete_vpc_gateway_endpoint::{
     DeleteVpcGatewayEndpointRequest, DeleteVpcGatewayEndpointRequestBuilder,
     DeleteVpcGatewayEndpointResponse, DeleteVpcGatewayEndpointError,
 };
 /// `DeleteVpcPrefixList`: Deletes a prefix list.
+#[doc(hidden)]
 pub mod delete_vpc_prefix_list;
+#[doc(hidden)]
 pub use delete_vpc_prefix_list::{
     DeleteVpcPrefixListRequest, DeleteVpcPrefixListRequestBuilder,
     DeleteVpcPrefixListResponse, DeleteVpcPrefixListError,
 };
 /// `DeleteVpnAttachment`: Deletes an IPsec-VPN connection of the kind that is attached to a transit router.
+#[doc(hidden)]
 pub mod delete_vpn_attachment;
+#[doc(hidden)]
 pub use delete_vpn_attachment::{
     DeleteVpnAttachmentRequest, DeleteVpnAttachmentRequestBuilder,
     DeleteVpnAttachmentResponse, DeleteVpnAttachmentError,
 };
 /// `DeleteVpnConnection`: Deletes an IPsec-VPN connection, cutting the link between the data center and Alibaba Cloud that it carried.
+#[doc(hidden)]
 pub mod delete_vpn_connection;
+#[doc(hidden)]
 pub use delete_vpn_connection::{
     DeleteVpnConnectionRequest, DeleteVpnConnectionRequestBuilder,
     DeleteVpnConnectionResponse, DeleteVpnConnectionError,
 };
 /// `DeleteVpnGateway`: Deletes a VPN gateway.
+#[doc(hidden)]
 pub mod delete_vpn_gateway;
+#[doc(hidden)]
 pub use delete_vpn_gateway::{
     DeleteVpnGatewayRequest, DeleteVpnGatewayRequestBuilder, DeleteVpnGatewayResponse,
     DeleteVpnGatewayError,
 };
 /// `DeleteVpnPbrRouteEntry`: Deletes a policy-based route from a VPN gateway.
+#[doc(hidden)]
 pub mod delete_vpn_pbr_route_entry;
+#[doc(hidden)]
 pub use delete_vpn_pbr_route_entry::{
     DeleteVpnPbrRouteEntryRequest, DeleteVpnPbrRouteEntryRequestBuilder,
     DeleteVpnPbrRouteEntryResponse, DeleteVpnPbrRouteEntryError,
 };
 /// `DeleteVpnRouteEntry`: Deletes a destination-based route from a VPN gateway.
+#[doc(hidden)]
 pub mod delete_vpn_route_entry;
+#[doc(hidden)]
 pub use delete_vpn_route_entry::{
     DeleteVpnRouteEntryRequest, DeleteVpnRouteEntryRequestBuilder,
     DeleteVpnRouteEntryResponse, DeleteVpnRouteEntryError,
 };
 /// `DeletionProtection`: Turns deletion protection on or off for an EIP, an EIP bandwidth plan or a NAT gateway.
+#[doc(hidden)]
 pub mod deletion_protection;
+#[doc(hidden)]
 pub use deletion_protection::{
     DeletionProtectionRequest, DeletionProtectionRequestBuilder,
     DeletionProtectionResponse, DeletionProtectionError,
 };
 /// `Describe95Traffic`: Returns one day of 95th percentile bandwidth data for an Internet Shared Bandwidth instance billed by the enhanced 95th percentile method.
+#[doc(hidden)]
 pub mod describe95_traffic;
+#[doc(hidden)]
 pub use describe95_traffic::{
     Describe95TrafficRequest, Describe95TrafficRequestBuilder, Describe95TrafficResponse,
     Describe95TrafficError,
 };
 /// `DescribeAccessPoints`: Lists the access points of a region: the data centers where Express Connect circuits can be connected to Alibaba Cloud.
+#[doc(hidden)]
 pub mod describe_access_points;
+#[doc(hidden)]
 pub use describe_access_points::{
     DescribeAccessPointsRequest, DescribeAccessPointsRequestBuilder,
     DescribeAccessPointsResponse, DescribeAccessPointsError,
 };
 /// `DescribeBgpGroups`: Lists the BGP groups of the virtual border routers in a region, with their ASNs and timers.
+#[doc(hidden)]
 pub mod describe_bgp_groups;
+#[doc(hidden)]
 pub use describe_bgp_groups::{
     DescribeBgpGroupsRequest, DescribeBgpGroupsRequestBuilder, DescribeBgpGroupsResponse,
     DescribeBgpGroupsError,
 };
 /// `DescribeBgpNetworks`: Lists the networks that virtual border routers advertise over BGP.
+#[doc(hidden)]
 pub mod describe_bgp_networks;
+#[doc(hidden)]
 pub use describe_bgp_networks::{
     DescribeBgpNetworksRequest, DescribeBgpNetworksRequestBuilder,
     DescribeBgpNetworksResponse, DescribeBgpNetworksError,
 };
 /// `DescribeBgpPeers`: Lists the BGP peers of the virtual border routers in a region, with their session state and route counts.
+#[doc(hidden)]
 pub mod describe_bgp_peers;
+#[doc(hidden)]
 pub use describe_bgp_peers::{
     DescribeBgpPeersRequest, DescribeBgpPeersRequestBuilder, DescribeBgpPeersResponse,
     DescribeBgpPeersError,
 };
 /// `DescribeCommonBandwidthPackages`: Lists the Internet Shared Bandwidth instances of a region with their settings, billing details and the EIPs they contain.
+#[doc(hidden)]
 pub mod describe_common_bandwidth_packages;
+#[doc(hidden)]
 pub use describe_common_bandwidth_packages::{
     DescribeCommonBandwidthPackagesRequest,
     DescribeCommonBandwidthPackagesRequestBuilder,
     DescribeCommonBandwidthPackagesResponse, DescribeCommonBandwidthPackagesError,
 };
 /// `DescribeCustomerGateway`: Returns the details of one customer gateway.
+#[doc(hidden)]
 pub mod describe_customer_gateway;
+#[doc(hidden)]
 pub use describe_customer_gateway::{
     DescribeCustomerGatewayRequest, DescribeCustomerGatewayRequestBuilder,
     DescribeCustomerGatewayResponse, DescribeCustomerGatewayError,
 };
 /// `DescribeCustomerGateways`: Lists the customer gateways of a region, one page at a time, optionally filtered by ID, resource group or tags.
+#[doc(hidden)]
 pub mod describe_customer_gateways;
+#[doc(hidden)]
 pub use describe_customer_gateways::{
     DescribeCustomerGatewaysRequest, DescribeCustomerGatewaysRequestBuilder,
     DescribeCustomerGatewaysResponse, DescribeCustomerGatewaysError,
 };
 /// `DescribeEcGrantRelation`: Lists the authorizations between VPCs and virtual border routers that let a VPC in one account connect to a VBR of another account.
+#[doc(hidden)]
 pub mod describe_ec_grant_relation;
+#[doc(hidden)]
 pub use describe_ec_grant_relation::{
     DescribeEcGrantRelationRequest, DescribeEcGrantRelationRequestBuilder,
     DescribeEcGrantRelationResponse, DescribeEcGrantRelationError,
 };
 /// `DescribeEipAddresses`: Lists the elastic IP addresses (EIPs) of a region with their bandwidth, billing, state and the resource each one is bound to.
+#[doc(hidden)]
 pub mod describe_eip_addresses;
+#[doc(hidden)]
 pub use describe_eip_addresses::{
     DescribeEipAddressesRequest, DescribeEipAddressesRequestBuilder,
     DescribeEipAddressesResponse, DescribeEipAddressesError,
 };
 /// `DescribeEipGatewayInfo`: Returns the gateway address and subnet mask of each EIP bound to a secondary ENI in multi-EIP-to-ENI mode.
+#[doc(hidden)]
 pub mod describe_eip_gateway_info;
+#[doc(hidden)]
 pub use describe_eip_gateway_info::{
     DescribeEipGatewayInfoRequest, DescribeEipGatewayInfoRequestBuilder,
     DescribeEipGatewayInfoResponse, DescribeEipGatewayInfoError,
 };
 /// `DescribeEipMonitorData`: Returns traffic, packet and bandwidth samples of an elastic IP address (EIP) over a time range.
+#[doc(hidden)]
 pub mod describe_eip_monitor_data;
+#[doc(hidden)]
 pub use describe_eip_monitor_data::{
     DescribeEipMonitorDataRequest, DescribeEipMonitorDataRequestBuilder,
     DescribeEipMonitorDataResponse, DescribeEipMonitorDataError,
 };
 /// `DescribeEipSegment`: Lists contiguous EIP groups, the blocks of consecutive public addresses, with their size and state.
+#[doc(hidden)]
 pub mod describe_eip_segment;
+#[doc(hidden)]
 pub use describe_eip_segment::{
     DescribeEipSegmentRequest, DescribeEipSegmentRequestBuilder,
     DescribeEipSegmentResponse, DescribeEipSegmentError,
 };
 /// `DescribeExpressConnectTrafficQos`: Lists Express Connect QoS policies together with their queues and the circuits they are bound to.
+#[doc(hidden)]
 pub mod describe_express_connect_traffic_qos;
+#[doc(hidden)]
 pub use describe_express_connect_traffic_qos::{
     DescribeExpressConnectTrafficQosRequest,
     DescribeExpressConnectTrafficQosRequestBuilder,
     DescribeExpressConnectTrafficQosResponse, DescribeExpressConnectTrafficQosError,
 };
 /// `DescribeExpressConnectTrafficQosQueue`: Lists the queues of Express Connect QoS policies, each with the rules that feed it.
+#[doc(hidden)]
 pub mod describe_express_connect_traffic_qos_queue;
+#[doc(hidden)]
 pub use describe_express_connect_traffic_qos_queue::{
     DescribeExpressConnectTrafficQosQueueRequest,
     DescribeExpressConnectTrafficQosQueueRequestBuilder,
@@ -7998,7 +10734,9 @@ pub use describe_express_connect_traffic_qos_queue::{
     DescribeExpressConnectTrafficQosQueueError,
 };
 /// `DescribeExpressConnectTrafficQosRule`: Lists the traffic classification rules of Express Connect QoS policies.
+#[doc(hidden)]
 pub mod describe_express_connect_traffic_qos_rule;
+#[doc(hidden)]
 pub use describe_express_connect_traffic_qos_rule::{
     DescribeExpressConnectTrafficQosRuleRequest,
     DescribeExpressConnectTrafficQosRuleRequestBuilder,
@@ -8006,56 +10744,74 @@ pub use describe_express_connect_traffic_qos_rule::{
     DescribeExpressConnectTrafficQosRuleError,
 };
 /// `DescribeFailoverTestJob`: Returns the settings and progress of one Express Connect failover test job.
+#[doc(hidden)]
 pub mod describe_failover_test_job;
+#[doc(hidden)]
 pub use describe_failover_test_job::{
     DescribeFailoverTestJobRequest, DescribeFailoverTestJobRequestBuilder,
     DescribeFailoverTestJobResponse, DescribeFailoverTestJobError,
 };
 /// `DescribeFailoverTestJobs`: Lists the Express Connect failover test jobs in a region, optionally filtered.
+#[doc(hidden)]
 pub mod describe_failover_test_jobs;
+#[doc(hidden)]
 pub use describe_failover_test_jobs::{
     DescribeFailoverTestJobsRequest, DescribeFailoverTestJobsRequestBuilder,
     DescribeFailoverTestJobsResponse, DescribeFailoverTestJobsError,
 };
 /// `DescribeFlowLogs`: Lists the flow logs of a region, filtered by ID, name, resource, status and other attributes.
+#[doc(hidden)]
 pub mod describe_flow_logs;
+#[doc(hidden)]
 pub use describe_flow_logs::{
     DescribeFlowLogsRequest, DescribeFlowLogsRequestBuilder, DescribeFlowLogsResponse,
     DescribeFlowLogsError,
 };
 /// `DescribeForwardTableEntries`: Lists the DNAT entries of a NAT gateway or DNAT table, optionally filtered by addresses, ports, protocol, ID or name.
+#[doc(hidden)]
 pub mod describe_forward_table_entries;
+#[doc(hidden)]
 pub use describe_forward_table_entries::{
     DescribeForwardTableEntriesRequest, DescribeForwardTableEntriesRequestBuilder,
     DescribeForwardTableEntriesResponse, DescribeForwardTableEntriesError,
 };
 /// `DescribeGlobalAccelerationInstances`: Lists Global Acceleration (GA) instances with their bandwidth, billing, public IP address, backend servers and added EIPs.
+#[doc(hidden)]
 pub mod describe_global_acceleration_instances;
+#[doc(hidden)]
 pub use describe_global_acceleration_instances::{
     DescribeGlobalAccelerationInstancesRequest,
     DescribeGlobalAccelerationInstancesRequestBuilder,
     DescribeGlobalAccelerationInstancesResponse, DescribeGlobalAccelerationInstancesError,
 };
 /// `DescribeGrantRulesToCen`: Lists the Cloud Enterprise Network (CEN) instances of other accounts that a VPC, VBR or CCN instance has been authorized to attach to.
+#[doc(hidden)]
 pub mod describe_grant_rules_to_cen;
+#[doc(hidden)]
 pub use describe_grant_rules_to_cen::{
     DescribeGrantRulesToCenRequest, DescribeGrantRulesToCenRequestBuilder,
     DescribeGrantRulesToCenResponse, DescribeGrantRulesToCenError,
 };
 /// `DescribeGrantRulesToEcr`: Lists the Express Connect Router (ECR) instances of other accounts that a VBR has been authorized to attach to.
+#[doc(hidden)]
 pub mod describe_grant_rules_to_ecr;
+#[doc(hidden)]
 pub use describe_grant_rules_to_ecr::{
     DescribeGrantRulesToEcrRequest, DescribeGrantRulesToEcrRequestBuilder,
     DescribeGrantRulesToEcrResponse, DescribeGrantRulesToEcrError,
 };
 /// `DescribeHaVips`: Lists the high-availability virtual IP addresses (HaVips) of a region with their address, state and the instances and EIPs bound to them.
+#[doc(hidden)]
 pub mod describe_ha_vips;
+#[doc(hidden)]
 pub use describe_ha_vips::{
     DescribeHaVipsRequest, DescribeHaVipsRequestBuilder, DescribeHaVipsResponse,
     DescribeHaVipsError,
 };
 /// `DescribeHighDefinitionMonitorLogAttribute`: Shows how fine-grained (second-level) monitoring is set up for an EIP, including the Simple Log Service project and Logstore that receive the data.
+#[doc(hidden)]
 pub mod describe_high_definition_monitor_log_attribute;
+#[doc(hidden)]
 pub use describe_high_definition_monitor_log_attribute::{
     DescribeHighDefinitionMonitorLogAttributeRequest,
     DescribeHighDefinitionMonitorLogAttributeRequestBuilder,
@@ -8063,7 +10819,9 @@ pub use describe_high_definition_monitor_log_attribute::{
     DescribeHighDefinitionMonitorLogAttributeError,
 };
 /// `DescribeIPv6TranslatorAclListAttributes`: Shows one access control list (ACL) of IPv6 Translation Service together with the IPv6 addresses and CIDR blocks it contains.
+#[doc(hidden)]
 pub mod describe_ipv6_translator_acl_list_attributes;
+#[doc(hidden)]
 pub use describe_ipv6_translator_acl_list_attributes::{
     DescribeIpv6TranslatorAclListAttributesRequest,
     DescribeIpv6TranslatorAclListAttributesRequestBuilder,
@@ -8071,52 +10829,68 @@ pub use describe_ipv6_translator_acl_list_attributes::{
     DescribeIpv6TranslatorAclListAttributesError,
 };
 /// `DescribeIPv6TranslatorAclLists`: Lists the access control lists (ACLs) you created for IPv6 Translation Service, optionally filtered by ID or name.
+#[doc(hidden)]
 pub mod describe_ipv6_translator_acl_lists;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use describe_ipv6_translator_acl_lists::{
     DescribeIpv6TranslatorAclListsRequest, DescribeIpv6TranslatorAclListsRequestBuilder,
     DescribeIpv6TranslatorAclListsResponse, DescribeIpv6TranslatorAclListsError,
 };
 /// `DescribeIPv6TranslatorEntries`: Lists the mapping entries of IPv6 Translation Service instances, filtered by instance, entry, addresses, ports, protocol or ACL settings.
+#[doc(hidden)]
 pub mod describe_ipv6_translator_entries;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use describe_ipv6_translator_entries::{
     DescribeIpv6TranslatorEntriesRequest, DescribeIpv6TranslatorEntriesRequestBuilder,
     DescribeIpv6TranslatorEntriesResponse, DescribeIpv6TranslatorEntriesError,
 };
 /// `DescribeIPv6Translators`: Lists your IPv6 Translation Service instances in a region, filtered by ID, name, address, billing, specification or status.
+#[doc(hidden)]
 pub mod describe_ipv6_translators;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use describe_ipv6_translators::{
     DescribeIpv6TranslatorsRequest, DescribeIpv6TranslatorsRequestBuilder,
     DescribeIpv6TranslatorsResponse, DescribeIpv6TranslatorsError,
 };
 /// `DescribeIpv6Addresses`: Lists IPv6 addresses and IPv6 prefixes in a region, with their association, Internet bandwidth and status.
+#[doc(hidden)]
 pub mod describe_ipv6_addresses;
+#[doc(hidden)]
 pub use describe_ipv6_addresses::{
     DescribeIpv6AddressesRequest, DescribeIpv6AddressesRequestBuilder,
     DescribeIpv6AddressesResponse, DescribeIpv6AddressesError,
 };
 /// `DescribeIpv6EgressOnlyRules`: Lists the egress-only rules of an IPv6 gateway, optionally narrowed to a rule, a name or an IPv6 address.
+#[doc(hidden)]
 pub mod describe_ipv6_egress_only_rules;
+#[doc(hidden)]
 pub use describe_ipv6_egress_only_rules::{
     DescribeIpv6EgressOnlyRulesRequest, DescribeIpv6EgressOnlyRulesRequestBuilder,
     DescribeIpv6EgressOnlyRulesResponse, DescribeIpv6EgressOnlyRulesError,
 };
 /// `DescribeIpv6GatewayAttribute`: Shows the details of one IPv6 gateway, such as its VPC, state, billing method and gateway route table.
+#[doc(hidden)]
 pub mod describe_ipv6_gateway_attribute;
+#[doc(hidden)]
 pub use describe_ipv6_gateway_attribute::{
     DescribeIpv6GatewayAttributeRequest, DescribeIpv6GatewayAttributeRequestBuilder,
     DescribeIpv6GatewayAttributeResponse, DescribeIpv6GatewayAttributeError,
 };
 /// `DescribeIpv6Gateways`: Lists the IPv6 gateways in a region, filtered by ID, name, VPC, resource group or tags.
+#[doc(hidden)]
 pub mod describe_ipv6_gateways;
+#[doc(hidden)]
 pub use describe_ipv6_gateways::{
     DescribeIpv6GatewaysRequest, DescribeIpv6GatewaysRequestBuilder,
     DescribeIpv6GatewaysResponse, DescribeIpv6GatewaysError,
 };
 /// `DescribeNatGatewayAssociateNetworkInterfaces`: Lists the elastic network interfaces associated with a VPC NAT gateway that PrivateLink uses as an endpoint service resource.
+#[doc(hidden)]
 pub mod describe_nat_gateway_associate_network_interfaces;
+#[doc(hidden)]
 pub use describe_nat_gateway_associate_network_interfaces::{
     DescribeNatGatewayAssociateNetworkInterfacesRequest,
     DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder,
@@ -8124,81 +10898,107 @@ pub use describe_nat_gateway_associate_network_interfaces::{
     DescribeNatGatewayAssociateNetworkInterfacesError,
 };
 /// `DescribeNatGateways`: Lists the NAT gateways in a region, Internet and VPC NAT gateways alike, filtered by ID, name, VPC, zone, type, status, resource group or tags.
+#[doc(hidden)]
 pub mod describe_nat_gateways;
+#[doc(hidden)]
 pub use describe_nat_gateways::{
     DescribeNatGatewaysRequest, DescribeNatGatewaysRequestBuilder,
     DescribeNatGatewaysResponse, DescribeNatGatewaysError,
 };
 /// `DescribeNetworkAclAttributes`: Returns the full configuration of one network ACL: its rules, the vSwitches it is associated with and its state.
+#[doc(hidden)]
 pub mod describe_network_acl_attributes;
+#[doc(hidden)]
 pub use describe_network_acl_attributes::{
     DescribeNetworkAclAttributesRequest, DescribeNetworkAclAttributesRequestBuilder,
     DescribeNetworkAclAttributesResponse, DescribeNetworkAclAttributesError,
 };
 /// `DescribeNetworkAcls`: Lists the network ACLs of a region, optionally filtered by ID, name, VPC, associated vSwitch or tags.
+#[doc(hidden)]
 pub mod describe_network_acls;
+#[doc(hidden)]
 pub use describe_network_acls::{
     DescribeNetworkAclsRequest, DescribeNetworkAclsRequestBuilder,
     DescribeNetworkAclsResponse, DescribeNetworkAclsError,
 };
 /// `DescribePhysicalConnectionLOA`: Reads the Letter of Authorization (LOA) of an Express Connect circuit: the application details, the installers and where the LOA stands.
+#[doc(hidden)]
 pub mod describe_physical_connection_loa;
+#[doc(hidden)]
 pub use describe_physical_connection_loa::{
     DescribePhysicalConnectionLoaRequest, DescribePhysicalConnectionLoaRequestBuilder,
     DescribePhysicalConnectionLoaResponse, DescribePhysicalConnectionLoaError,
 };
 /// `DescribePhysicalConnections`: Lists the Express Connect circuits of a region, one page at a time.
+#[doc(hidden)]
 pub mod describe_physical_connections;
+#[doc(hidden)]
 pub use describe_physical_connections::{
     DescribePhysicalConnectionsRequest, DescribePhysicalConnectionsRequestBuilder,
     DescribePhysicalConnectionsResponse, DescribePhysicalConnectionsError,
 };
 /// `DescribePublicIpAddress`: Returns the public IP address ranges used by VPCs in a region.
+#[doc(hidden)]
 pub mod describe_public_ip_address;
+#[doc(hidden)]
 pub use describe_public_ip_address::{
     DescribePublicIpAddressRequest, DescribePublicIpAddressRequestBuilder,
     DescribePublicIpAddressResponse, DescribePublicIpAddressError,
 };
 /// `DescribeRegions`: Lists the regions where the VPC service, or another named service, is available.
+#[doc(hidden)]
 pub mod describe_regions;
+#[doc(hidden)]
 pub use describe_regions::{
     DescribeRegionsRequest, DescribeRegionsRequestBuilder, DescribeRegionsResponse,
     DescribeRegionsError,
 };
 /// `DescribeRouteEntryList`: Lists the route entries of a route table, optionally filtered by destination, next hop, type or name.
+#[doc(hidden)]
 pub mod describe_route_entry_list;
+#[doc(hidden)]
 pub use describe_route_entry_list::{
     DescribeRouteEntryListRequest, DescribeRouteEntryListRequestBuilder,
     DescribeRouteEntryListResponse, DescribeRouteEntryListError,
 };
 /// `DescribeRouteTableList`: Lists route tables of vRouters or Virtual Border Routers (VBRs), filtered by VPC, router, ID, name, type, tags or resource group.
+#[doc(hidden)]
 pub mod describe_route_table_list;
+#[doc(hidden)]
 pub use describe_route_table_list::{
     DescribeRouteTableListRequest, DescribeRouteTableListRequestBuilder,
     DescribeRouteTableListResponse, DescribeRouteTableListError,
 };
 /// `DescribeRouteTables`: Lists route tables together with their route entries.
+#[doc(hidden)]
 pub mod describe_route_tables;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use describe_route_tables::{
     DescribeRouteTablesRequest, DescribeRouteTablesRequestBuilder,
     DescribeRouteTablesResponse, DescribeRouteTablesError,
 };
 /// `DescribeRouterInterfaceAttribute`: Returns the full configuration and state of one router interface, including its peer, health check and billing details.
+#[doc(hidden)]
 pub mod describe_router_interface_attribute;
+#[doc(hidden)]
 pub use describe_router_interface_attribute::{
     DescribeRouterInterfaceAttributeRequest,
     DescribeRouterInterfaceAttributeRequestBuilder,
     DescribeRouterInterfaceAttributeResponse, DescribeRouterInterfaceAttributeError,
 };
 /// `DescribeRouterInterfaces`: Lists the router interfaces in a region, optionally filtered by router, peer, state and other fields.
+#[doc(hidden)]
 pub mod describe_router_interfaces;
+#[doc(hidden)]
 pub use describe_router_interfaces::{
     DescribeRouterInterfacesRequest, DescribeRouterInterfacesRequestBuilder,
     DescribeRouterInterfacesResponse, DescribeRouterInterfacesError,
 };
 /// `DescribeServerRelatedGlobalAccelerationInstances`: Lists the Global Acceleration (GA) instances that a given backend server is attached to.
+#[doc(hidden)]
 pub mod describe_server_related_global_acceleration_instances;
+#[doc(hidden)]
 pub use describe_server_related_global_acceleration_instances::{
     DescribeServerRelatedGlobalAccelerationInstancesRequest,
     DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder,
@@ -8206,92 +11006,122 @@ pub use describe_server_related_global_acceleration_instances::{
     DescribeServerRelatedGlobalAccelerationInstancesError,
 };
 /// `DescribeSnatTableEntries`: Lists the SNAT entries of a NAT gateway or SNAT table, optionally filtered by entry, name, address, source or network interface.
+#[doc(hidden)]
 pub mod describe_snat_table_entries;
+#[doc(hidden)]
 pub use describe_snat_table_entries::{
     DescribeSnatTableEntriesRequest, DescribeSnatTableEntriesRequestBuilder,
     DescribeSnatTableEntriesResponse, DescribeSnatTableEntriesError,
 };
 /// `DescribeSslVpnClientCert`: Returns one SSL-VPN client certificate together with the key, CA certificate and configuration a client needs to connect.
+#[doc(hidden)]
 pub mod describe_ssl_vpn_client_cert;
+#[doc(hidden)]
 pub use describe_ssl_vpn_client_cert::{
     DescribeSslVpnClientCertRequest, DescribeSslVpnClientCertRequestBuilder,
     DescribeSslVpnClientCertResponse, DescribeSslVpnClientCertError,
 };
 /// `DescribeSslVpnClientCerts`: Lists SSL-VPN client certificates, optionally narrowed to one server, one name or one certificate.
+#[doc(hidden)]
 pub mod describe_ssl_vpn_client_certs;
+#[doc(hidden)]
 pub use describe_ssl_vpn_client_certs::{
     DescribeSslVpnClientCertsRequest, DescribeSslVpnClientCertsRequestBuilder,
     DescribeSslVpnClientCertsResponse, DescribeSslVpnClientCertsError,
 };
 /// `DescribeSslVpnClients`: Lists the clients connected over SSL-VPN to a VPN gateway, with their addresses and traffic counters.
+#[doc(hidden)]
 pub mod describe_ssl_vpn_clients;
+#[doc(hidden)]
 pub use describe_ssl_vpn_clients::{
     DescribeSslVpnClientsRequest, DescribeSslVpnClientsRequestBuilder,
     DescribeSslVpnClientsResponse, DescribeSslVpnClientsError,
 };
 /// `DescribeSslVpnServers`: Lists SSL-VPN servers and their settings, optionally narrowed to one gateway, name or server.
+#[doc(hidden)]
 pub mod describe_ssl_vpn_servers;
+#[doc(hidden)]
 pub use describe_ssl_vpn_servers::{
     DescribeSslVpnServersRequest, DescribeSslVpnServersRequestBuilder,
     DescribeSslVpnServersResponse, DescribeSslVpnServersError,
 };
 /// `DescribeTagKeys`: Lists the tag keys in use on VPC resources of a region, optionally narrowed to a resource type, resources or a keyword.
+#[doc(hidden)]
 pub mod describe_tag_keys;
+#[doc(hidden)]
 pub use describe_tag_keys::{
     DescribeTagKeysRequest, DescribeTagKeysRequestBuilder, DescribeTagKeysResponse,
     DescribeTagKeysError,
 };
 /// `DescribeTagKeysForExpressConnect`: Lists the tag keys in use on Express Connect circuits, optionally narrowed by keyword or by circuit.
+#[doc(hidden)]
 pub mod describe_tag_keys_for_express_connect;
+#[doc(hidden)]
 pub use describe_tag_keys_for_express_connect::{
     DescribeTagKeysForExpressConnectRequest,
     DescribeTagKeysForExpressConnectRequestBuilder,
     DescribeTagKeysForExpressConnectResponse, DescribeTagKeysForExpressConnectError,
 };
 /// `DescribeTags`: Lists the tags, as key-value pairs, on VPC resources that match the given resource IDs or tags.
+#[doc(hidden)]
 pub mod describe_tags;
+#[doc(hidden)]
 pub use describe_tags::{
     DescribeTagsRequest, DescribeTagsRequestBuilder, DescribeTagsResponse,
     DescribeTagsError,
 };
 /// `DescribeVRouters`: Lists the vRouters of a region, each VPC having one vRouter that holds its route tables.
+#[doc(hidden)]
 pub mod describe_v_routers;
+#[doc(hidden)]
 pub use describe_v_routers::{
     DescribeVRoutersRequest, DescribeVRoutersRequestBuilder, DescribeVRoutersResponse,
     DescribeVRoutersError,
 };
 /// `DescribeVSwitchAttributes`: Returns the configuration and state of one vSwitch.
+#[doc(hidden)]
 pub mod describe_vswitch_attributes;
+#[doc(hidden)]
 pub use describe_vswitch_attributes::{
     DescribeVSwitchAttributesRequest, DescribeVSwitchAttributesRequestBuilder,
     DescribeVSwitchAttributesResponse, DescribeVSwitchAttributesError,
 };
 /// `DescribeVSwitches`: Lists the vSwitches of a region or a VPC, filtered by ID, name, zone, route table, tags and other attributes.
+#[doc(hidden)]
 pub mod describe_v_switches;
+#[doc(hidden)]
 pub use describe_v_switches::{
     DescribeVSwitchesRequest, DescribeVSwitchesRequestBuilder, DescribeVSwitchesResponse,
     DescribeVSwitchesError,
 };
 /// `DescribeVbrHa`: Returns a VBR failover group, looked up by its own ID or by one of its VBRs.
+#[doc(hidden)]
 pub mod describe_vbr_ha;
+#[doc(hidden)]
 pub use describe_vbr_ha::{
     DescribeVbrHaRequest, DescribeVbrHaRequestBuilder, DescribeVbrHaResponse,
     DescribeVbrHaError,
 };
 /// `DescribeVcoRouteEntries`: Lists the routes of an IPsec-VPN connection that is attached to a transit router, either the destination-based routes or the routes learned over BGP.
+#[doc(hidden)]
 pub mod describe_vco_route_entries;
+#[doc(hidden)]
 pub use describe_vco_route_entries::{
     DescribeVcoRouteEntriesRequest, DescribeVcoRouteEntriesRequestBuilder,
     DescribeVcoRouteEntriesResponse, DescribeVcoRouteEntriesError,
 };
 /// `DescribeVirtualBorderRouters`: Lists the virtual border routers (VBRs) in a region with their circuits, addressing, BFD settings and states.
+#[doc(hidden)]
 pub mod describe_virtual_border_routers;
+#[doc(hidden)]
 pub use describe_virtual_border_routers::{
     DescribeVirtualBorderRoutersRequest, DescribeVirtualBorderRoutersRequestBuilder,
     DescribeVirtualBorderRoutersResponse, DescribeVirtualBorderRoutersError,
 };
 /// `DescribeVirtualBorderRoutersForPhysicalConnection`: Lists the virtual border routers (VBRs) on one Express Connect circuit, whether they belong to the circuit's owner or to other accounts.
+#[doc(hidden)]
 pub mod describe_virtual_border_routers_for_physical_connection;
+#[doc(hidden)]
 pub use describe_virtual_border_routers_for_physical_connection::{
     DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
     DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder,
@@ -8299,49 +11129,65 @@ pub use describe_virtual_border_routers_for_physical_connection::{
     DescribeVirtualBorderRoutersForPhysicalConnectionError,
 };
 /// `DescribeVpcAttribute`: Returns the full configuration of one VPC: its CIDR blocks, vSwitches, DHCP options, attachments and state.
+#[doc(hidden)]
 pub mod describe_vpc_attribute;
+#[doc(hidden)]
 pub use describe_vpc_attribute::{
     DescribeVpcAttributeRequest, DescribeVpcAttributeRequestBuilder,
     DescribeVpcAttributeResponse, DescribeVpcAttributeError,
 };
 /// `DescribeVpcGrantRulesToEcr`: Lists the authorizations that let Express Connect Router (ECR) instances of other accounts attach a VPC or VBR.
+#[doc(hidden)]
 pub mod describe_vpc_grant_rules_to_ecr;
+#[doc(hidden)]
 pub use describe_vpc_grant_rules_to_ecr::{
     DescribeVpcGrantRulesToEcrRequest, DescribeVpcGrantRulesToEcrRequestBuilder,
     DescribeVpcGrantRulesToEcrResponse, DescribeVpcGrantRulesToEcrError,
 };
 /// `DescribeVpcs`: Lists the VPCs of a region, filtered by ID, name, owner, DHCP options set, tags and other attributes.
+#[doc(hidden)]
 pub mod describe_vpcs;
+#[doc(hidden)]
 pub use describe_vpcs::{
     DescribeVpcsRequest, DescribeVpcsRequestBuilder, DescribeVpcsResponse,
     DescribeVpcsError,
 };
 /// `DescribeVpnAttachments`: Lists IPsec-VPN connections that are attached to transit routers, with their attachment details.
+#[doc(hidden)]
 pub mod describe_vpn_attachments;
+#[doc(hidden)]
 pub use describe_vpn_attachments::{
     DescribeVpnAttachmentsRequest, DescribeVpnAttachmentsRequestBuilder,
     DescribeVpnAttachmentsResponse, DescribeVpnAttachmentsError,
 };
 /// `DescribeVpnConnection`: Returns the configuration and negotiation state of one IPsec-VPN connection.
+#[doc(hidden)]
 pub mod describe_vpn_connection;
+#[doc(hidden)]
 pub use describe_vpn_connection::{
     DescribeVpnConnectionRequest, DescribeVpnConnectionRequestBuilder,
     DescribeVpnConnectionResponse, DescribeVpnConnectionError,
 };
 /// `DescribeVpnConnectionLogs`: Returns the negotiation and runtime log lines of an IPsec-VPN connection, or of one of its tunnels, for a time window.
+#[doc(hidden)]
 pub mod describe_vpn_connection_logs;
+#[doc(hidden)]
 pub use describe_vpn_connection_logs::{
     DescribeVpnConnectionLogsRequest, DescribeVpnConnectionLogsRequestBuilder,
     DescribeVpnConnectionLogsResponse, DescribeVpnConnectionLogsError,
 };
 /// `DescribeVpnConnections`: Lists IPsec-VPN connections, optionally filtered by VPN gateway, customer gateway, connection ID, resource group or tags.
+#[doc(hidden)]
 pub mod describe_vpn_connections;
+#[doc(hidden)]
 pub use describe_vpn_connections::{
     DescribeVpnConnectionsRequest, DescribeVpnConnectionsRequestBuilder,
     DescribeVpnConnectionsResponse, DescribeVpnConnectionsError,
 };
 /// `DescribeVpnCrossAccountAuthorizations`: Lists the other accounts' resources that an IPsec-VPN connection has been authorized to attach to.
+#[doc(hidden)]
 pub mod describe_vpn_cross_account_authorizations;
+#[doc(hidden)]
 pub use describe_vpn_cross_account_authorizations::{
     DescribeVpnCrossAccountAuthorizationsRequest,
     DescribeVpnCrossAccountAuthorizationsRequestBuilder,
@@ -8349,88 +11195,116 @@ pub use describe_vpn_cross_account_authorizations::{
     DescribeVpnCrossAccountAuthorizationsError,
 };
 /// `DescribeVpnGateway`: Returns the details of one VPN gateway, including its status, which tells whether asynchronous changes to it have finished.
+#[doc(hidden)]
 pub mod describe_vpn_gateway;
+#[doc(hidden)]
 pub use describe_vpn_gateway::{
     DescribeVpnGatewayRequest, DescribeVpnGatewayRequestBuilder,
     DescribeVpnGatewayResponse, DescribeVpnGatewayError,
 };
 /// `DescribeVpnGatewayAvailableZones`: Lists the zones of a region in which IPsec-VPN connections of a given bandwidth specification can be deployed.
+#[doc(hidden)]
 pub mod describe_vpn_gateway_available_zones;
+#[doc(hidden)]
 pub use describe_vpn_gateway_available_zones::{
     DescribeVpnGatewayAvailableZonesRequest,
     DescribeVpnGatewayAvailableZonesRequestBuilder,
     DescribeVpnGatewayAvailableZonesResponse, DescribeVpnGatewayAvailableZonesError,
 };
 /// `DescribeVpnGateways`: Lists the VPN gateways of a region, one page at a time, with filters for VPC, state, payment status, type, resource group and tags.
+#[doc(hidden)]
 pub mod describe_vpn_gateways;
+#[doc(hidden)]
 pub use describe_vpn_gateways::{
     DescribeVpnGatewaysRequest, DescribeVpnGatewaysRequestBuilder,
     DescribeVpnGatewaysResponse, DescribeVpnGatewaysError,
 };
 /// `DescribeVpnPbrRouteEntries`: Lists the policy-based routes of a VPN gateway.
+#[doc(hidden)]
 pub mod describe_vpn_pbr_route_entries;
+#[doc(hidden)]
 pub use describe_vpn_pbr_route_entries::{
     DescribeVpnPbrRouteEntriesRequest, DescribeVpnPbrRouteEntriesRequestBuilder,
     DescribeVpnPbrRouteEntriesResponse, DescribeVpnPbrRouteEntriesError,
 };
 /// `DescribeVpnRouteEntries`: Lists the destination-based routes and the BGP routes of a VPN gateway, one page at a time.
+#[doc(hidden)]
 pub mod describe_vpn_route_entries;
+#[doc(hidden)]
 pub use describe_vpn_route_entries::{
     DescribeVpnRouteEntriesRequest, DescribeVpnRouteEntriesRequestBuilder,
     DescribeVpnRouteEntriesResponse, DescribeVpnRouteEntriesError,
 };
 /// `DescribeVpnSslServerLogs`: Returns the log lines of an SSL-VPN server for a time window, optionally for one client certificate.
+#[doc(hidden)]
 pub mod describe_vpn_ssl_server_logs;
+#[doc(hidden)]
 pub use describe_vpn_ssl_server_logs::{
     DescribeVpnSslServerLogsRequest, DescribeVpnSslServerLogsRequestBuilder,
     DescribeVpnSslServerLogsResponse, DescribeVpnSslServerLogsError,
 };
 /// `DescribeZones`: Lists the zones of a region in which VPC resources such as vSwitches can be created.
+#[doc(hidden)]
 pub mod describe_zones;
+#[doc(hidden)]
 pub use describe_zones::{
     DescribeZonesRequest, DescribeZonesRequestBuilder, DescribeZonesResponse,
     DescribeZonesError,
 };
 /// `DetachDhcpOptionsSetFromVpc`: Detaches a DHCP options set from a VPC, so that its settings no longer apply to the instances in the VPC.
+#[doc(hidden)]
 pub mod detach_dhcp_options_set_from_vpc;
+#[doc(hidden)]
 pub use detach_dhcp_options_set_from_vpc::{
     DetachDhcpOptionsSetFromVpcRequest, DetachDhcpOptionsSetFromVpcRequestBuilder,
     DetachDhcpOptionsSetFromVpcResponse, DetachDhcpOptionsSetFromVpcError,
 };
 /// `DiagnoseVpnConnections`: Checks IPsec-VPN connections or tunnels for faults and returns, for each problem found, an error code, the mismatched settings and the related log line.
+#[doc(hidden)]
 pub mod diagnose_vpn_connections;
+#[doc(hidden)]
 pub use diagnose_vpn_connections::{
     DiagnoseVpnConnectionsRequest, DiagnoseVpnConnectionsRequestBuilder,
     DiagnoseVpnConnectionsResponse, DiagnoseVpnConnectionsError,
 };
 /// `DiagnoseVpnGateway`: Starts a one-click diagnosis of a VPN gateway resource, such as an IPsec-VPN connection, and returns a diagnosis ID to fetch the result with.
+#[doc(hidden)]
 pub mod diagnose_vpn_gateway;
+#[doc(hidden)]
 pub use diagnose_vpn_gateway::{
     DiagnoseVpnGatewayRequest, DiagnoseVpnGatewayRequestBuilder,
     DiagnoseVpnGatewayResponse, DiagnoseVpnGatewayError,
 };
 /// `DisableVpcClassicLink`: Turns off ClassicLink for a VPC, so that classic-network ECS instances can no longer reach it over the private network.
+#[doc(hidden)]
 pub mod disable_vpc_classic_link;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use disable_vpc_classic_link::{
     DisableVpcClassicLinkRequest, DisableVpcClassicLinkRequestBuilder,
     DisableVpcClassicLinkResponse, DisableVpcClassicLinkError,
 };
 /// `DisassociateMacSecKey`: Unbinds a MACsec key from the port of a dedicated Express Connect circuit.
+#[doc(hidden)]
 pub mod disassociate_mac_sec_key;
+#[doc(hidden)]
 pub use disassociate_mac_sec_key::{
     DisassociateMacSecKeyRequest, DisassociateMacSecKeyRequestBuilder,
     DisassociateMacSecKeyResponse, DisassociateMacSecKeyError,
 };
 /// `DissociateRouteTableFromGateway`: Unbinds a gateway route table from the IPv4 gateway or IPv6 gateway it is bound to.
+#[doc(hidden)]
 pub mod dissociate_route_table_from_gateway;
+#[doc(hidden)]
 pub use dissociate_route_table_from_gateway::{
     DissociateRouteTableFromGatewayRequest,
     DissociateRouteTableFromGatewayRequestBuilder,
     DissociateRouteTableFromGatewayResponse, DissociateRouteTableFromGatewayError,
 };
 /// `DissociateRouteTablesFromVpcGatewayEndpoint`: Detaches one or more route tables from a VPC gateway endpoint.
+#[doc(hidden)]
 pub mod dissociate_route_tables_from_vpc_gateway_endpoint;
+#[doc(hidden)]
 pub use dissociate_route_tables_from_vpc_gateway_endpoint::{
     DissociateRouteTablesFromVpcGatewayEndpointRequest,
     DissociateRouteTablesFromVpcGatewayEndpointRequestBuilder,
@@ -8438,167 +11312,221 @@ pub use dissociate_route_tables_from_vpc_gateway_endpoint::{
     DissociateRouteTablesFromVpcGatewayEndpointError,
 };
 /// `DissociateVpnGatewayWithCertificate`: Unbinds an SSL certificate from a ShangMi (SM) VPN gateway.
+#[doc(hidden)]
 pub mod dissociate_vpn_gateway_with_certificate;
+#[doc(hidden)]
 pub use dissociate_vpn_gateway_with_certificate::{
     DissociateVpnGatewayWithCertificateRequest,
     DissociateVpnGatewayWithCertificateRequestBuilder,
     DissociateVpnGatewayWithCertificateResponse, DissociateVpnGatewayWithCertificateError,
 };
 /// `DownloadVpnConnectionConfig`: Returns the settings you need to configure on your on-premises gateway device for an IPsec-VPN connection.
+#[doc(hidden)]
 pub mod download_vpn_connection_config;
+#[doc(hidden)]
 pub use download_vpn_connection_config::{
     DownloadVpnConnectionConfigRequest, DownloadVpnConnectionConfigRequestBuilder,
     DownloadVpnConnectionConfigResponse, DownloadVpnConnectionConfigError,
 };
 /// `EnablePhysicalConnection`: Puts a Confirmed Express Connect circuit into service; it moves to the Enabled state.
+#[doc(hidden)]
 pub mod enable_physical_connection;
+#[doc(hidden)]
 pub use enable_physical_connection::{
     EnablePhysicalConnectionRequest, EnablePhysicalConnectionRequestBuilder,
     EnablePhysicalConnectionResponse, EnablePhysicalConnectionError,
 };
 /// `EnableVpcClassicLink`: Turns on ClassicLink for a VPC, so that ECS instances in the classic network can reach it over the private network.
+#[doc(hidden)]
 pub mod enable_vpc_classic_link;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use enable_vpc_classic_link::{
     EnableVpcClassicLinkRequest, EnableVpcClassicLinkRequestBuilder,
     EnableVpcClassicLinkResponse, EnableVpcClassicLinkError,
 };
 /// `EnableVpcIpv4Gateway`: Activates an IPv4 gateway so that it takes control of the Internet traffic of its VPC.
+#[doc(hidden)]
 pub mod enable_vpc_ipv4_gateway;
+#[doc(hidden)]
 pub use enable_vpc_ipv4_gateway::{
     EnableVpcIpv4GatewayRequest, EnableVpcIpv4GatewayRequestBuilder,
     EnableVpcIpv4GatewayResponse, EnableVpcIpv4GatewayError,
 };
 /// `GetDhcpOptionsSet`: Returns the settings and state of one DHCP options set, including the VPCs it is attached to.
+#[doc(hidden)]
 pub mod get_dhcp_options_set;
+#[doc(hidden)]
 pub use get_dhcp_options_set::{
     GetDhcpOptionsSetRequest, GetDhcpOptionsSetRequestBuilder, GetDhcpOptionsSetResponse,
     GetDhcpOptionsSetError,
 };
 /// `GetFlowLogServiceStatus`: Tells whether the flow log feature has been activated for your account.
+#[doc(hidden)]
 pub mod get_flow_log_service_status;
+#[doc(hidden)]
 pub use get_flow_log_service_status::{
     GetFlowLogServiceStatusRequest, GetFlowLogServiceStatusRequestBuilder,
     GetFlowLogServiceStatusResponse, GetFlowLogServiceStatusError,
 };
 /// `GetIpv4GatewayAttribute`: Returns the details and state of one IPv4 gateway.
+#[doc(hidden)]
 pub mod get_ipv4_gateway_attribute;
+#[doc(hidden)]
 pub use get_ipv4_gateway_attribute::{
     GetIpv4GatewayAttributeRequest, GetIpv4GatewayAttributeRequestBuilder,
     GetIpv4GatewayAttributeResponse, GetIpv4GatewayAttributeError,
 };
 /// `GetNatGatewayAttribute`: Shows the full configuration of one NAT gateway, Internet or VPC, including its tables, addresses, billing, logging and private network details.
+#[doc(hidden)]
 pub mod get_nat_gateway_attribute;
+#[doc(hidden)]
 pub use get_nat_gateway_attribute::{
     GetNatGatewayAttributeRequest, GetNatGatewayAttributeRequestBuilder,
     GetNatGatewayAttributeResponse, GetNatGatewayAttributeError,
 };
 /// `GetNatIpAttribute`: Shows the details of one NAT IP address of a VPC NAT gateway.
+#[doc(hidden)]
 pub mod get_nat_ip_attribute;
+#[doc(hidden)]
 pub use get_nat_ip_attribute::{
     GetNatIpAttributeRequest, GetNatIpAttributeRequestBuilder, GetNatIpAttributeResponse,
     GetNatIpAttributeError,
 };
 /// `GetNatIpCidrAttribute`: Shows the details of one NAT CIDR block of a VPC NAT gateway.
+#[doc(hidden)]
 pub mod get_nat_ip_cidr_attribute;
+#[doc(hidden)]
 pub use get_nat_ip_cidr_attribute::{
     GetNatIpCidrAttributeRequest, GetNatIpCidrAttributeRequestBuilder,
     GetNatIpCidrAttributeResponse, GetNatIpCidrAttributeError,
 };
 /// `GetPhysicalConnectionServiceStatus`: Tells whether billing of outbound data transfer over Express Connect is turned on for the calling account.
+#[doc(hidden)]
 pub mod get_physical_connection_service_status;
+#[doc(hidden)]
 pub use get_physical_connection_service_status::{
     GetPhysicalConnectionServiceStatusRequest,
     GetPhysicalConnectionServiceStatusRequestBuilder,
     GetPhysicalConnectionServiceStatusResponse, GetPhysicalConnectionServiceStatusError,
 };
 /// `GetPublicIpAddressPoolServiceStatus`: Tells whether the IP address pool feature is activated for your account.
+#[doc(hidden)]
 pub mod get_public_ip_address_pool_service_status;
+#[doc(hidden)]
 pub use get_public_ip_address_pool_service_status::{
     GetPublicIpAddressPoolServiceStatusRequest,
     GetPublicIpAddressPoolServiceStatusRequestBuilder,
     GetPublicIpAddressPoolServiceStatusResponse, GetPublicIpAddressPoolServiceStatusError,
 };
 /// `GetRouteTargetGroup`: Returns the details of one route target group, including its members and their health.
+#[doc(hidden)]
 pub mod get_route_target_group;
+#[doc(hidden)]
 pub use get_route_target_group::{
     GetRouteTargetGroupRequest, GetRouteTargetGroupRequestBuilder,
     GetRouteTargetGroupResponse, GetRouteTargetGroupError,
 };
 /// `GetTrafficMirrorServiceStatus`: Tells whether the traffic mirroring feature has been activated for your account.
+#[doc(hidden)]
 pub mod get_traffic_mirror_service_status;
+#[doc(hidden)]
 pub use get_traffic_mirror_service_status::{
     GetTrafficMirrorServiceStatusRequest, GetTrafficMirrorServiceStatusRequestBuilder,
     GetTrafficMirrorServiceStatusResponse, GetTrafficMirrorServiceStatusError,
 };
 /// `GetVSwitchCidrReservationUsage`: Lists the IP prefixes that have been assigned from a reserved CIDR block of a vSwitch, and the resources that hold them.
+#[doc(hidden)]
 pub mod get_vswitch_cidr_reservation_usage;
+#[doc(hidden)]
 pub use get_vswitch_cidr_reservation_usage::{
     GetVSwitchCidrReservationUsageRequest, GetVSwitchCidrReservationUsageRequestBuilder,
     GetVSwitchCidrReservationUsageResponse, GetVSwitchCidrReservationUsageError,
 };
 /// `GetVpcGatewayEndpointAttribute`: Returns the details of one VPC gateway endpoint, including its policy and attached route tables.
+#[doc(hidden)]
 pub mod get_vpc_gateway_endpoint_attribute;
+#[doc(hidden)]
 pub use get_vpc_gateway_endpoint_attribute::{
     GetVpcGatewayEndpointAttributeRequest, GetVpcGatewayEndpointAttributeRequestBuilder,
     GetVpcGatewayEndpointAttributeResponse, GetVpcGatewayEndpointAttributeError,
 };
 /// `GetVpcPrefixListAssociations`: Lists the resources, such as VPC and transit router route tables, that use a prefix list, with the state of each use.
+#[doc(hidden)]
 pub mod get_vpc_prefix_list_associations;
+#[doc(hidden)]
 pub use get_vpc_prefix_list_associations::{
     GetVpcPrefixListAssociationsRequest, GetVpcPrefixListAssociationsRequestBuilder,
     GetVpcPrefixListAssociationsResponse, GetVpcPrefixListAssociationsError,
 };
 /// `GetVpcPrefixListEntries`: Lists the CIDR blocks of a prefix list.
+#[doc(hidden)]
 pub mod get_vpc_prefix_list_entries;
+#[doc(hidden)]
 pub use get_vpc_prefix_list_entries::{
     GetVpcPrefixListEntriesRequest, GetVpcPrefixListEntriesRequestBuilder,
     GetVpcPrefixListEntriesResponse, GetVpcPrefixListEntriesError,
 };
 /// `GetVpcRouteEntrySummary`: Counts the route entries of the route tables of a VPC, broken down by route type.
+#[doc(hidden)]
 pub mod get_vpc_route_entry_summary;
+#[doc(hidden)]
 pub use get_vpc_route_entry_summary::{
     GetVpcRouteEntrySummaryRequest, GetVpcRouteEntrySummaryRequestBuilder,
     GetVpcRouteEntrySummaryResponse, GetVpcRouteEntrySummaryError,
 };
 /// `GetVpnGatewayDiagnoseResult`: Returns the outcome of a one-click diagnosis of a VPN gateway, item by item.
+#[doc(hidden)]
 pub mod get_vpn_gateway_diagnose_result;
+#[doc(hidden)]
 pub use get_vpn_gateway_diagnose_result::{
     GetVpnGatewayDiagnoseResultRequest, GetVpnGatewayDiagnoseResultRequestBuilder,
     GetVpnGatewayDiagnoseResultResponse, GetVpnGatewayDiagnoseResultError,
 };
 /// `GrantInstanceToCen`: Authorizes a Cloud Enterprise Network (CEN) instance of another account to attach one of your VPCs or VBRs.
+#[doc(hidden)]
 pub mod grant_instance_to_cen;
+#[doc(hidden)]
 pub use grant_instance_to_cen::{
     GrantInstanceToCenRequest, GrantInstanceToCenRequestBuilder,
     GrantInstanceToCenResponse, GrantInstanceToCenError,
 };
 /// `GrantInstanceToVbr`: Authorizes virtual border routers (VBRs) of another account to connect to one of your VPCs.
+#[doc(hidden)]
 pub mod grant_instance_to_vbr;
+#[doc(hidden)]
 pub use grant_instance_to_vbr::{
     GrantInstanceToVbrRequest, GrantInstanceToVbrRequestBuilder,
     GrantInstanceToVbrResponse, GrantInstanceToVbrError,
 };
 /// `ListBusinessAccessPoints`: Lists the Express Connect access points of a region at which you can order a circuit, with their locations, port types and optical modules.
+#[doc(hidden)]
 pub mod list_business_access_points;
+#[doc(hidden)]
 pub use list_business_access_points::{
     ListBusinessAccessPointsRequest, ListBusinessAccessPointsRequestBuilder,
     ListBusinessAccessPointsResponse, ListBusinessAccessPointsError,
 };
 /// `ListBusinessRegions`: Lists the regions in which you can buy Express Connect circuits.
+#[doc(hidden)]
 pub mod list_business_regions;
+#[doc(hidden)]
 pub use list_business_regions::{
     ListBusinessRegionsRequest, ListBusinessRegionsRequestBuilder,
     ListBusinessRegionsResponse, ListBusinessRegionsError,
 };
 /// `ListDhcpOptionsSets`: Lists the DHCP options sets of a region, filtered by ID, name, root domain, resource group or tags.
+#[doc(hidden)]
 pub mod list_dhcp_options_sets;
+#[doc(hidden)]
 pub use list_dhcp_options_sets::{
     ListDhcpOptionsSetsRequest, ListDhcpOptionsSetsRequestBuilder,
     ListDhcpOptionsSetsResponse, ListDhcpOptionsSetsError,
 };
 /// `ListEnhanhcedNatGatewayAvailableZones`: Lists the zones of a region in which NAT gateways, Internet or VPC, can be created.
+#[doc(hidden)]
 pub mod list_enhanhced_nat_gateway_available_zones;
+#[doc(hidden)]
 pub use list_enhanhced_nat_gateway_available_zones::{
     ListEnhanhcedNatGatewayAvailableZonesRequest,
     ListEnhanhcedNatGatewayAvailableZonesRequestBuilder,
@@ -8606,159 +11534,211 @@ pub use list_enhanhced_nat_gateway_available_zones::{
     ListEnhanhcedNatGatewayAvailableZonesError,
 };
 /// `ListFullNatEntries`: Lists the FULLNAT entries of a VPC NAT gateway or FULLNAT table, optionally filtered by entry, name, protocol, NAT IP address, port or network interface.
+#[doc(hidden)]
 pub mod list_full_nat_entries;
+#[doc(hidden)]
 pub use list_full_nat_entries::{
     ListFullNatEntriesRequest, ListFullNatEntriesRequestBuilder,
     ListFullNatEntriesResponse, ListFullNatEntriesError,
 };
 /// `ListGatewayRouteTableEntries`: Lists the route entries of a gateway route table, the table bound to an IPv4 or IPv6 gateway.
+#[doc(hidden)]
 pub mod list_gateway_route_table_entries;
+#[doc(hidden)]
 pub use list_gateway_route_table_entries::{
     ListGatewayRouteTableEntriesRequest, ListGatewayRouteTableEntriesRequestBuilder,
     ListGatewayRouteTableEntriesResponse, ListGatewayRouteTableEntriesError,
 };
 /// `ListGeographicSubRegions`: Lists the geographic sub-regions into which Alibaba Cloud groups its regions for Express Connect.
+#[doc(hidden)]
 pub mod list_geographic_sub_regions;
+#[doc(hidden)]
 pub use list_geographic_sub_regions::{
     ListGeographicSubRegionsRequest, ListGeographicSubRegionsRequestBuilder,
     ListGeographicSubRegionsResponse, ListGeographicSubRegionsError,
 };
 /// `ListIpsecServerLogs`: Returns the log lines of an IPsec server for a time window.
+#[doc(hidden)]
 pub mod list_ipsec_server_logs;
+#[doc(hidden)]
 pub use list_ipsec_server_logs::{
     ListIpsecServerLogsRequest, ListIpsecServerLogsRequestBuilder,
     ListIpsecServerLogsResponse, ListIpsecServerLogsError,
 };
 /// `ListIpsecServers`: Lists IPsec servers with their negotiation settings, optionally narrowed by gateway, name, ID or resource group.
+#[doc(hidden)]
 pub mod list_ipsec_servers;
+#[doc(hidden)]
 pub use list_ipsec_servers::{
     ListIpsecServersRequest, ListIpsecServersRequestBuilder, ListIpsecServersResponse,
     ListIpsecServersError,
 };
 /// `ListIpv4Gateways`: Lists IPv4 gateways, filtered by ID, name, VPC, resource group or tags.
+#[doc(hidden)]
 pub mod list_ipv4_gateways;
+#[doc(hidden)]
 pub use list_ipv4_gateways::{
     ListIpv4GatewaysRequest, ListIpv4GatewaysRequestBuilder, ListIpv4GatewaysResponse,
     ListIpv4GatewaysError,
 };
 /// `ListNatIpCidrs`: Lists the NAT CIDR blocks of a VPC NAT gateway, optionally filtered by block, name or status.
+#[doc(hidden)]
 pub mod list_nat_ip_cidrs;
+#[doc(hidden)]
 pub use list_nat_ip_cidrs::{
     ListNatIpCidrsRequest, ListNatIpCidrsRequestBuilder, ListNatIpCidrsResponse,
     ListNatIpCidrsError,
 };
 /// `ListNatIps`: Lists the NAT IP addresses of a VPC NAT gateway, optionally filtered by CIDR block, IP prefix, ID, name, status or origin.
+#[doc(hidden)]
 pub mod list_nat_ips;
+#[doc(hidden)]
 pub use list_nat_ips::{
     ListNatIpsRequest, ListNatIpsRequestBuilder, ListNatIpsResponse, ListNatIpsError,
 };
 /// `ListPhysicalConnectionFeatures`: Lists the device-level features that an Express Connect circuit's access device supports.
+#[doc(hidden)]
 pub mod list_physical_connection_features;
+#[doc(hidden)]
 pub use list_physical_connection_features::{
     ListPhysicalConnectionFeaturesRequest, ListPhysicalConnectionFeaturesRequestBuilder,
     ListPhysicalConnectionFeaturesResponse, ListPhysicalConnectionFeaturesError,
 };
 /// `ListPrefixLists`: Lists prefix lists, filtered by ID, name, resource group or tags.
+#[doc(hidden)]
 pub mod list_prefix_lists;
+#[doc(hidden)]
 pub use list_prefix_lists::{
     ListPrefixListsRequest, ListPrefixListsRequestBuilder, ListPrefixListsResponse,
     ListPrefixListsError,
 };
 /// `ListPublicIpAddressPoolCidrBlocks`: Lists the CIDR blocks of a public IP address pool with their state and address usage.
+#[doc(hidden)]
 pub mod list_public_ip_address_pool_cidr_blocks;
+#[doc(hidden)]
 pub use list_public_ip_address_pool_cidr_blocks::{
     ListPublicIpAddressPoolCidrBlocksRequest,
     ListPublicIpAddressPoolCidrBlocksRequestBuilder,
     ListPublicIpAddressPoolCidrBlocksResponse, ListPublicIpAddressPoolCidrBlocksError,
 };
 /// `ListPublicIpAddressPools`: Lists the public IP address pools available to you, with their line type, state and address usage.
+#[doc(hidden)]
 pub mod list_public_ip_address_pools;
+#[doc(hidden)]
 pub use list_public_ip_address_pools::{
     ListPublicIpAddressPoolsRequest, ListPublicIpAddressPoolsRequestBuilder,
     ListPublicIpAddressPoolsResponse, ListPublicIpAddressPoolsError,
 };
 /// `ListRouteTargetGroups`: Lists route target groups, filtered by ID, VPC, member, resource group or tags.
+#[doc(hidden)]
 pub mod list_route_target_groups;
+#[doc(hidden)]
 pub use list_route_target_groups::{
     ListRouteTargetGroupsRequest, ListRouteTargetGroupsRequestBuilder,
     ListRouteTargetGroupsResponse, ListRouteTargetGroupsError,
 };
 /// `ListTagResources`: Lists which tags are attached to which VPC resources, by resource ID, by tag, or both.
+#[doc(hidden)]
 pub mod list_tag_resources;
+#[doc(hidden)]
 pub use list_tag_resources::{
     ListTagResourcesRequest, ListTagResourcesRequestBuilder, ListTagResourcesResponse,
     ListTagResourcesError,
 };
 /// `ListTagResourcesForExpressConnect`: Lists the tags attached to Express Connect circuits, VBRs or router interfaces.
+#[doc(hidden)]
 pub mod list_tag_resources_for_express_connect;
+#[doc(hidden)]
 pub use list_tag_resources_for_express_connect::{
     ListTagResourcesForExpressConnectRequest,
     ListTagResourcesForExpressConnectRequestBuilder,
     ListTagResourcesForExpressConnectResponse, ListTagResourcesForExpressConnectError,
 };
 /// `ListTrafficMirrorFilters`: Lists traffic mirror filters with their inbound and outbound rules.
+#[doc(hidden)]
 pub mod list_traffic_mirror_filters;
+#[doc(hidden)]
 pub use list_traffic_mirror_filters::{
     ListTrafficMirrorFiltersRequest, ListTrafficMirrorFiltersRequestBuilder,
     ListTrafficMirrorFiltersResponse, ListTrafficMirrorFiltersError,
 };
 /// `ListTrafficMirrorSessions`: Lists traffic mirror sessions, filtered by ID, name, filter, source, destination and other attributes.
+#[doc(hidden)]
 pub mod list_traffic_mirror_sessions;
+#[doc(hidden)]
 pub use list_traffic_mirror_sessions::{
     ListTrafficMirrorSessionsRequest, ListTrafficMirrorSessionsRequestBuilder,
     ListTrafficMirrorSessionsResponse, ListTrafficMirrorSessionsError,
 };
 /// `ListVSwitchCidrReservations`: Lists the reserved CIDR blocks of vSwitches, filtered by vSwitch, ID, IP version, type or tags.
+#[doc(hidden)]
 pub mod list_vswitch_cidr_reservations;
+#[doc(hidden)]
 pub use list_vswitch_cidr_reservations::{
     ListVSwitchCidrReservationsRequest, ListVSwitchCidrReservationsRequestBuilder,
     ListVSwitchCidrReservationsResponse, ListVSwitchCidrReservationsError,
 };
 /// `ListVirtualPhysicalConnections`: Lists hosted (shared) connections, the partner's side and the tenant's side alike, with token-based paging.
+#[doc(hidden)]
 pub mod list_virtual_physical_connections;
+#[doc(hidden)]
 pub use list_virtual_physical_connections::{
     ListVirtualPhysicalConnectionsRequest, ListVirtualPhysicalConnectionsRequestBuilder,
     ListVirtualPhysicalConnectionsResponse, ListVirtualPhysicalConnectionsError,
 };
 /// `ListVpcEndpointServicesByEndUser`: Lists the endpoint services for which you can create a VPC gateway endpoint.
+#[doc(hidden)]
 pub mod list_vpc_endpoint_services_by_end_user;
+#[doc(hidden)]
 pub use list_vpc_endpoint_services_by_end_user::{
     ListVpcEndpointServicesByEndUserRequest,
     ListVpcEndpointServicesByEndUserRequestBuilder,
     ListVpcEndpointServicesByEndUserResponse, ListVpcEndpointServicesByEndUserError,
 };
 /// `ListVpcGatewayEndpoints`: Lists VPC gateway endpoints, filtered by ID, name, service, VPC, resource group or tags.
+#[doc(hidden)]
 pub mod list_vpc_gateway_endpoints;
+#[doc(hidden)]
 pub use list_vpc_gateway_endpoints::{
     ListVpcGatewayEndpointsRequest, ListVpcGatewayEndpointsRequestBuilder,
     ListVpcGatewayEndpointsResponse, ListVpcGatewayEndpointsError,
 };
 /// `ListVpcPublishedRouteEntries`: Lists the entries of a VPC route table together with their publishing state towards a target instance.
+#[doc(hidden)]
 pub mod list_vpc_published_route_entries;
+#[doc(hidden)]
 pub use list_vpc_published_route_entries::{
     ListVpcPublishedRouteEntriesRequest, ListVpcPublishedRouteEntriesRequestBuilder,
     ListVpcPublishedRouteEntriesResponse, ListVpcPublishedRouteEntriesError,
 };
 /// `ListVpnCertificateAssociations`: Lists which SSL certificates are bound to which VPN gateways in a region.
+#[doc(hidden)]
 pub mod list_vpn_certificate_associations;
+#[doc(hidden)]
 pub use list_vpn_certificate_associations::{
     ListVpnCertificateAssociationsRequest, ListVpnCertificateAssociationsRequestBuilder,
     ListVpnCertificateAssociationsResponse, ListVpnCertificateAssociationsError,
 };
 /// `ModifyBgpGroupAttribute`: Changes the settings of a BGP group, such as its ASNs, authentication key, route limit, name and description.
+#[doc(hidden)]
 pub mod modify_bgp_group_attribute;
+#[doc(hidden)]
 pub use modify_bgp_group_attribute::{
     ModifyBgpGroupAttributeRequest, ModifyBgpGroupAttributeRequestBuilder,
     ModifyBgpGroupAttributeResponse, ModifyBgpGroupAttributeError,
 };
 /// `ModifyBgpPeerAttribute`: Changes a BGP peer: its group, peer IP address or BFD settings.
+#[doc(hidden)]
 pub mod modify_bgp_peer_attribute;
+#[doc(hidden)]
 pub use modify_bgp_peer_attribute::{
     ModifyBgpPeerAttributeRequest, ModifyBgpPeerAttributeRequestBuilder,
     ModifyBgpPeerAttributeResponse, ModifyBgpPeerAttributeError,
 };
 /// `ModifyCommonBandwidthPackageAttribute`: Changes the name or description of an Internet Shared Bandwidth instance.
+#[doc(hidden)]
 pub mod modify_common_bandwidth_package_attribute;
+#[doc(hidden)]
 pub use modify_common_bandwidth_package_attribute::{
     ModifyCommonBandwidthPackageAttributeRequest,
     ModifyCommonBandwidthPackageAttributeRequestBuilder,
@@ -8766,7 +11746,9 @@ pub use modify_common_bandwidth_package_attribute::{
     ModifyCommonBandwidthPackageAttributeError,
 };
 /// `ModifyCommonBandwidthPackageIpBandwidth`: Caps the bandwidth one EIP may take from the Internet Shared Bandwidth instance it belongs to.
+#[doc(hidden)]
 pub mod modify_common_bandwidth_package_ip_bandwidth;
+#[doc(hidden)]
 pub use modify_common_bandwidth_package_ip_bandwidth::{
     ModifyCommonBandwidthPackageIpBandwidthRequest,
     ModifyCommonBandwidthPackageIpBandwidthRequestBuilder,
@@ -8774,32 +11756,42 @@ pub use modify_common_bandwidth_package_ip_bandwidth::{
     ModifyCommonBandwidthPackageIpBandwidthError,
 };
 /// `ModifyCommonBandwidthPackageSpec`: Changes the peak bandwidth of an Internet Shared Bandwidth instance.
+#[doc(hidden)]
 pub mod modify_common_bandwidth_package_spec;
+#[doc(hidden)]
 pub use modify_common_bandwidth_package_spec::{
     ModifyCommonBandwidthPackageSpecRequest,
     ModifyCommonBandwidthPackageSpecRequestBuilder,
     ModifyCommonBandwidthPackageSpecResponse, ModifyCommonBandwidthPackageSpecError,
 };
 /// `ModifyCustomerGatewayAttribute`: Changes the name, the description or the BGP authentication key of a customer gateway.
+#[doc(hidden)]
 pub mod modify_customer_gateway_attribute;
+#[doc(hidden)]
 pub use modify_customer_gateway_attribute::{
     ModifyCustomerGatewayAttributeRequest, ModifyCustomerGatewayAttributeRequestBuilder,
     ModifyCustomerGatewayAttributeResponse, ModifyCustomerGatewayAttributeError,
 };
 /// `ModifyEipAddressAttribute`: Changes the name, description or peak bandwidth of an elastic IP address (EIP).
+#[doc(hidden)]
 pub mod modify_eip_address_attribute;
+#[doc(hidden)]
 pub use modify_eip_address_attribute::{
     ModifyEipAddressAttributeRequest, ModifyEipAddressAttributeRequestBuilder,
     ModifyEipAddressAttributeResponse, ModifyEipAddressAttributeError,
 };
 /// `ModifyEipForwardMode`: Changes how an elastic IP address (EIP) forwards traffic to the ENI it is bound to, for example from NAT mode to cut-through mode.
+#[doc(hidden)]
 pub mod modify_eip_forward_mode;
+#[doc(hidden)]
 pub use modify_eip_forward_mode::{
     ModifyEipForwardModeRequest, ModifyEipForwardModeRequestBuilder,
     ModifyEipForwardModeResponse, ModifyEipForwardModeError,
 };
 /// `ModifyExpressCloudConnectionAttribute`: Changes the name, description or Smart Access Gateway (SAG) peering settings of an Express Cloud Connection (ECC) instance.
+#[doc(hidden)]
 pub mod modify_express_cloud_connection_attribute;
+#[doc(hidden)]
 pub use modify_express_cloud_connection_attribute::{
     ModifyExpressCloudConnectionAttributeRequest,
     ModifyExpressCloudConnectionAttributeRequestBuilder,
@@ -8807,7 +11799,9 @@ pub use modify_express_cloud_connection_attribute::{
     ModifyExpressCloudConnectionAttributeError,
 };
 /// `ModifyExpressCloudConnectionBandwidth`: Sets a new bandwidth for an Express Cloud Connection (ECC) instance.
+#[doc(hidden)]
 pub mod modify_express_cloud_connection_bandwidth;
+#[doc(hidden)]
 pub use modify_express_cloud_connection_bandwidth::{
     ModifyExpressCloudConnectionBandwidthRequest,
     ModifyExpressCloudConnectionBandwidthRequestBuilder,
@@ -8815,45 +11809,59 @@ pub use modify_express_cloud_connection_bandwidth::{
     ModifyExpressCloudConnectionBandwidthError,
 };
 /// `ModifyExpressConnectTrafficQos`: Changes the name or description of an Express Connect QoS policy and adds or removes the dedicated circuits it applies to.
+#[doc(hidden)]
 pub mod modify_express_connect_traffic_qos;
+#[doc(hidden)]
 pub use modify_express_connect_traffic_qos::{
     ModifyExpressConnectTrafficQosRequest, ModifyExpressConnectTrafficQosRequestBuilder,
     ModifyExpressConnectTrafficQosResponse, ModifyExpressConnectTrafficQosError,
 };
 /// `ModifyExpressConnectTrafficQosQueue`: Changes the name, description or bandwidth share of a queue in an Express Connect QoS policy.
+#[doc(hidden)]
 pub mod modify_express_connect_traffic_qos_queue;
+#[doc(hidden)]
 pub use modify_express_connect_traffic_qos_queue::{
     ModifyExpressConnectTrafficQosQueueRequest,
     ModifyExpressConnectTrafficQosQueueRequestBuilder,
     ModifyExpressConnectTrafficQosQueueResponse, ModifyExpressConnectTrafficQosQueueError,
 };
 /// `ModifyExpressConnectTrafficQosRule`: Changes the match conditions, priority, DSCP remarking, name or description of a rule in an Express Connect QoS policy.
+#[doc(hidden)]
 pub mod modify_express_connect_traffic_qos_rule;
+#[doc(hidden)]
 pub use modify_express_connect_traffic_qos_rule::{
     ModifyExpressConnectTrafficQosRuleRequest,
     ModifyExpressConnectTrafficQosRuleRequestBuilder,
     ModifyExpressConnectTrafficQosRuleResponse, ModifyExpressConnectTrafficQosRuleError,
 };
 /// `ModifyFlowLogAttribute`: Changes the name, description, sampling interval or IP version of a flow log.
+#[doc(hidden)]
 pub mod modify_flow_log_attribute;
+#[doc(hidden)]
 pub use modify_flow_log_attribute::{
     ModifyFlowLogAttributeRequest, ModifyFlowLogAttributeRequestBuilder,
     ModifyFlowLogAttributeResponse, ModifyFlowLogAttributeError,
 };
 /// `ModifyForwardEntry`: Changes a DNAT entry of an Internet NAT gateway or a VPC NAT gateway: its addresses, ports, protocol, name or port-limit setting.
+#[doc(hidden)]
 pub mod modify_forward_entry;
+#[doc(hidden)]
 pub use modify_forward_entry::{
     ModifyForwardEntryRequest, ModifyForwardEntryRequestBuilder,
     ModifyForwardEntryResponse, ModifyForwardEntryError,
 };
 /// `ModifyFullNatEntryAttribute`: Changes a FULLNAT entry of a VPC NAT gateway: its backend, NAT IP address, ports, protocol, interface, name or description.
+#[doc(hidden)]
 pub mod modify_full_nat_entry_attribute;
+#[doc(hidden)]
 pub use modify_full_nat_entry_attribute::{
     ModifyFullNatEntryAttributeRequest, ModifyFullNatEntryAttributeRequestBuilder,
     ModifyFullNatEntryAttributeResponse, ModifyFullNatEntryAttributeError,
 };
 /// `ModifyGlobalAccelerationInstanceAttributes`: Changes the name or description of a Global Acceleration (GA) instance.
+#[doc(hidden)]
 pub mod modify_global_acceleration_instance_attributes;
+#[doc(hidden)]
 pub use modify_global_acceleration_instance_attributes::{
     ModifyGlobalAccelerationInstanceAttributesRequest,
     ModifyGlobalAccelerationInstanceAttributesRequestBuilder,
@@ -8861,7 +11869,9 @@ pub use modify_global_acceleration_instance_attributes::{
     ModifyGlobalAccelerationInstanceAttributesError,
 };
 /// `ModifyGlobalAccelerationInstanceSpec`: Changes the peak bandwidth of a pay-as-you-go Global Acceleration (GA) instance.
+#[doc(hidden)]
 pub mod modify_global_acceleration_instance_spec;
+#[doc(hidden)]
 pub use modify_global_acceleration_instance_spec::{
     ModifyGlobalAccelerationInstanceSpecRequest,
     ModifyGlobalAccelerationInstanceSpecRequestBuilder,
@@ -8869,162 +11879,214 @@ pub use modify_global_acceleration_instance_spec::{
     ModifyGlobalAccelerationInstanceSpecError,
 };
 /// `ModifyHaVipAttribute`: Changes the name or description of a high-availability virtual IP address (HaVip).
+#[doc(hidden)]
 pub mod modify_ha_vip_attribute;
+#[doc(hidden)]
 pub use modify_ha_vip_attribute::{
     ModifyHaVipAttributeRequest, ModifyHaVipAttributeRequestBuilder,
     ModifyHaVipAttributeResponse, ModifyHaVipAttributeError,
 };
 /// `ModifyIPv6TranslatorAclAttribute`: Renames an access control list (ACL) of IPv6 Translation Service.
+#[doc(hidden)]
 pub mod modify_ipv6_translator_acl_attribute;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use modify_ipv6_translator_acl_attribute::{
     ModifyIpv6TranslatorAclAttributeRequest,
     ModifyIpv6TranslatorAclAttributeRequestBuilder,
     ModifyIpv6TranslatorAclAttributeResponse, ModifyIpv6TranslatorAclAttributeError,
 };
 /// `ModifyIPv6TranslatorAclListEntry`: Changes the remark of an entry in an access control list (ACL) of IPv6 Translation Service.
+#[doc(hidden)]
 pub mod modify_ipv6_translator_acl_list_entry;
+#[doc(hidden)]
 pub use modify_ipv6_translator_acl_list_entry::{
     ModifyIpv6TranslatorAclListEntryRequest,
     ModifyIpv6TranslatorAclListEntryRequestBuilder,
     ModifyIpv6TranslatorAclListEntryResponse, ModifyIpv6TranslatorAclListEntryError,
 };
 /// `ModifyIPv6TranslatorAttribute`: Changes the name or the description of an IPv6 Translation Service instance.
+#[doc(hidden)]
 pub mod modify_ipv6_translator_attribute;
+#[doc(hidden)]
 pub use modify_ipv6_translator_attribute::{
     ModifyIpv6TranslatorAttributeRequest, ModifyIpv6TranslatorAttributeRequestBuilder,
     ModifyIpv6TranslatorAttributeResponse, ModifyIpv6TranslatorAttributeError,
 };
 /// `ModifyIPv6TranslatorBandwidth`: Raises or lowers the bandwidth that an IPv6 Translation Service instance provides.
+#[doc(hidden)]
 pub mod modify_ipv6_translator_bandwidth;
+#[doc(hidden)]
 pub use modify_ipv6_translator_bandwidth::{
     ModifyIpv6TranslatorBandwidthRequest, ModifyIpv6TranslatorBandwidthRequestBuilder,
     ModifyIpv6TranslatorBandwidthResponse, ModifyIpv6TranslatorBandwidthError,
 };
 /// `ModifyIPv6TranslatorEntry`: Changes a mapping entry of an IPv6 Translation Service instance: its ports, backend address, protocol, bandwidth cap, ACL settings, name or description.
+#[doc(hidden)]
 pub mod modify_ipv6_translator_entry;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use modify_ipv6_translator_entry::{
     ModifyIpv6TranslatorEntryRequest, ModifyIpv6TranslatorEntryRequestBuilder,
     ModifyIpv6TranslatorEntryResponse, ModifyIpv6TranslatorEntryError,
 };
 /// `ModifyIpv6AddressAttribute`: Changes the name or the description of an IPv6 address.
+#[doc(hidden)]
 pub mod modify_ipv6_address_attribute;
+#[doc(hidden)]
 pub use modify_ipv6_address_attribute::{
     ModifyIpv6AddressAttributeRequest, ModifyIpv6AddressAttributeRequestBuilder,
     ModifyIpv6AddressAttributeResponse, ModifyIpv6AddressAttributeError,
 };
 /// `ModifyIpv6GatewayAttribute`: Changes the name or the description of an IPv6 gateway.
+#[doc(hidden)]
 pub mod modify_ipv6_gateway_attribute;
+#[doc(hidden)]
 pub use modify_ipv6_gateway_attribute::{
     ModifyIpv6GatewayAttributeRequest, ModifyIpv6GatewayAttributeRequestBuilder,
     ModifyIpv6GatewayAttributeResponse, ModifyIpv6GatewayAttributeError,
 };
 /// `ModifyIpv6InternetBandwidth`: Changes how much Internet bandwidth an IPv6 address has.
+#[doc(hidden)]
 pub mod modify_ipv6_internet_bandwidth;
+#[doc(hidden)]
 pub use modify_ipv6_internet_bandwidth::{
     ModifyIpv6InternetBandwidthRequest, ModifyIpv6InternetBandwidthRequestBuilder,
     ModifyIpv6InternetBandwidthResponse, ModifyIpv6InternetBandwidthError,
 };
 /// `ModifyNatGatewayAttribute`: Changes the settings of a NAT gateway, Internet or VPC: its name, description, EIP association mode, ICMP replies and session logging.
+#[doc(hidden)]
 pub mod modify_nat_gateway_attribute;
+#[doc(hidden)]
 pub use modify_nat_gateway_attribute::{
     ModifyNatGatewayAttributeRequest, ModifyNatGatewayAttributeRequestBuilder,
     ModifyNatGatewayAttributeResponse, ModifyNatGatewayAttributeError,
 };
 /// `ModifyNatGatewaySpec`: Moves a subscription Internet NAT gateway that is billed by specification up to a larger size.
+#[doc(hidden)]
 pub mod modify_nat_gateway_spec;
+#[doc(hidden)]
 pub use modify_nat_gateway_spec::{
     ModifyNatGatewaySpecRequest, ModifyNatGatewaySpecRequestBuilder,
     ModifyNatGatewaySpecResponse, ModifyNatGatewaySpecError,
 };
 /// `ModifyNatIpAttribute`: Changes the name or the description of a NAT IP address of a VPC NAT gateway.
+#[doc(hidden)]
 pub mod modify_nat_ip_attribute;
+#[doc(hidden)]
 pub use modify_nat_ip_attribute::{
     ModifyNatIpAttributeRequest, ModifyNatIpAttributeRequestBuilder,
     ModifyNatIpAttributeResponse, ModifyNatIpAttributeError,
 };
 /// `ModifyNatIpCidrAttribute`: Changes the name or the description of a NAT CIDR block of a VPC NAT gateway.
+#[doc(hidden)]
 pub mod modify_nat_ip_cidr_attribute;
+#[doc(hidden)]
 pub use modify_nat_ip_cidr_attribute::{
     ModifyNatIpCidrAttributeRequest, ModifyNatIpCidrAttributeRequestBuilder,
     ModifyNatIpCidrAttributeResponse, ModifyNatIpCidrAttributeError,
 };
 /// `ModifyNetworkAclAttributes`: Renames a network ACL or changes its description.
+#[doc(hidden)]
 pub mod modify_network_acl_attributes;
+#[doc(hidden)]
 pub use modify_network_acl_attributes::{
     ModifyNetworkAclAttributesRequest, ModifyNetworkAclAttributesRequestBuilder,
     ModifyNetworkAclAttributesResponse, ModifyNetworkAclAttributesError,
 };
 /// `ModifyPhysicalConnectionAttribute`: Changes the name, description, line details or bandwidth of an Express Connect circuit.
+#[doc(hidden)]
 pub mod modify_physical_connection_attribute;
+#[doc(hidden)]
 pub use modify_physical_connection_attribute::{
     ModifyPhysicalConnectionAttributeRequest,
     ModifyPhysicalConnectionAttributeRequestBuilder,
     ModifyPhysicalConnectionAttributeResponse, ModifyPhysicalConnectionAttributeError,
 };
 /// `ModifyRouteEntry`: Changes the name, description or next hop of a custom route entry.
+#[doc(hidden)]
 pub mod modify_route_entry;
+#[doc(hidden)]
 pub use modify_route_entry::{
     ModifyRouteEntryRequest, ModifyRouteEntryRequestBuilder, ModifyRouteEntryResponse,
     ModifyRouteEntryError,
 };
 /// `ModifyRouteTableAttributes`: Renames a route table, changes its description, or turns the reception of dynamic routes on or off.
+#[doc(hidden)]
 pub mod modify_route_table_attributes;
+#[doc(hidden)]
 pub use modify_route_table_attributes::{
     ModifyRouteTableAttributesRequest, ModifyRouteTableAttributesRequestBuilder,
     ModifyRouteTableAttributesResponse, ModifyRouteTableAttributesError,
 };
 /// `ModifyRouterInterfaceAttribute`: Changes a router interface: its name and description, its peer, or its health check settings.
+#[doc(hidden)]
 pub mod modify_router_interface_attribute;
+#[doc(hidden)]
 pub use modify_router_interface_attribute::{
     ModifyRouterInterfaceAttributeRequest, ModifyRouterInterfaceAttributeRequestBuilder,
     ModifyRouterInterfaceAttributeResponse, ModifyRouterInterfaceAttributeError,
 };
 /// `ModifyRouterInterfaceSpec`: Changes the specification, and with it the bandwidth, of a router interface.
+#[doc(hidden)]
 pub mod modify_router_interface_spec;
+#[doc(hidden)]
 pub use modify_router_interface_spec::{
     ModifyRouterInterfaceSpecRequest, ModifyRouterInterfaceSpecRequestBuilder,
     ModifyRouterInterfaceSpecResponse, ModifyRouterInterfaceSpecError,
 };
 /// `ModifySnatEntry`: Changes an SNAT entry of a NAT gateway: its addresses, network interface, EIP affinity or name.
+#[doc(hidden)]
 pub mod modify_snat_entry;
+#[doc(hidden)]
 pub use modify_snat_entry::{
     ModifySnatEntryRequest, ModifySnatEntryRequestBuilder, ModifySnatEntryResponse,
     ModifySnatEntryError,
 };
 /// `ModifySslVpnClientCert`: Renames an SSL-VPN client certificate.
+#[doc(hidden)]
 pub mod modify_ssl_vpn_client_cert;
+#[doc(hidden)]
 pub use modify_ssl_vpn_client_cert::{
     ModifySslVpnClientCertRequest, ModifySslVpnClientCertRequestBuilder,
     ModifySslVpnClientCertResponse, ModifySslVpnClientCertError,
 };
 /// `ModifySslVpnServer`: Changes the settings of an SSL-VPN server, such as its client CIDR block, reachable networks, port, protocol, cipher or two-factor authentication.
+#[doc(hidden)]
 pub mod modify_ssl_vpn_server;
+#[doc(hidden)]
 pub use modify_ssl_vpn_server::{
     ModifySslVpnServerRequest, ModifySslVpnServerRequestBuilder,
     ModifySslVpnServerResponse, ModifySslVpnServerError,
 };
 /// `ModifyTunnelAttribute`: Changes the settings of one tunnel of a dual-tunnel IPsec-VPN connection, such as its customer gateway, IKE and IPsec parameters, DPD, NAT traversal or BGP.
+#[doc(hidden)]
 pub mod modify_tunnel_attribute;
+#[doc(hidden)]
 pub use modify_tunnel_attribute::{
     ModifyTunnelAttributeRequest, ModifyTunnelAttributeRequestBuilder,
     ModifyTunnelAttributeResponse, ModifyTunnelAttributeError,
 };
 /// `ModifyVRouterAttribute`: Changes the name or description of a vRouter.
+#[doc(hidden)]
 pub mod modify_v_router_attribute;
+#[doc(hidden)]
 pub use modify_v_router_attribute::{
     ModifyVRouterAttributeRequest, ModifyVRouterAttributeRequestBuilder,
     ModifyVRouterAttributeResponse, ModifyVRouterAttributeError,
 };
 /// `ModifyVSwitchAttribute`: Changes the name or description of a vSwitch, or turns IPv6 on or off for it.
+#[doc(hidden)]
 pub mod modify_vswitch_attribute;
+#[doc(hidden)]
 pub use modify_vswitch_attribute::{
     ModifyVSwitchAttributeRequest, ModifyVSwitchAttributeRequestBuilder,
     ModifyVSwitchAttributeResponse, ModifyVSwitchAttributeError,
 };
 /// `ModifyVSwitchCidrReservationAttribute`: Renames a reserved CIDR block of a vSwitch or changes its description.
+#[doc(hidden)]
 pub mod modify_vswitch_cidr_reservation_attribute;
+#[doc(hidden)]
 pub use modify_vswitch_cidr_reservation_attribute::{
     ModifyVSwitchCidrReservationAttributeRequest,
     ModifyVSwitchCidrReservationAttributeRequestBuilder,
@@ -9032,179 +12094,237 @@ pub use modify_vswitch_cidr_reservation_attribute::{
     ModifyVSwitchCidrReservationAttributeError,
 };
 /// `ModifyVcoRouteEntryWeight`: Changes the weight, and thus the priority, of a destination-based route on an IPsec-VPN connection.
+#[doc(hidden)]
 pub mod modify_vco_route_entry_weight;
+#[doc(hidden)]
 pub use modify_vco_route_entry_weight::{
     ModifyVcoRouteEntryWeightRequest, ModifyVcoRouteEntryWeightRequestBuilder,
     ModifyVcoRouteEntryWeightResponse, ModifyVcoRouteEntryWeightError,
 };
 /// `ModifyVirtualBorderRouterAttribute`: Changes the settings of a virtual border router (VBR): addressing, VLAN, bandwidth, BFD timers, name and other attributes.
+#[doc(hidden)]
 pub mod modify_virtual_border_router_attribute;
+#[doc(hidden)]
 pub use modify_virtual_border_router_attribute::{
     ModifyVirtualBorderRouterAttributeRequest,
     ModifyVirtualBorderRouterAttributeRequestBuilder,
     ModifyVirtualBorderRouterAttributeResponse, ModifyVirtualBorderRouterAttributeError,
 };
 /// `ModifyVpcAttribute`: Changes the name, description, primary IPv4 CIDR block, DNS hostname setting or IPv6 setting of a VPC.
+#[doc(hidden)]
 pub mod modify_vpc_attribute;
+#[doc(hidden)]
 pub use modify_vpc_attribute::{
     ModifyVpcAttributeRequest, ModifyVpcAttributeRequestBuilder,
     ModifyVpcAttributeResponse, ModifyVpcAttributeError,
 };
 /// `ModifyVpcCidrBlock`: Changes the primary or a secondary CIDR block of a VPC.
+#[doc(hidden)]
 pub mod modify_vpc_cidr_block;
+#[doc(hidden)]
 pub use modify_vpc_cidr_block::{
     ModifyVpcCidrBlockRequest, ModifyVpcCidrBlockRequestBuilder,
     ModifyVpcCidrBlockResponse, ModifyVpcCidrBlockError,
 };
 /// `ModifyVpcPrefixList`: Changes a prefix list: its name, description, maximum size, or the CIDR blocks it holds.
+#[doc(hidden)]
 pub mod modify_vpc_prefix_list;
+#[doc(hidden)]
 pub use modify_vpc_prefix_list::{
     ModifyVpcPrefixListRequest, ModifyVpcPrefixListRequestBuilder,
     ModifyVpcPrefixListResponse, ModifyVpcPrefixListError,
 };
 /// `ModifyVpnAttachmentAttribute`: Changes the configuration of an IPsec-VPN connection that is meant for a transit router, in single-tunnel or dual-tunnel mode.
+#[doc(hidden)]
 pub mod modify_vpn_attachment_attribute;
+#[doc(hidden)]
 pub use modify_vpn_attachment_attribute::{
     ModifyVpnAttachmentAttributeRequest, ModifyVpnAttachmentAttributeRequestBuilder,
     ModifyVpnAttachmentAttributeResponse, ModifyVpnAttachmentAttributeError,
 };
 /// `ModifyVpnConnectionAttribute`: Changes the configuration of an IPsec-VPN connection.
+#[doc(hidden)]
 pub mod modify_vpn_connection_attribute;
+#[doc(hidden)]
 pub use modify_vpn_connection_attribute::{
     ModifyVpnConnectionAttributeRequest, ModifyVpnConnectionAttributeRequestBuilder,
     ModifyVpnConnectionAttributeResponse, ModifyVpnConnectionAttributeError,
 };
 /// `ModifyVpnGatewayAttribute`: Changes the name, the description or the automatic BGP route advertisement of a VPN gateway.
+#[doc(hidden)]
 pub mod modify_vpn_gateway_attribute;
+#[doc(hidden)]
 pub use modify_vpn_gateway_attribute::{
     ModifyVpnGatewayAttributeRequest, ModifyVpnGatewayAttributeRequestBuilder,
     ModifyVpnGatewayAttributeResponse, ModifyVpnGatewayAttributeError,
 };
 /// `ModifyVpnPbrRouteEntryAttribute`: Changes the weight and the priority of a policy-based route on a VPN gateway in one call.
+#[doc(hidden)]
 pub mod modify_vpn_pbr_route_entry_attribute;
+#[doc(hidden)]
 pub use modify_vpn_pbr_route_entry_attribute::{
     ModifyVpnPbrRouteEntryAttributeRequest,
     ModifyVpnPbrRouteEntryAttributeRequestBuilder,
     ModifyVpnPbrRouteEntryAttributeResponse, ModifyVpnPbrRouteEntryAttributeError,
 };
 /// `ModifyVpnPbrRouteEntryPriority`: Changes the priority of a policy-based route on a VPN gateway.
+#[doc(hidden)]
 pub mod modify_vpn_pbr_route_entry_priority;
+#[doc(hidden)]
 pub use modify_vpn_pbr_route_entry_priority::{
     ModifyVpnPbrRouteEntryPriorityRequest, ModifyVpnPbrRouteEntryPriorityRequestBuilder,
     ModifyVpnPbrRouteEntryPriorityResponse, ModifyVpnPbrRouteEntryPriorityError,
 };
 /// `ModifyVpnPbrRouteEntryWeight`: Changes the weight of a policy-based route on a VPN gateway, switching its connection between active and standby.
+#[doc(hidden)]
 pub mod modify_vpn_pbr_route_entry_weight;
+#[doc(hidden)]
 pub use modify_vpn_pbr_route_entry_weight::{
     ModifyVpnPbrRouteEntryWeightRequest, ModifyVpnPbrRouteEntryWeightRequestBuilder,
     ModifyVpnPbrRouteEntryWeightResponse, ModifyVpnPbrRouteEntryWeightError,
 };
 /// `ModifyVpnRouteEntryWeight`: Changes the weight of a destination-based route on a VPN gateway.
+#[doc(hidden)]
 pub mod modify_vpn_route_entry_weight;
+#[doc(hidden)]
 pub use modify_vpn_route_entry_weight::{
     ModifyVpnRouteEntryWeightRequest, ModifyVpnRouteEntryWeightRequestBuilder,
     ModifyVpnRouteEntryWeightResponse, ModifyVpnRouteEntryWeightError,
 };
 /// `MoveResourceGroup`: Moves a VPC-service resource, such as a VPC, an EIP or a flow log, to another resource group.
+#[doc(hidden)]
 pub mod move_resource_group;
+#[doc(hidden)]
 pub use move_resource_group::{
     MoveResourceGroupRequest, MoveResourceGroupRequestBuilder, MoveResourceGroupResponse,
     MoveResourceGroupError,
 };
 /// `MoveVpnResourceGroup`: Moves a VPN gateway, a customer gateway or an IPsec-VPN connection to another resource group.
+#[doc(hidden)]
 pub mod move_vpn_resource_group;
+#[doc(hidden)]
 pub use move_vpn_resource_group::{
     MoveVpnResourceGroupRequest, MoveVpnResourceGroupRequestBuilder,
     MoveVpnResourceGroupResponse, MoveVpnResourceGroupError,
 };
 /// `OpenFlowLogService`: Activates the flow log feature for your Alibaba Cloud account, which is needed before flow logs can be created.
+#[doc(hidden)]
 pub mod open_flow_log_service;
+#[doc(hidden)]
 pub use open_flow_log_service::{
     OpenFlowLogServiceRequest, OpenFlowLogServiceRequestBuilder,
     OpenFlowLogServiceResponse, OpenFlowLogServiceError,
 };
 /// `OpenPhysicalConnectionService`: Turns on billing of outbound data transfer over Express Connect for the calling account.
+#[doc(hidden)]
 pub mod open_physical_connection_service;
+#[doc(hidden)]
 pub use open_physical_connection_service::{
     OpenPhysicalConnectionServiceRequest, OpenPhysicalConnectionServiceRequestBuilder,
     OpenPhysicalConnectionServiceResponse, OpenPhysicalConnectionServiceError,
 };
 /// `OpenPublicIpAddressPoolService`: Activates the IP address pool feature for your Alibaba Cloud account.
+#[doc(hidden)]
 pub mod open_public_ip_address_pool_service;
+#[doc(hidden)]
 pub use open_public_ip_address_pool_service::{
     OpenPublicIpAddressPoolServiceRequest, OpenPublicIpAddressPoolServiceRequestBuilder,
     OpenPublicIpAddressPoolServiceResponse, OpenPublicIpAddressPoolServiceError,
 };
 /// `OpenTrafficMirrorService`: Activates the traffic mirroring feature in a region, which is needed before traffic mirror filters and sessions can be created there.
+#[doc(hidden)]
 pub mod open_traffic_mirror_service;
+#[doc(hidden)]
 pub use open_traffic_mirror_service::{
     OpenTrafficMirrorServiceRequest, OpenTrafficMirrorServiceRequestBuilder,
     OpenTrafficMirrorServiceResponse, OpenTrafficMirrorServiceError,
 };
 /// `PublishVpcRouteEntries`: Publishes entries of VPC route tables to another network component, so that it learns those routes.
+#[doc(hidden)]
 pub mod publish_vpc_route_entries;
+#[doc(hidden)]
 pub use publish_vpc_route_entries::{
     PublishVpcRouteEntriesRequest, PublishVpcRouteEntriesRequestBuilder,
     PublishVpcRouteEntriesResponse, PublishVpcRouteEntriesError,
 };
 /// `PublishVpnRouteEntry`: Advertises a destination-based or policy-based route of a VPN gateway to the system route table of the VPC, or withdraws one that was advertised.
+#[doc(hidden)]
 pub mod publish_vpn_route_entry;
+#[doc(hidden)]
 pub use publish_vpn_route_entry::{
     PublishVpnRouteEntryRequest, PublishVpnRouteEntryRequestBuilder,
     PublishVpnRouteEntryResponse, PublishVpnRouteEntryError,
 };
 /// `RecoverPhysicalConnection`: Restores access over a terminated hosted (shared) Express Connect connection.
+#[doc(hidden)]
 pub mod recover_physical_connection;
+#[doc(hidden)]
 pub use recover_physical_connection::{
     RecoverPhysicalConnectionRequest, RecoverPhysicalConnectionRequestBuilder,
     RecoverPhysicalConnectionResponse, RecoverPhysicalConnectionError,
 };
 /// `RecoverVirtualBorderRouter`: Brings a terminated virtual border router (VBR) back into service.
+#[doc(hidden)]
 pub mod recover_virtual_border_router;
+#[doc(hidden)]
 pub use recover_virtual_border_router::{
     RecoverVirtualBorderRouterRequest, RecoverVirtualBorderRouterRequestBuilder,
     RecoverVirtualBorderRouterResponse, RecoverVirtualBorderRouterError,
 };
 /// `ReleaseEipAddress`: Releases a pay-as-you-go elastic IP address (EIP) that is no longer bound to anything, returning the address to Alibaba Cloud.
+#[doc(hidden)]
 pub mod release_eip_address;
+#[doc(hidden)]
 pub use release_eip_address::{
     ReleaseEipAddressRequest, ReleaseEipAddressRequestBuilder, ReleaseEipAddressResponse,
     ReleaseEipAddressError,
 };
 /// `ReleaseEipSegmentAddress`: Releases a contiguous EIP group together with every EIP in it.
+#[doc(hidden)]
 pub mod release_eip_segment_address;
+#[doc(hidden)]
 pub use release_eip_segment_address::{
     ReleaseEipSegmentAddressRequest, ReleaseEipSegmentAddressRequestBuilder,
     ReleaseEipSegmentAddressResponse, ReleaseEipSegmentAddressError,
 };
 /// `ReleaseIpv6Address`: Releases an IPv6 address that is not bound to any instance, returning it to the vSwitch's pool.
+#[doc(hidden)]
 pub mod release_ipv6_address;
+#[doc(hidden)]
 pub use release_ipv6_address::{
     ReleaseIpv6AddressRequest, ReleaseIpv6AddressRequestBuilder,
     ReleaseIpv6AddressResponse, ReleaseIpv6AddressError,
 };
 /// `RemoveCommonBandwidthPackageIp`: Takes an EIP out of an Internet Shared Bandwidth instance, so that it goes back to its own bandwidth.
+#[doc(hidden)]
 pub mod remove_common_bandwidth_package_ip;
+#[doc(hidden)]
 pub use remove_common_bandwidth_package_ip::{
     RemoveCommonBandwidthPackageIpRequest, RemoveCommonBandwidthPackageIpRequestBuilder,
     RemoveCommonBandwidthPackageIpResponse, RemoveCommonBandwidthPackageIpError,
 };
 /// `RemoveGlobalAccelerationInstanceIp`: Takes an EIP out of a Global Acceleration (GA) instance of the shared-bandwidth type.
+#[doc(hidden)]
 pub mod remove_global_acceleration_instance_ip;
+#[doc(hidden)]
 pub use remove_global_acceleration_instance_ip::{
     RemoveGlobalAccelerationInstanceIpRequest,
     RemoveGlobalAccelerationInstanceIpRequestBuilder,
     RemoveGlobalAccelerationInstanceIpResponse, RemoveGlobalAccelerationInstanceIpError,
 };
 /// `RemoveIPv6TranslatorAclListEntry`: Removes an entry from an access control list (ACL) of IPv6 Translation Service.
+#[doc(hidden)]
 pub mod remove_ipv6_translator_acl_list_entry;
+#[doc(hidden)]
 pub use remove_ipv6_translator_acl_list_entry::{
     RemoveIpv6TranslatorAclListEntryRequest,
     RemoveIpv6TranslatorAclListEntryRequestBuilder,
     RemoveIpv6TranslatorAclListEntryResponse, RemoveIpv6TranslatorAclListEntryError,
 };
 /// `RemoveSourcesFromTrafficMirrorSession`: Removes traffic mirror sources (elastic network interfaces) from a traffic mirror session.
+#[doc(hidden)]
 pub mod remove_sources_from_traffic_mirror_session;
+#[doc(hidden)]
 pub use remove_sources_from_traffic_mirror_session::{
     RemoveSourcesFromTrafficMirrorSessionRequest,
     RemoveSourcesFromTrafficMirrorSessionRequestBuilder,
@@ -9212,87 +12332,115 @@ pub use remove_sources_from_traffic_mirror_session::{
     RemoveSourcesFromTrafficMirrorSessionError,
 };
 /// `ReplaceVpcDhcpOptionsSet`: Swaps the DHCP options set of a VPC for another one.
+#[doc(hidden)]
 pub mod replace_vpc_dhcp_options_set;
+#[doc(hidden)]
 pub use replace_vpc_dhcp_options_set::{
     ReplaceVpcDhcpOptionsSetRequest, ReplaceVpcDhcpOptionsSetRequestBuilder,
     ReplaceVpcDhcpOptionsSetResponse, ReplaceVpcDhcpOptionsSetError,
 };
 /// `RetryVpcPrefixListAssociation`: Applies the current version of a prefix list again to one resource that failed to take it.
+#[doc(hidden)]
 pub mod retry_vpc_prefix_list_association;
+#[doc(hidden)]
 pub use retry_vpc_prefix_list_association::{
     RetryVpcPrefixListAssociationRequest, RetryVpcPrefixListAssociationRequestBuilder,
     RetryVpcPrefixListAssociationResponse, RetryVpcPrefixListAssociationError,
 };
 /// `RevokeInstanceFromCen`: Withdraws the permission of a Cloud Enterprise Network (CEN) instance of another account to attach one of your network instances.
+#[doc(hidden)]
 pub mod revoke_instance_from_cen;
+#[doc(hidden)]
 pub use revoke_instance_from_cen::{
     RevokeInstanceFromCenRequest, RevokeInstanceFromCenRequestBuilder,
     RevokeInstanceFromCenResponse, RevokeInstanceFromCenError,
 };
 /// `RevokeInstanceFromVbr`: Withdraws the permission of another account's virtual border routers (VBRs) to connect to one of your VPCs.
+#[doc(hidden)]
 pub mod revoke_instance_from_vbr;
+#[doc(hidden)]
 pub use revoke_instance_from_vbr::{
     RevokeInstanceFromVbrRequest, RevokeInstanceFromVbrRequestBuilder,
     RevokeInstanceFromVbrResponse, RevokeInstanceFromVbrError,
 };
 /// `SecondApplyPhysicalConnectionLOA`: Sends a Letter of Authorization (LOA) application again after the one made with ApplyPhysicalConnectionLOA was rejected.
+#[doc(hidden)]
 pub mod second_apply_physical_connection_loa;
+#[doc(hidden)]
 pub use second_apply_physical_connection_loa::{
     SecondApplyPhysicalConnectionLoaRequest,
     SecondApplyPhysicalConnectionLoaRequestBuilder,
     SecondApplyPhysicalConnectionLoaResponse, SecondApplyPhysicalConnectionLoaError,
 };
 /// `SetHighDefinitionMonitorLogStatus`: Turns fine-grained (second-level) monitoring of an EIP on or off and names the Simple Log Service Logstore that receives the data.
+#[doc(hidden)]
 pub mod set_high_definition_monitor_log_status;
+#[doc(hidden)]
 pub use set_high_definition_monitor_log_status::{
     SetHighDefinitionMonitorLogStatusRequest,
     SetHighDefinitionMonitorLogStatusRequestBuilder,
     SetHighDefinitionMonitorLogStatusResponse, SetHighDefinitionMonitorLogStatusError,
 };
 /// `StartFailoverTestJob`: Starts an Express Connect failover test job that was created to start later.
+#[doc(hidden)]
 pub mod start_failover_test_job;
+#[doc(hidden)]
 pub use start_failover_test_job::{
     StartFailoverTestJobRequest, StartFailoverTestJobRequestBuilder,
     StartFailoverTestJobResponse, StartFailoverTestJobError,
 };
 /// `StopFailoverTestJob`: Ends a running Express Connect failover test job before its set duration is over.
+#[doc(hidden)]
 pub mod stop_failover_test_job;
+#[doc(hidden)]
 pub use stop_failover_test_job::{
     StopFailoverTestJobRequest, StopFailoverTestJobRequestBuilder,
     StopFailoverTestJobResponse, StopFailoverTestJobError,
 };
 /// `SwitchActiveRouteTarget`: Swaps the active and standby members of a route target group, so that the standby carries the traffic.
+#[doc(hidden)]
 pub mod switch_active_route_target;
+#[doc(hidden)]
 pub use switch_active_route_target::{
     SwitchActiveRouteTargetRequest, SwitchActiveRouteTargetRequestBuilder,
     SwitchActiveRouteTargetResponse, SwitchActiveRouteTargetError,
 };
 /// `TagResources`: Attaches tags, as key-value pairs, to one or more VPC resources of a single type.
+#[doc(hidden)]
 pub mod tag_resources;
+#[doc(hidden)]
 pub use tag_resources::{
     TagResourcesRequest, TagResourcesRequestBuilder, TagResourcesResponse,
     TagResourcesError,
 };
 /// `TagResourcesForExpressConnect`: Attaches tags to Express Connect circuits, VBRs or router interfaces, creating tags that do not exist yet.
+#[doc(hidden)]
 pub mod tag_resources_for_express_connect;
+#[doc(hidden)]
 pub use tag_resources_for_express_connect::{
     TagResourcesForExpressConnectRequest, TagResourcesForExpressConnectRequestBuilder,
     TagResourcesForExpressConnectResponse, TagResourcesForExpressConnectError,
 };
 /// `TerminatePhysicalConnection`: Shuts down an enabled Express Connect circuit; it moves to Terminating, then to Terminated.
+#[doc(hidden)]
 pub mod terminate_physical_connection;
+#[doc(hidden)]
 pub use terminate_physical_connection::{
     TerminatePhysicalConnectionRequest, TerminatePhysicalConnectionRequestBuilder,
     TerminatePhysicalConnectionResponse, TerminatePhysicalConnectionError,
 };
 /// `TerminateVirtualBorderRouter`: Terminates (suspends) an active virtual border router (VBR) without deleting it.
+#[doc(hidden)]
 pub mod terminate_virtual_border_router;
+#[doc(hidden)]
 pub use terminate_virtual_border_router::{
     TerminateVirtualBorderRouterRequest, TerminateVirtualBorderRouterRequestBuilder,
     TerminateVirtualBorderRouterResponse, TerminateVirtualBorderRouterError,
 };
 /// `TransformEipSegmentToPublicIpAddressPool`: Converts a contiguous EIP group into a public IP address pool.
+#[doc(hidden)]
 pub mod transform_eip_segment_to_public_ip_address_pool;
+#[doc(hidden)]
 pub use transform_eip_segment_to_public_ip_address_pool::{
     TransformEipSegmentToPublicIpAddressPoolRequest,
     TransformEipSegmentToPublicIpAddressPoolRequestBuilder,
@@ -9300,19 +12448,25 @@ pub use transform_eip_segment_to_public_ip_address_pool::{
     TransformEipSegmentToPublicIpAddressPoolError,
 };
 /// `UnTagResources`: Removes tags from one or more VPC resources of a single type.
+#[doc(hidden)]
 pub mod un_tag_resources;
+#[doc(hidden)]
 pub use un_tag_resources::{
     UnTagResourcesRequest, UnTagResourcesRequestBuilder, UnTagResourcesResponse,
     UnTagResourcesError,
 };
 /// `UnassociateEipAddress`: Unbinds an EIP from its current cloud resource; the EIP stays in your account, ready to be bound again or released.
+#[doc(hidden)]
 pub mod unassociate_eip_address;
+#[doc(hidden)]
 pub use unassociate_eip_address::{
     UnassociateEipAddressRequest, UnassociateEipAddressRequestBuilder,
     UnassociateEipAddressResponse, UnassociateEipAddressError,
 };
 /// `UnassociateGlobalAccelerationInstance`: Detaches a backend server, such as an ECS instance, SLB instance or ENI, from a Global Acceleration (GA) instance.
+#[doc(hidden)]
 pub mod unassociate_global_acceleration_instance;
+#[doc(hidden)]
 pub use unassociate_global_acceleration_instance::{
     UnassociateGlobalAccelerationInstanceRequest,
     UnassociateGlobalAccelerationInstanceRequestBuilder,
@@ -9320,19 +12474,25 @@ pub use unassociate_global_acceleration_instance::{
     UnassociateGlobalAccelerationInstanceError,
 };
 /// `UnassociateHaVip`: Detaches a HaVip (high-availability virtual IP address) from one of the ECS instances or ENIs it is attached to in a VPC.
+#[doc(hidden)]
 pub mod unassociate_ha_vip;
+#[doc(hidden)]
 pub use unassociate_ha_vip::{
     UnassociateHaVipRequest, UnassociateHaVipRequestBuilder, UnassociateHaVipResponse,
     UnassociateHaVipError,
 };
 /// `UnassociateNetworkAcl`: Disassociates a network ACL from one or more vSwitches, so its rules stop applying to their traffic.
+#[doc(hidden)]
 pub mod unassociate_network_acl;
+#[doc(hidden)]
 pub use unassociate_network_acl::{
     UnassociateNetworkAclRequest, UnassociateNetworkAclRequestBuilder,
     UnassociateNetworkAclResponse, UnassociateNetworkAclError,
 };
 /// `UnassociatePhysicalConnectionFromVirtualBorderRouter`: Detaches an Express Connect circuit from a virtual border router (VBR), so that the VBR no longer carries traffic over that circuit.
+#[doc(hidden)]
 pub mod unassociate_physical_connection_from_virtual_border_router;
+#[doc(hidden)]
 pub use unassociate_physical_connection_from_virtual_border_router::{
     UnassociatePhysicalConnectionFromVirtualBorderRouterRequest,
     UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder,
@@ -9340,44 +12500,58 @@ pub use unassociate_physical_connection_from_virtual_border_router::{
     UnassociatePhysicalConnectionFromVirtualBorderRouterError,
 };
 /// `UnassociateRouteTable`: Unbinds a custom route table from a vSwitch, which then falls back to the system route table of the VPC.
+#[doc(hidden)]
 pub mod unassociate_route_table;
+#[doc(hidden)]
 pub use unassociate_route_table::{
     UnassociateRouteTableRequest, UnassociateRouteTableRequestBuilder,
     UnassociateRouteTableResponse, UnassociateRouteTableError,
 };
 /// `UnassociateVpcCidrBlock`: Removes a secondary IPv4 or IPv6 CIDR block from a VPC.
+#[doc(hidden)]
 pub mod unassociate_vpc_cidr_block;
+#[doc(hidden)]
 pub use unassociate_vpc_cidr_block::{
     UnassociateVpcCidrBlockRequest, UnassociateVpcCidrBlockRequestBuilder,
     UnassociateVpcCidrBlockResponse, UnassociateVpcCidrBlockError,
 };
 /// `UntagResourcesForExpressConnect`: Removes tags from Express Connect circuits, VBRs or router interfaces.
+#[doc(hidden)]
 pub mod untag_resources_for_express_connect;
+#[doc(hidden)]
 pub use untag_resources_for_express_connect::{
     UntagResourcesForExpressConnectRequest,
     UntagResourcesForExpressConnectRequestBuilder,
     UntagResourcesForExpressConnectResponse, UntagResourcesForExpressConnectError,
 };
 /// `UpdateDhcpOptionsSetAttribute`: Changes the name, description, domain name, DNS servers or lease times of a DHCP options set.
+#[doc(hidden)]
 pub mod update_dhcp_options_set_attribute;
+#[doc(hidden)]
 pub use update_dhcp_options_set_attribute::{
     UpdateDhcpOptionsSetAttributeRequest, UpdateDhcpOptionsSetAttributeRequestBuilder,
     UpdateDhcpOptionsSetAttributeResponse, UpdateDhcpOptionsSetAttributeError,
 };
 /// `UpdateEnhancedVpnGateway`: Changes the name, the description or the automatic route propagation of an enhanced VPN gateway.
+#[doc(hidden)]
 pub mod update_enhanced_vpn_gateway;
+#[doc(hidden)]
 pub use update_enhanced_vpn_gateway::{
     UpdateEnhancedVpnGatewayRequest, UpdateEnhancedVpnGatewayRequestBuilder,
     UpdateEnhancedVpnGatewayResponse, UpdateEnhancedVpnGatewayError,
 };
 /// `UpdateFailoverTestJob`: Changes the name, description, duration or resources of an Express Connect failover test job that has not started yet.
+#[doc(hidden)]
 pub mod update_failover_test_job;
+#[doc(hidden)]
 pub use update_failover_test_job::{
     UpdateFailoverTestJobRequest, UpdateFailoverTestJobRequestBuilder,
     UpdateFailoverTestJobResponse, UpdateFailoverTestJobError,
 };
 /// `UpdateGatewayRouteTableEntryAttribute`: Changes the next hop, name or description of a route entry in a gateway route table.
+#[doc(hidden)]
 pub mod update_gateway_route_table_entry_attribute;
+#[doc(hidden)]
 pub use update_gateway_route_table_entry_attribute::{
     UpdateGatewayRouteTableEntryAttributeRequest,
     UpdateGatewayRouteTableEntryAttributeRequestBuilder,
@@ -9385,52 +12559,68 @@ pub use update_gateway_route_table_entry_attribute::{
     UpdateGatewayRouteTableEntryAttributeError,
 };
 /// `UpdateIpsecServer`: Changes the configuration of an IPsec server, such as its client address pool, reachable networks, pre-shared key or IKE and IPsec settings.
+#[doc(hidden)]
 pub mod update_ipsec_server;
+#[doc(hidden)]
 pub use update_ipsec_server::{
     UpdateIpsecServerRequest, UpdateIpsecServerRequestBuilder, UpdateIpsecServerResponse,
     UpdateIpsecServerError,
 };
 /// `UpdateIpv4GatewayAttribute`: Renames an IPv4 gateway or changes its description.
+#[doc(hidden)]
 pub mod update_ipv4_gateway_attribute;
+#[doc(hidden)]
 pub use update_ipv4_gateway_attribute::{
     UpdateIpv4GatewayAttributeRequest, UpdateIpv4GatewayAttributeRequestBuilder,
     UpdateIpv4GatewayAttributeResponse, UpdateIpv4GatewayAttributeError,
 };
 /// `UpdateNatGatewayNatType`: Upgrades a standard Internet NAT gateway to an enhanced NAT gateway.
+#[doc(hidden)]
 pub mod update_nat_gateway_nat_type;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use update_nat_gateway_nat_type::{
     UpdateNatGatewayNatTypeRequest, UpdateNatGatewayNatTypeRequestBuilder,
     UpdateNatGatewayNatTypeResponse, UpdateNatGatewayNatTypeError,
 };
 /// `UpdateNetworkAclEntries`: Replaces the inbound rules, the outbound rules, or both, of a network ACL.
+#[doc(hidden)]
 pub mod update_network_acl_entries;
+#[doc(hidden)]
 pub use update_network_acl_entries::{
     UpdateNetworkAclEntriesRequest, UpdateNetworkAclEntriesRequestBuilder,
     UpdateNetworkAclEntriesResponse, UpdateNetworkAclEntriesError,
 };
 /// `UpdatePublicIpAddressPoolAttribute`: Changes the name or description of a public IP address pool.
+#[doc(hidden)]
 pub mod update_public_ip_address_pool_attribute;
+#[doc(hidden)]
 pub use update_public_ip_address_pool_attribute::{
     UpdatePublicIpAddressPoolAttributeRequest,
     UpdatePublicIpAddressPoolAttributeRequestBuilder,
     UpdatePublicIpAddressPoolAttributeResponse, UpdatePublicIpAddressPoolAttributeError,
 };
 /// `UpdateRouteTargetGroup`: Changes the name, description or members of a route target group, for example to disable a member.
+#[doc(hidden)]
 pub mod update_route_target_group;
+#[doc(hidden)]
 pub use update_route_target_group::{
     UpdateRouteTargetGroupRequest, UpdateRouteTargetGroupRequestBuilder,
     UpdateRouteTargetGroupResponse, UpdateRouteTargetGroupError,
 };
 /// `UpdateTrafficMirrorFilterAttribute`: Renames a traffic mirror filter or changes its description.
+#[doc(hidden)]
 pub mod update_traffic_mirror_filter_attribute;
+#[doc(hidden)]
 pub use update_traffic_mirror_filter_attribute::{
     UpdateTrafficMirrorFilterAttributeRequest,
     UpdateTrafficMirrorFilterAttributeRequestBuilder,
     UpdateTrafficMirrorFilterAttributeResponse, UpdateTrafficMirrorFilterAttributeError,
 };
 /// `UpdateTrafficMirrorFilterRuleAttribute`: Changes the match conditions, action or priority of one inbound or outbound rule of a traffic mirror filter.
+#[doc(hidden)]
 pub mod update_traffic_mirror_filter_rule_attribute;
+#[doc(hidden)]
 pub use update_traffic_mirror_filter_rule_attribute::{
     UpdateTrafficMirrorFilterRuleAttributeRequest,
     UpdateTrafficMirrorFilterRuleAttributeRequestBuilder,
@@ -9438,34 +12628,44 @@ pub use update_traffic_mirror_filter_rule_attribute::{
     UpdateTrafficMirrorFilterRuleAttributeError,
 };
 /// `UpdateTrafficMirrorSessionAttribute`: Changes the settings of a traffic mirror session, such as its filter, destination, priority or whether it is enabled.
+#[doc(hidden)]
 pub mod update_traffic_mirror_session_attribute;
+#[doc(hidden)]
 pub use update_traffic_mirror_session_attribute::{
     UpdateTrafficMirrorSessionAttributeRequest,
     UpdateTrafficMirrorSessionAttributeRequestBuilder,
     UpdateTrafficMirrorSessionAttributeResponse, UpdateTrafficMirrorSessionAttributeError,
 };
 /// `UpdateVirtualBorderBandwidth`: Sets the bandwidth limit of a virtual border router (VBR), which applies to both inbound and outbound traffic.
+#[doc(hidden)]
 pub mod update_virtual_border_bandwidth;
+#[doc(hidden)]
 pub use update_virtual_border_bandwidth::{
     UpdateVirtualBorderBandwidthRequest, UpdateVirtualBorderBandwidthRequestBuilder,
     UpdateVirtualBorderBandwidthResponse, UpdateVirtualBorderBandwidthError,
 };
 /// `UpdateVirtualPhysicalConnection`: Changes the VLAN ID or the bandwidth of a hosted (shared) connection.
+#[doc(hidden)]
 pub mod update_virtual_physical_connection;
+#[doc(hidden)]
 pub use update_virtual_physical_connection::{
     UpdateVirtualPhysicalConnectionRequest,
     UpdateVirtualPhysicalConnectionRequestBuilder,
     UpdateVirtualPhysicalConnectionResponse, UpdateVirtualPhysicalConnectionError,
 };
 /// `UpdateVpcGatewayEndpointAttribute`: Changes the name, description or access policy of a VPC gateway endpoint.
+#[doc(hidden)]
 pub mod update_vpc_gateway_endpoint_attribute;
+#[doc(hidden)]
 pub use update_vpc_gateway_endpoint_attribute::{
     UpdateVpcGatewayEndpointAttributeRequest,
     UpdateVpcGatewayEndpointAttributeRequestBuilder,
     UpdateVpcGatewayEndpointAttributeResponse, UpdateVpcGatewayEndpointAttributeError,
 };
 /// `VpcDescribeVpcNatGatewayNetworkInterfaceQuota`: Tells how many endpoints for reverse access a VPC NAT gateway allows.
+#[doc(hidden)]
 pub mod vpc_describe_vpc_nat_gateway_network_interface_quota;
+#[doc(hidden)]
 pub use vpc_describe_vpc_nat_gateway_network_interface_quota::{
     VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest,
     VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder,
@@ -9473,7 +12673,9 @@ pub use vpc_describe_vpc_nat_gateway_network_interface_quota::{
     VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError,
 };
 /// `WithdrawVpcPublishedRouteEntries`: Withdraws VPC route entries that were published to another network component with PublishVpcRouteEntries.
+#[doc(hidden)]
 pub mod withdraw_vpc_published_route_entries;
+#[doc(hidden)]
 pub use withdraw_vpc_published_route_entries::{
     WithdrawVpcPublishedRouteEntriesRequest,
     WithdrawVpcPublishedRouteEntriesRequestBuilder,

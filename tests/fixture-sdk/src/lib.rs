@@ -3,7 +3,7 @@
 //! --check` fails when it drifts, and this crate's tests exercise it.
 
 #[rustfmt::skip]
-pub mod generated;
+mod generated;
 
 pub use generated::*;
 

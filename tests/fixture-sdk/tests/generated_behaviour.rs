@@ -244,3 +244,31 @@ fn requests_read_back_from_their_wire_parameters() {
     wire.insert("Rule.1.Target.Id".to_owned(), "t".to_owned());
     assert!(CreateWidgetRequest::from_params(&ParamSource::new(&wire)).is_ok());
 }
+
+#[test]
+fn a_region_with_a_published_endpoint_uses_it_and_others_use_the_template() {
+    let client = |region: &str| {
+        Client::builder().region(region).credentials(aliyun_runtime::Credentials::new("id", "secret")).build().unwrap()
+    };
+    assert_eq!(fixture_sdk::ENDPOINTS, [("eu-test-1", "widgets.eu-test-1.example.org")]);
+    assert_eq!(client("eu-test-1").runtime().endpoint(), "https://widgets.eu-test-1.example.org/");
+    assert_eq!(client("cn-hangzhou").runtime().endpoint(), "https://demo.cn-hangzhou.example.com/");
+    let overridden = Client::builder()
+        .region("eu-test-1")
+        .credentials(aliyun_runtime::Credentials::new("id", "secret"))
+        .endpoint("http://127.0.0.1:9")
+        .build()
+        .unwrap();
+    assert_eq!(overridden.runtime().endpoint(), "http://127.0.0.1:9/");
+}
+
+#[test]
+#[allow(deprecated)] // GetWidgetQuota is deprecated in the spec
+fn actions_are_reachable_through_their_group_and_at_the_root() {
+    let grouped: fixture_sdk::widgets::CreateWidgetRequestBuilder =
+        fixture_sdk::widgets::CreateWidgetRequest::builder();
+    let rooted: fixture_sdk::CreateWidgetRequestBuilder = grouped;
+    let _ = rooted;
+    let _ = fixture_sdk::account::get_widget_quota::GetWidgetQuotaRequest::builder();
+    let _ = fixture_sdk::widgets::create_widget::WidgetConfig::default();
+}

@@ -14,6 +14,9 @@ pub const PRODUCT: &str = "Demo";
 pub const VERSION: &str = "2020-01-01";
 /// Endpoint host template; `{region}` stands for the region id.
 pub const ENDPOINT: &str = "demo.{region}.example.com";
+/// The regional endpoints the service publishes, `(region, host)`, sorted by region; the client uses
+/// these, and `ENDPOINT` for a region not listed.
+pub const ENDPOINTS: &[(&str, &str)] = &[("eu-test-1", "widgets.eu-test-1.example.org")];
 /// Every action of the spec, sorted by name.
 pub const ACTIONS: &[&str] = &[
     "CreateWidget",
@@ -107,7 +110,7 @@ pub struct Client(aliyun_runtime::Client);
 impl Client {
     /// Starts a builder preset with this product's endpoint.
     pub fn builder() -> aliyun_runtime::ClientBuilder<Self> {
-        aliyun_runtime::ClientBuilder::new(ENDPOINT)
+        aliyun_runtime::ClientBuilder::new(ENDPOINT).regional_endpoints(ENDPOINTS)
     }
     /// Credentials and region from `ALIBABA_CLOUD_*` variables, else from the aliyun CLI's current profile.
     pub fn from_env() -> Result<Self, aliyun_runtime::ConfigError> {
@@ -175,39 +178,96 @@ impl std::fmt::Display for CommonError {
 impl std::error::Error for CommonError {}
 pub mod types;
 pub mod lifecycle;
+/// Widgets and their lifecycle.
+///
+/// Create, list, stop and delete widgets.
+///
+/// Actions:
+///
+/// - [`CreateWidget`](create_widget): Creates a widget.
+/// - [`DeleteWidget`](delete_widget): Deletes a widget.
+/// - [`DescribeWidgets`](describe_widgets): Lists widgets, one page at a time.
+/// - [`ListWidgetEvents`](list_widget_events): Lists widget events, paged with a token.
+/// - [`StopWidget`](stop_widget): Stops a running widget; it shows Stopping until the service has stopped it.
+pub mod widgets {
+    pub use super::create_widget::{
+        self, CreateWidgetRequest, CreateWidgetRequestBuilder, CreateWidgetResponse,
+        CreateWidgetError,
+    };
+    pub use super::delete_widget::{
+        self, DeleteWidgetRequest, DeleteWidgetRequestBuilder, DeleteWidgetResponse,
+        DeleteWidgetError,
+    };
+    pub use super::describe_widgets::{
+        self, DescribeWidgetsRequest, DescribeWidgetsRequestBuilder,
+        DescribeWidgetsResponse, DescribeWidgetsError,
+    };
+    pub use super::list_widget_events::{
+        self, ListWidgetEventsRequest, ListWidgetEventsRequestBuilder,
+        ListWidgetEventsResponse, ListWidgetEventsError,
+    };
+    pub use super::stop_widget::{
+        self, StopWidgetRequest, StopWidgetRequestBuilder, StopWidgetResponse,
+        StopWidgetError,
+    };
+}
+/// What the account may do.
+///
+/// Actions:
+///
+/// - [`GetWidgetQuota`](get_widget_quota): Reads the widget quota; takes no parameters.
+pub mod account {
+    #[allow(deprecated)]
+    pub use super::get_widget_quota::{
+        self, GetWidgetQuotaRequest, GetWidgetQuotaRequestBuilder,
+        GetWidgetQuotaResponse, GetWidgetQuotaError,
+    };
+}
 /// `CreateWidget`: Creates a widget.
+#[doc(hidden)]
 pub mod create_widget;
+#[doc(hidden)]
 pub use create_widget::{
     CreateWidgetRequest, CreateWidgetRequestBuilder, CreateWidgetResponse,
     CreateWidgetError,
 };
 /// `DeleteWidget`: Deletes a widget.
+#[doc(hidden)]
 pub mod delete_widget;
+#[doc(hidden)]
 pub use delete_widget::{
     DeleteWidgetRequest, DeleteWidgetRequestBuilder, DeleteWidgetResponse,
     DeleteWidgetError,
 };
 /// `DescribeWidgets`: Lists widgets, one page at a time.
+#[doc(hidden)]
 pub mod describe_widgets;
+#[doc(hidden)]
 pub use describe_widgets::{
     DescribeWidgetsRequest, DescribeWidgetsRequestBuilder, DescribeWidgetsResponse,
     DescribeWidgetsError,
 };
 /// `GetWidgetQuota`: Reads the widget quota; takes no parameters.
+#[doc(hidden)]
 pub mod get_widget_quota;
 #[allow(deprecated)]
+#[doc(hidden)]
 pub use get_widget_quota::{
     GetWidgetQuotaRequest, GetWidgetQuotaRequestBuilder, GetWidgetQuotaResponse,
     GetWidgetQuotaError,
 };
 /// `ListWidgetEvents`: Lists widget events, paged with a token.
+#[doc(hidden)]
 pub mod list_widget_events;
+#[doc(hidden)]
 pub use list_widget_events::{
     ListWidgetEventsRequest, ListWidgetEventsRequestBuilder, ListWidgetEventsResponse,
     ListWidgetEventsError,
 };
 /// `StopWidget`: Stops a running widget; it shows Stopping until the service has stopped it.
+#[doc(hidden)]
 pub mod stop_widget;
+#[doc(hidden)]
 pub use stop_widget::{
     StopWidgetRequest, StopWidgetRequestBuilder, StopWidgetResponse, StopWidgetError,
 };
