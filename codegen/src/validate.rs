@@ -58,6 +58,7 @@ const RESERVED_ACTION_MODULES: &[(&str, &str)] = &[
     ("builder", "the `Client::builder` method"),
     ("from_env", "the `Client::from_env` method"),
     ("runtime", "the `Client::runtime` method"),
+    ("dry_run", "the `Client::dry_run` method"),
 ];
 
 /// Names generated code uses unqualified; a spec type with one of them would

@@ -17,7 +17,7 @@ use tracing::Instrument as _;
 use crate::credentials::{self, Credentials, CredentialsError};
 use crate::sdk_error::{self, ResponseError, SdkError, TimeoutError, TimeoutKind, TransportError};
 use crate::signing::{self, SigningKey};
-use crate::{BuildError, Decode, Node, Operation, OperationError, Params, ServiceError, random};
+use crate::{BuildError, Decode, DryRunnable, Node, Operation, OperationError, Params, ServiceError, random};
 
 /// How requests are signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -395,6 +395,26 @@ impl<O: Operation> Future for Sending<'_, O> {
     }
 }
 
+/// The future of [`Client::dry_run`]: `Ok(())` when the request would have
+/// succeeded, else the call's error. `Send` and `Unpin`, and lazy like
+/// [`Sending`].
+#[must_use = "a dry run is sent only when awaited"]
+#[derive(Debug)]
+pub struct DryRunning<'a, O>(Sending<'a, O>);
+
+impl<O: Operation> Future for DryRunning<'_, O> {
+    type Output = Result<(), SdkError<O::Error>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Poll::Ready(match std::task::ready!(Pin::new(&mut self.0).poll(cx)) {
+            // A service that ignores the flag and acts: the call succeeded.
+            Ok(_) => Ok(()),
+            Err(e) if e.is_dry_run_passed() => Ok(()),
+            Err(e) => Err(e),
+        })
+    }
+}
+
 /// A successful answer, parsed but not yet read as the action's output.
 struct Answer {
     status: u16,
@@ -503,6 +523,19 @@ impl Client {
             Ok(operation) => self.send(&operation),
             Err(e) => Sending { client: self, state: State::Failed(Some(e)), action: PhantomData },
         }
+    }
+
+    /// Checks a request without acting on it: sends it with `DryRun=true`
+    /// and resolves to `Ok(())` when the service says the call would have
+    /// succeeded (code `DryRunOperation`), and to the error otherwise (a
+    /// missing permission, a bad parameter, a wrong state), typed as for a
+    /// real call. A dry run changes nothing, so it is retried like a read.
+    pub fn dry_run<O: DryRunnable>(&self, operation: &O) -> DryRunning<'_, O> {
+        let mut params = Self::wire_params(operation);
+        params.remove("DryRun");
+        params.push("DryRun", "true");
+        let spec = CallSpec { retry_safe: true, ..CallSpec::of::<O>() };
+        DryRunning(self.start(params, spec))
     }
 
     fn start<O>(&self, params: Params, spec: CallSpec) -> Sending<'_, O> {

@@ -27,7 +27,7 @@ pub use build::{
     BuildError, CheckRequired, Constrained, Limits, Scalar, check, check_items, check_required, missing_in, required,
     required_list,
 };
-pub use client::{Client, ClientBuilder, ConfigError, RetryPolicy, Sending, SignatureVersion};
+pub use client::{Client, ClientBuilder, ConfigError, DryRunning, RetryPolicy, Sending, SignatureVersion};
 pub use credentials::{Credentials, Secret};
 pub use decode::{Decode, DecodeError, Object, decode_response};
 pub use enums::UnknownValue;
@@ -35,7 +35,7 @@ pub use error::{ErrorDoc, OperationError, ServiceError};
 pub use futures_util::{Stream, StreamExt};
 pub use lifecycle::{Lifecycle, Listing, Transition};
 pub use node::Node;
-pub use operation::{Operation, WireRequest};
+pub use operation::{DRY_RUN_PASSED, DryRunnable, Operation, WireRequest};
 pub use paginate::{PageInfo, PageStyle, Paginated};
 pub use params::{JsonObject, Params, ToJson, ToParam};
 pub use params_in::{FromParams, OperationInfo, ParamError, ParamSource, check_params};

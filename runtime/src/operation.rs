@@ -36,6 +36,15 @@ pub trait Operation {
     }
 }
 
+/// The code the service answers a dry run that would have succeeded with
+/// (HTTP 400, as if it were an error).
+pub const DRY_RUN_PASSED: &str = "DryRunOperation";
+
+/// An action that takes a `DryRun` parameter: the service can check a
+/// request (credentials, permissions, parameters) without acting on it.
+/// Generated for every such action; `Client::dry_run` takes any of them.
+pub trait DryRunnable: Operation {}
+
 /// A request of action `O` given directly as wire parameters (without
 /// `Action` and `Version`, which come from `O`). Waiters use it to read a
 /// resource with parameters the spec lists.

@@ -34,6 +34,15 @@ impl<E> SdkError<E> {
     }
 }
 
+impl<E: OperationError> SdkError<E> {
+    /// Whether this is the service's answer to a dry run that would have
+    /// succeeded (code `DryRunOperation`): for a request sent with
+    /// `DryRun=true` by hand. `Client::dry_run` turns it into `Ok(())`.
+    pub fn is_dry_run_passed(&self) -> bool {
+        matches!(self, SdkError::Service(e) if e.service_error().code() == crate::DRY_RUN_PASSED)
+    }
+}
+
 impl SdkError<std::convert::Infallible> {
     /// The same error, as the error of an action whose service error is `E`:
     /// for failures that happen before any service error could.

@@ -50,6 +50,11 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             None => "Deprecated by the service.".to_owned(),
         });
     }
+    if action.request.iter().any(|f| f.wire == "DryRun" && f.ty == Ty::Boolean) {
+        facts.push(
+            "Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.".to_owned(),
+        );
+    }
     if let Some(lifecycle) = &action.lifecycle {
         for t in &lifecycle.transitions {
             let line = super::lifecycle::describe_transition(t);
@@ -161,6 +166,8 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     let body_params =
         (!body.is_empty()).then(|| quote! { const BODY_PARAMS: &'static [&'static str] = &[#(#body),*]; });
     let deprecated = deprecated_attr(action);
+    let dry_runnable = action.request.iter().any(|f| f.wire == "DryRun" && f.ty == Ty::Boolean);
+    let dry_run_impl = dry_runnable.then(|| quote! { impl rt::DryRunnable for #req {} });
     quote! {
         #doc
         #deprecated
@@ -202,6 +209,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
                 self.runtime().send(&request)
             }
         }
+        #dry_run_impl
         #paginated
         #[cfg(feature = "server")]
         impl rt::FromParams for #req {

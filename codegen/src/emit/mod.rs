@@ -114,6 +114,11 @@ fn index(product: &Product) -> TokenStream {
             pub fn from_env() -> Result<Self, aliyun_runtime::ConfigError> {
                 Self::builder().load_env()?.build()
             }
+            /// Checks a request of an action that takes `DryRun`, without acting on it: resolves to `Ok(())`
+            /// when the service says the call would succeed, and to the call's typed error otherwise.
+            pub fn dry_run<R: aliyun_runtime::DryRunnable>(&self, request: R) -> aliyun_runtime::DryRunning<'_, R> {
+                self.0.dry_run(&request)
+            }
             /// The product-independent client underneath; its `send` takes any request.
             pub fn runtime(&self) -> &aliyun_runtime::Client {
                 &self.0

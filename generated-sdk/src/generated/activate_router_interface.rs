@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// The interface must be in the `Inactive` state; a freshly created interface starts as `Idle` and is brought up through ConnectRouterInterface instead. While the request is processed the interface shows `Activating`, and it reaches `Active` once activation completes; poll DescribeRouterInterfaceAttribute to follow the state. DeactivateRouterInterface is the reverse operation. An interface with an unpaid bill cannot be activated.
 ///
+/// Lifecycle of the RouterInterface: `ActivateRouterInterface` moves it from `Inactive` to `Activating`, then `Active`; from any other state it fails with `IncorrectStatus`.
+///
 /// Build one with [`ActivateRouterInterfaceRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -262,6 +264,12 @@ mod tests {
                 404,
                 "The specified RouterInterfaceId does not exist in our records.",
                 "InvalidRouterInterfaceIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// The call returns before the flow log is running: activation continues in the background. Poll DescribeFlowLogs; the flow log shows `Activating` while the task runs and `Active` once traffic is being captured. Do not send several activation requests for one flow log at the same time.
 ///
+/// Lifecycle of the FlowLog: `ActiveFlowLog` moves it from `Inactive` to `Activating`, then `Active`.
+///
 /// Build one with [`ActiveFlowLogRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -204,6 +206,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -225,6 +225,12 @@ mod tests {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
             (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
+            (
                 "Throttling",
                 400,
                 "Request was denied due to request throttling.",

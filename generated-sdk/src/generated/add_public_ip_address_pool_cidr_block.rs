@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The CIDR block has to be in the region of the IP address pool and use the same line type (ISP). The call returns before the block is added: poll ListPublicIpAddressPoolCidrBlocks, where the block shows `Modifying` while it is being added (only queries are allowed then) and `Created` once it is part of the pool. Do not send concurrent requests that add the same CIDR block to a pool.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`AddPublicIpAddressPoolCidrBlockRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +136,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for AddPublicIpAddressPoolCidrBlockRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for AddPublicIpAddressPoolCidrBlockRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -276,6 +277,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Review EIP billing and prices before calling. The new EIP starts in the `Available` state, not yet associated with anything; call AssociateEipAddress to bind it to a resource. At the transport layer an EIP carries only ICMP, TCP and UDP traffic; IGMP and SCTP do not work. Subscription (`PrePaid`) EIPs create an order, whose ID is returned in OrderId.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the Eip: `AllocateEipAddress` creates it in `Available`.
 ///
 /// Build one with [`AllocateEipAddressRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -764,6 +764,12 @@ mod tests {
                 403,
                 "User not authorized to operate on the specified resource.",
                 "Forbbiden(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Works like AllocateEipAddress but is meant for obtaining a specific address: name it with IpAddress or InstanceId, or leave both empty to get a random EIP. The new EIP is not associated with anything; call AssociateEipAddress afterwards.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the Eip: `AllocateEipAddressPro` creates it in `Available`.
 ///
 /// Build one with [`AllocateEipAddressProRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -654,6 +654,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

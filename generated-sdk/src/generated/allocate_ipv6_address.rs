@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// A typical use: enable Internet bandwidth for the free address (AllocateIpv6InternetBandwidth), then add an inbound route in the IPv6 gateway route table so that public IPv6 traffic reaches an on-premises data center over an Express Connect circuit; the data center then serves Internet users from an Alibaba Cloud IPv6 address. To give an IPv6 address to the network interface of an ECS instance, use the ECS action AssignIpv6Addresses instead.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`AllocateIpv6AddressRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -188,6 +188,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for AllocateIpv6AddressRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for AllocateIpv6AddressRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -346,6 +347,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

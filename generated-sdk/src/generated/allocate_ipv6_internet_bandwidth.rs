@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Two kinds of IPv6 address qualify: one assigned to an elastic network interface of an ECS instance, and an unassociated one created with AllocateIpv6Address. The address must exist before you call this action. Because public access then works in both directions, add an egress-only rule with CreateIpv6EgressOnlyRule if the address should only reach out to the Internet and refuse inbound connections. An unassociated address with bandwidth can also be combined with IPv6 gateway route tables to steer Internet traffic to an on-premises data center. Do not send concurrent requests to buy bandwidth for the same IPv6 address.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`AllocateIpv6InternetBandwidthRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -144,6 +144,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for AllocateIpv6InternetBandwidthRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for AllocateIpv6InternetBandwidthRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -343,6 +344,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The resource has to be in the EIP's region; ECS and CLB instances must be of the VPC network type. The call is asynchronous: poll DescribeEipAddresses, where the EIP shows `Associating` while the binding runs (only queries are allowed then) and `InUse` once it is bound. Do not send concurrent requests for the same EIP. To bind many EIPs to one NAT gateway or ENI at once, use AssociateEipAddressBatch.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the Eip: `AssociateEipAddress` moves it from `Available` to `Associating`, then `InUse`; from any other state it fails with `IncorrectEipStatus`.
 ///
 /// Build one with [`AssociateEipAddressRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -588,6 +588,12 @@ mod tests {
                 404,
                 "Specified instance does not exist.",
                 "InvalidInstanIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The HaVip works as soon as it is attached, with no restart, but you still have to configure the address on the instance's ENI yourself. Both the HaVip and the instance have to be in one vSwitch. One HaVip can serve at most 10 ECS instances, or at most 10 ENIs, at a time, never a mix of the two. The ECS instance must be `Running` or `Stopped`, and the HaVip `Available` or `InUse`. The call is asynchronous: poll DescribeHaVips until the HaVip moves from `Associating` to `InUse`. Do not send concurrent requests for the same HaVip.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the HaVip: `AssociateHaVip` moves it from `Available`, `InUse` to `Associating`, then `InUse`.
 ///
 /// Build one with [`AssociateHaVipRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -296,6 +296,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

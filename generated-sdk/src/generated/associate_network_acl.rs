@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Association is asynchronous: the call returns a request ID while the work continues. Poll DescribeNetworkAclAttributes; the associated resource shows `BINDING` during the task and `BINDED` when the ACL is in effect. The same network ACL cannot be associated by concurrent requests.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`AssociateNetworkAclRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +124,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for AssociateNetworkAclRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for AssociateNetworkAclRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -321,6 +322,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The binding completes in the background after the call returns. Poll DescribeVSwitchAttributes: while the vSwitch shows `Pending` the association is still in progress, and once it shows `Available` the vSwitch uses the new route table.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VSwitch: `AssociateRouteTable` moves it from `Available` to `Pending`, then `Available`.
 ///
 /// Build one with [`AssociateRouteTableRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -246,6 +246,12 @@ mod tests {
                 404,
                 "Specified route table does not exist.",
                 "InvalidRouteTableIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

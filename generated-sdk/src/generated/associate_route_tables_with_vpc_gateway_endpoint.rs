@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Neither the endpoint nor any of the route tables may be busy, that is `Creating`, `Deleting`, `Modifying`, `Associating` or `Dissociating`, and all of them must share the VPC of the endpoint; shared route tables and VBR route tables cannot be attached. You can attach up to 20 route tables per call, and you must not attach the same route table to an endpoint in parallel calls. The call returns before the work is done. Poll GetVpcGatewayEndpointAttribute: `Associating` means it is still running, `Created` means the route tables are attached.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`AssociateRouteTablesWithVpcGatewayEndpointRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -132,6 +132,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for AssociateRouteTablesWithVpcGatewayEndpointRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for AssociateRouteTablesWithVpcGatewayEndpointRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -265,6 +266,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

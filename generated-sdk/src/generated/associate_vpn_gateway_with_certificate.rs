@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Only SM-type VPN gateways accept certificates, and each one needs two of them: one bound with type `Encryption` and a different one bound with type `Signature`; a single certificate cannot fill both roles on the same gateway. Both certificates must use SM algorithms and must already exist in Alibaba Cloud Certificate Management Service. The first binding in an account creates the service-linked role AliyunServiceRoleForVPNCertificate (with the policy AliyunServiceRolePolicyForVPNCertificate) so that the gateway can reach the certificate service. The call returns before the work is done: poll DescribeVpnGateway, where `updating` means the certificate is still being bound and `active` means it is in place. Send one binding request at a time per gateway; concurrent requests for the same gateway are not supported.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`AssociateVpnGatewayWithCertificateRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -133,6 +133,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for AssociateVpnGatewayWithCertificateRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for AssociateVpnGatewayWithCertificateRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -319,6 +320,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

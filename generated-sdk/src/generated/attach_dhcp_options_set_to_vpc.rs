@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The attachment finishes in the background. Poll DescribeVpcAttribute: the DHCP options set is `Pending` while it is being attached and `InUse` once it applies to the VPC. Attaching DHCP options sets to one VPC with concurrent requests is not supported. To swap the set of a VPC that already has one, use ReplaceVpcDhcpOptionsSet.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`AttachDhcpOptionsSetToVpcRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +121,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for AttachDhcpOptionsSetToVpcRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for AttachDhcpOptionsSetToVpcRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -254,6 +255,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

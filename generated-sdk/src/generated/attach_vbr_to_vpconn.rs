@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// This migrates a VBR that the circuit owner created for another account in the older cross-account model so that it runs on a hosted connection (shared port) instead. Only the partner who owns the Express Connect circuit can make this call.
 ///
+/// Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+///
 /// Build one with [`AttachVbrToVpconnRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -116,6 +118,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for AttachVbrToVpconnRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for AttachVbrToVpconnRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -253,6 +256,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

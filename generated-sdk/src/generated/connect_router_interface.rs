@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// Only a requester (`InitiatingSide`) interface in the `Idle` state can initiate the connection, and its peer information must already be set (ModifyRouterInterfaceAttribute). During the call the interface is `Connecting`; it turns `Active` once the link is established, which you can follow with DescribeRouterInterfaceAttribute. Two routers can be joined by at most one pair of connected interfaces, and the call is refused while any router interface of the account is overdue.
 ///
+/// Lifecycle of the RouterInterface: `ConnectRouterInterface` moves it from `Idle` to `Connecting`, then `Active`.
+///
 /// Build one with [`ConnectRouterInterfaceRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -283,6 +285,12 @@ mod tests {
                 404,
                 "The specified RouterInterfaceId does not exist in our record.",
                 "InvalidRouterInterfaceIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Copying is asynchronous. Poll DescribeNetworkAclAttributes on the target ACL: it is `Modifying` while the rules are copied and `Available` when the copy has completed. The same rules cannot be copied by concurrent requests.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the NetworkAcl: `CopyNetworkAclEntries` moves it from `Available` to `Modifying`, then `Available`.
 ///
 /// Build one with [`CopyNetworkAclEntriesRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +121,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CopyNetworkAclEntriesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CopyNetworkAclEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -266,6 +267,12 @@ mod tests {
                 500,
                 "The request processing has failed due to some unknown error.",
                 "InternalError(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Only pay-as-you-go instances can be created through this action; subscription instances are bought in the console. After creation, add EIPs with AddCommonBandwidthPackageIp or AddCommonBandwidthPackageIps.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the CommonBandwidthPackage: `CreateCommonBandwidthPackage` creates it in `Available`.
 ///
 /// Build one with [`CreateCommonBandwidthPackageRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -504,6 +504,12 @@ mod tests {
                 404,
                 "Specified value of ZoneId is not exists.",
                 "InvalidZoneIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// A region can have only one default VPC, and it cannot be created by concurrent requests in the same region. Its CIDR block is fixed once it exists, though you can add secondary IPv4 CIDR blocks. The VPC supports up to 300,000 private IP addresses for cloud resources, a quota that cannot be raised, and up to three user CIDR blocks; when one user CIDR block contains another, the one with the shorter mask applies (10.0.0.0/16 wins over 10.0.0.0/24). A vRouter and a route table are created along with it. The IDs are returned before the VPC is ready: poll DescribeVpcAttribute until the status changes from `Pending` to `Available`. Then call CreateDefaultVSwitch for each zone you need.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the Vpc: `CreateDefaultVpc` creates it in `Pending`.
 ///
 /// Build one with [`CreateDefaultVpcRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -265,6 +265,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The region needs a default VPC first (see CreateDefaultVpc), and the call fails if the zone already has a default vSwitch. In each vSwitch CIDR block the system keeps the first and the last three addresses; in 192.168.1.0/24 those are 192.168.1.0 plus 192.168.1.253 through 192.168.1.255. A vSwitch can hold no more cloud service instances than the VPC has left out of its 15,000, it carries no multicast or broadcast traffic, and its CIDR block cannot be changed later. The ID is returned before the vSwitch is ready: poll DescribeVSwitchAttributes until the status moves from `Pending` to `Available`.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VSwitch: `CreateDefaultVSwitch` creates it in `Pending`.
 ///
 /// Build one with [`CreateDefaultVSwitchRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -241,6 +241,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The set is created in the background after the ID is returned. Poll GetDhcpOptionsSet: the status is `Pending` while it is being set up and `Active` when it is ready. Attach it to a VPC with AttachDhcpOptionsSetToVpc.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateDhcpOptionsSetRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -201,6 +201,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateDhcpOptionsSetRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateDhcpOptionsSetRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -356,6 +357,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

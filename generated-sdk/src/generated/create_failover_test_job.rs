@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The resources under test and the resources they depend on must be healthy and paid up. A circuit, including a shared one, must be `Enabled`; for a VBR, the VBR must be active and its circuit `Enabled`; for a BGP peer, the peer must be `Available`, its VBR active and the circuit `Enabled`. Otherwise the call fails with IncorrectStatus.ResourceId or IncorrectBusinessStatus.ResourceId. A circuit that is still `Allocated` must first be confirmed with ConfirmPhysicalConnection and then enabled with EnablePhysicalConnection, which is asynchronous; poll DescribePhysicalConnections until it is `Enabled`. With JobType `StartLater` the checks run now and again when you call StartFailoverTestJob, which fails if a resource is no longer in the required state. A job cannot be created when: another job already runs in the region and the new one should start immediately; a circuit or shared circuit is unpaid or overdue, or already part of a running job; a circuit carries more than one shared circuit or more than one cross-account VBR; a shared circuit has no VBR attached or has VLAN 0.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateFailoverTestJobRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -191,6 +191,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateFailoverTestJobRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateFailoverTestJobRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -443,6 +444,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

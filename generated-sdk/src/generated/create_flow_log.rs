@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// The flow log is created and activated in the background after its ID is returned. Poll DescribeFlowLogs: it is `Activating` while the task runs and `Active` once it is capturing traffic. The flow log feature must be activated first (see OpenFlowLogService).
 ///
+/// Lifecycle of the FlowLog: `CreateFlowLog` creates it in `Activating`.
+///
 /// Build one with [`CreateFlowLogRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -519,6 +521,12 @@ mod tests {
                 400,
                 "Missing mandatory parameter",
                 "MissingParameter(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// A DNAT entry ties together an external address and port, a protocol, and an internal address and port: packets of that protocol arriving at `ExternalIp`:`ExternalPort` are sent on to `InternalIp`:`InternalPort`, and the replies travel back the same way. For an Internet NAT gateway the external address is an EIP; for a VPC NAT gateway it is a NAT IP address. The action is asynchronous: it returns the entry ID while the entry is still being added. Poll DescribeForwardTableEntries; the entry is `Pending` while it is being added (only queries are allowed then) and `Available` once it works. Rules: each combination of `ExternalIp`, `ExternalPort` and `IpProtocol` may appear only once in a table, so one external port and protocol cannot lead to several backends; the same holds for `InternalIp`, `InternalPort` and `IpProtocol`. `ExternalIp` and `InternalIp` must differ (ask your account manager if you need them equal). A DNAT table holds up to 100 entries. An address used for IP mapping (protocol `Any`) is reserved for that entry and cannot appear in other DNAT or SNAT entries.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the ForwardEntry: `CreateForwardEntry` creates it in `Pending`.
 ///
 /// Build one with [`CreateForwardEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -196,6 +196,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateForwardEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateForwardEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -608,6 +609,12 @@ mod tests {
                 500,
                 "The request processing has failed due to some unknown error.",
                 "InternalError(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

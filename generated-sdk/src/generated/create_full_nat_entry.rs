@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The entry maps a NAT IP address and frontend port of the gateway to a backend address (or domain name) and port. The action is asynchronous: it returns the entry ID while the entry is still being added. Poll ListFullNatEntries; the entry is `Creating` while it is added (only queries are allowed then) and `Available` once it works.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateFullNatEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -225,6 +225,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateFullNatEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateFullNatEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -431,6 +432,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The call returns the HaVip ID while the HaVip is still being created. Poll DescribeHaVips: the HaVip is `Creating` during the work and `Available` when it is ready to attach with AssociateHaVip.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the HaVip: `CreateHaVip` creates it in `Creating`.
 ///
 /// Build one with [`CreateHaVipRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -305,6 +305,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

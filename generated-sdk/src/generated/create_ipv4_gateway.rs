@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// A VPC can hold only one IPv4 gateway, and you must not create IPv4 gateways in the same VPC in parallel. Creation finishes in the background: poll GetIpv4GatewayAttribute until the status turns from `Creating` to `Created`. A new gateway does not take effect until you activate it with EnableVpcIpv4Gateway.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateIpv4GatewayRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -162,6 +162,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateIpv4GatewayRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateIpv4GatewayRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -310,6 +311,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The VPC and its vSwitches must already have IPv6 CIDR blocks; DescribeVpcAttribute shows whether they do. A VPC can have one IPv6 gateway only, and concurrent creation requests for the same VPC are not supported. The action is asynchronous: it returns the gateway ID while the gateway is still being built. Poll DescribeIpv6GatewayAttribute; the gateway is `Creating` during the build and `Created` when it is ready.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the Ipv6Gateway: `CreateIpv6Gateway` creates it in `Creating`.
 ///
 /// Build one with [`CreateIpv6GatewayRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -295,6 +295,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The first NAT gateway you create makes the system set up the service-linked role AliyunServiceRoleForNatgw, with the policy AliyunServiceRolePolicyForNatgw, so that the gateway may use other cloud resources. When an enhanced Internet NAT gateway is created, a route for 0.0.0.0/0 pointing at the gateway is added to the VPC route table automatically. The action is asynchronous: it returns the gateway ID while the gateway is still being built, which takes 1 to 3 minutes. Poll DescribeNatGateways; the gateway is `Creating` during the build (only queries are allowed then) and `Available` when it is ready. Then associate EIPs (Internet NAT gateway) or add NAT IP addresses (VPC NAT gateway) and add SNAT or DNAT entries.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the NatGateway: `CreateNatGateway` creates it in `Creating`.
 ///
 /// Build one with [`CreateNatGatewayRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -678,6 +678,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

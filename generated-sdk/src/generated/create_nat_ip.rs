@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The action is asynchronous: it returns the address while it is still being created. Poll ListNatIps; the address is `Creating` meanwhile (only queries are allowed then) and `Available` once it can be used in SNAT or DNAT entries. Send creation requests for one NAT gateway one at a time, not concurrently.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateNatIpRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -180,6 +180,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateNatIpRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateNatIpRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -370,6 +371,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Set its rules with UpdateNetworkAclEntries and apply it to vSwitches with AssociateNetworkAcl. Network ACLs cannot be created in a VPC that still contains ECS instances of older families that do not support them; upgrade or release those instances first.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the NetworkAcl: `CreateNetworkAcl` creates it in `Available`.
 ///
 /// Build one with [`CreateNetworkAclRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -149,6 +149,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateNetworkAclRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateNetworkAclRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -495,6 +496,12 @@ mod tests {
                 500,
                 "The request processing has failed due to some unknown error.",
                 "InternalError(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The IP address pool feature is off by default: request the IP address pool privilege quota in Quota Center first (OpenPublicIpAddressPoolService and GetPublicIpAddressPoolServiceStatus handle the service activation). A new pool is empty; add address ranges with AddPublicIpAddressPoolCidrBlock and then pass the pool ID to AllocateEipAddress.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreatePublicIpAddressPoolRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -220,6 +220,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreatePublicIpAddressPoolRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreatePublicIpAddressPoolRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -485,6 +486,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// Each entry is created in the background; DescribeRouteEntryList shows it as `Creating` and then `Created`. Do not run several batch creations in the same VPC at once. The answer reports which entries succeeded and which failed, so check FailedRouteEntries even when the call itself succeeds. Rules for each entry: a route table holds at most 200 custom entries; the destination must not equal, contain or fall inside the CIDR block of a vSwitch of the VPC; it must not be 100.64.0.0/10 or lie within it; it must be unique within its route table; a single IP address is treated as a /32. Several entries may share a next hop, and the next hop has to sit in the VPC of the route table.
 ///
+/// Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+///
 /// Build one with [`CreateRouteEntriesRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -96,6 +98,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateRouteEntriesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateRouteEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -426,6 +429,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The entry is added in the background: DescribeRouteEntryList shows it as `Creating` and then `Created`. Do not add entries to the same VPC or VBR in parallel; under concurrency the call can fail with `TaskConflict`, in which case retry later. For a vRouter route table: a table holds at most 200 custom entries, and a prefix-list route counts as many entries as the prefix list's maximum entries, added to the routes already present. The destination must not equal a vSwitch CIDR block or lie inside one, though it may cover one. It must not equal `100.64.0.0/10`, the system route that cloud services in the VPC rely on, though a more specific block inside it is accepted; take care, because such routes can cut cloud services off. Destinations are unique within a table, a bare IP address is taken as a /32, several entries may share a next hop, and the next hop has to sit in the VPC of the route table. For an ordinary route give DestinationCidrBlock, NextHopType and NextHopId; for an ECMP route give DestinationCidrBlock and NextHopList instead. For a VBR route table the same 200-entry limit, `100.64.0.0/10` rule, uniqueness and /32 rules apply, ECMP is not available (use NextHopType and NextHopId, never NextHopList), and the next hop has to be the router interface that connects the VBR. The VBR must be `Active`, and its Express Connect circuit must be `Enabled` and not locked for an overdue payment.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateRouteEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -191,6 +191,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateRouteEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateRouteEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -848,6 +849,12 @@ mod tests {
                 404,
                 "Specified route table does not exist.",
                 "InvalidRouteTableIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

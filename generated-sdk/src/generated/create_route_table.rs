@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The table is created in the background; DescribeRouteTableList shows it as `Creating` until it becomes `Available`. Do not create route tables in the same VPC in parallel. Bind the new table with AssociateRouteTable (vSwitch tables) or AssociateRouteTableWithGateway (gateway tables).
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the RouteTable: `CreateRouteTable` creates it in `Creating`.
 ///
 /// Build one with [`CreateRouteTableRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -339,6 +339,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

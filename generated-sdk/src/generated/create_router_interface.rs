@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// A connection needs two interfaces: a requester (`InitiatingSide`) and an accepter (`AcceptingSide`). Create both, give each the other's details with ModifyRouterInterfaceAttribute (unless you supply them here), then call ConnectRouterInterface on the requester. New interfaces start in the `Idle` state. Two routers can be joined by at most one connected pair, and one router holds at most five router interfaces. A VBR must be active and can act only as the requester. Destination CIDR blocks of route entries in one route table must stay distinct. Interfaces can be billed by subscription or pay-as-you-go, and creation is refused while the account has an overdue router interface.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the RouterInterface: `CreateRouterInterface` creates it in `Idle`.
 ///
 /// Build one with [`CreateRouterInterfaceRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -914,6 +914,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The action is asynchronous: it returns the entry ID while the entry is still being added. Poll DescribeSnatTableEntries; the entry is `Pending` while it is added (only queries are allowed then) and `Available` once it works. The vSwitch or ECS instance the entry covers must be in the gateway's VPC, and a vSwitch or ECS instance can be covered by one SNAT entry only. No SNAT entry can be added for a vSwitch that contains a high-availability virtual IP address (HaVip).
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the SnatEntry: `CreateSnatEntry` creates it in `Pending`.
 ///
 /// Build one with [`CreateSnatEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -183,6 +183,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateSnatEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateSnatEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -491,6 +492,12 @@ mod tests {
                 404,
                 "The specified virtual switch does not exist.",
                 "InvalidVSwitchIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

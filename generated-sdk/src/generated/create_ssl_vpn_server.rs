@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The VPN gateway must exist with SSL-VPN enabled (see CreateVpnGateway). To use two-factor authentication, the gateway must support it, which for older gateways may mean an upgrade first. The call returns the server ID while the server is still being built: DescribeVpnGateway shows the gateway as `updating` during creation and `active` when the server is ready. Only one SSL-VPN server creation may run on a gateway at a time. Once the server exists, issue client certificates with CreateSslVpnClientCert.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateSslVpnServerRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -248,6 +248,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateSslVpnServerRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateSslVpnServerRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -462,6 +463,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

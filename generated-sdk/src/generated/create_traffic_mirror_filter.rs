@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The ID is returned while the filter is still being created. Poll ListTrafficMirrorFilters: the filter is `Creating` during the task and `Created` when it is ready. More rules can be added later with CreateTrafficMirrorFilterRules.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateTrafficMirrorFilterRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -188,6 +188,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateTrafficMirrorFilterRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateTrafficMirrorFilterRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -654,6 +655,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The rules are created in the background after the call returns. Poll ListTrafficMirrorFilters: a new rule is `Creating` while the task runs and `Created` once it is in force. Rules for the same filter must not be added by concurrent requests.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateTrafficMirrorFilterRulesRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -145,6 +145,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateTrafficMirrorFilterRulesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateTrafficMirrorFilterRulesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -627,6 +628,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The ID comes back while the session is still being created. Poll ListTrafficMirrorSessions: the session is `Creating` during the task and `Created` when it is ready. The traffic mirroring feature must be enabled first (see OpenTrafficMirrorService). Mirrored packets are sent to the destination encapsulated in VXLAN.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateTrafficMirrorSessionRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -291,6 +291,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateTrafficMirrorSessionRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateTrafficMirrorSessionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -516,6 +517,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

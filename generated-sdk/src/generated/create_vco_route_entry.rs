@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The IPsec-VPN connection must be attached to a transit router (CreateTransitRouterVpnAttachment). The destination may not be `0.0.0.0/0`, and you should avoid `100.64.0.0/10`, any part of it and any block that contains it: such routes break the status display of the connection or IPsec negotiation. The action is asynchronous: it returns before the route exists. Poll DescribeVpnConnection; the connection shows `updating` while the route is being added and `attached` once it is in place. Do not add routes to the same connection in parallel.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateVcoRouteEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -170,6 +170,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateVcoRouteEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVcoRouteEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -411,6 +412,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The circuit, dedicated or hosted, must be `Enabled`. A new VBR is `active` as soon as it is created. The owner of the circuit may create a VBR for another account (VbrOwnerId); in that case the circuit owner sets the VLAN and circuit code, while the addressing parameters are reserved for the VBR owner, who sets them later with ModifyVirtualBorderRouterAttribute. Each circuit holds only a limited number of VBRs.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VirtualBorderRouter: `CreateVirtualBorderRouter` creates it in `active`.
 ///
 /// Build one with [`CreateVirtualBorderRouterRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -715,6 +715,12 @@ mod tests {
                 404,
                 "The specified VbrOwnerId is not valid.",
                 "InvalidVbrOwnerIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

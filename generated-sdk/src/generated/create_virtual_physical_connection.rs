@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The underlying circuit must be Enabled; reaching that state takes manual and payment steps (CreatePhysicalConnection, the LOA steps, ConfirmPhysicalConnection, paying the port fee), so check it with DescribePhysicalConnections first. The VLAN ID must not be in use by another VBR or hosted connection on the circuit, Spec must fit the circuit's remaining bandwidth and the owner's hosted-connection limit, and the circuit must not have a QoS policy. The tenant must be a main Alibaba Cloud account (not a RAM user or a partner account), and the number of hosted connections per circuit is subject to a quota.
 ///
-/// Idempotent through `Token`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `Token`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateVirtualPhysicalConnectionRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -253,6 +253,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateVirtualPhysicalConnectionRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVirtualPhysicalConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -437,6 +438,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

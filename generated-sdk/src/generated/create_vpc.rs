@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// A VPC has one primary IPv4 CIDR block; add secondary blocks with AssociateVpcCidrBlock to grow it. The primary block can later be enlarged or narrowed with ModifyVpcCidrBlock, but narrowing fails if addresses in use would fall outside the new block. A VPC supports up to 300,000 private IP addresses for cloud resources (a quota that cannot be raised) and up to three user CIDR blocks; when user CIDR blocks overlap, the one with the shorter mask applies (10.0.0.0/16 wins over 10.0.0.0/24). A vRouter and a route table are created along with the VPC. The ID comes back before the VPC is ready: poll DescribeVpcAttribute until the status moves from `Creating` to `Created`. Several non-default VPCs can be created in a region at the same time, within your VPC quota.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the Vpc: `CreateVpc` creates it in `Pending`.
 ///
 /// Build one with [`CreateVpcRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -276,6 +276,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateVpcRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVpcRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -625,6 +626,12 @@ mod tests {
                 500,
                 "The request processing has failed due to some unknown error.",
                 "InternalError(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The call returns the EndpointId at once and builds the endpoint in the background; ListVpcGatewayEndpoints shows it as `Creating` until it is `Created`. Do not create endpoints for the same endpoint service in parallel. After creation, attach route tables with AssociateRouteTablesWithVpcGatewayEndpoint.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateVpcGatewayEndpointRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -188,6 +188,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateVpcGatewayEndpointRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVpcGatewayEndpointRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -361,6 +362,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

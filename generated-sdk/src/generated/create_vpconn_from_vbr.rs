@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// Partners use this action to move a tenant from the cross-account VBR model to the cross-account shared port model without interrupting the tenant's traffic. Before converting, tell the tenant about the change and make sure the tenant has enabled billing of outbound data transfer. Afterwards a shared port appears in the tenant account; the tenant accepts it with ConfirmPhysicalConnection, and the partner then calls AttachVbrToVpconn to bind the VBR to it.
 ///
+/// Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+///
 /// Build one with [`CreateVpconnFromVbrRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -116,6 +118,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateVpconnFromVbrRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVpconnFromVbrRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -308,6 +311,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Create the customer gateway that represents your on-premises device first (CreateCustomerGateway). A connection is either single-tunnel, configured through CustomerGatewayId, IkeConfig, IpsecConfig, BgpConfig, HealthCheckConfig, EnableDpd and EnableNatTraversal, or dual-tunnel, configured through the two entries of TunnelOptionsSpecification and EnableTunnelsBgp. After the connection exists, attach it to a transit router with the CEN operation CreateTransitRouterVpnAttachment; DescribeVpnAttachments lists connections of this kind.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateVpnAttachmentRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -347,6 +347,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateVpnAttachmentRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVpnAttachmentRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -1224,6 +1225,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

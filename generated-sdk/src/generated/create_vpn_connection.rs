@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The call is asynchronous: it returns the ID of the connection while the connection is still being built. Poll DescribeVpnGateway for the gateway: it reports `updating` while the work runs and `active` once it is done. A gateway handles one such request at a time, so do not create several connections on the same VPN gateway concurrently. Which parameters apply depends on the gateway. Name, EffectImmediately, AutoConfigRoute, Tags and ClientToken apply to every connection. On a gateway that supports dual-tunnel connections, add TunnelOptionsSpecification, describing both tunnels, and EnableTunnelsBgp. A single-tunnel connection takes CustomerGatewayId, IkeConfig, IpsecConfig, HealthCheckConfig, EnableDpd, EnableNatTraversal, BgpConfig and RemoteCaCertificate instead.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the VpnGateway: `CreateVpnConnection` moves it from `active` to `updating`, then `active`; from any other state it fails with `VpnGateway.Configuring`.
 ///
 /// Build one with [`CreateVpnConnectionRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -321,6 +321,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateVpnConnectionRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVpnConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -1099,6 +1100,12 @@ mod tests {
                 404,
                 "The specified vpn gateway instance id does not exist.",
                 "InvalidVpnGatewayInstanceIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

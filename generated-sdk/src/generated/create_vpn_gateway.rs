@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The call is asynchronous: it returns the gateway ID before the gateway exists. Poll DescribeVpnGateway: the gateway is `provisioning` while it is being built and `active` once it is ready. In regions where VPN gateways support only dual-tunnel IPsec-VPN connections by default, you must give both VSwitchId and DisasterRecoveryVSwitchId. Check the VPN gateway limits of your region before you create one.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VpnGateway: `CreateVpnGateway` creates it in `provisioning`.
 ///
 /// Build one with [`CreateVpnGatewayRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -496,6 +496,12 @@ mod tests {
                 400,
                 "The quota of resource is full",
                 "ResourceQuotaFull(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Create the IPsec-VPN connection the route points to first (CreateVpnConnection), and read the matching rules and limits of policy-based routes before you add one. On gateways that use single-tunnel connections, the destination may be neither `0.0.0.0/0` nor any block that overlaps 100.64.0.0/10 (the block itself, a subnet of it or a larger block containing it). The route is created in the background after the call returns: DescribeVpnGateway shows the gateway as `updating` meanwhile and `active` when the route exists. Do not send concurrent route creations for the same gateway.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateVpnPbrRouteEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -209,6 +209,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateVpnPbrRouteEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVpnPbrRouteEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -420,6 +421,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

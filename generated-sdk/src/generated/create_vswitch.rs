@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// A VPC can have at most 150 vSwitches, and vSwitches cannot be created in one VPC by concurrent requests. The system keeps the first address and the last three addresses of every vSwitch CIDR block (in 192.168.1.0/24 those are 192.168.1.0 plus 192.168.1.253 through 192.168.1.255). A vSwitch can hold no more cloud service instances than the VPC has left out of its 15,000, an instance belongs to exactly one vSwitch, multicast and broadcast are not supported, and the CIDR block cannot be changed after creation. The ID is returned before the vSwitch is ready: poll DescribeVSwitchAttributes until the status changes from `Pending` to `Available`.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VSwitch: `CreateVSwitch` creates it in `Pending`.
 ///
 /// Build one with [`CreateVSwitchRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -490,6 +490,12 @@ mod tests {
                 404,
                 "Specified zone does not exist.",
                 "InvalidZoneIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

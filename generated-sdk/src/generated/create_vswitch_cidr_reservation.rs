@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// A VPC can hold at most 100 reserved IPv4 CIDR blocks and 100 reserved IPv6 CIDR blocks. A reservation may not include the addresses the system keeps for itself: the first address and the last three of the vSwitch's IPv4 block, or the first address and the last nine of its IPv6 block. The ID is returned while the reservation is still being made; poll ListVSwitchCidrReservations until its status goes from `Assigning` to `Assigned`.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`CreateVSwitchCidrReservationRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -205,6 +205,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateVSwitchCidrReservationRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVSwitchCidrReservationRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -412,6 +413,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

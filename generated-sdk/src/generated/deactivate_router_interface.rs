@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// The interface changes to `Inactive`; ActivateRouterInterface brings it back. An interface must normally be deactivated before DeleteRouterInterface can remove it.
 ///
+/// Lifecycle of the RouterInterface: `DeactivateRouterInterface` moves it from `Active` to `Deactivating`, then `Inactive`.
+///
 /// Build one with [`DeactivateRouterInterfaceRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -206,6 +208,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// Stopping finishes in the background after the call returns. Poll DescribeFlowLogs: the flow log is `Deactivating` while it stops and `Inactive` afterwards. Do not stop one flow log with concurrent requests. ActiveFlowLog starts it again.
 ///
+/// Lifecycle of the FlowLog: `DeactiveFlowLog` moves it from `Active` to `Deactivating`, then `Inactive`.
+///
 /// Build one with [`DeactiveFlowLogRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -207,6 +209,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// Without Force the instance must hold no EIPs; take them out with RemoveCommonBandwidthPackageIp first. Do not send concurrent requests that delete the same instance.
 ///
+/// Lifecycle of the CommonBandwidthPackage: `DeleteCommonBandwidthPackage` deletes it from `Available`.
+///
 /// Build one with [`DeleteCommonBandwidthPackageRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -233,6 +235,12 @@ mod tests {
                 404,
                 "The specified RegionId does not exist in our records.",
                 "InvalidRegionIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -260,6 +260,12 @@ mod tests {
                 "InvalidCustomerGatewayInstanceIdNotFound(",
             ),
             (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
+            (
                 "Throttling",
                 400,
                 "Request was denied due to request throttling.",

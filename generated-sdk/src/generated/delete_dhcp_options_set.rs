@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Deletion runs in the background. Poll GetDhcpOptionsSet: the set is `Deleting` while the task runs and can no longer be found once it is gone. The same set cannot be deleted by concurrent requests. DetachDhcpOptionsSetFromVpc detaches a set from a VPC.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DeleteDhcpOptionsSetRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -108,6 +108,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DeleteDhcpOptionsSetRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteDhcpOptionsSetRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -238,6 +239,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// Deletion runs in the background. Poll DescribeFlowLogs: the flow log is `Deleting` while the task runs and is no longer listed once it is gone. Do not delete the same flow log with concurrent requests.
 ///
+/// Lifecycle of the FlowLog: `DeleteFlowLog` deletes it from `Active`, `Inactive`.
+///
 /// Build one with [`DeleteFlowLogRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -204,6 +206,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

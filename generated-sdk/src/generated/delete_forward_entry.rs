@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The action is asynchronous: it returns a request ID while the entry is removed in the background. Poll DescribeForwardTableEntries; the entry is `Deleting` meanwhile (only queries are allowed then) and no longer found once it is gone. While any entry of the table is `Pending`, no entry of that table can be deleted.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the ForwardEntry: `DeleteForwardEntry` deletes it from `Available`.
 ///
 /// Build one with [`DeleteForwardEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -234,6 +234,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

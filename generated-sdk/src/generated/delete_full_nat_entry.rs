@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The action is asynchronous: it returns a request ID while the entry is removed in the background. Poll ListFullNatEntries; the entry is `Deleting` meanwhile (only queries are allowed then) and no longer found once it is gone.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DeleteFullNatEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +118,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DeleteFullNatEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteFullNatEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -249,6 +250,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

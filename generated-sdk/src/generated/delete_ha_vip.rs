@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Before deleting, check that the HaVip is `Available`, that no route points to it and no EIP may be bound to it (remove such EIPs with UnassociateEipAddress). The call is asynchronous: poll DescribeHaVips; the HaVip shows `Deleting` while the work runs and disappears from the results once it is gone. Do not send concurrent requests for the same HaVip.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the HaVip: `DeleteHaVip` deletes it from `Available`.
 ///
 /// Build one with [`DeleteHaVipRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -213,6 +213,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// First disassociate the gateway route table from the gateway (DissociateRouteTableFromGateway). The deletion runs in the background: GetIpv4GatewayAttribute shows `Deleting` while it runs, and the gateway is gone once it can no longer be found. Do not delete the same gateway in parallel calls.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DeleteIpv4GatewayRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +118,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DeleteIpv4GatewayRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteIpv4GatewayRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -248,6 +249,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

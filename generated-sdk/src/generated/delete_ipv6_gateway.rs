@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Remove the gateway's egress-only rules first with DeleteIpv6EgressOnlyRule. The action is asynchronous: it returns a request ID and the gateway is removed in the background. Poll DescribeIpv6GatewayAttribute; the gateway is `Deleting` during removal and can no longer be found once it is gone. Concurrent deletion requests for the same gateway are not supported.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the Ipv6Gateway: `DeleteIpv6Gateway` deletes it from `Created`.
 ///
 /// Build one with [`DeleteIpv6GatewayRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +105,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DeleteIpv6GatewayRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteIpv6GatewayRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -245,6 +246,12 @@ mod tests {
                 404,
                 "The specified RegionId does not exist in our records.",
                 "InvalidRegionIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Identify the bandwidth either by the IPv6 address or by the bandwidth instance; one of the two is required. Concurrent deletion requests for the same bandwidth are not supported.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DeleteIpv6InternetBandwidthRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +118,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DeleteIpv6InternetBandwidthRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteIpv6InternetBandwidthRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -261,6 +262,12 @@ mod tests {
                 404,
                 "The specified RegionId does not exist in our records.",
                 "InvalidRegionIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// Deletion cannot be undone. The action is asynchronous: it returns a request ID while the gateway is removed in the background. Poll DescribeNatGateways; the gateway is `Deleting` meanwhile (only queries are allowed then) and no longer found once it is gone.
 ///
+/// Lifecycle of the NatGateway: `DeleteNatGateway` deletes it from `Available`.
+///
 /// Build one with [`DeleteNatGatewayRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -216,6 +218,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// An entry has to be `Available` before you can delete it, and none can be while a vSwitch or a route entry of the same VPC is being created or deleted. The deletion runs in the background: DescribeRouteEntryList shows an entry as `Deleting` and then no longer lists it. Do not run several batch deletions in the same VPC at once. The answer lists the entries that could not be deleted.
 ///
+/// Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+///
 /// Build one with [`DeleteRouteEntriesRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -96,6 +98,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DeleteRouteEntriesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteRouteEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -368,6 +371,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

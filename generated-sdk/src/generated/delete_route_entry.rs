@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// An entry has to be `Available` before you can delete it, and deletion is refused while a vSwitch or a route entry of the same VPC is being created or deleted. For a VBR route table, look up the entry's NextHopId with DescribeRouteEntryList first. The deletion runs in the background: DescribeRouteEntryList shows the entry as `Deleting` and then no longer lists it. Do not delete entries of the same VPC or VBR in parallel. Identify the entry by RouteEntryId, or by RouteTableId with DestinationCidrBlock and its next hop.
 ///
+/// Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+///
 /// Build one with [`DeleteRouteEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -147,6 +149,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DeleteRouteEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteRouteEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -470,6 +473,12 @@ mod tests {
                 404,
                 "Specified value of VpcId is not found in our record.",
                 "InvalidVpcIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// The deletion runs in the background: DescribeRouteTableList shows the table as `Deleting` and then no longer lists it. Do not delete route tables in the same VPC in parallel.
 ///
+/// Lifecycle of the RouteTable: `DeleteRouteTable` deletes it from `Available`.
+///
 /// Build one with [`DeleteRouteTableRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -215,6 +217,12 @@ mod tests {
                 400,
                 "The current virtual switch status does not support this operation.",
                 "IncorrectVSwitchStatus(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The interface must be `Idle` or `Inactive`; call DeactivateRouterInterface on an active interface first. Remove every custom route entry that points to the interface before deleting it.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the RouterInterface: `DeleteRouterInterface` deletes it from `Idle`, `Inactive`.
 ///
 /// Build one with [`DeleteRouterInterfaceRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -223,6 +223,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The rules are removed in the background. Poll ListTrafficMirrorFilters: a rule is `Deleting` while the task runs and disappears from the filter once it is removed. Rules of one filter cannot be deleted by concurrent requests.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DeleteTrafficMirrorFilterRulesRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -139,6 +139,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DeleteTrafficMirrorFilterRulesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteTrafficMirrorFilterRulesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -272,6 +273,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

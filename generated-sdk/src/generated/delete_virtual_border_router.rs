@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Delete every router interface on the VBR first. Only a VBR that is `unconfirmed`, `active` or `terminated` can be deleted. When the VBR belongs to another account, the owner of the Express Connect circuit can delete it only while it is still `unconfirmed`.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VirtualBorderRouter: `DeleteVirtualBorderRouter` deletes it from `unconfirmed`, `active`, `terminated`; from any other state it fails with `InvalidOperation.OperationNotAllowedInState`.
 ///
 /// Build one with [`DeleteVirtualBorderRouterRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -311,6 +311,12 @@ mod tests {
                 404,
                 "The specified VirutalBorderRouter does not exist in our records.",
                 "InvalidVbrIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

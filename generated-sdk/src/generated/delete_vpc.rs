@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The VPC has to be empty: release or move its vSwitches, its HaVips and any cloud service instances before the call. Only a VPC in the `Available` state can be deleted. The deletion continues after the call returns: DescribeVpcAttribute shows `Deleting` while it runs and no longer finds the VPC once it is gone. The same VPC cannot be deleted by concurrent requests.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the Vpc: `DeleteVpc` deletes it from `Available`; from any other state it fails with `IncorrectVpcStatus`.
 ///
 /// Build one with [`DeleteVpcRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -115,6 +115,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DeleteVpcRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteVpcRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -402,6 +403,12 @@ mod tests {
                 500,
                 "The request processing has failed due to some unknown error.",
                 "InternalError(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

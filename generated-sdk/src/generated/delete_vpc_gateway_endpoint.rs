@@ -5,7 +5,7 @@
 use aliyun_runtime as rt;
 /// Deletes a VPC gateway endpoint.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DeleteVpcGatewayEndpointRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +103,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DeleteVpcGatewayEndpointRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteVpcGatewayEndpointRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -233,6 +234,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

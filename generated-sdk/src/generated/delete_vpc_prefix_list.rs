@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Do not delete the same prefix list in parallel calls.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the VpcPrefixList: `DeleteVpcPrefixList` deletes it from `Created`.
 ///
 /// Build one with [`DeleteVpcPrefixListRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +105,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DeleteVpcPrefixListRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteVpcPrefixListRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -235,6 +236,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// A gateway that still has IPsec-VPN connections cannot be deleted; remove them first with DeleteVpnConnection.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VpnGateway: `DeleteVpnGateway` deletes it from `active`; from any other state it fails with `VpnGateway.Configuring`.
 ///
 /// Build one with [`DeleteVpnGatewayRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -277,6 +277,12 @@ mod tests {
                 404,
                 "The specified vpn gateway instance id does not exist.",
                 "InvalidVpnGatewayInstanceIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// First release or move every resource in the vSwitch, such as cloud service instances, router interfaces and high-availability virtual IP addresses (HaVips). Only a vSwitch in the `Available` state can be deleted, and not while its VPC is creating or deleting another vSwitch or a route. The deletion continues after the call returns: DescribeVSwitchAttributes shows `Pending` while it runs and no longer finds the vSwitch once it is gone. The same vSwitch cannot be deleted by concurrent requests.
 ///
+/// Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the VSwitch: `DeleteVSwitch` deletes it from `Available`; from any other state it fails with `IncorrectVSwitchStatus`.
+///
 /// Build one with [`DeleteVSwitchRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -87,6 +89,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DeleteVSwitchRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteVSwitchRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -285,6 +288,12 @@ mod tests {
                 404,
                 "VSwitch not exist.",
                 "InvalidVSwitchIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

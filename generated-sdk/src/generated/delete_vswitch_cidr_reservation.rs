@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Every prefix that was assigned from the reserved block to an elastic network interface must be released first, with UnassignPrivateIpAddresses for IPv4 or UnassignIpv6Addresses for IPv6. The block is released in the background: ListVSwitchCidrReservations shows `Releasing` while the task runs and `Released` when it is done.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DeleteVSwitchCidrReservationRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -108,6 +108,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DeleteVSwitchCidrReservationRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteVSwitchCidrReservationRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -238,6 +239,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -453,6 +453,12 @@ mod tests {
                 "InternalError(",
             ),
             (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
+            (
                 "Throttling",
                 400,
                 "Request was denied due to request throttling.",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Use it also to follow the asynchronous shared-bandwidth actions: the instance Status shows whether a bandwidth change is still running, and the status of each listed EIP shows whether it is still being added.
 ///
-/// Read-only: always safe to retry.
+/// Read-only: always safe to retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DescribeCommonBandwidthPackagesRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -207,6 +207,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DescribeCommonBandwidthPackagesRequest {}
 impl rt::Paginated for DescribeCommonBandwidthPackagesRequest {
     type Item = CommonBandwidthPackage;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
@@ -611,6 +612,12 @@ mod tests {
                 404,
                 "The specified RegionId does not exist in our records.",
                 "InvalidRegionIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// This is also the action to poll after the asynchronous EIP actions (association, disassociation, release), by reading Status. Jumping far ahead or skipping many pages repeatedly can fail with `Throttling.DeepPageSkip`; page through the results in order or query less often.
 ///
-/// Read-only: always safe to retry.
+/// Read-only: always safe to retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DescribeEipAddressesRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -390,6 +390,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DescribeEipAddressesRequest {}
 impl rt::Paginated for DescribeEipAddressesRequest {
     type Item = EipAddress;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
@@ -1216,6 +1217,12 @@ mod tests {
                 404,
                 "The specified LockReason is not found",
                 "InvalidLockReasonNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

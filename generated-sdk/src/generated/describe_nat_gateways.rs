@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Use it to follow asynchronous NAT gateway actions such as CreateNatGateway and DeleteNatGateway through the `Status` of each gateway. GetNatGatewayAttribute shows one gateway in more detail.
 ///
-/// Read-only: always safe to retry.
+/// Read-only: always safe to retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DescribeNatGatewaysRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -270,6 +270,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DescribeNatGatewaysRequest {}
 impl rt::Paginated for DescribeNatGatewaysRequest {
     type Item = NatGateway;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
@@ -947,6 +948,12 @@ mod tests {
                 404,
                 "The specified RegionId does not exist in our records.",
                 "InvalidRegionIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

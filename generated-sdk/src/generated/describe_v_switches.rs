@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Give `RegionId`, `VpcId`, or both. Paging deep into the result or jumping between distant pages in quick succession can fail with `Throttling.DeepPageSkip`; walk the pages in order or slow down.
 ///
-/// Read-only: always safe to retry.
+/// Read-only: always safe to retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DescribeVSwitchesRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -257,6 +257,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DescribeVSwitchesRequest {}
 impl rt::Paginated for DescribeVSwitchesRequest {
     type Item = VSwitch;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
@@ -621,6 +622,12 @@ mod tests {
                 404,
                 "VSwitch not exist.",
                 "InvalidVSwitchIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

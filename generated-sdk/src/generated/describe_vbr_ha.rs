@@ -5,7 +5,7 @@
 use aliyun_runtime as rt;
 /// Returns a VBR failover group, looked up by its own ID or by one of its VBRs.
 ///
-/// Read-only: always safe to retry.
+/// Read-only: always safe to retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DescribeVbrHaRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -113,6 +113,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DescribeVbrHaRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVbrHaRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -290,6 +291,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

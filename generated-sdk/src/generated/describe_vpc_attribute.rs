@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Use it to follow asynchronous VPC operations: it reports the VPC state and the state of an attached DHCP options set, and a VPC that has been deleted is no longer found.
 ///
-/// Read-only: always safe to retry.
+/// Read-only: always safe to retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DescribeVpcAttributeRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +105,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DescribeVpcAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVpcAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -542,6 +543,12 @@ mod tests {
                 500,
                 "The request processing has failed due to some unknown error.",
                 "InternalError(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Paging deep into the result or jumping between distant pages in quick succession can fail with `Throttling.DeepPageSkip`; walk the pages in order or slow down.
 ///
-/// Read-only: always safe to retry.
+/// Read-only: always safe to retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DescribeVpcsRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -228,6 +228,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DescribeVpcsRequest {}
 impl rt::Paginated for DescribeVpcsRequest {
     type Item = Vpc;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
@@ -605,6 +606,12 @@ mod tests {
                 500,
                 "The request processing has failed due to some unknown error.",
                 "InternalError(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -457,6 +457,12 @@ mod tests {
                 "ForbiddenSubUser(",
             ),
             (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
+            (
                 "Throttling",
                 400,
                 "Request was denied due to request throttling.",

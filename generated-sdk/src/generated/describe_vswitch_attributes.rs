@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Use it to wait for asynchronous vSwitch operations: a vSwitch is `Pending` while it is being set up or deleted and `Available` when it is ready; a deleted vSwitch is no longer found.
 ///
-/// Read-only: always safe to retry.
+/// Read-only: always safe to retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DescribeVSwitchAttributesRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +92,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DescribeVSwitchAttributesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVSwitchAttributesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -348,6 +349,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -8,7 +8,7 @@ use aliyun_runtime as rt;
 ///
 /// ClassicLink can be turned off only after every classic-network instance linked to the VPC has been unlinked.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Deprecated by the service: ClassicLink joins ECS instances of the retired classic network to a VPC. The service no longer recommends it; move classic-network instances into a VPC instead.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Deprecated by the service: ClassicLink joins ECS instances of the retired classic network to a VPC. The service no longer recommends it; move classic-network instances into a VPC instead. Lifecycle of the Vpc: `DisableVpcClassicLink` is allowed in `Available` and keeps the state; from any other state it fails with `IncorrectVpcStatus`.
 ///
 /// Build one with [`DisableVpcClassicLinkRequest::builder`].
 #[deprecated(
@@ -292,6 +292,12 @@ mod tests {
                 500,
                 "The request processing has failed due to some unknown error.",
                 "InternalError(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The unbinding finishes in the background after the call returns: DescribeVpnGateway shows the gateway as `updating` while it runs and `active` when the certificate is detached. Send one unbinding request at a time per gateway.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`DissociateVpnGatewayWithCertificateRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -133,6 +133,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for DissociateVpnGatewayWithCertificateRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DissociateVpnGatewayWithCertificateRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -319,6 +320,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

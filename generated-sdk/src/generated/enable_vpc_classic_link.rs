@@ -6,7 +6,7 @@
 use aliyun_runtime as rt;
 /// Turns on ClassicLink for a VPC, so that ECS instances in the classic network can reach it over the private network.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Deprecated by the service: ClassicLink joins ECS instances of the retired classic network to a VPC. The service no longer recommends it; move classic-network instances into a VPC instead.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Deprecated by the service: ClassicLink joins ECS instances of the retired classic network to a VPC. The service no longer recommends it; move classic-network instances into a VPC instead. Lifecycle of the Vpc: `EnableVpcClassicLink` is allowed in `Available` and keeps the state; from any other state it fails with `IncorrectVpcStatus`.
 ///
 /// Build one with [`EnableVpcClassicLinkRequest::builder`].
 #[deprecated(
@@ -270,6 +270,12 @@ mod tests {
                 404,
                 "Specified VPC does not exist.",
                 "InvalidVpcIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

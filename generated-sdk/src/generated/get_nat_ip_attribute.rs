@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// ListNatIps returns the same kind of information for many addresses at once.
 ///
-/// Read-only: always safe to retry.
+/// Read-only: always safe to retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`GetNatIpAttributeRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +105,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for GetNatIpAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for GetNatIpAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -233,6 +234,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

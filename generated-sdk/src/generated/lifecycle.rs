@@ -221,3 +221,1684 @@ impl super::Client {
             .await
     }
 }
+/// Lifecycle of a Vpc.
+///
+/// A virtual private cloud: set up in the background after CreateVpc returns, usable once `Available`, and gone from the listing once DeleteVpc has finished.
+///
+/// States: `Pending`, `Available`, `Deleting`. A new one starts as `Pending`.
+///
+/// - the service, on its own, moves it from `Pending` to `Available`.
+/// - `CreateDefaultVpc` creates it in `Pending`.
+/// - `CreateVpc` creates it in `Pending`.
+/// - `DeleteVpc` deletes it from `Available`; from any other state it fails with `IncorrectVpcStatus`.
+/// - `DisableVpcClassicLink` is allowed in `Available` and keeps the state; from any other state it fails with `IncorrectVpcStatus`.
+/// - `EnableVpcClassicLink` is allowed in `Available` and keeps the state; from any other state it fails with `IncorrectVpcStatus`.
+/// - `ModifyVpcAttribute` is allowed in `Available` and keeps the state; from any other state it fails with `IncorrectVpcStatus`.
+pub const VPC: rt::Lifecycle = rt::Lifecycle {
+    resource: "Vpc",
+    id: "VpcId",
+    id_prefix: "vpc-",
+    not_found: Some("InvalidVpcId.NotFound"),
+    listing: Some(rt::Listing {
+        action: "DescribeVpcs",
+        items: "Vpcs",
+        wrapper: Some("Vpc"),
+        id_field: "VpcId",
+        state_field: "Status",
+    }),
+    states: &["Pending", "Available", "Deleting"],
+    initial: "Pending",
+    transitions: &[
+        rt::Transition {
+            action: None,
+            from: &["Pending"],
+            to: Some("Available"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateDefaultVpc"),
+            from: &[],
+            to: Some("Pending"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateVpc"),
+            from: &[],
+            to: Some("Pending"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteVpc"),
+            from: &["Available"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: Some("IncorrectVpcStatus"),
+        },
+        rt::Transition {
+            action: Some("DisableVpcClassicLink"),
+            from: &["Available"],
+            to: None,
+            via: None,
+            deletes: false,
+            otherwise: Some("IncorrectVpcStatus"),
+        },
+        rt::Transition {
+            action: Some("EnableVpcClassicLink"),
+            from: &["Available"],
+            to: None,
+            via: None,
+            deletes: false,
+            otherwise: Some("IncorrectVpcStatus"),
+        },
+        rt::Transition {
+            action: Some("ModifyVpcAttribute"),
+            from: &["Available"],
+            to: None,
+            via: None,
+            deletes: false,
+            otherwise: Some("IncorrectVpcStatus"),
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `DescribeVpcs` until the Vpc `id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_vpc_status(
+        &self,
+        id: &str,
+        target: super::types::VpcStatus,
+        policy: rt::WaitPolicy,
+    ) -> Result<super::describe_vpcs::Vpc, rt::WaitError<super::DescribeVpcsError>> {
+        rt::wait_for_state(
+                &VPC,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeVpcsRequest,
+                    >::new([
+                        ("RegionId", self.runtime().region().to_owned()),
+                        ("VpcId", id.to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .vpcs
+                                .into_iter()
+                                .find(|item| item.vpc_id.as_deref() == Some(id))
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
+/// Lifecycle of a VSwitch.
+///
+/// A vSwitch (subnet) of a VPC in one zone. It shows `Pending` while it is created, changed, given another route table or deleted, and `Available` in between.
+///
+/// States: `Pending`, `Available`. A new one starts as `Pending`.
+///
+/// - the service, on its own, moves it from `Pending` to `Available`.
+/// - `AssociateRouteTable` moves it from `Available` to `Pending`, then `Available`.
+/// - `CreateDefaultVSwitch` creates it in `Pending`.
+/// - `CreateVSwitch` creates it in `Pending`.
+/// - `DeleteVSwitch` deletes it from `Available`; from any other state it fails with `IncorrectVSwitchStatus`.
+/// - `ModifyVSwitchAttribute` moves it from `Available` to `Pending`, then `Available`.
+/// - `UnassociateRouteTable` moves it from `Available` to `Pending`, then `Available`.
+pub const VSWITCH: rt::Lifecycle = rt::Lifecycle {
+    resource: "VSwitch",
+    id: "VSwitchId",
+    id_prefix: "vsw-",
+    not_found: Some("InvalidVSwitchId.NotFound"),
+    listing: Some(rt::Listing {
+        action: "DescribeVSwitches",
+        items: "VSwitches",
+        wrapper: Some("VSwitch"),
+        id_field: "VSwitchId",
+        state_field: "Status",
+    }),
+    states: &["Pending", "Available"],
+    initial: "Pending",
+    transitions: &[
+        rt::Transition {
+            action: None,
+            from: &["Pending"],
+            to: Some("Available"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("AssociateRouteTable"),
+            from: &["Available"],
+            to: Some("Available"),
+            via: Some("Pending"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateDefaultVSwitch"),
+            from: &[],
+            to: Some("Pending"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateVSwitch"),
+            from: &[],
+            to: Some("Pending"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteVSwitch"),
+            from: &["Available"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: Some("IncorrectVSwitchStatus"),
+        },
+        rt::Transition {
+            action: Some("ModifyVSwitchAttribute"),
+            from: &["Available"],
+            to: Some("Available"),
+            via: Some("Pending"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("UnassociateRouteTable"),
+            from: &["Available"],
+            to: Some("Available"),
+            via: Some("Pending"),
+            deletes: false,
+            otherwise: None,
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `DescribeVSwitches` until the VSwitch `id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_vswitch_status(
+        &self,
+        id: &str,
+        target: super::types::VSwitchStatus,
+        policy: rt::WaitPolicy,
+    ) -> Result<
+        super::describe_v_switches::VSwitch,
+        rt::WaitError<super::DescribeVSwitchesError>,
+    > {
+        rt::wait_for_state(
+                &VSWITCH,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeVSwitchesRequest,
+                    >::new([
+                        ("RegionId", self.runtime().region().to_owned()),
+                        ("VSwitchId", id.to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .v_switches
+                                .into_iter()
+                                .find(|item| item.vswitch_id.as_deref() == Some(id))
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
+/// Lifecycle of a RouteTable.
+///
+/// A custom route table of a VPC: created in the background, `Available` once ready, and `Deleting` until DeleteRouteTable has removed it.
+///
+/// States: `Creating`, `Available`, `Deleting`. A new one starts as `Creating`.
+///
+/// - the service, on its own, moves it from `Creating` to `Available`.
+/// - `CreateRouteTable` creates it in `Creating`.
+/// - `DeleteRouteTable` deletes it from `Available`.
+pub const ROUTE_TABLE: rt::Lifecycle = rt::Lifecycle {
+    resource: "RouteTable",
+    id: "RouteTableId",
+    id_prefix: "vtb-",
+    not_found: Some("InvalidRouteTableId.NotFound"),
+    listing: Some(rt::Listing {
+        action: "DescribeRouteTableList",
+        items: "RouterTableList",
+        wrapper: Some("RouterTableListType"),
+        id_field: "RouteTableId",
+        state_field: "Status",
+    }),
+    states: &["Creating", "Available", "Deleting"],
+    initial: "Creating",
+    transitions: &[
+        rt::Transition {
+            action: None,
+            from: &["Creating"],
+            to: Some("Available"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateRouteTable"),
+            from: &[],
+            to: Some("Creating"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteRouteTable"),
+            from: &["Available"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: None,
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `DescribeRouteTableList` until the RouteTable `id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_route_table_status(
+        &self,
+        id: &str,
+        target: super::types::RouteTableStatus,
+        policy: rt::WaitPolicy,
+    ) -> Result<
+        super::describe_route_table_list::RouterTableListType,
+        rt::WaitError<super::DescribeRouteTableListError>,
+    > {
+        rt::wait_for_state(
+                &ROUTE_TABLE,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeRouteTableListRequest,
+                    >::new([
+                        ("RegionId", self.runtime().region().to_owned()),
+                        ("RouteTableId", id.to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .router_table_list
+                                .into_iter()
+                                .find(|item| item.route_table_id.as_deref() == Some(id))
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
+/// Lifecycle of a Eip.
+///
+/// An elastic IP address: `Available` as soon as it is allocated, `InUse` while bound to an instance, and released from `Available` only.
+///
+/// States: `Associating`, `Unassociating`, `InUse`, `Available`, `Releasing`. A new one starts as `Available`.
+///
+/// - `AllocateEipAddress` creates it in `Available`.
+/// - `AllocateEipAddressPro` creates it in `Available`.
+/// - `AssociateEipAddress` moves it from `Available` to `Associating`, then `InUse`; from any other state it fails with `IncorrectEipStatus`.
+/// - `ModifyEipAddressAttribute` is allowed in `Available`, `InUse` and keeps the state; from any other state it fails with `IncorrectEipStatus`.
+/// - `ReleaseEipAddress` deletes it from `Available`; from any other state it fails with `IncorrectEipStatus`.
+/// - `UnassociateEipAddress` moves it from `InUse` to `Unassociating`, then `Available`; from any other state it fails with `IncorrectEipStatus`.
+pub const EIP: rt::Lifecycle = rt::Lifecycle {
+    resource: "Eip",
+    id: "AllocationId",
+    id_prefix: "eip-",
+    not_found: Some("InvalidAllocationId.NotFound"),
+    listing: Some(rt::Listing {
+        action: "DescribeEipAddresses",
+        items: "EipAddresses",
+        wrapper: Some("EipAddress"),
+        id_field: "AllocationId",
+        state_field: "Status",
+    }),
+    states: &["Associating", "Unassociating", "InUse", "Available", "Releasing"],
+    initial: "Available",
+    transitions: &[
+        rt::Transition {
+            action: Some("AllocateEipAddress"),
+            from: &[],
+            to: Some("Available"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("AllocateEipAddressPro"),
+            from: &[],
+            to: Some("Available"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("AssociateEipAddress"),
+            from: &["Available"],
+            to: Some("InUse"),
+            via: Some("Associating"),
+            deletes: false,
+            otherwise: Some("IncorrectEipStatus"),
+        },
+        rt::Transition {
+            action: Some("ModifyEipAddressAttribute"),
+            from: &["Available", "InUse"],
+            to: None,
+            via: None,
+            deletes: false,
+            otherwise: Some("IncorrectEipStatus"),
+        },
+        rt::Transition {
+            action: Some("ReleaseEipAddress"),
+            from: &["Available"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: Some("IncorrectEipStatus"),
+        },
+        rt::Transition {
+            action: Some("UnassociateEipAddress"),
+            from: &["InUse"],
+            to: Some("Available"),
+            via: Some("Unassociating"),
+            deletes: false,
+            otherwise: Some("IncorrectEipStatus"),
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `DescribeEipAddresses` until the Eip `id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_eip_status(
+        &self,
+        id: &str,
+        target: super::types::EipStatus,
+        policy: rt::WaitPolicy,
+    ) -> Result<
+        super::describe_eip_addresses::EipAddress,
+        rt::WaitError<super::DescribeEipAddressesError>,
+    > {
+        rt::wait_for_state(
+                &EIP,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeEipAddressesRequest,
+                    >::new([
+                        ("AllocationId", id.to_owned()),
+                        ("RegionId", self.runtime().region().to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .eip_addresses
+                                .into_iter()
+                                .find(|item| item.allocation_id.as_deref() == Some(id))
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
+/// Lifecycle of a NatGateway.
+///
+/// A NAT gateway (Internet or VPC): created in one to three minutes, `Available` once ready, `Modifying` or `Converting` while a change runs, and `Deleting` until it is gone.
+///
+/// States: `Creating`, `Available`, `Modifying`, `Deleting`, `Converting`. A new one starts as `Creating`.
+///
+/// - the service, on its own, moves it from `Creating` to `Available`.
+/// - `CreateNatGateway` creates it in `Creating`.
+/// - `DeleteNatGateway` deletes it from `Available`.
+/// - `ModifyNatGatewaySpec` moves it from `Available` to `Modifying`, then `Available`.
+/// - `UpdateNatGatewayNatType` moves it from `Available` to `Converting`, then `Available`.
+pub const NAT_GATEWAY: rt::Lifecycle = rt::Lifecycle {
+    resource: "NatGateway",
+    id: "NatGatewayId",
+    id_prefix: "ngw-",
+    not_found: Some("InvalidNatGatewayId.NotFound"),
+    listing: Some(rt::Listing {
+        action: "DescribeNatGateways",
+        items: "NatGateways",
+        wrapper: Some("NatGateway"),
+        id_field: "NatGatewayId",
+        state_field: "Status",
+    }),
+    states: &["Creating", "Available", "Modifying", "Deleting", "Converting"],
+    initial: "Creating",
+    transitions: &[
+        rt::Transition {
+            action: None,
+            from: &["Creating"],
+            to: Some("Available"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateNatGateway"),
+            from: &[],
+            to: Some("Creating"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteNatGateway"),
+            from: &["Available"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("ModifyNatGatewaySpec"),
+            from: &["Available"],
+            to: Some("Available"),
+            via: Some("Modifying"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("UpdateNatGatewayNatType"),
+            from: &["Available"],
+            to: Some("Available"),
+            via: Some("Converting"),
+            deletes: false,
+            otherwise: None,
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `DescribeNatGateways` until the NatGateway `id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_nat_gateway_status(
+        &self,
+        id: &str,
+        target: super::types::NatGatewayStatus,
+        policy: rt::WaitPolicy,
+    ) -> Result<
+        super::describe_nat_gateways::NatGateway,
+        rt::WaitError<super::DescribeNatGatewaysError>,
+    > {
+        rt::wait_for_state(
+                &NAT_GATEWAY,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeNatGatewaysRequest,
+                    >::new([
+                        ("NatGatewayId", id.to_owned()),
+                        ("RegionId", self.runtime().region().to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .nat_gateways
+                                .into_iter()
+                                .find(|item| item.nat_gateway_id.as_deref() == Some(id))
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
+/// Lifecycle of a SnatEntry.
+///
+/// An SNAT entry of a NAT gateway's SNAT table: `Pending` while it is added or changed, `Available` when in effect. No waiter: DescribeSnatTableEntries needs the SNAT table or the NAT gateway besides the entry ID.
+///
+/// States: `Pending`, `Available`, `Deleting`. A new one starts as `Pending`.
+///
+/// - the service, on its own, moves it from `Pending` to `Available`.
+/// - `CreateSnatEntry` creates it in `Pending`.
+/// - `DeleteSnatEntry` deletes it from `Available`.
+/// - `ModifySnatEntry` moves it from `Available` to `Pending`, then `Available`.
+pub const SNAT_ENTRY: rt::Lifecycle = rt::Lifecycle {
+    resource: "SnatEntry",
+    id: "SnatEntryId",
+    id_prefix: "snat-",
+    not_found: None,
+    listing: None,
+    states: &["Pending", "Available", "Deleting"],
+    initial: "Pending",
+    transitions: &[
+        rt::Transition {
+            action: None,
+            from: &["Pending"],
+            to: Some("Available"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateSnatEntry"),
+            from: &[],
+            to: Some("Pending"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteSnatEntry"),
+            from: &["Available"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("ModifySnatEntry"),
+            from: &["Available"],
+            to: Some("Available"),
+            via: Some("Pending"),
+            deletes: false,
+            otherwise: None,
+        },
+    ],
+};
+/// Lifecycle of a ForwardEntry.
+///
+/// A DNAT (forward) entry of a NAT gateway's DNAT table: `Pending` while it is added or changed, `Available` when in effect. No waiter: DescribeForwardTableEntries needs the DNAT table or the NAT gateway besides the entry ID.
+///
+/// States: `Pending`, `Available`, `Deleting`. A new one starts as `Pending`.
+///
+/// - the service, on its own, moves it from `Pending` to `Available`.
+/// - `CreateForwardEntry` creates it in `Pending`.
+/// - `DeleteForwardEntry` deletes it from `Available`.
+/// - `ModifyForwardEntry` moves it from `Available` to `Pending`, then `Available`.
+pub const FORWARD_ENTRY: rt::Lifecycle = rt::Lifecycle {
+    resource: "ForwardEntry",
+    id: "ForwardEntryId",
+    id_prefix: "fwd-",
+    not_found: None,
+    listing: None,
+    states: &["Pending", "Available", "Deleting"],
+    initial: "Pending",
+    transitions: &[
+        rt::Transition {
+            action: None,
+            from: &["Pending"],
+            to: Some("Available"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateForwardEntry"),
+            from: &[],
+            to: Some("Pending"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteForwardEntry"),
+            from: &["Available"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("ModifyForwardEntry"),
+            from: &["Available"],
+            to: Some("Available"),
+            via: Some("Pending"),
+            deletes: false,
+            otherwise: None,
+        },
+    ],
+};
+/// Lifecycle of a CommonBandwidthPackage.
+///
+/// A shared bandwidth package (Internet Shared Bandwidth instance): `Available` once created, and `Modifying` while a new maximum bandwidth is applied.
+///
+/// States: `Available`, `Modifying`. A new one starts as `Available`.
+///
+/// - `CreateCommonBandwidthPackage` creates it in `Available`.
+/// - `DeleteCommonBandwidthPackage` deletes it from `Available`.
+/// - `ModifyCommonBandwidthPackageSpec` moves it from `Available` to `Modifying`, then `Available`.
+pub const COMMON_BANDWIDTH_PACKAGE: rt::Lifecycle = rt::Lifecycle {
+    resource: "CommonBandwidthPackage",
+    id: "BandwidthPackageId",
+    id_prefix: "cbwp-",
+    not_found: Some("InvalidBandwidthPackageId.NotFound"),
+    listing: Some(rt::Listing {
+        action: "DescribeCommonBandwidthPackages",
+        items: "CommonBandwidthPackages",
+        wrapper: Some("CommonBandwidthPackage"),
+        id_field: "BandwidthPackageId",
+        state_field: "Status",
+    }),
+    states: &["Available", "Modifying"],
+    initial: "Available",
+    transitions: &[
+        rt::Transition {
+            action: Some("CreateCommonBandwidthPackage"),
+            from: &[],
+            to: Some("Available"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteCommonBandwidthPackage"),
+            from: &["Available"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("ModifyCommonBandwidthPackageSpec"),
+            from: &["Available"],
+            to: Some("Available"),
+            via: Some("Modifying"),
+            deletes: false,
+            otherwise: None,
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `DescribeCommonBandwidthPackages` until the CommonBandwidthPackage `id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_common_bandwidth_package_status(
+        &self,
+        id: &str,
+        target: super::types::CommonBandwidthPackageStatus,
+        policy: rt::WaitPolicy,
+    ) -> Result<
+        super::describe_common_bandwidth_packages::CommonBandwidthPackage,
+        rt::WaitError<super::DescribeCommonBandwidthPackagesError>,
+    > {
+        rt::wait_for_state(
+                &COMMON_BANDWIDTH_PACKAGE,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeCommonBandwidthPackagesRequest,
+                    >::new([
+                        ("BandwidthPackageId", id.to_owned()),
+                        ("RegionId", self.runtime().region().to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .common_bandwidth_packages
+                                .into_iter()
+                                .find(|item| {
+                                    item.bandwidth_package_id.as_deref() == Some(id)
+                                })
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
+/// Lifecycle of a HaVip.
+///
+/// A high-availability virtual IP address: created in the background, `Available` while attached to nothing and `InUse` once attached to instances or network interfaces.
+///
+/// States: `Creating`, `Available`, `InUse`, `Associating`, `Unassociating`, `Deleting`. A new one starts as `Creating`.
+///
+/// - the service, on its own, moves it from `Creating` to `Available`.
+/// - the service, on its own, moves it from `Unassociating` to `Available`.
+/// - the service, on its own, moves it from `Unassociating` to `InUse`.
+/// - `AssociateHaVip` moves it from `Available`, `InUse` to `Associating`, then `InUse`.
+/// - `CreateHaVip` creates it in `Creating`.
+/// - `DeleteHaVip` deletes it from `Available`.
+/// - `ModifyHaVipAttribute` is allowed in `Available`, `InUse` and keeps the state; from any other state it fails with `IncorrectStatus`.
+pub const HA_VIP: rt::Lifecycle = rt::Lifecycle {
+    resource: "HaVip",
+    id: "HaVipId",
+    id_prefix: "havip-",
+    not_found: Some("InvalidHaVipId.NotFound"),
+    listing: Some(rt::Listing {
+        action: "DescribeHaVips",
+        items: "HaVips",
+        wrapper: Some("HaVip"),
+        id_field: "HaVipId",
+        state_field: "Status",
+    }),
+    states: &[
+        "Creating",
+        "Available",
+        "InUse",
+        "Associating",
+        "Unassociating",
+        "Deleting",
+    ],
+    initial: "Creating",
+    transitions: &[
+        rt::Transition {
+            action: None,
+            from: &["Creating"],
+            to: Some("Available"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: None,
+            from: &["Unassociating"],
+            to: Some("Available"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: None,
+            from: &["Unassociating"],
+            to: Some("InUse"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("AssociateHaVip"),
+            from: &["Available", "InUse"],
+            to: Some("InUse"),
+            via: Some("Associating"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateHaVip"),
+            from: &[],
+            to: Some("Creating"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteHaVip"),
+            from: &["Available"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("ModifyHaVipAttribute"),
+            from: &["Available", "InUse"],
+            to: None,
+            via: None,
+            deletes: false,
+            otherwise: Some("IncorrectStatus"),
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `DescribeHaVips` until the HaVip `id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_ha_vip_status(
+        &self,
+        id: &str,
+        target: super::types::HaVipStatus,
+        policy: rt::WaitPolicy,
+    ) -> Result<
+        super::describe_ha_vips::HaVip,
+        rt::WaitError<super::DescribeHaVipsError>,
+    > {
+        rt::wait_for_state(
+                &HA_VIP,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeHaVipsRequest,
+                    >::new([
+                        ("Filter.1.Key", "HaVipId".to_owned()),
+                        ("Filter.1.Value.1", id.to_owned()),
+                        ("RegionId", self.runtime().region().to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .ha_vips
+                                .into_iter()
+                                .find(|item| item.ha_vip_id.as_deref() == Some(id))
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
+/// Lifecycle of a NetworkAcl.
+///
+/// A network ACL of a VPC: `Available` while its rules apply, and `Modifying` while new rules are written into it.
+///
+/// States: `Available`, `Modifying`. A new one starts as `Available`.
+///
+/// - `CopyNetworkAclEntries` moves it from `Available` to `Modifying`, then `Available`.
+/// - `CreateNetworkAcl` creates it in `Available`.
+/// - `DeleteNetworkAcl` deletes it from `Available`.
+/// - `UpdateNetworkAclEntries` moves it from `Available` to `Modifying`, then `Available`.
+pub const NETWORK_ACL: rt::Lifecycle = rt::Lifecycle {
+    resource: "NetworkAcl",
+    id: "NetworkAclId",
+    id_prefix: "nacl-",
+    not_found: None,
+    listing: Some(rt::Listing {
+        action: "DescribeNetworkAcls",
+        items: "NetworkAcls",
+        wrapper: Some("NetworkAcl"),
+        id_field: "NetworkAclId",
+        state_field: "Status",
+    }),
+    states: &["Available", "Modifying"],
+    initial: "Available",
+    transitions: &[
+        rt::Transition {
+            action: Some("CopyNetworkAclEntries"),
+            from: &["Available"],
+            to: Some("Available"),
+            via: Some("Modifying"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateNetworkAcl"),
+            from: &[],
+            to: Some("Available"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteNetworkAcl"),
+            from: &["Available"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("UpdateNetworkAclEntries"),
+            from: &["Available"],
+            to: Some("Available"),
+            via: Some("Modifying"),
+            deletes: false,
+            otherwise: None,
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `DescribeNetworkAcls` until the NetworkAcl `id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_network_acl_status(
+        &self,
+        id: &str,
+        target: super::types::NetworkAclStatus,
+        policy: rt::WaitPolicy,
+    ) -> Result<
+        super::describe_network_acls::NetworkAcl,
+        rt::WaitError<super::DescribeNetworkAclsError>,
+    > {
+        rt::wait_for_state(
+                &NETWORK_ACL,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeNetworkAclsRequest,
+                    >::new([
+                        ("NetworkAclId", id.to_owned()),
+                        ("RegionId", self.runtime().region().to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .network_acls
+                                .into_iter()
+                                .find(|item| item.network_acl_id.as_deref() == Some(id))
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
+/// Lifecycle of a VpcPrefixList.
+///
+/// A prefix list (a named set of CIDR blocks that route tables and other resources refer to): `Created` once it applies and `Modifying` while a change is deployed.
+///
+/// States: `Creating`, `Created`, `Modifying`, `Deleting`. A new one starts as `Creating`.
+///
+/// - the service, on its own, moves it from `Creating` to `Created`.
+/// - `CreateVpcPrefixList` creates it in `Creating`.
+/// - `DeleteVpcPrefixList` deletes it from `Created`.
+/// - `ModifyVpcPrefixList` moves it from `Created` to `Modifying`, then `Created`.
+pub const VPC_PREFIX_LIST: rt::Lifecycle = rt::Lifecycle {
+    resource: "VpcPrefixList",
+    id: "PrefixListId",
+    id_prefix: "pl-",
+    not_found: None,
+    listing: Some(rt::Listing {
+        action: "ListPrefixLists",
+        items: "PrefixLists",
+        wrapper: None,
+        id_field: "PrefixListId",
+        state_field: "PrefixListStatus",
+    }),
+    states: &["Creating", "Created", "Modifying", "Deleting"],
+    initial: "Creating",
+    transitions: &[
+        rt::Transition {
+            action: None,
+            from: &["Creating"],
+            to: Some("Created"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateVpcPrefixList"),
+            from: &[],
+            to: Some("Creating"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteVpcPrefixList"),
+            from: &["Created"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("ModifyVpcPrefixList"),
+            from: &["Created"],
+            to: Some("Created"),
+            via: Some("Modifying"),
+            deletes: false,
+            otherwise: None,
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `ListPrefixLists` until the VpcPrefixList `id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_vpc_prefix_list_status(
+        &self,
+        id: &str,
+        target: super::types::VpcPrefixListStatus,
+        policy: rt::WaitPolicy,
+    ) -> Result<
+        super::list_prefix_lists::PrefixLists,
+        rt::WaitError<super::ListPrefixListsError>,
+    > {
+        rt::wait_for_state(
+                &VPC_PREFIX_LIST,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::ListPrefixListsRequest,
+                    >::new([
+                        ("PrefixListIds.1", id.to_owned()),
+                        ("RegionId", self.runtime().region().to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .prefix_lists
+                                .into_iter()
+                                .find(|item| item.prefix_list_id.as_deref() == Some(id))
+                                .map(|item| (
+                                    item.prefix_list_status.clone().unwrap_or_default(),
+                                    item,
+                                )),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
+/// Lifecycle of a Ipv6Gateway.
+///
+/// The IPv6 gateway of a VPC: created in the background, usable once `Created`, and `Deleting` until DeleteIpv6Gateway has removed it.
+///
+/// States: `Creating`, `Created`, `Deleting`. A new one starts as `Creating`.
+///
+/// - the service, on its own, moves it from `Creating` to `Created`.
+/// - `CreateIpv6Gateway` creates it in `Creating`.
+/// - `DeleteIpv6Gateway` deletes it from `Created`.
+pub const IPV6_GATEWAY: rt::Lifecycle = rt::Lifecycle {
+    resource: "Ipv6Gateway",
+    id: "Ipv6GatewayId",
+    id_prefix: "ipv6gw-",
+    not_found: None,
+    listing: Some(rt::Listing {
+        action: "DescribeIpv6Gateways",
+        items: "Ipv6Gateways",
+        wrapper: Some("Ipv6Gateway"),
+        id_field: "Ipv6GatewayId",
+        state_field: "Status",
+    }),
+    states: &["Creating", "Created", "Deleting"],
+    initial: "Creating",
+    transitions: &[
+        rt::Transition {
+            action: None,
+            from: &["Creating"],
+            to: Some("Created"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateIpv6Gateway"),
+            from: &[],
+            to: Some("Creating"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteIpv6Gateway"),
+            from: &["Created"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: None,
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `DescribeIpv6Gateways` until the Ipv6Gateway `id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_ipv6_gateway_status(
+        &self,
+        id: &str,
+        target: super::types::Ipv6GatewayStatus,
+        policy: rt::WaitPolicy,
+    ) -> Result<
+        super::describe_ipv6_gateways::Ipv6Gateway,
+        rt::WaitError<super::DescribeIpv6GatewaysError>,
+    > {
+        rt::wait_for_state(
+                &IPV6_GATEWAY,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeIpv6GatewaysRequest,
+                    >::new([
+                        ("Ipv6GatewayId", id.to_owned()),
+                        ("RegionId", self.runtime().region().to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .ipv6_gateways
+                                .into_iter()
+                                .find(|item| item.ipv6_gateway_id.as_deref() == Some(id))
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
+/// Lifecycle of a VpnGateway.
+///
+/// A VPN gateway: prepared in the background after CreateVpnGateway, `active` once usable, and `updating` while a change to it or to one of its IPsec-VPN connections is applied.
+///
+/// States: `init`, `provisioning`, `active`, `updating`, `deleting`. A new one starts as `provisioning`.
+///
+/// - the service, on its own, moves it from `provisioning` to `active`.
+/// - the service, on its own, moves it from `init` to `provisioning`.
+/// - `CreateVpnConnection` moves it from `active` to `updating`, then `active`; from any other state it fails with `VpnGateway.Configuring`.
+/// - `CreateVpnGateway` creates it in `provisioning`.
+/// - `DeleteVpnGateway` deletes it from `active`; from any other state it fails with `VpnGateway.Configuring`.
+/// - `ModifyVpnGatewayAttribute` moves it from `active` to `updating`, then `active`.
+pub const VPN_GATEWAY: rt::Lifecycle = rt::Lifecycle {
+    resource: "VpnGateway",
+    id: "VpnGatewayId",
+    id_prefix: "vpn-",
+    not_found: Some("InvalidVpnGatewayInstanceId.NotFound"),
+    listing: Some(rt::Listing {
+        action: "DescribeVpnGateways",
+        items: "VpnGateways",
+        wrapper: Some("VpnGateway"),
+        id_field: "VpnGatewayId",
+        state_field: "Status",
+    }),
+    states: &["init", "provisioning", "active", "updating", "deleting"],
+    initial: "provisioning",
+    transitions: &[
+        rt::Transition {
+            action: None,
+            from: &["provisioning"],
+            to: Some("active"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: None,
+            from: &["init"],
+            to: Some("provisioning"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateVpnConnection"),
+            from: &["active"],
+            to: Some("active"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: Some("VpnGateway.Configuring"),
+        },
+        rt::Transition {
+            action: Some("CreateVpnGateway"),
+            from: &[],
+            to: Some("provisioning"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteVpnGateway"),
+            from: &["active"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: Some("VpnGateway.Configuring"),
+        },
+        rt::Transition {
+            action: Some("ModifyVpnGatewayAttribute"),
+            from: &["active"],
+            to: Some("active"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: None,
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `DescribeVpnGateways` until the VpnGateway `id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_vpn_gateway_status(
+        &self,
+        id: &str,
+        target: super::types::VpnGatewayStatus,
+        policy: rt::WaitPolicy,
+    ) -> Result<
+        super::describe_vpn_gateways::VpnGateway,
+        rt::WaitError<super::DescribeVpnGatewaysError>,
+    > {
+        rt::wait_for_state(
+                &VPN_GATEWAY,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeVpnGatewaysRequest,
+                    >::new([
+                        ("RegionId", self.runtime().region().to_owned()),
+                        ("VpnGatewayId", id.to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .vpn_gateways
+                                .into_iter()
+                                .find(|item| item.vpn_gateway_id.as_deref() == Some(id))
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
+/// Lifecycle of a FlowLog.
+///
+/// A flow log that captures the traffic of a network interface, vSwitch or VPC: `Active` while it captures, `Inactive` once stopped, with a transient state for every change.
+///
+/// States: `Activating`, `Active`, `Deactivating`, `Inactive`, `Modifying`, `Deleting`. A new one starts as `Activating`.
+///
+/// - the service, on its own, moves it from `Activating` to `Active`.
+/// - `ActiveFlowLog` moves it from `Inactive` to `Activating`, then `Active`.
+/// - `CreateFlowLog` creates it in `Activating`.
+/// - `DeactiveFlowLog` moves it from `Active` to `Deactivating`, then `Inactive`.
+/// - `DeleteFlowLog` deletes it from `Active`, `Inactive`.
+/// - `ModifyFlowLogAttribute` moves it from `Active` to `Modifying`, then `Active`.
+/// - `ModifyFlowLogAttribute` moves it from `Inactive` to `Modifying`, then `Inactive`.
+pub const FLOW_LOG: rt::Lifecycle = rt::Lifecycle {
+    resource: "FlowLog",
+    id: "FlowLogId",
+    id_prefix: "fl-",
+    not_found: None,
+    listing: Some(rt::Listing {
+        action: "DescribeFlowLogs",
+        items: "FlowLogs",
+        wrapper: Some("FlowLog"),
+        id_field: "FlowLogId",
+        state_field: "Status",
+    }),
+    states: &[
+        "Activating",
+        "Active",
+        "Deactivating",
+        "Inactive",
+        "Modifying",
+        "Deleting",
+    ],
+    initial: "Activating",
+    transitions: &[
+        rt::Transition {
+            action: None,
+            from: &["Activating"],
+            to: Some("Active"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("ActiveFlowLog"),
+            from: &["Inactive"],
+            to: Some("Active"),
+            via: Some("Activating"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateFlowLog"),
+            from: &[],
+            to: Some("Activating"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeactiveFlowLog"),
+            from: &["Active"],
+            to: Some("Inactive"),
+            via: Some("Deactivating"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteFlowLog"),
+            from: &["Active", "Inactive"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("ModifyFlowLogAttribute"),
+            from: &["Active"],
+            to: Some("Active"),
+            via: Some("Modifying"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("ModifyFlowLogAttribute"),
+            from: &["Inactive"],
+            to: Some("Inactive"),
+            via: Some("Modifying"),
+            deletes: false,
+            otherwise: None,
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `DescribeFlowLogs` until the FlowLog `id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_flow_log_status(
+        &self,
+        id: &str,
+        target: super::types::FlowLogStatus,
+        policy: rt::WaitPolicy,
+    ) -> Result<
+        super::describe_flow_logs::FlowLog,
+        rt::WaitError<super::DescribeFlowLogsError>,
+    > {
+        rt::wait_for_state(
+                &FLOW_LOG,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeFlowLogsRequest,
+                    >::new([
+                        ("FlowLogId", id.to_owned()),
+                        ("RegionId", self.runtime().region().to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .flow_logs
+                                .into_iter()
+                                .find(|item| item.flow_log_id.as_deref() == Some(id))
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
+/// Lifecycle of a VirtualBorderRouter.
+///
+/// A virtual border router (VBR) on an Express Connect circuit: `active` once created, and terminated and recovered by the circuit owner.
+///
+/// States: `unconfirmed`, `active`, `terminating`, `terminated`, `recovering`, `deleting`. A new one starts as `active`.
+///
+/// - the service, on its own, moves it from `unconfirmed` to `active`.
+/// - `CreateVirtualBorderRouter` creates it in `active`.
+/// - `DeleteVirtualBorderRouter` deletes it from `unconfirmed`, `active`, `terminated`; from any other state it fails with `InvalidOperation.OperationNotAllowedInState`.
+/// - `RecoverVirtualBorderRouter` moves it from `terminated` to `recovering`, then `active`; from any other state it fails with `InvalidOperation.OperationNotAllowedInState`.
+/// - `TerminateVirtualBorderRouter` moves it from `active` to `terminating`, then `terminated`; from any other state it fails with `InvalidOperation.OperationNotAllowedInState`.
+pub const VIRTUAL_BORDER_ROUTER: rt::Lifecycle = rt::Lifecycle {
+    resource: "VirtualBorderRouter",
+    id: "VbrId",
+    id_prefix: "vbr-",
+    not_found: Some("InvalidVbrId.NotFound"),
+    listing: Some(rt::Listing {
+        action: "DescribeVirtualBorderRouters",
+        items: "VirtualBorderRouterSet",
+        wrapper: Some("VirtualBorderRouterType"),
+        id_field: "VbrId",
+        state_field: "Status",
+    }),
+    states: &[
+        "unconfirmed",
+        "active",
+        "terminating",
+        "terminated",
+        "recovering",
+        "deleting",
+    ],
+    initial: "active",
+    transitions: &[
+        rt::Transition {
+            action: None,
+            from: &["unconfirmed"],
+            to: Some("active"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateVirtualBorderRouter"),
+            from: &[],
+            to: Some("active"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteVirtualBorderRouter"),
+            from: &["unconfirmed", "active", "terminated"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: Some("InvalidOperation.OperationNotAllowedInState"),
+        },
+        rt::Transition {
+            action: Some("RecoverVirtualBorderRouter"),
+            from: &["terminated"],
+            to: Some("active"),
+            via: Some("recovering"),
+            deletes: false,
+            otherwise: Some("InvalidOperation.OperationNotAllowedInState"),
+        },
+        rt::Transition {
+            action: Some("TerminateVirtualBorderRouter"),
+            from: &["active"],
+            to: Some("terminated"),
+            via: Some("terminating"),
+            deletes: false,
+            otherwise: Some("InvalidOperation.OperationNotAllowedInState"),
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `DescribeVirtualBorderRouters` until the VirtualBorderRouter `id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_virtual_border_router_status(
+        &self,
+        id: &str,
+        target: super::types::VirtualBorderRouterStatus,
+        policy: rt::WaitPolicy,
+    ) -> Result<
+        super::describe_virtual_border_routers::VirtualBorderRouterType,
+        rt::WaitError<super::DescribeVirtualBorderRoutersError>,
+    > {
+        rt::wait_for_state(
+                &VIRTUAL_BORDER_ROUTER,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeVirtualBorderRoutersRequest,
+                    >::new([
+                        ("Filter.1.Key", "VbrId".to_owned()),
+                        ("Filter.1.Value.1", id.to_owned()),
+                        ("RegionId", self.runtime().region().to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .virtual_border_router_set
+                                .into_iter()
+                                .find(|item| item.vbr_id.as_deref() == Some(id))
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
+/// Lifecycle of a RouterInterface.
+///
+/// One end of a router interface connection: `Idle` when created, `Active` once connected, and frozen (`Inactive`) and reactivated by its owner.
+///
+/// States: `Idle`, `Connecting`, `Activating`, `Active`, `Deactivating`, `Inactive`, `Deleting`. A new one starts as `Idle`.
+///
+/// - `ActivateRouterInterface` moves it from `Inactive` to `Activating`, then `Active`; from any other state it fails with `IncorrectStatus`.
+/// - `ConnectRouterInterface` moves it from `Idle` to `Connecting`, then `Active`.
+/// - `CreateRouterInterface` creates it in `Idle`.
+/// - `DeactivateRouterInterface` moves it from `Active` to `Deactivating`, then `Inactive`.
+/// - `DeleteRouterInterface` deletes it from `Idle`, `Inactive`.
+/// - `ModifyRouterInterfaceSpec` moves it from `Active` to `Activating`, then `Active`.
+pub const ROUTER_INTERFACE: rt::Lifecycle = rt::Lifecycle {
+    resource: "RouterInterface",
+    id: "RouterInterfaceId",
+    id_prefix: "ri-",
+    not_found: Some("InvalidRouterInterfaceId.NotFound"),
+    listing: Some(rt::Listing {
+        action: "DescribeRouterInterfaces",
+        items: "RouterInterfaceSet",
+        wrapper: Some("RouterInterfaceType"),
+        id_field: "RouterInterfaceId",
+        state_field: "Status",
+    }),
+    states: &[
+        "Idle",
+        "Connecting",
+        "Activating",
+        "Active",
+        "Deactivating",
+        "Inactive",
+        "Deleting",
+    ],
+    initial: "Idle",
+    transitions: &[
+        rt::Transition {
+            action: Some("ActivateRouterInterface"),
+            from: &["Inactive"],
+            to: Some("Active"),
+            via: Some("Activating"),
+            deletes: false,
+            otherwise: Some("IncorrectStatus"),
+        },
+        rt::Transition {
+            action: Some("ConnectRouterInterface"),
+            from: &["Idle"],
+            to: Some("Active"),
+            via: Some("Connecting"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateRouterInterface"),
+            from: &[],
+            to: Some("Idle"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeactivateRouterInterface"),
+            from: &["Active"],
+            to: Some("Inactive"),
+            via: Some("Deactivating"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteRouterInterface"),
+            from: &["Idle", "Inactive"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("ModifyRouterInterfaceSpec"),
+            from: &["Active"],
+            to: Some("Active"),
+            via: Some("Activating"),
+            deletes: false,
+            otherwise: None,
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `DescribeRouterInterfaces` until the RouterInterface `id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_router_interface_status(
+        &self,
+        id: &str,
+        target: super::types::RouterInterfaceStatus,
+        policy: rt::WaitPolicy,
+    ) -> Result<
+        super::describe_router_interfaces::RouterInterfaceType,
+        rt::WaitError<super::DescribeRouterInterfacesError>,
+    > {
+        rt::wait_for_state(
+                &ROUTER_INTERFACE,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeRouterInterfacesRequest,
+                    >::new([
+                        ("Filter.1.Key", "RouterInterfaceId".to_owned()),
+                        ("Filter.1.Value.1", id.to_owned()),
+                        ("RegionId", self.runtime().region().to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .router_interface_set
+                                .into_iter()
+                                .find(|item| {
+                                    item.router_interface_id.as_deref() == Some(id)
+                                })
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}

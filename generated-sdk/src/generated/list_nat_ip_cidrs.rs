@@ -5,7 +5,7 @@
 use aliyun_runtime as rt;
 /// Lists the NAT CIDR blocks of a VPC NAT gateway, optionally filtered by block, name or status.
 ///
-/// Read-only: always safe to retry.
+/// Read-only: always safe to retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`ListNatIpCidrsRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -201,6 +201,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for ListNatIpCidrsRequest {}
 impl rt::Paginated for ListNatIpCidrsRequest {
     type Item = NatIpCidrs;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
@@ -452,6 +453,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

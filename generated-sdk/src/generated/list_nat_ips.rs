@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The `NatIpStatus` of each address lets you follow CreateNatIp and DeleteNatIp, which run asynchronously.
 ///
-/// Read-only: always safe to retry.
+/// Read-only: always safe to retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`ListNatIpsRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -229,6 +229,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for ListNatIpsRequest {}
 impl rt::Paginated for ListNatIpsRequest {
     type Item = NatIps;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
@@ -591,6 +592,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

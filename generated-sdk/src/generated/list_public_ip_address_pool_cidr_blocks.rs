@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Poll this action after AddPublicIpAddressPoolCidrBlock or DeletePublicIpAddressPoolCidrBlock to follow a block's state.
 ///
-/// Read-only: always safe to retry.
+/// Read-only: always safe to retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`ListPublicIpAddressPoolCidrBlocksRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +136,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for ListPublicIpAddressPoolCidrBlocksRequest {}
 impl rt::Paginated for ListPublicIpAddressPoolCidrBlocksRequest {
     type Item = PublicIpPoolCidrBlockList;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
@@ -379,6 +380,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -6703,7 +6703,25 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
     },
 ];
 /// Every resource lifecycle of the spec.
-pub const LIFECYCLES: &[&aliyun_runtime::Lifecycle] = &[&lifecycle::PHYSICAL_CONNECTION];
+pub const LIFECYCLES: &[&aliyun_runtime::Lifecycle] = &[
+    &lifecycle::PHYSICAL_CONNECTION,
+    &lifecycle::VPC,
+    &lifecycle::VSWITCH,
+    &lifecycle::ROUTE_TABLE,
+    &lifecycle::EIP,
+    &lifecycle::NAT_GATEWAY,
+    &lifecycle::SNAT_ENTRY,
+    &lifecycle::FORWARD_ENTRY,
+    &lifecycle::COMMON_BANDWIDTH_PACKAGE,
+    &lifecycle::HA_VIP,
+    &lifecycle::NETWORK_ACL,
+    &lifecycle::VPC_PREFIX_LIST,
+    &lifecycle::IPV6_GATEWAY,
+    &lifecycle::VPN_GATEWAY,
+    &lifecycle::FLOW_LOG,
+    &lifecycle::VIRTUAL_BORDER_ROUTER,
+    &lifecycle::ROUTER_INTERFACE,
+];
 /// A client for the Vpc API: one method per action, returning a future that sends the call when awaited. Build one with [`Client::builder`], or [`Client::from_env`] to read credentials and region from the environment.
 #[derive(Clone, Debug)]
 pub struct Client(aliyun_runtime::Client);
@@ -6715,6 +6733,14 @@ impl Client {
     /// Credentials and region from `ALIBABA_CLOUD_*` variables, else from the aliyun CLI's current profile.
     pub fn from_env() -> Result<Self, aliyun_runtime::ConfigError> {
         Self::builder().load_env()?.build()
+    }
+    /// Checks a request of an action that takes `DryRun`, without acting on it: resolves to `Ok(())`
+    /// when the service says the call would succeed, and to the call's typed error otherwise.
+    pub fn dry_run<R: aliyun_runtime::DryRunnable>(
+        &self,
+        request: R,
+    ) -> aliyun_runtime::DryRunning<'_, R> {
+        self.0.dry_run(&request)
     }
     /// The product-independent client underneath; its `send` takes any request.
     pub fn runtime(&self) -> &aliyun_runtime::Client {
@@ -6730,6 +6756,10 @@ impl From<aliyun_runtime::Client> for Client {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CommonError {
+    /// `DryRunOperation` (HTTP 400): Request validation has been passed with DryRun flag set.
+    ///
+    /// Not a failure: the answer to a request sent with `DryRun=true` that would have succeeded. `Client::dry_run` turns it into `Ok(())`.
+    DryRunOperation(aliyun_runtime::ServiceError),
     /// `Throttling` (HTTP 400): Request was denied due to request throttling.
     ///
     /// Too many requests in a short time. Wait and retry with backoff.
@@ -6810,6 +6840,11 @@ pub enum CommonError {
 impl CommonError {
     /// Every common code with the HTTP status and message the spec documents for it, in spec order.
     pub const DOCUMENTED: &'static [aliyun_runtime::ErrorDoc] = &[
+        aliyun_runtime::ErrorDoc {
+            code: "DryRunOperation",
+            status: 400,
+            message: "Request validation has been passed with DryRun flag set.",
+        },
         aliyun_runtime::ErrorDoc {
             code: "Throttling",
             status: 400,
@@ -6912,6 +6947,7 @@ impl CommonError {
     ) -> Result<Self, aliyun_runtime::ServiceError> {
         Ok(
             match err.code() {
+                "DryRunOperation" => Self::DryRunOperation(err),
                 "Throttling" => Self::Throttling(err),
                 "Throttling.User" => Self::ThrottlingUser(err),
                 "Throttling.Api" => Self::ThrottlingApi(err),
@@ -6940,7 +6976,8 @@ impl CommonError {
     /// Code, message, request id and the rest.
     pub fn service_error(&self) -> &aliyun_runtime::ServiceError {
         match self {
-            Self::Throttling(err)
+            Self::DryRunOperation(err)
+            | Self::Throttling(err)
             | Self::ThrottlingUser(err)
             | Self::ThrottlingApi(err)
             | Self::SignatureDoesNotMatch(err)

@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// The call returns before the change is applied. Poll DescribeCommonBandwidthPackages: the instance is `Modifying` while the change runs (only queries are allowed then) and `Available` once the new bandwidth is in place. Do not send concurrent requests for the same instance.
 ///
+/// Lifecycle of the CommonBandwidthPackage: `ModifyCommonBandwidthPackageSpec` moves it from `Available` to `Modifying`, then `Available`.
+///
 /// Build one with [`ModifyCommonBandwidthPackageSpecRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -224,6 +226,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

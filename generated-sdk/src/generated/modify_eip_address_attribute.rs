@@ -5,6 +5,8 @@
 use aliyun_runtime as rt;
 /// Changes the name, description or peak bandwidth of an elastic IP address (EIP).
 ///
+/// Lifecycle of the Eip: `ModifyEipAddressAttribute` is allowed in `Available`, `InUse` and keeps the state; from any other state it fails with `IncorrectEipStatus`.
+///
 /// Build one with [`ModifyEipAddressAttributeRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -312,6 +314,12 @@ mod tests {
                 500,
                 "The request processing has failed due to some unknown error.",
                 "InternalError(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

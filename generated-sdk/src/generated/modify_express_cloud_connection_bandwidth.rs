@@ -247,6 +247,12 @@ mod tests {
                 "Forbidden(",
             ),
             (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
+            (
                 "Throttling",
                 400,
                 "Request was denied due to request throttling.",

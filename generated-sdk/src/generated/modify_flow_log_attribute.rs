@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// The change is applied in the background. Poll DescribeFlowLogs: the flow log is `Modifying` while the task runs and back to `Active` or `Inactive` when it is done. One flow log cannot be changed by concurrent requests.
 ///
+/// Lifecycle of the FlowLog: `ModifyFlowLogAttribute` moves it from `Active` to `Modifying`, then `Active`. Lifecycle of the FlowLog: `ModifyFlowLogAttribute` moves it from `Inactive` to `Modifying`, then `Inactive`.
+///
 /// Build one with [`ModifyFlowLogAttributeRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -319,6 +321,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

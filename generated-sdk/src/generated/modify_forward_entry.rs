@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Parameters you leave out keep their current values. The action is asynchronous: it returns a request ID while the change is applied in the background. Poll DescribeForwardTableEntries; the entry is `Pending` during the change (only queries are allowed then) and `Available` once it is done. Send changes to the same entry one at a time, not concurrently.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the ForwardEntry: `ModifyForwardEntry` moves it from `Available` to `Pending`, then `Available`.
 ///
 /// Build one with [`ModifyForwardEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -209,6 +209,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for ModifyForwardEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyForwardEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -408,6 +409,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Do not send concurrent requests that change the same HaVip.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the HaVip: `ModifyHaVipAttribute` is allowed in `Available`, `InUse` and keeps the state; from any other state it fails with `IncorrectStatus`.
 ///
 /// Build one with [`ModifyHaVipAttributeRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -285,6 +285,12 @@ mod tests {
                 404,
                 "The specified HaVip does not exist in the specified region.",
                 "InvalidHaVipIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Name the bandwidth either by the IPv6 address or by the bandwidth instance; one of the two is required. Concurrent changes to the same bandwidth are not supported.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`ModifyIpv6InternetBandwidthRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -131,6 +131,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for ModifyIpv6InternetBandwidthRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyIpv6InternetBandwidthRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -265,6 +266,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

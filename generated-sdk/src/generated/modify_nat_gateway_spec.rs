@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The specification decides the SNAT connection capacity, not the data throughput: `Small` allows 10,000 concurrent connections and 1,000 new connections per second, `Middle` 50,000 and 5,000, `Large` 200,000 and 10,000. Only upgrades are possible here; downgrade in the console. An upgrade creates an order that takes effect once it is paid, either automatically (`AutoPay`) or in the Order Center. The action is asynchronous: it returns a request ID while the change runs in the background. Poll DescribeNatGateways; the gateway is `Modifying` meanwhile (only queries are allowed then) and `Available` once the new specification applies. Concurrent specification changes for gateways billed by specification are not supported.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the NatGateway: `ModifyNatGatewaySpec` moves it from `Available` to `Modifying`, then `Available`.
 ///
 /// Build one with [`ModifyNatGatewaySpecRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -352,6 +352,12 @@ mod tests {
                 404,
                 "The specified RegionId does not exist in our records.",
                 "InvalidRegionIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

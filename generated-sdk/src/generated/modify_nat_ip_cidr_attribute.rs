@@ -5,7 +5,7 @@
 use aliyun_runtime as rt;
 /// Changes the name or the description of a NAT CIDR block of a VPC NAT gateway.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`ModifyNatIpCidrAttributeRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -142,6 +142,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for ModifyNatIpCidrAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyNatIpCidrAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -279,6 +280,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

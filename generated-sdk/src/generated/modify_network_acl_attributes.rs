@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The rules of a network ACL are changed with UpdateNetworkAclEntries, not with this action.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`ModifyNetworkAclAttributesRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -131,6 +131,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for ModifyNetworkAclAttributesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyNetworkAclAttributesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -277,6 +278,12 @@ mod tests {
                 500,
                 "The request processing has failed due to some unknown error.",
                 "InternalError(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// Identify the entry by RouteEntryId, or by RouteTableId together with DestinationCidrBlock. Do not change the name and description of the same entry in parallel calls; under concurrency the call can fail with `TaskConflict`, in which case retry later.
 ///
+/// Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+///
 /// Build one with [`ModifyRouteEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -168,6 +170,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for ModifyRouteEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyRouteEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -328,6 +331,12 @@ mod tests {
                 403,
                 "User not authorized to operate on the specified resource.",
                 "Forbidden(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// During the change the interface is `Activating`; it returns to `Active` when the change succeeds. An interface with an overdue payment cannot be changed.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the RouterInterface: `ModifyRouterInterfaceSpec` moves it from `Active` to `Activating`, then `Active`.
 ///
 /// Build one with [`ModifyRouterInterfaceSpecRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -306,6 +306,12 @@ mod tests {
                 404,
                 "The specified RouterInterfaceId does not exist in our record.",
                 "InvalidRouterInterfaceIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

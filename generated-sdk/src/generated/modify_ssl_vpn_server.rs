@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// A change of Name alone takes effect synchronously. Any other change runs in the background: poll the server's gateway with DescribeVpnGateway, where `updating` means the change is still being applied and `active` means it is done. Changes to servers on the same gateway must not run concurrently. Turning on two-factor authentication requires a gateway version that supports it, which may mean upgrading the gateway first.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`ModifySslVpnServerRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -248,6 +248,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for ModifySslVpnServerRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifySslVpnServerRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -674,6 +675,12 @@ mod tests {
                 403,
                 "User not authorized to operate on the specified resource.",
                 "Forbidden(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// One VPC cannot be changed by concurrent requests. IPv6 can be turned on for a VPC with this action, but once a VPC has IPv6, its IPv6 CIDR block and line type can no longer be changed.
 ///
+/// Lifecycle of the Vpc: `ModifyVpcAttribute` is allowed in `Available` and keeps the state; from any other state it fails with `IncorrectVpcStatus`.
+///
 /// Build one with [`ModifyVpcAttributeRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -456,6 +458,12 @@ mod tests {
                 404,
                 "Specified VPC does not exist.",
                 "InvalidVpcIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

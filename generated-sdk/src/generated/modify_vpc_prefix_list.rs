@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The change runs in the background: ListPrefixLists shows the list as `Modifying` and then `Created`. Afterwards, GetVpcPrefixListAssociations tells whether each resource that uses the list has taken the new CIDR blocks: an association in the `Created` state has. If one did not, fix the cause and call RetryVpcPrefixListAssociation. Do not change the same prefix list in parallel calls.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the VpcPrefixList: `ModifyVpcPrefixList` moves it from `Created` to `Modifying`, then `Created`.
 ///
 /// Build one with [`ModifyVpcPrefixListRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -187,6 +187,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for ModifyVpcPrefixListRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyVpcPrefixListRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -443,6 +444,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The call is asynchronous: it returns the gateway before the change is applied. Poll DescribeVpnGateway for the gateway: it reports `updating` while the work runs and `active` once it is done. Do not change the same gateway concurrently.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VpnGateway: `ModifyVpnGatewayAttribute` moves it from `active` to `updating`, then `active`.
 ///
 /// Build one with [`ModifyVpnGatewayAttributeRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -428,6 +428,12 @@ mod tests {
                 404,
                 "The specified vpn gateway instance id does not exist.",
                 "InvalidVpnGatewayInstanceIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// The change is applied in the background. Poll DescribeVSwitchAttributes: the vSwitch is `Pending` while the task runs and `Available` when it is done. One vSwitch cannot be changed by concurrent requests. The IPv4 CIDR block of a vSwitch cannot be changed.
 ///
+/// Lifecycle of the VSwitch: `ModifyVSwitchAttribute` moves it from `Available` to `Pending`, then `Available`.
+///
 /// Build one with [`ModifyVSwitchAttributeRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -277,6 +279,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

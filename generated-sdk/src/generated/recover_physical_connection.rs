@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Only hosted connections can be recovered this way; dedicated circuits cannot. The service does not document which state a recovered connection returns to: check it with DescribePhysicalConnections.
 ///
-/// Idempotent through `Token`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `Token`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`RecoverPhysicalConnectionRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +114,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for RecoverPhysicalConnectionRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for RecoverPhysicalConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -266,6 +267,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

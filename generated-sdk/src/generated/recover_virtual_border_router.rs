@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The call is reserved for the account that owns the Express Connect circuit, and that circuit must be `Enabled`. The VBR moves from `terminated` to `recovering` and becomes `active` once recovery completes; poll DescribeVirtualBorderRouters to follow it.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VirtualBorderRouter: `RecoverVirtualBorderRouter` moves it from `terminated` to `recovering`, then `active`; from any other state it fails with `InvalidOperation.OperationNotAllowedInState`.
 ///
 /// Build one with [`RecoverVirtualBorderRouterRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -275,6 +275,12 @@ mod tests {
                 404,
                 "The specified VirutalBorderRouter is not found.",
                 "InvalidVbrIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

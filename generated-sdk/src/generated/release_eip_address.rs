@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// Only `Available` (unbound) EIPs billed pay-as-you-go can be released; subscription EIPs cannot. Unbind the EIP first with UnassociateEipAddress. The call is asynchronous: poll DescribeEipAddresses, where the EIP shows `Releasing` while the work runs (only queries are allowed then) and disappears once it is released. Do not send concurrent requests for the same EIP.
 ///
+/// Lifecycle of the Eip: `ReleaseEipAddress` deletes it from `Available`; from any other state it fails with `IncorrectEipStatus`.
+///
 /// Build one with [`ReleaseEipAddressRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -276,6 +278,12 @@ mod tests {
                 500,
                 "The request processing has failed due to some unknown error.",
                 "InternalError(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The sources are removed in the background. Poll ListTrafficMirrorSessions: the session is `Modifying` while the task runs and `Created` again once the sources are gone. Sources cannot be removed from one session by concurrent requests.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`RemoveSourcesFromTrafficMirrorSessionRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -138,6 +138,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for RemoveSourcesFromTrafficMirrorSessionRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for RemoveSourcesFromTrafficMirrorSessionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -271,6 +272,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

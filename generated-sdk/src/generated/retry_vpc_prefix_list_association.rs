@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// A change to a prefix list succeeds as long as its CIDR blocks are valid, do not conflict and stay within the maximum, yet a resource that uses the list can still fail to take it, for instance because of a quota or a conflict with its existing routes. Once you have removed that cause, call this action. It runs in the background. Poll GetVpcPrefixListAssociations: `Modifying` means it is still running, `ModifyFailed` that it failed again, `Created` that the resource now uses the latest list. Do not retry the same prefix list in parallel calls.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`RetryVpcPrefixListAssociationRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -131,6 +131,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for RetryVpcPrefixListAssociationRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for RetryVpcPrefixListAssociationRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -317,6 +318,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The call is reserved for the account that owns the Express Connect circuit. The VBR goes from `active` to `terminating` and then `terminated`; RecoverVirtualBorderRouter brings it back, and DeleteVirtualBorderRouter removes it for good.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VirtualBorderRouter: `TerminateVirtualBorderRouter` moves it from `active` to `terminating`, then `terminated`; from any other state it fails with `InvalidOperation.OperationNotAllowedInState`.
 ///
 /// Build one with [`TerminateVirtualBorderRouterRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -261,6 +261,12 @@ mod tests {
                 404,
                 "The specified VirutalBorderRouter is not found.",
                 "InvalidVbrIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

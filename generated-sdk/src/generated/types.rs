@@ -894,3 +894,1001 @@ impl rt::ToParam for AcceptLanguage {
         out.push(name, self.as_str());
     }
 }
+/// Where a VPC is in its life.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VpcStatus {
+    /// The VPC is being set up (or, for a while, changed).
+    ///
+    /// Wire value: `Pending`.
+    Pending,
+    /// The VPC is ready for use.
+    ///
+    /// Wire value: `Available`.
+    Available,
+    /// DeleteVpc was accepted and the VPC is being removed.
+    ///
+    /// Wire value: `Deleting`.
+    Deleting,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl VpcStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Available => "Available",
+            Self::Deleting => "Deleting",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for VpcStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "Pending" => Self::Pending,
+            "Available" => Self::Available,
+            "Deleting" => Self::Deleting,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for VpcStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for VpcStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where a vSwitch is in its life. The service shows `Pending` for every change in progress: creation, modification, deletion and route table changes.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VSwitchStatus {
+    /// A change to the vSwitch is under way.
+    ///
+    /// Wire value: `Pending`.
+    Pending,
+    /// The vSwitch is ready for use.
+    ///
+    /// Wire value: `Available`.
+    Available,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl VSwitchStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Available => "Available",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for VSwitchStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "Pending" => Self::Pending,
+            "Available" => Self::Available,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for VSwitchStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for VSwitchStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where a custom route table is in its life.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RouteTableStatus {
+    /// The route table is being created.
+    ///
+    /// Wire value: `Creating`.
+    Creating,
+    /// The route table is ready for use.
+    ///
+    /// Wire value: `Available`.
+    Available,
+    /// DeleteRouteTable was accepted and the table is being removed.
+    ///
+    /// Wire value: `Deleting`.
+    Deleting,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl RouteTableStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "Creating",
+            Self::Available => "Available",
+            Self::Deleting => "Deleting",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for RouteTableStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "Creating" => Self::Creating,
+            "Available" => Self::Available,
+            "Deleting" => Self::Deleting,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for RouteTableStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for RouteTableStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where an elastic IP address is in its life.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EipStatus {
+    /// The EIP is being bound to an instance; only queries are accepted meanwhile.
+    ///
+    /// Wire value: `Associating`.
+    Associating,
+    /// The EIP is being unbound from its instance; only queries are accepted meanwhile.
+    ///
+    /// Wire value: `Unassociating`.
+    Unassociating,
+    /// The EIP is bound to an instance.
+    ///
+    /// Wire value: `InUse`.
+    InUse,
+    /// The EIP is allocated and bound to nothing.
+    ///
+    /// Wire value: `Available`.
+    Available,
+    /// ReleaseEipAddress was accepted and the address is being given back.
+    ///
+    /// Wire value: `Releasing`.
+    Releasing,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl EipStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Associating => "Associating",
+            Self::Unassociating => "Unassociating",
+            Self::InUse => "InUse",
+            Self::Available => "Available",
+            Self::Releasing => "Releasing",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for EipStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "Associating" => Self::Associating,
+            "Unassociating" => Self::Unassociating,
+            "InUse" => Self::InUse,
+            "Available" => Self::Available,
+            "Releasing" => Self::Releasing,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for EipStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for EipStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where a NAT gateway is in its life.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NatGatewayStatus {
+    /// The gateway is being created; only queries are accepted meanwhile.
+    ///
+    /// Wire value: `Creating`.
+    Creating,
+    /// The gateway is ready for use.
+    ///
+    /// Wire value: `Available`.
+    Available,
+    /// A change, such as a new specification, is being applied.
+    ///
+    /// Wire value: `Modifying`.
+    Modifying,
+    /// DeleteNatGateway was accepted and the gateway is being removed.
+    ///
+    /// Wire value: `Deleting`.
+    Deleting,
+    /// A standard gateway is being upgraded to an enhanced one.
+    ///
+    /// Wire value: `Converting`.
+    Converting,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl NatGatewayStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "Creating",
+            Self::Available => "Available",
+            Self::Modifying => "Modifying",
+            Self::Deleting => "Deleting",
+            Self::Converting => "Converting",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for NatGatewayStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "Creating" => Self::Creating,
+            "Available" => Self::Available,
+            "Modifying" => Self::Modifying,
+            "Deleting" => Self::Deleting,
+            "Converting" => Self::Converting,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for NatGatewayStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for NatGatewayStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where an SNAT entry of a NAT gateway is in its life.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SnatEntryStatus {
+    /// The entry is being added or changed; only queries are accepted meanwhile.
+    ///
+    /// Wire value: `Pending`.
+    Pending,
+    /// The entry is in effect.
+    ///
+    /// Wire value: `Available`.
+    Available,
+    /// DeleteSnatEntry was accepted and the entry is being removed.
+    ///
+    /// Wire value: `Deleting`.
+    Deleting,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl SnatEntryStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Available => "Available",
+            Self::Deleting => "Deleting",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for SnatEntryStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "Pending" => Self::Pending,
+            "Available" => Self::Available,
+            "Deleting" => Self::Deleting,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for SnatEntryStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for SnatEntryStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where a DNAT (forward) entry of a NAT gateway is in its life.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ForwardEntryStatus {
+    /// The entry is being added or changed; only queries are accepted meanwhile.
+    ///
+    /// Wire value: `Pending`.
+    Pending,
+    /// The entry is in effect.
+    ///
+    /// Wire value: `Available`.
+    Available,
+    /// DeleteForwardEntry was accepted and the entry is being removed.
+    ///
+    /// Wire value: `Deleting`.
+    Deleting,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl ForwardEntryStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Available => "Available",
+            Self::Deleting => "Deleting",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for ForwardEntryStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "Pending" => Self::Pending,
+            "Available" => Self::Available,
+            "Deleting" => Self::Deleting,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for ForwardEntryStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for ForwardEntryStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where a shared bandwidth package (Internet Shared Bandwidth instance) is in its life.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CommonBandwidthPackageStatus {
+    /// The package is ready for use.
+    ///
+    /// Wire value: `Available`.
+    Available,
+    /// A new maximum bandwidth set with ModifyCommonBandwidthPackageSpec is being applied; only queries are accepted meanwhile.
+    ///
+    /// Wire value: `Modifying`.
+    Modifying,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl CommonBandwidthPackageStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Available => "Available",
+            Self::Modifying => "Modifying",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for CommonBandwidthPackageStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "Available" => Self::Available,
+            "Modifying" => Self::Modifying,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for CommonBandwidthPackageStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for CommonBandwidthPackageStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where a high-availability virtual IP address (HaVip) is in its life.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HaVipStatus {
+    /// The HaVip is being created.
+    ///
+    /// Wire value: `Creating`.
+    Creating,
+    /// The HaVip exists and is attached to no instance.
+    ///
+    /// Wire value: `Available`.
+    Available,
+    /// The HaVip is attached to at least one instance or network interface. Some documents spell it `Inuse`; both are accepted.
+    ///
+    /// Wire value: `InUse` or `Inuse`.
+    InUse,
+    /// The HaVip is being attached to an instance.
+    ///
+    /// Wire value: `Associating`.
+    Associating,
+    /// The HaVip is being detached from an instance.
+    ///
+    /// Wire value: `Unassociating`.
+    Unassociating,
+    /// DeleteHaVip was accepted and the HaVip is being removed.
+    ///
+    /// Wire value: `Deleting`.
+    Deleting,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl HaVipStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "Creating",
+            Self::Available => "Available",
+            Self::InUse => "InUse",
+            Self::Associating => "Associating",
+            Self::Unassociating => "Unassociating",
+            Self::Deleting => "Deleting",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for HaVipStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "Creating" => Self::Creating,
+            "Available" => Self::Available,
+            "InUse" | "Inuse" => Self::InUse,
+            "Associating" => Self::Associating,
+            "Unassociating" => Self::Unassociating,
+            "Deleting" => Self::Deleting,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for HaVipStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for HaVipStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where a network ACL is in its life.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NetworkAclStatus {
+    /// The network ACL is ready and its rules apply.
+    ///
+    /// Wire value: `Available`.
+    Available,
+    /// New rules are being applied to the network ACL.
+    ///
+    /// Wire value: `Modifying`.
+    Modifying,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl NetworkAclStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Available => "Available",
+            Self::Modifying => "Modifying",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for NetworkAclStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "Available" => Self::Available,
+            "Modifying" => Self::Modifying,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for NetworkAclStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for NetworkAclStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where a prefix list is in its life, as ListPrefixLists reports it in `PrefixListStatus`.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VpcPrefixListStatus {
+    /// The prefix list is being created.
+    ///
+    /// Wire value: `Creating`.
+    Creating,
+    /// The prefix list exists and its entries apply.
+    ///
+    /// Wire value: `Created`.
+    Created,
+    /// A change to the entries or settings is being applied.
+    ///
+    /// Wire value: `Modifying`.
+    Modifying,
+    /// DeleteVpcPrefixList was accepted and the prefix list is being removed.
+    ///
+    /// Wire value: `Deleting`.
+    Deleting,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl VpcPrefixListStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "Creating",
+            Self::Created => "Created",
+            Self::Modifying => "Modifying",
+            Self::Deleting => "Deleting",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for VpcPrefixListStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "Creating" => Self::Creating,
+            "Created" => Self::Created,
+            "Modifying" => Self::Modifying,
+            "Deleting" => Self::Deleting,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for VpcPrefixListStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for VpcPrefixListStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where an IPv6 gateway is in its life.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Ipv6GatewayStatus {
+    /// The gateway is being created.
+    ///
+    /// Wire value: `Creating`.
+    Creating,
+    /// The gateway is ready for use.
+    ///
+    /// Wire value: `Created`.
+    Created,
+    /// DeleteIpv6Gateway was accepted and the gateway is being removed.
+    ///
+    /// Wire value: `Deleting`.
+    Deleting,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl Ipv6GatewayStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "Creating",
+            Self::Created => "Created",
+            Self::Deleting => "Deleting",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for Ipv6GatewayStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "Creating" => Self::Creating,
+            "Created" => Self::Created,
+            "Deleting" => Self::Deleting,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for Ipv6GatewayStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for Ipv6GatewayStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where a VPN gateway is in its life. Changes to the gateway and to its IPsec-VPN connections and routes are complete once it is `active` again.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VpnGatewayStatus {
+    /// The gateway is being initialized.
+    ///
+    /// Wire value: `init`.
+    Init,
+    /// The gateway is being prepared.
+    ///
+    /// Wire value: `provisioning`.
+    Provisioning,
+    /// The gateway works normally.
+    ///
+    /// Wire value: `active`.
+    Active,
+    /// A change to the gateway or to one of its connections is being applied.
+    ///
+    /// Wire value: `updating`.
+    Updating,
+    /// The gateway is being removed.
+    ///
+    /// Wire value: `deleting`.
+    Deleting,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl VpnGatewayStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Init => "init",
+            Self::Provisioning => "provisioning",
+            Self::Active => "active",
+            Self::Updating => "updating",
+            Self::Deleting => "deleting",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for VpnGatewayStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "init" => Self::Init,
+            "provisioning" => Self::Provisioning,
+            "active" => Self::Active,
+            "updating" => Self::Updating,
+            "deleting" => Self::Deleting,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for VpnGatewayStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for VpnGatewayStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where a flow log is in its life.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FlowLogStatus {
+    /// The flow log is being created or started.
+    ///
+    /// Wire value: `Activating`.
+    Activating,
+    /// The flow log captures traffic.
+    ///
+    /// Wire value: `Active`.
+    Active,
+    /// The flow log is being stopped.
+    ///
+    /// Wire value: `Deactivating`.
+    Deactivating,
+    /// The flow log is stopped and captures nothing.
+    ///
+    /// Wire value: `Inactive`.
+    Inactive,
+    /// A new name or description is being applied.
+    ///
+    /// Wire value: `Modifying`.
+    Modifying,
+    /// DeleteFlowLog was accepted and the flow log is being removed.
+    ///
+    /// Wire value: `Deleting`.
+    Deleting,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl FlowLogStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Activating => "Activating",
+            Self::Active => "Active",
+            Self::Deactivating => "Deactivating",
+            Self::Inactive => "Inactive",
+            Self::Modifying => "Modifying",
+            Self::Deleting => "Deleting",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for FlowLogStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "Activating" => Self::Activating,
+            "Active" => Self::Active,
+            "Deactivating" => Self::Deactivating,
+            "Inactive" => Self::Inactive,
+            "Modifying" => Self::Modifying,
+            "Deleting" => Self::Deleting,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for FlowLogStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for FlowLogStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where a virtual border router (VBR) is in its life.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VirtualBorderRouterStatus {
+    /// The VBR was created for another account by the circuit owner and waits for that account to accept it.
+    ///
+    /// Wire value: `unconfirmed`.
+    Unconfirmed,
+    /// The VBR works normally.
+    ///
+    /// Wire value: `active`.
+    Active,
+    /// The VBR is being shut down after TerminateVirtualBorderRouter.
+    ///
+    /// Wire value: `terminating`.
+    Terminating,
+    /// The VBR is shut down; RecoverVirtualBorderRouter brings it back.
+    ///
+    /// Wire value: `terminated`.
+    Terminated,
+    /// The VBR is being brought back into service.
+    ///
+    /// Wire value: `recovering`.
+    Recovering,
+    /// The VBR is being removed.
+    ///
+    /// Wire value: `deleting`.
+    Deleting,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl VirtualBorderRouterStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Unconfirmed => "unconfirmed",
+            Self::Active => "active",
+            Self::Terminating => "terminating",
+            Self::Terminated => "terminated",
+            Self::Recovering => "recovering",
+            Self::Deleting => "deleting",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for VirtualBorderRouterStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "unconfirmed" => Self::Unconfirmed,
+            "active" => Self::Active,
+            "terminating" => Self::Terminating,
+            "terminated" => Self::Terminated,
+            "recovering" => Self::Recovering,
+            "deleting" => Self::Deleting,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for VirtualBorderRouterStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for VirtualBorderRouterStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where a router interface is in its life.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RouterInterfaceStatus {
+    /// The interface was created and has not been connected yet.
+    ///
+    /// Wire value: `Idle`.
+    Idle,
+    /// The interface is setting up the connection to its peer.
+    ///
+    /// Wire value: `Connecting`.
+    Connecting,
+    /// The interface is being activated, or a new specification is being applied.
+    ///
+    /// Wire value: `Activating`.
+    Activating,
+    /// The interface is connected and carries traffic.
+    ///
+    /// Wire value: `Active`.
+    Active,
+    /// The interface is being frozen.
+    ///
+    /// Wire value: `Deactivating`.
+    Deactivating,
+    /// The interface is frozen and carries no traffic.
+    ///
+    /// Wire value: `Inactive`.
+    Inactive,
+    /// The interface is being removed.
+    ///
+    /// Wire value: `Deleting`.
+    Deleting,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl RouterInterfaceStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Idle => "Idle",
+            Self::Connecting => "Connecting",
+            Self::Activating => "Activating",
+            Self::Active => "Active",
+            Self::Deactivating => "Deactivating",
+            Self::Inactive => "Inactive",
+            Self::Deleting => "Deleting",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for RouterInterfaceStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "Idle" => Self::Idle,
+            "Connecting" => Self::Connecting,
+            "Activating" => Self::Activating,
+            "Active" => Self::Active,
+            "Deactivating" => Self::Deactivating,
+            "Inactive" => Self::Inactive,
+            "Deleting" => Self::Deleting,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for RouterInterfaceStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for RouterInterfaceStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}

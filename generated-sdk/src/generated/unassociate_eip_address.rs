@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The call is asynchronous: poll DescribeEipAddresses, where the EIP shows `Unassociating` while the work runs (only queries are allowed then) and `Available` once it is free. Do not send concurrent requests for the same EIP.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the Eip: `UnassociateEipAddress` moves it from `InUse` to `Unassociating`, then `Available`; from any other state it fails with `IncorrectEipStatus`.
 ///
 /// Build one with [`UnassociateEipAddressRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -445,6 +445,12 @@ mod tests {
                 404,
                 "Specified region is not found during access authentication.",
                 "ForbiddenRegionNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Disassociation runs in the background. Poll DescribeNetworkAclAttributes: the association is `UNBINDING` while the task runs and disappears once it is complete. vSwitches cannot be disassociated from one network ACL by concurrent requests.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`UnassociateNetworkAclRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +124,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for UnassociateNetworkAclRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UnassociateNetworkAclRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -335,6 +336,12 @@ mod tests {
                 500,
                 "The request processing has failed due to some unknown error.",
                 "InternalError(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

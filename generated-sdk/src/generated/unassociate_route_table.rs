@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The unbinding completes in the background. Poll DescribeVSwitchAttributes: `Pending` means it is still running, `Available` means the route table is detached. Parallel calls for one pair of route table and vSwitch are not supported.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VSwitch: `UnassociateRouteTable` moves it from `Available` to `Pending`, then `Available`.
 ///
 /// Build one with [`UnassociateRouteTableRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -248,6 +248,12 @@ mod tests {
                 404,
                 "Specified route table does not exist.",
                 "InvalidRouteTableIdNotFound(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

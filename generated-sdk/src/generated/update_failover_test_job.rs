@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Only a job in the `Pending` state can be changed. Parameters you leave out keep their current values.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`UpdateFailoverTestJobRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -178,6 +178,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for UpdateFailoverTestJobRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateFailoverTestJobRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -315,6 +316,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

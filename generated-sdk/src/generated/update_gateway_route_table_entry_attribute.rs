@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// An entry whose next hop is an ECS instance or an ENI cannot be pointed straight at another instance or ENI: first set NextHopType to `Local`, then set it back to `Instance` or `NetworkInterface` with the new NextHopId. ListGatewayRouteTableEntries shows the entries of a gateway route table.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`UpdateGatewayRouteTableEntryAttributeRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -188,6 +188,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for UpdateGatewayRouteTableEntryAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateGatewayRouteTableEntryAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -385,6 +386,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -8,7 +8,7 @@ use aliyun_runtime as rt;
 ///
 /// The action is asynchronous: it returns a request ID while the upgrade runs in the background. Poll GetNatGatewayConvertStatus; the status is `processing` during the upgrade (only queries are allowed then), then `successful` or `failed`. Requests for the same gateway must not overlap. An upgrade can take up to 5 minutes and may break connections once or twice for a few seconds, so your service should be able to reconnect. Billing is the same for both types and does not change. The upgrade is one-way: an enhanced gateway cannot become a standard one again.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Deprecated by the service: Standard NAT gateways are no longer offered, so this conversion is no longer needed or recommended; every NAT gateway created with CreateNatGateway is already of the enhanced type.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Deprecated by the service: Standard NAT gateways are no longer offered, so this conversion is no longer needed or recommended; every NAT gateway created with CreateNatGateway is already of the enhanced type. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the NatGateway: `UpdateNatGatewayNatType` moves it from `Available` to `Converting`, then `Available`.
 ///
 /// Build one with [`UpdateNatGatewayNatTypeRequest::builder`].
 #[deprecated(
@@ -138,6 +138,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for UpdateNatGatewayNatTypeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateNatGatewayNatTypeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -274,6 +275,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

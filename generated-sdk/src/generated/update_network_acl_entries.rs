@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The update runs in the background. Poll DescribeNetworkAclAttributes: the network ACL is `Modifying` while the rules change and `Available` once the new rules are in force. The same rules cannot be updated by concurrent requests.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the NetworkAcl: `UpdateNetworkAclEntries` moves it from `Available` to `Modifying`, then `Available`.
 ///
 /// Build one with [`UpdateNetworkAclEntriesRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -166,6 +166,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for UpdateNetworkAclEntriesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateNetworkAclEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -622,6 +623,12 @@ mod tests {
                 500,
                 "The request processing has failed due to some unknown error.",
                 "InternalError(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The same filter cannot be changed by concurrent requests. Its rules are changed with UpdateTrafficMirrorFilterRuleAttribute.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`UpdateTrafficMirrorFilterAttributeRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -139,6 +139,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for UpdateTrafficMirrorFilterAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateTrafficMirrorFilterAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -278,6 +279,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// A new bandwidth (ExpectSpec) takes effect only once it is paid for; until then DescribePhysicalConnections shows it as ExpectSpec next to the current Spec.
 ///
-/// Idempotent through `Token`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `Token`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`UpdateVirtualPhysicalConnectionRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -154,6 +154,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for UpdateVirtualPhysicalConnectionRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateVirtualPhysicalConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -318,6 +319,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The update runs in the background. Poll GetVpcGatewayEndpointAttribute: `Updating` means it is still running, `Created` that the new settings apply. Parallel updates of one endpoint are not supported.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
 ///
 /// Build one with [`UpdateVpcGatewayEndpointAttributeRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -146,6 +146,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for UpdateVpcGatewayEndpointAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateVpcGatewayEndpointAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -282,6 +283,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

@@ -7,6 +7,8 @@ use aliyun_runtime as rt;
 ///
 /// ListVpcPublishedRouteEntries shows the publishing state of each entry afterwards.
 ///
+/// Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+///
 /// Build one with [`WithdrawVpcPublishedRouteEntriesRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -127,6 +129,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for WithdrawVpcPublishedRouteEntriesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for WithdrawVpcPublishedRouteEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -327,6 +330,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
+            ),
             (
                 "Throttling",
                 400,

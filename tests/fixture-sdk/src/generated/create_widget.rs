@@ -9,7 +9,7 @@ use aliyun_runtime as rt;
 ///
 /// The new widget starts in the `Pending` state.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the Widget: `CreateWidget` creates it in `Pending`.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the Widget: `CreateWidget` creates it in `Pending`.
 ///
 /// Build one with [`CreateWidgetRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +23,10 @@ pub struct CreateWidgetRequest {
     ///
     /// Wire name: `ClientToken`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
+    /// Only check the request; `Client::dry_run` sets it.
+    ///
+    /// Wire name: `DryRun`.
+    pub dry_run: Option<bool>,
     /// Not described by the service.
     ///
     /// Wire name: `Name`. Example: `my-widget`. Length: 2 to 128 characters.
@@ -104,6 +108,7 @@ impl CreateWidgetRequest {
 pub struct CreateWidgetRequestBuilder {
     region_id: Option<String>,
     client_token: Option<String>,
+    dry_run: Option<bool>,
     name: Option<String>,
     size: Option<i32>,
     capacity: Option<i64>,
@@ -135,6 +140,13 @@ impl CreateWidgetRequestBuilder {
     /// Wire name: `ClientToken`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub fn client_token(mut self, value: impl Into<String>) -> Self {
         self.client_token = Some(value.into());
+        self
+    }
+    /// Only check the request; `Client::dry_run` sets it.
+    ///
+    /// Wire name: `DryRun`.
+    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+        self.dry_run = Some(value.into());
         self
     }
     /// Not described by the service.
@@ -271,6 +283,7 @@ impl CreateWidgetRequestBuilder {
         let request = CreateWidgetRequest {
             region_id: rt::required(self.region_id, "RegionId")?,
             client_token: self.client_token,
+            dry_run: self.dry_run,
             name: self.name,
             size: self.size,
             capacity: self.capacity,
@@ -338,6 +351,7 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::DryRunnable for CreateWidgetRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateWidgetRequest {
     /// Reads a request as a server receives it, with the builder's checks.
@@ -345,6 +359,7 @@ impl rt::FromParams for CreateWidgetRequest {
         CreateWidgetRequestBuilder {
             region_id: src.optional("RegionId")?,
             client_token: src.optional("ClientToken")?,
+            dry_run: src.optional("DryRun")?,
             name: src.optional("Name")?,
             size: src.optional("Size")?,
             capacity: src.optional("Capacity")?,
@@ -379,6 +394,7 @@ impl rt::Operation for CreateWidgetRequest {
     fn encode(&self, params: &mut rt::Params) {
         params.put("RegionId", &self.region_id);
         params.put("ClientToken", &self.client_token);
+        params.put("DryRun", &self.dry_run);
         params.put("Name", &self.name);
         params.put("Size", &self.size);
         params.put("Capacity", &self.capacity);
@@ -763,6 +779,12 @@ mod tests {
                 403,
                 "The request does not allow in this state.",
                 "ForbiddenNotAllowedInState(",
+            ),
+            (
+                "DryRunOperation",
+                400,
+                "Request validation has been passed with DryRun flag set.",
+                "Common(DryRunOperation(",
             ),
             (
                 "Throttling",

@@ -116,6 +116,14 @@ impl Client {
     pub fn from_env() -> Result<Self, aliyun_runtime::ConfigError> {
         Self::builder().load_env()?.build()
     }
+    /// Checks a request of an action that takes `DryRun`, without acting on it: resolves to `Ok(())`
+    /// when the service says the call would succeed, and to the call's typed error otherwise.
+    pub fn dry_run<R: aliyun_runtime::DryRunnable>(
+        &self,
+        request: R,
+    ) -> aliyun_runtime::DryRunning<'_, R> {
+        self.0.dry_run(&request)
+    }
     /// The product-independent client underneath; its `send` takes any request.
     pub fn runtime(&self) -> &aliyun_runtime::Client {
         &self.0
@@ -130,6 +138,10 @@ impl From<aliyun_runtime::Client> for Client {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CommonError {
+    /// `DryRunOperation` (HTTP 400): Request validation has been passed with DryRun flag set.
+    ///
+    /// The answer to a dry run that would have succeeded.
+    DryRunOperation(aliyun_runtime::ServiceError),
     /// `Throttling` (HTTP 400): Request was denied due to request throttling.
     Throttling(aliyun_runtime::ServiceError),
     /// `ServiceUnavailable` (HTTP 503): The request has failed due to a temporary failure of the server.
@@ -140,6 +152,11 @@ pub enum CommonError {
 impl CommonError {
     /// Every common code with the HTTP status and message the spec documents for it, in spec order.
     pub const DOCUMENTED: &'static [aliyun_runtime::ErrorDoc] = &[
+        aliyun_runtime::ErrorDoc {
+            code: "DryRunOperation",
+            status: 400,
+            message: "Request validation has been passed with DryRun flag set.",
+        },
         aliyun_runtime::ErrorDoc {
             code: "Throttling",
             status: 400,
@@ -157,6 +174,7 @@ impl CommonError {
     ) -> Result<Self, aliyun_runtime::ServiceError> {
         Ok(
             match err.code() {
+                "DryRunOperation" => Self::DryRunOperation(err),
                 "Throttling" => Self::Throttling(err),
                 "ServiceUnavailable" => Self::ServiceUnavailable(err),
                 _ => return Err(err),
@@ -166,7 +184,9 @@ impl CommonError {
     /// Code, message, request id and the rest.
     pub fn service_error(&self) -> &aliyun_runtime::ServiceError {
         match self {
-            Self::Throttling(err) | Self::ServiceUnavailable(err) => err,
+            Self::DryRunOperation(err)
+            | Self::Throttling(err)
+            | Self::ServiceUnavailable(err) => err,
         }
     }
 }
