@@ -6,6 +6,7 @@
 //! written, and each file is replaced by an atomic rename.
 
 pub mod bench;
+pub mod bench_sdk;
 
 use std::fmt::Write as _;
 use std::fs;

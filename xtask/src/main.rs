@@ -19,6 +19,8 @@ enum Command {
     Codegen(CodegenArgs),
     /// Time the generator on a synthetic spec, and optionally the generated crate's compile.
     Bench(xtask::bench::BenchArgs),
+    /// Time the real product crate: codegen, its build, docs, and a program calling every action.
+    BenchSdk(xtask::bench_sdk::BenchSdkArgs),
 }
 
 #[derive(Args)]
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Codegen(args) => codegen(args),
         Command::Bench(args) => xtask::bench::run(&args),
+        Command::BenchSdk(args) => xtask::bench_sdk::run(&args),
     }
 }
 
