@@ -80,8 +80,11 @@ impl Authenticator {
             return Err(ApiError::incomplete_signature("SignatureVersion must be 1.0."));
         }
         self.check_time(claim.timestamp)?;
+        // The gateway merges the query and the form body into one set of
+        // parameters before it signs: a name sent in both (the legacy SDKs
+        // do this with `RegionId`) is signed once.
         let pairs: Vec<(String, String)> =
-            req.query.iter().chain(&req.form).filter(|(k, _)| k != "Signature").cloned().collect();
+            req.params.iter().filter(|(k, _)| *k != "Signature").map(|(k, v)| (k.clone(), v.clone())).collect();
         let expected = signing::sign_rpc(&req.method, &pairs, key.access_key_secret().expose());
         let sent = req.param("Signature").unwrap_or_default();
         if !same(sent.as_bytes(), expected.signature.as_bytes()) {

@@ -219,3 +219,22 @@ fn one_connection_carries_request_after_request() {
         assert!(created.physical_connection_id.is_some());
     }
 }
+
+#[test]
+fn a_parameter_sent_in_both_query_and_body_is_signed_once() {
+    // The legacy SDKs repeat `RegionId` in the query of a form POST; the
+    // gateway merges the two before checking the signature.
+    let emulator = start();
+    let addr = emulator.addr();
+    let list = [("Action", "DescribePhysicalConnections"), ("RegionId", "cn-hangzhou")];
+    let body = signed_query("POST", &list, "merge-1", &timestamp(0));
+    let (status, answer) = raw(
+        addr,
+        format!(
+            "POST /?RegionId=cn-hangzhou HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    );
+    assert_eq!(status, 200, "{answer}");
+}
