@@ -36,7 +36,9 @@ pub fn run(args: &BenchSdkArgs) -> ExitCode {
 
 fn bench(args: &BenchSdkArgs) -> Result<(), String> {
     if cfg!(debug_assertions) {
-        eprintln!("note: this is a debug build of xtask; run `cargo run --release -p xtask -- bench-sdk` for real figures");
+        eprintln!(
+            "note: this is a debug build of xtask; run `cargo run --release -p xtask -- bench-sdk` for real figures"
+        );
     }
     let runs = args.runs.max(1);
     let target = default_targets().into_iter().next().ok_or("no product target")?;
