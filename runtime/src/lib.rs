@@ -28,7 +28,10 @@ pub use build::{
     required_list,
 };
 pub use client::{Client, ClientBuilder, ConfigError, RetryPolicy, Sending, SignatureVersion};
-pub use credentials::{Credentials, Secret};
+pub use credentials::{
+    Credentials, CredentialsCache, CredentialsError, ProvideCredentials, ProviderChain, Secret,
+    SharedCredentialsProvider,
+};
 pub use decode::{Decode, DecodeError, Object, decode_response};
 pub use enums::UnknownValue;
 pub use error::{ErrorDoc, OperationError, ServiceError};
