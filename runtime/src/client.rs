@@ -311,8 +311,11 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 }
 
-/// reqwest with rustls on the `ring` provider and the platform's roots.
-fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError> {
+/// The HTTP client every client uses: reqwest with rustls on the `ring`
+/// provider and the platform's roots, and no redirects. Public for the
+/// credential providers that talk plain HTTP (the metadata service, a
+/// credentials URI), so that they use the same TLS setup.
+pub fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError> {
     use rustls_platform_verifier::BuilderVerifierExt as _;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)

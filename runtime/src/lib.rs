@@ -27,7 +27,7 @@ pub use build::{
     BuildError, CheckRequired, Constrained, Limits, Scalar, check, check_items, check_required, missing_in, required,
     required_list,
 };
-pub use client::{Client, ClientBuilder, ConfigError, RetryPolicy, Sending, SignatureVersion};
+pub use client::{Client, ClientBuilder, ConfigError, RetryPolicy, Sending, SignatureVersion, http_client};
 pub use credentials::{
     Credentials, CredentialsCache, CredentialsError, ProvideCredentials, ProviderChain, Secret,
     SharedCredentialsProvider,
