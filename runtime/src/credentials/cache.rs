@@ -249,6 +249,10 @@ impl CredentialsCache {
     /// for it.
     pub async fn get(&self) -> Result<Arc<SigningIdentity>, CredentialsError> {
         if let Some(identity) = self.cached() {
+            if identity.usable_until.is_none() {
+                // Never expires: no need to read the clock.
+                return Ok(identity);
+            }
             match identity.freshness(self.inner.clock.now()) {
                 Freshness::Fresh => return Ok(identity),
                 Freshness::Stale => {
