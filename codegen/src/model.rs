@@ -150,6 +150,8 @@ pub struct Field {
     pub wrapper: Option<String>,
     pub style: Style,
     pub idempotency_token: bool,
+    /// A secret: `Debug` of the structs holding it shows `***`.
+    pub sensitive: bool,
     pub constraints: Constraints,
 }
 

@@ -1089,6 +1089,7 @@ fn check_member(
         wrapper: m.wrapper.clone(),
         style,
         idempotency_token: m.idempotency_token,
+        sensitive: m.sensitive,
         constraints: c,
     })
 }

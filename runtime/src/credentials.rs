@@ -35,6 +35,17 @@ impl Secret {
     }
 }
 
+/// What `Debug` of a generated type shows in place of a field the spec
+/// marks `sensitive`: `***`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Masked;
+
+impl fmt::Debug for Masked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")

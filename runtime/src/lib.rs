@@ -29,7 +29,7 @@ pub use build::{
 };
 pub use client::{Client, ClientBuilder, ConfigError, RetryPolicy, Sending, SignatureVersion, http_client};
 pub use credentials::{
-    Credentials, CredentialsCache, CredentialsError, ProvideCredentials, ProviderChain, Secret,
+    Credentials, CredentialsCache, CredentialsError, Masked, ProvideCredentials, ProviderChain, Secret,
     SharedCredentialsProvider,
 };
 pub use decode::{Decode, DecodeError, Object, decode_response};

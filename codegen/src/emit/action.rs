@@ -151,13 +151,17 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     let paginated = action.pagination.as_ref().map(|p| pagination(action, p));
     let has_code = action.response.iter().any(|f| f.wire == "Code");
     let response_has_code = has_code.then(|| quote! { const RESPONSE_HAS_CODE: bool = true; });
+    let (req_debug, req_debug_impl) = super::debug_impl(&req, &action.request);
+    let (builder_debug, builder_debug_impl) = super::debug_impl(&builder, &action.request);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(#req_debug Clone, PartialEq)]
         #[non_exhaustive]
         pub struct #req {
             #(#fields)*
         }
+        #req_debug_impl
+        #builder_debug_impl
         impl #req {
             /// Starts building a request.
             #[inline]
@@ -166,7 +170,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             }
         }
         #[doc = #builder_doc]
-        #[derive(Debug, Clone, Default)]
+        #[derive(#builder_debug Clone, Default)]
         pub struct #builder {
             #(#builder_fields)*
         }
@@ -229,13 +233,15 @@ fn response(action: &Action) -> TokenStream {
         quote! { #name: #expr, }
     });
     let fields_name = if action.response.is_empty() { quote!(_fields) } else { quote!(fields) };
+    let (debug, debug_impl) = super::debug_impl(&resp, &action.response);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(#debug Clone, PartialEq)]
         #[non_exhaustive]
         pub struct #resp {
             #(#fields)*
         }
+        #debug_impl
         impl rt::Decode for #resp {
             #[inline]
             fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {

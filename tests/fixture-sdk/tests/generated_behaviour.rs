@@ -243,3 +243,14 @@ fn requests_read_back_from_their_wire_parameters() {
     wire.insert("Rule.1.Target.Id".to_owned(), "t".to_owned());
     assert!(CreateWidgetRequest::from_params(&ParamSource::new(&wire)).is_ok());
 }
+
+#[test]
+fn sensitive_parameters_never_show_in_debug() {
+    let builder =
+        CreateWidgetRequest::builder().region_id("cn-hangzhou").labels(["a"]).admin_password("hunter2-secret");
+    let request = builder.clone().build().unwrap();
+    let shown = format!("{builder:?} {request:?} {request:#?}");
+    assert!(!shown.contains("hunter2-secret"), "{shown}");
+    assert!(shown.contains("admin_password: ***") && shown.contains("cn-hangzhou"), "{shown}");
+    assert_eq!(request.to_params().get("AdminPassword"), Some("hunter2-secret"));
+}
