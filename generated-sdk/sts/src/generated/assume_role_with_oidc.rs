@@ -10,7 +10,7 @@ use aliyun_runtime as rt;
 /// Read-only: always safe to retry.
 ///
 /// Build one with [`AssumeRoleWithOidcRequest::builder`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleWithOidcRequest {
     /// The ARN of the OIDC identity provider registered in RAM.
@@ -23,7 +23,7 @@ pub struct AssumeRoleWithOidcRequest {
     pub role_arn: String,
     /// The OIDC token issued by the identity provider. Read it afresh before each call: the provider rotates it.
     ///
-    /// Wire name: `OIDCToken`. Required. Example: `eyJraWQiOiJKQzl3eHpyaHFKMGd0YUNFdDJRTFVmZXZFVUl3bHRGaHVpNE8xYmg2N3RVIiwiYWxnIjoiUlMyNTYifQ`. Length: 4 to 10000 characters.
+    /// Wire name: `OIDCToken`. Required. Example: `eyJraWQiOiJKQzl3eHpyaHFKMGd0YUNFdDJRTFVmZXZFVUl3bHRGaHVpNE8xYmg2N3RVIiwiYWxnIjoiUlMyNTYifQ`. Length: 4 to 10000 characters. A secret: `Debug` shows `***` in its place; keep it out of logs.
     pub oidc_token: String,
     /// A name for this session, shown in audit logs and in the session's ARN.
     ///
@@ -38,6 +38,30 @@ pub struct AssumeRoleWithOidcRequest {
     /// Wire name: `Policy`. Length: 1 to 2048 characters.
     pub policy: Option<String>,
 }
+impl ::core::fmt::Debug for AssumeRoleWithOidcRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AssumeRoleWithOidcRequest")
+            .field("oidc_provider_arn", &self.oidc_provider_arn)
+            .field("role_arn", &self.role_arn)
+            .field("oidc_token", &rt::Masked)
+            .field("role_session_name", &self.role_session_name)
+            .field("duration_seconds", &self.duration_seconds)
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
+impl ::core::fmt::Debug for AssumeRoleWithOidcRequestBuilder {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AssumeRoleWithOidcRequestBuilder")
+            .field("oidc_provider_arn", &self.oidc_provider_arn)
+            .field("role_arn", &self.role_arn)
+            .field("oidc_token", &rt::Masked)
+            .field("role_session_name", &self.role_session_name)
+            .field("duration_seconds", &self.duration_seconds)
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
 impl AssumeRoleWithOidcRequest {
     /// Starts building a request.
     #[inline]
@@ -46,7 +70,7 @@ impl AssumeRoleWithOidcRequest {
     }
 }
 /// Builds a [`AssumeRoleWithOidcRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AssumeRoleWithOidcRequestBuilder {
     oidc_provider_arn: Option<String>,
     role_arn: Option<String>,
@@ -72,7 +96,7 @@ impl AssumeRoleWithOidcRequestBuilder {
     }
     /// The OIDC token issued by the identity provider. Read it afresh before each call: the provider rotates it.
     ///
-    /// Wire name: `OIDCToken`. Required. Example: `eyJraWQiOiJKQzl3eHpyaHFKMGd0YUNFdDJRTFVmZXZFVUl3bHRGaHVpNE8xYmg2N3RVIiwiYWxnIjoiUlMyNTYifQ`. Length: 4 to 10000 characters.
+    /// Wire name: `OIDCToken`. Required. Example: `eyJraWQiOiJKQzl3eHpyaHFKMGd0YUNFdDJRTFVmZXZFVUl3bHRGaHVpNE8xYmg2N3RVIiwiYWxnIjoiUlMyNTYifQ`. Length: 4 to 10000 characters. A secret: `Debug` shows `***` in its place; keep it out of logs.
     pub fn oidc_token(mut self, value: impl Into<String>) -> Self {
         self.oidc_token = Some(value.into());
         self

@@ -4,25 +4,35 @@
 //! Types shared by several actions of Sts.
 use aliyun_runtime as rt;
 /// A temporary credential: an AccessKey pair that works only together with its security token, until its expiry time.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Credentials {
     /// The ID of the temporary AccessKey.
     ///
     /// Wire name: `AccessKeyId`. Required. Example: `STS.NUgYrLnoC37mZZCNnAbez2dFX`.
     pub access_key_id: Option<String>,
-    /// The secret of the temporary AccessKey. Keep it out of logs.
+    /// The secret of the temporary AccessKey.
     ///
-    /// Wire name: `AccessKeySecret`. Required. Example: `example-temporary-secret`.
+    /// Wire name: `AccessKeySecret`. Required. Example: `example-temporary-secret`. A secret: `Debug` shows `***` in its place; keep it out of logs.
     pub access_key_secret: Option<String>,
     /// The token to send with every request signed by this AccessKey.
     ///
-    /// Wire name: `SecurityToken`. Required. Example: `example-security-token`.
+    /// Wire name: `SecurityToken`. Required. Example: `example-security-token`. A secret: `Debug` shows `***` in its place; keep it out of logs.
     pub security_token: Option<String>,
     /// When the credential stops working, in UTC, as `YYYY-MM-DDThh:mm:ssZ`.
     ///
     /// Wire name: `Expiration`. Required. Example: `2015-04-09T11:52:19Z`.
     pub expiration: Option<String>,
+}
+impl ::core::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &rt::Masked)
+            .field("security_token", &rt::Masked)
+            .field("expiration", &self.expiration)
+            .finish()
+    }
 }
 impl rt::Decode for Credentials {
     #[inline]
