@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use tracing::Instrument as _;
 
 use crate::credentials::{
-    self, Credentials, CredentialsCache, CredentialsError, ProvideCredentials, SharedCredentialsProvider,
+    self, Credentials, CredentialsCache, CredentialsError, ProvideCredentials, Secret, SharedCredentialsProvider,
     SigningIdentity,
 };
 use crate::sdk_error::{self, ResponseError, SdkError, TimeoutError, TimeoutKind, TransportError};
@@ -434,6 +434,8 @@ struct Answer {
     node: Node,
     /// What signed the request, for masking its secrets in errors.
     identity: Option<Arc<SigningIdentity>>,
+    /// The call's own masks, when it has sensitive parameters.
+    masks: Option<Redactor>,
 }
 
 /// What the action-independent part of a call needs to know about it.
@@ -445,6 +447,7 @@ struct CallSpec {
     version: &'static str,
     retry_safe: bool,
     response_has_code: bool,
+    sensitive: &'static [&'static str],
 }
 
 impl CallSpec {
@@ -454,6 +457,7 @@ impl CallSpec {
             version: O::VERSION,
             retry_safe: O::READ_ONLY || O::IDEMPOTENCY_TOKEN.is_some(),
             response_has_code: O::RESPONSE_HAS_CODE,
+            sensitive: O::SENSITIVE,
         }
     }
 }
@@ -551,7 +555,8 @@ impl Client {
     /// A successful answer whose body is not the action's response.
     fn undecodable(&self, answer: &Answer, error: crate::DecodeError) -> ResponseError {
         let reason = "the body does not match the action's response";
-        Redactor::of(answer.identity.as_deref()).response(answer.status, reason, &answer.body, Some(error))
+        let masks = answer.masks.as_ref().unwrap_or_else(|| Redactor::of(answer.identity.as_deref()));
+        masks.response(answer.status, reason, &answer.body, Some(error))
     }
 
     /// The parameters a call sends: `Action`, `Version`, the action's own,
@@ -730,7 +735,8 @@ impl Client {
         };
         let status = response.status().as_u16();
         tracing::Span::current().record("status", status);
-        let redactor = Redactor::of(identity.as_deref());
+        let masks = Redactor::for_call(identity.as_deref(), spec, params);
+        let redactor = masks.as_ref();
         let body = match read_body(response, self.inner.max_body_bytes).await {
             Ok(body) => body,
             Err(BodyError::Transport(e)) => return Attempt::Transport(e),
@@ -741,7 +747,13 @@ impl Client {
         };
         match interpret(status, body, spec.response_has_code, redactor) {
             Attempt::Service(e) => Attempt::Service(redactor.service(e)),
-            Attempt::Done(answer) => Attempt::Done(Answer { identity, ..answer }),
+            Attempt::Done(answer) => {
+                let masks = match masks {
+                    Cow::Owned(masks) => Some(masks),
+                    Cow::Borrowed(_) => None,
+                };
+                Attempt::Done(Answer { identity, masks, ..answer })
+            }
             other => other,
         }
     }
@@ -847,6 +859,7 @@ pub struct SignedRequest {
 /// Removes the STS token (and, for safety, the secret) from what the service
 /// sent back before it reaches an error: a proxy page or an error message
 /// may quote the request, and the V1 body carries the token, percent-encoded.
+#[derive(Clone)]
 pub(crate) struct Redactor {
     needles: Vec<String>,
 }
@@ -863,6 +876,26 @@ impl Redactor {
     }
 
     pub(crate) fn new(credentials: &Credentials) -> Self {
+        let token = credentials.security_token().map(Secret::expose);
+        Self::of_secrets(std::iter::once(credentials.access_key_secret().expose()).chain(token))
+    }
+
+    /// The masks of a call: its credentials', and the values of the
+    /// parameters the spec marks sensitive. Made per attempt only for
+    /// actions that have such parameters.
+    fn for_call<'a>(identity: Option<&'a SigningIdentity>, spec: CallSpec, params: &Params) -> Cow<'a, Redactor> {
+        let base = Redactor::of(identity);
+        if spec.sensitive.is_empty() {
+            return Cow::Borrowed(base);
+        }
+        let values = params.iter().filter(|(k, _)| spec.sensitive.contains(k)).map(|(_, v)| v);
+        let mut redactor = Self::of_secrets(values);
+        redactor.needles.extend(base.needles.iter().cloned());
+        redactor.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        Cow::Owned(redactor)
+    }
+
+    fn of_secrets<'s>(secrets: impl IntoIterator<Item = &'s str>) -> Self {
         let mut needles = Vec::new();
         // Raw, encoded once (a V1 body), and encoded twice (a V1 string to
         // sign, which Alibaba quotes in `SignatureDoesNotMatch` messages).
@@ -877,10 +910,7 @@ impl Redactor {
                 }
             }
         };
-        add(credentials.access_key_secret().expose());
-        if let Some(token) = credentials.security_token() {
-            add(token.expose());
-        }
+        secrets.into_iter().for_each(&mut add);
         // Longest first, so that a secret inside another is not half-masked.
         needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
         Redactor { needles }
@@ -966,7 +996,7 @@ fn interpret(status: u16, body: Vec<u8>, response_has_code: bool, redactor: &Red
             }
         }
     }
-    Attempt::Done(Answer { status, body, node, identity: None })
+    Attempt::Done(Answer { status, body, node, identity: None, masks: None })
 }
 
 #[cfg(test)]

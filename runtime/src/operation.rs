@@ -16,6 +16,10 @@ pub trait Operation {
     /// The response declares a top-level `Code` field, so a `Code` in a
     /// successful body is data, not an error.
     const RESPONSE_HAS_CODE: bool = false;
+    /// The wire names of top-level parameters the spec marks `sensitive`:
+    /// their values are masked in whatever the service sends back, as the
+    /// credentials are.
+    const SENSITIVE: &'static [&'static str] = &[];
     type Output: Decode;
     type Error: OperationError;
 
@@ -57,6 +61,7 @@ impl<O: Operation> Operation for WireRequest<O> {
     const READ_ONLY: bool = O::READ_ONLY;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = O::IDEMPOTENCY_TOKEN;
     const RESPONSE_HAS_CODE: bool = O::RESPONSE_HAS_CODE;
+    const SENSITIVE: &'static [&'static str] = O::SENSITIVE;
     type Output = O::Output;
     type Error = O::Error;
 

@@ -151,6 +151,9 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     let paginated = action.pagination.as_ref().map(|p| pagination(action, p));
     let has_code = action.response.iter().any(|f| f.wire == "Code");
     let response_has_code = has_code.then(|| quote! { const RESPONSE_HAS_CODE: bool = true; });
+    let sensitive: Vec<&str> = action.request.iter().filter(|f| f.sensitive).map(|f| f.wire.as_str()).collect();
+    let sensitive =
+        (!sensitive.is_empty()).then(|| quote! { const SENSITIVE: &'static [&'static str] = &[#(#sensitive),*]; });
     let (req_debug, req_debug_impl) = super::debug_impl(&req, &action.request);
     let (builder_debug, builder_debug_impl) = super::debug_impl(&builder, &action.request);
     quote! {
@@ -208,6 +211,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             const READ_ONLY: bool = #read_only;
             const IDEMPOTENCY_TOKEN: Option<&'static str> = #token;
             #response_has_code
+            #sensitive
             type Output = #resp;
             type Error = #err;
             #[inline]

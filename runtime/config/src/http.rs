@@ -1,6 +1,7 @@
 //! The providers that fetch credentials over plain HTTP: the ECS instance
 //! metadata service and a credentials URI.
 
+use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -225,11 +226,21 @@ impl ProvideCredentials for EcsRoleProvider {
 /// which answers a GET with JSON holding `AccessKeyId`, `AccessKeySecret`,
 /// `SecurityToken` and `Expiration` (and `Code: Success`, when it sends a
 /// code).
-#[derive(Debug)]
 pub struct UriProvider {
     uri: String,
     http: reqwest::Client,
     timeout: Duration,
+}
+
+/// The host only: the URL's path or query may carry a secret of its own.
+fn host_of(uri: &str) -> String {
+    reqwest::Url::parse(uri).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default()
+}
+
+impl fmt::Debug for UriProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UriProvider").field("host", &host_of(&self.uri)).finish_non_exhaustive()
+    }
 }
 
 impl UriProvider {
@@ -251,10 +262,7 @@ impl UriProvider {
     }
 
     async fn fetch(&self) -> Result<Credentials, CredentialsError> {
-        // The URL may carry a secret of its own in its query: name the host only.
-        let host =
-            reqwest::Url::parse(&self.uri).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
-        let what = format!("the credentials URI at {host}");
+        let what = format!("the credentials URI at {}", host_of(&self.uri));
         match get_text(self.http.get(&self.uri).timeout(self.timeout), &what, 64 << 10).await? {
             (200, body) => read_session(&what, &body),
             (status, _) => Err(CredentialsError::unavailable(format!("{what}: HTTP {status}"))),

@@ -58,6 +58,10 @@ async fn assume_role_signs_with_the_source_key_and_sends_every_setting() {
     assert_eq!(request.param("ExternalId"), Some("ext-1"));
     assert_eq!(request.param("Policy"), Some(r#"{"Version":"1"}"#));
     assert_no_secret(&format!("{credentials:?}"));
+    // Nor does any provider's Debug, down to the source key of a role.
+    let cli = CliProfileProvider::from_env(&Env::from_pairs([("HOME", "/nonexistent")]));
+    let ecs = EcsRoleProvider::new(Some(ROLE.into())).unwrap();
+    assert_no_secret(&format!("{:?} {:#?} {cli:?} {ecs:?}", assume(&sts), assume(&sts)));
 }
 
 #[tokio::test]
@@ -144,6 +148,10 @@ async fn oidc_is_anonymous_and_rereads_its_rotating_token_file() {
         assert_eq!(request.param("RoleSessionName"), Some("pod-session"));
         assert_eq!(request.param("OIDCProviderArn"), Some("acs:ram::1234:oidc-provider/ack"));
     }
+    // An answer that quotes the request back does not show the token.
+    sts.set_mode(Mode::Echo);
+    let err = provider.provide_credentials().await.unwrap_err();
+    assert!(err.message().contains("OIDCToken=***") && err.message().contains("RoleSessionName=pod-session"), "{err}");
     std::fs::remove_file(&file).unwrap();
     let err = provider.provide_credentials().await.unwrap_err();
     assert!(err.message().contains("cannot read the OIDC token file"), "{err}");
@@ -232,7 +240,9 @@ async fn credentials_uri_answers_and_its_failures() {
     )
     .await;
     let env = Env::from_pairs([(vars::CREDENTIALS_URI, format!("{good}/creds?sig=abc"))]);
-    let credentials = UriProvider::from_env(&env).unwrap().provide_credentials().await.unwrap();
+    let provider = UriProvider::from_env(&env).unwrap();
+    assert!(!format!("{provider:?}").contains("sig=abc"), "{provider:?}");
+    let credentials = provider.provide_credentials().await.unwrap();
     assert_eq!(credentials.access_key_id(), "STS.uri");
     let missing = common::fixed(
         200,

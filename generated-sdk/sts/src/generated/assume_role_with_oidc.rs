@@ -212,6 +212,7 @@ impl rt::Operation for AssumeRoleWithOidcRequest {
     const VERSION: &'static str = "2015-04-01";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const SENSITIVE: &'static [&'static str] = &["OIDCToken"];
     type Output = AssumeRoleWithOidcResponse;
     type Error = AssumeRoleWithOidcError;
     #[inline]

@@ -146,6 +146,8 @@ pub enum Mode {
     Garbage,
     /// An error code, HTTP 403.
     Refuse(&'static str),
+    /// An error whose message quotes the request's parameters back.
+    Echo,
     /// Reads each request (and counts it), then closes the connection without answering.
     Down,
 }
@@ -300,6 +302,11 @@ fn answer(state: &StsState, mode: &Mode, r: &Request) -> Answer {
         Mode::Throttled => return error(400, "Throttling.User", "Request was denied due to user flow control."),
         Mode::Refuse(code) => return error(403, code, "You are not authorized to do this action."),
         Mode::Garbage => return Some((200, "<html>not json</html>".to_owned())),
+        Mode::Echo => {
+            let mut quoted: Vec<String> = r.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            quoted.sort();
+            return error(400, "InvalidParameter", &quoted.join(" "));
+        }
         Mode::Malformed => {
             return Some((200, r#"{"RequestId":"R","Credentials":{"AccessKeyId":"STS.x","SecurityToken":"t","Expiration":"2030-01-01T00:00:00Z"}}"#.to_owned()));
         }

@@ -438,6 +438,7 @@ impl rt::Operation for CreateWidgetRequest {
     const VERSION: &'static str = "2020-01-01";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const SENSITIVE: &'static [&'static str] = &["AdminPassword"];
     type Output = CreateWidgetResponse;
     type Error = CreateWidgetError;
     #[inline]
