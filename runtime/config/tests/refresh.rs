@@ -68,8 +68,10 @@ async fn credentials_that_expire_mid_run_are_replaced_without_a_failed_call() {
         // Let a background refresh started by this call finish.
         tokio::task::yield_now().await;
     }
+    // One fetch per lifetime at least; at most one per 540 s (the earliest
+    // refresh point, 360 s before expiry, rounded up to the 30 s steps).
     let refreshes = sts.hits("AssumeRole");
-    assert!((5..=8).contains(&refreshes), "{refreshes} AssumeRole calls");
+    assert!((6..=9).contains(&refreshes), "{refreshes} AssumeRole calls");
     // The stand-in checks expiry by the same clock: every call was signed
     // with credentials it still accepted.
     assert_eq!(sts.hits("GetCallerIdentity"), 150);
@@ -86,9 +88,13 @@ async fn when_sts_goes_away_the_old_credentials_serve_until_they_expire() {
     for _ in 0..28 {
         assert_eq!(call(&client).await.as_deref(), Ok("R-me"));
         clock.advance(Duration::from_secs(10));
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::task::yield_now().await;
     }
-    assert!(sts.hits("AssumeRole") >= 2, "the refresh was tried");
+    // The background refresh reaches the stand-in (however long the
+    // machine takes to get there).
+    while sts.hits("AssumeRole") < 2 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     // Past use: the call fails before anything is sent, naming the cause.
     clock.advance(Duration::from_secs(20));
     let sent = sts.hits("GetCallerIdentity");
