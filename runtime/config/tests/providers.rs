@@ -266,6 +266,9 @@ async fn credentials_uri_answers_and_its_failures() {
 
 fn cli_config(dir: &std::path::Path, current: &str) -> std::path::PathBuf {
     let path = dir.join("config.json");
+    let token = dir.join("cli-oidc-token");
+    std::fs::write(&token, "oidc-token-cli").unwrap();
+    let token = token.to_str().unwrap();
     std::fs::write(
         &path,
         format!(
@@ -277,6 +280,7 @@ fn cli_config(dir: &std::path::Path, current: &str) -> std::path::PathBuf {
             {{"name":"chain","mode":"ChainableRamRoleArn","source_profile":"role","ram_role_arn":"acs:ram::1:role/next"}},
             {{"name":"loop","mode":"ChainableRamRoleArn","source_profile":"loop","ram_role_arn":"acs:ram::1:role/x"}},
             {{"name":"ecs","mode":"EcsRamRole","ram_role_name":"{ROLE}"}},
+            {{"name":"oidc","mode":"OIDC","ram_role_arn":"acs:ram::1:role/pod","oidc_provider_arn":"acs:ram::1:oidc-provider/p","oidc_token_file":"{token}","sts_region":"cn-shanghai"}},
             {{"name":"odd","mode":"CloudSSO"}}]}}"#
         ),
     )
@@ -314,6 +318,8 @@ async fn cli_profiles_in_every_mode() {
     assert_eq!(get(Some("chain")).await.unwrap().access_key_id(), "STS.issued-3");
     assert_eq!(sts.seen()[2].param("RoleArn"), Some("acs:ram::1:role/next"));
     assert_eq!(get(Some("ecs")).await.unwrap().access_key_id(), "STS.ecs-1");
+    assert_eq!(get(Some("oidc")).await.unwrap().access_key_id(), "STS.issued-4");
+    assert_eq!(sts.seen()[3].param("OIDCToken"), Some("oidc-token-cli"));
     for (profile, says) in [
         ("norole", "profile `norole`: mode `RamRoleArn` needs `ram_role_arn`, which is missing or empty"),
         ("loop", "loop or run deeper"),
@@ -338,16 +344,29 @@ async fn the_credentials_file_and_its_errors() {
         &path,
         "[default]\nenable = true\ntype = access_key\naccess_key_id = ini-id\naccess_key_secret = ini-secret\n\n\
          [sts]\ntype = sts\naccess_key_id = ini-sts\naccess_key_secret = ini-secret\nsecurity_token = ini-token\n\n\
-         [half]\ntype = access_key\naccess_key_id = ini-id\n\n[off]\nenable = false\ntype = access_key\n",
+         [half]\ntype = access_key\naccess_key_id = ini-id\n\n[off]\nenable = false\ntype = access_key\n\n\
+         [role]\ntype = ram_role_arn\naccess_key_id = source-key-id\naccess_key_secret = source-secret-never-printed\n\
+         role_arn = acs:ram::1:role/ini\nrole_session_name = ini-session\n\n\
+         [ecs]\ntype = ecs_ram_role\nrole_name = EcsTestRole\n",
     )
     .unwrap();
+    let sts = sts().await;
+    let imds = Imds::start(Duration::from_secs(3600)).await;
     let get = |profile: &str| {
-        let env = Env::from_pairs([(vars::CREDENTIALS_FILE, path.to_str().unwrap()), (vars::PROFILE, profile)]);
+        let env = Env::from_pairs([
+            (vars::CREDENTIALS_FILE, path.to_str().unwrap()),
+            (vars::PROFILE, profile),
+            (vars::STS_ENDPOINT, &sts.url),
+            (vars::IMDS_ENDPOINT, &imds.url),
+        ]);
         let provider = CredentialsFileProvider::from_env(&env);
         async move { provider.provide_credentials().await }
     };
     assert_eq!(get("default").await.unwrap().access_key_id(), "ini-id");
     assert_eq!(get("sts").await.unwrap().security_token().unwrap().expose(), "ini-token");
+    assert_eq!(get("role").await.unwrap().access_key_id(), "STS.issued-1");
+    assert_eq!(sts.seen()[0].param("RoleSessionName"), Some("ini-session"));
+    assert_eq!(get("ecs").await.unwrap().access_key_id(), "STS.ecs-1");
     let err = get("half").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Invalid);
     assert!(
