@@ -169,6 +169,8 @@ pub struct Field {
     /// Top-level request parameters: travels in the form body, not the query.
     pub in_body: bool,
     pub idempotency_token: bool,
+    /// A secret: `Debug` of the structs holding it shows `***`.
+    pub sensitive: bool,
     pub constraints: Constraints,
 }
 

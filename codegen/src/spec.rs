@@ -253,6 +253,10 @@ pub struct Member {
     /// Marks the parameter that makes the request idempotent (`ClientToken`).
     #[serde(default)]
     pub idempotency_token: bool,
+    /// A secret (an AccessKey secret, a security token): `Debug` shows
+    /// `***` in its place.
+    #[serde(default)]
+    pub sensitive: bool,
     #[serde(default)]
     pub min_length: Option<u64>,
     #[serde(default)]

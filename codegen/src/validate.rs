@@ -1120,6 +1120,7 @@ fn check_member(
         style,
         in_body,
         idempotency_token: m.idempotency_token,
+        sensitive: m.sensitive,
         constraints: c,
     })
 }

@@ -14,9 +14,6 @@ pub(crate) struct ApiRequest {
     pub headers: HeaderMap,
     /// Query string pairs, decoded, in the order sent.
     pub query: Vec<(String, String)>,
-    /// Form body pairs, decoded, in the order sent (empty unless the body
-    /// is `application/x-www-form-urlencoded`).
-    pub form: Vec<(String, String)>,
     pub body: Bytes,
     /// Query then form parameters by name; a repeated name keeps its last value.
     pub params: BTreeMap<String, String>,
@@ -26,8 +23,9 @@ impl ApiRequest {
     pub fn new(method: &str, path: &str, raw_query: Option<&str>, headers: HeaderMap, body: Bytes) -> Self {
         let query = raw_query.map(|q| decode_pairs(q.as_bytes())).unwrap_or_default();
         let form = if is_form(&headers) { decode_pairs(&body) } else { Vec::new() };
+        // Form pairs only count when the body is `application/x-www-form-urlencoded`.
         let params = query.iter().chain(&form).cloned().collect();
-        ApiRequest { method: method.to_owned(), path: path.to_owned(), headers, query, form, body, params }
+        ApiRequest { method: method.to_owned(), path: path.to_owned(), headers, query, body, params }
     }
 
     pub fn param(&self, name: &str) -> Option<&str> {
@@ -69,7 +67,7 @@ mod tests {
         assert_eq!(r.param("Text"), Some("中 x"));
         assert_eq!(r.param("Action"), Some("FromBody"), "the body comes last and wins");
         assert_eq!(r.query.len(), 2);
-        assert_eq!(r.form.len(), 3);
+        assert_eq!(r.params.len(), 4, "query and form merged by name");
     }
 
     #[test]

@@ -14,9 +14,12 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use crate::credentials::{self, Credentials, CredentialsError};
+use crate::credentials::{
+    self, Credentials, CredentialsCache, CredentialsError, ProvideCredentials, Secret, SharedCredentialsProvider,
+    SigningIdentity,
+};
 use crate::sdk_error::{self, ResponseError, SdkError, TimeoutError, TimeoutKind, TransportError};
-use crate::signing::{self, SigningKey};
+use crate::signing;
 use crate::{BuildError, Decode, DryRunnable, Node, Operation, OperationError, Params, ServiceError, random};
 
 /// How requests are signed.
@@ -80,13 +83,22 @@ impl From<CredentialsError> for ConfigError {
     }
 }
 
+/// What a builder was given to sign with.
+#[derive(Debug)]
+enum CredentialsSource {
+    Fixed(Credentials),
+    Provider(SharedCredentialsProvider),
+    Cache(CredentialsCache),
+    Anonymous,
+}
+
 /// Builds a client. `C` is the product's client type (a generated wrapper).
 #[must_use]
 pub struct ClientBuilder<C = Client> {
     endpoint_template: String,
     regional_endpoints: &'static [(&'static str, &'static str)],
     region: Option<String>,
-    credentials: Option<Credentials>,
+    credentials: Option<CredentialsSource>,
     endpoint: Option<String>,
     connect_timeout: Duration,
     attempt_timeout: Duration,
@@ -127,13 +139,39 @@ impl<C: From<Client>> ClientBuilder<C> {
         }
     }
 
+    /// The region the client calls, which also picks the endpoint.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
     }
 
+    /// Signs with these fixed credentials, checked when the client is built.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
+        self.credentials = Some(CredentialsSource::Fixed(credentials));
+        self
+    }
+
+    /// Signs with what `provider` answers, cached and refreshed before it
+    /// expires (see [`CredentialsCache`]). The provider is first asked at
+    /// the first call, not here.
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = Some(CredentialsSource::Provider(SharedCredentialsProvider::new(provider)));
+        self
+    }
+
+    /// Signs with credentials from this cache, which may be shared with
+    /// other clients (of other products, say), so that they refresh once.
+    pub fn credentials_cache(mut self, cache: CredentialsCache) -> Self {
+        self.credentials = Some(CredentialsSource::Cache(cache));
+        self
+    }
+
+    /// Sends requests unsigned, with no AccessKey: for the few actions that
+    /// prove identity otherwise, such as STS `AssumeRoleWithOIDC`, whose
+    /// OIDC token is the proof. Parameters travel in a form body with
+    /// `Format` and `Timestamp`, and no `Signature`.
+    pub fn anonymous(mut self) -> Self {
+        self.credentials = Some(CredentialsSource::Anonymous);
         self
     }
 
@@ -152,6 +190,7 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// Limit for opening a connection.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -169,11 +208,13 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// When and how often to retry.
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
     }
 
+    /// How requests are signed.
     pub fn signature_version(mut self, version: SignatureVersion) -> Self {
         self.signature = version;
         self
@@ -219,12 +260,13 @@ impl<C: From<Client>> ClientBuilder<C> {
             }
         }
         if let Some(found) = found {
-            self.credentials = Some(found.credentials);
+            self.credentials = Some(CredentialsSource::Fixed(found.credentials));
             self.region = self.region.or(found.region);
         }
         Ok(self)
     }
 
+    /// Checks the settings and builds the client.
     pub fn build(self) -> Result<C, ConfigError> {
         let region = self.region.filter(|r| !r.trim().is_empty()).ok_or_else(|| {
             ConfigError(format!("no region: call `.region(..)` or set {}", credentials::ENV_REGION_ID))
@@ -236,10 +278,20 @@ impl<C: From<Client>> ClientBuilder<C> {
                 credentials::ENV_ACCESS_KEY_SECRET
             ))
         })?;
-        check_header_safe("access key id", credentials.access_key_id())?;
-        if let Some(token) = credentials.security_token() {
-            check_header_safe("security token", token.expose())?;
-        }
+        let auth = match credentials {
+            CredentialsSource::Fixed(credentials) => {
+                let cache = CredentialsCache::new(credentials.clone());
+                cache.seed(credentials)?;
+                Auth::Signed(cache)
+            }
+            CredentialsSource::Provider(provider) => Auth::Signed(CredentialsCache::with(
+                provider,
+                credentials::RefreshSettings::default(),
+                Arc::new(credentials::SystemClock),
+            )),
+            CredentialsSource::Cache(cache) => Auth::Signed(cache),
+            CredentialsSource::Anonymous => Auth::Anonymous,
+        };
         let endpoint = match self.endpoint {
             Some(e) if e.starts_with("http://") || e.starts_with("https://") => e,
             Some(host) => format!("https://{host}"),
@@ -261,9 +313,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             url,
             host,
             region,
-            key: SigningKey::new(credentials.access_key_secret().expose()),
-            redactor: Redactor::new(&credentials),
-            credentials,
+            auth,
             attempt_timeout: self.attempt_timeout,
             total_timeout: self.total_timeout,
             retry: self.retry,
@@ -274,21 +324,11 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 }
 
-/// The key id and the STS token travel in HTTP headers (V3), where control
-/// characters are not allowed. Refused here, by name and without the value,
-/// rather than at the first call as a transport error.
-fn check_header_safe(what: &str, value: &str) -> Result<(), ConfigError> {
-    match value.chars().find(|&c| c.is_ascii_control() && c != '\t') {
-        None => Ok(()),
-        Some(c) => Err(ConfigError(format!(
-            "the {what} contains a control character ({}); check it for a stray line break or carriage return",
-            c.escape_default()
-        ))),
-    }
-}
-
-/// reqwest with rustls on the `ring` provider and the platform's roots.
-fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError> {
+/// The HTTP client every client uses: reqwest with rustls on the `ring`
+/// provider and the platform's roots, and no redirects. Public for the
+/// credential providers that talk plain HTTP (the metadata service, a
+/// credentials URI), so that they use the same TLS setup.
+pub fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError> {
     use rustls_platform_verifier::BuilderVerifierExt as _;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
@@ -306,6 +346,15 @@ fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError
         .map_err(|e| ConfigError(format!("cannot build the HTTP client: {e}")))
 }
 
+/// How a client signs.
+#[derive(Debug)]
+enum Auth {
+    /// With credentials from a cache (fixed credentials are a cache that never refreshes).
+    Signed(CredentialsCache),
+    /// Not at all.
+    Anonymous,
+}
+
 /// A client for one product in one region. Cheap to clone; clones share
 /// the connection pool.
 #[derive(Clone)]
@@ -318,11 +367,7 @@ struct Inner {
     url: reqwest::Url,
     host: String,
     region: String,
-    credentials: Credentials,
-    /// The secret, ready to sign with.
-    key: SigningKey,
-    /// Masks the secret and the token in what the service sends back.
-    redactor: Redactor,
+    auth: Auth,
     attempt_timeout: Duration,
     total_timeout: Duration,
     retry: RetryPolicy,
@@ -335,7 +380,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("endpoint", &self.inner.url.as_str())
             .field("region", &self.inner.region)
-            .field("credentials", &self.inner.credentials)
+            .field("credentials", &self.inner.auth)
             .field("signature", &self.inner.signature)
             .field("retry", &self.inner.retry)
             .finish_non_exhaustive()
@@ -420,6 +465,10 @@ struct Answer {
     status: u16,
     body: Vec<u8>,
     node: Node,
+    /// What signed the request, for masking its secrets in errors.
+    identity: Option<Arc<SigningIdentity>>,
+    /// The call's own masks, when it has sensitive parameters.
+    masks: Option<Redactor>,
 }
 
 /// What the action-independent part of a call needs to know about it.
@@ -434,6 +483,7 @@ struct CallSpec {
     /// Top-level parameters that travel in the form body (V3; V1 sends
     /// everything there).
     body_params: &'static [&'static str],
+    sensitive: &'static [&'static str],
 }
 
 impl CallSpec {
@@ -444,6 +494,7 @@ impl CallSpec {
             retry_safe: O::READ_ONLY || O::IDEMPOTENCY_TOKEN.is_some(),
             response_has_code: O::RESPONSE_HAS_CODE,
             body_params: O::BODY_PARAMS,
+            sensitive: O::SENSITIVE,
         }
     }
 }
@@ -461,6 +512,9 @@ enum Attempt {
     Transport(reqwest::Error),
     TimedOut,
     Response(ResponseError),
+    /// No credentials to sign with. The cache has its own backoff, so the
+    /// call does not retry.
+    Credentials(CredentialsError),
 }
 
 impl Attempt {
@@ -468,7 +522,7 @@ impl Attempt {
     /// timeouts, server-side failures and throttling. Never other 4xx.
     fn retryable(&self) -> bool {
         match self {
-            Attempt::Done(_) => false,
+            Attempt::Done(_) | Attempt::Credentials(_) => false,
             Attempt::Transport(_) | Attempt::TimedOut => true,
             Attempt::Service(e) => {
                 e.status() >= 500
@@ -488,6 +542,7 @@ impl Attempt {
             Attempt::Transport(_) => "the connection failed".to_owned(),
             Attempt::TimedOut => "the attempt timed out".to_owned(),
             Attempt::Response(r) => format!("HTTP {} with an unexpected body", r.status),
+            Attempt::Credentials(_) => "no credentials".to_owned(),
         }
     }
 }
@@ -556,7 +611,8 @@ impl Client {
     /// A successful answer whose body is not the action's response.
     fn undecodable(&self, answer: &Answer, error: crate::DecodeError) -> ResponseError {
         let reason = "the body does not match the action's response";
-        self.inner.redactor.response(answer.status, reason, &answer.body, Some(error))
+        let masks = answer.masks.as_ref().unwrap_or_else(|| Redactor::of(answer.identity.as_deref()));
+        masks.response(answer.status, reason, &answer.body, Some(error))
     }
 
     /// The parameters a call sends: `Action`, `Version`, the action's own,
@@ -581,24 +637,58 @@ impl Client {
     ///
     /// Public for benchmarks; each attempt of `send` is exactly this, then
     /// the network.
+    ///
+    /// Signs with the credentials cached now (fixed credentials always
+    /// are), without fetching; unsigned when there are none.
     #[doc(hidden)]
     pub fn sign<O: Operation>(&self, params: &Params) -> SignedRequest {
-        self.sign_call(CallSpec::of::<O>(), params)
+        let identity = match &self.inner.auth {
+            Auth::Signed(cache) => cache.cached(),
+            Auth::Anonymous => None,
+        };
+        self.sign_call(identity.as_deref(), CallSpec::of::<O>(), params)
     }
 
-    fn sign_call(&self, spec: CallSpec, params: &Params) -> SignedRequest {
-        let nonce = random::uuid_v4();
+    /// The credentials cache the client signs with; `None` for an anonymous client.
+    pub fn credentials_cache(&self) -> Option<&CredentialsCache> {
+        match &self.inner.auth {
+            Auth::Signed(cache) => Some(cache),
+            Auth::Anonymous => None,
+        }
+    }
+
+    fn sign_call(&self, identity: Option<&SigningIdentity>, spec: CallSpec, params: &Params) -> SignedRequest {
         let mut stamp = [0u8; signing::TIMESTAMP_LEN];
         let stamp = signing::timestamp(&mut stamp, time::OffsetDateTime::now_utc());
+        let Some(identity) = identity else { return Self::unsigned(params, stamp) };
+        let nonce = random::uuid_v4();
         match self.inner.signature {
             SignatureVersion::V1 => {
                 let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
-                self.sign_v1(params, nonce.hyphenated().encode_lower(&mut text), stamp)
+                self.sign_v1(identity, params, nonce.hyphenated().encode_lower(&mut text), stamp)
             }
             SignatureVersion::V3 => {
                 let mut text = [0u8; uuid::fmt::Simple::LENGTH];
-                self.sign_v3(spec, params, nonce.simple().encode_lower(&mut text), stamp)
+                self.sign_v3(identity, spec, params, nonce.simple().encode_lower(&mut text), stamp)
             }
+        }
+    }
+
+    /// An anonymous request: the parameters, `Format` and `Timestamp` in a
+    /// form body, and no key or signature.
+    fn unsigned(params: &Params, stamp: &str) -> SignedRequest {
+        let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 2);
+        pairs.extend(params.iter());
+        pairs.extend([("Format", "JSON"), ("Timestamp", stamp)]);
+        let mut body = Vec::new();
+        signing::write_canonical_query(&mut pairs, &mut body);
+        SignedRequest {
+            query: String::new(),
+            headers: vec![
+                ("content-type", Cow::Borrowed("application/x-www-form-urlencoded")),
+                ("accept", Cow::Borrowed("application/json")),
+            ],
+            body: signing::ascii(body),
         }
     }
 
@@ -662,13 +752,21 @@ impl Client {
                     elapsed: start.elapsed(),
                 }))),
                 Attempt::Response(e) => Err(CallError::Other(SdkError::Response(e))),
+                Attempt::Credentials(e) => Err(CallError::Other(SdkError::Credentials(e))),
             };
         }
     }
 
     /// One signed HTTP exchange.
     async fn attempt(&self, spec: CallSpec, params: &Params) -> Attempt {
-        let signed = self.sign_call(spec, params);
+        let identity = match &self.inner.auth {
+            Auth::Signed(cache) => match cache.get().await {
+                Ok(identity) => Some(identity),
+                Err(e) => return Attempt::Credentials(e),
+            },
+            Auth::Anonymous => None,
+        };
+        let signed = self.sign_call(identity.as_deref(), spec, params);
         let mut url = self.inner.url.clone();
         if !signed.query.is_empty() {
             url.set_query(Some(&signed.query));
@@ -686,7 +784,8 @@ impl Client {
         };
         let status = response.status().as_u16();
         tracing::Span::current().record("status", status);
-        let redactor = &self.inner.redactor;
+        let masks = Redactor::for_call(identity.as_deref(), spec, params);
+        let redactor = masks.as_ref();
         let body = match read_body(response, self.inner.max_body_bytes).await {
             Ok(body) => body,
             Err(BodyError::Transport(e)) => return Attempt::Transport(e),
@@ -697,14 +796,21 @@ impl Client {
         };
         match interpret(status, body, spec.response_has_code, redactor) {
             Attempt::Service(e) => Attempt::Service(redactor.service(e)),
+            Attempt::Done(answer) => {
+                let masks = match masks {
+                    Cow::Owned(masks) => Some(masks),
+                    Cow::Borrowed(_) => None,
+                };
+                Attempt::Done(Answer { identity, masks, ..answer })
+            }
             other => other,
         }
     }
 
     /// RPC signature: everything in a form-encoded POST body, so that no
     /// credential ever appears in a URL (and so in an error message or log).
-    fn sign_v1(&self, params: &Params, nonce: &str, stamp: &str) -> SignedRequest {
-        let credentials = &self.inner.credentials;
+    fn sign_v1(&self, identity: &SigningIdentity, params: &Params, nonce: &str, stamp: &str) -> SignedRequest {
+        let credentials = identity.credentials();
         let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 7);
         pairs.extend(params.iter());
         pairs.extend([
@@ -722,7 +828,7 @@ impl Client {
         let (mut body, mut string_to_sign) = (Vec::with_capacity(size), Vec::with_capacity(size * 5 / 4));
         signing::write_rpc_query("POST", &mut pairs, &mut body, &mut string_to_sign);
         let mut signature = [0u8; 28];
-        let signature = self.inner.key.rpc_signature(&string_to_sign, &mut signature);
+        let signature = identity.key.rpc_signature(&string_to_sign, &mut signature);
         body.extend_from_slice(b"&Signature=");
         signing::push_encoded(&mut body, signature);
         let body = signing::ascii(body);
@@ -739,7 +845,14 @@ impl Client {
     /// `ACS3-HMAC-SHA256`: action and version in signed headers, parameters
     /// in the query string, except those the action sends in the form body,
     /// whose SHA-256 is signed.
-    fn sign_v3(&self, spec: CallSpec, params: &Params, nonce: &str, stamp: &str) -> SignedRequest {
+    fn sign_v3(
+        &self,
+        identity: &SigningIdentity,
+        spec: CallSpec,
+        params: &Params,
+        nonce: &str,
+        stamp: &str,
+    ) -> SignedRequest {
         let (action, version) = (spec.action, spec.version);
         let in_body = |name: &str| {
             spec.body_params
@@ -761,7 +874,8 @@ impl Client {
             let sha = signing::sha256_hex(body.as_bytes());
             (body, Cow::Owned(sha))
         };
-        let token = self.inner.credentials.security_token().map(|t| t.expose().trim());
+        let credentials = identity.credentials();
+        let token = credentials.security_token().map(|t| t.expose().trim());
         // Sorted by name, as the canonical request wants them.
         let mut signed: [(&str, &str); 7] = [
             ("host", &self.inner.host),
@@ -778,8 +892,7 @@ impl Client {
             signed.copy_within(5.., 4);
             &signed[..6]
         };
-        let authorization =
-            self.inner.key.v3_authorization(self.inner.credentials.access_key_id(), &query, signed, &content_sha256);
+        let authorization = identity.key.v3_authorization(credentials.access_key_id(), &query, signed, &content_sha256);
         let mut headers = Vec::with_capacity(8);
         headers.push(("authorization", Cow::Owned(authorization)));
         headers.push(("accept", Cow::Borrowed("application/json")));
@@ -815,14 +928,43 @@ pub struct SignedRequest {
 /// Removes the STS token (and, for safety, the secret) from what the service
 /// sent back before it reaches an error: a proxy page or an error message
 /// may quote the request, and the V1 body carries the token, percent-encoded.
-struct Redactor {
+#[derive(Clone)]
+pub(crate) struct Redactor {
     needles: Vec<String>,
 }
+
+/// What an anonymous request has to mask: nothing.
+static NO_SECRETS: Redactor = Redactor { needles: Vec::new() };
 
 impl Redactor {
     const MASK: &'static str = "***";
 
-    fn new(credentials: &Credentials) -> Self {
+    /// The masks of whatever signed a request.
+    fn of(identity: Option<&SigningIdentity>) -> &Redactor {
+        identity.map_or(&NO_SECRETS, |i| &i.redactor)
+    }
+
+    pub(crate) fn new(credentials: &Credentials) -> Self {
+        let token = credentials.security_token().map(Secret::expose);
+        Self::of_secrets(std::iter::once(credentials.access_key_secret().expose()).chain(token))
+    }
+
+    /// The masks of a call: its credentials', and the values of the
+    /// parameters the spec marks sensitive. Made per attempt only for
+    /// actions that have such parameters.
+    fn for_call<'a>(identity: Option<&'a SigningIdentity>, spec: CallSpec, params: &Params) -> Cow<'a, Redactor> {
+        let base = Redactor::of(identity);
+        if spec.sensitive.is_empty() {
+            return Cow::Borrowed(base);
+        }
+        let values = params.iter().filter(|(k, _)| spec.sensitive.contains(k)).map(|(_, v)| v);
+        let mut redactor = Self::of_secrets(values);
+        redactor.needles.extend(base.needles.iter().cloned());
+        redactor.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        Cow::Owned(redactor)
+    }
+
+    fn of_secrets<'s>(secrets: impl IntoIterator<Item = &'s str>) -> Self {
         let mut needles = Vec::new();
         // Raw, encoded once (a V1 body), and encoded twice (a V1 string to
         // sign, which Alibaba quotes in `SignatureDoesNotMatch` messages).
@@ -837,10 +979,7 @@ impl Redactor {
                 }
             }
         };
-        add(credentials.access_key_secret().expose());
-        if let Some(token) = credentials.security_token() {
-            add(token.expose());
-        }
+        secrets.into_iter().for_each(&mut add);
         // Longest first, so that a secret inside another is not half-masked.
         needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
         Redactor { needles }
@@ -926,7 +1065,7 @@ fn interpret(status: u16, body: Vec<u8>, response_has_code: bool, redactor: &Red
             }
         }
     }
-    Attempt::Done(Answer { status, body, node })
+    Attempt::Done(Answer { status, body, node, identity: None, masks: None })
 }
 
 #[cfg(test)]
@@ -1005,7 +1144,8 @@ mod tests {
         for token in [None, Some("sts/token+=&")] {
             let client = client(SignatureVersion::V1, token);
             let params = probe();
-            let signed = client.sign_v1(&params, "nonce-1", "2024-01-02T03:04:05Z");
+            let identity = client.credentials_cache().unwrap().cached().unwrap();
+            let signed = client.sign_v1(&identity, &params, "nonce-1", "2024-01-02T03:04:05Z");
             let mut all: Vec<(String, String)> = params.iter().map(|(k, v)| (k.into(), v.into())).collect();
             all.extend(owned(&[
                 ("Format", "JSON"),
@@ -1031,7 +1171,9 @@ mod tests {
         for token in [None, Some("  sts-token-with-spaces  ")] {
             let client = client(SignatureVersion::V3, token);
             let params = probe();
+            let identity = client.credentials_cache().unwrap().cached().unwrap();
             let signed = client.sign_v3(
+                &identity,
                 CallSpec::of::<Probe>(),
                 &params,
                 "0123456789abcdef0123456789abcdef",

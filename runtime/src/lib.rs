@@ -27,8 +27,11 @@ pub use build::{
     BuildError, CheckRequired, Constrained, Limits, Scalar, check, check_items, check_required, missing_in, required,
     required_list,
 };
-pub use client::{Client, ClientBuilder, ConfigError, DryRunning, RetryPolicy, Sending, SignatureVersion};
-pub use credentials::{Credentials, Secret};
+pub use client::{Client, ClientBuilder, ConfigError, DryRunning, RetryPolicy, Sending, SignatureVersion, http_client};
+pub use credentials::{
+    Credentials, CredentialsCache, CredentialsError, Masked, ProvideCredentials, ProviderChain, Secret,
+    SharedCredentialsProvider,
+};
 pub use decode::{Decode, DecodeError, Object, decode_response};
 pub use enums::UnknownValue;
 pub use error::{ErrorDoc, OperationError, ServiceError};

@@ -20,6 +20,10 @@ pub trait Operation {
     /// query string (`position: body` in the spec). Their flattened forms
     /// (`Name.Field`, `Name.1`) go with them.
     const BODY_PARAMS: &'static [&'static str] = &[];
+    /// The wire names of top-level parameters the spec marks `sensitive`:
+    /// their values are masked in whatever the service sends back, as the
+    /// credentials are.
+    const SENSITIVE: &'static [&'static str] = &[];
     type Output: Decode;
     type Error: OperationError;
 
@@ -71,6 +75,7 @@ impl<O: Operation> Operation for WireRequest<O> {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = O::IDEMPOTENCY_TOKEN;
     const RESPONSE_HAS_CODE: bool = O::RESPONSE_HAS_CODE;
     const BODY_PARAMS: &'static [&'static str] = O::BODY_PARAMS;
+    const SENSITIVE: &'static [&'static str] = O::SENSITIVE;
     type Output = O::Output;
     type Error = O::Error;
 

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::credentials::CredentialsError;
 use crate::{BuildError, DecodeError, OperationError};
 
 /// The error of a call to action `E`'s operation.
@@ -22,6 +23,9 @@ pub enum SdkError<E> {
     /// The service answered with something that is neither the expected
     /// response nor an error body (a proxy's HTML page, a truncated body...).
     Response(ResponseError),
+    /// No credentials to sign with: the provider is not set up, failed, or
+    /// answered credentials that had expired. Nothing was sent.
+    Credentials(CredentialsError),
 }
 
 impl<E> SdkError<E> {
@@ -53,6 +57,7 @@ impl SdkError<std::convert::Infallible> {
             SdkError::Timeout(e) => SdkError::Timeout(e),
             SdkError::Transport(e) => SdkError::Transport(e),
             SdkError::Response(e) => SdkError::Response(e),
+            SdkError::Credentials(e) => SdkError::Credentials(e),
         }
     }
 }
@@ -78,6 +83,7 @@ impl<E: OperationError> fmt::Display for SdkError<E> {
             SdkError::Timeout(e) => e.fmt(f),
             SdkError::Transport(e) => e.fmt(f),
             SdkError::Response(e) => e.fmt(f),
+            SdkError::Credentials(e) => write!(f, "the request was not sent: no credentials to sign with: {e}"),
         }
     }
 }
@@ -90,6 +96,7 @@ impl<E: OperationError + 'static> std::error::Error for SdkError<E> {
             SdkError::Timeout(_) => None,
             SdkError::Transport(e) => Some(e),
             SdkError::Response(e) => e.source.as_ref().map(|e| e as _),
+            SdkError::Credentials(e) => Some(e),
         }
     }
 }

@@ -329,6 +329,43 @@ pub fn sign_v3(input: &V3Input<'_>, access_key_id: &str, access_key_secret: &str
 /// `YYYY-MM-DDThh:mm:ssZ`.
 pub const TIMESTAMP_LEN: usize = 20;
 
+/// `time` as `YYYY-MM-DDThh:mm:ssZ` (UTC), the form STS and the metadata
+/// service write expiry times in.
+pub fn format_utc(time: std::time::SystemTime) -> String {
+    let mut buf = [0u8; TIMESTAMP_LEN];
+    timestamp(&mut buf, time::OffsetDateTime::from(time)).to_owned()
+}
+
+/// Reads `YYYY-MM-DDThh:mm:ssZ` (UTC, as STS and the metadata service write
+/// expiry times; fractional seconds are accepted and dropped). `None` for
+/// anything else.
+pub fn parse_utc(text: &str) -> Option<std::time::SystemTime> {
+    let b = text.as_bytes();
+    let tail = b.get(19..)?;
+    let tail_ok = tail == b"Z"
+        || (tail.len() > 2
+            && tail[0] == b'.'
+            && tail.last() == Some(&b'Z')
+            && tail[1..tail.len() - 1].iter().all(u8::is_ascii_digit));
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || !tail_ok {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = text.get(range)?;
+        if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
+    };
+    let month = time::Month::try_from(u8::try_from(num(5..7)?).ok()?).ok()?;
+    let date =
+        time::Date::from_calendar_date(i32::try_from(num(0..4)?).ok()?, month, u8::try_from(num(8..10)?).ok()?).ok()?;
+    let clock = time::Time::from_hms(
+        u8::try_from(num(11..13)?).ok()?,
+        u8::try_from(num(14..16)?).ok()?,
+        u8::try_from(num(17..19)?).ok()?,
+    )
+    .ok()?;
+    Some(time::PrimitiveDateTime::new(date, clock).assume_utc().into())
+}
+
 /// Formats `now` (UTC) as the signatures' timestamp (`Timestamp`,
 /// `x-acs-date`), into `buf`: no allocation on the signing path.
 pub fn timestamp(buf: &mut [u8; TIMESTAMP_LEN], now: time::OffsetDateTime) -> &str {
@@ -418,6 +455,24 @@ mod tests {
             signed.authorization,
             "ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0"
         );
+    }
+
+    #[test]
+    fn utc_expiry_times_read_and_write() {
+        let t = parse_utc("2015-04-09T11:52:19Z").unwrap();
+        assert_eq!(t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs(), 1_428_580_339);
+        assert_eq!(format_utc(t), "2015-04-09T11:52:19Z");
+        assert_eq!(parse_utc("2015-04-09T11:52:19.123Z"), Some(t));
+        for bad in [
+            "",
+            "2015-04-09 11:52:19Z",
+            "2015-13-09T11:52:19Z",
+            "2015-04-09T11:52:19",
+            "2015-04-09T11:52:19.Z",
+            "2015-02-30T00:00:00Z",
+        ] {
+            assert_eq!(parse_utc(bad), None, "{bad}");
+        }
     }
 
     #[test]

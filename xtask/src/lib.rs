@@ -30,17 +30,23 @@ pub struct Target {
     pub out: PathBuf,
 }
 
-/// The pairs `cargo xtask codegen` handles when given no `--spec`/`--out`:
-/// the product crate, and the fixture crate that snapshots every spec feature.
+/// Every spec directory and the crate generated from it, in one place:
+/// `cargo xtask codegen` (and `--check`, and the drift test) handle these
+/// pairs when given no `--spec`/`--out`.
+pub const TARGETS: &[(&str, &str)] = &[
+    ("spec/vpc", "generated-sdk"),
+    ("spec/sts", "generated-sdk/sts"),
+    ("tests/fixtures/all-features", "tests/fixture-sdk"),
+];
+
+/// [`TARGETS`] as paths: the product crates, and the fixture crate that
+/// snapshots every spec feature.
 /// Relative paths when run from the workspace root, so messages stay short.
 pub fn default_targets() -> Vec<Target> {
     let root = workspace_root();
     let here = std::env::current_dir().ok().and_then(|d| fs::canonicalize(d).ok());
     let root = if here.is_some() && here == fs::canonicalize(&root).ok() { PathBuf::new() } else { root };
-    vec![
-        Target { spec: root.join("spec/vpc"), out: root.join("generated-sdk") },
-        Target { spec: root.join("tests/fixtures/all-features"), out: root.join("tests/fixture-sdk") },
-    ]
+    TARGETS.iter().map(|(spec, out)| Target { spec: root.join(spec), out: root.join(out) }).collect()
 }
 
 /// Why a run did not succeed.

@@ -168,14 +168,21 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     let deprecated = deprecated_attr(action);
     let dry_runnable = action.request.iter().any(|f| f.wire == "DryRun" && f.ty == Ty::Boolean);
     let dry_run_impl = dry_runnable.then(|| quote! { impl rt::DryRunnable for #req {} });
+    let sensitive: Vec<&str> = action.request.iter().filter(|f| f.sensitive).map(|f| f.wire.as_str()).collect();
+    let sensitive =
+        (!sensitive.is_empty()).then(|| quote! { const SENSITIVE: &'static [&'static str] = &[#(#sensitive),*]; });
+    let (req_debug, req_debug_impl) = super::debug_impl(&req, &action.request);
+    let (builder_debug, builder_debug_impl) = super::debug_impl(&builder, &action.request);
     quote! {
         #doc
         #deprecated
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(#req_debug Clone, PartialEq)]
         #[non_exhaustive]
         pub struct #req {
             #(#fields)*
         }
+        #req_debug_impl
+        #builder_debug_impl
         impl #req {
             /// Starts building a request.
             #[inline]
@@ -184,7 +191,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             }
         }
         #[doc = #builder_doc]
-        #[derive(Debug, Clone, Default)]
+        #[derive(#builder_debug Clone, Default)]
         pub struct #builder {
             #(#builder_fields)*
         }
@@ -225,6 +232,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             const IDEMPOTENCY_TOKEN: Option<&'static str> = #token;
             #response_has_code
             #body_params
+            #sensitive
             type Output = #resp;
             type Error = #err;
             #[inline]
@@ -265,13 +273,15 @@ fn response(action: &Action) -> TokenStream {
         quote! { #name: #expr, }
     });
     let fields_name = if action.response.is_empty() { quote!(_fields) } else { quote!(fields) };
+    let (debug, debug_impl) = super::debug_impl(&resp, &action.response);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(#debug Clone, PartialEq)]
         #[non_exhaustive]
         pub struct #resp {
             #(#fields)*
         }
+        #debug_impl
         impl rt::Decode for #resp {
             #[inline]
             fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {

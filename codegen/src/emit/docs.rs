@@ -67,6 +67,9 @@ pub fn field(field: &Field) -> TokenStream {
     if field.idempotency_token {
         facts.push("Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.".to_owned());
     }
+    if field.sensitive {
+        facts.push("A secret: `Debug` shows `***` in its place; keep it out of logs.".to_owned());
+    }
     if field.deprecated {
         facts.push("Deprecated by the service.".to_owned());
     }

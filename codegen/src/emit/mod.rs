@@ -370,3 +370,30 @@ fn common_error(product: &Product) -> Option<TokenStream> {
         impl std::error::Error for CommonError {}
     })
 }
+
+/// `Debug` for a struct of `fields`: derived when none is sensitive (the
+/// returned derive item), otherwise written out with `***` for the
+/// sensitive ones (the returned impl).
+pub(crate) fn debug_impl(name: &Ident, fields: &[Field]) -> (TokenStream, TokenStream) {
+    if !fields.iter().any(|f| f.sensitive) {
+        return (quote! { Debug, }, TokenStream::new());
+    }
+    let text = name.to_string();
+    let entries = fields.iter().map(|f| {
+        let field = ident(&f.rust);
+        let label = &f.rust;
+        if f.sensitive {
+            quote! { .field(#label, &rt::Masked) }
+        } else {
+            quote! { .field(#label, &self.#field) }
+        }
+    });
+    let body = quote! {
+        impl ::core::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(#text) #(#entries)* .finish()
+            }
+        }
+    };
+    (TokenStream::new(), body)
+}

@@ -219,13 +219,15 @@ fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
         }
     });
     let default = if constructible { quote!(Default,) } else { quote!() };
+    let (debug, debug_impl) = super::debug_impl(&name, fields);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #default)]
+        #[derive(#debug Clone, PartialEq, #default)]
         #[non_exhaustive]
         pub struct #name {
             #(#defs)*
         }
+        #debug_impl
         #setters
         impl rt::Decode for #name {
             #[inline]

@@ -272,3 +272,14 @@ fn actions_are_reachable_through_their_group_and_at_the_root() {
     let _ = fixture_sdk::account::get_widget_quota::GetWidgetQuotaRequest::builder();
     let _ = fixture_sdk::widgets::create_widget::WidgetConfig::default();
 }
+
+#[test]
+fn sensitive_parameters_never_show_in_debug() {
+    let builder =
+        CreateWidgetRequest::builder().region_id("cn-hangzhou").labels(["a"]).admin_password("hunter2-secret");
+    let request = builder.clone().build().unwrap();
+    let shown = format!("{builder:?} {request:?} {request:#?}");
+    assert!(!shown.contains("hunter2-secret"), "{shown}");
+    assert!(shown.contains("admin_password: ***") && shown.contains("cn-hangzhou"), "{shown}");
+    assert_eq!(request.to_params().get("AdminPassword"), Some("hunter2-secret"));
+}

@@ -12,7 +12,7 @@ use aliyun_runtime as rt;
 /// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the Widget: `CreateWidget` creates it in `Pending`.
 ///
 /// Build one with [`CreateWidgetRequest::builder`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateWidgetRequest {
     /// The region to create the widget in.
@@ -43,6 +43,10 @@ pub struct CreateWidgetRequest {
     ///
     /// Wire name: `Enabled`. Example: `true`.
     pub enabled: Option<bool>,
+    /// A secret, which `Debug` never shows.
+    ///
+    /// Wire name: `AdminPassword`. A secret: `Debug` shows `***` in its place; keep it out of logs.
+    pub admin_password: Option<String>,
     /// Not described by the service.
     ///
     /// Wire name: `Ratio`. Example: `0.5`.
@@ -96,6 +100,60 @@ pub struct CreateWidgetRequest {
     /// Wire name: `LegacyOption`. Deprecated by the service.
     pub legacy_option: Option<String>,
 }
+impl ::core::fmt::Debug for CreateWidgetRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateWidgetRequest")
+            .field("region_id", &self.region_id)
+            .field("client_token", &self.client_token)
+            .field("dry_run", &self.dry_run)
+            .field("name", &self.name)
+            .field("size", &self.size)
+            .field("capacity", &self.capacity)
+            .field("enabled", &self.enabled)
+            .field("admin_password", &rt::Masked)
+            .field("ratio", &self.ratio)
+            .field("kind", &self.kind)
+            .field("type_", &self.type_)
+            .field("vswitch_id", &self.vswitch_id)
+            .field("ipv6_address", &self.ipv6_address)
+            .field("bandwidth", &self.bandwidth)
+            .field("tag", &self.tag)
+            .field("zone_ids", &self.zone_ids)
+            .field("config", &self.config)
+            .field("labels", &self.labels)
+            .field("rule", &self.rule)
+            .field("first_filter_key", &self.first_filter_key)
+            .field("legacy_option", &self.legacy_option)
+            .finish()
+    }
+}
+impl ::core::fmt::Debug for CreateWidgetRequestBuilder {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateWidgetRequestBuilder")
+            .field("region_id", &self.region_id)
+            .field("client_token", &self.client_token)
+            .field("dry_run", &self.dry_run)
+            .field("name", &self.name)
+            .field("size", &self.size)
+            .field("capacity", &self.capacity)
+            .field("enabled", &self.enabled)
+            .field("admin_password", &rt::Masked)
+            .field("ratio", &self.ratio)
+            .field("kind", &self.kind)
+            .field("type_", &self.type_)
+            .field("vswitch_id", &self.vswitch_id)
+            .field("ipv6_address", &self.ipv6_address)
+            .field("bandwidth", &self.bandwidth)
+            .field("tag", &self.tag)
+            .field("zone_ids", &self.zone_ids)
+            .field("config", &self.config)
+            .field("labels", &self.labels)
+            .field("rule", &self.rule)
+            .field("first_filter_key", &self.first_filter_key)
+            .field("legacy_option", &self.legacy_option)
+            .finish()
+    }
+}
 impl CreateWidgetRequest {
     /// Starts building a request.
     #[inline]
@@ -104,7 +162,7 @@ impl CreateWidgetRequest {
     }
 }
 /// Builds a [`CreateWidgetRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CreateWidgetRequestBuilder {
     region_id: Option<String>,
     client_token: Option<String>,
@@ -113,6 +171,7 @@ pub struct CreateWidgetRequestBuilder {
     size: Option<i32>,
     capacity: Option<i64>,
     enabled: Option<bool>,
+    admin_password: Option<String>,
     ratio: Option<f64>,
     kind: Option<super::types::WidgetKind>,
     type_: Option<String>,
@@ -175,6 +234,13 @@ impl CreateWidgetRequestBuilder {
     /// Wire name: `Enabled`. Example: `true`.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
+        self
+    }
+    /// A secret, which `Debug` never shows.
+    ///
+    /// Wire name: `AdminPassword`. A secret: `Debug` shows `***` in its place; keep it out of logs.
+    pub fn admin_password(mut self, value: impl Into<String>) -> Self {
+        self.admin_password = Some(value.into());
         self
     }
     /// Not described by the service.
@@ -288,6 +354,7 @@ impl CreateWidgetRequestBuilder {
             size: self.size,
             capacity: self.capacity,
             enabled: self.enabled,
+            admin_password: self.admin_password,
             ratio: self.ratio,
             kind: self.kind,
             type_: self.type_,
@@ -364,6 +431,7 @@ impl rt::FromParams for CreateWidgetRequest {
             size: src.optional("Size")?,
             capacity: src.optional("Capacity")?,
             enabled: src.optional("Enabled")?,
+            admin_password: src.optional("AdminPassword")?,
             ratio: src.optional("Ratio")?,
             kind: src.optional("Kind")?,
             type_: src.optional("Type")?,
@@ -388,6 +456,7 @@ impl rt::Operation for CreateWidgetRequest {
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     const BODY_PARAMS: &'static [&'static str] = &["Config"];
+    const SENSITIVE: &'static [&'static str] = &["AdminPassword"];
     type Output = CreateWidgetResponse;
     type Error = CreateWidgetError;
     #[inline]
@@ -399,6 +468,7 @@ impl rt::Operation for CreateWidgetRequest {
         params.put("Size", &self.size);
         params.put("Capacity", &self.capacity);
         params.put("Enabled", &self.enabled);
+        params.put("AdminPassword", &self.admin_password);
         params.put("Ratio", &self.ratio);
         params.put("Kind", &self.kind);
         params.put("Type", &self.type_);
