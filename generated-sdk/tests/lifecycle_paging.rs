@@ -233,3 +233,76 @@ fn the_lifecycle_is_the_one_the_spec_declares() {
     assert!(!lc.can_reach("Canceled", "Enabled"));
     assert!(!lc.can_reach("Terminated", "Enabled"));
 }
+
+/// A page of the listing a lifecycle names, holding `(id, state)` items,
+/// shaped from the lifecycle's own data (list, wrapper, ID and state fields).
+fn listing_page(lifecycle: &aliyun_vpc::runtime::Lifecycle, items: &[(&str, &str)]) -> Reply {
+    let listing = lifecycle.listing.expect("the resource has a waiter");
+    let items: Vec<String> = items
+        .iter()
+        .map(|(id, state)| format!(r#"{{"{}":"{id}","{}":"{state}"}}"#, listing.id_field, listing.state_field))
+        .collect();
+    let list = format!("[{}]", items.join(","));
+    let list = match listing.wrapper {
+        Some(wrapper) => format!(r#"{{"{wrapper}":{list}}}"#),
+        None => list,
+    };
+    Reply::ok(&format!(r#"{{"RequestId":"R","TotalCount":{},"{}":{list}}}"#, items.len(), listing.items))
+}
+
+#[tokio::test]
+async fn the_vpc_waiter_polls_describe_vpcs_by_id_until_available() {
+    use aliyun_vpc::lifecycle::VPC;
+    use aliyun_vpc::types::VpcStatus;
+    let server =
+        Server::start(vec![listing_page(&VPC, &[("vpc-1", "Pending")]), listing_page(&VPC, &[("vpc-1", "Available")])])
+            .await;
+    let vpc = client(&server)
+        .wait_until_vpc_status("vpc-1", VpcStatus::Available, fast(Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert_eq!(vpc.vpc_id.as_deref(), Some("vpc-1"));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].action(), Some("DescribeVpcs"));
+    assert_eq!(seen[0].param("VpcId"), Some("vpc-1"));
+    assert_eq!(seen[0].param("RegionId"), Some("cn-shanghai"));
+}
+
+#[tokio::test]
+async fn the_eip_waiter_follows_an_association_and_gives_up_on_a_release() {
+    use aliyun_vpc::lifecycle::EIP;
+    use aliyun_vpc::types::EipStatus;
+    let server =
+        Server::start(vec![listing_page(&EIP, &[("eip-1", "Associating")]), listing_page(&EIP, &[("eip-1", "InUse")])])
+            .await;
+    let eip =
+        client(&server).wait_until_eip_status("eip-1", EipStatus::InUse, fast(Duration::from_secs(10))).await.unwrap();
+    assert_eq!(eip.allocation_id.as_deref(), Some("eip-1"));
+    assert_eq!(server.seen()[0].action(), Some("DescribeEipAddresses"));
+    assert_eq!(server.seen()[0].param("AllocationId"), Some("eip-1"));
+
+    // Releasing leads nowhere but away: waiting for InUse stops at once.
+    let server = Server::start(vec![listing_page(&EIP, &[("eip-1", "Releasing")])]).await;
+    let err = client(&server).wait_until_eip_status("eip-1", EipStatus::InUse, fast(Duration::from_secs(60))).await;
+    assert!(matches!(err, Err(WaitError::Unreachable { .. })), "{err:?}");
+}
+
+#[test]
+fn every_declared_lifecycle_is_consistent_and_names_a_listing_action_of_the_crate() {
+    assert!(aliyun_vpc::LIFECYCLES.len() >= 18, "{}", aliyun_vpc::LIFECYCLES.len());
+    for lifecycle in aliyun_vpc::LIFECYCLES {
+        assert!(lifecycle.states.contains(&lifecycle.initial), "{}", lifecycle.resource);
+        for t in lifecycle.transitions {
+            for state in t.from.iter().chain(&t.to).chain(&t.via) {
+                assert!(lifecycle.states.contains(state), "{}: {state}", lifecycle.resource);
+            }
+            if let Some(action) = t.action {
+                assert!(aliyun_vpc::ACTIONS.contains(&action), "{action}");
+            }
+        }
+        if let Some(listing) = lifecycle.listing {
+            assert!(aliyun_vpc::ACTIONS.contains(&listing.action), "{}", listing.action);
+        }
+    }
+}

@@ -36,7 +36,7 @@ pub struct AllocateEipAddressRequest {
     /// The line type. `BGP` (BGP Multi-ISP, the default) works in every region. `BGP_PRO` (BGP Multi-ISP Pro) exists only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `ISP`.
-    pub isp: Option<ISP>,
+    pub isp: Option<Isp>,
     /// How the EIP is billed: `PostPaid` (pay-as-you-go, the default) or `PrePaid` (subscription). A `PrePaid` EIP requires InternetChargeType `PayByBandwidth`; a `PostPaid` one accepts either metering method.
     ///
     /// Wire name: `InstanceChargeType`.
@@ -109,7 +109,7 @@ pub struct AllocateEipAddressRequestBuilder {
     bandwidth: Option<String>,
     client_token: Option<String>,
     description: Option<String>,
-    isp: Option<ISP>,
+    isp: Option<Isp>,
     instance_charge_type: Option<InstanceChargeType>,
     instance_id: Option<String>,
     internet_charge_type: Option<InternetChargeType>,
@@ -164,7 +164,7 @@ impl AllocateEipAddressRequestBuilder {
     /// The line type. `BGP` (BGP Multi-ISP, the default) works in every region. `BGP_PRO` (BGP Multi-ISP Pro) exists only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `ISP`.
-    pub fn isp(mut self, value: impl Into<ISP>) -> Self {
+    pub fn isp(mut self, value: impl Into<Isp>) -> Self {
         self.isp = Some(value.into());
         self
     }
@@ -510,7 +510,7 @@ impl std::error::Error for AllocateEipAddressError {}
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ISP {
+pub enum Isp {
     /// Wire value: `BGP`.
     Bgp,
     /// Wire value: `BGP_PRO`.
@@ -518,7 +518,7 @@ pub enum ISP {
     /// A value this version of the SDK does not know.
     Unknown(rt::UnknownValue),
 }
-impl ISP {
+impl Isp {
     /// The value as sent on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
@@ -529,7 +529,7 @@ impl ISP {
         }
     }
 }
-impl From<&str> for ISP {
+impl From<&str> for Isp {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -539,19 +539,19 @@ impl From<&str> for ISP {
         }
     }
 }
-impl std::fmt::Display for ISP {
+impl std::fmt::Display for Isp {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::Decode for ISP {
+impl rt::Decode for Isp {
     #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
-impl rt::ToParam for ISP {
+impl rt::ToParam for Isp {
     #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.push(name, self.as_str());

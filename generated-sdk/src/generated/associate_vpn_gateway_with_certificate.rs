@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Only SM-type VPN gateways accept certificates, and each one needs two of them: one bound with type `Encryption` and a different one bound with type `Signature`; a single certificate cannot fill both roles on the same gateway. Both certificates must use SM algorithms and must already exist in Alibaba Cloud Certificate Management Service. The first binding in an account creates the service-linked role AliyunServiceRoleForVPNCertificate (with the policy AliyunServiceRolePolicyForVPNCertificate) so that the gateway can reach the certificate service. The call returns before the work is done: poll DescribeVpnGateway, where `updating` means the certificate is still being bound and `active` means it is in place. Send one binding request at a time per gateway; concurrent requests for the same gateway are not supported.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the VpnGateway: `AssociateVpnGatewayWithCertificate` moves it from `active` to `updating`, then `active`.
 ///
 /// Build one with [`AssociateVpnGatewayWithCertificateRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// An enhanced gateway works only with IPsec-VPN connections in dual-tunnel mode, so besides the required parameters you must give both VSwitchId and DisasterRecoveryVSwitchId. Review the VPN Gateway limits before you create one. Creation runs in the background after the call returns the gateway ID: poll DescribeVpnGateway until the state changes from `provisioning` (still being built) to `active` (ready).
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VpnGateway: `CreateEnhancedVpnGateway` creates it in `provisioning`.
 ///
 /// Build one with [`CreateEnhancedVpnGatewayRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The VPN gateway must already exist with its SSL-VPN feature turned on (see CreateVpnGateway), and it must hold no IPsec-VPN connections; remove any with DeleteVpnConnection first. The server is built in the background after the call returns its ID: DescribeVpnGateway shows the gateway as `updating` while that happens and `active` once the server exists. Only one IPsec server creation may run on a given gateway at a time.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VpnGateway: `CreateIpsecServer` moves it from `active` to `updating`, then `active`.
 ///
 /// Build one with [`CreateIpsecServerRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

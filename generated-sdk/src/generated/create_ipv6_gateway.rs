@@ -5,9 +5,9 @@
 use aliyun_runtime as rt;
 /// Creates an IPv6 gateway for a VPC, the component that governs the VPC's IPv6 traffic to and from the Internet.
 ///
-/// The VPC and its vSwitches must already have IPv6 CIDR blocks; DescribeVpcAttribute shows whether they do. A VPC can have one IPv6 gateway only, and concurrent creation requests for the same VPC are not supported. The action is asynchronous: it returns the gateway ID while the gateway is still being built. Poll DescribeIpv6GatewayAttribute; the gateway is `Creating` during the build and `Created` when it is ready.
+/// The VPC and its vSwitches must already have IPv6 CIDR blocks; DescribeVpcAttribute shows whether they do. A VPC can have one IPv6 gateway only, and concurrent creation requests for the same VPC are not supported. The action is asynchronous: it returns the gateway ID while the gateway is still being built. Poll DescribeIpv6GatewayAttribute; the gateway is `Pending` during the build (the service's guide calls it `Creating`) and `Available` when it is ready.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the Ipv6Gateway: `CreateIpv6Gateway` creates it in `Creating`.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the Ipv6Gateway: `CreateIpv6Gateway` creates it in `Pending`.
 ///
 /// Build one with [`CreateIpv6GatewayRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

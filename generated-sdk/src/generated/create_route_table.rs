@@ -5,9 +5,9 @@
 use aliyun_runtime as rt;
 /// Creates a custom route table in a VPC, for vSwitches or for a gateway.
 ///
-/// The table is created in the background; DescribeRouteTableList shows it as `Creating` until it becomes `Available`. Do not create route tables in the same VPC in parallel. Bind the new table with AssociateRouteTable (vSwitch tables) or AssociateRouteTableWithGateway (gateway tables).
+/// The table is created in the background; DescribeRouteTableList shows it as `Pending` (the service's guide says `Creating`) until it becomes `Available`. Do not create route tables in the same VPC in parallel. Bind the new table with AssociateRouteTable (vSwitch tables) or AssociateRouteTableWithGateway (gateway tables).
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the RouteTable: `CreateRouteTable` creates it in `Creating`.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the RouteTable: `CreateRouteTable` creates it in `Pending`.
 ///
 /// Build one with [`CreateRouteTableRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

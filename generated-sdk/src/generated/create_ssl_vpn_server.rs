@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The VPN gateway must exist with SSL-VPN enabled (see CreateVpnGateway). To use two-factor authentication, the gateway must support it, which for older gateways may mean an upgrade first. The call returns the server ID while the server is still being built: DescribeVpnGateway shows the gateway as `updating` during creation and `active` when the server is ready. Only one SSL-VPN server creation may run on a gateway at a time. Once the server exists, issue client certificates with CreateSslVpnClientCert.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the VpnGateway: `CreateSslVpnServer` moves it from `active` to `updating`, then `active`.
 ///
 /// Build one with [`CreateSslVpnServerRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

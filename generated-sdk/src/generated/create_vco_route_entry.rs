@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The IPsec-VPN connection must be attached to a transit router (CreateTransitRouterVpnAttachment). The destination may not be `0.0.0.0/0`, and you should avoid `100.64.0.0/10`, any part of it and any block that contains it: such routes break the status display of the connection or IPsec negotiation. The action is asynchronous: it returns before the route exists. Poll DescribeVpnConnection; the connection shows `updating` while the route is being added and `attached` once it is in place. Do not add routes to the same connection in parallel.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the VpnConnection: `CreateVcoRouteEntry` moves it from `attached` to `updating`, then `attached`.
 ///
 /// Build one with [`CreateVcoRouteEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Do not create prefix lists in the same region in parallel.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the VpcPrefixList: `CreateVpcPrefixList` creates it in `Creating`.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the VpcPrefixList: `CreateVpcPrefixList` creates it in `Created`.
 ///
 /// Build one with [`CreateVpcPrefixListRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

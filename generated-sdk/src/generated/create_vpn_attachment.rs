@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Create the customer gateway that represents your on-premises device first (CreateCustomerGateway). A connection is either single-tunnel, configured through CustomerGatewayId, IkeConfig, IpsecConfig, BgpConfig, HealthCheckConfig, EnableDpd and EnableNatTraversal, or dual-tunnel, configured through the two entries of TunnelOptionsSpecification and EnableTunnelsBgp. After the connection exists, attach it to a transit router with the CEN operation CreateTransitRouterVpnAttachment; DescribeVpnAttachments lists connections of this kind.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the VpnConnection: `CreateVpnAttachment` creates it in `init`.
 ///
 /// Build one with [`CreateVpnAttachmentRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

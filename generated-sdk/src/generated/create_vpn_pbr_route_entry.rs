@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Create the IPsec-VPN connection the route points to first (CreateVpnConnection), and read the matching rules and limits of policy-based routes before you add one. On gateways that use single-tunnel connections, the destination may be neither `0.0.0.0/0` nor any block that overlaps 100.64.0.0/10 (the block itself, a subnet of it or a larger block containing it). The route is created in the background after the call returns: DescribeVpnGateway shows the gateway as `updating` meanwhile and `active` when the route exists. Do not send concurrent route creations for the same gateway.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the VpnGateway: `CreateVpnPbrRouteEntry` moves it from `active` to `updating`, then `active`.
 ///
 /// Build one with [`CreateVpnPbrRouteEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

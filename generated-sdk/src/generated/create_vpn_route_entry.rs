@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Create the IPsec-VPN connection the route points to first (CreateVpnConnection). The destination cannot be `0.0.0.0/0`, and on a gateway with single-tunnel connections it cannot overlap 100.64.0.0/10 in any way: not the block itself, nothing inside it, nothing that contains it. The call is asynchronous and returns the route settings before the route exists. Poll DescribeVpnGateway: `updating` means the route is still being added, `active` that it is in place. Add routes to one gateway one at a time, not concurrently.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the VpnGateway: `CreateVpnRouteEntry` moves it from `active` to `updating`, then `active`; from any other state it fails with `VpnGateway.Configuring`.
 ///
 /// Build one with [`CreateVpnRouteEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

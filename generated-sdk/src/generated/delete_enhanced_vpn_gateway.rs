@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The gateway must not have any IPsec-VPN connections left; delete them first.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VpnGateway: `DeleteEnhancedVpnGateway` deletes it from `active`.
 ///
 /// Build one with [`DeleteEnhancedVpnGatewayRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Remove the gateway's egress-only rules first with DeleteIpv6EgressOnlyRule. The action is asynchronous: it returns a request ID and the gateway is removed in the background. Poll DescribeIpv6GatewayAttribute; the gateway is `Deleting` during removal and can no longer be found once it is gone. Concurrent deletion requests for the same gateway are not supported.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the Ipv6Gateway: `DeleteIpv6Gateway` deletes it from `Created`.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the Ipv6Gateway: `DeleteIpv6Gateway` deletes it from `Available`.
 ///
 /// Build one with [`DeleteIpv6GatewayRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The route is identified by the combination of destination, next hop and weight. The action is asynchronous: it returns before the route is gone. Poll DescribeVpnConnection; the connection shows `updating` while the route is being removed and `attached` once it is deleted. Do not delete routes of the same connection in parallel.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VpnConnection: `DeleteVcoRouteEntry` moves it from `attached` to `updating`, then `attached`.
 ///
 /// Build one with [`DeleteVcoRouteEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

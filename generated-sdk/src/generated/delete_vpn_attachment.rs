@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// If the connection is still attached to a transit router, detach it first with the CEN operation DeleteTransitRouterVpnAttachment; a connection bound to nothing can be deleted directly.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VpnConnection: `DeleteVpnAttachment` deletes it from `init`.
 ///
 /// Build one with [`DeleteVpnAttachmentRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

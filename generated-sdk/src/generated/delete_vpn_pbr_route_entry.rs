@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// A route is identified by its source and destination blocks, next hop and weight (and priority, if it has one); DescribeVpnPbrRouteEntries shows these values. The route is removed in the background: DescribeVpnGateway shows the gateway as `updating` until it is gone and then `active`. Do not send concurrent route deletions for the same gateway.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VpnGateway: `DeleteVpnPbrRouteEntry` moves it from `active` to `updating`, then `active`; from any other state it fails with `VpnGateway.Configuring`.
 ///
 /// Build one with [`DeleteVpnPbrRouteEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

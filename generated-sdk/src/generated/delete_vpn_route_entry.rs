@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The call is asynchronous: it returns before the route is gone. Poll DescribeVpnGateway: `updating` means the route is still being deleted, `active` that it has been removed. Delete the routes of one gateway one at a time, not concurrently.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VpnGateway: `DeleteVpnRouteEntry` moves it from `active` to `updating`, then `active`; from any other state it fails with `VpnGateway.Configuring`.
 ///
 /// Build one with [`DeleteVpnRouteEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

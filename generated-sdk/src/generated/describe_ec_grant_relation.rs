@@ -118,6 +118,53 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::Paginated for DescribeEcGrantRelationRequest {
+    type Item = EcGrantRelations;
+    const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
+    fn page_number(&self) -> Option<i32> {
+        self.page_number.and_then(|p| i32::try_from(p).ok())
+    }
+    fn set_page_number(&mut self, page: i32) {
+        self.page_number = Some(i64::from(page));
+    }
+    #[inline]
+    fn page_info(page: &DescribeEcGrantRelationResponse) -> rt::PageInfo {
+        rt::PageInfo {
+            items: page.ec_grant_relations.len(),
+            total_count: page.total_count,
+            next_token: None,
+        }
+    }
+    #[inline]
+    fn into_items(page: DescribeEcGrantRelationResponse) -> Vec<EcGrantRelations> {
+        page.ec_grant_relations
+    }
+}
+impl super::Client {
+    /// Every page of `DescribeEcGrantRelation`, in order; see [`DescribeEcGrantRelationRequest`]. The stream ends after the last page, an empty page or a missing next token, and after yielding an error.
+    #[inline]
+    pub fn describe_ec_grant_relation_pages(
+        &self,
+        request: DescribeEcGrantRelationRequest,
+    ) -> impl rt::Stream<
+        Item = Result<
+            DescribeEcGrantRelationResponse,
+            rt::SdkError<DescribeEcGrantRelationError>,
+        >,
+    > + Send + Unpin + 'static {
+        self.runtime().pages(request)
+    }
+    /// Every item of every page of `DescribeEcGrantRelation`.
+    #[inline]
+    pub fn describe_ec_grant_relation_items(
+        &self,
+        request: DescribeEcGrantRelationRequest,
+    ) -> impl rt::Stream<
+        Item = Result<EcGrantRelations, rt::SdkError<DescribeEcGrantRelationError>>,
+    > + Send + Unpin + 'static {
+        self.runtime().items(request)
+    }
+}
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeEcGrantRelationRequest {
     /// Reads a request as a server receives it, with the builder's checks.

@@ -60,7 +60,7 @@ pub struct DescribeEipAddressesRequest {
     /// Return only EIPs of this line type. `BGP` (BGP Multi-ISP, the default) exists in every region; `BGP_PRO` (BGP Multi-ISP Pro) only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `ISP`.
-    pub isp: Option<ISP>,
+    pub isp: Option<Isp>,
     /// Whether to include pending orders: `false` (the default) or `true`. The Reservation fields of the answer are filled only with `true`.
     ///
     /// Wire name: `IncludeReservationData`.
@@ -131,7 +131,7 @@ pub struct DescribeEipAddressesRequestBuilder {
     filter_1_value: Option<String>,
     filter_2_key: Option<String>,
     filter_2_value: Option<String>,
-    isp: Option<ISP>,
+    isp: Option<Isp>,
     include_reservation_data: Option<bool>,
     lock_reason: Option<LockReason>,
     page_number: Option<i32>,
@@ -229,7 +229,7 @@ impl DescribeEipAddressesRequestBuilder {
     /// Return only EIPs of this line type. `BGP` (BGP Multi-ISP, the default) exists in every region; `BGP_PRO` (BGP Multi-ISP Pro) only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `ISP`.
-    pub fn isp(mut self, value: impl Into<ISP>) -> Self {
+    pub fn isp(mut self, value: impl Into<Isp>) -> Self {
         self.isp = Some(value.into());
         self
     }
@@ -751,7 +751,7 @@ impl rt::ToParam for ChargeType {
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ISP {
+pub enum Isp {
     /// Wire value: `BGP`.
     Bgp,
     /// Wire value: `BGP_PRO`.
@@ -759,7 +759,7 @@ pub enum ISP {
     /// A value this version of the SDK does not know.
     Unknown(rt::UnknownValue),
 }
-impl ISP {
+impl Isp {
     /// The value as sent on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
@@ -770,7 +770,7 @@ impl ISP {
         }
     }
 }
-impl From<&str> for ISP {
+impl From<&str> for Isp {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -780,19 +780,19 @@ impl From<&str> for ISP {
         }
     }
 }
-impl std::fmt::Display for ISP {
+impl std::fmt::Display for Isp {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::Decode for ISP {
+impl rt::Decode for Isp {
     #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
-impl rt::ToParam for ISP {
+impl rt::ToParam for Isp {
     #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.push(name, self.as_str());

@@ -253,6 +253,50 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::Paginated for DescribeFlowLogsRequest {
+    type Item = FlowLog;
+    const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
+    fn page_number(&self) -> Option<i32> {
+        self.page_number
+    }
+    fn set_page_number(&mut self, page: i32) {
+        self.page_number = Some(page);
+    }
+    #[inline]
+    fn page_info(page: &DescribeFlowLogsResponse) -> rt::PageInfo {
+        rt::PageInfo {
+            items: page.flow_logs.len(),
+            total_count: page.total_count.as_deref().and_then(|t| t.trim().parse().ok()),
+            next_token: None,
+        }
+    }
+    #[inline]
+    fn into_items(page: DescribeFlowLogsResponse) -> Vec<FlowLog> {
+        page.flow_logs
+    }
+}
+impl super::Client {
+    /// Every page of `DescribeFlowLogs`, in order; see [`DescribeFlowLogsRequest`]. The stream ends after the last page, an empty page or a missing next token, and after yielding an error.
+    #[inline]
+    pub fn describe_flow_logs_pages(
+        &self,
+        request: DescribeFlowLogsRequest,
+    ) -> impl rt::Stream<
+        Item = Result<DescribeFlowLogsResponse, rt::SdkError<DescribeFlowLogsError>>,
+    > + Send + Unpin + 'static {
+        self.runtime().pages(request)
+    }
+    /// Every item of every page of `DescribeFlowLogs`.
+    #[inline]
+    pub fn describe_flow_logs_items(
+        &self,
+        request: DescribeFlowLogsRequest,
+    ) -> impl rt::Stream<
+        Item = Result<FlowLog, rt::SdkError<DescribeFlowLogsError>>,
+    > + Send + Unpin + 'static {
+        self.runtime().items(request)
+    }
+}
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeFlowLogsRequest {
     /// Reads a request as a server receives it, with the builder's checks.

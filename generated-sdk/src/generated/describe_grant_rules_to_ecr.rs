@@ -134,6 +134,53 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::Paginated for DescribeGrantRulesToEcrRequest {
+    type Item = EcrGrantRules;
+    const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
+    fn page_number(&self) -> Option<i32> {
+        self.page_number.and_then(|p| i32::try_from(p).ok())
+    }
+    fn set_page_number(&mut self, page: i32) {
+        self.page_number = Some(i64::from(page));
+    }
+    #[inline]
+    fn page_info(page: &DescribeGrantRulesToEcrResponse) -> rt::PageInfo {
+        rt::PageInfo {
+            items: page.ecr_grant_rules.len(),
+            total_count: page.total_count,
+            next_token: None,
+        }
+    }
+    #[inline]
+    fn into_items(page: DescribeGrantRulesToEcrResponse) -> Vec<EcrGrantRules> {
+        page.ecr_grant_rules
+    }
+}
+impl super::Client {
+    /// Every page of `DescribeGrantRulesToEcr`, in order; see [`DescribeGrantRulesToEcrRequest`]. The stream ends after the last page, an empty page or a missing next token, and after yielding an error.
+    #[inline]
+    pub fn describe_grant_rules_to_ecr_pages(
+        &self,
+        request: DescribeGrantRulesToEcrRequest,
+    ) -> impl rt::Stream<
+        Item = Result<
+            DescribeGrantRulesToEcrResponse,
+            rt::SdkError<DescribeGrantRulesToEcrError>,
+        >,
+    > + Send + Unpin + 'static {
+        self.runtime().pages(request)
+    }
+    /// Every item of every page of `DescribeGrantRulesToEcr`.
+    #[inline]
+    pub fn describe_grant_rules_to_ecr_items(
+        &self,
+        request: DescribeGrantRulesToEcrRequest,
+    ) -> impl rt::Stream<
+        Item = Result<EcrGrantRules, rt::SdkError<DescribeGrantRulesToEcrError>>,
+    > + Send + Unpin + 'static {
+        self.runtime().items(request)
+    }
+}
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeGrantRulesToEcrRequest {
     /// Reads a request as a server receives it, with the builder's checks.

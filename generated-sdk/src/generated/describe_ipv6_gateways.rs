@@ -394,7 +394,7 @@ pub struct Ipv6Gateway {
     ///
     /// Wire name: `ResourceGroupId`.
     pub resource_group_id: Option<String>,
-    /// The state of the gateway: `Creating`, `Created` or `Deleting`.
+    /// The state of the gateway: `Pending` while it is being set up, `Available` once it is ready, `Deleting` while it is removed.
     ///
     /// Wire name: `Status`.
     pub status: Option<String>,

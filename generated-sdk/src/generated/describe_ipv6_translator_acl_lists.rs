@@ -124,7 +124,7 @@ impl super::Client {
     }
 }
 impl rt::Paginated for DescribeIpv6TranslatorAclListsRequest {
-    type Item = IPv6TranslatorAcl;
+    type Item = Ipv6TranslatorAcl;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
     fn page_number(&self) -> Option<i32> {
         self.page_number
@@ -143,7 +143,7 @@ impl rt::Paginated for DescribeIpv6TranslatorAclListsRequest {
     #[inline]
     fn into_items(
         page: DescribeIpv6TranslatorAclListsResponse,
-    ) -> Vec<IPv6TranslatorAcl> {
+    ) -> Vec<Ipv6TranslatorAcl> {
         page.ipv6_translator_acls
     }
 }
@@ -168,7 +168,7 @@ impl super::Client {
         request: DescribeIpv6TranslatorAclListsRequest,
     ) -> impl rt::Stream<
         Item = Result<
-            IPv6TranslatorAcl,
+            Ipv6TranslatorAcl,
             rt::SdkError<DescribeIpv6TranslatorAclListsError>,
         >,
     > + Send + Unpin + 'static {
@@ -213,7 +213,7 @@ pub struct DescribeIpv6TranslatorAclListsResponse {
     /// The ACLs on this page.
     ///
     /// Wire name: `Ipv6TranslatorAcls`. On the wire each item is wrapped in `IPv6TranslatorAcl`.
-    pub ipv6_translator_acls: Vec<IPv6TranslatorAcl>,
+    pub ipv6_translator_acls: Vec<Ipv6TranslatorAcl>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
@@ -311,7 +311,7 @@ impl std::error::Error for DescribeIpv6TranslatorAclListsError {}
 /// The ACLs on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct IPv6TranslatorAcl {
+pub struct Ipv6TranslatorAcl {
     /// The ID of the ACL; DescribeIPv6TranslatorAclListAttributes shows its entries.
     ///
     /// Wire name: `AclId`.
@@ -321,7 +321,7 @@ pub struct IPv6TranslatorAcl {
     /// Wire name: `AclName`.
     pub acl_name: Option<String>,
 }
-impl rt::Decode for IPv6TranslatorAcl {
+impl rt::Decode for Ipv6TranslatorAcl {
     #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;

@@ -26,7 +26,7 @@ pub struct DescribeIpv6TranslatorsRequest {
     /// Returns only instances in this business state: `Normal`, or `FinancialLocked` for an instance locked because of an overdue payment.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<DescribeIPv6TranslatorsBusinessStatus>,
+    pub business_status: Option<DescribeIpv6TranslatorsBusinessStatus>,
     /// Returns only the instance with this ID.
     ///
     /// Wire name: `Ipv6TranslatorId`.
@@ -72,7 +72,7 @@ impl DescribeIpv6TranslatorsRequest {
 pub struct DescribeIpv6TranslatorsRequestBuilder {
     allocate_ipv4_addr: Option<String>,
     allocate_ipv6_addr: Option<String>,
-    business_status: Option<DescribeIPv6TranslatorsBusinessStatus>,
+    business_status: Option<DescribeIpv6TranslatorsBusinessStatus>,
     ipv6_translator_id: Option<String>,
     name: Option<String>,
     page_number: Option<i32>,
@@ -102,7 +102,7 @@ impl DescribeIpv6TranslatorsRequestBuilder {
     /// Wire name: `BusinessStatus`.
     pub fn business_status(
         mut self,
-        value: impl Into<DescribeIPv6TranslatorsBusinessStatus>,
+        value: impl Into<DescribeIpv6TranslatorsBusinessStatus>,
     ) -> Self {
         self.business_status = Some(value.into());
         self
@@ -386,7 +386,7 @@ impl std::error::Error for DescribeIpv6TranslatorsError {}
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeIPv6TranslatorsBusinessStatus {
+pub enum DescribeIpv6TranslatorsBusinessStatus {
     /// Wire value: `Normal`.
     Normal,
     /// Wire value: `FinancialLocked`.
@@ -394,7 +394,7 @@ pub enum DescribeIPv6TranslatorsBusinessStatus {
     /// A value this version of the SDK does not know.
     Unknown(rt::UnknownValue),
 }
-impl DescribeIPv6TranslatorsBusinessStatus {
+impl DescribeIpv6TranslatorsBusinessStatus {
     /// The value as sent on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
@@ -405,7 +405,7 @@ impl DescribeIPv6TranslatorsBusinessStatus {
         }
     }
 }
-impl From<&str> for DescribeIPv6TranslatorsBusinessStatus {
+impl From<&str> for DescribeIpv6TranslatorsBusinessStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -415,19 +415,19 @@ impl From<&str> for DescribeIPv6TranslatorsBusinessStatus {
         }
     }
 }
-impl std::fmt::Display for DescribeIPv6TranslatorsBusinessStatus {
+impl std::fmt::Display for DescribeIpv6TranslatorsBusinessStatus {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::Decode for DescribeIPv6TranslatorsBusinessStatus {
+impl rt::Decode for DescribeIpv6TranslatorsBusinessStatus {
     #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
-impl rt::ToParam for DescribeIPv6TranslatorsBusinessStatus {
+impl rt::ToParam for DescribeIpv6TranslatorsBusinessStatus {
     #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.push(name, self.as_str());

@@ -418,7 +418,7 @@ impl rt::FromParams for DescribeNatGatewayAssociateNetworkInterfacesFilter {
 /// The IPv4 addresses of the interface.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct IPv4Set {
+pub struct Ipv4Set {
     /// An IPv4 address of the interface.
     ///
     /// Wire name: `IPv4Address`.
@@ -428,7 +428,7 @@ pub struct IPv4Set {
     /// Wire name: `Primary`.
     pub primary: Option<bool>,
 }
-impl rt::Decode for IPv4Set {
+impl rt::Decode for Ipv4Set {
     #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
@@ -445,7 +445,7 @@ pub struct AssociateNetworkInterface {
     /// The IPv4 addresses of the interface.
     ///
     /// Wire name: `IPv4Sets`. On the wire each item is wrapped in `IPv4Set`.
-    pub ipv4_sets: Vec<IPv4Set>,
+    pub ipv4_sets: Vec<Ipv4Set>,
     /// The ID of the network interface.
     ///
     /// Wire name: `NetworkInterfaceId`.

@@ -186,6 +186,53 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::Paginated for DescribeNetworkAclsRequest {
+    type Item = NetworkAcl;
+    const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
+    fn page_number(&self) -> Option<i32> {
+        self.page_number
+    }
+    fn set_page_number(&mut self, page: i32) {
+        self.page_number = Some(page);
+    }
+    #[inline]
+    fn page_info(page: &DescribeNetworkAclsResponse) -> rt::PageInfo {
+        rt::PageInfo {
+            items: page.network_acls.len(),
+            total_count: page.total_count.as_deref().and_then(|t| t.trim().parse().ok()),
+            next_token: None,
+        }
+    }
+    #[inline]
+    fn into_items(page: DescribeNetworkAclsResponse) -> Vec<NetworkAcl> {
+        page.network_acls
+    }
+}
+impl super::Client {
+    /// Every page of `DescribeNetworkAcls`, in order; see [`DescribeNetworkAclsRequest`]. The stream ends after the last page, an empty page or a missing next token, and after yielding an error.
+    #[inline]
+    pub fn describe_network_acls_pages(
+        &self,
+        request: DescribeNetworkAclsRequest,
+    ) -> impl rt::Stream<
+        Item = Result<
+            DescribeNetworkAclsResponse,
+            rt::SdkError<DescribeNetworkAclsError>,
+        >,
+    > + Send + Unpin + 'static {
+        self.runtime().pages(request)
+    }
+    /// Every item of every page of `DescribeNetworkAcls`.
+    #[inline]
+    pub fn describe_network_acls_items(
+        &self,
+        request: DescribeNetworkAclsRequest,
+    ) -> impl rt::Stream<
+        Item = Result<NetworkAcl, rt::SdkError<DescribeNetworkAclsError>>,
+    > + Send + Unpin + 'static {
+        self.runtime().items(request)
+    }
+}
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeNetworkAclsRequest {
     /// Reads a request as a server receives it, with the builder's checks.

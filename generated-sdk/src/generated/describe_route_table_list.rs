@@ -490,7 +490,7 @@ pub struct RouterTableListType {
     ///
     /// Wire name: `RouterType`.
     pub router_type: Option<String>,
-    /// The state of the route table, such as `Creating`, `Available` or `Deleting`.
+    /// The state of the route table: `Pending` while it is being created (the creation guide calls this `Creating`), `Available` once ready, `Deleting` while it is removed.
     ///
     /// Wire name: `Status`.
     pub status: Option<String>,

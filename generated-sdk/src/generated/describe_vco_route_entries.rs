@@ -129,6 +129,53 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::Paginated for DescribeVcoRouteEntriesRequest {
+    type Item = VcoRouteEntries;
+    const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
+    fn page_number(&self) -> Option<i32> {
+        self.page_number
+    }
+    fn set_page_number(&mut self, page: i32) {
+        self.page_number = Some(page);
+    }
+    #[inline]
+    fn page_info(page: &DescribeVcoRouteEntriesResponse) -> rt::PageInfo {
+        rt::PageInfo {
+            items: page.vco_route_entries.len(),
+            total_count: page.total_count,
+            next_token: None,
+        }
+    }
+    #[inline]
+    fn into_items(page: DescribeVcoRouteEntriesResponse) -> Vec<VcoRouteEntries> {
+        page.vco_route_entries
+    }
+}
+impl super::Client {
+    /// Every page of `DescribeVcoRouteEntries`, in order; see [`DescribeVcoRouteEntriesRequest`]. The stream ends after the last page, an empty page or a missing next token, and after yielding an error.
+    #[inline]
+    pub fn describe_vco_route_entries_pages(
+        &self,
+        request: DescribeVcoRouteEntriesRequest,
+    ) -> impl rt::Stream<
+        Item = Result<
+            DescribeVcoRouteEntriesResponse,
+            rt::SdkError<DescribeVcoRouteEntriesError>,
+        >,
+    > + Send + Unpin + 'static {
+        self.runtime().pages(request)
+    }
+    /// Every item of every page of `DescribeVcoRouteEntries`.
+    #[inline]
+    pub fn describe_vco_route_entries_items(
+        &self,
+        request: DescribeVcoRouteEntriesRequest,
+    ) -> impl rt::Stream<
+        Item = Result<VcoRouteEntries, rt::SdkError<DescribeVcoRouteEntriesError>>,
+    > + Send + Unpin + 'static {
+        self.runtime().items(request)
+    }
+}
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVcoRouteEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.

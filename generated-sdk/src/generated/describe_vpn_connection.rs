@@ -186,11 +186,11 @@ pub struct DescribeVpnConnectionResponse {
     ///
     /// Wire name: `Spec`.
     pub spec: Option<String>,
-    /// The negotiation state of a single-tunnel connection, such as `ike_sa_not_established`, `ike_sa_established`, `ipsec_sa_not_established` or `ipsec_sa_established`.
+    /// Where the connection is in its life: `active` when it is bound to a VPN gateway and working, `init` when it is bound to nothing, `attaching`, `attached` or `detaching` while it joins, is bound to or leaves a transit router, and `updating`, `upgrading`, `provisioning`, `financialLocked` or `deleted` otherwise. Status reports the IPsec negotiation instead.
     ///
     /// Wire name: `State`.
     pub state: Option<String>,
-    /// The status of the connection as a resource, for example while it is being attached to or detached from a transit router; State reports the negotiation instead.
+    /// The IPsec negotiation state of a single-tunnel connection: `ike_sa_not_established`, `ike_sa_established`, `ipsec_sa_not_established` or `ipsec_sa_established`.
     ///
     /// Wire name: `Status`.
     pub status: Option<String>,
@@ -598,11 +598,11 @@ pub struct TunnelOptions {
     ///
     /// Wire name: `Role`.
     pub role: Option<String>,
-    /// The state of the tunnel as a resource, for example while it is being created or updated.
+    /// The state of the tunnel itself: `active` when it works normally, `updating` while a change is applied, `deleting` while it is removed.
     ///
     /// Wire name: `State`.
     pub state: Option<String>,
-    /// The negotiation state of this tunnel, with the same meaning as State of a single-tunnel connection (for example `ipsec_sa_established`).
+    /// The IPsec negotiation state of this tunnel, with the same values as Status of a single-tunnel connection (for example `ipsec_sa_established`).
     ///
     /// Wire name: `Status`.
     pub status: Option<String>,

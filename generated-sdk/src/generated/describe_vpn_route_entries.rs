@@ -116,6 +116,53 @@ impl super::Client {
         self.runtime().send(&request)
     }
 }
+impl rt::Paginated for DescribeVpnRouteEntriesRequest {
+    type Item = VpnRouteEntry;
+    const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
+    fn page_number(&self) -> Option<i32> {
+        self.page_number
+    }
+    fn set_page_number(&mut self, page: i32) {
+        self.page_number = Some(page);
+    }
+    #[inline]
+    fn page_info(page: &DescribeVpnRouteEntriesResponse) -> rt::PageInfo {
+        rt::PageInfo {
+            items: page.vpn_route_entries.len(),
+            total_count: page.total_count,
+            next_token: None,
+        }
+    }
+    #[inline]
+    fn into_items(page: DescribeVpnRouteEntriesResponse) -> Vec<VpnRouteEntry> {
+        page.vpn_route_entries
+    }
+}
+impl super::Client {
+    /// Every page of `DescribeVpnRouteEntries`, in order; see [`DescribeVpnRouteEntriesRequest`]. The stream ends after the last page, an empty page or a missing next token, and after yielding an error.
+    #[inline]
+    pub fn describe_vpn_route_entries_pages(
+        &self,
+        request: DescribeVpnRouteEntriesRequest,
+    ) -> impl rt::Stream<
+        Item = Result<
+            DescribeVpnRouteEntriesResponse,
+            rt::SdkError<DescribeVpnRouteEntriesError>,
+        >,
+    > + Send + Unpin + 'static {
+        self.runtime().pages(request)
+    }
+    /// Every item of every page of `DescribeVpnRouteEntries`.
+    #[inline]
+    pub fn describe_vpn_route_entries_items(
+        &self,
+        request: DescribeVpnRouteEntriesRequest,
+    ) -> impl rt::Stream<
+        Item = Result<VpnRouteEntry, rt::SdkError<DescribeVpnRouteEntriesError>>,
+    > + Send + Unpin + 'static {
+        self.runtime().items(request)
+    }
+}
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVpnRouteEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.

@@ -20,7 +20,7 @@ pub struct DiagnoseVpnGatewayRequest {
     /// Addresses for the connectivity test, as a JSON object: `PrivateSourceIp`, a source address on the VPC side, and `PrivateDestinationIp`, a destination address in the data center.
     ///
     /// Wire name: `IPsecExtendInfo`.
-    pub ipsec_extend_info: Option<IPsecExtendInfo>,
+    pub ipsec_extend_info: Option<IpsecExtendInfo>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
     ///
     /// Wire name: `RegionId`. Required.
@@ -49,7 +49,7 @@ impl DiagnoseVpnGatewayRequest {
 #[derive(Debug, Clone, Default)]
 pub struct DiagnoseVpnGatewayRequestBuilder {
     client_token: Option<String>,
-    ipsec_extend_info: Option<IPsecExtendInfo>,
+    ipsec_extend_info: Option<IpsecExtendInfo>,
     region_id: Option<String>,
     resource_id: Option<String>,
     resource_type: Option<String>,
@@ -66,7 +66,7 @@ impl DiagnoseVpnGatewayRequestBuilder {
     /// Addresses for the connectivity test, as a JSON object: `PrivateSourceIp`, a source address on the VPC side, and `PrivateDestinationIp`, a destination address in the data center.
     ///
     /// Wire name: `IPsecExtendInfo`.
-    pub fn ipsec_extend_info(mut self, value: impl Into<IPsecExtendInfo>) -> Self {
+    pub fn ipsec_extend_info(mut self, value: impl Into<IpsecExtendInfo>) -> Self {
         self.ipsec_extend_info = Some(value.into());
         self
     }
@@ -241,7 +241,7 @@ impl std::error::Error for DiagnoseVpnGatewayError {}
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum IPsecExtendInfo {
+pub enum IpsecExtendInfo {
     /// Wire value: `PrivateSourceIp`.
     PrivateSourceIp,
     /// Wire value: `PrivateDestinationIp`.
@@ -249,7 +249,7 @@ pub enum IPsecExtendInfo {
     /// A value this version of the SDK does not know.
     Unknown(rt::UnknownValue),
 }
-impl IPsecExtendInfo {
+impl IpsecExtendInfo {
     /// The value as sent on the wire.
     #[inline]
     pub fn as_str(&self) -> &str {
@@ -260,7 +260,7 @@ impl IPsecExtendInfo {
         }
     }
 }
-impl From<&str> for IPsecExtendInfo {
+impl From<&str> for IpsecExtendInfo {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -270,19 +270,19 @@ impl From<&str> for IPsecExtendInfo {
         }
     }
 }
-impl std::fmt::Display for IPsecExtendInfo {
+impl std::fmt::Display for IpsecExtendInfo {
     #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::Decode for IPsecExtendInfo {
+impl rt::Decode for IpsecExtendInfo {
     #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
-impl rt::ToParam for IPsecExtendInfo {
+impl rt::ToParam for IpsecExtendInfo {
     #[inline]
     fn to_param(&self, name: &str, out: &mut rt::Params) {
         out.push(name, self.as_str());

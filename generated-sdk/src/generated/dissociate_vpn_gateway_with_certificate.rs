@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The unbinding finishes in the background after the call returns: DescribeVpnGateway shows the gateway as `updating` while it runs and `active` when the certificate is detached. Send one unbinding request at a time per gateway.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the VpnGateway: `DissociateVpnGatewayWithCertificate` moves it from `active` to `updating`, then `active`.
 ///
 /// Build one with [`DissociateVpnGatewayWithCertificateRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

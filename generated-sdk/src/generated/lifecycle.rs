@@ -472,12 +472,12 @@ impl super::Client {
 }
 /// Lifecycle of a RouteTable.
 ///
-/// A custom route table of a VPC: created in the background, `Available` once ready, and `Deleting` until DeleteRouteTable has removed it.
+/// A custom route table of a VPC: `Pending` while it is created in the background, `Available` once ready, and `Deleting` until DeleteRouteTable has removed it.
 ///
-/// States: `Creating`, `Available`, `Deleting`. A new one starts as `Creating`.
+/// States: `Pending`, `Available`, `Deleting`. A new one starts as `Pending`.
 ///
-/// - the service, on its own, moves it from `Creating` to `Available`.
-/// - `CreateRouteTable` creates it in `Creating`.
+/// - the service, on its own, moves it from `Pending` to `Available`.
+/// - `CreateRouteTable` creates it in `Pending`.
 /// - `DeleteRouteTable` deletes it from `Available`.
 pub const ROUTE_TABLE: rt::Lifecycle = rt::Lifecycle {
     resource: "RouteTable",
@@ -491,12 +491,12 @@ pub const ROUTE_TABLE: rt::Lifecycle = rt::Lifecycle {
         id_field: "RouteTableId",
         state_field: "Status",
     }),
-    states: &["Creating", "Available", "Deleting"],
-    initial: "Creating",
+    states: &["Pending", "Available", "Deleting"],
+    initial: "Pending",
     transitions: &[
         rt::Transition {
             action: None,
-            from: &["Creating"],
+            from: &["Pending"],
             to: Some("Available"),
             via: None,
             deletes: false,
@@ -505,7 +505,7 @@ pub const ROUTE_TABLE: rt::Lifecycle = rt::Lifecycle {
         rt::Transition {
             action: Some("CreateRouteTable"),
             from: &[],
-            to: Some("Creating"),
+            to: Some("Pending"),
             via: None,
             deletes: false,
             otherwise: None,
@@ -1218,12 +1218,11 @@ impl super::Client {
 }
 /// Lifecycle of a VpcPrefixList.
 ///
-/// A prefix list (a named set of CIDR blocks that route tables and other resources refer to): `Created` once it applies and `Modifying` while a change is deployed.
+/// A prefix list (a named set of CIDR blocks that route tables and other resources refer to): `Created` once it exists and `Modifying` while a change is deployed.
 ///
-/// States: `Creating`, `Created`, `Modifying`, `Deleting`. A new one starts as `Creating`.
+/// States: `Created`, `Modifying`, `Deleted`. A new one starts as `Created`.
 ///
-/// - the service, on its own, moves it from `Creating` to `Created`.
-/// - `CreateVpcPrefixList` creates it in `Creating`.
+/// - `CreateVpcPrefixList` creates it in `Created`.
 /// - `DeleteVpcPrefixList` deletes it from `Created`.
 /// - `ModifyVpcPrefixList` moves it from `Created` to `Modifying`, then `Created`.
 pub const VPC_PREFIX_LIST: rt::Lifecycle = rt::Lifecycle {
@@ -1238,21 +1237,13 @@ pub const VPC_PREFIX_LIST: rt::Lifecycle = rt::Lifecycle {
         id_field: "PrefixListId",
         state_field: "PrefixListStatus",
     }),
-    states: &["Creating", "Created", "Modifying", "Deleting"],
-    initial: "Creating",
+    states: &["Created", "Modifying", "Deleted"],
+    initial: "Created",
     transitions: &[
-        rt::Transition {
-            action: None,
-            from: &["Creating"],
-            to: Some("Created"),
-            via: None,
-            deletes: false,
-            otherwise: None,
-        },
         rt::Transition {
             action: Some("CreateVpcPrefixList"),
             from: &[],
-            to: Some("Creating"),
+            to: Some("Created"),
             via: None,
             deletes: false,
             otherwise: None,
@@ -1320,13 +1311,13 @@ impl super::Client {
 }
 /// Lifecycle of a Ipv6Gateway.
 ///
-/// The IPv6 gateway of a VPC: created in the background, usable once `Created`, and `Deleting` until DeleteIpv6Gateway has removed it.
+/// The IPv6 gateway of a VPC: `Pending` while it is set up in the background, usable once `Available`, and `Deleting` until DeleteIpv6Gateway has removed it.
 ///
-/// States: `Creating`, `Created`, `Deleting`. A new one starts as `Creating`.
+/// States: `Pending`, `Available`, `Deleting`. A new one starts as `Pending`.
 ///
-/// - the service, on its own, moves it from `Creating` to `Created`.
-/// - `CreateIpv6Gateway` creates it in `Creating`.
-/// - `DeleteIpv6Gateway` deletes it from `Created`.
+/// - the service, on its own, moves it from `Pending` to `Available`.
+/// - `CreateIpv6Gateway` creates it in `Pending`.
+/// - `DeleteIpv6Gateway` deletes it from `Available`.
 pub const IPV6_GATEWAY: rt::Lifecycle = rt::Lifecycle {
     resource: "Ipv6Gateway",
     id: "Ipv6GatewayId",
@@ -1339,13 +1330,13 @@ pub const IPV6_GATEWAY: rt::Lifecycle = rt::Lifecycle {
         id_field: "Ipv6GatewayId",
         state_field: "Status",
     }),
-    states: &["Creating", "Created", "Deleting"],
-    initial: "Creating",
+    states: &["Pending", "Available", "Deleting"],
+    initial: "Pending",
     transitions: &[
         rt::Transition {
             action: None,
-            from: &["Creating"],
-            to: Some("Created"),
+            from: &["Pending"],
+            to: Some("Available"),
             via: None,
             deletes: false,
             otherwise: None,
@@ -1353,14 +1344,14 @@ pub const IPV6_GATEWAY: rt::Lifecycle = rt::Lifecycle {
         rt::Transition {
             action: Some("CreateIpv6Gateway"),
             from: &[],
-            to: Some("Creating"),
+            to: Some("Pending"),
             via: None,
             deletes: false,
             otherwise: None,
         },
         rt::Transition {
             action: Some("DeleteIpv6Gateway"),
-            from: &["Created"],
+            from: &["Available"],
             to: None,
             via: None,
             deletes: true,
@@ -1416,10 +1407,24 @@ impl super::Client {
 ///
 /// - the service, on its own, moves it from `provisioning` to `active`.
 /// - the service, on its own, moves it from `init` to `provisioning`.
+/// - `AssociateVpnGatewayWithCertificate` moves it from `active` to `updating`, then `active`.
+/// - `CreateEnhancedVpnGateway` creates it in `provisioning`.
+/// - `CreateIpsecServer` moves it from `active` to `updating`, then `active`.
+/// - `CreateSslVpnServer` moves it from `active` to `updating`, then `active`.
 /// - `CreateVpnConnection` moves it from `active` to `updating`, then `active`; from any other state it fails with `VpnGateway.Configuring`.
 /// - `CreateVpnGateway` creates it in `provisioning`.
+/// - `CreateVpnPbrRouteEntry` moves it from `active` to `updating`, then `active`.
+/// - `CreateVpnRouteEntry` moves it from `active` to `updating`, then `active`; from any other state it fails with `VpnGateway.Configuring`.
+/// - `DeleteEnhancedVpnGateway` deletes it from `active`.
 /// - `DeleteVpnGateway` deletes it from `active`; from any other state it fails with `VpnGateway.Configuring`.
+/// - `DeleteVpnPbrRouteEntry` moves it from `active` to `updating`, then `active`; from any other state it fails with `VpnGateway.Configuring`.
+/// - `DeleteVpnRouteEntry` moves it from `active` to `updating`, then `active`; from any other state it fails with `VpnGateway.Configuring`.
+/// - `DissociateVpnGatewayWithCertificate` moves it from `active` to `updating`, then `active`.
 /// - `ModifyVpnGatewayAttribute` moves it from `active` to `updating`, then `active`.
+/// - `ModifyVpnPbrRouteEntryAttribute` moves it from `active` to `updating`, then `active`.
+/// - `ModifyVpnPbrRouteEntryPriority` moves it from `active` to `updating`, then `active`.
+/// - `ModifyVpnPbrRouteEntryWeight` moves it from `active` to `updating`, then `active`; from any other state it fails with `VpnGateway.Configuring`.
+/// - `UpdateEnhancedVpnGateway` moves it from `active` to `updating`, then `active`.
 pub const VPN_GATEWAY: rt::Lifecycle = rt::Lifecycle {
     resource: "VpnGateway",
     id: "VpnGatewayId",
@@ -1452,6 +1457,38 @@ pub const VPN_GATEWAY: rt::Lifecycle = rt::Lifecycle {
             otherwise: None,
         },
         rt::Transition {
+            action: Some("AssociateVpnGatewayWithCertificate"),
+            from: &["active"],
+            to: Some("active"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateEnhancedVpnGateway"),
+            from: &[],
+            to: Some("provisioning"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateIpsecServer"),
+            from: &["active"],
+            to: Some("active"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateSslVpnServer"),
+            from: &["active"],
+            to: Some("active"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
             action: Some("CreateVpnConnection"),
             from: &["active"],
             to: Some("active"),
@@ -1468,6 +1505,30 @@ pub const VPN_GATEWAY: rt::Lifecycle = rt::Lifecycle {
             otherwise: None,
         },
         rt::Transition {
+            action: Some("CreateVpnPbrRouteEntry"),
+            from: &["active"],
+            to: Some("active"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateVpnRouteEntry"),
+            from: &["active"],
+            to: Some("active"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: Some("VpnGateway.Configuring"),
+        },
+        rt::Transition {
+            action: Some("DeleteEnhancedVpnGateway"),
+            from: &["active"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: None,
+        },
+        rt::Transition {
             action: Some("DeleteVpnGateway"),
             from: &["active"],
             to: None,
@@ -1476,7 +1537,63 @@ pub const VPN_GATEWAY: rt::Lifecycle = rt::Lifecycle {
             otherwise: Some("VpnGateway.Configuring"),
         },
         rt::Transition {
+            action: Some("DeleteVpnPbrRouteEntry"),
+            from: &["active"],
+            to: Some("active"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: Some("VpnGateway.Configuring"),
+        },
+        rt::Transition {
+            action: Some("DeleteVpnRouteEntry"),
+            from: &["active"],
+            to: Some("active"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: Some("VpnGateway.Configuring"),
+        },
+        rt::Transition {
+            action: Some("DissociateVpnGatewayWithCertificate"),
+            from: &["active"],
+            to: Some("active"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
             action: Some("ModifyVpnGatewayAttribute"),
+            from: &["active"],
+            to: Some("active"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("ModifyVpnPbrRouteEntryAttribute"),
+            from: &["active"],
+            to: Some("active"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("ModifyVpnPbrRouteEntryPriority"),
+            from: &["active"],
+            to: Some("active"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("ModifyVpnPbrRouteEntryWeight"),
+            from: &["active"],
+            to: Some("active"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: Some("VpnGateway.Configuring"),
+        },
+        rt::Transition {
+            action: Some("UpdateEnhancedVpnGateway"),
             from: &["active"],
             to: Some("active"),
             via: Some("updating"),
@@ -1778,8 +1895,11 @@ impl super::Client {
 ///
 /// One end of a router interface connection: `Idle` when created, `Active` once connected, and frozen (`Inactive`) and reactivated by its owner.
 ///
-/// States: `Idle`, `Connecting`, `Activating`, `Active`, `Deactivating`, `Inactive`, `Deleting`. A new one starts as `Idle`.
+/// States: `Idle`, `AcceptingConnecting`, `Connecting`, `Activating`, `Active`, `Modifying`, `Deactivating`, `Inactive`, `Deleting`. A new one starts as `Idle`.
 ///
+/// - the service, on its own, moves it from `AcceptingConnecting` to `Active`.
+/// - the service, on its own, moves it from `Modifying` to `Active`.
+/// - the service, on its own, moves it from `Modifying` to `Inactive`.
 /// - `ActivateRouterInterface` moves it from `Inactive` to `Activating`, then `Active`; from any other state it fails with `IncorrectStatus`.
 /// - `ConnectRouterInterface` moves it from `Idle` to `Connecting`, then `Active`.
 /// - `CreateRouterInterface` creates it in `Idle`.
@@ -1800,15 +1920,41 @@ pub const ROUTER_INTERFACE: rt::Lifecycle = rt::Lifecycle {
     }),
     states: &[
         "Idle",
+        "AcceptingConnecting",
         "Connecting",
         "Activating",
         "Active",
+        "Modifying",
         "Deactivating",
         "Inactive",
         "Deleting",
     ],
     initial: "Idle",
     transitions: &[
+        rt::Transition {
+            action: None,
+            from: &["AcceptingConnecting"],
+            to: Some("Active"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: None,
+            from: &["Modifying"],
+            to: Some("Active"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: None,
+            from: &["Modifying"],
+            to: Some("Inactive"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
         rt::Transition {
             action: Some("ActivateRouterInterface"),
             from: &["Inactive"],
@@ -1895,6 +2041,170 @@ impl super::Client {
                                     item.router_interface_id.as_deref() == Some(id)
                                 })
                                 .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
+/// Lifecycle of a VpnConnection.
+///
+/// An IPsec-VPN connection. One made with CreateVpnAttachment starts bound to nothing (`init`) and is `attached` once a transit router takes it; one bound to a VPN gateway is `active`. Changes made with CreateVpnConnection, DeleteVpnConnection and ModifyVpnConnectionAttribute show on the VPN gateway (`updating`), not here.
+///
+/// States: `init`, `provisioning`, `active`, `attaching`, `attached`, `detaching`, `updating`, `upgrading`, `financialLocked`, `deleted`. A new one starts as `init`.
+///
+/// - the service, on its own, moves it from `attaching` to `attached`.
+/// - the service, on its own, moves it from `detaching` to `init`.
+/// - the service, on its own, moves it from `provisioning` to `active`.
+/// - the service, on its own, moves it from `updating` to `active`.
+/// - the service, on its own, moves it from `upgrading` to `active`.
+/// - `CreateVcoRouteEntry` moves it from `attached` to `updating`, then `attached`.
+/// - `CreateVpnAttachment` creates it in `init`.
+/// - `DeleteVcoRouteEntry` moves it from `attached` to `updating`, then `attached`.
+/// - `DeleteVpnAttachment` deletes it from `init`.
+/// - `ModifyVcoRouteEntryWeight` moves it from `attached` to `updating`, then `attached`.
+pub const VPN_CONNECTION: rt::Lifecycle = rt::Lifecycle {
+    resource: "VpnConnection",
+    id: "VpnConnectionId",
+    id_prefix: "vco-",
+    not_found: Some("InvalidVpnConnectionInstanceId.NotFound"),
+    listing: Some(rt::Listing {
+        action: "DescribeVpnConnections",
+        items: "VpnConnections",
+        wrapper: Some("VpnConnection"),
+        id_field: "VpnConnectionId",
+        state_field: "State",
+    }),
+    states: &[
+        "init",
+        "provisioning",
+        "active",
+        "attaching",
+        "attached",
+        "detaching",
+        "updating",
+        "upgrading",
+        "financialLocked",
+        "deleted",
+    ],
+    initial: "init",
+    transitions: &[
+        rt::Transition {
+            action: None,
+            from: &["attaching"],
+            to: Some("attached"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: None,
+            from: &["detaching"],
+            to: Some("init"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: None,
+            from: &["provisioning"],
+            to: Some("active"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: None,
+            from: &["updating"],
+            to: Some("active"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: None,
+            from: &["upgrading"],
+            to: Some("active"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateVcoRouteEntry"),
+            from: &["attached"],
+            to: Some("attached"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateVpnAttachment"),
+            from: &[],
+            to: Some("init"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteVcoRouteEntry"),
+            from: &["attached"],
+            to: Some("attached"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteVpnAttachment"),
+            from: &["init"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("ModifyVcoRouteEntryWeight"),
+            from: &["attached"],
+            to: Some("attached"),
+            via: Some("updating"),
+            deletes: false,
+            otherwise: None,
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `DescribeVpnConnections` until the VpnConnection `id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_vpn_connection_status(
+        &self,
+        id: &str,
+        target: super::types::VpnConnectionStatus,
+        policy: rt::WaitPolicy,
+    ) -> Result<
+        super::describe_vpn_connections::VpnConnection,
+        rt::WaitError<super::DescribeVpnConnectionsError>,
+    > {
+        rt::wait_for_state(
+                &VPN_CONNECTION,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeVpnConnectionsRequest,
+                    >::new([
+                        ("RegionId", self.runtime().region().to_owned()),
+                        ("VpnConnectionId", id.to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .vpn_connections
+                                .into_iter()
+                                .find(|item| item.vpn_connection_id.as_deref() == Some(id))
+                                .map(|item| (item.state.clone().unwrap_or_default(), item)),
                         )
                     }
                 },

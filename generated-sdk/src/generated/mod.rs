@@ -6721,6 +6721,7 @@ pub const LIFECYCLES: &[&aliyun_runtime::Lifecycle] = &[
     &lifecycle::FLOW_LOG,
     &lifecycle::VIRTUAL_BORDER_ROUTER,
     &lifecycle::ROUTER_INTERFACE,
+    &lifecycle::VPN_CONNECTION,
 ];
 /// A client for the Vpc API: one method per action, returning a future that sends the call when awaited. Build one with [`Client::builder`], or [`Client::from_env`] to read credentials and region from the environment.
 #[derive(Clone, Debug)]

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The route is identified by its destination, next hop and current weight. The action is asynchronous: it returns before the weight has changed. Poll DescribeVpnConnection; the connection shows `updating` while the change is in progress and `attached` once it is done. Do not change routes of the same connection in parallel.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VpnConnection: `ModifyVcoRouteEntryWeight` moves it from `attached` to `updating`, then `attached`.
 ///
 /// Build one with [`ModifyVcoRouteEntryWeightRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Use this operation for routes that support priorities. To change only the weight, use ModifyVpnPbrRouteEntryWeight; to change only the priority, use ModifyVpnPbrRouteEntryPriority. Routes without priority support can only have their weight changed, through ModifyVpnPbrRouteEntryWeight. On gateways that serve dual-tunnel connections, this operation can change only the priority. The route is identified by its current source, destination, next hop, weight and priority, all of which DescribeVpnPbrRouteEntries shows. The change runs in the background: DescribeVpnGateway shows the gateway as `updating` until it is applied and then `active`. Do not send concurrent route changes for the same gateway.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VpnGateway: `ModifyVpnPbrRouteEntryAttribute` moves it from `active` to `updating`, then `active`.
 ///
 /// Build one with [`ModifyVpnPbrRouteEntryAttributeRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

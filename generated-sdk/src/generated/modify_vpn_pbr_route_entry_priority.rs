@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The route is identified by its source and destination blocks, next hop, weight and current priority; DescribeVpnPbrRouteEntries shows them. The change runs in the background: DescribeVpnGateway shows the gateway as `updating` until it is applied and then `active`. Do not send concurrent route changes for the same gateway. ModifyVpnPbrRouteEntryAttribute changes priority and weight together.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VpnGateway: `ModifyVpnPbrRouteEntryPriority` moves it from `active` to `updating`, then `active`.
 ///
 /// Build one with [`ModifyVpnPbrRouteEntryPriorityRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

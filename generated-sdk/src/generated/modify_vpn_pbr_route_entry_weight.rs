@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The weight only matters on gateways that serve single-tunnel IPsec-VPN connections; on gateways for dual-tunnel connections the call may succeed but the weight has no effect. When a route has an active/standby partner, delete the partner first (DeleteVpnPbrRouteEntry), change the weight of the remaining route, then add the partner back. The change runs in the background: DescribeVpnGateway shows the gateway as `updating` until it is applied and then `active`. Do not send concurrent route changes for the same gateway.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VpnGateway: `ModifyVpnPbrRouteEntryWeight` moves it from `active` to `updating`, then `active`; from any other state it fails with `VpnGateway.Configuring`.
 ///
 /// Build one with [`ModifyVpnPbrRouteEntryWeightRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

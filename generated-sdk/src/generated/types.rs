@@ -900,7 +900,7 @@ impl rt::ToParam for AcceptLanguage {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VpcStatus {
-    /// The VPC is being set up (or, for a while, changed).
+    /// The VPC is being configured, as right after CreateVpc.
     ///
     /// Wire value: `Pending`.
     Pending,
@@ -1006,10 +1006,10 @@ impl rt::Decode for VSwitchStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RouteTableStatus {
-    /// The route table is being created.
+    /// The route table is being created. The listing documents this state as `Pending`, the creation guide as `Creating`; both are accepted.
     ///
-    /// Wire value: `Creating`.
-    Creating,
+    /// Wire value: `Pending` or `Creating`.
+    Pending,
     /// The route table is ready for use.
     ///
     /// Wire value: `Available`.
@@ -1026,7 +1026,7 @@ impl RouteTableStatus {
     #[inline]
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Creating => "Creating",
+            Self::Pending => "Pending",
             Self::Available => "Available",
             Self::Deleting => "Deleting",
             Self::Unknown(value) => value.as_str(),
@@ -1037,7 +1037,7 @@ impl From<&str> for RouteTableStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
-            "Creating" => Self::Creating,
+            "Pending" | "Creating" => Self::Pending,
             "Available" => Self::Available,
             "Deleting" => Self::Deleting,
             other => Self::Unknown(rt::UnknownValue::new(other)),
@@ -1478,16 +1478,12 @@ impl rt::Decode for NetworkAclStatus {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
     }
 }
-/// Where a prefix list is in its life, as ListPrefixLists reports it in `PrefixListStatus`.
+/// Where a prefix list is in its life, as ListPrefixLists reports it in `PrefixListStatus` (and, with the same values, in `Status`).
 ///
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VpcPrefixListStatus {
-    /// The prefix list is being created.
-    ///
-    /// Wire value: `Creating`.
-    Creating,
     /// The prefix list exists and its entries apply.
     ///
     /// Wire value: `Created`.
@@ -1496,10 +1492,10 @@ pub enum VpcPrefixListStatus {
     ///
     /// Wire value: `Modifying`.
     Modifying,
-    /// DeleteVpcPrefixList was accepted and the prefix list is being removed.
+    /// The prefix list was deleted.
     ///
-    /// Wire value: `Deleting`.
-    Deleting,
+    /// Wire value: `Deleted`.
+    Deleted,
     /// A value this version of the SDK does not know.
     Unknown(rt::UnknownValue),
 }
@@ -1508,10 +1504,9 @@ impl VpcPrefixListStatus {
     #[inline]
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Creating => "Creating",
             Self::Created => "Created",
             Self::Modifying => "Modifying",
-            Self::Deleting => "Deleting",
+            Self::Deleted => "Deleted",
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -1520,10 +1515,9 @@ impl From<&str> for VpcPrefixListStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
-            "Creating" => Self::Creating,
             "Created" => Self::Created,
             "Modifying" => Self::Modifying,
-            "Deleting" => Self::Deleting,
+            "Deleted" => Self::Deleted,
             other => Self::Unknown(rt::UnknownValue::new(other)),
         }
     }
@@ -1546,14 +1540,14 @@ impl rt::Decode for VpcPrefixListStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Ipv6GatewayStatus {
-    /// The gateway is being created.
+    /// The gateway is being set up. The creation guide calls this state `Creating`; both are accepted.
     ///
-    /// Wire value: `Creating`.
-    Creating,
-    /// The gateway is ready for use.
+    /// Wire value: `Pending` or `Creating`.
+    Pending,
+    /// The gateway is ready for use. The creation guide calls this state `Created`; both are accepted.
     ///
-    /// Wire value: `Created`.
-    Created,
+    /// Wire value: `Available` or `Created`.
+    Available,
     /// DeleteIpv6Gateway was accepted and the gateway is being removed.
     ///
     /// Wire value: `Deleting`.
@@ -1566,8 +1560,8 @@ impl Ipv6GatewayStatus {
     #[inline]
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Creating => "Creating",
-            Self::Created => "Created",
+            Self::Pending => "Pending",
+            Self::Available => "Available",
             Self::Deleting => "Deleting",
             Self::Unknown(value) => value.as_str(),
         }
@@ -1577,8 +1571,8 @@ impl From<&str> for Ipv6GatewayStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
-            "Creating" => Self::Creating,
-            "Created" => Self::Created,
+            "Pending" | "Creating" => Self::Pending,
+            "Available" | "Created" => Self::Available,
             "Deleting" => Self::Deleting,
             other => Self::Unknown(rt::UnknownValue::new(other)),
         }
@@ -1822,6 +1816,10 @@ pub enum RouterInterfaceStatus {
     ///
     /// Wire value: `Idle`.
     Idle,
+    /// The accepting end of a connection is being connected, after its peer called ConnectRouterInterface.
+    ///
+    /// Wire value: `AcceptingConnecting`.
+    AcceptingConnecting,
     /// The interface is setting up the connection to its peer.
     ///
     /// Wire value: `Connecting`.
@@ -1834,6 +1832,10 @@ pub enum RouterInterfaceStatus {
     ///
     /// Wire value: `Active`.
     Active,
+    /// A change to the interface is being applied.
+    ///
+    /// Wire value: `Modifying`.
+    Modifying,
     /// The interface is being frozen.
     ///
     /// Wire value: `Deactivating`.
@@ -1855,9 +1857,11 @@ impl RouterInterfaceStatus {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Idle => "Idle",
+            Self::AcceptingConnecting => "AcceptingConnecting",
             Self::Connecting => "Connecting",
             Self::Activating => "Activating",
             Self::Active => "Active",
+            Self::Modifying => "Modifying",
             Self::Deactivating => "Deactivating",
             Self::Inactive => "Inactive",
             Self::Deleting => "Deleting",
@@ -1870,9 +1874,11 @@ impl From<&str> for RouterInterfaceStatus {
     fn from(value: &str) -> Self {
         match value {
             "Idle" => Self::Idle,
+            "AcceptingConnecting" => Self::AcceptingConnecting,
             "Connecting" => Self::Connecting,
             "Activating" => Self::Activating,
             "Active" => Self::Active,
+            "Modifying" => Self::Modifying,
             "Deactivating" => Self::Deactivating,
             "Inactive" => Self::Inactive,
             "Deleting" => Self::Deleting,
@@ -1887,6 +1893,104 @@ impl std::fmt::Display for RouterInterfaceStatus {
     }
 }
 impl rt::Decode for RouterInterfaceStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    }
+}
+/// Where an IPsec-VPN connection is in its life, as DescribeVpnConnections reports it in `State` (its `Status` field holds the IPsec negotiation state instead).
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VpnConnectionStatus {
+    /// The connection is bound to nothing yet.
+    ///
+    /// Wire value: `init`.
+    Init,
+    /// Resources for the connection are being prepared.
+    ///
+    /// Wire value: `provisioning`.
+    Provisioning,
+    /// The connection is bound to a VPN gateway and works normally.
+    ///
+    /// Wire value: `active`.
+    Active,
+    /// The connection is being bound to a transit router.
+    ///
+    /// Wire value: `attaching`.
+    Attaching,
+    /// The connection is bound to a transit router and works normally.
+    ///
+    /// Wire value: `attached`.
+    Attached,
+    /// The connection is being unbound from its transit router.
+    ///
+    /// Wire value: `detaching`.
+    Detaching,
+    /// A change to the connection, such as a new route, is being applied.
+    ///
+    /// Wire value: `updating`.
+    Updating,
+    /// The connection is being upgraded.
+    ///
+    /// Wire value: `upgrading`.
+    Upgrading,
+    /// The connection is locked because of an overdue payment.
+    ///
+    /// Wire value: `financialLocked`.
+    FinancialLocked,
+    /// The connection was deleted.
+    ///
+    /// Wire value: `deleted`.
+    Deleted,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl VpnConnectionStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Init => "init",
+            Self::Provisioning => "provisioning",
+            Self::Active => "active",
+            Self::Attaching => "attaching",
+            Self::Attached => "attached",
+            Self::Detaching => "detaching",
+            Self::Updating => "updating",
+            Self::Upgrading => "upgrading",
+            Self::FinancialLocked => "financialLocked",
+            Self::Deleted => "deleted",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for VpnConnectionStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "init" => Self::Init,
+            "provisioning" => Self::Provisioning,
+            "active" => Self::Active,
+            "attaching" => Self::Attaching,
+            "attached" => Self::Attached,
+            "detaching" => Self::Detaching,
+            "updating" => Self::Updating,
+            "upgrading" => Self::Upgrading,
+            "financialLocked" => Self::FinancialLocked,
+            "deleted" => Self::Deleted,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl std::fmt::Display for VpnConnectionStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for VpnConnectionStatus {
     #[inline]
     fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
         <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))

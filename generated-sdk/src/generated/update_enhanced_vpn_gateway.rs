@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// The call returns the gateway's details right away, but the change is applied in the background: poll DescribeVpnGateway until the gateway goes from `updating` back to `active`. Do not send concurrent changes for the same gateway.
 ///
-/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry.
+/// Idempotent through `ClientToken`: the client fills it once per call and reuses it on every retry. Lifecycle of the VpnGateway: `UpdateEnhancedVpnGateway` moves it from `active` to `updating`, then `active`.
 ///
 /// Build one with [`UpdateEnhancedVpnGatewayRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]
