@@ -200,7 +200,7 @@ async fn every_documented_and_common_error_arrives_as_its_own_variant() {
             assert_eq!(inner.recommend(), Some(format!("https://example.invalid/{code}").as_str()));
             assert_eq!(e.code(), code);
             assert_eq!(e.message(), message);
-            let text = err.to_string();
+            let text = aliyun_vpc::runtime::Report(&err).to_string();
             assert!(text.contains(code.as_str()) && text.contains(&format!("HTTP {status}")), "{text}");
             assert!(text.contains(&format!("REQ-{code}")), "the request id is shown: {text}");
         }
@@ -244,7 +244,7 @@ async fn an_html_502_page_is_a_response_error_with_a_safe_excerpt() {
     let SdkError::Response(r) = &err else { panic!("{err:?}") };
     assert_eq!(r.status, 502);
     assert!(!r.excerpt.contains(['\r', '\n']), "the excerpt is one line: {:?}", r.excerpt);
-    let text = err.to_string();
+    let text = aliyun_vpc::runtime::Report(&err).to_string();
     assert!(text.contains("HTTP 502"), "{text}");
     assert!(text.contains("not an Alibaba Cloud error"), "{text}");
     assert!(text.contains("<title>502 Bad Gateway</title>"), "{text}");
@@ -255,7 +255,7 @@ async fn an_empty_200_is_a_response_error_that_says_so() {
     let err = fail_with(Reply::empty(200)).await;
     let SdkError::Response(r) = &err else { panic!("{err:?}") };
     assert_eq!((r.status, r.excerpt.as_str()), (200, ""));
-    let text = err.to_string();
+    let text = aliyun_vpc::runtime::Report(&err).to_string();
     assert!(text.contains("HTTP 200") && text.contains("empty"), "{text}");
 }
 
@@ -265,14 +265,14 @@ async fn garbage_is_a_response_error_with_an_excerpt() {
     let err = fail_with(Reply::Full { status: 200, headers: Vec::new(), body: garbage.as_bytes().to_vec() }).await;
     let SdkError::Response(r) = &err else { panic!("{err:?}") };
     assert!(r.source.is_some());
-    let text = err.to_string();
+    let text = aliyun_vpc::runtime::Report(&err).to_string();
     assert!(text.contains("cannot be parsed"), "{text}");
     assert!(text.contains("not valid JSON"), "the parser's reason is shown: {text}");
     assert!(text.contains("this is not JSON {") && !text.contains('\u{1}'), "{text}");
 
     let err = fail_with(Reply::Full { status: 200, headers: Vec::new(), body: b"\xff\xfe\x00 binary".to_vec() }).await;
     assert!(matches!(&err, SdkError::Response(r) if r.status == 200), "{err:?}");
-    assert!(err.to_string().contains("not UTF-8"), "{err}");
+    assert!(aliyun_vpc::runtime::Report(&err).to_string().contains("not UTF-8"), "{err}");
 }
 
 #[tokio::test]
@@ -280,7 +280,7 @@ async fn a_200_without_the_required_fields_names_the_missing_field() {
     let err = fail_with(Reply::ok(r#"{"Unexpected":true}"#)).await;
     let SdkError::Response(r) = &err else { panic!("{err:?}") };
     assert_eq!(r.source.as_ref().map(|s| s.path()), Some("RequestId"));
-    let text = err.to_string();
+    let text = aliyun_vpc::runtime::Report(&err).to_string();
     assert!(text.contains("does not match the action's response") && text.contains("RequestId"), "{text}");
     assert!(text.contains(r#"{"Unexpected":true}"#), "{text}");
 }
@@ -289,7 +289,7 @@ async fn a_200_without_the_required_fields_names_the_missing_field() {
 async fn a_4xx_without_an_error_code_is_a_response_error() {
     let err = fail_with(Reply::body(400, r#"{"Message":"no code here"}"#)).await;
     assert!(matches!(&err, SdkError::Response(r) if r.status == 400), "{err:?}");
-    assert!(err.to_string().contains("no code here"), "{err}");
+    assert!(aliyun_vpc::runtime::Report(&err).to_string().contains("no code here"), "{err}");
 }
 
 #[tokio::test]
@@ -311,7 +311,7 @@ async fn a_truncated_body_is_a_transport_error_that_says_the_body_was_cut() {
     let err = fail_with(Reply::truncated(200, r#"{"RequestId":"R-cut"#, 400)).await;
     let SdkError::Transport(t) = &err else { panic!("{err:?}") };
     assert_eq!(t.attempts, 1);
-    let text = err.to_string();
+    let text = aliyun_vpc::runtime::Report(&err).to_string();
     assert!(text.contains("body"), "{text}");
     assert!(text.contains("before"), "the cause is shown, not only `body error`: {text}");
 }
@@ -321,7 +321,7 @@ async fn a_body_over_the_limit_is_refused_with_the_limit_and_an_excerpt() {
     let err = fail_with(Reply::huge(4 << 20)).await;
     let SdkError::Response(r) = &err else { panic!("{err:?}") };
     assert_eq!(r.status, 200);
-    let text = err.to_string();
+    let text = aliyun_vpc::runtime::Report(&err).to_string();
     assert!(text.contains("larger than 65536 bytes"), "{text}");
     assert!(!text.contains("empty"), "the body was not empty: {text}");
     assert!(text.contains(r#"{"RequestId":"xxx"#), "{text}");
@@ -333,7 +333,10 @@ async fn a_dropped_connection_is_a_transport_error() {
     let err = fail_with(Reply::Drop).await;
     let SdkError::Transport(t) = &err else { panic!("{err:?}") };
     assert_eq!(t.attempts, 1);
-    assert!(err.to_string().contains("could not complete the HTTP exchange"), "{err}");
+    assert!(
+        aliyun_vpc::runtime::Report(&err).to_string().contains("no complete HTTP exchange after 1 attempt(s)"),
+        "{err}"
+    );
 }
 
 /// A redirect must not carry the signed request, and with it an STS token,
@@ -362,7 +365,7 @@ async fn a_build_error_sends_nothing() {
     let client = single_attempt(&server, SignatureVersion::V3);
     let err = CancelPhysicalConnectionRequest::builder().region_id("cn-shanghai").send(&client).await.unwrap_err();
     assert!(matches!(&err, SdkError::Build(_)), "{err:?}");
-    assert!(err.to_string().contains("PhysicalConnectionId"), "{err}");
+    assert!(aliyun_vpc::runtime::Report(&err).to_string().contains("PhysicalConnectionId"), "{err}");
 
     // A required field inside a struct of the request: named by its wire path.
     let line = |operator: &str| AccessPointCircuit::default().line_operator(operator).region_id("cn-shanghai");
@@ -375,7 +378,7 @@ async fn a_build_error_sends_nothing() {
         .await
         .unwrap_err();
     assert!(matches!(&err, SdkError::Build(_)), "{err:?}");
-    assert!(err.to_string().contains("`ApList.2.AccessPointId`"), "{err}");
+    assert!(aliyun_vpc::runtime::Report(&err).to_string().contains("`ApList.2.AccessPointId`"), "{err}");
     assert_eq!(server.count(), 0);
 }
 

@@ -116,7 +116,7 @@ async fn explicit_settings_win_and_skip_a_profile_they_do_not_need() {
 fn build_error(builder: Result<ClientBuilder<Client>, ConfigError>) -> String {
     match builder.and_then(ClientBuilder::build) {
         Ok(client) => panic!("expected a ConfigError, built {client:?}"),
-        Err(e) => e.to_string(),
+        Err(e) => aliyun_vpc::runtime::Report(&e).to_string(),
     }
 }
 
@@ -167,7 +167,7 @@ fn unusable_cli_profiles_are_clear_config_errors() {
         let path = dir.path().join("config.json");
         std::fs::write(&path, &text).unwrap();
         let err = Client::builder().load_from(env(&[(ENV_REGION_ID, "cn-shanghai")]), Some(&path)).unwrap_err();
-        let shown = err.to_string();
+        let shown = aliyun_vpc::runtime::Report(&err).to_string();
         assert!(shown.contains(expected), "{shown}");
         assert!(!shown.contains("cli-secret-9"), "{shown}");
     }
@@ -181,7 +181,12 @@ fn unusable_cli_profiles_are_clear_config_errors() {
 #[test]
 fn a_credential_that_cannot_be_sent_in_a_header_is_a_config_error() {
     let with = |credentials: Credentials| {
-        Client::builder().region("cn-shanghai").credentials(credentials).build().map(|_| ()).map_err(|e| e.to_string())
+        Client::builder()
+            .region("cn-shanghai")
+            .credentials(credentials)
+            .build()
+            .map(|_| ())
+            .map_err(|e| aliyun_vpc::runtime::Report(&e).to_string())
     };
     let cases = [
         (Credentials::new("LTAI-id\r", SECRET), "access key id"),

@@ -65,21 +65,74 @@ impl RetryPolicy {
     }
 }
 
-/// A client setting that is missing or wrong.
+/// A client setting that is missing or wrong; `build()` (and the builders'
+/// loaders) say which, so a program can tell them apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError(String);
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No region was given, nor found in the environment or CLI profile.
+    MissingRegion,
+    /// No credentials (or provider) were given, nor found.
+    MissingCredentials,
+    /// The credentials are unusable as configured: a key ID or token with a
+    /// character a header cannot carry, a broken CLI profile...
+    Credentials(CredentialsError),
+    /// The endpoint is not a URL with a host.
+    InvalidEndpoint {
+        /// The endpoint as given (never holds credentials).
+        endpoint: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The region is not one the product publishes an endpoint for, and no
+    /// endpoint was given: the host built from the template would most
+    /// likely not resolve.
+    UnknownRegion {
+        /// The region as given.
+        region: String,
+        /// The regions the product lists.
+        known: Vec<&'static str>,
+    },
+    /// TLS or the HTTP client could not be set up.
+    Http(String),
+}
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            ConfigError::MissingRegion => {
+                write!(f, "no region: call `.region(..)` or set {}", credentials::ENV_REGION_ID)
+            }
+            ConfigError::MissingCredentials => write!(
+                f,
+                "no credentials: call `.credentials(..)` or `.credentials_provider(..)`, set {} and {}, or configure the aliyun CLI",
+                credentials::ENV_ACCESS_KEY_ID,
+                credentials::ENV_ACCESS_KEY_SECRET
+            ),
+            ConfigError::Credentials(_) => f.write_str("the credentials cannot be used as configured"),
+            ConfigError::InvalidEndpoint { endpoint, reason } => write!(f, "endpoint `{endpoint}` {reason}"),
+            ConfigError::UnknownRegion { region, known } => write!(
+                f,
+                "region `{region}` has no published endpoint for this product (known: {}); check the spelling, or give the endpoint with `.endpoint(..)`",
+                known.join(", ")
+            ),
+            ConfigError::Http(reason) => write!(f, "cannot set up the HTTP client: {reason}"),
+        }
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConfigError::Credentials(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl From<CredentialsError> for ConfigError {
     fn from(e: CredentialsError) -> Self {
-        ConfigError(e.to_string())
+        ConfigError::Credentials(e)
     }
 }
 
@@ -106,7 +159,119 @@ pub struct ClientBuilder<C = Client> {
     retry: RetryPolicy,
     signature: SignatureVersion,
     max_body_bytes: usize,
+    product_code: Option<&'static str>,
+    network: Network,
+    allow_unlisted_region: bool,
+    http: Option<reqwest::Client>,
+    user_agent_suffix: Option<String>,
+    max_connections: usize,
+    retry_if: Option<RetryClassifier>,
+    retry_budget: RetryBudget,
     product: PhantomData<fn() -> C>,
+}
+
+/// Which network the client reaches the service over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Network {
+    /// The public endpoint (`vpc.cn-hangzhou.aliyuncs.com`).
+    #[default]
+    Public,
+    /// The endpoint reachable from inside an Alibaba Cloud VPC without
+    /// Internet access: the public host with `-vpc` after its first label
+    /// (`vpc-vpc.cn-hangzhou.aliyuncs.com`).
+    Vpc,
+}
+
+/// What an attempt failed with, as a retry classifier sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RetryFailure<'a> {
+    /// The service answered with an error code.
+    Service {
+        /// The HTTP status.
+        status: u16,
+        /// Alibaba's error code.
+        code: &'a str,
+    },
+    /// The connection could not be opened or broke; `sent` is false when
+    /// the request provably never left (the connection was refused).
+    Transport {
+        /// Whether any of the request may have reached the server.
+        sent: bool,
+    },
+    /// The attempt took longer than its timeout.
+    Timeout,
+    /// An answer that is neither the response nor an error body.
+    Response {
+        /// The HTTP status.
+        status: u16,
+    },
+}
+
+/// Decides whether a failed attempt is worth another one.
+pub type RetryClassifier = Arc<dyn Fn(&RetryFailure<'_>) -> bool + Send + Sync>;
+
+/// The default classifier: throttling, server-side failures (5xx,
+/// `ServiceUnavailable`, `InternalError`), broken connections and timeouts.
+pub fn default_retry_classifier(failure: &RetryFailure<'_>) -> bool {
+    match *failure {
+        RetryFailure::Service { status, code } => {
+            status >= 500 || code.starts_with("Throttling") || matches!(code, "ServiceUnavailable" | "InternalError")
+        }
+        RetryFailure::Transport { .. } | RetryFailure::Timeout => true,
+        RetryFailure::Response { status } => status >= 500,
+    }
+}
+
+/// A retry budget shared by every call of a client (and its clones): each
+/// retry spends tokens, each success gives one back, and when the bucket is
+/// empty failures are returned at once instead of retried, so that a
+/// failing service is not hammered by every caller together. As in the AWS
+/// SDKs: a retry costs 5 tokens, a retry after a timeout 10, and the bucket
+/// holds 500.
+#[derive(Debug, Clone)]
+pub struct RetryBudget {
+    tokens: Option<Arc<std::sync::atomic::AtomicI64>>,
+    capacity: i64,
+}
+
+impl RetryBudget {
+    /// A bucket of `capacity` tokens.
+    pub fn new(capacity: u32) -> Self {
+        let capacity = i64::from(capacity);
+        RetryBudget { tokens: Some(Arc::new(std::sync::atomic::AtomicI64::new(capacity))), capacity }
+    }
+
+    /// No budget: retries are limited by the retry policy alone.
+    pub fn unlimited() -> Self {
+        RetryBudget { tokens: None, capacity: 0 }
+    }
+
+    /// Tokens left, or `None` when unlimited.
+    pub fn available(&self) -> Option<u32> {
+        use std::sync::atomic::Ordering;
+        self.tokens.as_ref().map(|t| t.load(Ordering::Relaxed).max(0) as u32)
+    }
+
+    fn try_spend(&self, cost: i64) -> bool {
+        use std::sync::atomic::Ordering;
+        let Some(tokens) = &self.tokens else { return true };
+        tokens.fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| (t >= cost).then_some(t - cost)).is_ok()
+    }
+
+    fn refund(&self) {
+        use std::sync::atomic::Ordering;
+        if let Some(tokens) = &self.tokens {
+            let _ = tokens.fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| (t < self.capacity).then_some(t + 1));
+        }
+    }
+}
+
+impl Default for RetryBudget {
+    fn default() -> Self {
+        RetryBudget::new(500)
+    }
 }
 
 impl<C> fmt::Debug for ClientBuilder<C> {
@@ -135,8 +300,80 @@ impl<C: From<Client>> ClientBuilder<C> {
             retry: RetryPolicy::default(),
             signature: SignatureVersion::default(),
             max_body_bytes: 16 << 20,
+            product_code: None,
+            network: Network::Public,
+            allow_unlisted_region: false,
+            http: None,
+            user_agent_suffix: None,
+            max_connections: 64,
+            retry_if: None,
+            retry_budget: RetryBudget::default(),
             product: PhantomData,
         }
+    }
+
+    /// The product code (`Vpc`), used for the user agent and the endpoint
+    /// variable `ALIBABA_CLOUD_<PRODUCT>_ENDPOINT`. Generated clients set it.
+    pub fn product_code(mut self, code: &'static str) -> Self {
+        self.product_code = Some(code);
+        self
+    }
+
+    /// Which network to reach the service over; [`Network::Vpc`] for the
+    /// VPC-internal endpoint. Ignored when an endpoint is given.
+    pub fn network(mut self, network: Network) -> Self {
+        self.network = network;
+        self
+    }
+
+    /// Accepts a region the product does not list, building its host from
+    /// the endpoint template (for a region newer than the spec).
+    pub fn allow_unlisted_region(mut self) -> Self {
+        self.allow_unlisted_region = true;
+        self
+    }
+
+    /// Sends requests with this HTTP client (proxies, custom roots, mTLS,
+    /// pool settings) instead of the default one (rustls on `ring` with the
+    /// platform's roots). Configure it not to follow redirects, as the
+    /// default does: a redirect would carry the signed request elsewhere.
+    /// The connect timeout set here then does not apply.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Appended to the `User-Agent` header, which otherwise names this SDK,
+    /// its version, the product, the OS and the Rust version: name your
+    /// application (`my-service/1.4`).
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// The most requests in flight at once (64 by default, at least 1):
+    /// more calls wait for a free slot, so that a burst reuses a bounded
+    /// set of kept-alive connections instead of opening one per call.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+
+    /// Replaces the default retry classifier ([`default_retry_classifier`]).
+    /// Whatever it says, a call that may have had an effect is retried only
+    /// when that is safe: read-only, idempotent through its token, or never
+    /// sent.
+    pub fn retry_if(mut self, classifier: impl Fn(&RetryFailure<'_>) -> bool + Send + Sync + 'static) -> Self {
+        self.retry_if = Some(Arc::new(classifier));
+        self
+    }
+
+    /// The retry budget ([`RetryBudget::default`]: 500 tokens); share one
+    /// between clients by passing clones, or turn it off with
+    /// [`RetryBudget::unlimited`].
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.retry_budget = budget;
+        self
     }
 
     /// The region the client calls, which also picks the endpoint.
@@ -250,6 +487,12 @@ impl<C: From<Client>> ClientBuilder<C> {
         if self.region.is_none() {
             self.region = var(credentials::ENV_REGION_ID).filter(|r| !r.trim().is_empty());
         }
+        // `ALIBABA_CLOUD_VPC_ENDPOINT` for the VPC client, say: per product,
+        // so that one process can point one product elsewhere.
+        if let (None, Some(code)) = (&self.endpoint, self.product_code) {
+            let name = format!("ALIBABA_CLOUD_{}_ENDPOINT", code.to_ascii_uppercase());
+            self.endpoint = var(&name).filter(|e| !e.trim().is_empty());
+        }
         if self.credentials.is_some() {
             return Ok(self);
         }
@@ -268,16 +511,8 @@ impl<C: From<Client>> ClientBuilder<C> {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<C, ConfigError> {
-        let region = self.region.filter(|r| !r.trim().is_empty()).ok_or_else(|| {
-            ConfigError(format!("no region: call `.region(..)` or set {}", credentials::ENV_REGION_ID))
-        })?;
-        let credentials = self.credentials.ok_or_else(|| {
-            ConfigError(format!(
-                "no credentials: call `.credentials(..)`, set {} and {}, or configure the aliyun CLI",
-                credentials::ENV_ACCESS_KEY_ID,
-                credentials::ENV_ACCESS_KEY_SECRET
-            ))
-        })?;
+        let region = self.region.filter(|r| !r.trim().is_empty()).ok_or(ConfigError::MissingRegion)?;
+        let credentials = self.credentials.ok_or(ConfigError::MissingCredentials)?;
         let auth = match credentials {
             CredentialsSource::Fixed(credentials) => {
                 let cache = CredentialsCache::new(credentials.clone());
@@ -295,21 +530,46 @@ impl<C: From<Client>> ClientBuilder<C> {
         let endpoint = match self.endpoint {
             Some(e) if e.starts_with("http://") || e.starts_with("https://") => e,
             Some(host) => format!("https://{host}"),
-            None => match self.regional_endpoints.iter().find(|(r, _)| *r == region) {
-                Some((_, host)) => format!("https://{host}"),
-                None => format!("https://{}", self.endpoint_template.replace("{region}", &region)),
-            },
+            None => {
+                let host = match self.regional_endpoints.iter().find(|(r, _)| *r == region) {
+                    Some((_, host)) => (*host).to_owned(),
+                    None if self.regional_endpoints.is_empty() || self.allow_unlisted_region => {
+                        self.endpoint_template.replace("{region}", &region)
+                    }
+                    None => {
+                        let known = self.regional_endpoints.iter().map(|(r, _)| *r).collect();
+                        return Err(ConfigError::UnknownRegion { region, known });
+                    }
+                };
+                match self.network {
+                    Network::Public => format!("https://{host}"),
+                    Network::Vpc => match host.split_once('.') {
+                        Some((first, rest)) => format!("https://{first}-vpc.{rest}"),
+                        None => format!("https://{host}-vpc"),
+                    },
+                }
+            }
         };
-        let url = reqwest::Url::parse(&endpoint)
-            .map_err(|e| ConfigError(format!("endpoint `{endpoint}` is not a URL: {e}")))?;
+        let url = reqwest::Url::parse(&endpoint).map_err(|e| ConfigError::InvalidEndpoint {
+            endpoint: endpoint.clone(),
+            reason: format!("is not a URL: {e}"),
+        })?;
         let host = match (url.host_str(), url.port()) {
             (Some(h), Some(p)) => format!("{h}:{p}"),
             (Some(h), None) => h.to_owned(),
-            (None, _) => return Err(ConfigError(format!("endpoint `{endpoint}` has no host"))),
+            (None, _) => return Err(ConfigError::InvalidEndpoint { endpoint, reason: "has no host".into() }),
         };
-        let http = http_client(self.connect_timeout)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => http_client(self.connect_timeout)?,
+        };
+        let user_agent = user_agent(self.product_code, self.user_agent_suffix.as_deref());
         let inner = Inner {
             http,
+            user_agent,
+            slots: tokio::sync::Semaphore::new(self.max_connections),
+            retry_if: self.retry_if.unwrap_or_else(|| Arc::new(default_retry_classifier)),
+            retry_budget: self.retry_budget,
             url,
             host,
             region,
@@ -324,26 +584,56 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 }
 
+/// `aliyun-rust-sdk/0.1.0 vpc (linux; x86_64) rust/1.95.0`, then the
+/// caller's suffix: the SDK and its version, the product, the OS and
+/// architecture, and the compiler that built it.
+fn user_agent(product: Option<&str>, suffix: Option<&str>) -> String {
+    let mut ua = format!("aliyun-rust-sdk/{}", env!("CARGO_PKG_VERSION"));
+    if let Some(product) = product {
+        ua.push(' ');
+        ua.push_str(&product.to_ascii_lowercase());
+    }
+    ua.push_str(&format!(
+        " ({}; {}) rust/{}",
+        std::env::consts::OS,
+        std::env::consts::ARCH,
+        env!("ALIYUN_RUSTC_VERSION")
+    ));
+    if let Some(suffix) = suffix.map(str::trim).filter(|s| !s.is_empty()) {
+        ua.push(' ');
+        // A header value cannot hold control characters; a suffix with one
+        // is cut there rather than failing every call.
+        ua.extend(suffix.chars().take_while(|c| !c.is_control()));
+    }
+    ua
+}
+
 /// The HTTP client every client uses: reqwest with rustls on the `ring`
 /// provider and the platform's roots, and no redirects. Public for the
 /// credential providers that talk plain HTTP (the metadata service, a
 /// credentials URI), so that they use the same TLS setup.
 pub fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError> {
+    http_client_builder()?.connect_timeout(connect_timeout).build().map_err(|e| ConfigError::Http(e.to_string()))
+}
+
+/// The default HTTP client's builder, to adjust before passing the result to
+/// [`ClientBuilder::http_client`]: proxies, pool sizes, default headers,
+/// local address. TLS is set (rustls on `ring`, the platform's roots), and
+/// redirects are off; replace the TLS setup with
+/// `tls_backend_preconfigured` for custom roots or mTLS.
+pub fn http_client_builder() -> Result<reqwest::ClientBuilder, ConfigError> {
     use rustls_platform_verifier::BuilderVerifierExt as _;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .and_then(|b| b.with_platform_verifier())
-        .map_err(|e| ConfigError(format!("cannot set up TLS: {e}")))?
+        .map_err(|e| ConfigError::Http(format!("TLS: {e}")))?
         .with_no_client_auth();
-    reqwest::Client::builder()
+    Ok(reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
-        .connect_timeout(connect_timeout)
         // A redirect would carry the signed request, and an STS token with
         // it, to whatever host the answer names. The API never redirects.
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| ConfigError(format!("cannot build the HTTP client: {e}")))
+        .redirect(reqwest::redirect::Policy::none()))
 }
 
 /// How a client signs.
@@ -364,6 +654,11 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
+    user_agent: String,
+    /// Requests in flight, bounded so that bursts reuse connections.
+    slots: tokio::sync::Semaphore,
+    retry_if: RetryClassifier,
+    retry_budget: RetryBudget,
     url: reqwest::Url,
     host: String,
     region: String,
@@ -389,26 +684,30 @@ impl fmt::Debug for Client {
 
 /// The future of one call of action `O`, returned by [`Client::send`] and by
 /// every generated action method; it resolves to
-/// `Result<O::Output, SdkError<O::Error>>`.
+/// `Result<O::Output, SdkError<O::Error>>`: the action's response, or an
+/// [`SdkError`] holding the action's typed error.
+///
+/// It is `Send`, `Unpin` and `'static` (it holds its own handle on the
+/// client's connection pool), so it can be spawned, put in a `JoinSet`,
+/// returned from a function, or awaited through `&mut` in `select!`.
 ///
 /// A named type rather than an `async fn`: the per-action methods that
 /// return it are plain functions, which the compiler checks far faster than
 /// one state machine per action. The call itself (signing, HTTP, retries) is
 /// one non-generic future, boxed once per call.
 #[must_use = "a request is sent only when its future is awaited"]
-pub struct Sending<'a, O> {
-    client: &'a Client,
-    state: State<'a>,
+pub struct Sending<O> {
+    state: State,
     action: PhantomData<fn() -> O>,
 }
 
-enum State<'a> {
-    Calling(Pin<Box<dyn Future<Output = Result<Answer, CallError>> + Send + 'a>>),
+enum State {
+    Calling(Pin<Box<dyn Future<Output = Result<Answer, CallError>> + Send + 'static>>),
     /// The request did not build; the error is handed out on first poll.
     Failed(Option<BuildError>),
 }
 
-impl<O> fmt::Debug for Sending<'_, O> {
+impl<O> fmt::Debug for Sending<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match &self.state {
             State::Calling(_) => "calling",
@@ -418,7 +717,7 @@ impl<O> fmt::Debug for Sending<'_, O> {
     }
 }
 
-impl<O: Operation> Future for Sending<'_, O> {
+impl<O: Operation> Future for Sending<O> {
     type Output = Result<O::Output, SdkError<O::Error>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -432,7 +731,7 @@ impl<O: Operation> Future for Sending<'_, O> {
         };
         Poll::Ready(match answer {
             Ok(answer) => {
-                O::Output::decode(&answer.node).map_err(|e| SdkError::Response(this.client.undecodable(&answer, e)))
+                O::Output::decode(&answer.node).map_err(|e| SdkError::Response(Client::undecodable(&answer, e)))
             }
             Err(CallError::Service(e)) => Err(SdkError::Service(O::Error::from_service_error(e))),
             Err(CallError::Other(e)) => Err(e.retype()),
@@ -445,9 +744,9 @@ impl<O: Operation> Future for Sending<'_, O> {
 /// [`Sending`].
 #[must_use = "a dry run is sent only when awaited"]
 #[derive(Debug)]
-pub struct DryRunning<'a, O>(Sending<'a, O>);
+pub struct DryRunning<O>(Sending<O>);
 
-impl<O: Operation> Future for DryRunning<'_, O> {
+impl<O: Operation> Future for DryRunning<O> {
     type Output = Result<(), SdkError<O::Error>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -458,6 +757,12 @@ impl<O: Operation> Future for DryRunning<'_, O> {
             Err(e) => Err(e),
         })
     }
+}
+
+/// Whether a service error may go away on its own: server-side failures and
+/// throttling. Never other 4xx, which say the request itself is wrong.
+pub(crate) fn retryable_service(e: &ServiceError) -> bool {
+    default_retry_classifier(&RetryFailure::Service { status: e.status(), code: e.code() })
 }
 
 /// A successful answer, parsed but not yet read as the action's output.
@@ -518,18 +823,16 @@ enum Attempt {
 }
 
 impl Attempt {
-    /// Whether trying again may give another result: network trouble,
-    /// timeouts, server-side failures and throttling. Never other 4xx.
-    fn retryable(&self) -> bool {
+    /// The failure, as a retry classifier sees it; `None` for a success or
+    /// a failure no retry can mend (no credentials).
+    fn failure(&self) -> Option<RetryFailure<'_>> {
         match self {
-            Attempt::Done(_) | Attempt::Credentials(_) => false,
-            Attempt::Transport(_) | Attempt::TimedOut => true,
-            Attempt::Service(e) => {
-                e.status() >= 500
-                    || e.code().starts_with("Throttling")
-                    || matches!(e.code(), "ServiceUnavailable" | "InternalError")
-            }
-            Attempt::Response(r) => r.status >= 500,
+            Attempt::Done(_) | Attempt::Credentials(_) => None,
+            // A refused connection sent nothing; any later failure may have.
+            Attempt::Transport(e) => Some(RetryFailure::Transport { sent: !e.is_connect() }),
+            Attempt::TimedOut => Some(RetryFailure::Timeout),
+            Attempt::Service(e) => Some(RetryFailure::Service { status: e.status(), code: e.code() }),
+            Attempt::Response(r) => Some(RetryFailure::Response { status: r.status }),
         }
     }
 
@@ -566,17 +869,17 @@ impl Client {
     ///
     /// The parameters are encoded (and the token drawn) now; nothing is sent
     /// until the returned future is awaited.
-    pub fn send<O: Operation>(&self, operation: &O) -> Sending<'_, O> {
+    pub fn send<O: Operation>(&self, operation: &O) -> Sending<O> {
         self.start(Self::wire_params(operation), CallSpec::of::<O>())
     }
 
     /// `send` for a request that may have failed to build: generated
     /// builders call this, so their `send` is a plain function too.
     #[doc(hidden)]
-    pub fn send_built<O: Operation>(&self, operation: Result<O, BuildError>) -> Sending<'_, O> {
+    pub fn send_built<O: Operation>(&self, operation: Result<O, BuildError>) -> Sending<O> {
         match operation {
             Ok(operation) => self.send(&operation),
-            Err(e) => Sending { client: self, state: State::Failed(Some(e)), action: PhantomData },
+            Err(e) => Sending { state: State::Failed(Some(e)), action: PhantomData },
         }
     }
 
@@ -585,7 +888,7 @@ impl Client {
     /// succeeded (code `DryRunOperation`), and to the error otherwise (a
     /// missing permission, a bad parameter, a wrong state), typed as for a
     /// real call. A dry run changes nothing, so it is retried like a read.
-    pub fn dry_run<O: DryRunnable>(&self, operation: &O) -> DryRunning<'_, O> {
+    pub fn dry_run<O: DryRunnable>(&self, operation: &O) -> DryRunning<O> {
         let mut params = Self::wire_params(operation);
         params.remove("DryRun");
         params.push("DryRun", "true");
@@ -593,8 +896,8 @@ impl Client {
         DryRunning(self.start(params, spec))
     }
 
-    fn start<O>(&self, params: Params, spec: CallSpec) -> Sending<'_, O> {
-        Sending { client: self, state: State::Calling(self.call_boxed(spec, params)), action: PhantomData }
+    fn start<O>(&self, params: Params, spec: CallSpec) -> Sending<O> {
+        Sending { state: State::Calling(self.call_boxed(spec, params)), action: PhantomData }
     }
 
     /// Not generic, so that the call's state machine is compiled once, here,
@@ -604,12 +907,14 @@ impl Client {
         &self,
         spec: CallSpec,
         params: Params,
-    ) -> Pin<Box<dyn Future<Output = Result<Answer, CallError>> + Send + '_>> {
-        Box::pin(async move { self.call(spec, &params).await })
+    ) -> Pin<Box<dyn Future<Output = Result<Answer, CallError>> + Send + 'static>> {
+        // A handle of its own, so that the future outlives the borrow.
+        let client = self.clone();
+        Box::pin(async move { client.call(spec, &params).await })
     }
 
     /// A successful answer whose body is not the action's response.
-    fn undecodable(&self, answer: &Answer, error: crate::DecodeError) -> ResponseError {
+    fn undecodable(answer: &Answer, error: crate::DecodeError) -> ResponseError {
         let reason = "the body does not match the action's response";
         let masks = answer.masks.as_ref().unwrap_or_else(|| Redactor::of(answer.identity.as_deref()));
         masks.response(answer.status, reason, &answer.body, Some(error))
@@ -696,10 +1001,11 @@ impl Client {
     async fn call(&self, spec: CallSpec, params: &Params) -> Result<Answer, CallError> {
         let span = tracing::info_span!(
             "aliyun.call",
-            action = spec.action,
-            attempts = tracing::field::Empty,
-            status = tracing::field::Empty,
-            request_id = tracing::field::Empty,
+            "rpc.system" = "aliyun",
+            "rpc.method" = spec.action,
+            "aliyun.attempts" = tracing::field::Empty,
+            "http.response.status_code" = tracing::field::Empty,
+            "aliyun.request_id" = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
         self.attempts(spec, params).instrument(span).await
@@ -716,11 +1022,26 @@ impl Client {
             let limit = inner.attempt_timeout.min(remaining);
             let outcome = tokio::time::timeout(limit, self.attempt(spec, params)).await.unwrap_or(Attempt::TimedOut);
             let span = tracing::Span::current();
-            span.record("attempts", attempts);
+            span.record("aliyun.attempts", attempts);
             span.record("latency_ms", start.elapsed().as_millis() as u64);
-            let may_retry = spec.retry_safe && outcome.retryable() && attempts < inner.retry.max_attempts.max(1);
+            let failure = outcome.failure();
+            // Safe to repeat: nothing can be duplicated, or nothing was sent.
+            let safe = spec.retry_safe || matches!(failure, Some(RetryFailure::Transport { sent: false }));
+            let allowed = safe
+                && failure.as_ref().is_some_and(|f| (inner.retry_if)(f))
+                && attempts < inner.retry.max_attempts.max(1);
             let delay = inner.retry.delay(attempts + 1);
-            if may_retry && Instant::now() + delay < deadline {
+            let fits = Instant::now() + delay < deadline;
+            let cost = if matches!(failure, Some(RetryFailure::Timeout)) { 10 } else { 5 };
+            if matches!(outcome, Attempt::Done(_)) {
+                inner.retry_budget.refund();
+            }
+            if allowed && fits && !inner.retry_budget.try_spend(cost) {
+                tracing::warn!(
+                    reason = outcome.describe(),
+                    "attempt failed; the retry budget is spent, so not retrying"
+                );
+            } else if allowed && fits {
                 tracing::warn!(
                     attempt = attempts,
                     delay_ms = delay.as_millis() as u64,
@@ -732,13 +1053,12 @@ impl Client {
             }
             // The total limit is what ended the call when it cut this attempt
             // short, or when a retry was allowed but would not fit before it.
-            let ran_out = limit < inner.attempt_timeout || may_retry;
+            let ran_out = limit < inner.attempt_timeout || (allowed && !fits);
             return match outcome {
                 Attempt::Done(output) => Ok(output),
                 Attempt::Service(e) => {
-                    span.record("status", e.status());
                     if let Some(id) = e.request_id() {
-                        span.record("request_id", id);
+                        span.record("aliyun.request_id", id);
                     }
                     tracing::debug!(code = e.code(), "service error");
                     Err(CallError::Service(e))
@@ -771,19 +1091,21 @@ impl Client {
         if !signed.query.is_empty() {
             url.set_query(Some(&signed.query));
         }
-        let mut request = self.inner.http.post(url);
+        let mut request = self.inner.http.post(url).header("user-agent", &self.inner.user_agent);
         for (name, value) in signed.headers {
             request = request.header(name, value.as_ref());
         }
         if !signed.body.is_empty() {
             request = request.body(signed.body);
         }
+        // Held until the body is read: the connection is busy until then.
+        let Ok(_slot) = self.inner.slots.acquire().await else { unreachable!("the semaphore is never closed") };
         let response = match request.send().await {
             Ok(r) => r,
             Err(e) => return Attempt::Transport(e.without_url()),
         };
         let status = response.status().as_u16();
-        tracing::Span::current().record("status", status);
+        tracing::Span::current().record("http.response.status_code", status);
         let masks = Redactor::for_call(identity.as_deref(), spec, params);
         let redactor = masks.as_ref();
         let body = match read_body(response, self.inner.max_body_bytes).await {
@@ -1054,7 +1376,7 @@ fn interpret(status: u16, body: Vec<u8>, response_has_code: bool, redactor: &Red
     };
     if let Node::Map(fields) = &node {
         if let Some((_, Node::Str(id))) = fields.iter().find(|(k, _)| k == "RequestId") {
-            tracing::Span::current().record("request_id", id.as_str());
+            tracing::Span::current().record("aliyun.request_id", id.as_str());
         }
         // Some gateways answer 200 with an error body; an action whose
         // response declares `Code` is read normally.

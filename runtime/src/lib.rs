@@ -27,7 +27,10 @@ pub use build::{
     BuildError, CheckRequired, Constrained, Limits, Scalar, check, check_items, check_required, missing_in, required,
     required_list,
 };
-pub use client::{Client, ClientBuilder, ConfigError, DryRunning, RetryPolicy, Sending, SignatureVersion, http_client};
+pub use client::{
+    Client, ClientBuilder, ConfigError, DryRunning, Network, RetryBudget, RetryClassifier, RetryFailure, RetryPolicy,
+    Sending, SignatureVersion, default_retry_classifier, http_client, http_client_builder,
+};
 pub use credentials::{
     Credentials, CredentialsCache, CredentialsError, Masked, ProvideCredentials, ProviderChain, Secret,
     SharedCredentialsProvider,
@@ -42,7 +45,10 @@ pub use operation::{DRY_RUN_PASSED, DryRunnable, Operation, WireRequest};
 pub use paginate::{PageInfo, PageStyle, Paginated};
 pub use params::{JsonObject, Params, ToJson, ToParam};
 pub use params_in::{FromParams, OperationInfo, ParamError, ParamSource, check_params};
-pub use sdk_error::{ResponseError, SdkError, TimeoutError, TimeoutKind, TransportError};
+/// The HTTP client crate the runtime uses, for `ClientBuilder::http_client`:
+/// build your `reqwest::Client` with this very version.
+pub use reqwest;
+pub use sdk_error::{Report, ResponseError, SdkError, TimeoutError, TimeoutKind, TransportError};
 /// The JSON value type `style: json` parameters are built from.
 pub use serde_json::Value as JsonValue;
 pub use wait::{WaitError, WaitPolicy, wait_for_state};

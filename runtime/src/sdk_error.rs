@@ -43,7 +43,76 @@ impl<E: OperationError> SdkError<E> {
     /// succeeded (code `DryRunOperation`): for a request sent with
     /// `DryRun=true` by hand. `Client::dry_run` turns it into `Ok(())`.
     pub fn is_dry_run_passed(&self) -> bool {
-        matches!(self, SdkError::Service(e) if e.service_error().code() == crate::DRY_RUN_PASSED)
+        self.code() == Some(crate::DRY_RUN_PASSED)
+    }
+
+    /// The service's answer, when the failure is one.
+    fn service_error(&self) -> Option<&crate::ServiceError> {
+        self.as_service().map(OperationError::service_error)
+    }
+
+    /// Alibaba's error code (`Forbidden.NotAllowedInState`), when the service answered with one.
+    pub fn code(&self) -> Option<&str> {
+        self.service_error().map(|e| e.code())
+    }
+
+    /// The service's message, when it answered with an error.
+    pub fn message(&self) -> Option<&str> {
+        self.service_error().map(|e| e.message())
+    }
+
+    /// The request ID to quote to Alibaba support, when the service gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.service_error().and_then(|e| e.request_id())
+    }
+
+    /// The HTTP status of the answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            SdkError::Service(e) => Some(e.service_error().status()),
+            SdkError::Response(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// Whether the service asked to slow down (a `Throttling*` code).
+    pub fn is_throttling(&self) -> bool {
+        self.code().is_some_and(|c| c.starts_with("Throttling"))
+    }
+
+    /// Whether trying the same call again later may succeed: throttling,
+    /// server-side failures, timeouts and broken connections. Not whether
+    /// it is safe to: a call that creates something is safe to repeat only
+    /// with the same `ClientToken` (the client's own retries reuse it).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            SdkError::Service(e) => crate::client::retryable_service(e.service_error()),
+            SdkError::Timeout(_) | SdkError::Transport(_) => true,
+            SdkError::Response(e) => e.status >= 500,
+            SdkError::Build(_) | SdkError::Credentials(_) => false,
+        }
+    }
+
+    /// The typed service error, or this error back when it is another kind.
+    pub fn into_service(self) -> Result<E, Self> {
+        match self {
+            SdkError::Service(e) => Ok(e),
+            other => Err(other),
+        }
+    }
+
+    /// For `SignatureDoesNotMatch`: the string the server signed, which it
+    /// quotes in its message. Compare it with the one your signer built (an
+    /// encoding difference in one parameter is the usual cause); the
+    /// client's own signatures are checked against Alibaba's published
+    /// examples, so a mismatch with this SDK most often means a wrong secret.
+    pub fn server_string_to_sign(&self) -> Option<&str> {
+        if self.code() != Some("SignatureDoesNotMatch") {
+            return None;
+        }
+        let message = self.message()?;
+        let at = message.find("string to sign is:")?;
+        Some(message[at + "string to sign is:".len()..].trim())
     }
 }
 
@@ -68,22 +137,24 @@ impl<E> From<BuildError> for SdkError<E> {
     }
 }
 
+/// Says what kind of failure this is; the details are in `source()`, so that
+/// error reporters (anyhow, eyre, tracing) print each layer once.
 impl<E: OperationError> fmt::Display for SdkError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SdkError::Service(e) => {
                 let inner = e.service_error();
-                write!(f, "the service returned {} (HTTP {}): {}", inner.code(), inner.status(), inner.message())?;
+                write!(f, "the service refused the call (HTTP {}", inner.status())?;
                 if let Some(id) = inner.request_id() {
-                    write!(f, " [request id {id}]")?;
+                    write!(f, ", request id {id}")?;
                 }
-                Ok(())
+                f.write_str(")")
             }
-            SdkError::Build(e) => write!(f, "the request was not sent: {e}"),
-            SdkError::Timeout(e) => e.fmt(f),
-            SdkError::Transport(e) => e.fmt(f),
-            SdkError::Response(e) => e.fmt(f),
-            SdkError::Credentials(e) => write!(f, "the request was not sent: no credentials to sign with: {e}"),
+            SdkError::Build(_) => f.write_str("the request was not sent: it does not build"),
+            SdkError::Timeout(_) => f.write_str("the call timed out"),
+            SdkError::Transport(_) => f.write_str("the HTTP exchange failed"),
+            SdkError::Response(_) => f.write_str("the answer could not be read"),
+            SdkError::Credentials(_) => f.write_str("the request was not sent: no credentials to sign with"),
         }
     }
 }
@@ -93,11 +164,28 @@ impl<E: OperationError + 'static> std::error::Error for SdkError<E> {
         match self {
             SdkError::Service(e) => Some(e),
             SdkError::Build(e) => Some(e),
-            SdkError::Timeout(_) => None,
+            SdkError::Timeout(e) => Some(e),
             SdkError::Transport(e) => Some(e),
-            SdkError::Response(e) => e.source.as_ref().map(|e| e as _),
+            SdkError::Response(e) => Some(e),
             SdkError::Credentials(e) => Some(e),
         }
+    }
+}
+
+/// An error and all its causes on one line, `outer: cause: cause`: what
+/// `anyhow`'s `{:#}` prints, for logs written without an error-reporting
+/// crate. Each layer's `Display` says only its own part, so nothing repeats.
+pub struct Report<'a>(pub &'a (dyn std::error::Error + 'a));
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(e) = cause {
+            write!(f, ": {e}")?;
+            cause = e.source();
+        }
+        Ok(())
     }
 }
 
@@ -142,16 +230,9 @@ pub struct TransportError {
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "could not complete the HTTP exchange after {} attempt(s): {}", self.attempts, self.source)?;
-        // The HTTP error's own text is general ("error sending request");
-        // its causes say what happened ("connection closed before message
-        // completed"). None of them holds the URL or the request.
-        let mut cause = std::error::Error::source(&self.source);
-        while let Some(e) = cause {
-            write!(f, ": {e}")?;
-            cause = e.source();
-        }
-        f.write_str("; check the endpoint, proxy and network")
+        // What happened is in `source()` (the HTTP error and its causes,
+        // none of which holds the URL or the request).
+        write!(f, "no complete HTTP exchange after {} attempt(s); check the endpoint, proxy and network", self.attempts)
     }
 }
 

@@ -42,7 +42,7 @@ pub enum WaitError<E> {
 impl<E: OperationError> fmt::Display for WaitError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            WaitError::Sdk(e) => write!(f, "polling failed: {e}"),
+            WaitError::Sdk(_) => f.write_str("polling failed"),
             WaitError::NotFound { resource, id } => write!(f, "{resource} {id} does not exist"),
             WaitError::Unreachable { resource, id, state, target } => {
                 write!(f, "{resource} {id} is {state}, from which it can never become {target}")

@@ -153,11 +153,11 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     });
     let method = ident(&action.module);
     let method_doc = docs::outer(&format!(
-        "Calls `{}`: {}\n\nSee [`{req}`] for the parameters and [`{err}`] for the documented errors. The future resolves to `Result<{resp}, SdkError<{err}>>`.",
+        "Calls `{}`: {}\n\nSee [`{req}`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`{resp}`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`{err}`], one variant per documented code.",
         action.name, action.summary
     ));
     let send_doc = docs::outer(&format!(
-        "Builds the request and sends it with `client`. The future resolves to `Result<{resp}, SdkError<{err}>>`; a request that does not build fails with `SdkError::Build` without being sent."
+        "Builds the request and sends it with `client`. The future resolves to a [`{resp}`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`{err}`]; a request that does not build fails with `SdkError::Build` without being sent."
     ));
     let paginated = action.pagination.as_ref().map(|p| pagination(action, p));
     let has_code = action.response.iter().any(|f| f.wire == "Code");
@@ -204,7 +204,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             }
             #send_doc
             #[inline]
-            pub fn send(self, client: &super::Client) -> rt::Sending<'_, #req> {
+            pub fn send(self, client: &super::Client) -> rt::Sending<#req> {
                 client.runtime().send_built(self.build())
             }
         }
@@ -212,7 +212,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             #method_doc
             #deprecated
             #[inline]
-            pub fn #method(&self, request: #req) -> rt::Sending<'_, #req> {
+            pub fn #method(&self, request: #req) -> rt::Sending<#req> {
                 self.runtime().send(&request)
             }
         }

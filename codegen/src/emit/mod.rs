@@ -108,7 +108,7 @@ fn index(product: &Product) -> TokenStream {
         impl Client {
             /// Starts a builder preset with this product's endpoint.
             pub fn builder() -> aliyun_runtime::ClientBuilder<Self> {
-                aliyun_runtime::ClientBuilder::new(ENDPOINT).regional_endpoints(ENDPOINTS)
+                aliyun_runtime::ClientBuilder::new(ENDPOINT).regional_endpoints(ENDPOINTS).product_code(PRODUCT)
             }
             /// Credentials and region from `ALIBABA_CLOUD_*` variables, else from the aliyun CLI's current profile.
             pub fn from_env() -> Result<Self, aliyun_runtime::ConfigError> {
@@ -116,7 +116,7 @@ fn index(product: &Product) -> TokenStream {
             }
             /// Checks a request of an action that takes `DryRun`, without acting on it: resolves to `Ok(())`
             /// when the service says the call would succeed, and to the call's typed error otherwise.
-            pub fn dry_run<R: aliyun_runtime::DryRunnable>(&self, request: R) -> aliyun_runtime::DryRunning<'_, R> {
+            pub fn dry_run<R: aliyun_runtime::DryRunnable>(&self, request: R) -> aliyun_runtime::DryRunning<R> {
                 self.0.dry_run(&request)
             }
             /// The product-independent client underneath; its `send` takes any request.

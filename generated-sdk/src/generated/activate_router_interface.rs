@@ -61,24 +61,24 @@ impl ActivateRouterInterfaceRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ActivateRouterInterfaceResponse, SdkError<ActivateRouterInterfaceError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ActivateRouterInterfaceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ActivateRouterInterfaceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ActivateRouterInterfaceRequest> {
+    ) -> rt::Sending<ActivateRouterInterfaceRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ActivateRouterInterface`: Activates a router interface that is currently Inactive so that it can carry traffic again.
     ///
-    /// See [`ActivateRouterInterfaceRequest`] for the parameters and [`ActivateRouterInterfaceError`] for the documented errors. The future resolves to `Result<ActivateRouterInterfaceResponse, SdkError<ActivateRouterInterfaceError>>`.
+    /// See [`ActivateRouterInterfaceRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ActivateRouterInterfaceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ActivateRouterInterfaceError`], one variant per documented code.
     #[inline]
     pub fn activate_router_interface(
         &self,
         request: ActivateRouterInterfaceRequest,
-    ) -> rt::Sending<'_, ActivateRouterInterfaceRequest> {
+    ) -> rt::Sending<ActivateRouterInterfaceRequest> {
         self.runtime().send(&request)
     }
 }

@@ -58,21 +58,21 @@ impl ActiveFlowLogRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ActiveFlowLogResponse, SdkError<ActiveFlowLogError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ActiveFlowLogResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ActiveFlowLogError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, ActiveFlowLogRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ActiveFlowLogRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ActiveFlowLog`: Starts a stopped flow log so that it captures the traffic of its resource again.
     ///
-    /// See [`ActiveFlowLogRequest`] for the parameters and [`ActiveFlowLogError`] for the documented errors. The future resolves to `Result<ActiveFlowLogResponse, SdkError<ActiveFlowLogError>>`.
+    /// See [`ActiveFlowLogRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ActiveFlowLogResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ActiveFlowLogError`], one variant per documented code.
     #[inline]
     pub fn active_flow_log(
         &self,
         request: ActiveFlowLogRequest,
-    ) -> rt::Sending<'_, ActiveFlowLogRequest> {
+    ) -> rt::Sending<ActiveFlowLogRequest> {
         self.runtime().send(&request)
     }
 }

@@ -97,21 +97,21 @@ impl AddBgpNetworkRequestBuilder {
             vpc_id: self.vpc_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AddBgpNetworkResponse, SdkError<AddBgpNetworkError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AddBgpNetworkResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddBgpNetworkError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, AddBgpNetworkRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<AddBgpNetworkRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AddBgpNetwork`: Advertises a network through BGP from a virtual border router (VBR) to the on-premises data center.
     ///
-    /// See [`AddBgpNetworkRequest`] for the parameters and [`AddBgpNetworkError`] for the documented errors. The future resolves to `Result<AddBgpNetworkResponse, SdkError<AddBgpNetworkError>>`.
+    /// See [`AddBgpNetworkRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AddBgpNetworkResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddBgpNetworkError`], one variant per documented code.
     #[inline]
     pub fn add_bgp_network(
         &self,
         request: AddBgpNetworkRequest,
-    ) -> rt::Sending<'_, AddBgpNetworkRequest> {
+    ) -> rt::Sending<AddBgpNetworkRequest> {
         self.runtime().send(&request)
     }
 }

@@ -100,24 +100,24 @@ impl AddCommonBandwidthPackageIpRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AddCommonBandwidthPackageIpResponse, SdkError<AddCommonBandwidthPackageIpError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AddCommonBandwidthPackageIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddCommonBandwidthPackageIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AddCommonBandwidthPackageIpRequest> {
+    ) -> rt::Sending<AddCommonBandwidthPackageIpRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AddCommonBandwidthPackageIp`: Moves one EIP into an Internet Shared Bandwidth instance, so that the EIP uses the instance's shared bandwidth instead of its own.
     ///
-    /// See [`AddCommonBandwidthPackageIpRequest`] for the parameters and [`AddCommonBandwidthPackageIpError`] for the documented errors. The future resolves to `Result<AddCommonBandwidthPackageIpResponse, SdkError<AddCommonBandwidthPackageIpError>>`.
+    /// See [`AddCommonBandwidthPackageIpRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AddCommonBandwidthPackageIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddCommonBandwidthPackageIpError`], one variant per documented code.
     #[inline]
     pub fn add_common_bandwidth_package_ip(
         &self,
         request: AddCommonBandwidthPackageIpRequest,
-    ) -> rt::Sending<'_, AddCommonBandwidthPackageIpRequest> {
+    ) -> rt::Sending<AddCommonBandwidthPackageIpRequest> {
         self.runtime().send(&request)
     }
 }

@@ -112,24 +112,24 @@ impl AddCommonBandwidthPackageIpsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AddCommonBandwidthPackageIpsResponse, SdkError<AddCommonBandwidthPackageIpsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AddCommonBandwidthPackageIpsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddCommonBandwidthPackageIpsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AddCommonBandwidthPackageIpsRequest> {
+    ) -> rt::Sending<AddCommonBandwidthPackageIpsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AddCommonBandwidthPackageIps`: Moves several EIPs into one Internet Shared Bandwidth instance in a single request.
     ///
-    /// See [`AddCommonBandwidthPackageIpsRequest`] for the parameters and [`AddCommonBandwidthPackageIpsError`] for the documented errors. The future resolves to `Result<AddCommonBandwidthPackageIpsResponse, SdkError<AddCommonBandwidthPackageIpsError>>`.
+    /// See [`AddCommonBandwidthPackageIpsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AddCommonBandwidthPackageIpsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddCommonBandwidthPackageIpsError`], one variant per documented code.
     #[inline]
     pub fn add_common_bandwidth_package_ips(
         &self,
         request: AddCommonBandwidthPackageIpsRequest,
-    ) -> rt::Sending<'_, AddCommonBandwidthPackageIpsRequest> {
+    ) -> rt::Sending<AddCommonBandwidthPackageIpsRequest> {
         self.runtime().send(&request)
     }
 }

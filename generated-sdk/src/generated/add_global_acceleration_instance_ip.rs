@@ -72,24 +72,24 @@ impl AddGlobalAccelerationInstanceIpRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AddGlobalAccelerationInstanceIpResponse, SdkError<AddGlobalAccelerationInstanceIpError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AddGlobalAccelerationInstanceIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddGlobalAccelerationInstanceIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AddGlobalAccelerationInstanceIpRequest> {
+    ) -> rt::Sending<AddGlobalAccelerationInstanceIpRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AddGlobalAccelerationInstanceIp`: Attaches an EIP to a Global Acceleration (GA) instance of the shared-bandwidth type.
     ///
-    /// See [`AddGlobalAccelerationInstanceIpRequest`] for the parameters and [`AddGlobalAccelerationInstanceIpError`] for the documented errors. The future resolves to `Result<AddGlobalAccelerationInstanceIpResponse, SdkError<AddGlobalAccelerationInstanceIpError>>`.
+    /// See [`AddGlobalAccelerationInstanceIpRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AddGlobalAccelerationInstanceIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddGlobalAccelerationInstanceIpError`], one variant per documented code.
     #[inline]
     pub fn add_global_acceleration_instance_ip(
         &self,
         request: AddGlobalAccelerationInstanceIpRequest,
-    ) -> rt::Sending<'_, AddGlobalAccelerationInstanceIpRequest> {
+    ) -> rt::Sending<AddGlobalAccelerationInstanceIpRequest> {
         self.runtime().send(&request)
     }
 }

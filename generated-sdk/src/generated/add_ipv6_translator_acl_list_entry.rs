@@ -88,19 +88,19 @@ impl AddIpv6TranslatorAclListEntryRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AddIpv6TranslatorAclListEntryResponse, SdkError<AddIpv6TranslatorAclListEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AddIpv6TranslatorAclListEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddIpv6TranslatorAclListEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AddIpv6TranslatorAclListEntryRequest> {
+    ) -> rt::Sending<AddIpv6TranslatorAclListEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AddIPv6TranslatorAclListEntry`: Adds an IPv6 address or IPv6 CIDR block as an entry of an access control list (ACL) used by IPv6 Translation Service.
     ///
-    /// See [`AddIpv6TranslatorAclListEntryRequest`] for the parameters and [`AddIpv6TranslatorAclListEntryError`] for the documented errors. The future resolves to `Result<AddIpv6TranslatorAclListEntryResponse, SdkError<AddIpv6TranslatorAclListEntryError>>`.
+    /// See [`AddIpv6TranslatorAclListEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AddIpv6TranslatorAclListEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddIpv6TranslatorAclListEntryError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: IPv6 Translation Service is being retired and its API is no longer recommended. To offer services to IPv6 clients, give the VPC an IPv6 CIDR block and reach the Internet through an IPv6 gateway (CreateIpv6Gateway) instead."
     )]
@@ -108,7 +108,7 @@ impl super::Client {
     pub fn add_ipv6_translator_acl_list_entry(
         &self,
         request: AddIpv6TranslatorAclListEntryRequest,
-    ) -> rt::Sending<'_, AddIpv6TranslatorAclListEntryRequest> {
+    ) -> rt::Sending<AddIpv6TranslatorAclListEntryRequest> {
         self.runtime().send(&request)
     }
 }

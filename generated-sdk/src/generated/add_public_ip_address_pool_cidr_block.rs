@@ -115,24 +115,24 @@ impl AddPublicIpAddressPoolCidrBlockRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AddPublicIpAddressPoolCidrBlockResponse, SdkError<AddPublicIpAddressPoolCidrBlockError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AddPublicIpAddressPoolCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddPublicIpAddressPoolCidrBlockError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AddPublicIpAddressPoolCidrBlockRequest> {
+    ) -> rt::Sending<AddPublicIpAddressPoolCidrBlockRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AddPublicIpAddressPoolCidrBlock`: Adds a CIDR block to a public IP address pool, either one you name or one the system picks for a given mask length.
     ///
-    /// See [`AddPublicIpAddressPoolCidrBlockRequest`] for the parameters and [`AddPublicIpAddressPoolCidrBlockError`] for the documented errors. The future resolves to `Result<AddPublicIpAddressPoolCidrBlockResponse, SdkError<AddPublicIpAddressPoolCidrBlockError>>`.
+    /// See [`AddPublicIpAddressPoolCidrBlockRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AddPublicIpAddressPoolCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddPublicIpAddressPoolCidrBlockError`], one variant per documented code.
     #[inline]
     pub fn add_public_ip_address_pool_cidr_block(
         &self,
         request: AddPublicIpAddressPoolCidrBlockRequest,
-    ) -> rt::Sending<'_, AddPublicIpAddressPoolCidrBlockRequest> {
+    ) -> rt::Sending<AddPublicIpAddressPoolCidrBlockRequest> {
         self.runtime().send(&request)
     }
 }

@@ -117,24 +117,24 @@ impl AddSourcesToTrafficMirrorSessionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AddSourcesToTrafficMirrorSessionResponse, SdkError<AddSourcesToTrafficMirrorSessionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AddSourcesToTrafficMirrorSessionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddSourcesToTrafficMirrorSessionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AddSourcesToTrafficMirrorSessionRequest> {
+    ) -> rt::Sending<AddSourcesToTrafficMirrorSessionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AddSourcesToTrafficMirrorSession`: Adds one or more traffic mirror sources (elastic network interfaces) to an existing traffic mirror session.
     ///
-    /// See [`AddSourcesToTrafficMirrorSessionRequest`] for the parameters and [`AddSourcesToTrafficMirrorSessionError`] for the documented errors. The future resolves to `Result<AddSourcesToTrafficMirrorSessionResponse, SdkError<AddSourcesToTrafficMirrorSessionError>>`.
+    /// See [`AddSourcesToTrafficMirrorSessionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AddSourcesToTrafficMirrorSessionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddSourcesToTrafficMirrorSessionError`], one variant per documented code.
     #[inline]
     pub fn add_sources_to_traffic_mirror_session(
         &self,
         request: AddSourcesToTrafficMirrorSessionRequest,
-    ) -> rt::Sending<'_, AddSourcesToTrafficMirrorSessionRequest> {
+    ) -> rt::Sending<AddSourcesToTrafficMirrorSessionRequest> {
         self.runtime().send(&request)
     }
 }

@@ -308,24 +308,21 @@ impl AllocateEipAddressRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AllocateEipAddressResponse, SdkError<AllocateEipAddressError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AllocateEipAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateEipAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, AllocateEipAddressRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<AllocateEipAddressRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AllocateEipAddress`: Requests a new elastic IP address (EIP) in a region, either a random one or a specific address or EIP ID you name.
     ///
-    /// See [`AllocateEipAddressRequest`] for the parameters and [`AllocateEipAddressError`] for the documented errors. The future resolves to `Result<AllocateEipAddressResponse, SdkError<AllocateEipAddressError>>`.
+    /// See [`AllocateEipAddressRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AllocateEipAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateEipAddressError`], one variant per documented code.
     #[inline]
     pub fn allocate_eip_address(
         &self,
         request: AllocateEipAddressRequest,
-    ) -> rt::Sending<'_, AllocateEipAddressRequest> {
+    ) -> rt::Sending<AllocateEipAddressRequest> {
         self.runtime().send(&request)
     }
 }

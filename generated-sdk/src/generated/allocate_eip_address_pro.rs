@@ -256,24 +256,24 @@ impl AllocateEipAddressProRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AllocateEipAddressProResponse, SdkError<AllocateEipAddressProError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AllocateEipAddressProResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateEipAddressProError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AllocateEipAddressProRequest> {
+    ) -> rt::Sending<AllocateEipAddressProRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AllocateEipAddressPro`: Requests an elastic IP address (EIP) with a chosen address, EIP ID or IP address pool, for setups that need a particular public IP.
     ///
-    /// See [`AllocateEipAddressProRequest`] for the parameters and [`AllocateEipAddressProError`] for the documented errors. The future resolves to `Result<AllocateEipAddressProResponse, SdkError<AllocateEipAddressProError>>`.
+    /// See [`AllocateEipAddressProRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AllocateEipAddressProResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateEipAddressProError`], one variant per documented code.
     #[inline]
     pub fn allocate_eip_address_pro(
         &self,
         request: AllocateEipAddressProRequest,
-    ) -> rt::Sending<'_, AllocateEipAddressProRequest> {
+    ) -> rt::Sending<AllocateEipAddressProRequest> {
         self.runtime().send(&request)
     }
 }

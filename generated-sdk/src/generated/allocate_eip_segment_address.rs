@@ -153,19 +153,19 @@ impl AllocateEipSegmentAddressRequestBuilder {
             zone: self.zone,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AllocateEipSegmentAddressResponse, SdkError<AllocateEipSegmentAddressError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AllocateEipSegmentAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateEipSegmentAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AllocateEipSegmentAddressRequest> {
+    ) -> rt::Sending<AllocateEipSegmentAddressRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AllocateEipSegmentAddress`: Requests a contiguous EIP group, a block of consecutive public IP addresses for resources that need adjacent addresses.
     ///
-    /// See [`AllocateEipSegmentAddressRequest`] for the parameters and [`AllocateEipSegmentAddressError`] for the documented errors. The future resolves to `Result<AllocateEipSegmentAddressResponse, SdkError<AllocateEipSegmentAddressError>>`.
+    /// See [`AllocateEipSegmentAddressRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AllocateEipSegmentAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateEipSegmentAddressError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: Contiguous EIP groups are no longer offered through this action. For blocks of public addresses use IP address pools instead: CreatePublicIpAddressPool and AddPublicIpAddressPoolCidrBlock, then AllocateEipAddress with PublicIpAddressPoolId. Existing groups can be turned into a pool with TransformEipSegmentToPublicIpAddressPool."
     )]
@@ -173,7 +173,7 @@ impl super::Client {
     pub fn allocate_eip_segment_address(
         &self,
         request: AllocateEipSegmentAddressRequest,
-    ) -> rt::Sending<'_, AllocateEipSegmentAddressRequest> {
+    ) -> rt::Sending<AllocateEipSegmentAddressRequest> {
         self.runtime().send(&request)
     }
 }

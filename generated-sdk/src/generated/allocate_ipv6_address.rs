@@ -167,24 +167,24 @@ impl AllocateIpv6AddressRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AllocateIpv6AddressResponse, SdkError<AllocateIpv6AddressError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AllocateIpv6AddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateIpv6AddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AllocateIpv6AddressRequest> {
+    ) -> rt::Sending<AllocateIpv6AddressRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AllocateIpv6Address`: Allocates an unassociated IPv6 address or IPv6 prefix from a vSwitch, which exists in the VPC on its own without being bound to a network interface, load balancer or other instance.
     ///
-    /// See [`AllocateIpv6AddressRequest`] for the parameters and [`AllocateIpv6AddressError`] for the documented errors. The future resolves to `Result<AllocateIpv6AddressResponse, SdkError<AllocateIpv6AddressError>>`.
+    /// See [`AllocateIpv6AddressRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AllocateIpv6AddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateIpv6AddressError`], one variant per documented code.
     #[inline]
     pub fn allocate_ipv6_address(
         &self,
         request: AllocateIpv6AddressRequest,
-    ) -> rt::Sending<'_, AllocateIpv6AddressRequest> {
+    ) -> rt::Sending<AllocateIpv6AddressRequest> {
         self.runtime().send(&request)
     }
 }

@@ -123,24 +123,24 @@ impl AllocateIpv6InternetBandwidthRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AllocateIpv6InternetBandwidthResponse, SdkError<AllocateIpv6InternetBandwidthError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AllocateIpv6InternetBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateIpv6InternetBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AllocateIpv6InternetBandwidthRequest> {
+    ) -> rt::Sending<AllocateIpv6InternetBandwidthRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AllocateIpv6InternetBandwidth`: Turns on Internet bandwidth for a VPC IPv6 address, letting the address both open connections to the Internet and accept connections from it.
     ///
-    /// See [`AllocateIpv6InternetBandwidthRequest`] for the parameters and [`AllocateIpv6InternetBandwidthError`] for the documented errors. The future resolves to `Result<AllocateIpv6InternetBandwidthResponse, SdkError<AllocateIpv6InternetBandwidthError>>`.
+    /// See [`AllocateIpv6InternetBandwidthRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AllocateIpv6InternetBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateIpv6InternetBandwidthError`], one variant per documented code.
     #[inline]
     pub fn allocate_ipv6_internet_bandwidth(
         &self,
         request: AllocateIpv6InternetBandwidthRequest,
-    ) -> rt::Sending<'_, AllocateIpv6InternetBandwidthRequest> {
+    ) -> rt::Sending<AllocateIpv6InternetBandwidthRequest> {
         self.runtime().send(&request)
     }
 }

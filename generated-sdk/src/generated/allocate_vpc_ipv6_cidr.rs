@@ -97,24 +97,24 @@ impl AllocateVpcIpv6CidrRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AllocateVpcIpv6CidrResponse, SdkError<AllocateVpcIpv6CidrError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AllocateVpcIpv6CidrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateVpcIpv6CidrError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AllocateVpcIpv6CidrRequest> {
+    ) -> rt::Sending<AllocateVpcIpv6CidrRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AllocateVpcIpv6Cidr`: Reserves an IPv6 CIDR block so that you can later assign exactly that block to a VPC.
     ///
-    /// See [`AllocateVpcIpv6CidrRequest`] for the parameters and [`AllocateVpcIpv6CidrError`] for the documented errors. The future resolves to `Result<AllocateVpcIpv6CidrResponse, SdkError<AllocateVpcIpv6CidrError>>`.
+    /// See [`AllocateVpcIpv6CidrRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AllocateVpcIpv6CidrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateVpcIpv6CidrError`], one variant per documented code.
     #[inline]
     pub fn allocate_vpc_ipv6_cidr(
         &self,
         request: AllocateVpcIpv6CidrRequest,
-    ) -> rt::Sending<'_, AllocateVpcIpv6CidrRequest> {
+    ) -> rt::Sending<AllocateVpcIpv6CidrRequest> {
         self.runtime().send(&request)
     }
 }

@@ -183,24 +183,24 @@ impl ApplyPhysicalConnectionLoaRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ApplyPhysicalConnectionLoaResponse, SdkError<ApplyPhysicalConnectionLoaError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ApplyPhysicalConnectionLoaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ApplyPhysicalConnectionLoaError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ApplyPhysicalConnectionLoaRequest> {
+    ) -> rt::Sending<ApplyPhysicalConnectionLoaRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ApplyPhysicalConnectionLOA`: Applies for a Letter of Authorization (LOA), which lets installers into the access point's data center to run the line of an Express Connect circuit.
     ///
-    /// See [`ApplyPhysicalConnectionLoaRequest`] for the parameters and [`ApplyPhysicalConnectionLoaError`] for the documented errors. The future resolves to `Result<ApplyPhysicalConnectionLoaResponse, SdkError<ApplyPhysicalConnectionLoaError>>`.
+    /// See [`ApplyPhysicalConnectionLoaRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ApplyPhysicalConnectionLoaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ApplyPhysicalConnectionLoaError`], one variant per documented code.
     #[inline]
     pub fn apply_physical_connection_loa(
         &self,
         request: ApplyPhysicalConnectionLoaRequest,
-    ) -> rt::Sending<'_, ApplyPhysicalConnectionLoaRequest> {
+    ) -> rt::Sending<ApplyPhysicalConnectionLoaRequest> {
         self.runtime().send(&request)
     }
 }

@@ -149,24 +149,24 @@ impl AssociateEipAddressRequestBuilder {
             vpc_id: self.vpc_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AssociateEipAddressResponse, SdkError<AssociateEipAddressError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AssociateEipAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateEipAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AssociateEipAddressRequest> {
+    ) -> rt::Sending<AssociateEipAddressRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AssociateEipAddress`: Binds an elastic IP address (EIP) to a cloud resource in its region, such as an ECS instance, CLB instance, secondary ENI, NAT gateway, HaVip or private IP address.
     ///
-    /// See [`AssociateEipAddressRequest`] for the parameters and [`AssociateEipAddressError`] for the documented errors. The future resolves to `Result<AssociateEipAddressResponse, SdkError<AssociateEipAddressError>>`.
+    /// See [`AssociateEipAddressRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AssociateEipAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateEipAddressError`], one variant per documented code.
     #[inline]
     pub fn associate_eip_address(
         &self,
         request: AssociateEipAddressRequest,
-    ) -> rt::Sending<'_, AssociateEipAddressRequest> {
+    ) -> rt::Sending<AssociateEipAddressRequest> {
         self.runtime().send(&request)
     }
 }

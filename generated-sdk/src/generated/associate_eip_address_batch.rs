@@ -128,24 +128,24 @@ impl AssociateEipAddressBatchRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AssociateEipAddressBatchResponse, SdkError<AssociateEipAddressBatchError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AssociateEipAddressBatchResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateEipAddressBatchError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AssociateEipAddressBatchRequest> {
+    ) -> rt::Sending<AssociateEipAddressBatchRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AssociateEipAddressBatch`: Binds up to 50 elastic IP addresses (EIPs) at once to one Internet NAT gateway or secondary ENI in the same region.
     ///
-    /// See [`AssociateEipAddressBatchRequest`] for the parameters and [`AssociateEipAddressBatchError`] for the documented errors. The future resolves to `Result<AssociateEipAddressBatchResponse, SdkError<AssociateEipAddressBatchError>>`.
+    /// See [`AssociateEipAddressBatchRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AssociateEipAddressBatchResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateEipAddressBatchError`], one variant per documented code.
     #[inline]
     pub fn associate_eip_address_batch(
         &self,
         request: AssociateEipAddressBatchRequest,
-    ) -> rt::Sending<'_, AssociateEipAddressBatchRequest> {
+    ) -> rt::Sending<AssociateEipAddressBatchRequest> {
         self.runtime().send(&request)
     }
 }

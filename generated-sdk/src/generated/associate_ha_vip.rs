@@ -97,21 +97,21 @@ impl AssociateHaVipRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AssociateHaVipResponse, SdkError<AssociateHaVipError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AssociateHaVipResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateHaVipError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, AssociateHaVipRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<AssociateHaVipRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AssociateHaVip`: Attaches a high-availability virtual IP address (HaVip) to an ECS instance or an elastic network interface (ENI) in a VPC.
     ///
-    /// See [`AssociateHaVipRequest`] for the parameters and [`AssociateHaVipError`] for the documented errors. The future resolves to `Result<AssociateHaVipResponse, SdkError<AssociateHaVipError>>`.
+    /// See [`AssociateHaVipRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AssociateHaVipResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateHaVipError`], one variant per documented code.
     #[inline]
     pub fn associate_ha_vip(
         &self,
         request: AssociateHaVipRequest,
-    ) -> rt::Sending<'_, AssociateHaVipRequest> {
+    ) -> rt::Sending<AssociateHaVipRequest> {
         self.runtime().send(&request)
     }
 }

@@ -98,24 +98,21 @@ impl AssociateMacSecKeyRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AssociateMacSecKeyResponse, SdkError<AssociateMacSecKeyError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AssociateMacSecKeyResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateMacSecKeyError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, AssociateMacSecKeyRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<AssociateMacSecKeyRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AssociateMacSecKey`: Binds a MACsec key pair to the port of a dedicated Express Connect circuit so that the physical link is encrypted at layer 2.
     ///
-    /// See [`AssociateMacSecKeyRequest`] for the parameters and [`AssociateMacSecKeyError`] for the documented errors. The future resolves to `Result<AssociateMacSecKeyResponse, SdkError<AssociateMacSecKeyError>>`.
+    /// See [`AssociateMacSecKeyRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AssociateMacSecKeyResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateMacSecKeyError`], one variant per documented code.
     #[inline]
     pub fn associate_mac_sec_key(
         &self,
         request: AssociateMacSecKeyRequest,
-    ) -> rt::Sending<'_, AssociateMacSecKeyRequest> {
+    ) -> rt::Sending<AssociateMacSecKeyRequest> {
         self.runtime().send(&request)
     }
 }

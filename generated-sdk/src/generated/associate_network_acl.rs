@@ -103,24 +103,24 @@ impl AssociateNetworkAclRequestBuilder {
         rt::check_required("Resource", &request.resource)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AssociateNetworkAclResponse, SdkError<AssociateNetworkAclError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AssociateNetworkAclResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateNetworkAclError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AssociateNetworkAclRequest> {
+    ) -> rt::Sending<AssociateNetworkAclRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AssociateNetworkAcl`: Associates a network ACL with one or more vSwitches so that its rules apply to their traffic.
     ///
-    /// See [`AssociateNetworkAclRequest`] for the parameters and [`AssociateNetworkAclError`] for the documented errors. The future resolves to `Result<AssociateNetworkAclResponse, SdkError<AssociateNetworkAclError>>`.
+    /// See [`AssociateNetworkAclRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AssociateNetworkAclResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateNetworkAclError`], one variant per documented code.
     #[inline]
     pub fn associate_network_acl(
         &self,
         request: AssociateNetworkAclRequest,
-    ) -> rt::Sending<'_, AssociateNetworkAclRequest> {
+    ) -> rt::Sending<AssociateNetworkAclRequest> {
         self.runtime().send(&request)
     }
 }

@@ -218,24 +218,24 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AssociatePhysicalConnectionToVirtualBorderRouterResponse, SdkError<AssociatePhysicalConnectionToVirtualBorderRouterError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AssociatePhysicalConnectionToVirtualBorderRouterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociatePhysicalConnectionToVirtualBorderRouterError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AssociatePhysicalConnectionToVirtualBorderRouterRequest> {
+    ) -> rt::Sending<AssociatePhysicalConnectionToVirtualBorderRouterRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AssociatePhysicalConnectionToVirtualBorderRouter`: Attaches an Express Connect circuit to a virtual border router (VBR), so that the VBR can carry traffic over that circuit too.
     ///
-    /// See [`AssociatePhysicalConnectionToVirtualBorderRouterRequest`] for the parameters and [`AssociatePhysicalConnectionToVirtualBorderRouterError`] for the documented errors. The future resolves to `Result<AssociatePhysicalConnectionToVirtualBorderRouterResponse, SdkError<AssociatePhysicalConnectionToVirtualBorderRouterError>>`.
+    /// See [`AssociatePhysicalConnectionToVirtualBorderRouterRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AssociatePhysicalConnectionToVirtualBorderRouterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociatePhysicalConnectionToVirtualBorderRouterError`], one variant per documented code.
     #[inline]
     pub fn associate_physical_connection_to_virtual_border_router(
         &self,
         request: AssociatePhysicalConnectionToVirtualBorderRouterRequest,
-    ) -> rt::Sending<'_, AssociatePhysicalConnectionToVirtualBorderRouterRequest> {
+    ) -> rt::Sending<AssociatePhysicalConnectionToVirtualBorderRouterRequest> {
         self.runtime().send(&request)
     }
 }

@@ -84,24 +84,24 @@ impl AssociateRouteTableRequestBuilder {
             vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AssociateRouteTableResponse, SdkError<AssociateRouteTableError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AssociateRouteTableResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateRouteTableError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AssociateRouteTableRequest> {
+    ) -> rt::Sending<AssociateRouteTableRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AssociateRouteTable`: Binds a custom route table to a vSwitch that belongs to the same VPC.
     ///
-    /// See [`AssociateRouteTableRequest`] for the parameters and [`AssociateRouteTableError`] for the documented errors. The future resolves to `Result<AssociateRouteTableResponse, SdkError<AssociateRouteTableError>>`.
+    /// See [`AssociateRouteTableRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AssociateRouteTableResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateRouteTableError`], one variant per documented code.
     #[inline]
     pub fn associate_route_table(
         &self,
         request: AssociateRouteTableRequest,
-    ) -> rt::Sending<'_, AssociateRouteTableRequest> {
+    ) -> rt::Sending<AssociateRouteTableRequest> {
         self.runtime().send(&request)
     }
 }

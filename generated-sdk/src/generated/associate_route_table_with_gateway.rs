@@ -110,24 +110,24 @@ impl AssociateRouteTableWithGatewayRequestBuilder {
             route_table_id: rt::required(self.route_table_id, "RouteTableId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AssociateRouteTableWithGatewayResponse, SdkError<AssociateRouteTableWithGatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AssociateRouteTableWithGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateRouteTableWithGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AssociateRouteTableWithGatewayRequest> {
+    ) -> rt::Sending<AssociateRouteTableWithGatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AssociateRouteTableWithGateway`: Binds a gateway route table to an IPv4 gateway or IPv6 gateway in the same VPC.
     ///
-    /// See [`AssociateRouteTableWithGatewayRequest`] for the parameters and [`AssociateRouteTableWithGatewayError`] for the documented errors. The future resolves to `Result<AssociateRouteTableWithGatewayResponse, SdkError<AssociateRouteTableWithGatewayError>>`.
+    /// See [`AssociateRouteTableWithGatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AssociateRouteTableWithGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateRouteTableWithGatewayError`], one variant per documented code.
     #[inline]
     pub fn associate_route_table_with_gateway(
         &self,
         request: AssociateRouteTableWithGatewayRequest,
-    ) -> rt::Sending<'_, AssociateRouteTableWithGatewayRequest> {
+    ) -> rt::Sending<AssociateRouteTableWithGatewayRequest> {
         self.runtime().send(&request)
     }
 }

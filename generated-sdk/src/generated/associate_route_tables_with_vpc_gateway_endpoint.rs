@@ -111,24 +111,24 @@ impl AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AssociateRouteTablesWithVpcGatewayEndpointResponse, SdkError<AssociateRouteTablesWithVpcGatewayEndpointError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AssociateRouteTablesWithVpcGatewayEndpointResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateRouteTablesWithVpcGatewayEndpointError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AssociateRouteTablesWithVpcGatewayEndpointRequest> {
+    ) -> rt::Sending<AssociateRouteTablesWithVpcGatewayEndpointRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AssociateRouteTablesWithVpcGatewayEndpoint`: Attaches one or more route tables to a VPC gateway endpoint so that their traffic to the endpoint service goes through it.
     ///
-    /// See [`AssociateRouteTablesWithVpcGatewayEndpointRequest`] for the parameters and [`AssociateRouteTablesWithVpcGatewayEndpointError`] for the documented errors. The future resolves to `Result<AssociateRouteTablesWithVpcGatewayEndpointResponse, SdkError<AssociateRouteTablesWithVpcGatewayEndpointError>>`.
+    /// See [`AssociateRouteTablesWithVpcGatewayEndpointRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AssociateRouteTablesWithVpcGatewayEndpointResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateRouteTablesWithVpcGatewayEndpointError`], one variant per documented code.
     #[inline]
     pub fn associate_route_tables_with_vpc_gateway_endpoint(
         &self,
         request: AssociateRouteTablesWithVpcGatewayEndpointRequest,
-    ) -> rt::Sending<'_, AssociateRouteTablesWithVpcGatewayEndpointRequest> {
+    ) -> rt::Sending<AssociateRouteTablesWithVpcGatewayEndpointRequest> {
         self.runtime().send(&request)
     }
 }

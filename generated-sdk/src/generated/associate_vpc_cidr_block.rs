@@ -147,24 +147,24 @@ impl AssociateVpcCidrBlockRequestBuilder {
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AssociateVpcCidrBlockResponse, SdkError<AssociateVpcCidrBlockError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AssociateVpcCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateVpcCidrBlockError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AssociateVpcCidrBlockRequest> {
+    ) -> rt::Sending<AssociateVpcCidrBlockRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AssociateVpcCidrBlock`: Adds a secondary IPv4 or IPv6 CIDR block to a VPC to enlarge its address space.
     ///
-    /// See [`AssociateVpcCidrBlockRequest`] for the parameters and [`AssociateVpcCidrBlockError`] for the documented errors. The future resolves to `Result<AssociateVpcCidrBlockResponse, SdkError<AssociateVpcCidrBlockError>>`.
+    /// See [`AssociateVpcCidrBlockRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AssociateVpcCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateVpcCidrBlockError`], one variant per documented code.
     #[inline]
     pub fn associate_vpc_cidr_block(
         &self,
         request: AssociateVpcCidrBlockRequest,
-    ) -> rt::Sending<'_, AssociateVpcCidrBlockRequest> {
+    ) -> rt::Sending<AssociateVpcCidrBlockRequest> {
         self.runtime().send(&request)
     }
 }

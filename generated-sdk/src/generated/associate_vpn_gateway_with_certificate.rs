@@ -112,24 +112,24 @@ impl AssociateVpnGatewayWithCertificateRequestBuilder {
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AssociateVpnGatewayWithCertificateResponse, SdkError<AssociateVpnGatewayWithCertificateError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AssociateVpnGatewayWithCertificateResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateVpnGatewayWithCertificateError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AssociateVpnGatewayWithCertificateRequest> {
+    ) -> rt::Sending<AssociateVpnGatewayWithCertificateRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AssociateVpnGatewayWithCertificate`: Binds an SSL certificate to a ShangMi (SM) VPN gateway, either as its encryption certificate or as its signing certificate.
     ///
-    /// See [`AssociateVpnGatewayWithCertificateRequest`] for the parameters and [`AssociateVpnGatewayWithCertificateError`] for the documented errors. The future resolves to `Result<AssociateVpnGatewayWithCertificateResponse, SdkError<AssociateVpnGatewayWithCertificateError>>`.
+    /// See [`AssociateVpnGatewayWithCertificateRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AssociateVpnGatewayWithCertificateResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateVpnGatewayWithCertificateError`], one variant per documented code.
     #[inline]
     pub fn associate_vpn_gateway_with_certificate(
         &self,
         request: AssociateVpnGatewayWithCertificateRequest,
-    ) -> rt::Sending<'_, AssociateVpnGatewayWithCertificateRequest> {
+    ) -> rt::Sending<AssociateVpnGatewayWithCertificateRequest> {
         self.runtime().send(&request)
     }
 }

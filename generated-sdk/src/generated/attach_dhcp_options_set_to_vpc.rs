@@ -100,24 +100,24 @@ impl AttachDhcpOptionsSetToVpcRequestBuilder {
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AttachDhcpOptionsSetToVpcResponse, SdkError<AttachDhcpOptionsSetToVpcError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AttachDhcpOptionsSetToVpcResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AttachDhcpOptionsSetToVpcError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, AttachDhcpOptionsSetToVpcRequest> {
+    ) -> rt::Sending<AttachDhcpOptionsSetToVpcRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AttachDhcpOptionsSetToVpc`: Attaches a DHCP options set to a VPC so that its instances receive the set's domain and DNS settings.
     ///
-    /// See [`AttachDhcpOptionsSetToVpcRequest`] for the parameters and [`AttachDhcpOptionsSetToVpcError`] for the documented errors. The future resolves to `Result<AttachDhcpOptionsSetToVpcResponse, SdkError<AttachDhcpOptionsSetToVpcError>>`.
+    /// See [`AttachDhcpOptionsSetToVpcRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AttachDhcpOptionsSetToVpcResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AttachDhcpOptionsSetToVpcError`], one variant per documented code.
     #[inline]
     pub fn attach_dhcp_options_set_to_vpc(
         &self,
         request: AttachDhcpOptionsSetToVpcRequest,
-    ) -> rt::Sending<'_, AttachDhcpOptionsSetToVpcRequest> {
+    ) -> rt::Sending<AttachDhcpOptionsSetToVpcRequest> {
         self.runtime().send(&request)
     }
 }

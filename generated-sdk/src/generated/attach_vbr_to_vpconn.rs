@@ -97,24 +97,21 @@ impl AttachVbrToVpconnRequestBuilder {
             vpconn_id: rt::required(self.vpconn_id, "VpconnId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AttachVbrToVpconnResponse, SdkError<AttachVbrToVpconnError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AttachVbrToVpconnResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AttachVbrToVpconnError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, AttachVbrToVpconnRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<AttachVbrToVpconnRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AttachVbrToVpconn`: Moves an existing VBR onto a shared (hosted) Express Connect circuit.
     ///
-    /// See [`AttachVbrToVpconnRequest`] for the parameters and [`AttachVbrToVpconnError`] for the documented errors. The future resolves to `Result<AttachVbrToVpconnResponse, SdkError<AttachVbrToVpconnError>>`.
+    /// See [`AttachVbrToVpconnRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AttachVbrToVpconnResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AttachVbrToVpconnError`], one variant per documented code.
     #[inline]
     pub fn attach_vbr_to_vpconn(
         &self,
         request: AttachVbrToVpconnRequest,
-    ) -> rt::Sending<'_, AttachVbrToVpconnRequest> {
+    ) -> rt::Sending<AttachVbrToVpconnRequest> {
         self.runtime().send(&request)
     }
 }

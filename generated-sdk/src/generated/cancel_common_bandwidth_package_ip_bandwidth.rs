@@ -74,24 +74,24 @@ impl CancelCommonBandwidthPackageIpBandwidthRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CancelCommonBandwidthPackageIpBandwidthResponse, SdkError<CancelCommonBandwidthPackageIpBandwidthError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CancelCommonBandwidthPackageIpBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CancelCommonBandwidthPackageIpBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CancelCommonBandwidthPackageIpBandwidthRequest> {
+    ) -> rt::Sending<CancelCommonBandwidthPackageIpBandwidthRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CancelCommonBandwidthPackageIpBandwidth`: Removes the per-EIP bandwidth cap set on an EIP inside an Internet Shared Bandwidth instance, so the EIP can again use up to the instance's full bandwidth.
     ///
-    /// See [`CancelCommonBandwidthPackageIpBandwidthRequest`] for the parameters and [`CancelCommonBandwidthPackageIpBandwidthError`] for the documented errors. The future resolves to `Result<CancelCommonBandwidthPackageIpBandwidthResponse, SdkError<CancelCommonBandwidthPackageIpBandwidthError>>`.
+    /// See [`CancelCommonBandwidthPackageIpBandwidthRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CancelCommonBandwidthPackageIpBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CancelCommonBandwidthPackageIpBandwidthError`], one variant per documented code.
     #[inline]
     pub fn cancel_common_bandwidth_package_ip_bandwidth(
         &self,
         request: CancelCommonBandwidthPackageIpBandwidthRequest,
-    ) -> rt::Sending<'_, CancelCommonBandwidthPackageIpBandwidthRequest> {
+    ) -> rt::Sending<CancelCommonBandwidthPackageIpBandwidthRequest> {
         self.runtime().send(&request)
     }
 }

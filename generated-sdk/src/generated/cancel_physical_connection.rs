@@ -83,24 +83,24 @@ impl CancelPhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CancelPhysicalConnectionResponse, SdkError<CancelPhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CancelPhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CancelPhysicalConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CancelPhysicalConnectionRequest> {
+    ) -> rt::Sending<CancelPhysicalConnectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CancelPhysicalConnection`: Cancels an Express Connect circuit that has not been enabled yet; it then moves to the Canceled state.
     ///
-    /// See [`CancelPhysicalConnectionRequest`] for the parameters and [`CancelPhysicalConnectionError`] for the documented errors. The future resolves to `Result<CancelPhysicalConnectionResponse, SdkError<CancelPhysicalConnectionError>>`.
+    /// See [`CancelPhysicalConnectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CancelPhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CancelPhysicalConnectionError`], one variant per documented code.
     #[inline]
     pub fn cancel_physical_connection(
         &self,
         request: CancelPhysicalConnectionRequest,
-    ) -> rt::Sending<'_, CancelPhysicalConnectionRequest> {
+    ) -> rt::Sending<CancelPhysicalConnectionRequest> {
         self.runtime().send(&request)
     }
 }

@@ -85,24 +85,24 @@ impl ChangeResourceGroupRequestBuilder {
             resource_type: rt::required(self.resource_type, "ResourceType")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ChangeResourceGroupResponse, SdkError<ChangeResourceGroupError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ChangeResourceGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ChangeResourceGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ChangeResourceGroupRequest> {
+    ) -> rt::Sending<ChangeResourceGroupRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ChangeResourceGroup`: Moves an Express Connect resource (a circuit, a virtual border router or a router interface) to another resource group.
     ///
-    /// See [`ChangeResourceGroupRequest`] for the parameters and [`ChangeResourceGroupError`] for the documented errors. The future resolves to `Result<ChangeResourceGroupResponse, SdkError<ChangeResourceGroupError>>`.
+    /// See [`ChangeResourceGroupRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ChangeResourceGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ChangeResourceGroupError`], one variant per documented code.
     #[inline]
     pub fn change_resource_group(
         &self,
         request: ChangeResourceGroupRequest,
-    ) -> rt::Sending<'_, ChangeResourceGroupRequest> {
+    ) -> rt::Sending<ChangeResourceGroupRequest> {
         self.runtime().send(&request)
     }
 }

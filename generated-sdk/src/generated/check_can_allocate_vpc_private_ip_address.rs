@@ -89,24 +89,24 @@ impl CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
             vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CheckCanAllocateVpcPrivateIpAddressResponse, SdkError<CheckCanAllocateVpcPrivateIpAddressError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CheckCanAllocateVpcPrivateIpAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CheckCanAllocateVpcPrivateIpAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CheckCanAllocateVpcPrivateIpAddressRequest> {
+    ) -> rt::Sending<CheckCanAllocateVpcPrivateIpAddressRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CheckCanAllocateVpcPrivateIpAddress`: Checks whether a given private IP address of a vSwitch is free to be assigned.
     ///
-    /// See [`CheckCanAllocateVpcPrivateIpAddressRequest`] for the parameters and [`CheckCanAllocateVpcPrivateIpAddressError`] for the documented errors. The future resolves to `Result<CheckCanAllocateVpcPrivateIpAddressResponse, SdkError<CheckCanAllocateVpcPrivateIpAddressError>>`.
+    /// See [`CheckCanAllocateVpcPrivateIpAddressRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CheckCanAllocateVpcPrivateIpAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CheckCanAllocateVpcPrivateIpAddressError`], one variant per documented code.
     #[inline]
     pub fn check_can_allocate_vpc_private_ip_address(
         &self,
         request: CheckCanAllocateVpcPrivateIpAddressRequest,
-    ) -> rt::Sending<'_, CheckCanAllocateVpcPrivateIpAddressRequest> {
+    ) -> rt::Sending<CheckCanAllocateVpcPrivateIpAddressRequest> {
         self.runtime().send(&request)
     }
 }

@@ -56,24 +56,21 @@ impl CheckVpnBgpEnabledRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CheckVpnBgpEnabledResponse, SdkError<CheckVpnBgpEnabledError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CheckVpnBgpEnabledResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CheckVpnBgpEnabledError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CheckVpnBgpEnabledRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CheckVpnBgpEnabledRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CheckVpnBgpEnabled`: Checks whether IPsec-VPN connections in the region of the request can use BGP dynamic routing.
     ///
-    /// See [`CheckVpnBgpEnabledRequest`] for the parameters and [`CheckVpnBgpEnabledError`] for the documented errors. The future resolves to `Result<CheckVpnBgpEnabledResponse, SdkError<CheckVpnBgpEnabledError>>`.
+    /// See [`CheckVpnBgpEnabledRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CheckVpnBgpEnabledResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CheckVpnBgpEnabledError`], one variant per documented code.
     #[inline]
     pub fn check_vpn_bgp_enabled(
         &self,
         request: CheckVpnBgpEnabledRequest,
-    ) -> rt::Sending<'_, CheckVpnBgpEnabledRequest> {
+    ) -> rt::Sending<CheckVpnBgpEnabledRequest> {
         self.runtime().send(&request)
     }
 }

@@ -145,24 +145,24 @@ impl CompletePhysicalConnectionLoaRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CompletePhysicalConnectionLoaResponse, SdkError<CompletePhysicalConnectionLoaError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CompletePhysicalConnectionLoaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CompletePhysicalConnectionLoaError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CompletePhysicalConnectionLoaRequest> {
+    ) -> rt::Sending<CompletePhysicalConnectionLoaRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CompletePhysicalConnectionLOA`: Reports that the line of an Express Connect circuit is installed, with the details of the finished work, after its Letter of Authorization (LOA) was approved.
     ///
-    /// See [`CompletePhysicalConnectionLoaRequest`] for the parameters and [`CompletePhysicalConnectionLoaError`] for the documented errors. The future resolves to `Result<CompletePhysicalConnectionLoaResponse, SdkError<CompletePhysicalConnectionLoaError>>`.
+    /// See [`CompletePhysicalConnectionLoaRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CompletePhysicalConnectionLoaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CompletePhysicalConnectionLoaError`], one variant per documented code.
     #[inline]
     pub fn complete_physical_connection_loa(
         &self,
         request: CompletePhysicalConnectionLoaRequest,
-    ) -> rt::Sending<'_, CompletePhysicalConnectionLoaRequest> {
+    ) -> rt::Sending<CompletePhysicalConnectionLoaRequest> {
         self.runtime().send(&request)
     }
 }

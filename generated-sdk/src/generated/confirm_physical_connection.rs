@@ -83,24 +83,24 @@ impl ConfirmPhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ConfirmPhysicalConnectionResponse, SdkError<ConfirmPhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ConfirmPhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ConfirmPhysicalConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ConfirmPhysicalConnectionRequest> {
+    ) -> rt::Sending<ConfirmPhysicalConnectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ConfirmPhysicalConnection`: Confirms that the line of an Express Connect circuit is installed and works; the circuit moves from Allocated to Confirmed.
     ///
-    /// See [`ConfirmPhysicalConnectionRequest`] for the parameters and [`ConfirmPhysicalConnectionError`] for the documented errors. The future resolves to `Result<ConfirmPhysicalConnectionResponse, SdkError<ConfirmPhysicalConnectionError>>`.
+    /// See [`ConfirmPhysicalConnectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ConfirmPhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ConfirmPhysicalConnectionError`], one variant per documented code.
     #[inline]
     pub fn confirm_physical_connection(
         &self,
         request: ConfirmPhysicalConnectionRequest,
-    ) -> rt::Sending<'_, ConfirmPhysicalConnectionRequest> {
+    ) -> rt::Sending<ConfirmPhysicalConnectionRequest> {
         self.runtime().send(&request)
     }
 }

@@ -61,24 +61,24 @@ impl ConnectRouterInterfaceRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ConnectRouterInterfaceResponse, SdkError<ConnectRouterInterfaceError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ConnectRouterInterfaceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ConnectRouterInterfaceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ConnectRouterInterfaceRequest> {
+    ) -> rt::Sending<ConnectRouterInterfaceRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ConnectRouterInterface`: Starts the connection from a requester router interface to its accepter router interface.
     ///
-    /// See [`ConnectRouterInterfaceRequest`] for the parameters and [`ConnectRouterInterfaceError`] for the documented errors. The future resolves to `Result<ConnectRouterInterfaceResponse, SdkError<ConnectRouterInterfaceError>>`.
+    /// See [`ConnectRouterInterfaceRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ConnectRouterInterfaceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ConnectRouterInterfaceError`], one variant per documented code.
     #[inline]
     pub fn connect_router_interface(
         &self,
         request: ConnectRouterInterfaceRequest,
-    ) -> rt::Sending<'_, ConnectRouterInterfaceRequest> {
+    ) -> rt::Sending<ConnectRouterInterfaceRequest> {
         self.runtime().send(&request)
     }
 }

@@ -76,19 +76,19 @@ impl ConvertBandwidthPackageRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ConvertBandwidthPackageResponse, SdkError<ConvertBandwidthPackageError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ConvertBandwidthPackageResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ConvertBandwidthPackageError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ConvertBandwidthPackageRequest> {
+    ) -> rt::Sending<ConvertBandwidthPackageRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ConvertBandwidthPackage`: Converts a legacy bandwidth package, such as the bandwidth package of an older NAT gateway, into EIP-based public bandwidth.
     ///
-    /// See [`ConvertBandwidthPackageRequest`] for the parameters and [`ConvertBandwidthPackageError`] for the documented errors. The future resolves to `Result<ConvertBandwidthPackageResponse, SdkError<ConvertBandwidthPackageError>>`.
+    /// See [`ConvertBandwidthPackageRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ConvertBandwidthPackageResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ConvertBandwidthPackageError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: This action belongs to the retired bandwidth package model and the service no longer recommends it. Public access now uses elastic IP addresses: bind EIPs with AssociateEipAddress, and share bandwidth among them with CreateCommonBandwidthPackage and AddCommonBandwidthPackageIp."
     )]
@@ -96,7 +96,7 @@ impl super::Client {
     pub fn convert_bandwidth_package(
         &self,
         request: ConvertBandwidthPackageRequest,
-    ) -> rt::Sending<'_, ConvertBandwidthPackageRequest> {
+    ) -> rt::Sending<ConvertBandwidthPackageRequest> {
         self.runtime().send(&request)
     }
 }

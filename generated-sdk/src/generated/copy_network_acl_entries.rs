@@ -100,24 +100,24 @@ impl CopyNetworkAclEntriesRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CopyNetworkAclEntriesResponse, SdkError<CopyNetworkAclEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CopyNetworkAclEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CopyNetworkAclEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CopyNetworkAclEntriesRequest> {
+    ) -> rt::Sending<CopyNetworkAclEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CopyNetworkAclEntries`: Copies the rules of one network ACL into another network ACL.
     ///
-    /// See [`CopyNetworkAclEntriesRequest`] for the parameters and [`CopyNetworkAclEntriesError`] for the documented errors. The future resolves to `Result<CopyNetworkAclEntriesResponse, SdkError<CopyNetworkAclEntriesError>>`.
+    /// See [`CopyNetworkAclEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CopyNetworkAclEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CopyNetworkAclEntriesError`], one variant per documented code.
     #[inline]
     pub fn copy_network_acl_entries(
         &self,
         request: CopyNetworkAclEntriesRequest,
-    ) -> rt::Sending<'_, CopyNetworkAclEntriesRequest> {
+    ) -> rt::Sending<CopyNetworkAclEntriesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -175,21 +175,21 @@ impl CreateBgpGroupRequestBuilder {
             router_id: rt::required(self.router_id, "RouterId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateBgpGroupResponse, SdkError<CreateBgpGroupError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateBgpGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateBgpGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, CreateBgpGroupRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateBgpGroupRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateBgpGroup`: Creates a BGP group on a virtual border router (VBR) for exchanging routes with an on-premises data center.
     ///
-    /// See [`CreateBgpGroupRequest`] for the parameters and [`CreateBgpGroupError`] for the documented errors. The future resolves to `Result<CreateBgpGroupResponse, SdkError<CreateBgpGroupError>>`.
+    /// See [`CreateBgpGroupRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateBgpGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateBgpGroupError`], one variant per documented code.
     #[inline]
     pub fn create_bgp_group(
         &self,
         request: CreateBgpGroupRequest,
-    ) -> rt::Sending<'_, CreateBgpGroupRequest> {
+    ) -> rt::Sending<CreateBgpGroupRequest> {
         self.runtime().send(&request)
     }
 }

@@ -123,21 +123,21 @@ impl CreateBgpPeerRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateBgpPeerResponse, SdkError<CreateBgpPeerError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateBgpPeerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateBgpPeerError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, CreateBgpPeerRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateBgpPeerRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateBgpPeer`: Adds a BGP peer, the gateway of your data center, to an existing BGP group.
     ///
-    /// See [`CreateBgpPeerRequest`] for the parameters and [`CreateBgpPeerError`] for the documented errors. The future resolves to `Result<CreateBgpPeerResponse, SdkError<CreateBgpPeerError>>`.
+    /// See [`CreateBgpPeerRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateBgpPeerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateBgpPeerError`], one variant per documented code.
     #[inline]
     pub fn create_bgp_peer(
         &self,
         request: CreateBgpPeerRequest,
-    ) -> rt::Sending<'_, CreateBgpPeerRequest> {
+    ) -> rt::Sending<CreateBgpPeerRequest> {
         self.runtime().send(&request)
     }
 }

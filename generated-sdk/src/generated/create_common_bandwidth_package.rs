@@ -213,24 +213,24 @@ impl CreateCommonBandwidthPackageRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateCommonBandwidthPackageResponse, SdkError<CreateCommonBandwidthPackageError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateCommonBandwidthPackageResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateCommonBandwidthPackageError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateCommonBandwidthPackageRequest> {
+    ) -> rt::Sending<CreateCommonBandwidthPackageRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateCommonBandwidthPackage`: Creates a pay-as-you-go Internet Shared Bandwidth instance, a bandwidth pool that several EIPs in the region can share.
     ///
-    /// See [`CreateCommonBandwidthPackageRequest`] for the parameters and [`CreateCommonBandwidthPackageError`] for the documented errors. The future resolves to `Result<CreateCommonBandwidthPackageResponse, SdkError<CreateCommonBandwidthPackageError>>`.
+    /// See [`CreateCommonBandwidthPackageRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateCommonBandwidthPackageResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateCommonBandwidthPackageError`], one variant per documented code.
     #[inline]
     pub fn create_common_bandwidth_package(
         &self,
         request: CreateCommonBandwidthPackageRequest,
-    ) -> rt::Sending<'_, CreateCommonBandwidthPackageRequest> {
+    ) -> rt::Sending<CreateCommonBandwidthPackageRequest> {
         self.runtime().send(&request)
     }
 }

@@ -152,24 +152,24 @@ impl CreateCustomerGatewayRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateCustomerGatewayResponse, SdkError<CreateCustomerGatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateCustomerGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateCustomerGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateCustomerGatewayRequest> {
+    ) -> rt::Sending<CreateCustomerGatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateCustomerGateway`: Creates a customer gateway, the Alibaba Cloud record of the on-premises VPN device that IPsec-VPN connections terminate on.
     ///
-    /// See [`CreateCustomerGatewayRequest`] for the parameters and [`CreateCustomerGatewayError`] for the documented errors. The future resolves to `Result<CreateCustomerGatewayResponse, SdkError<CreateCustomerGatewayError>>`.
+    /// See [`CreateCustomerGatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateCustomerGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateCustomerGatewayError`], one variant per documented code.
     #[inline]
     pub fn create_customer_gateway(
         &self,
         request: CreateCustomerGatewayRequest,
-    ) -> rt::Sending<'_, CreateCustomerGatewayRequest> {
+    ) -> rt::Sending<CreateCustomerGatewayRequest> {
         self.runtime().send(&request)
     }
 }

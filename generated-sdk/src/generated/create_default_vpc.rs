@@ -97,24 +97,21 @@ impl CreateDefaultVpcRequestBuilder {
             resource_group_id: self.resource_group_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateDefaultVpcResponse, SdkError<CreateDefaultVpcError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateDefaultVpcResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateDefaultVpcError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CreateDefaultVpcRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateDefaultVpcRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateDefaultVpc`: Creates the default VPC of a region.
     ///
-    /// See [`CreateDefaultVpcRequest`] for the parameters and [`CreateDefaultVpcError`] for the documented errors. The future resolves to `Result<CreateDefaultVpcResponse, SdkError<CreateDefaultVpcError>>`.
+    /// See [`CreateDefaultVpcRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateDefaultVpcResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateDefaultVpcError`], one variant per documented code.
     #[inline]
     pub fn create_default_vpc(
         &self,
         request: CreateDefaultVpcRequest,
-    ) -> rt::Sending<'_, CreateDefaultVpcRequest> {
+    ) -> rt::Sending<CreateDefaultVpcRequest> {
         self.runtime().send(&request)
     }
 }

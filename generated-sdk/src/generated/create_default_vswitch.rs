@@ -84,24 +84,24 @@ impl CreateDefaultVSwitchRequestBuilder {
             zone_id: rt::required(self.zone_id, "ZoneId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateDefaultVSwitchResponse, SdkError<CreateDefaultVSwitchError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateDefaultVSwitchResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateDefaultVSwitchError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateDefaultVSwitchRequest> {
+    ) -> rt::Sending<CreateDefaultVSwitchRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateDefaultVSwitch`: Creates the default vSwitch of a zone inside the default VPC of the region.
     ///
-    /// See [`CreateDefaultVSwitchRequest`] for the parameters and [`CreateDefaultVSwitchError`] for the documented errors. The future resolves to `Result<CreateDefaultVSwitchResponse, SdkError<CreateDefaultVSwitchError>>`.
+    /// See [`CreateDefaultVSwitchRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateDefaultVSwitchResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateDefaultVSwitchError`], one variant per documented code.
     #[inline]
     pub fn create_default_vswitch(
         &self,
         request: CreateDefaultVSwitchRequest,
-    ) -> rt::Sending<'_, CreateDefaultVSwitchRequest> {
+    ) -> rt::Sending<CreateDefaultVSwitchRequest> {
         self.runtime().send(&request)
     }
 }

@@ -180,24 +180,24 @@ impl CreateDhcpOptionsSetRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateDhcpOptionsSetResponse, SdkError<CreateDhcpOptionsSetError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateDhcpOptionsSetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateDhcpOptionsSetError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateDhcpOptionsSetRequest> {
+    ) -> rt::Sending<CreateDhcpOptionsSetRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateDhcpOptionsSet`: Creates a DHCP options set holding the domain name, DNS servers and lease times to hand out to instances of a VPC.
     ///
-    /// See [`CreateDhcpOptionsSetRequest`] for the parameters and [`CreateDhcpOptionsSetError`] for the documented errors. The future resolves to `Result<CreateDhcpOptionsSetResponse, SdkError<CreateDhcpOptionsSetError>>`.
+    /// See [`CreateDhcpOptionsSetRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateDhcpOptionsSetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateDhcpOptionsSetError`], one variant per documented code.
     #[inline]
     pub fn create_dhcp_options_set(
         &self,
         request: CreateDhcpOptionsSetRequest,
-    ) -> rt::Sending<'_, CreateDhcpOptionsSetRequest> {
+    ) -> rt::Sending<CreateDhcpOptionsSetRequest> {
         self.runtime().send(&request)
     }
 }

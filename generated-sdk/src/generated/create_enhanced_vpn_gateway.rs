@@ -162,24 +162,24 @@ impl CreateEnhancedVpnGatewayRequestBuilder {
             vpn_type: self.vpn_type,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateEnhancedVpnGatewayResponse, SdkError<CreateEnhancedVpnGatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateEnhancedVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateEnhancedVpnGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateEnhancedVpnGatewayRequest> {
+    ) -> rt::Sending<CreateEnhancedVpnGatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateEnhancedVpnGateway`: Creates an enhanced VPN gateway, a gateway type that serves dual-tunnel IPsec-VPN connections only.
     ///
-    /// See [`CreateEnhancedVpnGatewayRequest`] for the parameters and [`CreateEnhancedVpnGatewayError`] for the documented errors. The future resolves to `Result<CreateEnhancedVpnGatewayResponse, SdkError<CreateEnhancedVpnGatewayError>>`.
+    /// See [`CreateEnhancedVpnGatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateEnhancedVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateEnhancedVpnGatewayError`], one variant per documented code.
     #[inline]
     pub fn create_enhanced_vpn_gateway(
         &self,
         request: CreateEnhancedVpnGatewayRequest,
-    ) -> rt::Sending<'_, CreateEnhancedVpnGatewayRequest> {
+    ) -> rt::Sending<CreateEnhancedVpnGatewayRequest> {
         self.runtime().send(&request)
     }
 }

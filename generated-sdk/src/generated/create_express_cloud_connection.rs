@@ -184,24 +184,24 @@ impl CreateExpressCloudConnectionRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateExpressCloudConnectionResponse, SdkError<CreateExpressCloudConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateExpressCloudConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateExpressCloudConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateExpressCloudConnectionRequest> {
+    ) -> rt::Sending<CreateExpressCloudConnectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateExpressCloudConnection`: Applies for an Express Cloud Connection (ECC) instance, a managed Express Connect line from your data center to Alibaba Cloud.
     ///
-    /// See [`CreateExpressCloudConnectionRequest`] for the parameters and [`CreateExpressCloudConnectionError`] for the documented errors. The future resolves to `Result<CreateExpressCloudConnectionResponse, SdkError<CreateExpressCloudConnectionError>>`.
+    /// See [`CreateExpressCloudConnectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateExpressCloudConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateExpressCloudConnectionError`], one variant per documented code.
     #[inline]
     pub fn create_express_cloud_connection(
         &self,
         request: CreateExpressCloudConnectionRequest,
-    ) -> rt::Sending<'_, CreateExpressCloudConnectionRequest> {
+    ) -> rt::Sending<CreateExpressCloudConnectionRequest> {
         self.runtime().send(&request)
     }
 }

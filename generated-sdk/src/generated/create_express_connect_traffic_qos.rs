@@ -115,24 +115,24 @@ impl CreateExpressConnectTrafficQosRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 20)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateExpressConnectTrafficQosResponse, SdkError<CreateExpressConnectTrafficQosError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateExpressConnectTrafficQosResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateExpressConnectTrafficQosError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateExpressConnectTrafficQosRequest> {
+    ) -> rt::Sending<CreateExpressConnectTrafficQosRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateExpressConnectTrafficQos`: Creates a QoS (quality of service) policy that prioritizes traffic on Express Connect.
     ///
-    /// See [`CreateExpressConnectTrafficQosRequest`] for the parameters and [`CreateExpressConnectTrafficQosError`] for the documented errors. The future resolves to `Result<CreateExpressConnectTrafficQosResponse, SdkError<CreateExpressConnectTrafficQosError>>`.
+    /// See [`CreateExpressConnectTrafficQosRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateExpressConnectTrafficQosResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateExpressConnectTrafficQosError`], one variant per documented code.
     #[inline]
     pub fn create_express_connect_traffic_qos(
         &self,
         request: CreateExpressConnectTrafficQosRequest,
-    ) -> rt::Sending<'_, CreateExpressConnectTrafficQosRequest> {
+    ) -> rt::Sending<CreateExpressConnectTrafficQosRequest> {
         self.runtime().send(&request)
     }
 }

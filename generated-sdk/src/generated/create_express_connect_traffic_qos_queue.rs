@@ -125,24 +125,24 @@ impl CreateExpressConnectTrafficQosQueueRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateExpressConnectTrafficQosQueueResponse, SdkError<CreateExpressConnectTrafficQosQueueError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateExpressConnectTrafficQosQueueResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateExpressConnectTrafficQosQueueError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateExpressConnectTrafficQosQueueRequest> {
+    ) -> rt::Sending<CreateExpressConnectTrafficQosQueueRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateExpressConnectTrafficQosQueue`: Adds a priority queue to an Express Connect QoS policy.
     ///
-    /// See [`CreateExpressConnectTrafficQosQueueRequest`] for the parameters and [`CreateExpressConnectTrafficQosQueueError`] for the documented errors. The future resolves to `Result<CreateExpressConnectTrafficQosQueueResponse, SdkError<CreateExpressConnectTrafficQosQueueError>>`.
+    /// See [`CreateExpressConnectTrafficQosQueueRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateExpressConnectTrafficQosQueueResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateExpressConnectTrafficQosQueueError`], one variant per documented code.
     #[inline]
     pub fn create_express_connect_traffic_qos_queue(
         &self,
         request: CreateExpressConnectTrafficQosQueueRequest,
-    ) -> rt::Sending<'_, CreateExpressConnectTrafficQosQueueRequest> {
+    ) -> rt::Sending<CreateExpressConnectTrafficQosQueueRequest> {
         self.runtime().send(&request)
     }
 }

@@ -242,24 +242,24 @@ impl CreateExpressConnectTrafficQosRuleRequestBuilder {
             src_port_range: self.src_port_range,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateExpressConnectTrafficQosRuleResponse, SdkError<CreateExpressConnectTrafficQosRuleError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateExpressConnectTrafficQosRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateExpressConnectTrafficQosRuleError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateExpressConnectTrafficQosRuleRequest> {
+    ) -> rt::Sending<CreateExpressConnectTrafficQosRuleRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateExpressConnectTrafficQosRule`: Adds a traffic classification rule to a queue of an Express Connect QoS policy.
     ///
-    /// See [`CreateExpressConnectTrafficQosRuleRequest`] for the parameters and [`CreateExpressConnectTrafficQosRuleError`] for the documented errors. The future resolves to `Result<CreateExpressConnectTrafficQosRuleResponse, SdkError<CreateExpressConnectTrafficQosRuleError>>`.
+    /// See [`CreateExpressConnectTrafficQosRuleRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateExpressConnectTrafficQosRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateExpressConnectTrafficQosRuleError`], one variant per documented code.
     #[inline]
     pub fn create_express_connect_traffic_qos_rule(
         &self,
         request: CreateExpressConnectTrafficQosRuleRequest,
-    ) -> rt::Sending<'_, CreateExpressConnectTrafficQosRuleRequest> {
+    ) -> rt::Sending<CreateExpressConnectTrafficQosRuleRequest> {
         self.runtime().send(&request)
     }
 }

@@ -170,24 +170,24 @@ impl CreateFailoverTestJobRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateFailoverTestJobResponse, SdkError<CreateFailoverTestJobError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateFailoverTestJobResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateFailoverTestJobError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateFailoverTestJobRequest> {
+    ) -> rt::Sending<CreateFailoverTestJobRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateFailoverTestJob`: Creates a failover test job that takes Express Connect circuits, VBRs or BGP peers down for a set time so that you can verify your backup paths.
     ///
-    /// See [`CreateFailoverTestJobRequest`] for the parameters and [`CreateFailoverTestJobError`] for the documented errors. The future resolves to `Result<CreateFailoverTestJobResponse, SdkError<CreateFailoverTestJobError>>`.
+    /// See [`CreateFailoverTestJobRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateFailoverTestJobResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateFailoverTestJobError`], one variant per documented code.
     #[inline]
     pub fn create_failover_test_job(
         &self,
         request: CreateFailoverTestJobRequest,
-    ) -> rt::Sending<'_, CreateFailoverTestJobRequest> {
+    ) -> rt::Sending<CreateFailoverTestJobRequest> {
         self.runtime().send(&request)
     }
 }

@@ -217,21 +217,21 @@ impl CreateFlowLogRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateFlowLogResponse, SdkError<CreateFlowLogError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateFlowLogResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateFlowLogError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, CreateFlowLogRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateFlowLogRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateFlowLog`: Creates a flow log that captures the traffic of an elastic network interface, a vSwitch or a VPC and delivers it to Simple Log Service.
     ///
-    /// See [`CreateFlowLogRequest`] for the parameters and [`CreateFlowLogError`] for the documented errors. The future resolves to `Result<CreateFlowLogResponse, SdkError<CreateFlowLogError>>`.
+    /// See [`CreateFlowLogRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateFlowLogResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateFlowLogError`], one variant per documented code.
     #[inline]
     pub fn create_flow_log(
         &self,
         request: CreateFlowLogRequest,
-    ) -> rt::Sending<'_, CreateFlowLogRequest> {
+    ) -> rt::Sending<CreateFlowLogRequest> {
         self.runtime().send(&request)
     }
 }

@@ -175,24 +175,21 @@ impl CreateForwardEntryRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateForwardEntryResponse, SdkError<CreateForwardEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateForwardEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateForwardEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CreateForwardEntryRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateForwardEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateForwardEntry`: Adds a DNAT (port forwarding or IP mapping) entry to the DNAT table of an Internet NAT gateway or a VPC NAT gateway.
     ///
-    /// See [`CreateForwardEntryRequest`] for the parameters and [`CreateForwardEntryError`] for the documented errors. The future resolves to `Result<CreateForwardEntryResponse, SdkError<CreateForwardEntryError>>`.
+    /// See [`CreateForwardEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateForwardEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateForwardEntryError`], one variant per documented code.
     #[inline]
     pub fn create_forward_entry(
         &self,
         request: CreateForwardEntryRequest,
-    ) -> rt::Sending<'_, CreateForwardEntryRequest> {
+    ) -> rt::Sending<CreateForwardEntryRequest> {
         self.runtime().send(&request)
     }
 }

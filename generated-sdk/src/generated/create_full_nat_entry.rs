@@ -204,24 +204,21 @@ impl CreateFullNatEntryRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateFullNatEntryResponse, SdkError<CreateFullNatEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateFullNatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateFullNatEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CreateFullNatEntryRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateFullNatEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateFullNatEntry`: Adds a FULLNAT entry to the FULLNAT table of a VPC NAT gateway, translating both the source and the destination of matching traffic.
     ///
-    /// See [`CreateFullNatEntryRequest`] for the parameters and [`CreateFullNatEntryError`] for the documented errors. The future resolves to `Result<CreateFullNatEntryResponse, SdkError<CreateFullNatEntryError>>`.
+    /// See [`CreateFullNatEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateFullNatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateFullNatEntryError`], one variant per documented code.
     #[inline]
     pub fn create_full_nat_entry(
         &self,
         request: CreateFullNatEntryRequest,
-    ) -> rt::Sending<'_, CreateFullNatEntryRequest> {
+    ) -> rt::Sending<CreateFullNatEntryRequest> {
         self.runtime().send(&request)
     }
 }

@@ -129,19 +129,19 @@ impl CreateGlobalAccelerationInstanceRequestBuilder {
             service_location: rt::required(self.service_location, "ServiceLocation")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateGlobalAccelerationInstanceResponse, SdkError<CreateGlobalAccelerationInstanceError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateGlobalAccelerationInstanceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateGlobalAccelerationInstanceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateGlobalAccelerationInstanceRequest> {
+    ) -> rt::Sending<CreateGlobalAccelerationInstanceRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateGlobalAccelerationInstance`: Creates a pay-as-you-go Global Acceleration (GA) instance with a public IP address for accelerating access to backend services.
     ///
-    /// See [`CreateGlobalAccelerationInstanceRequest`] for the parameters and [`CreateGlobalAccelerationInstanceError`] for the documented errors. The future resolves to `Result<CreateGlobalAccelerationInstanceResponse, SdkError<CreateGlobalAccelerationInstanceError>>`.
+    /// See [`CreateGlobalAccelerationInstanceRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateGlobalAccelerationInstanceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateGlobalAccelerationInstanceError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: The Global Acceleration instances of the VPC API are superseded by the separate Global Accelerator (GA) service, which has its own API; create accelerators there instead."
     )]
@@ -149,7 +149,7 @@ impl super::Client {
     pub fn create_global_acceleration_instance(
         &self,
         request: CreateGlobalAccelerationInstanceRequest,
-    ) -> rt::Sending<'_, CreateGlobalAccelerationInstanceRequest> {
+    ) -> rt::Sending<CreateGlobalAccelerationInstanceRequest> {
         self.runtime().send(&request)
     }
 }

@@ -141,21 +141,21 @@ impl CreateHaVipRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateHaVipResponse, SdkError<CreateHaVipError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateHaVipResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateHaVipError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, CreateHaVipRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateHaVipRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateHaVip`: Creates a HaVip (high-availability virtual IP address): a private IP address of a vSwitch that can move between ECS instances or ENIs.
     ///
-    /// See [`CreateHaVipRequest`] for the parameters and [`CreateHaVipError`] for the documented errors. The future resolves to `Result<CreateHaVipResponse, SdkError<CreateHaVipError>>`.
+    /// See [`CreateHaVipRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateHaVipResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateHaVipError`], one variant per documented code.
     #[inline]
     pub fn create_ha_vip(
         &self,
         request: CreateHaVipRequest,
-    ) -> rt::Sending<'_, CreateHaVipRequest> {
+    ) -> rt::Sending<CreateHaVipRequest> {
         self.runtime().send(&request)
     }
 }

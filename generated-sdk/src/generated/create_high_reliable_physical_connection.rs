@@ -189,24 +189,24 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
         rt::check_required("ApList", &request.ap_list)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateHighReliablePhysicalConnectionResponse, SdkError<CreateHighReliablePhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateHighReliablePhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateHighReliablePhysicalConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateHighReliablePhysicalConnectionRequest> {
+    ) -> rt::Sending<CreateHighReliablePhysicalConnectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateHighReliablePhysicalConnection`: Orders several Express Connect circuits at once, spread over access points and devices, so that one failed line does not cut the connection.
     ///
-    /// See [`CreateHighReliablePhysicalConnectionRequest`] for the parameters and [`CreateHighReliablePhysicalConnectionError`] for the documented errors. The future resolves to `Result<CreateHighReliablePhysicalConnectionResponse, SdkError<CreateHighReliablePhysicalConnectionError>>`.
+    /// See [`CreateHighReliablePhysicalConnectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateHighReliablePhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateHighReliablePhysicalConnectionError`], one variant per documented code.
     #[inline]
     pub fn create_high_reliable_physical_connection(
         &self,
         request: CreateHighReliablePhysicalConnectionRequest,
-    ) -> rt::Sending<'_, CreateHighReliablePhysicalConnectionRequest> {
+    ) -> rt::Sending<CreateHighReliablePhysicalConnectionRequest> {
         self.runtime().send(&request)
     }
 }

@@ -197,24 +197,21 @@ impl CreateIpsecServerRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateIpsecServerResponse, SdkError<CreateIpsecServerError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateIpsecServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpsecServerError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CreateIpsecServerRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateIpsecServerRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateIpsecServer`: Creates an IPsec server on a VPN gateway so that remote clients can dial in over IPsec.
     ///
-    /// See [`CreateIpsecServerRequest`] for the parameters and [`CreateIpsecServerError`] for the documented errors. The future resolves to `Result<CreateIpsecServerResponse, SdkError<CreateIpsecServerError>>`.
+    /// See [`CreateIpsecServerRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateIpsecServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpsecServerError`], one variant per documented code.
     #[inline]
     pub fn create_ipsec_server(
         &self,
         request: CreateIpsecServerRequest,
-    ) -> rt::Sending<'_, CreateIpsecServerRequest> {
+    ) -> rt::Sending<CreateIpsecServerRequest> {
         self.runtime().send(&request)
     }
 }

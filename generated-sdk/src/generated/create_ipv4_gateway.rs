@@ -141,24 +141,21 @@ impl CreateIpv4GatewayRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateIpv4GatewayResponse, SdkError<CreateIpv4GatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateIpv4GatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv4GatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CreateIpv4GatewayRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateIpv4GatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateIpv4Gateway`: Creates an IPv4 gateway, the single point that controls public IPv4 traffic of a VPC.
     ///
-    /// See [`CreateIpv4GatewayRequest`] for the parameters and [`CreateIpv4GatewayError`] for the documented errors. The future resolves to `Result<CreateIpv4GatewayResponse, SdkError<CreateIpv4GatewayError>>`.
+    /// See [`CreateIpv4GatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateIpv4GatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv4GatewayError`], one variant per documented code.
     #[inline]
     pub fn create_ipv4_gateway(
         &self,
         request: CreateIpv4GatewayRequest,
-    ) -> rt::Sending<'_, CreateIpv4GatewayRequest> {
+    ) -> rt::Sending<CreateIpv4GatewayRequest> {
         self.runtime().send(&request)
     }
 }

@@ -123,24 +123,24 @@ impl CreateIpv6EgressOnlyRuleRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateIpv6EgressOnlyRuleResponse, SdkError<CreateIpv6EgressOnlyRuleError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateIpv6EgressOnlyRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv6EgressOnlyRuleError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateIpv6EgressOnlyRuleRequest> {
+    ) -> rt::Sending<CreateIpv6EgressOnlyRuleRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateIpv6EgressOnlyRule`: Creates an egress-only rule on an IPv6 gateway for one IPv6 address, so that the address can start connections to IPv6 hosts on the Internet while hosts on the Internet cannot start connections to it.
     ///
-    /// See [`CreateIpv6EgressOnlyRuleRequest`] for the parameters and [`CreateIpv6EgressOnlyRuleError`] for the documented errors. The future resolves to `Result<CreateIpv6EgressOnlyRuleResponse, SdkError<CreateIpv6EgressOnlyRuleError>>`.
+    /// See [`CreateIpv6EgressOnlyRuleRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateIpv6EgressOnlyRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv6EgressOnlyRuleError`], one variant per documented code.
     #[inline]
     pub fn create_ipv6_egress_only_rule(
         &self,
         request: CreateIpv6EgressOnlyRuleRequest,
-    ) -> rt::Sending<'_, CreateIpv6EgressOnlyRuleRequest> {
+    ) -> rt::Sending<CreateIpv6EgressOnlyRuleRequest> {
         self.runtime().send(&request)
     }
 }

@@ -128,24 +128,21 @@ impl CreateIpv6GatewayRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateIpv6GatewayResponse, SdkError<CreateIpv6GatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateIpv6GatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv6GatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CreateIpv6GatewayRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateIpv6GatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateIpv6Gateway`: Creates an IPv6 gateway for a VPC, the component that governs the VPC's IPv6 traffic to and from the Internet.
     ///
-    /// See [`CreateIpv6GatewayRequest`] for the parameters and [`CreateIpv6GatewayError`] for the documented errors. The future resolves to `Result<CreateIpv6GatewayResponse, SdkError<CreateIpv6GatewayError>>`.
+    /// See [`CreateIpv6GatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateIpv6GatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv6GatewayError`], one variant per documented code.
     #[inline]
     pub fn create_ipv6_gateway(
         &self,
         request: CreateIpv6GatewayRequest,
-    ) -> rt::Sending<'_, CreateIpv6GatewayRequest> {
+    ) -> rt::Sending<CreateIpv6GatewayRequest> {
         self.runtime().send(&request)
     }
 }

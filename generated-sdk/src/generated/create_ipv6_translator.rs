@@ -153,19 +153,19 @@ impl CreateIpv6TranslatorRequestBuilder {
             spec: self.spec,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateIpv6TranslatorResponse, SdkError<CreateIpv6TranslatorError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateIpv6TranslatorResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv6TranslatorError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateIpv6TranslatorRequest> {
+    ) -> rt::Sending<CreateIpv6TranslatorRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateIPv6Translator`: Creates an IPv6 Translation Service instance, which lets IPv6 clients reach services that listen on public IPv4 addresses.
     ///
-    /// See [`CreateIpv6TranslatorRequest`] for the parameters and [`CreateIpv6TranslatorError`] for the documented errors. The future resolves to `Result<CreateIpv6TranslatorResponse, SdkError<CreateIpv6TranslatorError>>`.
+    /// See [`CreateIpv6TranslatorRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateIpv6TranslatorResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv6TranslatorError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: IPv6 Translation Service is being retired and new instances are no longer recommended. To serve IPv6 clients, enable IPv6 on the VPC and use an IPv6 gateway (CreateIpv6Gateway) with dual-stack resources instead."
     )]
@@ -173,7 +173,7 @@ impl super::Client {
     pub fn create_ipv6_translator(
         &self,
         request: CreateIpv6TranslatorRequest,
-    ) -> rt::Sending<'_, CreateIpv6TranslatorRequest> {
+    ) -> rt::Sending<CreateIpv6TranslatorRequest> {
         self.runtime().send(&request)
     }
 }

@@ -75,19 +75,19 @@ impl CreateIpv6TranslatorAclListRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateIpv6TranslatorAclListResponse, SdkError<CreateIpv6TranslatorAclListError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateIpv6TranslatorAclListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv6TranslatorAclListError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateIpv6TranslatorAclListRequest> {
+    ) -> rt::Sending<CreateIpv6TranslatorAclListRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateIPv6TranslatorAclList`: Creates an access control list (ACL) of IPv6 addresses for IPv6 Translation Service mapping entries.
     ///
-    /// See [`CreateIpv6TranslatorAclListRequest`] for the parameters and [`CreateIpv6TranslatorAclListError`] for the documented errors. The future resolves to `Result<CreateIpv6TranslatorAclListResponse, SdkError<CreateIpv6TranslatorAclListError>>`.
+    /// See [`CreateIpv6TranslatorAclListRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateIpv6TranslatorAclListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv6TranslatorAclListError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: IPv6 Translation Service is being retired and its API is no longer recommended. For IPv6 access, use an IPv6 gateway (CreateIpv6Gateway) in a dual-stack VPC and control traffic with security groups or network ACLs."
     )]
@@ -95,7 +95,7 @@ impl super::Client {
     pub fn create_ipv6_translator_acl_list(
         &self,
         request: CreateIpv6TranslatorAclListRequest,
-    ) -> rt::Sending<'_, CreateIpv6TranslatorAclListRequest> {
+    ) -> rt::Sending<CreateIpv6TranslatorAclListRequest> {
         self.runtime().send(&request)
     }
 }

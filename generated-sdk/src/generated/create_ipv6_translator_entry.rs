@@ -196,19 +196,19 @@ impl CreateIpv6TranslatorEntryRequestBuilder {
             trans_protocol: rt::required(self.trans_protocol, "TransProtocol")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateIpv6TranslatorEntryResponse, SdkError<CreateIpv6TranslatorEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateIpv6TranslatorEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv6TranslatorEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateIpv6TranslatorEntryRequest> {
+    ) -> rt::Sending<CreateIpv6TranslatorEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateIPv6TranslatorEntry`: Adds a mapping entry to an IPv6 Translation Service instance, forwarding a port of the instance's IPv6 address to a public IPv4 address and port.
     ///
-    /// See [`CreateIpv6TranslatorEntryRequest`] for the parameters and [`CreateIpv6TranslatorEntryError`] for the documented errors. The future resolves to `Result<CreateIpv6TranslatorEntryResponse, SdkError<CreateIpv6TranslatorEntryError>>`.
+    /// See [`CreateIpv6TranslatorEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateIpv6TranslatorEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv6TranslatorEntryError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: IPv6 Translation Service is being retired and its API is no longer recommended. Serve IPv6 clients directly from a dual-stack VPC through an IPv6 gateway (CreateIpv6Gateway) instead."
     )]
@@ -216,7 +216,7 @@ impl super::Client {
     pub fn create_ipv6_translator_entry(
         &self,
         request: CreateIpv6TranslatorEntryRequest,
-    ) -> rt::Sending<'_, CreateIpv6TranslatorEntryRequest> {
+    ) -> rt::Sending<CreateIpv6TranslatorEntryRequest> {
         self.runtime().send(&request)
     }
 }

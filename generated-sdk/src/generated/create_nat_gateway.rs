@@ -323,24 +323,21 @@ impl CreateNatGatewayRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateNatGatewayResponse, SdkError<CreateNatGatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateNatGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateNatGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CreateNatGatewayRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateNatGatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateNatGateway`: Creates an enhanced NAT gateway in a VPC: an Internet NAT gateway for Internet access, or a VPC NAT gateway for private address translation.
     ///
-    /// See [`CreateNatGatewayRequest`] for the parameters and [`CreateNatGatewayError`] for the documented errors. The future resolves to `Result<CreateNatGatewayResponse, SdkError<CreateNatGatewayError>>`.
+    /// See [`CreateNatGatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateNatGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateNatGatewayError`], one variant per documented code.
     #[inline]
     pub fn create_nat_gateway(
         &self,
         request: CreateNatGatewayRequest,
-    ) -> rt::Sending<'_, CreateNatGatewayRequest> {
+    ) -> rt::Sending<CreateNatGatewayRequest> {
         self.runtime().send(&request)
     }
 }

@@ -162,21 +162,21 @@ impl CreateNatIpRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateNatIpResponse, SdkError<CreateNatIpError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateNatIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateNatIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, CreateNatIpRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateNatIpRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateNatIp`: Creates a NAT IP address, or a batch of them through IP prefixes, for a VPC NAT gateway.
     ///
-    /// See [`CreateNatIpRequest`] for the parameters and [`CreateNatIpError`] for the documented errors. The future resolves to `Result<CreateNatIpResponse, SdkError<CreateNatIpError>>`.
+    /// See [`CreateNatIpRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateNatIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateNatIpError`], one variant per documented code.
     #[inline]
     pub fn create_nat_ip(
         &self,
         request: CreateNatIpRequest,
-    ) -> rt::Sending<'_, CreateNatIpRequest> {
+    ) -> rt::Sending<CreateNatIpRequest> {
         self.runtime().send(&request)
     }
 }

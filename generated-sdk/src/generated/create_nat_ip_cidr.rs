@@ -123,24 +123,21 @@ impl CreateNatIpCidrRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateNatIpCidrResponse, SdkError<CreateNatIpCidrError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateNatIpCidrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateNatIpCidrError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CreateNatIpCidrRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateNatIpCidrRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateNatIpCidr`: Adds a NAT CIDR block to a VPC NAT gateway, from which NAT IP addresses can then be created.
     ///
-    /// See [`CreateNatIpCidrRequest`] for the parameters and [`CreateNatIpCidrError`] for the documented errors. The future resolves to `Result<CreateNatIpCidrResponse, SdkError<CreateNatIpCidrError>>`.
+    /// See [`CreateNatIpCidrRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateNatIpCidrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateNatIpCidrError`], one variant per documented code.
     #[inline]
     pub fn create_nat_ip_cidr(
         &self,
         request: CreateNatIpCidrRequest,
-    ) -> rt::Sending<'_, CreateNatIpCidrRequest> {
+    ) -> rt::Sending<CreateNatIpCidrRequest> {
         self.runtime().send(&request)
     }
 }

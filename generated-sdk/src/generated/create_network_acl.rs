@@ -128,24 +128,21 @@ impl CreateNetworkAclRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateNetworkAclResponse, SdkError<CreateNetworkAclError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateNetworkAclResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateNetworkAclError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CreateNetworkAclRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateNetworkAclRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateNetworkAcl`: Creates a network ACL in a VPC, ready to receive inbound and outbound rules and to be associated with vSwitches.
     ///
-    /// See [`CreateNetworkAclRequest`] for the parameters and [`CreateNetworkAclError`] for the documented errors. The future resolves to `Result<CreateNetworkAclResponse, SdkError<CreateNetworkAclError>>`.
+    /// See [`CreateNetworkAclRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateNetworkAclResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateNetworkAclError`], one variant per documented code.
     #[inline]
     pub fn create_network_acl(
         &self,
         request: CreateNetworkAclRequest,
-    ) -> rt::Sending<'_, CreateNetworkAclRequest> {
+    ) -> rt::Sending<CreateNetworkAclRequest> {
         self.runtime().send(&request)
     }
 }

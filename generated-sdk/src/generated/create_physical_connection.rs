@@ -285,24 +285,24 @@ impl CreatePhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreatePhysicalConnectionResponse, SdkError<CreatePhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreatePhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreatePhysicalConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreatePhysicalConnectionRequest> {
+    ) -> rt::Sending<CreatePhysicalConnectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreatePhysicalConnection`: Applies for a dedicated Express Connect circuit, or for a hosted circuit on behalf of a tenant; the new circuit starts in the Initial state.
     ///
-    /// See [`CreatePhysicalConnectionRequest`] for the parameters and [`CreatePhysicalConnectionError`] for the documented errors. The future resolves to `Result<CreatePhysicalConnectionResponse, SdkError<CreatePhysicalConnectionError>>`.
+    /// See [`CreatePhysicalConnectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreatePhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreatePhysicalConnectionError`], one variant per documented code.
     #[inline]
     pub fn create_physical_connection(
         &self,
         request: CreatePhysicalConnectionRequest,
-    ) -> rt::Sending<'_, CreatePhysicalConnectionRequest> {
+    ) -> rt::Sending<CreatePhysicalConnectionRequest> {
         self.runtime().send(&request)
     }
 }

@@ -172,24 +172,24 @@ impl CreatePhysicalConnectionOccupancyOrderRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreatePhysicalConnectionOccupancyOrderResponse, SdkError<CreatePhysicalConnectionOccupancyOrderError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreatePhysicalConnectionOccupancyOrderResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreatePhysicalConnectionOccupancyOrderError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreatePhysicalConnectionOccupancyOrderRequest> {
+    ) -> rt::Sending<CreatePhysicalConnectionOccupancyOrderRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreatePhysicalConnectionOccupancyOrder`: Places the order for the resource occupancy fee of an Express Connect circuit, the recurring fee for holding its port.
     ///
-    /// See [`CreatePhysicalConnectionOccupancyOrderRequest`] for the parameters and [`CreatePhysicalConnectionOccupancyOrderError`] for the documented errors. The future resolves to `Result<CreatePhysicalConnectionOccupancyOrderResponse, SdkError<CreatePhysicalConnectionOccupancyOrderError>>`.
+    /// See [`CreatePhysicalConnectionOccupancyOrderRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreatePhysicalConnectionOccupancyOrderResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreatePhysicalConnectionOccupancyOrderError`], one variant per documented code.
     #[inline]
     pub fn create_physical_connection_occupancy_order(
         &self,
         request: CreatePhysicalConnectionOccupancyOrderRequest,
-    ) -> rt::Sending<'_, CreatePhysicalConnectionOccupancyOrderRequest> {
+    ) -> rt::Sending<CreatePhysicalConnectionOccupancyOrderRequest> {
         self.runtime().send(&request)
     }
 }

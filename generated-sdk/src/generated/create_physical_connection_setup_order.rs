@@ -137,24 +137,24 @@ impl CreatePhysicalConnectionSetupOrderRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreatePhysicalConnectionSetupOrderResponse, SdkError<CreatePhysicalConnectionSetupOrderError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreatePhysicalConnectionSetupOrderResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreatePhysicalConnectionSetupOrderError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreatePhysicalConnectionSetupOrderRequest> {
+    ) -> rt::Sending<CreatePhysicalConnectionSetupOrderRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreatePhysicalConnectionSetupOrder`: Places the order for the one-time installation fee of an Express Connect circuit's port.
     ///
-    /// See [`CreatePhysicalConnectionSetupOrderRequest`] for the parameters and [`CreatePhysicalConnectionSetupOrderError`] for the documented errors. The future resolves to `Result<CreatePhysicalConnectionSetupOrderResponse, SdkError<CreatePhysicalConnectionSetupOrderError>>`.
+    /// See [`CreatePhysicalConnectionSetupOrderRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreatePhysicalConnectionSetupOrderResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreatePhysicalConnectionSetupOrderError`], one variant per documented code.
     #[inline]
     pub fn create_physical_connection_setup_order(
         &self,
         request: CreatePhysicalConnectionSetupOrderRequest,
-    ) -> rt::Sending<'_, CreatePhysicalConnectionSetupOrderRequest> {
+    ) -> rt::Sending<CreatePhysicalConnectionSetupOrderRequest> {
         self.runtime().send(&request)
     }
 }

@@ -199,24 +199,24 @@ impl CreatePublicIpAddressPoolRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreatePublicIpAddressPoolResponse, SdkError<CreatePublicIpAddressPoolError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreatePublicIpAddressPoolResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreatePublicIpAddressPoolError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreatePublicIpAddressPoolRequest> {
+    ) -> rt::Sending<CreatePublicIpAddressPoolRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreatePublicIpAddressPool`: Creates a public IP address pool, a container for CIDR blocks from which you can allocate EIPs.
     ///
-    /// See [`CreatePublicIpAddressPoolRequest`] for the parameters and [`CreatePublicIpAddressPoolError`] for the documented errors. The future resolves to `Result<CreatePublicIpAddressPoolResponse, SdkError<CreatePublicIpAddressPoolError>>`.
+    /// See [`CreatePublicIpAddressPoolRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreatePublicIpAddressPoolResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreatePublicIpAddressPoolError`], one variant per documented code.
     #[inline]
     pub fn create_public_ip_address_pool(
         &self,
         request: CreatePublicIpAddressPoolRequest,
-    ) -> rt::Sending<'_, CreatePublicIpAddressPoolRequest> {
+    ) -> rt::Sending<CreatePublicIpAddressPoolRequest> {
         self.runtime().send(&request)
     }
 }

@@ -77,24 +77,21 @@ impl CreateRouteEntriesRequestBuilder {
         rt::check_required("RouteEntries", &request.route_entries)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateRouteEntriesResponse, SdkError<CreateRouteEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateRouteEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CreateRouteEntriesRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateRouteEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateRouteEntries`: Adds several custom route entries to vRouter route tables in one call.
     ///
-    /// See [`CreateRouteEntriesRequest`] for the parameters and [`CreateRouteEntriesError`] for the documented errors. The future resolves to `Result<CreateRouteEntriesResponse, SdkError<CreateRouteEntriesError>>`.
+    /// See [`CreateRouteEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateRouteEntriesError`], one variant per documented code.
     #[inline]
     pub fn create_route_entries(
         &self,
         request: CreateRouteEntriesRequest,
-    ) -> rt::Sending<'_, CreateRouteEntriesRequest> {
+    ) -> rt::Sending<CreateRouteEntriesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -170,24 +170,21 @@ impl CreateRouteEntryRequestBuilder {
         rt::check_items("NextHopList", request.next_hop_list.len(), 16)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateRouteEntryResponse, SdkError<CreateRouteEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CreateRouteEntryRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateRouteEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateRouteEntry`: Adds a custom route entry to a route table of a vRouter or of a Virtual Border Router (VBR).
     ///
-    /// See [`CreateRouteEntryRequest`] for the parameters and [`CreateRouteEntryError`] for the documented errors. The future resolves to `Result<CreateRouteEntryResponse, SdkError<CreateRouteEntryError>>`.
+    /// See [`CreateRouteEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateRouteEntryError`], one variant per documented code.
     #[inline]
     pub fn create_route_entry(
         &self,
         request: CreateRouteEntryRequest,
-    ) -> rt::Sending<'_, CreateRouteEntryRequest> {
+    ) -> rt::Sending<CreateRouteEntryRequest> {
         self.runtime().send(&request)
     }
 }

@@ -128,24 +128,21 @@ impl CreateRouteTableRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateRouteTableResponse, SdkError<CreateRouteTableError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateRouteTableResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateRouteTableError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CreateRouteTableRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateRouteTableRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateRouteTable`: Creates a custom route table in a VPC, for vSwitches or for a gateway.
     ///
-    /// See [`CreateRouteTableRequest`] for the parameters and [`CreateRouteTableError`] for the documented errors. The future resolves to `Result<CreateRouteTableResponse, SdkError<CreateRouteTableError>>`.
+    /// See [`CreateRouteTableRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateRouteTableResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateRouteTableError`], one variant per documented code.
     #[inline]
     pub fn create_route_table(
         &self,
         request: CreateRouteTableRequest,
-    ) -> rt::Sending<'_, CreateRouteTableRequest> {
+    ) -> rt::Sending<CreateRouteTableRequest> {
         self.runtime().send(&request)
     }
 }

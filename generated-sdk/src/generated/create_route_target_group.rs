@@ -160,24 +160,24 @@ impl CreateRouteTargetGroupRequestBuilder {
         rt::check_required("RouteTargetMemberList", &request.route_target_member_list)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateRouteTargetGroupResponse, SdkError<CreateRouteTargetGroupError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateRouteTargetGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateRouteTargetGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateRouteTargetGroupRequest> {
+    ) -> rt::Sending<CreateRouteTargetGroupRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateRouteTargetGroup`: Creates a route target group, a pair of instances that serves as an active/standby next hop.
     ///
-    /// See [`CreateRouteTargetGroupRequest`] for the parameters and [`CreateRouteTargetGroupError`] for the documented errors. The future resolves to `Result<CreateRouteTargetGroupResponse, SdkError<CreateRouteTargetGroupError>>`.
+    /// See [`CreateRouteTargetGroupRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateRouteTargetGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateRouteTargetGroupError`], one variant per documented code.
     #[inline]
     pub fn create_route_target_group(
         &self,
         request: CreateRouteTargetGroupRequest,
-    ) -> rt::Sending<'_, CreateRouteTargetGroupRequest> {
+    ) -> rt::Sending<CreateRouteTargetGroupRequest> {
         self.runtime().send(&request)
     }
 }

@@ -365,24 +365,24 @@ impl CreateRouterInterfaceRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 20)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateRouterInterfaceResponse, SdkError<CreateRouterInterfaceError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateRouterInterfaceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateRouterInterfaceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateRouterInterfaceRequest> {
+    ) -> rt::Sending<CreateRouterInterfaceRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateRouterInterface`: Creates one end of a router interface connection on a VPC router or a virtual border router (VBR).
     ///
-    /// See [`CreateRouterInterfaceRequest`] for the parameters and [`CreateRouterInterfaceError`] for the documented errors. The future resolves to `Result<CreateRouterInterfaceResponse, SdkError<CreateRouterInterfaceError>>`.
+    /// See [`CreateRouterInterfaceRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateRouterInterfaceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateRouterInterfaceError`], one variant per documented code.
     #[inline]
     pub fn create_router_interface(
         &self,
         request: CreateRouterInterfaceRequest,
-    ) -> rt::Sending<'_, CreateRouterInterfaceRequest> {
+    ) -> rt::Sending<CreateRouterInterfaceRequest> {
         self.runtime().send(&request)
     }
 }

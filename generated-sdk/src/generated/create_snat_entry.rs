@@ -162,24 +162,21 @@ impl CreateSnatEntryRequestBuilder {
             source_vswitch_id: self.source_vswitch_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateSnatEntryResponse, SdkError<CreateSnatEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateSnatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateSnatEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CreateSnatEntryRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateSnatEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateSnatEntry`: Adds an SNAT entry to the SNAT table of an enhanced Internet NAT gateway or a VPC NAT gateway, letting instances in a vSwitch or CIDR block reach outside networks through the gateway's addresses.
     ///
-    /// See [`CreateSnatEntryRequest`] for the parameters and [`CreateSnatEntryError`] for the documented errors. The future resolves to `Result<CreateSnatEntryResponse, SdkError<CreateSnatEntryError>>`.
+    /// See [`CreateSnatEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateSnatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateSnatEntryError`], one variant per documented code.
     #[inline]
     pub fn create_snat_entry(
         &self,
         request: CreateSnatEntryRequest,
-    ) -> rt::Sending<'_, CreateSnatEntryRequest> {
+    ) -> rt::Sending<CreateSnatEntryRequest> {
         self.runtime().send(&request)
     }
 }

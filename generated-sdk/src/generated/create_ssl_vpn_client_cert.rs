@@ -84,24 +84,24 @@ impl CreateSslVpnClientCertRequestBuilder {
             ssl_vpn_server_id: rt::required(self.ssl_vpn_server_id, "SslVpnServerId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateSslVpnClientCertResponse, SdkError<CreateSslVpnClientCertError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateSslVpnClientCertResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateSslVpnClientCertError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateSslVpnClientCertRequest> {
+    ) -> rt::Sending<CreateSslVpnClientCertRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateSslVpnClientCert`: Issues a client certificate under an SSL-VPN server, which an SSL-VPN client installs to connect.
     ///
-    /// See [`CreateSslVpnClientCertRequest`] for the parameters and [`CreateSslVpnClientCertError`] for the documented errors. The future resolves to `Result<CreateSslVpnClientCertResponse, SdkError<CreateSslVpnClientCertError>>`.
+    /// See [`CreateSslVpnClientCertRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateSslVpnClientCertResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateSslVpnClientCertError`], one variant per documented code.
     #[inline]
     pub fn create_ssl_vpn_client_cert(
         &self,
         request: CreateSslVpnClientCertRequest,
-    ) -> rt::Sending<'_, CreateSslVpnClientCertRequest> {
+    ) -> rt::Sending<CreateSslVpnClientCertRequest> {
         self.runtime().send(&request)
     }
 }

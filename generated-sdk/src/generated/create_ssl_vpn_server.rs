@@ -227,24 +227,21 @@ impl CreateSslVpnServerRequestBuilder {
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateSslVpnServerResponse, SdkError<CreateSslVpnServerError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateSslVpnServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateSslVpnServerError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CreateSslVpnServerRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateSslVpnServerRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateSslVpnServer`: Creates an SSL-VPN server on a VPN gateway, the endpoint that SSL-VPN clients connect to.
     ///
-    /// See [`CreateSslVpnServerRequest`] for the parameters and [`CreateSslVpnServerError`] for the documented errors. The future resolves to `Result<CreateSslVpnServerResponse, SdkError<CreateSslVpnServerError>>`.
+    /// See [`CreateSslVpnServerRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateSslVpnServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateSslVpnServerError`], one variant per documented code.
     #[inline]
     pub fn create_ssl_vpn_server(
         &self,
         request: CreateSslVpnServerRequest,
-    ) -> rt::Sending<'_, CreateSslVpnServerRequest> {
+    ) -> rt::Sending<CreateSslVpnServerRequest> {
         self.runtime().send(&request)
     }
 }

@@ -167,24 +167,24 @@ impl CreateTrafficMirrorFilterRequestBuilder {
         rt::check_required("IngressRules", &request.ingress_rules)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateTrafficMirrorFilterResponse, SdkError<CreateTrafficMirrorFilterError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateTrafficMirrorFilterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateTrafficMirrorFilterError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateTrafficMirrorFilterRequest> {
+    ) -> rt::Sending<CreateTrafficMirrorFilterRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateTrafficMirrorFilter`: Creates a traffic mirror filter, optionally with its first inbound and outbound rules, that decides which packets a mirror session copies.
     ///
-    /// See [`CreateTrafficMirrorFilterRequest`] for the parameters and [`CreateTrafficMirrorFilterError`] for the documented errors. The future resolves to `Result<CreateTrafficMirrorFilterResponse, SdkError<CreateTrafficMirrorFilterError>>`.
+    /// See [`CreateTrafficMirrorFilterRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateTrafficMirrorFilterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateTrafficMirrorFilterError`], one variant per documented code.
     #[inline]
     pub fn create_traffic_mirror_filter(
         &self,
         request: CreateTrafficMirrorFilterRequest,
-    ) -> rt::Sending<'_, CreateTrafficMirrorFilterRequest> {
+    ) -> rt::Sending<CreateTrafficMirrorFilterRequest> {
         self.runtime().send(&request)
     }
 }

@@ -124,24 +124,24 @@ impl CreateTrafficMirrorFilterRulesRequestBuilder {
         rt::check_required("IngressRules", &request.ingress_rules)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateTrafficMirrorFilterRulesResponse, SdkError<CreateTrafficMirrorFilterRulesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateTrafficMirrorFilterRulesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateTrafficMirrorFilterRulesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateTrafficMirrorFilterRulesRequest> {
+    ) -> rt::Sending<CreateTrafficMirrorFilterRulesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateTrafficMirrorFilterRules`: Adds inbound or outbound rules to an existing traffic mirror filter.
     ///
-    /// See [`CreateTrafficMirrorFilterRulesRequest`] for the parameters and [`CreateTrafficMirrorFilterRulesError`] for the documented errors. The future resolves to `Result<CreateTrafficMirrorFilterRulesResponse, SdkError<CreateTrafficMirrorFilterRulesError>>`.
+    /// See [`CreateTrafficMirrorFilterRulesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateTrafficMirrorFilterRulesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateTrafficMirrorFilterRulesError`], one variant per documented code.
     #[inline]
     pub fn create_traffic_mirror_filter_rules(
         &self,
         request: CreateTrafficMirrorFilterRulesRequest,
-    ) -> rt::Sending<'_, CreateTrafficMirrorFilterRulesRequest> {
+    ) -> rt::Sending<CreateTrafficMirrorFilterRulesRequest> {
         self.runtime().send(&request)
     }
 }

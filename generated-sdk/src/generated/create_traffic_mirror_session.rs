@@ -270,24 +270,24 @@ impl CreateTrafficMirrorSessionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateTrafficMirrorSessionResponse, SdkError<CreateTrafficMirrorSessionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateTrafficMirrorSessionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateTrafficMirrorSessionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateTrafficMirrorSessionRequest> {
+    ) -> rt::Sending<CreateTrafficMirrorSessionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateTrafficMirrorSession`: Creates a traffic mirror session that copies the traffic of elastic network interfaces, as selected by a filter, to a mirror destination.
     ///
-    /// See [`CreateTrafficMirrorSessionRequest`] for the parameters and [`CreateTrafficMirrorSessionError`] for the documented errors. The future resolves to `Result<CreateTrafficMirrorSessionResponse, SdkError<CreateTrafficMirrorSessionError>>`.
+    /// See [`CreateTrafficMirrorSessionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateTrafficMirrorSessionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateTrafficMirrorSessionError`], one variant per documented code.
     #[inline]
     pub fn create_traffic_mirror_session(
         &self,
         request: CreateTrafficMirrorSessionRequest,
-    ) -> rt::Sending<'_, CreateTrafficMirrorSessionRequest> {
+    ) -> rt::Sending<CreateTrafficMirrorSessionRequest> {
         self.runtime().send(&request)
     }
 }

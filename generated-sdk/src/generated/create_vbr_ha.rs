@@ -121,21 +121,21 @@ impl CreateVbrHaRequestBuilder {
             vbr_id: rt::required(self.vbr_id, "VbrId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVbrHaResponse, SdkError<CreateVbrHaError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateVbrHaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVbrHaError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, CreateVbrHaRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateVbrHaRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVbrHa`: Creates a VBR failover group that pairs two virtual border routers so that one backs up the other.
     ///
-    /// See [`CreateVbrHaRequest`] for the parameters and [`CreateVbrHaError`] for the documented errors. The future resolves to `Result<CreateVbrHaResponse, SdkError<CreateVbrHaError>>`.
+    /// See [`CreateVbrHaRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateVbrHaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVbrHaError`], one variant per documented code.
     #[inline]
     pub fn create_vbr_ha(
         &self,
         request: CreateVbrHaRequest,
-    ) -> rt::Sending<'_, CreateVbrHaRequest> {
+    ) -> rt::Sending<CreateVbrHaRequest> {
         self.runtime().send(&request)
     }
 }

@@ -149,24 +149,24 @@ impl CreateVcoRouteEntryRequestBuilder {
             weight: rt::required(self.weight, "Weight")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVcoRouteEntryResponse, SdkError<CreateVcoRouteEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateVcoRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVcoRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateVcoRouteEntryRequest> {
+    ) -> rt::Sending<CreateVcoRouteEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVcoRouteEntry`: Adds a destination-based route to an IPsec-VPN connection that is attached to a transit router.
     ///
-    /// See [`CreateVcoRouteEntryRequest`] for the parameters and [`CreateVcoRouteEntryError`] for the documented errors. The future resolves to `Result<CreateVcoRouteEntryResponse, SdkError<CreateVcoRouteEntryError>>`.
+    /// See [`CreateVcoRouteEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateVcoRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVcoRouteEntryError`], one variant per documented code.
     #[inline]
     pub fn create_vco_route_entry(
         &self,
         request: CreateVcoRouteEntryRequest,
-    ) -> rt::Sending<'_, CreateVcoRouteEntryRequest> {
+    ) -> rt::Sending<CreateVcoRouteEntryRequest> {
         self.runtime().send(&request)
     }
 }

@@ -274,24 +274,24 @@ impl CreateVirtualBorderRouterRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 20)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVirtualBorderRouterResponse, SdkError<CreateVirtualBorderRouterError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateVirtualBorderRouterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVirtualBorderRouterError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateVirtualBorderRouterRequest> {
+    ) -> rt::Sending<CreateVirtualBorderRouterRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVirtualBorderRouter`: Creates a virtual border router (VBR) on an Express Connect circuit.
     ///
-    /// See [`CreateVirtualBorderRouterRequest`] for the parameters and [`CreateVirtualBorderRouterError`] for the documented errors. The future resolves to `Result<CreateVirtualBorderRouterResponse, SdkError<CreateVirtualBorderRouterError>>`.
+    /// See [`CreateVirtualBorderRouterRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateVirtualBorderRouterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVirtualBorderRouterError`], one variant per documented code.
     #[inline]
     pub fn create_virtual_border_router(
         &self,
         request: CreateVirtualBorderRouterRequest,
-    ) -> rt::Sending<'_, CreateVirtualBorderRouterRequest> {
+    ) -> rt::Sending<CreateVirtualBorderRouterRequest> {
         self.runtime().send(&request)
     }
 }

@@ -232,24 +232,24 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVirtualPhysicalConnectionResponse, SdkError<CreateVirtualPhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateVirtualPhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVirtualPhysicalConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateVirtualPhysicalConnectionRequest> {
+    ) -> rt::Sending<CreateVirtualPhysicalConnectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVirtualPhysicalConnection`: Creates a hosted (shared) connection on a partner's Express Connect circuit and offers it to a tenant's Alibaba Cloud account.
     ///
-    /// See [`CreateVirtualPhysicalConnectionRequest`] for the parameters and [`CreateVirtualPhysicalConnectionError`] for the documented errors. The future resolves to `Result<CreateVirtualPhysicalConnectionResponse, SdkError<CreateVirtualPhysicalConnectionError>>`.
+    /// See [`CreateVirtualPhysicalConnectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateVirtualPhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVirtualPhysicalConnectionError`], one variant per documented code.
     #[inline]
     pub fn create_virtual_physical_connection(
         &self,
         request: CreateVirtualPhysicalConnectionRequest,
-    ) -> rt::Sending<'_, CreateVirtualPhysicalConnectionRequest> {
+    ) -> rt::Sending<CreateVirtualPhysicalConnectionRequest> {
         self.runtime().send(&request)
     }
 }

@@ -258,21 +258,21 @@ impl CreateVpcRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVpcResponse, SdkError<CreateVpcError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateVpcResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpcError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, CreateVpcRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateVpcRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVpc`: Creates a virtual private cloud (VPC), an isolated private network in one region.
     ///
-    /// See [`CreateVpcRequest`] for the parameters and [`CreateVpcError`] for the documented errors. The future resolves to `Result<CreateVpcResponse, SdkError<CreateVpcError>>`.
+    /// See [`CreateVpcRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateVpcResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpcError`], one variant per documented code.
     #[inline]
     pub fn create_vpc(
         &self,
         request: CreateVpcRequest,
-    ) -> rt::Sending<'_, CreateVpcRequest> {
+    ) -> rt::Sending<CreateVpcRequest> {
         self.runtime().send(&request)
     }
 }

@@ -167,24 +167,24 @@ impl CreateVpcGatewayEndpointRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVpcGatewayEndpointResponse, SdkError<CreateVpcGatewayEndpointError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateVpcGatewayEndpointResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpcGatewayEndpointError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateVpcGatewayEndpointRequest> {
+    ) -> rt::Sending<CreateVpcGatewayEndpointRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVpcGatewayEndpoint`: Creates a gateway endpoint through which a VPC reaches a cloud service, such as OSS, over the private network.
     ///
-    /// See [`CreateVpcGatewayEndpointRequest`] for the parameters and [`CreateVpcGatewayEndpointError`] for the documented errors. The future resolves to `Result<CreateVpcGatewayEndpointResponse, SdkError<CreateVpcGatewayEndpointError>>`.
+    /// See [`CreateVpcGatewayEndpointRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateVpcGatewayEndpointResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpcGatewayEndpointError`], one variant per documented code.
     #[inline]
     pub fn create_vpc_gateway_endpoint(
         &self,
         request: CreateVpcGatewayEndpointRequest,
-    ) -> rt::Sending<'_, CreateVpcGatewayEndpointRequest> {
+    ) -> rt::Sending<CreateVpcGatewayEndpointRequest> {
         self.runtime().send(&request)
     }
 }

@@ -171,24 +171,24 @@ impl CreateVpcPrefixListRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVpcPrefixListResponse, SdkError<CreateVpcPrefixListError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateVpcPrefixListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpcPrefixListError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateVpcPrefixListRequest> {
+    ) -> rt::Sending<CreateVpcPrefixListRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVpcPrefixList`: Creates a prefix list, a named set of CIDR blocks that route tables can reference as one destination.
     ///
-    /// See [`CreateVpcPrefixListRequest`] for the parameters and [`CreateVpcPrefixListError`] for the documented errors. The future resolves to `Result<CreateVpcPrefixListResponse, SdkError<CreateVpcPrefixListError>>`.
+    /// See [`CreateVpcPrefixListRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateVpcPrefixListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpcPrefixListError`], one variant per documented code.
     #[inline]
     pub fn create_vpc_prefix_list(
         &self,
         request: CreateVpcPrefixListRequest,
-    ) -> rt::Sending<'_, CreateVpcPrefixListRequest> {
+    ) -> rt::Sending<CreateVpcPrefixListRequest> {
         self.runtime().send(&request)
     }
 }

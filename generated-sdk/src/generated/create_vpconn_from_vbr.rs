@@ -97,24 +97,24 @@ impl CreateVpconnFromVbrRequestBuilder {
             vbr_id: rt::required(self.vbr_id, "VbrId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVpconnFromVbrResponse, SdkError<CreateVpconnFromVbrError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateVpconnFromVbrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpconnFromVbrError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateVpconnFromVbrRequest> {
+    ) -> rt::Sending<CreateVpconnFromVbrRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVpconnFromVbr`: Converts a VBR that a partner pushed to a tenant account into a hosted connection (shared port) for that tenant.
     ///
-    /// See [`CreateVpconnFromVbrRequest`] for the parameters and [`CreateVpconnFromVbrError`] for the documented errors. The future resolves to `Result<CreateVpconnFromVbrResponse, SdkError<CreateVpconnFromVbrError>>`.
+    /// See [`CreateVpconnFromVbrRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateVpconnFromVbrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpconnFromVbrError`], one variant per documented code.
     #[inline]
     pub fn create_vpconn_from_vbr(
         &self,
         request: CreateVpconnFromVbrRequest,
-    ) -> rt::Sending<'_, CreateVpconnFromVbrRequest> {
+    ) -> rt::Sending<CreateVpconnFromVbrRequest> {
         self.runtime().send(&request)
     }
 }

@@ -326,24 +326,24 @@ impl CreateVpnAttachmentRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVpnAttachmentResponse, SdkError<CreateVpnAttachmentError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateVpnAttachmentResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpnAttachmentError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateVpnAttachmentRequest> {
+    ) -> rt::Sending<CreateVpnAttachmentRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVpnAttachment`: Creates an IPsec-VPN connection that is meant to be attached to a transit router rather than to a VPN gateway.
     ///
-    /// See [`CreateVpnAttachmentRequest`] for the parameters and [`CreateVpnAttachmentError`] for the documented errors. The future resolves to `Result<CreateVpnAttachmentResponse, SdkError<CreateVpnAttachmentError>>`.
+    /// See [`CreateVpnAttachmentRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateVpnAttachmentResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpnAttachmentError`], one variant per documented code.
     #[inline]
     pub fn create_vpn_attachment(
         &self,
         request: CreateVpnAttachmentRequest,
-    ) -> rt::Sending<'_, CreateVpnAttachmentRequest> {
+    ) -> rt::Sending<CreateVpnAttachmentRequest> {
         self.runtime().send(&request)
     }
 }

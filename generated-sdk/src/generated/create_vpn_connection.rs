@@ -300,24 +300,24 @@ impl CreateVpnConnectionRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVpnConnectionResponse, SdkError<CreateVpnConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateVpnConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpnConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateVpnConnectionRequest> {
+    ) -> rt::Sending<CreateVpnConnectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVpnConnection`: Creates an IPsec-VPN connection between a VPN gateway and a gateway device in your data center.
     ///
-    /// See [`CreateVpnConnectionRequest`] for the parameters and [`CreateVpnConnectionError`] for the documented errors. The future resolves to `Result<CreateVpnConnectionResponse, SdkError<CreateVpnConnectionError>>`.
+    /// See [`CreateVpnConnectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateVpnConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpnConnectionError`], one variant per documented code.
     #[inline]
     pub fn create_vpn_connection(
         &self,
         request: CreateVpnConnectionRequest,
-    ) -> rt::Sending<'_, CreateVpnConnectionRequest> {
+    ) -> rt::Sending<CreateVpnConnectionRequest> {
         self.runtime().send(&request)
     }
 }

@@ -240,24 +240,21 @@ impl CreateVpnGatewayRequestBuilder {
             vpn_type: self.vpn_type,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVpnGatewayResponse, SdkError<CreateVpnGatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpnGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, CreateVpnGatewayRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateVpnGatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVpnGateway`: Creates a VPN gateway in a VPC, to which you can then add IPsec-VPN and SSL-VPN connections.
     ///
-    /// See [`CreateVpnGatewayRequest`] for the parameters and [`CreateVpnGatewayError`] for the documented errors. The future resolves to `Result<CreateVpnGatewayResponse, SdkError<CreateVpnGatewayError>>`.
+    /// See [`CreateVpnGatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpnGatewayError`], one variant per documented code.
     #[inline]
     pub fn create_vpn_gateway(
         &self,
         request: CreateVpnGatewayRequest,
-    ) -> rt::Sending<'_, CreateVpnGatewayRequest> {
+    ) -> rt::Sending<CreateVpnGatewayRequest> {
         self.runtime().send(&request)
     }
 }

@@ -188,24 +188,24 @@ impl CreateVpnPbrRouteEntryRequestBuilder {
             weight: rt::required(self.weight, "Weight")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVpnPbrRouteEntryResponse, SdkError<CreateVpnPbrRouteEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateVpnPbrRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpnPbrRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateVpnPbrRouteEntryRequest> {
+    ) -> rt::Sending<CreateVpnPbrRouteEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVpnPbrRouteEntry`: Adds a policy-based route to a VPN gateway, steering traffic that matches a source and destination CIDR block into an IPsec-VPN connection.
     ///
-    /// See [`CreateVpnPbrRouteEntryRequest`] for the parameters and [`CreateVpnPbrRouteEntryError`] for the documented errors. The future resolves to `Result<CreateVpnPbrRouteEntryResponse, SdkError<CreateVpnPbrRouteEntryError>>`.
+    /// See [`CreateVpnPbrRouteEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateVpnPbrRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpnPbrRouteEntryError`], one variant per documented code.
     #[inline]
     pub fn create_vpn_pbr_route_entry(
         &self,
         request: CreateVpnPbrRouteEntryRequest,
-    ) -> rt::Sending<'_, CreateVpnPbrRouteEntryRequest> {
+    ) -> rt::Sending<CreateVpnPbrRouteEntryRequest> {
         self.runtime().send(&request)
     }
 }

@@ -162,24 +162,24 @@ impl CreateVpnRouteEntryRequestBuilder {
             weight: rt::required(self.weight, "Weight")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVpnRouteEntryResponse, SdkError<CreateVpnRouteEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateVpnRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpnRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateVpnRouteEntryRequest> {
+    ) -> rt::Sending<CreateVpnRouteEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVpnRouteEntry`: Adds a destination-based route to a VPN gateway, which then forwards traffic whose destination falls in the route to the next hop of the route.
     ///
-    /// See [`CreateVpnRouteEntryRequest`] for the parameters and [`CreateVpnRouteEntryError`] for the documented errors. The future resolves to `Result<CreateVpnRouteEntryResponse, SdkError<CreateVpnRouteEntryError>>`.
+    /// See [`CreateVpnRouteEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateVpnRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpnRouteEntryError`], one variant per documented code.
     #[inline]
     pub fn create_vpn_route_entry(
         &self,
         request: CreateVpnRouteEntryRequest,
-    ) -> rt::Sending<'_, CreateVpnRouteEntryRequest> {
+    ) -> rt::Sending<CreateVpnRouteEntryRequest> {
         self.runtime().send(&request)
     }
 }

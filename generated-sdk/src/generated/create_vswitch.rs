@@ -167,21 +167,21 @@ impl CreateVSwitchRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVSwitchResponse, SdkError<CreateVSwitchError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateVSwitchResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVSwitchError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, CreateVSwitchRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateVSwitchRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVSwitch`: Creates a vSwitch, a subnet of a VPC in one zone, where cloud resources get their private IP addresses.
     ///
-    /// See [`CreateVSwitchRequest`] for the parameters and [`CreateVSwitchError`] for the documented errors. The future resolves to `Result<CreateVSwitchResponse, SdkError<CreateVSwitchError>>`.
+    /// See [`CreateVSwitchRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateVSwitchResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVSwitchError`], one variant per documented code.
     #[inline]
     pub fn create_vswitch(
         &self,
         request: CreateVSwitchRequest,
-    ) -> rt::Sending<'_, CreateVSwitchRequest> {
+    ) -> rt::Sending<CreateVSwitchRequest> {
         self.runtime().send(&request)
     }
 }

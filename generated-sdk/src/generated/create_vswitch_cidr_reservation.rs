@@ -184,24 +184,24 @@ impl CreateVSwitchCidrReservationRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateVSwitchCidrReservationResponse, SdkError<CreateVSwitchCidrReservationError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateVSwitchCidrReservationResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVSwitchCidrReservationError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, CreateVSwitchCidrReservationRequest> {
+    ) -> rt::Sending<CreateVSwitchCidrReservationRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateVSwitchCidrReservation`: Reserves a CIDR block inside a vSwitch from which IP prefixes are assigned to elastic network interfaces.
     ///
-    /// See [`CreateVSwitchCidrReservationRequest`] for the parameters and [`CreateVSwitchCidrReservationError`] for the documented errors. The future resolves to `Result<CreateVSwitchCidrReservationResponse, SdkError<CreateVSwitchCidrReservationError>>`.
+    /// See [`CreateVSwitchCidrReservationRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateVSwitchCidrReservationResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVSwitchCidrReservationError`], one variant per documented code.
     #[inline]
     pub fn create_vswitch_cidr_reservation(
         &self,
         request: CreateVSwitchCidrReservationRequest,
-    ) -> rt::Sending<'_, CreateVSwitchCidrReservationRequest> {
+    ) -> rt::Sending<CreateVSwitchCidrReservationRequest> {
         self.runtime().send(&request)
     }
 }

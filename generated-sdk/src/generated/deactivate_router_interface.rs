@@ -61,24 +61,24 @@ impl DeactivateRouterInterfaceRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeactivateRouterInterfaceResponse, SdkError<DeactivateRouterInterfaceError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeactivateRouterInterfaceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeactivateRouterInterfaceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeactivateRouterInterfaceRequest> {
+    ) -> rt::Sending<DeactivateRouterInterfaceRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeactivateRouterInterface`: Deactivates (freezes) an active router interface so that it stops forwarding traffic.
     ///
-    /// See [`DeactivateRouterInterfaceRequest`] for the parameters and [`DeactivateRouterInterfaceError`] for the documented errors. The future resolves to `Result<DeactivateRouterInterfaceResponse, SdkError<DeactivateRouterInterfaceError>>`.
+    /// See [`DeactivateRouterInterfaceRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeactivateRouterInterfaceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeactivateRouterInterfaceError`], one variant per documented code.
     #[inline]
     pub fn deactivate_router_interface(
         &self,
         request: DeactivateRouterInterfaceRequest,
-    ) -> rt::Sending<'_, DeactivateRouterInterfaceRequest> {
+    ) -> rt::Sending<DeactivateRouterInterfaceRequest> {
         self.runtime().send(&request)
     }
 }

@@ -58,24 +58,21 @@ impl DeactiveFlowLogRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeactiveFlowLogResponse, SdkError<DeactiveFlowLogError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeactiveFlowLogResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeactiveFlowLogError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeactiveFlowLogRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeactiveFlowLogRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeactiveFlowLog`: Stops a flow log so that it no longer captures the traffic of its resource, without deleting it.
     ///
-    /// See [`DeactiveFlowLogRequest`] for the parameters and [`DeactiveFlowLogError`] for the documented errors. The future resolves to `Result<DeactiveFlowLogResponse, SdkError<DeactiveFlowLogError>>`.
+    /// See [`DeactiveFlowLogRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeactiveFlowLogResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeactiveFlowLogError`], one variant per documented code.
     #[inline]
     pub fn deactive_flow_log(
         &self,
         request: DeactiveFlowLogRequest,
-    ) -> rt::Sending<'_, DeactiveFlowLogRequest> {
+    ) -> rt::Sending<DeactiveFlowLogRequest> {
         self.runtime().send(&request)
     }
 }

@@ -69,21 +69,21 @@ impl DeleteBgpGroupRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteBgpGroupResponse, SdkError<DeleteBgpGroupError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteBgpGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteBgpGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, DeleteBgpGroupRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteBgpGroupRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteBgpGroup`: Deletes a BGP group from a virtual border router.
     ///
-    /// See [`DeleteBgpGroupRequest`] for the parameters and [`DeleteBgpGroupError`] for the documented errors. The future resolves to `Result<DeleteBgpGroupResponse, SdkError<DeleteBgpGroupError>>`.
+    /// See [`DeleteBgpGroupRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteBgpGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteBgpGroupError`], one variant per documented code.
     #[inline]
     pub fn delete_bgp_group(
         &self,
         request: DeleteBgpGroupRequest,
-    ) -> rt::Sending<'_, DeleteBgpGroupRequest> {
+    ) -> rt::Sending<DeleteBgpGroupRequest> {
         self.runtime().send(&request)
     }
 }

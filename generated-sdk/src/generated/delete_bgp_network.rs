@@ -84,24 +84,21 @@ impl DeleteBgpNetworkRequestBuilder {
             router_id: rt::required(self.router_id, "RouterId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteBgpNetworkResponse, SdkError<DeleteBgpNetworkError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteBgpNetworkResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteBgpNetworkError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeleteBgpNetworkRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteBgpNetworkRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteBgpNetwork`: Withdraws a network that a virtual border router advertises over BGP.
     ///
-    /// See [`DeleteBgpNetworkRequest`] for the parameters and [`DeleteBgpNetworkError`] for the documented errors. The future resolves to `Result<DeleteBgpNetworkResponse, SdkError<DeleteBgpNetworkError>>`.
+    /// See [`DeleteBgpNetworkRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteBgpNetworkResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteBgpNetworkError`], one variant per documented code.
     #[inline]
     pub fn delete_bgp_network(
         &self,
         request: DeleteBgpNetworkRequest,
-    ) -> rt::Sending<'_, DeleteBgpNetworkRequest> {
+    ) -> rt::Sending<DeleteBgpNetworkRequest> {
         self.runtime().send(&request)
     }
 }

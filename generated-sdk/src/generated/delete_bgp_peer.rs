@@ -71,21 +71,21 @@ impl DeleteBgpPeerRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteBgpPeerResponse, SdkError<DeleteBgpPeerError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteBgpPeerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteBgpPeerError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, DeleteBgpPeerRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteBgpPeerRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteBgpPeer`: Removes a BGP peer from its BGP group, ending the BGP session with that data center gateway.
     ///
-    /// See [`DeleteBgpPeerRequest`] for the parameters and [`DeleteBgpPeerError`] for the documented errors. The future resolves to `Result<DeleteBgpPeerResponse, SdkError<DeleteBgpPeerError>>`.
+    /// See [`DeleteBgpPeerRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteBgpPeerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteBgpPeerError`], one variant per documented code.
     #[inline]
     pub fn delete_bgp_peer(
         &self,
         request: DeleteBgpPeerRequest,
-    ) -> rt::Sending<'_, DeleteBgpPeerRequest> {
+    ) -> rt::Sending<DeleteBgpPeerRequest> {
         self.runtime().send(&request)
     }
 }

@@ -74,24 +74,24 @@ impl DeleteCommonBandwidthPackageRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteCommonBandwidthPackageResponse, SdkError<DeleteCommonBandwidthPackageError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteCommonBandwidthPackageResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteCommonBandwidthPackageError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteCommonBandwidthPackageRequest> {
+    ) -> rt::Sending<DeleteCommonBandwidthPackageRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteCommonBandwidthPackage`: Deletes an Internet Shared Bandwidth instance, optionally removing the EIPs still in it first.
     ///
-    /// See [`DeleteCommonBandwidthPackageRequest`] for the parameters and [`DeleteCommonBandwidthPackageError`] for the documented errors. The future resolves to `Result<DeleteCommonBandwidthPackageResponse, SdkError<DeleteCommonBandwidthPackageError>>`.
+    /// See [`DeleteCommonBandwidthPackageRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteCommonBandwidthPackageResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteCommonBandwidthPackageError`], one variant per documented code.
     #[inline]
     pub fn delete_common_bandwidth_package(
         &self,
         request: DeleteCommonBandwidthPackageRequest,
-    ) -> rt::Sending<'_, DeleteCommonBandwidthPackageRequest> {
+    ) -> rt::Sending<DeleteCommonBandwidthPackageRequest> {
         self.runtime().send(&request)
     }
 }

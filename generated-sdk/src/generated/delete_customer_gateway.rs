@@ -74,24 +74,24 @@ impl DeleteCustomerGatewayRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteCustomerGatewayResponse, SdkError<DeleteCustomerGatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteCustomerGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteCustomerGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteCustomerGatewayRequest> {
+    ) -> rt::Sending<DeleteCustomerGatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteCustomerGateway`: Deletes a customer gateway.
     ///
-    /// See [`DeleteCustomerGatewayRequest`] for the parameters and [`DeleteCustomerGatewayError`] for the documented errors. The future resolves to `Result<DeleteCustomerGatewayResponse, SdkError<DeleteCustomerGatewayError>>`.
+    /// See [`DeleteCustomerGatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteCustomerGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteCustomerGatewayError`], one variant per documented code.
     #[inline]
     pub fn delete_customer_gateway(
         &self,
         request: DeleteCustomerGatewayRequest,
-    ) -> rt::Sending<'_, DeleteCustomerGatewayRequest> {
+    ) -> rt::Sending<DeleteCustomerGatewayRequest> {
         self.runtime().send(&request)
     }
 }

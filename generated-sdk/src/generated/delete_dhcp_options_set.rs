@@ -87,24 +87,24 @@ impl DeleteDhcpOptionsSetRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteDhcpOptionsSetResponse, SdkError<DeleteDhcpOptionsSetError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteDhcpOptionsSetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteDhcpOptionsSetError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteDhcpOptionsSetRequest> {
+    ) -> rt::Sending<DeleteDhcpOptionsSetRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteDhcpOptionsSet`: Deletes a DHCP options set.
     ///
-    /// See [`DeleteDhcpOptionsSetRequest`] for the parameters and [`DeleteDhcpOptionsSetError`] for the documented errors. The future resolves to `Result<DeleteDhcpOptionsSetResponse, SdkError<DeleteDhcpOptionsSetError>>`.
+    /// See [`DeleteDhcpOptionsSetRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteDhcpOptionsSetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteDhcpOptionsSetError`], one variant per documented code.
     #[inline]
     pub fn delete_dhcp_options_set(
         &self,
         request: DeleteDhcpOptionsSetRequest,
-    ) -> rt::Sending<'_, DeleteDhcpOptionsSetRequest> {
+    ) -> rt::Sending<DeleteDhcpOptionsSetRequest> {
         self.runtime().send(&request)
     }
 }

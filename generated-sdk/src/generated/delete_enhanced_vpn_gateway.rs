@@ -71,24 +71,24 @@ impl DeleteEnhancedVpnGatewayRequestBuilder {
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteEnhancedVpnGatewayResponse, SdkError<DeleteEnhancedVpnGatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteEnhancedVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteEnhancedVpnGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteEnhancedVpnGatewayRequest> {
+    ) -> rt::Sending<DeleteEnhancedVpnGatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteEnhancedVpnGateway`: Deletes an enhanced VPN gateway.
     ///
-    /// See [`DeleteEnhancedVpnGatewayRequest`] for the parameters and [`DeleteEnhancedVpnGatewayError`] for the documented errors. The future resolves to `Result<DeleteEnhancedVpnGatewayResponse, SdkError<DeleteEnhancedVpnGatewayError>>`.
+    /// See [`DeleteEnhancedVpnGatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteEnhancedVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteEnhancedVpnGatewayError`], one variant per documented code.
     #[inline]
     pub fn delete_enhanced_vpn_gateway(
         &self,
         request: DeleteEnhancedVpnGatewayRequest,
-    ) -> rt::Sending<'_, DeleteEnhancedVpnGatewayRequest> {
+    ) -> rt::Sending<DeleteEnhancedVpnGatewayRequest> {
         self.runtime().send(&request)
     }
 }

@@ -85,24 +85,24 @@ impl DeleteExpressConnectRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteExpressConnectResponse, SdkError<DeleteExpressConnectError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteExpressConnectResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteExpressConnectError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteExpressConnectRequest> {
+    ) -> rt::Sending<DeleteExpressConnectRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteExpressConnect`: Deletes an Express Connect (VPC peering) instance together with both of its ends, the requester and the accepter router interfaces.
     ///
-    /// See [`DeleteExpressConnectRequest`] for the parameters and [`DeleteExpressConnectError`] for the documented errors. The future resolves to `Result<DeleteExpressConnectResponse, SdkError<DeleteExpressConnectError>>`.
+    /// See [`DeleteExpressConnectRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteExpressConnectResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteExpressConnectError`], one variant per documented code.
     #[inline]
     pub fn delete_express_connect(
         &self,
         request: DeleteExpressConnectRequest,
-    ) -> rt::Sending<'_, DeleteExpressConnectRequest> {
+    ) -> rt::Sending<DeleteExpressConnectRequest> {
         self.runtime().send(&request)
     }
 }

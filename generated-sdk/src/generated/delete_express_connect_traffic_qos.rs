@@ -71,24 +71,24 @@ impl DeleteExpressConnectTrafficQosRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteExpressConnectTrafficQosResponse, SdkError<DeleteExpressConnectTrafficQosError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteExpressConnectTrafficQosResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteExpressConnectTrafficQosError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteExpressConnectTrafficQosRequest> {
+    ) -> rt::Sending<DeleteExpressConnectTrafficQosRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteExpressConnectTrafficQos`: Deletes an Express Connect QoS policy.
     ///
-    /// See [`DeleteExpressConnectTrafficQosRequest`] for the parameters and [`DeleteExpressConnectTrafficQosError`] for the documented errors. The future resolves to `Result<DeleteExpressConnectTrafficQosResponse, SdkError<DeleteExpressConnectTrafficQosError>>`.
+    /// See [`DeleteExpressConnectTrafficQosRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteExpressConnectTrafficQosResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteExpressConnectTrafficQosError`], one variant per documented code.
     #[inline]
     pub fn delete_express_connect_traffic_qos(
         &self,
         request: DeleteExpressConnectTrafficQosRequest,
-    ) -> rt::Sending<'_, DeleteExpressConnectTrafficQosRequest> {
+    ) -> rt::Sending<DeleteExpressConnectTrafficQosRequest> {
         self.runtime().send(&request)
     }
 }

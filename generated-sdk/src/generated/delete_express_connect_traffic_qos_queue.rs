@@ -84,24 +84,24 @@ impl DeleteExpressConnectTrafficQosQueueRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteExpressConnectTrafficQosQueueResponse, SdkError<DeleteExpressConnectTrafficQosQueueError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteExpressConnectTrafficQosQueueResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteExpressConnectTrafficQosQueueError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteExpressConnectTrafficQosQueueRequest> {
+    ) -> rt::Sending<DeleteExpressConnectTrafficQosQueueRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteExpressConnectTrafficQosQueue`: Deletes a queue from an Express Connect QoS policy.
     ///
-    /// See [`DeleteExpressConnectTrafficQosQueueRequest`] for the parameters and [`DeleteExpressConnectTrafficQosQueueError`] for the documented errors. The future resolves to `Result<DeleteExpressConnectTrafficQosQueueResponse, SdkError<DeleteExpressConnectTrafficQosQueueError>>`.
+    /// See [`DeleteExpressConnectTrafficQosQueueRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteExpressConnectTrafficQosQueueResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteExpressConnectTrafficQosQueueError`], one variant per documented code.
     #[inline]
     pub fn delete_express_connect_traffic_qos_queue(
         &self,
         request: DeleteExpressConnectTrafficQosQueueRequest,
-    ) -> rt::Sending<'_, DeleteExpressConnectTrafficQosQueueRequest> {
+    ) -> rt::Sending<DeleteExpressConnectTrafficQosQueueRequest> {
         self.runtime().send(&request)
     }
 }

@@ -97,24 +97,24 @@ impl DeleteExpressConnectTrafficQosRuleRequestBuilder {
             rule_id: rt::required(self.rule_id, "RuleId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteExpressConnectTrafficQosRuleResponse, SdkError<DeleteExpressConnectTrafficQosRuleError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteExpressConnectTrafficQosRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteExpressConnectTrafficQosRuleError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteExpressConnectTrafficQosRuleRequest> {
+    ) -> rt::Sending<DeleteExpressConnectTrafficQosRuleRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteExpressConnectTrafficQosRule`: Deletes a traffic classification rule from a queue of an Express Connect QoS policy.
     ///
-    /// See [`DeleteExpressConnectTrafficQosRuleRequest`] for the parameters and [`DeleteExpressConnectTrafficQosRuleError`] for the documented errors. The future resolves to `Result<DeleteExpressConnectTrafficQosRuleResponse, SdkError<DeleteExpressConnectTrafficQosRuleError>>`.
+    /// See [`DeleteExpressConnectTrafficQosRuleRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteExpressConnectTrafficQosRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteExpressConnectTrafficQosRuleError`], one variant per documented code.
     #[inline]
     pub fn delete_express_connect_traffic_qos_rule(
         &self,
         request: DeleteExpressConnectTrafficQosRuleRequest,
-    ) -> rt::Sending<'_, DeleteExpressConnectTrafficQosRuleRequest> {
+    ) -> rt::Sending<DeleteExpressConnectTrafficQosRuleRequest> {
         self.runtime().send(&request)
     }
 }

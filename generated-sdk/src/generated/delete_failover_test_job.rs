@@ -71,24 +71,24 @@ impl DeleteFailoverTestJobRequestBuilder {
             region_id: self.region_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteFailoverTestJobResponse, SdkError<DeleteFailoverTestJobError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteFailoverTestJobResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteFailoverTestJobError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteFailoverTestJobRequest> {
+    ) -> rt::Sending<DeleteFailoverTestJobRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteFailoverTestJob`: Deletes an Express Connect failover test job.
     ///
-    /// See [`DeleteFailoverTestJobRequest`] for the parameters and [`DeleteFailoverTestJobError`] for the documented errors. The future resolves to `Result<DeleteFailoverTestJobResponse, SdkError<DeleteFailoverTestJobError>>`.
+    /// See [`DeleteFailoverTestJobRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteFailoverTestJobResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteFailoverTestJobError`], one variant per documented code.
     #[inline]
     pub fn delete_failover_test_job(
         &self,
         request: DeleteFailoverTestJobRequest,
-    ) -> rt::Sending<'_, DeleteFailoverTestJobRequest> {
+    ) -> rt::Sending<DeleteFailoverTestJobRequest> {
         self.runtime().send(&request)
     }
 }

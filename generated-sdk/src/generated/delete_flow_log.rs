@@ -58,21 +58,21 @@ impl DeleteFlowLogRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteFlowLogResponse, SdkError<DeleteFlowLogError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteFlowLogResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteFlowLogError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, DeleteFlowLogRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteFlowLogRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteFlowLog`: Deletes a flow log, which ends the capture of its resource's traffic.
     ///
-    /// See [`DeleteFlowLogRequest`] for the parameters and [`DeleteFlowLogError`] for the documented errors. The future resolves to `Result<DeleteFlowLogResponse, SdkError<DeleteFlowLogError>>`.
+    /// See [`DeleteFlowLogRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteFlowLogResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteFlowLogError`], one variant per documented code.
     #[inline]
     pub fn delete_flow_log(
         &self,
         request: DeleteFlowLogRequest,
-    ) -> rt::Sending<'_, DeleteFlowLogRequest> {
+    ) -> rt::Sending<DeleteFlowLogRequest> {
         self.runtime().send(&request)
     }
 }

@@ -84,24 +84,21 @@ impl DeleteForwardEntryRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteForwardEntryResponse, SdkError<DeleteForwardEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteForwardEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteForwardEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeleteForwardEntryRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteForwardEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteForwardEntry`: Deletes a DNAT entry from the DNAT table of a NAT gateway.
     ///
-    /// See [`DeleteForwardEntryRequest`] for the parameters and [`DeleteForwardEntryError`] for the documented errors. The future resolves to `Result<DeleteForwardEntryResponse, SdkError<DeleteForwardEntryError>>`.
+    /// See [`DeleteForwardEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteForwardEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteForwardEntryError`], one variant per documented code.
     #[inline]
     pub fn delete_forward_entry(
         &self,
         request: DeleteForwardEntryRequest,
-    ) -> rt::Sending<'_, DeleteForwardEntryRequest> {
+    ) -> rt::Sending<DeleteForwardEntryRequest> {
         self.runtime().send(&request)
     }
 }

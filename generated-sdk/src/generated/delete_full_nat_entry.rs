@@ -97,24 +97,21 @@ impl DeleteFullNatEntryRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteFullNatEntryResponse, SdkError<DeleteFullNatEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteFullNatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteFullNatEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeleteFullNatEntryRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteFullNatEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteFullNatEntry`: Deletes a FULLNAT entry from the FULLNAT table of a VPC NAT gateway.
     ///
-    /// See [`DeleteFullNatEntryRequest`] for the parameters and [`DeleteFullNatEntryError`] for the documented errors. The future resolves to `Result<DeleteFullNatEntryResponse, SdkError<DeleteFullNatEntryError>>`.
+    /// See [`DeleteFullNatEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteFullNatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteFullNatEntryError`], one variant per documented code.
     #[inline]
     pub fn delete_full_nat_entry(
         &self,
         request: DeleteFullNatEntryRequest,
-    ) -> rt::Sending<'_, DeleteFullNatEntryRequest> {
+    ) -> rt::Sending<DeleteFullNatEntryRequest> {
         self.runtime().send(&request)
     }
 }

@@ -61,24 +61,24 @@ impl DeleteGlobalAccelerationInstanceRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteGlobalAccelerationInstanceResponse, SdkError<DeleteGlobalAccelerationInstanceError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteGlobalAccelerationInstanceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteGlobalAccelerationInstanceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteGlobalAccelerationInstanceRequest> {
+    ) -> rt::Sending<DeleteGlobalAccelerationInstanceRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteGlobalAccelerationInstance`: Deletes a pay-as-you-go Global Acceleration (GA) instance.
     ///
-    /// See [`DeleteGlobalAccelerationInstanceRequest`] for the parameters and [`DeleteGlobalAccelerationInstanceError`] for the documented errors. The future resolves to `Result<DeleteGlobalAccelerationInstanceResponse, SdkError<DeleteGlobalAccelerationInstanceError>>`.
+    /// See [`DeleteGlobalAccelerationInstanceRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteGlobalAccelerationInstanceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteGlobalAccelerationInstanceError`], one variant per documented code.
     #[inline]
     pub fn delete_global_acceleration_instance(
         &self,
         request: DeleteGlobalAccelerationInstanceRequest,
-    ) -> rt::Sending<'_, DeleteGlobalAccelerationInstanceRequest> {
+    ) -> rt::Sending<DeleteGlobalAccelerationInstanceRequest> {
         self.runtime().send(&request)
     }
 }

@@ -71,21 +71,21 @@ impl DeleteHaVipRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteHaVipResponse, SdkError<DeleteHaVipError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteHaVipResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteHaVipError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, DeleteHaVipRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteHaVipRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteHaVip`: Deletes a HaVip (high-availability virtual IP address) that nothing uses any more.
     ///
-    /// See [`DeleteHaVipRequest`] for the parameters and [`DeleteHaVipError`] for the documented errors. The future resolves to `Result<DeleteHaVipResponse, SdkError<DeleteHaVipError>>`.
+    /// See [`DeleteHaVipRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteHaVipResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteHaVipError`], one variant per documented code.
     #[inline]
     pub fn delete_ha_vip(
         &self,
         request: DeleteHaVipRequest,
-    ) -> rt::Sending<'_, DeleteHaVipRequest> {
+    ) -> rt::Sending<DeleteHaVipRequest> {
         self.runtime().send(&request)
     }
 }

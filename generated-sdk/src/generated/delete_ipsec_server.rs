@@ -84,24 +84,21 @@ impl DeleteIpsecServerRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteIpsecServerResponse, SdkError<DeleteIpsecServerError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpsecServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpsecServerError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeleteIpsecServerRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteIpsecServerRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteIpsecServer`: Deletes an IPsec server from its VPN gateway.
     ///
-    /// See [`DeleteIpsecServerRequest`] for the parameters and [`DeleteIpsecServerError`] for the documented errors. The future resolves to `Result<DeleteIpsecServerResponse, SdkError<DeleteIpsecServerError>>`.
+    /// See [`DeleteIpsecServerRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteIpsecServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpsecServerError`], one variant per documented code.
     #[inline]
     pub fn delete_ipsec_server(
         &self,
         request: DeleteIpsecServerRequest,
-    ) -> rt::Sending<'_, DeleteIpsecServerRequest> {
+    ) -> rt::Sending<DeleteIpsecServerRequest> {
         self.runtime().send(&request)
     }
 }

@@ -97,24 +97,21 @@ impl DeleteIpv4GatewayRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteIpv4GatewayResponse, SdkError<DeleteIpv4GatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv4GatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv4GatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeleteIpv4GatewayRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteIpv4GatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteIpv4Gateway`: Deletes an IPv4 gateway and chooses how the VPC reaches the Internet afterwards.
     ///
-    /// See [`DeleteIpv4GatewayRequest`] for the parameters and [`DeleteIpv4GatewayError`] for the documented errors. The future resolves to `Result<DeleteIpv4GatewayResponse, SdkError<DeleteIpv4GatewayError>>`.
+    /// See [`DeleteIpv4GatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteIpv4GatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv4GatewayError`], one variant per documented code.
     #[inline]
     pub fn delete_ipv4_gateway(
         &self,
         request: DeleteIpv4GatewayRequest,
-    ) -> rt::Sending<'_, DeleteIpv4GatewayRequest> {
+    ) -> rt::Sending<DeleteIpv4GatewayRequest> {
         self.runtime().send(&request)
     }
 }

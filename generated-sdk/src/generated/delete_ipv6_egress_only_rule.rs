@@ -74,24 +74,24 @@ impl DeleteIpv6EgressOnlyRuleRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteIpv6EgressOnlyRuleResponse, SdkError<DeleteIpv6EgressOnlyRuleError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv6EgressOnlyRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6EgressOnlyRuleError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteIpv6EgressOnlyRuleRequest> {
+    ) -> rt::Sending<DeleteIpv6EgressOnlyRuleRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteIpv6EgressOnlyRule`: Deletes an egress-only rule from an IPv6 gateway.
     ///
-    /// See [`DeleteIpv6EgressOnlyRuleRequest`] for the parameters and [`DeleteIpv6EgressOnlyRuleError`] for the documented errors. The future resolves to `Result<DeleteIpv6EgressOnlyRuleResponse, SdkError<DeleteIpv6EgressOnlyRuleError>>`.
+    /// See [`DeleteIpv6EgressOnlyRuleRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteIpv6EgressOnlyRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6EgressOnlyRuleError`], one variant per documented code.
     #[inline]
     pub fn delete_ipv6_egress_only_rule(
         &self,
         request: DeleteIpv6EgressOnlyRuleRequest,
-    ) -> rt::Sending<'_, DeleteIpv6EgressOnlyRuleRequest> {
+    ) -> rt::Sending<DeleteIpv6EgressOnlyRuleRequest> {
         self.runtime().send(&request)
     }
 }

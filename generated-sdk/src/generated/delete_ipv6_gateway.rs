@@ -84,24 +84,21 @@ impl DeleteIpv6GatewayRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteIpv6GatewayResponse, SdkError<DeleteIpv6GatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv6GatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6GatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeleteIpv6GatewayRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteIpv6GatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteIpv6Gateway`: Deletes the IPv6 gateway of a VPC once it has no egress-only rules left.
     ///
-    /// See [`DeleteIpv6GatewayRequest`] for the parameters and [`DeleteIpv6GatewayError`] for the documented errors. The future resolves to `Result<DeleteIpv6GatewayResponse, SdkError<DeleteIpv6GatewayError>>`.
+    /// See [`DeleteIpv6GatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteIpv6GatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6GatewayError`], one variant per documented code.
     #[inline]
     pub fn delete_ipv6_gateway(
         &self,
         request: DeleteIpv6GatewayRequest,
-    ) -> rt::Sending<'_, DeleteIpv6GatewayRequest> {
+    ) -> rt::Sending<DeleteIpv6GatewayRequest> {
         self.runtime().send(&request)
     }
 }

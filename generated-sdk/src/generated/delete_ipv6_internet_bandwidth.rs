@@ -97,24 +97,24 @@ impl DeleteIpv6InternetBandwidthRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteIpv6InternetBandwidthResponse, SdkError<DeleteIpv6InternetBandwidthError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv6InternetBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6InternetBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteIpv6InternetBandwidthRequest> {
+    ) -> rt::Sending<DeleteIpv6InternetBandwidthRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteIpv6InternetBandwidth`: Removes the Internet bandwidth of an IPv6 address, so that the address can no longer communicate over the Internet.
     ///
-    /// See [`DeleteIpv6InternetBandwidthRequest`] for the parameters and [`DeleteIpv6InternetBandwidthError`] for the documented errors. The future resolves to `Result<DeleteIpv6InternetBandwidthResponse, SdkError<DeleteIpv6InternetBandwidthError>>`.
+    /// See [`DeleteIpv6InternetBandwidthRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteIpv6InternetBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6InternetBandwidthError`], one variant per documented code.
     #[inline]
     pub fn delete_ipv6_internet_bandwidth(
         &self,
         request: DeleteIpv6InternetBandwidthRequest,
-    ) -> rt::Sending<'_, DeleteIpv6InternetBandwidthRequest> {
+    ) -> rt::Sending<DeleteIpv6InternetBandwidthRequest> {
         self.runtime().send(&request)
     }
 }

@@ -74,24 +74,24 @@ impl DeleteIpv6TranslatorRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteIpv6TranslatorResponse, SdkError<DeleteIpv6TranslatorError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv6TranslatorResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6TranslatorError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteIpv6TranslatorRequest> {
+    ) -> rt::Sending<DeleteIpv6TranslatorRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteIPv6Translator`: Releases an IPv6 Translation Service instance that you no longer need.
     ///
-    /// See [`DeleteIpv6TranslatorRequest`] for the parameters and [`DeleteIpv6TranslatorError`] for the documented errors. The future resolves to `Result<DeleteIpv6TranslatorResponse, SdkError<DeleteIpv6TranslatorError>>`.
+    /// See [`DeleteIpv6TranslatorRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteIpv6TranslatorResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6TranslatorError`], one variant per documented code.
     #[inline]
     pub fn delete_ipv6_translator(
         &self,
         request: DeleteIpv6TranslatorRequest,
-    ) -> rt::Sending<'_, DeleteIpv6TranslatorRequest> {
+    ) -> rt::Sending<DeleteIpv6TranslatorRequest> {
         self.runtime().send(&request)
     }
 }

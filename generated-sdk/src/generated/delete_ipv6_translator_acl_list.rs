@@ -75,19 +75,19 @@ impl DeleteIpv6TranslatorAclListRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteIpv6TranslatorAclListResponse, SdkError<DeleteIpv6TranslatorAclListError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv6TranslatorAclListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6TranslatorAclListError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteIpv6TranslatorAclListRequest> {
+    ) -> rt::Sending<DeleteIpv6TranslatorAclListRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteIPv6TranslatorAclList`: Deletes an access control list (ACL) of IPv6 Translation Service.
     ///
-    /// See [`DeleteIpv6TranslatorAclListRequest`] for the parameters and [`DeleteIpv6TranslatorAclListError`] for the documented errors. The future resolves to `Result<DeleteIpv6TranslatorAclListResponse, SdkError<DeleteIpv6TranslatorAclListError>>`.
+    /// See [`DeleteIpv6TranslatorAclListRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteIpv6TranslatorAclListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6TranslatorAclListError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: IPv6 Translation Service is being retired and its API is no longer recommended. Dual-stack VPCs with an IPv6 gateway (CreateIpv6Gateway) cover IPv6 access instead."
     )]
@@ -95,7 +95,7 @@ impl super::Client {
     pub fn delete_ipv6_translator_acl_list(
         &self,
         request: DeleteIpv6TranslatorAclListRequest,
-    ) -> rt::Sending<'_, DeleteIpv6TranslatorAclListRequest> {
+    ) -> rt::Sending<DeleteIpv6TranslatorAclListRequest> {
         self.runtime().send(&request)
     }
 }

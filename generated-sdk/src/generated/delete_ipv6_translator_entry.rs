@@ -86,19 +86,19 @@ impl DeleteIpv6TranslatorEntryRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteIpv6TranslatorEntryResponse, SdkError<DeleteIpv6TranslatorEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv6TranslatorEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6TranslatorEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteIpv6TranslatorEntryRequest> {
+    ) -> rt::Sending<DeleteIpv6TranslatorEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteIPv6TranslatorEntry`: Deletes one mapping entry of an IPv6 Translation Service instance, or all of its entries.
     ///
-    /// See [`DeleteIpv6TranslatorEntryRequest`] for the parameters and [`DeleteIpv6TranslatorEntryError`] for the documented errors. The future resolves to `Result<DeleteIpv6TranslatorEntryResponse, SdkError<DeleteIpv6TranslatorEntryError>>`.
+    /// See [`DeleteIpv6TranslatorEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteIpv6TranslatorEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6TranslatorEntryError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: IPv6 Translation Service is being retired and its API is no longer recommended. Dual-stack VPCs with an IPv6 gateway (CreateIpv6Gateway) cover IPv6 access instead."
     )]
@@ -106,7 +106,7 @@ impl super::Client {
     pub fn delete_ipv6_translator_entry(
         &self,
         request: DeleteIpv6TranslatorEntryRequest,
-    ) -> rt::Sending<'_, DeleteIpv6TranslatorEntryRequest> {
+    ) -> rt::Sending<DeleteIpv6TranslatorEntryRequest> {
         self.runtime().send(&request)
     }
 }

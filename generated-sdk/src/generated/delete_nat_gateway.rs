@@ -71,24 +71,21 @@ impl DeleteNatGatewayRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteNatGatewayResponse, SdkError<DeleteNatGatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteNatGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteNatGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeleteNatGatewayRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteNatGatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteNatGateway`: Deletes a NAT gateway, optionally clearing its entries and associations on the way.
     ///
-    /// See [`DeleteNatGatewayRequest`] for the parameters and [`DeleteNatGatewayError`] for the documented errors. The future resolves to `Result<DeleteNatGatewayResponse, SdkError<DeleteNatGatewayError>>`.
+    /// See [`DeleteNatGatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteNatGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteNatGatewayError`], one variant per documented code.
     #[inline]
     pub fn delete_nat_gateway(
         &self,
         request: DeleteNatGatewayRequest,
-    ) -> rt::Sending<'_, DeleteNatGatewayRequest> {
+    ) -> rt::Sending<DeleteNatGatewayRequest> {
         self.runtime().send(&request)
     }
 }

@@ -110,21 +110,21 @@ impl DeleteNatIpRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteNatIpResponse, SdkError<DeleteNatIpError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteNatIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteNatIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, DeleteNatIpRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteNatIpRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteNatIp`: Deletes a NAT IP address or an IP prefix of a VPC NAT gateway.
     ///
-    /// See [`DeleteNatIpRequest`] for the parameters and [`DeleteNatIpError`] for the documented errors. The future resolves to `Result<DeleteNatIpResponse, SdkError<DeleteNatIpError>>`.
+    /// See [`DeleteNatIpRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteNatIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteNatIpError`], one variant per documented code.
     #[inline]
     pub fn delete_nat_ip(
         &self,
         request: DeleteNatIpRequest,
-    ) -> rt::Sending<'_, DeleteNatIpRequest> {
+    ) -> rt::Sending<DeleteNatIpRequest> {
         self.runtime().send(&request)
     }
 }

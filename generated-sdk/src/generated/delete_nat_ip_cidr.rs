@@ -97,24 +97,21 @@ impl DeleteNatIpCidrRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteNatIpCidrResponse, SdkError<DeleteNatIpCidrError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteNatIpCidrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteNatIpCidrError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeleteNatIpCidrRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteNatIpCidrRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteNatIpCidr`: Deletes a NAT CIDR block from a VPC NAT gateway.
     ///
-    /// See [`DeleteNatIpCidrRequest`] for the parameters and [`DeleteNatIpCidrError`] for the documented errors. The future resolves to `Result<DeleteNatIpCidrResponse, SdkError<DeleteNatIpCidrError>>`.
+    /// See [`DeleteNatIpCidrRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteNatIpCidrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteNatIpCidrError`], one variant per documented code.
     #[inline]
     pub fn delete_nat_ip_cidr(
         &self,
         request: DeleteNatIpCidrRequest,
-    ) -> rt::Sending<'_, DeleteNatIpCidrRequest> {
+    ) -> rt::Sending<DeleteNatIpCidrRequest> {
         self.runtime().send(&request)
     }
 }

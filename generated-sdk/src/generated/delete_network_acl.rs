@@ -84,24 +84,21 @@ impl DeleteNetworkAclRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteNetworkAclResponse, SdkError<DeleteNetworkAclError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteNetworkAclResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteNetworkAclError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeleteNetworkAclRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteNetworkAclRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteNetworkAcl`: Deletes a network ACL.
     ///
-    /// See [`DeleteNetworkAclRequest`] for the parameters and [`DeleteNetworkAclError`] for the documented errors. The future resolves to `Result<DeleteNetworkAclResponse, SdkError<DeleteNetworkAclError>>`.
+    /// See [`DeleteNetworkAclRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteNetworkAclResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteNetworkAclError`], one variant per documented code.
     #[inline]
     pub fn delete_network_acl(
         &self,
         request: DeleteNetworkAclRequest,
-    ) -> rt::Sending<'_, DeleteNetworkAclRequest> {
+    ) -> rt::Sending<DeleteNetworkAclRequest> {
         self.runtime().send(&request)
     }
 }

@@ -83,24 +83,24 @@ impl DeletePhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeletePhysicalConnectionResponse, SdkError<DeletePhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeletePhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeletePhysicalConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeletePhysicalConnectionRequest> {
+    ) -> rt::Sending<DeletePhysicalConnectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeletePhysicalConnection`: Deletes an Express Connect circuit; it is no longer listed afterwards.
     ///
-    /// See [`DeletePhysicalConnectionRequest`] for the parameters and [`DeletePhysicalConnectionError`] for the documented errors. The future resolves to `Result<DeletePhysicalConnectionResponse, SdkError<DeletePhysicalConnectionError>>`.
+    /// See [`DeletePhysicalConnectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeletePhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeletePhysicalConnectionError`], one variant per documented code.
     #[inline]
     pub fn delete_physical_connection(
         &self,
         request: DeletePhysicalConnectionRequest,
-    ) -> rt::Sending<'_, DeletePhysicalConnectionRequest> {
+    ) -> rt::Sending<DeletePhysicalConnectionRequest> {
         self.runtime().send(&request)
     }
 }

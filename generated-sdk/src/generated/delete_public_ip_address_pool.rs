@@ -87,24 +87,24 @@ impl DeletePublicIpAddressPoolRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeletePublicIpAddressPoolResponse, SdkError<DeletePublicIpAddressPoolError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeletePublicIpAddressPoolResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeletePublicIpAddressPoolError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeletePublicIpAddressPoolRequest> {
+    ) -> rt::Sending<DeletePublicIpAddressPoolRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeletePublicIpAddressPool`: Deletes a public IP address pool.
     ///
-    /// See [`DeletePublicIpAddressPoolRequest`] for the parameters and [`DeletePublicIpAddressPoolError`] for the documented errors. The future resolves to `Result<DeletePublicIpAddressPoolResponse, SdkError<DeletePublicIpAddressPoolError>>`.
+    /// See [`DeletePublicIpAddressPoolRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeletePublicIpAddressPoolResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeletePublicIpAddressPoolError`], one variant per documented code.
     #[inline]
     pub fn delete_public_ip_address_pool(
         &self,
         request: DeletePublicIpAddressPoolRequest,
-    ) -> rt::Sending<'_, DeletePublicIpAddressPoolRequest> {
+    ) -> rt::Sending<DeletePublicIpAddressPoolRequest> {
         self.runtime().send(&request)
     }
 }

@@ -102,24 +102,24 @@ impl DeletePublicIpAddressPoolCidrBlockRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeletePublicIpAddressPoolCidrBlockResponse, SdkError<DeletePublicIpAddressPoolCidrBlockError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeletePublicIpAddressPoolCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeletePublicIpAddressPoolCidrBlockError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeletePublicIpAddressPoolCidrBlockRequest> {
+    ) -> rt::Sending<DeletePublicIpAddressPoolCidrBlockRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeletePublicIpAddressPoolCidrBlock`: Removes a CIDR block from a public IP address pool.
     ///
-    /// See [`DeletePublicIpAddressPoolCidrBlockRequest`] for the parameters and [`DeletePublicIpAddressPoolCidrBlockError`] for the documented errors. The future resolves to `Result<DeletePublicIpAddressPoolCidrBlockResponse, SdkError<DeletePublicIpAddressPoolCidrBlockError>>`.
+    /// See [`DeletePublicIpAddressPoolCidrBlockRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeletePublicIpAddressPoolCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeletePublicIpAddressPoolCidrBlockError`], one variant per documented code.
     #[inline]
     pub fn delete_public_ip_address_pool_cidr_block(
         &self,
         request: DeletePublicIpAddressPoolCidrBlockRequest,
-    ) -> rt::Sending<'_, DeletePublicIpAddressPoolCidrBlockRequest> {
+    ) -> rt::Sending<DeletePublicIpAddressPoolCidrBlockRequest> {
         self.runtime().send(&request)
     }
 }

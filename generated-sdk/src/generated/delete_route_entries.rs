@@ -77,24 +77,21 @@ impl DeleteRouteEntriesRequestBuilder {
         rt::check_required("RouteEntries", &request.route_entries)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteRouteEntriesResponse, SdkError<DeleteRouteEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteRouteEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeleteRouteEntriesRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteRouteEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteRouteEntries`: Deletes several custom route entries in one call.
     ///
-    /// See [`DeleteRouteEntriesRequest`] for the parameters and [`DeleteRouteEntriesError`] for the documented errors. The future resolves to `Result<DeleteRouteEntriesResponse, SdkError<DeleteRouteEntriesError>>`.
+    /// See [`DeleteRouteEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteRouteEntriesError`], one variant per documented code.
     #[inline]
     pub fn delete_route_entries(
         &self,
         request: DeleteRouteEntriesRequest,
-    ) -> rt::Sending<'_, DeleteRouteEntriesRequest> {
+    ) -> rt::Sending<DeleteRouteEntriesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -128,24 +128,21 @@ impl DeleteRouteEntryRequestBuilder {
         rt::check_items("NextHopList", request.next_hop_list.len(), 8)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteRouteEntryResponse, SdkError<DeleteRouteEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeleteRouteEntryRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteRouteEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteRouteEntry`: Deletes a route entry from a route table of a vRouter or of a Virtual Border Router (VBR).
     ///
-    /// See [`DeleteRouteEntryRequest`] for the parameters and [`DeleteRouteEntryError`] for the documented errors. The future resolves to `Result<DeleteRouteEntryResponse, SdkError<DeleteRouteEntryError>>`.
+    /// See [`DeleteRouteEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteRouteEntryError`], one variant per documented code.
     #[inline]
     pub fn delete_route_entry(
         &self,
         request: DeleteRouteEntryRequest,
-    ) -> rt::Sending<'_, DeleteRouteEntryRequest> {
+    ) -> rt::Sending<DeleteRouteEntryRequest> {
         self.runtime().send(&request)
     }
 }

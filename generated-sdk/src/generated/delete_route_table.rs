@@ -58,24 +58,21 @@ impl DeleteRouteTableRequestBuilder {
             route_table_id: rt::required(self.route_table_id, "RouteTableId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteRouteTableResponse, SdkError<DeleteRouteTableError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteRouteTableResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteRouteTableError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeleteRouteTableRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteRouteTableRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteRouteTable`: Deletes a custom route table.
     ///
-    /// See [`DeleteRouteTableRequest`] for the parameters and [`DeleteRouteTableError`] for the documented errors. The future resolves to `Result<DeleteRouteTableResponse, SdkError<DeleteRouteTableError>>`.
+    /// See [`DeleteRouteTableRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteRouteTableResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteRouteTableError`], one variant per documented code.
     #[inline]
     pub fn delete_route_table(
         &self,
         request: DeleteRouteTableRequest,
-    ) -> rt::Sending<'_, DeleteRouteTableRequest> {
+    ) -> rt::Sending<DeleteRouteTableRequest> {
         self.runtime().send(&request)
     }
 }

@@ -90,24 +90,24 @@ impl DeleteRouteTargetGroupRequestBuilder {
             tag: self.tag,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteRouteTargetGroupResponse, SdkError<DeleteRouteTargetGroupError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteRouteTargetGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteRouteTargetGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteRouteTargetGroupRequest> {
+    ) -> rt::Sending<DeleteRouteTargetGroupRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteRouteTargetGroup`: Deletes a route target group.
     ///
-    /// See [`DeleteRouteTargetGroupRequest`] for the parameters and [`DeleteRouteTargetGroupError`] for the documented errors. The future resolves to `Result<DeleteRouteTargetGroupResponse, SdkError<DeleteRouteTargetGroupError>>`.
+    /// See [`DeleteRouteTargetGroupRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteRouteTargetGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteRouteTargetGroupError`], one variant per documented code.
     #[inline]
     pub fn delete_route_target_group(
         &self,
         request: DeleteRouteTargetGroupRequest,
-    ) -> rt::Sending<'_, DeleteRouteTargetGroupRequest> {
+    ) -> rt::Sending<DeleteRouteTargetGroupRequest> {
         self.runtime().send(&request)
     }
 }

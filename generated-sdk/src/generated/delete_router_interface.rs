@@ -74,24 +74,24 @@ impl DeleteRouterInterfaceRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteRouterInterfaceResponse, SdkError<DeleteRouterInterfaceError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteRouterInterfaceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteRouterInterfaceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteRouterInterfaceRequest> {
+    ) -> rt::Sending<DeleteRouterInterfaceRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteRouterInterface`: Deletes a router interface.
     ///
-    /// See [`DeleteRouterInterfaceRequest`] for the parameters and [`DeleteRouterInterfaceError`] for the documented errors. The future resolves to `Result<DeleteRouterInterfaceResponse, SdkError<DeleteRouterInterfaceError>>`.
+    /// See [`DeleteRouterInterfaceRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteRouterInterfaceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteRouterInterfaceError`], one variant per documented code.
     #[inline]
     pub fn delete_router_interface(
         &self,
         request: DeleteRouterInterfaceRequest,
-    ) -> rt::Sending<'_, DeleteRouterInterfaceRequest> {
+    ) -> rt::Sending<DeleteRouterInterfaceRequest> {
         self.runtime().send(&request)
     }
 }

@@ -84,24 +84,21 @@ impl DeleteSnatEntryRequestBuilder {
             snat_table_id: rt::required(self.snat_table_id, "SnatTableId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteSnatEntryResponse, SdkError<DeleteSnatEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteSnatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteSnatEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeleteSnatEntryRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteSnatEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteSnatEntry`: Deletes an SNAT entry from the SNAT table of a NAT gateway.
     ///
-    /// See [`DeleteSnatEntryRequest`] for the parameters and [`DeleteSnatEntryError`] for the documented errors. The future resolves to `Result<DeleteSnatEntryResponse, SdkError<DeleteSnatEntryError>>`.
+    /// See [`DeleteSnatEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteSnatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteSnatEntryError`], one variant per documented code.
     #[inline]
     pub fn delete_snat_entry(
         &self,
         request: DeleteSnatEntryRequest,
-    ) -> rt::Sending<'_, DeleteSnatEntryRequest> {
+    ) -> rt::Sending<DeleteSnatEntryRequest> {
         self.runtime().send(&request)
     }
 }

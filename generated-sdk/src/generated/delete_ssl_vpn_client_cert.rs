@@ -74,24 +74,24 @@ impl DeleteSslVpnClientCertRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteSslVpnClientCertResponse, SdkError<DeleteSslVpnClientCertError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteSslVpnClientCertResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteSslVpnClientCertError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteSslVpnClientCertRequest> {
+    ) -> rt::Sending<DeleteSslVpnClientCertRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteSslVpnClientCert`: Deletes an SSL-VPN client certificate.
     ///
-    /// See [`DeleteSslVpnClientCertRequest`] for the parameters and [`DeleteSslVpnClientCertError`] for the documented errors. The future resolves to `Result<DeleteSslVpnClientCertResponse, SdkError<DeleteSslVpnClientCertError>>`.
+    /// See [`DeleteSslVpnClientCertRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteSslVpnClientCertResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteSslVpnClientCertError`], one variant per documented code.
     #[inline]
     pub fn delete_ssl_vpn_client_cert(
         &self,
         request: DeleteSslVpnClientCertRequest,
-    ) -> rt::Sending<'_, DeleteSslVpnClientCertRequest> {
+    ) -> rt::Sending<DeleteSslVpnClientCertRequest> {
         self.runtime().send(&request)
     }
 }

@@ -71,24 +71,21 @@ impl DeleteSslVpnServerRequestBuilder {
             ssl_vpn_server_id: rt::required(self.ssl_vpn_server_id, "SslVpnServerId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteSslVpnServerResponse, SdkError<DeleteSslVpnServerError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteSslVpnServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteSslVpnServerError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeleteSslVpnServerRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteSslVpnServerRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteSslVpnServer`: Deletes an SSL-VPN server together with all of its client certificates.
     ///
-    /// See [`DeleteSslVpnServerRequest`] for the parameters and [`DeleteSslVpnServerError`] for the documented errors. The future resolves to `Result<DeleteSslVpnServerResponse, SdkError<DeleteSslVpnServerError>>`.
+    /// See [`DeleteSslVpnServerRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteSslVpnServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteSslVpnServerError`], one variant per documented code.
     #[inline]
     pub fn delete_ssl_vpn_server(
         &self,
         request: DeleteSslVpnServerRequest,
-    ) -> rt::Sending<'_, DeleteSslVpnServerRequest> {
+    ) -> rt::Sending<DeleteSslVpnServerRequest> {
         self.runtime().send(&request)
     }
 }

@@ -87,24 +87,24 @@ impl DeleteTrafficMirrorFilterRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteTrafficMirrorFilterResponse, SdkError<DeleteTrafficMirrorFilterError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteTrafficMirrorFilterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteTrafficMirrorFilterError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteTrafficMirrorFilterRequest> {
+    ) -> rt::Sending<DeleteTrafficMirrorFilterRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteTrafficMirrorFilter`: Deletes a traffic mirror filter together with its rules.
     ///
-    /// See [`DeleteTrafficMirrorFilterRequest`] for the parameters and [`DeleteTrafficMirrorFilterError`] for the documented errors. The future resolves to `Result<DeleteTrafficMirrorFilterResponse, SdkError<DeleteTrafficMirrorFilterError>>`.
+    /// See [`DeleteTrafficMirrorFilterRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteTrafficMirrorFilterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteTrafficMirrorFilterError`], one variant per documented code.
     #[inline]
     pub fn delete_traffic_mirror_filter(
         &self,
         request: DeleteTrafficMirrorFilterRequest,
-    ) -> rt::Sending<'_, DeleteTrafficMirrorFilterRequest> {
+    ) -> rt::Sending<DeleteTrafficMirrorFilterRequest> {
         self.runtime().send(&request)
     }
 }

@@ -118,24 +118,24 @@ impl DeleteTrafficMirrorFilterRulesRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteTrafficMirrorFilterRulesResponse, SdkError<DeleteTrafficMirrorFilterRulesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteTrafficMirrorFilterRulesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteTrafficMirrorFilterRulesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteTrafficMirrorFilterRulesRequest> {
+    ) -> rt::Sending<DeleteTrafficMirrorFilterRulesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteTrafficMirrorFilterRules`: Removes inbound or outbound rules from a traffic mirror filter.
     ///
-    /// See [`DeleteTrafficMirrorFilterRulesRequest`] for the parameters and [`DeleteTrafficMirrorFilterRulesError`] for the documented errors. The future resolves to `Result<DeleteTrafficMirrorFilterRulesResponse, SdkError<DeleteTrafficMirrorFilterRulesError>>`.
+    /// See [`DeleteTrafficMirrorFilterRulesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteTrafficMirrorFilterRulesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteTrafficMirrorFilterRulesError`], one variant per documented code.
     #[inline]
     pub fn delete_traffic_mirror_filter_rules(
         &self,
         request: DeleteTrafficMirrorFilterRulesRequest,
-    ) -> rt::Sending<'_, DeleteTrafficMirrorFilterRulesRequest> {
+    ) -> rt::Sending<DeleteTrafficMirrorFilterRulesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -87,24 +87,24 @@ impl DeleteTrafficMirrorSessionRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteTrafficMirrorSessionResponse, SdkError<DeleteTrafficMirrorSessionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteTrafficMirrorSessionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteTrafficMirrorSessionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteTrafficMirrorSessionRequest> {
+    ) -> rt::Sending<DeleteTrafficMirrorSessionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteTrafficMirrorSession`: Deletes a traffic mirror session, which stops the mirroring it performs.
     ///
-    /// See [`DeleteTrafficMirrorSessionRequest`] for the parameters and [`DeleteTrafficMirrorSessionError`] for the documented errors. The future resolves to `Result<DeleteTrafficMirrorSessionResponse, SdkError<DeleteTrafficMirrorSessionError>>`.
+    /// See [`DeleteTrafficMirrorSessionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteTrafficMirrorSessionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteTrafficMirrorSessionError`], one variant per documented code.
     #[inline]
     pub fn delete_traffic_mirror_session(
         &self,
         request: DeleteTrafficMirrorSessionRequest,
-    ) -> rt::Sending<'_, DeleteTrafficMirrorSessionRequest> {
+    ) -> rt::Sending<DeleteTrafficMirrorSessionRequest> {
         self.runtime().send(&request)
     }
 }

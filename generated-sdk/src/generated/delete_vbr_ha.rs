@@ -69,21 +69,21 @@ impl DeleteVbrHaRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteVbrHaResponse, SdkError<DeleteVbrHaError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVbrHaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVbrHaError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, DeleteVbrHaRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteVbrHaRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteVbrHa`: Deletes a VBR failover group; the two VBRs themselves remain.
     ///
-    /// See [`DeleteVbrHaRequest`] for the parameters and [`DeleteVbrHaError`] for the documented errors. The future resolves to `Result<DeleteVbrHaResponse, SdkError<DeleteVbrHaError>>`.
+    /// See [`DeleteVbrHaRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteVbrHaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVbrHaError`], one variant per documented code.
     #[inline]
     pub fn delete_vbr_ha(
         &self,
         request: DeleteVbrHaRequest,
-    ) -> rt::Sending<'_, DeleteVbrHaRequest> {
+    ) -> rt::Sending<DeleteVbrHaRequest> {
         self.runtime().send(&request)
     }
 }

@@ -123,24 +123,24 @@ impl DeleteVcoRouteEntryRequestBuilder {
             weight: rt::required(self.weight, "Weight")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteVcoRouteEntryResponse, SdkError<DeleteVcoRouteEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVcoRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVcoRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteVcoRouteEntryRequest> {
+    ) -> rt::Sending<DeleteVcoRouteEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteVcoRouteEntry`: Removes a destination-based route from an IPsec-VPN connection.
     ///
-    /// See [`DeleteVcoRouteEntryRequest`] for the parameters and [`DeleteVcoRouteEntryError`] for the documented errors. The future resolves to `Result<DeleteVcoRouteEntryResponse, SdkError<DeleteVcoRouteEntryError>>`.
+    /// See [`DeleteVcoRouteEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteVcoRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVcoRouteEntryError`], one variant per documented code.
     #[inline]
     pub fn delete_vco_route_entry(
         &self,
         request: DeleteVcoRouteEntryRequest,
-    ) -> rt::Sending<'_, DeleteVcoRouteEntryRequest> {
+    ) -> rt::Sending<DeleteVcoRouteEntryRequest> {
         self.runtime().send(&request)
     }
 }

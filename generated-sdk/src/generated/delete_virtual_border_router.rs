@@ -71,24 +71,24 @@ impl DeleteVirtualBorderRouterRequestBuilder {
             vbr_id: rt::required(self.vbr_id, "VbrId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteVirtualBorderRouterResponse, SdkError<DeleteVirtualBorderRouterError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVirtualBorderRouterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVirtualBorderRouterError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteVirtualBorderRouterRequest> {
+    ) -> rt::Sending<DeleteVirtualBorderRouterRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteVirtualBorderRouter`: Deletes a virtual border router (VBR).
     ///
-    /// See [`DeleteVirtualBorderRouterRequest`] for the parameters and [`DeleteVirtualBorderRouterError`] for the documented errors. The future resolves to `Result<DeleteVirtualBorderRouterResponse, SdkError<DeleteVirtualBorderRouterError>>`.
+    /// See [`DeleteVirtualBorderRouterRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteVirtualBorderRouterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVirtualBorderRouterError`], one variant per documented code.
     #[inline]
     pub fn delete_virtual_border_router(
         &self,
         request: DeleteVirtualBorderRouterRequest,
-    ) -> rt::Sending<'_, DeleteVirtualBorderRouterRequest> {
+    ) -> rt::Sending<DeleteVirtualBorderRouterRequest> {
         self.runtime().send(&request)
     }
 }

@@ -97,21 +97,21 @@ impl DeleteVpcRequestBuilder {
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteVpcResponse, SdkError<DeleteVpcError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpcResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpcError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, DeleteVpcRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteVpcRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteVpc`: Deletes a virtual private cloud (VPC).
     ///
-    /// See [`DeleteVpcRequest`] for the parameters and [`DeleteVpcError`] for the documented errors. The future resolves to `Result<DeleteVpcResponse, SdkError<DeleteVpcError>>`.
+    /// See [`DeleteVpcRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteVpcResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpcError`], one variant per documented code.
     #[inline]
     pub fn delete_vpc(
         &self,
         request: DeleteVpcRequest,
-    ) -> rt::Sending<'_, DeleteVpcRequest> {
+    ) -> rt::Sending<DeleteVpcRequest> {
         self.runtime().send(&request)
     }
 }

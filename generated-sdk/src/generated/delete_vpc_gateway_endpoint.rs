@@ -82,24 +82,24 @@ impl DeleteVpcGatewayEndpointRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteVpcGatewayEndpointResponse, SdkError<DeleteVpcGatewayEndpointError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpcGatewayEndpointResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpcGatewayEndpointError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteVpcGatewayEndpointRequest> {
+    ) -> rt::Sending<DeleteVpcGatewayEndpointRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteVpcGatewayEndpoint`: Deletes a VPC gateway endpoint.
     ///
-    /// See [`DeleteVpcGatewayEndpointRequest`] for the parameters and [`DeleteVpcGatewayEndpointError`] for the documented errors. The future resolves to `Result<DeleteVpcGatewayEndpointResponse, SdkError<DeleteVpcGatewayEndpointError>>`.
+    /// See [`DeleteVpcGatewayEndpointRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteVpcGatewayEndpointResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpcGatewayEndpointError`], one variant per documented code.
     #[inline]
     pub fn delete_vpc_gateway_endpoint(
         &self,
         request: DeleteVpcGatewayEndpointRequest,
-    ) -> rt::Sending<'_, DeleteVpcGatewayEndpointRequest> {
+    ) -> rt::Sending<DeleteVpcGatewayEndpointRequest> {
         self.runtime().send(&request)
     }
 }

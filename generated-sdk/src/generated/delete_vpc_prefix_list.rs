@@ -84,24 +84,24 @@ impl DeleteVpcPrefixListRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteVpcPrefixListResponse, SdkError<DeleteVpcPrefixListError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpcPrefixListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpcPrefixListError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteVpcPrefixListRequest> {
+    ) -> rt::Sending<DeleteVpcPrefixListRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteVpcPrefixList`: Deletes a prefix list.
     ///
-    /// See [`DeleteVpcPrefixListRequest`] for the parameters and [`DeleteVpcPrefixListError`] for the documented errors. The future resolves to `Result<DeleteVpcPrefixListResponse, SdkError<DeleteVpcPrefixListError>>`.
+    /// See [`DeleteVpcPrefixListRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteVpcPrefixListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpcPrefixListError`], one variant per documented code.
     #[inline]
     pub fn delete_vpc_prefix_list(
         &self,
         request: DeleteVpcPrefixListRequest,
-    ) -> rt::Sending<'_, DeleteVpcPrefixListRequest> {
+    ) -> rt::Sending<DeleteVpcPrefixListRequest> {
         self.runtime().send(&request)
     }
 }

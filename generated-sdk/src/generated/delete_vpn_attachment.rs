@@ -71,24 +71,24 @@ impl DeleteVpnAttachmentRequestBuilder {
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteVpnAttachmentResponse, SdkError<DeleteVpnAttachmentError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpnAttachmentResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpnAttachmentError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteVpnAttachmentRequest> {
+    ) -> rt::Sending<DeleteVpnAttachmentRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteVpnAttachment`: Deletes an IPsec-VPN connection of the kind that is attached to a transit router.
     ///
-    /// See [`DeleteVpnAttachmentRequest`] for the parameters and [`DeleteVpnAttachmentError`] for the documented errors. The future resolves to `Result<DeleteVpnAttachmentResponse, SdkError<DeleteVpnAttachmentError>>`.
+    /// See [`DeleteVpnAttachmentRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteVpnAttachmentResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpnAttachmentError`], one variant per documented code.
     #[inline]
     pub fn delete_vpn_attachment(
         &self,
         request: DeleteVpnAttachmentRequest,
-    ) -> rt::Sending<'_, DeleteVpnAttachmentRequest> {
+    ) -> rt::Sending<DeleteVpnAttachmentRequest> {
         self.runtime().send(&request)
     }
 }

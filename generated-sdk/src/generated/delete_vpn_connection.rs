@@ -71,24 +71,24 @@ impl DeleteVpnConnectionRequestBuilder {
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteVpnConnectionResponse, SdkError<DeleteVpnConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpnConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpnConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteVpnConnectionRequest> {
+    ) -> rt::Sending<DeleteVpnConnectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteVpnConnection`: Deletes an IPsec-VPN connection, cutting the link between the data center and Alibaba Cloud that it carried.
     ///
-    /// See [`DeleteVpnConnectionRequest`] for the parameters and [`DeleteVpnConnectionError`] for the documented errors. The future resolves to `Result<DeleteVpnConnectionResponse, SdkError<DeleteVpnConnectionError>>`.
+    /// See [`DeleteVpnConnectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteVpnConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpnConnectionError`], one variant per documented code.
     #[inline]
     pub fn delete_vpn_connection(
         &self,
         request: DeleteVpnConnectionRequest,
-    ) -> rt::Sending<'_, DeleteVpnConnectionRequest> {
+    ) -> rt::Sending<DeleteVpnConnectionRequest> {
         self.runtime().send(&request)
     }
 }

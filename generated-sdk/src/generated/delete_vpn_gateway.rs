@@ -71,24 +71,21 @@ impl DeleteVpnGatewayRequestBuilder {
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteVpnGatewayResponse, SdkError<DeleteVpnGatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpnGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeleteVpnGatewayRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteVpnGatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteVpnGateway`: Deletes a VPN gateway.
     ///
-    /// See [`DeleteVpnGatewayRequest`] for the parameters and [`DeleteVpnGatewayError`] for the documented errors. The future resolves to `Result<DeleteVpnGatewayResponse, SdkError<DeleteVpnGatewayError>>`.
+    /// See [`DeleteVpnGatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpnGatewayError`], one variant per documented code.
     #[inline]
     pub fn delete_vpn_gateway(
         &self,
         request: DeleteVpnGatewayRequest,
-    ) -> rt::Sending<'_, DeleteVpnGatewayRequest> {
+    ) -> rt::Sending<DeleteVpnGatewayRequest> {
         self.runtime().send(&request)
     }
 }

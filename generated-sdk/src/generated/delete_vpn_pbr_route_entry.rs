@@ -149,24 +149,24 @@ impl DeleteVpnPbrRouteEntryRequestBuilder {
             weight: rt::required(self.weight, "Weight")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteVpnPbrRouteEntryResponse, SdkError<DeleteVpnPbrRouteEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpnPbrRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpnPbrRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteVpnPbrRouteEntryRequest> {
+    ) -> rt::Sending<DeleteVpnPbrRouteEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteVpnPbrRouteEntry`: Deletes a policy-based route from a VPN gateway.
     ///
-    /// See [`DeleteVpnPbrRouteEntryRequest`] for the parameters and [`DeleteVpnPbrRouteEntryError`] for the documented errors. The future resolves to `Result<DeleteVpnPbrRouteEntryResponse, SdkError<DeleteVpnPbrRouteEntryError>>`.
+    /// See [`DeleteVpnPbrRouteEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteVpnPbrRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpnPbrRouteEntryError`], one variant per documented code.
     #[inline]
     pub fn delete_vpn_pbr_route_entry(
         &self,
         request: DeleteVpnPbrRouteEntryRequest,
-    ) -> rt::Sending<'_, DeleteVpnPbrRouteEntryRequest> {
+    ) -> rt::Sending<DeleteVpnPbrRouteEntryRequest> {
         self.runtime().send(&request)
     }
 }

@@ -123,24 +123,24 @@ impl DeleteVpnRouteEntryRequestBuilder {
             weight: rt::required(self.weight, "Weight")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteVpnRouteEntryResponse, SdkError<DeleteVpnRouteEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpnRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpnRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteVpnRouteEntryRequest> {
+    ) -> rt::Sending<DeleteVpnRouteEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteVpnRouteEntry`: Deletes a destination-based route from a VPN gateway.
     ///
-    /// See [`DeleteVpnRouteEntryRequest`] for the parameters and [`DeleteVpnRouteEntryError`] for the documented errors. The future resolves to `Result<DeleteVpnRouteEntryResponse, SdkError<DeleteVpnRouteEntryError>>`.
+    /// See [`DeleteVpnRouteEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteVpnRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpnRouteEntryError`], one variant per documented code.
     #[inline]
     pub fn delete_vpn_route_entry(
         &self,
         request: DeleteVpnRouteEntryRequest,
-    ) -> rt::Sending<'_, DeleteVpnRouteEntryRequest> {
+    ) -> rt::Sending<DeleteVpnRouteEntryRequest> {
         self.runtime().send(&request)
     }
 }

@@ -71,21 +71,21 @@ impl DeleteVSwitchRequestBuilder {
             vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteVSwitchResponse, SdkError<DeleteVSwitchError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVSwitchResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVSwitchError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, DeleteVSwitchRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteVSwitchRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteVSwitch`: Deletes a vSwitch from its VPC.
     ///
-    /// See [`DeleteVSwitchRequest`] for the parameters and [`DeleteVSwitchError`] for the documented errors. The future resolves to `Result<DeleteVSwitchResponse, SdkError<DeleteVSwitchError>>`.
+    /// See [`DeleteVSwitchRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteVSwitchResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVSwitchError`], one variant per documented code.
     #[inline]
     pub fn delete_vswitch(
         &self,
         request: DeleteVSwitchRequest,
-    ) -> rt::Sending<'_, DeleteVSwitchRequest> {
+    ) -> rt::Sending<DeleteVSwitchRequest> {
         self.runtime().send(&request)
     }
 }

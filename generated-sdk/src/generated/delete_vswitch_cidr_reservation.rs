@@ -87,24 +87,24 @@ impl DeleteVSwitchCidrReservationRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteVSwitchCidrReservationResponse, SdkError<DeleteVSwitchCidrReservationError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVSwitchCidrReservationResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVSwitchCidrReservationError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DeleteVSwitchCidrReservationRequest> {
+    ) -> rt::Sending<DeleteVSwitchCidrReservationRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteVSwitchCidrReservation`: Deletes a reserved CIDR block of a vSwitch.
     ///
-    /// See [`DeleteVSwitchCidrReservationRequest`] for the parameters and [`DeleteVSwitchCidrReservationError`] for the documented errors. The future resolves to `Result<DeleteVSwitchCidrReservationResponse, SdkError<DeleteVSwitchCidrReservationError>>`.
+    /// See [`DeleteVSwitchCidrReservationRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteVSwitchCidrReservationResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVSwitchCidrReservationError`], one variant per documented code.
     #[inline]
     pub fn delete_vswitch_cidr_reservation(
         &self,
         request: DeleteVSwitchCidrReservationRequest,
-    ) -> rt::Sending<'_, DeleteVSwitchCidrReservationRequest> {
+    ) -> rt::Sending<DeleteVSwitchCidrReservationRequest> {
         self.runtime().send(&request)
     }
 }

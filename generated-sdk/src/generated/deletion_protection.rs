@@ -97,24 +97,21 @@ impl DeletionProtectionRequestBuilder {
             type_: rt::required(self.type_, "Type")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeletionProtectionResponse, SdkError<DeletionProtectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeletionProtectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeletionProtectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DeletionProtectionRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeletionProtectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeletionProtection`: Turns deletion protection on or off for an EIP, an EIP bandwidth plan or a NAT gateway.
     ///
-    /// See [`DeletionProtectionRequest`] for the parameters and [`DeletionProtectionError`] for the documented errors. The future resolves to `Result<DeletionProtectionResponse, SdkError<DeletionProtectionError>>`.
+    /// See [`DeletionProtectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeletionProtectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeletionProtectionError`], one variant per documented code.
     #[inline]
     pub fn deletion_protection(
         &self,
         request: DeletionProtectionRequest,
-    ) -> rt::Sending<'_, DeletionProtectionRequest> {
+    ) -> rt::Sending<DeletionProtectionRequest> {
         self.runtime().send(&request)
     }
 }

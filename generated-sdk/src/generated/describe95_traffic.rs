@@ -82,24 +82,21 @@ impl Describe95TrafficRequestBuilder {
             resource_type: rt::required(self.resource_type, "ResourceType")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<Describe95TrafficResponse, SdkError<Describe95TrafficError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`Describe95TrafficResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`Describe95TrafficError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, Describe95TrafficRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<Describe95TrafficRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `Describe95Traffic`: Returns one day of 95th percentile bandwidth data for an Internet Shared Bandwidth instance billed by the enhanced 95th percentile method.
     ///
-    /// See [`Describe95TrafficRequest`] for the parameters and [`Describe95TrafficError`] for the documented errors. The future resolves to `Result<Describe95TrafficResponse, SdkError<Describe95TrafficError>>`.
+    /// See [`Describe95TrafficRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`Describe95TrafficResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`Describe95TrafficError`], one variant per documented code.
     #[inline]
     pub fn describe95_traffic(
         &self,
         request: Describe95TrafficRequest,
-    ) -> rt::Sending<'_, Describe95TrafficRequest> {
+    ) -> rt::Sending<Describe95TrafficRequest> {
         self.runtime().send(&request)
     }
 }

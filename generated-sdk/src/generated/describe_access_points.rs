@@ -105,24 +105,24 @@ impl DescribeAccessPointsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeAccessPointsResponse, SdkError<DescribeAccessPointsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeAccessPointsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeAccessPointsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeAccessPointsRequest> {
+    ) -> rt::Sending<DescribeAccessPointsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeAccessPoints`: Lists the access points of a region: the data centers where Express Connect circuits can be connected to Alibaba Cloud.
     ///
-    /// See [`DescribeAccessPointsRequest`] for the parameters and [`DescribeAccessPointsError`] for the documented errors. The future resolves to `Result<DescribeAccessPointsResponse, SdkError<DescribeAccessPointsError>>`.
+    /// See [`DescribeAccessPointsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeAccessPointsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeAccessPointsError`], one variant per documented code.
     #[inline]
     pub fn describe_access_points(
         &self,
         request: DescribeAccessPointsRequest,
-    ) -> rt::Sending<'_, DescribeAccessPointsRequest> {
+    ) -> rt::Sending<DescribeAccessPointsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -126,24 +126,21 @@ impl DescribeBgpGroupsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeBgpGroupsResponse, SdkError<DescribeBgpGroupsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeBgpGroupsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeBgpGroupsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DescribeBgpGroupsRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DescribeBgpGroupsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeBgpGroups`: Lists the BGP groups of the virtual border routers in a region, with their ASNs and timers.
     ///
-    /// See [`DescribeBgpGroupsRequest`] for the parameters and [`DescribeBgpGroupsError`] for the documented errors. The future resolves to `Result<DescribeBgpGroupsResponse, SdkError<DescribeBgpGroupsError>>`.
+    /// See [`DescribeBgpGroupsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeBgpGroupsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeBgpGroupsError`], one variant per documented code.
     #[inline]
     pub fn describe_bgp_groups(
         &self,
         request: DescribeBgpGroupsRequest,
-    ) -> rt::Sending<'_, DescribeBgpGroupsRequest> {
+    ) -> rt::Sending<DescribeBgpGroupsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -100,24 +100,24 @@ impl DescribeBgpNetworksRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeBgpNetworksResponse, SdkError<DescribeBgpNetworksError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeBgpNetworksResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeBgpNetworksError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeBgpNetworksRequest> {
+    ) -> rt::Sending<DescribeBgpNetworksRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeBgpNetworks`: Lists the networks that virtual border routers advertise over BGP.
     ///
-    /// See [`DescribeBgpNetworksRequest`] for the parameters and [`DescribeBgpNetworksError`] for the documented errors. The future resolves to `Result<DescribeBgpNetworksResponse, SdkError<DescribeBgpNetworksError>>`.
+    /// See [`DescribeBgpNetworksRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeBgpNetworksResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeBgpNetworksError`], one variant per documented code.
     #[inline]
     pub fn describe_bgp_networks(
         &self,
         request: DescribeBgpNetworksRequest,
-    ) -> rt::Sending<'_, DescribeBgpNetworksRequest> {
+    ) -> rt::Sending<DescribeBgpNetworksRequest> {
         self.runtime().send(&request)
     }
 }

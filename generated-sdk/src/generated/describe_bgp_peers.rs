@@ -139,24 +139,21 @@ impl DescribeBgpPeersRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeBgpPeersResponse, SdkError<DescribeBgpPeersError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeBgpPeersResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeBgpPeersError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DescribeBgpPeersRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DescribeBgpPeersRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeBgpPeers`: Lists the BGP peers of the virtual border routers in a region, with their session state and route counts.
     ///
-    /// See [`DescribeBgpPeersRequest`] for the parameters and [`DescribeBgpPeersError`] for the documented errors. The future resolves to `Result<DescribeBgpPeersResponse, SdkError<DescribeBgpPeersError>>`.
+    /// See [`DescribeBgpPeersRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeBgpPeersResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeBgpPeersError`], one variant per documented code.
     #[inline]
     pub fn describe_bgp_peers(
         &self,
         request: DescribeBgpPeersRequest,
-    ) -> rt::Sending<'_, DescribeBgpPeersRequest> {
+    ) -> rt::Sending<DescribeBgpPeersRequest> {
         self.runtime().send(&request)
     }
 }

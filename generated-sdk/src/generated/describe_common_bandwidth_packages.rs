@@ -186,24 +186,24 @@ impl DescribeCommonBandwidthPackagesRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 20)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeCommonBandwidthPackagesResponse, SdkError<DescribeCommonBandwidthPackagesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeCommonBandwidthPackagesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeCommonBandwidthPackagesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeCommonBandwidthPackagesRequest> {
+    ) -> rt::Sending<DescribeCommonBandwidthPackagesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeCommonBandwidthPackages`: Lists the Internet Shared Bandwidth instances of a region with their settings, billing details and the EIPs they contain.
     ///
-    /// See [`DescribeCommonBandwidthPackagesRequest`] for the parameters and [`DescribeCommonBandwidthPackagesError`] for the documented errors. The future resolves to `Result<DescribeCommonBandwidthPackagesResponse, SdkError<DescribeCommonBandwidthPackagesError>>`.
+    /// See [`DescribeCommonBandwidthPackagesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeCommonBandwidthPackagesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeCommonBandwidthPackagesError`], one variant per documented code.
     #[inline]
     pub fn describe_common_bandwidth_packages(
         &self,
         request: DescribeCommonBandwidthPackagesRequest,
-    ) -> rt::Sending<'_, DescribeCommonBandwidthPackagesRequest> {
+    ) -> rt::Sending<DescribeCommonBandwidthPackagesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -59,24 +59,24 @@ impl DescribeCustomerGatewayRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeCustomerGatewayResponse, SdkError<DescribeCustomerGatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeCustomerGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeCustomerGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeCustomerGatewayRequest> {
+    ) -> rt::Sending<DescribeCustomerGatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeCustomerGateway`: Returns the details of one customer gateway.
     ///
-    /// See [`DescribeCustomerGatewayRequest`] for the parameters and [`DescribeCustomerGatewayError`] for the documented errors. The future resolves to `Result<DescribeCustomerGatewayResponse, SdkError<DescribeCustomerGatewayError>>`.
+    /// See [`DescribeCustomerGatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeCustomerGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeCustomerGatewayError`], one variant per documented code.
     #[inline]
     pub fn describe_customer_gateway(
         &self,
         request: DescribeCustomerGatewayRequest,
-    ) -> rt::Sending<'_, DescribeCustomerGatewayRequest> {
+    ) -> rt::Sending<DescribeCustomerGatewayRequest> {
         self.runtime().send(&request)
     }
 }

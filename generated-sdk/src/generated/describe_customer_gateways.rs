@@ -113,24 +113,24 @@ impl DescribeCustomerGatewaysRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 20)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeCustomerGatewaysResponse, SdkError<DescribeCustomerGatewaysError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeCustomerGatewaysResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeCustomerGatewaysError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeCustomerGatewaysRequest> {
+    ) -> rt::Sending<DescribeCustomerGatewaysRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeCustomerGateways`: Lists the customer gateways of a region, one page at a time, optionally filtered by ID, resource group or tags.
     ///
-    /// See [`DescribeCustomerGatewaysRequest`] for the parameters and [`DescribeCustomerGatewaysError`] for the documented errors. The future resolves to `Result<DescribeCustomerGatewaysResponse, SdkError<DescribeCustomerGatewaysError>>`.
+    /// See [`DescribeCustomerGatewaysRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeCustomerGatewaysResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeCustomerGatewaysError`], one variant per documented code.
     #[inline]
     pub fn describe_customer_gateways(
         &self,
         request: DescribeCustomerGatewaysRequest,
-    ) -> rt::Sending<'_, DescribeCustomerGatewaysRequest> {
+    ) -> rt::Sending<DescribeCustomerGatewaysRequest> {
         self.runtime().send(&request)
     }
 }

@@ -97,24 +97,24 @@ impl DescribeEcGrantRelationRequestBuilder {
             vbr_region_no: self.vbr_region_no,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeEcGrantRelationResponse, SdkError<DescribeEcGrantRelationError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeEcGrantRelationResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeEcGrantRelationError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeEcGrantRelationRequest> {
+    ) -> rt::Sending<DescribeEcGrantRelationRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeEcGrantRelation`: Lists the authorizations between VPCs and virtual border routers that let a VPC in one account connect to a VBR of another account.
     ///
-    /// See [`DescribeEcGrantRelationRequest`] for the parameters and [`DescribeEcGrantRelationError`] for the documented errors. The future resolves to `Result<DescribeEcGrantRelationResponse, SdkError<DescribeEcGrantRelationError>>`.
+    /// See [`DescribeEcGrantRelationRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeEcGrantRelationResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeEcGrantRelationError`], one variant per documented code.
     #[inline]
     pub fn describe_ec_grant_relation(
         &self,
         request: DescribeEcGrantRelationRequest,
-    ) -> rt::Sending<'_, DescribeEcGrantRelationRequest> {
+    ) -> rt::Sending<DescribeEcGrantRelationRequest> {
         self.runtime().send(&request)
     }
 }

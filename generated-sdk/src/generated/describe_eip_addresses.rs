@@ -369,24 +369,24 @@ impl DescribeEipAddressesRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 20)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeEipAddressesResponse, SdkError<DescribeEipAddressesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeEipAddressesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeEipAddressesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeEipAddressesRequest> {
+    ) -> rt::Sending<DescribeEipAddressesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeEipAddresses`: Lists the elastic IP addresses (EIPs) of a region with their bandwidth, billing, state and the resource each one is bound to.
     ///
-    /// See [`DescribeEipAddressesRequest`] for the parameters and [`DescribeEipAddressesError`] for the documented errors. The future resolves to `Result<DescribeEipAddressesResponse, SdkError<DescribeEipAddressesError>>`.
+    /// See [`DescribeEipAddressesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeEipAddressesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeEipAddressesError`], one variant per documented code.
     #[inline]
     pub fn describe_eip_addresses(
         &self,
         request: DescribeEipAddressesRequest,
-    ) -> rt::Sending<'_, DescribeEipAddressesRequest> {
+    ) -> rt::Sending<DescribeEipAddressesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -58,24 +58,24 @@ impl DescribeEipGatewayInfoRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeEipGatewayInfoResponse, SdkError<DescribeEipGatewayInfoError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeEipGatewayInfoResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeEipGatewayInfoError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeEipGatewayInfoRequest> {
+    ) -> rt::Sending<DescribeEipGatewayInfoRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeEipGatewayInfo`: Returns the gateway address and subnet mask of each EIP bound to a secondary ENI in multi-EIP-to-ENI mode.
     ///
-    /// See [`DescribeEipGatewayInfoRequest`] for the parameters and [`DescribeEipGatewayInfoError`] for the documented errors. The future resolves to `Result<DescribeEipGatewayInfoResponse, SdkError<DescribeEipGatewayInfoError>>`.
+    /// See [`DescribeEipGatewayInfoRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeEipGatewayInfoResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeEipGatewayInfoError`], one variant per documented code.
     #[inline]
     pub fn describe_eip_gateway_info(
         &self,
         request: DescribeEipGatewayInfoRequest,
-    ) -> rt::Sending<'_, DescribeEipGatewayInfoRequest> {
+    ) -> rt::Sending<DescribeEipGatewayInfoRequest> {
         self.runtime().send(&request)
     }
 }

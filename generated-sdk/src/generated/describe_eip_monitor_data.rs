@@ -97,24 +97,24 @@ impl DescribeEipMonitorDataRequestBuilder {
             start_time: rt::required(self.start_time, "StartTime")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeEipMonitorDataResponse, SdkError<DescribeEipMonitorDataError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeEipMonitorDataResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeEipMonitorDataError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeEipMonitorDataRequest> {
+    ) -> rt::Sending<DescribeEipMonitorDataRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeEipMonitorData`: Returns traffic, packet and bandwidth samples of an elastic IP address (EIP) over a time range.
     ///
-    /// See [`DescribeEipMonitorDataRequest`] for the parameters and [`DescribeEipMonitorDataError`] for the documented errors. The future resolves to `Result<DescribeEipMonitorDataResponse, SdkError<DescribeEipMonitorDataError>>`.
+    /// See [`DescribeEipMonitorDataRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeEipMonitorDataResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeEipMonitorDataError`], one variant per documented code.
     #[inline]
     pub fn describe_eip_monitor_data(
         &self,
         request: DescribeEipMonitorDataRequest,
-    ) -> rt::Sending<'_, DescribeEipMonitorDataRequest> {
+    ) -> rt::Sending<DescribeEipMonitorDataRequest> {
         self.runtime().send(&request)
     }
 }

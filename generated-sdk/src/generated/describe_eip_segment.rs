@@ -115,24 +115,21 @@ impl DescribeEipSegmentRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeEipSegmentResponse, SdkError<DescribeEipSegmentError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeEipSegmentResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeEipSegmentError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DescribeEipSegmentRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DescribeEipSegmentRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeEipSegment`: Lists contiguous EIP groups, the blocks of consecutive public addresses, with their size and state.
     ///
-    /// See [`DescribeEipSegmentRequest`] for the parameters and [`DescribeEipSegmentError`] for the documented errors. The future resolves to `Result<DescribeEipSegmentResponse, SdkError<DescribeEipSegmentError>>`.
+    /// See [`DescribeEipSegmentRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeEipSegmentResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeEipSegmentError`], one variant per documented code.
     #[inline]
     pub fn describe_eip_segment(
         &self,
         request: DescribeEipSegmentRequest,
-    ) -> rt::Sending<'_, DescribeEipSegmentRequest> {
+    ) -> rt::Sending<DescribeEipSegmentRequest> {
         self.runtime().send(&request)
     }
 }

@@ -165,24 +165,24 @@ impl DescribeExpressConnectTrafficQosRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 20)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeExpressConnectTrafficQosResponse, SdkError<DescribeExpressConnectTrafficQosError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeExpressConnectTrafficQosResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeExpressConnectTrafficQosError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeExpressConnectTrafficQosRequest> {
+    ) -> rt::Sending<DescribeExpressConnectTrafficQosRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeExpressConnectTrafficQos`: Lists Express Connect QoS policies together with their queues and the circuits they are bound to.
     ///
-    /// See [`DescribeExpressConnectTrafficQosRequest`] for the parameters and [`DescribeExpressConnectTrafficQosError`] for the documented errors. The future resolves to `Result<DescribeExpressConnectTrafficQosResponse, SdkError<DescribeExpressConnectTrafficQosError>>`.
+    /// See [`DescribeExpressConnectTrafficQosRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeExpressConnectTrafficQosResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeExpressConnectTrafficQosError`], one variant per documented code.
     #[inline]
     pub fn describe_express_connect_traffic_qos(
         &self,
         request: DescribeExpressConnectTrafficQosRequest,
-    ) -> rt::Sending<'_, DescribeExpressConnectTrafficQosRequest> {
+    ) -> rt::Sending<DescribeExpressConnectTrafficQosRequest> {
         self.runtime().send(&request)
     }
 }

@@ -122,24 +122,24 @@ impl DescribeExpressConnectTrafficQosQueueRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeExpressConnectTrafficQosQueueResponse, SdkError<DescribeExpressConnectTrafficQosQueueError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeExpressConnectTrafficQosQueueResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeExpressConnectTrafficQosQueueError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeExpressConnectTrafficQosQueueRequest> {
+    ) -> rt::Sending<DescribeExpressConnectTrafficQosQueueRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeExpressConnectTrafficQosQueue`: Lists the queues of Express Connect QoS policies, each with the rules that feed it.
     ///
-    /// See [`DescribeExpressConnectTrafficQosQueueRequest`] for the parameters and [`DescribeExpressConnectTrafficQosQueueError`] for the documented errors. The future resolves to `Result<DescribeExpressConnectTrafficQosQueueResponse, SdkError<DescribeExpressConnectTrafficQosQueueError>>`.
+    /// See [`DescribeExpressConnectTrafficQosQueueRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeExpressConnectTrafficQosQueueResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeExpressConnectTrafficQosQueueError`], one variant per documented code.
     #[inline]
     pub fn describe_express_connect_traffic_qos_queue(
         &self,
         request: DescribeExpressConnectTrafficQosQueueRequest,
-    ) -> rt::Sending<'_, DescribeExpressConnectTrafficQosQueueRequest> {
+    ) -> rt::Sending<DescribeExpressConnectTrafficQosQueueRequest> {
         self.runtime().send(&request)
     }
 }

@@ -135,24 +135,24 @@ impl DescribeExpressConnectTrafficQosRuleRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeExpressConnectTrafficQosRuleResponse, SdkError<DescribeExpressConnectTrafficQosRuleError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeExpressConnectTrafficQosRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeExpressConnectTrafficQosRuleError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeExpressConnectTrafficQosRuleRequest> {
+    ) -> rt::Sending<DescribeExpressConnectTrafficQosRuleRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeExpressConnectTrafficQosRule`: Lists the traffic classification rules of Express Connect QoS policies.
     ///
-    /// See [`DescribeExpressConnectTrafficQosRuleRequest`] for the parameters and [`DescribeExpressConnectTrafficQosRuleError`] for the documented errors. The future resolves to `Result<DescribeExpressConnectTrafficQosRuleResponse, SdkError<DescribeExpressConnectTrafficQosRuleError>>`.
+    /// See [`DescribeExpressConnectTrafficQosRuleRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeExpressConnectTrafficQosRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeExpressConnectTrafficQosRuleError`], one variant per documented code.
     #[inline]
     pub fn describe_express_connect_traffic_qos_rule(
         &self,
         request: DescribeExpressConnectTrafficQosRuleRequest,
-    ) -> rt::Sending<'_, DescribeExpressConnectTrafficQosRuleRequest> {
+    ) -> rt::Sending<DescribeExpressConnectTrafficQosRuleRequest> {
         self.runtime().send(&request)
     }
 }

@@ -69,24 +69,24 @@ impl DescribeFailoverTestJobRequestBuilder {
             region_id: self.region_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeFailoverTestJobResponse, SdkError<DescribeFailoverTestJobError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeFailoverTestJobResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeFailoverTestJobError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeFailoverTestJobRequest> {
+    ) -> rt::Sending<DescribeFailoverTestJobRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeFailoverTestJob`: Returns the settings and progress of one Express Connect failover test job.
     ///
-    /// See [`DescribeFailoverTestJobRequest`] for the parameters and [`DescribeFailoverTestJobError`] for the documented errors. The future resolves to `Result<DescribeFailoverTestJobResponse, SdkError<DescribeFailoverTestJobError>>`.
+    /// See [`DescribeFailoverTestJobRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeFailoverTestJobResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeFailoverTestJobError`], one variant per documented code.
     #[inline]
     pub fn describe_failover_test_job(
         &self,
         request: DescribeFailoverTestJobRequest,
-    ) -> rt::Sending<'_, DescribeFailoverTestJobRequest> {
+    ) -> rt::Sending<DescribeFailoverTestJobRequest> {
         self.runtime().send(&request)
     }
 }

@@ -102,24 +102,24 @@ impl DescribeFailoverTestJobsRequestBuilder {
         rt::check_items("Filter", request.filter.len(), 5)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeFailoverTestJobsResponse, SdkError<DescribeFailoverTestJobsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeFailoverTestJobsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeFailoverTestJobsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeFailoverTestJobsRequest> {
+    ) -> rt::Sending<DescribeFailoverTestJobsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeFailoverTestJobs`: Lists the Express Connect failover test jobs in a region, optionally filtered.
     ///
-    /// See [`DescribeFailoverTestJobsRequest`] for the parameters and [`DescribeFailoverTestJobsError`] for the documented errors. The future resolves to `Result<DescribeFailoverTestJobsResponse, SdkError<DescribeFailoverTestJobsError>>`.
+    /// See [`DescribeFailoverTestJobsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeFailoverTestJobsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeFailoverTestJobsError`], one variant per documented code.
     #[inline]
     pub fn describe_failover_test_jobs(
         &self,
         request: DescribeFailoverTestJobsRequest,
-    ) -> rt::Sending<'_, DescribeFailoverTestJobsRequest> {
+    ) -> rt::Sending<DescribeFailoverTestJobsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -232,24 +232,21 @@ impl DescribeFlowLogsRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 10)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeFlowLogsResponse, SdkError<DescribeFlowLogsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeFlowLogsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeFlowLogsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DescribeFlowLogsRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DescribeFlowLogsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeFlowLogs`: Lists the flow logs of a region, filtered by ID, name, resource, status and other attributes.
     ///
-    /// See [`DescribeFlowLogsRequest`] for the parameters and [`DescribeFlowLogsError`] for the documented errors. The future resolves to `Result<DescribeFlowLogsResponse, SdkError<DescribeFlowLogsError>>`.
+    /// See [`DescribeFlowLogsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeFlowLogsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeFlowLogsError`], one variant per documented code.
     #[inline]
     pub fn describe_flow_logs(
         &self,
         request: DescribeFlowLogsRequest,
-    ) -> rt::Sending<'_, DescribeFlowLogsRequest> {
+    ) -> rt::Sending<DescribeFlowLogsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -206,24 +206,24 @@ impl DescribeForwardTableEntriesRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeForwardTableEntriesResponse, SdkError<DescribeForwardTableEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeForwardTableEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeForwardTableEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeForwardTableEntriesRequest> {
+    ) -> rt::Sending<DescribeForwardTableEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeForwardTableEntries`: Lists the DNAT entries of a NAT gateway or DNAT table, optionally filtered by addresses, ports, protocol, ID or name.
     ///
-    /// See [`DescribeForwardTableEntriesRequest`] for the parameters and [`DescribeForwardTableEntriesError`] for the documented errors. The future resolves to `Result<DescribeForwardTableEntriesResponse, SdkError<DescribeForwardTableEntriesError>>`.
+    /// See [`DescribeForwardTableEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeForwardTableEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeForwardTableEntriesError`], one variant per documented code.
     #[inline]
     pub fn describe_forward_table_entries(
         &self,
         request: DescribeForwardTableEntriesRequest,
-    ) -> rt::Sending<'_, DescribeForwardTableEntriesRequest> {
+    ) -> rt::Sending<DescribeForwardTableEntriesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -193,24 +193,24 @@ impl DescribeGlobalAccelerationInstancesRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeGlobalAccelerationInstancesResponse, SdkError<DescribeGlobalAccelerationInstancesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeGlobalAccelerationInstancesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeGlobalAccelerationInstancesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeGlobalAccelerationInstancesRequest> {
+    ) -> rt::Sending<DescribeGlobalAccelerationInstancesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeGlobalAccelerationInstances`: Lists Global Acceleration (GA) instances with their bandwidth, billing, public IP address, backend servers and added EIPs.
     ///
-    /// See [`DescribeGlobalAccelerationInstancesRequest`] for the parameters and [`DescribeGlobalAccelerationInstancesError`] for the documented errors. The future resolves to `Result<DescribeGlobalAccelerationInstancesResponse, SdkError<DescribeGlobalAccelerationInstancesError>>`.
+    /// See [`DescribeGlobalAccelerationInstancesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeGlobalAccelerationInstancesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeGlobalAccelerationInstancesError`], one variant per documented code.
     #[inline]
     pub fn describe_global_acceleration_instances(
         &self,
         request: DescribeGlobalAccelerationInstancesRequest,
-    ) -> rt::Sending<'_, DescribeGlobalAccelerationInstancesRequest> {
+    ) -> rt::Sending<DescribeGlobalAccelerationInstancesRequest> {
         self.runtime().send(&request)
     }
 }

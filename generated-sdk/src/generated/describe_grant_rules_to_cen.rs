@@ -141,24 +141,24 @@ impl DescribeGrantRulesToCenRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeGrantRulesToCenResponse, SdkError<DescribeGrantRulesToCenError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeGrantRulesToCenResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeGrantRulesToCenError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeGrantRulesToCenRequest> {
+    ) -> rt::Sending<DescribeGrantRulesToCenRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeGrantRulesToCen`: Lists the Cloud Enterprise Network (CEN) instances of other accounts that a VPC, VBR or CCN instance has been authorized to attach to.
     ///
-    /// See [`DescribeGrantRulesToCenRequest`] for the parameters and [`DescribeGrantRulesToCenError`] for the documented errors. The future resolves to `Result<DescribeGrantRulesToCenResponse, SdkError<DescribeGrantRulesToCenError>>`.
+    /// See [`DescribeGrantRulesToCenRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeGrantRulesToCenResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeGrantRulesToCenError`], one variant per documented code.
     #[inline]
     pub fn describe_grant_rules_to_cen(
         &self,
         request: DescribeGrantRulesToCenRequest,
-    ) -> rt::Sending<'_, DescribeGrantRulesToCenRequest> {
+    ) -> rt::Sending<DescribeGrantRulesToCenRequest> {
         self.runtime().send(&request)
     }
 }

@@ -113,24 +113,24 @@ impl DescribeGrantRulesToEcrRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 20)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeGrantRulesToEcrResponse, SdkError<DescribeGrantRulesToEcrError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeGrantRulesToEcrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeGrantRulesToEcrError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeGrantRulesToEcrRequest> {
+    ) -> rt::Sending<DescribeGrantRulesToEcrRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeGrantRulesToEcr`: Lists the Express Connect Router (ECR) instances of other accounts that a VBR has been authorized to attach to.
     ///
-    /// See [`DescribeGrantRulesToEcrRequest`] for the parameters and [`DescribeGrantRulesToEcrError`] for the documented errors. The future resolves to `Result<DescribeGrantRulesToEcrResponse, SdkError<DescribeGrantRulesToEcrError>>`.
+    /// See [`DescribeGrantRulesToEcrRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeGrantRulesToEcrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeGrantRulesToEcrError`], one variant per documented code.
     #[inline]
     pub fn describe_grant_rules_to_ecr(
         &self,
         request: DescribeGrantRulesToEcrRequest,
-    ) -> rt::Sending<'_, DescribeGrantRulesToEcrRequest> {
+    ) -> rt::Sending<DescribeGrantRulesToEcrRequest> {
         self.runtime().send(&request)
     }
 }

@@ -136,21 +136,21 @@ impl DescribeHaVipsRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 10)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeHaVipsResponse, SdkError<DescribeHaVipsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeHaVipsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeHaVipsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, DescribeHaVipsRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DescribeHaVipsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeHaVips`: Lists the high-availability virtual IP addresses (HaVips) of a region with their address, state and the instances and EIPs bound to them.
     ///
-    /// See [`DescribeHaVipsRequest`] for the parameters and [`DescribeHaVipsError`] for the documented errors. The future resolves to `Result<DescribeHaVipsResponse, SdkError<DescribeHaVipsError>>`.
+    /// See [`DescribeHaVipsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeHaVipsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeHaVipsError`], one variant per documented code.
     #[inline]
     pub fn describe_ha_vips(
         &self,
         request: DescribeHaVipsRequest,
-    ) -> rt::Sending<'_, DescribeHaVipsRequest> {
+    ) -> rt::Sending<DescribeHaVipsRequest> {
         self.runtime().send(&request)
     }
 }

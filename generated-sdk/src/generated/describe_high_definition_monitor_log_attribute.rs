@@ -71,24 +71,24 @@ impl DescribeHighDefinitionMonitorLogAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeHighDefinitionMonitorLogAttributeResponse, SdkError<DescribeHighDefinitionMonitorLogAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeHighDefinitionMonitorLogAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeHighDefinitionMonitorLogAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeHighDefinitionMonitorLogAttributeRequest> {
+    ) -> rt::Sending<DescribeHighDefinitionMonitorLogAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeHighDefinitionMonitorLogAttribute`: Shows how fine-grained (second-level) monitoring is set up for an EIP, including the Simple Log Service project and Logstore that receive the data.
     ///
-    /// See [`DescribeHighDefinitionMonitorLogAttributeRequest`] for the parameters and [`DescribeHighDefinitionMonitorLogAttributeError`] for the documented errors. The future resolves to `Result<DescribeHighDefinitionMonitorLogAttributeResponse, SdkError<DescribeHighDefinitionMonitorLogAttributeError>>`.
+    /// See [`DescribeHighDefinitionMonitorLogAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeHighDefinitionMonitorLogAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeHighDefinitionMonitorLogAttributeError`], one variant per documented code.
     #[inline]
     pub fn describe_high_definition_monitor_log_attribute(
         &self,
         request: DescribeHighDefinitionMonitorLogAttributeRequest,
-    ) -> rt::Sending<'_, DescribeHighDefinitionMonitorLogAttributeRequest> {
+    ) -> rt::Sending<DescribeHighDefinitionMonitorLogAttributeRequest> {
         self.runtime().send(&request)
     }
 }

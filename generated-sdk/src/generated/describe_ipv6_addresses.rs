@@ -276,24 +276,24 @@ impl DescribeIpv6AddressesRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeIpv6AddressesResponse, SdkError<DescribeIpv6AddressesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6AddressesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6AddressesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeIpv6AddressesRequest> {
+    ) -> rt::Sending<DescribeIpv6AddressesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeIpv6Addresses`: Lists IPv6 addresses and IPv6 prefixes in a region, with their association, Internet bandwidth and status.
     ///
-    /// See [`DescribeIpv6AddressesRequest`] for the parameters and [`DescribeIpv6AddressesError`] for the documented errors. The future resolves to `Result<DescribeIpv6AddressesResponse, SdkError<DescribeIpv6AddressesError>>`.
+    /// See [`DescribeIpv6AddressesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeIpv6AddressesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6AddressesError`], one variant per documented code.
     #[inline]
     pub fn describe_ipv6_addresses(
         &self,
         request: DescribeIpv6AddressesRequest,
-    ) -> rt::Sending<'_, DescribeIpv6AddressesRequest> {
+    ) -> rt::Sending<DescribeIpv6AddressesRequest> {
         self.runtime().send(&request)
     }
 }

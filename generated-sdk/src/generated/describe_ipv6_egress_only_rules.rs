@@ -152,24 +152,24 @@ impl DescribeIpv6EgressOnlyRulesRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeIpv6EgressOnlyRulesResponse, SdkError<DescribeIpv6EgressOnlyRulesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6EgressOnlyRulesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6EgressOnlyRulesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeIpv6EgressOnlyRulesRequest> {
+    ) -> rt::Sending<DescribeIpv6EgressOnlyRulesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeIpv6EgressOnlyRules`: Lists the egress-only rules of an IPv6 gateway, optionally narrowed to a rule, a name or an IPv6 address.
     ///
-    /// See [`DescribeIpv6EgressOnlyRulesRequest`] for the parameters and [`DescribeIpv6EgressOnlyRulesError`] for the documented errors. The future resolves to `Result<DescribeIpv6EgressOnlyRulesResponse, SdkError<DescribeIpv6EgressOnlyRulesError>>`.
+    /// See [`DescribeIpv6EgressOnlyRulesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeIpv6EgressOnlyRulesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6EgressOnlyRulesError`], one variant per documented code.
     #[inline]
     pub fn describe_ipv6_egress_only_rules(
         &self,
         request: DescribeIpv6EgressOnlyRulesRequest,
-    ) -> rt::Sending<'_, DescribeIpv6EgressOnlyRulesRequest> {
+    ) -> rt::Sending<DescribeIpv6EgressOnlyRulesRequest> {
         self.runtime().send(&request)
     }
 }

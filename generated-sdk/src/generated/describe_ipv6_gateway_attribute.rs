@@ -58,24 +58,24 @@ impl DescribeIpv6GatewayAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeIpv6GatewayAttributeResponse, SdkError<DescribeIpv6GatewayAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6GatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeIpv6GatewayAttributeRequest> {
+    ) -> rt::Sending<DescribeIpv6GatewayAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeIpv6GatewayAttribute`: Shows the details of one IPv6 gateway, such as its VPC, state, billing method and gateway route table.
     ///
-    /// See [`DescribeIpv6GatewayAttributeRequest`] for the parameters and [`DescribeIpv6GatewayAttributeError`] for the documented errors. The future resolves to `Result<DescribeIpv6GatewayAttributeResponse, SdkError<DescribeIpv6GatewayAttributeError>>`.
+    /// See [`DescribeIpv6GatewayAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeIpv6GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6GatewayAttributeError`], one variant per documented code.
     #[inline]
     pub fn describe_ipv6_gateway_attribute(
         &self,
         request: DescribeIpv6GatewayAttributeRequest,
-    ) -> rt::Sending<'_, DescribeIpv6GatewayAttributeRequest> {
+    ) -> rt::Sending<DescribeIpv6GatewayAttributeRequest> {
         self.runtime().send(&request)
     }
 }

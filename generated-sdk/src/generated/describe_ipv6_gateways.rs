@@ -156,24 +156,24 @@ impl DescribeIpv6GatewaysRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 10)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeIpv6GatewaysResponse, SdkError<DescribeIpv6GatewaysError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6GatewaysResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6GatewaysError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeIpv6GatewaysRequest> {
+    ) -> rt::Sending<DescribeIpv6GatewaysRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeIpv6Gateways`: Lists the IPv6 gateways in a region, filtered by ID, name, VPC, resource group or tags.
     ///
-    /// See [`DescribeIpv6GatewaysRequest`] for the parameters and [`DescribeIpv6GatewaysError`] for the documented errors. The future resolves to `Result<DescribeIpv6GatewaysResponse, SdkError<DescribeIpv6GatewaysError>>`.
+    /// See [`DescribeIpv6GatewaysRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeIpv6GatewaysResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6GatewaysError`], one variant per documented code.
     #[inline]
     pub fn describe_ipv6_gateways(
         &self,
         request: DescribeIpv6GatewaysRequest,
-    ) -> rt::Sending<'_, DescribeIpv6GatewaysRequest> {
+    ) -> rt::Sending<DescribeIpv6GatewaysRequest> {
         self.runtime().send(&request)
     }
 }

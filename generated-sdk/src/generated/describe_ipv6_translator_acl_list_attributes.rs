@@ -84,24 +84,24 @@ impl DescribeIpv6TranslatorAclListAttributesRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeIpv6TranslatorAclListAttributesResponse, SdkError<DescribeIpv6TranslatorAclListAttributesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6TranslatorAclListAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6TranslatorAclListAttributesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeIpv6TranslatorAclListAttributesRequest> {
+    ) -> rt::Sending<DescribeIpv6TranslatorAclListAttributesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeIPv6TranslatorAclListAttributes`: Shows one access control list (ACL) of IPv6 Translation Service together with the IPv6 addresses and CIDR blocks it contains.
     ///
-    /// See [`DescribeIpv6TranslatorAclListAttributesRequest`] for the parameters and [`DescribeIpv6TranslatorAclListAttributesError`] for the documented errors. The future resolves to `Result<DescribeIpv6TranslatorAclListAttributesResponse, SdkError<DescribeIpv6TranslatorAclListAttributesError>>`.
+    /// See [`DescribeIpv6TranslatorAclListAttributesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeIpv6TranslatorAclListAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6TranslatorAclListAttributesError`], one variant per documented code.
     #[inline]
     pub fn describe_ipv6_translator_acl_list_attributes(
         &self,
         request: DescribeIpv6TranslatorAclListAttributesRequest,
-    ) -> rt::Sending<'_, DescribeIpv6TranslatorAclListAttributesRequest> {
+    ) -> rt::Sending<DescribeIpv6TranslatorAclListAttributesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -99,19 +99,19 @@ impl DescribeIpv6TranslatorAclListsRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeIpv6TranslatorAclListsResponse, SdkError<DescribeIpv6TranslatorAclListsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6TranslatorAclListsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6TranslatorAclListsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeIpv6TranslatorAclListsRequest> {
+    ) -> rt::Sending<DescribeIpv6TranslatorAclListsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeIPv6TranslatorAclLists`: Lists the access control lists (ACLs) you created for IPv6 Translation Service, optionally filtered by ID or name.
     ///
-    /// See [`DescribeIpv6TranslatorAclListsRequest`] for the parameters and [`DescribeIpv6TranslatorAclListsError`] for the documented errors. The future resolves to `Result<DescribeIpv6TranslatorAclListsResponse, SdkError<DescribeIpv6TranslatorAclListsError>>`.
+    /// See [`DescribeIpv6TranslatorAclListsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeIpv6TranslatorAclListsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6TranslatorAclListsError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: IPv6 Translation Service is being retired and its API is no longer recommended. Dual-stack VPCs with an IPv6 gateway (DescribeIpv6Gateways) cover IPv6 access instead."
     )]
@@ -119,7 +119,7 @@ impl super::Client {
     pub fn describe_ipv6_translator_acl_lists(
         &self,
         request: DescribeIpv6TranslatorAclListsRequest,
-    ) -> rt::Sending<'_, DescribeIpv6TranslatorAclListsRequest> {
+    ) -> rt::Sending<DescribeIpv6TranslatorAclListsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -231,19 +231,19 @@ impl DescribeIpv6TranslatorEntriesRequestBuilder {
             trans_protocol: self.trans_protocol,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeIpv6TranslatorEntriesResponse, SdkError<DescribeIpv6TranslatorEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6TranslatorEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6TranslatorEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeIpv6TranslatorEntriesRequest> {
+    ) -> rt::Sending<DescribeIpv6TranslatorEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeIPv6TranslatorEntries`: Lists the mapping entries of IPv6 Translation Service instances, filtered by instance, entry, addresses, ports, protocol or ACL settings.
     ///
-    /// See [`DescribeIpv6TranslatorEntriesRequest`] for the parameters and [`DescribeIpv6TranslatorEntriesError`] for the documented errors. The future resolves to `Result<DescribeIpv6TranslatorEntriesResponse, SdkError<DescribeIpv6TranslatorEntriesError>>`.
+    /// See [`DescribeIpv6TranslatorEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeIpv6TranslatorEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6TranslatorEntriesError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: IPv6 Translation Service is being retired and its API is no longer recommended. Dual-stack VPCs with an IPv6 gateway (DescribeIpv6Gateways) cover IPv6 access instead."
     )]
@@ -251,7 +251,7 @@ impl super::Client {
     pub fn describe_ipv6_translator_entries(
         &self,
         request: DescribeIpv6TranslatorEntriesRequest,
-    ) -> rt::Sending<'_, DescribeIpv6TranslatorEntriesRequest> {
+    ) -> rt::Sending<DescribeIpv6TranslatorEntriesRequest> {
         self.runtime().send(&request)
     }
 }

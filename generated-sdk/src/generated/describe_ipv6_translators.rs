@@ -180,19 +180,19 @@ impl DescribeIpv6TranslatorsRequestBuilder {
             status: self.status,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeIpv6TranslatorsResponse, SdkError<DescribeIpv6TranslatorsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6TranslatorsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6TranslatorsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeIpv6TranslatorsRequest> {
+    ) -> rt::Sending<DescribeIpv6TranslatorsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeIPv6Translators`: Lists your IPv6 Translation Service instances in a region, filtered by ID, name, address, billing, specification or status.
     ///
-    /// See [`DescribeIpv6TranslatorsRequest`] for the parameters and [`DescribeIpv6TranslatorsError`] for the documented errors. The future resolves to `Result<DescribeIpv6TranslatorsResponse, SdkError<DescribeIpv6TranslatorsError>>`.
+    /// See [`DescribeIpv6TranslatorsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeIpv6TranslatorsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6TranslatorsError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: IPv6 Translation Service is being retired and its API is no longer recommended. Dual-stack VPCs with an IPv6 gateway (DescribeIpv6Gateways) cover IPv6 access instead."
     )]
@@ -200,7 +200,7 @@ impl super::Client {
     pub fn describe_ipv6_translators(
         &self,
         request: DescribeIpv6TranslatorsRequest,
-    ) -> rt::Sending<'_, DescribeIpv6TranslatorsRequest> {
+    ) -> rt::Sending<DescribeIpv6TranslatorsRequest> {
         self.runtime().send(&request)
     }
 }

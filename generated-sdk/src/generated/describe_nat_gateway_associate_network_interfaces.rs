@@ -148,24 +148,24 @@ impl DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeNatGatewayAssociateNetworkInterfacesResponse, SdkError<DescribeNatGatewayAssociateNetworkInterfacesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeNatGatewayAssociateNetworkInterfacesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeNatGatewayAssociateNetworkInterfacesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeNatGatewayAssociateNetworkInterfacesRequest> {
+    ) -> rt::Sending<DescribeNatGatewayAssociateNetworkInterfacesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeNatGatewayAssociateNetworkInterfaces`: Lists the elastic network interfaces associated with a VPC NAT gateway that PrivateLink uses as an endpoint service resource.
     ///
-    /// See [`DescribeNatGatewayAssociateNetworkInterfacesRequest`] for the parameters and [`DescribeNatGatewayAssociateNetworkInterfacesError`] for the documented errors. The future resolves to `Result<DescribeNatGatewayAssociateNetworkInterfacesResponse, SdkError<DescribeNatGatewayAssociateNetworkInterfacesError>>`.
+    /// See [`DescribeNatGatewayAssociateNetworkInterfacesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeNatGatewayAssociateNetworkInterfacesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeNatGatewayAssociateNetworkInterfacesError`], one variant per documented code.
     #[inline]
     pub fn describe_nat_gateway_associate_network_interfaces(
         &self,
         request: DescribeNatGatewayAssociateNetworkInterfacesRequest,
-    ) -> rt::Sending<'_, DescribeNatGatewayAssociateNetworkInterfacesRequest> {
+    ) -> rt::Sending<DescribeNatGatewayAssociateNetworkInterfacesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -249,24 +249,24 @@ impl DescribeNatGatewaysRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 20)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeNatGatewaysResponse, SdkError<DescribeNatGatewaysError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeNatGatewaysResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeNatGatewaysError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeNatGatewaysRequest> {
+    ) -> rt::Sending<DescribeNatGatewaysRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeNatGateways`: Lists the NAT gateways in a region, Internet and VPC NAT gateways alike, filtered by ID, name, VPC, zone, type, status, resource group or tags.
     ///
-    /// See [`DescribeNatGatewaysRequest`] for the parameters and [`DescribeNatGatewaysError`] for the documented errors. The future resolves to `Result<DescribeNatGatewaysResponse, SdkError<DescribeNatGatewaysError>>`.
+    /// See [`DescribeNatGatewaysRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeNatGatewaysResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeNatGatewaysError`], one variant per documented code.
     #[inline]
     pub fn describe_nat_gateways(
         &self,
         request: DescribeNatGatewaysRequest,
-    ) -> rt::Sending<'_, DescribeNatGatewaysRequest> {
+    ) -> rt::Sending<DescribeNatGatewaysRequest> {
         self.runtime().send(&request)
     }
 }

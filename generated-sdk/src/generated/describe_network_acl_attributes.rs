@@ -71,24 +71,24 @@ impl DescribeNetworkAclAttributesRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeNetworkAclAttributesResponse, SdkError<DescribeNetworkAclAttributesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeNetworkAclAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeNetworkAclAttributesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeNetworkAclAttributesRequest> {
+    ) -> rt::Sending<DescribeNetworkAclAttributesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeNetworkAclAttributes`: Returns the full configuration of one network ACL: its rules, the vSwitches it is associated with and its state.
     ///
-    /// See [`DescribeNetworkAclAttributesRequest`] for the parameters and [`DescribeNetworkAclAttributesError`] for the documented errors. The future resolves to `Result<DescribeNetworkAclAttributesResponse, SdkError<DescribeNetworkAclAttributesError>>`.
+    /// See [`DescribeNetworkAclAttributesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeNetworkAclAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeNetworkAclAttributesError`], one variant per documented code.
     #[inline]
     pub fn describe_network_acl_attributes(
         &self,
         request: DescribeNetworkAclAttributesRequest,
-    ) -> rt::Sending<'_, DescribeNetworkAclAttributesRequest> {
+    ) -> rt::Sending<DescribeNetworkAclAttributesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -165,24 +165,24 @@ impl DescribeNetworkAclsRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeNetworkAclsResponse, SdkError<DescribeNetworkAclsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeNetworkAclsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeNetworkAclsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeNetworkAclsRequest> {
+    ) -> rt::Sending<DescribeNetworkAclsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeNetworkAcls`: Lists the network ACLs of a region, optionally filtered by ID, name, VPC, associated vSwitch or tags.
     ///
-    /// See [`DescribeNetworkAclsRequest`] for the parameters and [`DescribeNetworkAclsError`] for the documented errors. The future resolves to `Result<DescribeNetworkAclsResponse, SdkError<DescribeNetworkAclsError>>`.
+    /// See [`DescribeNetworkAclsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeNetworkAclsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeNetworkAclsError`], one variant per documented code.
     #[inline]
     pub fn describe_network_acls(
         &self,
         request: DescribeNetworkAclsRequest,
-    ) -> rt::Sending<'_, DescribeNetworkAclsRequest> {
+    ) -> rt::Sending<DescribeNetworkAclsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -80,24 +80,24 @@ impl DescribePhysicalConnectionLoaRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribePhysicalConnectionLoaResponse, SdkError<DescribePhysicalConnectionLoaError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribePhysicalConnectionLoaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribePhysicalConnectionLoaError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribePhysicalConnectionLoaRequest> {
+    ) -> rt::Sending<DescribePhysicalConnectionLoaRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribePhysicalConnectionLOA`: Reads the Letter of Authorization (LOA) of an Express Connect circuit: the application details, the installers and where the LOA stands.
     ///
-    /// See [`DescribePhysicalConnectionLoaRequest`] for the parameters and [`DescribePhysicalConnectionLoaError`] for the documented errors. The future resolves to `Result<DescribePhysicalConnectionLoaResponse, SdkError<DescribePhysicalConnectionLoaError>>`.
+    /// See [`DescribePhysicalConnectionLoaRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribePhysicalConnectionLoaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribePhysicalConnectionLoaError`], one variant per documented code.
     #[inline]
     pub fn describe_physical_connection_loa(
         &self,
         request: DescribePhysicalConnectionLoaRequest,
-    ) -> rt::Sending<'_, DescribePhysicalConnectionLoaRequest> {
+    ) -> rt::Sending<DescribePhysicalConnectionLoaRequest> {
         self.runtime().send(&request)
     }
 }

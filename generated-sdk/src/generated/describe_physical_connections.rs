@@ -168,24 +168,24 @@ impl DescribePhysicalConnectionsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribePhysicalConnectionsResponse, SdkError<DescribePhysicalConnectionsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribePhysicalConnectionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribePhysicalConnectionsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribePhysicalConnectionsRequest> {
+    ) -> rt::Sending<DescribePhysicalConnectionsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribePhysicalConnections`: Lists the Express Connect circuits of a region, one page at a time.
     ///
-    /// See [`DescribePhysicalConnectionsRequest`] for the parameters and [`DescribePhysicalConnectionsError`] for the documented errors. The future resolves to `Result<DescribePhysicalConnectionsResponse, SdkError<DescribePhysicalConnectionsError>>`.
+    /// See [`DescribePhysicalConnectionsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribePhysicalConnectionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribePhysicalConnectionsError`], one variant per documented code.
     #[inline]
     pub fn describe_physical_connections(
         &self,
         request: DescribePhysicalConnectionsRequest,
-    ) -> rt::Sending<'_, DescribePhysicalConnectionsRequest> {
+    ) -> rt::Sending<DescribePhysicalConnectionsRequest> {
         self.runtime().send(&request)
     }
 }

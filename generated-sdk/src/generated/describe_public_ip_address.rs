@@ -84,24 +84,24 @@ impl DescribePublicIpAddressRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribePublicIpAddressResponse, SdkError<DescribePublicIpAddressError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribePublicIpAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribePublicIpAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribePublicIpAddressRequest> {
+    ) -> rt::Sending<DescribePublicIpAddressRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribePublicIpAddress`: Returns the public IP address ranges used by VPCs in a region.
     ///
-    /// See [`DescribePublicIpAddressRequest`] for the parameters and [`DescribePublicIpAddressError`] for the documented errors. The future resolves to `Result<DescribePublicIpAddressResponse, SdkError<DescribePublicIpAddressError>>`.
+    /// See [`DescribePublicIpAddressRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribePublicIpAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribePublicIpAddressError`], one variant per documented code.
     #[inline]
     pub fn describe_public_ip_address(
         &self,
         request: DescribePublicIpAddressRequest,
-    ) -> rt::Sending<'_, DescribePublicIpAddressRequest> {
+    ) -> rt::Sending<DescribePublicIpAddressRequest> {
         self.runtime().send(&request)
     }
 }

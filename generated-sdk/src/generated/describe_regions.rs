@@ -61,24 +61,21 @@ impl DescribeRegionsRequestBuilder {
             product_type: self.product_type,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeRegionsResponse, SdkError<DescribeRegionsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeRegionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeRegionsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DescribeRegionsRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DescribeRegionsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeRegions`: Lists the regions where the VPC service, or another named service, is available.
     ///
-    /// See [`DescribeRegionsRequest`] for the parameters and [`DescribeRegionsError`] for the documented errors. The future resolves to `Result<DescribeRegionsResponse, SdkError<DescribeRegionsError>>`.
+    /// See [`DescribeRegionsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeRegionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeRegionsError`], one variant per documented code.
     #[inline]
     pub fn describe_regions(
         &self,
         request: DescribeRegionsRequest,
-    ) -> rt::Sending<'_, DescribeRegionsRequest> {
+    ) -> rt::Sending<DescribeRegionsRequest> {
         self.runtime().send(&request)
     }
 }

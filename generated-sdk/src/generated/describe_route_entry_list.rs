@@ -221,24 +221,24 @@ impl DescribeRouteEntryListRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeRouteEntryListResponse, SdkError<DescribeRouteEntryListError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeRouteEntryListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeRouteEntryListError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeRouteEntryListRequest> {
+    ) -> rt::Sending<DescribeRouteEntryListRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeRouteEntryList`: Lists the route entries of a route table, optionally filtered by destination, next hop, type or name.
     ///
-    /// See [`DescribeRouteEntryListRequest`] for the parameters and [`DescribeRouteEntryListError`] for the documented errors. The future resolves to `Result<DescribeRouteEntryListResponse, SdkError<DescribeRouteEntryListError>>`.
+    /// See [`DescribeRouteEntryListRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeRouteEntryListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeRouteEntryListError`], one variant per documented code.
     #[inline]
     pub fn describe_route_entry_list(
         &self,
         request: DescribeRouteEntryListRequest,
-    ) -> rt::Sending<'_, DescribeRouteEntryListRequest> {
+    ) -> rt::Sending<DescribeRouteEntryListRequest> {
         self.runtime().send(&request)
     }
 }

@@ -178,24 +178,24 @@ impl DescribeRouteTableListRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeRouteTableListResponse, SdkError<DescribeRouteTableListError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeRouteTableListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeRouteTableListError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeRouteTableListRequest> {
+    ) -> rt::Sending<DescribeRouteTableListRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeRouteTableList`: Lists route tables of vRouters or Virtual Border Routers (VBRs), filtered by VPC, router, ID, name, type, tags or resource group.
     ///
-    /// See [`DescribeRouteTableListRequest`] for the parameters and [`DescribeRouteTableListError`] for the documented errors. The future resolves to `Result<DescribeRouteTableListResponse, SdkError<DescribeRouteTableListError>>`.
+    /// See [`DescribeRouteTableListRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeRouteTableListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeRouteTableListError`], one variant per documented code.
     #[inline]
     pub fn describe_route_table_list(
         &self,
         request: DescribeRouteTableListRequest,
-    ) -> rt::Sending<'_, DescribeRouteTableListRequest> {
+    ) -> rt::Sending<DescribeRouteTableListRequest> {
         self.runtime().send(&request)
     }
 }

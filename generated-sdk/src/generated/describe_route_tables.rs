@@ -182,19 +182,19 @@ impl DescribeRouteTablesRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeRouteTablesResponse, SdkError<DescribeRouteTablesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeRouteTablesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeRouteTablesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeRouteTablesRequest> {
+    ) -> rt::Sending<DescribeRouteTablesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeRouteTables`: Lists route tables together with their route entries.
     ///
-    /// See [`DescribeRouteTablesRequest`] for the parameters and [`DescribeRouteTablesError`] for the documented errors. The future resolves to `Result<DescribeRouteTablesResponse, SdkError<DescribeRouteTablesError>>`.
+    /// See [`DescribeRouteTablesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeRouteTablesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeRouteTablesError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: The service has replaced this action with DescribeRouteTableList for listing route tables; read the entries of a table with DescribeRouteEntryList."
     )]
@@ -202,7 +202,7 @@ impl super::Client {
     pub fn describe_route_tables(
         &self,
         request: DescribeRouteTablesRequest,
-    ) -> rt::Sending<'_, DescribeRouteTablesRequest> {
+    ) -> rt::Sending<DescribeRouteTablesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -58,24 +58,24 @@ impl DescribeRouterInterfaceAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeRouterInterfaceAttributeResponse, SdkError<DescribeRouterInterfaceAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeRouterInterfaceAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeRouterInterfaceAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeRouterInterfaceAttributeRequest> {
+    ) -> rt::Sending<DescribeRouterInterfaceAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeRouterInterfaceAttribute`: Returns the full configuration and state of one router interface, including its peer, health check and billing details.
     ///
-    /// See [`DescribeRouterInterfaceAttributeRequest`] for the parameters and [`DescribeRouterInterfaceAttributeError`] for the documented errors. The future resolves to `Result<DescribeRouterInterfaceAttributeResponse, SdkError<DescribeRouterInterfaceAttributeError>>`.
+    /// See [`DescribeRouterInterfaceAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeRouterInterfaceAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeRouterInterfaceAttributeError`], one variant per documented code.
     #[inline]
     pub fn describe_router_interface_attribute(
         &self,
         request: DescribeRouterInterfaceAttributeRequest,
-    ) -> rt::Sending<'_, DescribeRouterInterfaceAttributeRequest> {
+    ) -> rt::Sending<DescribeRouterInterfaceAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -147,24 +147,24 @@ impl DescribeRouterInterfacesRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 20)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeRouterInterfacesResponse, SdkError<DescribeRouterInterfacesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeRouterInterfacesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeRouterInterfacesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeRouterInterfacesRequest> {
+    ) -> rt::Sending<DescribeRouterInterfacesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeRouterInterfaces`: Lists the router interfaces in a region, optionally filtered by router, peer, state and other fields.
     ///
-    /// See [`DescribeRouterInterfacesRequest`] for the parameters and [`DescribeRouterInterfacesError`] for the documented errors. The future resolves to `Result<DescribeRouterInterfacesResponse, SdkError<DescribeRouterInterfacesError>>`.
+    /// See [`DescribeRouterInterfacesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeRouterInterfacesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeRouterInterfacesError`], one variant per documented code.
     #[inline]
     pub fn describe_router_interfaces(
         &self,
         request: DescribeRouterInterfacesRequest,
-    ) -> rt::Sending<'_, DescribeRouterInterfacesRequest> {
+    ) -> rt::Sending<DescribeRouterInterfacesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -76,24 +76,24 @@ impl DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
             server_type: self.server_type,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeServerRelatedGlobalAccelerationInstancesResponse, SdkError<DescribeServerRelatedGlobalAccelerationInstancesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeServerRelatedGlobalAccelerationInstancesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeServerRelatedGlobalAccelerationInstancesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeServerRelatedGlobalAccelerationInstancesRequest> {
+    ) -> rt::Sending<DescribeServerRelatedGlobalAccelerationInstancesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeServerRelatedGlobalAccelerationInstances`: Lists the Global Acceleration (GA) instances that a given backend server is attached to.
     ///
-    /// See [`DescribeServerRelatedGlobalAccelerationInstancesRequest`] for the parameters and [`DescribeServerRelatedGlobalAccelerationInstancesError`] for the documented errors. The future resolves to `Result<DescribeServerRelatedGlobalAccelerationInstancesResponse, SdkError<DescribeServerRelatedGlobalAccelerationInstancesError>>`.
+    /// See [`DescribeServerRelatedGlobalAccelerationInstancesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeServerRelatedGlobalAccelerationInstancesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeServerRelatedGlobalAccelerationInstancesError`], one variant per documented code.
     #[inline]
     pub fn describe_server_related_global_acceleration_instances(
         &self,
         request: DescribeServerRelatedGlobalAccelerationInstancesRequest,
-    ) -> rt::Sending<'_, DescribeServerRelatedGlobalAccelerationInstancesRequest> {
+    ) -> rt::Sending<DescribeServerRelatedGlobalAccelerationInstancesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -196,24 +196,24 @@ impl DescribeSnatTableEntriesRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeSnatTableEntriesResponse, SdkError<DescribeSnatTableEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeSnatTableEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeSnatTableEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeSnatTableEntriesRequest> {
+    ) -> rt::Sending<DescribeSnatTableEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeSnatTableEntries`: Lists the SNAT entries of a NAT gateway or SNAT table, optionally filtered by entry, name, address, source or network interface.
     ///
-    /// See [`DescribeSnatTableEntriesRequest`] for the parameters and [`DescribeSnatTableEntriesError`] for the documented errors. The future resolves to `Result<DescribeSnatTableEntriesResponse, SdkError<DescribeSnatTableEntriesError>>`.
+    /// See [`DescribeSnatTableEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeSnatTableEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeSnatTableEntriesError`], one variant per documented code.
     #[inline]
     pub fn describe_snat_table_entries(
         &self,
         request: DescribeSnatTableEntriesRequest,
-    ) -> rt::Sending<'_, DescribeSnatTableEntriesRequest> {
+    ) -> rt::Sending<DescribeSnatTableEntriesRequest> {
         self.runtime().send(&request)
     }
 }

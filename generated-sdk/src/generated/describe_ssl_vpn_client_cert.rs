@@ -59,24 +59,24 @@ impl DescribeSslVpnClientCertRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeSslVpnClientCertResponse, SdkError<DescribeSslVpnClientCertError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeSslVpnClientCertResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeSslVpnClientCertError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeSslVpnClientCertRequest> {
+    ) -> rt::Sending<DescribeSslVpnClientCertRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeSslVpnClientCert`: Returns one SSL-VPN client certificate together with the key, CA certificate and configuration a client needs to connect.
     ///
-    /// See [`DescribeSslVpnClientCertRequest`] for the parameters and [`DescribeSslVpnClientCertError`] for the documented errors. The future resolves to `Result<DescribeSslVpnClientCertResponse, SdkError<DescribeSslVpnClientCertError>>`.
+    /// See [`DescribeSslVpnClientCertRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeSslVpnClientCertResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeSslVpnClientCertError`], one variant per documented code.
     #[inline]
     pub fn describe_ssl_vpn_client_cert(
         &self,
         request: DescribeSslVpnClientCertRequest,
-    ) -> rt::Sending<'_, DescribeSslVpnClientCertRequest> {
+    ) -> rt::Sending<DescribeSslVpnClientCertRequest> {
         self.runtime().send(&request)
     }
 }

@@ -121,24 +121,24 @@ impl DescribeSslVpnClientCertsRequestBuilder {
             ssl_vpn_server_id: self.ssl_vpn_server_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeSslVpnClientCertsResponse, SdkError<DescribeSslVpnClientCertsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeSslVpnClientCertsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeSslVpnClientCertsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeSslVpnClientCertsRequest> {
+    ) -> rt::Sending<DescribeSslVpnClientCertsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeSslVpnClientCerts`: Lists SSL-VPN client certificates, optionally narrowed to one server, one name or one certificate.
     ///
-    /// See [`DescribeSslVpnClientCertsRequest`] for the parameters and [`DescribeSslVpnClientCertsError`] for the documented errors. The future resolves to `Result<DescribeSslVpnClientCertsResponse, SdkError<DescribeSslVpnClientCertsError>>`.
+    /// See [`DescribeSslVpnClientCertsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeSslVpnClientCertsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeSslVpnClientCertsError`], one variant per documented code.
     #[inline]
     pub fn describe_ssl_vpn_client_certs(
         &self,
         request: DescribeSslVpnClientCertsRequest,
-    ) -> rt::Sending<'_, DescribeSslVpnClientCertsRequest> {
+    ) -> rt::Sending<DescribeSslVpnClientCertsRequest> {
         self.runtime().send(&request)
     }
 }

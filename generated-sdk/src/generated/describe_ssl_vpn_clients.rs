@@ -84,24 +84,24 @@ impl DescribeSslVpnClientsRequestBuilder {
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeSslVpnClientsResponse, SdkError<DescribeSslVpnClientsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeSslVpnClientsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeSslVpnClientsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeSslVpnClientsRequest> {
+    ) -> rt::Sending<DescribeSslVpnClientsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeSslVpnClients`: Lists the clients connected over SSL-VPN to a VPN gateway, with their addresses and traffic counters.
     ///
-    /// See [`DescribeSslVpnClientsRequest`] for the parameters and [`DescribeSslVpnClientsError`] for the documented errors. The future resolves to `Result<DescribeSslVpnClientsResponse, SdkError<DescribeSslVpnClientsError>>`.
+    /// See [`DescribeSslVpnClientsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeSslVpnClientsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeSslVpnClientsError`], one variant per documented code.
     #[inline]
     pub fn describe_ssl_vpn_clients(
         &self,
         request: DescribeSslVpnClientsRequest,
-    ) -> rt::Sending<'_, DescribeSslVpnClientsRequest> {
+    ) -> rt::Sending<DescribeSslVpnClientsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -121,24 +121,24 @@ impl DescribeSslVpnServersRequestBuilder {
             vpn_gateway_id: self.vpn_gateway_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeSslVpnServersResponse, SdkError<DescribeSslVpnServersError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeSslVpnServersResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeSslVpnServersError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeSslVpnServersRequest> {
+    ) -> rt::Sending<DescribeSslVpnServersRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeSslVpnServers`: Lists SSL-VPN servers and their settings, optionally narrowed to one gateway, name or server.
     ///
-    /// See [`DescribeSslVpnServersRequest`] for the parameters and [`DescribeSslVpnServersError`] for the documented errors. The future resolves to `Result<DescribeSslVpnServersResponse, SdkError<DescribeSslVpnServersError>>`.
+    /// See [`DescribeSslVpnServersRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeSslVpnServersResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeSslVpnServersError`], one variant per documented code.
     #[inline]
     pub fn describe_ssl_vpn_servers(
         &self,
         request: DescribeSslVpnServersRequest,
-    ) -> rt::Sending<'_, DescribeSslVpnServersRequest> {
+    ) -> rt::Sending<DescribeSslVpnServersRequest> {
         self.runtime().send(&request)
     }
 }

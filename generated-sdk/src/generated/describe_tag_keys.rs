@@ -130,24 +130,21 @@ impl DescribeTagKeysRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeTagKeysResponse, SdkError<DescribeTagKeysError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeTagKeysResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeTagKeysError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DescribeTagKeysRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DescribeTagKeysRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeTagKeys`: Lists the tag keys in use on VPC resources of a region, optionally narrowed to a resource type, resources or a keyword.
     ///
-    /// See [`DescribeTagKeysRequest`] for the parameters and [`DescribeTagKeysError`] for the documented errors. The future resolves to `Result<DescribeTagKeysResponse, SdkError<DescribeTagKeysError>>`.
+    /// See [`DescribeTagKeysRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeTagKeysResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeTagKeysError`], one variant per documented code.
     #[inline]
     pub fn describe_tag_keys(
         &self,
         request: DescribeTagKeysRequest,
-    ) -> rt::Sending<'_, DescribeTagKeysRequest> {
+    ) -> rt::Sending<DescribeTagKeysRequest> {
         self.runtime().send(&request)
     }
 }

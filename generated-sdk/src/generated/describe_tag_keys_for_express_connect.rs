@@ -130,24 +130,24 @@ impl DescribeTagKeysForExpressConnectRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeTagKeysForExpressConnectResponse, SdkError<DescribeTagKeysForExpressConnectError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeTagKeysForExpressConnectResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeTagKeysForExpressConnectError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeTagKeysForExpressConnectRequest> {
+    ) -> rt::Sending<DescribeTagKeysForExpressConnectRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeTagKeysForExpressConnect`: Lists the tag keys in use on Express Connect circuits, optionally narrowed by keyword or by circuit.
     ///
-    /// See [`DescribeTagKeysForExpressConnectRequest`] for the parameters and [`DescribeTagKeysForExpressConnectError`] for the documented errors. The future resolves to `Result<DescribeTagKeysForExpressConnectResponse, SdkError<DescribeTagKeysForExpressConnectError>>`.
+    /// See [`DescribeTagKeysForExpressConnectRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeTagKeysForExpressConnectResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeTagKeysForExpressConnectError`], one variant per documented code.
     #[inline]
     pub fn describe_tag_keys_for_express_connect(
         &self,
         request: DescribeTagKeysForExpressConnectRequest,
-    ) -> rt::Sending<'_, DescribeTagKeysForExpressConnectRequest> {
+    ) -> rt::Sending<DescribeTagKeysForExpressConnectRequest> {
         self.runtime().send(&request)
     }
 }

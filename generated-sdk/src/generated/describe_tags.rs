@@ -134,21 +134,21 @@ impl DescribeTagsRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeTagsResponse, SdkError<DescribeTagsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeTagsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeTagsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, DescribeTagsRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DescribeTagsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeTags`: Lists the tags, as key-value pairs, on VPC resources that match the given resource IDs or tags.
     ///
-    /// See [`DescribeTagsRequest`] for the parameters and [`DescribeTagsError`] for the documented errors. The future resolves to `Result<DescribeTagsResponse, SdkError<DescribeTagsError>>`.
+    /// See [`DescribeTagsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeTagsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeTagsError`], one variant per documented code.
     #[inline]
     pub fn describe_tags(
         &self,
         request: DescribeTagsRequest,
-    ) -> rt::Sending<'_, DescribeTagsRequest> {
+    ) -> rt::Sending<DescribeTagsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -100,24 +100,21 @@ impl DescribeVRoutersRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVRoutersResponse, SdkError<DescribeVRoutersError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVRoutersResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVRoutersError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVRoutersRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DescribeVRoutersRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVRouters`: Lists the vRouters of a region, each VPC having one vRouter that holds its route tables.
     ///
-    /// See [`DescribeVRoutersRequest`] for the parameters and [`DescribeVRoutersError`] for the documented errors. The future resolves to `Result<DescribeVRoutersResponse, SdkError<DescribeVRoutersError>>`.
+    /// See [`DescribeVRoutersRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVRoutersResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVRoutersError`], one variant per documented code.
     #[inline]
     pub fn describe_v_routers(
         &self,
         request: DescribeVRoutersRequest,
-    ) -> rt::Sending<'_, DescribeVRoutersRequest> {
+    ) -> rt::Sending<DescribeVRoutersRequest> {
         self.runtime().send(&request)
     }
 }

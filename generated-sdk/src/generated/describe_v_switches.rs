@@ -236,24 +236,21 @@ impl DescribeVSwitchesRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 20)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVSwitchesResponse, SdkError<DescribeVSwitchesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVSwitchesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVSwitchesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVSwitchesRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DescribeVSwitchesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVSwitches`: Lists the vSwitches of a region or a VPC, filtered by ID, name, zone, route table, tags and other attributes.
     ///
-    /// See [`DescribeVSwitchesRequest`] for the parameters and [`DescribeVSwitchesError`] for the documented errors. The future resolves to `Result<DescribeVSwitchesResponse, SdkError<DescribeVSwitchesError>>`.
+    /// See [`DescribeVSwitchesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVSwitchesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVSwitchesError`], one variant per documented code.
     #[inline]
     pub fn describe_v_switches(
         &self,
         request: DescribeVSwitchesRequest,
-    ) -> rt::Sending<'_, DescribeVSwitchesRequest> {
+    ) -> rt::Sending<DescribeVSwitchesRequest> {
         self.runtime().send(&request)
     }
 }

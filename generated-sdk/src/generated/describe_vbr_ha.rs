@@ -95,21 +95,21 @@ impl DescribeVbrHaRequestBuilder {
             vbr_id: self.vbr_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVbrHaResponse, SdkError<DescribeVbrHaError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVbrHaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVbrHaError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, DescribeVbrHaRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DescribeVbrHaRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVbrHa`: Returns a VBR failover group, looked up by its own ID or by one of its VBRs.
     ///
-    /// See [`DescribeVbrHaRequest`] for the parameters and [`DescribeVbrHaError`] for the documented errors. The future resolves to `Result<DescribeVbrHaResponse, SdkError<DescribeVbrHaError>>`.
+    /// See [`DescribeVbrHaRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVbrHaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVbrHaError`], one variant per documented code.
     #[inline]
     pub fn describe_vbr_ha(
         &self,
         request: DescribeVbrHaRequest,
-    ) -> rt::Sending<'_, DescribeVbrHaRequest> {
+    ) -> rt::Sending<DescribeVbrHaRequest> {
         self.runtime().send(&request)
     }
 }

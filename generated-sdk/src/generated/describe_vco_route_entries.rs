@@ -108,24 +108,24 @@ impl DescribeVcoRouteEntriesRequestBuilder {
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVcoRouteEntriesResponse, SdkError<DescribeVcoRouteEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVcoRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVcoRouteEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVcoRouteEntriesRequest> {
+    ) -> rt::Sending<DescribeVcoRouteEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVcoRouteEntries`: Lists the routes of an IPsec-VPN connection that is attached to a transit router, either the destination-based routes or the routes learned over BGP.
     ///
-    /// See [`DescribeVcoRouteEntriesRequest`] for the parameters and [`DescribeVcoRouteEntriesError`] for the documented errors. The future resolves to `Result<DescribeVcoRouteEntriesResponse, SdkError<DescribeVcoRouteEntriesError>>`.
+    /// See [`DescribeVcoRouteEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVcoRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVcoRouteEntriesError`], one variant per documented code.
     #[inline]
     pub fn describe_vco_route_entries(
         &self,
         request: DescribeVcoRouteEntriesRequest,
-    ) -> rt::Sending<'_, DescribeVcoRouteEntriesRequest> {
+    ) -> rt::Sending<DescribeVcoRouteEntriesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -147,24 +147,24 @@ impl DescribeVirtualBorderRoutersRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 20)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVirtualBorderRoutersResponse, SdkError<DescribeVirtualBorderRoutersError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVirtualBorderRoutersResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVirtualBorderRoutersError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVirtualBorderRoutersRequest> {
+    ) -> rt::Sending<DescribeVirtualBorderRoutersRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVirtualBorderRouters`: Lists the virtual border routers (VBRs) in a region with their circuits, addressing, BFD settings and states.
     ///
-    /// See [`DescribeVirtualBorderRoutersRequest`] for the parameters and [`DescribeVirtualBorderRoutersError`] for the documented errors. The future resolves to `Result<DescribeVirtualBorderRoutersResponse, SdkError<DescribeVirtualBorderRoutersError>>`.
+    /// See [`DescribeVirtualBorderRoutersRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVirtualBorderRoutersResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVirtualBorderRoutersError`], one variant per documented code.
     #[inline]
     pub fn describe_virtual_border_routers(
         &self,
         request: DescribeVirtualBorderRoutersRequest,
-    ) -> rt::Sending<'_, DescribeVirtualBorderRoutersRequest> {
+    ) -> rt::Sending<DescribeVirtualBorderRoutersRequest> {
         self.runtime().send(&request)
     }
 }

@@ -126,24 +126,24 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVirtualBorderRoutersForPhysicalConnectionResponse, SdkError<DescribeVirtualBorderRoutersForPhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVirtualBorderRoutersForPhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVirtualBorderRoutersForPhysicalConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVirtualBorderRoutersForPhysicalConnectionRequest> {
+    ) -> rt::Sending<DescribeVirtualBorderRoutersForPhysicalConnectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVirtualBorderRoutersForPhysicalConnection`: Lists the virtual border routers (VBRs) on one Express Connect circuit, whether they belong to the circuit's owner or to other accounts.
     ///
-    /// See [`DescribeVirtualBorderRoutersForPhysicalConnectionRequest`] for the parameters and [`DescribeVirtualBorderRoutersForPhysicalConnectionError`] for the documented errors. The future resolves to `Result<DescribeVirtualBorderRoutersForPhysicalConnectionResponse, SdkError<DescribeVirtualBorderRoutersForPhysicalConnectionError>>`.
+    /// See [`DescribeVirtualBorderRoutersForPhysicalConnectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVirtualBorderRoutersForPhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVirtualBorderRoutersForPhysicalConnectionError`], one variant per documented code.
     #[inline]
     pub fn describe_virtual_border_routers_for_physical_connection(
         &self,
         request: DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
-    ) -> rt::Sending<'_, DescribeVirtualBorderRoutersForPhysicalConnectionRequest> {
+    ) -> rt::Sending<DescribeVirtualBorderRoutersForPhysicalConnectionRequest> {
         self.runtime().send(&request)
     }
 }

@@ -84,24 +84,24 @@ impl DescribeVpcAttributeRequestBuilder {
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVpcAttributeResponse, SdkError<DescribeVpcAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpcAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpcAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVpcAttributeRequest> {
+    ) -> rt::Sending<DescribeVpcAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVpcAttribute`: Returns the full configuration of one VPC: its CIDR blocks, vSwitches, DHCP options, attachments and state.
     ///
-    /// See [`DescribeVpcAttributeRequest`] for the parameters and [`DescribeVpcAttributeError`] for the documented errors. The future resolves to `Result<DescribeVpcAttributeResponse, SdkError<DescribeVpcAttributeError>>`.
+    /// See [`DescribeVpcAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVpcAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpcAttributeError`], one variant per documented code.
     #[inline]
     pub fn describe_vpc_attribute(
         &self,
         request: DescribeVpcAttributeRequest,
-    ) -> rt::Sending<'_, DescribeVpcAttributeRequest> {
+    ) -> rt::Sending<DescribeVpcAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -154,24 +154,24 @@ impl DescribeVpcGrantRulesToEcrRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 10)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVpcGrantRulesToEcrResponse, SdkError<DescribeVpcGrantRulesToEcrError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpcGrantRulesToEcrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpcGrantRulesToEcrError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVpcGrantRulesToEcrRequest> {
+    ) -> rt::Sending<DescribeVpcGrantRulesToEcrRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVpcGrantRulesToEcr`: Lists the authorizations that let Express Connect Router (ECR) instances of other accounts attach a VPC or VBR.
     ///
-    /// See [`DescribeVpcGrantRulesToEcrRequest`] for the parameters and [`DescribeVpcGrantRulesToEcrError`] for the documented errors. The future resolves to `Result<DescribeVpcGrantRulesToEcrResponse, SdkError<DescribeVpcGrantRulesToEcrError>>`.
+    /// See [`DescribeVpcGrantRulesToEcrRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVpcGrantRulesToEcrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpcGrantRulesToEcrError`], one variant per documented code.
     #[inline]
     pub fn describe_vpc_grant_rules_to_ecr(
         &self,
         request: DescribeVpcGrantRulesToEcrRequest,
-    ) -> rt::Sending<'_, DescribeVpcGrantRulesToEcrRequest> {
+    ) -> rt::Sending<DescribeVpcGrantRulesToEcrRequest> {
         self.runtime().send(&request)
     }
 }

@@ -210,21 +210,21 @@ impl DescribeVpcsRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 20)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVpcsResponse, SdkError<DescribeVpcsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpcsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpcsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, DescribeVpcsRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DescribeVpcsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVpcs`: Lists the VPCs of a region, filtered by ID, name, owner, DHCP options set, tags and other attributes.
     ///
-    /// See [`DescribeVpcsRequest`] for the parameters and [`DescribeVpcsError`] for the documented errors. The future resolves to `Result<DescribeVpcsResponse, SdkError<DescribeVpcsError>>`.
+    /// See [`DescribeVpcsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVpcsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpcsError`], one variant per documented code.
     #[inline]
     pub fn describe_vpcs(
         &self,
         request: DescribeVpcsRequest,
-    ) -> rt::Sending<'_, DescribeVpcsRequest> {
+    ) -> rt::Sending<DescribeVpcsRequest> {
         self.runtime().send(&request)
     }
 }

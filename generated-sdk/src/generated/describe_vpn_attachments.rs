@@ -95,24 +95,24 @@ impl DescribeVpnAttachmentsRequestBuilder {
             vpn_connection_id: self.vpn_connection_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVpnAttachmentsResponse, SdkError<DescribeVpnAttachmentsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnAttachmentsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnAttachmentsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVpnAttachmentsRequest> {
+    ) -> rt::Sending<DescribeVpnAttachmentsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVpnAttachments`: Lists IPsec-VPN connections that are attached to transit routers, with their attachment details.
     ///
-    /// See [`DescribeVpnAttachmentsRequest`] for the parameters and [`DescribeVpnAttachmentsError`] for the documented errors. The future resolves to `Result<DescribeVpnAttachmentsResponse, SdkError<DescribeVpnAttachmentsError>>`.
+    /// See [`DescribeVpnAttachmentsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVpnAttachmentsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnAttachmentsError`], one variant per documented code.
     #[inline]
     pub fn describe_vpn_attachments(
         &self,
         request: DescribeVpnAttachmentsRequest,
-    ) -> rt::Sending<'_, DescribeVpnAttachmentsRequest> {
+    ) -> rt::Sending<DescribeVpnAttachmentsRequest> {
         self.runtime().send(&request)
     }
 }

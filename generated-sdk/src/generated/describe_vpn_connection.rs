@@ -56,24 +56,24 @@ impl DescribeVpnConnectionRequestBuilder {
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVpnConnectionResponse, SdkError<DescribeVpnConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVpnConnectionRequest> {
+    ) -> rt::Sending<DescribeVpnConnectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVpnConnection`: Returns the configuration and negotiation state of one IPsec-VPN connection.
     ///
-    /// See [`DescribeVpnConnectionRequest`] for the parameters and [`DescribeVpnConnectionError`] for the documented errors. The future resolves to `Result<DescribeVpnConnectionResponse, SdkError<DescribeVpnConnectionError>>`.
+    /// See [`DescribeVpnConnectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVpnConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnConnectionError`], one variant per documented code.
     #[inline]
     pub fn describe_vpn_connection(
         &self,
         request: DescribeVpnConnectionRequest,
-    ) -> rt::Sending<'_, DescribeVpnConnectionRequest> {
+    ) -> rt::Sending<DescribeVpnConnectionRequest> {
         self.runtime().send(&request)
     }
 }

@@ -136,24 +136,24 @@ impl DescribeVpnConnectionLogsRequestBuilder {
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVpnConnectionLogsResponse, SdkError<DescribeVpnConnectionLogsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnConnectionLogsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnConnectionLogsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVpnConnectionLogsRequest> {
+    ) -> rt::Sending<DescribeVpnConnectionLogsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVpnConnectionLogs`: Returns the negotiation and runtime log lines of an IPsec-VPN connection, or of one of its tunnels, for a time window.
     ///
-    /// See [`DescribeVpnConnectionLogsRequest`] for the parameters and [`DescribeVpnConnectionLogsError`] for the documented errors. The future resolves to `Result<DescribeVpnConnectionLogsResponse, SdkError<DescribeVpnConnectionLogsError>>`.
+    /// See [`DescribeVpnConnectionLogsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVpnConnectionLogsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnConnectionLogsError`], one variant per documented code.
     #[inline]
     pub fn describe_vpn_connection_logs(
         &self,
         request: DescribeVpnConnectionLogsRequest,
-    ) -> rt::Sending<'_, DescribeVpnConnectionLogsRequest> {
+    ) -> rt::Sending<DescribeVpnConnectionLogsRequest> {
         self.runtime().send(&request)
     }
 }

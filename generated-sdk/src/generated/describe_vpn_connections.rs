@@ -139,24 +139,24 @@ impl DescribeVpnConnectionsRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVpnConnectionsResponse, SdkError<DescribeVpnConnectionsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnConnectionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnConnectionsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVpnConnectionsRequest> {
+    ) -> rt::Sending<DescribeVpnConnectionsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVpnConnections`: Lists IPsec-VPN connections, optionally filtered by VPN gateway, customer gateway, connection ID, resource group or tags.
     ///
-    /// See [`DescribeVpnConnectionsRequest`] for the parameters and [`DescribeVpnConnectionsError`] for the documented errors. The future resolves to `Result<DescribeVpnConnectionsResponse, SdkError<DescribeVpnConnectionsError>>`.
+    /// See [`DescribeVpnConnectionsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVpnConnectionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnConnectionsError`], one variant per documented code.
     #[inline]
     pub fn describe_vpn_connections(
         &self,
         request: DescribeVpnConnectionsRequest,
-    ) -> rt::Sending<'_, DescribeVpnConnectionsRequest> {
+    ) -> rt::Sending<DescribeVpnConnectionsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -97,24 +97,24 @@ impl DescribeVpnCrossAccountAuthorizationsRequestBuilder {
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVpnCrossAccountAuthorizationsResponse, SdkError<DescribeVpnCrossAccountAuthorizationsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnCrossAccountAuthorizationsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnCrossAccountAuthorizationsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVpnCrossAccountAuthorizationsRequest> {
+    ) -> rt::Sending<DescribeVpnCrossAccountAuthorizationsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVpnCrossAccountAuthorizations`: Lists the other accounts' resources that an IPsec-VPN connection has been authorized to attach to.
     ///
-    /// See [`DescribeVpnCrossAccountAuthorizationsRequest`] for the parameters and [`DescribeVpnCrossAccountAuthorizationsError`] for the documented errors. The future resolves to `Result<DescribeVpnCrossAccountAuthorizationsResponse, SdkError<DescribeVpnCrossAccountAuthorizationsError>>`.
+    /// See [`DescribeVpnCrossAccountAuthorizationsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVpnCrossAccountAuthorizationsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnCrossAccountAuthorizationsError`], one variant per documented code.
     #[inline]
     pub fn describe_vpn_cross_account_authorizations(
         &self,
         request: DescribeVpnCrossAccountAuthorizationsRequest,
-    ) -> rt::Sending<'_, DescribeVpnCrossAccountAuthorizationsRequest> {
+    ) -> rt::Sending<DescribeVpnCrossAccountAuthorizationsRequest> {
         self.runtime().send(&request)
     }
 }

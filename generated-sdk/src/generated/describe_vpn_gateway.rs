@@ -69,24 +69,21 @@ impl DescribeVpnGatewayRequestBuilder {
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVpnGatewayResponse, SdkError<DescribeVpnGatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVpnGatewayRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DescribeVpnGatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVpnGateway`: Returns the details of one VPN gateway, including its status, which tells whether asynchronous changes to it have finished.
     ///
-    /// See [`DescribeVpnGatewayRequest`] for the parameters and [`DescribeVpnGatewayError`] for the documented errors. The future resolves to `Result<DescribeVpnGatewayResponse, SdkError<DescribeVpnGatewayError>>`.
+    /// See [`DescribeVpnGatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnGatewayError`], one variant per documented code.
     #[inline]
     pub fn describe_vpn_gateway(
         &self,
         request: DescribeVpnGatewayRequest,
-    ) -> rt::Sending<'_, DescribeVpnGatewayRequest> {
+    ) -> rt::Sending<DescribeVpnGatewayRequest> {
         self.runtime().send(&request)
     }
 }

@@ -87,24 +87,24 @@ impl DescribeVpnGatewayAvailableZonesRequestBuilder {
             spec: rt::required(self.spec, "Spec")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVpnGatewayAvailableZonesResponse, SdkError<DescribeVpnGatewayAvailableZonesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnGatewayAvailableZonesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnGatewayAvailableZonesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVpnGatewayAvailableZonesRequest> {
+    ) -> rt::Sending<DescribeVpnGatewayAvailableZonesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVpnGatewayAvailableZones`: Lists the zones of a region in which IPsec-VPN connections of a given bandwidth specification can be deployed.
     ///
-    /// See [`DescribeVpnGatewayAvailableZonesRequest`] for the parameters and [`DescribeVpnGatewayAvailableZonesError`] for the documented errors. The future resolves to `Result<DescribeVpnGatewayAvailableZonesResponse, SdkError<DescribeVpnGatewayAvailableZonesError>>`.
+    /// See [`DescribeVpnGatewayAvailableZonesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVpnGatewayAvailableZonesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnGatewayAvailableZonesError`], one variant per documented code.
     #[inline]
     pub fn describe_vpn_gateway_available_zones(
         &self,
         request: DescribeVpnGatewayAvailableZonesRequest,
-    ) -> rt::Sending<'_, DescribeVpnGatewayAvailableZonesRequest> {
+    ) -> rt::Sending<DescribeVpnGatewayAvailableZonesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -181,24 +181,24 @@ impl DescribeVpnGatewaysRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 20)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVpnGatewaysResponse, SdkError<DescribeVpnGatewaysError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnGatewaysResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnGatewaysError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVpnGatewaysRequest> {
+    ) -> rt::Sending<DescribeVpnGatewaysRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVpnGateways`: Lists the VPN gateways of a region, one page at a time, with filters for VPC, state, payment status, type, resource group and tags.
     ///
-    /// See [`DescribeVpnGatewaysRequest`] for the parameters and [`DescribeVpnGatewaysError`] for the documented errors. The future resolves to `Result<DescribeVpnGatewaysResponse, SdkError<DescribeVpnGatewaysError>>`.
+    /// See [`DescribeVpnGatewaysRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVpnGatewaysResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnGatewaysError`], one variant per documented code.
     #[inline]
     pub fn describe_vpn_gateways(
         &self,
         request: DescribeVpnGatewaysRequest,
-    ) -> rt::Sending<'_, DescribeVpnGatewaysRequest> {
+    ) -> rt::Sending<DescribeVpnGatewaysRequest> {
         self.runtime().send(&request)
     }
 }

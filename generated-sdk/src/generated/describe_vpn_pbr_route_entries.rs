@@ -82,24 +82,24 @@ impl DescribeVpnPbrRouteEntriesRequestBuilder {
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVpnPbrRouteEntriesResponse, SdkError<DescribeVpnPbrRouteEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnPbrRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnPbrRouteEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVpnPbrRouteEntriesRequest> {
+    ) -> rt::Sending<DescribeVpnPbrRouteEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVpnPbrRouteEntries`: Lists the policy-based routes of a VPN gateway.
     ///
-    /// See [`DescribeVpnPbrRouteEntriesRequest`] for the parameters and [`DescribeVpnPbrRouteEntriesError`] for the documented errors. The future resolves to `Result<DescribeVpnPbrRouteEntriesResponse, SdkError<DescribeVpnPbrRouteEntriesError>>`.
+    /// See [`DescribeVpnPbrRouteEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVpnPbrRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnPbrRouteEntriesError`], one variant per documented code.
     #[inline]
     pub fn describe_vpn_pbr_route_entries(
         &self,
         request: DescribeVpnPbrRouteEntriesRequest,
-    ) -> rt::Sending<'_, DescribeVpnPbrRouteEntriesRequest> {
+    ) -> rt::Sending<DescribeVpnPbrRouteEntriesRequest> {
         self.runtime().send(&request)
     }
 }

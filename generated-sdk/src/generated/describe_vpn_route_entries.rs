@@ -95,24 +95,24 @@ impl DescribeVpnRouteEntriesRequestBuilder {
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVpnRouteEntriesResponse, SdkError<DescribeVpnRouteEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnRouteEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVpnRouteEntriesRequest> {
+    ) -> rt::Sending<DescribeVpnRouteEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVpnRouteEntries`: Lists the destination-based routes and the BGP routes of a VPN gateway, one page at a time.
     ///
-    /// See [`DescribeVpnRouteEntriesRequest`] for the parameters and [`DescribeVpnRouteEntriesError`] for the documented errors. The future resolves to `Result<DescribeVpnRouteEntriesResponse, SdkError<DescribeVpnRouteEntriesError>>`.
+    /// See [`DescribeVpnRouteEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVpnRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnRouteEntriesError`], one variant per documented code.
     #[inline]
     pub fn describe_vpn_route_entries(
         &self,
         request: DescribeVpnRouteEntriesRequest,
-    ) -> rt::Sending<'_, DescribeVpnRouteEntriesRequest> {
+    ) -> rt::Sending<DescribeVpnRouteEntriesRequest> {
         self.runtime().send(&request)
     }
 }

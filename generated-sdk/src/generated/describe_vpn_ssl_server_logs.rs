@@ -136,24 +136,24 @@ impl DescribeVpnSslServerLogsRequestBuilder {
             vpn_ssl_server_id: rt::required(self.vpn_ssl_server_id, "VpnSslServerId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVpnSslServerLogsResponse, SdkError<DescribeVpnSslServerLogsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnSslServerLogsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnSslServerLogsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVpnSslServerLogsRequest> {
+    ) -> rt::Sending<DescribeVpnSslServerLogsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVpnSslServerLogs`: Returns the log lines of an SSL-VPN server for a time window, optionally for one client certificate.
     ///
-    /// See [`DescribeVpnSslServerLogsRequest`] for the parameters and [`DescribeVpnSslServerLogsError`] for the documented errors. The future resolves to `Result<DescribeVpnSslServerLogsResponse, SdkError<DescribeVpnSslServerLogsError>>`.
+    /// See [`DescribeVpnSslServerLogsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVpnSslServerLogsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnSslServerLogsError`], one variant per documented code.
     #[inline]
     pub fn describe_vpn_ssl_server_logs(
         &self,
         request: DescribeVpnSslServerLogsRequest,
-    ) -> rt::Sending<'_, DescribeVpnSslServerLogsRequest> {
+    ) -> rt::Sending<DescribeVpnSslServerLogsRequest> {
         self.runtime().send(&request)
     }
 }

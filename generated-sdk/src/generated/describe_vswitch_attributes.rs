@@ -71,24 +71,24 @@ impl DescribeVSwitchAttributesRequestBuilder {
             vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeVSwitchAttributesResponse, SdkError<DescribeVSwitchAttributesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVSwitchAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVSwitchAttributesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DescribeVSwitchAttributesRequest> {
+    ) -> rt::Sending<DescribeVSwitchAttributesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeVSwitchAttributes`: Returns the configuration and state of one vSwitch.
     ///
-    /// See [`DescribeVSwitchAttributesRequest`] for the parameters and [`DescribeVSwitchAttributesError`] for the documented errors. The future resolves to `Result<DescribeVSwitchAttributesResponse, SdkError<DescribeVSwitchAttributesError>>`.
+    /// See [`DescribeVSwitchAttributesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeVSwitchAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVSwitchAttributesError`], one variant per documented code.
     #[inline]
     pub fn describe_vswitch_attributes(
         &self,
         request: DescribeVSwitchAttributesRequest,
-    ) -> rt::Sending<'_, DescribeVSwitchAttributesRequest> {
+    ) -> rt::Sending<DescribeVSwitchAttributesRequest> {
         self.runtime().send(&request)
     }
 }

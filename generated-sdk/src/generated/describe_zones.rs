@@ -72,21 +72,21 @@ impl DescribeZonesRequestBuilder {
             zone_type: self.zone_type,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeZonesResponse, SdkError<DescribeZonesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeZonesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeZonesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, DescribeZonesRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DescribeZonesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeZones`: Lists the zones of a region in which VPC resources such as vSwitches can be created.
     ///
-    /// See [`DescribeZonesRequest`] for the parameters and [`DescribeZonesError`] for the documented errors. The future resolves to `Result<DescribeZonesResponse, SdkError<DescribeZonesError>>`.
+    /// See [`DescribeZonesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeZonesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeZonesError`], one variant per documented code.
     #[inline]
     pub fn describe_zones(
         &self,
         request: DescribeZonesRequest,
-    ) -> rt::Sending<'_, DescribeZonesRequest> {
+    ) -> rt::Sending<DescribeZonesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -100,24 +100,24 @@ impl DetachDhcpOptionsSetFromVpcRequestBuilder {
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DetachDhcpOptionsSetFromVpcResponse, SdkError<DetachDhcpOptionsSetFromVpcError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DetachDhcpOptionsSetFromVpcResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DetachDhcpOptionsSetFromVpcError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DetachDhcpOptionsSetFromVpcRequest> {
+    ) -> rt::Sending<DetachDhcpOptionsSetFromVpcRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DetachDhcpOptionsSetFromVpc`: Detaches a DHCP options set from a VPC, so that its settings no longer apply to the instances in the VPC.
     ///
-    /// See [`DetachDhcpOptionsSetFromVpcRequest`] for the parameters and [`DetachDhcpOptionsSetFromVpcError`] for the documented errors. The future resolves to `Result<DetachDhcpOptionsSetFromVpcResponse, SdkError<DetachDhcpOptionsSetFromVpcError>>`.
+    /// See [`DetachDhcpOptionsSetFromVpcRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DetachDhcpOptionsSetFromVpcResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DetachDhcpOptionsSetFromVpcError`], one variant per documented code.
     #[inline]
     pub fn detach_dhcp_options_set_from_vpc(
         &self,
         request: DetachDhcpOptionsSetFromVpcRequest,
-    ) -> rt::Sending<'_, DetachDhcpOptionsSetFromVpcRequest> {
+    ) -> rt::Sending<DetachDhcpOptionsSetFromVpcRequest> {
         self.runtime().send(&request)
     }
 }

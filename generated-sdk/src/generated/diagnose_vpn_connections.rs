@@ -131,24 +131,24 @@ impl DiagnoseVpnConnectionsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DiagnoseVpnConnectionsResponse, SdkError<DiagnoseVpnConnectionsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DiagnoseVpnConnectionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DiagnoseVpnConnectionsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DiagnoseVpnConnectionsRequest> {
+    ) -> rt::Sending<DiagnoseVpnConnectionsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DiagnoseVpnConnections`: Checks IPsec-VPN connections or tunnels for faults and returns, for each problem found, an error code, the mismatched settings and the related log line.
     ///
-    /// See [`DiagnoseVpnConnectionsRequest`] for the parameters and [`DiagnoseVpnConnectionsError`] for the documented errors. The future resolves to `Result<DiagnoseVpnConnectionsResponse, SdkError<DiagnoseVpnConnectionsError>>`.
+    /// See [`DiagnoseVpnConnectionsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DiagnoseVpnConnectionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DiagnoseVpnConnectionsError`], one variant per documented code.
     #[inline]
     pub fn diagnose_vpn_connections(
         &self,
         request: DiagnoseVpnConnectionsRequest,
-    ) -> rt::Sending<'_, DiagnoseVpnConnectionsRequest> {
+    ) -> rt::Sending<DiagnoseVpnConnectionsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -110,24 +110,21 @@ impl DiagnoseVpnGatewayRequestBuilder {
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DiagnoseVpnGatewayResponse, SdkError<DiagnoseVpnGatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DiagnoseVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DiagnoseVpnGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DiagnoseVpnGatewayRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DiagnoseVpnGatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DiagnoseVpnGateway`: Starts a one-click diagnosis of a VPN gateway resource, such as an IPsec-VPN connection, and returns a diagnosis ID to fetch the result with.
     ///
-    /// See [`DiagnoseVpnGatewayRequest`] for the parameters and [`DiagnoseVpnGatewayError`] for the documented errors. The future resolves to `Result<DiagnoseVpnGatewayResponse, SdkError<DiagnoseVpnGatewayError>>`.
+    /// See [`DiagnoseVpnGatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DiagnoseVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DiagnoseVpnGatewayError`], one variant per documented code.
     #[inline]
     pub fn diagnose_vpn_gateway(
         &self,
         request: DiagnoseVpnGatewayRequest,
-    ) -> rt::Sending<'_, DiagnoseVpnGatewayRequest> {
+    ) -> rt::Sending<DiagnoseVpnGatewayRequest> {
         self.runtime().send(&request)
     }
 }

@@ -75,19 +75,19 @@ impl DisableVpcClassicLinkRequestBuilder {
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DisableVpcClassicLinkResponse, SdkError<DisableVpcClassicLinkError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DisableVpcClassicLinkResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DisableVpcClassicLinkError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DisableVpcClassicLinkRequest> {
+    ) -> rt::Sending<DisableVpcClassicLinkRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DisableVpcClassicLink`: Turns off ClassicLink for a VPC, so that classic-network ECS instances can no longer reach it over the private network.
     ///
-    /// See [`DisableVpcClassicLinkRequest`] for the parameters and [`DisableVpcClassicLinkError`] for the documented errors. The future resolves to `Result<DisableVpcClassicLinkResponse, SdkError<DisableVpcClassicLinkError>>`.
+    /// See [`DisableVpcClassicLinkRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DisableVpcClassicLinkResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DisableVpcClassicLinkError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: ClassicLink joins ECS instances of the retired classic network to a VPC. The service no longer recommends it; move classic-network instances into a VPC instead."
     )]
@@ -95,7 +95,7 @@ impl super::Client {
     pub fn disable_vpc_classic_link(
         &self,
         request: DisableVpcClassicLinkRequest,
-    ) -> rt::Sending<'_, DisableVpcClassicLinkRequest> {
+    ) -> rt::Sending<DisableVpcClassicLinkRequest> {
         self.runtime().send(&request)
     }
 }

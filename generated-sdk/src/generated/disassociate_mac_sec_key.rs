@@ -72,24 +72,24 @@ impl DisassociateMacSecKeyRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DisassociateMacSecKeyResponse, SdkError<DisassociateMacSecKeyError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DisassociateMacSecKeyResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DisassociateMacSecKeyError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DisassociateMacSecKeyRequest> {
+    ) -> rt::Sending<DisassociateMacSecKeyRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DisassociateMacSecKey`: Unbinds a MACsec key from the port of a dedicated Express Connect circuit.
     ///
-    /// See [`DisassociateMacSecKeyRequest`] for the parameters and [`DisassociateMacSecKeyError`] for the documented errors. The future resolves to `Result<DisassociateMacSecKeyResponse, SdkError<DisassociateMacSecKeyError>>`.
+    /// See [`DisassociateMacSecKeyRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DisassociateMacSecKeyResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DisassociateMacSecKeyError`], one variant per documented code.
     #[inline]
     pub fn disassociate_mac_sec_key(
         &self,
         request: DisassociateMacSecKeyRequest,
-    ) -> rt::Sending<'_, DisassociateMacSecKeyRequest> {
+    ) -> rt::Sending<DisassociateMacSecKeyRequest> {
         self.runtime().send(&request)
     }
 }

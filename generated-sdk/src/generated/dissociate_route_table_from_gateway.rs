@@ -112,24 +112,24 @@ impl DissociateRouteTableFromGatewayRequestBuilder {
             route_table_id: rt::required(self.route_table_id, "RouteTableId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DissociateRouteTableFromGatewayResponse, SdkError<DissociateRouteTableFromGatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DissociateRouteTableFromGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DissociateRouteTableFromGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DissociateRouteTableFromGatewayRequest> {
+    ) -> rt::Sending<DissociateRouteTableFromGatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DissociateRouteTableFromGateway`: Unbinds a gateway route table from the IPv4 gateway or IPv6 gateway it is bound to.
     ///
-    /// See [`DissociateRouteTableFromGatewayRequest`] for the parameters and [`DissociateRouteTableFromGatewayError`] for the documented errors. The future resolves to `Result<DissociateRouteTableFromGatewayResponse, SdkError<DissociateRouteTableFromGatewayError>>`.
+    /// See [`DissociateRouteTableFromGatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DissociateRouteTableFromGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DissociateRouteTableFromGatewayError`], one variant per documented code.
     #[inline]
     pub fn dissociate_route_table_from_gateway(
         &self,
         request: DissociateRouteTableFromGatewayRequest,
-    ) -> rt::Sending<'_, DissociateRouteTableFromGatewayRequest> {
+    ) -> rt::Sending<DissociateRouteTableFromGatewayRequest> {
         self.runtime().send(&request)
     }
 }

@@ -111,24 +111,24 @@ impl DissociateRouteTablesFromVpcGatewayEndpointRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DissociateRouteTablesFromVpcGatewayEndpointResponse, SdkError<DissociateRouteTablesFromVpcGatewayEndpointError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DissociateRouteTablesFromVpcGatewayEndpointResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DissociateRouteTablesFromVpcGatewayEndpointError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DissociateRouteTablesFromVpcGatewayEndpointRequest> {
+    ) -> rt::Sending<DissociateRouteTablesFromVpcGatewayEndpointRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DissociateRouteTablesFromVpcGatewayEndpoint`: Detaches one or more route tables from a VPC gateway endpoint.
     ///
-    /// See [`DissociateRouteTablesFromVpcGatewayEndpointRequest`] for the parameters and [`DissociateRouteTablesFromVpcGatewayEndpointError`] for the documented errors. The future resolves to `Result<DissociateRouteTablesFromVpcGatewayEndpointResponse, SdkError<DissociateRouteTablesFromVpcGatewayEndpointError>>`.
+    /// See [`DissociateRouteTablesFromVpcGatewayEndpointRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DissociateRouteTablesFromVpcGatewayEndpointResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DissociateRouteTablesFromVpcGatewayEndpointError`], one variant per documented code.
     #[inline]
     pub fn dissociate_route_tables_from_vpc_gateway_endpoint(
         &self,
         request: DissociateRouteTablesFromVpcGatewayEndpointRequest,
-    ) -> rt::Sending<'_, DissociateRouteTablesFromVpcGatewayEndpointRequest> {
+    ) -> rt::Sending<DissociateRouteTablesFromVpcGatewayEndpointRequest> {
         self.runtime().send(&request)
     }
 }

@@ -112,24 +112,24 @@ impl DissociateVpnGatewayWithCertificateRequestBuilder {
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DissociateVpnGatewayWithCertificateResponse, SdkError<DissociateVpnGatewayWithCertificateError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DissociateVpnGatewayWithCertificateResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DissociateVpnGatewayWithCertificateError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DissociateVpnGatewayWithCertificateRequest> {
+    ) -> rt::Sending<DissociateVpnGatewayWithCertificateRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DissociateVpnGatewayWithCertificate`: Unbinds an SSL certificate from a ShangMi (SM) VPN gateway.
     ///
-    /// See [`DissociateVpnGatewayWithCertificateRequest`] for the parameters and [`DissociateVpnGatewayWithCertificateError`] for the documented errors. The future resolves to `Result<DissociateVpnGatewayWithCertificateResponse, SdkError<DissociateVpnGatewayWithCertificateError>>`.
+    /// See [`DissociateVpnGatewayWithCertificateRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DissociateVpnGatewayWithCertificateResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DissociateVpnGatewayWithCertificateError`], one variant per documented code.
     #[inline]
     pub fn dissociate_vpn_gateway_with_certificate(
         &self,
         request: DissociateVpnGatewayWithCertificateRequest,
-    ) -> rt::Sending<'_, DissociateVpnGatewayWithCertificateRequest> {
+    ) -> rt::Sending<DissociateVpnGatewayWithCertificateRequest> {
         self.runtime().send(&request)
     }
 }

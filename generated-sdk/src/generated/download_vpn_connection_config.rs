@@ -56,24 +56,24 @@ impl DownloadVpnConnectionConfigRequestBuilder {
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DownloadVpnConnectionConfigResponse, SdkError<DownloadVpnConnectionConfigError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DownloadVpnConnectionConfigResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DownloadVpnConnectionConfigError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, DownloadVpnConnectionConfigRequest> {
+    ) -> rt::Sending<DownloadVpnConnectionConfigRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DownloadVpnConnectionConfig`: Returns the settings you need to configure on your on-premises gateway device for an IPsec-VPN connection.
     ///
-    /// See [`DownloadVpnConnectionConfigRequest`] for the parameters and [`DownloadVpnConnectionConfigError`] for the documented errors. The future resolves to `Result<DownloadVpnConnectionConfigResponse, SdkError<DownloadVpnConnectionConfigError>>`.
+    /// See [`DownloadVpnConnectionConfigRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DownloadVpnConnectionConfigResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DownloadVpnConnectionConfigError`], one variant per documented code.
     #[inline]
     pub fn download_vpn_connection_config(
         &self,
         request: DownloadVpnConnectionConfigRequest,
-    ) -> rt::Sending<'_, DownloadVpnConnectionConfigRequest> {
+    ) -> rt::Sending<DownloadVpnConnectionConfigRequest> {
         self.runtime().send(&request)
     }
 }

@@ -96,24 +96,24 @@ impl EnablePhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<EnablePhysicalConnectionResponse, SdkError<EnablePhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`EnablePhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`EnablePhysicalConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, EnablePhysicalConnectionRequest> {
+    ) -> rt::Sending<EnablePhysicalConnectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `EnablePhysicalConnection`: Puts a Confirmed Express Connect circuit into service; it moves to the Enabled state.
     ///
-    /// See [`EnablePhysicalConnectionRequest`] for the parameters and [`EnablePhysicalConnectionError`] for the documented errors. The future resolves to `Result<EnablePhysicalConnectionResponse, SdkError<EnablePhysicalConnectionError>>`.
+    /// See [`EnablePhysicalConnectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`EnablePhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`EnablePhysicalConnectionError`], one variant per documented code.
     #[inline]
     pub fn enable_physical_connection(
         &self,
         request: EnablePhysicalConnectionRequest,
-    ) -> rt::Sending<'_, EnablePhysicalConnectionRequest> {
+    ) -> rt::Sending<EnablePhysicalConnectionRequest> {
         self.runtime().send(&request)
     }
 }

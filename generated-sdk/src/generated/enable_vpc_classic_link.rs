@@ -73,19 +73,19 @@ impl EnableVpcClassicLinkRequestBuilder {
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<EnableVpcClassicLinkResponse, SdkError<EnableVpcClassicLinkError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`EnableVpcClassicLinkResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`EnableVpcClassicLinkError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, EnableVpcClassicLinkRequest> {
+    ) -> rt::Sending<EnableVpcClassicLinkRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `EnableVpcClassicLink`: Turns on ClassicLink for a VPC, so that ECS instances in the classic network can reach it over the private network.
     ///
-    /// See [`EnableVpcClassicLinkRequest`] for the parameters and [`EnableVpcClassicLinkError`] for the documented errors. The future resolves to `Result<EnableVpcClassicLinkResponse, SdkError<EnableVpcClassicLinkError>>`.
+    /// See [`EnableVpcClassicLinkRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`EnableVpcClassicLinkResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`EnableVpcClassicLinkError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: ClassicLink joins ECS instances of the retired classic network to a VPC. The service no longer recommends it; move classic-network instances into a VPC instead."
     )]
@@ -93,7 +93,7 @@ impl super::Client {
     pub fn enable_vpc_classic_link(
         &self,
         request: EnableVpcClassicLinkRequest,
-    ) -> rt::Sending<'_, EnableVpcClassicLinkRequest> {
+    ) -> rt::Sending<EnableVpcClassicLinkRequest> {
         self.runtime().send(&request)
     }
 }

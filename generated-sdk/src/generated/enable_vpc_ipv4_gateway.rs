@@ -109,24 +109,24 @@ impl EnableVpcIpv4GatewayRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<EnableVpcIpv4GatewayResponse, SdkError<EnableVpcIpv4GatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`EnableVpcIpv4GatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`EnableVpcIpv4GatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, EnableVpcIpv4GatewayRequest> {
+    ) -> rt::Sending<EnableVpcIpv4GatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `EnableVpcIpv4Gateway`: Activates an IPv4 gateway so that it takes control of the Internet traffic of its VPC.
     ///
-    /// See [`EnableVpcIpv4GatewayRequest`] for the parameters and [`EnableVpcIpv4GatewayError`] for the documented errors. The future resolves to `Result<EnableVpcIpv4GatewayResponse, SdkError<EnableVpcIpv4GatewayError>>`.
+    /// See [`EnableVpcIpv4GatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`EnableVpcIpv4GatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`EnableVpcIpv4GatewayError`], one variant per documented code.
     #[inline]
     pub fn enable_vpc_ipv4_gateway(
         &self,
         request: EnableVpcIpv4GatewayRequest,
-    ) -> rt::Sending<'_, EnableVpcIpv4GatewayRequest> {
+    ) -> rt::Sending<EnableVpcIpv4GatewayRequest> {
         self.runtime().send(&request)
     }
 }

@@ -61,24 +61,21 @@ impl GetDhcpOptionsSetRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetDhcpOptionsSetResponse, SdkError<GetDhcpOptionsSetError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetDhcpOptionsSetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetDhcpOptionsSetError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, GetDhcpOptionsSetRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<GetDhcpOptionsSetRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetDhcpOptionsSet`: Returns the settings and state of one DHCP options set, including the VPCs it is attached to.
     ///
-    /// See [`GetDhcpOptionsSetRequest`] for the parameters and [`GetDhcpOptionsSetError`] for the documented errors. The future resolves to `Result<GetDhcpOptionsSetResponse, SdkError<GetDhcpOptionsSetError>>`.
+    /// See [`GetDhcpOptionsSetRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetDhcpOptionsSetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetDhcpOptionsSetError`], one variant per documented code.
     #[inline]
     pub fn get_dhcp_options_set(
         &self,
         request: GetDhcpOptionsSetRequest,
-    ) -> rt::Sending<'_, GetDhcpOptionsSetRequest> {
+    ) -> rt::Sending<GetDhcpOptionsSetRequest> {
         self.runtime().send(&request)
     }
 }

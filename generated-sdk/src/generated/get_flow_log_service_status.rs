@@ -58,24 +58,24 @@ impl GetFlowLogServiceStatusRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetFlowLogServiceStatusResponse, SdkError<GetFlowLogServiceStatusError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetFlowLogServiceStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetFlowLogServiceStatusError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, GetFlowLogServiceStatusRequest> {
+    ) -> rt::Sending<GetFlowLogServiceStatusRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetFlowLogServiceStatus`: Tells whether the flow log feature has been activated for your account.
     ///
-    /// See [`GetFlowLogServiceStatusRequest`] for the parameters and [`GetFlowLogServiceStatusError`] for the documented errors. The future resolves to `Result<GetFlowLogServiceStatusResponse, SdkError<GetFlowLogServiceStatusError>>`.
+    /// See [`GetFlowLogServiceStatusRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetFlowLogServiceStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetFlowLogServiceStatusError`], one variant per documented code.
     #[inline]
     pub fn get_flow_log_service_status(
         &self,
         request: GetFlowLogServiceStatusRequest,
-    ) -> rt::Sending<'_, GetFlowLogServiceStatusRequest> {
+    ) -> rt::Sending<GetFlowLogServiceStatusRequest> {
         self.runtime().send(&request)
     }
 }

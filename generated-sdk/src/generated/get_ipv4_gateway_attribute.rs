@@ -58,24 +58,24 @@ impl GetIpv4GatewayAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetIpv4GatewayAttributeResponse, SdkError<GetIpv4GatewayAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetIpv4GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetIpv4GatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, GetIpv4GatewayAttributeRequest> {
+    ) -> rt::Sending<GetIpv4GatewayAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetIpv4GatewayAttribute`: Returns the details and state of one IPv4 gateway.
     ///
-    /// See [`GetIpv4GatewayAttributeRequest`] for the parameters and [`GetIpv4GatewayAttributeError`] for the documented errors. The future resolves to `Result<GetIpv4GatewayAttributeResponse, SdkError<GetIpv4GatewayAttributeError>>`.
+    /// See [`GetIpv4GatewayAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetIpv4GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetIpv4GatewayAttributeError`], one variant per documented code.
     #[inline]
     pub fn get_ipv4_gateway_attribute(
         &self,
         request: GetIpv4GatewayAttributeRequest,
-    ) -> rt::Sending<'_, GetIpv4GatewayAttributeRequest> {
+    ) -> rt::Sending<GetIpv4GatewayAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -56,24 +56,24 @@ impl GetNatGatewayAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetNatGatewayAttributeResponse, SdkError<GetNatGatewayAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetNatGatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetNatGatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, GetNatGatewayAttributeRequest> {
+    ) -> rt::Sending<GetNatGatewayAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetNatGatewayAttribute`: Shows the full configuration of one NAT gateway, Internet or VPC, including its tables, addresses, billing, logging and private network details.
     ///
-    /// See [`GetNatGatewayAttributeRequest`] for the parameters and [`GetNatGatewayAttributeError`] for the documented errors. The future resolves to `Result<GetNatGatewayAttributeResponse, SdkError<GetNatGatewayAttributeError>>`.
+    /// See [`GetNatGatewayAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetNatGatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetNatGatewayAttributeError`], one variant per documented code.
     #[inline]
     pub fn get_nat_gateway_attribute(
         &self,
         request: GetNatGatewayAttributeRequest,
-    ) -> rt::Sending<'_, GetNatGatewayAttributeRequest> {
+    ) -> rt::Sending<GetNatGatewayAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -84,24 +84,21 @@ impl GetNatIpAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetNatIpAttributeResponse, SdkError<GetNatIpAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetNatIpAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetNatIpAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, GetNatIpAttributeRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<GetNatIpAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetNatIpAttribute`: Shows the details of one NAT IP address of a VPC NAT gateway.
     ///
-    /// See [`GetNatIpAttributeRequest`] for the parameters and [`GetNatIpAttributeError`] for the documented errors. The future resolves to `Result<GetNatIpAttributeResponse, SdkError<GetNatIpAttributeError>>`.
+    /// See [`GetNatIpAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetNatIpAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetNatIpAttributeError`], one variant per documented code.
     #[inline]
     pub fn get_nat_ip_attribute(
         &self,
         request: GetNatIpAttributeRequest,
-    ) -> rt::Sending<'_, GetNatIpAttributeRequest> {
+    ) -> rt::Sending<GetNatIpAttributeRequest> {
         self.runtime().send(&request)
     }
 }

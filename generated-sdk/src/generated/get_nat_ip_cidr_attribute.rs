@@ -97,24 +97,24 @@ impl GetNatIpCidrAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetNatIpCidrAttributeResponse, SdkError<GetNatIpCidrAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetNatIpCidrAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetNatIpCidrAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, GetNatIpCidrAttributeRequest> {
+    ) -> rt::Sending<GetNatIpCidrAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetNatIpCidrAttribute`: Shows the details of one NAT CIDR block of a VPC NAT gateway.
     ///
-    /// See [`GetNatIpCidrAttributeRequest`] for the parameters and [`GetNatIpCidrAttributeError`] for the documented errors. The future resolves to `Result<GetNatIpCidrAttributeResponse, SdkError<GetNatIpCidrAttributeError>>`.
+    /// See [`GetNatIpCidrAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetNatIpCidrAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetNatIpCidrAttributeError`], one variant per documented code.
     #[inline]
     pub fn get_nat_ip_cidr_attribute(
         &self,
         request: GetNatIpCidrAttributeRequest,
-    ) -> rt::Sending<'_, GetNatIpCidrAttributeRequest> {
+    ) -> rt::Sending<GetNatIpCidrAttributeRequest> {
         self.runtime().send(&request)
     }
 }

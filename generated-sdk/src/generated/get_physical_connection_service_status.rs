@@ -47,24 +47,24 @@ impl GetPhysicalConnectionServiceStatusRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetPhysicalConnectionServiceStatusResponse, SdkError<GetPhysicalConnectionServiceStatusError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetPhysicalConnectionServiceStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetPhysicalConnectionServiceStatusError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, GetPhysicalConnectionServiceStatusRequest> {
+    ) -> rt::Sending<GetPhysicalConnectionServiceStatusRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetPhysicalConnectionServiceStatus`: Tells whether billing of outbound data transfer over Express Connect is turned on for the calling account.
     ///
-    /// See [`GetPhysicalConnectionServiceStatusRequest`] for the parameters and [`GetPhysicalConnectionServiceStatusError`] for the documented errors. The future resolves to `Result<GetPhysicalConnectionServiceStatusResponse, SdkError<GetPhysicalConnectionServiceStatusError>>`.
+    /// See [`GetPhysicalConnectionServiceStatusRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetPhysicalConnectionServiceStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetPhysicalConnectionServiceStatusError`], one variant per documented code.
     #[inline]
     pub fn get_physical_connection_service_status(
         &self,
         request: GetPhysicalConnectionServiceStatusRequest,
-    ) -> rt::Sending<'_, GetPhysicalConnectionServiceStatusRequest> {
+    ) -> rt::Sending<GetPhysicalConnectionServiceStatusRequest> {
         self.runtime().send(&request)
     }
 }

@@ -60,24 +60,24 @@ impl GetPublicIpAddressPoolServiceStatusRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetPublicIpAddressPoolServiceStatusResponse, SdkError<GetPublicIpAddressPoolServiceStatusError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetPublicIpAddressPoolServiceStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetPublicIpAddressPoolServiceStatusError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, GetPublicIpAddressPoolServiceStatusRequest> {
+    ) -> rt::Sending<GetPublicIpAddressPoolServiceStatusRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetPublicIpAddressPoolServiceStatus`: Tells whether the IP address pool feature is activated for your account.
     ///
-    /// See [`GetPublicIpAddressPoolServiceStatusRequest`] for the parameters and [`GetPublicIpAddressPoolServiceStatusError`] for the documented errors. The future resolves to `Result<GetPublicIpAddressPoolServiceStatusResponse, SdkError<GetPublicIpAddressPoolServiceStatusError>>`.
+    /// See [`GetPublicIpAddressPoolServiceStatusRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetPublicIpAddressPoolServiceStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetPublicIpAddressPoolServiceStatusError`], one variant per documented code.
     #[inline]
     pub fn get_public_ip_address_pool_service_status(
         &self,
         request: GetPublicIpAddressPoolServiceStatusRequest,
-    ) -> rt::Sending<'_, GetPublicIpAddressPoolServiceStatusRequest> {
+    ) -> rt::Sending<GetPublicIpAddressPoolServiceStatusRequest> {
         self.runtime().send(&request)
     }
 }

@@ -88,24 +88,24 @@ impl GetRouteTargetGroupRequestBuilder {
             tag: self.tag,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetRouteTargetGroupResponse, SdkError<GetRouteTargetGroupError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetRouteTargetGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetRouteTargetGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, GetRouteTargetGroupRequest> {
+    ) -> rt::Sending<GetRouteTargetGroupRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetRouteTargetGroup`: Returns the details of one route target group, including its members and their health.
     ///
-    /// See [`GetRouteTargetGroupRequest`] for the parameters and [`GetRouteTargetGroupError`] for the documented errors. The future resolves to `Result<GetRouteTargetGroupResponse, SdkError<GetRouteTargetGroupError>>`.
+    /// See [`GetRouteTargetGroupRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetRouteTargetGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetRouteTargetGroupError`], one variant per documented code.
     #[inline]
     pub fn get_route_target_group(
         &self,
         request: GetRouteTargetGroupRequest,
-    ) -> rt::Sending<'_, GetRouteTargetGroupRequest> {
+    ) -> rt::Sending<GetRouteTargetGroupRequest> {
         self.runtime().send(&request)
     }
 }

@@ -58,24 +58,24 @@ impl GetTrafficMirrorServiceStatusRequestBuilder {
             region_id: self.region_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetTrafficMirrorServiceStatusResponse, SdkError<GetTrafficMirrorServiceStatusError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetTrafficMirrorServiceStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetTrafficMirrorServiceStatusError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, GetTrafficMirrorServiceStatusRequest> {
+    ) -> rt::Sending<GetTrafficMirrorServiceStatusRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetTrafficMirrorServiceStatus`: Tells whether the traffic mirroring feature has been activated for your account.
     ///
-    /// See [`GetTrafficMirrorServiceStatusRequest`] for the parameters and [`GetTrafficMirrorServiceStatusError`] for the documented errors. The future resolves to `Result<GetTrafficMirrorServiceStatusResponse, SdkError<GetTrafficMirrorServiceStatusError>>`.
+    /// See [`GetTrafficMirrorServiceStatusRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetTrafficMirrorServiceStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetTrafficMirrorServiceStatusError`], one variant per documented code.
     #[inline]
     pub fn get_traffic_mirror_service_status(
         &self,
         request: GetTrafficMirrorServiceStatusRequest,
-    ) -> rt::Sending<'_, GetTrafficMirrorServiceStatusRequest> {
+    ) -> rt::Sending<GetTrafficMirrorServiceStatusRequest> {
         self.runtime().send(&request)
     }
 }

@@ -58,24 +58,24 @@ impl GetVpcGatewayEndpointAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetVpcGatewayEndpointAttributeResponse, SdkError<GetVpcGatewayEndpointAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetVpcGatewayEndpointAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVpcGatewayEndpointAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, GetVpcGatewayEndpointAttributeRequest> {
+    ) -> rt::Sending<GetVpcGatewayEndpointAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetVpcGatewayEndpointAttribute`: Returns the details of one VPC gateway endpoint, including its policy and attached route tables.
     ///
-    /// See [`GetVpcGatewayEndpointAttributeRequest`] for the parameters and [`GetVpcGatewayEndpointAttributeError`] for the documented errors. The future resolves to `Result<GetVpcGatewayEndpointAttributeResponse, SdkError<GetVpcGatewayEndpointAttributeError>>`.
+    /// See [`GetVpcGatewayEndpointAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetVpcGatewayEndpointAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVpcGatewayEndpointAttributeError`], one variant per documented code.
     #[inline]
     pub fn get_vpc_gateway_endpoint_attribute(
         &self,
         request: GetVpcGatewayEndpointAttributeRequest,
-    ) -> rt::Sending<'_, GetVpcGatewayEndpointAttributeRequest> {
+    ) -> rt::Sending<GetVpcGatewayEndpointAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -94,24 +94,24 @@ impl GetVpcPrefixListAssociationsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetVpcPrefixListAssociationsResponse, SdkError<GetVpcPrefixListAssociationsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetVpcPrefixListAssociationsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVpcPrefixListAssociationsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, GetVpcPrefixListAssociationsRequest> {
+    ) -> rt::Sending<GetVpcPrefixListAssociationsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetVpcPrefixListAssociations`: Lists the resources, such as VPC and transit router route tables, that use a prefix list, with the state of each use.
     ///
-    /// See [`GetVpcPrefixListAssociationsRequest`] for the parameters and [`GetVpcPrefixListAssociationsError`] for the documented errors. The future resolves to `Result<GetVpcPrefixListAssociationsResponse, SdkError<GetVpcPrefixListAssociationsError>>`.
+    /// See [`GetVpcPrefixListAssociationsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetVpcPrefixListAssociationsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVpcPrefixListAssociationsError`], one variant per documented code.
     #[inline]
     pub fn get_vpc_prefix_list_associations(
         &self,
         request: GetVpcPrefixListAssociationsRequest,
-    ) -> rt::Sending<'_, GetVpcPrefixListAssociationsRequest> {
+    ) -> rt::Sending<GetVpcPrefixListAssociationsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -94,24 +94,24 @@ impl GetVpcPrefixListEntriesRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetVpcPrefixListEntriesResponse, SdkError<GetVpcPrefixListEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetVpcPrefixListEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVpcPrefixListEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, GetVpcPrefixListEntriesRequest> {
+    ) -> rt::Sending<GetVpcPrefixListEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetVpcPrefixListEntries`: Lists the CIDR blocks of a prefix list.
     ///
-    /// See [`GetVpcPrefixListEntriesRequest`] for the parameters and [`GetVpcPrefixListEntriesError`] for the documented errors. The future resolves to `Result<GetVpcPrefixListEntriesResponse, SdkError<GetVpcPrefixListEntriesError>>`.
+    /// See [`GetVpcPrefixListEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetVpcPrefixListEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVpcPrefixListEntriesError`], one variant per documented code.
     #[inline]
     pub fn get_vpc_prefix_list_entries(
         &self,
         request: GetVpcPrefixListEntriesRequest,
-    ) -> rt::Sending<'_, GetVpcPrefixListEntriesRequest> {
+    ) -> rt::Sending<GetVpcPrefixListEntriesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -82,24 +82,24 @@ impl GetVpcRouteEntrySummaryRequestBuilder {
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetVpcRouteEntrySummaryResponse, SdkError<GetVpcRouteEntrySummaryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetVpcRouteEntrySummaryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVpcRouteEntrySummaryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, GetVpcRouteEntrySummaryRequest> {
+    ) -> rt::Sending<GetVpcRouteEntrySummaryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetVpcRouteEntrySummary`: Counts the route entries of the route tables of a VPC, broken down by route type.
     ///
-    /// See [`GetVpcRouteEntrySummaryRequest`] for the parameters and [`GetVpcRouteEntrySummaryError`] for the documented errors. The future resolves to `Result<GetVpcRouteEntrySummaryResponse, SdkError<GetVpcRouteEntrySummaryError>>`.
+    /// See [`GetVpcRouteEntrySummaryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetVpcRouteEntrySummaryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVpcRouteEntrySummaryError`], one variant per documented code.
     #[inline]
     pub fn get_vpc_route_entry_summary(
         &self,
         request: GetVpcRouteEntrySummaryRequest,
-    ) -> rt::Sending<'_, GetVpcRouteEntrySummaryRequest> {
+    ) -> rt::Sending<GetVpcRouteEntrySummaryRequest> {
         self.runtime().send(&request)
     }
 }

@@ -84,24 +84,24 @@ impl GetVpnGatewayDiagnoseResultRequestBuilder {
             vpn_gateway_id: self.vpn_gateway_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetVpnGatewayDiagnoseResultResponse, SdkError<GetVpnGatewayDiagnoseResultError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetVpnGatewayDiagnoseResultResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVpnGatewayDiagnoseResultError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, GetVpnGatewayDiagnoseResultRequest> {
+    ) -> rt::Sending<GetVpnGatewayDiagnoseResultRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetVpnGatewayDiagnoseResult`: Returns the outcome of a one-click diagnosis of a VPN gateway, item by item.
     ///
-    /// See [`GetVpnGatewayDiagnoseResultRequest`] for the parameters and [`GetVpnGatewayDiagnoseResultError`] for the documented errors. The future resolves to `Result<GetVpnGatewayDiagnoseResultResponse, SdkError<GetVpnGatewayDiagnoseResultError>>`.
+    /// See [`GetVpnGatewayDiagnoseResultRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetVpnGatewayDiagnoseResultResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVpnGatewayDiagnoseResultError`], one variant per documented code.
     #[inline]
     pub fn get_vpn_gateway_diagnose_result(
         &self,
         request: GetVpnGatewayDiagnoseResultRequest,
-    ) -> rt::Sending<'_, GetVpnGatewayDiagnoseResultRequest> {
+    ) -> rt::Sending<GetVpnGatewayDiagnoseResultRequest> {
         self.runtime().send(&request)
     }
 }

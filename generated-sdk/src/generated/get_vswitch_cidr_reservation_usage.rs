@@ -97,24 +97,24 @@ impl GetVSwitchCidrReservationUsageRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetVSwitchCidrReservationUsageResponse, SdkError<GetVSwitchCidrReservationUsageError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetVSwitchCidrReservationUsageResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVSwitchCidrReservationUsageError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, GetVSwitchCidrReservationUsageRequest> {
+    ) -> rt::Sending<GetVSwitchCidrReservationUsageRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetVSwitchCidrReservationUsage`: Lists the IP prefixes that have been assigned from a reserved CIDR block of a vSwitch, and the resources that hold them.
     ///
-    /// See [`GetVSwitchCidrReservationUsageRequest`] for the parameters and [`GetVSwitchCidrReservationUsageError`] for the documented errors. The future resolves to `Result<GetVSwitchCidrReservationUsageResponse, SdkError<GetVSwitchCidrReservationUsageError>>`.
+    /// See [`GetVSwitchCidrReservationUsageRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetVSwitchCidrReservationUsageResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVSwitchCidrReservationUsageError`], one variant per documented code.
     #[inline]
     pub fn get_vswitch_cidr_reservation_usage(
         &self,
         request: GetVSwitchCidrReservationUsageRequest,
-    ) -> rt::Sending<'_, GetVSwitchCidrReservationUsageRequest> {
+    ) -> rt::Sending<GetVSwitchCidrReservationUsageRequest> {
         self.runtime().send(&request)
     }
 }

@@ -110,24 +110,21 @@ impl GrantInstanceToCenRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GrantInstanceToCenResponse, SdkError<GrantInstanceToCenError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GrantInstanceToCenResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GrantInstanceToCenError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, GrantInstanceToCenRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<GrantInstanceToCenRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GrantInstanceToCen`: Authorizes a Cloud Enterprise Network (CEN) instance of another account to attach one of your VPCs or VBRs.
     ///
-    /// See [`GrantInstanceToCenRequest`] for the parameters and [`GrantInstanceToCenError`] for the documented errors. The future resolves to `Result<GrantInstanceToCenResponse, SdkError<GrantInstanceToCenError>>`.
+    /// See [`GrantInstanceToCenRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GrantInstanceToCenResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GrantInstanceToCenError`], one variant per documented code.
     #[inline]
     pub fn grant_instance_to_cen(
         &self,
         request: GrantInstanceToCenRequest,
-    ) -> rt::Sending<'_, GrantInstanceToCenRequest> {
+    ) -> rt::Sending<GrantInstanceToCenRequest> {
         self.runtime().send(&request)
     }
 }

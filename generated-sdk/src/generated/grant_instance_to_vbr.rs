@@ -120,24 +120,21 @@ impl GrantInstanceToVbrRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GrantInstanceToVbrResponse, SdkError<GrantInstanceToVbrError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GrantInstanceToVbrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GrantInstanceToVbrError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, GrantInstanceToVbrRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<GrantInstanceToVbrRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GrantInstanceToVbr`: Authorizes virtual border routers (VBRs) of another account to connect to one of your VPCs.
     ///
-    /// See [`GrantInstanceToVbrRequest`] for the parameters and [`GrantInstanceToVbrError`] for the documented errors. The future resolves to `Result<GrantInstanceToVbrResponse, SdkError<GrantInstanceToVbrError>>`.
+    /// See [`GrantInstanceToVbrRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GrantInstanceToVbrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GrantInstanceToVbrError`], one variant per documented code.
     #[inline]
     pub fn grant_instance_to_vbr(
         &self,
         request: GrantInstanceToVbrRequest,
-    ) -> rt::Sending<'_, GrantInstanceToVbrRequest> {
+    ) -> rt::Sending<GrantInstanceToVbrRequest> {
         self.runtime().send(&request)
     }
 }

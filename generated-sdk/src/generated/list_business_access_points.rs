@@ -43,24 +43,24 @@ impl ListBusinessAccessPointsRequestBuilder {
             region_id: self.region_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListBusinessAccessPointsResponse, SdkError<ListBusinessAccessPointsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListBusinessAccessPointsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListBusinessAccessPointsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListBusinessAccessPointsRequest> {
+    ) -> rt::Sending<ListBusinessAccessPointsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListBusinessAccessPoints`: Lists the Express Connect access points of a region at which you can order a circuit, with their locations, port types and optical modules.
     ///
-    /// See [`ListBusinessAccessPointsRequest`] for the parameters and [`ListBusinessAccessPointsError`] for the documented errors. The future resolves to `Result<ListBusinessAccessPointsResponse, SdkError<ListBusinessAccessPointsError>>`.
+    /// See [`ListBusinessAccessPointsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListBusinessAccessPointsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListBusinessAccessPointsError`], one variant per documented code.
     #[inline]
     pub fn list_business_access_points(
         &self,
         request: ListBusinessAccessPointsRequest,
-    ) -> rt::Sending<'_, ListBusinessAccessPointsRequest> {
+    ) -> rt::Sending<ListBusinessAccessPointsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -46,24 +46,24 @@ impl ListBusinessRegionsRequestBuilder {
             accept_language: self.accept_language,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListBusinessRegionsResponse, SdkError<ListBusinessRegionsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListBusinessRegionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListBusinessRegionsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListBusinessRegionsRequest> {
+    ) -> rt::Sending<ListBusinessRegionsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListBusinessRegions`: Lists the regions in which you can buy Express Connect circuits.
     ///
-    /// See [`ListBusinessRegionsRequest`] for the parameters and [`ListBusinessRegionsError`] for the documented errors. The future resolves to `Result<ListBusinessRegionsResponse, SdkError<ListBusinessRegionsError>>`.
+    /// See [`ListBusinessRegionsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListBusinessRegionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListBusinessRegionsError`], one variant per documented code.
     #[inline]
     pub fn list_business_regions(
         &self,
         request: ListBusinessRegionsRequest,
-    ) -> rt::Sending<'_, ListBusinessRegionsRequest> {
+    ) -> rt::Sending<ListBusinessRegionsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -161,24 +161,24 @@ impl ListDhcpOptionsSetsRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 10)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListDhcpOptionsSetsResponse, SdkError<ListDhcpOptionsSetsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListDhcpOptionsSetsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListDhcpOptionsSetsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListDhcpOptionsSetsRequest> {
+    ) -> rt::Sending<ListDhcpOptionsSetsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListDhcpOptionsSets`: Lists the DHCP options sets of a region, filtered by ID, name, root domain, resource group or tags.
     ///
-    /// See [`ListDhcpOptionsSetsRequest`] for the parameters and [`ListDhcpOptionsSetsError`] for the documented errors. The future resolves to `Result<ListDhcpOptionsSetsResponse, SdkError<ListDhcpOptionsSetsError>>`.
+    /// See [`ListDhcpOptionsSetsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListDhcpOptionsSetsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListDhcpOptionsSetsError`], one variant per documented code.
     #[inline]
     pub fn list_dhcp_options_sets(
         &self,
         request: ListDhcpOptionsSetsRequest,
-    ) -> rt::Sending<'_, ListDhcpOptionsSetsRequest> {
+    ) -> rt::Sending<ListDhcpOptionsSetsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -81,24 +81,24 @@ impl ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListEnhanhcedNatGatewayAvailableZonesResponse, SdkError<ListEnhanhcedNatGatewayAvailableZonesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListEnhanhcedNatGatewayAvailableZonesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListEnhanhcedNatGatewayAvailableZonesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListEnhanhcedNatGatewayAvailableZonesRequest> {
+    ) -> rt::Sending<ListEnhanhcedNatGatewayAvailableZonesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListEnhanhcedNatGatewayAvailableZones`: Lists the zones of a region in which NAT gateways, Internet or VPC, can be created.
     ///
-    /// See [`ListEnhanhcedNatGatewayAvailableZonesRequest`] for the parameters and [`ListEnhanhcedNatGatewayAvailableZonesError`] for the documented errors. The future resolves to `Result<ListEnhanhcedNatGatewayAvailableZonesResponse, SdkError<ListEnhanhcedNatGatewayAvailableZonesError>>`.
+    /// See [`ListEnhanhcedNatGatewayAvailableZonesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListEnhanhcedNatGatewayAvailableZonesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListEnhanhcedNatGatewayAvailableZonesError`], one variant per documented code.
     #[inline]
     pub fn list_enhanhced_nat_gateway_available_zones(
         &self,
         request: ListEnhanhcedNatGatewayAvailableZonesRequest,
-    ) -> rt::Sending<'_, ListEnhanhcedNatGatewayAvailableZonesRequest> {
+    ) -> rt::Sending<ListEnhanhcedNatGatewayAvailableZonesRequest> {
         self.runtime().send(&request)
     }
 }

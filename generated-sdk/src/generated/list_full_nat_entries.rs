@@ -211,24 +211,21 @@ impl ListFullNatEntriesRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListFullNatEntriesResponse, SdkError<ListFullNatEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListFullNatEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListFullNatEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, ListFullNatEntriesRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ListFullNatEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListFullNatEntries`: Lists the FULLNAT entries of a VPC NAT gateway or FULLNAT table, optionally filtered by entry, name, protocol, NAT IP address, port or network interface.
     ///
-    /// See [`ListFullNatEntriesRequest`] for the parameters and [`ListFullNatEntriesError`] for the documented errors. The future resolves to `Result<ListFullNatEntriesResponse, SdkError<ListFullNatEntriesError>>`.
+    /// See [`ListFullNatEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListFullNatEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListFullNatEntriesError`], one variant per documented code.
     #[inline]
     pub fn list_full_nat_entries(
         &self,
         request: ListFullNatEntriesRequest,
-    ) -> rt::Sending<'_, ListFullNatEntriesRequest> {
+    ) -> rt::Sending<ListFullNatEntriesRequest> {
         self.runtime().send(&request)
     }
 }

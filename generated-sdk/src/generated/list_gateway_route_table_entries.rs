@@ -100,24 +100,24 @@ impl ListGatewayRouteTableEntriesRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListGatewayRouteTableEntriesResponse, SdkError<ListGatewayRouteTableEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListGatewayRouteTableEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListGatewayRouteTableEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListGatewayRouteTableEntriesRequest> {
+    ) -> rt::Sending<ListGatewayRouteTableEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListGatewayRouteTableEntries`: Lists the route entries of a gateway route table, the table bound to an IPv4 or IPv6 gateway.
     ///
-    /// See [`ListGatewayRouteTableEntriesRequest`] for the parameters and [`ListGatewayRouteTableEntriesError`] for the documented errors. The future resolves to `Result<ListGatewayRouteTableEntriesResponse, SdkError<ListGatewayRouteTableEntriesError>>`.
+    /// See [`ListGatewayRouteTableEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListGatewayRouteTableEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListGatewayRouteTableEntriesError`], one variant per documented code.
     #[inline]
     pub fn list_gateway_route_table_entries(
         &self,
         request: ListGatewayRouteTableEntriesRequest,
-    ) -> rt::Sending<'_, ListGatewayRouteTableEntriesRequest> {
+    ) -> rt::Sending<ListGatewayRouteTableEntriesRequest> {
         self.runtime().send(&request)
     }
 }

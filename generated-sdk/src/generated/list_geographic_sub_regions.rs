@@ -27,24 +27,24 @@ impl ListGeographicSubRegionsRequestBuilder {
     pub fn build(self) -> Result<ListGeographicSubRegionsRequest, rt::BuildError> {
         Ok(ListGeographicSubRegionsRequest {})
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListGeographicSubRegionsResponse, SdkError<ListGeographicSubRegionsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListGeographicSubRegionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListGeographicSubRegionsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListGeographicSubRegionsRequest> {
+    ) -> rt::Sending<ListGeographicSubRegionsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListGeographicSubRegions`: Lists the geographic sub-regions into which Alibaba Cloud groups its regions for Express Connect.
     ///
-    /// See [`ListGeographicSubRegionsRequest`] for the parameters and [`ListGeographicSubRegionsError`] for the documented errors. The future resolves to `Result<ListGeographicSubRegionsResponse, SdkError<ListGeographicSubRegionsError>>`.
+    /// See [`ListGeographicSubRegionsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListGeographicSubRegionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListGeographicSubRegionsError`], one variant per documented code.
     #[inline]
     pub fn list_geographic_sub_regions(
         &self,
         request: ListGeographicSubRegionsRequest,
-    ) -> rt::Sending<'_, ListGeographicSubRegionsRequest> {
+    ) -> rt::Sending<ListGeographicSubRegionsRequest> {
         self.runtime().send(&request)
     }
 }

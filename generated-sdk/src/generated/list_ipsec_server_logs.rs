@@ -123,24 +123,24 @@ impl ListIpsecServerLogsRequestBuilder {
             to: self.to,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListIpsecServerLogsResponse, SdkError<ListIpsecServerLogsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListIpsecServerLogsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListIpsecServerLogsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListIpsecServerLogsRequest> {
+    ) -> rt::Sending<ListIpsecServerLogsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListIpsecServerLogs`: Returns the log lines of an IPsec server for a time window.
     ///
-    /// See [`ListIpsecServerLogsRequest`] for the parameters and [`ListIpsecServerLogsError`] for the documented errors. The future resolves to `Result<ListIpsecServerLogsResponse, SdkError<ListIpsecServerLogsError>>`.
+    /// See [`ListIpsecServerLogsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListIpsecServerLogsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListIpsecServerLogsError`], one variant per documented code.
     #[inline]
     pub fn list_ipsec_server_logs(
         &self,
         request: ListIpsecServerLogsRequest,
-    ) -> rt::Sending<'_, ListIpsecServerLogsRequest> {
+    ) -> rt::Sending<ListIpsecServerLogsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -133,24 +133,21 @@ impl ListIpsecServersRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListIpsecServersResponse, SdkError<ListIpsecServersError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListIpsecServersResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListIpsecServersError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, ListIpsecServersRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ListIpsecServersRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListIpsecServers`: Lists IPsec servers with their negotiation settings, optionally narrowed by gateway, name, ID or resource group.
     ///
-    /// See [`ListIpsecServersRequest`] for the parameters and [`ListIpsecServersError`] for the documented errors. The future resolves to `Result<ListIpsecServersResponse, SdkError<ListIpsecServersError>>`.
+    /// See [`ListIpsecServersRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListIpsecServersResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListIpsecServersError`], one variant per documented code.
     #[inline]
     pub fn list_ipsec_servers(
         &self,
         request: ListIpsecServersRequest,
-    ) -> rt::Sending<'_, ListIpsecServersRequest> {
+    ) -> rt::Sending<ListIpsecServersRequest> {
         self.runtime().send(&request)
     }
 }

@@ -141,24 +141,21 @@ impl ListIpv4GatewaysRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 10)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListIpv4GatewaysResponse, SdkError<ListIpv4GatewaysError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListIpv4GatewaysResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListIpv4GatewaysError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, ListIpv4GatewaysRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ListIpv4GatewaysRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListIpv4Gateways`: Lists IPv4 gateways, filtered by ID, name, VPC, resource group or tags.
     ///
-    /// See [`ListIpv4GatewaysRequest`] for the parameters and [`ListIpv4GatewaysError`] for the documented errors. The future resolves to `Result<ListIpv4GatewaysResponse, SdkError<ListIpv4GatewaysError>>`.
+    /// See [`ListIpv4GatewaysRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListIpv4GatewaysResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListIpv4GatewaysError`], one variant per documented code.
     #[inline]
     pub fn list_ipv4_gateways(
         &self,
         request: ListIpv4GatewaysRequest,
-    ) -> rt::Sending<'_, ListIpv4GatewaysRequest> {
+    ) -> rt::Sending<ListIpv4GatewaysRequest> {
         self.runtime().send(&request)
     }
 }

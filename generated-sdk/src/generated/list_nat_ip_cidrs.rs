@@ -183,21 +183,21 @@ impl ListNatIpCidrsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListNatIpCidrsResponse, SdkError<ListNatIpCidrsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListNatIpCidrsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListNatIpCidrsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, ListNatIpCidrsRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ListNatIpCidrsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListNatIpCidrs`: Lists the NAT CIDR blocks of a VPC NAT gateway, optionally filtered by block, name or status.
     ///
-    /// See [`ListNatIpCidrsRequest`] for the parameters and [`ListNatIpCidrsError`] for the documented errors. The future resolves to `Result<ListNatIpCidrsResponse, SdkError<ListNatIpCidrsError>>`.
+    /// See [`ListNatIpCidrsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListNatIpCidrsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListNatIpCidrsError`], one variant per documented code.
     #[inline]
     pub fn list_nat_ip_cidrs(
         &self,
         request: ListNatIpCidrsRequest,
-    ) -> rt::Sending<'_, ListNatIpCidrsRequest> {
+    ) -> rt::Sending<ListNatIpCidrsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -211,21 +211,21 @@ impl ListNatIpsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListNatIpsResponse, SdkError<ListNatIpsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListNatIpsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListNatIpsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, ListNatIpsRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ListNatIpsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListNatIps`: Lists the NAT IP addresses of a VPC NAT gateway, optionally filtered by CIDR block, IP prefix, ID, name, status or origin.
     ///
-    /// See [`ListNatIpsRequest`] for the parameters and [`ListNatIpsError`] for the documented errors. The future resolves to `Result<ListNatIpsResponse, SdkError<ListNatIpsError>>`.
+    /// See [`ListNatIpsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListNatIpsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListNatIpsError`], one variant per documented code.
     #[inline]
     pub fn list_nat_ips(
         &self,
         request: ListNatIpsRequest,
-    ) -> rt::Sending<'_, ListNatIpsRequest> {
+    ) -> rt::Sending<ListNatIpsRequest> {
         self.runtime().send(&request)
     }
 }

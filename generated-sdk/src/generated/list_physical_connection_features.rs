@@ -83,24 +83,24 @@ impl ListPhysicalConnectionFeaturesRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListPhysicalConnectionFeaturesResponse, SdkError<ListPhysicalConnectionFeaturesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListPhysicalConnectionFeaturesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListPhysicalConnectionFeaturesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListPhysicalConnectionFeaturesRequest> {
+    ) -> rt::Sending<ListPhysicalConnectionFeaturesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListPhysicalConnectionFeatures`: Lists the device-level features that an Express Connect circuit's access device supports.
     ///
-    /// See [`ListPhysicalConnectionFeaturesRequest`] for the parameters and [`ListPhysicalConnectionFeaturesError`] for the documented errors. The future resolves to `Result<ListPhysicalConnectionFeaturesResponse, SdkError<ListPhysicalConnectionFeaturesError>>`.
+    /// See [`ListPhysicalConnectionFeaturesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListPhysicalConnectionFeaturesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListPhysicalConnectionFeaturesError`], one variant per documented code.
     #[inline]
     pub fn list_physical_connection_features(
         &self,
         request: ListPhysicalConnectionFeaturesRequest,
-    ) -> rt::Sending<'_, ListPhysicalConnectionFeaturesRequest> {
+    ) -> rt::Sending<ListPhysicalConnectionFeaturesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -148,24 +148,21 @@ impl ListPrefixListsRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 10)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListPrefixListsResponse, SdkError<ListPrefixListsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListPrefixListsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListPrefixListsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, ListPrefixListsRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ListPrefixListsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListPrefixLists`: Lists prefix lists, filtered by ID, name, resource group or tags.
     ///
-    /// See [`ListPrefixListsRequest`] for the parameters and [`ListPrefixListsError`] for the documented errors. The future resolves to `Result<ListPrefixListsResponse, SdkError<ListPrefixListsError>>`.
+    /// See [`ListPrefixListsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListPrefixListsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListPrefixListsError`], one variant per documented code.
     #[inline]
     pub fn list_prefix_lists(
         &self,
         request: ListPrefixListsRequest,
-    ) -> rt::Sending<'_, ListPrefixListsRequest> {
+    ) -> rt::Sending<ListPrefixListsRequest> {
         self.runtime().send(&request)
     }
 }

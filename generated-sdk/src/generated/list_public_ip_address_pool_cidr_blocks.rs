@@ -115,24 +115,24 @@ impl ListPublicIpAddressPoolCidrBlocksRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListPublicIpAddressPoolCidrBlocksResponse, SdkError<ListPublicIpAddressPoolCidrBlocksError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListPublicIpAddressPoolCidrBlocksResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListPublicIpAddressPoolCidrBlocksError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListPublicIpAddressPoolCidrBlocksRequest> {
+    ) -> rt::Sending<ListPublicIpAddressPoolCidrBlocksRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListPublicIpAddressPoolCidrBlocks`: Lists the CIDR blocks of a public IP address pool with their state and address usage.
     ///
-    /// See [`ListPublicIpAddressPoolCidrBlocksRequest`] for the parameters and [`ListPublicIpAddressPoolCidrBlocksError`] for the documented errors. The future resolves to `Result<ListPublicIpAddressPoolCidrBlocksResponse, SdkError<ListPublicIpAddressPoolCidrBlocksError>>`.
+    /// See [`ListPublicIpAddressPoolCidrBlocksRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListPublicIpAddressPoolCidrBlocksResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListPublicIpAddressPoolCidrBlocksError`], one variant per documented code.
     #[inline]
     pub fn list_public_ip_address_pool_cidr_blocks(
         &self,
         request: ListPublicIpAddressPoolCidrBlocksRequest,
-    ) -> rt::Sending<'_, ListPublicIpAddressPoolCidrBlocksRequest> {
+    ) -> rt::Sending<ListPublicIpAddressPoolCidrBlocksRequest> {
         self.runtime().send(&request)
     }
 }

@@ -191,24 +191,24 @@ impl ListPublicIpAddressPoolsRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 10)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListPublicIpAddressPoolsResponse, SdkError<ListPublicIpAddressPoolsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListPublicIpAddressPoolsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListPublicIpAddressPoolsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListPublicIpAddressPoolsRequest> {
+    ) -> rt::Sending<ListPublicIpAddressPoolsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListPublicIpAddressPools`: Lists the public IP address pools available to you, with their line type, state and address usage.
     ///
-    /// See [`ListPublicIpAddressPoolsRequest`] for the parameters and [`ListPublicIpAddressPoolsError`] for the documented errors. The future resolves to `Result<ListPublicIpAddressPoolsResponse, SdkError<ListPublicIpAddressPoolsError>>`.
+    /// See [`ListPublicIpAddressPoolsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListPublicIpAddressPoolsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListPublicIpAddressPoolsError`], one variant per documented code.
     #[inline]
     pub fn list_public_ip_address_pools(
         &self,
         request: ListPublicIpAddressPoolsRequest,
-    ) -> rt::Sending<'_, ListPublicIpAddressPoolsRequest> {
+    ) -> rt::Sending<ListPublicIpAddressPoolsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -155,24 +155,24 @@ impl ListRouteTargetGroupsRequestBuilder {
             vpc_id: self.vpc_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListRouteTargetGroupsResponse, SdkError<ListRouteTargetGroupsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListRouteTargetGroupsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListRouteTargetGroupsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListRouteTargetGroupsRequest> {
+    ) -> rt::Sending<ListRouteTargetGroupsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListRouteTargetGroups`: Lists route target groups, filtered by ID, VPC, member, resource group or tags.
     ///
-    /// See [`ListRouteTargetGroupsRequest`] for the parameters and [`ListRouteTargetGroupsError`] for the documented errors. The future resolves to `Result<ListRouteTargetGroupsResponse, SdkError<ListRouteTargetGroupsError>>`.
+    /// See [`ListRouteTargetGroupsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListRouteTargetGroupsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListRouteTargetGroupsError`], one variant per documented code.
     #[inline]
     pub fn list_route_target_groups(
         &self,
         request: ListRouteTargetGroupsRequest,
-    ) -> rt::Sending<'_, ListRouteTargetGroupsRequest> {
+    ) -> rt::Sending<ListRouteTargetGroupsRequest> {
         self.runtime().send(&request)
     }
 }

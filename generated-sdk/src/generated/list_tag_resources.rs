@@ -134,24 +134,21 @@ impl ListTagResourcesRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListTagResourcesResponse, SdkError<ListTagResourcesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListTagResourcesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListTagResourcesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, ListTagResourcesRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ListTagResourcesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListTagResources`: Lists which tags are attached to which VPC resources, by resource ID, by tag, or both.
     ///
-    /// See [`ListTagResourcesRequest`] for the parameters and [`ListTagResourcesError`] for the documented errors. The future resolves to `Result<ListTagResourcesResponse, SdkError<ListTagResourcesError>>`.
+    /// See [`ListTagResourcesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListTagResourcesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListTagResourcesError`], one variant per documented code.
     #[inline]
     pub fn list_tag_resources(
         &self,
         request: ListTagResourcesRequest,
-    ) -> rt::Sending<'_, ListTagResourcesRequest> {
+    ) -> rt::Sending<ListTagResourcesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -136,24 +136,24 @@ impl ListTagResourcesForExpressConnectRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListTagResourcesForExpressConnectResponse, SdkError<ListTagResourcesForExpressConnectError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListTagResourcesForExpressConnectResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListTagResourcesForExpressConnectError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListTagResourcesForExpressConnectRequest> {
+    ) -> rt::Sending<ListTagResourcesForExpressConnectRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListTagResourcesForExpressConnect`: Lists the tags attached to Express Connect circuits, VBRs or router interfaces.
     ///
-    /// See [`ListTagResourcesForExpressConnectRequest`] for the parameters and [`ListTagResourcesForExpressConnectError`] for the documented errors. The future resolves to `Result<ListTagResourcesForExpressConnectResponse, SdkError<ListTagResourcesForExpressConnectError>>`.
+    /// See [`ListTagResourcesForExpressConnectRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListTagResourcesForExpressConnectResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListTagResourcesForExpressConnectError`], one variant per documented code.
     #[inline]
     pub fn list_tag_resources_for_express_connect(
         &self,
         request: ListTagResourcesForExpressConnectRequest,
-    ) -> rt::Sending<'_, ListTagResourcesForExpressConnectRequest> {
+    ) -> rt::Sending<ListTagResourcesForExpressConnectRequest> {
         self.runtime().send(&request)
     }
 }

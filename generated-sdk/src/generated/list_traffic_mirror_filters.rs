@@ -139,24 +139,24 @@ impl ListTrafficMirrorFiltersRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListTrafficMirrorFiltersResponse, SdkError<ListTrafficMirrorFiltersError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListTrafficMirrorFiltersResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListTrafficMirrorFiltersError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListTrafficMirrorFiltersRequest> {
+    ) -> rt::Sending<ListTrafficMirrorFiltersRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListTrafficMirrorFilters`: Lists traffic mirror filters with their inbound and outbound rules.
     ///
-    /// See [`ListTrafficMirrorFiltersRequest`] for the parameters and [`ListTrafficMirrorFiltersError`] for the documented errors. The future resolves to `Result<ListTrafficMirrorFiltersResponse, SdkError<ListTrafficMirrorFiltersError>>`.
+    /// See [`ListTrafficMirrorFiltersRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListTrafficMirrorFiltersResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListTrafficMirrorFiltersError`], one variant per documented code.
     #[inline]
     pub fn list_traffic_mirror_filters(
         &self,
         request: ListTrafficMirrorFiltersRequest,
-    ) -> rt::Sending<'_, ListTrafficMirrorFiltersRequest> {
+    ) -> rt::Sending<ListTrafficMirrorFiltersRequest> {
         self.runtime().send(&request)
     }
 }

@@ -217,24 +217,24 @@ impl ListTrafficMirrorSessionsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListTrafficMirrorSessionsResponse, SdkError<ListTrafficMirrorSessionsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListTrafficMirrorSessionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListTrafficMirrorSessionsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListTrafficMirrorSessionsRequest> {
+    ) -> rt::Sending<ListTrafficMirrorSessionsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListTrafficMirrorSessions`: Lists traffic mirror sessions, filtered by ID, name, filter, source, destination and other attributes.
     ///
-    /// See [`ListTrafficMirrorSessionsRequest`] for the parameters and [`ListTrafficMirrorSessionsError`] for the documented errors. The future resolves to `Result<ListTrafficMirrorSessionsResponse, SdkError<ListTrafficMirrorSessionsError>>`.
+    /// See [`ListTrafficMirrorSessionsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListTrafficMirrorSessionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListTrafficMirrorSessionsError`], one variant per documented code.
     #[inline]
     pub fn list_traffic_mirror_sessions(
         &self,
         request: ListTrafficMirrorSessionsRequest,
-    ) -> rt::Sending<'_, ListTrafficMirrorSessionsRequest> {
+    ) -> rt::Sending<ListTrafficMirrorSessionsRequest> {
         self.runtime().send(&request)
     }
 }

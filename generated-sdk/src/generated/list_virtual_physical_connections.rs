@@ -230,24 +230,24 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListVirtualPhysicalConnectionsResponse, SdkError<ListVirtualPhysicalConnectionsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListVirtualPhysicalConnectionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListVirtualPhysicalConnectionsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListVirtualPhysicalConnectionsRequest> {
+    ) -> rt::Sending<ListVirtualPhysicalConnectionsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListVirtualPhysicalConnections`: Lists hosted (shared) connections, the partner's side and the tenant's side alike, with token-based paging.
     ///
-    /// See [`ListVirtualPhysicalConnectionsRequest`] for the parameters and [`ListVirtualPhysicalConnectionsError`] for the documented errors. The future resolves to `Result<ListVirtualPhysicalConnectionsResponse, SdkError<ListVirtualPhysicalConnectionsError>>`.
+    /// See [`ListVirtualPhysicalConnectionsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListVirtualPhysicalConnectionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListVirtualPhysicalConnectionsError`], one variant per documented code.
     #[inline]
     pub fn list_virtual_physical_connections(
         &self,
         request: ListVirtualPhysicalConnectionsRequest,
-    ) -> rt::Sending<'_, ListVirtualPhysicalConnectionsRequest> {
+    ) -> rt::Sending<ListVirtualPhysicalConnectionsRequest> {
         self.runtime().send(&request)
     }
 }

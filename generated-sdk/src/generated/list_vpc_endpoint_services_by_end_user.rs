@@ -96,24 +96,24 @@ impl ListVpcEndpointServicesByEndUserRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListVpcEndpointServicesByEndUserResponse, SdkError<ListVpcEndpointServicesByEndUserError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListVpcEndpointServicesByEndUserResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListVpcEndpointServicesByEndUserError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListVpcEndpointServicesByEndUserRequest> {
+    ) -> rt::Sending<ListVpcEndpointServicesByEndUserRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListVpcEndpointServicesByEndUser`: Lists the endpoint services for which you can create a VPC gateway endpoint.
     ///
-    /// See [`ListVpcEndpointServicesByEndUserRequest`] for the parameters and [`ListVpcEndpointServicesByEndUserError`] for the documented errors. The future resolves to `Result<ListVpcEndpointServicesByEndUserResponse, SdkError<ListVpcEndpointServicesByEndUserError>>`.
+    /// See [`ListVpcEndpointServicesByEndUserRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListVpcEndpointServicesByEndUserResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListVpcEndpointServicesByEndUserError`], one variant per documented code.
     #[inline]
     pub fn list_vpc_endpoint_services_by_end_user(
         &self,
         request: ListVpcEndpointServicesByEndUserRequest,
-    ) -> rt::Sending<'_, ListVpcEndpointServicesByEndUserRequest> {
+    ) -> rt::Sending<ListVpcEndpointServicesByEndUserRequest> {
         self.runtime().send(&request)
     }
 }

@@ -163,24 +163,24 @@ impl ListVpcGatewayEndpointsRequestBuilder {
         rt::check_items("Tags", request.tags.len(), 10)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListVpcGatewayEndpointsResponse, SdkError<ListVpcGatewayEndpointsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListVpcGatewayEndpointsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListVpcGatewayEndpointsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListVpcGatewayEndpointsRequest> {
+    ) -> rt::Sending<ListVpcGatewayEndpointsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListVpcGatewayEndpoints`: Lists VPC gateway endpoints, filtered by ID, name, service, VPC, resource group or tags.
     ///
-    /// See [`ListVpcGatewayEndpointsRequest`] for the parameters and [`ListVpcGatewayEndpointsError`] for the documented errors. The future resolves to `Result<ListVpcGatewayEndpointsResponse, SdkError<ListVpcGatewayEndpointsError>>`.
+    /// See [`ListVpcGatewayEndpointsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListVpcGatewayEndpointsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListVpcGatewayEndpointsError`], one variant per documented code.
     #[inline]
     pub fn list_vpc_gateway_endpoints(
         &self,
         request: ListVpcGatewayEndpointsRequest,
-    ) -> rt::Sending<'_, ListVpcGatewayEndpointsRequest> {
+    ) -> rt::Sending<ListVpcGatewayEndpointsRequest> {
         self.runtime().send(&request)
     }
 }

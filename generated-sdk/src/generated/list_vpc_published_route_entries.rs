@@ -132,24 +132,24 @@ impl ListVpcPublishedRouteEntriesRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListVpcPublishedRouteEntriesResponse, SdkError<ListVpcPublishedRouteEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListVpcPublishedRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListVpcPublishedRouteEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListVpcPublishedRouteEntriesRequest> {
+    ) -> rt::Sending<ListVpcPublishedRouteEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListVpcPublishedRouteEntries`: Lists the entries of a VPC route table together with their publishing state towards a target instance.
     ///
-    /// See [`ListVpcPublishedRouteEntriesRequest`] for the parameters and [`ListVpcPublishedRouteEntriesError`] for the documented errors. The future resolves to `Result<ListVpcPublishedRouteEntriesResponse, SdkError<ListVpcPublishedRouteEntriesError>>`.
+    /// See [`ListVpcPublishedRouteEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListVpcPublishedRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListVpcPublishedRouteEntriesError`], one variant per documented code.
     #[inline]
     pub fn list_vpc_published_route_entries(
         &self,
         request: ListVpcPublishedRouteEntriesRequest,
-    ) -> rt::Sending<'_, ListVpcPublishedRouteEntriesRequest> {
+    ) -> rt::Sending<ListVpcPublishedRouteEntriesRequest> {
         self.runtime().send(&request)
     }
 }

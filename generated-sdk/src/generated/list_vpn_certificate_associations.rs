@@ -133,24 +133,24 @@ impl ListVpnCertificateAssociationsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListVpnCertificateAssociationsResponse, SdkError<ListVpnCertificateAssociationsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListVpnCertificateAssociationsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListVpnCertificateAssociationsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListVpnCertificateAssociationsRequest> {
+    ) -> rt::Sending<ListVpnCertificateAssociationsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListVpnCertificateAssociations`: Lists which SSL certificates are bound to which VPN gateways in a region.
     ///
-    /// See [`ListVpnCertificateAssociationsRequest`] for the parameters and [`ListVpnCertificateAssociationsError`] for the documented errors. The future resolves to `Result<ListVpnCertificateAssociationsResponse, SdkError<ListVpnCertificateAssociationsError>>`.
+    /// See [`ListVpnCertificateAssociationsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListVpnCertificateAssociationsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListVpnCertificateAssociationsError`], one variant per documented code.
     #[inline]
     pub fn list_vpn_certificate_associations(
         &self,
         request: ListVpnCertificateAssociationsRequest,
-    ) -> rt::Sending<'_, ListVpnCertificateAssociationsRequest> {
+    ) -> rt::Sending<ListVpnCertificateAssociationsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -161,24 +161,24 @@ impl ListVSwitchCidrReservationsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListVSwitchCidrReservationsResponse, SdkError<ListVSwitchCidrReservationsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListVSwitchCidrReservationsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListVSwitchCidrReservationsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ListVSwitchCidrReservationsRequest> {
+    ) -> rt::Sending<ListVSwitchCidrReservationsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListVSwitchCidrReservations`: Lists the reserved CIDR blocks of vSwitches, filtered by vSwitch, ID, IP version, type or tags.
     ///
-    /// See [`ListVSwitchCidrReservationsRequest`] for the parameters and [`ListVSwitchCidrReservationsError`] for the documented errors. The future resolves to `Result<ListVSwitchCidrReservationsResponse, SdkError<ListVSwitchCidrReservationsError>>`.
+    /// See [`ListVSwitchCidrReservationsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListVSwitchCidrReservationsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListVSwitchCidrReservationsError`], one variant per documented code.
     #[inline]
     pub fn list_vswitch_cidr_reservations(
         &self,
         request: ListVSwitchCidrReservationsRequest,
-    ) -> rt::Sending<'_, ListVSwitchCidrReservationsRequest> {
+    ) -> rt::Sending<ListVSwitchCidrReservationsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -175,24 +175,24 @@ impl ModifyBgpGroupAttributeRequestBuilder {
             route_quota: self.route_quota,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyBgpGroupAttributeResponse, SdkError<ModifyBgpGroupAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyBgpGroupAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyBgpGroupAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyBgpGroupAttributeRequest> {
+    ) -> rt::Sending<ModifyBgpGroupAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyBgpGroupAttribute`: Changes the settings of a BGP group, such as its ASNs, authentication key, route limit, name and description.
     ///
-    /// See [`ModifyBgpGroupAttributeRequest`] for the parameters and [`ModifyBgpGroupAttributeError`] for the documented errors. The future resolves to `Result<ModifyBgpGroupAttributeResponse, SdkError<ModifyBgpGroupAttributeError>>`.
+    /// See [`ModifyBgpGroupAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyBgpGroupAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyBgpGroupAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_bgp_group_attribute(
         &self,
         request: ModifyBgpGroupAttributeRequest,
-    ) -> rt::Sending<'_, ModifyBgpGroupAttributeRequest> {
+    ) -> rt::Sending<ModifyBgpGroupAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -123,24 +123,24 @@ impl ModifyBgpPeerAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyBgpPeerAttributeResponse, SdkError<ModifyBgpPeerAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyBgpPeerAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyBgpPeerAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyBgpPeerAttributeRequest> {
+    ) -> rt::Sending<ModifyBgpPeerAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyBgpPeerAttribute`: Changes a BGP peer: its group, peer IP address or BFD settings.
     ///
-    /// See [`ModifyBgpPeerAttributeRequest`] for the parameters and [`ModifyBgpPeerAttributeError`] for the documented errors. The future resolves to `Result<ModifyBgpPeerAttributeResponse, SdkError<ModifyBgpPeerAttributeError>>`.
+    /// See [`ModifyBgpPeerAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyBgpPeerAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyBgpPeerAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_bgp_peer_attribute(
         &self,
         request: ModifyBgpPeerAttributeRequest,
-    ) -> rt::Sending<'_, ModifyBgpPeerAttributeRequest> {
+    ) -> rt::Sending<ModifyBgpPeerAttributeRequest> {
         self.runtime().send(&request)
     }
 }

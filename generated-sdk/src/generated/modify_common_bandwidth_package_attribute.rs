@@ -85,24 +85,24 @@ impl ModifyCommonBandwidthPackageAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyCommonBandwidthPackageAttributeResponse, SdkError<ModifyCommonBandwidthPackageAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyCommonBandwidthPackageAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyCommonBandwidthPackageAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyCommonBandwidthPackageAttributeRequest> {
+    ) -> rt::Sending<ModifyCommonBandwidthPackageAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyCommonBandwidthPackageAttribute`: Changes the name or description of an Internet Shared Bandwidth instance.
     ///
-    /// See [`ModifyCommonBandwidthPackageAttributeRequest`] for the parameters and [`ModifyCommonBandwidthPackageAttributeError`] for the documented errors. The future resolves to `Result<ModifyCommonBandwidthPackageAttributeResponse, SdkError<ModifyCommonBandwidthPackageAttributeError>>`.
+    /// See [`ModifyCommonBandwidthPackageAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyCommonBandwidthPackageAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyCommonBandwidthPackageAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_common_bandwidth_package_attribute(
         &self,
         request: ModifyCommonBandwidthPackageAttributeRequest,
-    ) -> rt::Sending<'_, ModifyCommonBandwidthPackageAttributeRequest> {
+    ) -> rt::Sending<ModifyCommonBandwidthPackageAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -87,24 +87,24 @@ impl ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyCommonBandwidthPackageIpBandwidthResponse, SdkError<ModifyCommonBandwidthPackageIpBandwidthError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyCommonBandwidthPackageIpBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyCommonBandwidthPackageIpBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyCommonBandwidthPackageIpBandwidthRequest> {
+    ) -> rt::Sending<ModifyCommonBandwidthPackageIpBandwidthRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyCommonBandwidthPackageIpBandwidth`: Caps the bandwidth one EIP may take from the Internet Shared Bandwidth instance it belongs to.
     ///
-    /// See [`ModifyCommonBandwidthPackageIpBandwidthRequest`] for the parameters and [`ModifyCommonBandwidthPackageIpBandwidthError`] for the documented errors. The future resolves to `Result<ModifyCommonBandwidthPackageIpBandwidthResponse, SdkError<ModifyCommonBandwidthPackageIpBandwidthError>>`.
+    /// See [`ModifyCommonBandwidthPackageIpBandwidthRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyCommonBandwidthPackageIpBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyCommonBandwidthPackageIpBandwidthError`], one variant per documented code.
     #[inline]
     pub fn modify_common_bandwidth_package_ip_bandwidth(
         &self,
         request: ModifyCommonBandwidthPackageIpBandwidthRequest,
-    ) -> rt::Sending<'_, ModifyCommonBandwidthPackageIpBandwidthRequest> {
+    ) -> rt::Sending<ModifyCommonBandwidthPackageIpBandwidthRequest> {
         self.runtime().send(&request)
     }
 }

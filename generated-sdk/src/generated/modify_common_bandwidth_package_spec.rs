@@ -76,24 +76,24 @@ impl ModifyCommonBandwidthPackageSpecRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyCommonBandwidthPackageSpecResponse, SdkError<ModifyCommonBandwidthPackageSpecError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyCommonBandwidthPackageSpecResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyCommonBandwidthPackageSpecError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyCommonBandwidthPackageSpecRequest> {
+    ) -> rt::Sending<ModifyCommonBandwidthPackageSpecRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyCommonBandwidthPackageSpec`: Changes the peak bandwidth of an Internet Shared Bandwidth instance.
     ///
-    /// See [`ModifyCommonBandwidthPackageSpecRequest`] for the parameters and [`ModifyCommonBandwidthPackageSpecError`] for the documented errors. The future resolves to `Result<ModifyCommonBandwidthPackageSpecResponse, SdkError<ModifyCommonBandwidthPackageSpecError>>`.
+    /// See [`ModifyCommonBandwidthPackageSpecRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyCommonBandwidthPackageSpecResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyCommonBandwidthPackageSpecError`], one variant per documented code.
     #[inline]
     pub fn modify_common_bandwidth_package_spec(
         &self,
         request: ModifyCommonBandwidthPackageSpecRequest,
-    ) -> rt::Sending<'_, ModifyCommonBandwidthPackageSpecRequest> {
+    ) -> rt::Sending<ModifyCommonBandwidthPackageSpecRequest> {
         self.runtime().send(&request)
     }
 }

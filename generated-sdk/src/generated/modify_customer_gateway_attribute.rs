@@ -113,24 +113,24 @@ impl ModifyCustomerGatewayAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyCustomerGatewayAttributeResponse, SdkError<ModifyCustomerGatewayAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyCustomerGatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyCustomerGatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyCustomerGatewayAttributeRequest> {
+    ) -> rt::Sending<ModifyCustomerGatewayAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyCustomerGatewayAttribute`: Changes the name, the description or the BGP authentication key of a customer gateway.
     ///
-    /// See [`ModifyCustomerGatewayAttributeRequest`] for the parameters and [`ModifyCustomerGatewayAttributeError`] for the documented errors. The future resolves to `Result<ModifyCustomerGatewayAttributeResponse, SdkError<ModifyCustomerGatewayAttributeError>>`.
+    /// See [`ModifyCustomerGatewayAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyCustomerGatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyCustomerGatewayAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_customer_gateway_attribute(
         &self,
         request: ModifyCustomerGatewayAttributeRequest,
-    ) -> rt::Sending<'_, ModifyCustomerGatewayAttributeRequest> {
+    ) -> rt::Sending<ModifyCustomerGatewayAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -95,24 +95,24 @@ impl ModifyEipAddressAttributeRequestBuilder {
             region_id: self.region_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyEipAddressAttributeResponse, SdkError<ModifyEipAddressAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyEipAddressAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyEipAddressAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyEipAddressAttributeRequest> {
+    ) -> rt::Sending<ModifyEipAddressAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyEipAddressAttribute`: Changes the name, description or peak bandwidth of an elastic IP address (EIP).
     ///
-    /// See [`ModifyEipAddressAttributeRequest`] for the parameters and [`ModifyEipAddressAttributeError`] for the documented errors. The future resolves to `Result<ModifyEipAddressAttributeResponse, SdkError<ModifyEipAddressAttributeError>>`.
+    /// See [`ModifyEipAddressAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyEipAddressAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyEipAddressAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_eip_address_attribute(
         &self,
         request: ModifyEipAddressAttributeRequest,
-    ) -> rt::Sending<'_, ModifyEipAddressAttributeRequest> {
+    ) -> rt::Sending<ModifyEipAddressAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -82,24 +82,24 @@ impl ModifyEipForwardModeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyEipForwardModeResponse, SdkError<ModifyEipForwardModeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyEipForwardModeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyEipForwardModeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyEipForwardModeRequest> {
+    ) -> rt::Sending<ModifyEipForwardModeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyEipForwardMode`: Changes how an elastic IP address (EIP) forwards traffic to the ENI it is bound to, for example from NAT mode to cut-through mode.
     ///
-    /// See [`ModifyEipForwardModeRequest`] for the parameters and [`ModifyEipForwardModeError`] for the documented errors. The future resolves to `Result<ModifyEipForwardModeResponse, SdkError<ModifyEipForwardModeError>>`.
+    /// See [`ModifyEipForwardModeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyEipForwardModeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyEipForwardModeError`], one variant per documented code.
     #[inline]
     pub fn modify_eip_forward_mode(
         &self,
         request: ModifyEipForwardModeRequest,
-    ) -> rt::Sending<'_, ModifyEipForwardModeRequest> {
+    ) -> rt::Sending<ModifyEipForwardModeRequest> {
         self.runtime().send(&request)
     }
 }

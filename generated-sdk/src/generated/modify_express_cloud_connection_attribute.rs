@@ -121,24 +121,24 @@ impl ModifyExpressCloudConnectionAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyExpressCloudConnectionAttributeResponse, SdkError<ModifyExpressCloudConnectionAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyExpressCloudConnectionAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressCloudConnectionAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyExpressCloudConnectionAttributeRequest> {
+    ) -> rt::Sending<ModifyExpressCloudConnectionAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyExpressCloudConnectionAttribute`: Changes the name, description or Smart Access Gateway (SAG) peering settings of an Express Cloud Connection (ECC) instance.
     ///
-    /// See [`ModifyExpressCloudConnectionAttributeRequest`] for the parameters and [`ModifyExpressCloudConnectionAttributeError`] for the documented errors. The future resolves to `Result<ModifyExpressCloudConnectionAttributeResponse, SdkError<ModifyExpressCloudConnectionAttributeError>>`.
+    /// See [`ModifyExpressCloudConnectionAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyExpressCloudConnectionAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressCloudConnectionAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_express_cloud_connection_attribute(
         &self,
         request: ModifyExpressCloudConnectionAttributeRequest,
-    ) -> rt::Sending<'_, ModifyExpressCloudConnectionAttributeRequest> {
+    ) -> rt::Sending<ModifyExpressCloudConnectionAttributeRequest> {
         self.runtime().send(&request)
     }
 }

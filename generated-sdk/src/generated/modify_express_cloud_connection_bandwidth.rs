@@ -69,24 +69,24 @@ impl ModifyExpressCloudConnectionBandwidthRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyExpressCloudConnectionBandwidthResponse, SdkError<ModifyExpressCloudConnectionBandwidthError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyExpressCloudConnectionBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressCloudConnectionBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyExpressCloudConnectionBandwidthRequest> {
+    ) -> rt::Sending<ModifyExpressCloudConnectionBandwidthRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyExpressCloudConnectionBandwidth`: Sets a new bandwidth for an Express Cloud Connection (ECC) instance.
     ///
-    /// See [`ModifyExpressCloudConnectionBandwidthRequest`] for the parameters and [`ModifyExpressCloudConnectionBandwidthError`] for the documented errors. The future resolves to `Result<ModifyExpressCloudConnectionBandwidthResponse, SdkError<ModifyExpressCloudConnectionBandwidthError>>`.
+    /// See [`ModifyExpressCloudConnectionBandwidthRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyExpressCloudConnectionBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressCloudConnectionBandwidthError`], one variant per documented code.
     #[inline]
     pub fn modify_express_cloud_connection_bandwidth(
         &self,
         request: ModifyExpressCloudConnectionBandwidthRequest,
-    ) -> rt::Sending<'_, ModifyExpressCloudConnectionBandwidthRequest> {
+    ) -> rt::Sending<ModifyExpressCloudConnectionBandwidthRequest> {
         self.runtime().send(&request)
     }
 }

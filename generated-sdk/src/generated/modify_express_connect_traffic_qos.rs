@@ -132,24 +132,24 @@ impl ModifyExpressConnectTrafficQosRequestBuilder {
         rt::check_items("RemoveInstanceList", request.remove_instance_list.len(), 100)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyExpressConnectTrafficQosResponse, SdkError<ModifyExpressConnectTrafficQosError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyExpressConnectTrafficQosResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressConnectTrafficQosError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyExpressConnectTrafficQosRequest> {
+    ) -> rt::Sending<ModifyExpressConnectTrafficQosRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyExpressConnectTrafficQos`: Changes the name or description of an Express Connect QoS policy and adds or removes the dedicated circuits it applies to.
     ///
-    /// See [`ModifyExpressConnectTrafficQosRequest`] for the parameters and [`ModifyExpressConnectTrafficQosError`] for the documented errors. The future resolves to `Result<ModifyExpressConnectTrafficQosResponse, SdkError<ModifyExpressConnectTrafficQosError>>`.
+    /// See [`ModifyExpressConnectTrafficQosRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyExpressConnectTrafficQosResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressConnectTrafficQosError`], one variant per documented code.
     #[inline]
     pub fn modify_express_connect_traffic_qos(
         &self,
         request: ModifyExpressConnectTrafficQosRequest,
-    ) -> rt::Sending<'_, ModifyExpressConnectTrafficQosRequest> {
+    ) -> rt::Sending<ModifyExpressConnectTrafficQosRequest> {
         self.runtime().send(&request)
     }
 }

@@ -123,24 +123,24 @@ impl ModifyExpressConnectTrafficQosQueueRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyExpressConnectTrafficQosQueueResponse, SdkError<ModifyExpressConnectTrafficQosQueueError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyExpressConnectTrafficQosQueueResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressConnectTrafficQosQueueError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyExpressConnectTrafficQosQueueRequest> {
+    ) -> rt::Sending<ModifyExpressConnectTrafficQosQueueRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyExpressConnectTrafficQosQueue`: Changes the name, description or bandwidth share of a queue in an Express Connect QoS policy.
     ///
-    /// See [`ModifyExpressConnectTrafficQosQueueRequest`] for the parameters and [`ModifyExpressConnectTrafficQosQueueError`] for the documented errors. The future resolves to `Result<ModifyExpressConnectTrafficQosQueueResponse, SdkError<ModifyExpressConnectTrafficQosQueueError>>`.
+    /// See [`ModifyExpressConnectTrafficQosQueueRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyExpressConnectTrafficQosQueueResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressConnectTrafficQosQueueError`], one variant per documented code.
     #[inline]
     pub fn modify_express_connect_traffic_qos_queue(
         &self,
         request: ModifyExpressConnectTrafficQosQueueRequest,
-    ) -> rt::Sending<'_, ModifyExpressConnectTrafficQosQueueRequest> {
+    ) -> rt::Sending<ModifyExpressConnectTrafficQosQueueRequest> {
         self.runtime().send(&request)
     }
 }

@@ -255,24 +255,24 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
             src_port_range: self.src_port_range,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyExpressConnectTrafficQosRuleResponse, SdkError<ModifyExpressConnectTrafficQosRuleError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyExpressConnectTrafficQosRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressConnectTrafficQosRuleError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyExpressConnectTrafficQosRuleRequest> {
+    ) -> rt::Sending<ModifyExpressConnectTrafficQosRuleRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyExpressConnectTrafficQosRule`: Changes the match conditions, priority, DSCP remarking, name or description of a rule in an Express Connect QoS policy.
     ///
-    /// See [`ModifyExpressConnectTrafficQosRuleRequest`] for the parameters and [`ModifyExpressConnectTrafficQosRuleError`] for the documented errors. The future resolves to `Result<ModifyExpressConnectTrafficQosRuleResponse, SdkError<ModifyExpressConnectTrafficQosRuleError>>`.
+    /// See [`ModifyExpressConnectTrafficQosRuleRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyExpressConnectTrafficQosRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressConnectTrafficQosRuleError`], one variant per documented code.
     #[inline]
     pub fn modify_express_connect_traffic_qos_rule(
         &self,
         request: ModifyExpressConnectTrafficQosRuleRequest,
-    ) -> rt::Sending<'_, ModifyExpressConnectTrafficQosRuleRequest> {
+    ) -> rt::Sending<ModifyExpressConnectTrafficQosRuleRequest> {
         self.runtime().send(&request)
     }
 }

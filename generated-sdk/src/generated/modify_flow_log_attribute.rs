@@ -110,24 +110,24 @@ impl ModifyFlowLogAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyFlowLogAttributeResponse, SdkError<ModifyFlowLogAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyFlowLogAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyFlowLogAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyFlowLogAttributeRequest> {
+    ) -> rt::Sending<ModifyFlowLogAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyFlowLogAttribute`: Changes the name, description, sampling interval or IP version of a flow log.
     ///
-    /// See [`ModifyFlowLogAttributeRequest`] for the parameters and [`ModifyFlowLogAttributeError`] for the documented errors. The future resolves to `Result<ModifyFlowLogAttributeResponse, SdkError<ModifyFlowLogAttributeError>>`.
+    /// See [`ModifyFlowLogAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyFlowLogAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyFlowLogAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_flow_log_attribute(
         &self,
         request: ModifyFlowLogAttributeRequest,
-    ) -> rt::Sending<'_, ModifyFlowLogAttributeRequest> {
+    ) -> rt::Sending<ModifyFlowLogAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -188,24 +188,21 @@ impl ModifyForwardEntryRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyForwardEntryResponse, SdkError<ModifyForwardEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyForwardEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyForwardEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, ModifyForwardEntryRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ModifyForwardEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyForwardEntry`: Changes a DNAT entry of an Internet NAT gateway or a VPC NAT gateway: its addresses, ports, protocol, name or port-limit setting.
     ///
-    /// See [`ModifyForwardEntryRequest`] for the parameters and [`ModifyForwardEntryError`] for the documented errors. The future resolves to `Result<ModifyForwardEntryResponse, SdkError<ModifyForwardEntryError>>`.
+    /// See [`ModifyForwardEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyForwardEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyForwardEntryError`], one variant per documented code.
     #[inline]
     pub fn modify_forward_entry(
         &self,
         request: ModifyForwardEntryRequest,
-    ) -> rt::Sending<'_, ModifyForwardEntryRequest> {
+    ) -> rt::Sending<ModifyForwardEntryRequest> {
         self.runtime().send(&request)
     }
 }

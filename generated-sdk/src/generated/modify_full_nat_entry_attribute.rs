@@ -214,24 +214,24 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyFullNatEntryAttributeResponse, SdkError<ModifyFullNatEntryAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyFullNatEntryAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyFullNatEntryAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyFullNatEntryAttributeRequest> {
+    ) -> rt::Sending<ModifyFullNatEntryAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyFullNatEntryAttribute`: Changes a FULLNAT entry of a VPC NAT gateway: its backend, NAT IP address, ports, protocol, interface, name or description.
     ///
-    /// See [`ModifyFullNatEntryAttributeRequest`] for the parameters and [`ModifyFullNatEntryAttributeError`] for the documented errors. The future resolves to `Result<ModifyFullNatEntryAttributeResponse, SdkError<ModifyFullNatEntryAttributeError>>`.
+    /// See [`ModifyFullNatEntryAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyFullNatEntryAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyFullNatEntryAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_full_nat_entry_attribute(
         &self,
         request: ModifyFullNatEntryAttributeRequest,
-    ) -> rt::Sending<'_, ModifyFullNatEntryAttributeRequest> {
+    ) -> rt::Sending<ModifyFullNatEntryAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -85,24 +85,24 @@ impl ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyGlobalAccelerationInstanceAttributesResponse, SdkError<ModifyGlobalAccelerationInstanceAttributesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyGlobalAccelerationInstanceAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyGlobalAccelerationInstanceAttributesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyGlobalAccelerationInstanceAttributesRequest> {
+    ) -> rt::Sending<ModifyGlobalAccelerationInstanceAttributesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyGlobalAccelerationInstanceAttributes`: Changes the name or description of a Global Acceleration (GA) instance.
     ///
-    /// See [`ModifyGlobalAccelerationInstanceAttributesRequest`] for the parameters and [`ModifyGlobalAccelerationInstanceAttributesError`] for the documented errors. The future resolves to `Result<ModifyGlobalAccelerationInstanceAttributesResponse, SdkError<ModifyGlobalAccelerationInstanceAttributesError>>`.
+    /// See [`ModifyGlobalAccelerationInstanceAttributesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyGlobalAccelerationInstanceAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyGlobalAccelerationInstanceAttributesError`], one variant per documented code.
     #[inline]
     pub fn modify_global_acceleration_instance_attributes(
         &self,
         request: ModifyGlobalAccelerationInstanceAttributesRequest,
-    ) -> rt::Sending<'_, ModifyGlobalAccelerationInstanceAttributesRequest> {
+    ) -> rt::Sending<ModifyGlobalAccelerationInstanceAttributesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -74,24 +74,24 @@ impl ModifyGlobalAccelerationInstanceSpecRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyGlobalAccelerationInstanceSpecResponse, SdkError<ModifyGlobalAccelerationInstanceSpecError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyGlobalAccelerationInstanceSpecResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyGlobalAccelerationInstanceSpecError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyGlobalAccelerationInstanceSpecRequest> {
+    ) -> rt::Sending<ModifyGlobalAccelerationInstanceSpecRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyGlobalAccelerationInstanceSpec`: Changes the peak bandwidth of a pay-as-you-go Global Acceleration (GA) instance.
     ///
-    /// See [`ModifyGlobalAccelerationInstanceSpecRequest`] for the parameters and [`ModifyGlobalAccelerationInstanceSpecError`] for the documented errors. The future resolves to `Result<ModifyGlobalAccelerationInstanceSpecResponse, SdkError<ModifyGlobalAccelerationInstanceSpecError>>`.
+    /// See [`ModifyGlobalAccelerationInstanceSpecRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyGlobalAccelerationInstanceSpecResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyGlobalAccelerationInstanceSpecError`], one variant per documented code.
     #[inline]
     pub fn modify_global_acceleration_instance_spec(
         &self,
         request: ModifyGlobalAccelerationInstanceSpecRequest,
-    ) -> rt::Sending<'_, ModifyGlobalAccelerationInstanceSpecRequest> {
+    ) -> rt::Sending<ModifyGlobalAccelerationInstanceSpecRequest> {
         self.runtime().send(&request)
     }
 }

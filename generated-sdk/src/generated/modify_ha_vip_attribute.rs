@@ -97,24 +97,24 @@ impl ModifyHaVipAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyHaVipAttributeResponse, SdkError<ModifyHaVipAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyHaVipAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyHaVipAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyHaVipAttributeRequest> {
+    ) -> rt::Sending<ModifyHaVipAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyHaVipAttribute`: Changes the name or description of a high-availability virtual IP address (HaVip).
     ///
-    /// See [`ModifyHaVipAttributeRequest`] for the parameters and [`ModifyHaVipAttributeError`] for the documented errors. The future resolves to `Result<ModifyHaVipAttributeResponse, SdkError<ModifyHaVipAttributeError>>`.
+    /// See [`ModifyHaVipAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyHaVipAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyHaVipAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_ha_vip_attribute(
         &self,
         request: ModifyHaVipAttributeRequest,
-    ) -> rt::Sending<'_, ModifyHaVipAttributeRequest> {
+    ) -> rt::Sending<ModifyHaVipAttributeRequest> {
         self.runtime().send(&request)
     }
 }

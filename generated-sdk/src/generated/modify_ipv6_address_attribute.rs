@@ -108,24 +108,24 @@ impl ModifyIpv6AddressAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyIpv6AddressAttributeResponse, SdkError<ModifyIpv6AddressAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6AddressAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6AddressAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyIpv6AddressAttributeRequest> {
+    ) -> rt::Sending<ModifyIpv6AddressAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyIpv6AddressAttribute`: Changes the name or the description of an IPv6 address.
     ///
-    /// See [`ModifyIpv6AddressAttributeRequest`] for the parameters and [`ModifyIpv6AddressAttributeError`] for the documented errors. The future resolves to `Result<ModifyIpv6AddressAttributeResponse, SdkError<ModifyIpv6AddressAttributeError>>`.
+    /// See [`ModifyIpv6AddressAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyIpv6AddressAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6AddressAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_ipv6_address_attribute(
         &self,
         request: ModifyIpv6AddressAttributeRequest,
-    ) -> rt::Sending<'_, ModifyIpv6AddressAttributeRequest> {
+    ) -> rt::Sending<ModifyIpv6AddressAttributeRequest> {
         self.runtime().send(&request)
     }
 }

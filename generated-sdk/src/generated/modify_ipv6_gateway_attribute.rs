@@ -108,24 +108,24 @@ impl ModifyIpv6GatewayAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyIpv6GatewayAttributeResponse, SdkError<ModifyIpv6GatewayAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6GatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyIpv6GatewayAttributeRequest> {
+    ) -> rt::Sending<ModifyIpv6GatewayAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyIpv6GatewayAttribute`: Changes the name or the description of an IPv6 gateway.
     ///
-    /// See [`ModifyIpv6GatewayAttributeRequest`] for the parameters and [`ModifyIpv6GatewayAttributeError`] for the documented errors. The future resolves to `Result<ModifyIpv6GatewayAttributeResponse, SdkError<ModifyIpv6GatewayAttributeError>>`.
+    /// See [`ModifyIpv6GatewayAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyIpv6GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6GatewayAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_ipv6_gateway_attribute(
         &self,
         request: ModifyIpv6GatewayAttributeRequest,
-    ) -> rt::Sending<'_, ModifyIpv6GatewayAttributeRequest> {
+    ) -> rt::Sending<ModifyIpv6GatewayAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -110,24 +110,24 @@ impl ModifyIpv6InternetBandwidthRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyIpv6InternetBandwidthResponse, SdkError<ModifyIpv6InternetBandwidthError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6InternetBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6InternetBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyIpv6InternetBandwidthRequest> {
+    ) -> rt::Sending<ModifyIpv6InternetBandwidthRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyIpv6InternetBandwidth`: Changes how much Internet bandwidth an IPv6 address has.
     ///
-    /// See [`ModifyIpv6InternetBandwidthRequest`] for the parameters and [`ModifyIpv6InternetBandwidthError`] for the documented errors. The future resolves to `Result<ModifyIpv6InternetBandwidthResponse, SdkError<ModifyIpv6InternetBandwidthError>>`.
+    /// See [`ModifyIpv6InternetBandwidthRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyIpv6InternetBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6InternetBandwidthError`], one variant per documented code.
     #[inline]
     pub fn modify_ipv6_internet_bandwidth(
         &self,
         request: ModifyIpv6InternetBandwidthRequest,
-    ) -> rt::Sending<'_, ModifyIpv6InternetBandwidthRequest> {
+    ) -> rt::Sending<ModifyIpv6InternetBandwidthRequest> {
         self.runtime().send(&request)
     }
 }

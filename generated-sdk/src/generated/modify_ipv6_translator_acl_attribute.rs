@@ -88,19 +88,19 @@ impl ModifyIpv6TranslatorAclAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyIpv6TranslatorAclAttributeResponse, SdkError<ModifyIpv6TranslatorAclAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6TranslatorAclAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorAclAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyIpv6TranslatorAclAttributeRequest> {
+    ) -> rt::Sending<ModifyIpv6TranslatorAclAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyIPv6TranslatorAclAttribute`: Renames an access control list (ACL) of IPv6 Translation Service.
     ///
-    /// See [`ModifyIpv6TranslatorAclAttributeRequest`] for the parameters and [`ModifyIpv6TranslatorAclAttributeError`] for the documented errors. The future resolves to `Result<ModifyIpv6TranslatorAclAttributeResponse, SdkError<ModifyIpv6TranslatorAclAttributeError>>`.
+    /// See [`ModifyIpv6TranslatorAclAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyIpv6TranslatorAclAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorAclAttributeError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: IPv6 Translation Service is being retired and its API is no longer recommended. Dual-stack VPCs with an IPv6 gateway (CreateIpv6Gateway) cover IPv6 access instead."
     )]
@@ -108,7 +108,7 @@ impl super::Client {
     pub fn modify_ipv6_translator_acl_attribute(
         &self,
         request: ModifyIpv6TranslatorAclAttributeRequest,
-    ) -> rt::Sending<'_, ModifyIpv6TranslatorAclAttributeRequest> {
+    ) -> rt::Sending<ModifyIpv6TranslatorAclAttributeRequest> {
         self.runtime().send(&request)
     }
 }

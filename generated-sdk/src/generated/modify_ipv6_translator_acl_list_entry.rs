@@ -82,24 +82,24 @@ impl ModifyIpv6TranslatorAclListEntryRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyIpv6TranslatorAclListEntryResponse, SdkError<ModifyIpv6TranslatorAclListEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6TranslatorAclListEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorAclListEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyIpv6TranslatorAclListEntryRequest> {
+    ) -> rt::Sending<ModifyIpv6TranslatorAclListEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyIPv6TranslatorAclListEntry`: Changes the remark of an entry in an access control list (ACL) of IPv6 Translation Service.
     ///
-    /// See [`ModifyIpv6TranslatorAclListEntryRequest`] for the parameters and [`ModifyIpv6TranslatorAclListEntryError`] for the documented errors. The future resolves to `Result<ModifyIpv6TranslatorAclListEntryResponse, SdkError<ModifyIpv6TranslatorAclListEntryError>>`.
+    /// See [`ModifyIpv6TranslatorAclListEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyIpv6TranslatorAclListEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorAclListEntryError`], one variant per documented code.
     #[inline]
     pub fn modify_ipv6_translator_acl_list_entry(
         &self,
         request: ModifyIpv6TranslatorAclListEntryRequest,
-    ) -> rt::Sending<'_, ModifyIpv6TranslatorAclListEntryRequest> {
+    ) -> rt::Sending<ModifyIpv6TranslatorAclListEntryRequest> {
         self.runtime().send(&request)
     }
 }

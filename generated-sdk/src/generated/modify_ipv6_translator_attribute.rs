@@ -98,24 +98,24 @@ impl ModifyIpv6TranslatorAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyIpv6TranslatorAttributeResponse, SdkError<ModifyIpv6TranslatorAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6TranslatorAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyIpv6TranslatorAttributeRequest> {
+    ) -> rt::Sending<ModifyIpv6TranslatorAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyIPv6TranslatorAttribute`: Changes the name or the description of an IPv6 Translation Service instance.
     ///
-    /// See [`ModifyIpv6TranslatorAttributeRequest`] for the parameters and [`ModifyIpv6TranslatorAttributeError`] for the documented errors. The future resolves to `Result<ModifyIpv6TranslatorAttributeResponse, SdkError<ModifyIpv6TranslatorAttributeError>>`.
+    /// See [`ModifyIpv6TranslatorAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyIpv6TranslatorAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_ipv6_translator_attribute(
         &self,
         request: ModifyIpv6TranslatorAttributeRequest,
-    ) -> rt::Sending<'_, ModifyIpv6TranslatorAttributeRequest> {
+    ) -> rt::Sending<ModifyIpv6TranslatorAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -98,24 +98,24 @@ impl ModifyIpv6TranslatorBandwidthRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyIpv6TranslatorBandwidthResponse, SdkError<ModifyIpv6TranslatorBandwidthError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6TranslatorBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyIpv6TranslatorBandwidthRequest> {
+    ) -> rt::Sending<ModifyIpv6TranslatorBandwidthRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyIPv6TranslatorBandwidth`: Raises or lowers the bandwidth that an IPv6 Translation Service instance provides.
     ///
-    /// See [`ModifyIpv6TranslatorBandwidthRequest`] for the parameters and [`ModifyIpv6TranslatorBandwidthError`] for the documented errors. The future resolves to `Result<ModifyIpv6TranslatorBandwidthResponse, SdkError<ModifyIpv6TranslatorBandwidthError>>`.
+    /// See [`ModifyIpv6TranslatorBandwidthRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyIpv6TranslatorBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorBandwidthError`], one variant per documented code.
     #[inline]
     pub fn modify_ipv6_translator_bandwidth(
         &self,
         request: ModifyIpv6TranslatorBandwidthRequest,
-    ) -> rt::Sending<'_, ModifyIpv6TranslatorBandwidthRequest> {
+    ) -> rt::Sending<ModifyIpv6TranslatorBandwidthRequest> {
         self.runtime().send(&request)
     }
 }

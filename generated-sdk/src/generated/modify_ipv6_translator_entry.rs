@@ -195,19 +195,19 @@ impl ModifyIpv6TranslatorEntryRequestBuilder {
             trans_protocol: self.trans_protocol,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyIpv6TranslatorEntryResponse, SdkError<ModifyIpv6TranslatorEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6TranslatorEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyIpv6TranslatorEntryRequest> {
+    ) -> rt::Sending<ModifyIpv6TranslatorEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyIPv6TranslatorEntry`: Changes a mapping entry of an IPv6 Translation Service instance: its ports, backend address, protocol, bandwidth cap, ACL settings, name or description.
     ///
-    /// See [`ModifyIpv6TranslatorEntryRequest`] for the parameters and [`ModifyIpv6TranslatorEntryError`] for the documented errors. The future resolves to `Result<ModifyIpv6TranslatorEntryResponse, SdkError<ModifyIpv6TranslatorEntryError>>`.
+    /// See [`ModifyIpv6TranslatorEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyIpv6TranslatorEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorEntryError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: IPv6 Translation Service is being retired and its API is no longer recommended. Dual-stack VPCs with an IPv6 gateway (CreateIpv6Gateway) cover IPv6 access instead."
     )]
@@ -215,7 +215,7 @@ impl super::Client {
     pub fn modify_ipv6_translator_entry(
         &self,
         request: ModifyIpv6TranslatorEntryRequest,
-    ) -> rt::Sending<'_, ModifyIpv6TranslatorEntryRequest> {
+    ) -> rt::Sending<ModifyIpv6TranslatorEntryRequest> {
         self.runtime().send(&request)
     }
 }

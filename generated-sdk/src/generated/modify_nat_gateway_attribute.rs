@@ -132,24 +132,24 @@ impl ModifyNatGatewayAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyNatGatewayAttributeResponse, SdkError<ModifyNatGatewayAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyNatGatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNatGatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyNatGatewayAttributeRequest> {
+    ) -> rt::Sending<ModifyNatGatewayAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyNatGatewayAttribute`: Changes the settings of a NAT gateway, Internet or VPC: its name, description, EIP association mode, ICMP replies and session logging.
     ///
-    /// See [`ModifyNatGatewayAttributeRequest`] for the parameters and [`ModifyNatGatewayAttributeError`] for the documented errors. The future resolves to `Result<ModifyNatGatewayAttributeResponse, SdkError<ModifyNatGatewayAttributeError>>`.
+    /// See [`ModifyNatGatewayAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyNatGatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNatGatewayAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_nat_gateway_attribute(
         &self,
         request: ModifyNatGatewayAttributeRequest,
-    ) -> rt::Sending<'_, ModifyNatGatewayAttributeRequest> {
+    ) -> rt::Sending<ModifyNatGatewayAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -97,24 +97,24 @@ impl ModifyNatGatewaySpecRequestBuilder {
             spec: rt::required(self.spec, "Spec")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyNatGatewaySpecResponse, SdkError<ModifyNatGatewaySpecError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyNatGatewaySpecResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNatGatewaySpecError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyNatGatewaySpecRequest> {
+    ) -> rt::Sending<ModifyNatGatewaySpecRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyNatGatewaySpec`: Moves a subscription Internet NAT gateway that is billed by specification up to a larger size.
     ///
-    /// See [`ModifyNatGatewaySpecRequest`] for the parameters and [`ModifyNatGatewaySpecError`] for the documented errors. The future resolves to `Result<ModifyNatGatewaySpecResponse, SdkError<ModifyNatGatewaySpecError>>`.
+    /// See [`ModifyNatGatewaySpecRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyNatGatewaySpecResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNatGatewaySpecError`], one variant per documented code.
     #[inline]
     pub fn modify_nat_gateway_spec(
         &self,
         request: ModifyNatGatewaySpecRequest,
-    ) -> rt::Sending<'_, ModifyNatGatewaySpecRequest> {
+    ) -> rt::Sending<ModifyNatGatewaySpecRequest> {
         self.runtime().send(&request)
     }
 }

@@ -110,24 +110,24 @@ impl ModifyNatIpAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyNatIpAttributeResponse, SdkError<ModifyNatIpAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyNatIpAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNatIpAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyNatIpAttributeRequest> {
+    ) -> rt::Sending<ModifyNatIpAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyNatIpAttribute`: Changes the name or the description of a NAT IP address of a VPC NAT gateway.
     ///
-    /// See [`ModifyNatIpAttributeRequest`] for the parameters and [`ModifyNatIpAttributeError`] for the documented errors. The future resolves to `Result<ModifyNatIpAttributeResponse, SdkError<ModifyNatIpAttributeError>>`.
+    /// See [`ModifyNatIpAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyNatIpAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNatIpAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_nat_ip_attribute(
         &self,
         request: ModifyNatIpAttributeRequest,
-    ) -> rt::Sending<'_, ModifyNatIpAttributeRequest> {
+    ) -> rt::Sending<ModifyNatIpAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -121,24 +121,24 @@ impl ModifyNatIpCidrAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyNatIpCidrAttributeResponse, SdkError<ModifyNatIpCidrAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyNatIpCidrAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNatIpCidrAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyNatIpCidrAttributeRequest> {
+    ) -> rt::Sending<ModifyNatIpCidrAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyNatIpCidrAttribute`: Changes the name or the description of a NAT CIDR block of a VPC NAT gateway.
     ///
-    /// See [`ModifyNatIpCidrAttributeRequest`] for the parameters and [`ModifyNatIpCidrAttributeError`] for the documented errors. The future resolves to `Result<ModifyNatIpCidrAttributeResponse, SdkError<ModifyNatIpCidrAttributeError>>`.
+    /// See [`ModifyNatIpCidrAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyNatIpCidrAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNatIpCidrAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_nat_ip_cidr_attribute(
         &self,
         request: ModifyNatIpCidrAttributeRequest,
-    ) -> rt::Sending<'_, ModifyNatIpCidrAttributeRequest> {
+    ) -> rt::Sending<ModifyNatIpCidrAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -110,24 +110,24 @@ impl ModifyNetworkAclAttributesRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyNetworkAclAttributesResponse, SdkError<ModifyNetworkAclAttributesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyNetworkAclAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNetworkAclAttributesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyNetworkAclAttributesRequest> {
+    ) -> rt::Sending<ModifyNetworkAclAttributesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyNetworkAclAttributes`: Renames a network ACL or changes its description.
     ///
-    /// See [`ModifyNetworkAclAttributesRequest`] for the parameters and [`ModifyNetworkAclAttributesError`] for the documented errors. The future resolves to `Result<ModifyNetworkAclAttributesResponse, SdkError<ModifyNetworkAclAttributesError>>`.
+    /// See [`ModifyNetworkAclAttributesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyNetworkAclAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNetworkAclAttributesError`], one variant per documented code.
     #[inline]
     pub fn modify_network_acl_attributes(
         &self,
         request: ModifyNetworkAclAttributesRequest,
-    ) -> rt::Sending<'_, ModifyNetworkAclAttributesRequest> {
+    ) -> rt::Sending<ModifyNetworkAclAttributesRequest> {
         self.runtime().send(&request)
     }
 }

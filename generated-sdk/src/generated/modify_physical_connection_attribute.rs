@@ -219,24 +219,24 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyPhysicalConnectionAttributeResponse, SdkError<ModifyPhysicalConnectionAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyPhysicalConnectionAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyPhysicalConnectionAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyPhysicalConnectionAttributeRequest> {
+    ) -> rt::Sending<ModifyPhysicalConnectionAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyPhysicalConnectionAttribute`: Changes the name, description, line details or bandwidth of an Express Connect circuit.
     ///
-    /// See [`ModifyPhysicalConnectionAttributeRequest`] for the parameters and [`ModifyPhysicalConnectionAttributeError`] for the documented errors. The future resolves to `Result<ModifyPhysicalConnectionAttributeResponse, SdkError<ModifyPhysicalConnectionAttributeError>>`.
+    /// See [`ModifyPhysicalConnectionAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyPhysicalConnectionAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyPhysicalConnectionAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_physical_connection_attribute(
         &self,
         request: ModifyPhysicalConnectionAttributeRequest,
-    ) -> rt::Sending<'_, ModifyPhysicalConnectionAttributeRequest> {
+    ) -> rt::Sending<ModifyPhysicalConnectionAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -149,24 +149,21 @@ impl ModifyRouteEntryRequestBuilder {
             route_table_id: self.route_table_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyRouteEntryResponse, SdkError<ModifyRouteEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, ModifyRouteEntryRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ModifyRouteEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyRouteEntry`: Changes the name, description or next hop of a custom route entry.
     ///
-    /// See [`ModifyRouteEntryRequest`] for the parameters and [`ModifyRouteEntryError`] for the documented errors. The future resolves to `Result<ModifyRouteEntryResponse, SdkError<ModifyRouteEntryError>>`.
+    /// See [`ModifyRouteEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyRouteEntryError`], one variant per documented code.
     #[inline]
     pub fn modify_route_entry(
         &self,
         request: ModifyRouteEntryRequest,
-    ) -> rt::Sending<'_, ModifyRouteEntryRequest> {
+    ) -> rt::Sending<ModifyRouteEntryRequest> {
         self.runtime().send(&request)
     }
 }

@@ -95,24 +95,24 @@ impl ModifyRouteTableAttributesRequestBuilder {
             route_table_name: self.route_table_name,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyRouteTableAttributesResponse, SdkError<ModifyRouteTableAttributesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyRouteTableAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyRouteTableAttributesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyRouteTableAttributesRequest> {
+    ) -> rt::Sending<ModifyRouteTableAttributesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyRouteTableAttributes`: Renames a route table, changes its description, or turns the reception of dynamic routes on or off.
     ///
-    /// See [`ModifyRouteTableAttributesRequest`] for the parameters and [`ModifyRouteTableAttributesError`] for the documented errors. The future resolves to `Result<ModifyRouteTableAttributesResponse, SdkError<ModifyRouteTableAttributesError>>`.
+    /// See [`ModifyRouteTableAttributesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyRouteTableAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyRouteTableAttributesError`], one variant per documented code.
     #[inline]
     pub fn modify_route_table_attributes(
         &self,
         request: ModifyRouteTableAttributesRequest,
-    ) -> rt::Sending<'_, ModifyRouteTableAttributesRequest> {
+    ) -> rt::Sending<ModifyRouteTableAttributesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -202,24 +202,24 @@ impl ModifyRouterInterfaceAttributeRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyRouterInterfaceAttributeResponse, SdkError<ModifyRouterInterfaceAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyRouterInterfaceAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyRouterInterfaceAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyRouterInterfaceAttributeRequest> {
+    ) -> rt::Sending<ModifyRouterInterfaceAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyRouterInterfaceAttribute`: Changes a router interface: its name and description, its peer, or its health check settings.
     ///
-    /// See [`ModifyRouterInterfaceAttributeRequest`] for the parameters and [`ModifyRouterInterfaceAttributeError`] for the documented errors. The future resolves to `Result<ModifyRouterInterfaceAttributeResponse, SdkError<ModifyRouterInterfaceAttributeError>>`.
+    /// See [`ModifyRouterInterfaceAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyRouterInterfaceAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyRouterInterfaceAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_router_interface_attribute(
         &self,
         request: ModifyRouterInterfaceAttributeRequest,
-    ) -> rt::Sending<'_, ModifyRouterInterfaceAttributeRequest> {
+    ) -> rt::Sending<ModifyRouterInterfaceAttributeRequest> {
         self.runtime().send(&request)
     }
 }

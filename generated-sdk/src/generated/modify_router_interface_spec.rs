@@ -87,24 +87,24 @@ impl ModifyRouterInterfaceSpecRequestBuilder {
             spec: rt::required(self.spec, "Spec")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyRouterInterfaceSpecResponse, SdkError<ModifyRouterInterfaceSpecError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyRouterInterfaceSpecResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyRouterInterfaceSpecError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyRouterInterfaceSpecRequest> {
+    ) -> rt::Sending<ModifyRouterInterfaceSpecRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyRouterInterfaceSpec`: Changes the specification, and with it the bandwidth, of a router interface.
     ///
-    /// See [`ModifyRouterInterfaceSpecRequest`] for the parameters and [`ModifyRouterInterfaceSpecError`] for the documented errors. The future resolves to `Result<ModifyRouterInterfaceSpecResponse, SdkError<ModifyRouterInterfaceSpecError>>`.
+    /// See [`ModifyRouterInterfaceSpecRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyRouterInterfaceSpecResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyRouterInterfaceSpecError`], one variant per documented code.
     #[inline]
     pub fn modify_router_interface_spec(
         &self,
         request: ModifyRouterInterfaceSpecRequest,
-    ) -> rt::Sending<'_, ModifyRouterInterfaceSpecRequest> {
+    ) -> rt::Sending<ModifyRouterInterfaceSpecRequest> {
         self.runtime().send(&request)
     }
 }

@@ -149,24 +149,21 @@ impl ModifySnatEntryRequestBuilder {
             snat_table_id: rt::required(self.snat_table_id, "SnatTableId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifySnatEntryResponse, SdkError<ModifySnatEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifySnatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifySnatEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, ModifySnatEntryRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ModifySnatEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifySnatEntry`: Changes an SNAT entry of a NAT gateway: its addresses, network interface, EIP affinity or name.
     ///
-    /// See [`ModifySnatEntryRequest`] for the parameters and [`ModifySnatEntryError`] for the documented errors. The future resolves to `Result<ModifySnatEntryResponse, SdkError<ModifySnatEntryError>>`.
+    /// See [`ModifySnatEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifySnatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifySnatEntryError`], one variant per documented code.
     #[inline]
     pub fn modify_snat_entry(
         &self,
         request: ModifySnatEntryRequest,
-    ) -> rt::Sending<'_, ModifySnatEntryRequest> {
+    ) -> rt::Sending<ModifySnatEntryRequest> {
         self.runtime().send(&request)
     }
 }

@@ -85,24 +85,24 @@ impl ModifySslVpnClientCertRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifySslVpnClientCertResponse, SdkError<ModifySslVpnClientCertError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifySslVpnClientCertResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifySslVpnClientCertError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifySslVpnClientCertRequest> {
+    ) -> rt::Sending<ModifySslVpnClientCertRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifySslVpnClientCert`: Renames an SSL-VPN client certificate.
     ///
-    /// See [`ModifySslVpnClientCertRequest`] for the parameters and [`ModifySslVpnClientCertError`] for the documented errors. The future resolves to `Result<ModifySslVpnClientCertResponse, SdkError<ModifySslVpnClientCertError>>`.
+    /// See [`ModifySslVpnClientCertRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifySslVpnClientCertResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifySslVpnClientCertError`], one variant per documented code.
     #[inline]
     pub fn modify_ssl_vpn_client_cert(
         &self,
         request: ModifySslVpnClientCertRequest,
-    ) -> rt::Sending<'_, ModifySslVpnClientCertRequest> {
+    ) -> rt::Sending<ModifySslVpnClientCertRequest> {
         self.runtime().send(&request)
     }
 }

@@ -227,24 +227,21 @@ impl ModifySslVpnServerRequestBuilder {
             ssl_vpn_server_id: rt::required(self.ssl_vpn_server_id, "SslVpnServerId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifySslVpnServerResponse, SdkError<ModifySslVpnServerError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifySslVpnServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifySslVpnServerError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, ModifySslVpnServerRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ModifySslVpnServerRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifySslVpnServer`: Changes the settings of an SSL-VPN server, such as its client CIDR block, reachable networks, port, protocol, cipher or two-factor authentication.
     ///
-    /// See [`ModifySslVpnServerRequest`] for the parameters and [`ModifySslVpnServerError`] for the documented errors. The future resolves to `Result<ModifySslVpnServerResponse, SdkError<ModifySslVpnServerError>>`.
+    /// See [`ModifySslVpnServerRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifySslVpnServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifySslVpnServerError`], one variant per documented code.
     #[inline]
     pub fn modify_ssl_vpn_server(
         &self,
         request: ModifySslVpnServerRequest,
-    ) -> rt::Sending<'_, ModifySslVpnServerRequest> {
+    ) -> rt::Sending<ModifySslVpnServerRequest> {
         self.runtime().send(&request)
     }
 }

@@ -100,24 +100,24 @@ impl ModifyTunnelAttributeRequestBuilder {
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyTunnelAttributeResponse, SdkError<ModifyTunnelAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyTunnelAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyTunnelAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyTunnelAttributeRequest> {
+    ) -> rt::Sending<ModifyTunnelAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyTunnelAttribute`: Changes the settings of one tunnel of a dual-tunnel IPsec-VPN connection, such as its customer gateway, IKE and IPsec parameters, DPD, NAT traversal or BGP.
     ///
-    /// See [`ModifyTunnelAttributeRequest`] for the parameters and [`ModifyTunnelAttributeError`] for the documented errors. The future resolves to `Result<ModifyTunnelAttributeResponse, SdkError<ModifyTunnelAttributeError>>`.
+    /// See [`ModifyTunnelAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyTunnelAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyTunnelAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_tunnel_attribute(
         &self,
         request: ModifyTunnelAttributeRequest,
-    ) -> rt::Sending<'_, ModifyTunnelAttributeRequest> {
+    ) -> rt::Sending<ModifyTunnelAttributeRequest> {
         self.runtime().send(&request)
     }
 }

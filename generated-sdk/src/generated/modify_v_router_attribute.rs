@@ -82,24 +82,24 @@ impl ModifyVRouterAttributeRequestBuilder {
             v_router_name: self.v_router_name,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyVRouterAttributeResponse, SdkError<ModifyVRouterAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVRouterAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVRouterAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyVRouterAttributeRequest> {
+    ) -> rt::Sending<ModifyVRouterAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyVRouterAttribute`: Changes the name or description of a vRouter.
     ///
-    /// See [`ModifyVRouterAttributeRequest`] for the parameters and [`ModifyVRouterAttributeError`] for the documented errors. The future resolves to `Result<ModifyVRouterAttributeResponse, SdkError<ModifyVRouterAttributeError>>`.
+    /// See [`ModifyVRouterAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyVRouterAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVRouterAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_v_router_attribute(
         &self,
         request: ModifyVRouterAttributeRequest,
-    ) -> rt::Sending<'_, ModifyVRouterAttributeRequest> {
+    ) -> rt::Sending<ModifyVRouterAttributeRequest> {
         self.runtime().send(&request)
     }
 }

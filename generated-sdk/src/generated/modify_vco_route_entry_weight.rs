@@ -136,24 +136,24 @@ impl ModifyVcoRouteEntryWeightRequestBuilder {
             weight: rt::required(self.weight, "Weight")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyVcoRouteEntryWeightResponse, SdkError<ModifyVcoRouteEntryWeightError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVcoRouteEntryWeightResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVcoRouteEntryWeightError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyVcoRouteEntryWeightRequest> {
+    ) -> rt::Sending<ModifyVcoRouteEntryWeightRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyVcoRouteEntryWeight`: Changes the weight, and thus the priority, of a destination-based route on an IPsec-VPN connection.
     ///
-    /// See [`ModifyVcoRouteEntryWeightRequest`] for the parameters and [`ModifyVcoRouteEntryWeightError`] for the documented errors. The future resolves to `Result<ModifyVcoRouteEntryWeightResponse, SdkError<ModifyVcoRouteEntryWeightError>>`.
+    /// See [`ModifyVcoRouteEntryWeightRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyVcoRouteEntryWeightResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVcoRouteEntryWeightError`], one variant per documented code.
     #[inline]
     pub fn modify_vco_route_entry_weight(
         &self,
         request: ModifyVcoRouteEntryWeightRequest,
-    ) -> rt::Sending<'_, ModifyVcoRouteEntryWeightRequest> {
+    ) -> rt::Sending<ModifyVcoRouteEntryWeightRequest> {
         self.runtime().send(&request)
     }
 }

@@ -307,24 +307,24 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
             vlan_id: self.vlan_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyVirtualBorderRouterAttributeResponse, SdkError<ModifyVirtualBorderRouterAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVirtualBorderRouterAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVirtualBorderRouterAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyVirtualBorderRouterAttributeRequest> {
+    ) -> rt::Sending<ModifyVirtualBorderRouterAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyVirtualBorderRouterAttribute`: Changes the settings of a virtual border router (VBR): addressing, VLAN, bandwidth, BFD timers, name and other attributes.
     ///
-    /// See [`ModifyVirtualBorderRouterAttributeRequest`] for the parameters and [`ModifyVirtualBorderRouterAttributeError`] for the documented errors. The future resolves to `Result<ModifyVirtualBorderRouterAttributeResponse, SdkError<ModifyVirtualBorderRouterAttributeError>>`.
+    /// See [`ModifyVirtualBorderRouterAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyVirtualBorderRouterAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVirtualBorderRouterAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_virtual_border_router_attribute(
         &self,
         request: ModifyVirtualBorderRouterAttributeRequest,
-    ) -> rt::Sending<'_, ModifyVirtualBorderRouterAttributeRequest> {
+    ) -> rt::Sending<ModifyVirtualBorderRouterAttributeRequest> {
         self.runtime().send(&request)
     }
 }

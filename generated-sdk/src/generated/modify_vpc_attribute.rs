@@ -149,24 +149,21 @@ impl ModifyVpcAttributeRequestBuilder {
             vpc_name: self.vpc_name,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyVpcAttributeResponse, SdkError<ModifyVpcAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpcAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpcAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, ModifyVpcAttributeRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ModifyVpcAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyVpcAttribute`: Changes the name, description, primary IPv4 CIDR block, DNS hostname setting or IPv6 setting of a VPC.
     ///
-    /// See [`ModifyVpcAttributeRequest`] for the parameters and [`ModifyVpcAttributeError`] for the documented errors. The future resolves to `Result<ModifyVpcAttributeResponse, SdkError<ModifyVpcAttributeError>>`.
+    /// See [`ModifyVpcAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyVpcAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpcAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_vpc_attribute(
         &self,
         request: ModifyVpcAttributeRequest,
-    ) -> rt::Sending<'_, ModifyVpcAttributeRequest> {
+    ) -> rt::Sending<ModifyVpcAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -27,24 +27,21 @@ impl ModifyVpcCidrBlockRequestBuilder {
     pub fn build(self) -> Result<ModifyVpcCidrBlockRequest, rt::BuildError> {
         Ok(ModifyVpcCidrBlockRequest {})
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyVpcCidrBlockResponse, SdkError<ModifyVpcCidrBlockError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpcCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpcCidrBlockError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, ModifyVpcCidrBlockRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ModifyVpcCidrBlockRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyVpcCidrBlock`: Changes the primary or a secondary CIDR block of a VPC.
     ///
-    /// See [`ModifyVpcCidrBlockRequest`] for the parameters and [`ModifyVpcCidrBlockError`] for the documented errors. The future resolves to `Result<ModifyVpcCidrBlockResponse, SdkError<ModifyVpcCidrBlockError>>`.
+    /// See [`ModifyVpcCidrBlockRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyVpcCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpcCidrBlockError`], one variant per documented code.
     #[inline]
     pub fn modify_vpc_cidr_block(
         &self,
         request: ModifyVpcCidrBlockRequest,
-    ) -> rt::Sending<'_, ModifyVpcCidrBlockRequest> {
+    ) -> rt::Sending<ModifyVpcCidrBlockRequest> {
         self.runtime().send(&request)
     }
 }

@@ -166,24 +166,24 @@ impl ModifyVpcPrefixListRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyVpcPrefixListResponse, SdkError<ModifyVpcPrefixListError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpcPrefixListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpcPrefixListError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyVpcPrefixListRequest> {
+    ) -> rt::Sending<ModifyVpcPrefixListRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyVpcPrefixList`: Changes a prefix list: its name, description, maximum size, or the CIDR blocks it holds.
     ///
-    /// See [`ModifyVpcPrefixListRequest`] for the parameters and [`ModifyVpcPrefixListError`] for the documented errors. The future resolves to `Result<ModifyVpcPrefixListResponse, SdkError<ModifyVpcPrefixListError>>`.
+    /// See [`ModifyVpcPrefixListRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyVpcPrefixListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpcPrefixListError`], one variant per documented code.
     #[inline]
     pub fn modify_vpc_prefix_list(
         &self,
         request: ModifyVpcPrefixListRequest,
-    ) -> rt::Sending<'_, ModifyVpcPrefixListRequest> {
+    ) -> rt::Sending<ModifyVpcPrefixListRequest> {
         self.runtime().send(&request)
     }
 }

@@ -282,24 +282,24 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyVpnAttachmentAttributeResponse, SdkError<ModifyVpnAttachmentAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpnAttachmentAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnAttachmentAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyVpnAttachmentAttributeRequest> {
+    ) -> rt::Sending<ModifyVpnAttachmentAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyVpnAttachmentAttribute`: Changes the configuration of an IPsec-VPN connection that is meant for a transit router, in single-tunnel or dual-tunnel mode.
     ///
-    /// See [`ModifyVpnAttachmentAttributeRequest`] for the parameters and [`ModifyVpnAttachmentAttributeError`] for the documented errors. The future resolves to `Result<ModifyVpnAttachmentAttributeResponse, SdkError<ModifyVpnAttachmentAttributeError>>`.
+    /// See [`ModifyVpnAttachmentAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyVpnAttachmentAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnAttachmentAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_vpn_attachment_attribute(
         &self,
         request: ModifyVpnAttachmentAttributeRequest,
-    ) -> rt::Sending<'_, ModifyVpnAttachmentAttributeRequest> {
+    ) -> rt::Sending<ModifyVpnAttachmentAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -256,24 +256,24 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyVpnConnectionAttributeResponse, SdkError<ModifyVpnConnectionAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpnConnectionAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnConnectionAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyVpnConnectionAttributeRequest> {
+    ) -> rt::Sending<ModifyVpnConnectionAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyVpnConnectionAttribute`: Changes the configuration of an IPsec-VPN connection.
     ///
-    /// See [`ModifyVpnConnectionAttributeRequest`] for the parameters and [`ModifyVpnConnectionAttributeError`] for the documented errors. The future resolves to `Result<ModifyVpnConnectionAttributeResponse, SdkError<ModifyVpnConnectionAttributeError>>`.
+    /// See [`ModifyVpnConnectionAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyVpnConnectionAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnConnectionAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_vpn_connection_attribute(
         &self,
         request: ModifyVpnConnectionAttributeRequest,
-    ) -> rt::Sending<'_, ModifyVpnConnectionAttributeRequest> {
+    ) -> rt::Sending<ModifyVpnConnectionAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -110,24 +110,24 @@ impl ModifyVpnGatewayAttributeRequestBuilder {
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyVpnGatewayAttributeResponse, SdkError<ModifyVpnGatewayAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpnGatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnGatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyVpnGatewayAttributeRequest> {
+    ) -> rt::Sending<ModifyVpnGatewayAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyVpnGatewayAttribute`: Changes the name, the description or the automatic BGP route advertisement of a VPN gateway.
     ///
-    /// See [`ModifyVpnGatewayAttributeRequest`] for the parameters and [`ModifyVpnGatewayAttributeError`] for the documented errors. The future resolves to `Result<ModifyVpnGatewayAttributeResponse, SdkError<ModifyVpnGatewayAttributeError>>`.
+    /// See [`ModifyVpnGatewayAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyVpnGatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnGatewayAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_vpn_gateway_attribute(
         &self,
         request: ModifyVpnGatewayAttributeRequest,
-    ) -> rt::Sending<'_, ModifyVpnGatewayAttributeRequest> {
+    ) -> rt::Sending<ModifyVpnGatewayAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -164,24 +164,24 @@ impl ModifyVpnPbrRouteEntryAttributeRequestBuilder {
             weight: rt::required(self.weight, "Weight")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyVpnPbrRouteEntryAttributeResponse, SdkError<ModifyVpnPbrRouteEntryAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpnPbrRouteEntryAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnPbrRouteEntryAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyVpnPbrRouteEntryAttributeRequest> {
+    ) -> rt::Sending<ModifyVpnPbrRouteEntryAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyVpnPbrRouteEntryAttribute`: Changes the weight and the priority of a policy-based route on a VPN gateway in one call.
     ///
-    /// See [`ModifyVpnPbrRouteEntryAttributeRequest`] for the parameters and [`ModifyVpnPbrRouteEntryAttributeError`] for the documented errors. The future resolves to `Result<ModifyVpnPbrRouteEntryAttributeResponse, SdkError<ModifyVpnPbrRouteEntryAttributeError>>`.
+    /// See [`ModifyVpnPbrRouteEntryAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyVpnPbrRouteEntryAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnPbrRouteEntryAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_vpn_pbr_route_entry_attribute(
         &self,
         request: ModifyVpnPbrRouteEntryAttributeRequest,
-    ) -> rt::Sending<'_, ModifyVpnPbrRouteEntryAttributeRequest> {
+    ) -> rt::Sending<ModifyVpnPbrRouteEntryAttributeRequest> {
         self.runtime().send(&request)
     }
 }

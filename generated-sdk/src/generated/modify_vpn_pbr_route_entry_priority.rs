@@ -149,24 +149,24 @@ impl ModifyVpnPbrRouteEntryPriorityRequestBuilder {
             weight: rt::required(self.weight, "Weight")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyVpnPbrRouteEntryPriorityResponse, SdkError<ModifyVpnPbrRouteEntryPriorityError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpnPbrRouteEntryPriorityResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnPbrRouteEntryPriorityError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyVpnPbrRouteEntryPriorityRequest> {
+    ) -> rt::Sending<ModifyVpnPbrRouteEntryPriorityRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyVpnPbrRouteEntryPriority`: Changes the priority of a policy-based route on a VPN gateway.
     ///
-    /// See [`ModifyVpnPbrRouteEntryPriorityRequest`] for the parameters and [`ModifyVpnPbrRouteEntryPriorityError`] for the documented errors. The future resolves to `Result<ModifyVpnPbrRouteEntryPriorityResponse, SdkError<ModifyVpnPbrRouteEntryPriorityError>>`.
+    /// See [`ModifyVpnPbrRouteEntryPriorityRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyVpnPbrRouteEntryPriorityResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnPbrRouteEntryPriorityError`], one variant per documented code.
     #[inline]
     pub fn modify_vpn_pbr_route_entry_priority(
         &self,
         request: ModifyVpnPbrRouteEntryPriorityRequest,
-    ) -> rt::Sending<'_, ModifyVpnPbrRouteEntryPriorityRequest> {
+    ) -> rt::Sending<ModifyVpnPbrRouteEntryPriorityRequest> {
         self.runtime().send(&request)
     }
 }

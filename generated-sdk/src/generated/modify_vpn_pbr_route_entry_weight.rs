@@ -162,24 +162,24 @@ impl ModifyVpnPbrRouteEntryWeightRequestBuilder {
             weight: rt::required(self.weight, "Weight")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyVpnPbrRouteEntryWeightResponse, SdkError<ModifyVpnPbrRouteEntryWeightError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpnPbrRouteEntryWeightResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnPbrRouteEntryWeightError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyVpnPbrRouteEntryWeightRequest> {
+    ) -> rt::Sending<ModifyVpnPbrRouteEntryWeightRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyVpnPbrRouteEntryWeight`: Changes the weight of a policy-based route on a VPN gateway, switching its connection between active and standby.
     ///
-    /// See [`ModifyVpnPbrRouteEntryWeightRequest`] for the parameters and [`ModifyVpnPbrRouteEntryWeightError`] for the documented errors. The future resolves to `Result<ModifyVpnPbrRouteEntryWeightResponse, SdkError<ModifyVpnPbrRouteEntryWeightError>>`.
+    /// See [`ModifyVpnPbrRouteEntryWeightRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyVpnPbrRouteEntryWeightResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnPbrRouteEntryWeightError`], one variant per documented code.
     #[inline]
     pub fn modify_vpn_pbr_route_entry_weight(
         &self,
         request: ModifyVpnPbrRouteEntryWeightRequest,
-    ) -> rt::Sending<'_, ModifyVpnPbrRouteEntryWeightRequest> {
+    ) -> rt::Sending<ModifyVpnPbrRouteEntryWeightRequest> {
         self.runtime().send(&request)
     }
 }

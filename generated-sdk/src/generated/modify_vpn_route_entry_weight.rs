@@ -136,24 +136,24 @@ impl ModifyVpnRouteEntryWeightRequestBuilder {
             weight: rt::required(self.weight, "Weight")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyVpnRouteEntryWeightResponse, SdkError<ModifyVpnRouteEntryWeightError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpnRouteEntryWeightResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnRouteEntryWeightError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyVpnRouteEntryWeightRequest> {
+    ) -> rt::Sending<ModifyVpnRouteEntryWeightRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyVpnRouteEntryWeight`: Changes the weight of a destination-based route on a VPN gateway.
     ///
-    /// See [`ModifyVpnRouteEntryWeightRequest`] for the parameters and [`ModifyVpnRouteEntryWeightError`] for the documented errors. The future resolves to `Result<ModifyVpnRouteEntryWeightResponse, SdkError<ModifyVpnRouteEntryWeightError>>`.
+    /// See [`ModifyVpnRouteEntryWeightRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyVpnRouteEntryWeightResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnRouteEntryWeightError`], one variant per documented code.
     #[inline]
     pub fn modify_vpn_route_entry_weight(
         &self,
         request: ModifyVpnRouteEntryWeightRequest,
-    ) -> rt::Sending<'_, ModifyVpnRouteEntryWeightRequest> {
+    ) -> rt::Sending<ModifyVpnRouteEntryWeightRequest> {
         self.runtime().send(&request)
     }
 }

@@ -123,24 +123,24 @@ impl ModifyVSwitchAttributeRequestBuilder {
             vpc_ipv6_cidr_block: self.vpc_ipv6_cidr_block,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyVSwitchAttributeResponse, SdkError<ModifyVSwitchAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVSwitchAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVSwitchAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyVSwitchAttributeRequest> {
+    ) -> rt::Sending<ModifyVSwitchAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyVSwitchAttribute`: Changes the name or description of a vSwitch, or turns IPv6 on or off for it.
     ///
-    /// See [`ModifyVSwitchAttributeRequest`] for the parameters and [`ModifyVSwitchAttributeError`] for the documented errors. The future resolves to `Result<ModifyVSwitchAttributeResponse, SdkError<ModifyVSwitchAttributeError>>`.
+    /// See [`ModifyVSwitchAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyVSwitchAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVSwitchAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_vswitch_attribute(
         &self,
         request: ModifyVSwitchAttributeRequest,
-    ) -> rt::Sending<'_, ModifyVSwitchAttributeRequest> {
+    ) -> rt::Sending<ModifyVSwitchAttributeRequest> {
         self.runtime().send(&request)
     }
 }

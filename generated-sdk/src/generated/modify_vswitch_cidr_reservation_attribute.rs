@@ -119,24 +119,24 @@ impl ModifyVSwitchCidrReservationAttributeRequestBuilder {
             vswitch_cidr_reservation_name: self.vswitch_cidr_reservation_name,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ModifyVSwitchCidrReservationAttributeResponse, SdkError<ModifyVSwitchCidrReservationAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVSwitchCidrReservationAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVSwitchCidrReservationAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ModifyVSwitchCidrReservationAttributeRequest> {
+    ) -> rt::Sending<ModifyVSwitchCidrReservationAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ModifyVSwitchCidrReservationAttribute`: Renames a reserved CIDR block of a vSwitch or changes its description.
     ///
-    /// See [`ModifyVSwitchCidrReservationAttributeRequest`] for the parameters and [`ModifyVSwitchCidrReservationAttributeError`] for the documented errors. The future resolves to `Result<ModifyVSwitchCidrReservationAttributeResponse, SdkError<ModifyVSwitchCidrReservationAttributeError>>`.
+    /// See [`ModifyVSwitchCidrReservationAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ModifyVSwitchCidrReservationAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVSwitchCidrReservationAttributeError`], one variant per documented code.
     #[inline]
     pub fn modify_vswitch_cidr_reservation_attribute(
         &self,
         request: ModifyVSwitchCidrReservationAttributeRequest,
-    ) -> rt::Sending<'_, ModifyVSwitchCidrReservationAttributeRequest> {
+    ) -> rt::Sending<ModifyVSwitchCidrReservationAttributeRequest> {
         self.runtime().send(&request)
     }
 }

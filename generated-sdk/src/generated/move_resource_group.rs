@@ -85,24 +85,21 @@ impl MoveResourceGroupRequestBuilder {
             resource_type: rt::required(self.resource_type, "ResourceType")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<MoveResourceGroupResponse, SdkError<MoveResourceGroupError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`MoveResourceGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`MoveResourceGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, MoveResourceGroupRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<MoveResourceGroupRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `MoveResourceGroup`: Moves a VPC-service resource, such as a VPC, an EIP or a flow log, to another resource group.
     ///
-    /// See [`MoveResourceGroupRequest`] for the parameters and [`MoveResourceGroupError`] for the documented errors. The future resolves to `Result<MoveResourceGroupResponse, SdkError<MoveResourceGroupError>>`.
+    /// See [`MoveResourceGroupRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`MoveResourceGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`MoveResourceGroupError`], one variant per documented code.
     #[inline]
     pub fn move_resource_group(
         &self,
         request: MoveResourceGroupRequest,
-    ) -> rt::Sending<'_, MoveResourceGroupRequest> {
+    ) -> rt::Sending<MoveResourceGroupRequest> {
         self.runtime().send(&request)
     }
 }

@@ -83,24 +83,24 @@ impl MoveVpnResourceGroupRequestBuilder {
             resource_type: rt::required(self.resource_type, "ResourceType")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<MoveVpnResourceGroupResponse, SdkError<MoveVpnResourceGroupError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`MoveVpnResourceGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`MoveVpnResourceGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, MoveVpnResourceGroupRequest> {
+    ) -> rt::Sending<MoveVpnResourceGroupRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `MoveVpnResourceGroup`: Moves a VPN gateway, a customer gateway or an IPsec-VPN connection to another resource group.
     ///
-    /// See [`MoveVpnResourceGroupRequest`] for the parameters and [`MoveVpnResourceGroupError`] for the documented errors. The future resolves to `Result<MoveVpnResourceGroupResponse, SdkError<MoveVpnResourceGroupError>>`.
+    /// See [`MoveVpnResourceGroupRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`MoveVpnResourceGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`MoveVpnResourceGroupError`], one variant per documented code.
     #[inline]
     pub fn move_vpn_resource_group(
         &self,
         request: MoveVpnResourceGroupRequest,
-    ) -> rt::Sending<'_, MoveVpnResourceGroupRequest> {
+    ) -> rt::Sending<MoveVpnResourceGroupRequest> {
         self.runtime().send(&request)
     }
 }

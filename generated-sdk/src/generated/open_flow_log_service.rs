@@ -58,24 +58,21 @@ impl OpenFlowLogServiceRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<OpenFlowLogServiceResponse, SdkError<OpenFlowLogServiceError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`OpenFlowLogServiceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`OpenFlowLogServiceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, OpenFlowLogServiceRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<OpenFlowLogServiceRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `OpenFlowLogService`: Activates the flow log feature for your Alibaba Cloud account, which is needed before flow logs can be created.
     ///
-    /// See [`OpenFlowLogServiceRequest`] for the parameters and [`OpenFlowLogServiceError`] for the documented errors. The future resolves to `Result<OpenFlowLogServiceResponse, SdkError<OpenFlowLogServiceError>>`.
+    /// See [`OpenFlowLogServiceRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`OpenFlowLogServiceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`OpenFlowLogServiceError`], one variant per documented code.
     #[inline]
     pub fn open_flow_log_service(
         &self,
         request: OpenFlowLogServiceRequest,
-    ) -> rt::Sending<'_, OpenFlowLogServiceRequest> {
+    ) -> rt::Sending<OpenFlowLogServiceRequest> {
         self.runtime().send(&request)
     }
 }

@@ -43,24 +43,24 @@ impl OpenPhysicalConnectionServiceRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<OpenPhysicalConnectionServiceResponse, SdkError<OpenPhysicalConnectionServiceError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`OpenPhysicalConnectionServiceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`OpenPhysicalConnectionServiceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, OpenPhysicalConnectionServiceRequest> {
+    ) -> rt::Sending<OpenPhysicalConnectionServiceRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `OpenPhysicalConnectionService`: Turns on billing of outbound data transfer over Express Connect for the calling account.
     ///
-    /// See [`OpenPhysicalConnectionServiceRequest`] for the parameters and [`OpenPhysicalConnectionServiceError`] for the documented errors. The future resolves to `Result<OpenPhysicalConnectionServiceResponse, SdkError<OpenPhysicalConnectionServiceError>>`.
+    /// See [`OpenPhysicalConnectionServiceRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`OpenPhysicalConnectionServiceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`OpenPhysicalConnectionServiceError`], one variant per documented code.
     #[inline]
     pub fn open_physical_connection_service(
         &self,
         request: OpenPhysicalConnectionServiceRequest,
-    ) -> rt::Sending<'_, OpenPhysicalConnectionServiceRequest> {
+    ) -> rt::Sending<OpenPhysicalConnectionServiceRequest> {
         self.runtime().send(&request)
     }
 }

@@ -58,24 +58,24 @@ impl OpenPublicIpAddressPoolServiceRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<OpenPublicIpAddressPoolServiceResponse, SdkError<OpenPublicIpAddressPoolServiceError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`OpenPublicIpAddressPoolServiceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`OpenPublicIpAddressPoolServiceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, OpenPublicIpAddressPoolServiceRequest> {
+    ) -> rt::Sending<OpenPublicIpAddressPoolServiceRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `OpenPublicIpAddressPoolService`: Activates the IP address pool feature for your Alibaba Cloud account.
     ///
-    /// See [`OpenPublicIpAddressPoolServiceRequest`] for the parameters and [`OpenPublicIpAddressPoolServiceError`] for the documented errors. The future resolves to `Result<OpenPublicIpAddressPoolServiceResponse, SdkError<OpenPublicIpAddressPoolServiceError>>`.
+    /// See [`OpenPublicIpAddressPoolServiceRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`OpenPublicIpAddressPoolServiceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`OpenPublicIpAddressPoolServiceError`], one variant per documented code.
     #[inline]
     pub fn open_public_ip_address_pool_service(
         &self,
         request: OpenPublicIpAddressPoolServiceRequest,
-    ) -> rt::Sending<'_, OpenPublicIpAddressPoolServiceRequest> {
+    ) -> rt::Sending<OpenPublicIpAddressPoolServiceRequest> {
         self.runtime().send(&request)
     }
 }

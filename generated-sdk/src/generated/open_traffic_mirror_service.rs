@@ -58,24 +58,24 @@ impl OpenTrafficMirrorServiceRequestBuilder {
             region_id: self.region_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<OpenTrafficMirrorServiceResponse, SdkError<OpenTrafficMirrorServiceError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`OpenTrafficMirrorServiceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`OpenTrafficMirrorServiceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, OpenTrafficMirrorServiceRequest> {
+    ) -> rt::Sending<OpenTrafficMirrorServiceRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `OpenTrafficMirrorService`: Activates the traffic mirroring feature in a region, which is needed before traffic mirror filters and sessions can be created there.
     ///
-    /// See [`OpenTrafficMirrorServiceRequest`] for the parameters and [`OpenTrafficMirrorServiceError`] for the documented errors. The future resolves to `Result<OpenTrafficMirrorServiceResponse, SdkError<OpenTrafficMirrorServiceError>>`.
+    /// See [`OpenTrafficMirrorServiceRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`OpenTrafficMirrorServiceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`OpenTrafficMirrorServiceError`], one variant per documented code.
     #[inline]
     pub fn open_traffic_mirror_service(
         &self,
         request: OpenTrafficMirrorServiceRequest,
-    ) -> rt::Sending<'_, OpenTrafficMirrorServiceRequest> {
+    ) -> rt::Sending<OpenTrafficMirrorServiceRequest> {
         self.runtime().send(&request)
     }
 }

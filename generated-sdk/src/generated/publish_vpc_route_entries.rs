@@ -106,24 +106,24 @@ impl PublishVpcRouteEntriesRequestBuilder {
         rt::check_required("RouteEntries", &request.route_entries)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<PublishVpcRouteEntriesResponse, SdkError<PublishVpcRouteEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`PublishVpcRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`PublishVpcRouteEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, PublishVpcRouteEntriesRequest> {
+    ) -> rt::Sending<PublishVpcRouteEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `PublishVpcRouteEntries`: Publishes entries of VPC route tables to another network component, so that it learns those routes.
     ///
-    /// See [`PublishVpcRouteEntriesRequest`] for the parameters and [`PublishVpcRouteEntriesError`] for the documented errors. The future resolves to `Result<PublishVpcRouteEntriesResponse, SdkError<PublishVpcRouteEntriesError>>`.
+    /// See [`PublishVpcRouteEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`PublishVpcRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`PublishVpcRouteEntriesError`], one variant per documented code.
     #[inline]
     pub fn publish_vpc_route_entries(
         &self,
         request: PublishVpcRouteEntriesRequest,
-    ) -> rt::Sending<'_, PublishVpcRouteEntriesRequest> {
+    ) -> rt::Sending<PublishVpcRouteEntriesRequest> {
         self.runtime().send(&request)
     }
 }

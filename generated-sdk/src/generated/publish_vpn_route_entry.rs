@@ -121,24 +121,24 @@ impl PublishVpnRouteEntryRequestBuilder {
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<PublishVpnRouteEntryResponse, SdkError<PublishVpnRouteEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`PublishVpnRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`PublishVpnRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, PublishVpnRouteEntryRequest> {
+    ) -> rt::Sending<PublishVpnRouteEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `PublishVpnRouteEntry`: Advertises a destination-based or policy-based route of a VPN gateway to the system route table of the VPC, or withdraws one that was advertised.
     ///
-    /// See [`PublishVpnRouteEntryRequest`] for the parameters and [`PublishVpnRouteEntryError`] for the documented errors. The future resolves to `Result<PublishVpnRouteEntryResponse, SdkError<PublishVpnRouteEntryError>>`.
+    /// See [`PublishVpnRouteEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`PublishVpnRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`PublishVpnRouteEntryError`], one variant per documented code.
     #[inline]
     pub fn publish_vpn_route_entry(
         &self,
         request: PublishVpnRouteEntryRequest,
-    ) -> rt::Sending<'_, PublishVpnRouteEntryRequest> {
+    ) -> rt::Sending<PublishVpnRouteEntryRequest> {
         self.runtime().send(&request)
     }
 }

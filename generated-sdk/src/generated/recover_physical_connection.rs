@@ -93,24 +93,24 @@ impl RecoverPhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<RecoverPhysicalConnectionResponse, SdkError<RecoverPhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`RecoverPhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RecoverPhysicalConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, RecoverPhysicalConnectionRequest> {
+    ) -> rt::Sending<RecoverPhysicalConnectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `RecoverPhysicalConnection`: Restores access over a terminated hosted (shared) Express Connect connection.
     ///
-    /// See [`RecoverPhysicalConnectionRequest`] for the parameters and [`RecoverPhysicalConnectionError`] for the documented errors. The future resolves to `Result<RecoverPhysicalConnectionResponse, SdkError<RecoverPhysicalConnectionError>>`.
+    /// See [`RecoverPhysicalConnectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`RecoverPhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RecoverPhysicalConnectionError`], one variant per documented code.
     #[inline]
     pub fn recover_physical_connection(
         &self,
         request: RecoverPhysicalConnectionRequest,
-    ) -> rt::Sending<'_, RecoverPhysicalConnectionRequest> {
+    ) -> rt::Sending<RecoverPhysicalConnectionRequest> {
         self.runtime().send(&request)
     }
 }

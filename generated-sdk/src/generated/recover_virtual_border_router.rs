@@ -71,24 +71,24 @@ impl RecoverVirtualBorderRouterRequestBuilder {
             vbr_id: rt::required(self.vbr_id, "VbrId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<RecoverVirtualBorderRouterResponse, SdkError<RecoverVirtualBorderRouterError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`RecoverVirtualBorderRouterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RecoverVirtualBorderRouterError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, RecoverVirtualBorderRouterRequest> {
+    ) -> rt::Sending<RecoverVirtualBorderRouterRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `RecoverVirtualBorderRouter`: Brings a terminated virtual border router (VBR) back into service.
     ///
-    /// See [`RecoverVirtualBorderRouterRequest`] for the parameters and [`RecoverVirtualBorderRouterError`] for the documented errors. The future resolves to `Result<RecoverVirtualBorderRouterResponse, SdkError<RecoverVirtualBorderRouterError>>`.
+    /// See [`RecoverVirtualBorderRouterRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`RecoverVirtualBorderRouterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RecoverVirtualBorderRouterError`], one variant per documented code.
     #[inline]
     pub fn recover_virtual_border_router(
         &self,
         request: RecoverVirtualBorderRouterRequest,
-    ) -> rt::Sending<'_, RecoverVirtualBorderRouterRequest> {
+    ) -> rt::Sending<RecoverVirtualBorderRouterRequest> {
         self.runtime().send(&request)
     }
 }

@@ -58,24 +58,21 @@ impl ReleaseEipAddressRequestBuilder {
             region_id: self.region_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ReleaseEipAddressResponse, SdkError<ReleaseEipAddressError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ReleaseEipAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ReleaseEipAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, ReleaseEipAddressRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ReleaseEipAddressRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ReleaseEipAddress`: Releases a pay-as-you-go elastic IP address (EIP) that is no longer bound to anything, returning the address to Alibaba Cloud.
     ///
-    /// See [`ReleaseEipAddressRequest`] for the parameters and [`ReleaseEipAddressError`] for the documented errors. The future resolves to `Result<ReleaseEipAddressResponse, SdkError<ReleaseEipAddressError>>`.
+    /// See [`ReleaseEipAddressRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ReleaseEipAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ReleaseEipAddressError`], one variant per documented code.
     #[inline]
     pub fn release_eip_address(
         &self,
         request: ReleaseEipAddressRequest,
-    ) -> rt::Sending<'_, ReleaseEipAddressRequest> {
+    ) -> rt::Sending<ReleaseEipAddressRequest> {
         self.runtime().send(&request)
     }
 }

@@ -74,24 +74,24 @@ impl ReleaseEipSegmentAddressRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ReleaseEipSegmentAddressResponse, SdkError<ReleaseEipSegmentAddressError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ReleaseEipSegmentAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ReleaseEipSegmentAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ReleaseEipSegmentAddressRequest> {
+    ) -> rt::Sending<ReleaseEipSegmentAddressRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ReleaseEipSegmentAddress`: Releases a contiguous EIP group together with every EIP in it.
     ///
-    /// See [`ReleaseEipSegmentAddressRequest`] for the parameters and [`ReleaseEipSegmentAddressError`] for the documented errors. The future resolves to `Result<ReleaseEipSegmentAddressResponse, SdkError<ReleaseEipSegmentAddressError>>`.
+    /// See [`ReleaseEipSegmentAddressRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ReleaseEipSegmentAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ReleaseEipSegmentAddressError`], one variant per documented code.
     #[inline]
     pub fn release_eip_segment_address(
         &self,
         request: ReleaseEipSegmentAddressRequest,
-    ) -> rt::Sending<'_, ReleaseEipSegmentAddressRequest> {
+    ) -> rt::Sending<ReleaseEipSegmentAddressRequest> {
         self.runtime().send(&request)
     }
 }

@@ -84,24 +84,21 @@ impl ReleaseIpv6AddressRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ReleaseIpv6AddressResponse, SdkError<ReleaseIpv6AddressError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ReleaseIpv6AddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ReleaseIpv6AddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, ReleaseIpv6AddressRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ReleaseIpv6AddressRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ReleaseIpv6Address`: Releases an IPv6 address that is not bound to any instance, returning it to the vSwitch's pool.
     ///
-    /// See [`ReleaseIpv6AddressRequest`] for the parameters and [`ReleaseIpv6AddressError`] for the documented errors. The future resolves to `Result<ReleaseIpv6AddressResponse, SdkError<ReleaseIpv6AddressError>>`.
+    /// See [`ReleaseIpv6AddressRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ReleaseIpv6AddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ReleaseIpv6AddressError`], one variant per documented code.
     #[inline]
     pub fn release_ipv6_address(
         &self,
         request: ReleaseIpv6AddressRequest,
-    ) -> rt::Sending<'_, ReleaseIpv6AddressRequest> {
+    ) -> rt::Sending<ReleaseIpv6AddressRequest> {
         self.runtime().send(&request)
     }
 }

@@ -87,24 +87,24 @@ impl RemoveCommonBandwidthPackageIpRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<RemoveCommonBandwidthPackageIpResponse, SdkError<RemoveCommonBandwidthPackageIpError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`RemoveCommonBandwidthPackageIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RemoveCommonBandwidthPackageIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, RemoveCommonBandwidthPackageIpRequest> {
+    ) -> rt::Sending<RemoveCommonBandwidthPackageIpRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `RemoveCommonBandwidthPackageIp`: Takes an EIP out of an Internet Shared Bandwidth instance, so that it goes back to its own bandwidth.
     ///
-    /// See [`RemoveCommonBandwidthPackageIpRequest`] for the parameters and [`RemoveCommonBandwidthPackageIpError`] for the documented errors. The future resolves to `Result<RemoveCommonBandwidthPackageIpResponse, SdkError<RemoveCommonBandwidthPackageIpError>>`.
+    /// See [`RemoveCommonBandwidthPackageIpRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`RemoveCommonBandwidthPackageIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RemoveCommonBandwidthPackageIpError`], one variant per documented code.
     #[inline]
     pub fn remove_common_bandwidth_package_ip(
         &self,
         request: RemoveCommonBandwidthPackageIpRequest,
-    ) -> rt::Sending<'_, RemoveCommonBandwidthPackageIpRequest> {
+    ) -> rt::Sending<RemoveCommonBandwidthPackageIpRequest> {
         self.runtime().send(&request)
     }
 }

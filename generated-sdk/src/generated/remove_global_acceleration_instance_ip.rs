@@ -74,24 +74,24 @@ impl RemoveGlobalAccelerationInstanceIpRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<RemoveGlobalAccelerationInstanceIpResponse, SdkError<RemoveGlobalAccelerationInstanceIpError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`RemoveGlobalAccelerationInstanceIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RemoveGlobalAccelerationInstanceIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, RemoveGlobalAccelerationInstanceIpRequest> {
+    ) -> rt::Sending<RemoveGlobalAccelerationInstanceIpRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `RemoveGlobalAccelerationInstanceIp`: Takes an EIP out of a Global Acceleration (GA) instance of the shared-bandwidth type.
     ///
-    /// See [`RemoveGlobalAccelerationInstanceIpRequest`] for the parameters and [`RemoveGlobalAccelerationInstanceIpError`] for the documented errors. The future resolves to `Result<RemoveGlobalAccelerationInstanceIpResponse, SdkError<RemoveGlobalAccelerationInstanceIpError>>`.
+    /// See [`RemoveGlobalAccelerationInstanceIpRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`RemoveGlobalAccelerationInstanceIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RemoveGlobalAccelerationInstanceIpError`], one variant per documented code.
     #[inline]
     pub fn remove_global_acceleration_instance_ip(
         &self,
         request: RemoveGlobalAccelerationInstanceIpRequest,
-    ) -> rt::Sending<'_, RemoveGlobalAccelerationInstanceIpRequest> {
+    ) -> rt::Sending<RemoveGlobalAccelerationInstanceIpRequest> {
         self.runtime().send(&request)
     }
 }

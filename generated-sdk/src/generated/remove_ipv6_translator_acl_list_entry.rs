@@ -84,24 +84,24 @@ impl RemoveIpv6TranslatorAclListEntryRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<RemoveIpv6TranslatorAclListEntryResponse, SdkError<RemoveIpv6TranslatorAclListEntryError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`RemoveIpv6TranslatorAclListEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RemoveIpv6TranslatorAclListEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, RemoveIpv6TranslatorAclListEntryRequest> {
+    ) -> rt::Sending<RemoveIpv6TranslatorAclListEntryRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `RemoveIPv6TranslatorAclListEntry`: Removes an entry from an access control list (ACL) of IPv6 Translation Service.
     ///
-    /// See [`RemoveIpv6TranslatorAclListEntryRequest`] for the parameters and [`RemoveIpv6TranslatorAclListEntryError`] for the documented errors. The future resolves to `Result<RemoveIpv6TranslatorAclListEntryResponse, SdkError<RemoveIpv6TranslatorAclListEntryError>>`.
+    /// See [`RemoveIpv6TranslatorAclListEntryRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`RemoveIpv6TranslatorAclListEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RemoveIpv6TranslatorAclListEntryError`], one variant per documented code.
     #[inline]
     pub fn remove_ipv6_translator_acl_list_entry(
         &self,
         request: RemoveIpv6TranslatorAclListEntryRequest,
-    ) -> rt::Sending<'_, RemoveIpv6TranslatorAclListEntryRequest> {
+    ) -> rt::Sending<RemoveIpv6TranslatorAclListEntryRequest> {
         self.runtime().send(&request)
     }
 }

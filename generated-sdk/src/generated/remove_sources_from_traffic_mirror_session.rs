@@ -117,24 +117,24 @@ impl RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<RemoveSourcesFromTrafficMirrorSessionResponse, SdkError<RemoveSourcesFromTrafficMirrorSessionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`RemoveSourcesFromTrafficMirrorSessionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RemoveSourcesFromTrafficMirrorSessionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, RemoveSourcesFromTrafficMirrorSessionRequest> {
+    ) -> rt::Sending<RemoveSourcesFromTrafficMirrorSessionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `RemoveSourcesFromTrafficMirrorSession`: Removes traffic mirror sources (elastic network interfaces) from a traffic mirror session.
     ///
-    /// See [`RemoveSourcesFromTrafficMirrorSessionRequest`] for the parameters and [`RemoveSourcesFromTrafficMirrorSessionError`] for the documented errors. The future resolves to `Result<RemoveSourcesFromTrafficMirrorSessionResponse, SdkError<RemoveSourcesFromTrafficMirrorSessionError>>`.
+    /// See [`RemoveSourcesFromTrafficMirrorSessionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`RemoveSourcesFromTrafficMirrorSessionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RemoveSourcesFromTrafficMirrorSessionError`], one variant per documented code.
     #[inline]
     pub fn remove_sources_from_traffic_mirror_session(
         &self,
         request: RemoveSourcesFromTrafficMirrorSessionRequest,
-    ) -> rt::Sending<'_, RemoveSourcesFromTrafficMirrorSessionRequest> {
+    ) -> rt::Sending<RemoveSourcesFromTrafficMirrorSessionRequest> {
         self.runtime().send(&request)
     }
 }

@@ -100,24 +100,24 @@ impl ReplaceVpcDhcpOptionsSetRequestBuilder {
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ReplaceVpcDhcpOptionsSetResponse, SdkError<ReplaceVpcDhcpOptionsSetError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ReplaceVpcDhcpOptionsSetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ReplaceVpcDhcpOptionsSetError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, ReplaceVpcDhcpOptionsSetRequest> {
+    ) -> rt::Sending<ReplaceVpcDhcpOptionsSetRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ReplaceVpcDhcpOptionsSet`: Swaps the DHCP options set of a VPC for another one.
     ///
-    /// See [`ReplaceVpcDhcpOptionsSetRequest`] for the parameters and [`ReplaceVpcDhcpOptionsSetError`] for the documented errors. The future resolves to `Result<ReplaceVpcDhcpOptionsSetResponse, SdkError<ReplaceVpcDhcpOptionsSetError>>`.
+    /// See [`ReplaceVpcDhcpOptionsSetRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ReplaceVpcDhcpOptionsSetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ReplaceVpcDhcpOptionsSetError`], one variant per documented code.
     #[inline]
     pub fn replace_vpc_dhcp_options_set(
         &self,
         request: ReplaceVpcDhcpOptionsSetRequest,
-    ) -> rt::Sending<'_, ReplaceVpcDhcpOptionsSetRequest> {
+    ) -> rt::Sending<ReplaceVpcDhcpOptionsSetRequest> {
         self.runtime().send(&request)
     }
 }

@@ -110,24 +110,24 @@ impl RetryVpcPrefixListAssociationRequestBuilder {
             resource_type: rt::required(self.resource_type, "ResourceType")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<RetryVpcPrefixListAssociationResponse, SdkError<RetryVpcPrefixListAssociationError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`RetryVpcPrefixListAssociationResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RetryVpcPrefixListAssociationError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, RetryVpcPrefixListAssociationRequest> {
+    ) -> rt::Sending<RetryVpcPrefixListAssociationRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `RetryVpcPrefixListAssociation`: Applies the current version of a prefix list again to one resource that failed to take it.
     ///
-    /// See [`RetryVpcPrefixListAssociationRequest`] for the parameters and [`RetryVpcPrefixListAssociationError`] for the documented errors. The future resolves to `Result<RetryVpcPrefixListAssociationResponse, SdkError<RetryVpcPrefixListAssociationError>>`.
+    /// See [`RetryVpcPrefixListAssociationRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`RetryVpcPrefixListAssociationResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RetryVpcPrefixListAssociationError`], one variant per documented code.
     #[inline]
     pub fn retry_vpc_prefix_list_association(
         &self,
         request: RetryVpcPrefixListAssociationRequest,
-    ) -> rt::Sending<'_, RetryVpcPrefixListAssociationRequest> {
+    ) -> rt::Sending<RetryVpcPrefixListAssociationRequest> {
         self.runtime().send(&request)
     }
 }

@@ -110,24 +110,24 @@ impl RevokeInstanceFromCenRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<RevokeInstanceFromCenResponse, SdkError<RevokeInstanceFromCenError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`RevokeInstanceFromCenResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RevokeInstanceFromCenError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, RevokeInstanceFromCenRequest> {
+    ) -> rt::Sending<RevokeInstanceFromCenRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `RevokeInstanceFromCen`: Withdraws the permission of a Cloud Enterprise Network (CEN) instance of another account to attach one of your network instances.
     ///
-    /// See [`RevokeInstanceFromCenRequest`] for the parameters and [`RevokeInstanceFromCenError`] for the documented errors. The future resolves to `Result<RevokeInstanceFromCenResponse, SdkError<RevokeInstanceFromCenError>>`.
+    /// See [`RevokeInstanceFromCenRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`RevokeInstanceFromCenResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RevokeInstanceFromCenError`], one variant per documented code.
     #[inline]
     pub fn revoke_instance_from_cen(
         &self,
         request: RevokeInstanceFromCenRequest,
-    ) -> rt::Sending<'_, RevokeInstanceFromCenRequest> {
+    ) -> rt::Sending<RevokeInstanceFromCenRequest> {
         self.runtime().send(&request)
     }
 }

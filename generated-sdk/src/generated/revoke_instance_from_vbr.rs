@@ -111,24 +111,24 @@ impl RevokeInstanceFromVbrRequestBuilder {
             vbr_region_no: rt::required(self.vbr_region_no, "VbrRegionNo")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<RevokeInstanceFromVbrResponse, SdkError<RevokeInstanceFromVbrError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`RevokeInstanceFromVbrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RevokeInstanceFromVbrError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, RevokeInstanceFromVbrRequest> {
+    ) -> rt::Sending<RevokeInstanceFromVbrRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `RevokeInstanceFromVbr`: Withdraws the permission of another account's virtual border routers (VBRs) to connect to one of your VPCs.
     ///
-    /// See [`RevokeInstanceFromVbrRequest`] for the parameters and [`RevokeInstanceFromVbrError`] for the documented errors. The future resolves to `Result<RevokeInstanceFromVbrResponse, SdkError<RevokeInstanceFromVbrError>>`.
+    /// See [`RevokeInstanceFromVbrRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`RevokeInstanceFromVbrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RevokeInstanceFromVbrError`], one variant per documented code.
     #[inline]
     pub fn revoke_instance_from_vbr(
         &self,
         request: RevokeInstanceFromVbrRequest,
-    ) -> rt::Sending<'_, RevokeInstanceFromVbrRequest> {
+    ) -> rt::Sending<RevokeInstanceFromVbrRequest> {
         self.runtime().send(&request)
     }
 }

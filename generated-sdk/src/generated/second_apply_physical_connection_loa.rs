@@ -185,24 +185,24 @@ impl SecondApplyPhysicalConnectionLoaRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<SecondApplyPhysicalConnectionLoaResponse, SdkError<SecondApplyPhysicalConnectionLoaError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`SecondApplyPhysicalConnectionLoaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`SecondApplyPhysicalConnectionLoaError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, SecondApplyPhysicalConnectionLoaRequest> {
+    ) -> rt::Sending<SecondApplyPhysicalConnectionLoaRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `SecondApplyPhysicalConnectionLOA`: Sends a Letter of Authorization (LOA) application again after the one made with ApplyPhysicalConnectionLOA was rejected.
     ///
-    /// See [`SecondApplyPhysicalConnectionLoaRequest`] for the parameters and [`SecondApplyPhysicalConnectionLoaError`] for the documented errors. The future resolves to `Result<SecondApplyPhysicalConnectionLoaResponse, SdkError<SecondApplyPhysicalConnectionLoaError>>`.
+    /// See [`SecondApplyPhysicalConnectionLoaRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`SecondApplyPhysicalConnectionLoaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`SecondApplyPhysicalConnectionLoaError`], one variant per documented code.
     #[inline]
     pub fn second_apply_physical_connection_loa(
         &self,
         request: SecondApplyPhysicalConnectionLoaRequest,
-    ) -> rt::Sending<'_, SecondApplyPhysicalConnectionLoaRequest> {
+    ) -> rt::Sending<SecondApplyPhysicalConnectionLoaRequest> {
         self.runtime().send(&request)
     }
 }

@@ -110,24 +110,24 @@ impl SetHighDefinitionMonitorLogStatusRequestBuilder {
             status: rt::required(self.status, "Status")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<SetHighDefinitionMonitorLogStatusResponse, SdkError<SetHighDefinitionMonitorLogStatusError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`SetHighDefinitionMonitorLogStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`SetHighDefinitionMonitorLogStatusError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, SetHighDefinitionMonitorLogStatusRequest> {
+    ) -> rt::Sending<SetHighDefinitionMonitorLogStatusRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `SetHighDefinitionMonitorLogStatus`: Turns fine-grained (second-level) monitoring of an EIP on or off and names the Simple Log Service Logstore that receives the data.
     ///
-    /// See [`SetHighDefinitionMonitorLogStatusRequest`] for the parameters and [`SetHighDefinitionMonitorLogStatusError`] for the documented errors. The future resolves to `Result<SetHighDefinitionMonitorLogStatusResponse, SdkError<SetHighDefinitionMonitorLogStatusError>>`.
+    /// See [`SetHighDefinitionMonitorLogStatusRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`SetHighDefinitionMonitorLogStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`SetHighDefinitionMonitorLogStatusError`], one variant per documented code.
     #[inline]
     pub fn set_high_definition_monitor_log_status(
         &self,
         request: SetHighDefinitionMonitorLogStatusRequest,
-    ) -> rt::Sending<'_, SetHighDefinitionMonitorLogStatusRequest> {
+    ) -> rt::Sending<SetHighDefinitionMonitorLogStatusRequest> {
         self.runtime().send(&request)
     }
 }

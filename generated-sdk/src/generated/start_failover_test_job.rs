@@ -71,24 +71,24 @@ impl StartFailoverTestJobRequestBuilder {
             region_id: self.region_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<StartFailoverTestJobResponse, SdkError<StartFailoverTestJobError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`StartFailoverTestJobResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`StartFailoverTestJobError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, StartFailoverTestJobRequest> {
+    ) -> rt::Sending<StartFailoverTestJobRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `StartFailoverTestJob`: Starts an Express Connect failover test job that was created to start later.
     ///
-    /// See [`StartFailoverTestJobRequest`] for the parameters and [`StartFailoverTestJobError`] for the documented errors. The future resolves to `Result<StartFailoverTestJobResponse, SdkError<StartFailoverTestJobError>>`.
+    /// See [`StartFailoverTestJobRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`StartFailoverTestJobResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`StartFailoverTestJobError`], one variant per documented code.
     #[inline]
     pub fn start_failover_test_job(
         &self,
         request: StartFailoverTestJobRequest,
-    ) -> rt::Sending<'_, StartFailoverTestJobRequest> {
+    ) -> rt::Sending<StartFailoverTestJobRequest> {
         self.runtime().send(&request)
     }
 }

@@ -71,24 +71,24 @@ impl StopFailoverTestJobRequestBuilder {
             region_id: self.region_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<StopFailoverTestJobResponse, SdkError<StopFailoverTestJobError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`StopFailoverTestJobResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`StopFailoverTestJobError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, StopFailoverTestJobRequest> {
+    ) -> rt::Sending<StopFailoverTestJobRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `StopFailoverTestJob`: Ends a running Express Connect failover test job before its set duration is over.
     ///
-    /// See [`StopFailoverTestJobRequest`] for the parameters and [`StopFailoverTestJobError`] for the documented errors. The future resolves to `Result<StopFailoverTestJobResponse, SdkError<StopFailoverTestJobError>>`.
+    /// See [`StopFailoverTestJobRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`StopFailoverTestJobResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`StopFailoverTestJobError`], one variant per documented code.
     #[inline]
     pub fn stop_failover_test_job(
         &self,
         request: StopFailoverTestJobRequest,
-    ) -> rt::Sending<'_, StopFailoverTestJobRequest> {
+    ) -> rt::Sending<StopFailoverTestJobRequest> {
         self.runtime().send(&request)
     }
 }

@@ -90,24 +90,24 @@ impl SwitchActiveRouteTargetRequestBuilder {
             tag: self.tag,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<SwitchActiveRouteTargetResponse, SdkError<SwitchActiveRouteTargetError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`SwitchActiveRouteTargetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`SwitchActiveRouteTargetError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, SwitchActiveRouteTargetRequest> {
+    ) -> rt::Sending<SwitchActiveRouteTargetRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `SwitchActiveRouteTarget`: Swaps the active and standby members of a route target group, so that the standby carries the traffic.
     ///
-    /// See [`SwitchActiveRouteTargetRequest`] for the parameters and [`SwitchActiveRouteTargetError`] for the documented errors. The future resolves to `Result<SwitchActiveRouteTargetResponse, SdkError<SwitchActiveRouteTargetError>>`.
+    /// See [`SwitchActiveRouteTargetRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`SwitchActiveRouteTargetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`SwitchActiveRouteTargetError`], one variant per documented code.
     #[inline]
     pub fn switch_active_route_target(
         &self,
         request: SwitchActiveRouteTargetRequest,
-    ) -> rt::Sending<'_, SwitchActiveRouteTargetRequest> {
+    ) -> rt::Sending<SwitchActiveRouteTargetRequest> {
         self.runtime().send(&request)
     }
 }

@@ -98,21 +98,21 @@ impl TagResourcesRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<TagResourcesResponse, SdkError<TagResourcesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`TagResourcesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`TagResourcesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, TagResourcesRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<TagResourcesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `TagResources`: Attaches tags, as key-value pairs, to one or more VPC resources of a single type.
     ///
-    /// See [`TagResourcesRequest`] for the parameters and [`TagResourcesError`] for the documented errors. The future resolves to `Result<TagResourcesResponse, SdkError<TagResourcesError>>`.
+    /// See [`TagResourcesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`TagResourcesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`TagResourcesError`], one variant per documented code.
     #[inline]
     pub fn tag_resources(
         &self,
         request: TagResourcesRequest,
-    ) -> rt::Sending<'_, TagResourcesRequest> {
+    ) -> rt::Sending<TagResourcesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -98,24 +98,24 @@ impl TagResourcesForExpressConnectRequestBuilder {
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<TagResourcesForExpressConnectResponse, SdkError<TagResourcesForExpressConnectError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`TagResourcesForExpressConnectResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`TagResourcesForExpressConnectError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, TagResourcesForExpressConnectRequest> {
+    ) -> rt::Sending<TagResourcesForExpressConnectRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `TagResourcesForExpressConnect`: Attaches tags to Express Connect circuits, VBRs or router interfaces, creating tags that do not exist yet.
     ///
-    /// See [`TagResourcesForExpressConnectRequest`] for the parameters and [`TagResourcesForExpressConnectError`] for the documented errors. The future resolves to `Result<TagResourcesForExpressConnectResponse, SdkError<TagResourcesForExpressConnectError>>`.
+    /// See [`TagResourcesForExpressConnectRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`TagResourcesForExpressConnectResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`TagResourcesForExpressConnectError`], one variant per documented code.
     #[inline]
     pub fn tag_resources_for_express_connect(
         &self,
         request: TagResourcesForExpressConnectRequest,
-    ) -> rt::Sending<'_, TagResourcesForExpressConnectRequest> {
+    ) -> rt::Sending<TagResourcesForExpressConnectRequest> {
         self.runtime().send(&request)
     }
 }

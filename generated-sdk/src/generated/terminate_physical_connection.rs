@@ -83,24 +83,24 @@ impl TerminatePhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<TerminatePhysicalConnectionResponse, SdkError<TerminatePhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`TerminatePhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`TerminatePhysicalConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, TerminatePhysicalConnectionRequest> {
+    ) -> rt::Sending<TerminatePhysicalConnectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `TerminatePhysicalConnection`: Shuts down an enabled Express Connect circuit; it moves to Terminating, then to Terminated.
     ///
-    /// See [`TerminatePhysicalConnectionRequest`] for the parameters and [`TerminatePhysicalConnectionError`] for the documented errors. The future resolves to `Result<TerminatePhysicalConnectionResponse, SdkError<TerminatePhysicalConnectionError>>`.
+    /// See [`TerminatePhysicalConnectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`TerminatePhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`TerminatePhysicalConnectionError`], one variant per documented code.
     #[inline]
     pub fn terminate_physical_connection(
         &self,
         request: TerminatePhysicalConnectionRequest,
-    ) -> rt::Sending<'_, TerminatePhysicalConnectionRequest> {
+    ) -> rt::Sending<TerminatePhysicalConnectionRequest> {
         self.runtime().send(&request)
     }
 }

@@ -71,24 +71,24 @@ impl TerminateVirtualBorderRouterRequestBuilder {
             vbr_id: rt::required(self.vbr_id, "VbrId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<TerminateVirtualBorderRouterResponse, SdkError<TerminateVirtualBorderRouterError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`TerminateVirtualBorderRouterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`TerminateVirtualBorderRouterError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, TerminateVirtualBorderRouterRequest> {
+    ) -> rt::Sending<TerminateVirtualBorderRouterRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `TerminateVirtualBorderRouter`: Terminates (suspends) an active virtual border router (VBR) without deleting it.
     ///
-    /// See [`TerminateVirtualBorderRouterRequest`] for the parameters and [`TerminateVirtualBorderRouterError`] for the documented errors. The future resolves to `Result<TerminateVirtualBorderRouterResponse, SdkError<TerminateVirtualBorderRouterError>>`.
+    /// See [`TerminateVirtualBorderRouterRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`TerminateVirtualBorderRouterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`TerminateVirtualBorderRouterError`], one variant per documented code.
     #[inline]
     pub fn terminate_virtual_border_router(
         &self,
         request: TerminateVirtualBorderRouterRequest,
-    ) -> rt::Sending<'_, TerminateVirtualBorderRouterRequest> {
+    ) -> rt::Sending<TerminateVirtualBorderRouterRequest> {
         self.runtime().send(&request)
     }
 }

@@ -112,24 +112,24 @@ impl TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
             resource_group_id: self.resource_group_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<TransformEipSegmentToPublicIpAddressPoolResponse, SdkError<TransformEipSegmentToPublicIpAddressPoolError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`TransformEipSegmentToPublicIpAddressPoolResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`TransformEipSegmentToPublicIpAddressPoolError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, TransformEipSegmentToPublicIpAddressPoolRequest> {
+    ) -> rt::Sending<TransformEipSegmentToPublicIpAddressPoolRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `TransformEipSegmentToPublicIpAddressPool`: Converts a contiguous EIP group into a public IP address pool.
     ///
-    /// See [`TransformEipSegmentToPublicIpAddressPoolRequest`] for the parameters and [`TransformEipSegmentToPublicIpAddressPoolError`] for the documented errors. The future resolves to `Result<TransformEipSegmentToPublicIpAddressPoolResponse, SdkError<TransformEipSegmentToPublicIpAddressPoolError>>`.
+    /// See [`TransformEipSegmentToPublicIpAddressPoolRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`TransformEipSegmentToPublicIpAddressPoolResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`TransformEipSegmentToPublicIpAddressPoolError`], one variant per documented code.
     #[inline]
     pub fn transform_eip_segment_to_public_ip_address_pool(
         &self,
         request: TransformEipSegmentToPublicIpAddressPoolRequest,
-    ) -> rt::Sending<'_, TransformEipSegmentToPublicIpAddressPoolRequest> {
+    ) -> rt::Sending<TransformEipSegmentToPublicIpAddressPoolRequest> {
         self.runtime().send(&request)
     }
 }

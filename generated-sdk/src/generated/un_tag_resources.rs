@@ -118,21 +118,21 @@ impl UnTagResourcesRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UnTagResourcesResponse, SdkError<UnTagResourcesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UnTagResourcesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnTagResourcesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, UnTagResourcesRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<UnTagResourcesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UnTagResources`: Removes tags from one or more VPC resources of a single type.
     ///
-    /// See [`UnTagResourcesRequest`] for the parameters and [`UnTagResourcesError`] for the documented errors. The future resolves to `Result<UnTagResourcesResponse, SdkError<UnTagResourcesError>>`.
+    /// See [`UnTagResourcesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UnTagResourcesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnTagResourcesError`], one variant per documented code.
     #[inline]
     pub fn un_tag_resources(
         &self,
         request: UnTagResourcesRequest,
-    ) -> rt::Sending<'_, UnTagResourcesRequest> {
+    ) -> rt::Sending<UnTagResourcesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -123,24 +123,24 @@ impl UnassociateEipAddressRequestBuilder {
             region_id: self.region_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UnassociateEipAddressResponse, SdkError<UnassociateEipAddressError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UnassociateEipAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateEipAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UnassociateEipAddressRequest> {
+    ) -> rt::Sending<UnassociateEipAddressRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UnassociateEipAddress`: Unbinds an EIP from its current cloud resource; the EIP stays in your account, ready to be bound again or released.
     ///
-    /// See [`UnassociateEipAddressRequest`] for the parameters and [`UnassociateEipAddressError`] for the documented errors. The future resolves to `Result<UnassociateEipAddressResponse, SdkError<UnassociateEipAddressError>>`.
+    /// See [`UnassociateEipAddressRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UnassociateEipAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateEipAddressError`], one variant per documented code.
     #[inline]
     pub fn unassociate_eip_address(
         &self,
         request: UnassociateEipAddressRequest,
-    ) -> rt::Sending<'_, UnassociateEipAddressRequest> {
+    ) -> rt::Sending<UnassociateEipAddressRequest> {
         self.runtime().send(&request)
     }
 }

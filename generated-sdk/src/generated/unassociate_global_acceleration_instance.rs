@@ -74,24 +74,24 @@ impl UnassociateGlobalAccelerationInstanceRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UnassociateGlobalAccelerationInstanceResponse, SdkError<UnassociateGlobalAccelerationInstanceError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UnassociateGlobalAccelerationInstanceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateGlobalAccelerationInstanceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UnassociateGlobalAccelerationInstanceRequest> {
+    ) -> rt::Sending<UnassociateGlobalAccelerationInstanceRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UnassociateGlobalAccelerationInstance`: Detaches a backend server, such as an ECS instance, SLB instance or ENI, from a Global Acceleration (GA) instance.
     ///
-    /// See [`UnassociateGlobalAccelerationInstanceRequest`] for the parameters and [`UnassociateGlobalAccelerationInstanceError`] for the documented errors. The future resolves to `Result<UnassociateGlobalAccelerationInstanceResponse, SdkError<UnassociateGlobalAccelerationInstanceError>>`.
+    /// See [`UnassociateGlobalAccelerationInstanceRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UnassociateGlobalAccelerationInstanceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateGlobalAccelerationInstanceError`], one variant per documented code.
     #[inline]
     pub fn unassociate_global_acceleration_instance(
         &self,
         request: UnassociateGlobalAccelerationInstanceRequest,
-    ) -> rt::Sending<'_, UnassociateGlobalAccelerationInstanceRequest> {
+    ) -> rt::Sending<UnassociateGlobalAccelerationInstanceRequest> {
         self.runtime().send(&request)
     }
 }

@@ -110,24 +110,21 @@ impl UnassociateHaVipRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UnassociateHaVipResponse, SdkError<UnassociateHaVipError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UnassociateHaVipResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateHaVipError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, UnassociateHaVipRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<UnassociateHaVipRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UnassociateHaVip`: Detaches a HaVip (high-availability virtual IP address) from one of the ECS instances or ENIs it is attached to in a VPC.
     ///
-    /// See [`UnassociateHaVipRequest`] for the parameters and [`UnassociateHaVipError`] for the documented errors. The future resolves to `Result<UnassociateHaVipResponse, SdkError<UnassociateHaVipError>>`.
+    /// See [`UnassociateHaVipRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UnassociateHaVipResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateHaVipError`], one variant per documented code.
     #[inline]
     pub fn unassociate_ha_vip(
         &self,
         request: UnassociateHaVipRequest,
-    ) -> rt::Sending<'_, UnassociateHaVipRequest> {
+    ) -> rt::Sending<UnassociateHaVipRequest> {
         self.runtime().send(&request)
     }
 }

@@ -103,24 +103,24 @@ impl UnassociateNetworkAclRequestBuilder {
         rt::check_required("Resource", &request.resource)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UnassociateNetworkAclResponse, SdkError<UnassociateNetworkAclError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UnassociateNetworkAclResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateNetworkAclError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UnassociateNetworkAclRequest> {
+    ) -> rt::Sending<UnassociateNetworkAclRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UnassociateNetworkAcl`: Disassociates a network ACL from one or more vSwitches, so its rules stop applying to their traffic.
     ///
-    /// See [`UnassociateNetworkAclRequest`] for the parameters and [`UnassociateNetworkAclError`] for the documented errors. The future resolves to `Result<UnassociateNetworkAclResponse, SdkError<UnassociateNetworkAclError>>`.
+    /// See [`UnassociateNetworkAclRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UnassociateNetworkAclResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateNetworkAclError`], one variant per documented code.
     #[inline]
     pub fn unassociate_network_acl(
         &self,
         request: UnassociateNetworkAclRequest,
-    ) -> rt::Sending<'_, UnassociateNetworkAclRequest> {
+    ) -> rt::Sending<UnassociateNetworkAclRequest> {
         self.runtime().send(&request)
     }
 }

@@ -101,24 +101,24 @@ impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UnassociatePhysicalConnectionFromVirtualBorderRouterResponse, SdkError<UnassociatePhysicalConnectionFromVirtualBorderRouterError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UnassociatePhysicalConnectionFromVirtualBorderRouterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociatePhysicalConnectionFromVirtualBorderRouterError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UnassociatePhysicalConnectionFromVirtualBorderRouterRequest> {
+    ) -> rt::Sending<UnassociatePhysicalConnectionFromVirtualBorderRouterRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UnassociatePhysicalConnectionFromVirtualBorderRouter`: Detaches an Express Connect circuit from a virtual border router (VBR), so that the VBR no longer carries traffic over that circuit.
     ///
-    /// See [`UnassociatePhysicalConnectionFromVirtualBorderRouterRequest`] for the parameters and [`UnassociatePhysicalConnectionFromVirtualBorderRouterError`] for the documented errors. The future resolves to `Result<UnassociatePhysicalConnectionFromVirtualBorderRouterResponse, SdkError<UnassociatePhysicalConnectionFromVirtualBorderRouterError>>`.
+    /// See [`UnassociatePhysicalConnectionFromVirtualBorderRouterRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UnassociatePhysicalConnectionFromVirtualBorderRouterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociatePhysicalConnectionFromVirtualBorderRouterError`], one variant per documented code.
     #[inline]
     pub fn unassociate_physical_connection_from_virtual_border_router(
         &self,
         request: UnassociatePhysicalConnectionFromVirtualBorderRouterRequest,
-    ) -> rt::Sending<'_, UnassociatePhysicalConnectionFromVirtualBorderRouterRequest> {
+    ) -> rt::Sending<UnassociatePhysicalConnectionFromVirtualBorderRouterRequest> {
         self.runtime().send(&request)
     }
 }

@@ -84,24 +84,24 @@ impl UnassociateRouteTableRequestBuilder {
             vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UnassociateRouteTableResponse, SdkError<UnassociateRouteTableError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UnassociateRouteTableResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateRouteTableError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UnassociateRouteTableRequest> {
+    ) -> rt::Sending<UnassociateRouteTableRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UnassociateRouteTable`: Unbinds a custom route table from a vSwitch, which then falls back to the system route table of the VPC.
     ///
-    /// See [`UnassociateRouteTableRequest`] for the parameters and [`UnassociateRouteTableError`] for the documented errors. The future resolves to `Result<UnassociateRouteTableResponse, SdkError<UnassociateRouteTableError>>`.
+    /// See [`UnassociateRouteTableRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UnassociateRouteTableResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateRouteTableError`], one variant per documented code.
     #[inline]
     pub fn unassociate_route_table(
         &self,
         request: UnassociateRouteTableRequest,
-    ) -> rt::Sending<'_, UnassociateRouteTableRequest> {
+    ) -> rt::Sending<UnassociateRouteTableRequest> {
         self.runtime().send(&request)
     }
 }

@@ -82,24 +82,24 @@ impl UnassociateVpcCidrBlockRequestBuilder {
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UnassociateVpcCidrBlockResponse, SdkError<UnassociateVpcCidrBlockError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UnassociateVpcCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateVpcCidrBlockError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UnassociateVpcCidrBlockRequest> {
+    ) -> rt::Sending<UnassociateVpcCidrBlockRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UnassociateVpcCidrBlock`: Removes a secondary IPv4 or IPv6 CIDR block from a VPC.
     ///
-    /// See [`UnassociateVpcCidrBlockRequest`] for the parameters and [`UnassociateVpcCidrBlockError`] for the documented errors. The future resolves to `Result<UnassociateVpcCidrBlockResponse, SdkError<UnassociateVpcCidrBlockError>>`.
+    /// See [`UnassociateVpcCidrBlockRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UnassociateVpcCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateVpcCidrBlockError`], one variant per documented code.
     #[inline]
     pub fn unassociate_vpc_cidr_block(
         &self,
         request: UnassociateVpcCidrBlockRequest,
-    ) -> rt::Sending<'_, UnassociateVpcCidrBlockRequest> {
+    ) -> rt::Sending<UnassociateVpcCidrBlockRequest> {
         self.runtime().send(&request)
     }
 }

@@ -118,24 +118,24 @@ impl UntagResourcesForExpressConnectRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UntagResourcesForExpressConnectResponse, SdkError<UntagResourcesForExpressConnectError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UntagResourcesForExpressConnectResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UntagResourcesForExpressConnectError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UntagResourcesForExpressConnectRequest> {
+    ) -> rt::Sending<UntagResourcesForExpressConnectRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UntagResourcesForExpressConnect`: Removes tags from Express Connect circuits, VBRs or router interfaces.
     ///
-    /// See [`UntagResourcesForExpressConnectRequest`] for the parameters and [`UntagResourcesForExpressConnectError`] for the documented errors. The future resolves to `Result<UntagResourcesForExpressConnectResponse, SdkError<UntagResourcesForExpressConnectError>>`.
+    /// See [`UntagResourcesForExpressConnectRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UntagResourcesForExpressConnectResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UntagResourcesForExpressConnectError`], one variant per documented code.
     #[inline]
     pub fn untag_resources_for_express_connect(
         &self,
         request: UntagResourcesForExpressConnectRequest,
-    ) -> rt::Sending<'_, UntagResourcesForExpressConnectRequest> {
+    ) -> rt::Sending<UntagResourcesForExpressConnectRequest> {
         self.runtime().send(&request)
     }
 }

@@ -165,24 +165,24 @@ impl UpdateDhcpOptionsSetAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateDhcpOptionsSetAttributeResponse, SdkError<UpdateDhcpOptionsSetAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdateDhcpOptionsSetAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateDhcpOptionsSetAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UpdateDhcpOptionsSetAttributeRequest> {
+    ) -> rt::Sending<UpdateDhcpOptionsSetAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateDhcpOptionsSetAttribute`: Changes the name, description, domain name, DNS servers or lease times of a DHCP options set.
     ///
-    /// See [`UpdateDhcpOptionsSetAttributeRequest`] for the parameters and [`UpdateDhcpOptionsSetAttributeError`] for the documented errors. The future resolves to `Result<UpdateDhcpOptionsSetAttributeResponse, SdkError<UpdateDhcpOptionsSetAttributeError>>`.
+    /// See [`UpdateDhcpOptionsSetAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdateDhcpOptionsSetAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateDhcpOptionsSetAttributeError`], one variant per documented code.
     #[inline]
     pub fn update_dhcp_options_set_attribute(
         &self,
         request: UpdateDhcpOptionsSetAttributeRequest,
-    ) -> rt::Sending<'_, UpdateDhcpOptionsSetAttributeRequest> {
+    ) -> rt::Sending<UpdateDhcpOptionsSetAttributeRequest> {
         self.runtime().send(&request)
     }
 }

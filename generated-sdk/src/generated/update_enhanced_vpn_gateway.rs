@@ -110,24 +110,24 @@ impl UpdateEnhancedVpnGatewayRequestBuilder {
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateEnhancedVpnGatewayResponse, SdkError<UpdateEnhancedVpnGatewayError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdateEnhancedVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateEnhancedVpnGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UpdateEnhancedVpnGatewayRequest> {
+    ) -> rt::Sending<UpdateEnhancedVpnGatewayRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateEnhancedVpnGateway`: Changes the name, the description or the automatic route propagation of an enhanced VPN gateway.
     ///
-    /// See [`UpdateEnhancedVpnGatewayRequest`] for the parameters and [`UpdateEnhancedVpnGatewayError`] for the documented errors. The future resolves to `Result<UpdateEnhancedVpnGatewayResponse, SdkError<UpdateEnhancedVpnGatewayError>>`.
+    /// See [`UpdateEnhancedVpnGatewayRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdateEnhancedVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateEnhancedVpnGatewayError`], one variant per documented code.
     #[inline]
     pub fn update_enhanced_vpn_gateway(
         &self,
         request: UpdateEnhancedVpnGatewayRequest,
-    ) -> rt::Sending<'_, UpdateEnhancedVpnGatewayRequest> {
+    ) -> rt::Sending<UpdateEnhancedVpnGatewayRequest> {
         self.runtime().send(&request)
     }
 }

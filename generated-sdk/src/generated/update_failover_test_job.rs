@@ -157,24 +157,24 @@ impl UpdateFailoverTestJobRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateFailoverTestJobResponse, SdkError<UpdateFailoverTestJobError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdateFailoverTestJobResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateFailoverTestJobError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UpdateFailoverTestJobRequest> {
+    ) -> rt::Sending<UpdateFailoverTestJobRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateFailoverTestJob`: Changes the name, description, duration or resources of an Express Connect failover test job that has not started yet.
     ///
-    /// See [`UpdateFailoverTestJobRequest`] for the parameters and [`UpdateFailoverTestJobError`] for the documented errors. The future resolves to `Result<UpdateFailoverTestJobResponse, SdkError<UpdateFailoverTestJobError>>`.
+    /// See [`UpdateFailoverTestJobRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdateFailoverTestJobResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateFailoverTestJobError`], one variant per documented code.
     #[inline]
     pub fn update_failover_test_job(
         &self,
         request: UpdateFailoverTestJobRequest,
-    ) -> rt::Sending<'_, UpdateFailoverTestJobRequest> {
+    ) -> rt::Sending<UpdateFailoverTestJobRequest> {
         self.runtime().send(&request)
     }
 }

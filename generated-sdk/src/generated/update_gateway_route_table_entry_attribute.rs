@@ -167,24 +167,24 @@ impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateGatewayRouteTableEntryAttributeResponse, SdkError<UpdateGatewayRouteTableEntryAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdateGatewayRouteTableEntryAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateGatewayRouteTableEntryAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UpdateGatewayRouteTableEntryAttributeRequest> {
+    ) -> rt::Sending<UpdateGatewayRouteTableEntryAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateGatewayRouteTableEntryAttribute`: Changes the next hop, name or description of a route entry in a gateway route table.
     ///
-    /// See [`UpdateGatewayRouteTableEntryAttributeRequest`] for the parameters and [`UpdateGatewayRouteTableEntryAttributeError`] for the documented errors. The future resolves to `Result<UpdateGatewayRouteTableEntryAttributeResponse, SdkError<UpdateGatewayRouteTableEntryAttributeError>>`.
+    /// See [`UpdateGatewayRouteTableEntryAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdateGatewayRouteTableEntryAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateGatewayRouteTableEntryAttributeError`], one variant per documented code.
     #[inline]
     pub fn update_gateway_route_table_entry_attribute(
         &self,
         request: UpdateGatewayRouteTableEntryAttributeRequest,
-    ) -> rt::Sending<'_, UpdateGatewayRouteTableEntryAttributeRequest> {
+    ) -> rt::Sending<UpdateGatewayRouteTableEntryAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -197,24 +197,21 @@ impl UpdateIpsecServerRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateIpsecServerResponse, SdkError<UpdateIpsecServerError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdateIpsecServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateIpsecServerError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, UpdateIpsecServerRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<UpdateIpsecServerRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateIpsecServer`: Changes the configuration of an IPsec server, such as its client address pool, reachable networks, pre-shared key or IKE and IPsec settings.
     ///
-    /// See [`UpdateIpsecServerRequest`] for the parameters and [`UpdateIpsecServerError`] for the documented errors. The future resolves to `Result<UpdateIpsecServerResponse, SdkError<UpdateIpsecServerError>>`.
+    /// See [`UpdateIpsecServerRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdateIpsecServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateIpsecServerError`], one variant per documented code.
     #[inline]
     pub fn update_ipsec_server(
         &self,
         request: UpdateIpsecServerRequest,
-    ) -> rt::Sending<'_, UpdateIpsecServerRequest> {
+    ) -> rt::Sending<UpdateIpsecServerRequest> {
         self.runtime().send(&request)
     }
 }

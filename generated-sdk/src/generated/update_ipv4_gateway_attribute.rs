@@ -110,24 +110,24 @@ impl UpdateIpv4GatewayAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateIpv4GatewayAttributeResponse, SdkError<UpdateIpv4GatewayAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdateIpv4GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateIpv4GatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UpdateIpv4GatewayAttributeRequest> {
+    ) -> rt::Sending<UpdateIpv4GatewayAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateIpv4GatewayAttribute`: Renames an IPv4 gateway or changes its description.
     ///
-    /// See [`UpdateIpv4GatewayAttributeRequest`] for the parameters and [`UpdateIpv4GatewayAttributeError`] for the documented errors. The future resolves to `Result<UpdateIpv4GatewayAttributeResponse, SdkError<UpdateIpv4GatewayAttributeError>>`.
+    /// See [`UpdateIpv4GatewayAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdateIpv4GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateIpv4GatewayAttributeError`], one variant per documented code.
     #[inline]
     pub fn update_ipv4_gateway_attribute(
         &self,
         request: UpdateIpv4GatewayAttributeRequest,
-    ) -> rt::Sending<'_, UpdateIpv4GatewayAttributeRequest> {
+    ) -> rt::Sending<UpdateIpv4GatewayAttributeRequest> {
         self.runtime().send(&request)
     }
 }

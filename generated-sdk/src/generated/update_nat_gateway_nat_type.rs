@@ -114,19 +114,19 @@ impl UpdateNatGatewayNatTypeRequestBuilder {
             vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateNatGatewayNatTypeResponse, SdkError<UpdateNatGatewayNatTypeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdateNatGatewayNatTypeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateNatGatewayNatTypeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UpdateNatGatewayNatTypeRequest> {
+    ) -> rt::Sending<UpdateNatGatewayNatTypeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateNatGatewayNatType`: Upgrades a standard Internet NAT gateway to an enhanced NAT gateway.
     ///
-    /// See [`UpdateNatGatewayNatTypeRequest`] for the parameters and [`UpdateNatGatewayNatTypeError`] for the documented errors. The future resolves to `Result<UpdateNatGatewayNatTypeResponse, SdkError<UpdateNatGatewayNatTypeError>>`.
+    /// See [`UpdateNatGatewayNatTypeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdateNatGatewayNatTypeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateNatGatewayNatTypeError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: Standard NAT gateways are no longer offered, so this conversion is no longer needed or recommended; every NAT gateway created with CreateNatGateway is already of the enhanced type."
     )]
@@ -134,7 +134,7 @@ impl super::Client {
     pub fn update_nat_gateway_nat_type(
         &self,
         request: UpdateNatGatewayNatTypeRequest,
-    ) -> rt::Sending<'_, UpdateNatGatewayNatTypeRequest> {
+    ) -> rt::Sending<UpdateNatGatewayNatTypeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -145,24 +145,24 @@ impl UpdateNetworkAclEntriesRequestBuilder {
         rt::check_items("IngressAclEntries", request.ingress_acl_entries.len(), 1000)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateNetworkAclEntriesResponse, SdkError<UpdateNetworkAclEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdateNetworkAclEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateNetworkAclEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UpdateNetworkAclEntriesRequest> {
+    ) -> rt::Sending<UpdateNetworkAclEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateNetworkAclEntries`: Replaces the inbound rules, the outbound rules, or both, of a network ACL.
     ///
-    /// See [`UpdateNetworkAclEntriesRequest`] for the parameters and [`UpdateNetworkAclEntriesError`] for the documented errors. The future resolves to `Result<UpdateNetworkAclEntriesResponse, SdkError<UpdateNetworkAclEntriesError>>`.
+    /// See [`UpdateNetworkAclEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdateNetworkAclEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateNetworkAclEntriesError`], one variant per documented code.
     #[inline]
     pub fn update_network_acl_entries(
         &self,
         request: UpdateNetworkAclEntriesRequest,
-    ) -> rt::Sending<'_, UpdateNetworkAclEntriesRequest> {
+    ) -> rt::Sending<UpdateNetworkAclEntriesRequest> {
         self.runtime().send(&request)
     }
 }

@@ -115,24 +115,24 @@ impl UpdatePublicIpAddressPoolAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdatePublicIpAddressPoolAttributeResponse, SdkError<UpdatePublicIpAddressPoolAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdatePublicIpAddressPoolAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdatePublicIpAddressPoolAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UpdatePublicIpAddressPoolAttributeRequest> {
+    ) -> rt::Sending<UpdatePublicIpAddressPoolAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdatePublicIpAddressPoolAttribute`: Changes the name or description of a public IP address pool.
     ///
-    /// See [`UpdatePublicIpAddressPoolAttributeRequest`] for the parameters and [`UpdatePublicIpAddressPoolAttributeError`] for the documented errors. The future resolves to `Result<UpdatePublicIpAddressPoolAttributeResponse, SdkError<UpdatePublicIpAddressPoolAttributeError>>`.
+    /// See [`UpdatePublicIpAddressPoolAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdatePublicIpAddressPoolAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdatePublicIpAddressPoolAttributeError`], one variant per documented code.
     #[inline]
     pub fn update_public_ip_address_pool_attribute(
         &self,
         request: UpdatePublicIpAddressPoolAttributeRequest,
-    ) -> rt::Sending<'_, UpdatePublicIpAddressPoolAttributeRequest> {
+    ) -> rt::Sending<UpdatePublicIpAddressPoolAttributeRequest> {
         self.runtime().send(&request)
     }
 }

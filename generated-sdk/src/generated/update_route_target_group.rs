@@ -116,24 +116,24 @@ impl UpdateRouteTargetGroupRequestBuilder {
             route_target_member_list: self.route_target_member_list,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateRouteTargetGroupResponse, SdkError<UpdateRouteTargetGroupError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdateRouteTargetGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateRouteTargetGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UpdateRouteTargetGroupRequest> {
+    ) -> rt::Sending<UpdateRouteTargetGroupRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateRouteTargetGroup`: Changes the name, description or members of a route target group, for example to disable a member.
     ///
-    /// See [`UpdateRouteTargetGroupRequest`] for the parameters and [`UpdateRouteTargetGroupError`] for the documented errors. The future resolves to `Result<UpdateRouteTargetGroupResponse, SdkError<UpdateRouteTargetGroupError>>`.
+    /// See [`UpdateRouteTargetGroupRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdateRouteTargetGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateRouteTargetGroupError`], one variant per documented code.
     #[inline]
     pub fn update_route_target_group(
         &self,
         request: UpdateRouteTargetGroupRequest,
-    ) -> rt::Sending<'_, UpdateRouteTargetGroupRequest> {
+    ) -> rt::Sending<UpdateRouteTargetGroupRequest> {
         self.runtime().send(&request)
     }
 }

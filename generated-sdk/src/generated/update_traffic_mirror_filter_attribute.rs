@@ -118,24 +118,24 @@ impl UpdateTrafficMirrorFilterAttributeRequestBuilder {
             traffic_mirror_filter_name: self.traffic_mirror_filter_name,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateTrafficMirrorFilterAttributeResponse, SdkError<UpdateTrafficMirrorFilterAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdateTrafficMirrorFilterAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateTrafficMirrorFilterAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UpdateTrafficMirrorFilterAttributeRequest> {
+    ) -> rt::Sending<UpdateTrafficMirrorFilterAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateTrafficMirrorFilterAttribute`: Renames a traffic mirror filter or changes its description.
     ///
-    /// See [`UpdateTrafficMirrorFilterAttributeRequest`] for the parameters and [`UpdateTrafficMirrorFilterAttributeError`] for the documented errors. The future resolves to `Result<UpdateTrafficMirrorFilterAttributeResponse, SdkError<UpdateTrafficMirrorFilterAttributeError>>`.
+    /// See [`UpdateTrafficMirrorFilterAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdateTrafficMirrorFilterAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateTrafficMirrorFilterAttributeError`], one variant per documented code.
     #[inline]
     pub fn update_traffic_mirror_filter_attribute(
         &self,
         request: UpdateTrafficMirrorFilterAttributeRequest,
-    ) -> rt::Sending<'_, UpdateTrafficMirrorFilterAttributeRequest> {
+    ) -> rt::Sending<UpdateTrafficMirrorFilterAttributeRequest> {
         self.runtime().send(&request)
     }
 }

@@ -180,24 +180,24 @@ impl UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateTrafficMirrorFilterRuleAttributeResponse, SdkError<UpdateTrafficMirrorFilterRuleAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdateTrafficMirrorFilterRuleAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateTrafficMirrorFilterRuleAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UpdateTrafficMirrorFilterRuleAttributeRequest> {
+    ) -> rt::Sending<UpdateTrafficMirrorFilterRuleAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateTrafficMirrorFilterRuleAttribute`: Changes the match conditions, action or priority of one inbound or outbound rule of a traffic mirror filter.
     ///
-    /// See [`UpdateTrafficMirrorFilterRuleAttributeRequest`] for the parameters and [`UpdateTrafficMirrorFilterRuleAttributeError`] for the documented errors. The future resolves to `Result<UpdateTrafficMirrorFilterRuleAttributeResponse, SdkError<UpdateTrafficMirrorFilterRuleAttributeError>>`.
+    /// See [`UpdateTrafficMirrorFilterRuleAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdateTrafficMirrorFilterRuleAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateTrafficMirrorFilterRuleAttributeError`], one variant per documented code.
     #[inline]
     pub fn update_traffic_mirror_filter_rule_attribute(
         &self,
         request: UpdateTrafficMirrorFilterRuleAttributeRequest,
-    ) -> rt::Sending<'_, UpdateTrafficMirrorFilterRuleAttributeRequest> {
+    ) -> rt::Sending<UpdateTrafficMirrorFilterRuleAttributeRequest> {
         self.runtime().send(&request)
     }
 }

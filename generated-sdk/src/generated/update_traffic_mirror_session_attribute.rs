@@ -212,24 +212,24 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
             virtual_network_id: self.virtual_network_id,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateTrafficMirrorSessionAttributeResponse, SdkError<UpdateTrafficMirrorSessionAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdateTrafficMirrorSessionAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateTrafficMirrorSessionAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UpdateTrafficMirrorSessionAttributeRequest> {
+    ) -> rt::Sending<UpdateTrafficMirrorSessionAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateTrafficMirrorSessionAttribute`: Changes the settings of a traffic mirror session, such as its filter, destination, priority or whether it is enabled.
     ///
-    /// See [`UpdateTrafficMirrorSessionAttributeRequest`] for the parameters and [`UpdateTrafficMirrorSessionAttributeError`] for the documented errors. The future resolves to `Result<UpdateTrafficMirrorSessionAttributeResponse, SdkError<UpdateTrafficMirrorSessionAttributeError>>`.
+    /// See [`UpdateTrafficMirrorSessionAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdateTrafficMirrorSessionAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateTrafficMirrorSessionAttributeError`], one variant per documented code.
     #[inline]
     pub fn update_traffic_mirror_session_attribute(
         &self,
         request: UpdateTrafficMirrorSessionAttributeRequest,
-    ) -> rt::Sending<'_, UpdateTrafficMirrorSessionAttributeRequest> {
+    ) -> rt::Sending<UpdateTrafficMirrorSessionAttributeRequest> {
         self.runtime().send(&request)
     }
 }

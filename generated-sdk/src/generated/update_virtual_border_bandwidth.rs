@@ -85,24 +85,24 @@ impl UpdateVirtualBorderBandwidthRequestBuilder {
             )?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateVirtualBorderBandwidthResponse, SdkError<UpdateVirtualBorderBandwidthError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdateVirtualBorderBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateVirtualBorderBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UpdateVirtualBorderBandwidthRequest> {
+    ) -> rt::Sending<UpdateVirtualBorderBandwidthRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateVirtualBorderBandwidth`: Sets the bandwidth limit of a virtual border router (VBR), which applies to both inbound and outbound traffic.
     ///
-    /// See [`UpdateVirtualBorderBandwidthRequest`] for the parameters and [`UpdateVirtualBorderBandwidthError`] for the documented errors. The future resolves to `Result<UpdateVirtualBorderBandwidthResponse, SdkError<UpdateVirtualBorderBandwidthError>>`.
+    /// See [`UpdateVirtualBorderBandwidthRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdateVirtualBorderBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateVirtualBorderBandwidthError`], one variant per documented code.
     #[inline]
     pub fn update_virtual_border_bandwidth(
         &self,
         request: UpdateVirtualBorderBandwidthRequest,
-    ) -> rt::Sending<'_, UpdateVirtualBorderBandwidthRequest> {
+    ) -> rt::Sending<UpdateVirtualBorderBandwidthRequest> {
         self.runtime().send(&request)
     }
 }

@@ -133,24 +133,24 @@ impl UpdateVirtualPhysicalConnectionRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateVirtualPhysicalConnectionResponse, SdkError<UpdateVirtualPhysicalConnectionError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdateVirtualPhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateVirtualPhysicalConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UpdateVirtualPhysicalConnectionRequest> {
+    ) -> rt::Sending<UpdateVirtualPhysicalConnectionRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateVirtualPhysicalConnection`: Changes the VLAN ID or the bandwidth of a hosted (shared) connection.
     ///
-    /// See [`UpdateVirtualPhysicalConnectionRequest`] for the parameters and [`UpdateVirtualPhysicalConnectionError`] for the documented errors. The future resolves to `Result<UpdateVirtualPhysicalConnectionResponse, SdkError<UpdateVirtualPhysicalConnectionError>>`.
+    /// See [`UpdateVirtualPhysicalConnectionRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdateVirtualPhysicalConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateVirtualPhysicalConnectionError`], one variant per documented code.
     #[inline]
     pub fn update_virtual_physical_connection(
         &self,
         request: UpdateVirtualPhysicalConnectionRequest,
-    ) -> rt::Sending<'_, UpdateVirtualPhysicalConnectionRequest> {
+    ) -> rt::Sending<UpdateVirtualPhysicalConnectionRequest> {
         self.runtime().send(&request)
     }
 }

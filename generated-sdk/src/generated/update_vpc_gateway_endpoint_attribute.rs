@@ -125,24 +125,24 @@ impl UpdateVpcGatewayEndpointAttributeRequestBuilder {
             region_id: rt::required(self.region_id, "RegionId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<UpdateVpcGatewayEndpointAttributeResponse, SdkError<UpdateVpcGatewayEndpointAttributeError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`UpdateVpcGatewayEndpointAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateVpcGatewayEndpointAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, UpdateVpcGatewayEndpointAttributeRequest> {
+    ) -> rt::Sending<UpdateVpcGatewayEndpointAttributeRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `UpdateVpcGatewayEndpointAttribute`: Changes the name, description or access policy of a VPC gateway endpoint.
     ///
-    /// See [`UpdateVpcGatewayEndpointAttributeRequest`] for the parameters and [`UpdateVpcGatewayEndpointAttributeError`] for the documented errors. The future resolves to `Result<UpdateVpcGatewayEndpointAttributeResponse, SdkError<UpdateVpcGatewayEndpointAttributeError>>`.
+    /// See [`UpdateVpcGatewayEndpointAttributeRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`UpdateVpcGatewayEndpointAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateVpcGatewayEndpointAttributeError`], one variant per documented code.
     #[inline]
     pub fn update_vpc_gateway_endpoint_attribute(
         &self,
         request: UpdateVpcGatewayEndpointAttributeRequest,
-    ) -> rt::Sending<'_, UpdateVpcGatewayEndpointAttributeRequest> {
+    ) -> rt::Sending<UpdateVpcGatewayEndpointAttributeRequest> {
         self.runtime().send(&request)
     }
 }

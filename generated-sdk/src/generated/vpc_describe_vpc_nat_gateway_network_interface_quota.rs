@@ -86,24 +86,24 @@ impl VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
             resource_uid: self.resource_uid,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<VpcDescribeVpcNatGatewayNetworkInterfaceQuotaResponse, SdkError<VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`VpcDescribeVpcNatGatewayNetworkInterfaceQuotaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest> {
+    ) -> rt::Sending<VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `VpcDescribeVpcNatGatewayNetworkInterfaceQuota`: Tells how many endpoints for reverse access a VPC NAT gateway allows.
     ///
-    /// See [`VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest`] for the parameters and [`VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError`] for the documented errors. The future resolves to `Result<VpcDescribeVpcNatGatewayNetworkInterfaceQuotaResponse, SdkError<VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError>>`.
+    /// See [`VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`VpcDescribeVpcNatGatewayNetworkInterfaceQuotaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError`], one variant per documented code.
     #[inline]
     pub fn vpc_describe_vpc_nat_gateway_network_interface_quota(
         &self,
         request: VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest,
-    ) -> rt::Sending<'_, VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest> {
+    ) -> rt::Sending<VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest> {
         self.runtime().send(&request)
     }
 }

@@ -108,24 +108,24 @@ impl WithdrawVpcPublishedRouteEntriesRequestBuilder {
         rt::check_required("RouteEntries", &request.route_entries)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<WithdrawVpcPublishedRouteEntriesResponse, SdkError<WithdrawVpcPublishedRouteEntriesError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`WithdrawVpcPublishedRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`WithdrawVpcPublishedRouteEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
     pub fn send(
         self,
         client: &super::Client,
-    ) -> rt::Sending<'_, WithdrawVpcPublishedRouteEntriesRequest> {
+    ) -> rt::Sending<WithdrawVpcPublishedRouteEntriesRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `WithdrawVpcPublishedRouteEntries`: Withdraws VPC route entries that were published to another network component with PublishVpcRouteEntries.
     ///
-    /// See [`WithdrawVpcPublishedRouteEntriesRequest`] for the parameters and [`WithdrawVpcPublishedRouteEntriesError`] for the documented errors. The future resolves to `Result<WithdrawVpcPublishedRouteEntriesResponse, SdkError<WithdrawVpcPublishedRouteEntriesError>>`.
+    /// See [`WithdrawVpcPublishedRouteEntriesRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`WithdrawVpcPublishedRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`WithdrawVpcPublishedRouteEntriesError`], one variant per documented code.
     #[inline]
     pub fn withdraw_vpc_published_route_entries(
         &self,
         request: WithdrawVpcPublishedRouteEntriesRequest,
-    ) -> rt::Sending<'_, WithdrawVpcPublishedRouteEntriesRequest> {
+    ) -> rt::Sending<WithdrawVpcPublishedRouteEntriesRequest> {
         self.runtime().send(&request)
     }
 }

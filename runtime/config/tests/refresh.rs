@@ -39,7 +39,7 @@ async fn setup() -> (Sts, Sts, Arc<ManualClock>, aliyun_sts::Client) {
 
 async fn call(client: &aliyun_sts::Client) -> Result<String, String> {
     let request = GetCallerIdentityRequest::builder().build().unwrap();
-    client.get_caller_identity(request).await.map(|r| r.request_id).map_err(|e| e.to_string())
+    client.get_caller_identity(request).await.map(|r| r.request_id).map_err(|e| aliyun_runtime::Report(&e).to_string())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -252,7 +252,33 @@ fn a_region_with_a_published_endpoint_uses_it_and_others_use_the_template() {
     };
     assert_eq!(fixture_sdk::ENDPOINTS, [("eu-test-1", "widgets.eu-test-1.example.org")]);
     assert_eq!(client("eu-test-1").runtime().endpoint(), "https://widgets.eu-test-1.example.org/");
-    assert_eq!(client("cn-hangzhou").runtime().endpoint(), "https://demo.cn-hangzhou.example.com/");
+    // A region the product does not list is refused, naming it and the known ones...
+    let unlisted = Client::builder()
+        .region("cn-hangzhou")
+        .credentials(aliyun_runtime::Credentials::new("id", "secret"))
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&unlisted, aliyun_runtime::ConfigError::UnknownRegion { region, known } if region == "cn-hangzhou" && known == &["eu-test-1"]),
+        "{unlisted:?}"
+    );
+    assert!(unlisted.to_string().contains("`cn-hangzhou`"), "{unlisted}");
+    // ...unless the caller says a newer region is fine: then the template serves.
+    let newer = Client::builder()
+        .region("cn-hangzhou")
+        .credentials(aliyun_runtime::Credentials::new("id", "secret"))
+        .allow_unlisted_region()
+        .build()
+        .unwrap();
+    assert_eq!(newer.runtime().endpoint(), "https://demo.cn-hangzhou.example.com/");
+    // The VPC-internal network puts `-vpc` after the host's first label.
+    let internal = Client::builder()
+        .region("eu-test-1")
+        .credentials(aliyun_runtime::Credentials::new("id", "secret"))
+        .network(aliyun_runtime::Network::Vpc)
+        .build()
+        .unwrap();
+    assert_eq!(internal.runtime().endpoint(), "https://widgets-vpc.eu-test-1.example.org/");
     let overridden = Client::builder()
         .region("eu-test-1")
         .credentials(aliyun_runtime::Credentials::new("id", "secret"))

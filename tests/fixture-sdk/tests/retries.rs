@@ -290,7 +290,7 @@ async fn an_attempt_timeout_without_a_retry_is_kind_attempt() {
     let SdkError::Timeout(t) = &err else { panic!("{err:?}") };
     assert_eq!((t.kind, t.attempts), (TimeoutKind::Attempt, 1));
     assert!(t.elapsed >= Duration::from_millis(300));
-    assert!(err.to_string().contains("an attempt timed out"), "{err}");
+    assert!(aliyun_runtime::Report(&err).to_string().contains("an attempt timed out"), "{err}");
     assert_eq!(server.count(), 1);
 }
 
@@ -323,7 +323,7 @@ async fn the_total_timeout_cuts_a_long_attempt_short() {
         .unwrap_err();
     let SdkError::Timeout(t) = &err else { panic!("{err:?}") };
     assert_eq!((t.kind, t.attempts), (TimeoutKind::Total, 1));
-    assert!(err.to_string().contains("the call ran out of time"), "{err}");
+    assert!(aliyun_runtime::Report(&err).to_string().contains("the call ran out of time"), "{err}");
 }
 
 #[tokio::test]

@@ -219,6 +219,7 @@ struct State {
     next: Mutex<usize>,
     seen: Mutex<Vec<Seen>>,
     nonces: Mutex<HashSet<String>>,
+    connections: Mutex<usize>,
 }
 
 /// A running server. It stops when the test's runtime shuts down.
@@ -245,14 +246,22 @@ impl Server {
             next: Mutex::new(0),
             seen: Mutex::new(Vec::new()),
             nonces: Mutex::new(HashSet::new()),
+            connections: Mutex::new(0),
         });
         let shared = state.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                *shared.connections.lock().unwrap() += 1;
                 tokio::spawn(serve(stream, shared.clone()));
             }
         });
         Server { url, state }
+    }
+
+    /// How many TCP connections were accepted so far (each one a TLS
+    /// handshake against a real endpoint).
+    pub fn connections(&self) -> usize {
+        *self.state.connections.lock().unwrap()
     }
 
     /// Every request received so far, in arrival order.

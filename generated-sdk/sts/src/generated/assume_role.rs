@@ -133,21 +133,21 @@ impl AssumeRoleRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AssumeRoleResponse, SdkError<AssumeRoleError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AssumeRoleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssumeRoleError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, AssumeRoleRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<AssumeRoleRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AssumeRole`: Takes on a RAM role with the calling credential and returns a temporary credential for it.
     ///
-    /// See [`AssumeRoleRequest`] for the parameters and [`AssumeRoleError`] for the documented errors. The future resolves to `Result<AssumeRoleResponse, SdkError<AssumeRoleError>>`.
+    /// See [`AssumeRoleRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AssumeRoleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssumeRoleError`], one variant per documented code.
     #[inline]
     pub fn assume_role(
         &self,
         request: AssumeRoleRequest,
-    ) -> rt::Sending<'_, AssumeRoleRequest> {
+    ) -> rt::Sending<AssumeRoleRequest> {
         self.runtime().send(&request)
     }
 }

@@ -170,24 +170,21 @@ impl AssumeRoleWithOidcRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<AssumeRoleWithOidcResponse, SdkError<AssumeRoleWithOidcError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`AssumeRoleWithOidcResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssumeRoleWithOidcError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, AssumeRoleWithOidcRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<AssumeRoleWithOidcRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `AssumeRoleWithOIDC`: Trades an OIDC token from a trusted identity provider for a temporary credential of a RAM role.
     ///
-    /// See [`AssumeRoleWithOidcRequest`] for the parameters and [`AssumeRoleWithOidcError`] for the documented errors. The future resolves to `Result<AssumeRoleWithOidcResponse, SdkError<AssumeRoleWithOidcError>>`.
+    /// See [`AssumeRoleWithOidcRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`AssumeRoleWithOidcResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssumeRoleWithOidcError`], one variant per documented code.
     #[inline]
     pub fn assume_role_with_oidc(
         &self,
         request: AssumeRoleWithOidcRequest,
-    ) -> rt::Sending<'_, AssumeRoleWithOidcRequest> {
+    ) -> rt::Sending<AssumeRoleWithOidcRequest> {
         self.runtime().send(&request)
     }
 }

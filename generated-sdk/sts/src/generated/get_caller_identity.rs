@@ -29,24 +29,21 @@ impl GetCallerIdentityRequestBuilder {
     pub fn build(self) -> Result<GetCallerIdentityRequest, rt::BuildError> {
         Ok(GetCallerIdentityRequest {})
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetCallerIdentityResponse, SdkError<GetCallerIdentityError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetCallerIdentityResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetCallerIdentityError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, GetCallerIdentityRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<GetCallerIdentityRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetCallerIdentity`: Says who the credential that signs the call belongs to.
     ///
-    /// See [`GetCallerIdentityRequest`] for the parameters and [`GetCallerIdentityError`] for the documented errors. The future resolves to `Result<GetCallerIdentityResponse, SdkError<GetCallerIdentityError>>`.
+    /// See [`GetCallerIdentityRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetCallerIdentityResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetCallerIdentityError`], one variant per documented code.
     #[inline]
     pub fn get_caller_identity(
         &self,
         request: GetCallerIdentityRequest,
-    ) -> rt::Sending<'_, GetCallerIdentityRequest> {
+    ) -> rt::Sending<GetCallerIdentityRequest> {
         self.runtime().send(&request)
     }
 }

@@ -400,21 +400,21 @@ impl CreateWidgetRequestBuilder {
         rt::check_required("Rule", &request.rule)?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<CreateWidgetResponse, SdkError<CreateWidgetError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`CreateWidgetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateWidgetError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, CreateWidgetRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<CreateWidgetRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `CreateWidget`: Creates a widget.
     ///
-    /// See [`CreateWidgetRequest`] for the parameters and [`CreateWidgetError`] for the documented errors. The future resolves to `Result<CreateWidgetResponse, SdkError<CreateWidgetError>>`.
+    /// See [`CreateWidgetRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`CreateWidgetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateWidgetError`], one variant per documented code.
     #[inline]
     pub fn create_widget(
         &self,
         request: CreateWidgetRequest,
-    ) -> rt::Sending<'_, CreateWidgetRequest> {
+    ) -> rt::Sending<CreateWidgetRequest> {
         self.runtime().send(&request)
     }
 }

@@ -43,21 +43,21 @@ impl DeleteWidgetRequestBuilder {
             widget_id: rt::required(self.widget_id, "WidgetId")?,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DeleteWidgetResponse, SdkError<DeleteWidgetError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DeleteWidgetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteWidgetError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, DeleteWidgetRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DeleteWidgetRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DeleteWidget`: Deletes a widget.
     ///
-    /// See [`DeleteWidgetRequest`] for the parameters and [`DeleteWidgetError`] for the documented errors. The future resolves to `Result<DeleteWidgetResponse, SdkError<DeleteWidgetError>>`.
+    /// See [`DeleteWidgetRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DeleteWidgetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteWidgetError`], one variant per documented code.
     #[inline]
     pub fn delete_widget(
         &self,
         request: DeleteWidgetRequest,
-    ) -> rt::Sending<'_, DeleteWidgetRequest> {
+    ) -> rt::Sending<DeleteWidgetRequest> {
         self.runtime().send(&request)
     }
 }

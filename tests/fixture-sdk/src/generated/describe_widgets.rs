@@ -116,24 +116,21 @@ impl DescribeWidgetsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<DescribeWidgetsResponse, SdkError<DescribeWidgetsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`DescribeWidgetsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeWidgetsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, DescribeWidgetsRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<DescribeWidgetsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `DescribeWidgets`: Lists widgets, one page at a time.
     ///
-    /// See [`DescribeWidgetsRequest`] for the parameters and [`DescribeWidgetsError`] for the documented errors. The future resolves to `Result<DescribeWidgetsResponse, SdkError<DescribeWidgetsError>>`.
+    /// See [`DescribeWidgetsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`DescribeWidgetsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeWidgetsError`], one variant per documented code.
     #[inline]
     pub fn describe_widgets(
         &self,
         request: DescribeWidgetsRequest,
-    ) -> rt::Sending<'_, DescribeWidgetsRequest> {
+    ) -> rt::Sending<DescribeWidgetsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -31,16 +31,16 @@ impl GetWidgetQuotaRequestBuilder {
     pub fn build(self) -> Result<GetWidgetQuotaRequest, rt::BuildError> {
         Ok(GetWidgetQuotaRequest {})
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<GetWidgetQuotaResponse, SdkError<GetWidgetQuotaError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`GetWidgetQuotaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetWidgetQuotaError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, GetWidgetQuotaRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<GetWidgetQuotaRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `GetWidgetQuota`: Reads the widget quota; takes no parameters.
     ///
-    /// See [`GetWidgetQuotaRequest`] for the parameters and [`GetWidgetQuotaError`] for the documented errors. The future resolves to `Result<GetWidgetQuotaResponse, SdkError<GetWidgetQuotaError>>`.
+    /// See [`GetWidgetQuotaRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`GetWidgetQuotaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetWidgetQuotaError`], one variant per documented code.
     #[deprecated(
         note = "deprecated by the service: DescribeWidgets answers with the quota too."
     )]
@@ -48,7 +48,7 @@ impl super::Client {
     pub fn get_widget_quota(
         &self,
         request: GetWidgetQuotaRequest,
-    ) -> rt::Sending<'_, GetWidgetQuotaRequest> {
+    ) -> rt::Sending<GetWidgetQuotaRequest> {
         self.runtime().send(&request)
     }
 }

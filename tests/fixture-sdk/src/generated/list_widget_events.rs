@@ -66,24 +66,21 @@ impl ListWidgetEventsRequestBuilder {
         )?;
         Ok(request)
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<ListWidgetEventsResponse, SdkError<ListWidgetEventsError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`ListWidgetEventsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListWidgetEventsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(
-        self,
-        client: &super::Client,
-    ) -> rt::Sending<'_, ListWidgetEventsRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<ListWidgetEventsRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `ListWidgetEvents`: Lists widget events, paged with a token.
     ///
-    /// See [`ListWidgetEventsRequest`] for the parameters and [`ListWidgetEventsError`] for the documented errors. The future resolves to `Result<ListWidgetEventsResponse, SdkError<ListWidgetEventsError>>`.
+    /// See [`ListWidgetEventsRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`ListWidgetEventsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListWidgetEventsError`], one variant per documented code.
     #[inline]
     pub fn list_widget_events(
         &self,
         request: ListWidgetEventsRequest,
-    ) -> rt::Sending<'_, ListWidgetEventsRequest> {
+    ) -> rt::Sending<ListWidgetEventsRequest> {
         self.runtime().send(&request)
     }
 }

@@ -110,7 +110,9 @@ pub struct Client(aliyun_runtime::Client);
 impl Client {
     /// Starts a builder preset with this product's endpoint.
     pub fn builder() -> aliyun_runtime::ClientBuilder<Self> {
-        aliyun_runtime::ClientBuilder::new(ENDPOINT).regional_endpoints(ENDPOINTS)
+        aliyun_runtime::ClientBuilder::new(ENDPOINT)
+            .regional_endpoints(ENDPOINTS)
+            .product_code(PRODUCT)
     }
     /// Credentials and region from `ALIBABA_CLOUD_*` variables, else from the aliyun CLI's current profile.
     pub fn from_env() -> Result<Self, aliyun_runtime::ConfigError> {
@@ -121,7 +123,7 @@ impl Client {
     pub fn dry_run<R: aliyun_runtime::DryRunnable>(
         &self,
         request: R,
-    ) -> aliyun_runtime::DryRunning<'_, R> {
+    ) -> aliyun_runtime::DryRunning<R> {
         self.0.dry_run(&request)
     }
     /// The product-independent client underneath; its `send` takes any request.

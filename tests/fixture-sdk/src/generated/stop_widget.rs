@@ -56,21 +56,21 @@ impl StopWidgetRequestBuilder {
             client_token: self.client_token,
         })
     }
-    /// Builds the request and sends it with `client`. The future resolves to `Result<StopWidgetResponse, SdkError<StopWidgetError>>`; a request that does not build fails with `SdkError::Build` without being sent.
+    /// Builds the request and sends it with `client`. The future resolves to a [`StopWidgetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`StopWidgetError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
-    pub fn send(self, client: &super::Client) -> rt::Sending<'_, StopWidgetRequest> {
+    pub fn send(self, client: &super::Client) -> rt::Sending<StopWidgetRequest> {
         client.runtime().send_built(self.build())
     }
 }
 impl super::Client {
     /// Calls `StopWidget`: Stops a running widget; it shows Stopping until the service has stopped it.
     ///
-    /// See [`StopWidgetRequest`] for the parameters and [`StopWidgetError`] for the documented errors. The future resolves to `Result<StopWidgetResponse, SdkError<StopWidgetError>>`.
+    /// See [`StopWidgetRequest`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`StopWidgetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`StopWidgetError`], one variant per documented code.
     #[inline]
     pub fn stop_widget(
         &self,
         request: StopWidgetRequest,
-    ) -> rt::Sending<'_, StopWidgetRequest> {
+    ) -> rt::Sending<StopWidgetRequest> {
         self.runtime().send(&request)
     }
 }
