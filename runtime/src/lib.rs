@@ -13,6 +13,8 @@ mod decode;
 mod enums;
 mod error;
 mod lifecycle;
+#[cfg(feature = "test-util")]
+pub mod mock;
 mod node;
 mod operation;
 mod paginate;

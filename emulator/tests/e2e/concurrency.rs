@@ -57,3 +57,23 @@ async fn sixty_four_clients_create_describe_and_cancel() {
     assert_eq!(count(Status::Canceled), CLIENTS * CANCELS_EACH);
     assert_eq!(count(Status::Initial), CLIENTS * (CREATES_EACH - CANCELS_EACH));
 }
+
+/// A call's future owns its handle on the client: spawned as it is, with the
+/// client dropped before the tasks run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_futures_are_spawned_as_they_are() {
+    let emulator = start();
+    let client = crate::client(&emulator);
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        set.spawn(client.create_physical_connection(crate::create_request(&format!("spawned-{i}"))));
+    }
+    let regions = tokio::spawn(aliyun_vpc::DescribeRegionsRequest::builder().send(&client));
+    drop(client);
+    let mut ids = HashSet::new();
+    while let Some(done) = set.join_next().await {
+        ids.insert(done.unwrap().unwrap().physical_connection_id.unwrap());
+    }
+    assert_eq!(ids.len(), 8);
+    regions.await.unwrap().unwrap();
+}
