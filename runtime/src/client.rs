@@ -870,7 +870,19 @@ impl Client {
     /// The parameters are encoded (and the token drawn) now; nothing is sent
     /// until the returned future is awaited.
     pub fn send<O: Operation>(&self, operation: &O) -> Sending<O> {
-        self.start(Self::wire_params(operation), CallSpec::of::<O>())
+        self.start(self.call_params(operation), CallSpec::of::<O>())
+    }
+
+    /// `wire_params`, with the client's region where the request names
+    /// none: one rule for every call (waiters and page streams included).
+    fn call_params<O: Operation>(&self, operation: &O) -> Params {
+        let mut params = Self::wire_params(operation);
+        if let Some(name) = O::CLIENT_REGION {
+            if params.get(name).is_none() {
+                params.push(name, self.inner.region.as_str());
+            }
+        }
+        params
     }
 
     /// `send` for a request that may have failed to build: generated
@@ -889,7 +901,7 @@ impl Client {
     /// missing permission, a bad parameter, a wrong state), typed as for a
     /// real call. A dry run changes nothing, so it is retried like a read.
     pub fn dry_run<O: DryRunnable>(&self, operation: &O) -> DryRunning<O> {
-        let mut params = Self::wire_params(operation);
+        let mut params = self.call_params(operation);
         params.remove("DryRun");
         params.push("DryRun", "true");
         let spec = CallSpec { retry_safe: true, ..CallSpec::of::<O>() };

@@ -24,6 +24,9 @@ pub trait Operation {
     /// their values are masked in whatever the service sends back, as the
     /// credentials are.
     const SENSITIVE: &'static [&'static str] = &[];
+    /// The parameter naming the request's region (`RegionId`), which the
+    /// client fills with its own region when the request leaves it unset.
+    const CLIENT_REGION: Option<&'static str> = None;
     type Output: Decode;
     type Error: OperationError;
 
@@ -75,6 +78,7 @@ impl<O: Operation> Operation for WireRequest<O> {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = O::IDEMPOTENCY_TOKEN;
     const RESPONSE_HAS_CODE: bool = O::RESPONSE_HAS_CODE;
     const BODY_PARAMS: &'static [&'static str] = O::BODY_PARAMS;
+    const CLIENT_REGION: Option<&'static str> = O::CLIENT_REGION;
     const SENSITIVE: &'static [&'static str] = O::SENSITIVE;
     type Output = O::Output;
     type Error = O::Error;

@@ -5,7 +5,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{decode_expr, docs, field_type, ident, setter, types};
-use crate::model::{ACTION_TYPE_SUFFIXES, Action, ErrorDef, PageStyle, Pagination, Product, Style, Ty, struct_fields};
+use crate::model::{
+    ACTION_TYPE_SUFFIXES, Action, ErrorDef, Field, PageStyle, Pagination, Product, Style, Ty, struct_fields,
+};
 
 pub fn action(product: &Product, action: &Action) -> TokenStream {
     let module_doc = docs::inner(&format!("`{}`: {}", action.name, action.summary));
@@ -69,7 +71,10 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         &facts,
         &builder_hint,
     ]));
-    let fields = action.request.iter().map(|f| {
+    // RegionId defaults to the client's region: optional in Rust, filled
+    // in by the client when unset (servers still require it).
+    let request_fields: Vec<Field> = action.request.iter().map(region_from_client).collect();
+    let fields = request_fields.iter().map(|f| {
         let doc = docs::field(f);
         let name = ident(&f.rust);
         let ty = field_type(f, f.required);
@@ -80,8 +85,8 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         let ty = field_type(f, false);
         quote! { #name: #ty, }
     });
-    let setters = action.request.iter().map(setter);
-    let assigns = action.request.iter().map(|f| {
+    let setters = request_fields.iter().map(setter);
+    let assigns = request_fields.iter().map(|f| {
         let name = ident(&f.rust);
         let wire = &f.wire;
         match (&f.ty, f.required) {
@@ -149,7 +154,16 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     let reads = action.request.iter().map(|f| {
         let name = ident(&f.rust);
         let expr = super::from_params_expr(f);
+        if takes_client_region(f) && f.required {
+            // The builder lets it default; a server must still insist.
+            let wire = &f.wire;
+            return quote! { #name: Some(rt::required(#expr, #wire)?), };
+        }
         quote! { #name: #expr, }
+    });
+    let client_region = action.request.iter().find(|f| takes_client_region(f)).map(|f| {
+        let wire = &f.wire;
+        quote! { const CLIENT_REGION: Option<&'static str> = Some(#wire); }
     });
     let method = ident(&action.module);
     let method_doc = docs::outer(&format!(
@@ -233,6 +247,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             #response_has_code
             #body_params
             #sensitive
+            #client_region
             type Output = #resp;
             type Error = #err;
             #[inline]
@@ -241,6 +256,27 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             }
         }
     }
+}
+
+/// A top-level `RegionId` string: the request's region, which defaults to
+/// the client's.
+fn takes_client_region(field: &Field) -> bool {
+    field.wire == "RegionId" && field.ty == Ty::String
+}
+
+/// The field as the request type shows it: a `RegionId` is optional there,
+/// and says that the client fills it in.
+fn region_from_client(field: &Field) -> Field {
+    let mut field = field.clone();
+    if takes_client_region(&field) {
+        field.required = false;
+        let note = "When unset, the client's region is sent.";
+        field.description = Some(match field.description.take() {
+            Some(d) => format!("{} {note}", d.trim_end()),
+            None => note.to_owned(),
+        });
+    }
+    field
 }
 
 /// `#[deprecated]` for a deprecated action's request type and client

@@ -13,10 +13,10 @@ use aliyun_runtime as rt;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ActivateRouterInterfaceRequest {
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The router interface to bring back up; it must be `Inactive`. DescribeRouterInterfaces lists the interfaces and their states.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
@@ -36,9 +36,9 @@ pub struct ActivateRouterInterfaceRequestBuilder {
     router_interface_id: Option<String>,
 }
 impl ActivateRouterInterfaceRequestBuilder {
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -54,7 +54,7 @@ impl ActivateRouterInterfaceRequestBuilder {
     #[inline]
     pub fn build(self) -> Result<ActivateRouterInterfaceRequest, rt::BuildError> {
         Ok(ActivateRouterInterfaceRequest {
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             router_interface_id: rt::required(
                 self.router_interface_id,
                 "RouterInterfaceId",
@@ -87,7 +87,7 @@ impl rt::FromParams for ActivateRouterInterfaceRequest {
     /// Reads a request as a server receives it, with the builder's checks.
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         ActivateRouterInterfaceRequestBuilder {
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             router_interface_id: src.optional("RouterInterfaceId")?,
         }
             .build()
@@ -99,6 +99,7 @@ impl rt::Operation for ActivateRouterInterfaceRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ActivateRouterInterfaceResponse;
     type Error = ActivateRouterInterfaceError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct AddBgpNetworkRequest {
     ///
     /// Wire name: `DstCidrBlock`. Required.
     pub dst_cidr_block: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The VBR that advertises the network, that is the router the router interface is attached to. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `RouterId`. Required.
@@ -65,9 +65,9 @@ impl AddBgpNetworkRequestBuilder {
         self.dst_cidr_block = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -92,7 +92,7 @@ impl AddBgpNetworkRequestBuilder {
         Ok(AddBgpNetworkRequest {
             client_token: self.client_token,
             dst_cidr_block: rt::required(self.dst_cidr_block, "DstCidrBlock")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             router_id: rt::required(self.router_id, "RouterId")?,
             vpc_id: self.vpc_id,
         })
@@ -122,7 +122,7 @@ impl rt::FromParams for AddBgpNetworkRequest {
         AddBgpNetworkRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dst_cidr_block: src.optional("DstCidrBlock")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             router_id: src.optional("RouterId")?,
             vpc_id: src.optional("VpcId")?,
         }
@@ -135,6 +135,7 @@ impl rt::Operation for AddBgpNetworkRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AddBgpNetworkResponse;
     type Error = AddBgpNetworkError;
     #[inline]

@@ -29,10 +29,10 @@ pub struct AddCommonBandwidthPackageIpRequest {
     ///
     /// Wire name: `IpType`.
     pub ip_type: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl AddCommonBandwidthPackageIpRequest {
     /// Starts building a request.
@@ -79,9 +79,9 @@ impl AddCommonBandwidthPackageIpRequestBuilder {
         self.ip_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -97,7 +97,7 @@ impl AddCommonBandwidthPackageIpRequestBuilder {
             client_token: self.client_token,
             ip_instance_id: rt::required(self.ip_instance_id, "IpInstanceId")?,
             ip_type: self.ip_type,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AddCommonBandwidthPackageIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddCommonBandwidthPackageIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -130,7 +130,7 @@ impl rt::FromParams for AddCommonBandwidthPackageIpRequest {
             client_token: src.optional("ClientToken")?,
             ip_instance_id: src.optional("IpInstanceId")?,
             ip_type: src.optional("IpType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -141,6 +141,7 @@ impl rt::Operation for AddCommonBandwidthPackageIpRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AddCommonBandwidthPackageIpResponse;
     type Error = AddCommonBandwidthPackageIpError;
     #[inline]

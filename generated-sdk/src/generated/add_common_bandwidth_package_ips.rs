@@ -29,10 +29,10 @@ pub struct AddCommonBandwidthPackageIpsRequest {
     ///
     /// Wire name: `IpType`.
     pub ip_type: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl AddCommonBandwidthPackageIpsRequest {
     /// Starts building a request.
@@ -82,9 +82,9 @@ impl AddCommonBandwidthPackageIpsRequestBuilder {
         self.ip_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -100,7 +100,7 @@ impl AddCommonBandwidthPackageIpsRequestBuilder {
             client_token: self.client_token,
             ip_instance_ids: rt::required_list(self.ip_instance_ids, "IpInstanceIds")?,
             ip_type: self.ip_type,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         };
         rt::check(
             "IpInstanceIds",
@@ -142,7 +142,7 @@ impl rt::FromParams for AddCommonBandwidthPackageIpsRequest {
             client_token: src.optional("ClientToken")?,
             ip_instance_ids: src.list("IpInstanceIds")?,
             ip_type: src.optional("IpType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -153,6 +153,7 @@ impl rt::Operation for AddCommonBandwidthPackageIpsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AddCommonBandwidthPackageIpsResponse;
     type Error = AddCommonBandwidthPackageIpsError;
     #[inline]

@@ -17,10 +17,10 @@ pub struct AddGlobalAccelerationInstanceIpRequest {
     ///
     /// Wire name: `IpInstanceId`. Required.
     pub ip_instance_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl AddGlobalAccelerationInstanceIpRequest {
     /// Starts building a request.
@@ -51,9 +51,9 @@ impl AddGlobalAccelerationInstanceIpRequestBuilder {
         self.ip_instance_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -69,7 +69,7 @@ impl AddGlobalAccelerationInstanceIpRequestBuilder {
                 "GlobalAccelerationInstanceId",
             )?,
             ip_instance_id: rt::required(self.ip_instance_id, "IpInstanceId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AddGlobalAccelerationInstanceIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddGlobalAccelerationInstanceIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -101,7 +101,7 @@ impl rt::FromParams for AddGlobalAccelerationInstanceIpRequest {
             global_acceleration_instance_id: src
                 .optional("GlobalAccelerationInstanceId")?,
             ip_instance_id: src.optional("IpInstanceId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -112,6 +112,7 @@ impl rt::Operation for AddGlobalAccelerationInstanceIpRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AddGlobalAccelerationInstanceIpResponse;
     type Error = AddGlobalAccelerationInstanceIpError;
     #[inline]

@@ -29,10 +29,10 @@ pub struct AddIpv6TranslatorAclListEntryRequest {
     ///
     /// Wire name: `AclId`. Required.
     pub acl_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl AddIpv6TranslatorAclListEntryRequest {
     /// Starts building a request.
@@ -71,9 +71,9 @@ impl AddIpv6TranslatorAclListEntryRequestBuilder {
         self.acl_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -85,7 +85,7 @@ impl AddIpv6TranslatorAclListEntryRequestBuilder {
             acl_entry_comment: self.acl_entry_comment,
             acl_entry_ip: rt::required(self.acl_entry_ip, "AclEntryIp")?,
             acl_id: rt::required(self.acl_id, "AclId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AddIpv6TranslatorAclListEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddIpv6TranslatorAclListEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -120,7 +120,7 @@ impl rt::FromParams for AddIpv6TranslatorAclListEntryRequest {
             acl_entry_comment: src.optional("AclEntryComment")?,
             acl_entry_ip: src.optional("AclEntryIp")?,
             acl_id: src.optional("AclId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -131,6 +131,7 @@ impl rt::Operation for AddIpv6TranslatorAclListEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AddIpv6TranslatorAclListEntryResponse;
     type Error = AddIpv6TranslatorAclListEntryError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct AddSourcesToTrafficMirrorSessionRequest {
     ///
     /// Wire name: `DryRun`.
     pub dry_run: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The session that receives the new sources. ListTrafficMirrorSessions lists session IDs.
     ///
     /// Wire name: `TrafficMirrorSessionId`. Required.
@@ -65,9 +65,9 @@ impl AddSourcesToTrafficMirrorSessionRequestBuilder {
         self.dry_run = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -97,7 +97,7 @@ impl AddSourcesToTrafficMirrorSessionRequestBuilder {
         let request = AddSourcesToTrafficMirrorSessionRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             traffic_mirror_session_id: rt::required(
                 self.traffic_mirror_session_id,
                 "TrafficMirrorSessionId",
@@ -146,7 +146,7 @@ impl rt::FromParams for AddSourcesToTrafficMirrorSessionRequest {
         AddSourcesToTrafficMirrorSessionRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             traffic_mirror_session_id: src.optional("TrafficMirrorSessionId")?,
             traffic_mirror_source_ids: src.list("TrafficMirrorSourceIds")?,
         }
@@ -159,6 +159,7 @@ impl rt::Operation for AddSourcesToTrafficMirrorSessionRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AddSourcesToTrafficMirrorSessionResponse;
     type Error = AddSourcesToTrafficMirrorSessionError;
     #[inline]

@@ -73,10 +73,10 @@ pub struct AllocateEipAddressRequest {
     ///
     /// Wire name: `PublicIpAddressPoolId`.
     pub public_ip_address_pool_id: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group to put the EIP in. Leave it out to use the default resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -231,9 +231,9 @@ impl AllocateEipAddressRequestBuilder {
         self.public_ip_address_pool_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -291,7 +291,7 @@ impl AllocateEipAddressRequestBuilder {
             period: self.period,
             pricing_cycle: self.pricing_cycle,
             public_ip_address_pool_id: self.public_ip_address_pool_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             security_protection_types: self.security_protection_types,
             tag: self.tag,
@@ -346,7 +346,7 @@ impl rt::FromParams for AllocateEipAddressRequest {
             period: src.optional("Period")?,
             pricing_cycle: src.optional("PricingCycle")?,
             public_ip_address_pool_id: src.optional("PublicIpAddressPoolId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             security_protection_types: src.list("SecurityProtectionTypes")?,
             tag: src.structs("Tag")?,
@@ -361,6 +361,7 @@ impl rt::Operation for AllocateEipAddressRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AllocateEipAddressResponse;
     type Error = AllocateEipAddressError;
     #[inline]

@@ -41,10 +41,10 @@ pub struct AllocateEipSegmentAddressRequest {
     ///
     /// Wire name: `Netmode`.
     pub netmode: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group to put the contiguous EIP group in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -117,9 +117,9 @@ impl AllocateEipSegmentAddressRequestBuilder {
         self.netmode = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -148,7 +148,7 @@ impl AllocateEipSegmentAddressRequestBuilder {
             internet_charge_type: self.internet_charge_type,
             isp: self.isp,
             netmode: self.netmode,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             zone: self.zone,
         })
@@ -188,7 +188,7 @@ impl rt::FromParams for AllocateEipSegmentAddressRequest {
             internet_charge_type: src.optional("InternetChargeType")?,
             isp: src.optional("Isp")?,
             netmode: src.optional("Netmode")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             zone: src.optional("Zone")?,
         }
@@ -201,6 +201,7 @@ impl rt::Operation for AllocateEipSegmentAddressRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AllocateEipSegmentAddressResponse;
     type Error = AllocateEipSegmentAddressError;
     #[inline]

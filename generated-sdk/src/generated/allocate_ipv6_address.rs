@@ -37,10 +37,10 @@ pub struct AllocateIpv6AddressRequest {
     ///
     /// Wire name: `Ipv6AddressName`.
     pub ipv6_address_name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group the IPv6 address is placed in. Resource Manager lists your resource groups; without it the default resource group is used.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -118,9 +118,9 @@ impl AllocateIpv6AddressRequestBuilder {
         self.ipv6_address_name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -159,7 +159,7 @@ impl AllocateIpv6AddressRequestBuilder {
             ipv6_address: self.ipv6_address,
             ipv6_address_description: self.ipv6_address_description,
             ipv6_address_name: self.ipv6_address_name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tag: self.tag,
             vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
@@ -200,7 +200,7 @@ impl rt::FromParams for AllocateIpv6AddressRequest {
             ipv6_address: src.optional("Ipv6Address")?,
             ipv6_address_description: src.optional("Ipv6AddressDescription")?,
             ipv6_address_name: src.optional("Ipv6AddressName")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
             vswitch_id: src.optional("VSwitchId")?,
@@ -214,6 +214,7 @@ impl rt::Operation for AllocateIpv6AddressRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AllocateIpv6AddressResponse;
     type Error = AllocateIpv6AddressError;
     #[inline]

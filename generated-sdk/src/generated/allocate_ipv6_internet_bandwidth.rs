@@ -37,10 +37,10 @@ pub struct AllocateIpv6InternetBandwidthRequest {
     ///
     /// Wire name: `Ipv6GatewayId`.
     pub ipv6_gateway_id: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl AllocateIpv6InternetBandwidthRequest {
     /// Starts building a request.
@@ -103,9 +103,9 @@ impl AllocateIpv6InternetBandwidthRequestBuilder {
         self.ipv6_gateway_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -120,7 +120,7 @@ impl AllocateIpv6InternetBandwidthRequestBuilder {
             internet_charge_type: self.internet_charge_type,
             ipv6_address_id: rt::required(self.ipv6_address_id, "Ipv6AddressId")?,
             ipv6_gateway_id: self.ipv6_gateway_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AllocateIpv6InternetBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateIpv6InternetBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -156,7 +156,7 @@ impl rt::FromParams for AllocateIpv6InternetBandwidthRequest {
             internet_charge_type: src.optional("InternetChargeType")?,
             ipv6_address_id: src.optional("Ipv6AddressId")?,
             ipv6_gateway_id: src.optional("Ipv6GatewayId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -167,6 +167,7 @@ impl rt::Operation for AllocateIpv6InternetBandwidthRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AllocateIpv6InternetBandwidthResponse;
     type Error = AllocateIpv6InternetBandwidthError;
     #[inline]

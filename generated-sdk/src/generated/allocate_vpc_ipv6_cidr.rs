@@ -29,10 +29,10 @@ pub struct AllocateVpcIpv6CidrRequest {
     ///
     /// Wire name: `Ipv6Isp`.
     pub ipv6_isp: Option<Ipv6Isp>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl AllocateVpcIpv6CidrRequest {
     /// Starts building a request.
@@ -79,9 +79,9 @@ impl AllocateVpcIpv6CidrRequestBuilder {
         self.ipv6_isp = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -94,7 +94,7 @@ impl AllocateVpcIpv6CidrRequestBuilder {
             client_token: self.client_token,
             ipv6_cidr_block: self.ipv6_cidr_block,
             ipv6_isp: self.ipv6_isp,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AllocateVpcIpv6CidrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateVpcIpv6CidrError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -127,7 +127,7 @@ impl rt::FromParams for AllocateVpcIpv6CidrRequest {
             client_token: src.optional("ClientToken")?,
             ipv6_cidr_block: src.optional("Ipv6CidrBlock")?,
             ipv6_isp: src.optional("Ipv6Isp")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -138,6 +138,7 @@ impl rt::Operation for AllocateVpcIpv6CidrRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AllocateVpcIpv6CidrResponse;
     type Error = AllocateVpcIpv6CidrError;
     #[inline]

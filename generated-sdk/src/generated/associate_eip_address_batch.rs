@@ -33,10 +33,10 @@ pub struct AssociateEipAddressBatchRequest {
     ///
     /// Wire name: `Mode`.
     pub mode: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl AssociateEipAddressBatchRequest {
     /// Starts building a request.
@@ -94,9 +94,9 @@ impl AssociateEipAddressBatchRequestBuilder {
         self.mode = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -116,7 +116,7 @@ impl AssociateEipAddressBatchRequestBuilder {
             client_token: self.client_token,
             instance_ids: rt::required_list(self.instance_ids, "InstanceIds")?,
             mode: self.mode,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         };
         rt::check(
             "InstanceIds",
@@ -159,7 +159,7 @@ impl rt::FromParams for AssociateEipAddressBatchRequest {
             client_token: src.optional("ClientToken")?,
             instance_ids: src.list("InstanceIds")?,
             mode: src.optional("Mode")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -170,6 +170,7 @@ impl rt::Operation for AssociateEipAddressBatchRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AssociateEipAddressBatchResponse;
     type Error = AssociateEipAddressBatchError;
     #[inline]

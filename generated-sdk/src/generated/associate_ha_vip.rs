@@ -29,10 +29,10 @@ pub struct AssociateHaVipRequest {
     ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<InstanceType>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl AssociateHaVipRequest {
     /// Starts building a request.
@@ -79,9 +79,9 @@ impl AssociateHaVipRequestBuilder {
         self.instance_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -94,7 +94,7 @@ impl AssociateHaVipRequestBuilder {
             ha_vip_id: rt::required(self.ha_vip_id, "HaVipId")?,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
             instance_type: self.instance_type,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AssociateHaVipResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateHaVipError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -124,7 +124,7 @@ impl rt::FromParams for AssociateHaVipRequest {
             ha_vip_id: src.optional("HaVipId")?,
             instance_id: src.optional("InstanceId")?,
             instance_type: src.optional("InstanceType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -135,6 +135,7 @@ impl rt::Operation for AssociateHaVipRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AssociateHaVipResponse;
     type Error = AssociateHaVipError;
     #[inline]

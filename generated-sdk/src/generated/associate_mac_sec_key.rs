@@ -27,10 +27,10 @@ pub struct AssociateMacSecKeyRequest {
     ///
     /// Wire name: `PhysicalConnectionId`. Required.
     pub physical_connection_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl AssociateMacSecKeyRequest {
     /// Starts building a request.
@@ -77,9 +77,9 @@ impl AssociateMacSecKeyRequestBuilder {
         self.physical_connection_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -95,7 +95,7 @@ impl AssociateMacSecKeyRequestBuilder {
                 self.physical_connection_id,
                 "PhysicalConnectionId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AssociateMacSecKeyResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateMacSecKeyError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -125,7 +125,7 @@ impl rt::FromParams for AssociateMacSecKeyRequest {
             cipher_suite: src.optional("CipherSuite")?,
             ckn: src.optional("Ckn")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -136,6 +136,7 @@ impl rt::Operation for AssociateMacSecKeyRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AssociateMacSecKeyResponse;
     type Error = AssociateMacSecKeyError;
     #[inline]

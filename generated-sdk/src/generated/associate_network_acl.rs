@@ -25,10 +25,10 @@ pub struct AssociateNetworkAclRequest {
     ///
     /// Wire name: `NetworkAclId`. Required.
     pub network_acl_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resources to associate with the network ACL, one entry per vSwitch.
     ///
     /// Wire name: `Resource`. At most 100 items.
@@ -72,9 +72,9 @@ impl AssociateNetworkAclRequestBuilder {
         self.network_acl_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -96,7 +96,7 @@ impl AssociateNetworkAclRequestBuilder {
             client_token: self.client_token,
             dry_run: self.dry_run,
             network_acl_id: rt::required(self.network_acl_id, "NetworkAclId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource: self.resource,
         };
         rt::check_items("Resource", request.resource.len(), 100)?;
@@ -133,7 +133,7 @@ impl rt::FromParams for AssociateNetworkAclRequest {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             network_acl_id: src.optional("NetworkAclId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource: src.structs("Resource")?,
         }
             .build()
@@ -145,6 +145,7 @@ impl rt::Operation for AssociateNetworkAclRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AssociateNetworkAclResponse;
     type Error = AssociateNetworkAclError;
     #[inline]

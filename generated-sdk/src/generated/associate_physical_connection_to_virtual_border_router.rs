@@ -53,10 +53,10 @@ pub struct AssociatePhysicalConnectionToVirtualBorderRouterRequest {
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1qrb3044eqi7d5xw`.
     pub physical_connection_id: String,
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
     /// The ID of the VBR to attach the circuit to.
     ///
     /// Wire name: `VbrId`. Required. Example: `vbr-bp1jcg5cmxjbl9xgc3a1q`.
@@ -161,9 +161,9 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         self.physical_connection_id = Some(value.into());
         self
     }
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -204,7 +204,7 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
                 self.physical_connection_id,
                 "PhysicalConnectionId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vbr_id: rt::required(self.vbr_id, "VbrId")?,
             vlan_id: rt::required(self.vlan_id, "VlanId")?,
         };
@@ -254,7 +254,7 @@ impl rt::FromParams for AssociatePhysicalConnectionToVirtualBorderRouterRequest 
             peering_ipv6_subnet_mask: src.optional("PeeringIpv6SubnetMask")?,
             peering_subnet_mask: src.optional("PeeringSubnetMask")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vbr_id: src.optional("VbrId")?,
             vlan_id: src.optional("VlanId")?,
         }
@@ -267,6 +267,7 @@ impl rt::Operation for AssociatePhysicalConnectionToVirtualBorderRouterRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AssociatePhysicalConnectionToVirtualBorderRouterResponse;
     type Error = AssociatePhysicalConnectionToVirtualBorderRouterError;
     #[inline]

@@ -29,10 +29,10 @@ pub struct AssociateRouteTableWithGatewayRequest {
     ///
     /// Wire name: `GatewayType`.
     pub gateway_type: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The gateway route table to bind; it must belong to the same VPC as the gateway.
     ///
     /// Wire name: `RouteTableId`. Required.
@@ -84,9 +84,9 @@ impl AssociateRouteTableWithGatewayRequestBuilder {
         self.gateway_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -106,7 +106,7 @@ impl AssociateRouteTableWithGatewayRequestBuilder {
             dry_run: self.dry_run,
             gateway_id: rt::required(self.gateway_id, "GatewayId")?,
             gateway_type: self.gateway_type,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_table_id: rt::required(self.route_table_id, "RouteTableId")?,
         })
     }
@@ -141,7 +141,7 @@ impl rt::FromParams for AssociateRouteTableWithGatewayRequest {
             dry_run: src.optional("DryRun")?,
             gateway_id: src.optional("GatewayId")?,
             gateway_type: src.optional("GatewayType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_table_id: src.optional("RouteTableId")?,
         }
             .build()
@@ -153,6 +153,7 @@ impl rt::Operation for AssociateRouteTableWithGatewayRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AssociateRouteTableWithGatewayResponse;
     type Error = AssociateRouteTableWithGatewayError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct AssociateRouteTablesWithVpcGatewayEndpointRequest {
     ///
     /// Wire name: `EndpointId`. Required.
     pub endpoint_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The route tables to attach, 1 to 20 IDs per call, all in the VPC of the endpoint.
     ///
     /// Wire name: `RouteTableIds`. Required. At most 20 items.
@@ -72,9 +72,9 @@ impl AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
         self.endpoint_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -98,7 +98,7 @@ impl AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
             client_token: self.client_token,
             dry_run: self.dry_run,
             endpoint_id: rt::required(self.endpoint_id, "EndpointId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_table_ids: rt::required_list(self.route_table_ids, "RouteTableIds")?,
         };
         rt::check(
@@ -141,7 +141,7 @@ impl rt::FromParams for AssociateRouteTablesWithVpcGatewayEndpointRequest {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             endpoint_id: src.optional("EndpointId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_table_ids: src.list("RouteTableIds")?,
         }
             .build()
@@ -153,6 +153,7 @@ impl rt::Operation for AssociateRouteTablesWithVpcGatewayEndpointRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AssociateRouteTablesWithVpcGatewayEndpointResponse;
     type Error = AssociateRouteTablesWithVpcGatewayEndpointError;
     #[inline]

@@ -31,10 +31,10 @@ pub struct AssociateVpcCidrBlockRequest {
     ///
     /// Wire name: `Ipv6Isp`.
     pub ipv6_isp: Option<Ipv6Isp>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The IPv4 block to add. Use 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or a subnet of one of them, or any custom block that stays clear of 169.254.0.0/16, 127.0.0.0/8, 100.64.0.0/10 and 224.0.0.0/4. It must not start with 0, its mask must be 8 to 28 bits long, and it may not overlap the primary or any other secondary block of the VPC. Give exactly one of this and `IPv6CidrBlock`.
     ///
     /// Wire name: `SecondaryCidrBlock`.
@@ -104,9 +104,9 @@ impl AssociateVpcCidrBlockRequestBuilder {
         self.ipv6_isp = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -141,7 +141,7 @@ impl AssociateVpcCidrBlockRequestBuilder {
             ipam_pool_id: self.ipam_pool_id,
             ipv6_cidr_mask: self.ipv6_cidr_mask,
             ipv6_isp: self.ipv6_isp,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             secondary_cidr_block: self.secondary_cidr_block,
             secondary_cidr_mask: self.secondary_cidr_mask,
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
@@ -178,7 +178,7 @@ impl rt::FromParams for AssociateVpcCidrBlockRequest {
             ipam_pool_id: src.optional("IpamPoolId")?,
             ipv6_cidr_mask: src.optional("Ipv6CidrMask")?,
             ipv6_isp: src.optional("Ipv6Isp")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             secondary_cidr_block: src.optional("SecondaryCidrBlock")?,
             secondary_cidr_mask: src.optional("SecondaryCidrMask")?,
             vpc_id: src.optional("VpcId")?,
@@ -192,6 +192,7 @@ impl rt::Operation for AssociateVpcCidrBlockRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AssociateVpcCidrBlockResponse;
     type Error = AssociateVpcCidrBlockError;
     #[inline]

@@ -29,10 +29,10 @@ pub struct AssociateVpnGatewayWithCertificateRequest {
     ///
     /// Wire name: `DryRun`.
     pub dry_run: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The VPN gateway that receives the certificate; it must be of the SM type. DescribeVpnGateways lists gateway IDs and types.
     ///
     /// Wire name: `VpnGatewayId`. Required.
@@ -84,9 +84,9 @@ impl AssociateVpnGatewayWithCertificateRequestBuilder {
         self.dry_run = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -108,7 +108,7 @@ impl AssociateVpnGatewayWithCertificateRequestBuilder {
             certificate_type: rt::required(self.certificate_type, "CertificateType")?,
             client_token: self.client_token,
             dry_run: self.dry_run,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
@@ -143,7 +143,7 @@ impl rt::FromParams for AssociateVpnGatewayWithCertificateRequest {
             certificate_type: src.optional("CertificateType")?,
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -155,6 +155,7 @@ impl rt::Operation for AssociateVpnGatewayWithCertificateRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AssociateVpnGatewayWithCertificateResponse;
     type Error = AssociateVpnGatewayWithCertificateError;
     #[inline]

@@ -17,10 +17,10 @@ pub struct AttachVbrToVpconnRequest {
     ///
     /// Wire name: `DryRun`.
     pub dry_run: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// A value you generate to make the request idempotent; reuse it only when retrying the same request. It may hold ASCII characters only and be at most 64 characters long.
     ///
     /// Wire name: `Token`.
@@ -58,9 +58,9 @@ impl AttachVbrToVpconnRequestBuilder {
         self.dry_run = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -91,7 +91,7 @@ impl AttachVbrToVpconnRequestBuilder {
     pub fn build(self) -> Result<AttachVbrToVpconnRequest, rt::BuildError> {
         Ok(AttachVbrToVpconnRequest {
             dry_run: self.dry_run,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             token: self.token,
             vbr_id: rt::required(self.vbr_id, "VbrId")?,
             vpconn_id: rt::required(self.vpconn_id, "VpconnId")?,
@@ -122,7 +122,7 @@ impl rt::FromParams for AttachVbrToVpconnRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         AttachVbrToVpconnRequestBuilder {
             dry_run: src.optional("DryRun")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             token: src.optional("Token")?,
             vbr_id: src.optional("VbrId")?,
             vpconn_id: src.optional("VpconnId")?,
@@ -136,6 +136,7 @@ impl rt::Operation for AttachVbrToVpconnRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = AttachVbrToVpconnResponse;
     type Error = AttachVbrToVpconnError;
     #[inline]

@@ -15,10 +15,10 @@ pub struct ChangeResourceGroupRequest {
     ///
     /// Wire name: `NewResourceGroupId`. Required.
     pub new_resource_group_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The Express Connect circuit, virtual border router or router interface to move.
     ///
     /// Wire name: `ResourceId`. Required.
@@ -51,9 +51,9 @@ impl ChangeResourceGroupRequestBuilder {
         self.new_resource_group_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -80,7 +80,7 @@ impl ChangeResourceGroupRequestBuilder {
                 self.new_resource_group_id,
                 "NewResourceGroupId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_id: rt::required(self.resource_id, "ResourceId")?,
             resource_type: rt::required(self.resource_type, "ResourceType")?,
         })
@@ -112,7 +112,7 @@ impl rt::FromParams for ChangeResourceGroupRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         ChangeResourceGroupRequestBuilder {
             new_resource_group_id: src.optional("NewResourceGroupId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_id: src.optional("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
         }
@@ -125,6 +125,7 @@ impl rt::Operation for ChangeResourceGroupRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ChangeResourceGroupResponse;
     type Error = ChangeResourceGroupError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct CheckCanAllocateVpcPrivateIpAddressRequest {
     ///
     /// Wire name: `PrivateIpAddress`. Required.
     pub private_ip_address: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The vSwitch that the address belongs to. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`. Required.
@@ -60,9 +60,9 @@ impl CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
         self.private_ip_address = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -85,7 +85,7 @@ impl CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
                 self.private_ip_address,
                 "PrivateIpAddress",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
         })
     }
@@ -117,7 +117,7 @@ impl rt::FromParams for CheckCanAllocateVpcPrivateIpAddressRequest {
         CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
             ip_version: src.optional("IpVersion")?,
             private_ip_address: src.optional("PrivateIpAddress")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vswitch_id: src.optional("VSwitchId")?,
         }
             .build()
@@ -129,6 +129,7 @@ impl rt::Operation for CheckCanAllocateVpcPrivateIpAddressRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CheckCanAllocateVpcPrivateIpAddressResponse;
     type Error = CheckCanAllocateVpcPrivateIpAddressError;
     #[inline]

@@ -41,10 +41,10 @@ pub struct CompletePhysicalConnectionLoaRequest {
     ///
     /// Wire name: `LineServiceProvider`. Example: `China Telecom`.
     pub line_service_provider: Option<String>,
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
 }
 impl CompletePhysicalConnectionLoaRequest {
     /// Starts building a request.
@@ -115,9 +115,9 @@ impl CompletePhysicalConnectionLoaRequestBuilder {
         self.line_service_provider = Some(value.into());
         self
     }
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -133,7 +133,7 @@ impl CompletePhysicalConnectionLoaRequestBuilder {
             line_label: self.line_label,
             line_sp_contact_info: self.line_sp_contact_info,
             line_service_provider: self.line_service_provider,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         };
         rt::check(
             "ClientToken",
@@ -178,7 +178,7 @@ impl rt::FromParams for CompletePhysicalConnectionLoaRequest {
             line_label: src.optional("LineLabel")?,
             line_sp_contact_info: src.optional("LineSPContactInfo")?,
             line_service_provider: src.optional("LineServiceProvider")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -189,6 +189,7 @@ impl rt::Operation for CompletePhysicalConnectionLoaRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CompletePhysicalConnectionLoaResponse;
     type Error = CompletePhysicalConnectionLoaError;
     #[inline]

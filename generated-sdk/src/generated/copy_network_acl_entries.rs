@@ -25,10 +25,10 @@ pub struct CopyNetworkAclEntriesRequest {
     ///
     /// Wire name: `NetworkAclId`. Required.
     pub network_acl_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The network ACL whose rules are copied.
     ///
     /// Wire name: `SourceNetworkAclId`. Required.
@@ -72,9 +72,9 @@ impl CopyNetworkAclEntriesRequestBuilder {
         self.network_acl_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -93,7 +93,7 @@ impl CopyNetworkAclEntriesRequestBuilder {
             client_token: self.client_token,
             dry_run: self.dry_run,
             network_acl_id: rt::required(self.network_acl_id, "NetworkAclId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             source_network_acl_id: rt::required(
                 self.source_network_acl_id,
                 "SourceNetworkAclId",
@@ -130,7 +130,7 @@ impl rt::FromParams for CopyNetworkAclEntriesRequest {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             network_acl_id: src.optional("NetworkAclId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             source_network_acl_id: src.optional("SourceNetworkAclId")?,
         }
             .build()
@@ -142,6 +142,7 @@ impl rt::Operation for CopyNetworkAclEntriesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CopyNetworkAclEntriesResponse;
     type Error = CopyNetworkAclEntriesError;
     #[inline]

@@ -45,10 +45,10 @@ pub struct CreateBgpGroupRequest {
     ///
     /// Wire name: `PeerAsn`. Required.
     pub peer_asn: i64,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// How many routes a BGP peer of this group may send at most; the default is `110`.
     ///
     /// Wire name: `RouteQuota`.
@@ -137,9 +137,9 @@ impl CreateBgpGroupRequestBuilder {
         self.peer_asn = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -170,7 +170,7 @@ impl CreateBgpGroupRequestBuilder {
             local_asn: self.local_asn,
             name: self.name,
             peer_asn: rt::required(self.peer_asn, "PeerAsn")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_quota: self.route_quota,
             router_id: rt::required(self.router_id, "RouterId")?,
         })
@@ -206,7 +206,7 @@ impl rt::FromParams for CreateBgpGroupRequest {
             local_asn: src.optional("LocalAsn")?,
             name: src.optional("Name")?,
             peer_asn: src.optional("PeerAsn")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_quota: src.optional("RouteQuota")?,
             router_id: src.optional("RouterId")?,
         }
@@ -219,6 +219,7 @@ impl rt::Operation for CreateBgpGroupRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateBgpGroupResponse;
     type Error = CreateBgpGroupError;
     #[inline]

@@ -37,10 +37,10 @@ pub struct CreateBgpPeerRequest {
     ///
     /// Wire name: `PeerIpAddress`.
     pub peer_ip_address: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl CreateBgpPeerRequest {
     /// Starts building a request.
@@ -103,9 +103,9 @@ impl CreateBgpPeerRequestBuilder {
         self.peer_ip_address = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -120,7 +120,7 @@ impl CreateBgpPeerRequestBuilder {
             enable_bfd: self.enable_bfd,
             ip_version: self.ip_version,
             peer_ip_address: self.peer_ip_address,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateBgpPeerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateBgpPeerError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -152,7 +152,7 @@ impl rt::FromParams for CreateBgpPeerRequest {
             enable_bfd: src.optional("EnableBfd")?,
             ip_version: src.optional("IpVersion")?,
             peer_ip_address: src.optional("PeerIpAddress")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -163,6 +163,7 @@ impl rt::Operation for CreateBgpPeerRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateBgpPeerResponse;
     type Error = CreateBgpPeerError;
     #[inline]

@@ -41,10 +41,10 @@ pub struct CreateCommonBandwidthPackageRequest {
     ///
     /// Wire name: `Ratio`. Range: 0 to 100.
     pub ratio: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group to put the instance in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -135,9 +135,9 @@ impl CreateCommonBandwidthPackageRequestBuilder {
         self.ratio = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -187,7 +187,7 @@ impl CreateCommonBandwidthPackageRequestBuilder {
             internet_charge_type: self.internet_charge_type,
             name: self.name,
             ratio: self.ratio,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             security_protection_types: self.security_protection_types,
             tag: self.tag,
@@ -246,7 +246,7 @@ impl rt::FromParams for CreateCommonBandwidthPackageRequest {
             internet_charge_type: src.optional("InternetChargeType")?,
             name: src.optional("Name")?,
             ratio: src.optional("Ratio")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             security_protection_types: src.list("SecurityProtectionTypes")?,
             tag: src.structs("Tag")?,
@@ -261,6 +261,7 @@ impl rt::Operation for CreateCommonBandwidthPackageRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateCommonBandwidthPackageResponse;
     type Error = CreateCommonBandwidthPackageError;
     #[inline]

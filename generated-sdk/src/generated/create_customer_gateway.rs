@@ -35,10 +35,10 @@ pub struct CreateCustomerGatewayRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group to put the customer gateway in; ListResourceGroups lists them. Without it the customer gateway joins the default resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -111,9 +111,9 @@ impl CreateCustomerGatewayRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -145,7 +145,7 @@ impl CreateCustomerGatewayRequestBuilder {
             description: self.description,
             ip_address: rt::required(self.ip_address, "IpAddress")?,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tags: self.tags,
         };
@@ -184,7 +184,7 @@ impl rt::FromParams for CreateCustomerGatewayRequest {
             description: src.optional("Description")?,
             ip_address: src.optional("IpAddress")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -197,6 +197,7 @@ impl rt::Operation for CreateCustomerGatewayRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateCustomerGatewayResponse;
     type Error = CreateCustomerGatewayError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct CreateDefaultVpcRequest {
     ///
     /// Wire name: `Ipv6CidrBlock`.
     pub ipv6_cidr_block: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group the default VPC is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -72,9 +72,9 @@ impl CreateDefaultVpcRequestBuilder {
         self.ipv6_cidr_block = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -93,7 +93,7 @@ impl CreateDefaultVpcRequestBuilder {
             client_token: self.client_token,
             enable_ipv6: self.enable_ipv6,
             ipv6_cidr_block: self.ipv6_cidr_block,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
         })
     }
@@ -123,7 +123,7 @@ impl rt::FromParams for CreateDefaultVpcRequest {
             client_token: src.optional("ClientToken")?,
             enable_ipv6: src.optional("EnableIpv6")?,
             ipv6_cidr_block: src.optional("Ipv6CidrBlock")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
         }
             .build()
@@ -135,6 +135,7 @@ impl rt::Operation for CreateDefaultVpcRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateDefaultVpcResponse;
     type Error = CreateDefaultVpcError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct CreateDefaultVSwitchRequest {
     ///
     /// Wire name: `Ipv6CidrBlock`.
     pub ipv6_cidr_block: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The zone to create the default vSwitch in. DescribeZones lists the zones of the region.
     ///
     /// Wire name: `ZoneId`. Required.
@@ -60,9 +60,9 @@ impl CreateDefaultVSwitchRequestBuilder {
         self.ipv6_cidr_block = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -80,7 +80,7 @@ impl CreateDefaultVSwitchRequestBuilder {
         Ok(CreateDefaultVSwitchRequest {
             client_token: self.client_token,
             ipv6_cidr_block: self.ipv6_cidr_block,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             zone_id: rt::required(self.zone_id, "ZoneId")?,
         })
     }
@@ -112,7 +112,7 @@ impl rt::FromParams for CreateDefaultVSwitchRequest {
         CreateDefaultVSwitchRequestBuilder {
             client_token: src.optional("ClientToken")?,
             ipv6_cidr_block: src.optional("Ipv6CidrBlock")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             zone_id: src.optional("ZoneId")?,
         }
             .build()
@@ -124,6 +124,7 @@ impl rt::Operation for CreateDefaultVSwitchRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateDefaultVSwitchResponse;
     type Error = CreateDefaultVSwitchError;
     #[inline]

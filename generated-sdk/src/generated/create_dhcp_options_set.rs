@@ -45,10 +45,10 @@ pub struct CreateDhcpOptionsSetRequest {
     ///
     /// Wire name: `LeaseTime`.
     pub lease_time: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group the new DHCP options set is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -137,9 +137,9 @@ impl CreateDhcpOptionsSetRequestBuilder {
         self.lease_time = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -173,7 +173,7 @@ impl CreateDhcpOptionsSetRequestBuilder {
             dry_run: self.dry_run,
             ipv6_lease_time: self.ipv6_lease_time,
             lease_time: self.lease_time,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tag: self.tag,
         };
@@ -215,7 +215,7 @@ impl rt::FromParams for CreateDhcpOptionsSetRequest {
             dry_run: src.optional("DryRun")?,
             ipv6_lease_time: src.optional("Ipv6LeaseTime")?,
             lease_time: src.optional("LeaseTime")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
         }
@@ -228,6 +228,7 @@ impl rt::Operation for CreateDhcpOptionsSetRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateDhcpOptionsSetResponse;
     type Error = CreateDhcpOptionsSetError;
     #[inline]

@@ -33,10 +33,10 @@ pub struct CreateEnhancedVpnGatewayRequest {
     ///
     /// Wire name: `NetworkType`.
     pub network_type: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group to put the gateway in; ListResourceGroups lists the IDs. Without it the gateway goes to the default resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -111,9 +111,9 @@ impl CreateEnhancedVpnGatewayRequestBuilder {
         self.network_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -155,7 +155,7 @@ impl CreateEnhancedVpnGatewayRequestBuilder {
             gateway_type: rt::required(self.gateway_type, "GatewayType")?,
             name: self.name,
             network_type: self.network_type,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             vswitch_id: self.vswitch_id,
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
@@ -193,7 +193,7 @@ impl rt::FromParams for CreateEnhancedVpnGatewayRequest {
             gateway_type: src.optional("GatewayType")?,
             name: src.optional("Name")?,
             network_type: src.optional("NetworkType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             vswitch_id: src.optional("VSwitchId")?,
             vpc_id: src.optional("VpcId")?,
@@ -208,6 +208,7 @@ impl rt::Operation for CreateEnhancedVpnGatewayRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateEnhancedVpnGatewayResponse;
     type Error = CreateEnhancedVpnGatewayError;
     #[inline]

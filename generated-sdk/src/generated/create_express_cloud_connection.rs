@@ -53,10 +53,10 @@ pub struct CreateExpressCloudConnectionRequest {
     ///
     /// Wire name: `RedundantEccId`.
     pub redundant_ecc_id: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl CreateExpressCloudConnectionRequest {
     /// Starts building a request.
@@ -159,9 +159,9 @@ impl CreateExpressCloudConnectionRequestBuilder {
         self.redundant_ecc_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -181,7 +181,7 @@ impl CreateExpressCloudConnectionRequestBuilder {
             peer_location: rt::required(self.peer_location, "PeerLocation")?,
             port_type: self.port_type,
             redundant_ecc_id: self.redundant_ecc_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateExpressCloudConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateExpressCloudConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -221,7 +221,7 @@ impl rt::FromParams for CreateExpressCloudConnectionRequest {
             peer_location: src.optional("PeerLocation")?,
             port_type: src.optional("PortType")?,
             redundant_ecc_id: src.optional("RedundantEccId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -232,6 +232,7 @@ impl rt::Operation for CreateExpressCloudConnectionRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateExpressCloudConnectionResponse;
     type Error = CreateExpressCloudConnectionError;
     #[inline]

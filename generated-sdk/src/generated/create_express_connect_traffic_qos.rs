@@ -25,10 +25,10 @@ pub struct CreateExpressConnectTrafficQosRequest {
     ///
     /// Wire name: `QosName`.
     pub qos_name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group the new policy is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -77,9 +77,9 @@ impl CreateExpressConnectTrafficQosRequestBuilder {
         self.qos_name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -108,7 +108,7 @@ impl CreateExpressConnectTrafficQosRequestBuilder {
             client_token: self.client_token,
             qos_description: self.qos_description,
             qos_name: self.qos_name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tags: self.tags,
         };
@@ -144,7 +144,7 @@ impl rt::FromParams for CreateExpressConnectTrafficQosRequest {
             client_token: src.optional("ClientToken")?,
             qos_description: src.optional("QosDescription")?,
             qos_name: src.optional("QosName")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -157,6 +157,7 @@ impl rt::Operation for CreateExpressConnectTrafficQosRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateExpressConnectTrafficQosResponse;
     type Error = CreateExpressConnectTrafficQosError;
     #[inline]

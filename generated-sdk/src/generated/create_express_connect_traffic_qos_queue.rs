@@ -37,10 +37,10 @@ pub struct CreateExpressConnectTrafficQosQueueRequest {
     ///
     /// Wire name: `QueueType`. Required.
     pub queue_type: QueueType,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl CreateExpressConnectTrafficQosQueueRequest {
     /// Starts building a request.
@@ -103,9 +103,9 @@ impl CreateExpressConnectTrafficQosQueueRequestBuilder {
         self.queue_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -122,7 +122,7 @@ impl CreateExpressConnectTrafficQosQueueRequestBuilder {
             queue_description: self.queue_description,
             queue_name: self.queue_name,
             queue_type: rt::required(self.queue_type, "QueueType")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateExpressConnectTrafficQosQueueResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateExpressConnectTrafficQosQueueError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -157,7 +157,7 @@ impl rt::FromParams for CreateExpressConnectTrafficQosQueueRequest {
             queue_description: src.optional("QueueDescription")?,
             queue_name: src.optional("QueueName")?,
             queue_type: src.optional("QueueType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -168,6 +168,7 @@ impl rt::Operation for CreateExpressConnectTrafficQosQueueRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateExpressConnectTrafficQosQueueResponse;
     type Error = CreateExpressConnectTrafficQosQueueError;
     #[inline]

@@ -49,10 +49,10 @@ pub struct CreateExpressConnectTrafficQosRuleRequest {
     ///
     /// Wire name: `QueueId`. Required.
     pub queue_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The DSCP value, from `0` to `63`, written into matching packets; `-1` leaves the mark unchanged.
     ///
     /// Wire name: `RemarkingDscp`.
@@ -169,9 +169,9 @@ impl CreateExpressConnectTrafficQosRuleRequestBuilder {
         self.queue_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -233,7 +233,7 @@ impl CreateExpressConnectTrafficQosRuleRequestBuilder {
             protocol: rt::required(self.protocol, "Protocol")?,
             qos_id: rt::required(self.qos_id, "QosId")?,
             queue_id: rt::required(self.queue_id, "QueueId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             remarking_dscp: self.remarking_dscp,
             rule_description: self.rule_description,
             rule_name: self.rule_name,
@@ -277,7 +277,7 @@ impl rt::FromParams for CreateExpressConnectTrafficQosRuleRequest {
             protocol: src.optional("Protocol")?,
             qos_id: src.optional("QosId")?,
             queue_id: src.optional("QueueId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             remarking_dscp: src.optional("RemarkingDscp")?,
             rule_description: src.optional("RuleDescription")?,
             rule_name: src.optional("RuleName")?,
@@ -294,6 +294,7 @@ impl rt::Operation for CreateExpressConnectTrafficQosRuleRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateExpressConnectTrafficQosRuleResponse;
     type Error = CreateExpressConnectTrafficQosRuleError;
     #[inline]

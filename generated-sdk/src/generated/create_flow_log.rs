@@ -37,10 +37,10 @@ pub struct CreateFlowLogRequest {
     ///
     /// Wire name: `ProjectName`.
     pub project_name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group the new flow log is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -133,9 +133,9 @@ impl CreateFlowLogRequestBuilder {
         self.project_name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -198,7 +198,7 @@ impl CreateFlowLogRequestBuilder {
             ip_version: self.ip_version,
             log_store_name: self.log_store_name,
             project_name: self.project_name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             resource_id: rt::required(self.resource_id, "ResourceId")?,
             resource_type: rt::required(self.resource_type, "ResourceType")?,
@@ -246,7 +246,7 @@ impl rt::FromParams for CreateFlowLogRequest {
             ip_version: src.optional("IpVersion")?,
             log_store_name: src.optional("LogStoreName")?,
             project_name: src.optional("ProjectName")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             resource_id: src.optional("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
@@ -263,6 +263,7 @@ impl rt::Operation for CreateFlowLogRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateFlowLogResponse;
     type Error = CreateFlowLogError;
     #[inline]

@@ -53,10 +53,10 @@ pub struct CreateForwardEntryRequest {
     ///
     /// Wire name: `PortBreak`.
     pub port_break: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl CreateForwardEntryRequest {
     /// Starts building a request.
@@ -151,9 +151,9 @@ impl CreateForwardEntryRequestBuilder {
         self.port_break = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -172,7 +172,7 @@ impl CreateForwardEntryRequestBuilder {
             internal_port: rt::required(self.internal_port, "InternalPort")?,
             ip_protocol: rt::required(self.ip_protocol, "IpProtocol")?,
             port_break: self.port_break,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateForwardEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateForwardEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -209,7 +209,7 @@ impl rt::FromParams for CreateForwardEntryRequest {
             internal_port: src.optional("InternalPort")?,
             ip_protocol: src.optional("IpProtocol")?,
             port_break: src.optional("PortBreak")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -220,6 +220,7 @@ impl rt::Operation for CreateForwardEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateForwardEntryResponse;
     type Error = CreateForwardEntryError;
     #[inline]

@@ -61,10 +61,10 @@ pub struct CreateFullNatEntryRequest {
     ///
     /// Wire name: `NetworkInterfaceId`. Required.
     pub network_interface_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl CreateFullNatEntryRequest {
     /// Starts building a request.
@@ -175,9 +175,9 @@ impl CreateFullNatEntryRequestBuilder {
         self.network_interface_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -201,7 +201,7 @@ impl CreateFullNatEntryRequestBuilder {
                 self.network_interface_id,
                 "NetworkInterfaceId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateFullNatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateFullNatEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -240,7 +240,7 @@ impl rt::FromParams for CreateFullNatEntryRequest {
             nat_ip: src.optional("NatIp")?,
             nat_ip_port: src.optional("NatIpPort")?,
             network_interface_id: src.optional("NetworkInterfaceId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -251,6 +251,7 @@ impl rt::Operation for CreateFullNatEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateFullNatEntryResponse;
     type Error = CreateFullNatEntryError;
     #[inline]

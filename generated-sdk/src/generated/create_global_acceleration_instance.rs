@@ -37,10 +37,10 @@ pub struct CreateGlobalAccelerationInstanceRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The acceleration area of the instance: `china-mainland`, `north-america`, `asia-pacific` or `europe`.
     ///
     /// Wire name: `ServiceLocation`. Required.
@@ -100,9 +100,9 @@ impl CreateGlobalAccelerationInstanceRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -125,7 +125,7 @@ impl CreateGlobalAccelerationInstanceRequestBuilder {
             client_token: self.client_token,
             description: self.description,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             service_location: rt::required(self.service_location, "ServiceLocation")?,
         })
     }
@@ -163,7 +163,7 @@ impl rt::FromParams for CreateGlobalAccelerationInstanceRequest {
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             service_location: src.optional("ServiceLocation")?,
         }
             .build()
@@ -175,6 +175,7 @@ impl rt::Operation for CreateGlobalAccelerationInstanceRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateGlobalAccelerationInstanceResponse;
     type Error = CreateGlobalAccelerationInstanceError;
     #[inline]

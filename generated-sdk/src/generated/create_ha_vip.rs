@@ -29,10 +29,10 @@ pub struct CreateHaVipRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group to put the HaVip in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -94,9 +94,9 @@ impl CreateHaVipRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -133,7 +133,7 @@ impl CreateHaVipRequestBuilder {
             description: self.description,
             ip_address: self.ip_address,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tag: self.tag,
             vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
@@ -168,7 +168,7 @@ impl rt::FromParams for CreateHaVipRequest {
             description: src.optional("Description")?,
             ip_address: src.optional("IpAddress")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
             vswitch_id: src.optional("VSwitchId")?,
@@ -182,6 +182,7 @@ impl rt::Operation for CreateHaVipRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateHaVipResponse;
     type Error = CreateHaVipError;
     #[inline]

@@ -41,7 +41,7 @@ pub struct CreateHighReliablePhysicalConnectionRequest {
     ///
     /// Wire name: `PortType`. Required. Example: `10GBase-LR`.
     pub port_type: super::types::PortType,
-    /// The region of the circuits. DescribeRegions lists the region IDs.
+    /// The region of the circuits. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
@@ -134,7 +134,7 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
         self.port_type = Some(value.into());
         self
     }
-    /// The region of the circuits. DescribeRegions lists the region IDs.
+    /// The region of the circuits. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
@@ -235,6 +235,7 @@ impl rt::Operation for CreateHighReliablePhysicalConnectionRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateHighReliablePhysicalConnectionResponse;
     type Error = CreateHighReliablePhysicalConnectionError;
     #[inline]

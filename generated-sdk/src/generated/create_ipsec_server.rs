@@ -53,10 +53,10 @@ pub struct CreateIpsecServerRequest {
     ///
     /// Wire name: `PskEnabled`.
     pub psk_enabled: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The VPN gateway that hosts the server; SSL-VPN must be enabled on it and no IPsec-VPN connections may exist on it. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
@@ -156,9 +156,9 @@ impl CreateIpsecServerRequestBuilder {
         self.psk_enabled = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -184,7 +184,7 @@ impl CreateIpsecServerRequestBuilder {
             local_subnet: rt::required(self.local_subnet, "LocalSubnet")?,
             psk: self.psk,
             psk_enabled: self.psk_enabled,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         };
         rt::check(
@@ -230,7 +230,7 @@ impl rt::FromParams for CreateIpsecServerRequest {
             local_subnet: src.optional("LocalSubnet")?,
             psk: src.optional("Psk")?,
             psk_enabled: src.optional("PskEnabled")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -242,6 +242,7 @@ impl rt::Operation for CreateIpsecServerRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateIpsecServerResponse;
     type Error = CreateIpsecServerError;
     #[inline]

@@ -29,10 +29,10 @@ pub struct CreateIpv4GatewayRequest {
     ///
     /// Wire name: `Ipv4GatewayName`.
     pub ipv4_gateway_name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group to put the gateway in. ListResourceGroups in Resource Management lists group IDs.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -94,9 +94,9 @@ impl CreateIpv4GatewayRequestBuilder {
         self.ipv4_gateway_name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -133,7 +133,7 @@ impl CreateIpv4GatewayRequestBuilder {
             dry_run: self.dry_run,
             ipv4_gateway_description: self.ipv4_gateway_description,
             ipv4_gateway_name: self.ipv4_gateway_name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tag: self.tag,
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
@@ -169,7 +169,7 @@ impl rt::FromParams for CreateIpv4GatewayRequest {
             dry_run: src.optional("DryRun")?,
             ipv4_gateway_description: src.optional("Ipv4GatewayDescription")?,
             ipv4_gateway_name: src.optional("Ipv4GatewayName")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
             vpc_id: src.optional("VpcId")?,
@@ -183,6 +183,7 @@ impl rt::Operation for CreateIpv4GatewayRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateIpv4GatewayResponse;
     type Error = CreateIpv4GatewayError;
     #[inline]

@@ -37,10 +37,10 @@ pub struct CreateIpv6EgressOnlyRuleRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl CreateIpv6EgressOnlyRuleRequest {
     /// Starts building a request.
@@ -103,9 +103,9 @@ impl CreateIpv6EgressOnlyRuleRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -120,7 +120,7 @@ impl CreateIpv6EgressOnlyRuleRequestBuilder {
             instance_type: self.instance_type,
             ipv6_gateway_id: rt::required(self.ipv6_gateway_id, "Ipv6GatewayId")?,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateIpv6EgressOnlyRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv6EgressOnlyRuleError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -155,7 +155,7 @@ impl rt::FromParams for CreateIpv6EgressOnlyRuleRequest {
             instance_type: src.optional("InstanceType")?,
             ipv6_gateway_id: src.optional("Ipv6GatewayId")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -166,6 +166,7 @@ impl rt::Operation for CreateIpv6EgressOnlyRuleRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateIpv6EgressOnlyRuleResponse;
     type Error = CreateIpv6EgressOnlyRuleError;
     #[inline]

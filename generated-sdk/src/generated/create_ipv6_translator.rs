@@ -45,10 +45,10 @@ pub struct CreateIpv6TranslatorRequest {
     ///
     /// Wire name: `PricingCycle`.
     pub pricing_cycle: Option<PricingCycle>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The instance specification; the only value is `small`.
     ///
     /// Wire name: `Spec`.
@@ -124,9 +124,9 @@ impl CreateIpv6TranslatorRequestBuilder {
         self.pricing_cycle = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -149,7 +149,7 @@ impl CreateIpv6TranslatorRequestBuilder {
             name: self.name,
             pay_type: self.pay_type,
             pricing_cycle: self.pricing_cycle,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             spec: self.spec,
         })
     }
@@ -189,7 +189,7 @@ impl rt::FromParams for CreateIpv6TranslatorRequest {
             name: src.optional("Name")?,
             pay_type: src.optional("PayType")?,
             pricing_cycle: src.optional("PricingCycle")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             spec: src.optional("Spec")?,
         }
             .build()
@@ -201,6 +201,7 @@ impl rt::Operation for CreateIpv6TranslatorRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateIpv6TranslatorResponse;
     type Error = CreateIpv6TranslatorError;
     #[inline]

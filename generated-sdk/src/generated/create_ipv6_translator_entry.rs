@@ -55,10 +55,10 @@ pub struct CreateIpv6TranslatorEntryRequest {
     ///
     /// Wire name: `Ipv6TranslatorId`. Required.
     pub ipv6_translator_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The transport protocol that is forwarded: `tcp` or `udp`.
     ///
     /// Wire name: `TransProtocol`. Required.
@@ -158,9 +158,9 @@ impl CreateIpv6TranslatorEntryRequestBuilder {
         self.ipv6_translator_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -192,7 +192,7 @@ impl CreateIpv6TranslatorEntryRequestBuilder {
                 self.ipv6_translator_id,
                 "Ipv6TranslatorId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             trans_protocol: rt::required(self.trans_protocol, "TransProtocol")?,
         })
     }
@@ -235,7 +235,7 @@ impl rt::FromParams for CreateIpv6TranslatorEntryRequest {
             entry_description: src.optional("EntryDescription")?,
             entry_name: src.optional("EntryName")?,
             ipv6_translator_id: src.optional("Ipv6TranslatorId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             trans_protocol: src.optional("TransProtocol")?,
         }
             .build()
@@ -247,6 +247,7 @@ impl rt::Operation for CreateIpv6TranslatorEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateIpv6TranslatorEntryResponse;
     type Error = CreateIpv6TranslatorEntryError;
     #[inline]

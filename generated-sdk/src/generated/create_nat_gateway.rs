@@ -77,10 +77,10 @@ pub struct CreateNatGatewayRequest {
     ///
     /// Wire name: `PrivateLinkEnabled`.
     pub private_link_enabled: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Deprecated; whether the firewall feature is enabled, `false` by default. Leave it out.
     ///
     /// Wire name: `SecurityProtectionEnabled`.
@@ -248,9 +248,9 @@ impl CreateNatGatewayRequestBuilder {
         self.private_link_enabled = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -313,7 +313,7 @@ impl CreateNatGatewayRequestBuilder {
             network_type: self.network_type,
             pricing_cycle: self.pricing_cycle,
             private_link_enabled: self.private_link_enabled,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             security_protection_enabled: self.security_protection_enabled,
             spec: self.spec,
             tag: self.tag,
@@ -362,7 +362,7 @@ impl rt::FromParams for CreateNatGatewayRequest {
             network_type: src.optional("NetworkType")?,
             pricing_cycle: src.optional("PricingCycle")?,
             private_link_enabled: src.optional("PrivateLinkEnabled")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             security_protection_enabled: src.optional("SecurityProtectionEnabled")?,
             spec: src.optional("Spec")?,
             tag: src.structs("Tag")?,
@@ -378,6 +378,7 @@ impl rt::Operation for CreateNatGatewayRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateNatGatewayResponse;
     type Error = CreateNatGatewayError;
     #[inline]

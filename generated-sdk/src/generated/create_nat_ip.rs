@@ -49,10 +49,10 @@ pub struct CreateNatIpRequest {
     ///
     /// Wire name: `NatIpName`.
     pub nat_ip_name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl CreateNatIpRequest {
     /// Starts building a request.
@@ -139,9 +139,9 @@ impl CreateNatIpRequestBuilder {
         self.nat_ip_name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -159,7 +159,7 @@ impl CreateNatIpRequestBuilder {
             nat_ip_cidr: rt::required(self.nat_ip_cidr, "NatIpCidr")?,
             nat_ip_description: self.nat_ip_description,
             nat_ip_name: self.nat_ip_name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateNatIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateNatIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -195,7 +195,7 @@ impl rt::FromParams for CreateNatIpRequest {
             nat_ip_cidr: src.optional("NatIpCidr")?,
             nat_ip_description: src.optional("NatIpDescription")?,
             nat_ip_name: src.optional("NatIpName")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -206,6 +206,7 @@ impl rt::Operation for CreateNatIpRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateNatIpResponse;
     type Error = CreateNatIpError;
     #[inline]

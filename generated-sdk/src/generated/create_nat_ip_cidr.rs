@@ -37,10 +37,10 @@ pub struct CreateNatIpCidrRequest {
     ///
     /// Wire name: `NatIpCidrName`.
     pub nat_ip_cidr_name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl CreateNatIpCidrRequest {
     /// Starts building a request.
@@ -103,9 +103,9 @@ impl CreateNatIpCidrRequestBuilder {
         self.nat_ip_cidr_name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -120,7 +120,7 @@ impl CreateNatIpCidrRequestBuilder {
             nat_ip_cidr: rt::required(self.nat_ip_cidr, "NatIpCidr")?,
             nat_ip_cidr_description: self.nat_ip_cidr_description,
             nat_ip_cidr_name: self.nat_ip_cidr_name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateNatIpCidrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateNatIpCidrError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -153,7 +153,7 @@ impl rt::FromParams for CreateNatIpCidrRequest {
             nat_ip_cidr: src.optional("NatIpCidr")?,
             nat_ip_cidr_description: src.optional("NatIpCidrDescription")?,
             nat_ip_cidr_name: src.optional("NatIpCidrName")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -164,6 +164,7 @@ impl rt::Operation for CreateNatIpCidrRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateNatIpCidrResponse;
     type Error = CreateNatIpCidrError;
     #[inline]

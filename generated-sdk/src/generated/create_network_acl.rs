@@ -29,10 +29,10 @@ pub struct CreateNetworkAclRequest {
     ///
     /// Wire name: `NetworkAclName`.
     pub network_acl_name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Tags to attach to the new network ACL, as key-value pairs.
     ///
     /// Wire name: `Tag`. At most 21 items.
@@ -89,9 +89,9 @@ impl CreateNetworkAclRequestBuilder {
         self.network_acl_name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -121,7 +121,7 @@ impl CreateNetworkAclRequestBuilder {
             description: self.description,
             dry_run: self.dry_run,
             network_acl_name: self.network_acl_name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             tag: self.tag,
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
         };
@@ -156,7 +156,7 @@ impl rt::FromParams for CreateNetworkAclRequest {
             description: src.optional("Description")?,
             dry_run: src.optional("DryRun")?,
             network_acl_name: src.optional("NetworkAclName")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             tag: src.structs("Tag")?,
             vpc_id: src.optional("VpcId")?,
         }
@@ -169,6 +169,7 @@ impl rt::Operation for CreateNetworkAclRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateNetworkAclResponse;
     type Error = CreateNetworkAclError;
     #[inline]

@@ -57,10 +57,10 @@ pub struct CreatePhysicalConnectionRequest {
     ///
     /// Wire name: `RedundantPhysicalConnectionId`. Example: `pc-2zeh4cj2bm6n9uq0dwx7`.
     pub redundant_physical_connection_id: Option<String>,
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-beijing`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-beijing`.
+    pub region_id: Option<String>,
     /// The resource group to put the circuit in.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
@@ -189,9 +189,9 @@ impl CreatePhysicalConnectionRequestBuilder {
         self.redundant_physical_connection_id = Some(value.into());
         self
     }
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-beijing`.
+    /// Wire name: `RegionId`. Example: `cn-beijing`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -242,7 +242,7 @@ impl CreatePhysicalConnectionRequestBuilder {
             peer_location: self.peer_location,
             port_type: self.port_type,
             redundant_physical_connection_id: self.redundant_physical_connection_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tag: self.tag,
             type_: self.type_,
@@ -323,7 +323,7 @@ impl rt::FromParams for CreatePhysicalConnectionRequest {
             port_type: src.optional("PortType")?,
             redundant_physical_connection_id: src
                 .optional("RedundantPhysicalConnectionId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
             type_: src.optional("Type")?,
@@ -338,6 +338,7 @@ impl rt::Operation for CreatePhysicalConnectionRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreatePhysicalConnectionResponse;
     type Error = CreatePhysicalConnectionError;
     #[inline]

@@ -45,10 +45,10 @@ pub struct CreatePhysicalConnectionOccupancyOrderRequest {
     ///
     /// Wire name: `PricingCycle`. Example: `Month`.
     pub pricing_cycle: Option<PricingCycle>,
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
 }
 impl CreatePhysicalConnectionOccupancyOrderRequest {
     /// Starts building a request.
@@ -127,9 +127,9 @@ impl CreatePhysicalConnectionOccupancyOrderRequestBuilder {
         self.pricing_cycle = Some(value.into());
         self
     }
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -151,7 +151,7 @@ impl CreatePhysicalConnectionOccupancyOrderRequestBuilder {
                 "PhysicalConnectionId",
             )?,
             pricing_cycle: self.pricing_cycle,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         };
         rt::check(
             "ClientToken",
@@ -206,7 +206,7 @@ impl rt::FromParams for CreatePhysicalConnectionOccupancyOrderRequest {
             period: src.optional("Period")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
             pricing_cycle: src.optional("PricingCycle")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -217,6 +217,7 @@ impl rt::Operation for CreatePhysicalConnectionOccupancyOrderRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreatePhysicalConnectionOccupancyOrderResponse;
     type Error = CreatePhysicalConnectionOccupancyOrderError;
     #[inline]

@@ -37,10 +37,10 @@ pub struct CreatePhysicalConnectionSetupOrderRequest {
     ///
     /// Wire name: `RedundantPhysicalConnectionId`. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
     pub redundant_physical_connection_id: Option<String>,
-    /// The region of the circuit. DescribeRegions lists the region IDs.
+    /// The region of the circuit. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
 }
 impl CreatePhysicalConnectionSetupOrderRequest {
     /// Starts building a request.
@@ -106,9 +106,9 @@ impl CreatePhysicalConnectionSetupOrderRequestBuilder {
         self.redundant_physical_connection_id = Some(value.into());
         self
     }
-    /// The region of the circuit. DescribeRegions lists the region IDs.
+    /// The region of the circuit. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -125,7 +125,7 @@ impl CreatePhysicalConnectionSetupOrderRequestBuilder {
             line_operator: rt::required(self.line_operator, "LineOperator")?,
             port_type: self.port_type,
             redundant_physical_connection_id: self.redundant_physical_connection_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         };
         rt::check(
             "ClientToken",
@@ -170,7 +170,7 @@ impl rt::FromParams for CreatePhysicalConnectionSetupOrderRequest {
             port_type: src.optional("PortType")?,
             redundant_physical_connection_id: src
                 .optional("RedundantPhysicalConnectionId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -181,6 +181,7 @@ impl rt::Operation for CreatePhysicalConnectionSetupOrderRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreatePhysicalConnectionSetupOrderResponse;
     type Error = CreatePhysicalConnectionSetupOrderError;
     #[inline]

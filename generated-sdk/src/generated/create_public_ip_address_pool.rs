@@ -37,10 +37,10 @@ pub struct CreatePublicIpAddressPoolRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group to put the pool in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -123,9 +123,9 @@ impl CreatePublicIpAddressPoolRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -174,7 +174,7 @@ impl CreatePublicIpAddressPoolRequestBuilder {
             dry_run: self.dry_run,
             isp: self.isp,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             security_protection_types: self.security_protection_types,
             tag: self.tag,
@@ -232,7 +232,7 @@ impl rt::FromParams for CreatePublicIpAddressPoolRequest {
             dry_run: src.optional("DryRun")?,
             isp: src.optional("Isp")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             security_protection_types: src.list("SecurityProtectionTypes")?,
             tag: src.structs("Tag")?,
@@ -247,6 +247,7 @@ impl rt::Operation for CreatePublicIpAddressPoolRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreatePublicIpAddressPoolResponse;
     type Error = CreatePublicIpAddressPoolError;
     #[inline]

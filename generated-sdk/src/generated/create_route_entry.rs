@@ -41,7 +41,7 @@ pub struct CreateRouteEntryRequest {
     ///
     /// Wire name: `NextHopType`.
     pub next_hop_type: Option<NextHopType>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub region_id: Option<String>,
@@ -128,7 +128,7 @@ impl CreateRouteEntryRequestBuilder {
         self.next_hop_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
@@ -214,6 +214,7 @@ impl rt::Operation for CreateRouteEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateRouteEntryResponse;
     type Error = CreateRouteEntryError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct CreateRouteTableRequest {
     ///
     /// Wire name: `Description`.
     pub description: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// A name for the table: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteTableName`.
@@ -82,9 +82,9 @@ impl CreateRouteTableRequestBuilder {
         self.description = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -120,7 +120,7 @@ impl CreateRouteTableRequestBuilder {
             associate_type: self.associate_type,
             client_token: self.client_token,
             description: self.description,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_table_name: self.route_table_name,
             tag: self.tag,
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
@@ -154,7 +154,7 @@ impl rt::FromParams for CreateRouteTableRequest {
             associate_type: src.optional("AssociateType")?,
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_table_name: src.optional("RouteTableName")?,
             tag: src.structs("Tag")?,
             vpc_id: src.optional("VpcId")?,
@@ -168,6 +168,7 @@ impl rt::Operation for CreateRouteTableRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateRouteTableResponse;
     type Error = CreateRouteTableError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct CreateRouteTargetGroupRequest {
     ///
     /// Wire name: `ConfigMode`. Required.
     pub config_mode: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group to put the route target group in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -85,9 +85,9 @@ impl CreateRouteTargetGroupRequestBuilder {
         self.config_mode = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -146,7 +146,7 @@ impl CreateRouteTargetGroupRequestBuilder {
         let request = CreateRouteTargetGroupRequest {
             client_token: self.client_token,
             config_mode: rt::required(self.config_mode, "ConfigMode")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             route_target_group_description: self.route_target_group_description,
             route_target_group_name: self.route_target_group_name,
@@ -188,7 +188,7 @@ impl rt::FromParams for CreateRouteTargetGroupRequest {
         CreateRouteTargetGroupRequestBuilder {
             client_token: src.optional("ClientToken")?,
             config_mode: src.optional("ConfigMode")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             route_target_group_description: src.optional("RouteTargetGroupDescription")?,
             route_target_group_name: src.optional("RouteTargetGroupName")?,
@@ -205,6 +205,7 @@ impl rt::Operation for CreateRouteTargetGroupRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateRouteTargetGroupResponse;
     type Error = CreateRouteTargetGroupError;
     #[inline]

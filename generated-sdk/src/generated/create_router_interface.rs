@@ -85,10 +85,10 @@ pub struct CreateRouterInterfaceRequest {
     ///
     /// Wire name: `PricingCycle`.
     pub pricing_cycle: Option<PricingCycle>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group the interface is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -277,9 +277,9 @@ impl CreateRouterInterfaceRequestBuilder {
         self.pricing_cycle = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -354,7 +354,7 @@ impl CreateRouterInterfaceRequestBuilder {
             opposite_router_type: self.opposite_router_type,
             period: self.period,
             pricing_cycle: self.pricing_cycle,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             role: rt::required(self.role, "Role")?,
             router_id: rt::required(self.router_id, "RouterId")?,
@@ -409,7 +409,7 @@ impl rt::FromParams for CreateRouterInterfaceRequest {
             opposite_router_type: src.optional("OppositeRouterType")?,
             period: src.optional("Period")?,
             pricing_cycle: src.optional("PricingCycle")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             role: src.optional("Role")?,
             router_id: src.optional("RouterId")?,
@@ -426,6 +426,7 @@ impl rt::Operation for CreateRouterInterfaceRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateRouterInterfaceResponse;
     type Error = CreateRouterInterfaceError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct CreateSslVpnClientCertRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The SSL-VPN server under which the certificate is issued. DescribeSslVpnServers lists server IDs.
     ///
     /// Wire name: `SslVpnServerId`. Required.
@@ -60,9 +60,9 @@ impl CreateSslVpnClientCertRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -80,7 +80,7 @@ impl CreateSslVpnClientCertRequestBuilder {
         Ok(CreateSslVpnClientCertRequest {
             client_token: self.client_token,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             ssl_vpn_server_id: rt::required(self.ssl_vpn_server_id, "SslVpnServerId")?,
         })
     }
@@ -112,7 +112,7 @@ impl rt::FromParams for CreateSslVpnClientCertRequest {
         CreateSslVpnClientCertRequestBuilder {
             client_token: src.optional("ClientToken")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             ssl_vpn_server_id: src.optional("SslVpnServerId")?,
         }
             .build()
@@ -124,6 +124,7 @@ impl rt::Operation for CreateSslVpnClientCertRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateSslVpnClientCertResponse;
     type Error = CreateSslVpnClientCertError;
     #[inline]

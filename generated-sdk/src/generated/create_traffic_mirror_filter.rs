@@ -29,10 +29,10 @@ pub struct CreateTrafficMirrorFilterRequest {
     ///
     /// Wire name: `IngressRules`. At most 10 items.
     pub ingress_rules: Vec<IngressRules>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group the new filter is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -105,9 +105,9 @@ impl CreateTrafficMirrorFilterRequestBuilder {
         self.ingress_rules = value.into_iter().map(Into::into).collect();
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -154,7 +154,7 @@ impl CreateTrafficMirrorFilterRequestBuilder {
             dry_run: self.dry_run,
             egress_rules: self.egress_rules,
             ingress_rules: self.ingress_rules,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tag: self.tag,
             traffic_mirror_filter_description: self.traffic_mirror_filter_description,
@@ -198,7 +198,7 @@ impl rt::FromParams for CreateTrafficMirrorFilterRequest {
             dry_run: src.optional("DryRun")?,
             egress_rules: src.structs("EgressRules")?,
             ingress_rules: src.structs("IngressRules")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
             traffic_mirror_filter_description: src
@@ -214,6 +214,7 @@ impl rt::Operation for CreateTrafficMirrorFilterRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateTrafficMirrorFilterResponse;
     type Error = CreateTrafficMirrorFilterError;
     #[inline]

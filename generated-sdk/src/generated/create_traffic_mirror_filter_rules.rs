@@ -29,10 +29,10 @@ pub struct CreateTrafficMirrorFilterRulesRequest {
     ///
     /// Wire name: `IngressRules`. At most 10 items.
     pub ingress_rules: Vec<IngressRules>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The filter that receives the rules. ListTrafficMirrorFilters lists filter IDs.
     ///
     /// Wire name: `TrafficMirrorFilterId`. Required.
@@ -90,9 +90,9 @@ impl CreateTrafficMirrorFilterRulesRequestBuilder {
         self.ingress_rules = value.into_iter().map(Into::into).collect();
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -112,7 +112,7 @@ impl CreateTrafficMirrorFilterRulesRequestBuilder {
             dry_run: self.dry_run,
             egress_rules: self.egress_rules,
             ingress_rules: self.ingress_rules,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             traffic_mirror_filter_id: rt::required(
                 self.traffic_mirror_filter_id,
                 "TrafficMirrorFilterId",
@@ -155,7 +155,7 @@ impl rt::FromParams for CreateTrafficMirrorFilterRulesRequest {
             dry_run: src.optional("DryRun")?,
             egress_rules: src.structs("EgressRules")?,
             ingress_rules: src.structs("IngressRules")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
         }
             .build()
@@ -167,6 +167,7 @@ impl rt::Operation for CreateTrafficMirrorFilterRulesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateTrafficMirrorFilterRulesResponse;
     type Error = CreateTrafficMirrorFilterRulesError;
     #[inline]

@@ -33,10 +33,10 @@ pub struct CreateTrafficMirrorSessionRequest {
     ///
     /// Wire name: `Priority`. Required. Range: 1 to 32766.
     pub priority: i32,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group the new session is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -136,9 +136,9 @@ impl CreateTrafficMirrorSessionRequestBuilder {
         self.priority = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -227,7 +227,7 @@ impl CreateTrafficMirrorSessionRequestBuilder {
             enabled: self.enabled,
             packet_length: self.packet_length,
             priority: rt::required(self.priority, "Priority")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tag: self.tag,
             traffic_mirror_filter_id: rt::required(
@@ -302,7 +302,7 @@ impl rt::FromParams for CreateTrafficMirrorSessionRequest {
             enabled: src.optional("Enabled")?,
             packet_length: src.optional("PacketLength")?,
             priority: src.optional("Priority")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
             traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
@@ -323,6 +323,7 @@ impl rt::Operation for CreateTrafficMirrorSessionRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateTrafficMirrorSessionResponse;
     type Error = CreateTrafficMirrorSessionError;
     #[inline]

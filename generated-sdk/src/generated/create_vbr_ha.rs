@@ -31,10 +31,10 @@ pub struct CreateVbrHaRequest {
     ///
     /// Wire name: `PeerVbrId`. Required.
     pub peer_vbr_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The first VBR of the pair. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `VbrId`. Required.
@@ -94,9 +94,9 @@ impl CreateVbrHaRequestBuilder {
         self.peer_vbr_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -117,7 +117,7 @@ impl CreateVbrHaRequestBuilder {
             dry_run: self.dry_run,
             name: self.name,
             peer_vbr_id: rt::required(self.peer_vbr_id, "PeerVbrId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vbr_id: rt::required(self.vbr_id, "VbrId")?,
         })
     }
@@ -150,7 +150,7 @@ impl rt::FromParams for CreateVbrHaRequest {
             dry_run: src.optional("DryRun")?,
             name: src.optional("Name")?,
             peer_vbr_id: src.optional("PeerVbrId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vbr_id: src.optional("VbrId")?,
         }
             .build()
@@ -162,6 +162,7 @@ impl rt::Operation for CreateVbrHaRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateVbrHaResponse;
     type Error = CreateVbrHaError;
     #[inline]

@@ -33,10 +33,10 @@ pub struct CreateVcoRouteEntryRequest {
     ///
     /// Wire name: `OverlayMode`.
     pub overlay_mode: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The destination CIDR block of the route, for example `192.168.10.0/24`.
     ///
     /// Wire name: `RouteDest`. Required.
@@ -106,9 +106,9 @@ impl CreateVcoRouteEntryRequestBuilder {
         self.overlay_mode = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -143,7 +143,7 @@ impl CreateVcoRouteEntryRequestBuilder {
             dry_run: self.dry_run,
             next_hop: rt::required(self.next_hop, "NextHop")?,
             overlay_mode: self.overlay_mode,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_dest: rt::required(self.route_dest, "RouteDest")?,
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
             weight: rt::required(self.weight, "Weight")?,
@@ -181,7 +181,7 @@ impl rt::FromParams for CreateVcoRouteEntryRequest {
             dry_run: src.optional("DryRun")?,
             next_hop: src.optional("NextHop")?,
             overlay_mode: src.optional("OverlayMode")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_dest: src.optional("RouteDest")?,
             vpn_connection_id: src.optional("VpnConnectionId")?,
             weight: src.optional("Weight")?,
@@ -195,6 +195,7 @@ impl rt::Operation for CreateVcoRouteEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateVcoRouteEntryResponse;
     type Error = CreateVcoRouteEntryError;
     #[inline]

@@ -65,10 +65,10 @@ pub struct CreateVirtualBorderRouterRequest {
     ///
     /// Wire name: `PhysicalConnectionId`. Required.
     pub physical_connection_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group the VBR is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -207,9 +207,9 @@ impl CreateVirtualBorderRouterRequestBuilder {
         self.physical_connection_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -265,7 +265,7 @@ impl CreateVirtualBorderRouterRequestBuilder {
                 self.physical_connection_id,
                 "PhysicalConnectionId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tags: self.tags,
             vbr_owner_id: self.vbr_owner_id,
@@ -313,7 +313,7 @@ impl rt::FromParams for CreateVirtualBorderRouterRequest {
             peering_ipv6_subnet_mask: src.optional("PeeringIpv6SubnetMask")?,
             peering_subnet_mask: src.optional("PeeringSubnetMask")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
             vbr_owner_id: src.optional("VbrOwnerId")?,
@@ -328,6 +328,7 @@ impl rt::Operation for CreateVirtualBorderRouterRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateVirtualBorderRouterResponse;
     type Error = CreateVirtualBorderRouterError;
     #[inline]

@@ -33,10 +33,10 @@ pub struct CreateVirtualPhysicalConnectionRequest {
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1d5mxa8vgt3pl4qf9r`.
     pub physical_connection_id: String,
-    /// The region of the hosted connection. DescribeRegions lists the region IDs.
+    /// The region of the hosted connection. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
     /// The resource group to put the hosted connection in.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
@@ -121,9 +121,9 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
         self.physical_connection_id = Some(value.into());
         self
     }
-    /// The region of the hosted connection. DescribeRegions lists the region IDs.
+    /// The region of the hosted connection. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -187,7 +187,7 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
                 self.physical_connection_id,
                 "PhysicalConnectionId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             spec: rt::required(self.spec, "Spec")?,
             tag: self.tag,
@@ -264,7 +264,7 @@ impl rt::FromParams for CreateVirtualPhysicalConnectionRequest {
             name: src.optional("Name")?,
             order_mode: src.optional("OrderMode")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             spec: src.optional("Spec")?,
             tag: src.structs("Tag")?,
@@ -281,6 +281,7 @@ impl rt::Operation for CreateVirtualPhysicalConnectionRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("Token");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateVirtualPhysicalConnectionResponse;
     type Error = CreateVirtualPhysicalConnectionError;
     #[inline]

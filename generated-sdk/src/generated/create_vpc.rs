@@ -61,10 +61,10 @@ pub struct CreateVpcRequest {
     ///
     /// Wire name: `Ipv6Isp`.
     pub ipv6_isp: Option<Ipv6Isp>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group the new VPC is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -195,9 +195,9 @@ impl CreateVpcRequestBuilder {
         self.ipv6_isp = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -249,7 +249,7 @@ impl CreateVpcRequestBuilder {
             ipv6_cidr_mask: self.ipv6_cidr_mask,
             ipv6_ipam_pool_id: self.ipv6_ipam_pool_id,
             ipv6_isp: self.ipv6_isp,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tag: self.tag,
             user_cidr: self.user_cidr,
@@ -294,7 +294,7 @@ impl rt::FromParams for CreateVpcRequest {
             ipv6_cidr_mask: src.optional("Ipv6CidrMask")?,
             ipv6_ipam_pool_id: src.optional("Ipv6IpamPoolId")?,
             ipv6_isp: src.optional("Ipv6Isp")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
             user_cidr: src.optional("UserCidr")?,
@@ -309,6 +309,7 @@ impl rt::Operation for CreateVpcRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateVpcResponse;
     type Error = CreateVpcError;
     #[inline]

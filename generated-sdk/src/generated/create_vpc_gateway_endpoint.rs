@@ -33,10 +33,10 @@ pub struct CreateVpcGatewayEndpointRequest {
     ///
     /// Wire name: `PolicyDocument`.
     pub policy_document: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group to put the endpoint in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -111,9 +111,9 @@ impl CreateVpcGatewayEndpointRequestBuilder {
         self.policy_document = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -158,7 +158,7 @@ impl CreateVpcGatewayEndpointRequestBuilder {
             endpoint_description: self.endpoint_description,
             endpoint_name: self.endpoint_name,
             policy_document: self.policy_document,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             service_name: rt::required(self.service_name, "ServiceName")?,
             tag: self.tag,
@@ -199,7 +199,7 @@ impl rt::FromParams for CreateVpcGatewayEndpointRequest {
             endpoint_description: src.optional("EndpointDescription")?,
             endpoint_name: src.optional("EndpointName")?,
             policy_document: src.optional("PolicyDocument")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             service_name: src.optional("ServiceName")?,
             tag: src.structs("Tag")?,
@@ -214,6 +214,7 @@ impl rt::Operation for CreateVpcGatewayEndpointRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateVpcGatewayEndpointResponse;
     type Error = CreateVpcGatewayEndpointError;
     #[inline]

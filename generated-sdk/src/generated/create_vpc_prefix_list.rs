@@ -41,10 +41,10 @@ pub struct CreateVpcPrefixListRequest {
     ///
     /// Wire name: `PrefixListName`.
     pub prefix_list_name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group to put the prefix list in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -128,9 +128,9 @@ impl CreateVpcPrefixListRequestBuilder {
         self.prefix_list_name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -163,7 +163,7 @@ impl CreateVpcPrefixListRequestBuilder {
             prefix_list_description: self.prefix_list_description,
             prefix_list_entries: self.prefix_list_entries,
             prefix_list_name: self.prefix_list_name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tag: self.tag,
         };
@@ -205,7 +205,7 @@ impl rt::FromParams for CreateVpcPrefixListRequest {
             prefix_list_description: src.optional("PrefixListDescription")?,
             prefix_list_entries: src.structs("PrefixListEntries")?,
             prefix_list_name: src.optional("PrefixListName")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
         }
@@ -218,6 +218,7 @@ impl rt::Operation for CreateVpcPrefixListRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateVpcPrefixListResponse;
     type Error = CreateVpcPrefixListError;
     #[inline]

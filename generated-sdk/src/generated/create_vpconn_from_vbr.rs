@@ -21,10 +21,10 @@ pub struct CreateVpconnFromVbrRequest {
     ///
     /// Wire name: `OrderMode`.
     pub order_mode: Option<CreateVpconnFromVbrOrderMode>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// A value you generate to make the request idempotent; reuse it only when retrying the same request. It may hold ASCII characters only and be at most 64 characters long.
     ///
     /// Wire name: `Token`.
@@ -65,9 +65,9 @@ impl CreateVpconnFromVbrRequestBuilder {
         self.order_mode = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -92,7 +92,7 @@ impl CreateVpconnFromVbrRequestBuilder {
         Ok(CreateVpconnFromVbrRequest {
             dry_run: self.dry_run,
             order_mode: self.order_mode,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             token: self.token,
             vbr_id: rt::required(self.vbr_id, "VbrId")?,
         })
@@ -126,7 +126,7 @@ impl rt::FromParams for CreateVpconnFromVbrRequest {
         CreateVpconnFromVbrRequestBuilder {
             dry_run: src.optional("DryRun")?,
             order_mode: src.optional("OrderMode")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             token: src.optional("Token")?,
             vbr_id: src.optional("VbrId")?,
         }
@@ -139,6 +139,7 @@ impl rt::Operation for CreateVpconnFromVbrRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateVpconnFromVbrResponse;
     type Error = CreateVpconnFromVbrError;
     #[inline]

@@ -73,10 +73,10 @@ pub struct CreateVpnAttachmentRequest {
     ///
     /// Wire name: `NetworkType`.
     pub network_type: Option<NetworkType>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The CA certificate of the peer, needed when the connection is built on a ShangMi (SM) VPN gateway.
     ///
     /// Wire name: `RemoteCaCert`.
@@ -241,9 +241,9 @@ impl CreateVpnAttachmentRequestBuilder {
         self.network_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -315,7 +315,7 @@ impl CreateVpnAttachmentRequestBuilder {
             local_subnet: rt::required(self.local_subnet, "LocalSubnet")?,
             name: self.name,
             network_type: self.network_type,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             remote_ca_cert: self.remote_ca_cert,
             remote_subnet: rt::required(self.remote_subnet, "RemoteSubnet")?,
             resource_group_id: self.resource_group_id,
@@ -368,7 +368,7 @@ impl rt::FromParams for CreateVpnAttachmentRequest {
             local_subnet: src.optional("LocalSubnet")?,
             name: src.optional("Name")?,
             network_type: src.optional("NetworkType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             remote_ca_cert: src.optional("RemoteCaCert")?,
             remote_subnet: src.optional("RemoteSubnet")?,
             resource_group_id: src.optional("ResourceGroupId")?,
@@ -387,6 +387,7 @@ impl rt::Operation for CreateVpnAttachmentRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     const RESPONSE_HAS_CODE: bool = true;
     const BODY_PARAMS: &'static [&'static str] = &["TunnelOptionsSpecification"];
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateVpnAttachmentResponse;
     type Error = CreateVpnAttachmentError;
     #[inline]

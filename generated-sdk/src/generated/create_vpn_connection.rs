@@ -69,10 +69,10 @@ pub struct CreateVpnConnectionRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Single-tunnel connections only. The CA certificate of the peer device. It is needed only on a ShangMi (SM) VPN gateway and must stay empty on a standard gateway.
     ///
     /// Wire name: `RemoteCaCertificate`.
@@ -224,9 +224,9 @@ impl CreateVpnConnectionRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -290,7 +290,7 @@ impl CreateVpnConnectionRequestBuilder {
             ipsec_config: self.ipsec_config,
             local_subnet: rt::required(self.local_subnet, "LocalSubnet")?,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             remote_ca_certificate: self.remote_ca_certificate,
             remote_subnet: rt::required(self.remote_subnet, "RemoteSubnet")?,
             tags: self.tags,
@@ -341,7 +341,7 @@ impl rt::FromParams for CreateVpnConnectionRequest {
             ipsec_config: src.optional("IpsecConfig")?,
             local_subnet: src.optional("LocalSubnet")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             remote_ca_certificate: src.optional("RemoteCaCertificate")?,
             remote_subnet: src.optional("RemoteSubnet")?,
             tags: src.structs("Tags")?,
@@ -358,6 +358,7 @@ impl rt::Operation for CreateVpnConnectionRequest {
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     const BODY_PARAMS: &'static [&'static str] = &["TunnelOptionsSpecification"];
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateVpnConnectionResponse;
     type Error = CreateVpnConnectionError;
     #[inline]

@@ -53,10 +53,10 @@ pub struct CreateVpnGatewayRequest {
     ///
     /// Wire name: `Period`.
     pub period: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group for the gateway; ListResourceGroups lists them, and the default resource group is used if you leave it out. The IPsec-VPN connections, IPsec servers, SSL servers and SSL client certificates of the gateway always stay in the group of the gateway and move with it.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -176,9 +176,9 @@ impl CreateVpnGatewayRequestBuilder {
         self.period = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -232,7 +232,7 @@ impl CreateVpnGatewayRequestBuilder {
             name: self.name,
             network_type: self.network_type,
             period: self.period,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             ssl_connections: self.ssl_connections,
             vswitch_id: self.vswitch_id,
@@ -273,7 +273,7 @@ impl rt::FromParams for CreateVpnGatewayRequest {
             name: src.optional("Name")?,
             network_type: src.optional("NetworkType")?,
             period: src.optional("Period")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             ssl_connections: src.optional("SslConnections")?,
             vswitch_id: src.optional("VSwitchId")?,
@@ -289,6 +289,7 @@ impl rt::Operation for CreateVpnGatewayRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateVpnGatewayResponse;
     type Error = CreateVpnGatewayError;
     #[inline]

@@ -41,10 +41,10 @@ pub struct CreateVpnPbrRouteEntryRequest {
     ///
     /// Wire name: `PublishVpc`. Required.
     pub publish_vpc: bool,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The destination CIDR block that traffic must match, for example an on-premises network.
     ///
     /// Wire name: `RouteDest`. Required.
@@ -135,9 +135,9 @@ impl CreateVpnPbrRouteEntryRequestBuilder {
         self.publish_vpc = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -181,7 +181,7 @@ impl CreateVpnPbrRouteEntryRequestBuilder {
             overlay_mode: self.overlay_mode,
             priority: self.priority,
             publish_vpc: rt::required(self.publish_vpc, "PublishVpc")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_dest: rt::required(self.route_dest, "RouteDest")?,
             route_source: rt::required(self.route_source, "RouteSource")?,
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
@@ -222,7 +222,7 @@ impl rt::FromParams for CreateVpnPbrRouteEntryRequest {
             overlay_mode: src.optional("OverlayMode")?,
             priority: src.optional("Priority")?,
             publish_vpc: src.optional("PublishVpc")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_dest: src.optional("RouteDest")?,
             route_source: src.optional("RouteSource")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
@@ -237,6 +237,7 @@ impl rt::Operation for CreateVpnPbrRouteEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateVpnPbrRouteEntryResponse;
     type Error = CreateVpnPbrRouteEntryError;
     #[inline]

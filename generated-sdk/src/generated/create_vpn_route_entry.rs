@@ -37,10 +37,10 @@ pub struct CreateVpnRouteEntryRequest {
     ///
     /// Wire name: `PublishVpc`. Required.
     pub publish_vpc: bool,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The destination CIDR block of the route, usually an on-premises network. `0.0.0.0/0` is not allowed.
     ///
     /// Wire name: `RouteDest`. Required.
@@ -118,9 +118,9 @@ impl CreateVpnRouteEntryRequestBuilder {
         self.publish_vpc = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -156,7 +156,7 @@ impl CreateVpnRouteEntryRequestBuilder {
             next_hop: rt::required(self.next_hop, "NextHop")?,
             overlay_mode: self.overlay_mode,
             publish_vpc: rt::required(self.publish_vpc, "PublishVpc")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_dest: rt::required(self.route_dest, "RouteDest")?,
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
             weight: rt::required(self.weight, "Weight")?,
@@ -195,7 +195,7 @@ impl rt::FromParams for CreateVpnRouteEntryRequest {
             next_hop: src.optional("NextHop")?,
             overlay_mode: src.optional("OverlayMode")?,
             publish_vpc: src.optional("PublishVpc")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_dest: src.optional("RouteDest")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
             weight: src.optional("Weight")?,
@@ -209,6 +209,7 @@ impl rt::Operation for CreateVpnRouteEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateVpnRouteEntryResponse;
     type Error = CreateVpnRouteEntryError;
     #[inline]

@@ -29,7 +29,7 @@ pub struct CreateVSwitchRequest {
     ///
     /// Wire name: `Ipv6CidrBlock`.
     pub ipv6_cidr_block: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub region_id: Option<String>,
@@ -104,7 +104,7 @@ impl CreateVSwitchRequestBuilder {
         self.ipv6_cidr_block = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
@@ -210,6 +210,7 @@ impl rt::Operation for CreateVSwitchRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateVSwitchResponse;
     type Error = CreateVSwitchError;
     #[inline]

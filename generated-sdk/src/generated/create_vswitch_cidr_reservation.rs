@@ -25,10 +25,10 @@ pub struct CreateVSwitchCidrReservationRequest {
     ///
     /// Wire name: `IpVersion`.
     pub ip_version: Option<IpVersion>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Tags to attach to the new reservation, as key-value pairs.
     ///
     /// Wire name: `Tag`. At most 21 items.
@@ -102,9 +102,9 @@ impl CreateVSwitchCidrReservationRequestBuilder {
         self.ip_version = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -171,7 +171,7 @@ impl CreateVSwitchCidrReservationRequestBuilder {
             client_token: self.client_token,
             dry_run: self.dry_run,
             ip_version: self.ip_version,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             tag: self.tag,
             vswitch_cidr_reservation_cidr: self.vswitch_cidr_reservation_cidr,
             vswitch_cidr_reservation_description: self
@@ -214,7 +214,7 @@ impl rt::FromParams for CreateVSwitchCidrReservationRequest {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             ip_version: src.optional("IpVersion")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             tag: src.structs("Tag")?,
             vswitch_cidr_reservation_cidr: src.optional("VSwitchCidrReservationCidr")?,
             vswitch_cidr_reservation_description: src
@@ -233,6 +233,7 @@ impl rt::Operation for CreateVSwitchCidrReservationRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateVSwitchCidrReservationResponse;
     type Error = CreateVSwitchCidrReservationError;
     #[inline]

@@ -17,10 +17,10 @@ pub struct DeactiveFlowLogRequest {
     ///
     /// Wire name: `FlowLogId`. Required.
     pub flow_log_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeactiveFlowLogRequest {
     /// Starts building a request.
@@ -43,9 +43,9 @@ impl DeactiveFlowLogRequestBuilder {
         self.flow_log_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -55,7 +55,7 @@ impl DeactiveFlowLogRequestBuilder {
     pub fn build(self) -> Result<DeactiveFlowLogRequest, rt::BuildError> {
         Ok(DeactiveFlowLogRequest {
             flow_log_id: rt::required(self.flow_log_id, "FlowLogId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeactiveFlowLogResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeactiveFlowLogError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -82,7 +82,7 @@ impl rt::FromParams for DeactiveFlowLogRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DeactiveFlowLogRequestBuilder {
             flow_log_id: src.optional("FlowLogId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -93,6 +93,7 @@ impl rt::Operation for DeactiveFlowLogRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeactiveFlowLogResponse;
     type Error = DeactiveFlowLogError;
     #[inline]

@@ -19,10 +19,10 @@ pub struct DeleteBgpGroupRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteBgpGroupRequest {
     /// Starts building a request.
@@ -53,9 +53,9 @@ impl DeleteBgpGroupRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -66,7 +66,7 @@ impl DeleteBgpGroupRequestBuilder {
         Ok(DeleteBgpGroupRequest {
             bgp_group_id: rt::required(self.bgp_group_id, "BgpGroupId")?,
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteBgpGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteBgpGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -94,7 +94,7 @@ impl rt::FromParams for DeleteBgpGroupRequest {
         DeleteBgpGroupRequestBuilder {
             bgp_group_id: src.optional("BgpGroupId")?,
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -105,6 +105,7 @@ impl rt::Operation for DeleteBgpGroupRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteBgpGroupResponse;
     type Error = DeleteBgpGroupError;
     #[inline]

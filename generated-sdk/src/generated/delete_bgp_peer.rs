@@ -21,10 +21,10 @@ pub struct DeleteBgpPeerRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteBgpPeerRequest {
     /// Starts building a request.
@@ -55,9 +55,9 @@ impl DeleteBgpPeerRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -68,7 +68,7 @@ impl DeleteBgpPeerRequestBuilder {
         Ok(DeleteBgpPeerRequest {
             bgp_peer_id: rt::required(self.bgp_peer_id, "BgpPeerId")?,
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteBgpPeerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteBgpPeerError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -96,7 +96,7 @@ impl rt::FromParams for DeleteBgpPeerRequest {
         DeleteBgpPeerRequestBuilder {
             bgp_peer_id: src.optional("BgpPeerId")?,
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -107,6 +107,7 @@ impl rt::Operation for DeleteBgpPeerRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteBgpPeerResponse;
     type Error = DeleteBgpPeerError;
     #[inline]

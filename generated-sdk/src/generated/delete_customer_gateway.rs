@@ -21,10 +21,10 @@ pub struct DeleteCustomerGatewayRequest {
     ///
     /// Wire name: `CustomerGatewayId`. Required.
     pub customer_gateway_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteCustomerGatewayRequest {
     /// Starts building a request.
@@ -55,9 +55,9 @@ impl DeleteCustomerGatewayRequestBuilder {
         self.customer_gateway_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -71,7 +71,7 @@ impl DeleteCustomerGatewayRequestBuilder {
                 self.customer_gateway_id,
                 "CustomerGatewayId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteCustomerGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteCustomerGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -102,7 +102,7 @@ impl rt::FromParams for DeleteCustomerGatewayRequest {
         DeleteCustomerGatewayRequestBuilder {
             client_token: src.optional("ClientToken")?,
             customer_gateway_id: src.optional("CustomerGatewayId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -113,6 +113,7 @@ impl rt::Operation for DeleteCustomerGatewayRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteCustomerGatewayResponse;
     type Error = DeleteCustomerGatewayError;
     #[inline]

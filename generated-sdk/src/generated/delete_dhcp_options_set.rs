@@ -25,10 +25,10 @@ pub struct DeleteDhcpOptionsSetRequest {
     ///
     /// Wire name: `DryRun`.
     pub dry_run: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteDhcpOptionsSetRequest {
     /// Starts building a request.
@@ -67,9 +67,9 @@ impl DeleteDhcpOptionsSetRequestBuilder {
         self.dry_run = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -84,7 +84,7 @@ impl DeleteDhcpOptionsSetRequestBuilder {
                 "DhcpOptionsSetId",
             )?,
             dry_run: self.dry_run,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteDhcpOptionsSetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteDhcpOptionsSetError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -117,7 +117,7 @@ impl rt::FromParams for DeleteDhcpOptionsSetRequest {
             client_token: src.optional("ClientToken")?,
             dhcp_options_set_id: src.optional("DhcpOptionsSetId")?,
             dry_run: src.optional("DryRun")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -128,6 +128,7 @@ impl rt::Operation for DeleteDhcpOptionsSetRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteDhcpOptionsSetResponse;
     type Error = DeleteDhcpOptionsSetError;
     #[inline]

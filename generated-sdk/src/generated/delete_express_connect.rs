@@ -19,10 +19,10 @@ pub struct DeleteExpressConnectRequest {
     ///
     /// Wire name: `Force`.
     pub force: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The Express Connect instance to delete, identified by its router interface ID. DescribeRouterInterfaces lists them.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
@@ -58,9 +58,9 @@ impl DeleteExpressConnectRequestBuilder {
         self.force = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -78,7 +78,7 @@ impl DeleteExpressConnectRequestBuilder {
         Ok(DeleteExpressConnectRequest {
             client_token: self.client_token,
             force: self.force,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             router_interface_id: rt::required(
                 self.router_interface_id,
                 "RouterInterfaceId",
@@ -113,7 +113,7 @@ impl rt::FromParams for DeleteExpressConnectRequest {
         DeleteExpressConnectRequestBuilder {
             client_token: src.optional("ClientToken")?,
             force: src.optional("Force")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             router_interface_id: src.optional("RouterInterfaceId")?,
         }
             .build()
@@ -125,6 +125,7 @@ impl rt::Operation for DeleteExpressConnectRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteExpressConnectResponse;
     type Error = DeleteExpressConnectError;
     #[inline]

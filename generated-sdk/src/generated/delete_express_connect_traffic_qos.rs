@@ -21,10 +21,10 @@ pub struct DeleteExpressConnectTrafficQosRequest {
     ///
     /// Wire name: `QosId`. Required.
     pub qos_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteExpressConnectTrafficQosRequest {
     /// Starts building a request.
@@ -55,9 +55,9 @@ impl DeleteExpressConnectTrafficQosRequestBuilder {
         self.qos_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -68,7 +68,7 @@ impl DeleteExpressConnectTrafficQosRequestBuilder {
         Ok(DeleteExpressConnectTrafficQosRequest {
             client_token: self.client_token,
             qos_id: rt::required(self.qos_id, "QosId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteExpressConnectTrafficQosResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteExpressConnectTrafficQosError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -99,7 +99,7 @@ impl rt::FromParams for DeleteExpressConnectTrafficQosRequest {
         DeleteExpressConnectTrafficQosRequestBuilder {
             client_token: src.optional("ClientToken")?,
             qos_id: src.optional("QosId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -110,6 +110,7 @@ impl rt::Operation for DeleteExpressConnectTrafficQosRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteExpressConnectTrafficQosResponse;
     type Error = DeleteExpressConnectTrafficQosError;
     #[inline]

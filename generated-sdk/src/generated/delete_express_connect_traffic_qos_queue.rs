@@ -23,10 +23,10 @@ pub struct DeleteExpressConnectTrafficQosQueueRequest {
     ///
     /// Wire name: `QueueId`. Required.
     pub queue_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteExpressConnectTrafficQosQueueRequest {
     /// Starts building a request.
@@ -65,9 +65,9 @@ impl DeleteExpressConnectTrafficQosQueueRequestBuilder {
         self.queue_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -81,7 +81,7 @@ impl DeleteExpressConnectTrafficQosQueueRequestBuilder {
             client_token: self.client_token,
             qos_id: rt::required(self.qos_id, "QosId")?,
             queue_id: rt::required(self.queue_id, "QueueId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteExpressConnectTrafficQosQueueResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteExpressConnectTrafficQosQueueError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -113,7 +113,7 @@ impl rt::FromParams for DeleteExpressConnectTrafficQosQueueRequest {
             client_token: src.optional("ClientToken")?,
             qos_id: src.optional("QosId")?,
             queue_id: src.optional("QueueId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -124,6 +124,7 @@ impl rt::Operation for DeleteExpressConnectTrafficQosQueueRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteExpressConnectTrafficQosQueueResponse;
     type Error = DeleteExpressConnectTrafficQosQueueError;
     #[inline]

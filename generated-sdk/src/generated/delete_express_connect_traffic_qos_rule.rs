@@ -23,10 +23,10 @@ pub struct DeleteExpressConnectTrafficQosRuleRequest {
     ///
     /// Wire name: `QueueId`. Required.
     pub queue_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The rule to delete. DescribeExpressConnectTrafficQosRule lists rule IDs.
     ///
     /// Wire name: `RuleId`. Required.
@@ -70,9 +70,9 @@ impl DeleteExpressConnectTrafficQosRuleRequestBuilder {
         self.queue_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -93,7 +93,7 @@ impl DeleteExpressConnectTrafficQosRuleRequestBuilder {
             client_token: self.client_token,
             qos_id: rt::required(self.qos_id, "QosId")?,
             queue_id: rt::required(self.queue_id, "QueueId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             rule_id: rt::required(self.rule_id, "RuleId")?,
         })
     }
@@ -126,7 +126,7 @@ impl rt::FromParams for DeleteExpressConnectTrafficQosRuleRequest {
             client_token: src.optional("ClientToken")?,
             qos_id: src.optional("QosId")?,
             queue_id: src.optional("QueueId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             rule_id: src.optional("RuleId")?,
         }
             .build()
@@ -138,6 +138,7 @@ impl rt::Operation for DeleteExpressConnectTrafficQosRuleRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteExpressConnectTrafficQosRuleResponse;
     type Error = DeleteExpressConnectTrafficQosRuleError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct DeleteForwardEntryRequest {
     ///
     /// Wire name: `ForwardTableId`. Required.
     pub forward_table_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteForwardEntryRequest {
     /// Starts building a request.
@@ -67,9 +67,9 @@ impl DeleteForwardEntryRequestBuilder {
         self.forward_table_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -81,7 +81,7 @@ impl DeleteForwardEntryRequestBuilder {
             client_token: self.client_token,
             forward_entry_id: rt::required(self.forward_entry_id, "ForwardEntryId")?,
             forward_table_id: rt::required(self.forward_table_id, "ForwardTableId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteForwardEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteForwardEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -110,7 +110,7 @@ impl rt::FromParams for DeleteForwardEntryRequest {
             client_token: src.optional("ClientToken")?,
             forward_entry_id: src.optional("ForwardEntryId")?,
             forward_table_id: src.optional("ForwardTableId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -121,6 +121,7 @@ impl rt::Operation for DeleteForwardEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteForwardEntryResponse;
     type Error = DeleteForwardEntryError;
     #[inline]

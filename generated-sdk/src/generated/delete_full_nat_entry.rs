@@ -29,10 +29,10 @@ pub struct DeleteFullNatEntryRequest {
     ///
     /// Wire name: `FullNatTableId`. Required.
     pub full_nat_table_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteFullNatEntryRequest {
     /// Starts building a request.
@@ -79,9 +79,9 @@ impl DeleteFullNatEntryRequestBuilder {
         self.full_nat_table_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -94,7 +94,7 @@ impl DeleteFullNatEntryRequestBuilder {
             dry_run: self.dry_run,
             full_nat_entry_id: rt::required(self.full_nat_entry_id, "FullNatEntryId")?,
             full_nat_table_id: rt::required(self.full_nat_table_id, "FullNatTableId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteFullNatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteFullNatEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -125,7 +125,7 @@ impl rt::FromParams for DeleteFullNatEntryRequest {
             dry_run: src.optional("DryRun")?,
             full_nat_entry_id: src.optional("FullNatEntryId")?,
             full_nat_table_id: src.optional("FullNatTableId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -136,6 +136,7 @@ impl rt::Operation for DeleteFullNatEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteFullNatEntryResponse;
     type Error = DeleteFullNatEntryError;
     #[inline]

@@ -15,10 +15,10 @@ pub struct DeleteGlobalAccelerationInstanceRequest {
     ///
     /// Wire name: `GlobalAccelerationInstanceId`. Required.
     pub global_acceleration_instance_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteGlobalAccelerationInstanceRequest {
     /// Starts building a request.
@@ -41,9 +41,9 @@ impl DeleteGlobalAccelerationInstanceRequestBuilder {
         self.global_acceleration_instance_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -58,7 +58,7 @@ impl DeleteGlobalAccelerationInstanceRequestBuilder {
                 self.global_acceleration_instance_id,
                 "GlobalAccelerationInstanceId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteGlobalAccelerationInstanceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteGlobalAccelerationInstanceError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -89,7 +89,7 @@ impl rt::FromParams for DeleteGlobalAccelerationInstanceRequest {
         DeleteGlobalAccelerationInstanceRequestBuilder {
             global_acceleration_instance_id: src
                 .optional("GlobalAccelerationInstanceId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -100,6 +100,7 @@ impl rt::Operation for DeleteGlobalAccelerationInstanceRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteGlobalAccelerationInstanceResponse;
     type Error = DeleteGlobalAccelerationInstanceError;
     #[inline]

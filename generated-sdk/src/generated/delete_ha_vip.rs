@@ -21,10 +21,10 @@ pub struct DeleteHaVipRequest {
     ///
     /// Wire name: `HaVipId`. Required.
     pub ha_vip_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteHaVipRequest {
     /// Starts building a request.
@@ -55,9 +55,9 @@ impl DeleteHaVipRequestBuilder {
         self.ha_vip_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -68,7 +68,7 @@ impl DeleteHaVipRequestBuilder {
         Ok(DeleteHaVipRequest {
             client_token: self.client_token,
             ha_vip_id: rt::required(self.ha_vip_id, "HaVipId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteHaVipResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteHaVipError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -96,7 +96,7 @@ impl rt::FromParams for DeleteHaVipRequest {
         DeleteHaVipRequestBuilder {
             client_token: src.optional("ClientToken")?,
             ha_vip_id: src.optional("HaVipId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -107,6 +107,7 @@ impl rt::Operation for DeleteHaVipRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteHaVipResponse;
     type Error = DeleteHaVipError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct DeleteIpsecServerRequest {
     ///
     /// Wire name: `IpsecServerId`. Required.
     pub ipsec_server_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteIpsecServerRequest {
     /// Starts building a request.
@@ -67,9 +67,9 @@ impl DeleteIpsecServerRequestBuilder {
         self.ipsec_server_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -81,7 +81,7 @@ impl DeleteIpsecServerRequestBuilder {
             client_token: self.client_token,
             dry_run: self.dry_run,
             ipsec_server_id: rt::required(self.ipsec_server_id, "IpsecServerId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpsecServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpsecServerError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -110,7 +110,7 @@ impl rt::FromParams for DeleteIpsecServerRequest {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             ipsec_server_id: src.optional("IpsecServerId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -121,6 +121,7 @@ impl rt::Operation for DeleteIpsecServerRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteIpsecServerResponse;
     type Error = DeleteIpsecServerError;
     #[inline]

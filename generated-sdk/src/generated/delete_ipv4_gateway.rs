@@ -29,10 +29,10 @@ pub struct DeleteIpv4GatewayRequest {
     ///
     /// Wire name: `Ipv4GatewayId`. Required.
     pub ipv4_gateway_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteIpv4GatewayRequest {
     /// Starts building a request.
@@ -79,9 +79,9 @@ impl DeleteIpv4GatewayRequestBuilder {
         self.ipv4_gateway_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -94,7 +94,7 @@ impl DeleteIpv4GatewayRequestBuilder {
             dry_run: self.dry_run,
             internet_mode: self.internet_mode,
             ipv4_gateway_id: rt::required(self.ipv4_gateway_id, "Ipv4GatewayId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv4GatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv4GatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -125,7 +125,7 @@ impl rt::FromParams for DeleteIpv4GatewayRequest {
             dry_run: src.optional("DryRun")?,
             internet_mode: src.optional("InternetMode")?,
             ipv4_gateway_id: src.optional("Ipv4GatewayId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -136,6 +136,7 @@ impl rt::Operation for DeleteIpv4GatewayRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteIpv4GatewayResponse;
     type Error = DeleteIpv4GatewayError;
     #[inline]

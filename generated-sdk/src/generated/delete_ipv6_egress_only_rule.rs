@@ -21,10 +21,10 @@ pub struct DeleteIpv6EgressOnlyRuleRequest {
     ///
     /// Wire name: `Ipv6EgressOnlyRuleId`. Required.
     pub ipv6_egress_only_rule_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteIpv6EgressOnlyRuleRequest {
     /// Starts building a request.
@@ -55,9 +55,9 @@ impl DeleteIpv6EgressOnlyRuleRequestBuilder {
         self.ipv6_egress_only_rule_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -71,7 +71,7 @@ impl DeleteIpv6EgressOnlyRuleRequestBuilder {
                 self.ipv6_egress_only_rule_id,
                 "Ipv6EgressOnlyRuleId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv6EgressOnlyRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6EgressOnlyRuleError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -102,7 +102,7 @@ impl rt::FromParams for DeleteIpv6EgressOnlyRuleRequest {
         DeleteIpv6EgressOnlyRuleRequestBuilder {
             client_token: src.optional("ClientToken")?,
             ipv6_egress_only_rule_id: src.optional("Ipv6EgressOnlyRuleId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -113,6 +113,7 @@ impl rt::Operation for DeleteIpv6EgressOnlyRuleRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteIpv6EgressOnlyRuleResponse;
     type Error = DeleteIpv6EgressOnlyRuleError;
     #[inline]

@@ -29,10 +29,10 @@ pub struct DeleteIpv6InternetBandwidthRequest {
     ///
     /// Wire name: `Ipv6InternetBandwidthId`.
     pub ipv6_internet_bandwidth_id: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteIpv6InternetBandwidthRequest {
     /// Starts building a request.
@@ -79,9 +79,9 @@ impl DeleteIpv6InternetBandwidthRequestBuilder {
         self.ipv6_internet_bandwidth_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -94,7 +94,7 @@ impl DeleteIpv6InternetBandwidthRequestBuilder {
             dry_run: self.dry_run,
             ipv6_address_id: self.ipv6_address_id,
             ipv6_internet_bandwidth_id: self.ipv6_internet_bandwidth_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv6InternetBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6InternetBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -128,7 +128,7 @@ impl rt::FromParams for DeleteIpv6InternetBandwidthRequest {
             dry_run: src.optional("DryRun")?,
             ipv6_address_id: src.optional("Ipv6AddressId")?,
             ipv6_internet_bandwidth_id: src.optional("Ipv6InternetBandwidthId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -139,6 +139,7 @@ impl rt::Operation for DeleteIpv6InternetBandwidthRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteIpv6InternetBandwidthResponse;
     type Error = DeleteIpv6InternetBandwidthError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct DeleteIpv6TranslatorAclListRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteIpv6TranslatorAclListRequest {
     /// Starts building a request.
@@ -59,9 +59,9 @@ impl DeleteIpv6TranslatorAclListRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -72,7 +72,7 @@ impl DeleteIpv6TranslatorAclListRequestBuilder {
         Ok(DeleteIpv6TranslatorAclListRequest {
             acl_id: rt::required(self.acl_id, "AclId")?,
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv6TranslatorAclListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6TranslatorAclListError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -106,7 +106,7 @@ impl rt::FromParams for DeleteIpv6TranslatorAclListRequest {
         DeleteIpv6TranslatorAclListRequestBuilder {
             acl_id: src.optional("AclId")?,
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -117,6 +117,7 @@ impl rt::Operation for DeleteIpv6TranslatorAclListRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteIpv6TranslatorAclListResponse;
     type Error = DeleteIpv6TranslatorAclListError;
     #[inline]

@@ -27,10 +27,10 @@ pub struct DeleteIpv6TranslatorEntryRequest {
     ///
     /// Wire name: `Ipv6TranslatorId`.
     pub ipv6_translator_id: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteIpv6TranslatorEntryRequest {
     /// Starts building a request.
@@ -69,9 +69,9 @@ impl DeleteIpv6TranslatorEntryRequestBuilder {
         self.ipv6_translator_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -83,7 +83,7 @@ impl DeleteIpv6TranslatorEntryRequestBuilder {
             client_token: self.client_token,
             ipv6_translator_entry_id: self.ipv6_translator_entry_id,
             ipv6_translator_id: self.ipv6_translator_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv6TranslatorEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6TranslatorEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -118,7 +118,7 @@ impl rt::FromParams for DeleteIpv6TranslatorEntryRequest {
             client_token: src.optional("ClientToken")?,
             ipv6_translator_entry_id: src.optional("Ipv6TranslatorEntryId")?,
             ipv6_translator_id: src.optional("Ipv6TranslatorId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -129,6 +129,7 @@ impl rt::Operation for DeleteIpv6TranslatorEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteIpv6TranslatorEntryResponse;
     type Error = DeleteIpv6TranslatorEntryError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct DeleteNatGatewayRequest {
     ///
     /// Wire name: `NatGatewayId`. Required.
     pub nat_gateway_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteNatGatewayRequest {
     /// Starts building a request.
@@ -55,9 +55,9 @@ impl DeleteNatGatewayRequestBuilder {
         self.nat_gateway_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -68,7 +68,7 @@ impl DeleteNatGatewayRequestBuilder {
         Ok(DeleteNatGatewayRequest {
             force: self.force,
             nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteNatGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteNatGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -96,7 +96,7 @@ impl rt::FromParams for DeleteNatGatewayRequest {
         DeleteNatGatewayRequestBuilder {
             force: src.optional("Force")?,
             nat_gateway_id: src.optional("NatGatewayId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -107,6 +107,7 @@ impl rt::Operation for DeleteNatGatewayRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteNatGatewayResponse;
     type Error = DeleteNatGatewayError;
     #[inline]

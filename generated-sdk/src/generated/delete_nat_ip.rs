@@ -33,10 +33,10 @@ pub struct DeleteNatIpRequest {
     ///
     /// Wire name: `NatIpId`.
     pub nat_ip_id: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteNatIpRequest {
     /// Starts building a request.
@@ -91,9 +91,9 @@ impl DeleteNatIpRequestBuilder {
         self.nat_ip_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -107,7 +107,7 @@ impl DeleteNatIpRequestBuilder {
             ipv4_prefix: self.ipv4_prefix,
             nat_gateway_id: self.nat_gateway_id,
             nat_ip_id: self.nat_ip_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteNatIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteNatIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -139,7 +139,7 @@ impl rt::FromParams for DeleteNatIpRequest {
             ipv4_prefix: src.optional("Ipv4Prefix")?,
             nat_gateway_id: src.optional("NatGatewayId")?,
             nat_ip_id: src.optional("NatIpId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -150,6 +150,7 @@ impl rt::Operation for DeleteNatIpRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteNatIpResponse;
     type Error = DeleteNatIpError;
     #[inline]

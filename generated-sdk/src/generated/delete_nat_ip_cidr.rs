@@ -29,10 +29,10 @@ pub struct DeleteNatIpCidrRequest {
     ///
     /// Wire name: `NatIpCidr`. Required.
     pub nat_ip_cidr: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteNatIpCidrRequest {
     /// Starts building a request.
@@ -79,9 +79,9 @@ impl DeleteNatIpCidrRequestBuilder {
         self.nat_ip_cidr = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -94,7 +94,7 @@ impl DeleteNatIpCidrRequestBuilder {
             dry_run: self.dry_run,
             nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
             nat_ip_cidr: rt::required(self.nat_ip_cidr, "NatIpCidr")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteNatIpCidrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteNatIpCidrError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -125,7 +125,7 @@ impl rt::FromParams for DeleteNatIpCidrRequest {
             dry_run: src.optional("DryRun")?,
             nat_gateway_id: src.optional("NatGatewayId")?,
             nat_ip_cidr: src.optional("NatIpCidr")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -136,6 +136,7 @@ impl rt::Operation for DeleteNatIpCidrRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteNatIpCidrResponse;
     type Error = DeleteNatIpCidrError;
     #[inline]

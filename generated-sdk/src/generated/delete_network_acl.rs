@@ -25,10 +25,10 @@ pub struct DeleteNetworkAclRequest {
     ///
     /// Wire name: `NetworkAclId`. Required.
     pub network_acl_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteNetworkAclRequest {
     /// Starts building a request.
@@ -67,9 +67,9 @@ impl DeleteNetworkAclRequestBuilder {
         self.network_acl_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -81,7 +81,7 @@ impl DeleteNetworkAclRequestBuilder {
             client_token: self.client_token,
             dry_run: self.dry_run,
             network_acl_id: rt::required(self.network_acl_id, "NetworkAclId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteNetworkAclResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteNetworkAclError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -111,7 +111,7 @@ impl rt::FromParams for DeleteNetworkAclRequest {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             network_acl_id: src.optional("NetworkAclId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -122,6 +122,7 @@ impl rt::Operation for DeleteNetworkAclRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteNetworkAclResponse;
     type Error = DeleteNetworkAclError;
     #[inline]

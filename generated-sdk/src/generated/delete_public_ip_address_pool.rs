@@ -25,10 +25,10 @@ pub struct DeletePublicIpAddressPoolRequest {
     ///
     /// Wire name: `PublicIpAddressPoolId`. Required.
     pub public_ip_address_pool_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeletePublicIpAddressPoolRequest {
     /// Starts building a request.
@@ -67,9 +67,9 @@ impl DeletePublicIpAddressPoolRequestBuilder {
         self.public_ip_address_pool_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -84,7 +84,7 @@ impl DeletePublicIpAddressPoolRequestBuilder {
                 self.public_ip_address_pool_id,
                 "PublicIpAddressPoolId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeletePublicIpAddressPoolResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeletePublicIpAddressPoolError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -117,7 +117,7 @@ impl rt::FromParams for DeletePublicIpAddressPoolRequest {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             public_ip_address_pool_id: src.optional("PublicIpAddressPoolId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -128,6 +128,7 @@ impl rt::Operation for DeletePublicIpAddressPoolRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeletePublicIpAddressPoolResponse;
     type Error = DeletePublicIpAddressPoolError;
     #[inline]

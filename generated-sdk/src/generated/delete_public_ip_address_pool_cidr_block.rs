@@ -29,10 +29,10 @@ pub struct DeletePublicIpAddressPoolCidrBlockRequest {
     ///
     /// Wire name: `PublicIpAddressPoolId`. Required.
     pub public_ip_address_pool_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeletePublicIpAddressPoolCidrBlockRequest {
     /// Starts building a request.
@@ -79,9 +79,9 @@ impl DeletePublicIpAddressPoolCidrBlockRequestBuilder {
         self.public_ip_address_pool_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -99,7 +99,7 @@ impl DeletePublicIpAddressPoolCidrBlockRequestBuilder {
                 self.public_ip_address_pool_id,
                 "PublicIpAddressPoolId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeletePublicIpAddressPoolCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeletePublicIpAddressPoolCidrBlockError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -133,7 +133,7 @@ impl rt::FromParams for DeletePublicIpAddressPoolCidrBlockRequest {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             public_ip_address_pool_id: src.optional("PublicIpAddressPoolId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -144,6 +144,7 @@ impl rt::Operation for DeletePublicIpAddressPoolCidrBlockRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeletePublicIpAddressPoolCidrBlockResponse;
     type Error = DeletePublicIpAddressPoolCidrBlockError;
     #[inline]

@@ -17,10 +17,10 @@ pub struct DeleteRouteEntriesRequest {
     ///
     /// Wire name: `DryRun`.
     pub dry_run: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The entries to delete, up to 200 per call. Name each one either by RouteEntryId or by its destination and next hop.
     ///
     /// Wire name: `RouteEntries`. At most 200 items.
@@ -48,9 +48,9 @@ impl DeleteRouteEntriesRequestBuilder {
         self.dry_run = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -70,7 +70,7 @@ impl DeleteRouteEntriesRequestBuilder {
     pub fn build(self) -> Result<DeleteRouteEntriesRequest, rt::BuildError> {
         let request = DeleteRouteEntriesRequest {
             dry_run: self.dry_run,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_entries: self.route_entries,
         };
         rt::check_items("RouteEntries", request.route_entries.len(), 200)?;
@@ -102,7 +102,7 @@ impl rt::FromParams for DeleteRouteEntriesRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DeleteRouteEntriesRequestBuilder {
             dry_run: src.optional("DryRun")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_entries: src.structs("RouteEntries")?,
         }
             .build()
@@ -114,6 +114,7 @@ impl rt::Operation for DeleteRouteEntriesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteRouteEntriesResponse;
     type Error = DeleteRouteEntriesError;
     #[inline]

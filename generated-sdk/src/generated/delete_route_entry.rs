@@ -29,7 +29,7 @@ pub struct DeleteRouteEntryRequest {
     ///
     /// Wire name: `NextHopList`. At most 8 items.
     pub next_hop_list: Vec<NextHopList>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub region_id: Option<String>,
@@ -92,7 +92,7 @@ impl DeleteRouteEntryRequestBuilder {
         self.next_hop_list = value.into_iter().map(Into::into).collect();
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
@@ -169,6 +169,7 @@ impl rt::Operation for DeleteRouteEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteRouteEntryResponse;
     type Error = DeleteRouteEntryError;
     #[inline]

@@ -13,10 +13,10 @@ use aliyun_runtime as rt;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRouteTableRequest {
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The custom route table to delete; unbind it from its vSwitches first with UnassociateRouteTable.
     ///
     /// Wire name: `RouteTableId`. Required.
@@ -36,9 +36,9 @@ pub struct DeleteRouteTableRequestBuilder {
     route_table_id: Option<String>,
 }
 impl DeleteRouteTableRequestBuilder {
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -54,7 +54,7 @@ impl DeleteRouteTableRequestBuilder {
     #[inline]
     pub fn build(self) -> Result<DeleteRouteTableRequest, rt::BuildError> {
         Ok(DeleteRouteTableRequest {
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_table_id: rt::required(self.route_table_id, "RouteTableId")?,
         })
     }
@@ -81,7 +81,7 @@ impl rt::FromParams for DeleteRouteTableRequest {
     /// Reads a request as a server receives it, with the builder's checks.
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DeleteRouteTableRequestBuilder {
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_table_id: src.optional("RouteTableId")?,
         }
             .build()
@@ -93,6 +93,7 @@ impl rt::Operation for DeleteRouteTableRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteRouteTableResponse;
     type Error = DeleteRouteTableError;
     #[inline]

@@ -17,10 +17,10 @@ pub struct DeleteRouteTargetGroupRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The route target group to delete. ListRouteTargetGroups lists group IDs.
     ///
     /// Wire name: `RouteTargetGroupId`. Required.
@@ -53,9 +53,9 @@ impl DeleteRouteTargetGroupRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -82,7 +82,7 @@ impl DeleteRouteTargetGroupRequestBuilder {
     pub fn build(self) -> Result<DeleteRouteTargetGroupRequest, rt::BuildError> {
         Ok(DeleteRouteTargetGroupRequest {
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_target_group_id: rt::required(
                 self.route_target_group_id,
                 "RouteTargetGroupId",
@@ -117,7 +117,7 @@ impl rt::FromParams for DeleteRouteTargetGroupRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DeleteRouteTargetGroupRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_target_group_id: src.optional("RouteTargetGroupId")?,
             tag: src.structs("Tag")?,
         }
@@ -130,6 +130,7 @@ impl rt::Operation for DeleteRouteTargetGroupRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteRouteTargetGroupResponse;
     type Error = DeleteRouteTargetGroupError;
     #[inline]

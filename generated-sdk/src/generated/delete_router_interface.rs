@@ -17,10 +17,10 @@ pub struct DeleteRouterInterfaceRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The router interface to delete; it must be `Idle` or `Inactive`. DescribeRouterInterfaces lists interfaces and their states.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
@@ -48,9 +48,9 @@ impl DeleteRouterInterfaceRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -67,7 +67,7 @@ impl DeleteRouterInterfaceRequestBuilder {
     pub fn build(self) -> Result<DeleteRouterInterfaceRequest, rt::BuildError> {
         Ok(DeleteRouterInterfaceRequest {
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             router_interface_id: rt::required(
                 self.router_interface_id,
                 "RouterInterfaceId",
@@ -101,7 +101,7 @@ impl rt::FromParams for DeleteRouterInterfaceRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DeleteRouterInterfaceRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             router_interface_id: src.optional("RouterInterfaceId")?,
         }
             .build()
@@ -113,6 +113,7 @@ impl rt::Operation for DeleteRouterInterfaceRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteRouterInterfaceResponse;
     type Error = DeleteRouterInterfaceError;
     #[inline]

@@ -17,10 +17,10 @@ pub struct DeleteSnatEntryRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The SNAT entry to delete. DescribeSnatTableEntries lists the entry IDs.
     ///
     /// Wire name: `SnatEntryId`. Required.
@@ -53,9 +53,9 @@ impl DeleteSnatEntryRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -79,7 +79,7 @@ impl DeleteSnatEntryRequestBuilder {
     pub fn build(self) -> Result<DeleteSnatEntryRequest, rt::BuildError> {
         Ok(DeleteSnatEntryRequest {
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             snat_entry_id: rt::required(self.snat_entry_id, "SnatEntryId")?,
             snat_table_id: rt::required(self.snat_table_id, "SnatTableId")?,
         })
@@ -108,7 +108,7 @@ impl rt::FromParams for DeleteSnatEntryRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DeleteSnatEntryRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             snat_entry_id: src.optional("SnatEntryId")?,
             snat_table_id: src.optional("SnatTableId")?,
         }
@@ -121,6 +121,7 @@ impl rt::Operation for DeleteSnatEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteSnatEntryResponse;
     type Error = DeleteSnatEntryError;
     #[inline]

@@ -17,10 +17,10 @@ pub struct DeleteSslVpnServerRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The SSL-VPN server to delete. DescribeSslVpnServers lists server IDs.
     ///
     /// Wire name: `SslVpnServerId`. Required.
@@ -48,9 +48,9 @@ impl DeleteSslVpnServerRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -67,7 +67,7 @@ impl DeleteSslVpnServerRequestBuilder {
     pub fn build(self) -> Result<DeleteSslVpnServerRequest, rt::BuildError> {
         Ok(DeleteSslVpnServerRequest {
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             ssl_vpn_server_id: rt::required(self.ssl_vpn_server_id, "SslVpnServerId")?,
         })
     }
@@ -95,7 +95,7 @@ impl rt::FromParams for DeleteSslVpnServerRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DeleteSslVpnServerRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             ssl_vpn_server_id: src.optional("SslVpnServerId")?,
         }
             .build()
@@ -107,6 +107,7 @@ impl rt::Operation for DeleteSslVpnServerRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteSslVpnServerResponse;
     type Error = DeleteSslVpnServerError;
     #[inline]

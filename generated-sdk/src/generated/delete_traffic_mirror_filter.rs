@@ -21,10 +21,10 @@ pub struct DeleteTrafficMirrorFilterRequest {
     ///
     /// Wire name: `DryRun`.
     pub dry_run: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The filter to delete. ListTrafficMirrorFilters lists filter IDs.
     ///
     /// Wire name: `TrafficMirrorFilterId`. Required.
@@ -60,9 +60,9 @@ impl DeleteTrafficMirrorFilterRequestBuilder {
         self.dry_run = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -80,7 +80,7 @@ impl DeleteTrafficMirrorFilterRequestBuilder {
         Ok(DeleteTrafficMirrorFilterRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             traffic_mirror_filter_id: rt::required(
                 self.traffic_mirror_filter_id,
                 "TrafficMirrorFilterId",
@@ -116,7 +116,7 @@ impl rt::FromParams for DeleteTrafficMirrorFilterRequest {
         DeleteTrafficMirrorFilterRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
         }
             .build()
@@ -128,6 +128,7 @@ impl rt::Operation for DeleteTrafficMirrorFilterRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteTrafficMirrorFilterResponse;
     type Error = DeleteTrafficMirrorFilterError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct DeleteTrafficMirrorFilterRulesRequest {
     ///
     /// Wire name: `DryRun`.
     pub dry_run: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The filter the rules belong to. ListTrafficMirrorFilters lists filter IDs.
     ///
     /// Wire name: `TrafficMirrorFilterId`. Required.
@@ -65,9 +65,9 @@ impl DeleteTrafficMirrorFilterRulesRequestBuilder {
         self.dry_run = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -98,7 +98,7 @@ impl DeleteTrafficMirrorFilterRulesRequestBuilder {
         let request = DeleteTrafficMirrorFilterRulesRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             traffic_mirror_filter_id: rt::required(
                 self.traffic_mirror_filter_id,
                 "TrafficMirrorFilterId",
@@ -147,7 +147,7 @@ impl rt::FromParams for DeleteTrafficMirrorFilterRulesRequest {
         DeleteTrafficMirrorFilterRulesRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
             traffic_mirror_filter_rule_ids: src.list("TrafficMirrorFilterRuleIds")?,
         }
@@ -160,6 +160,7 @@ impl rt::Operation for DeleteTrafficMirrorFilterRulesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteTrafficMirrorFilterRulesResponse;
     type Error = DeleteTrafficMirrorFilterRulesError;
     #[inline]

@@ -19,10 +19,10 @@ pub struct DeleteVbrHaRequest {
     ///
     /// Wire name: `InstanceId`. Required.
     pub instance_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteVbrHaRequest {
     /// Starts building a request.
@@ -53,9 +53,9 @@ impl DeleteVbrHaRequestBuilder {
         self.instance_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -66,7 +66,7 @@ impl DeleteVbrHaRequestBuilder {
         Ok(DeleteVbrHaRequest {
             client_token: self.client_token,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVbrHaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVbrHaError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -94,7 +94,7 @@ impl rt::FromParams for DeleteVbrHaRequest {
         DeleteVbrHaRequestBuilder {
             client_token: src.optional("ClientToken")?,
             instance_id: src.optional("InstanceId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -105,6 +105,7 @@ impl rt::Operation for DeleteVbrHaRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteVbrHaResponse;
     type Error = DeleteVbrHaError;
     #[inline]

@@ -23,10 +23,10 @@ pub struct DeleteVpcGatewayEndpointRequest {
     ///
     /// Wire name: `EndpointId`. Required.
     pub endpoint_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteVpcGatewayEndpointRequest {
     /// Starts building a request.
@@ -65,9 +65,9 @@ impl DeleteVpcGatewayEndpointRequestBuilder {
         self.endpoint_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -79,7 +79,7 @@ impl DeleteVpcGatewayEndpointRequestBuilder {
             client_token: self.client_token,
             dry_run: self.dry_run,
             endpoint_id: rt::required(self.endpoint_id, "EndpointId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpcGatewayEndpointResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpcGatewayEndpointError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -112,7 +112,7 @@ impl rt::FromParams for DeleteVpcGatewayEndpointRequest {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             endpoint_id: src.optional("EndpointId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -123,6 +123,7 @@ impl rt::Operation for DeleteVpcGatewayEndpointRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteVpcGatewayEndpointResponse;
     type Error = DeleteVpcGatewayEndpointError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct DeleteVpcPrefixListRequest {
     ///
     /// Wire name: `PrefixListId`. Required.
     pub prefix_list_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DeleteVpcPrefixListRequest {
     /// Starts building a request.
@@ -67,9 +67,9 @@ impl DeleteVpcPrefixListRequestBuilder {
         self.prefix_list_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -81,7 +81,7 @@ impl DeleteVpcPrefixListRequestBuilder {
             client_token: self.client_token,
             dry_run: self.dry_run,
             prefix_list_id: rt::required(self.prefix_list_id, "PrefixListId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpcPrefixListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpcPrefixListError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -114,7 +114,7 @@ impl rt::FromParams for DeleteVpcPrefixListRequest {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             prefix_list_id: src.optional("PrefixListId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -125,6 +125,7 @@ impl rt::Operation for DeleteVpcPrefixListRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteVpcPrefixListResponse;
     type Error = DeleteVpcPrefixListError;
     #[inline]

@@ -17,10 +17,10 @@ pub struct DeleteVpnAttachmentRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The IPsec-VPN connection to delete; it must not be attached to a transit router. DescribeVpnAttachments lists such connections.
     ///
     /// Wire name: `VpnConnectionId`. Required.
@@ -48,9 +48,9 @@ impl DeleteVpnAttachmentRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -67,7 +67,7 @@ impl DeleteVpnAttachmentRequestBuilder {
     pub fn build(self) -> Result<DeleteVpnAttachmentRequest, rt::BuildError> {
         Ok(DeleteVpnAttachmentRequest {
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
         })
     }
@@ -98,7 +98,7 @@ impl rt::FromParams for DeleteVpnAttachmentRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DeleteVpnAttachmentRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vpn_connection_id: src.optional("VpnConnectionId")?,
         }
             .build()
@@ -111,6 +111,7 @@ impl rt::Operation for DeleteVpnAttachmentRequest {
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     const RESPONSE_HAS_CODE: bool = true;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteVpnAttachmentResponse;
     type Error = DeleteVpnAttachmentError;
     #[inline]

@@ -29,10 +29,10 @@ pub struct DeleteVpnPbrRouteEntryRequest {
     ///
     /// Wire name: `Priority`.
     pub priority: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The destination CIDR block of the route to delete.
     ///
     /// Wire name: `RouteDest`. Required.
@@ -99,9 +99,9 @@ impl DeleteVpnPbrRouteEntryRequestBuilder {
         self.priority = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -142,7 +142,7 @@ impl DeleteVpnPbrRouteEntryRequestBuilder {
             next_hop: rt::required(self.next_hop, "NextHop")?,
             overlay_mode: self.overlay_mode,
             priority: self.priority,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_dest: rt::required(self.route_dest, "RouteDest")?,
             route_source: rt::required(self.route_source, "RouteSource")?,
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
@@ -179,7 +179,7 @@ impl rt::FromParams for DeleteVpnPbrRouteEntryRequest {
             next_hop: src.optional("NextHop")?,
             overlay_mode: src.optional("OverlayMode")?,
             priority: src.optional("Priority")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_dest: src.optional("RouteDest")?,
             route_source: src.optional("RouteSource")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
@@ -194,6 +194,7 @@ impl rt::Operation for DeleteVpnPbrRouteEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteVpnPbrRouteEntryResponse;
     type Error = DeleteVpnPbrRouteEntryError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct DeleteVpnRouteEntryRequest {
     ///
     /// Wire name: `OverlayMode`.
     pub overlay_mode: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The destination CIDR block of the route to delete.
     ///
     /// Wire name: `RouteDest`. Required.
@@ -82,9 +82,9 @@ impl DeleteVpnRouteEntryRequestBuilder {
         self.overlay_mode = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -117,7 +117,7 @@ impl DeleteVpnRouteEntryRequestBuilder {
             client_token: self.client_token,
             next_hop: rt::required(self.next_hop, "NextHop")?,
             overlay_mode: self.overlay_mode,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_dest: rt::required(self.route_dest, "RouteDest")?,
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
             weight: rt::required(self.weight, "Weight")?,
@@ -152,7 +152,7 @@ impl rt::FromParams for DeleteVpnRouteEntryRequest {
             client_token: src.optional("ClientToken")?,
             next_hop: src.optional("NextHop")?,
             overlay_mode: src.optional("OverlayMode")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_dest: src.optional("RouteDest")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
             weight: src.optional("Weight")?,
@@ -166,6 +166,7 @@ impl rt::Operation for DeleteVpnRouteEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteVpnRouteEntryResponse;
     type Error = DeleteVpnRouteEntryError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct DeleteVSwitchCidrReservationRequest {
     ///
     /// Wire name: `DryRun`.
     pub dry_run: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The reserved CIDR block to delete. ListVSwitchCidrReservations lists the reservations of a vSwitch.
     ///
     /// Wire name: `VSwitchCidrReservationId`. Required.
@@ -60,9 +60,9 @@ impl DeleteVSwitchCidrReservationRequestBuilder {
         self.dry_run = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -80,7 +80,7 @@ impl DeleteVSwitchCidrReservationRequestBuilder {
         Ok(DeleteVSwitchCidrReservationRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vswitch_cidr_reservation_id: rt::required(
                 self.vswitch_cidr_reservation_id,
                 "VSwitchCidrReservationId",
@@ -116,7 +116,7 @@ impl rt::FromParams for DeleteVSwitchCidrReservationRequest {
         DeleteVSwitchCidrReservationRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vswitch_cidr_reservation_id: src.optional("VSwitchCidrReservationId")?,
         }
             .build()
@@ -128,6 +128,7 @@ impl rt::Operation for DeleteVSwitchCidrReservationRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeleteVSwitchCidrReservationResponse;
     type Error = DeleteVSwitchCidrReservationError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct DeletionProtectionRequest {
     ///
     /// Wire name: `ProtectionEnable`. Required.
     pub protection_enable: bool,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The kind of instance in `InstanceId`: `EIP` for an Elastic IP address, `CBWP` for an EIP bandwidth plan, or `NATGW` for a NAT gateway.
     ///
     /// Wire name: `Type`. Required.
@@ -72,9 +72,9 @@ impl DeletionProtectionRequestBuilder {
         self.protection_enable = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -93,7 +93,7 @@ impl DeletionProtectionRequestBuilder {
             client_token: self.client_token,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
             protection_enable: rt::required(self.protection_enable, "ProtectionEnable")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             type_: rt::required(self.type_, "Type")?,
         })
     }
@@ -123,7 +123,7 @@ impl rt::FromParams for DeletionProtectionRequest {
             client_token: src.optional("ClientToken")?,
             instance_id: src.optional("InstanceId")?,
             protection_enable: src.optional("ProtectionEnable")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             type_: src.optional("Type")?,
         }
             .build()
@@ -135,6 +135,7 @@ impl rt::Operation for DeletionProtectionRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DeletionProtectionResponse;
     type Error = DeletionProtectionError;
     #[inline]

@@ -19,10 +19,10 @@ pub struct Describe95TrafficRequest {
     ///
     /// Wire name: `InstanceId`. Required.
     pub instance_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The kind of resource in InstanceId; pass `cbwp` (Internet Shared Bandwidth).
     ///
     /// Wire name: `ResourceType`. Required.
@@ -58,9 +58,9 @@ impl Describe95TrafficRequestBuilder {
         self.instance_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -78,7 +78,7 @@ impl Describe95TrafficRequestBuilder {
         Ok(Describe95TrafficRequest {
             day: rt::required(self.day, "Day")?,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_type: rt::required(self.resource_type, "ResourceType")?,
         })
     }
@@ -107,7 +107,7 @@ impl rt::FromParams for Describe95TrafficRequest {
         Describe95TrafficRequestBuilder {
             day: src.optional("Day")?,
             instance_id: src.optional("InstanceId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_type: src.optional("ResourceType")?,
         }
             .build()
@@ -119,6 +119,7 @@ impl rt::Operation for Describe95TrafficRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = Describe95TrafficResponse;
     type Error = Describe95TrafficError;
     #[inline]

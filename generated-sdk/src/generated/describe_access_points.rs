@@ -25,10 +25,10 @@ pub struct DescribeAccessPointsRequest {
     ///
     /// Wire name: `PageSize`. Example: `10`. Range: 1 to 50.
     pub page_size: Option<i32>,
-    /// The region to list access points in. DescribeRegions lists the region IDs.
+    /// The region to list access points in. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
 }
 impl DescribeAccessPointsRequest {
     /// Starts building a request.
@@ -70,9 +70,9 @@ impl DescribeAccessPointsRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region to list access points in. DescribeRegions lists the region IDs.
+    /// The region to list access points in. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -84,7 +84,7 @@ impl DescribeAccessPointsRequestBuilder {
             accept_language: self.accept_language,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         };
         rt::check(
             "PageNumber",
@@ -181,7 +181,7 @@ impl rt::FromParams for DescribeAccessPointsRequest {
             accept_language: src.optional("AcceptLanguage")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -192,6 +192,7 @@ impl rt::Operation for DescribeAccessPointsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeAccessPointsResponse;
     type Error = DescribeAccessPointsError;
     #[inline]

@@ -27,10 +27,10 @@ pub struct DescribeBgpGroupsRequest {
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only the groups of this VBR. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `RouterId`.
@@ -82,9 +82,9 @@ impl DescribeBgpGroupsRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -104,7 +104,7 @@ impl DescribeBgpGroupsRequestBuilder {
             is_default: self.is_default,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             router_id: self.router_id,
         };
         rt::check(
@@ -197,7 +197,7 @@ impl rt::FromParams for DescribeBgpGroupsRequest {
             is_default: src.optional("IsDefault")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             router_id: src.optional("RouterId")?,
         }
             .build()
@@ -209,6 +209,7 @@ impl rt::Operation for DescribeBgpGroupsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeBgpGroupsResponse;
     type Error = DescribeBgpGroupsError;
     #[inline]

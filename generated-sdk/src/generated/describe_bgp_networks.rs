@@ -19,10 +19,10 @@ pub struct DescribeBgpNetworksRequest {
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only the networks advertised by this VBR. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `RouterId`.
@@ -58,9 +58,9 @@ impl DescribeBgpNetworksRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -78,7 +78,7 @@ impl DescribeBgpNetworksRequestBuilder {
         let request = DescribeBgpNetworksRequest {
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             router_id: self.router_id,
         };
         rt::check(
@@ -175,7 +175,7 @@ impl rt::FromParams for DescribeBgpNetworksRequest {
         DescribeBgpNetworksRequestBuilder {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             router_id: src.optional("RouterId")?,
         }
             .build()
@@ -187,6 +187,7 @@ impl rt::Operation for DescribeBgpNetworksRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeBgpNetworksResponse;
     type Error = DescribeBgpNetworksError;
     #[inline]

@@ -15,10 +15,10 @@ pub struct DescribeCustomerGatewayRequest {
     ///
     /// Wire name: `CustomerGatewayId`. Required.
     pub customer_gateway_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DescribeCustomerGatewayRequest {
     /// Starts building a request.
@@ -41,9 +41,9 @@ impl DescribeCustomerGatewayRequestBuilder {
         self.customer_gateway_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -56,7 +56,7 @@ impl DescribeCustomerGatewayRequestBuilder {
                 self.customer_gateway_id,
                 "CustomerGatewayId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeCustomerGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeCustomerGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -86,7 +86,7 @@ impl rt::FromParams for DescribeCustomerGatewayRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DescribeCustomerGatewayRequestBuilder {
             customer_gateway_id: src.optional("CustomerGatewayId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -97,6 +97,7 @@ impl rt::Operation for DescribeCustomerGatewayRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeCustomerGatewayResponse;
     type Error = DescribeCustomerGatewayError;
     #[inline]

@@ -81,10 +81,10 @@ pub struct DescribeEipAddressesRequest {
     ///
     /// Wire name: `PublicIpAddressPoolId`.
     pub public_ip_address_pool_id: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only EIPs in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -268,9 +268,9 @@ impl DescribeEipAddressesRequestBuilder {
         self.public_ip_address_pool_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -341,7 +341,7 @@ impl DescribeEipAddressesRequestBuilder {
             page_number: self.page_number,
             page_size: self.page_size,
             public_ip_address_pool_id: self.public_ip_address_pool_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             security_protection_enabled: self.security_protection_enabled,
             segment_instance_id: self.segment_instance_id,
@@ -460,7 +460,7 @@ impl rt::FromParams for DescribeEipAddressesRequest {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
             public_ip_address_pool_id: src.optional("PublicIpAddressPoolId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             security_protection_enabled: src.optional("SecurityProtectionEnabled")?,
             segment_instance_id: src.optional("SegmentInstanceId")?,
@@ -477,6 +477,7 @@ impl rt::Operation for DescribeEipAddressesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeEipAddressesResponse;
     type Error = DescribeEipAddressesError;
     #[inline]

@@ -33,10 +33,10 @@ pub struct DescribeExpressConnectTrafficQosRequest {
     ///
     /// Wire name: `QosNameList`. At most 100 items.
     pub qos_name_list: Vec<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only the policies in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -107,9 +107,9 @@ impl DescribeExpressConnectTrafficQosRequestBuilder {
         self.qos_name_list = value.into_iter().map(Into::into).collect();
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -142,7 +142,7 @@ impl DescribeExpressConnectTrafficQosRequestBuilder {
             next_token: self.next_token,
             qos_id_list: self.qos_id_list,
             qos_name_list: self.qos_name_list,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tags: self.tags,
         };
@@ -240,7 +240,7 @@ impl rt::FromParams for DescribeExpressConnectTrafficQosRequest {
             next_token: src.optional("NextToken")?,
             qos_id_list: src.list("QosIdList")?,
             qos_name_list: src.list("QosNameList")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -253,6 +253,7 @@ impl rt::Operation for DescribeExpressConnectTrafficQosRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeExpressConnectTrafficQosResponse;
     type Error = DescribeExpressConnectTrafficQosError;
     #[inline]

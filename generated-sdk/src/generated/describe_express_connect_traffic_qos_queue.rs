@@ -29,10 +29,10 @@ pub struct DescribeExpressConnectTrafficQosQueueRequest {
     ///
     /// Wire name: `QueueNameList`. At most 100 items.
     pub queue_name_list: Vec<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DescribeExpressConnectTrafficQosQueueRequest {
     /// Starts building a request.
@@ -85,9 +85,9 @@ impl DescribeExpressConnectTrafficQosQueueRequestBuilder {
         self.queue_name_list = value.into_iter().map(Into::into).collect();
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -102,7 +102,7 @@ impl DescribeExpressConnectTrafficQosQueueRequestBuilder {
             qos_id: self.qos_id,
             queue_id_list: self.queue_id_list,
             queue_name_list: self.queue_name_list,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         };
         rt::check(
             "QueueIdList",
@@ -152,7 +152,7 @@ impl rt::FromParams for DescribeExpressConnectTrafficQosQueueRequest {
             qos_id: src.optional("QosId")?,
             queue_id_list: src.list("QueueIdList")?,
             queue_name_list: src.list("QueueNameList")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -163,6 +163,7 @@ impl rt::Operation for DescribeExpressConnectTrafficQosQueueRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeExpressConnectTrafficQosQueueResponse;
     type Error = DescribeExpressConnectTrafficQosQueueError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct DescribeExpressConnectTrafficQosRuleRequest {
     ///
     /// Wire name: `QueueId`.
     pub queue_id: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only the rules with these IDs.
     ///
     /// Wire name: `RuleIdList`. At most 100 items.
@@ -77,9 +77,9 @@ impl DescribeExpressConnectTrafficQosRuleRequestBuilder {
         self.queue_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -113,7 +113,7 @@ impl DescribeExpressConnectTrafficQosRuleRequestBuilder {
             client_token: self.client_token,
             qos_id: self.qos_id,
             queue_id: self.queue_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             rule_id_list: self.rule_id_list,
             rule_name_list: self.rule_name_list,
         };
@@ -164,7 +164,7 @@ impl rt::FromParams for DescribeExpressConnectTrafficQosRuleRequest {
             client_token: src.optional("ClientToken")?,
             qos_id: src.optional("QosId")?,
             queue_id: src.optional("QueueId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             rule_id_list: src.list("RuleIdList")?,
             rule_name_list: src.list("RuleNameList")?,
         }
@@ -177,6 +177,7 @@ impl rt::Operation for DescribeExpressConnectTrafficQosRuleRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeExpressConnectTrafficQosRuleResponse;
     type Error = DescribeExpressConnectTrafficQosRuleError;
     #[inline]

@@ -41,10 +41,10 @@ pub struct DescribeFlowLogsRequest {
     ///
     /// Wire name: `ProjectName`.
     pub project_name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only flow logs in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -150,9 +150,9 @@ impl DescribeFlowLogsRequestBuilder {
         self.project_name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -220,7 +220,7 @@ impl DescribeFlowLogsRequestBuilder {
             page_number: self.page_number,
             page_size: self.page_size,
             project_name: self.project_name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             resource_id: self.resource_id,
             resource_type: self.resource_type,
@@ -306,7 +306,7 @@ impl rt::FromParams for DescribeFlowLogsRequest {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
             project_name: src.optional("ProjectName")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             resource_id: src.optional("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
@@ -324,6 +324,7 @@ impl rt::Operation for DescribeFlowLogsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeFlowLogsResponse;
     type Error = DescribeFlowLogsError;
     #[inline]

@@ -39,10 +39,10 @@ pub struct DescribeGlobalAccelerationInstancesRequest {
     ///
     /// Wire name: `PageSize`. Range: 1 to 100.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only the GA instances that serve this backend server, for example an ECS instance ID.
     ///
     /// Wire name: `ServerId`.
@@ -128,9 +128,9 @@ impl DescribeGlobalAccelerationInstancesRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -169,7 +169,7 @@ impl DescribeGlobalAccelerationInstancesRequestBuilder {
             name: self.name,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             server_id: self.server_id,
             service_location: self.service_location,
             status: self.status,
@@ -279,7 +279,7 @@ impl rt::FromParams for DescribeGlobalAccelerationInstancesRequest {
             name: src.optional("Name")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             server_id: src.optional("ServerId")?,
             service_location: src.optional("ServiceLocation")?,
             status: src.optional("Status")?,
@@ -293,6 +293,7 @@ impl rt::Operation for DescribeGlobalAccelerationInstancesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeGlobalAccelerationInstancesResponse;
     type Error = DescribeGlobalAccelerationInstancesError;
     #[inline]

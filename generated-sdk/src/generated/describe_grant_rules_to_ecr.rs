@@ -23,10 +23,10 @@ pub struct DescribeGrantRulesToEcrRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i64>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group of the VBR.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -75,9 +75,9 @@ impl DescribeGrantRulesToEcrRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -106,7 +106,7 @@ impl DescribeGrantRulesToEcrRequestBuilder {
             instance_id: rt::required(self.instance_id, "InstanceId")?,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tags: self.tags,
         };
@@ -189,7 +189,7 @@ impl rt::FromParams for DescribeGrantRulesToEcrRequest {
             instance_id: src.optional("InstanceId")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -202,6 +202,7 @@ impl rt::Operation for DescribeGrantRulesToEcrRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeGrantRulesToEcrResponse;
     type Error = DescribeGrantRulesToEcrError;
     #[inline]

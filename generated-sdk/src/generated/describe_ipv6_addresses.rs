@@ -55,10 +55,10 @@ pub struct DescribeIpv6AddressesRequest {
     ///
     /// Wire name: `PageSize`. Range: 1 to 100.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only addresses in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -189,9 +189,9 @@ impl DescribeIpv6AddressesRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -249,7 +249,7 @@ impl DescribeIpv6AddressesRequestBuilder {
             network_type: self.network_type,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             service_managed: self.service_managed,
             tag: self.tag,
@@ -360,7 +360,7 @@ impl rt::FromParams for DescribeIpv6AddressesRequest {
             network_type: src.optional("NetworkType")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             service_managed: src.optional("ServiceManaged")?,
             tag: src.structs("Tag")?,
@@ -376,6 +376,7 @@ impl rt::Operation for DescribeIpv6AddressesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeIpv6AddressesResponse;
     type Error = DescribeIpv6AddressesError;
     #[inline]

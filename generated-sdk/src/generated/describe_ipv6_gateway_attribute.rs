@@ -17,10 +17,10 @@ pub struct DescribeIpv6GatewayAttributeRequest {
     ///
     /// Wire name: `Ipv6GatewayId`. Required.
     pub ipv6_gateway_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DescribeIpv6GatewayAttributeRequest {
     /// Starts building a request.
@@ -43,9 +43,9 @@ impl DescribeIpv6GatewayAttributeRequestBuilder {
         self.ipv6_gateway_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -55,7 +55,7 @@ impl DescribeIpv6GatewayAttributeRequestBuilder {
     pub fn build(self) -> Result<DescribeIpv6GatewayAttributeRequest, rt::BuildError> {
         Ok(DescribeIpv6GatewayAttributeRequest {
             ipv6_gateway_id: rt::required(self.ipv6_gateway_id, "Ipv6GatewayId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6GatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -85,7 +85,7 @@ impl rt::FromParams for DescribeIpv6GatewayAttributeRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DescribeIpv6GatewayAttributeRequestBuilder {
             ipv6_gateway_id: src.optional("Ipv6GatewayId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -96,6 +96,7 @@ impl rt::Operation for DescribeIpv6GatewayAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeIpv6GatewayAttributeResponse;
     type Error = DescribeIpv6GatewayAttributeError;
     #[inline]

@@ -27,10 +27,10 @@ pub struct DescribeIpv6GatewaysRequest {
     ///
     /// Wire name: `PageSize`. Range: 1 to 100.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only gateways in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -92,9 +92,9 @@ impl DescribeIpv6GatewaysRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -131,7 +131,7 @@ impl DescribeIpv6GatewaysRequestBuilder {
             name: self.name,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tags: self.tags,
             vpc_id: self.vpc_id,
@@ -233,7 +233,7 @@ impl rt::FromParams for DescribeIpv6GatewaysRequest {
             name: src.optional("Name")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
             vpc_id: src.optional("VpcId")?,
@@ -247,6 +247,7 @@ impl rt::Operation for DescribeIpv6GatewaysRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeIpv6GatewaysResponse;
     type Error = DescribeIpv6GatewaysError;
     #[inline]

@@ -23,10 +23,10 @@ pub struct DescribeIpv6TranslatorAclListAttributesRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DescribeIpv6TranslatorAclListAttributesRequest {
     /// Starts building a request.
@@ -65,9 +65,9 @@ impl DescribeIpv6TranslatorAclListAttributesRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -81,7 +81,7 @@ impl DescribeIpv6TranslatorAclListAttributesRequestBuilder {
             acl_id: rt::required(self.acl_id, "AclId")?,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6TranslatorAclListAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6TranslatorAclListAttributesError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -167,7 +167,7 @@ impl rt::FromParams for DescribeIpv6TranslatorAclListAttributesRequest {
             acl_id: src.optional("AclId")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -178,6 +178,7 @@ impl rt::Operation for DescribeIpv6TranslatorAclListAttributesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeIpv6TranslatorAclListAttributesResponse;
     type Error = DescribeIpv6TranslatorAclListAttributesError;
     #[inline]

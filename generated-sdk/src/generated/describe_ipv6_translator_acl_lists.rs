@@ -31,10 +31,10 @@ pub struct DescribeIpv6TranslatorAclListsRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DescribeIpv6TranslatorAclListsRequest {
     /// Starts building a request.
@@ -81,9 +81,9 @@ impl DescribeIpv6TranslatorAclListsRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -96,7 +96,7 @@ impl DescribeIpv6TranslatorAclListsRequestBuilder {
             acl_name: self.acl_name,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6TranslatorAclListsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6TranslatorAclListsError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -184,7 +184,7 @@ impl rt::FromParams for DescribeIpv6TranslatorAclListsRequest {
             acl_name: src.optional("AclName")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -195,6 +195,7 @@ impl rt::Operation for DescribeIpv6TranslatorAclListsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeIpv6TranslatorAclListsResponse;
     type Error = DescribeIpv6TranslatorAclListsError;
     #[inline]

@@ -69,10 +69,10 @@ pub struct DescribeIpv6TranslatorEntriesRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only entries that forward this protocol, `tcp` or `udp`.
     ///
     /// Wire name: `TransProtocol`.
@@ -196,9 +196,9 @@ impl DescribeIpv6TranslatorEntriesRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -227,7 +227,7 @@ impl DescribeIpv6TranslatorEntriesRequestBuilder {
             ipv6_translator_id: self.ipv6_translator_id,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             trans_protocol: self.trans_protocol,
         })
     }
@@ -325,7 +325,7 @@ impl rt::FromParams for DescribeIpv6TranslatorEntriesRequest {
             ipv6_translator_id: src.optional("Ipv6TranslatorId")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             trans_protocol: src.optional("TransProtocol")?,
         }
             .build()
@@ -337,6 +337,7 @@ impl rt::Operation for DescribeIpv6TranslatorEntriesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeIpv6TranslatorEntriesResponse;
     type Error = DescribeIpv6TranslatorEntriesError;
     #[inline]

@@ -47,10 +47,10 @@ pub struct DescribeIpv6TranslatorsRequest {
     ///
     /// Wire name: `PayType`.
     pub pay_type: Option<PayType>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only instances of this specification; the only one is `small`.
     ///
     /// Wire name: `Spec`.
@@ -142,9 +142,9 @@ impl DescribeIpv6TranslatorsRequestBuilder {
         self.pay_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -175,7 +175,7 @@ impl DescribeIpv6TranslatorsRequestBuilder {
             page_number: self.page_number,
             page_size: self.page_size,
             pay_type: self.pay_type,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             spec: self.spec,
             status: self.status,
         })
@@ -264,7 +264,7 @@ impl rt::FromParams for DescribeIpv6TranslatorsRequest {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
             pay_type: src.optional("PayType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             spec: src.optional("Spec")?,
             status: src.optional("Status")?,
         }
@@ -277,6 +277,7 @@ impl rt::Operation for DescribeIpv6TranslatorsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeIpv6TranslatorsResponse;
     type Error = DescribeIpv6TranslatorsError;
     #[inline]

@@ -33,10 +33,10 @@ pub struct DescribeNatGatewayAssociateNetworkInterfacesRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only interfaces in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -106,9 +106,9 @@ impl DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -141,7 +141,7 @@ impl DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
             max_results: self.max_results,
             nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tag: self.tag,
         };
@@ -230,7 +230,7 @@ impl rt::FromParams for DescribeNatGatewayAssociateNetworkInterfacesRequest {
             max_results: src.optional("MaxResults")?,
             nat_gateway_id: src.optional("NatGatewayId")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
         }
@@ -243,6 +243,7 @@ impl rt::Operation for DescribeNatGatewayAssociateNetworkInterfacesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeNatGatewayAssociateNetworkInterfacesResponse;
     type Error = DescribeNatGatewayAssociateNetworkInterfacesError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct DescribeNetworkAclAttributesRequest {
     ///
     /// Wire name: `NetworkAclId`. Required.
     pub network_acl_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DescribeNetworkAclAttributesRequest {
     /// Starts building a request.
@@ -55,9 +55,9 @@ impl DescribeNetworkAclAttributesRequestBuilder {
         self.network_acl_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -68,7 +68,7 @@ impl DescribeNetworkAclAttributesRequestBuilder {
         Ok(DescribeNetworkAclAttributesRequest {
             client_token: self.client_token,
             network_acl_id: rt::required(self.network_acl_id, "NetworkAclId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeNetworkAclAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeNetworkAclAttributesError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -99,7 +99,7 @@ impl rt::FromParams for DescribeNetworkAclAttributesRequest {
         DescribeNetworkAclAttributesRequestBuilder {
             client_token: src.optional("ClientToken")?,
             network_acl_id: src.optional("NetworkAclId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -110,6 +110,7 @@ impl rt::Operation for DescribeNetworkAclAttributesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeNetworkAclAttributesResponse;
     type Error = DescribeNetworkAclAttributesError;
     #[inline]

@@ -31,10 +31,10 @@ pub struct DescribeNetworkAclsRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only the network ACL associated with this vSwitch. Takes effect only together with `ResourceType`.
     ///
     /// Wire name: `ResourceId`.
@@ -109,9 +109,9 @@ impl DescribeNetworkAclsRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -156,7 +156,7 @@ impl DescribeNetworkAclsRequestBuilder {
             network_acl_name: self.network_acl_name,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_id: self.resource_id,
             resource_type: self.resource_type,
             tags: self.tags,
@@ -243,7 +243,7 @@ impl rt::FromParams for DescribeNetworkAclsRequest {
             network_acl_name: src.optional("NetworkAclName")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_id: src.optional("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
             tags: src.structs("Tags")?,
@@ -258,6 +258,7 @@ impl rt::Operation for DescribeNetworkAclsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeNetworkAclsResponse;
     type Error = DescribeNetworkAclsError;
     #[inline]

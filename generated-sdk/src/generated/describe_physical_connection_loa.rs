@@ -21,10 +21,10 @@ pub struct DescribePhysicalConnectionLoaRequest {
     ///
     /// Wire name: `InstanceId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
     pub instance_id: String,
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
 }
 impl DescribePhysicalConnectionLoaRequest {
     /// Starts building a request.
@@ -55,9 +55,9 @@ impl DescribePhysicalConnectionLoaRequestBuilder {
         self.instance_id = Some(value.into());
         self
     }
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -68,7 +68,7 @@ impl DescribePhysicalConnectionLoaRequestBuilder {
         let request = DescribePhysicalConnectionLoaRequest {
             client_token: self.client_token,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         };
         rt::check(
             "ClientToken",
@@ -108,7 +108,7 @@ impl rt::FromParams for DescribePhysicalConnectionLoaRequest {
         DescribePhysicalConnectionLoaRequestBuilder {
             client_token: src.optional("ClientToken")?,
             instance_id: src.optional("InstanceId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -119,6 +119,7 @@ impl rt::Operation for DescribePhysicalConnectionLoaRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribePhysicalConnectionLoaResponse;
     type Error = DescribePhysicalConnectionLoaError;
     #[inline]

@@ -33,10 +33,10 @@ pub struct DescribePhysicalConnectionsRequest {
     ///
     /// Wire name: `PageSize`. Example: `10`. Range: 1 to 50.
     pub page_size: Option<i32>,
-    /// The region to list circuits in. DescribeRegions lists the region IDs.
+    /// The region to list circuits in. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
     /// Lists only circuits in this resource group.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
@@ -104,9 +104,9 @@ impl DescribePhysicalConnectionsRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region to list circuits in. DescribeRegions lists the region IDs.
+    /// The region to list circuits in. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -137,7 +137,7 @@ impl DescribePhysicalConnectionsRequestBuilder {
             include_reservation_data: self.include_reservation_data,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tags: self.tags,
         };
@@ -246,7 +246,7 @@ impl rt::FromParams for DescribePhysicalConnectionsRequest {
             include_reservation_data: src.optional("IncludeReservationData")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -259,6 +259,7 @@ impl rt::Operation for DescribePhysicalConnectionsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribePhysicalConnectionsResponse;
     type Error = DescribePhysicalConnectionsError;
     #[inline]

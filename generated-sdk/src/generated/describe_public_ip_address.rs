@@ -25,10 +25,10 @@ pub struct DescribePublicIpAddressRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DescribePublicIpAddressRequest {
     /// Starts building a request.
@@ -67,9 +67,9 @@ impl DescribePublicIpAddressRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -81,7 +81,7 @@ impl DescribePublicIpAddressRequestBuilder {
             ip_version: self.ip_version,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribePublicIpAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribePublicIpAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -160,7 +160,7 @@ impl rt::FromParams for DescribePublicIpAddressRequest {
             ip_version: src.optional("IpVersion")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -172,6 +172,7 @@ impl rt::Operation for DescribePublicIpAddressRequest {
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
     const RESPONSE_HAS_CODE: bool = true;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribePublicIpAddressResponse;
     type Error = DescribePublicIpAddressError;
     #[inline]

@@ -41,10 +41,10 @@ pub struct DescribeRouteEntryListRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only the entry with this ID.
     ///
     /// Wire name: `RouteEntryId`.
@@ -143,9 +143,9 @@ impl DescribeRouteEntryListRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -196,7 +196,7 @@ impl DescribeRouteEntryListRequestBuilder {
             next_hop_id: self.next_hop_id,
             next_hop_type: self.next_hop_type,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_entry_id: self.route_entry_id,
             route_entry_name: self.route_entry_name,
             route_entry_type: self.route_entry_type,
@@ -298,7 +298,7 @@ impl rt::FromParams for DescribeRouteEntryListRequest {
             next_hop_id: src.optional("NextHopId")?,
             next_hop_type: src.optional("NextHopType")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_entry_id: src.optional("RouteEntryId")?,
             route_entry_name: src.optional("RouteEntryName")?,
             route_entry_type: src.optional("RouteEntryType")?,
@@ -314,6 +314,7 @@ impl rt::Operation for DescribeRouteEntryListRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeRouteEntryListResponse;
     type Error = DescribeRouteEntryListError;
     #[inline]

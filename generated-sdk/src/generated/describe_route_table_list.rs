@@ -19,10 +19,10 @@ pub struct DescribeRouteTableListRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only route tables in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -93,9 +93,9 @@ impl DescribeRouteTableListRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -165,7 +165,7 @@ impl DescribeRouteTableListRequestBuilder {
         let request = DescribeRouteTableListRequest {
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             route_table_id: self.route_table_id,
             route_table_name: self.route_table_name,
@@ -253,7 +253,7 @@ impl rt::FromParams for DescribeRouteTableListRequest {
         DescribeRouteTableListRequestBuilder {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             route_table_id: src.optional("RouteTableId")?,
             route_table_name: src.optional("RouteTableName")?,
@@ -272,6 +272,7 @@ impl rt::Operation for DescribeRouteTableListRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeRouteTableListResponse;
     type Error = DescribeRouteTableListError;
     #[inline]

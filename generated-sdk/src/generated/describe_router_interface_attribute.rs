@@ -15,10 +15,10 @@ pub struct DescribeRouterInterfaceAttributeRequest {
     ///
     /// Wire name: `InstanceId`. Required.
     pub instance_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DescribeRouterInterfaceAttributeRequest {
     /// Starts building a request.
@@ -41,9 +41,9 @@ impl DescribeRouterInterfaceAttributeRequestBuilder {
         self.instance_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -55,7 +55,7 @@ impl DescribeRouterInterfaceAttributeRequestBuilder {
     ) -> Result<DescribeRouterInterfaceAttributeRequest, rt::BuildError> {
         Ok(DescribeRouterInterfaceAttributeRequest {
             instance_id: rt::required(self.instance_id, "InstanceId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeRouterInterfaceAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeRouterInterfaceAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -85,7 +85,7 @@ impl rt::FromParams for DescribeRouterInterfaceAttributeRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DescribeRouterInterfaceAttributeRequestBuilder {
             instance_id: src.optional("InstanceId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -97,6 +97,7 @@ impl rt::Operation for DescribeRouterInterfaceAttributeRequest {
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
     const RESPONSE_HAS_CODE: bool = true;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeRouterInterfaceAttributeResponse;
     type Error = DescribeRouterInterfaceAttributeError;
     #[inline]

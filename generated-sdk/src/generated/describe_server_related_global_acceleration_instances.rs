@@ -13,10 +13,10 @@ use aliyun_runtime as rt;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeServerRelatedGlobalAccelerationInstancesRequest {
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The ID of the backend server, such as an ECS or SLB instance ID.
     ///
     /// Wire name: `ServerId`. Required.
@@ -41,9 +41,9 @@ pub struct DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
     server_type: Option<ServerType>,
 }
 impl DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -71,7 +71,7 @@ impl DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
         rt::BuildError,
     > {
         Ok(DescribeServerRelatedGlobalAccelerationInstancesRequest {
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             server_id: rt::required(self.server_id, "ServerId")?,
             server_type: self.server_type,
         })
@@ -102,7 +102,7 @@ impl rt::FromParams for DescribeServerRelatedGlobalAccelerationInstancesRequest 
     /// Reads a request as a server receives it, with the builder's checks.
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             server_id: src.optional("ServerId")?,
             server_type: src.optional("ServerType")?,
         }
@@ -115,6 +115,7 @@ impl rt::Operation for DescribeServerRelatedGlobalAccelerationInstancesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeServerRelatedGlobalAccelerationInstancesResponse;
     type Error = DescribeServerRelatedGlobalAccelerationInstancesError;
     #[inline]

@@ -29,10 +29,10 @@ pub struct DescribeSnatTableEntriesRequest {
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only the SNAT entry with this ID.
     ///
     /// Wire name: `SnatEntryId`.
@@ -112,9 +112,9 @@ impl DescribeSnatTableEntriesRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -169,7 +169,7 @@ impl DescribeSnatTableEntriesRequestBuilder {
             network_interface_ids: self.network_interface_ids,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             snat_entry_id: self.snat_entry_id,
             snat_entry_name: self.snat_entry_name,
             snat_ip: self.snat_ip,
@@ -273,7 +273,7 @@ impl rt::FromParams for DescribeSnatTableEntriesRequest {
             network_interface_ids: src.list("NetworkInterfaceIds")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             snat_entry_id: src.optional("SnatEntryId")?,
             snat_entry_name: src.optional("SnatEntryName")?,
             snat_ip: src.optional("SnatIp")?,
@@ -290,6 +290,7 @@ impl rt::Operation for DescribeSnatTableEntriesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeSnatTableEntriesResponse;
     type Error = DescribeSnatTableEntriesError;
     #[inline]

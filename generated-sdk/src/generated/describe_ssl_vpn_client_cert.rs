@@ -11,10 +11,10 @@ use aliyun_runtime as rt;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSslVpnClientCertRequest {
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The client certificate to return. DescribeSslVpnClientCerts lists certificate IDs.
     ///
     /// Wire name: `SslVpnClientCertId`. Required.
@@ -34,9 +34,9 @@ pub struct DescribeSslVpnClientCertRequestBuilder {
     ssl_vpn_client_cert_id: Option<String>,
 }
 impl DescribeSslVpnClientCertRequestBuilder {
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -52,7 +52,7 @@ impl DescribeSslVpnClientCertRequestBuilder {
     #[inline]
     pub fn build(self) -> Result<DescribeSslVpnClientCertRequest, rt::BuildError> {
         Ok(DescribeSslVpnClientCertRequest {
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             ssl_vpn_client_cert_id: rt::required(
                 self.ssl_vpn_client_cert_id,
                 "SslVpnClientCertId",
@@ -85,7 +85,7 @@ impl rt::FromParams for DescribeSslVpnClientCertRequest {
     /// Reads a request as a server receives it, with the builder's checks.
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DescribeSslVpnClientCertRequestBuilder {
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             ssl_vpn_client_cert_id: src.optional("SslVpnClientCertId")?,
         }
             .build()
@@ -97,6 +97,7 @@ impl rt::Operation for DescribeSslVpnClientCertRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeSslVpnClientCertResponse;
     type Error = DescribeSslVpnClientCertError;
     #[inline]

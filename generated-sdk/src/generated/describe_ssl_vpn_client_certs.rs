@@ -23,10 +23,10 @@ pub struct DescribeSslVpnClientCertsRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only certificates in this resource group. A certificate always sits in the resource group of its SSL-VPN server, which DescribeSslVpnServers reports.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -80,9 +80,9 @@ impl DescribeSslVpnClientCertsRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -115,7 +115,7 @@ impl DescribeSslVpnClientCertsRequestBuilder {
             name: self.name,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             ssl_vpn_client_cert_id: self.ssl_vpn_client_cert_id,
             ssl_vpn_server_id: self.ssl_vpn_server_id,
@@ -197,7 +197,7 @@ impl rt::FromParams for DescribeSslVpnClientCertsRequest {
             name: src.optional("Name")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             ssl_vpn_client_cert_id: src.optional("SslVpnClientCertId")?,
             ssl_vpn_server_id: src.optional("SslVpnServerId")?,
@@ -211,6 +211,7 @@ impl rt::Operation for DescribeSslVpnClientCertsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeSslVpnClientCertsResponse;
     type Error = DescribeSslVpnClientCertsError;
     #[inline]

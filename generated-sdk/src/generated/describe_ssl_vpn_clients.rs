@@ -21,10 +21,10 @@ pub struct DescribeSslVpnClientsRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The VPN gateway whose SSL-VPN clients you want to see. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
@@ -60,9 +60,9 @@ impl DescribeSslVpnClientsRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -80,7 +80,7 @@ impl DescribeSslVpnClientsRequestBuilder {
         Ok(DescribeSslVpnClientsRequest {
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
@@ -159,7 +159,7 @@ impl rt::FromParams for DescribeSslVpnClientsRequest {
         DescribeSslVpnClientsRequestBuilder {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -171,6 +171,7 @@ impl rt::Operation for DescribeSslVpnClientsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeSslVpnClientsResponse;
     type Error = DescribeSslVpnClientsError;
     #[inline]

@@ -23,10 +23,10 @@ pub struct DescribeSslVpnServersRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only servers in this resource group. A server always sits in the resource group of its VPN gateway, which DescribeVpnGateway reports.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -80,9 +80,9 @@ impl DescribeSslVpnServersRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -115,7 +115,7 @@ impl DescribeSslVpnServersRequestBuilder {
             name: self.name,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             ssl_vpn_server_id: self.ssl_vpn_server_id,
             vpn_gateway_id: self.vpn_gateway_id,
@@ -197,7 +197,7 @@ impl rt::FromParams for DescribeSslVpnServersRequest {
             name: src.optional("Name")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             ssl_vpn_server_id: src.optional("SslVpnServerId")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
@@ -211,6 +211,7 @@ impl rt::Operation for DescribeSslVpnServersRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeSslVpnServersResponse;
     type Error = DescribeSslVpnServersError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct DescribeTagsRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resources whose tags you want, all of the type given in `ResourceType`.
     ///
     /// Wire name: `ResourceId`. At most 21 items.
@@ -70,9 +70,9 @@ impl DescribeTagsRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -110,7 +110,7 @@ impl DescribeTagsRequestBuilder {
         let request = DescribeTagsRequest {
             max_result: self.max_result,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_id: self.resource_id,
             resource_type: self.resource_type,
             tag: self.tag,
@@ -200,7 +200,7 @@ impl rt::FromParams for DescribeTagsRequest {
         DescribeTagsRequestBuilder {
             max_result: src.optional("MaxResult")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_id: src.list("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
             tag: src.structs("Tag")?,
@@ -214,6 +214,7 @@ impl rt::Operation for DescribeTagsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeTagsResponse;
     type Error = DescribeTagsError;
     #[inline]

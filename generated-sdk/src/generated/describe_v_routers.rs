@@ -19,10 +19,10 @@ pub struct DescribeVRoutersRequest {
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only the vRouter with this ID; DescribeVpcs shows the vRouter ID of each VPC.
     ///
     /// Wire name: `VRouterId`.
@@ -58,9 +58,9 @@ impl DescribeVRoutersRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -78,7 +78,7 @@ impl DescribeVRoutersRequestBuilder {
         let request = DescribeVRoutersRequest {
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             v_router_id: self.v_router_id,
         };
         rt::check(
@@ -169,7 +169,7 @@ impl rt::FromParams for DescribeVRoutersRequest {
         DescribeVRoutersRequestBuilder {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             v_router_id: src.optional("VRouterId")?,
         }
             .build()
@@ -181,6 +181,7 @@ impl rt::Operation for DescribeVRoutersRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVRoutersResponse;
     type Error = DescribeVRoutersError;
     #[inline]

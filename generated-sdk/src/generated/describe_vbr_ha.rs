@@ -19,10 +19,10 @@ pub struct DescribeVbrHaRequest {
     ///
     /// Wire name: `DryRun`.
     pub dry_run: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The failover group to look up, as returned by CreateVbrHa.
     ///
     /// Wire name: `VbrHaId`.
@@ -63,9 +63,9 @@ impl DescribeVbrHaRequestBuilder {
         self.dry_run = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -90,7 +90,7 @@ impl DescribeVbrHaRequestBuilder {
         Ok(DescribeVbrHaRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vbr_ha_id: self.vbr_ha_id,
             vbr_id: self.vbr_id,
         })
@@ -121,7 +121,7 @@ impl rt::FromParams for DescribeVbrHaRequest {
         DescribeVbrHaRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vbr_ha_id: src.optional("VbrHaId")?,
             vbr_id: src.optional("VbrId")?,
         }
@@ -134,6 +134,7 @@ impl rt::Operation for DescribeVbrHaRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVbrHaResponse;
     type Error = DescribeVbrHaError;
     #[inline]

@@ -23,10 +23,10 @@ pub struct DescribeVcoRouteEntriesRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Which routes to list: `custom` (the default) for destination-based routes, or `bgp` for routes learned over BGP.
     ///
     /// Wire name: `RouteEntryType`.
@@ -75,9 +75,9 @@ impl DescribeVcoRouteEntriesRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -103,7 +103,7 @@ impl DescribeVcoRouteEntriesRequestBuilder {
             client_token: self.client_token,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_entry_type: self.route_entry_type,
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
         })
@@ -184,7 +184,7 @@ impl rt::FromParams for DescribeVcoRouteEntriesRequest {
             client_token: src.optional("ClientToken")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_entry_type: src.optional("RouteEntryType")?,
             vpn_connection_id: src.optional("VpnConnectionId")?,
         }
@@ -197,6 +197,7 @@ impl rt::Operation for DescribeVcoRouteEntriesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVcoRouteEntriesResponse;
     type Error = DescribeVcoRouteEntriesError;
     #[inline]

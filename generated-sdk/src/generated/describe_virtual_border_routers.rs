@@ -27,10 +27,10 @@ pub struct DescribeVirtualBorderRoutersRequest {
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only the VBRs in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -90,9 +90,9 @@ impl DescribeVirtualBorderRoutersRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -122,7 +122,7 @@ impl DescribeVirtualBorderRoutersRequestBuilder {
             include_cross_account_vbr: self.include_cross_account_vbr,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tags: self.tags,
         };
@@ -229,7 +229,7 @@ impl rt::FromParams for DescribeVirtualBorderRoutersRequest {
             include_cross_account_vbr: src.optional("IncludeCrossAccountVbr")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -242,6 +242,7 @@ impl rt::Operation for DescribeVirtualBorderRoutersRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVirtualBorderRoutersResponse;
     type Error = DescribeVirtualBorderRoutersError;
     #[inline]

@@ -29,10 +29,10 @@ pub struct DescribeVirtualBorderRoutersForPhysicalConnectionRequest {
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
     pub physical_connection_id: String,
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
 }
 impl DescribeVirtualBorderRoutersForPhysicalConnectionRequest {
     /// Starts building a request.
@@ -82,9 +82,9 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
         self.physical_connection_id = Some(value.into());
         self
     }
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -105,7 +105,7 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
                 self.physical_connection_id,
                 "PhysicalConnectionId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         };
         rt::check(
             "PageNumber",
@@ -210,7 +210,7 @@ impl rt::FromParams for DescribeVirtualBorderRoutersForPhysicalConnectionRequest
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -221,6 +221,7 @@ impl rt::Operation for DescribeVirtualBorderRoutersForPhysicalConnectionRequest 
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVirtualBorderRoutersForPhysicalConnectionResponse;
     type Error = DescribeVirtualBorderRoutersForPhysicalConnectionError;
     #[inline]

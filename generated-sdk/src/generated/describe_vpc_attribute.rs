@@ -21,10 +21,10 @@ pub struct DescribeVpcAttributeRequest {
     ///
     /// Wire name: `IsDefault`.
     pub is_default: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The VPC to describe. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
@@ -60,9 +60,9 @@ impl DescribeVpcAttributeRequestBuilder {
         self.is_default = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -80,7 +80,7 @@ impl DescribeVpcAttributeRequestBuilder {
         Ok(DescribeVpcAttributeRequest {
             dry_run: self.dry_run,
             is_default: self.is_default,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
         })
     }
@@ -113,7 +113,7 @@ impl rt::FromParams for DescribeVpcAttributeRequest {
         DescribeVpcAttributeRequestBuilder {
             dry_run: src.optional("DryRun")?,
             is_default: src.optional("IsDefault")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vpc_id: src.optional("VpcId")?,
         }
             .build()
@@ -125,6 +125,7 @@ impl rt::Operation for DescribeVpcAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVpcAttributeResponse;
     type Error = DescribeVpcAttributeError;
     #[inline]

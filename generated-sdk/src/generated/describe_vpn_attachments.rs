@@ -23,10 +23,10 @@ pub struct DescribeVpnAttachmentsRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only this IPsec-VPN connection. Without it, every connection in the region that is attached to a transit router is returned.
     ///
     /// Wire name: `VpnConnectionId`.
@@ -70,9 +70,9 @@ impl DescribeVpnAttachmentsRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -91,7 +91,7 @@ impl DescribeVpnAttachmentsRequestBuilder {
             attach_type: self.attach_type,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vpn_connection_id: self.vpn_connection_id,
         })
     }
@@ -171,7 +171,7 @@ impl rt::FromParams for DescribeVpnAttachmentsRequest {
             attach_type: src.optional("AttachType")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vpn_connection_id: src.optional("VpnConnectionId")?,
         }
             .build()
@@ -183,6 +183,7 @@ impl rt::Operation for DescribeVpnAttachmentsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVpnAttachmentsResponse;
     type Error = DescribeVpnAttachmentsError;
     #[inline]

@@ -11,10 +11,10 @@ use aliyun_runtime as rt;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeVpnConnectionRequest {
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The IPsec-VPN connection to describe. DescribeVpnConnections lists them.
     ///
     /// Wire name: `VpnConnectionId`. Required.
@@ -34,9 +34,9 @@ pub struct DescribeVpnConnectionRequestBuilder {
     vpn_connection_id: Option<String>,
 }
 impl DescribeVpnConnectionRequestBuilder {
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -52,7 +52,7 @@ impl DescribeVpnConnectionRequestBuilder {
     #[inline]
     pub fn build(self) -> Result<DescribeVpnConnectionRequest, rt::BuildError> {
         Ok(DescribeVpnConnectionRequest {
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
         })
     }
@@ -82,7 +82,7 @@ impl rt::FromParams for DescribeVpnConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DescribeVpnConnectionRequestBuilder {
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vpn_connection_id: src.optional("VpnConnectionId")?,
         }
             .build()
@@ -94,6 +94,7 @@ impl rt::Operation for DescribeVpnConnectionRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVpnConnectionResponse;
     type Error = DescribeVpnConnectionError;
     #[inline]

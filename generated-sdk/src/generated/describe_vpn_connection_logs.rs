@@ -29,10 +29,10 @@ pub struct DescribeVpnConnectionLogsRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The end of the window, as a UNIX timestamp in milliseconds. When you set it, also set From or MinutePeriod.
     ///
     /// Wire name: `To`.
@@ -94,9 +94,9 @@ impl DescribeVpnConnectionLogsRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -130,7 +130,7 @@ impl DescribeVpnConnectionLogsRequestBuilder {
             minute_period: self.minute_period,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             to: self.to,
             tunnel_id: self.tunnel_id,
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
@@ -213,7 +213,7 @@ impl rt::FromParams for DescribeVpnConnectionLogsRequest {
             minute_period: src.optional("MinutePeriod")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             to: src.optional("To")?,
             tunnel_id: src.optional("TunnelId")?,
             vpn_connection_id: src.optional("VpnConnectionId")?,
@@ -227,6 +227,7 @@ impl rt::Operation for DescribeVpnConnectionLogsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVpnConnectionLogsResponse;
     type Error = DescribeVpnConnectionLogsError;
     #[inline]

@@ -23,10 +23,10 @@ pub struct DescribeVpnConnectionsRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only connections in this resource group. ListResourceGroups lists them.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -85,9 +85,9 @@ impl DescribeVpnConnectionsRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -130,7 +130,7 @@ impl DescribeVpnConnectionsRequestBuilder {
             customer_gateway_id: self.customer_gateway_id,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tag: self.tag,
             vpn_connection_id: self.vpn_connection_id,
@@ -215,7 +215,7 @@ impl rt::FromParams for DescribeVpnConnectionsRequest {
             customer_gateway_id: src.optional("CustomerGatewayId")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
             vpn_connection_id: src.optional("VpnConnectionId")?,
@@ -230,6 +230,7 @@ impl rt::Operation for DescribeVpnConnectionsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVpnConnectionsResponse;
     type Error = DescribeVpnConnectionsError;
     #[inline]

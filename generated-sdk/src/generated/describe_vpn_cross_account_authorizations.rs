@@ -23,10 +23,10 @@ pub struct DescribeVpnCrossAccountAuthorizationsRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The IPsec-VPN connection whose cross-account authorizations you want. DescribeVpnAttachments lists connections that work with transit routers.
     ///
     /// Wire name: `VpnConnectionId`. Required.
@@ -70,9 +70,9 @@ impl DescribeVpnCrossAccountAuthorizationsRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -93,7 +93,7 @@ impl DescribeVpnCrossAccountAuthorizationsRequestBuilder {
             client_token: self.client_token,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
         })
     }
@@ -178,7 +178,7 @@ impl rt::FromParams for DescribeVpnCrossAccountAuthorizationsRequest {
             client_token: src.optional("ClientToken")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vpn_connection_id: src.optional("VpnConnectionId")?,
         }
             .build()
@@ -190,6 +190,7 @@ impl rt::Operation for DescribeVpnCrossAccountAuthorizationsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVpnCrossAccountAuthorizationsResponse;
     type Error = DescribeVpnCrossAccountAuthorizationsError;
     #[inline]

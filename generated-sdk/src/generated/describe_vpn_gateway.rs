@@ -15,10 +15,10 @@ pub struct DescribeVpnGatewayRequest {
     ///
     /// Wire name: `IncludeReservationData`.
     pub include_reservation_data: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The VPN gateway to describe. DescribeVpnGateways lists them.
     ///
     /// Wire name: `VpnGatewayId`. Required.
@@ -46,9 +46,9 @@ impl DescribeVpnGatewayRequestBuilder {
         self.include_reservation_data = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -65,7 +65,7 @@ impl DescribeVpnGatewayRequestBuilder {
     pub fn build(self) -> Result<DescribeVpnGatewayRequest, rt::BuildError> {
         Ok(DescribeVpnGatewayRequest {
             include_reservation_data: self.include_reservation_data,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
@@ -93,7 +93,7 @@ impl rt::FromParams for DescribeVpnGatewayRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DescribeVpnGatewayRequestBuilder {
             include_reservation_data: src.optional("IncludeReservationData")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -105,6 +105,7 @@ impl rt::Operation for DescribeVpnGatewayRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVpnGatewayResponse;
     type Error = DescribeVpnGatewayError;
     #[inline]

@@ -19,10 +19,10 @@ pub struct DescribeVpnGatewayAvailableZonesRequest {
     ///
     /// Wire name: `GatewayType`.
     pub gateway_type: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The bandwidth specification to look up, one of `5M`, `10M`, `20M`, `50M`, `100M`, `200M`, `500M` or `1000M`. For connections on a VPN gateway it is the bandwidth of the gateway; for connections attached to a transit router it is the bandwidth of the connection. The zones returned can differ from one specification to another.
     ///
     /// Wire name: `Spec`. Required.
@@ -61,9 +61,9 @@ impl DescribeVpnGatewayAvailableZonesRequestBuilder {
         self.gateway_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -83,7 +83,7 @@ impl DescribeVpnGatewayAvailableZonesRequestBuilder {
         Ok(DescribeVpnGatewayAvailableZonesRequest {
             accept_language: self.accept_language,
             gateway_type: self.gateway_type,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             spec: rt::required(self.spec, "Spec")?,
         })
     }
@@ -115,7 +115,7 @@ impl rt::FromParams for DescribeVpnGatewayAvailableZonesRequest {
         DescribeVpnGatewayAvailableZonesRequestBuilder {
             accept_language: src.optional("AcceptLanguage")?,
             gateway_type: src.optional("GatewayType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             spec: src.optional("Spec")?,
         }
             .build()
@@ -127,6 +127,7 @@ impl rt::Operation for DescribeVpnGatewayAvailableZonesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVpnGatewayAvailableZonesResponse;
     type Error = DescribeVpnGatewayAvailableZonesError;
     #[inline]

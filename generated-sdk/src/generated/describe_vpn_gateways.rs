@@ -31,10 +31,10 @@ pub struct DescribeVpnGatewaysRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only gateways in this resource group. ListResourceGroups lists them.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -117,9 +117,9 @@ impl DescribeVpnGatewaysRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -171,7 +171,7 @@ impl DescribeVpnGatewaysRequestBuilder {
             include_reservation_data: self.include_reservation_data,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             status: self.status,
             tag: self.tag,
@@ -259,7 +259,7 @@ impl rt::FromParams for DescribeVpnGatewaysRequest {
             include_reservation_data: src.optional("IncludeReservationData")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             status: src.optional("Status")?,
             tag: src.structs("Tag")?,
@@ -275,6 +275,7 @@ impl rt::Operation for DescribeVpnGatewaysRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVpnGatewaysResponse;
     type Error = DescribeVpnGatewaysError;
     #[inline]

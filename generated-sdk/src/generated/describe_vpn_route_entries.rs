@@ -19,10 +19,10 @@ pub struct DescribeVpnRouteEntriesRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only `Custom` routes, which you added, or only `System` routes, which the service added; leave it out for both.
     ///
     /// Wire name: `RouteEntryType`.
@@ -63,9 +63,9 @@ impl DescribeVpnRouteEntriesRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -90,7 +90,7 @@ impl DescribeVpnRouteEntriesRequestBuilder {
         Ok(DescribeVpnRouteEntriesRequest {
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_entry_type: self.route_entry_type,
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
@@ -170,7 +170,7 @@ impl rt::FromParams for DescribeVpnRouteEntriesRequest {
         DescribeVpnRouteEntriesRequestBuilder {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_entry_type: src.optional("RouteEntryType")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
@@ -183,6 +183,7 @@ impl rt::Operation for DescribeVpnRouteEntriesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVpnRouteEntriesResponse;
     type Error = DescribeVpnRouteEntriesError;
     #[inline]

@@ -29,10 +29,10 @@ pub struct DescribeVpnSslServerLogsRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only lines for the clients that use this client certificate.
     ///
     /// Wire name: `SslVpnClientCertId`.
@@ -94,9 +94,9 @@ impl DescribeVpnSslServerLogsRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -130,7 +130,7 @@ impl DescribeVpnSslServerLogsRequestBuilder {
             minute_period: self.minute_period,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             ssl_vpn_client_cert_id: self.ssl_vpn_client_cert_id,
             to: self.to,
             vpn_ssl_server_id: rt::required(self.vpn_ssl_server_id, "VpnSslServerId")?,
@@ -213,7 +213,7 @@ impl rt::FromParams for DescribeVpnSslServerLogsRequest {
             minute_period: src.optional("MinutePeriod")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             ssl_vpn_client_cert_id: src.optional("SslVpnClientCertId")?,
             to: src.optional("To")?,
             vpn_ssl_server_id: src.optional("VpnSslServerId")?,
@@ -227,6 +227,7 @@ impl rt::Operation for DescribeVpnSslServerLogsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeVpnSslServerLogsResponse;
     type Error = DescribeVpnSslServerLogsError;
     #[inline]

@@ -15,10 +15,10 @@ pub struct DescribeZonesRequest {
     ///
     /// Wire name: `AcceptLanguage`.
     pub accept_language: Option<DescribeZonesAcceptLanguage>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The kind of zones to list; `AvailabilityZone` by default.
     ///
     /// Wire name: `ZoneType`.
@@ -49,9 +49,9 @@ impl DescribeZonesRequestBuilder {
         self.accept_language = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -68,7 +68,7 @@ impl DescribeZonesRequestBuilder {
     pub fn build(self) -> Result<DescribeZonesRequest, rt::BuildError> {
         Ok(DescribeZonesRequest {
             accept_language: self.accept_language,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             zone_type: self.zone_type,
         })
     }
@@ -96,7 +96,7 @@ impl rt::FromParams for DescribeZonesRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DescribeZonesRequestBuilder {
             accept_language: src.optional("AcceptLanguage")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             zone_type: src.optional("ZoneType")?,
         }
             .build()
@@ -108,6 +108,7 @@ impl rt::Operation for DescribeZonesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeZonesResponse;
     type Error = DescribeZonesError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct DetachDhcpOptionsSetFromVpcRequest {
     ///
     /// Wire name: `DryRun`.
     pub dry_run: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The VPC the DHCP options set is attached to. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
@@ -72,9 +72,9 @@ impl DetachDhcpOptionsSetFromVpcRequestBuilder {
         self.dry_run = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -96,7 +96,7 @@ impl DetachDhcpOptionsSetFromVpcRequestBuilder {
                 "DhcpOptionsSetId",
             )?,
             dry_run: self.dry_run,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
         })
     }
@@ -130,7 +130,7 @@ impl rt::FromParams for DetachDhcpOptionsSetFromVpcRequest {
             client_token: src.optional("ClientToken")?,
             dhcp_options_set_id: src.optional("DhcpOptionsSetId")?,
             dry_run: src.optional("DryRun")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vpc_id: src.optional("VpcId")?,
         }
             .build()
@@ -142,6 +142,7 @@ impl rt::Operation for DetachDhcpOptionsSetFromVpcRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DetachDhcpOptionsSetFromVpcResponse;
     type Error = DetachDhcpOptionsSetFromVpcError;
     #[inline]

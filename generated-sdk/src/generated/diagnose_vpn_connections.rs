@@ -19,10 +19,10 @@ pub struct DiagnoseVpnConnectionsRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The tunnels to diagnose; required for connections in dual-tunnel mode.
     ///
     /// Wire name: `TunnelIds`. At most 100 items.
@@ -68,9 +68,9 @@ impl DiagnoseVpnConnectionsRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -108,7 +108,7 @@ impl DiagnoseVpnConnectionsRequestBuilder {
         let request = DiagnoseVpnConnectionsRequest {
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             tunnel_ids: self.tunnel_ids,
             vpn_connection_ids: self.vpn_connection_ids,
             vpn_gateway_id: self.vpn_gateway_id,
@@ -206,7 +206,7 @@ impl rt::FromParams for DiagnoseVpnConnectionsRequest {
         DiagnoseVpnConnectionsRequestBuilder {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             tunnel_ids: src.list("TunnelIds")?,
             vpn_connection_ids: src.list("VpnConnectionIds")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
@@ -220,6 +220,7 @@ impl rt::Operation for DiagnoseVpnConnectionsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DiagnoseVpnConnectionsResponse;
     type Error = DiagnoseVpnConnectionsError;
     #[inline]

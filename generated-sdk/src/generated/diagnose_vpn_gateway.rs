@@ -21,10 +21,10 @@ pub struct DiagnoseVpnGatewayRequest {
     ///
     /// Wire name: `IPsecExtendInfo`.
     pub ipsec_extend_info: Option<IpsecExtendInfo>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource to diagnose, such as the ID of an IPsec-VPN connection on the gateway.
     ///
     /// Wire name: `ResourceId`. Required.
@@ -70,9 +70,9 @@ impl DiagnoseVpnGatewayRequestBuilder {
         self.ipsec_extend_info = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -104,7 +104,7 @@ impl DiagnoseVpnGatewayRequestBuilder {
         Ok(DiagnoseVpnGatewayRequest {
             client_token: self.client_token,
             ipsec_extend_info: self.ipsec_extend_info,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_id: rt::required(self.resource_id, "ResourceId")?,
             resource_type: rt::required(self.resource_type, "ResourceType")?,
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
@@ -135,7 +135,7 @@ impl rt::FromParams for DiagnoseVpnGatewayRequest {
         DiagnoseVpnGatewayRequestBuilder {
             client_token: src.optional("ClientToken")?,
             ipsec_extend_info: src.optional("IPsecExtendInfo")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_id: src.optional("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
@@ -149,6 +149,7 @@ impl rt::Operation for DiagnoseVpnGatewayRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DiagnoseVpnGatewayResponse;
     type Error = DiagnoseVpnGatewayError;
     #[inline]

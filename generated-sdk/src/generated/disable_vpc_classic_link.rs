@@ -21,10 +21,10 @@ pub struct DisableVpcClassicLinkRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The VPC whose ClassicLink is turned off. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
@@ -52,9 +52,9 @@ impl DisableVpcClassicLinkRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -71,7 +71,7 @@ impl DisableVpcClassicLinkRequestBuilder {
     pub fn build(self) -> Result<DisableVpcClassicLinkRequest, rt::BuildError> {
         Ok(DisableVpcClassicLinkRequest {
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
         })
     }
@@ -105,7 +105,7 @@ impl rt::FromParams for DisableVpcClassicLinkRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DisableVpcClassicLinkRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vpc_id: src.optional("VpcId")?,
         }
             .build()
@@ -117,6 +117,7 @@ impl rt::Operation for DisableVpcClassicLinkRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DisableVpcClassicLinkResponse;
     type Error = DisableVpcClassicLinkError;
     #[inline]

@@ -19,10 +19,10 @@ pub struct DisassociateMacSecKeyRequest {
     ///
     /// Wire name: `PhysicalConnectionId`. Required.
     pub physical_connection_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl DisassociateMacSecKeyRequest {
     /// Starts building a request.
@@ -53,9 +53,9 @@ impl DisassociateMacSecKeyRequestBuilder {
         self.physical_connection_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -69,7 +69,7 @@ impl DisassociateMacSecKeyRequestBuilder {
                 self.physical_connection_id,
                 "PhysicalConnectionId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DisassociateMacSecKeyResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DisassociateMacSecKeyError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -100,7 +100,7 @@ impl rt::FromParams for DisassociateMacSecKeyRequest {
         DisassociateMacSecKeyRequestBuilder {
             ckn: src.optional("Ckn")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -111,6 +111,7 @@ impl rt::Operation for DisassociateMacSecKeyRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DisassociateMacSecKeyResponse;
     type Error = DisassociateMacSecKeyError;
     #[inline]

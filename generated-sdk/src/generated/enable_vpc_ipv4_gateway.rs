@@ -25,10 +25,10 @@ pub struct EnableVpcIpv4GatewayRequest {
     ///
     /// Wire name: `Ipv4GatewayId`. Required.
     pub ipv4_gateway_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Route tables, up to 100, that should send Internet traffic through the gateway: each gets a `0.0.0.0/0` entry whose next hop is this IPv4 gateway.
     ///
     /// Wire name: `RouteTableList`. At most 100 items.
@@ -72,9 +72,9 @@ impl EnableVpcIpv4GatewayRequestBuilder {
         self.ipv4_gateway_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -96,7 +96,7 @@ impl EnableVpcIpv4GatewayRequestBuilder {
             client_token: self.client_token,
             dry_run: self.dry_run,
             ipv4_gateway_id: rt::required(self.ipv4_gateway_id, "Ipv4GatewayId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_table_list: self.route_table_list,
         };
         rt::check(
@@ -139,7 +139,7 @@ impl rt::FromParams for EnableVpcIpv4GatewayRequest {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             ipv4_gateway_id: src.optional("Ipv4GatewayId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_table_list: src.list("RouteTableList")?,
         }
             .build()
@@ -151,6 +151,7 @@ impl rt::Operation for EnableVpcIpv4GatewayRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = EnableVpcIpv4GatewayResponse;
     type Error = EnableVpcIpv4GatewayError;
     #[inline]

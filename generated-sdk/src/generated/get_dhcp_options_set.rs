@@ -17,10 +17,10 @@ pub struct GetDhcpOptionsSetRequest {
     ///
     /// Wire name: `DhcpOptionsSetId`. Required.
     pub dhcp_options_set_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl GetDhcpOptionsSetRequest {
     /// Starts building a request.
@@ -43,9 +43,9 @@ impl GetDhcpOptionsSetRequestBuilder {
         self.dhcp_options_set_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -58,7 +58,7 @@ impl GetDhcpOptionsSetRequestBuilder {
                 self.dhcp_options_set_id,
                 "DhcpOptionsSetId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetDhcpOptionsSetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetDhcpOptionsSetError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -85,7 +85,7 @@ impl rt::FromParams for GetDhcpOptionsSetRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         GetDhcpOptionsSetRequestBuilder {
             dhcp_options_set_id: src.optional("DhcpOptionsSetId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -96,6 +96,7 @@ impl rt::Operation for GetDhcpOptionsSetRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = GetDhcpOptionsSetResponse;
     type Error = GetDhcpOptionsSetError;
     #[inline]

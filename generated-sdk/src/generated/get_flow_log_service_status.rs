@@ -17,10 +17,10 @@ pub struct GetFlowLogServiceStatusRequest {
     ///
     /// Wire name: `ClientToken`.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl GetFlowLogServiceStatusRequest {
     /// Starts building a request.
@@ -43,9 +43,9 @@ impl GetFlowLogServiceStatusRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -55,7 +55,7 @@ impl GetFlowLogServiceStatusRequestBuilder {
     pub fn build(self) -> Result<GetFlowLogServiceStatusRequest, rt::BuildError> {
         Ok(GetFlowLogServiceStatusRequest {
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetFlowLogServiceStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetFlowLogServiceStatusError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -85,7 +85,7 @@ impl rt::FromParams for GetFlowLogServiceStatusRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         GetFlowLogServiceStatusRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -96,6 +96,7 @@ impl rt::Operation for GetFlowLogServiceStatusRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = GetFlowLogServiceStatusResponse;
     type Error = GetFlowLogServiceStatusError;
     #[inline]

@@ -17,10 +17,10 @@ pub struct GetIpv4GatewayAttributeRequest {
     ///
     /// Wire name: `Ipv4GatewayId`. Required.
     pub ipv4_gateway_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl GetIpv4GatewayAttributeRequest {
     /// Starts building a request.
@@ -43,9 +43,9 @@ impl GetIpv4GatewayAttributeRequestBuilder {
         self.ipv4_gateway_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -55,7 +55,7 @@ impl GetIpv4GatewayAttributeRequestBuilder {
     pub fn build(self) -> Result<GetIpv4GatewayAttributeRequest, rt::BuildError> {
         Ok(GetIpv4GatewayAttributeRequest {
             ipv4_gateway_id: rt::required(self.ipv4_gateway_id, "Ipv4GatewayId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetIpv4GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetIpv4GatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -85,7 +85,7 @@ impl rt::FromParams for GetIpv4GatewayAttributeRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         GetIpv4GatewayAttributeRequestBuilder {
             ipv4_gateway_id: src.optional("Ipv4GatewayId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -96,6 +96,7 @@ impl rt::Operation for GetIpv4GatewayAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = GetIpv4GatewayAttributeResponse;
     type Error = GetIpv4GatewayAttributeError;
     #[inline]

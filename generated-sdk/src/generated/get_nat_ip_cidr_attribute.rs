@@ -29,10 +29,10 @@ pub struct GetNatIpCidrAttributeRequest {
     ///
     /// Wire name: `NatIpCidr`. Required.
     pub nat_ip_cidr: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl GetNatIpCidrAttributeRequest {
     /// Starts building a request.
@@ -79,9 +79,9 @@ impl GetNatIpCidrAttributeRequestBuilder {
         self.nat_ip_cidr = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -94,7 +94,7 @@ impl GetNatIpCidrAttributeRequestBuilder {
             dry_run: self.dry_run,
             nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
             nat_ip_cidr: rt::required(self.nat_ip_cidr, "NatIpCidr")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetNatIpCidrAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetNatIpCidrAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -128,7 +128,7 @@ impl rt::FromParams for GetNatIpCidrAttributeRequest {
             dry_run: src.optional("DryRun")?,
             nat_gateway_id: src.optional("NatGatewayId")?,
             nat_ip_cidr: src.optional("NatIpCidr")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -139,6 +139,7 @@ impl rt::Operation for GetNatIpCidrAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = GetNatIpCidrAttributeResponse;
     type Error = GetNatIpCidrAttributeError;
     #[inline]

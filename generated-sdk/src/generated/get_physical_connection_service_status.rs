@@ -13,10 +13,10 @@ use aliyun_runtime as rt;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetPhysicalConnectionServiceStatusRequest {
-    /// The region to check the setting in. DescribeRegions lists the region IDs.
+    /// The region to check the setting in. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-shanghai`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-shanghai`.
+    pub region_id: Option<String>,
 }
 impl GetPhysicalConnectionServiceStatusRequest {
     /// Starts building a request.
@@ -31,9 +31,9 @@ pub struct GetPhysicalConnectionServiceStatusRequestBuilder {
     region_id: Option<String>,
 }
 impl GetPhysicalConnectionServiceStatusRequestBuilder {
-    /// The region to check the setting in. DescribeRegions lists the region IDs.
+    /// The region to check the setting in. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-shanghai`.
+    /// Wire name: `RegionId`. Example: `cn-shanghai`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -44,7 +44,7 @@ impl GetPhysicalConnectionServiceStatusRequestBuilder {
         self,
     ) -> Result<GetPhysicalConnectionServiceStatusRequest, rt::BuildError> {
         Ok(GetPhysicalConnectionServiceStatusRequest {
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetPhysicalConnectionServiceStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetPhysicalConnectionServiceStatusError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -73,7 +73,7 @@ impl rt::FromParams for GetPhysicalConnectionServiceStatusRequest {
     /// Reads a request as a server receives it, with the builder's checks.
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         GetPhysicalConnectionServiceStatusRequestBuilder {
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -84,6 +84,7 @@ impl rt::Operation for GetPhysicalConnectionServiceStatusRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = GetPhysicalConnectionServiceStatusResponse;
     type Error = GetPhysicalConnectionServiceStatusError;
     #[inline]

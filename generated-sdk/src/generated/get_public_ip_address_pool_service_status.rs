@@ -17,10 +17,10 @@ pub struct GetPublicIpAddressPoolServiceStatusRequest {
     ///
     /// Wire name: `ClientToken`.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl GetPublicIpAddressPoolServiceStatusRequest {
     /// Starts building a request.
@@ -43,9 +43,9 @@ impl GetPublicIpAddressPoolServiceStatusRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -57,7 +57,7 @@ impl GetPublicIpAddressPoolServiceStatusRequestBuilder {
     ) -> Result<GetPublicIpAddressPoolServiceStatusRequest, rt::BuildError> {
         Ok(GetPublicIpAddressPoolServiceStatusRequest {
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetPublicIpAddressPoolServiceStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetPublicIpAddressPoolServiceStatusError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -87,7 +87,7 @@ impl rt::FromParams for GetPublicIpAddressPoolServiceStatusRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         GetPublicIpAddressPoolServiceStatusRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -98,6 +98,7 @@ impl rt::Operation for GetPublicIpAddressPoolServiceStatusRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = GetPublicIpAddressPoolServiceStatusResponse;
     type Error = GetPublicIpAddressPoolServiceStatusError;
     #[inline]

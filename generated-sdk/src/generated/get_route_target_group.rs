@@ -15,10 +15,10 @@ pub struct GetRouteTargetGroupRequest {
     ///
     /// Wire name: `ClientToken`.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The route target group to look up. ListRouteTargetGroups lists group IDs.
     ///
     /// Wire name: `RouteTargetGroupId`. Required.
@@ -51,9 +51,9 @@ impl GetRouteTargetGroupRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -80,7 +80,7 @@ impl GetRouteTargetGroupRequestBuilder {
     pub fn build(self) -> Result<GetRouteTargetGroupRequest, rt::BuildError> {
         Ok(GetRouteTargetGroupRequest {
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_target_group_id: rt::required(
                 self.route_target_group_id,
                 "RouteTargetGroupId",
@@ -115,7 +115,7 @@ impl rt::FromParams for GetRouteTargetGroupRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         GetRouteTargetGroupRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_target_group_id: src.optional("RouteTargetGroupId")?,
             tag: src.structs("Tag")?,
         }
@@ -128,6 +128,7 @@ impl rt::Operation for GetRouteTargetGroupRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = GetRouteTargetGroupResponse;
     type Error = GetRouteTargetGroupError;
     #[inline]

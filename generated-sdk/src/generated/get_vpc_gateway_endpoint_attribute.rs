@@ -17,10 +17,10 @@ pub struct GetVpcGatewayEndpointAttributeRequest {
     ///
     /// Wire name: `EndpointId`. Required.
     pub endpoint_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl GetVpcGatewayEndpointAttributeRequest {
     /// Starts building a request.
@@ -43,9 +43,9 @@ impl GetVpcGatewayEndpointAttributeRequestBuilder {
         self.endpoint_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -55,7 +55,7 @@ impl GetVpcGatewayEndpointAttributeRequestBuilder {
     pub fn build(self) -> Result<GetVpcGatewayEndpointAttributeRequest, rt::BuildError> {
         Ok(GetVpcGatewayEndpointAttributeRequest {
             endpoint_id: rt::required(self.endpoint_id, "EndpointId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetVpcGatewayEndpointAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVpcGatewayEndpointAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -85,7 +85,7 @@ impl rt::FromParams for GetVpcGatewayEndpointAttributeRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         GetVpcGatewayEndpointAttributeRequestBuilder {
             endpoint_id: src.optional("EndpointId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -96,6 +96,7 @@ impl rt::Operation for GetVpcGatewayEndpointAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = GetVpcGatewayEndpointAttributeResponse;
     type Error = GetVpcGatewayEndpointAttributeError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct GetVpcPrefixListAssociationsRequest {
     ///
     /// Wire name: `PrefixListId`. Required.
     pub prefix_list_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl GetVpcPrefixListAssociationsRequest {
     /// Starts building a request.
@@ -67,9 +67,9 @@ impl GetVpcPrefixListAssociationsRequestBuilder {
         self.prefix_list_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -81,7 +81,7 @@ impl GetVpcPrefixListAssociationsRequestBuilder {
             max_results: self.max_results,
             next_token: self.next_token,
             prefix_list_id: rt::required(self.prefix_list_id, "PrefixListId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         };
         rt::check(
             "MaxResults",
@@ -172,7 +172,7 @@ impl rt::FromParams for GetVpcPrefixListAssociationsRequest {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
             prefix_list_id: src.optional("PrefixListId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -183,6 +183,7 @@ impl rt::Operation for GetVpcPrefixListAssociationsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = GetVpcPrefixListAssociationsResponse;
     type Error = GetVpcPrefixListAssociationsError;
     #[inline]

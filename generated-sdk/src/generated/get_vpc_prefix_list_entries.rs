@@ -25,10 +25,10 @@ pub struct GetVpcPrefixListEntriesRequest {
     ///
     /// Wire name: `PrefixListId`. Required.
     pub prefix_list_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl GetVpcPrefixListEntriesRequest {
     /// Starts building a request.
@@ -67,9 +67,9 @@ impl GetVpcPrefixListEntriesRequestBuilder {
         self.prefix_list_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -81,7 +81,7 @@ impl GetVpcPrefixListEntriesRequestBuilder {
             max_results: self.max_results,
             next_token: self.next_token,
             prefix_list_id: rt::required(self.prefix_list_id, "PrefixListId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         };
         rt::check(
             "MaxResults",
@@ -167,7 +167,7 @@ impl rt::FromParams for GetVpcPrefixListEntriesRequest {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
             prefix_list_id: src.optional("PrefixListId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -178,6 +178,7 @@ impl rt::Operation for GetVpcPrefixListEntriesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = GetVpcPrefixListEntriesResponse;
     type Error = GetVpcPrefixListEntriesError;
     #[inline]

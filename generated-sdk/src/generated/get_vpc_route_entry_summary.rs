@@ -11,10 +11,10 @@ use aliyun_runtime as rt;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetVpcRouteEntrySummaryRequest {
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Which route types to count: `All`, `Custom`, `System`, `BGP` or `CEN` (Cloud Enterprise Network).
     ///
     /// Wire name: `RouteEntryType`. Required.
@@ -44,9 +44,9 @@ pub struct GetVpcRouteEntrySummaryRequestBuilder {
     vpc_id: Option<String>,
 }
 impl GetVpcRouteEntrySummaryRequestBuilder {
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -76,7 +76,7 @@ impl GetVpcRouteEntrySummaryRequestBuilder {
     #[inline]
     pub fn build(self) -> Result<GetVpcRouteEntrySummaryRequest, rt::BuildError> {
         Ok(GetVpcRouteEntrySummaryRequest {
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_entry_type: rt::required(self.route_entry_type, "RouteEntryType")?,
             route_table_id: self.route_table_id,
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
@@ -108,7 +108,7 @@ impl rt::FromParams for GetVpcRouteEntrySummaryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         GetVpcRouteEntrySummaryRequestBuilder {
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_entry_type: src.optional("RouteEntryType")?,
             route_table_id: src.optional("RouteTableId")?,
             vpc_id: src.optional("VpcId")?,
@@ -122,6 +122,7 @@ impl rt::Operation for GetVpcRouteEntrySummaryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = GetVpcRouteEntrySummaryResponse;
     type Error = GetVpcRouteEntrySummaryError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct GetVpnGatewayDiagnoseResultRequest {
     ///
     /// Wire name: `DiagnoseId`.
     pub diagnose_id: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The VPN gateway whose diagnosis result you want.
     ///
     /// Wire name: `VpnGatewayId`.
@@ -60,9 +60,9 @@ impl GetVpnGatewayDiagnoseResultRequestBuilder {
         self.diagnose_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -80,7 +80,7 @@ impl GetVpnGatewayDiagnoseResultRequestBuilder {
         Ok(GetVpnGatewayDiagnoseResultRequest {
             client_token: self.client_token,
             diagnose_id: self.diagnose_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vpn_gateway_id: self.vpn_gateway_id,
         })
     }
@@ -112,7 +112,7 @@ impl rt::FromParams for GetVpnGatewayDiagnoseResultRequest {
         GetVpnGatewayDiagnoseResultRequestBuilder {
             client_token: src.optional("ClientToken")?,
             diagnose_id: src.optional("DiagnoseId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -124,6 +124,7 @@ impl rt::Operation for GetVpnGatewayDiagnoseResultRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = GetVpnGatewayDiagnoseResultResponse;
     type Error = GetVpnGatewayDiagnoseResultError;
     #[inline]

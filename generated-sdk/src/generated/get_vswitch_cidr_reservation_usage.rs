@@ -21,10 +21,10 @@ pub struct GetVSwitchCidrReservationUsageRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The reserved CIDR block to inspect. ListVSwitchCidrReservations lists the reservations of a vSwitch.
     ///
     /// Wire name: `VSwitchCidrReservationId`. Required.
@@ -60,9 +60,9 @@ impl GetVSwitchCidrReservationUsageRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -80,7 +80,7 @@ impl GetVSwitchCidrReservationUsageRequestBuilder {
         let request = GetVSwitchCidrReservationUsageRequest {
             max_results: self.max_results,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vswitch_cidr_reservation_id: rt::required(
                 self.vswitch_cidr_reservation_id,
                 "VSwitchCidrReservationId",
@@ -174,7 +174,7 @@ impl rt::FromParams for GetVSwitchCidrReservationUsageRequest {
         GetVSwitchCidrReservationUsageRequestBuilder {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vswitch_cidr_reservation_id: src.optional("VSwitchCidrReservationId")?,
         }
             .build()
@@ -186,6 +186,7 @@ impl rt::Operation for GetVSwitchCidrReservationUsageRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = GetVSwitchCidrReservationUsageResponse;
     type Error = GetVSwitchCidrReservationUsageError;
     #[inline]

@@ -33,10 +33,10 @@ pub struct GrantInstanceToCenRequest {
     ///
     /// Wire name: `InstanceType`. Required.
     pub instance_type: InstanceType,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl GrantInstanceToCenRequest {
     /// Starts building a request.
@@ -91,9 +91,9 @@ impl GrantInstanceToCenRequestBuilder {
         self.instance_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -107,7 +107,7 @@ impl GrantInstanceToCenRequestBuilder {
             client_token: self.client_token,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
             instance_type: rt::required(self.instance_type, "InstanceType")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GrantInstanceToCenResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GrantInstanceToCenError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -138,7 +138,7 @@ impl rt::FromParams for GrantInstanceToCenRequest {
             client_token: src.optional("ClientToken")?,
             instance_id: src.optional("InstanceId")?,
             instance_type: src.optional("InstanceType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -149,6 +149,7 @@ impl rt::Operation for GrantInstanceToCenRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = GrantInstanceToCenResponse;
     type Error = GrantInstanceToCenError;
     #[inline]

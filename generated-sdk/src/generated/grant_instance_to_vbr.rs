@@ -19,10 +19,10 @@ pub struct GrantInstanceToVbrRequest {
     ///
     /// Wire name: `InstanceId`. Required.
     pub instance_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The VBRs that get the permission; required when GrantType is `Specify`.
     ///
     /// Wire name: `VbrInstanceIds`. At most 20 items.
@@ -68,9 +68,9 @@ impl GrantInstanceToVbrRequestBuilder {
         self.instance_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -105,7 +105,7 @@ impl GrantInstanceToVbrRequestBuilder {
         let request = GrantInstanceToVbrRequest {
             grant_type: rt::required(self.grant_type, "GrantType")?,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vbr_instance_ids: self.vbr_instance_ids,
             vbr_owner_uid: rt::required(self.vbr_owner_uid, "VbrOwnerUid")?,
             vbr_region_no: rt::required(self.vbr_region_no, "VbrRegionNo")?,
@@ -145,7 +145,7 @@ impl rt::FromParams for GrantInstanceToVbrRequest {
         GrantInstanceToVbrRequestBuilder {
             grant_type: src.optional("GrantType")?,
             instance_id: src.optional("InstanceId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vbr_instance_ids: src.simple("VbrInstanceIds")?,
             vbr_owner_uid: src.optional("VbrOwnerUid")?,
             vbr_region_no: src.optional("VbrRegionNo")?,
@@ -159,6 +159,7 @@ impl rt::Operation for GrantInstanceToVbrRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = GrantInstanceToVbrResponse;
     type Error = GrantInstanceToVbrError;
     #[inline]

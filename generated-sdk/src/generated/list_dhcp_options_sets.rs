@@ -33,10 +33,10 @@ pub struct ListDhcpOptionsSetsRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only sets in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -104,9 +104,9 @@ impl ListDhcpOptionsSetsRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -137,7 +137,7 @@ impl ListDhcpOptionsSetsRequestBuilder {
             domain_name: self.domain_name,
             max_results: self.max_results,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tags: self.tags,
         };
@@ -236,7 +236,7 @@ impl rt::FromParams for ListDhcpOptionsSetsRequest {
             domain_name: src.optional("DomainName")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -249,6 +249,7 @@ impl rt::Operation for ListDhcpOptionsSetsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListDhcpOptionsSetsResponse;
     type Error = ListDhcpOptionsSetsError;
     #[inline]

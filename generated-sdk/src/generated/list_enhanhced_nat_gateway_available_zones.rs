@@ -21,10 +21,10 @@ pub struct ListEnhanhcedNatGatewayAvailableZonesRequest {
     ///
     /// Wire name: `Filter`.
     pub filter: Vec<ListEnhanhcedNatGatewayAvailableZonesFilter>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ListEnhanhcedNatGatewayAvailableZonesRequest {
     /// Starts building a request.
@@ -63,9 +63,9 @@ impl ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -78,7 +78,7 @@ impl ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
         Ok(ListEnhanhcedNatGatewayAvailableZonesRequest {
             accept_language: self.accept_language,
             filter: self.filter,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ListEnhanhcedNatGatewayAvailableZonesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListEnhanhcedNatGatewayAvailableZonesError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -109,7 +109,7 @@ impl rt::FromParams for ListEnhanhcedNatGatewayAvailableZonesRequest {
         ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
             accept_language: src.optional("AcceptLanguage")?,
             filter: src.structs("Filter")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -120,6 +120,7 @@ impl rt::Operation for ListEnhanhcedNatGatewayAvailableZonesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListEnhanhcedNatGatewayAvailableZonesResponse;
     type Error = ListEnhanhcedNatGatewayAvailableZonesError;
     #[inline]

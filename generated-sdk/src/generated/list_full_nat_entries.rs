@@ -57,10 +57,10 @@ pub struct ListFullNatEntriesRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ListFullNatEntriesRequest {
     /// Starts building a request.
@@ -169,9 +169,9 @@ impl ListFullNatEntriesRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -191,7 +191,7 @@ impl ListFullNatEntriesRequestBuilder {
             nat_ip_port: self.nat_ip_port,
             network_interface_ids: self.network_interface_ids,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         };
         rt::check(
             "FullNatEntryNames",
@@ -286,7 +286,7 @@ impl rt::FromParams for ListFullNatEntriesRequest {
             nat_ip_port: src.optional("NatIpPort")?,
             network_interface_ids: src.list("NetworkInterfaceIds")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -297,6 +297,7 @@ impl rt::Operation for ListFullNatEntriesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListFullNatEntriesResponse;
     type Error = ListFullNatEntriesError;
     #[inline]

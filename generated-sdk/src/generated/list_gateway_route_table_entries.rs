@@ -29,10 +29,10 @@ pub struct ListGatewayRouteTableEntriesRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ListGatewayRouteTableEntriesRequest {
     /// Starts building a request.
@@ -79,9 +79,9 @@ impl ListGatewayRouteTableEntriesRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -97,7 +97,7 @@ impl ListGatewayRouteTableEntriesRequestBuilder {
             )?,
             max_results: self.max_results,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ListGatewayRouteTableEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListGatewayRouteTableEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -179,7 +179,7 @@ impl rt::FromParams for ListGatewayRouteTableEntriesRequest {
             gateway_route_table_id: src.optional("GatewayRouteTableId")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -190,6 +190,7 @@ impl rt::Operation for ListGatewayRouteTableEntriesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListGatewayRouteTableEntriesResponse;
     type Error = ListGatewayRouteTableEntriesError;
     #[inline]

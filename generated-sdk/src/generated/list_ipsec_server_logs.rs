@@ -33,10 +33,10 @@ pub struct ListIpsecServerLogsRequest {
     ///
     /// Wire name: `PageSize`.
     pub page_size: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The end of the window, as a UNIX timestamp in seconds. When you set it, also set From or MinutePeriod.
     ///
     /// Wire name: `To`.
@@ -96,9 +96,9 @@ impl ListIpsecServerLogsRequestBuilder {
         self.page_size = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -119,7 +119,7 @@ impl ListIpsecServerLogsRequestBuilder {
             minute_period: self.minute_period,
             page_number: self.page_number,
             page_size: self.page_size,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             to: self.to,
         })
     }
@@ -201,7 +201,7 @@ impl rt::FromParams for ListIpsecServerLogsRequest {
             minute_period: src.optional("MinutePeriod")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             to: src.optional("To")?,
         }
             .build()
@@ -213,6 +213,7 @@ impl rt::Operation for ListIpsecServerLogsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListIpsecServerLogsResponse;
     type Error = ListIpsecServerLogsError;
     #[inline]

@@ -29,10 +29,10 @@ pub struct ListIpv4GatewaysRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only gateways in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -94,9 +94,9 @@ impl ListIpv4GatewaysRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -133,7 +133,7 @@ impl ListIpv4GatewaysRequestBuilder {
             ipv4_gateway_name: self.ipv4_gateway_name,
             max_results: self.max_results,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tags: self.tags,
             vpc_id: self.vpc_id,
@@ -209,7 +209,7 @@ impl rt::FromParams for ListIpv4GatewaysRequest {
             ipv4_gateway_name: src.optional("Ipv4GatewayName")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
             vpc_id: src.optional("VpcId")?,
@@ -223,6 +223,7 @@ impl rt::Operation for ListIpv4GatewaysRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListIpv4GatewaysResponse;
     type Error = ListIpv4GatewaysError;
     #[inline]

@@ -47,10 +47,10 @@ pub struct ListNatIpCidrsRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ListNatIpCidrsRequest {
     /// Starts building a request.
@@ -143,9 +143,9 @@ impl ListNatIpCidrsRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -163,7 +163,7 @@ impl ListNatIpCidrsRequestBuilder {
             nat_ip_cidr_status: self.nat_ip_cidr_status,
             nat_ip_cidrs: self.nat_ip_cidrs,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         };
         rt::check(
             "NatIpCidrName",
@@ -257,7 +257,7 @@ impl rt::FromParams for ListNatIpCidrsRequest {
             nat_ip_cidr_status: src.optional("NatIpCidrStatus")?,
             nat_ip_cidrs: src.list("NatIpCidrs")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -268,6 +268,7 @@ impl rt::Operation for ListNatIpCidrsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListNatIpCidrsResponse;
     type Error = ListNatIpCidrsError;
     #[inline]

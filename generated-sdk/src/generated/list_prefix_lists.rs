@@ -29,10 +29,10 @@ pub struct ListPrefixListsRequest {
     ///
     /// Wire name: `PrefixListName`.
     pub prefix_list_name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only prefix lists in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -92,9 +92,9 @@ impl ListPrefixListsRequestBuilder {
         self.prefix_list_name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -124,7 +124,7 @@ impl ListPrefixListsRequestBuilder {
             next_token: self.next_token,
             prefix_list_ids: self.prefix_list_ids,
             prefix_list_name: self.prefix_list_name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tags: self.tags,
         };
@@ -216,7 +216,7 @@ impl rt::FromParams for ListPrefixListsRequest {
             next_token: src.optional("NextToken")?,
             prefix_list_ids: src.list("PrefixListIds")?,
             prefix_list_name: src.optional("PrefixListName")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -229,6 +229,7 @@ impl rt::Operation for ListPrefixListsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListPrefixListsResponse;
     type Error = ListPrefixListsError;
     #[inline]

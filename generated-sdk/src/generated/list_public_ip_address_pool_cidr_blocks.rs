@@ -33,10 +33,10 @@ pub struct ListPublicIpAddressPoolCidrBlocksRequest {
     ///
     /// Wire name: `PublicIpAddressPoolId`. Required.
     pub public_ip_address_pool_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ListPublicIpAddressPoolCidrBlocksRequest {
     /// Starts building a request.
@@ -91,9 +91,9 @@ impl ListPublicIpAddressPoolCidrBlocksRequestBuilder {
         self.public_ip_address_pool_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -112,7 +112,7 @@ impl ListPublicIpAddressPoolCidrBlocksRequestBuilder {
                 self.public_ip_address_pool_id,
                 "PublicIpAddressPoolId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ListPublicIpAddressPoolCidrBlocksResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListPublicIpAddressPoolCidrBlocksError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -196,7 +196,7 @@ impl rt::FromParams for ListPublicIpAddressPoolCidrBlocksRequest {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
             public_ip_address_pool_id: src.optional("PublicIpAddressPoolId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -207,6 +207,7 @@ impl rt::Operation for ListPublicIpAddressPoolCidrBlocksRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListPublicIpAddressPoolCidrBlocksResponse;
     type Error = ListPublicIpAddressPoolCidrBlocksError;
     #[inline]

@@ -37,10 +37,10 @@ pub struct ListPublicIpAddressPoolsRequest {
     ///
     /// Wire name: `PublicIpAddressPoolIds`. At most 100 items.
     pub public_ip_address_pool_ids: Vec<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only pools in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -126,9 +126,9 @@ impl ListPublicIpAddressPoolsRequestBuilder {
         self.public_ip_address_pool_ids = value.into_iter().map(Into::into).collect();
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -174,7 +174,7 @@ impl ListPublicIpAddressPoolsRequestBuilder {
             name: self.name,
             next_token: self.next_token,
             public_ip_address_pool_ids: self.public_ip_address_pool_ids,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             security_protection_enabled: self.security_protection_enabled,
             status: self.status,
@@ -273,7 +273,7 @@ impl rt::FromParams for ListPublicIpAddressPoolsRequest {
             name: src.optional("Name")?,
             next_token: src.optional("NextToken")?,
             public_ip_address_pool_ids: src.list("PublicIpAddressPoolIds")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             security_protection_enabled: src.optional("SecurityProtectionEnabled")?,
             status: src.optional("Status")?,
@@ -288,6 +288,7 @@ impl rt::Operation for ListPublicIpAddressPoolsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListPublicIpAddressPoolsResponse;
     type Error = ListPublicIpAddressPoolsError;
     #[inline]

@@ -29,10 +29,10 @@ pub struct ListRouteTargetGroupsRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only groups in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -99,9 +99,9 @@ impl ListRouteTargetGroupsRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -148,7 +148,7 @@ impl ListRouteTargetGroupsRequestBuilder {
             max_results: self.max_results,
             member_id: self.member_id,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             route_target_group_ids: self.route_target_group_ids,
             tag: self.tag,
@@ -229,7 +229,7 @@ impl rt::FromParams for ListRouteTargetGroupsRequest {
             max_results: src.optional("MaxResults")?,
             member_id: src.optional("MemberId")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             route_target_group_ids: src.list("RouteTargetGroupIds")?,
             tag: src.structs("Tag")?,
@@ -244,6 +244,7 @@ impl rt::Operation for ListRouteTargetGroupsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListRouteTargetGroupsResponse;
     type Error = ListRouteTargetGroupsError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct ListTagResourcesRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resources to look at, up to 20, all of the type in `ResourceType`.
     ///
     /// Wire name: `ResourceId`. At most 51 items.
@@ -70,9 +70,9 @@ impl ListTagResourcesRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -110,7 +110,7 @@ impl ListTagResourcesRequestBuilder {
         let request = ListTagResourcesRequest {
             max_results: self.max_results,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_id: self.resource_id,
             resource_type: rt::required(self.resource_type, "ResourceType")?,
             tag: self.tag,
@@ -200,7 +200,7 @@ impl rt::FromParams for ListTagResourcesRequest {
         ListTagResourcesRequestBuilder {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_id: src.list("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
             tag: src.structs("Tag")?,
@@ -214,6 +214,7 @@ impl rt::Operation for ListTagResourcesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListTagResourcesResponse;
     type Error = ListTagResourcesError;
     #[inline]

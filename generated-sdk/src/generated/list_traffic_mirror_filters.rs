@@ -21,10 +21,10 @@ pub struct ListTrafficMirrorFiltersRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only filters in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -75,9 +75,9 @@ impl ListTrafficMirrorFiltersRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -122,7 +122,7 @@ impl ListTrafficMirrorFiltersRequestBuilder {
         let request = ListTrafficMirrorFiltersRequest {
             max_results: self.max_results,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tags: self.tags,
             traffic_mirror_filter_ids: self.traffic_mirror_filter_ids,
@@ -211,7 +211,7 @@ impl rt::FromParams for ListTrafficMirrorFiltersRequest {
         ListTrafficMirrorFiltersRequestBuilder {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
             traffic_mirror_filter_ids: src.list("TrafficMirrorFilterIds")?,
@@ -226,6 +226,7 @@ impl rt::Operation for ListTrafficMirrorFiltersRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListTrafficMirrorFiltersResponse;
     type Error = ListTrafficMirrorFiltersError;
     #[inline]

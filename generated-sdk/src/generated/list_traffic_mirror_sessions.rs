@@ -29,10 +29,10 @@ pub struct ListTrafficMirrorSessionsRequest {
     ///
     /// Wire name: `Priority`.
     pub priority: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only sessions in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -119,9 +119,9 @@ impl ListTrafficMirrorSessionsRequestBuilder {
         self.priority = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -196,7 +196,7 @@ impl ListTrafficMirrorSessionsRequestBuilder {
             max_results: self.max_results,
             next_token: self.next_token,
             priority: self.priority,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tags: self.tags,
             traffic_mirror_filter_id: self.traffic_mirror_filter_id,
@@ -296,7 +296,7 @@ impl rt::FromParams for ListTrafficMirrorSessionsRequest {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
             priority: src.optional("Priority")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
             traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
@@ -315,6 +315,7 @@ impl rt::Operation for ListTrafficMirrorSessionsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListTrafficMirrorSessionsResponse;
     type Error = ListTrafficMirrorSessionsError;
     #[inline]

@@ -29,10 +29,10 @@ pub struct ListVirtualPhysicalConnectionsRequest {
     ///
     /// Wire name: `PhysicalConnectionId`. Example: `pc-bp1d5mxa8vgt3pl4qf9r`.
     pub physical_connection_id: Option<String>,
-    /// The region of the hosted connections. DescribeRegions lists the region IDs.
+    /// The region of the hosted connections. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
     /// Lists only connections in this resource group.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
@@ -116,9 +116,9 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
         self.physical_connection_id = Some(value.into());
         self
     }
-    /// The region of the hosted connections. DescribeRegions lists the region IDs.
+    /// The region of the hosted connections. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -207,7 +207,7 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
             max_results: self.max_results,
             next_token: self.next_token,
             physical_connection_id: self.physical_connection_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
             tags: self.tags,
             virtual_physical_connection_ali_uids: self
@@ -309,7 +309,7 @@ impl rt::FromParams for ListVirtualPhysicalConnectionsRequest {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
             virtual_physical_connection_ali_uids: src
@@ -330,6 +330,7 @@ impl rt::Operation for ListVirtualPhysicalConnectionsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListVirtualPhysicalConnectionsResponse;
     type Error = ListVirtualPhysicalConnectionsError;
     #[inline]

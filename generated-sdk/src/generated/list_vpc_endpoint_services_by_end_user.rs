@@ -21,10 +21,10 @@ pub struct ListVpcEndpointServicesByEndUserRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only the endpoint service with this name.
     ///
     /// Wire name: `ServiceName`.
@@ -60,9 +60,9 @@ impl ListVpcEndpointServicesByEndUserRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -82,7 +82,7 @@ impl ListVpcEndpointServicesByEndUserRequestBuilder {
         let request = ListVpcEndpointServicesByEndUserRequest {
             max_results: self.max_results,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             service_name: self.service_name,
         };
         rt::check(
@@ -168,7 +168,7 @@ impl rt::FromParams for ListVpcEndpointServicesByEndUserRequest {
         ListVpcEndpointServicesByEndUserRequestBuilder {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             service_name: src.optional("ServiceName")?,
         }
             .build()
@@ -180,6 +180,7 @@ impl rt::Operation for ListVpcEndpointServicesByEndUserRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListVpcEndpointServicesByEndUserResponse;
     type Error = ListVpcEndpointServicesByEndUserError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct ListVpcPublishedRouteEntriesRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The VPC route table whose entries to list. DescribeRouteTableList lists route table IDs.
     ///
     /// Wire name: `RouteTableId`. Required.
@@ -82,9 +82,9 @@ impl ListVpcPublishedRouteEntriesRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -117,7 +117,7 @@ impl ListVpcPublishedRouteEntriesRequestBuilder {
             destination_cidr_block: self.destination_cidr_block,
             max_results: self.max_results,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_table_id: rt::required(self.route_table_id, "RouteTableId")?,
             target_instance_id: self.target_instance_id,
             target_type: rt::required(self.target_type, "TargetType")?,
@@ -205,7 +205,7 @@ impl rt::FromParams for ListVpcPublishedRouteEntriesRequest {
             destination_cidr_block: src.optional("DestinationCidrBlock")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_table_id: src.optional("RouteTableId")?,
             target_instance_id: src.optional("TargetInstanceId")?,
             target_type: src.optional("TargetType")?,
@@ -219,6 +219,7 @@ impl rt::Operation for ListVpcPublishedRouteEntriesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListVpcPublishedRouteEntriesResponse;
     type Error = ListVpcPublishedRouteEntriesError;
     #[inline]

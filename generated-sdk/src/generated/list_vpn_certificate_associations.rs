@@ -29,10 +29,10 @@ pub struct ListVpnCertificateAssociationsRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Returns only bindings of these VPN gateways; at most 20 IDs.
     ///
     /// Wire name: `VpnGatewayId`. At most 20 items.
@@ -87,9 +87,9 @@ impl ListVpnCertificateAssociationsRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -112,7 +112,7 @@ impl ListVpnCertificateAssociationsRequestBuilder {
             certificate_type: self.certificate_type,
             max_results: self.max_results,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vpn_gateway_id: self.vpn_gateway_id,
         };
         rt::check(
@@ -212,7 +212,7 @@ impl rt::FromParams for ListVpnCertificateAssociationsRequest {
             certificate_type: src.optional("CertificateType")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vpn_gateway_id: src.list("VpnGatewayId")?,
         }
             .build()
@@ -224,6 +224,7 @@ impl rt::Operation for ListVpnCertificateAssociationsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListVpnCertificateAssociationsResponse;
     type Error = ListVpnCertificateAssociationsError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct ListVSwitchCidrReservationsRequest {
     ///
     /// Wire name: `NextToken`.
     pub next_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Return only reservations carrying these tags, given as key-value pairs.
     ///
     /// Wire name: `Tags`. At most 10 items.
@@ -87,9 +87,9 @@ impl ListVSwitchCidrReservationsRequestBuilder {
         self.next_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -135,7 +135,7 @@ impl ListVSwitchCidrReservationsRequestBuilder {
             ip_version: self.ip_version,
             max_results: self.max_results,
             next_token: self.next_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             tags: self.tags,
             vswitch_cidr_reservation_ids: self.vswitch_cidr_reservation_ids,
             vswitch_cidr_reservation_type: self.vswitch_cidr_reservation_type,
@@ -239,7 +239,7 @@ impl rt::FromParams for ListVSwitchCidrReservationsRequest {
             ip_version: src.optional("IpVersion")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             tags: src.structs("Tags")?,
             vswitch_cidr_reservation_ids: src.list("VSwitchCidrReservationIds")?,
             vswitch_cidr_reservation_type: src.optional("VSwitchCidrReservationType")?,
@@ -254,6 +254,7 @@ impl rt::Operation for ListVSwitchCidrReservationsRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ListVSwitchCidrReservationsResponse;
     type Error = ListVSwitchCidrReservationsError;
     #[inline]

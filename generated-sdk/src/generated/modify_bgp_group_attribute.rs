@@ -49,10 +49,10 @@ pub struct ModifyBgpGroupAttributeRequest {
     ///
     /// Wire name: `PeerAsn`.
     pub peer_asn: Option<i64>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// How many routes a BGP peer of the group may send at most; the default is `110`.
     ///
     /// Wire name: `RouteQuota`.
@@ -144,9 +144,9 @@ impl ModifyBgpGroupAttributeRequestBuilder {
         self.peer_asn = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -171,7 +171,7 @@ impl ModifyBgpGroupAttributeRequestBuilder {
             local_asn: self.local_asn,
             name: self.name,
             peer_asn: self.peer_asn,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_quota: self.route_quota,
         })
     }
@@ -210,7 +210,7 @@ impl rt::FromParams for ModifyBgpGroupAttributeRequest {
             local_asn: src.optional("LocalAsn")?,
             name: src.optional("Name")?,
             peer_asn: src.optional("PeerAsn")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_quota: src.optional("RouteQuota")?,
         }
             .build()
@@ -222,6 +222,7 @@ impl rt::Operation for ModifyBgpGroupAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyBgpGroupAttributeResponse;
     type Error = ModifyBgpGroupAttributeError;
     #[inline]

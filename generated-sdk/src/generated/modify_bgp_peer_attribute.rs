@@ -37,10 +37,10 @@ pub struct ModifyBgpPeerAttributeRequest {
     ///
     /// Wire name: `PeerIpAddress`.
     pub peer_ip_address: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyBgpPeerAttributeRequest {
     /// Starts building a request.
@@ -103,9 +103,9 @@ impl ModifyBgpPeerAttributeRequestBuilder {
         self.peer_ip_address = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -120,7 +120,7 @@ impl ModifyBgpPeerAttributeRequestBuilder {
             client_token: self.client_token,
             enable_bfd: self.enable_bfd,
             peer_ip_address: self.peer_ip_address,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyBgpPeerAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyBgpPeerAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -155,7 +155,7 @@ impl rt::FromParams for ModifyBgpPeerAttributeRequest {
             client_token: src.optional("ClientToken")?,
             enable_bfd: src.optional("EnableBfd")?,
             peer_ip_address: src.optional("PeerIpAddress")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -166,6 +166,7 @@ impl rt::Operation for ModifyBgpPeerAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyBgpPeerAttributeResponse;
     type Error = ModifyBgpPeerAttributeError;
     #[inline]

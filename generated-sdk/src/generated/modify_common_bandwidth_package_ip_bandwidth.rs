@@ -23,10 +23,10 @@ pub struct ModifyCommonBandwidthPackageIpBandwidthRequest {
     ///
     /// Wire name: `EipId`. Required.
     pub eip_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyCommonBandwidthPackageIpBandwidthRequest {
     /// Starts building a request.
@@ -65,9 +65,9 @@ impl ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
         self.eip_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -84,7 +84,7 @@ impl ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
                 "BandwidthPackageId",
             )?,
             eip_id: rt::required(self.eip_id, "EipId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyCommonBandwidthPackageIpBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyCommonBandwidthPackageIpBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -116,7 +116,7 @@ impl rt::FromParams for ModifyCommonBandwidthPackageIpBandwidthRequest {
             bandwidth: src.optional("Bandwidth")?,
             bandwidth_package_id: src.optional("BandwidthPackageId")?,
             eip_id: src.optional("EipId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -127,6 +127,7 @@ impl rt::Operation for ModifyCommonBandwidthPackageIpBandwidthRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyCommonBandwidthPackageIpBandwidthResponse;
     type Error = ModifyCommonBandwidthPackageIpBandwidthError;
     #[inline]

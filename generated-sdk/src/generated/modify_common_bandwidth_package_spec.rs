@@ -21,10 +21,10 @@ pub struct ModifyCommonBandwidthPackageSpecRequest {
     ///
     /// Wire name: `BandwidthPackageId`. Required.
     pub bandwidth_package_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyCommonBandwidthPackageSpecRequest {
     /// Starts building a request.
@@ -55,9 +55,9 @@ impl ModifyCommonBandwidthPackageSpecRequestBuilder {
         self.bandwidth_package_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -73,7 +73,7 @@ impl ModifyCommonBandwidthPackageSpecRequestBuilder {
                 self.bandwidth_package_id,
                 "BandwidthPackageId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyCommonBandwidthPackageSpecResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyCommonBandwidthPackageSpecError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -104,7 +104,7 @@ impl rt::FromParams for ModifyCommonBandwidthPackageSpecRequest {
         ModifyCommonBandwidthPackageSpecRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             bandwidth_package_id: src.optional("BandwidthPackageId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -115,6 +115,7 @@ impl rt::Operation for ModifyCommonBandwidthPackageSpecRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyCommonBandwidthPackageSpecResponse;
     type Error = ModifyCommonBandwidthPackageSpecError;
     #[inline]

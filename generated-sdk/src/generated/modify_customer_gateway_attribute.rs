@@ -33,10 +33,10 @@ pub struct ModifyCustomerGatewayAttributeRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyCustomerGatewayAttributeRequest {
     /// Starts building a request.
@@ -91,9 +91,9 @@ impl ModifyCustomerGatewayAttributeRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -110,7 +110,7 @@ impl ModifyCustomerGatewayAttributeRequestBuilder {
             )?,
             description: self.description,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyCustomerGatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyCustomerGatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -144,7 +144,7 @@ impl rt::FromParams for ModifyCustomerGatewayAttributeRequest {
             customer_gateway_id: src.optional("CustomerGatewayId")?,
             description: src.optional("Description")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -155,6 +155,7 @@ impl rt::Operation for ModifyCustomerGatewayAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyCustomerGatewayAttributeResponse;
     type Error = ModifyCustomerGatewayAttributeError;
     #[inline]

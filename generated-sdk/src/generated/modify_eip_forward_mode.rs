@@ -23,10 +23,10 @@ pub struct ModifyEipForwardModeRequest {
     ///
     /// Wire name: `Mode`. Required.
     pub mode: Mode,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyEipForwardModeRequest {
     /// Starts building a request.
@@ -65,9 +65,9 @@ impl ModifyEipForwardModeRequestBuilder {
         self.mode = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -79,7 +79,7 @@ impl ModifyEipForwardModeRequestBuilder {
             client_token: self.client_token,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
             mode: rt::required(self.mode, "Mode")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyEipForwardModeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyEipForwardModeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -111,7 +111,7 @@ impl rt::FromParams for ModifyEipForwardModeRequest {
             client_token: src.optional("ClientToken")?,
             instance_id: src.optional("InstanceId")?,
             mode: src.optional("Mode")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -122,6 +122,7 @@ impl rt::Operation for ModifyEipForwardModeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyEipForwardModeResponse;
     type Error = ModifyEipForwardModeError;
     #[inline]

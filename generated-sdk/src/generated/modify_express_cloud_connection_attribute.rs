@@ -33,10 +33,10 @@ pub struct ModifyExpressCloudConnectionAttributeRequest {
     ///
     /// Wire name: `PeIp`.
     pub pe_ip: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyExpressCloudConnectionAttributeRequest {
     /// Starts building a request.
@@ -99,9 +99,9 @@ impl ModifyExpressCloudConnectionAttributeRequestBuilder {
         self.pe_ip = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -118,7 +118,7 @@ impl ModifyExpressCloudConnectionAttributeRequestBuilder {
             ecc_id: rt::required(self.ecc_id, "EccId")?,
             name: self.name,
             pe_ip: self.pe_ip,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyExpressCloudConnectionAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressCloudConnectionAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -153,7 +153,7 @@ impl rt::FromParams for ModifyExpressCloudConnectionAttributeRequest {
             ecc_id: src.optional("EccId")?,
             name: src.optional("Name")?,
             pe_ip: src.optional("PeIp")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -164,6 +164,7 @@ impl rt::Operation for ModifyExpressCloudConnectionAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyExpressCloudConnectionAttributeResponse;
     type Error = ModifyExpressCloudConnectionAttributeError;
     #[inline]

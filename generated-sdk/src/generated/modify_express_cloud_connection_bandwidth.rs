@@ -17,10 +17,10 @@ pub struct ModifyExpressCloudConnectionBandwidthRequest {
     ///
     /// Wire name: `EccId`. Required.
     pub ecc_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyExpressCloudConnectionBandwidthRequest {
     /// Starts building a request.
@@ -51,9 +51,9 @@ impl ModifyExpressCloudConnectionBandwidthRequestBuilder {
         self.ecc_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -66,7 +66,7 @@ impl ModifyExpressCloudConnectionBandwidthRequestBuilder {
         Ok(ModifyExpressCloudConnectionBandwidthRequest {
             bandwidth: self.bandwidth,
             ecc_id: rt::required(self.ecc_id, "EccId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyExpressCloudConnectionBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressCloudConnectionBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -97,7 +97,7 @@ impl rt::FromParams for ModifyExpressCloudConnectionBandwidthRequest {
         ModifyExpressCloudConnectionBandwidthRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             ecc_id: src.optional("EccId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -108,6 +108,7 @@ impl rt::Operation for ModifyExpressCloudConnectionBandwidthRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyExpressCloudConnectionBandwidthResponse;
     type Error = ModifyExpressCloudConnectionBandwidthError;
     #[inline]

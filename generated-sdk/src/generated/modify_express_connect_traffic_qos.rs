@@ -33,10 +33,10 @@ pub struct ModifyExpressConnectTrafficQosRequest {
     ///
     /// Wire name: `QosName`.
     pub qos_name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The instances to unbind from the policy; leave it out when nothing is removed.
     ///
     /// Wire name: `RemoveInstanceList`. At most 100 items.
@@ -99,9 +99,9 @@ impl ModifyExpressConnectTrafficQosRequestBuilder {
         self.qos_name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -125,7 +125,7 @@ impl ModifyExpressConnectTrafficQosRequestBuilder {
             qos_description: self.qos_description,
             qos_id: rt::required(self.qos_id, "QosId")?,
             qos_name: self.qos_name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             remove_instance_list: self.remove_instance_list,
         };
         rt::check_items("AddInstanceList", request.add_instance_list.len(), 100)?;
@@ -163,7 +163,7 @@ impl rt::FromParams for ModifyExpressConnectTrafficQosRequest {
             qos_description: src.optional("QosDescription")?,
             qos_id: src.optional("QosId")?,
             qos_name: src.optional("QosName")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             remove_instance_list: src.structs("RemoveInstanceList")?,
         }
             .build()
@@ -175,6 +175,7 @@ impl rt::Operation for ModifyExpressConnectTrafficQosRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyExpressConnectTrafficQosResponse;
     type Error = ModifyExpressConnectTrafficQosError;
     #[inline]

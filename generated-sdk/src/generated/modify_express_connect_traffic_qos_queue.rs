@@ -35,10 +35,10 @@ pub struct ModifyExpressConnectTrafficQosQueueRequest {
     ///
     /// Wire name: `QueueName`.
     pub queue_name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyExpressConnectTrafficQosQueueRequest {
     /// Starts building a request.
@@ -101,9 +101,9 @@ impl ModifyExpressConnectTrafficQosQueueRequestBuilder {
         self.queue_name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -120,7 +120,7 @@ impl ModifyExpressConnectTrafficQosQueueRequestBuilder {
             queue_description: self.queue_description,
             queue_id: rt::required(self.queue_id, "QueueId")?,
             queue_name: self.queue_name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyExpressConnectTrafficQosQueueResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressConnectTrafficQosQueueError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -155,7 +155,7 @@ impl rt::FromParams for ModifyExpressConnectTrafficQosQueueRequest {
             queue_description: src.optional("QueueDescription")?,
             queue_id: src.optional("QueueId")?,
             queue_name: src.optional("QueueName")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -166,6 +166,7 @@ impl rt::Operation for ModifyExpressConnectTrafficQosQueueRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyExpressConnectTrafficQosQueueResponse;
     type Error = ModifyExpressConnectTrafficQosQueueError;
     #[inline]

@@ -49,10 +49,10 @@ pub struct ModifyExpressConnectTrafficQosRuleRequest {
     ///
     /// Wire name: `QueueId`. Required.
     pub queue_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The DSCP value, from `0` to `63`, written into matching packets; `-1` leaves the mark unchanged.
     ///
     /// Wire name: `RemarkingDscp`.
@@ -174,9 +174,9 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
         self.queue_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -245,7 +245,7 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
             protocol: self.protocol,
             qos_id: rt::required(self.qos_id, "QosId")?,
             queue_id: rt::required(self.queue_id, "QueueId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             remarking_dscp: self.remarking_dscp,
             rule_description: self.rule_description,
             rule_id: rt::required(self.rule_id, "RuleId")?,
@@ -290,7 +290,7 @@ impl rt::FromParams for ModifyExpressConnectTrafficQosRuleRequest {
             protocol: src.optional("Protocol")?,
             qos_id: src.optional("QosId")?,
             queue_id: src.optional("QueueId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             remarking_dscp: src.optional("RemarkingDscp")?,
             rule_description: src.optional("RuleDescription")?,
             rule_id: src.optional("RuleId")?,
@@ -308,6 +308,7 @@ impl rt::Operation for ModifyExpressConnectTrafficQosRuleRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyExpressConnectTrafficQosRuleResponse;
     type Error = ModifyExpressConnectTrafficQosRuleError;
     #[inline]

@@ -33,10 +33,10 @@ pub struct ModifyFlowLogAttributeRequest {
     ///
     /// Wire name: `IpVersion`.
     pub ip_version: Option<IpVersion>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyFlowLogAttributeRequest {
     /// Starts building a request.
@@ -91,9 +91,9 @@ impl ModifyFlowLogAttributeRequestBuilder {
         self.ip_version = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -107,7 +107,7 @@ impl ModifyFlowLogAttributeRequestBuilder {
             flow_log_id: rt::required(self.flow_log_id, "FlowLogId")?,
             flow_log_name: self.flow_log_name,
             ip_version: self.ip_version,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyFlowLogAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyFlowLogAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -141,7 +141,7 @@ impl rt::FromParams for ModifyFlowLogAttributeRequest {
             flow_log_id: src.optional("FlowLogId")?,
             flow_log_name: src.optional("FlowLogName")?,
             ip_version: src.optional("IpVersion")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -152,6 +152,7 @@ impl rt::Operation for ModifyFlowLogAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyFlowLogAttributeResponse;
     type Error = ModifyFlowLogAttributeError;
     #[inline]

@@ -57,10 +57,10 @@ pub struct ModifyForwardEntryRequest {
     ///
     /// Wire name: `PortBreak`.
     pub port_break: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyForwardEntryRequest {
     /// Starts building a request.
@@ -163,9 +163,9 @@ impl ModifyForwardEntryRequestBuilder {
         self.port_break = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -185,7 +185,7 @@ impl ModifyForwardEntryRequestBuilder {
             internal_port: self.internal_port,
             ip_protocol: self.ip_protocol,
             port_break: self.port_break,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyForwardEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyForwardEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -223,7 +223,7 @@ impl rt::FromParams for ModifyForwardEntryRequest {
             internal_port: src.optional("InternalPort")?,
             ip_protocol: src.optional("IpProtocol")?,
             port_break: src.optional("PortBreak")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -234,6 +234,7 @@ impl rt::Operation for ModifyForwardEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyForwardEntryResponse;
     type Error = ModifyForwardEntryError;
     #[inline]

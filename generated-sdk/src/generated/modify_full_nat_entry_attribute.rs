@@ -65,10 +65,10 @@ pub struct ModifyFullNatEntryAttributeRequest {
     ///
     /// Wire name: `NetworkInterfaceId`.
     pub network_interface_id: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyFullNatEntryAttributeRequest {
     /// Starts building a request.
@@ -187,9 +187,9 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
         self.network_interface_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -211,7 +211,7 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
             nat_ip: self.nat_ip,
             nat_ip_port: self.nat_ip_port,
             network_interface_id: self.network_interface_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyFullNatEntryAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyFullNatEntryAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -254,7 +254,7 @@ impl rt::FromParams for ModifyFullNatEntryAttributeRequest {
             nat_ip: src.optional("NatIp")?,
             nat_ip_port: src.optional("NatIpPort")?,
             network_interface_id: src.optional("NetworkInterfaceId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -265,6 +265,7 @@ impl rt::Operation for ModifyFullNatEntryAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyFullNatEntryAttributeResponse;
     type Error = ModifyFullNatEntryAttributeError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct ModifyGlobalAccelerationInstanceAttributesRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyGlobalAccelerationInstanceAttributesRequest {
     /// Starts building a request.
@@ -63,9 +63,9 @@ impl ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -82,7 +82,7 @@ impl ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
                 "GlobalAccelerationInstanceId",
             )?,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyGlobalAccelerationInstanceAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyGlobalAccelerationInstanceAttributesError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -115,7 +115,7 @@ impl rt::FromParams for ModifyGlobalAccelerationInstanceAttributesRequest {
             global_acceleration_instance_id: src
                 .optional("GlobalAccelerationInstanceId")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -126,6 +126,7 @@ impl rt::Operation for ModifyGlobalAccelerationInstanceAttributesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyGlobalAccelerationInstanceAttributesResponse;
     type Error = ModifyGlobalAccelerationInstanceAttributesError;
     #[inline]

@@ -29,10 +29,10 @@ pub struct ModifyHaVipAttributeRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyHaVipAttributeRequest {
     /// Starts building a request.
@@ -79,9 +79,9 @@ impl ModifyHaVipAttributeRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -94,7 +94,7 @@ impl ModifyHaVipAttributeRequestBuilder {
             description: self.description,
             ha_vip_id: rt::required(self.ha_vip_id, "HaVipId")?,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyHaVipAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyHaVipAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -127,7 +127,7 @@ impl rt::FromParams for ModifyHaVipAttributeRequest {
             description: src.optional("Description")?,
             ha_vip_id: src.optional("HaVipId")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -138,6 +138,7 @@ impl rt::Operation for ModifyHaVipAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyHaVipAttributeResponse;
     type Error = ModifyHaVipAttributeError;
     #[inline]

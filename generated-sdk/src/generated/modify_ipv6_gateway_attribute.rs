@@ -31,10 +31,10 @@ pub struct ModifyIpv6GatewayAttributeRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyIpv6GatewayAttributeRequest {
     /// Starts building a request.
@@ -89,9 +89,9 @@ impl ModifyIpv6GatewayAttributeRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -105,7 +105,7 @@ impl ModifyIpv6GatewayAttributeRequestBuilder {
             dry_run: self.dry_run,
             ipv6_gateway_id: rt::required(self.ipv6_gateway_id, "Ipv6GatewayId")?,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6GatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -140,7 +140,7 @@ impl rt::FromParams for ModifyIpv6GatewayAttributeRequest {
             dry_run: src.optional("DryRun")?,
             ipv6_gateway_id: src.optional("Ipv6GatewayId")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -151,6 +151,7 @@ impl rt::Operation for ModifyIpv6GatewayAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyIpv6GatewayAttributeResponse;
     type Error = ModifyIpv6GatewayAttributeError;
     #[inline]

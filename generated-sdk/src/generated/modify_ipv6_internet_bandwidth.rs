@@ -33,10 +33,10 @@ pub struct ModifyIpv6InternetBandwidthRequest {
     ///
     /// Wire name: `Ipv6InternetBandwidthId`.
     pub ipv6_internet_bandwidth_id: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyIpv6InternetBandwidthRequest {
     /// Starts building a request.
@@ -91,9 +91,9 @@ impl ModifyIpv6InternetBandwidthRequestBuilder {
         self.ipv6_internet_bandwidth_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -107,7 +107,7 @@ impl ModifyIpv6InternetBandwidthRequestBuilder {
             dry_run: self.dry_run,
             ipv6_address_id: self.ipv6_address_id,
             ipv6_internet_bandwidth_id: self.ipv6_internet_bandwidth_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6InternetBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6InternetBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -142,7 +142,7 @@ impl rt::FromParams for ModifyIpv6InternetBandwidthRequest {
             dry_run: src.optional("DryRun")?,
             ipv6_address_id: src.optional("Ipv6AddressId")?,
             ipv6_internet_bandwidth_id: src.optional("Ipv6InternetBandwidthId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -153,6 +153,7 @@ impl rt::Operation for ModifyIpv6InternetBandwidthRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyIpv6InternetBandwidthResponse;
     type Error = ModifyIpv6InternetBandwidthError;
     #[inline]

@@ -27,10 +27,10 @@ pub struct ModifyIpv6TranslatorAclAttributeRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyIpv6TranslatorAclAttributeRequest {
     /// Starts building a request.
@@ -69,9 +69,9 @@ impl ModifyIpv6TranslatorAclAttributeRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -85,7 +85,7 @@ impl ModifyIpv6TranslatorAclAttributeRequestBuilder {
             acl_id: rt::required(self.acl_id, "AclId")?,
             acl_name: rt::required(self.acl_name, "AclName")?,
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6TranslatorAclAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorAclAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -120,7 +120,7 @@ impl rt::FromParams for ModifyIpv6TranslatorAclAttributeRequest {
             acl_id: src.optional("AclId")?,
             acl_name: src.optional("AclName")?,
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -131,6 +131,7 @@ impl rt::Operation for ModifyIpv6TranslatorAclAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyIpv6TranslatorAclAttributeResponse;
     type Error = ModifyIpv6TranslatorAclAttributeError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct ModifyIpv6TranslatorAclListEntryRequest {
     ///
     /// Wire name: `AclId`. Required.
     pub acl_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyIpv6TranslatorAclListEntryRequest {
     /// Starts building a request.
@@ -63,9 +63,9 @@ impl ModifyIpv6TranslatorAclListEntryRequestBuilder {
         self.acl_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -79,7 +79,7 @@ impl ModifyIpv6TranslatorAclListEntryRequestBuilder {
             acl_entry_comment: rt::required(self.acl_entry_comment, "AclEntryComment")?,
             acl_entry_id: rt::required(self.acl_entry_id, "AclEntryId")?,
             acl_id: rt::required(self.acl_id, "AclId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6TranslatorAclListEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorAclListEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -111,7 +111,7 @@ impl rt::FromParams for ModifyIpv6TranslatorAclListEntryRequest {
             acl_entry_comment: src.optional("AclEntryComment")?,
             acl_entry_id: src.optional("AclEntryId")?,
             acl_id: src.optional("AclId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -122,6 +122,7 @@ impl rt::Operation for ModifyIpv6TranslatorAclListEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyIpv6TranslatorAclListEntryResponse;
     type Error = ModifyIpv6TranslatorAclListEntryError;
     #[inline]

@@ -27,10 +27,10 @@ pub struct ModifyIpv6TranslatorAttributeRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyIpv6TranslatorAttributeRequest {
     /// Starts building a request.
@@ -77,9 +77,9 @@ impl ModifyIpv6TranslatorAttributeRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -95,7 +95,7 @@ impl ModifyIpv6TranslatorAttributeRequestBuilder {
                 "Ipv6TranslatorId",
             )?,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6TranslatorAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -128,7 +128,7 @@ impl rt::FromParams for ModifyIpv6TranslatorAttributeRequest {
             description: src.optional("Description")?,
             ipv6_translator_id: src.optional("Ipv6TranslatorId")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -139,6 +139,7 @@ impl rt::Operation for ModifyIpv6TranslatorAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyIpv6TranslatorAttributeResponse;
     type Error = ModifyIpv6TranslatorAttributeError;
     #[inline]

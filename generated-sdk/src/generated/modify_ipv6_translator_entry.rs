@@ -57,10 +57,10 @@ pub struct ModifyIpv6TranslatorEntryRequest {
     ///
     /// Wire name: `Ipv6TranslatorEntryId`. Required.
     pub ipv6_translator_entry_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The protocol the entry forwards: `tcp` or `udp`.
     ///
     /// Wire name: `TransProtocol`.
@@ -160,9 +160,9 @@ impl ModifyIpv6TranslatorEntryRequestBuilder {
         self.ipv6_translator_entry_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -191,7 +191,7 @@ impl ModifyIpv6TranslatorEntryRequestBuilder {
                 self.ipv6_translator_entry_id,
                 "Ipv6TranslatorEntryId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             trans_protocol: self.trans_protocol,
         })
     }
@@ -234,7 +234,7 @@ impl rt::FromParams for ModifyIpv6TranslatorEntryRequest {
             entry_description: src.optional("EntryDescription")?,
             entry_name: src.optional("EntryName")?,
             ipv6_translator_entry_id: src.optional("Ipv6TranslatorEntryId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             trans_protocol: src.optional("TransProtocol")?,
         }
             .build()
@@ -246,6 +246,7 @@ impl rt::Operation for ModifyIpv6TranslatorEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyIpv6TranslatorEntryResponse;
     type Error = ModifyIpv6TranslatorEntryError;
     #[inline]

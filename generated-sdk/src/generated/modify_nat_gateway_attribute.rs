@@ -37,10 +37,10 @@ pub struct ModifyNatGatewayAttributeRequest {
     ///
     /// Wire name: `NatGatewayId`. Required.
     pub nat_gateway_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyNatGatewayAttributeRequest {
     /// Starts building a request.
@@ -111,9 +111,9 @@ impl ModifyNatGatewayAttributeRequestBuilder {
         self.nat_gateway_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -129,7 +129,7 @@ impl ModifyNatGatewayAttributeRequestBuilder {
             log_delivery: self.log_delivery,
             name: self.name,
             nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyNatGatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNatGatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -165,7 +165,7 @@ impl rt::FromParams for ModifyNatGatewayAttributeRequest {
             log_delivery: src.json("LogDelivery")?,
             name: src.optional("Name")?,
             nat_gateway_id: src.optional("NatGatewayId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -176,6 +176,7 @@ impl rt::Operation for ModifyNatGatewayAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyNatGatewayAttributeResponse;
     type Error = ModifyNatGatewayAttributeError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct ModifyNatGatewaySpecRequest {
     ///
     /// Wire name: `NatGatewayId`. Required.
     pub nat_gateway_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The new, larger specification: `Small`, `Middle` or `Large`.
     ///
     /// Wire name: `Spec`. Required.
@@ -72,9 +72,9 @@ impl ModifyNatGatewaySpecRequestBuilder {
         self.nat_gateway_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -93,7 +93,7 @@ impl ModifyNatGatewaySpecRequestBuilder {
             auto_pay: self.auto_pay,
             client_token: self.client_token,
             nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             spec: rt::required(self.spec, "Spec")?,
         })
     }
@@ -126,7 +126,7 @@ impl rt::FromParams for ModifyNatGatewaySpecRequest {
             auto_pay: src.optional("AutoPay")?,
             client_token: src.optional("ClientToken")?,
             nat_gateway_id: src.optional("NatGatewayId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             spec: src.optional("Spec")?,
         }
             .build()
@@ -138,6 +138,7 @@ impl rt::Operation for ModifyNatGatewaySpecRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyNatGatewaySpecResponse;
     type Error = ModifyNatGatewaySpecError;
     #[inline]

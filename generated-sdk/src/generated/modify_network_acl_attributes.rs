@@ -33,10 +33,10 @@ pub struct ModifyNetworkAclAttributesRequest {
     ///
     /// Wire name: `NetworkAclName`.
     pub network_acl_name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ModifyNetworkAclAttributesRequest {
     /// Starts building a request.
@@ -91,9 +91,9 @@ impl ModifyNetworkAclAttributesRequestBuilder {
         self.network_acl_name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -107,7 +107,7 @@ impl ModifyNetworkAclAttributesRequestBuilder {
             dry_run: self.dry_run,
             network_acl_id: rt::required(self.network_acl_id, "NetworkAclId")?,
             network_acl_name: self.network_acl_name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyNetworkAclAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNetworkAclAttributesError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -142,7 +142,7 @@ impl rt::FromParams for ModifyNetworkAclAttributesRequest {
             dry_run: src.optional("DryRun")?,
             network_acl_id: src.optional("NetworkAclId")?,
             network_acl_name: src.optional("NetworkAclName")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -153,6 +153,7 @@ impl rt::Operation for ModifyNetworkAclAttributesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyNetworkAclAttributesResponse;
     type Error = ModifyNetworkAclAttributesError;
     #[inline]

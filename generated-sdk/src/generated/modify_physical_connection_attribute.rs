@@ -49,10 +49,10 @@ pub struct ModifyPhysicalConnectionAttributeRequest {
     ///
     /// Wire name: `RedundantPhysicalConnectionId`. Example: `pc-bp1qrb3044eqi7d5xw`.
     pub redundant_physical_connection_id: Option<String>,
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
     /// The new bandwidth of the circuit, in Mbit/s.
     ///
     /// Wire name: `bandwidth`. Example: `1000`. Range: 2 to 10240.
@@ -147,9 +147,9 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
         self.redundant_physical_connection_id = Some(value.into());
         self
     }
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -179,7 +179,7 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
             )?,
             port_type: self.port_type,
             redundant_physical_connection_id: self.redundant_physical_connection_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             bandwidth: self.bandwidth,
         };
         rt::check(
@@ -255,7 +255,7 @@ impl rt::FromParams for ModifyPhysicalConnectionAttributeRequest {
             port_type: src.optional("PortType")?,
             redundant_physical_connection_id: src
                 .optional("RedundantPhysicalConnectionId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             bandwidth: src.optional("bandwidth")?,
         }
             .build()
@@ -267,6 +267,7 @@ impl rt::Operation for ModifyPhysicalConnectionAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyPhysicalConnectionAttributeResponse;
     type Error = ModifyPhysicalConnectionAttributeError;
     #[inline]

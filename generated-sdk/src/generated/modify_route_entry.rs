@@ -33,10 +33,10 @@ pub struct ModifyRouteEntryRequest {
     ///
     /// Wire name: `NewNextHopType`.
     pub new_next_hop_type: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The custom route entry to change. DescribeRouteEntryList lists route entry IDs.
     ///
     /// Wire name: `RouteEntryId`.
@@ -106,9 +106,9 @@ impl ModifyRouteEntryRequestBuilder {
         self.new_next_hop_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -143,7 +143,7 @@ impl ModifyRouteEntryRequestBuilder {
             dry_run: self.dry_run,
             new_next_hop_id: self.new_next_hop_id,
             new_next_hop_type: self.new_next_hop_type,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_entry_id: self.route_entry_id,
             route_entry_name: self.route_entry_name,
             route_table_id: self.route_table_id,
@@ -178,7 +178,7 @@ impl rt::FromParams for ModifyRouteEntryRequest {
             dry_run: src.optional("DryRun")?,
             new_next_hop_id: src.optional("NewNextHopId")?,
             new_next_hop_type: src.optional("NewNextHopType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_entry_id: src.optional("RouteEntryId")?,
             route_entry_name: src.optional("RouteEntryName")?,
             route_table_id: src.optional("RouteTableId")?,
@@ -192,6 +192,7 @@ impl rt::Operation for ModifyRouteEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyRouteEntryResponse;
     type Error = ModifyRouteEntryError;
     #[inline]

@@ -15,10 +15,10 @@ pub struct ModifyRouteTableAttributesRequest {
     ///
     /// Wire name: `Description`.
     pub description: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Whether the table accepts dynamically propagated routes: `true` (the default) turns propagation on, `false` turns it off.
     ///
     /// Wire name: `RoutePropagationEnable`.
@@ -56,9 +56,9 @@ impl ModifyRouteTableAttributesRequestBuilder {
         self.description = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -89,7 +89,7 @@ impl ModifyRouteTableAttributesRequestBuilder {
     pub fn build(self) -> Result<ModifyRouteTableAttributesRequest, rt::BuildError> {
         Ok(ModifyRouteTableAttributesRequest {
             description: self.description,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_propagation_enable: self.route_propagation_enable,
             route_table_id: rt::required(self.route_table_id, "RouteTableId")?,
             route_table_name: self.route_table_name,
@@ -122,7 +122,7 @@ impl rt::FromParams for ModifyRouteTableAttributesRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         ModifyRouteTableAttributesRequestBuilder {
             description: src.optional("Description")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_propagation_enable: src.optional("RoutePropagationEnable")?,
             route_table_id: src.optional("RouteTableId")?,
             route_table_name: src.optional("RouteTableName")?,
@@ -136,6 +136,7 @@ impl rt::Operation for ModifyRouteTableAttributesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyRouteTableAttributesResponse;
     type Error = ModifyRouteTableAttributesError;
     #[inline]

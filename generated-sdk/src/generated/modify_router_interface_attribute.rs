@@ -55,10 +55,10 @@ pub struct ModifyRouterInterfaceAttributeRequest {
     ///
     /// Wire name: `OppositeRouterType`.
     pub opposite_router_type: Option<OppositeRouterType>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The router interface to change. DescribeRouterInterfaces lists interface IDs.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
@@ -166,9 +166,9 @@ impl ModifyRouterInterfaceAttributeRequestBuilder {
         self.opposite_router_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -195,7 +195,7 @@ impl ModifyRouterInterfaceAttributeRequestBuilder {
             opposite_interface_owner_id: self.opposite_interface_owner_id,
             opposite_router_id: self.opposite_router_id,
             opposite_router_type: self.opposite_router_type,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             router_interface_id: rt::required(
                 self.router_interface_id,
                 "RouterInterfaceId",
@@ -239,7 +239,7 @@ impl rt::FromParams for ModifyRouterInterfaceAttributeRequest {
             opposite_interface_owner_id: src.optional("OppositeInterfaceOwnerId")?,
             opposite_router_id: src.optional("OppositeRouterId")?,
             opposite_router_type: src.optional("OppositeRouterType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             router_interface_id: src.optional("RouterInterfaceId")?,
         }
             .build()
@@ -251,6 +251,7 @@ impl rt::Operation for ModifyRouterInterfaceAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyRouterInterfaceAttributeResponse;
     type Error = ModifyRouterInterfaceAttributeError;
     #[inline]

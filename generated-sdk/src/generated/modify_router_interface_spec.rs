@@ -17,10 +17,10 @@ pub struct ModifyRouterInterfaceSpecRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The router interface whose specification changes. DescribeRouterInterfaces lists interface IDs.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
@@ -53,9 +53,9 @@ impl ModifyRouterInterfaceSpecRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -79,7 +79,7 @@ impl ModifyRouterInterfaceSpecRequestBuilder {
     pub fn build(self) -> Result<ModifyRouterInterfaceSpecRequest, rt::BuildError> {
         Ok(ModifyRouterInterfaceSpecRequest {
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             router_interface_id: rt::required(
                 self.router_interface_id,
                 "RouterInterfaceId",
@@ -114,7 +114,7 @@ impl rt::FromParams for ModifyRouterInterfaceSpecRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         ModifyRouterInterfaceSpecRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             router_interface_id: src.optional("RouterInterfaceId")?,
             spec: src.optional("Spec")?,
         }
@@ -127,6 +127,7 @@ impl rt::Operation for ModifyRouterInterfaceSpecRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyRouterInterfaceSpecResponse;
     type Error = ModifyRouterInterfaceSpecError;
     #[inline]

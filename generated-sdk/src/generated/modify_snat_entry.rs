@@ -29,10 +29,10 @@ pub struct ModifySnatEntryRequest {
     ///
     /// Wire name: `NetworkInterfaceId`.
     pub network_interface_id: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The SNAT entry to change. DescribeSnatTableEntries lists the entry IDs.
     ///
     /// Wire name: `SnatEntryId`. Required.
@@ -99,9 +99,9 @@ impl ModifySnatEntryRequestBuilder {
         self.network_interface_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -142,7 +142,7 @@ impl ModifySnatEntryRequestBuilder {
             dry_run: self.dry_run,
             eip_affinity: self.eip_affinity,
             network_interface_id: self.network_interface_id,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             snat_entry_id: rt::required(self.snat_entry_id, "SnatEntryId")?,
             snat_entry_name: self.snat_entry_name,
             snat_ip: self.snat_ip,
@@ -177,7 +177,7 @@ impl rt::FromParams for ModifySnatEntryRequest {
             dry_run: src.optional("DryRun")?,
             eip_affinity: src.optional("EipAffinity")?,
             network_interface_id: src.optional("NetworkInterfaceId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             snat_entry_id: src.optional("SnatEntryId")?,
             snat_entry_name: src.optional("SnatEntryName")?,
             snat_ip: src.optional("SnatIp")?,
@@ -192,6 +192,7 @@ impl rt::Operation for ModifySnatEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifySnatEntryResponse;
     type Error = ModifySnatEntryError;
     #[inline]

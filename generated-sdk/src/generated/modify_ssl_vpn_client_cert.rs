@@ -19,10 +19,10 @@ pub struct ModifySslVpnClientCertRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The client certificate to rename. DescribeSslVpnClientCerts lists certificate IDs.
     ///
     /// Wire name: `SslVpnClientCertId`. Required.
@@ -58,9 +58,9 @@ impl ModifySslVpnClientCertRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -78,7 +78,7 @@ impl ModifySslVpnClientCertRequestBuilder {
         Ok(ModifySslVpnClientCertRequest {
             client_token: self.client_token,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             ssl_vpn_client_cert_id: rt::required(
                 self.ssl_vpn_client_cert_id,
                 "SslVpnClientCertId",
@@ -113,7 +113,7 @@ impl rt::FromParams for ModifySslVpnClientCertRequest {
         ModifySslVpnClientCertRequestBuilder {
             client_token: src.optional("ClientToken")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             ssl_vpn_client_cert_id: src.optional("SslVpnClientCertId")?,
         }
             .build()
@@ -125,6 +125,7 @@ impl rt::Operation for ModifySslVpnClientCertRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifySslVpnClientCertResponse;
     type Error = ModifySslVpnClientCertError;
     #[inline]

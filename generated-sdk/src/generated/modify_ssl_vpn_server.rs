@@ -65,10 +65,10 @@ pub struct ModifySslVpnServerRequest {
     ///
     /// Wire name: `Proto`.
     pub proto: Option<Proto>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The SSL-VPN server to change. DescribeSslVpnServers lists server IDs.
     ///
     /// Wire name: `SslVpnServerId`. Required.
@@ -192,9 +192,9 @@ impl ModifySslVpnServerRequestBuilder {
         self.proto = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -223,7 +223,7 @@ impl ModifySslVpnServerRequestBuilder {
             name: self.name,
             port: self.port,
             proto: self.proto,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             ssl_vpn_server_id: rt::required(self.ssl_vpn_server_id, "SslVpnServerId")?,
         })
     }
@@ -264,7 +264,7 @@ impl rt::FromParams for ModifySslVpnServerRequest {
             name: src.optional("Name")?,
             port: src.optional("Port")?,
             proto: src.optional("Proto")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             ssl_vpn_server_id: src.optional("SslVpnServerId")?,
         }
             .build()
@@ -276,6 +276,7 @@ impl rt::Operation for ModifySslVpnServerRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifySslVpnServerResponse;
     type Error = ModifySslVpnServerError;
     #[inline]

@@ -81,10 +81,10 @@ pub struct ModifyVirtualBorderRouterAttributeRequest {
     ///
     /// Wire name: `PeeringSubnetMask`.
     pub peering_subnet_mask: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Whether your data centers may reach each other through this VBR and Alibaba Cloud: `true` or `false`.
     ///
     /// Wire name: `SitelinkEnable`.
@@ -250,9 +250,9 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
         self.peering_subnet_mask = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -301,7 +301,7 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
             peer_ipv6_gateway_ip: self.peer_ipv6_gateway_ip,
             peering_ipv6_subnet_mask: self.peering_ipv6_subnet_mask,
             peering_subnet_mask: self.peering_subnet_mask,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             sitelink_enable: self.sitelink_enable,
             vbr_id: rt::required(self.vbr_id, "VbrId")?,
             vlan_id: self.vlan_id,
@@ -351,7 +351,7 @@ impl rt::FromParams for ModifyVirtualBorderRouterAttributeRequest {
             peer_ipv6_gateway_ip: src.optional("PeerIpv6GatewayIp")?,
             peering_ipv6_subnet_mask: src.optional("PeeringIpv6SubnetMask")?,
             peering_subnet_mask: src.optional("PeeringSubnetMask")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             sitelink_enable: src.optional("SitelinkEnable")?,
             vbr_id: src.optional("VbrId")?,
             vlan_id: src.optional("VlanId")?,
@@ -365,6 +365,7 @@ impl rt::Operation for ModifyVirtualBorderRouterAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyVirtualBorderRouterAttributeResponse;
     type Error = ModifyVirtualBorderRouterAttributeError;
     #[inline]

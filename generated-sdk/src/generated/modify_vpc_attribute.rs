@@ -37,7 +37,7 @@ pub struct ModifyVpcAttributeRequest {
     ///
     /// Wire name: `Ipv6Isp`.
     pub ipv6_isp: Option<Ipv6Isp>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub region_id: Option<String>,
@@ -113,7 +113,7 @@ impl ModifyVpcAttributeRequestBuilder {
         self.ipv6_isp = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
@@ -191,6 +191,7 @@ impl rt::Operation for ModifyVpcAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyVpcAttributeResponse;
     type Error = ModifyVpcAttributeError;
     #[inline]

@@ -41,10 +41,10 @@ pub struct ModifyVpcPrefixListRequest {
     ///
     /// Wire name: `PrefixListName`.
     pub prefix_list_name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// CIDR blocks to remove from the list.
     ///
     /// Wire name: `RemovePrefixListEntry`. At most 1000 items.
@@ -123,9 +123,9 @@ impl ModifyVpcPrefixListRequestBuilder {
         self.prefix_list_name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -151,7 +151,7 @@ impl ModifyVpcPrefixListRequestBuilder {
             prefix_list_description: self.prefix_list_description,
             prefix_list_id: rt::required(self.prefix_list_id, "PrefixListId")?,
             prefix_list_name: self.prefix_list_name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             remove_prefix_list_entry: self.remove_prefix_list_entry,
         };
         rt::check_items(
@@ -200,7 +200,7 @@ impl rt::FromParams for ModifyVpcPrefixListRequest {
             prefix_list_description: src.optional("PrefixListDescription")?,
             prefix_list_id: src.optional("PrefixListId")?,
             prefix_list_name: src.optional("PrefixListName")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             remove_prefix_list_entry: src.structs("RemovePrefixListEntry")?,
         }
             .build()
@@ -212,6 +212,7 @@ impl rt::Operation for ModifyVpcPrefixListRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyVpcPrefixListResponse;
     type Error = ModifyVpcPrefixListError;
     #[inline]

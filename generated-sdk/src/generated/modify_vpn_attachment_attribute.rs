@@ -69,10 +69,10 @@ pub struct ModifyVpnAttachmentAttributeRequest {
     ///
     /// Wire name: `NetworkType`.
     pub network_type: Option<NetworkType>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The CA certificate of the peer, for connections built on a ShangMi (SM) VPN gateway.
     ///
     /// Wire name: `RemoteCaCert`.
@@ -219,9 +219,9 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
         self.network_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -275,7 +275,7 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
             local_subnet: self.local_subnet,
             name: self.name,
             network_type: self.network_type,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             remote_ca_cert: self.remote_ca_cert,
             remote_subnet: self.remote_subnet,
             tunnel_options_specification: self.tunnel_options_specification,
@@ -322,7 +322,7 @@ impl rt::FromParams for ModifyVpnAttachmentAttributeRequest {
             local_subnet: src.optional("LocalSubnet")?,
             name: src.optional("Name")?,
             network_type: src.optional("NetworkType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             remote_ca_cert: src.optional("RemoteCaCert")?,
             remote_subnet: src.optional("RemoteSubnet")?,
             tunnel_options_specification: src.structs("TunnelOptionsSpecification")?,
@@ -338,6 +338,7 @@ impl rt::Operation for ModifyVpnAttachmentAttributeRequest {
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     const BODY_PARAMS: &'static [&'static str] = &["TunnelOptionsSpecification"];
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyVpnAttachmentAttributeResponse;
     type Error = ModifyVpnAttachmentAttributeError;
     #[inline]

@@ -61,10 +61,10 @@ pub struct ModifyVpnConnectionAttributeRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Single-tunnel connections only. A new CA certificate for the peer device; accepted only when the VPN gateway uses ShangMi (SM) certificates.
     ///
     /// Wire name: `RemoteCaCertificate`.
@@ -195,9 +195,9 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -249,7 +249,7 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
             ipsec_config: self.ipsec_config,
             local_subnet: self.local_subnet,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             remote_ca_certificate: self.remote_ca_certificate,
             remote_subnet: self.remote_subnet,
             tunnel_options_specification: self.tunnel_options_specification,
@@ -294,7 +294,7 @@ impl rt::FromParams for ModifyVpnConnectionAttributeRequest {
             ipsec_config: src.optional("IpsecConfig")?,
             local_subnet: src.optional("LocalSubnet")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             remote_ca_certificate: src.optional("RemoteCaCertificate")?,
             remote_subnet: src.optional("RemoteSubnet")?,
             tunnel_options_specification: src.structs("TunnelOptionsSpecification")?,
@@ -310,6 +310,7 @@ impl rt::Operation for ModifyVpnConnectionAttributeRequest {
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     const BODY_PARAMS: &'static [&'static str] = &["TunnelOptionsSpecification"];
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyVpnConnectionAttributeResponse;
     type Error = ModifyVpnConnectionAttributeError;
     #[inline]

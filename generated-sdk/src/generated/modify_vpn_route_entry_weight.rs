@@ -29,10 +29,10 @@ pub struct ModifyVpnRouteEntryWeightRequest {
     ///
     /// Wire name: `OverlayMode`.
     pub overlay_mode: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The destination CIDR block of the route to change.
     ///
     /// Wire name: `RouteDest`. Required.
@@ -94,9 +94,9 @@ impl ModifyVpnRouteEntryWeightRequestBuilder {
         self.overlay_mode = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -130,7 +130,7 @@ impl ModifyVpnRouteEntryWeightRequestBuilder {
             new_weight: rt::required(self.new_weight, "NewWeight")?,
             next_hop: rt::required(self.next_hop, "NextHop")?,
             overlay_mode: self.overlay_mode,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_dest: rt::required(self.route_dest, "RouteDest")?,
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
             weight: rt::required(self.weight, "Weight")?,
@@ -166,7 +166,7 @@ impl rt::FromParams for ModifyVpnRouteEntryWeightRequest {
             new_weight: src.optional("NewWeight")?,
             next_hop: src.optional("NextHop")?,
             overlay_mode: src.optional("OverlayMode")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_dest: src.optional("RouteDest")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
             weight: src.optional("Weight")?,
@@ -180,6 +180,7 @@ impl rt::Operation for ModifyVpnRouteEntryWeightRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyVpnRouteEntryWeightResponse;
     type Error = ModifyVpnRouteEntryWeightError;
     #[inline]

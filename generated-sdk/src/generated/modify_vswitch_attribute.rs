@@ -25,7 +25,7 @@ pub struct ModifyVSwitchAttributeRequest {
     ///
     /// Wire name: `Ipv6CidrBlock`.
     pub ipv6_cidr_block: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub region_id: Option<String>,
@@ -82,7 +82,7 @@ impl ModifyVSwitchAttributeRequestBuilder {
         self.ipv6_cidr_block = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
@@ -166,6 +166,7 @@ impl rt::Operation for ModifyVSwitchAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyVSwitchAttributeResponse;
     type Error = ModifyVSwitchAttributeError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct ModifyVSwitchCidrReservationAttributeRequest {
     ///
     /// Wire name: `DryRun`.
     pub dry_run: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The new description, 2 to 256 characters, beginning with a letter and not with `http://` or `https://`. Empty unless set.
     ///
     /// Wire name: `VSwitchCidrReservationDescription`.
@@ -70,9 +70,9 @@ impl ModifyVSwitchCidrReservationAttributeRequestBuilder {
         self.dry_run = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -109,7 +109,7 @@ impl ModifyVSwitchCidrReservationAttributeRequestBuilder {
         Ok(ModifyVSwitchCidrReservationAttributeRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vswitch_cidr_reservation_description: self
                 .vswitch_cidr_reservation_description,
             vswitch_cidr_reservation_id: rt::required(
@@ -148,7 +148,7 @@ impl rt::FromParams for ModifyVSwitchCidrReservationAttributeRequest {
         ModifyVSwitchCidrReservationAttributeRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vswitch_cidr_reservation_description: src
                 .optional("VSwitchCidrReservationDescription")?,
             vswitch_cidr_reservation_id: src.optional("VSwitchCidrReservationId")?,
@@ -163,6 +163,7 @@ impl rt::Operation for ModifyVSwitchCidrReservationAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ModifyVSwitchCidrReservationAttributeResponse;
     type Error = ModifyVSwitchCidrReservationAttributeError;
     #[inline]

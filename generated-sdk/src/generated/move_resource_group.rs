@@ -15,10 +15,10 @@ pub struct MoveResourceGroupRequest {
     ///
     /// Wire name: `NewResourceGroupId`. Required.
     pub new_resource_group_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource to move; its kind is given in `ResourceType`.
     ///
     /// Wire name: `ResourceId`. Required.
@@ -51,9 +51,9 @@ impl MoveResourceGroupRequestBuilder {
         self.new_resource_group_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -80,7 +80,7 @@ impl MoveResourceGroupRequestBuilder {
                 self.new_resource_group_id,
                 "NewResourceGroupId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_id: rt::required(self.resource_id, "ResourceId")?,
             resource_type: rt::required(self.resource_type, "ResourceType")?,
         })
@@ -109,7 +109,7 @@ impl rt::FromParams for MoveResourceGroupRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         MoveResourceGroupRequestBuilder {
             new_resource_group_id: src.optional("NewResourceGroupId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_id: src.optional("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
         }
@@ -122,6 +122,7 @@ impl rt::Operation for MoveResourceGroupRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = MoveResourceGroupResponse;
     type Error = MoveResourceGroupError;
     #[inline]

@@ -17,10 +17,10 @@ pub struct MoveVpnResourceGroupRequest {
     ///
     /// Wire name: `NewResourceGroupId`. Required.
     pub new_resource_group_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The kind of resource to move. `VpnGateway`: a VPN gateway, whose IPsec-VPN connections, SSL client certificates, SSL servers and IPsec servers move along with it. `CustomerGateway`: a customer gateway. `VpnAttachment`: an IPsec-VPN connection that is attached to a transit router or not associated with any resource.
     ///
     /// Wire name: `ResourceType`. Required.
@@ -56,9 +56,9 @@ impl MoveVpnResourceGroupRequestBuilder {
         self.new_resource_group_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -79,7 +79,7 @@ impl MoveVpnResourceGroupRequestBuilder {
                 self.new_resource_group_id,
                 "NewResourceGroupId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_type: rt::required(self.resource_type, "ResourceType")?,
         })
     }
@@ -111,7 +111,7 @@ impl rt::FromParams for MoveVpnResourceGroupRequest {
         MoveVpnResourceGroupRequestBuilder {
             instance_id: src.optional("InstanceId")?,
             new_resource_group_id: src.optional("NewResourceGroupId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_type: src.optional("ResourceType")?,
         }
             .build()
@@ -123,6 +123,7 @@ impl rt::Operation for MoveVpnResourceGroupRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = MoveVpnResourceGroupResponse;
     type Error = MoveVpnResourceGroupError;
     #[inline]

@@ -17,10 +17,10 @@ pub struct OpenFlowLogServiceRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl OpenFlowLogServiceRequest {
     /// Starts building a request.
@@ -43,9 +43,9 @@ impl OpenFlowLogServiceRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -55,7 +55,7 @@ impl OpenFlowLogServiceRequestBuilder {
     pub fn build(self) -> Result<OpenFlowLogServiceRequest, rt::BuildError> {
         Ok(OpenFlowLogServiceRequest {
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`OpenFlowLogServiceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`OpenFlowLogServiceError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -82,7 +82,7 @@ impl rt::FromParams for OpenFlowLogServiceRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         OpenFlowLogServiceRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -94,6 +94,7 @@ impl rt::Operation for OpenFlowLogServiceRequest {
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     const RESPONSE_HAS_CODE: bool = true;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = OpenFlowLogServiceResponse;
     type Error = OpenFlowLogServiceError;
     #[inline]

@@ -11,10 +11,10 @@ use aliyun_runtime as rt;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OpenPhysicalConnectionServiceRequest {
-    /// The region of the Express Connect circuits. DescribeRegions lists the region IDs.
+    /// The region of the Express Connect circuits. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-shanghai`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-shanghai`.
+    pub region_id: Option<String>,
 }
 impl OpenPhysicalConnectionServiceRequest {
     /// Starts building a request.
@@ -29,9 +29,9 @@ pub struct OpenPhysicalConnectionServiceRequestBuilder {
     region_id: Option<String>,
 }
 impl OpenPhysicalConnectionServiceRequestBuilder {
-    /// The region of the Express Connect circuits. DescribeRegions lists the region IDs.
+    /// The region of the Express Connect circuits. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-shanghai`.
+    /// Wire name: `RegionId`. Example: `cn-shanghai`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -40,7 +40,7 @@ impl OpenPhysicalConnectionServiceRequestBuilder {
     #[inline]
     pub fn build(self) -> Result<OpenPhysicalConnectionServiceRequest, rt::BuildError> {
         Ok(OpenPhysicalConnectionServiceRequest {
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`OpenPhysicalConnectionServiceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`OpenPhysicalConnectionServiceError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -69,7 +69,7 @@ impl rt::FromParams for OpenPhysicalConnectionServiceRequest {
     /// Reads a request as a server receives it, with the builder's checks.
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         OpenPhysicalConnectionServiceRequestBuilder {
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -80,6 +80,7 @@ impl rt::Operation for OpenPhysicalConnectionServiceRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = OpenPhysicalConnectionServiceResponse;
     type Error = OpenPhysicalConnectionServiceError;
     #[inline]

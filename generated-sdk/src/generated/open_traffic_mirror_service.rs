@@ -17,7 +17,7 @@ pub struct OpenTrafficMirrorServiceRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub region_id: Option<String>,
@@ -43,7 +43,7 @@ impl OpenTrafficMirrorServiceRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
@@ -97,6 +97,7 @@ impl rt::Operation for OpenTrafficMirrorServiceRequest {
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     const RESPONSE_HAS_CODE: bool = true;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = OpenTrafficMirrorServiceResponse;
     type Error = OpenTrafficMirrorServiceError;
     #[inline]

@@ -17,10 +17,10 @@ pub struct PublishVpcRouteEntriesRequest {
     ///
     /// Wire name: `DryRun`.
     pub dry_run: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The route entries to publish, 1 to 50 per call.
     ///
     /// Wire name: `RouteEntries`. At most 50 items.
@@ -58,9 +58,9 @@ impl PublishVpcRouteEntriesRequestBuilder {
         self.dry_run = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -94,7 +94,7 @@ impl PublishVpcRouteEntriesRequestBuilder {
     pub fn build(self) -> Result<PublishVpcRouteEntriesRequest, rt::BuildError> {
         let request = PublishVpcRouteEntriesRequest {
             dry_run: self.dry_run,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_entries: self.route_entries,
             target_instance_id: rt::required(
                 self.target_instance_id,
@@ -134,7 +134,7 @@ impl rt::FromParams for PublishVpcRouteEntriesRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         PublishVpcRouteEntriesRequestBuilder {
             dry_run: src.optional("DryRun")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_entries: src.structs("RouteEntries")?,
             target_instance_id: src.optional("TargetInstanceId")?,
             target_type: src.optional("TargetType")?,
@@ -148,6 +148,7 @@ impl rt::Operation for PublishVpcRouteEntriesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = PublishVpcRouteEntriesResponse;
     type Error = PublishVpcRouteEntriesError;
     #[inline]

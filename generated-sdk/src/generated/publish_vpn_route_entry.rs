@@ -23,10 +23,10 @@ pub struct PublishVpnRouteEntryRequest {
     ///
     /// Wire name: `PublishVpc`. Required.
     pub publish_vpc: bool,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The destination CIDR block of the route.
     ///
     /// Wire name: `RouteDest`. Required.
@@ -80,9 +80,9 @@ impl PublishVpnRouteEntryRequestBuilder {
         self.publish_vpc = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -115,7 +115,7 @@ impl PublishVpnRouteEntryRequestBuilder {
             client_token: self.client_token,
             next_hop: rt::required(self.next_hop, "NextHop")?,
             publish_vpc: rt::required(self.publish_vpc, "PublishVpc")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_dest: rt::required(self.route_dest, "RouteDest")?,
             route_type: rt::required(self.route_type, "RouteType")?,
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
@@ -150,7 +150,7 @@ impl rt::FromParams for PublishVpnRouteEntryRequest {
             client_token: src.optional("ClientToken")?,
             next_hop: src.optional("NextHop")?,
             publish_vpc: src.optional("PublishVpc")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_dest: src.optional("RouteDest")?,
             route_type: src.optional("RouteType")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
@@ -164,6 +164,7 @@ impl rt::Operation for PublishVpnRouteEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = PublishVpnRouteEntryResponse;
     type Error = PublishVpnRouteEntryError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct RecoverPhysicalConnectionRequest {
     ///
     /// Wire name: `InstanceId`. Required. Example: `pc-bp1j7fwr1v9m0pxcq2k4`.
     pub instance_id: String,
-    /// The region the connection belongs to. DescribeRegions lists the region IDs.
+    /// The region the connection belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
     /// The client token of this action under another name: a value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `Token`. Example: `2d6f0b4a-8c1e-4f3a-a5b7-9e0d2c4f6a18`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
@@ -60,9 +60,9 @@ impl RecoverPhysicalConnectionRequestBuilder {
         self.instance_id = Some(value.into());
         self
     }
-    /// The region the connection belongs to. DescribeRegions lists the region IDs.
+    /// The region the connection belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -80,7 +80,7 @@ impl RecoverPhysicalConnectionRequestBuilder {
         let request = RecoverPhysicalConnectionRequest {
             dry_run: self.dry_run,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             token: self.token,
         };
         rt::check(
@@ -122,7 +122,7 @@ impl rt::FromParams for RecoverPhysicalConnectionRequest {
         RecoverPhysicalConnectionRequestBuilder {
             dry_run: src.optional("DryRun")?,
             instance_id: src.optional("InstanceId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             token: src.optional("Token")?,
         }
             .build()
@@ -134,6 +134,7 @@ impl rt::Operation for RecoverPhysicalConnectionRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("Token");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = RecoverPhysicalConnectionResponse;
     type Error = RecoverPhysicalConnectionError;
     #[inline]

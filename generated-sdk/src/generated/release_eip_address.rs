@@ -17,7 +17,7 @@ pub struct ReleaseEipAddressRequest {
     ///
     /// Wire name: `AllocationId`. Required.
     pub allocation_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub region_id: Option<String>,
@@ -43,7 +43,7 @@ impl ReleaseEipAddressRequestBuilder {
         self.allocation_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
@@ -93,6 +93,7 @@ impl rt::Operation for ReleaseEipAddressRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ReleaseEipAddressResponse;
     type Error = ReleaseEipAddressError;
     #[inline]

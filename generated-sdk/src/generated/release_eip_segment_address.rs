@@ -17,10 +17,10 @@ pub struct ReleaseEipSegmentAddressRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The contiguous EIP group to release; all of its EIPs go with it. DescribeEipSegment lists group IDs.
     ///
     /// Wire name: `SegmentInstanceId`. Required.
@@ -48,9 +48,9 @@ impl ReleaseEipSegmentAddressRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -67,7 +67,7 @@ impl ReleaseEipSegmentAddressRequestBuilder {
     pub fn build(self) -> Result<ReleaseEipSegmentAddressRequest, rt::BuildError> {
         Ok(ReleaseEipSegmentAddressRequest {
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             segment_instance_id: rt::required(
                 self.segment_instance_id,
                 "SegmentInstanceId",
@@ -101,7 +101,7 @@ impl rt::FromParams for ReleaseEipSegmentAddressRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         ReleaseEipSegmentAddressRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             segment_instance_id: src.optional("SegmentInstanceId")?,
         }
             .build()
@@ -113,6 +113,7 @@ impl rt::Operation for ReleaseEipSegmentAddressRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ReleaseEipSegmentAddressResponse;
     type Error = ReleaseEipSegmentAddressError;
     #[inline]

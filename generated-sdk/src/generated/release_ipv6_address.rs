@@ -25,10 +25,10 @@ pub struct ReleaseIpv6AddressRequest {
     ///
     /// Wire name: `Ipv6AddressId`. Required.
     pub ipv6_address_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl ReleaseIpv6AddressRequest {
     /// Starts building a request.
@@ -67,9 +67,9 @@ impl ReleaseIpv6AddressRequestBuilder {
         self.ipv6_address_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -81,7 +81,7 @@ impl ReleaseIpv6AddressRequestBuilder {
             client_token: self.client_token,
             dry_run: self.dry_run,
             ipv6_address_id: rt::required(self.ipv6_address_id, "Ipv6AddressId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ReleaseIpv6AddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ReleaseIpv6AddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -111,7 +111,7 @@ impl rt::FromParams for ReleaseIpv6AddressRequest {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             ipv6_address_id: src.optional("Ipv6AddressId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -122,6 +122,7 @@ impl rt::Operation for ReleaseIpv6AddressRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = ReleaseIpv6AddressResponse;
     type Error = ReleaseIpv6AddressError;
     #[inline]

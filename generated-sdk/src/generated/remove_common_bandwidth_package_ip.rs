@@ -25,10 +25,10 @@ pub struct RemoveCommonBandwidthPackageIpRequest {
     ///
     /// Wire name: `IpInstanceId`. Required.
     pub ip_instance_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl RemoveCommonBandwidthPackageIpRequest {
     /// Starts building a request.
@@ -67,9 +67,9 @@ impl RemoveCommonBandwidthPackageIpRequestBuilder {
         self.ip_instance_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -84,7 +84,7 @@ impl RemoveCommonBandwidthPackageIpRequestBuilder {
             )?,
             client_token: self.client_token,
             ip_instance_id: rt::required(self.ip_instance_id, "IpInstanceId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`RemoveCommonBandwidthPackageIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RemoveCommonBandwidthPackageIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -116,7 +116,7 @@ impl rt::FromParams for RemoveCommonBandwidthPackageIpRequest {
             bandwidth_package_id: src.optional("BandwidthPackageId")?,
             client_token: src.optional("ClientToken")?,
             ip_instance_id: src.optional("IpInstanceId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -127,6 +127,7 @@ impl rt::Operation for RemoveCommonBandwidthPackageIpRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = RemoveCommonBandwidthPackageIpResponse;
     type Error = RemoveCommonBandwidthPackageIpError;
     #[inline]

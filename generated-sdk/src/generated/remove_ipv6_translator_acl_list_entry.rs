@@ -23,10 +23,10 @@ pub struct RemoveIpv6TranslatorAclListEntryRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl RemoveIpv6TranslatorAclListEntryRequest {
     /// Starts building a request.
@@ -65,9 +65,9 @@ impl RemoveIpv6TranslatorAclListEntryRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -81,7 +81,7 @@ impl RemoveIpv6TranslatorAclListEntryRequestBuilder {
             acl_entry_id: rt::required(self.acl_entry_id, "AclEntryId")?,
             acl_id: rt::required(self.acl_id, "AclId")?,
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`RemoveIpv6TranslatorAclListEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RemoveIpv6TranslatorAclListEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -113,7 +113,7 @@ impl rt::FromParams for RemoveIpv6TranslatorAclListEntryRequest {
             acl_entry_id: src.optional("AclEntryId")?,
             acl_id: src.optional("AclId")?,
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -124,6 +124,7 @@ impl rt::Operation for RemoveIpv6TranslatorAclListEntryRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = RemoveIpv6TranslatorAclListEntryResponse;
     type Error = RemoveIpv6TranslatorAclListEntryError;
     #[inline]

@@ -25,10 +25,10 @@ pub struct RetryVpcPrefixListAssociationRequest {
     ///
     /// Wire name: `PrefixListId`. Required.
     pub prefix_list_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource that uses the prefix list, such as a route table; GetVpcPrefixListAssociations lists them.
     ///
     /// Wire name: `ResourceId`. Required.
@@ -77,9 +77,9 @@ impl RetryVpcPrefixListAssociationRequestBuilder {
         self.prefix_list_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -105,7 +105,7 @@ impl RetryVpcPrefixListAssociationRequestBuilder {
             client_token: self.client_token,
             dry_run: self.dry_run,
             prefix_list_id: rt::required(self.prefix_list_id, "PrefixListId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_id: rt::required(self.resource_id, "ResourceId")?,
             resource_type: rt::required(self.resource_type, "ResourceType")?,
         })
@@ -140,7 +140,7 @@ impl rt::FromParams for RetryVpcPrefixListAssociationRequest {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             prefix_list_id: src.optional("PrefixListId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_id: src.optional("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
         }
@@ -153,6 +153,7 @@ impl rt::Operation for RetryVpcPrefixListAssociationRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = RetryVpcPrefixListAssociationResponse;
     type Error = RetryVpcPrefixListAssociationError;
     #[inline]

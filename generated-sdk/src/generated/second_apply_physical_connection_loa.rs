@@ -45,10 +45,10 @@ pub struct SecondApplyPhysicalConnectionLoaRequest {
     ///
     /// Wire name: `PeerLocation`. Example: `No. 18 Example Road, Hangzhou`.
     pub peer_location: Option<String>,
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
     /// The company that does the installation work.
     ///
     /// Wire name: `Si`. Required. Example: `Example Installation Co., Ltd.`.
@@ -135,9 +135,9 @@ impl SecondApplyPhysicalConnectionLoaRequestBuilder {
         self.peer_location = Some(value.into());
         self
     }
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -163,7 +163,7 @@ impl SecondApplyPhysicalConnectionLoaRequestBuilder {
             line_type: rt::required(self.line_type, "LineType")?,
             pm_info: self.pm_info,
             peer_location: self.peer_location,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             si: rt::required(self.si, "Si")?,
         };
         rt::check(
@@ -219,7 +219,7 @@ impl rt::FromParams for SecondApplyPhysicalConnectionLoaRequest {
             line_type: src.optional("LineType")?,
             pm_info: src.structs("PMInfo")?,
             peer_location: src.optional("PeerLocation")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             si: src.optional("Si")?,
         }
             .build()
@@ -231,6 +231,7 @@ impl rt::Operation for SecondApplyPhysicalConnectionLoaRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = SecondApplyPhysicalConnectionLoaResponse;
     type Error = SecondApplyPhysicalConnectionLoaError;
     #[inline]

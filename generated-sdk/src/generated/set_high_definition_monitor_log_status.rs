@@ -27,10 +27,10 @@ pub struct SetHighDefinitionMonitorLogStatusRequest {
     ///
     /// Wire name: `LogStore`. Required.
     pub log_store: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// `ON` to turn fine-grained monitoring on, `OFF` to turn it off.
     ///
     /// Wire name: `Status`. Required.
@@ -82,9 +82,9 @@ impl SetHighDefinitionMonitorLogStatusRequestBuilder {
         self.log_store = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -106,7 +106,7 @@ impl SetHighDefinitionMonitorLogStatusRequestBuilder {
             instance_type: self.instance_type,
             log_project: rt::required(self.log_project, "LogProject")?,
             log_store: rt::required(self.log_store, "LogStore")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             status: rt::required(self.status, "Status")?,
         })
     }
@@ -140,7 +140,7 @@ impl rt::FromParams for SetHighDefinitionMonitorLogStatusRequest {
             instance_type: src.optional("InstanceType")?,
             log_project: src.optional("LogProject")?,
             log_store: src.optional("LogStore")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             status: src.optional("Status")?,
         }
             .build()
@@ -152,6 +152,7 @@ impl rt::Operation for SetHighDefinitionMonitorLogStatusRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = SetHighDefinitionMonitorLogStatusResponse;
     type Error = SetHighDefinitionMonitorLogStatusError;
     #[inline]

@@ -21,7 +21,7 @@ pub struct StopFailoverTestJobRequest {
     ///
     /// Wire name: `JobId`. Required.
     pub job_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub region_id: Option<String>,
@@ -55,7 +55,7 @@ impl StopFailoverTestJobRequestBuilder {
         self.job_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
@@ -110,6 +110,7 @@ impl rt::Operation for StopFailoverTestJobRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = StopFailoverTestJobResponse;
     type Error = StopFailoverTestJobError;
     #[inline]

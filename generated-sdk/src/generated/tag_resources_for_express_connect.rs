@@ -11,10 +11,10 @@ use aliyun_runtime as rt;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TagResourcesForExpressConnectRequest {
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resources to tag, all of the type given in ResourceType; up to 20 IDs.
     ///
     /// Wire name: `ResourceId`. Required. At most 21 items.
@@ -44,9 +44,9 @@ pub struct TagResourcesForExpressConnectRequestBuilder {
     tag: Vec<super::types::Tag>,
 }
 impl TagResourcesForExpressConnectRequestBuilder {
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -82,7 +82,7 @@ impl TagResourcesForExpressConnectRequestBuilder {
     #[inline]
     pub fn build(self) -> Result<TagResourcesForExpressConnectRequest, rt::BuildError> {
         let request = TagResourcesForExpressConnectRequest {
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_id: rt::required_list(self.resource_id, "ResourceId")?,
             resource_type: rt::required(self.resource_type, "ResourceType")?,
             tag: rt::required_list(self.tag, "Tag")?,
@@ -124,7 +124,7 @@ impl rt::FromParams for TagResourcesForExpressConnectRequest {
     /// Reads a request as a server receives it, with the builder's checks.
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         TagResourcesForExpressConnectRequestBuilder {
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_id: src.list("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
             tag: src.structs("Tag")?,
@@ -138,6 +138,7 @@ impl rt::Operation for TagResourcesForExpressConnectRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = TagResourcesForExpressConnectResponse;
     type Error = TagResourcesForExpressConnectError;
     #[inline]

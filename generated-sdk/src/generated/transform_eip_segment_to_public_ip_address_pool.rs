@@ -29,10 +29,10 @@ pub struct TransformEipSegmentToPublicIpAddressPoolRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resource group to put the new pool in.
     ///
     /// Wire name: `ResourceGroupId`.
@@ -84,9 +84,9 @@ impl TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -108,7 +108,7 @@ impl TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
             description: self.description,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_group_id: self.resource_group_id,
         })
     }
@@ -142,7 +142,7 @@ impl rt::FromParams for TransformEipSegmentToPublicIpAddressPoolRequest {
             description: src.optional("Description")?,
             instance_id: src.optional("InstanceId")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_group_id: src.optional("ResourceGroupId")?,
         }
             .build()
@@ -154,6 +154,7 @@ impl rt::Operation for TransformEipSegmentToPublicIpAddressPoolRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = TransformEipSegmentToPublicIpAddressPoolResponse;
     type Error = TransformEipSegmentToPublicIpAddressPoolError;
     #[inline]

@@ -15,10 +15,10 @@ pub struct UnTagResourcesRequest {
     ///
     /// Wire name: `All`.
     pub all: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resources to remove tags from, up to 20, all of the type in `ResourceType`.
     ///
     /// Wire name: `ResourceId`. Required. At most 51 items.
@@ -56,9 +56,9 @@ impl UnTagResourcesRequestBuilder {
         self.all = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -95,7 +95,7 @@ impl UnTagResourcesRequestBuilder {
     pub fn build(self) -> Result<UnTagResourcesRequest, rt::BuildError> {
         let request = UnTagResourcesRequest {
             all: self.all,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_id: rt::required_list(self.resource_id, "ResourceId")?,
             resource_type: rt::required(self.resource_type, "ResourceType")?,
             tag_key: self.tag_key,
@@ -142,7 +142,7 @@ impl rt::FromParams for UnTagResourcesRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         UnTagResourcesRequestBuilder {
             all: src.optional("All")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_id: src.list("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
             tag_key: src.list("TagKey")?,
@@ -156,6 +156,7 @@ impl rt::Operation for UnTagResourcesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UnTagResourcesResponse;
     type Error = UnTagResourcesError;
     #[inline]

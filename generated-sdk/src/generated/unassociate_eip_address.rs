@@ -37,7 +37,7 @@ pub struct UnassociateEipAddressRequest {
     ///
     /// Wire name: `PrivateIpAddress`.
     pub private_ip_address: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub region_id: Option<String>,
@@ -103,7 +103,7 @@ impl UnassociateEipAddressRequestBuilder {
         self.private_ip_address = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
@@ -166,6 +166,7 @@ impl rt::Operation for UnassociateEipAddressRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UnassociateEipAddressResponse;
     type Error = UnassociateEipAddressError;
     #[inline]

@@ -19,10 +19,10 @@ pub struct UnassociateGlobalAccelerationInstanceRequest {
     ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<InstanceType>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl UnassociateGlobalAccelerationInstanceRequest {
     /// Starts building a request.
@@ -53,9 +53,9 @@ impl UnassociateGlobalAccelerationInstanceRequestBuilder {
         self.instance_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -71,7 +71,7 @@ impl UnassociateGlobalAccelerationInstanceRequestBuilder {
                 "GlobalAccelerationInstanceId",
             )?,
             instance_type: self.instance_type,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UnassociateGlobalAccelerationInstanceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateGlobalAccelerationInstanceError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -103,7 +103,7 @@ impl rt::FromParams for UnassociateGlobalAccelerationInstanceRequest {
             global_acceleration_instance_id: src
                 .optional("GlobalAccelerationInstanceId")?,
             instance_type: src.optional("InstanceType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -114,6 +114,7 @@ impl rt::Operation for UnassociateGlobalAccelerationInstanceRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UnassociateGlobalAccelerationInstanceResponse;
     type Error = UnassociateGlobalAccelerationInstanceError;
     #[inline]

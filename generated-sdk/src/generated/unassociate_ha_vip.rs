@@ -33,10 +33,10 @@ pub struct UnassociateHaVipRequest {
     ///
     /// Wire name: `InstanceType`.
     pub instance_type: Option<InstanceType>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl UnassociateHaVipRequest {
     /// Starts building a request.
@@ -91,9 +91,9 @@ impl UnassociateHaVipRequestBuilder {
         self.instance_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -107,7 +107,7 @@ impl UnassociateHaVipRequestBuilder {
             ha_vip_id: rt::required(self.ha_vip_id, "HaVipId")?,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
             instance_type: self.instance_type,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UnassociateHaVipResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateHaVipError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -138,7 +138,7 @@ impl rt::FromParams for UnassociateHaVipRequest {
             ha_vip_id: src.optional("HaVipId")?,
             instance_id: src.optional("InstanceId")?,
             instance_type: src.optional("InstanceType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -149,6 +149,7 @@ impl rt::Operation for UnassociateHaVipRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UnassociateHaVipResponse;
     type Error = UnassociateHaVipError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct UnassociatePhysicalConnectionFromVirtualBorderRouterRequest {
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1qrb3044eqi7d5xw`.
     pub physical_connection_id: String,
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
     /// The ID of the VBR to detach the circuit from.
     ///
     /// Wire name: `VbrId`. Required. Example: `vbr-bp1jcg5cmxjbl9xgc3a1q`.
@@ -60,9 +60,9 @@ impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
         self.physical_connection_id = Some(value.into());
         self
     }
-    /// The region the circuit belongs to. DescribeRegions lists the region IDs.
+    /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -88,7 +88,7 @@ impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
                 self.physical_connection_id,
                 "PhysicalConnectionId",
             )?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vbr_id: rt::required(self.vbr_id, "VbrId")?,
         };
         rt::check(
@@ -129,7 +129,7 @@ impl rt::FromParams for UnassociatePhysicalConnectionFromVirtualBorderRouterRequ
         UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
             client_token: src.optional("ClientToken")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vbr_id: src.optional("VbrId")?,
         }
             .build()
@@ -141,6 +141,7 @@ impl rt::Operation for UnassociatePhysicalConnectionFromVirtualBorderRouterReque
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UnassociatePhysicalConnectionFromVirtualBorderRouterResponse;
     type Error = UnassociatePhysicalConnectionFromVirtualBorderRouterError;
     #[inline]

@@ -17,10 +17,10 @@ pub struct UnassociateRouteTableRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The custom route table to unbind. DescribeRouteTableList shows which vSwitches use each table.
     ///
     /// Wire name: `RouteTableId`. Required.
@@ -53,9 +53,9 @@ impl UnassociateRouteTableRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -79,7 +79,7 @@ impl UnassociateRouteTableRequestBuilder {
     pub fn build(self) -> Result<UnassociateRouteTableRequest, rt::BuildError> {
         Ok(UnassociateRouteTableRequest {
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_table_id: rt::required(self.route_table_id, "RouteTableId")?,
             vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
         })
@@ -111,7 +111,7 @@ impl rt::FromParams for UnassociateRouteTableRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         UnassociateRouteTableRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_table_id: src.optional("RouteTableId")?,
             vswitch_id: src.optional("VSwitchId")?,
         }
@@ -124,6 +124,7 @@ impl rt::Operation for UnassociateRouteTableRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UnassociateRouteTableResponse;
     type Error = UnassociateRouteTableError;
     #[inline]

@@ -15,10 +15,10 @@ pub struct UnassociateVpcCidrBlockRequest {
     ///
     /// Wire name: `IPv6CidrBlock`.
     pub ipv6_cidr_block: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The secondary IPv4 CIDR block to remove. Set either this or `IPv6CidrBlock`.
     ///
     /// Wire name: `SecondaryCidrBlock`.
@@ -51,9 +51,9 @@ impl UnassociateVpcCidrBlockRequestBuilder {
         self.ipv6_cidr_block = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -77,7 +77,7 @@ impl UnassociateVpcCidrBlockRequestBuilder {
     pub fn build(self) -> Result<UnassociateVpcCidrBlockRequest, rt::BuildError> {
         Ok(UnassociateVpcCidrBlockRequest {
             ipv6_cidr_block: self.ipv6_cidr_block,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             secondary_cidr_block: self.secondary_cidr_block,
             vpc_id: rt::required(self.vpc_id, "VpcId")?,
         })
@@ -109,7 +109,7 @@ impl rt::FromParams for UnassociateVpcCidrBlockRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         UnassociateVpcCidrBlockRequestBuilder {
             ipv6_cidr_block: src.optional("IPv6CidrBlock")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             secondary_cidr_block: src.optional("SecondaryCidrBlock")?,
             vpc_id: src.optional("VpcId")?,
         }
@@ -122,6 +122,7 @@ impl rt::Operation for UnassociateVpcCidrBlockRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UnassociateVpcCidrBlockResponse;
     type Error = UnassociateVpcCidrBlockError;
     #[inline]

@@ -13,10 +13,10 @@ pub struct UntagResourcesForExpressConnectRequest {
     ///
     /// Wire name: `All`.
     pub all: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The resources to remove tags from, all of the type given in ResourceType.
     ///
     /// Wire name: `ResourceId`. Required. At most 21 items.
@@ -54,9 +54,9 @@ impl UntagResourcesForExpressConnectRequestBuilder {
         self.all = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -95,7 +95,7 @@ impl UntagResourcesForExpressConnectRequestBuilder {
     ) -> Result<UntagResourcesForExpressConnectRequest, rt::BuildError> {
         let request = UntagResourcesForExpressConnectRequest {
             all: self.all,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             resource_id: rt::required_list(self.resource_id, "ResourceId")?,
             resource_type: rt::required(self.resource_type, "ResourceType")?,
             tag_key: self.tag_key,
@@ -145,7 +145,7 @@ impl rt::FromParams for UntagResourcesForExpressConnectRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         UntagResourcesForExpressConnectRequestBuilder {
             all: src.optional("All")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             resource_id: src.list("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
             tag_key: src.list("TagKey")?,
@@ -159,6 +159,7 @@ impl rt::Operation for UntagResourcesForExpressConnectRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UntagResourcesForExpressConnectResponse;
     type Error = UntagResourcesForExpressConnectError;
     #[inline]

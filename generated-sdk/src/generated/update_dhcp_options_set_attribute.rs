@@ -49,10 +49,10 @@ pub struct UpdateDhcpOptionsSetAttributeRequest {
     ///
     /// Wire name: `LeaseTime`.
     pub lease_time: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl UpdateDhcpOptionsSetAttributeRequest {
     /// Starts building a request.
@@ -139,9 +139,9 @@ impl UpdateDhcpOptionsSetAttributeRequestBuilder {
         self.lease_time = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -162,7 +162,7 @@ impl UpdateDhcpOptionsSetAttributeRequestBuilder {
             dry_run: self.dry_run,
             ipv6_lease_time: self.ipv6_lease_time,
             lease_time: self.lease_time,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UpdateDhcpOptionsSetAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateDhcpOptionsSetAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -201,7 +201,7 @@ impl rt::FromParams for UpdateDhcpOptionsSetAttributeRequest {
             dry_run: src.optional("DryRun")?,
             ipv6_lease_time: src.optional("Ipv6LeaseTime")?,
             lease_time: src.optional("LeaseTime")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -212,6 +212,7 @@ impl rt::Operation for UpdateDhcpOptionsSetAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UpdateDhcpOptionsSetAttributeResponse;
     type Error = UpdateDhcpOptionsSetAttributeError;
     #[inline]

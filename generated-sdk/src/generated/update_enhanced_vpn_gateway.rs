@@ -29,10 +29,10 @@ pub struct UpdateEnhancedVpnGatewayRequest {
     ///
     /// Wire name: `Name`.
     pub name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The enhanced VPN gateway to change. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
@@ -84,9 +84,9 @@ impl UpdateEnhancedVpnGatewayRequestBuilder {
         self.name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -106,7 +106,7 @@ impl UpdateEnhancedVpnGatewayRequestBuilder {
             client_token: self.client_token,
             description: self.description,
             name: self.name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
         })
     }
@@ -140,7 +140,7 @@ impl rt::FromParams for UpdateEnhancedVpnGatewayRequest {
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
             name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -152,6 +152,7 @@ impl rt::Operation for UpdateEnhancedVpnGatewayRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UpdateEnhancedVpnGatewayResponse;
     type Error = UpdateEnhancedVpnGatewayError;
     #[inline]

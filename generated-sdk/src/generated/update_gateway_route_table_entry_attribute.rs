@@ -49,10 +49,10 @@ pub struct UpdateGatewayRouteTableEntryAttributeRequest {
     ///
     /// Wire name: `NextHopType`. Required.
     pub next_hop_type: NextHopType,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl UpdateGatewayRouteTableEntryAttributeRequest {
     /// Starts building a request.
@@ -139,9 +139,9 @@ impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
         self.next_hop_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -164,7 +164,7 @@ impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
             name: self.name,
             next_hop_id: self.next_hop_id,
             next_hop_type: rt::required(self.next_hop_type, "NextHopType")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UpdateGatewayRouteTableEntryAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateGatewayRouteTableEntryAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -203,7 +203,7 @@ impl rt::FromParams for UpdateGatewayRouteTableEntryAttributeRequest {
             name: src.optional("Name")?,
             next_hop_id: src.optional("NextHopId")?,
             next_hop_type: src.optional("NextHopType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -214,6 +214,7 @@ impl rt::Operation for UpdateGatewayRouteTableEntryAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UpdateGatewayRouteTableEntryAttributeResponse;
     type Error = UpdateGatewayRouteTableEntryAttributeError;
     #[inline]

@@ -57,10 +57,10 @@ pub struct UpdateIpsecServerRequest {
     ///
     /// Wire name: `PskEnabled`.
     pub psk_enabled: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl UpdateIpsecServerRequest {
     /// Starts building a request.
@@ -163,9 +163,9 @@ impl UpdateIpsecServerRequestBuilder {
         self.psk_enabled = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -185,7 +185,7 @@ impl UpdateIpsecServerRequestBuilder {
             local_subnet: self.local_subnet,
             psk: self.psk,
             psk_enabled: self.psk_enabled,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         };
         rt::check(
             "IpsecServerName",
@@ -231,7 +231,7 @@ impl rt::FromParams for UpdateIpsecServerRequest {
             local_subnet: src.optional("LocalSubnet")?,
             psk: src.optional("Psk")?,
             psk_enabled: src.optional("PskEnabled")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -242,6 +242,7 @@ impl rt::Operation for UpdateIpsecServerRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UpdateIpsecServerResponse;
     type Error = UpdateIpsecServerError;
     #[inline]

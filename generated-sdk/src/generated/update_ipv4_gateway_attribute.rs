@@ -33,10 +33,10 @@ pub struct UpdateIpv4GatewayAttributeRequest {
     ///
     /// Wire name: `Ipv4GatewayName`.
     pub ipv4_gateway_name: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl UpdateIpv4GatewayAttributeRequest {
     /// Starts building a request.
@@ -91,9 +91,9 @@ impl UpdateIpv4GatewayAttributeRequestBuilder {
         self.ipv4_gateway_name = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -107,7 +107,7 @@ impl UpdateIpv4GatewayAttributeRequestBuilder {
             ipv4_gateway_description: self.ipv4_gateway_description,
             ipv4_gateway_id: rt::required(self.ipv4_gateway_id, "Ipv4GatewayId")?,
             ipv4_gateway_name: self.ipv4_gateway_name,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UpdateIpv4GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateIpv4GatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -142,7 +142,7 @@ impl rt::FromParams for UpdateIpv4GatewayAttributeRequest {
             ipv4_gateway_description: src.optional("Ipv4GatewayDescription")?,
             ipv4_gateway_id: src.optional("Ipv4GatewayId")?,
             ipv4_gateway_name: src.optional("Ipv4GatewayName")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -153,6 +153,7 @@ impl rt::Operation for UpdateIpv4GatewayAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UpdateIpv4GatewayAttributeResponse;
     type Error = UpdateIpv4GatewayAttributeError;
     #[inline]

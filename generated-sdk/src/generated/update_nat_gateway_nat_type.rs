@@ -33,10 +33,10 @@ pub struct UpdateNatGatewayNatTypeRequest {
     ///
     /// Wire name: `NatType`. Required.
     pub nat_type: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The vSwitch of the gateway's VPC that the enhanced gateway is placed in; without it the system picks a vSwitch of the VPC at random.
     ///
     /// Wire name: `VSwitchId`. Required.
@@ -88,9 +88,9 @@ impl UpdateNatGatewayNatTypeRequestBuilder {
         self.nat_type = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -110,7 +110,7 @@ impl UpdateNatGatewayNatTypeRequestBuilder {
             dry_run: self.dry_run,
             nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
             nat_type: rt::required(self.nat_type, "NatType")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
         })
     }
@@ -148,7 +148,7 @@ impl rt::FromParams for UpdateNatGatewayNatTypeRequest {
             dry_run: src.optional("DryRun")?,
             nat_gateway_id: src.optional("NatGatewayId")?,
             nat_type: src.optional("NatType")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             vswitch_id: src.optional("VSwitchId")?,
         }
             .build()
@@ -160,6 +160,7 @@ impl rt::Operation for UpdateNatGatewayNatTypeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UpdateNatGatewayNatTypeResponse;
     type Error = UpdateNatGatewayNatTypeError;
     #[inline]

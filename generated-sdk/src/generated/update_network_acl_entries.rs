@@ -33,10 +33,10 @@ pub struct UpdateNetworkAclEntriesRequest {
     ///
     /// Wire name: `NetworkAclId`. Required.
     pub network_acl_id: String,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// `true` replaces the outbound rules with those in `EgressAclEntries`; `false`, the default, leaves them alone. The list is taken as the whole new rule set, so to add a rule pass the existing rules along with the new one: a rule left out is removed.
     ///
     /// Wire name: `UpdateEgressAclEntries`.
@@ -107,9 +107,9 @@ impl UpdateNetworkAclEntriesRequestBuilder {
         self.network_acl_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -137,7 +137,7 @@ impl UpdateNetworkAclEntriesRequestBuilder {
             egress_acl_entries: self.egress_acl_entries,
             ingress_acl_entries: self.ingress_acl_entries,
             network_acl_id: rt::required(self.network_acl_id, "NetworkAclId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             update_egress_acl_entries: self.update_egress_acl_entries,
             update_ingress_acl_entries: self.update_ingress_acl_entries,
         };
@@ -177,7 +177,7 @@ impl rt::FromParams for UpdateNetworkAclEntriesRequest {
             egress_acl_entries: src.structs("EgressAclEntries")?,
             ingress_acl_entries: src.structs("IngressAclEntries")?,
             network_acl_id: src.optional("NetworkAclId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             update_egress_acl_entries: src.optional("UpdateEgressAclEntries")?,
             update_ingress_acl_entries: src.optional("UpdateIngressAclEntries")?,
         }
@@ -190,6 +190,7 @@ impl rt::Operation for UpdateNetworkAclEntriesRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UpdateNetworkAclEntriesResponse;
     type Error = UpdateNetworkAclEntriesError;
     #[inline]

@@ -17,10 +17,10 @@ pub struct UpdateRouteTargetGroupRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The new description: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteTargetGroupDescription`.
@@ -63,9 +63,9 @@ impl UpdateRouteTargetGroupRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -106,7 +106,7 @@ impl UpdateRouteTargetGroupRequestBuilder {
     pub fn build(self) -> Result<UpdateRouteTargetGroupRequest, rt::BuildError> {
         Ok(UpdateRouteTargetGroupRequest {
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             route_target_group_description: self.route_target_group_description,
             route_target_group_id: rt::required(
                 self.route_target_group_id,
@@ -143,7 +143,7 @@ impl rt::FromParams for UpdateRouteTargetGroupRequest {
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         UpdateRouteTargetGroupRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             route_target_group_description: src.optional("RouteTargetGroupDescription")?,
             route_target_group_id: src.optional("RouteTargetGroupId")?,
             route_target_group_name: src.optional("RouteTargetGroupName")?,
@@ -158,6 +158,7 @@ impl rt::Operation for UpdateRouteTargetGroupRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UpdateRouteTargetGroupResponse;
     type Error = UpdateRouteTargetGroupError;
     #[inline]

@@ -21,10 +21,10 @@ pub struct UpdateTrafficMirrorFilterAttributeRequest {
     ///
     /// Wire name: `DryRun`.
     pub dry_run: Option<bool>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The new description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `TrafficMirrorFilterDescription`.
@@ -70,9 +70,9 @@ impl UpdateTrafficMirrorFilterAttributeRequestBuilder {
         self.dry_run = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -109,7 +109,7 @@ impl UpdateTrafficMirrorFilterAttributeRequestBuilder {
         Ok(UpdateTrafficMirrorFilterAttributeRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             traffic_mirror_filter_description: self.traffic_mirror_filter_description,
             traffic_mirror_filter_id: rt::required(
                 self.traffic_mirror_filter_id,
@@ -147,7 +147,7 @@ impl rt::FromParams for UpdateTrafficMirrorFilterAttributeRequest {
         UpdateTrafficMirrorFilterAttributeRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             traffic_mirror_filter_description: src
                 .optional("TrafficMirrorFilterDescription")?,
             traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
@@ -162,6 +162,7 @@ impl rt::Operation for UpdateTrafficMirrorFilterAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UpdateTrafficMirrorFilterAttributeResponse;
     type Error = UpdateTrafficMirrorFilterAttributeError;
     #[inline]

@@ -37,10 +37,10 @@ pub struct UpdateTrafficMirrorFilterRuleAttributeRequest {
     ///
     /// Wire name: `Protocol`.
     pub protocol: Option<Protocol>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The new action: `accept` mirrors matching packets, `drop` leaves them out.
     ///
     /// Wire name: `RuleAction`.
@@ -123,9 +123,9 @@ impl UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
         self.protocol = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -170,7 +170,7 @@ impl UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
             dry_run: self.dry_run,
             priority: self.priority,
             protocol: self.protocol,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             rule_action: self.rule_action,
             source_cidr_block: self.source_cidr_block,
             source_port_range: self.source_port_range,
@@ -213,7 +213,7 @@ impl rt::FromParams for UpdateTrafficMirrorFilterRuleAttributeRequest {
             dry_run: src.optional("DryRun")?,
             priority: src.optional("Priority")?,
             protocol: src.optional("Protocol")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             rule_action: src.optional("RuleAction")?,
             source_cidr_block: src.optional("SourceCidrBlock")?,
             source_port_range: src.optional("SourcePortRange")?,
@@ -228,6 +228,7 @@ impl rt::Operation for UpdateTrafficMirrorFilterRuleAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UpdateTrafficMirrorFilterRuleAttributeResponse;
     type Error = UpdateTrafficMirrorFilterRuleAttributeError;
     #[inline]

@@ -33,10 +33,10 @@ pub struct UpdateTrafficMirrorSessionAttributeRequest {
     ///
     /// Wire name: `Priority`.
     pub priority: Option<i32>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The filter the session is to use from now on. ListTrafficMirrorFilters lists filter IDs.
     ///
     /// Wire name: `TrafficMirrorFilterId`.
@@ -126,9 +126,9 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
         self.priority = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -199,7 +199,7 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
             enabled: self.enabled,
             packet_length: self.packet_length,
             priority: self.priority,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             traffic_mirror_filter_id: self.traffic_mirror_filter_id,
             traffic_mirror_session_description: self.traffic_mirror_session_description,
             traffic_mirror_session_id: rt::required(
@@ -244,7 +244,7 @@ impl rt::FromParams for UpdateTrafficMirrorSessionAttributeRequest {
             enabled: src.optional("Enabled")?,
             packet_length: src.optional("PacketLength")?,
             priority: src.optional("Priority")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
             traffic_mirror_session_description: src
                 .optional("TrafficMirrorSessionDescription")?,
@@ -263,6 +263,7 @@ impl rt::Operation for UpdateTrafficMirrorSessionAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UpdateTrafficMirrorSessionAttributeResponse;
     type Error = UpdateTrafficMirrorSessionAttributeError;
     #[inline]

@@ -19,10 +19,10 @@ pub struct UpdateVirtualBorderBandwidthRequest {
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
     pub client_token: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// The VBR to change. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `VirtualBorderRouterId`. Required.
@@ -58,9 +58,9 @@ impl UpdateVirtualBorderBandwidthRequestBuilder {
         self.client_token = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -78,7 +78,7 @@ impl UpdateVirtualBorderBandwidthRequestBuilder {
         Ok(UpdateVirtualBorderBandwidthRequest {
             bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
             client_token: self.client_token,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             virtual_border_router_id: rt::required(
                 self.virtual_border_router_id,
                 "VirtualBorderRouterId",
@@ -113,7 +113,7 @@ impl rt::FromParams for UpdateVirtualBorderBandwidthRequest {
         UpdateVirtualBorderBandwidthRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             virtual_border_router_id: src.optional("VirtualBorderRouterId")?,
         }
             .build()
@@ -126,6 +126,7 @@ impl rt::Operation for UpdateVirtualBorderBandwidthRequest {
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     const RESPONSE_HAS_CODE: bool = true;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UpdateVirtualBorderBandwidthResponse;
     type Error = UpdateVirtualBorderBandwidthError;
     #[inline]

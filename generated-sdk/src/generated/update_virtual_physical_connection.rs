@@ -25,10 +25,10 @@ pub struct UpdateVirtualPhysicalConnectionRequest {
     ///
     /// Wire name: `InstanceId`. Required. Example: `pc-bp1j7fwr1v9m0pxcq2k4`.
     pub instance_id: String,
-    /// The region the connection belongs to. DescribeRegions lists the region IDs.
+    /// The region the connection belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
     /// The client token of this action under another name: a value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `Token`. Example: `5b9d3f7a-1e4c-4a86-b0d2-6c8e0a2f4b19`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
@@ -80,9 +80,9 @@ impl UpdateVirtualPhysicalConnectionRequestBuilder {
         self.instance_id = Some(value.into());
         self
     }
-    /// The region the connection belongs to. DescribeRegions lists the region IDs.
+    /// The region the connection belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -110,7 +110,7 @@ impl UpdateVirtualPhysicalConnectionRequestBuilder {
             dry_run: self.dry_run,
             expect_spec: self.expect_spec,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             token: self.token,
             vlan_id: rt::required(self.vlan_id, "VlanId")?,
         };
@@ -163,7 +163,7 @@ impl rt::FromParams for UpdateVirtualPhysicalConnectionRequest {
             dry_run: src.optional("DryRun")?,
             expect_spec: src.optional("ExpectSpec")?,
             instance_id: src.optional("InstanceId")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             token: src.optional("Token")?,
             vlan_id: src.optional("VlanId")?,
         }
@@ -176,6 +176,7 @@ impl rt::Operation for UpdateVirtualPhysicalConnectionRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("Token");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UpdateVirtualPhysicalConnectionResponse;
     type Error = UpdateVirtualPhysicalConnectionError;
     #[inline]

@@ -37,10 +37,10 @@ pub struct UpdateVpcGatewayEndpointAttributeRequest {
     ///
     /// Wire name: `PolicyDocument`.
     pub policy_document: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
 }
 impl UpdateVpcGatewayEndpointAttributeRequest {
     /// Starts building a request.
@@ -103,9 +103,9 @@ impl UpdateVpcGatewayEndpointAttributeRequestBuilder {
         self.policy_document = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -122,7 +122,7 @@ impl UpdateVpcGatewayEndpointAttributeRequestBuilder {
             endpoint_id: rt::required(self.endpoint_id, "EndpointId")?,
             endpoint_name: self.endpoint_name,
             policy_document: self.policy_document,
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
         })
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UpdateVpcGatewayEndpointAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateVpcGatewayEndpointAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -158,7 +158,7 @@ impl rt::FromParams for UpdateVpcGatewayEndpointAttributeRequest {
             endpoint_id: src.optional("EndpointId")?,
             endpoint_name: src.optional("EndpointName")?,
             policy_document: src.optional("PolicyDocument")?,
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -169,6 +169,7 @@ impl rt::Operation for UpdateVpcGatewayEndpointAttributeRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = UpdateVpcGatewayEndpointAttributeResponse;
     type Error = UpdateVpcGatewayEndpointAttributeError;
     #[inline]

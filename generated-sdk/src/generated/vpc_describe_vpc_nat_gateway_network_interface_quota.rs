@@ -21,7 +21,7 @@ pub struct VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest {
     ///
     /// Wire name: `NatGatewayId`.
     pub nat_gateway_id: Option<String>,
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub region_id: Option<String>,
@@ -60,7 +60,7 @@ impl VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
         self.nat_gateway_id = Some(value.into());
         self
     }
-    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
+    /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
@@ -126,6 +126,7 @@ impl rt::Operation for VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest {
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = VpcDescribeVpcNatGatewayNetworkInterfaceQuotaResponse;
     type Error = VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError;
     #[inline]

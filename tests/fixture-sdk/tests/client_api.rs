@@ -187,3 +187,17 @@ async fn an_empty_retry_budget_stops_retries_for_every_clone_until_calls_succeed
     other.describe_widgets(describe()).await.unwrap_err();
     assert_eq!(server.seen().len(), 3, "no retry left for the clone either");
 }
+
+#[tokio::test]
+async fn a_request_without_a_region_is_sent_for_the_clients_region() {
+    let server = Server::start(vec![Reply::ok(OK)]).await;
+    let client = builder(&server.url).build().unwrap();
+    client.describe_widgets(DescribeWidgetsRequest::builder().build().unwrap()).await.unwrap();
+    client.describe_widgets(DescribeWidgetsRequest::builder().region_id("eu-other-2").build().unwrap()).await.unwrap();
+    client.dry_run(fixture_sdk::CreateWidgetRequest::builder().labels(["a"]).build().unwrap()).await.unwrap();
+    let seen = server.seen();
+    assert_eq!(seen[0].param("RegionId"), Some("eu-test-1"), "the client's region by default");
+    assert_eq!(seen[1].param("RegionId"), Some("eu-other-2"), "the request's own when it names one");
+    assert_eq!(seen[2].param("RegionId"), Some("eu-test-1"), "dry runs too");
+    assert!(seen.iter().all(|s| s.signature.is_ok()));
+}

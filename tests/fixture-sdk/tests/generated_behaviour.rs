@@ -86,8 +86,9 @@ fn nested_lists_flatten_as_filter_n_value_m() {
 
 #[test]
 fn build_names_the_missing_required_parameter() {
-    let err = CreateWidgetRequest::builder().labels(["a"]).build().unwrap_err();
-    assert_eq!(err, BuildError::Missing { parameter: "RegionId".into() });
+    // RegionId is the one exception: the client sends its own region for it.
+    let defaulted = CreateWidgetRequest::builder().labels(["a"]).build().unwrap();
+    assert_eq!(defaulted.region_id, None);
     let err = CreateWidgetRequest::builder().region_id("r").build().unwrap_err();
     assert_eq!(err, BuildError::Missing { parameter: "Labels".into() });
     assert!(err.to_string().contains("`Labels`"));

@@ -15,10 +15,10 @@ use aliyun_runtime as rt;
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateWidgetRequest {
-    /// The region to create the widget in.
+    /// The region to create the widget in. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: String,
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    pub region_id: Option<String>,
     /// Makes the request idempotent.
     ///
     /// Wire name: `ClientToken`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
@@ -187,9 +187,9 @@ pub struct CreateWidgetRequestBuilder {
     legacy_option: Option<String>,
 }
 impl CreateWidgetRequestBuilder {
-    /// The region to create the widget in.
+    /// The region to create the widget in. When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -347,7 +347,7 @@ impl CreateWidgetRequestBuilder {
     #[inline]
     pub fn build(self) -> Result<CreateWidgetRequest, rt::BuildError> {
         let request = CreateWidgetRequest {
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             client_token: self.client_token,
             dry_run: self.dry_run,
             name: self.name,
@@ -424,7 +424,7 @@ impl rt::FromParams for CreateWidgetRequest {
     /// Reads a request as a server receives it, with the builder's checks.
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         CreateWidgetRequestBuilder {
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             name: src.optional("Name")?,
@@ -457,6 +457,7 @@ impl rt::Operation for CreateWidgetRequest {
     const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
     const BODY_PARAMS: &'static [&'static str] = &["Config"];
     const SENSITIVE: &'static [&'static str] = &["AdminPassword"];
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = CreateWidgetResponse;
     type Error = CreateWidgetError;
     #[inline]

@@ -11,10 +11,10 @@ use aliyun_runtime as rt;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeWidgetsRequest {
-    /// Not described by the service.
+    /// When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    /// Wire name: `RegionId`.
+    pub region_id: Option<String>,
     /// Filters, sent as `Filter.N.Key` and `Filter.N.Value.M`.
     ///
     /// Wire name: `Filter`. Example: `[{"Key":"Status","Value":["Running","Pending"]}]`.
@@ -49,9 +49,9 @@ pub struct DescribeWidgetsRequestBuilder {
     page_size: Option<i32>,
 }
 impl DescribeWidgetsRequestBuilder {
-    /// Not described by the service.
+    /// When unset, the client's region is sent.
     ///
-    /// Wire name: `RegionId`. Required.
+    /// Wire name: `RegionId`.
     pub fn region_id(mut self, value: impl Into<String>) -> Self {
         self.region_id = Some(value.into());
         self
@@ -91,7 +91,7 @@ impl DescribeWidgetsRequestBuilder {
     #[inline]
     pub fn build(self) -> Result<DescribeWidgetsRequest, rt::BuildError> {
         let request = DescribeWidgetsRequest {
-            region_id: rt::required(self.region_id, "RegionId")?,
+            region_id: self.region_id,
             filter: self.filter,
             page_number: self.page_number,
             order: self.order,
@@ -183,7 +183,7 @@ impl rt::FromParams for DescribeWidgetsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
     fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
         DescribeWidgetsRequestBuilder {
-            region_id: src.optional("RegionId")?,
+            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
             filter: src.structs("Filter")?,
             page_number: src.optional("PageNumber")?,
             order: src.optional("Order")?,
@@ -198,6 +198,7 @@ impl rt::Operation for DescribeWidgetsRequest {
     const VERSION: &'static str = "2020-01-01";
     const READ_ONLY: bool = true;
     const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
     type Output = DescribeWidgetsResponse;
     type Error = DescribeWidgetsError;
     #[inline]
