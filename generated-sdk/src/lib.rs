@@ -42,6 +42,8 @@
 //! the spec; the behaviour behind it lives in the hand-written
 //! `aliyun_runtime` crate, re-exported here as [`runtime`].
 
+#![warn(missing_docs)]
+
 #[rustfmt::skip]
 mod generated;
 

@@ -6,6 +6,8 @@
 //! neutral tree ([`Node`]) that generated types read ([`Decode`]), how service
 //! errors are parsed ([`ServiceError`]), and what an action is ([`Operation`]).
 
+#![warn(missing_docs)]
+
 mod build;
 mod client;
 pub mod credentials;
@@ -19,6 +21,7 @@ mod paginate;
 mod params;
 mod params_in;
 mod random;
+#[allow(missing_docs)] // documented in the client-API work
 mod sdk_error;
 pub mod signing;
 mod wait;

@@ -24,7 +24,9 @@ pub trait Operation {
     /// their values are masked in whatever the service sends back, as the
     /// credentials are.
     const SENSITIVE: &'static [&'static str] = &[];
+    /// The response a successful call decodes to.
     type Output: Decode;
+    /// The action's typed error, one variant per documented code.
     type Error: OperationError;
 
     /// Appends the action's own parameters.
@@ -59,6 +61,9 @@ pub struct WireRequest<O> {
 }
 
 impl<O> WireRequest<O> {
+    /// A request of `O` made of these wire name and value pairs, sent in
+    /// this order and not checked against the spec: the caller answers for
+    /// names, formats and required parameters.
     pub fn new<K: Into<String>, V: Into<String>>(params: impl IntoIterator<Item = (K, V)>) -> Self {
         let mut wire = Params::new();
         for (k, v) in params {

@@ -11,6 +11,8 @@
 //! built with [`Client::builder`] and a region uses the regional endpoint
 //! [`ENDPOINT`].
 
+#![warn(missing_docs)]
+
 #[rustfmt::skip]
 pub mod generated;
 

@@ -30,6 +30,8 @@
 //! first whose source is set up answers, and is asked again on every
 //! refresh; one that is set up but broken stops the chain with its error.
 
+#![warn(missing_docs)]
+
 use aliyun_runtime::Credentials;
 pub use aliyun_runtime::credentials::{
     CredentialsCache, CredentialsError, ErrorKind, ProvideCredentials, ProvideFuture, ProviderChain, RefreshSettings,
