@@ -7,6 +7,7 @@
 //! errors are parsed ([`ServiceError`]), and what an action is ([`Operation`]).
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod build;
 mod client;

@@ -9,7 +9,7 @@
 use std::fmt;
 
 use quick_xml::events::Event;
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_core::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::DecodeError;
 
