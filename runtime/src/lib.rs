@@ -50,3 +50,8 @@ pub use sdk_error::{ResponseError, SdkError, TimeoutError, TimeoutKind, Transpor
 /// The JSON value type `style: json` parameters are built from.
 pub use serde_json::Value as JsonValue;
 pub use wait::{WaitError, WaitPolicy, wait_for_state};
+
+/// The crate README's examples, compiled and run as doc-tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -147,3 +147,8 @@ pub fn default_chain_with(env: &Env) -> ProviderChain {
     }
     chain
 }
+
+/// The crate README's examples, compiled and run as doc-tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
