@@ -37,3 +37,10 @@ pub fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     }
     out
 }
+
+/// The repository README's examples, compiled and run as doc-tests here:
+/// they use several of the SDK crates, and the README is not part of any
+/// published package.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

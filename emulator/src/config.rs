@@ -22,6 +22,8 @@ pub struct Config {
     /// Advance the service's own progress every this often; only on
     /// [`EmulatorHandle::tick`](crate::EmulatorHandle::tick) when `None`.
     pub tick_every: Option<Duration>,
+    /// Trouble to inject (latency, errors, throttling, dropped answers);
+    /// none by default.
     pub faults: Faults,
     /// How far a request's timestamp may be from this clock (Alibaba: 15 minutes).
     pub max_clock_skew: Duration,
@@ -68,6 +70,7 @@ pub struct Faults {
     /// Do the work, then close the connection without answering: the
     /// client cannot know whether its call took effect.
     pub drop_rate: f64,
+    /// Seed of the generator the fates are drawn from.
     pub seed: u64,
 }
 

@@ -11,8 +11,11 @@ use crate::config::Faults;
 /// How many requests met each injected fault so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct InjectedFaults {
+    /// Answered `ServiceUnavailable` (HTTP 503) without being served.
     pub unavailable: u64,
+    /// Answered `Throttling.User` (HTTP 400) without being served.
     pub throttled: u64,
+    /// Served, then closed without an answer.
     pub dropped: u64,
 }
 

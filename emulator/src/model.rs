@@ -14,7 +14,10 @@ pub struct ServiceModel {
     pub product: &'static str,
     /// The only API version accepted.
     pub version: &'static str,
+    /// Every action served, with its parameter checks; any other action is
+    /// answered `InvalidApi.NotFound`.
     pub operations: &'static [OperationInfo],
+    /// The resources the emulator keeps, and what each action does to them.
     pub lifecycles: &'static [&'static Lifecycle],
     /// The gateway's codes with their documented statuses and messages.
     pub common_errors: &'static [ErrorDoc],

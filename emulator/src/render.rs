@@ -3,7 +3,10 @@
 //! the service writes them (`{"Set":{"Item":[a,b]}}` and
 //! `<Set><Item>a</Item><Item>b</Item></Set>`).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
+
+use serde::ser::{Serialize, Serializer};
 
 /// A body, or a part of one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,66 +44,35 @@ impl Format {
 /// Writes `fields` as a body: a JSON object, or an XML document whose root
 /// element is `root` (`CreateThingResponse`, or `Error`).
 pub(crate) fn render(format: Format, root: &str, fields: &[(String, Value)]) -> Vec<u8> {
-    let mut out = String::with_capacity(256);
     match format {
-        Format::Json => json_map(&mut out, fields),
+        Format::Json => serde_json::to_vec(&Fields(fields)).expect("a body of strings and integers is JSON"),
         Format::Xml => {
+            let mut out = String::with_capacity(256);
             out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
             xml_element(&mut out, root, &Value::Map(fields.to_vec()));
+            out.into_bytes()
         }
-    }
-    out.into_bytes()
-}
-
-fn json_value(out: &mut String, value: &Value) {
-    match value {
-        Value::Str(s) => json_string(out, s),
-        Value::Int(n) => {
-            let _ = write!(out, "{n}");
-        }
-        Value::List(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json_value(out, item);
-            }
-            out.push(']');
-        }
-        Value::Map(fields) => json_map(out, fields),
     }
 }
 
-fn json_map(out: &mut String, fields: &[(String, Value)]) {
-    out.push('{');
-    for (i, (name, value)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        json_string(out, name);
-        out.push(':');
-        json_value(out, value);
+/// Fields in their order (a JSON object keeps the order they are given in).
+struct Fields<'a>(&'a [(String, Value)]);
+
+impl Serialize for Fields<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(name, value)| (name, value)))
     }
-    out.push('}');
 }
 
-fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Str(s) => serializer.serialize_str(s),
+            Value::Int(n) => serializer.serialize_i64(*n),
+            Value::List(items) => serializer.collect_seq(items),
+            Value::Map(fields) => Fields(fields).serialize(serializer),
         }
     }
-    out.push('"');
 }
 
 /// `<name>value</name>`; a list is the element repeated, once per item.
@@ -131,21 +103,17 @@ fn xml_element(out: &mut String, name: &str, value: &Value) {
     out.push('>');
 }
 
-/// Escapes markup, and replaces characters XML 1.0 cannot hold at all
-/// (control characters sent in a parameter) so the document stays valid.
+/// Replaces characters XML 1.0 cannot hold at all (control characters sent
+/// in a parameter) so the document stays valid, then escapes markup.
 fn xml_text(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if u32::from(c) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
+    let unfit =
+        |c: char| (u32::from(c) < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}';
+    let text: Cow<'_, str> = if s.contains(unfit) {
+        s.chars().map(|c| if unfit(c) { '\u{FFFD}' } else { c }).collect::<String>().into()
+    } else {
+        s.into()
+    };
+    out.push_str(&quick_xml::escape::escape(text));
 }
 
 #[cfg(test)]
@@ -202,6 +170,20 @@ mod tests {
         };
         assert_eq!(json_items, 2);
         assert_eq!(names(&xml), ["a \"b\" <c> & \u{FFFD}\n", "中文"]);
+    }
+
+    #[test]
+    fn strings_are_escaped_in_both_formats() {
+        let fields = [("Message".to_owned(), Value::Str("a \"b\" \\ <c> & \u{1}\r\n中".into()))];
+        let json = String::from_utf8(render(Format::Json, "R", &fields)).unwrap();
+        assert_eq!(json, r#"{"Message":"a \"b\" \\ <c> & \u0001\r\n中"}"#);
+        let xml = String::from_utf8(render(Format::Xml, "R", &fields)).unwrap();
+        assert!(
+            xml.ends_with("<R><Message>a &quot;b&quot; \\ &lt;c&gt; &amp; \u{FFFD}&#13;\n中</Message></R>"),
+            "{xml}"
+        );
+        let Node::Map(read) = Node::parse(xml.as_bytes()).unwrap() else { panic!() };
+        assert_eq!(read[0].1, Node::Str("a \"b\" \\ <c> & \u{FFFD}\r\n中".into()));
     }
 
     #[test]

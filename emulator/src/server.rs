@@ -78,6 +78,8 @@ impl std::fmt::Debug for EmulatorHandle {
 }
 
 impl EmulatorHandle {
+    /// The address it listens on: 127.0.0.1 and the port asked for, or the
+    /// one the system picked for port 0.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }

@@ -42,13 +42,17 @@
 //! the spec; the behaviour behind it lives in the hand-written
 //! `aliyun_runtime` crate, re-exported here as [`runtime`].
 
+#![warn(missing_docs)]
+
 #[rustfmt::skip]
 mod generated;
 
 pub use aliyun_runtime as runtime;
 pub use generated::*;
 
-/// The README's examples, compiled and run as doc-tests.
-#[doc = include_str!("../../README.md")]
+/// The crate README's examples, compiled and run as doc-tests. The README is
+/// the package's own, so this holds in the published crate too (the
+/// repository README's examples are tested by the workspace tests).
+#[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;

@@ -8,13 +8,20 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BuildError {
-    /// A wire name (`RegionId`), or a path into a list of structs
-    /// (`ApList.2.AccessPointId`) for a required field of a struct.
+    /// A required parameter, or a required field of a request struct, was
+    /// not set.
     Missing {
+        /// A wire name (`RegionId`), or a path into a list of structs
+        /// (`ApList.2.AccessPointId`) for a required field of a struct.
         parameter: Cow<'static, str>,
     },
+    /// A value breaks a documented limit: a length, a range or an item
+    /// count.
     Invalid {
+        /// The parameter's wire name, as the spec spells it.
         parameter: &'static str,
+        /// What is wrong, with the value's size and the limit, e.g. "65
+        /// characters given, at most 64 allowed".
         reason: String,
     },
 }
@@ -82,14 +89,23 @@ pub fn check_required(parameter: &'static str, value: &impl CheckRequired) -> Re
 /// Limits the spec documents for a parameter.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Limits {
+    /// The fewest characters (Unicode scalar values, not bytes) a string
+    /// may have.
     pub min_length: Option<u64>,
+    /// The most characters (Unicode scalar values, not bytes) a string may
+    /// have.
     pub max_length: Option<u64>,
+    /// The smallest integer allowed, inclusive.
     pub minimum: Option<i64>,
+    /// The largest integer allowed, inclusive.
     pub maximum: Option<i64>,
+    /// The most items a list may have.
     pub max_items: Option<u64>,
 }
 
 impl Limits {
+    /// No limit at all; the base for struct-update syntax
+    /// (`Limits { max_length: Some(64), ..Limits::NONE }`) in `const` contexts.
     pub const NONE: Limits =
         Limits { min_length: None, max_length: None, minimum: None, maximum: None, max_items: None };
 }
@@ -97,7 +113,11 @@ impl Limits {
 /// A parameter value whose strings, integers and item count can be checked
 /// against [`Limits`].
 pub trait Constrained {
+    /// Calls `f` with every string and integer inside the value: none for
+    /// an unset option, one per item for a list.
     fn visit(&self, f: &mut dyn FnMut(Scalar<'_>));
+    /// How many items the value counts as against `max_items`: 1 for a
+    /// scalar, 0 for an unset option, the length for a list.
     fn items(&self) -> usize {
         1
     }
@@ -105,7 +125,9 @@ pub trait Constrained {
 
 /// One checkable value inside a parameter.
 pub enum Scalar<'a> {
+    /// A string, checked against the length limits.
     Text(&'a str),
+    /// An integer (of any width, widened), checked against the range.
     Integer(i64),
 }
 

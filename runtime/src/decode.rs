@@ -13,6 +13,8 @@ pub struct DecodeError {
 }
 
 impl DecodeError {
+    /// An error about the value at hand, with an empty path; callers higher
+    /// up add the fields they were reading with [`DecodeError::at`].
     pub fn new(message: impl Into<String>) -> Self {
         DecodeError { path: String::new(), message: message.into() }
     }
@@ -41,6 +43,7 @@ impl DecodeError {
         &self.path
     }
 
+    /// What was wrong, without the path: `expected an integer, found "abc"`.
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -61,6 +64,10 @@ impl std::error::Error for DecodeError {}
 /// A type that can be read from a response tree. Generated for every
 /// response struct and enum; implemented here for scalars.
 pub trait Decode: Sized {
+    /// Reads `node` as `Self`. Lenient the way Alibaba's bodies need: a
+    /// number may come as a string (XML has no other kind), and an empty
+    /// XML element reads as an empty object or list. Fails with the path of
+    /// the first value of the wrong kind.
     fn decode(node: &Node) -> Result<Self, DecodeError>;
 }
 
@@ -131,6 +138,9 @@ pub struct Object<'a> {
 }
 
 impl<'a> Object<'a> {
+    /// The fields of `node`. A `null`, an empty XML element or a blank
+    /// string is an object with no fields; any other non-object node is an
+    /// error.
     pub fn new(node: &'a Node) -> Result<Self, DecodeError> {
         match node {
             Node::Map(entries) => Ok(Object { entries }),

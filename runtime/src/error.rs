@@ -10,8 +10,12 @@ use crate::{DecodeError, Node, Object};
 /// documented and clients can read what a code means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorDoc {
+    /// The error code, such as `Throttling.User`.
     pub code: &'static str,
+    /// The HTTP status the service answers this code with (400-599).
     pub status: u16,
+    /// The message the service usually sends with it; servers send it as
+    /// is, and clients should show the message actually received instead.
     pub message: &'static str,
 }
 
@@ -33,6 +37,9 @@ struct Fields {
 }
 
 impl ServiceError {
+    /// An error with this HTTP status, code and message, and no request id,
+    /// host id or recommendation: for servers answering as the service
+    /// does, and for tests that need a service error without a body.
     pub fn new(status: u16, code: impl Into<String>, message: impl Into<String>) -> Self {
         ServiceError(Box::new(Fields {
             status,
@@ -67,11 +74,14 @@ impl ServiceError {
         })))
     }
 
+    /// The same error, with the request id the answer carried.
     pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
         self.0.request_id = Some(request_id.into());
         self
     }
 
+    /// The same error, with another message: for servers that quote the
+    /// request in it, as the service does.
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.0.message = message.into();
         self
@@ -85,6 +95,7 @@ impl ServiceError {
     pub fn code(&self) -> &str {
         &self.0.code
     }
+    /// The service's message, as sent; empty when the body had none.
     pub fn message(&self) -> &str {
         &self.0.message
     }
@@ -92,6 +103,8 @@ impl ServiceError {
     pub fn request_id(&self) -> Option<&str> {
         self.0.request_id.as_deref()
     }
+    /// The host that answered (the endpoint's name, such as
+    /// `vpc.aliyuncs.com`), when the body names it.
     pub fn host_id(&self) -> Option<&str> {
         self.0.host_id.as_deref()
     }
@@ -128,6 +141,8 @@ pub trait OperationError: std::error::Error + Sized {
     /// Picks the variant by code; the HTTP status does not take part, since
     /// Alibaba documents some codes with different statuses on different pages.
     fn from_service_error(err: ServiceError) -> Self;
+    /// The service error underneath, whichever variant this is: its code,
+    /// message and request id.
     fn service_error(&self) -> &ServiceError;
 }
 

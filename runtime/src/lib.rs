@@ -6,6 +6,9 @@
 //! neutral tree ([`Node`]) that generated types read ([`Decode`]), how service
 //! errors are parsed ([`ServiceError`]), and what an action is ([`Operation`]).
 
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
 mod build;
 mod client;
 pub mod credentials;
@@ -54,3 +57,8 @@ pub use sdk_error::{Report, ResponseError, SdkError, TimeoutError, TimeoutKind, 
 /// The JSON value type `style: json` parameters are built from.
 pub use serde_json::Value as JsonValue;
 pub use wait::{WaitError, WaitPolicy, wait_for_state};
+
+/// The crate README's examples, compiled and run as doc-tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

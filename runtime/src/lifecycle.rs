@@ -25,18 +25,24 @@ pub struct Transition {
 /// Where a listing action puts the resources, by wire name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Listing {
+    /// The read-only action that lists the resources
+    /// (`DescribePhysicalConnections`); waiters poll it with the resource's ID.
     pub action: &'static str,
     /// The response field holding the list (`PhysicalConnectionSet`).
     pub items: &'static str,
     /// The element each item is wrapped in (`PhysicalConnectionType`).
     pub wrapper: Option<&'static str>,
+    /// The field of an item holding the resource's ID (`PhysicalConnectionId`).
     pub id_field: &'static str,
+    /// The field of an item holding its state (`Status`).
     pub state_field: &'static str,
 }
 
 /// The states of one resource kind and every transition between them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lifecycle {
+    /// The resource kind (`PhysicalConnection`), as waiter errors name it:
+    /// "PhysicalConnection pc-119mfjzm7 does not exist".
     pub resource: &'static str,
     /// Wire name of the parameter and response field holding the resource's ID.
     pub id: &'static str,
@@ -50,6 +56,7 @@ pub struct Lifecycle {
     pub states: &'static [&'static str],
     /// The state a new resource starts in.
     pub initial: &'static str,
+    /// Every transition, by actions and by the service itself, in spec order.
     pub transitions: &'static [Transition],
 }
 

@@ -9,7 +9,7 @@
 use std::fmt;
 
 use quick_xml::events::Event;
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_core::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::DecodeError;
 
@@ -19,14 +19,29 @@ type OpenElement = (String, Vec<(String, Node)>, String);
 /// Nesting deeper than this is refused rather than risking the stack.
 const MAX_DEPTH: usize = 128;
 
+/// One value of a response body, JSON or XML.
+///
+/// XML gives only `Str` (leaf elements, empty ones as `""`) and `Map`;
+/// the other kinds come from JSON. Decoders accept both spellings of a
+/// value, so the same [`Decode`](crate::Decode) impl reads either format.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
+    /// JSON `null`.
     Null,
+    /// JSON `true` or `false`.
     Bool(bool),
+    /// A JSON integer that fits in `i64`; larger ones are kept as `Str`
+    /// with their digits, so a decoder expecting `i64` reports them.
     Int(i64),
+    /// A JSON number with a fraction or exponent.
     Float(f64),
+    /// A JSON string, or the text of an XML leaf element (entities and
+    /// character references resolved, CDATA included).
     Str(String),
+    /// A JSON array. XML lists are repeated elements inside a `Map`.
     List(Vec<Node>),
+    /// A JSON object or an XML element with children: entries in document
+    /// order, names possibly repeated.
     Map(Vec<(String, Node)>),
 }
 
@@ -43,6 +58,8 @@ impl Node {
         }
     }
 
+    /// Parses a JSON document. Fails on invalid JSON, trailing content, or
+    /// nesting deeper than 128 levels.
     pub fn parse_json(text: &str) -> Result<Node, DecodeError> {
         let mut de = serde_json::Deserializer::from_str(text);
         // serde_json's own recursion limit (128) bounds the depth.

@@ -27,7 +27,9 @@ pub trait Operation {
     /// The parameter naming the request's region (`RegionId`), which the
     /// client fills with its own region when the request leaves it unset.
     const CLIENT_REGION: Option<&'static str> = None;
+    /// The response a successful call decodes to.
     type Output: Decode;
+    /// The action's typed error, one variant per documented code.
     type Error: OperationError;
 
     /// Appends the action's own parameters.
@@ -62,6 +64,9 @@ pub struct WireRequest<O> {
 }
 
 impl<O> WireRequest<O> {
+    /// A request of `O` made of these wire name and value pairs, sent in
+    /// this order and not checked against the spec: the caller answers for
+    /// names, formats and required parameters.
     pub fn new<K: Into<String>, V: Into<String>>(params: impl IntoIterator<Item = (K, V)>) -> Self {
         let mut wire = Params::new();
         for (k, v) in params {

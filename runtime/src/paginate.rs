@@ -12,7 +12,13 @@ use crate::{Client, Operation, SdkError};
 /// How an action pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageStyle {
+    /// `PageNumber` (from 1) and `PageSize` in the request, `TotalCount` in
+    /// the response. The stream stops when the items seen reach
+    /// `TotalCount`, or at an empty page.
     PageNumber,
+    /// `NextToken` and `MaxResults` in the request, `NextToken` in the
+    /// response. The stream stops at a missing, empty or repeated token, or
+    /// at an empty page.
     NextToken,
 }
 
@@ -29,7 +35,9 @@ pub struct PageInfo {
 
 /// A paginated action. Generated for every action the spec marks paginated.
 pub trait Paginated: Operation + Clone + Send + Sync + 'static {
+    /// One element of a page's list, as [`Client::items`] yields it.
     type Item;
+    /// How the action pages.
     const STYLE: PageStyle;
     /// The page number the request asks for (page number style), if set.
     fn page_number(&self) -> Option<i32> {
@@ -39,7 +47,10 @@ pub trait Paginated: Operation + Clone + Send + Sync + 'static {
     fn set_page_number(&mut self, _page: i32) {}
     /// Points the request at the page after `token` (token style).
     fn set_next_token(&mut self, _token: String) {}
+    /// What `page` says about the pages after it.
     fn page_info(page: &Self::Output) -> PageInfo;
+    /// The items of `page`, in the order the service sent them; empty when
+    /// the page has no list.
     fn into_items(page: Self::Output) -> Vec<Self::Item>;
 }
 

@@ -5,10 +5,13 @@
 pub struct Params(Vec<(String, String)>);
 
 impl Params {
+    /// An empty list.
     pub fn new() -> Self {
         Params(Vec::new())
     }
 
+    /// Appends one parameter as is, after any with the same name; nothing
+    /// is escaped or flattened here (signing encodes names and values).
     pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.0.push((name.into(), value.into()));
     }
@@ -57,18 +60,22 @@ impl Params {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
+    /// Every parameter, as `(name, value)`, in the order pushed.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
+    /// How many parameters there are, repeated names counted each time.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether there are no parameters.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// The `(name, value)` pairs, in the order pushed.
     pub fn into_vec(self) -> Vec<(String, String)> {
         self.0
     }
@@ -76,6 +83,9 @@ impl Params {
 
 /// A value that can be written as query parameters under a name.
 pub trait ToParam {
+    /// Appends `self` to `out` under `name`: one parameter for a scalar,
+    /// none for an unset option, `name.1`, `name.2`... for a list, and
+    /// `name.Field` for each field of a struct.
     fn to_param(&self, name: &str, out: &mut Params);
 }
 
@@ -128,6 +138,8 @@ impl<T: ToParam> ToParam for Vec<T> {
 
 /// A value that can be sent JSON-encoded (`style: json`).
 pub trait ToJson {
+    /// The value as JSON: `null` for an unset option, an object without its
+    /// unset fields for a struct.
     fn to_json(&self) -> serde_json::Value;
 }
 
@@ -165,10 +177,12 @@ impl<T: ToJson> ToJson for Vec<T> {
 pub struct JsonObject(serde_json::Map<String, serde_json::Value>);
 
 impl JsonObject {
+    /// An object with no fields.
     pub fn new() -> Self {
         JsonObject::default()
     }
 
+    /// Adds the field `name`, unless `value` is `null` (an unset option).
     pub fn field<T: ToJson + ?Sized>(mut self, name: &str, value: &T) -> Self {
         let json = value.to_json();
         if !json.is_null() {
@@ -177,6 +191,8 @@ impl JsonObject {
         self
     }
 
+    /// The JSON object (its keys in `serde_json`'s map order: sorted, unless
+    /// that crate's `preserve_order` feature is on).
     pub fn finish(self) -> serde_json::Value {
         serde_json::Value::Object(self.0)
     }

@@ -11,9 +11,17 @@ use crate::{BuildError, Decode, Node};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParamError {
     /// A required parameter is absent (Alibaba answers `MissingParameter`).
-    Missing { parameter: String },
+    Missing {
+        /// The wire name, with its prefix for a struct field (`Tag.2.Key`).
+        parameter: String,
+    },
     /// A value has the wrong form or breaks a limit (`InvalidParameter`).
-    Invalid { parameter: String, reason: String },
+    Invalid {
+        /// The wire name, with its prefix for a struct field (`Tag.2.Key`).
+        parameter: String,
+        /// What is wrong with the value, for the error message.
+        reason: String,
+    },
 }
 
 impl ParamError {
@@ -66,10 +74,15 @@ pub struct ParamSource<'a> {
 /// A type that can be read from flattened parameters: generated for every
 /// request and every struct a request holds.
 pub trait FromParams: Sized {
+    /// Reads `Self` from `src`, with the checks the builder runs: required
+    /// parameters and documented limits. Parameters it does not know are
+    /// ignored.
     fn from_params(src: &ParamSource<'_>) -> Result<Self, ParamError>;
 }
 
 impl<'a> ParamSource<'a> {
+    /// All of `params` (wire name to value, as decoded from the query string
+    /// and form body), seen from the top, with no prefix.
     pub fn new(params: &'a BTreeMap<String, String>) -> Self {
         ParamSource { params, prefix: None }
     }
@@ -165,8 +178,13 @@ impl<'a> ParamSource<'a> {
 /// One action as a server sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct OperationInfo {
+    /// Wire name of the action (`CreateVpc`).
     pub action: &'static str,
+    /// The action only reads state ([`Operation::READ_ONLY`](crate::Operation::READ_ONLY)).
     pub read_only: bool,
+    /// Wire name of the parameter that makes the call idempotent
+    /// (`ClientToken`), if any: a server answers a repeated token with the
+    /// first answer.
     pub idempotency_token: Option<&'static str>,
     /// Reads the parameters with the action's request type and its checks.
     pub check: fn(&ParamSource<'_>) -> Result<(), ParamError>,

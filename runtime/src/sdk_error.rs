@@ -198,10 +198,14 @@ pub enum TimeoutKind {
     Total,
 }
 
+/// A call that ran out of time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeoutError {
+    /// Which limit ran out.
     pub kind: TimeoutKind,
+    /// Attempts made, the one cut short included.
     pub attempts: u32,
+    /// How long the call ran, retries and backoff included.
     pub elapsed: Duration,
 }
 
@@ -221,8 +225,11 @@ impl fmt::Display for TimeoutError {
 
 impl std::error::Error for TimeoutError {}
 
+/// A call whose HTTP exchange could not be completed: the connection was
+/// refused, broke, or the answer was cut short.
 #[derive(Debug)]
 pub struct TransportError {
+    /// Attempts made.
     pub attempts: u32,
     /// The underlying HTTP error, stripped of its URL.
     pub source: reqwest::Error,
@@ -245,11 +252,14 @@ impl std::error::Error for TransportError {
 /// A response that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseError {
+    /// The HTTP status of the answer.
     pub status: u16,
     /// What was wrong with it.
     pub reason: String,
     /// The start of the body, with control characters replaced; safe to log.
     pub excerpt: String,
+    /// Where decoding failed, when the body was the action's response in
+    /// another shape than the spec's.
     pub source: Option<DecodeError>,
 }
 

@@ -156,6 +156,8 @@ pub struct SigningKey {
 }
 
 impl SigningKey {
+    /// The key schedules for `access_key_secret`. Make one per secret and
+    /// keep it: building one costs two HMAC key setups, signing with it none.
     pub fn new(access_key_secret: &str) -> Self {
         let rpc_key = [access_key_secret.as_bytes(), b"&"].concat();
         SigningKey {
@@ -245,7 +247,12 @@ fn hex_into<'a>(bytes: &[u8], out: &'a mut [u8]) -> &'a str {
 /// The pieces of an RPC (version 1.0) signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RpcSignature {
+    /// The parameters sorted by name and percent-encoded (RFC 3986), joined
+    /// with `&`: the query string as sent, without `Signature`.
     pub canonical_query: String,
+    /// `METHOD&%2F&` and the canonical query encoded once more: what the
+    /// HMAC covers, and what the service quotes back in a
+    /// `SignatureDoesNotMatch` message.
     pub string_to_sign: String,
     /// Base64 of the HMAC-SHA1; sent as the `Signature` parameter.
     pub signature: String,
@@ -266,21 +273,31 @@ pub fn sign_rpc(method: &str, params: &[(String, String)], access_key_secret: &s
 /// What the header signature covers.
 #[derive(Debug, Clone)]
 pub struct V3Input<'a> {
+    /// The HTTP method, upper case (`POST`, `GET`).
     pub method: &'a str,
     /// Always `/` for RPC-style APIs.
     pub path: &'a str,
+    /// The query parameters, unencoded; sorted and encoded when signing.
     pub query: &'a [(String, String)],
     /// Headers to sign (`host`, `x-acs-*`, `content-type`); names in any case.
     pub headers: &'a [(String, String)],
+    /// The request body exactly as sent; empty for none.
     pub body: &'a [u8],
 }
 
 /// The pieces of an `ACS3-HMAC-SHA256` signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct V3Signature {
+    /// Hex of the body's SHA-256: the `x-acs-content-sha256` header, which
+    /// must be among the signed headers.
     pub hashed_payload: String,
+    /// Method, path, canonical query, canonical headers, signed header
+    /// names and the hashed payload, one per line.
     pub canonical_request: String,
+    /// The signed header names, lower case, sorted, joined with `;`.
     pub signed_headers: String,
+    /// `ACS3-HMAC-SHA256` and the hex SHA-256 of the canonical request, on
+    /// two lines: what the HMAC covers.
     pub string_to_sign: String,
     /// Hex of the HMAC-SHA256.
     pub signature: String,
@@ -288,6 +305,8 @@ pub struct V3Signature {
     pub authorization: String,
 }
 
+/// The algorithm name that starts the V3 string to sign and the
+/// `Authorization` header.
 pub const V3_ALGORITHM: &str = "ACS3-HMAC-SHA256";
 
 /// Hex of the SHA-256 of `bytes`; the value of `x-acs-content-sha256`.

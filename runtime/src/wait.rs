@@ -12,9 +12,12 @@ use crate::{Lifecycle, OperationError, SdkError};
 /// How long and how often to poll.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WaitPolicy {
+    /// How long to keep polling, from the first poll; a wait whose next
+    /// delay would pass this gives up with [`WaitError::TimedOut`].
     pub timeout: Duration,
     /// Delay before the second poll; grows by half each time.
     pub initial_delay: Duration,
+    /// The longest delay between two polls, however long the wait.
     pub max_delay: Duration,
 }
 
@@ -32,11 +35,36 @@ pub enum WaitError<E> {
     /// Polling failed.
     Sdk(SdkError<E>),
     /// The resource is not (or no longer) listed.
-    NotFound { resource: &'static str, id: String },
+    NotFound {
+        /// The resource kind, as [`Lifecycle::resource`] names it.
+        resource: &'static str,
+        /// The ID waited for.
+        id: String,
+    },
     /// The resource reached a state from which the target cannot be reached.
-    Unreachable { resource: &'static str, id: String, state: String, target: String },
+    Unreachable {
+        /// The resource kind, as [`Lifecycle::resource`] names it.
+        resource: &'static str,
+        /// The ID waited for.
+        id: String,
+        /// The state it was found in.
+        state: String,
+        /// The state waited for.
+        target: String,
+    },
     /// The target was not reached in time.
-    TimedOut { resource: &'static str, id: String, last_state: String, target: String, elapsed: Duration },
+    TimedOut {
+        /// The resource kind, as [`Lifecycle::resource`] names it.
+        resource: &'static str,
+        /// The ID waited for.
+        id: String,
+        /// The state of the last poll.
+        last_state: String,
+        /// The state waited for.
+        target: String,
+        /// Time from the first poll to giving up.
+        elapsed: Duration,
+    },
 }
 
 impl<E: OperationError> fmt::Display for WaitError<E> {

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use codegen::{SourceFile, SpecSource};
 
+/// The options of `cargo xtask bench`.
 #[derive(clap::Args)]
 pub struct BenchArgs {
     /// Number of synthetic actions.
@@ -28,6 +29,9 @@ pub struct BenchArgs {
     release: bool,
 }
 
+/// Runs the benchmark and prints its figures; fails (exit code 1) only when
+/// the synthetic spec does not generate or, with `--compile`, its crate
+/// does not build.
 pub fn run(args: &BenchArgs) -> ExitCode {
     if cfg!(debug_assertions) {
         eprintln!("note: this is a debug build; for real figures run `cargo run --release -p xtask -- bench`");

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::{Target, default_targets, workspace_root};
 
+/// The options of `cargo xtask bench-sdk`.
 #[derive(clap::Args)]
 pub struct BenchSdkArgs {
     /// Builds to time for each figure (the median is reported).
@@ -24,6 +25,8 @@ pub struct BenchSdkArgs {
     generator_only: bool,
 }
 
+/// Runs the measurements and prints their figures; fails (exit code 1) when
+/// a step does not run, such as a build that breaks.
 pub fn run(args: &BenchSdkArgs) -> ExitCode {
     match bench(args) {
         Ok(()) => ExitCode::SUCCESS,

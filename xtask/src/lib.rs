@@ -5,6 +5,8 @@
 //! Writes are all-or-nothing per run: when the spec has an error nothing is
 //! written, and each file is replaced by an atomic rename.
 
+#![warn(missing_docs)]
+
 pub mod bench;
 pub mod bench_sdk;
 
@@ -26,7 +28,9 @@ pub fn workspace_root() -> PathBuf {
 /// A spec tree and the crate generated from it.
 #[derive(Debug, Clone)]
 pub struct Target {
+    /// The spec directory, holding `product.yaml` and `actions/`.
     pub spec: PathBuf,
+    /// The crate directory; the generator owns its [`GENERATED_DIR`].
     pub out: PathBuf,
 }
 
@@ -63,15 +67,33 @@ pub enum Failure {
 /// One generated file that is not what the spec makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Drift {
-    Stale { path: PathBuf, diff: String },
-    Missing { path: PathBuf },
-    Extra { path: PathBuf },
+    /// The file exists with other content.
+    Stale {
+        /// The checked-in file.
+        path: PathBuf,
+        /// A unified diff from the checked-in file (`a/`) to what the spec
+        /// makes (`b/`), three lines of context.
+        diff: String,
+    },
+    /// The spec makes a file that is not checked in.
+    Missing {
+        /// Where the file should be.
+        path: PathBuf,
+    },
+    /// A file in the generated directory that the spec no longer makes.
+    Extra {
+        /// The file to delete (`cargo xtask codegen` deletes it when it
+        /// starts with the `@generated` header).
+        path: PathBuf,
+    },
 }
 
 /// What a successful write run changed.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Changes {
+    /// Files created or replaced, because their content changed.
     pub written: Vec<PathBuf>,
+    /// Generated files removed, because their action left the spec.
     pub deleted: Vec<PathBuf>,
 }
 

@@ -11,6 +11,8 @@
 //! built with [`Client::builder`] and a region uses the regional endpoint
 //! [`ENDPOINT`].
 
+#![warn(missing_docs)]
+
 #[rustfmt::skip]
 pub mod generated;
 
@@ -19,3 +21,8 @@ pub use generated::*;
 
 /// The global STS endpoint, for callers with no region to prefer.
 pub const GLOBAL_ENDPOINT: &str = "sts.aliyuncs.com";
+
+/// The crate README's examples, compiled and run as doc-tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

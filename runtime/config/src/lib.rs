@@ -30,6 +30,8 @@
 //! first whose source is set up answers, and is asked again on every
 //! refresh; one that is set up but broken stops the chain with its error.
 
+#![warn(missing_docs)]
+
 use aliyun_runtime::Credentials;
 pub use aliyun_runtime::credentials::{
     CredentialsCache, CredentialsError, ErrorKind, ProvideCredentials, ProvideFuture, ProviderChain, RefreshSettings,
@@ -145,3 +147,8 @@ pub fn default_chain_with(env: &Env) -> ProviderChain {
     }
     chain
 }
+
+/// The crate README's examples, compiled and run as doc-tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -9,6 +9,8 @@
 //!
 //! It listens on 127.0.0.1 only, on a port the OS picks.
 
+#![warn(missing_docs)]
+
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -33,22 +35,54 @@ pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
 #[derive(Clone, Debug)]
 pub enum Reply {
     /// A complete answer.
-    Full { status: u16, headers: Vec<(String, String)>, body: Vec<u8> },
+    Full {
+        /// The HTTP status.
+        status: u16,
+        /// Headers sent after `content-length`, as given.
+        headers: Vec<(String, String)>,
+        /// The body, sent as is.
+        body: Vec<u8>,
+    },
     /// Declares `declared` bytes in `content-length`, sends only `body`, then
     /// closes the connection.
-    Truncated { status: u16, declared: usize, body: Vec<u8> },
+    Truncated {
+        /// The HTTP status.
+        status: u16,
+        /// The `content-length` announced, larger than `body`.
+        declared: usize,
+        /// What is actually sent before closing.
+        body: Vec<u8>,
+    },
     /// A JSON body of `len` bytes, streamed in pieces.
-    Huge { status: u16, len: usize },
+    Huge {
+        /// The HTTP status.
+        status: u16,
+        /// The body's exact size in bytes (`{"RequestId":"xxx..."}`).
+        len: usize,
+    },
     /// Waits, then does `then`.
-    Slow { delay: Duration, then: Box<Reply> },
+    Slow {
+        /// How long to wait before answering, after reading the request.
+        delay: Duration,
+        /// The answer after the wait.
+        then: Box<Reply>,
+    },
     /// Closes the connection without answering.
     Drop,
     /// An HTML error page quoting the whole request back (request line,
     /// headers and body), as some proxies and firewalls do.
-    Echo { status: u16 },
+    Echo {
+        /// The HTTP status of the page.
+        status: u16,
+    },
     /// An Alibaba Cloud error body (JSON) whose `Message` quotes the whole
     /// request back.
-    EchoError { status: u16, code: String },
+    EchoError {
+        /// The HTTP status.
+        status: u16,
+        /// The error `Code` in the body.
+        code: String,
+    },
 }
 
 impl Reply {
@@ -154,16 +188,19 @@ pub enum Style {
 /// One request as the server saw it.
 #[derive(Clone, Debug)]
 pub struct Seen {
+    /// The HTTP method, as sent (`POST`).
     pub method: String,
     /// The request target: path and query, as sent.
     pub target: String,
     /// Header names in lower case.
     pub headers: HashMap<String, String>,
+    /// The body's bytes, as received.
     pub body: Vec<u8>,
     /// Query then form parameters, decoded, in the order sent.
     pub pairs: Vec<(String, String)>,
     /// The same as a map (a repeated name keeps its last value).
     pub params: HashMap<String, String>,
+    /// Which signature the request carried.
     pub style: Style,
     /// For V3, the `SignedHeaders` list of the `Authorization` header.
     pub signed_headers: Vec<String>,
@@ -237,6 +274,7 @@ impl Server {
         Server::start_with(Options::default(), replies).await
     }
 
+    /// [`Server::start`] with other settings, such as `strict`.
     pub async fn start_with(options: Options, replies: Vec<Reply>) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("local address"));
