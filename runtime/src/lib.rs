@@ -20,6 +20,7 @@ mod params;
 mod params_in;
 mod random;
 mod sdk_error;
+mod shape;
 pub mod signing;
 mod wait;
 
@@ -45,4 +46,5 @@ pub use params_in::{FromParams, OperationInfo, ParamError, ParamSource, check_pa
 pub use sdk_error::{ResponseError, SdkError, TimeoutError, TimeoutKind, TransportError};
 /// The JSON value type `style: json` parameters are built from.
 pub use serde_json::Value as JsonValue;
+pub use shape::{FieldShape, Shape, find_field};
 pub use wait::{WaitError, WaitPolicy, wait_for_state};
