@@ -10,6 +10,9 @@ use std::fmt::Write as _;
 pub(crate) enum Value {
     Str(String),
     Int(i64),
+    Bool(bool),
+    /// A number already checked to be one, written as is (floats).
+    Num(String),
     List(Vec<Value>),
     Map(Vec<(String, Value)>),
 }
@@ -22,7 +25,8 @@ pub(crate) enum Format {
 }
 
 impl Format {
-    /// `Format=XML` asks for XML; anything else, or nothing, gets JSON.
+    /// `Format=XML` (in any case) asks for XML; `JSON`, anything else, or
+    /// nothing, gets JSON.
     pub fn from_param(value: Option<&str>) -> Self {
         match value {
             Some(v) if v.eq_ignore_ascii_case("xml") => Format::Xml,
@@ -58,6 +62,8 @@ fn json_value(out: &mut String, value: &Value) {
         Value::Int(n) => {
             let _ = write!(out, "{n}");
         }
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Num(n) => out.push_str(n),
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -119,6 +125,8 @@ fn xml_element(out: &mut String, name: &str, value: &Value) {
         Value::Int(n) => {
             let _ = write!(out, "{n}");
         }
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Num(n) => out.push_str(n),
         Value::Map(fields) => {
             for (child, v) in fields {
                 xml_element(out, child, v);

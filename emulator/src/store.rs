@@ -24,6 +24,9 @@ pub(crate) struct Resource {
     pub region: Option<String>,
     /// What its requests said about it, by response field name.
     pub fields: BTreeMap<String, String>,
+    /// Its tags, key and value, in the order they were first set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
 }
 
 impl Resource {
@@ -173,6 +176,7 @@ mod tests {
             pending: None,
             region: None,
             fields: BTreeMap::new(),
+            tags: Vec::new(),
         }
     }
 
