@@ -23,6 +23,7 @@
 
 mod answer;
 mod auth;
+mod cidr;
 mod clock;
 mod config;
 mod engine;

@@ -17,6 +17,7 @@ use aliyun_runtime::{Lifecycle, OperationInfo, ParamSource, find_field, signing}
 
 use crate::answer::{self, Facts};
 use crate::auth::{Authenticator, Style};
+use crate::cidr::Cidr;
 use crate::config::{Config, Region};
 pub(crate) use crate::error::ApiError;
 use crate::error::documented_status;
@@ -260,7 +261,8 @@ impl Service {
                 Outcome::answer(listing::facts(lifecycle, &listing, item, wrapper, &page).given)
             }
             Role::Create(lifecycle) => {
-                addressed(store, lifecycles, info, params, Some(lifecycle))?;
+                let parents = addressed(store, lifecycles, info, params, Some(lifecycle))?;
+                check_cidr(store, lifecycle, info, params, &parents)?;
                 let id = self.new_id(store, lifecycle);
                 let resource =
                     engine::create(lifecycle, info, params, id.clone(), store.next_seq(), clock::format(clock::now()));
@@ -636,6 +638,59 @@ fn refuse_with_children(
         code.to_owned(),
         format!("The {} {id} still has a dependent {} ({}); delete that first.", parent.resource, child.kind, child.id),
     ))
+}
+
+/// The CIDR rules (see [`Cidr`]): a new resource's `CidrBlock` must be well
+/// formed (when the action documents a `...Malformed` CIDR code), inside
+/// the `CidrBlock` of each parent the request names, and clear of the
+/// blocks of that parent's other children of its kind.
+fn check_cidr(
+    store: &Store,
+    kind: &Lifecycle,
+    info: &OperationInfo,
+    params: &BTreeMap<String, String>,
+    parents: &[(&'static Lifecycle, &Resource)],
+) -> Result<(), ApiError> {
+    let Some(text) = params.get("CidrBlock").map(|t| t.trim()).filter(|t| !t.is_empty()) else { return Ok(()) };
+    let documented = |pick: &dyn Fn(&str) -> bool| info.errors.iter().find(|e| pick(e.code));
+    let error = |doc: Option<&aliyun_runtime::ErrorDoc>, fallback: &'static str, message: String| match doc {
+        Some(doc) => ApiError::new(doc.status, doc.code, message),
+        None => ApiError::new(400, fallback, message),
+    };
+    let Some(block) = Cidr::parse(text) else {
+        let malformed = documented(&|c| c.contains("Cidr") && c.ends_with(".Malformed"));
+        return match malformed {
+            Some(doc) => Err(error(Some(doc), "", format!("The CIDR block {text} is not valid."))),
+            None => Ok(()),
+        };
+    };
+    for (parent_kind, parent) in parents {
+        let Some(outer) = parent.fields.get("CidrBlock").and_then(|c| Cidr::parse(c)) else { continue };
+        if !block.within(outer) {
+            return Err(ApiError::new(
+                documented_status(info.errors, "InvalidParameter").unwrap_or(400),
+                "InvalidParameter",
+                format!(
+                    "Specified CIDR block is not valid in {}: {text} is not inside {} of {}.",
+                    parent_kind.resource, parent.fields["CidrBlock"], parent.id
+                ),
+            ));
+        }
+        let Some(siblings) = store.kind(kind.resource) else { continue };
+        let clash = siblings.iter().find(|r| {
+            answer::text(parent_kind.id, kind, r) == Some(parent.id.as_str())
+                && r.fields.get("CidrBlock").and_then(|c| Cidr::parse(c)).is_some_and(|c| c.overlaps(block))
+        });
+        if let Some(clash) = clash {
+            let overlapped = documented(&|c| c.contains("Cidr") && c.ends_with(".Overlapped"));
+            return Err(error(
+                overlapped,
+                "InvalidCidrBlock.Overlapped",
+                format!("Specified CIDR block {text} overlaps {} of {}.", clash.fields["CidrBlock"], clash.id),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `ResourceId.N`, or a single `ResourceId`.

@@ -331,3 +331,82 @@ async fn a_seed_makes_ids_reproducible() {
     let unseeded = start();
     assert_ne!(create_vpc(&client(&unseeded), "a", Vec::new()).await, first[0]);
 }
+
+/// Every generated waiter finds its resource in the emulator, whichever way
+/// its listing is asked (`VpcId=`, `Filter.1.*`, `PrefixListIds.1`...). The
+/// resources are put in a state file, so that no create needs writing here.
+#[tokio::test]
+async fn every_generated_waiter_finds_its_resource() {
+    use aliyun_vpc::lifecycle as l;
+    use aliyun_vpc::types as t;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.log");
+    let mut lines = String::new();
+    for (seq, lifecycle) in aliyun_vpc::LIFECYCLES.iter().enumerate() {
+        let resource = serde_json::json!({
+            "kind": lifecycle.resource, "id": format!("{}waiter", lifecycle.id_prefix), "seq": seq,
+            "state": lifecycle.initial, "region": REGION, "fields": {}
+        });
+        lines.push_str(&serde_json::json!([{"op": "put", "resource": resource}]).to_string());
+        lines.push('\n');
+    }
+    std::fs::write(&state, lines).unwrap();
+    let mut config = crate::config();
+    config.state_file = Some(state);
+    let emulator = vpc_emulator::Emulator::start(config).unwrap();
+    let client = client(&emulator);
+    macro_rules! waits {
+        ($($method:ident: $lifecycle:expr, $states:ty;)*) => {$({
+            let lifecycle = &$lifecycle;
+            let id = format!("{}waiter", lifecycle.id_prefix);
+            let found = client.$method(&id, <$states>::from(lifecycle.initial), poll()).await;
+            assert!(found.is_ok(), "{}: {found:?}", lifecycle.resource);
+        })*};
+    }
+    waits! {
+        wait_until_physical_connection_status: l::PHYSICAL_CONNECTION, t::PhysicalConnectionStatus;
+        wait_until_vpc_status: l::VPC, t::VpcStatus;
+        wait_until_vswitch_status: l::VSWITCH, t::VSwitchStatus;
+        wait_until_route_table_status: l::ROUTE_TABLE, t::RouteTableStatus;
+        wait_until_eip_status: l::EIP, t::EipStatus;
+        wait_until_nat_gateway_status: l::NAT_GATEWAY, t::NatGatewayStatus;
+        wait_until_common_bandwidth_package_status: l::COMMON_BANDWIDTH_PACKAGE, t::CommonBandwidthPackageStatus;
+        wait_until_ha_vip_status: l::HA_VIP, t::HaVipStatus;
+        wait_until_network_acl_status: l::NETWORK_ACL, t::NetworkAclStatus;
+        wait_until_vpc_prefix_list_status: l::VPC_PREFIX_LIST, t::VpcPrefixListStatus;
+        wait_until_ipv6_gateway_status: l::IPV6_GATEWAY, t::Ipv6GatewayStatus;
+        wait_until_vpn_gateway_status: l::VPN_GATEWAY, t::VpnGatewayStatus;
+        wait_until_flow_log_status: l::FLOW_LOG, t::FlowLogStatus;
+        wait_until_virtual_border_router_status: l::VIRTUAL_BORDER_ROUTER, t::VirtualBorderRouterStatus;
+        wait_until_router_interface_status: l::ROUTER_INTERFACE, t::RouterInterfaceStatus;
+        wait_until_vpn_connection_status: l::VPN_CONNECTION, t::VpnConnectionStatus;
+    }
+}
+
+#[tokio::test]
+async fn a_vswitch_block_lies_inside_its_vpc_and_clear_of_its_siblings() {
+    let emulator = start();
+    let client = client(&emulator);
+    let vpc = create_vpc(&client, "cidr", Vec::new()).await;
+    let other = create_vpc(&client, "other", Vec::new()).await;
+    let vswitch = |vpc: &str, block: &str| {
+        CreateVSwitchRequest::builder()
+            .region_id(REGION)
+            .vpc_id(vpc)
+            .zone_id("cn-hangzhou-a")
+            .cidr_block(block)
+            .build()
+            .unwrap()
+    };
+    client.create_vswitch(vswitch(&vpc, "192.168.1.0/24")).await.expect("inside the VPC");
+    client.create_vswitch(vswitch(&vpc, "192.168.2.0/24")).await.expect("next to the first");
+    client.create_vswitch(vswitch(&other, "192.168.1.0/24")).await.expect("the same block in another VPC");
+    let overlap = client.create_vswitch(vswitch(&vpc, "192.168.1.128/25")).await.unwrap_err();
+    assert!(matches!(&overlap, SdkError::Service(CreateVSwitchError::InvalidCidrBlockOverlapped(_))), "{overlap:?}");
+    let outside = client.create_vswitch(vswitch(&vpc, "10.0.0.0/24")).await.unwrap_err();
+    assert!(matches!(&outside, SdkError::Service(CreateVSwitchError::InvalidParameter(_))), "{outside:?}");
+    let malformed = client.create_vswitch(vswitch(&vpc, "192.168.3.0/33")).await.unwrap_err();
+    assert!(matches!(&malformed, SdkError::Service(CreateVSwitchError::InvalidCidrBlockMalformed(_))), "{malformed:?}");
+    let listed = DescribeVSwitchesRequest::builder().region_id(REGION).vpc_id(&vpc).send(&client).await.unwrap();
+    assert_eq!(listed.total_count, Some(2), "refused blocks made nothing");
+}
