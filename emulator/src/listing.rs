@@ -161,7 +161,13 @@ pub(crate) fn page(
             found.dedup_by_key(|r| r.seq);
             found
         }
-        None => kind.iter().filter(|r| matches(r)).collect(),
+        // Tags are indexed: start from the resources that carry them.
+        None if !tags.is_empty() => kind.tagged(&tags).into_iter().filter(|r| matches(r)).collect(),
+        None => {
+            let mut found: Vec<&Resource> = kind.unordered().filter(|r| matches(r)).collect();
+            found.sort_unstable_by_key(|r| r.seq);
+            found
+        }
     };
     let items: Vec<Resource> = matching.iter().skip(skip).take(size).map(|r| (*r).clone()).collect();
     let next = skip.saturating_add(size);
