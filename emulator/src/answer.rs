@@ -9,7 +9,16 @@
 use aliyun_runtime::{FieldShape, Lifecycle, Shape, find_field};
 
 use crate::render::Value;
-use crate::store::Resource;
+use crate::store::{Resource, Store};
+
+/// Where a resource's children are found: a list of IDs named after a
+/// kind's ID parameter (`VSwitchIds` on a VPC) lists the resources of that
+/// kind recorded with this resource's ID (`VpcId`).
+#[derive(Clone, Copy)]
+pub(crate) struct Related<'a> {
+    pub store: &'a Store,
+    pub lifecycles: &'a [&'static Lifecycle],
+}
 
 /// What an answer is made from.
 #[derive(Default)]
@@ -18,6 +27,7 @@ pub(crate) struct Facts<'a> {
     pub given: Vec<(String, Value)>,
     /// The resource the action created, moved or read.
     pub resource: Option<(&'a Lifecycle, &'a Resource)>,
+    pub related: Option<Related<'a>>,
 }
 
 impl<'a> Facts<'a> {
@@ -36,7 +46,7 @@ pub(crate) fn answer(shape: &[FieldShape], facts: &Facts<'_>) -> Vec<(String, Va
         let value = match given {
             Some(Value::Str(text)) => typed(&field.shape, text),
             Some(v) => Some(v.clone()),
-            None => facts.resource.and_then(|(l, r)| from_resource(field, l, r)),
+            None => facts.resource.and_then(|(l, r)| from_resource(field, l, r, facts.related)),
         };
         if let Some(value) = value {
             out.push((field.name.to_owned(), value));
@@ -52,9 +62,17 @@ pub(crate) fn answer(shape: &[FieldShape], facts: &Facts<'_>) -> Vec<(String, Va
 }
 
 /// One resource as an item of `fields` (a listing's item struct).
-pub(crate) fn item(fields: &[FieldShape], lifecycle: &Lifecycle, resource: &Resource) -> Value {
+pub(crate) fn item(
+    fields: &[FieldShape],
+    lifecycle: &Lifecycle,
+    resource: &Resource,
+    related: Option<Related<'_>>,
+) -> Value {
     Value::Map(
-        fields.iter().filter_map(|f| from_resource(f, lifecycle, resource).map(|v| (f.name.to_owned(), v))).collect(),
+        fields
+            .iter()
+            .filter_map(|f| from_resource(f, lifecycle, resource, related).map(|v| (f.name.to_owned(), v)))
+            .collect(),
     )
 }
 
@@ -92,9 +110,17 @@ pub(crate) fn text<'r>(name: &str, lifecycle: &Lifecycle, resource: &'r Resource
     }
 }
 
-fn from_resource(field: &FieldShape, lifecycle: &Lifecycle, resource: &Resource) -> Option<Value> {
+fn from_resource(
+    field: &FieldShape,
+    lifecycle: &Lifecycle,
+    resource: &Resource,
+    related: Option<Related<'_>>,
+) -> Option<Value> {
     if field.shape.is_scalar() {
         return typed(&field.shape, text(field.name, lifecycle, resource)?);
+    }
+    if let Shape::List { item: Shape::String, wrapper } = field.shape {
+        return children(field.name, lifecycle, resource, related?).map(|ids| list(wrapper, ids));
     }
     let (item, wrapper) = list_of_structs(&field.shape)?;
     if !is_tags(field.name, item) {
@@ -116,6 +142,21 @@ fn from_resource(field: &FieldShape, lifecycle: &Lifecycle, resource: &Resource)
         })
         .collect();
     Some(list(wrapper, tags))
+}
+
+/// The IDs of `resource`'s children of the kind whose ID parameter `name`
+/// is the plural of, oldest first; `None` when `name` names no kind.
+fn children(name: &str, parent: &Lifecycle, resource: &Resource, related: Related<'_>) -> Option<Vec<Value>> {
+    let singular = name.strip_suffix('s')?;
+    let kind =
+        related.lifecycles.iter().find(|l| l.id.eq_ignore_ascii_case(singular) && l.resource != parent.resource)?;
+    let Some(of_kind) = related.store.kind(kind.resource) else { return Some(Vec::new()) };
+    let ids = of_kind
+        .iter()
+        .filter(|c| text(parent.id, kind, c) == Some(resource.id.as_str()))
+        .map(|c| Value::Str(c.id.clone()))
+        .collect();
+    Some(ids)
 }
 
 /// A list of key-value structs named `Tags` or `Tag`: a resource's tags.
@@ -173,7 +214,7 @@ mod tests {
     fn items_take_their_kinds_from_the_shape_and_leave_out_the_unknown() {
         let (fields, wrapper) = list_of_structs(&find_field(shape("DescribeVpcs"), "Vpcs").unwrap().shape).unwrap();
         assert_eq!(wrapper, Some("Vpc"));
-        let Value::Map(item) = item(fields, &VPC, &vpc()) else { panic!() };
+        let Value::Map(item) = item(fields, &VPC, &vpc(), None) else { panic!() };
         let get = |name: &str| item.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
         assert_eq!(get("VpcId"), Some(Value::Str("vpc-1".into())));
         assert_eq!(get("Status"), Some(Value::Str("Available".into())));

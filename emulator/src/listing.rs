@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use aliyun_runtime::{FieldShape, Lifecycle, Listing, find_field};
 
-use crate::answer::{self, Facts, text};
+use crate::answer::{self, Facts, Related, text};
 use crate::engine::{SIGNING, tags_in};
 use crate::render::Value;
 use crate::store::{Resource, Store};
@@ -186,8 +186,9 @@ pub(crate) fn facts(
     item: &[FieldShape],
     wrapper: Option<&str>,
     page: &Page,
+    related: Related<'_>,
 ) -> Facts<'static> {
-    let items: Vec<Value> = page.items.iter().map(|r| answer::item(item, lifecycle, r)).collect();
+    let items: Vec<Value> = page.items.iter().map(|r| answer::item(item, lifecycle, r, Some(related))).collect();
     let int = |n: usize| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
     let mut facts =
         Facts::default().with("TotalCount", int(page.total)).with(listing.items, answer::list(wrapper, items));

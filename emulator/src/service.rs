@@ -15,7 +15,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use aliyun_runtime::{Lifecycle, OperationInfo, ParamSource, find_field, signing};
 
-use crate::answer::{self, Facts};
+use crate::answer::{self, Facts, Related};
 use crate::auth::{Authenticator, Style};
 use crate::cidr::Cidr;
 use crate::config::{Config, Region};
@@ -230,7 +230,8 @@ impl Service {
                     .and_then(|(_, id)| store.get(l.resource, id).map(|r| (l, r))),
                 _ => None,
             };
-            let fields = answer::answer(info.response, &Facts { given, resource });
+            let related = Some(Related { store: &store, lifecycles: self.catalog.model.lifecycles });
+            let fields = answer::answer(info.response, &Facts { given, resource, related });
             return Ok(Done { fields, durable_at: self.appended() });
         }
         let outcome = self.decide(&store, action, params)?;
@@ -244,7 +245,8 @@ impl Service {
         }
         let durable_at = self.commit(&mut store, &changes)?;
         let resource = subject.and_then(|(l, id)| store.get(l.resource, &id).map(|r| (l, r)));
-        let fields = answer::answer(info.response, &Facts { given, resource });
+        let related = Some(Related { store: &store, lifecycles: self.catalog.model.lifecycles });
+        let fields = answer::answer(info.response, &Facts { given, resource, related });
         Ok(Done { fields, durable_at })
     }
 
@@ -258,7 +260,8 @@ impl Service {
                 let (item, wrapper) = items.unwrap_or((&[], listing.wrapper));
                 let token_paged = find_field(info.response, "NextToken").is_some();
                 let page = listing::page(store, lifecycle, &listing, item, token_paged, params);
-                Outcome::answer(listing::facts(lifecycle, &listing, item, wrapper, &page).given)
+                let related = Related { store, lifecycles };
+                Outcome::answer(listing::facts(lifecycle, &listing, item, wrapper, &page, related).given)
             }
             Role::Create(lifecycle) => {
                 let parents = addressed(store, lifecycles, info, params, Some(lifecycle))?;
@@ -338,7 +341,7 @@ impl Service {
                 .into_iter()
                 .map(|row| {
                     let given = row.into_iter().map(|(k, v)| (k.to_owned(), Value::Str(v))).collect();
-                    Value::Map(answer::answer(item, &Facts { given, resource: None }))
+                    Value::Map(answer::answer(item, &Facts { given, resource: None, related: None }))
                 })
                 .collect();
             vec![(name.to_owned(), answer::list(wrapper, items))]

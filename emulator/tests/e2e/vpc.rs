@@ -92,6 +92,13 @@ async fn a_vpc_a_vswitch_and_an_eip_through_their_waiters() {
     let of_vpc = DescribeVSwitchesRequest::builder().region_id(REGION).vpc_id(&vpc_id).send(&client).await.unwrap();
     assert_eq!(of_vpc.total_count, Some(1));
     assert_eq!(of_vpc.v_switches[0].vswitch_name.as_deref(), Some("web"));
+    // And the parent lists its children.
+    let parent = DescribeVpcsRequest::builder().region_id(REGION).vpc_id(&vpc_id).send(&client).await.unwrap();
+    assert_eq!(parent.vpcs[0].vswitch_ids, [vswitch_id.as_str()]);
+    assert!(parent.vpcs[0].nat_gateway_ids.is_empty());
+    let attribute =
+        DescribeVpcAttributeRequest::builder().region_id(REGION).vpc_id(&vpc_id).send(&client).await.unwrap();
+    assert_eq!(attribute.vswitch_ids, [vswitch_id.as_str()]);
     let of_other =
         DescribeVSwitchesRequest::builder().region_id(REGION).vpc_id("vpc-other").send(&client).await.unwrap();
     assert!(of_other.v_switches.is_empty());
