@@ -8,6 +8,7 @@
 //! cargo bench -p vpc-emulator --bench load -- --mode create-cancel --signature v1
 //! cargo bench -p vpc-emulator --bench load -- --mode create-cancel --state /tmp/bench.state
 //! cargo bench -p vpc-emulator --bench load -- --url http://127.0.0.1:8080   # an emulator started separately
+//! cargo bench -p vpc-emulator --bench load -- --mode vpc-filter --preload 100000 --clients 4
 //! ```
 //!
 //! By default the emulator runs in this process on its own runtime, and
@@ -22,6 +23,7 @@ use aliyun_runtime::{Credentials, RetryPolicy, SignatureVersion};
 use aliyun_vpc::types::Filter;
 use aliyun_vpc::{
     CancelPhysicalConnectionRequest, Client, CreatePhysicalConnectionRequest, DescribePhysicalConnectionsRequest,
+    DescribeVpcsRequest,
 };
 use clap::{Parser, ValueEnum};
 use vpc_emulator::{Config, Emulator};
@@ -32,6 +34,9 @@ enum Mode {
     Describe,
     /// A create then a cancel; each counts as a request.
     CreateCancel,
+    /// `DescribeVpcs` narrowed by a tag and a name over every VPC of the
+    /// store (see `--preload`): a scan, not a lookup by ID.
+    VpcFilter,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -60,6 +65,11 @@ struct Args {
     /// waits for its `fsync`).
     #[arg(long)]
     state: Option<std::path::PathBuf>,
+    /// Start the in-process emulator with this many VPCs already stored
+    /// (each tagged `team=t<i % 100>`), through a state file in the
+    /// temporary directory unless `--state` is given.
+    #[arg(long, default_value_t = 0)]
+    preload: usize,
     /// Benchmark an emulator already running here instead (keys `demo`/`demo`).
     #[arg(long)]
     url: Option<String>,
@@ -79,6 +89,13 @@ fn main() {
             let mut config = Config::new(Credentials::new(key, secret));
             config.threads = args.server_threads;
             config.state_file = args.state.clone();
+            if args.preload > 0 {
+                let path = args.state.clone().unwrap_or_else(|| {
+                    std::env::temp_dir().join(format!("vpc-emulator-bench-{}.state", std::process::id()))
+                });
+                preload(&path, args.preload);
+                config.state_file = Some(path);
+            }
             Some(Emulator::start(config).expect("start the emulator"))
         }
     };
@@ -100,6 +117,14 @@ fn main() {
     );
     let (latencies, errors, elapsed) = runtime.block_on(run(&args, &url, version, (key, secret)));
     report(latencies, errors, elapsed);
+    if args.preload > 0 && args.state.is_none() {
+        drop(emulator);
+        let _ =
+            std::fs::remove_file(std::env::temp_dir().join(format!("vpc-emulator-bench-{}.state", std::process::id())));
+        let _ = std::fs::remove_file(
+            std::env::temp_dir().join(format!("vpc-emulator-bench-{}.state.lock", std::process::id())),
+        );
+    }
 }
 
 async fn run(
@@ -134,6 +159,11 @@ async fn run(
                         Mode::Describe => {
                             let t = Instant::now();
                             let ok = client.describe_physical_connections(describe(&id)).await.is_ok();
+                            record(&mut latencies, &mut errors, t, ok);
+                        }
+                        Mode::VpcFilter => {
+                            let t = Instant::now();
+                            let ok = client.describe_vpcs(vpc_filter()).await.is_ok_and(|r| r.vpcs.len() == 1);
                             record(&mut latencies, &mut errors, t, ok);
                         }
                         Mode::CreateCancel => {
@@ -207,4 +237,27 @@ fn describe(id: &str) -> DescribePhysicalConnectionsRequest {
 
 fn cancel(id: &str) -> CancelPhysicalConnectionRequest {
     CancelPhysicalConnectionRequest::builder().region_id(REGION).physical_connection_id(id).build().unwrap()
+}
+
+/// `n` VPCs written as a state file, as the emulator keeps them.
+fn preload(path: &std::path::Path, n: usize) {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create the state file"));
+    for i in 0..n {
+        let line = format!(
+            r#"[{{"op":"put","resource":{{"kind":"Vpc","id":"vpc-bench{i:08}","seq":{i},"state":"Available","region":"{REGION}","fields":{{"VpcName":"vpc-{i}","CidrBlock":"10.0.0.0/8"}},"tags":[["team","t{}"]]}}}}]"#,
+            i % 100
+        );
+        writeln!(out, "{line}").expect("write the state file");
+    }
+    out.flush().expect("write the state file");
+}
+
+fn vpc_filter() -> DescribeVpcsRequest {
+    DescribeVpcsRequest::builder()
+        .region_id(REGION)
+        .tag([aliyun_vpc::types::Tag::default().key("team").value("t7")])
+        .vpc_name("vpc-4207")
+        .build()
+        .unwrap()
 }

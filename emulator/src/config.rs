@@ -31,6 +31,16 @@ pub struct Config {
     pub threads: usize,
     /// The product served.
     pub model: ServiceModel,
+    /// The regions and zones `DescribeRegions` and `DescribeZones` list;
+    /// by default every region of the product's endpoint list, each with
+    /// zones `<region>-a` to `<region>-h`.
+    pub regions: Vec<Region>,
+    /// Seeds the generator of resource and request IDs, so that a run
+    /// gives the same IDs every time; system-seeded when `None`.
+    pub id_seed: Option<u64>,
+    /// Write one line per request to standard error: action, status, code,
+    /// latency (never a parameter value, so never a secret).
+    pub log_requests: bool,
     /// Test aid: hold every write to the state file this long, which
     /// widens the window a crash can hit, so that a test can show that no
     /// answer goes out before its change is on disk.
@@ -51,8 +61,35 @@ impl Config {
             max_clock_skew: Duration::from_secs(15 * 60),
             threads: 0,
             model: ServiceModel::vpc(),
+            regions: Region::catalogue(ServiceModel::vpc().endpoints, 8),
+            id_seed: None,
+            log_requests: false,
             state_write_delay: Duration::ZERO,
         }
+    }
+}
+
+/// One region of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    /// The region ID, such as `cn-hangzhou`.
+    pub id: String,
+    /// The host `DescribeRegions` gives as its endpoint.
+    pub endpoint: String,
+    /// The zone IDs `DescribeZones` lists for it, such as `cn-hangzhou-a`.
+    pub zones: Vec<String>,
+}
+
+impl Region {
+    /// A region with `zones` zones named `<id>-a`, `<id>-b`, ... (at most 26).
+    pub fn new(id: &str, endpoint: &str, zones: usize) -> Self {
+        let zones = (b'a'..=b'z').take(zones).map(|c| format!("{id}-{}", c as char)).collect();
+        Region { id: id.to_owned(), endpoint: endpoint.to_owned(), zones }
+    }
+
+    /// Every region of an endpoint list, `(region, host)`, with `zones` zones each.
+    pub fn catalogue(endpoints: &[(&str, &str)], zones: usize) -> Vec<Region> {
+        endpoints.iter().map(|(id, host)| Region::new(id, host, zones)).collect()
     }
 }
 

@@ -46,7 +46,23 @@ pub(crate) fn create(
         pending: None,
         region: params.get("RegionId").cloned(),
         fields,
+        tags: tags_in(params, "Tag"),
     }
+}
+
+/// `Name.N.Key` / `Name.N.Value` pairs, N from 1 up to the first gap; a tag
+/// without a value has an empty one.
+pub(crate) fn tags_in(params: &BTreeMap<String, String>, name: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for n in 1.. {
+        let Some(key) = params.get(&format!("{name}.{n}.Key")) else { break };
+        let value = params.get(&format!("{name}.{n}.Value")).cloned().unwrap_or_default();
+        match out.iter_mut().find(|(k, _)| k == key) {
+            Some(existing) => existing.1 = value,
+            None => out.push((key.clone(), value)),
+        }
+    }
+    out
 }
 
 /// What `action` does to `resource`: moves it (to `via` first when there
@@ -146,10 +162,9 @@ fn not_allowed(lifecycle: &Lifecycle, info: &OperationInfo, resource: &Resource)
 ///
 /// Field names are matched to the fields it already has without regard to
 /// case (`bandwidth` updates `Bandwidth`); a new one gets an upper-case
-/// first letter, as Alibaba's response fields have. The generated data does
-/// not list the listing item's fields, so this is the generic fallback.
-/// Flattened lists and structs (`Tag.1.Key`) are not recorded: their
-/// response shape is not in the generated data either.
+/// first letter, as Alibaba's response fields have; answers match them to
+/// their response shape without regard to case. Flattened lists and
+/// structs (`Tag.1.Key`) are not recorded here; tags are kept apart.
 fn record(
     lifecycle: &Lifecycle,
     info: &OperationInfo,
@@ -164,6 +179,7 @@ fn record(
         // The region is kept apart from the fields: it scopes the resource.
         let reserved = SIGNING.contains(&name.as_str())
             || name == "RegionId"
+            || name == "DryRun"
             || name.contains('.')
             || Some(name.as_str()) == info.idempotency_token
             || name.eq_ignore_ascii_case(lifecycle.id)

@@ -4,7 +4,9 @@
 //! action: `OPERATIONS` says which actions exist and checks their
 //! parameters with the same request types clients build, and `LIFECYCLES`
 //! says what each action does to a resource and how the service moves
-//! resources on its own. On top of that it verifies both signatures,
+//! resources on its own. Every answer is written from the action's
+//! generated response shape (`OperationInfo::response`), typed as the spec
+//! declares. On top of that it verifies both signatures,
 //! answers errors in Alibaba's shape (JSON, or XML for `Format=XML`),
 //! honours `ClientToken` idempotency, injects faults on request, and keeps
 //! its state in a crash-safe write-ahead log when given a file.
@@ -21,7 +23,9 @@
 
 #![warn(missing_docs)]
 
+mod answer;
 mod auth;
+mod cidr;
 mod clock;
 mod config;
 mod engine;
@@ -38,7 +42,7 @@ mod service;
 mod store;
 mod wal;
 
-pub use config::{Config, Faults};
+pub use config::{Config, Faults, Region};
 pub use faults::InjectedFaults;
 pub use model::ServiceModel;
 pub use server::{Emulator, EmulatorHandle};

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use aliyun_runtime::Credentials;
 use clap::Parser;
-use vpc_emulator::{Config, Emulator, Faults};
+use vpc_emulator::{Config, Emulator, Faults, Region};
 
 /// A local emulator of Alibaba Cloud's VPC API: signatures, errors,
 /// resource lifecycles, idempotency, faults and a crash-safe state file.
@@ -49,9 +49,21 @@ struct Args {
     /// Share of requests carried out, then left unanswered (connection closed), 0 to 1.
     #[arg(long, default_value_t = 0.0)]
     drop_rate: f64,
-    /// Seed of the fault sequence.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    /// Seed of the fault sequence and of generated resource and request
+    /// IDs: the same seed gives the same IDs (system-seeded IDs otherwise).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Print one line per request to standard error: method, action, HTTP
+    /// status, error code, latency. Never a parameter value.
+    #[arg(long)]
+    log_requests: bool,
+    /// The regions DescribeRegions lists, comma-separated (default: every
+    /// region of the endpoint list).
+    #[arg(long, value_delimiter = ',')]
+    regions: Vec<String>,
+    /// How many zones (`<region>-a`, `-b`, ...) each region has, 1 to 26.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=26))]
+    zones: u8,
     /// Worker threads; 0 means one per CPU.
     #[arg(long, default_value_t = 0)]
     threads: usize,
@@ -77,7 +89,15 @@ fn main() -> ExitCode {
         error_rate: args.error_rate,
         throttle_rate: args.throttle_rate,
         drop_rate: args.drop_rate,
-        seed: args.seed,
+        seed: args.seed.unwrap_or(0),
+    };
+    config.id_seed = args.seed;
+    config.log_requests = args.log_requests;
+    let endpoints = config.model.endpoints;
+    config.regions = if args.regions.is_empty() {
+        Region::catalogue(endpoints, usize::from(args.zones))
+    } else {
+        args.regions.iter().map(|id| Region::new(id, &config.model.endpoint(id), usize::from(args.zones))).collect()
     };
     let emulator = match Emulator::start(config) {
         Ok(emulator) => emulator,

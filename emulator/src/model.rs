@@ -21,6 +21,11 @@ pub struct ServiceModel {
     pub lifecycles: &'static [&'static Lifecycle],
     /// The gateway's codes with their documented statuses and messages.
     pub common_errors: &'static [ErrorDoc],
+    /// The regional endpoints the service publishes, `(region, host)`: the
+    /// default region catalogue.
+    pub endpoints: &'static [(&'static str, &'static str)],
+    /// The endpoint template, `{region}` standing for the region ID.
+    pub endpoint_template: &'static str,
 }
 
 impl ServiceModel {
@@ -32,6 +37,16 @@ impl ServiceModel {
             operations: aliyun_vpc::OPERATIONS,
             lifecycles: aliyun_vpc::LIFECYCLES,
             common_errors: aliyun_vpc::CommonError::DOCUMENTED,
+            endpoints: aliyun_vpc::ENDPOINTS,
+            endpoint_template: aliyun_vpc::ENDPOINT,
+        }
+    }
+
+    /// The host of `region`: its listed endpoint, else the template's.
+    pub fn endpoint(&self, region: &str) -> String {
+        match self.endpoints.iter().find(|(r, _)| *r == region) {
+            Some((_, host)) => (*host).to_owned(),
+            None => self.endpoint_template.replace("{region}", region),
         }
     }
 }
@@ -51,8 +66,39 @@ pub(crate) enum Role {
     Transition(&'static Lifecycle),
     /// Lists the resources of this lifecycle.
     List(&'static Lifecycle, Listing),
-    /// Touches no modelled resource: checked, then answered plainly.
+    /// One of Alibaba's cross-product catalogue or tag actions, named
+    /// alike in every product (see [`Special`]).
+    Special(Special),
+    /// Touches no lifecycle as such: checked, and answered from the
+    /// resource it names by ID, if any.
     Plain,
+}
+
+/// The actions the lifecycles do not describe but every Alibaba product
+/// has under the same names: the region and zone catalogue, and tags and
+/// resource groups. The only actions the emulator knows by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Special {
+    DescribeRegions,
+    DescribeZones,
+    TagResources,
+    UntagResources,
+    ListTagResources,
+    MoveResourceGroup,
+}
+
+impl Special {
+    fn of(action: &str) -> Option<Special> {
+        Some(match action {
+            "DescribeRegions" => Special::DescribeRegions,
+            "DescribeZones" => Special::DescribeZones,
+            "TagResources" => Special::TagResources,
+            "UntagResources" | "UnTagResources" => Special::UntagResources,
+            "ListTagResources" => Special::ListTagResources,
+            "MoveResourceGroup" => Special::MoveResourceGroup,
+            _ => return None,
+        })
+    }
 }
 
 /// One action: how to check it and what it does.
@@ -87,6 +133,9 @@ impl Catalog {
 }
 
 fn role(model: &ServiceModel, info: &OperationInfo) -> Role {
+    if let Some(special) = Special::of(info.action) {
+        return Role::Special(special);
+    }
     for &lifecycle in model.lifecycles {
         if lifecycle.creation(info.action).is_some() {
             return Role::Create(lifecycle);
@@ -116,7 +165,8 @@ mod tests {
         assert!(
             matches!(role("DescribePhysicalConnections"), Some(Role::List(_, l)) if l.items == "PhysicalConnectionSet")
         );
-        assert!(matches!(role("DescribeRegions"), Some(Role::Plain)));
+        assert!(matches!(role("DescribeRegions"), Some(Role::Special(Special::DescribeRegions))));
+        assert!(matches!(role("DescribeVpcAttribute"), Some(Role::Plain)));
         assert!(role("NoSuchAction").is_none());
     }
 }

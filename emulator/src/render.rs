@@ -13,6 +13,9 @@ use serde::ser::{Serialize, Serializer};
 pub(crate) enum Value {
     Str(String),
     Int(i64),
+    Bool(bool),
+    /// A number already checked to be one, written as is (floats).
+    Num(String),
     List(Vec<Value>),
     Map(Vec<(String, Value)>),
 }
@@ -25,7 +28,8 @@ pub(crate) enum Format {
 }
 
 impl Format {
-    /// `Format=XML` asks for XML; anything else, or nothing, gets JSON.
+    /// `Format=XML` (in any case) asks for XML; `JSON`, anything else, or
+    /// nothing, gets JSON.
     pub fn from_param(value: Option<&str>) -> Self {
         match value {
             Some(v) if v.eq_ignore_ascii_case("xml") => Format::Xml,
@@ -69,6 +73,13 @@ impl Serialize for Value {
         match self {
             Value::Str(s) => serializer.serialize_str(s),
             Value::Int(n) => serializer.serialize_i64(*n),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            // Checked to be a number when it was stored; as a float it
+            // keeps its value (`1.50` is written `1.5`).
+            Value::Num(n) => match n.parse::<i64>() {
+                Ok(i) => serializer.serialize_i64(i),
+                Err(_) => serializer.serialize_f64(n.parse::<f64>().unwrap_or(0.0)),
+            },
             Value::List(items) => serializer.collect_seq(items),
             Value::Map(fields) => Fields(fields).serialize(serializer),
         }
@@ -91,6 +102,8 @@ fn xml_element(out: &mut String, name: &str, value: &Value) {
         Value::Int(n) => {
             let _ = write!(out, "{n}");
         }
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Num(n) => out.push_str(n),
         Value::Map(fields) => {
             for (child, v) in fields {
                 xml_element(out, child, v);

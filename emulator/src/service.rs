@@ -13,16 +13,19 @@ use std::collections::BTreeMap;
 use std::io;
 use std::sync::{Mutex, MutexGuard};
 
-use aliyun_runtime::{Lifecycle, OperationInfo, ParamSource, signing};
+use aliyun_runtime::{Lifecycle, OperationInfo, ParamSource, find_field, signing};
 
+use crate::answer::{self, Facts, Related};
 use crate::auth::{Authenticator, Style};
-use crate::config::Config;
+use crate::cidr::Cidr;
+use crate::config::{Config, Region};
 pub(crate) use crate::error::ApiError;
+use crate::error::documented_status;
 use crate::faults::{Fate, Injector};
-use crate::model::{Action, Catalog, Role};
+use crate::model::{Action, Catalog, Role, Special};
 use crate::render::{self, Format, Value};
 use crate::request::ApiRequest;
-use crate::store::{Change, Remembered, Store};
+use crate::store::{Change, Remembered, Resource, Store};
 use crate::wal::{self, Wal};
 use crate::{clock, engine, ids, listing};
 
@@ -48,6 +51,10 @@ pub(crate) struct Service {
     wal: Option<Wal>,
     /// Released by `close`, once the log is closed.
     state_lock: Mutex<Option<wal::StateLock>>,
+    regions: Vec<Region>,
+    /// Makes resource and request IDs; seeded by `Config::id_seed` when given.
+    ids: Mutex<fastrand::Rng>,
+    log_requests: bool,
 }
 
 /// What an action answered, `RequestId` aside, and how far the state file
@@ -78,6 +85,9 @@ impl Service {
             store: Mutex::new(store),
             wal,
             state_lock: Mutex::new(state_lock),
+            regions: config.regions.clone(),
+            ids: Mutex::new(config.id_seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed)),
+            log_requests: config.log_requests,
         })
     }
 
@@ -96,31 +106,49 @@ impl Service {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn request_id(&self) -> String {
+        ids::request_id(&mut self.ids.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     pub async fn handle(&self, req: &ApiRequest) -> Handled {
+        let started = std::time::Instant::now();
         let latency = self.faults.latency();
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
-        match self.run(req).await {
-            Ok((_, _, Fate::Dropped)) => Handled::Drop,
+        let (handled, code) = match self.run(req).await {
+            Ok((_, _, Fate::Dropped)) => (Handled::Drop, Some("(dropped)".to_owned())),
             Ok((action, done, _)) => {
-                let request_id = ids::request_id();
-                let mut fields = Vec::with_capacity(done.fields.len() + 1);
-                fields.push(("RequestId".to_owned(), Value::Str(request_id.clone())));
-                fields.extend(done.fields);
+                let request_id = self.request_id();
+                let mut fields = done.fields;
+                match fields.iter_mut().find(|(k, _)| k == "RequestId") {
+                    Some((_, v)) => *v = Value::Str(request_id.clone()),
+                    None => fields.insert(0, ("RequestId".to_owned(), Value::Str(request_id.clone()))),
+                }
                 let format = Format::from_param(req.param("Format"));
                 let body = render::render(format, &format!("{action}Response"), &fields);
-                Handled::Reply(Reply { status: 200, content_type: format.content_type(), request_id, body })
+                (Handled::Reply(Reply { status: 200, content_type: format.content_type(), request_id, body }), None)
             }
-            Err(e) => Handled::Reply(self.refuse(req, e)),
+            Err(e) => {
+                let code = e.code.to_string();
+                (Handled::Reply(self.refuse(req, e)), Some(code))
+            }
+        };
+        if self.log_requests {
+            let status = match &handled {
+                Handled::Reply(r) => r.status,
+                Handled::Drop => 0,
+            };
+            eprintln!("{}", log_line(req, status, code.as_deref(), started.elapsed()));
         }
+        handled
     }
 
     /// An error in Alibaba's shape, in the format the request asked for:
     /// `RequestId`, `HostId` (the host the request was sent to), `Code`,
     /// `Message`, and `Recommend` (where to read about the code).
     pub fn refuse(&self, req: &ApiRequest, e: ApiError) -> Reply {
-        let request_id = ids::request_id();
+        let request_id = self.request_id();
         let status = e.status(self.catalog.model.common_errors);
         let format = Format::from_param(req.param("Format"));
         let host = req.header("host").unwrap_or("localhost");
@@ -178,10 +206,13 @@ impl Service {
     }
 
     /// Decides and applies what the action does, all under the state lock.
+    /// A dry run decides the same, then answers `DryRunOperation` and
+    /// applies nothing.
     fn execute(&self, action: &Action, params: &BTreeMap<String, String>) -> Result<Done, ApiError> {
         let info = action.info;
+        let dry_run = params.get("DryRun").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
         let mut store = self.lock();
-        let token = idempotency_token(info, params);
+        let token = idempotency_token(info, params).filter(|_| !dry_run);
         if let Some((name, token)) = token
             && let Some(seen) = store.remembered(info.action, token)
         {
@@ -189,27 +220,267 @@ impl Service {
                 return Err(ApiError::token_reused(name));
             }
             // The first answer again, and nothing changes.
-            let fields = seen.response.iter().map(|(k, v)| (k.clone(), Value::Str(v.clone()))).collect();
+            let given: Vec<(String, Value)> =
+                seen.response.iter().map(|(k, v)| (k.clone(), Value::Str(v.clone()))).collect();
+            let resource = match action.role {
+                Role::Create(l) => seen
+                    .response
+                    .iter()
+                    .find(|(k, _)| k == l.id)
+                    .and_then(|(_, id)| store.get(l.resource, id).map(|r| (l, r))),
+                _ => None,
+            };
+            let related = Some(Related { store: &store, lifecycles: self.catalog.model.lifecycles });
+            let fields = answer::answer(info.response, &Facts { given, resource, related });
             return Ok(Done { fields, durable_at: self.appended() });
         }
-        let (mut changes, response) = match action.role {
-            Role::List(lifecycle, listing) => {
-                let page = listing::page(&store, lifecycle, &listing, params);
-                let durable_at = self.appended();
-                drop(store);
-                return Ok(Done { fields: listing::body(&listing, page), durable_at });
-            }
-            Role::Create(lifecycle) => create(&store, lifecycle, info, params),
-            Role::Transition(lifecycle) => (vec![act(&store, lifecycle, info, params)?], Vec::new()),
-            Role::Plain => (Vec::new(), Vec::new()),
-        };
+        let outcome = self.decide(&store, action, params)?;
+        if dry_run {
+            return Err(self.dry_run_passed());
+        }
+        let Outcome { mut changes, given, subject, remembered } = outcome;
         if let Some((name, token)) = token {
-            let remembered = Remembered { fingerprint: fingerprint(params, name), response: response.clone() };
+            let remembered = Remembered { fingerprint: fingerprint(params, name), response: remembered };
             changes.push(Change::Token { action: info.action.to_owned(), token: token.to_owned(), remembered });
         }
         let durable_at = self.commit(&mut store, &changes)?;
-        let fields = response.into_iter().map(|(k, v)| (k, Value::Str(v))).collect();
+        let resource = subject.and_then(|(l, id)| store.get(l.resource, &id).map(|r| (l, r)));
+        let related = Some(Related { store: &store, lifecycles: self.catalog.model.lifecycles });
+        let fields = answer::answer(info.response, &Facts { given, resource, related });
         Ok(Done { fields, durable_at })
+    }
+
+    /// What the action does, without doing it.
+    fn decide(&self, store: &Store, action: &Action, params: &BTreeMap<String, String>) -> Result<Outcome, ApiError> {
+        let info = action.info;
+        let lifecycles = self.catalog.model.lifecycles;
+        Ok(match action.role {
+            Role::List(lifecycle, listing) => {
+                let items = find_field(info.response, listing.items).and_then(|f| answer::list_of_structs(&f.shape));
+                let (item, wrapper) = items.unwrap_or((&[], listing.wrapper));
+                let token_paged = find_field(info.response, "NextToken").is_some();
+                let page = listing::page(store, lifecycle, &listing, item, token_paged, params);
+                let related = Related { store, lifecycles };
+                Outcome::answer(listing::facts(lifecycle, &listing, item, wrapper, &page, related).given)
+            }
+            Role::Create(lifecycle) => {
+                let parents = addressed(store, lifecycles, info, params, Some(lifecycle))?;
+                check_cidr(store, lifecycle, info, params, &parents)?;
+                let id = self.new_id(store, lifecycle);
+                let resource =
+                    engine::create(lifecycle, info, params, id.clone(), store.next_seq(), clock::format(clock::now()));
+                Outcome {
+                    changes: vec![Change::Put { resource }],
+                    given: vec![(lifecycle.id.to_owned(), Value::Str(id.clone()))],
+                    subject: Some((lifecycle, id.clone())),
+                    remembered: vec![(lifecycle.id.to_owned(), id)],
+                }
+            }
+            Role::Transition(lifecycle) => {
+                addressed(store, lifecycles, info, params, Some(lifecycle))?;
+                let change = act(store, lifecycle, info, params)?;
+                if let Change::Delete { id, .. } = &change {
+                    refuse_with_children(store, lifecycles, lifecycle, info, id)?;
+                }
+                let subject = match &change {
+                    Change::Put { resource } => Some((lifecycle, resource.id.clone())),
+                    _ => None,
+                };
+                Outcome { changes: vec![change], given: Vec::new(), subject, remembered: Vec::new() }
+            }
+            Role::Special(special) => self.special(store, special, info, params)?,
+            Role::Plain => {
+                let found = addressed(store, lifecycles, info, params, None)?;
+                // The resource the action is about: the one named in the
+                // action's name (the longest, so `VSwitch` over `Vpc`), else the first.
+                let subject = found
+                    .iter()
+                    .filter(|(l, _)| info.action.contains(l.resource))
+                    .max_by_key(|(l, _)| l.resource.len())
+                    .or(found.first())
+                    .map(|(l, r)| (*l, r.id.clone()));
+                Outcome { subject, ..Outcome::answer(Vec::new()) }
+            }
+        })
+    }
+
+    /// A fresh ID for a resource of `lifecycle`.
+    fn new_id(&self, store: &Store, lifecycle: &Lifecycle) -> String {
+        let mut rng = self.ids.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let id = ids::resource_id(&mut rng, lifecycle.id_prefix);
+            if !store.contains_id(&id) {
+                return id;
+            }
+        }
+    }
+
+    fn dry_run_passed(&self) -> ApiError {
+        let message = self
+            .catalog
+            .model
+            .common_errors
+            .iter()
+            .find(|d| d.code == "DryRunOperation")
+            .map_or("Request validation has been passed with DryRun flag set.", |d| d.message);
+        ApiError::gateway("DryRunOperation", message)
+    }
+
+    /// The region and zone catalogue, tags and resource groups.
+    fn special(
+        &self,
+        store: &Store,
+        special: Special,
+        info: &OperationInfo,
+        params: &BTreeMap<String, String>,
+    ) -> Result<Outcome, ApiError> {
+        let list_field = |name: &str| find_field(info.response, name).and_then(|f| answer::list_of_structs(&f.shape));
+        let catalogue_items = |name: &str, rows: Vec<Vec<(&str, String)>>| -> Vec<(String, Value)> {
+            let Some((item, wrapper)) = list_field(name) else { return Vec::new() };
+            let items = rows
+                .into_iter()
+                .map(|row| {
+                    let given = row.into_iter().map(|(k, v)| (k.to_owned(), Value::Str(v))).collect();
+                    Value::Map(answer::answer(item, &Facts { given, resource: None, related: None }))
+                })
+                .collect();
+            vec![(name.to_owned(), answer::list(wrapper, items))]
+        };
+        Ok(match special {
+            Special::DescribeRegions => {
+                let rows = self
+                    .regions
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            ("RegionId", r.id.clone()),
+                            ("LocalName", r.id.clone()),
+                            ("RegionEndpoint", r.endpoint.clone()),
+                        ]
+                    })
+                    .collect();
+                Outcome::answer(catalogue_items("Regions", rows))
+            }
+            Special::DescribeZones => {
+                let region = params.get("RegionId").map(String::as_str);
+                let rows = self
+                    .regions
+                    .iter()
+                    .filter(|r| region.is_none_or(|want| r.id == want))
+                    .flat_map(|r| r.zones.iter())
+                    .map(|z| {
+                        vec![
+                            ("ZoneId", z.clone()),
+                            ("LocalName", z.clone()),
+                            ("ZoneType", "AvailabilityZone".to_owned()),
+                        ]
+                    })
+                    .collect();
+                Outcome::answer(catalogue_items("Zones", rows))
+            }
+            Special::TagResources | Special::UntagResources | Special::MoveResourceGroup => {
+                let ids = resource_ids(params);
+                let mut changes = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let mut resource = self.tagged(store, info, params, &id)?.clone();
+                    match special {
+                        Special::TagResources => {
+                            for (key, value) in engine::tags_in(params, "Tag") {
+                                match resource.tags.iter_mut().find(|(k, _)| *k == key) {
+                                    Some(tag) => tag.1 = value,
+                                    None => resource.tags.push((key, value)),
+                                }
+                            }
+                        }
+                        Special::UntagResources => {
+                            let all = params.get("All").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+                            let keys = numbered(params, "TagKey");
+                            resource.tags.retain(|(k, _)| !all && !keys.contains(&k.as_str()));
+                        }
+                        _ => {
+                            let group = params.get("NewResourceGroupId").cloned().unwrap_or_default();
+                            resource.fields.insert("ResourceGroupId".to_owned(), group);
+                        }
+                    }
+                    changes.push(Change::Put { resource });
+                }
+                Outcome { changes, ..Outcome::answer(Vec::new()) }
+            }
+            Special::ListTagResources => {
+                let kind = params.get("ResourceType").map(String::as_str).unwrap_or_default();
+                let wanted = engine::tags_in(params, "Tag");
+                let ids = resource_ids(params);
+                let mut resources: Vec<&Resource> = if ids.is_empty() {
+                    let lifecycle = self.kind_of(kind, "");
+                    let region = params.get("RegionId").map(String::as_str);
+                    match lifecycle.and_then(|l| store.kind(l.resource)) {
+                        Some(k) => k.iter().filter(|r| r.visible_from(region)).collect(),
+                        None => Vec::new(),
+                    }
+                } else {
+                    ids.iter().map(|id| self.tagged(store, info, params, id)).collect::<Result<_, _>>()?
+                };
+                resources.retain(|r| {
+                    wanted.iter().all(|(k, v)| r.tags.iter().any(|(tk, tv)| tk == k && (v.is_empty() || tv == v)))
+                });
+                let pairs: Vec<Vec<(&str, String)>> = resources
+                    .iter()
+                    .flat_map(|r| {
+                        r.tags.iter().map(|(k, v)| {
+                            vec![
+                                ("ResourceId", r.id.clone()),
+                                ("ResourceType", kind.to_owned()),
+                                ("TagKey", k.clone()),
+                                ("TagValue", v.clone()),
+                            ]
+                        })
+                    })
+                    .collect();
+                let start = params.get("NextToken").and_then(|t| t.trim().parse::<usize>().ok()).unwrap_or(0);
+                let size = params.get("MaxResults").and_then(|t| t.trim().parse::<usize>().ok()).unwrap_or(50).max(1);
+                let next = start.saturating_add(size);
+                let mut given = catalogue_items("TagResources", pairs.iter().skip(start).take(size).cloned().collect());
+                if next < pairs.len() {
+                    given.push(("NextToken".to_owned(), Value::Str(next.to_string())));
+                }
+                Outcome::answer(given)
+            }
+        })
+    }
+
+    /// The lifecycle a tag action's `ResourceType` names (`VPC`, `VSWITCH`,
+    /// `EIP`: the resource's name in any case), else the one whose ID prefix `id` has.
+    fn kind_of(&self, resource_type: &str, id: &str) -> Option<&'static Lifecycle> {
+        let lifecycles = self.catalog.model.lifecycles;
+        lifecycles.iter().copied().find(|l| l.resource.eq_ignore_ascii_case(resource_type)).or_else(|| {
+            lifecycles
+                .iter()
+                .copied()
+                .filter(|l| !id.is_empty() && id.starts_with(l.id_prefix))
+                .max_by_key(|l| l.id_prefix.len())
+        })
+    }
+
+    /// The resource a tag action names, or its kind's not-found error.
+    fn tagged<'s>(
+        &self,
+        store: &'s Store,
+        info: &OperationInfo,
+        params: &BTreeMap<String, String>,
+        id: &str,
+    ) -> Result<&'s Resource, ApiError> {
+        let kind = params.get("ResourceType").map(String::as_str).unwrap_or_default();
+        let Some(lifecycle) = self.kind_of(kind, id) else {
+            return Err(ApiError::from(aliyun_runtime::ParamError::Invalid {
+                parameter: "ResourceType".into(),
+                reason: format!("no resource kind `{kind}` is served here"),
+            }));
+        };
+        let region = params.get("RegionId").map(String::as_str);
+        store
+            .get(lifecycle.resource, id)
+            .filter(|r| r.visible_from(region))
+            .ok_or_else(|| engine::not_found(lifecycle, info, id))
     }
 
     /// Logs, then applies, `changes`; returns what to wait for before answering.
@@ -280,22 +551,6 @@ fn fingerprint(params: &BTreeMap<String, String>, token: &str) -> String {
     signing::canonical_query(&own)
 }
 
-fn create(
-    store: &Store,
-    lifecycle: &Lifecycle,
-    info: &OperationInfo,
-    params: &BTreeMap<String, String>,
-) -> (Vec<Change>, Vec<(String, String)>) {
-    let id = loop {
-        let id = ids::resource_id(lifecycle.id_prefix);
-        if !store.contains_id(&id) {
-            break id;
-        }
-    };
-    let resource = engine::create(lifecycle, info, params, id.clone(), store.next_seq(), clock::format(clock::now()));
-    (vec![Change::Put { resource }], vec![(lifecycle.id.to_owned(), id)])
-}
-
 fn act(
     store: &Store,
     lifecycle: &Lifecycle,
@@ -312,4 +567,175 @@ fn act(
         .filter(|r| r.visible_from(region))
         .ok_or_else(|| engine::not_found(lifecycle, info, id))?;
     engine::act(lifecycle, info, resource, params)
+}
+
+/// What an action decided: the changes, the values of its answer it chose,
+/// the resource the rest of the answer is read from, and what a retry with
+/// the same token is answered.
+struct Outcome {
+    changes: Vec<Change>,
+    given: Vec<(String, Value)>,
+    subject: Option<(&'static Lifecycle, String)>,
+    remembered: Vec<(String, String)>,
+}
+
+impl Outcome {
+    fn answer(given: Vec<(String, Value)>) -> Self {
+        Outcome { changes: Vec::new(), given, subject: None, remembered: Vec::new() }
+    }
+}
+
+/// The resources the request names by their ID parameters (`VpcId`,
+/// `AllocationId`...), other than `own` (the created or moved kind, looked
+/// up by its own role): each must exist in the caller's region, or the
+/// answer is that kind's not-found error.
+fn addressed<'s>(
+    store: &'s Store,
+    lifecycles: &[&'static Lifecycle],
+    info: &OperationInfo,
+    params: &BTreeMap<String, String>,
+    own: Option<&Lifecycle>,
+) -> Result<Vec<(&'static Lifecycle, &'s Resource)>, ApiError> {
+    let region = params.get("RegionId").map(String::as_str);
+    let mut found = Vec::new();
+    for &lifecycle in lifecycles {
+        if own.is_some_and(|o| o.resource == lifecycle.resource) {
+            continue;
+        }
+        let Some(id) = params.get(lifecycle.id).map(|v| v.trim()).filter(|v| !v.is_empty()) else { continue };
+        let resource = store
+            .get(lifecycle.resource, id)
+            .filter(|r| r.visible_from(region))
+            .ok_or_else(|| engine::not_found(lifecycle, info, id))?;
+        found.push((lifecycle, resource));
+    }
+    Ok(found)
+}
+
+/// Deleting a resource that others still name as their parent (a vSwitch
+/// recorded with the VPC's `VpcId`) fails with the action's
+/// `DependencyViolation` code: `DependencyViolation.<ChildKind>` when the
+/// action documents one, else its plain or first `DependencyViolation*`.
+fn refuse_with_children(
+    store: &Store,
+    lifecycles: &[&'static Lifecycle],
+    parent: &Lifecycle,
+    info: &OperationInfo,
+    id: &str,
+) -> Result<(), ApiError> {
+    let child = store.all().filter(|r| r.kind != parent.resource).find(|r| {
+        lifecycles.iter().find(|l| l.resource == r.kind).is_some_and(|l| answer::text(parent.id, l, r) == Some(id))
+    });
+    let Some(child) = child else { return Ok(()) };
+    let dependency = |code: &str| code.starts_with("DependencyViolation");
+    let code = info
+        .errors
+        .iter()
+        .map(|e| e.code)
+        .find(|c| c.strip_prefix("DependencyViolation.").is_some_and(|k| k.eq_ignore_ascii_case(&child.kind)))
+        .or_else(|| info.errors.iter().map(|e| e.code).find(|c| *c == "DependencyViolation"))
+        .or_else(|| info.errors.iter().map(|e| e.code).find(|c| dependency(c)))
+        .unwrap_or("DependencyViolation");
+    Err(ApiError::new(
+        documented_status(info.errors, code).unwrap_or(400),
+        code.to_owned(),
+        format!("The {} {id} still has a dependent {} ({}); delete that first.", parent.resource, child.kind, child.id),
+    ))
+}
+
+/// The CIDR rules (see [`Cidr`]): a new resource's `CidrBlock` must be well
+/// formed (when the action documents a `...Malformed` CIDR code), inside
+/// the `CidrBlock` of each parent the request names, and clear of the
+/// blocks of that parent's other children of its kind.
+fn check_cidr(
+    store: &Store,
+    kind: &Lifecycle,
+    info: &OperationInfo,
+    params: &BTreeMap<String, String>,
+    parents: &[(&'static Lifecycle, &Resource)],
+) -> Result<(), ApiError> {
+    let Some(text) = params.get("CidrBlock").map(|t| t.trim()).filter(|t| !t.is_empty()) else { return Ok(()) };
+    let documented = |pick: &dyn Fn(&str) -> bool| info.errors.iter().find(|e| pick(e.code));
+    let error = |doc: Option<&aliyun_runtime::ErrorDoc>, fallback: &'static str, message: String| match doc {
+        Some(doc) => ApiError::new(doc.status, doc.code, message),
+        None => ApiError::new(400, fallback, message),
+    };
+    let Some(block) = Cidr::parse(text) else {
+        let malformed = documented(&|c| c.contains("Cidr") && c.ends_with(".Malformed"));
+        return match malformed {
+            Some(doc) => Err(error(Some(doc), "", format!("The CIDR block {text} is not valid."))),
+            None => Ok(()),
+        };
+    };
+    for (parent_kind, parent) in parents {
+        let Some(outer) = parent.fields.get("CidrBlock").and_then(|c| Cidr::parse(c)) else { continue };
+        if !block.within(outer) {
+            return Err(ApiError::new(
+                documented_status(info.errors, "InvalidParameter").unwrap_or(400),
+                "InvalidParameter",
+                format!(
+                    "Specified CIDR block is not valid in {}: {text} is not inside {} of {}.",
+                    parent_kind.resource, parent.fields["CidrBlock"], parent.id
+                ),
+            ));
+        }
+        let Some(siblings) = store.kind(kind.resource) else { continue };
+        let clash = siblings.iter().find(|r| {
+            answer::text(parent_kind.id, kind, r) == Some(parent.id.as_str())
+                && r.fields.get("CidrBlock").and_then(|c| Cidr::parse(c)).is_some_and(|c| c.overlaps(block))
+        });
+        if let Some(clash) = clash {
+            let overlapped = documented(&|c| c.contains("Cidr") && c.ends_with(".Overlapped"));
+            return Err(error(
+                overlapped,
+                "InvalidCidrBlock.Overlapped",
+                format!("Specified CIDR block {text} overlaps {} of {}.", clash.fields["CidrBlock"], clash.id),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `ResourceId.N`, or a single `ResourceId`.
+fn resource_ids(params: &BTreeMap<String, String>) -> Vec<String> {
+    let mut ids: Vec<String> = numbered(params, "ResourceId").into_iter().map(str::to_owned).collect();
+    if ids.is_empty()
+        && let Some(id) = params.get("ResourceId").filter(|v| !v.is_empty())
+    {
+        ids.push(id.clone());
+    }
+    ids
+}
+
+/// `Name.1`, `Name.2`, ... up to the first gap.
+fn numbered<'p>(params: &'p BTreeMap<String, String>, name: &str) -> Vec<&'p str> {
+    (1..).map_while(|n| params.get(&format!("{name}.{n}")).map(String::as_str)).collect()
+}
+
+/// One line of the request log: never a parameter value, so never a secret.
+fn log_line(req: &ApiRequest, status: u16, code: Option<&str>, took: std::time::Duration) -> String {
+    let action = req.param("Action").or_else(|| req.header("x-acs-action")).unwrap_or("-");
+    // The action name is the caller's text: keep the line one line.
+    let action: String = action.chars().take(64).map(|c| if c.is_ascii_graphic() { c } else { '?' }).collect();
+    format!(
+        "vpc-emulator: {} {action} {status} {} {:.1}ms",
+        req.method,
+        code.unwrap_or("-"),
+        took.as_secs_f64() * 1000.0
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_line_names_the_call_never_its_values() {
+        let query = "Action=CreateVpc&AccessKeyId=id&Signature=secret-sig&SecurityToken=tok&VpcName=mine";
+        let req = ApiRequest::new("GET", "/", Some(query), hyper::HeaderMap::new(), bytes::Bytes::new());
+        let line = log_line(&req, 404, Some("InvalidVpcId.NotFound"), std::time::Duration::from_micros(1500));
+        assert_eq!(line, "vpc-emulator: GET CreateVpc 404 InvalidVpcId.NotFound 1.5ms");
+        let odd = ApiRequest::new("POST", "/", Some("Action=A%0AB"), hyper::HeaderMap::new(), bytes::Bytes::new());
+        assert_eq!(log_line(&odd, 200, None, std::time::Duration::ZERO), "vpc-emulator: POST A?B 200 - 0.0ms");
+    }
 }

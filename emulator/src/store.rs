@@ -3,7 +3,7 @@
 //! which are also what the write-ahead log records, so replaying the log
 //! rebuilds exactly the state that was acknowledged.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +24,9 @@ pub(crate) struct Resource {
     pub region: Option<String>,
     /// What its requests said about it, by response field name.
     pub fields: BTreeMap<String, String>,
+    /// Its tags, key and value, in the order they were first set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
 }
 
 impl Resource {
@@ -72,6 +75,9 @@ pub(crate) struct Kind {
     by_id: HashMap<String, Resource>,
     /// IDs in creation order.
     order: BTreeMap<u64, String>,
+    /// Sequence numbers by tag key (`None`) and by tag key and value:
+    /// listings narrowed by tags start here instead of scanning every resource.
+    by_tag: HashMap<(String, Option<String>), BTreeSet<u64>>,
 }
 
 impl Kind {
@@ -82,6 +88,47 @@ impl Kind {
     /// Every resource, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &Resource> {
         self.order.values().filter_map(|id| self.by_id.get(id))
+    }
+
+    /// Every resource, in no order: a scan without a lookup per resource.
+    pub fn unordered(&self) -> impl Iterator<Item = &Resource> {
+        self.by_id.values()
+    }
+
+    /// The resources carrying every tag of `tags` (one with an empty value
+    /// carries the key with any value), oldest first.
+    pub fn tagged(&self, tags: &[(String, String)]) -> Vec<&Resource> {
+        let sets: Option<Vec<&BTreeSet<u64>>> =
+            tags.iter().map(|(k, v)| self.by_tag.get(&(k.clone(), (!v.is_empty()).then(|| v.clone())))).collect();
+        let Some(mut sets) = sets else { return Vec::new() };
+        sets.sort_by_key(|s| s.len());
+        let Some((first, rest)) = sets.split_first() else { return self.iter().collect() };
+        first
+            .iter()
+            .filter(|seq| rest.iter().all(|s| s.contains(seq)))
+            .filter_map(|seq| self.order.get(seq).and_then(|id| self.by_id.get(id)))
+            .collect()
+    }
+
+    fn index(&mut self, r: &Resource) {
+        for (k, v) in &r.tags {
+            for key in [(k.clone(), None), (k.clone(), Some(v.clone()))] {
+                self.by_tag.entry(key).or_default().insert(r.seq);
+            }
+        }
+    }
+
+    fn unindex(&mut self, r: &Resource) {
+        for (k, v) in &r.tags {
+            for key in [(k.clone(), None), (k.clone(), Some(v.clone()))] {
+                if let Some(set) = self.by_tag.get_mut(&key) {
+                    set.remove(&r.seq);
+                    if set.is_empty() {
+                        self.by_tag.remove(&key);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -128,14 +175,17 @@ impl Store {
                 let kind = self.kinds.entry(resource.kind.clone()).or_default();
                 if let Some(old) = kind.by_id.insert(resource.id.clone(), resource.clone()) {
                     kind.order.remove(&old.seq);
+                    kind.unindex(&old);
                 }
                 kind.order.insert(resource.seq, resource.id.clone());
+                kind.index(resource);
             }
             Change::Delete { kind, id } => {
                 if let Some(k) = self.kinds.get_mut(kind)
                     && let Some(old) = k.by_id.remove(id)
                 {
                     k.order.remove(&old.seq);
+                    k.unindex(&old);
                 }
             }
             Change::Token { action, token, remembered } => {
@@ -173,6 +223,7 @@ mod tests {
             pending: None,
             region: None,
             fields: BTreeMap::new(),
+            tags: Vec::new(),
         }
     }
 
@@ -189,6 +240,32 @@ mod tests {
         store.apply(&Change::Delete { kind: "Nothing".into(), id: "x".into() });
         assert_eq!(store.kind("Thing").unwrap().iter().count(), 1);
         assert!(!store.contains_id("b"));
+    }
+
+    #[test]
+    fn tags_are_indexed_through_puts_and_deletes() {
+        let mut store = Store::default();
+        let tagged = |id: &str, seq: u64, tags: &[(&str, &str)]| {
+            let mut r = resource(id, seq, "New");
+            r.tags = tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            Change::Put { resource: r }
+        };
+        store.apply(&tagged("a", 0, &[("env", "prod"), ("team", "net")]));
+        store.apply(&tagged("b", 1, &[("env", "dev")]));
+        store.apply(&tagged("c", 2, &[("env", "prod")]));
+        let ids = |store: &Store, tags: &[(&str, &str)]| -> Vec<String> {
+            let tags: Vec<(String, String)> = tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            store.kind("Thing").unwrap().tagged(&tags).into_iter().map(|r| r.id.clone()).collect()
+        };
+        assert_eq!(ids(&store, &[("env", "prod")]), ["a", "c"]);
+        assert_eq!(ids(&store, &[("env", "")]), ["a", "b", "c"]);
+        assert_eq!(ids(&store, &[("env", "prod"), ("team", "net")]), ["a"]);
+        assert!(ids(&store, &[("nope", "")]).is_empty());
+        store.apply(&tagged("a", 0, &[("env", "dev")]));
+        assert_eq!(ids(&store, &[("env", "prod")]), ["c"]);
+        store.apply(&Change::Delete { kind: "Thing".into(), id: "c".into() });
+        assert!(ids(&store, &[("env", "prod")]).is_empty());
+        assert_eq!(ids(&store, &[("env", "dev")]), ["a", "b"]);
     }
 
     #[test]

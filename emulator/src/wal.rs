@@ -264,6 +264,7 @@ mod tests {
                 pending: None,
                 region: None,
                 fields: [("Name".to_string(), "line\n\"two\"".to_string())].into(),
+                tags: vec![("env".into(), "prod".into())],
             },
         }
     }

@@ -25,6 +25,7 @@ mod params;
 mod params_in;
 mod random;
 mod sdk_error;
+mod shape;
 pub mod signing;
 mod wait;
 
@@ -56,6 +57,7 @@ pub use reqwest;
 pub use sdk_error::{Report, ResponseError, SdkError, TimeoutError, TimeoutKind, TransportError};
 /// The JSON value type `style: json` parameters are built from.
 pub use serde_json::Value as JsonValue;
+pub use shape::{FieldShape, Shape, find_field};
 pub use wait::{WaitError, WaitPolicy, wait_for_state};
 
 /// The crate README's examples, compiled and run as doc-tests.

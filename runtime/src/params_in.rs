@@ -192,6 +192,9 @@ pub struct OperationInfo {
     /// them with (a code may have other statuses for other actions). The
     /// common ones are the generated `CommonError::DOCUMENTED`.
     pub errors: &'static [crate::ErrorDoc],
+    /// The fields of a successful answer, `RequestId` included, with their
+    /// kinds, wrappers and nesting: what a server needs to write it.
+    pub response: &'static [crate::FieldShape],
 }
 
 /// `OperationInfo::check` for request type `R`.

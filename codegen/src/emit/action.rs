@@ -16,6 +16,7 @@ pub fn action(product: &Product, action: &Action) -> TokenStream {
     let error = error(product, action);
     let types = types::named_types(&action.types);
     let tests = tests(product, action);
+    let shape = super::shape::response(action, &product.types);
     // The module itself uses its deprecated request type; only callers warn.
     let allow = action.deprecated.then(|| quote! { #![allow(deprecated)] });
     quote! {
@@ -25,6 +26,9 @@ pub fn action(product: &Product, action: &Action) -> TokenStream {
         #request
         #response
         #error
+        /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+        #[cfg(feature = "server")]
+        pub const RESPONSE_SHAPE: &[rt::FieldShape] = #shape;
         #types
         #tests
     }

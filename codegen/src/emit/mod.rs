@@ -8,6 +8,7 @@
 mod action;
 mod docs;
 mod lifecycle;
+mod shape;
 mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -83,6 +84,7 @@ fn index(product: &Product) -> TokenStream {
         let token = opt_str(&a.idempotency_token);
         let [req, ..] = action::names(a);
         let errors = a.errors.iter().filter(|e| !e.common).map(error_doc);
+        let module = ident(&a.module);
         quote! {
             aliyun_runtime::OperationInfo {
                 action: #name,
@@ -90,6 +92,7 @@ fn index(product: &Product) -> TokenStream {
                 idempotency_token: #token,
                 check: aliyun_runtime::check_params::<#req>,
                 errors: &[#(#errors)*],
+                response: #module::RESPONSE_SHAPE,
             }
         }
     });

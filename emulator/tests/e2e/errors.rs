@@ -182,12 +182,31 @@ async fn unknown_actions_and_versions_are_not_found() {
 }
 
 #[tokio::test]
-async fn other_actions_answer_plainly_after_their_checks() {
+async fn other_actions_answer_in_their_shape_after_their_checks() {
     let emulator = start();
     let client = client(&emulator);
     let regions = client
         .describe_regions(aliyun_vpc::DescribeRegionsRequest::builder().build().unwrap())
         .await
-        .expect("a plain success");
+        .expect("a success");
     assert_eq!(regions.request_id.len(), 36);
+    assert!(!regions.regions.is_empty());
+    // An action without a lifecycle role that names a circuit by its ID:
+    // the circuit must exist.
+    let request = aliyun_vpc::DescribeVirtualBorderRoutersForPhysicalConnectionRequest::builder()
+        .region_id(crate::REGION)
+        .physical_connection_id("pc-nope")
+        .build()
+        .unwrap();
+    let err = client.describe_virtual_border_routers_for_physical_connection(request).await.unwrap_err();
+    let code = err.as_service().map(|e| e.to_string());
+    assert!(code.as_deref().is_some_and(|c| c.starts_with("InvalidPhysicalConnectionId.NotFound")), "{err:?}");
+    let id = crate::create(&client, "vbr-parent").await;
+    let request = aliyun_vpc::DescribeVirtualBorderRoutersForPhysicalConnectionRequest::builder()
+        .region_id(crate::REGION)
+        .physical_connection_id(&id)
+        .build()
+        .unwrap();
+    let page = client.describe_virtual_border_routers_for_physical_connection(request).await.expect("an empty page");
+    assert!(page.virtual_border_routers.is_empty());
 }

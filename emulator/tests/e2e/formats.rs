@@ -238,3 +238,51 @@ fn a_parameter_sent_in_both_query_and_body_is_signed_once() {
     );
     assert_eq!(status, 200, "{answer}");
 }
+
+#[test]
+fn numbers_and_booleans_keep_their_kinds_in_json_for_get_and_post_in_any_case() {
+    let emulator = start();
+    let addr = emulator.addr();
+    assert_eq!(post(addr, &signed_query("POST", &CREATE[..5], "kinds-0", &timestamp(0))).0, 200);
+    let create_vpc = [
+        ("Action", "CreateVpc"),
+        ("RegionId", "cn-hangzhou"),
+        ("CidrBlock", "10.0.0.0/8"),
+        ("EnableIpv6", "false"),
+        ("Tag.1.Key", "env"),
+        ("Tag.1.Value", "prod"),
+    ];
+    assert_eq!(post(addr, &signed_query("POST", &create_vpc, "kinds-1", &timestamp(0))).0, 200);
+    for (i, format) in ["json", "JSON"].into_iter().enumerate() {
+        let list = [("Action", "DescribePhysicalConnections"), ("RegionId", "cn-hangzhou"), ("Format", format)];
+        let (status, body) = get(addr, &signed_query("GET", &list, &format!("kinds-get-{i}"), &timestamp(0)));
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("\"TotalCount\":1") && body.contains("\"PageSize\":10"), "{body}");
+        let vpcs = [("Action", "DescribeVpcs"), ("RegionId", "cn-hangzhou"), ("Format", format)];
+        let (status, body) = post(addr, &signed_query("POST", &vpcs, &format!("kinds-post-{i}"), &timestamp(0)));
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("\"Vpcs\":{\"Vpc\":[{"), "a wrapped list: {body}");
+        assert!(body.contains("\"Tags\":{\"Tag\":[{\"Key\":\"env\",\"Value\":\"prod\"}]}"), "{body}");
+        assert!(body.contains("\"TotalCount\":1"), "{body}");
+    }
+    let attribute =
+        [("Action", "DescribeVpcAttribute"), ("RegionId", "cn-hangzhou"), ("VpcId", "vpc-none"), ("Format", "xml")];
+    let (status, body) = get(addr, &signed_query("GET", &attribute, "kinds-xml", &timestamp(0)));
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("<Code>InvalidVpcId.NotFound</Code>"), "{body}");
+}
+
+#[test]
+fn a_dry_run_by_hand_answers_dry_run_operation_and_creates_nothing() {
+    let emulator = start();
+    let addr = emulator.addr();
+    let dry = [CREATE[0], CREATE[1], CREATE[2], CREATE[3], ("DryRun", "true")];
+    let (status, body) = post(addr, &signed_query("POST", &dry, "dry-1", &timestamp(0)));
+    assert_eq!(status, 400, "{body}");
+    let error = ServiceError::parse(status, body.as_bytes()).unwrap();
+    assert_eq!(error.code(), "DryRunOperation");
+    assert_eq!(error.message(), "Request validation has been passed with DryRun flag set.");
+    let list = [("Action", "DescribePhysicalConnections"), ("RegionId", "cn-hangzhou")];
+    let (_, body) = get(addr, &signed_query("GET", &list, "dry-2", &timestamp(0)));
+    assert!(body.contains("\"TotalCount\":0"), "{body}");
+}

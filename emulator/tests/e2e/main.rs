@@ -10,6 +10,7 @@ mod idempotency;
 mod lifecycle;
 mod persistence;
 mod signatures;
+mod vpc;
 
 use aliyun_runtime::{Credentials, RetryPolicy, SignatureVersion, StreamExt as _};
 use aliyun_vpc::describe_physical_connections::PhysicalConnection;

@@ -234,6 +234,18 @@ impl std::fmt::Display for AddIpv6TranslatorAclListEntryError {
     }
 }
 impl std::error::Error for AddIpv6TranslatorAclListEntryError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "AclEntryId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -245,6 +245,18 @@ impl std::fmt::Display for AddPublicIpAddressPoolCidrBlockError {
     }
 }
 impl std::error::Error for AddPublicIpAddressPoolCidrBlockError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "CidrBlock",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -315,6 +315,26 @@ impl std::fmt::Display for AllocateIpv6AddressError {
     }
 }
 impl std::error::Error for AllocateIpv6AddressError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Ipv6Address",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Ipv6AddressId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

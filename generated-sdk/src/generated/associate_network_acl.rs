@@ -226,6 +226,14 @@ impl std::fmt::Display for AssociateNetworkAclError {
     }
 }
 impl std::error::Error for AssociateNetworkAclError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The resources to associate with the network ACL, one entry per vSwitch.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

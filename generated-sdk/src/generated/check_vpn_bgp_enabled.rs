@@ -174,6 +174,18 @@ impl std::fmt::Display for CheckVpnBgpEnabledError {
     }
 }
 impl std::error::Error for CheckVpnBgpEnabledError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "BgpEnabled",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -343,6 +343,34 @@ impl std::fmt::Display for CreateCustomerGatewayError {
     }
 }
 impl std::error::Error for CreateCustomerGatewayError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "CreateTime",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "CustomerGatewayId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Description",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "IpAddress",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Name",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -231,6 +231,26 @@ impl std::fmt::Display for CreateDefaultVpcError {
     }
 }
 impl std::error::Error for CreateDefaultVpcError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouteTableId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VRouterId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpcId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -261,6 +261,22 @@ impl std::fmt::Display for CreateExpressConnectTrafficQosQueueError {
     }
 }
 impl std::error::Error for CreateExpressConnectTrafficQosQueueError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "QosId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "QueueId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -269,6 +269,22 @@ impl std::fmt::Display for CreateGlobalAccelerationInstanceError {
     }
 }
 impl std::error::Error for CreateGlobalAccelerationInstanceError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "GlobalAccelerationInstanceId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "IpAddress",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -276,6 +276,22 @@ impl std::fmt::Display for CreateHaVipError {
     }
 }
 impl std::error::Error for CreateHaVipError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "HaVipId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "IpAddress",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -332,6 +332,54 @@ impl std::fmt::Display for CreateHighReliablePhysicalConnectionError {
     }
 }
 impl std::error::Error for CreateHighReliablePhysicalConnectionError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "ErrorInfoList",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "ErrorCode",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ErrorMessage",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "InstanceId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("errorInfoList"),
+        },
+    },
+    rt::FieldShape {
+        name: "PhysicalConnectionList",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "InstanceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RegionNo",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("physicalConnectionList"),
+        },
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// How the redundant circuits are spread over access points and devices.
 ///
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.

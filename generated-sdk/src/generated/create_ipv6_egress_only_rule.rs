@@ -254,6 +254,18 @@ impl std::fmt::Display for CreateIpv6EgressOnlyRuleError {
     }
 }
 impl std::error::Error for CreateIpv6EgressOnlyRuleError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Ipv6EgressRuleId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -497,6 +497,39 @@ impl std::fmt::Display for CreateNatGatewayError {
     }
 }
 impl std::error::Error for CreateNatGatewayError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "ForwardTableIds",
+        shape: rt::Shape::List {
+            item: &rt::Shape::String,
+            wrapper: Some("ForwardTableId"),
+        },
+    },
+    rt::FieldShape {
+        name: "FullNatTableIds",
+        shape: rt::Shape::List {
+            item: &rt::Shape::String,
+            wrapper: Some("FullNatTableId"),
+        },
+    },
+    rt::FieldShape {
+        name: "NatGatewayId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "SnatTableIds",
+        shape: rt::Shape::List {
+            item: &rt::Shape::String,
+            wrapper: Some("SnatTableId"),
+        },
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

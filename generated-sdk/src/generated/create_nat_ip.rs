@@ -312,6 +312,48 @@ impl std::fmt::Display for CreateNatIpError {
     }
 }
 impl std::error::Error for CreateNatIpError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Ipv4Prefix",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "NatIp",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "NatIpId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "NatIps",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Ipv4Prefix",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatIpId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The addresses or prefixes created by this request, when several were made.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -307,6 +307,25 @@ impl std::fmt::Display for CreatePhysicalConnectionOccupancyOrderError {
     }
 }
 impl std::error::Error for CreatePhysicalConnectionOccupancyOrderError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Data",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "OrderId",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The unit of a subscription's duration.
 ///
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.

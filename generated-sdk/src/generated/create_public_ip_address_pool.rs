@@ -349,6 +349,26 @@ impl std::fmt::Display for CreatePublicIpAddressPoolError {
     }
 }
 impl std::error::Error for CreatePublicIpAddressPoolError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PublicIpAddressPoolId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "PulbicIpAddressPoolId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -213,6 +213,55 @@ impl std::fmt::Display for CreateRouteEntriesError {
     }
 }
 impl std::error::Error for CreateRouteEntriesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "FailedCount",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "FailedRouteEntries",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "DstCidrBlock",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FailedCode",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FailedMessage",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NextHop",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouteEntryIds",
+        shape: rt::Shape::List {
+            item: &rt::Shape::String,
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "SuccessCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The entries to add, up to 200 per call.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

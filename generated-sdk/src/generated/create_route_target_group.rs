@@ -295,6 +295,18 @@ impl std::fmt::Display for CreateRouteTargetGroupError {
     }
 }
 impl std::error::Error for CreateRouteTargetGroupError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouteTargetGroupId",
+        shape: rt::Shape::String,
+    },
+];
 /// The members of the group. In `Active-Standby` mode give exactly two, located in different zones.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

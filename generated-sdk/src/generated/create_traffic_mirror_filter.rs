@@ -313,6 +313,22 @@ impl std::fmt::Display for CreateTrafficMirrorFilterError {
     }
 }
 impl std::error::Error for CreateTrafficMirrorFilterError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TrafficMirrorFilterId",
+        shape: rt::Shape::String,
+    },
+];
 /// Rules for outbound traffic, one entry per rule.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

@@ -320,6 +320,46 @@ impl std::fmt::Display for CreateVcoRouteEntryError {
     }
 }
 impl std::error::Error for CreateVcoRouteEntryError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "CreateTime",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "Description",
+        shape: rt::Shape::Enum,
+    },
+    rt::FieldShape {
+        name: "NextHop",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "OverlayMode",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouteDest",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "State",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpnConnectionId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Weight",
+        shape: rt::Shape::Long,
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

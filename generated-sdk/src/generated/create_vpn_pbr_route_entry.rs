@@ -375,6 +375,54 @@ impl std::fmt::Display for CreateVpnPbrRouteEntryError {
     }
 }
 impl std::error::Error for CreateVpnPbrRouteEntryError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "CreateTime",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "Description",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "NextHop",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "OverlayMode",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Priority",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouteDest",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouteSource",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "State",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpnInstanceId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Weight",
+        shape: rt::Shape::Long,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

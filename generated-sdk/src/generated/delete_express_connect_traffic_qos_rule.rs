@@ -219,6 +219,14 @@ impl std::fmt::Display for DeleteExpressConnectTrafficQosRuleError {
     }
 }
 impl std::error::Error for DeleteExpressConnectTrafficQosRuleError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -201,6 +201,14 @@ impl std::fmt::Display for DeleteIpsecServerError {
     }
 }
 impl std::error::Error for DeleteIpsecServerError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

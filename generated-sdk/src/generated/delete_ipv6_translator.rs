@@ -210,6 +210,14 @@ impl std::fmt::Display for DeleteIpv6TranslatorError {
     }
 }
 impl std::error::Error for DeleteIpv6TranslatorError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -208,6 +208,52 @@ impl std::fmt::Display for DeleteRouteEntriesError {
     }
 }
 impl std::error::Error for DeleteRouteEntriesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "FailedCount",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "FailedRouteEntries",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "DstCidrBlock",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FailedCode",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FailedMessage",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NextHop",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouteEntryId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "SuccessCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The entries to delete, up to 200 per call. Name each one either by RouteEntryId or by its destination and next hop.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

@@ -316,6 +316,14 @@ impl std::fmt::Display for DeleteRouteEntryError {
     }
 }
 impl std::error::Error for DeleteRouteEntryError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The next hops of the ECMP entry to delete; leave NextHopId out when you use it.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

@@ -204,6 +204,67 @@ impl std::fmt::Display for Describe95TrafficError {
     }
 }
 impl std::error::Error for Describe95TrafficError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Traffic95Summary",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "Bandwidth",
+                    shape: rt::Shape::Long,
+                },
+                rt::FieldShape {
+                    name: "FifthPeakBandwidth",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "InstanceId",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "InternetChargeType",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "MinimumConsumeBandwidth",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "Traffic95DetailList",
+                    shape: rt::Shape::List {
+                        item: &rt::Shape::Struct(
+                            &[
+                                rt::FieldShape {
+                                    name: "BillBandwidth",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "InBandwidth",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "OutBandwidth",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "Time",
+                                    shape: rt::Shape::String,
+                                },
+                            ],
+                        ),
+                        wrapper: Some("Traffic95Detail"),
+                    },
+                },
+            ],
+        ),
+    },
+];
 /// The bandwidth samples of the day, one entry per sampling point.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

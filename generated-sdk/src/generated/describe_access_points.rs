@@ -292,6 +292,86 @@ impl std::fmt::Display for DescribeAccessPointsError {
     }
 }
 impl std::error::Error for DescribeAccessPointsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "AccessPointSet",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AccessPointFeatureModels",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "FeatureKey",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "FeatureValue",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("AccessPointFeatureModel"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "AccessPointId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AttachedRegionNo",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "HostOperator",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Location",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Name",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Type",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("AccessPointType"),
+        },
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Integer,
+    },
+];
 /// The features the access point offers, as key-value pairs.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -287,6 +287,52 @@ impl std::fmt::Display for DescribeBgpNetworksError {
     }
 }
 impl std::error::Error for DescribeBgpNetworksError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "BgpNetworks",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "DstCidrBlock",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouterId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VpcId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("BgpNetwork"),
+        },
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The advertised networks on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

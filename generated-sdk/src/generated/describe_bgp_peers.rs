@@ -338,6 +338,124 @@ impl std::fmt::Display for DescribeBgpPeersError {
     }
 }
 impl std::error::Error for DescribeBgpPeersError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "BgpPeers",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AdvertisedRouteCount",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "AuthKey",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "BfdMultiHop",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "BgpGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "BgpPeerId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "BgpStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EnableBfd",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "GmtModified",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Hold",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IpVersion",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IsFake",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "Keepalive",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "LocalAsn",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Name",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PeerAsn",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PeerIpAddress",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ReceivedRouteCount",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "RegionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouteLimit",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouterId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("BgpPeer"),
+        },
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The BGP peers on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -399,6 +399,175 @@ impl std::fmt::Display for DescribeCommonBandwidthPackagesError {
     }
 }
 impl std::error::Error for DescribeCommonBandwidthPackagesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "CommonBandwidthPackages",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Bandwidth",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "BandwidthPackageId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "BizType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "BusinessStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "DeletionProtection",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ExpiredTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "HasReservationData",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ISP",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "InstanceChargeType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "InternetChargeType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Name",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PublicIpAddresses",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "AllocationId",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "BandwidthPackageIpRelationStatus",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "IpAddress",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("PublicIpAddresse"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "Ratio",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "RegionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ReservationActiveTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ReservationBandwidth",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ReservationInternetChargeType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ReservationOrderType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "SecurityProtectionTypes",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("SecurityProtectionType"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "ServiceManaged",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Tags",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Key",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Value",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("Tag"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "Zone",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("CommonBandwidthPackage"),
+        },
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The EIPs that have been added to the instance.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -238,6 +238,64 @@ impl std::fmt::Display for DescribeCustomerGatewayError {
     }
 }
 impl std::error::Error for DescribeCustomerGatewayError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Asn",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "AuthKey",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "CreateTime",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "CustomerGatewayId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Description",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "IpAddress",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Name",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Tags",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Key",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Value",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("Tag"),
+        },
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

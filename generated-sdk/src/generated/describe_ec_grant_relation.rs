@@ -290,6 +290,84 @@ impl std::fmt::Display for DescribeEcGrantRelationError {
     }
 }
 impl std::error::Error for DescribeEcGrantRelationError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Count",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "EcGrantRelations",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AliUid",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "GmtCreate",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "GrantType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "InstanceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "InstanceName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "InstanceRouterId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RegionNo",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VbrInstanceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VbrOwnerUid",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "VbrRegionNo",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "Page",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

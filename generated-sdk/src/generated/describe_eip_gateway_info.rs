@@ -197,6 +197,44 @@ impl std::fmt::Display for DescribeEipGatewayInfoError {
     }
 }
 impl std::error::Error for DescribeEipGatewayInfoError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Code",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "EipInfos",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Ip",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IpGw",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IpMask",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("EipInfo"),
+        },
+    },
+    rt::FieldShape {
+        name: "Message",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// One entry per EIP bound to the ENI.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -268,6 +268,48 @@ impl std::fmt::Display for DescribeEipMonitorDataError {
     }
 }
 impl std::error::Error for DescribeEipMonitorDataError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "EipMonitorDatas",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "EipBandwidth",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "EipFlow",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "EipPackets",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "EipRX",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "EipTX",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "TimeStamp",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("EipMonitorData"),
+        },
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The samples, one per Period.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

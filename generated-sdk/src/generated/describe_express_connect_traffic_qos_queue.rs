@@ -249,6 +249,126 @@ impl std::fmt::Display for DescribeExpressConnectTrafficQosQueueError {
     }
 }
 impl std::error::Error for DescribeExpressConnectTrafficQosQueueError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "QueueList",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "BandwidthPercent",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "QosId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "QueueDescription",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "QueueId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "QueueName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "QueueType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RuleList",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "DstCidr",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "DstIPv6Cidr",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "DstPortRange",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "MatchDscp",
+                                        shape: rt::Shape::Long,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Priority",
+                                        shape: rt::Shape::Long,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Protocol",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "QosId",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "QueueId",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "RemarkingDscp",
+                                        shape: rt::Shape::Long,
+                                    },
+                                    rt::FieldShape {
+                                        name: "RuleDescription",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "RuleId",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "RuleName",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "SrcCidr",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "SrcIPv6Cidr",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "SrcPortRange",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Status",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: None,
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The rules that send traffic into this queue.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

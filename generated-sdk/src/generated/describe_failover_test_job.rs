@@ -192,6 +192,64 @@ impl std::fmt::Display for DescribeFailoverTestJobError {
     }
 }
 impl std::error::Error for DescribeFailoverTestJobError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "FailoverTestJobModel",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "Description",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "JobDuration",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "JobId",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "JobType",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "Name",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "ResourceId",
+                    shape: rt::Shape::List {
+                        item: &rt::Shape::String,
+                        wrapper: None,
+                    },
+                },
+                rt::FieldShape {
+                    name: "ResourceType",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "StartTime",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "Status",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "StopTime",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The failover test job.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -440,6 +440,141 @@ impl std::fmt::Display for DescribeFlowLogsError {
     }
 }
 impl std::error::Error for DescribeFlowLogsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "FlowLogs",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AggregationInterval",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "BusinessStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FlowLogDeliverErrorMessage",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FlowLogDeliverStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FlowLogId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FlowLogName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IpVersion",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "LogFormat",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "LogStoreName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ProjectName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RegionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ServiceType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Tags",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Key",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Value",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("Tag"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "TrafficPath",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("TrafficPathList"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "TrafficType",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("FlowLog"),
+        },
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Success",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::String,
+    },
+];
 /// The flow logs that match the filters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -410,6 +410,76 @@ impl std::fmt::Display for DescribeForwardTableEntriesError {
     }
 }
 impl std::error::Error for DescribeForwardTableEntriesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "ForwardTableEntries",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "ExternalIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ExternalPort",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ForwardEntryId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ForwardEntryName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ForwardTableId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "InternalIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "InternalPort",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IpProtocol",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatGatewayId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("ForwardTableEntry"),
+        },
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

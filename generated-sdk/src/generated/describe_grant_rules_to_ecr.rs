@@ -309,6 +309,52 @@ impl std::fmt::Display for DescribeGrantRulesToEcrError {
     }
 }
 impl std::error::Error for DescribeGrantRulesToEcrError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Count",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "EcrGrantRules",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "CreateTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EcrInstanceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EcrUid",
+                        shape: rt::Shape::Long,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The authorizations on this page, one per ECR instance.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -321,6 +321,120 @@ impl std::fmt::Display for DescribeHaVipsError {
     }
 }
 impl std::error::Error for DescribeHaVipsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "HaVips",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AssociatedEipAddresses",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("associatedEipAddresse"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "AssociatedInstanceType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AssociatedInstances",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("associatedInstance"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "ChargeType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreateTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "HaVipId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IpAddress",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "MasterInstanceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Name",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RegionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Tags",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Key",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Value",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("Tag"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "VSwitchId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VpcId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("HaVip"),
+        },
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// Conditions the HaVips must meet; each pairs a key with one or more values.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

@@ -214,6 +214,34 @@ impl std::fmt::Display for DescribeHighDefinitionMonitorLogAttributeError {
     }
 }
 impl std::error::Error for DescribeHighDefinitionMonitorLogAttributeError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "InstanceId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "InstanceType",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "LogProject",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "LogStore",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Success",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -489,6 +489,169 @@ impl std::fmt::Display for DescribeIpv6AddressesError {
     }
 }
 impl std::error::Error for DescribeIpv6AddressesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Ipv6Addresses",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AddressType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AllocationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AssociatedInstanceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AssociatedInstanceType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Ipv6Address",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Ipv6AddressDescription",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Ipv6AddressId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Ipv6AddressName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Ipv6GatewayId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Ipv6InternetBandwidth",
+                        shape: rt::Shape::Struct(
+                            &[
+                                rt::FieldShape {
+                                    name: "Bandwidth",
+                                    shape: rt::Shape::Long,
+                                },
+                                rt::FieldShape {
+                                    name: "BusinessStatus",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "HasReservationData",
+                                    shape: rt::Shape::Boolean,
+                                },
+                                rt::FieldShape {
+                                    name: "InstanceChargeType",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "InternetChargeType",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "Ipv6InternetBandwidthId",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "ReservationActiveTime",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "ReservationBandwidth",
+                                    shape: rt::Shape::Long,
+                                },
+                                rt::FieldShape {
+                                    name: "ReservationInternetChargeType",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "ReservationOrderType",
+                                    shape: rt::Shape::String,
+                                },
+                            ],
+                        ),
+                    },
+                    rt::FieldShape {
+                        name: "Ipv6Isp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NetworkType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RealBandwidth",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ServiceManaged",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Tags",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Key",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Value",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("Tag"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "VSwitchId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VpcId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("Ipv6Address"),
+        },
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

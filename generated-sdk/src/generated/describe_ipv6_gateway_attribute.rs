@@ -244,6 +244,84 @@ impl std::fmt::Display for DescribeIpv6GatewayAttributeError {
     }
 }
 impl std::error::Error for DescribeIpv6GatewayAttributeError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "BusinessStatus",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "CreationTime",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Description",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ExpiredTime",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "GatewayRouteTableId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "InstanceChargeType",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Ipv6GatewayId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Name",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "OwnerId",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "RegionId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Status",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Tags",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Key",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Value",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("Tag"),
+        },
+    },
+    rt::FieldShape {
+        name: "VpcId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

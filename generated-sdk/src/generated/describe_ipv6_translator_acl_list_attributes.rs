@@ -300,6 +300,56 @@ impl std::fmt::Display for DescribeIpv6TranslatorAclListAttributesError {
     }
 }
 impl std::error::Error for DescribeIpv6TranslatorAclListAttributesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "AclEntries",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AclEntryComment",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AclEntryId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AclEntryIp",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("AclEntry"),
+        },
+    },
+    rt::FieldShape {
+        name: "AclId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "AclName",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The entries of the ACL on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -309,6 +309,44 @@ impl std::fmt::Display for DescribeIpv6TranslatorAclListsError {
     }
 }
 impl std::error::Error for DescribeIpv6TranslatorAclListsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Ipv6TranslatorAcls",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AclId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AclName",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("IPv6TranslatorAcl"),
+        },
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The ACLs on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

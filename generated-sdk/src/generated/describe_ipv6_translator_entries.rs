@@ -449,6 +449,96 @@ impl std::fmt::Display for DescribeIpv6TranslatorEntriesError {
     }
 }
 impl std::error::Error for DescribeIpv6TranslatorEntriesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Ipv6TranslatorEntries",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AclId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AclStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AclType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AllocateIpv6Addr",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AllocateIpv6Port",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "BackendIpv4Addr",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "BackendIpv4Port",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EntryBandwidth",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EntryDescription",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EntryName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EntryStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Ipv6TranslatorEntryId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Ipv6TranslatorId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RegionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TransProtocol",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("Ipv6TranslatorEntry"),
+        },
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

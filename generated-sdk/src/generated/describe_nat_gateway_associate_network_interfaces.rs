@@ -361,6 +361,86 @@ impl std::fmt::Display for DescribeNatGatewayAssociateNetworkInterfacesError {
     }
 }
 impl std::error::Error for DescribeNatGatewayAssociateNetworkInterfacesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "AssociateNetworkInterfaces",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "IPv4Sets",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "IPv4Address",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Primary",
+                                        shape: rt::Shape::Boolean,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("IPv4Set"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "NetworkInterfaceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceOwnerId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceVpcId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TunnelIndex",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("AssociateNetworkInterface"),
+        },
+    },
+    rt::FieldShape {
+        name: "Count",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "MaxResults",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "NatGatewayId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// Filters that narrow the result, each a key and a value.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

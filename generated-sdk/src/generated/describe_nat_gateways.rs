@@ -466,6 +466,273 @@ impl std::fmt::Display for DescribeNatGatewaysError {
     }
 }
 impl std::error::Error for DescribeNatGatewaysError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "NatGateways",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AccessMode",
+                        shape: rt::Shape::Struct(
+                            &[
+                                rt::FieldShape {
+                                    name: "ModeValue",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "TunnelType",
+                                    shape: rt::Shape::String,
+                                },
+                            ],
+                        ),
+                    },
+                    rt::FieldShape {
+                        name: "AutoPay",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "AvailabilityMode",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "BusinessStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "DeletionProtection",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EcsMetricEnabled",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "EipBindMode",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EnableSessionLog",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ExpiredTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ForwardTableIds",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("ForwardTableId"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "FullNatTableIds",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("FullNatTableId"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "IcmpReplyEnabled",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "InstanceChargeType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "InternetChargeType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IpLists",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "AllocationId",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "IpAddress",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "PrivateIpAddress",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "SnatEntryEnabled",
+                                        shape: rt::Shape::Boolean,
+                                    },
+                                    rt::FieldShape {
+                                        name: "UsingStatus",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("IpList"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "IpPrefixList",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "IpPrefix",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("IpPrefixList"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "Name",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatGatewayId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatGatewayPrivateInfo",
+                        shape: rt::Shape::Struct(
+                            &[
+                                rt::FieldShape {
+                                    name: "EniInstanceId",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "EniType",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "IzNo",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "MaxBandwidth",
+                                    shape: rt::Shape::Long,
+                                },
+                                rt::FieldShape {
+                                    name: "MaxSessionEstablishRate",
+                                    shape: rt::Shape::Long,
+                                },
+                                rt::FieldShape {
+                                    name: "MaxSessionQuota",
+                                    shape: rt::Shape::Long,
+                                },
+                                rt::FieldShape {
+                                    name: "PrivateIpAddress",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "VswitchId",
+                                    shape: rt::Shape::String,
+                                },
+                            ],
+                        ),
+                    },
+                    rt::FieldShape {
+                        name: "NatType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NetworkType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PrivateLinkEnabled",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "PrivateLinkMode",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RegionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "SecurityProtectionEnabled",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "SnatTableIds",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("SnatTableId"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "Spec",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Tags",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "TagKey",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "TagValue",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("Tag"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "VpcId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("NatGateway"),
+        },
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -203,6 +203,103 @@ impl std::fmt::Display for DescribePhysicalConnectionLoaError {
     }
 }
 impl std::error::Error for DescribePhysicalConnectionLoaError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PhysicalConnectionLOAType",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "CompanyLocalizedName",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "CompanyName",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "ConstructionTime",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "Description",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "InstanceId",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "LineCode",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "LineLabel",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "LineSPContactInfo",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "LineServiceProvider",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "LineType",
+                    shape: rt::Shape::Enum,
+                },
+                rt::FieldShape {
+                    name: "LoaUrl",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "PMInfo",
+                    shape: rt::Shape::List {
+                        item: &rt::Shape::Struct(
+                            &[
+                                rt::FieldShape {
+                                    name: "PMCertificateNo",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "PMCertificateType",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "PMContactInfo",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "PMGender",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "PMName",
+                                    shape: rt::Shape::String,
+                                },
+                            ],
+                        ),
+                        wrapper: Some("PMInfo"),
+                    },
+                },
+                rt::FieldShape {
+                    name: "SI",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "Status",
+                    shape: rt::Shape::Enum,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The LOA and the application behind it.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

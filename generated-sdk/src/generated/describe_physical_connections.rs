@@ -364,6 +364,244 @@ impl std::fmt::Display for DescribePhysicalConnectionsError {
     }
 }
 impl std::error::Error for DescribePhysicalConnectionsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PhysicalConnectionSet",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AccessPointId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AccessPointType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AdDetailLocation",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AdLocation",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Bandwidth",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "BusinessStatus",
+                        shape: rt::Shape::Enum,
+                    },
+                    rt::FieldShape {
+                        name: "ChargeType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CircuitCode",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "DeviceFeaturesSelected",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "DownDelayTime",
+                        shape: rt::Shape::Integer,
+                    },
+                    rt::FieldShape {
+                        name: "EnabledTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EndTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ExpectSpec",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "HasReservationData",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "LineOperator",
+                        shape: rt::Shape::Enum,
+                    },
+                    rt::FieldShape {
+                        name: "LoaStatus",
+                        shape: rt::Shape::Enum,
+                    },
+                    rt::FieldShape {
+                        name: "MacsecKeys",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Cak",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "CipherSuite",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Ckn",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "StartOn",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Status",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("MacsecKey"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "Name",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "OpticalModuleModel",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "OrderMode",
+                        shape: rt::Shape::Enum,
+                    },
+                    rt::FieldShape {
+                        name: "ParentPhysicalConnectionAliUid",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "ParentPhysicalConnectionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PeerLocation",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PhysicalConnectionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PortNumber",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PortType",
+                        shape: rt::Shape::Enum,
+                    },
+                    rt::FieldShape {
+                        name: "ProductType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "QosId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RedundantPhysicalConnectionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ReservationActiveTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ReservationInternetChargeType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ReservationOrderType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Spec",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::Enum,
+                    },
+                    rt::FieldShape {
+                        name: "Tags",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Key",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Value",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("tags"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "Type",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VirtualPhysicalConnectionCount",
+                        shape: rt::Shape::Integer,
+                    },
+                    rt::FieldShape {
+                        name: "VlanId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VpconnStatus",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("PhysicalConnectionType"),
+        },
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Integer,
+    },
+];
 /// The MACsec keys configured on the circuit's port.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

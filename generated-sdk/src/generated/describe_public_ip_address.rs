@@ -292,6 +292,49 @@ impl std::fmt::Display for DescribePublicIpAddressError {
     }
 }
 impl std::error::Error for DescribePublicIpAddressError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Code",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Message",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PublicIpAddress",
+        shape: rt::Shape::List {
+            item: &rt::Shape::String,
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "RegionId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Success",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

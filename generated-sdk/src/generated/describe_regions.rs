@@ -178,6 +178,36 @@ impl std::fmt::Display for DescribeRegionsError {
     }
 }
 impl std::error::Error for DescribeRegionsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Regions",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "LocalName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RegionEndpoint",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RegionId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("Region"),
+        },
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// Every region the account can use, with its ID, name and endpoint.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -418,6 +418,125 @@ impl std::fmt::Display for DescribeRouteEntryListError {
     }
 }
 impl std::error::Error for DescribeRouteEntryListError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouteEntrys",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "DestinationCidrBlock",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "GmtModified",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IpVersion",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NextHops",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Enabled",
+                                        shape: rt::Shape::Long,
+                                    },
+                                    rt::FieldShape {
+                                        name: "NextHopId",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "NextHopRegionId",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "NextHopRelatedInfo",
+                                        shape: rt::Shape::Struct(
+                                            &[
+                                                rt::FieldShape {
+                                                    name: "InstanceId",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "InstanceType",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "RegionId",
+                                                    shape: rt::Shape::String,
+                                                },
+                                            ],
+                                        ),
+                                    },
+                                    rt::FieldShape {
+                                        name: "NextHopType",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Weight",
+                                        shape: rt::Shape::Long,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("NextHop"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "Origin",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouteEntryId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouteEntryName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouteTableId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ServiceType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Type",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("RouteEntry"),
+        },
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

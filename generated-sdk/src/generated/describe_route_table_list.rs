@@ -389,6 +389,120 @@ impl std::fmt::Display for DescribeRouteTableListError {
     }
 }
 impl std::error::Error for DescribeRouteTableListError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouterTableList",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AssociateType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "GatewayIds",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("GatewayIds"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "OwnerId",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RoutePropagationEnable",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "RouteTableId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouteTableName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouteTableType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouterId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouterType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Tags",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Key",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Value",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("Tag"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "VSwitchIds",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("VSwitchId"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "VpcId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("RouterTableListType"),
+        },
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -357,6 +357,214 @@ impl std::fmt::Display for DescribeRouterInterfacesError {
     }
 }
 impl std::error::Error for DescribeRouterInterfacesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouterInterfaceSet",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AccessPointId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Bandwidth",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "BusinessStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ChargeType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ConnectedTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CrossBorder",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EndTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FastLinkMode",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "HasReservationData",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "HcRate",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "HcThreshold",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "HealthCheckSourceIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "HealthCheckTargetIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Ipv6Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Name",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "OppositeAccessPointId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "OppositeBandwidth",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "OppositeInterfaceBusinessStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "OppositeInterfaceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "OppositeInterfaceOwnerId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "OppositeInterfaceSpec",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "OppositeInterfaceStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "OppositeRegionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "OppositeRouterId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "OppositeRouterType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "OppositeVpcInstanceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ReservationActiveTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ReservationBandwidth",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ReservationInternetChargeType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ReservationOrderType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Role",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouterId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouterInterfaceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouterType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Spec",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Tags",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Key",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Value",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("Tags"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "VpcInstanceId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("RouterInterfaceType"),
+        },
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// Conditions that the returned interfaces must meet; each names a field and the values it may have.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

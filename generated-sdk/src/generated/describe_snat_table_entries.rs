@@ -398,6 +398,76 @@ impl std::fmt::Display for DescribeSnatTableEntriesError {
     }
 }
 impl std::error::Error for DescribeSnatTableEntriesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "SnatTableEntries",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "EipAffinity",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatGatewayId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NetworkInterfaceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "SnatEntryId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "SnatEntryName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "SnatIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "SnatTableId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "SourceCIDR",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "SourceVSwitchId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("SnatTableEntry"),
+        },
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The SNAT entries on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

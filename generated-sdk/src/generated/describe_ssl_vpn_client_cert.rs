@@ -235,6 +235,62 @@ impl std::fmt::Display for DescribeSslVpnClientCertError {
     }
 }
 impl std::error::Error for DescribeSslVpnClientCertError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "CaCert",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ClientCert",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ClientConfig",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ClientKey",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "CreateTime",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "EndTime",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "Name",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RegionId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "SslVpnClientCertId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "SslVpnServerId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Status",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -281,6 +281,76 @@ impl std::fmt::Display for DescribeSslVpnClientsError {
     }
 }
 impl std::error::Error for DescribeSslVpnClientsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "ClientInfoList",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "CommonName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ConnectedTime",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "Ip",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Port",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PrivateIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ReceiveBytes",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "SendBytes",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RegionId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "VpnGatewayId",
+        shape: rt::Shape::String,
+    },
+];
 /// The SSL-VPN clients on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -326,6 +326,120 @@ impl std::fmt::Display for DescribeSslVpnServersError {
     }
 }
 impl std::error::Error for DescribeSslVpnServersError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "SslVpnServers",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Cipher",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ClientIpPool",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Compress",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "Connections",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "CreateTime",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "DnsServers",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EnableMultiFactorAuth",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "IDaaSApplicationId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IDaaSInstanceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IDaaSInstanceVersion",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IDaaSRegionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "InternetIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "LocalSubnet",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "MaxConnections",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "Name",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Port",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "Proto",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RegionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "SslVpnServerId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VpnGatewayId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("SslVpnServer"),
+        },
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The SSL-VPN servers on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -302,6 +302,36 @@ impl std::fmt::Display for DescribeTagKeysError {
     }
 }
 impl std::error::Error for DescribeTagKeysError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TagKeys",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "TagKey",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Type",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("TagKey"),
+        },
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -308,6 +308,36 @@ impl std::fmt::Display for DescribeTagKeysForExpressConnectError {
     }
 }
 impl std::error::Error for DescribeTagKeysForExpressConnectError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TagKeys",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "TagKey",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Type",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("TagKey"),
+        },
+    },
+];
 /// The tag keys in this answer.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -281,6 +281,67 @@ impl std::fmt::Display for DescribeVRoutersError {
     }
 }
 impl std::error::Error for DescribeVRoutersError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "VRouters",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RegionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouteTableIds",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("RouteTableId"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "VRouterId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VRouterName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VpcId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("VRouter"),
+        },
+    },
+];
 /// The vRouters on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -304,6 +304,105 @@ impl std::fmt::Display for DescribeVcoRouteEntriesError {
     }
 }
 impl std::error::Error for DescribeVcoRouteEntriesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "VcoRouteEntries",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AsPath",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Community",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreateTime",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "NextHop",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NextHopTunnelIdList",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: None,
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "RouteDest",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouteEntryType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Source",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "State",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VpnConnectionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Weight",
+                        shape: rt::Shape::Long,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "VpnRouteCounts",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "RouteCount",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "RouteEntryType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Source",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -357,6 +357,302 @@ impl std::fmt::Display for DescribeVirtualBorderRoutersError {
     }
 }
 impl std::error::Error for DescribeVirtualBorderRoutersError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "VirtualBorderRouterSet",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AccessPointId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ActivationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AssociatedCens",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "CenId",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "CenOwnerId",
+                                        shape: rt::Shape::Long,
+                                    },
+                                    rt::FieldShape {
+                                        name: "CenStatus",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("AssociatedCen"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "AssociatedPhysicalConnections",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "CircuitCode",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "EnableIpv6",
+                                        shape: rt::Shape::Boolean,
+                                    },
+                                    rt::FieldShape {
+                                        name: "LocalGatewayIp",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "LocalIpv6GatewayIp",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "PeerGatewayIp",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "PeerIpv6GatewayIp",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "PeeringIpv6SubnetMask",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "PeeringSubnetMask",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "PhysicalConnectionBusinessStatus",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "PhysicalConnectionId",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "PhysicalConnectionOwnerUid",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "PhysicalConnectionStatus",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Status",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "VlanId",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "VlanInterfaceId",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("AssociatedPhysicalConnection"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "Bandwidth",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "CircuitCode",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CloudBoxInstanceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "DetectMultiplier",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "EccId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EcrAttatchStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EcrId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EcrOwnerId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EnableIpv6",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "LocalGatewayIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "LocalIpv6GatewayIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "MinRxInterval",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "MinTxInterval",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "Mtu",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "Name",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PConnVbrChargeType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PConnVbrExpireTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PeerGatewayIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PeerIpv6GatewayIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PeeringIpv6SubnetMask",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PeeringSubnetMask",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PhysicalConnectionBusinessStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PhysicalConnectionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PhysicalConnectionOwnerUid",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PhysicalConnectionStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RecoveryTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouteTableId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "SitelinkEnable",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Tags",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Key",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Value",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("Tags"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "TerminationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Type",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VbrId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VlanId",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "VlanInterfaceId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("VirtualBorderRouterType"),
+        },
+    },
+];
 /// Conditions that the returned VBRs must meet; each names a field and the values it may have.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

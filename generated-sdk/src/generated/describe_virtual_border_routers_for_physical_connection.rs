@@ -326,6 +326,132 @@ impl std::fmt::Display for DescribeVirtualBorderRoutersForPhysicalConnectionErro
     }
 }
 impl std::error::Error for DescribeVirtualBorderRoutersForPhysicalConnectionError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "VirtualBorderRouterForPhysicalConnectionSet",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "ActivationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Bandwidth",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "BandwidthStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CircuitCode",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EccId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EnableIpv6",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "LocalGatewayIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "LocalIpv6GatewayIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PConnVbrBussinessStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PConnVbrChargeType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PConnVbrExpireTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PeerGatewayIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PeerIpv6GatewayIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PeeringIpv6SubnetMask",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PeeringSubnetMask",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RecoveryTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TerminationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Type",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VbrId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VbrName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VbrOwnerUid",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "VlanId",
+                        shape: rt::Shape::Long,
+                    },
+                ],
+            ),
+            wrapper: Some("VirtualBorderRouterForPhysicalConnectionType"),
+        },
+    },
+];
 /// The VBRs on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -364,6 +364,217 @@ impl std::fmt::Display for DescribeVpcAttributeError {
     }
 }
 impl std::error::Error for DescribeVpcAttributeError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "AssociatedCens",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "CenId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CenOwnerId",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "CenStatus",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("AssociatedCen"),
+        },
+    },
+    rt::FieldShape {
+        name: "AssociatedPropagationSources",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "RoutePropagated",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "SourceInstanceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "SourceOwnerId",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "SourceType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("AssociatedPropagationSources"),
+        },
+    },
+    rt::FieldShape {
+        name: "CidrBlock",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ClassicLinkEnabled",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "CloudResources",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "ResourceCount",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceType",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("CloudResourceSetType"),
+        },
+    },
+    rt::FieldShape {
+        name: "CreationTime",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Description",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "DhcpOptionsSetId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "DhcpOptionsSetStatus",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "DnsHostnameStatus",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "EnabledIpv6",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "Ipv4GatewayId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Ipv6CidrBlock",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Ipv6CidrBlocks",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Ipv6CidrBlock",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Ipv6Isp",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("Ipv6CidrBlock"),
+        },
+    },
+    rt::FieldShape {
+        name: "IsDefault",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "OwnerId",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "RegionId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "SecondaryCidrBlocks",
+        shape: rt::Shape::List {
+            item: &rt::Shape::String,
+            wrapper: Some("SecondaryCidrBlock"),
+        },
+    },
+    rt::FieldShape {
+        name: "Status",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "SupportIpv4Gateway",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "Tags",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Key",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Value",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("Tag"),
+        },
+    },
+    rt::FieldShape {
+        name: "UserCidrs",
+        shape: rt::Shape::List {
+            item: &rt::Shape::String,
+            wrapper: Some("UserCidr"),
+        },
+    },
+    rt::FieldShape {
+        name: "VRouterId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VSwitchIds",
+        shape: rt::Shape::List {
+            item: &rt::Shape::String,
+            wrapper: Some("VSwitchId"),
+        },
+    },
+    rt::FieldShape {
+        name: "VpcId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpcName",
+        shape: rt::Shape::String,
+    },
+];
 /// The Cloud Enterprise Network (CEN) instances the VPC is attached to.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

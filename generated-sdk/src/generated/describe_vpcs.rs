@@ -415,6 +415,175 @@ impl std::fmt::Display for DescribeVpcsError {
     }
 }
 impl std::error::Error for DescribeVpcsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "Vpcs",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "CenStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CidrBlock",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "DhcpOptionsSetId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "DhcpOptionsSetStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "DnsHostnameStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EnabledIpv6",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "Ipv6CidrBlock",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Ipv6CidrBlocks",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Ipv6CidrBlock",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Ipv6Isp",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("Ipv6CidrBlock"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "IsDefault",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "NatGatewayIds",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("NatGatewayIds"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "OwnerId",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "RegionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouterTableIds",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("RouterTableIds"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "SecondaryCidrBlocks",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("SecondaryCidrBlock"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Tags",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Key",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Value",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("Tag"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "UserCidrs",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("UserCidr"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "VRouterId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VSwitchIds",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("VSwitchId"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "VpcId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VpcName",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("Vpc"),
+        },
+    },
+];
 /// All IPv6 CIDR blocks of the VPC, each with its line type.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

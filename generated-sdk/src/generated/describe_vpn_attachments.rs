@@ -284,6 +284,90 @@ impl std::fmt::Display for DescribeVpnAttachmentsError {
     }
 }
 impl std::error::Error for DescribeVpnAttachmentsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "VpnAttachments",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AttachType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CrossAccountAuthorized",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "InstanceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Name",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Tag",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Tags",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Key",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Value",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: None,
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "TransitRouterId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TransitRouterName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TunnelBandwidth",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+];
 /// The attached IPsec-VPN connections on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -346,6 +346,437 @@ impl std::fmt::Display for DescribeVpnConnectionsError {
     }
 }
 impl std::error::Error for DescribeVpnConnectionsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "VpnConnections",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AttachInstanceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AttachType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreateTime",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "CrossAccountAuthorized",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "CustomerGatewayId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EffectImmediately",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "EnableDpd",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "EnableNatTraversal",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "EnableTunnelsBgp",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "IkeConfig",
+                        shape: rt::Shape::Struct(
+                            &[
+                                rt::FieldShape {
+                                    name: "IkeAuthAlg",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "IkeEncAlg",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "IkeLifetime",
+                                    shape: rt::Shape::Long,
+                                },
+                                rt::FieldShape {
+                                    name: "IkeMode",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "IkePfs",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "IkeVersion",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "LocalId",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "Psk",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "RemoteId",
+                                    shape: rt::Shape::String,
+                                },
+                            ],
+                        ),
+                    },
+                    rt::FieldShape {
+                        name: "InternetIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IpsecConfig",
+                        shape: rt::Shape::Struct(
+                            &[
+                                rt::FieldShape {
+                                    name: "IpsecAuthAlg",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "IpsecEncAlg",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "IpsecLifetime",
+                                    shape: rt::Shape::Long,
+                                },
+                                rt::FieldShape {
+                                    name: "IpsecPfs",
+                                    shape: rt::Shape::String,
+                                },
+                            ],
+                        ),
+                    },
+                    rt::FieldShape {
+                        name: "LocalSubnet",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Name",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NetworkType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RemoteCaCertificate",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RemoteSubnet",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Spec",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "State",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Tag",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Key",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Value",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("Tag"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "TransitRouterId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TransitRouterName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TunnelBandwidth",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TunnelOptionsSpecification",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "CustomerGatewayId",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "EnableDpd",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "EnableNatTraversal",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "InternetIp",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "RemoteCaCertificate",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Role",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "State",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Status",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "TunnelBgpConfig",
+                                        shape: rt::Shape::Struct(
+                                            &[
+                                                rt::FieldShape {
+                                                    name: "BgpStatus",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "LocalAsn",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "LocalBgpIp",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "PeerAsn",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "PeerBgpIp",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "TunnelCidr",
+                                                    shape: rt::Shape::String,
+                                                },
+                                            ],
+                                        ),
+                                    },
+                                    rt::FieldShape {
+                                        name: "TunnelId",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "TunnelIkeConfig",
+                                        shape: rt::Shape::Struct(
+                                            &[
+                                                rt::FieldShape {
+                                                    name: "IkeAuthAlg",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "IkeEncAlg",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "IkeLifetime",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "IkeMode",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "IkePfs",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "IkeVersion",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "LocalId",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "Psk",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "RemoteId",
+                                                    shape: rt::Shape::String,
+                                                },
+                                            ],
+                                        ),
+                                    },
+                                    rt::FieldShape {
+                                        name: "TunnelIndex",
+                                        shape: rt::Shape::Long,
+                                    },
+                                    rt::FieldShape {
+                                        name: "TunnelIpsecConfig",
+                                        shape: rt::Shape::Struct(
+                                            &[
+                                                rt::FieldShape {
+                                                    name: "IpsecAuthAlg",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "IpsecEncAlg",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "IpsecLifetime",
+                                                    shape: rt::Shape::String,
+                                                },
+                                                rt::FieldShape {
+                                                    name: "IpsecPfs",
+                                                    shape: rt::Shape::String,
+                                                },
+                                            ],
+                                        ),
+                                    },
+                                    rt::FieldShape {
+                                        name: "ZoneNo",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("TunnelOptions"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "VcoHealthCheck",
+                        shape: rt::Shape::Struct(
+                            &[
+                                rt::FieldShape {
+                                    name: "Dip",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "Enable",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "Interval",
+                                    shape: rt::Shape::Long,
+                                },
+                                rt::FieldShape {
+                                    name: "Policy",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "Retry",
+                                    shape: rt::Shape::Long,
+                                },
+                                rt::FieldShape {
+                                    name: "Sip",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "Status",
+                                    shape: rt::Shape::String,
+                                },
+                            ],
+                        ),
+                    },
+                    rt::FieldShape {
+                        name: "VpnBgpConfig",
+                        shape: rt::Shape::Struct(
+                            &[
+                                rt::FieldShape {
+                                    name: "AuthKey",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "LocalAsn",
+                                    shape: rt::Shape::Long,
+                                },
+                                rt::FieldShape {
+                                    name: "LocalBgpIp",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "PeerAsn",
+                                    shape: rt::Shape::Long,
+                                },
+                                rt::FieldShape {
+                                    name: "PeerBgpIp",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "Status",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "TunnelCidr",
+                                    shape: rt::Shape::String,
+                                },
+                            ],
+                        ),
+                    },
+                    rt::FieldShape {
+                        name: "VpnConnectionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VpnGatewayId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("VpnConnection"),
+        },
+    },
+];
 /// The phase 1 (IKE) settings of a single-tunnel connection.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

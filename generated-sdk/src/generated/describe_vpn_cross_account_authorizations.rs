@@ -291,6 +291,60 @@ impl std::fmt::Display for DescribeVpnCrossAccountAuthorizationsError {
     }
 }
 impl std::error::Error for DescribeVpnCrossAccountAuthorizationsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "CrossAccountAuthorizations",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AliUid",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "BindInstance",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "BindProduct",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "BindUid",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "VpnConnectionId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The authorizations on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

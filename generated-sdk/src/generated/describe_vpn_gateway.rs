@@ -343,6 +343,174 @@ impl std::fmt::Display for DescribeVpnGatewayError {
     }
 }
 impl std::error::Error for DescribeVpnGatewayError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "AutoPropagate",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "BusinessStatus",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ChargeType",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "CreateTime",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "Description",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "DisasterRecoveryInternetIp",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "DisasterRecoveryVSwitchId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "EnableBgp",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "EndTime",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "EniInstanceIds",
+        shape: rt::Shape::List {
+            item: &rt::Shape::String,
+            wrapper: Some("EniInstanceId"),
+        },
+    },
+    rt::FieldShape {
+        name: "GatewayType",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "InternetIp",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "IpsecVpn",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Name",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "NetworkType",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ReservationData",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "ReservationEndTime",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "ReservationIpsec",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "ReservationMaxConnections",
+                    shape: rt::Shape::Long,
+                },
+                rt::FieldShape {
+                    name: "ReservationOrderType",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "ReservationSpec",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "ReservationSsl",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "Status",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Spec",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "SslMaxConnections",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "SslVpn",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "SslVpnInternetIp",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Status",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Tag",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Tags",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Key",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Value",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("Tag"),
+        },
+    },
+    rt::FieldShape {
+        name: "VSwitchId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpcId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpnGatewayId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpnType",
+        shape: rt::Shape::String,
+    },
+];
 /// An order placed for the gateway that takes effect later, for example at renewal; returned only when IncludeReservationData is `true`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -284,6 +284,72 @@ impl std::fmt::Display for DescribeVpnPbrRouteEntriesError {
     }
 }
 impl std::error::Error for DescribeVpnPbrRouteEntriesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "VpnPbrRouteEntries",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "CreateTime",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "NextHop",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NextHopTunnelId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Priority",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "RouteDest",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouteSource",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "State",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VpnInstanceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Weight",
+                        shape: rt::Shape::Long,
+                    },
+                ],
+            ),
+            wrapper: Some("VpnPbrRouteEntry"),
+        },
+    },
+];
 /// The policy-based routes on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -280,6 +280,111 @@ impl std::fmt::Display for DescribeVSwitchAttributesError {
     }
 }
 impl std::error::Error for DescribeVSwitchAttributesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "AvailableIpAddressCount",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "CidrBlock",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "CreationTime",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Description",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "EnabledIpv6",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "Ipv6CidrBlock",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "IsDefault",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "NetworkAclId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "OwnerId",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouteTable",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "RouteTableId",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "RouteTableType",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "ShareType",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Status",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Tags",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Key",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Value",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("Tag"),
+        },
+    },
+    rt::FieldShape {
+        name: "VSwitchId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VSwitchName",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpcId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ZoneId",
+        shape: rt::Shape::String,
+    },
+];
 /// The route table associated with the vSwitch.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -192,6 +192,36 @@ impl std::fmt::Display for DescribeZonesError {
     }
 }
 impl std::error::Error for DescribeZonesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Zones",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "LocalName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ZoneId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ZoneType",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("Zone"),
+        },
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

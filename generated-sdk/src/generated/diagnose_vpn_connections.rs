@@ -322,6 +322,72 @@ impl std::fmt::Display for DiagnoseVpnConnectionsError {
     }
 }
 impl std::error::Error for DiagnoseVpnConnectionsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "VpnConnections",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "FailedReason",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FailedReasonCode",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FailedTime",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "MismatchLocalParam",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "MismatchRemoteParam",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Severity",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "SourceLog",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TunnelId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VpnConnectionId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+];
 /// One diagnosis result per connection or tunnel.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -195,6 +195,225 @@ impl std::fmt::Display for DownloadVpnConnectionConfigError {
     }
 }
 impl std::error::Error for DownloadVpnConnectionConfigError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpnConnectionConfig",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "BgpConfigs",
+                    shape: rt::Shape::List {
+                        item: &rt::Shape::Struct(
+                            &[
+                                rt::FieldShape {
+                                    name: "LocalAsn",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "LocalBgpIp",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "PeerAsn",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "PeerBgpIp",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "TunnelCidr",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "TunnelId",
+                                    shape: rt::Shape::String,
+                                },
+                            ],
+                        ),
+                        wrapper: Some("BgpConfig"),
+                    },
+                },
+                rt::FieldShape {
+                    name: "IkeConfig",
+                    shape: rt::Shape::Struct(
+                        &[
+                            rt::FieldShape {
+                                name: "IkeAuthAlg",
+                                shape: rt::Shape::String,
+                            },
+                            rt::FieldShape {
+                                name: "IkeEncAlg",
+                                shape: rt::Shape::String,
+                            },
+                            rt::FieldShape {
+                                name: "IkeLifetime",
+                                shape: rt::Shape::Long,
+                            },
+                            rt::FieldShape {
+                                name: "IkeMode",
+                                shape: rt::Shape::String,
+                            },
+                            rt::FieldShape {
+                                name: "IkePfs",
+                                shape: rt::Shape::String,
+                            },
+                            rt::FieldShape {
+                                name: "IkeVersion",
+                                shape: rt::Shape::String,
+                            },
+                            rt::FieldShape {
+                                name: "LocalId",
+                                shape: rt::Shape::String,
+                            },
+                            rt::FieldShape {
+                                name: "Psk",
+                                shape: rt::Shape::String,
+                            },
+                            rt::FieldShape {
+                                name: "RemoteId",
+                                shape: rt::Shape::String,
+                            },
+                        ],
+                    ),
+                },
+                rt::FieldShape {
+                    name: "IpsecConfig",
+                    shape: rt::Shape::Struct(
+                        &[
+                            rt::FieldShape {
+                                name: "IpsecAuthAlg",
+                                shape: rt::Shape::String,
+                            },
+                            rt::FieldShape {
+                                name: "IpsecEncAlg",
+                                shape: rt::Shape::String,
+                            },
+                            rt::FieldShape {
+                                name: "IpsecLifetime",
+                                shape: rt::Shape::Long,
+                            },
+                            rt::FieldShape {
+                                name: "IpsecPfs",
+                                shape: rt::Shape::String,
+                            },
+                        ],
+                    ),
+                },
+                rt::FieldShape {
+                    name: "Local",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "LocalSubnet",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "Remote",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "RemoteSubnet",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "TunnelsConfig",
+                    shape: rt::Shape::List {
+                        item: &rt::Shape::Struct(
+                            &[
+                                rt::FieldShape {
+                                    name: "IkeConfig",
+                                    shape: rt::Shape::Struct(
+                                        &[
+                                            rt::FieldShape {
+                                                name: "IkeAuthAlg",
+                                                shape: rt::Shape::String,
+                                            },
+                                            rt::FieldShape {
+                                                name: "IkeEncAlg",
+                                                shape: rt::Shape::String,
+                                            },
+                                            rt::FieldShape {
+                                                name: "IkeLifetime",
+                                                shape: rt::Shape::Long,
+                                            },
+                                            rt::FieldShape {
+                                                name: "IkeMode",
+                                                shape: rt::Shape::String,
+                                            },
+                                            rt::FieldShape {
+                                                name: "IkePfs",
+                                                shape: rt::Shape::String,
+                                            },
+                                            rt::FieldShape {
+                                                name: "IkeVersion",
+                                                shape: rt::Shape::String,
+                                            },
+                                            rt::FieldShape {
+                                                name: "LocalId",
+                                                shape: rt::Shape::String,
+                                            },
+                                            rt::FieldShape {
+                                                name: "Psk",
+                                                shape: rt::Shape::String,
+                                            },
+                                            rt::FieldShape {
+                                                name: "RemoteId",
+                                                shape: rt::Shape::String,
+                                            },
+                                        ],
+                                    ),
+                                },
+                                rt::FieldShape {
+                                    name: "IpsecConfig",
+                                    shape: rt::Shape::Struct(
+                                        &[
+                                            rt::FieldShape {
+                                                name: "IpsecAuthAlg",
+                                                shape: rt::Shape::String,
+                                            },
+                                            rt::FieldShape {
+                                                name: "IpsecEncAlg",
+                                                shape: rt::Shape::String,
+                                            },
+                                            rt::FieldShape {
+                                                name: "IpsecLifetime",
+                                                shape: rt::Shape::Long,
+                                            },
+                                            rt::FieldShape {
+                                                name: "IpsecPfs",
+                                                shape: rt::Shape::String,
+                                            },
+                                        ],
+                                    ),
+                                },
+                                rt::FieldShape {
+                                    name: "Local",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "Remote",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "TunnelId",
+                                    shape: rt::Shape::String,
+                                },
+                            ],
+                        ),
+                        wrapper: Some("TunnelConfig"),
+                    },
+                },
+            ],
+        ),
+    },
+];
 /// The BGP settings of a dual-tunnel connection, one entry per tunnel.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

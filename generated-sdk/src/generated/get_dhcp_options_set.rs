@@ -224,6 +224,101 @@ impl std::fmt::Display for GetDhcpOptionsSetError {
     }
 }
 impl std::error::Error for GetDhcpOptionsSetError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "AssociateVpcs",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AssociateStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VpcId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "CreationTime",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "DhcpOptions",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "DomainName",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "DomainNameServers",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "Ipv6LeaseTime",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "LeaseTime",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "DhcpOptionsSetDescription",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "DhcpOptionsSetId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "DhcpOptionsSetName",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "OwnerId",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Status",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Tags",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Key",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Value",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+];
 /// The VPCs the DHCP options set is attached to.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -224,6 +224,68 @@ impl std::fmt::Display for GetIpv4GatewayAttributeError {
     }
 }
 impl std::error::Error for GetIpv4GatewayAttributeError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "CreateTime",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Enabled",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "Ipv4GatewayDescription",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Ipv4GatewayId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Ipv4GatewayName",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Ipv4GatewayRouteTableId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Status",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Tags",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Key",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Value",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "VpcId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -302,6 +302,248 @@ impl std::fmt::Display for GetNatGatewayAttributeError {
     }
 }
 impl std::error::Error for GetNatGatewayAttributeError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "AccessMode",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "ModeValue",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "TunnelType",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "AvailabilityMode",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "BillingConfig",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "AutoPay",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "InstanceChargeType",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "InternetChargeType",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "Spec",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "BusinessStatus",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "CreationTime",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "DeletionProtectionInfo",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "Enabled",
+                    shape: rt::Shape::Boolean,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "Description",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "EcsMetricEnabled",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "EnableSessionLog",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "ExpiredTime",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ForwardTable",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "ForwardEntryCount",
+                    shape: rt::Shape::Long,
+                },
+                rt::FieldShape {
+                    name: "ForwardTableId",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "FullNatTable",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "FullNatEntryCount",
+                    shape: rt::Shape::Long,
+                },
+                rt::FieldShape {
+                    name: "FullNatTableId",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "IpList",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AllocationId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IpAddress",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "UsingStatus",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "LogDelivery",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "DeliverLogsErrorMessage",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "DeliveryStatus",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "LogDeliveryType",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "LogDestination",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "Name",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "NatGatewayId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "NatType",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "NetworkType",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "PrivateInfo",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "EniInstanceId",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "IzNo",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "MaxBandwidth",
+                    shape: rt::Shape::Long,
+                },
+                rt::FieldShape {
+                    name: "PrivateIpAddress",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "VswitchId",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "PrivateLinkEnabled",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "PrivateLinkMode",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RegionId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "SnatTable",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "SnatEntryCount",
+                    shape: rt::Shape::Long,
+                },
+                rt::FieldShape {
+                    name: "SnatTableId",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "Status",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpcId",
+        shape: rt::Shape::String,
+    },
+];
 /// How clients reach a VPC NAT gateway for reverse access.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

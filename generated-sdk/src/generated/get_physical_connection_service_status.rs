@@ -166,6 +166,18 @@ impl std::fmt::Display for GetPhysicalConnectionServiceStatusError {
     }
 }
 impl std::error::Error for GetPhysicalConnectionServiceStatusError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Enabled",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

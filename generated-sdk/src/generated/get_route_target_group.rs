@@ -264,6 +264,98 @@ impl std::fmt::Display for GetRouteTargetGroupError {
     }
 }
 impl std::error::Error for GetRouteTargetGroupError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "ConfigMode",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "CreateTime",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RegionId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouteTargetGroupDescription",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouteTargetGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouteTargetGroupName",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouteTargetMemberList",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "EnableStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "HealthCheckStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "MemberId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "MemberType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Weight",
+                        shape: rt::Shape::Long,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "Status",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Tags",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Key",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Value",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "VpcId",
+        shape: rt::Shape::String,
+    },
+];
 /// The members of the group, the primary and the standby.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

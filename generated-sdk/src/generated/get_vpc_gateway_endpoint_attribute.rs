@@ -229,6 +229,75 @@ impl std::fmt::Display for GetVpcGatewayEndpointAttributeError {
     }
 }
 impl std::error::Error for GetVpcGatewayEndpointAttributeError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "CreationTime",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "EndpointDescription",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "EndpointId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "EndpointName",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "EndpointStatus",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "PolicyDocument",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouteTables",
+        shape: rt::Shape::List {
+            item: &rt::Shape::String,
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "ServiceName",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Tags",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Key",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Value",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "VpcId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -283,6 +283,76 @@ impl std::fmt::Display for GetVpcPrefixListAssociationsError {
     }
 }
 impl std::error::Error for GetVpcPrefixListAssociationsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Count",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "PrefixListAssociation",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "CidrList",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "OwnerId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PrefixListId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Reason",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RegionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceUid",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "SuppressedList",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The resources that use the prefix list.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -278,6 +278,52 @@ impl std::fmt::Display for GetVpcPrefixListEntriesError {
     }
 }
 impl std::error::Error for GetVpcPrefixListEntriesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Count",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "PrefixListEntry",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Cidr",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PrefixListId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RegionId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The CIDR blocks of the prefix list on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

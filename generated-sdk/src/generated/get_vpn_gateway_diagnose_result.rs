@@ -249,6 +249,68 @@ impl std::fmt::Display for GetVpnGatewayDiagnoseResultError {
     }
 }
 impl std::error::Error for GetVpnGatewayDiagnoseResultError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "BeginTime",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "DiagnoseId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "DiagnoseResult",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "DiagnoseName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "DiagnoseResultDescription",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "DiagnoseResultLevel",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "FinishTime",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "FinishedCount",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceInstanceId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceType",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "VpnGatewayId",
+        shape: rt::Shape::String,
+    },
+];
 /// One entry per check item that has run.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

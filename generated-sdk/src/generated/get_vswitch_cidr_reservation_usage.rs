@@ -286,6 +286,60 @@ impl std::fmt::Display for GetVSwitchCidrReservationUsageError {
     }
 }
 impl std::error::Error for GetVSwitchCidrReservationUsageError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "CidrReservationUsages",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "IpPrefixCidr",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IpPrefixId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VSwitchCidrReservationId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VSwitchId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "MaxResults",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The prefixes assigned from the reserved block.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

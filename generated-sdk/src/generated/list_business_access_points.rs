@@ -162,6 +162,70 @@ impl std::fmt::Display for ListBusinessAccessPointsError {
     }
 }
 impl std::error::Error for ListBusinessAccessPointsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "BusinessAccessPoints",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AccessPointId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AccessPointName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CloudBoxInstanceIds",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Latitude",
+                        shape: rt::Shape::Float,
+                    },
+                    rt::FieldShape {
+                        name: "Longitude",
+                        shape: rt::Shape::Float,
+                    },
+                    rt::FieldShape {
+                        name: "OpticalModuleModels",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "OpticalModuleModel",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "PortType",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: None,
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "SupportLineOperator",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "SupportPortTypes",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The optical modules available at the access point, per port type.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -204,6 +204,32 @@ impl std::fmt::Display for ListEnhanhcedNatGatewayAvailableZonesError {
     }
 }
 impl std::error::Error for ListEnhanhcedNatGatewayAvailableZonesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Zones",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "LocalName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ZoneId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -415,6 +415,104 @@ impl std::fmt::Display for ListFullNatEntriesError {
     }
 }
 impl std::error::Error for ListFullNatEntriesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "FullNatEntries",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AccessDomain",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AccessIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AccessPort",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "DomainResolve",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FullNatEntryDescription",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FullNatEntryId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FullNatEntryName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FullNatEntryStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FullNatTableId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IpProtocol",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatIpPort",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NetworkInterfaceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NetworkInterfaceType",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "FullNatTableId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "MaxResults",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "NatGatewayId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -286,6 +286,82 @@ impl std::fmt::Display for ListGatewayRouteTableEntriesError {
     }
 }
 impl std::error::Error for ListGatewayRouteTableEntriesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "GatewayRouteEntryModels",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "DestinationCidrBlock",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Name",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NextHopId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NextHopType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NextHops",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Enabled",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "NextHopId",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "NextHopType",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Weight",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: None,
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::String,
+    },
+];
 /// The next hops of the entry when it has more than one.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -147,6 +147,25 @@ impl std::fmt::Display for ListGeographicSubRegionsError {
     }
 }
 impl std::error::Error for ListGeographicSubRegionsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Count",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "GeographicSubRegions",
+        shape: rt::Shape::List {
+            item: &rt::Shape::String,
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -321,6 +321,37 @@ impl std::fmt::Display for ListIpsecServerLogsError {
     }
 }
 impl std::error::Error for ListIpsecServerLogsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Count",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "Data",
+        shape: rt::Shape::List {
+            item: &rt::Shape::String,
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "IsCompleted",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageSize",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -317,6 +317,162 @@ impl std::fmt::Display for ListIpsecServersError {
     }
 }
 impl std::error::Error for ListIpsecServersError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "IpsecServers",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "ClientIpPool",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EffectImmediately",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "IDaaSInstanceId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IkeConfig",
+                        shape: rt::Shape::Struct(
+                            &[
+                                rt::FieldShape {
+                                    name: "IkeAuthAlg",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "IkeEncAlg",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "IkeLifetime",
+                                    shape: rt::Shape::Long,
+                                },
+                                rt::FieldShape {
+                                    name: "IkeMode",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "IkePfs",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "IkeVersion",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "LocalId",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "RemoteId",
+                                    shape: rt::Shape::String,
+                                },
+                            ],
+                        ),
+                    },
+                    rt::FieldShape {
+                        name: "InternetIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IpsecConfig",
+                        shape: rt::Shape::Struct(
+                            &[
+                                rt::FieldShape {
+                                    name: "IpsecAuthAlg",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "IpsecEncAlg",
+                                    shape: rt::Shape::String,
+                                },
+                                rt::FieldShape {
+                                    name: "IpsecLifetime",
+                                    shape: rt::Shape::Long,
+                                },
+                                rt::FieldShape {
+                                    name: "IpsecPfs",
+                                    shape: rt::Shape::String,
+                                },
+                            ],
+                        ),
+                    },
+                    rt::FieldShape {
+                        name: "IpsecServerId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IpsecServerName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "LocalSubnet",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "MaxConnections",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "MultiFactorAuthEnabled",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "OnlineClientCount",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "Psk",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PskEnabled",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "RegionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VpnGatewayId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "MaxResults",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The IKE (Phase 1) settings of the server.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

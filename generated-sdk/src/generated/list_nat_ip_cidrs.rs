@@ -369,6 +369,64 @@ impl std::fmt::Display for ListNatIpCidrsError {
     }
 }
 impl std::error::Error for ListNatIpCidrsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "NatIpCidrs",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IsDefault",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "NatGatewayId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatIpCidr",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatIpCidrDescription",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatIpCidrId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatIpCidrName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatIpCidrStatus",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::String,
+    },
+];
 /// The NAT CIDR blocks in this answer.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

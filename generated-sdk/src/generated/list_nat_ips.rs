@@ -401,6 +401,68 @@ impl std::fmt::Display for ListNatIpsError {
     }
 }
 impl std::error::Error for ListNatIpsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "NatIps",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Ipv4Prefix",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IsDefault",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "NatGatewayId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatIp",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatIpCidr",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatIpDescription",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatIpId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatIpName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "NatIpStatus",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::String,
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -206,6 +206,32 @@ impl std::fmt::Display for ListPhysicalConnectionFeaturesError {
     }
 }
 impl std::error::Error for ListPhysicalConnectionFeaturesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PhysicalConnectionFeatures",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "FeatureKey",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "FeatureValue",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The features the circuit supports.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

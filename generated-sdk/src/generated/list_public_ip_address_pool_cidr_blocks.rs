@@ -304,6 +304,56 @@ impl std::fmt::Display for ListPublicIpAddressPoolCidrBlocksError {
     }
 }
 impl std::error::Error for ListPublicIpAddressPoolCidrBlocksError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "PublicIpPoolCidrBlockList",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "CidrBlock",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PublicIpAddressPoolId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TotalIpNum",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "UsedIpNum",
+                        shape: rt::Shape::Long,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+];
 /// The CIDR blocks on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -419,6 +419,113 @@ impl std::fmt::Display for ListTrafficMirrorSessionsError {
     }
 }
 impl std::error::Error for ListTrafficMirrorSessionsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TrafficMirrorSessions",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Enabled",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "PacketLength",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "Priority",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Tags",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Key",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Value",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: None,
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "TrafficMirrorFilterId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TrafficMirrorSessionBusinessStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TrafficMirrorSessionDescription",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TrafficMirrorSessionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TrafficMirrorSessionName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TrafficMirrorSessionStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TrafficMirrorSourceIds",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: None,
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "TrafficMirrorTargetId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "TrafficMirrorTargetType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VirtualNetworkId",
+                        shape: rt::Shape::Long,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+];
 /// The sessions that match the filters.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

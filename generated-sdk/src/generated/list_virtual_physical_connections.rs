@@ -451,6 +451,174 @@ impl std::fmt::Display for ListVirtualPhysicalConnectionsError {
     }
 }
 impl std::error::Error for ListVirtualPhysicalConnectionsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Count",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "VirtualPhysicalConnections",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AccessPointId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AdLocation",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "AliUid",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Bandwidth",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "BusinessStatus",
+                        shape: rt::Shape::Enum,
+                    },
+                    rt::FieldShape {
+                        name: "ChargeType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CircuitCode",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Description",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EnabledTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "EndTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ExpectSpec",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "LineOperator",
+                        shape: rt::Shape::Enum,
+                    },
+                    rt::FieldShape {
+                        name: "LoaStatus",
+                        shape: rt::Shape::Enum,
+                    },
+                    rt::FieldShape {
+                        name: "Name",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "OrderMode",
+                        shape: rt::Shape::Enum,
+                    },
+                    rt::FieldShape {
+                        name: "ParentPhysicalConnectionAliUid",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ParentPhysicalConnectionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PeerLocation",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PhysicalConnectionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PortNumber",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "PortType",
+                        shape: rt::Shape::Enum,
+                    },
+                    rt::FieldShape {
+                        name: "ProductType",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RedundantPhysicalConnectionId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "ResourceGroupId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Spec",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::Enum,
+                    },
+                    rt::FieldShape {
+                        name: "Tags",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Key",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Value",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: None,
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "Type",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VirtualPhysicalConnectionStatus",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VlanId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+];
 /// The hosted connections on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

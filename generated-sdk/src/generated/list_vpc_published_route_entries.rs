@@ -312,6 +312,62 @@ impl std::fmt::Display for ListVpcPublishedRouteEntriesError {
     }
 }
 impl std::error::Error for ListVpcPublishedRouteEntriesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RouteEntries",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "DestinationCidrBlock",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RouteEntryId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "RoutePublishTargets",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "PublishStatus",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "PublishTargetInstanceId",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "PublishTargetType",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: None,
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "RouteTableId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+];
 /// The targets and whether the entry is published to each.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

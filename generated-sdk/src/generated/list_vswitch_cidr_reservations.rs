@@ -358,6 +358,102 @@ impl std::fmt::Display for ListVSwitchCidrReservationsError {
     }
 }
 impl std::error::Error for ListVSwitchCidrReservationsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "MaxResults",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "VSwitchCidrReservations",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "AssignedCidrCount",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "AvailableCidrCount",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "CreationTime",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "IpVersion",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Tags",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Key",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Value",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: None,
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "Type",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VSwitchCidrReservationCidr",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VSwitchCidrReservationDescription",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VSwitchCidrReservationId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VSwitchCidrReservationName",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VSwitchId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "VpcId",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: None,
+        },
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

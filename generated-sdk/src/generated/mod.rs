@@ -498,6 +498,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RouterInterfaceId does not exist in our records.",
             },
         ],
+        response: activate_router_interface::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ActiveFlowLog",
@@ -505,6 +506,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ActiveFlowLogRequest>,
         errors: &[],
+        response: active_flow_log::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AddBgpNetwork",
@@ -593,6 +595,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RegionId does not exist in our records.",
             },
         ],
+        response: add_bgp_network::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AddCommonBandwidthPackageIp",
@@ -611,6 +614,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RegionId does not exist in our records.",
             },
         ],
+        response: add_common_bandwidth_package_ip::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AddCommonBandwidthPackageIps",
@@ -618,6 +622,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<AddCommonBandwidthPackageIpsRequest>,
         errors: &[],
+        response: add_common_bandwidth_package_ips::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AddGlobalAccelerationInstanceIp",
@@ -625,6 +630,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<AddGlobalAccelerationInstanceIpRequest>,
         errors: &[],
+        response: add_global_acceleration_instance_ip::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AddIPv6TranslatorAclListEntry",
@@ -648,6 +654,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: add_ipv6_translator_acl_list_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AddPublicIpAddressPoolCidrBlock",
@@ -655,6 +662,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<AddPublicIpAddressPoolCidrBlockRequest>,
         errors: &[],
+        response: add_public_ip_address_pool_cidr_block::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AddSourcesToTrafficMirrorSession",
@@ -662,6 +670,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<AddSourcesToTrafficMirrorSessionRequest>,
         errors: &[],
+        response: add_sources_to_traffic_mirror_session::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateEipAddress",
@@ -695,6 +704,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: allocate_eip_address::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateEipAddressPro",
@@ -702,6 +712,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<AllocateEipAddressProRequest>,
         errors: &[],
+        response: allocate_eip_address_pro::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateEipSegmentAddress",
@@ -709,6 +720,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<AllocateEipSegmentAddressRequest>,
         errors: &[],
+        response: allocate_eip_segment_address::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateIpv6Address",
@@ -716,6 +728,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<AllocateIpv6AddressRequest>,
         errors: &[],
+        response: allocate_ipv6_address::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateIpv6InternetBandwidth",
@@ -723,6 +736,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<AllocateIpv6InternetBandwidthRequest>,
         errors: &[],
+        response: allocate_ipv6_internet_bandwidth::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateVpcIpv6Cidr",
@@ -730,6 +744,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<AllocateVpcIpv6CidrRequest>,
         errors: &[],
+        response: allocate_vpc_ipv6_cidr::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ApplyPhysicalConnectionLOA",
@@ -737,6 +752,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ApplyPhysicalConnectionLoaRequest>,
         errors: &[],
+        response: apply_physical_connection_loa::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateEipAddress",
@@ -820,6 +836,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified instance does not exist.",
             },
         ],
+        response: associate_eip_address::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateEipAddressBatch",
@@ -827,6 +844,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<AssociateEipAddressBatchRequest>,
         errors: &[],
+        response: associate_eip_address_batch::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateHaVip",
@@ -834,6 +852,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<AssociateHaVipRequest>,
         errors: &[],
+        response: associate_ha_vip::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateMacSecKey",
@@ -841,6 +860,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<AssociateMacSecKeyRequest>,
         errors: &[],
+        response: associate_mac_sec_key::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateNetworkAcl",
@@ -848,6 +868,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<AssociateNetworkAclRequest>,
         errors: &[],
+        response: associate_network_acl::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociatePhysicalConnectionToVirtualBorderRouter",
@@ -857,6 +878,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             AssociatePhysicalConnectionToVirtualBorderRouterRequest,
         >,
         errors: &[],
+        response: associate_physical_connection_to_virtual_border_router::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateRouteTable",
@@ -870,6 +892,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified route table does not exist.",
             },
         ],
+        response: associate_route_table::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateRouteTableWithGateway",
@@ -877,6 +900,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<AssociateRouteTableWithGatewayRequest>,
         errors: &[],
+        response: associate_route_table_with_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateRouteTablesWithVpcGatewayEndpoint",
@@ -886,6 +910,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             AssociateRouteTablesWithVpcGatewayEndpointRequest,
         >,
         errors: &[],
+        response: associate_route_tables_with_vpc_gateway_endpoint::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateVpcCidrBlock",
@@ -893,6 +918,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<AssociateVpcCidrBlockRequest>,
         errors: &[],
+        response: associate_vpc_cidr_block::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateVpnGatewayWithCertificate",
@@ -900,6 +926,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<AssociateVpnGatewayWithCertificateRequest>,
         errors: &[],
+        response: associate_vpn_gateway_with_certificate::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AttachDhcpOptionsSetToVpc",
@@ -907,6 +934,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<AttachDhcpOptionsSetToVpcRequest>,
         errors: &[],
+        response: attach_dhcp_options_set_to_vpc::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AttachVbrToVpconn",
@@ -914,6 +942,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<AttachVbrToVpconnRequest>,
         errors: &[],
+        response: attach_vbr_to_vpconn::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CancelCommonBandwidthPackageIpBandwidth",
@@ -929,6 +958,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RegionId does not exist in our records.",
             },
         ],
+        response: cancel_common_bandwidth_package_ip_bandwidth::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CancelPhysicalConnection",
@@ -947,6 +977,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request does not allow in this state.",
             },
         ],
+        response: cancel_physical_connection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ChangeResourceGroup",
@@ -954,6 +985,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ChangeResourceGroupRequest>,
         errors: &[],
+        response: change_resource_group::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CheckCanAllocateVpcPrivateIpAddress",
@@ -963,6 +995,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             CheckCanAllocateVpcPrivateIpAddressRequest,
         >,
         errors: &[],
+        response: check_can_allocate_vpc_private_ip_address::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CheckVpnBgpEnabled",
@@ -970,6 +1003,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<CheckVpnBgpEnabledRequest>,
         errors: &[],
+        response: check_vpn_bgp_enabled::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CompletePhysicalConnectionLOA",
@@ -977,6 +1011,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CompletePhysicalConnectionLoaRequest>,
         errors: &[],
+        response: complete_physical_connection_loa::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ConfirmPhysicalConnection",
@@ -995,6 +1030,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request does not allow in this state.",
             },
         ],
+        response: confirm_physical_connection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ConnectRouterInterface",
@@ -1033,6 +1069,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RouterInterfaceId does not exist in our record.",
             },
         ],
+        response: connect_router_interface::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ConvertBandwidthPackage",
@@ -1046,6 +1083,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: convert_bandwidth_package::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CopyNetworkAclEntries",
@@ -1059,6 +1097,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: copy_network_acl_entries::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateBgpGroup",
@@ -1142,6 +1181,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RegionId is not found.",
             },
         ],
+        response: create_bgp_group::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateBgpPeer",
@@ -1230,6 +1270,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified value of \"regionId\" is not supported.",
             },
         ],
+        response: create_bgp_peer::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateCommonBandwidthPackage",
@@ -1268,6 +1309,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified value of ZoneId is not exists.",
             },
         ],
+        response: create_common_bandwidth_package::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateCustomerGateway",
@@ -1311,6 +1353,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: create_customer_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateDefaultVSwitch",
@@ -1318,6 +1361,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateDefaultVSwitchRequest>,
         errors: &[],
+        response: create_default_vswitch::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateDefaultVpc",
@@ -1325,6 +1369,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateDefaultVpcRequest>,
         errors: &[],
+        response: create_default_vpc::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateDhcpOptionsSet",
@@ -1332,6 +1377,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateDhcpOptionsSetRequest>,
         errors: &[],
+        response: create_dhcp_options_set::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateEnhancedVpnGateway",
@@ -1339,6 +1385,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateEnhancedVpnGatewayRequest>,
         errors: &[],
+        response: create_enhanced_vpn_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateExpressCloudConnection",
@@ -1346,6 +1393,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<CreateExpressCloudConnectionRequest>,
         errors: &[],
+        response: create_express_cloud_connection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateExpressConnectTrafficQos",
@@ -1353,6 +1401,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateExpressConnectTrafficQosRequest>,
         errors: &[],
+        response: create_express_connect_traffic_qos::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateExpressConnectTrafficQosQueue",
@@ -1362,6 +1411,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             CreateExpressConnectTrafficQosQueueRequest,
         >,
         errors: &[],
+        response: create_express_connect_traffic_qos_queue::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateExpressConnectTrafficQosRule",
@@ -1369,6 +1419,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateExpressConnectTrafficQosRuleRequest>,
         errors: &[],
+        response: create_express_connect_traffic_qos_rule::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateFailoverTestJob",
@@ -1376,6 +1427,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateFailoverTestJobRequest>,
         errors: &[],
+        response: create_failover_test_job::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateFlowLog",
@@ -1389,6 +1441,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Missing mandatory parameter",
             },
         ],
+        response: create_flow_log::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateForwardEntry",
@@ -1487,6 +1540,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: create_forward_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateFullNatEntry",
@@ -1494,6 +1548,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateFullNatEntryRequest>,
         errors: &[],
+        response: create_full_nat_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateGlobalAccelerationInstance",
@@ -1501,6 +1556,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateGlobalAccelerationInstanceRequest>,
         errors: &[],
+        response: create_global_acceleration_instance::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateHaVip",
@@ -1508,6 +1564,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateHaVipRequest>,
         errors: &[],
+        response: create_ha_vip::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateHighReliablePhysicalConnection",
@@ -1517,6 +1574,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             CreateHighReliablePhysicalConnectionRequest,
         >,
         errors: &[],
+        response: create_high_reliable_physical_connection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIPv6Translator",
@@ -1524,6 +1582,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateIpv6TranslatorRequest>,
         errors: &[],
+        response: create_ipv6_translator::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIPv6TranslatorAclList",
@@ -1531,6 +1590,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateIpv6TranslatorAclListRequest>,
         errors: &[],
+        response: create_ipv6_translator_acl_list::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIPv6TranslatorEntry",
@@ -1554,6 +1614,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: create_ipv6_translator_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIpsecServer",
@@ -1561,6 +1622,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateIpsecServerRequest>,
         errors: &[],
+        response: create_ipsec_server::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIpv4Gateway",
@@ -1568,6 +1630,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateIpv4GatewayRequest>,
         errors: &[],
+        response: create_ipv4_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIpv6EgressOnlyRule",
@@ -1575,6 +1638,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateIpv6EgressOnlyRuleRequest>,
         errors: &[],
+        response: create_ipv6_egress_only_rule::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIpv6Gateway",
@@ -1582,6 +1646,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateIpv6GatewayRequest>,
         errors: &[],
+        response: create_ipv6_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateNatGateway",
@@ -1589,6 +1654,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateNatGatewayRequest>,
         errors: &[],
+        response: create_nat_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateNatIp",
@@ -1596,6 +1662,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateNatIpRequest>,
         errors: &[],
+        response: create_nat_ip::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateNatIpCidr",
@@ -1603,6 +1670,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateNatIpCidrRequest>,
         errors: &[],
+        response: create_nat_ip_cidr::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateNetworkAcl",
@@ -1616,6 +1684,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: create_network_acl::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePhysicalConnection",
@@ -1623,6 +1692,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreatePhysicalConnectionRequest>,
         errors: &[],
+        response: create_physical_connection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePhysicalConnectionOccupancyOrder",
@@ -1632,6 +1702,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             CreatePhysicalConnectionOccupancyOrderRequest,
         >,
         errors: &[],
+        response: create_physical_connection_occupancy_order::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePhysicalConnectionSetupOrder",
@@ -1639,6 +1710,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreatePhysicalConnectionSetupOrderRequest>,
         errors: &[],
+        response: create_physical_connection_setup_order::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePublicIpAddressPool",
@@ -1646,6 +1718,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreatePublicIpAddressPoolRequest>,
         errors: &[],
+        response: create_public_ip_address_pool::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateRouteEntries",
@@ -1653,6 +1726,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<CreateRouteEntriesRequest>,
         errors: &[],
+        response: create_route_entries::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateRouteEntry",
@@ -1831,6 +1905,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified route table does not exist.",
             },
         ],
+        response: create_route_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateRouteTable",
@@ -1838,6 +1913,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateRouteTableRequest>,
         errors: &[],
+        response: create_route_table::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateRouteTargetGroup",
@@ -1845,6 +1921,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateRouteTargetGroupRequest>,
         errors: &[],
+        response: create_route_target_group::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateRouterInterface",
@@ -1852,6 +1929,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateRouterInterfaceRequest>,
         errors: &[],
+        response: create_router_interface::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateSnatEntry",
@@ -1930,6 +2008,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified virtual switch does not exist.",
             },
         ],
+        response: create_snat_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateSslVpnClientCert",
@@ -1968,6 +2047,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: create_ssl_vpn_client_cert::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateSslVpnServer",
@@ -1975,6 +2055,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateSslVpnServerRequest>,
         errors: &[],
+        response: create_ssl_vpn_server::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateTrafficMirrorFilter",
@@ -1982,6 +2063,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateTrafficMirrorFilterRequest>,
         errors: &[],
+        response: create_traffic_mirror_filter::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateTrafficMirrorFilterRules",
@@ -1989,6 +2071,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateTrafficMirrorFilterRulesRequest>,
         errors: &[],
+        response: create_traffic_mirror_filter_rules::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateTrafficMirrorSession",
@@ -1996,6 +2079,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateTrafficMirrorSessionRequest>,
         errors: &[],
+        response: create_traffic_mirror_session::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVSwitch",
@@ -2079,6 +2163,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified zone does not exist.",
             },
         ],
+        response: create_vswitch::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVSwitchCidrReservation",
@@ -2086,6 +2171,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateVSwitchCidrReservationRequest>,
         errors: &[],
+        response: create_vswitch_cidr_reservation::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVbrHa",
@@ -2093,6 +2179,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateVbrHaRequest>,
         errors: &[],
+        response: create_vbr_ha::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVcoRouteEntry",
@@ -2100,6 +2187,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateVcoRouteEntryRequest>,
         errors: &[],
+        response: create_vco_route_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVirtualBorderRouter",
@@ -2213,6 +2301,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified VbrOwnerId is not valid.",
             },
         ],
+        response: create_virtual_border_router::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVirtualPhysicalConnection",
@@ -2220,6 +2309,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("Token"),
         check: aliyun_runtime::check_params::<CreateVirtualPhysicalConnectionRequest>,
         errors: &[],
+        response: create_virtual_physical_connection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpc",
@@ -2283,6 +2373,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: create_vpc::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpcGatewayEndpoint",
@@ -2290,6 +2381,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateVpcGatewayEndpointRequest>,
         errors: &[],
+        response: create_vpc_gateway_endpoint::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpcPrefixList",
@@ -2297,6 +2389,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateVpcPrefixListRequest>,
         errors: &[],
+        response: create_vpc_prefix_list::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpconnFromVbr",
@@ -2304,6 +2397,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<CreateVpconnFromVbrRequest>,
         errors: &[],
+        response: create_vpconn_from_vbr::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpnAttachment",
@@ -2311,6 +2405,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateVpnAttachmentRequest>,
         errors: &[],
+        response: create_vpn_attachment::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpnConnection",
@@ -2359,6 +2454,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified vpn gateway instance id does not exist.",
             },
         ],
+        response: create_vpn_connection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpnGateway",
@@ -2372,6 +2468,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The quota of resource is full",
             },
         ],
+        response: create_vpn_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpnPbrRouteEntry",
@@ -2379,6 +2476,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<CreateVpnPbrRouteEntryRequest>,
         errors: &[],
+        response: create_vpn_pbr_route_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpnRouteEntry",
@@ -2417,6 +2515,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified vpn gateway instance id does not exist.",
             },
         ],
+        response: create_vpn_route_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeactivateRouterInterface",
@@ -2424,6 +2523,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DeactivateRouterInterfaceRequest>,
         errors: &[],
+        response: deactivate_router_interface::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeactiveFlowLog",
@@ -2431,6 +2531,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DeactiveFlowLogRequest>,
         errors: &[],
+        response: deactive_flow_log::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteBgpGroup",
@@ -2519,6 +2620,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified value of \"regionId\" is not supported.",
             },
         ],
+        response: delete_bgp_group::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteBgpNetwork",
@@ -2607,6 +2709,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified value of \"regionId\" is not supported.",
             },
         ],
+        response: delete_bgp_network::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteBgpPeer",
@@ -2695,6 +2798,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified value of \"regionId\" is not supported.",
             },
         ],
+        response: delete_bgp_peer::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteCommonBandwidthPackage",
@@ -2708,6 +2812,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RegionId does not exist in our records.",
             },
         ],
+        response: delete_common_bandwidth_package::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteCustomerGateway",
@@ -2731,6 +2836,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified customer gateway instance id does not exist.",
             },
         ],
+        response: delete_customer_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteDhcpOptionsSet",
@@ -2738,6 +2844,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteDhcpOptionsSetRequest>,
         errors: &[],
+        response: delete_dhcp_options_set::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteEnhancedVpnGateway",
@@ -2745,6 +2852,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteEnhancedVpnGatewayRequest>,
         errors: &[],
+        response: delete_enhanced_vpn_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteExpressConnect",
@@ -2752,6 +2860,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteExpressConnectRequest>,
         errors: &[],
+        response: delete_express_connect::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteExpressConnectTrafficQos",
@@ -2759,6 +2868,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteExpressConnectTrafficQosRequest>,
         errors: &[],
+        response: delete_express_connect_traffic_qos::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteExpressConnectTrafficQosQueue",
@@ -2768,6 +2878,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             DeleteExpressConnectTrafficQosQueueRequest,
         >,
         errors: &[],
+        response: delete_express_connect_traffic_qos_queue::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteExpressConnectTrafficQosRule",
@@ -2775,6 +2886,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteExpressConnectTrafficQosRuleRequest>,
         errors: &[],
+        response: delete_express_connect_traffic_qos_rule::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteFailoverTestJob",
@@ -2782,6 +2894,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteFailoverTestJobRequest>,
         errors: &[],
+        response: delete_failover_test_job::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteFlowLog",
@@ -2789,6 +2902,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DeleteFlowLogRequest>,
         errors: &[],
+        response: delete_flow_log::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteForwardEntry",
@@ -2796,6 +2910,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteForwardEntryRequest>,
         errors: &[],
+        response: delete_forward_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteFullNatEntry",
@@ -2803,6 +2918,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteFullNatEntryRequest>,
         errors: &[],
+        response: delete_full_nat_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteGlobalAccelerationInstance",
@@ -2810,6 +2926,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DeleteGlobalAccelerationInstanceRequest>,
         errors: &[],
+        response: delete_global_acceleration_instance::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteHaVip",
@@ -2817,6 +2934,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteHaVipRequest>,
         errors: &[],
+        response: delete_ha_vip::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIPv6Translator",
@@ -2840,6 +2958,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Forbidden to release a prepaid instance within validity period",
             },
         ],
+        response: delete_ipv6_translator::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIPv6TranslatorAclList",
@@ -2858,6 +2977,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: delete_ipv6_translator_acl_list::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIPv6TranslatorEntry",
@@ -2876,6 +2996,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: delete_ipv6_translator_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIpsecServer",
@@ -2883,6 +3004,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteIpsecServerRequest>,
         errors: &[],
+        response: delete_ipsec_server::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIpv4Gateway",
@@ -2890,6 +3012,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteIpv4GatewayRequest>,
         errors: &[],
+        response: delete_ipv4_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIpv6EgressOnlyRule",
@@ -2897,6 +3020,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteIpv6EgressOnlyRuleRequest>,
         errors: &[],
+        response: delete_ipv6_egress_only_rule::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIpv6Gateway",
@@ -2910,6 +3034,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RegionId does not exist in our records.",
             },
         ],
+        response: delete_ipv6_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIpv6InternetBandwidth",
@@ -2923,6 +3048,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RegionId does not exist in our records.",
             },
         ],
+        response: delete_ipv6_internet_bandwidth::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteNatGateway",
@@ -2930,6 +3056,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DeleteNatGatewayRequest>,
         errors: &[],
+        response: delete_nat_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteNatIp",
@@ -2937,6 +3064,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteNatIpRequest>,
         errors: &[],
+        response: delete_nat_ip::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteNatIpCidr",
@@ -2944,6 +3072,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteNatIpCidrRequest>,
         errors: &[],
+        response: delete_nat_ip_cidr::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteNetworkAcl",
@@ -2951,6 +3080,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteNetworkAclRequest>,
         errors: &[],
+        response: delete_network_acl::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeletePhysicalConnection",
@@ -2979,6 +3109,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The PhysicalConnectionId provided does not exist in our records.",
             },
         ],
+        response: delete_physical_connection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeletePublicIpAddressPool",
@@ -2986,6 +3117,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeletePublicIpAddressPoolRequest>,
         errors: &[],
+        response: delete_public_ip_address_pool::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeletePublicIpAddressPoolCidrBlock",
@@ -2993,6 +3125,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeletePublicIpAddressPoolCidrBlockRequest>,
         errors: &[],
+        response: delete_public_ip_address_pool_cidr_block::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteRouteEntries",
@@ -3000,6 +3133,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DeleteRouteEntriesRequest>,
         errors: &[],
+        response: delete_route_entries::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteRouteEntry",
@@ -3073,6 +3207,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified value of VpcId is not found in our record.",
             },
         ],
+        response: delete_route_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteRouteTable",
@@ -3086,6 +3221,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The current virtual switch status does not support this operation.",
             },
         ],
+        response: delete_route_table::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteRouteTargetGroup",
@@ -3093,6 +3229,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteRouteTargetGroupRequest>,
         errors: &[],
+        response: delete_route_target_group::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteRouterInterface",
@@ -3100,6 +3237,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteRouterInterfaceRequest>,
         errors: &[],
+        response: delete_router_interface::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteSnatEntry",
@@ -3107,6 +3245,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteSnatEntryRequest>,
         errors: &[],
+        response: delete_snat_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteSslVpnClientCert",
@@ -3130,6 +3269,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: delete_ssl_vpn_client_cert::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteSslVpnServer",
@@ -3158,6 +3298,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: delete_ssl_vpn_server::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteTrafficMirrorFilter",
@@ -3165,6 +3306,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteTrafficMirrorFilterRequest>,
         errors: &[],
+        response: delete_traffic_mirror_filter::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteTrafficMirrorFilterRules",
@@ -3172,6 +3314,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteTrafficMirrorFilterRulesRequest>,
         errors: &[],
+        response: delete_traffic_mirror_filter_rules::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteTrafficMirrorSession",
@@ -3179,6 +3322,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteTrafficMirrorSessionRequest>,
         errors: &[],
+        response: delete_traffic_mirror_session::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVSwitch",
@@ -3222,6 +3366,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "VSwitch not exist.",
             },
         ],
+        response: delete_vswitch::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVSwitchCidrReservation",
@@ -3229,6 +3374,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteVSwitchCidrReservationRequest>,
         errors: &[],
+        response: delete_vswitch_cidr_reservation::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVbrHa",
@@ -3236,6 +3382,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteVbrHaRequest>,
         errors: &[],
+        response: delete_vbr_ha::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVcoRouteEntry",
@@ -3243,6 +3390,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteVcoRouteEntryRequest>,
         errors: &[],
+        response: delete_vco_route_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVirtualBorderRouter",
@@ -3286,6 +3434,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified VirutalBorderRouter does not exist in our records.",
             },
         ],
+        response: delete_virtual_border_router::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpc",
@@ -3364,6 +3513,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: delete_vpc::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpcGatewayEndpoint",
@@ -3371,6 +3521,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteVpcGatewayEndpointRequest>,
         errors: &[],
+        response: delete_vpc_gateway_endpoint::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpcPrefixList",
@@ -3378,6 +3529,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteVpcPrefixListRequest>,
         errors: &[],
+        response: delete_vpc_prefix_list::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpnAttachment",
@@ -3385,6 +3537,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteVpnAttachmentRequest>,
         errors: &[],
+        response: delete_vpn_attachment::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpnConnection",
@@ -3413,6 +3566,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified vpn connection instance id does not exist.",
             },
         ],
+        response: delete_vpn_connection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpnGateway",
@@ -3446,6 +3600,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified vpn gateway instance id does not exist.",
             },
         ],
+        response: delete_vpn_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpnPbrRouteEntry",
@@ -3484,6 +3639,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified vpn gateway instance id does not exist.",
             },
         ],
+        response: delete_vpn_pbr_route_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpnRouteEntry",
@@ -3527,6 +3683,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified vpn gateway instance id does not exist.",
             },
         ],
+        response: delete_vpn_route_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeletionProtection",
@@ -3534,6 +3691,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeletionProtectionRequest>,
         errors: &[],
+        response: deletion_protection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "Describe95Traffic",
@@ -3541,6 +3699,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<Describe95TrafficRequest>,
         errors: &[],
+        response: describe95_traffic::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeAccessPoints",
@@ -3548,6 +3707,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeAccessPointsRequest>,
         errors: &[],
+        response: describe_access_points::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeBgpGroups",
@@ -3566,6 +3726,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: describe_bgp_groups::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeBgpNetworks",
@@ -3573,6 +3734,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeBgpNetworksRequest>,
         errors: &[],
+        response: describe_bgp_networks::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeBgpPeers",
@@ -3591,6 +3753,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: describe_bgp_peers::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeCommonBandwidthPackages",
@@ -3604,6 +3767,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RegionId does not exist in our records.",
             },
         ],
+        response: describe_common_bandwidth_packages::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeCustomerGateway",
@@ -3627,6 +3791,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified customer gateway instance id does not exist.",
             },
         ],
+        response: describe_customer_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeCustomerGateways",
@@ -3645,6 +3810,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: describe_customer_gateways::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeEcGrantRelation",
@@ -3652,6 +3818,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeEcGrantRelationRequest>,
         errors: &[],
+        response: describe_ec_grant_relation::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeEipAddresses",
@@ -3690,6 +3857,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified LockReason is not found",
             },
         ],
+        response: describe_eip_addresses::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeEipGatewayInfo",
@@ -3703,6 +3871,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: describe_eip_gateway_info::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeEipMonitorData",
@@ -3751,6 +3920,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The InstanceId provided does not exist in our records.",
             },
         ],
+        response: describe_eip_monitor_data::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeEipSegment",
@@ -3758,6 +3928,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeEipSegmentRequest>,
         errors: &[],
+        response: describe_eip_segment::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeExpressConnectTrafficQos",
@@ -3765,6 +3936,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeExpressConnectTrafficQosRequest>,
         errors: &[],
+        response: describe_express_connect_traffic_qos::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeExpressConnectTrafficQosQueue",
@@ -3774,6 +3946,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             DescribeExpressConnectTrafficQosQueueRequest,
         >,
         errors: &[],
+        response: describe_express_connect_traffic_qos_queue::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeExpressConnectTrafficQosRule",
@@ -3783,6 +3956,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             DescribeExpressConnectTrafficQosRuleRequest,
         >,
         errors: &[],
+        response: describe_express_connect_traffic_qos_rule::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeFailoverTestJob",
@@ -3790,6 +3964,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeFailoverTestJobRequest>,
         errors: &[],
+        response: describe_failover_test_job::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeFailoverTestJobs",
@@ -3797,6 +3972,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeFailoverTestJobsRequest>,
         errors: &[],
+        response: describe_failover_test_jobs::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeFlowLogs",
@@ -3804,6 +3980,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeFlowLogsRequest>,
         errors: &[],
+        response: describe_flow_logs::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeForwardTableEntries",
@@ -3811,6 +3988,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeForwardTableEntriesRequest>,
         errors: &[],
+        response: describe_forward_table_entries::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeGlobalAccelerationInstances",
@@ -3820,6 +3998,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             DescribeGlobalAccelerationInstancesRequest,
         >,
         errors: &[],
+        response: describe_global_acceleration_instances::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeGrantRulesToCen",
@@ -3827,6 +4006,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeGrantRulesToCenRequest>,
         errors: &[],
+        response: describe_grant_rules_to_cen::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeGrantRulesToEcr",
@@ -3834,6 +4014,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeGrantRulesToEcrRequest>,
         errors: &[],
+        response: describe_grant_rules_to_ecr::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeHaVips",
@@ -3841,6 +4022,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeHaVipsRequest>,
         errors: &[],
+        response: describe_ha_vips::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeHighDefinitionMonitorLogAttribute",
@@ -3850,6 +4032,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             DescribeHighDefinitionMonitorLogAttributeRequest,
         >,
         errors: &[],
+        response: describe_high_definition_monitor_log_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIPv6TranslatorAclListAttributes",
@@ -3870,6 +4053,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: describe_ipv6_translator_acl_list_attributes::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIPv6TranslatorAclLists",
@@ -3888,6 +4072,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: describe_ipv6_translator_acl_lists::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIPv6TranslatorEntries",
@@ -3895,6 +4080,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeIpv6TranslatorEntriesRequest>,
         errors: &[],
+        response: describe_ipv6_translator_entries::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIPv6Translators",
@@ -3902,6 +4088,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeIpv6TranslatorsRequest>,
         errors: &[],
+        response: describe_ipv6_translators::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIpv6Addresses",
@@ -3909,6 +4096,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeIpv6AddressesRequest>,
         errors: &[],
+        response: describe_ipv6_addresses::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIpv6EgressOnlyRules",
@@ -3916,6 +4104,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeIpv6EgressOnlyRulesRequest>,
         errors: &[],
+        response: describe_ipv6_egress_only_rules::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIpv6GatewayAttribute",
@@ -3923,6 +4112,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeIpv6GatewayAttributeRequest>,
         errors: &[],
+        response: describe_ipv6_gateway_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIpv6Gateways",
@@ -3930,6 +4120,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeIpv6GatewaysRequest>,
         errors: &[],
+        response: describe_ipv6_gateways::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeNatGatewayAssociateNetworkInterfaces",
@@ -3939,6 +4130,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             DescribeNatGatewayAssociateNetworkInterfacesRequest,
         >,
         errors: &[],
+        response: describe_nat_gateway_associate_network_interfaces::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeNatGateways",
@@ -3952,6 +4144,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RegionId does not exist in our records.",
             },
         ],
+        response: describe_nat_gateways::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeNetworkAclAttributes",
@@ -3965,6 +4158,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: describe_network_acl_attributes::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeNetworkAcls",
@@ -3978,6 +4172,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: describe_network_acls::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribePhysicalConnectionLOA",
@@ -3985,6 +4180,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribePhysicalConnectionLoaRequest>,
         errors: &[],
+        response: describe_physical_connection_loa::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribePhysicalConnections",
@@ -3992,6 +4188,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribePhysicalConnectionsRequest>,
         errors: &[],
+        response: describe_physical_connections::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribePublicIpAddress",
@@ -3999,6 +4196,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribePublicIpAddressRequest>,
         errors: &[],
+        response: describe_public_ip_address::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRegions",
@@ -4006,6 +4204,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeRegionsRequest>,
         errors: &[],
+        response: describe_regions::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRouteEntryList",
@@ -4013,6 +4212,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeRouteEntryListRequest>,
         errors: &[],
+        response: describe_route_entry_list::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRouteTableList",
@@ -4026,6 +4226,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: describe_route_table_list::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRouteTables",
@@ -4033,6 +4234,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeRouteTablesRequest>,
         errors: &[],
+        response: describe_route_tables::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRouterInterfaceAttribute",
@@ -4040,6 +4242,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeRouterInterfaceAttributeRequest>,
         errors: &[],
+        response: describe_router_interface_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRouterInterfaces",
@@ -4058,6 +4261,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified filter key is not supported: Filter.X.key",
             },
         ],
+        response: describe_router_interfaces::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeServerRelatedGlobalAccelerationInstances",
@@ -4067,6 +4271,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             DescribeServerRelatedGlobalAccelerationInstancesRequest,
         >,
         errors: &[],
+        response: describe_server_related_global_acceleration_instances::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeSnatTableEntries",
@@ -4074,6 +4279,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeSnatTableEntriesRequest>,
         errors: &[],
+        response: describe_snat_table_entries::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeSslVpnClientCert",
@@ -4081,6 +4287,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeSslVpnClientCertRequest>,
         errors: &[],
+        response: describe_ssl_vpn_client_cert::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeSslVpnClientCerts",
@@ -4099,6 +4306,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: describe_ssl_vpn_client_certs::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeSslVpnClients",
@@ -4106,6 +4314,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeSslVpnClientsRequest>,
         errors: &[],
+        response: describe_ssl_vpn_clients::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeSslVpnServers",
@@ -4124,6 +4333,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: describe_ssl_vpn_servers::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeTagKeys",
@@ -4131,6 +4341,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeTagKeysRequest>,
         errors: &[],
+        response: describe_tag_keys::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeTagKeysForExpressConnect",
@@ -4138,6 +4349,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeTagKeysForExpressConnectRequest>,
         errors: &[],
+        response: describe_tag_keys_for_express_connect::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeTags",
@@ -4145,6 +4357,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeTagsRequest>,
         errors: &[],
+        response: describe_tags::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVRouters",
@@ -4152,6 +4365,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeVRoutersRequest>,
         errors: &[],
+        response: describe_v_routers::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVSwitchAttributes",
@@ -4159,6 +4373,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeVSwitchAttributesRequest>,
         errors: &[],
+        response: describe_vswitch_attributes::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVSwitches",
@@ -4177,6 +4392,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "VSwitch not exist.",
             },
         ],
+        response: describe_v_switches::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVbrHa",
@@ -4184,6 +4400,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeVbrHaRequest>,
         errors: &[],
+        response: describe_vbr_ha::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVcoRouteEntries",
@@ -4191,6 +4408,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeVcoRouteEntriesRequest>,
         errors: &[],
+        response: describe_vco_route_entries::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVirtualBorderRouters",
@@ -4204,6 +4422,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified filter key is not supported: Filter.X.key",
             },
         ],
+        response: describe_virtual_border_routers::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVirtualBorderRoutersForPhysicalConnection",
@@ -4213,6 +4432,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
         >,
         errors: &[],
+        response: describe_virtual_border_routers_for_physical_connection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpcAttribute",
@@ -4236,6 +4456,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: describe_vpc_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpcGrantRulesToEcr",
@@ -4243,6 +4464,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeVpcGrantRulesToEcrRequest>,
         errors: &[],
+        response: describe_vpc_grant_rules_to_ecr::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpcs",
@@ -4256,6 +4478,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: describe_vpcs::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnAttachments",
@@ -4263,6 +4486,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeVpnAttachmentsRequest>,
         errors: &[],
+        response: describe_vpn_attachments::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnConnection",
@@ -4286,6 +4510,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified vpn connection instance id does not exist.",
             },
         ],
+        response: describe_vpn_connection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnConnectionLogs",
@@ -4293,6 +4518,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeVpnConnectionLogsRequest>,
         errors: &[],
+        response: describe_vpn_connection_logs::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnConnections",
@@ -4311,6 +4537,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: describe_vpn_connections::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnCrossAccountAuthorizations",
@@ -4320,6 +4547,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             DescribeVpnCrossAccountAuthorizationsRequest,
         >,
         errors: &[],
+        response: describe_vpn_cross_account_authorizations::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnGateway",
@@ -4343,6 +4571,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified vpn gateway instance id does not exist.",
             },
         ],
+        response: describe_vpn_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnGatewayAvailableZones",
@@ -4350,6 +4579,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeVpnGatewayAvailableZonesRequest>,
         errors: &[],
+        response: describe_vpn_gateway_available_zones::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnGateways",
@@ -4368,6 +4598,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: describe_vpn_gateways::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnPbrRouteEntries",
@@ -4386,6 +4617,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: describe_vpn_pbr_route_entries::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnRouteEntries",
@@ -4409,6 +4641,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource as your account is created by another user.",
             },
         ],
+        response: describe_vpn_route_entries::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnSslServerLogs",
@@ -4432,6 +4665,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource as your account is created by another user.",
             },
         ],
+        response: describe_vpn_ssl_server_logs::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeZones",
@@ -4439,6 +4673,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeZonesRequest>,
         errors: &[],
+        response: describe_zones::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DetachDhcpOptionsSetFromVpc",
@@ -4446,6 +4681,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DetachDhcpOptionsSetFromVpcRequest>,
         errors: &[],
+        response: detach_dhcp_options_set_from_vpc::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DiagnoseVpnConnections",
@@ -4453,6 +4689,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DiagnoseVpnConnectionsRequest>,
         errors: &[],
+        response: diagnose_vpn_connections::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DiagnoseVpnGateway",
@@ -4460,6 +4697,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DiagnoseVpnGatewayRequest>,
         errors: &[],
+        response: diagnose_vpn_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DisableVpcClassicLink",
@@ -4498,6 +4736,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: disable_vpc_classic_link::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DisassociateMacSecKey",
@@ -4505,6 +4744,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DisassociateMacSecKeyRequest>,
         errors: &[],
+        response: disassociate_mac_sec_key::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DissociateRouteTableFromGateway",
@@ -4512,6 +4752,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DissociateRouteTableFromGatewayRequest>,
         errors: &[],
+        response: dissociate_route_table_from_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DissociateRouteTablesFromVpcGatewayEndpoint",
@@ -4521,6 +4762,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             DissociateRouteTablesFromVpcGatewayEndpointRequest,
         >,
         errors: &[],
+        response: dissociate_route_tables_from_vpc_gateway_endpoint::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DissociateVpnGatewayWithCertificate",
@@ -4530,6 +4772,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             DissociateVpnGatewayWithCertificateRequest,
         >,
         errors: &[],
+        response: dissociate_vpn_gateway_with_certificate::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DownloadVpnConnectionConfig",
@@ -4553,6 +4796,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified vpn connection instance id does not exist.",
             },
         ],
+        response: download_vpn_connection_config::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "EnablePhysicalConnection",
@@ -4571,6 +4815,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The PhysicalConnectionId provided does not exist in our records.",
             },
         ],
+        response: enable_physical_connection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "EnableVpcClassicLink",
@@ -4599,6 +4844,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified VPC does not exist.",
             },
         ],
+        response: enable_vpc_classic_link::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "EnableVpcIpv4Gateway",
@@ -4606,6 +4852,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<EnableVpcIpv4GatewayRequest>,
         errors: &[],
+        response: enable_vpc_ipv4_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetDhcpOptionsSet",
@@ -4613,6 +4860,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetDhcpOptionsSetRequest>,
         errors: &[],
+        response: get_dhcp_options_set::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetFlowLogServiceStatus",
@@ -4620,6 +4868,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetFlowLogServiceStatusRequest>,
         errors: &[],
+        response: get_flow_log_service_status::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetIpv4GatewayAttribute",
@@ -4627,6 +4876,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetIpv4GatewayAttributeRequest>,
         errors: &[],
+        response: get_ipv4_gateway_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetNatGatewayAttribute",
@@ -4634,6 +4884,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetNatGatewayAttributeRequest>,
         errors: &[],
+        response: get_nat_gateway_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetNatIpAttribute",
@@ -4641,6 +4892,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetNatIpAttributeRequest>,
         errors: &[],
+        response: get_nat_ip_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetNatIpCidrAttribute",
@@ -4648,6 +4900,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetNatIpCidrAttributeRequest>,
         errors: &[],
+        response: get_nat_ip_cidr_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetPhysicalConnectionServiceStatus",
@@ -4655,6 +4908,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetPhysicalConnectionServiceStatusRequest>,
         errors: &[],
+        response: get_physical_connection_service_status::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetPublicIpAddressPoolServiceStatus",
@@ -4664,6 +4918,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             GetPublicIpAddressPoolServiceStatusRequest,
         >,
         errors: &[],
+        response: get_public_ip_address_pool_service_status::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetRouteTargetGroup",
@@ -4671,6 +4926,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetRouteTargetGroupRequest>,
         errors: &[],
+        response: get_route_target_group::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetTrafficMirrorServiceStatus",
@@ -4678,6 +4934,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetTrafficMirrorServiceStatusRequest>,
         errors: &[],
+        response: get_traffic_mirror_service_status::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetVSwitchCidrReservationUsage",
@@ -4685,6 +4942,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetVSwitchCidrReservationUsageRequest>,
         errors: &[],
+        response: get_vswitch_cidr_reservation_usage::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetVpcGatewayEndpointAttribute",
@@ -4692,6 +4950,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetVpcGatewayEndpointAttributeRequest>,
         errors: &[],
+        response: get_vpc_gateway_endpoint_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetVpcPrefixListAssociations",
@@ -4699,6 +4958,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetVpcPrefixListAssociationsRequest>,
         errors: &[],
+        response: get_vpc_prefix_list_associations::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetVpcPrefixListEntries",
@@ -4706,6 +4966,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetVpcPrefixListEntriesRequest>,
         errors: &[],
+        response: get_vpc_prefix_list_entries::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetVpcRouteEntrySummary",
@@ -4713,6 +4974,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetVpcRouteEntrySummaryRequest>,
         errors: &[],
+        response: get_vpc_route_entry_summary::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetVpnGatewayDiagnoseResult",
@@ -4720,6 +4982,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetVpnGatewayDiagnoseResultRequest>,
         errors: &[],
+        response: get_vpn_gateway_diagnose_result::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GrantInstanceToCen",
@@ -4727,6 +4990,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<GrantInstanceToCenRequest>,
         errors: &[],
+        response: grant_instance_to_cen::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GrantInstanceToVbr",
@@ -4734,6 +4998,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GrantInstanceToVbrRequest>,
         errors: &[],
+        response: grant_instance_to_vbr::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListBusinessAccessPoints",
@@ -4741,6 +5006,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListBusinessAccessPointsRequest>,
         errors: &[],
+        response: list_business_access_points::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListBusinessRegions",
@@ -4748,6 +5014,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListBusinessRegionsRequest>,
         errors: &[],
+        response: list_business_regions::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListDhcpOptionsSets",
@@ -4755,6 +5022,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListDhcpOptionsSetsRequest>,
         errors: &[],
+        response: list_dhcp_options_sets::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListEnhanhcedNatGatewayAvailableZones",
@@ -4764,6 +5032,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             ListEnhanhcedNatGatewayAvailableZonesRequest,
         >,
         errors: &[],
+        response: list_enhanhced_nat_gateway_available_zones::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListFullNatEntries",
@@ -4771,6 +5040,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListFullNatEntriesRequest>,
         errors: &[],
+        response: list_full_nat_entries::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListGatewayRouteTableEntries",
@@ -4778,6 +5048,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListGatewayRouteTableEntriesRequest>,
         errors: &[],
+        response: list_gateway_route_table_entries::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListGeographicSubRegions",
@@ -4785,6 +5056,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListGeographicSubRegionsRequest>,
         errors: &[],
+        response: list_geographic_sub_regions::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListIpsecServerLogs",
@@ -4792,6 +5064,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListIpsecServerLogsRequest>,
         errors: &[],
+        response: list_ipsec_server_logs::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListIpsecServers",
@@ -4799,6 +5072,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListIpsecServersRequest>,
         errors: &[],
+        response: list_ipsec_servers::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListIpv4Gateways",
@@ -4806,6 +5080,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListIpv4GatewaysRequest>,
         errors: &[],
+        response: list_ipv4_gateways::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListNatIpCidrs",
@@ -4813,6 +5088,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListNatIpCidrsRequest>,
         errors: &[],
+        response: list_nat_ip_cidrs::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListNatIps",
@@ -4820,6 +5096,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListNatIpsRequest>,
         errors: &[],
+        response: list_nat_ips::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListPhysicalConnectionFeatures",
@@ -4827,6 +5104,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListPhysicalConnectionFeaturesRequest>,
         errors: &[],
+        response: list_physical_connection_features::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListPrefixLists",
@@ -4834,6 +5112,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListPrefixListsRequest>,
         errors: &[],
+        response: list_prefix_lists::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListPublicIpAddressPoolCidrBlocks",
@@ -4841,6 +5120,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListPublicIpAddressPoolCidrBlocksRequest>,
         errors: &[],
+        response: list_public_ip_address_pool_cidr_blocks::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListPublicIpAddressPools",
@@ -4848,6 +5128,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListPublicIpAddressPoolsRequest>,
         errors: &[],
+        response: list_public_ip_address_pools::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListRouteTargetGroups",
@@ -4855,6 +5136,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListRouteTargetGroupsRequest>,
         errors: &[],
+        response: list_route_target_groups::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListTagResources",
@@ -4868,6 +5150,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: list_tag_resources::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListTagResourcesForExpressConnect",
@@ -4875,6 +5158,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListTagResourcesForExpressConnectRequest>,
         errors: &[],
+        response: list_tag_resources_for_express_connect::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListTrafficMirrorFilters",
@@ -4882,6 +5166,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListTrafficMirrorFiltersRequest>,
         errors: &[],
+        response: list_traffic_mirror_filters::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListTrafficMirrorSessions",
@@ -4889,6 +5174,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListTrafficMirrorSessionsRequest>,
         errors: &[],
+        response: list_traffic_mirror_sessions::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListVSwitchCidrReservations",
@@ -4896,6 +5182,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListVSwitchCidrReservationsRequest>,
         errors: &[],
+        response: list_vswitch_cidr_reservations::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListVirtualPhysicalConnections",
@@ -4903,6 +5190,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListVirtualPhysicalConnectionsRequest>,
         errors: &[],
+        response: list_virtual_physical_connections::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListVpcEndpointServicesByEndUser",
@@ -4910,6 +5198,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListVpcEndpointServicesByEndUserRequest>,
         errors: &[],
+        response: list_vpc_endpoint_services_by_end_user::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListVpcGatewayEndpoints",
@@ -4917,6 +5206,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListVpcGatewayEndpointsRequest>,
         errors: &[],
+        response: list_vpc_gateway_endpoints::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListVpcPublishedRouteEntries",
@@ -4924,6 +5214,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListVpcPublishedRouteEntriesRequest>,
         errors: &[],
+        response: list_vpc_published_route_entries::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListVpnCertificateAssociations",
@@ -4931,6 +5222,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListVpnCertificateAssociationsRequest>,
         errors: &[],
+        response: list_vpn_certificate_associations::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyBgpGroupAttribute",
@@ -5019,6 +5311,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified value of \"regionId\" is not supported.",
             },
         ],
+        response: modify_bgp_group_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyBgpPeerAttribute",
@@ -5032,6 +5325,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RegionId does not exist in our records.",
             },
         ],
+        response: modify_bgp_peer_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyCommonBandwidthPackageAttribute",
@@ -5041,6 +5335,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             ModifyCommonBandwidthPackageAttributeRequest,
         >,
         errors: &[],
+        response: modify_common_bandwidth_package_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyCommonBandwidthPackageIpBandwidth",
@@ -5056,6 +5351,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RegionId does not exist in our records.",
             },
         ],
+        response: modify_common_bandwidth_package_ip_bandwidth::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyCommonBandwidthPackageSpec",
@@ -5063,6 +5359,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ModifyCommonBandwidthPackageSpecRequest>,
         errors: &[],
+        response: modify_common_bandwidth_package_spec::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyCustomerGatewayAttribute",
@@ -5096,6 +5393,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified customer gateway instance id does not exist.",
             },
         ],
+        response: modify_customer_gateway_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyEipAddressAttribute",
@@ -5134,6 +5432,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: modify_eip_address_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyEipForwardMode",
@@ -5141,6 +5440,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyEipForwardModeRequest>,
         errors: &[],
+        response: modify_eip_forward_mode::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyExpressCloudConnectionAttribute",
@@ -5161,6 +5461,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: modify_express_cloud_connection_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyExpressCloudConnectionBandwidth",
@@ -5181,6 +5482,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: modify_express_cloud_connection_bandwidth::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyExpressConnectTrafficQos",
@@ -5188,6 +5490,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyExpressConnectTrafficQosRequest>,
         errors: &[],
+        response: modify_express_connect_traffic_qos::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyExpressConnectTrafficQosQueue",
@@ -5197,6 +5500,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             ModifyExpressConnectTrafficQosQueueRequest,
         >,
         errors: &[],
+        response: modify_express_connect_traffic_qos_queue::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyExpressConnectTrafficQosRule",
@@ -5204,6 +5508,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyExpressConnectTrafficQosRuleRequest>,
         errors: &[],
+        response: modify_express_connect_traffic_qos_rule::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyFlowLogAttribute",
@@ -5211,6 +5516,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ModifyFlowLogAttributeRequest>,
         errors: &[],
+        response: modify_flow_log_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyForwardEntry",
@@ -5218,6 +5524,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyForwardEntryRequest>,
         errors: &[],
+        response: modify_forward_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyFullNatEntryAttribute",
@@ -5225,6 +5532,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyFullNatEntryAttributeRequest>,
         errors: &[],
+        response: modify_full_nat_entry_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyGlobalAccelerationInstanceAttributes",
@@ -5234,6 +5542,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             ModifyGlobalAccelerationInstanceAttributesRequest,
         >,
         errors: &[],
+        response: modify_global_acceleration_instance_attributes::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyGlobalAccelerationInstanceSpec",
@@ -5243,6 +5552,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             ModifyGlobalAccelerationInstanceSpecRequest,
         >,
         errors: &[],
+        response: modify_global_acceleration_instance_spec::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyHaVipAttribute",
@@ -5266,6 +5576,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified HaVip does not exist in the specified region.",
             },
         ],
+        response: modify_ha_vip_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIPv6TranslatorAclAttribute",
@@ -5284,6 +5595,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: modify_ipv6_translator_acl_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIPv6TranslatorAclListEntry",
@@ -5291,6 +5603,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ModifyIpv6TranslatorAclListEntryRequest>,
         errors: &[],
+        response: modify_ipv6_translator_acl_list_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIPv6TranslatorAttribute",
@@ -5309,6 +5622,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: modify_ipv6_translator_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIPv6TranslatorBandwidth",
@@ -5316,6 +5630,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyIpv6TranslatorBandwidthRequest>,
         errors: &[],
+        response: modify_ipv6_translator_bandwidth::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIPv6TranslatorEntry",
@@ -5334,6 +5649,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: modify_ipv6_translator_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIpv6AddressAttribute",
@@ -5341,6 +5657,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyIpv6AddressAttributeRequest>,
         errors: &[],
+        response: modify_ipv6_address_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIpv6GatewayAttribute",
@@ -5348,6 +5665,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyIpv6GatewayAttributeRequest>,
         errors: &[],
+        response: modify_ipv6_gateway_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIpv6InternetBandwidth",
@@ -5355,6 +5673,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyIpv6InternetBandwidthRequest>,
         errors: &[],
+        response: modify_ipv6_internet_bandwidth::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyNatGatewayAttribute",
@@ -5383,6 +5702,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RegionId does not exist in our records.",
             },
         ],
+        response: modify_nat_gateway_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyNatGatewaySpec",
@@ -5411,6 +5731,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RegionId does not exist in our records.",
             },
         ],
+        response: modify_nat_gateway_spec::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyNatIpAttribute",
@@ -5418,6 +5739,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyNatIpAttributeRequest>,
         errors: &[],
+        response: modify_nat_ip_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyNatIpCidrAttribute",
@@ -5425,6 +5747,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyNatIpCidrAttributeRequest>,
         errors: &[],
+        response: modify_nat_ip_cidr_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyNetworkAclAttributes",
@@ -5438,6 +5761,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: modify_network_acl_attributes::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyPhysicalConnectionAttribute",
@@ -5521,6 +5845,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The PhysicalConnectionId provided does not exist in our records.",
             },
         ],
+        response: modify_physical_connection_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyRouteEntry",
@@ -5539,6 +5864,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: modify_route_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyRouteTableAttributes",
@@ -5552,6 +5878,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: modify_route_table_attributes::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyRouterInterfaceAttribute",
@@ -5605,6 +5932,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RouterInterfaceId does not exist in our records.",
             },
         ],
+        response: modify_router_interface_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyRouterInterfaceSpec",
@@ -5638,6 +5966,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RouterInterfaceId does not exist in our record.",
             },
         ],
+        response: modify_router_interface_spec::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifySnatEntry",
@@ -5645,6 +5974,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifySnatEntryRequest>,
         errors: &[],
+        response: modify_snat_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifySslVpnClientCert",
@@ -5668,6 +5998,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: modify_ssl_vpn_client_cert::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifySslVpnServer",
@@ -5701,6 +6032,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: modify_ssl_vpn_server::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyTunnelAttribute",
@@ -5708,6 +6040,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyTunnelAttributeRequest>,
         errors: &[],
+        response: modify_tunnel_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVRouterAttribute",
@@ -5736,6 +6069,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified virtual router does not exist.",
             },
         ],
+        response: modify_v_router_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVSwitchAttribute",
@@ -5743,6 +6077,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ModifyVSwitchAttributeRequest>,
         errors: &[],
+        response: modify_vswitch_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVSwitchCidrReservationAttribute",
@@ -5752,6 +6087,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             ModifyVSwitchCidrReservationAttributeRequest,
         >,
         errors: &[],
+        response: modify_vswitch_cidr_reservation_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVcoRouteEntryWeight",
@@ -5759,6 +6095,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyVcoRouteEntryWeightRequest>,
         errors: &[],
+        response: modify_vco_route_entry_weight::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVirtualBorderRouterAttribute",
@@ -5842,6 +6179,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified RegionId is not found.",
             },
         ],
+        response: modify_virtual_border_router_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpcAttribute",
@@ -5890,6 +6228,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified VPC does not exist.",
             },
         ],
+        response: modify_vpc_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpcCidrBlock",
@@ -5897,6 +6236,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ModifyVpcCidrBlockRequest>,
         errors: &[],
+        response: modify_vpc_cidr_block::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpcPrefixList",
@@ -5904,6 +6244,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyVpcPrefixListRequest>,
         errors: &[],
+        response: modify_vpc_prefix_list::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnAttachmentAttribute",
@@ -5911,6 +6252,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyVpnAttachmentAttributeRequest>,
         errors: &[],
+        response: modify_vpn_attachment_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnConnectionAttribute",
@@ -5949,6 +6291,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified vpn connection instance id does not exist.",
             },
         ],
+        response: modify_vpn_connection_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnGatewayAttribute",
@@ -5982,6 +6325,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified vpn gateway instance id does not exist.",
             },
         ],
+        response: modify_vpn_gateway_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnPbrRouteEntryAttribute",
@@ -5989,6 +6333,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyVpnPbrRouteEntryAttributeRequest>,
         errors: &[],
+        response: modify_vpn_pbr_route_entry_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnPbrRouteEntryPriority",
@@ -5996,6 +6341,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ModifyVpnPbrRouteEntryPriorityRequest>,
         errors: &[],
+        response: modify_vpn_pbr_route_entry_priority::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnPbrRouteEntryWeight",
@@ -6039,6 +6385,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified vpn gateway instance id does not exist.",
             },
         ],
+        response: modify_vpn_pbr_route_entry_weight::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnRouteEntryWeight",
@@ -6077,6 +6424,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified vpn gateway instance id does not exist.",
             },
         ],
+        response: modify_vpn_route_entry_weight::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "MoveResourceGroup",
@@ -6084,6 +6432,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<MoveResourceGroupRequest>,
         errors: &[],
+        response: move_resource_group::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "MoveVpnResourceGroup",
@@ -6091,6 +6440,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<MoveVpnResourceGroupRequest>,
         errors: &[],
+        response: move_vpn_resource_group::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "OpenFlowLogService",
@@ -6098,6 +6448,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<OpenFlowLogServiceRequest>,
         errors: &[],
+        response: open_flow_log_service::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "OpenPhysicalConnectionService",
@@ -6105,6 +6456,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<OpenPhysicalConnectionServiceRequest>,
         errors: &[],
+        response: open_physical_connection_service::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "OpenPublicIpAddressPoolService",
@@ -6112,6 +6464,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<OpenPublicIpAddressPoolServiceRequest>,
         errors: &[],
+        response: open_public_ip_address_pool_service::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "OpenTrafficMirrorService",
@@ -6119,6 +6472,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<OpenTrafficMirrorServiceRequest>,
         errors: &[],
+        response: open_traffic_mirror_service::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "PublishVpcRouteEntries",
@@ -6126,6 +6480,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<PublishVpcRouteEntriesRequest>,
         errors: &[],
+        response: publish_vpc_route_entries::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "PublishVpnRouteEntry",
@@ -6164,6 +6519,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified vpn gateway instance id does not exist.",
             },
         ],
+        response: publish_vpn_route_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "RecoverPhysicalConnection",
@@ -6171,6 +6527,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("Token"),
         check: aliyun_runtime::check_params::<RecoverPhysicalConnectionRequest>,
         errors: &[],
+        response: recover_physical_connection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "RecoverVirtualBorderRouter",
@@ -6199,6 +6556,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified VirutalBorderRouter is not found.",
             },
         ],
+        response: recover_virtual_border_router::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ReleaseEipAddress",
@@ -6242,6 +6600,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: release_eip_address::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ReleaseEipSegmentAddress",
@@ -6249,6 +6608,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ReleaseEipSegmentAddressRequest>,
         errors: &[],
+        response: release_eip_segment_address::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ReleaseIpv6Address",
@@ -6256,6 +6616,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ReleaseIpv6AddressRequest>,
         errors: &[],
+        response: release_ipv6_address::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "RemoveCommonBandwidthPackageIp",
@@ -6263,6 +6624,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<RemoveCommonBandwidthPackageIpRequest>,
         errors: &[],
+        response: remove_common_bandwidth_package_ip::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "RemoveGlobalAccelerationInstanceIp",
@@ -6270,6 +6632,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<RemoveGlobalAccelerationInstanceIpRequest>,
         errors: &[],
+        response: remove_global_acceleration_instance_ip::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "RemoveIPv6TranslatorAclListEntry",
@@ -6288,6 +6651,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: remove_ipv6_translator_acl_list_entry::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "RemoveSourcesFromTrafficMirrorSession",
@@ -6297,6 +6661,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             RemoveSourcesFromTrafficMirrorSessionRequest,
         >,
         errors: &[],
+        response: remove_sources_from_traffic_mirror_session::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ReplaceVpcDhcpOptionsSet",
@@ -6304,6 +6669,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<ReplaceVpcDhcpOptionsSetRequest>,
         errors: &[],
+        response: replace_vpc_dhcp_options_set::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "RetryVpcPrefixListAssociation",
@@ -6311,6 +6677,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<RetryVpcPrefixListAssociationRequest>,
         errors: &[],
+        response: retry_vpc_prefix_list_association::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "RevokeInstanceFromCen",
@@ -6318,6 +6685,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<RevokeInstanceFromCenRequest>,
         errors: &[],
+        response: revoke_instance_from_cen::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "RevokeInstanceFromVbr",
@@ -6325,6 +6693,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<RevokeInstanceFromVbrRequest>,
         errors: &[],
+        response: revoke_instance_from_vbr::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "SecondApplyPhysicalConnectionLOA",
@@ -6332,6 +6701,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<SecondApplyPhysicalConnectionLoaRequest>,
         errors: &[],
+        response: second_apply_physical_connection_loa::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "SetHighDefinitionMonitorLogStatus",
@@ -6339,6 +6709,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<SetHighDefinitionMonitorLogStatusRequest>,
         errors: &[],
+        response: set_high_definition_monitor_log_status::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "StartFailoverTestJob",
@@ -6346,6 +6717,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<StartFailoverTestJobRequest>,
         errors: &[],
+        response: start_failover_test_job::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "StopFailoverTestJob",
@@ -6353,6 +6725,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<StopFailoverTestJobRequest>,
         errors: &[],
+        response: stop_failover_test_job::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "SwitchActiveRouteTarget",
@@ -6360,6 +6733,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<SwitchActiveRouteTargetRequest>,
         errors: &[],
+        response: switch_active_route_target::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "TagResources",
@@ -6373,6 +6747,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "User not authorized to operate on the specified resource.",
             },
         ],
+        response: tag_resources::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "TagResourcesForExpressConnect",
@@ -6380,6 +6755,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<TagResourcesForExpressConnectRequest>,
         errors: &[],
+        response: tag_resources_for_express_connect::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "TerminatePhysicalConnection",
@@ -6398,6 +6774,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The PhysicalConnectionId provided does not exist in our records.",
             },
         ],
+        response: terminate_physical_connection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "TerminateVirtualBorderRouter",
@@ -6421,6 +6798,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The specified VirutalBorderRouter is not found.",
             },
         ],
+        response: terminate_virtual_border_router::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "TransformEipSegmentToPublicIpAddressPool",
@@ -6430,6 +6808,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             TransformEipSegmentToPublicIpAddressPoolRequest,
         >,
         errors: &[],
+        response: transform_eip_segment_to_public_ip_address_pool::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UnTagResources",
@@ -6437,6 +6816,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<UnTagResourcesRequest>,
         errors: &[],
+        response: un_tag_resources::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateEipAddress",
@@ -6495,6 +6875,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified region is not found during access authentication.",
             },
         ],
+        response: unassociate_eip_address::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateGlobalAccelerationInstance",
@@ -6504,6 +6885,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             UnassociateGlobalAccelerationInstanceRequest,
         >,
         errors: &[],
+        response: unassociate_global_acceleration_instance::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateHaVip",
@@ -6511,6 +6893,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<UnassociateHaVipRequest>,
         errors: &[],
+        response: unassociate_ha_vip::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateNetworkAcl",
@@ -6524,6 +6907,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: unassociate_network_acl::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociatePhysicalConnectionFromVirtualBorderRouter",
@@ -6533,6 +6917,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             UnassociatePhysicalConnectionFromVirtualBorderRouterRequest,
         >,
         errors: &[],
+        response: unassociate_physical_connection_from_virtual_border_router::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateRouteTable",
@@ -6546,6 +6931,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "Specified route table does not exist.",
             },
         ],
+        response: unassociate_route_table::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateVpcCidrBlock",
@@ -6553,6 +6939,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<UnassociateVpcCidrBlockRequest>,
         errors: &[],
+        response: unassociate_vpc_cidr_block::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UntagResourcesForExpressConnect",
@@ -6560,6 +6947,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<UntagResourcesForExpressConnectRequest>,
         errors: &[],
+        response: untag_resources_for_express_connect::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateDhcpOptionsSetAttribute",
@@ -6567,6 +6955,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<UpdateDhcpOptionsSetAttributeRequest>,
         errors: &[],
+        response: update_dhcp_options_set_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateEnhancedVpnGateway",
@@ -6574,6 +6963,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<UpdateEnhancedVpnGatewayRequest>,
         errors: &[],
+        response: update_enhanced_vpn_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateFailoverTestJob",
@@ -6581,6 +6971,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<UpdateFailoverTestJobRequest>,
         errors: &[],
+        response: update_failover_test_job::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateGatewayRouteTableEntryAttribute",
@@ -6590,6 +6981,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             UpdateGatewayRouteTableEntryAttributeRequest,
         >,
         errors: &[],
+        response: update_gateway_route_table_entry_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateIpsecServer",
@@ -6597,6 +6989,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<UpdateIpsecServerRequest>,
         errors: &[],
+        response: update_ipsec_server::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateIpv4GatewayAttribute",
@@ -6604,6 +6997,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<UpdateIpv4GatewayAttributeRequest>,
         errors: &[],
+        response: update_ipv4_gateway_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateNatGatewayNatType",
@@ -6611,6 +7005,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<UpdateNatGatewayNatTypeRequest>,
         errors: &[],
+        response: update_nat_gateway_nat_type::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateNetworkAclEntries",
@@ -6624,6 +7019,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request processing has failed due to some unknown error.",
             },
         ],
+        response: update_network_acl_entries::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdatePublicIpAddressPoolAttribute",
@@ -6631,6 +7027,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<UpdatePublicIpAddressPoolAttributeRequest>,
         errors: &[],
+        response: update_public_ip_address_pool_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateRouteTargetGroup",
@@ -6638,6 +7035,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<UpdateRouteTargetGroupRequest>,
         errors: &[],
+        response: update_route_target_group::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateTrafficMirrorFilterAttribute",
@@ -6645,6 +7043,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<UpdateTrafficMirrorFilterAttributeRequest>,
         errors: &[],
+        response: update_traffic_mirror_filter_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateTrafficMirrorFilterRuleAttribute",
@@ -6654,6 +7053,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             UpdateTrafficMirrorFilterRuleAttributeRequest,
         >,
         errors: &[],
+        response: update_traffic_mirror_filter_rule_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateTrafficMirrorSessionAttribute",
@@ -6663,6 +7063,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             UpdateTrafficMirrorSessionAttributeRequest,
         >,
         errors: &[],
+        response: update_traffic_mirror_session_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateVirtualBorderBandwidth",
@@ -6670,6 +7071,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<UpdateVirtualBorderBandwidthRequest>,
         errors: &[],
+        response: update_virtual_border_bandwidth::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateVirtualPhysicalConnection",
@@ -6677,6 +7079,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("Token"),
         check: aliyun_runtime::check_params::<UpdateVirtualPhysicalConnectionRequest>,
         errors: &[],
+        response: update_virtual_physical_connection::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateVpcGatewayEndpointAttribute",
@@ -6684,6 +7087,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<UpdateVpcGatewayEndpointAttributeRequest>,
         errors: &[],
+        response: update_vpc_gateway_endpoint_attribute::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "VpcDescribeVpcNatGatewayNetworkInterfaceQuota",
@@ -6693,6 +7097,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest,
         >,
         errors: &[],
+        response: vpc_describe_vpc_nat_gateway_network_interface_quota::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "WithdrawVpcPublishedRouteEntries",
@@ -6700,6 +7105,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<WithdrawVpcPublishedRouteEntriesRequest>,
         errors: &[],
+        response: withdraw_vpc_published_route_entries::RESPONSE_SHAPE,
     },
 ];
 /// Every resource lifecycle of the spec.

@@ -293,6 +293,38 @@ impl std::fmt::Display for ModifyCustomerGatewayAttributeError {
     }
 }
 impl std::error::Error for ModifyCustomerGatewayAttributeError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "CreateTime",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "CustomerGatewayId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Description",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "IpAddress",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Name",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -258,6 +258,14 @@ impl std::fmt::Display for ModifyExpressConnectTrafficQosError {
     }
 }
 impl std::error::Error for ModifyExpressConnectTrafficQosError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The instances to bind to the policy; leave it out when nothing is added.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

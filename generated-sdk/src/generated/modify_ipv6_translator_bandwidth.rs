@@ -225,6 +225,18 @@ impl std::fmt::Display for ModifyIpv6TranslatorBandwidthError {
     }
 }
 impl std::error::Error for ModifyIpv6TranslatorBandwidthError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "OrderId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

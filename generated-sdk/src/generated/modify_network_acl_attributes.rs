@@ -242,6 +242,14 @@ impl std::fmt::Display for ModifyNetworkAclAttributesError {
     }
 }
 impl std::error::Error for ModifyNetworkAclAttributesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

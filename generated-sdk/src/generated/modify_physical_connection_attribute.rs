@@ -462,6 +462,14 @@ impl std::fmt::Display for ModifyPhysicalConnectionAttributeError {
     }
 }
 impl std::error::Error for ModifyPhysicalConnectionAttributeError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -490,6 +490,90 @@ impl std::fmt::Display for ModifySslVpnServerError {
     }
 }
 impl std::error::Error for ModifySslVpnServerError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Cipher",
+        shape: rt::Shape::Enum,
+    },
+    rt::FieldShape {
+        name: "ClientIpPool",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Compress",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "Connections",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "CreateTime",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "EnableMultiFactorAuth",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "IDaaSApplicationId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "IDaaSInstanceId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "IDaaSInstanceVersion",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "InternetIp",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "LocalSubnet",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "MaxConnections",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "Name",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Port",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "Proto",
+        shape: rt::Shape::Enum,
+    },
+    rt::FieldShape {
+        name: "RegionId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "SslVpnServerId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpnGatewayId",
+        shape: rt::Shape::String,
+    },
+];
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

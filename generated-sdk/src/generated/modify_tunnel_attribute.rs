@@ -282,6 +282,147 @@ impl std::fmt::Display for ModifyTunnelAttributeError {
     }
 }
 impl std::error::Error for ModifyTunnelAttributeError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "CustomerGatewayId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "EnableDpd",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "EnableNatTraversal",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "InternetIp",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RemoteCaCertificate",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Role",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "State",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TunnelBgpConfig",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "EnableBgp",
+                    shape: rt::Shape::Boolean,
+                },
+                rt::FieldShape {
+                    name: "LocalAsn",
+                    shape: rt::Shape::Long,
+                },
+                rt::FieldShape {
+                    name: "LocalBgpIp",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "PeerAsn",
+                    shape: rt::Shape::Long,
+                },
+                rt::FieldShape {
+                    name: "PeerBgpIp",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "TunnelCidr",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "TunnelId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TunnelIkeConfig",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "IkeAuthAlg",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "IkeEncAlg",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "IkeLifetime",
+                    shape: rt::Shape::Long,
+                },
+                rt::FieldShape {
+                    name: "IkeMode",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "IkePfs",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "IkeVersion",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "LocalId",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "Psk",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "RemoteId",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "TunnelIpsecConfig",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "IpsecAuthAlg",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "IpsecEncAlg",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "IpsecLifetime",
+                    shape: rt::Shape::Long,
+                },
+                rt::FieldShape {
+                    name: "IpsecPfs",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "ZoneNo",
+        shape: rt::Shape::String,
+    },
+];
 /// New BGP settings for the tunnel.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

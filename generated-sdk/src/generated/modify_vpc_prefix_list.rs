@@ -302,6 +302,18 @@ impl std::fmt::Display for ModifyVpcPrefixListError {
     }
 }
 impl std::error::Error for ModifyVpcPrefixListError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "PrefixListId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// CIDR blocks to add to the list.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

@@ -351,6 +351,86 @@ impl std::fmt::Display for ModifyVpnGatewayAttributeError {
     }
 }
 impl std::error::Error for ModifyVpnGatewayAttributeError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "AutoPropagate",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "BusinessStatus",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "CreateTime",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "Description",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "DisasterRecoveryInternetIp",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "DisasterRecoveryVSwitchId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "EnableBgp",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "EndTime",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "InternetIp",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "IntranetIp",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Name",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Spec",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "SslVpnInternetIp",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Status",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VSwitchId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpcId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpnGatewayId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -182,6 +182,22 @@ impl std::fmt::Display for OpenFlowLogServiceError {
     }
 }
 impl std::error::Error for OpenFlowLogServiceError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Code",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Message",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -229,6 +229,14 @@ impl std::fmt::Display for PublishVpcRouteEntriesError {
     }
 }
 impl std::error::Error for PublishVpcRouteEntriesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The route entries to publish, 1 to 50 per call.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

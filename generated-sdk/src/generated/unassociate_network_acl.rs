@@ -233,6 +233,14 @@ impl std::fmt::Display for UnassociateNetworkAclError {
     }
 }
 impl std::error::Error for UnassociateNetworkAclError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The resources to disassociate, one entry per vSwitch.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

@@ -319,6 +319,99 @@ impl std::fmt::Display for UpdateEnhancedVpnGatewayError {
     }
 }
 impl std::error::Error for UpdateEnhancedVpnGatewayError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "AutoPropagate",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "CreateTime",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "Description",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "DisasterRecoveryVSwitchId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "EnableBgp",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "EniInstanceIds",
+        shape: rt::Shape::List {
+            item: &rt::Shape::String,
+            wrapper: Some("EniInstanceId"),
+        },
+    },
+    rt::FieldShape {
+        name: "GatewayType",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Name",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "NetworkType",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "ResourceGroupId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Status",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Tag",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Tags",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "Key",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Value",
+                        shape: rt::Shape::String,
+                    },
+                ],
+            ),
+            wrapper: Some("Tag"),
+        },
+    },
+    rt::FieldShape {
+        name: "VSwitchId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpcId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpnGatewayId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "VpnType",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -281,6 +281,14 @@ impl std::fmt::Display for UpdateNetworkAclEntriesError {
     }
 }
 impl std::error::Error for UpdateNetworkAclEntriesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The complete list of outbound rules the network ACL is to have; it replaces the current outbound rules when `UpdateEgressAclEntries` is `true`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

@@ -240,6 +240,14 @@ impl std::fmt::Display for UpdateRouteTargetGroupError {
     }
 }
 impl std::error::Error for UpdateRouteTargetGroupError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The new member list. In `Active-Standby` mode it must hold exactly two members in different zones.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

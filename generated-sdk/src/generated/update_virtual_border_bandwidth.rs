@@ -226,6 +226,30 @@ impl std::fmt::Display for UpdateVirtualBorderBandwidthError {
     }
 }
 impl std::error::Error for UpdateVirtualBorderBandwidthError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Code",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "HttpStatusCode",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "Message",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Success",
+        shape: rt::Shape::Boolean,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

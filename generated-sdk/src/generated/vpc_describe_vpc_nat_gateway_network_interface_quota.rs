@@ -211,6 +211,18 @@ impl std::fmt::Display for VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError {
     }
 }
 impl std::error::Error for VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "Quota",
+        shape: rt::Shape::Long,
+    },
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -231,6 +231,14 @@ impl std::fmt::Display for WithdrawVpcPublishedRouteEntriesError {
     }
 }
 impl std::error::Error for WithdrawVpcPublishedRouteEntriesError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+];
 /// The published entries to withdraw, 1 to 50 per call.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

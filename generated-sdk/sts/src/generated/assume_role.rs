@@ -296,6 +296,56 @@ impl std::fmt::Display for AssumeRoleError {
     }
 }
 impl std::error::Error for AssumeRoleError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Credentials",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "AccessKeyId",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "AccessKeySecret",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "SecurityToken",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "Expiration",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "AssumedRoleUser",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "Arn",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "AssumedRoleId",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "SourceIdentity",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -322,6 +322,83 @@ impl std::fmt::Display for AssumeRoleWithOidcError {
     }
 }
 impl std::error::Error for AssumeRoleWithOidcError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Credentials",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "AccessKeyId",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "AccessKeySecret",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "SecurityToken",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "Expiration",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "AssumedRoleUser",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "Arn",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "AssumedRoleId",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+    rt::FieldShape {
+        name: "OIDCTokenInfo",
+        shape: rt::Shape::Struct(
+            &[
+                rt::FieldShape {
+                    name: "Subject",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "Issuer",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "ClientIds",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "ExpirationTime",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "IssuanceTime",
+                    shape: rt::Shape::String,
+                },
+                rt::FieldShape {
+                    name: "VerificationInfo",
+                    shape: rt::Shape::String,
+                },
+            ],
+        ),
+    },
+];
 /// What STS read from the OIDC token.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

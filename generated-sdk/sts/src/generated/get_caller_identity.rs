@@ -163,6 +163,38 @@ impl std::fmt::Display for GetCallerIdentityError {
     }
 }
 impl std::error::Error for GetCallerIdentityError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "AccountId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "UserId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Arn",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "IdentityType",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "PrincipalId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "RoleId",
+        shape: rt::Shape::String,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,6 +51,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The parameter Policy has not been parsed.",
             },
         ],
+        response: assume_role::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "AssumeRoleWithOIDC",
@@ -69,6 +70,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "You are not authorized to do this action.",
             },
         ],
+        response: assume_role_with_oidc::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetCallerIdentity",
@@ -76,6 +78,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetCallerIdentityRequest>,
         errors: &[],
+        response: get_caller_identity::RESPONSE_SHAPE,
     },
 ];
 /// Every resource lifecycle of the spec.

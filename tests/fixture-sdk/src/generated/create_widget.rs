@@ -573,6 +573,18 @@ impl std::fmt::Display for CreateWidgetError {
     }
 }
 impl std::error::Error for CreateWidgetError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "WidgetId",
+        shape: rt::Shape::String,
+    },
+];
 /// Sent as one JSON-encoded parameter, in the form body.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

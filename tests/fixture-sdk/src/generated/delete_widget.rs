@@ -158,6 +158,9 @@ impl std::fmt::Display for DeleteWidgetError {
     }
 }
 impl std::error::Error for DeleteWidgetError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[];
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -299,6 +299,107 @@ impl std::fmt::Display for DescribeWidgetsError {
     }
 }
 impl std::error::Error for DescribeWidgetsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "TotalCount",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "PageNumber",
+        shape: rt::Shape::Integer,
+    },
+    rt::FieldShape {
+        name: "Truncated",
+        shape: rt::Shape::Boolean,
+    },
+    rt::FieldShape {
+        name: "Widgets",
+        shape: rt::Shape::List {
+            item: &rt::Shape::Struct(
+                &[
+                    rt::FieldShape {
+                        name: "WidgetId",
+                        shape: rt::Shape::String,
+                    },
+                    rt::FieldShape {
+                        name: "Status",
+                        shape: rt::Shape::Enum,
+                    },
+                    rt::FieldShape {
+                        name: "Kind",
+                        shape: rt::Shape::Enum,
+                    },
+                    rt::FieldShape {
+                        name: "Capacity",
+                        shape: rt::Shape::Long,
+                    },
+                    rt::FieldShape {
+                        name: "Ratio",
+                        shape: rt::Shape::Float,
+                    },
+                    rt::FieldShape {
+                        name: "Enabled",
+                        shape: rt::Shape::Boolean,
+                    },
+                    rt::FieldShape {
+                        name: "Spec",
+                        shape: rt::Shape::Struct(
+                            &[
+                                rt::FieldShape {
+                                    name: "Cpu",
+                                    shape: rt::Shape::Integer,
+                                },
+                                rt::FieldShape {
+                                    name: "Memory",
+                                    shape: rt::Shape::Float,
+                                },
+                            ],
+                        ),
+                    },
+                    rt::FieldShape {
+                        name: "Tags",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::Struct(
+                                &[
+                                    rt::FieldShape {
+                                        name: "Key",
+                                        shape: rt::Shape::String,
+                                    },
+                                    rt::FieldShape {
+                                        name: "Value",
+                                        shape: rt::Shape::String,
+                                    },
+                                ],
+                            ),
+                            wrapper: Some("Tag"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "Ipv6Addresses",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: Some("Ipv6Address"),
+                        },
+                    },
+                    rt::FieldShape {
+                        name: "ZoneIds",
+                        shape: rt::Shape::List {
+                            item: &rt::Shape::String,
+                            wrapper: None,
+                        },
+                    },
+                ],
+            ),
+            wrapper: Some("Widget"),
+        },
+    },
+];
 /// An enum local to this action.
 ///
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.

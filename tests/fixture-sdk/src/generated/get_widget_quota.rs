@@ -143,6 +143,18 @@ impl std::fmt::Display for GetWidgetQuotaError {
     }
 }
 impl std::error::Error for GetWidgetQuotaError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Quota",
+        shape: rt::Shape::Integer,
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

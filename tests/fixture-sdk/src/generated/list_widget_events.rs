@@ -229,6 +229,25 @@ impl std::fmt::Display for ListWidgetEventsError {
     }
 }
 impl std::error::Error for ListWidgetEventsError {}
+/// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
+#[cfg(feature = "server")]
+pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
+    rt::FieldShape {
+        name: "RequestId",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "NextToken",
+        shape: rt::Shape::String,
+    },
+    rt::FieldShape {
+        name: "Events",
+        shape: rt::Shape::List {
+            item: &rt::Shape::String,
+            wrapper: None,
+        },
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;

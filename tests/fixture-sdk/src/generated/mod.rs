@@ -48,6 +48,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The request does not allow in this state.",
             },
         ],
+        response: create_widget::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteWidget",
@@ -66,6 +67,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The widget is in a state that does not allow this.",
             },
         ],
+        response: delete_widget::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeWidgets",
@@ -73,6 +75,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DescribeWidgetsRequest>,
         errors: &[],
+        response: describe_widgets::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "GetWidgetQuota",
@@ -80,6 +83,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<GetWidgetQuotaRequest>,
         errors: &[],
+        response: get_widget_quota::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "ListWidgetEvents",
@@ -87,6 +91,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         idempotency_token: None,
         check: aliyun_runtime::check_params::<ListWidgetEventsRequest>,
         errors: &[],
+        response: list_widget_events::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
         action: "StopWidget",
@@ -100,6 +105,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
                 message: "The widget is in a state that does not allow this.",
             },
         ],
+        response: stop_widget::RESPONSE_SHAPE,
     },
 ];
 /// Every resource lifecycle of the spec.

@@ -1,0 +1,250 @@
+//! Every answer is written from the action's response shape
+//! (`OperationInfo::response`, generated from the spec): each field the
+//! shape declares is filled from what the action decided (a new ID, a page
+//! of items, counters) or else from the resource it addressed, matched by
+//! wire name without regard to case, and written with its declared kind:
+//! numbers as numbers, booleans as booleans, wrapped lists wrapped. A field
+//! the emulator knows nothing about is left out, as the decoder allows.
+
+use aliyun_runtime::{FieldShape, Lifecycle, Shape, find_field};
+
+use crate::render::Value;
+use crate::store::{Resource, Store};
+
+/// Where a resource's children are found: a list of IDs named after a
+/// kind's ID parameter (`VSwitchIds` on a VPC) lists the resources of that
+/// kind recorded with this resource's ID (`VpcId`).
+#[derive(Clone, Copy)]
+pub(crate) struct Related<'a> {
+    pub store: &'a Store,
+    pub lifecycles: &'a [&'static Lifecycle],
+}
+
+/// What an answer is made from.
+#[derive(Default)]
+pub(crate) struct Facts<'a> {
+    /// Values the action decided, by wire name; they win over the resource's.
+    pub given: Vec<(String, Value)>,
+    /// The resource the action created, moved or read.
+    pub resource: Option<(&'a Lifecycle, &'a Resource)>,
+    pub related: Option<Related<'a>>,
+}
+
+impl<'a> Facts<'a> {
+    pub fn with(mut self, name: &str, value: Value) -> Self {
+        self.given.push((name.to_owned(), value));
+        self
+    }
+}
+
+/// The answer's fields in the shape's order, `RequestId` among them when
+/// `given` holds it.
+pub(crate) fn answer(shape: &[FieldShape], facts: &Facts<'_>) -> Vec<(String, Value)> {
+    let mut out = Vec::with_capacity(shape.len());
+    for field in shape {
+        let given = facts.given.iter().find(|(k, _)| k.eq_ignore_ascii_case(field.name)).map(|(_, v)| v);
+        let value = match given {
+            Some(Value::Str(text)) => typed(&field.shape, text),
+            Some(v) => Some(v.clone()),
+            None => facts.resource.and_then(|(l, r)| from_resource(field, l, r, facts.related)),
+        };
+        if let Some(value) = value {
+            out.push((field.name.to_owned(), value));
+        }
+    }
+    // The request ID is part of every answer, even of a shape that forgot it.
+    if find_field(shape, "RequestId").is_none()
+        && let Some((_, id)) = facts.given.iter().find(|(k, _)| k == "RequestId")
+    {
+        out.insert(0, ("RequestId".to_owned(), id.clone()));
+    }
+    out
+}
+
+/// One resource as an item of `fields` (a listing's item struct).
+pub(crate) fn item(
+    fields: &[FieldShape],
+    lifecycle: &Lifecycle,
+    resource: &Resource,
+    related: Option<Related<'_>>,
+) -> Value {
+    Value::Map(
+        fields
+            .iter()
+            .filter_map(|f| from_resource(f, lifecycle, resource, related).map(|v| (f.name.to_owned(), v)))
+            .collect(),
+    )
+}
+
+/// A list as its shape writes it: under its wrapper element, or bare.
+pub(crate) fn list(wrapper: Option<&str>, items: Vec<Value>) -> Value {
+    match wrapper {
+        Some(w) => Value::Map(vec![(w.to_owned(), Value::List(items))]),
+        None => Value::List(items),
+    }
+}
+
+/// The struct of a list field of structs: its fields and wrapper.
+pub(crate) fn list_of_structs(shape: &Shape) -> Option<(&'static [FieldShape], Option<&'static str>)> {
+    match shape {
+        Shape::List { item: Shape::Struct(fields), wrapper } => Some((fields, *wrapper)),
+        _ => None,
+    }
+}
+
+/// What the resource knows of `name`, as text: its ID, its state, its
+/// region, or a recorded field.
+pub(crate) fn text<'r>(name: &str, lifecycle: &Lifecycle, resource: &'r Resource) -> Option<&'r str> {
+    let (id_field, state_field) = match lifecycle.listing {
+        Some(l) => (l.id_field, l.state_field),
+        None => (lifecycle.id, "Status"),
+    };
+    if name.eq_ignore_ascii_case(lifecycle.id) || name.eq_ignore_ascii_case(id_field) {
+        Some(&resource.id)
+    } else if name.eq_ignore_ascii_case(state_field) {
+        Some(&resource.state)
+    } else if name == "RegionId" {
+        resource.region.as_deref()
+    } else {
+        resource.fields.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+fn from_resource(
+    field: &FieldShape,
+    lifecycle: &Lifecycle,
+    resource: &Resource,
+    related: Option<Related<'_>>,
+) -> Option<Value> {
+    if field.shape.is_scalar() {
+        return typed(&field.shape, text(field.name, lifecycle, resource)?);
+    }
+    if let Shape::List { item: Shape::String, wrapper } = field.shape {
+        return children(field.name, lifecycle, resource, related?).map(|ids| list(wrapper, ids));
+    }
+    let (item, wrapper) = list_of_structs(&field.shape)?;
+    if !is_tags(field.name, item) {
+        return None;
+    }
+    let tags = resource
+        .tags
+        .iter()
+        .map(|(key, value)| {
+            Value::Map(
+                item.iter()
+                    .filter_map(|f| match f.name {
+                        "Key" | "TagKey" => Some((f.name.to_owned(), Value::Str(key.clone()))),
+                        "Value" | "TagValue" => Some((f.name.to_owned(), Value::Str(value.clone()))),
+                        _ => None,
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    Some(list(wrapper, tags))
+}
+
+/// The IDs of `resource`'s children of the kind whose ID parameter `name`
+/// is the plural of, oldest first; `None` when `name` names no kind.
+fn children(name: &str, parent: &Lifecycle, resource: &Resource, related: Related<'_>) -> Option<Vec<Value>> {
+    let singular = name.strip_suffix('s')?;
+    let kind =
+        related.lifecycles.iter().find(|l| l.id.eq_ignore_ascii_case(singular) && l.resource != parent.resource)?;
+    let Some(of_kind) = related.store.kind(kind.resource) else { return Some(Vec::new()) };
+    let ids = of_kind
+        .iter()
+        .filter(|c| text(parent.id, kind, c) == Some(resource.id.as_str()))
+        .map(|c| Value::Str(c.id.clone()))
+        .collect();
+    Some(ids)
+}
+
+/// A list of key-value structs named `Tags` or `Tag`: a resource's tags.
+fn is_tags(name: &str, item: &[FieldShape]) -> bool {
+    (name.eq_ignore_ascii_case("Tags") || name.eq_ignore_ascii_case("Tag"))
+        && item.iter().any(|f| f.name == "Key" || f.name == "TagKey")
+}
+
+/// `text` as a value of `shape`; `None` when it is not one (a stored
+/// value that does not fit the declared kind is left out, not guessed).
+pub(crate) fn typed(shape: &Shape, text: &str) -> Option<Value> {
+    match shape {
+        Shape::String | Shape::Enum => Some(Value::Str(text.to_owned())),
+        Shape::Integer => text.trim().parse::<i32>().ok().map(|n| Value::Int(i64::from(n))),
+        Shape::Long => text.trim().parse::<i64>().ok().map(Value::Int),
+        Shape::Boolean => match text.trim() {
+            t if t.eq_ignore_ascii_case("true") => Some(Value::Bool(true)),
+            t if t.eq_ignore_ascii_case("false") => Some(Value::Bool(false)),
+            _ => None,
+        },
+        Shape::Float => text.trim().parse::<f64>().ok().filter(|f| f.is_finite()).map(|f| Value::Num(f.to_string())),
+        Shape::Struct(_) | Shape::List { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aliyun_vpc::lifecycle::VPC;
+    use std::collections::BTreeMap;
+
+    fn vpc() -> Resource {
+        Resource {
+            kind: "Vpc".into(),
+            id: "vpc-1".into(),
+            seq: 0,
+            state: "Available".into(),
+            pending: None,
+            region: Some("cn-hangzhou".into()),
+            fields: BTreeMap::from([
+                ("CidrBlock".to_owned(), "10.0.0.0/8".to_owned()),
+                ("VpcName".to_owned(), "demo".to_owned()),
+                ("IsDefault".to_owned(), "false".to_owned()),
+                ("EnableIpv6".to_owned(), "not a boolean".to_owned()),
+            ]),
+            tags: vec![("env".into(), "prod".into())],
+        }
+    }
+
+    fn shape(action: &str) -> &'static [FieldShape] {
+        aliyun_vpc::OPERATIONS.iter().find(|o| o.action == action).unwrap().response
+    }
+
+    #[test]
+    fn items_take_their_kinds_from_the_shape_and_leave_out_the_unknown() {
+        let (fields, wrapper) = list_of_structs(&find_field(shape("DescribeVpcs"), "Vpcs").unwrap().shape).unwrap();
+        assert_eq!(wrapper, Some("Vpc"));
+        let Value::Map(item) = item(fields, &VPC, &vpc(), None) else { panic!() };
+        let get = |name: &str| item.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        assert_eq!(get("VpcId"), Some(Value::Str("vpc-1".into())));
+        assert_eq!(get("Status"), Some(Value::Str("Available".into())));
+        assert_eq!(get("IsDefault"), Some(Value::Bool(false)));
+        assert_eq!(get("EnableIpv6"), None, "a value that does not fit is left out");
+        assert_eq!(get("VRouterId"), None, "never recorded");
+        let tags = Value::Map(vec![(
+            "Tag".into(),
+            Value::List(vec![Value::Map(vec![
+                ("Key".into(), Value::Str("env".into())),
+                ("Value".into(), Value::Str("prod".into())),
+            ])]),
+        )]);
+        assert_eq!(get("Tags"), Some(tags));
+    }
+
+    #[test]
+    fn given_values_win_and_scalars_are_typed() {
+        let r = vpc();
+        let facts = Facts { resource: Some((&VPC, &r)), ..Facts::default() }
+            .with("RequestId", Value::Str("R".into()))
+            .with("VpcId", Value::Str("vpc-given".into()));
+        let out = answer(shape("CreateVpc"), &facts);
+        let names: Vec<&str> = out.iter().map(|(k, _)| k.as_str()).collect();
+        assert!(names.contains(&"RequestId") && names.contains(&"VpcId"), "{names:?}");
+        assert!(out.contains(&("VpcId".into(), Value::Str("vpc-given".into()))));
+        assert_eq!(typed(&Shape::Integer, "12"), Some(Value::Int(12)));
+        assert_eq!(typed(&Shape::Integer, "99999999999"), None);
+        assert_eq!(typed(&Shape::Float, "1.5"), Some(Value::Num("1.5".into())));
+        assert_eq!(typed(&Shape::Float, "NaN"), None);
+        assert_eq!(typed(&Shape::Boolean, "TRUE"), Some(Value::Bool(true)));
+    }
+}

@@ -1,0 +1,56 @@
+//! IPv4 CIDR arithmetic, the one rule of the VPC model that is not data: a
+//! child's block (a vSwitch's) must be well formed, lie inside its parent's
+//! (the VPC's), and not overlap its siblings'.
+
+use std::net::Ipv4Addr;
+
+/// A block `network/prefix`, its host bits cleared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cidr {
+    network: u32,
+    prefix: u8,
+}
+
+impl Cidr {
+    pub fn parse(text: &str) -> Option<Cidr> {
+        let (addr, prefix) = text.trim().split_once('/')?;
+        let addr: Ipv4Addr = addr.parse().ok()?;
+        let prefix: u8 = prefix.parse().ok().filter(|p| *p <= 32)?;
+        Some(Cidr { network: u32::from(addr) & mask(prefix), prefix })
+    }
+
+    /// Whether every address of `self` is in `outer`.
+    pub fn within(self, outer: Cidr) -> bool {
+        self.prefix >= outer.prefix && self.network & mask(outer.prefix) == outer.network
+    }
+
+    /// Whether the two blocks share an address.
+    pub fn overlaps(self, other: Cidr) -> bool {
+        self.within(other) || other.within(self)
+    }
+}
+
+fn mask(prefix: u8) -> u32 {
+    if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_nest_and_overlap() {
+        let vpc = Cidr::parse("192.168.0.0/16").unwrap();
+        let a = Cidr::parse("192.168.1.0/24").unwrap();
+        let b = Cidr::parse("192.168.1.128/25").unwrap();
+        let c = Cidr::parse("192.168.2.0/24").unwrap();
+        assert!(a.within(vpc) && !vpc.within(a));
+        assert!(a.overlaps(b) && b.overlaps(a) && !a.overlaps(c));
+        assert!(!Cidr::parse("10.0.0.0/24").unwrap().within(vpc));
+        assert!(Cidr::parse("0.0.0.0/0").unwrap().overlaps(a));
+        assert_eq!(Cidr::parse("192.168.1.7/24"), Some(a), "host bits are cleared");
+        for bad in ["", "192.168.1.0", "192.168.1.0/33", "192.168.1/24", "x/8", "300.1.1.1/8"] {
+            assert_eq!(Cidr::parse(bad), None, "{bad}");
+        }
+    }
+}
