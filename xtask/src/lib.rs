@@ -3,7 +3,8 @@
 //! The generator (`codegen`) is pure; this crate owns the file system: it
 //! reads a spec tree, and writes or checks the generated module of a crate.
 //! Writes are all-or-nothing per run: when the spec has an error nothing is
-//! written, and each file is replaced by an atomic rename.
+//! written, and otherwise every changed file is written to a temporary
+//! before any is renamed into place; a failure undoes the whole run.
 
 pub mod bench;
 
@@ -155,43 +156,135 @@ fn existing_files(dir: &Path) -> Result<Vec<String>, Failure> {
 
 /// Regenerates `target`, writing only files whose content changed and
 /// deleting generated files whose action left the spec.
+///
+/// The whole tree changes or none of it does: every new file is written to
+/// a temporary beside its target first, and only when all are written are
+/// they renamed into place and stale files deleted. When any step fails,
+/// what was done is undone (the temporaries removed, replaced files given
+/// their old bytes back, deleted ones restored), so a failed run never
+/// leaves the crate half old, half new.
 pub fn write(target: &Target) -> Result<Changes, Failure> {
     let files = generated(target)?;
     let dir = target.out.join(GENERATED_DIR);
     fs::create_dir_all(&dir).map_err(|e| Failure::Io(format!("cannot create {}: {e}", dir.display())))?;
-    let mut changes = Changes::default();
+    let mut replace = Vec::new();
     for file in &files {
         let path = dir.join(&file.path);
-        if fs::read_to_string(&path).ok().as_deref() == Some(file.contents.as_str()) {
+        let old = fs::read(&path).ok();
+        if old.as_deref() == Some(file.contents.as_bytes()) {
             continue;
         }
-        write_atomically(&path, &file.contents)
-            .map_err(|e| Failure::Io(format!("cannot write {}: {e}", path.display())))?;
-        changes.written.push(path);
+        replace.push(Replacement { tmp: temporary_for(&path), path, contents: file.contents.as_bytes(), old });
     }
+    let mut delete = Vec::new();
     for name in existing_files(&dir)? {
         if files.iter().any(|f| f.path == name) {
             continue;
         }
         let path = dir.join(&name);
         // Only files the generator made are its to delete.
-        if fs::read_to_string(&path).is_ok_and(|t| t.starts_with("// @generated")) {
-            fs::remove_file(&path).map_err(|e| Failure::Io(format!("cannot delete {}: {e}", path.display())))?;
-            changes.deleted.push(path);
+        if let Ok(old) = fs::read(&path) {
+            if old.starts_with(b"// @generated") {
+                delete.push((path, old));
+            }
         }
     }
-    Ok(changes)
+    commit(&replace, &delete)?;
+    Ok(Changes {
+        written: replace.into_iter().map(|r| r.path).collect(),
+        deleted: delete.into_iter().map(|(path, _)| path).collect(),
+    })
 }
 
-/// Writes through a temporary file in the same directory and a rename, so a
-/// reader never sees half a file and a crash leaves the old one intact.
-fn write_atomically(path: &Path, contents: &str) -> io::Result<()> {
+/// One file to replace (or create): where, its new bytes, and its old ones
+/// (`None` when it does not exist yet) to put back if the run fails.
+struct Replacement<'a> {
+    path: PathBuf,
+    tmp: PathBuf,
+    contents: &'a [u8],
+    old: Option<Vec<u8>>,
+}
+
+/// A temporary in the same directory as `path`, so that the rename is
+/// atomic (it never crosses file systems).
+fn temporary_for(path: &Path) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    fs::write(&tmp, contents)?;
-    fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = fs::remove_file(&tmp);
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Applies every replacement and deletion, or none.
+fn commit(replace: &[Replacement], delete: &[(PathBuf, Vec<u8>)]) -> Result<(), Failure> {
+    // 1. Every temporary. A failure here has touched no file of the tree.
+    for (i, r) in replace.iter().enumerate() {
+        if let Err(e) = write_new(&r.tmp, r.contents) {
+            for done in &replace[..i] {
+                let _ = fs::remove_file(&done.tmp);
+            }
+            return Err(unchanged(format!("cannot write {}: {e}", r.tmp.display()), &[]));
+        }
+    }
+    // 2. The renames, then the deletions; a failure undoes the ones done.
+    for (i, r) in replace.iter().enumerate() {
+        if let Err(e) = fs::rename(&r.tmp, &r.path) {
+            for rest in &replace[i..] {
+                let _ = fs::remove_file(&rest.tmp);
+            }
+            let left = undo(&replace[..i], &[]);
+            return Err(unchanged(format!("cannot replace {}: {e}", r.path.display()), &left));
+        }
+    }
+    for (i, (path, _)) in delete.iter().enumerate() {
+        if let Err(e) = fs::remove_file(path) {
+            let left = undo(replace, &delete[..i]);
+            return Err(unchanged(format!("cannot delete {}: {e}", path.display()), &left));
+        }
+    }
+    Ok(())
+}
+
+/// Creates `path`, failing if anything is already there: a temporary must
+/// never overwrite a file (or follow a link) it did not create.
+fn write_new(path: &Path, contents: &[u8]) -> io::Result<()> {
+    use std::io::Write as _;
+    let mut file = fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    file.write_all(contents).and_then(|()| file.sync_all()).inspect_err(|_| {
+        let _ = fs::remove_file(path);
     })
+}
+
+/// Puts back the old bytes of replaced files (or removes files that were
+/// new) and the deleted files. Returns the paths it could not restore.
+fn undo(replaced: &[Replacement], deleted: &[(PathBuf, Vec<u8>)]) -> Vec<PathBuf> {
+    let mut left = Vec::new();
+    for r in replaced {
+        let restored = match &r.old {
+            Some(old) => write_new(&r.tmp, old).and_then(|()| fs::rename(&r.tmp, &r.path)),
+            None => fs::remove_file(&r.path),
+        };
+        if restored.is_err() {
+            let _ = fs::remove_file(&r.tmp);
+            left.push(r.path.clone());
+        }
+    }
+    for (path, old) in deleted {
+        if fs::write(path, old).is_err() {
+            left.push(path.clone());
+        }
+    }
+    left
+}
+
+/// The failure of a run that was undone; `left` names files that could not
+/// be put back (only when undoing failed too).
+fn unchanged(cause: String, left: &[PathBuf]) -> Failure {
+    if left.is_empty() {
+        return Failure::Io(format!("{cause}; no file was changed"));
+    }
+    let names: Vec<String> = left.iter().map(|p| p.display().to_string()).collect();
+    Failure::Io(format!(
+        "{cause}; the run was undone, except for {} which could not be restored: run `{REGENERATE_COMMAND}` again once the cause is fixed",
+        names.join(", ")
+    ))
 }
 
 /// Compares `target`'s generated files with what the spec makes; changes nothing.
