@@ -228,6 +228,7 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
 
     action_files.sort_by(|a, b| a.0.cmp(&b.0));
     check_action_names_unique(&mut ck, &action_files);
+    check_helper_names(&mut ck, &action_files, &pfx, &product.resources);
     let mut actions: Vec<Action> = Vec::new();
     for (stem, rel, (file, fx)) in &action_files {
         let action =

@@ -31,7 +31,8 @@ pub struct Target {
 }
 
 /// The pairs `cargo xtask codegen` handles when given no `--spec`/`--out`:
-/// the product crate, and the fixture crate that snapshots every spec feature.
+/// the product crate, the fixture crate that snapshots every spec feature,
+/// and the one that snapshots unusual but valid names and text.
 /// Relative paths when run from the workspace root, so messages stay short.
 pub fn default_targets() -> Vec<Target> {
     let root = workspace_root();
@@ -40,6 +41,7 @@ pub fn default_targets() -> Vec<Target> {
     vec![
         Target { spec: root.join("spec/vpc"), out: root.join("generated-sdk") },
         Target { spec: root.join("tests/fixtures/all-features"), out: root.join("tests/fixture-sdk") },
+        Target { spec: root.join("tests/fixtures/edge-cases"), out: root.join("tests/edge-sdk") },
     ]
 }
 

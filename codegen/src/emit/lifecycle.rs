@@ -53,7 +53,7 @@ fn resource(r: &Resource) -> TokenStream {
     let lines: Vec<String> = r.transitions.iter().map(|t| format!("- {}", describe_transition(t))).collect();
     let doc = docs::outer(&docs::paragraphs([
         format!("Lifecycle of a {}.", r.name).as_str(),
-        r.description.as_deref().unwrap_or(""),
+        &docs::opt(&r.description),
         &format!(
             "States: {}. A new one starts as `{}`.",
             r.states.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
@@ -113,7 +113,7 @@ fn resource(r: &Resource) -> TokenStream {
                     id: &str,
                     target: super::types::#states_type,
                     policy: rt::WaitPolicy,
-                ) -> Result<#item_path, rt::WaitError<super::#error>> {
+                ) -> ::core::result::Result<#item_path, rt::WaitError<super::#error>> {
                     rt::wait_for_state(&#name, id, target.as_str(), policy, || {
                         let request = rt::WireRequest::<super::#request>::new([#(#params)*]);
                         async move {

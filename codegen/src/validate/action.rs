@@ -35,6 +35,18 @@ pub(super) fn check_action_names_unique(ck: &mut Checker, action_files: &[(Strin
             continue;
         }
         let module = naming::snake(&file.action);
+        if naming::pascal(&file.action) == "Common" {
+            ck.error(
+                fx,
+                &["action".into()],
+                format!(
+                    "action `{}` would make the type `CommonError`, which holds the product's common errors",
+                    file.action
+                ),
+                "the name is reserved; check the action's name against the API reference",
+            );
+            continue;
+        }
         if let Some((_, what)) = RESERVED_ACTION_MODULES.iter().find(|(m, _)| *m == module) {
             ck.error(
                 fx,
@@ -212,4 +224,66 @@ pub(super) fn check_action(
         lifecycle,
         pagination,
     })
+}
+
+/// What made a client method that an action's own method may collide with.
+enum Helper<'a> {
+    /// The page or item stream of a paginated action.
+    Stream { action: &'a str, what: &'static str },
+    /// A resource's waiter, declared at `resources[index]` of product.yaml.
+    Waiter { resource: &'a str, index: usize },
+}
+
+/// Each action's `Client` method must not be one the generator makes for
+/// another purpose: the `_pages` and `_items` streams of a paginated action,
+/// and each resource's `wait_until_<resource>_status`. Checked on the names
+/// alone, so that a file with other problems still takes part.
+pub(super) fn check_helper_names(
+    ck: &mut Checker,
+    action_files: &[(String, String, (ActionFile, FileCx))],
+    pfx: &FileCx,
+    resources: &[crate::spec::ResourceSpec],
+) {
+    let mut helpers: HashMap<String, Helper> = HashMap::new();
+    for (_, _, (file, _)) in action_files {
+        if is_pascal_identifier(&file.action) && file.pagination.is_some() {
+            let module = naming::snake(&file.action);
+            for (suffix, what) in [("pages", "stream of pages"), ("items", "stream of items")] {
+                helpers.insert(format!("{module}_{suffix}"), Helper::Stream { action: &file.action, what });
+            }
+        }
+    }
+    for (index, r) in resources.iter().enumerate() {
+        if is_pascal_identifier(&r.name) && r.waiter.is_some() {
+            let method = format!("wait_until_{}_status", naming::snake(&r.name));
+            helpers.insert(method, Helper::Waiter { resource: &r.name, index });
+        }
+    }
+    for (_, _, (file, fx)) in action_files {
+        if !is_pascal_identifier(&file.action) {
+            continue;
+        }
+        let module = naming::snake(&file.action);
+        match helpers.get(&module) {
+            None => {}
+            Some(Helper::Stream { action, what }) => ck.error(
+                fx,
+                &["action".into()],
+                format!(
+                    "action `{}` becomes the client method `{module}`, which is also the {what} of the paginated action `{action}`",
+                    file.action
+                ),
+                format!("the client cannot have both: remove `pagination:` from `{action}`, or leave one of the two actions out of the spec"),
+            ),
+            Some(Helper::Waiter { resource, index }) => ck.error(
+                pfx,
+                &["resources".into(), (*index).into(), "name".into()],
+                format!(
+                    "the waiter of resource `{resource}` would be the client method `{module}`, which is the method of the action `{}`",
+                    file.action
+                ),
+                "rename the resource, or remove its `waiter:`",
+            ),
+        }
+    }
 }

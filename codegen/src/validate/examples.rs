@@ -77,7 +77,7 @@ fn walk(ck: &mut Checker, fx: &FileCx, value: &V, ty: &Ty, at: &Path, scope: &Sc
                     ck.error_at(fx, fx.loc.find_key(&key_at), message, help);
                     continue;
                 };
-                match check_example_value(item, &field.ty, scope, "example field") {
+                match check_example_value(item, &field.ty, scope, "example field", fx, &key_at) {
                     Ok(()) => walk(ck, fx, item, &field.ty, &key_at, scope, structs, request),
                     Err(mismatch) => {
                         let where_: Path = [key_at, mismatch.at].concat();

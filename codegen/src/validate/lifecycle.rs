@@ -31,6 +31,18 @@ pub(super) fn check_resources(
             );
         } else if out.iter().any(|o| o.name == r.name) {
             ck.error(fx, &p(&path, "name"), format!("resource `{}` is declared twice", r.name), "remove one of them");
+        } else if let Some(other) = specs[..i].iter().find(|o| resource_const(&o.name) == resource_const(&r.name)) {
+            ck.error(
+                fx,
+                &p(&path, "name"),
+                format!(
+                    "resources `{}` and `{}` both become the Rust constant `{}` (and the same waiter)",
+                    r.name,
+                    other.name,
+                    resource_const(&r.name)
+                ),
+                "the names differ only in case or in how an acronym is spelt; rename one",
+            );
         }
         if !is_wire_name(&r.id) {
             ck.error(
@@ -101,7 +113,7 @@ pub(super) fn check_resources(
         if ck.diags.len() == before {
             out.push(Resource {
                 name: r.name.clone(),
-                const_name: naming::snake(&r.name).to_ascii_uppercase(),
+                const_name: resource_const(&r.name),
                 description: r.description.clone(),
                 states_type: r.states.clone(),
                 states,
@@ -118,6 +130,11 @@ pub(super) fn check_resources(
         }
     }
     out
+}
+
+/// The Rust constant of a resource's lifecycle (`PHYSICAL_CONNECTION`).
+fn resource_const(name: &str) -> String {
+    naming::snake(name).to_ascii_uppercase()
 }
 
 /// Checks an action's `lifecycle:` block against its resource's states and

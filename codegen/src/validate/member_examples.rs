@@ -11,9 +11,16 @@ pub(super) struct Mismatch {
 }
 
 /// Checks an example against its type and renders it for documentation.
-pub(super) fn check_example(value: &serde_yaml::Value, ty: &Ty, scope: &Scope) -> Result<String, Mismatch> {
+/// `at` is where the example is, to read how its numbers are written.
+pub(super) fn check_example(
+    value: &serde_yaml::Value,
+    ty: &Ty,
+    scope: &Scope,
+    fx: &FileCx,
+    at: &[Seg],
+) -> Result<String, Mismatch> {
     use serde_yaml::Value as V;
-    check_example_value(value, ty, scope, "example")?;
+    check_example_value(value, ty, scope, "example", fx, at)?;
     Ok(match value {
         V::String(s) => s.clone(),
         V::Number(n) => n.to_string(),
@@ -28,11 +35,22 @@ pub(super) fn check_example_value(
     ty: &Ty,
     scope: &Scope,
     what: &str,
+    fx: &FileCx,
+    at: &[Seg],
 ) -> Result<(), Mismatch> {
     use serde_yaml::Value as V;
     let mismatch = |message: String, help: String| Err(Mismatch { at: Vec::new(), message, help });
     match (ty, value) {
-        (Ty::String, V::String(_) | V::Number(_)) => Ok(()),
+        // A number stands for text only when it reads back as written:
+        // YAML reads `1.10` as 1.1 and `1e3` as 1000.0.
+        (Ty::String, V::Number(n)) => match fx.loc.written_number(at) {
+            Some(text) if text != n.to_string() => mismatch(
+                format!("{what} `{text}` is read by YAML as the number {n}, not as the text written"),
+                format!("put it in quotes, `\"{text}\"`, to keep it as written"),
+            ),
+            _ => Ok(()),
+        },
+        (Ty::String, V::String(_)) => Ok(()),
         (Ty::Integer, V::Number(n)) if n.as_i64().is_some_and(|v| i32::try_from(v).is_ok()) => Ok(()),
         (Ty::Long, V::Number(n)) if n.as_i64().is_some() => Ok(()),
         (Ty::Integer | Ty::Long, V::Number(n)) if n.is_f64() => {
@@ -49,7 +67,7 @@ pub(super) fn check_example_value(
         (Ty::Float, V::Number(_)) => Ok(()),
         (Ty::Boolean, V::Bool(_)) => Ok(()),
         (Ty::List(inner), V::Sequence(items)) => items.iter().enumerate().try_for_each(|(i, item)| {
-            check_example_value(item, inner, scope, "example item").map_err(|mut m| {
+            check_example_value(item, inner, scope, "example item", fx, &p(at, i)).map_err(|mut m| {
                 m.at.insert(0, Seg::Index(i));
                 m
             })

@@ -276,7 +276,7 @@ pub(super) fn check_member(
     }
     let example = match &m.example {
         None => None,
-        Some(value) => match check_example(value, &ty, scope) {
+        Some(value) => match check_example(value, &ty, scope, fx, &p(path, "example")) {
             Ok(rendered) => Some(rendered),
             Err(mismatch) => {
                 let at = [p(path, "example"), mismatch.at].concat();

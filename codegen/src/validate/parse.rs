@@ -51,6 +51,11 @@ impl Checker {
             });
             return None;
         }
+        // Before any parser sees the text: characters no spec may hold, and
+        // nesting deep enough to make parsing slow, each at its position.
+        if !self.check_characters(display, text) || !self.check_nesting(display, text) {
+            return None;
+        }
         let fx = FileCx::new(display, text);
         if !self.check_yaml(&fx, empty_help) {
             return None;
@@ -74,7 +79,11 @@ impl Checker {
                 self.error_at(fx, (1, 1), message, empty_help);
                 false
             }
-            Ok(_) => true,
+            Ok(value) => {
+                let before = self.diags.len();
+                self.check_escaped_characters(fx, &value, &mut Vec::new());
+                self.diags.len() == before
+            }
             // The parser names no position for this; the index knows them all.
             Err(err) if err.to_string().contains("duplicate entry") && !fx.loc.duplicates().is_empty() => {
                 for d in fx.loc.duplicates() {
@@ -94,4 +103,133 @@ impl Checker {
             }
         }
     }
+
+    /// Reports every character of `text` that must not reach generated code,
+    /// at its line and column. True when there is none.
+    fn check_characters(&mut self, display: &str, text: &str) -> bool {
+        let before = self.diags.len();
+        let (mut line, mut column) = (1, 1);
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            let bare_cr = c == '\r' && chars.peek() != Some(&'\n');
+            if bare_cr || (c != '\r' && forbidden(c).is_some()) {
+                let (message, help) = forbidden_message(c, false);
+                self.diags.push(Diagnostic { file: display.to_owned(), line, column, message, help });
+            }
+            if c == '\n' {
+                (line, column) = (line + 1, 1);
+            } else {
+                column += 1;
+            }
+        }
+        self.diags.len() == before
+    }
+
+    /// Refuses flow collections (`[`, `{`) nested deeper than
+    /// `MAX_NESTING`: no spec needs it, and the YAML parsers take time that
+    /// grows faster than the file. Brackets are counted wherever they are
+    /// (in quoted text and JSON examples too), which only over-counts.
+    fn check_nesting(&mut self, display: &str, text: &str) -> bool {
+        let mut depth = 0usize;
+        let (mut line, mut column) = (1, 1);
+        for c in text.chars() {
+            match c {
+                '[' | '{' => depth += 1,
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth > MAX_NESTING {
+                self.diags.push(Diagnostic {
+                    file: display.to_owned(),
+                    line,
+                    column,
+                    message: format!("brackets are nested more than {MAX_NESTING} deep here"),
+                    help: "flatten the value: no part of a spec needs this depth".into(),
+                });
+                return false;
+            }
+            if c == '\n' {
+                (line, column) = (line + 1, 1);
+            } else {
+                column += 1;
+            }
+        }
+        true
+    }
+
+    /// The same characters written as escapes in quoted text (`"\u202E"`),
+    /// which only the parsed value shows; reported where the value is.
+    fn check_escaped_characters(&mut self, fx: &FileCx, value: &serde_yaml::Value, path: &mut Path) {
+        use serde_yaml::Value as V;
+        match value {
+            V::String(s) => {
+                if let Some(c) = s.chars().find(|&c| forbidden(c).is_some()) {
+                    let (message, help) = forbidden_message(c, true);
+                    self.error(fx, path, message, help);
+                }
+            }
+            V::Sequence(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(Seg::Index(i));
+                    self.check_escaped_characters(fx, item, path);
+                    path.pop();
+                }
+            }
+            V::Mapping(map) => {
+                for (key, item) in map {
+                    let Some(key) = key.as_str() else { continue };
+                    path.push(Seg::Key(key.to_owned()));
+                    if let Some(c) = key.chars().find(|&c| forbidden(c).is_some()) {
+                        let (message, help) = forbidden_message(c, true);
+                        self.error_at(fx, fx.loc.find_key(path), message, help);
+                    }
+                    self.check_escaped_characters(fx, item, path);
+                    path.pop();
+                }
+            }
+            V::Tagged(tagged) => self.check_escaped_characters(fx, &tagged.value, path),
+            V::Null | V::Bool(_) | V::Number(_) => {}
+        }
+    }
+}
+
+/// How deep `[` and `{` may nest in a spec file.
+pub(super) const MAX_NESTING: usize = 64;
+
+/// What kind of character `c` is, when no spec text may hold it: control
+/// characters other than tab and line feed (generated doc comments and
+/// string literals would carry them, and rustc refuses a bare carriage
+/// return in a doc comment), and the Unicode bidirectional controls, which
+/// make text display in another order than it is read (rustc denies them).
+fn forbidden(c: char) -> Option<&'static str> {
+    match c {
+        '\t' | '\n' => None,
+        '\r' => Some("a carriage return"),
+        '\0' => Some("a NUL character"),
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' => {
+            Some("a Unicode bidirectional control")
+        }
+        c if c.is_control() => Some("a control character"),
+        _ => None,
+    }
+}
+
+fn forbidden_message(c: char, escaped: bool) -> (String, String) {
+    let what = forbidden(c).unwrap_or("a control character");
+    let code = format!("U+{:04X}", u32::from(c));
+    let message = if escaped {
+        format!("this text holds {what} ({code}), written as an escape")
+    } else if c == '\r' {
+        "a carriage return that does not end a line (U+000D)".to_owned()
+    } else {
+        format!("{what} ({code}) is in the file")
+    };
+    let help = match c {
+        '\r' => "end lines with a line feed (or CR LF); a lone carriage return breaks the generated documentation",
+        _ if what.starts_with("a Unicode") => {
+            "remove it: it makes text display in another order than it is read, and rustc refuses it in generated code"
+        }
+        _ => "remove it: spec files are plain text, and the character would reach the generated code",
+    };
+    (message, help.to_owned())
 }

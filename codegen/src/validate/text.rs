@@ -60,7 +60,11 @@ pub(super) fn not_pascal(what: &str, name: &str) -> String {
 /// The first `~~...~~` marker of `text` (or, when it is never closed, the
 /// opening `~~` and the word after it).
 pub(super) fn doc_link_marker(text: &str) -> Option<&str> {
-    let start = text.find("~~")?;
+    // A run of three or more is a code fence, not a marker.
+    let start = text.match_indices("~~").map(|(i, _)| i).find(|&i| {
+        let run = |s: &str| s.chars().take_while(|&c| c == '~').count();
+        run(&text[i..]) == 2 && !text[..i].ends_with('~')
+    })?;
     let rest = &text[start + 2..];
     let end = match rest.find("~~") {
         Some(close) if !rest[..close].contains(char::is_whitespace) => close + 4,

@@ -2,34 +2,11 @@
 
 use super::*;
 
-/// Names generated code uses unqualified; a spec type with one of them would
-/// shadow it in its module.
-pub(super) const RESERVED_TYPE_NAMES: &[&str] = &[
-    "List",
-    "Struct",
-    "Result",
-    "Option",
-    "Some",
-    "None",
-    "Ok",
-    "Err",
-    "Vec",
-    "String",
-    "Box",
-    "Default",
-    "From",
-    "Into",
-    "IntoIterator",
-    "Iterator",
-    "Send",
-    "Sync",
-    "Clone",
-    "Debug",
-    "PartialEq",
-    "Eq",
-    "Hash",
-    "Self",
-];
+/// Names a spec type cannot take. Generated code names every standard
+/// type and trait by its full path (`::core::option::Option`), so a spec type
+/// called `Option` or `Result` shadows nothing; these few are refused because
+/// they read as the spec's own keywords (`list`, `struct`) or are Rust's.
+pub(super) const RESERVED_TYPE_NAMES: &[&str] = &["List", "Struct", "Self"];
 
 pub(super) const SCALARS: &[&str] = &["string", "integer", "long", "boolean", "float"];
 

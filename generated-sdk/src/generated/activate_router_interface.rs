@@ -16,11 +16,11 @@ pub struct ActivateRouterInterfaceRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
     ///
     /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    pub region_id: ::std::string::String,
     /// The router interface to bring back up; it must be `Inactive`. DescribeRouterInterfaces lists the interfaces and their states.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
-    pub router_interface_id: String,
+    pub router_interface_id: ::std::string::String,
 }
 impl ActivateRouterInterfaceRequest {
     /// Starts building a request.
@@ -32,27 +32,35 @@ impl ActivateRouterInterfaceRequest {
 /// Builds a [`ActivateRouterInterfaceRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ActivateRouterInterfaceRequestBuilder {
-    region_id: Option<String>,
-    router_interface_id: Option<String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    router_interface_id: ::core::option::Option<::std::string::String>,
 }
 impl ActivateRouterInterfaceRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
     ///
     /// Wire name: `RegionId`. Required.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The router interface to bring back up; it must be `Inactive`. DescribeRouterInterfaces lists the interfaces and their states.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
-    pub fn router_interface_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_interface_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ActivateRouterInterfaceRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ActivateRouterInterfaceRequest, rt::BuildError> {
         Ok(ActivateRouterInterfaceRequest {
             region_id: rt::required(self.region_id, "RegionId")?,
             router_interface_id: rt::required(
@@ -85,7 +93,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ActivateRouterInterfaceRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ActivateRouterInterfaceRequestBuilder {
             region_id: src.optional("RegionId")?,
             router_interface_id: src.optional("RouterInterfaceId")?,
@@ -98,7 +108,7 @@ impl rt::Operation for ActivateRouterInterfaceRequest {
     const ACTION: &'static str = "ActivateRouterInterface";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = ActivateRouterInterfaceResponse;
     type Error = ActivateRouterInterfaceError;
     #[inline]
@@ -114,11 +124,11 @@ pub struct ActivateRouterInterfaceResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ActivateRouterInterfaceResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -165,7 +175,7 @@ impl ActivateRouterInterfaceError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -201,13 +211,13 @@ impl rt::OperationError for ActivateRouterInterfaceError {
         }
     }
 }
-impl std::fmt::Display for ActivateRouterInterfaceError {
+impl ::std::fmt::Display for ActivateRouterInterfaceError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ActivateRouterInterfaceError {}
+impl ::std::error::Error for ActivateRouterInterfaceError {}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,7 +229,7 @@ mod tests {
             .router_interface_id("example-RouterInterfaceId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -12,15 +12,15 @@ pub struct AddGlobalAccelerationInstanceIpRequest {
     /// The GA instance of the `Sharing` bandwidth type that receives the EIP. DescribeGlobalAccelerationInstances lists GA instances.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`. Required.
-    pub global_acceleration_instance_id: String,
+    pub global_acceleration_instance_id: ::std::string::String,
     /// The allocation ID of the EIP to add, as returned by DescribeEipAddresses. The EIP must be billed pay-as-you-go and be in the same region as the GA instance.
     ///
     /// Wire name: `IpInstanceId`. Required.
-    pub ip_instance_id: String,
+    pub ip_instance_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
     ///
     /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    pub region_id: ::std::string::String,
 }
 impl AddGlobalAccelerationInstanceIpRequest {
     /// Starts building a request.
@@ -32,29 +32,38 @@ impl AddGlobalAccelerationInstanceIpRequest {
 /// Builds a [`AddGlobalAccelerationInstanceIpRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AddGlobalAccelerationInstanceIpRequestBuilder {
-    global_acceleration_instance_id: Option<String>,
-    ip_instance_id: Option<String>,
-    region_id: Option<String>,
+    global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
+    ip_instance_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl AddGlobalAccelerationInstanceIpRequestBuilder {
     /// The GA instance of the `Sharing` bandwidth type that receives the EIP. DescribeGlobalAccelerationInstances lists GA instances.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`. Required.
-    pub fn global_acceleration_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn global_acceleration_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.global_acceleration_instance_id = Some(value.into());
         self
     }
     /// The allocation ID of the EIP to add, as returned by DescribeEipAddresses. The EIP must be billed pay-as-you-go and be in the same region as the GA instance.
     ///
     /// Wire name: `IpInstanceId`. Required.
-    pub fn ip_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ip_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ip_instance_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
     ///
     /// Wire name: `RegionId`. Required.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -62,7 +71,7 @@ impl AddGlobalAccelerationInstanceIpRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<AddGlobalAccelerationInstanceIpRequest, rt::BuildError> {
+    ) -> ::core::result::Result<AddGlobalAccelerationInstanceIpRequest, rt::BuildError> {
         Ok(AddGlobalAccelerationInstanceIpRequest {
             global_acceleration_instance_id: rt::required(
                 self.global_acceleration_instance_id,
@@ -96,7 +105,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AddGlobalAccelerationInstanceIpRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AddGlobalAccelerationInstanceIpRequestBuilder {
             global_acceleration_instance_id: src
                 .optional("GlobalAccelerationInstanceId")?,
@@ -111,7 +122,7 @@ impl rt::Operation for AddGlobalAccelerationInstanceIpRequest {
     const ACTION: &'static str = "AddGlobalAccelerationInstanceIp";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = AddGlobalAccelerationInstanceIpResponse;
     type Error = AddGlobalAccelerationInstanceIpError;
     #[inline]
@@ -129,11 +140,11 @@ pub struct AddGlobalAccelerationInstanceIpResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AddGlobalAccelerationInstanceIpResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -164,7 +175,7 @@ impl AddGlobalAccelerationInstanceIpError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -184,13 +195,13 @@ impl rt::OperationError for AddGlobalAccelerationInstanceIpError {
         }
     }
 }
-impl std::fmt::Display for AddGlobalAccelerationInstanceIpError {
+impl ::std::fmt::Display for AddGlobalAccelerationInstanceIpError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AddGlobalAccelerationInstanceIpError {}
+impl ::std::error::Error for AddGlobalAccelerationInstanceIpError {}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,7 +214,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

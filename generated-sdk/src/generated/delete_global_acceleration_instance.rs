@@ -14,11 +14,11 @@ pub struct DeleteGlobalAccelerationInstanceRequest {
     /// The GA instance to delete. DescribeGlobalAccelerationInstances lists GA instances.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`. Required.
-    pub global_acceleration_instance_id: String,
+    pub global_acceleration_instance_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
     ///
     /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    pub region_id: ::std::string::String,
 }
 impl DeleteGlobalAccelerationInstanceRequest {
     /// Starts building a request.
@@ -30,21 +30,27 @@ impl DeleteGlobalAccelerationInstanceRequest {
 /// Builds a [`DeleteGlobalAccelerationInstanceRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteGlobalAccelerationInstanceRequestBuilder {
-    global_acceleration_instance_id: Option<String>,
-    region_id: Option<String>,
+    global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteGlobalAccelerationInstanceRequestBuilder {
     /// The GA instance to delete. DescribeGlobalAccelerationInstances lists GA instances.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`. Required.
-    pub fn global_acceleration_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn global_acceleration_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.global_acceleration_instance_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
     ///
     /// Wire name: `RegionId`. Required.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -52,7 +58,10 @@ impl DeleteGlobalAccelerationInstanceRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DeleteGlobalAccelerationInstanceRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        DeleteGlobalAccelerationInstanceRequest,
+        rt::BuildError,
+    > {
         Ok(DeleteGlobalAccelerationInstanceRequest {
             global_acceleration_instance_id: rt::required(
                 self.global_acceleration_instance_id,
@@ -85,7 +94,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteGlobalAccelerationInstanceRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteGlobalAccelerationInstanceRequestBuilder {
             global_acceleration_instance_id: src
                 .optional("GlobalAccelerationInstanceId")?,
@@ -99,7 +110,7 @@ impl rt::Operation for DeleteGlobalAccelerationInstanceRequest {
     const ACTION: &'static str = "DeleteGlobalAccelerationInstance";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = DeleteGlobalAccelerationInstanceResponse;
     type Error = DeleteGlobalAccelerationInstanceError;
     #[inline]
@@ -116,11 +127,11 @@ pub struct DeleteGlobalAccelerationInstanceResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteGlobalAccelerationInstanceResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -151,7 +162,7 @@ impl DeleteGlobalAccelerationInstanceError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -171,13 +182,13 @@ impl rt::OperationError for DeleteGlobalAccelerationInstanceError {
         }
     }
 }
-impl std::fmt::Display for DeleteGlobalAccelerationInstanceError {
+impl ::std::fmt::Display for DeleteGlobalAccelerationInstanceError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteGlobalAccelerationInstanceError {}
+impl ::std::error::Error for DeleteGlobalAccelerationInstanceError {}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,7 +200,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,27 +14,27 @@ pub struct DescribeGrantRulesToEcrRequest {
     /// The VBR whose authorizations you want to see. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i64>,
+    pub page_number: ::core::option::Option<i64>,
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i64>,
+    pub page_size: ::core::option::Option<i64>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
     ///
     /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    pub region_id: ::std::string::String,
     /// The resource group of the VBR.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Returns authorizations only for a VBR that carries these tags.
     ///
     /// Wire name: `Tags`. At most 20 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeGrantRulesToEcrRequest {
     /// Starts building a request.
@@ -46,46 +46,55 @@ impl DescribeGrantRulesToEcrRequest {
 /// Builds a [`DescribeGrantRulesToEcrRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeGrantRulesToEcrRequestBuilder {
-    instance_id: Option<String>,
-    page_number: Option<i64>,
-    page_size: Option<i64>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i64>,
+    page_size: ::core::option::Option<i64>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeGrantRulesToEcrRequestBuilder {
     /// The VBR whose authorizations you want to see. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i64>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
     ///
     /// Wire name: `RegionId`. Required.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group of the VBR.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -94,14 +103,18 @@ impl DescribeGrantRulesToEcrRequestBuilder {
     /// Wire name: `Tags`. At most 20 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeGrantRulesToEcrRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeGrantRulesToEcrRequest, rt::BuildError> {
         let request = DescribeGrantRulesToEcrRequest {
             instance_id: rt::required(self.instance_id, "InstanceId")?,
             page_number: self.page_number,
@@ -137,7 +150,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeGrantRulesToEcrRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeGrantRulesToEcrRequestBuilder {
             instance_id: src.optional("InstanceId")?,
             page_number: src.optional("PageNumber")?,
@@ -154,7 +169,7 @@ impl rt::Operation for DescribeGrantRulesToEcrRequest {
     const ACTION: &'static str = "DescribeGrantRulesToEcr";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = DescribeGrantRulesToEcrResponse;
     type Error = DescribeGrantRulesToEcrError;
     #[inline]
@@ -174,31 +189,31 @@ pub struct DescribeGrantRulesToEcrResponse {
     /// How many authorizations match the request in total.
     ///
     /// Wire name: `Count`.
-    pub count: Option<i64>,
+    pub count: ::core::option::Option<i64>,
     /// The authorizations on this page, one per ECR instance.
     ///
     /// Wire name: `EcrGrantRules`.
-    pub ecr_grant_rules: Vec<EcrGrantRules>,
+    pub ecr_grant_rules: ::std::vec::Vec<EcrGrantRules>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeGrantRulesToEcrResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             count: fields.optional("Count")?,
@@ -234,7 +249,7 @@ impl DescribeGrantRulesToEcrError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -254,13 +269,13 @@ impl rt::OperationError for DescribeGrantRulesToEcrError {
         }
     }
 }
-impl std::fmt::Display for DescribeGrantRulesToEcrError {
+impl ::std::fmt::Display for DescribeGrantRulesToEcrError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeGrantRulesToEcrError {}
+impl ::std::error::Error for DescribeGrantRulesToEcrError {}
 /// The authorizations on this page, one per ECR instance.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -268,19 +283,19 @@ pub struct EcrGrantRules {
     /// When the authorization was granted.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<String>,
+    pub create_time: ::core::option::Option<::std::string::String>,
     /// The ECR instance that may attach the VBR.
     ///
     /// Wire name: `EcrInstanceId`.
-    pub ecr_instance_id: Option<String>,
+    pub ecr_instance_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the ECR instance.
     ///
     /// Wire name: `EcrUid`.
-    pub ecr_uid: Option<i64>,
+    pub ecr_uid: ::core::option::Option<i64>,
 }
 impl rt::Decode for EcrGrantRules {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             create_time: fields.optional("CreateTime")?,
@@ -300,7 +315,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

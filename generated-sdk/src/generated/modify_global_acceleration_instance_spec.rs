@@ -14,15 +14,15 @@ pub struct ModifyGlobalAccelerationInstanceSpecRequest {
     /// The new peak bandwidth in Mbit/s; pass `10`.
     ///
     /// Wire name: `Bandwidth`. Required.
-    pub bandwidth: String,
+    pub bandwidth: ::std::string::String,
     /// The GA instance to change. DescribeGlobalAccelerationInstances lists GA instances.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`. Required.
-    pub global_acceleration_instance_id: String,
+    pub global_acceleration_instance_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
     ///
     /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    pub region_id: ::std::string::String,
 }
 impl ModifyGlobalAccelerationInstanceSpecRequest {
     /// Starts building a request.
@@ -34,29 +34,38 @@ impl ModifyGlobalAccelerationInstanceSpecRequest {
 /// Builds a [`ModifyGlobalAccelerationInstanceSpecRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyGlobalAccelerationInstanceSpecRequestBuilder {
-    bandwidth: Option<String>,
-    global_acceleration_instance_id: Option<String>,
-    region_id: Option<String>,
+    bandwidth: ::core::option::Option<::std::string::String>,
+    global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyGlobalAccelerationInstanceSpecRequestBuilder {
     /// The new peak bandwidth in Mbit/s; pass `10`.
     ///
     /// Wire name: `Bandwidth`. Required.
-    pub fn bandwidth(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// The GA instance to change. DescribeGlobalAccelerationInstances lists GA instances.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`. Required.
-    pub fn global_acceleration_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn global_acceleration_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.global_acceleration_instance_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
     ///
     /// Wire name: `RegionId`. Required.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -64,7 +73,10 @@ impl ModifyGlobalAccelerationInstanceSpecRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ModifyGlobalAccelerationInstanceSpecRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ModifyGlobalAccelerationInstanceSpecRequest,
+        rt::BuildError,
+    > {
         Ok(ModifyGlobalAccelerationInstanceSpecRequest {
             bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
             global_acceleration_instance_id: rt::required(
@@ -98,7 +110,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyGlobalAccelerationInstanceSpecRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyGlobalAccelerationInstanceSpecRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             global_acceleration_instance_id: src
@@ -113,7 +127,7 @@ impl rt::Operation for ModifyGlobalAccelerationInstanceSpecRequest {
     const ACTION: &'static str = "ModifyGlobalAccelerationInstanceSpec";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = ModifyGlobalAccelerationInstanceSpecResponse;
     type Error = ModifyGlobalAccelerationInstanceSpecError;
     #[inline]
@@ -131,11 +145,11 @@ pub struct ModifyGlobalAccelerationInstanceSpecResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyGlobalAccelerationInstanceSpecResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -166,7 +180,7 @@ impl ModifyGlobalAccelerationInstanceSpecError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -186,13 +200,13 @@ impl rt::OperationError for ModifyGlobalAccelerationInstanceSpecError {
         }
     }
 }
-impl std::fmt::Display for ModifyGlobalAccelerationInstanceSpecError {
+impl ::std::fmt::Display for ModifyGlobalAccelerationInstanceSpecError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyGlobalAccelerationInstanceSpecError {}
+impl ::std::error::Error for ModifyGlobalAccelerationInstanceSpecError {}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,7 +219,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

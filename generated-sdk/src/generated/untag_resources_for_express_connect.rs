@@ -12,15 +12,15 @@ pub struct UntagResourcesForExpressConnectRequest {
     /// Whether to remove every tag from the listed resources: `true` or `false` (the default). It takes effect when TagKey is left out.
     ///
     /// Wire name: `All`.
-    pub all: Option<bool>,
+    pub all: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
     ///
     /// Wire name: `RegionId`. Required.
-    pub region_id: String,
+    pub region_id: ::std::string::String,
     /// The resources to remove tags from, all of the type given in ResourceType.
     ///
     /// Wire name: `ResourceId`. Required. At most 21 items.
-    pub resource_id: Vec<String>,
+    pub resource_id: ::std::vec::Vec<::std::string::String>,
     /// The kind of resource: `PHYSICALCONNECTION` (Express Connect circuit), `VIRTUALBORDERROUTER` (VBR) or `ROUTERINTERFACE` (router interface).
     ///
     /// Wire name: `ResourceType`. Required.
@@ -28,7 +28,7 @@ pub struct UntagResourcesForExpressConnectRequest {
     /// The keys of the tags to remove from every listed resource.
     ///
     /// Wire name: `TagKey`. At most 21 items.
-    pub tag_key: Vec<String>,
+    pub tag_key: ::std::vec::Vec<::std::string::String>,
 }
 impl UntagResourcesForExpressConnectRequest {
     /// Starts building a request.
@@ -40,24 +40,27 @@ impl UntagResourcesForExpressConnectRequest {
 /// Builds a [`UntagResourcesForExpressConnectRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UntagResourcesForExpressConnectRequestBuilder {
-    all: Option<bool>,
-    region_id: Option<String>,
-    resource_id: Vec<String>,
-    resource_type: Option<ResourceType>,
-    tag_key: Vec<String>,
+    all: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_id: ::std::vec::Vec<::std::string::String>,
+    resource_type: ::core::option::Option<ResourceType>,
+    tag_key: ::std::vec::Vec<::std::string::String>,
 }
 impl UntagResourcesForExpressConnectRequestBuilder {
     /// Whether to remove every tag from the listed resources: `true` or `false` (the default). It takes effect when TagKey is left out.
     ///
     /// Wire name: `All`.
-    pub fn all(mut self, value: impl Into<bool>) -> Self {
+    pub fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.all = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs.
     ///
     /// Wire name: `RegionId`. Required.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -66,15 +69,20 @@ impl UntagResourcesForExpressConnectRequestBuilder {
     /// Wire name: `ResourceId`. Required. At most 21 items.
     pub fn resource_id(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(Into::into).collect();
+        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The kind of resource: `PHYSICALCONNECTION` (Express Connect circuit), `VIRTUALBORDERROUTER` (VBR) or `ROUTERINTERFACE` (router interface).
     ///
     /// Wire name: `ResourceType`. Required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<ResourceType>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
@@ -83,16 +91,18 @@ impl UntagResourcesForExpressConnectRequestBuilder {
     /// Wire name: `TagKey`. At most 21 items.
     pub fn tag_key(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.tag_key = value.into_iter().map(Into::into).collect();
+        self.tag_key = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(
         self,
-    ) -> Result<UntagResourcesForExpressConnectRequest, rt::BuildError> {
+    ) -> ::core::result::Result<UntagResourcesForExpressConnectRequest, rt::BuildError> {
         let request = UntagResourcesForExpressConnectRequest {
             all: self.all,
             region_id: rt::required(self.region_id, "RegionId")?,
@@ -142,7 +152,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for UntagResourcesForExpressConnectRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UntagResourcesForExpressConnectRequestBuilder {
             all: src.optional("All")?,
             region_id: src.optional("RegionId")?,
@@ -158,7 +170,7 @@ impl rt::Operation for UntagResourcesForExpressConnectRequest {
     const ACTION: &'static str = "UntagResourcesForExpressConnect";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = UntagResourcesForExpressConnectResponse;
     type Error = UntagResourcesForExpressConnectError;
     #[inline]
@@ -177,11 +189,11 @@ pub struct UntagResourcesForExpressConnectResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UntagResourcesForExpressConnectResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -212,7 +224,7 @@ impl UntagResourcesForExpressConnectError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -232,13 +244,13 @@ impl rt::OperationError for UntagResourcesForExpressConnectError {
         }
     }
 }
-impl std::fmt::Display for UntagResourcesForExpressConnectError {
+impl ::std::fmt::Display for UntagResourcesForExpressConnectError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UntagResourcesForExpressConnectError {}
+impl ::std::error::Error for UntagResourcesForExpressConnectError {}
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -264,7 +276,7 @@ impl ResourceType {
         }
     }
 }
-impl From<&str> for ResourceType {
+impl ::core::convert::From<&str> for ResourceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -275,16 +287,17 @@ impl From<&str> for ResourceType {
         }
     }
 }
-impl std::fmt::Display for ResourceType {
+impl ::std::fmt::Display for ResourceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ResourceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ResourceType {
@@ -305,7 +318,7 @@ mod tests {
             .resource_type("example-ResourceType")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
