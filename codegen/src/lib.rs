@@ -13,7 +13,7 @@ mod naming;
 mod spec;
 mod validate;
 
-pub use diagnostic::{Diagnostic, render};
+pub use diagnostic::{Diagnostic, problem_count, render};
 pub use validate::{MAX_FILE_BYTES, SourceFile, SpecSource};
 
 /// The command that regenerates code, named in every generated header.

@@ -10,6 +10,7 @@ mod cycles;
 mod errors;
 mod examples;
 mod groups;
+mod json_index;
 mod lifecycle;
 mod member_examples;
 mod members;
@@ -37,7 +38,7 @@ use std::hash::Hash;
 
 use serde::de::DeserializeOwned;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, MORE_PREFIX, MORE_SUFFIX};
 use crate::locate::{Locations, Path, Seg, child as p};
 use crate::model::{
     ACTION_TYPE_SUFFIXES, Action, Constraints, ErrorDef, Field, NamedType, Product, Style, Ty, TypeBody, TypeRef,
@@ -135,23 +136,100 @@ fn position_of(text: &str, offset: usize) -> (usize, usize) {
     (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
 }
 
+/// How many problems of one file are shown; the rest are counted. A file
+/// with thousands of problems has one cause, and the report must stay
+/// readable (and fast to make).
+pub(crate) const MAX_DIAGNOSTICS_PER_FILE: usize = 50;
+
+/// Collects diagnostics, at most `MAX_DIAGNOSTICS_PER_FILE` per file.
+#[derive(Default)]
 struct Checker {
     diags: Vec<Diagnostic>,
+    /// Every problem found, shown or not: checks compare it before and
+    /// after to learn whether they found one.
+    count: usize,
+    per_file: HashMap<String, usize>,
 }
 
 impl Checker {
+    fn push(&mut self, d: Diagnostic) {
+        self.count += 1;
+        let n = self.per_file.entry(d.file.clone()).or_default();
+        *n += 1;
+        if *n <= MAX_DIAGNOSTICS_PER_FILE {
+            self.diags.push(d);
+        }
+    }
+
+    /// Whether a new problem of `fx` would be shown, not only counted.
+    fn shows(&self, fx: &FileCx) -> bool {
+        self.per_file.get(&fx.display).is_none_or(|n| *n < MAX_DIAGNOSTICS_PER_FILE)
+    }
+
+    /// As `error_at`, working out the position only when the problem will
+    /// be shown: placing a problem can take time, and a file may have
+    /// thousands that are only counted.
+    fn error_placed(
+        &mut self,
+        fx: &FileCx,
+        at: impl FnOnce() -> (usize, usize),
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        if !self.shows(fx) {
+            self.count += 1;
+            *self.per_file.entry(fx.display.clone()).or_default() += 1;
+        } else {
+            self.error_at(fx, at(), message, help);
+        }
+    }
+
+    /// The diagnostics in order, each file's followed by how many of its
+    /// problems are not shown.
+    fn finish(self) -> Vec<Diagnostic> {
+        let mut diags = self.diags;
+        diags.sort();
+        diags.dedup();
+        let mut out: Vec<Diagnostic> = Vec::with_capacity(diags.len());
+        for d in diags {
+            if out.last().is_some_and(|last| last.file != d.file) {
+                more(&mut out, &self.per_file);
+            }
+            out.push(d);
+        }
+        more(&mut out, &self.per_file);
+        out
+    }
+
     fn error(&mut self, fx: &FileCx, path: &[Seg], message: impl Into<String>, help: impl Into<String>) {
         self.error_at(fx, fx.loc.find(path), message, help);
     }
 
     fn error_at(&mut self, fx: &FileCx, at: (usize, usize), message: impl Into<String>, help: impl Into<String>) {
-        self.diags.push(Diagnostic {
+        self.push(Diagnostic {
             file: fx.display.clone(),
             line: at.0,
             column: at.1,
             message: message.into(),
             help: help.into(),
         });
+    }
+}
+
+/// After the last shown diagnostic of a file, how many more it has.
+fn more(out: &mut Vec<Diagnostic>, per_file: &HashMap<String, usize>) {
+    let Some(last) = out.last() else { return };
+    let total = per_file.get(&last.file).copied().unwrap_or(0);
+    if total > MAX_DIAGNOSTICS_PER_FILE {
+        let hidden = total - MAX_DIAGNOSTICS_PER_FILE;
+        let d = Diagnostic {
+            message: format!("{MORE_PREFIX}{hidden}{MORE_SUFFIX}"),
+            help: format!(
+                "only the first {MAX_DIAGNOSTICS_PER_FILE} problems of a file are shown; fix these and run again"
+            ),
+            ..last.clone()
+        };
+        out.push(d);
     }
 }
 
@@ -169,7 +247,7 @@ fn first_seen<K: Eq + Hash, V: Copy>(seen: &mut HashMap<K, V>, key: K, at: V) ->
 
 /// Checks a whole spec tree.
 pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
-    let mut ck = Checker { diags: Vec::new() };
+    let mut ck = Checker::default();
     let display = |rel: &str| {
         if source.root.is_empty() { rel.to_owned() } else { format!("{}/{rel}", source.root) }
     };
@@ -187,7 +265,7 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
                     action_files.push((stem.to_owned(), file.path.clone(), parsed));
                 }
             } else {
-                ck.diags.push(Diagnostic {
+                ck.push(Diagnostic {
                     file: display(&file.path),
                     line: 1,
                     column: 1,
@@ -199,7 +277,7 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     }
     let Some((product, pfx)) = product_file else {
         if !source.files.iter().any(|f| f.path == "product.yaml") {
-            ck.diags.push(Diagnostic {
+            ck.push(Diagnostic {
                 file: display("product.yaml"),
                 line: 1,
                 column: 1,
@@ -208,7 +286,7 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
                     .into(),
             });
         }
-        return Err(finish(ck.diags));
+        return Err(ck.finish());
     };
 
     check_product_header(&mut ck, &product, &pfx);
@@ -255,8 +333,8 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
         resources[r].waiter = lifecycle::check_waiter(&mut ck, &pfx, i, waiter, &resources[r], &actions, &shared_types);
     }
 
-    if !ck.diags.is_empty() {
-        return Err(finish(ck.diags));
+    if ck.count > 0 {
+        return Err(ck.finish());
     }
     let mut product = Product {
         name: product.product,
@@ -275,12 +353,6 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     mark_usage(&mut product);
     mark_required_inside(&mut product);
     Ok(product)
-}
-
-fn finish(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    diags.sort();
-    diags.dedup();
-    diags
 }
 
 fn check_product_header(ck: &mut Checker, product: &ProductFile, fx: &FileCx) {
@@ -371,6 +443,21 @@ mod tests {
             "{rendered}"
         );
         assert!(rendered.contains("(line 1, column 14 of the example)"), "{rendered}");
+    }
+
+    #[test]
+    fn thousands_of_problems_are_counted_and_not_placed() {
+        // Placing each of 20,000 keys in a one-line example would take time
+        // that grows with the square of the file; counting them does not.
+        let keys: Vec<String> = (0..20_000).map(|i| format!("\"K{i}\": {i}")).collect();
+        let action = format!(
+            "action: Foo\nsummary: Foo.\nresponse:\n  - name: RequestId\n    type: string\nexamples:\n  json: '{{{}}}'\n",
+            keys.join(", ")
+        );
+        let err = validate(&source(&[("product.yaml", PRODUCT), ("actions/Foo.yaml", &action)])).unwrap_err();
+        assert_eq!(err.len(), MAX_DIAGNOSTICS_PER_FILE + 1);
+        assert_eq!(err[MAX_DIAGNOSTICS_PER_FILE].message, "and 19950 more problem(s) in this file, not shown");
+        assert_eq!(crate::problem_count(&err), 20_000);
     }
 
     #[test]

@@ -325,7 +325,7 @@ pub fn report(failure: &Failure) -> String {
     match failure {
         Failure::Spec(diags) => {
             out.push_str(&codegen::render(diags));
-            let _ = writeln!(out, "{} problem(s) in the spec; no file was written.", diags.len());
+            let _ = writeln!(out, "{} problem(s) in the spec; no file was written.", codegen::problem_count(diags));
         }
         Failure::Drift(drift) => {
             for d in drift {

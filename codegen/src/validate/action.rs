@@ -79,7 +79,7 @@ pub(super) fn check_action(
     common_errors: &[ErrorDef],
     resources: &[crate::model::Resource],
 ) -> Option<Action> {
-    let before = ck.diags.len();
+    let before = ck.count;
     let name_path: Path = vec!["action".into()];
     if !is_pascal_identifier(&file.action) {
         ck.error(
@@ -199,7 +199,7 @@ pub(super) fn check_action(
     let pagination =
         file.pagination.as_ref().and_then(|pg| lifecycle::check_pagination(ck, fx, pg, &request, &response));
 
-    if ck.diags.len() != before {
+    if ck.count != before {
         return None;
     }
     let idempotency_token = request.iter().find(|f| f.idempotency_token).map(|f| f.wire.clone());

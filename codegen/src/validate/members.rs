@@ -12,6 +12,23 @@ pub(super) const RESERVED_MEMBER_NAMES: &[(&str, &str)] = &[
 ];
 
 /// Checks a list of members and the names they share; `None` when any is wrong.
+/// Parameters the client sends on every request itself (the RPC protocol's
+/// and the signature's): a member of the same name would be sent twice, or
+/// overwrite them.
+const PROTOCOL_PARAMETERS: &[&str] = &[
+    "Action",
+    "Version",
+    "Format",
+    "AccessKeyId",
+    "Signature",
+    "SignatureMethod",
+    "SignatureNonce",
+    "SignatureVersion",
+    "SignatureType",
+    "Timestamp",
+    "SecurityToken",
+];
+
 pub(super) fn check_members(
     ck: &mut Checker,
     fx: &FileCx,
@@ -21,7 +38,7 @@ pub(super) fn check_members(
     scope: &Scope,
     hoisted: &mut Vec<(NamedType, Path)>,
 ) -> Option<Vec<Field>> {
-    let before = ck.diags.len();
+    let before = ck.count;
     let mut out = Vec::new();
     let mut wire_seen: HashMap<&str, usize> = HashMap::new();
     let mut rust_seen: HashMap<String, (&str, usize)> = HashMap::new();
@@ -74,7 +91,67 @@ pub(super) fn check_members(
         }
         out.push(field);
     }
-    (ck.diags.len() == before).then_some(out)
+    if side == Side::Request && base.len() == 1 {
+        check_protocol_names(ck, fx, list, base);
+    }
+    if side != Side::Response {
+        check_flattened_names(ck, fx, list, &out, base);
+    }
+    (ck.count == before).then_some(out)
+}
+
+fn check_protocol_names(ck: &mut Checker, fx: &FileCx, list: &[Member], base: &[Seg]) {
+    for (i, m) in list.iter().enumerate() {
+        if let Some(name) = PROTOCOL_PARAMETERS.iter().find(|n| n.eq_ignore_ascii_case(&m.name)) {
+            ck.error(
+                fx,
+                &p(&p(base, i), "name"),
+                if m.name == *name {
+                    format!("`{name}` is a parameter the client sends itself, on every request")
+                } else {
+                    format!("`{}` is the parameter `{name}`, which the client sends itself on every request", m.name)
+                },
+                "remove it: the client sets the protocol's and the signature's parameters",
+            );
+        }
+    }
+}
+
+/// A list or struct sent flat travels as `Name.1`, `Name.1.Key`, `Name.Key`:
+/// a member whose own name starts with `Name.` would be sent under a name
+/// the list or struct also uses.
+fn check_flattened_names(ck: &mut Checker, fx: &FileCx, list: &[Member], fields: &[Field], base: &[Seg]) {
+    let flat: Vec<&Field> = fields
+        .iter()
+        .filter(|f| {
+            f.style == Style::Flat && (matches!(f.ty, Ty::List(_)) || f.ty.type_ref().is_some_and(|r| !r.is_enum))
+        })
+        .collect();
+    for (i, m) in list.iter().enumerate() {
+        let Some(owner) =
+            flat.iter().find(|f| m.name.strip_prefix(f.wire.as_str()).is_some_and(|rest| rest.starts_with('.')))
+        else {
+            continue;
+        };
+        let wire = &owner.wire;
+        let (what, travels) = match &owner.ty {
+            Ty::List(_) => ("list", format!("`{wire}.1`, `{wire}.2`...")),
+            _ => ("struct", format!("`{wire}.<field>`")),
+        };
+        let line = list.iter().position(|o| o.name == owner.wire).map_or(0, |j| fx.loc.find(&p(&p(base, j), "name")).0);
+        ck.error(
+            fx,
+            &p(&p(base, i), "name"),
+            format!(
+                "`{}` is sent under a name that the {what} `{wire}` (line {line}) also uses: it travels as {travels}",
+                m.name
+            ),
+            format!(
+                "describe the values through `{}` and remove `{}`, or send `{}` with `style: json`",
+                owner.wire, m.name, owner.wire
+            ),
+        );
+    }
 }
 
 pub(super) fn check_member(
@@ -86,7 +163,7 @@ pub(super) fn check_member(
     scope: &Scope,
     hoisted: &mut Vec<(NamedType, Path)>,
 ) -> Option<Field> {
-    let before = ck.diags.len();
+    let before = ck.count;
     let rust = match &m.rust_name {
         Some(r) if naming::is_identifier(r) && !r.chars().any(|c| c.is_ascii_uppercase()) => r.clone(),
         Some(r) => {
@@ -285,7 +362,7 @@ pub(super) fn check_member(
             }
         },
     };
-    if ck.diags.len() != before {
+    if ck.count != before {
         return None;
     }
     Some(Field {

@@ -42,7 +42,7 @@ impl Checker {
     ) -> Option<(T, FileCx)> {
         if text.len() > MAX_FILE_BYTES {
             // Checked before anything else reads the text: a runaway file must fail fast.
-            self.diags.push(Diagnostic {
+            self.push(Diagnostic {
                 file: display.to_owned(),
                 line: 1,
                 column: 1,
@@ -80,9 +80,9 @@ impl Checker {
                 false
             }
             Ok(value) => {
-                let before = self.diags.len();
+                let before = self.count;
                 self.check_escaped_characters(fx, &value, &mut Vec::new());
-                self.diags.len() == before
+                self.count == before
             }
             // The parser names no position for this; the index knows them all.
             Err(err) if err.to_string().contains("duplicate entry") && !fx.loc.duplicates().is_empty() => {
@@ -107,14 +107,14 @@ impl Checker {
     /// Reports every character of `text` that must not reach generated code,
     /// at its line and column. True when there is none.
     fn check_characters(&mut self, display: &str, text: &str) -> bool {
-        let before = self.diags.len();
+        let before = self.count;
         let (mut line, mut column) = (1, 1);
         let mut chars = text.chars().peekable();
         while let Some(c) = chars.next() {
             let bare_cr = c == '\r' && chars.peek() != Some(&'\n');
             if bare_cr || (c != '\r' && forbidden(c).is_some()) {
                 let (message, help) = forbidden_message(c, false);
-                self.diags.push(Diagnostic { file: display.to_owned(), line, column, message, help });
+                self.push(Diagnostic { file: display.to_owned(), line, column, message, help });
             }
             if c == '\n' {
                 (line, column) = (line + 1, 1);
@@ -122,7 +122,7 @@ impl Checker {
                 column += 1;
             }
         }
-        self.diags.len() == before
+        self.count == before
     }
 
     /// Refuses flow collections (`[`, `{`) nested deeper than
@@ -139,7 +139,7 @@ impl Checker {
                 _ => {}
             }
             if depth > MAX_NESTING {
-                self.diags.push(Diagnostic {
+                self.push(Diagnostic {
                     file: display.to_owned(),
                     line,
                     column,

@@ -33,23 +33,34 @@ pub(super) fn check_json_example(
             }
         }
         Ok(serde_json::Value::Object(map)) => {
+            let at = json_index::JsonAt::new(fx, json);
+            for (path, first, again) in &at.index.duplicates {
+                let Some(Seg::Key(key)) = path.last() else { continue };
+                let first_line = if ck.shows(fx) { at.offset(*first).0 } else { 0 };
+                ck.error_placed(
+                    fx,
+                    || at.offset(*again),
+                    format!("the JSON example has the key `{key}` twice in one object (first at line {first_line})"),
+                    "remove one of them: a decoder keeps only the last, so the first is never read",
+                );
+            }
             for (key, value) in &map {
-                let at = examples::json_key_at(fx, key);
+                let mut path: Path = vec![Seg::Key(key.clone())];
                 match response.iter().find(|f| &f.wire == key) {
-                    None => ck.error_at(
+                    None => ck.error_placed(
                         fx,
-                        at,
+                        || at.key(&path),
                         format!("the JSON example has `{key}`, which the response does not declare"),
                         "declare the field under `response:`, or drop it from the example",
                     ),
                     Some(field) => match json_value_mismatch(&field.ty, value) {
-                        Some(why) => ck.error_at(
+                        Some(why) => ck.error_placed(
                             fx,
-                            at,
+                            || at.value(&path),
                             format!("the JSON example's `{key}` does not fit type `{}`: {why}", describe(&field.ty)),
                             "fix the example, or the field's type",
                         ),
-                        None => examples::check_json_value(ck, fx, value, field, structs),
+                        None => examples::check_json_value(ck, &at, value, field, structs, &mut path),
                     },
                 }
             }
