@@ -14,7 +14,7 @@ mod spec;
 mod validate;
 
 pub use diagnostic::{Diagnostic, problem_count, render};
-pub use validate::{MAX_FILE_BYTES, SourceFile, SpecSource};
+pub use validate::{MAX_FILE_BYTES, ReadProblem, SourceFile, SpecSource};
 
 /// The command that regenerates code, named in every generated header.
 pub const REGENERATE_COMMAND: &str = "cargo xtask codegen";

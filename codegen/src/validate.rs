@@ -26,7 +26,7 @@ use self::cycles::*;
 use self::errors::*;
 use self::member_examples::*;
 use self::members::*;
-pub use self::parse::{MAX_FILE_BYTES, SourceFile, SpecSource};
+pub use self::parse::{MAX_FILE_BYTES, ReadProblem, SourceFile, SpecSource};
 use self::response_examples::*;
 use self::text::*;
 use self::types::*;
@@ -68,6 +68,9 @@ struct Scope<'a> {
     shared: &'a BTreeMap<String, Declared>,
     /// Checking product.yaml: inline structs become shared types.
     in_product: bool,
+    /// product.yaml could not be read: a type not declared here may be one
+    /// of its shared types, so it is not reported as unknown.
+    shared_unknown: bool,
 }
 
 impl Scope<'_> {
@@ -149,6 +152,13 @@ struct Checker {
     /// after to learn whether they found one.
     count: usize,
     per_file: HashMap<String, usize>,
+    /// Problems left unreported because they may follow from one already
+    /// reported (a type that product.yaml, itself broken, may declare).
+    /// Checks that need complete members skip when it grows.
+    quiet: usize,
+    /// product.yaml is broken: checks that need it are skipped rather than
+    /// reporting what follows from that.
+    product_broken: bool,
 }
 
 impl Checker {
@@ -255,13 +265,20 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     let mut product_file = None;
     let mut action_files = Vec::new();
     for file in &source.files {
+        if let Some(problem) = &file.problem {
+            // What keeps the file from being read is its one problem,
+            // whatever its name.
+            let ReadProblem { line, column, message, help } = problem.clone();
+            ck.push(Diagnostic { file: display(&file.path), line, column, message, help });
+            continue;
+        }
         if file.path == "product.yaml" {
             let help = "write at least `product`, `version`, `style`, `endpoint` and `summary`; see spec/README.md";
-            product_file = ck.parse::<ProductFile>(&display(&file.path), &file.text, help);
+            product_file = ck.parse::<ProductFile>(&display(&file.path), file, help);
         } else if let Some(name) = file.path.strip_prefix("actions/") {
             if let Some(stem) = name.strip_suffix(".yaml").filter(|s| !s.contains('/')) {
                 let help = format!("write at least `action: {stem}` and `summary: ...`; see spec/README.md");
-                if let Some(parsed) = ck.parse::<ActionFile>(&display(&file.path), &file.text, &help) {
+                if let Some(parsed) = ck.parse::<ActionFile>(&display(&file.path), file, &help) {
                     action_files.push((stem.to_owned(), file.path.clone(), parsed));
                 }
             } else {
@@ -275,8 +292,15 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
             }
         }
     }
-    let Some((product, pfx)) = product_file else {
-        if !source.files.iter().any(|f| f.path == "product.yaml") {
+    let (product, pfx) = match product_file {
+        Some(parsed) => parsed,
+        // A broken product.yaml is reported already; its actions are still
+        // checked, as far as they can be without it.
+        None if source.files.iter().any(|f| f.path == "product.yaml") => {
+            ck.product_broken = true;
+            (placeholder_product(), FileCx::new(&display("product.yaml"), ""))
+        }
+        None => {
             ck.push(Diagnostic {
                 file: display("product.yaml"),
                 line: 1,
@@ -285,17 +309,19 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
                 help: "create it with `product`, `version`, `style`, `endpoint` and `summary`; see spec/README.md"
                     .into(),
             });
+            return Err(ck.finish());
         }
-        return Err(ck.finish());
     };
 
-    check_product_header(&mut ck, &product, &pfx);
+    if !ck.product_broken {
+        check_product_header(&mut ck, &product, &pfx);
+    }
     let common_errors = check_errors(&mut ck, &pfx, &product.common_errors, &["common_errors".into()], true);
 
     // Declare every named type first so that references may point forward.
     let shared_decl = declare_types(&mut ck, &pfx, &product.types, &BTreeMap::new());
     let empty = BTreeMap::new();
-    let shared_scope = Scope { local: &empty, shared: &shared_decl, in_product: true };
+    let shared_scope = Scope { local: &empty, shared: &shared_decl, in_product: true, shared_unknown: false };
     let mut shared_hoisted = Vec::new();
     let shared_types = check_type_bodies(&mut ck, &pfx, &product.types, &shared_scope, &mut shared_hoisted);
     let shared_types =
@@ -311,7 +337,11 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     for (stem, rel, (file, fx)) in &action_files {
         let action =
             check_action(&mut ck, stem, rel, file, fx, &shared_decl, &shared_types, &common_errors, &resources);
-        let group = groups::check_action_group(&mut ck, fx, file.group.as_deref(), &groups);
+        let group = if ck.product_broken {
+            None
+        } else {
+            groups::check_action_group(&mut ck, fx, file.group.as_deref(), &groups)
+        };
         if let Some(mut action) = action {
             action.group = group;
             actions.push(action);
@@ -330,7 +360,13 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
         let (Some(waiter), Some(r)) = (&spec.waiter, resources.iter().position(|r| r.name == spec.name)) else {
             continue;
         };
-        resources[r].waiter = lifecycle::check_waiter(&mut ck, &pfx, i, waiter, &resources[r], &actions, &shared_types);
+        // An action whose file is broken is reported there; the waiter
+        // that names it is not told it is unknown as well.
+        let file_broken = source.files.iter().any(|f| f.path == format!("actions/{}.yaml", waiter.action));
+        resources[r].waiter = match actions.iter().any(|a| a.name == waiter.action) {
+            false if file_broken => None,
+            _ => lifecycle::check_waiter(&mut ck, &pfx, i, waiter, &resources[r], &actions, &shared_types),
+        };
     }
 
     if ck.count > 0 {
@@ -353,6 +389,24 @@ pub fn validate(source: &SpecSource) -> Result<Product, Vec<Diagnostic>> {
     mark_usage(&mut product);
     mark_required_inside(&mut product);
     Ok(product)
+}
+
+/// Stands for a product.yaml that could not be read, so that its actions
+/// are still checked; its absence of content is never reported.
+fn placeholder_product() -> ProductFile {
+    ProductFile {
+        product: String::new(),
+        version: String::new(),
+        style: String::new(),
+        endpoint: String::new(),
+        summary: String::new(),
+        description: None,
+        common_errors: Vec::new(),
+        types: Vec::new(),
+        resources: Vec::new(),
+        groups: Vec::new(),
+        endpoints: BTreeMap::new(),
+    }
 }
 
 fn check_product_header(ck: &mut Checker, product: &ProductFile, fx: &FileCx) {
@@ -400,7 +454,7 @@ mod tests {
         SpecSource {
             root: "spec".into(),
             header_root: "spec".into(),
-            files: files.iter().map(|(path, text)| SourceFile { path: (*path).into(), text: (*text).into() }).collect(),
+            files: files.iter().map(|(path, text)| SourceFile::new(*path, *text)).collect(),
         }
     }
 

@@ -13,7 +13,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use codegen::{Diagnostic, GeneratedFile, REGENERATE_COMMAND, SourceFile, SpecSource};
+use codegen::{Diagnostic, GeneratedFile, REGENERATE_COMMAND, ReadProblem, SourceFile, SpecSource};
 
 /// The directory, inside a generated crate, that the generator owns.
 pub const GENERATED_DIR: &str = "src/generated";
@@ -91,49 +91,79 @@ fn header_root(target: &Target) -> String {
 }
 
 /// Reads `product.yaml` and every file under `actions/` of the target's spec.
+///
+/// A file that cannot be read as text (not UTF-8, unreadable, a directory,
+/// a link that leads nowhere, a FIFO) becomes a spec problem of that file,
+/// with a position and a help line, and every other file is still read and
+/// checked. Only a spec directory that does not exist stops the run here.
 pub fn read_spec(target: &Target) -> Result<SpecSource, Failure> {
     let spec = target.spec.as_path();
-    let io_err = |what: &Path, e: io::Error| Failure::Io(format!("cannot read {}: {e}", what.display()));
     if !spec.is_dir() {
         return Err(Failure::Io(format!("spec directory {} does not exist", spec.display())));
     }
     let mut files = Vec::new();
     let product = spec.join("product.yaml");
-    if product.exists() {
-        files.push(SourceFile {
-            path: "product.yaml".into(),
-            text: read_text(&product).map_err(|e| io_err(&product, e))?,
-        });
+    // A dangling link is still an entry: only a missing file is left out.
+    if fs::symlink_metadata(&product).is_ok() {
+        files.push(read_source("product.yaml", &product));
     }
     let actions = spec.join("actions");
     if actions.is_dir() {
-        let mut entries: Vec<PathBuf> =
-            fs::read_dir(&actions).map_err(|e| io_err(&actions, e))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        let mut entries: Vec<PathBuf> = fs::read_dir(&actions)
+            .map_err(|e| Failure::Io(format!("cannot read {}: {e}", actions.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
         entries.sort();
-        for path in entries.into_iter().filter(|p| p.is_file()) {
+        for path in entries {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             if name.starts_with('.') {
                 continue;
             }
-            files.push(SourceFile {
-                path: format!("actions/{name}"),
-                text: read_text(&path).map_err(|e| io_err(&path, e))?,
-            });
+            files.push(read_source(&format!("actions/{name}"), &path));
         }
     }
     Ok(SpecSource { root: spec.to_string_lossy().replace('\\', "/"), header_root: header_root(target), files })
 }
 
-/// Reads a file as UTF-8, refusing files far over the spec size limit
-/// before loading them whole.
-fn read_text(path: &Path) -> io::Result<String> {
-    let len = fs::metadata(path)?.len();
-    if len > 4 * codegen::MAX_FILE_BYTES as u64 {
-        // Keep the limit message from the generator: hand it a string just over the limit.
-        return Ok(" ".repeat(codegen::MAX_FILE_BYTES + 1));
+/// Reads one spec file, turning whatever keeps it from being read as text
+/// into its problem. Only regular files are opened: opening a FIFO would
+/// wait for a writer forever.
+fn read_source(rel: &str, path: &Path) -> SourceFile {
+    let problem = |message: String, help: &str| {
+        SourceFile::unreadable(rel, ReadProblem { line: 1, column: 1, message, help: help.to_owned() })
+    };
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) => {
+            return problem(
+                format!("this is a link that leads to no file ({e})"),
+                "the link points at a missing file or at itself; make it point at the spec file, or remove it",
+            );
+        }
+        Err(e) => {
+            return problem(format!("the file cannot be read: {e}"), "check that it exists and that you may read it");
+        }
+    };
+    if meta.is_dir() {
+        return problem(
+            "this is a directory, where a spec file belongs".to_owned(),
+            "spec files are YAML files; move the directory out of the spec tree",
+        );
     }
-    let bytes = fs::read(path)?;
-    String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("not UTF-8 ({e})")))
+    if !meta.is_file() {
+        return problem(
+            "this is not a regular file (a FIFO, socket or device)".to_owned(),
+            "spec files are regular YAML files; remove it, or replace it with the file it stands for",
+        );
+    }
+    if meta.len() > 4 * codegen::MAX_FILE_BYTES as u64 {
+        // Far over the limit: refused without loading it whole.
+        return SourceFile::too_large(rel, meta.len());
+    }
+    match fs::read(path) {
+        Ok(bytes) => SourceFile::from_bytes(rel, bytes),
+        Err(e) => problem(format!("the file cannot be read: {e}"), "check that you may read it"),
+    }
 }
 
 fn generated(target: &Target) -> Result<Vec<GeneratedFile>, Failure> {

@@ -116,7 +116,11 @@ pub(super) fn check_action(
             );
         }
     }
-    let scope = Scope { local: &local_decl, shared: shared_decl, in_product: false };
+    let scope = Scope { local: &local_decl, shared: shared_decl, in_product: false, shared_unknown: ck.product_broken };
+    // Checks that read the members as a whole (examples, pagination) run
+    // only when every member and type is sound: one broken member would
+    // otherwise make them report declared keys as undeclared.
+    let members_from = (ck.count, ck.quiet);
     let mut hoisted = Vec::new();
     let types = check_type_bodies(ck, fx, &file.types, &scope, &mut hoisted);
     let request = check_members(ck, fx, &file.request, &["request".into()], Side::Request, &scope, &mut hoisted)
@@ -124,10 +128,11 @@ pub(super) fn check_action(
     let response = check_members(ck, fx, &file.response, &["response".into()], Side::Response, &scope, &mut hoisted)
         .unwrap_or_default();
     let types = finish_types(ck, fx, types, hoisted, &local_decl, shared_decl, &reserved, false);
+    let members_sound = (ck.count, ck.quiet) == members_from;
     let structs = examples::Structs { local: &types, shared: shared_types };
     for (list, fields, members) in [("request", &request, &file.request), ("response", &response, &file.response)] {
         // Only when every member made a field, so that the two line up.
-        if fields.len() == members.len() {
+        if members_sound && fields.len() == members.len() {
             let values: Vec<_> = members.iter().map(|m| m.example.as_ref()).collect();
             examples::check_members(ck, fx, list, fields, &values, &scope, &structs);
         }
@@ -185,19 +190,27 @@ pub(super) fn check_action(
         errors.push(common.clone());
     }
 
-    if let Some(json) = &file.examples.json {
+    if let (true, Some(json)) = (members_sound, &file.examples.json) {
         check_json_example(ck, fx, json, &response, &structs);
     }
     if let Some(xml) = &file.examples.xml {
         check_xml_example(ck, fx, xml, &file.action);
     }
 
+    // Without product.yaml the resource cannot be known.
     let lifecycle = file
         .lifecycle
         .as_ref()
+        .filter(|_| !ck.product_broken)
         .and_then(|l| lifecycle::check_action_lifecycle(ck, fx, l, &file.action, &errors, resources));
-    let pagination =
-        file.pagination.as_ref().and_then(|pg| lifecycle::check_pagination(ck, fx, pg, &request, &response));
+    let pagination = file
+        .pagination
+        .as_ref()
+        .filter(|_| members_sound)
+        .and_then(|pg| lifecycle::check_pagination(ck, fx, pg, &request, &response));
+    if ck.quiet != members_from.1 {
+        return None;
+    }
 
     if ck.count != before {
         return None;

@@ -13,7 +13,81 @@ pub struct SourceFile {
     /// (`product.yaml`, `actions/CancelPhysicalConnection.yaml`).
     pub path: String,
     pub text: String,
+    /// Why the file could not be read as text, if it could not; `text` is
+    /// then empty. Reported as the file's diagnostic, and every other file
+    /// is still checked.
+    pub problem: Option<ReadProblem>,
 }
+
+/// A file that cannot be read as spec text: where, what, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadProblem {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub help: String,
+}
+
+impl SourceFile {
+    /// A file read as text.
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
+        SourceFile { path: path.into(), text: text.into(), problem: None }
+    }
+
+    /// A file read as bytes: text when they are UTF-8, else a problem at the
+    /// line and column of the first byte that is not.
+    pub fn from_bytes(path: impl Into<String>, bytes: Vec<u8>) -> Self {
+        match String::from_utf8(bytes) {
+            Ok(text) => SourceFile::new(path, text),
+            Err(e) => {
+                let bytes = e.as_bytes();
+                let good = e.utf8_error().valid_up_to();
+                let prefix = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
+                let (line, column) =
+                    (prefix.matches('\n').count() + 1, prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1);
+                let utf16 = bytes.starts_with(&[0xFF, 0xFE])
+                    || bytes.starts_with(&[0xFE, 0xFF])
+                    || bytes.iter().take(64).filter(|b| **b == 0).count() > 8;
+                let help = if utf16 {
+                    "the file looks like UTF-16: save it as UTF-8"
+                } else {
+                    "save the file as UTF-8 (it may be Latin-1 or another legacy encoding), or fix this byte"
+                };
+                SourceFile::unreadable(
+                    path,
+                    ReadProblem {
+                        line,
+                        column,
+                        message: format!(
+                            "the file is not UTF-8: byte 0x{:02X} here is not part of a UTF-8 character",
+                            bytes[good]
+                        ),
+                        help: help.to_owned(),
+                    },
+                )
+            }
+        }
+    }
+
+    /// A file over `MAX_FILE_BYTES`, not read; `len` is its size.
+    pub fn too_large(path: impl Into<String>, len: u64) -> Self {
+        SourceFile::unreadable(
+            path,
+            ReadProblem { line: 1, column: 1, message: too_large_message(len), help: TOO_LARGE_HELP.into() },
+        )
+    }
+
+    /// A file that could not be read at all.
+    pub fn unreadable(path: impl Into<String>, problem: ReadProblem) -> Self {
+        SourceFile { path: path.into(), text: String::new(), problem: Some(problem) }
+    }
+}
+
+fn too_large_message(len: u64) -> String {
+    format!("file is {len} bytes, over the limit of {MAX_FILE_BYTES}")
+}
+
+const TOO_LARGE_HELP: &str = "a spec file describes one action; split it or remove what is not part of the API";
 
 /// A whole spec tree.
 #[derive(Debug, Clone)]
@@ -37,17 +111,23 @@ impl Checker {
     pub(super) fn parse<T: DeserializeOwned>(
         &mut self,
         display: &str,
-        text: &str,
+        file: &SourceFile,
         empty_help: &str,
     ) -> Option<(T, FileCx)> {
+        let text = file.text.as_str();
+        if let Some(problem) = &file.problem {
+            let ReadProblem { line, column, message, help } = problem.clone();
+            self.push(Diagnostic { file: display.to_owned(), line, column, message, help });
+            return None;
+        }
         if text.len() > MAX_FILE_BYTES {
             // Checked before anything else reads the text: a runaway file must fail fast.
             self.push(Diagnostic {
                 file: display.to_owned(),
                 line: 1,
                 column: 1,
-                message: format!("file is {} bytes, over the limit of {MAX_FILE_BYTES}", text.len()),
-                help: "a spec file describes one action; split it or remove what is not part of the API".into(),
+                message: too_large_message(text.len() as u64),
+                help: TOO_LARGE_HELP.into(),
             });
             return None;
         }

@@ -280,7 +280,11 @@ pub(super) fn scalar_or_named(ck: &mut Checker, fx: &FileCx, name: &str, path: &
                     Some(best) => format!("did you mean `{best}`? Otherwise {TYPE_HELP}"),
                     None => TYPE_HELP.to_owned(),
                 };
-                ck.error(fx, path, format!("unknown type `{named}`"), help);
+                if scope.shared_unknown {
+                    ck.quiet += 1;
+                } else {
+                    ck.error(fx, path, format!("unknown type `{named}`"), help);
+                }
                 return None;
             }
         },
