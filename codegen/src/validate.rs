@@ -19,6 +19,7 @@ mod response_examples;
 mod text;
 mod types;
 mod usage;
+mod xml_example;
 mod yaml_errors;
 
 use self::action::*;

@@ -194,7 +194,7 @@ pub(super) fn check_action(
         check_json_example(ck, fx, json, &response, &structs);
     }
     if let Some(xml) = &file.examples.xml {
-        check_xml_example(ck, fx, xml, &file.action);
+        check_xml_example(ck, fx, xml, &file.action, &response, &structs, members_sound);
     }
 
     // Without product.yaml the resource cannot be known.

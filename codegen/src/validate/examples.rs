@@ -19,6 +19,10 @@ pub(super) struct Structs<'a> {
 }
 
 impl Structs<'_> {
+    pub(super) fn fields_of(&self, r: &TypeRef) -> Option<&[Field]> {
+        self.fields(r)
+    }
+
     fn fields(&self, r: &TypeRef) -> Option<&[Field]> {
         struct_fields(r, self.local, self.shared)
     }

@@ -120,6 +120,8 @@ fn string_end(bytes: &[u8], start: usize) -> usize {
 pub(super) struct JsonAt<'a> {
     pub fx: &'a FileCx,
     json: &'a str,
+    /// The example's node in the file.
+    node: Path,
     pub index: JsonIndex,
     /// Byte offset of each line of the example.
     line_starts: Vec<usize>,
@@ -127,8 +129,15 @@ pub(super) struct JsonAt<'a> {
 
 impl<'a> JsonAt<'a> {
     pub fn new(fx: &'a FileCx, json: &'a str) -> Self {
-        let line_starts = std::iter::once(0).chain(json.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        JsonAt { fx, json, index: JsonIndex::of(json), line_starts }
+        let mut at = JsonAt::for_node(fx, json, vec!["examples".into(), "json".into()]);
+        at.index = JsonIndex::of(json);
+        at
+    }
+
+    /// Places offsets of another example text (the XML one) held at `node`.
+    pub fn for_node(fx: &'a FileCx, text: &'a str, node: Path) -> Self {
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        JsonAt { fx, json: text, node, index: JsonIndex::default(), line_starts }
     }
 
     /// Where the key at `path` is written (for a key that is wrong).
@@ -148,11 +157,11 @@ impl<'a> JsonAt<'a> {
     }
 
     fn place(&self, offset: Option<usize>) -> (usize, usize) {
-        let node: Path = vec!["examples".into(), "json".into()];
-        let Some(offset) = offset else { return self.fx.loc.find(&node) };
+        let node = &self.node;
+        let Some(offset) = offset else { return self.fx.loc.find(node) };
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
         let column = self.json.get(start..offset).map_or(1, |t| t.chars().count() + 1);
-        json_position_in_file(self.fx, &node, self.json, (line, column)).unwrap_or_else(|| self.fx.loc.find(&node))
+        json_position_in_file(self.fx, node, self.json, (line, column)).unwrap_or_else(|| self.fx.loc.find(node))
     }
 }

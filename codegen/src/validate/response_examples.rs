@@ -134,7 +134,15 @@ pub(super) fn json_position_in_file(
 
 /// The XML example's root element must be `<ActionResponse>`, as the
 /// service sends it; a prolog and comments may come first.
-pub(super) fn check_xml_example(ck: &mut Checker, fx: &FileCx, xml: &str, action: &str) {
+pub(super) fn check_xml_example(
+    ck: &mut Checker,
+    fx: &FileCx,
+    xml: &str,
+    action: &str,
+    response: &[Field],
+    structs: &examples::Structs,
+    members: bool,
+) {
     let path: Path = vec!["examples".into(), "xml".into()];
     let root = format!("{action}Response");
     let first = first_xml_element(xml);
@@ -143,6 +151,7 @@ pub(super) fn check_xml_example(ck: &mut Checker, fx: &FileCx, xml: &str, action
         &tag[..end]
     });
     if name == Some(root.as_str()) {
+        xml_example::check(ck, fx, xml, response, structs, members);
         return;
     }
     // The opening tag as written, to quote and to find in the file.
