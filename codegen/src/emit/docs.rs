@@ -208,3 +208,32 @@ pub fn field(field: &Field) -> TokenStream {
     let description = field.description.as_deref().map_or_else(|| "Not described by the service.".to_owned(), prose);
     outer(&paragraphs([description.as_str(), &facts]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_keeps_code_and_escapes_what_rustdoc_would_misread() {
+        assert_eq!(prose("Use `Vec<u8>` or Vec<u8>, see [x]."), "Use `Vec<u8>` or Vec\\<u8>, see \\[x\\].");
+        assert_eq!(
+            prose("See https://example.com/a. Or <https://example.com/b>."),
+            "See <https://example.com/a>. Or <https://example.com/b>."
+        );
+        assert_eq!(prose("An escaped \\[x\\] stays."), "An escaped \\[x\\] stays.");
+    }
+
+    #[test]
+    fn code_blocks_never_become_doc_tests() {
+        assert_eq!(prose("a\n\n```rust\nfn x() {}\n```\nb"), "a\n\n```text\nfn x() {}\n```\nb");
+        assert_eq!(prose("a\n\n```\nleft open"), "a\n\n```text\nleft open\n```");
+        assert_eq!(prose("a\n\n        indented"), "a\n\n   indented");
+    }
+
+    #[test]
+    fn a_code_span_holds_any_backticks() {
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`a"), "`` `a ``");
+        assert_eq!(code("plain"), "`plain`");
+    }
+}
