@@ -99,6 +99,13 @@ pub(super) fn syntax(raw: &str, at: (usize, usize), source: &str) -> Explained {
             "numbers in a spec fit in 64 bits: write a smaller one (or put it in quotes if it is text)",
         );
     }
+    if s.problem.starts_with("recursion limit exceeded") {
+        return explained(
+            at,
+            "the YAML is nested too deep here".into(),
+            "flatten the value: no part of a spec needs this depth",
+        );
+    }
     if s.problem.contains("more than one document") {
         return explained(
             second_document_start(source).unwrap_or(at),
