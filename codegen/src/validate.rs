@@ -22,31 +22,22 @@ mod usage;
 mod xml_example;
 mod yaml_errors;
 
-use self::action::*;
-use self::cycles::*;
-use self::errors::*;
-use self::member_examples::*;
-use self::members::*;
 pub use self::parse::{MAX_FILE_BYTES, ReadProblem, SourceFile, SpecSource};
-use self::response_examples::*;
-use self::text::*;
-use self::types::*;
-use self::usage::*;
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
 
-use serde::de::DeserializeOwned;
-
 use crate::diagnostic::{Diagnostic, MORE_PREFIX, MORE_SUFFIX};
-use crate::locate::{Locations, Path, Seg, child as p};
-use crate::model::{
-    ACTION_TYPE_SUFFIXES, Action, Constraints, ErrorDef, Field, NamedType, Product, Style, Ty, TypeBody, TypeRef,
-    Variant, struct_fields,
-};
-use crate::naming;
-use crate::spec::{ActionFile, EnumValue, ErrorSpec, Member, ProductFile, TypeDef};
+use crate::locate::{Locations, Seg};
+use crate::model::{Action, Product};
+use crate::spec::{ActionFile, ProductFile};
+
+use self::action::{check_action, check_action_names_unique, check_helper_names};
+use self::errors::check_errors;
+use self::text::{check_text, is_pascal_identifier, not_pascal};
+use self::types::{check_type_bodies, declare_types, finish_types};
+use self::usage::{mark_required_inside, mark_usage};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Side {
@@ -449,6 +440,8 @@ fn check_product_header(ck: &mut Checker, product: &ProductFile, fx: &FileCx) {
 
 #[cfg(test)]
 mod tests {
+    use super::response_examples::first_xml_element;
+    use super::text::doc_link_marker;
     use super::*;
 
     fn source(files: &[(&str, &str)]) -> SpecSource {

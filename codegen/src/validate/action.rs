@@ -1,6 +1,16 @@
 //! One action file: its name, the names generated from it, its members, errors, examples, lifecycle and pagination; and the names that must be unique across actions.
 
-use super::*;
+use super::errors::check_errors;
+use super::members::check_members;
+use super::response_examples::{check_json_example, check_xml_example};
+use super::text::{check_text, is_pascal_identifier, not_pascal};
+use super::types::{check_type_bodies, declare_types, finish_types};
+use super::{Checker, Declared, FileCx, Scope, Side, examples, first_seen, lifecycle};
+use crate::locate::Path;
+use crate::model::{ACTION_TYPE_SUFFIXES, Action, ErrorDef, Field, NamedType};
+use crate::naming;
+use crate::spec::ActionFile;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Names an action's module (and its `Client` method) cannot take: the
 /// generated modules beside the actions, and the `Client`'s own methods.

@@ -1,6 +1,9 @@
 //! Structs that hold themselves other than through a list, whose Rust type would have infinite size.
 
-use super::*;
+use super::{Checker, FileCx};
+use crate::locate::Path;
+use crate::model::{NamedType, Ty, TypeBody};
+use std::collections::HashMap;
 
 /// A struct must not contain itself other than through a list: its Rust
 /// type would have infinite size. `types` pairs each type with where its

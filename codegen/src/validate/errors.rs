@@ -1,6 +1,12 @@
 //! Error code lists (an action's `errors:` and the product's `common_errors:`): valid, unique codes and variants, statuses in 400-599.
 
-use super::*;
+use super::text::{check_text, is_wire_name};
+use super::{Checker, FileCx, first_seen};
+use crate::locate::{Seg, child as p};
+use crate::model::ErrorDef;
+use crate::naming;
+use crate::spec::ErrorSpec;
+use std::collections::HashMap;
 
 pub(super) fn check_errors(
     ck: &mut Checker,

@@ -8,7 +8,12 @@ use serde_json::Value as J;
 use serde_yaml::Value as V;
 
 use super::json_index::JsonAt;
-use super::{Checker, FileCx, Scope, check_example_value, closest, p};
+use super::member_examples::check_example_value;
+use super::members::describe;
+use super::response_examples::json_value_mismatch;
+use super::text::closest;
+use super::{Checker, FileCx, Scope};
+use crate::locate::child as p;
 use crate::locate::{Path, Seg};
 use crate::model::{Field, NamedType, Ty, TypeRef, struct_fields};
 
@@ -174,14 +179,14 @@ fn walk_json(
                     continue;
                 };
                 path.push(Seg::Key(key.clone()));
-                match super::json_value_mismatch(&field.ty, item) {
+                match json_value_mismatch(&field.ty, item) {
                     Some(why) => ck.error_placed(
                         fx,
                         || at.value(path),
                         format!(
                             "the JSON example's `{key}` (in `{}`) does not fit type `{}`: {why}",
                             r.name,
-                            super::describe(&field.ty)
+                            describe(&field.ty)
                         ),
                         "fix the example, or the field's type",
                     ),

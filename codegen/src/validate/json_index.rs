@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use super::{FileCx, json_position_in_file};
+use super::FileCx;
+use super::response_examples::json_position_in_file;
 use crate::locate::{Path, Seg};
 
 /// Byte offsets, in the example, of every key and value.

@@ -1,8 +1,10 @@
 //! Resources, lifecycles, waiters and pagination: the rules that tie
 //! actions to each other and to a resource's states.
 
-use super::{Checker, FileCx, closest, is_pascal_identifier, is_wire_name, p};
+use super::text::{closest, is_pascal_identifier, is_wire_name};
+use super::{Checker, FileCx};
 use crate::locate::Seg;
+use crate::locate::child as p;
 use crate::model::{
     Action, ActionLifecycle, ErrorDef, Field, NamedType, PageStyle, Pagination, Resource, Style, Transition, Ty,
     TypeBody, TypeRef, Waiter, struct_fields,

@@ -1,6 +1,9 @@
 //! A member's `example:` against its type, as far as the type is known on the first pass; `examples` walks struct examples to the bottom afterwards.
 
-use super::*;
+use super::members::describe;
+use super::{FileCx, Scope};
+use crate::locate::{Path, Seg, child as p};
+use crate::model::Ty;
 
 /// Why an example does not fit its type, and which part of it.
 pub(super) struct Mismatch {

@@ -1,6 +1,14 @@
 //! Members (request parameters, response fields, struct fields): names, keys that apply only to some types or sides, limits, and the first check of their examples.
 
-use super::*;
+use super::member_examples::check_example;
+use super::text::{check_text, is_wire_name};
+use super::types::resolve;
+use super::{Checker, FileCx, Scope, Side, first_seen};
+use crate::locate::{Path, Seg, child as p};
+use crate::model::{Constraints, Field, NamedType, Style, Ty};
+use crate::naming;
+use crate::spec::Member;
+use std::collections::HashMap;
 
 /// Method names a member cannot take: the request builder's own (`build`,
 /// `send`), and `default`, which would hide `Default::default` on a struct

@@ -1,6 +1,9 @@
 //! Reading one file: the size limit, YAML syntax, keys written twice, and `serde_yaml`'s typed parse, each turned into a positioned diagnostic.
 
-use super::*;
+use super::{Checker, FileCx, yaml_errors};
+use crate::diagnostic::Diagnostic;
+use crate::locate::{Path, Seg};
+use serde::de::DeserializeOwned;
 
 /// Larger spec files are refused: no real action needs them, and a runaway
 /// file should fail fast with a clear message.

@@ -1,6 +1,9 @@
 //! The response examples of an action (`examples: json` and `xml`): well-formed, of the right shape, and every top-level key declared.
 
-use super::*;
+use super::members::describe;
+use super::{Checker, FileCx, examples, json_index, xml_example};
+use crate::locate::{Path, Seg};
+use crate::model::{Field, Ty};
 
 /// The JSON example must be an object whose keys the response declares, at
 /// every depth.

@@ -1,6 +1,7 @@
 //! Prose and names: what a description, summary or message may hold, and the shapes of names (PascalCase, wire names), with the edit-distance suggestions used in help lines.
 
-use super::*;
+use super::{Checker, FileCx};
+use crate::locate::Seg;
 
 /// The candidate closest to `word` by edit distance, if any is close enough.
 pub(super) fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {

@@ -1,6 +1,14 @@
 //! Named types and inline structs: declaring them so that references may point forward, checking enum and struct bodies, resolving a member's `type`, and the names they may not take.
 
-use super::*;
+use super::cycles::check_struct_cycles;
+use super::members::check_members;
+use super::text::{check_text, closest, is_pascal_identifier, not_pascal};
+use super::{Checker, Declared, FileCx, Scope, Side, first_seen};
+use crate::locate::{Path, Seg, child as p};
+use crate::model::{NamedType, Ty, TypeBody, TypeRef, Variant};
+use crate::naming;
+use crate::spec::{EnumValue, Member, TypeDef};
+use std::collections::{BTreeMap, HashMap};
 
 /// Names a spec type cannot take. Generated code names every standard
 /// type and trait by its full path (`::core::option::Option`), so a spec type

@@ -1,6 +1,7 @@
 //! Which named types each request reaches (to emit only the code it needs), and which structs hold a required field at some depth.
 
-use super::*;
+use crate::model::{Field, NamedType, Product, Style, Ty, TypeBody, TypeRef, struct_fields};
+use std::collections::HashSet;
 
 /// Where a named type lives: `None` for product.yaml, else the action's index.
 pub(super) type Home = Option<usize>;

@@ -8,7 +8,9 @@ use quick_xml::events::Event;
 
 use super::examples::Structs;
 use super::json_index::JsonAt;
-use super::{Checker, FileCx, closest, describe};
+use super::members::describe;
+use super::text::closest;
+use super::{Checker, FileCx};
 use crate::locate::Path;
 use crate::model::{Field, Ty};
 

@@ -7,7 +7,7 @@
 //! Data errors from deserializing read `[<path>: ]<what>`, such as
 //! `request[1].required: invalid type: string "x", expected a boolean`.
 
-use super::closest;
+use super::text::closest;
 
 /// A reworded error and the position it is about.
 #[derive(Debug, PartialEq, Eq)]
