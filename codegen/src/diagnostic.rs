@@ -27,6 +27,23 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// How the diagnostic that stands for a file's problems beyond the shown
+/// ones begins: `and 12 more problem(s) in this file, not shown`.
+pub(crate) const MORE_PREFIX: &str = "and ";
+pub(crate) const MORE_SUFFIX: &str = " more problem(s) in this file, not shown";
+
+/// How many problems `diagnostics` stand for: each one, and for a file with
+/// more than are shown, the ones it only counts.
+pub fn problem_count(diagnostics: &[Diagnostic]) -> usize {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let hidden = d.message.strip_prefix(MORE_PREFIX).and_then(|m| m.strip_suffix(MORE_SUFFIX));
+            hidden.and_then(|n| n.parse().ok()).unwrap_or(1)
+        })
+        .sum()
+}
+
 /// Renders a list of diagnostics the way the command line prints them.
 pub fn render(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();

@@ -13,8 +13,8 @@ mod naming;
 mod spec;
 mod validate;
 
-pub use diagnostic::{Diagnostic, render};
-pub use validate::{MAX_FILE_BYTES, SourceFile, SpecSource};
+pub use diagnostic::{Diagnostic, problem_count, render};
+pub use validate::{MAX_FILE_BYTES, ReadProblem, SourceFile, SpecSource};
 
 /// The command that regenerates code, named in every generated header.
 pub const REGENERATE_COMMAND: &str = "cargo xtask codegen";

@@ -38,6 +38,9 @@ pub struct Locations {
     /// Where each mapping key is written, by the path of its value.
     keys: HashMap<Path, (usize, usize)>,
     duplicates: Vec<DuplicateKey>,
+    /// Plain (unquoted) scalars that YAML may read as numbers, as written:
+    /// `1.10` reads as 1.1, and only the text keeps the trailing zero.
+    numbers: HashMap<Path, String>,
 }
 
 /// A key written twice in one mapping. YAML forbids it, and the YAML
@@ -71,6 +74,7 @@ struct Indexer {
     values: HashMap<Path, (usize, usize)>,
     keys: HashMap<Path, (usize, usize)>,
     duplicates: Vec<DuplicateKey>,
+    numbers: HashMap<Path, String>,
     stack: Vec<Frame>,
 }
 
@@ -78,8 +82,13 @@ impl Locations {
     /// Indexes `source`. A syntax error stops the scan; what was seen stays
     /// indexed (the syntax error itself is reported by `serde_yaml`).
     pub fn index(source: &str) -> Self {
-        let mut indexer =
-            Indexer { values: HashMap::new(), keys: HashMap::new(), duplicates: Vec::new(), stack: Vec::new() };
+        let mut indexer = Indexer {
+            values: HashMap::new(),
+            keys: HashMap::new(),
+            duplicates: Vec::new(),
+            numbers: HashMap::new(),
+            stack: Vec::new(),
+        };
         let mut parser = Parser::new_from_str(source);
         let mut documents = 0;
         while let Ok((event, mark)) = parser.next_token() {
@@ -100,7 +109,17 @@ impl Locations {
                 _ => {}
             }
         }
-        Locations { values: indexer.values, keys: indexer.keys, duplicates: indexer.duplicates }
+        Locations {
+            values: indexer.values,
+            keys: indexer.keys,
+            duplicates: indexer.duplicates,
+            numbers: indexer.numbers,
+        }
+    }
+
+    /// How the plain scalar at `path` is written, when it may read as a number.
+    pub fn written_number(&self, path: &[Seg]) -> Option<&str> {
+        self.numbers.get(path).map(String::as_str)
     }
 
     /// Keys written twice in the same mapping, in the order they appear.
@@ -135,6 +154,11 @@ impl Indexer {
         let pos = (mark.line(), mark.col() + 1);
         let Some((path, pos)) = self.place(event, pos) else { return };
         self.values.entry(path.clone()).or_insert(pos);
+        if let Event::Scalar(text, TScalarStyle::Plain, ..) = event {
+            if text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
+                self.numbers.insert(path.clone(), text.clone());
+            }
+        }
         match event {
             Event::MappingStart(..) => self.stack.push(Frame::Map { path, key: None, seen: HashMap::new() }),
             Event::SequenceStart(..) => self.stack.push(Frame::Seq { path, next: 0 }),

@@ -133,3 +133,69 @@ fn a_broken_spec_writes_nothing_and_names_file_line_and_column() {
     );
     assert!(rendered.contains("did you mean `string`?"), "{rendered}");
 }
+
+/// Edits the descriptions of two actions, whose generated files sort before
+/// and after `describe_vpcs.rs`, so that a run rewrites both.
+fn edit_two_actions(target: &Target) {
+    for (file, old, new) in [
+        ("CancelPhysicalConnection", "The ID of the Express Connect circuit to cancel.", "Which circuit to cancel."),
+        ("UpdateNetworkAclEntries", "Replaces", "Rewrites"),
+    ] {
+        let path = target.spec.join(format!("actions/{file}.yaml"));
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(old), "{file} holds {old:?}");
+        fs::write(&path, text.replacen(old, new, 1)).unwrap();
+    }
+}
+
+/// No temporary is left beside the generated files.
+fn no_temporaries(target: &Target) {
+    let dir = target.out.join(xtask::GENERATED_DIR);
+    let left: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "temporaries left: {left:?}");
+}
+
+#[test]
+fn a_rename_that_fails_midway_leaves_the_tree_as_it_was() {
+    let (_dir, target) = scratch();
+    edit_two_actions(&target);
+    // A directory where a generated file belongs: its temporary is written,
+    // but renaming it into place fails, after earlier files were replaced.
+    let blocked = target.out.join(xtask::GENERATED_DIR).join("describe_vpcs.rs");
+    fs::remove_file(&blocked).unwrap();
+    fs::create_dir(&blocked).unwrap();
+    fs::write(blocked.join("keep"), "not the generator's").unwrap();
+    let before = snapshot_tree(&target.out);
+
+    let Err(Failure::Io(message)) = xtask::write(&target) else { panic!("the run did not fail") };
+    assert!(message.contains("describe_vpcs.rs") && message.contains("no file was changed"), "{message}");
+    assert_eq!(snapshot_tree(&target.out), before, "a failed run must leave every file as it was");
+    no_temporaries(&target);
+}
+
+#[test]
+fn a_temporary_that_cannot_be_written_changes_nothing() {
+    let (_dir, target) = scratch();
+    edit_two_actions(&target);
+    // Something already holds the second file's temporary name.
+    let dir = target.out.join(xtask::GENERATED_DIR);
+    let taken = dir.join(format!(".update_network_acl_entries.rs.{}.tmp", std::process::id()));
+    fs::create_dir(&taken).unwrap();
+    let before = snapshot_tree(&target.out);
+
+    let Err(Failure::Io(message)) = xtask::write(&target) else { panic!("the run did not fail") };
+    assert!(message.contains("no file was changed"), "{message}");
+    assert_eq!(snapshot_tree(&target.out), before);
+    fs::remove_dir(&taken).unwrap();
+    no_temporaries(&target);
+    // Once the cause is gone, the same run succeeds.
+    let written = xtask::write(&target).unwrap().written;
+    for name in ["cancel_physical_connection.rs", "update_network_acl_entries.rs"] {
+        assert!(written.iter().any(|p| p.ends_with(name)), "{name} not in {written:?}");
+    }
+    xtask::check(&target).unwrap();
+}

@@ -95,6 +95,9 @@ fn run_fixture(fixture: &Path) -> Result<(), String> {
             return Err(summary(&name, &problems));
         }
     };
+    if diags.is_empty() {
+        problems.push("the run failed without a single diagnostic".to_owned());
+    }
     for d in diags.iter().filter(|d| d.line == 0 || d.column == 0) {
         problems.push(format!("diagnostic without a real position: {d}"));
     }

@@ -162,7 +162,7 @@ fn cargo_build(dir: &Path, target_dir: &Path, release: bool) -> Result<Duration,
 /// and filters; paginated describes with wrapped, nested responses; modifies
 /// with many scalars; deletes. Every action documents errors and examples.
 pub fn synthetic_spec(n: usize) -> SpecSource {
-    let mut files = vec![SourceFile { path: "product.yaml".into(), text: PRODUCT.into() }];
+    let mut files = vec![SourceFile::new("product.yaml", PRODUCT)];
     for i in 0..n {
         let (name, text) = match i % 4 {
             0 => create_action(i),
@@ -170,7 +170,7 @@ pub fn synthetic_spec(n: usize) -> SpecSource {
             2 => modify_action(i),
             _ => delete_action(i),
         };
-        files.push(SourceFile { path: format!("actions/{name}.yaml"), text });
+        files.push(SourceFile::new(format!("actions/{name}.yaml"), text));
     }
     SpecSource { root: "bench".into(), header_root: "bench".into(), files }
 }

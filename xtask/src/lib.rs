@@ -3,7 +3,8 @@
 //! The generator (`codegen`) is pure; this crate owns the file system: it
 //! reads a spec tree, and writes or checks the generated module of a crate.
 //! Writes are all-or-nothing per run: when the spec has an error nothing is
-//! written, and each file is replaced by an atomic rename.
+//! written, and otherwise every changed file is written to a temporary
+//! before any is renamed into place; a failure undoes the whole run.
 
 #![warn(missing_docs)]
 
@@ -15,7 +16,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use codegen::{Diagnostic, GeneratedFile, REGENERATE_COMMAND, SourceFile, SpecSource};
+use codegen::{Diagnostic, GeneratedFile, REGENERATE_COMMAND, ReadProblem, SourceFile, SpecSource};
 
 /// The directory, inside a generated crate, that the generator owns.
 pub const GENERATED_DIR: &str = "src/generated";
@@ -41,10 +42,12 @@ pub const TARGETS: &[(&str, &str)] = &[
     ("spec/vpc", "generated-sdk"),
     ("spec/sts", "generated-sdk/sts"),
     ("tests/fixtures/all-features", "tests/fixture-sdk"),
+    ("tests/fixtures/edge-cases", "tests/edge-sdk"),
 ];
 
-/// [`TARGETS`] as paths: the product crates, and the fixture crate that
-/// snapshots every spec feature.
+/// [`TARGETS`] as paths: the product crates, the fixture crate that
+/// snapshots every spec feature, and the one that snapshots unusual but
+/// valid names and text.
 /// Relative paths when run from the workspace root, so messages stay short.
 pub fn default_targets() -> Vec<Target> {
     let root = workspace_root();
@@ -117,49 +120,79 @@ fn header_root(target: &Target) -> String {
 }
 
 /// Reads `product.yaml` and every file under `actions/` of the target's spec.
+///
+/// A file that cannot be read as text (not UTF-8, unreadable, a directory,
+/// a link that leads nowhere, a FIFO) becomes a spec problem of that file,
+/// with a position and a help line, and every other file is still read and
+/// checked. Only a spec directory that does not exist stops the run here.
 pub fn read_spec(target: &Target) -> Result<SpecSource, Failure> {
     let spec = target.spec.as_path();
-    let io_err = |what: &Path, e: io::Error| Failure::Io(format!("cannot read {}: {e}", what.display()));
     if !spec.is_dir() {
         return Err(Failure::Io(format!("spec directory {} does not exist", spec.display())));
     }
     let mut files = Vec::new();
     let product = spec.join("product.yaml");
-    if product.exists() {
-        files.push(SourceFile {
-            path: "product.yaml".into(),
-            text: read_text(&product).map_err(|e| io_err(&product, e))?,
-        });
+    // A dangling link is still an entry: only a missing file is left out.
+    if fs::symlink_metadata(&product).is_ok() {
+        files.push(read_source("product.yaml", &product));
     }
     let actions = spec.join("actions");
     if actions.is_dir() {
-        let mut entries: Vec<PathBuf> =
-            fs::read_dir(&actions).map_err(|e| io_err(&actions, e))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        let mut entries: Vec<PathBuf> = fs::read_dir(&actions)
+            .map_err(|e| Failure::Io(format!("cannot read {}: {e}", actions.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
         entries.sort();
-        for path in entries.into_iter().filter(|p| p.is_file()) {
+        for path in entries {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             if name.starts_with('.') {
                 continue;
             }
-            files.push(SourceFile {
-                path: format!("actions/{name}"),
-                text: read_text(&path).map_err(|e| io_err(&path, e))?,
-            });
+            files.push(read_source(&format!("actions/{name}"), &path));
         }
     }
     Ok(SpecSource { root: spec.to_string_lossy().replace('\\', "/"), header_root: header_root(target), files })
 }
 
-/// Reads a file as UTF-8, refusing files far over the spec size limit
-/// before loading them whole.
-fn read_text(path: &Path) -> io::Result<String> {
-    let len = fs::metadata(path)?.len();
-    if len > 4 * codegen::MAX_FILE_BYTES as u64 {
-        // Keep the limit message from the generator: hand it a string just over the limit.
-        return Ok(" ".repeat(codegen::MAX_FILE_BYTES + 1));
+/// Reads one spec file, turning whatever keeps it from being read as text
+/// into its problem. Only regular files are opened: opening a FIFO would
+/// wait for a writer forever.
+fn read_source(rel: &str, path: &Path) -> SourceFile {
+    let problem = |message: String, help: &str| {
+        SourceFile::unreadable(rel, ReadProblem { line: 1, column: 1, message, help: help.to_owned() })
+    };
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) => {
+            return problem(
+                format!("this is a link that leads to no file ({e})"),
+                "the link points at a missing file or at itself; make it point at the spec file, or remove it",
+            );
+        }
+        Err(e) => {
+            return problem(format!("the file cannot be read: {e}"), "check that it exists and that you may read it");
+        }
+    };
+    if meta.is_dir() {
+        return problem(
+            "this is a directory, where a spec file belongs".to_owned(),
+            "spec files are YAML files; move the directory out of the spec tree",
+        );
     }
-    let bytes = fs::read(path)?;
-    String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("not UTF-8 ({e})")))
+    if !meta.is_file() {
+        return problem(
+            "this is not a regular file (a FIFO, socket or device)".to_owned(),
+            "spec files are regular YAML files; remove it, or replace it with the file it stands for",
+        );
+    }
+    if meta.len() > 4 * codegen::MAX_FILE_BYTES as u64 {
+        // Far over the limit: refused without loading it whole.
+        return SourceFile::too_large(rel, meta.len());
+    }
+    match fs::read(path) {
+        Ok(bytes) => SourceFile::from_bytes(rel, bytes),
+        Err(e) => problem(format!("the file cannot be read: {e}"), "check that you may read it"),
+    }
 }
 
 fn generated(target: &Target) -> Result<Vec<GeneratedFile>, Failure> {
@@ -184,43 +217,135 @@ fn existing_files(dir: &Path) -> Result<Vec<String>, Failure> {
 
 /// Regenerates `target`, writing only files whose content changed and
 /// deleting generated files whose action left the spec.
+///
+/// The whole tree changes or none of it does: every new file is written to
+/// a temporary beside its target first, and only when all are written are
+/// they renamed into place and stale files deleted. When any step fails,
+/// what was done is undone (the temporaries removed, replaced files given
+/// their old bytes back, deleted ones restored), so a failed run never
+/// leaves the crate half old, half new.
 pub fn write(target: &Target) -> Result<Changes, Failure> {
     let files = generated(target)?;
     let dir = target.out.join(GENERATED_DIR);
     fs::create_dir_all(&dir).map_err(|e| Failure::Io(format!("cannot create {}: {e}", dir.display())))?;
-    let mut changes = Changes::default();
+    let mut replace = Vec::new();
     for file in &files {
         let path = dir.join(&file.path);
-        if fs::read_to_string(&path).ok().as_deref() == Some(file.contents.as_str()) {
+        let old = fs::read(&path).ok();
+        if old.as_deref() == Some(file.contents.as_bytes()) {
             continue;
         }
-        write_atomically(&path, &file.contents)
-            .map_err(|e| Failure::Io(format!("cannot write {}: {e}", path.display())))?;
-        changes.written.push(path);
+        replace.push(Replacement { tmp: temporary_for(&path), path, contents: file.contents.as_bytes(), old });
     }
+    let mut delete = Vec::new();
     for name in existing_files(&dir)? {
         if files.iter().any(|f| f.path == name) {
             continue;
         }
         let path = dir.join(&name);
         // Only files the generator made are its to delete.
-        if fs::read_to_string(&path).is_ok_and(|t| t.starts_with("// @generated")) {
-            fs::remove_file(&path).map_err(|e| Failure::Io(format!("cannot delete {}: {e}", path.display())))?;
-            changes.deleted.push(path);
+        if let Ok(old) = fs::read(&path) {
+            if old.starts_with(b"// @generated") {
+                delete.push((path, old));
+            }
         }
     }
-    Ok(changes)
+    commit(&replace, &delete)?;
+    Ok(Changes {
+        written: replace.into_iter().map(|r| r.path).collect(),
+        deleted: delete.into_iter().map(|(path, _)| path).collect(),
+    })
 }
 
-/// Writes through a temporary file in the same directory and a rename, so a
-/// reader never sees half a file and a crash leaves the old one intact.
-fn write_atomically(path: &Path, contents: &str) -> io::Result<()> {
+/// One file to replace (or create): where, its new bytes, and its old ones
+/// (`None` when it does not exist yet) to put back if the run fails.
+struct Replacement<'a> {
+    path: PathBuf,
+    tmp: PathBuf,
+    contents: &'a [u8],
+    old: Option<Vec<u8>>,
+}
+
+/// A temporary in the same directory as `path`, so that the rename is
+/// atomic (it never crosses file systems).
+fn temporary_for(path: &Path) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    fs::write(&tmp, contents)?;
-    fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = fs::remove_file(&tmp);
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Applies every replacement and deletion, or none.
+fn commit(replace: &[Replacement], delete: &[(PathBuf, Vec<u8>)]) -> Result<(), Failure> {
+    // 1. Every temporary. A failure here has touched no file of the tree.
+    for (i, r) in replace.iter().enumerate() {
+        if let Err(e) = write_new(&r.tmp, r.contents) {
+            for done in &replace[..i] {
+                let _ = fs::remove_file(&done.tmp);
+            }
+            return Err(unchanged(format!("cannot write {}: {e}", r.tmp.display()), &[]));
+        }
+    }
+    // 2. The renames, then the deletions; a failure undoes the ones done.
+    for (i, r) in replace.iter().enumerate() {
+        if let Err(e) = fs::rename(&r.tmp, &r.path) {
+            for rest in &replace[i..] {
+                let _ = fs::remove_file(&rest.tmp);
+            }
+            let left = undo(&replace[..i], &[]);
+            return Err(unchanged(format!("cannot replace {}: {e}", r.path.display()), &left));
+        }
+    }
+    for (i, (path, _)) in delete.iter().enumerate() {
+        if let Err(e) = fs::remove_file(path) {
+            let left = undo(replace, &delete[..i]);
+            return Err(unchanged(format!("cannot delete {}: {e}", path.display()), &left));
+        }
+    }
+    Ok(())
+}
+
+/// Creates `path`, failing if anything is already there: a temporary must
+/// never overwrite a file (or follow a link) it did not create.
+fn write_new(path: &Path, contents: &[u8]) -> io::Result<()> {
+    use std::io::Write as _;
+    let mut file = fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    file.write_all(contents).and_then(|()| file.sync_all()).inspect_err(|_| {
+        let _ = fs::remove_file(path);
     })
+}
+
+/// Puts back the old bytes of replaced files (or removes files that were
+/// new) and the deleted files. Returns the paths it could not restore.
+fn undo(replaced: &[Replacement], deleted: &[(PathBuf, Vec<u8>)]) -> Vec<PathBuf> {
+    let mut left = Vec::new();
+    for r in replaced {
+        let restored = match &r.old {
+            Some(old) => write_new(&r.tmp, old).and_then(|()| fs::rename(&r.tmp, &r.path)),
+            None => fs::remove_file(&r.path),
+        };
+        if restored.is_err() {
+            let _ = fs::remove_file(&r.tmp);
+            left.push(r.path.clone());
+        }
+    }
+    for (path, old) in deleted {
+        if fs::write(path, old).is_err() {
+            left.push(path.clone());
+        }
+    }
+    left
+}
+
+/// The failure of a run that was undone; `left` names files that could not
+/// be put back (only when undoing failed too).
+fn unchanged(cause: String, left: &[PathBuf]) -> Failure {
+    if left.is_empty() {
+        return Failure::Io(format!("{cause}; no file was changed"));
+    }
+    let names: Vec<String> = left.iter().map(|p| p.display().to_string()).collect();
+    Failure::Io(format!(
+        "{cause}; the run was undone, except for {} which could not be restored: run `{REGENERATE_COMMAND}` again once the cause is fixed",
+        names.join(", ")
+    ))
 }
 
 /// Compares `target`'s generated files with what the spec makes; changes nothing.
@@ -259,7 +384,7 @@ pub fn report(failure: &Failure) -> String {
     match failure {
         Failure::Spec(diags) => {
             out.push_str(&codegen::render(diags));
-            let _ = writeln!(out, "{} problem(s) in the spec; no file was written.", diags.len());
+            let _ = writeln!(out, "{} problem(s) in the spec; no file was written.", codegen::problem_count(diags));
         }
         Failure::Drift(drift) => {
             for d in drift {

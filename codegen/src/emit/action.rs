@@ -10,7 +10,7 @@ use crate::model::{
 };
 
 pub fn action(product: &Product, action: &Action) -> TokenStream {
-    let module_doc = docs::inner(&format!("`{}`: {}", action.name, action.summary));
+    let module_doc = docs::inner(&format!("`{}`: {}", action.name, docs::prose(&action.summary)));
     let request = request(product, action);
     let response = response(action);
     let error = error(product, action);
@@ -52,7 +52,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     }
     if action.deprecated {
         facts.push(match &action.deprecated_note {
-            Some(note) => format!("Deprecated by the service: {note}"),
+            Some(note) => format!("Deprecated by the service: {}", docs::prose(note)),
             None => "Deprecated by the service.".to_owned(),
         });
     }
@@ -70,8 +70,8 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     let facts = facts.join(" ");
     let builder_hint = format!("Build one with [`{req}::builder`].");
     let doc = docs::outer(&docs::paragraphs([
-        action.summary.as_str(),
-        action.description.as_deref().unwrap_or(""),
+        docs::prose(&action.summary).as_str(),
+        &docs::opt(&action.description),
         &facts,
         &builder_hint,
     ]));
@@ -161,18 +161,19 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         if takes_client_region(f) && f.required {
             // The builder lets it default; a server must still insist.
             let wire = &f.wire;
-            return quote! { #name: Some(rt::required(#expr, #wire)?), };
+            return quote! { #name: ::core::option::Option::Some(rt::required(#expr, #wire)?), };
         }
         quote! { #name: #expr, }
     });
     let client_region = action.request.iter().find(|f| takes_client_region(f)).map(|f| {
         let wire = &f.wire;
-        quote! { const CLIENT_REGION: Option<&'static str> = Some(#wire); }
+        quote! { const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(#wire); }
     });
     let method = ident(&action.module);
     let method_doc = docs::outer(&format!(
         "Calls `{}`: {}\n\nSee [`{req}`] for the parameters. The future (`Send` and `'static`: it can be spawned) resolves to a [`{resp}`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`{err}`], one variant per documented code.",
-        action.name, action.summary
+        action.name,
+        docs::prose(&action.summary)
     ));
     let send_doc = docs::outer(&format!(
         "Builds the request and sends it with `client`. The future resolves to a [`{resp}`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`{err}`]; a request that does not build fails with `SdkError::Build` without being sent."
@@ -217,7 +218,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             #(#setters)*
             /// Checks required parameters and documented limits.
             #[inline]
-            pub fn build(self) -> Result<#req, rt::BuildError> {
+            pub fn build(self) -> ::core::result::Result<#req, rt::BuildError> {
                 #build_body
             }
             #send_doc
@@ -239,7 +240,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         #[cfg(feature = "server")]
         impl rt::FromParams for #req {
             /// Reads a request as a server receives it, with the builder's checks.
-            fn from_params(#src_name: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+            fn from_params(#src_name: &rt::ParamSource<'_>) -> ::core::result::Result<Self, rt::ParamError> {
                 #builder { #(#reads)* }.build().map_err(rt::ParamError::from)
             }
         }
@@ -247,7 +248,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             const ACTION: &'static str = #action_name;
             const VERSION: &'static str = #version;
             const READ_ONLY: bool = #read_only;
-            const IDEMPOTENCY_TOKEN: Option<&'static str> = #token;
+            const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = #token;
             #response_has_code
             #body_params
             #sensitive
@@ -290,7 +291,7 @@ pub(crate) fn deprecated_attr(action: &Action) -> Option<TokenStream> {
     action.deprecated.then(|| {
         let note = match &action.deprecated_note {
             Some(note) => {
-                format!("deprecated by the service: {}", note.split_whitespace().collect::<Vec<_>>().join(" "))
+                format!("deprecated by the service: {}", docs::one_line(&docs::prose(note)))
             }
             None => "deprecated by the service".to_owned(),
         };
@@ -324,7 +325,7 @@ fn response(action: &Action) -> TokenStream {
         #debug_impl
         impl rt::Decode for #resp {
             #[inline]
-            fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+            fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
                 let #fields_name = rt::Object::new(node)?;
                 Ok(Self { #(#decodes)* })
             }
@@ -335,8 +336,8 @@ fn response(action: &Action) -> TokenStream {
 fn error_doc(e: &ErrorDef) -> TokenStream {
     let origin = if e.common { " Common to every action of the product." } else { "" };
     docs::outer(&docs::paragraphs([
-        format!("`{}` (HTTP {}): {}{origin}", e.code, e.status, e.message).as_str(),
-        e.description.as_deref().unwrap_or(""),
+        format!("`{}` (HTTP {}): {}{origin}", e.code, e.status, docs::prose(&e.message)).as_str(),
+        &docs::opt(&e.description),
     ]))
 }
 
@@ -408,7 +409,7 @@ fn error(product: &Product, action: &Action) -> TokenStream {
             }
             /// The request id to quote to Alibaba support.
             #[inline]
-            pub fn request_id(&self) -> Option<&str> {
+            pub fn request_id(&self) -> ::core::option::Option<&str> {
                 rt::OperationError::service_error(self).request_id()
             }
         }
@@ -425,13 +426,13 @@ fn error(product: &Product, action: &Action) -> TokenStream {
                 }
             }
         }
-        impl std::fmt::Display for #err {
+        impl ::std::fmt::Display for #err {
             #[inline]
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
             }
         }
-        impl std::error::Error for #err {}
+        impl ::std::error::Error for #err {}
     }
 }
 
@@ -453,7 +454,7 @@ fn tests(product: &Product, action: &Action) -> TokenStream {
         #[test]
         fn example_request_encodes() {
             let request = #req::builder() #(#setters)* .build().expect("the spec's examples build a request");
-            let wire: String = rt::Operation::to_params(&request).iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+            let wire: ::std::string::String = rt::Operation::to_params(&request).iter().map(|(k, v)| format!("{k}={v}\n")).collect();
             expect_test::expect_file![#snapshot].assert_eq(&wire);
         }
     });
@@ -471,7 +472,7 @@ fn tests(product: &Product, action: &Action) -> TokenStream {
         tests.push(quote! {
             #[test]
             fn xml_example_decodes() {
-                let response: Result<#resp, _> = rt::decode_response(XML_EXAMPLE.as_bytes());
+                let response: ::core::result::Result<#resp, _> = rt::decode_response(XML_EXAMPLE.as_bytes());
                 response.expect("the XML example decodes");
             }
         });
@@ -585,7 +586,7 @@ fn pagination(action: &Action, p: &Pagination) -> TokenStream {
             (
                 quote!(rt::PageStyle::PageNumber),
                 quote! {
-                    fn page_number(&self) -> Option<i32> {
+                    fn page_number(&self) -> ::core::option::Option<i32> {
                         #read
                     }
                     fn set_page_number(&mut self, page: i32) {
@@ -599,7 +600,7 @@ fn pagination(action: &Action, p: &Pagination) -> TokenStream {
             (
                 quote!(rt::PageStyle::NextToken),
                 quote! {
-                    fn set_next_token(&mut self, token: String) {
+                    fn set_next_token(&mut self, token: ::std::string::String) {
                         self.#token = Some(token);
                     }
                 },
@@ -641,19 +642,19 @@ fn pagination(action: &Action, p: &Pagination) -> TokenStream {
                 rt::PageInfo { items: page.#items.len(), total_count: #total, next_token: #next }
             }
             #[inline]
-            fn into_items(page: #resp) -> Vec<#item> {
+            fn into_items(page: #resp) -> ::std::vec::Vec<#item> {
                 page.#items
             }
         }
         impl super::Client {
             #[doc = #pages_doc]
             #[inline]
-            pub fn #pages(&self, request: #req) -> impl rt::Stream<Item = Result<#resp, rt::SdkError<#err>>> + Send + Unpin + 'static {
+            pub fn #pages(&self, request: #req) -> impl rt::Stream<Item = ::core::result::Result<#resp, rt::SdkError<#err>>> + ::core::marker::Send + ::core::marker::Unpin + 'static {
                 self.runtime().pages(request)
             }
             #[doc = #items_doc]
             #[inline]
-            pub fn #items_method(&self, request: #req) -> impl rt::Stream<Item = Result<#item, rt::SdkError<#err>>> + Send + Unpin + 'static {
+            pub fn #items_method(&self, request: #req) -> impl rt::Stream<Item = ::core::result::Result<#item, rt::SdkError<#err>>> + ::core::marker::Send + ::core::marker::Unpin + 'static {
                 self.runtime().items(request)
             }
         }

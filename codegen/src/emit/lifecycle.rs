@@ -34,14 +34,18 @@ fn transition(t: &Transition) -> TokenStream {
 pub fn describe_transition(t: &Transition) -> String {
     let by = t.action.as_deref().map_or("the service, on its own,".to_owned(), |a| format!("`{a}`"));
     if t.from.is_empty() {
-        return format!("{by} creates it in `{}`.", t.to.as_deref().unwrap_or("its initial state"));
+        return format!(
+            "{by} creates it in {}.",
+            t.to.as_deref().map_or_else(|| "its initial state".to_owned(), docs::code)
+        );
     }
-    let from = t.from.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+    // States are enum values, which may hold any text: each is one code span.
+    let from = t.from.iter().map(|s| docs::code(s)).collect::<Vec<_>>().join(", ");
     let otherwise =
         t.otherwise.as_deref().map(|e| format!("; from any other state it fails with `{e}`")).unwrap_or_default();
     let effect = match (&t.via, &t.to, t.deletes) {
-        (Some(via), Some(to), _) => format!("moves it from {from} to `{via}`, then `{to}`"),
-        (None, Some(to), _) => format!("moves it from {from} to `{to}`"),
+        (Some(via), Some(to), _) => format!("moves it from {from} to {}, then {}", docs::code(via), docs::code(to)),
+        (None, Some(to), _) => format!("moves it from {from} to {}", docs::code(to)),
         (_, None, true) => format!("deletes it from {from}"),
         (_, None, false) => format!("is allowed in {from} and keeps the state"),
     };
@@ -53,11 +57,11 @@ fn resource(r: &Resource) -> TokenStream {
     let lines: Vec<String> = r.transitions.iter().map(|t| format!("- {}", describe_transition(t))).collect();
     let doc = docs::outer(&docs::paragraphs([
         format!("Lifecycle of a {}.", r.name).as_str(),
-        r.description.as_deref().unwrap_or(""),
+        &docs::opt(&r.description),
         &format!(
-            "States: {}. A new one starts as `{}`.",
-            r.states.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
-            r.initial
+            "States: {}. A new one starts as {}.",
+            r.states.iter().map(|s| docs::code(s)).collect::<Vec<_>>().join(", "),
+            docs::code(&r.initial)
         ),
         &lines.join("\n"),
     ]));
@@ -113,7 +117,7 @@ fn resource(r: &Resource) -> TokenStream {
                     id: &str,
                     target: super::types::#states_type,
                     policy: rt::WaitPolicy,
-                ) -> Result<#item_path, rt::WaitError<super::#error>> {
+                ) -> ::core::result::Result<#item_path, rt::WaitError<super::#error>> {
                     rt::wait_for_state(&#name, id, target.as_str(), policy, || {
                         let request = rt::WireRequest::<super::#request>::new([#(#params)*]);
                         async move {

@@ -71,8 +71,8 @@ fn file(path: &str, source: &str, tokens: TokenStream) -> GeneratedFile {
 fn index(product: &Product) -> TokenStream {
     let doc = docs::inner(&docs::paragraphs([
         format!("{} API, version {}: everything generated from its spec.", product.name, product.version).as_str(),
-        &product.summary,
-        product.description.as_deref().unwrap_or(""),
+        &docs::prose(&product.summary),
+        &docs::opt(&product.description),
         "Each action has a module with its request, builder, response and error types; those four are re-exported here.",
     ]));
     let name = &product.name;
@@ -114,7 +114,7 @@ fn index(product: &Product) -> TokenStream {
                 aliyun_runtime::ClientBuilder::new(ENDPOINT).regional_endpoints(ENDPOINTS).product_code(PRODUCT)
             }
             /// Credentials and region from `ALIBABA_CLOUD_*` variables, else from the aliyun CLI's current profile.
-            pub fn from_env() -> Result<Self, aliyun_runtime::ConfigError> {
+            pub fn from_env() -> ::core::result::Result<Self, aliyun_runtime::ConfigError> {
                 Self::builder().load_env()?.build()
             }
             /// Checks a request of an action that takes `DryRun`, without acting on it: resolves to `Ok(())`
@@ -127,7 +127,7 @@ fn index(product: &Product) -> TokenStream {
                 &self.0
             }
         }
-        impl From<aliyun_runtime::Client> for Client {
+        impl ::core::convert::From<aliyun_runtime::Client> for Client {
             fn from(client: aliyun_runtime::Client) -> Self {
                 Self(client)
             }
@@ -142,7 +142,7 @@ fn index(product: &Product) -> TokenStream {
     let hidden = grouped.then(|| quote! { #[doc(hidden)] });
     let modules = product.actions.iter().map(|a| {
         let module = ident(&a.module);
-        let doc = docs::outer(&format!("`{}`: {}", a.name, a.summary));
+        let doc = docs::outer(&format!("`{}`: {}", a.name, docs::prose(&a.summary)));
         let [req, builder, resp, err] = action::names(a);
         let allow = a.deprecated.then(|| quote! { #[allow(deprecated)] });
         quote! {
@@ -192,11 +192,11 @@ fn group_module(product: &Product, group: &crate::model::Group) -> TokenStream {
         product.actions.iter().filter(|a| a.group.as_deref() == Some(group.module.as_str())).collect();
     let list = members
         .iter()
-        .map(|a| format!("- [`{}`]({}): {}", a.name, a.module, docs::one_line(&a.summary)))
+        .map(|a| format!("- [`{}`]({}): {}", a.name, a.module, docs::one_line(&docs::prose(&a.summary))))
         .collect::<Vec<_>>();
     let doc = docs::outer(&docs::paragraphs([
-        group.title.as_str(),
-        group.description.as_deref().unwrap_or(""),
+        docs::prose(&group.title).as_str(),
+        &docs::opt(&group.description),
         &format!("Actions:\n\n{}", list.join("\n")),
     ]));
     let name = ident(&group.module);
@@ -225,7 +225,7 @@ pub(crate) fn ident(name: &str) -> Ident {
 /// `types.rs` (both are children of the generated module).
 pub(crate) fn value_type(ty: &Ty) -> TokenStream {
     match ty {
-        Ty::String => quote!(String),
+        Ty::String => quote!(::std::string::String),
         Ty::Integer => quote!(i32),
         Ty::Long => quote!(i64),
         Ty::Boolean => quote!(bool),
@@ -236,7 +236,7 @@ pub(crate) fn value_type(ty: &Ty) -> TokenStream {
         }
         Ty::List(inner) => {
             let inner = value_type(inner);
-            quote!(Vec<#inner>)
+            quote!(::std::vec::Vec<#inner>)
         }
     }
 }
@@ -245,7 +245,7 @@ pub(crate) fn value_type(ty: &Ty) -> TokenStream {
 /// everything else is `Option`.
 pub(crate) fn field_type(field: &Field, required: bool) -> TokenStream {
     let ty = value_type(&field.ty);
-    if matches!(field.ty, Ty::List(_)) || required { ty } else { quote!(Option<#ty>) }
+    if matches!(field.ty, Ty::List(_)) || required { ty } else { quote!(::core::option::Option<#ty>) }
 }
 
 /// How a field is read in a `Decode` impl.
@@ -268,8 +268,8 @@ pub(crate) fn setter(field: &Field) -> TokenStream {
             let inner = value_type(inner);
             quote! {
                 #doc
-                pub fn #name(mut self, value: impl IntoIterator<Item = impl Into<#inner>>) -> Self {
-                    self.#name = value.into_iter().map(Into::into).collect();
+                pub fn #name(mut self, value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<#inner>>) -> Self {
+                    self.#name = value.into_iter().map(::core::convert::Into::into).collect();
                     self
                 }
             }
@@ -278,7 +278,7 @@ pub(crate) fn setter(field: &Field) -> TokenStream {
             let ty = value_type(ty);
             quote! {
                 #doc
-                pub fn #name(mut self, value: impl Into<#ty>) -> Self {
+                pub fn #name(mut self, value: impl ::core::convert::Into<#ty>) -> Self {
                     self.#name = Some(value.into());
                     self
                 }
@@ -337,8 +337,8 @@ fn common_error(product: &Product) -> Option<TokenStream> {
     let codes = product.common_errors.iter().map(|e| &e.code);
     let documented = product.common_errors.iter().map(error_doc);
     let defs = product.common_errors.iter().zip(&variants).map(|(e, v)| {
-        let text = format!("`{}` (HTTP {}): {}", e.code, e.status, e.message);
-        let doc = docs::outer(&docs::paragraphs([text.as_str(), e.description.as_deref().unwrap_or("")]));
+        let text = format!("`{}` (HTTP {}): {}", e.code, e.status, docs::prose(&e.message));
+        let doc = docs::outer(&docs::paragraphs([text.as_str(), &docs::opt(&e.description)]));
         quote! { #doc #v(aliyun_runtime::ServiceError), }
     });
     Some(quote! {
@@ -352,7 +352,7 @@ fn common_error(product: &Product) -> Option<TokenStream> {
             /// Every common code with the HTTP status and message the spec documents for it, in spec order.
             pub const DOCUMENTED: &'static [aliyun_runtime::ErrorDoc] = &[#(#documented)*];
             /// The common error for `err`'s code, or `err` back when its code is not a common one.
-            pub fn from_service_error(err: aliyun_runtime::ServiceError) -> Result<Self, aliyun_runtime::ServiceError> {
+            pub fn from_service_error(err: aliyun_runtime::ServiceError) -> ::core::result::Result<Self, aliyun_runtime::ServiceError> {
                 Ok(match err.code() {
                     #(#codes => Self::#variants(err),)*
                     _ => return Err(err),
@@ -365,12 +365,12 @@ fn common_error(product: &Product) -> Option<TokenStream> {
                 }
             }
         }
-        impl std::fmt::Display for CommonError {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                std::fmt::Display::fmt(self.service_error(), f)
+        impl ::std::fmt::Display for CommonError {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(self.service_error(), f)
             }
         }
-        impl std::error::Error for CommonError {}
+        impl ::std::error::Error for CommonError {}
     })
 }
 

@@ -17,13 +17,13 @@ pub fn named_types(types: &[NamedType]) -> TokenStream {
 fn open_enum(t: &NamedType, variants: &[Variant]) -> TokenStream {
     let name = ident(&t.name);
     let doc = docs::outer(&docs::paragraphs([
-        t.description.as_deref().unwrap_or(""),
+        &docs::opt(&t.description),
         "An open enum: a value the service adds later arrives as `Unknown`, never as an error.",
     ]));
     let defs = variants.iter().map(|v| {
         let variant = ident(&v.rust);
-        let mut text = v.description.clone().unwrap_or_default();
-        let spellings: Vec<String> = std::iter::once(&v.value).chain(&v.aliases).map(|s| format!("`{s}`")).collect();
+        let mut text = docs::opt(&v.description);
+        let spellings: Vec<String> = std::iter::once(&v.value).chain(&v.aliases).map(|s| docs::code(s)).collect();
         text = docs::paragraphs([text.as_str(), &format!("Wire value: {}.", spellings.join(" or "))]);
         let doc = docs::outer(&text);
         quote! { #doc #variant, }
@@ -77,7 +77,7 @@ fn open_enum(t: &NamedType, variants: &[Variant]) -> TokenStream {
                 }
             }
         }
-        impl From<&str> for #name {
+        impl ::core::convert::From<&str> for #name {
             #[inline]
             fn from(value: &str) -> Self {
                 match value {
@@ -86,16 +86,16 @@ fn open_enum(t: &NamedType, variants: &[Variant]) -> TokenStream {
                 }
             }
         }
-        impl std::fmt::Display for #name {
+        impl ::std::fmt::Display for #name {
             #[inline]
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
         impl rt::Decode for #name {
             #[inline]
-            fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-                <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+            fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+                <::std::string::String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
             }
         }
         #to_param
@@ -109,7 +109,8 @@ fn open_enum(t: &NamedType, variants: &[Variant]) -> TokenStream {
 /// through `rt::CheckRequired`.
 fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
     let name = ident(&t.name);
-    let doc = docs::outer(t.description.as_deref().unwrap_or("A structured value of the API."));
+    let description = t.description.as_deref().map_or_else(|| "A structured value of the API.".to_owned(), docs::prose);
+    let doc = docs::outer(&description);
     let defs = fields.iter().map(|f| {
         let doc = docs::field(f);
         let field = ident(&f.rust);
@@ -139,7 +140,7 @@ fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
         quote! {
             #[cfg(feature = "server")]
             impl rt::FromParams for #name {
-                fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+                fn from_params(src: &rt::ParamSource<'_>) -> ::core::result::Result<Self, rt::ParamError> {
                     Ok(Self { #(#reads)* })
                 }
             }
@@ -211,7 +212,7 @@ fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
         quote! {
             impl rt::CheckRequired for #name {
                 #[inline]
-                fn first_missing(&self) -> Option<String> {
+                fn first_missing(&self) -> ::core::option::Option<::std::string::String> {
                     #(#checks)*
                     None
                 }
@@ -231,7 +232,7 @@ fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
         #setters
         impl rt::Decode for #name {
             #[inline]
-            fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+            fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
                 let fields = rt::Object::new(node)?;
                 Ok(Self { #(#decodes)* })
             }

@@ -7,8 +7,14 @@
 use serde_json::Value as J;
 use serde_yaml::Value as V;
 
-use super::{Checker, FileCx, Scope, check_example_value, closest, p};
-use crate::locate::Path;
+use super::json_index::JsonAt;
+use super::member_examples::check_example_value;
+use super::members::describe;
+use super::response_examples::json_value_mismatch;
+use super::text::closest;
+use super::{Checker, FileCx, Scope};
+use crate::locate::child as p;
+use crate::locate::{Path, Seg};
 use crate::model::{Field, NamedType, Ty, TypeRef, struct_fields};
 
 /// Where the structs an example may fill are declared.
@@ -18,6 +24,10 @@ pub(super) struct Structs<'a> {
 }
 
 impl Structs<'_> {
+    pub(super) fn fields_of(&self, r: &TypeRef) -> Option<&[Field]> {
+        self.fields(r)
+    }
+
     fn fields(&self, r: &TypeRef) -> Option<&[Field]> {
         struct_fields(r, self.local, self.shared)
     }
@@ -77,7 +87,7 @@ fn walk(ck: &mut Checker, fx: &FileCx, value: &V, ty: &Ty, at: &Path, scope: &Sc
                     ck.error_at(fx, fx.loc.find_key(&key_at), message, help);
                     continue;
                 };
-                match check_example_value(item, &field.ty, scope, "example field") {
+                match check_example_value(item, &field.ty, scope, "example field", fx, &key_at) {
                     Ok(()) => walk(ck, fx, item, &field.ty, &key_at, scope, structs, request),
                     Err(mismatch) => {
                         let where_: Path = [key_at, mismatch.at].concat();
@@ -108,88 +118,94 @@ fn walk(ck: &mut Checker, fx: &FileCx, value: &V, ty: &Ty, at: &Path, scope: &Sc
 /// shape the first pass checked) into the structs it fills. The decoder
 /// ignores keys it does not know, so without this a misspelt nested key would
 /// pass every test while the field it meant stays empty.
-pub(super) fn check_json_value(ck: &mut Checker, fx: &FileCx, value: &J, field: &Field, structs: &Structs) {
-    walk_json(ck, fx, value, &field.ty, field.wrapper.as_deref(), &field.wire, structs);
+/// `path` is where `value` is in the example.
+pub(super) fn check_json_value(
+    ck: &mut Checker,
+    at: &JsonAt,
+    value: &J,
+    field: &Field,
+    structs: &Structs,
+    path: &mut Path,
+) {
+    walk_json(ck, at, value, &field.ty, field.wrapper.as_deref(), &field.wire, structs, path);
 }
 
-fn walk_json(ck: &mut Checker, fx: &FileCx, value: &J, ty: &Ty, wrapper: Option<&str>, name: &str, structs: &Structs) {
+#[allow(clippy::too_many_arguments)]
+fn walk_json(
+    ck: &mut Checker,
+    at: &JsonAt,
+    value: &J,
+    ty: &Ty,
+    wrapper: Option<&str>,
+    name: &str,
+    structs: &Structs,
+    path: &mut Path,
+) {
+    let fx = at.fx;
     match (ty, value) {
         (Ty::List(_), J::Object(map)) if wrapper.is_some() => {
             let wrapper = wrapper.unwrap_or_default();
             match map.get(wrapper) {
-                Some(items) => walk_json(ck, fx, items, ty, None, name, structs),
-                None => ck.error_at(
+                Some(items) => {
+                    path.push(Seg::Key(wrapper.to_owned()));
+                    walk_json(ck, at, items, ty, None, name, structs, path);
+                    path.pop();
+                }
+                None => ck.error_placed(
                     fx,
-                    json_key_at(fx, name),
+                    || at.value(path),
                     format!("the JSON example's `{name}` has no `{wrapper}`, the element its items are wrapped in"),
                     format!("write it as {{\"{name}\": {{\"{wrapper}\": [...]}}}}, as the service does"),
                 ),
             }
             for key in map.keys().filter(|k| k.as_str() != wrapper) {
-                unknown_json_key(ck, fx, key, name, &[wrapper]);
+                unknown_json_key(ck, at, key, name, &[wrapper], path);
             }
         }
         (Ty::List(inner), J::Array(items)) => {
-            for item in items {
-                walk_json(ck, fx, item, inner, None, name, structs);
+            for (i, item) in items.iter().enumerate() {
+                path.push(Seg::Index(i));
+                walk_json(ck, at, item, inner, None, name, structs, path);
+                path.pop();
             }
         }
-        (Ty::List(inner), single) => walk_json(ck, fx, single, inner, None, name, structs),
+        (Ty::List(inner), single) => walk_json(ck, at, single, inner, None, name, structs, path),
         (Ty::Named(r), J::Object(map)) if !r.is_enum => {
             let Some(fields) = structs.fields(r) else { return };
             for (key, item) in map {
                 let Some(field) = fields.iter().find(|f| &f.wire == key) else {
                     let names: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
-                    unknown_json_key(ck, fx, key, &r.name, &names);
+                    unknown_json_key(ck, at, key, &r.name, &names, path);
                     continue;
                 };
-                match super::json_value_mismatch(&field.ty, item) {
-                    Some(why) => ck.error_at(
+                path.push(Seg::Key(key.clone()));
+                match json_value_mismatch(&field.ty, item) {
+                    Some(why) => ck.error_placed(
                         fx,
-                        json_entry_at(fx, key, Some(item)),
+                        || at.value(path),
                         format!(
                             "the JSON example's `{key}` (in `{}`) does not fit type `{}`: {why}",
                             r.name,
-                            super::describe(&field.ty)
+                            describe(&field.ty)
                         ),
                         "fix the example, or the field's type",
                     ),
-                    None => walk_json(ck, fx, item, &field.ty, field.wrapper.as_deref(), key, structs),
+                    None => walk_json(ck, at, item, &field.ty, field.wrapper.as_deref(), key, structs, path),
                 }
+                path.pop();
             }
         }
         _ => {}
     }
 }
 
-fn unknown_json_key(ck: &mut Checker, fx: &FileCx, key: &str, owner: &str, known: &[&str]) {
+fn unknown_json_key(ck: &mut Checker, at: &JsonAt, key: &str, owner: &str, known: &[&str], path: &mut Path) {
+    path.push(Seg::Key(key.to_owned()));
     let help = match closest(key, known.iter().copied()) {
         Some(best) => format!("did you mean `{best}`? The decoder ignores keys it does not know"),
         None => format!("declare the field in `{owner}`, or drop it from the example"),
     };
-    ck.error_at(
-        fx,
-        json_key_at(fx, key),
-        format!("the JSON example has `{key}` in `{owner}`, which it does not declare"),
-        help,
-    );
-}
-
-/// Where `"key"` is first written inside the JSON example.
-pub(super) fn json_key_at(fx: &FileCx, key: &str) -> (usize, usize) {
-    json_entry_at(fx, key, None)
-}
-
-/// Where `"key": value` is written inside the JSON example, for a scalar
-/// value; else where the key is first written.
-fn json_entry_at(fx: &FileCx, key: &str, value: Option<&J>) -> (usize, usize) {
-    let path: Path = vec!["examples".into(), "json".into()];
-    let quoted = serde_json::to_string(key).unwrap_or_default();
-    let scalar = value.filter(|v| !v.is_object() && !v.is_array()).and_then(|v| serde_json::to_string(v).ok());
-    let entry = scalar.and_then(|text| {
-        fx.find_text_before(&path, &quoted, |rest| {
-            rest.trim_start().strip_prefix(':').is_some_and(|v| v.trim_start().starts_with(&text))
-        })
-    });
-    entry.or_else(|| fx.find_text(&path, &quoted)).unwrap_or_else(|| fx.loc.find(&path))
+    let message = format!("the JSON example has `{key}` in `{owner}`, which it does not declare");
+    ck.error_placed(at.fx, || at.key(path), message, help);
+    path.pop();
 }

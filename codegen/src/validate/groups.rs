@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{Checker, FileCx, check_text, closest};
+use super::text::{check_text, closest};
+use super::{Checker, FileCx};
 use crate::model::{Action, Group};
 use crate::naming;
 use crate::spec::GroupSpec;

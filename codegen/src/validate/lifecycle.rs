@@ -1,11 +1,13 @@
 //! Resources, lifecycles, waiters and pagination: the rules that tie
 //! actions to each other and to a resource's states.
 
-use super::{Checker, FileCx, closest, is_pascal_identifier, is_wire_name, p};
+use super::text::{closest, is_pascal_identifier, is_wire_name};
+use super::{Checker, FileCx};
 use crate::locate::Seg;
+use crate::locate::child as p;
 use crate::model::{
-    Action, ActionLifecycle, ErrorDef, Field, NamedType, PageStyle, Pagination, Resource, Transition, Ty, TypeBody,
-    TypeRef, Waiter, struct_fields,
+    Action, ActionLifecycle, ErrorDef, Field, NamedType, PageStyle, Pagination, Resource, Style, Transition, Ty,
+    TypeBody, TypeRef, Waiter, struct_fields,
 };
 use crate::naming;
 use crate::spec::{ActionTransitionSpec, LifecycleSpec, PaginationSpec, ResourceSpec};
@@ -21,7 +23,7 @@ pub(super) fn check_resources(
     let mut out: Vec<Resource> = Vec::new();
     for (i, r) in specs.iter().enumerate() {
         let path = vec![Seg::from("resources"), Seg::from(i)];
-        let before = ck.diags.len();
+        let before = ck.count;
         if !is_pascal_identifier(&r.name) {
             ck.error(
                 fx,
@@ -31,6 +33,18 @@ pub(super) fn check_resources(
             );
         } else if out.iter().any(|o| o.name == r.name) {
             ck.error(fx, &p(&path, "name"), format!("resource `{}` is declared twice", r.name), "remove one of them");
+        } else if let Some(other) = specs[..i].iter().find(|o| resource_const(&o.name) == resource_const(&r.name)) {
+            ck.error(
+                fx,
+                &p(&path, "name"),
+                format!(
+                    "resources `{}` and `{}` both become the Rust constant `{}` (and the same waiter)",
+                    r.name,
+                    other.name,
+                    resource_const(&r.name)
+                ),
+                "the names differ only in case or in how an acronym is spelt; rename one",
+            );
         }
         if !is_wire_name(&r.id) {
             ck.error(
@@ -98,10 +112,10 @@ pub(super) fn check_resources(
                 otherwise: None,
             });
         }
-        if ck.diags.len() == before {
+        if ck.count == before {
             out.push(Resource {
                 name: r.name.clone(),
-                const_name: naming::snake(&r.name).to_ascii_uppercase(),
+                const_name: resource_const(&r.name),
                 description: r.description.clone(),
                 states_type: r.states.clone(),
                 states,
@@ -118,6 +132,11 @@ pub(super) fn check_resources(
         }
     }
     out
+}
+
+/// The Rust constant of a resource's lifecycle (`PHYSICAL_CONNECTION`).
+fn resource_const(name: &str) -> String {
+    naming::snake(name).to_ascii_uppercase()
 }
 
 /// Checks an action's `lifecycle:` block against its resource's states and
@@ -139,7 +158,7 @@ pub(super) fn check_action_lifecycle(
         ck.error(fx, &p(&path, "resource"), format!("unknown resource `{}`", spec.resource), help);
         return None;
     };
-    let before = ck.diags.len();
+    let before = ck.count;
     let known = |ck: &mut Checker, state: &str, at: &[Seg]| {
         if !resource.states.iter().any(|s| s == state) {
             ck.error(
@@ -227,7 +246,7 @@ pub(super) fn check_action_lifecycle(
         }
         out
     };
-    (ck.diags.len() == before).then(|| ActionLifecycle { resource: resource.name.clone(), transitions })
+    (ck.count == before).then(|| ActionLifecycle { resource: resource.name.clone(), transitions })
 }
 
 /// One move of an action: where it starts, and where it leads, if anywhere.
@@ -268,6 +287,14 @@ fn check_move(
     }
 }
 
+/// Whether request parameter `f` sends the wire parameter `key`: its own
+/// name, or, for a list or struct sent flat, a name under it (`Filter.1.Key`).
+fn sends(f: &Field, key: &str) -> bool {
+    let under = key.strip_prefix(f.wire.as_str()).is_some_and(|rest| rest.starts_with('.'));
+    let flat = f.style == Style::Flat && (matches!(f.ty, Ty::List(_)) || f.ty.type_ref().is_some_and(|r| !r.is_enum));
+    key == f.wire || (under && flat)
+}
+
 fn find<'a>(fields: &'a [Field], wire: &str) -> Option<&'a Field> {
     fields.iter().find(|f| f.wire == wire)
 }
@@ -281,7 +308,7 @@ pub(super) fn check_pagination(
     response: &[Field],
 ) -> Option<Pagination> {
     let path = vec![Seg::from("pagination")];
-    let before = ck.diags.len();
+    let before = ck.count;
     let style = match spec.style.as_str() {
         "page_number" => PageStyle::PageNumber,
         "next_token" => PageStyle::NextToken,
@@ -361,7 +388,7 @@ pub(super) fn check_pagination(
     };
     let total_count = total_count(ck);
     let (items_field, item_type) = items?;
-    (ck.diags.len() == before).then_some(Pagination {
+    (ck.count == before).then_some(Pagination {
         style,
         items_field,
         item_type,
@@ -415,6 +442,17 @@ pub(super) fn check_waiter(
                 &p(&path, "params"),
                 format!("`{key}` is not a wire name"),
                 "use the parameter's exact wire name",
+            );
+        } else if !action.request.iter().any(|f| sends(f, key)) {
+            let help = match closest(key, action.request.iter().map(|f| f.wire.as_str())) {
+                Some(best) => format!("did you mean `{best}`? Use a request parameter of `{}`", spec.action),
+                None => format!("use a request parameter of `{}` (an item of a list as `Name.1`)", spec.action),
+            };
+            ck.error_at(
+                fx,
+                fx.loc.find_key(&p(&p(&path, "params"), key.as_str())),
+                format!("`{key}` is not a parameter of `{}`", spec.action),
+                help,
             );
         }
     }

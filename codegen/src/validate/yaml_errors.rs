@@ -7,7 +7,7 @@
 //! Data errors from deserializing read `[<path>: ]<what>`, such as
 //! `request[1].required: invalid type: string "x", expected a boolean`.
 
-use super::closest;
+use super::text::closest;
 
 /// A reworded error and the position it is about.
 #[derive(Debug, PartialEq, Eq)]
@@ -78,6 +78,34 @@ pub(super) fn syntax(raw: &str, at: (usize, usize), source: &str) -> Explained {
         help: help.to_owned(),
     };
     let opened_at = s.context_at.map(|(l, c)| format!(" (it starts at line {l}, column {c})")).unwrap_or_default();
+    // A number past 64 bits: the YAML is fine, the reader cannot hold it.
+    if let Some(number) = s
+        .problem
+        .split_once(" as u128")
+        .or_else(|| s.problem.split_once(" as i128"))
+        .and_then(|(before, _)| before.rsplit('`').nth(1))
+    {
+        let key = s
+            .problem
+            .split_once(": ")
+            .map(|(path, _)| path)
+            .filter(|p| !p.contains(' '))
+            .and_then(|p| p.rsplit('.').next());
+        let subject =
+            key.map(|k| format!("`{}`", k.split('[').next().unwrap_or(k))).unwrap_or_else(|| "a value".to_owned());
+        return explained(
+            at,
+            format!("the number {number} of {subject} is too large"),
+            "numbers in a spec fit in 64 bits: write a smaller one (or put it in quotes if it is text)",
+        );
+    }
+    if s.problem.starts_with("recursion limit exceeded") {
+        return explained(
+            at,
+            "the YAML is nested too deep here".into(),
+            "flatten the value: no part of a spec needs this depth",
+        );
+    }
     if s.problem.contains("more than one document") {
         return explained(
             second_document_start(source).unwrap_or(at),

@@ -16,11 +16,11 @@ pub struct ActiveFlowLogRequest {
     /// The flow log to start, for example one stopped earlier with DeactiveFlowLog. DescribeFlowLogs lists flow log IDs.
     ///
     /// Wire name: `FlowLogId`. Required.
-    pub flow_log_id: String,
+    pub flow_log_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ActiveFlowLogRequest {
     /// Starts building a request.
@@ -32,27 +32,33 @@ impl ActiveFlowLogRequest {
 /// Builds a [`ActiveFlowLogRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ActiveFlowLogRequestBuilder {
-    flow_log_id: Option<String>,
-    region_id: Option<String>,
+    flow_log_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ActiveFlowLogRequestBuilder {
     /// The flow log to start, for example one stopped earlier with DeactiveFlowLog. DescribeFlowLogs lists flow log IDs.
     ///
     /// Wire name: `FlowLogId`. Required.
-    pub fn flow_log_id(mut self, value: impl Into<String>) -> Self {
+    pub fn flow_log_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.flow_log_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ActiveFlowLogRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<ActiveFlowLogRequest, rt::BuildError> {
         Ok(ActiveFlowLogRequest {
             flow_log_id: rt::required(self.flow_log_id, "FlowLogId")?,
             region_id: self.region_id,
@@ -79,10 +85,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ActiveFlowLogRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ActiveFlowLogRequestBuilder {
             flow_log_id: src.optional("FlowLogId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -92,8 +102,10 @@ impl rt::Operation for ActiveFlowLogRequest {
     const ACTION: &'static str = "ActiveFlowLog";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ActiveFlowLogResponse;
     type Error = ActiveFlowLogError;
     #[inline]
@@ -109,15 +121,15 @@ pub struct ActiveFlowLogResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// Whether the service accepted the activation: `true` or `false`.
     ///
     /// Wire name: `Success`.
-    pub success: Option<String>,
+    pub success: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ActiveFlowLogResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -149,7 +161,7 @@ impl ActiveFlowLogError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -169,13 +181,13 @@ impl rt::OperationError for ActiveFlowLogError {
         }
     }
 }
-impl std::fmt::Display for ActiveFlowLogError {
+impl ::std::fmt::Display for ActiveFlowLogError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ActiveFlowLogError {}
+impl ::std::error::Error for ActiveFlowLogError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -199,7 +211,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct AddBgpNetworkRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The CIDR block to advertise, typically the CIDR block of a VPC or vSwitch that the data center should reach, for example `192.168.0.0/24`.
     ///
     /// Wire name: `DstCidrBlock`. Required.
-    pub dst_cidr_block: String,
+    pub dst_cidr_block: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VBR that advertises the network, that is the router the router interface is attached to. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `RouterId`. Required.
-    pub router_id: String,
+    pub router_id: ::std::string::String,
     /// The VPC whose CIDR block is being advertised. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl AddBgpNetworkRequest {
     /// Starts building a request.
@@ -44,51 +44,66 @@ impl AddBgpNetworkRequest {
 /// Builds a [`AddBgpNetworkRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AddBgpNetworkRequestBuilder {
-    client_token: Option<String>,
-    dst_cidr_block: Option<String>,
-    region_id: Option<String>,
-    router_id: Option<String>,
-    vpc_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dst_cidr_block: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    router_id: ::core::option::Option<::std::string::String>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl AddBgpNetworkRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The CIDR block to advertise, typically the CIDR block of a VPC or vSwitch that the data center should reach, for example `192.168.0.0/24`.
     ///
     /// Wire name: `DstCidrBlock`. Required.
-    pub fn dst_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn dst_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dst_cidr_block = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VBR that advertises the network, that is the router the router interface is attached to. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `RouterId`. Required.
-    pub fn router_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_id = Some(value.into());
         self
     }
     /// The VPC whose CIDR block is being advertised. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AddBgpNetworkRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<AddBgpNetworkRequest, rt::BuildError> {
         Ok(AddBgpNetworkRequest {
             client_token: self.client_token,
             dst_cidr_block: rt::required(self.dst_cidr_block, "DstCidrBlock")?,
@@ -118,11 +133,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AddBgpNetworkRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AddBgpNetworkRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dst_cidr_block: src.optional("DstCidrBlock")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             router_id: src.optional("RouterId")?,
             vpc_id: src.optional("VpcId")?,
         }
@@ -134,8 +153,10 @@ impl rt::Operation for AddBgpNetworkRequest {
     const ACTION: &'static str = "AddBgpNetwork";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AddBgpNetworkResponse;
     type Error = AddBgpNetworkError;
     #[inline]
@@ -154,11 +175,11 @@ pub struct AddBgpNetworkResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AddBgpNetworkResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -227,7 +248,7 @@ impl AddBgpNetworkError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -285,13 +306,13 @@ impl rt::OperationError for AddBgpNetworkError {
         }
     }
 }
-impl std::fmt::Display for AddBgpNetworkError {
+impl ::std::fmt::Display for AddBgpNetworkError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AddBgpNetworkError {}
+impl ::std::error::Error for AddBgpNetworkError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -312,7 +333,7 @@ mod tests {
             .router_id("example-RouterId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct AddCommonBandwidthPackageIpsRequest {
     /// The Internet Shared Bandwidth instance that receives the EIPs. DescribeCommonBandwidthPackages lists the instances of a region.
     ///
     /// Wire name: `BandwidthPackageId`. Required.
-    pub bandwidth_package_id: String,
+    pub bandwidth_package_id: ::std::string::String,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The allocation IDs of the EIPs to add, at most 10 per call. DescribeEipAddresses lists EIP IDs.
     ///
     /// Wire name: `IpInstanceIds`. Required. At most 10 items.
-    pub ip_instance_ids: Vec<String>,
+    pub ip_instance_ids: ::std::vec::Vec<::std::string::String>,
     /// The kind of IP address being added; the only value is `EIP`.
     ///
     /// Wire name: `IpType`.
-    pub ip_type: Option<String>,
+    pub ip_type: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl AddCommonBandwidthPackageIpsRequest {
     /// Starts building a request.
@@ -44,24 +44,30 @@ impl AddCommonBandwidthPackageIpsRequest {
 /// Builds a [`AddCommonBandwidthPackageIpsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AddCommonBandwidthPackageIpsRequestBuilder {
-    bandwidth_package_id: Option<String>,
-    client_token: Option<String>,
-    ip_instance_ids: Vec<String>,
-    ip_type: Option<String>,
-    region_id: Option<String>,
+    bandwidth_package_id: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    ip_instance_ids: ::std::vec::Vec<::std::string::String>,
+    ip_type: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl AddCommonBandwidthPackageIpsRequestBuilder {
     /// The Internet Shared Bandwidth instance that receives the EIPs. DescribeCommonBandwidthPackages lists the instances of a region.
     ///
     /// Wire name: `BandwidthPackageId`. Required.
-    pub fn bandwidth_package_id(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth_package_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth_package_id = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
@@ -70,28 +76,41 @@ impl AddCommonBandwidthPackageIpsRequestBuilder {
     /// Wire name: `IpInstanceIds`. Required. At most 10 items.
     pub fn ip_instance_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.ip_instance_ids = value.into_iter().map(Into::into).collect();
+        self.ip_instance_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The kind of IP address being added; the only value is `EIP`.
     ///
     /// Wire name: `IpType`.
-    pub fn ip_type(mut self, value: impl Into<String>) -> Self {
+    pub fn ip_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ip_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AddCommonBandwidthPackageIpsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AddCommonBandwidthPackageIpsRequest, rt::BuildError> {
         let request = AddCommonBandwidthPackageIpsRequest {
             bandwidth_package_id: rt::required(
                 self.bandwidth_package_id,
@@ -136,13 +155,17 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AddCommonBandwidthPackageIpsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AddCommonBandwidthPackageIpsRequestBuilder {
             bandwidth_package_id: src.optional("BandwidthPackageId")?,
             client_token: src.optional("ClientToken")?,
             ip_instance_ids: src.list("IpInstanceIds")?,
             ip_type: src.optional("IpType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -152,8 +175,10 @@ impl rt::Operation for AddCommonBandwidthPackageIpsRequest {
     const ACTION: &'static str = "AddCommonBandwidthPackageIps";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AddCommonBandwidthPackageIpsResponse;
     type Error = AddCommonBandwidthPackageIpsError;
     #[inline]
@@ -172,11 +197,11 @@ pub struct AddCommonBandwidthPackageIpsResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AddCommonBandwidthPackageIpsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -207,7 +232,7 @@ impl AddCommonBandwidthPackageIpsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -227,13 +252,13 @@ impl rt::OperationError for AddCommonBandwidthPackageIpsError {
         }
     }
 }
-impl std::fmt::Display for AddCommonBandwidthPackageIpsError {
+impl ::std::fmt::Display for AddCommonBandwidthPackageIpsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AddCommonBandwidthPackageIpsError {}
+impl ::std::error::Error for AddCommonBandwidthPackageIpsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -254,7 +279,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

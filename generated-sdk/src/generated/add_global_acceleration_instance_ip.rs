@@ -12,15 +12,15 @@ pub struct AddGlobalAccelerationInstanceIpRequest {
     /// The GA instance of the `Sharing` bandwidth type that receives the EIP. DescribeGlobalAccelerationInstances lists GA instances.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`. Required.
-    pub global_acceleration_instance_id: String,
+    pub global_acceleration_instance_id: ::std::string::String,
     /// The allocation ID of the EIP to add, as returned by DescribeEipAddresses. The EIP must be billed pay-as-you-go and be in the same region as the GA instance.
     ///
     /// Wire name: `IpInstanceId`. Required.
-    pub ip_instance_id: String,
+    pub ip_instance_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl AddGlobalAccelerationInstanceIpRequest {
     /// Starts building a request.
@@ -32,29 +32,38 @@ impl AddGlobalAccelerationInstanceIpRequest {
 /// Builds a [`AddGlobalAccelerationInstanceIpRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AddGlobalAccelerationInstanceIpRequestBuilder {
-    global_acceleration_instance_id: Option<String>,
-    ip_instance_id: Option<String>,
-    region_id: Option<String>,
+    global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
+    ip_instance_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl AddGlobalAccelerationInstanceIpRequestBuilder {
     /// The GA instance of the `Sharing` bandwidth type that receives the EIP. DescribeGlobalAccelerationInstances lists GA instances.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`. Required.
-    pub fn global_acceleration_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn global_acceleration_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.global_acceleration_instance_id = Some(value.into());
         self
     }
     /// The allocation ID of the EIP to add, as returned by DescribeEipAddresses. The EIP must be billed pay-as-you-go and be in the same region as the GA instance.
     ///
     /// Wire name: `IpInstanceId`. Required.
-    pub fn ip_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ip_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ip_instance_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -62,7 +71,7 @@ impl AddGlobalAccelerationInstanceIpRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<AddGlobalAccelerationInstanceIpRequest, rt::BuildError> {
+    ) -> ::core::result::Result<AddGlobalAccelerationInstanceIpRequest, rt::BuildError> {
         Ok(AddGlobalAccelerationInstanceIpRequest {
             global_acceleration_instance_id: rt::required(
                 self.global_acceleration_instance_id,
@@ -96,12 +105,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AddGlobalAccelerationInstanceIpRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AddGlobalAccelerationInstanceIpRequestBuilder {
             global_acceleration_instance_id: src
                 .optional("GlobalAccelerationInstanceId")?,
             ip_instance_id: src.optional("IpInstanceId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -111,8 +124,10 @@ impl rt::Operation for AddGlobalAccelerationInstanceIpRequest {
     const ACTION: &'static str = "AddGlobalAccelerationInstanceIp";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AddGlobalAccelerationInstanceIpResponse;
     type Error = AddGlobalAccelerationInstanceIpError;
     #[inline]
@@ -130,11 +145,11 @@ pub struct AddGlobalAccelerationInstanceIpResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AddGlobalAccelerationInstanceIpResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -165,7 +180,7 @@ impl AddGlobalAccelerationInstanceIpError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -185,13 +200,13 @@ impl rt::OperationError for AddGlobalAccelerationInstanceIpError {
         }
     }
 }
-impl std::fmt::Display for AddGlobalAccelerationInstanceIpError {
+impl ::std::fmt::Display for AddGlobalAccelerationInstanceIpError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AddGlobalAccelerationInstanceIpError {}
+impl ::std::error::Error for AddGlobalAccelerationInstanceIpError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -212,7 +227,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

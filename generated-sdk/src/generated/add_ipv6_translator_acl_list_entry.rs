@@ -20,19 +20,19 @@ pub struct AddIpv6TranslatorAclListEntryRequest {
     /// A remark for the entry: 2 to 100 characters, starting with a letter, made of letters, digits, underscores (_) and hyphens (-).
     ///
     /// Wire name: `AclEntryComment`.
-    pub acl_entry_comment: Option<String>,
+    pub acl_entry_comment: ::core::option::Option<::std::string::String>,
     /// The IPv6 address (such as `2408:4004:cc:400::1`) or IPv6 CIDR block (such as `2408:4004:cc:400::/60`) that the entry covers.
     ///
     /// Wire name: `AclEntryIp`. Required.
-    pub acl_entry_ip: String,
+    pub acl_entry_ip: ::std::string::String,
     /// The ACL that receives the entry. DescribeIPv6TranslatorAclLists lists the ACL IDs.
     ///
     /// Wire name: `AclId`. Required.
-    pub acl_id: String,
+    pub acl_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl AddIpv6TranslatorAclListEntryRequest {
     /// Starts building a request.
@@ -44,43 +44,57 @@ impl AddIpv6TranslatorAclListEntryRequest {
 /// Builds a [`AddIpv6TranslatorAclListEntryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AddIpv6TranslatorAclListEntryRequestBuilder {
-    acl_entry_comment: Option<String>,
-    acl_entry_ip: Option<String>,
-    acl_id: Option<String>,
-    region_id: Option<String>,
+    acl_entry_comment: ::core::option::Option<::std::string::String>,
+    acl_entry_ip: ::core::option::Option<::std::string::String>,
+    acl_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl AddIpv6TranslatorAclListEntryRequestBuilder {
     /// A remark for the entry: 2 to 100 characters, starting with a letter, made of letters, digits, underscores (_) and hyphens (-).
     ///
     /// Wire name: `AclEntryComment`.
-    pub fn acl_entry_comment(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_entry_comment(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_entry_comment = Some(value.into());
         self
     }
     /// The IPv6 address (such as `2408:4004:cc:400::1`) or IPv6 CIDR block (such as `2408:4004:cc:400::/60`) that the entry covers.
     ///
     /// Wire name: `AclEntryIp`. Required.
-    pub fn acl_entry_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_entry_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_entry_ip = Some(value.into());
         self
     }
     /// The ACL that receives the entry. DescribeIPv6TranslatorAclLists lists the ACL IDs.
     ///
     /// Wire name: `AclId`. Required.
-    pub fn acl_id(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AddIpv6TranslatorAclListEntryRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AddIpv6TranslatorAclListEntryRequest, rt::BuildError> {
         Ok(AddIpv6TranslatorAclListEntryRequest {
             acl_entry_comment: self.acl_entry_comment,
             acl_entry_ip: rt::required(self.acl_entry_ip, "AclEntryIp")?,
@@ -115,12 +129,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AddIpv6TranslatorAclListEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AddIpv6TranslatorAclListEntryRequestBuilder {
             acl_entry_comment: src.optional("AclEntryComment")?,
             acl_entry_ip: src.optional("AclEntryIp")?,
             acl_id: src.optional("AclId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -130,8 +148,10 @@ impl rt::Operation for AddIpv6TranslatorAclListEntryRequest {
     const ACTION: &'static str = "AddIPv6TranslatorAclListEntry";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AddIpv6TranslatorAclListEntryResponse;
     type Error = AddIpv6TranslatorAclListEntryError;
     #[inline]
@@ -149,15 +169,15 @@ pub struct AddIpv6TranslatorAclListEntryResponse {
     /// The ID assigned to the new ACL entry; pass it to ModifyIPv6TranslatorAclListEntry or RemoveIPv6TranslatorAclListEntry.
     ///
     /// Wire name: `AclEntryId`.
-    pub acl_entry_id: Option<String>,
+    pub acl_entry_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AddIpv6TranslatorAclListEntryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             acl_entry_id: fields.optional("AclEntryId")?,
@@ -197,7 +217,7 @@ impl AddIpv6TranslatorAclListEntryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -227,13 +247,13 @@ impl rt::OperationError for AddIpv6TranslatorAclListEntryError {
         }
     }
 }
-impl std::fmt::Display for AddIpv6TranslatorAclListEntryError {
+impl ::std::fmt::Display for AddIpv6TranslatorAclListEntryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AddIpv6TranslatorAclListEntryError {}
+impl ::std::error::Error for AddIpv6TranslatorAclListEntryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -258,7 +278,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,83 +16,83 @@ pub struct AllocateEipAddressRequest {
     /// A promotion code, if you have one; you normally leave it out.
     ///
     /// Wire name: `ActivityId`.
-    pub activity_id: Option<i64>,
+    pub activity_id: ::core::option::Option<i64>,
     /// Whether the order is paid automatically. With `false` (the default) you complete the payment in the Order Center after the order is created; with `true` it is settled at once. Needed when InstanceChargeType is `PrePaid`, ignored for `PostPaid`.
     ///
     /// Wire name: `AutoPay`.
-    pub auto_pay: Option<bool>,
+    pub auto_pay: ::core::option::Option<bool>,
     /// The peak bandwidth of the EIP in Mbit/s, `5` by default. Allowed range: `1` to `500` for `PostPaid` with `PayByBandwidth`, `1` to `200` for `PostPaid` with `PayByTraffic`, and `1` to `1000` for `PrePaid`.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<String>,
+    pub bandwidth: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description of the EIP: 2 to 256 characters, beginning with a letter, and not beginning with `http://` or `https://`. Not accepted for subscription EIPs.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The line type. `BGP` (BGP Multi-ISP, the default) works in every region. `BGP_PRO` (BGP Multi-ISP Pro) exists only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `ISP`.
-    pub isp: Option<Isp>,
+    pub isp: ::core::option::Option<Isp>,
     /// How the EIP is billed: `PostPaid` (pay-as-you-go, the default) or `PrePaid` (subscription). A `PrePaid` EIP requires InternetChargeType `PayByBandwidth`; a `PostPaid` one accepts either metering method.
     ///
     /// Wire name: `InstanceChargeType`.
-    pub instance_charge_type: Option<InstanceChargeType>,
+    pub instance_charge_type: ::core::option::Option<InstanceChargeType>,
     /// The ID of a particular EIP you want to obtain. Give this or IpAddress to ask for a specific address; leave both empty to get a random EIP.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// How usage is metered: `PayByBandwidth` (by peak bandwidth, the default) or `PayByTraffic` (by data transferred). Only `PayByBandwidth` is allowed when InstanceChargeType is `PrePaid`.
     ///
     /// Wire name: `InternetChargeType`.
-    pub internet_charge_type: Option<InternetChargeType>,
+    pub internet_charge_type: ::core::option::Option<InternetChargeType>,
     /// The exact public IP address you want. Give this or InstanceId to ask for a specific address; leave both empty to get a random EIP.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
     /// A name for the EIP: 1 to 128 characters, beginning with a letter, made of letters, digits, periods, underscores and hyphens. Not accepted for subscription EIPs.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The network type of the EIP; `public` is the default and normal value.
     ///
     /// Wire name: `Netmode`.
-    pub netmode: Option<String>,
+    pub netmode: ::core::option::Option<::std::string::String>,
     /// How long a subscription lasts, counted in PricingCycle units: `1` to `9` months or `1` to `5` years. Needed when InstanceChargeType is `PrePaid`.
     ///
     /// Wire name: `Period`.
-    pub period: Option<i32>,
+    pub period: ::core::option::Option<i32>,
     /// The unit of Period for a subscription EIP: `Month` (the default) or `Year`. Needed when InstanceChargeType is `PrePaid`.
     ///
     /// Wire name: `PricingCycle`.
-    pub pricing_cycle: Option<PricingCycle>,
+    pub pricing_cycle: ::core::option::Option<PricingCycle>,
     /// An IP address pool to take the EIP from. ListPublicIpAddressPools lists pools. The pool feature is off by default; request the privilege in the Quota Center console before using it.
     ///
     /// Wire name: `PublicIpAddressPoolId`.
-    pub public_ip_address_pool_id: Option<String>,
+    pub public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group to put the EIP in. Leave it out to use the default resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The Anti-DDoS editions for the EIP, up to 10 values. Leave it out for Anti-DDoS Origin Basic; pass `AntiDDoS_Enhanced` for Anti-DDoS Pro/Premium.
     ///
     /// Wire name: `SecurityProtectionTypes`. At most 10 items.
-    pub security_protection_types: Vec<String>,
+    pub security_protection_types: ::std::vec::Vec<::std::string::String>,
     /// Tags to attach to the new EIP.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// The zone of the EIP. When PublicIpAddressPoolId points to a pool whose service type is `CloudBox`, the pool's zone is used if you leave this out; ListPublicIpAddressPools shows pool zones.
     ///
     /// Wire name: `Zone`.
-    pub zone: Option<String>,
+    pub zone: ::core::option::Option<::std::string::String>,
 }
 impl AllocateEipAddressRequest {
     /// Starts building a request.
@@ -104,144 +104,183 @@ impl AllocateEipAddressRequest {
 /// Builds a [`AllocateEipAddressRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AllocateEipAddressRequestBuilder {
-    activity_id: Option<i64>,
-    auto_pay: Option<bool>,
-    bandwidth: Option<String>,
-    client_token: Option<String>,
-    description: Option<String>,
-    isp: Option<Isp>,
-    instance_charge_type: Option<InstanceChargeType>,
-    instance_id: Option<String>,
-    internet_charge_type: Option<InternetChargeType>,
-    ip_address: Option<String>,
-    name: Option<String>,
-    netmode: Option<String>,
-    period: Option<i32>,
-    pricing_cycle: Option<PricingCycle>,
-    public_ip_address_pool_id: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    security_protection_types: Vec<String>,
-    tag: Vec<super::types::Tag>,
-    zone: Option<String>,
+    activity_id: ::core::option::Option<i64>,
+    auto_pay: ::core::option::Option<bool>,
+    bandwidth: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    isp: ::core::option::Option<Isp>,
+    instance_charge_type: ::core::option::Option<InstanceChargeType>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    internet_charge_type: ::core::option::Option<InternetChargeType>,
+    ip_address: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    netmode: ::core::option::Option<::std::string::String>,
+    period: ::core::option::Option<i32>,
+    pricing_cycle: ::core::option::Option<PricingCycle>,
+    public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    security_protection_types: ::std::vec::Vec<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    zone: ::core::option::Option<::std::string::String>,
 }
 impl AllocateEipAddressRequestBuilder {
     /// A promotion code, if you have one; you normally leave it out.
     ///
     /// Wire name: `ActivityId`.
-    pub fn activity_id(mut self, value: impl Into<i64>) -> Self {
+    pub fn activity_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.activity_id = Some(value.into());
         self
     }
     /// Whether the order is paid automatically. With `false` (the default) you complete the payment in the Order Center after the order is created; with `true` it is settled at once. Needed when InstanceChargeType is `PrePaid`, ignored for `PostPaid`.
     ///
     /// Wire name: `AutoPay`.
-    pub fn auto_pay(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_pay = Some(value.into());
         self
     }
     /// The peak bandwidth of the EIP in Mbit/s, `5` by default. Allowed range: `1` to `500` for `PostPaid` with `PayByBandwidth`, `1` to `200` for `PostPaid` with `PayByTraffic`, and `1` to `1000` for `PrePaid`.
     ///
     /// Wire name: `Bandwidth`.
-    pub fn bandwidth(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description of the EIP: 2 to 256 characters, beginning with a letter, and not beginning with `http://` or `https://`. Not accepted for subscription EIPs.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The line type. `BGP` (BGP Multi-ISP, the default) works in every region. `BGP_PRO` (BGP Multi-ISP Pro) exists only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `ISP`.
-    pub fn isp(mut self, value: impl Into<Isp>) -> Self {
+    pub fn isp(mut self, value: impl ::core::convert::Into<Isp>) -> Self {
         self.isp = Some(value.into());
         self
     }
     /// How the EIP is billed: `PostPaid` (pay-as-you-go, the default) or `PrePaid` (subscription). A `PrePaid` EIP requires InternetChargeType `PayByBandwidth`; a `PostPaid` one accepts either metering method.
     ///
     /// Wire name: `InstanceChargeType`.
-    pub fn instance_charge_type(mut self, value: impl Into<InstanceChargeType>) -> Self {
+    pub fn instance_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<InstanceChargeType>,
+    ) -> Self {
         self.instance_charge_type = Some(value.into());
         self
     }
     /// The ID of a particular EIP you want to obtain. Give this or IpAddress to ask for a specific address; leave both empty to get a random EIP.
     ///
     /// Wire name: `InstanceId`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// How usage is metered: `PayByBandwidth` (by peak bandwidth, the default) or `PayByTraffic` (by data transferred). Only `PayByBandwidth` is allowed when InstanceChargeType is `PrePaid`.
     ///
     /// Wire name: `InternetChargeType`.
-    pub fn internet_charge_type(mut self, value: impl Into<InternetChargeType>) -> Self {
+    pub fn internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<InternetChargeType>,
+    ) -> Self {
         self.internet_charge_type = Some(value.into());
         self
     }
     /// The exact public IP address you want. Give this or InstanceId to ask for a specific address; leave both empty to get a random EIP.
     ///
     /// Wire name: `IpAddress`.
-    pub fn ip_address(mut self, value: impl Into<String>) -> Self {
+    pub fn ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ip_address = Some(value.into());
         self
     }
     /// A name for the EIP: 1 to 128 characters, beginning with a letter, made of letters, digits, periods, underscores and hyphens. Not accepted for subscription EIPs.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The network type of the EIP; `public` is the default and normal value.
     ///
     /// Wire name: `Netmode`.
-    pub fn netmode(mut self, value: impl Into<String>) -> Self {
+    pub fn netmode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.netmode = Some(value.into());
         self
     }
     /// How long a subscription lasts, counted in PricingCycle units: `1` to `9` months or `1` to `5` years. Needed when InstanceChargeType is `PrePaid`.
     ///
     /// Wire name: `Period`.
-    pub fn period(mut self, value: impl Into<i32>) -> Self {
+    pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.period = Some(value.into());
         self
     }
     /// The unit of Period for a subscription EIP: `Month` (the default) or `Year`. Needed when InstanceChargeType is `PrePaid`.
     ///
     /// Wire name: `PricingCycle`.
-    pub fn pricing_cycle(mut self, value: impl Into<PricingCycle>) -> Self {
+    pub fn pricing_cycle(
+        mut self,
+        value: impl ::core::convert::Into<PricingCycle>,
+    ) -> Self {
         self.pricing_cycle = Some(value.into());
         self
     }
     /// An IP address pool to take the EIP from. ListPublicIpAddressPools lists pools. The pool feature is off by default; request the privilege in the Quota Center console before using it.
     ///
     /// Wire name: `PublicIpAddressPoolId`.
-    pub fn public_ip_address_pool_id(mut self, value: impl Into<String>) -> Self {
+    pub fn public_ip_address_pool_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.public_ip_address_pool_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group to put the EIP in. Leave it out to use the default resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -250,9 +289,14 @@ impl AllocateEipAddressRequestBuilder {
     /// Wire name: `SecurityProtectionTypes`. At most 10 items.
     pub fn security_protection_types(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.security_protection_types = value.into_iter().map(Into::into).collect();
+        self.security_protection_types = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Tags to attach to the new EIP.
@@ -260,21 +304,28 @@ impl AllocateEipAddressRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The zone of the EIP. When PublicIpAddressPoolId points to a pool whose service type is `CloudBox`, the pool's zone is used if you leave this out; ListPublicIpAddressPools shows pool zones.
     ///
     /// Wire name: `Zone`.
-    pub fn zone(mut self, value: impl Into<String>) -> Self {
+    pub fn zone(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.zone = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AllocateEipAddressRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AllocateEipAddressRequest, rt::BuildError> {
         let request = AllocateEipAddressRequest {
             activity_id: self.activity_id,
             auto_pay: self.auto_pay,
@@ -329,7 +380,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AllocateEipAddressRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AllocateEipAddressRequestBuilder {
             activity_id: src.optional("ActivityId")?,
             auto_pay: src.optional("AutoPay")?,
@@ -346,7 +399,9 @@ impl rt::FromParams for AllocateEipAddressRequest {
             period: src.optional("Period")?,
             pricing_cycle: src.optional("PricingCycle")?,
             public_ip_address_pool_id: src.optional("PublicIpAddressPoolId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             security_protection_types: src.list("SecurityProtectionTypes")?,
             tag: src.structs("Tag")?,
@@ -360,8 +415,10 @@ impl rt::Operation for AllocateEipAddressRequest {
     const ACTION: &'static str = "AllocateEipAddress";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AllocateEipAddressResponse;
     type Error = AllocateEipAddressError;
     #[inline]
@@ -395,27 +452,27 @@ pub struct AllocateEipAddressResponse {
     /// The ID of the new EIP, which the other EIP actions take as AllocationId.
     ///
     /// Wire name: `AllocationId`.
-    pub allocation_id: Option<String>,
+    pub allocation_id: ::core::option::Option<::std::string::String>,
     /// The public IP address of the new EIP.
     ///
     /// Wire name: `EipAddress`.
-    pub eip_address: Option<String>,
+    pub eip_address: ::core::option::Option<::std::string::String>,
     /// The ID of the order created for the EIP; present for subscription EIPs.
     ///
     /// Wire name: `OrderId`.
-    pub order_id: Option<i64>,
+    pub order_id: ::core::option::Option<i64>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the EIP belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AllocateEipAddressResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             allocation_id: fields.optional("AllocationId")?,
@@ -464,7 +521,7 @@ impl AllocateEipAddressError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -498,13 +555,13 @@ impl rt::OperationError for AllocateEipAddressError {
         }
     }
 }
-impl std::fmt::Display for AllocateEipAddressError {
+impl ::std::fmt::Display for AllocateEipAddressError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AllocateEipAddressError {}
+impl ::std::error::Error for AllocateEipAddressError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -551,7 +608,7 @@ impl Isp {
         }
     }
 }
-impl From<&str> for Isp {
+impl ::core::convert::From<&str> for Isp {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -561,16 +618,17 @@ impl From<&str> for Isp {
         }
     }
 }
-impl std::fmt::Display for Isp {
+impl ::std::fmt::Display for Isp {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Isp {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Isp {
@@ -601,7 +659,7 @@ impl InstanceChargeType {
         }
     }
 }
-impl From<&str> for InstanceChargeType {
+impl ::core::convert::From<&str> for InstanceChargeType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -611,16 +669,17 @@ impl From<&str> for InstanceChargeType {
         }
     }
 }
-impl std::fmt::Display for InstanceChargeType {
+impl ::std::fmt::Display for InstanceChargeType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for InstanceChargeType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for InstanceChargeType {
@@ -651,7 +710,7 @@ impl InternetChargeType {
         }
     }
 }
-impl From<&str> for InternetChargeType {
+impl ::core::convert::From<&str> for InternetChargeType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -661,16 +720,17 @@ impl From<&str> for InternetChargeType {
         }
     }
 }
-impl std::fmt::Display for InternetChargeType {
+impl ::std::fmt::Display for InternetChargeType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for InternetChargeType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for InternetChargeType {
@@ -701,7 +761,7 @@ impl PricingCycle {
         }
     }
 }
-impl From<&str> for PricingCycle {
+impl ::core::convert::From<&str> for PricingCycle {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -711,16 +771,17 @@ impl From<&str> for PricingCycle {
         }
     }
 }
-impl std::fmt::Display for PricingCycle {
+impl ::std::fmt::Display for PricingCycle {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for PricingCycle {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for PricingCycle {
@@ -739,7 +800,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

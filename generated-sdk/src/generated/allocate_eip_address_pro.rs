@@ -16,67 +16,67 @@ pub struct AllocateEipAddressProRequest {
     /// Whether the order is paid automatically; `true` by default here. With `false` you finish the payment in the Order Center. Needed when InstanceChargeType is `PrePaid`, optional for `PostPaid`.
     ///
     /// Wire name: `AutoPay`.
-    pub auto_pay: Option<bool>,
+    pub auto_pay: ::core::option::Option<bool>,
     /// The peak bandwidth of the EIP in Mbit/s, `5` by default. Allowed range: `1` to `500` for `PostPaid` with `PayByBandwidth`, `1` to `200` for `PostPaid` with `PayByTraffic`, and `1` to `1000` for `PrePaid`.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<String>,
+    pub bandwidth: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The line type. `BGP` (BGP Multi-ISP, the default) works in every region. `BGP_PRO` (BGP Multi-ISP Pro) exists only in Hong Kong (China), Indonesia (Jakarta), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `ISP`.
-    pub isp: Option<Isp>,
+    pub isp: ::core::option::Option<Isp>,
     /// How the EIP is billed: `PostPaid` (pay-as-you-go, the default) or `PrePaid` (subscription). A `PrePaid` EIP requires InternetChargeType `PayByBandwidth`; a `PostPaid` one accepts `PayByBandwidth` or `PayByTraffic`.
     ///
     /// Wire name: `InstanceChargeType`.
-    pub instance_charge_type: Option<InstanceChargeType>,
+    pub instance_charge_type: ::core::option::Option<InstanceChargeType>,
     /// The ID of a particular EIP you want to obtain. Give this or IpAddress; with neither, a random EIP is allocated.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// How usage is metered: `PayByBandwidth` (the default) or `PayByTraffic`. A `PrePaid` EIP must use `PayByBandwidth`.
     ///
     /// Wire name: `InternetChargeType`.
-    pub internet_charge_type: Option<InternetChargeType>,
+    pub internet_charge_type: ::core::option::Option<InternetChargeType>,
     /// The exact public IP address you want. Give this or InstanceId; with neither, a random EIP is allocated.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
     /// The network type; `public` is the default.
     ///
     /// Wire name: `Netmode`.
-    pub netmode: Option<String>,
+    pub netmode: ::core::option::Option<::std::string::String>,
     /// How long a subscription lasts, counted in PricingCycle units: `1` to `9` months or `1` to `3` years. Needed for `PrePaid`; leave it empty for `PostPaid`.
     ///
     /// Wire name: `Period`.
-    pub period: Option<i32>,
+    pub period: ::core::option::Option<i32>,
     /// The unit of Period for a subscription EIP: `Month` (the default) or `Year`. Needed for `PrePaid`.
     ///
     /// Wire name: `PricingCycle`.
-    pub pricing_cycle: Option<PricingCycle>,
+    pub pricing_cycle: ::core::option::Option<PricingCycle>,
     /// An IP address pool to take the EIP from. The pool feature is off by default; ask your account manager to enable it.
     ///
     /// Wire name: `PublicIpAddressPoolId`.
-    pub public_ip_address_pool_id: Option<String>,
+    pub public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group to put the EIP in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The Anti-DDoS editions, up to 10 values. Leave it out for Anti-DDoS Origin Basic; pass `AntiDDoS_Enhanced` for Anti-DDoS Pro/Premium.
     ///
     /// Wire name: `SecurityProtectionTypes`. At most 10 items.
-    pub security_protection_types: Vec<String>,
+    pub security_protection_types: ::std::vec::Vec<::std::string::String>,
     /// Tags to attach to the new EIP.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl AllocateEipAddressProRequest {
     /// Starts building a request.
@@ -88,119 +88,152 @@ impl AllocateEipAddressProRequest {
 /// Builds a [`AllocateEipAddressProRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AllocateEipAddressProRequestBuilder {
-    auto_pay: Option<bool>,
-    bandwidth: Option<String>,
-    client_token: Option<String>,
-    isp: Option<Isp>,
-    instance_charge_type: Option<InstanceChargeType>,
-    instance_id: Option<String>,
-    internet_charge_type: Option<InternetChargeType>,
-    ip_address: Option<String>,
-    netmode: Option<String>,
-    period: Option<i32>,
-    pricing_cycle: Option<PricingCycle>,
-    public_ip_address_pool_id: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    security_protection_types: Vec<String>,
-    tag: Vec<super::types::Tag>,
+    auto_pay: ::core::option::Option<bool>,
+    bandwidth: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    isp: ::core::option::Option<Isp>,
+    instance_charge_type: ::core::option::Option<InstanceChargeType>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    internet_charge_type: ::core::option::Option<InternetChargeType>,
+    ip_address: ::core::option::Option<::std::string::String>,
+    netmode: ::core::option::Option<::std::string::String>,
+    period: ::core::option::Option<i32>,
+    pricing_cycle: ::core::option::Option<PricingCycle>,
+    public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    security_protection_types: ::std::vec::Vec<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl AllocateEipAddressProRequestBuilder {
     /// Whether the order is paid automatically; `true` by default here. With `false` you finish the payment in the Order Center. Needed when InstanceChargeType is `PrePaid`, optional for `PostPaid`.
     ///
     /// Wire name: `AutoPay`.
-    pub fn auto_pay(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_pay = Some(value.into());
         self
     }
     /// The peak bandwidth of the EIP in Mbit/s, `5` by default. Allowed range: `1` to `500` for `PostPaid` with `PayByBandwidth`, `1` to `200` for `PostPaid` with `PayByTraffic`, and `1` to `1000` for `PrePaid`.
     ///
     /// Wire name: `Bandwidth`.
-    pub fn bandwidth(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The line type. `BGP` (BGP Multi-ISP, the default) works in every region. `BGP_PRO` (BGP Multi-ISP Pro) exists only in Hong Kong (China), Indonesia (Jakarta), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `ISP`.
-    pub fn isp(mut self, value: impl Into<Isp>) -> Self {
+    pub fn isp(mut self, value: impl ::core::convert::Into<Isp>) -> Self {
         self.isp = Some(value.into());
         self
     }
     /// How the EIP is billed: `PostPaid` (pay-as-you-go, the default) or `PrePaid` (subscription). A `PrePaid` EIP requires InternetChargeType `PayByBandwidth`; a `PostPaid` one accepts `PayByBandwidth` or `PayByTraffic`.
     ///
     /// Wire name: `InstanceChargeType`.
-    pub fn instance_charge_type(mut self, value: impl Into<InstanceChargeType>) -> Self {
+    pub fn instance_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<InstanceChargeType>,
+    ) -> Self {
         self.instance_charge_type = Some(value.into());
         self
     }
     /// The ID of a particular EIP you want to obtain. Give this or IpAddress; with neither, a random EIP is allocated.
     ///
     /// Wire name: `InstanceId`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// How usage is metered: `PayByBandwidth` (the default) or `PayByTraffic`. A `PrePaid` EIP must use `PayByBandwidth`.
     ///
     /// Wire name: `InternetChargeType`.
-    pub fn internet_charge_type(mut self, value: impl Into<InternetChargeType>) -> Self {
+    pub fn internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<InternetChargeType>,
+    ) -> Self {
         self.internet_charge_type = Some(value.into());
         self
     }
     /// The exact public IP address you want. Give this or InstanceId; with neither, a random EIP is allocated.
     ///
     /// Wire name: `IpAddress`.
-    pub fn ip_address(mut self, value: impl Into<String>) -> Self {
+    pub fn ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ip_address = Some(value.into());
         self
     }
     /// The network type; `public` is the default.
     ///
     /// Wire name: `Netmode`.
-    pub fn netmode(mut self, value: impl Into<String>) -> Self {
+    pub fn netmode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.netmode = Some(value.into());
         self
     }
     /// How long a subscription lasts, counted in PricingCycle units: `1` to `9` months or `1` to `3` years. Needed for `PrePaid`; leave it empty for `PostPaid`.
     ///
     /// Wire name: `Period`.
-    pub fn period(mut self, value: impl Into<i32>) -> Self {
+    pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.period = Some(value.into());
         self
     }
     /// The unit of Period for a subscription EIP: `Month` (the default) or `Year`. Needed for `PrePaid`.
     ///
     /// Wire name: `PricingCycle`.
-    pub fn pricing_cycle(mut self, value: impl Into<PricingCycle>) -> Self {
+    pub fn pricing_cycle(
+        mut self,
+        value: impl ::core::convert::Into<PricingCycle>,
+    ) -> Self {
         self.pricing_cycle = Some(value.into());
         self
     }
     /// An IP address pool to take the EIP from. The pool feature is off by default; ask your account manager to enable it.
     ///
     /// Wire name: `PublicIpAddressPoolId`.
-    pub fn public_ip_address_pool_id(mut self, value: impl Into<String>) -> Self {
+    pub fn public_ip_address_pool_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.public_ip_address_pool_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group to put the EIP in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -209,9 +242,14 @@ impl AllocateEipAddressProRequestBuilder {
     /// Wire name: `SecurityProtectionTypes`. At most 10 items.
     pub fn security_protection_types(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.security_protection_types = value.into_iter().map(Into::into).collect();
+        self.security_protection_types = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Tags to attach to the new EIP.
@@ -219,14 +257,18 @@ impl AllocateEipAddressProRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AllocateEipAddressProRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AllocateEipAddressProRequest, rt::BuildError> {
         let request = AllocateEipAddressProRequest {
             auto_pay: self.auto_pay,
             bandwidth: self.bandwidth,
@@ -280,7 +322,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AllocateEipAddressProRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AllocateEipAddressProRequestBuilder {
             auto_pay: src.optional("AutoPay")?,
             bandwidth: src.optional("Bandwidth")?,
@@ -294,7 +338,9 @@ impl rt::FromParams for AllocateEipAddressProRequest {
             period: src.optional("Period")?,
             pricing_cycle: src.optional("PricingCycle")?,
             public_ip_address_pool_id: src.optional("PublicIpAddressPoolId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             security_protection_types: src.list("SecurityProtectionTypes")?,
             tag: src.structs("Tag")?,
@@ -307,8 +353,10 @@ impl rt::Operation for AllocateEipAddressProRequest {
     const ACTION: &'static str = "AllocateEipAddressPro";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AllocateEipAddressProResponse;
     type Error = AllocateEipAddressProError;
     #[inline]
@@ -338,27 +386,27 @@ pub struct AllocateEipAddressProResponse {
     /// The ID of the new EIP.
     ///
     /// Wire name: `AllocationId`.
-    pub allocation_id: Option<String>,
+    pub allocation_id: ::core::option::Option<::std::string::String>,
     /// The public IP address that was allocated.
     ///
     /// Wire name: `EipAddress`.
-    pub eip_address: Option<String>,
+    pub eip_address: ::core::option::Option<::std::string::String>,
     /// The ID of the order created for the EIP; present for subscription EIPs.
     ///
     /// Wire name: `OrderId`.
-    pub order_id: Option<i64>,
+    pub order_id: ::core::option::Option<i64>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the EIP belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AllocateEipAddressProResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             allocation_id: fields.optional("AllocationId")?,
@@ -393,7 +441,7 @@ impl AllocateEipAddressProError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -413,13 +461,13 @@ impl rt::OperationError for AllocateEipAddressProError {
         }
     }
 }
-impl std::fmt::Display for AllocateEipAddressProError {
+impl ::std::fmt::Display for AllocateEipAddressProError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AllocateEipAddressProError {}
+impl ::std::error::Error for AllocateEipAddressProError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -466,7 +514,7 @@ impl Isp {
         }
     }
 }
-impl From<&str> for Isp {
+impl ::core::convert::From<&str> for Isp {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -476,16 +524,17 @@ impl From<&str> for Isp {
         }
     }
 }
-impl std::fmt::Display for Isp {
+impl ::std::fmt::Display for Isp {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Isp {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Isp {
@@ -516,7 +565,7 @@ impl InstanceChargeType {
         }
     }
 }
-impl From<&str> for InstanceChargeType {
+impl ::core::convert::From<&str> for InstanceChargeType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -526,16 +575,17 @@ impl From<&str> for InstanceChargeType {
         }
     }
 }
-impl std::fmt::Display for InstanceChargeType {
+impl ::std::fmt::Display for InstanceChargeType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for InstanceChargeType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for InstanceChargeType {
@@ -566,7 +616,7 @@ impl InternetChargeType {
         }
     }
 }
-impl From<&str> for InternetChargeType {
+impl ::core::convert::From<&str> for InternetChargeType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -576,16 +626,17 @@ impl From<&str> for InternetChargeType {
         }
     }
 }
-impl std::fmt::Display for InternetChargeType {
+impl ::std::fmt::Display for InternetChargeType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for InternetChargeType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for InternetChargeType {
@@ -616,7 +667,7 @@ impl PricingCycle {
         }
     }
 }
-impl From<&str> for PricingCycle {
+impl ::core::convert::From<&str> for PricingCycle {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -626,16 +677,17 @@ impl From<&str> for PricingCycle {
         }
     }
 }
-impl std::fmt::Display for PricingCycle {
+impl ::std::fmt::Display for PricingCycle {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for PricingCycle {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for PricingCycle {
@@ -654,7 +706,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -20,11 +20,11 @@ pub struct AllocateEipSegmentAddressRequest {
     /// The peak bandwidth of the group in Mbit/s, `5` by default. Allowed range: `1` to `500` for pay-as-you-go with `PayByBandwidth`, `1` to `200` for pay-as-you-go with `PayByTraffic`, and `1` to `1000` for subscription.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<String>,
+    pub bandwidth: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The prefix length of the group, which sets its size: `28` gives 16 addresses, `27` gives 32, `26` gives 64, `25` gives 128 and `24` gives 256. Some addresses are reserved, so you may receive one, three or four fewer than that.
     ///
     /// Wire name: `EipMask`. Required.
@@ -32,27 +32,27 @@ pub struct AllocateEipSegmentAddressRequest {
     /// How usage of the EIPs is metered: `PayByBandwidth` (the default) or `PayByTraffic`.
     ///
     /// Wire name: `InternetChargeType`.
-    pub internet_charge_type: Option<InternetChargeType>,
+    pub internet_charge_type: ::core::option::Option<InternetChargeType>,
     /// The line type. `BGP` (BGP Multi-ISP, the default) works in every region. `BGP_PRO` (BGP Multi-ISP Pro) exists only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `Isp`.
-    pub isp: Option<Isp>,
+    pub isp: ::core::option::Option<Isp>,
     /// The network type; pass `public`.
     ///
     /// Wire name: `Netmode`.
-    pub netmode: Option<String>,
+    pub netmode: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group to put the contiguous EIP group in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The zone in which to create the contiguous EIP group.
     ///
     /// Wire name: `Zone`.
-    pub zone: Option<String>,
+    pub zone: ::core::option::Option<::std::string::String>,
 }
 impl AllocateEipSegmentAddressRequest {
     /// Starts building a request.
@@ -64,83 +64,106 @@ impl AllocateEipSegmentAddressRequest {
 /// Builds a [`AllocateEipSegmentAddressRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AllocateEipSegmentAddressRequestBuilder {
-    bandwidth: Option<String>,
-    client_token: Option<String>,
-    eip_mask: Option<EipMask>,
-    internet_charge_type: Option<InternetChargeType>,
-    isp: Option<Isp>,
-    netmode: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    zone: Option<String>,
+    bandwidth: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    eip_mask: ::core::option::Option<EipMask>,
+    internet_charge_type: ::core::option::Option<InternetChargeType>,
+    isp: ::core::option::Option<Isp>,
+    netmode: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    zone: ::core::option::Option<::std::string::String>,
 }
 impl AllocateEipSegmentAddressRequestBuilder {
     /// The peak bandwidth of the group in Mbit/s, `5` by default. Allowed range: `1` to `500` for pay-as-you-go with `PayByBandwidth`, `1` to `200` for pay-as-you-go with `PayByTraffic`, and `1` to `1000` for subscription.
     ///
     /// Wire name: `Bandwidth`.
-    pub fn bandwidth(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The prefix length of the group, which sets its size: `28` gives 16 addresses, `27` gives 32, `26` gives 64, `25` gives 128 and `24` gives 256. Some addresses are reserved, so you may receive one, three or four fewer than that.
     ///
     /// Wire name: `EipMask`. Required.
-    pub fn eip_mask(mut self, value: impl Into<EipMask>) -> Self {
+    pub fn eip_mask(mut self, value: impl ::core::convert::Into<EipMask>) -> Self {
         self.eip_mask = Some(value.into());
         self
     }
     /// How usage of the EIPs is metered: `PayByBandwidth` (the default) or `PayByTraffic`.
     ///
     /// Wire name: `InternetChargeType`.
-    pub fn internet_charge_type(mut self, value: impl Into<InternetChargeType>) -> Self {
+    pub fn internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<InternetChargeType>,
+    ) -> Self {
         self.internet_charge_type = Some(value.into());
         self
     }
     /// The line type. `BGP` (BGP Multi-ISP, the default) works in every region. `BGP_PRO` (BGP Multi-ISP Pro) exists only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `Isp`.
-    pub fn isp(mut self, value: impl Into<Isp>) -> Self {
+    pub fn isp(mut self, value: impl ::core::convert::Into<Isp>) -> Self {
         self.isp = Some(value.into());
         self
     }
     /// The network type; pass `public`.
     ///
     /// Wire name: `Netmode`.
-    pub fn netmode(mut self, value: impl Into<String>) -> Self {
+    pub fn netmode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.netmode = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group to put the contiguous EIP group in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// The zone in which to create the contiguous EIP group.
     ///
     /// Wire name: `Zone`.
-    pub fn zone(mut self, value: impl Into<String>) -> Self {
+    pub fn zone(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.zone = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AllocateEipSegmentAddressRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AllocateEipSegmentAddressRequest, rt::BuildError> {
         Ok(AllocateEipSegmentAddressRequest {
             bandwidth: self.bandwidth,
             client_token: self.client_token,
@@ -180,7 +203,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AllocateEipSegmentAddressRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AllocateEipSegmentAddressRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             client_token: src.optional("ClientToken")?,
@@ -188,7 +213,9 @@ impl rt::FromParams for AllocateEipSegmentAddressRequest {
             internet_charge_type: src.optional("InternetChargeType")?,
             isp: src.optional("Isp")?,
             netmode: src.optional("Netmode")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             zone: src.optional("Zone")?,
         }
@@ -200,8 +227,10 @@ impl rt::Operation for AllocateEipSegmentAddressRequest {
     const ACTION: &'static str = "AllocateEipSegmentAddress";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AllocateEipSegmentAddressResponse;
     type Error = AllocateEipSegmentAddressError;
     #[inline]
@@ -224,15 +253,15 @@ pub struct AllocateEipSegmentAddressResponse {
     /// The ID of the new contiguous EIP group; pass it to DescribeEipSegment to follow its creation.
     ///
     /// Wire name: `EipSegmentInstanceId`.
-    pub eip_segment_instance_id: Option<String>,
+    pub eip_segment_instance_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AllocateEipSegmentAddressResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             eip_segment_instance_id: fields.optional("EipSegmentInstanceId")?,
@@ -264,7 +293,7 @@ impl AllocateEipSegmentAddressError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -284,13 +313,13 @@ impl rt::OperationError for AllocateEipSegmentAddressError {
         }
     }
 }
-impl std::fmt::Display for AllocateEipSegmentAddressError {
+impl ::std::fmt::Display for AllocateEipSegmentAddressError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AllocateEipSegmentAddressError {}
+impl ::std::error::Error for AllocateEipSegmentAddressError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -334,7 +363,7 @@ impl EipMask {
         }
     }
 }
-impl From<&str> for EipMask {
+impl ::core::convert::From<&str> for EipMask {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -347,16 +376,17 @@ impl From<&str> for EipMask {
         }
     }
 }
-impl std::fmt::Display for EipMask {
+impl ::std::fmt::Display for EipMask {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for EipMask {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for EipMask {
@@ -387,7 +417,7 @@ impl InternetChargeType {
         }
     }
 }
-impl From<&str> for InternetChargeType {
+impl ::core::convert::From<&str> for InternetChargeType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -397,16 +427,17 @@ impl From<&str> for InternetChargeType {
         }
     }
 }
-impl std::fmt::Display for InternetChargeType {
+impl ::std::fmt::Display for InternetChargeType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for InternetChargeType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for InternetChargeType {
@@ -437,7 +468,7 @@ impl Isp {
         }
     }
 }
-impl From<&str> for Isp {
+impl ::core::convert::From<&str> for Isp {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -447,16 +478,17 @@ impl From<&str> for Isp {
         }
     }
 }
-impl std::fmt::Display for Isp {
+impl ::std::fmt::Display for Isp {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Isp {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Isp {
@@ -476,7 +508,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,43 +16,43 @@ pub struct AllocateIpv6AddressRequest {
     /// What to allocate: `IPv6Address` (the default) for a single IPv6 address, or `IPv6Prefix` for an IPv6 prefix CIDR block.
     ///
     /// Wire name: `AddressType`.
-    pub address_type: Option<String>,
+    pub address_type: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// A specific IPv6 address to take. It must be free and lie inside the IPv6 CIDR block of the vSwitch; leave it out to let the system pick one.
     ///
     /// Wire name: `Ipv6Address`.
-    pub ipv6_address: Option<String>,
+    pub ipv6_address: ::core::option::Option<::std::string::String>,
     /// A free-form description of the IPv6 address.
     ///
     /// Wire name: `Ipv6AddressDescription`.
-    pub ipv6_address_description: Option<String>,
+    pub ipv6_address_description: ::core::option::Option<::std::string::String>,
     /// A display name for the IPv6 address.
     ///
     /// Wire name: `Ipv6AddressName`.
-    pub ipv6_address_name: Option<String>,
+    pub ipv6_address_name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group the IPv6 address is placed in. Resource Manager lists your resource groups; without it the default resource group is used.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Tags to attach to the IPv6 address, each a key and a value.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// The vSwitch whose IPv6 CIDR block supplies the address; it must have IPv6 enabled. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`. Required.
-    pub vswitch_id: String,
+    pub vswitch_id: ::std::string::String,
 }
 impl AllocateIpv6AddressRequest {
     /// Starts building a request.
@@ -64,71 +64,92 @@ impl AllocateIpv6AddressRequest {
 /// Builds a [`AllocateIpv6AddressRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AllocateIpv6AddressRequestBuilder {
-    address_type: Option<String>,
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    ipv6_address: Option<String>,
-    ipv6_address_description: Option<String>,
-    ipv6_address_name: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tag: Vec<super::types::Tag>,
-    vswitch_id: Option<String>,
+    address_type: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    ipv6_address: ::core::option::Option<::std::string::String>,
+    ipv6_address_description: ::core::option::Option<::std::string::String>,
+    ipv6_address_name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl AllocateIpv6AddressRequestBuilder {
     /// What to allocate: `IPv6Address` (the default) for a single IPv6 address, or `IPv6Prefix` for an IPv6 prefix CIDR block.
     ///
     /// Wire name: `AddressType`.
-    pub fn address_type(mut self, value: impl Into<String>) -> Self {
+    pub fn address_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.address_type = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// A specific IPv6 address to take. It must be free and lie inside the IPv6 CIDR block of the vSwitch; leave it out to let the system pick one.
     ///
     /// Wire name: `Ipv6Address`.
-    pub fn ipv6_address(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_address = Some(value.into());
         self
     }
     /// A free-form description of the IPv6 address.
     ///
     /// Wire name: `Ipv6AddressDescription`.
-    pub fn ipv6_address_description(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_address_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_address_description = Some(value.into());
         self
     }
     /// A display name for the IPv6 address.
     ///
     /// Wire name: `Ipv6AddressName`.
-    pub fn ipv6_address_name(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_address_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_address_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group the IPv6 address is placed in. Resource Manager lists your resource groups; without it the default resource group is used.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -137,21 +158,28 @@ impl AllocateIpv6AddressRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The vSwitch whose IPv6 CIDR block supplies the address; it must have IPv6 enabled. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`. Required.
-    pub fn vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AllocateIpv6AddressRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AllocateIpv6AddressRequest, rt::BuildError> {
         let request = AllocateIpv6AddressRequest {
             address_type: self.address_type,
             client_token: self.client_token,
@@ -192,7 +220,9 @@ impl rt::DryRunnable for AllocateIpv6AddressRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for AllocateIpv6AddressRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AllocateIpv6AddressRequestBuilder {
             address_type: src.optional("AddressType")?,
             client_token: src.optional("ClientToken")?,
@@ -200,7 +230,9 @@ impl rt::FromParams for AllocateIpv6AddressRequest {
             ipv6_address: src.optional("Ipv6Address")?,
             ipv6_address_description: src.optional("Ipv6AddressDescription")?,
             ipv6_address_name: src.optional("Ipv6AddressName")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
             vswitch_id: src.optional("VSwitchId")?,
@@ -213,8 +245,10 @@ impl rt::Operation for AllocateIpv6AddressRequest {
     const ACTION: &'static str = "AllocateIpv6Address";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AllocateIpv6AddressResponse;
     type Error = AllocateIpv6AddressError;
     #[inline]
@@ -238,23 +272,23 @@ pub struct AllocateIpv6AddressResponse {
     /// The IPv6 address (or prefix) that was allocated.
     ///
     /// Wire name: `Ipv6Address`.
-    pub ipv6_address: Option<String>,
+    pub ipv6_address: ::core::option::Option<::std::string::String>,
     /// The ID of the allocated IPv6 address, used by AllocateIpv6InternetBandwidth, ModifyIpv6AddressAttribute and ReleaseIpv6Address.
     ///
     /// Wire name: `Ipv6AddressId`.
-    pub ipv6_address_id: Option<String>,
+    pub ipv6_address_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the IPv6 address belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AllocateIpv6AddressResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv6_address: fields.optional("Ipv6Address")?,
@@ -288,7 +322,7 @@ impl AllocateIpv6AddressError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -308,13 +342,13 @@ impl rt::OperationError for AllocateIpv6AddressError {
         }
     }
 }
-impl std::fmt::Display for AllocateIpv6AddressError {
+impl ::std::fmt::Display for AllocateIpv6AddressError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AllocateIpv6AddressError {}
+impl ::std::error::Error for AllocateIpv6AddressError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -346,7 +380,7 @@ mod tests {
             .vswitch_id("example-VSwitchId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

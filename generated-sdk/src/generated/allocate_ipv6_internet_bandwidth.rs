@@ -20,27 +20,27 @@ pub struct AllocateIpv6InternetBandwidthRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// How the Internet bandwidth is billed: `PayByBandwidth` (the default) charges for the bandwidth you set, `PayByTraffic` charges for the data that passes.
     ///
     /// Wire name: `InternetChargeType`.
-    pub internet_charge_type: Option<InternetChargeType>,
+    pub internet_charge_type: ::core::option::Option<InternetChargeType>,
     /// The IPv6 address that gets Internet bandwidth. DescribeIpv6Addresses lists the IPv6 address IDs.
     ///
     /// Wire name: `Ipv6AddressId`. Required.
-    pub ipv6_address_id: String,
+    pub ipv6_address_id: ::std::string::String,
     /// The IPv6 gateway of the VPC the address is in. DescribeIpv6Gateways lists the gateway IDs.
     ///
     /// Wire name: `Ipv6GatewayId`.
-    pub ipv6_gateway_id: Option<String>,
+    pub ipv6_gateway_id: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl AllocateIpv6InternetBandwidthRequest {
     /// Starts building a request.
@@ -52,67 +52,84 @@ impl AllocateIpv6InternetBandwidthRequest {
 /// Builds a [`AllocateIpv6InternetBandwidthRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AllocateIpv6InternetBandwidthRequestBuilder {
-    bandwidth: Option<i32>,
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    internet_charge_type: Option<InternetChargeType>,
-    ipv6_address_id: Option<String>,
-    ipv6_gateway_id: Option<String>,
-    region_id: Option<String>,
+    bandwidth: ::core::option::Option<i32>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    internet_charge_type: ::core::option::Option<InternetChargeType>,
+    ipv6_address_id: ::core::option::Option<::std::string::String>,
+    ipv6_gateway_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl AllocateIpv6InternetBandwidthRequestBuilder {
     /// The Internet bandwidth for the address, in Mbit/s: `1` to `1000` with `PayByTraffic`, `1` to `2000` with `PayByBandwidth`.
     ///
     /// Wire name: `Bandwidth`. Required.
-    pub fn bandwidth(mut self, value: impl Into<i32>) -> Self {
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// How the Internet bandwidth is billed: `PayByBandwidth` (the default) charges for the bandwidth you set, `PayByTraffic` charges for the data that passes.
     ///
     /// Wire name: `InternetChargeType`.
-    pub fn internet_charge_type(mut self, value: impl Into<InternetChargeType>) -> Self {
+    pub fn internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<InternetChargeType>,
+    ) -> Self {
         self.internet_charge_type = Some(value.into());
         self
     }
     /// The IPv6 address that gets Internet bandwidth. DescribeIpv6Addresses lists the IPv6 address IDs.
     ///
     /// Wire name: `Ipv6AddressId`. Required.
-    pub fn ipv6_address_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_address_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_address_id = Some(value.into());
         self
     }
     /// The IPv6 gateway of the VPC the address is in. DescribeIpv6Gateways lists the gateway IDs.
     ///
     /// Wire name: `Ipv6GatewayId`.
-    pub fn ipv6_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_gateway_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AllocateIpv6InternetBandwidthRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AllocateIpv6InternetBandwidthRequest, rt::BuildError> {
         Ok(AllocateIpv6InternetBandwidthRequest {
             bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
             client_token: self.client_token,
@@ -148,7 +165,9 @@ impl rt::DryRunnable for AllocateIpv6InternetBandwidthRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for AllocateIpv6InternetBandwidthRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AllocateIpv6InternetBandwidthRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             client_token: src.optional("ClientToken")?,
@@ -156,7 +175,9 @@ impl rt::FromParams for AllocateIpv6InternetBandwidthRequest {
             internet_charge_type: src.optional("InternetChargeType")?,
             ipv6_address_id: src.optional("Ipv6AddressId")?,
             ipv6_gateway_id: src.optional("Ipv6GatewayId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -166,8 +187,10 @@ impl rt::Operation for AllocateIpv6InternetBandwidthRequest {
     const ACTION: &'static str = "AllocateIpv6InternetBandwidth";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AllocateIpv6InternetBandwidthResponse;
     type Error = AllocateIpv6InternetBandwidthError;
     #[inline]
@@ -188,19 +211,19 @@ pub struct AllocateIpv6InternetBandwidthResponse {
     /// The ID of the Internet bandwidth instance now attached to the address; ModifyIpv6InternetBandwidth and DeleteIpv6InternetBandwidth accept it.
     ///
     /// Wire name: `InternetBandwidthId`.
-    pub internet_bandwidth_id: Option<String>,
+    pub internet_bandwidth_id: ::core::option::Option<::std::string::String>,
     /// The IPv6 address that the bandwidth was enabled for.
     ///
     /// Wire name: `Ipv6AddressId`.
-    pub ipv6_address_id: Option<String>,
+    pub ipv6_address_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AllocateIpv6InternetBandwidthResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             internet_bandwidth_id: fields.optional("InternetBandwidthId")?,
@@ -233,7 +256,7 @@ impl AllocateIpv6InternetBandwidthError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -253,13 +276,13 @@ impl rt::OperationError for AllocateIpv6InternetBandwidthError {
         }
     }
 }
-impl std::fmt::Display for AllocateIpv6InternetBandwidthError {
+impl ::std::fmt::Display for AllocateIpv6InternetBandwidthError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AllocateIpv6InternetBandwidthError {}
+impl ::std::error::Error for AllocateIpv6InternetBandwidthError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -298,7 +321,7 @@ impl InternetChargeType {
         }
     }
 }
-impl From<&str> for InternetChargeType {
+impl ::core::convert::From<&str> for InternetChargeType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -308,16 +331,17 @@ impl From<&str> for InternetChargeType {
         }
     }
 }
-impl std::fmt::Display for InternetChargeType {
+impl ::std::fmt::Display for InternetChargeType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for InternetChargeType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for InternetChargeType {
@@ -338,7 +362,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct AllocateVpcIpv6CidrRequest {
     /// Where the block comes from: `aliyun` (the default) lets the system allocate it, `custom` reserves a block of your own choosing.
     ///
     /// Wire name: `AddressPoolType`.
-    pub address_pool_type: Option<AddressPoolType>,
+    pub address_pool_type: ::core::option::Option<AddressPoolType>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The IPv6 CIDR block to reserve.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub ipv6_cidr_block: Option<String>,
+    pub ipv6_cidr_block: ::core::option::Option<::std::string::String>,
     /// The line type of the block: `BGP` (the default, multi-ISP), `BGP_International`, or the single-ISP lines `ChinaMobile`, `ChinaUnicom`, `ChinaTelecom` and their `_L2` variants `ChinaMobile_L2`, `ChinaUnicom_L2`, `ChinaTelecom_L2`. Every value other than `BGP` is available only to accounts on the allowlist.
     ///
     /// Wire name: `Ipv6Isp`.
-    pub ipv6_isp: Option<Ipv6Isp>,
+    pub ipv6_isp: ::core::option::Option<Ipv6Isp>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl AllocateVpcIpv6CidrRequest {
     /// Starts building a request.
@@ -44,51 +44,65 @@ impl AllocateVpcIpv6CidrRequest {
 /// Builds a [`AllocateVpcIpv6CidrRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AllocateVpcIpv6CidrRequestBuilder {
-    address_pool_type: Option<AddressPoolType>,
-    client_token: Option<String>,
-    ipv6_cidr_block: Option<String>,
-    ipv6_isp: Option<Ipv6Isp>,
-    region_id: Option<String>,
+    address_pool_type: ::core::option::Option<AddressPoolType>,
+    client_token: ::core::option::Option<::std::string::String>,
+    ipv6_cidr_block: ::core::option::Option<::std::string::String>,
+    ipv6_isp: ::core::option::Option<Ipv6Isp>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl AllocateVpcIpv6CidrRequestBuilder {
     /// Where the block comes from: `aliyun` (the default) lets the system allocate it, `custom` reserves a block of your own choosing.
     ///
     /// Wire name: `AddressPoolType`.
-    pub fn address_pool_type(mut self, value: impl Into<AddressPoolType>) -> Self {
+    pub fn address_pool_type(
+        mut self,
+        value: impl ::core::convert::Into<AddressPoolType>,
+    ) -> Self {
         self.address_pool_type = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The IPv6 CIDR block to reserve.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_cidr_block = Some(value.into());
         self
     }
     /// The line type of the block: `BGP` (the default, multi-ISP), `BGP_International`, or the single-ISP lines `ChinaMobile`, `ChinaUnicom`, `ChinaTelecom` and their `_L2` variants `ChinaMobile_L2`, `ChinaUnicom_L2`, `ChinaTelecom_L2`. Every value other than `BGP` is available only to accounts on the allowlist.
     ///
     /// Wire name: `Ipv6Isp`.
-    pub fn ipv6_isp(mut self, value: impl Into<Ipv6Isp>) -> Self {
+    pub fn ipv6_isp(mut self, value: impl ::core::convert::Into<Ipv6Isp>) -> Self {
         self.ipv6_isp = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AllocateVpcIpv6CidrRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AllocateVpcIpv6CidrRequest, rt::BuildError> {
         Ok(AllocateVpcIpv6CidrRequest {
             address_pool_type: self.address_pool_type,
             client_token: self.client_token,
@@ -121,13 +135,17 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AllocateVpcIpv6CidrRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AllocateVpcIpv6CidrRequestBuilder {
             address_pool_type: src.optional("AddressPoolType")?,
             client_token: src.optional("ClientToken")?,
             ipv6_cidr_block: src.optional("Ipv6CidrBlock")?,
             ipv6_isp: src.optional("Ipv6Isp")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -137,8 +155,10 @@ impl rt::Operation for AllocateVpcIpv6CidrRequest {
     const ACTION: &'static str = "AllocateVpcIpv6Cidr";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AllocateVpcIpv6CidrResponse;
     type Error = AllocateVpcIpv6CidrError;
     #[inline]
@@ -157,15 +177,15 @@ pub struct AllocateVpcIpv6CidrResponse {
     /// The IPv6 CIDR block that is now reserved for you.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub ipv6_cidr_block: Option<String>,
+    pub ipv6_cidr_block: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AllocateVpcIpv6CidrResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv6_cidr_block: fields.optional("Ipv6CidrBlock")?,
@@ -197,7 +217,7 @@ impl AllocateVpcIpv6CidrError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -217,13 +237,13 @@ impl rt::OperationError for AllocateVpcIpv6CidrError {
         }
     }
 }
-impl std::fmt::Display for AllocateVpcIpv6CidrError {
+impl ::std::fmt::Display for AllocateVpcIpv6CidrError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AllocateVpcIpv6CidrError {}
+impl ::std::error::Error for AllocateVpcIpv6CidrError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -258,7 +278,7 @@ impl AddressPoolType {
         }
     }
 }
-impl From<&str> for AddressPoolType {
+impl ::core::convert::From<&str> for AddressPoolType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -268,16 +288,17 @@ impl From<&str> for AddressPoolType {
         }
     }
 }
-impl std::fmt::Display for AddressPoolType {
+impl ::std::fmt::Display for AddressPoolType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for AddressPoolType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for AddressPoolType {
@@ -326,7 +347,7 @@ impl Ipv6Isp {
         }
     }
 }
-impl From<&str> for Ipv6Isp {
+impl ::core::convert::From<&str> for Ipv6Isp {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -342,16 +363,17 @@ impl From<&str> for Ipv6Isp {
         }
     }
 }
-impl std::fmt::Display for Ipv6Isp {
+impl ::std::fmt::Display for Ipv6Isp {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Ipv6Isp {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Ipv6Isp {
@@ -370,7 +392,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

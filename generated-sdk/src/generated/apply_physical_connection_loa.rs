@@ -16,23 +16,23 @@ pub struct ApplyPhysicalConnectionLoaRequest {
     /// The bandwidth of the circuit, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`. Example: `100`. Range: 2 to 10240.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: ::core::option::Option<i64>,
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The name of the company the circuit is installed for.
     ///
     /// Wire name: `CompanyName`. Required. Example: `Example Network Co., Ltd.`.
-    pub company_name: String,
+    pub company_name: ::std::string::String,
     /// When installation starts, in UTC, as an ISO 8601 time of the form `YYYY-MM-DDThh:mm:ssZ`.
     ///
     /// Wire name: `ConstructionTime`. Required. Example: `2024-03-01T02:00:00Z`.
-    pub construction_time: String,
+    pub construction_time: ::std::string::String,
     /// The ID of the Express Connect circuit the LOA is for.
     ///
     /// Wire name: `InstanceId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The kind of line that will be installed.
     ///
     /// Wire name: `LineType`. Required. Example: `FIBRE`.
@@ -40,19 +40,19 @@ pub struct ApplyPhysicalConnectionLoaRequest {
     /// The engineers who will do the installation, sent as `PMInfo.N.PMName`, `PMInfo.N.PMContactInfo` and so on.
     ///
     /// Wire name: `PMInfo`.
-    pub pm_info: Vec<super::types::PmInfo>,
+    pub pm_info: ::std::vec::Vec<super::types::PmInfo>,
     /// Where the customer's end of the circuit is.
     ///
     /// Wire name: `PeerLocation`. Example: `No. 18 Example Road, Hangzhou`.
-    pub peer_location: Option<String>,
+    pub peer_location: ::core::option::Option<::std::string::String>,
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The company that does the installation work.
     ///
     /// Wire name: `Si`. Required. Example: `Example Installation Co., Ltd.`.
-    pub si: String,
+    pub si: ::std::string::String,
 }
 impl ApplyPhysicalConnectionLoaRequest {
     /// Starts building a request.
@@ -64,57 +64,72 @@ impl ApplyPhysicalConnectionLoaRequest {
 /// Builds a [`ApplyPhysicalConnectionLoaRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ApplyPhysicalConnectionLoaRequestBuilder {
-    bandwidth: Option<i64>,
-    client_token: Option<String>,
-    company_name: Option<String>,
-    construction_time: Option<String>,
-    instance_id: Option<String>,
-    line_type: Option<super::types::LineType>,
-    pm_info: Vec<super::types::PmInfo>,
-    peer_location: Option<String>,
-    region_id: Option<String>,
-    si: Option<String>,
+    bandwidth: ::core::option::Option<i64>,
+    client_token: ::core::option::Option<::std::string::String>,
+    company_name: ::core::option::Option<::std::string::String>,
+    construction_time: ::core::option::Option<::std::string::String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    line_type: ::core::option::Option<super::types::LineType>,
+    pm_info: ::std::vec::Vec<super::types::PmInfo>,
+    peer_location: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    si: ::core::option::Option<::std::string::String>,
 }
 impl ApplyPhysicalConnectionLoaRequestBuilder {
     /// The bandwidth of the circuit, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`. Example: `100`. Range: 2 to 10240.
-    pub fn bandwidth(mut self, value: impl Into<i64>) -> Self {
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The name of the company the circuit is installed for.
     ///
     /// Wire name: `CompanyName`. Required. Example: `Example Network Co., Ltd.`.
-    pub fn company_name(mut self, value: impl Into<String>) -> Self {
+    pub fn company_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.company_name = Some(value.into());
         self
     }
     /// When installation starts, in UTC, as an ISO 8601 time of the form `YYYY-MM-DDThh:mm:ssZ`.
     ///
     /// Wire name: `ConstructionTime`. Required. Example: `2024-03-01T02:00:00Z`.
-    pub fn construction_time(mut self, value: impl Into<String>) -> Self {
+    pub fn construction_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.construction_time = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit the LOA is for.
     ///
     /// Wire name: `InstanceId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The kind of line that will be installed.
     ///
     /// Wire name: `LineType`. Required. Example: `FIBRE`.
-    pub fn line_type(mut self, value: impl Into<super::types::LineType>) -> Self {
+    pub fn line_type(
+        mut self,
+        value: impl ::core::convert::Into<super::types::LineType>,
+    ) -> Self {
         self.line_type = Some(value.into());
         self
     }
@@ -123,35 +138,48 @@ impl ApplyPhysicalConnectionLoaRequestBuilder {
     /// Wire name: `PMInfo`.
     pub fn pm_info(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::PmInfo>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::PmInfo>,
+        >,
     ) -> Self {
-        self.pm_info = value.into_iter().map(Into::into).collect();
+        self.pm_info = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Where the customer's end of the circuit is.
     ///
     /// Wire name: `PeerLocation`. Example: `No. 18 Example Road, Hangzhou`.
-    pub fn peer_location(mut self, value: impl Into<String>) -> Self {
+    pub fn peer_location(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peer_location = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The company that does the installation work.
     ///
     /// Wire name: `Si`. Required. Example: `Example Installation Co., Ltd.`.
-    pub fn si(mut self, value: impl Into<String>) -> Self {
+    pub fn si(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.si = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ApplyPhysicalConnectionLoaRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ApplyPhysicalConnectionLoaRequest, rt::BuildError> {
         let request = ApplyPhysicalConnectionLoaRequest {
             bandwidth: self.bandwidth,
             client_token: self.client_token,
@@ -207,7 +235,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ApplyPhysicalConnectionLoaRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ApplyPhysicalConnectionLoaRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             client_token: src.optional("ClientToken")?,
@@ -217,7 +247,9 @@ impl rt::FromParams for ApplyPhysicalConnectionLoaRequest {
             line_type: src.optional("LineType")?,
             pm_info: src.structs("PMInfo")?,
             peer_location: src.optional("PeerLocation")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             si: src.optional("Si")?,
         }
             .build()
@@ -228,8 +260,10 @@ impl rt::Operation for ApplyPhysicalConnectionLoaRequest {
     const ACTION: &'static str = "ApplyPhysicalConnectionLOA";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ApplyPhysicalConnectionLoaResponse;
     type Error = ApplyPhysicalConnectionLoaError;
     #[inline]
@@ -253,11 +287,11 @@ pub struct ApplyPhysicalConnectionLoaResponse {
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `7A1F5D52-A3F6-4A4C-8C5E-7E0D1B6A1C30`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ApplyPhysicalConnectionLoaResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -288,7 +322,7 @@ impl ApplyPhysicalConnectionLoaError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -308,13 +342,13 @@ impl rt::OperationError for ApplyPhysicalConnectionLoaError {
         }
     }
 }
-impl std::fmt::Display for ApplyPhysicalConnectionLoaError {
+impl ::std::fmt::Display for ApplyPhysicalConnectionLoaError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ApplyPhysicalConnectionLoaError {}
+impl ::std::error::Error for ApplyPhysicalConnectionLoaError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -342,7 +376,7 @@ mod tests {
             .si("Example Installation Co., Ltd.")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -361,7 +395,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<ApplyPhysicalConnectionLoaResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<ApplyPhysicalConnectionLoaResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

@@ -16,39 +16,39 @@ pub struct AssociateEipAddressRequest {
     /// The EIP to bind; it must be `Available`. DescribeEipAddresses lists EIP IDs.
     ///
     /// Wire name: `AllocationId`. Required.
-    pub allocation_id: String,
+    pub allocation_id: ::std::string::String,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The ID of the resource that receives the EIP, of the kind given in InstanceType: an ECS instance, CLB instance, NAT gateway, secondary ENI, HaVip or IP address.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The region of the resource. Only needed when the target is a Global Accelerator (GA) instance of the shared type.
     ///
     /// Wire name: `InstanceRegionId`.
-    pub instance_region_id: Option<String>,
+    pub instance_region_id: ::core::option::Option<::std::string::String>,
     /// The kind of resource in InstanceId: `EcsInstance` (the default), `SlbInstance` (CLB), `Nat`, `NetworkInterface` (secondary ENI), `HaVip` or `IpAddress`. Set it for anything other than an ECS instance.
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<InstanceType>,
+    pub instance_type: ::core::option::Option<InstanceType>,
     /// How the EIP is bound to an ENI: `NAT` (the default), `MULTI_BINDED` (several EIPs on one ENI) or `BINDED` (cut-through, the ENI carries the EIP directly). Only used when InstanceType is `NetworkInterface`.
     ///
     /// Wire name: `Mode`.
-    pub mode: Option<Mode>,
+    pub mode: ::core::option::Option<Mode>,
     /// The private IP address, inside the vSwitch CIDR block, that the EIP maps to. Left empty, the system picks one according to the VPC and vSwitch.
     ///
     /// Wire name: `PrivateIpAddress`.
-    pub private_ip_address: Option<String>,
+    pub private_ip_address: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VPC, with an IPv4 gateway and in the EIP's region, whose IP address receives the EIP; Internet access then follows the VPC routes. Required when InstanceType is `IpAddress`.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl AssociateEipAddressRequest {
     /// Starts building a request.
@@ -60,83 +60,109 @@ impl AssociateEipAddressRequest {
 /// Builds a [`AssociateEipAddressRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AssociateEipAddressRequestBuilder {
-    allocation_id: Option<String>,
-    client_token: Option<String>,
-    instance_id: Option<String>,
-    instance_region_id: Option<String>,
-    instance_type: Option<InstanceType>,
-    mode: Option<Mode>,
-    private_ip_address: Option<String>,
-    region_id: Option<String>,
-    vpc_id: Option<String>,
+    allocation_id: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    instance_region_id: ::core::option::Option<::std::string::String>,
+    instance_type: ::core::option::Option<InstanceType>,
+    mode: ::core::option::Option<Mode>,
+    private_ip_address: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl AssociateEipAddressRequestBuilder {
     /// The EIP to bind; it must be `Available`. DescribeEipAddresses lists EIP IDs.
     ///
     /// Wire name: `AllocationId`. Required.
-    pub fn allocation_id(mut self, value: impl Into<String>) -> Self {
+    pub fn allocation_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.allocation_id = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The ID of the resource that receives the EIP, of the kind given in InstanceType: an ECS instance, CLB instance, NAT gateway, secondary ENI, HaVip or IP address.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The region of the resource. Only needed when the target is a Global Accelerator (GA) instance of the shared type.
     ///
     /// Wire name: `InstanceRegionId`.
-    pub fn instance_region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_region_id = Some(value.into());
         self
     }
     /// The kind of resource in InstanceId: `EcsInstance` (the default), `SlbInstance` (CLB), `Nat`, `NetworkInterface` (secondary ENI), `HaVip` or `IpAddress`. Set it for anything other than an ECS instance.
     ///
     /// Wire name: `InstanceType`.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<InstanceType>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
     /// How the EIP is bound to an ENI: `NAT` (the default), `MULTI_BINDED` (several EIPs on one ENI) or `BINDED` (cut-through, the ENI carries the EIP directly). Only used when InstanceType is `NetworkInterface`.
     ///
     /// Wire name: `Mode`.
-    pub fn mode(mut self, value: impl Into<Mode>) -> Self {
+    pub fn mode(mut self, value: impl ::core::convert::Into<Mode>) -> Self {
         self.mode = Some(value.into());
         self
     }
     /// The private IP address, inside the vSwitch CIDR block, that the EIP maps to. Left empty, the system picks one according to the VPC and vSwitch.
     ///
     /// Wire name: `PrivateIpAddress`.
-    pub fn private_ip_address(mut self, value: impl Into<String>) -> Self {
+    pub fn private_ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.private_ip_address = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VPC, with an IPv4 gateway and in the EIP's region, whose IP address receives the EIP; Internet access then follows the VPC routes. Required when InstanceType is `IpAddress`.
     ///
     /// Wire name: `VpcId`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AssociateEipAddressRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AssociateEipAddressRequest, rt::BuildError> {
         Ok(AssociateEipAddressRequest {
             allocation_id: rt::required(self.allocation_id, "AllocationId")?,
             client_token: self.client_token,
@@ -173,7 +199,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AssociateEipAddressRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AssociateEipAddressRequestBuilder {
             allocation_id: src.optional("AllocationId")?,
             client_token: src.optional("ClientToken")?,
@@ -193,8 +221,10 @@ impl rt::Operation for AssociateEipAddressRequest {
     const ACTION: &'static str = "AssociateEipAddress";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AssociateEipAddressResponse;
     type Error = AssociateEipAddressError;
     #[inline]
@@ -217,11 +247,11 @@ pub struct AssociateEipAddressResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AssociateEipAddressResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -290,7 +320,7 @@ impl AssociateEipAddressError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -348,13 +378,13 @@ impl rt::OperationError for AssociateEipAddressError {
         }
     }
 }
-impl std::fmt::Display for AssociateEipAddressError {
+impl ::std::fmt::Display for AssociateEipAddressError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AssociateEipAddressError {}
+impl ::std::error::Error for AssociateEipAddressError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -397,7 +427,7 @@ impl InstanceType {
         }
     }
 }
-impl From<&str> for InstanceType {
+impl ::core::convert::From<&str> for InstanceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -411,16 +441,17 @@ impl From<&str> for InstanceType {
         }
     }
 }
-impl std::fmt::Display for InstanceType {
+impl ::std::fmt::Display for InstanceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for InstanceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for InstanceType {
@@ -454,7 +485,7 @@ impl Mode {
         }
     }
 }
-impl From<&str> for Mode {
+impl ::core::convert::From<&str> for Mode {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -465,16 +496,17 @@ impl From<&str> for Mode {
         }
     }
 }
-impl std::fmt::Display for Mode {
+impl ::std::fmt::Display for Mode {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Mode {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Mode {
@@ -494,7 +526,7 @@ mod tests {
             .instance_id("example-InstanceId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

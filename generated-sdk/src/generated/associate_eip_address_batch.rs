@@ -16,7 +16,7 @@ pub struct AssociateEipAddressBatchRequest {
     /// The ID of the NAT gateway or secondary ENI that receives the EIPs.
     ///
     /// Wire name: `BindedInstanceId`. Required.
-    pub binded_instance_id: String,
+    pub binded_instance_id: ::std::string::String,
     /// The kind of resource in BindedInstanceId: `Nat` for a NAT gateway or `NetworkInterface` for a secondary ENI.
     ///
     /// Wire name: `BindedInstanceType`. Required.
@@ -24,19 +24,19 @@ pub struct AssociateEipAddressBatchRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The allocation IDs of the EIPs to bind, from 1 to 50 of them. DescribeEipAddresses lists EIP IDs.
     ///
     /// Wire name: `InstanceIds`. Required. At most 50 items.
-    pub instance_ids: Vec<String>,
+    pub instance_ids: ::std::vec::Vec<::std::string::String>,
     /// The binding mode; the only value is `MULTI_BINDED` (several EIPs on one ENI). Required only when BindedInstanceType is `NetworkInterface`.
     ///
     /// Wire name: `Mode`.
-    pub mode: Option<String>,
+    pub mode: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl AssociateEipAddressBatchRequest {
     /// Starts building a request.
@@ -48,32 +48,41 @@ impl AssociateEipAddressBatchRequest {
 /// Builds a [`AssociateEipAddressBatchRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AssociateEipAddressBatchRequestBuilder {
-    binded_instance_id: Option<String>,
-    binded_instance_type: Option<BindedInstanceType>,
-    client_token: Option<String>,
-    instance_ids: Vec<String>,
-    mode: Option<String>,
-    region_id: Option<String>,
+    binded_instance_id: ::core::option::Option<::std::string::String>,
+    binded_instance_type: ::core::option::Option<BindedInstanceType>,
+    client_token: ::core::option::Option<::std::string::String>,
+    instance_ids: ::std::vec::Vec<::std::string::String>,
+    mode: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl AssociateEipAddressBatchRequestBuilder {
     /// The ID of the NAT gateway or secondary ENI that receives the EIPs.
     ///
     /// Wire name: `BindedInstanceId`. Required.
-    pub fn binded_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn binded_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.binded_instance_id = Some(value.into());
         self
     }
     /// The kind of resource in BindedInstanceId: `Nat` for a NAT gateway or `NetworkInterface` for a secondary ENI.
     ///
     /// Wire name: `BindedInstanceType`. Required.
-    pub fn binded_instance_type(mut self, value: impl Into<BindedInstanceType>) -> Self {
+    pub fn binded_instance_type(
+        mut self,
+        value: impl ::core::convert::Into<BindedInstanceType>,
+    ) -> Self {
         self.binded_instance_type = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
@@ -82,28 +91,38 @@ impl AssociateEipAddressBatchRequestBuilder {
     /// Wire name: `InstanceIds`. Required. At most 50 items.
     pub fn instance_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.instance_ids = value.into_iter().map(Into::into).collect();
+        self.instance_ids = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The binding mode; the only value is `MULTI_BINDED` (several EIPs on one ENI). Required only when BindedInstanceType is `NetworkInterface`.
     ///
     /// Wire name: `Mode`.
-    pub fn mode(mut self, value: impl Into<String>) -> Self {
+    pub fn mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.mode = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AssociateEipAddressBatchRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AssociateEipAddressBatchRequest, rt::BuildError> {
         let request = AssociateEipAddressBatchRequest {
             binded_instance_id: rt::required(
                 self.binded_instance_id,
@@ -152,14 +171,18 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AssociateEipAddressBatchRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AssociateEipAddressBatchRequestBuilder {
             binded_instance_id: src.optional("BindedInstanceId")?,
             binded_instance_type: src.optional("BindedInstanceType")?,
             client_token: src.optional("ClientToken")?,
             instance_ids: src.list("InstanceIds")?,
             mode: src.optional("Mode")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -169,8 +192,10 @@ impl rt::Operation for AssociateEipAddressBatchRequest {
     const ACTION: &'static str = "AssociateEipAddressBatch";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AssociateEipAddressBatchResponse;
     type Error = AssociateEipAddressBatchError;
     #[inline]
@@ -190,11 +215,11 @@ pub struct AssociateEipAddressBatchResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AssociateEipAddressBatchResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -225,7 +250,7 @@ impl AssociateEipAddressBatchError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -245,13 +270,13 @@ impl rt::OperationError for AssociateEipAddressBatchError {
         }
     }
 }
-impl std::fmt::Display for AssociateEipAddressBatchError {
+impl ::std::fmt::Display for AssociateEipAddressBatchError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AssociateEipAddressBatchError {}
+impl ::std::error::Error for AssociateEipAddressBatchError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -282,7 +307,7 @@ impl BindedInstanceType {
         }
     }
 }
-impl From<&str> for BindedInstanceType {
+impl ::core::convert::From<&str> for BindedInstanceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -292,16 +317,17 @@ impl From<&str> for BindedInstanceType {
         }
     }
 }
-impl std::fmt::Display for BindedInstanceType {
+impl ::std::fmt::Display for BindedInstanceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for BindedInstanceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for BindedInstanceType {
@@ -323,7 +349,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

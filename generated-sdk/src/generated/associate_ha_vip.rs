@@ -16,23 +16,23 @@ pub struct AssociateHaVipRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The HaVip to attach. DescribeHaVips lists HaVip IDs.
     ///
     /// Wire name: `HaVipId`. Required.
-    pub ha_vip_id: String,
+    pub ha_vip_id: ::std::string::String,
     /// The ECS instance or ENI that receives the HaVip; it must be in the HaVip's vSwitch.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The kind of resource in InstanceId: `EcsInstance` for an ECS instance or `NetworkInterface` for an ENI. Required when you attach the HaVip to an ENI.
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<InstanceType>,
+    pub instance_type: ::core::option::Option<InstanceType>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl AssociateHaVipRequest {
     /// Starts building a request.
@@ -44,51 +44,66 @@ impl AssociateHaVipRequest {
 /// Builds a [`AssociateHaVipRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AssociateHaVipRequestBuilder {
-    client_token: Option<String>,
-    ha_vip_id: Option<String>,
-    instance_id: Option<String>,
-    instance_type: Option<InstanceType>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    ha_vip_id: ::core::option::Option<::std::string::String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    instance_type: ::core::option::Option<InstanceType>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl AssociateHaVipRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The HaVip to attach. DescribeHaVips lists HaVip IDs.
     ///
     /// Wire name: `HaVipId`. Required.
-    pub fn ha_vip_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ha_vip_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ha_vip_id = Some(value.into());
         self
     }
     /// The ECS instance or ENI that receives the HaVip; it must be in the HaVip's vSwitch.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The kind of resource in InstanceId: `EcsInstance` for an ECS instance or `NetworkInterface` for an ENI. Required when you attach the HaVip to an ENI.
     ///
     /// Wire name: `InstanceType`.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<InstanceType>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AssociateHaVipRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<AssociateHaVipRequest, rt::BuildError> {
         Ok(AssociateHaVipRequest {
             client_token: self.client_token,
             ha_vip_id: rt::required(self.ha_vip_id, "HaVipId")?,
@@ -118,13 +133,17 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AssociateHaVipRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AssociateHaVipRequestBuilder {
             client_token: src.optional("ClientToken")?,
             ha_vip_id: src.optional("HaVipId")?,
             instance_id: src.optional("InstanceId")?,
             instance_type: src.optional("InstanceType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -134,8 +153,10 @@ impl rt::Operation for AssociateHaVipRequest {
     const ACTION: &'static str = "AssociateHaVip";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AssociateHaVipResponse;
     type Error = AssociateHaVipError;
     #[inline]
@@ -154,11 +175,11 @@ pub struct AssociateHaVipResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AssociateHaVipResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -189,7 +210,7 @@ impl AssociateHaVipError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -209,13 +230,13 @@ impl rt::OperationError for AssociateHaVipError {
         }
     }
 }
-impl std::fmt::Display for AssociateHaVipError {
+impl ::std::fmt::Display for AssociateHaVipError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AssociateHaVipError {}
+impl ::std::error::Error for AssociateHaVipError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -246,7 +267,7 @@ impl InstanceType {
         }
     }
 }
-impl From<&str> for InstanceType {
+impl ::core::convert::From<&str> for InstanceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -256,16 +277,17 @@ impl From<&str> for InstanceType {
         }
     }
 }
-impl std::fmt::Display for InstanceType {
+impl ::std::fmt::Display for InstanceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for InstanceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for InstanceType {
@@ -286,7 +308,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,23 +14,23 @@ pub struct AssociateMacSecKeyRequest {
     /// The connectivity association key (CAK), the secret that both ends of the circuit share to derive the session keys. It must match the key configured on your own device.
     ///
     /// Wire name: `Cak`. Required.
-    pub cak: String,
+    pub cak: ::std::string::String,
     /// The encryption algorithm the MACsec session uses, for example a GCM-AES cipher suite supported by both ends of the circuit.
     ///
     /// Wire name: `CipherSuite`. Required.
-    pub cipher_suite: String,
+    pub cipher_suite: ::std::string::String,
     /// The connectivity association key name (CKN) that identifies the CAK; it must match the name configured on your own device.
     ///
     /// Wire name: `Ckn`. Required.
-    pub ckn: String,
+    pub ckn: ::std::string::String,
     /// The dedicated Express Connect circuit whose port gets the key. DescribePhysicalConnections lists circuit IDs.
     ///
     /// Wire name: `PhysicalConnectionId`. Required.
-    pub physical_connection_id: String,
+    pub physical_connection_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl AssociateMacSecKeyRequest {
     /// Starts building a request.
@@ -42,51 +42,68 @@ impl AssociateMacSecKeyRequest {
 /// Builds a [`AssociateMacSecKeyRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AssociateMacSecKeyRequestBuilder {
-    cak: Option<String>,
-    cipher_suite: Option<String>,
-    ckn: Option<String>,
-    physical_connection_id: Option<String>,
-    region_id: Option<String>,
+    cak: ::core::option::Option<::std::string::String>,
+    cipher_suite: ::core::option::Option<::std::string::String>,
+    ckn: ::core::option::Option<::std::string::String>,
+    physical_connection_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl AssociateMacSecKeyRequestBuilder {
     /// The connectivity association key (CAK), the secret that both ends of the circuit share to derive the session keys. It must match the key configured on your own device.
     ///
     /// Wire name: `Cak`. Required.
-    pub fn cak(mut self, value: impl Into<String>) -> Self {
+    pub fn cak(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.cak = Some(value.into());
         self
     }
     /// The encryption algorithm the MACsec session uses, for example a GCM-AES cipher suite supported by both ends of the circuit.
     ///
     /// Wire name: `CipherSuite`. Required.
-    pub fn cipher_suite(mut self, value: impl Into<String>) -> Self {
+    pub fn cipher_suite(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.cipher_suite = Some(value.into());
         self
     }
     /// The connectivity association key name (CKN) that identifies the CAK; it must match the name configured on your own device.
     ///
     /// Wire name: `Ckn`. Required.
-    pub fn ckn(mut self, value: impl Into<String>) -> Self {
+    pub fn ckn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ckn = Some(value.into());
         self
     }
     /// The dedicated Express Connect circuit whose port gets the key. DescribePhysicalConnections lists circuit IDs.
     ///
     /// Wire name: `PhysicalConnectionId`. Required.
-    pub fn physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.physical_connection_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AssociateMacSecKeyRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AssociateMacSecKeyRequest, rt::BuildError> {
         Ok(AssociateMacSecKeyRequest {
             cak: rt::required(self.cak, "Cak")?,
             cipher_suite: rt::required(self.cipher_suite, "CipherSuite")?,
@@ -119,13 +136,17 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AssociateMacSecKeyRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AssociateMacSecKeyRequestBuilder {
             cak: src.optional("Cak")?,
             cipher_suite: src.optional("CipherSuite")?,
             ckn: src.optional("Ckn")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -135,8 +156,10 @@ impl rt::Operation for AssociateMacSecKeyRequest {
     const ACTION: &'static str = "AssociateMacSecKey";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AssociateMacSecKeyResponse;
     type Error = AssociateMacSecKeyError;
     #[inline]
@@ -155,11 +178,11 @@ pub struct AssociateMacSecKeyResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AssociateMacSecKeyResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -190,7 +213,7 @@ impl AssociateMacSecKeyError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -210,13 +233,13 @@ impl rt::OperationError for AssociateMacSecKeyError {
         }
     }
 }
-impl std::fmt::Display for AssociateMacSecKeyError {
+impl ::std::fmt::Display for AssociateMacSecKeyError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AssociateMacSecKeyError {}
+impl ::std::error::Error for AssociateMacSecKeyError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -239,7 +262,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

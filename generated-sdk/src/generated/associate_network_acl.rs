@@ -16,23 +16,23 @@ pub struct AssociateNetworkAclRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The network ACL to associate. DescribeNetworkAcls lists network ACL IDs.
     ///
     /// Wire name: `NetworkAclId`. Required.
-    pub network_acl_id: String,
+    pub network_acl_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resources to associate with the network ACL, one entry per vSwitch.
     ///
     /// Wire name: `Resource`. At most 100 items.
-    pub resource: Vec<Resource>,
+    pub resource: ::std::vec::Vec<Resource>,
 }
 impl AssociateNetworkAclRequest {
     /// Starts building a request.
@@ -44,38 +44,47 @@ impl AssociateNetworkAclRequest {
 /// Builds a [`AssociateNetworkAclRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AssociateNetworkAclRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    network_acl_id: Option<String>,
-    region_id: Option<String>,
-    resource: Vec<Resource>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    network_acl_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource: ::std::vec::Vec<Resource>,
 }
 impl AssociateNetworkAclRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The network ACL to associate. DescribeNetworkAcls lists network ACL IDs.
     ///
     /// Wire name: `NetworkAclId`. Required.
-    pub fn network_acl_id(mut self, value: impl Into<String>) -> Self {
+    pub fn network_acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.network_acl_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -84,14 +93,18 @@ impl AssociateNetworkAclRequestBuilder {
     /// Wire name: `Resource`. At most 100 items.
     pub fn resource(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Resource>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<Resource>,
+        >,
     ) -> Self {
-        self.resource = value.into_iter().map(Into::into).collect();
+        self.resource = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AssociateNetworkAclRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AssociateNetworkAclRequest, rt::BuildError> {
         let request = AssociateNetworkAclRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -128,12 +141,16 @@ impl rt::DryRunnable for AssociateNetworkAclRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for AssociateNetworkAclRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AssociateNetworkAclRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             network_acl_id: src.optional("NetworkAclId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource: src.structs("Resource")?,
         }
             .build()
@@ -144,8 +161,10 @@ impl rt::Operation for AssociateNetworkAclRequest {
     const ACTION: &'static str = "AssociateNetworkAcl";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AssociateNetworkAclResponse;
     type Error = AssociateNetworkAclError;
     #[inline]
@@ -164,11 +183,11 @@ pub struct AssociateNetworkAclResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AssociateNetworkAclResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -199,7 +218,7 @@ impl AssociateNetworkAclError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -219,13 +238,13 @@ impl rt::OperationError for AssociateNetworkAclError {
         }
     }
 }
-impl std::fmt::Display for AssociateNetworkAclError {
+impl ::std::fmt::Display for AssociateNetworkAclError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AssociateNetworkAclError {}
+impl ::std::error::Error for AssociateNetworkAclError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -241,31 +260,37 @@ pub struct Resource {
     /// The vSwitch to associate; it must belong to the same VPC as the network ACL. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `ResourceId`. Required.
-    pub resource_id: Option<String>,
+    pub resource_id: ::core::option::Option<::std::string::String>,
     /// The kind of resource in `ResourceId`; set it to `VSwitch`.
     ///
     /// Wire name: `ResourceType`. Required.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
 }
 impl Resource {
     /// The vSwitch to associate; it must belong to the same VPC as the network ACL. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `ResourceId`. Required.
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_id = Some(value.into());
         self
     }
     /// The kind of resource in `ResourceId`; set it to `VSwitch`.
     ///
     /// Wire name: `ResourceType`. Required.
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
 }
 impl rt::Decode for Resource {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             resource_id: fields.optional("ResourceId")?,
@@ -282,7 +307,7 @@ impl rt::ToParam for Resource {
 }
 impl rt::CheckRequired for Resource {
     #[inline]
-    fn first_missing(&self) -> Option<String> {
+    fn first_missing(&self) -> ::core::option::Option<::std::string::String> {
         if self.resource_id.is_none() {
             return Some("ResourceId".to_owned());
         }
@@ -294,7 +319,9 @@ impl rt::CheckRequired for Resource {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for Resource {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             resource_id: src.optional("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
@@ -312,7 +339,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

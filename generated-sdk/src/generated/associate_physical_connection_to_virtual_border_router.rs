@@ -16,55 +16,55 @@ pub struct AssociatePhysicalConnectionToVirtualBorderRouterRequest {
     /// The circuit code the connectivity provider assigned. Only the circuit owner may set it.
     ///
     /// Wire name: `CircuitCode`. Example: `CT-HZ-2024-0173`.
-    pub circuit_code: Option<String>,
+    pub circuit_code: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `123e4567-e89b-12d3-a456-426655440000`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Whether to enable IPv6 on the association: `true`, or `false` (the default). Sent as text.
     ///
     /// Wire name: `EnableIpv6`. Example: `false`.
-    pub enable_ipv6: Option<String>,
+    pub enable_ipv6: ::core::option::Option<::std::string::String>,
     /// The IPv4 address of the gateway on the Alibaba Cloud side.
     ///
     /// Wire name: `LocalGatewayIp`. Example: `10.0.0.1`.
-    pub local_gateway_ip: Option<String>,
+    pub local_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 address of the gateway on the Alibaba Cloud side.
     ///
     /// Wire name: `LocalIpv6GatewayIp`. Example: `2408:4004:cc:400::1`.
-    pub local_ipv6_gateway_ip: Option<String>,
+    pub local_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv4 address of the gateway on the customer's side. Only the VBR owner may set it; it is required when the VBR is created for the circuit owner.
     ///
     /// Wire name: `PeerGatewayIp`. Example: `10.0.0.2`.
-    pub peer_gateway_ip: Option<String>,
+    pub peer_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 address of the gateway in the customer's data center. Only the VBR owner may set it; it is required when the VBR is created for the circuit owner.
     ///
     /// Wire name: `PeerIpv6GatewayIp`. Example: `2408:4004:cc:400::2`.
-    pub peer_ipv6_gateway_ip: Option<String>,
+    pub peer_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 subnet that holds both gateway addresses; the two addresses must be in it.
     ///
     /// Wire name: `PeeringIpv6SubnetMask`. Example: `2408:4004:cc:400::/56`.
-    pub peering_ipv6_subnet_mask: Option<String>,
+    pub peering_ipv6_subnet_mask: ::core::option::Option<::std::string::String>,
     /// The IPv4 subnet mask shared by the VBR's address and the customer gateway's address; both must be in the same subnet.
     ///
     /// Wire name: `PeeringSubnetMask`. Example: `255.255.255.252`.
-    pub peering_subnet_mask: Option<String>,
+    pub peering_subnet_mask: ::core::option::Option<::std::string::String>,
     /// The ID of the Express Connect circuit to attach.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1qrb3044eqi7d5xw`.
-    pub physical_connection_id: String,
+    pub physical_connection_id: ::std::string::String,
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID of the VBR to attach the circuit to.
     ///
     /// Wire name: `VbrId`. Required. Example: `vbr-bp1jcg5cmxjbl9xgc3a1q`.
-    pub vbr_id: String,
+    pub vbr_id: ::std::string::String,
     /// The VLAN ID the VBR uses on this circuit, from 0 to 2999, sent as text. Only the circuit owner may set it, and no two VBRs on one circuit may share it.
     ///
     /// Wire name: `VlanId`. Required. Example: `10`.
-    pub vlan_id: String,
+    pub vlan_id: ::std::string::String,
 }
 impl AssociatePhysicalConnectionToVirtualBorderRouterRequest {
     /// Starts building a request.
@@ -76,109 +76,148 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequest {
 /// Builds a [`AssociatePhysicalConnectionToVirtualBorderRouterRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
-    circuit_code: Option<String>,
-    client_token: Option<String>,
-    enable_ipv6: Option<String>,
-    local_gateway_ip: Option<String>,
-    local_ipv6_gateway_ip: Option<String>,
-    peer_gateway_ip: Option<String>,
-    peer_ipv6_gateway_ip: Option<String>,
-    peering_ipv6_subnet_mask: Option<String>,
-    peering_subnet_mask: Option<String>,
-    physical_connection_id: Option<String>,
-    region_id: Option<String>,
-    vbr_id: Option<String>,
-    vlan_id: Option<String>,
+    circuit_code: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    enable_ipv6: ::core::option::Option<::std::string::String>,
+    local_gateway_ip: ::core::option::Option<::std::string::String>,
+    local_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
+    peer_gateway_ip: ::core::option::Option<::std::string::String>,
+    peer_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
+    peering_ipv6_subnet_mask: ::core::option::Option<::std::string::String>,
+    peering_subnet_mask: ::core::option::Option<::std::string::String>,
+    physical_connection_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vbr_id: ::core::option::Option<::std::string::String>,
+    vlan_id: ::core::option::Option<::std::string::String>,
 }
 impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
     /// The circuit code the connectivity provider assigned. Only the circuit owner may set it.
     ///
     /// Wire name: `CircuitCode`. Example: `CT-HZ-2024-0173`.
-    pub fn circuit_code(mut self, value: impl Into<String>) -> Self {
+    pub fn circuit_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.circuit_code = Some(value.into());
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `123e4567-e89b-12d3-a456-426655440000`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Whether to enable IPv6 on the association: `true`, or `false` (the default). Sent as text.
     ///
     /// Wire name: `EnableIpv6`. Example: `false`.
-    pub fn enable_ipv6(mut self, value: impl Into<String>) -> Self {
+    pub fn enable_ipv6(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.enable_ipv6 = Some(value.into());
         self
     }
     /// The IPv4 address of the gateway on the Alibaba Cloud side.
     ///
     /// Wire name: `LocalGatewayIp`. Example: `10.0.0.1`.
-    pub fn local_gateway_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn local_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 address of the gateway on the Alibaba Cloud side.
     ///
     /// Wire name: `LocalIpv6GatewayIp`. Example: `2408:4004:cc:400::1`.
-    pub fn local_ipv6_gateway_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn local_ipv6_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_ipv6_gateway_ip = Some(value.into());
         self
     }
     /// The IPv4 address of the gateway on the customer's side. Only the VBR owner may set it; it is required when the VBR is created for the circuit owner.
     ///
     /// Wire name: `PeerGatewayIp`. Example: `10.0.0.2`.
-    pub fn peer_gateway_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn peer_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peer_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 address of the gateway in the customer's data center. Only the VBR owner may set it; it is required when the VBR is created for the circuit owner.
     ///
     /// Wire name: `PeerIpv6GatewayIp`. Example: `2408:4004:cc:400::2`.
-    pub fn peer_ipv6_gateway_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn peer_ipv6_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peer_ipv6_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 subnet that holds both gateway addresses; the two addresses must be in it.
     ///
     /// Wire name: `PeeringIpv6SubnetMask`. Example: `2408:4004:cc:400::/56`.
-    pub fn peering_ipv6_subnet_mask(mut self, value: impl Into<String>) -> Self {
+    pub fn peering_ipv6_subnet_mask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peering_ipv6_subnet_mask = Some(value.into());
         self
     }
     /// The IPv4 subnet mask shared by the VBR's address and the customer gateway's address; both must be in the same subnet.
     ///
     /// Wire name: `PeeringSubnetMask`. Example: `255.255.255.252`.
-    pub fn peering_subnet_mask(mut self, value: impl Into<String>) -> Self {
+    pub fn peering_subnet_mask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peering_subnet_mask = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit to attach.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1qrb3044eqi7d5xw`.
-    pub fn physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.physical_connection_id = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The ID of the VBR to attach the circuit to.
     ///
     /// Wire name: `VbrId`. Required. Example: `vbr-bp1jcg5cmxjbl9xgc3a1q`.
-    pub fn vbr_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vbr_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vbr_id = Some(value.into());
         self
     }
     /// The VLAN ID the VBR uses on this circuit, from 0 to 2999, sent as text. Only the circuit owner may set it, and no two VBRs on one circuit may share it.
     ///
     /// Wire name: `VlanId`. Required. Example: `10`.
-    pub fn vlan_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vlan_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vlan_id = Some(value.into());
         self
     }
@@ -186,7 +225,7 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<
+    ) -> ::core::result::Result<
         AssociatePhysicalConnectionToVirtualBorderRouterRequest,
         rt::BuildError,
     > {
@@ -242,7 +281,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AssociatePhysicalConnectionToVirtualBorderRouterRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
             circuit_code: src.optional("CircuitCode")?,
             client_token: src.optional("ClientToken")?,
@@ -254,7 +295,9 @@ impl rt::FromParams for AssociatePhysicalConnectionToVirtualBorderRouterRequest 
             peering_ipv6_subnet_mask: src.optional("PeeringIpv6SubnetMask")?,
             peering_subnet_mask: src.optional("PeeringSubnetMask")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vbr_id: src.optional("VbrId")?,
             vlan_id: src.optional("VlanId")?,
         }
@@ -266,8 +309,10 @@ impl rt::Operation for AssociatePhysicalConnectionToVirtualBorderRouterRequest {
     const ACTION: &'static str = "AssociatePhysicalConnectionToVirtualBorderRouter";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AssociatePhysicalConnectionToVirtualBorderRouterResponse;
     type Error = AssociatePhysicalConnectionToVirtualBorderRouterError;
     #[inline]
@@ -294,11 +339,11 @@ pub struct AssociatePhysicalConnectionToVirtualBorderRouterResponse {
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `5A2F1E5C-6A0B-4B9A-9E8D-2C5A3F0E1B74`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AssociatePhysicalConnectionToVirtualBorderRouterResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -329,7 +374,7 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -349,13 +394,13 @@ impl rt::OperationError for AssociatePhysicalConnectionToVirtualBorderRouterErro
         }
     }
 }
-impl std::fmt::Display for AssociatePhysicalConnectionToVirtualBorderRouterError {
+impl ::std::fmt::Display for AssociatePhysicalConnectionToVirtualBorderRouterError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AssociatePhysicalConnectionToVirtualBorderRouterError {}
+impl ::std::error::Error for AssociatePhysicalConnectionToVirtualBorderRouterError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -387,7 +432,7 @@ mod tests {
             .vlan_id("10")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -406,7 +451,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<
+        let response: ::core::result::Result<
             AssociatePhysicalConnectionToVirtualBorderRouterResponse,
             _,
         > = rt::decode_response(XML_EXAMPLE.as_bytes());

@@ -16,19 +16,19 @@ pub struct AssociateRouteTableRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The custom route table to bind; it must be in the same VPC as the vSwitch. DescribeRouteTableList lists route table IDs.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub route_table_id: String,
+    pub route_table_id: ::std::string::String,
     /// The vSwitch that is to use the route table. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`. Required.
-    pub vswitch_id: String,
+    pub vswitch_id: ::std::string::String,
 }
 impl AssociateRouteTableRequest {
     /// Starts building a request.
@@ -40,43 +40,57 @@ impl AssociateRouteTableRequest {
 /// Builds a [`AssociateRouteTableRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AssociateRouteTableRequestBuilder {
-    client_token: Option<String>,
-    region_id: Option<String>,
-    route_table_id: Option<String>,
-    vswitch_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_table_id: ::core::option::Option<::std::string::String>,
+    vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl AssociateRouteTableRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The custom route table to bind; it must be in the same VPC as the vSwitch. DescribeRouteTableList lists route table IDs.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub fn route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_id = Some(value.into());
         self
     }
     /// The vSwitch that is to use the route table. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`. Required.
-    pub fn vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AssociateRouteTableRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AssociateRouteTableRequest, rt::BuildError> {
         Ok(AssociateRouteTableRequest {
             client_token: self.client_token,
             region_id: self.region_id,
@@ -108,10 +122,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AssociateRouteTableRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AssociateRouteTableRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_table_id: src.optional("RouteTableId")?,
             vswitch_id: src.optional("VSwitchId")?,
         }
@@ -123,8 +141,10 @@ impl rt::Operation for AssociateRouteTableRequest {
     const ACTION: &'static str = "AssociateRouteTable";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AssociateRouteTableResponse;
     type Error = AssociateRouteTableError;
     #[inline]
@@ -142,11 +162,11 @@ pub struct AssociateRouteTableResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AssociateRouteTableResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -179,7 +199,7 @@ impl AssociateRouteTableError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -204,13 +224,13 @@ impl rt::OperationError for AssociateRouteTableError {
         }
     }
 }
-impl std::fmt::Display for AssociateRouteTableError {
+impl ::std::fmt::Display for AssociateRouteTableError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AssociateRouteTableError {}
+impl ::std::error::Error for AssociateRouteTableError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -231,7 +251,7 @@ mod tests {
             .vswitch_id("example-VSwitchId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct AssociateRouteTablesWithVpcGatewayEndpointRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The gateway endpoint to attach the route tables to. ListVpcGatewayEndpoints lists endpoint IDs.
     ///
     /// Wire name: `EndpointId`. Required.
-    pub endpoint_id: String,
+    pub endpoint_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The route tables to attach, 1 to 20 IDs per call, all in the VPC of the endpoint.
     ///
     /// Wire name: `RouteTableIds`. Required. At most 20 items.
-    pub route_table_ids: Vec<String>,
+    pub route_table_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl AssociateRouteTablesWithVpcGatewayEndpointRequest {
     /// Starts building a request.
@@ -44,38 +44,47 @@ impl AssociateRouteTablesWithVpcGatewayEndpointRequest {
 /// Builds a [`AssociateRouteTablesWithVpcGatewayEndpointRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    endpoint_id: Option<String>,
-    region_id: Option<String>,
-    route_table_ids: Vec<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    endpoint_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_table_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The gateway endpoint to attach the route tables to. ListVpcGatewayEndpoints lists endpoint IDs.
     ///
     /// Wire name: `EndpointId`. Required.
-    pub fn endpoint_id(mut self, value: impl Into<String>) -> Self {
+    pub fn endpoint_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.endpoint_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -84,16 +93,24 @@ impl AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
     /// Wire name: `RouteTableIds`. Required. At most 20 items.
     pub fn route_table_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.route_table_ids = value.into_iter().map(Into::into).collect();
+        self.route_table_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(
         self,
-    ) -> Result<AssociateRouteTablesWithVpcGatewayEndpointRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        AssociateRouteTablesWithVpcGatewayEndpointRequest,
+        rt::BuildError,
+    > {
         let request = AssociateRouteTablesWithVpcGatewayEndpointRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -136,12 +153,16 @@ impl rt::DryRunnable for AssociateRouteTablesWithVpcGatewayEndpointRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for AssociateRouteTablesWithVpcGatewayEndpointRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             endpoint_id: src.optional("EndpointId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_table_ids: src.list("RouteTableIds")?,
         }
             .build()
@@ -152,8 +173,10 @@ impl rt::Operation for AssociateRouteTablesWithVpcGatewayEndpointRequest {
     const ACTION: &'static str = "AssociateRouteTablesWithVpcGatewayEndpoint";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AssociateRouteTablesWithVpcGatewayEndpointResponse;
     type Error = AssociateRouteTablesWithVpcGatewayEndpointError;
     #[inline]
@@ -172,11 +195,11 @@ pub struct AssociateRouteTablesWithVpcGatewayEndpointResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AssociateRouteTablesWithVpcGatewayEndpointResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -207,7 +230,7 @@ impl AssociateRouteTablesWithVpcGatewayEndpointError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -227,13 +250,13 @@ impl rt::OperationError for AssociateRouteTablesWithVpcGatewayEndpointError {
         }
     }
 }
-impl std::fmt::Display for AssociateRouteTablesWithVpcGatewayEndpointError {
+impl ::std::fmt::Display for AssociateRouteTablesWithVpcGatewayEndpointError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AssociateRouteTablesWithVpcGatewayEndpointError {}
+impl ::std::error::Error for AssociateRouteTablesWithVpcGatewayEndpointError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -254,7 +277,7 @@ mod tests {
             .route_table_ids(["example-RouteTableIds"])
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,39 +14,39 @@ pub struct AssociateVpcCidrBlockRequest {
     /// A specific IPv6 CIDR block to add. It cannot be combined with `SecondaryCidrBlock` in the same request.
     ///
     /// Wire name: `IPv6CidrBlock`.
-    pub ipv6_cidr_block: Option<String>,
+    pub ipv6_cidr_block: ::core::option::Option<::std::string::String>,
     /// Which kind of block to add: `IPV4` for an IPv4 block, or `IPV6`. With `IPV6` and no `SecondaryCidrBlock`, a secondary IPv6 CIDR block is added to the VPC.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<IpVersion>,
+    pub ip_version: ::core::option::Option<IpVersion>,
     /// The IPAM pool to take the new CIDR block from, when the block is allocated from IPAM.
     ///
     /// Wire name: `IpamPoolId`.
-    pub ipam_pool_id: Option<String>,
+    pub ipam_pool_id: ::core::option::Option<::std::string::String>,
     /// The mask length of an IPv6 block to allocate from the IPAM pool. For an IPv6 block, give this value, `IPv6CidrBlock`, or both.
     ///
     /// Wire name: `Ipv6CidrMask`.
-    pub ipv6_cidr_mask: Option<i32>,
+    pub ipv6_cidr_mask: ::core::option::Option<i32>,
     /// The line type of the IPv6 block: `BGP` (the default), `ChinaMobile`, `ChinaUnicom` or `ChinaTelecom`. The single-ISP values are available only to accounts that are permitted to use single-ISP bandwidth.
     ///
     /// Wire name: `Ipv6Isp`.
-    pub ipv6_isp: Option<Ipv6Isp>,
+    pub ipv6_isp: ::core::option::Option<Ipv6Isp>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The IPv4 block to add. Use 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or a subnet of one of them, or any custom block that stays clear of 169.254.0.0/16, 127.0.0.0/8, 100.64.0.0/10 and 224.0.0.0/4. It must not start with 0, its mask must be 8 to 28 bits long, and it may not overlap the primary or any other secondary block of the VPC. Give exactly one of this and `IPv6CidrBlock`.
     ///
     /// Wire name: `SecondaryCidrBlock`.
-    pub secondary_cidr_block: Option<String>,
+    pub secondary_cidr_block: ::core::option::Option<::std::string::String>,
     /// The mask length of an IPv4 block to allocate from the IPAM pool. When you use a pool, give this value, `SecondaryCidrBlock`, or both.
     ///
     /// Wire name: `SecondaryCidrMask`.
-    pub secondary_cidr_mask: Option<i32>,
+    pub secondary_cidr_mask: ::core::option::Option<i32>,
     /// The VPC to extend. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub vpc_id: String,
+    pub vpc_id: ::std::string::String,
 }
 impl AssociateVpcCidrBlockRequest {
     /// Starts building a request.
@@ -58,83 +58,103 @@ impl AssociateVpcCidrBlockRequest {
 /// Builds a [`AssociateVpcCidrBlockRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AssociateVpcCidrBlockRequestBuilder {
-    ipv6_cidr_block: Option<String>,
-    ip_version: Option<IpVersion>,
-    ipam_pool_id: Option<String>,
-    ipv6_cidr_mask: Option<i32>,
-    ipv6_isp: Option<Ipv6Isp>,
-    region_id: Option<String>,
-    secondary_cidr_block: Option<String>,
-    secondary_cidr_mask: Option<i32>,
-    vpc_id: Option<String>,
+    ipv6_cidr_block: ::core::option::Option<::std::string::String>,
+    ip_version: ::core::option::Option<IpVersion>,
+    ipam_pool_id: ::core::option::Option<::std::string::String>,
+    ipv6_cidr_mask: ::core::option::Option<i32>,
+    ipv6_isp: ::core::option::Option<Ipv6Isp>,
+    region_id: ::core::option::Option<::std::string::String>,
+    secondary_cidr_block: ::core::option::Option<::std::string::String>,
+    secondary_cidr_mask: ::core::option::Option<i32>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl AssociateVpcCidrBlockRequestBuilder {
     /// A specific IPv6 CIDR block to add. It cannot be combined with `SecondaryCidrBlock` in the same request.
     ///
     /// Wire name: `IPv6CidrBlock`.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_cidr_block = Some(value.into());
         self
     }
     /// Which kind of block to add: `IPV4` for an IPv4 block, or `IPV6`. With `IPV6` and no `SecondaryCidrBlock`, a secondary IPv6 CIDR block is added to the VPC.
     ///
     /// Wire name: `IpVersion`.
-    pub fn ip_version(mut self, value: impl Into<IpVersion>) -> Self {
+    pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// The IPAM pool to take the new CIDR block from, when the block is allocated from IPAM.
     ///
     /// Wire name: `IpamPoolId`.
-    pub fn ipam_pool_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipam_pool_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipam_pool_id = Some(value.into());
         self
     }
     /// The mask length of an IPv6 block to allocate from the IPAM pool. For an IPv6 block, give this value, `IPv6CidrBlock`, or both.
     ///
     /// Wire name: `Ipv6CidrMask`.
-    pub fn ipv6_cidr_mask(mut self, value: impl Into<i32>) -> Self {
+    pub fn ipv6_cidr_mask(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.ipv6_cidr_mask = Some(value.into());
         self
     }
     /// The line type of the IPv6 block: `BGP` (the default), `ChinaMobile`, `ChinaUnicom` or `ChinaTelecom`. The single-ISP values are available only to accounts that are permitted to use single-ISP bandwidth.
     ///
     /// Wire name: `Ipv6Isp`.
-    pub fn ipv6_isp(mut self, value: impl Into<Ipv6Isp>) -> Self {
+    pub fn ipv6_isp(mut self, value: impl ::core::convert::Into<Ipv6Isp>) -> Self {
         self.ipv6_isp = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The IPv4 block to add. Use 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or a subnet of one of them, or any custom block that stays clear of 169.254.0.0/16, 127.0.0.0/8, 100.64.0.0/10 and 224.0.0.0/4. It must not start with 0, its mask must be 8 to 28 bits long, and it may not overlap the primary or any other secondary block of the VPC. Give exactly one of this and `IPv6CidrBlock`.
     ///
     /// Wire name: `SecondaryCidrBlock`.
-    pub fn secondary_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn secondary_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.secondary_cidr_block = Some(value.into());
         self
     }
     /// The mask length of an IPv4 block to allocate from the IPAM pool. When you use a pool, give this value, `SecondaryCidrBlock`, or both.
     ///
     /// Wire name: `SecondaryCidrMask`.
-    pub fn secondary_cidr_mask(mut self, value: impl Into<i32>) -> Self {
+    pub fn secondary_cidr_mask(
+        mut self,
+        value: impl ::core::convert::Into<i32>,
+    ) -> Self {
         self.secondary_cidr_mask = Some(value.into());
         self
     }
     /// The VPC to extend. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AssociateVpcCidrBlockRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AssociateVpcCidrBlockRequest, rt::BuildError> {
         Ok(AssociateVpcCidrBlockRequest {
             ipv6_cidr_block: self.ipv6_cidr_block,
             ip_version: self.ip_version,
@@ -171,14 +191,18 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AssociateVpcCidrBlockRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AssociateVpcCidrBlockRequestBuilder {
             ipv6_cidr_block: src.optional("IPv6CidrBlock")?,
             ip_version: src.optional("IpVersion")?,
             ipam_pool_id: src.optional("IpamPoolId")?,
             ipv6_cidr_mask: src.optional("Ipv6CidrMask")?,
             ipv6_isp: src.optional("Ipv6Isp")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             secondary_cidr_block: src.optional("SecondaryCidrBlock")?,
             secondary_cidr_mask: src.optional("SecondaryCidrMask")?,
             vpc_id: src.optional("VpcId")?,
@@ -191,8 +215,10 @@ impl rt::Operation for AssociateVpcCidrBlockRequest {
     const ACTION: &'static str = "AssociateVpcCidrBlock";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AssociateVpcCidrBlockResponse;
     type Error = AssociateVpcCidrBlockError;
     #[inline]
@@ -215,19 +241,19 @@ pub struct AssociateVpcCidrBlockResponse {
     /// The secondary CIDR block that was added to the VPC.
     ///
     /// Wire name: `CidrBlock`.
-    pub cidr_block: Option<String>,
+    pub cidr_block: ::core::option::Option<::std::string::String>,
     /// Whether the added block is IPv4 (`IPV4`) or IPv6 (`IPV6`).
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<IpVersion>,
+    pub ip_version: ::core::option::Option<IpVersion>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AssociateVpcCidrBlockResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cidr_block: fields.optional("CidrBlock")?,
@@ -260,7 +286,7 @@ impl AssociateVpcCidrBlockError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -280,13 +306,13 @@ impl rt::OperationError for AssociateVpcCidrBlockError {
         }
     }
 }
-impl std::fmt::Display for AssociateVpcCidrBlockError {
+impl ::std::fmt::Display for AssociateVpcCidrBlockError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AssociateVpcCidrBlockError {}
+impl ::std::error::Error for AssociateVpcCidrBlockError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -325,7 +351,7 @@ impl IpVersion {
         }
     }
 }
-impl From<&str> for IpVersion {
+impl ::core::convert::From<&str> for IpVersion {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -335,16 +361,17 @@ impl From<&str> for IpVersion {
         }
     }
 }
-impl std::fmt::Display for IpVersion {
+impl ::std::fmt::Display for IpVersion {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpVersion {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpVersion {
@@ -381,7 +408,7 @@ impl Ipv6Isp {
         }
     }
 }
-impl From<&str> for Ipv6Isp {
+impl ::core::convert::From<&str> for Ipv6Isp {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -393,16 +420,17 @@ impl From<&str> for Ipv6Isp {
         }
     }
 }
-impl std::fmt::Display for Ipv6Isp {
+impl ::std::fmt::Display for Ipv6Isp {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Ipv6Isp {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Ipv6Isp {
@@ -422,7 +450,7 @@ mod tests {
             .vpc_id("example-VpcId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,7 +16,7 @@ pub struct AssociateVpnGatewayWithCertificateRequest {
     /// The SSL certificate to bind, as identified in Certificate Management Service. It must use SM algorithms and must not be the certificate already bound in the other role.
     ///
     /// Wire name: `CertificateId`. Required.
-    pub certificate_id: String,
+    pub certificate_id: ::std::string::String,
     /// The role the certificate plays on the gateway: `Encryption` for the encryption certificate or `Signature` for the signing certificate.
     ///
     /// Wire name: `CertificateType`. Required.
@@ -24,19 +24,19 @@ pub struct AssociateVpnGatewayWithCertificateRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VPN gateway that receives the certificate; it must be of the SM type. DescribeVpnGateways lists gateway IDs and types.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
 }
 impl AssociateVpnGatewayWithCertificateRequest {
     /// Starts building a request.
@@ -48,53 +48,68 @@ impl AssociateVpnGatewayWithCertificateRequest {
 /// Builds a [`AssociateVpnGatewayWithCertificateRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AssociateVpnGatewayWithCertificateRequestBuilder {
-    certificate_id: Option<String>,
-    certificate_type: Option<CertificateType>,
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    region_id: Option<String>,
-    vpn_gateway_id: Option<String>,
+    certificate_id: ::core::option::Option<::std::string::String>,
+    certificate_type: ::core::option::Option<CertificateType>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl AssociateVpnGatewayWithCertificateRequestBuilder {
     /// The SSL certificate to bind, as identified in Certificate Management Service. It must use SM algorithms and must not be the certificate already bound in the other role.
     ///
     /// Wire name: `CertificateId`. Required.
-    pub fn certificate_id(mut self, value: impl Into<String>) -> Self {
+    pub fn certificate_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.certificate_id = Some(value.into());
         self
     }
     /// The role the certificate plays on the gateway: `Encryption` for the encryption certificate or `Signature` for the signing certificate.
     ///
     /// Wire name: `CertificateType`. Required.
-    pub fn certificate_type(mut self, value: impl Into<CertificateType>) -> Self {
+    pub fn certificate_type(
+        mut self,
+        value: impl ::core::convert::Into<CertificateType>,
+    ) -> Self {
         self.certificate_type = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VPN gateway that receives the certificate; it must be of the SM type. DescribeVpnGateways lists gateway IDs and types.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
@@ -102,7 +117,10 @@ impl AssociateVpnGatewayWithCertificateRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<AssociateVpnGatewayWithCertificateRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        AssociateVpnGatewayWithCertificateRequest,
+        rt::BuildError,
+    > {
         Ok(AssociateVpnGatewayWithCertificateRequest {
             certificate_id: rt::required(self.certificate_id, "CertificateId")?,
             certificate_type: rt::required(self.certificate_type, "CertificateType")?,
@@ -137,13 +155,17 @@ impl rt::DryRunnable for AssociateVpnGatewayWithCertificateRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for AssociateVpnGatewayWithCertificateRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AssociateVpnGatewayWithCertificateRequestBuilder {
             certificate_id: src.optional("CertificateId")?,
             certificate_type: src.optional("CertificateType")?,
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -154,8 +176,10 @@ impl rt::Operation for AssociateVpnGatewayWithCertificateRequest {
     const ACTION: &'static str = "AssociateVpnGatewayWithCertificate";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AssociateVpnGatewayWithCertificateResponse;
     type Error = AssociateVpnGatewayWithCertificateError;
     #[inline]
@@ -175,11 +199,11 @@ pub struct AssociateVpnGatewayWithCertificateResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for AssociateVpnGatewayWithCertificateResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -210,7 +234,7 @@ impl AssociateVpnGatewayWithCertificateError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -230,13 +254,13 @@ impl rt::OperationError for AssociateVpnGatewayWithCertificateError {
         }
     }
 }
-impl std::fmt::Display for AssociateVpnGatewayWithCertificateError {
+impl ::std::fmt::Display for AssociateVpnGatewayWithCertificateError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AssociateVpnGatewayWithCertificateError {}
+impl ::std::error::Error for AssociateVpnGatewayWithCertificateError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -267,7 +291,7 @@ impl CertificateType {
         }
     }
 }
-impl From<&str> for CertificateType {
+impl ::core::convert::From<&str> for CertificateType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -277,16 +301,17 @@ impl From<&str> for CertificateType {
         }
     }
 }
-impl std::fmt::Display for CertificateType {
+impl ::std::fmt::Display for CertificateType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for CertificateType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for CertificateType {
@@ -308,7 +333,7 @@ mod tests {
             .vpn_gateway_id("example-VpnGatewayId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

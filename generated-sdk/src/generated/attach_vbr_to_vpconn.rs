@@ -16,23 +16,23 @@ pub struct AttachVbrToVpconnRequest {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// A value you generate to make the request idempotent; reuse it only when retrying the same request. It may hold ASCII characters only and be at most 64 characters long.
     ///
     /// Wire name: `Token`.
-    pub token: Option<String>,
+    pub token: ::core::option::Option<::std::string::String>,
     /// The VBR to move onto the hosted connection. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `VbrId`. Required.
-    pub vbr_id: String,
+    pub vbr_id: ::std::string::String,
     /// The hosted connection (shared Express Connect circuit) that the VBR is attached to.
     ///
     /// Wire name: `VpconnId`. Required.
-    pub vpconn_id: String,
+    pub vpconn_id: ::std::string::String,
 }
 impl AttachVbrToVpconnRequest {
     /// Starts building a request.
@@ -44,51 +44,65 @@ impl AttachVbrToVpconnRequest {
 /// Builds a [`AttachVbrToVpconnRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AttachVbrToVpconnRequestBuilder {
-    dry_run: Option<bool>,
-    region_id: Option<String>,
-    token: Option<String>,
-    vbr_id: Option<String>,
-    vpconn_id: Option<String>,
+    dry_run: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    token: ::core::option::Option<::std::string::String>,
+    vbr_id: ::core::option::Option<::std::string::String>,
+    vpconn_id: ::core::option::Option<::std::string::String>,
 }
 impl AttachVbrToVpconnRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// A value you generate to make the request idempotent; reuse it only when retrying the same request. It may hold ASCII characters only and be at most 64 characters long.
     ///
     /// Wire name: `Token`.
-    pub fn token(mut self, value: impl Into<String>) -> Self {
+    pub fn token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.token = Some(value.into());
         self
     }
     /// The VBR to move onto the hosted connection. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `VbrId`. Required.
-    pub fn vbr_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vbr_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vbr_id = Some(value.into());
         self
     }
     /// The hosted connection (shared Express Connect circuit) that the VBR is attached to.
     ///
     /// Wire name: `VpconnId`. Required.
-    pub fn vpconn_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpconn_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpconn_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AttachVbrToVpconnRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AttachVbrToVpconnRequest, rt::BuildError> {
         Ok(AttachVbrToVpconnRequest {
             dry_run: self.dry_run,
             region_id: self.region_id,
@@ -119,10 +133,14 @@ impl rt::DryRunnable for AttachVbrToVpconnRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for AttachVbrToVpconnRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AttachVbrToVpconnRequestBuilder {
             dry_run: src.optional("DryRun")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             token: src.optional("Token")?,
             vbr_id: src.optional("VbrId")?,
             vpconn_id: src.optional("VpconnId")?,
@@ -135,8 +153,10 @@ impl rt::Operation for AttachVbrToVpconnRequest {
     const ACTION: &'static str = "AttachVbrToVpconn";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = AttachVbrToVpconnResponse;
     type Error = AttachVbrToVpconnError;
     #[inline]
@@ -155,15 +175,15 @@ pub struct AttachVbrToVpconnResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the hosted connection that the VBR is now attached to.
     ///
     /// Wire name: `VirtualPhysicalConnection`.
-    pub virtual_physical_connection: Option<String>,
+    pub virtual_physical_connection: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AttachVbrToVpconnResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -195,7 +215,7 @@ impl AttachVbrToVpconnError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -215,13 +235,13 @@ impl rt::OperationError for AttachVbrToVpconnError {
         }
     }
 }
-impl std::fmt::Display for AttachVbrToVpconnError {
+impl ::std::fmt::Display for AttachVbrToVpconnError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AttachVbrToVpconnError {}
+impl ::std::error::Error for AttachVbrToVpconnError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -246,7 +266,7 @@ mod tests {
             .vpconn_id("example-VpconnId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

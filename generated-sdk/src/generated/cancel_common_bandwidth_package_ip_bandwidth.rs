@@ -14,15 +14,15 @@ pub struct CancelCommonBandwidthPackageIpBandwidthRequest {
     /// The Internet Shared Bandwidth instance that holds the EIP. DescribeCommonBandwidthPackages lists instance IDs.
     ///
     /// Wire name: `BandwidthPackageId`. Required.
-    pub bandwidth_package_id: String,
+    pub bandwidth_package_id: ::std::string::String,
     /// The allocation ID of the EIP whose cap you want to remove; it must already belong to the Internet Shared Bandwidth instance.
     ///
     /// Wire name: `EipId`. Required.
-    pub eip_id: String,
+    pub eip_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl CancelCommonBandwidthPackageIpBandwidthRequest {
     /// Starts building a request.
@@ -34,29 +34,38 @@ impl CancelCommonBandwidthPackageIpBandwidthRequest {
 /// Builds a [`CancelCommonBandwidthPackageIpBandwidthRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CancelCommonBandwidthPackageIpBandwidthRequestBuilder {
-    bandwidth_package_id: Option<String>,
-    eip_id: Option<String>,
-    region_id: Option<String>,
+    bandwidth_package_id: ::core::option::Option<::std::string::String>,
+    eip_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl CancelCommonBandwidthPackageIpBandwidthRequestBuilder {
     /// The Internet Shared Bandwidth instance that holds the EIP. DescribeCommonBandwidthPackages lists instance IDs.
     ///
     /// Wire name: `BandwidthPackageId`. Required.
-    pub fn bandwidth_package_id(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth_package_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth_package_id = Some(value.into());
         self
     }
     /// The allocation ID of the EIP whose cap you want to remove; it must already belong to the Internet Shared Bandwidth instance.
     ///
     /// Wire name: `EipId`. Required.
-    pub fn eip_id(mut self, value: impl Into<String>) -> Self {
+    pub fn eip_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.eip_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -64,7 +73,10 @@ impl CancelCommonBandwidthPackageIpBandwidthRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<CancelCommonBandwidthPackageIpBandwidthRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        CancelCommonBandwidthPackageIpBandwidthRequest,
+        rt::BuildError,
+    > {
         Ok(CancelCommonBandwidthPackageIpBandwidthRequest {
             bandwidth_package_id: rt::required(
                 self.bandwidth_package_id,
@@ -98,11 +110,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CancelCommonBandwidthPackageIpBandwidthRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CancelCommonBandwidthPackageIpBandwidthRequestBuilder {
             bandwidth_package_id: src.optional("BandwidthPackageId")?,
             eip_id: src.optional("EipId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -112,8 +128,10 @@ impl rt::Operation for CancelCommonBandwidthPackageIpBandwidthRequest {
     const ACTION: &'static str = "CancelCommonBandwidthPackageIpBandwidth";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CancelCommonBandwidthPackageIpBandwidthResponse;
     type Error = CancelCommonBandwidthPackageIpBandwidthError;
     #[inline]
@@ -130,11 +148,11 @@ pub struct CancelCommonBandwidthPackageIpBandwidthResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CancelCommonBandwidthPackageIpBandwidthResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -167,7 +185,7 @@ impl CancelCommonBandwidthPackageIpBandwidthError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -192,13 +210,13 @@ impl rt::OperationError for CancelCommonBandwidthPackageIpBandwidthError {
         }
     }
 }
-impl std::fmt::Display for CancelCommonBandwidthPackageIpBandwidthError {
+impl ::std::fmt::Display for CancelCommonBandwidthPackageIpBandwidthError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CancelCommonBandwidthPackageIpBandwidthError {}
+impl ::std::error::Error for CancelCommonBandwidthPackageIpBandwidthError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -219,7 +237,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,15 +14,15 @@ pub struct ChangeResourceGroupRequest {
     /// The resource group that the resource is to belong to from now on.
     ///
     /// Wire name: `NewResourceGroupId`. Required.
-    pub new_resource_group_id: String,
+    pub new_resource_group_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The Express Connect circuit, virtual border router or router interface to move.
     ///
     /// Wire name: `ResourceId`. Required.
-    pub resource_id: String,
+    pub resource_id: ::std::string::String,
     /// The kind of resource in `ResourceId`: `PHYSICALCONNECTION` for an Express Connect circuit, `VIRTUALBORDERROUTER` for a virtual border router (VBR), or `ROUTERINTERFACE` for a router interface.
     ///
     /// Wire name: `ResourceType`. Required.
@@ -38,43 +38,57 @@ impl ChangeResourceGroupRequest {
 /// Builds a [`ChangeResourceGroupRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ChangeResourceGroupRequestBuilder {
-    new_resource_group_id: Option<String>,
-    region_id: Option<String>,
-    resource_id: Option<String>,
-    resource_type: Option<ResourceType>,
+    new_resource_group_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_id: ::core::option::Option<::std::string::String>,
+    resource_type: ::core::option::Option<ResourceType>,
 }
 impl ChangeResourceGroupRequestBuilder {
     /// The resource group that the resource is to belong to from now on.
     ///
     /// Wire name: `NewResourceGroupId`. Required.
-    pub fn new_resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn new_resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.new_resource_group_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The Express Connect circuit, virtual border router or router interface to move.
     ///
     /// Wire name: `ResourceId`. Required.
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_id = Some(value.into());
         self
     }
     /// The kind of resource in `ResourceId`: `PHYSICALCONNECTION` for an Express Connect circuit, `VIRTUALBORDERROUTER` for a virtual border router (VBR), or `ROUTERINTERFACE` for a router interface.
     ///
     /// Wire name: `ResourceType`. Required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<ResourceType>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ChangeResourceGroupRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ChangeResourceGroupRequest, rt::BuildError> {
         Ok(ChangeResourceGroupRequest {
             new_resource_group_id: rt::required(
                 self.new_resource_group_id,
@@ -109,10 +123,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ChangeResourceGroupRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ChangeResourceGroupRequestBuilder {
             new_resource_group_id: src.optional("NewResourceGroupId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_id: src.optional("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
         }
@@ -124,8 +142,10 @@ impl rt::Operation for ChangeResourceGroupRequest {
     const ACTION: &'static str = "ChangeResourceGroup";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ChangeResourceGroupResponse;
     type Error = ChangeResourceGroupError;
     #[inline]
@@ -143,11 +163,11 @@ pub struct ChangeResourceGroupResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ChangeResourceGroupResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -178,7 +198,7 @@ impl ChangeResourceGroupError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -198,13 +218,13 @@ impl rt::OperationError for ChangeResourceGroupError {
         }
     }
 }
-impl std::fmt::Display for ChangeResourceGroupError {
+impl ::std::fmt::Display for ChangeResourceGroupError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ChangeResourceGroupError {}
+impl ::std::error::Error for ChangeResourceGroupError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -238,7 +258,7 @@ impl ResourceType {
         }
     }
 }
-impl From<&str> for ResourceType {
+impl ::core::convert::From<&str> for ResourceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -249,16 +269,17 @@ impl From<&str> for ResourceType {
         }
     }
 }
-impl std::fmt::Display for ResourceType {
+impl ::std::fmt::Display for ResourceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ResourceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ResourceType {
@@ -280,7 +301,7 @@ mod tests {
             .resource_type("example-ResourceType")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

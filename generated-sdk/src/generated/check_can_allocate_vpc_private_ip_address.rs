@@ -16,19 +16,19 @@ pub struct CheckCanAllocateVpcPrivateIpAddressRequest {
     /// The address family of `PrivateIpAddress`: `ipv4` or `ipv6`. It can be omitted for an IPv4 address but must be set to `ipv6` to check an IPv6 address.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<IpVersion>,
+    pub ip_version: ::core::option::Option<IpVersion>,
     /// The address to check; it has to lie within the CIDR block of the vSwitch given in `VSwitchId`.
     ///
     /// Wire name: `PrivateIpAddress`. Required.
-    pub private_ip_address: String,
+    pub private_ip_address: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The vSwitch that the address belongs to. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`. Required.
-    pub vswitch_id: String,
+    pub vswitch_id: ::std::string::String,
 }
 impl CheckCanAllocateVpcPrivateIpAddressRequest {
     /// Starts building a request.
@@ -40,37 +40,46 @@ impl CheckCanAllocateVpcPrivateIpAddressRequest {
 /// Builds a [`CheckCanAllocateVpcPrivateIpAddressRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
-    ip_version: Option<IpVersion>,
-    private_ip_address: Option<String>,
-    region_id: Option<String>,
-    vswitch_id: Option<String>,
+    ip_version: ::core::option::Option<IpVersion>,
+    private_ip_address: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
     /// The address family of `PrivateIpAddress`: `ipv4` or `ipv6`. It can be omitted for an IPv4 address but must be set to `ipv6` to check an IPv6 address.
     ///
     /// Wire name: `IpVersion`.
-    pub fn ip_version(mut self, value: impl Into<IpVersion>) -> Self {
+    pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// The address to check; it has to lie within the CIDR block of the vSwitch given in `VSwitchId`.
     ///
     /// Wire name: `PrivateIpAddress`. Required.
-    pub fn private_ip_address(mut self, value: impl Into<String>) -> Self {
+    pub fn private_ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.private_ip_address = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The vSwitch that the address belongs to. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`. Required.
-    pub fn vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_id = Some(value.into());
         self
     }
@@ -78,7 +87,10 @@ impl CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<CheckCanAllocateVpcPrivateIpAddressRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        CheckCanAllocateVpcPrivateIpAddressRequest,
+        rt::BuildError,
+    > {
         Ok(CheckCanAllocateVpcPrivateIpAddressRequest {
             ip_version: self.ip_version,
             private_ip_address: rt::required(
@@ -113,11 +125,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CheckCanAllocateVpcPrivateIpAddressRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
             ip_version: src.optional("IpVersion")?,
             private_ip_address: src.optional("PrivateIpAddress")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vswitch_id: src.optional("VSwitchId")?,
         }
             .build()
@@ -128,8 +144,10 @@ impl rt::Operation for CheckCanAllocateVpcPrivateIpAddressRequest {
     const ACTION: &'static str = "CheckCanAllocateVpcPrivateIpAddress";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CheckCanAllocateVpcPrivateIpAddressResponse;
     type Error = CheckCanAllocateVpcPrivateIpAddressError;
     #[inline]
@@ -147,15 +165,15 @@ pub struct CheckCanAllocateVpcPrivateIpAddressResponse {
     /// `true` if the address is free and can be assigned, `false` if it is in use or reserved.
     ///
     /// Wire name: `CanAllocate`.
-    pub can_allocate: Option<bool>,
+    pub can_allocate: ::core::option::Option<bool>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CheckCanAllocateVpcPrivateIpAddressResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             can_allocate: fields.optional("CanAllocate")?,
@@ -187,7 +205,7 @@ impl CheckCanAllocateVpcPrivateIpAddressError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -207,13 +225,13 @@ impl rt::OperationError for CheckCanAllocateVpcPrivateIpAddressError {
         }
     }
 }
-impl std::fmt::Display for CheckCanAllocateVpcPrivateIpAddressError {
+impl ::std::fmt::Display for CheckCanAllocateVpcPrivateIpAddressError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CheckCanAllocateVpcPrivateIpAddressError {}
+impl ::std::error::Error for CheckCanAllocateVpcPrivateIpAddressError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -248,7 +266,7 @@ impl IpVersion {
         }
     }
 }
-impl From<&str> for IpVersion {
+impl ::core::convert::From<&str> for IpVersion {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -258,16 +276,17 @@ impl From<&str> for IpVersion {
         }
     }
 }
-impl std::fmt::Display for IpVersion {
+impl ::std::fmt::Display for IpVersion {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpVersion {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpVersion {
@@ -288,7 +307,7 @@ mod tests {
             .vswitch_id("example-VSwitchId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

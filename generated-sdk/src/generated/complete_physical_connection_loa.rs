@@ -16,35 +16,35 @@ pub struct CompletePhysicalConnectionLoaRequest {
     /// A value you choose, unique per request, that makes the request idempotent.
     ///
     /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Whether the installation work is finished.
     ///
     /// Wire name: `FinishWork`. Example: `true`.
-    pub finish_work: Option<bool>,
+    pub finish_work: ::core::option::Option<bool>,
     /// The ID of the Express Connect circuit.
     ///
     /// Wire name: `InstanceId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The circuit code the connectivity provider assigned to the line.
     ///
     /// Wire name: `LineCode`. Example: `aaa111`.
-    pub line_code: Option<String>,
+    pub line_code: ::core::option::Option<::std::string::String>,
     /// The label on the cable in the data center.
     ///
     /// Wire name: `LineLabel`. Example: `aaa111`.
-    pub line_label: Option<String>,
+    pub line_label: ::core::option::Option<::std::string::String>,
     /// How to reach the provider's operations and maintenance contact for the line.
     ///
     /// Wire name: `LineSPContactInfo`. Example: `+86-571-0000-0000`.
-    pub line_sp_contact_info: Option<String>,
+    pub line_sp_contact_info: ::core::option::Option<::std::string::String>,
     /// The provider that runs the line. The service documents the values `China Telecom`, `China Unicom`, `China Mobile` and `Other ISPs in China`.
     ///
     /// Wire name: `LineServiceProvider`. Example: `China Telecom`.
-    pub line_service_provider: Option<String>,
+    pub line_service_provider: ::core::option::Option<::std::string::String>,
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl CompletePhysicalConnectionLoaRequest {
     /// Starts building a request.
@@ -56,75 +56,98 @@ impl CompletePhysicalConnectionLoaRequest {
 /// Builds a [`CompletePhysicalConnectionLoaRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CompletePhysicalConnectionLoaRequestBuilder {
-    client_token: Option<String>,
-    finish_work: Option<bool>,
-    instance_id: Option<String>,
-    line_code: Option<String>,
-    line_label: Option<String>,
-    line_sp_contact_info: Option<String>,
-    line_service_provider: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    finish_work: ::core::option::Option<bool>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    line_code: ::core::option::Option<::std::string::String>,
+    line_label: ::core::option::Option<::std::string::String>,
+    line_sp_contact_info: ::core::option::Option<::std::string::String>,
+    line_service_provider: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl CompletePhysicalConnectionLoaRequestBuilder {
     /// A value you choose, unique per request, that makes the request idempotent.
     ///
     /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Whether the installation work is finished.
     ///
     /// Wire name: `FinishWork`. Example: `true`.
-    pub fn finish_work(mut self, value: impl Into<bool>) -> Self {
+    pub fn finish_work(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.finish_work = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit.
     ///
     /// Wire name: `InstanceId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The circuit code the connectivity provider assigned to the line.
     ///
     /// Wire name: `LineCode`. Example: `aaa111`.
-    pub fn line_code(mut self, value: impl Into<String>) -> Self {
+    pub fn line_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.line_code = Some(value.into());
         self
     }
     /// The label on the cable in the data center.
     ///
     /// Wire name: `LineLabel`. Example: `aaa111`.
-    pub fn line_label(mut self, value: impl Into<String>) -> Self {
+    pub fn line_label(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.line_label = Some(value.into());
         self
     }
     /// How to reach the provider's operations and maintenance contact for the line.
     ///
     /// Wire name: `LineSPContactInfo`. Example: `+86-571-0000-0000`.
-    pub fn line_sp_contact_info(mut self, value: impl Into<String>) -> Self {
+    pub fn line_sp_contact_info(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.line_sp_contact_info = Some(value.into());
         self
     }
     /// The provider that runs the line. The service documents the values `China Telecom`, `China Unicom`, `China Mobile` and `Other ISPs in China`.
     ///
     /// Wire name: `LineServiceProvider`. Example: `China Telecom`.
-    pub fn line_service_provider(mut self, value: impl Into<String>) -> Self {
+    pub fn line_service_provider(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.line_service_provider = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CompletePhysicalConnectionLoaRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CompletePhysicalConnectionLoaRequest, rt::BuildError> {
         let request = CompletePhysicalConnectionLoaRequest {
             client_token: self.client_token,
             finish_work: self.finish_work,
@@ -169,7 +192,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CompletePhysicalConnectionLoaRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CompletePhysicalConnectionLoaRequestBuilder {
             client_token: src.optional("ClientToken")?,
             finish_work: src.optional("FinishWork")?,
@@ -178,7 +203,9 @@ impl rt::FromParams for CompletePhysicalConnectionLoaRequest {
             line_label: src.optional("LineLabel")?,
             line_sp_contact_info: src.optional("LineSPContactInfo")?,
             line_service_provider: src.optional("LineServiceProvider")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -188,8 +215,10 @@ impl rt::Operation for CompletePhysicalConnectionLoaRequest {
     const ACTION: &'static str = "CompletePhysicalConnectionLOA";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CompletePhysicalConnectionLoaResponse;
     type Error = CompletePhysicalConnectionLoaError;
     #[inline]
@@ -211,11 +240,11 @@ pub struct CompletePhysicalConnectionLoaResponse {
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `0ED8D006-F706-4D23-88ED-E11ED28DCAC0`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CompletePhysicalConnectionLoaResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -246,7 +275,7 @@ impl CompletePhysicalConnectionLoaError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -266,13 +295,13 @@ impl rt::OperationError for CompletePhysicalConnectionLoaError {
         }
     }
 }
-impl std::fmt::Display for CompletePhysicalConnectionLoaError {
+impl ::std::fmt::Display for CompletePhysicalConnectionLoaError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CompletePhysicalConnectionLoaError {}
+impl ::std::error::Error for CompletePhysicalConnectionLoaError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -299,7 +328,7 @@ mod tests {
             .region_id("cn-hangzhou")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -318,7 +347,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<CompletePhysicalConnectionLoaResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<CompletePhysicalConnectionLoaResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

@@ -16,15 +16,15 @@ pub struct ConfirmPhysicalConnectionRequest {
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `6b1f2e0c-9a43-4c1e-b7d2-5e8f3a9c0d41`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The ID of the Express Connect circuit to confirm.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1hp0wr072f6zk8n3`.
-    pub physical_connection_id: String,
+    pub physical_connection_id: ::std::string::String,
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ConfirmPhysicalConnectionRequest {
     /// Starts building a request.
@@ -36,35 +36,46 @@ impl ConfirmPhysicalConnectionRequest {
 /// Builds a [`ConfirmPhysicalConnectionRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ConfirmPhysicalConnectionRequestBuilder {
-    client_token: Option<String>,
-    physical_connection_id: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    physical_connection_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ConfirmPhysicalConnectionRequestBuilder {
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `6b1f2e0c-9a43-4c1e-b7d2-5e8f3a9c0d41`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit to confirm.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1hp0wr072f6zk8n3`.
-    pub fn physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.physical_connection_id = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ConfirmPhysicalConnectionRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ConfirmPhysicalConnectionRequest, rt::BuildError> {
         let request = ConfirmPhysicalConnectionRequest {
             client_token: self.client_token,
             physical_connection_id: rt::required(
@@ -107,11 +118,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ConfirmPhysicalConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ConfirmPhysicalConnectionRequestBuilder {
             client_token: src.optional("ClientToken")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -121,8 +136,10 @@ impl rt::Operation for ConfirmPhysicalConnectionRequest {
     const ACTION: &'static str = "ConfirmPhysicalConnection";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ConfirmPhysicalConnectionResponse;
     type Error = ConfirmPhysicalConnectionError;
     #[inline]
@@ -139,11 +156,11 @@ pub struct ConfirmPhysicalConnectionResponse {
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `3F1E5D86-5E3B-4B1E-A2C4-8B0F2C1D9E11`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ConfirmPhysicalConnectionResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -182,7 +199,7 @@ impl ConfirmPhysicalConnectionError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -212,13 +229,13 @@ impl rt::OperationError for ConfirmPhysicalConnectionError {
         }
     }
 }
-impl std::fmt::Display for ConfirmPhysicalConnectionError {
+impl ::std::fmt::Display for ConfirmPhysicalConnectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ConfirmPhysicalConnectionError {}
+impl ::std::error::Error for ConfirmPhysicalConnectionError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -240,7 +257,7 @@ mod tests {
             .region_id("cn-hangzhou")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -259,7 +276,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<ConfirmPhysicalConnectionResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<ConfirmPhysicalConnectionResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

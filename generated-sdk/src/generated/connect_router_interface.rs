@@ -16,11 +16,11 @@ pub struct ConnectRouterInterfaceRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The requester router interface that initiates the connection; it must be `Idle`.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
-    pub router_interface_id: String,
+    pub router_interface_id: ::std::string::String,
 }
 impl ConnectRouterInterfaceRequest {
     /// Starts building a request.
@@ -32,27 +32,35 @@ impl ConnectRouterInterfaceRequest {
 /// Builds a [`ConnectRouterInterfaceRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ConnectRouterInterfaceRequestBuilder {
-    region_id: Option<String>,
-    router_interface_id: Option<String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    router_interface_id: ::core::option::Option<::std::string::String>,
 }
 impl ConnectRouterInterfaceRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The requester router interface that initiates the connection; it must be `Idle`.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
-    pub fn router_interface_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_interface_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ConnectRouterInterfaceRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ConnectRouterInterfaceRequest, rt::BuildError> {
         Ok(ConnectRouterInterfaceRequest {
             region_id: self.region_id,
             router_interface_id: rt::required(
@@ -85,9 +93,13 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ConnectRouterInterfaceRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ConnectRouterInterfaceRequestBuilder {
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             router_interface_id: src.optional("RouterInterfaceId")?,
         }
             .build()
@@ -98,8 +110,10 @@ impl rt::Operation for ConnectRouterInterfaceRequest {
     const ACTION: &'static str = "ConnectRouterInterface";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ConnectRouterInterfaceResponse;
     type Error = ConnectRouterInterfaceError;
     #[inline]
@@ -115,11 +129,11 @@ pub struct ConnectRouterInterfaceResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ConnectRouterInterfaceResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -172,7 +186,7 @@ impl ConnectRouterInterfaceError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -212,13 +226,13 @@ impl rt::OperationError for ConnectRouterInterfaceError {
         }
     }
 }
-impl std::fmt::Display for ConnectRouterInterfaceError {
+impl ::std::fmt::Display for ConnectRouterInterfaceError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ConnectRouterInterfaceError {}
+impl ::std::error::Error for ConnectRouterInterfaceError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -238,7 +252,7 @@ mod tests {
             .router_interface_id("example-RouterInterfaceId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

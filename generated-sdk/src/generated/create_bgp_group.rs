@@ -16,31 +16,31 @@ pub struct CreateBgpGroupRequest {
     /// The MD5 authentication key that the BGP sessions of this group use; it must match the key set on your gateway device. Leave it out for sessions without authentication.
     ///
     /// Wire name: `AuthKey`.
-    pub auth_key: Option<String>,
+    pub auth_key: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description of the group: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Which address family the group carries: `IPv4` (the default) or `IPv6`. `IPv6` works only on a VBR that has IPv6 enabled.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<IpVersion>,
+    pub ip_version: ::core::option::Option<IpVersion>,
     /// Whether the group uses a fake ASN, `false` by default. A BGP router normally belongs to a single AS; a fake ASN keeps sessions up while you move to a new AS without changing the BGP configuration at once.
     ///
     /// Wire name: `IsFakeAsn`.
-    pub is_fake_asn: Option<bool>,
+    pub is_fake_asn: ::core::option::Option<bool>,
     /// A custom ASN for the Alibaba Cloud side: `45104`, a value from `64512` to `65534`, or a value from `4200000000` to `4294967294`. `65025` is reserved. The default is `45104`; a custom value used with several access lines can create BGP routing loops.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<i64>,
+    pub local_asn: ::core::option::Option<i64>,
     /// A name for the group: 2 to 128 characters that start with a letter and consist of letters, digits, periods, underscores and hyphens.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ASN of the gateway device in your data center. It cannot be `45104`, the Alibaba Cloud ASN.
     ///
     /// Wire name: `PeerAsn`. Required.
@@ -48,15 +48,15 @@ pub struct CreateBgpGroupRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// How many routes a BGP peer of this group may send at most; the default is `110`.
     ///
     /// Wire name: `RouteQuota`.
-    pub route_quota: Option<i32>,
+    pub route_quota: ::core::option::Option<i32>,
     /// The VBR that gets the group. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `RouterId`. Required.
-    pub router_id: String,
+    pub router_id: ::std::string::String,
 }
 impl CreateBgpGroupRequest {
     /// Starts building a request.
@@ -68,99 +68,117 @@ impl CreateBgpGroupRequest {
 /// Builds a [`CreateBgpGroupRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateBgpGroupRequestBuilder {
-    auth_key: Option<String>,
-    client_token: Option<String>,
-    description: Option<String>,
-    ip_version: Option<IpVersion>,
-    is_fake_asn: Option<bool>,
-    local_asn: Option<i64>,
-    name: Option<String>,
-    peer_asn: Option<i64>,
-    region_id: Option<String>,
-    route_quota: Option<i32>,
-    router_id: Option<String>,
+    auth_key: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    ip_version: ::core::option::Option<IpVersion>,
+    is_fake_asn: ::core::option::Option<bool>,
+    local_asn: ::core::option::Option<i64>,
+    name: ::core::option::Option<::std::string::String>,
+    peer_asn: ::core::option::Option<i64>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_quota: ::core::option::Option<i32>,
+    router_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateBgpGroupRequestBuilder {
     /// The MD5 authentication key that the BGP sessions of this group use; it must match the key set on your gateway device. Leave it out for sessions without authentication.
     ///
     /// Wire name: `AuthKey`.
-    pub fn auth_key(mut self, value: impl Into<String>) -> Self {
+    pub fn auth_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.auth_key = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description of the group: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// Which address family the group carries: `IPv4` (the default) or `IPv6`. `IPv6` works only on a VBR that has IPv6 enabled.
     ///
     /// Wire name: `IpVersion`.
-    pub fn ip_version(mut self, value: impl Into<IpVersion>) -> Self {
+    pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// Whether the group uses a fake ASN, `false` by default. A BGP router normally belongs to a single AS; a fake ASN keeps sessions up while you move to a new AS without changing the BGP configuration at once.
     ///
     /// Wire name: `IsFakeAsn`.
-    pub fn is_fake_asn(mut self, value: impl Into<bool>) -> Self {
+    pub fn is_fake_asn(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.is_fake_asn = Some(value.into());
         self
     }
     /// A custom ASN for the Alibaba Cloud side: `45104`, a value from `64512` to `65534`, or a value from `4200000000` to `4294967294`. `65025` is reserved. The default is `45104`; a custom value used with several access lines can create BGP routing loops.
     ///
     /// Wire name: `LocalAsn`.
-    pub fn local_asn(mut self, value: impl Into<i64>) -> Self {
+    pub fn local_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.local_asn = Some(value.into());
         self
     }
     /// A name for the group: 2 to 128 characters that start with a letter and consist of letters, digits, periods, underscores and hyphens.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The ASN of the gateway device in your data center. It cannot be `45104`, the Alibaba Cloud ASN.
     ///
     /// Wire name: `PeerAsn`. Required.
-    pub fn peer_asn(mut self, value: impl Into<i64>) -> Self {
+    pub fn peer_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.peer_asn = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// How many routes a BGP peer of this group may send at most; the default is `110`.
     ///
     /// Wire name: `RouteQuota`.
-    pub fn route_quota(mut self, value: impl Into<i32>) -> Self {
+    pub fn route_quota(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.route_quota = Some(value.into());
         self
     }
     /// The VBR that gets the group. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `RouterId`. Required.
-    pub fn router_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateBgpGroupRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<CreateBgpGroupRequest, rt::BuildError> {
         Ok(CreateBgpGroupRequest {
             auth_key: self.auth_key,
             client_token: self.client_token,
@@ -196,7 +214,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateBgpGroupRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateBgpGroupRequestBuilder {
             auth_key: src.optional("AuthKey")?,
             client_token: src.optional("ClientToken")?,
@@ -206,7 +226,9 @@ impl rt::FromParams for CreateBgpGroupRequest {
             local_asn: src.optional("LocalAsn")?,
             name: src.optional("Name")?,
             peer_asn: src.optional("PeerAsn")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_quota: src.optional("RouteQuota")?,
             router_id: src.optional("RouterId")?,
         }
@@ -218,8 +240,10 @@ impl rt::Operation for CreateBgpGroupRequest {
     const ACTION: &'static str = "CreateBgpGroup";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateBgpGroupResponse;
     type Error = CreateBgpGroupError;
     #[inline]
@@ -244,15 +268,15 @@ pub struct CreateBgpGroupResponse {
     /// The ID of the new BGP group; pass it to CreateBgpPeer to add peers.
     ///
     /// Wire name: `BgpGroupId`.
-    pub bgp_group_id: Option<String>,
+    pub bgp_group_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateBgpGroupResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             bgp_group_id: fields.optional("BgpGroupId")?,
@@ -320,7 +344,7 @@ impl CreateBgpGroupError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -376,13 +400,13 @@ impl rt::OperationError for CreateBgpGroupError {
         }
     }
 }
-impl std::fmt::Display for CreateBgpGroupError {
+impl ::std::fmt::Display for CreateBgpGroupError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateBgpGroupError {}
+impl ::std::error::Error for CreateBgpGroupError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -417,7 +441,7 @@ impl IpVersion {
         }
     }
 }
-impl From<&str> for IpVersion {
+impl ::core::convert::From<&str> for IpVersion {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -427,16 +451,17 @@ impl From<&str> for IpVersion {
         }
     }
 }
-impl std::fmt::Display for IpVersion {
+impl ::std::fmt::Display for IpVersion {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpVersion {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpVersion {
@@ -457,7 +482,7 @@ mod tests {
             .router_id("example-RouterId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,31 +16,31 @@ pub struct CreateBgpPeerRequest {
     /// The maximum number of network hops a BFD packet may cross between the two ends, from `1` to `255`; relevant only when EnableBfd is `true`. The default is `255`; set `1` for a direct fiber link or a multi-cloud setup without bridging devices in between.
     ///
     /// Wire name: `BfdMultiHop`.
-    pub bfd_multi_hop: Option<i32>,
+    pub bfd_multi_hop: ::core::option::Option<i32>,
     /// The BGP group that gets the peer. DescribeBgpGroups lists the groups of a VBR.
     ///
     /// Wire name: `BgpGroupId`. Required.
-    pub bgp_group_id: String,
+    pub bgp_group_id: ::std::string::String,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Whether Bidirectional Forwarding Detection (BFD) runs on the session to detect link failures quickly: `true` or `false`.
     ///
     /// Wire name: `EnableBfd`.
-    pub enable_bfd: Option<bool>,
+    pub enable_bfd: ::core::option::Option<bool>,
     /// The address family of the peer: `IPv4` (the default) or `IPv6`. `IPv6` requires a VBR with IPv6 enabled.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<IpVersion>,
+    pub ip_version: ::core::option::Option<IpVersion>,
     /// The IP address of the gateway device on your side of the session, normally the peer address of the VBR interconnection subnet.
     ///
     /// Wire name: `PeerIpAddress`.
-    pub peer_ip_address: Option<String>,
+    pub peer_ip_address: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateBgpPeerRequest {
     /// Starts building a request.
@@ -52,67 +52,79 @@ impl CreateBgpPeerRequest {
 /// Builds a [`CreateBgpPeerRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateBgpPeerRequestBuilder {
-    bfd_multi_hop: Option<i32>,
-    bgp_group_id: Option<String>,
-    client_token: Option<String>,
-    enable_bfd: Option<bool>,
-    ip_version: Option<IpVersion>,
-    peer_ip_address: Option<String>,
-    region_id: Option<String>,
+    bfd_multi_hop: ::core::option::Option<i32>,
+    bgp_group_id: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    enable_bfd: ::core::option::Option<bool>,
+    ip_version: ::core::option::Option<IpVersion>,
+    peer_ip_address: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateBgpPeerRequestBuilder {
     /// The maximum number of network hops a BFD packet may cross between the two ends, from `1` to `255`; relevant only when EnableBfd is `true`. The default is `255`; set `1` for a direct fiber link or a multi-cloud setup without bridging devices in between.
     ///
     /// Wire name: `BfdMultiHop`.
-    pub fn bfd_multi_hop(mut self, value: impl Into<i32>) -> Self {
+    pub fn bfd_multi_hop(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.bfd_multi_hop = Some(value.into());
         self
     }
     /// The BGP group that gets the peer. DescribeBgpGroups lists the groups of a VBR.
     ///
     /// Wire name: `BgpGroupId`. Required.
-    pub fn bgp_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn bgp_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bgp_group_id = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Whether Bidirectional Forwarding Detection (BFD) runs on the session to detect link failures quickly: `true` or `false`.
     ///
     /// Wire name: `EnableBfd`.
-    pub fn enable_bfd(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_bfd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_bfd = Some(value.into());
         self
     }
     /// The address family of the peer: `IPv4` (the default) or `IPv6`. `IPv6` requires a VBR with IPv6 enabled.
     ///
     /// Wire name: `IpVersion`.
-    pub fn ip_version(mut self, value: impl Into<IpVersion>) -> Self {
+    pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// The IP address of the gateway device on your side of the session, normally the peer address of the VBR interconnection subnet.
     ///
     /// Wire name: `PeerIpAddress`.
-    pub fn peer_ip_address(mut self, value: impl Into<String>) -> Self {
+    pub fn peer_ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peer_ip_address = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateBgpPeerRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<CreateBgpPeerRequest, rt::BuildError> {
         Ok(CreateBgpPeerRequest {
             bfd_multi_hop: self.bfd_multi_hop,
             bgp_group_id: rt::required(self.bgp_group_id, "BgpGroupId")?,
@@ -144,7 +156,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateBgpPeerRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateBgpPeerRequestBuilder {
             bfd_multi_hop: src.optional("BfdMultiHop")?,
             bgp_group_id: src.optional("BgpGroupId")?,
@@ -152,7 +166,9 @@ impl rt::FromParams for CreateBgpPeerRequest {
             enable_bfd: src.optional("EnableBfd")?,
             ip_version: src.optional("IpVersion")?,
             peer_ip_address: src.optional("PeerIpAddress")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -162,8 +178,10 @@ impl rt::Operation for CreateBgpPeerRequest {
     const ACTION: &'static str = "CreateBgpPeer";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateBgpPeerResponse;
     type Error = CreateBgpPeerError;
     #[inline]
@@ -184,15 +202,15 @@ pub struct CreateBgpPeerResponse {
     /// The ID of the new BGP peer.
     ///
     /// Wire name: `BgpPeerId`.
-    pub bgp_peer_id: Option<String>,
+    pub bgp_peer_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateBgpPeerResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             bgp_peer_id: fields.optional("BgpPeerId")?,
@@ -262,7 +280,7 @@ impl CreateBgpPeerError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -320,13 +338,13 @@ impl rt::OperationError for CreateBgpPeerError {
         }
     }
 }
-impl std::fmt::Display for CreateBgpPeerError {
+impl ::std::fmt::Display for CreateBgpPeerError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateBgpPeerError {}
+impl ::std::error::Error for CreateBgpPeerError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -361,7 +379,7 @@ impl IpVersion {
         }
     }
 }
-impl From<&str> for IpVersion {
+impl ::core::convert::From<&str> for IpVersion {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -371,16 +389,17 @@ impl From<&str> for IpVersion {
         }
     }
 }
-impl std::fmt::Display for IpVersion {
+impl ::std::fmt::Display for IpVersion {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpVersion {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpVersion {
@@ -400,7 +419,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

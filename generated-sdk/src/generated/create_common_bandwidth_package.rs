@@ -20,47 +20,47 @@ pub struct CreateCommonBandwidthPackageRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description of the instance: up to 256 characters, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The line type. `BGP` (BGP Multi-ISP, the default) works in every region. `BGP_PRO` (BGP Multi-ISP Pro) exists only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`. EIPs you add later must use the same line type.
     ///
     /// Wire name: `ISP`.
-    pub isp: Option<Isp>,
+    pub isp: ::core::option::Option<Isp>,
     /// The metering method of the instance; pass `PayByTraffic` (pay by data transfer).
     ///
     /// Wire name: `InternetChargeType`.
-    pub internet_charge_type: Option<String>,
+    pub internet_charge_type: ::core::option::Option<::std::string::String>,
     /// A name for the instance: up to 128 characters, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The minimum bandwidth commitment as a percentage; the only value is `20`. Available on the Alibaba Cloud China site only.
     ///
     /// Wire name: `Ratio`. Range: 0 to 100.
-    pub ratio: Option<i32>,
+    pub ratio: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group to put the instance in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The Anti-DDoS editions for the instance. Leave it out for Anti-DDoS Origin Basic; pass `AntiDDoS_Enhanced` for Anti-DDoS Pro/Premium.
     ///
     /// Wire name: `SecurityProtectionTypes`. At most 10 items.
-    pub security_protection_types: Vec<String>,
+    pub security_protection_types: ::std::vec::Vec<::std::string::String>,
     /// Tags to attach to the new instance.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// The zone of the instance; required when you create the instance for a cloud box.
     ///
     /// Wire name: `Zone`.
-    pub zone: Option<String>,
+    pub zone: ::core::option::Option<::std::string::String>,
 }
 impl CreateCommonBandwidthPackageRequest {
     /// Starts building a request.
@@ -72,80 +72,98 @@ impl CreateCommonBandwidthPackageRequest {
 /// Builds a [`CreateCommonBandwidthPackageRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateCommonBandwidthPackageRequestBuilder {
-    bandwidth: Option<i32>,
-    client_token: Option<String>,
-    description: Option<String>,
-    isp: Option<Isp>,
-    internet_charge_type: Option<String>,
-    name: Option<String>,
-    ratio: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    security_protection_types: Vec<String>,
-    tag: Vec<super::types::Tag>,
-    zone: Option<String>,
+    bandwidth: ::core::option::Option<i32>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    isp: ::core::option::Option<Isp>,
+    internet_charge_type: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    ratio: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    security_protection_types: ::std::vec::Vec<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    zone: ::core::option::Option<::std::string::String>,
 }
 impl CreateCommonBandwidthPackageRequestBuilder {
     /// The peak bandwidth of the instance in Mbit/s, from `1` to `1000`; `1` by default.
     ///
     /// Wire name: `Bandwidth`. Required.
-    pub fn bandwidth(mut self, value: impl Into<i32>) -> Self {
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description of the instance: up to 256 characters, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The line type. `BGP` (BGP Multi-ISP, the default) works in every region. `BGP_PRO` (BGP Multi-ISP Pro) exists only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`. EIPs you add later must use the same line type.
     ///
     /// Wire name: `ISP`.
-    pub fn isp(mut self, value: impl Into<Isp>) -> Self {
+    pub fn isp(mut self, value: impl ::core::convert::Into<Isp>) -> Self {
         self.isp = Some(value.into());
         self
     }
     /// The metering method of the instance; pass `PayByTraffic` (pay by data transfer).
     ///
     /// Wire name: `InternetChargeType`.
-    pub fn internet_charge_type(mut self, value: impl Into<String>) -> Self {
+    pub fn internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.internet_charge_type = Some(value.into());
         self
     }
     /// A name for the instance: up to 128 characters, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The minimum bandwidth commitment as a percentage; the only value is `20`. Available on the Alibaba Cloud China site only.
     ///
     /// Wire name: `Ratio`. Range: 0 to 100.
-    pub fn ratio(mut self, value: impl Into<i32>) -> Self {
+    pub fn ratio(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.ratio = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group to put the instance in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -154,9 +172,14 @@ impl CreateCommonBandwidthPackageRequestBuilder {
     /// Wire name: `SecurityProtectionTypes`. At most 10 items.
     pub fn security_protection_types(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.security_protection_types = value.into_iter().map(Into::into).collect();
+        self.security_protection_types = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Tags to attach to the new instance.
@@ -164,21 +187,28 @@ impl CreateCommonBandwidthPackageRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The zone of the instance; required when you create the instance for a cloud box.
     ///
     /// Wire name: `Zone`.
-    pub fn zone(mut self, value: impl Into<String>) -> Self {
+    pub fn zone(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.zone = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateCommonBandwidthPackageRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateCommonBandwidthPackageRequest, rt::BuildError> {
         let request = CreateCommonBandwidthPackageRequest {
             bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
             client_token: self.client_token,
@@ -237,7 +267,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateCommonBandwidthPackageRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateCommonBandwidthPackageRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             client_token: src.optional("ClientToken")?,
@@ -246,7 +278,9 @@ impl rt::FromParams for CreateCommonBandwidthPackageRequest {
             internet_charge_type: src.optional("InternetChargeType")?,
             name: src.optional("Name")?,
             ratio: src.optional("Ratio")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             security_protection_types: src.list("SecurityProtectionTypes")?,
             tag: src.structs("Tag")?,
@@ -260,8 +294,10 @@ impl rt::Operation for CreateCommonBandwidthPackageRequest {
     const ACTION: &'static str = "CreateCommonBandwidthPackage";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateCommonBandwidthPackageResponse;
     type Error = CreateCommonBandwidthPackageError;
     #[inline]
@@ -287,19 +323,19 @@ pub struct CreateCommonBandwidthPackageResponse {
     /// The ID of the new Internet Shared Bandwidth instance, used as BandwidthPackageId by the other shared-bandwidth actions.
     ///
     /// Wire name: `BandwidthPackageId`.
-    pub bandwidth_package_id: Option<String>,
+    pub bandwidth_package_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the instance belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateCommonBandwidthPackageResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             bandwidth_package_id: fields.optional("BandwidthPackageId")?,
@@ -346,7 +382,7 @@ impl CreateCommonBandwidthPackageError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -384,13 +420,13 @@ impl rt::OperationError for CreateCommonBandwidthPackageError {
         }
     }
 }
-impl std::fmt::Display for CreateCommonBandwidthPackageError {
+impl ::std::fmt::Display for CreateCommonBandwidthPackageError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateCommonBandwidthPackageError {}
+impl ::std::error::Error for CreateCommonBandwidthPackageError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -429,7 +465,7 @@ impl Isp {
         }
     }
 }
-impl From<&str> for Isp {
+impl ::core::convert::From<&str> for Isp {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -439,16 +475,17 @@ impl From<&str> for Isp {
         }
     }
 }
-impl std::fmt::Display for Isp {
+impl ::std::fmt::Display for Isp {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Isp {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Isp {
@@ -468,7 +505,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

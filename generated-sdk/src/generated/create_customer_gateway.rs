@@ -14,39 +14,39 @@ pub struct CreateCustomerGatewayRequest {
     /// The autonomous system number of the on-premises gateway device; required if the IPsec-VPN connection is to use BGP. It ranges from 1 to 4294967295, except 45104, which identifies Alibaba Cloud. You may write it as two 16-bit decimal halves joined by a period: `1.10` means 1 × 65536 + 10 = 65546. A private ASN is recommended.
     ///
     /// Wire name: `Asn`.
-    pub asn: Option<String>,
+    pub asn: ::core::option::Option<::std::string::String>,
     /// The key the on-premises device uses to authenticate BGP sessions: 1 to 64 ASCII characters, with no spaces and no question marks.
     ///
     /// Wire name: `AuthKey`.
-    pub auth_key: Option<String>,
+    pub auth_key: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description of the customer gateway, 1 to 100 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The static IP address of the on-premises gateway device: a public address for an IPsec-VPN connection over the internet, a private address for a private connection. Addresses in 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4 and 255.0.0.0/8 cannot be used, because no connection could be set up with them.
     ///
     /// Wire name: `IpAddress`. Required.
-    pub ip_address: String,
+    pub ip_address: ::std::string::String,
     /// A name for the customer gateway, 1 to 100 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group to put the customer gateway in; ListResourceGroups lists them. Without it the customer gateway joins the default resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Up to 20 tags to attach to the customer gateway. A value may be empty or up to 128 characters; it must not start with `aliyun` or `acs:` and must not contain `http://` or `https://`.
     ///
     /// Wire name: `Tags`. At most 21 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl CreateCustomerGatewayRequest {
     /// Starts building a request.
@@ -58,70 +58,94 @@ impl CreateCustomerGatewayRequest {
 /// Builds a [`CreateCustomerGatewayRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateCustomerGatewayRequestBuilder {
-    asn: Option<String>,
-    auth_key: Option<String>,
-    client_token: Option<String>,
-    description: Option<String>,
-    ip_address: Option<String>,
-    name: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
+    asn: ::core::option::Option<::std::string::String>,
+    auth_key: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    ip_address: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl CreateCustomerGatewayRequestBuilder {
     /// The autonomous system number of the on-premises gateway device; required if the IPsec-VPN connection is to use BGP. It ranges from 1 to 4294967295, except 45104, which identifies Alibaba Cloud. You may write it as two 16-bit decimal halves joined by a period: `1.10` means 1 × 65536 + 10 = 65546. A private ASN is recommended.
     ///
     /// Wire name: `Asn`.
-    pub fn asn(mut self, value: impl Into<String>) -> Self {
+    pub fn asn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.asn = Some(value.into());
         self
     }
     /// The key the on-premises device uses to authenticate BGP sessions: 1 to 64 ASCII characters, with no spaces and no question marks.
     ///
     /// Wire name: `AuthKey`.
-    pub fn auth_key(mut self, value: impl Into<String>) -> Self {
+    pub fn auth_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.auth_key = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description of the customer gateway, 1 to 100 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The static IP address of the on-premises gateway device: a public address for an IPsec-VPN connection over the internet, a private address for a private connection. Addresses in 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4 and 255.0.0.0/8 cannot be used, because no connection could be set up with them.
     ///
     /// Wire name: `IpAddress`. Required.
-    pub fn ip_address(mut self, value: impl Into<String>) -> Self {
+    pub fn ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ip_address = Some(value.into());
         self
     }
     /// A name for the customer gateway, 1 to 100 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group to put the customer gateway in; ListResourceGroups lists them. Without it the customer gateway joins the default resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -130,14 +154,18 @@ impl CreateCustomerGatewayRequestBuilder {
     /// Wire name: `Tags`. At most 21 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateCustomerGatewayRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateCustomerGatewayRequest, rt::BuildError> {
         let request = CreateCustomerGatewayRequest {
             asn: self.asn,
             auth_key: self.auth_key,
@@ -176,7 +204,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateCustomerGatewayRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateCustomerGatewayRequestBuilder {
             asn: src.optional("Asn")?,
             auth_key: src.optional("AuthKey")?,
@@ -184,7 +214,9 @@ impl rt::FromParams for CreateCustomerGatewayRequest {
             description: src.optional("Description")?,
             ip_address: src.optional("IpAddress")?,
             name: src.optional("Name")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -196,8 +228,10 @@ impl rt::Operation for CreateCustomerGatewayRequest {
     const ACTION: &'static str = "CreateCustomerGateway";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateCustomerGatewayResponse;
     type Error = CreateCustomerGatewayError;
     #[inline]
@@ -220,31 +254,31 @@ pub struct CreateCustomerGatewayResponse {
     /// When the customer gateway was created, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The ID of the new customer gateway; pass it as CustomerGatewayId to CreateVpnConnection.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// The description you gave the customer gateway.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The IP address of the on-premises gateway device that this customer gateway stands for.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
     /// The name you gave the customer gateway.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateCustomerGatewayResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             create_time: fields.optional("CreateTime")?,
@@ -298,7 +332,7 @@ impl CreateCustomerGatewayError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -336,13 +370,13 @@ impl rt::OperationError for CreateCustomerGatewayError {
         }
     }
 }
-impl std::fmt::Display for CreateCustomerGatewayError {
+impl ::std::fmt::Display for CreateCustomerGatewayError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateCustomerGatewayError {}
+impl ::std::error::Error for CreateCustomerGatewayError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -382,7 +416,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

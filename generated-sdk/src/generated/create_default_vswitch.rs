@@ -16,19 +16,19 @@ pub struct CreateDefaultVSwitchRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The last eight bits of the vSwitch's IPv6 CIDR block, from `0` to `255`. Only meaningful when the VPC has IPv6 enabled.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub ipv6_cidr_block: Option<i32>,
+    pub ipv6_cidr_block: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The zone to create the default vSwitch in. DescribeZones lists the zones of the region.
     ///
     /// Wire name: `ZoneId`. Required.
-    pub zone_id: String,
+    pub zone_id: ::std::string::String,
 }
 impl CreateDefaultVSwitchRequest {
     /// Starts building a request.
@@ -40,43 +40,54 @@ impl CreateDefaultVSwitchRequest {
 /// Builds a [`CreateDefaultVSwitchRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateDefaultVSwitchRequestBuilder {
-    client_token: Option<String>,
-    ipv6_cidr_block: Option<i32>,
-    region_id: Option<String>,
-    zone_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    ipv6_cidr_block: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    zone_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateDefaultVSwitchRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The last eight bits of the vSwitch's IPv6 CIDR block, from `0` to `255`. Only meaningful when the VPC has IPv6 enabled.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<i32>) -> Self {
+    pub fn ipv6_cidr_block(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.ipv6_cidr_block = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The zone to create the default vSwitch in. DescribeZones lists the zones of the region.
     ///
     /// Wire name: `ZoneId`. Required.
-    pub fn zone_id(mut self, value: impl Into<String>) -> Self {
+    pub fn zone_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.zone_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateDefaultVSwitchRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateDefaultVSwitchRequest, rt::BuildError> {
         Ok(CreateDefaultVSwitchRequest {
             client_token: self.client_token,
             ipv6_cidr_block: self.ipv6_cidr_block,
@@ -108,11 +119,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateDefaultVSwitchRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateDefaultVSwitchRequestBuilder {
             client_token: src.optional("ClientToken")?,
             ipv6_cidr_block: src.optional("Ipv6CidrBlock")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             zone_id: src.optional("ZoneId")?,
         }
             .build()
@@ -123,8 +138,10 @@ impl rt::Operation for CreateDefaultVSwitchRequest {
     const ACTION: &'static str = "CreateDefaultVSwitch";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateDefaultVSwitchResponse;
     type Error = CreateDefaultVSwitchError;
     #[inline]
@@ -142,15 +159,15 @@ pub struct CreateDefaultVSwitchResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new default vSwitch.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateDefaultVSwitchResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -182,7 +199,7 @@ impl CreateDefaultVSwitchError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -202,13 +219,13 @@ impl rt::OperationError for CreateDefaultVSwitchError {
         }
     }
 }
-impl std::fmt::Display for CreateDefaultVSwitchError {
+impl ::std::fmt::Display for CreateDefaultVSwitchError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateDefaultVSwitchError {}
+impl ::std::error::Error for CreateDefaultVSwitchError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -232,7 +249,7 @@ mod tests {
             .zone_id("example-ZoneId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

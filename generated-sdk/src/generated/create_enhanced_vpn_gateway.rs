@@ -16,43 +16,43 @@ pub struct CreateEnhancedVpnGatewayRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The second vSwitch of the VPC for the gateway, used for cross-zone redundancy; pick one in a different zone from VSwitchId. Although the API marks it optional, an enhanced gateway needs it.
     ///
     /// Wire name: `DisasterRecoveryVSwitchId`.
-    pub disaster_recovery_vswitch_id: Option<String>,
+    pub disaster_recovery_vswitch_id: ::core::option::Option<::std::string::String>,
     /// The kind of VPN gateway to create. DescribeVpnGateways reports enhanced site-to-site gateways as `Enhance.SiteToSite` (classic gateways are `Traditional`).
     ///
     /// Wire name: `GatewayType`. Required.
-    pub gateway_type: String,
+    pub gateway_type: ::std::string::String,
     /// A display name for the new enhanced VPN gateway.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// Whether the gateway carries connections over the Internet (`public`) or over private networks (`private`).
     ///
     /// Wire name: `NetworkType`.
-    pub network_type: Option<String>,
+    pub network_type: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group to put the gateway in; ListResourceGroups lists the IDs. Without it the gateway goes to the default resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The first vSwitch of the VPC that the gateway attaches to. Although the API marks it optional, an enhanced gateway needs it, together with DisasterRecoveryVSwitchId in another zone. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
     /// The VPC in which the gateway is created; both vSwitches must belong to it. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub vpc_id: String,
+    pub vpc_id: ::std::string::String,
     /// The gateway flavour, such as `Normal` for a standard gateway; SM (ShangMi) gateways use a different value.
     ///
     /// Wire name: `VpnType`.
-    pub vpn_type: Option<String>,
+    pub vpn_type: ::core::option::Option<::std::string::String>,
 }
 impl CreateEnhancedVpnGatewayRequest {
     /// Starts building a request.
@@ -64,91 +64,123 @@ impl CreateEnhancedVpnGatewayRequest {
 /// Builds a [`CreateEnhancedVpnGatewayRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateEnhancedVpnGatewayRequestBuilder {
-    client_token: Option<String>,
-    disaster_recovery_vswitch_id: Option<String>,
-    gateway_type: Option<String>,
-    name: Option<String>,
-    network_type: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    vswitch_id: Option<String>,
-    vpc_id: Option<String>,
-    vpn_type: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    disaster_recovery_vswitch_id: ::core::option::Option<::std::string::String>,
+    gateway_type: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    network_type: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    vswitch_id: ::core::option::Option<::std::string::String>,
+    vpc_id: ::core::option::Option<::std::string::String>,
+    vpn_type: ::core::option::Option<::std::string::String>,
 }
 impl CreateEnhancedVpnGatewayRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The second vSwitch of the VPC for the gateway, used for cross-zone redundancy; pick one in a different zone from VSwitchId. Although the API marks it optional, an enhanced gateway needs it.
     ///
     /// Wire name: `DisasterRecoveryVSwitchId`.
-    pub fn disaster_recovery_vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn disaster_recovery_vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.disaster_recovery_vswitch_id = Some(value.into());
         self
     }
     /// The kind of VPN gateway to create. DescribeVpnGateways reports enhanced site-to-site gateways as `Enhance.SiteToSite` (classic gateways are `Traditional`).
     ///
     /// Wire name: `GatewayType`. Required.
-    pub fn gateway_type(mut self, value: impl Into<String>) -> Self {
+    pub fn gateway_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.gateway_type = Some(value.into());
         self
     }
     /// A display name for the new enhanced VPN gateway.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Whether the gateway carries connections over the Internet (`public`) or over private networks (`private`).
     ///
     /// Wire name: `NetworkType`.
-    pub fn network_type(mut self, value: impl Into<String>) -> Self {
+    pub fn network_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.network_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group to put the gateway in; ListResourceGroups lists the IDs. Without it the gateway goes to the default resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// The first vSwitch of the VPC that the gateway attaches to. Although the API marks it optional, an enhanced gateway needs it, together with DisasterRecoveryVSwitchId in another zone. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`.
-    pub fn vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_id = Some(value.into());
         self
     }
     /// The VPC in which the gateway is created; both vSwitches must belong to it. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// The gateway flavour, such as `Normal` for a standard gateway; SM (ShangMi) gateways use a different value.
     ///
     /// Wire name: `VpnType`.
-    pub fn vpn_type(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateEnhancedVpnGatewayRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateEnhancedVpnGatewayRequest, rt::BuildError> {
         Ok(CreateEnhancedVpnGatewayRequest {
             client_token: self.client_token,
             disaster_recovery_vswitch_id: self.disaster_recovery_vswitch_id,
@@ -186,14 +218,18 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateEnhancedVpnGatewayRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateEnhancedVpnGatewayRequestBuilder {
             client_token: src.optional("ClientToken")?,
             disaster_recovery_vswitch_id: src.optional("DisasterRecoveryVSwitchId")?,
             gateway_type: src.optional("GatewayType")?,
             name: src.optional("Name")?,
             network_type: src.optional("NetworkType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             vswitch_id: src.optional("VSwitchId")?,
             vpc_id: src.optional("VpcId")?,
@@ -207,8 +243,10 @@ impl rt::Operation for CreateEnhancedVpnGatewayRequest {
     const ACTION: &'static str = "CreateEnhancedVpnGateway";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateEnhancedVpnGatewayResponse;
     type Error = CreateEnhancedVpnGatewayError;
     #[inline]
@@ -232,19 +270,19 @@ pub struct CreateEnhancedVpnGatewayResponse {
     /// The name given to the new gateway.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new enhanced gateway; pass it to DescribeVpnGateway to follow its creation.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateEnhancedVpnGatewayResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             name: fields.optional("Name")?,
@@ -277,7 +315,7 @@ impl CreateEnhancedVpnGatewayError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -297,13 +335,13 @@ impl rt::OperationError for CreateEnhancedVpnGatewayError {
         }
     }
 }
-impl std::fmt::Display for CreateEnhancedVpnGatewayError {
+impl ::std::fmt::Display for CreateEnhancedVpnGatewayError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateEnhancedVpnGatewayError {}
+impl ::std::error::Error for CreateEnhancedVpnGatewayError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -332,7 +370,7 @@ mod tests {
             .vpc_id("example-VpcId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,47 +16,47 @@ pub struct CreateExpressCloudConnectionRequest {
     /// The email address of the person applying for the connection.
     ///
     /// Wire name: `ContactMail`.
-    pub contact_mail: Option<String>,
+    pub contact_mail: ::core::option::Option<::std::string::String>,
     /// The telephone number of the person applying for the connection.
     ///
     /// Wire name: `ContactTel`.
-    pub contact_tel: Option<String>,
+    pub contact_tel: ::core::option::Option<::std::string::String>,
     /// A description of the instance: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The identity card number of the person applying for the connection.
     ///
     /// Wire name: `IDCardNo`.
-    pub id_card_no: Option<String>,
+    pub id_card_no: ::core::option::Option<::std::string::String>,
     /// The Internet service provider that serves your data center.
     ///
     /// Wire name: `IdcSP`. Required.
-    pub idc_sp: String,
+    pub idc_sp: ::std::string::String,
     /// A name for the instance: 2 to 128 characters that start with a letter and consist of letters, digits, periods, underscores and hyphens, and must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The city in which your data center is located.
     ///
     /// Wire name: `PeerCity`.
-    pub peer_city: Option<String>,
+    pub peer_city: ::core::option::Option<::std::string::String>,
     /// The address of your data center, detailed down to the house number, floor, room and rack.
     ///
     /// Wire name: `PeerLocation`. Required.
-    pub peer_location: String,
+    pub peer_location: ::std::string::String,
     /// The port type of the circuit: `100Base-T`, `1000Base-T`, `1000Base-LX`, `10GBase-T` or `10GBase-LR`.
     ///
     /// Wire name: `PortType`.
-    pub port_type: Option<String>,
+    pub port_type: ::core::option::Option<::std::string::String>,
     /// The ECC instance that serves as the backup line for this one, if you order a redundant pair.
     ///
     /// Wire name: `RedundantEccId`.
-    pub redundant_ecc_id: Option<String>,
+    pub redundant_ecc_id: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateExpressCloudConnectionRequest {
     /// Starts building a request.
@@ -68,107 +68,142 @@ impl CreateExpressCloudConnectionRequest {
 /// Builds a [`CreateExpressCloudConnectionRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateExpressCloudConnectionRequestBuilder {
-    bandwidth: Option<i32>,
-    contact_mail: Option<String>,
-    contact_tel: Option<String>,
-    description: Option<String>,
-    id_card_no: Option<String>,
-    idc_sp: Option<String>,
-    name: Option<String>,
-    peer_city: Option<String>,
-    peer_location: Option<String>,
-    port_type: Option<String>,
-    redundant_ecc_id: Option<String>,
-    region_id: Option<String>,
+    bandwidth: ::core::option::Option<i32>,
+    contact_mail: ::core::option::Option<::std::string::String>,
+    contact_tel: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    id_card_no: ::core::option::Option<::std::string::String>,
+    idc_sp: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    peer_city: ::core::option::Option<::std::string::String>,
+    peer_location: ::core::option::Option<::std::string::String>,
+    port_type: ::core::option::Option<::std::string::String>,
+    redundant_ecc_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateExpressCloudConnectionRequestBuilder {
     /// The bandwidth of the ECC instance, which is also the bandwidth of the circuit behind it, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`. Required.
-    pub fn bandwidth(mut self, value: impl Into<i32>) -> Self {
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// The email address of the person applying for the connection.
     ///
     /// Wire name: `ContactMail`.
-    pub fn contact_mail(mut self, value: impl Into<String>) -> Self {
+    pub fn contact_mail(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.contact_mail = Some(value.into());
         self
     }
     /// The telephone number of the person applying for the connection.
     ///
     /// Wire name: `ContactTel`.
-    pub fn contact_tel(mut self, value: impl Into<String>) -> Self {
+    pub fn contact_tel(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.contact_tel = Some(value.into());
         self
     }
     /// A description of the instance: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The identity card number of the person applying for the connection.
     ///
     /// Wire name: `IDCardNo`.
-    pub fn id_card_no(mut self, value: impl Into<String>) -> Self {
+    pub fn id_card_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.id_card_no = Some(value.into());
         self
     }
     /// The Internet service provider that serves your data center.
     ///
     /// Wire name: `IdcSP`. Required.
-    pub fn idc_sp(mut self, value: impl Into<String>) -> Self {
+    pub fn idc_sp(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.idc_sp = Some(value.into());
         self
     }
     /// A name for the instance: 2 to 128 characters that start with a letter and consist of letters, digits, periods, underscores and hyphens, and must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The city in which your data center is located.
     ///
     /// Wire name: `PeerCity`.
-    pub fn peer_city(mut self, value: impl Into<String>) -> Self {
+    pub fn peer_city(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peer_city = Some(value.into());
         self
     }
     /// The address of your data center, detailed down to the house number, floor, room and rack.
     ///
     /// Wire name: `PeerLocation`. Required.
-    pub fn peer_location(mut self, value: impl Into<String>) -> Self {
+    pub fn peer_location(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peer_location = Some(value.into());
         self
     }
     /// The port type of the circuit: `100Base-T`, `1000Base-T`, `1000Base-LX`, `10GBase-T` or `10GBase-LR`.
     ///
     /// Wire name: `PortType`.
-    pub fn port_type(mut self, value: impl Into<String>) -> Self {
+    pub fn port_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.port_type = Some(value.into());
         self
     }
     /// The ECC instance that serves as the backup line for this one, if you order a redundant pair.
     ///
     /// Wire name: `RedundantEccId`.
-    pub fn redundant_ecc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn redundant_ecc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.redundant_ecc_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateExpressCloudConnectionRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateExpressCloudConnectionRequest, rt::BuildError> {
         Ok(CreateExpressCloudConnectionRequest {
             bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
             contact_mail: self.contact_mail,
@@ -208,7 +243,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateExpressCloudConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateExpressCloudConnectionRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             contact_mail: src.optional("ContactMail")?,
@@ -221,7 +258,9 @@ impl rt::FromParams for CreateExpressCloudConnectionRequest {
             peer_location: src.optional("PeerLocation")?,
             port_type: src.optional("PortType")?,
             redundant_ecc_id: src.optional("RedundantEccId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -231,8 +270,10 @@ impl rt::Operation for CreateExpressCloudConnectionRequest {
     const ACTION: &'static str = "CreateExpressCloudConnection";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateExpressCloudConnectionResponse;
     type Error = CreateExpressCloudConnectionError;
     #[inline]
@@ -258,15 +299,15 @@ pub struct CreateExpressCloudConnectionResponse {
     /// The ID of the new ECC instance.
     ///
     /// Wire name: `EccId`.
-    pub ecc_id: Option<String>,
+    pub ecc_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateExpressCloudConnectionResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ecc_id: fields.optional("EccId")?,
@@ -298,7 +339,7 @@ impl CreateExpressCloudConnectionError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -318,13 +359,13 @@ impl rt::OperationError for CreateExpressCloudConnectionError {
         }
     }
 }
-impl std::fmt::Display for CreateExpressCloudConnectionError {
+impl ::std::fmt::Display for CreateExpressCloudConnectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateExpressCloudConnectionError {}
+impl ::std::error::Error for CreateExpressCloudConnectionError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -350,7 +391,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

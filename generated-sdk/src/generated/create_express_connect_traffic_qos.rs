@@ -16,27 +16,27 @@ pub struct CreateExpressConnectTrafficQosRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description of the policy, up to 256 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QosDescription`.
-    pub qos_description: Option<String>,
+    pub qos_description: ::core::option::Option<::std::string::String>,
     /// A name for the policy, up to 128 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QosName`.
-    pub qos_name: Option<String>,
+    pub qos_name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group the new policy is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Tags, each a key and value, to attach to the new policy.
     ///
     /// Wire name: `Tags`. At most 20 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl CreateExpressConnectTrafficQosRequest {
     /// Starts building a request.
@@ -48,46 +48,61 @@ impl CreateExpressConnectTrafficQosRequest {
 /// Builds a [`CreateExpressConnectTrafficQosRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateExpressConnectTrafficQosRequestBuilder {
-    client_token: Option<String>,
-    qos_description: Option<String>,
-    qos_name: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
+    client_token: ::core::option::Option<::std::string::String>,
+    qos_description: ::core::option::Option<::std::string::String>,
+    qos_name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl CreateExpressConnectTrafficQosRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description of the policy, up to 256 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QosDescription`.
-    pub fn qos_description(mut self, value: impl Into<String>) -> Self {
+    pub fn qos_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.qos_description = Some(value.into());
         self
     }
     /// A name for the policy, up to 128 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QosName`.
-    pub fn qos_name(mut self, value: impl Into<String>) -> Self {
+    pub fn qos_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.qos_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group the new policy is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -96,14 +111,18 @@ impl CreateExpressConnectTrafficQosRequestBuilder {
     /// Wire name: `Tags`. At most 20 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateExpressConnectTrafficQosRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateExpressConnectTrafficQosRequest, rt::BuildError> {
         let request = CreateExpressConnectTrafficQosRequest {
             client_token: self.client_token,
             qos_description: self.qos_description,
@@ -139,12 +158,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateExpressConnectTrafficQosRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateExpressConnectTrafficQosRequestBuilder {
             client_token: src.optional("ClientToken")?,
             qos_description: src.optional("QosDescription")?,
             qos_name: src.optional("QosName")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -156,8 +179,10 @@ impl rt::Operation for CreateExpressConnectTrafficQosRequest {
     const ACTION: &'static str = "CreateExpressConnectTrafficQos";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateExpressConnectTrafficQosResponse;
     type Error = CreateExpressConnectTrafficQosError;
     #[inline]
@@ -177,15 +202,15 @@ pub struct CreateExpressConnectTrafficQosResponse {
     /// The ID of the new QoS policy; it identifies the policy in the queue and rule actions.
     ///
     /// Wire name: `QosId`.
-    pub qos_id: Option<String>,
+    pub qos_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateExpressConnectTrafficQosResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             qos_id: fields.optional("QosId")?,
@@ -217,7 +242,7 @@ impl CreateExpressConnectTrafficQosError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -237,13 +262,13 @@ impl rt::OperationError for CreateExpressConnectTrafficQosError {
         }
     }
 }
-impl std::fmt::Display for CreateExpressConnectTrafficQosError {
+impl ::std::fmt::Display for CreateExpressConnectTrafficQosError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateExpressConnectTrafficQosError {}
+impl ::std::error::Error for CreateExpressConnectTrafficQosError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -266,7 +291,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

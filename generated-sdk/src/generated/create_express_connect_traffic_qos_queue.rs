@@ -16,23 +16,23 @@ pub struct CreateExpressConnectTrafficQosQueueRequest {
     /// The share of the circuit bandwidth, in percent from `1` to `100`, that the queue gets. Required when QueueType is `Medium`; a `Default` queue reports `-` here.
     ///
     /// Wire name: `BandwidthPercent`.
-    pub bandwidth_percent: Option<String>,
+    pub bandwidth_percent: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The QoS policy that gets the queue. DescribeExpressConnectTrafficQos lists policy IDs.
     ///
     /// Wire name: `QosId`. Required.
-    pub qos_id: String,
+    pub qos_id: ::std::string::String,
     /// A description of the queue, up to 256 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QueueDescription`.
-    pub queue_description: Option<String>,
+    pub queue_description: ::core::option::Option<::std::string::String>,
     /// A name for the queue, up to 128 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QueueName`.
-    pub queue_name: Option<String>,
+    pub queue_name: ::core::option::Option<::std::string::String>,
     /// The priority of the queue: `High` or `Medium`. `Default` denotes the built-in default queue, which cannot be created with this action.
     ///
     /// Wire name: `QueueType`. Required.
@@ -40,7 +40,7 @@ pub struct CreateExpressConnectTrafficQosQueueRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateExpressConnectTrafficQosQueueRequest {
     /// Starts building a request.
@@ -52,61 +52,79 @@ impl CreateExpressConnectTrafficQosQueueRequest {
 /// Builds a [`CreateExpressConnectTrafficQosQueueRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateExpressConnectTrafficQosQueueRequestBuilder {
-    bandwidth_percent: Option<String>,
-    client_token: Option<String>,
-    qos_id: Option<String>,
-    queue_description: Option<String>,
-    queue_name: Option<String>,
-    queue_type: Option<QueueType>,
-    region_id: Option<String>,
+    bandwidth_percent: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    qos_id: ::core::option::Option<::std::string::String>,
+    queue_description: ::core::option::Option<::std::string::String>,
+    queue_name: ::core::option::Option<::std::string::String>,
+    queue_type: ::core::option::Option<QueueType>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateExpressConnectTrafficQosQueueRequestBuilder {
     /// The share of the circuit bandwidth, in percent from `1` to `100`, that the queue gets. Required when QueueType is `Medium`; a `Default` queue reports `-` here.
     ///
     /// Wire name: `BandwidthPercent`.
-    pub fn bandwidth_percent(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth_percent(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth_percent = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The QoS policy that gets the queue. DescribeExpressConnectTrafficQos lists policy IDs.
     ///
     /// Wire name: `QosId`. Required.
-    pub fn qos_id(mut self, value: impl Into<String>) -> Self {
+    pub fn qos_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.qos_id = Some(value.into());
         self
     }
     /// A description of the queue, up to 256 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QueueDescription`.
-    pub fn queue_description(mut self, value: impl Into<String>) -> Self {
+    pub fn queue_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.queue_description = Some(value.into());
         self
     }
     /// A name for the queue, up to 128 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QueueName`.
-    pub fn queue_name(mut self, value: impl Into<String>) -> Self {
+    pub fn queue_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.queue_name = Some(value.into());
         self
     }
     /// The priority of the queue: `High` or `Medium`. `Default` denotes the built-in default queue, which cannot be created with this action.
     ///
     /// Wire name: `QueueType`. Required.
-    pub fn queue_type(mut self, value: impl Into<QueueType>) -> Self {
+    pub fn queue_type(mut self, value: impl ::core::convert::Into<QueueType>) -> Self {
         self.queue_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -114,7 +132,10 @@ impl CreateExpressConnectTrafficQosQueueRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<CreateExpressConnectTrafficQosQueueRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        CreateExpressConnectTrafficQosQueueRequest,
+        rt::BuildError,
+    > {
         Ok(CreateExpressConnectTrafficQosQueueRequest {
             bandwidth_percent: self.bandwidth_percent,
             client_token: self.client_token,
@@ -149,7 +170,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateExpressConnectTrafficQosQueueRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateExpressConnectTrafficQosQueueRequestBuilder {
             bandwidth_percent: src.optional("BandwidthPercent")?,
             client_token: src.optional("ClientToken")?,
@@ -157,7 +180,9 @@ impl rt::FromParams for CreateExpressConnectTrafficQosQueueRequest {
             queue_description: src.optional("QueueDescription")?,
             queue_name: src.optional("QueueName")?,
             queue_type: src.optional("QueueType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -167,8 +192,10 @@ impl rt::Operation for CreateExpressConnectTrafficQosQueueRequest {
     const ACTION: &'static str = "CreateExpressConnectTrafficQosQueue";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateExpressConnectTrafficQosQueueResponse;
     type Error = CreateExpressConnectTrafficQosQueueError;
     #[inline]
@@ -189,19 +216,19 @@ pub struct CreateExpressConnectTrafficQosQueueResponse {
     /// The QoS policy the queue belongs to.
     ///
     /// Wire name: `QosId`.
-    pub qos_id: Option<String>,
+    pub qos_id: ::core::option::Option<::std::string::String>,
     /// The ID of the new queue; rules refer to it.
     ///
     /// Wire name: `QueueId`.
-    pub queue_id: Option<String>,
+    pub queue_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateExpressConnectTrafficQosQueueResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             qos_id: fields.optional("QosId")?,
@@ -234,7 +261,7 @@ impl CreateExpressConnectTrafficQosQueueError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -254,13 +281,13 @@ impl rt::OperationError for CreateExpressConnectTrafficQosQueueError {
         }
     }
 }
-impl std::fmt::Display for CreateExpressConnectTrafficQosQueueError {
+impl ::std::fmt::Display for CreateExpressConnectTrafficQosQueueError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateExpressConnectTrafficQosQueueError {}
+impl ::std::error::Error for CreateExpressConnectTrafficQosQueueError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -302,7 +329,7 @@ impl QueueType {
         }
     }
 }
-impl From<&str> for QueueType {
+impl ::core::convert::From<&str> for QueueType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -313,16 +340,17 @@ impl From<&str> for QueueType {
         }
     }
 }
-impl std::fmt::Display for QueueType {
+impl ::std::fmt::Display for QueueType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for QueueType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for QueueType {
@@ -343,7 +371,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

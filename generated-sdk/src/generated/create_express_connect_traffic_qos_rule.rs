@@ -16,23 +16,23 @@ pub struct CreateExpressConnectTrafficQosRuleRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The IPv4 destination CIDR block that the traffic must match. When you match IPv6 traffic, use SrcIPv6Cidr or DstIPv6Cidr instead.
     ///
     /// Wire name: `DstCidr`.
-    pub dst_cidr: Option<String>,
+    pub dst_cidr: ::core::option::Option<::std::string::String>,
     /// The IPv6 destination CIDR block that the traffic must match. When you match IPv4 traffic, use SrcCidr or DstCidr instead.
     ///
     /// Wire name: `DstIPv6Cidr`.
-    pub dst_ipv6_cidr: Option<String>,
+    pub dst_ipv6_cidr: ::core::option::Option<::std::string::String>,
     /// The destination port to match, written as start and end port separated by a slash; both must be the same single port from `0` to `65535`, and `-1/-1` means any port. Only `TCP` and `UDP` let you choose the port. The other protocols fix it: `ALL`, ICMP, ICMPv6 and `GRE` use `-1/-1`, `SSH` `22/22`, `Telnet` `23/23`, `HTTP` `80/80`, `HTTPS` `443/443`, `MS SQL` `1443/1443`, `Oracle` `1521/1521`, `MySql` `3306/3306`, `RDP` `3389/3389`, `PostgreSQL` `5432/5432` and `Redis` `6379/6379`.
     ///
     /// Wire name: `DstPortRange`.
-    pub dst_port_range: Option<DstPortRange>,
+    pub dst_port_range: ::core::option::Option<DstPortRange>,
     /// The DSCP value, from `0` to `63`, that the traffic must carry; `-1` means the rule does not match on DSCP.
     ///
     /// Wire name: `MatchDscp`.
-    pub match_dscp: Option<i32>,
+    pub match_dscp: ::core::option::Option<i32>,
     /// The priority of the rule, from `1` to `9000`; a higher number wins. No two rules of the same QoS policy may have the same priority.
     ///
     /// Wire name: `Priority`. Required.
@@ -44,39 +44,39 @@ pub struct CreateExpressConnectTrafficQosRuleRequest {
     /// The QoS policy the rule belongs to. DescribeExpressConnectTrafficQos lists policy IDs.
     ///
     /// Wire name: `QosId`. Required.
-    pub qos_id: String,
+    pub qos_id: ::std::string::String,
     /// The queue of that policy into which matching traffic goes. DescribeExpressConnectTrafficQosQueue lists the queues.
     ///
     /// Wire name: `QueueId`. Required.
-    pub queue_id: String,
+    pub queue_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The DSCP value, from `0` to `63`, written into matching packets; `-1` leaves the mark unchanged.
     ///
     /// Wire name: `RemarkingDscp`.
-    pub remarking_dscp: Option<i32>,
+    pub remarking_dscp: ::core::option::Option<i32>,
     /// A description of the rule, up to 256 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `RuleDescription`.
-    pub rule_description: Option<String>,
+    pub rule_description: ::core::option::Option<::std::string::String>,
     /// A name for the rule, up to 128 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `RuleName`.
-    pub rule_name: Option<String>,
+    pub rule_name: ::core::option::Option<::std::string::String>,
     /// The IPv4 source CIDR block that the traffic must match. When you match IPv6 traffic, use SrcIPv6Cidr or DstIPv6Cidr instead.
     ///
     /// Wire name: `SrcCidr`.
-    pub src_cidr: Option<String>,
+    pub src_cidr: ::core::option::Option<::std::string::String>,
     /// The IPv6 source CIDR block that the traffic must match. When you match IPv4 traffic, use SrcCidr or DstCidr instead.
     ///
     /// Wire name: `SrcIPv6Cidr`.
-    pub src_ipv6_cidr: Option<String>,
+    pub src_ipv6_cidr: ::core::option::Option<::std::string::String>,
     /// The source port to match, written as start and end port separated by a slash; both must be the same single port from `0` to `65535`, and `-1/-1` means any port.
     ///
     /// Wire name: `SrcPortRange`.
-    pub src_port_range: Option<String>,
+    pub src_port_range: ::core::option::Option<::std::string::String>,
 }
 impl CreateExpressConnectTrafficQosRuleRequest {
     /// Starts building a request.
@@ -88,133 +88,169 @@ impl CreateExpressConnectTrafficQosRuleRequest {
 /// Builds a [`CreateExpressConnectTrafficQosRuleRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateExpressConnectTrafficQosRuleRequestBuilder {
-    client_token: Option<String>,
-    dst_cidr: Option<String>,
-    dst_ipv6_cidr: Option<String>,
-    dst_port_range: Option<DstPortRange>,
-    match_dscp: Option<i32>,
-    priority: Option<i32>,
-    protocol: Option<Protocol>,
-    qos_id: Option<String>,
-    queue_id: Option<String>,
-    region_id: Option<String>,
-    remarking_dscp: Option<i32>,
-    rule_description: Option<String>,
-    rule_name: Option<String>,
-    src_cidr: Option<String>,
-    src_ipv6_cidr: Option<String>,
-    src_port_range: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dst_cidr: ::core::option::Option<::std::string::String>,
+    dst_ipv6_cidr: ::core::option::Option<::std::string::String>,
+    dst_port_range: ::core::option::Option<DstPortRange>,
+    match_dscp: ::core::option::Option<i32>,
+    priority: ::core::option::Option<i32>,
+    protocol: ::core::option::Option<Protocol>,
+    qos_id: ::core::option::Option<::std::string::String>,
+    queue_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    remarking_dscp: ::core::option::Option<i32>,
+    rule_description: ::core::option::Option<::std::string::String>,
+    rule_name: ::core::option::Option<::std::string::String>,
+    src_cidr: ::core::option::Option<::std::string::String>,
+    src_ipv6_cidr: ::core::option::Option<::std::string::String>,
+    src_port_range: ::core::option::Option<::std::string::String>,
 }
 impl CreateExpressConnectTrafficQosRuleRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The IPv4 destination CIDR block that the traffic must match. When you match IPv6 traffic, use SrcIPv6Cidr or DstIPv6Cidr instead.
     ///
     /// Wire name: `DstCidr`.
-    pub fn dst_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn dst_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dst_cidr = Some(value.into());
         self
     }
     /// The IPv6 destination CIDR block that the traffic must match. When you match IPv4 traffic, use SrcCidr or DstCidr instead.
     ///
     /// Wire name: `DstIPv6Cidr`.
-    pub fn dst_ipv6_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn dst_ipv6_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dst_ipv6_cidr = Some(value.into());
         self
     }
     /// The destination port to match, written as start and end port separated by a slash; both must be the same single port from `0` to `65535`, and `-1/-1` means any port. Only `TCP` and `UDP` let you choose the port. The other protocols fix it: `ALL`, ICMP, ICMPv6 and `GRE` use `-1/-1`, `SSH` `22/22`, `Telnet` `23/23`, `HTTP` `80/80`, `HTTPS` `443/443`, `MS SQL` `1443/1443`, `Oracle` `1521/1521`, `MySql` `3306/3306`, `RDP` `3389/3389`, `PostgreSQL` `5432/5432` and `Redis` `6379/6379`.
     ///
     /// Wire name: `DstPortRange`.
-    pub fn dst_port_range(mut self, value: impl Into<DstPortRange>) -> Self {
+    pub fn dst_port_range(
+        mut self,
+        value: impl ::core::convert::Into<DstPortRange>,
+    ) -> Self {
         self.dst_port_range = Some(value.into());
         self
     }
     /// The DSCP value, from `0` to `63`, that the traffic must carry; `-1` means the rule does not match on DSCP.
     ///
     /// Wire name: `MatchDscp`.
-    pub fn match_dscp(mut self, value: impl Into<i32>) -> Self {
+    pub fn match_dscp(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.match_dscp = Some(value.into());
         self
     }
     /// The priority of the rule, from `1` to `9000`; a higher number wins. No two rules of the same QoS policy may have the same priority.
     ///
     /// Wire name: `Priority`. Required.
-    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+    pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.priority = Some(value.into());
         self
     }
     /// The protocol the rule matches: `ALL`, `ICMP(IPv4)`, `ICMPv6(IPv6)`, `TCP`, `UDP`, `GRE`, `SSH`, `Telnet`, `HTTP`, `HTTPS`, `MS SQL`, `Oracle`, `MySql`, `RDP`, `PostgreSQL` or `Redis`.
     ///
     /// Wire name: `Protocol`. Required.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
+    pub fn protocol(mut self, value: impl ::core::convert::Into<Protocol>) -> Self {
         self.protocol = Some(value.into());
         self
     }
     /// The QoS policy the rule belongs to. DescribeExpressConnectTrafficQos lists policy IDs.
     ///
     /// Wire name: `QosId`. Required.
-    pub fn qos_id(mut self, value: impl Into<String>) -> Self {
+    pub fn qos_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.qos_id = Some(value.into());
         self
     }
     /// The queue of that policy into which matching traffic goes. DescribeExpressConnectTrafficQosQueue lists the queues.
     ///
     /// Wire name: `QueueId`. Required.
-    pub fn queue_id(mut self, value: impl Into<String>) -> Self {
+    pub fn queue_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.queue_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The DSCP value, from `0` to `63`, written into matching packets; `-1` leaves the mark unchanged.
     ///
     /// Wire name: `RemarkingDscp`.
-    pub fn remarking_dscp(mut self, value: impl Into<i32>) -> Self {
+    pub fn remarking_dscp(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.remarking_dscp = Some(value.into());
         self
     }
     /// A description of the rule, up to 256 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `RuleDescription`.
-    pub fn rule_description(mut self, value: impl Into<String>) -> Self {
+    pub fn rule_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.rule_description = Some(value.into());
         self
     }
     /// A name for the rule, up to 128 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `RuleName`.
-    pub fn rule_name(mut self, value: impl Into<String>) -> Self {
+    pub fn rule_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.rule_name = Some(value.into());
         self
     }
     /// The IPv4 source CIDR block that the traffic must match. When you match IPv6 traffic, use SrcIPv6Cidr or DstIPv6Cidr instead.
     ///
     /// Wire name: `SrcCidr`.
-    pub fn src_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn src_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.src_cidr = Some(value.into());
         self
     }
     /// The IPv6 source CIDR block that the traffic must match. When you match IPv4 traffic, use SrcCidr or DstCidr instead.
     ///
     /// Wire name: `SrcIPv6Cidr`.
-    pub fn src_ipv6_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn src_ipv6_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.src_ipv6_cidr = Some(value.into());
         self
     }
     /// The source port to match, written as start and end port separated by a slash; both must be the same single port from `0` to `65535`, and `-1/-1` means any port.
     ///
     /// Wire name: `SrcPortRange`.
-    pub fn src_port_range(mut self, value: impl Into<String>) -> Self {
+    pub fn src_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.src_port_range = Some(value.into());
         self
     }
@@ -222,7 +258,10 @@ impl CreateExpressConnectTrafficQosRuleRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<CreateExpressConnectTrafficQosRuleRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        CreateExpressConnectTrafficQosRuleRequest,
+        rt::BuildError,
+    > {
         Ok(CreateExpressConnectTrafficQosRuleRequest {
             client_token: self.client_token,
             dst_cidr: self.dst_cidr,
@@ -266,7 +305,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateExpressConnectTrafficQosRuleRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateExpressConnectTrafficQosRuleRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dst_cidr: src.optional("DstCidr")?,
@@ -277,7 +318,9 @@ impl rt::FromParams for CreateExpressConnectTrafficQosRuleRequest {
             protocol: src.optional("Protocol")?,
             qos_id: src.optional("QosId")?,
             queue_id: src.optional("QueueId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             remarking_dscp: src.optional("RemarkingDscp")?,
             rule_description: src.optional("RuleDescription")?,
             rule_name: src.optional("RuleName")?,
@@ -293,8 +336,10 @@ impl rt::Operation for CreateExpressConnectTrafficQosRuleRequest {
     const ACTION: &'static str = "CreateExpressConnectTrafficQosRule";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateExpressConnectTrafficQosRuleResponse;
     type Error = CreateExpressConnectTrafficQosRuleError;
     #[inline]
@@ -324,23 +369,23 @@ pub struct CreateExpressConnectTrafficQosRuleResponse {
     /// The QoS policy the rule belongs to.
     ///
     /// Wire name: `QosId`.
-    pub qos_id: Option<String>,
+    pub qos_id: ::core::option::Option<::std::string::String>,
     /// The queue the rule sends matching traffic to.
     ///
     /// Wire name: `QueueId`.
-    pub queue_id: Option<String>,
+    pub queue_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new rule.
     ///
     /// Wire name: `RuleId`.
-    pub rule_id: Option<String>,
+    pub rule_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateExpressConnectTrafficQosRuleResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             qos_id: fields.optional("QosId")?,
@@ -374,7 +419,7 @@ impl CreateExpressConnectTrafficQosRuleError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -394,13 +439,13 @@ impl rt::OperationError for CreateExpressConnectTrafficQosRuleError {
         }
     }
 }
-impl std::fmt::Display for CreateExpressConnectTrafficQosRuleError {
+impl ::std::fmt::Display for CreateExpressConnectTrafficQosRuleError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateExpressConnectTrafficQosRuleError {}
+impl ::std::error::Error for CreateExpressConnectTrafficQosRuleError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -479,7 +524,7 @@ impl DstPortRange {
         }
     }
 }
-impl From<&str> for DstPortRange {
+impl ::core::convert::From<&str> for DstPortRange {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -501,16 +546,17 @@ impl From<&str> for DstPortRange {
         }
     }
 }
-impl std::fmt::Display for DstPortRange {
+impl ::std::fmt::Display for DstPortRange {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for DstPortRange {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for DstPortRange {
@@ -577,7 +623,7 @@ impl Protocol {
         }
     }
 }
-impl From<&str> for Protocol {
+impl ::core::convert::From<&str> for Protocol {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -599,16 +645,17 @@ impl From<&str> for Protocol {
         }
     }
 }
-impl std::fmt::Display for Protocol {
+impl ::std::fmt::Display for Protocol {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Protocol {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Protocol {
@@ -631,7 +678,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,15 +16,15 @@ pub struct CreateFailoverTestJobRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description of the job, up to 256 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// How long the test keeps the resources down, in minutes, from `1` to `4320`.
     ///
     /// Wire name: `JobDuration`. Required. Range: 1 to 4320.
@@ -36,15 +36,15 @@ pub struct CreateFailoverTestJobRequest {
     /// A name for the job, up to 128 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resources to test, all of the type given in ResourceType; at most 16 IDs.
     ///
     /// Wire name: `ResourceId`. Required. At most 16 items.
-    pub resource_id: Vec<String>,
+    pub resource_id: ::std::vec::Vec<::std::string::String>,
     /// The kind of resource under test: `PHYSICALCONNECTION` for Express Connect circuits, `VIRTUALBORDERROUTER` for VBRs or `BGPPEER` for BGP peers.
     ///
     /// Wire name: `ResourceType`. Required.
@@ -60,63 +60,75 @@ impl CreateFailoverTestJobRequest {
 /// Builds a [`CreateFailoverTestJobRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateFailoverTestJobRequestBuilder {
-    client_token: Option<String>,
-    description: Option<String>,
-    dry_run: Option<bool>,
-    job_duration: Option<i32>,
-    job_type: Option<JobType>,
-    name: Option<String>,
-    region_id: Option<String>,
-    resource_id: Vec<String>,
-    resource_type: Option<ResourceType>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    job_duration: ::core::option::Option<i32>,
+    job_type: ::core::option::Option<JobType>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_id: ::std::vec::Vec<::std::string::String>,
+    resource_type: ::core::option::Option<ResourceType>,
 }
 impl CreateFailoverTestJobRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description of the job, up to 256 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// How long the test keeps the resources down, in minutes, from `1` to `4320`.
     ///
     /// Wire name: `JobDuration`. Required. Range: 1 to 4320.
-    pub fn job_duration(mut self, value: impl Into<i32>) -> Self {
+    pub fn job_duration(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.job_duration = Some(value.into());
         self
     }
     /// When the test runs: `StartNow` starts it as soon as it is created; `StartLater` only creates it, and you start it later with StartFailoverTestJob.
     ///
     /// Wire name: `JobType`. Required.
-    pub fn job_type(mut self, value: impl Into<JobType>) -> Self {
+    pub fn job_type(mut self, value: impl ::core::convert::Into<JobType>) -> Self {
         self.job_type = Some(value.into());
         self
     }
     /// A name for the job, up to 128 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -125,21 +137,28 @@ impl CreateFailoverTestJobRequestBuilder {
     /// Wire name: `ResourceId`. Required. At most 16 items.
     pub fn resource_id(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(Into::into).collect();
+        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The kind of resource under test: `PHYSICALCONNECTION` for Express Connect circuits, `VIRTUALBORDERROUTER` for VBRs or `BGPPEER` for BGP peers.
     ///
     /// Wire name: `ResourceType`. Required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<ResourceType>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateFailoverTestJobRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateFailoverTestJobRequest, rt::BuildError> {
         let request = CreateFailoverTestJobRequest {
             client_token: self.client_token,
             description: self.description,
@@ -195,7 +214,9 @@ impl rt::DryRunnable for CreateFailoverTestJobRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateFailoverTestJobRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateFailoverTestJobRequestBuilder {
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
@@ -215,8 +236,10 @@ impl rt::Operation for CreateFailoverTestJobRequest {
     const ACTION: &'static str = "CreateFailoverTestJob";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateFailoverTestJobResponse;
     type Error = CreateFailoverTestJobError;
     #[inline]
@@ -239,15 +262,15 @@ pub struct CreateFailoverTestJobResponse {
     /// The ID of the new failover test job; use it with StartFailoverTestJob, DescribeFailoverTestJob and StopFailoverTestJob.
     ///
     /// Wire name: `JobId`.
-    pub job_id: Option<String>,
+    pub job_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateFailoverTestJobResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             job_id: fields.optional("JobId")?,
@@ -279,7 +302,7 @@ impl CreateFailoverTestJobError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -299,13 +322,13 @@ impl rt::OperationError for CreateFailoverTestJobError {
         }
     }
 }
-impl std::fmt::Display for CreateFailoverTestJobError {
+impl ::std::fmt::Display for CreateFailoverTestJobError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateFailoverTestJobError {}
+impl ::std::error::Error for CreateFailoverTestJobError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -340,7 +363,7 @@ impl JobType {
         }
     }
 }
-impl From<&str> for JobType {
+impl ::core::convert::From<&str> for JobType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -350,16 +373,17 @@ impl From<&str> for JobType {
         }
     }
 }
-impl std::fmt::Display for JobType {
+impl ::std::fmt::Display for JobType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for JobType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for JobType {
@@ -393,7 +417,7 @@ impl ResourceType {
         }
     }
 }
-impl From<&str> for ResourceType {
+impl ::core::convert::From<&str> for ResourceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -404,16 +428,17 @@ impl From<&str> for ResourceType {
         }
     }
 }
-impl std::fmt::Display for ResourceType {
+impl ::std::fmt::Display for ResourceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ResourceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ResourceType {
@@ -435,7 +460,7 @@ mod tests {
             .resource_type("example-ResourceType")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,39 +16,39 @@ pub struct CreateFlowLogRequest {
     /// The sampling interval over which traffic is aggregated into records: `1`, `5`, or `10` (the default).
     ///
     /// Wire name: `AggregationInterval`.
-    pub aggregation_interval: Option<i32>,
+    pub aggregation_interval: ::core::option::Option<i32>,
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// A name for the flow log, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `FlowLogName`.
-    pub flow_log_name: Option<String>,
+    pub flow_log_name: ::core::option::Option<::std::string::String>,
     /// The IP version of the traffic to capture, IPv4 or IPv6.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The Simple Log Service Logstore that receives the records: 3 to 63 characters of lowercase letters, digits, hyphens and underscores, beginning and ending with a lowercase letter or digit.
     ///
     /// Wire name: `LogStoreName`.
-    pub log_store_name: Option<String>,
+    pub log_store_name: ::core::option::Option<::std::string::String>,
     /// The Simple Log Service project that holds the Logstore: 3 to 63 characters of lowercase letters, digits and hyphens, beginning and ending with a lowercase letter or digit.
     ///
     /// Wire name: `ProjectName`.
-    pub project_name: Option<String>,
+    pub project_name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group the new flow log is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The ENI, vSwitch or VPC whose traffic is captured; its kind is given in `ResourceType`.
     ///
     /// Wire name: `ResourceId`. Required.
-    pub resource_id: String,
+    pub resource_id: ::std::string::String,
     /// The kind of resource in `ResourceId`: `NetworkInterface` for one elastic network interface, `VSwitch` for every ENI in a vSwitch, or `VPC` for every ENI in a VPC.
     ///
     /// Wire name: `ResourceType`. Required.
@@ -56,11 +56,11 @@ pub struct CreateFlowLogRequest {
     /// Tags to attach to the new flow log, as key-value pairs.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// The scopes of traffic to capture: `all` for all traffic, or `internetGateway` for traffic to and from the Internet.
     ///
     /// Wire name: `TrafficPath`. At most 20 items.
-    pub traffic_path: Vec<String>,
+    pub traffic_path: ::std::vec::Vec<::std::string::String>,
     /// Which traffic to record: `All`, only traffic that was allowed (`Allow`), or only traffic that was rejected (`Drop`).
     ///
     /// Wire name: `TrafficType`. Required.
@@ -76,88 +76,118 @@ impl CreateFlowLogRequest {
 /// Builds a [`CreateFlowLogRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateFlowLogRequestBuilder {
-    aggregation_interval: Option<i32>,
-    description: Option<String>,
-    flow_log_name: Option<String>,
-    ip_version: Option<String>,
-    log_store_name: Option<String>,
-    project_name: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    resource_id: Option<String>,
-    resource_type: Option<ResourceType>,
-    tag: Vec<super::types::Tag>,
-    traffic_path: Vec<String>,
-    traffic_type: Option<TrafficType>,
+    aggregation_interval: ::core::option::Option<i32>,
+    description: ::core::option::Option<::std::string::String>,
+    flow_log_name: ::core::option::Option<::std::string::String>,
+    ip_version: ::core::option::Option<::std::string::String>,
+    log_store_name: ::core::option::Option<::std::string::String>,
+    project_name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    resource_id: ::core::option::Option<::std::string::String>,
+    resource_type: ::core::option::Option<ResourceType>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    traffic_path: ::std::vec::Vec<::std::string::String>,
+    traffic_type: ::core::option::Option<TrafficType>,
 }
 impl CreateFlowLogRequestBuilder {
     /// The sampling interval over which traffic is aggregated into records: `1`, `5`, or `10` (the default).
     ///
     /// Wire name: `AggregationInterval`.
-    pub fn aggregation_interval(mut self, value: impl Into<i32>) -> Self {
+    pub fn aggregation_interval(
+        mut self,
+        value: impl ::core::convert::Into<i32>,
+    ) -> Self {
         self.aggregation_interval = Some(value.into());
         self
     }
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// A name for the flow log, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `FlowLogName`.
-    pub fn flow_log_name(mut self, value: impl Into<String>) -> Self {
+    pub fn flow_log_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.flow_log_name = Some(value.into());
         self
     }
     /// The IP version of the traffic to capture, IPv4 or IPv6.
     ///
     /// Wire name: `IpVersion`.
-    pub fn ip_version(mut self, value: impl Into<String>) -> Self {
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// The Simple Log Service Logstore that receives the records: 3 to 63 characters of lowercase letters, digits, hyphens and underscores, beginning and ending with a lowercase letter or digit.
     ///
     /// Wire name: `LogStoreName`.
-    pub fn log_store_name(mut self, value: impl Into<String>) -> Self {
+    pub fn log_store_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.log_store_name = Some(value.into());
         self
     }
     /// The Simple Log Service project that holds the Logstore: 3 to 63 characters of lowercase letters, digits and hyphens, beginning and ending with a lowercase letter or digit.
     ///
     /// Wire name: `ProjectName`.
-    pub fn project_name(mut self, value: impl Into<String>) -> Self {
+    pub fn project_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.project_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group the new flow log is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// The ENI, vSwitch or VPC whose traffic is captured; its kind is given in `ResourceType`.
     ///
     /// Wire name: `ResourceId`. Required.
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_id = Some(value.into());
         self
     }
     /// The kind of resource in `ResourceId`: `NetworkInterface` for one elastic network interface, `VSwitch` for every ENI in a vSwitch, or `VPC` for every ENI in a VPC.
     ///
     /// Wire name: `ResourceType`. Required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<ResourceType>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
@@ -166,9 +196,11 @@ impl CreateFlowLogRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The scopes of traffic to capture: `all` for all traffic, or `internetGateway` for traffic to and from the Internet.
@@ -176,21 +208,26 @@ impl CreateFlowLogRequestBuilder {
     /// Wire name: `TrafficPath`. At most 20 items.
     pub fn traffic_path(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.traffic_path = value.into_iter().map(Into::into).collect();
+        self.traffic_path = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Which traffic to record: `All`, only traffic that was allowed (`Allow`), or only traffic that was rejected (`Drop`).
     ///
     /// Wire name: `TrafficType`. Required.
-    pub fn traffic_type(mut self, value: impl Into<TrafficType>) -> Self {
+    pub fn traffic_type(
+        mut self,
+        value: impl ::core::convert::Into<TrafficType>,
+    ) -> Self {
         self.traffic_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateFlowLogRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<CreateFlowLogRequest, rt::BuildError> {
         let request = CreateFlowLogRequest {
             aggregation_interval: self.aggregation_interval,
             description: self.description,
@@ -238,7 +275,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateFlowLogRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateFlowLogRequestBuilder {
             aggregation_interval: src.optional("AggregationInterval")?,
             description: src.optional("Description")?,
@@ -246,7 +285,9 @@ impl rt::FromParams for CreateFlowLogRequest {
             ip_version: src.optional("IpVersion")?,
             log_store_name: src.optional("LogStoreName")?,
             project_name: src.optional("ProjectName")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             resource_id: src.optional("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
@@ -262,8 +303,10 @@ impl rt::Operation for CreateFlowLogRequest {
     const ACTION: &'static str = "CreateFlowLog";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateFlowLogResponse;
     type Error = CreateFlowLogError;
     #[inline]
@@ -290,23 +333,23 @@ pub struct CreateFlowLogResponse {
     /// The ID of the new flow log.
     ///
     /// Wire name: `FlowLogId`.
-    pub flow_log_id: Option<String>,
+    pub flow_log_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the flow log was placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Whether the flow log was created: `true` or `false`.
     ///
     /// Wire name: `Success`.
-    pub success: Option<String>,
+    pub success: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateFlowLogResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             flow_log_id: fields.optional("FlowLogId")?,
@@ -342,7 +385,7 @@ impl CreateFlowLogError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -367,13 +410,13 @@ impl rt::OperationError for CreateFlowLogError {
         }
     }
 }
-impl std::fmt::Display for CreateFlowLogError {
+impl ::std::fmt::Display for CreateFlowLogError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateFlowLogError {}
+impl ::std::error::Error for CreateFlowLogError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -419,7 +462,7 @@ impl ResourceType {
         }
     }
 }
-impl From<&str> for ResourceType {
+impl ::core::convert::From<&str> for ResourceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -430,16 +473,17 @@ impl From<&str> for ResourceType {
         }
     }
 }
-impl std::fmt::Display for ResourceType {
+impl ::std::fmt::Display for ResourceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ResourceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ResourceType {
@@ -473,7 +517,7 @@ impl TrafficType {
         }
     }
 }
-impl From<&str> for TrafficType {
+impl ::core::convert::From<&str> for TrafficType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -484,16 +528,17 @@ impl From<&str> for TrafficType {
         }
     }
 }
-impl std::fmt::Display for TrafficType {
+impl ::std::fmt::Display for TrafficType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for TrafficType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for TrafficType {
@@ -515,7 +560,7 @@ mod tests {
             .traffic_type("example-TrafficType")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

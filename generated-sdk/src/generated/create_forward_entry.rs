@@ -16,35 +16,35 @@ pub struct CreateForwardEntryRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The address outside clients connect to. On an Internet NAT gateway, use an EIP associated with it; on a VPC NAT gateway, use one of its NAT IP addresses.
     ///
     /// Wire name: `ExternalIp`. Required.
-    pub external_ip: String,
+    pub external_ip: ::std::string::String,
     /// The external port, `1` to `65535`. On an Internet NAT gateway it can also be a range written as first and last port joined by a slash, such as `10/20`; `InternalPort` must then be a range with the same number of ports. Use `Any` together with `IpProtocol` `Any` for IP mapping.
     ///
     /// Wire name: `ExternalPort`. Required.
-    pub external_port: String,
+    pub external_port: ::std::string::String,
     /// A name for the entry: 2 to 128 characters, starting with a letter, and not starting with `http://` or `https://`.
     ///
     /// Wire name: `ForwardEntryName`.
-    pub forward_entry_name: Option<String>,
+    pub forward_entry_name: ::core::option::Option<::std::string::String>,
     /// The DNAT table that receives the entry. DescribeNatGateways and GetNatGatewayAttribute show the DNAT table ID of a gateway.
     ///
     /// Wire name: `ForwardTableId`. Required.
-    pub forward_table_id: String,
+    pub forward_table_id: ::std::string::String,
     /// The private address that traffic is forwarded to. For an Internet NAT gateway it must lie in the CIDR block of the gateway's VPC, and the entry only works when the address belongs to an ECS instance that has no EIP of its own.
     ///
     /// Wire name: `InternalIp`. Required.
-    pub internal_ip: String,
+    pub internal_ip: ::std::string::String,
     /// The port on the internal address that traffic is forwarded to, `1` to `65535`, or a range of the same size as `ExternalPort` (such as `80/90`) on an Internet NAT gateway. Use `Any` for IP mapping.
     ///
     /// Wire name: `InternalPort`. Required.
-    pub internal_port: String,
+    pub internal_port: ::std::string::String,
     /// The protocol forwarded: `TCP`, `UDP`, or `Any`. With `Any`, set `ExternalPort` and `InternalPort` to `Any` as well; the entry then maps the whole IP address.
     ///
     /// Wire name: `IpProtocol`. Required.
@@ -52,11 +52,11 @@ pub struct CreateForwardEntryRequest {
     /// Set it to `true` when an SNAT entry uses the same public address and you need a port above 1024; `false` is the default.
     ///
     /// Wire name: `PortBreak`.
-    pub port_break: Option<bool>,
+    pub port_break: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateForwardEntryRequest {
     /// Starts building a request.
@@ -68,99 +68,125 @@ impl CreateForwardEntryRequest {
 /// Builds a [`CreateForwardEntryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateForwardEntryRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    external_ip: Option<String>,
-    external_port: Option<String>,
-    forward_entry_name: Option<String>,
-    forward_table_id: Option<String>,
-    internal_ip: Option<String>,
-    internal_port: Option<String>,
-    ip_protocol: Option<IpProtocol>,
-    port_break: Option<bool>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    external_ip: ::core::option::Option<::std::string::String>,
+    external_port: ::core::option::Option<::std::string::String>,
+    forward_entry_name: ::core::option::Option<::std::string::String>,
+    forward_table_id: ::core::option::Option<::std::string::String>,
+    internal_ip: ::core::option::Option<::std::string::String>,
+    internal_port: ::core::option::Option<::std::string::String>,
+    ip_protocol: ::core::option::Option<IpProtocol>,
+    port_break: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateForwardEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The address outside clients connect to. On an Internet NAT gateway, use an EIP associated with it; on a VPC NAT gateway, use one of its NAT IP addresses.
     ///
     /// Wire name: `ExternalIp`. Required.
-    pub fn external_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn external_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.external_ip = Some(value.into());
         self
     }
     /// The external port, `1` to `65535`. On an Internet NAT gateway it can also be a range written as first and last port joined by a slash, such as `10/20`; `InternalPort` must then be a range with the same number of ports. Use `Any` together with `IpProtocol` `Any` for IP mapping.
     ///
     /// Wire name: `ExternalPort`. Required.
-    pub fn external_port(mut self, value: impl Into<String>) -> Self {
+    pub fn external_port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.external_port = Some(value.into());
         self
     }
     /// A name for the entry: 2 to 128 characters, starting with a letter, and not starting with `http://` or `https://`.
     ///
     /// Wire name: `ForwardEntryName`.
-    pub fn forward_entry_name(mut self, value: impl Into<String>) -> Self {
+    pub fn forward_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.forward_entry_name = Some(value.into());
         self
     }
     /// The DNAT table that receives the entry. DescribeNatGateways and GetNatGatewayAttribute show the DNAT table ID of a gateway.
     ///
     /// Wire name: `ForwardTableId`. Required.
-    pub fn forward_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn forward_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.forward_table_id = Some(value.into());
         self
     }
     /// The private address that traffic is forwarded to. For an Internet NAT gateway it must lie in the CIDR block of the gateway's VPC, and the entry only works when the address belongs to an ECS instance that has no EIP of its own.
     ///
     /// Wire name: `InternalIp`. Required.
-    pub fn internal_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn internal_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.internal_ip = Some(value.into());
         self
     }
     /// The port on the internal address that traffic is forwarded to, `1` to `65535`, or a range of the same size as `ExternalPort` (such as `80/90`) on an Internet NAT gateway. Use `Any` for IP mapping.
     ///
     /// Wire name: `InternalPort`. Required.
-    pub fn internal_port(mut self, value: impl Into<String>) -> Self {
+    pub fn internal_port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.internal_port = Some(value.into());
         self
     }
     /// The protocol forwarded: `TCP`, `UDP`, or `Any`. With `Any`, set `ExternalPort` and `InternalPort` to `Any` as well; the entry then maps the whole IP address.
     ///
     /// Wire name: `IpProtocol`. Required.
-    pub fn ip_protocol(mut self, value: impl Into<IpProtocol>) -> Self {
+    pub fn ip_protocol(mut self, value: impl ::core::convert::Into<IpProtocol>) -> Self {
         self.ip_protocol = Some(value.into());
         self
     }
     /// Set it to `true` when an SNAT entry uses the same public address and you need a port above 1024; `false` is the default.
     ///
     /// Wire name: `PortBreak`.
-    pub fn port_break(mut self, value: impl Into<bool>) -> Self {
+    pub fn port_break(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.port_break = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateForwardEntryRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateForwardEntryRequest, rt::BuildError> {
         Ok(CreateForwardEntryRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -197,7 +223,9 @@ impl rt::DryRunnable for CreateForwardEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateForwardEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateForwardEntryRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
@@ -209,7 +237,9 @@ impl rt::FromParams for CreateForwardEntryRequest {
             internal_port: src.optional("InternalPort")?,
             ip_protocol: src.optional("IpProtocol")?,
             port_break: src.optional("PortBreak")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -219,8 +249,10 @@ impl rt::Operation for CreateForwardEntryRequest {
     const ACTION: &'static str = "CreateForwardEntry";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateForwardEntryResponse;
     type Error = CreateForwardEntryError;
     #[inline]
@@ -245,15 +277,15 @@ pub struct CreateForwardEntryResponse {
     /// The ID of the new DNAT entry.
     ///
     /// Wire name: `ForwardEntryId`.
-    pub forward_entry_id: Option<String>,
+    pub forward_entry_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateForwardEntryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             forward_entry_id: fields.optional("ForwardEntryId")?,
@@ -335,7 +367,7 @@ impl CreateForwardEntryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -403,13 +435,13 @@ impl rt::OperationError for CreateForwardEntryError {
         }
     }
 }
-impl std::fmt::Display for CreateForwardEntryError {
+impl ::std::fmt::Display for CreateForwardEntryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateForwardEntryError {}
+impl ::std::error::Error for CreateForwardEntryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -447,7 +479,7 @@ impl IpProtocol {
         }
     }
 }
-impl From<&str> for IpProtocol {
+impl ::core::convert::From<&str> for IpProtocol {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -458,16 +490,17 @@ impl From<&str> for IpProtocol {
         }
     }
 }
-impl std::fmt::Display for IpProtocol {
+impl ::std::fmt::Display for IpProtocol {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpProtocol {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpProtocol {
@@ -492,7 +525,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

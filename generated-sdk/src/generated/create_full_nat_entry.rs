@@ -16,35 +16,35 @@ pub struct CreateFullNatEntryRequest {
     /// The domain name of the backend that traffic is translated to; use it instead of `AccessIp` when the backend is known by name.
     ///
     /// Wire name: `AccessDomain`.
-    pub access_domain: Option<String>,
+    pub access_domain: ::core::option::Option<::std::string::String>,
     /// The backend IP address that traffic is translated to.
     ///
     /// Wire name: `AccessIp`.
-    pub access_ip: Option<String>,
+    pub access_ip: ::core::option::Option<::std::string::String>,
     /// The backend port that traffic is translated to, `1` to `65535`.
     ///
     /// Wire name: `AccessPort`. Required.
-    pub access_port: String,
+    pub access_port: ::std::string::String,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// An optional description of 2 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `FullNatEntryDescription`.
-    pub full_nat_entry_description: Option<String>,
+    pub full_nat_entry_description: ::core::option::Option<::std::string::String>,
     /// A name for the entry: 2 to 128 characters, starting with a letter, and not starting with `http://` or `https://`.
     ///
     /// Wire name: `FullNatEntryName`.
-    pub full_nat_entry_name: Option<String>,
+    pub full_nat_entry_name: ::core::option::Option<::std::string::String>,
     /// The FULLNAT table that receives the entry. GetNatGatewayAttribute shows the FULLNAT table ID of a VPC NAT gateway.
     ///
     /// Wire name: `FullNatTableId`. Required.
-    pub full_nat_table_id: String,
+    pub full_nat_table_id: ::std::string::String,
     /// The protocol of the translated traffic: `TCP` or `UDP`.
     ///
     /// Wire name: `IpProtocol`. Required.
@@ -52,19 +52,19 @@ pub struct CreateFullNatEntryRequest {
     /// The NAT IP address of the gateway that performs the translation. ListNatIps lists the NAT IP addresses.
     ///
     /// Wire name: `NatIp`. Required.
-    pub nat_ip: String,
+    pub nat_ip: ::std::string::String,
     /// The frontend port on the NAT IP address, `1` to `65535`.
     ///
     /// Wire name: `NatIpPort`.
-    pub nat_ip_port: Option<String>,
+    pub nat_ip_port: ::core::option::Option<::std::string::String>,
     /// The elastic network interface the FULLNAT entry is bound to.
     ///
     /// Wire name: `NetworkInterfaceId`. Required.
-    pub network_interface_id: String,
+    pub network_interface_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateFullNatEntryRequest {
     /// Starts building a request.
@@ -76,115 +76,150 @@ impl CreateFullNatEntryRequest {
 /// Builds a [`CreateFullNatEntryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateFullNatEntryRequestBuilder {
-    access_domain: Option<String>,
-    access_ip: Option<String>,
-    access_port: Option<String>,
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    full_nat_entry_description: Option<String>,
-    full_nat_entry_name: Option<String>,
-    full_nat_table_id: Option<String>,
-    ip_protocol: Option<IpProtocol>,
-    nat_ip: Option<String>,
-    nat_ip_port: Option<String>,
-    network_interface_id: Option<String>,
-    region_id: Option<String>,
+    access_domain: ::core::option::Option<::std::string::String>,
+    access_ip: ::core::option::Option<::std::string::String>,
+    access_port: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    full_nat_entry_description: ::core::option::Option<::std::string::String>,
+    full_nat_entry_name: ::core::option::Option<::std::string::String>,
+    full_nat_table_id: ::core::option::Option<::std::string::String>,
+    ip_protocol: ::core::option::Option<IpProtocol>,
+    nat_ip: ::core::option::Option<::std::string::String>,
+    nat_ip_port: ::core::option::Option<::std::string::String>,
+    network_interface_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateFullNatEntryRequestBuilder {
     /// The domain name of the backend that traffic is translated to; use it instead of `AccessIp` when the backend is known by name.
     ///
     /// Wire name: `AccessDomain`.
-    pub fn access_domain(mut self, value: impl Into<String>) -> Self {
+    pub fn access_domain(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.access_domain = Some(value.into());
         self
     }
     /// The backend IP address that traffic is translated to.
     ///
     /// Wire name: `AccessIp`.
-    pub fn access_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn access_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.access_ip = Some(value.into());
         self
     }
     /// The backend port that traffic is translated to, `1` to `65535`.
     ///
     /// Wire name: `AccessPort`. Required.
-    pub fn access_port(mut self, value: impl Into<String>) -> Self {
+    pub fn access_port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.access_port = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// An optional description of 2 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `FullNatEntryDescription`.
-    pub fn full_nat_entry_description(mut self, value: impl Into<String>) -> Self {
+    pub fn full_nat_entry_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.full_nat_entry_description = Some(value.into());
         self
     }
     /// A name for the entry: 2 to 128 characters, starting with a letter, and not starting with `http://` or `https://`.
     ///
     /// Wire name: `FullNatEntryName`.
-    pub fn full_nat_entry_name(mut self, value: impl Into<String>) -> Self {
+    pub fn full_nat_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.full_nat_entry_name = Some(value.into());
         self
     }
     /// The FULLNAT table that receives the entry. GetNatGatewayAttribute shows the FULLNAT table ID of a VPC NAT gateway.
     ///
     /// Wire name: `FullNatTableId`. Required.
-    pub fn full_nat_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn full_nat_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.full_nat_table_id = Some(value.into());
         self
     }
     /// The protocol of the translated traffic: `TCP` or `UDP`.
     ///
     /// Wire name: `IpProtocol`. Required.
-    pub fn ip_protocol(mut self, value: impl Into<IpProtocol>) -> Self {
+    pub fn ip_protocol(mut self, value: impl ::core::convert::Into<IpProtocol>) -> Self {
         self.ip_protocol = Some(value.into());
         self
     }
     /// The NAT IP address of the gateway that performs the translation. ListNatIps lists the NAT IP addresses.
     ///
     /// Wire name: `NatIp`. Required.
-    pub fn nat_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip = Some(value.into());
         self
     }
     /// The frontend port on the NAT IP address, `1` to `65535`.
     ///
     /// Wire name: `NatIpPort`.
-    pub fn nat_ip_port(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip_port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip_port = Some(value.into());
         self
     }
     /// The elastic network interface the FULLNAT entry is bound to.
     ///
     /// Wire name: `NetworkInterfaceId`. Required.
-    pub fn network_interface_id(mut self, value: impl Into<String>) -> Self {
+    pub fn network_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.network_interface_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateFullNatEntryRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateFullNatEntryRequest, rt::BuildError> {
         Ok(CreateFullNatEntryRequest {
             access_domain: self.access_domain,
             access_ip: self.access_ip,
@@ -226,7 +261,9 @@ impl rt::DryRunnable for CreateFullNatEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateFullNatEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateFullNatEntryRequestBuilder {
             access_domain: src.optional("AccessDomain")?,
             access_ip: src.optional("AccessIp")?,
@@ -240,7 +277,9 @@ impl rt::FromParams for CreateFullNatEntryRequest {
             nat_ip: src.optional("NatIp")?,
             nat_ip_port: src.optional("NatIpPort")?,
             network_interface_id: src.optional("NetworkInterfaceId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -250,8 +289,10 @@ impl rt::Operation for CreateFullNatEntryRequest {
     const ACTION: &'static str = "CreateFullNatEntry";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateFullNatEntryResponse;
     type Error = CreateFullNatEntryError;
     #[inline]
@@ -278,15 +319,15 @@ pub struct CreateFullNatEntryResponse {
     /// The ID of the new FULLNAT entry.
     ///
     /// Wire name: `FullNatEntryId`.
-    pub full_nat_entry_id: Option<String>,
+    pub full_nat_entry_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateFullNatEntryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             full_nat_entry_id: fields.optional("FullNatEntryId")?,
@@ -318,7 +359,7 @@ impl CreateFullNatEntryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -338,13 +379,13 @@ impl rt::OperationError for CreateFullNatEntryError {
         }
     }
 }
-impl std::fmt::Display for CreateFullNatEntryError {
+impl ::std::fmt::Display for CreateFullNatEntryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateFullNatEntryError {}
+impl ::std::error::Error for CreateFullNatEntryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -379,7 +420,7 @@ impl IpProtocol {
         }
     }
 }
-impl From<&str> for IpProtocol {
+impl ::core::convert::From<&str> for IpProtocol {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -389,16 +430,17 @@ impl From<&str> for IpProtocol {
         }
     }
 }
-impl std::fmt::Display for IpProtocol {
+impl ::std::fmt::Display for IpProtocol {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpProtocol {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpProtocol {
@@ -422,7 +464,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

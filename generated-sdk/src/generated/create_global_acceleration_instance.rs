@@ -20,27 +20,27 @@ pub struct CreateGlobalAccelerationInstanceRequest {
     /// The peak bandwidth of the GA instance in Mbit/s; pass `10`.
     ///
     /// Wire name: `Bandwidth`. Required.
-    pub bandwidth: String,
+    pub bandwidth: ::std::string::String,
     /// Whether the instance has its own bandwidth (`Exclusive`) or shares bandwidth among EIPs you add to it (`Sharing`).
     ///
     /// Wire name: `BandwidthType`.
-    pub bandwidth_type: Option<BandwidthType>,
+    pub bandwidth_type: ::core::option::Option<BandwidthType>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description of the instance: 2 to 256 characters, beginning with a letter, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// A name for the instance: 2 to 128 characters of letters, digits, periods, underscores and hyphens, beginning with a letter and not with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The acceleration area of the instance: `china-mainland`, `north-america`, `asia-pacific` or `europe`.
     ///
     /// Wire name: `ServiceLocation`. Required.
@@ -56,61 +56,82 @@ impl CreateGlobalAccelerationInstanceRequest {
 /// Builds a [`CreateGlobalAccelerationInstanceRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateGlobalAccelerationInstanceRequestBuilder {
-    bandwidth: Option<String>,
-    bandwidth_type: Option<BandwidthType>,
-    client_token: Option<String>,
-    description: Option<String>,
-    name: Option<String>,
-    region_id: Option<String>,
-    service_location: Option<ServiceLocation>,
+    bandwidth: ::core::option::Option<::std::string::String>,
+    bandwidth_type: ::core::option::Option<BandwidthType>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    service_location: ::core::option::Option<ServiceLocation>,
 }
 impl CreateGlobalAccelerationInstanceRequestBuilder {
     /// The peak bandwidth of the GA instance in Mbit/s; pass `10`.
     ///
     /// Wire name: `Bandwidth`. Required.
-    pub fn bandwidth(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// Whether the instance has its own bandwidth (`Exclusive`) or shares bandwidth among EIPs you add to it (`Sharing`).
     ///
     /// Wire name: `BandwidthType`.
-    pub fn bandwidth_type(mut self, value: impl Into<BandwidthType>) -> Self {
+    pub fn bandwidth_type(
+        mut self,
+        value: impl ::core::convert::Into<BandwidthType>,
+    ) -> Self {
         self.bandwidth_type = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description of the instance: 2 to 256 characters, beginning with a letter, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// A name for the instance: 2 to 128 characters of letters, digits, periods, underscores and hyphens, beginning with a letter and not with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The acceleration area of the instance: `china-mainland`, `north-america`, `asia-pacific` or `europe`.
     ///
     /// Wire name: `ServiceLocation`. Required.
-    pub fn service_location(mut self, value: impl Into<ServiceLocation>) -> Self {
+    pub fn service_location(
+        mut self,
+        value: impl ::core::convert::Into<ServiceLocation>,
+    ) -> Self {
         self.service_location = Some(value.into());
         self
     }
@@ -118,7 +139,10 @@ impl CreateGlobalAccelerationInstanceRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<CreateGlobalAccelerationInstanceRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        CreateGlobalAccelerationInstanceRequest,
+        rt::BuildError,
+    > {
         Ok(CreateGlobalAccelerationInstanceRequest {
             bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
             bandwidth_type: self.bandwidth_type,
@@ -156,14 +180,18 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateGlobalAccelerationInstanceRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateGlobalAccelerationInstanceRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             bandwidth_type: src.optional("BandwidthType")?,
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
             name: src.optional("Name")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             service_location: src.optional("ServiceLocation")?,
         }
             .build()
@@ -174,8 +202,10 @@ impl rt::Operation for CreateGlobalAccelerationInstanceRequest {
     const ACTION: &'static str = "CreateGlobalAccelerationInstance";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateGlobalAccelerationInstanceResponse;
     type Error = CreateGlobalAccelerationInstanceError;
     #[inline]
@@ -196,19 +226,19 @@ pub struct CreateGlobalAccelerationInstanceResponse {
     /// The ID of the new GA instance.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`.
-    pub global_acceleration_instance_id: Option<String>,
+    pub global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
     /// The public IP address assigned to the GA instance.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateGlobalAccelerationInstanceResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             global_acceleration_instance_id: fields
@@ -242,7 +272,7 @@ impl CreateGlobalAccelerationInstanceError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -262,13 +292,13 @@ impl rt::OperationError for CreateGlobalAccelerationInstanceError {
         }
     }
 }
-impl std::fmt::Display for CreateGlobalAccelerationInstanceError {
+impl ::std::fmt::Display for CreateGlobalAccelerationInstanceError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateGlobalAccelerationInstanceError {}
+impl ::std::error::Error for CreateGlobalAccelerationInstanceError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -307,7 +337,7 @@ impl BandwidthType {
         }
     }
 }
-impl From<&str> for BandwidthType {
+impl ::core::convert::From<&str> for BandwidthType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -317,16 +347,17 @@ impl From<&str> for BandwidthType {
         }
     }
 }
-impl std::fmt::Display for BandwidthType {
+impl ::std::fmt::Display for BandwidthType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for BandwidthType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for BandwidthType {
@@ -363,7 +394,7 @@ impl ServiceLocation {
         }
     }
 }
-impl From<&str> for ServiceLocation {
+impl ::core::convert::From<&str> for ServiceLocation {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -375,16 +406,17 @@ impl From<&str> for ServiceLocation {
         }
     }
 }
-impl std::fmt::Display for ServiceLocation {
+impl ::std::fmt::Display for ServiceLocation {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ServiceLocation {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ServiceLocation {
@@ -405,7 +437,7 @@ mod tests {
             .service_location("example-ServiceLocation")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

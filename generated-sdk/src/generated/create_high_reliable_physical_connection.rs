@@ -16,23 +16,23 @@ pub struct CreateHighReliablePhysicalConnectionRequest {
     /// The language of messages in the response; `zh-CN` when omitted.
     ///
     /// Wire name: `AcceptLanguage`. Example: `en-US`.
-    pub accept_language: Option<super::types::AcceptLanguage>,
+    pub accept_language: ::core::option::Option<super::types::AcceptLanguage>,
     /// The circuits to create, one entry per access point port, sent as `ApList.N.AccessPointId` and so on.
     ///
     /// Wire name: `ApList`. Required.
-    pub ap_list: Vec<AccessPointCircuit>,
+    pub ap_list: ::std::vec::Vec<AccessPointCircuit>,
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `0c593ea1-3bea-11e9-b96b-88e9fe637760`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Advanced device features to request, sent as `DeviceAdvancedCapacity.N`. The service does not list the accepted values here; ListPhysicalConnectionFeatures shows what a circuit supports.
     ///
     /// Wire name: `DeviceAdvancedCapacity`.
-    pub device_advanced_capacity: Vec<String>,
+    pub device_advanced_capacity: ::std::vec::Vec<::std::string::String>,
     /// `true` only checks the request (parameters, syntax, limits) without creating anything, answering with the `DryRunOperation` error when the check passes; `false` (the default) creates the circuits. Sent as text.
     ///
     /// Wire name: `DryRun`. Example: `false`.
-    pub dry_run: Option<String>,
+    pub dry_run: ::core::option::Option<::std::string::String>,
     /// How the circuits are spread over access points and devices.
     ///
     /// Wire name: `HighReliableType`. Required. Example: `MultiApMultiDevice`.
@@ -44,15 +44,15 @@ pub struct CreateHighReliablePhysicalConnectionRequest {
     /// The region of the circuits. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group to put the circuits in.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Tags to attach to the circuits, sent as `Tag.N.Key` and `Tag.N.Value`.
     ///
     /// Wire name: `Tag`.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl CreateHighReliablePhysicalConnectionRequest {
     /// Starts building a request.
@@ -64,16 +64,16 @@ impl CreateHighReliablePhysicalConnectionRequest {
 /// Builds a [`CreateHighReliablePhysicalConnectionRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateHighReliablePhysicalConnectionRequestBuilder {
-    accept_language: Option<super::types::AcceptLanguage>,
-    ap_list: Vec<AccessPointCircuit>,
-    client_token: Option<String>,
-    device_advanced_capacity: Vec<String>,
-    dry_run: Option<String>,
-    high_reliable_type: Option<HighReliableType>,
-    port_type: Option<super::types::PortType>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tag: Vec<super::types::Tag>,
+    accept_language: ::core::option::Option<super::types::AcceptLanguage>,
+    ap_list: ::std::vec::Vec<AccessPointCircuit>,
+    client_token: ::core::option::Option<::std::string::String>,
+    device_advanced_capacity: ::std::vec::Vec<::std::string::String>,
+    dry_run: ::core::option::Option<::std::string::String>,
+    high_reliable_type: ::core::option::Option<HighReliableType>,
+    port_type: ::core::option::Option<super::types::PortType>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl CreateHighReliablePhysicalConnectionRequestBuilder {
     /// The language of messages in the response; `zh-CN` when omitted.
@@ -81,7 +81,7 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
     /// Wire name: `AcceptLanguage`. Example: `en-US`.
     pub fn accept_language(
         mut self,
-        value: impl Into<super::types::AcceptLanguage>,
+        value: impl ::core::convert::Into<super::types::AcceptLanguage>,
     ) -> Self {
         self.accept_language = Some(value.into());
         self
@@ -91,15 +91,20 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
     /// Wire name: `ApList`. Required.
     pub fn ap_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<AccessPointCircuit>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<AccessPointCircuit>,
+        >,
     ) -> Self {
-        self.ap_list = value.into_iter().map(Into::into).collect();
+        self.ap_list = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `0c593ea1-3bea-11e9-b96b-88e9fe637760`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
@@ -108,43 +113,63 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
     /// Wire name: `DeviceAdvancedCapacity`.
     pub fn device_advanced_capacity(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.device_advanced_capacity = value.into_iter().map(Into::into).collect();
+        self.device_advanced_capacity = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// `true` only checks the request (parameters, syntax, limits) without creating anything, answering with the `DryRunOperation` error when the check passes; `false` (the default) creates the circuits. Sent as text.
     ///
     /// Wire name: `DryRun`. Example: `false`.
-    pub fn dry_run(mut self, value: impl Into<String>) -> Self {
+    pub fn dry_run(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// How the circuits are spread over access points and devices.
     ///
     /// Wire name: `HighReliableType`. Required. Example: `MultiApMultiDevice`.
-    pub fn high_reliable_type(mut self, value: impl Into<HighReliableType>) -> Self {
+    pub fn high_reliable_type(
+        mut self,
+        value: impl ::core::convert::Into<HighReliableType>,
+    ) -> Self {
         self.high_reliable_type = Some(value.into());
         self
     }
     /// The port type of every circuit in the order.
     ///
     /// Wire name: `PortType`. Required. Example: `10GBase-LR`.
-    pub fn port_type(mut self, value: impl Into<super::types::PortType>) -> Self {
+    pub fn port_type(
+        mut self,
+        value: impl ::core::convert::Into<super::types::PortType>,
+    ) -> Self {
         self.port_type = Some(value.into());
         self
     }
     /// The region of the circuits. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group to put the circuits in.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -153,16 +178,21 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
     /// Wire name: `Tag`.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(
         self,
-    ) -> Result<CreateHighReliablePhysicalConnectionRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        CreateHighReliablePhysicalConnectionRequest,
+        rt::BuildError,
+    > {
         let request = CreateHighReliablePhysicalConnectionRequest {
             accept_language: self.accept_language,
             ap_list: rt::required_list(self.ap_list, "ApList")?,
@@ -213,7 +243,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateHighReliablePhysicalConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateHighReliablePhysicalConnectionRequestBuilder {
             accept_language: src.optional("AcceptLanguage")?,
             ap_list: src.structs("ApList")?,
@@ -234,8 +266,10 @@ impl rt::Operation for CreateHighReliablePhysicalConnectionRequest {
     const ACTION: &'static str = "CreateHighReliablePhysicalConnection";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateHighReliablePhysicalConnectionResponse;
     type Error = CreateHighReliablePhysicalConnectionError;
     #[inline]
@@ -259,19 +293,19 @@ pub struct CreateHighReliablePhysicalConnectionResponse {
     /// The circuits that could not be created, each with the reason.
     ///
     /// Wire name: `ErrorInfoList`. On the wire each item is wrapped in `errorInfoList`.
-    pub errors: Vec<CircuitError>,
+    pub errors: ::std::vec::Vec<CircuitError>,
     /// The circuits that were created.
     ///
     /// Wire name: `PhysicalConnectionList`. On the wire each item is wrapped in `physicalConnectionList`.
-    pub physical_connections: Vec<CreatedCircuit>,
+    pub physical_connections: ::std::vec::Vec<CreatedCircuit>,
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `6B5A4C32-9C2F-4F0D-8D2E-2E1B5D7A0F93`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateHighReliablePhysicalConnectionResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             errors: fields.wrapped_list("ErrorInfoList", "errorInfoList")?,
@@ -305,7 +339,7 @@ impl CreateHighReliablePhysicalConnectionError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -325,13 +359,13 @@ impl rt::OperationError for CreateHighReliablePhysicalConnectionError {
         }
     }
 }
-impl std::fmt::Display for CreateHighReliablePhysicalConnectionError {
+impl ::std::fmt::Display for CreateHighReliablePhysicalConnectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateHighReliablePhysicalConnectionError {}
+impl ::std::error::Error for CreateHighReliablePhysicalConnectionError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -418,7 +452,7 @@ impl HighReliableType {
         }
     }
 }
-impl From<&str> for HighReliableType {
+impl ::core::convert::From<&str> for HighReliableType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -430,16 +464,17 @@ impl From<&str> for HighReliableType {
         }
     }
 }
-impl std::fmt::Display for HighReliableType {
+impl ::std::fmt::Display for HighReliableType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for HighReliableType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for HighReliableType {
@@ -455,74 +490,83 @@ pub struct AccessPointCircuit {
     /// The access point to connect the circuit at.
     ///
     /// Wire name: `AccessPointId`. Required. Example: `ap-cn-hangzhou-xs-a`.
-    pub access_point_id: Option<String>,
+    pub access_point_id: ::core::option::Option<::std::string::String>,
     /// The circuit's bandwidth, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`. Example: `1000`.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: ::core::option::Option<i64>,
     /// The circuit code the connectivity provider assigned.
     ///
     /// Wire name: `CircuitCode`. Example: `CT-HZ-2024-0173`.
-    pub circuit_code: Option<String>,
+    pub circuit_code: ::core::option::Option<::std::string::String>,
     /// A description of the circuit.
     ///
     /// Wire name: `Description`. Example: `primary line`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The connectivity provider of the line.
     ///
     /// Wire name: `LineOperator`. Required. Example: `CT`.
-    pub line_operator: Option<super::types::LineOperator>,
+    pub line_operator: ::core::option::Option<super::types::LineOperator>,
     /// A name for the circuit.
     ///
     /// Wire name: `Name`. Example: `hz-primary`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The optical module to use. Not further documented by the service.
     ///
     /// Wire name: `OpticalModuleModel`. Example: `1000Base-LX`.
-    pub optical_module_model: Option<String>,
+    pub optical_module_model: ::core::option::Option<::std::string::String>,
     /// Where the customer's end of the circuit is.
     ///
     /// Wire name: `PeerLocation`. Example: `No. 18 Example Road, Hangzhou`.
-    pub peer_location: Option<String>,
+    pub peer_location: ::core::option::Option<::std::string::String>,
     /// How many ports to order at this access point. Not further documented by the service.
     ///
     /// Wire name: `PortNum`. Example: `2`.
-    pub port_num: Option<i32>,
+    pub port_num: ::core::option::Option<i32>,
     /// The region of the access point.
     ///
     /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The circuit type; the service defaults it to `VPC` elsewhere.
     ///
     /// Wire name: `Type`. Example: `VPC`.
-    pub type_: Option<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
 }
 impl AccessPointCircuit {
     /// The access point to connect the circuit at.
     ///
     /// Wire name: `AccessPointId`. Required. Example: `ap-cn-hangzhou-xs-a`.
-    pub fn access_point_id(mut self, value: impl Into<String>) -> Self {
+    pub fn access_point_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.access_point_id = Some(value.into());
         self
     }
     /// The circuit's bandwidth, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`. Example: `1000`.
-    pub fn bandwidth(mut self, value: impl Into<i64>) -> Self {
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// The circuit code the connectivity provider assigned.
     ///
     /// Wire name: `CircuitCode`. Example: `CT-HZ-2024-0173`.
-    pub fn circuit_code(mut self, value: impl Into<String>) -> Self {
+    pub fn circuit_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.circuit_code = Some(value.into());
         self
     }
     /// A description of the circuit.
     ///
     /// Wire name: `Description`. Example: `primary line`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
@@ -531,7 +575,7 @@ impl AccessPointCircuit {
     /// Wire name: `LineOperator`. Required. Example: `CT`.
     pub fn line_operator(
         mut self,
-        value: impl Into<super::types::LineOperator>,
+        value: impl ::core::convert::Into<super::types::LineOperator>,
     ) -> Self {
         self.line_operator = Some(value.into());
         self
@@ -539,49 +583,64 @@ impl AccessPointCircuit {
     /// A name for the circuit.
     ///
     /// Wire name: `Name`. Example: `hz-primary`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The optical module to use. Not further documented by the service.
     ///
     /// Wire name: `OpticalModuleModel`. Example: `1000Base-LX`.
-    pub fn optical_module_model(mut self, value: impl Into<String>) -> Self {
+    pub fn optical_module_model(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.optical_module_model = Some(value.into());
         self
     }
     /// Where the customer's end of the circuit is.
     ///
     /// Wire name: `PeerLocation`. Example: `No. 18 Example Road, Hangzhou`.
-    pub fn peer_location(mut self, value: impl Into<String>) -> Self {
+    pub fn peer_location(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peer_location = Some(value.into());
         self
     }
     /// How many ports to order at this access point. Not further documented by the service.
     ///
     /// Wire name: `PortNum`. Example: `2`.
-    pub fn port_num(mut self, value: impl Into<i32>) -> Self {
+    pub fn port_num(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.port_num = Some(value.into());
         self
     }
     /// The region of the access point.
     ///
     /// Wire name: `RegionId`. Required. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The circuit type; the service defaults it to `VPC` elsewhere.
     ///
     /// Wire name: `Type`. Example: `VPC`.
-    pub fn type_(mut self, value: impl Into<String>) -> Self {
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.type_ = Some(value.into());
         self
     }
 }
 impl rt::Decode for AccessPointCircuit {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             access_point_id: fields.optional("AccessPointId")?,
@@ -616,7 +675,7 @@ impl rt::ToParam for AccessPointCircuit {
 }
 impl rt::CheckRequired for AccessPointCircuit {
     #[inline]
-    fn first_missing(&self) -> Option<String> {
+    fn first_missing(&self) -> ::core::option::Option<::std::string::String> {
         if self.access_point_id.is_none() {
             return Some("AccessPointId".to_owned());
         }
@@ -631,7 +690,9 @@ impl rt::CheckRequired for AccessPointCircuit {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for AccessPointCircuit {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             access_point_id: src.optional("AccessPointId")?,
             bandwidth: src.optional("Bandwidth")?,
@@ -654,19 +715,19 @@ pub struct CircuitError {
     /// The error code of the failure.
     ///
     /// Wire name: `ErrorCode`.
-    pub error_code: Option<String>,
+    pub error_code: ::core::option::Option<::std::string::String>,
     /// What went wrong, in the service's words.
     ///
     /// Wire name: `ErrorMessage`.
-    pub error_message: Option<String>,
+    pub error_message: ::core::option::Option<::std::string::String>,
     /// The circuit the failure concerns.
     ///
     /// Wire name: `InstanceId`. Example: `pc-bp1qrb3044eqi7d5xw`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CircuitError {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             error_code: fields.optional("ErrorCode")?,
@@ -682,15 +743,15 @@ pub struct CreatedCircuit {
     /// The ID of the new circuit.
     ///
     /// Wire name: `InstanceId`. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The region of the new circuit.
     ///
     /// Wire name: `RegionNo`. Example: `cn-hangzhou`.
-    pub region_no: Option<String>,
+    pub region_no: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreatedCircuit {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             instance_id: fields.optional("InstanceId")?,
@@ -729,7 +790,7 @@ mod tests {
             .resource_group_id("rg-acfmxazb4ph6aiy")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -748,9 +809,10 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<CreateHighReliablePhysicalConnectionResponse, _> = rt::decode_response(
-            XML_EXAMPLE.as_bytes(),
-        );
+        let response: ::core::result::Result<
+            CreateHighReliablePhysicalConnectionResponse,
+            _,
+        > = rt::decode_response(XML_EXAMPLE.as_bytes());
         response.expect("the XML example decodes");
     }
     #[test]

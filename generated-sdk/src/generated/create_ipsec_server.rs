@@ -16,51 +16,51 @@ pub struct CreateIpsecServerRequest {
     /// The CIDR block from which each client's virtual network interface gets its address. It must not overlap any CIDR block of the VPC.
     ///
     /// Wire name: `ClientIpPool`. Required.
-    pub client_ip_pool: String,
+    pub client_ip_pool: ::std::string::String,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<String>,
+    pub dry_run: ::core::option::Option<::std::string::String>,
     /// `true` starts negotiation as soon as the configuration is in place; `false` (the default) waits until traffic arrives from the client side.
     ///
     /// Wire name: `EffectImmediately`.
-    pub effect_immediately: Option<bool>,
+    pub effect_immediately: ::core::option::Option<bool>,
     /// The IKE (Phase 1) settings, as a JSON object with these fields: `IkeVersion` (`ikev1` or `ikev2`, default `ikev2`), `IkeMode` (default `main`), `IkeEncAlg` (default `aes`), `IkeAuthAlg` (default `sha1`), `IkePfs`, the Diffie-Hellman group (default `group2`), `IkeLifetime`, the SA lifetime in seconds from `0` to `86400` (default `86400`), `LocalId`, the server's identity as an FQDN or IP address (defaults to the gateway's public IP), and `RemoteId`, the peer identity as an FQDN or IP address (empty by default).
     ///
     /// Wire name: `IkeConfig`.
-    pub ike_config: Option<IkeConfig>,
+    pub ike_config: ::core::option::Option<IkeConfig>,
     /// A name for the IPsec server, 1 to 100 characters long.
     ///
     /// Wire name: `IpSecServerName`. At most 100 characters.
-    pub ipsec_server_name: Option<String>,
+    pub ipsec_server_name: ::core::option::Option<::std::string::String>,
     /// The IPsec (Phase 2) settings, as a JSON object with `IpsecEncAlg` (default `aes`), `IpsecAuthAlg` (default `sha1`), `IpsecPfs`, the Diffie-Hellman group (default `group2`), and `IpsecLifetime`, the SA lifetime in seconds from `0` to `86400` (default `86400`).
     ///
     /// Wire name: `IpsecConfig`.
-    pub ipsec_config: Option<IpsecConfig>,
+    pub ipsec_config: ::core::option::Option<IpsecConfig>,
     /// The VPC CIDR blocks that clients may reach through the server; separate several with commas, for example `10.1.0.0/24,10.2.0.0/24`.
     ///
     /// Wire name: `LocalSubnet`. Required.
-    pub local_subnet: String,
+    pub local_subnet: ::std::string::String,
     /// The pre-shared key that clients must present, 1 to 100 characters; the client must use exactly the same key or no connection forms. Leave it out and a random 16-character key is generated, which ListIpsecServers shows.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// Turns on pre-shared key authentication when `true`. Although the API marks it optional, you must send it.
     ///
     /// Wire name: `PskEnabled`.
-    pub psk_enabled: Option<bool>,
+    pub psk_enabled: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VPN gateway that hosts the server; SSL-VPN must be enabled on it and no IPsec-VPN connections may exist on it. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
 }
 impl CreateIpsecServerRequest {
     /// Starts building a request.
@@ -72,107 +72,139 @@ impl CreateIpsecServerRequest {
 /// Builds a [`CreateIpsecServerRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateIpsecServerRequestBuilder {
-    client_ip_pool: Option<String>,
-    client_token: Option<String>,
-    dry_run: Option<String>,
-    effect_immediately: Option<bool>,
-    ike_config: Option<IkeConfig>,
-    ipsec_server_name: Option<String>,
-    ipsec_config: Option<IpsecConfig>,
-    local_subnet: Option<String>,
-    psk: Option<String>,
-    psk_enabled: Option<bool>,
-    region_id: Option<String>,
-    vpn_gateway_id: Option<String>,
+    client_ip_pool: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<::std::string::String>,
+    effect_immediately: ::core::option::Option<bool>,
+    ike_config: ::core::option::Option<IkeConfig>,
+    ipsec_server_name: ::core::option::Option<::std::string::String>,
+    ipsec_config: ::core::option::Option<IpsecConfig>,
+    local_subnet: ::core::option::Option<::std::string::String>,
+    psk: ::core::option::Option<::std::string::String>,
+    psk_enabled: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateIpsecServerRequestBuilder {
     /// The CIDR block from which each client's virtual network interface gets its address. It must not overlap any CIDR block of the VPC.
     ///
     /// Wire name: `ClientIpPool`. Required.
-    pub fn client_ip_pool(mut self, value: impl Into<String>) -> Self {
+    pub fn client_ip_pool(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_ip_pool = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<String>) -> Self {
+    pub fn dry_run(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// `true` starts negotiation as soon as the configuration is in place; `false` (the default) waits until traffic arrives from the client side.
     ///
     /// Wire name: `EffectImmediately`.
-    pub fn effect_immediately(mut self, value: impl Into<bool>) -> Self {
+    pub fn effect_immediately(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.effect_immediately = Some(value.into());
         self
     }
     /// The IKE (Phase 1) settings, as a JSON object with these fields: `IkeVersion` (`ikev1` or `ikev2`, default `ikev2`), `IkeMode` (default `main`), `IkeEncAlg` (default `aes`), `IkeAuthAlg` (default `sha1`), `IkePfs`, the Diffie-Hellman group (default `group2`), `IkeLifetime`, the SA lifetime in seconds from `0` to `86400` (default `86400`), `LocalId`, the server's identity as an FQDN or IP address (defaults to the gateway's public IP), and `RemoteId`, the peer identity as an FQDN or IP address (empty by default).
     ///
     /// Wire name: `IkeConfig`.
-    pub fn ike_config(mut self, value: impl Into<IkeConfig>) -> Self {
+    pub fn ike_config(mut self, value: impl ::core::convert::Into<IkeConfig>) -> Self {
         self.ike_config = Some(value.into());
         self
     }
     /// A name for the IPsec server, 1 to 100 characters long.
     ///
     /// Wire name: `IpSecServerName`. At most 100 characters.
-    pub fn ipsec_server_name(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_server_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_server_name = Some(value.into());
         self
     }
     /// The IPsec (Phase 2) settings, as a JSON object with `IpsecEncAlg` (default `aes`), `IpsecAuthAlg` (default `sha1`), `IpsecPfs`, the Diffie-Hellman group (default `group2`), and `IpsecLifetime`, the SA lifetime in seconds from `0` to `86400` (default `86400`).
     ///
     /// Wire name: `IpsecConfig`.
-    pub fn ipsec_config(mut self, value: impl Into<IpsecConfig>) -> Self {
+    pub fn ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<IpsecConfig>,
+    ) -> Self {
         self.ipsec_config = Some(value.into());
         self
     }
     /// The VPC CIDR blocks that clients may reach through the server; separate several with commas, for example `10.1.0.0/24,10.2.0.0/24`.
     ///
     /// Wire name: `LocalSubnet`. Required.
-    pub fn local_subnet(mut self, value: impl Into<String>) -> Self {
+    pub fn local_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_subnet = Some(value.into());
         self
     }
     /// The pre-shared key that clients must present, 1 to 100 characters; the client must use exactly the same key or no connection forms. Leave it out and a random 16-character key is generated, which ListIpsecServers shows.
     ///
     /// Wire name: `Psk`.
-    pub fn psk(mut self, value: impl Into<String>) -> Self {
+    pub fn psk(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.psk = Some(value.into());
         self
     }
     /// Turns on pre-shared key authentication when `true`. Although the API marks it optional, you must send it.
     ///
     /// Wire name: `PskEnabled`.
-    pub fn psk_enabled(mut self, value: impl Into<bool>) -> Self {
+    pub fn psk_enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.psk_enabled = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VPN gateway that hosts the server; SSL-VPN must be enabled on it and no IPsec-VPN connections may exist on it. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateIpsecServerRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateIpsecServerRequest, rt::BuildError> {
         let request = CreateIpsecServerRequest {
             client_ip_pool: rt::required(self.client_ip_pool, "ClientIpPool")?,
             client_token: self.client_token,
@@ -218,7 +250,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateIpsecServerRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateIpsecServerRequestBuilder {
             client_ip_pool: src.optional("ClientIpPool")?,
             client_token: src.optional("ClientToken")?,
@@ -230,7 +264,9 @@ impl rt::FromParams for CreateIpsecServerRequest {
             local_subnet: src.optional("LocalSubnet")?,
             psk: src.optional("Psk")?,
             psk_enabled: src.optional("PskEnabled")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -241,8 +277,10 @@ impl rt::Operation for CreateIpsecServerRequest {
     const ACTION: &'static str = "CreateIpsecServer";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateIpsecServerResponse;
     type Error = CreateIpsecServerError;
     #[inline]
@@ -268,31 +306,31 @@ pub struct CreateIpsecServerResponse {
     /// When the IPsec server was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The ID of the new IPsec server; use it with UpdateIpsecServer, DeleteIpsecServer and ListIpsecServerLogs.
     ///
     /// Wire name: `IpsecServerId`.
-    pub ipsec_server_id: Option<String>,
+    pub ipsec_server_id: ::core::option::Option<::std::string::String>,
     /// The name the new IPsec server received.
     ///
     /// Wire name: `IpsecServerName`.
-    pub ipsec_server_name: Option<String>,
+    pub ipsec_server_name: ::core::option::Option<::std::string::String>,
     /// The region in which the IPsec server was created.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The VPN gateway that hosts the new server; poll it with DescribeVpnGateway until it is `active`.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateIpsecServerResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             creation_time: fields.optional("CreationTime")?,
@@ -328,7 +366,7 @@ impl CreateIpsecServerError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -348,13 +386,13 @@ impl rt::OperationError for CreateIpsecServerError {
         }
     }
 }
-impl std::fmt::Display for CreateIpsecServerError {
+impl ::std::fmt::Display for CreateIpsecServerError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateIpsecServerError {}
+impl ::std::error::Error for CreateIpsecServerError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -423,7 +461,7 @@ impl IkeConfig {
         }
     }
 }
-impl From<&str> for IkeConfig {
+impl ::core::convert::From<&str> for IkeConfig {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -439,16 +477,17 @@ impl From<&str> for IkeConfig {
         }
     }
 }
-impl std::fmt::Display for IkeConfig {
+impl ::std::fmt::Display for IkeConfig {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IkeConfig {
@@ -485,7 +524,7 @@ impl IpsecConfig {
         }
     }
 }
-impl From<&str> for IpsecConfig {
+impl ::core::convert::From<&str> for IpsecConfig {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -497,16 +536,17 @@ impl From<&str> for IpsecConfig {
         }
     }
 }
-impl std::fmt::Display for IpsecConfig {
+impl ::std::fmt::Display for IpsecConfig {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpsecConfig {
@@ -528,7 +568,7 @@ mod tests {
             .vpn_gateway_id("example-VpnGatewayId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,31 +16,31 @@ pub struct CreateIpv6EgressOnlyRuleRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description of the rule, up to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The ID of the IPv6 address (or prefix) the rule applies to. DescribeIpv6Addresses lists the IPv6 address IDs.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The kind of object named by `InstanceId`; `Ipv6Address` is the default.
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<String>,
+    pub instance_type: ::core::option::Option<::std::string::String>,
     /// The IPv6 gateway of the VPC that holds the address. DescribeIpv6Gateways lists the gateway IDs.
     ///
     /// Wire name: `Ipv6GatewayId`. Required.
-    pub ipv6_gateway_id: String,
+    pub ipv6_gateway_id: ::std::string::String,
     /// A name for the rule, up to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateIpv6EgressOnlyRuleRequest {
     /// Starts building a request.
@@ -52,67 +52,90 @@ impl CreateIpv6EgressOnlyRuleRequest {
 /// Builds a [`CreateIpv6EgressOnlyRuleRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateIpv6EgressOnlyRuleRequestBuilder {
-    client_token: Option<String>,
-    description: Option<String>,
-    instance_id: Option<String>,
-    instance_type: Option<String>,
-    ipv6_gateway_id: Option<String>,
-    name: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    instance_type: ::core::option::Option<::std::string::String>,
+    ipv6_gateway_id: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateIpv6EgressOnlyRuleRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description of the rule, up to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The ID of the IPv6 address (or prefix) the rule applies to. DescribeIpv6Addresses lists the IPv6 address IDs.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The kind of object named by `InstanceId`; `Ipv6Address` is the default.
     ///
     /// Wire name: `InstanceType`.
-    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
     /// The IPv6 gateway of the VPC that holds the address. DescribeIpv6Gateways lists the gateway IDs.
     ///
     /// Wire name: `Ipv6GatewayId`. Required.
-    pub fn ipv6_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_gateway_id = Some(value.into());
         self
     }
     /// A name for the rule, up to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateIpv6EgressOnlyRuleRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateIpv6EgressOnlyRuleRequest, rt::BuildError> {
         Ok(CreateIpv6EgressOnlyRuleRequest {
             client_token: self.client_token,
             description: self.description,
@@ -147,7 +170,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateIpv6EgressOnlyRuleRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateIpv6EgressOnlyRuleRequestBuilder {
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
@@ -155,7 +180,9 @@ impl rt::FromParams for CreateIpv6EgressOnlyRuleRequest {
             instance_type: src.optional("InstanceType")?,
             ipv6_gateway_id: src.optional("Ipv6GatewayId")?,
             name: src.optional("Name")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -165,8 +192,10 @@ impl rt::Operation for CreateIpv6EgressOnlyRuleRequest {
     const ACTION: &'static str = "CreateIpv6EgressOnlyRule";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateIpv6EgressOnlyRuleResponse;
     type Error = CreateIpv6EgressOnlyRuleError;
     #[inline]
@@ -187,15 +216,15 @@ pub struct CreateIpv6EgressOnlyRuleResponse {
     /// The ID of the new egress-only rule; pass it to DeleteIpv6EgressOnlyRule to remove the rule.
     ///
     /// Wire name: `Ipv6EgressRuleId`.
-    pub ipv6_egress_rule_id: Option<String>,
+    pub ipv6_egress_rule_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateIpv6EgressOnlyRuleResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv6_egress_rule_id: fields.optional("Ipv6EgressRuleId")?,
@@ -227,7 +256,7 @@ impl CreateIpv6EgressOnlyRuleError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -247,13 +276,13 @@ impl rt::OperationError for CreateIpv6EgressOnlyRuleError {
         }
     }
 }
-impl std::fmt::Display for CreateIpv6EgressOnlyRuleError {
+impl ::std::fmt::Display for CreateIpv6EgressOnlyRuleError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateIpv6EgressOnlyRuleError {}
+impl ::std::error::Error for CreateIpv6EgressOnlyRuleError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -278,7 +307,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

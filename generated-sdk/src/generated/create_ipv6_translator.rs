@@ -20,39 +20,39 @@ pub struct CreateIpv6TranslatorRequest {
     /// Whether the order is paid automatically (`true`) or left for you to pay (`false`).
     ///
     /// Wire name: `AutoPay`.
-    pub auto_pay: Option<bool>,
+    pub auto_pay: ::core::option::Option<bool>,
     /// The bandwidth of the instance in Mbit/s, from `1` to `200`; 10 Mbit/s when omitted. Mapping entries without a bandwidth of their own share this bandwidth.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<i32>,
+    pub bandwidth: ::core::option::Option<i32>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The length of a subscription: `1` to `9` when `PricingCycle` is `Month`, and `3` when it is `Year`.
     ///
     /// Wire name: `Duration`.
-    pub duration: Option<i32>,
+    pub duration: ::core::option::Option<i32>,
     /// A name for the instance: 2 to 100 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), and not starting with `http://` or `https://`. The instance ID is used when you leave it out.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// How the instance is billed: `PREPAY` for a subscription or `POSTPAY` for pay-as-you-go.
     ///
     /// Wire name: `PayType`.
-    pub pay_type: Option<PayType>,
+    pub pay_type: ::core::option::Option<PayType>,
     /// The unit of a subscription: `Month` (the default) or `Year`.
     ///
     /// Wire name: `PricingCycle`.
-    pub pricing_cycle: Option<PricingCycle>,
+    pub pricing_cycle: ::core::option::Option<PricingCycle>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The instance specification; the only value is `small`.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
 }
 impl CreateIpv6TranslatorRequest {
     /// Starts building a request.
@@ -64,83 +64,100 @@ impl CreateIpv6TranslatorRequest {
 /// Builds a [`CreateIpv6TranslatorRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateIpv6TranslatorRequestBuilder {
-    auto_pay: Option<bool>,
-    bandwidth: Option<i32>,
-    client_token: Option<String>,
-    duration: Option<i32>,
-    name: Option<String>,
-    pay_type: Option<PayType>,
-    pricing_cycle: Option<PricingCycle>,
-    region_id: Option<String>,
-    spec: Option<String>,
+    auto_pay: ::core::option::Option<bool>,
+    bandwidth: ::core::option::Option<i32>,
+    client_token: ::core::option::Option<::std::string::String>,
+    duration: ::core::option::Option<i32>,
+    name: ::core::option::Option<::std::string::String>,
+    pay_type: ::core::option::Option<PayType>,
+    pricing_cycle: ::core::option::Option<PricingCycle>,
+    region_id: ::core::option::Option<::std::string::String>,
+    spec: ::core::option::Option<::std::string::String>,
 }
 impl CreateIpv6TranslatorRequestBuilder {
     /// Whether the order is paid automatically (`true`) or left for you to pay (`false`).
     ///
     /// Wire name: `AutoPay`.
-    pub fn auto_pay(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_pay = Some(value.into());
         self
     }
     /// The bandwidth of the instance in Mbit/s, from `1` to `200`; 10 Mbit/s when omitted. Mapping entries without a bandwidth of their own share this bandwidth.
     ///
     /// Wire name: `Bandwidth`.
-    pub fn bandwidth(mut self, value: impl Into<i32>) -> Self {
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The length of a subscription: `1` to `9` when `PricingCycle` is `Month`, and `3` when it is `Year`.
     ///
     /// Wire name: `Duration`.
-    pub fn duration(mut self, value: impl Into<i32>) -> Self {
+    pub fn duration(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.duration = Some(value.into());
         self
     }
     /// A name for the instance: 2 to 100 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), and not starting with `http://` or `https://`. The instance ID is used when you leave it out.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// How the instance is billed: `PREPAY` for a subscription or `POSTPAY` for pay-as-you-go.
     ///
     /// Wire name: `PayType`.
-    pub fn pay_type(mut self, value: impl Into<PayType>) -> Self {
+    pub fn pay_type(mut self, value: impl ::core::convert::Into<PayType>) -> Self {
         self.pay_type = Some(value.into());
         self
     }
     /// The unit of a subscription: `Month` (the default) or `Year`.
     ///
     /// Wire name: `PricingCycle`.
-    pub fn pricing_cycle(mut self, value: impl Into<PricingCycle>) -> Self {
+    pub fn pricing_cycle(
+        mut self,
+        value: impl ::core::convert::Into<PricingCycle>,
+    ) -> Self {
         self.pricing_cycle = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The instance specification; the only value is `small`.
     ///
     /// Wire name: `Spec`.
-    pub fn spec(mut self, value: impl Into<String>) -> Self {
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.spec = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateIpv6TranslatorRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateIpv6TranslatorRequest, rt::BuildError> {
         Ok(CreateIpv6TranslatorRequest {
             auto_pay: self.auto_pay,
             bandwidth: self.bandwidth,
@@ -180,7 +197,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateIpv6TranslatorRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateIpv6TranslatorRequestBuilder {
             auto_pay: src.optional("AutoPay")?,
             bandwidth: src.optional("Bandwidth")?,
@@ -189,7 +208,9 @@ impl rt::FromParams for CreateIpv6TranslatorRequest {
             name: src.optional("Name")?,
             pay_type: src.optional("PayType")?,
             pricing_cycle: src.optional("PricingCycle")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             spec: src.optional("Spec")?,
         }
             .build()
@@ -200,8 +221,10 @@ impl rt::Operation for CreateIpv6TranslatorRequest {
     const ACTION: &'static str = "CreateIPv6Translator";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateIpv6TranslatorResponse;
     type Error = CreateIpv6TranslatorError;
     #[inline]
@@ -224,27 +247,27 @@ pub struct CreateIpv6TranslatorResponse {
     /// The ID of the new IPv6 Translation Service instance.
     ///
     /// Wire name: `Ipv6TranslatorId`.
-    pub ipv6_translator_id: Option<String>,
+    pub ipv6_translator_id: ::core::option::Option<::std::string::String>,
     /// The name the instance was given.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID of the order placed for the instance.
     ///
     /// Wire name: `OrderId`.
-    pub order_id: Option<i64>,
+    pub order_id: ::core::option::Option<i64>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The specification of the instance.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateIpv6TranslatorResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv6_translator_id: fields.optional("Ipv6TranslatorId")?,
@@ -279,7 +302,7 @@ impl CreateIpv6TranslatorError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -299,13 +322,13 @@ impl rt::OperationError for CreateIpv6TranslatorError {
         }
     }
 }
-impl std::fmt::Display for CreateIpv6TranslatorError {
+impl ::std::fmt::Display for CreateIpv6TranslatorError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateIpv6TranslatorError {}
+impl ::std::error::Error for CreateIpv6TranslatorError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -352,7 +375,7 @@ impl PayType {
         }
     }
 }
-impl From<&str> for PayType {
+impl ::core::convert::From<&str> for PayType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -362,16 +385,17 @@ impl From<&str> for PayType {
         }
     }
 }
-impl std::fmt::Display for PayType {
+impl ::std::fmt::Display for PayType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for PayType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for PayType {
@@ -402,7 +426,7 @@ impl PricingCycle {
         }
     }
 }
-impl From<&str> for PricingCycle {
+impl ::core::convert::From<&str> for PricingCycle {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -412,16 +436,17 @@ impl From<&str> for PricingCycle {
         }
     }
 }
-impl std::fmt::Display for PricingCycle {
+impl ::std::fmt::Display for PricingCycle {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for PricingCycle {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for PricingCycle {
@@ -440,7 +465,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

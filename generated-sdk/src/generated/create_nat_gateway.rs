@@ -16,91 +16,91 @@ pub struct CreateNatGatewayRequest {
     /// How clients reach the VPC NAT gateway for reverse access.
     ///
     /// Wire name: `AccessMode`.
-    pub access_mode: Option<AccessMode>,
+    pub access_mode: ::core::option::Option<AccessMode>,
     /// Not used: subscription Internet NAT gateways can no longer be bought. Leave it out.
     ///
     /// Wire name: `AutoPay`.
-    pub auto_pay: Option<bool>,
+    pub auto_pay: ::core::option::Option<bool>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// An optional description of 2 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Not used: subscription Internet NAT gateways can no longer be bought. Leave it out.
     ///
     /// Wire name: `Duration`.
-    pub duration: Option<String>,
+    pub duration: ::core::option::Option<::std::string::String>,
     /// How EIPs are associated with the gateway: `MULTI_BINDED` (the default, multi-EIP-to-ENI mode) or `NAT` (NAT mode, compatible with IPv4 addresses). In NAT mode each EIP takes up a private IP address of the gateway's vSwitch, so the vSwitch needs enough free addresses, and a gateway holds at most 50 EIPs.
     ///
     /// Wire name: `EipBindMode`.
-    pub eip_bind_mode: Option<EipBindMode>,
+    pub eip_bind_mode: ::core::option::Option<EipBindMode>,
     /// Whether the gateway answers ICMP requests: `true` (the default) or `false`.
     ///
     /// Wire name: `IcmpReplyEnabled`.
-    pub icmp_reply_enabled: Option<bool>,
+    pub icmp_reply_enabled: ::core::option::Option<bool>,
     /// The billing method; only `PostPaid` (pay-as-you-go, the default) is accepted.
     ///
     /// Wire name: `InstanceChargeType`.
-    pub instance_charge_type: Option<String>,
+    pub instance_charge_type: ::core::option::Option<::std::string::String>,
     /// The metering method; set it to `PayByLcu`, which bills by capacity units (CUs).
     ///
     /// Wire name: `InternetChargeType`.
-    pub internet_charge_type: Option<String>,
+    pub internet_charge_type: ::core::option::Option<::std::string::String>,
     /// An IP prefix from which NAT IP addresses are created in bulk. It must come from a reserved, still unallocated CIDR block of the gateway's vSwitch.
     ///
     /// Wire name: `Ipv4Prefix`.
-    pub ipv4_prefix: Option<String>,
+    pub ipv4_prefix: ::core::option::Option<::std::string::String>,
     /// A name for the gateway: 2 to 128 characters, starting with a letter, made of letters, digits, underscores (_) and hyphens (-). The system assigns a name when you leave it out.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The private IP address the gateway takes in its vSwitch; it must be unassigned. A random free address is used when you leave it out.
     ///
     /// Wire name: `NatIp`.
-    pub nat_ip: Option<String>,
+    pub nat_ip: ::core::option::Option<::std::string::String>,
     /// The gateway type; set it to `Enhanced`.
     ///
     /// Wire name: `NatType`.
-    pub nat_type: Option<String>,
+    pub nat_type: ::core::option::Option<::std::string::String>,
     /// Which kind of NAT gateway to create: `internet` for an Internet NAT gateway or `intranet` for a VPC NAT gateway.
     ///
     /// Wire name: `NetworkType`.
-    pub network_type: Option<NetworkType>,
+    pub network_type: ::core::option::Option<NetworkType>,
     /// Not used: subscription Internet NAT gateways can no longer be bought. Leave it out.
     ///
     /// Wire name: `PricingCycle`.
-    pub pricing_cycle: Option<String>,
+    pub pricing_cycle: ::core::option::Option<::std::string::String>,
     /// Whether the gateway supports PrivateLink: `true`, or `false`, which applies when you leave it out.
     ///
     /// Wire name: `PrivateLinkEnabled`.
-    pub private_link_enabled: Option<bool>,
+    pub private_link_enabled: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Deprecated; whether the firewall feature is enabled, `false` by default. Leave it out.
     ///
     /// Wire name: `SecurityProtectionEnabled`.
-    pub security_protection_enabled: Option<bool>,
+    pub security_protection_enabled: ::core::option::Option<bool>,
     /// Not used: subscription Internet NAT gateways can no longer be bought. Leave it out.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
     /// Tags to attach to the gateway, each a key and a value.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// The vSwitch the gateway is attached to; the gateway takes a free private IP address from it. The vSwitch's zone must support NAT gateways (ListEnhanhcedNatGatewayAvailableZones lists those zones) and it must have free IP addresses (DescribeVSwitches shows how many). If the VPC has no suitable vSwitch, create one in a supported zone first.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
     /// The VPC the gateway is created in. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub vpc_id: String,
+    pub vpc_id: ::std::string::String,
 }
 impl CreateNatGatewayRequest {
     /// Starts building a request.
@@ -112,160 +112,211 @@ impl CreateNatGatewayRequest {
 /// Builds a [`CreateNatGatewayRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateNatGatewayRequestBuilder {
-    access_mode: Option<AccessMode>,
-    auto_pay: Option<bool>,
-    client_token: Option<String>,
-    description: Option<String>,
-    duration: Option<String>,
-    eip_bind_mode: Option<EipBindMode>,
-    icmp_reply_enabled: Option<bool>,
-    instance_charge_type: Option<String>,
-    internet_charge_type: Option<String>,
-    ipv4_prefix: Option<String>,
-    name: Option<String>,
-    nat_ip: Option<String>,
-    nat_type: Option<String>,
-    network_type: Option<NetworkType>,
-    pricing_cycle: Option<String>,
-    private_link_enabled: Option<bool>,
-    region_id: Option<String>,
-    security_protection_enabled: Option<bool>,
-    spec: Option<String>,
-    tag: Vec<super::types::Tag>,
-    vswitch_id: Option<String>,
-    vpc_id: Option<String>,
+    access_mode: ::core::option::Option<AccessMode>,
+    auto_pay: ::core::option::Option<bool>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    duration: ::core::option::Option<::std::string::String>,
+    eip_bind_mode: ::core::option::Option<EipBindMode>,
+    icmp_reply_enabled: ::core::option::Option<bool>,
+    instance_charge_type: ::core::option::Option<::std::string::String>,
+    internet_charge_type: ::core::option::Option<::std::string::String>,
+    ipv4_prefix: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    nat_ip: ::core::option::Option<::std::string::String>,
+    nat_type: ::core::option::Option<::std::string::String>,
+    network_type: ::core::option::Option<NetworkType>,
+    pricing_cycle: ::core::option::Option<::std::string::String>,
+    private_link_enabled: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    security_protection_enabled: ::core::option::Option<bool>,
+    spec: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    vswitch_id: ::core::option::Option<::std::string::String>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateNatGatewayRequestBuilder {
     /// How clients reach the VPC NAT gateway for reverse access.
     ///
     /// Wire name: `AccessMode`.
-    pub fn access_mode(mut self, value: impl Into<AccessMode>) -> Self {
+    pub fn access_mode(mut self, value: impl ::core::convert::Into<AccessMode>) -> Self {
         self.access_mode = Some(value.into());
         self
     }
     /// Not used: subscription Internet NAT gateways can no longer be bought. Leave it out.
     ///
     /// Wire name: `AutoPay`.
-    pub fn auto_pay(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_pay = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// An optional description of 2 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// Not used: subscription Internet NAT gateways can no longer be bought. Leave it out.
     ///
     /// Wire name: `Duration`.
-    pub fn duration(mut self, value: impl Into<String>) -> Self {
+    pub fn duration(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.duration = Some(value.into());
         self
     }
     /// How EIPs are associated with the gateway: `MULTI_BINDED` (the default, multi-EIP-to-ENI mode) or `NAT` (NAT mode, compatible with IPv4 addresses). In NAT mode each EIP takes up a private IP address of the gateway's vSwitch, so the vSwitch needs enough free addresses, and a gateway holds at most 50 EIPs.
     ///
     /// Wire name: `EipBindMode`.
-    pub fn eip_bind_mode(mut self, value: impl Into<EipBindMode>) -> Self {
+    pub fn eip_bind_mode(
+        mut self,
+        value: impl ::core::convert::Into<EipBindMode>,
+    ) -> Self {
         self.eip_bind_mode = Some(value.into());
         self
     }
     /// Whether the gateway answers ICMP requests: `true` (the default) or `false`.
     ///
     /// Wire name: `IcmpReplyEnabled`.
-    pub fn icmp_reply_enabled(mut self, value: impl Into<bool>) -> Self {
+    pub fn icmp_reply_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.icmp_reply_enabled = Some(value.into());
         self
     }
     /// The billing method; only `PostPaid` (pay-as-you-go, the default) is accepted.
     ///
     /// Wire name: `InstanceChargeType`.
-    pub fn instance_charge_type(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_charge_type = Some(value.into());
         self
     }
     /// The metering method; set it to `PayByLcu`, which bills by capacity units (CUs).
     ///
     /// Wire name: `InternetChargeType`.
-    pub fn internet_charge_type(mut self, value: impl Into<String>) -> Self {
+    pub fn internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.internet_charge_type = Some(value.into());
         self
     }
     /// An IP prefix from which NAT IP addresses are created in bulk. It must come from a reserved, still unallocated CIDR block of the gateway's vSwitch.
     ///
     /// Wire name: `Ipv4Prefix`.
-    pub fn ipv4_prefix(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv4_prefix(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv4_prefix = Some(value.into());
         self
     }
     /// A name for the gateway: 2 to 128 characters, starting with a letter, made of letters, digits, underscores (_) and hyphens (-). The system assigns a name when you leave it out.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The private IP address the gateway takes in its vSwitch; it must be unassigned. A random free address is used when you leave it out.
     ///
     /// Wire name: `NatIp`.
-    pub fn nat_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip = Some(value.into());
         self
     }
     /// The gateway type; set it to `Enhanced`.
     ///
     /// Wire name: `NatType`.
-    pub fn nat_type(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_type = Some(value.into());
         self
     }
     /// Which kind of NAT gateway to create: `internet` for an Internet NAT gateway or `intranet` for a VPC NAT gateway.
     ///
     /// Wire name: `NetworkType`.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
+    pub fn network_type(
+        mut self,
+        value: impl ::core::convert::Into<NetworkType>,
+    ) -> Self {
         self.network_type = Some(value.into());
         self
     }
     /// Not used: subscription Internet NAT gateways can no longer be bought. Leave it out.
     ///
     /// Wire name: `PricingCycle`.
-    pub fn pricing_cycle(mut self, value: impl Into<String>) -> Self {
+    pub fn pricing_cycle(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.pricing_cycle = Some(value.into());
         self
     }
     /// Whether the gateway supports PrivateLink: `true`, or `false`, which applies when you leave it out.
     ///
     /// Wire name: `PrivateLinkEnabled`.
-    pub fn private_link_enabled(mut self, value: impl Into<bool>) -> Self {
+    pub fn private_link_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.private_link_enabled = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Deprecated; whether the firewall feature is enabled, `false` by default. Leave it out.
     ///
     /// Wire name: `SecurityProtectionEnabled`.
-    pub fn security_protection_enabled(mut self, value: impl Into<bool>) -> Self {
+    pub fn security_protection_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.security_protection_enabled = Some(value.into());
         self
     }
     /// Not used: subscription Internet NAT gateways can no longer be bought. Leave it out.
     ///
     /// Wire name: `Spec`.
-    pub fn spec(mut self, value: impl Into<String>) -> Self {
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.spec = Some(value.into());
         self
     }
@@ -274,28 +325,38 @@ impl CreateNatGatewayRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The vSwitch the gateway is attached to; the gateway takes a free private IP address from it. The vSwitch's zone must support NAT gateways (ListEnhanhcedNatGatewayAvailableZones lists those zones) and it must have free IP addresses (DescribeVSwitches shows how many). If the VPC has no suitable vSwitch, create one in a supported zone first.
     ///
     /// Wire name: `VSwitchId`.
-    pub fn vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_id = Some(value.into());
         self
     }
     /// The VPC the gateway is created in. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateNatGatewayRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateNatGatewayRequest, rt::BuildError> {
         let request = CreateNatGatewayRequest {
             access_mode: self.access_mode,
             auto_pay: self.auto_pay,
@@ -344,7 +405,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateNatGatewayRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateNatGatewayRequestBuilder {
             access_mode: src.json("AccessMode")?,
             auto_pay: src.optional("AutoPay")?,
@@ -362,7 +425,9 @@ impl rt::FromParams for CreateNatGatewayRequest {
             network_type: src.optional("NetworkType")?,
             pricing_cycle: src.optional("PricingCycle")?,
             private_link_enabled: src.optional("PrivateLinkEnabled")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             security_protection_enabled: src.optional("SecurityProtectionEnabled")?,
             spec: src.optional("Spec")?,
             tag: src.structs("Tag")?,
@@ -377,8 +442,10 @@ impl rt::Operation for CreateNatGatewayRequest {
     const ACTION: &'static str = "CreateNatGateway";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateNatGatewayResponse;
     type Error = CreateNatGatewayError;
     #[inline]
@@ -414,27 +481,27 @@ pub struct CreateNatGatewayResponse {
     /// The IDs of the gateway's DNAT tables, used with CreateForwardEntry.
     ///
     /// Wire name: `ForwardTableIds`. On the wire each item is wrapped in `ForwardTableId`.
-    pub forward_table_ids: Vec<String>,
+    pub forward_table_ids: ::std::vec::Vec<::std::string::String>,
     /// The IDs of the gateway's FULLNAT tables, used with CreateFullNatEntry (VPC NAT gateways).
     ///
     /// Wire name: `FullNatTableIds`. On the wire each item is wrapped in `FullNatTableId`.
-    pub full_nat_table_ids: Vec<String>,
+    pub full_nat_table_ids: ::std::vec::Vec<::std::string::String>,
     /// The ID of the new NAT gateway.
     ///
     /// Wire name: `NatGatewayId`.
-    pub nat_gateway_id: Option<String>,
+    pub nat_gateway_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The IDs of the gateway's SNAT tables, used with CreateSnatEntry.
     ///
     /// Wire name: `SnatTableIds`. On the wire each item is wrapped in `SnatTableId`.
-    pub snat_table_ids: Vec<String>,
+    pub snat_table_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl rt::Decode for CreateNatGatewayResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             forward_table_ids: fields.wrapped_list("ForwardTableIds", "ForwardTableId")?,
@@ -470,7 +537,7 @@ impl CreateNatGatewayError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -490,13 +557,13 @@ impl rt::OperationError for CreateNatGatewayError {
         }
     }
 }
-impl std::fmt::Display for CreateNatGatewayError {
+impl ::std::fmt::Display for CreateNatGatewayError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateNatGatewayError {}
+impl ::std::error::Error for CreateNatGatewayError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -552,7 +619,7 @@ impl EipBindMode {
         }
     }
 }
-impl From<&str> for EipBindMode {
+impl ::core::convert::From<&str> for EipBindMode {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -562,16 +629,17 @@ impl From<&str> for EipBindMode {
         }
     }
 }
-impl std::fmt::Display for EipBindMode {
+impl ::std::fmt::Display for EipBindMode {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for EipBindMode {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for EipBindMode {
@@ -602,7 +670,7 @@ impl NetworkType {
         }
     }
 }
-impl From<&str> for NetworkType {
+impl ::core::convert::From<&str> for NetworkType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -612,16 +680,17 @@ impl From<&str> for NetworkType {
         }
     }
 }
-impl std::fmt::Display for NetworkType {
+impl ::std::fmt::Display for NetworkType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for NetworkType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for NetworkType {
@@ -637,31 +706,37 @@ pub struct AccessMode {
     /// The reverse-access mode of the VPC NAT gateway, such as `route` or `tunnel`.
     ///
     /// Wire name: `ModeValue`.
-    pub mode_value: Option<String>,
+    pub mode_value: ::core::option::Option<::std::string::String>,
     /// The tunnel type used when the reverse-access mode is `tunnel`.
     ///
     /// Wire name: `TunnelType`.
-    pub tunnel_type: Option<String>,
+    pub tunnel_type: ::core::option::Option<::std::string::String>,
 }
 impl AccessMode {
     /// The reverse-access mode of the VPC NAT gateway, such as `route` or `tunnel`.
     ///
     /// Wire name: `ModeValue`.
-    pub fn mode_value(mut self, value: impl Into<String>) -> Self {
+    pub fn mode_value(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.mode_value = Some(value.into());
         self
     }
     /// The tunnel type used when the reverse-access mode is `tunnel`.
     ///
     /// Wire name: `TunnelType`.
-    pub fn tunnel_type(mut self, value: impl Into<String>) -> Self {
+    pub fn tunnel_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.tunnel_type = Some(value.into());
         self
     }
 }
 impl rt::Decode for AccessMode {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             mode_value: fields.optional("ModeValue")?,
@@ -689,7 +764,7 @@ mod tests {
             .vpc_id("example-VpcId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

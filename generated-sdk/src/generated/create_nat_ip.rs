@@ -16,43 +16,43 @@ pub struct CreateNatIpRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// An IP prefix to create, with a /28 mask. It must lie in a reserved CIDR block of the gateway's vSwitch that is not in use yet.
     ///
     /// Wire name: `Ipv4Prefix`.
-    pub ipv4_prefix: Option<String>,
+    pub ipv4_prefix: ::core::option::Option<::std::string::String>,
     /// How many IP prefixes the system should pick for you, `1` to `10`, taken at random from the unallocated reserved CIDR blocks of the gateway's vSwitch.
     ///
     /// Wire name: `Ipv4PrefixCount`.
-    pub ipv4_prefix_count: Option<i64>,
+    pub ipv4_prefix_count: ::core::option::Option<i64>,
     /// The VPC NAT gateway that gets the address. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub nat_gateway_id: String,
+    pub nat_gateway_id: ::std::string::String,
     /// The address to create. When you leave it out, a random address of `NatIpCidr` is chosen.
     ///
     /// Wire name: `NatIp`.
-    pub nat_ip: Option<String>,
+    pub nat_ip: ::core::option::Option<::std::string::String>,
     /// The NAT CIDR block of the gateway that the address comes from. ListNatIpCidrs lists the blocks.
     ///
     /// Wire name: `NatIpCidr`. Required.
-    pub nat_ip_cidr: String,
+    pub nat_ip_cidr: ::std::string::String,
     /// A description of 2 to 256 characters, starting with a letter and not starting with `http://` or `https://`.
     ///
     /// Wire name: `NatIpDescription`.
-    pub nat_ip_description: Option<String>,
+    pub nat_ip_description: ::core::option::Option<::std::string::String>,
     /// A name for the address: 2 to 128 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), and not starting with `http://` or `https://`.
     ///
     /// Wire name: `NatIpName`.
-    pub nat_ip_name: Option<String>,
+    pub nat_ip_name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateNatIpRequest {
     /// Starts building a request.
@@ -64,91 +64,115 @@ impl CreateNatIpRequest {
 /// Builds a [`CreateNatIpRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateNatIpRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    ipv4_prefix: Option<String>,
-    ipv4_prefix_count: Option<i64>,
-    nat_gateway_id: Option<String>,
-    nat_ip: Option<String>,
-    nat_ip_cidr: Option<String>,
-    nat_ip_description: Option<String>,
-    nat_ip_name: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    ipv4_prefix: ::core::option::Option<::std::string::String>,
+    ipv4_prefix_count: ::core::option::Option<i64>,
+    nat_gateway_id: ::core::option::Option<::std::string::String>,
+    nat_ip: ::core::option::Option<::std::string::String>,
+    nat_ip_cidr: ::core::option::Option<::std::string::String>,
+    nat_ip_description: ::core::option::Option<::std::string::String>,
+    nat_ip_name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateNatIpRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// An IP prefix to create, with a /28 mask. It must lie in a reserved CIDR block of the gateway's vSwitch that is not in use yet.
     ///
     /// Wire name: `Ipv4Prefix`.
-    pub fn ipv4_prefix(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv4_prefix(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv4_prefix = Some(value.into());
         self
     }
     /// How many IP prefixes the system should pick for you, `1` to `10`, taken at random from the unallocated reserved CIDR blocks of the gateway's vSwitch.
     ///
     /// Wire name: `Ipv4PrefixCount`.
-    pub fn ipv4_prefix_count(mut self, value: impl Into<i64>) -> Self {
+    pub fn ipv4_prefix_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.ipv4_prefix_count = Some(value.into());
         self
     }
     /// The VPC NAT gateway that gets the address. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
     /// The address to create. When you leave it out, a random address of `NatIpCidr` is chosen.
     ///
     /// Wire name: `NatIp`.
-    pub fn nat_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip = Some(value.into());
         self
     }
     /// The NAT CIDR block of the gateway that the address comes from. ListNatIpCidrs lists the blocks.
     ///
     /// Wire name: `NatIpCidr`. Required.
-    pub fn nat_ip_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip_cidr = Some(value.into());
         self
     }
     /// A description of 2 to 256 characters, starting with a letter and not starting with `http://` or `https://`.
     ///
     /// Wire name: `NatIpDescription`.
-    pub fn nat_ip_description(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip_description = Some(value.into());
         self
     }
     /// A name for the address: 2 to 128 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), and not starting with `http://` or `https://`.
     ///
     /// Wire name: `NatIpName`.
-    pub fn nat_ip_name(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateNatIpRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<CreateNatIpRequest, rt::BuildError> {
         Ok(CreateNatIpRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -184,7 +208,9 @@ impl rt::DryRunnable for CreateNatIpRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateNatIpRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateNatIpRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
@@ -195,7 +221,9 @@ impl rt::FromParams for CreateNatIpRequest {
             nat_ip_cidr: src.optional("NatIpCidr")?,
             nat_ip_description: src.optional("NatIpDescription")?,
             nat_ip_name: src.optional("NatIpName")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -205,8 +233,10 @@ impl rt::Operation for CreateNatIpRequest {
     const ACTION: &'static str = "CreateNatIp";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateNatIpResponse;
     type Error = CreateNatIpError;
     #[inline]
@@ -230,27 +260,27 @@ pub struct CreateNatIpResponse {
     /// The IP prefix that was created, when you asked for one.
     ///
     /// Wire name: `Ipv4Prefix`.
-    pub ipv4_prefix: Option<String>,
+    pub ipv4_prefix: ::core::option::Option<::std::string::String>,
     /// The NAT IP address that was created.
     ///
     /// Wire name: `NatIp`.
-    pub nat_ip: Option<String>,
+    pub nat_ip: ::core::option::Option<::std::string::String>,
     /// The ID of the NAT IP address.
     ///
     /// Wire name: `NatIpId`.
-    pub nat_ip_id: Option<String>,
+    pub nat_ip_id: ::core::option::Option<::std::string::String>,
     /// The addresses or prefixes created by this request, when several were made.
     ///
     /// Wire name: `NatIps`.
-    pub nat_ips: Vec<NatIps>,
+    pub nat_ips: ::std::vec::Vec<NatIps>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateNatIpResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv4_prefix: fields.optional("Ipv4Prefix")?,
@@ -285,7 +315,7 @@ impl CreateNatIpError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -305,13 +335,13 @@ impl rt::OperationError for CreateNatIpError {
         }
     }
 }
-impl std::fmt::Display for CreateNatIpError {
+impl ::std::fmt::Display for CreateNatIpError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateNatIpError {}
+impl ::std::error::Error for CreateNatIpError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -361,19 +391,19 @@ pub struct NatIps {
     /// The IP prefix of this item.
     ///
     /// Wire name: `Ipv4Prefix`.
-    pub ipv4_prefix: Option<String>,
+    pub ipv4_prefix: ::core::option::Option<::std::string::String>,
     /// The NAT IP address of this item.
     ///
     /// Wire name: `NatIp`.
-    pub nat_ip: Option<String>,
+    pub nat_ip: ::core::option::Option<::std::string::String>,
     /// The ID of the NAT IP address of this item.
     ///
     /// Wire name: `NatIpId`.
-    pub nat_ip_id: Option<String>,
+    pub nat_ip_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for NatIps {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv4_prefix: fields.optional("Ipv4Prefix")?,
@@ -394,7 +424,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

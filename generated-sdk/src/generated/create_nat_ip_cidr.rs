@@ -16,31 +16,31 @@ pub struct CreateNatIpCidrRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The VPC NAT gateway that gets the block. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub nat_gateway_id: String,
+    pub nat_gateway_id: ::std::string::String,
     /// The CIDR block to add. It must be one of the private ranges 192.168.0.0/16, 172.16.0.0/12 and 10.0.0.0/8 or a subnet of one, with a mask of 16 to 32 bits, and must not overlap the private CIDR block of the gateway's VPC. To provide NAT with other addresses of the VPC's private block, create a vSwitch and attach it to another VPC NAT gateway instead. Public addresses can be used only if they lie in a customer CIDR block of the VPC.
     ///
     /// Wire name: `NatIpCidr`. Required.
-    pub nat_ip_cidr: String,
+    pub nat_ip_cidr: ::std::string::String,
     /// A description of 2 to 256 characters, starting with a letter and not starting with `http://` or `https://`.
     ///
     /// Wire name: `NatIpCidrDescription`.
-    pub nat_ip_cidr_description: Option<String>,
+    pub nat_ip_cidr_description: ::core::option::Option<::std::string::String>,
     /// A name for the block: 2 to 128 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), and not starting with `http://` or `https://`.
     ///
     /// Wire name: `NatIpCidrName`.
-    pub nat_ip_cidr_name: Option<String>,
+    pub nat_ip_cidr_name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateNatIpCidrRequest {
     /// Starts building a request.
@@ -52,67 +52,87 @@ impl CreateNatIpCidrRequest {
 /// Builds a [`CreateNatIpCidrRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateNatIpCidrRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    nat_gateway_id: Option<String>,
-    nat_ip_cidr: Option<String>,
-    nat_ip_cidr_description: Option<String>,
-    nat_ip_cidr_name: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    nat_gateway_id: ::core::option::Option<::std::string::String>,
+    nat_ip_cidr: ::core::option::Option<::std::string::String>,
+    nat_ip_cidr_description: ::core::option::Option<::std::string::String>,
+    nat_ip_cidr_name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateNatIpCidrRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The VPC NAT gateway that gets the block. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
     /// The CIDR block to add. It must be one of the private ranges 192.168.0.0/16, 172.16.0.0/12 and 10.0.0.0/8 or a subnet of one, with a mask of 16 to 32 bits, and must not overlap the private CIDR block of the gateway's VPC. To provide NAT with other addresses of the VPC's private block, create a vSwitch and attach it to another VPC NAT gateway instead. Public addresses can be used only if they lie in a customer CIDR block of the VPC.
     ///
     /// Wire name: `NatIpCidr`. Required.
-    pub fn nat_ip_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip_cidr = Some(value.into());
         self
     }
     /// A description of 2 to 256 characters, starting with a letter and not starting with `http://` or `https://`.
     ///
     /// Wire name: `NatIpCidrDescription`.
-    pub fn nat_ip_cidr_description(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip_cidr_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip_cidr_description = Some(value.into());
         self
     }
     /// A name for the block: 2 to 128 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), and not starting with `http://` or `https://`.
     ///
     /// Wire name: `NatIpCidrName`.
-    pub fn nat_ip_cidr_name(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip_cidr_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip_cidr_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateNatIpCidrRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateNatIpCidrRequest, rt::BuildError> {
         Ok(CreateNatIpCidrRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -145,7 +165,9 @@ impl rt::DryRunnable for CreateNatIpCidrRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateNatIpCidrRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateNatIpCidrRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
@@ -153,7 +175,9 @@ impl rt::FromParams for CreateNatIpCidrRequest {
             nat_ip_cidr: src.optional("NatIpCidr")?,
             nat_ip_cidr_description: src.optional("NatIpCidrDescription")?,
             nat_ip_cidr_name: src.optional("NatIpCidrName")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -163,8 +187,10 @@ impl rt::Operation for CreateNatIpCidrRequest {
     const ACTION: &'static str = "CreateNatIpCidr";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateNatIpCidrResponse;
     type Error = CreateNatIpCidrError;
     #[inline]
@@ -185,15 +211,15 @@ pub struct CreateNatIpCidrResponse {
     /// The ID of the new NAT CIDR block.
     ///
     /// Wire name: `NatIpCidrId`.
-    pub nat_ip_cidr_id: Option<String>,
+    pub nat_ip_cidr_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateNatIpCidrResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             nat_ip_cidr_id: fields.optional("NatIpCidrId")?,
@@ -225,7 +251,7 @@ impl CreateNatIpCidrError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -245,13 +271,13 @@ impl rt::OperationError for CreateNatIpCidrError {
         }
     }
 }
-impl std::fmt::Display for CreateNatIpCidrError {
+impl ::std::fmt::Display for CreateNatIpCidrError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateNatIpCidrError {}
+impl ::std::error::Error for CreateNatIpCidrError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -276,7 +302,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,31 +16,31 @@ pub struct CreateNetworkAclRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// A name for the network ACL, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `NetworkAclName`.
-    pub network_acl_name: Option<String>,
+    pub network_acl_name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Tags to attach to the new network ACL, as key-value pairs.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// The VPC the network ACL belongs to. The call is refused while the VPC holds ECS instances of these families, which lack network ACL support: c1, c2, c4, c5, ce4, cm4, d1, e3, e4, ga1, gn4, gn5, i1, m1, m2, mn4, n1, n2, n4, s1, s2, s3, se1, sn1, sn2, t1 and xn4. Upgrade or release such instances before you retry.
     ///
     /// Wire name: `VpcId`. Required.
-    pub vpc_id: String,
+    pub vpc_id: ::std::string::String,
 }
 impl CreateNetworkAclRequest {
     /// Starts building a request.
@@ -52,47 +52,59 @@ impl CreateNetworkAclRequest {
 /// Builds a [`CreateNetworkAclRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateNetworkAclRequestBuilder {
-    client_token: Option<String>,
-    description: Option<String>,
-    dry_run: Option<bool>,
-    network_acl_name: Option<String>,
-    region_id: Option<String>,
-    tag: Vec<super::types::Tag>,
-    vpc_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    network_acl_name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateNetworkAclRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// A name for the network ACL, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `NetworkAclName`.
-    pub fn network_acl_name(mut self, value: impl Into<String>) -> Self {
+    pub fn network_acl_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.network_acl_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -101,21 +113,28 @@ impl CreateNetworkAclRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The VPC the network ACL belongs to. The call is refused while the VPC holds ECS instances of these families, which lack network ACL support: c1, c2, c4, c5, ce4, cm4, d1, e3, e4, ga1, gn4, gn5, i1, m1, m2, mn4, n1, n2, n4, s1, s2, s3, se1, sn1, sn2, t1 and xn4. Upgrade or release such instances before you retry.
     ///
     /// Wire name: `VpcId`. Required.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateNetworkAclRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateNetworkAclRequest, rt::BuildError> {
         let request = CreateNetworkAclRequest {
             client_token: self.client_token,
             description: self.description,
@@ -150,13 +169,17 @@ impl rt::DryRunnable for CreateNetworkAclRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateNetworkAclRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateNetworkAclRequestBuilder {
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
             dry_run: src.optional("DryRun")?,
             network_acl_name: src.optional("NetworkAclName")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             tag: src.structs("Tag")?,
             vpc_id: src.optional("VpcId")?,
         }
@@ -168,8 +191,10 @@ impl rt::Operation for CreateNetworkAclRequest {
     const ACTION: &'static str = "CreateNetworkAcl";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateNetworkAclResponse;
     type Error = CreateNetworkAclError;
     #[inline]
@@ -190,19 +215,19 @@ pub struct CreateNetworkAclResponse {
     /// The settings of the network ACL as created.
     ///
     /// Wire name: `NetworkAclAttribute`.
-    pub network_acl_attribute: Option<NetworkAclAttribute>,
+    pub network_acl_attribute: ::core::option::Option<NetworkAclAttribute>,
     /// The ID of the new network ACL.
     ///
     /// Wire name: `NetworkAclId`.
-    pub network_acl_id: Option<String>,
+    pub network_acl_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateNetworkAclResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             network_acl_attribute: fields.optional("NetworkAclAttribute")?,
@@ -237,7 +262,7 @@ impl CreateNetworkAclError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -262,13 +287,13 @@ impl rt::OperationError for CreateNetworkAclError {
         }
     }
 }
-impl std::fmt::Display for CreateNetworkAclError {
+impl ::std::fmt::Display for CreateNetworkAclError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateNetworkAclError {}
+impl ::std::error::Error for CreateNetworkAclError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -421,35 +446,35 @@ pub struct EgressAclEntry {
     /// The description of this outbound rule.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block the outbound rule matches.
     ///
     /// Wire name: `DestinationCidrIp`.
-    pub destination_cidr_ip: Option<String>,
+    pub destination_cidr_ip: ::core::option::Option<::std::string::String>,
     /// The ID of this outbound rule.
     ///
     /// Wire name: `NetworkAclEntryId`.
-    pub network_acl_entry_id: Option<String>,
+    pub network_acl_entry_id: ::core::option::Option<::std::string::String>,
     /// The name of this outbound rule.
     ///
     /// Wire name: `NetworkAclEntryName`.
-    pub network_acl_entry_name: Option<String>,
+    pub network_acl_entry_name: ::core::option::Option<::std::string::String>,
     /// What the rule does with matching traffic: `accept` lets it pass, `drop` blocks it.
     ///
     /// Wire name: `Policy`.
-    pub policy: Option<String>,
+    pub policy: ::core::option::Option<::std::string::String>,
     /// The destination port range the rule matches, written as `start/end`, for example `80/80`; `-1/-1` means all ports.
     ///
     /// Wire name: `Port`.
-    pub port: Option<String>,
+    pub port: ::core::option::Option<::std::string::String>,
     /// The protocol the rule matches, such as `icmp`, `gre`, `tcp`, `udp`, or `all`.
     ///
     /// Wire name: `Protocol`.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for EgressAclEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             description: fields.optional("Description")?,
@@ -469,35 +494,35 @@ pub struct IngressAclEntry {
     /// The description of this inbound rule.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The ID of this inbound rule.
     ///
     /// Wire name: `NetworkAclEntryId`.
-    pub network_acl_entry_id: Option<String>,
+    pub network_acl_entry_id: ::core::option::Option<::std::string::String>,
     /// The name of this inbound rule.
     ///
     /// Wire name: `NetworkAclEntryName`.
-    pub network_acl_entry_name: Option<String>,
+    pub network_acl_entry_name: ::core::option::Option<::std::string::String>,
     /// What the rule does with matching traffic: `accept` lets it pass, `drop` blocks it.
     ///
     /// Wire name: `Policy`.
-    pub policy: Option<String>,
+    pub policy: ::core::option::Option<::std::string::String>,
     /// The destination port range the rule matches, written as `start/end`, for example `80/80`; `-1/-1` means all ports.
     ///
     /// Wire name: `Port`.
-    pub port: Option<String>,
+    pub port: ::core::option::Option<::std::string::String>,
     /// The protocol the rule matches, such as `icmp`, `gre`, `tcp`, `udp`, or `all`.
     ///
     /// Wire name: `Protocol`.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
     /// The source CIDR block the inbound rule matches.
     ///
     /// Wire name: `SourceCidrIp`.
-    pub source_cidr_ip: Option<String>,
+    pub source_cidr_ip: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IngressAclEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             description: fields.optional("Description")?,
@@ -517,19 +542,19 @@ pub struct Resource {
     /// The ID of the associated resource, a vSwitch.
     ///
     /// Wire name: `ResourceId`.
-    pub resource_id: Option<String>,
+    pub resource_id: ::core::option::Option<::std::string::String>,
     /// The kind of associated resource, `VSwitch`.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
     /// The state of the association, such as `BINDING` while it is being set up or `BINDED` when it is in effect.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Resource {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             resource_id: fields.optional("ResourceId")?,
@@ -545,47 +570,47 @@ pub struct NetworkAclAttribute {
     /// When the network ACL was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description given to the network ACL.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The outbound rules of the network ACL.
     ///
     /// Wire name: `EgressAclEntries`. On the wire each item is wrapped in `EgressAclEntry`.
-    pub egress_acl_entries: Vec<EgressAclEntry>,
+    pub egress_acl_entries: ::std::vec::Vec<EgressAclEntry>,
     /// The inbound rules of the network ACL.
     ///
     /// Wire name: `IngressAclEntries`. On the wire each item is wrapped in `IngressAclEntry`.
-    pub ingress_acl_entries: Vec<IngressAclEntry>,
+    pub ingress_acl_entries: ::std::vec::Vec<IngressAclEntry>,
     /// The ID of the network ACL.
     ///
     /// Wire name: `NetworkAclId`.
-    pub network_acl_id: Option<String>,
+    pub network_acl_id: ::core::option::Option<::std::string::String>,
     /// The name given to the network ACL.
     ///
     /// Wire name: `NetworkAclName`.
-    pub network_acl_name: Option<String>,
+    pub network_acl_name: ::core::option::Option<::std::string::String>,
     /// The region the network ACL is in.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resources the network ACL is associated with; empty for a new network ACL.
     ///
     /// Wire name: `Resources`. On the wire each item is wrapped in `Resource`.
-    pub resources: Vec<Resource>,
+    pub resources: ::std::vec::Vec<Resource>,
     /// The state of the network ACL, such as `Available` or `Modifying`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The VPC the network ACL belongs to.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for NetworkAclAttribute {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             creation_time: fields.optional("CreationTime")?,
@@ -614,7 +639,7 @@ mod tests {
             .vpc_id("example-VpcId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct CreatePhysicalConnectionRequest {
     /// The access point to connect the circuit at. DescribeAccessPoints lists them.
     ///
     /// Wire name: `AccessPointId`. Required. Example: `ap-cn-beijing-ft-A`.
-    pub access_point_id: String,
+    pub access_point_id: ::std::string::String,
     /// The circuit code the connectivity provider assigned.
     ///
     /// Wire name: `CircuitCode`. Example: `CT-BJ-2024-0042`.
-    pub circuit_code: Option<String>,
+    pub circuit_code: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `0c593ea1-3bea-11e9-b96b-88e9fe637760`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description of the circuit. It must start with a letter and must not start with `http://` or `https://`.
     ///
     /// Wire name: `Description`. Example: `Line to the Beijing office`. Length: 2 to 256 characters.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Advanced device features to request, sent as `DeviceAdvancedCapacity.N`. The service does not list the accepted values here; ListPhysicalConnectionFeatures shows what a circuit supports.
     ///
     /// Wire name: `DeviceAdvancedCapacity`.
-    pub device_advanced_capacity: Vec<String>,
+    pub device_advanced_capacity: ::std::vec::Vec<::std::string::String>,
     /// The connectivity provider of the line.
     ///
     /// Wire name: `LineOperator`. Required. Example: `CT`.
@@ -40,43 +40,43 @@ pub struct CreatePhysicalConnectionRequest {
     /// A name for the circuit: letters, digits, underscores and hyphens, starting with a letter and not with `http://` or `https://`.
     ///
     /// Wire name: `Name`. Example: `bj-office-line`. Length: 2 to 128 characters.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The optical module to use. Not documented by the service beyond its name.
     ///
     /// Wire name: `OpticalModuleModel`. Example: `10GBase-LR`.
-    pub optical_module_model: Option<String>,
+    pub optical_module_model: ::core::option::Option<::std::string::String>,
     /// Where the customer's data center is.
     ///
     /// Wire name: `PeerLocation`. Example: `No. 1 Example Street, Chaoyang District, Beijing`.
-    pub peer_location: Option<String>,
+    pub peer_location: ::core::option::Option<::std::string::String>,
     /// The port type. The 40G and 100G ports must be enabled by an account manager first.
     ///
     /// Wire name: `PortType`. Example: `1000Base-LX`.
-    pub port_type: Option<super::types::PortType>,
+    pub port_type: ::core::option::Option<super::types::PortType>,
     /// An existing circuit that backs this one up. It must be Allocated, Confirmed or Enabled.
     ///
     /// Wire name: `RedundantPhysicalConnectionId`. Example: `pc-2zeh4cj2bm6n9uq0dwx7`.
-    pub redundant_physical_connection_id: Option<String>,
+    pub redundant_physical_connection_id: ::core::option::Option<::std::string::String>,
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-beijing`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group to put the circuit in.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Tags to attach to the circuit, sent as `Tag.N.Key` and `Tag.N.Value`.
     ///
     /// Wire name: `Tag`.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// The kind of circuit; `VPC` when omitted.
     ///
     /// Wire name: `Type`. Example: `VPC`.
-    pub type_: Option<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
     /// For a hosted connection, its maximum bandwidth in Mbit/s. The service accepts 50, 100, 200, 300, 400, 500, 1000, 2000, 4000, 5000, 8000 and 10000.
     ///
     /// Wire name: `bandwidth`. Example: `100`. Range: 50 to 10000.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: ::core::option::Option<i64>,
 }
 impl CreatePhysicalConnectionRequest {
     /// Starts building a request.
@@ -88,49 +88,61 @@ impl CreatePhysicalConnectionRequest {
 /// Builds a [`CreatePhysicalConnectionRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreatePhysicalConnectionRequestBuilder {
-    access_point_id: Option<String>,
-    circuit_code: Option<String>,
-    client_token: Option<String>,
-    description: Option<String>,
-    device_advanced_capacity: Vec<String>,
-    line_operator: Option<super::types::LineOperator>,
-    name: Option<String>,
-    optical_module_model: Option<String>,
-    peer_location: Option<String>,
-    port_type: Option<super::types::PortType>,
-    redundant_physical_connection_id: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tag: Vec<super::types::Tag>,
-    type_: Option<String>,
-    bandwidth: Option<i64>,
+    access_point_id: ::core::option::Option<::std::string::String>,
+    circuit_code: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    device_advanced_capacity: ::std::vec::Vec<::std::string::String>,
+    line_operator: ::core::option::Option<super::types::LineOperator>,
+    name: ::core::option::Option<::std::string::String>,
+    optical_module_model: ::core::option::Option<::std::string::String>,
+    peer_location: ::core::option::Option<::std::string::String>,
+    port_type: ::core::option::Option<super::types::PortType>,
+    redundant_physical_connection_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    type_: ::core::option::Option<::std::string::String>,
+    bandwidth: ::core::option::Option<i64>,
 }
 impl CreatePhysicalConnectionRequestBuilder {
     /// The access point to connect the circuit at. DescribeAccessPoints lists them.
     ///
     /// Wire name: `AccessPointId`. Required. Example: `ap-cn-beijing-ft-A`.
-    pub fn access_point_id(mut self, value: impl Into<String>) -> Self {
+    pub fn access_point_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.access_point_id = Some(value.into());
         self
     }
     /// The circuit code the connectivity provider assigned.
     ///
     /// Wire name: `CircuitCode`. Example: `CT-BJ-2024-0042`.
-    pub fn circuit_code(mut self, value: impl Into<String>) -> Self {
+    pub fn circuit_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.circuit_code = Some(value.into());
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `0c593ea1-3bea-11e9-b96b-88e9fe637760`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description of the circuit. It must start with a letter and must not start with `http://` or `https://`.
     ///
     /// Wire name: `Description`. Example: `Line to the Beijing office`. Length: 2 to 256 characters.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
@@ -139,9 +151,14 @@ impl CreatePhysicalConnectionRequestBuilder {
     /// Wire name: `DeviceAdvancedCapacity`.
     pub fn device_advanced_capacity(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.device_advanced_capacity = value.into_iter().map(Into::into).collect();
+        self.device_advanced_capacity = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The connectivity provider of the line.
@@ -149,7 +166,7 @@ impl CreatePhysicalConnectionRequestBuilder {
     /// Wire name: `LineOperator`. Required. Example: `CT`.
     pub fn line_operator(
         mut self,
-        value: impl Into<super::types::LineOperator>,
+        value: impl ::core::convert::Into<super::types::LineOperator>,
     ) -> Self {
         self.line_operator = Some(value.into());
         self
@@ -157,49 +174,70 @@ impl CreatePhysicalConnectionRequestBuilder {
     /// A name for the circuit: letters, digits, underscores and hyphens, starting with a letter and not with `http://` or `https://`.
     ///
     /// Wire name: `Name`. Example: `bj-office-line`. Length: 2 to 128 characters.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The optical module to use. Not documented by the service beyond its name.
     ///
     /// Wire name: `OpticalModuleModel`. Example: `10GBase-LR`.
-    pub fn optical_module_model(mut self, value: impl Into<String>) -> Self {
+    pub fn optical_module_model(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.optical_module_model = Some(value.into());
         self
     }
     /// Where the customer's data center is.
     ///
     /// Wire name: `PeerLocation`. Example: `No. 1 Example Street, Chaoyang District, Beijing`.
-    pub fn peer_location(mut self, value: impl Into<String>) -> Self {
+    pub fn peer_location(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peer_location = Some(value.into());
         self
     }
     /// The port type. The 40G and 100G ports must be enabled by an account manager first.
     ///
     /// Wire name: `PortType`. Example: `1000Base-LX`.
-    pub fn port_type(mut self, value: impl Into<super::types::PortType>) -> Self {
+    pub fn port_type(
+        mut self,
+        value: impl ::core::convert::Into<super::types::PortType>,
+    ) -> Self {
         self.port_type = Some(value.into());
         self
     }
     /// An existing circuit that backs this one up. It must be Allocated, Confirmed or Enabled.
     ///
     /// Wire name: `RedundantPhysicalConnectionId`. Example: `pc-2zeh4cj2bm6n9uq0dwx7`.
-    pub fn redundant_physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn redundant_physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.redundant_physical_connection_id = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-beijing`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group to put the circuit in.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -208,28 +246,35 @@ impl CreatePhysicalConnectionRequestBuilder {
     /// Wire name: `Tag`.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The kind of circuit; `VPC` when omitted.
     ///
     /// Wire name: `Type`. Example: `VPC`.
-    pub fn type_(mut self, value: impl Into<String>) -> Self {
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.type_ = Some(value.into());
         self
     }
     /// For a hosted connection, its maximum bandwidth in Mbit/s. The service accepts 50, 100, 200, 300, 400, 500, 1000, 2000, 4000, 5000, 8000 and 10000.
     ///
     /// Wire name: `bandwidth`. Example: `100`. Range: 50 to 10000.
-    pub fn bandwidth(mut self, value: impl Into<i64>) -> Self {
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreatePhysicalConnectionRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreatePhysicalConnectionRequest, rt::BuildError> {
         let request = CreatePhysicalConnectionRequest {
             access_point_id: rt::required(self.access_point_id, "AccessPointId")?,
             circuit_code: self.circuit_code,
@@ -309,7 +354,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreatePhysicalConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreatePhysicalConnectionRequestBuilder {
             access_point_id: src.optional("AccessPointId")?,
             circuit_code: src.optional("CircuitCode")?,
@@ -323,7 +370,9 @@ impl rt::FromParams for CreatePhysicalConnectionRequest {
             port_type: src.optional("PortType")?,
             redundant_physical_connection_id: src
                 .optional("RedundantPhysicalConnectionId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
             type_: src.optional("Type")?,
@@ -337,8 +386,10 @@ impl rt::Operation for CreatePhysicalConnectionRequest {
     const ACTION: &'static str = "CreatePhysicalConnection";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreatePhysicalConnectionResponse;
     type Error = CreatePhysicalConnectionError;
     #[inline]
@@ -372,15 +423,15 @@ pub struct CreatePhysicalConnectionResponse {
     /// The ID of the new circuit.
     ///
     /// Wire name: `PhysicalConnectionId`. Example: `pc-2zeq5dxvqt8wp1k3m7ja`.
-    pub physical_connection_id: Option<String>,
+    pub physical_connection_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `9C2E1B7D-3A5F-4E8C-B1D6-0F4A7C2E9B53`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreatePhysicalConnectionResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             physical_connection_id: fields.optional("PhysicalConnectionId")?,
@@ -412,7 +463,7 @@ impl CreatePhysicalConnectionError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -432,13 +483,13 @@ impl rt::OperationError for CreatePhysicalConnectionError {
         }
     }
 }
-impl std::fmt::Display for CreatePhysicalConnectionError {
+impl ::std::fmt::Display for CreatePhysicalConnectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreatePhysicalConnectionError {}
+impl ::std::error::Error for CreatePhysicalConnectionError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -475,7 +526,7 @@ mod tests {
             .bandwidth(100i64)
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -497,7 +548,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<CreatePhysicalConnectionResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<CreatePhysicalConnectionResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

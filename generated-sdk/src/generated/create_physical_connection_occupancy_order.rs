@@ -16,39 +16,39 @@ pub struct CreatePhysicalConnectionOccupancyOrderRequest {
     /// Whether to pay the order at once from the account balance (`false` when omitted). Without enough balance the order becomes invalid and is canceled.
     ///
     /// Wire name: `AutoPay`. Example: `false`.
-    pub auto_pay: Option<bool>,
+    pub auto_pay: ::core::option::Option<bool>,
     /// Not documented by the service; by its name, whether the subscription renews itself when it ends.
     ///
     /// Wire name: `AutoRenew`. Example: `false`.
-    pub auto_renew: Option<bool>,
+    pub auto_renew: ::core::option::Option<bool>,
     /// Not documented by the service; by its name, how many billing cycles each automatic renewal adds.
     ///
     /// Wire name: `AutoRenewDuration`. Example: `1`.
-    pub auto_renew_duration: Option<i32>,
+    pub auto_renew_duration: ::core::option::Option<i32>,
     /// A value you choose, unique per request, that makes the request idempotent.
     ///
     /// Wire name: `ClientToken`. Example: `1b5e0b5c-2f9d-4c57-9f3a-7e2d8c6b4a10`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The billing method. Only `PrePaid` (subscription) is documented; the account must allow balance or credit payment.
     ///
     /// Wire name: `InstanceChargeType`. Example: `PrePaid`.
-    pub instance_charge_type: Option<String>,
+    pub instance_charge_type: ::core::option::Option<::std::string::String>,
     /// How long to subscribe: 1 to 9 when PricingCycle is `Month`, 1 to 5 when it is `Year`.
     ///
     /// Wire name: `Period`. Example: `1`. Range: 1 to 9.
-    pub period: Option<i32>,
+    pub period: ::core::option::Option<i32>,
     /// The ID of the Express Connect circuit.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1d5mxa8vgt3pl4qf9r`.
-    pub physical_connection_id: String,
+    pub physical_connection_id: ::std::string::String,
     /// The unit of Period; `Month` when omitted.
     ///
     /// Wire name: `PricingCycle`. Example: `Month`.
-    pub pricing_cycle: Option<PricingCycle>,
+    pub pricing_cycle: ::core::option::Option<PricingCycle>,
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreatePhysicalConnectionOccupancyOrderRequest {
     /// Starts building a request.
@@ -60,77 +60,95 @@ impl CreatePhysicalConnectionOccupancyOrderRequest {
 /// Builds a [`CreatePhysicalConnectionOccupancyOrderRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreatePhysicalConnectionOccupancyOrderRequestBuilder {
-    auto_pay: Option<bool>,
-    auto_renew: Option<bool>,
-    auto_renew_duration: Option<i32>,
-    client_token: Option<String>,
-    instance_charge_type: Option<String>,
-    period: Option<i32>,
-    physical_connection_id: Option<String>,
-    pricing_cycle: Option<PricingCycle>,
-    region_id: Option<String>,
+    auto_pay: ::core::option::Option<bool>,
+    auto_renew: ::core::option::Option<bool>,
+    auto_renew_duration: ::core::option::Option<i32>,
+    client_token: ::core::option::Option<::std::string::String>,
+    instance_charge_type: ::core::option::Option<::std::string::String>,
+    period: ::core::option::Option<i32>,
+    physical_connection_id: ::core::option::Option<::std::string::String>,
+    pricing_cycle: ::core::option::Option<PricingCycle>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreatePhysicalConnectionOccupancyOrderRequestBuilder {
     /// Whether to pay the order at once from the account balance (`false` when omitted). Without enough balance the order becomes invalid and is canceled.
     ///
     /// Wire name: `AutoPay`. Example: `false`.
-    pub fn auto_pay(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_pay = Some(value.into());
         self
     }
     /// Not documented by the service; by its name, whether the subscription renews itself when it ends.
     ///
     /// Wire name: `AutoRenew`. Example: `false`.
-    pub fn auto_renew(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_renew(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_renew = Some(value.into());
         self
     }
     /// Not documented by the service; by its name, how many billing cycles each automatic renewal adds.
     ///
     /// Wire name: `AutoRenewDuration`. Example: `1`.
-    pub fn auto_renew_duration(mut self, value: impl Into<i32>) -> Self {
+    pub fn auto_renew_duration(
+        mut self,
+        value: impl ::core::convert::Into<i32>,
+    ) -> Self {
         self.auto_renew_duration = Some(value.into());
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent.
     ///
     /// Wire name: `ClientToken`. Example: `1b5e0b5c-2f9d-4c57-9f3a-7e2d8c6b4a10`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The billing method. Only `PrePaid` (subscription) is documented; the account must allow balance or credit payment.
     ///
     /// Wire name: `InstanceChargeType`. Example: `PrePaid`.
-    pub fn instance_charge_type(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_charge_type = Some(value.into());
         self
     }
     /// How long to subscribe: 1 to 9 when PricingCycle is `Month`, 1 to 5 when it is `Year`.
     ///
     /// Wire name: `Period`. Example: `1`. Range: 1 to 9.
-    pub fn period(mut self, value: impl Into<i32>) -> Self {
+    pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.period = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1d5mxa8vgt3pl4qf9r`.
-    pub fn physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.physical_connection_id = Some(value.into());
         self
     }
     /// The unit of Period; `Month` when omitted.
     ///
     /// Wire name: `PricingCycle`. Example: `Month`.
-    pub fn pricing_cycle(mut self, value: impl Into<PricingCycle>) -> Self {
+    pub fn pricing_cycle(
+        mut self,
+        value: impl ::core::convert::Into<PricingCycle>,
+    ) -> Self {
         self.pricing_cycle = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -138,7 +156,10 @@ impl CreatePhysicalConnectionOccupancyOrderRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<CreatePhysicalConnectionOccupancyOrderRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        CreatePhysicalConnectionOccupancyOrderRequest,
+        rt::BuildError,
+    > {
         let request = CreatePhysicalConnectionOccupancyOrderRequest {
             auto_pay: self.auto_pay,
             auto_renew: self.auto_renew,
@@ -196,7 +217,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreatePhysicalConnectionOccupancyOrderRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreatePhysicalConnectionOccupancyOrderRequestBuilder {
             auto_pay: src.optional("AutoPay")?,
             auto_renew: src.optional("AutoRenew")?,
@@ -206,7 +229,9 @@ impl rt::FromParams for CreatePhysicalConnectionOccupancyOrderRequest {
             period: src.optional("Period")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
             pricing_cycle: src.optional("PricingCycle")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -216,8 +241,10 @@ impl rt::Operation for CreatePhysicalConnectionOccupancyOrderRequest {
     const ACTION: &'static str = "CreatePhysicalConnectionOccupancyOrder";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreatePhysicalConnectionOccupancyOrderResponse;
     type Error = CreatePhysicalConnectionOccupancyOrderError;
     #[inline]
@@ -240,15 +267,15 @@ pub struct CreatePhysicalConnectionOccupancyOrderResponse {
     /// The order that was placed.
     ///
     /// Wire name: `Data`.
-    pub data: Option<OccupancyOrder>,
+    pub data: ::core::option::Option<OccupancyOrder>,
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `2E8C4A71-0B6D-4F3E-9A52-C7D1E8F3B604`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreatePhysicalConnectionOccupancyOrderResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             data: fields.optional("Data")?,
@@ -280,7 +307,7 @@ impl CreatePhysicalConnectionOccupancyOrderError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -300,13 +327,13 @@ impl rt::OperationError for CreatePhysicalConnectionOccupancyOrderError {
         }
     }
 }
-impl std::fmt::Display for CreatePhysicalConnectionOccupancyOrderError {
+impl ::std::fmt::Display for CreatePhysicalConnectionOccupancyOrderError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreatePhysicalConnectionOccupancyOrderError {}
+impl ::std::error::Error for CreatePhysicalConnectionOccupancyOrderError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -354,7 +381,7 @@ impl PricingCycle {
         }
     }
 }
-impl From<&str> for PricingCycle {
+impl ::core::convert::From<&str> for PricingCycle {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -364,16 +391,17 @@ impl From<&str> for PricingCycle {
         }
     }
 }
-impl std::fmt::Display for PricingCycle {
+impl ::std::fmt::Display for PricingCycle {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for PricingCycle {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for PricingCycle {
@@ -389,11 +417,11 @@ pub struct OccupancyOrder {
     /// The ID of the order.
     ///
     /// Wire name: `OrderId`. Example: `211826512360617`.
-    pub order_id: Option<String>,
+    pub order_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for OccupancyOrder {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             order_id: fields.optional("OrderId")?,
@@ -419,7 +447,7 @@ mod tests {
             .region_id("cn-hangzhou")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -438,9 +466,10 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<CreatePhysicalConnectionOccupancyOrderResponse, _> = rt::decode_response(
-            XML_EXAMPLE.as_bytes(),
-        );
+        let response: ::core::result::Result<
+            CreatePhysicalConnectionOccupancyOrderResponse,
+            _,
+        > = rt::decode_response(XML_EXAMPLE.as_bytes());
         response.expect("the XML example decodes");
     }
     #[test]

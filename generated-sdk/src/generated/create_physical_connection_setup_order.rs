@@ -16,15 +16,15 @@ pub struct CreatePhysicalConnectionSetupOrderRequest {
     /// The access point to connect the circuit at. DescribeAccessPoints lists them.
     ///
     /// Wire name: `AccessPointId`. Required. Example: `ap-cn-hangzhou-xs-a`.
-    pub access_point_id: String,
+    pub access_point_id: ::std::string::String,
     /// Whether to pay the order at once (`false` when omitted).
     ///
     /// Wire name: `AutoPay`. Example: `false`.
-    pub auto_pay: Option<bool>,
+    pub auto_pay: ::core::option::Option<bool>,
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `5d2c8e4f-7a1b-4c3d-9e6f-0a8b2c4d6e81`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The connectivity provider of the line.
     ///
     /// Wire name: `LineOperator`. Required. Example: `CU`.
@@ -32,15 +32,15 @@ pub struct CreatePhysicalConnectionSetupOrderRequest {
     /// The port type; `1000Base-T` when omitted. Whether 40G and 100G ports can be ordered depends on stock; ask an account manager.
     ///
     /// Wire name: `PortType`. Example: `1000Base-T`.
-    pub port_type: Option<super::types::PortType>,
+    pub port_type: ::core::option::Option<super::types::PortType>,
     /// An existing circuit that backs this one up. It must be Allocated, Confirmed or Enabled.
     ///
     /// Wire name: `RedundantPhysicalConnectionId`. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub redundant_physical_connection_id: Option<String>,
+    pub redundant_physical_connection_id: ::core::option::Option<::std::string::String>,
     /// The region of the circuit. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreatePhysicalConnectionSetupOrderRequest {
     /// Starts building a request.
@@ -52,33 +52,39 @@ impl CreatePhysicalConnectionSetupOrderRequest {
 /// Builds a [`CreatePhysicalConnectionSetupOrderRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreatePhysicalConnectionSetupOrderRequestBuilder {
-    access_point_id: Option<String>,
-    auto_pay: Option<bool>,
-    client_token: Option<String>,
-    line_operator: Option<super::types::LineOperator>,
-    port_type: Option<super::types::PortType>,
-    redundant_physical_connection_id: Option<String>,
-    region_id: Option<String>,
+    access_point_id: ::core::option::Option<::std::string::String>,
+    auto_pay: ::core::option::Option<bool>,
+    client_token: ::core::option::Option<::std::string::String>,
+    line_operator: ::core::option::Option<super::types::LineOperator>,
+    port_type: ::core::option::Option<super::types::PortType>,
+    redundant_physical_connection_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl CreatePhysicalConnectionSetupOrderRequestBuilder {
     /// The access point to connect the circuit at. DescribeAccessPoints lists them.
     ///
     /// Wire name: `AccessPointId`. Required. Example: `ap-cn-hangzhou-xs-a`.
-    pub fn access_point_id(mut self, value: impl Into<String>) -> Self {
+    pub fn access_point_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.access_point_id = Some(value.into());
         self
     }
     /// Whether to pay the order at once (`false` when omitted).
     ///
     /// Wire name: `AutoPay`. Example: `false`.
-    pub fn auto_pay(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_pay = Some(value.into());
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `5d2c8e4f-7a1b-4c3d-9e6f-0a8b2c4d6e81`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
@@ -87,7 +93,7 @@ impl CreatePhysicalConnectionSetupOrderRequestBuilder {
     /// Wire name: `LineOperator`. Required. Example: `CU`.
     pub fn line_operator(
         mut self,
-        value: impl Into<super::types::LineOperator>,
+        value: impl ::core::convert::Into<super::types::LineOperator>,
     ) -> Self {
         self.line_operator = Some(value.into());
         self
@@ -95,21 +101,30 @@ impl CreatePhysicalConnectionSetupOrderRequestBuilder {
     /// The port type; `1000Base-T` when omitted. Whether 40G and 100G ports can be ordered depends on stock; ask an account manager.
     ///
     /// Wire name: `PortType`. Example: `1000Base-T`.
-    pub fn port_type(mut self, value: impl Into<super::types::PortType>) -> Self {
+    pub fn port_type(
+        mut self,
+        value: impl ::core::convert::Into<super::types::PortType>,
+    ) -> Self {
         self.port_type = Some(value.into());
         self
     }
     /// An existing circuit that backs this one up. It must be Allocated, Confirmed or Enabled.
     ///
     /// Wire name: `RedundantPhysicalConnectionId`. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub fn redundant_physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn redundant_physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.redundant_physical_connection_id = Some(value.into());
         self
     }
     /// The region of the circuit. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -117,7 +132,10 @@ impl CreatePhysicalConnectionSetupOrderRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<CreatePhysicalConnectionSetupOrderRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        CreatePhysicalConnectionSetupOrderRequest,
+        rt::BuildError,
+    > {
         let request = CreatePhysicalConnectionSetupOrderRequest {
             access_point_id: rt::required(self.access_point_id, "AccessPointId")?,
             auto_pay: self.auto_pay,
@@ -161,7 +179,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreatePhysicalConnectionSetupOrderRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreatePhysicalConnectionSetupOrderRequestBuilder {
             access_point_id: src.optional("AccessPointId")?,
             auto_pay: src.optional("AutoPay")?,
@@ -170,7 +190,9 @@ impl rt::FromParams for CreatePhysicalConnectionSetupOrderRequest {
             port_type: src.optional("PortType")?,
             redundant_physical_connection_id: src
                 .optional("RedundantPhysicalConnectionId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -180,8 +202,10 @@ impl rt::Operation for CreatePhysicalConnectionSetupOrderRequest {
     const ACTION: &'static str = "CreatePhysicalConnectionSetupOrder";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreatePhysicalConnectionSetupOrderResponse;
     type Error = CreatePhysicalConnectionSetupOrderError;
     #[inline]
@@ -206,19 +230,19 @@ pub struct CreatePhysicalConnectionSetupOrderResponse {
     /// The ID of the order.
     ///
     /// Wire name: `OrderId`. Example: `203837934340637`.
-    pub order_id: Option<String>,
+    pub order_id: ::core::option::Option<::std::string::String>,
     /// The ID of the circuit the order pays for.
     ///
     /// Wire name: `PhysicalConnectionId`. Example: `pc-bp1mrgfbtmc9brre7r5c`.
-    pub physical_connection_id: Option<String>,
+    pub physical_connection_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `4D7B2E19-8C3A-4F6E-A1B5-93E0C6D2F847`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreatePhysicalConnectionSetupOrderResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             order_id: fields.optional("OrderId")?,
@@ -251,7 +275,7 @@ impl CreatePhysicalConnectionSetupOrderError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -271,13 +295,13 @@ impl rt::OperationError for CreatePhysicalConnectionSetupOrderError {
         }
     }
 }
-impl std::fmt::Display for CreatePhysicalConnectionSetupOrderError {
+impl ::std::fmt::Display for CreatePhysicalConnectionSetupOrderError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreatePhysicalConnectionSetupOrderError {}
+impl ::std::error::Error for CreatePhysicalConnectionSetupOrderError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -311,7 +335,7 @@ mod tests {
             .region_id("cn-hangzhou")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -334,9 +358,10 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<CreatePhysicalConnectionSetupOrderResponse, _> = rt::decode_response(
-            XML_EXAMPLE.as_bytes(),
-        );
+        let response: ::core::result::Result<
+            CreatePhysicalConnectionSetupOrderResponse,
+            _,
+        > = rt::decode_response(XML_EXAMPLE.as_bytes());
         response.expect("the XML example decodes");
     }
     #[test]

@@ -16,47 +16,47 @@ pub struct CreatePublicIpAddressPoolRequest {
     /// The service type of the pool: `Default` (the default) or `CloudBox`, which only cloud box users can choose.
     ///
     /// Wire name: `BizType`.
-    pub biz_type: Option<BizType>,
+    pub biz_type: ::core::option::Option<BizType>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description of the pool: up to 256 characters, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The line type of the pool: `BGP` (BGP Multi-ISP, the default) or `BGP_PRO` (BGP Multi-ISP Pro). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`. CIDR blocks added to the pool must use the same line type.
     ///
     /// Wire name: `Isp`.
-    pub isp: Option<Isp>,
+    pub isp: ::core::option::Option<Isp>,
     /// A name for the pool: up to 128 characters, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group to put the pool in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The Anti-DDoS editions for the pool. Leave it out for Anti-DDoS Origin Basic; pass `AntiDDoS_Enhanced` for Anti-DDoS Pro/Premium.
     ///
     /// Wire name: `SecurityProtectionTypes`. At most 100 items.
-    pub security_protection_types: Vec<String>,
+    pub security_protection_types: ::std::vec::Vec<::std::string::String>,
     /// Tags to attach to the new pool.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// The zones of the pool; required when BizType is `CloudBox`.
     ///
     /// Wire name: `Zones`. At most 10 items.
-    pub zones: Vec<String>,
+    pub zones: ::std::vec::Vec<::std::string::String>,
 }
 impl CreatePublicIpAddressPoolRequest {
     /// Starts building a request.
@@ -68,72 +68,87 @@ impl CreatePublicIpAddressPoolRequest {
 /// Builds a [`CreatePublicIpAddressPoolRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreatePublicIpAddressPoolRequestBuilder {
-    biz_type: Option<BizType>,
-    client_token: Option<String>,
-    description: Option<String>,
-    dry_run: Option<bool>,
-    isp: Option<Isp>,
-    name: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    security_protection_types: Vec<String>,
-    tag: Vec<super::types::Tag>,
-    zones: Vec<String>,
+    biz_type: ::core::option::Option<BizType>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    isp: ::core::option::Option<Isp>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    security_protection_types: ::std::vec::Vec<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    zones: ::std::vec::Vec<::std::string::String>,
 }
 impl CreatePublicIpAddressPoolRequestBuilder {
     /// The service type of the pool: `Default` (the default) or `CloudBox`, which only cloud box users can choose.
     ///
     /// Wire name: `BizType`.
-    pub fn biz_type(mut self, value: impl Into<BizType>) -> Self {
+    pub fn biz_type(mut self, value: impl ::core::convert::Into<BizType>) -> Self {
         self.biz_type = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description of the pool: up to 256 characters, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The line type of the pool: `BGP` (BGP Multi-ISP, the default) or `BGP_PRO` (BGP Multi-ISP Pro). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`. CIDR blocks added to the pool must use the same line type.
     ///
     /// Wire name: `Isp`.
-    pub fn isp(mut self, value: impl Into<Isp>) -> Self {
+    pub fn isp(mut self, value: impl ::core::convert::Into<Isp>) -> Self {
         self.isp = Some(value.into());
         self
     }
     /// A name for the pool: up to 128 characters, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group to put the pool in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -142,9 +157,14 @@ impl CreatePublicIpAddressPoolRequestBuilder {
     /// Wire name: `SecurityProtectionTypes`. At most 100 items.
     pub fn security_protection_types(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.security_protection_types = value.into_iter().map(Into::into).collect();
+        self.security_protection_types = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Tags to attach to the new pool.
@@ -152,21 +172,30 @@ impl CreatePublicIpAddressPoolRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The zones of the pool; required when BizType is `CloudBox`.
     ///
     /// Wire name: `Zones`. At most 10 items.
-    pub fn zones(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.zones = value.into_iter().map(Into::into).collect();
+    pub fn zones(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.zones = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreatePublicIpAddressPoolRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreatePublicIpAddressPoolRequest, rt::BuildError> {
         let request = CreatePublicIpAddressPoolRequest {
             biz_type: self.biz_type,
             client_token: self.client_token,
@@ -224,7 +253,9 @@ impl rt::DryRunnable for CreatePublicIpAddressPoolRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreatePublicIpAddressPoolRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreatePublicIpAddressPoolRequestBuilder {
             biz_type: src.optional("BizType")?,
             client_token: src.optional("ClientToken")?,
@@ -232,7 +263,9 @@ impl rt::FromParams for CreatePublicIpAddressPoolRequest {
             dry_run: src.optional("DryRun")?,
             isp: src.optional("Isp")?,
             name: src.optional("Name")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             security_protection_types: src.list("SecurityProtectionTypes")?,
             tag: src.structs("Tag")?,
@@ -246,8 +279,10 @@ impl rt::Operation for CreatePublicIpAddressPoolRequest {
     const ACTION: &'static str = "CreatePublicIpAddressPool";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreatePublicIpAddressPoolResponse;
     type Error = CreatePublicIpAddressPoolError;
     #[inline]
@@ -272,23 +307,23 @@ pub struct CreatePublicIpAddressPoolResponse {
     /// The ID of the new IP address pool.
     ///
     /// Wire name: `PublicIpAddressPoolId`.
-    pub public_ip_address_pool_id: Option<String>,
+    pub public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
     /// The same pool ID under a misspelled legacy field name; prefer PublicIpAddressPoolId.
     ///
     /// Wire name: `PulbicIpAddressPoolId`.
-    pub pulbic_ip_address_pool_id: Option<String>,
+    pub pulbic_ip_address_pool_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the pool belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreatePublicIpAddressPoolResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             public_ip_address_pool_id: fields.optional("PublicIpAddressPoolId")?,
@@ -322,7 +357,7 @@ impl CreatePublicIpAddressPoolError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -342,13 +377,13 @@ impl rt::OperationError for CreatePublicIpAddressPoolError {
         }
     }
 }
-impl std::fmt::Display for CreatePublicIpAddressPoolError {
+impl ::std::fmt::Display for CreatePublicIpAddressPoolError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreatePublicIpAddressPoolError {}
+impl ::std::error::Error for CreatePublicIpAddressPoolError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -391,7 +426,7 @@ impl BizType {
         }
     }
 }
-impl From<&str> for BizType {
+impl ::core::convert::From<&str> for BizType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -401,16 +436,17 @@ impl From<&str> for BizType {
         }
     }
 }
-impl std::fmt::Display for BizType {
+impl ::std::fmt::Display for BizType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for BizType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for BizType {
@@ -441,7 +477,7 @@ impl Isp {
         }
     }
 }
-impl From<&str> for Isp {
+impl ::core::convert::From<&str> for Isp {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -451,16 +487,17 @@ impl From<&str> for Isp {
         }
     }
 }
-impl std::fmt::Display for Isp {
+impl ::std::fmt::Display for Isp {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Isp {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Isp {
@@ -479,7 +516,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

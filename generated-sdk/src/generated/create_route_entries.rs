@@ -16,15 +16,15 @@ pub struct CreateRouteEntriesRequest {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The entries to add, up to 200 per call.
     ///
     /// Wire name: `RouteEntries`. Required. At most 200 items.
-    pub route_entries: Vec<RouteEntries>,
+    pub route_entries: ::std::vec::Vec<RouteEntries>,
 }
 impl CreateRouteEntriesRequest {
     /// Starts building a request.
@@ -36,22 +36,25 @@ impl CreateRouteEntriesRequest {
 /// Builds a [`CreateRouteEntriesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateRouteEntriesRequestBuilder {
-    dry_run: Option<bool>,
-    region_id: Option<String>,
-    route_entries: Vec<RouteEntries>,
+    dry_run: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_entries: ::std::vec::Vec<RouteEntries>,
 }
 impl CreateRouteEntriesRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -60,14 +63,21 @@ impl CreateRouteEntriesRequestBuilder {
     /// Wire name: `RouteEntries`. Required. At most 200 items.
     pub fn route_entries(
         mut self,
-        value: impl IntoIterator<Item = impl Into<RouteEntries>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RouteEntries>,
+        >,
     ) -> Self {
-        self.route_entries = value.into_iter().map(Into::into).collect();
+        self.route_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateRouteEntriesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateRouteEntriesRequest, rt::BuildError> {
         let request = CreateRouteEntriesRequest {
             dry_run: self.dry_run,
             region_id: self.region_id,
@@ -99,10 +109,14 @@ impl rt::DryRunnable for CreateRouteEntriesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateRouteEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateRouteEntriesRequestBuilder {
             dry_run: src.optional("DryRun")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_entries: src.structs("RouteEntries")?,
         }
             .build()
@@ -113,8 +127,10 @@ impl rt::Operation for CreateRouteEntriesRequest {
     const ACTION: &'static str = "CreateRouteEntries";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateRouteEntriesResponse;
     type Error = CreateRouteEntriesError;
     #[inline]
@@ -131,27 +147,27 @@ pub struct CreateRouteEntriesResponse {
     /// How many of the requested entries could not be added.
     ///
     /// Wire name: `FailedCount`.
-    pub failed_count: Option<i64>,
+    pub failed_count: ::core::option::Option<i64>,
     /// The entries that could not be added, each with the reason.
     ///
     /// Wire name: `FailedRouteEntries`.
-    pub failed_route_entries: Vec<FailedRouteEntries>,
+    pub failed_route_entries: ::std::vec::Vec<FailedRouteEntries>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The IDs of the entries that were accepted; DescribeRouteEntryList shows their progress.
     ///
     /// Wire name: `RouteEntryIds`.
-    pub route_entry_ids: Vec<String>,
+    pub route_entry_ids: ::std::vec::Vec<::std::string::String>,
     /// How many of the requested entries were accepted.
     ///
     /// Wire name: `SuccessCount`.
-    pub success_count: Option<i64>,
+    pub success_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for CreateRouteEntriesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             failed_count: fields.optional("FailedCount")?,
@@ -186,7 +202,7 @@ impl CreateRouteEntriesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -206,13 +222,13 @@ impl rt::OperationError for CreateRouteEntriesError {
         }
     }
 }
-impl std::fmt::Display for CreateRouteEntriesError {
+impl ::std::fmt::Display for CreateRouteEntriesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateRouteEntriesError {}
+impl ::std::error::Error for CreateRouteEntriesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -269,86 +285,104 @@ pub struct RouteEntries {
     /// An optional free-text description of the entry.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The destination of the entry, an IPv4 or IPv6 CIDR block (a bare address is taken as a /32). See the rules above for blocks that are not allowed.
     ///
     /// Wire name: `DstCidrBlock`. Required.
-    pub dst_cidr_block: Option<String>,
+    pub dst_cidr_block: ::core::option::Option<::std::string::String>,
     /// The IP version of the destination: `4` for IPv4 or `6` for IPv6.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<i32>,
+    pub ip_version: ::core::option::Option<i32>,
     /// An optional name that helps you recognize the entry.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID of the next hop instance, such as an ECS instance or an ENI, matching NextHopType. It has to sit in the VPC of the route table.
     ///
     /// Wire name: `NextHop`. Required.
-    pub next_hop: Option<String>,
+    pub next_hop: ::core::option::Option<::std::string::String>,
     /// The kind of instance that NextHop names, using the same values as CreateRouteEntry, for example `Instance` for an ECS instance or `NetworkInterface` for an ENI.
     ///
     /// Wire name: `NextHopType`. Required.
-    pub next_hop_type: Option<String>,
+    pub next_hop_type: ::core::option::Option<::std::string::String>,
     /// The route table that receives this entry. DescribeRouteTableList lists route table IDs.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
 }
 impl RouteEntries {
     /// An optional free-text description of the entry.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The destination of the entry, an IPv4 or IPv6 CIDR block (a bare address is taken as a /32). See the rules above for blocks that are not allowed.
     ///
     /// Wire name: `DstCidrBlock`. Required.
-    pub fn dst_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn dst_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dst_cidr_block = Some(value.into());
         self
     }
     /// The IP version of the destination: `4` for IPv4 or `6` for IPv6.
     ///
     /// Wire name: `IpVersion`.
-    pub fn ip_version(mut self, value: impl Into<i32>) -> Self {
+    pub fn ip_version(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// An optional name that helps you recognize the entry.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The ID of the next hop instance, such as an ECS instance or an ENI, matching NextHopType. It has to sit in the VPC of the route table.
     ///
     /// Wire name: `NextHop`. Required.
-    pub fn next_hop(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop = Some(value.into());
         self
     }
     /// The kind of instance that NextHop names, using the same values as CreateRouteEntry, for example `Instance` for an ECS instance or `NetworkInterface` for an ENI.
     ///
     /// Wire name: `NextHopType`. Required.
-    pub fn next_hop_type(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop_type = Some(value.into());
         self
     }
     /// The route table that receives this entry. DescribeRouteTableList lists route table IDs.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub fn route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_id = Some(value.into());
         self
     }
 }
 impl rt::Decode for RouteEntries {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             description: fields.optional("Description")?,
@@ -375,7 +409,7 @@ impl rt::ToParam for RouteEntries {
 }
 impl rt::CheckRequired for RouteEntries {
     #[inline]
-    fn first_missing(&self) -> Option<String> {
+    fn first_missing(&self) -> ::core::option::Option<::std::string::String> {
         if self.dst_cidr_block.is_none() {
             return Some("DstCidrBlock".to_owned());
         }
@@ -393,7 +427,9 @@ impl rt::CheckRequired for RouteEntries {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for RouteEntries {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             description: src.optional("Description")?,
             dst_cidr_block: src.optional("DstCidrBlock")?,
@@ -412,23 +448,23 @@ pub struct FailedRouteEntries {
     /// The destination CIDR block of the entry that failed.
     ///
     /// Wire name: `DstCidrBlock`.
-    pub dst_cidr_block: Option<String>,
+    pub dst_cidr_block: ::core::option::Option<::std::string::String>,
     /// The error code explaining why this entry was not added.
     ///
     /// Wire name: `FailedCode`.
-    pub failed_code: Option<String>,
+    pub failed_code: ::core::option::Option<::std::string::String>,
     /// A readable explanation of why this entry was not added.
     ///
     /// Wire name: `FailedMessage`.
-    pub failed_message: Option<String>,
+    pub failed_message: ::core::option::Option<::std::string::String>,
     /// The next hop that the failed entry was to use.
     ///
     /// Wire name: `NextHop`.
-    pub next_hop: Option<String>,
+    pub next_hop: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for FailedRouteEntries {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             dst_cidr_block: fields.optional("DstCidrBlock")?,
@@ -455,7 +491,7 @@ mod tests {
             ])
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

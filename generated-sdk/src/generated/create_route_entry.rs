@@ -16,43 +16,43 @@ pub struct CreateRouteEntryRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description for the entry: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Where the traffic goes: an IPv4 or IPv6 CIDR block, or a prefix list ID. It must not be `100.64.0.0/10` itself (see above for blocks inside it), and no other entry of the table may have the same destination.
     ///
     /// Wire name: `DestinationCidrBlock`. Required.
-    pub destination_cidr_block: String,
+    pub destination_cidr_block: ::std::string::String,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The instance that receives the traffic, of the kind given in NextHopType; leave it out for an ECMP route. With NextHopType `Ecr`, pass the association ID that DescribeExpressConnectRouterAssociation returns.
     ///
     /// Wire name: `NextHopId`.
-    pub next_hop_id: Option<String>,
+    pub next_hop_id: ::core::option::Option<::std::string::String>,
     /// The next hops of an ECMP route; use it instead of NextHopType and NextHopId. Not supported in VBR route tables.
     ///
     /// Wire name: `NextHopList`. At most 16 items.
-    pub next_hop_list: Vec<NextHopList>,
+    pub next_hop_list: ::std::vec::Vec<NextHopList>,
     /// The kind of next hop: `Instance` (an ECS instance, the default), `HaVip`, `RouterInterface`, `NetworkInterface` (an ENI), `VpnGateway`, `IPv6Gateway`, `NatGateway`, `Attachment` (a transit router), `VpcPeer` (a VPC peering connection), `Ipv4Gateway`, `GatewayEndpoint` or `Ecr` (an Express Connect Router). Leave it out for an ECMP route.
     ///
     /// Wire name: `NextHopType`.
-    pub next_hop_type: Option<NextHopType>,
+    pub next_hop_type: ::core::option::Option<NextHopType>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// A name for the entry: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteEntryName`.
-    pub route_entry_name: Option<String>,
+    pub route_entry_name: ::core::option::Option<::std::string::String>,
     /// The vRouter or VBR route table that gets the entry. DescribeRouteTableList lists route table IDs.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub route_table_id: String,
+    pub route_table_id: ::std::string::String,
 }
 impl CreateRouteEntryRequest {
     /// Starts building a request.
@@ -64,50 +64,62 @@ impl CreateRouteEntryRequest {
 /// Builds a [`CreateRouteEntryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateRouteEntryRequestBuilder {
-    client_token: Option<String>,
-    description: Option<String>,
-    destination_cidr_block: Option<String>,
-    dry_run: Option<bool>,
-    next_hop_id: Option<String>,
-    next_hop_list: Vec<NextHopList>,
-    next_hop_type: Option<NextHopType>,
-    region_id: Option<String>,
-    route_entry_name: Option<String>,
-    route_table_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    destination_cidr_block: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    next_hop_id: ::core::option::Option<::std::string::String>,
+    next_hop_list: ::std::vec::Vec<NextHopList>,
+    next_hop_type: ::core::option::Option<NextHopType>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_entry_name: ::core::option::Option<::std::string::String>,
+    route_table_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateRouteEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description for the entry: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// Where the traffic goes: an IPv4 or IPv6 CIDR block, or a prefix list ID. It must not be `100.64.0.0/10` itself (see above for blocks inside it), and no other entry of the table may have the same destination.
     ///
     /// Wire name: `DestinationCidrBlock`. Required.
-    pub fn destination_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_cidr_block = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The instance that receives the traffic, of the kind given in NextHopType; leave it out for an ECMP route. With NextHopType `Ecr`, pass the association ID that DescribeExpressConnectRouterAssociation returns.
     ///
     /// Wire name: `NextHopId`.
-    pub fn next_hop_id(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop_id = Some(value.into());
         self
     }
@@ -116,42 +128,61 @@ impl CreateRouteEntryRequestBuilder {
     /// Wire name: `NextHopList`. At most 16 items.
     pub fn next_hop_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<NextHopList>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<NextHopList>,
+        >,
     ) -> Self {
-        self.next_hop_list = value.into_iter().map(Into::into).collect();
+        self.next_hop_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The kind of next hop: `Instance` (an ECS instance, the default), `HaVip`, `RouterInterface`, `NetworkInterface` (an ENI), `VpnGateway`, `IPv6Gateway`, `NatGateway`, `Attachment` (a transit router), `VpcPeer` (a VPC peering connection), `Ipv4Gateway`, `GatewayEndpoint` or `Ecr` (an Express Connect Router). Leave it out for an ECMP route.
     ///
     /// Wire name: `NextHopType`.
-    pub fn next_hop_type(mut self, value: impl Into<NextHopType>) -> Self {
+    pub fn next_hop_type(
+        mut self,
+        value: impl ::core::convert::Into<NextHopType>,
+    ) -> Self {
         self.next_hop_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// A name for the entry: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteEntryName`.
-    pub fn route_entry_name(mut self, value: impl Into<String>) -> Self {
+    pub fn route_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_entry_name = Some(value.into());
         self
     }
     /// The vRouter or VBR route table that gets the entry. DescribeRouteTableList lists route table IDs.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub fn route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateRouteEntryRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateRouteEntryRequest, rt::BuildError> {
         let request = CreateRouteEntryRequest {
             client_token: self.client_token,
             description: self.description,
@@ -192,7 +223,9 @@ impl rt::DryRunnable for CreateRouteEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateRouteEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateRouteEntryRequestBuilder {
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
@@ -213,8 +246,10 @@ impl rt::Operation for CreateRouteEntryRequest {
     const ACTION: &'static str = "CreateRouteEntry";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateRouteEntryResponse;
     type Error = CreateRouteEntryError;
     #[inline]
@@ -238,15 +273,15 @@ pub struct CreateRouteEntryResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new route entry; DescribeRouteEntryList shows whether it is created yet.
     ///
     /// Wire name: `RouteEntryId`.
-    pub route_entry_id: Option<String>,
+    pub route_entry_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateRouteEntryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -360,7 +395,7 @@ impl CreateRouteEntryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -462,13 +497,13 @@ impl rt::OperationError for CreateRouteEntryError {
         }
     }
 }
-impl std::fmt::Display for CreateRouteEntryError {
+impl ::std::fmt::Display for CreateRouteEntryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateRouteEntryError {}
+impl ::std::error::Error for CreateRouteEntryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -533,7 +568,7 @@ impl NextHopType {
         }
     }
 }
-impl From<&str> for NextHopType {
+impl ::core::convert::From<&str> for NextHopType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -553,16 +588,17 @@ impl From<&str> for NextHopType {
         }
     }
 }
-impl std::fmt::Display for NextHopType {
+impl ::std::fmt::Display for NextHopType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for NextHopType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for NextHopType {
@@ -578,42 +614,48 @@ pub struct NextHopList {
     /// The instance ID of one next hop of the ECMP route.
     ///
     /// Wire name: `NextHopId`.
-    pub next_hop_id: Option<String>,
+    pub next_hop_id: ::core::option::Option<::std::string::String>,
     /// The kind of instance that this next hop is, such as `RouterInterface`.
     ///
     /// Wire name: `NextHopType`.
-    pub next_hop_type: Option<String>,
+    pub next_hop_type: ::core::option::Option<::std::string::String>,
     /// The weight of this next hop in the ECMP route, which decides its share of the traffic.
     ///
     /// Wire name: `Weight`.
-    pub weight: Option<i32>,
+    pub weight: ::core::option::Option<i32>,
 }
 impl NextHopList {
     /// The instance ID of one next hop of the ECMP route.
     ///
     /// Wire name: `NextHopId`.
-    pub fn next_hop_id(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop_id = Some(value.into());
         self
     }
     /// The kind of instance that this next hop is, such as `RouterInterface`.
     ///
     /// Wire name: `NextHopType`.
-    pub fn next_hop_type(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop_type = Some(value.into());
         self
     }
     /// The weight of this next hop in the ECMP route, which decides its share of the traffic.
     ///
     /// Wire name: `Weight`.
-    pub fn weight(mut self, value: impl Into<i32>) -> Self {
+    pub fn weight(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.weight = Some(value.into());
         self
     }
 }
 impl rt::Decode for NextHopList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             next_hop_id: fields.optional("NextHopId")?,
@@ -632,7 +674,9 @@ impl rt::ToParam for NextHopList {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for NextHopList {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             next_hop_id: src.optional("NextHopId")?,
             next_hop_type: src.optional("NextHopType")?,
@@ -651,7 +695,7 @@ mod tests {
             .route_table_id("example-RouteTableId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

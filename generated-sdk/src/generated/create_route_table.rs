@@ -16,31 +16,31 @@ pub struct CreateRouteTableRequest {
     /// What the table will be bound to: `VSwitch` (the default) for a vSwitch route table, or `Gateway` for a gateway route table used with an IPv4 or IPv6 gateway.
     ///
     /// Wire name: `AssociateType`.
-    pub associate_type: Option<AssociateType>,
+    pub associate_type: ::core::option::Option<AssociateType>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description for the table: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// A name for the table: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteTableName`.
-    pub route_table_name: Option<String>,
+    pub route_table_name: ::core::option::Option<::std::string::String>,
     /// Tags to attach to the new route table, each a key and value pair.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// The VPC that the table is created in. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub vpc_id: String,
+    pub vpc_id: ::std::string::String,
 }
 impl CreateRouteTableRequest {
     /// Starts building a request.
@@ -52,47 +52,62 @@ impl CreateRouteTableRequest {
 /// Builds a [`CreateRouteTableRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateRouteTableRequestBuilder {
-    associate_type: Option<AssociateType>,
-    client_token: Option<String>,
-    description: Option<String>,
-    region_id: Option<String>,
-    route_table_name: Option<String>,
-    tag: Vec<super::types::Tag>,
-    vpc_id: Option<String>,
+    associate_type: ::core::option::Option<AssociateType>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_table_name: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateRouteTableRequestBuilder {
     /// What the table will be bound to: `VSwitch` (the default) for a vSwitch route table, or `Gateway` for a gateway route table used with an IPv4 or IPv6 gateway.
     ///
     /// Wire name: `AssociateType`.
-    pub fn associate_type(mut self, value: impl Into<AssociateType>) -> Self {
+    pub fn associate_type(
+        mut self,
+        value: impl ::core::convert::Into<AssociateType>,
+    ) -> Self {
         self.associate_type = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description for the table: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// A name for the table: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteTableName`.
-    pub fn route_table_name(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_name = Some(value.into());
         self
     }
@@ -101,21 +116,28 @@ impl CreateRouteTableRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The VPC that the table is created in. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateRouteTableRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateRouteTableRequest, rt::BuildError> {
         let request = CreateRouteTableRequest {
             associate_type: self.associate_type,
             client_token: self.client_token,
@@ -149,12 +171,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateRouteTableRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateRouteTableRequestBuilder {
             associate_type: src.optional("AssociateType")?,
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_table_name: src.optional("RouteTableName")?,
             tag: src.structs("Tag")?,
             vpc_id: src.optional("VpcId")?,
@@ -167,8 +193,10 @@ impl rt::Operation for CreateRouteTableRequest {
     const ACTION: &'static str = "CreateRouteTable";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateRouteTableResponse;
     type Error = CreateRouteTableError;
     #[inline]
@@ -189,15 +217,15 @@ pub struct CreateRouteTableResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new route table; DescribeRouteTableList shows when it is `Available`.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateRouteTableResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -229,7 +257,7 @@ impl CreateRouteTableError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -249,13 +277,13 @@ impl rt::OperationError for CreateRouteTableError {
         }
     }
 }
-impl std::fmt::Display for CreateRouteTableError {
+impl ::std::fmt::Display for CreateRouteTableError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateRouteTableError {}
+impl ::std::error::Error for CreateRouteTableError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -290,7 +318,7 @@ impl AssociateType {
         }
     }
 }
-impl From<&str> for AssociateType {
+impl ::core::convert::From<&str> for AssociateType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -300,16 +328,17 @@ impl From<&str> for AssociateType {
         }
     }
 }
-impl std::fmt::Display for AssociateType {
+impl ::std::fmt::Display for AssociateType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for AssociateType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for AssociateType {
@@ -329,7 +358,7 @@ mod tests {
             .vpc_id("example-VpcId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,39 +16,39 @@ pub struct CreateRouteTargetGroupRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// How the members share the traffic. The only mode is `Active-Standby`.
     ///
     /// Wire name: `ConfigMode`. Required.
-    pub config_mode: String,
+    pub config_mode: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group to put the route target group in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// A description for the group: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteTargetGroupDescription`.
-    pub route_target_group_description: Option<String>,
+    pub route_target_group_description: ::core::option::Option<::std::string::String>,
     /// A name for the group: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteTargetGroupName`.
-    pub route_target_group_name: Option<String>,
+    pub route_target_group_name: ::core::option::Option<::std::string::String>,
     /// The members of the group. In `Active-Standby` mode give exactly two, located in different zones.
     ///
     /// Wire name: `RouteTargetMemberList`. Required.
-    pub route_target_member_list: Vec<RouteTargetMemberList>,
+    pub route_target_member_list: ::std::vec::Vec<RouteTargetMemberList>,
     /// Tags to attach to the new group, each a key and value pair.
     ///
     /// Wire name: `Tag`.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// The VPC that the group belongs to; its members must be in this VPC. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub vpc_id: String,
+    pub vpc_id: ::std::string::String,
 }
 impl CreateRouteTargetGroupRequest {
     /// Starts building a request.
@@ -60,56 +60,74 @@ impl CreateRouteTargetGroupRequest {
 /// Builds a [`CreateRouteTargetGroupRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateRouteTargetGroupRequestBuilder {
-    client_token: Option<String>,
-    config_mode: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    route_target_group_description: Option<String>,
-    route_target_group_name: Option<String>,
-    route_target_member_list: Vec<RouteTargetMemberList>,
-    tag: Vec<super::types::Tag>,
-    vpc_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    config_mode: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    route_target_group_description: ::core::option::Option<::std::string::String>,
+    route_target_group_name: ::core::option::Option<::std::string::String>,
+    route_target_member_list: ::std::vec::Vec<RouteTargetMemberList>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateRouteTargetGroupRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// How the members share the traffic. The only mode is `Active-Standby`.
     ///
     /// Wire name: `ConfigMode`. Required.
-    pub fn config_mode(mut self, value: impl Into<String>) -> Self {
+    pub fn config_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.config_mode = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group to put the route target group in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// A description for the group: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteTargetGroupDescription`.
-    pub fn route_target_group_description(mut self, value: impl Into<String>) -> Self {
+    pub fn route_target_group_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_target_group_description = Some(value.into());
         self
     }
     /// A name for the group: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteTargetGroupName`.
-    pub fn route_target_group_name(mut self, value: impl Into<String>) -> Self {
+    pub fn route_target_group_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_target_group_name = Some(value.into());
         self
     }
@@ -118,9 +136,14 @@ impl CreateRouteTargetGroupRequestBuilder {
     /// Wire name: `RouteTargetMemberList`. Required.
     pub fn route_target_member_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<RouteTargetMemberList>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RouteTargetMemberList>,
+        >,
     ) -> Self {
-        self.route_target_member_list = value.into_iter().map(Into::into).collect();
+        self.route_target_member_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Tags to attach to the new group, each a key and value pair.
@@ -128,21 +151,28 @@ impl CreateRouteTargetGroupRequestBuilder {
     /// Wire name: `Tag`.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The VPC that the group belongs to; its members must be in this VPC. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateRouteTargetGroupRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateRouteTargetGroupRequest, rt::BuildError> {
         let request = CreateRouteTargetGroupRequest {
             client_token: self.client_token,
             config_mode: rt::required(self.config_mode, "ConfigMode")?,
@@ -184,11 +214,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateRouteTargetGroupRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateRouteTargetGroupRequestBuilder {
             client_token: src.optional("ClientToken")?,
             config_mode: src.optional("ConfigMode")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             route_target_group_description: src.optional("RouteTargetGroupDescription")?,
             route_target_group_name: src.optional("RouteTargetGroupName")?,
@@ -204,8 +238,10 @@ impl rt::Operation for CreateRouteTargetGroupRequest {
     const ACTION: &'static str = "CreateRouteTargetGroup";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateRouteTargetGroupResponse;
     type Error = CreateRouteTargetGroupError;
     #[inline]
@@ -228,15 +264,15 @@ pub struct CreateRouteTargetGroupResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new route target group; ListRouteTargetGroups shows when it is ready.
     ///
     /// Wire name: `RouteTargetGroupId`.
-    pub route_target_group_id: Option<String>,
+    pub route_target_group_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateRouteTargetGroupResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -268,7 +304,7 @@ impl CreateRouteTargetGroupError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -288,13 +324,13 @@ impl rt::OperationError for CreateRouteTargetGroupError {
         }
     }
 }
-impl std::fmt::Display for CreateRouteTargetGroupError {
+impl ::std::fmt::Display for CreateRouteTargetGroupError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateRouteTargetGroupError {}
+impl ::std::error::Error for CreateRouteTargetGroupError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -314,42 +350,48 @@ pub struct RouteTargetMemberList {
     /// The instance ID of the member.
     ///
     /// Wire name: `MemberId`. Required.
-    pub member_id: Option<String>,
+    pub member_id: ::core::option::Option<::std::string::String>,
     /// The type of the member instance; both members must be of the same type.
     ///
     /// Wire name: `MemberType`. Required.
-    pub member_type: Option<String>,
+    pub member_type: ::core::option::Option<::std::string::String>,
     /// The role of the member: `100` for the primary that carries the traffic, `0` for the standby.
     ///
     /// Wire name: `Weight`. Required.
-    pub weight: Option<i32>,
+    pub weight: ::core::option::Option<i32>,
 }
 impl RouteTargetMemberList {
     /// The instance ID of the member.
     ///
     /// Wire name: `MemberId`. Required.
-    pub fn member_id(mut self, value: impl Into<String>) -> Self {
+    pub fn member_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.member_id = Some(value.into());
         self
     }
     /// The type of the member instance; both members must be of the same type.
     ///
     /// Wire name: `MemberType`. Required.
-    pub fn member_type(mut self, value: impl Into<String>) -> Self {
+    pub fn member_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.member_type = Some(value.into());
         self
     }
     /// The role of the member: `100` for the primary that carries the traffic, `0` for the standby.
     ///
     /// Wire name: `Weight`. Required.
-    pub fn weight(mut self, value: impl Into<i32>) -> Self {
+    pub fn weight(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.weight = Some(value.into());
         self
     }
 }
 impl rt::Decode for RouteTargetMemberList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             member_id: fields.optional("MemberId")?,
@@ -368,7 +410,7 @@ impl rt::ToParam for RouteTargetMemberList {
 }
 impl rt::CheckRequired for RouteTargetMemberList {
     #[inline]
-    fn first_missing(&self) -> Option<String> {
+    fn first_missing(&self) -> ::core::option::Option<::std::string::String> {
         if self.member_id.is_none() {
             return Some("MemberId".to_owned());
         }
@@ -383,7 +425,9 @@ impl rt::CheckRequired for RouteTargetMemberList {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for RouteTargetMemberList {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             member_id: src.optional("MemberId")?,
             member_type: src.optional("MemberType")?,
@@ -409,7 +453,7 @@ mod tests {
             .vpc_id("example-VpcId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,83 +16,83 @@ pub struct CreateRouterInterfaceRequest {
     /// The access point of the VBR; required when the VBR runs over an Express Connect circuit. DescribeAccessPoints lists access point IDs.
     ///
     /// Wire name: `AccessPointId`.
-    pub access_point_id: Option<String>,
+    pub access_point_id: ::core::option::Option<::std::string::String>,
     /// Whether the order is paid automatically: `false` (the default) leaves the order for you to pay in the Order Center, `true` charges it at once. Required when InstanceChargeType is `PrePaid`.
     ///
     /// Wire name: `AutoPay`.
-    pub auto_pay: Option<bool>,
+    pub auto_pay: ::core::option::Option<bool>,
     /// Whether the subscription renews itself when it ends: `false` (the default) or `true`.
     ///
     /// Wire name: `AutoRenew`.
-    pub auto_renew: Option<bool>,
+    pub auto_renew: ::core::option::Option<bool>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description of the interface: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Whether the interfaces of a VBR and its peer VPC are connected automatically (Fast Link mode): `true` or `false`. It applies only when RouterType is `VBR` and OppositeRouterType is `VRouter`; with `true`, Role must be `InitiatingSide` and AccessPointId, OppositeRouterType, OppositeRouterId and OppositeInterfaceOwnerId must all be given.
     ///
     /// Wire name: `FastLinkMode`.
-    pub fast_link_mode: Option<bool>,
+    pub fast_link_mode: ::core::option::Option<bool>,
     /// The source address for health checks over an Express Connect circuit; it must be an unused IP address in the local VPC.
     ///
     /// Wire name: `HealthCheckSourceIp`.
-    pub health_check_source_ip: Option<String>,
+    pub health_check_source_ip: ::core::option::Option<::std::string::String>,
     /// The address that health check probes are sent to; required whenever HealthCheckSourceIp is set.
     ///
     /// Wire name: `HealthCheckTargetIp`.
-    pub health_check_target_ip: Option<String>,
+    pub health_check_target_ip: ::core::option::Option<::std::string::String>,
     /// How the interface is billed: `PrePaid` (subscription) or `PostPaid` (pay-as-you-go).
     ///
     /// Wire name: `InstanceChargeType`.
-    pub instance_charge_type: Option<InstanceChargeType>,
+    pub instance_charge_type: ::core::option::Option<InstanceChargeType>,
     /// A name for the interface: 2 to 128 characters consisting of letters, digits, periods, underscores and hyphens.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The access point of the peer; required when the peer interface belongs to a VBR. It cannot be changed after creation.
     ///
     /// Wire name: `OppositeAccessPointId`.
-    pub opposite_access_point_id: Option<String>,
+    pub opposite_access_point_id: ::core::option::Option<::std::string::String>,
     /// The router interface at the other end of the connection, if it already exists.
     ///
     /// Wire name: `OppositeInterfaceId`.
-    pub opposite_interface_id: Option<String>,
+    pub opposite_interface_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the peer interface; needed for connections across accounts.
     ///
     /// Wire name: `OppositeInterfaceOwnerId`.
-    pub opposite_interface_owner_id: Option<String>,
+    pub opposite_interface_owner_id: ::core::option::Option<::std::string::String>,
     /// The region in which the accepter end of the connection is located.
     ///
     /// Wire name: `OppositeRegionId`. Required.
-    pub opposite_region_id: String,
+    pub opposite_region_id: ::std::string::String,
     /// The router, a VPC router or a VBR, at the other end of the connection.
     ///
     /// Wire name: `OppositeRouterId`.
-    pub opposite_router_id: Option<String>,
+    pub opposite_router_id: ::core::option::Option<::std::string::String>,
     /// The kind of router at the other end: `VRouter` (a VPC router) or `VBR`.
     ///
     /// Wire name: `OppositeRouterType`.
-    pub opposite_router_type: Option<OppositeRouterType>,
+    pub opposite_router_type: ::core::option::Option<OppositeRouterType>,
     /// The length of the subscription: `1` to `9` when PricingCycle is `Month`, `1` to `3` when it is `Year`. Required when InstanceChargeType is `PrePaid`.
     ///
     /// Wire name: `Period`.
-    pub period: Option<i32>,
+    pub period: ::core::option::Option<i32>,
     /// The unit of Period: `Month` (the default) or `Year`. Required when InstanceChargeType is `PrePaid`.
     ///
     /// Wire name: `PricingCycle`.
-    pub pricing_cycle: Option<PricingCycle>,
+    pub pricing_cycle: ::core::option::Option<PricingCycle>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group the interface is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Which end this interface is: `InitiatingSide` (the requester, which starts the connection) or `AcceptingSide` (the accepter).
     ///
     /// Wire name: `Role`. Required.
@@ -100,7 +100,7 @@ pub struct CreateRouterInterfaceRequest {
     /// The router that gets the interface: a VPC router ID (DescribeVRouters) or a VBR ID (DescribeVirtualBorderRouters).
     ///
     /// Wire name: `RouterId`. Required.
-    pub router_id: String,
+    pub router_id: ::std::string::String,
     /// The kind of router that gets the interface: `VRouter` (a VPC router) or `VBR`.
     ///
     /// Wire name: `RouterType`. Required.
@@ -112,7 +112,7 @@ pub struct CreateRouterInterfaceRequest {
     /// Tags, each a key and value, to attach to the new interface.
     ///
     /// Wire name: `Tags`. At most 20 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl CreateRouterInterfaceRequest {
     /// Starts building a request.
@@ -124,198 +124,249 @@ impl CreateRouterInterfaceRequest {
 /// Builds a [`CreateRouterInterfaceRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateRouterInterfaceRequestBuilder {
-    access_point_id: Option<String>,
-    auto_pay: Option<bool>,
-    auto_renew: Option<bool>,
-    client_token: Option<String>,
-    description: Option<String>,
-    fast_link_mode: Option<bool>,
-    health_check_source_ip: Option<String>,
-    health_check_target_ip: Option<String>,
-    instance_charge_type: Option<InstanceChargeType>,
-    name: Option<String>,
-    opposite_access_point_id: Option<String>,
-    opposite_interface_id: Option<String>,
-    opposite_interface_owner_id: Option<String>,
-    opposite_region_id: Option<String>,
-    opposite_router_id: Option<String>,
-    opposite_router_type: Option<OppositeRouterType>,
-    period: Option<i32>,
-    pricing_cycle: Option<PricingCycle>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    role: Option<Role>,
-    router_id: Option<String>,
-    router_type: Option<RouterType>,
-    spec: Option<Spec>,
-    tags: Vec<super::types::Tag>,
+    access_point_id: ::core::option::Option<::std::string::String>,
+    auto_pay: ::core::option::Option<bool>,
+    auto_renew: ::core::option::Option<bool>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    fast_link_mode: ::core::option::Option<bool>,
+    health_check_source_ip: ::core::option::Option<::std::string::String>,
+    health_check_target_ip: ::core::option::Option<::std::string::String>,
+    instance_charge_type: ::core::option::Option<InstanceChargeType>,
+    name: ::core::option::Option<::std::string::String>,
+    opposite_access_point_id: ::core::option::Option<::std::string::String>,
+    opposite_interface_id: ::core::option::Option<::std::string::String>,
+    opposite_interface_owner_id: ::core::option::Option<::std::string::String>,
+    opposite_region_id: ::core::option::Option<::std::string::String>,
+    opposite_router_id: ::core::option::Option<::std::string::String>,
+    opposite_router_type: ::core::option::Option<OppositeRouterType>,
+    period: ::core::option::Option<i32>,
+    pricing_cycle: ::core::option::Option<PricingCycle>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    role: ::core::option::Option<Role>,
+    router_id: ::core::option::Option<::std::string::String>,
+    router_type: ::core::option::Option<RouterType>,
+    spec: ::core::option::Option<Spec>,
+    tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl CreateRouterInterfaceRequestBuilder {
     /// The access point of the VBR; required when the VBR runs over an Express Connect circuit. DescribeAccessPoints lists access point IDs.
     ///
     /// Wire name: `AccessPointId`.
-    pub fn access_point_id(mut self, value: impl Into<String>) -> Self {
+    pub fn access_point_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.access_point_id = Some(value.into());
         self
     }
     /// Whether the order is paid automatically: `false` (the default) leaves the order for you to pay in the Order Center, `true` charges it at once. Required when InstanceChargeType is `PrePaid`.
     ///
     /// Wire name: `AutoPay`.
-    pub fn auto_pay(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_pay = Some(value.into());
         self
     }
     /// Whether the subscription renews itself when it ends: `false` (the default) or `true`.
     ///
     /// Wire name: `AutoRenew`.
-    pub fn auto_renew(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_renew(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_renew = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description of the interface: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// Whether the interfaces of a VBR and its peer VPC are connected automatically (Fast Link mode): `true` or `false`. It applies only when RouterType is `VBR` and OppositeRouterType is `VRouter`; with `true`, Role must be `InitiatingSide` and AccessPointId, OppositeRouterType, OppositeRouterId and OppositeInterfaceOwnerId must all be given.
     ///
     /// Wire name: `FastLinkMode`.
-    pub fn fast_link_mode(mut self, value: impl Into<bool>) -> Self {
+    pub fn fast_link_mode(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.fast_link_mode = Some(value.into());
         self
     }
     /// The source address for health checks over an Express Connect circuit; it must be an unused IP address in the local VPC.
     ///
     /// Wire name: `HealthCheckSourceIp`.
-    pub fn health_check_source_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn health_check_source_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.health_check_source_ip = Some(value.into());
         self
     }
     /// The address that health check probes are sent to; required whenever HealthCheckSourceIp is set.
     ///
     /// Wire name: `HealthCheckTargetIp`.
-    pub fn health_check_target_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn health_check_target_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.health_check_target_ip = Some(value.into());
         self
     }
     /// How the interface is billed: `PrePaid` (subscription) or `PostPaid` (pay-as-you-go).
     ///
     /// Wire name: `InstanceChargeType`.
-    pub fn instance_charge_type(mut self, value: impl Into<InstanceChargeType>) -> Self {
+    pub fn instance_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<InstanceChargeType>,
+    ) -> Self {
         self.instance_charge_type = Some(value.into());
         self
     }
     /// A name for the interface: 2 to 128 characters consisting of letters, digits, periods, underscores and hyphens.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The access point of the peer; required when the peer interface belongs to a VBR. It cannot be changed after creation.
     ///
     /// Wire name: `OppositeAccessPointId`.
-    pub fn opposite_access_point_id(mut self, value: impl Into<String>) -> Self {
+    pub fn opposite_access_point_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.opposite_access_point_id = Some(value.into());
         self
     }
     /// The router interface at the other end of the connection, if it already exists.
     ///
     /// Wire name: `OppositeInterfaceId`.
-    pub fn opposite_interface_id(mut self, value: impl Into<String>) -> Self {
+    pub fn opposite_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.opposite_interface_id = Some(value.into());
         self
     }
     /// The Alibaba Cloud account that owns the peer interface; needed for connections across accounts.
     ///
     /// Wire name: `OppositeInterfaceOwnerId`.
-    pub fn opposite_interface_owner_id(mut self, value: impl Into<String>) -> Self {
+    pub fn opposite_interface_owner_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.opposite_interface_owner_id = Some(value.into());
         self
     }
     /// The region in which the accepter end of the connection is located.
     ///
     /// Wire name: `OppositeRegionId`. Required.
-    pub fn opposite_region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn opposite_region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.opposite_region_id = Some(value.into());
         self
     }
     /// The router, a VPC router or a VBR, at the other end of the connection.
     ///
     /// Wire name: `OppositeRouterId`.
-    pub fn opposite_router_id(mut self, value: impl Into<String>) -> Self {
+    pub fn opposite_router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.opposite_router_id = Some(value.into());
         self
     }
     /// The kind of router at the other end: `VRouter` (a VPC router) or `VBR`.
     ///
     /// Wire name: `OppositeRouterType`.
-    pub fn opposite_router_type(mut self, value: impl Into<OppositeRouterType>) -> Self {
+    pub fn opposite_router_type(
+        mut self,
+        value: impl ::core::convert::Into<OppositeRouterType>,
+    ) -> Self {
         self.opposite_router_type = Some(value.into());
         self
     }
     /// The length of the subscription: `1` to `9` when PricingCycle is `Month`, `1` to `3` when it is `Year`. Required when InstanceChargeType is `PrePaid`.
     ///
     /// Wire name: `Period`.
-    pub fn period(mut self, value: impl Into<i32>) -> Self {
+    pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.period = Some(value.into());
         self
     }
     /// The unit of Period: `Month` (the default) or `Year`. Required when InstanceChargeType is `PrePaid`.
     ///
     /// Wire name: `PricingCycle`.
-    pub fn pricing_cycle(mut self, value: impl Into<PricingCycle>) -> Self {
+    pub fn pricing_cycle(
+        mut self,
+        value: impl ::core::convert::Into<PricingCycle>,
+    ) -> Self {
         self.pricing_cycle = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group the interface is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// Which end this interface is: `InitiatingSide` (the requester, which starts the connection) or `AcceptingSide` (the accepter).
     ///
     /// Wire name: `Role`. Required.
-    pub fn role(mut self, value: impl Into<Role>) -> Self {
+    pub fn role(mut self, value: impl ::core::convert::Into<Role>) -> Self {
         self.role = Some(value.into());
         self
     }
     /// The router that gets the interface: a VPC router ID (DescribeVRouters) or a VBR ID (DescribeVirtualBorderRouters).
     ///
     /// Wire name: `RouterId`. Required.
-    pub fn router_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_id = Some(value.into());
         self
     }
     /// The kind of router that gets the interface: `VRouter` (a VPC router) or `VBR`.
     ///
     /// Wire name: `RouterType`. Required.
-    pub fn router_type(mut self, value: impl Into<RouterType>) -> Self {
+    pub fn router_type(mut self, value: impl ::core::convert::Into<RouterType>) -> Self {
         self.router_type = Some(value.into());
         self
     }
     /// The bandwidth class of the interface: `Mini.2` (2 Mbit/s), `Mini.5` (5 Mbit/s), `Small.1` (10 Mbit/s), `Small.2` (20 Mbit/s), `Small.5` (50 Mbit/s), `Middle.1` (100 Mbit/s), `Middle.2` (200 Mbit/s), `Middle.5` (500 Mbit/s), `Large.1` (1,000 Mbit/s), `Large.2` (2,000 Mbit/s), `Large.5` (5,000 Mbit/s) or `Xlarge.1` (10,000 Mbit/s). An accepter takes its bandwidth from the requester; give `Negative` when Role is `AcceptingSide`.
     ///
     /// Wire name: `Spec`. Required.
-    pub fn spec(mut self, value: impl Into<Spec>) -> Self {
+    pub fn spec(mut self, value: impl ::core::convert::Into<Spec>) -> Self {
         self.spec = Some(value.into());
         self
     }
@@ -324,14 +375,18 @@ impl CreateRouterInterfaceRequestBuilder {
     /// Wire name: `Tags`. At most 20 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateRouterInterfaceRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateRouterInterfaceRequest, rt::BuildError> {
         let request = CreateRouterInterfaceRequest {
             access_point_id: self.access_point_id,
             auto_pay: self.auto_pay,
@@ -389,7 +444,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateRouterInterfaceRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateRouterInterfaceRequestBuilder {
             access_point_id: src.optional("AccessPointId")?,
             auto_pay: src.optional("AutoPay")?,
@@ -409,7 +466,9 @@ impl rt::FromParams for CreateRouterInterfaceRequest {
             opposite_router_type: src.optional("OppositeRouterType")?,
             period: src.optional("Period")?,
             pricing_cycle: src.optional("PricingCycle")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             role: src.optional("Role")?,
             router_id: src.optional("RouterId")?,
@@ -425,8 +484,10 @@ impl rt::Operation for CreateRouterInterfaceRequest {
     const ACTION: &'static str = "CreateRouterInterface";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateRouterInterfaceResponse;
     type Error = CreateRouterInterfaceError;
     #[inline]
@@ -465,19 +526,19 @@ pub struct CreateRouterInterfaceResponse {
     /// The ID of the order placed for the interface; relevant for subscription interfaces.
     ///
     /// Wire name: `OrderId`.
-    pub order_id: Option<i64>,
+    pub order_id: ::core::option::Option<i64>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new router interface.
     ///
     /// Wire name: `RouterInterfaceId`.
-    pub router_interface_id: Option<String>,
+    pub router_interface_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateRouterInterfaceResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             order_id: fields.optional("OrderId")?,
@@ -510,7 +571,7 @@ impl CreateRouterInterfaceError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -530,13 +591,13 @@ impl rt::OperationError for CreateRouterInterfaceError {
         }
     }
 }
-impl std::fmt::Display for CreateRouterInterfaceError {
+impl ::std::fmt::Display for CreateRouterInterfaceError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateRouterInterfaceError {}
+impl ::std::error::Error for CreateRouterInterfaceError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -575,7 +636,7 @@ impl InstanceChargeType {
         }
     }
 }
-impl From<&str> for InstanceChargeType {
+impl ::core::convert::From<&str> for InstanceChargeType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -585,16 +646,17 @@ impl From<&str> for InstanceChargeType {
         }
     }
 }
-impl std::fmt::Display for InstanceChargeType {
+impl ::std::fmt::Display for InstanceChargeType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for InstanceChargeType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for InstanceChargeType {
@@ -625,7 +687,7 @@ impl OppositeRouterType {
         }
     }
 }
-impl From<&str> for OppositeRouterType {
+impl ::core::convert::From<&str> for OppositeRouterType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -635,16 +697,17 @@ impl From<&str> for OppositeRouterType {
         }
     }
 }
-impl std::fmt::Display for OppositeRouterType {
+impl ::std::fmt::Display for OppositeRouterType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for OppositeRouterType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for OppositeRouterType {
@@ -675,7 +738,7 @@ impl PricingCycle {
         }
     }
 }
-impl From<&str> for PricingCycle {
+impl ::core::convert::From<&str> for PricingCycle {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -685,16 +748,17 @@ impl From<&str> for PricingCycle {
         }
     }
 }
-impl std::fmt::Display for PricingCycle {
+impl ::std::fmt::Display for PricingCycle {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for PricingCycle {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for PricingCycle {
@@ -725,7 +789,7 @@ impl Role {
         }
     }
 }
-impl From<&str> for Role {
+impl ::core::convert::From<&str> for Role {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -735,16 +799,17 @@ impl From<&str> for Role {
         }
     }
 }
-impl std::fmt::Display for Role {
+impl ::std::fmt::Display for Role {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Role {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Role {
@@ -775,7 +840,7 @@ impl RouterType {
         }
     }
 }
-impl From<&str> for RouterType {
+impl ::core::convert::From<&str> for RouterType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -785,16 +850,17 @@ impl From<&str> for RouterType {
         }
     }
 }
-impl std::fmt::Display for RouterType {
+impl ::std::fmt::Display for RouterType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for RouterType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for RouterType {
@@ -855,7 +921,7 @@ impl Spec {
         }
     }
 }
-impl From<&str> for Spec {
+impl ::core::convert::From<&str> for Spec {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -875,16 +941,17 @@ impl From<&str> for Spec {
         }
     }
 }
-impl std::fmt::Display for Spec {
+impl ::std::fmt::Display for Spec {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Spec {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Spec {
@@ -908,7 +975,7 @@ mod tests {
             .spec("example-Spec")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,43 +16,43 @@ pub struct CreateSnatEntryRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Whether EIP affinity is on: `1` for yes, `0` for no. With several EIPs in the entry, affinity keeps each client on one EIP; without it each connection picks an EIP at random.
     ///
     /// Wire name: `EipAffinity`.
-    pub eip_affinity: Option<i32>,
+    pub eip_affinity: ::core::option::Option<i32>,
     /// An elastic network interface whose IPv4 addresses serve as the SNAT addresses of the entry.
     ///
     /// Wire name: `NetworkInterfaceId`.
-    pub network_interface_id: Option<String>,
+    pub network_interface_id: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// A name for the entry: 2 to 128 characters, starting with a letter, and not starting with `http://` or `https://`.
     ///
     /// Wire name: `SnatEntryName`.
-    pub snat_entry_name: Option<String>,
+    pub snat_entry_name: ::core::option::Option<::std::string::String>,
     /// The addresses that translated traffic leaves from, separated by commas: EIPs associated with the gateway for an Internet NAT gateway, or NAT IP addresses of the gateway for a VPC NAT gateway. With several EIPs, connections are spread over them by hashing and the traffic per EIP can differ, so putting the EIPs in one Internet Shared Bandwidth instance helps avoid one EIP running out of bandwidth.
     ///
     /// Wire name: `SnatIp`.
-    pub snat_ip: Option<String>,
+    pub snat_ip: ::core::option::Option<::std::string::String>,
     /// The SNAT table that receives the entry. DescribeNatGateways and GetNatGatewayAttribute show the SNAT table ID of a gateway.
     ///
     /// Wire name: `SnatTableId`. Required.
-    pub snat_table_id: String,
+    pub snat_table_id: ::std::string::String,
     /// The source range the entry covers: the CIDR block of the gateway's VPC (every instance in it), of a vSwitch (such as `192.168.1.0/24`), of a single ECS instance (such as `192.168.1.1/32`), or any custom CIDR block. Instances in the range leave through the addresses in `SnatIp`, picking one at random when there are several. Cannot be combined with `SourceVSwitchId`.
     ///
     /// Wire name: `SourceCIDR`.
-    pub source_cidr: Option<String>,
+    pub source_cidr: ::core::option::Option<::std::string::String>,
     /// The vSwitch whose instances use the entry to reach the Internet (Internet NAT gateway) or outside networks (VPC NAT gateway). Cannot be combined with `SourceCIDR`. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `SourceVSwitchId`.
-    pub source_vswitch_id: Option<String>,
+    pub source_vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateSnatEntryRequest {
     /// Starts building a request.
@@ -64,91 +64,117 @@ impl CreateSnatEntryRequest {
 /// Builds a [`CreateSnatEntryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateSnatEntryRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    eip_affinity: Option<i32>,
-    network_interface_id: Option<String>,
-    region_id: Option<String>,
-    snat_entry_name: Option<String>,
-    snat_ip: Option<String>,
-    snat_table_id: Option<String>,
-    source_cidr: Option<String>,
-    source_vswitch_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    eip_affinity: ::core::option::Option<i32>,
+    network_interface_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    snat_entry_name: ::core::option::Option<::std::string::String>,
+    snat_ip: ::core::option::Option<::std::string::String>,
+    snat_table_id: ::core::option::Option<::std::string::String>,
+    source_cidr: ::core::option::Option<::std::string::String>,
+    source_vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateSnatEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Whether EIP affinity is on: `1` for yes, `0` for no. With several EIPs in the entry, affinity keeps each client on one EIP; without it each connection picks an EIP at random.
     ///
     /// Wire name: `EipAffinity`.
-    pub fn eip_affinity(mut self, value: impl Into<i32>) -> Self {
+    pub fn eip_affinity(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.eip_affinity = Some(value.into());
         self
     }
     /// An elastic network interface whose IPv4 addresses serve as the SNAT addresses of the entry.
     ///
     /// Wire name: `NetworkInterfaceId`.
-    pub fn network_interface_id(mut self, value: impl Into<String>) -> Self {
+    pub fn network_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.network_interface_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// A name for the entry: 2 to 128 characters, starting with a letter, and not starting with `http://` or `https://`.
     ///
     /// Wire name: `SnatEntryName`.
-    pub fn snat_entry_name(mut self, value: impl Into<String>) -> Self {
+    pub fn snat_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.snat_entry_name = Some(value.into());
         self
     }
     /// The addresses that translated traffic leaves from, separated by commas: EIPs associated with the gateway for an Internet NAT gateway, or NAT IP addresses of the gateway for a VPC NAT gateway. With several EIPs, connections are spread over them by hashing and the traffic per EIP can differ, so putting the EIPs in one Internet Shared Bandwidth instance helps avoid one EIP running out of bandwidth.
     ///
     /// Wire name: `SnatIp`.
-    pub fn snat_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn snat_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.snat_ip = Some(value.into());
         self
     }
     /// The SNAT table that receives the entry. DescribeNatGateways and GetNatGatewayAttribute show the SNAT table ID of a gateway.
     ///
     /// Wire name: `SnatTableId`. Required.
-    pub fn snat_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn snat_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.snat_table_id = Some(value.into());
         self
     }
     /// The source range the entry covers: the CIDR block of the gateway's VPC (every instance in it), of a vSwitch (such as `192.168.1.0/24`), of a single ECS instance (such as `192.168.1.1/32`), or any custom CIDR block. Instances in the range leave through the addresses in `SnatIp`, picking one at random when there are several. Cannot be combined with `SourceVSwitchId`.
     ///
     /// Wire name: `SourceCIDR`.
-    pub fn source_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn source_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.source_cidr = Some(value.into());
         self
     }
     /// The vSwitch whose instances use the entry to reach the Internet (Internet NAT gateway) or outside networks (VPC NAT gateway). Cannot be combined with `SourceCIDR`. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `SourceVSwitchId`.
-    pub fn source_vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn source_vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.source_vswitch_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateSnatEntryRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateSnatEntryRequest, rt::BuildError> {
         Ok(CreateSnatEntryRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -184,13 +210,17 @@ impl rt::DryRunnable for CreateSnatEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateSnatEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateSnatEntryRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             eip_affinity: src.optional("EipAffinity")?,
             network_interface_id: src.optional("NetworkInterfaceId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             snat_entry_name: src.optional("SnatEntryName")?,
             snat_ip: src.optional("SnatIp")?,
             snat_table_id: src.optional("SnatTableId")?,
@@ -205,8 +235,10 @@ impl rt::Operation for CreateSnatEntryRequest {
     const ACTION: &'static str = "CreateSnatEntry";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateSnatEntryResponse;
     type Error = CreateSnatEntryError;
     #[inline]
@@ -230,15 +262,15 @@ pub struct CreateSnatEntryResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new SNAT entry.
     ///
     /// Wire name: `SnatEntryId`.
-    pub snat_entry_id: Option<String>,
+    pub snat_entry_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateSnatEntryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -316,7 +348,7 @@ impl CreateSnatEntryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -374,13 +406,13 @@ impl rt::OperationError for CreateSnatEntryError {
         }
     }
 }
-impl std::fmt::Display for CreateSnatEntryError {
+impl ::std::fmt::Display for CreateSnatEntryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateSnatEntryError {}
+impl ::std::error::Error for CreateSnatEntryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -404,7 +436,7 @@ mod tests {
             .snat_table_id("example-SnatTableId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,19 +16,19 @@ pub struct CreateSslVpnClientCertRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A name for the client certificate: 1 to 100 characters, and it may not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The SSL-VPN server under which the certificate is issued. DescribeSslVpnServers lists server IDs.
     ///
     /// Wire name: `SslVpnServerId`. Required.
-    pub ssl_vpn_server_id: String,
+    pub ssl_vpn_server_id: ::std::string::String,
 }
 impl CreateSslVpnClientCertRequest {
     /// Starts building a request.
@@ -40,43 +40,57 @@ impl CreateSslVpnClientCertRequest {
 /// Builds a [`CreateSslVpnClientCertRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateSslVpnClientCertRequestBuilder {
-    client_token: Option<String>,
-    name: Option<String>,
-    region_id: Option<String>,
-    ssl_vpn_server_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    ssl_vpn_server_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateSslVpnClientCertRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A name for the client certificate: 1 to 100 characters, and it may not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The SSL-VPN server under which the certificate is issued. DescribeSslVpnServers lists server IDs.
     ///
     /// Wire name: `SslVpnServerId`. Required.
-    pub fn ssl_vpn_server_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ssl_vpn_server_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ssl_vpn_server_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateSslVpnClientCertRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateSslVpnClientCertRequest, rt::BuildError> {
         Ok(CreateSslVpnClientCertRequest {
             client_token: self.client_token,
             name: self.name,
@@ -108,11 +122,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateSslVpnClientCertRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateSslVpnClientCertRequestBuilder {
             client_token: src.optional("ClientToken")?,
             name: src.optional("Name")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             ssl_vpn_server_id: src.optional("SslVpnServerId")?,
         }
             .build()
@@ -123,8 +141,10 @@ impl rt::Operation for CreateSslVpnClientCertRequest {
     const ACTION: &'static str = "CreateSslVpnClientCert";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateSslVpnClientCertResponse;
     type Error = CreateSslVpnClientCertError;
     #[inline]
@@ -142,19 +162,19 @@ pub struct CreateSslVpnClientCertResponse {
     /// The name the new client certificate received.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new client certificate; pass it to DescribeSslVpnClientCert to fetch the certificate files.
     ///
     /// Wire name: `SslVpnClientCertId`.
-    pub ssl_vpn_client_cert_id: Option<String>,
+    pub ssl_vpn_client_cert_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateSslVpnClientCertResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             name: fields.optional("Name")?,
@@ -205,7 +225,7 @@ impl CreateSslVpnClientCertError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -241,13 +261,13 @@ impl rt::OperationError for CreateSslVpnClientCertError {
         }
     }
 }
-impl std::fmt::Display for CreateSslVpnClientCertError {
+impl ::std::fmt::Display for CreateSslVpnClientCertError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateSslVpnClientCertError {}
+impl ::std::error::Error for CreateSslVpnClientCertError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -275,7 +295,7 @@ mod tests {
             .ssl_vpn_server_id("example-SslVpnServerId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

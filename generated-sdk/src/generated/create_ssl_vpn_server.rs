@@ -16,63 +16,63 @@ pub struct CreateSslVpnServerRequest {
     /// The encryption algorithm the server uses: `AES-128-CBC` (the default), `AES-192-CBC`, `AES-256-CBC` or `none`. It applies only to OpenVPN clients older than 2.4.0; Tunnelblick and OpenVPN 2.4.0 or later negotiate the strongest algorithm both sides support and ignore this setting.
     ///
     /// Wire name: `Cipher`.
-    pub cipher: Option<String>,
+    pub cipher: ::core::option::Option<::std::string::String>,
     /// The CIDR block from which each connecting client is given an address; it is separate from the private CIDR blocks of the VPC. Every client consumes a /30 slice (four addresses), so size the block at four times or more the gateway's maximum number of SSL-VPN connections (roughly a /24 for 50 connections, a /20 for 1,000). The mask must be 16 to 29 bits, and the block must stay clear of LocalSubnet, of the VPC's own CIDR block and of any CIDR block routed to the client. Addresses in 100.64.0.0 to 100.127.255.255, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0 to 239.255.255.255 and 255.0.0.0/8 are rejected. Prefer a private range such as 192.168.0.0/16, 172.16.0.0/12 or 10.0.0.0/8, or a subnet of one; a public block works only if you also add it to the VPC as a user CIDR block. The service adds routes for this block to the VPC route table itself; adding such routes by hand breaks the connections.
     ///
     /// Wire name: `ClientIpPool`. Required.
-    pub client_ip_pool: String,
+    pub client_ip_pool: ::std::string::String,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Whether traffic is compressed: `true`, or `false` (the default).
     ///
     /// Wire name: `Compress`.
-    pub compress: Option<bool>,
+    pub compress: ::core::option::Option<bool>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Set `true` to require two-factor authentication through IDaaS, which also requires IDaaSInstanceId, IDaaSRegionId and IDaaSApplicationId; `false` (the default) turns it off. The first time you use it, grant the VPN service the RAM role AliyunVpnAccessingIdaasRole. Accounts that already own IDaaS EIAM 1.0 instances may still use them; otherwise only EIAM 2.0 instances can be linked. For a server in UAE (Dubai), an EIAM 2.0 instance in Singapore gives lower latency.
     ///
     /// Wire name: `EnableMultiFactorAuth`.
-    pub enable_multi_factor_auth: Option<bool>,
+    pub enable_multi_factor_auth: ::core::option::Option<bool>,
     /// The IDaaS application used for two-factor authentication. Needed with an EIAM 2.0 instance; leave it out for an EIAM 1.0 instance.
     ///
     /// Wire name: `IDaaSApplicationId`.
-    pub i_daa_s_application_id: Option<String>,
+    pub i_daa_s_application_id: ::core::option::Option<::std::string::String>,
     /// The IDaaS EIAM instance that performs two-factor authentication; used when EnableMultiFactorAuth is `true`.
     ///
     /// Wire name: `IDaaSInstanceId`.
-    pub i_daa_s_instance_id: Option<String>,
+    pub i_daa_s_instance_id: ::core::option::Option<::std::string::String>,
     /// The region where the IDaaS EIAM instance named by IDaaSInstanceId runs.
     ///
     /// Wire name: `IDaaSRegionId`.
-    pub i_daa_s_region_id: Option<String>,
+    pub i_daa_s_region_id: ::core::option::Option<::std::string::String>,
     /// The CIDR block that clients reach through the connection: a VPC, a vSwitch, a data center linked to the VPC over Express Connect, or a cloud service such as OSS. The mask must be 8 to 32 bits, and 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0 to 239.255.255.255 and 255.0.0.0/8 are not accepted.
     ///
     /// Wire name: `LocalSubnet`. Required.
-    pub local_subnet: String,
+    pub local_subnet: ::std::string::String,
     /// A name for the SSL-VPN server: 1 to 100 characters, and it may not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The port the server listens on, from `1` to `65535`; the default is `1194`. These ports are reserved and rejected: `22`, `53`, `68`, `80`, `123`, `443`, `500`, `2222`, `4500`, `4510`, `4560`, `7505`, `9000`, `9001`, `9002` and `22222`.
     ///
     /// Wire name: `Port`.
-    pub port: Option<i32>,
+    pub port: ::core::option::Option<i32>,
     /// The transport the server uses: `TCP` (the default) or `UDP`.
     ///
     /// Wire name: `Proto`.
-    pub proto: Option<Proto>,
+    pub proto: ::core::option::Option<Proto>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VPN gateway that hosts the server; SSL-VPN must be enabled on it. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
 }
 impl CreateSslVpnServerRequest {
     /// Starts building a request.
@@ -84,131 +84,166 @@ impl CreateSslVpnServerRequest {
 /// Builds a [`CreateSslVpnServerRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateSslVpnServerRequestBuilder {
-    cipher: Option<String>,
-    client_ip_pool: Option<String>,
-    client_token: Option<String>,
-    compress: Option<bool>,
-    dry_run: Option<bool>,
-    enable_multi_factor_auth: Option<bool>,
-    i_daa_s_application_id: Option<String>,
-    i_daa_s_instance_id: Option<String>,
-    i_daa_s_region_id: Option<String>,
-    local_subnet: Option<String>,
-    name: Option<String>,
-    port: Option<i32>,
-    proto: Option<Proto>,
-    region_id: Option<String>,
-    vpn_gateway_id: Option<String>,
+    cipher: ::core::option::Option<::std::string::String>,
+    client_ip_pool: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    compress: ::core::option::Option<bool>,
+    dry_run: ::core::option::Option<bool>,
+    enable_multi_factor_auth: ::core::option::Option<bool>,
+    i_daa_s_application_id: ::core::option::Option<::std::string::String>,
+    i_daa_s_instance_id: ::core::option::Option<::std::string::String>,
+    i_daa_s_region_id: ::core::option::Option<::std::string::String>,
+    local_subnet: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    port: ::core::option::Option<i32>,
+    proto: ::core::option::Option<Proto>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateSslVpnServerRequestBuilder {
     /// The encryption algorithm the server uses: `AES-128-CBC` (the default), `AES-192-CBC`, `AES-256-CBC` or `none`. It applies only to OpenVPN clients older than 2.4.0; Tunnelblick and OpenVPN 2.4.0 or later negotiate the strongest algorithm both sides support and ignore this setting.
     ///
     /// Wire name: `Cipher`.
-    pub fn cipher(mut self, value: impl Into<String>) -> Self {
+    pub fn cipher(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.cipher = Some(value.into());
         self
     }
     /// The CIDR block from which each connecting client is given an address; it is separate from the private CIDR blocks of the VPC. Every client consumes a /30 slice (four addresses), so size the block at four times or more the gateway's maximum number of SSL-VPN connections (roughly a /24 for 50 connections, a /20 for 1,000). The mask must be 16 to 29 bits, and the block must stay clear of LocalSubnet, of the VPC's own CIDR block and of any CIDR block routed to the client. Addresses in 100.64.0.0 to 100.127.255.255, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0 to 239.255.255.255 and 255.0.0.0/8 are rejected. Prefer a private range such as 192.168.0.0/16, 172.16.0.0/12 or 10.0.0.0/8, or a subnet of one; a public block works only if you also add it to the VPC as a user CIDR block. The service adds routes for this block to the VPC route table itself; adding such routes by hand breaks the connections.
     ///
     /// Wire name: `ClientIpPool`. Required.
-    pub fn client_ip_pool(mut self, value: impl Into<String>) -> Self {
+    pub fn client_ip_pool(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_ip_pool = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Whether traffic is compressed: `true`, or `false` (the default).
     ///
     /// Wire name: `Compress`.
-    pub fn compress(mut self, value: impl Into<bool>) -> Self {
+    pub fn compress(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.compress = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Set `true` to require two-factor authentication through IDaaS, which also requires IDaaSInstanceId, IDaaSRegionId and IDaaSApplicationId; `false` (the default) turns it off. The first time you use it, grant the VPN service the RAM role AliyunVpnAccessingIdaasRole. Accounts that already own IDaaS EIAM 1.0 instances may still use them; otherwise only EIAM 2.0 instances can be linked. For a server in UAE (Dubai), an EIAM 2.0 instance in Singapore gives lower latency.
     ///
     /// Wire name: `EnableMultiFactorAuth`.
-    pub fn enable_multi_factor_auth(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_multi_factor_auth(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_multi_factor_auth = Some(value.into());
         self
     }
     /// The IDaaS application used for two-factor authentication. Needed with an EIAM 2.0 instance; leave it out for an EIAM 1.0 instance.
     ///
     /// Wire name: `IDaaSApplicationId`.
-    pub fn i_daa_s_application_id(mut self, value: impl Into<String>) -> Self {
+    pub fn i_daa_s_application_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.i_daa_s_application_id = Some(value.into());
         self
     }
     /// The IDaaS EIAM instance that performs two-factor authentication; used when EnableMultiFactorAuth is `true`.
     ///
     /// Wire name: `IDaaSInstanceId`.
-    pub fn i_daa_s_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn i_daa_s_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.i_daa_s_instance_id = Some(value.into());
         self
     }
     /// The region where the IDaaS EIAM instance named by IDaaSInstanceId runs.
     ///
     /// Wire name: `IDaaSRegionId`.
-    pub fn i_daa_s_region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn i_daa_s_region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.i_daa_s_region_id = Some(value.into());
         self
     }
     /// The CIDR block that clients reach through the connection: a VPC, a vSwitch, a data center linked to the VPC over Express Connect, or a cloud service such as OSS. The mask must be 8 to 32 bits, and 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0 to 239.255.255.255 and 255.0.0.0/8 are not accepted.
     ///
     /// Wire name: `LocalSubnet`. Required.
-    pub fn local_subnet(mut self, value: impl Into<String>) -> Self {
+    pub fn local_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_subnet = Some(value.into());
         self
     }
     /// A name for the SSL-VPN server: 1 to 100 characters, and it may not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The port the server listens on, from `1` to `65535`; the default is `1194`. These ports are reserved and rejected: `22`, `53`, `68`, `80`, `123`, `443`, `500`, `2222`, `4500`, `4510`, `4560`, `7505`, `9000`, `9001`, `9002` and `22222`.
     ///
     /// Wire name: `Port`.
-    pub fn port(mut self, value: impl Into<i32>) -> Self {
+    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.port = Some(value.into());
         self
     }
     /// The transport the server uses: `TCP` (the default) or `UDP`.
     ///
     /// Wire name: `Proto`.
-    pub fn proto(mut self, value: impl Into<Proto>) -> Self {
+    pub fn proto(mut self, value: impl ::core::convert::Into<Proto>) -> Self {
         self.proto = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VPN gateway that hosts the server; SSL-VPN must be enabled on it. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateSslVpnServerRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateSslVpnServerRequest, rt::BuildError> {
         Ok(CreateSslVpnServerRequest {
             cipher: self.cipher,
             client_ip_pool: rt::required(self.client_ip_pool, "ClientIpPool")?,
@@ -249,7 +284,9 @@ impl rt::DryRunnable for CreateSslVpnServerRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateSslVpnServerRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateSslVpnServerRequestBuilder {
             cipher: src.optional("Cipher")?,
             client_ip_pool: src.optional("ClientIpPool")?,
@@ -264,7 +301,9 @@ impl rt::FromParams for CreateSslVpnServerRequest {
             name: src.optional("Name")?,
             port: src.optional("Port")?,
             proto: src.optional("Proto")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -275,8 +314,10 @@ impl rt::Operation for CreateSslVpnServerRequest {
     const ACTION: &'static str = "CreateSslVpnServer";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateSslVpnServerResponse;
     type Error = CreateSslVpnServerError;
     #[inline]
@@ -305,19 +346,19 @@ pub struct CreateSslVpnServerResponse {
     /// The name the new SSL-VPN server received.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new SSL-VPN server; pass it to CreateSslVpnClientCert and ModifySslVpnServer.
     ///
     /// Wire name: `SslVpnServerId`.
-    pub ssl_vpn_server_id: Option<String>,
+    pub ssl_vpn_server_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateSslVpnServerResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             name: fields.optional("Name")?,
@@ -350,7 +391,7 @@ impl CreateSslVpnServerError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -370,13 +411,13 @@ impl rt::OperationError for CreateSslVpnServerError {
         }
     }
 }
-impl std::fmt::Display for CreateSslVpnServerError {
+impl ::std::fmt::Display for CreateSslVpnServerError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateSslVpnServerError {}
+impl ::std::error::Error for CreateSslVpnServerError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -415,7 +456,7 @@ impl Proto {
         }
     }
 }
-impl From<&str> for Proto {
+impl ::core::convert::From<&str> for Proto {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -425,16 +466,17 @@ impl From<&str> for Proto {
         }
     }
 }
-impl std::fmt::Display for Proto {
+impl ::std::fmt::Display for Proto {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Proto {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Proto {
@@ -456,7 +498,7 @@ mod tests {
             .vpn_gateway_id("example-VpnGatewayId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,39 +16,39 @@ pub struct CreateTrafficMirrorFilterRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Rules for outbound traffic, one entry per rule.
     ///
     /// Wire name: `EgressRules`. At most 10 items.
-    pub egress_rules: Vec<EgressRules>,
+    pub egress_rules: ::std::vec::Vec<EgressRules>,
     /// Rules for inbound traffic, one entry per rule.
     ///
     /// Wire name: `IngressRules`. At most 10 items.
-    pub ingress_rules: Vec<IngressRules>,
+    pub ingress_rules: ::std::vec::Vec<IngressRules>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group the new filter is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Tags to attach to the new filter, as key-value pairs.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `TrafficMirrorFilterDescription`.
-    pub traffic_mirror_filter_description: Option<String>,
+    pub traffic_mirror_filter_description: ::core::option::Option<::std::string::String>,
     /// A name for the filter, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `TrafficMirrorFilterName`.
-    pub traffic_mirror_filter_name: Option<String>,
+    pub traffic_mirror_filter_name: ::core::option::Option<::std::string::String>,
 }
 impl CreateTrafficMirrorFilterRequest {
     /// Starts building a request.
@@ -60,28 +60,31 @@ impl CreateTrafficMirrorFilterRequest {
 /// Builds a [`CreateTrafficMirrorFilterRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateTrafficMirrorFilterRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    egress_rules: Vec<EgressRules>,
-    ingress_rules: Vec<IngressRules>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tag: Vec<super::types::Tag>,
-    traffic_mirror_filter_description: Option<String>,
-    traffic_mirror_filter_name: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    egress_rules: ::std::vec::Vec<EgressRules>,
+    ingress_rules: ::std::vec::Vec<IngressRules>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    traffic_mirror_filter_description: ::core::option::Option<::std::string::String>,
+    traffic_mirror_filter_name: ::core::option::Option<::std::string::String>,
 }
 impl CreateTrafficMirrorFilterRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
@@ -90,9 +93,11 @@ impl CreateTrafficMirrorFilterRequestBuilder {
     /// Wire name: `EgressRules`. At most 10 items.
     pub fn egress_rules(
         mut self,
-        value: impl IntoIterator<Item = impl Into<EgressRules>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<EgressRules>,
+        >,
     ) -> Self {
-        self.egress_rules = value.into_iter().map(Into::into).collect();
+        self.egress_rules = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Rules for inbound traffic, one entry per rule.
@@ -100,22 +105,33 @@ impl CreateTrafficMirrorFilterRequestBuilder {
     /// Wire name: `IngressRules`. At most 10 items.
     pub fn ingress_rules(
         mut self,
-        value: impl IntoIterator<Item = impl Into<IngressRules>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<IngressRules>,
+        >,
     ) -> Self {
-        self.ingress_rules = value.into_iter().map(Into::into).collect();
+        self.ingress_rules = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group the new filter is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -124,9 +140,11 @@ impl CreateTrafficMirrorFilterRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
@@ -134,7 +152,7 @@ impl CreateTrafficMirrorFilterRequestBuilder {
     /// Wire name: `TrafficMirrorFilterDescription`.
     pub fn traffic_mirror_filter_description(
         mut self,
-        value: impl Into<String>,
+        value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.traffic_mirror_filter_description = Some(value.into());
         self
@@ -142,13 +160,18 @@ impl CreateTrafficMirrorFilterRequestBuilder {
     /// A name for the filter, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `TrafficMirrorFilterName`.
-    pub fn traffic_mirror_filter_name(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_filter_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_filter_name = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateTrafficMirrorFilterRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateTrafficMirrorFilterRequest, rt::BuildError> {
         let request = CreateTrafficMirrorFilterRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -192,13 +215,17 @@ impl rt::DryRunnable for CreateTrafficMirrorFilterRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateTrafficMirrorFilterRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateTrafficMirrorFilterRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             egress_rules: src.structs("EgressRules")?,
             ingress_rules: src.structs("IngressRules")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
             traffic_mirror_filter_description: src
@@ -213,8 +240,10 @@ impl rt::Operation for CreateTrafficMirrorFilterRequest {
     const ACTION: &'static str = "CreateTrafficMirrorFilter";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateTrafficMirrorFilterResponse;
     type Error = CreateTrafficMirrorFilterError;
     #[inline]
@@ -241,19 +270,19 @@ pub struct CreateTrafficMirrorFilterResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the filter was placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The ID of the new traffic mirror filter.
     ///
     /// Wire name: `TrafficMirrorFilterId`.
-    pub traffic_mirror_filter_id: Option<String>,
+    pub traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateTrafficMirrorFilterResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -286,7 +315,7 @@ impl CreateTrafficMirrorFilterError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -306,13 +335,13 @@ impl rt::OperationError for CreateTrafficMirrorFilterError {
         }
     }
 }
-impl std::fmt::Display for CreateTrafficMirrorFilterError {
+impl ::std::fmt::Display for CreateTrafficMirrorFilterError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateTrafficMirrorFilterError {}
+impl ::std::error::Error for CreateTrafficMirrorFilterError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -336,97 +365,118 @@ pub struct EgressRules {
     /// What the rule does with a matching packet: `accept` mirrors it, `drop` leaves it out.
     ///
     /// Wire name: `Action`. Required.
-    pub action: Option<String>,
+    pub action: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// The destination port range to match, written as `start/end` such as `80/80`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `DestinationPortRange`.
-    pub destination_port_range: Option<String>,
+    pub destination_port_range: ::core::option::Option<::std::string::String>,
     /// The IP version the rule applies to: `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`. Required.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The place of the rule among the outbound rules; a smaller number means a higher priority.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i32>,
+    pub priority: ::core::option::Option<i32>,
     /// The protocol to match: `ALL`, `ICMP`, `TCP` or `UDP`.
     ///
     /// Wire name: `Protocol`. Required.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
     /// The source CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `SourceCidrBlock`.
-    pub source_cidr_block: Option<String>,
+    pub source_cidr_block: ::core::option::Option<::std::string::String>,
     /// The source port range to match, written as `start/end`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `SourcePortRange`.
-    pub source_port_range: Option<String>,
+    pub source_port_range: ::core::option::Option<::std::string::String>,
 }
 impl EgressRules {
     /// What the rule does with a matching packet: `accept` mirrors it, `drop` leaves it out.
     ///
     /// Wire name: `Action`. Required.
-    pub fn action(mut self, value: impl Into<String>) -> Self {
+    pub fn action(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.action = Some(value.into());
         self
     }
     /// The destination CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub fn destination_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_cidr_block = Some(value.into());
         self
     }
     /// The destination port range to match, written as `start/end` such as `80/80`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `DestinationPortRange`.
-    pub fn destination_port_range(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_port_range = Some(value.into());
         self
     }
     /// The IP version the rule applies to: `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`. Required.
-    pub fn ip_version(mut self, value: impl Into<String>) -> Self {
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// The place of the rule among the outbound rules; a smaller number means a higher priority.
     ///
     /// Wire name: `Priority`.
-    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+    pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.priority = Some(value.into());
         self
     }
     /// The protocol to match: `ALL`, `ICMP`, `TCP` or `UDP`.
     ///
     /// Wire name: `Protocol`. Required.
-    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+    pub fn protocol(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.protocol = Some(value.into());
         self
     }
     /// The source CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `SourceCidrBlock`.
-    pub fn source_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn source_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.source_cidr_block = Some(value.into());
         self
     }
     /// The source port range to match, written as `start/end`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `SourcePortRange`.
-    pub fn source_port_range(mut self, value: impl Into<String>) -> Self {
+    pub fn source_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.source_port_range = Some(value.into());
         self
     }
 }
 impl rt::Decode for EgressRules {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             action: fields.optional("Action")?,
@@ -455,7 +505,7 @@ impl rt::ToParam for EgressRules {
 }
 impl rt::CheckRequired for EgressRules {
     #[inline]
-    fn first_missing(&self) -> Option<String> {
+    fn first_missing(&self) -> ::core::option::Option<::std::string::String> {
         if self.action.is_none() {
             return Some("Action".to_owned());
         }
@@ -470,7 +520,9 @@ impl rt::CheckRequired for EgressRules {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for EgressRules {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             action: src.optional("Action")?,
             destination_cidr_block: src.optional("DestinationCidrBlock")?,
@@ -490,97 +542,118 @@ pub struct IngressRules {
     /// What the rule does with a matching packet: `accept` mirrors it, `drop` leaves it out.
     ///
     /// Wire name: `Action`. Required.
-    pub action: Option<String>,
+    pub action: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// The destination port range to match, written as `start/end` such as `80/80`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `DestinationPortRange`.
-    pub destination_port_range: Option<String>,
+    pub destination_port_range: ::core::option::Option<::std::string::String>,
     /// The IP version the rule applies to: `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`. Required.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The place of the rule among the inbound rules; a smaller number means a higher priority.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i32>,
+    pub priority: ::core::option::Option<i32>,
     /// The protocol to match: `ALL`, `ICMP`, `TCP` or `UDP`.
     ///
     /// Wire name: `Protocol`. Required.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
     /// The source CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `SourceCidrBlock`.
-    pub source_cidr_block: Option<String>,
+    pub source_cidr_block: ::core::option::Option<::std::string::String>,
     /// The source port range to match, written as `start/end`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `SourcePortRange`.
-    pub source_port_range: Option<String>,
+    pub source_port_range: ::core::option::Option<::std::string::String>,
 }
 impl IngressRules {
     /// What the rule does with a matching packet: `accept` mirrors it, `drop` leaves it out.
     ///
     /// Wire name: `Action`. Required.
-    pub fn action(mut self, value: impl Into<String>) -> Self {
+    pub fn action(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.action = Some(value.into());
         self
     }
     /// The destination CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub fn destination_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_cidr_block = Some(value.into());
         self
     }
     /// The destination port range to match, written as `start/end` such as `80/80`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `DestinationPortRange`.
-    pub fn destination_port_range(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_port_range = Some(value.into());
         self
     }
     /// The IP version the rule applies to: `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`. Required.
-    pub fn ip_version(mut self, value: impl Into<String>) -> Self {
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// The place of the rule among the inbound rules; a smaller number means a higher priority.
     ///
     /// Wire name: `Priority`.
-    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+    pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.priority = Some(value.into());
         self
     }
     /// The protocol to match: `ALL`, `ICMP`, `TCP` or `UDP`.
     ///
     /// Wire name: `Protocol`. Required.
-    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+    pub fn protocol(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.protocol = Some(value.into());
         self
     }
     /// The source CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `SourceCidrBlock`.
-    pub fn source_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn source_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.source_cidr_block = Some(value.into());
         self
     }
     /// The source port range to match, written as `start/end`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `SourcePortRange`.
-    pub fn source_port_range(mut self, value: impl Into<String>) -> Self {
+    pub fn source_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.source_port_range = Some(value.into());
         self
     }
 }
 impl rt::Decode for IngressRules {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             action: fields.optional("Action")?,
@@ -609,7 +682,7 @@ impl rt::ToParam for IngressRules {
 }
 impl rt::CheckRequired for IngressRules {
     #[inline]
-    fn first_missing(&self) -> Option<String> {
+    fn first_missing(&self) -> ::core::option::Option<::std::string::String> {
         if self.action.is_none() {
             return Some("Action".to_owned());
         }
@@ -624,7 +697,9 @@ impl rt::CheckRequired for IngressRules {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for IngressRules {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             action: src.optional("Action")?,
             destination_cidr_block: src.optional("DestinationCidrBlock")?,
@@ -647,7 +722,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,27 +16,27 @@ pub struct CreateTrafficMirrorFilterRulesRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The outbound rules to add, one entry per rule.
     ///
     /// Wire name: `EgressRules`. At most 10 items.
-    pub egress_rules: Vec<EgressRules>,
+    pub egress_rules: ::std::vec::Vec<EgressRules>,
     /// The inbound rules to add, one entry per rule.
     ///
     /// Wire name: `IngressRules`. At most 10 items.
-    pub ingress_rules: Vec<IngressRules>,
+    pub ingress_rules: ::std::vec::Vec<IngressRules>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The filter that receives the rules. ListTrafficMirrorFilters lists filter IDs.
     ///
     /// Wire name: `TrafficMirrorFilterId`. Required.
-    pub traffic_mirror_filter_id: String,
+    pub traffic_mirror_filter_id: ::std::string::String,
 }
 impl CreateTrafficMirrorFilterRulesRequest {
     /// Starts building a request.
@@ -48,25 +48,28 @@ impl CreateTrafficMirrorFilterRulesRequest {
 /// Builds a [`CreateTrafficMirrorFilterRulesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateTrafficMirrorFilterRulesRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    egress_rules: Vec<EgressRules>,
-    ingress_rules: Vec<IngressRules>,
-    region_id: Option<String>,
-    traffic_mirror_filter_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    egress_rules: ::std::vec::Vec<EgressRules>,
+    ingress_rules: ::std::vec::Vec<IngressRules>,
+    region_id: ::core::option::Option<::std::string::String>,
+    traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateTrafficMirrorFilterRulesRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
@@ -75,9 +78,11 @@ impl CreateTrafficMirrorFilterRulesRequestBuilder {
     /// Wire name: `EgressRules`. At most 10 items.
     pub fn egress_rules(
         mut self,
-        value: impl IntoIterator<Item = impl Into<EgressRules>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<EgressRules>,
+        >,
     ) -> Self {
-        self.egress_rules = value.into_iter().map(Into::into).collect();
+        self.egress_rules = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The inbound rules to add, one entry per rule.
@@ -85,28 +90,41 @@ impl CreateTrafficMirrorFilterRulesRequestBuilder {
     /// Wire name: `IngressRules`. At most 10 items.
     pub fn ingress_rules(
         mut self,
-        value: impl IntoIterator<Item = impl Into<IngressRules>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<IngressRules>,
+        >,
     ) -> Self {
-        self.ingress_rules = value.into_iter().map(Into::into).collect();
+        self.ingress_rules = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The filter that receives the rules. ListTrafficMirrorFilters lists filter IDs.
     ///
     /// Wire name: `TrafficMirrorFilterId`. Required.
-    pub fn traffic_mirror_filter_id(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_filter_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_filter_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateTrafficMirrorFilterRulesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateTrafficMirrorFilterRulesRequest, rt::BuildError> {
         let request = CreateTrafficMirrorFilterRulesRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -149,13 +167,17 @@ impl rt::DryRunnable for CreateTrafficMirrorFilterRulesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateTrafficMirrorFilterRulesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateTrafficMirrorFilterRulesRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             egress_rules: src.structs("EgressRules")?,
             ingress_rules: src.structs("IngressRules")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
         }
             .build()
@@ -166,8 +188,10 @@ impl rt::Operation for CreateTrafficMirrorFilterRulesRequest {
     const ACTION: &'static str = "CreateTrafficMirrorFilterRules";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateTrafficMirrorFilterRulesResponse;
     type Error = CreateTrafficMirrorFilterRulesError;
     #[inline]
@@ -187,19 +211,19 @@ pub struct CreateTrafficMirrorFilterRulesResponse {
     /// The outbound rules that were created.
     ///
     /// Wire name: `EgressRules`.
-    pub egress_rules: Vec<EgressRulesItem>,
+    pub egress_rules: ::std::vec::Vec<EgressRulesItem>,
     /// The inbound rules that were created.
     ///
     /// Wire name: `IngressRules`.
-    pub ingress_rules: Vec<IngressRulesItem>,
+    pub ingress_rules: ::std::vec::Vec<IngressRulesItem>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for CreateTrafficMirrorFilterRulesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             egress_rules: fields.list("EgressRules")?,
@@ -232,7 +256,7 @@ impl CreateTrafficMirrorFilterRulesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -252,13 +276,13 @@ impl rt::OperationError for CreateTrafficMirrorFilterRulesError {
         }
     }
 }
-impl std::fmt::Display for CreateTrafficMirrorFilterRulesError {
+impl ::std::fmt::Display for CreateTrafficMirrorFilterRulesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateTrafficMirrorFilterRulesError {}
+impl ::std::error::Error for CreateTrafficMirrorFilterRulesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -302,97 +326,118 @@ pub struct EgressRules {
     /// What the rule does with a matching packet: `accept` mirrors it, `drop` leaves it out.
     ///
     /// Wire name: `Action`. Required.
-    pub action: Option<String>,
+    pub action: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// The destination port range to match, written as `start/end` such as `80/80`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `DestinationPortRange`.
-    pub destination_port_range: Option<String>,
+    pub destination_port_range: ::core::option::Option<::std::string::String>,
     /// The IP version the rule applies to: `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`. Required.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The place of the rule among the outbound rules; a smaller number means a higher priority.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i32>,
+    pub priority: ::core::option::Option<i32>,
     /// The protocol to match: `ALL`, `ICMP`, `TCP` or `UDP`.
     ///
     /// Wire name: `Protocol`. Required.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
     /// The source CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `SourceCidrBlock`.
-    pub source_cidr_block: Option<String>,
+    pub source_cidr_block: ::core::option::Option<::std::string::String>,
     /// The source port range to match, written as `start/end`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `SourcePortRange`.
-    pub source_port_range: Option<String>,
+    pub source_port_range: ::core::option::Option<::std::string::String>,
 }
 impl EgressRules {
     /// What the rule does with a matching packet: `accept` mirrors it, `drop` leaves it out.
     ///
     /// Wire name: `Action`. Required.
-    pub fn action(mut self, value: impl Into<String>) -> Self {
+    pub fn action(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.action = Some(value.into());
         self
     }
     /// The destination CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub fn destination_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_cidr_block = Some(value.into());
         self
     }
     /// The destination port range to match, written as `start/end` such as `80/80`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `DestinationPortRange`.
-    pub fn destination_port_range(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_port_range = Some(value.into());
         self
     }
     /// The IP version the rule applies to: `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`. Required.
-    pub fn ip_version(mut self, value: impl Into<String>) -> Self {
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// The place of the rule among the outbound rules; a smaller number means a higher priority.
     ///
     /// Wire name: `Priority`.
-    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+    pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.priority = Some(value.into());
         self
     }
     /// The protocol to match: `ALL`, `ICMP`, `TCP` or `UDP`.
     ///
     /// Wire name: `Protocol`. Required.
-    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+    pub fn protocol(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.protocol = Some(value.into());
         self
     }
     /// The source CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `SourceCidrBlock`.
-    pub fn source_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn source_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.source_cidr_block = Some(value.into());
         self
     }
     /// The source port range to match, written as `start/end`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `SourcePortRange`.
-    pub fn source_port_range(mut self, value: impl Into<String>) -> Self {
+    pub fn source_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.source_port_range = Some(value.into());
         self
     }
 }
 impl rt::Decode for EgressRules {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             action: fields.optional("Action")?,
@@ -421,7 +466,7 @@ impl rt::ToParam for EgressRules {
 }
 impl rt::CheckRequired for EgressRules {
     #[inline]
-    fn first_missing(&self) -> Option<String> {
+    fn first_missing(&self) -> ::core::option::Option<::std::string::String> {
         if self.action.is_none() {
             return Some("Action".to_owned());
         }
@@ -436,7 +481,9 @@ impl rt::CheckRequired for EgressRules {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for EgressRules {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             action: src.optional("Action")?,
             destination_cidr_block: src.optional("DestinationCidrBlock")?,
@@ -456,97 +503,118 @@ pub struct IngressRules {
     /// What the rule does with a matching packet: `accept` mirrors it, `drop` leaves it out.
     ///
     /// Wire name: `Action`.
-    pub action: Option<String>,
+    pub action: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// The destination port range to match, written as `start/end` such as `80/80`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `DestinationPortRange`.
-    pub destination_port_range: Option<String>,
+    pub destination_port_range: ::core::option::Option<::std::string::String>,
     /// The IP version the rule applies to: `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`. Required.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The place of the rule among the inbound rules; a smaller number means a higher priority.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i32>,
+    pub priority: ::core::option::Option<i32>,
     /// The protocol to match: `ALL`, `ICMP`, `TCP` or `UDP`.
     ///
     /// Wire name: `Protocol`.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
     /// The source CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `SourceCidrBlock`.
-    pub source_cidr_block: Option<String>,
+    pub source_cidr_block: ::core::option::Option<::std::string::String>,
     /// The source port range to match, written as `start/end`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `SourcePortRange`.
-    pub source_port_range: Option<String>,
+    pub source_port_range: ::core::option::Option<::std::string::String>,
 }
 impl IngressRules {
     /// What the rule does with a matching packet: `accept` mirrors it, `drop` leaves it out.
     ///
     /// Wire name: `Action`.
-    pub fn action(mut self, value: impl Into<String>) -> Self {
+    pub fn action(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.action = Some(value.into());
         self
     }
     /// The destination CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub fn destination_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_cidr_block = Some(value.into());
         self
     }
     /// The destination port range to match, written as `start/end` such as `80/80`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `DestinationPortRange`.
-    pub fn destination_port_range(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_port_range = Some(value.into());
         self
     }
     /// The IP version the rule applies to: `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`. Required.
-    pub fn ip_version(mut self, value: impl Into<String>) -> Self {
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// The place of the rule among the inbound rules; a smaller number means a higher priority.
     ///
     /// Wire name: `Priority`.
-    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+    pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.priority = Some(value.into());
         self
     }
     /// The protocol to match: `ALL`, `ICMP`, `TCP` or `UDP`.
     ///
     /// Wire name: `Protocol`.
-    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+    pub fn protocol(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.protocol = Some(value.into());
         self
     }
     /// The source CIDR block a packet must have to match the rule.
     ///
     /// Wire name: `SourceCidrBlock`.
-    pub fn source_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn source_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.source_cidr_block = Some(value.into());
         self
     }
     /// The source port range to match, written as `start/end`; `-1/-1` matches all ports. Ports do not apply when the protocol is `ALL` or `ICMP`.
     ///
     /// Wire name: `SourcePortRange`.
-    pub fn source_port_range(mut self, value: impl Into<String>) -> Self {
+    pub fn source_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.source_port_range = Some(value.into());
         self
     }
 }
 impl rt::Decode for IngressRules {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             action: fields.optional("Action")?,
@@ -575,7 +643,7 @@ impl rt::ToParam for IngressRules {
 }
 impl rt::CheckRequired for IngressRules {
     #[inline]
-    fn first_missing(&self) -> Option<String> {
+    fn first_missing(&self) -> ::core::option::Option<::std::string::String> {
         if self.ip_version.is_none() {
             return Some("IpVersion".to_owned());
         }
@@ -584,7 +652,9 @@ impl rt::CheckRequired for IngressRules {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for IngressRules {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             action: src.optional("Action")?,
             destination_cidr_block: src.optional("DestinationCidrBlock")?,
@@ -604,11 +674,11 @@ pub struct EgressRulesItem {
     /// The ID of a new outbound rule, used to change or delete it later.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for EgressRulesItem {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             instance_id: fields.optional("InstanceId")?,
@@ -622,11 +692,11 @@ pub struct IngressRulesItem {
     /// The ID of a new inbound rule, used to change or delete it later.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IngressRulesItem {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             instance_id: fields.optional("InstanceId")?,
@@ -644,7 +714,7 @@ mod tests {
             .traffic_mirror_filter_id("example-TrafficMirrorFilterId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,19 +16,19 @@ pub struct CreateTrafficMirrorSessionRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Set to `true` to start mirroring as soon as the session exists; with `false` (the default) the session is created but does not mirror until you enable it with UpdateTrafficMirrorSessionAttribute.
     ///
     /// Wire name: `Enabled`.
-    pub enabled: Option<bool>,
+    pub enabled: ::core::option::Option<bool>,
     /// The maximum transmission unit for mirrored packets, from `64` to `9600` bytes; `1500` by default.
     ///
     /// Wire name: `PacketLength`.
-    pub packet_length: Option<i32>,
+    pub packet_length: ::core::option::Option<i32>,
     /// The priority of the session, from `1` to `32766`; a smaller number means a higher priority. Each session an account creates in a region needs its own priority value.
     ///
     /// Wire name: `Priority`. Required. Range: 1 to 32766.
@@ -36,35 +36,37 @@ pub struct CreateTrafficMirrorSessionRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group the new session is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Tags to attach to the new session, as key-value pairs.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// The filter that selects which packets are mirrored. ListTrafficMirrorFilters lists filter IDs.
     ///
     /// Wire name: `TrafficMirrorFilterId`. Required.
-    pub traffic_mirror_filter_id: String,
+    pub traffic_mirror_filter_id: ::std::string::String,
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `TrafficMirrorSessionDescription`.
-    pub traffic_mirror_session_description: Option<String>,
+    pub traffic_mirror_session_description: ::core::option::Option<
+        ::std::string::String,
+    >,
     /// A name for the session, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `TrafficMirrorSessionName`.
-    pub traffic_mirror_session_name: Option<String>,
+    pub traffic_mirror_session_name: ::core::option::Option<::std::string::String>,
     /// The elastic network interfaces (ENIs) whose traffic is mirrored; only ENIs can be sources. By default a session accepts one source. More can be added later with AddSourcesToTrafficMirrorSession.
     ///
     /// Wire name: `TrafficMirrorSourceIds`. Required. At most 30 items.
-    pub traffic_mirror_source_ids: Vec<String>,
+    pub traffic_mirror_source_ids: ::std::vec::Vec<::std::string::String>,
     /// Where mirrored traffic is sent: the ID of an ENI or of a Server Load Balancer (SLB) instance, as set in `TrafficMirrorTargetType`.
     ///
     /// Wire name: `TrafficMirrorTargetId`. Required.
-    pub traffic_mirror_target_id: String,
+    pub traffic_mirror_target_id: ::std::string::String,
     /// The kind of destination in `TrafficMirrorTargetId`: `NetworkInterface` for an ENI or `SLB` for an SLB instance.
     ///
     /// Wire name: `TrafficMirrorTargetType`. Required.
@@ -72,7 +74,7 @@ pub struct CreateTrafficMirrorSessionRequest {
     /// The VXLAN network identifier (VNI), from `0` to `16777215`, that marks the packets of this session so the destination can tell sessions apart. Leave it empty to let the system pick a random VNI.
     ///
     /// Wire name: `VirtualNetworkId`.
-    pub virtual_network_id: Option<i32>,
+    pub virtual_network_id: ::core::option::Option<i32>,
 }
 impl CreateTrafficMirrorSessionRequest {
     /// Starts building a request.
@@ -84,69 +86,78 @@ impl CreateTrafficMirrorSessionRequest {
 /// Builds a [`CreateTrafficMirrorSessionRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateTrafficMirrorSessionRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    enabled: Option<bool>,
-    packet_length: Option<i32>,
-    priority: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tag: Vec<super::types::Tag>,
-    traffic_mirror_filter_id: Option<String>,
-    traffic_mirror_session_description: Option<String>,
-    traffic_mirror_session_name: Option<String>,
-    traffic_mirror_source_ids: Vec<String>,
-    traffic_mirror_target_id: Option<String>,
-    traffic_mirror_target_type: Option<TrafficMirrorTargetType>,
-    virtual_network_id: Option<i32>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    enabled: ::core::option::Option<bool>,
+    packet_length: ::core::option::Option<i32>,
+    priority: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
+    traffic_mirror_session_description: ::core::option::Option<::std::string::String>,
+    traffic_mirror_session_name: ::core::option::Option<::std::string::String>,
+    traffic_mirror_source_ids: ::std::vec::Vec<::std::string::String>,
+    traffic_mirror_target_id: ::core::option::Option<::std::string::String>,
+    traffic_mirror_target_type: ::core::option::Option<TrafficMirrorTargetType>,
+    virtual_network_id: ::core::option::Option<i32>,
 }
 impl CreateTrafficMirrorSessionRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Set to `true` to start mirroring as soon as the session exists; with `false` (the default) the session is created but does not mirror until you enable it with UpdateTrafficMirrorSessionAttribute.
     ///
     /// Wire name: `Enabled`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+    pub fn enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
     /// The maximum transmission unit for mirrored packets, from `64` to `9600` bytes; `1500` by default.
     ///
     /// Wire name: `PacketLength`.
-    pub fn packet_length(mut self, value: impl Into<i32>) -> Self {
+    pub fn packet_length(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.packet_length = Some(value.into());
         self
     }
     /// The priority of the session, from `1` to `32766`; a smaller number means a higher priority. Each session an account creates in a region needs its own priority value.
     ///
     /// Wire name: `Priority`. Required. Range: 1 to 32766.
-    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+    pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.priority = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group the new session is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -155,15 +166,20 @@ impl CreateTrafficMirrorSessionRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The filter that selects which packets are mirrored. ListTrafficMirrorFilters lists filter IDs.
     ///
     /// Wire name: `TrafficMirrorFilterId`. Required.
-    pub fn traffic_mirror_filter_id(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_filter_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_filter_id = Some(value.into());
         self
     }
@@ -172,7 +188,7 @@ impl CreateTrafficMirrorSessionRequestBuilder {
     /// Wire name: `TrafficMirrorSessionDescription`.
     pub fn traffic_mirror_session_description(
         mut self,
-        value: impl Into<String>,
+        value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.traffic_mirror_session_description = Some(value.into());
         self
@@ -180,7 +196,10 @@ impl CreateTrafficMirrorSessionRequestBuilder {
     /// A name for the session, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `TrafficMirrorSessionName`.
-    pub fn traffic_mirror_session_name(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_session_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_session_name = Some(value.into());
         self
     }
@@ -189,15 +208,23 @@ impl CreateTrafficMirrorSessionRequestBuilder {
     /// Wire name: `TrafficMirrorSourceIds`. Required. At most 30 items.
     pub fn traffic_mirror_source_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.traffic_mirror_source_ids = value.into_iter().map(Into::into).collect();
+        self.traffic_mirror_source_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Where mirrored traffic is sent: the ID of an ENI or of a Server Load Balancer (SLB) instance, as set in `TrafficMirrorTargetType`.
     ///
     /// Wire name: `TrafficMirrorTargetId`. Required.
-    pub fn traffic_mirror_target_id(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_target_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_target_id = Some(value.into());
         self
     }
@@ -206,7 +233,7 @@ impl CreateTrafficMirrorSessionRequestBuilder {
     /// Wire name: `TrafficMirrorTargetType`. Required.
     pub fn traffic_mirror_target_type(
         mut self,
-        value: impl Into<TrafficMirrorTargetType>,
+        value: impl ::core::convert::Into<TrafficMirrorTargetType>,
     ) -> Self {
         self.traffic_mirror_target_type = Some(value.into());
         self
@@ -214,13 +241,15 @@ impl CreateTrafficMirrorSessionRequestBuilder {
     /// The VXLAN network identifier (VNI), from `0` to `16777215`, that marks the packets of this session so the destination can tell sessions apart. Leave it empty to let the system pick a random VNI.
     ///
     /// Wire name: `VirtualNetworkId`.
-    pub fn virtual_network_id(mut self, value: impl Into<i32>) -> Self {
+    pub fn virtual_network_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.virtual_network_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateTrafficMirrorSessionRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateTrafficMirrorSessionRequest, rt::BuildError> {
         let request = CreateTrafficMirrorSessionRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -295,14 +324,18 @@ impl rt::DryRunnable for CreateTrafficMirrorSessionRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateTrafficMirrorSessionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateTrafficMirrorSessionRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             enabled: src.optional("Enabled")?,
             packet_length: src.optional("PacketLength")?,
             priority: src.optional("Priority")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
             traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
@@ -322,8 +355,10 @@ impl rt::Operation for CreateTrafficMirrorSessionRequest {
     const ACTION: &'static str = "CreateTrafficMirrorSession";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateTrafficMirrorSessionResponse;
     type Error = CreateTrafficMirrorSessionError;
     #[inline]
@@ -356,19 +391,19 @@ pub struct CreateTrafficMirrorSessionResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the session was placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The ID of the new traffic mirror session.
     ///
     /// Wire name: `TrafficMirrorSessionId`.
-    pub traffic_mirror_session_id: Option<String>,
+    pub traffic_mirror_session_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateTrafficMirrorSessionResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -401,7 +436,7 @@ impl CreateTrafficMirrorSessionError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -421,13 +456,13 @@ impl rt::OperationError for CreateTrafficMirrorSessionError {
         }
     }
 }
-impl std::fmt::Display for CreateTrafficMirrorSessionError {
+impl ::std::fmt::Display for CreateTrafficMirrorSessionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateTrafficMirrorSessionError {}
+impl ::std::error::Error for CreateTrafficMirrorSessionError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -466,7 +501,7 @@ impl TrafficMirrorTargetType {
         }
     }
 }
-impl From<&str> for TrafficMirrorTargetType {
+impl ::core::convert::From<&str> for TrafficMirrorTargetType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -476,16 +511,17 @@ impl From<&str> for TrafficMirrorTargetType {
         }
     }
 }
-impl std::fmt::Display for TrafficMirrorTargetType {
+impl ::std::fmt::Display for TrafficMirrorTargetType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for TrafficMirrorTargetType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for TrafficMirrorTargetType {
@@ -509,7 +545,7 @@ mod tests {
             .traffic_mirror_target_type("example-TrafficMirrorTargetType")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,31 +14,31 @@ pub struct CreateVbrHaRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description of the failover group: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// A name for the failover group.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The second VBR of the pair, which takes over when VbrId fails and the other way round.
     ///
     /// Wire name: `PeerVbrId`. Required.
-    pub peer_vbr_id: String,
+    pub peer_vbr_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The first VBR of the pair. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `VbrId`. Required.
-    pub vbr_id: String,
+    pub vbr_id: ::std::string::String,
 }
 impl CreateVbrHaRequest {
     /// Starts building a request.
@@ -50,67 +50,85 @@ impl CreateVbrHaRequest {
 /// Builds a [`CreateVbrHaRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateVbrHaRequestBuilder {
-    client_token: Option<String>,
-    description: Option<String>,
-    dry_run: Option<bool>,
-    name: Option<String>,
-    peer_vbr_id: Option<String>,
-    region_id: Option<String>,
-    vbr_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    name: ::core::option::Option<::std::string::String>,
+    peer_vbr_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vbr_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateVbrHaRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description of the failover group: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// A name for the failover group.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The second VBR of the pair, which takes over when VbrId fails and the other way round.
     ///
     /// Wire name: `PeerVbrId`. Required.
-    pub fn peer_vbr_id(mut self, value: impl Into<String>) -> Self {
+    pub fn peer_vbr_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peer_vbr_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The first VBR of the pair. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `VbrId`. Required.
-    pub fn vbr_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vbr_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vbr_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateVbrHaRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<CreateVbrHaRequest, rt::BuildError> {
         Ok(CreateVbrHaRequest {
             client_token: self.client_token,
             description: self.description,
@@ -143,14 +161,18 @@ impl rt::DryRunnable for CreateVbrHaRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVbrHaRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateVbrHaRequestBuilder {
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
             dry_run: src.optional("DryRun")?,
             name: src.optional("Name")?,
             peer_vbr_id: src.optional("PeerVbrId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vbr_id: src.optional("VbrId")?,
         }
             .build()
@@ -161,8 +183,10 @@ impl rt::Operation for CreateVbrHaRequest {
     const ACTION: &'static str = "CreateVbrHa";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateVbrHaResponse;
     type Error = CreateVbrHaError;
     #[inline]
@@ -183,15 +207,15 @@ pub struct CreateVbrHaResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new failover group; DescribeVbrHa shows its state.
     ///
     /// Wire name: `VbrHaId`.
-    pub vbr_ha_id: Option<String>,
+    pub vbr_ha_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateVbrHaResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -223,7 +247,7 @@ impl CreateVbrHaError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -243,13 +267,13 @@ impl rt::OperationError for CreateVbrHaError {
         }
     }
 }
-impl std::fmt::Display for CreateVbrHaError {
+impl ::std::fmt::Display for CreateVbrHaError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateVbrHaError {}
+impl ::std::error::Error for CreateVbrHaError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -274,7 +298,7 @@ mod tests {
             .vbr_id("example-VbrId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

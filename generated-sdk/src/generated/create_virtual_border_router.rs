@@ -16,71 +16,71 @@ pub struct CreateVirtualBorderRouterRequest {
     /// The bandwidth of the VBR in Mbit/s. On a dedicated connection choose `50`, a multiple of 100 from `100` to `500`, or one of `1000`, `2048`, `5120`, `8192`, then `10240`, `20480`, `40960`, `50120`, `61440` or `102400`. Leave it out on a hosted connection, whose bandwidth was fixed when the hosted connection was created.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: ::core::option::Option<i64>,
     /// The circuit code that the connectivity provider assigned to the Express Connect circuit. Only the owner of the circuit can set it.
     ///
     /// Wire name: `CircuitCode`.
-    pub circuit_code: Option<String>,
+    pub circuit_code: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description of the VBR: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Whether the VBR supports IPv6: `true` or `false` (the default).
     ///
     /// Wire name: `EnableIpv6`.
-    pub enable_ipv6: Option<bool>,
+    pub enable_ipv6: ::core::option::Option<bool>,
     /// The IPv4 address of the VBR on the interconnection subnet. Only the VBR owner can set or change it; it is required when the VBR is created for the owner of the circuit.
     ///
     /// Wire name: `LocalGatewayIp`.
-    pub local_gateway_ip: Option<String>,
+    pub local_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 address of the VBR on the interconnection subnet. Only the VBR owner can set or change it; it is required when the VBR is created for the owner of the circuit.
     ///
     /// Wire name: `LocalIpv6GatewayIp`.
-    pub local_ipv6_gateway_ip: Option<String>,
+    pub local_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
     /// A name for the VBR: 2 to 128 characters that start with a letter and consist of letters, digits, underscores and hyphens.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The IPv4 address of your data center gateway device. Only the VBR owner can set or change it; it is required when the VBR is created for the owner of the circuit.
     ///
     /// Wire name: `PeerGatewayIp`.
-    pub peer_gateway_ip: Option<String>,
+    pub peer_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 address of your data center gateway device. Only the VBR owner can set or change it; it is required when the VBR is created for the owner of the circuit.
     ///
     /// Wire name: `PeerIpv6GatewayIp`.
-    pub peer_ipv6_gateway_ip: Option<String>,
+    pub peer_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 subnet mask shared by LocalIpv6GatewayIp and PeerIpv6GatewayIp; both addresses must lie in this subnet.
     ///
     /// Wire name: `PeeringIpv6SubnetMask`.
-    pub peering_ipv6_subnet_mask: Option<String>,
+    pub peering_ipv6_subnet_mask: ::core::option::Option<::std::string::String>,
     /// The IPv4 subnet mask shared by LocalGatewayIp and PeerGatewayIp, for example `255.255.255.252`; both addresses must lie in this subnet.
     ///
     /// Wire name: `PeeringSubnetMask`.
-    pub peering_subnet_mask: Option<String>,
+    pub peering_subnet_mask: ::core::option::Option<::std::string::String>,
     /// The Express Connect circuit, dedicated or hosted, on which the VBR is created; it must be `Enabled`. DescribePhysicalConnections lists circuit IDs.
     ///
     /// Wire name: `PhysicalConnectionId`. Required.
-    pub physical_connection_id: String,
+    pub physical_connection_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group the VBR is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Tags, each a key and value, to attach to the new VBR.
     ///
     /// Wire name: `Tags`. At most 20 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The Alibaba Cloud account that will own the VBR; the calling account by default. Set it to create a VBR for another account on your circuit.
     ///
     /// Wire name: `VbrOwnerId`.
-    pub vbr_owner_id: Option<i64>,
+    pub vbr_owner_id: ::core::option::Option<i64>,
     /// The VLAN ID of the VBR, from `0` to `2999`; two VBRs on the same circuit need different VLAN IDs. Only the owner of the circuit can set it.
     ///
     /// Wire name: `VlanId`. Required.
@@ -96,128 +96,167 @@ impl CreateVirtualBorderRouterRequest {
 /// Builds a [`CreateVirtualBorderRouterRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateVirtualBorderRouterRequestBuilder {
-    bandwidth: Option<i64>,
-    circuit_code: Option<String>,
-    client_token: Option<String>,
-    description: Option<String>,
-    enable_ipv6: Option<bool>,
-    local_gateway_ip: Option<String>,
-    local_ipv6_gateway_ip: Option<String>,
-    name: Option<String>,
-    peer_gateway_ip: Option<String>,
-    peer_ipv6_gateway_ip: Option<String>,
-    peering_ipv6_subnet_mask: Option<String>,
-    peering_subnet_mask: Option<String>,
-    physical_connection_id: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
-    vbr_owner_id: Option<i64>,
-    vlan_id: Option<i32>,
+    bandwidth: ::core::option::Option<i64>,
+    circuit_code: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    enable_ipv6: ::core::option::Option<bool>,
+    local_gateway_ip: ::core::option::Option<::std::string::String>,
+    local_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    peer_gateway_ip: ::core::option::Option<::std::string::String>,
+    peer_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
+    peering_ipv6_subnet_mask: ::core::option::Option<::std::string::String>,
+    peering_subnet_mask: ::core::option::Option<::std::string::String>,
+    physical_connection_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
+    vbr_owner_id: ::core::option::Option<i64>,
+    vlan_id: ::core::option::Option<i32>,
 }
 impl CreateVirtualBorderRouterRequestBuilder {
     /// The bandwidth of the VBR in Mbit/s. On a dedicated connection choose `50`, a multiple of 100 from `100` to `500`, or one of `1000`, `2048`, `5120`, `8192`, then `10240`, `20480`, `40960`, `50120`, `61440` or `102400`. Leave it out on a hosted connection, whose bandwidth was fixed when the hosted connection was created.
     ///
     /// Wire name: `Bandwidth`.
-    pub fn bandwidth(mut self, value: impl Into<i64>) -> Self {
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// The circuit code that the connectivity provider assigned to the Express Connect circuit. Only the owner of the circuit can set it.
     ///
     /// Wire name: `CircuitCode`.
-    pub fn circuit_code(mut self, value: impl Into<String>) -> Self {
+    pub fn circuit_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.circuit_code = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description of the VBR: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// Whether the VBR supports IPv6: `true` or `false` (the default).
     ///
     /// Wire name: `EnableIpv6`.
-    pub fn enable_ipv6(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_ipv6 = Some(value.into());
         self
     }
     /// The IPv4 address of the VBR on the interconnection subnet. Only the VBR owner can set or change it; it is required when the VBR is created for the owner of the circuit.
     ///
     /// Wire name: `LocalGatewayIp`.
-    pub fn local_gateway_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn local_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 address of the VBR on the interconnection subnet. Only the VBR owner can set or change it; it is required when the VBR is created for the owner of the circuit.
     ///
     /// Wire name: `LocalIpv6GatewayIp`.
-    pub fn local_ipv6_gateway_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn local_ipv6_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_ipv6_gateway_ip = Some(value.into());
         self
     }
     /// A name for the VBR: 2 to 128 characters that start with a letter and consist of letters, digits, underscores and hyphens.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The IPv4 address of your data center gateway device. Only the VBR owner can set or change it; it is required when the VBR is created for the owner of the circuit.
     ///
     /// Wire name: `PeerGatewayIp`.
-    pub fn peer_gateway_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn peer_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peer_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 address of your data center gateway device. Only the VBR owner can set or change it; it is required when the VBR is created for the owner of the circuit.
     ///
     /// Wire name: `PeerIpv6GatewayIp`.
-    pub fn peer_ipv6_gateway_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn peer_ipv6_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peer_ipv6_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 subnet mask shared by LocalIpv6GatewayIp and PeerIpv6GatewayIp; both addresses must lie in this subnet.
     ///
     /// Wire name: `PeeringIpv6SubnetMask`.
-    pub fn peering_ipv6_subnet_mask(mut self, value: impl Into<String>) -> Self {
+    pub fn peering_ipv6_subnet_mask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peering_ipv6_subnet_mask = Some(value.into());
         self
     }
     /// The IPv4 subnet mask shared by LocalGatewayIp and PeerGatewayIp, for example `255.255.255.252`; both addresses must lie in this subnet.
     ///
     /// Wire name: `PeeringSubnetMask`.
-    pub fn peering_subnet_mask(mut self, value: impl Into<String>) -> Self {
+    pub fn peering_subnet_mask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peering_subnet_mask = Some(value.into());
         self
     }
     /// The Express Connect circuit, dedicated or hosted, on which the VBR is created; it must be `Enabled`. DescribePhysicalConnections lists circuit IDs.
     ///
     /// Wire name: `PhysicalConnectionId`. Required.
-    pub fn physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.physical_connection_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group the VBR is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -226,28 +265,32 @@ impl CreateVirtualBorderRouterRequestBuilder {
     /// Wire name: `Tags`. At most 20 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The Alibaba Cloud account that will own the VBR; the calling account by default. Set it to create a VBR for another account on your circuit.
     ///
     /// Wire name: `VbrOwnerId`.
-    pub fn vbr_owner_id(mut self, value: impl Into<i64>) -> Self {
+    pub fn vbr_owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.vbr_owner_id = Some(value.into());
         self
     }
     /// The VLAN ID of the VBR, from `0` to `2999`; two VBRs on the same circuit need different VLAN IDs. Only the owner of the circuit can set it.
     ///
     /// Wire name: `VlanId`. Required.
-    pub fn vlan_id(mut self, value: impl Into<i32>) -> Self {
+    pub fn vlan_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.vlan_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateVirtualBorderRouterRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateVirtualBorderRouterRequest, rt::BuildError> {
         let request = CreateVirtualBorderRouterRequest {
             bandwidth: self.bandwidth,
             circuit_code: self.circuit_code,
@@ -298,7 +341,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVirtualBorderRouterRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateVirtualBorderRouterRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             circuit_code: src.optional("CircuitCode")?,
@@ -313,7 +358,9 @@ impl rt::FromParams for CreateVirtualBorderRouterRequest {
             peering_ipv6_subnet_mask: src.optional("PeeringIpv6SubnetMask")?,
             peering_subnet_mask: src.optional("PeeringSubnetMask")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
             vbr_owner_id: src.optional("VbrOwnerId")?,
@@ -327,8 +374,10 @@ impl rt::Operation for CreateVirtualBorderRouterRequest {
     const ACTION: &'static str = "CreateVirtualBorderRouter";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateVirtualBorderRouterResponse;
     type Error = CreateVirtualBorderRouterError;
     #[inline]
@@ -360,15 +409,15 @@ pub struct CreateVirtualBorderRouterResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new VBR.
     ///
     /// Wire name: `VbrId`.
-    pub vbr_id: Option<String>,
+    pub vbr_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateVirtualBorderRouterResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -466,7 +515,7 @@ impl CreateVirtualBorderRouterError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -550,13 +599,13 @@ impl rt::OperationError for CreateVirtualBorderRouterError {
         }
     }
 }
-impl std::fmt::Display for CreateVirtualBorderRouterError {
+impl ::std::fmt::Display for CreateVirtualBorderRouterError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateVirtualBorderRouterError {}
+impl ::std::error::Error for CreateVirtualBorderRouterError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -581,7 +630,7 @@ mod tests {
             .vlan_id(1i32)
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,15 +16,15 @@ pub struct CreateVirtualPhysicalConnectionRequest {
     /// A description of the hosted connection. It must start with a letter and must not start with `http://` or `https://`.
     ///
     /// Wire name: `Description`. Example: `Hosted connection for tenant A`. Length: 2 to 256 characters.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// `true` only checks the request (parameters, syntax, circuit state) without creating anything, answering `DRYRUN.SUCCESS` when the check passes; `false` creates the connection.
     ///
     /// Wire name: `DryRun`. Example: `false`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// A name for the hosted connection: letters, digits, underscores and hyphens, starting with a letter and not with `http://` or `https://`.
     ///
     /// Wire name: `Name`. Example: `tenant-a-hosted`. Length: 2 to 128 characters.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// Who pays for the hosted connection, the partner or the tenant.
     ///
     /// Wire name: `OrderMode`. Required. Example: `PayByVirtualPhysicalConnectionOwner`.
@@ -32,15 +32,15 @@ pub struct CreateVirtualPhysicalConnectionRequest {
     /// The partner's circuit to create the hosted connection on.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1d5mxa8vgt3pl4qf9r`.
-    pub physical_connection_id: String,
+    pub physical_connection_id: ::std::string::String,
     /// The region of the hosted connection. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group to put the hosted connection in.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The bandwidth of the hosted connection.
     ///
     /// Wire name: `Spec`. Required. Example: `50M`.
@@ -48,11 +48,11 @@ pub struct CreateVirtualPhysicalConnectionRequest {
     /// Tags to attach, sent as `Tag.N.Key` and `Tag.N.Value`.
     ///
     /// Wire name: `Tag`.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// The client token of this action under another name: a value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `Token`. Example: `9f3e2d1c-4b5a-4c6d-8e7f-1a2b3c4d5e6f`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub token: Option<String>,
+    pub token: ::core::option::Option<::std::string::String>,
     /// The VLAN ID of the hosted connection. 0 makes the VBR's port a plain layer-3 router interface (one VBR per circuit); 1 to 2999 make it a VLAN sub-interface, one VBR per VLAN, so that one circuit can serve VPCs of several accounts, kept apart at layer 2.
     ///
     /// Wire name: `VlanId`. Required. Example: `10`. Range: 0 to 2999.
@@ -72,73 +72,94 @@ impl CreateVirtualPhysicalConnectionRequest {
 /// Builds a [`CreateVirtualPhysicalConnectionRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateVirtualPhysicalConnectionRequestBuilder {
-    description: Option<String>,
-    dry_run: Option<bool>,
-    name: Option<String>,
-    order_mode: Option<super::types::OrderMode>,
-    physical_connection_id: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    spec: Option<super::types::HostedConnectionSpec>,
-    tag: Vec<super::types::Tag>,
-    token: Option<String>,
-    vlan_id: Option<i64>,
-    vpconn_ali_uid: Option<i64>,
+    description: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    name: ::core::option::Option<::std::string::String>,
+    order_mode: ::core::option::Option<super::types::OrderMode>,
+    physical_connection_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    spec: ::core::option::Option<super::types::HostedConnectionSpec>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    token: ::core::option::Option<::std::string::String>,
+    vlan_id: ::core::option::Option<i64>,
+    vpconn_ali_uid: ::core::option::Option<i64>,
 }
 impl CreateVirtualPhysicalConnectionRequestBuilder {
     /// A description of the hosted connection. It must start with a letter and must not start with `http://` or `https://`.
     ///
     /// Wire name: `Description`. Example: `Hosted connection for tenant A`. Length: 2 to 256 characters.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// `true` only checks the request (parameters, syntax, circuit state) without creating anything, answering `DRYRUN.SUCCESS` when the check passes; `false` creates the connection.
     ///
     /// Wire name: `DryRun`. Example: `false`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// A name for the hosted connection: letters, digits, underscores and hyphens, starting with a letter and not with `http://` or `https://`.
     ///
     /// Wire name: `Name`. Example: `tenant-a-hosted`. Length: 2 to 128 characters.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Who pays for the hosted connection, the partner or the tenant.
     ///
     /// Wire name: `OrderMode`. Required. Example: `PayByVirtualPhysicalConnectionOwner`.
-    pub fn order_mode(mut self, value: impl Into<super::types::OrderMode>) -> Self {
+    pub fn order_mode(
+        mut self,
+        value: impl ::core::convert::Into<super::types::OrderMode>,
+    ) -> Self {
         self.order_mode = Some(value.into());
         self
     }
     /// The partner's circuit to create the hosted connection on.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1d5mxa8vgt3pl4qf9r`.
-    pub fn physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.physical_connection_id = Some(value.into());
         self
     }
     /// The region of the hosted connection. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group to put the hosted connection in.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// The bandwidth of the hosted connection.
     ///
     /// Wire name: `Spec`. Required. Example: `50M`.
-    pub fn spec(mut self, value: impl Into<super::types::HostedConnectionSpec>) -> Self {
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<super::types::HostedConnectionSpec>,
+    ) -> Self {
         self.spec = Some(value.into());
         self
     }
@@ -147,29 +168,34 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
     /// Wire name: `Tag`.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The client token of this action under another name: a value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `Token`. Example: `9f3e2d1c-4b5a-4c6d-8e7f-1a2b3c4d5e6f`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn token(mut self, value: impl Into<String>) -> Self {
+    pub fn token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.token = Some(value.into());
         self
     }
     /// The VLAN ID of the hosted connection. 0 makes the VBR's port a plain layer-3 router interface (one VBR per circuit); 1 to 2999 make it a VLAN sub-interface, one VBR per VLAN, so that one circuit can serve VPCs of several accounts, kept apart at layer 2.
     ///
     /// Wire name: `VlanId`. Required. Example: `10`. Range: 0 to 2999.
-    pub fn vlan_id(mut self, value: impl Into<i64>) -> Self {
+    pub fn vlan_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.vlan_id = Some(value.into());
         self
     }
     /// The Alibaba Cloud account ID of the tenant who receives the connection.
     ///
     /// Wire name: `VpconnAliUid`. Required. Example: `1210123456123456`.
-    pub fn vpconn_ali_uid(mut self, value: impl Into<i64>) -> Self {
+    pub fn vpconn_ali_uid(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.vpconn_ali_uid = Some(value.into());
         self
     }
@@ -177,7 +203,7 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<CreateVirtualPhysicalConnectionRequest, rt::BuildError> {
+    ) -> ::core::result::Result<CreateVirtualPhysicalConnectionRequest, rt::BuildError> {
         let request = CreateVirtualPhysicalConnectionRequest {
             description: self.description,
             dry_run: self.dry_run,
@@ -257,14 +283,18 @@ impl rt::DryRunnable for CreateVirtualPhysicalConnectionRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVirtualPhysicalConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateVirtualPhysicalConnectionRequestBuilder {
             description: src.optional("Description")?,
             dry_run: src.optional("DryRun")?,
             name: src.optional("Name")?,
             order_mode: src.optional("OrderMode")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             spec: src.optional("Spec")?,
             tag: src.structs("Tag")?,
@@ -280,8 +310,10 @@ impl rt::Operation for CreateVirtualPhysicalConnectionRequest {
     const ACTION: &'static str = "CreateVirtualPhysicalConnection";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("Token");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("Token");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateVirtualPhysicalConnectionResponse;
     type Error = CreateVirtualPhysicalConnectionError;
     #[inline]
@@ -307,15 +339,15 @@ pub struct CreateVirtualPhysicalConnectionResponse {
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `8E3C6A2D-1F4B-4D7E-9C5A-B0E2F7D4A196`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new hosted connection.
     ///
     /// Wire name: `VirtualPhysicalConnection`. Example: `pc-bp1j7fwr1v9m0pxcq2k4`.
-    pub virtual_physical_connection: Option<String>,
+    pub virtual_physical_connection: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateVirtualPhysicalConnectionResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -347,7 +379,7 @@ impl CreateVirtualPhysicalConnectionError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -367,13 +399,13 @@ impl rt::OperationError for CreateVirtualPhysicalConnectionError {
         }
     }
 }
-impl std::fmt::Display for CreateVirtualPhysicalConnectionError {
+impl ::std::fmt::Display for CreateVirtualPhysicalConnectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateVirtualPhysicalConnectionError {}
+impl ::std::error::Error for CreateVirtualPhysicalConnectionError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -407,7 +439,7 @@ mod tests {
             .vpconn_ali_uid(1210123456123456i64)
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -430,9 +462,10 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<CreateVirtualPhysicalConnectionResponse, _> = rt::decode_response(
-            XML_EXAMPLE.as_bytes(),
-        );
+        let response: ::core::result::Result<
+            CreateVirtualPhysicalConnectionResponse,
+            _,
+        > = rt::decode_response(XML_EXAMPLE.as_bytes());
         response.expect("the XML example decodes");
     }
     #[test]

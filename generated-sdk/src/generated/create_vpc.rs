@@ -16,71 +16,71 @@ pub struct CreateVpcRequest {
     /// The primary IPv4 CIDR block. A private range from RFC 1918 (for example 192.168.0.0/16, 10.0.0.0/16 or 172.16.0.0/16) with a mask of 16 to 28 bits, is recommended; any custom block outside 169.254.0.0/16, 127.0.0.0/8, 100.64.0.0/10 and 224.0.0.0/4 is also accepted.
     ///
     /// Wire name: `CidrBlock`.
-    pub cidr_block: Option<String>,
+    pub cidr_block: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Set to `true` to turn on DNS hostnames for the VPC; `false` (the default) leaves the feature off.
     ///
     /// Wire name: `EnableDnsHostname`.
-    pub enable_dns_hostname: Option<bool>,
+    pub enable_dns_hostname: ::core::option::Option<bool>,
     /// Set to `true` to give the VPC an IPv6 CIDR block as well; `false` (the default) creates an IPv4-only VPC.
     ///
     /// Wire name: `EnableIpv6`.
-    pub enable_ipv6: Option<bool>,
+    pub enable_ipv6: ::core::option::Option<bool>,
     /// The mask length of a primary block to allocate from the IPv4 IPAM pool in `Ipv4IpamPoolId`. When you use a pool, give this value, `CidrBlock`, or both.
     ///
     /// Wire name: `Ipv4CidrMask`.
-    pub ipv4_cidr_mask: Option<i32>,
+    pub ipv4_cidr_mask: ::core::option::Option<i32>,
     /// The IPv4 pool of IP Address Manager (IPAM) to take the primary CIDR block from.
     ///
     /// Wire name: `Ipv4IpamPoolId`.
-    pub ipv4_ipam_pool_id: Option<String>,
+    pub ipv4_ipam_pool_id: ::core::option::Option<::std::string::String>,
     /// A specific IPv6 CIDR block for the VPC. Without it, the system picks one when IPv6 is enabled. A block of your own choice must first be reserved with AllocateVpcIpv6Cidr.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub ipv6_cidr_block: Option<String>,
+    pub ipv6_cidr_block: ::core::option::Option<::std::string::String>,
     /// The mask length of an IPv6 block to allocate from the IPv6 IPAM pool in `Ipv6IpamPoolId`.
     ///
     /// Wire name: `Ipv6CidrMask`.
-    pub ipv6_cidr_mask: Option<i32>,
+    pub ipv6_cidr_mask: ::core::option::Option<i32>,
     /// The IPv6 pool of IP Address Manager (IPAM) to take the IPv6 CIDR block from.
     ///
     /// Wire name: `Ipv6IpamPoolId`.
-    pub ipv6_ipam_pool_id: Option<String>,
+    pub ipv6_ipam_pool_id: ::core::option::Option<::std::string::String>,
     /// The line type of the IPv6 block: `BGP` (the default), `ChinaMobile`, `ChinaUnicom` or `ChinaTelecom`. The single-ISP values are available only to accounts permitted to use single-ISP bandwidth.
     ///
     /// Wire name: `Ipv6Isp`.
-    pub ipv6_isp: Option<Ipv6Isp>,
+    pub ipv6_isp: ::core::option::Option<Ipv6Isp>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group the new VPC is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Tags to attach to the new VPC, as key-value pairs.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// Up to three user CIDR blocks, separated by commas. They may not overlap 100.64.0.0/10; where two overlap, the one with the shorter mask applies.
     ///
     /// Wire name: `UserCidr`.
-    pub user_cidr: Option<String>,
+    pub user_cidr: ::core::option::Option<::std::string::String>,
     /// A name for the VPC, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `VpcName`.
-    pub vpc_name: Option<String>,
+    pub vpc_name: ::core::option::Option<::std::string::String>,
 }
 impl CreateVpcRequest {
     /// Starts building a request.
@@ -92,120 +92,147 @@ impl CreateVpcRequest {
 /// Builds a [`CreateVpcRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateVpcRequestBuilder {
-    cidr_block: Option<String>,
-    client_token: Option<String>,
-    description: Option<String>,
-    dry_run: Option<bool>,
-    enable_dns_hostname: Option<bool>,
-    enable_ipv6: Option<bool>,
-    ipv4_cidr_mask: Option<i32>,
-    ipv4_ipam_pool_id: Option<String>,
-    ipv6_cidr_block: Option<String>,
-    ipv6_cidr_mask: Option<i32>,
-    ipv6_ipam_pool_id: Option<String>,
-    ipv6_isp: Option<Ipv6Isp>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tag: Vec<super::types::Tag>,
-    user_cidr: Option<String>,
-    vpc_name: Option<String>,
+    cidr_block: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    enable_dns_hostname: ::core::option::Option<bool>,
+    enable_ipv6: ::core::option::Option<bool>,
+    ipv4_cidr_mask: ::core::option::Option<i32>,
+    ipv4_ipam_pool_id: ::core::option::Option<::std::string::String>,
+    ipv6_cidr_block: ::core::option::Option<::std::string::String>,
+    ipv6_cidr_mask: ::core::option::Option<i32>,
+    ipv6_ipam_pool_id: ::core::option::Option<::std::string::String>,
+    ipv6_isp: ::core::option::Option<Ipv6Isp>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    user_cidr: ::core::option::Option<::std::string::String>,
+    vpc_name: ::core::option::Option<::std::string::String>,
 }
 impl CreateVpcRequestBuilder {
     /// The primary IPv4 CIDR block. A private range from RFC 1918 (for example 192.168.0.0/16, 10.0.0.0/16 or 172.16.0.0/16) with a mask of 16 to 28 bits, is recommended; any custom block outside 169.254.0.0/16, 127.0.0.0/8, 100.64.0.0/10 and 224.0.0.0/4 is also accepted.
     ///
     /// Wire name: `CidrBlock`.
-    pub fn cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.cidr_block = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Set to `true` to turn on DNS hostnames for the VPC; `false` (the default) leaves the feature off.
     ///
     /// Wire name: `EnableDnsHostname`.
-    pub fn enable_dns_hostname(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_dns_hostname(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_dns_hostname = Some(value.into());
         self
     }
     /// Set to `true` to give the VPC an IPv6 CIDR block as well; `false` (the default) creates an IPv4-only VPC.
     ///
     /// Wire name: `EnableIpv6`.
-    pub fn enable_ipv6(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_ipv6 = Some(value.into());
         self
     }
     /// The mask length of a primary block to allocate from the IPv4 IPAM pool in `Ipv4IpamPoolId`. When you use a pool, give this value, `CidrBlock`, or both.
     ///
     /// Wire name: `Ipv4CidrMask`.
-    pub fn ipv4_cidr_mask(mut self, value: impl Into<i32>) -> Self {
+    pub fn ipv4_cidr_mask(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.ipv4_cidr_mask = Some(value.into());
         self
     }
     /// The IPv4 pool of IP Address Manager (IPAM) to take the primary CIDR block from.
     ///
     /// Wire name: `Ipv4IpamPoolId`.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv4_ipam_pool_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv4_ipam_pool_id = Some(value.into());
         self
     }
     /// A specific IPv6 CIDR block for the VPC. Without it, the system picks one when IPv6 is enabled. A block of your own choice must first be reserved with AllocateVpcIpv6Cidr.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_cidr_block = Some(value.into());
         self
     }
     /// The mask length of an IPv6 block to allocate from the IPv6 IPAM pool in `Ipv6IpamPoolId`.
     ///
     /// Wire name: `Ipv6CidrMask`.
-    pub fn ipv6_cidr_mask(mut self, value: impl Into<i32>) -> Self {
+    pub fn ipv6_cidr_mask(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.ipv6_cidr_mask = Some(value.into());
         self
     }
     /// The IPv6 pool of IP Address Manager (IPAM) to take the IPv6 CIDR block from.
     ///
     /// Wire name: `Ipv6IpamPoolId`.
-    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_ipam_pool_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_ipam_pool_id = Some(value.into());
         self
     }
     /// The line type of the IPv6 block: `BGP` (the default), `ChinaMobile`, `ChinaUnicom` or `ChinaTelecom`. The single-ISP values are available only to accounts permitted to use single-ISP bandwidth.
     ///
     /// Wire name: `Ipv6Isp`.
-    pub fn ipv6_isp(mut self, value: impl Into<Ipv6Isp>) -> Self {
+    pub fn ipv6_isp(mut self, value: impl ::core::convert::Into<Ipv6Isp>) -> Self {
         self.ipv6_isp = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group the new VPC is placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -214,28 +241,36 @@ impl CreateVpcRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Up to three user CIDR blocks, separated by commas. They may not overlap 100.64.0.0/10; where two overlap, the one with the shorter mask applies.
     ///
     /// Wire name: `UserCidr`.
-    pub fn user_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn user_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.user_cidr = Some(value.into());
         self
     }
     /// A name for the VPC, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `VpcName`.
-    pub fn vpc_name(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_name = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateVpcRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<CreateVpcRequest, rt::BuildError> {
         let request = CreateVpcRequest {
             cidr_block: self.cidr_block,
             client_token: self.client_token,
@@ -280,7 +315,9 @@ impl rt::DryRunnable for CreateVpcRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVpcRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateVpcRequestBuilder {
             cidr_block: src.optional("CidrBlock")?,
             client_token: src.optional("ClientToken")?,
@@ -294,7 +331,9 @@ impl rt::FromParams for CreateVpcRequest {
             ipv6_cidr_mask: src.optional("Ipv6CidrMask")?,
             ipv6_ipam_pool_id: src.optional("Ipv6IpamPoolId")?,
             ipv6_isp: src.optional("Ipv6Isp")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
             user_cidr: src.optional("UserCidr")?,
@@ -308,8 +347,10 @@ impl rt::Operation for CreateVpcRequest {
     const ACTION: &'static str = "CreateVpc";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateVpcResponse;
     type Error = CreateVpcError;
     #[inline]
@@ -340,27 +381,27 @@ pub struct CreateVpcResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the VPC was placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The system route table created along with the VPC.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
     /// The vRouter created along with the VPC.
     ///
     /// Wire name: `VRouterId`.
-    pub v_router_id: Option<String>,
+    pub v_router_id: ::core::option::Option<::std::string::String>,
     /// The ID of the new VPC.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateVpcResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -423,7 +464,7 @@ impl CreateVpcError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -471,13 +512,13 @@ impl rt::OperationError for CreateVpcError {
         }
     }
 }
-impl std::fmt::Display for CreateVpcError {
+impl ::std::fmt::Display for CreateVpcError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateVpcError {}
+impl ::std::error::Error for CreateVpcError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -530,7 +571,7 @@ impl Ipv6Isp {
         }
     }
 }
-impl From<&str> for Ipv6Isp {
+impl ::core::convert::From<&str> for Ipv6Isp {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -542,16 +583,17 @@ impl From<&str> for Ipv6Isp {
         }
     }
 }
-impl std::fmt::Display for Ipv6Isp {
+impl ::std::fmt::Display for Ipv6Isp {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Ipv6Isp {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Ipv6Isp {
@@ -570,7 +612,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,43 +16,43 @@ pub struct CreateVpcGatewayEndpointRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// A description for the endpoint, 1 to 255 characters.
     ///
     /// Wire name: `EndpointDescription`.
-    pub endpoint_description: Option<String>,
+    pub endpoint_description: ::core::option::Option<::std::string::String>,
     /// A name for the endpoint, 1 to 128 characters.
     ///
     /// Wire name: `EndpointName`.
-    pub endpoint_name: Option<String>,
+    pub endpoint_name: ::core::option::Option<::std::string::String>,
     /// An access policy, as a JSON policy document in the RAM policy syntax, that limits what may be reached through the endpoint.
     ///
     /// Wire name: `PolicyDocument`.
-    pub policy_document: Option<String>,
+    pub policy_document: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group to put the endpoint in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The endpoint service to reach. ListVpcEndpointServicesByEndUser lists the service names you can use.
     ///
     /// Wire name: `ServiceName`. Required.
-    pub service_name: String,
+    pub service_name: ::std::string::String,
     /// Tags to attach to the new endpoint, each a key and value pair.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// The VPC that gets the endpoint; it must be in the region of the request. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub vpc_id: String,
+    pub vpc_id: ::std::string::String,
 }
 impl CreateVpcGatewayEndpointRequest {
     /// Starts building a request.
@@ -64,71 +64,92 @@ impl CreateVpcGatewayEndpointRequest {
 /// Builds a [`CreateVpcGatewayEndpointRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateVpcGatewayEndpointRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    endpoint_description: Option<String>,
-    endpoint_name: Option<String>,
-    policy_document: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    service_name: Option<String>,
-    tag: Vec<super::types::Tag>,
-    vpc_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    endpoint_description: ::core::option::Option<::std::string::String>,
+    endpoint_name: ::core::option::Option<::std::string::String>,
+    policy_document: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    service_name: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateVpcGatewayEndpointRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// A description for the endpoint, 1 to 255 characters.
     ///
     /// Wire name: `EndpointDescription`.
-    pub fn endpoint_description(mut self, value: impl Into<String>) -> Self {
+    pub fn endpoint_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.endpoint_description = Some(value.into());
         self
     }
     /// A name for the endpoint, 1 to 128 characters.
     ///
     /// Wire name: `EndpointName`.
-    pub fn endpoint_name(mut self, value: impl Into<String>) -> Self {
+    pub fn endpoint_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.endpoint_name = Some(value.into());
         self
     }
     /// An access policy, as a JSON policy document in the RAM policy syntax, that limits what may be reached through the endpoint.
     ///
     /// Wire name: `PolicyDocument`.
-    pub fn policy_document(mut self, value: impl Into<String>) -> Self {
+    pub fn policy_document(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.policy_document = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group to put the endpoint in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// The endpoint service to reach. ListVpcEndpointServicesByEndUser lists the service names you can use.
     ///
     /// Wire name: `ServiceName`. Required.
-    pub fn service_name(mut self, value: impl Into<String>) -> Self {
+    pub fn service_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.service_name = Some(value.into());
         self
     }
@@ -137,21 +158,28 @@ impl CreateVpcGatewayEndpointRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The VPC that gets the endpoint; it must be in the region of the request. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateVpcGatewayEndpointRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateVpcGatewayEndpointRequest, rt::BuildError> {
         let request = CreateVpcGatewayEndpointRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -192,14 +220,18 @@ impl rt::DryRunnable for CreateVpcGatewayEndpointRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVpcGatewayEndpointRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateVpcGatewayEndpointRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             endpoint_description: src.optional("EndpointDescription")?,
             endpoint_name: src.optional("EndpointName")?,
             policy_document: src.optional("PolicyDocument")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             service_name: src.optional("ServiceName")?,
             tag: src.structs("Tag")?,
@@ -213,8 +245,10 @@ impl rt::Operation for CreateVpcGatewayEndpointRequest {
     const ACTION: &'static str = "CreateVpcGatewayEndpoint";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateVpcGatewayEndpointResponse;
     type Error = CreateVpcGatewayEndpointError;
     #[inline]
@@ -238,31 +272,31 @@ pub struct CreateVpcGatewayEndpointResponse {
     /// When the endpoint was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The ID of the new gateway endpoint; use it to poll its status and to attach route tables.
     ///
     /// Wire name: `EndpointId`.
-    pub endpoint_id: Option<String>,
+    pub endpoint_id: ::core::option::Option<::std::string::String>,
     /// The name given to the endpoint.
     ///
     /// Wire name: `EndpointName`.
-    pub endpoint_name: Option<String>,
+    pub endpoint_name: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the endpoint was placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The endpoint service that the endpoint gives access to.
     ///
     /// Wire name: `ServiceName`.
-    pub service_name: Option<String>,
+    pub service_name: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateVpcGatewayEndpointResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             creation_time: fields.optional("CreationTime")?,
@@ -298,7 +332,7 @@ impl CreateVpcGatewayEndpointError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -318,13 +352,13 @@ impl rt::OperationError for CreateVpcGatewayEndpointError {
         }
     }
 }
-impl std::fmt::Display for CreateVpcGatewayEndpointError {
+impl ::std::fmt::Display for CreateVpcGatewayEndpointError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateVpcGatewayEndpointError {}
+impl ::std::error::Error for CreateVpcGatewayEndpointError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -365,7 +399,7 @@ mod tests {
             .vpc_id("example-VpcId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,43 +16,43 @@ pub struct CreateVpcPrefixListRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The IP version of the CIDR blocks in the list: `IPv4` (the default) or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<IpVersion>,
+    pub ip_version: ::core::option::Option<IpVersion>,
     /// How many CIDR blocks the list may hold at most; defaults to 50. A route that references the list counts this many entries against the route table quota.
     ///
     /// Wire name: `MaxEntries`.
-    pub max_entries: Option<i32>,
+    pub max_entries: ::core::option::Option<i32>,
     /// A description for the list: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `PrefixListDescription`.
-    pub prefix_list_description: Option<String>,
+    pub prefix_list_description: ::core::option::Option<::std::string::String>,
     /// The CIDR blocks to put in the list at creation, up to 50 per call.
     ///
     /// Wire name: `PrefixListEntries`. At most 50 items.
-    pub prefix_list_entries: Vec<PrefixListEntries>,
+    pub prefix_list_entries: ::std::vec::Vec<PrefixListEntries>,
     /// A name for the list: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `PrefixListName`.
-    pub prefix_list_name: Option<String>,
+    pub prefix_list_name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group to put the prefix list in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Tags to attach to the new prefix list, each a key and value pair.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl CreateVpcPrefixListRequest {
     /// Starts building a request.
@@ -64,50 +64,56 @@ impl CreateVpcPrefixListRequest {
 /// Builds a [`CreateVpcPrefixListRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateVpcPrefixListRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    ip_version: Option<IpVersion>,
-    max_entries: Option<i32>,
-    prefix_list_description: Option<String>,
-    prefix_list_entries: Vec<PrefixListEntries>,
-    prefix_list_name: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tag: Vec<super::types::Tag>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    ip_version: ::core::option::Option<IpVersion>,
+    max_entries: ::core::option::Option<i32>,
+    prefix_list_description: ::core::option::Option<::std::string::String>,
+    prefix_list_entries: ::std::vec::Vec<PrefixListEntries>,
+    prefix_list_name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl CreateVpcPrefixListRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The IP version of the CIDR blocks in the list: `IPv4` (the default) or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub fn ip_version(mut self, value: impl Into<IpVersion>) -> Self {
+    pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// How many CIDR blocks the list may hold at most; defaults to 50. A route that references the list counts this many entries against the route table quota.
     ///
     /// Wire name: `MaxEntries`.
-    pub fn max_entries(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_entries(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_entries = Some(value.into());
         self
     }
     /// A description for the list: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `PrefixListDescription`.
-    pub fn prefix_list_description(mut self, value: impl Into<String>) -> Self {
+    pub fn prefix_list_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.prefix_list_description = Some(value.into());
         self
     }
@@ -116,29 +122,43 @@ impl CreateVpcPrefixListRequestBuilder {
     /// Wire name: `PrefixListEntries`. At most 50 items.
     pub fn prefix_list_entries(
         mut self,
-        value: impl IntoIterator<Item = impl Into<PrefixListEntries>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<PrefixListEntries>,
+        >,
     ) -> Self {
-        self.prefix_list_entries = value.into_iter().map(Into::into).collect();
+        self.prefix_list_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// A name for the list: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `PrefixListName`.
-    pub fn prefix_list_name(mut self, value: impl Into<String>) -> Self {
+    pub fn prefix_list_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.prefix_list_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group to put the prefix list in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -147,14 +167,18 @@ impl CreateVpcPrefixListRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateVpcPrefixListRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateVpcPrefixListRequest, rt::BuildError> {
         let request = CreateVpcPrefixListRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -196,7 +220,9 @@ impl rt::DryRunnable for CreateVpcPrefixListRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVpcPrefixListRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateVpcPrefixListRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
@@ -205,7 +231,9 @@ impl rt::FromParams for CreateVpcPrefixListRequest {
             prefix_list_description: src.optional("PrefixListDescription")?,
             prefix_list_entries: src.structs("PrefixListEntries")?,
             prefix_list_name: src.optional("PrefixListName")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
         }
@@ -217,8 +245,10 @@ impl rt::Operation for CreateVpcPrefixListRequest {
     const ACTION: &'static str = "CreateVpcPrefixList";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateVpcPrefixListResponse;
     type Error = CreateVpcPrefixListError;
     #[inline]
@@ -242,19 +272,19 @@ pub struct CreateVpcPrefixListResponse {
     /// The ID of the new prefix list.
     ///
     /// Wire name: `PrefixListId`.
-    pub prefix_list_id: Option<String>,
+    pub prefix_list_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the prefix list was placed in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateVpcPrefixListResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             prefix_list_id: fields.optional("PrefixListId")?,
@@ -287,7 +317,7 @@ impl CreateVpcPrefixListError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -307,13 +337,13 @@ impl rt::OperationError for CreateVpcPrefixListError {
         }
     }
 }
-impl std::fmt::Display for CreateVpcPrefixListError {
+impl ::std::fmt::Display for CreateVpcPrefixListError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateVpcPrefixListError {}
+impl ::std::error::Error for CreateVpcPrefixListError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -352,7 +382,7 @@ impl IpVersion {
         }
     }
 }
-impl From<&str> for IpVersion {
+impl ::core::convert::From<&str> for IpVersion {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -362,16 +392,17 @@ impl From<&str> for IpVersion {
         }
     }
 }
-impl std::fmt::Display for IpVersion {
+impl ::std::fmt::Display for IpVersion {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpVersion {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpVersion {
@@ -387,31 +418,37 @@ pub struct PrefixListEntries {
     /// One CIDR block of the list, of the IP version given in IpVersion.
     ///
     /// Wire name: `Cidr`.
-    pub cidr: Option<String>,
+    pub cidr: ::core::option::Option<::std::string::String>,
     /// A description of this CIDR block.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
 }
 impl PrefixListEntries {
     /// One CIDR block of the list, of the IP version given in IpVersion.
     ///
     /// Wire name: `Cidr`.
-    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.cidr = Some(value.into());
         self
     }
     /// A description of this CIDR block.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
 }
 impl rt::Decode for PrefixListEntries {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cidr: fields.optional("Cidr")?,
@@ -428,7 +465,9 @@ impl rt::ToParam for PrefixListEntries {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for PrefixListEntries {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             cidr: src.optional("Cidr")?,
             description: src.optional("Description")?,
@@ -445,7 +484,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

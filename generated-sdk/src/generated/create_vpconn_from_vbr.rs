@@ -16,23 +16,23 @@ pub struct CreateVpconnFromVbrRequest {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Who pays for the hosted connection: `PayByPhysicalConnectionOwner` (the partner that owns the circuit) or `PayByVirtualPhysicalConnectionOwner` (the tenant that owns the hosted connection).
     ///
     /// Wire name: `OrderMode`.
-    pub order_mode: Option<CreateVpconnFromVbrOrderMode>,
+    pub order_mode: ::core::option::Option<CreateVpconnFromVbrOrderMode>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// A value you generate to make the request idempotent; reuse it only when retrying the same request. It may hold ASCII characters only and be at most 64 characters long.
     ///
     /// Wire name: `Token`.
-    pub token: Option<String>,
+    pub token: ::core::option::Option<::std::string::String>,
     /// The tenant VBR for which the hosted connection is created. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `VbrId`. Required.
-    pub vbr_id: String,
+    pub vbr_id: ::std::string::String,
 }
 impl CreateVpconnFromVbrRequest {
     /// Starts building a request.
@@ -44,51 +44,65 @@ impl CreateVpconnFromVbrRequest {
 /// Builds a [`CreateVpconnFromVbrRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateVpconnFromVbrRequestBuilder {
-    dry_run: Option<bool>,
-    order_mode: Option<CreateVpconnFromVbrOrderMode>,
-    region_id: Option<String>,
-    token: Option<String>,
-    vbr_id: Option<String>,
+    dry_run: ::core::option::Option<bool>,
+    order_mode: ::core::option::Option<CreateVpconnFromVbrOrderMode>,
+    region_id: ::core::option::Option<::std::string::String>,
+    token: ::core::option::Option<::std::string::String>,
+    vbr_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateVpconnFromVbrRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Who pays for the hosted connection: `PayByPhysicalConnectionOwner` (the partner that owns the circuit) or `PayByVirtualPhysicalConnectionOwner` (the tenant that owns the hosted connection).
     ///
     /// Wire name: `OrderMode`.
-    pub fn order_mode(mut self, value: impl Into<CreateVpconnFromVbrOrderMode>) -> Self {
+    pub fn order_mode(
+        mut self,
+        value: impl ::core::convert::Into<CreateVpconnFromVbrOrderMode>,
+    ) -> Self {
         self.order_mode = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// A value you generate to make the request idempotent; reuse it only when retrying the same request. It may hold ASCII characters only and be at most 64 characters long.
     ///
     /// Wire name: `Token`.
-    pub fn token(mut self, value: impl Into<String>) -> Self {
+    pub fn token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.token = Some(value.into());
         self
     }
     /// The tenant VBR for which the hosted connection is created. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `VbrId`. Required.
-    pub fn vbr_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vbr_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vbr_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateVpconnFromVbrRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateVpconnFromVbrRequest, rt::BuildError> {
         Ok(CreateVpconnFromVbrRequest {
             dry_run: self.dry_run,
             order_mode: self.order_mode,
@@ -122,11 +136,15 @@ impl rt::DryRunnable for CreateVpconnFromVbrRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVpconnFromVbrRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateVpconnFromVbrRequestBuilder {
             dry_run: src.optional("DryRun")?,
             order_mode: src.optional("OrderMode")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             token: src.optional("Token")?,
             vbr_id: src.optional("VbrId")?,
         }
@@ -138,8 +156,10 @@ impl rt::Operation for CreateVpconnFromVbrRequest {
     const ACTION: &'static str = "CreateVpconnFromVbr";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateVpconnFromVbrResponse;
     type Error = CreateVpconnFromVbrError;
     #[inline]
@@ -158,15 +178,15 @@ pub struct CreateVpconnFromVbrResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the hosted connection created for the tenant; pass it to AttachVbrToVpconn.
     ///
     /// Wire name: `VirtualPhysicalConnection`.
-    pub virtual_physical_connection: Option<String>,
+    pub virtual_physical_connection: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateVpconnFromVbrResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -198,7 +218,7 @@ impl CreateVpconnFromVbrError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -218,13 +238,13 @@ impl rt::OperationError for CreateVpconnFromVbrError {
         }
     }
 }
-impl std::fmt::Display for CreateVpconnFromVbrError {
+impl ::std::fmt::Display for CreateVpconnFromVbrError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateVpconnFromVbrError {}
+impl ::std::error::Error for CreateVpconnFromVbrError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -261,7 +281,7 @@ impl CreateVpconnFromVbrOrderMode {
         }
     }
 }
-impl From<&str> for CreateVpconnFromVbrOrderMode {
+impl ::core::convert::From<&str> for CreateVpconnFromVbrOrderMode {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -273,16 +293,17 @@ impl From<&str> for CreateVpconnFromVbrOrderMode {
         }
     }
 }
-impl std::fmt::Display for CreateVpconnFromVbrOrderMode {
+impl ::std::fmt::Display for CreateVpconnFromVbrOrderMode {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for CreateVpconnFromVbrOrderMode {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for CreateVpconnFromVbrOrderMode {
@@ -302,7 +323,7 @@ mod tests {
             .vbr_id("example-VbrId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,91 +16,91 @@ pub struct CreateVpnAttachmentRequest {
     /// Whether routes for the connection are configured automatically: `true` (the default) or `false`.
     ///
     /// Wire name: `AutoConfigRoute`.
-    pub auto_config_route: Option<bool>,
+    pub auto_config_route: ::core::option::Option<bool>,
     /// Single-tunnel connections only. BGP settings as a JSON object: `EnableBgp` (`true` or `false`, default `false`); `LocalAsn`, the Alibaba Cloud side ASN from `1` to `4294967295` (default `45104`), which you may also write as two dot-separated 16-bit decimal halves, so that `123.456` means 123 × 65536 + 456 = 8061384; `TunnelCidr`, a /30 block inside 169.254.0.0/16 for the tunnel, other than 169.254.0.0/30 through 169.254.6.0/30 and 169.254.169.252/30; and `LocalBgpIp`, the Alibaba Cloud side BGP address, which must lie in TunnelCidr. A private ASN is recommended; read the BGP dynamic routing limits before enabling it.
     ///
     /// Wire name: `BgpConfig`.
-    pub bgp_config: Option<String>,
+    pub bgp_config: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The customer gateway at the on-premises end. Required for a single-tunnel connection; dual-tunnel connections name a customer gateway per tunnel in TunnelOptionsSpecification instead. DescribeCustomerGateways lists the IDs.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// `true` starts IPsec negotiation as soon as the configuration is complete; `false` (the default) waits until traffic arrives.
     ///
     /// Wire name: `EffectImmediately`.
-    pub effect_immediately: Option<bool>,
+    pub effect_immediately: ::core::option::Option<bool>,
     /// Single-tunnel connections only. With `true` (the default), dead peer detection is on: the initiator sends DPD probes, and if the peer stays silent for the timeout the ISAKMP and IPsec SAs and the tunnel are torn down. `false` sends no probes.
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<bool>,
+    pub enable_dpd: ::core::option::Option<bool>,
     /// Single-tunnel connections only. With `true` (the default), IKE negotiation skips the UDP port check and detects NAT devices on the path, so the tunnel can cross NAT; `false` turns this off.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<bool>,
+    pub enable_nat_traversal: ::core::option::Option<bool>,
     /// Dual-tunnel connections only. Set `true` to run BGP on the tunnels, configured per tunnel in TunnelBgpConfig; the default is `false`.
     ///
     /// Wire name: `EnableTunnelsBgp`.
-    pub enable_tunnels_bgp: Option<bool>,
+    pub enable_tunnels_bgp: ::core::option::Option<bool>,
     /// Single-tunnel connections only. Health check settings as a JSON object: `enable` (`true` or `false`, default `false`); `dip`, an on-premises address that the VPC reaches through the connection, used as probe destination; `sip`, a VPC address that the data center reaches through the connection, used as probe source; `interval`, seconds between retries (default `3`); `retry`, the most retries (default `3`); and `Policy`, what happens to advertised routes when the check fails: `revoke_route` (the default) withdraws them, `reserve_route` keeps them.
     ///
     /// Wire name: `HealthCheckConfig`.
-    pub health_check_config: Option<HealthCheckConfig>,
+    pub health_check_config: ::core::option::Option<HealthCheckConfig>,
     /// Single-tunnel connections only. IKE (Phase 1) settings as a JSON object. `Psk` is the pre-shared key, 1 to 100 characters of letters, digits and printable special characters, no spaces; it must equal the key configured on the on-premises device, and if omitted a random 16-character key is generated that DescribeVpnConnection shows. `IkeVersion` is `ikev1` (default) or `ikev2`; `IkeMode` is `main` (default) or `aggressive`; `IkeEncAlg` is `aes` (default), `aes192`, `aes256`, `des` or `3des`; `IkeAuthAlg` is `md5` (default), `sha1`, `sha256`, `sha384` or `sha512`; `IkePfs` is `group1`, `group2` (default), `group5` or `group14`; `IkeLifetime` is the SA lifetime in seconds, `0` to `86400` (default `86400`). `LocalId` (empty by default) and `RemoteId` (the customer gateway's IP address by default) identify the two ends, each at most 100 characters without spaces.
     ///
     /// Wire name: `IkeConfig`.
-    pub ike_config: Option<IkeConfig>,
+    pub ike_config: ::core::option::Option<IkeConfig>,
     /// Single-tunnel connections only. IPsec (Phase 2) settings as a JSON object: `IpsecEncAlg` is `aes` (default), `aes192`, `aes256`, `des` or `3des`; `IpsecAuthAlg` is `md5` (default), `sha1`, `sha256`, `sha384` or `sha512`; `IpsecPfs` is `disabled`, `group1`, `group2` (default), `group5` or `group14`; `IpsecLifetime` is the SA lifetime in seconds, `0` to `86400` (default `86400`).
     ///
     /// Wire name: `IpsecConfig`.
-    pub ipsec_config: Option<IpsecConfig>,
+    pub ipsec_config: ::core::option::Option<IpsecConfig>,
     /// The VPC-side CIDR blocks offered in Phase 2 negotiation, comma-separated (for example `10.1.0.0/24,10.2.0.0/24`). With `0.0.0.0/0` on both this side and RemoteSubnet, the connection uses destination routing mode; specific blocks on both sides select protected data flows mode.
     ///
     /// Wire name: `LocalSubnet`. Required.
-    pub local_subnet: String,
+    pub local_subnet: ::std::string::String,
     /// A name for the connection: 1 to 100 characters, and it may not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// Whether the connection runs encrypted over the Internet, `public` (the default), or over private networks, `private`.
     ///
     /// Wire name: `NetworkType`.
-    pub network_type: Option<NetworkType>,
+    pub network_type: ::core::option::Option<NetworkType>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The CA certificate of the peer, needed when the connection is built on a ShangMi (SM) VPN gateway.
     ///
     /// Wire name: `RemoteCaCert`.
-    pub remote_ca_cert: Option<String>,
+    pub remote_ca_cert: ::core::option::Option<::std::string::String>,
     /// The data-center-side CIDR blocks offered in Phase 2 negotiation, comma-separated (for example `10.3.0.0/24,10.4.0.0/24`). Together with LocalSubnet it selects the routing mode: `0.0.0.0/0` on both sides means destination routing, specific blocks mean protected data flows.
     ///
     /// Wire name: `RemoteSubnet`. Required.
-    pub remote_subnet: String,
+    pub remote_subnet: ::std::string::String,
     /// The resource group for the connection; ListResourceGroups lists the IDs. Without it the connection goes to the default resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Tags to attach to the connection, up to 20 key-value pairs. A value may be empty, is at most 128 characters, must not begin with `aliyun` or `acs:` and must not contain `http://` or `https://`.
     ///
     /// Wire name: `Tags`. At most 21 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The bandwidth specification of the connection's tunnels. DescribeVpnGatewayAvailableZones, queried with a specification, shows which zones offer it.
     ///
     /// Wire name: `TunnelBandwidth`.
-    pub tunnel_bandwidth: Option<String>,
+    pub tunnel_bandwidth: ::core::option::Option<::std::string::String>,
     /// The tunnels of a dual-tunnel connection. Give exactly two entries, one per tunnel, so that the connection has a redundant path; a connection supports no more than two tunnels.
     ///
     /// Wire name: `TunnelOptionsSpecification`.
-    pub tunnel_options_specification: Vec<TunnelOptionsSpecification>,
+    pub tunnel_options_specification: ::std::vec::Vec<TunnelOptionsSpecification>,
 }
 impl CreateVpnAttachmentRequest {
     /// Starts building a request.
@@ -112,160 +112,205 @@ impl CreateVpnAttachmentRequest {
 /// Builds a [`CreateVpnAttachmentRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateVpnAttachmentRequestBuilder {
-    auto_config_route: Option<bool>,
-    bgp_config: Option<String>,
-    client_token: Option<String>,
-    customer_gateway_id: Option<String>,
-    dry_run: Option<bool>,
-    effect_immediately: Option<bool>,
-    enable_dpd: Option<bool>,
-    enable_nat_traversal: Option<bool>,
-    enable_tunnels_bgp: Option<bool>,
-    health_check_config: Option<HealthCheckConfig>,
-    ike_config: Option<IkeConfig>,
-    ipsec_config: Option<IpsecConfig>,
-    local_subnet: Option<String>,
-    name: Option<String>,
-    network_type: Option<NetworkType>,
-    region_id: Option<String>,
-    remote_ca_cert: Option<String>,
-    remote_subnet: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
-    tunnel_bandwidth: Option<String>,
-    tunnel_options_specification: Vec<TunnelOptionsSpecification>,
+    auto_config_route: ::core::option::Option<bool>,
+    bgp_config: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    customer_gateway_id: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    effect_immediately: ::core::option::Option<bool>,
+    enable_dpd: ::core::option::Option<bool>,
+    enable_nat_traversal: ::core::option::Option<bool>,
+    enable_tunnels_bgp: ::core::option::Option<bool>,
+    health_check_config: ::core::option::Option<HealthCheckConfig>,
+    ike_config: ::core::option::Option<IkeConfig>,
+    ipsec_config: ::core::option::Option<IpsecConfig>,
+    local_subnet: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    network_type: ::core::option::Option<NetworkType>,
+    region_id: ::core::option::Option<::std::string::String>,
+    remote_ca_cert: ::core::option::Option<::std::string::String>,
+    remote_subnet: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
+    tunnel_bandwidth: ::core::option::Option<::std::string::String>,
+    tunnel_options_specification: ::std::vec::Vec<TunnelOptionsSpecification>,
 }
 impl CreateVpnAttachmentRequestBuilder {
     /// Whether routes for the connection are configured automatically: `true` (the default) or `false`.
     ///
     /// Wire name: `AutoConfigRoute`.
-    pub fn auto_config_route(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_config_route(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_config_route = Some(value.into());
         self
     }
     /// Single-tunnel connections only. BGP settings as a JSON object: `EnableBgp` (`true` or `false`, default `false`); `LocalAsn`, the Alibaba Cloud side ASN from `1` to `4294967295` (default `45104`), which you may also write as two dot-separated 16-bit decimal halves, so that `123.456` means 123 × 65536 + 456 = 8061384; `TunnelCidr`, a /30 block inside 169.254.0.0/16 for the tunnel, other than 169.254.0.0/30 through 169.254.6.0/30 and 169.254.169.252/30; and `LocalBgpIp`, the Alibaba Cloud side BGP address, which must lie in TunnelCidr. A private ASN is recommended; read the BGP dynamic routing limits before enabling it.
     ///
     /// Wire name: `BgpConfig`.
-    pub fn bgp_config(mut self, value: impl Into<String>) -> Self {
+    pub fn bgp_config(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bgp_config = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The customer gateway at the on-premises end. Required for a single-tunnel connection; dual-tunnel connections name a customer gateway per tunnel in TunnelOptionsSpecification instead. DescribeCustomerGateways lists the IDs.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub fn customer_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.customer_gateway_id = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// `true` starts IPsec negotiation as soon as the configuration is complete; `false` (the default) waits until traffic arrives.
     ///
     /// Wire name: `EffectImmediately`.
-    pub fn effect_immediately(mut self, value: impl Into<bool>) -> Self {
+    pub fn effect_immediately(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.effect_immediately = Some(value.into());
         self
     }
     /// Single-tunnel connections only. With `true` (the default), dead peer detection is on: the initiator sends DPD probes, and if the peer stays silent for the timeout the ISAKMP and IPsec SAs and the tunnel are torn down. `false` sends no probes.
     ///
     /// Wire name: `EnableDpd`.
-    pub fn enable_dpd(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_dpd = Some(value.into());
         self
     }
     /// Single-tunnel connections only. With `true` (the default), IKE negotiation skips the UDP port check and detects NAT devices on the path, so the tunnel can cross NAT; `false` turns this off.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub fn enable_nat_traversal(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_nat_traversal(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_nat_traversal = Some(value.into());
         self
     }
     /// Dual-tunnel connections only. Set `true` to run BGP on the tunnels, configured per tunnel in TunnelBgpConfig; the default is `false`.
     ///
     /// Wire name: `EnableTunnelsBgp`.
-    pub fn enable_tunnels_bgp(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_tunnels_bgp(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_tunnels_bgp = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Health check settings as a JSON object: `enable` (`true` or `false`, default `false`); `dip`, an on-premises address that the VPC reaches through the connection, used as probe destination; `sip`, a VPC address that the data center reaches through the connection, used as probe source; `interval`, seconds between retries (default `3`); `retry`, the most retries (default `3`); and `Policy`, what happens to advertised routes when the check fails: `revoke_route` (the default) withdraws them, `reserve_route` keeps them.
     ///
     /// Wire name: `HealthCheckConfig`.
-    pub fn health_check_config(mut self, value: impl Into<HealthCheckConfig>) -> Self {
+    pub fn health_check_config(
+        mut self,
+        value: impl ::core::convert::Into<HealthCheckConfig>,
+    ) -> Self {
         self.health_check_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. IKE (Phase 1) settings as a JSON object. `Psk` is the pre-shared key, 1 to 100 characters of letters, digits and printable special characters, no spaces; it must equal the key configured on the on-premises device, and if omitted a random 16-character key is generated that DescribeVpnConnection shows. `IkeVersion` is `ikev1` (default) or `ikev2`; `IkeMode` is `main` (default) or `aggressive`; `IkeEncAlg` is `aes` (default), `aes192`, `aes256`, `des` or `3des`; `IkeAuthAlg` is `md5` (default), `sha1`, `sha256`, `sha384` or `sha512`; `IkePfs` is `group1`, `group2` (default), `group5` or `group14`; `IkeLifetime` is the SA lifetime in seconds, `0` to `86400` (default `86400`). `LocalId` (empty by default) and `RemoteId` (the customer gateway's IP address by default) identify the two ends, each at most 100 characters without spaces.
     ///
     /// Wire name: `IkeConfig`.
-    pub fn ike_config(mut self, value: impl Into<IkeConfig>) -> Self {
+    pub fn ike_config(mut self, value: impl ::core::convert::Into<IkeConfig>) -> Self {
         self.ike_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. IPsec (Phase 2) settings as a JSON object: `IpsecEncAlg` is `aes` (default), `aes192`, `aes256`, `des` or `3des`; `IpsecAuthAlg` is `md5` (default), `sha1`, `sha256`, `sha384` or `sha512`; `IpsecPfs` is `disabled`, `group1`, `group2` (default), `group5` or `group14`; `IpsecLifetime` is the SA lifetime in seconds, `0` to `86400` (default `86400`).
     ///
     /// Wire name: `IpsecConfig`.
-    pub fn ipsec_config(mut self, value: impl Into<IpsecConfig>) -> Self {
+    pub fn ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<IpsecConfig>,
+    ) -> Self {
         self.ipsec_config = Some(value.into());
         self
     }
     /// The VPC-side CIDR blocks offered in Phase 2 negotiation, comma-separated (for example `10.1.0.0/24,10.2.0.0/24`). With `0.0.0.0/0` on both this side and RemoteSubnet, the connection uses destination routing mode; specific blocks on both sides select protected data flows mode.
     ///
     /// Wire name: `LocalSubnet`. Required.
-    pub fn local_subnet(mut self, value: impl Into<String>) -> Self {
+    pub fn local_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_subnet = Some(value.into());
         self
     }
     /// A name for the connection: 1 to 100 characters, and it may not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Whether the connection runs encrypted over the Internet, `public` (the default), or over private networks, `private`.
     ///
     /// Wire name: `NetworkType`.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
+    pub fn network_type(
+        mut self,
+        value: impl ::core::convert::Into<NetworkType>,
+    ) -> Self {
         self.network_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The CA certificate of the peer, needed when the connection is built on a ShangMi (SM) VPN gateway.
     ///
     /// Wire name: `RemoteCaCert`.
-    pub fn remote_ca_cert(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_ca_cert(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_ca_cert = Some(value.into());
         self
     }
     /// The data-center-side CIDR blocks offered in Phase 2 negotiation, comma-separated (for example `10.3.0.0/24,10.4.0.0/24`). Together with LocalSubnet it selects the routing mode: `0.0.0.0/0` on both sides means destination routing, specific blocks mean protected data flows.
     ///
     /// Wire name: `RemoteSubnet`. Required.
-    pub fn remote_subnet(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_subnet = Some(value.into());
         self
     }
     /// The resource group for the connection; ListResourceGroups lists the IDs. Without it the connection goes to the default resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -274,15 +319,20 @@ impl CreateVpnAttachmentRequestBuilder {
     /// Wire name: `Tags`. At most 21 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The bandwidth specification of the connection's tunnels. DescribeVpnGatewayAvailableZones, queried with a specification, shows which zones offer it.
     ///
     /// Wire name: `TunnelBandwidth`.
-    pub fn tunnel_bandwidth(mut self, value: impl Into<String>) -> Self {
+    pub fn tunnel_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.tunnel_bandwidth = Some(value.into());
         self
     }
@@ -291,14 +341,21 @@ impl CreateVpnAttachmentRequestBuilder {
     /// Wire name: `TunnelOptionsSpecification`.
     pub fn tunnel_options_specification(
         mut self,
-        value: impl IntoIterator<Item = impl Into<TunnelOptionsSpecification>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<TunnelOptionsSpecification>,
+        >,
     ) -> Self {
-        self.tunnel_options_specification = value.into_iter().map(Into::into).collect();
+        self.tunnel_options_specification = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateVpnAttachmentRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateVpnAttachmentRequest, rt::BuildError> {
         let request = CreateVpnAttachmentRequest {
             auto_config_route: self.auto_config_route,
             bgp_config: self.bgp_config,
@@ -351,7 +408,9 @@ impl rt::DryRunnable for CreateVpnAttachmentRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVpnAttachmentRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateVpnAttachmentRequestBuilder {
             auto_config_route: src.optional("AutoConfigRoute")?,
             bgp_config: src.optional("BgpConfig")?,
@@ -368,7 +427,9 @@ impl rt::FromParams for CreateVpnAttachmentRequest {
             local_subnet: src.optional("LocalSubnet")?,
             name: src.optional("Name")?,
             network_type: src.optional("NetworkType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             remote_ca_cert: src.optional("RemoteCaCert")?,
             remote_subnet: src.optional("RemoteSubnet")?,
             resource_group_id: src.optional("ResourceGroupId")?,
@@ -384,10 +445,12 @@ impl rt::Operation for CreateVpnAttachmentRequest {
     const ACTION: &'static str = "CreateVpnAttachment";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
     const RESPONSE_HAS_CODE: bool = true;
     const BODY_PARAMS: &'static [&'static str] = &["TunnelOptionsSpecification"];
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateVpnAttachmentResponse;
     type Error = CreateVpnAttachmentError;
     #[inline]
@@ -423,35 +486,35 @@ pub struct CreateVpnAttachmentResponse {
     /// The status code the service returned for the request.
     ///
     /// Wire name: `Code`.
-    pub code: Option<String>,
+    pub code: ::core::option::Option<::std::string::String>,
     /// When the connection was created, in milliseconds since the UNIX epoch.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The status message that goes with Code.
     ///
     /// Wire name: `Message`.
-    pub message: Option<String>,
+    pub message: ::core::option::Option<::std::string::String>,
     /// The name of the new connection.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// Whether the request succeeded.
     ///
     /// Wire name: `Success`.
-    pub success: Option<bool>,
+    pub success: ::core::option::Option<bool>,
     /// The ID of the new IPsec-VPN connection; pass it to CreateTransitRouterVpnAttachment to attach it to a transit router.
     ///
     /// Wire name: `VpnConnectionId`.
-    pub vpn_connection_id: Option<String>,
+    pub vpn_connection_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateVpnAttachmentResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             code: fields.optional("Code")?,
@@ -488,7 +551,7 @@ impl CreateVpnAttachmentError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -508,13 +571,13 @@ impl rt::OperationError for CreateVpnAttachmentError {
         }
     }
 }
-impl std::fmt::Display for CreateVpnAttachmentError {
+impl ::std::fmt::Display for CreateVpnAttachmentError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateVpnAttachmentError {}
+impl ::std::error::Error for CreateVpnAttachmentError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -584,7 +647,7 @@ impl HealthCheckConfig {
         }
     }
 }
-impl From<&str> for HealthCheckConfig {
+impl ::core::convert::From<&str> for HealthCheckConfig {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -599,16 +662,17 @@ impl From<&str> for HealthCheckConfig {
         }
     }
 }
-impl std::fmt::Display for HealthCheckConfig {
+impl ::std::fmt::Display for HealthCheckConfig {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for HealthCheckConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for HealthCheckConfig {
@@ -654,7 +718,7 @@ impl IkeConfig {
         }
     }
 }
-impl From<&str> for IkeConfig {
+impl ::core::convert::From<&str> for IkeConfig {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -669,16 +733,17 @@ impl From<&str> for IkeConfig {
         }
     }
 }
-impl std::fmt::Display for IkeConfig {
+impl ::std::fmt::Display for IkeConfig {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IkeConfig {
@@ -712,7 +777,7 @@ impl IpsecConfig {
         }
     }
 }
-impl From<&str> for IpsecConfig {
+impl ::core::convert::From<&str> for IpsecConfig {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -723,16 +788,17 @@ impl From<&str> for IpsecConfig {
         }
     }
 }
-impl std::fmt::Display for IpsecConfig {
+impl ::std::fmt::Display for IpsecConfig {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpsecConfig {
@@ -763,7 +829,7 @@ impl NetworkType {
         }
     }
 }
-impl From<&str> for NetworkType {
+impl ::core::convert::From<&str> for NetworkType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -773,16 +839,17 @@ impl From<&str> for NetworkType {
         }
     }
 }
-impl std::fmt::Display for NetworkType {
+impl ::std::fmt::Display for NetworkType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for NetworkType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for NetworkType {
@@ -798,42 +865,48 @@ pub struct TunnelBgpConfig {
     /// The Alibaba Cloud side ASN for BGP on this tunnel, from `1` to `4294967295`. A private ASN is recommended.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<i64>,
+    pub local_asn: ::core::option::Option<i64>,
     /// The Alibaba Cloud side BGP address of this tunnel; it must lie within the tunnel's TunnelCidr.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub local_bgp_ip: Option<String>,
+    pub local_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The /30 block inside 169.254.0.0/16 that this tunnel uses for BGP peering; the two tunnels of one connection need different blocks.
     ///
     /// Wire name: `TunnelCidr`.
-    pub tunnel_cidr: Option<String>,
+    pub tunnel_cidr: ::core::option::Option<::std::string::String>,
 }
 impl TunnelBgpConfig {
     /// The Alibaba Cloud side ASN for BGP on this tunnel, from `1` to `4294967295`. A private ASN is recommended.
     ///
     /// Wire name: `LocalAsn`.
-    pub fn local_asn(mut self, value: impl Into<i64>) -> Self {
+    pub fn local_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.local_asn = Some(value.into());
         self
     }
     /// The Alibaba Cloud side BGP address of this tunnel; it must lie within the tunnel's TunnelCidr.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub fn local_bgp_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn local_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_bgp_ip = Some(value.into());
         self
     }
     /// The /30 block inside 169.254.0.0/16 that this tunnel uses for BGP peering; the two tunnels of one connection need different blocks.
     ///
     /// Wire name: `TunnelCidr`.
-    pub fn tunnel_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn tunnel_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.tunnel_cidr = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelBgpConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             local_asn: fields.optional("LocalAsn")?,
@@ -852,7 +925,9 @@ impl rt::ToParam for TunnelBgpConfig {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelBgpConfig {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             local_asn: src.optional("LocalAsn")?,
             local_bgp_ip: src.optional("LocalBgpIp")?,
@@ -867,108 +942,132 @@ pub struct TunnelIkeConfig {
     /// The Phase 1 authentication algorithm of this tunnel: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub ike_auth_alg: Option<String>,
+    pub ike_auth_alg: ::core::option::Option<::std::string::String>,
     /// The Phase 1 encryption algorithm of this tunnel: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub ike_enc_alg: Option<String>,
+    pub ike_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long the Phase 1 SA of this tunnel lives, in seconds, from `0` to `86400`.
     ///
     /// Wire name: `IkeLifetime`.
-    pub ike_lifetime: Option<i64>,
+    pub ike_lifetime: ::core::option::Option<i64>,
     /// The IKE negotiation mode of this tunnel: `main` or `aggressive`.
     ///
     /// Wire name: `IkeMode`.
-    pub ike_mode: Option<String>,
+    pub ike_mode: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group for Phase 1 of this tunnel: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub ike_pfs: Option<String>,
+    pub ike_pfs: ::core::option::Option<::std::string::String>,
     /// The IKE version this tunnel negotiates with: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub ike_version: Option<String>,
+    pub ike_version: ::core::option::Option<::std::string::String>,
     /// The identity of the Alibaba Cloud end of this tunnel, at most 100 characters without spaces.
     ///
     /// Wire name: `LocalId`.
-    pub local_id: Option<String>,
+    pub local_id: ::core::option::Option<::std::string::String>,
     /// The pre-shared key of this tunnel, 1 to 100 characters without spaces; it must match the key on the on-premises device. If omitted, the service generates one.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// The identity of the on-premises end of this tunnel, at most 100 characters without spaces.
     ///
     /// Wire name: `RemoteId`.
-    pub remote_id: Option<String>,
+    pub remote_id: ::core::option::Option<::std::string::String>,
 }
 impl TunnelIkeConfig {
     /// The Phase 1 authentication algorithm of this tunnel: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub fn ike_auth_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_auth_alg = Some(value.into());
         self
     }
     /// The Phase 1 encryption algorithm of this tunnel: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub fn ike_enc_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_enc_alg = Some(value.into());
         self
     }
     /// How long the Phase 1 SA of this tunnel lives, in seconds, from `0` to `86400`.
     ///
     /// Wire name: `IkeLifetime`.
-    pub fn ike_lifetime(mut self, value: impl Into<i64>) -> Self {
+    pub fn ike_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.ike_lifetime = Some(value.into());
         self
     }
     /// The IKE negotiation mode of this tunnel: `main` or `aggressive`.
     ///
     /// Wire name: `IkeMode`.
-    pub fn ike_mode(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_mode = Some(value.into());
         self
     }
     /// The Diffie-Hellman group for Phase 1 of this tunnel: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub fn ike_pfs(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_pfs = Some(value.into());
         self
     }
     /// The IKE version this tunnel negotiates with: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub fn ike_version(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_version = Some(value.into());
         self
     }
     /// The identity of the Alibaba Cloud end of this tunnel, at most 100 characters without spaces.
     ///
     /// Wire name: `LocalId`.
-    pub fn local_id(mut self, value: impl Into<String>) -> Self {
+    pub fn local_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_id = Some(value.into());
         self
     }
     /// The pre-shared key of this tunnel, 1 to 100 characters without spaces; it must match the key on the on-premises device. If omitted, the service generates one.
     ///
     /// Wire name: `Psk`.
-    pub fn psk(mut self, value: impl Into<String>) -> Self {
+    pub fn psk(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.psk = Some(value.into());
         self
     }
     /// The identity of the on-premises end of this tunnel, at most 100 characters without spaces.
     ///
     /// Wire name: `RemoteId`.
-    pub fn remote_id(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_id = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelIkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_auth_alg: fields.optional("IkeAuthAlg")?,
@@ -999,7 +1098,9 @@ impl rt::ToParam for TunnelIkeConfig {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelIkeConfig {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             ike_auth_alg: src.optional("IkeAuthAlg")?,
             ike_enc_alg: src.optional("IkeEncAlg")?,
@@ -1020,53 +1121,62 @@ pub struct TunnelIpsecConfig {
     /// The Phase 2 authentication algorithm of this tunnel: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub ipsec_auth_alg: Option<String>,
+    pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
     /// The Phase 2 encryption algorithm of this tunnel: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub ipsec_enc_alg: Option<String>,
+    pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long the Phase 2 SA of this tunnel lives, in seconds, from `0` to `86400`.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub ipsec_lifetime: Option<i64>,
+    pub ipsec_lifetime: ::core::option::Option<i64>,
     /// The Diffie-Hellman group for Phase 2 of this tunnel: `disabled`, `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub ipsec_pfs: Option<String>,
+    pub ipsec_pfs: ::core::option::Option<::std::string::String>,
 }
 impl TunnelIpsecConfig {
     /// The Phase 2 authentication algorithm of this tunnel: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub fn ipsec_auth_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_auth_alg = Some(value.into());
         self
     }
     /// The Phase 2 encryption algorithm of this tunnel: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub fn ipsec_enc_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_enc_alg = Some(value.into());
         self
     }
     /// How long the Phase 2 SA of this tunnel lives, in seconds, from `0` to `86400`.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub fn ipsec_lifetime(mut self, value: impl Into<i64>) -> Self {
+    pub fn ipsec_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.ipsec_lifetime = Some(value.into());
         self
     }
     /// The Diffie-Hellman group for Phase 2 of this tunnel: `disabled`, `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub fn ipsec_pfs(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_pfs = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelIpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
@@ -1087,7 +1197,9 @@ impl rt::ToParam for TunnelIpsecConfig {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelIpsecConfig {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             ipsec_auth_alg: src.optional("IpsecAuthAlg")?,
             ipsec_enc_alg: src.optional("IpsecEncAlg")?,
@@ -1103,86 +1215,101 @@ pub struct TunnelOptionsSpecification {
     /// The customer gateway at the on-premises end of this tunnel. DescribeCustomerGateways lists the IDs.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// Whether this tunnel runs dead peer detection, probing the peer and tearing the tunnel down when it stops answering: `true` or `false`.
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<bool>,
+    pub enable_dpd: ::core::option::Option<bool>,
     /// Whether this tunnel uses NAT traversal, which lets IKE detect and cross NAT devices on the path: `true` or `false`.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<bool>,
+    pub enable_nat_traversal: ::core::option::Option<bool>,
     /// Which of the connection's two tunnels this entry configures, `1` or `2`.
     ///
     /// Wire name: `TunnelIndex`.
-    pub tunnel_index: Option<i32>,
+    pub tunnel_index: ::core::option::Option<i32>,
     /// BGP settings of this tunnel; they take effect when EnableTunnelsBgp is `true`.
     ///
     /// Wire name: `TunnelBgpConfig`.
-    pub tunnel_bgp_config: Option<TunnelBgpConfig>,
+    pub tunnel_bgp_config: ::core::option::Option<TunnelBgpConfig>,
     /// The IKE (Phase 1) settings of this tunnel.
     ///
     /// Wire name: `TunnelIkeConfig`.
-    pub tunnel_ike_config: Option<TunnelIkeConfig>,
+    pub tunnel_ike_config: ::core::option::Option<TunnelIkeConfig>,
     /// The IPsec (Phase 2) settings of this tunnel.
     ///
     /// Wire name: `TunnelIpsecConfig`.
-    pub tunnel_ipsec_config: Option<TunnelIpsecConfig>,
+    pub tunnel_ipsec_config: ::core::option::Option<TunnelIpsecConfig>,
 }
 impl TunnelOptionsSpecification {
     /// The customer gateway at the on-premises end of this tunnel. DescribeCustomerGateways lists the IDs.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub fn customer_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.customer_gateway_id = Some(value.into());
         self
     }
     /// Whether this tunnel runs dead peer detection, probing the peer and tearing the tunnel down when it stops answering: `true` or `false`.
     ///
     /// Wire name: `EnableDpd`.
-    pub fn enable_dpd(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_dpd = Some(value.into());
         self
     }
     /// Whether this tunnel uses NAT traversal, which lets IKE detect and cross NAT devices on the path: `true` or `false`.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub fn enable_nat_traversal(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_nat_traversal(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_nat_traversal = Some(value.into());
         self
     }
     /// Which of the connection's two tunnels this entry configures, `1` or `2`.
     ///
     /// Wire name: `TunnelIndex`.
-    pub fn tunnel_index(mut self, value: impl Into<i32>) -> Self {
+    pub fn tunnel_index(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.tunnel_index = Some(value.into());
         self
     }
     /// BGP settings of this tunnel; they take effect when EnableTunnelsBgp is `true`.
     ///
     /// Wire name: `TunnelBgpConfig`.
-    pub fn tunnel_bgp_config(mut self, value: impl Into<TunnelBgpConfig>) -> Self {
+    pub fn tunnel_bgp_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelBgpConfig>,
+    ) -> Self {
         self.tunnel_bgp_config = Some(value.into());
         self
     }
     /// The IKE (Phase 1) settings of this tunnel.
     ///
     /// Wire name: `TunnelIkeConfig`.
-    pub fn tunnel_ike_config(mut self, value: impl Into<TunnelIkeConfig>) -> Self {
+    pub fn tunnel_ike_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelIkeConfig>,
+    ) -> Self {
         self.tunnel_ike_config = Some(value.into());
         self
     }
     /// The IPsec (Phase 2) settings of this tunnel.
     ///
     /// Wire name: `TunnelIpsecConfig`.
-    pub fn tunnel_ipsec_config(mut self, value: impl Into<TunnelIpsecConfig>) -> Self {
+    pub fn tunnel_ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelIpsecConfig>,
+    ) -> Self {
         self.tunnel_ipsec_config = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelOptionsSpecification {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             customer_gateway_id: fields.optional("CustomerGatewayId")?,
@@ -1209,7 +1336,9 @@ impl rt::ToParam for TunnelOptionsSpecification {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelOptionsSpecification {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             customer_gateway_id: src.optional("CustomerGatewayId")?,
             enable_dpd: src.optional("EnableDpd")?,
@@ -1233,7 +1362,7 @@ mod tests {
             .remote_subnet("example-RemoteSubnet")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

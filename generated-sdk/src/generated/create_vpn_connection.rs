@@ -16,83 +16,83 @@ pub struct CreateVpnConnectionRequest {
     /// Whether the service adds and advertises routes for the connection automatically. Defaults to `true`.
     ///
     /// Wire name: `AutoConfigRoute`.
-    pub auto_config_route: Option<bool>,
+    pub auto_config_route: ::core::option::Option<bool>,
     /// Single-tunnel connections only. BGP settings as a JSON string with these fields: `EnableBgp`, `true` or `false` (default `false`); `LocalAsn`, the autonomous system number on the Alibaba Cloud side, 1 to 4294967295 (default 45104), which you may also write as two 16-bit halves joined by a period, so `1.10` means 1 × 65536 + 10; `TunnelCidr`, a /30 block inside 169.254.0.0/16 that no other connection of the same gateway uses, where 169.254.N.0/30 for N from 0 to 6 and 169.254.169.252/30 are reserved; `LocalBgpIp`, the Alibaba Cloud side BGP address, taken from TunnelCidr. A private ASN is recommended.
     ///
     /// Wire name: `BgpConfig`.
-    pub bgp_config: Option<String>,
+    pub bgp_config: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The customer gateway for the on-premises end of the connection; required for a single-tunnel connection. A dual-tunnel connection names one per tunnel in TunnelOptionsSpecification instead. DescribeCustomerGateways lists them.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// `true` starts IPsec negotiation as soon as the configuration takes effect; `false` (the default) waits until traffic arrives.
     ///
     /// Wire name: `EffectImmediately`.
-    pub effect_immediately: Option<bool>,
+    pub effect_immediately: ::core::option::Option<bool>,
     /// Single-tunnel connections only. Whether dead peer detection is on (default `true`): the initiator sends DPD probes, and when the peer stays silent too long it drops the ISAKMP and IPsec security associations together with the tunnel.
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<bool>,
+    pub enable_dpd: ::core::option::Option<bool>,
     /// Single-tunnel connections only. Whether NAT traversal is on (default `true`); with it the initiator skips the UDP port check during IKE negotiation and can detect NAT devices along the tunnel.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<bool>,
+    pub enable_nat_traversal: ::core::option::Option<bool>,
     /// Dual-tunnel connections only. Whether the tunnels run BGP, `false` by default; when `true`, give TunnelBgpConfig for each tunnel.
     ///
     /// Wire name: `EnableTunnelsBgp`.
-    pub enable_tunnels_bgp: Option<bool>,
+    pub enable_tunnels_bgp: ::core::option::Option<bool>,
     /// Single-tunnel connections only. Health check settings as a JSON string with `enable`, `true` or `false` (default `false`); `dip`, the destination address to probe; `sip`, the source address of the probes; `interval`, the seconds between probes (default 3); `retry`, the maximum number of retries (default 3).
     ///
     /// Wire name: `HealthCheckConfig`.
-    pub health_check_config: Option<HealthCheckConfig>,
+    pub health_check_config: ::core::option::Option<HealthCheckConfig>,
     /// Single-tunnel connections only. Phase 1 (IKE) settings as a JSON string. `Psk`: the pre-shared key, 1 to 100 letters, digits and printable special characters without spaces; it must match the key on the on-premises device, and if you leave it out a random 16-character key is generated, which DescribeVpnConnection shows. `IkeVersion`: `ikev1` (default) or `ikev2`, which negotiates faster and copes better with several CIDR blocks. `IkeMode`: `main` (default), more secure, or `aggressive`, faster. `IkeEncAlg`: `aes` (default), `aes192`, `aes256`, `des` or `3des`. `IkeAuthAlg`: `md5` (default), `sha1`, `sha256`, `sha384` or `sha512`. `IkePfs`, the Diffie-Hellman group: `group1`, `group2` (default), `group5` or `group14`. `IkeLifetime`: the SA lifetime in seconds, 0 to 86400 (default 86400). `LocalId` and `RemoteId`: the identifiers of the VPN gateway and of the customer gateway, each up to 100 characters without spaces and by default the IP address of that gateway.
     ///
     /// Wire name: `IkeConfig`.
-    pub ike_config: Option<String>,
+    pub ike_config: ::core::option::Option<::std::string::String>,
     /// Single-tunnel connections only. Phase 2 (IPsec) settings as a JSON string. `IpsecEncAlg`: `aes` (default), `aes192`, `aes256`, `des` or `3des`. `IpsecAuthAlg`: `md5` (default), `sha1`, `sha256`, `sha384` or `sha512`. `IpsecPfs`, the Diffie-Hellman group: `disabled`, `group1`, `group2` (default), `group5` or `group14`. `IpsecLifetime`: the SA lifetime in seconds, 0 to 86400 (default 86400).
     ///
     /// Wire name: `IpsecConfig`.
-    pub ipsec_config: Option<String>,
+    pub ipsec_config: ::core::option::Option<::std::string::String>,
     /// The VPC-side CIDR blocks that phase 2 negotiation protects, separated by commas, for example `10.0.0.0/16,10.1.0.0/16`. With `0.0.0.0/0` in both LocalSubnet and RemoteSubnet the connection uses destination routing mode; with specific blocks it protects just those data flows.
     ///
     /// Wire name: `LocalSubnet`. Required.
-    pub local_subnet: String,
+    pub local_subnet: ::std::string::String,
     /// A name for the connection, 1 to 100 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Single-tunnel connections only. The CA certificate of the peer device. It is needed only on a ShangMi (SM) VPN gateway and must stay empty on a standard gateway.
     ///
     /// Wire name: `RemoteCaCertificate`.
-    pub remote_ca_certificate: Option<String>,
+    pub remote_ca_certificate: ::core::option::Option<::std::string::String>,
     /// The on-premises CIDR blocks that phase 2 negotiation protects, separated by commas, for example `172.16.0.0/24,172.16.1.0/24`. See LocalSubnet for how the two choose the routing mode.
     ///
     /// Wire name: `RemoteSubnet`. Required.
-    pub remote_subnet: String,
+    pub remote_subnet: ::std::string::String,
     /// Up to 20 tags to attach to the connection. A value may be empty or up to 128 characters; it must not start with `aliyun` or `acs:` and must not contain `http://` or `https://`.
     ///
     /// Wire name: `Tags`. At most 21 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// Dual-tunnel connections only. The two tunnels of the connection: give exactly one active and one standby tunnel, each with its own settings.
     ///
     /// Wire name: `TunnelOptionsSpecification`.
-    pub tunnel_options_specification: Vec<TunnelOptionsSpecification>,
+    pub tunnel_options_specification: ::std::vec::Vec<TunnelOptionsSpecification>,
     /// The VPN gateway to create the connection on. DescribeVpnGateways lists them.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
 }
 impl CreateVpnConnectionRequest {
     /// Starts building a request.
@@ -104,144 +104,186 @@ impl CreateVpnConnectionRequest {
 /// Builds a [`CreateVpnConnectionRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateVpnConnectionRequestBuilder {
-    auto_config_route: Option<bool>,
-    bgp_config: Option<String>,
-    client_token: Option<String>,
-    customer_gateway_id: Option<String>,
-    dry_run: Option<bool>,
-    effect_immediately: Option<bool>,
-    enable_dpd: Option<bool>,
-    enable_nat_traversal: Option<bool>,
-    enable_tunnels_bgp: Option<bool>,
-    health_check_config: Option<HealthCheckConfig>,
-    ike_config: Option<String>,
-    ipsec_config: Option<String>,
-    local_subnet: Option<String>,
-    name: Option<String>,
-    region_id: Option<String>,
-    remote_ca_certificate: Option<String>,
-    remote_subnet: Option<String>,
-    tags: Vec<super::types::Tag>,
-    tunnel_options_specification: Vec<TunnelOptionsSpecification>,
-    vpn_gateway_id: Option<String>,
+    auto_config_route: ::core::option::Option<bool>,
+    bgp_config: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    customer_gateway_id: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    effect_immediately: ::core::option::Option<bool>,
+    enable_dpd: ::core::option::Option<bool>,
+    enable_nat_traversal: ::core::option::Option<bool>,
+    enable_tunnels_bgp: ::core::option::Option<bool>,
+    health_check_config: ::core::option::Option<HealthCheckConfig>,
+    ike_config: ::core::option::Option<::std::string::String>,
+    ipsec_config: ::core::option::Option<::std::string::String>,
+    local_subnet: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    remote_ca_certificate: ::core::option::Option<::std::string::String>,
+    remote_subnet: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
+    tunnel_options_specification: ::std::vec::Vec<TunnelOptionsSpecification>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateVpnConnectionRequestBuilder {
     /// Whether the service adds and advertises routes for the connection automatically. Defaults to `true`.
     ///
     /// Wire name: `AutoConfigRoute`.
-    pub fn auto_config_route(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_config_route(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_config_route = Some(value.into());
         self
     }
     /// Single-tunnel connections only. BGP settings as a JSON string with these fields: `EnableBgp`, `true` or `false` (default `false`); `LocalAsn`, the autonomous system number on the Alibaba Cloud side, 1 to 4294967295 (default 45104), which you may also write as two 16-bit halves joined by a period, so `1.10` means 1 × 65536 + 10; `TunnelCidr`, a /30 block inside 169.254.0.0/16 that no other connection of the same gateway uses, where 169.254.N.0/30 for N from 0 to 6 and 169.254.169.252/30 are reserved; `LocalBgpIp`, the Alibaba Cloud side BGP address, taken from TunnelCidr. A private ASN is recommended.
     ///
     /// Wire name: `BgpConfig`.
-    pub fn bgp_config(mut self, value: impl Into<String>) -> Self {
+    pub fn bgp_config(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bgp_config = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The customer gateway for the on-premises end of the connection; required for a single-tunnel connection. A dual-tunnel connection names one per tunnel in TunnelOptionsSpecification instead. DescribeCustomerGateways lists them.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub fn customer_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.customer_gateway_id = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// `true` starts IPsec negotiation as soon as the configuration takes effect; `false` (the default) waits until traffic arrives.
     ///
     /// Wire name: `EffectImmediately`.
-    pub fn effect_immediately(mut self, value: impl Into<bool>) -> Self {
+    pub fn effect_immediately(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.effect_immediately = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Whether dead peer detection is on (default `true`): the initiator sends DPD probes, and when the peer stays silent too long it drops the ISAKMP and IPsec security associations together with the tunnel.
     ///
     /// Wire name: `EnableDpd`.
-    pub fn enable_dpd(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_dpd = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Whether NAT traversal is on (default `true`); with it the initiator skips the UDP port check during IKE negotiation and can detect NAT devices along the tunnel.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub fn enable_nat_traversal(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_nat_traversal(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_nat_traversal = Some(value.into());
         self
     }
     /// Dual-tunnel connections only. Whether the tunnels run BGP, `false` by default; when `true`, give TunnelBgpConfig for each tunnel.
     ///
     /// Wire name: `EnableTunnelsBgp`.
-    pub fn enable_tunnels_bgp(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_tunnels_bgp(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_tunnels_bgp = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Health check settings as a JSON string with `enable`, `true` or `false` (default `false`); `dip`, the destination address to probe; `sip`, the source address of the probes; `interval`, the seconds between probes (default 3); `retry`, the maximum number of retries (default 3).
     ///
     /// Wire name: `HealthCheckConfig`.
-    pub fn health_check_config(mut self, value: impl Into<HealthCheckConfig>) -> Self {
+    pub fn health_check_config(
+        mut self,
+        value: impl ::core::convert::Into<HealthCheckConfig>,
+    ) -> Self {
         self.health_check_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Phase 1 (IKE) settings as a JSON string. `Psk`: the pre-shared key, 1 to 100 letters, digits and printable special characters without spaces; it must match the key on the on-premises device, and if you leave it out a random 16-character key is generated, which DescribeVpnConnection shows. `IkeVersion`: `ikev1` (default) or `ikev2`, which negotiates faster and copes better with several CIDR blocks. `IkeMode`: `main` (default), more secure, or `aggressive`, faster. `IkeEncAlg`: `aes` (default), `aes192`, `aes256`, `des` or `3des`. `IkeAuthAlg`: `md5` (default), `sha1`, `sha256`, `sha384` or `sha512`. `IkePfs`, the Diffie-Hellman group: `group1`, `group2` (default), `group5` or `group14`. `IkeLifetime`: the SA lifetime in seconds, 0 to 86400 (default 86400). `LocalId` and `RemoteId`: the identifiers of the VPN gateway and of the customer gateway, each up to 100 characters without spaces and by default the IP address of that gateway.
     ///
     /// Wire name: `IkeConfig`.
-    pub fn ike_config(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_config(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Phase 2 (IPsec) settings as a JSON string. `IpsecEncAlg`: `aes` (default), `aes192`, `aes256`, `des` or `3des`. `IpsecAuthAlg`: `md5` (default), `sha1`, `sha256`, `sha384` or `sha512`. `IpsecPfs`, the Diffie-Hellman group: `disabled`, `group1`, `group2` (default), `group5` or `group14`. `IpsecLifetime`: the SA lifetime in seconds, 0 to 86400 (default 86400).
     ///
     /// Wire name: `IpsecConfig`.
-    pub fn ipsec_config(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_config = Some(value.into());
         self
     }
     /// The VPC-side CIDR blocks that phase 2 negotiation protects, separated by commas, for example `10.0.0.0/16,10.1.0.0/16`. With `0.0.0.0/0` in both LocalSubnet and RemoteSubnet the connection uses destination routing mode; with specific blocks it protects just those data flows.
     ///
     /// Wire name: `LocalSubnet`. Required.
-    pub fn local_subnet(mut self, value: impl Into<String>) -> Self {
+    pub fn local_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_subnet = Some(value.into());
         self
     }
     /// A name for the connection, 1 to 100 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Single-tunnel connections only. The CA certificate of the peer device. It is needed only on a ShangMi (SM) VPN gateway and must stay empty on a standard gateway.
     ///
     /// Wire name: `RemoteCaCertificate`.
-    pub fn remote_ca_certificate(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_ca_certificate(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_ca_certificate = Some(value.into());
         self
     }
     /// The on-premises CIDR blocks that phase 2 negotiation protects, separated by commas, for example `172.16.0.0/24,172.16.1.0/24`. See LocalSubnet for how the two choose the routing mode.
     ///
     /// Wire name: `RemoteSubnet`. Required.
-    pub fn remote_subnet(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_subnet = Some(value.into());
         self
     }
@@ -250,9 +292,11 @@ impl CreateVpnConnectionRequestBuilder {
     /// Wire name: `Tags`. At most 21 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Dual-tunnel connections only. The two tunnels of the connection: give exactly one active and one standby tunnel, each with its own settings.
@@ -260,21 +304,31 @@ impl CreateVpnConnectionRequestBuilder {
     /// Wire name: `TunnelOptionsSpecification`.
     pub fn tunnel_options_specification(
         mut self,
-        value: impl IntoIterator<Item = impl Into<TunnelOptionsSpecification>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<TunnelOptionsSpecification>,
+        >,
     ) -> Self {
-        self.tunnel_options_specification = value.into_iter().map(Into::into).collect();
+        self.tunnel_options_specification = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The VPN gateway to create the connection on. DescribeVpnGateways lists them.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateVpnConnectionRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateVpnConnectionRequest, rt::BuildError> {
         let request = CreateVpnConnectionRequest {
             auto_config_route: self.auto_config_route,
             bgp_config: self.bgp_config,
@@ -325,7 +379,9 @@ impl rt::DryRunnable for CreateVpnConnectionRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVpnConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateVpnConnectionRequestBuilder {
             auto_config_route: src.optional("AutoConfigRoute")?,
             bgp_config: src.optional("BgpConfig")?,
@@ -341,7 +397,9 @@ impl rt::FromParams for CreateVpnConnectionRequest {
             ipsec_config: src.optional("IpsecConfig")?,
             local_subnet: src.optional("LocalSubnet")?,
             name: src.optional("Name")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             remote_ca_certificate: src.optional("RemoteCaCertificate")?,
             remote_subnet: src.optional("RemoteSubnet")?,
             tags: src.structs("Tags")?,
@@ -356,9 +414,11 @@ impl rt::Operation for CreateVpnConnectionRequest {
     const ACTION: &'static str = "CreateVpnConnection";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
     const BODY_PARAMS: &'static [&'static str] = &["TunnelOptionsSpecification"];
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateVpnConnectionResponse;
     type Error = CreateVpnConnectionError;
     #[inline]
@@ -392,23 +452,23 @@ pub struct CreateVpnConnectionResponse {
     /// When the connection was created, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The name of the connection.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new IPsec-VPN connection; use it with DescribeVpnConnection to follow its negotiation state.
     ///
     /// Wire name: `VpnConnectionId`.
-    pub vpn_connection_id: Option<String>,
+    pub vpn_connection_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateVpnConnectionResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             create_time: fields.optional("CreateTime")?,
@@ -464,7 +524,7 @@ impl CreateVpnConnectionError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -510,13 +570,13 @@ impl rt::OperationError for CreateVpnConnectionError {
         }
     }
 }
-impl std::fmt::Display for CreateVpnConnectionError {
+impl ::std::fmt::Display for CreateVpnConnectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateVpnConnectionError {}
+impl ::std::error::Error for CreateVpnConnectionError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -565,7 +625,7 @@ impl HealthCheckConfig {
         }
     }
 }
-impl From<&str> for HealthCheckConfig {
+impl ::core::convert::From<&str> for HealthCheckConfig {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -577,16 +637,17 @@ impl From<&str> for HealthCheckConfig {
         }
     }
 }
-impl std::fmt::Display for HealthCheckConfig {
+impl ::std::fmt::Display for HealthCheckConfig {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for HealthCheckConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for HealthCheckConfig {
@@ -602,42 +663,48 @@ pub struct TunnelBgpConfig {
     /// The autonomous system number on the Alibaba Cloud side of this tunnel, 1 to 4294967295.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<i64>,
+    pub local_asn: ::core::option::Option<i64>,
     /// The Alibaba Cloud side BGP address of this tunnel; it must lie within TunnelCidr.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub local_bgp_ip: Option<String>,
+    pub local_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The /30 block inside 169.254.0.0/16 that provides the BGP addresses of this tunnel.
     ///
     /// Wire name: `TunnelCidr`.
-    pub tunnel_cidr: Option<String>,
+    pub tunnel_cidr: ::core::option::Option<::std::string::String>,
 }
 impl TunnelBgpConfig {
     /// The autonomous system number on the Alibaba Cloud side of this tunnel, 1 to 4294967295.
     ///
     /// Wire name: `LocalAsn`.
-    pub fn local_asn(mut self, value: impl Into<i64>) -> Self {
+    pub fn local_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.local_asn = Some(value.into());
         self
     }
     /// The Alibaba Cloud side BGP address of this tunnel; it must lie within TunnelCidr.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub fn local_bgp_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn local_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_bgp_ip = Some(value.into());
         self
     }
     /// The /30 block inside 169.254.0.0/16 that provides the BGP addresses of this tunnel.
     ///
     /// Wire name: `TunnelCidr`.
-    pub fn tunnel_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn tunnel_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.tunnel_cidr = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelBgpConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             local_asn: fields.optional("LocalAsn")?,
@@ -656,7 +723,9 @@ impl rt::ToParam for TunnelBgpConfig {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelBgpConfig {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             local_asn: src.optional("LocalAsn")?,
             local_bgp_ip: src.optional("LocalBgpIp")?,
@@ -671,108 +740,132 @@ pub struct TunnelIkeConfig {
     /// The phase 1 authentication algorithm: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub ike_auth_alg: Option<String>,
+    pub ike_auth_alg: ::core::option::Option<::std::string::String>,
     /// The phase 1 encryption algorithm: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub ike_enc_alg: Option<String>,
+    pub ike_enc_alg: ::core::option::Option<::std::string::String>,
     /// The lifetime of the phase 1 security association in seconds, 0 to 86400.
     ///
     /// Wire name: `IkeLifetime`.
-    pub ike_lifetime: Option<i64>,
+    pub ike_lifetime: ::core::option::Option<i64>,
     /// The IKE negotiation mode: `main` (more secure) or `aggressive` (faster).
     ///
     /// Wire name: `IkeMode`.
-    pub ike_mode: Option<String>,
+    pub ike_mode: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group of phase 1: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub ike_pfs: Option<String>,
+    pub ike_pfs: ::core::option::Option<::std::string::String>,
     /// The IKE version: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub ike_version: Option<String>,
+    pub ike_version: ::core::option::Option<::std::string::String>,
     /// The identifier of the Alibaba Cloud end of this tunnel, up to 100 characters without spaces; by default the tunnel IP address.
     ///
     /// Wire name: `LocalId`.
-    pub local_id: Option<String>,
+    pub local_id: ::core::option::Option<::std::string::String>,
     /// The pre-shared key of this tunnel, 1 to 100 characters without spaces; it must match the key on the on-premises device. A random key is generated if you leave it out.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// The identifier of the customer gateway of this tunnel, up to 100 characters without spaces; by default its IP address.
     ///
     /// Wire name: `RemoteId`.
-    pub remote_id: Option<String>,
+    pub remote_id: ::core::option::Option<::std::string::String>,
 }
 impl TunnelIkeConfig {
     /// The phase 1 authentication algorithm: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub fn ike_auth_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_auth_alg = Some(value.into());
         self
     }
     /// The phase 1 encryption algorithm: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub fn ike_enc_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_enc_alg = Some(value.into());
         self
     }
     /// The lifetime of the phase 1 security association in seconds, 0 to 86400.
     ///
     /// Wire name: `IkeLifetime`.
-    pub fn ike_lifetime(mut self, value: impl Into<i64>) -> Self {
+    pub fn ike_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.ike_lifetime = Some(value.into());
         self
     }
     /// The IKE negotiation mode: `main` (more secure) or `aggressive` (faster).
     ///
     /// Wire name: `IkeMode`.
-    pub fn ike_mode(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_mode = Some(value.into());
         self
     }
     /// The Diffie-Hellman group of phase 1: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub fn ike_pfs(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_pfs = Some(value.into());
         self
     }
     /// The IKE version: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub fn ike_version(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_version = Some(value.into());
         self
     }
     /// The identifier of the Alibaba Cloud end of this tunnel, up to 100 characters without spaces; by default the tunnel IP address.
     ///
     /// Wire name: `LocalId`.
-    pub fn local_id(mut self, value: impl Into<String>) -> Self {
+    pub fn local_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_id = Some(value.into());
         self
     }
     /// The pre-shared key of this tunnel, 1 to 100 characters without spaces; it must match the key on the on-premises device. A random key is generated if you leave it out.
     ///
     /// Wire name: `Psk`.
-    pub fn psk(mut self, value: impl Into<String>) -> Self {
+    pub fn psk(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.psk = Some(value.into());
         self
     }
     /// The identifier of the customer gateway of this tunnel, up to 100 characters without spaces; by default its IP address.
     ///
     /// Wire name: `RemoteId`.
-    pub fn remote_id(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_id = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelIkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_auth_alg: fields.optional("IkeAuthAlg")?,
@@ -803,7 +896,9 @@ impl rt::ToParam for TunnelIkeConfig {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelIkeConfig {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             ike_auth_alg: src.optional("IkeAuthAlg")?,
             ike_enc_alg: src.optional("IkeEncAlg")?,
@@ -824,53 +919,62 @@ pub struct TunnelIpsecConfig {
     /// The phase 2 authentication algorithm: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub ipsec_auth_alg: Option<String>,
+    pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
     /// The phase 2 encryption algorithm: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub ipsec_enc_alg: Option<String>,
+    pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
     /// The lifetime of the phase 2 security association in seconds, 0 to 86400.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub ipsec_lifetime: Option<i64>,
+    pub ipsec_lifetime: ::core::option::Option<i64>,
     /// The Diffie-Hellman group of phase 2: `disabled`, `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub ipsec_pfs: Option<String>,
+    pub ipsec_pfs: ::core::option::Option<::std::string::String>,
 }
 impl TunnelIpsecConfig {
     /// The phase 2 authentication algorithm: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub fn ipsec_auth_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_auth_alg = Some(value.into());
         self
     }
     /// The phase 2 encryption algorithm: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub fn ipsec_enc_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_enc_alg = Some(value.into());
         self
     }
     /// The lifetime of the phase 2 security association in seconds, 0 to 86400.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub fn ipsec_lifetime(mut self, value: impl Into<i64>) -> Self {
+    pub fn ipsec_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.ipsec_lifetime = Some(value.into());
         self
     }
     /// The Diffie-Hellman group of phase 2: `disabled`, `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub fn ipsec_pfs(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_pfs = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelIpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
@@ -891,7 +995,9 @@ impl rt::ToParam for TunnelIpsecConfig {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelIpsecConfig {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             ipsec_auth_alg: src.optional("IpsecAuthAlg")?,
             ipsec_enc_alg: src.optional("IpsecEncAlg")?,
@@ -907,97 +1013,118 @@ pub struct TunnelOptionsSpecification {
     /// The customer gateway at the on-premises end of this tunnel. DescribeCustomerGateways lists them.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// Whether dead peer detection runs on this tunnel: the initiator probes the peer and drops the tunnel when it stops answering.
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<bool>,
+    pub enable_dpd: ::core::option::Option<bool>,
     /// Whether NAT traversal is on for this tunnel, so that negotiation works through NAT devices on the path.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<bool>,
+    pub enable_nat_traversal: ::core::option::Option<bool>,
     /// The CA certificate of the peer of this tunnel; needed only on a ShangMi (SM) VPN gateway.
     ///
     /// Wire name: `RemoteCaCertificate`.
-    pub remote_ca_certificate: Option<String>,
+    pub remote_ca_certificate: ::core::option::Option<::std::string::String>,
     /// Which tunnel this entry describes: `master` for the active tunnel, `slave` for the standby tunnel.
     ///
     /// Wire name: `Role`.
-    pub role: Option<String>,
+    pub role: ::core::option::Option<::std::string::String>,
     /// The BGP settings of this tunnel, used when EnableTunnelsBgp is `true`.
     ///
     /// Wire name: `TunnelBgpConfig`.
-    pub tunnel_bgp_config: Option<TunnelBgpConfig>,
+    pub tunnel_bgp_config: ::core::option::Option<TunnelBgpConfig>,
     /// The phase 1 (IKE) settings of this tunnel.
     ///
     /// Wire name: `TunnelIkeConfig`.
-    pub tunnel_ike_config: Option<TunnelIkeConfig>,
+    pub tunnel_ike_config: ::core::option::Option<TunnelIkeConfig>,
     /// The phase 2 (IPsec) settings of this tunnel.
     ///
     /// Wire name: `TunnelIpsecConfig`.
-    pub tunnel_ipsec_config: Option<TunnelIpsecConfig>,
+    pub tunnel_ipsec_config: ::core::option::Option<TunnelIpsecConfig>,
 }
 impl TunnelOptionsSpecification {
     /// The customer gateway at the on-premises end of this tunnel. DescribeCustomerGateways lists them.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub fn customer_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.customer_gateway_id = Some(value.into());
         self
     }
     /// Whether dead peer detection runs on this tunnel: the initiator probes the peer and drops the tunnel when it stops answering.
     ///
     /// Wire name: `EnableDpd`.
-    pub fn enable_dpd(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_dpd = Some(value.into());
         self
     }
     /// Whether NAT traversal is on for this tunnel, so that negotiation works through NAT devices on the path.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub fn enable_nat_traversal(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_nat_traversal(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_nat_traversal = Some(value.into());
         self
     }
     /// The CA certificate of the peer of this tunnel; needed only on a ShangMi (SM) VPN gateway.
     ///
     /// Wire name: `RemoteCaCertificate`.
-    pub fn remote_ca_certificate(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_ca_certificate(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_ca_certificate = Some(value.into());
         self
     }
     /// Which tunnel this entry describes: `master` for the active tunnel, `slave` for the standby tunnel.
     ///
     /// Wire name: `Role`.
-    pub fn role(mut self, value: impl Into<String>) -> Self {
+    pub fn role(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.role = Some(value.into());
         self
     }
     /// The BGP settings of this tunnel, used when EnableTunnelsBgp is `true`.
     ///
     /// Wire name: `TunnelBgpConfig`.
-    pub fn tunnel_bgp_config(mut self, value: impl Into<TunnelBgpConfig>) -> Self {
+    pub fn tunnel_bgp_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelBgpConfig>,
+    ) -> Self {
         self.tunnel_bgp_config = Some(value.into());
         self
     }
     /// The phase 1 (IKE) settings of this tunnel.
     ///
     /// Wire name: `TunnelIkeConfig`.
-    pub fn tunnel_ike_config(mut self, value: impl Into<TunnelIkeConfig>) -> Self {
+    pub fn tunnel_ike_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelIkeConfig>,
+    ) -> Self {
         self.tunnel_ike_config = Some(value.into());
         self
     }
     /// The phase 2 (IPsec) settings of this tunnel.
     ///
     /// Wire name: `TunnelIpsecConfig`.
-    pub fn tunnel_ipsec_config(mut self, value: impl Into<TunnelIpsecConfig>) -> Self {
+    pub fn tunnel_ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelIpsecConfig>,
+    ) -> Self {
         self.tunnel_ipsec_config = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelOptionsSpecification {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             customer_gateway_id: fields.optional("CustomerGatewayId")?,
@@ -1026,7 +1153,9 @@ impl rt::ToParam for TunnelOptionsSpecification {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelOptionsSpecification {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             customer_gateway_id: src.optional("CustomerGatewayId")?,
             enable_dpd: src.optional("EnableDpd")?,
@@ -1052,7 +1181,7 @@ mod tests {
             .vpn_gateway_id("example-VpnGatewayId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,7 +16,7 @@ pub struct CreateVpnGatewayRequest {
     /// Whether the order is paid automatically; defaults to `false`, in which case the gateway is created only after you pay the bill yourself. Automatic payment is recommended.
     ///
     /// Wire name: `AutoPay`.
-    pub auto_pay: Option<bool>,
+    pub auto_pay: ::core::option::Option<bool>,
     /// The maximum bandwidth of the gateway in Mbit/s: `10`, `100`, `200`, `500` or `1000` for a public gateway, `200` or `1000` for a private one. In some regions the ceiling is 500 Mbit/s.
     ///
     /// Wire name: `Bandwidth`. Required.
@@ -24,59 +24,59 @@ pub struct CreateVpnGatewayRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A second vSwitch of the same VPC, in a different zone from VSwitchId, so that the gateway survives the loss of a zone. Required in regions that support dual-tunnel connections. In a region with a single zone, choose two vSwitches of that zone for high availability, or the same vSwitch twice.
     ///
     /// Wire name: `DisasterRecoveryVSwitchId`.
-    pub disaster_recovery_vswitch_id: Option<String>,
+    pub disaster_recovery_vswitch_id: ::core::option::Option<::std::string::String>,
     /// Whether IPsec-VPN is turned on for the gateway; defaults to `true`.
     ///
     /// Wire name: `EnableIpsec`.
-    pub enable_ipsec: Option<bool>,
+    pub enable_ipsec: ::core::option::Option<bool>,
     /// Whether SSL-VPN is turned on for the gateway; defaults to `false`.
     ///
     /// Wire name: `EnableSsl`.
-    pub enable_ssl: Option<bool>,
+    pub enable_ssl: ::core::option::Option<bool>,
     /// The billing method; the only accepted value is `POSTPAY`, pay-as-you-go.
     ///
     /// Wire name: `InstanceChargeType`.
-    pub instance_charge_type: Option<String>,
+    pub instance_charge_type: ::core::option::Option<::std::string::String>,
     /// A name for the gateway, 2 to 100 characters: it starts with a letter, holds only letters, digits, underscores, hyphens and periods, and must not start with `http://` or `https://`. Defaults to the gateway ID.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// `public` (the default) for a gateway used over the internet, `private` for one used over private networks.
     ///
     /// Wire name: `NetworkType`.
-    pub network_type: Option<NetworkType>,
+    pub network_type: ::core::option::Option<NetworkType>,
     /// The subscription length in months: 1 to 9, 12, 24 or 36.
     ///
     /// Wire name: `Period`.
-    pub period: Option<i32>,
+    pub period: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group for the gateway; ListResourceGroups lists them, and the default resource group is used if you leave it out. The IPsec-VPN connections, IPsec servers, SSL servers and SSL client certificates of the gateway always stay in the group of the gateway and move with it.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The maximum number of SSL-VPN clients connected at once: `5`, `10`, `20`, `50`, `100`, `200`, `500` or `1000`; `5` if you leave it out.
     ///
     /// Wire name: `SslConnections`.
-    pub ssl_connections: Option<i32>,
+    pub ssl_connections: ::core::option::Option<i32>,
     /// The vSwitch of the VPC to deploy the gateway in. Required, together with DisasterRecoveryVSwitchId, in regions that support dual-tunnel connections; elsewhere the service picks a vSwitch when you leave it out.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
     /// The VPC the gateway is created in. DescribeVpcs lists them.
     ///
     /// Wire name: `VpcId`. Required.
-    pub vpc_id: String,
+    pub vpc_id: ::std::string::String,
     /// The gateway type; only `Normal`, a standard gateway, which is also the default.
     ///
     /// Wire name: `VpnType`.
-    pub vpn_type: Option<String>,
+    pub vpn_type: ::core::option::Option<::std::string::String>,
 }
 impl CreateVpnGatewayRequest {
     /// Starts building a request.
@@ -88,139 +88,171 @@ impl CreateVpnGatewayRequest {
 /// Builds a [`CreateVpnGatewayRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateVpnGatewayRequestBuilder {
-    auto_pay: Option<bool>,
-    bandwidth: Option<i32>,
-    client_token: Option<String>,
-    disaster_recovery_vswitch_id: Option<String>,
-    enable_ipsec: Option<bool>,
-    enable_ssl: Option<bool>,
-    instance_charge_type: Option<String>,
-    name: Option<String>,
-    network_type: Option<NetworkType>,
-    period: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    ssl_connections: Option<i32>,
-    vswitch_id: Option<String>,
-    vpc_id: Option<String>,
-    vpn_type: Option<String>,
+    auto_pay: ::core::option::Option<bool>,
+    bandwidth: ::core::option::Option<i32>,
+    client_token: ::core::option::Option<::std::string::String>,
+    disaster_recovery_vswitch_id: ::core::option::Option<::std::string::String>,
+    enable_ipsec: ::core::option::Option<bool>,
+    enable_ssl: ::core::option::Option<bool>,
+    instance_charge_type: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    network_type: ::core::option::Option<NetworkType>,
+    period: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    ssl_connections: ::core::option::Option<i32>,
+    vswitch_id: ::core::option::Option<::std::string::String>,
+    vpc_id: ::core::option::Option<::std::string::String>,
+    vpn_type: ::core::option::Option<::std::string::String>,
 }
 impl CreateVpnGatewayRequestBuilder {
     /// Whether the order is paid automatically; defaults to `false`, in which case the gateway is created only after you pay the bill yourself. Automatic payment is recommended.
     ///
     /// Wire name: `AutoPay`.
-    pub fn auto_pay(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_pay = Some(value.into());
         self
     }
     /// The maximum bandwidth of the gateway in Mbit/s: `10`, `100`, `200`, `500` or `1000` for a public gateway, `200` or `1000` for a private one. In some regions the ceiling is 500 Mbit/s.
     ///
     /// Wire name: `Bandwidth`. Required.
-    pub fn bandwidth(mut self, value: impl Into<i32>) -> Self {
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A second vSwitch of the same VPC, in a different zone from VSwitchId, so that the gateway survives the loss of a zone. Required in regions that support dual-tunnel connections. In a region with a single zone, choose two vSwitches of that zone for high availability, or the same vSwitch twice.
     ///
     /// Wire name: `DisasterRecoveryVSwitchId`.
-    pub fn disaster_recovery_vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn disaster_recovery_vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.disaster_recovery_vswitch_id = Some(value.into());
         self
     }
     /// Whether IPsec-VPN is turned on for the gateway; defaults to `true`.
     ///
     /// Wire name: `EnableIpsec`.
-    pub fn enable_ipsec(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_ipsec(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_ipsec = Some(value.into());
         self
     }
     /// Whether SSL-VPN is turned on for the gateway; defaults to `false`.
     ///
     /// Wire name: `EnableSsl`.
-    pub fn enable_ssl(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_ssl(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_ssl = Some(value.into());
         self
     }
     /// The billing method; the only accepted value is `POSTPAY`, pay-as-you-go.
     ///
     /// Wire name: `InstanceChargeType`.
-    pub fn instance_charge_type(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_charge_type = Some(value.into());
         self
     }
     /// A name for the gateway, 2 to 100 characters: it starts with a letter, holds only letters, digits, underscores, hyphens and periods, and must not start with `http://` or `https://`. Defaults to the gateway ID.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// `public` (the default) for a gateway used over the internet, `private` for one used over private networks.
     ///
     /// Wire name: `NetworkType`.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
+    pub fn network_type(
+        mut self,
+        value: impl ::core::convert::Into<NetworkType>,
+    ) -> Self {
         self.network_type = Some(value.into());
         self
     }
     /// The subscription length in months: 1 to 9, 12, 24 or 36.
     ///
     /// Wire name: `Period`.
-    pub fn period(mut self, value: impl Into<i32>) -> Self {
+    pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.period = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group for the gateway; ListResourceGroups lists them, and the default resource group is used if you leave it out. The IPsec-VPN connections, IPsec servers, SSL servers and SSL client certificates of the gateway always stay in the group of the gateway and move with it.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// The maximum number of SSL-VPN clients connected at once: `5`, `10`, `20`, `50`, `100`, `200`, `500` or `1000`; `5` if you leave it out.
     ///
     /// Wire name: `SslConnections`.
-    pub fn ssl_connections(mut self, value: impl Into<i32>) -> Self {
+    pub fn ssl_connections(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.ssl_connections = Some(value.into());
         self
     }
     /// The vSwitch of the VPC to deploy the gateway in. Required, together with DisasterRecoveryVSwitchId, in regions that support dual-tunnel connections; elsewhere the service picks a vSwitch when you leave it out.
     ///
     /// Wire name: `VSwitchId`.
-    pub fn vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_id = Some(value.into());
         self
     }
     /// The VPC the gateway is created in. DescribeVpcs lists them.
     ///
     /// Wire name: `VpcId`. Required.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// The gateway type; only `Normal`, a standard gateway, which is also the default.
     ///
     /// Wire name: `VpnType`.
-    pub fn vpn_type(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateVpnGatewayRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateVpnGatewayRequest, rt::BuildError> {
         Ok(CreateVpnGatewayRequest {
             auto_pay: self.auto_pay,
             bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
@@ -261,7 +293,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVpnGatewayRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateVpnGatewayRequestBuilder {
             auto_pay: src.optional("AutoPay")?,
             bandwidth: src.optional("Bandwidth")?,
@@ -273,7 +307,9 @@ impl rt::FromParams for CreateVpnGatewayRequest {
             name: src.optional("Name")?,
             network_type: src.optional("NetworkType")?,
             period: src.optional("Period")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             ssl_connections: src.optional("SslConnections")?,
             vswitch_id: src.optional("VSwitchId")?,
@@ -288,8 +324,10 @@ impl rt::Operation for CreateVpnGatewayRequest {
     const ACTION: &'static str = "CreateVpnGateway";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateVpnGatewayResponse;
     type Error = CreateVpnGatewayError;
     #[inline]
@@ -319,23 +357,23 @@ pub struct CreateVpnGatewayResponse {
     /// The name of the gateway.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID of the order placed for the gateway.
     ///
     /// Wire name: `OrderId`.
-    pub order_id: Option<i64>,
+    pub order_id: ::core::option::Option<i64>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new VPN gateway; poll DescribeVpnGateway with it until the gateway is `active`.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateVpnGatewayResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             name: fields.optional("Name")?,
@@ -373,7 +411,7 @@ impl CreateVpnGatewayError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -398,13 +436,13 @@ impl rt::OperationError for CreateVpnGatewayError {
         }
     }
 }
-impl std::fmt::Display for CreateVpnGatewayError {
+impl ::std::fmt::Display for CreateVpnGatewayError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateVpnGatewayError {}
+impl ::std::error::Error for CreateVpnGatewayError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -447,7 +485,7 @@ impl NetworkType {
         }
     }
 }
-impl From<&str> for NetworkType {
+impl ::core::convert::From<&str> for NetworkType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -457,16 +495,17 @@ impl From<&str> for NetworkType {
         }
     }
 }
-impl std::fmt::Display for NetworkType {
+impl ::std::fmt::Display for NetworkType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for NetworkType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for NetworkType {
@@ -487,7 +526,7 @@ mod tests {
             .vpc_id("example-VpcId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

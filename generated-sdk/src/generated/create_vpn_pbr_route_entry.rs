@@ -16,27 +16,27 @@ pub struct CreateVpnPbrRouteEntryRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A free-text description of the route.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Where matching traffic goes: the ID of the IPsec-VPN connection on this gateway. DescribeVpnConnections lists connection IDs.
     ///
     /// Wire name: `NextHop`. Required.
-    pub next_hop: String,
+    pub next_hop: ::std::string::String,
     /// The tunnel protocol of the route; the only value is `Ipsec`.
     ///
     /// Wire name: `OverlayMode`.
-    pub overlay_mode: Option<String>,
+    pub overlay_mode: ::core::option::Option<::std::string::String>,
     /// The route's priority, from `1` to `100`, where a lower number wins; the default is `10`.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i32>,
+    pub priority: ::core::option::Option<i32>,
     /// `true` advertises the route to the VPC route table; `false` keeps it on the gateway only.
     ///
     /// Wire name: `PublishVpc`. Required.
@@ -44,19 +44,19 @@ pub struct CreateVpnPbrRouteEntryRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block that traffic must match, for example an on-premises network.
     ///
     /// Wire name: `RouteDest`. Required.
-    pub route_dest: String,
+    pub route_dest: ::std::string::String,
     /// The source CIDR block that traffic must match, usually a block on the VPC side.
     ///
     /// Wire name: `RouteSource`. Required.
-    pub route_source: String,
+    pub route_source: ::std::string::String,
     /// The VPN gateway that receives the route. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
     /// Whether the connection in NextHop is the active or the standby path for this match: `100` makes it active, `0` makes it standby.
     ///
     /// Wire name: `Weight`. Required.
@@ -72,107 +72,133 @@ impl CreateVpnPbrRouteEntryRequest {
 /// Builds a [`CreateVpnPbrRouteEntryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateVpnPbrRouteEntryRequestBuilder {
-    client_token: Option<String>,
-    description: Option<String>,
-    dry_run: Option<bool>,
-    next_hop: Option<String>,
-    overlay_mode: Option<String>,
-    priority: Option<i32>,
-    publish_vpc: Option<bool>,
-    region_id: Option<String>,
-    route_dest: Option<String>,
-    route_source: Option<String>,
-    vpn_gateway_id: Option<String>,
-    weight: Option<i32>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    next_hop: ::core::option::Option<::std::string::String>,
+    overlay_mode: ::core::option::Option<::std::string::String>,
+    priority: ::core::option::Option<i32>,
+    publish_vpc: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_dest: ::core::option::Option<::std::string::String>,
+    route_source: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    weight: ::core::option::Option<i32>,
 }
 impl CreateVpnPbrRouteEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A free-text description of the route.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Where matching traffic goes: the ID of the IPsec-VPN connection on this gateway. DescribeVpnConnections lists connection IDs.
     ///
     /// Wire name: `NextHop`. Required.
-    pub fn next_hop(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop = Some(value.into());
         self
     }
     /// The tunnel protocol of the route; the only value is `Ipsec`.
     ///
     /// Wire name: `OverlayMode`.
-    pub fn overlay_mode(mut self, value: impl Into<String>) -> Self {
+    pub fn overlay_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.overlay_mode = Some(value.into());
         self
     }
     /// The route's priority, from `1` to `100`, where a lower number wins; the default is `10`.
     ///
     /// Wire name: `Priority`.
-    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+    pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.priority = Some(value.into());
         self
     }
     /// `true` advertises the route to the VPC route table; `false` keeps it on the gateway only.
     ///
     /// Wire name: `PublishVpc`. Required.
-    pub fn publish_vpc(mut self, value: impl Into<bool>) -> Self {
+    pub fn publish_vpc(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.publish_vpc = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The destination CIDR block that traffic must match, for example an on-premises network.
     ///
     /// Wire name: `RouteDest`. Required.
-    pub fn route_dest(mut self, value: impl Into<String>) -> Self {
+    pub fn route_dest(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_dest = Some(value.into());
         self
     }
     /// The source CIDR block that traffic must match, usually a block on the VPC side.
     ///
     /// Wire name: `RouteSource`. Required.
-    pub fn route_source(mut self, value: impl Into<String>) -> Self {
+    pub fn route_source(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_source = Some(value.into());
         self
     }
     /// The VPN gateway that receives the route. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Whether the connection in NextHop is the active or the standby path for this match: `100` makes it active, `0` makes it standby.
     ///
     /// Wire name: `Weight`. Required.
-    pub fn weight(mut self, value: impl Into<i32>) -> Self {
+    pub fn weight(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.weight = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateVpnPbrRouteEntryRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateVpnPbrRouteEntryRequest, rt::BuildError> {
         Ok(CreateVpnPbrRouteEntryRequest {
             client_token: self.client_token,
             description: self.description,
@@ -213,7 +239,9 @@ impl rt::DryRunnable for CreateVpnPbrRouteEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVpnPbrRouteEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateVpnPbrRouteEntryRequestBuilder {
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
@@ -222,7 +250,9 @@ impl rt::FromParams for CreateVpnPbrRouteEntryRequest {
             overlay_mode: src.optional("OverlayMode")?,
             priority: src.optional("Priority")?,
             publish_vpc: src.optional("PublishVpc")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_dest: src.optional("RouteDest")?,
             route_source: src.optional("RouteSource")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
@@ -236,8 +266,10 @@ impl rt::Operation for CreateVpnPbrRouteEntryRequest {
     const ACTION: &'static str = "CreateVpnPbrRouteEntry";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateVpnPbrRouteEntryResponse;
     type Error = CreateVpnPbrRouteEntryError;
     #[inline]
@@ -263,51 +295,51 @@ pub struct CreateVpnPbrRouteEntryResponse {
     /// When the route was created, in milliseconds since the UNIX epoch.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The description stored with the route.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The IPsec-VPN connection the route points to.
     ///
     /// Wire name: `NextHop`.
-    pub next_hop: Option<String>,
+    pub next_hop: ::core::option::Option<::std::string::String>,
     /// The tunnel protocol of the route, `Ipsec`.
     ///
     /// Wire name: `OverlayMode`.
-    pub overlay_mode: Option<String>,
+    pub overlay_mode: ::core::option::Option<::std::string::String>,
     /// The priority assigned to the route, `1` to `100`; lower numbers win.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i64>,
+    pub priority: ::core::option::Option<i64>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The destination CIDR block of the route.
     ///
     /// Wire name: `RouteDest`.
-    pub route_dest: Option<String>,
+    pub route_dest: ::core::option::Option<::std::string::String>,
     /// The source CIDR block of the route.
     ///
     /// Wire name: `RouteSource`.
-    pub route_source: Option<String>,
+    pub route_source: ::core::option::Option<::std::string::String>,
     /// Whether the route is advertised to the VPC route table: `published` if it is, `normal` if it is not.
     ///
     /// Wire name: `State`.
-    pub state: Option<String>,
+    pub state: ::core::option::Option<::std::string::String>,
     /// The VPN gateway that holds the route.
     ///
     /// Wire name: `VpnInstanceId`.
-    pub vpn_instance_id: Option<String>,
+    pub vpn_instance_id: ::core::option::Option<::std::string::String>,
     /// The route's weight: `100` for the active path, `0` for the standby path.
     ///
     /// Wire name: `Weight`.
-    pub weight: Option<i64>,
+    pub weight: ::core::option::Option<i64>,
 }
 impl rt::Decode for CreateVpnPbrRouteEntryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             create_time: fields.optional("CreateTime")?,
@@ -348,7 +380,7 @@ impl CreateVpnPbrRouteEntryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -368,13 +400,13 @@ impl rt::OperationError for CreateVpnPbrRouteEntryError {
         }
     }
 }
-impl std::fmt::Display for CreateVpnPbrRouteEntryError {
+impl ::std::fmt::Display for CreateVpnPbrRouteEntryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateVpnPbrRouteEntryError {}
+impl ::std::error::Error for CreateVpnPbrRouteEntryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -439,7 +471,7 @@ mod tests {
             .weight(1i32)
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct CreateVpnRouteEntryRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description of the route, 1 to 100 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Where matching traffic goes: the ID of an IPsec-VPN connection of this gateway.
     ///
     /// Wire name: `NextHop`. Required.
-    pub next_hop: String,
+    pub next_hop: ::std::string::String,
     /// The tunneling protocol; only `Ipsec` is supported.
     ///
     /// Wire name: `OverlayMode`.
-    pub overlay_mode: Option<String>,
+    pub overlay_mode: ::core::option::Option<::std::string::String>,
     /// Whether the route is also advertised to the VPC route table (`true`) or kept on the gateway only (`false`).
     ///
     /// Wire name: `PublishVpc`. Required.
@@ -40,15 +40,15 @@ pub struct CreateVpnRouteEntryRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block of the route, usually an on-premises network. `0.0.0.0/0` is not allowed.
     ///
     /// Wire name: `RouteDest`. Required.
-    pub route_dest: String,
+    pub route_dest: ::std::string::String,
     /// The VPN gateway to add the route to. DescribeVpnGateways lists them.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
     /// The priority of the route: `100` for high, `0` for low. Two routes to the same destination with different weights act as active and standby routes.
     ///
     /// Wire name: `Weight`. Required.
@@ -64,91 +64,114 @@ impl CreateVpnRouteEntryRequest {
 /// Builds a [`CreateVpnRouteEntryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateVpnRouteEntryRequestBuilder {
-    client_token: Option<String>,
-    description: Option<String>,
-    dry_run: Option<bool>,
-    next_hop: Option<String>,
-    overlay_mode: Option<String>,
-    publish_vpc: Option<bool>,
-    region_id: Option<String>,
-    route_dest: Option<String>,
-    vpn_gateway_id: Option<String>,
-    weight: Option<i32>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    next_hop: ::core::option::Option<::std::string::String>,
+    overlay_mode: ::core::option::Option<::std::string::String>,
+    publish_vpc: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_dest: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    weight: ::core::option::Option<i32>,
 }
 impl CreateVpnRouteEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description of the route, 1 to 100 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Where matching traffic goes: the ID of an IPsec-VPN connection of this gateway.
     ///
     /// Wire name: `NextHop`. Required.
-    pub fn next_hop(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop = Some(value.into());
         self
     }
     /// The tunneling protocol; only `Ipsec` is supported.
     ///
     /// Wire name: `OverlayMode`.
-    pub fn overlay_mode(mut self, value: impl Into<String>) -> Self {
+    pub fn overlay_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.overlay_mode = Some(value.into());
         self
     }
     /// Whether the route is also advertised to the VPC route table (`true`) or kept on the gateway only (`false`).
     ///
     /// Wire name: `PublishVpc`. Required.
-    pub fn publish_vpc(mut self, value: impl Into<bool>) -> Self {
+    pub fn publish_vpc(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.publish_vpc = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The destination CIDR block of the route, usually an on-premises network. `0.0.0.0/0` is not allowed.
     ///
     /// Wire name: `RouteDest`. Required.
-    pub fn route_dest(mut self, value: impl Into<String>) -> Self {
+    pub fn route_dest(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_dest = Some(value.into());
         self
     }
     /// The VPN gateway to add the route to. DescribeVpnGateways lists them.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// The priority of the route: `100` for high, `0` for low. Two routes to the same destination with different weights act as active and standby routes.
     ///
     /// Wire name: `Weight`. Required.
-    pub fn weight(mut self, value: impl Into<i32>) -> Self {
+    pub fn weight(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.weight = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateVpnRouteEntryRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateVpnRouteEntryRequest, rt::BuildError> {
         Ok(CreateVpnRouteEntryRequest {
             client_token: self.client_token,
             description: self.description,
@@ -187,7 +210,9 @@ impl rt::DryRunnable for CreateVpnRouteEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVpnRouteEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateVpnRouteEntryRequestBuilder {
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
@@ -195,7 +220,9 @@ impl rt::FromParams for CreateVpnRouteEntryRequest {
             next_hop: src.optional("NextHop")?,
             overlay_mode: src.optional("OverlayMode")?,
             publish_vpc: src.optional("PublishVpc")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_dest: src.optional("RouteDest")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
             weight: src.optional("Weight")?,
@@ -208,8 +235,10 @@ impl rt::Operation for CreateVpnRouteEntryRequest {
     const ACTION: &'static str = "CreateVpnRouteEntry";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateVpnRouteEntryResponse;
     type Error = CreateVpnRouteEntryError;
     #[inline]
@@ -233,43 +262,43 @@ pub struct CreateVpnRouteEntryResponse {
     /// When the route was created, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The description of the route.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The next hop of the route: the IPsec-VPN connection that matching traffic is sent through.
     ///
     /// Wire name: `NextHop`.
-    pub next_hop: Option<String>,
+    pub next_hop: ::core::option::Option<::std::string::String>,
     /// The tunneling protocol of the route, `Ipsec`.
     ///
     /// Wire name: `OverlayMode`.
-    pub overlay_mode: Option<String>,
+    pub overlay_mode: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The destination CIDR block of the route.
     ///
     /// Wire name: `RouteDest`.
-    pub route_dest: Option<String>,
+    pub route_dest: ::core::option::Option<::std::string::String>,
     /// The state of the route, which tells whether it has been advertised to the VPC route table, for example `published`.
     ///
     /// Wire name: `State`.
-    pub state: Option<String>,
+    pub state: ::core::option::Option<::std::string::String>,
     /// The VPN gateway the route belongs to.
     ///
     /// Wire name: `VpnInstanceId`.
-    pub vpn_instance_id: Option<String>,
+    pub vpn_instance_id: ::core::option::Option<::std::string::String>,
     /// The weight of the route: `100` for high priority, `0` for low priority.
     ///
     /// Wire name: `Weight`.
-    pub weight: Option<i64>,
+    pub weight: ::core::option::Option<i64>,
 }
 impl rt::Decode for CreateVpnRouteEntryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             create_time: fields.optional("CreateTime")?,
@@ -326,7 +355,7 @@ impl CreateVpnRouteEntryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -364,13 +393,13 @@ impl rt::OperationError for CreateVpnRouteEntryError {
         }
     }
 }
-impl std::fmt::Display for CreateVpnRouteEntryError {
+impl ::std::fmt::Display for CreateVpnRouteEntryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateVpnRouteEntryError {}
+impl ::std::error::Error for CreateVpnRouteEntryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -426,7 +455,7 @@ mod tests {
             .weight(1i32)
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,43 +16,43 @@ pub struct CreateVSwitchRequest {
     /// The IPv4 CIDR block of the vSwitch, with a mask of 16 to 29 bits, inside the CIDR block of the VPC. It may be a subset of the destination of a route entry in the VPC but not equal to it, and it must stay out of 169.254.0.0/16, 127.0.0.0/8, 100.64.0.0/10 and 224.0.0.0/4.
     ///
     /// Wire name: `CidrBlock`. Required.
-    pub cidr_block: String,
+    pub cidr_block: ::std::string::String,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The last eight bits of the vSwitch's IPv6 CIDR block, from `0` to `255`; the rest comes from the VPC's IPv6 block. Give it only for a VPC with IPv6 enabled.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub ipv6_cidr_block: Option<i32>,
+    pub ipv6_cidr_block: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Tags to attach to the new vSwitch, as key-value pairs.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// A name for the vSwitch, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `VSwitchName`.
-    pub vswitch_name: Option<String>,
+    pub vswitch_name: ::core::option::Option<::std::string::String>,
     /// The VPC the vSwitch is created in. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub vpc_id: String,
+    pub vpc_id: ::std::string::String,
     /// The IPv6 CIDR block of the VPC that the vSwitch's IPv6 block is carved from, for a VPC with more than one IPv6 block.
     ///
     /// Wire name: `VpcIpv6CidrBlock`.
-    pub vpc_ipv6_cidr_block: Option<String>,
+    pub vpc_ipv6_cidr_block: ::core::option::Option<::std::string::String>,
     /// The zone the vSwitch is placed in. DescribeZones lists the zones of the region.
     ///
     /// Wire name: `ZoneId`. Required.
-    pub zone_id: String,
+    pub zone_id: ::std::string::String,
 }
 impl CreateVSwitchRequest {
     /// Starts building a request.
@@ -64,50 +64,62 @@ impl CreateVSwitchRequest {
 /// Builds a [`CreateVSwitchRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateVSwitchRequestBuilder {
-    cidr_block: Option<String>,
-    client_token: Option<String>,
-    description: Option<String>,
-    ipv6_cidr_block: Option<i32>,
-    region_id: Option<String>,
-    tag: Vec<super::types::Tag>,
-    vswitch_name: Option<String>,
-    vpc_id: Option<String>,
-    vpc_ipv6_cidr_block: Option<String>,
-    zone_id: Option<String>,
+    cidr_block: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    ipv6_cidr_block: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    vswitch_name: ::core::option::Option<::std::string::String>,
+    vpc_id: ::core::option::Option<::std::string::String>,
+    vpc_ipv6_cidr_block: ::core::option::Option<::std::string::String>,
+    zone_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateVSwitchRequestBuilder {
     /// The IPv4 CIDR block of the vSwitch, with a mask of 16 to 29 bits, inside the CIDR block of the VPC. It may be a subset of the destination of a route entry in the VPC but not equal to it, and it must stay out of 169.254.0.0/16, 127.0.0.0/8, 100.64.0.0/10 and 224.0.0.0/4.
     ///
     /// Wire name: `CidrBlock`. Required.
-    pub fn cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.cidr_block = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The last eight bits of the vSwitch's IPv6 CIDR block, from `0` to `255`; the rest comes from the VPC's IPv6 block. Give it only for a VPC with IPv6 enabled.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<i32>) -> Self {
+    pub fn ipv6_cidr_block(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.ipv6_cidr_block = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -116,42 +128,56 @@ impl CreateVSwitchRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// A name for the vSwitch, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `VSwitchName`.
-    pub fn vswitch_name(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_name = Some(value.into());
         self
     }
     /// The VPC the vSwitch is created in. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// The IPv6 CIDR block of the VPC that the vSwitch's IPv6 block is carved from, for a VPC with more than one IPv6 block.
     ///
     /// Wire name: `VpcIpv6CidrBlock`.
-    pub fn vpc_ipv6_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_ipv6_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_ipv6_cidr_block = Some(value.into());
         self
     }
     /// The zone the vSwitch is placed in. DescribeZones lists the zones of the region.
     ///
     /// Wire name: `ZoneId`. Required.
-    pub fn zone_id(mut self, value: impl Into<String>) -> Self {
+    pub fn zone_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.zone_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateVSwitchRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<CreateVSwitchRequest, rt::BuildError> {
         let request = CreateVSwitchRequest {
             cidr_block: rt::required(self.cidr_block, "CidrBlock")?,
             client_token: self.client_token,
@@ -188,7 +214,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVSwitchRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateVSwitchRequestBuilder {
             cidr_block: src.optional("CidrBlock")?,
             client_token: src.optional("ClientToken")?,
@@ -209,8 +237,10 @@ impl rt::Operation for CreateVSwitchRequest {
     const ACTION: &'static str = "CreateVSwitch";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateVSwitchResponse;
     type Error = CreateVSwitchError;
     #[inline]
@@ -234,15 +264,15 @@ pub struct CreateVSwitchResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new vSwitch.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateVSwitchResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -312,7 +342,7 @@ impl CreateVSwitchError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -368,13 +398,13 @@ impl rt::OperationError for CreateVSwitchError {
         }
     }
 }
-impl std::fmt::Display for CreateVSwitchError {
+impl ::std::fmt::Display for CreateVSwitchError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateVSwitchError {}
+impl ::std::error::Error for CreateVSwitchError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -399,7 +429,7 @@ mod tests {
             .zone_id("example-ZoneId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,47 +16,49 @@ pub struct CreateVSwitchCidrReservationRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Whether the reserved block is `IPv4` (the default) or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<IpVersion>,
+    pub ip_version: ::core::option::Option<IpVersion>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Tags to attach to the new reservation, as key-value pairs.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// The exact block to reserve. It must be a proper subset of the vSwitch's IPv4 block, with a mask no longer than 28 bits, or of its IPv6 block, with a mask no longer than 80 bits, according to `IpVersion`. Give either this or `VSwitchCidrReservationMask`.
     ///
     /// Wire name: `VSwitchCidrReservationCidr`.
-    pub vswitch_cidr_reservation_cidr: Option<String>,
+    pub vswitch_cidr_reservation_cidr: ::core::option::Option<::std::string::String>,
     /// A description, empty unless set: 2 to 256 characters, beginning with a letter and not with `http://` or `https://`.
     ///
     /// Wire name: `VSwitchCidrReservationDescription`.
-    pub vswitch_cidr_reservation_description: Option<String>,
+    pub vswitch_cidr_reservation_description: ::core::option::Option<
+        ::std::string::String,
+    >,
     /// A mask length, letting the system choose the block. It has to be longer than the vSwitch's own mask for that IP version and at most 28 for IPv4 or 80 for IPv6. Give either this or `VSwitchCidrReservationCidr`.
     ///
     /// Wire name: `VSwitchCidrReservationMask`.
-    pub vswitch_cidr_reservation_mask: Option<String>,
+    pub vswitch_cidr_reservation_mask: ::core::option::Option<::std::string::String>,
     /// A name for the reservation, 2 to 128 characters of letters, digits, underscores and hyphens, beginning with a letter.
     ///
     /// Wire name: `VSwitchCidrReservationName`.
-    pub vswitch_cidr_reservation_name: Option<String>,
+    pub vswitch_cidr_reservation_name: ::core::option::Option<::std::string::String>,
     /// The kind of reservation; the only value is `prefix`. Prefixes that you or a cloud service assign to ENIs are then taken from the reserved block, and assignment fails once it is used up.
     ///
     /// Wire name: `VSwitchCidrReservationType`.
-    pub vswitch_cidr_reservation_type: Option<String>,
+    pub vswitch_cidr_reservation_type: ::core::option::Option<::std::string::String>,
     /// The vSwitch in which the block is reserved. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`. Required.
-    pub vswitch_id: String,
+    pub vswitch_id: ::std::string::String,
 }
 impl CreateVSwitchCidrReservationRequest {
     /// Starts building a request.
@@ -68,44 +70,50 @@ impl CreateVSwitchCidrReservationRequest {
 /// Builds a [`CreateVSwitchCidrReservationRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct CreateVSwitchCidrReservationRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    ip_version: Option<IpVersion>,
-    region_id: Option<String>,
-    tag: Vec<super::types::Tag>,
-    vswitch_cidr_reservation_cidr: Option<String>,
-    vswitch_cidr_reservation_description: Option<String>,
-    vswitch_cidr_reservation_mask: Option<String>,
-    vswitch_cidr_reservation_name: Option<String>,
-    vswitch_cidr_reservation_type: Option<String>,
-    vswitch_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    ip_version: ::core::option::Option<IpVersion>,
+    region_id: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    vswitch_cidr_reservation_cidr: ::core::option::Option<::std::string::String>,
+    vswitch_cidr_reservation_description: ::core::option::Option<::std::string::String>,
+    vswitch_cidr_reservation_mask: ::core::option::Option<::std::string::String>,
+    vswitch_cidr_reservation_name: ::core::option::Option<::std::string::String>,
+    vswitch_cidr_reservation_type: ::core::option::Option<::std::string::String>,
+    vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl CreateVSwitchCidrReservationRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Whether the reserved block is `IPv4` (the default) or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub fn ip_version(mut self, value: impl Into<IpVersion>) -> Self {
+    pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -114,15 +122,20 @@ impl CreateVSwitchCidrReservationRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The exact block to reserve. It must be a proper subset of the vSwitch's IPv4 block, with a mask no longer than 28 bits, or of its IPv6 block, with a mask no longer than 80 bits, according to `IpVersion`. Give either this or `VSwitchCidrReservationMask`.
     ///
     /// Wire name: `VSwitchCidrReservationCidr`.
-    pub fn vswitch_cidr_reservation_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_cidr_reservation_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_cidr_reservation_cidr = Some(value.into());
         self
     }
@@ -131,7 +144,7 @@ impl CreateVSwitchCidrReservationRequestBuilder {
     /// Wire name: `VSwitchCidrReservationDescription`.
     pub fn vswitch_cidr_reservation_description(
         mut self,
-        value: impl Into<String>,
+        value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.vswitch_cidr_reservation_description = Some(value.into());
         self
@@ -139,34 +152,48 @@ impl CreateVSwitchCidrReservationRequestBuilder {
     /// A mask length, letting the system choose the block. It has to be longer than the vSwitch's own mask for that IP version and at most 28 for IPv4 or 80 for IPv6. Give either this or `VSwitchCidrReservationCidr`.
     ///
     /// Wire name: `VSwitchCidrReservationMask`.
-    pub fn vswitch_cidr_reservation_mask(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_cidr_reservation_mask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_cidr_reservation_mask = Some(value.into());
         self
     }
     /// A name for the reservation, 2 to 128 characters of letters, digits, underscores and hyphens, beginning with a letter.
     ///
     /// Wire name: `VSwitchCidrReservationName`.
-    pub fn vswitch_cidr_reservation_name(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_cidr_reservation_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_cidr_reservation_name = Some(value.into());
         self
     }
     /// The kind of reservation; the only value is `prefix`. Prefixes that you or a cloud service assign to ENIs are then taken from the reserved block, and assignment fails once it is used up.
     ///
     /// Wire name: `VSwitchCidrReservationType`.
-    pub fn vswitch_cidr_reservation_type(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_cidr_reservation_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_cidr_reservation_type = Some(value.into());
         self
     }
     /// The vSwitch in which the block is reserved. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`. Required.
-    pub fn vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateVSwitchCidrReservationRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<CreateVSwitchCidrReservationRequest, rt::BuildError> {
         let request = CreateVSwitchCidrReservationRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -209,12 +236,16 @@ impl rt::DryRunnable for CreateVSwitchCidrReservationRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateVSwitchCidrReservationRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateVSwitchCidrReservationRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             ip_version: src.optional("IpVersion")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             tag: src.structs("Tag")?,
             vswitch_cidr_reservation_cidr: src.optional("VSwitchCidrReservationCidr")?,
             vswitch_cidr_reservation_description: src
@@ -232,8 +263,10 @@ impl rt::Operation for CreateVSwitchCidrReservationRequest {
     const ACTION: &'static str = "CreateVSwitchCidrReservation";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateVSwitchCidrReservationResponse;
     type Error = CreateVSwitchCidrReservationError;
     #[inline]
@@ -262,15 +295,15 @@ pub struct CreateVSwitchCidrReservationResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the new reserved CIDR block.
     ///
     /// Wire name: `VSwitchCidrReservationId`.
-    pub vswitch_cidr_reservation_id: Option<String>,
+    pub vswitch_cidr_reservation_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateVSwitchCidrReservationResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -302,7 +335,7 @@ impl CreateVSwitchCidrReservationError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -322,13 +355,13 @@ impl rt::OperationError for CreateVSwitchCidrReservationError {
         }
     }
 }
-impl std::fmt::Display for CreateVSwitchCidrReservationError {
+impl ::std::fmt::Display for CreateVSwitchCidrReservationError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateVSwitchCidrReservationError {}
+impl ::std::error::Error for CreateVSwitchCidrReservationError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -363,7 +396,7 @@ impl IpVersion {
         }
     }
 }
-impl From<&str> for IpVersion {
+impl ::core::convert::From<&str> for IpVersion {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -373,16 +406,17 @@ impl From<&str> for IpVersion {
         }
     }
 }
-impl std::fmt::Display for IpVersion {
+impl ::std::fmt::Display for IpVersion {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpVersion {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpVersion {
@@ -402,7 +436,7 @@ mod tests {
             .vswitch_id("example-VSwitchId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

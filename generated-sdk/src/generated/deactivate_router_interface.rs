@@ -16,11 +16,11 @@ pub struct DeactivateRouterInterfaceRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The active router interface to freeze. DescribeRouterInterfaces lists interfaces and their states.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
-    pub router_interface_id: String,
+    pub router_interface_id: ::std::string::String,
 }
 impl DeactivateRouterInterfaceRequest {
     /// Starts building a request.
@@ -32,27 +32,35 @@ impl DeactivateRouterInterfaceRequest {
 /// Builds a [`DeactivateRouterInterfaceRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeactivateRouterInterfaceRequestBuilder {
-    region_id: Option<String>,
-    router_interface_id: Option<String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    router_interface_id: ::core::option::Option<::std::string::String>,
 }
 impl DeactivateRouterInterfaceRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The active router interface to freeze. DescribeRouterInterfaces lists interfaces and their states.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
-    pub fn router_interface_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_interface_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeactivateRouterInterfaceRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DeactivateRouterInterfaceRequest, rt::BuildError> {
         Ok(DeactivateRouterInterfaceRequest {
             region_id: self.region_id,
             router_interface_id: rt::required(
@@ -85,9 +93,13 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeactivateRouterInterfaceRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeactivateRouterInterfaceRequestBuilder {
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             router_interface_id: src.optional("RouterInterfaceId")?,
         }
             .build()
@@ -98,8 +110,10 @@ impl rt::Operation for DeactivateRouterInterfaceRequest {
     const ACTION: &'static str = "DeactivateRouterInterface";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeactivateRouterInterfaceResponse;
     type Error = DeactivateRouterInterfaceError;
     #[inline]
@@ -115,11 +129,11 @@ pub struct DeactivateRouterInterfaceResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeactivateRouterInterfaceResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -150,7 +164,7 @@ impl DeactivateRouterInterfaceError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -170,13 +184,13 @@ impl rt::OperationError for DeactivateRouterInterfaceError {
         }
     }
 }
-impl std::fmt::Display for DeactivateRouterInterfaceError {
+impl ::std::fmt::Display for DeactivateRouterInterfaceError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeactivateRouterInterfaceError {}
+impl ::std::error::Error for DeactivateRouterInterfaceError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -196,7 +210,7 @@ mod tests {
             .router_interface_id("example-RouterInterfaceId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

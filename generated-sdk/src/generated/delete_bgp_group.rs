@@ -14,15 +14,15 @@ pub struct DeleteBgpGroupRequest {
     /// The BGP group to delete. DescribeBgpGroups lists group IDs.
     ///
     /// Wire name: `BgpGroupId`. Required.
-    pub bgp_group_id: String,
+    pub bgp_group_id: ::std::string::String,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteBgpGroupRequest {
     /// Starts building a request.
@@ -34,35 +34,44 @@ impl DeleteBgpGroupRequest {
 /// Builds a [`DeleteBgpGroupRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteBgpGroupRequestBuilder {
-    bgp_group_id: Option<String>,
-    client_token: Option<String>,
-    region_id: Option<String>,
+    bgp_group_id: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteBgpGroupRequestBuilder {
     /// The BGP group to delete. DescribeBgpGroups lists group IDs.
     ///
     /// Wire name: `BgpGroupId`. Required.
-    pub fn bgp_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn bgp_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bgp_group_id = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteBgpGroupRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<DeleteBgpGroupRequest, rt::BuildError> {
         Ok(DeleteBgpGroupRequest {
             bgp_group_id: rt::required(self.bgp_group_id, "BgpGroupId")?,
             client_token: self.client_token,
@@ -90,11 +99,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteBgpGroupRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteBgpGroupRequestBuilder {
             bgp_group_id: src.optional("BgpGroupId")?,
             client_token: src.optional("ClientToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -104,8 +117,10 @@ impl rt::Operation for DeleteBgpGroupRequest {
     const ACTION: &'static str = "DeleteBgpGroup";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteBgpGroupResponse;
     type Error = DeleteBgpGroupError;
     #[inline]
@@ -122,11 +137,11 @@ pub struct DeleteBgpGroupResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteBgpGroupResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -193,7 +208,7 @@ impl DeleteBgpGroupError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -251,13 +266,13 @@ impl rt::OperationError for DeleteBgpGroupError {
         }
     }
 }
-impl std::fmt::Display for DeleteBgpGroupError {
+impl ::std::fmt::Display for DeleteBgpGroupError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteBgpGroupError {}
+impl ::std::error::Error for DeleteBgpGroupError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -277,7 +292,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

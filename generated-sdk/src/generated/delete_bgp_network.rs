@@ -16,19 +16,19 @@ pub struct DeleteBgpNetworkRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The advertised CIDR block to withdraw, exactly as it was added with AddBgpNetwork.
     ///
     /// Wire name: `DstCidrBlock`. Required.
-    pub dst_cidr_block: String,
+    pub dst_cidr_block: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VBR that advertises the network. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `RouterId`. Required.
-    pub router_id: String,
+    pub router_id: ::std::string::String,
 }
 impl DeleteBgpNetworkRequest {
     /// Starts building a request.
@@ -40,43 +40,57 @@ impl DeleteBgpNetworkRequest {
 /// Builds a [`DeleteBgpNetworkRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteBgpNetworkRequestBuilder {
-    client_token: Option<String>,
-    dst_cidr_block: Option<String>,
-    region_id: Option<String>,
-    router_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dst_cidr_block: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    router_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteBgpNetworkRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The advertised CIDR block to withdraw, exactly as it was added with AddBgpNetwork.
     ///
     /// Wire name: `DstCidrBlock`. Required.
-    pub fn dst_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn dst_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dst_cidr_block = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VBR that advertises the network. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `RouterId`. Required.
-    pub fn router_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteBgpNetworkRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DeleteBgpNetworkRequest, rt::BuildError> {
         Ok(DeleteBgpNetworkRequest {
             client_token: self.client_token,
             dst_cidr_block: rt::required(self.dst_cidr_block, "DstCidrBlock")?,
@@ -105,11 +119,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteBgpNetworkRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteBgpNetworkRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dst_cidr_block: src.optional("DstCidrBlock")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             router_id: src.optional("RouterId")?,
         }
             .build()
@@ -120,8 +138,10 @@ impl rt::Operation for DeleteBgpNetworkRequest {
     const ACTION: &'static str = "DeleteBgpNetwork";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteBgpNetworkResponse;
     type Error = DeleteBgpNetworkError;
     #[inline]
@@ -139,11 +159,11 @@ pub struct DeleteBgpNetworkResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteBgpNetworkResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -210,7 +230,7 @@ impl DeleteBgpNetworkError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -268,13 +288,13 @@ impl rt::OperationError for DeleteBgpNetworkError {
         }
     }
 }
-impl std::fmt::Display for DeleteBgpNetworkError {
+impl ::std::fmt::Display for DeleteBgpNetworkError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteBgpNetworkError {}
+impl ::std::error::Error for DeleteBgpNetworkError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -295,7 +315,7 @@ mod tests {
             .router_id("example-RouterId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,15 +16,15 @@ pub struct DeleteCommonBandwidthPackageRequest {
     /// The Internet Shared Bandwidth instance to delete. DescribeCommonBandwidthPackages lists instance IDs.
     ///
     /// Wire name: `BandwidthPackageId`. Required.
-    pub bandwidth_package_id: String,
+    pub bandwidth_package_id: ::std::string::String,
     /// Whether to delete even if EIPs remain. `false` (the default) deletes only an empty instance; `true` first takes every EIP out of the instance and then deletes it.
     ///
     /// Wire name: `Force`.
-    pub force: Option<String>,
+    pub force: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteCommonBandwidthPackageRequest {
     /// Starts building a request.
@@ -36,35 +36,46 @@ impl DeleteCommonBandwidthPackageRequest {
 /// Builds a [`DeleteCommonBandwidthPackageRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteCommonBandwidthPackageRequestBuilder {
-    bandwidth_package_id: Option<String>,
-    force: Option<String>,
-    region_id: Option<String>,
+    bandwidth_package_id: ::core::option::Option<::std::string::String>,
+    force: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteCommonBandwidthPackageRequestBuilder {
     /// The Internet Shared Bandwidth instance to delete. DescribeCommonBandwidthPackages lists instance IDs.
     ///
     /// Wire name: `BandwidthPackageId`. Required.
-    pub fn bandwidth_package_id(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth_package_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth_package_id = Some(value.into());
         self
     }
     /// Whether to delete even if EIPs remain. `false` (the default) deletes only an empty instance; `true` first takes every EIP out of the instance and then deletes it.
     ///
     /// Wire name: `Force`.
-    pub fn force(mut self, value: impl Into<String>) -> Self {
+    pub fn force(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.force = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteCommonBandwidthPackageRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DeleteCommonBandwidthPackageRequest, rt::BuildError> {
         Ok(DeleteCommonBandwidthPackageRequest {
             bandwidth_package_id: rt::required(
                 self.bandwidth_package_id,
@@ -98,11 +109,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteCommonBandwidthPackageRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteCommonBandwidthPackageRequestBuilder {
             bandwidth_package_id: src.optional("BandwidthPackageId")?,
             force: src.optional("Force")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -112,8 +127,10 @@ impl rt::Operation for DeleteCommonBandwidthPackageRequest {
     const ACTION: &'static str = "DeleteCommonBandwidthPackage";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteCommonBandwidthPackageResponse;
     type Error = DeleteCommonBandwidthPackageError;
     #[inline]
@@ -130,11 +147,11 @@ pub struct DeleteCommonBandwidthPackageResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteCommonBandwidthPackageResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -167,7 +184,7 @@ impl DeleteCommonBandwidthPackageError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -192,13 +209,13 @@ impl rt::OperationError for DeleteCommonBandwidthPackageError {
         }
     }
 }
-impl std::fmt::Display for DeleteCommonBandwidthPackageError {
+impl ::std::fmt::Display for DeleteCommonBandwidthPackageError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteCommonBandwidthPackageError {}
+impl ::std::error::Error for DeleteCommonBandwidthPackageError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -218,7 +235,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

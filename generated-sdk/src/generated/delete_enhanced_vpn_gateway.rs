@@ -16,15 +16,15 @@ pub struct DeleteEnhancedVpnGatewayRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The enhanced VPN gateway to delete; it must hold no IPsec-VPN connections. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
 }
 impl DeleteEnhancedVpnGatewayRequest {
     /// Starts building a request.
@@ -36,35 +36,46 @@ impl DeleteEnhancedVpnGatewayRequest {
 /// Builds a [`DeleteEnhancedVpnGatewayRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteEnhancedVpnGatewayRequestBuilder {
-    client_token: Option<String>,
-    region_id: Option<String>,
-    vpn_gateway_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteEnhancedVpnGatewayRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The enhanced VPN gateway to delete; it must hold no IPsec-VPN connections. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteEnhancedVpnGatewayRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DeleteEnhancedVpnGatewayRequest, rt::BuildError> {
         Ok(DeleteEnhancedVpnGatewayRequest {
             client_token: self.client_token,
             region_id: self.region_id,
@@ -95,10 +106,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteEnhancedVpnGatewayRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteEnhancedVpnGatewayRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -109,8 +124,10 @@ impl rt::Operation for DeleteEnhancedVpnGatewayRequest {
     const ACTION: &'static str = "DeleteEnhancedVpnGateway";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteEnhancedVpnGatewayResponse;
     type Error = DeleteEnhancedVpnGatewayError;
     #[inline]
@@ -127,11 +144,11 @@ pub struct DeleteEnhancedVpnGatewayResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteEnhancedVpnGatewayResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -162,7 +179,7 @@ impl DeleteEnhancedVpnGatewayError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -182,13 +199,13 @@ impl rt::OperationError for DeleteEnhancedVpnGatewayError {
         }
     }
 }
-impl std::fmt::Display for DeleteEnhancedVpnGatewayError {
+impl ::std::fmt::Display for DeleteEnhancedVpnGatewayError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteEnhancedVpnGatewayError {}
+impl ::std::error::Error for DeleteEnhancedVpnGatewayError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -208,7 +225,7 @@ mod tests {
             .vpn_gateway_id("example-VpnGatewayId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

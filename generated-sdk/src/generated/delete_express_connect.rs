@@ -14,19 +14,19 @@ pub struct DeleteExpressConnectRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Whether the route entries that point to the instance are removed along with it: `true` deletes them by force, `false` does not.
     ///
     /// Wire name: `Force`.
-    pub force: Option<bool>,
+    pub force: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The Express Connect instance to delete, identified by its router interface ID. DescribeRouterInterfaces lists them.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
-    pub router_interface_id: String,
+    pub router_interface_id: ::std::string::String,
 }
 impl DeleteExpressConnectRequest {
     /// Starts building a request.
@@ -38,43 +38,54 @@ impl DeleteExpressConnectRequest {
 /// Builds a [`DeleteExpressConnectRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteExpressConnectRequestBuilder {
-    client_token: Option<String>,
-    force: Option<bool>,
-    region_id: Option<String>,
-    router_interface_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    force: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    router_interface_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteExpressConnectRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Whether the route entries that point to the instance are removed along with it: `true` deletes them by force, `false` does not.
     ///
     /// Wire name: `Force`.
-    pub fn force(mut self, value: impl Into<bool>) -> Self {
+    pub fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.force = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The Express Connect instance to delete, identified by its router interface ID. DescribeRouterInterfaces lists them.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
-    pub fn router_interface_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_interface_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteExpressConnectRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DeleteExpressConnectRequest, rt::BuildError> {
         Ok(DeleteExpressConnectRequest {
             client_token: self.client_token,
             force: self.force,
@@ -109,11 +120,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteExpressConnectRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteExpressConnectRequestBuilder {
             client_token: src.optional("ClientToken")?,
             force: src.optional("Force")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             router_interface_id: src.optional("RouterInterfaceId")?,
         }
             .build()
@@ -124,8 +139,10 @@ impl rt::Operation for DeleteExpressConnectRequest {
     const ACTION: &'static str = "DeleteExpressConnect";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteExpressConnectResponse;
     type Error = DeleteExpressConnectError;
     #[inline]
@@ -143,11 +160,11 @@ pub struct DeleteExpressConnectResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteExpressConnectResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -178,7 +195,7 @@ impl DeleteExpressConnectError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -198,13 +215,13 @@ impl rt::OperationError for DeleteExpressConnectError {
         }
     }
 }
-impl std::fmt::Display for DeleteExpressConnectError {
+impl ::std::fmt::Display for DeleteExpressConnectError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteExpressConnectError {}
+impl ::std::error::Error for DeleteExpressConnectError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -224,7 +241,7 @@ mod tests {
             .router_interface_id("example-RouterInterfaceId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

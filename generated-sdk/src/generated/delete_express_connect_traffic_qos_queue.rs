@@ -14,19 +14,19 @@ pub struct DeleteExpressConnectTrafficQosQueueRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The QoS policy that holds the queue. DescribeExpressConnectTrafficQos lists policy IDs.
     ///
     /// Wire name: `QosId`. Required.
-    pub qos_id: String,
+    pub qos_id: ::std::string::String,
     /// The queue to delete. DescribeExpressConnectTrafficQosQueue lists queue IDs.
     ///
     /// Wire name: `QueueId`. Required.
-    pub queue_id: String,
+    pub queue_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteExpressConnectTrafficQosQueueRequest {
     /// Starts building a request.
@@ -38,37 +38,49 @@ impl DeleteExpressConnectTrafficQosQueueRequest {
 /// Builds a [`DeleteExpressConnectTrafficQosQueueRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteExpressConnectTrafficQosQueueRequestBuilder {
-    client_token: Option<String>,
-    qos_id: Option<String>,
-    queue_id: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    qos_id: ::core::option::Option<::std::string::String>,
+    queue_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteExpressConnectTrafficQosQueueRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The QoS policy that holds the queue. DescribeExpressConnectTrafficQos lists policy IDs.
     ///
     /// Wire name: `QosId`. Required.
-    pub fn qos_id(mut self, value: impl Into<String>) -> Self {
+    pub fn qos_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.qos_id = Some(value.into());
         self
     }
     /// The queue to delete. DescribeExpressConnectTrafficQosQueue lists queue IDs.
     ///
     /// Wire name: `QueueId`. Required.
-    pub fn queue_id(mut self, value: impl Into<String>) -> Self {
+    pub fn queue_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.queue_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -76,7 +88,10 @@ impl DeleteExpressConnectTrafficQosQueueRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DeleteExpressConnectTrafficQosQueueRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        DeleteExpressConnectTrafficQosQueueRequest,
+        rt::BuildError,
+    > {
         Ok(DeleteExpressConnectTrafficQosQueueRequest {
             client_token: self.client_token,
             qos_id: rt::required(self.qos_id, "QosId")?,
@@ -108,12 +123,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteExpressConnectTrafficQosQueueRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteExpressConnectTrafficQosQueueRequestBuilder {
             client_token: src.optional("ClientToken")?,
             qos_id: src.optional("QosId")?,
             queue_id: src.optional("QueueId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -123,8 +142,10 @@ impl rt::Operation for DeleteExpressConnectTrafficQosQueueRequest {
     const ACTION: &'static str = "DeleteExpressConnectTrafficQosQueue";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteExpressConnectTrafficQosQueueResponse;
     type Error = DeleteExpressConnectTrafficQosQueueError;
     #[inline]
@@ -142,11 +163,11 @@ pub struct DeleteExpressConnectTrafficQosQueueResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteExpressConnectTrafficQosQueueResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -177,7 +198,7 @@ impl DeleteExpressConnectTrafficQosQueueError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -197,13 +218,13 @@ impl rt::OperationError for DeleteExpressConnectTrafficQosQueueError {
         }
     }
 }
-impl std::fmt::Display for DeleteExpressConnectTrafficQosQueueError {
+impl ::std::fmt::Display for DeleteExpressConnectTrafficQosQueueError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteExpressConnectTrafficQosQueueError {}
+impl ::std::error::Error for DeleteExpressConnectTrafficQosQueueError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -224,7 +245,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,11 +14,11 @@ pub struct DeleteGlobalAccelerationInstanceRequest {
     /// The GA instance to delete. DescribeGlobalAccelerationInstances lists GA instances.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`. Required.
-    pub global_acceleration_instance_id: String,
+    pub global_acceleration_instance_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteGlobalAccelerationInstanceRequest {
     /// Starts building a request.
@@ -30,21 +30,27 @@ impl DeleteGlobalAccelerationInstanceRequest {
 /// Builds a [`DeleteGlobalAccelerationInstanceRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteGlobalAccelerationInstanceRequestBuilder {
-    global_acceleration_instance_id: Option<String>,
-    region_id: Option<String>,
+    global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteGlobalAccelerationInstanceRequestBuilder {
     /// The GA instance to delete. DescribeGlobalAccelerationInstances lists GA instances.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`. Required.
-    pub fn global_acceleration_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn global_acceleration_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.global_acceleration_instance_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -52,7 +58,10 @@ impl DeleteGlobalAccelerationInstanceRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DeleteGlobalAccelerationInstanceRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        DeleteGlobalAccelerationInstanceRequest,
+        rt::BuildError,
+    > {
         Ok(DeleteGlobalAccelerationInstanceRequest {
             global_acceleration_instance_id: rt::required(
                 self.global_acceleration_instance_id,
@@ -85,11 +94,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteGlobalAccelerationInstanceRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteGlobalAccelerationInstanceRequestBuilder {
             global_acceleration_instance_id: src
                 .optional("GlobalAccelerationInstanceId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -99,8 +112,10 @@ impl rt::Operation for DeleteGlobalAccelerationInstanceRequest {
     const ACTION: &'static str = "DeleteGlobalAccelerationInstance";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteGlobalAccelerationInstanceResponse;
     type Error = DeleteGlobalAccelerationInstanceError;
     #[inline]
@@ -117,11 +132,11 @@ pub struct DeleteGlobalAccelerationInstanceResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteGlobalAccelerationInstanceResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -152,7 +167,7 @@ impl DeleteGlobalAccelerationInstanceError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -172,13 +187,13 @@ impl rt::OperationError for DeleteGlobalAccelerationInstanceError {
         }
     }
 }
-impl std::fmt::Display for DeleteGlobalAccelerationInstanceError {
+impl ::std::fmt::Display for DeleteGlobalAccelerationInstanceError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteGlobalAccelerationInstanceError {}
+impl ::std::error::Error for DeleteGlobalAccelerationInstanceError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -198,7 +213,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

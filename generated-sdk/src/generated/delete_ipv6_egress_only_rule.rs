@@ -16,15 +16,15 @@ pub struct DeleteIpv6EgressOnlyRuleRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The egress-only rule to delete. DescribeIpv6EgressOnlyRules lists the rule IDs of an IPv6 gateway.
     ///
     /// Wire name: `Ipv6EgressOnlyRuleId`. Required.
-    pub ipv6_egress_only_rule_id: String,
+    pub ipv6_egress_only_rule_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteIpv6EgressOnlyRuleRequest {
     /// Starts building a request.
@@ -36,35 +36,46 @@ impl DeleteIpv6EgressOnlyRuleRequest {
 /// Builds a [`DeleteIpv6EgressOnlyRuleRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteIpv6EgressOnlyRuleRequestBuilder {
-    client_token: Option<String>,
-    ipv6_egress_only_rule_id: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    ipv6_egress_only_rule_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteIpv6EgressOnlyRuleRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The egress-only rule to delete. DescribeIpv6EgressOnlyRules lists the rule IDs of an IPv6 gateway.
     ///
     /// Wire name: `Ipv6EgressOnlyRuleId`. Required.
-    pub fn ipv6_egress_only_rule_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_egress_only_rule_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_egress_only_rule_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteIpv6EgressOnlyRuleRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DeleteIpv6EgressOnlyRuleRequest, rt::BuildError> {
         Ok(DeleteIpv6EgressOnlyRuleRequest {
             client_token: self.client_token,
             ipv6_egress_only_rule_id: rt::required(
@@ -98,11 +109,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteIpv6EgressOnlyRuleRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteIpv6EgressOnlyRuleRequestBuilder {
             client_token: src.optional("ClientToken")?,
             ipv6_egress_only_rule_id: src.optional("Ipv6EgressOnlyRuleId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -112,8 +127,10 @@ impl rt::Operation for DeleteIpv6EgressOnlyRuleRequest {
     const ACTION: &'static str = "DeleteIpv6EgressOnlyRule";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteIpv6EgressOnlyRuleResponse;
     type Error = DeleteIpv6EgressOnlyRuleError;
     #[inline]
@@ -130,11 +147,11 @@ pub struct DeleteIpv6EgressOnlyRuleResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteIpv6EgressOnlyRuleResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -165,7 +182,7 @@ impl DeleteIpv6EgressOnlyRuleError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -185,13 +202,13 @@ impl rt::OperationError for DeleteIpv6EgressOnlyRuleError {
         }
     }
 }
-impl std::fmt::Display for DeleteIpv6EgressOnlyRuleError {
+impl ::std::fmt::Display for DeleteIpv6EgressOnlyRuleError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteIpv6EgressOnlyRuleError {}
+impl ::std::error::Error for DeleteIpv6EgressOnlyRuleError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -211,7 +228,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct DeleteIpv6InternetBandwidthRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The IPv6 address whose Internet bandwidth is removed. Give this or `Ipv6InternetBandwidthId`. DescribeIpv6Addresses lists the IPv6 address IDs.
     ///
     /// Wire name: `Ipv6AddressId`.
-    pub ipv6_address_id: Option<String>,
+    pub ipv6_address_id: ::core::option::Option<::std::string::String>,
     /// The ID of the Internet bandwidth instance to remove, as returned by AllocateIpv6InternetBandwidth. Give this or `Ipv6AddressId`.
     ///
     /// Wire name: `Ipv6InternetBandwidthId`.
-    pub ipv6_internet_bandwidth_id: Option<String>,
+    pub ipv6_internet_bandwidth_id: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteIpv6InternetBandwidthRequest {
     /// Starts building a request.
@@ -44,51 +44,65 @@ impl DeleteIpv6InternetBandwidthRequest {
 /// Builds a [`DeleteIpv6InternetBandwidthRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteIpv6InternetBandwidthRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    ipv6_address_id: Option<String>,
-    ipv6_internet_bandwidth_id: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    ipv6_address_id: ::core::option::Option<::std::string::String>,
+    ipv6_internet_bandwidth_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteIpv6InternetBandwidthRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The IPv6 address whose Internet bandwidth is removed. Give this or `Ipv6InternetBandwidthId`. DescribeIpv6Addresses lists the IPv6 address IDs.
     ///
     /// Wire name: `Ipv6AddressId`.
-    pub fn ipv6_address_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_address_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_address_id = Some(value.into());
         self
     }
     /// The ID of the Internet bandwidth instance to remove, as returned by AllocateIpv6InternetBandwidth. Give this or `Ipv6AddressId`.
     ///
     /// Wire name: `Ipv6InternetBandwidthId`.
-    pub fn ipv6_internet_bandwidth_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_internet_bandwidth_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_internet_bandwidth_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteIpv6InternetBandwidthRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DeleteIpv6InternetBandwidthRequest, rt::BuildError> {
         Ok(DeleteIpv6InternetBandwidthRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -122,13 +136,17 @@ impl rt::DryRunnable for DeleteIpv6InternetBandwidthRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteIpv6InternetBandwidthRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteIpv6InternetBandwidthRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             ipv6_address_id: src.optional("Ipv6AddressId")?,
             ipv6_internet_bandwidth_id: src.optional("Ipv6InternetBandwidthId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -138,8 +156,10 @@ impl rt::Operation for DeleteIpv6InternetBandwidthRequest {
     const ACTION: &'static str = "DeleteIpv6InternetBandwidth";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteIpv6InternetBandwidthResponse;
     type Error = DeleteIpv6InternetBandwidthError;
     #[inline]
@@ -158,11 +178,11 @@ pub struct DeleteIpv6InternetBandwidthResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteIpv6InternetBandwidthResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -195,7 +215,7 @@ impl DeleteIpv6InternetBandwidthError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -220,13 +240,13 @@ impl rt::OperationError for DeleteIpv6InternetBandwidthError {
         }
     }
 }
-impl std::fmt::Display for DeleteIpv6InternetBandwidthError {
+impl ::std::fmt::Display for DeleteIpv6InternetBandwidthError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteIpv6InternetBandwidthError {}
+impl ::std::error::Error for DeleteIpv6InternetBandwidthError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -245,7 +265,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -20,15 +20,15 @@ pub struct DeleteIpv6TranslatorAclListRequest {
     /// The ACL to delete; it must not be attached to any mapping entry. DescribeIPv6TranslatorAclLists lists the ACL IDs.
     ///
     /// Wire name: `AclId`. Required.
-    pub acl_id: String,
+    pub acl_id: ::std::string::String,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteIpv6TranslatorAclListRequest {
     /// Starts building a request.
@@ -40,35 +40,46 @@ impl DeleteIpv6TranslatorAclListRequest {
 /// Builds a [`DeleteIpv6TranslatorAclListRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteIpv6TranslatorAclListRequestBuilder {
-    acl_id: Option<String>,
-    client_token: Option<String>,
-    region_id: Option<String>,
+    acl_id: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteIpv6TranslatorAclListRequestBuilder {
     /// The ACL to delete; it must not be attached to any mapping entry. DescribeIPv6TranslatorAclLists lists the ACL IDs.
     ///
     /// Wire name: `AclId`. Required.
-    pub fn acl_id(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_id = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteIpv6TranslatorAclListRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DeleteIpv6TranslatorAclListRequest, rt::BuildError> {
         Ok(DeleteIpv6TranslatorAclListRequest {
             acl_id: rt::required(self.acl_id, "AclId")?,
             client_token: self.client_token,
@@ -102,11 +113,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteIpv6TranslatorAclListRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteIpv6TranslatorAclListRequestBuilder {
             acl_id: src.optional("AclId")?,
             client_token: src.optional("ClientToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -116,8 +131,10 @@ impl rt::Operation for DeleteIpv6TranslatorAclListRequest {
     const ACTION: &'static str = "DeleteIPv6TranslatorAclList";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteIpv6TranslatorAclListResponse;
     type Error = DeleteIpv6TranslatorAclListError;
     #[inline]
@@ -134,11 +151,11 @@ pub struct DeleteIpv6TranslatorAclListResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteIpv6TranslatorAclListResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -173,7 +190,7 @@ impl DeleteIpv6TranslatorAclListError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -201,13 +218,13 @@ impl rt::OperationError for DeleteIpv6TranslatorAclListError {
         }
     }
 }
-impl std::fmt::Display for DeleteIpv6TranslatorAclListError {
+impl ::std::fmt::Display for DeleteIpv6TranslatorAclListError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteIpv6TranslatorAclListError {}
+impl ::std::error::Error for DeleteIpv6TranslatorAclListError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -227,7 +244,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

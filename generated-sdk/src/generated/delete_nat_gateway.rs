@@ -16,15 +16,15 @@ pub struct DeleteNatGatewayRequest {
     /// With `true`, the service removes the gateway's SNAT and DNAT entries and disassociates its EIPs and NAT bandwidth plan for you. With `false` (the default), the request fails until you have deleted the SNAT and DNAT entries and disassociated the EIPs and the NAT bandwidth plan yourself.
     ///
     /// Wire name: `Force`.
-    pub force: Option<bool>,
+    pub force: ::core::option::Option<bool>,
     /// The NAT gateway to delete. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub nat_gateway_id: String,
+    pub nat_gateway_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteNatGatewayRequest {
     /// Starts building a request.
@@ -36,35 +36,43 @@ impl DeleteNatGatewayRequest {
 /// Builds a [`DeleteNatGatewayRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteNatGatewayRequestBuilder {
-    force: Option<bool>,
-    nat_gateway_id: Option<String>,
-    region_id: Option<String>,
+    force: ::core::option::Option<bool>,
+    nat_gateway_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteNatGatewayRequestBuilder {
     /// With `true`, the service removes the gateway's SNAT and DNAT entries and disassociates its EIPs and NAT bandwidth plan for you. With `false` (the default), the request fails until you have deleted the SNAT and DNAT entries and disassociated the EIPs and the NAT bandwidth plan yourself.
     ///
     /// Wire name: `Force`.
-    pub fn force(mut self, value: impl Into<bool>) -> Self {
+    pub fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.force = Some(value.into());
         self
     }
     /// The NAT gateway to delete. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteNatGatewayRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DeleteNatGatewayRequest, rt::BuildError> {
         Ok(DeleteNatGatewayRequest {
             force: self.force,
             nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
@@ -92,11 +100,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteNatGatewayRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteNatGatewayRequestBuilder {
             force: src.optional("Force")?,
             nat_gateway_id: src.optional("NatGatewayId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -106,8 +118,10 @@ impl rt::Operation for DeleteNatGatewayRequest {
     const ACTION: &'static str = "DeleteNatGateway";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteNatGatewayResponse;
     type Error = DeleteNatGatewayError;
     #[inline]
@@ -124,11 +138,11 @@ pub struct DeleteNatGatewayResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteNatGatewayResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -159,7 +173,7 @@ impl DeleteNatGatewayError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -179,13 +193,13 @@ impl rt::OperationError for DeleteNatGatewayError {
         }
     }
 }
-impl std::fmt::Display for DeleteNatGatewayError {
+impl ::std::fmt::Display for DeleteNatGatewayError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteNatGatewayError {}
+impl ::std::error::Error for DeleteNatGatewayError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -205,7 +219,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

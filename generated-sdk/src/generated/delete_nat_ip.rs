@@ -16,27 +16,27 @@ pub struct DeleteNatIpRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The IP prefix to delete; give `NatGatewayId` with it.
     ///
     /// Wire name: `Ipv4Prefix`.
-    pub ipv4_prefix: Option<String>,
+    pub ipv4_prefix: ::core::option::Option<::std::string::String>,
     /// The NAT gateway the IP prefix belongs to; required when you delete an IP prefix.
     ///
     /// Wire name: `NatGatewayId`.
-    pub nat_gateway_id: Option<String>,
+    pub nat_gateway_id: ::core::option::Option<::std::string::String>,
     /// The NAT IP address to delete. ListNatIps lists the NAT IP address IDs.
     ///
     /// Wire name: `NatIpId`.
-    pub nat_ip_id: Option<String>,
+    pub nat_ip_id: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteNatIpRequest {
     /// Starts building a request.
@@ -48,59 +48,74 @@ impl DeleteNatIpRequest {
 /// Builds a [`DeleteNatIpRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteNatIpRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    ipv4_prefix: Option<String>,
-    nat_gateway_id: Option<String>,
-    nat_ip_id: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    ipv4_prefix: ::core::option::Option<::std::string::String>,
+    nat_gateway_id: ::core::option::Option<::std::string::String>,
+    nat_ip_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteNatIpRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The IP prefix to delete; give `NatGatewayId` with it.
     ///
     /// Wire name: `Ipv4Prefix`.
-    pub fn ipv4_prefix(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv4_prefix(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv4_prefix = Some(value.into());
         self
     }
     /// The NAT gateway the IP prefix belongs to; required when you delete an IP prefix.
     ///
     /// Wire name: `NatGatewayId`.
-    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
     /// The NAT IP address to delete. ListNatIps lists the NAT IP address IDs.
     ///
     /// Wire name: `NatIpId`.
-    pub fn nat_ip_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteNatIpRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<DeleteNatIpRequest, rt::BuildError> {
         Ok(DeleteNatIpRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -132,14 +147,18 @@ impl rt::DryRunnable for DeleteNatIpRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteNatIpRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteNatIpRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             ipv4_prefix: src.optional("Ipv4Prefix")?,
             nat_gateway_id: src.optional("NatGatewayId")?,
             nat_ip_id: src.optional("NatIpId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -149,8 +168,10 @@ impl rt::Operation for DeleteNatIpRequest {
     const ACTION: &'static str = "DeleteNatIp";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteNatIpResponse;
     type Error = DeleteNatIpError;
     #[inline]
@@ -170,11 +191,11 @@ pub struct DeleteNatIpResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteNatIpResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -205,7 +226,7 @@ impl DeleteNatIpError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -225,13 +246,13 @@ impl rt::OperationError for DeleteNatIpError {
         }
     }
 }
-impl std::fmt::Display for DeleteNatIpError {
+impl ::std::fmt::Display for DeleteNatIpError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteNatIpError {}
+impl ::std::error::Error for DeleteNatIpError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -250,7 +271,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct DeletePublicIpAddressPoolCidrBlockRequest {
     /// The CIDR block to remove, as shown by ListPublicIpAddressPoolCidrBlocks.
     ///
     /// Wire name: `CidrBlock`. Required.
-    pub cidr_block: String,
+    pub cidr_block: ::std::string::String,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The IP address pool that holds the CIDR block. ListPublicIpAddressPools lists pool IDs.
     ///
     /// Wire name: `PublicIpAddressPoolId`. Required.
-    pub public_ip_address_pool_id: String,
+    pub public_ip_address_pool_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeletePublicIpAddressPoolCidrBlockRequest {
     /// Starts building a request.
@@ -44,45 +44,57 @@ impl DeletePublicIpAddressPoolCidrBlockRequest {
 /// Builds a [`DeletePublicIpAddressPoolCidrBlockRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeletePublicIpAddressPoolCidrBlockRequestBuilder {
-    cidr_block: Option<String>,
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    public_ip_address_pool_id: Option<String>,
-    region_id: Option<String>,
+    cidr_block: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DeletePublicIpAddressPoolCidrBlockRequestBuilder {
     /// The CIDR block to remove, as shown by ListPublicIpAddressPoolCidrBlocks.
     ///
     /// Wire name: `CidrBlock`. Required.
-    pub fn cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.cidr_block = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The IP address pool that holds the CIDR block. ListPublicIpAddressPools lists pool IDs.
     ///
     /// Wire name: `PublicIpAddressPoolId`. Required.
-    pub fn public_ip_address_pool_id(mut self, value: impl Into<String>) -> Self {
+    pub fn public_ip_address_pool_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.public_ip_address_pool_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -90,7 +102,10 @@ impl DeletePublicIpAddressPoolCidrBlockRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DeletePublicIpAddressPoolCidrBlockRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        DeletePublicIpAddressPoolCidrBlockRequest,
+        rt::BuildError,
+    > {
         Ok(DeletePublicIpAddressPoolCidrBlockRequest {
             cidr_block: rt::required(self.cidr_block, "CidrBlock")?,
             client_token: self.client_token,
@@ -127,13 +142,17 @@ impl rt::DryRunnable for DeletePublicIpAddressPoolCidrBlockRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeletePublicIpAddressPoolCidrBlockRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeletePublicIpAddressPoolCidrBlockRequestBuilder {
             cidr_block: src.optional("CidrBlock")?,
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             public_ip_address_pool_id: src.optional("PublicIpAddressPoolId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -143,8 +162,10 @@ impl rt::Operation for DeletePublicIpAddressPoolCidrBlockRequest {
     const ACTION: &'static str = "DeletePublicIpAddressPoolCidrBlock";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeletePublicIpAddressPoolCidrBlockResponse;
     type Error = DeletePublicIpAddressPoolCidrBlockError;
     #[inline]
@@ -163,11 +184,11 @@ pub struct DeletePublicIpAddressPoolCidrBlockResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeletePublicIpAddressPoolCidrBlockResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -198,7 +219,7 @@ impl DeletePublicIpAddressPoolCidrBlockError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -218,13 +239,13 @@ impl rt::OperationError for DeletePublicIpAddressPoolCidrBlockError {
         }
     }
 }
-impl std::fmt::Display for DeletePublicIpAddressPoolCidrBlockError {
+impl ::std::fmt::Display for DeletePublicIpAddressPoolCidrBlockError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeletePublicIpAddressPoolCidrBlockError {}
+impl ::std::error::Error for DeletePublicIpAddressPoolCidrBlockError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -245,7 +266,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,15 +16,15 @@ pub struct DeleteRouteEntriesRequest {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The entries to delete, up to 200 per call. Name each one either by RouteEntryId or by its destination and next hop.
     ///
     /// Wire name: `RouteEntries`. At most 200 items.
-    pub route_entries: Vec<RouteEntries>,
+    pub route_entries: ::std::vec::Vec<RouteEntries>,
 }
 impl DeleteRouteEntriesRequest {
     /// Starts building a request.
@@ -36,22 +36,25 @@ impl DeleteRouteEntriesRequest {
 /// Builds a [`DeleteRouteEntriesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteRouteEntriesRequestBuilder {
-    dry_run: Option<bool>,
-    region_id: Option<String>,
-    route_entries: Vec<RouteEntries>,
+    dry_run: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_entries: ::std::vec::Vec<RouteEntries>,
 }
 impl DeleteRouteEntriesRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -60,14 +63,21 @@ impl DeleteRouteEntriesRequestBuilder {
     /// Wire name: `RouteEntries`. At most 200 items.
     pub fn route_entries(
         mut self,
-        value: impl IntoIterator<Item = impl Into<RouteEntries>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RouteEntries>,
+        >,
     ) -> Self {
-        self.route_entries = value.into_iter().map(Into::into).collect();
+        self.route_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteRouteEntriesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DeleteRouteEntriesRequest, rt::BuildError> {
         let request = DeleteRouteEntriesRequest {
             dry_run: self.dry_run,
             region_id: self.region_id,
@@ -99,10 +109,14 @@ impl rt::DryRunnable for DeleteRouteEntriesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteRouteEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteRouteEntriesRequestBuilder {
             dry_run: src.optional("DryRun")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_entries: src.structs("RouteEntries")?,
         }
             .build()
@@ -113,8 +127,10 @@ impl rt::Operation for DeleteRouteEntriesRequest {
     const ACTION: &'static str = "DeleteRouteEntries";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteRouteEntriesResponse;
     type Error = DeleteRouteEntriesError;
     #[inline]
@@ -131,23 +147,23 @@ pub struct DeleteRouteEntriesResponse {
     /// How many of the requested entries could not be deleted.
     ///
     /// Wire name: `FailedCount`.
-    pub failed_count: Option<i64>,
+    pub failed_count: ::core::option::Option<i64>,
     /// The entries that could not be deleted, each with the reason.
     ///
     /// Wire name: `FailedRouteEntries`.
-    pub failed_route_entries: Vec<FailedRouteEntries>,
+    pub failed_route_entries: ::std::vec::Vec<FailedRouteEntries>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many of the requested entries were accepted for deletion.
     ///
     /// Wire name: `SuccessCount`.
-    pub success_count: Option<i64>,
+    pub success_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DeleteRouteEntriesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             failed_count: fields.optional("FailedCount")?,
@@ -181,7 +197,7 @@ impl DeleteRouteEntriesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -201,13 +217,13 @@ impl rt::OperationError for DeleteRouteEntriesError {
         }
     }
 }
-impl std::fmt::Display for DeleteRouteEntriesError {
+impl ::std::fmt::Display for DeleteRouteEntriesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteRouteEntriesError {}
+impl ::std::error::Error for DeleteRouteEntriesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -261,53 +277,65 @@ pub struct RouteEntries {
     /// The destination CIDR block of the entry to delete, used with NextHop when you do not give RouteEntryId.
     ///
     /// Wire name: `DstCidrBlock`.
-    pub dst_cidr_block: Option<String>,
+    pub dst_cidr_block: ::core::option::Option<::std::string::String>,
     /// The next hop instance ID of the entry to delete, used with DstCidrBlock when you do not give RouteEntryId.
     ///
     /// Wire name: `NextHop`.
-    pub next_hop: Option<String>,
+    pub next_hop: ::core::option::Option<::std::string::String>,
     /// The ID of the entry to delete. DescribeRouteEntryList lists route entry IDs.
     ///
     /// Wire name: `RouteEntryId`.
-    pub route_entry_id: Option<String>,
+    pub route_entry_id: ::core::option::Option<::std::string::String>,
     /// The route table that holds the entry.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
 }
 impl RouteEntries {
     /// The destination CIDR block of the entry to delete, used with NextHop when you do not give RouteEntryId.
     ///
     /// Wire name: `DstCidrBlock`.
-    pub fn dst_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn dst_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dst_cidr_block = Some(value.into());
         self
     }
     /// The next hop instance ID of the entry to delete, used with DstCidrBlock when you do not give RouteEntryId.
     ///
     /// Wire name: `NextHop`.
-    pub fn next_hop(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop = Some(value.into());
         self
     }
     /// The ID of the entry to delete. DescribeRouteEntryList lists route entry IDs.
     ///
     /// Wire name: `RouteEntryId`.
-    pub fn route_entry_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_entry_id = Some(value.into());
         self
     }
     /// The route table that holds the entry.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub fn route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_id = Some(value.into());
         self
     }
 }
 impl rt::Decode for RouteEntries {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             dst_cidr_block: fields.optional("DstCidrBlock")?,
@@ -328,7 +356,7 @@ impl rt::ToParam for RouteEntries {
 }
 impl rt::CheckRequired for RouteEntries {
     #[inline]
-    fn first_missing(&self) -> Option<String> {
+    fn first_missing(&self) -> ::core::option::Option<::std::string::String> {
         if self.route_table_id.is_none() {
             return Some("RouteTableId".to_owned());
         }
@@ -337,7 +365,9 @@ impl rt::CheckRequired for RouteEntries {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for RouteEntries {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             dst_cidr_block: src.optional("DstCidrBlock")?,
             next_hop: src.optional("NextHop")?,
@@ -353,27 +383,27 @@ pub struct FailedRouteEntries {
     /// The destination CIDR block of the entry that was not deleted.
     ///
     /// Wire name: `DstCidrBlock`.
-    pub dst_cidr_block: Option<String>,
+    pub dst_cidr_block: ::core::option::Option<::std::string::String>,
     /// The error code explaining why this entry was not deleted.
     ///
     /// Wire name: `FailedCode`.
-    pub failed_code: Option<String>,
+    pub failed_code: ::core::option::Option<::std::string::String>,
     /// A readable explanation of why this entry was not deleted.
     ///
     /// Wire name: `FailedMessage`.
-    pub failed_message: Option<String>,
+    pub failed_message: ::core::option::Option<::std::string::String>,
     /// The next hop of the entry that was not deleted.
     ///
     /// Wire name: `NextHop`.
-    pub next_hop: Option<String>,
+    pub next_hop: ::core::option::Option<::std::string::String>,
     /// The ID of the entry that was not deleted.
     ///
     /// Wire name: `RouteEntryId`.
-    pub route_entry_id: Option<String>,
+    pub route_entry_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for FailedRouteEntries {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             dst_cidr_block: fields.optional("DstCidrBlock")?,
@@ -394,7 +424,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

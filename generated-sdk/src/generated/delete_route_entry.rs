@@ -16,31 +16,31 @@ pub struct DeleteRouteEntryRequest {
     /// The destination of the entry to delete: an IPv4 or IPv6 CIDR block, or a prefix list ID.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The next hop of an ordinary (non-ECMP) entry to delete. For an ECMP entry give NextHopList instead.
     ///
     /// Wire name: `NextHopId`.
-    pub next_hop_id: Option<String>,
+    pub next_hop_id: ::core::option::Option<::std::string::String>,
     /// The next hops of the ECMP entry to delete; leave NextHopId out when you use it.
     ///
     /// Wire name: `NextHopList`. At most 8 items.
-    pub next_hop_list: Vec<NextHopList>,
+    pub next_hop_list: ::std::vec::Vec<NextHopList>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID of the entry to delete. DescribeRouteEntryList lists route entry IDs.
     ///
     /// Wire name: `RouteEntryId`.
-    pub route_entry_id: Option<String>,
+    pub route_entry_id: ::core::option::Option<::std::string::String>,
     /// The route table that holds the entry; needed when you name the entry by its destination.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteRouteEntryRequest {
     /// Starts building a request.
@@ -52,33 +52,39 @@ impl DeleteRouteEntryRequest {
 /// Builds a [`DeleteRouteEntryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteRouteEntryRequestBuilder {
-    destination_cidr_block: Option<String>,
-    dry_run: Option<bool>,
-    next_hop_id: Option<String>,
-    next_hop_list: Vec<NextHopList>,
-    region_id: Option<String>,
-    route_entry_id: Option<String>,
-    route_table_id: Option<String>,
+    destination_cidr_block: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    next_hop_id: ::core::option::Option<::std::string::String>,
+    next_hop_list: ::std::vec::Vec<NextHopList>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_entry_id: ::core::option::Option<::std::string::String>,
+    route_table_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteRouteEntryRequestBuilder {
     /// The destination of the entry to delete: an IPv4 or IPv6 CIDR block, or a prefix list ID.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub fn destination_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_cidr_block = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The next hop of an ordinary (non-ECMP) entry to delete. For an ECMP entry give NextHopList instead.
     ///
     /// Wire name: `NextHopId`.
-    pub fn next_hop_id(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop_id = Some(value.into());
         self
     }
@@ -87,35 +93,51 @@ impl DeleteRouteEntryRequestBuilder {
     /// Wire name: `NextHopList`. At most 8 items.
     pub fn next_hop_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<NextHopList>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<NextHopList>,
+        >,
     ) -> Self {
-        self.next_hop_list = value.into_iter().map(Into::into).collect();
+        self.next_hop_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The ID of the entry to delete. DescribeRouteEntryList lists route entry IDs.
     ///
     /// Wire name: `RouteEntryId`.
-    pub fn route_entry_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_entry_id = Some(value.into());
         self
     }
     /// The route table that holds the entry; needed when you name the entry by its destination.
     ///
     /// Wire name: `RouteTableId`.
-    pub fn route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteRouteEntryRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DeleteRouteEntryRequest, rt::BuildError> {
         let request = DeleteRouteEntryRequest {
             destination_cidr_block: self.destination_cidr_block,
             dry_run: self.dry_run,
@@ -150,7 +172,9 @@ impl rt::DryRunnable for DeleteRouteEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteRouteEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteRouteEntryRequestBuilder {
             destination_cidr_block: src.optional("DestinationCidrBlock")?,
             dry_run: src.optional("DryRun")?,
@@ -168,8 +192,10 @@ impl rt::Operation for DeleteRouteEntryRequest {
     const ACTION: &'static str = "DeleteRouteEntry";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteRouteEntryResponse;
     type Error = DeleteRouteEntryError;
     #[inline]
@@ -190,11 +216,11 @@ pub struct DeleteRouteEntryResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteRouteEntryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -259,7 +285,7 @@ impl DeleteRouteEntryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -309,13 +335,13 @@ impl rt::OperationError for DeleteRouteEntryError {
         }
     }
 }
-impl std::fmt::Display for DeleteRouteEntryError {
+impl ::std::fmt::Display for DeleteRouteEntryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteRouteEntryError {}
+impl ::std::error::Error for DeleteRouteEntryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -331,31 +357,37 @@ pub struct NextHopList {
     /// The instance ID of one next hop of the ECMP entry.
     ///
     /// Wire name: `NextHopId`.
-    pub next_hop_id: Option<String>,
+    pub next_hop_id: ::core::option::Option<::std::string::String>,
     /// The kind of instance this next hop is, such as `RouterInterface`.
     ///
     /// Wire name: `NextHopType`.
-    pub next_hop_type: Option<String>,
+    pub next_hop_type: ::core::option::Option<::std::string::String>,
 }
 impl NextHopList {
     /// The instance ID of one next hop of the ECMP entry.
     ///
     /// Wire name: `NextHopId`.
-    pub fn next_hop_id(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop_id = Some(value.into());
         self
     }
     /// The kind of instance this next hop is, such as `RouterInterface`.
     ///
     /// Wire name: `NextHopType`.
-    pub fn next_hop_type(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop_type = Some(value.into());
         self
     }
 }
 impl rt::Decode for NextHopList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             next_hop_id: fields.optional("NextHopId")?,
@@ -372,7 +404,9 @@ impl rt::ToParam for NextHopList {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for NextHopList {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             next_hop_id: src.optional("NextHopId")?,
             next_hop_type: src.optional("NextHopType")?,
@@ -388,7 +422,7 @@ mod tests {
         let request = DeleteRouteEntryRequest::builder()
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,15 +16,15 @@ pub struct DeleteRouterInterfaceRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The router interface to delete; it must be `Idle` or `Inactive`. DescribeRouterInterfaces lists interfaces and their states.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
-    pub router_interface_id: String,
+    pub router_interface_id: ::std::string::String,
 }
 impl DeleteRouterInterfaceRequest {
     /// Starts building a request.
@@ -36,35 +36,46 @@ impl DeleteRouterInterfaceRequest {
 /// Builds a [`DeleteRouterInterfaceRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteRouterInterfaceRequestBuilder {
-    client_token: Option<String>,
-    region_id: Option<String>,
-    router_interface_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    router_interface_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteRouterInterfaceRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The router interface to delete; it must be `Idle` or `Inactive`. DescribeRouterInterfaces lists interfaces and their states.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
-    pub fn router_interface_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_interface_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteRouterInterfaceRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DeleteRouterInterfaceRequest, rt::BuildError> {
         Ok(DeleteRouterInterfaceRequest {
             client_token: self.client_token,
             region_id: self.region_id,
@@ -98,10 +109,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteRouterInterfaceRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteRouterInterfaceRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             router_interface_id: src.optional("RouterInterfaceId")?,
         }
             .build()
@@ -112,8 +127,10 @@ impl rt::Operation for DeleteRouterInterfaceRequest {
     const ACTION: &'static str = "DeleteRouterInterface";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteRouterInterfaceResponse;
     type Error = DeleteRouterInterfaceError;
     #[inline]
@@ -130,11 +147,11 @@ pub struct DeleteRouterInterfaceResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteRouterInterfaceResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -165,7 +182,7 @@ impl DeleteRouterInterfaceError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -185,13 +202,13 @@ impl rt::OperationError for DeleteRouterInterfaceError {
         }
     }
 }
-impl std::fmt::Display for DeleteRouterInterfaceError {
+impl ::std::fmt::Display for DeleteRouterInterfaceError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteRouterInterfaceError {}
+impl ::std::error::Error for DeleteRouterInterfaceError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -211,7 +228,7 @@ mod tests {
             .router_interface_id("example-RouterInterfaceId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct DeleteTrafficMirrorFilterRulesRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The filter the rules belong to. ListTrafficMirrorFilters lists filter IDs.
     ///
     /// Wire name: `TrafficMirrorFilterId`. Required.
-    pub traffic_mirror_filter_id: String,
+    pub traffic_mirror_filter_id: ::std::string::String,
     /// The inbound or outbound rules to remove. ListTrafficMirrorFilters shows the rule IDs of each filter.
     ///
     /// Wire name: `TrafficMirrorFilterRuleIds`. Required. At most 100 items.
-    pub traffic_mirror_filter_rule_ids: Vec<String>,
+    pub traffic_mirror_filter_rule_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl DeleteTrafficMirrorFilterRulesRequest {
     /// Starts building a request.
@@ -44,38 +44,47 @@ impl DeleteTrafficMirrorFilterRulesRequest {
 /// Builds a [`DeleteTrafficMirrorFilterRulesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteTrafficMirrorFilterRulesRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    region_id: Option<String>,
-    traffic_mirror_filter_id: Option<String>,
-    traffic_mirror_filter_rule_ids: Vec<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
+    traffic_mirror_filter_rule_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl DeleteTrafficMirrorFilterRulesRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The filter the rules belong to. ListTrafficMirrorFilters lists filter IDs.
     ///
     /// Wire name: `TrafficMirrorFilterId`. Required.
-    pub fn traffic_mirror_filter_id(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_filter_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_filter_id = Some(value.into());
         self
     }
@@ -84,17 +93,21 @@ impl DeleteTrafficMirrorFilterRulesRequestBuilder {
     /// Wire name: `TrafficMirrorFilterRuleIds`. Required. At most 100 items.
     pub fn traffic_mirror_filter_rule_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         self.traffic_mirror_filter_rule_ids = value
             .into_iter()
-            .map(Into::into)
+            .map(::core::convert::Into::into)
             .collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteTrafficMirrorFilterRulesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DeleteTrafficMirrorFilterRulesRequest, rt::BuildError> {
         let request = DeleteTrafficMirrorFilterRulesRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -143,11 +156,15 @@ impl rt::DryRunnable for DeleteTrafficMirrorFilterRulesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteTrafficMirrorFilterRulesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteTrafficMirrorFilterRulesRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
             traffic_mirror_filter_rule_ids: src.list("TrafficMirrorFilterRuleIds")?,
         }
@@ -159,8 +176,10 @@ impl rt::Operation for DeleteTrafficMirrorFilterRulesRequest {
     const ACTION: &'static str = "DeleteTrafficMirrorFilterRules";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteTrafficMirrorFilterRulesResponse;
     type Error = DeleteTrafficMirrorFilterRulesError;
     #[inline]
@@ -179,11 +198,11 @@ pub struct DeleteTrafficMirrorFilterRulesResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteTrafficMirrorFilterRulesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -214,7 +233,7 @@ impl DeleteTrafficMirrorFilterRulesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -234,13 +253,13 @@ impl rt::OperationError for DeleteTrafficMirrorFilterRulesError {
         }
     }
 }
-impl std::fmt::Display for DeleteTrafficMirrorFilterRulesError {
+impl ::std::fmt::Display for DeleteTrafficMirrorFilterRulesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteTrafficMirrorFilterRulesError {}
+impl ::std::error::Error for DeleteTrafficMirrorFilterRulesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -261,7 +280,7 @@ mod tests {
             .traffic_mirror_filter_rule_ids(["example-TrafficMirrorFilterRuleIds"])
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

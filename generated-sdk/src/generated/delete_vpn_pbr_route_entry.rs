@@ -16,35 +16,35 @@ pub struct DeleteVpnPbrRouteEntryRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The IPsec-VPN connection the route points to.
     ///
     /// Wire name: `NextHop`. Required.
-    pub next_hop: String,
+    pub next_hop: ::std::string::String,
     /// The tunnel protocol of the route; the only value is `Ipsec`.
     ///
     /// Wire name: `OverlayMode`.
-    pub overlay_mode: Option<String>,
+    pub overlay_mode: ::core::option::Option<::std::string::String>,
     /// The route's priority. You may leave it out, but if you send it, it must equal the priority the route has, or the call fails.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i32>,
+    pub priority: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block of the route to delete.
     ///
     /// Wire name: `RouteDest`. Required.
-    pub route_dest: String,
+    pub route_dest: ::std::string::String,
     /// The source CIDR block of the route to delete.
     ///
     /// Wire name: `RouteSource`. Required.
-    pub route_source: String,
+    pub route_source: ::std::string::String,
     /// The VPN gateway that holds the route. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
     /// The route's current weight, `100` (active) or `0` (standby); DescribeVpnPbrRouteEntries shows it.
     ///
     /// Wire name: `Weight`. Required.
@@ -60,83 +60,106 @@ impl DeleteVpnPbrRouteEntryRequest {
 /// Builds a [`DeleteVpnPbrRouteEntryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteVpnPbrRouteEntryRequestBuilder {
-    client_token: Option<String>,
-    next_hop: Option<String>,
-    overlay_mode: Option<String>,
-    priority: Option<i32>,
-    region_id: Option<String>,
-    route_dest: Option<String>,
-    route_source: Option<String>,
-    vpn_gateway_id: Option<String>,
-    weight: Option<i32>,
+    client_token: ::core::option::Option<::std::string::String>,
+    next_hop: ::core::option::Option<::std::string::String>,
+    overlay_mode: ::core::option::Option<::std::string::String>,
+    priority: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_dest: ::core::option::Option<::std::string::String>,
+    route_source: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    weight: ::core::option::Option<i32>,
 }
 impl DeleteVpnPbrRouteEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The IPsec-VPN connection the route points to.
     ///
     /// Wire name: `NextHop`. Required.
-    pub fn next_hop(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop = Some(value.into());
         self
     }
     /// The tunnel protocol of the route; the only value is `Ipsec`.
     ///
     /// Wire name: `OverlayMode`.
-    pub fn overlay_mode(mut self, value: impl Into<String>) -> Self {
+    pub fn overlay_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.overlay_mode = Some(value.into());
         self
     }
     /// The route's priority. You may leave it out, but if you send it, it must equal the priority the route has, or the call fails.
     ///
     /// Wire name: `Priority`.
-    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+    pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.priority = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The destination CIDR block of the route to delete.
     ///
     /// Wire name: `RouteDest`. Required.
-    pub fn route_dest(mut self, value: impl Into<String>) -> Self {
+    pub fn route_dest(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_dest = Some(value.into());
         self
     }
     /// The source CIDR block of the route to delete.
     ///
     /// Wire name: `RouteSource`. Required.
-    pub fn route_source(mut self, value: impl Into<String>) -> Self {
+    pub fn route_source(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_source = Some(value.into());
         self
     }
     /// The VPN gateway that holds the route. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// The route's current weight, `100` (active) or `0` (standby); DescribeVpnPbrRouteEntries shows it.
     ///
     /// Wire name: `Weight`. Required.
-    pub fn weight(mut self, value: impl Into<i32>) -> Self {
+    pub fn weight(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.weight = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteVpnPbrRouteEntryRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DeleteVpnPbrRouteEntryRequest, rt::BuildError> {
         Ok(DeleteVpnPbrRouteEntryRequest {
             client_token: self.client_token,
             next_hop: rt::required(self.next_hop, "NextHop")?,
@@ -173,13 +196,17 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteVpnPbrRouteEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteVpnPbrRouteEntryRequestBuilder {
             client_token: src.optional("ClientToken")?,
             next_hop: src.optional("NextHop")?,
             overlay_mode: src.optional("OverlayMode")?,
             priority: src.optional("Priority")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_dest: src.optional("RouteDest")?,
             route_source: src.optional("RouteSource")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
@@ -193,8 +220,10 @@ impl rt::Operation for DeleteVpnPbrRouteEntryRequest {
     const ACTION: &'static str = "DeleteVpnPbrRouteEntry";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteVpnPbrRouteEntryResponse;
     type Error = DeleteVpnPbrRouteEntryError;
     #[inline]
@@ -217,11 +246,11 @@ pub struct DeleteVpnPbrRouteEntryResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteVpnPbrRouteEntryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -268,7 +297,7 @@ impl DeleteVpnPbrRouteEntryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -306,13 +335,13 @@ impl rt::OperationError for DeleteVpnPbrRouteEntryError {
         }
     }
 }
-impl std::fmt::Display for DeleteVpnPbrRouteEntryError {
+impl ::std::fmt::Display for DeleteVpnPbrRouteEntryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteVpnPbrRouteEntryError {}
+impl ::std::error::Error for DeleteVpnPbrRouteEntryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -336,7 +365,7 @@ mod tests {
             .weight(1i32)
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

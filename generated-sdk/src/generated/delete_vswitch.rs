@@ -16,15 +16,15 @@ pub struct DeleteVSwitchRequest {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The vSwitch to delete. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`. Required.
-    pub vswitch_id: String,
+    pub vswitch_id: ::std::string::String,
 }
 impl DeleteVSwitchRequest {
     /// Starts building a request.
@@ -36,35 +36,41 @@ impl DeleteVSwitchRequest {
 /// Builds a [`DeleteVSwitchRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteVSwitchRequestBuilder {
-    dry_run: Option<bool>,
-    region_id: Option<String>,
-    vswitch_id: Option<String>,
+    dry_run: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteVSwitchRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The vSwitch to delete. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`. Required.
-    pub fn vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteVSwitchRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<DeleteVSwitchRequest, rt::BuildError> {
         Ok(DeleteVSwitchRequest {
             dry_run: self.dry_run,
             region_id: self.region_id,
@@ -93,7 +99,9 @@ impl rt::DryRunnable for DeleteVSwitchRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteVSwitchRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteVSwitchRequestBuilder {
             dry_run: src.optional("DryRun")?,
             region_id: src.optional("RegionId")?,
@@ -107,8 +115,10 @@ impl rt::Operation for DeleteVSwitchRequest {
     const ACTION: &'static str = "DeleteVSwitch";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeleteVSwitchResponse;
     type Error = DeleteVSwitchError;
     #[inline]
@@ -125,11 +135,11 @@ pub struct DeleteVSwitchResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeleteVSwitchResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -184,7 +194,7 @@ impl DeleteVSwitchError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -222,13 +232,13 @@ impl rt::OperationError for DeleteVSwitchError {
         }
     }
 }
-impl std::fmt::Display for DeleteVSwitchError {
+impl ::std::fmt::Display for DeleteVSwitchError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteVSwitchError {}
+impl ::std::error::Error for DeleteVSwitchError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -247,7 +257,7 @@ mod tests {
             .vswitch_id("example-VSwitchId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

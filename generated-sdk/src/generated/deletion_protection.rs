@@ -16,11 +16,11 @@ pub struct DeletionProtectionRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The EIP, EIP bandwidth plan or NAT gateway whose deletion protection is changed; its kind is given in `Type`.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// `true` turns deletion protection on, `false` turns it off.
     ///
     /// Wire name: `ProtectionEnable`. Required.
@@ -28,7 +28,7 @@ pub struct DeletionProtectionRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The kind of instance in `InstanceId`: `EIP` for an Elastic IP address, `CBWP` for an EIP bandwidth plan, or `NATGW` for a NAT gateway.
     ///
     /// Wire name: `Type`. Required.
@@ -44,51 +44,65 @@ impl DeletionProtectionRequest {
 /// Builds a [`DeletionProtectionRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeletionProtectionRequestBuilder {
-    client_token: Option<String>,
-    instance_id: Option<String>,
-    protection_enable: Option<bool>,
-    region_id: Option<String>,
-    type_: Option<DeletionProtectionType>,
+    client_token: ::core::option::Option<::std::string::String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    protection_enable: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    type_: ::core::option::Option<DeletionProtectionType>,
 }
 impl DeletionProtectionRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The EIP, EIP bandwidth plan or NAT gateway whose deletion protection is changed; its kind is given in `Type`.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// `true` turns deletion protection on, `false` turns it off.
     ///
     /// Wire name: `ProtectionEnable`. Required.
-    pub fn protection_enable(mut self, value: impl Into<bool>) -> Self {
+    pub fn protection_enable(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.protection_enable = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The kind of instance in `InstanceId`: `EIP` for an Elastic IP address, `CBWP` for an EIP bandwidth plan, or `NATGW` for a NAT gateway.
     ///
     /// Wire name: `Type`. Required.
-    pub fn type_(mut self, value: impl Into<DeletionProtectionType>) -> Self {
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<DeletionProtectionType>,
+    ) -> Self {
         self.type_ = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeletionProtectionRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DeletionProtectionRequest, rt::BuildError> {
         Ok(DeletionProtectionRequest {
             client_token: self.client_token,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
@@ -118,12 +132,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeletionProtectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeletionProtectionRequestBuilder {
             client_token: src.optional("ClientToken")?,
             instance_id: src.optional("InstanceId")?,
             protection_enable: src.optional("ProtectionEnable")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             type_: src.optional("Type")?,
         }
             .build()
@@ -134,8 +152,10 @@ impl rt::Operation for DeletionProtectionRequest {
     const ACTION: &'static str = "DeletionProtection";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DeletionProtectionResponse;
     type Error = DeletionProtectionError;
     #[inline]
@@ -154,11 +174,11 @@ pub struct DeletionProtectionResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DeletionProtectionResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -189,7 +209,7 @@ impl DeletionProtectionError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -209,13 +229,13 @@ impl rt::OperationError for DeletionProtectionError {
         }
     }
 }
-impl std::fmt::Display for DeletionProtectionError {
+impl ::std::fmt::Display for DeletionProtectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeletionProtectionError {}
+impl ::std::error::Error for DeletionProtectionError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -249,7 +269,7 @@ impl DeletionProtectionType {
         }
     }
 }
-impl From<&str> for DeletionProtectionType {
+impl ::core::convert::From<&str> for DeletionProtectionType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -260,16 +280,17 @@ impl From<&str> for DeletionProtectionType {
         }
     }
 }
-impl std::fmt::Display for DeletionProtectionType {
+impl ::std::fmt::Display for DeletionProtectionType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for DeletionProtectionType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for DeletionProtectionType {
@@ -291,7 +312,7 @@ mod tests {
             .type_("example-Type")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

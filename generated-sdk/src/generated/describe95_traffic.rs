@@ -14,19 +14,19 @@ pub struct Describe95TrafficRequest {
     /// The day to report on, in year-month-day form, taken in UTC+8.
     ///
     /// Wire name: `Day`. Required.
-    pub day: String,
+    pub day: ::std::string::String,
     /// The ID of the Internet Shared Bandwidth instance to report on.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The kind of resource in InstanceId; pass `cbwp` (Internet Shared Bandwidth).
     ///
     /// Wire name: `ResourceType`. Required.
-    pub resource_type: String,
+    pub resource_type: ::std::string::String,
 }
 impl Describe95TrafficRequest {
     /// Starts building a request.
@@ -38,43 +38,57 @@ impl Describe95TrafficRequest {
 /// Builds a [`Describe95TrafficRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct Describe95TrafficRequestBuilder {
-    day: Option<String>,
-    instance_id: Option<String>,
-    region_id: Option<String>,
-    resource_type: Option<String>,
+    day: ::core::option::Option<::std::string::String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_type: ::core::option::Option<::std::string::String>,
 }
 impl Describe95TrafficRequestBuilder {
     /// The day to report on, in year-month-day form, taken in UTC+8.
     ///
     /// Wire name: `Day`. Required.
-    pub fn day(mut self, value: impl Into<String>) -> Self {
+    pub fn day(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.day = Some(value.into());
         self
     }
     /// The ID of the Internet Shared Bandwidth instance to report on.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The kind of resource in InstanceId; pass `cbwp` (Internet Shared Bandwidth).
     ///
     /// Wire name: `ResourceType`. Required.
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<Describe95TrafficRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<Describe95TrafficRequest, rt::BuildError> {
         Ok(Describe95TrafficRequest {
             day: rt::required(self.day, "Day")?,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
@@ -103,11 +117,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for Describe95TrafficRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Describe95TrafficRequestBuilder {
             day: src.optional("Day")?,
             instance_id: src.optional("InstanceId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_type: src.optional("ResourceType")?,
         }
             .build()
@@ -118,8 +136,10 @@ impl rt::Operation for Describe95TrafficRequest {
     const ACTION: &'static str = "Describe95Traffic";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = Describe95TrafficResponse;
     type Error = Describe95TrafficError;
     #[inline]
@@ -137,15 +157,15 @@ pub struct Describe95TrafficResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The 95th percentile figures of the instance for the requested day.
     ///
     /// Wire name: `Traffic95Summary`.
-    pub traffic95_summary: Option<Traffic95Summary>,
+    pub traffic95_summary: ::core::option::Option<Traffic95Summary>,
 }
 impl rt::Decode for Describe95TrafficResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -177,7 +197,7 @@ impl Describe95TrafficError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -197,13 +217,13 @@ impl rt::OperationError for Describe95TrafficError {
         }
     }
 }
-impl std::fmt::Display for Describe95TrafficError {
+impl ::std::fmt::Display for Describe95TrafficError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for Describe95TrafficError {}
+impl ::std::error::Error for Describe95TrafficError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -272,23 +292,23 @@ pub struct Traffic95Detail {
     /// The bandwidth counted for billing at this sampling point.
     ///
     /// Wire name: `BillBandwidth`.
-    pub bill_bandwidth: Option<String>,
+    pub bill_bandwidth: ::core::option::Option<::std::string::String>,
     /// The inbound bandwidth measured at this sampling point.
     ///
     /// Wire name: `InBandwidth`.
-    pub in_bandwidth: Option<String>,
+    pub in_bandwidth: ::core::option::Option<::std::string::String>,
     /// The outbound bandwidth measured at this sampling point.
     ///
     /// Wire name: `OutBandwidth`.
-    pub out_bandwidth: Option<String>,
+    pub out_bandwidth: ::core::option::Option<::std::string::String>,
     /// The time of this sampling point.
     ///
     /// Wire name: `Time`.
-    pub time: Option<String>,
+    pub time: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Traffic95Detail {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             bill_bandwidth: fields.optional("BillBandwidth")?,
@@ -305,31 +325,31 @@ pub struct Traffic95Summary {
     /// The maximum bandwidth of the Internet Shared Bandwidth instance, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: ::core::option::Option<i64>,
     /// The fifth-highest peak bandwidth recorded for the instance on that day.
     ///
     /// Wire name: `FifthPeakBandwidth`.
-    pub fifth_peak_bandwidth: Option<String>,
+    pub fifth_peak_bandwidth: ::core::option::Option<::std::string::String>,
     /// The ID of the Internet Shared Bandwidth instance the data belongs to.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The metering method of the instance.
     ///
     /// Wire name: `InternetChargeType`.
-    pub internet_charge_type: Option<String>,
+    pub internet_charge_type: ::core::option::Option<::std::string::String>,
     /// The minimum bandwidth commitment of the instance, the least bandwidth you are billed for.
     ///
     /// Wire name: `MinimumConsumeBandwidth`.
-    pub minimum_consume_bandwidth: Option<String>,
+    pub minimum_consume_bandwidth: ::core::option::Option<::std::string::String>,
     /// The bandwidth samples of the day, one entry per sampling point.
     ///
     /// Wire name: `Traffic95DetailList`. On the wire each item is wrapped in `Traffic95Detail`.
-    pub traffic95_detail_list: Vec<Traffic95Detail>,
+    pub traffic95_detail_list: ::std::vec::Vec<Traffic95Detail>,
 }
 impl rt::Decode for Traffic95Summary {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             bandwidth: fields.optional("Bandwidth")?,
@@ -355,7 +375,7 @@ mod tests {
             .resource_type("example-ResourceType")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,19 +16,19 @@ pub struct DescribeAccessPointsRequest {
     /// The language of names and descriptions in the response; `en-US` when omitted.
     ///
     /// Wire name: `AcceptLanguage`. Example: `en-US`.
-    pub accept_language: Option<super::types::AcceptLanguage>,
+    pub accept_language: ::core::option::Option<super::types::AcceptLanguage>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. Example: `1`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many access points a page holds; 10 when omitted.
     ///
     /// Wire name: `PageSize`. Example: `10`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region to list access points in. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeAccessPointsRequest {
     /// Starts building a request.
@@ -40,10 +40,10 @@ impl DescribeAccessPointsRequest {
 /// Builds a [`DescribeAccessPointsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeAccessPointsRequestBuilder {
-    accept_language: Option<super::types::AcceptLanguage>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
+    accept_language: ::core::option::Option<super::types::AcceptLanguage>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeAccessPointsRequestBuilder {
     /// The language of names and descriptions in the response; `en-US` when omitted.
@@ -51,7 +51,7 @@ impl DescribeAccessPointsRequestBuilder {
     /// Wire name: `AcceptLanguage`. Example: `en-US`.
     pub fn accept_language(
         mut self,
-        value: impl Into<super::types::AcceptLanguage>,
+        value: impl ::core::convert::Into<super::types::AcceptLanguage>,
     ) -> Self {
         self.accept_language = Some(value.into());
         self
@@ -59,27 +59,32 @@ impl DescribeAccessPointsRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. Example: `1`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many access points a page holds; 10 when omitted.
     ///
     /// Wire name: `PageSize`. Example: `10`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region to list access points in. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeAccessPointsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeAccessPointsRequest, rt::BuildError> {
         let request = DescribeAccessPointsRequest {
             accept_language: self.accept_language,
             page_number: self.page_number,
@@ -129,7 +134,7 @@ impl super::Client {
 impl rt::Paginated for DescribeAccessPointsRequest {
     type Item = AccessPoint;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -144,7 +149,7 @@ impl rt::Paginated for DescribeAccessPointsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeAccessPointsResponse) -> Vec<AccessPoint> {
+    fn into_items(page: DescribeAccessPointsResponse) -> ::std::vec::Vec<AccessPoint> {
         page.access_points
     }
 }
@@ -155,11 +160,11 @@ impl super::Client {
         &self,
         request: DescribeAccessPointsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeAccessPointsResponse,
             rt::SdkError<DescribeAccessPointsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeAccessPoints`.
@@ -168,20 +173,27 @@ impl super::Client {
         &self,
         request: DescribeAccessPointsRequest,
     ) -> impl rt::Stream<
-        Item = Result<AccessPoint, rt::SdkError<DescribeAccessPointsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            AccessPoint,
+            rt::SdkError<DescribeAccessPointsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeAccessPointsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeAccessPointsRequestBuilder {
             accept_language: src.optional("AcceptLanguage")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -191,8 +203,10 @@ impl rt::Operation for DescribeAccessPointsRequest {
     const ACTION: &'static str = "DescribeAccessPoints";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeAccessPointsResponse;
     type Error = DescribeAccessPointsError;
     #[inline]
@@ -210,27 +224,27 @@ pub struct DescribeAccessPointsResponse {
     /// The access points on this page.
     ///
     /// Wire name: `AccessPointSet`. On the wire each item is wrapped in `AccessPointType`.
-    pub access_points: Vec<AccessPoint>,
+    pub access_points: ::std::vec::Vec<AccessPoint>,
     /// The page returned.
     ///
     /// Wire name: `PageNumber`. Example: `1`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many access points a page holds.
     ///
     /// Wire name: `PageSize`. Example: `10`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `0E6A2C8D-4B1F-4D93-A7E5-B2C0F6D8A431`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many access points the region has, across all pages.
     ///
     /// Wire name: `TotalCount`. Example: `2`.
-    pub total_count: Option<i32>,
+    pub total_count: ::core::option::Option<i32>,
 }
 impl rt::Decode for DescribeAccessPointsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             access_points: fields.wrapped_list("AccessPointSet", "AccessPointType")?,
@@ -265,7 +279,7 @@ impl DescribeAccessPointsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -285,13 +299,13 @@ impl rt::OperationError for DescribeAccessPointsError {
         }
     }
 }
-impl std::fmt::Display for DescribeAccessPointsError {
+impl ::std::fmt::Display for DescribeAccessPointsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeAccessPointsError {}
+impl ::std::error::Error for DescribeAccessPointsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -379,15 +393,15 @@ pub struct AccessPointFeature {
     /// The name of the feature.
     ///
     /// Wire name: `FeatureKey`. Example: `VirtualPhysicalConnection`.
-    pub feature_key: Option<String>,
+    pub feature_key: ::core::option::Option<::std::string::String>,
     /// The feature's value, such as whether it is available.
     ///
     /// Wire name: `FeatureValue`. Example: `true`.
-    pub feature_value: Option<String>,
+    pub feature_value: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AccessPointFeature {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             feature_key: fields.optional("FeatureKey")?,
@@ -402,43 +416,43 @@ pub struct AccessPoint {
     /// The features the access point offers, as key-value pairs.
     ///
     /// Wire name: `AccessPointFeatureModels`. On the wire each item is wrapped in `AccessPointFeatureModel`.
-    pub features: Vec<AccessPointFeature>,
+    pub features: ::std::vec::Vec<AccessPointFeature>,
     /// The ID of the access point.
     ///
     /// Wire name: `AccessPointId`. Example: `ap-cn-hangzhou-xs-a`.
-    pub access_point_id: Option<String>,
+    pub access_point_id: ::core::option::Option<::std::string::String>,
     /// The region the access point belongs to.
     ///
     /// Wire name: `AttachedRegionNo`. Example: `cn-hangzhou`.
-    pub attached_region_no: Option<String>,
+    pub attached_region_no: ::core::option::Option<::std::string::String>,
     /// The description of the access point.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The operator of the data center that hosts the access point.
     ///
     /// Wire name: `HostOperator`. Example: `China Telecom`.
-    pub host_operator: Option<String>,
+    pub host_operator: ::core::option::Option<::std::string::String>,
     /// Where the access point is.
     ///
     /// Wire name: `Location`. Example: `Xiaoshan District, Hangzhou, Zhejiang`.
-    pub location: Option<String>,
+    pub location: ::core::option::Option<::std::string::String>,
     /// The name of the access point.
     ///
     /// Wire name: `Name`. Example: `Hangzhou-Xiaoshan-A`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// Whether the access point takes new circuits. The service does not document its values here.
     ///
     /// Wire name: `Status`. Example: `recommended`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The kind of network the access point serves.
     ///
     /// Wire name: `Type`. Example: `VPC`.
-    pub type_: Option<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AccessPoint {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             features: fields
@@ -468,7 +482,7 @@ mod tests {
             .region_id("cn-hangzhou")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -490,7 +504,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<DescribeAccessPointsResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<DescribeAccessPointsResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

@@ -14,27 +14,27 @@ pub struct DescribeBgpGroupsRequest {
     /// Returns only this BGP group.
     ///
     /// Wire name: `BgpGroupId`.
-    pub bgp_group_id: Option<String>,
+    pub bgp_group_id: ::core::option::Option<::std::string::String>,
     /// Filters on whether a group is the default BGP group of its VBR: `true` or `false`.
     ///
     /// Wire name: `IsDefault`.
-    pub is_default: Option<bool>,
+    pub is_default: ::core::option::Option<bool>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many groups a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only the groups of this VBR. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `RouterId`.
-    pub router_id: Option<String>,
+    pub router_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeBgpGroupsRequest {
     /// Starts building a request.
@@ -46,59 +46,70 @@ impl DescribeBgpGroupsRequest {
 /// Builds a [`DescribeBgpGroupsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeBgpGroupsRequestBuilder {
-    bgp_group_id: Option<String>,
-    is_default: Option<bool>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    router_id: Option<String>,
+    bgp_group_id: ::core::option::Option<::std::string::String>,
+    is_default: ::core::option::Option<bool>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    router_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeBgpGroupsRequestBuilder {
     /// Returns only this BGP group.
     ///
     /// Wire name: `BgpGroupId`.
-    pub fn bgp_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn bgp_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bgp_group_id = Some(value.into());
         self
     }
     /// Filters on whether a group is the default BGP group of its VBR: `true` or `false`.
     ///
     /// Wire name: `IsDefault`.
-    pub fn is_default(mut self, value: impl Into<bool>) -> Self {
+    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.is_default = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many groups a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only the groups of this VBR. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `RouterId`.
-    pub fn router_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeBgpGroupsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeBgpGroupsRequest, rt::BuildError> {
         let request = DescribeBgpGroupsRequest {
             bgp_group_id: self.bgp_group_id,
             is_default: self.is_default,
@@ -147,7 +158,7 @@ impl super::Client {
 impl rt::Paginated for DescribeBgpGroupsRequest {
     type Item = BgpGroup;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -162,7 +173,7 @@ impl rt::Paginated for DescribeBgpGroupsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeBgpGroupsResponse) -> Vec<BgpGroup> {
+    fn into_items(page: DescribeBgpGroupsResponse) -> ::std::vec::Vec<BgpGroup> {
         page.bgp_groups
     }
 }
@@ -173,8 +184,11 @@ impl super::Client {
         &self,
         request: DescribeBgpGroupsRequest,
     ) -> impl rt::Stream<
-        Item = Result<DescribeBgpGroupsResponse, rt::SdkError<DescribeBgpGroupsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            DescribeBgpGroupsResponse,
+            rt::SdkError<DescribeBgpGroupsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeBgpGroups`.
@@ -183,21 +197,25 @@ impl super::Client {
         &self,
         request: DescribeBgpGroupsRequest,
     ) -> impl rt::Stream<
-        Item = Result<BgpGroup, rt::SdkError<DescribeBgpGroupsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<BgpGroup, rt::SdkError<DescribeBgpGroupsError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeBgpGroupsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeBgpGroupsRequestBuilder {
             bgp_group_id: src.optional("BgpGroupId")?,
             is_default: src.optional("IsDefault")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             router_id: src.optional("RouterId")?,
         }
             .build()
@@ -208,8 +226,10 @@ impl rt::Operation for DescribeBgpGroupsRequest {
     const ACTION: &'static str = "DescribeBgpGroups";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeBgpGroupsResponse;
     type Error = DescribeBgpGroupsError;
     #[inline]
@@ -229,27 +249,27 @@ pub struct DescribeBgpGroupsResponse {
     /// The BGP groups on this page.
     ///
     /// Wire name: `BgpGroups`. On the wire each item is wrapped in `BgpGroup`.
-    pub bgp_groups: Vec<BgpGroup>,
+    pub bgp_groups: ::std::vec::Vec<BgpGroup>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeBgpGroupsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             bgp_groups: fields.wrapped_list("BgpGroups", "BgpGroup")?,
@@ -288,7 +308,7 @@ impl DescribeBgpGroupsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -316,13 +336,13 @@ impl rt::OperationError for DescribeBgpGroupsError {
         }
     }
 }
-impl std::fmt::Display for DescribeBgpGroupsError {
+impl ::std::fmt::Display for DescribeBgpGroupsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeBgpGroupsError {}
+impl ::std::error::Error for DescribeBgpGroupsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -416,63 +436,63 @@ pub struct BgpGroup {
     /// The MD5 authentication key the sessions of the group use.
     ///
     /// Wire name: `AuthKey`.
-    pub auth_key: Option<String>,
+    pub auth_key: ::core::option::Option<::std::string::String>,
     /// The ID of the BGP group.
     ///
     /// Wire name: `BgpGroupId`.
-    pub bgp_group_id: Option<String>,
+    pub bgp_group_id: ::core::option::Option<::std::string::String>,
     /// The description of the group.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The BGP hold time of the group's sessions, in seconds: how long a peer may stay silent before the session is declared down.
     ///
     /// Wire name: `Hold`.
-    pub hold: Option<String>,
+    pub hold: ::core::option::Option<::std::string::String>,
     /// The address family of the group: `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// Whether the group uses a fake ASN: `true` or `false`.
     ///
     /// Wire name: `IsFake`.
-    pub is_fake: Option<String>,
+    pub is_fake: ::core::option::Option<::std::string::String>,
     /// The interval between BGP keepalive messages, in seconds.
     ///
     /// Wire name: `Keepalive`.
-    pub keepalive: Option<String>,
+    pub keepalive: ::core::option::Option<::std::string::String>,
     /// The ASN on the Alibaba Cloud side, `45104` unless a custom value was set.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<String>,
+    pub local_asn: ::core::option::Option<::std::string::String>,
     /// The name of the group.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ASN of the data center gateway that the group's peers use.
     ///
     /// Wire name: `PeerAsn`.
-    pub peer_asn: Option<String>,
+    pub peer_asn: ::core::option::Option<::std::string::String>,
     /// The region the group is in.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The maximum number of routes a peer of the group may send.
     ///
     /// Wire name: `RouteLimit`.
-    pub route_limit: Option<String>,
+    pub route_limit: ::core::option::Option<::std::string::String>,
     /// The VBR the group belongs to.
     ///
     /// Wire name: `RouterId`.
-    pub router_id: Option<String>,
+    pub router_id: ::core::option::Option<::std::string::String>,
     /// The state of the group, for example `Available` once it is ready to use.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for BgpGroup {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             auth_key: fields.optional("AuthKey")?,
@@ -502,7 +522,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

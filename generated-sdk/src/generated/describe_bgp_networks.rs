@@ -14,19 +14,19 @@ pub struct DescribeBgpNetworksRequest {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many networks a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only the networks advertised by this VBR. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `RouterId`.
-    pub router_id: Option<String>,
+    pub router_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeBgpNetworksRequest {
     /// Starts building a request.
@@ -38,43 +38,51 @@ impl DescribeBgpNetworksRequest {
 /// Builds a [`DescribeBgpNetworksRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeBgpNetworksRequestBuilder {
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    router_id: Option<String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    router_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeBgpNetworksRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many networks a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only the networks advertised by this VBR. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `RouterId`.
-    pub fn router_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeBgpNetworksRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeBgpNetworksRequest, rt::BuildError> {
         let request = DescribeBgpNetworksRequest {
             page_number: self.page_number,
             page_size: self.page_size,
@@ -124,7 +132,7 @@ impl super::Client {
 impl rt::Paginated for DescribeBgpNetworksRequest {
     type Item = BgpNetwork;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -139,7 +147,7 @@ impl rt::Paginated for DescribeBgpNetworksRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeBgpNetworksResponse) -> Vec<BgpNetwork> {
+    fn into_items(page: DescribeBgpNetworksResponse) -> ::std::vec::Vec<BgpNetwork> {
         page.bgp_networks
     }
 }
@@ -150,11 +158,11 @@ impl super::Client {
         &self,
         request: DescribeBgpNetworksRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeBgpNetworksResponse,
             rt::SdkError<DescribeBgpNetworksError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeBgpNetworks`.
@@ -163,19 +171,23 @@ impl super::Client {
         &self,
         request: DescribeBgpNetworksRequest,
     ) -> impl rt::Stream<
-        Item = Result<BgpNetwork, rt::SdkError<DescribeBgpNetworksError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<BgpNetwork, rt::SdkError<DescribeBgpNetworksError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeBgpNetworksRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeBgpNetworksRequestBuilder {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             router_id: src.optional("RouterId")?,
         }
             .build()
@@ -186,8 +198,10 @@ impl rt::Operation for DescribeBgpNetworksRequest {
     const ACTION: &'static str = "DescribeBgpNetworks";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeBgpNetworksResponse;
     type Error = DescribeBgpNetworksError;
     #[inline]
@@ -205,27 +219,27 @@ pub struct DescribeBgpNetworksResponse {
     /// The advertised networks on this page.
     ///
     /// Wire name: `BgpNetworks`. On the wire each item is wrapped in `BgpNetwork`.
-    pub bgp_networks: Vec<BgpNetwork>,
+    pub bgp_networks: ::std::vec::Vec<BgpNetwork>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeBgpNetworksResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             bgp_networks: fields.wrapped_list("BgpNetworks", "BgpNetwork")?,
@@ -260,7 +274,7 @@ impl DescribeBgpNetworksError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -280,13 +294,13 @@ impl rt::OperationError for DescribeBgpNetworksError {
         }
     }
 }
-impl std::fmt::Display for DescribeBgpNetworksError {
+impl ::std::fmt::Display for DescribeBgpNetworksError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeBgpNetworksError {}
+impl ::std::error::Error for DescribeBgpNetworksError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -340,23 +354,23 @@ pub struct BgpNetwork {
     /// The CIDR block that is advertised.
     ///
     /// Wire name: `DstCidrBlock`.
-    pub dst_cidr_block: Option<String>,
+    pub dst_cidr_block: ::core::option::Option<::std::string::String>,
     /// The VBR that advertises the CIDR block.
     ///
     /// Wire name: `RouterId`.
-    pub router_id: Option<String>,
+    pub router_id: ::core::option::Option<::std::string::String>,
     /// The state of the entry: `Pending` right after AddBgpNetwork, `Available` once it is advertised.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The VPC whose CIDR block is advertised, when one was given.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for BgpNetwork {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             dst_cidr_block: fields.optional("DstCidrBlock")?,
@@ -376,7 +390,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,31 +14,31 @@ pub struct DescribeBgpPeersRequest {
     /// Returns only the peers of this BGP group. DescribeBgpGroups lists group IDs.
     ///
     /// Wire name: `BgpGroupId`.
-    pub bgp_group_id: Option<String>,
+    pub bgp_group_id: ::core::option::Option<::std::string::String>,
     /// Returns only this BGP peer.
     ///
     /// Wire name: `BgpPeerId`.
-    pub bgp_peer_id: Option<String>,
+    pub bgp_peer_id: ::core::option::Option<::std::string::String>,
     /// Filters on whether the peer's group is the default BGP group of its VBR: `true` or `false`.
     ///
     /// Wire name: `IsDefault`.
-    pub is_default: Option<bool>,
+    pub is_default: ::core::option::Option<bool>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many peers a page holds, from `1` to `50`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only the peers of this VBR. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `RouterId`.
-    pub router_id: Option<String>,
+    pub router_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeBgpPeersRequest {
     /// Starts building a request.
@@ -50,67 +50,81 @@ impl DescribeBgpPeersRequest {
 /// Builds a [`DescribeBgpPeersRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeBgpPeersRequestBuilder {
-    bgp_group_id: Option<String>,
-    bgp_peer_id: Option<String>,
-    is_default: Option<bool>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    router_id: Option<String>,
+    bgp_group_id: ::core::option::Option<::std::string::String>,
+    bgp_peer_id: ::core::option::Option<::std::string::String>,
+    is_default: ::core::option::Option<bool>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    router_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeBgpPeersRequestBuilder {
     /// Returns only the peers of this BGP group. DescribeBgpGroups lists group IDs.
     ///
     /// Wire name: `BgpGroupId`.
-    pub fn bgp_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn bgp_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bgp_group_id = Some(value.into());
         self
     }
     /// Returns only this BGP peer.
     ///
     /// Wire name: `BgpPeerId`.
-    pub fn bgp_peer_id(mut self, value: impl Into<String>) -> Self {
+    pub fn bgp_peer_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bgp_peer_id = Some(value.into());
         self
     }
     /// Filters on whether the peer's group is the default BGP group of its VBR: `true` or `false`.
     ///
     /// Wire name: `IsDefault`.
-    pub fn is_default(mut self, value: impl Into<bool>) -> Self {
+    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.is_default = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many peers a page holds, from `1` to `50`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only the peers of this VBR. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `RouterId`.
-    pub fn router_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeBgpPeersRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeBgpPeersRequest, rt::BuildError> {
         let request = DescribeBgpPeersRequest {
             bgp_group_id: self.bgp_group_id,
             bgp_peer_id: self.bgp_peer_id,
@@ -160,7 +174,7 @@ impl super::Client {
 impl rt::Paginated for DescribeBgpPeersRequest {
     type Item = BgpPeer;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -175,7 +189,7 @@ impl rt::Paginated for DescribeBgpPeersRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeBgpPeersResponse) -> Vec<BgpPeer> {
+    fn into_items(page: DescribeBgpPeersResponse) -> ::std::vec::Vec<BgpPeer> {
         page.bgp_peers
     }
 }
@@ -186,8 +200,11 @@ impl super::Client {
         &self,
         request: DescribeBgpPeersRequest,
     ) -> impl rt::Stream<
-        Item = Result<DescribeBgpPeersResponse, rt::SdkError<DescribeBgpPeersError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            DescribeBgpPeersResponse,
+            rt::SdkError<DescribeBgpPeersError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeBgpPeers`.
@@ -196,22 +213,26 @@ impl super::Client {
         &self,
         request: DescribeBgpPeersRequest,
     ) -> impl rt::Stream<
-        Item = Result<BgpPeer, rt::SdkError<DescribeBgpPeersError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<BgpPeer, rt::SdkError<DescribeBgpPeersError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeBgpPeersRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeBgpPeersRequestBuilder {
             bgp_group_id: src.optional("BgpGroupId")?,
             bgp_peer_id: src.optional("BgpPeerId")?,
             is_default: src.optional("IsDefault")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             router_id: src.optional("RouterId")?,
         }
             .build()
@@ -222,8 +243,10 @@ impl rt::Operation for DescribeBgpPeersRequest {
     const ACTION: &'static str = "DescribeBgpPeers";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeBgpPeersResponse;
     type Error = DescribeBgpPeersError;
     #[inline]
@@ -244,27 +267,27 @@ pub struct DescribeBgpPeersResponse {
     /// The BGP peers on this page.
     ///
     /// Wire name: `BgpPeers`. On the wire each item is wrapped in `BgpPeer`.
-    pub bgp_peers: Vec<BgpPeer>,
+    pub bgp_peers: ::std::vec::Vec<BgpPeer>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeBgpPeersResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             bgp_peers: fields.wrapped_list("BgpPeers", "BgpPeer")?,
@@ -303,7 +326,7 @@ impl DescribeBgpPeersError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -331,13 +354,13 @@ impl rt::OperationError for DescribeBgpPeersError {
         }
     }
 }
-impl std::fmt::Display for DescribeBgpPeersError {
+impl ::std::fmt::Display for DescribeBgpPeersError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeBgpPeersError {}
+impl ::std::error::Error for DescribeBgpPeersError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -463,95 +486,95 @@ pub struct BgpPeer {
     /// How many routes the VBR advertises to this peer.
     ///
     /// Wire name: `AdvertisedRouteCount`.
-    pub advertised_route_count: Option<i64>,
+    pub advertised_route_count: ::core::option::Option<i64>,
     /// The MD5 authentication key of the session.
     ///
     /// Wire name: `AuthKey`.
-    pub auth_key: Option<String>,
+    pub auth_key: ::core::option::Option<::std::string::String>,
     /// The BFD hop count, from `1` to `255`, used when BFD is enabled.
     ///
     /// Wire name: `BfdMultiHop`.
-    pub bfd_multi_hop: Option<i64>,
+    pub bfd_multi_hop: ::core::option::Option<i64>,
     /// The BGP group the peer belongs to.
     ///
     /// Wire name: `BgpGroupId`.
-    pub bgp_group_id: Option<String>,
+    pub bgp_group_id: ::core::option::Option<::std::string::String>,
     /// The ID of the BGP peer.
     ///
     /// Wire name: `BgpPeerId`.
-    pub bgp_peer_id: Option<String>,
+    pub bgp_peer_id: ::core::option::Option<::std::string::String>,
     /// The state of the BGP session itself, for example `Established` when routes are being exchanged, or `Idle`, `Connect` or `Active` while it is not up.
     ///
     /// Wire name: `BgpStatus`.
-    pub bgp_status: Option<String>,
+    pub bgp_status: ::core::option::Option<::std::string::String>,
     /// The description of the peer.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Whether BFD runs on the session.
     ///
     /// Wire name: `EnableBfd`.
-    pub enable_bfd: Option<bool>,
+    pub enable_bfd: ::core::option::Option<bool>,
     /// When the peer was last changed.
     ///
     /// Wire name: `GmtModified`.
-    pub gmt_modified: Option<String>,
+    pub gmt_modified: ::core::option::Option<::std::string::String>,
     /// The BGP hold time of the session, in seconds.
     ///
     /// Wire name: `Hold`.
-    pub hold: Option<String>,
+    pub hold: ::core::option::Option<::std::string::String>,
     /// The address family of the peer: `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// Whether the session uses a fake ASN.
     ///
     /// Wire name: `IsFake`.
-    pub is_fake: Option<bool>,
+    pub is_fake: ::core::option::Option<bool>,
     /// The interval between BGP keepalive messages, in seconds.
     ///
     /// Wire name: `Keepalive`.
-    pub keepalive: Option<String>,
+    pub keepalive: ::core::option::Option<::std::string::String>,
     /// The ASN on the Alibaba Cloud side of the session.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<String>,
+    pub local_asn: ::core::option::Option<::std::string::String>,
     /// The name of the peer.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ASN of the data center gateway.
     ///
     /// Wire name: `PeerAsn`.
-    pub peer_asn: Option<String>,
+    pub peer_asn: ::core::option::Option<::std::string::String>,
     /// The IP address of the data center gateway.
     ///
     /// Wire name: `PeerIpAddress`.
-    pub peer_ip_address: Option<String>,
+    pub peer_ip_address: ::core::option::Option<::std::string::String>,
     /// How many routes the VBR has learned from this peer.
     ///
     /// Wire name: `ReceivedRouteCount`.
-    pub received_route_count: Option<i64>,
+    pub received_route_count: ::core::option::Option<i64>,
     /// The region the peer is in.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The maximum number of routes the peer may send.
     ///
     /// Wire name: `RouteLimit`.
-    pub route_limit: Option<String>,
+    pub route_limit: ::core::option::Option<::std::string::String>,
     /// The VBR the peer belongs to.
     ///
     /// Wire name: `RouterId`.
-    pub router_id: Option<String>,
+    pub router_id: ::core::option::Option<::std::string::String>,
     /// The state of the peer resource (as opposed to the BGP session), for example `Available` once it is configured.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for BgpPeer {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             advertised_route_count: fields.optional("AdvertisedRouteCount")?,
@@ -589,7 +612,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,43 +16,43 @@ pub struct DescribeCommonBandwidthPackagesRequest {
     /// Return only the Internet Shared Bandwidth instance with this ID.
     ///
     /// Wire name: `BandwidthPackageId`.
-    pub bandwidth_package_id: Option<String>,
+    pub bandwidth_package_id: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Whether to include pending orders, such as a renewal with a change that has not yet taken effect: `false` (the default) or `true`. The Reservation fields of the answer are filled only with `true`.
     ///
     /// Wire name: `IncludeReservationData`.
-    pub include_reservation_data: Option<bool>,
+    pub include_reservation_data: ::core::option::Option<bool>,
     /// Return only the instances with this name.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many instances a page holds, from `1` to `50`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only the instances in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Whether to filter on Anti-DDoS Pro/Premium: `true` returns only instances that have it; `false` is the default.
     ///
     /// Wire name: `SecurityProtectionEnabled`.
-    pub security_protection_enabled: Option<bool>,
+    pub security_protection_enabled: ::core::option::Option<bool>,
     /// Return only the instances that carry all of these tags.
     ///
     /// Wire name: `Tag`. At most 20 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeCommonBandwidthPackagesRequest {
     /// Starts building a request.
@@ -64,78 +64,96 @@ impl DescribeCommonBandwidthPackagesRequest {
 /// Builds a [`DescribeCommonBandwidthPackagesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeCommonBandwidthPackagesRequestBuilder {
-    bandwidth_package_id: Option<String>,
-    dry_run: Option<bool>,
-    include_reservation_data: Option<bool>,
-    name: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    security_protection_enabled: Option<bool>,
-    tag: Vec<super::types::Tag>,
+    bandwidth_package_id: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    include_reservation_data: ::core::option::Option<bool>,
+    name: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    security_protection_enabled: ::core::option::Option<bool>,
+    tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeCommonBandwidthPackagesRequestBuilder {
     /// Return only the Internet Shared Bandwidth instance with this ID.
     ///
     /// Wire name: `BandwidthPackageId`.
-    pub fn bandwidth_package_id(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth_package_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth_package_id = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Whether to include pending orders, such as a renewal with a change that has not yet taken effect: `false` (the default) or `true`. The Reservation fields of the answer are filled only with `true`.
     ///
     /// Wire name: `IncludeReservationData`.
-    pub fn include_reservation_data(mut self, value: impl Into<bool>) -> Self {
+    pub fn include_reservation_data(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.include_reservation_data = Some(value.into());
         self
     }
     /// Return only the instances with this name.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many instances a page holds, from `1` to `50`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only the instances in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// Whether to filter on Anti-DDoS Pro/Premium: `true` returns only instances that have it; `false` is the default.
     ///
     /// Wire name: `SecurityProtectionEnabled`.
-    pub fn security_protection_enabled(mut self, value: impl Into<bool>) -> Self {
+    pub fn security_protection_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.security_protection_enabled = Some(value.into());
         self
     }
@@ -144,16 +162,18 @@ impl DescribeCommonBandwidthPackagesRequestBuilder {
     /// Wire name: `Tag`. At most 20 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DescribeCommonBandwidthPackagesRequest, rt::BuildError> {
+    ) -> ::core::result::Result<DescribeCommonBandwidthPackagesRequest, rt::BuildError> {
         let request = DescribeCommonBandwidthPackagesRequest {
             bandwidth_package_id: self.bandwidth_package_id,
             dry_run: self.dry_run,
@@ -211,7 +231,7 @@ impl rt::DryRunnable for DescribeCommonBandwidthPackagesRequest {}
 impl rt::Paginated for DescribeCommonBandwidthPackagesRequest {
     type Item = CommonBandwidthPackage;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -228,7 +248,7 @@ impl rt::Paginated for DescribeCommonBandwidthPackagesRequest {
     #[inline]
     fn into_items(
         page: DescribeCommonBandwidthPackagesResponse,
-    ) -> Vec<CommonBandwidthPackage> {
+    ) -> ::std::vec::Vec<CommonBandwidthPackage> {
         page.common_bandwidth_packages
     }
 }
@@ -239,11 +259,11 @@ impl super::Client {
         &self,
         request: DescribeCommonBandwidthPackagesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeCommonBandwidthPackagesResponse,
             rt::SdkError<DescribeCommonBandwidthPackagesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeCommonBandwidthPackages`.
@@ -252,18 +272,20 @@ impl super::Client {
         &self,
         request: DescribeCommonBandwidthPackagesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             CommonBandwidthPackage,
             rt::SdkError<DescribeCommonBandwidthPackagesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeCommonBandwidthPackagesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeCommonBandwidthPackagesRequestBuilder {
             bandwidth_package_id: src.optional("BandwidthPackageId")?,
             dry_run: src.optional("DryRun")?,
@@ -271,7 +293,9 @@ impl rt::FromParams for DescribeCommonBandwidthPackagesRequest {
             name: src.optional("Name")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             security_protection_enabled: src.optional("SecurityProtectionEnabled")?,
             tag: src.structs("Tag")?,
@@ -284,8 +308,10 @@ impl rt::Operation for DescribeCommonBandwidthPackagesRequest {
     const ACTION: &'static str = "DescribeCommonBandwidthPackages";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeCommonBandwidthPackagesResponse;
     type Error = DescribeCommonBandwidthPackagesError;
     #[inline]
@@ -309,27 +335,27 @@ pub struct DescribeCommonBandwidthPackagesResponse {
     /// The Internet Shared Bandwidth instances on this page.
     ///
     /// Wire name: `CommonBandwidthPackages`. On the wire each item is wrapped in `CommonBandwidthPackage`.
-    pub common_bandwidth_packages: Vec<CommonBandwidthPackage>,
+    pub common_bandwidth_packages: ::std::vec::Vec<CommonBandwidthPackage>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeCommonBandwidthPackagesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             common_bandwidth_packages: fields
@@ -367,7 +393,7 @@ impl DescribeCommonBandwidthPackagesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -392,13 +418,13 @@ impl rt::OperationError for DescribeCommonBandwidthPackagesError {
         }
     }
 }
-impl std::fmt::Display for DescribeCommonBandwidthPackagesError {
+impl ::std::fmt::Display for DescribeCommonBandwidthPackagesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeCommonBandwidthPackagesError {}
+impl ::std::error::Error for DescribeCommonBandwidthPackagesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -575,19 +601,21 @@ pub struct PublicIpAddresse {
     /// The ID of an EIP in the instance.
     ///
     /// Wire name: `AllocationId`.
-    pub allocation_id: Option<String>,
+    pub allocation_id: ::core::option::Option<::std::string::String>,
     /// Where the EIP stands in the instance: `BINDING` while it is being added, `BINDED` once it uses the shared bandwidth.
     ///
     /// Wire name: `BandwidthPackageIpRelationStatus`.
-    pub bandwidth_package_ip_relation_status: Option<String>,
+    pub bandwidth_package_ip_relation_status: ::core::option::Option<
+        ::std::string::String,
+    >,
     /// The public IP address of the EIP.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for PublicIpAddresse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             allocation_id: fields.optional("AllocationId")?,
@@ -604,111 +632,111 @@ pub struct CommonBandwidthPackage {
     /// The peak bandwidth of the instance, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<String>,
+    pub bandwidth: ::core::option::Option<::std::string::String>,
     /// The ID of the shared bandwidth instance, used as BandwidthPackageId elsewhere.
     ///
     /// Wire name: `BandwidthPackageId`.
-    pub bandwidth_package_id: Option<String>,
+    pub bandwidth_package_id: ::core::option::Option<::std::string::String>,
     /// The service type of the instance, for example `CloudBox` for an instance made for a cloud box.
     ///
     /// Wire name: `BizType`.
-    pub biz_type: Option<String>,
+    pub biz_type: ::core::option::Option<::std::string::String>,
     /// The business state of the instance, such as `Normal`, or `FinancialLocked` when it is locked for overdue payment.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<String>,
+    pub business_status: ::core::option::Option<::std::string::String>,
     /// When the instance was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// Whether deletion protection is on for the instance (`true`) or off (`false`).
     ///
     /// Wire name: `DeletionProtection`.
-    pub deletion_protection: Option<bool>,
+    pub deletion_protection: ::core::option::Option<bool>,
     /// The description of the instance.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// When the instance expires; meaningful for subscription instances.
     ///
     /// Wire name: `ExpiredTime`.
-    pub expired_time: Option<String>,
+    pub expired_time: ::core::option::Option<::std::string::String>,
     /// Whether the instance has a pending order (`true` or `false`); returned when IncludeReservationData is `true`.
     ///
     /// Wire name: `HasReservationData`.
-    pub has_reservation_data: Option<String>,
+    pub has_reservation_data: ::core::option::Option<::std::string::String>,
     /// The line type of the instance, such as `BGP` or `BGP_PRO`.
     ///
     /// Wire name: `ISP`.
-    pub isp: Option<String>,
+    pub isp: ::core::option::Option<::std::string::String>,
     /// How the instance is billed: `PostPaid` (pay-as-you-go) or `PrePaid` (subscription).
     ///
     /// Wire name: `InstanceChargeType`.
-    pub instance_charge_type: Option<String>,
+    pub instance_charge_type: ::core::option::Option<::std::string::String>,
     /// How usage of the instance is metered, for example `PayByBandwidth` or `PayBy95` (enhanced 95th percentile).
     ///
     /// Wire name: `InternetChargeType`.
-    pub internet_charge_type: Option<String>,
+    pub internet_charge_type: ::core::option::Option<::std::string::String>,
     /// The name of the instance.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The EIPs that have been added to the instance.
     ///
     /// Wire name: `PublicIpAddresses`. On the wire each item is wrapped in `PublicIpAddresse`.
-    pub public_ip_addresses: Vec<PublicIpAddresse>,
+    pub public_ip_addresses: ::std::vec::Vec<PublicIpAddresse>,
     /// The minimum bandwidth commitment as a percentage, such as `20`; used on the Alibaba Cloud China site.
     ///
     /// Wire name: `Ratio`.
-    pub ratio: Option<i64>,
+    pub ratio: ::core::option::Option<i64>,
     /// The region of the instance.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// When the pending order takes effect; returned when IncludeReservationData is `true`.
     ///
     /// Wire name: `ReservationActiveTime`.
-    pub reservation_active_time: Option<String>,
+    pub reservation_active_time: ::core::option::Option<::std::string::String>,
     /// The peak bandwidth, in Mbit/s, that applies once the pending order takes effect.
     ///
     /// Wire name: `ReservationBandwidth`.
-    pub reservation_bandwidth: Option<String>,
+    pub reservation_bandwidth: ::core::option::Option<::std::string::String>,
     /// The metering method that applies once the pending order takes effect.
     ///
     /// Wire name: `ReservationInternetChargeType`.
-    pub reservation_internet_charge_type: Option<String>,
+    pub reservation_internet_charge_type: ::core::option::Option<::std::string::String>,
     /// The kind of pending order, for example a renewal with a change or an upgrade.
     ///
     /// Wire name: `ReservationOrderType`.
-    pub reservation_order_type: Option<String>,
+    pub reservation_order_type: ::core::option::Option<::std::string::String>,
     /// The resource group the instance belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The Anti-DDoS editions enabled for the instance; `AntiDDoS_Enhanced` means Anti-DDoS Pro/Premium.
     ///
     /// Wire name: `SecurityProtectionTypes`. On the wire each item is wrapped in `SecurityProtectionType`.
-    pub security_protection_types: Vec<String>,
+    pub security_protection_types: ::std::vec::Vec<::std::string::String>,
     /// Whether the instance is managed by an Alibaba Cloud service on your behalf: `1` for yes, `0` for no.
     ///
     /// Wire name: `ServiceManaged`.
-    pub service_managed: Option<i64>,
+    pub service_managed: ::core::option::Option<i64>,
     /// The state of the instance, such as `Available`, or `Modifying` while a bandwidth change made with ModifyCommonBandwidthPackageSpec is running.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the instance.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The zone of the instance; set for instances created for a cloud box.
     ///
     /// Wire name: `Zone`.
-    pub zone: Option<String>,
+    pub zone: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CommonBandwidthPackage {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             bandwidth: fields.optional("Bandwidth")?,
@@ -753,7 +781,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,11 +14,11 @@ pub struct DescribeCustomerGatewayRequest {
     /// The customer gateway to describe. DescribeCustomerGateways lists them.
     ///
     /// Wire name: `CustomerGatewayId`. Required.
-    pub customer_gateway_id: String,
+    pub customer_gateway_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeCustomerGatewayRequest {
     /// Starts building a request.
@@ -30,27 +30,35 @@ impl DescribeCustomerGatewayRequest {
 /// Builds a [`DescribeCustomerGatewayRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeCustomerGatewayRequestBuilder {
-    customer_gateway_id: Option<String>,
-    region_id: Option<String>,
+    customer_gateway_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeCustomerGatewayRequestBuilder {
     /// The customer gateway to describe. DescribeCustomerGateways lists them.
     ///
     /// Wire name: `CustomerGatewayId`. Required.
-    pub fn customer_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.customer_gateway_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeCustomerGatewayRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeCustomerGatewayRequest, rt::BuildError> {
         Ok(DescribeCustomerGatewayRequest {
             customer_gateway_id: rt::required(
                 self.customer_gateway_id,
@@ -83,10 +91,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeCustomerGatewayRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeCustomerGatewayRequestBuilder {
             customer_gateway_id: src.optional("CustomerGatewayId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -96,8 +108,10 @@ impl rt::Operation for DescribeCustomerGatewayRequest {
     const ACTION: &'static str = "DescribeCustomerGateway";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeCustomerGatewayResponse;
     type Error = DescribeCustomerGatewayError;
     #[inline]
@@ -113,47 +127,47 @@ pub struct DescribeCustomerGatewayResponse {
     /// The autonomous system number of the on-premises gateway device, used when its connections run BGP.
     ///
     /// Wire name: `Asn`.
-    pub asn: Option<i64>,
+    pub asn: ::core::option::Option<i64>,
     /// The key that the on-premises device uses to authenticate its BGP sessions.
     ///
     /// Wire name: `AuthKey`.
-    pub auth_key: Option<String>,
+    pub auth_key: ::core::option::Option<::std::string::String>,
     /// When the customer gateway was created, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The ID of the customer gateway; you pass it as CustomerGatewayId when you create an IPsec-VPN connection.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// The description you gave the customer gateway.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The IP address of the on-premises gateway device that this customer gateway stands for.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
     /// The name you gave the customer gateway.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the customer gateway belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The tags on the customer gateway, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl rt::Decode for DescribeCustomerGatewayResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             asn: fields.optional("Asn")?,
@@ -199,7 +213,7 @@ impl DescribeCustomerGatewayError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -231,13 +245,13 @@ impl rt::OperationError for DescribeCustomerGatewayError {
         }
     }
 }
-impl std::fmt::Display for DescribeCustomerGatewayError {
+impl ::std::fmt::Display for DescribeCustomerGatewayError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeCustomerGatewayError {}
+impl ::std::error::Error for DescribeCustomerGatewayError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -307,7 +321,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

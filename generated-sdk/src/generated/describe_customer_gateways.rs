@@ -14,27 +14,27 @@ pub struct DescribeCustomerGatewaysRequest {
     /// Return only this customer gateway; leave it out to list every customer gateway in the region.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds: at most 50, 10 by default.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only customer gateways in this resource group. ListResourceGroups lists them.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Return only customer gateways that carry these tags.
     ///
     /// Wire name: `Tag`. At most 20 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeCustomerGatewaysRequest {
     /// Starts building a request.
@@ -46,46 +46,55 @@ impl DescribeCustomerGatewaysRequest {
 /// Builds a [`DescribeCustomerGatewaysRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeCustomerGatewaysRequestBuilder {
-    customer_gateway_id: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tag: Vec<super::types::Tag>,
+    customer_gateway_id: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeCustomerGatewaysRequestBuilder {
     /// Return only this customer gateway; leave it out to list every customer gateway in the region.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub fn customer_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.customer_gateway_id = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most 50, 10 by default.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only customer gateways in this resource group. ListResourceGroups lists them.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -94,14 +103,18 @@ impl DescribeCustomerGatewaysRequestBuilder {
     /// Wire name: `Tag`. At most 20 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeCustomerGatewaysRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeCustomerGatewaysRequest, rt::BuildError> {
         let request = DescribeCustomerGatewaysRequest {
             customer_gateway_id: self.customer_gateway_id,
             page_number: self.page_number,
@@ -137,7 +150,7 @@ impl super::Client {
 impl rt::Paginated for DescribeCustomerGatewaysRequest {
     type Item = CustomerGateway;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -152,7 +165,9 @@ impl rt::Paginated for DescribeCustomerGatewaysRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeCustomerGatewaysResponse) -> Vec<CustomerGateway> {
+    fn into_items(
+        page: DescribeCustomerGatewaysResponse,
+    ) -> ::std::vec::Vec<CustomerGateway> {
         page.customer_gateways
     }
 }
@@ -163,11 +178,11 @@ impl super::Client {
         &self,
         request: DescribeCustomerGatewaysRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeCustomerGatewaysResponse,
             rt::SdkError<DescribeCustomerGatewaysError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeCustomerGateways`.
@@ -176,20 +191,27 @@ impl super::Client {
         &self,
         request: DescribeCustomerGatewaysRequest,
     ) -> impl rt::Stream<
-        Item = Result<CustomerGateway, rt::SdkError<DescribeCustomerGatewaysError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            CustomerGateway,
+            rt::SdkError<DescribeCustomerGatewaysError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeCustomerGatewaysRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeCustomerGatewaysRequestBuilder {
             customer_gateway_id: src.optional("CustomerGatewayId")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
         }
@@ -201,8 +223,10 @@ impl rt::Operation for DescribeCustomerGatewaysRequest {
     const ACTION: &'static str = "DescribeCustomerGateways";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeCustomerGatewaysResponse;
     type Error = DescribeCustomerGatewaysError;
     #[inline]
@@ -222,27 +246,27 @@ pub struct DescribeCustomerGatewaysResponse {
     /// The customer gateways on this page.
     ///
     /// Wire name: `CustomerGateways`. On the wire each item is wrapped in `CustomerGateway`.
-    pub customer_gateways: Vec<CustomerGateway>,
+    pub customer_gateways: ::std::vec::Vec<CustomerGateway>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeCustomerGatewaysResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             customer_gateways: fields
@@ -282,7 +306,7 @@ impl DescribeCustomerGatewaysError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -310,13 +334,13 @@ impl rt::OperationError for DescribeCustomerGatewaysError {
         }
     }
 }
-impl std::fmt::Display for DescribeCustomerGatewaysError {
+impl ::std::fmt::Display for DescribeCustomerGatewaysError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeCustomerGatewaysError {}
+impl ::std::error::Error for DescribeCustomerGatewaysError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -404,43 +428,43 @@ pub struct CustomerGateway {
     /// The autonomous system number of the on-premises gateway device, used when its connections run BGP.
     ///
     /// Wire name: `Asn`.
-    pub asn: Option<i64>,
+    pub asn: ::core::option::Option<i64>,
     /// The key that the on-premises device uses to authenticate its BGP sessions.
     ///
     /// Wire name: `AuthKey`.
-    pub auth_key: Option<String>,
+    pub auth_key: ::core::option::Option<::std::string::String>,
     /// When the customer gateway was created, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The ID of the customer gateway; you pass it as CustomerGatewayId when you create an IPsec-VPN connection.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// The description you gave the customer gateway.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The IP address of the on-premises gateway device that this customer gateway stands for.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
     /// The name you gave the customer gateway.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The resource group the customer gateway belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The tags on the customer gateway, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl rt::Decode for CustomerGateway {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             asn: fields.optional("Asn")?,
@@ -465,7 +489,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

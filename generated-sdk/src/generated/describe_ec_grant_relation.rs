@@ -16,7 +16,7 @@ pub struct DescribeEcGrantRelationRequest {
     /// The instance whose authorizations you want: a VBR ID when InstanceType is `VBR`, a VPC ID when it is `VPC`.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// Which side you query from: `VBR` lists the authorizations granted to a VBR; `VPC` lists those granted by a VPC.
     ///
     /// Wire name: `InstanceType`. Required.
@@ -24,15 +24,15 @@ pub struct DescribeEcGrantRelationRequest {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i64>,
+    pub page_number: ::core::option::Option<i64>,
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i64>,
+    pub page_size: ::core::option::Option<i64>,
     /// The region of the VBR; required when InstanceType is `VBR` and ignored when it is `VPC`.
     ///
     /// Wire name: `VbrRegionNo`.
-    pub vbr_region_no: Option<String>,
+    pub vbr_region_no: ::core::option::Option<::std::string::String>,
 }
 impl DescribeEcGrantRelationRequest {
     /// Starts building a request.
@@ -44,51 +44,62 @@ impl DescribeEcGrantRelationRequest {
 /// Builds a [`DescribeEcGrantRelationRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeEcGrantRelationRequestBuilder {
-    instance_id: Option<String>,
-    instance_type: Option<InstanceType>,
-    page_number: Option<i64>,
-    page_size: Option<i64>,
-    vbr_region_no: Option<String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    instance_type: ::core::option::Option<InstanceType>,
+    page_number: ::core::option::Option<i64>,
+    page_size: ::core::option::Option<i64>,
+    vbr_region_no: ::core::option::Option<::std::string::String>,
 }
 impl DescribeEcGrantRelationRequestBuilder {
     /// The instance whose authorizations you want: a VBR ID when InstanceType is `VBR`, a VPC ID when it is `VPC`.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// Which side you query from: `VBR` lists the authorizations granted to a VBR; `VPC` lists those granted by a VPC.
     ///
     /// Wire name: `InstanceType`. Required.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<InstanceType>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i64>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region of the VBR; required when InstanceType is `VBR` and ignored when it is `VPC`.
     ///
     /// Wire name: `VbrRegionNo`.
-    pub fn vbr_region_no(mut self, value: impl Into<String>) -> Self {
+    pub fn vbr_region_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vbr_region_no = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeEcGrantRelationRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeEcGrantRelationRequest, rt::BuildError> {
         Ok(DescribeEcGrantRelationRequest {
             instance_id: rt::required(self.instance_id, "InstanceId")?,
             instance_type: rt::required(self.instance_type, "InstanceType")?,
@@ -121,7 +132,7 @@ impl super::Client {
 impl rt::Paginated for DescribeEcGrantRelationRequest {
     type Item = EcGrantRelations;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number.and_then(|p| i32::try_from(p).ok())
     }
     fn set_page_number(&mut self, page: i32) {
@@ -136,7 +147,9 @@ impl rt::Paginated for DescribeEcGrantRelationRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeEcGrantRelationResponse) -> Vec<EcGrantRelations> {
+    fn into_items(
+        page: DescribeEcGrantRelationResponse,
+    ) -> ::std::vec::Vec<EcGrantRelations> {
         page.ec_grant_relations
     }
 }
@@ -147,11 +160,11 @@ impl super::Client {
         &self,
         request: DescribeEcGrantRelationRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeEcGrantRelationResponse,
             rt::SdkError<DescribeEcGrantRelationError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeEcGrantRelation`.
@@ -160,15 +173,20 @@ impl super::Client {
         &self,
         request: DescribeEcGrantRelationRequest,
     ) -> impl rt::Stream<
-        Item = Result<EcGrantRelations, rt::SdkError<DescribeEcGrantRelationError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            EcGrantRelations,
+            rt::SdkError<DescribeEcGrantRelationError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeEcGrantRelationRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeEcGrantRelationRequestBuilder {
             instance_id: src.optional("InstanceId")?,
             instance_type: src.optional("InstanceType")?,
@@ -184,7 +202,7 @@ impl rt::Operation for DescribeEcGrantRelationRequest {
     const ACTION: &'static str = "DescribeEcGrantRelation";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = DescribeEcGrantRelationResponse;
     type Error = DescribeEcGrantRelationError;
     #[inline]
@@ -203,31 +221,31 @@ pub struct DescribeEcGrantRelationResponse {
     /// How many authorizations match the request in total.
     ///
     /// Wire name: `Count`.
-    pub count: Option<i64>,
+    pub count: ::core::option::Option<i64>,
     /// The authorizations on this page.
     ///
     /// Wire name: `EcGrantRelations`.
-    pub ec_grant_relations: Vec<EcGrantRelations>,
+    pub ec_grant_relations: ::std::vec::Vec<EcGrantRelations>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `Page`.
-    pub page: Option<i64>,
+    pub page: ::core::option::Option<i64>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeEcGrantRelationResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             count: fields.optional("Count")?,
@@ -263,7 +281,7 @@ impl DescribeEcGrantRelationError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -283,13 +301,13 @@ impl rt::OperationError for DescribeEcGrantRelationError {
         }
     }
 }
-impl std::fmt::Display for DescribeEcGrantRelationError {
+impl ::std::fmt::Display for DescribeEcGrantRelationError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeEcGrantRelationError {}
+impl ::std::error::Error for DescribeEcGrantRelationError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -390,7 +408,7 @@ impl InstanceType {
         }
     }
 }
-impl From<&str> for InstanceType {
+impl ::core::convert::From<&str> for InstanceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -400,16 +418,17 @@ impl From<&str> for InstanceType {
         }
     }
 }
-impl std::fmt::Display for InstanceType {
+impl ::std::fmt::Display for InstanceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for InstanceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for InstanceType {
@@ -425,51 +444,51 @@ pub struct EcGrantRelations {
     /// The Alibaba Cloud account that owns the VPC.
     ///
     /// Wire name: `AliUid`.
-    pub ali_uid: Option<i64>,
+    pub ali_uid: ::core::option::Option<i64>,
     /// When the authorization was created.
     ///
     /// Wire name: `GmtCreate`.
-    pub gmt_create: Option<String>,
+    pub gmt_create: ::core::option::Option<::std::string::String>,
     /// The kind of authorization.
     ///
     /// Wire name: `GrantType`.
-    pub grant_type: Option<String>,
+    pub grant_type: ::core::option::Option<::std::string::String>,
     /// The VPC that is authorized.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The name of the VPC.
     ///
     /// Wire name: `InstanceName`.
-    pub instance_name: Option<String>,
+    pub instance_name: ::core::option::Option<::std::string::String>,
     /// The ID of the VPC's router (VRouter).
     ///
     /// Wire name: `InstanceRouterId`.
-    pub instance_router_id: Option<String>,
+    pub instance_router_id: ::core::option::Option<::std::string::String>,
     /// The region of the VPC.
     ///
     /// Wire name: `RegionNo`.
-    pub region_no: Option<String>,
+    pub region_no: ::core::option::Option<::std::string::String>,
     /// The state of the authorization.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The VBR to which the VPC may connect.
     ///
     /// Wire name: `VbrInstanceId`.
-    pub vbr_instance_id: Option<String>,
+    pub vbr_instance_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the VBR.
     ///
     /// Wire name: `VbrOwnerUid`.
-    pub vbr_owner_uid: Option<i64>,
+    pub vbr_owner_uid: ::core::option::Option<i64>,
     /// The region of the VBR.
     ///
     /// Wire name: `VbrRegionNo`.
-    pub vbr_region_no: Option<String>,
+    pub vbr_region_no: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for EcGrantRelations {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ali_uid: fields.optional("AliUid")?,
@@ -497,7 +516,7 @@ mod tests {
             .instance_type("example-InstanceType")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

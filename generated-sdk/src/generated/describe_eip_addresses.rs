@@ -16,99 +16,99 @@ pub struct DescribeEipAddressesRequest {
     /// Return only these EIPs: up to 50 EIP IDs, separated by commas. It can be combined with EipAddress, each taking up to 50 values.
     ///
     /// Wire name: `AllocationId`.
-    pub allocation_id: Option<String>,
+    pub allocation_id: ::core::option::Option<::std::string::String>,
     /// Return only the EIPs bound to the resource with this ID.
     ///
     /// Wire name: `AssociatedInstanceId`.
-    pub associated_instance_id: Option<String>,
+    pub associated_instance_id: ::core::option::Option<::std::string::String>,
     /// Return only EIPs bound to this kind of resource: `EcsInstance` (the default; an ECS instance in a VPC), `SlbInstance` (a CLB instance in a VPC), `Nat`, `HaVip`, `NetworkInterface` (a secondary ENI) or `IpAddress`. An ECS instance, CLB instance, HaVip or IP address holds one EIP at most, a NAT gateway can hold several, and for a secondary ENI the number depends on the binding mode.
     ///
     /// Wire name: `AssociatedInstanceType`.
-    pub associated_instance_type: Option<AssociatedInstanceType>,
+    pub associated_instance_type: ::core::option::Option<AssociatedInstanceType>,
     /// Return only EIPs with this billing method: `PostPaid` (pay-as-you-go) or `PrePaid` (subscription).
     ///
     /// Wire name: `ChargeType`.
-    pub charge_type: Option<ChargeType>,
+    pub charge_type: ::core::option::Option<ChargeType>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Return only these public IP addresses: up to 50, separated by commas. It can be combined with AllocationId, each taking up to 50 values.
     ///
     /// Wire name: `EipAddress`.
-    pub eip_address: Option<String>,
+    pub eip_address: ::core::option::Option<::std::string::String>,
     /// Return only EIPs with this name. A name has 1 to 128 characters of letters, digits, underscores and hyphens and begins with a letter.
     ///
     /// Wire name: `EipName`.
-    pub eip_name: Option<String>,
+    pub eip_name: ::core::option::Option<::std::string::String>,
     /// The first filter key; pass `CreationStartTime` to give the earliest creation time in Filter.1.Value.
     ///
     /// Wire name: `Filter.1.Key`.
-    pub filter_1_key: Option<String>,
+    pub filter_1_key: ::core::option::Option<::std::string::String>,
     /// The earliest creation time of the EIPs to return, in UTC and ISO 8601 form `YYYY-MM-DDThh:mmZ`.
     ///
     /// Wire name: `Filter.1.Value`.
-    pub filter_1_value: Option<String>,
+    pub filter_1_value: ::core::option::Option<::std::string::String>,
     /// The second filter key; pass `CreationEndTime` to give the latest creation time in Filter.2.Value.
     ///
     /// Wire name: `Filter.2.Key`.
-    pub filter_2_key: Option<String>,
+    pub filter_2_key: ::core::option::Option<::std::string::String>,
     /// The latest creation time of the EIPs to return, in UTC and ISO 8601 form `YYYY-MM-DDThh:mmZ`.
     ///
     /// Wire name: `Filter.2.Value`.
-    pub filter_2_value: Option<String>,
+    pub filter_2_value: ::core::option::Option<::std::string::String>,
     /// Return only EIPs of this line type. `BGP` (BGP Multi-ISP, the default) exists in every region; `BGP_PRO` (BGP Multi-ISP Pro) only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `ISP`.
-    pub isp: Option<Isp>,
+    pub isp: ::core::option::Option<Isp>,
     /// Whether to include pending orders: `false` (the default) or `true`. The Reservation fields of the answer are filled only with `true`.
     ///
     /// Wire name: `IncludeReservationData`.
-    pub include_reservation_data: Option<bool>,
+    pub include_reservation_data: ::core::option::Option<bool>,
     /// Return only EIPs locked for this reason: `financial` (overdue payment) or `security`.
     ///
     /// Wire name: `LockReason`.
-    pub lock_reason: Option<LockReason>,
+    pub lock_reason: ::core::option::Option<LockReason>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many EIPs a page holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 100.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// Return only EIPs taken from this IP address pool.
     ///
     /// Wire name: `PublicIpAddressPoolId`.
-    pub public_ip_address_pool_id: Option<String>,
+    pub public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only EIPs in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Whether to filter on Anti-DDoS Pro/Premium: `true` returns only EIPs that have it.
     ///
     /// Wire name: `SecurityProtectionEnabled`.
-    pub security_protection_enabled: Option<bool>,
+    pub security_protection_enabled: ::core::option::Option<bool>,
     /// Return only the EIPs of this contiguous EIP group. DescribeEipSegment lists group IDs.
     ///
     /// Wire name: `SegmentInstanceId`.
-    pub segment_instance_id: Option<String>,
+    pub segment_instance_id: ::core::option::Option<::std::string::String>,
     /// Return only managed EIPs (`true`) or only unmanaged ones (`false`); leave it out to get both.
     ///
     /// Wire name: `ServiceManaged`.
-    pub service_managed: Option<bool>,
+    pub service_managed: ::core::option::Option<bool>,
     /// Return only EIPs in this state: `Associating`, `Unassociating`, `InUse`, `Available` or `Releasing`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<Status>,
+    pub status: ::core::option::Option<Status>,
     /// Return only the EIPs that carry all of these tags.
     ///
     /// Wire name: `Tag`. At most 20 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeEipAddressesRequest {
     /// Starts building a request.
@@ -120,43 +120,49 @@ impl DescribeEipAddressesRequest {
 /// Builds a [`DescribeEipAddressesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeEipAddressesRequestBuilder {
-    allocation_id: Option<String>,
-    associated_instance_id: Option<String>,
-    associated_instance_type: Option<AssociatedInstanceType>,
-    charge_type: Option<ChargeType>,
-    dry_run: Option<bool>,
-    eip_address: Option<String>,
-    eip_name: Option<String>,
-    filter_1_key: Option<String>,
-    filter_1_value: Option<String>,
-    filter_2_key: Option<String>,
-    filter_2_value: Option<String>,
-    isp: Option<Isp>,
-    include_reservation_data: Option<bool>,
-    lock_reason: Option<LockReason>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    public_ip_address_pool_id: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    security_protection_enabled: Option<bool>,
-    segment_instance_id: Option<String>,
-    service_managed: Option<bool>,
-    status: Option<Status>,
-    tag: Vec<super::types::Tag>,
+    allocation_id: ::core::option::Option<::std::string::String>,
+    associated_instance_id: ::core::option::Option<::std::string::String>,
+    associated_instance_type: ::core::option::Option<AssociatedInstanceType>,
+    charge_type: ::core::option::Option<ChargeType>,
+    dry_run: ::core::option::Option<bool>,
+    eip_address: ::core::option::Option<::std::string::String>,
+    eip_name: ::core::option::Option<::std::string::String>,
+    filter_1_key: ::core::option::Option<::std::string::String>,
+    filter_1_value: ::core::option::Option<::std::string::String>,
+    filter_2_key: ::core::option::Option<::std::string::String>,
+    filter_2_value: ::core::option::Option<::std::string::String>,
+    isp: ::core::option::Option<Isp>,
+    include_reservation_data: ::core::option::Option<bool>,
+    lock_reason: ::core::option::Option<LockReason>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    security_protection_enabled: ::core::option::Option<bool>,
+    segment_instance_id: ::core::option::Option<::std::string::String>,
+    service_managed: ::core::option::Option<bool>,
+    status: ::core::option::Option<Status>,
+    tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeEipAddressesRequestBuilder {
     /// Return only these EIPs: up to 50 EIP IDs, separated by commas. It can be combined with EipAddress, each taking up to 50 values.
     ///
     /// Wire name: `AllocationId`.
-    pub fn allocation_id(mut self, value: impl Into<String>) -> Self {
+    pub fn allocation_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.allocation_id = Some(value.into());
         self
     }
     /// Return only the EIPs bound to the resource with this ID.
     ///
     /// Wire name: `AssociatedInstanceId`.
-    pub fn associated_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn associated_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.associated_instance_id = Some(value.into());
         self
     }
@@ -165,7 +171,7 @@ impl DescribeEipAddressesRequestBuilder {
     /// Wire name: `AssociatedInstanceType`.
     pub fn associated_instance_type(
         mut self,
-        value: impl Into<AssociatedInstanceType>,
+        value: impl ::core::convert::Into<AssociatedInstanceType>,
     ) -> Self {
         self.associated_instance_type = Some(value.into());
         self
@@ -173,140 +179,176 @@ impl DescribeEipAddressesRequestBuilder {
     /// Return only EIPs with this billing method: `PostPaid` (pay-as-you-go) or `PrePaid` (subscription).
     ///
     /// Wire name: `ChargeType`.
-    pub fn charge_type(mut self, value: impl Into<ChargeType>) -> Self {
+    pub fn charge_type(mut self, value: impl ::core::convert::Into<ChargeType>) -> Self {
         self.charge_type = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Return only these public IP addresses: up to 50, separated by commas. It can be combined with AllocationId, each taking up to 50 values.
     ///
     /// Wire name: `EipAddress`.
-    pub fn eip_address(mut self, value: impl Into<String>) -> Self {
+    pub fn eip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.eip_address = Some(value.into());
         self
     }
     /// Return only EIPs with this name. A name has 1 to 128 characters of letters, digits, underscores and hyphens and begins with a letter.
     ///
     /// Wire name: `EipName`.
-    pub fn eip_name(mut self, value: impl Into<String>) -> Self {
+    pub fn eip_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.eip_name = Some(value.into());
         self
     }
     /// The first filter key; pass `CreationStartTime` to give the earliest creation time in Filter.1.Value.
     ///
     /// Wire name: `Filter.1.Key`.
-    pub fn filter_1_key(mut self, value: impl Into<String>) -> Self {
+    pub fn filter_1_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.filter_1_key = Some(value.into());
         self
     }
     /// The earliest creation time of the EIPs to return, in UTC and ISO 8601 form `YYYY-MM-DDThh:mmZ`.
     ///
     /// Wire name: `Filter.1.Value`.
-    pub fn filter_1_value(mut self, value: impl Into<String>) -> Self {
+    pub fn filter_1_value(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.filter_1_value = Some(value.into());
         self
     }
     /// The second filter key; pass `CreationEndTime` to give the latest creation time in Filter.2.Value.
     ///
     /// Wire name: `Filter.2.Key`.
-    pub fn filter_2_key(mut self, value: impl Into<String>) -> Self {
+    pub fn filter_2_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.filter_2_key = Some(value.into());
         self
     }
     /// The latest creation time of the EIPs to return, in UTC and ISO 8601 form `YYYY-MM-DDThh:mmZ`.
     ///
     /// Wire name: `Filter.2.Value`.
-    pub fn filter_2_value(mut self, value: impl Into<String>) -> Self {
+    pub fn filter_2_value(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.filter_2_value = Some(value.into());
         self
     }
     /// Return only EIPs of this line type. `BGP` (BGP Multi-ISP, the default) exists in every region; `BGP_PRO` (BGP Multi-ISP Pro) only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `ISP`.
-    pub fn isp(mut self, value: impl Into<Isp>) -> Self {
+    pub fn isp(mut self, value: impl ::core::convert::Into<Isp>) -> Self {
         self.isp = Some(value.into());
         self
     }
     /// Whether to include pending orders: `false` (the default) or `true`. The Reservation fields of the answer are filled only with `true`.
     ///
     /// Wire name: `IncludeReservationData`.
-    pub fn include_reservation_data(mut self, value: impl Into<bool>) -> Self {
+    pub fn include_reservation_data(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.include_reservation_data = Some(value.into());
         self
     }
     /// Return only EIPs locked for this reason: `financial` (overdue payment) or `security`.
     ///
     /// Wire name: `LockReason`.
-    pub fn lock_reason(mut self, value: impl Into<LockReason>) -> Self {
+    pub fn lock_reason(mut self, value: impl ::core::convert::Into<LockReason>) -> Self {
         self.lock_reason = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many EIPs a page holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 100.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// Return only EIPs taken from this IP address pool.
     ///
     /// Wire name: `PublicIpAddressPoolId`.
-    pub fn public_ip_address_pool_id(mut self, value: impl Into<String>) -> Self {
+    pub fn public_ip_address_pool_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.public_ip_address_pool_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only EIPs in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// Whether to filter on Anti-DDoS Pro/Premium: `true` returns only EIPs that have it.
     ///
     /// Wire name: `SecurityProtectionEnabled`.
-    pub fn security_protection_enabled(mut self, value: impl Into<bool>) -> Self {
+    pub fn security_protection_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.security_protection_enabled = Some(value.into());
         self
     }
     /// Return only the EIPs of this contiguous EIP group. DescribeEipSegment lists group IDs.
     ///
     /// Wire name: `SegmentInstanceId`.
-    pub fn segment_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn segment_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.segment_instance_id = Some(value.into());
         self
     }
     /// Return only managed EIPs (`true`) or only unmanaged ones (`false`); leave it out to get both.
     ///
     /// Wire name: `ServiceManaged`.
-    pub fn service_managed(mut self, value: impl Into<bool>) -> Self {
+    pub fn service_managed(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.service_managed = Some(value.into());
         self
     }
     /// Return only EIPs in this state: `Associating`, `Unassociating`, `InUse`, `Available` or `Releasing`.
     ///
     /// Wire name: `Status`.
-    pub fn status(mut self, value: impl Into<Status>) -> Self {
+    pub fn status(mut self, value: impl ::core::convert::Into<Status>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -315,14 +357,18 @@ impl DescribeEipAddressesRequestBuilder {
     /// Wire name: `Tag`. At most 20 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeEipAddressesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeEipAddressesRequest, rt::BuildError> {
         let request = DescribeEipAddressesRequest {
             allocation_id: self.allocation_id,
             associated_instance_id: self.associated_instance_id,
@@ -394,7 +440,7 @@ impl rt::DryRunnable for DescribeEipAddressesRequest {}
 impl rt::Paginated for DescribeEipAddressesRequest {
     type Item = EipAddress;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -409,7 +455,7 @@ impl rt::Paginated for DescribeEipAddressesRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeEipAddressesResponse) -> Vec<EipAddress> {
+    fn into_items(page: DescribeEipAddressesResponse) -> ::std::vec::Vec<EipAddress> {
         page.eip_addresses
     }
 }
@@ -420,11 +466,11 @@ impl super::Client {
         &self,
         request: DescribeEipAddressesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeEipAddressesResponse,
             rt::SdkError<DescribeEipAddressesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeEipAddresses`.
@@ -433,15 +479,20 @@ impl super::Client {
         &self,
         request: DescribeEipAddressesRequest,
     ) -> impl rt::Stream<
-        Item = Result<EipAddress, rt::SdkError<DescribeEipAddressesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            EipAddress,
+            rt::SdkError<DescribeEipAddressesError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeEipAddressesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeEipAddressesRequestBuilder {
             allocation_id: src.optional("AllocationId")?,
             associated_instance_id: src.optional("AssociatedInstanceId")?,
@@ -460,7 +511,9 @@ impl rt::FromParams for DescribeEipAddressesRequest {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
             public_ip_address_pool_id: src.optional("PublicIpAddressPoolId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             security_protection_enabled: src.optional("SecurityProtectionEnabled")?,
             segment_instance_id: src.optional("SegmentInstanceId")?,
@@ -476,8 +529,10 @@ impl rt::Operation for DescribeEipAddressesRequest {
     const ACTION: &'static str = "DescribeEipAddresses";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeEipAddressesResponse;
     type Error = DescribeEipAddressesError;
     #[inline]
@@ -515,27 +570,27 @@ pub struct DescribeEipAddressesResponse {
     /// The EIPs on this page.
     ///
     /// Wire name: `EipAddresses`. On the wire each item is wrapped in `EipAddress`.
-    pub eip_addresses: Vec<EipAddress>,
+    pub eip_addresses: ::std::vec::Vec<EipAddress>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeEipAddressesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             eip_addresses: fields.wrapped_list("EipAddresses", "EipAddress")?,
@@ -586,7 +641,7 @@ impl DescribeEipAddressesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -626,13 +681,13 @@ impl rt::OperationError for DescribeEipAddressesError {
         }
     }
 }
-impl std::fmt::Display for DescribeEipAddressesError {
+impl ::std::fmt::Display for DescribeEipAddressesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeEipAddressesError {}
+impl ::std::error::Error for DescribeEipAddressesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -892,7 +947,7 @@ impl AssociatedInstanceType {
         }
     }
 }
-impl From<&str> for AssociatedInstanceType {
+impl ::core::convert::From<&str> for AssociatedInstanceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -906,16 +961,17 @@ impl From<&str> for AssociatedInstanceType {
         }
     }
 }
-impl std::fmt::Display for AssociatedInstanceType {
+impl ::std::fmt::Display for AssociatedInstanceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for AssociatedInstanceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for AssociatedInstanceType {
@@ -946,7 +1002,7 @@ impl ChargeType {
         }
     }
 }
-impl From<&str> for ChargeType {
+impl ::core::convert::From<&str> for ChargeType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -956,16 +1012,17 @@ impl From<&str> for ChargeType {
         }
     }
 }
-impl std::fmt::Display for ChargeType {
+impl ::std::fmt::Display for ChargeType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ChargeType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ChargeType {
@@ -996,7 +1053,7 @@ impl Isp {
         }
     }
 }
-impl From<&str> for Isp {
+impl ::core::convert::From<&str> for Isp {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1006,16 +1063,17 @@ impl From<&str> for Isp {
         }
     }
 }
-impl std::fmt::Display for Isp {
+impl ::std::fmt::Display for Isp {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Isp {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Isp {
@@ -1046,7 +1104,7 @@ impl LockReason {
         }
     }
 }
-impl From<&str> for LockReason {
+impl ::core::convert::From<&str> for LockReason {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1056,16 +1114,17 @@ impl From<&str> for LockReason {
         }
     }
 }
-impl std::fmt::Display for LockReason {
+impl ::std::fmt::Display for LockReason {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for LockReason {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for LockReason {
@@ -1105,7 +1164,7 @@ impl Status {
         }
     }
 }
-impl From<&str> for Status {
+impl ::core::convert::From<&str> for Status {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1118,16 +1177,17 @@ impl From<&str> for Status {
         }
     }
 }
-impl std::fmt::Display for Status {
+impl ::std::fmt::Display for Status {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Status {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Status {
@@ -1143,11 +1203,11 @@ pub struct OperationLocksLockReason {
     /// Why the EIP is locked: `financial` (overdue payment) or `security`.
     ///
     /// Wire name: `LockReason`.
-    pub lock_reason: Option<String>,
+    pub lock_reason: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for OperationLocksLockReason {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             lock_reason: fields.optional("LockReason")?,
@@ -1161,175 +1221,175 @@ pub struct EipAddress {
     /// The ID of the EIP.
     ///
     /// Wire name: `AllocationId`.
-    pub allocation_id: Option<String>,
+    pub allocation_id: ::core::option::Option<::std::string::String>,
     /// When the EIP was allocated, in UTC.
     ///
     /// Wire name: `AllocationTime`.
-    pub allocation_time: Option<String>,
+    pub allocation_time: ::core::option::Option<::std::string::String>,
     /// The peak bandwidth of the EIP, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<String>,
+    pub bandwidth: ::core::option::Option<::std::string::String>,
     /// The peak bandwidth, in Mbit/s, of the Internet Shared Bandwidth instance the EIP belongs to; empty when it belongs to none.
     ///
     /// Wire name: `BandwidthPackageBandwidth`.
-    pub bandwidth_package_bandwidth: Option<String>,
+    pub bandwidth_package_bandwidth: ::core::option::Option<::std::string::String>,
     /// The ID of the Internet Shared Bandwidth instance the EIP belongs to, if any.
     ///
     /// Wire name: `BandwidthPackageId`.
-    pub bandwidth_package_id: Option<String>,
+    pub bandwidth_package_id: ::core::option::Option<::std::string::String>,
     /// The kind of bandwidth package the EIP belongs to, such as `CommonBandwidthPackage` for Internet Shared Bandwidth.
     ///
     /// Wire name: `BandwidthPackageType`.
-    pub bandwidth_package_type: Option<String>,
+    pub bandwidth_package_type: ::core::option::Option<::std::string::String>,
     /// The service type of the EIP, for example `CloudBox` for an EIP of a cloud box.
     ///
     /// Wire name: `BizType`.
-    pub biz_type: Option<String>,
+    pub biz_type: ::core::option::Option<::std::string::String>,
     /// The business state of the EIP, such as `Normal`, or `FinancialLocked` when it is locked for overdue payment.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<String>,
+    pub business_status: ::core::option::Option<::std::string::String>,
     /// How the EIP is billed: `PostPaid` (pay-as-you-go) or `PrePaid` (subscription).
     ///
     /// Wire name: `ChargeType`.
-    pub charge_type: Option<String>,
+    pub charge_type: ::core::option::Option<::std::string::String>,
     /// Whether deletion protection is on for the EIP (`true`) or off (`false`).
     ///
     /// Wire name: `DeletionProtection`.
-    pub deletion_protection: Option<bool>,
+    pub deletion_protection: ::core::option::Option<bool>,
     /// The description of the EIP.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The EIP's own peak bandwidth in Mbit/s, which applies when it is not in an Internet Shared Bandwidth instance.
     ///
     /// Wire name: `EipBandwidth`.
-    pub eip_bandwidth: Option<String>,
+    pub eip_bandwidth: ::core::option::Option<::std::string::String>,
     /// When the EIP expires; meaningful for subscription EIPs.
     ///
     /// Wire name: `ExpiredTime`.
-    pub expired_time: Option<String>,
+    pub expired_time: ::core::option::Option<::std::string::String>,
     /// Whether fine-grained (high-definition) monitoring is on for the EIP, as set with SetHighDefinitionMonitorLogStatus.
     ///
     /// Wire name: `HDMonitorStatus`.
-    pub hd_monitor_status: Option<String>,
+    pub hd_monitor_status: ::core::option::Option<::std::string::String>,
     /// Whether the EIP has a pending order (`true` or `false`); returned when IncludeReservationData is `true`.
     ///
     /// Wire name: `HasReservationData`.
-    pub has_reservation_data: Option<String>,
+    pub has_reservation_data: ::core::option::Option<::std::string::String>,
     /// The line type of the EIP, such as `BGP` or `BGP_PRO`.
     ///
     /// Wire name: `ISP`.
-    pub isp: Option<String>,
+    pub isp: ::core::option::Option<::std::string::String>,
     /// The ID of the resource the EIP is bound to; empty when it is not bound.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The region of the resource the EIP is bound to.
     ///
     /// Wire name: `InstanceRegionId`.
-    pub instance_region_id: Option<String>,
+    pub instance_region_id: ::core::option::Option<::std::string::String>,
     /// The kind of resource the EIP is bound to: `EcsInstance`, `SlbInstance`, `Nat`, `HaVip`, `NetworkInterface` or `IpAddress`.
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<String>,
+    pub instance_type: ::core::option::Option<::std::string::String>,
     /// How usage of the EIP is metered: `PayByBandwidth` or `PayByTraffic`.
     ///
     /// Wire name: `InternetChargeType`.
-    pub internet_charge_type: Option<String>,
+    pub internet_charge_type: ::core::option::Option<::std::string::String>,
     /// The public IP address of the EIP.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
     /// The binding mode of the EIP: `NAT`, `MULTI_BINDED` or `BINDED`.
     ///
     /// Wire name: `Mode`.
-    pub mode: Option<String>,
+    pub mode: ::core::option::Option<::std::string::String>,
     /// The name of the EIP.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The network type of the EIP, normally `public`.
     ///
     /// Wire name: `Netmode`.
-    pub netmode: Option<String>,
+    pub netmode: ::core::option::Option<::std::string::String>,
     /// The locks on the EIP; empty when it is not locked.
     ///
     /// Wire name: `OperationLocks`. On the wire each item is wrapped in `LockReason`.
-    pub operation_locks: Vec<OperationLocksLockReason>,
+    pub operation_locks: ::std::vec::Vec<OperationLocksLockReason>,
     /// The private IP address of the bound resource that the EIP maps to.
     ///
     /// Wire name: `PrivateIpAddress`.
-    pub private_ip_address: Option<String>,
+    pub private_ip_address: ::core::option::Option<::std::string::String>,
     /// The IP address pool the EIP was taken from, if any.
     ///
     /// Wire name: `PublicIpAddressPoolId`.
-    pub public_ip_address_pool_id: Option<String>,
+    pub public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
     /// The region of the EIP.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// When the pending order takes effect; returned when IncludeReservationData is `true`.
     ///
     /// Wire name: `ReservationActiveTime`.
-    pub reservation_active_time: Option<String>,
+    pub reservation_active_time: ::core::option::Option<::std::string::String>,
     /// The peak bandwidth, in Mbit/s, that applies once the pending order takes effect.
     ///
     /// Wire name: `ReservationBandwidth`.
-    pub reservation_bandwidth: Option<String>,
+    pub reservation_bandwidth: ::core::option::Option<::std::string::String>,
     /// The metering method that applies once the pending order takes effect.
     ///
     /// Wire name: `ReservationInternetChargeType`.
-    pub reservation_internet_charge_type: Option<String>,
+    pub reservation_internet_charge_type: ::core::option::Option<::std::string::String>,
     /// The kind of pending order, for example a renewal with a change or an upgrade.
     ///
     /// Wire name: `ReservationOrderType`.
-    pub reservation_order_type: Option<String>,
+    pub reservation_order_type: ::core::option::Option<::std::string::String>,
     /// The resource group the EIP belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Whether level-2 throttling is configured for the EIP (`true` or `false`).
     ///
     /// Wire name: `SecondLimited`.
-    pub second_limited: Option<bool>,
+    pub second_limited: ::core::option::Option<bool>,
     /// The Anti-DDoS editions enabled for the EIP; `AntiDDoS_Enhanced` means Anti-DDoS Pro/Premium.
     ///
     /// Wire name: `SecurityProtectionTypes`. On the wire each item is wrapped in `SecurityProtectionType`.
-    pub security_protection_types: Vec<String>,
+    pub security_protection_types: ::std::vec::Vec<::std::string::String>,
     /// The contiguous EIP group the EIP belongs to, if any.
     ///
     /// Wire name: `SegmentInstanceId`.
-    pub segment_instance_id: Option<String>,
+    pub segment_instance_id: ::core::option::Option<::std::string::String>,
     /// The ID of the Alibaba Cloud service that manages the EIP, when it is managed.
     ///
     /// Wire name: `ServiceID`.
-    pub service_id: Option<i64>,
+    pub service_id: ::core::option::Option<i64>,
     /// Whether the EIP is managed by an Alibaba Cloud service on your behalf: `1` for yes, `0` for no.
     ///
     /// Wire name: `ServiceManaged`.
-    pub service_managed: Option<i64>,
+    pub service_managed: ::core::option::Option<i64>,
     /// The state of the EIP: `Associating`, `Unassociating`, `InUse`, `Available` or `Releasing`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the EIP.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The VPC whose IPv4 gateway routes traffic for the EIP, when it is bound to an IP address.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
     /// The zone of the EIP, set for EIPs that belong to a zone such as those of a cloud box.
     ///
     /// Wire name: `Zone`.
-    pub zone: Option<String>,
+    pub zone: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for EipAddress {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             allocation_id: fields.optional("AllocationId")?,
@@ -1389,7 +1449,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,11 +16,11 @@ pub struct DescribeEipGatewayInfoRequest {
     /// The secondary ENI the EIPs are bound to.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeEipGatewayInfoRequest {
     /// Starts building a request.
@@ -32,27 +32,35 @@ impl DescribeEipGatewayInfoRequest {
 /// Builds a [`DescribeEipGatewayInfoRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeEipGatewayInfoRequestBuilder {
-    instance_id: Option<String>,
-    region_id: Option<String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeEipGatewayInfoRequestBuilder {
     /// The secondary ENI the EIPs are bound to.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeEipGatewayInfoRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeEipGatewayInfoRequest, rt::BuildError> {
         Ok(DescribeEipGatewayInfoRequest {
             instance_id: rt::required(self.instance_id, "InstanceId")?,
             region_id: self.region_id,
@@ -82,10 +90,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeEipGatewayInfoRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeEipGatewayInfoRequestBuilder {
             instance_id: src.optional("InstanceId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -95,9 +107,11 @@ impl rt::Operation for DescribeEipGatewayInfoRequest {
     const ACTION: &'static str = "DescribeEipGatewayInfo";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     const RESPONSE_HAS_CODE: bool = true;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeEipGatewayInfoResponse;
     type Error = DescribeEipGatewayInfoError;
     #[inline]
@@ -113,23 +127,23 @@ pub struct DescribeEipGatewayInfoResponse {
     /// The status code of the call.
     ///
     /// Wire name: `Code`.
-    pub code: Option<String>,
+    pub code: ::core::option::Option<::std::string::String>,
     /// One entry per EIP bound to the ENI.
     ///
     /// Wire name: `EipInfos`. On the wire each item is wrapped in `EipInfo`.
-    pub eip_infos: Vec<EipInfo>,
+    pub eip_infos: ::std::vec::Vec<EipInfo>,
     /// A message describing the result of the call.
     ///
     /// Wire name: `Message`.
-    pub message: Option<String>,
+    pub message: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DescribeEipGatewayInfoResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             code: fields.optional("Code")?,
@@ -165,7 +179,7 @@ impl DescribeEipGatewayInfoError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -190,13 +204,13 @@ impl rt::OperationError for DescribeEipGatewayInfoError {
         }
     }
 }
-impl std::fmt::Display for DescribeEipGatewayInfoError {
+impl ::std::fmt::Display for DescribeEipGatewayInfoError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeEipGatewayInfoError {}
+impl ::std::error::Error for DescribeEipGatewayInfoError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -242,19 +256,19 @@ pub struct EipInfo {
     /// The public IP address of the EIP.
     ///
     /// Wire name: `Ip`.
-    pub ip: Option<String>,
+    pub ip: ::core::option::Option<::std::string::String>,
     /// The gateway address to use for this EIP.
     ///
     /// Wire name: `IpGw`.
-    pub ip_gw: Option<String>,
+    pub ip_gw: ::core::option::Option<::std::string::String>,
     /// The subnet mask to use for this EIP.
     ///
     /// Wire name: `IpMask`.
-    pub ip_mask: Option<String>,
+    pub ip_mask: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for EipInfo {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ip: fields.optional("Ip")?,
@@ -274,7 +288,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

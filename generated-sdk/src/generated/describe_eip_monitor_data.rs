@@ -16,23 +16,23 @@ pub struct DescribeEipMonitorDataRequest {
     /// The EIP to report on. DescribeEipAddresses lists EIP IDs.
     ///
     /// Wire name: `AllocationId`. Required.
-    pub allocation_id: String,
+    pub allocation_id: ::std::string::String,
     /// The end of the range, in UTC, written `YYYY-MM-DDThh:mm:ssZ`; for example `2013-01-10T12:00:00Z` is 20:00:00 on 10 January 2013 in UTC+8. Any non-zero seconds round the time up to the following minute.
     ///
     /// Wire name: `EndTime`. Required.
-    pub end_time: String,
+    pub end_time: ::std::string::String,
     /// The length of each sample in seconds: `60` (the default), `300`, `900` or `3600`. When the range divided by the period exceeds 200, only 200 samples come back per call; otherwise you get every sample between StartTime and EndTime.
     ///
     /// Wire name: `Period`.
-    pub period: Option<i32>,
+    pub period: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The start of the range, in UTC, written `YYYY-MM-DDThh:mm:ssZ`; for example `2013-01-10T12:00:00Z` is 20:00:00 on 10 January 2013 in UTC+8. Any non-zero seconds round the time up to the following minute.
     ///
     /// Wire name: `StartTime`. Required.
-    pub start_time: String,
+    pub start_time: ::std::string::String,
 }
 impl DescribeEipMonitorDataRequest {
     /// Starts building a request.
@@ -44,51 +44,65 @@ impl DescribeEipMonitorDataRequest {
 /// Builds a [`DescribeEipMonitorDataRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeEipMonitorDataRequestBuilder {
-    allocation_id: Option<String>,
-    end_time: Option<String>,
-    period: Option<i32>,
-    region_id: Option<String>,
-    start_time: Option<String>,
+    allocation_id: ::core::option::Option<::std::string::String>,
+    end_time: ::core::option::Option<::std::string::String>,
+    period: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    start_time: ::core::option::Option<::std::string::String>,
 }
 impl DescribeEipMonitorDataRequestBuilder {
     /// The EIP to report on. DescribeEipAddresses lists EIP IDs.
     ///
     /// Wire name: `AllocationId`. Required.
-    pub fn allocation_id(mut self, value: impl Into<String>) -> Self {
+    pub fn allocation_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.allocation_id = Some(value.into());
         self
     }
     /// The end of the range, in UTC, written `YYYY-MM-DDThh:mm:ssZ`; for example `2013-01-10T12:00:00Z` is 20:00:00 on 10 January 2013 in UTC+8. Any non-zero seconds round the time up to the following minute.
     ///
     /// Wire name: `EndTime`. Required.
-    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+    pub fn end_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.end_time = Some(value.into());
         self
     }
     /// The length of each sample in seconds: `60` (the default), `300`, `900` or `3600`. When the range divided by the period exceeds 200, only 200 samples come back per call; otherwise you get every sample between StartTime and EndTime.
     ///
     /// Wire name: `Period`.
-    pub fn period(mut self, value: impl Into<i32>) -> Self {
+    pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.period = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The start of the range, in UTC, written `YYYY-MM-DDThh:mm:ssZ`; for example `2013-01-10T12:00:00Z` is 20:00:00 on 10 January 2013 in UTC+8. Any non-zero seconds round the time up to the following minute.
     ///
     /// Wire name: `StartTime`. Required.
-    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+    pub fn start_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.start_time = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeEipMonitorDataRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeEipMonitorDataRequest, rt::BuildError> {
         Ok(DescribeEipMonitorDataRequest {
             allocation_id: rt::required(self.allocation_id, "AllocationId")?,
             end_time: rt::required(self.end_time, "EndTime")?,
@@ -121,7 +135,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeEipMonitorDataRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeEipMonitorDataRequestBuilder {
             allocation_id: src.optional("AllocationId")?,
             end_time: src.optional("EndTime")?,
@@ -137,8 +153,10 @@ impl rt::Operation for DescribeEipMonitorDataRequest {
     const ACTION: &'static str = "DescribeEipMonitorData";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeEipMonitorDataResponse;
     type Error = DescribeEipMonitorDataError;
     #[inline]
@@ -157,15 +175,15 @@ pub struct DescribeEipMonitorDataResponse {
     /// The samples, one per Period.
     ///
     /// Wire name: `EipMonitorDatas`. On the wire each item is wrapped in `EipMonitorData`.
-    pub eip_monitor_datas: Vec<EipMonitorData>,
+    pub eip_monitor_datas: ::std::vec::Vec<EipMonitorData>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DescribeEipMonitorDataResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             eip_monitor_datas: fields.wrapped_list("EipMonitorDatas", "EipMonitorData")?,
@@ -217,7 +235,7 @@ impl DescribeEipMonitorDataError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -261,13 +279,13 @@ impl rt::OperationError for DescribeEipMonitorDataError {
         }
     }
 }
-impl std::fmt::Display for DescribeEipMonitorDataError {
+impl ::std::fmt::Display for DescribeEipMonitorDataError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeEipMonitorDataError {}
+impl ::std::error::Error for DescribeEipMonitorDataError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -317,31 +335,31 @@ pub struct EipMonitorData {
     /// The bandwidth of the EIP during the sample.
     ///
     /// Wire name: `EipBandwidth`.
-    pub eip_bandwidth: Option<i64>,
+    pub eip_bandwidth: ::core::option::Option<i64>,
     /// The total traffic of the EIP during the sample.
     ///
     /// Wire name: `EipFlow`.
-    pub eip_flow: Option<i64>,
+    pub eip_flow: ::core::option::Option<i64>,
     /// The number of packets the EIP handled during the sample.
     ///
     /// Wire name: `EipPackets`.
-    pub eip_packets: Option<i64>,
+    pub eip_packets: ::core::option::Option<i64>,
     /// The inbound traffic the EIP received during the sample.
     ///
     /// Wire name: `EipRX`.
-    pub eip_rx: Option<i64>,
+    pub eip_rx: ::core::option::Option<i64>,
     /// The outbound traffic the EIP sent during the sample.
     ///
     /// Wire name: `EipTX`.
-    pub eip_tx: Option<i64>,
+    pub eip_tx: ::core::option::Option<i64>,
     /// The time of the sample, in UTC.
     ///
     /// Wire name: `TimeStamp`.
-    pub time_stamp: Option<String>,
+    pub time_stamp: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for EipMonitorData {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             eip_bandwidth: fields.optional("EipBandwidth")?,
@@ -365,7 +383,7 @@ mod tests {
             .start_time("example-StartTime")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct DescribeEipSegmentRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many groups a page holds, at most `50`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only the contiguous EIP group with this ID.
     ///
     /// Wire name: `SegmentInstanceId`.
-    pub segment_instance_id: Option<String>,
+    pub segment_instance_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeEipSegmentRequest {
     /// Starts building a request.
@@ -44,51 +44,62 @@ impl DescribeEipSegmentRequest {
 /// Builds a [`DescribeEipSegmentRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeEipSegmentRequestBuilder {
-    client_token: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    segment_instance_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    segment_instance_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeEipSegmentRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many groups a page holds, at most `50`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only the contiguous EIP group with this ID.
     ///
     /// Wire name: `SegmentInstanceId`.
-    pub fn segment_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn segment_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.segment_instance_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeEipSegmentRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeEipSegmentRequest, rt::BuildError> {
         let request = DescribeEipSegmentRequest {
             client_token: self.client_token,
             page_number: self.page_number,
@@ -136,7 +147,7 @@ impl super::Client {
 impl rt::Paginated for DescribeEipSegmentRequest {
     type Item = EipSegment;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -151,7 +162,7 @@ impl rt::Paginated for DescribeEipSegmentRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeEipSegmentResponse) -> Vec<EipSegment> {
+    fn into_items(page: DescribeEipSegmentResponse) -> ::std::vec::Vec<EipSegment> {
         page.eip_segments
     }
 }
@@ -162,8 +173,11 @@ impl super::Client {
         &self,
         request: DescribeEipSegmentRequest,
     ) -> impl rt::Stream<
-        Item = Result<DescribeEipSegmentResponse, rt::SdkError<DescribeEipSegmentError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            DescribeEipSegmentResponse,
+            rt::SdkError<DescribeEipSegmentError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeEipSegment`.
@@ -172,20 +186,24 @@ impl super::Client {
         &self,
         request: DescribeEipSegmentRequest,
     ) -> impl rt::Stream<
-        Item = Result<EipSegment, rt::SdkError<DescribeEipSegmentError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<EipSegment, rt::SdkError<DescribeEipSegmentError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeEipSegmentRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeEipSegmentRequestBuilder {
             client_token: src.optional("ClientToken")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             segment_instance_id: src.optional("SegmentInstanceId")?,
         }
             .build()
@@ -196,8 +214,10 @@ impl rt::Operation for DescribeEipSegmentRequest {
     const ACTION: &'static str = "DescribeEipSegment";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeEipSegmentResponse;
     type Error = DescribeEipSegmentError;
     #[inline]
@@ -216,27 +236,27 @@ pub struct DescribeEipSegmentResponse {
     /// The contiguous EIP groups on this page.
     ///
     /// Wire name: `EipSegments`. On the wire each item is wrapped in `EipSegment`.
-    pub eip_segments: Vec<EipSegment>,
+    pub eip_segments: ::std::vec::Vec<EipSegment>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeEipSegmentResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             eip_segments: fields.wrapped_list("EipSegments", "EipSegment")?,
@@ -271,7 +291,7 @@ impl DescribeEipSegmentError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -291,13 +311,13 @@ impl rt::OperationError for DescribeEipSegmentError {
         }
     }
 }
-impl std::fmt::Display for DescribeEipSegmentError {
+impl ::std::fmt::Display for DescribeEipSegmentError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeEipSegmentError {}
+impl ::std::error::Error for DescribeEipSegmentError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -371,43 +391,43 @@ pub struct EipSegment {
     /// When the group was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the group (the field name is misspelled by the service).
     ///
     /// Wire name: `Descritpion`.
-    pub descritpion: Option<String>,
+    pub descritpion: ::core::option::Option<::std::string::String>,
     /// The ID of the contiguous EIP group.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// How many EIPs the group holds.
     ///
     /// Wire name: `IpCount`.
-    pub ip_count: Option<String>,
+    pub ip_count: ::core::option::Option<::std::string::String>,
     /// The name of the group.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region of the group.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The address block of the group in CIDR notation.
     ///
     /// Wire name: `Segment`.
-    pub segment: Option<String>,
+    pub segment: ::core::option::Option<::std::string::String>,
     /// The state of the group, such as `Allocating` while it is being created, `Allocated` when ready, or `Releasing` while it is being released.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The zone of the group.
     ///
     /// Wire name: `Zone`.
-    pub zone: Option<String>,
+    pub zone: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for EipSegment {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             creation_time: fields.optional("CreationTime")?,
@@ -432,7 +452,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,35 +16,35 @@ pub struct DescribeExpressConnectTrafficQosRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// How many policies one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// Returns only the policies with these IDs.
     ///
     /// Wire name: `QosIdList`. At most 100 items.
-    pub qos_id_list: Vec<String>,
+    pub qos_id_list: ::std::vec::Vec<::std::string::String>,
     /// Returns only the policies with these names.
     ///
     /// Wire name: `QosNameList`. At most 100 items.
-    pub qos_name_list: Vec<String>,
+    pub qos_name_list: ::std::vec::Vec<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only the policies in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Returns only the policies that carry all of these tags.
     ///
     /// Wire name: `Tags`. At most 20 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeExpressConnectTrafficQosRequest {
     /// Starts building a request.
@@ -56,34 +56,40 @@ impl DescribeExpressConnectTrafficQosRequest {
 /// Builds a [`DescribeExpressConnectTrafficQosRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeExpressConnectTrafficQosRequestBuilder {
-    client_token: Option<String>,
-    max_results: Option<i32>,
-    next_token: Option<String>,
-    qos_id_list: Vec<String>,
-    qos_name_list: Vec<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
+    client_token: ::core::option::Option<::std::string::String>,
+    max_results: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    qos_id_list: ::std::vec::Vec<::std::string::String>,
+    qos_name_list: ::std::vec::Vec<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeExpressConnectTrafficQosRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// How many policies one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
@@ -92,9 +98,11 @@ impl DescribeExpressConnectTrafficQosRequestBuilder {
     /// Wire name: `QosIdList`. At most 100 items.
     pub fn qos_id_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.qos_id_list = value.into_iter().map(Into::into).collect();
+        self.qos_id_list = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Returns only the policies with these names.
@@ -102,22 +110,33 @@ impl DescribeExpressConnectTrafficQosRequestBuilder {
     /// Wire name: `QosNameList`. At most 100 items.
     pub fn qos_name_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.qos_name_list = value.into_iter().map(Into::into).collect();
+        self.qos_name_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only the policies in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -126,16 +145,21 @@ impl DescribeExpressConnectTrafficQosRequestBuilder {
     /// Wire name: `Tags`. At most 20 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DescribeExpressConnectTrafficQosRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        DescribeExpressConnectTrafficQosRequest,
+        rt::BuildError,
+    > {
         let request = DescribeExpressConnectTrafficQosRequest {
             client_token: self.client_token,
             max_results: self.max_results,
@@ -189,7 +213,7 @@ impl super::Client {
 impl rt::Paginated for DescribeExpressConnectTrafficQosRequest {
     type Item = QosList;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -201,7 +225,9 @@ impl rt::Paginated for DescribeExpressConnectTrafficQosRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeExpressConnectTrafficQosResponse) -> Vec<QosList> {
+    fn into_items(
+        page: DescribeExpressConnectTrafficQosResponse,
+    ) -> ::std::vec::Vec<QosList> {
         page.qos_list
     }
 }
@@ -212,11 +238,11 @@ impl super::Client {
         &self,
         request: DescribeExpressConnectTrafficQosRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeExpressConnectTrafficQosResponse,
             rt::SdkError<DescribeExpressConnectTrafficQosError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeExpressConnectTrafficQos`.
@@ -225,22 +251,29 @@ impl super::Client {
         &self,
         request: DescribeExpressConnectTrafficQosRequest,
     ) -> impl rt::Stream<
-        Item = Result<QosList, rt::SdkError<DescribeExpressConnectTrafficQosError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            QosList,
+            rt::SdkError<DescribeExpressConnectTrafficQosError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeExpressConnectTrafficQosRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeExpressConnectTrafficQosRequestBuilder {
             client_token: src.optional("ClientToken")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
             qos_id_list: src.list("QosIdList")?,
             qos_name_list: src.list("QosNameList")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -252,8 +285,10 @@ impl rt::Operation for DescribeExpressConnectTrafficQosRequest {
     const ACTION: &'static str = "DescribeExpressConnectTrafficQos";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeExpressConnectTrafficQosResponse;
     type Error = DescribeExpressConnectTrafficQosError;
     #[inline]
@@ -275,31 +310,31 @@ pub struct DescribeExpressConnectTrafficQosResponse {
     /// How many policies match the request in total.
     ///
     /// Wire name: `Count`.
-    pub count: Option<String>,
+    pub count: ::core::option::Option<::std::string::String>,
     /// How many entries one answer holds at most.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The QoS policies in this answer.
     ///
     /// Wire name: `QosList`.
-    pub qos_list: Vec<QosList>,
+    pub qos_list: ::std::vec::Vec<QosList>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeExpressConnectTrafficQosResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             count: fields.optional("Count")?,
@@ -335,7 +370,7 @@ impl DescribeExpressConnectTrafficQosError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -355,13 +390,13 @@ impl rt::OperationError for DescribeExpressConnectTrafficQosError {
         }
     }
 }
-impl std::fmt::Display for DescribeExpressConnectTrafficQosError {
+impl ::std::fmt::Display for DescribeExpressConnectTrafficQosError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeExpressConnectTrafficQosError {}
+impl ::std::error::Error for DescribeExpressConnectTrafficQosError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -509,23 +544,23 @@ pub struct AssociatedInstanceList {
     /// The ID of the instance the policy is applied to.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The progress of applying the policy to this instance.
     ///
     /// Wire name: `InstanceProgressing`.
-    pub instance_progressing: Option<i64>,
+    pub instance_progressing: ::core::option::Option<i64>,
     /// The state of the policy on this instance.
     ///
     /// Wire name: `InstanceStatus`.
-    pub instance_status: Option<String>,
+    pub instance_status: ::core::option::Option<::std::string::String>,
     /// The kind of instance, for example an Express Connect circuit.
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<String>,
+    pub instance_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AssociatedInstanceList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             instance_id: fields.optional("InstanceId")?,
@@ -542,35 +577,35 @@ pub struct QueueList {
     /// The share of bandwidth, in percent, that the queue gets; `-` for the default queue.
     ///
     /// Wire name: `BandwidthPercent`.
-    pub bandwidth_percent: Option<String>,
+    pub bandwidth_percent: ::core::option::Option<::std::string::String>,
     /// The policy the queue belongs to.
     ///
     /// Wire name: `QosId`.
-    pub qos_id: Option<String>,
+    pub qos_id: ::core::option::Option<::std::string::String>,
     /// The description of the queue.
     ///
     /// Wire name: `QueueDescription`.
-    pub queue_description: Option<String>,
+    pub queue_description: ::core::option::Option<::std::string::String>,
     /// The ID of the queue.
     ///
     /// Wire name: `QueueId`.
-    pub queue_id: Option<String>,
+    pub queue_id: ::core::option::Option<::std::string::String>,
     /// The name of the queue.
     ///
     /// Wire name: `QueueName`.
-    pub queue_name: Option<String>,
+    pub queue_name: ::core::option::Option<::std::string::String>,
     /// The priority of the queue: `High`, `Medium` or `Default`.
     ///
     /// Wire name: `QueueType`.
-    pub queue_type: Option<String>,
+    pub queue_type: ::core::option::Option<::std::string::String>,
     /// The state of the queue.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for QueueList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             bandwidth_percent: fields.optional("BandwidthPercent")?,
@@ -590,43 +625,43 @@ pub struct QosList {
     /// The instances, such as Express Connect circuits, to which the policy is applied.
     ///
     /// Wire name: `AssociatedInstanceList`.
-    pub associated_instance_list: Vec<AssociatedInstanceList>,
+    pub associated_instance_list: ::std::vec::Vec<AssociatedInstanceList>,
     /// The progress of an ongoing configuration change of the policy.
     ///
     /// Wire name: `Progressing`.
-    pub progressing: Option<i64>,
+    pub progressing: ::core::option::Option<i64>,
     /// The description of the policy.
     ///
     /// Wire name: `QosDescription`.
-    pub qos_description: Option<String>,
+    pub qos_description: ::core::option::Option<::std::string::String>,
     /// The ID of the policy.
     ///
     /// Wire name: `QosId`.
-    pub qos_id: Option<String>,
+    pub qos_id: ::core::option::Option<::std::string::String>,
     /// The name of the policy.
     ///
     /// Wire name: `QosName`.
-    pub qos_name: Option<String>,
+    pub qos_name: ::core::option::Option<::std::string::String>,
     /// The queues of the policy.
     ///
     /// Wire name: `QueueList`.
-    pub queue_list: Vec<QueueList>,
+    pub queue_list: ::std::vec::Vec<QueueList>,
     /// The resource group of the policy.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The state of the policy, which shows whether a configuration change is still being applied.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the policy.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl rt::Decode for QosList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             associated_instance_list: fields.list("AssociatedInstanceList")?,
@@ -651,7 +686,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct DescribeExpressConnectTrafficQosQueueRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The QoS policy whose queues you want. DescribeExpressConnectTrafficQos lists policy IDs.
     ///
     /// Wire name: `QosId`.
-    pub qos_id: Option<String>,
+    pub qos_id: ::core::option::Option<::std::string::String>,
     /// Returns only the queues with these IDs.
     ///
     /// Wire name: `QueueIdList`. At most 100 items.
-    pub queue_id_list: Vec<String>,
+    pub queue_id_list: ::std::vec::Vec<::std::string::String>,
     /// Returns only the queues with these names.
     ///
     /// Wire name: `QueueNameList`. At most 100 items.
-    pub queue_name_list: Vec<String>,
+    pub queue_name_list: ::std::vec::Vec<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeExpressConnectTrafficQosQueueRequest {
     /// Starts building a request.
@@ -44,24 +44,30 @@ impl DescribeExpressConnectTrafficQosQueueRequest {
 /// Builds a [`DescribeExpressConnectTrafficQosQueueRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeExpressConnectTrafficQosQueueRequestBuilder {
-    client_token: Option<String>,
-    qos_id: Option<String>,
-    queue_id_list: Vec<String>,
-    queue_name_list: Vec<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    qos_id: ::core::option::Option<::std::string::String>,
+    queue_id_list: ::std::vec::Vec<::std::string::String>,
+    queue_name_list: ::std::vec::Vec<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeExpressConnectTrafficQosQueueRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The QoS policy whose queues you want. DescribeExpressConnectTrafficQos lists policy IDs.
     ///
     /// Wire name: `QosId`.
-    pub fn qos_id(mut self, value: impl Into<String>) -> Self {
+    pub fn qos_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.qos_id = Some(value.into());
         self
     }
@@ -70,9 +76,14 @@ impl DescribeExpressConnectTrafficQosQueueRequestBuilder {
     /// Wire name: `QueueIdList`. At most 100 items.
     pub fn queue_id_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.queue_id_list = value.into_iter().map(Into::into).collect();
+        self.queue_id_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Returns only the queues with these names.
@@ -80,15 +91,23 @@ impl DescribeExpressConnectTrafficQosQueueRequestBuilder {
     /// Wire name: `QueueNameList`. At most 100 items.
     pub fn queue_name_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.queue_name_list = value.into_iter().map(Into::into).collect();
+        self.queue_name_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -96,7 +115,10 @@ impl DescribeExpressConnectTrafficQosQueueRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DescribeExpressConnectTrafficQosQueueRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        DescribeExpressConnectTrafficQosQueueRequest,
+        rt::BuildError,
+    > {
         let request = DescribeExpressConnectTrafficQosQueueRequest {
             client_token: self.client_token,
             qos_id: self.qos_id,
@@ -146,13 +168,17 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeExpressConnectTrafficQosQueueRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeExpressConnectTrafficQosQueueRequestBuilder {
             client_token: src.optional("ClientToken")?,
             qos_id: src.optional("QosId")?,
             queue_id_list: src.list("QueueIdList")?,
             queue_name_list: src.list("QueueNameList")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -162,8 +188,10 @@ impl rt::Operation for DescribeExpressConnectTrafficQosQueueRequest {
     const ACTION: &'static str = "DescribeExpressConnectTrafficQosQueue";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeExpressConnectTrafficQosQueueResponse;
     type Error = DescribeExpressConnectTrafficQosQueueError;
     #[inline]
@@ -182,15 +210,15 @@ pub struct DescribeExpressConnectTrafficQosQueueResponse {
     /// The matching queues.
     ///
     /// Wire name: `QueueList`.
-    pub queue_list: Vec<QueueList>,
+    pub queue_list: ::std::vec::Vec<QueueList>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DescribeExpressConnectTrafficQosQueueResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             queue_list: fields.list("QueueList")?,
@@ -222,7 +250,7 @@ impl DescribeExpressConnectTrafficQosQueueError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -242,13 +270,13 @@ impl rt::OperationError for DescribeExpressConnectTrafficQosQueueError {
         }
     }
 }
-impl std::fmt::Display for DescribeExpressConnectTrafficQosQueueError {
+impl ::std::fmt::Display for DescribeExpressConnectTrafficQosQueueError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeExpressConnectTrafficQosQueueError {}
+impl ::std::error::Error for DescribeExpressConnectTrafficQosQueueError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -376,71 +404,71 @@ pub struct RuleList {
     /// The IPv4 destination CIDR block the rule matches.
     ///
     /// Wire name: `DstCidr`.
-    pub dst_cidr: Option<String>,
+    pub dst_cidr: ::core::option::Option<::std::string::String>,
     /// The IPv6 destination CIDR block the rule matches.
     ///
     /// Wire name: `DstIPv6Cidr`.
-    pub dst_ipv6_cidr: Option<String>,
+    pub dst_ipv6_cidr: ::core::option::Option<::std::string::String>,
     /// The destination port the rule matches, as start and end port separated by a slash; `-1/-1` means any port.
     ///
     /// Wire name: `DstPortRange`.
-    pub dst_port_range: Option<String>,
+    pub dst_port_range: ::core::option::Option<::std::string::String>,
     /// The DSCP value the rule matches, from `0` to `63`; `-1` when it does not match on DSCP.
     ///
     /// Wire name: `MatchDscp`.
-    pub match_dscp: Option<i64>,
+    pub match_dscp: ::core::option::Option<i64>,
     /// The priority of the rule, from `1` to `9000`; a higher number wins.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i64>,
+    pub priority: ::core::option::Option<i64>,
     /// The protocol the rule matches, for example `TCP`, `UDP` or `ALL`.
     ///
     /// Wire name: `Protocol`.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
     /// The policy the rule belongs to.
     ///
     /// Wire name: `QosId`.
-    pub qos_id: Option<String>,
+    pub qos_id: ::core::option::Option<::std::string::String>,
     /// The queue the rule belongs to.
     ///
     /// Wire name: `QueueId`.
-    pub queue_id: Option<String>,
+    pub queue_id: ::core::option::Option<::std::string::String>,
     /// The DSCP value written into matching packets; `-1` when the mark is left unchanged.
     ///
     /// Wire name: `RemarkingDscp`.
-    pub remarking_dscp: Option<i64>,
+    pub remarking_dscp: ::core::option::Option<i64>,
     /// The description of the rule.
     ///
     /// Wire name: `RuleDescription`.
-    pub rule_description: Option<String>,
+    pub rule_description: ::core::option::Option<::std::string::String>,
     /// The ID of the rule.
     ///
     /// Wire name: `RuleId`.
-    pub rule_id: Option<String>,
+    pub rule_id: ::core::option::Option<::std::string::String>,
     /// The name of the rule.
     ///
     /// Wire name: `RuleName`.
-    pub rule_name: Option<String>,
+    pub rule_name: ::core::option::Option<::std::string::String>,
     /// The IPv4 source CIDR block the rule matches.
     ///
     /// Wire name: `SrcCidr`.
-    pub src_cidr: Option<String>,
+    pub src_cidr: ::core::option::Option<::std::string::String>,
     /// The IPv6 source CIDR block the rule matches.
     ///
     /// Wire name: `SrcIPv6Cidr`.
-    pub src_ipv6_cidr: Option<String>,
+    pub src_ipv6_cidr: ::core::option::Option<::std::string::String>,
     /// The source port the rule matches, as start and end port separated by a slash; `-1/-1` means any port.
     ///
     /// Wire name: `SrcPortRange`.
-    pub src_port_range: Option<String>,
+    pub src_port_range: ::core::option::Option<::std::string::String>,
     /// The state of the rule.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for RuleList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             dst_cidr: fields.optional("DstCidr")?,
@@ -469,39 +497,39 @@ pub struct QueueList {
     /// The share of bandwidth, in percent, that the queue gets; `-` for the default queue.
     ///
     /// Wire name: `BandwidthPercent`.
-    pub bandwidth_percent: Option<String>,
+    pub bandwidth_percent: ::core::option::Option<::std::string::String>,
     /// The policy the queue belongs to.
     ///
     /// Wire name: `QosId`.
-    pub qos_id: Option<String>,
+    pub qos_id: ::core::option::Option<::std::string::String>,
     /// The description of the queue.
     ///
     /// Wire name: `QueueDescription`.
-    pub queue_description: Option<String>,
+    pub queue_description: ::core::option::Option<::std::string::String>,
     /// The ID of the queue.
     ///
     /// Wire name: `QueueId`.
-    pub queue_id: Option<String>,
+    pub queue_id: ::core::option::Option<::std::string::String>,
     /// The name of the queue.
     ///
     /// Wire name: `QueueName`.
-    pub queue_name: Option<String>,
+    pub queue_name: ::core::option::Option<::std::string::String>,
     /// The priority of the queue: `High`, `Medium` or `Default`.
     ///
     /// Wire name: `QueueType`.
-    pub queue_type: Option<String>,
+    pub queue_type: ::core::option::Option<::std::string::String>,
     /// The rules that send traffic into this queue.
     ///
     /// Wire name: `RuleList`.
-    pub rule_list: Vec<RuleList>,
+    pub rule_list: ::std::vec::Vec<RuleList>,
     /// The state of the queue.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for QueueList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             bandwidth_percent: fields.optional("BandwidthPercent")?,
@@ -525,7 +553,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,27 +16,27 @@ pub struct DescribeExpressConnectTrafficQosRuleRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The QoS policy whose rules you want. DescribeExpressConnectTrafficQos lists policy IDs.
     ///
     /// Wire name: `QosId`.
-    pub qos_id: Option<String>,
+    pub qos_id: ::core::option::Option<::std::string::String>,
     /// Returns only the rules of this queue. DescribeExpressConnectTrafficQosQueue lists queue IDs.
     ///
     /// Wire name: `QueueId`.
-    pub queue_id: Option<String>,
+    pub queue_id: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only the rules with these IDs.
     ///
     /// Wire name: `RuleIdList`. At most 100 items.
-    pub rule_id_list: Vec<String>,
+    pub rule_id_list: ::std::vec::Vec<::std::string::String>,
     /// Returns only the rules with these names.
     ///
     /// Wire name: `RuleNameList`. At most 100 items.
-    pub rule_name_list: Vec<String>,
+    pub rule_name_list: ::std::vec::Vec<::std::string::String>,
 }
 impl DescribeExpressConnectTrafficQosRuleRequest {
     /// Starts building a request.
@@ -48,39 +48,51 @@ impl DescribeExpressConnectTrafficQosRuleRequest {
 /// Builds a [`DescribeExpressConnectTrafficQosRuleRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeExpressConnectTrafficQosRuleRequestBuilder {
-    client_token: Option<String>,
-    qos_id: Option<String>,
-    queue_id: Option<String>,
-    region_id: Option<String>,
-    rule_id_list: Vec<String>,
-    rule_name_list: Vec<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    qos_id: ::core::option::Option<::std::string::String>,
+    queue_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    rule_id_list: ::std::vec::Vec<::std::string::String>,
+    rule_name_list: ::std::vec::Vec<::std::string::String>,
 }
 impl DescribeExpressConnectTrafficQosRuleRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The QoS policy whose rules you want. DescribeExpressConnectTrafficQos lists policy IDs.
     ///
     /// Wire name: `QosId`.
-    pub fn qos_id(mut self, value: impl Into<String>) -> Self {
+    pub fn qos_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.qos_id = Some(value.into());
         self
     }
     /// Returns only the rules of this queue. DescribeExpressConnectTrafficQosQueue lists queue IDs.
     ///
     /// Wire name: `QueueId`.
-    pub fn queue_id(mut self, value: impl Into<String>) -> Self {
+    pub fn queue_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.queue_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -89,9 +101,11 @@ impl DescribeExpressConnectTrafficQosRuleRequestBuilder {
     /// Wire name: `RuleIdList`. At most 100 items.
     pub fn rule_id_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.rule_id_list = value.into_iter().map(Into::into).collect();
+        self.rule_id_list = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Returns only the rules with these names.
@@ -99,16 +113,24 @@ impl DescribeExpressConnectTrafficQosRuleRequestBuilder {
     /// Wire name: `RuleNameList`. At most 100 items.
     pub fn rule_name_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.rule_name_list = value.into_iter().map(Into::into).collect();
+        self.rule_name_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DescribeExpressConnectTrafficQosRuleRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        DescribeExpressConnectTrafficQosRuleRequest,
+        rt::BuildError,
+    > {
         let request = DescribeExpressConnectTrafficQosRuleRequest {
             client_token: self.client_token,
             qos_id: self.qos_id,
@@ -159,12 +181,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeExpressConnectTrafficQosRuleRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeExpressConnectTrafficQosRuleRequestBuilder {
             client_token: src.optional("ClientToken")?,
             qos_id: src.optional("QosId")?,
             queue_id: src.optional("QueueId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             rule_id_list: src.list("RuleIdList")?,
             rule_name_list: src.list("RuleNameList")?,
         }
@@ -176,8 +202,10 @@ impl rt::Operation for DescribeExpressConnectTrafficQosRuleRequest {
     const ACTION: &'static str = "DescribeExpressConnectTrafficQosRule";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeExpressConnectTrafficQosRuleResponse;
     type Error = DescribeExpressConnectTrafficQosRuleError;
     #[inline]
@@ -197,15 +225,15 @@ pub struct DescribeExpressConnectTrafficQosRuleResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The matching rules.
     ///
     /// Wire name: `RuleList`.
-    pub rule_list: Vec<RuleList>,
+    pub rule_list: ::std::vec::Vec<RuleList>,
 }
 impl rt::Decode for DescribeExpressConnectTrafficQosRuleResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -237,7 +265,7 @@ impl DescribeExpressConnectTrafficQosRuleError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -257,13 +285,13 @@ impl rt::OperationError for DescribeExpressConnectTrafficQosRuleError {
         }
     }
 }
-impl std::fmt::Display for DescribeExpressConnectTrafficQosRuleError {
+impl ::std::fmt::Display for DescribeExpressConnectTrafficQosRuleError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeExpressConnectTrafficQosRuleError {}
+impl ::std::error::Error for DescribeExpressConnectTrafficQosRuleError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -353,71 +381,71 @@ pub struct RuleList {
     /// The IPv4 destination CIDR block the rule matches.
     ///
     /// Wire name: `DstCidr`.
-    pub dst_cidr: Option<String>,
+    pub dst_cidr: ::core::option::Option<::std::string::String>,
     /// The IPv6 destination CIDR block the rule matches.
     ///
     /// Wire name: `DstIPv6Cidr`.
-    pub dst_ipv6_cidr: Option<String>,
+    pub dst_ipv6_cidr: ::core::option::Option<::std::string::String>,
     /// The destination port the rule matches, as start and end port separated by a slash; `-1/-1` means any port.
     ///
     /// Wire name: `DstPortRange`.
-    pub dst_port_range: Option<String>,
+    pub dst_port_range: ::core::option::Option<::std::string::String>,
     /// The DSCP value the rule matches, from `0` to `63`; `-1` when it does not match on DSCP.
     ///
     /// Wire name: `MatchDscp`.
-    pub match_dscp: Option<i64>,
+    pub match_dscp: ::core::option::Option<i64>,
     /// The priority of the rule, from `1` to `9000`; a higher number wins.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i64>,
+    pub priority: ::core::option::Option<i64>,
     /// The protocol the rule matches, for example `TCP`, `UDP` or `ALL`.
     ///
     /// Wire name: `Protocol`.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
     /// The policy the rule belongs to.
     ///
     /// Wire name: `QosId`.
-    pub qos_id: Option<String>,
+    pub qos_id: ::core::option::Option<::std::string::String>,
     /// The queue into which the rule sends matching traffic.
     ///
     /// Wire name: `QueueId`.
-    pub queue_id: Option<String>,
+    pub queue_id: ::core::option::Option<::std::string::String>,
     /// The DSCP value written into matching packets; `-1` when the mark is left unchanged.
     ///
     /// Wire name: `RemarkingDscp`.
-    pub remarking_dscp: Option<i64>,
+    pub remarking_dscp: ::core::option::Option<i64>,
     /// The description of the rule.
     ///
     /// Wire name: `RuleDescription`.
-    pub rule_description: Option<String>,
+    pub rule_description: ::core::option::Option<::std::string::String>,
     /// The ID of the rule.
     ///
     /// Wire name: `RuleId`.
-    pub rule_id: Option<String>,
+    pub rule_id: ::core::option::Option<::std::string::String>,
     /// The name of the rule.
     ///
     /// Wire name: `RuleName`.
-    pub rule_name: Option<String>,
+    pub rule_name: ::core::option::Option<::std::string::String>,
     /// The IPv4 source CIDR block the rule matches.
     ///
     /// Wire name: `SrcCidr`.
-    pub src_cidr: Option<String>,
+    pub src_cidr: ::core::option::Option<::std::string::String>,
     /// The IPv6 source CIDR block the rule matches.
     ///
     /// Wire name: `SrcIPv6Cidr`.
-    pub src_ipv6_cidr: Option<String>,
+    pub src_ipv6_cidr: ::core::option::Option<::std::string::String>,
     /// The source port the rule matches, as start and end port separated by a slash; `-1/-1` means any port.
     ///
     /// Wire name: `SrcPortRange`.
-    pub src_port_range: Option<String>,
+    pub src_port_range: ::core::option::Option<::std::string::String>,
     /// The state of the rule.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for RuleList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             dst_cidr: fields.optional("DstCidr")?,
@@ -449,7 +477,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

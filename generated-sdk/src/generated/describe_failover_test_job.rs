@@ -14,15 +14,15 @@ pub struct DescribeFailoverTestJobRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The failover test job to look up, as returned by CreateFailoverTestJob.
     ///
     /// Wire name: `JobId`. Required.
-    pub job_id: String,
+    pub job_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeFailoverTestJobRequest {
     /// Starts building a request.
@@ -34,35 +34,46 @@ impl DescribeFailoverTestJobRequest {
 /// Builds a [`DescribeFailoverTestJobRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeFailoverTestJobRequestBuilder {
-    client_token: Option<String>,
-    job_id: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    job_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeFailoverTestJobRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The failover test job to look up, as returned by CreateFailoverTestJob.
     ///
     /// Wire name: `JobId`. Required.
-    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+    pub fn job_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.job_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeFailoverTestJobRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeFailoverTestJobRequest, rt::BuildError> {
         Ok(DescribeFailoverTestJobRequest {
             client_token: self.client_token,
             job_id: rt::required(self.job_id, "JobId")?,
@@ -93,7 +104,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeFailoverTestJobRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeFailoverTestJobRequestBuilder {
             client_token: src.optional("ClientToken")?,
             job_id: src.optional("JobId")?,
@@ -107,8 +120,10 @@ impl rt::Operation for DescribeFailoverTestJobRequest {
     const ACTION: &'static str = "DescribeFailoverTestJob";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeFailoverTestJobResponse;
     type Error = DescribeFailoverTestJobError;
     #[inline]
@@ -125,15 +140,15 @@ pub struct DescribeFailoverTestJobResponse {
     /// The failover test job.
     ///
     /// Wire name: `FailoverTestJobModel`.
-    pub failover_test_job_model: Option<FailoverTestJobModel>,
+    pub failover_test_job_model: ::core::option::Option<FailoverTestJobModel>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DescribeFailoverTestJobResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             failover_test_job_model: fields.optional("FailoverTestJobModel")?,
@@ -165,7 +180,7 @@ impl DescribeFailoverTestJobError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -185,13 +200,13 @@ impl rt::OperationError for DescribeFailoverTestJobError {
         }
     }
 }
-impl std::fmt::Display for DescribeFailoverTestJobError {
+impl ::std::fmt::Display for DescribeFailoverTestJobError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeFailoverTestJobError {}
+impl ::std::error::Error for DescribeFailoverTestJobError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -257,47 +272,47 @@ pub struct FailoverTestJobModel {
     /// The description of the job.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// How long the test keeps the resources down, in minutes.
     ///
     /// Wire name: `JobDuration`.
-    pub job_duration: Option<String>,
+    pub job_duration: ::core::option::Option<::std::string::String>,
     /// The ID of the job.
     ///
     /// Wire name: `JobId`.
-    pub job_id: Option<String>,
+    pub job_id: ::core::option::Option<::std::string::String>,
     /// When the job was set to start: `StartNow` or `StartLater`.
     ///
     /// Wire name: `JobType`.
-    pub job_type: Option<String>,
+    pub job_type: ::core::option::Option<::std::string::String>,
     /// The name of the job.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The resources under test.
     ///
     /// Wire name: `ResourceId`.
-    pub resource_id: Vec<String>,
+    pub resource_id: ::std::vec::Vec<::std::string::String>,
     /// The kind of resource under test, for example `PHYSICALCONNECTION`.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
     /// When the test started; empty if it has not started yet.
     ///
     /// Wire name: `StartTime`.
-    pub start_time: Option<String>,
+    pub start_time: ::core::option::Option<::std::string::String>,
     /// The state of the job, for example `Pending` before it starts and `Completed` after it ends.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// When the test ended or is due to end.
     ///
     /// Wire name: `StopTime`.
-    pub stop_time: Option<String>,
+    pub stop_time: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for FailoverTestJobModel {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             description: fields.optional("Description")?,
@@ -323,7 +338,7 @@ mod tests {
             .job_id("example-JobId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct DescribeFailoverTestJobsRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Conditions that the returned jobs must meet; each names a field and the values it may have.
     ///
     /// Wire name: `Filter`. At most 5 items.
-    pub filter: Vec<DescribeFailoverTestJobsFilter>,
+    pub filter: ::std::vec::Vec<DescribeFailoverTestJobsFilter>,
     /// How many jobs one answer holds, from `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeFailoverTestJobsRequest {
     /// Starts building a request.
@@ -44,17 +44,20 @@ impl DescribeFailoverTestJobsRequest {
 /// Builds a [`DescribeFailoverTestJobsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeFailoverTestJobsRequestBuilder {
-    client_token: Option<String>,
-    filter: Vec<DescribeFailoverTestJobsFilter>,
-    max_results: Option<i32>,
-    next_token: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    filter: ::std::vec::Vec<DescribeFailoverTestJobsFilter>,
+    max_results: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeFailoverTestJobsRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
@@ -63,35 +66,45 @@ impl DescribeFailoverTestJobsRequestBuilder {
     /// Wire name: `Filter`. At most 5 items.
     pub fn filter(
         mut self,
-        value: impl IntoIterator<Item = impl Into<DescribeFailoverTestJobsFilter>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<DescribeFailoverTestJobsFilter>,
+        >,
     ) -> Self {
-        self.filter = value.into_iter().map(Into::into).collect();
+        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// How many jobs one answer holds, from `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeFailoverTestJobsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeFailoverTestJobsRequest, rt::BuildError> {
         let request = DescribeFailoverTestJobsRequest {
             client_token: self.client_token,
             filter: self.filter,
@@ -126,7 +139,7 @@ impl super::Client {
 impl rt::Paginated for DescribeFailoverTestJobsRequest {
     type Item = FailoverTestJobList;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -138,7 +151,9 @@ impl rt::Paginated for DescribeFailoverTestJobsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeFailoverTestJobsResponse) -> Vec<FailoverTestJobList> {
+    fn into_items(
+        page: DescribeFailoverTestJobsResponse,
+    ) -> ::std::vec::Vec<FailoverTestJobList> {
         page.failover_test_job_list
     }
 }
@@ -149,11 +164,11 @@ impl super::Client {
         &self,
         request: DescribeFailoverTestJobsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeFailoverTestJobsResponse,
             rt::SdkError<DescribeFailoverTestJobsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeFailoverTestJobs`.
@@ -162,15 +177,20 @@ impl super::Client {
         &self,
         request: DescribeFailoverTestJobsRequest,
     ) -> impl rt::Stream<
-        Item = Result<FailoverTestJobList, rt::SdkError<DescribeFailoverTestJobsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            FailoverTestJobList,
+            rt::SdkError<DescribeFailoverTestJobsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeFailoverTestJobsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeFailoverTestJobsRequestBuilder {
             client_token: src.optional("ClientToken")?,
             filter: src.structs("Filter")?,
@@ -186,8 +206,10 @@ impl rt::Operation for DescribeFailoverTestJobsRequest {
     const ACTION: &'static str = "DescribeFailoverTestJobs";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeFailoverTestJobsResponse;
     type Error = DescribeFailoverTestJobsError;
     #[inline]
@@ -206,31 +228,31 @@ pub struct DescribeFailoverTestJobsResponse {
     /// How many jobs match the request in total.
     ///
     /// Wire name: `Count`.
-    pub count: Option<i64>,
+    pub count: ::core::option::Option<i64>,
     /// The jobs in this answer.
     ///
     /// Wire name: `FailoverTestJobList`.
-    pub failover_test_job_list: Vec<FailoverTestJobList>,
+    pub failover_test_job_list: ::std::vec::Vec<FailoverTestJobList>,
     /// How many entries one answer holds at most.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeFailoverTestJobsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             count: fields.optional("Count")?,
@@ -266,7 +288,7 @@ impl DescribeFailoverTestJobsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -286,13 +308,13 @@ impl rt::OperationError for DescribeFailoverTestJobsError {
         }
     }
 }
-impl std::fmt::Display for DescribeFailoverTestJobsError {
+impl ::std::fmt::Display for DescribeFailoverTestJobsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeFailoverTestJobsError {}
+impl ::std::error::Error for DescribeFailoverTestJobsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -377,31 +399,39 @@ pub struct DescribeFailoverTestJobsFilter {
     /// The job field to filter on, such as the job ID, name, status or the resource under test.
     ///
     /// Wire name: `Key`.
-    pub key: Option<String>,
+    pub key: ::core::option::Option<::std::string::String>,
     /// The values that the field given in Filter.Key may take; a job matches if it has any of them.
     ///
     /// Wire name: `Value`.
-    pub value: Vec<String>,
+    pub value: ::std::vec::Vec<::std::string::String>,
 }
 impl DescribeFailoverTestJobsFilter {
     /// The job field to filter on, such as the job ID, name, status or the resource under test.
     ///
     /// Wire name: `Key`.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
+    pub fn key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.key = Some(value.into());
         self
     }
     /// The values that the field given in Filter.Key may take; a job matches if it has any of them.
     ///
     /// Wire name: `Value`.
-    pub fn value(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.value = value.into_iter().map(Into::into).collect();
+    pub fn value(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.value = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
 }
 impl rt::Decode for DescribeFailoverTestJobsFilter {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             key: fields.optional("Key")?,
@@ -418,7 +448,9 @@ impl rt::ToParam for DescribeFailoverTestJobsFilter {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeFailoverTestJobsFilter {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             key: src.optional("Key")?,
             value: src.list("Value")?,
@@ -432,47 +464,47 @@ pub struct FailoverTestJobList {
     /// The description of the job.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// How long the test keeps the resources down, in minutes.
     ///
     /// Wire name: `JobDuration`.
-    pub job_duration: Option<String>,
+    pub job_duration: ::core::option::Option<::std::string::String>,
     /// The ID of the job.
     ///
     /// Wire name: `JobId`.
-    pub job_id: Option<String>,
+    pub job_id: ::core::option::Option<::std::string::String>,
     /// When the job was set to start: `StartNow` or `StartLater`.
     ///
     /// Wire name: `JobType`.
-    pub job_type: Option<String>,
+    pub job_type: ::core::option::Option<::std::string::String>,
     /// The name of the job.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The resources under test.
     ///
     /// Wire name: `ResourceId`.
-    pub resource_id: Vec<String>,
+    pub resource_id: ::std::vec::Vec<::std::string::String>,
     /// The kind of resource under test, for example `PHYSICALCONNECTION`.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
     /// When the test started; empty if it has not started yet.
     ///
     /// Wire name: `StartTime`.
-    pub start_time: Option<String>,
+    pub start_time: ::core::option::Option<::std::string::String>,
     /// The state of the job, for example `Pending` before it starts and `Completed` after it ends.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// When the test ended or is due to end.
     ///
     /// Wire name: `StopTime`.
-    pub stop_time: Option<String>,
+    pub stop_time: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for FailoverTestJobList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             description: fields.optional("Description")?,
@@ -497,7 +529,7 @@ mod tests {
         let request = DescribeFailoverTestJobsRequest::builder()
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,63 +16,63 @@ pub struct DescribeFlowLogsRequest {
     /// Return only flow logs with this description (1 to 256 characters).
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Return only the flow log with this ID.
     ///
     /// Wire name: `FlowLogId`.
-    pub flow_log_id: Option<String>,
+    pub flow_log_id: ::core::option::Option<::std::string::String>,
     /// Return only flow logs with this name (1 to 128 characters).
     ///
     /// Wire name: `FlowLogName`.
-    pub flow_log_name: Option<String>,
+    pub flow_log_name: ::core::option::Option<::std::string::String>,
     /// Return only flow logs that deliver to this Simple Log Service Logstore.
     ///
     /// Wire name: `LogStoreName`.
-    pub log_store_name: Option<String>,
+    pub log_store_name: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many flow logs a page holds: at most `50`, `20` by default.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// Return only flow logs that deliver to this Simple Log Service project.
     ///
     /// Wire name: `ProjectName`.
-    pub project_name: Option<String>,
+    pub project_name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only flow logs in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Return only flow logs that capture the traffic of this ENI, vSwitch or VPC.
     ///
     /// Wire name: `ResourceId`.
-    pub resource_id: Option<String>,
+    pub resource_id: ::core::option::Option<::std::string::String>,
     /// Return only flow logs for this kind of resource: `NetworkInterface` for a single elastic network interface, `VSwitch` for all ENIs of a vSwitch, or `VPC` for all ENIs of a VPC.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
     /// Return only flow logs in this state: `Active` (capturing), `Activating` (being created or started) or `Inactive` (stopped).
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// Return only flow logs carrying these tags, given as key-value pairs.
     ///
     /// Wire name: `Tags`. At most 10 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// Return only flow logs that record this traffic: `All`, `Allow` (traffic the access controls let through) or `Drop` (traffic they rejected).
     ///
     /// Wire name: `TrafficType`.
-    pub traffic_type: Option<String>,
+    pub traffic_type: ::core::option::Option<::std::string::String>,
     /// Return only flow logs that belong to this VPC.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeFlowLogsRequest {
     /// Starts building a request.
@@ -84,104 +84,134 @@ impl DescribeFlowLogsRequest {
 /// Builds a [`DescribeFlowLogsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeFlowLogsRequestBuilder {
-    description: Option<String>,
-    flow_log_id: Option<String>,
-    flow_log_name: Option<String>,
-    log_store_name: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    project_name: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    resource_id: Option<String>,
-    resource_type: Option<String>,
-    status: Option<String>,
-    tags: Vec<super::types::Tag>,
-    traffic_type: Option<String>,
-    vpc_id: Option<String>,
+    description: ::core::option::Option<::std::string::String>,
+    flow_log_id: ::core::option::Option<::std::string::String>,
+    flow_log_name: ::core::option::Option<::std::string::String>,
+    log_store_name: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    project_name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    resource_id: ::core::option::Option<::std::string::String>,
+    resource_type: ::core::option::Option<::std::string::String>,
+    status: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
+    traffic_type: ::core::option::Option<::std::string::String>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeFlowLogsRequestBuilder {
     /// Return only flow logs with this description (1 to 256 characters).
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// Return only the flow log with this ID.
     ///
     /// Wire name: `FlowLogId`.
-    pub fn flow_log_id(mut self, value: impl Into<String>) -> Self {
+    pub fn flow_log_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.flow_log_id = Some(value.into());
         self
     }
     /// Return only flow logs with this name (1 to 128 characters).
     ///
     /// Wire name: `FlowLogName`.
-    pub fn flow_log_name(mut self, value: impl Into<String>) -> Self {
+    pub fn flow_log_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.flow_log_name = Some(value.into());
         self
     }
     /// Return only flow logs that deliver to this Simple Log Service Logstore.
     ///
     /// Wire name: `LogStoreName`.
-    pub fn log_store_name(mut self, value: impl Into<String>) -> Self {
+    pub fn log_store_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.log_store_name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many flow logs a page holds: at most `50`, `20` by default.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// Return only flow logs that deliver to this Simple Log Service project.
     ///
     /// Wire name: `ProjectName`.
-    pub fn project_name(mut self, value: impl Into<String>) -> Self {
+    pub fn project_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.project_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only flow logs in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// Return only flow logs that capture the traffic of this ENI, vSwitch or VPC.
     ///
     /// Wire name: `ResourceId`.
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_id = Some(value.into());
         self
     }
     /// Return only flow logs for this kind of resource: `NetworkInterface` for a single elastic network interface, `VSwitch` for all ENIs of a vSwitch, or `VPC` for all ENIs of a VPC.
     ///
     /// Wire name: `ResourceType`.
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
     /// Return only flow logs in this state: `Active` (capturing), `Activating` (being created or started) or `Inactive` (stopped).
     ///
     /// Wire name: `Status`.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -190,28 +220,38 @@ impl DescribeFlowLogsRequestBuilder {
     /// Wire name: `Tags`. At most 10 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only flow logs that record this traffic: `All`, `Allow` (traffic the access controls let through) or `Drop` (traffic they rejected).
     ///
     /// Wire name: `TrafficType`.
-    pub fn traffic_type(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_type = Some(value.into());
         self
     }
     /// Return only flow logs that belong to this VPC.
     ///
     /// Wire name: `VpcId`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeFlowLogsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeFlowLogsRequest, rt::BuildError> {
         let request = DescribeFlowLogsRequest {
             description: self.description,
             flow_log_id: self.flow_log_id,
@@ -253,7 +293,7 @@ impl super::Client {
 impl rt::Paginated for DescribeFlowLogsRequest {
     type Item = FlowLog;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -268,7 +308,7 @@ impl rt::Paginated for DescribeFlowLogsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeFlowLogsResponse) -> Vec<FlowLog> {
+    fn into_items(page: DescribeFlowLogsResponse) -> ::std::vec::Vec<FlowLog> {
         page.flow_logs
     }
 }
@@ -279,8 +319,11 @@ impl super::Client {
         &self,
         request: DescribeFlowLogsRequest,
     ) -> impl rt::Stream<
-        Item = Result<DescribeFlowLogsResponse, rt::SdkError<DescribeFlowLogsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            DescribeFlowLogsResponse,
+            rt::SdkError<DescribeFlowLogsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeFlowLogs`.
@@ -289,15 +332,17 @@ impl super::Client {
         &self,
         request: DescribeFlowLogsRequest,
     ) -> impl rt::Stream<
-        Item = Result<FlowLog, rt::SdkError<DescribeFlowLogsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<FlowLog, rt::SdkError<DescribeFlowLogsError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeFlowLogsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeFlowLogsRequestBuilder {
             description: src.optional("Description")?,
             flow_log_id: src.optional("FlowLogId")?,
@@ -306,7 +351,9 @@ impl rt::FromParams for DescribeFlowLogsRequest {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
             project_name: src.optional("ProjectName")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             resource_id: src.optional("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
@@ -323,8 +370,10 @@ impl rt::Operation for DescribeFlowLogsRequest {
     const ACTION: &'static str = "DescribeFlowLogs";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeFlowLogsResponse;
     type Error = DescribeFlowLogsError;
     #[inline]
@@ -353,31 +402,31 @@ pub struct DescribeFlowLogsResponse {
     /// The flow logs that match the filters.
     ///
     /// Wire name: `FlowLogs`. On the wire each item is wrapped in `FlowLog`.
-    pub flow_logs: Vec<FlowLog>,
+    pub flow_logs: ::std::vec::Vec<FlowLog>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<String>,
+    pub page_number: ::core::option::Option<::std::string::String>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<String>,
+    pub page_size: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// Whether the query succeeded: `true` or `false`.
     ///
     /// Wire name: `Success`.
-    pub success: Option<String>,
+    pub success: ::core::option::Option<::std::string::String>,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<String>,
+    pub total_count: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DescribeFlowLogsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             flow_logs: fields.wrapped_list("FlowLogs", "FlowLog")?,
@@ -413,7 +462,7 @@ impl DescribeFlowLogsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -433,13 +482,13 @@ impl rt::OperationError for DescribeFlowLogsError {
         }
     }
 }
-impl std::fmt::Display for DescribeFlowLogsError {
+impl ::std::fmt::Display for DescribeFlowLogsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeFlowLogsError {}
+impl ::std::error::Error for DescribeFlowLogsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -582,91 +631,91 @@ pub struct FlowLog {
     /// The sampling interval of the flow log: `1`, `5` or `10`.
     ///
     /// Wire name: `AggregationInterval`.
-    pub aggregation_interval: Option<i64>,
+    pub aggregation_interval: ::core::option::Option<i64>,
     /// The billing state of the flow log, such as `Normal`, or `FinancialLocked` when it is suspended for an overdue payment.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<String>,
+    pub business_status: ::core::option::Option<::std::string::String>,
     /// When the flow log was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the flow log.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Why the last delivery of records to Simple Log Service failed; empty when delivery works.
     ///
     /// Wire name: `FlowLogDeliverErrorMessage`.
-    pub flow_log_deliver_error_message: Option<String>,
+    pub flow_log_deliver_error_message: ::core::option::Option<::std::string::String>,
     /// Whether records are being delivered to Simple Log Service successfully, such as `SUCCESS` or `FAILED`.
     ///
     /// Wire name: `FlowLogDeliverStatus`.
-    pub flow_log_deliver_status: Option<String>,
+    pub flow_log_deliver_status: ::core::option::Option<::std::string::String>,
     /// The ID of the flow log.
     ///
     /// Wire name: `FlowLogId`.
-    pub flow_log_id: Option<String>,
+    pub flow_log_id: ::core::option::Option<::std::string::String>,
     /// The name of the flow log.
     ///
     /// Wire name: `FlowLogName`.
-    pub flow_log_name: Option<String>,
+    pub flow_log_name: ::core::option::Option<::std::string::String>,
     /// The IP version of the traffic the flow log captures, IPv4 or IPv6.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The format of the records the flow log writes, that is, which fields each record holds.
     ///
     /// Wire name: `LogFormat`.
-    pub log_format: Option<String>,
+    pub log_format: ::core::option::Option<::std::string::String>,
     /// The Simple Log Service Logstore that receives the records.
     ///
     /// Wire name: `LogStoreName`.
-    pub log_store_name: Option<String>,
+    pub log_store_name: ::core::option::Option<::std::string::String>,
     /// The Simple Log Service project that holds the Logstore.
     ///
     /// Wire name: `ProjectName`.
-    pub project_name: Option<String>,
+    pub project_name: ::core::option::Option<::std::string::String>,
     /// The region the flow log is in.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group the flow log belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The ENI, vSwitch or VPC whose traffic is captured.
     ///
     /// Wire name: `ResourceId`.
-    pub resource_id: Option<String>,
+    pub resource_id: ::core::option::Option<::std::string::String>,
     /// The kind of resource in `ResourceId`: `NetworkInterface`, `VSwitch` or `VPC`.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
     /// The type of cloud service the flow log belongs to.
     ///
     /// Wire name: `ServiceType`.
-    pub service_type: Option<String>,
+    pub service_type: ::core::option::Option<::std::string::String>,
     /// The state of the flow log, such as `Activating`, `Active`, `Deactivating`, `Inactive` or `Deleting`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags on the flow log, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The scopes of traffic captured: `all`, or `internetGateway` for Internet traffic only.
     ///
     /// Wire name: `TrafficPath`. On the wire each item is wrapped in `TrafficPathList`.
-    pub traffic_path: Vec<String>,
+    pub traffic_path: ::std::vec::Vec<::std::string::String>,
     /// Which traffic is recorded: `All`, `Allow` or `Drop`.
     ///
     /// Wire name: `TrafficType`.
-    pub traffic_type: Option<String>,
+    pub traffic_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for FlowLog {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             aggregation_interval: fields.optional("AggregationInterval")?,
@@ -704,7 +753,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

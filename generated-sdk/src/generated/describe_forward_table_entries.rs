@@ -16,51 +16,51 @@ pub struct DescribeForwardTableEntriesRequest {
     /// Returns only entries on this external address: an EIP for an Internet NAT gateway, a NAT IP address for a VPC NAT gateway.
     ///
     /// Wire name: `ExternalIp`.
-    pub external_ip: Option<String>,
+    pub external_ip: ::core::option::Option<::std::string::String>,
     /// Returns only entries on this external port (`1` to `65535`). For an Internet NAT gateway it may be a range such as `10/20`, matched with an `InternalPort` range of equal size such as `80/90`.
     ///
     /// Wire name: `ExternalPort`.
-    pub external_port: Option<String>,
+    pub external_port: ::core::option::Option<::std::string::String>,
     /// Returns only the DNAT entry with this ID.
     ///
     /// Wire name: `ForwardEntryId`.
-    pub forward_entry_id: Option<String>,
+    pub forward_entry_id: ::core::option::Option<::std::string::String>,
     /// Returns only entries with this name (2 to 128 characters, starting with a letter, made of letters, digits, periods, underscores and hyphens).
     ///
     /// Wire name: `ForwardEntryName`.
-    pub forward_entry_name: Option<String>,
+    pub forward_entry_name: ::core::option::Option<::std::string::String>,
     /// The DNAT table to list. Give this, `NatGatewayId`, or both.
     ///
     /// Wire name: `ForwardTableId`.
-    pub forward_table_id: Option<String>,
+    pub forward_table_id: ::core::option::Option<::std::string::String>,
     /// Returns only entries that forward to this private address, such as the private IP of an ECS instance.
     ///
     /// Wire name: `InternalIp`.
-    pub internal_ip: Option<String>,
+    pub internal_ip: ::core::option::Option<::std::string::String>,
     /// Returns only entries that forward to this internal port or port range (`1` to `65535`).
     ///
     /// Wire name: `InternalPort`.
-    pub internal_port: Option<String>,
+    pub internal_port: ::core::option::Option<::std::string::String>,
     /// Returns only entries for this protocol: `TCP`, `UDP` or `Any`.
     ///
     /// Wire name: `IpProtocol`.
-    pub ip_protocol: Option<IpProtocol>,
+    pub ip_protocol: ::core::option::Option<IpProtocol>,
     /// The NAT gateway whose DNAT entries are listed. Give this, `ForwardTableId`, or both.
     ///
     /// Wire name: `NatGatewayId`.
-    pub nat_gateway_id: Option<String>,
+    pub nat_gateway_id: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeForwardTableEntriesRequest {
     /// Starts building a request.
@@ -72,107 +72,136 @@ impl DescribeForwardTableEntriesRequest {
 /// Builds a [`DescribeForwardTableEntriesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeForwardTableEntriesRequestBuilder {
-    external_ip: Option<String>,
-    external_port: Option<String>,
-    forward_entry_id: Option<String>,
-    forward_entry_name: Option<String>,
-    forward_table_id: Option<String>,
-    internal_ip: Option<String>,
-    internal_port: Option<String>,
-    ip_protocol: Option<IpProtocol>,
-    nat_gateway_id: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
+    external_ip: ::core::option::Option<::std::string::String>,
+    external_port: ::core::option::Option<::std::string::String>,
+    forward_entry_id: ::core::option::Option<::std::string::String>,
+    forward_entry_name: ::core::option::Option<::std::string::String>,
+    forward_table_id: ::core::option::Option<::std::string::String>,
+    internal_ip: ::core::option::Option<::std::string::String>,
+    internal_port: ::core::option::Option<::std::string::String>,
+    ip_protocol: ::core::option::Option<IpProtocol>,
+    nat_gateway_id: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeForwardTableEntriesRequestBuilder {
     /// Returns only entries on this external address: an EIP for an Internet NAT gateway, a NAT IP address for a VPC NAT gateway.
     ///
     /// Wire name: `ExternalIp`.
-    pub fn external_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn external_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.external_ip = Some(value.into());
         self
     }
     /// Returns only entries on this external port (`1` to `65535`). For an Internet NAT gateway it may be a range such as `10/20`, matched with an `InternalPort` range of equal size such as `80/90`.
     ///
     /// Wire name: `ExternalPort`.
-    pub fn external_port(mut self, value: impl Into<String>) -> Self {
+    pub fn external_port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.external_port = Some(value.into());
         self
     }
     /// Returns only the DNAT entry with this ID.
     ///
     /// Wire name: `ForwardEntryId`.
-    pub fn forward_entry_id(mut self, value: impl Into<String>) -> Self {
+    pub fn forward_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.forward_entry_id = Some(value.into());
         self
     }
     /// Returns only entries with this name (2 to 128 characters, starting with a letter, made of letters, digits, periods, underscores and hyphens).
     ///
     /// Wire name: `ForwardEntryName`.
-    pub fn forward_entry_name(mut self, value: impl Into<String>) -> Self {
+    pub fn forward_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.forward_entry_name = Some(value.into());
         self
     }
     /// The DNAT table to list. Give this, `NatGatewayId`, or both.
     ///
     /// Wire name: `ForwardTableId`.
-    pub fn forward_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn forward_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.forward_table_id = Some(value.into());
         self
     }
     /// Returns only entries that forward to this private address, such as the private IP of an ECS instance.
     ///
     /// Wire name: `InternalIp`.
-    pub fn internal_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn internal_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.internal_ip = Some(value.into());
         self
     }
     /// Returns only entries that forward to this internal port or port range (`1` to `65535`).
     ///
     /// Wire name: `InternalPort`.
-    pub fn internal_port(mut self, value: impl Into<String>) -> Self {
+    pub fn internal_port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.internal_port = Some(value.into());
         self
     }
     /// Returns only entries for this protocol: `TCP`, `UDP` or `Any`.
     ///
     /// Wire name: `IpProtocol`.
-    pub fn ip_protocol(mut self, value: impl Into<IpProtocol>) -> Self {
+    pub fn ip_protocol(mut self, value: impl ::core::convert::Into<IpProtocol>) -> Self {
         self.ip_protocol = Some(value.into());
         self
     }
     /// The NAT gateway whose DNAT entries are listed. Give this, `ForwardTableId`, or both.
     ///
     /// Wire name: `NatGatewayId`.
-    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeForwardTableEntriesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeForwardTableEntriesRequest, rt::BuildError> {
         let request = DescribeForwardTableEntriesRequest {
             external_ip: self.external_ip,
             external_port: self.external_port,
@@ -230,7 +259,7 @@ impl super::Client {
 impl rt::Paginated for DescribeForwardTableEntriesRequest {
     type Item = ForwardTableEntry;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -245,7 +274,9 @@ impl rt::Paginated for DescribeForwardTableEntriesRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeForwardTableEntriesResponse) -> Vec<ForwardTableEntry> {
+    fn into_items(
+        page: DescribeForwardTableEntriesResponse,
+    ) -> ::std::vec::Vec<ForwardTableEntry> {
         page.forward_table_entries
     }
 }
@@ -256,11 +287,11 @@ impl super::Client {
         &self,
         request: DescribeForwardTableEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeForwardTableEntriesResponse,
             rt::SdkError<DescribeForwardTableEntriesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeForwardTableEntries`.
@@ -269,15 +300,20 @@ impl super::Client {
         &self,
         request: DescribeForwardTableEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<ForwardTableEntry, rt::SdkError<DescribeForwardTableEntriesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            ForwardTableEntry,
+            rt::SdkError<DescribeForwardTableEntriesError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeForwardTableEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeForwardTableEntriesRequestBuilder {
             external_ip: src.optional("ExternalIp")?,
             external_port: src.optional("ExternalPort")?,
@@ -290,7 +326,9 @@ impl rt::FromParams for DescribeForwardTableEntriesRequest {
             nat_gateway_id: src.optional("NatGatewayId")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -300,8 +338,10 @@ impl rt::Operation for DescribeForwardTableEntriesRequest {
     const ACTION: &'static str = "DescribeForwardTableEntries";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeForwardTableEntriesResponse;
     type Error = DescribeForwardTableEntriesError;
     #[inline]
@@ -327,27 +367,27 @@ pub struct DescribeForwardTableEntriesResponse {
     /// The DNAT entries on this page.
     ///
     /// Wire name: `ForwardTableEntries`. On the wire each item is wrapped in `ForwardTableEntry`.
-    pub forward_table_entries: Vec<ForwardTableEntry>,
+    pub forward_table_entries: ::std::vec::Vec<ForwardTableEntry>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeForwardTableEntriesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             forward_table_entries: fields
@@ -383,7 +423,7 @@ impl DescribeForwardTableEntriesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -403,13 +443,13 @@ impl rt::OperationError for DescribeForwardTableEntriesError {
         }
     }
 }
-impl std::fmt::Display for DescribeForwardTableEntriesError {
+impl ::std::fmt::Display for DescribeForwardTableEntriesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeForwardTableEntriesError {}
+impl ::std::error::Error for DescribeForwardTableEntriesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -505,7 +545,7 @@ impl IpProtocol {
         }
     }
 }
-impl From<&str> for IpProtocol {
+impl ::core::convert::From<&str> for IpProtocol {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -516,16 +556,17 @@ impl From<&str> for IpProtocol {
         }
     }
 }
-impl std::fmt::Display for IpProtocol {
+impl ::std::fmt::Display for IpProtocol {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpProtocol {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpProtocol {
@@ -541,47 +582,47 @@ pub struct ForwardTableEntry {
     /// The external address of the entry: an EIP or a NAT IP address.
     ///
     /// Wire name: `ExternalIp`.
-    pub external_ip: Option<String>,
+    pub external_ip: ::core::option::Option<::std::string::String>,
     /// The external port or port range, or `Any` for IP mapping.
     ///
     /// Wire name: `ExternalPort`.
-    pub external_port: Option<String>,
+    pub external_port: ::core::option::Option<::std::string::String>,
     /// The ID of the DNAT entry.
     ///
     /// Wire name: `ForwardEntryId`.
-    pub forward_entry_id: Option<String>,
+    pub forward_entry_id: ::core::option::Option<::std::string::String>,
     /// The name of the DNAT entry.
     ///
     /// Wire name: `ForwardEntryName`.
-    pub forward_entry_name: Option<String>,
+    pub forward_entry_name: ::core::option::Option<::std::string::String>,
     /// The DNAT table the entry belongs to.
     ///
     /// Wire name: `ForwardTableId`.
-    pub forward_table_id: Option<String>,
+    pub forward_table_id: ::core::option::Option<::std::string::String>,
     /// The private address traffic is forwarded to.
     ///
     /// Wire name: `InternalIp`.
-    pub internal_ip: Option<String>,
+    pub internal_ip: ::core::option::Option<::std::string::String>,
     /// The internal port or port range, or `Any` for IP mapping.
     ///
     /// Wire name: `InternalPort`.
-    pub internal_port: Option<String>,
+    pub internal_port: ::core::option::Option<::std::string::String>,
     /// The protocol forwarded: `TCP`, `UDP` or `Any`.
     ///
     /// Wire name: `IpProtocol`.
-    pub ip_protocol: Option<String>,
+    pub ip_protocol: ::core::option::Option<::std::string::String>,
     /// The NAT gateway the entry belongs to.
     ///
     /// Wire name: `NatGatewayId`.
-    pub nat_gateway_id: Option<String>,
+    pub nat_gateway_id: ::core::option::Option<::std::string::String>,
     /// The state of the entry: `Pending` while it is added or changed, `Available` when in effect, `Deleting` while it is removed.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ForwardTableEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             external_ip: fields.optional("ExternalIp")?,
@@ -607,7 +648,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,47 +14,47 @@ pub struct DescribeGlobalAccelerationInstancesRequest {
     /// Return only instances of this bandwidth type: `Exclusive` (the default) or `Sharing`.
     ///
     /// Wire name: `BandwidthType`.
-    pub bandwidth_type: Option<BandwidthType>,
+    pub bandwidth_type: ::core::option::Option<BandwidthType>,
     /// Return only the GA instance with this ID.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`.
-    pub global_acceleration_instance_id: Option<String>,
+    pub global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
     /// Whether to include pending orders: `false` (the default) or `true`.
     ///
     /// Wire name: `IncludeReservationData`.
-    pub include_reservation_data: Option<bool>,
+    pub include_reservation_data: ::core::option::Option<bool>,
     /// Return only the GA instance with this public IP address.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
     /// Return only GA instances with this name.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many instances a page holds, at most `100`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 100.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only the GA instances that serve this backend server, for example an ECS instance ID.
     ///
     /// Wire name: `ServerId`.
-    pub server_id: Option<String>,
+    pub server_id: ::core::option::Option<::std::string::String>,
     /// Return only instances whose backend service is in this area: `china-mainland`, `north-america`, `asia-pacific` or `europe`.
     ///
     /// Wire name: `ServiceLocation`.
-    pub service_location: Option<ServiceLocation>,
+    pub service_location: ::core::option::Option<ServiceLocation>,
     /// Return only instances in this state: `Available`, `Inuse`, `Associating` or `Unassociating`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<Status>,
+    pub status: ::core::option::Option<Status>,
 }
 impl DescribeGlobalAccelerationInstancesRequest {
     /// Starts building a request.
@@ -66,93 +66,117 @@ impl DescribeGlobalAccelerationInstancesRequest {
 /// Builds a [`DescribeGlobalAccelerationInstancesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeGlobalAccelerationInstancesRequestBuilder {
-    bandwidth_type: Option<BandwidthType>,
-    global_acceleration_instance_id: Option<String>,
-    include_reservation_data: Option<bool>,
-    ip_address: Option<String>,
-    name: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    server_id: Option<String>,
-    service_location: Option<ServiceLocation>,
-    status: Option<Status>,
+    bandwidth_type: ::core::option::Option<BandwidthType>,
+    global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
+    include_reservation_data: ::core::option::Option<bool>,
+    ip_address: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    server_id: ::core::option::Option<::std::string::String>,
+    service_location: ::core::option::Option<ServiceLocation>,
+    status: ::core::option::Option<Status>,
 }
 impl DescribeGlobalAccelerationInstancesRequestBuilder {
     /// Return only instances of this bandwidth type: `Exclusive` (the default) or `Sharing`.
     ///
     /// Wire name: `BandwidthType`.
-    pub fn bandwidth_type(mut self, value: impl Into<BandwidthType>) -> Self {
+    pub fn bandwidth_type(
+        mut self,
+        value: impl ::core::convert::Into<BandwidthType>,
+    ) -> Self {
         self.bandwidth_type = Some(value.into());
         self
     }
     /// Return only the GA instance with this ID.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`.
-    pub fn global_acceleration_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn global_acceleration_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.global_acceleration_instance_id = Some(value.into());
         self
     }
     /// Whether to include pending orders: `false` (the default) or `true`.
     ///
     /// Wire name: `IncludeReservationData`.
-    pub fn include_reservation_data(mut self, value: impl Into<bool>) -> Self {
+    pub fn include_reservation_data(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.include_reservation_data = Some(value.into());
         self
     }
     /// Return only the GA instance with this public IP address.
     ///
     /// Wire name: `IpAddress`.
-    pub fn ip_address(mut self, value: impl Into<String>) -> Self {
+    pub fn ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ip_address = Some(value.into());
         self
     }
     /// Return only GA instances with this name.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many instances a page holds, at most `100`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 100.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only the GA instances that serve this backend server, for example an ECS instance ID.
     ///
     /// Wire name: `ServerId`.
-    pub fn server_id(mut self, value: impl Into<String>) -> Self {
+    pub fn server_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.server_id = Some(value.into());
         self
     }
     /// Return only instances whose backend service is in this area: `china-mainland`, `north-america`, `asia-pacific` or `europe`.
     ///
     /// Wire name: `ServiceLocation`.
-    pub fn service_location(mut self, value: impl Into<ServiceLocation>) -> Self {
+    pub fn service_location(
+        mut self,
+        value: impl ::core::convert::Into<ServiceLocation>,
+    ) -> Self {
         self.service_location = Some(value.into());
         self
     }
     /// Return only instances in this state: `Available`, `Inuse`, `Associating` or `Unassociating`.
     ///
     /// Wire name: `Status`.
-    pub fn status(mut self, value: impl Into<Status>) -> Self {
+    pub fn status(mut self, value: impl ::core::convert::Into<Status>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -160,7 +184,10 @@ impl DescribeGlobalAccelerationInstancesRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DescribeGlobalAccelerationInstancesRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        DescribeGlobalAccelerationInstancesRequest,
+        rt::BuildError,
+    > {
         let request = DescribeGlobalAccelerationInstancesRequest {
             bandwidth_type: self.bandwidth_type,
             global_acceleration_instance_id: self.global_acceleration_instance_id,
@@ -217,7 +244,7 @@ impl super::Client {
 impl rt::Paginated for DescribeGlobalAccelerationInstancesRequest {
     type Item = GlobalAccelerationInstance;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -234,7 +261,7 @@ impl rt::Paginated for DescribeGlobalAccelerationInstancesRequest {
     #[inline]
     fn into_items(
         page: DescribeGlobalAccelerationInstancesResponse,
-    ) -> Vec<GlobalAccelerationInstance> {
+    ) -> ::std::vec::Vec<GlobalAccelerationInstance> {
         page.global_acceleration_instances
     }
 }
@@ -245,11 +272,11 @@ impl super::Client {
         &self,
         request: DescribeGlobalAccelerationInstancesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeGlobalAccelerationInstancesResponse,
             rt::SdkError<DescribeGlobalAccelerationInstancesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeGlobalAccelerationInstances`.
@@ -258,18 +285,20 @@ impl super::Client {
         &self,
         request: DescribeGlobalAccelerationInstancesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             GlobalAccelerationInstance,
             rt::SdkError<DescribeGlobalAccelerationInstancesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeGlobalAccelerationInstancesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeGlobalAccelerationInstancesRequestBuilder {
             bandwidth_type: src.optional("BandwidthType")?,
             global_acceleration_instance_id: src
@@ -279,7 +308,9 @@ impl rt::FromParams for DescribeGlobalAccelerationInstancesRequest {
             name: src.optional("Name")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             server_id: src.optional("ServerId")?,
             service_location: src.optional("ServiceLocation")?,
             status: src.optional("Status")?,
@@ -292,8 +323,10 @@ impl rt::Operation for DescribeGlobalAccelerationInstancesRequest {
     const ACTION: &'static str = "DescribeGlobalAccelerationInstances";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeGlobalAccelerationInstancesResponse;
     type Error = DescribeGlobalAccelerationInstancesError;
     #[inline]
@@ -319,27 +352,27 @@ pub struct DescribeGlobalAccelerationInstancesResponse {
     /// The GA instances on this page.
     ///
     /// Wire name: `GlobalAccelerationInstances`. On the wire each item is wrapped in `GlobalAccelerationInstance`.
-    pub global_acceleration_instances: Vec<GlobalAccelerationInstance>,
+    pub global_acceleration_instances: ::std::vec::Vec<GlobalAccelerationInstance>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeGlobalAccelerationInstancesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             global_acceleration_instances: fields
@@ -378,7 +411,7 @@ impl DescribeGlobalAccelerationInstancesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -398,13 +431,13 @@ impl rt::OperationError for DescribeGlobalAccelerationInstancesError {
         }
     }
 }
-impl std::fmt::Display for DescribeGlobalAccelerationInstancesError {
+impl ::std::fmt::Display for DescribeGlobalAccelerationInstancesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeGlobalAccelerationInstancesError {}
+impl ::std::error::Error for DescribeGlobalAccelerationInstancesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -557,7 +590,7 @@ impl BandwidthType {
         }
     }
 }
-impl From<&str> for BandwidthType {
+impl ::core::convert::From<&str> for BandwidthType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -567,16 +600,17 @@ impl From<&str> for BandwidthType {
         }
     }
 }
-impl std::fmt::Display for BandwidthType {
+impl ::std::fmt::Display for BandwidthType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for BandwidthType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for BandwidthType {
@@ -613,7 +647,7 @@ impl ServiceLocation {
         }
     }
 }
-impl From<&str> for ServiceLocation {
+impl ::core::convert::From<&str> for ServiceLocation {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -625,16 +659,17 @@ impl From<&str> for ServiceLocation {
         }
     }
 }
-impl std::fmt::Display for ServiceLocation {
+impl ::std::fmt::Display for ServiceLocation {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ServiceLocation {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ServiceLocation {
@@ -671,7 +706,7 @@ impl Status {
         }
     }
 }
-impl From<&str> for Status {
+impl ::core::convert::From<&str> for Status {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -683,16 +718,17 @@ impl From<&str> for Status {
         }
     }
 }
-impl std::fmt::Display for Status {
+impl ::std::fmt::Display for Status {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Status {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Status {
@@ -708,23 +744,23 @@ pub struct BackendServer {
     /// The region of the backend server.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID of the backend server.
     ///
     /// Wire name: `ServerId`.
-    pub server_id: Option<String>,
+    pub server_id: ::core::option::Option<::std::string::String>,
     /// The IP address of the backend server that traffic is forwarded to.
     ///
     /// Wire name: `ServerIpAddress`.
-    pub server_ip_address: Option<String>,
+    pub server_ip_address: ::core::option::Option<::std::string::String>,
     /// The kind of backend server, such as an ECS instance, SLB instance or ENI.
     ///
     /// Wire name: `ServerType`.
-    pub server_type: Option<String>,
+    pub server_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for BackendServer {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             region_id: fields.optional("RegionId")?,
@@ -741,15 +777,15 @@ pub struct PublicIpAddress {
     /// The ID of an EIP added to the instance.
     ///
     /// Wire name: `AllocationId`.
-    pub allocation_id: Option<String>,
+    pub allocation_id: ::core::option::Option<::std::string::String>,
     /// The public IP address of that EIP.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for PublicIpAddress {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             allocation_id: fields.optional("AllocationId")?,
@@ -764,71 +800,71 @@ pub struct GlobalAccelerationInstance {
     /// The acceleration area of the instance, where its public IP address is served.
     ///
     /// Wire name: `AccelerationLocation`.
-    pub acceleration_location: Option<String>,
+    pub acceleration_location: ::core::option::Option<::std::string::String>,
     /// The backend servers attached to the instance.
     ///
     /// Wire name: `BackendServers`. On the wire each item is wrapped in `BackendServer`.
-    pub backend_servers: Vec<BackendServer>,
+    pub backend_servers: ::std::vec::Vec<BackendServer>,
     /// The peak bandwidth of the instance, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<String>,
+    pub bandwidth: ::core::option::Option<::std::string::String>,
     /// The bandwidth type of the instance: `Sharing` or `Exclusive`.
     ///
     /// Wire name: `BandwidthType`.
-    pub bandwidth_type: Option<String>,
+    pub bandwidth_type: ::core::option::Option<::std::string::String>,
     /// How the instance is billed, such as `PostPaid` (pay-as-you-go) or `PrePaid` (subscription).
     ///
     /// Wire name: `ChargeType`.
-    pub charge_type: Option<String>,
+    pub charge_type: ::core::option::Option<::std::string::String>,
     /// When the instance was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the instance.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// When the instance expires; meaningful for subscription instances.
     ///
     /// Wire name: `ExpiredTime`.
-    pub expired_time: Option<String>,
+    pub expired_time: ::core::option::Option<::std::string::String>,
     /// The ID of the GA instance.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`.
-    pub global_acceleration_instance_id: Option<String>,
+    pub global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
     /// How usage of the instance is metered.
     ///
     /// Wire name: `InternetChargeType`.
-    pub internet_charge_type: Option<String>,
+    pub internet_charge_type: ::core::option::Option<::std::string::String>,
     /// The public IP address of the instance.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
     /// The name of the instance.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The EIPs added to a `Sharing` instance.
     ///
     /// Wire name: `PublicIpAddresses`. On the wire each item is wrapped in `PublicIpAddress`.
-    pub public_ip_addresses: Vec<PublicIpAddress>,
+    pub public_ip_addresses: ::std::vec::Vec<PublicIpAddress>,
     /// The region of the instance.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The area where the backend service is located: `china-mainland`, `north-america`, `asia-pacific` or `europe`.
     ///
     /// Wire name: `ServiceLocation`.
-    pub service_location: Option<String>,
+    pub service_location: ::core::option::Option<::std::string::String>,
     /// The state of the instance: `Available`, `Inuse`, `Associating` or `Unassociating`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for GlobalAccelerationInstance {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             acceleration_location: fields.optional("AccelerationLocation")?,
@@ -862,7 +898,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,27 +14,27 @@ pub struct DescribeGrantRulesToEcrRequest {
     /// The VBR whose authorizations you want to see. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i64>,
+    pub page_number: ::core::option::Option<i64>,
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i64>,
+    pub page_size: ::core::option::Option<i64>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group of the VBR.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Returns authorizations only for a VBR that carries these tags.
     ///
     /// Wire name: `Tags`. At most 20 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeGrantRulesToEcrRequest {
     /// Starts building a request.
@@ -46,46 +46,55 @@ impl DescribeGrantRulesToEcrRequest {
 /// Builds a [`DescribeGrantRulesToEcrRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeGrantRulesToEcrRequestBuilder {
-    instance_id: Option<String>,
-    page_number: Option<i64>,
-    page_size: Option<i64>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i64>,
+    page_size: ::core::option::Option<i64>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeGrantRulesToEcrRequestBuilder {
     /// The VBR whose authorizations you want to see. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i64>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group of the VBR.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -94,14 +103,18 @@ impl DescribeGrantRulesToEcrRequestBuilder {
     /// Wire name: `Tags`. At most 20 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeGrantRulesToEcrRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeGrantRulesToEcrRequest, rt::BuildError> {
         let request = DescribeGrantRulesToEcrRequest {
             instance_id: rt::required(self.instance_id, "InstanceId")?,
             page_number: self.page_number,
@@ -137,7 +150,7 @@ impl super::Client {
 impl rt::Paginated for DescribeGrantRulesToEcrRequest {
     type Item = EcrGrantRules;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number.and_then(|p| i32::try_from(p).ok())
     }
     fn set_page_number(&mut self, page: i32) {
@@ -152,7 +165,9 @@ impl rt::Paginated for DescribeGrantRulesToEcrRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeGrantRulesToEcrResponse) -> Vec<EcrGrantRules> {
+    fn into_items(
+        page: DescribeGrantRulesToEcrResponse,
+    ) -> ::std::vec::Vec<EcrGrantRules> {
         page.ecr_grant_rules
     }
 }
@@ -163,11 +178,11 @@ impl super::Client {
         &self,
         request: DescribeGrantRulesToEcrRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeGrantRulesToEcrResponse,
             rt::SdkError<DescribeGrantRulesToEcrError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeGrantRulesToEcr`.
@@ -176,20 +191,27 @@ impl super::Client {
         &self,
         request: DescribeGrantRulesToEcrRequest,
     ) -> impl rt::Stream<
-        Item = Result<EcrGrantRules, rt::SdkError<DescribeGrantRulesToEcrError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            EcrGrantRules,
+            rt::SdkError<DescribeGrantRulesToEcrError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeGrantRulesToEcrRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeGrantRulesToEcrRequestBuilder {
             instance_id: src.optional("InstanceId")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -201,8 +223,10 @@ impl rt::Operation for DescribeGrantRulesToEcrRequest {
     const ACTION: &'static str = "DescribeGrantRulesToEcr";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeGrantRulesToEcrResponse;
     type Error = DescribeGrantRulesToEcrError;
     #[inline]
@@ -222,31 +246,31 @@ pub struct DescribeGrantRulesToEcrResponse {
     /// How many authorizations match the request in total.
     ///
     /// Wire name: `Count`.
-    pub count: Option<i64>,
+    pub count: ::core::option::Option<i64>,
     /// The authorizations on this page, one per ECR instance.
     ///
     /// Wire name: `EcrGrantRules`.
-    pub ecr_grant_rules: Vec<EcrGrantRules>,
+    pub ecr_grant_rules: ::std::vec::Vec<EcrGrantRules>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeGrantRulesToEcrResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             count: fields.optional("Count")?,
@@ -282,7 +306,7 @@ impl DescribeGrantRulesToEcrError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -302,13 +326,13 @@ impl rt::OperationError for DescribeGrantRulesToEcrError {
         }
     }
 }
-impl std::fmt::Display for DescribeGrantRulesToEcrError {
+impl ::std::fmt::Display for DescribeGrantRulesToEcrError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeGrantRulesToEcrError {}
+impl ::std::error::Error for DescribeGrantRulesToEcrError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -362,19 +386,19 @@ pub struct EcrGrantRules {
     /// When the authorization was granted.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<String>,
+    pub create_time: ::core::option::Option<::std::string::String>,
     /// The ECR instance that may attach the VBR.
     ///
     /// Wire name: `EcrInstanceId`.
-    pub ecr_instance_id: Option<String>,
+    pub ecr_instance_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the ECR instance.
     ///
     /// Wire name: `EcrUid`.
-    pub ecr_uid: Option<i64>,
+    pub ecr_uid: ::core::option::Option<i64>,
 }
 impl rt::Decode for EcrGrantRules {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             create_time: fields.optional("CreateTime")?,
@@ -394,7 +418,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

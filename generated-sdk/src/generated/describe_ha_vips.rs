@@ -16,27 +16,27 @@ pub struct DescribeHaVipsRequest {
     /// Conditions the HaVips must meet; each pairs a key with one or more values.
     ///
     /// Wire name: `Filter`. At most 6 items.
-    pub filter: Vec<DescribeHaVipsFilter>,
+    pub filter: ::std::vec::Vec<DescribeHaVipsFilter>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many HaVips a page holds, at most `50`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only HaVips in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Return only the HaVips that carry all of these tags.
     ///
     /// Wire name: `Tags`. At most 10 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeHaVipsRequest {
     /// Starts building a request.
@@ -48,12 +48,12 @@ impl DescribeHaVipsRequest {
 /// Builds a [`DescribeHaVipsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeHaVipsRequestBuilder {
-    filter: Vec<DescribeHaVipsFilter>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
+    filter: ::std::vec::Vec<DescribeHaVipsFilter>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeHaVipsRequestBuilder {
     /// Conditions the HaVips must meet; each pairs a key with one or more values.
@@ -61,36 +61,44 @@ impl DescribeHaVipsRequestBuilder {
     /// Wire name: `Filter`. At most 6 items.
     pub fn filter(
         mut self,
-        value: impl IntoIterator<Item = impl Into<DescribeHaVipsFilter>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<DescribeHaVipsFilter>,
+        >,
     ) -> Self {
-        self.filter = value.into_iter().map(Into::into).collect();
+        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many HaVips a page holds, at most `50`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only HaVips in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -99,14 +107,16 @@ impl DescribeHaVipsRequestBuilder {
     /// Wire name: `Tags`. At most 10 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeHaVipsRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<DescribeHaVipsRequest, rt::BuildError> {
         let request = DescribeHaVipsRequest {
             filter: self.filter,
             page_number: self.page_number,
@@ -157,7 +167,7 @@ impl super::Client {
 impl rt::Paginated for DescribeHaVipsRequest {
     type Item = HaVip;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -172,7 +182,7 @@ impl rt::Paginated for DescribeHaVipsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeHaVipsResponse) -> Vec<HaVip> {
+    fn into_items(page: DescribeHaVipsResponse) -> ::std::vec::Vec<HaVip> {
         page.ha_vips
     }
 }
@@ -183,8 +193,11 @@ impl super::Client {
         &self,
         request: DescribeHaVipsRequest,
     ) -> impl rt::Stream<
-        Item = Result<DescribeHaVipsResponse, rt::SdkError<DescribeHaVipsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            DescribeHaVipsResponse,
+            rt::SdkError<DescribeHaVipsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeHaVips`.
@@ -193,20 +206,24 @@ impl super::Client {
         &self,
         request: DescribeHaVipsRequest,
     ) -> impl rt::Stream<
-        Item = Result<HaVip, rt::SdkError<DescribeHaVipsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<HaVip, rt::SdkError<DescribeHaVipsError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeHaVipsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeHaVipsRequestBuilder {
             filter: src.structs("Filter")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -218,8 +235,10 @@ impl rt::Operation for DescribeHaVipsRequest {
     const ACTION: &'static str = "DescribeHaVips";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeHaVipsResponse;
     type Error = DescribeHaVipsError;
     #[inline]
@@ -239,27 +258,27 @@ pub struct DescribeHaVipsResponse {
     /// The HaVips on this page.
     ///
     /// Wire name: `HaVips`. On the wire each item is wrapped in `HaVip`.
-    pub ha_vips: Vec<HaVip>,
+    pub ha_vips: ::std::vec::Vec<HaVip>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeHaVipsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ha_vips: fields.wrapped_list("HaVips", "HaVip")?,
@@ -294,7 +313,7 @@ impl DescribeHaVipsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -314,13 +333,13 @@ impl rt::OperationError for DescribeHaVipsError {
         }
     }
 }
-impl std::fmt::Display for DescribeHaVipsError {
+impl ::std::fmt::Display for DescribeHaVipsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeHaVipsError {}
+impl ::std::error::Error for DescribeHaVipsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -442,31 +461,39 @@ pub struct DescribeHaVipsFilter {
     /// The attribute to filter on, for example `HaVipId`, `VpcId`, `VSwitchId` or `Status`.
     ///
     /// Wire name: `Key`.
-    pub key: Option<String>,
+    pub key: ::core::option::Option<::std::string::String>,
     /// The values accepted for Filter.Key.
     ///
     /// Wire name: `Value`.
-    pub value: Vec<String>,
+    pub value: ::std::vec::Vec<::std::string::String>,
 }
 impl DescribeHaVipsFilter {
     /// The attribute to filter on, for example `HaVipId`, `VpcId`, `VSwitchId` or `Status`.
     ///
     /// Wire name: `Key`.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
+    pub fn key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.key = Some(value.into());
         self
     }
     /// The values accepted for Filter.Key.
     ///
     /// Wire name: `Value`.
-    pub fn value(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.value = value.into_iter().map(Into::into).collect();
+    pub fn value(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.value = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
 }
 impl rt::Decode for DescribeHaVipsFilter {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             key: fields.optional("Key")?,
@@ -483,7 +510,9 @@ impl rt::ToParam for DescribeHaVipsFilter {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeHaVipsFilter {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             key: src.optional("Key")?,
             value: src.list("Value")?,
@@ -497,71 +526,71 @@ pub struct HaVip {
     /// The EIPs bound to the HaVip.
     ///
     /// Wire name: `AssociatedEipAddresses`. On the wire each item is wrapped in `associatedEipAddresse`.
-    pub associated_eip_addresses: Vec<String>,
+    pub associated_eip_addresses: ::std::vec::Vec<::std::string::String>,
     /// The kind of resource the HaVip is attached to: `EcsInstance` or `NetworkInterface`.
     ///
     /// Wire name: `AssociatedInstanceType`.
-    pub associated_instance_type: Option<String>,
+    pub associated_instance_type: ::core::option::Option<::std::string::String>,
     /// The IDs of the ECS instances or ENIs the HaVip is attached to.
     ///
     /// Wire name: `AssociatedInstances`. On the wire each item is wrapped in `associatedInstance`.
-    pub associated_instances: Vec<String>,
+    pub associated_instances: ::std::vec::Vec<::std::string::String>,
     /// The billing method of the HaVip.
     ///
     /// Wire name: `ChargeType`.
-    pub charge_type: Option<String>,
+    pub charge_type: ::core::option::Option<::std::string::String>,
     /// When the HaVip was created.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<String>,
+    pub create_time: ::core::option::Option<::std::string::String>,
     /// The description of the HaVip.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The ID of the HaVip.
     ///
     /// Wire name: `HaVipId`.
-    pub ha_vip_id: Option<String>,
+    pub ha_vip_id: ::core::option::Option<::std::string::String>,
     /// The private IP address of the HaVip.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
     /// The attached ECS instance or ENI that currently holds the HaVip as the primary.
     ///
     /// Wire name: `MasterInstanceId`.
-    pub master_instance_id: Option<String>,
+    pub master_instance_id: ::core::option::Option<::std::string::String>,
     /// The name of the HaVip.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region of the HaVip.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group the HaVip belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The state of the HaVip, such as `Creating`, `Available`, `InUse` or `Deleting`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the HaVip.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The vSwitch the HaVip belongs to.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
     /// The VPC the HaVip belongs to.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for HaVip {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             associated_eip_addresses: fields
@@ -595,7 +624,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

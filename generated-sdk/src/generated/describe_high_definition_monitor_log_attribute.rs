@@ -14,15 +14,15 @@ pub struct DescribeHighDefinitionMonitorLogAttributeRequest {
     /// The ID of the EIP whose fine-grained monitoring settings you want.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The kind of resource in InstanceId; pass `EIP`.
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<String>,
+    pub instance_type: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeHighDefinitionMonitorLogAttributeRequest {
     /// Starts building a request.
@@ -34,29 +34,38 @@ impl DescribeHighDefinitionMonitorLogAttributeRequest {
 /// Builds a [`DescribeHighDefinitionMonitorLogAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeHighDefinitionMonitorLogAttributeRequestBuilder {
-    instance_id: Option<String>,
-    instance_type: Option<String>,
-    region_id: Option<String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    instance_type: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeHighDefinitionMonitorLogAttributeRequestBuilder {
     /// The ID of the EIP whose fine-grained monitoring settings you want.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The kind of resource in InstanceId; pass `EIP`.
     ///
     /// Wire name: `InstanceType`.
-    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -64,7 +73,10 @@ impl DescribeHighDefinitionMonitorLogAttributeRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DescribeHighDefinitionMonitorLogAttributeRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        DescribeHighDefinitionMonitorLogAttributeRequest,
+        rt::BuildError,
+    > {
         Ok(DescribeHighDefinitionMonitorLogAttributeRequest {
             instance_id: rt::required(self.instance_id, "InstanceId")?,
             instance_type: self.instance_type,
@@ -95,11 +107,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeHighDefinitionMonitorLogAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeHighDefinitionMonitorLogAttributeRequestBuilder {
             instance_id: src.optional("InstanceId")?,
             instance_type: src.optional("InstanceType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -109,8 +125,10 @@ impl rt::Operation for DescribeHighDefinitionMonitorLogAttributeRequest {
     const ACTION: &'static str = "DescribeHighDefinitionMonitorLogAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeHighDefinitionMonitorLogAttributeResponse;
     type Error = DescribeHighDefinitionMonitorLogAttributeError;
     #[inline]
@@ -127,31 +145,31 @@ pub struct DescribeHighDefinitionMonitorLogAttributeResponse {
     /// The ID of the EIP the settings belong to.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The kind of resource, `EIP`.
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<String>,
+    pub instance_type: ::core::option::Option<::std::string::String>,
     /// The Simple Log Service project that receives the monitoring data.
     ///
     /// Wire name: `LogProject`.
-    pub log_project: Option<String>,
+    pub log_project: ::core::option::Option<::std::string::String>,
     /// The Logstore of that project that receives the monitoring data.
     ///
     /// Wire name: `LogStore`.
-    pub log_store: Option<String>,
+    pub log_store: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// Whether the query succeeded (`true` or `false`).
     ///
     /// Wire name: `Success`.
-    pub success: Option<String>,
+    pub success: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DescribeHighDefinitionMonitorLogAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             instance_id: fields.optional("InstanceId")?,
@@ -187,7 +205,7 @@ impl DescribeHighDefinitionMonitorLogAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -207,13 +225,13 @@ impl rt::OperationError for DescribeHighDefinitionMonitorLogAttributeError {
         }
     }
 }
-impl std::fmt::Display for DescribeHighDefinitionMonitorLogAttributeError {
+impl ::std::fmt::Display for DescribeHighDefinitionMonitorLogAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeHighDefinitionMonitorLogAttributeError {}
+impl ::std::error::Error for DescribeHighDefinitionMonitorLogAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -253,7 +271,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

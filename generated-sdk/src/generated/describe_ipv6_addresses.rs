@@ -14,71 +14,71 @@ pub struct DescribeIpv6AddressesRequest {
     /// Which kind to list: `IPv6Address` (the default) for single IPv6 addresses, or `IPv6Prefix` for IPv6 prefix CIDR blocks.
     ///
     /// Wire name: `AddressType`.
-    pub address_type: Option<String>,
+    pub address_type: ::core::option::Option<::std::string::String>,
     /// Returns only addresses assigned to this instance, such as an ECS instance or a network interface.
     ///
     /// Wire name: `AssociatedInstanceId`.
-    pub associated_instance_id: Option<String>,
+    pub associated_instance_id: ::core::option::Option<::std::string::String>,
     /// Returns only addresses assigned to this kind of instance: `EcsInstance` (an ECS instance in a VPC) or `NetworkInterface` (a secondary elastic network interface).
     ///
     /// Wire name: `AssociatedInstanceType`.
-    pub associated_instance_type: Option<AssociatedInstanceType>,
+    pub associated_instance_type: ::core::option::Option<AssociatedInstanceType>,
     /// Whether to include details of orders that are placed but not yet in effect: `true`, or `false` (the default).
     ///
     /// Wire name: `IncludeReservationData`.
-    pub include_reservation_data: Option<bool>,
+    pub include_reservation_data: ::core::option::Option<bool>,
     /// Returns only this IPv6 address.
     ///
     /// Wire name: `Ipv6Address`.
-    pub ipv6_address: Option<String>,
+    pub ipv6_address: ::core::option::Option<::std::string::String>,
     /// Returns only these IPv6 addresses: up to 20 IDs, separated by commas.
     ///
     /// Wire name: `Ipv6AddressId`.
-    pub ipv6_address_id: Option<String>,
+    pub ipv6_address_id: ::core::option::Option<::std::string::String>,
     /// Returns only the address that uses this Internet bandwidth instance.
     ///
     /// Wire name: `Ipv6InternetBandwidthId`.
-    pub ipv6_internet_bandwidth_id: Option<String>,
+    pub ipv6_internet_bandwidth_id: ::core::option::Option<::std::string::String>,
     /// Returns only addresses with this name (up to 128 characters, not starting with `http://` or `https://`).
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// Returns only addresses that communicate this way: `Private` (VPC only) or `Public` (Internet bandwidth enabled).
     ///
     /// Wire name: `NetworkType`.
-    pub network_type: Option<NetworkType>,
+    pub network_type: ::core::option::Option<NetworkType>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many addresses a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 100.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only addresses in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Returns only addresses of managed instances (`true`) or only of instances you manage yourself (`false`); leave it out to get both.
     ///
     /// Wire name: `ServiceManaged`.
-    pub service_managed: Option<bool>,
+    pub service_managed: ::core::option::Option<bool>,
     /// Returns only addresses that carry all of these tags.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// Returns only addresses from this vSwitch.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
     /// Returns only addresses in this VPC.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeIpv6AddressesRequest {
     /// Starts building a request.
@@ -90,36 +90,42 @@ impl DescribeIpv6AddressesRequest {
 /// Builds a [`DescribeIpv6AddressesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeIpv6AddressesRequestBuilder {
-    address_type: Option<String>,
-    associated_instance_id: Option<String>,
-    associated_instance_type: Option<AssociatedInstanceType>,
-    include_reservation_data: Option<bool>,
-    ipv6_address: Option<String>,
-    ipv6_address_id: Option<String>,
-    ipv6_internet_bandwidth_id: Option<String>,
-    name: Option<String>,
-    network_type: Option<NetworkType>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    service_managed: Option<bool>,
-    tag: Vec<super::types::Tag>,
-    vswitch_id: Option<String>,
-    vpc_id: Option<String>,
+    address_type: ::core::option::Option<::std::string::String>,
+    associated_instance_id: ::core::option::Option<::std::string::String>,
+    associated_instance_type: ::core::option::Option<AssociatedInstanceType>,
+    include_reservation_data: ::core::option::Option<bool>,
+    ipv6_address: ::core::option::Option<::std::string::String>,
+    ipv6_address_id: ::core::option::Option<::std::string::String>,
+    ipv6_internet_bandwidth_id: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    network_type: ::core::option::Option<NetworkType>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    service_managed: ::core::option::Option<bool>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    vswitch_id: ::core::option::Option<::std::string::String>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeIpv6AddressesRequestBuilder {
     /// Which kind to list: `IPv6Address` (the default) for single IPv6 addresses, or `IPv6Prefix` for IPv6 prefix CIDR blocks.
     ///
     /// Wire name: `AddressType`.
-    pub fn address_type(mut self, value: impl Into<String>) -> Self {
+    pub fn address_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.address_type = Some(value.into());
         self
     }
     /// Returns only addresses assigned to this instance, such as an ECS instance or a network interface.
     ///
     /// Wire name: `AssociatedInstanceId`.
-    pub fn associated_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn associated_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.associated_instance_id = Some(value.into());
         self
     }
@@ -128,7 +134,7 @@ impl DescribeIpv6AddressesRequestBuilder {
     /// Wire name: `AssociatedInstanceType`.
     pub fn associated_instance_type(
         mut self,
-        value: impl Into<AssociatedInstanceType>,
+        value: impl ::core::convert::Into<AssociatedInstanceType>,
     ) -> Self {
         self.associated_instance_type = Some(value.into());
         self
@@ -136,77 +142,101 @@ impl DescribeIpv6AddressesRequestBuilder {
     /// Whether to include details of orders that are placed but not yet in effect: `true`, or `false` (the default).
     ///
     /// Wire name: `IncludeReservationData`.
-    pub fn include_reservation_data(mut self, value: impl Into<bool>) -> Self {
+    pub fn include_reservation_data(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.include_reservation_data = Some(value.into());
         self
     }
     /// Returns only this IPv6 address.
     ///
     /// Wire name: `Ipv6Address`.
-    pub fn ipv6_address(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_address = Some(value.into());
         self
     }
     /// Returns only these IPv6 addresses: up to 20 IDs, separated by commas.
     ///
     /// Wire name: `Ipv6AddressId`.
-    pub fn ipv6_address_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_address_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_address_id = Some(value.into());
         self
     }
     /// Returns only the address that uses this Internet bandwidth instance.
     ///
     /// Wire name: `Ipv6InternetBandwidthId`.
-    pub fn ipv6_internet_bandwidth_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_internet_bandwidth_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_internet_bandwidth_id = Some(value.into());
         self
     }
     /// Returns only addresses with this name (up to 128 characters, not starting with `http://` or `https://`).
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Returns only addresses that communicate this way: `Private` (VPC only) or `Public` (Internet bandwidth enabled).
     ///
     /// Wire name: `NetworkType`.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
+    pub fn network_type(
+        mut self,
+        value: impl ::core::convert::Into<NetworkType>,
+    ) -> Self {
         self.network_type = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many addresses a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 100.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only addresses in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// Returns only addresses of managed instances (`true`) or only of instances you manage yourself (`false`); leave it out to get both.
     ///
     /// Wire name: `ServiceManaged`.
-    pub fn service_managed(mut self, value: impl Into<bool>) -> Self {
+    pub fn service_managed(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.service_managed = Some(value.into());
         self
     }
@@ -215,28 +245,38 @@ impl DescribeIpv6AddressesRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Returns only addresses from this vSwitch.
     ///
     /// Wire name: `VSwitchId`.
-    pub fn vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_id = Some(value.into());
         self
     }
     /// Returns only addresses in this VPC.
     ///
     /// Wire name: `VpcId`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeIpv6AddressesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeIpv6AddressesRequest, rt::BuildError> {
         let request = DescribeIpv6AddressesRequest {
             address_type: self.address_type,
             associated_instance_id: self.associated_instance_id,
@@ -300,7 +340,7 @@ impl super::Client {
 impl rt::Paginated for DescribeIpv6AddressesRequest {
     type Item = Ipv6Address;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -315,7 +355,7 @@ impl rt::Paginated for DescribeIpv6AddressesRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeIpv6AddressesResponse) -> Vec<Ipv6Address> {
+    fn into_items(page: DescribeIpv6AddressesResponse) -> ::std::vec::Vec<Ipv6Address> {
         page.ipv6_addresses
     }
 }
@@ -326,11 +366,11 @@ impl super::Client {
         &self,
         request: DescribeIpv6AddressesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeIpv6AddressesResponse,
             rt::SdkError<DescribeIpv6AddressesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeIpv6Addresses`.
@@ -339,15 +379,20 @@ impl super::Client {
         &self,
         request: DescribeIpv6AddressesRequest,
     ) -> impl rt::Stream<
-        Item = Result<Ipv6Address, rt::SdkError<DescribeIpv6AddressesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            Ipv6Address,
+            rt::SdkError<DescribeIpv6AddressesError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeIpv6AddressesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeIpv6AddressesRequestBuilder {
             address_type: src.optional("AddressType")?,
             associated_instance_id: src.optional("AssociatedInstanceId")?,
@@ -360,7 +405,9 @@ impl rt::FromParams for DescribeIpv6AddressesRequest {
             network_type: src.optional("NetworkType")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             service_managed: src.optional("ServiceManaged")?,
             tag: src.structs("Tag")?,
@@ -375,8 +422,10 @@ impl rt::Operation for DescribeIpv6AddressesRequest {
     const ACTION: &'static str = "DescribeIpv6Addresses";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeIpv6AddressesResponse;
     type Error = DescribeIpv6AddressesError;
     #[inline]
@@ -407,27 +456,27 @@ pub struct DescribeIpv6AddressesResponse {
     /// The IPv6 addresses on this page.
     ///
     /// Wire name: `Ipv6Addresses`. On the wire each item is wrapped in `Ipv6Address`.
-    pub ipv6_addresses: Vec<Ipv6Address>,
+    pub ipv6_addresses: ::std::vec::Vec<Ipv6Address>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeIpv6AddressesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv6_addresses: fields.wrapped_list("Ipv6Addresses", "Ipv6Address")?,
@@ -462,7 +511,7 @@ impl DescribeIpv6AddressesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -482,13 +531,13 @@ impl rt::OperationError for DescribeIpv6AddressesError {
         }
     }
 }
-impl std::fmt::Display for DescribeIpv6AddressesError {
+impl ::std::fmt::Display for DescribeIpv6AddressesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeIpv6AddressesError {}
+impl ::std::error::Error for DescribeIpv6AddressesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -674,7 +723,7 @@ impl AssociatedInstanceType {
         }
     }
 }
-impl From<&str> for AssociatedInstanceType {
+impl ::core::convert::From<&str> for AssociatedInstanceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -684,16 +733,17 @@ impl From<&str> for AssociatedInstanceType {
         }
     }
 }
-impl std::fmt::Display for AssociatedInstanceType {
+impl ::std::fmt::Display for AssociatedInstanceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for AssociatedInstanceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for AssociatedInstanceType {
@@ -724,7 +774,7 @@ impl NetworkType {
         }
     }
 }
-impl From<&str> for NetworkType {
+impl ::core::convert::From<&str> for NetworkType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -734,16 +784,17 @@ impl From<&str> for NetworkType {
         }
     }
 }
-impl std::fmt::Display for NetworkType {
+impl ::std::fmt::Display for NetworkType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for NetworkType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for NetworkType {
@@ -759,47 +810,47 @@ pub struct Ipv6InternetBandwidth {
     /// The Internet bandwidth of the address in Mbit/s.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: ::core::option::Option<i64>,
     /// The business state of the bandwidth, such as `Normal`, or `FinancialLocked` when payment is overdue.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<String>,
+    pub business_status: ::core::option::Option<::std::string::String>,
     /// Whether an order for the bandwidth is placed but not yet in effect.
     ///
     /// Wire name: `HasReservationData`.
-    pub has_reservation_data: Option<bool>,
+    pub has_reservation_data: ::core::option::Option<bool>,
     /// The billing method of the bandwidth instance, such as `PostPaid` (pay-as-you-go).
     ///
     /// Wire name: `InstanceChargeType`.
-    pub instance_charge_type: Option<String>,
+    pub instance_charge_type: ::core::option::Option<::std::string::String>,
     /// How the bandwidth is metered: `PayByBandwidth` or `PayByTraffic`.
     ///
     /// Wire name: `InternetChargeType`.
-    pub internet_charge_type: Option<String>,
+    pub internet_charge_type: ::core::option::Option<::std::string::String>,
     /// The ID of the Internet bandwidth instance.
     ///
     /// Wire name: `Ipv6InternetBandwidthId`.
-    pub ipv6_internet_bandwidth_id: Option<String>,
+    pub ipv6_internet_bandwidth_id: ::core::option::Option<::std::string::String>,
     /// When the pending order takes effect.
     ///
     /// Wire name: `ReservationActiveTime`.
-    pub reservation_active_time: Option<String>,
+    pub reservation_active_time: ::core::option::Option<::std::string::String>,
     /// The bandwidth, in Mbit/s, that applies once the pending order takes effect.
     ///
     /// Wire name: `ReservationBandwidth`.
-    pub reservation_bandwidth: Option<i64>,
+    pub reservation_bandwidth: ::core::option::Option<i64>,
     /// The metering method that applies once the pending order takes effect.
     ///
     /// Wire name: `ReservationInternetChargeType`.
-    pub reservation_internet_charge_type: Option<String>,
+    pub reservation_internet_charge_type: ::core::option::Option<::std::string::String>,
     /// The kind of the pending order.
     ///
     /// Wire name: `ReservationOrderType`.
-    pub reservation_order_type: Option<String>,
+    pub reservation_order_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Ipv6InternetBandwidth {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             bandwidth: fields.optional("Bandwidth")?,
@@ -823,83 +874,83 @@ pub struct Ipv6Address {
     /// Whether this is a single address (`IPv6Address`) or a prefix (`IPv6Prefix`).
     ///
     /// Wire name: `AddressType`.
-    pub address_type: Option<String>,
+    pub address_type: ::core::option::Option<::std::string::String>,
     /// When the address was allocated.
     ///
     /// Wire name: `AllocationTime`.
-    pub allocation_time: Option<String>,
+    pub allocation_time: ::core::option::Option<::std::string::String>,
     /// The instance the address is assigned to, if any.
     ///
     /// Wire name: `AssociatedInstanceId`.
-    pub associated_instance_id: Option<String>,
+    pub associated_instance_id: ::core::option::Option<::std::string::String>,
     /// The kind of instance the address is assigned to, such as `EcsInstance` or `NetworkInterface`.
     ///
     /// Wire name: `AssociatedInstanceType`.
-    pub associated_instance_type: Option<String>,
+    pub associated_instance_type: ::core::option::Option<::std::string::String>,
     /// The IPv6 address or prefix itself.
     ///
     /// Wire name: `Ipv6Address`.
-    pub ipv6_address: Option<String>,
+    pub ipv6_address: ::core::option::Option<::std::string::String>,
     /// The description of the address.
     ///
     /// Wire name: `Ipv6AddressDescription`.
-    pub ipv6_address_description: Option<String>,
+    pub ipv6_address_description: ::core::option::Option<::std::string::String>,
     /// The ID of the address.
     ///
     /// Wire name: `Ipv6AddressId`.
-    pub ipv6_address_id: Option<String>,
+    pub ipv6_address_id: ::core::option::Option<::std::string::String>,
     /// The name of the address.
     ///
     /// Wire name: `Ipv6AddressName`.
-    pub ipv6_address_name: Option<String>,
+    pub ipv6_address_name: ::core::option::Option<::std::string::String>,
     /// The IPv6 gateway of the VPC the address belongs to.
     ///
     /// Wire name: `Ipv6GatewayId`.
-    pub ipv6_gateway_id: Option<String>,
+    pub ipv6_gateway_id: ::core::option::Option<::std::string::String>,
     /// The Internet bandwidth enabled for the address; absent when the address is private only.
     ///
     /// Wire name: `Ipv6InternetBandwidth`.
-    pub ipv6_internet_bandwidth: Option<Ipv6InternetBandwidth>,
+    pub ipv6_internet_bandwidth: ::core::option::Option<Ipv6InternetBandwidth>,
     /// The line type of the address, such as `BGP`.
     ///
     /// Wire name: `Ipv6Isp`.
-    pub ipv6_isp: Option<String>,
+    pub ipv6_isp: ::core::option::Option<::std::string::String>,
     /// How the address communicates: `Private` or `Public`.
     ///
     /// Wire name: `NetworkType`.
-    pub network_type: Option<String>,
+    pub network_type: ::core::option::Option<::std::string::String>,
     /// The Internet bandwidth actually in force for the address, in Mbit/s.
     ///
     /// Wire name: `RealBandwidth`.
-    pub real_bandwidth: Option<i64>,
+    pub real_bandwidth: ::core::option::Option<i64>,
     /// The resource group the address belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Whether the address belongs to a managed instance: `1` for yes, `0` for no.
     ///
     /// Wire name: `ServiceManaged`.
-    pub service_managed: Option<i64>,
+    pub service_managed: ::core::option::Option<i64>,
     /// The state of the address, such as `Available`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the address.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The vSwitch the address comes from.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
     /// The VPC the address belongs to.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Ipv6Address {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             address_type: fields.optional("AddressType")?,
@@ -934,7 +985,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,35 +14,35 @@ pub struct DescribeIpv6EgressOnlyRulesRequest {
     /// Returns only rules for this IPv6 address (or prefix) ID.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// Returns only rules for this kind of object: `IPv6Address` (the default) or `IPv6Prefix`.
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<String>,
+    pub instance_type: ::core::option::Option<::std::string::String>,
     /// Returns only the rule with this ID.
     ///
     /// Wire name: `Ipv6EgressOnlyRuleId`.
-    pub ipv6_egress_only_rule_id: Option<String>,
+    pub ipv6_egress_only_rule_id: ::core::option::Option<::std::string::String>,
     /// The IPv6 gateway whose rules are listed. DescribeIpv6Gateways lists the gateway IDs.
     ///
     /// Wire name: `Ipv6GatewayId`. Required.
-    pub ipv6_gateway_id: String,
+    pub ipv6_gateway_id: ::std::string::String,
     /// Returns only rules with this name.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many rules a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeIpv6EgressOnlyRulesRequest {
     /// Starts building a request.
@@ -54,75 +54,95 @@ impl DescribeIpv6EgressOnlyRulesRequest {
 /// Builds a [`DescribeIpv6EgressOnlyRulesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeIpv6EgressOnlyRulesRequestBuilder {
-    instance_id: Option<String>,
-    instance_type: Option<String>,
-    ipv6_egress_only_rule_id: Option<String>,
-    ipv6_gateway_id: Option<String>,
-    name: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    instance_type: ::core::option::Option<::std::string::String>,
+    ipv6_egress_only_rule_id: ::core::option::Option<::std::string::String>,
+    ipv6_gateway_id: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeIpv6EgressOnlyRulesRequestBuilder {
     /// Returns only rules for this IPv6 address (or prefix) ID.
     ///
     /// Wire name: `InstanceId`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// Returns only rules for this kind of object: `IPv6Address` (the default) or `IPv6Prefix`.
     ///
     /// Wire name: `InstanceType`.
-    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
     /// Returns only the rule with this ID.
     ///
     /// Wire name: `Ipv6EgressOnlyRuleId`.
-    pub fn ipv6_egress_only_rule_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_egress_only_rule_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_egress_only_rule_id = Some(value.into());
         self
     }
     /// The IPv6 gateway whose rules are listed. DescribeIpv6Gateways lists the gateway IDs.
     ///
     /// Wire name: `Ipv6GatewayId`. Required.
-    pub fn ipv6_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_gateway_id = Some(value.into());
         self
     }
     /// Returns only rules with this name.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many rules a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeIpv6EgressOnlyRulesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeIpv6EgressOnlyRulesRequest, rt::BuildError> {
         let request = DescribeIpv6EgressOnlyRulesRequest {
             instance_id: self.instance_id,
             instance_type: self.instance_type,
@@ -176,7 +196,7 @@ impl super::Client {
 impl rt::Paginated for DescribeIpv6EgressOnlyRulesRequest {
     type Item = Ipv6EgressOnlyRule;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -191,7 +211,9 @@ impl rt::Paginated for DescribeIpv6EgressOnlyRulesRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeIpv6EgressOnlyRulesResponse) -> Vec<Ipv6EgressOnlyRule> {
+    fn into_items(
+        page: DescribeIpv6EgressOnlyRulesResponse,
+    ) -> ::std::vec::Vec<Ipv6EgressOnlyRule> {
         page.ipv6_egress_only_rules
     }
 }
@@ -202,11 +224,11 @@ impl super::Client {
         &self,
         request: DescribeIpv6EgressOnlyRulesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeIpv6EgressOnlyRulesResponse,
             rt::SdkError<DescribeIpv6EgressOnlyRulesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeIpv6EgressOnlyRules`.
@@ -215,15 +237,20 @@ impl super::Client {
         &self,
         request: DescribeIpv6EgressOnlyRulesRequest,
     ) -> impl rt::Stream<
-        Item = Result<Ipv6EgressOnlyRule, rt::SdkError<DescribeIpv6EgressOnlyRulesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            Ipv6EgressOnlyRule,
+            rt::SdkError<DescribeIpv6EgressOnlyRulesError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeIpv6EgressOnlyRulesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeIpv6EgressOnlyRulesRequestBuilder {
             instance_id: src.optional("InstanceId")?,
             instance_type: src.optional("InstanceType")?,
@@ -232,7 +259,9 @@ impl rt::FromParams for DescribeIpv6EgressOnlyRulesRequest {
             name: src.optional("Name")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -242,8 +271,10 @@ impl rt::Operation for DescribeIpv6EgressOnlyRulesRequest {
     const ACTION: &'static str = "DescribeIpv6EgressOnlyRules";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeIpv6EgressOnlyRulesResponse;
     type Error = DescribeIpv6EgressOnlyRulesError;
     #[inline]
@@ -265,27 +296,27 @@ pub struct DescribeIpv6EgressOnlyRulesResponse {
     /// The egress-only rules on this page.
     ///
     /// Wire name: `Ipv6EgressOnlyRules`. On the wire each item is wrapped in `Ipv6EgressOnlyRule`.
-    pub ipv6_egress_only_rules: Vec<Ipv6EgressOnlyRule>,
+    pub ipv6_egress_only_rules: ::std::vec::Vec<Ipv6EgressOnlyRule>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeIpv6EgressOnlyRulesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv6_egress_only_rules: fields
@@ -321,7 +352,7 @@ impl DescribeIpv6EgressOnlyRulesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -341,13 +372,13 @@ impl rt::OperationError for DescribeIpv6EgressOnlyRulesError {
         }
     }
 }
-impl std::fmt::Display for DescribeIpv6EgressOnlyRulesError {
+impl ::std::fmt::Display for DescribeIpv6EgressOnlyRulesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeIpv6EgressOnlyRulesError {}
+impl ::std::error::Error for DescribeIpv6EgressOnlyRulesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -409,31 +440,31 @@ pub struct Ipv6EgressOnlyRule {
     /// The description of the rule.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The ID of the IPv6 address (or prefix) the rule applies to.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The kind of object the rule applies to, such as `IPv6Address`.
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<String>,
+    pub instance_type: ::core::option::Option<::std::string::String>,
     /// The ID of the rule.
     ///
     /// Wire name: `Ipv6EgressOnlyRuleId`.
-    pub ipv6_egress_only_rule_id: Option<String>,
+    pub ipv6_egress_only_rule_id: ::core::option::Option<::std::string::String>,
     /// The name of the rule.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The state of the rule: `Creating`, `Created` or `Deleting`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Ipv6EgressOnlyRule {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             description: fields.optional("Description")?,
@@ -456,7 +487,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

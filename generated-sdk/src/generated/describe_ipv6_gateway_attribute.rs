@@ -16,11 +16,11 @@ pub struct DescribeIpv6GatewayAttributeRequest {
     /// The IPv6 gateway to show. DescribeIpv6Gateways lists the gateway IDs.
     ///
     /// Wire name: `Ipv6GatewayId`. Required.
-    pub ipv6_gateway_id: String,
+    pub ipv6_gateway_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeIpv6GatewayAttributeRequest {
     /// Starts building a request.
@@ -32,27 +32,35 @@ impl DescribeIpv6GatewayAttributeRequest {
 /// Builds a [`DescribeIpv6GatewayAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeIpv6GatewayAttributeRequestBuilder {
-    ipv6_gateway_id: Option<String>,
-    region_id: Option<String>,
+    ipv6_gateway_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeIpv6GatewayAttributeRequestBuilder {
     /// The IPv6 gateway to show. DescribeIpv6Gateways lists the gateway IDs.
     ///
     /// Wire name: `Ipv6GatewayId`. Required.
-    pub fn ipv6_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_gateway_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeIpv6GatewayAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeIpv6GatewayAttributeRequest, rt::BuildError> {
         Ok(DescribeIpv6GatewayAttributeRequest {
             ipv6_gateway_id: rt::required(self.ipv6_gateway_id, "Ipv6GatewayId")?,
             region_id: self.region_id,
@@ -82,10 +90,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeIpv6GatewayAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeIpv6GatewayAttributeRequestBuilder {
             ipv6_gateway_id: src.optional("Ipv6GatewayId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -95,8 +107,10 @@ impl rt::Operation for DescribeIpv6GatewayAttributeRequest {
     const ACTION: &'static str = "DescribeIpv6GatewayAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeIpv6GatewayAttributeResponse;
     type Error = DescribeIpv6GatewayAttributeError;
     #[inline]
@@ -112,67 +126,67 @@ pub struct DescribeIpv6GatewayAttributeResponse {
     /// The business state of the gateway: `Normal`, or `FinancialLocked` when it is locked for an overdue payment.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<String>,
+    pub business_status: ::core::option::Option<::std::string::String>,
     /// When the gateway was created, in UTC.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the gateway.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// When the gateway expires, for billing methods that have an end date.
     ///
     /// Wire name: `ExpiredTime`.
-    pub expired_time: Option<String>,
+    pub expired_time: ::core::option::Option<::std::string::String>,
     /// The gateway route table associated with the IPv6 gateway, which steers inbound IPv6 traffic.
     ///
     /// Wire name: `GatewayRouteTableId`.
-    pub gateway_route_table_id: Option<String>,
+    pub gateway_route_table_id: ::core::option::Option<::std::string::String>,
     /// The billing method of the gateway, such as `PostPaid` (pay-as-you-go).
     ///
     /// Wire name: `InstanceChargeType`.
-    pub instance_charge_type: Option<String>,
+    pub instance_charge_type: ::core::option::Option<::std::string::String>,
     /// The ID of the gateway.
     ///
     /// Wire name: `Ipv6GatewayId`.
-    pub ipv6_gateway_id: Option<String>,
+    pub ipv6_gateway_id: ::core::option::Option<::std::string::String>,
     /// The name of the gateway.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID of the Alibaba Cloud account that owns the gateway.
     ///
     /// Wire name: `OwnerId`.
-    pub owner_id: Option<i64>,
+    pub owner_id: ::core::option::Option<i64>,
     /// The region of the gateway.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the gateway belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The state of the gateway: `Pending` while it is being set up, `Available` once it is ready, `Deleting` while it is removed.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the gateway.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The VPC the gateway serves.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DescribeIpv6GatewayAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             business_status: fields.optional("BusinessStatus")?,
@@ -217,7 +231,7 @@ impl DescribeIpv6GatewayAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -237,13 +251,13 @@ impl rt::OperationError for DescribeIpv6GatewayAttributeError {
         }
     }
 }
-impl std::fmt::Display for DescribeIpv6GatewayAttributeError {
+impl ::std::fmt::Display for DescribeIpv6GatewayAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeIpv6GatewayAttributeError {}
+impl ::std::error::Error for DescribeIpv6GatewayAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -333,7 +347,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,19 +14,19 @@ pub struct DescribeIpv6TranslatorAclListAttributesRequest {
     /// The ACL to show. DescribeIPv6TranslatorAclLists lists the ACL IDs.
     ///
     /// Wire name: `AclId`. Required.
-    pub acl_id: String,
+    pub acl_id: ::std::string::String,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many ACL entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeIpv6TranslatorAclListAttributesRequest {
     /// Starts building a request.
@@ -38,37 +38,43 @@ impl DescribeIpv6TranslatorAclListAttributesRequest {
 /// Builds a [`DescribeIpv6TranslatorAclListAttributesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeIpv6TranslatorAclListAttributesRequestBuilder {
-    acl_id: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
+    acl_id: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeIpv6TranslatorAclListAttributesRequestBuilder {
     /// The ACL to show. DescribeIPv6TranslatorAclLists lists the ACL IDs.
     ///
     /// Wire name: `AclId`. Required.
-    pub fn acl_id(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_id = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many ACL entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -76,7 +82,10 @@ impl DescribeIpv6TranslatorAclListAttributesRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DescribeIpv6TranslatorAclListAttributesRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        DescribeIpv6TranslatorAclListAttributesRequest,
+        rt::BuildError,
+    > {
         Ok(DescribeIpv6TranslatorAclListAttributesRequest {
             acl_id: rt::required(self.acl_id, "AclId")?,
             page_number: self.page_number,
@@ -108,7 +117,7 @@ impl super::Client {
 impl rt::Paginated for DescribeIpv6TranslatorAclListAttributesRequest {
     type Item = AclEntry;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -127,7 +136,7 @@ impl rt::Paginated for DescribeIpv6TranslatorAclListAttributesRequest {
     #[inline]
     fn into_items(
         page: DescribeIpv6TranslatorAclListAttributesResponse,
-    ) -> Vec<AclEntry> {
+    ) -> ::std::vec::Vec<AclEntry> {
         page.acl_entries
     }
 }
@@ -138,11 +147,11 @@ impl super::Client {
         &self,
         request: DescribeIpv6TranslatorAclListAttributesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeIpv6TranslatorAclListAttributesResponse,
             rt::SdkError<DescribeIpv6TranslatorAclListAttributesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeIPv6TranslatorAclListAttributes`.
@@ -151,23 +160,27 @@ impl super::Client {
         &self,
         request: DescribeIpv6TranslatorAclListAttributesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             AclEntry,
             rt::SdkError<DescribeIpv6TranslatorAclListAttributesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeIpv6TranslatorAclListAttributesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeIpv6TranslatorAclListAttributesRequestBuilder {
             acl_id: src.optional("AclId")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -177,8 +190,10 @@ impl rt::Operation for DescribeIpv6TranslatorAclListAttributesRequest {
     const ACTION: &'static str = "DescribeIPv6TranslatorAclListAttributes";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeIpv6TranslatorAclListAttributesResponse;
     type Error = DescribeIpv6TranslatorAclListAttributesError;
     #[inline]
@@ -196,35 +211,35 @@ pub struct DescribeIpv6TranslatorAclListAttributesResponse {
     /// The entries of the ACL on this page.
     ///
     /// Wire name: `AclEntries`. On the wire each item is wrapped in `AclEntry`.
-    pub acl_entries: Vec<AclEntry>,
+    pub acl_entries: ::std::vec::Vec<AclEntry>,
     /// The ID of the ACL.
     ///
     /// Wire name: `AclId`.
-    pub acl_id: Option<String>,
+    pub acl_id: ::core::option::Option<::std::string::String>,
     /// The name of the ACL.
     ///
     /// Wire name: `AclName`.
-    pub acl_name: Option<String>,
+    pub acl_name: ::core::option::Option<::std::string::String>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeIpv6TranslatorAclListAttributesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             acl_entries: fields.wrapped_list("AclEntries", "AclEntry")?,
@@ -265,7 +280,7 @@ impl DescribeIpv6TranslatorAclListAttributesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -293,13 +308,13 @@ impl rt::OperationError for DescribeIpv6TranslatorAclListAttributesError {
         }
     }
 }
-impl std::fmt::Display for DescribeIpv6TranslatorAclListAttributesError {
+impl ::std::fmt::Display for DescribeIpv6TranslatorAclListAttributesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeIpv6TranslatorAclListAttributesError {}
+impl ::std::error::Error for DescribeIpv6TranslatorAclListAttributesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -357,19 +372,19 @@ pub struct AclEntry {
     /// The remark given to the entry.
     ///
     /// Wire name: `AclEntryComment`.
-    pub acl_entry_comment: Option<String>,
+    pub acl_entry_comment: ::core::option::Option<::std::string::String>,
     /// The ID of the ACL entry, as accepted by ModifyIPv6TranslatorAclListEntry and RemoveIPv6TranslatorAclListEntry.
     ///
     /// Wire name: `AclEntryId`.
-    pub acl_entry_id: Option<String>,
+    pub acl_entry_id: ::core::option::Option<::std::string::String>,
     /// The IPv6 address or IPv6 CIDR block the entry covers.
     ///
     /// Wire name: `AclEntryIp`.
-    pub acl_entry_ip: Option<String>,
+    pub acl_entry_ip: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AclEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             acl_entry_comment: fields.optional("AclEntryComment")?,
@@ -389,7 +404,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -18,23 +18,23 @@ pub struct DescribeIpv6TranslatorAclListsRequest {
     /// Returns only the ACL with this ID.
     ///
     /// Wire name: `AclId`.
-    pub acl_id: Option<String>,
+    pub acl_id: ::core::option::Option<::std::string::String>,
     /// Returns only ACLs with this name.
     ///
     /// Wire name: `AclName`.
-    pub acl_name: Option<String>,
+    pub acl_name: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many ACLs a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeIpv6TranslatorAclListsRequest {
     /// Starts building a request.
@@ -46,51 +46,62 @@ impl DescribeIpv6TranslatorAclListsRequest {
 /// Builds a [`DescribeIpv6TranslatorAclListsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeIpv6TranslatorAclListsRequestBuilder {
-    acl_id: Option<String>,
-    acl_name: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
+    acl_id: ::core::option::Option<::std::string::String>,
+    acl_name: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeIpv6TranslatorAclListsRequestBuilder {
     /// Returns only the ACL with this ID.
     ///
     /// Wire name: `AclId`.
-    pub fn acl_id(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_id = Some(value.into());
         self
     }
     /// Returns only ACLs with this name.
     ///
     /// Wire name: `AclName`.
-    pub fn acl_name(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many ACLs a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeIpv6TranslatorAclListsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeIpv6TranslatorAclListsRequest, rt::BuildError> {
         Ok(DescribeIpv6TranslatorAclListsRequest {
             acl_id: self.acl_id,
             acl_name: self.acl_name,
@@ -126,7 +137,7 @@ impl super::Client {
 impl rt::Paginated for DescribeIpv6TranslatorAclListsRequest {
     type Item = Ipv6TranslatorAcl;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -143,7 +154,7 @@ impl rt::Paginated for DescribeIpv6TranslatorAclListsRequest {
     #[inline]
     fn into_items(
         page: DescribeIpv6TranslatorAclListsResponse,
-    ) -> Vec<Ipv6TranslatorAcl> {
+    ) -> ::std::vec::Vec<Ipv6TranslatorAcl> {
         page.ipv6_translator_acls
     }
 }
@@ -154,11 +165,11 @@ impl super::Client {
         &self,
         request: DescribeIpv6TranslatorAclListsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeIpv6TranslatorAclListsResponse,
             rt::SdkError<DescribeIpv6TranslatorAclListsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeIPv6TranslatorAclLists`.
@@ -167,24 +178,28 @@ impl super::Client {
         &self,
         request: DescribeIpv6TranslatorAclListsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             Ipv6TranslatorAcl,
             rt::SdkError<DescribeIpv6TranslatorAclListsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeIpv6TranslatorAclListsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeIpv6TranslatorAclListsRequestBuilder {
             acl_id: src.optional("AclId")?,
             acl_name: src.optional("AclName")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -194,8 +209,10 @@ impl rt::Operation for DescribeIpv6TranslatorAclListsRequest {
     const ACTION: &'static str = "DescribeIPv6TranslatorAclLists";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeIpv6TranslatorAclListsResponse;
     type Error = DescribeIpv6TranslatorAclListsError;
     #[inline]
@@ -214,27 +231,27 @@ pub struct DescribeIpv6TranslatorAclListsResponse {
     /// The ACLs on this page.
     ///
     /// Wire name: `Ipv6TranslatorAcls`. On the wire each item is wrapped in `IPv6TranslatorAcl`.
-    pub ipv6_translator_acls: Vec<Ipv6TranslatorAcl>,
+    pub ipv6_translator_acls: ::std::vec::Vec<Ipv6TranslatorAcl>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeIpv6TranslatorAclListsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv6_translator_acls: fields
@@ -274,7 +291,7 @@ impl DescribeIpv6TranslatorAclListsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -302,13 +319,13 @@ impl rt::OperationError for DescribeIpv6TranslatorAclListsError {
         }
     }
 }
-impl std::fmt::Display for DescribeIpv6TranslatorAclListsError {
+impl ::std::fmt::Display for DescribeIpv6TranslatorAclListsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeIpv6TranslatorAclListsError {}
+impl ::std::error::Error for DescribeIpv6TranslatorAclListsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -354,15 +371,15 @@ pub struct Ipv6TranslatorAcl {
     /// The ID of the ACL; DescribeIPv6TranslatorAclListAttributes shows its entries.
     ///
     /// Wire name: `AclId`.
-    pub acl_id: Option<String>,
+    pub acl_id: ::core::option::Option<::std::string::String>,
     /// The name of the ACL.
     ///
     /// Wire name: `AclName`.
-    pub acl_name: Option<String>,
+    pub acl_name: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Ipv6TranslatorAcl {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             acl_id: fields.optional("AclId")?,
@@ -380,7 +397,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -20,63 +20,63 @@ pub struct DescribeIpv6TranslatorEntriesRequest {
     /// Returns only entries that use this ACL.
     ///
     /// Wire name: `AclId`.
-    pub acl_id: Option<String>,
+    pub acl_id: ::core::option::Option<::std::string::String>,
     /// Returns only entries with access control turned `on` or `off`.
     ///
     /// Wire name: `AclStatus`.
-    pub acl_status: Option<AclStatus>,
+    pub acl_status: ::core::option::Option<AclStatus>,
     /// Returns only entries whose ACL is applied as `white` (only listed IPv6 addresses may reach the backend) or `black` (listed IPv6 addresses are refused).
     ///
     /// Wire name: `AclType`.
-    pub acl_type: Option<AclType>,
+    pub acl_type: ::core::option::Option<AclType>,
     /// Returns only entries on this IPv6 address of the instance.
     ///
     /// Wire name: `AllocateIpv6Addr`.
-    pub allocate_ipv6_addr: Option<String>,
+    pub allocate_ipv6_addr: ::core::option::Option<::std::string::String>,
     /// Returns only entries that listen on this port of the instance's IPv6 address.
     ///
     /// Wire name: `AllocateIpv6Port`.
-    pub allocate_ipv6_port: Option<i32>,
+    pub allocate_ipv6_port: ::core::option::Option<i32>,
     /// Returns only entries that forward to this public IPv4 address.
     ///
     /// Wire name: `BackendIpv4Addr`.
-    pub backend_ipv4_addr: Option<String>,
+    pub backend_ipv4_addr: ::core::option::Option<::std::string::String>,
     /// Returns only entries that forward to this port of the backend IPv4 address.
     ///
     /// Wire name: `BackendIpv4Port`.
-    pub backend_ipv4_port: Option<i32>,
+    pub backend_ipv4_port: ::core::option::Option<i32>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Returns only entries with this name.
     ///
     /// Wire name: `EntryName`.
-    pub entry_name: Option<String>,
+    pub entry_name: ::core::option::Option<::std::string::String>,
     /// Returns only the mapping entry with this ID.
     ///
     /// Wire name: `Ipv6TranslatorEntryId`.
-    pub ipv6_translator_entry_id: Option<String>,
+    pub ipv6_translator_entry_id: ::core::option::Option<::std::string::String>,
     /// Returns only entries of this IPv6 Translation Service instance. DescribeIPv6Translators lists the instance IDs.
     ///
     /// Wire name: `Ipv6TranslatorId`.
-    pub ipv6_translator_id: Option<String>,
+    pub ipv6_translator_id: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only entries that forward this protocol, `tcp` or `udp`.
     ///
     /// Wire name: `TransProtocol`.
-    pub trans_protocol: Option<String>,
+    pub trans_protocol: ::core::option::Option<::std::string::String>,
 }
 impl DescribeIpv6TranslatorEntriesRequest {
     /// Starts building a request.
@@ -88,131 +88,160 @@ impl DescribeIpv6TranslatorEntriesRequest {
 /// Builds a [`DescribeIpv6TranslatorEntriesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeIpv6TranslatorEntriesRequestBuilder {
-    acl_id: Option<String>,
-    acl_status: Option<AclStatus>,
-    acl_type: Option<AclType>,
-    allocate_ipv6_addr: Option<String>,
-    allocate_ipv6_port: Option<i32>,
-    backend_ipv4_addr: Option<String>,
-    backend_ipv4_port: Option<i32>,
-    client_token: Option<String>,
-    entry_name: Option<String>,
-    ipv6_translator_entry_id: Option<String>,
-    ipv6_translator_id: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    trans_protocol: Option<String>,
+    acl_id: ::core::option::Option<::std::string::String>,
+    acl_status: ::core::option::Option<AclStatus>,
+    acl_type: ::core::option::Option<AclType>,
+    allocate_ipv6_addr: ::core::option::Option<::std::string::String>,
+    allocate_ipv6_port: ::core::option::Option<i32>,
+    backend_ipv4_addr: ::core::option::Option<::std::string::String>,
+    backend_ipv4_port: ::core::option::Option<i32>,
+    client_token: ::core::option::Option<::std::string::String>,
+    entry_name: ::core::option::Option<::std::string::String>,
+    ipv6_translator_entry_id: ::core::option::Option<::std::string::String>,
+    ipv6_translator_id: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    trans_protocol: ::core::option::Option<::std::string::String>,
 }
 impl DescribeIpv6TranslatorEntriesRequestBuilder {
     /// Returns only entries that use this ACL.
     ///
     /// Wire name: `AclId`.
-    pub fn acl_id(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_id = Some(value.into());
         self
     }
     /// Returns only entries with access control turned `on` or `off`.
     ///
     /// Wire name: `AclStatus`.
-    pub fn acl_status(mut self, value: impl Into<AclStatus>) -> Self {
+    pub fn acl_status(mut self, value: impl ::core::convert::Into<AclStatus>) -> Self {
         self.acl_status = Some(value.into());
         self
     }
     /// Returns only entries whose ACL is applied as `white` (only listed IPv6 addresses may reach the backend) or `black` (listed IPv6 addresses are refused).
     ///
     /// Wire name: `AclType`.
-    pub fn acl_type(mut self, value: impl Into<AclType>) -> Self {
+    pub fn acl_type(mut self, value: impl ::core::convert::Into<AclType>) -> Self {
         self.acl_type = Some(value.into());
         self
     }
     /// Returns only entries on this IPv6 address of the instance.
     ///
     /// Wire name: `AllocateIpv6Addr`.
-    pub fn allocate_ipv6_addr(mut self, value: impl Into<String>) -> Self {
+    pub fn allocate_ipv6_addr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.allocate_ipv6_addr = Some(value.into());
         self
     }
     /// Returns only entries that listen on this port of the instance's IPv6 address.
     ///
     /// Wire name: `AllocateIpv6Port`.
-    pub fn allocate_ipv6_port(mut self, value: impl Into<i32>) -> Self {
+    pub fn allocate_ipv6_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.allocate_ipv6_port = Some(value.into());
         self
     }
     /// Returns only entries that forward to this public IPv4 address.
     ///
     /// Wire name: `BackendIpv4Addr`.
-    pub fn backend_ipv4_addr(mut self, value: impl Into<String>) -> Self {
+    pub fn backend_ipv4_addr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.backend_ipv4_addr = Some(value.into());
         self
     }
     /// Returns only entries that forward to this port of the backend IPv4 address.
     ///
     /// Wire name: `BackendIpv4Port`.
-    pub fn backend_ipv4_port(mut self, value: impl Into<i32>) -> Self {
+    pub fn backend_ipv4_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.backend_ipv4_port = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Returns only entries with this name.
     ///
     /// Wire name: `EntryName`.
-    pub fn entry_name(mut self, value: impl Into<String>) -> Self {
+    pub fn entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.entry_name = Some(value.into());
         self
     }
     /// Returns only the mapping entry with this ID.
     ///
     /// Wire name: `Ipv6TranslatorEntryId`.
-    pub fn ipv6_translator_entry_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_translator_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_translator_entry_id = Some(value.into());
         self
     }
     /// Returns only entries of this IPv6 Translation Service instance. DescribeIPv6Translators lists the instance IDs.
     ///
     /// Wire name: `Ipv6TranslatorId`.
-    pub fn ipv6_translator_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_translator_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_translator_id = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only entries that forward this protocol, `tcp` or `udp`.
     ///
     /// Wire name: `TransProtocol`.
-    pub fn trans_protocol(mut self, value: impl Into<String>) -> Self {
+    pub fn trans_protocol(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.trans_protocol = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeIpv6TranslatorEntriesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeIpv6TranslatorEntriesRequest, rt::BuildError> {
         Ok(DescribeIpv6TranslatorEntriesRequest {
             acl_id: self.acl_id,
             acl_status: self.acl_status,
@@ -258,7 +287,7 @@ impl super::Client {
 impl rt::Paginated for DescribeIpv6TranslatorEntriesRequest {
     type Item = Ipv6TranslatorEntry;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -275,7 +304,7 @@ impl rt::Paginated for DescribeIpv6TranslatorEntriesRequest {
     #[inline]
     fn into_items(
         page: DescribeIpv6TranslatorEntriesResponse,
-    ) -> Vec<Ipv6TranslatorEntry> {
+    ) -> ::std::vec::Vec<Ipv6TranslatorEntry> {
         page.ipv6_translator_entries
     }
 }
@@ -286,11 +315,11 @@ impl super::Client {
         &self,
         request: DescribeIpv6TranslatorEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeIpv6TranslatorEntriesResponse,
             rt::SdkError<DescribeIpv6TranslatorEntriesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeIPv6TranslatorEntries`.
@@ -299,18 +328,20 @@ impl super::Client {
         &self,
         request: DescribeIpv6TranslatorEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             Ipv6TranslatorEntry,
             rt::SdkError<DescribeIpv6TranslatorEntriesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeIpv6TranslatorEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeIpv6TranslatorEntriesRequestBuilder {
             acl_id: src.optional("AclId")?,
             acl_status: src.optional("AclStatus")?,
@@ -325,7 +356,9 @@ impl rt::FromParams for DescribeIpv6TranslatorEntriesRequest {
             ipv6_translator_id: src.optional("Ipv6TranslatorId")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             trans_protocol: src.optional("TransProtocol")?,
         }
             .build()
@@ -336,8 +369,10 @@ impl rt::Operation for DescribeIpv6TranslatorEntriesRequest {
     const ACTION: &'static str = "DescribeIPv6TranslatorEntries";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeIpv6TranslatorEntriesResponse;
     type Error = DescribeIpv6TranslatorEntriesError;
     #[inline]
@@ -366,27 +401,27 @@ pub struct DescribeIpv6TranslatorEntriesResponse {
     /// The mapping entries on this page.
     ///
     /// Wire name: `Ipv6TranslatorEntries`. On the wire each item is wrapped in `Ipv6TranslatorEntry`.
-    pub ipv6_translator_entries: Vec<Ipv6TranslatorEntry>,
+    pub ipv6_translator_entries: ::std::vec::Vec<Ipv6TranslatorEntry>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeIpv6TranslatorEntriesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv6_translator_entries: fields
@@ -422,7 +457,7 @@ impl DescribeIpv6TranslatorEntriesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -442,13 +477,13 @@ impl rt::OperationError for DescribeIpv6TranslatorEntriesError {
         }
     }
 }
-impl std::fmt::Display for DescribeIpv6TranslatorEntriesError {
+impl ::std::fmt::Display for DescribeIpv6TranslatorEntriesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeIpv6TranslatorEntriesError {}
+impl ::std::error::Error for DescribeIpv6TranslatorEntriesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -561,7 +596,7 @@ impl AclStatus {
         }
     }
 }
-impl From<&str> for AclStatus {
+impl ::core::convert::From<&str> for AclStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -571,16 +606,17 @@ impl From<&str> for AclStatus {
         }
     }
 }
-impl std::fmt::Display for AclStatus {
+impl ::std::fmt::Display for AclStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for AclStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for AclStatus {
@@ -611,7 +647,7 @@ impl AclType {
         }
     }
 }
-impl From<&str> for AclType {
+impl ::core::convert::From<&str> for AclType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -621,16 +657,17 @@ impl From<&str> for AclType {
         }
     }
 }
-impl std::fmt::Display for AclType {
+impl ::std::fmt::Display for AclType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for AclType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for AclType {
@@ -646,67 +683,67 @@ pub struct Ipv6TranslatorEntry {
     /// The ACL applied to the entry, if any.
     ///
     /// Wire name: `AclId`.
-    pub acl_id: Option<String>,
+    pub acl_id: ::core::option::Option<::std::string::String>,
     /// Whether access control is applied to the entry: `on` or `off`.
     ///
     /// Wire name: `AclStatus`.
-    pub acl_status: Option<String>,
+    pub acl_status: ::core::option::Option<::std::string::String>,
     /// How the ACL is applied: `white` (allowlist) or `black` (denylist).
     ///
     /// Wire name: `AclType`.
-    pub acl_type: Option<String>,
+    pub acl_type: ::core::option::Option<::std::string::String>,
     /// The IPv6 address of the instance that clients connect to.
     ///
     /// Wire name: `AllocateIpv6Addr`.
-    pub allocate_ipv6_addr: Option<String>,
+    pub allocate_ipv6_addr: ::core::option::Option<::std::string::String>,
     /// The port on that IPv6 address that the entry listens on.
     ///
     /// Wire name: `AllocateIpv6Port`.
-    pub allocate_ipv6_port: Option<i64>,
+    pub allocate_ipv6_port: ::core::option::Option<i64>,
     /// The public IPv4 address the traffic is forwarded to.
     ///
     /// Wire name: `BackendIpv4Addr`.
-    pub backend_ipv4_addr: Option<String>,
+    pub backend_ipv4_addr: ::core::option::Option<::std::string::String>,
     /// The port on the backend IPv4 address the traffic is forwarded to.
     ///
     /// Wire name: `BackendIpv4Port`.
-    pub backend_ipv4_port: Option<String>,
+    pub backend_ipv4_port: ::core::option::Option<::std::string::String>,
     /// The bandwidth cap of the entry in Mbit/s; `-1` means the entry has no cap of its own.
     ///
     /// Wire name: `EntryBandwidth`.
-    pub entry_bandwidth: Option<String>,
+    pub entry_bandwidth: ::core::option::Option<::std::string::String>,
     /// The description of the mapping entry.
     ///
     /// Wire name: `EntryDescription`.
-    pub entry_description: Option<String>,
+    pub entry_description: ::core::option::Option<::std::string::String>,
     /// The name of the mapping entry.
     ///
     /// Wire name: `EntryName`.
-    pub entry_name: Option<String>,
+    pub entry_name: ::core::option::Option<::std::string::String>,
     /// The current state of the mapping entry.
     ///
     /// Wire name: `EntryStatus`.
-    pub entry_status: Option<String>,
+    pub entry_status: ::core::option::Option<::std::string::String>,
     /// The ID of the mapping entry.
     ///
     /// Wire name: `Ipv6TranslatorEntryId`.
-    pub ipv6_translator_entry_id: Option<String>,
+    pub ipv6_translator_entry_id: ::core::option::Option<::std::string::String>,
     /// The IPv6 Translation Service instance the entry belongs to.
     ///
     /// Wire name: `Ipv6TranslatorId`.
-    pub ipv6_translator_id: Option<String>,
+    pub ipv6_translator_id: ::core::option::Option<::std::string::String>,
     /// The region of the instance.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The protocol the entry forwards, `tcp` or `udp`.
     ///
     /// Wire name: `TransProtocol`.
-    pub trans_protocol: Option<String>,
+    pub trans_protocol: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Ipv6TranslatorEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             acl_id: fields.optional("AclId")?,
@@ -737,7 +774,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

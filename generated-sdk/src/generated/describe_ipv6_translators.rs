@@ -18,47 +18,47 @@ pub struct DescribeIpv6TranslatorsRequest {
     /// Returns only the instance that was given this IPv4 address.
     ///
     /// Wire name: `AllocateIpv4Addr`.
-    pub allocate_ipv4_addr: Option<String>,
+    pub allocate_ipv4_addr: ::core::option::Option<::std::string::String>,
     /// Returns only the instance that was given this IPv6 address.
     ///
     /// Wire name: `AllocateIpv6Addr`.
-    pub allocate_ipv6_addr: Option<String>,
+    pub allocate_ipv6_addr: ::core::option::Option<::std::string::String>,
     /// Returns only instances in this business state: `Normal`, or `FinancialLocked` for an instance locked because of an overdue payment.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<DescribeIpv6TranslatorsBusinessStatus>,
+    pub business_status: ::core::option::Option<DescribeIpv6TranslatorsBusinessStatus>,
     /// Returns only the instance with this ID.
     ///
     /// Wire name: `Ipv6TranslatorId`.
-    pub ipv6_translator_id: Option<String>,
+    pub ipv6_translator_id: ::core::option::Option<::std::string::String>,
     /// Returns only instances with this name.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many instances a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// Returns only instances billed this way: `Prepay` (subscription) or `Postpay` (pay-as-you-go).
     ///
     /// Wire name: `PayType`.
-    pub pay_type: Option<PayType>,
+    pub pay_type: ::core::option::Option<PayType>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only instances of this specification; the only one is `small`.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
     /// Returns only instances in this state: `init`, `provisioning`, `active`, `updating`, `upgrading`, `deleting` or `deleted`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<Status>,
+    pub status: ::core::option::Option<Status>,
 }
 impl DescribeIpv6TranslatorsRequest {
     /// Starts building a request.
@@ -70,30 +70,36 @@ impl DescribeIpv6TranslatorsRequest {
 /// Builds a [`DescribeIpv6TranslatorsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeIpv6TranslatorsRequestBuilder {
-    allocate_ipv4_addr: Option<String>,
-    allocate_ipv6_addr: Option<String>,
-    business_status: Option<DescribeIpv6TranslatorsBusinessStatus>,
-    ipv6_translator_id: Option<String>,
-    name: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    pay_type: Option<PayType>,
-    region_id: Option<String>,
-    spec: Option<String>,
-    status: Option<Status>,
+    allocate_ipv4_addr: ::core::option::Option<::std::string::String>,
+    allocate_ipv6_addr: ::core::option::Option<::std::string::String>,
+    business_status: ::core::option::Option<DescribeIpv6TranslatorsBusinessStatus>,
+    ipv6_translator_id: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    pay_type: ::core::option::Option<PayType>,
+    region_id: ::core::option::Option<::std::string::String>,
+    spec: ::core::option::Option<::std::string::String>,
+    status: ::core::option::Option<Status>,
 }
 impl DescribeIpv6TranslatorsRequestBuilder {
     /// Returns only the instance that was given this IPv4 address.
     ///
     /// Wire name: `AllocateIpv4Addr`.
-    pub fn allocate_ipv4_addr(mut self, value: impl Into<String>) -> Self {
+    pub fn allocate_ipv4_addr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.allocate_ipv4_addr = Some(value.into());
         self
     }
     /// Returns only the instance that was given this IPv6 address.
     ///
     /// Wire name: `AllocateIpv6Addr`.
-    pub fn allocate_ipv6_addr(mut self, value: impl Into<String>) -> Self {
+    pub fn allocate_ipv6_addr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.allocate_ipv6_addr = Some(value.into());
         self
     }
@@ -102,7 +108,7 @@ impl DescribeIpv6TranslatorsRequestBuilder {
     /// Wire name: `BusinessStatus`.
     pub fn business_status(
         mut self,
-        value: impl Into<DescribeIpv6TranslatorsBusinessStatus>,
+        value: impl ::core::convert::Into<DescribeIpv6TranslatorsBusinessStatus>,
     ) -> Self {
         self.business_status = Some(value.into());
         self
@@ -110,62 +116,76 @@ impl DescribeIpv6TranslatorsRequestBuilder {
     /// Returns only the instance with this ID.
     ///
     /// Wire name: `Ipv6TranslatorId`.
-    pub fn ipv6_translator_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_translator_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_translator_id = Some(value.into());
         self
     }
     /// Returns only instances with this name.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many instances a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// Returns only instances billed this way: `Prepay` (subscription) or `Postpay` (pay-as-you-go).
     ///
     /// Wire name: `PayType`.
-    pub fn pay_type(mut self, value: impl Into<PayType>) -> Self {
+    pub fn pay_type(mut self, value: impl ::core::convert::Into<PayType>) -> Self {
         self.pay_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only instances of this specification; the only one is `small`.
     ///
     /// Wire name: `Spec`.
-    pub fn spec(mut self, value: impl Into<String>) -> Self {
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.spec = Some(value.into());
         self
     }
     /// Returns only instances in this state: `init`, `provisioning`, `active`, `updating`, `upgrading`, `deleting` or `deleted`.
     ///
     /// Wire name: `Status`.
-    pub fn status(mut self, value: impl Into<Status>) -> Self {
+    pub fn status(mut self, value: impl ::core::convert::Into<Status>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeIpv6TranslatorsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeIpv6TranslatorsRequest, rt::BuildError> {
         Ok(DescribeIpv6TranslatorsRequest {
             allocate_ipv4_addr: self.allocate_ipv4_addr,
             allocate_ipv6_addr: self.allocate_ipv6_addr,
@@ -207,7 +227,7 @@ impl super::Client {
 impl rt::Paginated for DescribeIpv6TranslatorsRequest {
     type Item = Ipv6Translator;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -222,7 +242,9 @@ impl rt::Paginated for DescribeIpv6TranslatorsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeIpv6TranslatorsResponse) -> Vec<Ipv6Translator> {
+    fn into_items(
+        page: DescribeIpv6TranslatorsResponse,
+    ) -> ::std::vec::Vec<Ipv6Translator> {
         page.ipv6_translators
     }
 }
@@ -233,11 +255,11 @@ impl super::Client {
         &self,
         request: DescribeIpv6TranslatorsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeIpv6TranslatorsResponse,
             rt::SdkError<DescribeIpv6TranslatorsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeIPv6Translators`.
@@ -246,15 +268,20 @@ impl super::Client {
         &self,
         request: DescribeIpv6TranslatorsRequest,
     ) -> impl rt::Stream<
-        Item = Result<Ipv6Translator, rt::SdkError<DescribeIpv6TranslatorsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            Ipv6Translator,
+            rt::SdkError<DescribeIpv6TranslatorsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeIpv6TranslatorsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeIpv6TranslatorsRequestBuilder {
             allocate_ipv4_addr: src.optional("AllocateIpv4Addr")?,
             allocate_ipv6_addr: src.optional("AllocateIpv6Addr")?,
@@ -264,7 +291,9 @@ impl rt::FromParams for DescribeIpv6TranslatorsRequest {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
             pay_type: src.optional("PayType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             spec: src.optional("Spec")?,
             status: src.optional("Status")?,
         }
@@ -276,8 +305,10 @@ impl rt::Operation for DescribeIpv6TranslatorsRequest {
     const ACTION: &'static str = "DescribeIPv6Translators";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeIpv6TranslatorsResponse;
     type Error = DescribeIpv6TranslatorsError;
     #[inline]
@@ -302,27 +333,27 @@ pub struct DescribeIpv6TranslatorsResponse {
     /// The instances on this page.
     ///
     /// Wire name: `Ipv6Translators`. On the wire each item is wrapped in `Ipv6Translator`.
-    pub ipv6_translators: Vec<Ipv6Translator>,
+    pub ipv6_translators: ::std::vec::Vec<Ipv6Translator>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeIpv6TranslatorsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv6_translators: fields.wrapped_list("Ipv6Translators", "Ipv6Translator")?,
@@ -357,7 +388,7 @@ impl DescribeIpv6TranslatorsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -377,13 +408,13 @@ impl rt::OperationError for DescribeIpv6TranslatorsError {
         }
     }
 }
-impl std::fmt::Display for DescribeIpv6TranslatorsError {
+impl ::std::fmt::Display for DescribeIpv6TranslatorsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeIpv6TranslatorsError {}
+impl ::std::error::Error for DescribeIpv6TranslatorsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -499,7 +530,7 @@ impl DescribeIpv6TranslatorsBusinessStatus {
         }
     }
 }
-impl From<&str> for DescribeIpv6TranslatorsBusinessStatus {
+impl ::core::convert::From<&str> for DescribeIpv6TranslatorsBusinessStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -509,16 +540,17 @@ impl From<&str> for DescribeIpv6TranslatorsBusinessStatus {
         }
     }
 }
-impl std::fmt::Display for DescribeIpv6TranslatorsBusinessStatus {
+impl ::std::fmt::Display for DescribeIpv6TranslatorsBusinessStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for DescribeIpv6TranslatorsBusinessStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for DescribeIpv6TranslatorsBusinessStatus {
@@ -549,7 +581,7 @@ impl PayType {
         }
     }
 }
-impl From<&str> for PayType {
+impl ::core::convert::From<&str> for PayType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -559,16 +591,17 @@ impl From<&str> for PayType {
         }
     }
 }
-impl std::fmt::Display for PayType {
+impl ::std::fmt::Display for PayType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for PayType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for PayType {
@@ -614,7 +647,7 @@ impl Status {
         }
     }
 }
-impl From<&str> for Status {
+impl ::core::convert::From<&str> for Status {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -629,16 +662,17 @@ impl From<&str> for Status {
         }
     }
 }
-impl std::fmt::Display for Status {
+impl ::std::fmt::Display for Status {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Status {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Status {
@@ -654,67 +688,67 @@ pub struct Ipv6Translator {
     /// The IPv4 address given to the instance.
     ///
     /// Wire name: `AllocateIpv4Addr`.
-    pub allocate_ipv4_addr: Option<String>,
+    pub allocate_ipv4_addr: ::core::option::Option<::std::string::String>,
     /// The IPv6 address given to the instance, which IPv6 clients connect to.
     ///
     /// Wire name: `AllocateIpv6Addr`.
-    pub allocate_ipv6_addr: Option<String>,
+    pub allocate_ipv6_addr: ::core::option::Option<::std::string::String>,
     /// How much of the instance bandwidth is still available, in Mbit/s.
     ///
     /// Wire name: `AvailableBandwidth`.
-    pub available_bandwidth: Option<String>,
+    pub available_bandwidth: ::core::option::Option<::std::string::String>,
     /// The bandwidth of the instance in Mbit/s.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: ::core::option::Option<i64>,
     /// The business state: `Normal` or `FinancialLocked`.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<String>,
+    pub business_status: ::core::option::Option<::std::string::String>,
     /// When the instance was created, as a timestamp.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The description of the instance.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// When the instance expires, as a timestamp.
     ///
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: ::core::option::Option<i64>,
     /// The IDs of the mapping entries the instance holds.
     ///
     /// Wire name: `Ipv6TranslatorEntryIds`. On the wire each item is wrapped in `Ipv6TranslatorEntryId`.
-    pub ipv6_translator_entry_ids: Vec<String>,
+    pub ipv6_translator_entry_ids: ::std::vec::Vec<::std::string::String>,
     /// The ID of the instance.
     ///
     /// Wire name: `Ipv6TranslatorId`.
-    pub ipv6_translator_id: Option<String>,
+    pub ipv6_translator_id: ::core::option::Option<::std::string::String>,
     /// The name of the instance.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// How the instance is billed: `Prepay` or `Postpay`.
     ///
     /// Wire name: `PayType`.
-    pub pay_type: Option<String>,
+    pub pay_type: ::core::option::Option<::std::string::String>,
     /// The region of the instance.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The specification of the instance.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
     /// The state of the instance, such as `active` or `provisioning`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Ipv6Translator {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             allocate_ipv4_addr: fields.optional("AllocateIpv4Addr")?,
@@ -746,7 +780,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

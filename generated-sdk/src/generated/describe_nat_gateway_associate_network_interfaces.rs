@@ -16,35 +16,35 @@ pub struct DescribeNatGatewayAssociateNetworkInterfacesRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Filters that narrow the result, each a key and a value.
     ///
     /// Wire name: `Filter`.
-    pub filter: Vec<DescribeNatGatewayAssociateNetworkInterfacesFilter>,
+    pub filter: ::std::vec::Vec<DescribeNatGatewayAssociateNetworkInterfacesFilter>,
     /// How many interfaces one answer holds, `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// The VPC NAT gateway whose interfaces are listed. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub nat_gateway_id: String,
+    pub nat_gateway_id: ::std::string::String,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only interfaces in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Returns only interfaces that carry all of these tags.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeNatGatewayAssociateNetworkInterfacesRequest {
     /// Starts building a request.
@@ -56,20 +56,23 @@ impl DescribeNatGatewayAssociateNetworkInterfacesRequest {
 /// Builds a [`DescribeNatGatewayAssociateNetworkInterfacesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
-    client_token: Option<String>,
-    filter: Vec<DescribeNatGatewayAssociateNetworkInterfacesFilter>,
-    max_results: Option<i32>,
-    nat_gateway_id: Option<String>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tag: Vec<super::types::Tag>,
+    client_token: ::core::option::Option<::std::string::String>,
+    filter: ::std::vec::Vec<DescribeNatGatewayAssociateNetworkInterfacesFilter>,
+    max_results: ::core::option::Option<i32>,
+    nat_gateway_id: ::core::option::Option<::std::string::String>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
@@ -78,45 +81,59 @@ impl DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
     /// Wire name: `Filter`.
     pub fn filter(
         mut self,
-        value: impl IntoIterator<
-            Item = impl Into<DescribeNatGatewayAssociateNetworkInterfacesFilter>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<
+                DescribeNatGatewayAssociateNetworkInterfacesFilter,
+            >,
         >,
     ) -> Self {
-        self.filter = value.into_iter().map(Into::into).collect();
+        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// How many interfaces one answer holds, `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// The VPC NAT gateway whose interfaces are listed. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only interfaces in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -125,16 +142,21 @@ impl DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DescribeNatGatewayAssociateNetworkInterfacesRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        DescribeNatGatewayAssociateNetworkInterfacesRequest,
+        rt::BuildError,
+    > {
         let request = DescribeNatGatewayAssociateNetworkInterfacesRequest {
             client_token: self.client_token,
             filter: self.filter,
@@ -172,7 +194,7 @@ impl super::Client {
 impl rt::Paginated for DescribeNatGatewayAssociateNetworkInterfacesRequest {
     type Item = AssociateNetworkInterface;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -188,7 +210,7 @@ impl rt::Paginated for DescribeNatGatewayAssociateNetworkInterfacesRequest {
     #[inline]
     fn into_items(
         page: DescribeNatGatewayAssociateNetworkInterfacesResponse,
-    ) -> Vec<AssociateNetworkInterface> {
+    ) -> ::std::vec::Vec<AssociateNetworkInterface> {
         page.associate_network_interfaces
     }
 }
@@ -199,11 +221,11 @@ impl super::Client {
         &self,
         request: DescribeNatGatewayAssociateNetworkInterfacesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeNatGatewayAssociateNetworkInterfacesResponse,
             rt::SdkError<DescribeNatGatewayAssociateNetworkInterfacesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeNatGatewayAssociateNetworkInterfaces`.
@@ -212,25 +234,29 @@ impl super::Client {
         &self,
         request: DescribeNatGatewayAssociateNetworkInterfacesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             AssociateNetworkInterface,
             rt::SdkError<DescribeNatGatewayAssociateNetworkInterfacesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeNatGatewayAssociateNetworkInterfacesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
             client_token: src.optional("ClientToken")?,
             filter: src.structs("Filter")?,
             max_results: src.optional("MaxResults")?,
             nat_gateway_id: src.optional("NatGatewayId")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
         }
@@ -242,8 +268,10 @@ impl rt::Operation for DescribeNatGatewayAssociateNetworkInterfacesRequest {
     const ACTION: &'static str = "DescribeNatGatewayAssociateNetworkInterfaces";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeNatGatewayAssociateNetworkInterfacesResponse;
     type Error = DescribeNatGatewayAssociateNetworkInterfacesError;
     #[inline]
@@ -265,35 +293,35 @@ pub struct DescribeNatGatewayAssociateNetworkInterfacesResponse {
     /// The associated network interfaces in this answer.
     ///
     /// Wire name: `AssociateNetworkInterfaces`. On the wire each item is wrapped in `AssociateNetworkInterface`.
-    pub associate_network_interfaces: Vec<AssociateNetworkInterface>,
+    pub associate_network_interfaces: ::std::vec::Vec<AssociateNetworkInterface>,
     /// How many associated interfaces were found.
     ///
     /// Wire name: `Count`.
-    pub count: Option<i64>,
+    pub count: ::core::option::Option<i64>,
     /// How many entries one answer holds at most.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// The NAT gateway the interfaces are associated with.
     ///
     /// Wire name: `NatGatewayId`.
-    pub nat_gateway_id: Option<String>,
+    pub nat_gateway_id: ::core::option::Option<::std::string::String>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeNatGatewayAssociateNetworkInterfacesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             associate_network_interfaces: fields
@@ -334,7 +362,7 @@ impl DescribeNatGatewayAssociateNetworkInterfacesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -354,13 +382,13 @@ impl rt::OperationError for DescribeNatGatewayAssociateNetworkInterfacesError {
         }
     }
 }
-impl std::fmt::Display for DescribeNatGatewayAssociateNetworkInterfacesError {
+impl ::std::fmt::Display for DescribeNatGatewayAssociateNetworkInterfacesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeNatGatewayAssociateNetworkInterfacesError {}
+impl ::std::error::Error for DescribeNatGatewayAssociateNetworkInterfacesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -448,31 +476,37 @@ pub struct DescribeNatGatewayAssociateNetworkInterfacesFilter {
     /// The property a filter tests.
     ///
     /// Wire name: `Key`.
-    pub key: Option<String>,
+    pub key: ::core::option::Option<::std::string::String>,
     /// The value the property must have for an interface to be returned.
     ///
     /// Wire name: `Value`.
-    pub value: Option<String>,
+    pub value: ::core::option::Option<::std::string::String>,
 }
 impl DescribeNatGatewayAssociateNetworkInterfacesFilter {
     /// The property a filter tests.
     ///
     /// Wire name: `Key`.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
+    pub fn key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.key = Some(value.into());
         self
     }
     /// The value the property must have for an interface to be returned.
     ///
     /// Wire name: `Value`.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
+    pub fn value(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.value = Some(value.into());
         self
     }
 }
 impl rt::Decode for DescribeNatGatewayAssociateNetworkInterfacesFilter {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             key: fields.optional("Key")?,
@@ -489,7 +523,9 @@ impl rt::ToParam for DescribeNatGatewayAssociateNetworkInterfacesFilter {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeNatGatewayAssociateNetworkInterfacesFilter {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             key: src.optional("Key")?,
             value: src.optional("Value")?,
@@ -503,15 +539,15 @@ pub struct Ipv4Set {
     /// An IPv4 address of the interface.
     ///
     /// Wire name: `IPv4Address`.
-    pub ipv4_address: Option<String>,
+    pub ipv4_address: ::core::option::Option<::std::string::String>,
     /// Whether this is the primary private IPv4 address of the interface.
     ///
     /// Wire name: `Primary`.
-    pub primary: Option<bool>,
+    pub primary: ::core::option::Option<bool>,
 }
 impl rt::Decode for Ipv4Set {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv4_address: fields.optional("IPv4Address")?,
@@ -526,35 +562,35 @@ pub struct AssociateNetworkInterface {
     /// The IPv4 addresses of the interface.
     ///
     /// Wire name: `IPv4Sets`. On the wire each item is wrapped in `IPv4Set`.
-    pub ipv4_sets: Vec<Ipv4Set>,
+    pub ipv4_sets: ::std::vec::Vec<Ipv4Set>,
     /// The ID of the network interface.
     ///
     /// Wire name: `NetworkInterfaceId`.
-    pub network_interface_id: Option<String>,
+    pub network_interface_id: ::core::option::Option<::std::string::String>,
     /// The ID of the resource the interface belongs to.
     ///
     /// Wire name: `ResourceId`.
-    pub resource_id: Option<String>,
+    pub resource_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns that resource.
     ///
     /// Wire name: `ResourceOwnerId`.
-    pub resource_owner_id: Option<String>,
+    pub resource_owner_id: ::core::option::Option<::std::string::String>,
     /// The type of the resource the interface belongs to.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
     /// The VPC of the resource the interface belongs to.
     ///
     /// Wire name: `ResourceVpcId`.
-    pub resource_vpc_id: Option<String>,
+    pub resource_vpc_id: ::core::option::Option<::std::string::String>,
     /// The tunnel index assigned to the interface, used when the gateway is reached in tunnel mode.
     ///
     /// Wire name: `TunnelIndex`.
-    pub tunnel_index: Option<String>,
+    pub tunnel_index: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AssociateNetworkInterface {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv4_sets: fields.wrapped_list("IPv4Sets", "IPv4Set")?,
@@ -578,7 +614,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,63 +16,63 @@ pub struct DescribeNatGatewaysRequest {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Returns only gateways with this billing method; the value is `PostPaid` (pay-as-you-go).
     ///
     /// Wire name: `InstanceChargeType`.
-    pub instance_charge_type: Option<String>,
+    pub instance_charge_type: ::core::option::Option<::std::string::String>,
     /// Returns only gateways with this name (1 to 128 characters, not starting with `http://` or `https://`).
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// Returns only the NAT gateway with this ID.
     ///
     /// Wire name: `NatGatewayId`.
-    pub nat_gateway_id: Option<String>,
+    pub nat_gateway_id: ::core::option::Option<::std::string::String>,
     /// Returns only gateways of this type; the value is `Enhanced`.
     ///
     /// Wire name: `NatType`.
-    pub nat_type: Option<String>,
+    pub nat_type: ::core::option::Option<::std::string::String>,
     /// Returns only Internet NAT gateways (`internet`) or only VPC NAT gateways (`intranet`).
     ///
     /// Wire name: `NetworkType`.
-    pub network_type: Option<NetworkType>,
+    pub network_type: ::core::option::Option<NetworkType>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many gateways a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only gateways in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Not used any more; leave it out.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
     /// Returns only gateways in this state: `Creating` or `Deleting` while those tasks run, `Available` once stable, `Modifying` while a change is applied, or `Converting` while a standard gateway is upgraded to an enhanced one.
     ///
     /// Wire name: `Status`.
-    pub status: Option<Status>,
+    pub status: ::core::option::Option<Status>,
     /// Returns only gateways that carry all of these tags.
     ///
     /// Wire name: `Tag`. At most 20 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// Returns only gateways in this VPC.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
     /// Returns only gateways in this zone.
     ///
     /// Wire name: `ZoneId`.
-    pub zone_id: Option<String>,
+    pub zone_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeNatGatewaysRequest {
     /// Starts building a request.
@@ -84,104 +84,128 @@ impl DescribeNatGatewaysRequest {
 /// Builds a [`DescribeNatGatewaysRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeNatGatewaysRequestBuilder {
-    dry_run: Option<bool>,
-    instance_charge_type: Option<String>,
-    name: Option<String>,
-    nat_gateway_id: Option<String>,
-    nat_type: Option<String>,
-    network_type: Option<NetworkType>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    spec: Option<String>,
-    status: Option<Status>,
-    tag: Vec<super::types::Tag>,
-    vpc_id: Option<String>,
-    zone_id: Option<String>,
+    dry_run: ::core::option::Option<bool>,
+    instance_charge_type: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    nat_gateway_id: ::core::option::Option<::std::string::String>,
+    nat_type: ::core::option::Option<::std::string::String>,
+    network_type: ::core::option::Option<NetworkType>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    spec: ::core::option::Option<::std::string::String>,
+    status: ::core::option::Option<Status>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    vpc_id: ::core::option::Option<::std::string::String>,
+    zone_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeNatGatewaysRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Returns only gateways with this billing method; the value is `PostPaid` (pay-as-you-go).
     ///
     /// Wire name: `InstanceChargeType`.
-    pub fn instance_charge_type(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_charge_type = Some(value.into());
         self
     }
     /// Returns only gateways with this name (1 to 128 characters, not starting with `http://` or `https://`).
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Returns only the NAT gateway with this ID.
     ///
     /// Wire name: `NatGatewayId`.
-    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
     /// Returns only gateways of this type; the value is `Enhanced`.
     ///
     /// Wire name: `NatType`.
-    pub fn nat_type(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_type = Some(value.into());
         self
     }
     /// Returns only Internet NAT gateways (`internet`) or only VPC NAT gateways (`intranet`).
     ///
     /// Wire name: `NetworkType`.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
+    pub fn network_type(
+        mut self,
+        value: impl ::core::convert::Into<NetworkType>,
+    ) -> Self {
         self.network_type = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many gateways a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only gateways in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// Not used any more; leave it out.
     ///
     /// Wire name: `Spec`.
-    pub fn spec(mut self, value: impl Into<String>) -> Self {
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.spec = Some(value.into());
         self
     }
     /// Returns only gateways in this state: `Creating` or `Deleting` while those tasks run, `Available` once stable, `Modifying` while a change is applied, or `Converting` while a standard gateway is upgraded to an enhanced one.
     ///
     /// Wire name: `Status`.
-    pub fn status(mut self, value: impl Into<Status>) -> Self {
+    pub fn status(mut self, value: impl ::core::convert::Into<Status>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -190,28 +214,38 @@ impl DescribeNatGatewaysRequestBuilder {
     /// Wire name: `Tag`. At most 20 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Returns only gateways in this VPC.
     ///
     /// Wire name: `VpcId`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Returns only gateways in this zone.
     ///
     /// Wire name: `ZoneId`.
-    pub fn zone_id(mut self, value: impl Into<String>) -> Self {
+    pub fn zone_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.zone_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeNatGatewaysRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeNatGatewaysRequest, rt::BuildError> {
         let request = DescribeNatGatewaysRequest {
             dry_run: self.dry_run,
             instance_charge_type: self.instance_charge_type,
@@ -274,7 +308,7 @@ impl rt::DryRunnable for DescribeNatGatewaysRequest {}
 impl rt::Paginated for DescribeNatGatewaysRequest {
     type Item = NatGateway;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -289,7 +323,7 @@ impl rt::Paginated for DescribeNatGatewaysRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeNatGatewaysResponse) -> Vec<NatGateway> {
+    fn into_items(page: DescribeNatGatewaysResponse) -> ::std::vec::Vec<NatGateway> {
         page.nat_gateways
     }
 }
@@ -300,11 +334,11 @@ impl super::Client {
         &self,
         request: DescribeNatGatewaysRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeNatGatewaysResponse,
             rt::SdkError<DescribeNatGatewaysError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeNatGateways`.
@@ -313,15 +347,17 @@ impl super::Client {
         &self,
         request: DescribeNatGatewaysRequest,
     ) -> impl rt::Stream<
-        Item = Result<NatGateway, rt::SdkError<DescribeNatGatewaysError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<NatGateway, rt::SdkError<DescribeNatGatewaysError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeNatGatewaysRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeNatGatewaysRequestBuilder {
             dry_run: src.optional("DryRun")?,
             instance_charge_type: src.optional("InstanceChargeType")?,
@@ -331,7 +367,9 @@ impl rt::FromParams for DescribeNatGatewaysRequest {
             network_type: src.optional("NetworkType")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             spec: src.optional("Spec")?,
             status: src.optional("Status")?,
@@ -347,8 +385,10 @@ impl rt::Operation for DescribeNatGatewaysRequest {
     const ACTION: &'static str = "DescribeNatGateways";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeNatGatewaysResponse;
     type Error = DescribeNatGatewaysError;
     #[inline]
@@ -377,27 +417,27 @@ pub struct DescribeNatGatewaysResponse {
     /// The NAT gateways on this page.
     ///
     /// Wire name: `NatGateways`. On the wire each item is wrapped in `NatGateway`.
-    pub nat_gateways: Vec<NatGateway>,
+    pub nat_gateways: ::std::vec::Vec<NatGateway>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeNatGatewaysResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             nat_gateways: fields.wrapped_list("NatGateways", "NatGateway")?,
@@ -434,7 +474,7 @@ impl DescribeNatGatewaysError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -459,13 +499,13 @@ impl rt::OperationError for DescribeNatGatewaysError {
         }
     }
 }
-impl std::fmt::Display for DescribeNatGatewaysError {
+impl ::std::fmt::Display for DescribeNatGatewaysError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeNatGatewaysError {}
+impl ::std::error::Error for DescribeNatGatewaysError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -755,7 +795,7 @@ impl NetworkType {
         }
     }
 }
-impl From<&str> for NetworkType {
+impl ::core::convert::From<&str> for NetworkType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -765,16 +805,17 @@ impl From<&str> for NetworkType {
         }
     }
 }
-impl std::fmt::Display for NetworkType {
+impl ::std::fmt::Display for NetworkType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for NetworkType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for NetworkType {
@@ -814,7 +855,7 @@ impl Status {
         }
     }
 }
-impl From<&str> for Status {
+impl ::core::convert::From<&str> for Status {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -827,16 +868,17 @@ impl From<&str> for Status {
         }
     }
 }
-impl std::fmt::Display for Status {
+impl ::std::fmt::Display for Status {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Status {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Status {
@@ -852,15 +894,15 @@ pub struct AccessMode {
     /// The reverse-access mode, such as `route` or `tunnel`.
     ///
     /// Wire name: `ModeValue`.
-    pub mode_value: Option<String>,
+    pub mode_value: ::core::option::Option<::std::string::String>,
     /// The tunnel type used when the reverse-access mode is `tunnel`.
     ///
     /// Wire name: `TunnelType`.
-    pub tunnel_type: Option<String>,
+    pub tunnel_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AccessMode {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             mode_value: fields.optional("ModeValue")?,
@@ -875,27 +917,27 @@ pub struct IpList {
     /// The ID of the EIP.
     ///
     /// Wire name: `AllocationId`.
-    pub allocation_id: Option<String>,
+    pub allocation_id: ::core::option::Option<::std::string::String>,
     /// The public address of the EIP.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
     /// The private address of the vSwitch that the EIP occupies when it is associated in `NAT` mode.
     ///
     /// Wire name: `PrivateIpAddress`.
-    pub private_ip_address: Option<String>,
+    pub private_ip_address: ::core::option::Option<::std::string::String>,
     /// Whether the EIP is used by an SNAT entry.
     ///
     /// Wire name: `SnatEntryEnabled`.
-    pub snat_entry_enabled: Option<bool>,
+    pub snat_entry_enabled: ::core::option::Option<bool>,
     /// What the EIP is used for, such as idle or by SNAT or DNAT entries.
     ///
     /// Wire name: `UsingStatus`.
-    pub using_status: Option<String>,
+    pub using_status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IpList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             allocation_id: fields.optional("AllocationId")?,
@@ -913,11 +955,11 @@ pub struct IpPrefixList {
     /// An IP prefix of the gateway in CIDR notation.
     ///
     /// Wire name: `IpPrefix`.
-    pub ip_prefix: Option<String>,
+    pub ip_prefix: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IpPrefixList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ip_prefix: fields.optional("IpPrefix")?,
@@ -931,39 +973,39 @@ pub struct NatGatewayPrivateInfo {
     /// The elastic network interface the gateway uses in its vSwitch.
     ///
     /// Wire name: `EniInstanceId`.
-    pub eni_instance_id: Option<String>,
+    pub eni_instance_id: ::core::option::Option<::std::string::String>,
     /// The kind of that network interface.
     ///
     /// Wire name: `EniType`.
-    pub eni_type: Option<String>,
+    pub eni_type: ::core::option::Option<::std::string::String>,
     /// The zone the gateway is deployed in.
     ///
     /// Wire name: `IzNo`.
-    pub iz_no: Option<String>,
+    pub iz_no: ::core::option::Option<::std::string::String>,
     /// The highest bandwidth the gateway supports, in Mbit/s.
     ///
     /// Wire name: `MaxBandwidth`.
-    pub max_bandwidth: Option<i64>,
+    pub max_bandwidth: ::core::option::Option<i64>,
     /// How many new connections per second the gateway can set up at most.
     ///
     /// Wire name: `MaxSessionEstablishRate`.
-    pub max_session_establish_rate: Option<i64>,
+    pub max_session_establish_rate: ::core::option::Option<i64>,
     /// How many concurrent connections the gateway supports at most.
     ///
     /// Wire name: `MaxSessionQuota`.
-    pub max_session_quota: Option<i64>,
+    pub max_session_quota: ::core::option::Option<i64>,
     /// The private IP address the gateway takes in its vSwitch.
     ///
     /// Wire name: `PrivateIpAddress`.
-    pub private_ip_address: Option<String>,
+    pub private_ip_address: ::core::option::Option<::std::string::String>,
     /// The vSwitch the gateway is attached to.
     ///
     /// Wire name: `VswitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for NatGatewayPrivateInfo {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             eni_instance_id: fields.optional("EniInstanceId")?,
@@ -984,15 +1026,15 @@ pub struct TagsTag {
     /// The key of a tag.
     ///
     /// Wire name: `TagKey`.
-    pub tag_key: Option<String>,
+    pub tag_key: ::core::option::Option<::std::string::String>,
     /// The value of that tag.
     ///
     /// Wire name: `TagValue`.
-    pub tag_value: Option<String>,
+    pub tag_value: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TagsTag {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             tag_key: fields.optional("TagKey")?,
@@ -1007,139 +1049,139 @@ pub struct NatGateway {
     /// How clients reach a VPC NAT gateway for reverse access.
     ///
     /// Wire name: `AccessMode`.
-    pub access_mode: Option<AccessMode>,
+    pub access_mode: ::core::option::Option<AccessMode>,
     /// Whether renewals or orders of the gateway are paid automatically.
     ///
     /// Wire name: `AutoPay`.
-    pub auto_pay: Option<bool>,
+    pub auto_pay: ::core::option::Option<bool>,
     /// The availability mode of the gateway, which tells how it is spread over zones.
     ///
     /// Wire name: `AvailabilityMode`.
-    pub availability_mode: Option<String>,
+    pub availability_mode: ::core::option::Option<::std::string::String>,
     /// The business state of the gateway: `Normal`, or `FinancialLocked` when it is locked for an overdue payment.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<String>,
+    pub business_status: ::core::option::Option<::std::string::String>,
     /// When the gateway was created, in UTC.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// Whether deletion protection is on, which blocks DeleteNatGateway until it is turned off.
     ///
     /// Wire name: `DeletionProtection`.
-    pub deletion_protection: Option<bool>,
+    pub deletion_protection: ::core::option::Option<bool>,
     /// The description of the gateway.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Whether traffic metrics are collected per ECS instance behind the gateway.
     ///
     /// Wire name: `EcsMetricEnabled`.
-    pub ecs_metric_enabled: Option<bool>,
+    pub ecs_metric_enabled: ::core::option::Option<bool>,
     /// How EIPs are associated with the gateway: `MULTI_BINDED` or `NAT`.
     ///
     /// Wire name: `EipBindMode`.
-    pub eip_bind_mode: Option<String>,
+    pub eip_bind_mode: ::core::option::Option<::std::string::String>,
     /// Whether session logs of the gateway are recorded.
     ///
     /// Wire name: `EnableSessionLog`.
-    pub enable_session_log: Option<String>,
+    pub enable_session_log: ::core::option::Option<::std::string::String>,
     /// When the gateway expires, for billing methods that have an end date.
     ///
     /// Wire name: `ExpiredTime`.
-    pub expired_time: Option<String>,
+    pub expired_time: ::core::option::Option<::std::string::String>,
     /// The IDs of the gateway's DNAT tables.
     ///
     /// Wire name: `ForwardTableIds`. On the wire each item is wrapped in `ForwardTableId`.
-    pub forward_table_ids: Vec<String>,
+    pub forward_table_ids: ::std::vec::Vec<::std::string::String>,
     /// The IDs of the gateway's FULLNAT tables.
     ///
     /// Wire name: `FullNatTableIds`. On the wire each item is wrapped in `FullNatTableId`.
-    pub full_nat_table_ids: Vec<String>,
+    pub full_nat_table_ids: ::std::vec::Vec<::std::string::String>,
     /// Whether the gateway answers ICMP requests.
     ///
     /// Wire name: `IcmpReplyEnabled`.
-    pub icmp_reply_enabled: Option<bool>,
+    pub icmp_reply_enabled: ::core::option::Option<bool>,
     /// The billing method of the gateway, such as `PostPaid`.
     ///
     /// Wire name: `InstanceChargeType`.
-    pub instance_charge_type: Option<String>,
+    pub instance_charge_type: ::core::option::Option<::std::string::String>,
     /// The metering method of the gateway, such as `PayByLcu` (by capacity units).
     ///
     /// Wire name: `InternetChargeType`.
-    pub internet_charge_type: Option<String>,
+    pub internet_charge_type: ::core::option::Option<::std::string::String>,
     /// The EIPs associated with an Internet NAT gateway.
     ///
     /// Wire name: `IpLists`. On the wire each item is wrapped in `IpList`.
-    pub ip_lists: Vec<IpList>,
+    pub ip_lists: ::std::vec::Vec<IpList>,
     /// The IP prefixes of the gateway.
     ///
     /// Wire name: `IpPrefixList`. On the wire each item is wrapped in `IpPrefixList`.
-    pub ip_prefix_list: Vec<IpPrefixList>,
+    pub ip_prefix_list: ::std::vec::Vec<IpPrefixList>,
     /// The name of the gateway.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID of the gateway.
     ///
     /// Wire name: `NatGatewayId`.
-    pub nat_gateway_id: Option<String>,
+    pub nat_gateway_id: ::core::option::Option<::std::string::String>,
     /// The private network details of the gateway: its interface, vSwitch, zone and capacity.
     ///
     /// Wire name: `NatGatewayPrivateInfo`.
-    pub nat_gateway_private_info: Option<NatGatewayPrivateInfo>,
+    pub nat_gateway_private_info: ::core::option::Option<NatGatewayPrivateInfo>,
     /// The gateway type, such as `Enhanced`.
     ///
     /// Wire name: `NatType`.
-    pub nat_type: Option<String>,
+    pub nat_type: ::core::option::Option<::std::string::String>,
     /// `internet` for an Internet NAT gateway or `intranet` for a VPC NAT gateway.
     ///
     /// Wire name: `NetworkType`.
-    pub network_type: Option<String>,
+    pub network_type: ::core::option::Option<::std::string::String>,
     /// Whether the gateway supports PrivateLink.
     ///
     /// Wire name: `PrivateLinkEnabled`.
-    pub private_link_enabled: Option<bool>,
+    pub private_link_enabled: ::core::option::Option<bool>,
     /// The mode in which PrivateLink reaches the gateway, when PrivateLink is enabled.
     ///
     /// Wire name: `PrivateLinkMode`.
-    pub private_link_mode: Option<String>,
+    pub private_link_mode: ::core::option::Option<::std::string::String>,
     /// The region of the gateway.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group the gateway belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Whether the firewall feature is on (a deprecated setting).
     ///
     /// Wire name: `SecurityProtectionEnabled`.
-    pub security_protection_enabled: Option<bool>,
+    pub security_protection_enabled: ::core::option::Option<bool>,
     /// The IDs of the gateway's SNAT tables.
     ///
     /// Wire name: `SnatTableIds`. On the wire each item is wrapped in `SnatTableId`.
-    pub snat_table_ids: Vec<String>,
+    pub snat_table_ids: ::std::vec::Vec<::std::string::String>,
     /// The size of the gateway; it only matters for gateways billed by specification.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
     /// The state of the gateway: `Creating`, `Available`, `Modifying`, `Deleting` or `Converting`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the gateway.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<TagsTag>,
+    pub tags: ::std::vec::Vec<TagsTag>,
     /// The VPC the gateway belongs to.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for NatGateway {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             access_mode: fields.optional("AccessMode")?,
@@ -1189,7 +1231,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,15 +16,15 @@ pub struct DescribeNetworkAclAttributesRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The network ACL to describe. DescribeNetworkAcls lists network ACL IDs.
     ///
     /// Wire name: `NetworkAclId`. Required.
-    pub network_acl_id: String,
+    pub network_acl_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeNetworkAclAttributesRequest {
     /// Starts building a request.
@@ -36,35 +36,46 @@ impl DescribeNetworkAclAttributesRequest {
 /// Builds a [`DescribeNetworkAclAttributesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeNetworkAclAttributesRequestBuilder {
-    client_token: Option<String>,
-    network_acl_id: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    network_acl_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeNetworkAclAttributesRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The network ACL to describe. DescribeNetworkAcls lists network ACL IDs.
     ///
     /// Wire name: `NetworkAclId`. Required.
-    pub fn network_acl_id(mut self, value: impl Into<String>) -> Self {
+    pub fn network_acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.network_acl_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeNetworkAclAttributesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeNetworkAclAttributesRequest, rt::BuildError> {
         Ok(DescribeNetworkAclAttributesRequest {
             client_token: self.client_token,
             network_acl_id: rt::required(self.network_acl_id, "NetworkAclId")?,
@@ -95,11 +106,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeNetworkAclAttributesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeNetworkAclAttributesRequestBuilder {
             client_token: src.optional("ClientToken")?,
             network_acl_id: src.optional("NetworkAclId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -109,8 +124,10 @@ impl rt::Operation for DescribeNetworkAclAttributesRequest {
     const ACTION: &'static str = "DescribeNetworkAclAttributes";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeNetworkAclAttributesResponse;
     type Error = DescribeNetworkAclAttributesError;
     #[inline]
@@ -127,15 +144,15 @@ pub struct DescribeNetworkAclAttributesResponse {
     /// The configuration of the network ACL.
     ///
     /// Wire name: `NetworkAclAttribute`.
-    pub network_acl_attribute: Option<NetworkAclAttribute>,
+    pub network_acl_attribute: ::core::option::Option<NetworkAclAttribute>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DescribeNetworkAclAttributesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             network_acl_attribute: fields.optional("NetworkAclAttribute")?,
@@ -169,7 +186,7 @@ impl DescribeNetworkAclAttributesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -194,13 +211,13 @@ impl rt::OperationError for DescribeNetworkAclAttributesError {
         }
     }
 }
-impl std::fmt::Display for DescribeNetworkAclAttributesError {
+impl ::std::fmt::Display for DescribeNetworkAclAttributesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeNetworkAclAttributesError {}
+impl ::std::error::Error for DescribeNetworkAclAttributesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -387,43 +404,43 @@ pub struct EgressAclEntry {
     /// The description of this outbound rule.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block the outbound rule matches.
     ///
     /// Wire name: `DestinationCidrIp`.
-    pub destination_cidr_ip: Option<String>,
+    pub destination_cidr_ip: ::core::option::Option<::std::string::String>,
     /// Who made the rule: `custom` for a rule you added, `system` for one the service added.
     ///
     /// Wire name: `EntryType`.
-    pub entry_type: Option<String>,
+    pub entry_type: ::core::option::Option<::std::string::String>,
     /// The IP version the rule applies to, `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The ID of this outbound rule.
     ///
     /// Wire name: `NetworkAclEntryId`.
-    pub network_acl_entry_id: Option<String>,
+    pub network_acl_entry_id: ::core::option::Option<::std::string::String>,
     /// The name of this outbound rule.
     ///
     /// Wire name: `NetworkAclEntryName`.
-    pub network_acl_entry_name: Option<String>,
+    pub network_acl_entry_name: ::core::option::Option<::std::string::String>,
     /// What the rule does with matching traffic: `accept` lets it pass, `drop` blocks it.
     ///
     /// Wire name: `Policy`.
-    pub policy: Option<String>,
+    pub policy: ::core::option::Option<::std::string::String>,
     /// The destination port range the rule matches, written as `start/end`, for example `80/80`; `-1/-1` means all ports.
     ///
     /// Wire name: `Port`.
-    pub port: Option<String>,
+    pub port: ::core::option::Option<::std::string::String>,
     /// The protocol the rule matches, such as `icmp`, `gre`, `tcp`, `udp`, or `all`.
     ///
     /// Wire name: `Protocol`.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for EgressAclEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             description: fields.optional("Description")?,
@@ -445,43 +462,43 @@ pub struct IngressAclEntry {
     /// The description of this inbound rule.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Who made the rule: `custom` for a rule you added, `system` for one the service added.
     ///
     /// Wire name: `EntryType`.
-    pub entry_type: Option<String>,
+    pub entry_type: ::core::option::Option<::std::string::String>,
     /// The IP version the rule applies to, `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The ID of this inbound rule.
     ///
     /// Wire name: `NetworkAclEntryId`.
-    pub network_acl_entry_id: Option<String>,
+    pub network_acl_entry_id: ::core::option::Option<::std::string::String>,
     /// The name of this inbound rule.
     ///
     /// Wire name: `NetworkAclEntryName`.
-    pub network_acl_entry_name: Option<String>,
+    pub network_acl_entry_name: ::core::option::Option<::std::string::String>,
     /// What the rule does with matching traffic: `accept` lets it pass, `drop` blocks it.
     ///
     /// Wire name: `Policy`.
-    pub policy: Option<String>,
+    pub policy: ::core::option::Option<::std::string::String>,
     /// The destination port range the rule matches, written as `start/end`, for example `80/80`; `-1/-1` means all ports.
     ///
     /// Wire name: `Port`.
-    pub port: Option<String>,
+    pub port: ::core::option::Option<::std::string::String>,
     /// The protocol the rule matches, such as `icmp`, `gre`, `tcp`, `udp`, or `all`.
     ///
     /// Wire name: `Protocol`.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
     /// The source CIDR block the inbound rule matches.
     ///
     /// Wire name: `SourceCidrIp`.
-    pub source_cidr_ip: Option<String>,
+    pub source_cidr_ip: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IngressAclEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             description: fields.optional("Description")?,
@@ -503,19 +520,19 @@ pub struct Resource {
     /// The ID of the associated resource, a vSwitch.
     ///
     /// Wire name: `ResourceId`.
-    pub resource_id: Option<String>,
+    pub resource_id: ::core::option::Option<::std::string::String>,
     /// The kind of associated resource, `VSwitch`.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
     /// The state of the association, such as `BINDING` while it is being set up or `BINDED` when it is in effect.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Resource {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             resource_id: fields.optional("ResourceId")?,
@@ -531,55 +548,55 @@ pub struct NetworkAclAttribute {
     /// When the network ACL was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description given to the network ACL.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The outbound rules of the network ACL.
     ///
     /// Wire name: `EgressAclEntries`. On the wire each item is wrapped in `EgressAclEntry`.
-    pub egress_acl_entries: Vec<EgressAclEntry>,
+    pub egress_acl_entries: ::std::vec::Vec<EgressAclEntry>,
     /// The inbound rules of the network ACL.
     ///
     /// Wire name: `IngressAclEntries`. On the wire each item is wrapped in `IngressAclEntry`.
-    pub ingress_acl_entries: Vec<IngressAclEntry>,
+    pub ingress_acl_entries: ::std::vec::Vec<IngressAclEntry>,
     /// The ID of the network ACL.
     ///
     /// Wire name: `NetworkAclId`.
-    pub network_acl_id: Option<String>,
+    pub network_acl_id: ::core::option::Option<::std::string::String>,
     /// The name given to the network ACL.
     ///
     /// Wire name: `NetworkAclName`.
-    pub network_acl_name: Option<String>,
+    pub network_acl_name: ::core::option::Option<::std::string::String>,
     /// The ID of the Alibaba Cloud account that owns the network ACL.
     ///
     /// Wire name: `OwnerId`.
-    pub owner_id: Option<i64>,
+    pub owner_id: ::core::option::Option<i64>,
     /// The region the network ACL is in.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resources (vSwitches) the network ACL is associated with.
     ///
     /// Wire name: `Resources`. On the wire each item is wrapped in `Resource`.
-    pub resources: Vec<Resource>,
+    pub resources: ::std::vec::Vec<Resource>,
     /// The state of the network ACL, such as `Available` or `Modifying`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags on the network ACL, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The VPC the network ACL belongs to.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for NetworkAclAttribute {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             creation_time: fields.optional("CreationTime")?,
@@ -610,7 +627,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

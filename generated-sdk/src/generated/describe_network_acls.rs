@@ -14,43 +14,43 @@ pub struct DescribeNetworkAclsRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Return only the network ACL with this ID.
     ///
     /// Wire name: `NetworkAclId`.
-    pub network_acl_id: Option<String>,
+    pub network_acl_id: ::core::option::Option<::std::string::String>,
     /// Return only network ACLs with this name (1 to 128 characters).
     ///
     /// Wire name: `NetworkAclName`.
-    pub network_acl_name: Option<String>,
+    pub network_acl_name: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many network ACLs a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only the network ACL associated with this vSwitch. Takes effect only together with `ResourceType`.
     ///
     /// Wire name: `ResourceId`.
-    pub resource_id: Option<String>,
+    pub resource_id: ::core::option::Option<::std::string::String>,
     /// The kind of resource in `ResourceId`; the only value is `VSwitch`. Takes effect only together with `ResourceId`.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
     /// Return only network ACLs carrying these tags, given as key-value pairs.
     ///
     /// Wire name: `Tags`. At most 21 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// Return only network ACLs that belong to this VPC.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeNetworkAclsRequest {
     /// Starts building a request.
@@ -62,71 +62,89 @@ impl DescribeNetworkAclsRequest {
 /// Builds a [`DescribeNetworkAclsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeNetworkAclsRequestBuilder {
-    client_token: Option<String>,
-    network_acl_id: Option<String>,
-    network_acl_name: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_id: Option<String>,
-    resource_type: Option<String>,
-    tags: Vec<super::types::Tag>,
-    vpc_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    network_acl_id: ::core::option::Option<::std::string::String>,
+    network_acl_name: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_id: ::core::option::Option<::std::string::String>,
+    resource_type: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeNetworkAclsRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Return only the network ACL with this ID.
     ///
     /// Wire name: `NetworkAclId`.
-    pub fn network_acl_id(mut self, value: impl Into<String>) -> Self {
+    pub fn network_acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.network_acl_id = Some(value.into());
         self
     }
     /// Return only network ACLs with this name (1 to 128 characters).
     ///
     /// Wire name: `NetworkAclName`.
-    pub fn network_acl_name(mut self, value: impl Into<String>) -> Self {
+    pub fn network_acl_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.network_acl_name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many network ACLs a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only the network ACL associated with this vSwitch. Takes effect only together with `ResourceType`.
     ///
     /// Wire name: `ResourceId`.
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_id = Some(value.into());
         self
     }
     /// The kind of resource in `ResourceId`; the only value is `VSwitch`. Takes effect only together with `ResourceId`.
     ///
     /// Wire name: `ResourceType`.
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
@@ -135,21 +153,28 @@ impl DescribeNetworkAclsRequestBuilder {
     /// Wire name: `Tags`. At most 21 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only network ACLs that belong to this VPC.
     ///
     /// Wire name: `VpcId`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeNetworkAclsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeNetworkAclsRequest, rt::BuildError> {
         let request = DescribeNetworkAclsRequest {
             client_token: self.client_token,
             network_acl_id: self.network_acl_id,
@@ -189,7 +214,7 @@ impl super::Client {
 impl rt::Paginated for DescribeNetworkAclsRequest {
     type Item = NetworkAcl;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -204,7 +229,7 @@ impl rt::Paginated for DescribeNetworkAclsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeNetworkAclsResponse) -> Vec<NetworkAcl> {
+    fn into_items(page: DescribeNetworkAclsResponse) -> ::std::vec::Vec<NetworkAcl> {
         page.network_acls
     }
 }
@@ -215,11 +240,11 @@ impl super::Client {
         &self,
         request: DescribeNetworkAclsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeNetworkAclsResponse,
             rt::SdkError<DescribeNetworkAclsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeNetworkAcls`.
@@ -228,22 +253,26 @@ impl super::Client {
         &self,
         request: DescribeNetworkAclsRequest,
     ) -> impl rt::Stream<
-        Item = Result<NetworkAcl, rt::SdkError<DescribeNetworkAclsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<NetworkAcl, rt::SdkError<DescribeNetworkAclsError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeNetworkAclsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeNetworkAclsRequestBuilder {
             client_token: src.optional("ClientToken")?,
             network_acl_id: src.optional("NetworkAclId")?,
             network_acl_name: src.optional("NetworkAclName")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_id: src.optional("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
             tags: src.structs("Tags")?,
@@ -257,8 +286,10 @@ impl rt::Operation for DescribeNetworkAclsRequest {
     const ACTION: &'static str = "DescribeNetworkAcls";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeNetworkAclsResponse;
     type Error = DescribeNetworkAclsError;
     #[inline]
@@ -282,27 +313,27 @@ pub struct DescribeNetworkAclsResponse {
     /// The network ACLs that match the filters, each with its rules and associations.
     ///
     /// Wire name: `NetworkAcls`. On the wire each item is wrapped in `NetworkAcl`.
-    pub network_acls: Vec<NetworkAcl>,
+    pub network_acls: ::std::vec::Vec<NetworkAcl>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<String>,
+    pub page_number: ::core::option::Option<::std::string::String>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<String>,
+    pub page_size: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<String>,
+    pub total_count: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DescribeNetworkAclsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             network_acls: fields.wrapped_list("NetworkAcls", "NetworkAcl")?,
@@ -339,7 +370,7 @@ impl DescribeNetworkAclsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -364,13 +395,13 @@ impl rt::OperationError for DescribeNetworkAclsError {
         }
     }
 }
-impl std::fmt::Display for DescribeNetworkAclsError {
+impl ::std::fmt::Display for DescribeNetworkAclsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeNetworkAclsError {}
+impl ::std::error::Error for DescribeNetworkAclsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -572,43 +603,43 @@ pub struct EgressAclEntry {
     /// The description of this outbound rule.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block the outbound rule matches.
     ///
     /// Wire name: `DestinationCidrIp`.
-    pub destination_cidr_ip: Option<String>,
+    pub destination_cidr_ip: ::core::option::Option<::std::string::String>,
     /// Who made the rule: `custom` for a rule you added, `system` for one the service added.
     ///
     /// Wire name: `EntryType`.
-    pub entry_type: Option<String>,
+    pub entry_type: ::core::option::Option<::std::string::String>,
     /// The IP version the rule applies to, `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The ID of this outbound rule.
     ///
     /// Wire name: `NetworkAclEntryId`.
-    pub network_acl_entry_id: Option<String>,
+    pub network_acl_entry_id: ::core::option::Option<::std::string::String>,
     /// The name of this outbound rule.
     ///
     /// Wire name: `NetworkAclEntryName`.
-    pub network_acl_entry_name: Option<String>,
+    pub network_acl_entry_name: ::core::option::Option<::std::string::String>,
     /// What the rule does with matching traffic: `accept` lets it pass, `drop` blocks it.
     ///
     /// Wire name: `Policy`.
-    pub policy: Option<String>,
+    pub policy: ::core::option::Option<::std::string::String>,
     /// The destination port range the rule matches, written as `start/end`, for example `80/80`; `-1/-1` means all ports.
     ///
     /// Wire name: `Port`.
-    pub port: Option<String>,
+    pub port: ::core::option::Option<::std::string::String>,
     /// The protocol the rule matches, such as `icmp`, `gre`, `tcp`, `udp`, or `all`.
     ///
     /// Wire name: `Protocol`.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for EgressAclEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             description: fields.optional("Description")?,
@@ -630,43 +661,43 @@ pub struct IngressAclEntry {
     /// The description of this inbound rule.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Who made the rule: `custom` for a rule you added, `system` for one the service added.
     ///
     /// Wire name: `EntryType`.
-    pub entry_type: Option<String>,
+    pub entry_type: ::core::option::Option<::std::string::String>,
     /// The IP version the rule applies to, `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The ID of this inbound rule.
     ///
     /// Wire name: `NetworkAclEntryId`.
-    pub network_acl_entry_id: Option<String>,
+    pub network_acl_entry_id: ::core::option::Option<::std::string::String>,
     /// The name of this inbound rule.
     ///
     /// Wire name: `NetworkAclEntryName`.
-    pub network_acl_entry_name: Option<String>,
+    pub network_acl_entry_name: ::core::option::Option<::std::string::String>,
     /// What the rule does with matching traffic: `accept` lets it pass, `drop` blocks it.
     ///
     /// Wire name: `Policy`.
-    pub policy: Option<String>,
+    pub policy: ::core::option::Option<::std::string::String>,
     /// The destination port range the rule matches, written as `start/end`, for example `80/80`; `-1/-1` means all ports.
     ///
     /// Wire name: `Port`.
-    pub port: Option<String>,
+    pub port: ::core::option::Option<::std::string::String>,
     /// The protocol the rule matches, such as `icmp`, `gre`, `tcp`, `udp`, or `all`.
     ///
     /// Wire name: `Protocol`.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
     /// The source CIDR block the inbound rule matches.
     ///
     /// Wire name: `SourceCidrIp`.
-    pub source_cidr_ip: Option<String>,
+    pub source_cidr_ip: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IngressAclEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             description: fields.optional("Description")?,
@@ -688,19 +719,19 @@ pub struct Resource {
     /// The ID of the associated resource, a vSwitch.
     ///
     /// Wire name: `ResourceId`.
-    pub resource_id: Option<String>,
+    pub resource_id: ::core::option::Option<::std::string::String>,
     /// The kind of associated resource, `VSwitch`.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
     /// The state of the association, such as `BINDING` while it is being set up or `BINDED` when it is in effect.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Resource {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             resource_id: fields.optional("ResourceId")?,
@@ -716,55 +747,55 @@ pub struct NetworkAcl {
     /// When the network ACL was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description given to the network ACL.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The outbound rules of the network ACL.
     ///
     /// Wire name: `EgressAclEntries`. On the wire each item is wrapped in `EgressAclEntry`.
-    pub egress_acl_entries: Vec<EgressAclEntry>,
+    pub egress_acl_entries: ::std::vec::Vec<EgressAclEntry>,
     /// The inbound rules of the network ACL.
     ///
     /// Wire name: `IngressAclEntries`. On the wire each item is wrapped in `IngressAclEntry`.
-    pub ingress_acl_entries: Vec<IngressAclEntry>,
+    pub ingress_acl_entries: ::std::vec::Vec<IngressAclEntry>,
     /// The ID of the network ACL.
     ///
     /// Wire name: `NetworkAclId`.
-    pub network_acl_id: Option<String>,
+    pub network_acl_id: ::core::option::Option<::std::string::String>,
     /// The name given to the network ACL.
     ///
     /// Wire name: `NetworkAclName`.
-    pub network_acl_name: Option<String>,
+    pub network_acl_name: ::core::option::Option<::std::string::String>,
     /// The ID of the Alibaba Cloud account that owns the network ACL.
     ///
     /// Wire name: `OwnerId`.
-    pub owner_id: Option<i64>,
+    pub owner_id: ::core::option::Option<i64>,
     /// The region the network ACL is in.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resources (vSwitches) the network ACL is associated with.
     ///
     /// Wire name: `Resources`. On the wire each item is wrapped in `Resource`.
-    pub resources: Vec<Resource>,
+    pub resources: ::std::vec::Vec<Resource>,
     /// The state of the network ACL, such as `Available` or `Modifying`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags on the network ACL, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The VPC the network ACL belongs to.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for NetworkAcl {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             creation_time: fields.optional("CreationTime")?,
@@ -794,7 +825,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,15 +16,15 @@ pub struct DescribePhysicalConnectionLoaRequest {
     /// An optional value you choose, unique per request (ASCII, at most 64 characters). A read changes nothing, so the client never fills it in.
     ///
     /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The ID of the Express Connect circuit.
     ///
     /// Wire name: `InstanceId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribePhysicalConnectionLoaRequest {
     /// Starts building a request.
@@ -36,35 +36,46 @@ impl DescribePhysicalConnectionLoaRequest {
 /// Builds a [`DescribePhysicalConnectionLoaRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribePhysicalConnectionLoaRequestBuilder {
-    client_token: Option<String>,
-    instance_id: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribePhysicalConnectionLoaRequestBuilder {
     /// An optional value you choose, unique per request (ASCII, at most 64 characters). A read changes nothing, so the client never fills it in.
     ///
     /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit.
     ///
     /// Wire name: `InstanceId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribePhysicalConnectionLoaRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribePhysicalConnectionLoaRequest, rt::BuildError> {
         let request = DescribePhysicalConnectionLoaRequest {
             client_token: self.client_token,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
@@ -104,11 +115,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribePhysicalConnectionLoaRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribePhysicalConnectionLoaRequestBuilder {
             client_token: src.optional("ClientToken")?,
             instance_id: src.optional("InstanceId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -118,8 +133,10 @@ impl rt::Operation for DescribePhysicalConnectionLoaRequest {
     const ACTION: &'static str = "DescribePhysicalConnectionLOA";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribePhysicalConnectionLoaResponse;
     type Error = DescribePhysicalConnectionLoaError;
     #[inline]
@@ -136,15 +153,15 @@ pub struct DescribePhysicalConnectionLoaResponse {
     /// The LOA and the application behind it.
     ///
     /// Wire name: `PhysicalConnectionLOAType`.
-    pub loa: Option<PhysicalConnectionLoa>,
+    pub loa: ::core::option::Option<PhysicalConnectionLoa>,
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `5E2B8D4A-7C1F-4A3E-B6D9-0C8F2A5E7B13`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DescribePhysicalConnectionLoaResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             loa: fields.optional("PhysicalConnectionLOAType")?,
@@ -176,7 +193,7 @@ impl DescribePhysicalConnectionLoaError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -196,13 +213,13 @@ impl rt::OperationError for DescribePhysicalConnectionLoaError {
         }
     }
 }
-impl std::fmt::Display for DescribePhysicalConnectionLoaError {
+impl ::std::fmt::Display for DescribePhysicalConnectionLoaError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribePhysicalConnectionLoaError {}
+impl ::std::error::Error for DescribePhysicalConnectionLoaError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -307,63 +324,63 @@ pub struct PhysicalConnectionLoa {
     /// Not documented by the service; appears to hold the customer company's name in the local language.
     ///
     /// Wire name: `CompanyLocalizedName`. Example: `示例网络有限公司`.
-    pub company_localized_name: Option<String>,
+    pub company_localized_name: ::core::option::Option<::std::string::String>,
     /// The company the circuit is installed for.
     ///
     /// Wire name: `CompanyName`. Example: `Example Network Co., Ltd.`.
-    pub company_name: Option<String>,
+    pub company_name: ::core::option::Option<::std::string::String>,
     /// When installation starts, in UTC.
     ///
     /// Wire name: `ConstructionTime`. Example: `2024-03-01T02:00:00Z`.
-    pub construction_time: Option<String>,
+    pub construction_time: ::core::option::Option<::std::string::String>,
     /// A description of the LOA, if any.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The ID of the circuit.
     ///
     /// Wire name: `InstanceId`. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The circuit code the connectivity provider assigned to the line.
     ///
     /// Wire name: `LineCode`. Example: `CT-HZ-2024-0173`.
-    pub line_code: Option<String>,
+    pub line_code: ::core::option::Option<::std::string::String>,
     /// The label on the cable in the data center.
     ///
     /// Wire name: `LineLabel`. Example: `HZ-R12-P07`.
-    pub line_label: Option<String>,
+    pub line_label: ::core::option::Option<::std::string::String>,
     /// How to reach the provider's operations and maintenance contact.
     ///
     /// Wire name: `LineSPContactInfo`. Example: `+86-571-0000-0000`.
-    pub line_sp_contact_info: Option<String>,
+    pub line_sp_contact_info: ::core::option::Option<::std::string::String>,
     /// The provider that runs the line.
     ///
     /// Wire name: `LineServiceProvider`. Example: `China Telecom`.
-    pub line_service_provider: Option<String>,
+    pub line_service_provider: ::core::option::Option<::std::string::String>,
     /// The kind of line.
     ///
     /// Wire name: `LineType`. Example: `FIBRE`.
-    pub line_type: Option<super::types::LineType>,
+    pub line_type: ::core::option::Option<super::types::LineType>,
     /// Where to download the issued LOA document.
     ///
     /// Wire name: `LoaUrl`. Example: `https://example.com/loa/pc-bp1ciz7ekd2grn1as7k2m.pdf`.
-    pub loa_url: Option<String>,
+    pub loa_url: ::core::option::Option<::std::string::String>,
     /// The engineers who will do the installation.
     ///
     /// Wire name: `PMInfo`. On the wire each item is wrapped in `PMInfo`.
-    pub pm_info: Vec<super::types::PmInfo>,
+    pub pm_info: ::std::vec::Vec<super::types::PmInfo>,
     /// The company that does the installation work.
     ///
     /// Wire name: `SI`. Example: `Example Installation Co., Ltd.`.
-    pub si: Option<String>,
+    pub si: ::core::option::Option<::std::string::String>,
     /// Where the LOA stands.
     ///
     /// Wire name: `Status`. Example: `Available`.
-    pub status: Option<super::types::LoaStatus>,
+    pub status: ::core::option::Option<super::types::LoaStatus>,
 }
 impl rt::Decode for PhysicalConnectionLoa {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             company_localized_name: fields.optional("CompanyLocalizedName")?,
@@ -396,7 +413,7 @@ mod tests {
             .region_id("cn-hangzhou")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -415,7 +432,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<DescribePhysicalConnectionLoaResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<DescribePhysicalConnectionLoaResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

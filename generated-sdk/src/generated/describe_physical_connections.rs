@@ -16,35 +16,35 @@ pub struct DescribePhysicalConnectionsRequest {
     /// An optional value you choose, unique per request (ASCII, at most 64 characters). A read changes nothing, so the client never fills it in.
     ///
     /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Conditions the listed circuits must meet, sent as `Filter.N.Key` and `Filter.N.Value.M`. `Status` with values of PhysicalConnectionStatus is one documented key; the service's own reference lists the others (such as `PhysicalConnectionId`).
     ///
     /// Wire name: `Filter`.
-    pub filter: Vec<super::types::Filter>,
+    pub filter: ::std::vec::Vec<super::types::Filter>,
     /// Whether to include orders that have not taken effect yet, such as a pending renewal (`false` when omitted).
     ///
     /// Wire name: `IncludeReservationData`. Example: `false`.
-    pub include_reservation_data: Option<bool>,
+    pub include_reservation_data: ::core::option::Option<bool>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. Example: `1`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many circuits a page holds; 10 when omitted.
     ///
     /// Wire name: `PageSize`. Example: `10`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region to list circuits in. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Lists only circuits in this resource group.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Lists only circuits that carry these tags, sent as `Tags.N.Key` and `Tags.N.Value`.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribePhysicalConnectionsRequest {
     /// Starts building a request.
@@ -56,20 +56,23 @@ impl DescribePhysicalConnectionsRequest {
 /// Builds a [`DescribePhysicalConnectionsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribePhysicalConnectionsRequestBuilder {
-    client_token: Option<String>,
-    filter: Vec<super::types::Filter>,
-    include_reservation_data: Option<bool>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
+    client_token: ::core::option::Option<::std::string::String>,
+    filter: ::std::vec::Vec<super::types::Filter>,
+    include_reservation_data: ::core::option::Option<bool>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribePhysicalConnectionsRequestBuilder {
     /// An optional value you choose, unique per request (ASCII, at most 64 characters). A read changes nothing, so the client never fills it in.
     ///
     /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
@@ -78,43 +81,54 @@ impl DescribePhysicalConnectionsRequestBuilder {
     /// Wire name: `Filter`.
     pub fn filter(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Filter>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Filter>,
+        >,
     ) -> Self {
-        self.filter = value.into_iter().map(Into::into).collect();
+        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Whether to include orders that have not taken effect yet, such as a pending renewal (`false` when omitted).
     ///
     /// Wire name: `IncludeReservationData`. Example: `false`.
-    pub fn include_reservation_data(mut self, value: impl Into<bool>) -> Self {
+    pub fn include_reservation_data(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.include_reservation_data = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. Example: `1`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many circuits a page holds; 10 when omitted.
     ///
     /// Wire name: `PageSize`. Example: `10`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region to list circuits in. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Lists only circuits in this resource group.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -123,14 +137,18 @@ impl DescribePhysicalConnectionsRequestBuilder {
     /// Wire name: `Tags`.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribePhysicalConnectionsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribePhysicalConnectionsRequest, rt::BuildError> {
         let request = DescribePhysicalConnectionsRequest {
             client_token: self.client_token,
             filter: self.filter,
@@ -192,7 +210,7 @@ impl super::Client {
 impl rt::Paginated for DescribePhysicalConnectionsRequest {
     type Item = PhysicalConnection;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -207,7 +225,9 @@ impl rt::Paginated for DescribePhysicalConnectionsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribePhysicalConnectionsResponse) -> Vec<PhysicalConnection> {
+    fn into_items(
+        page: DescribePhysicalConnectionsResponse,
+    ) -> ::std::vec::Vec<PhysicalConnection> {
         page.physical_connections
     }
 }
@@ -218,11 +238,11 @@ impl super::Client {
         &self,
         request: DescribePhysicalConnectionsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribePhysicalConnectionsResponse,
             rt::SdkError<DescribePhysicalConnectionsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribePhysicalConnections`.
@@ -231,22 +251,29 @@ impl super::Client {
         &self,
         request: DescribePhysicalConnectionsRequest,
     ) -> impl rt::Stream<
-        Item = Result<PhysicalConnection, rt::SdkError<DescribePhysicalConnectionsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            PhysicalConnection,
+            rt::SdkError<DescribePhysicalConnectionsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribePhysicalConnectionsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribePhysicalConnectionsRequestBuilder {
             client_token: src.optional("ClientToken")?,
             filter: src.structs("Filter")?,
             include_reservation_data: src.optional("IncludeReservationData")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -258,8 +285,10 @@ impl rt::Operation for DescribePhysicalConnectionsRequest {
     const ACTION: &'static str = "DescribePhysicalConnections";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribePhysicalConnectionsResponse;
     type Error = DescribePhysicalConnectionsError;
     #[inline]
@@ -281,27 +310,27 @@ pub struct DescribePhysicalConnectionsResponse {
     /// The page returned.
     ///
     /// Wire name: `PageNumber`. Example: `1`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many circuits a page holds.
     ///
     /// Wire name: `PageSize`. Example: `10`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The circuits on this page.
     ///
     /// Wire name: `PhysicalConnectionSet`. On the wire each item is wrapped in `PhysicalConnectionType`.
-    pub physical_connections: Vec<PhysicalConnection>,
+    pub physical_connections: ::std::vec::Vec<PhysicalConnection>,
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `2A9D0E7B-4C61-4F3A-8B25-D6E1C0F79A42`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many circuits match, across all pages.
     ///
     /// Wire name: `TotalCount`. Example: `2`.
-    pub total_count: Option<i32>,
+    pub total_count: ::core::option::Option<i32>,
 }
 impl rt::Decode for DescribePhysicalConnectionsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -337,7 +366,7 @@ impl DescribePhysicalConnectionsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -357,13 +386,13 @@ impl rt::OperationError for DescribePhysicalConnectionsError {
         }
     }
 }
-impl std::fmt::Display for DescribePhysicalConnectionsError {
+impl ::std::fmt::Display for DescribePhysicalConnectionsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribePhysicalConnectionsError {}
+impl ::std::error::Error for DescribePhysicalConnectionsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -609,27 +638,27 @@ pub struct MacsecKey {
     /// The connectivity association key (CAK), as the service returns it.
     ///
     /// Wire name: `Cak`.
-    pub cak: Option<String>,
+    pub cak: ::core::option::Option<::std::string::String>,
     /// The cipher suite the key uses.
     ///
     /// Wire name: `CipherSuite`. Example: `GCM-AES-XPN-256`.
-    pub cipher_suite: Option<String>,
+    pub cipher_suite: ::core::option::Option<::std::string::String>,
     /// The connectivity association key name (CKN).
     ///
     /// Wire name: `Ckn`.
-    pub ckn: Option<String>,
+    pub ckn: ::core::option::Option<::std::string::String>,
     /// When the key takes effect.
     ///
     /// Wire name: `StartOn`. Example: `2024-03-05T06:00:00Z`.
-    pub start_on: Option<String>,
+    pub start_on: ::core::option::Option<::std::string::String>,
     /// The state of the key. The service does not document its values.
     ///
     /// Wire name: `Status`. Example: `Enabled`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for MacsecKey {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cak: fields.optional("Cak")?,
@@ -647,175 +676,175 @@ pub struct PhysicalConnection {
     /// The access point the circuit connects at.
     ///
     /// Wire name: `AccessPointId`. Example: `ap-cn-hangzhou-xs-a`.
-    pub access_point_id: Option<String>,
+    pub access_point_id: ::core::option::Option<::std::string::String>,
     /// The kind of access point. Not further documented by the service.
     ///
     /// Wire name: `AccessPointType`. Example: `VPC`.
-    pub access_point_type: Option<String>,
+    pub access_point_type: ::core::option::Option<::std::string::String>,
     /// Not documented by the service; appears to hold the detailed location of the access device the circuit is plugged into.
     ///
     /// Wire name: `AdDetailLocation`. Example: `Room 3, rack 12, port 7`.
-    pub ad_detail_location: Option<String>,
+    pub ad_detail_location: ::core::option::Option<::std::string::String>,
     /// Where the access device is, as the service describes it.
     ///
     /// Wire name: `AdLocation`. Example: `Hangzhou Xiaoshan data center`.
-    pub ad_location: Option<String>,
+    pub ad_location: ::core::option::Option<::std::string::String>,
     /// The bandwidth of the circuit, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`. Example: `1000`.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: ::core::option::Option<i64>,
     /// Whether a billing or security hold blocks the circuit.
     ///
     /// Wire name: `BusinessStatus`. Example: `Normal`.
-    pub business_status: Option<super::types::BusinessStatus>,
+    pub business_status: ::core::option::Option<super::types::BusinessStatus>,
     /// The billing method of the circuit.
     ///
     /// Wire name: `ChargeType`. Example: `Prepaid`.
-    pub charge_type: Option<String>,
+    pub charge_type: ::core::option::Option<::std::string::String>,
     /// The circuit code the connectivity provider assigned.
     ///
     /// Wire name: `CircuitCode`. Example: `CT-HZ-2024-0173`.
-    pub circuit_code: Option<String>,
+    pub circuit_code: ::core::option::Option<::std::string::String>,
     /// When the circuit was created, in UTC.
     ///
     /// Wire name: `CreationTime`. Example: `2024-02-20T08:15:30Z`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the circuit.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Not documented by the service; appears to hold the advanced device features chosen for the circuit.
     ///
     /// Wire name: `DeviceFeaturesSelected`.
-    pub device_features_selected: Option<String>,
+    pub device_features_selected: ::core::option::Option<::std::string::String>,
     /// Not documented by the service; appears to be how long a port-down event is held back before it is reported.
     ///
     /// Wire name: `DownDelayTime`. Example: `0`.
-    pub down_delay_time: Option<i32>,
+    pub down_delay_time: ::core::option::Option<i32>,
     /// When the circuit was enabled, in UTC.
     ///
     /// Wire name: `EnabledTime`. Example: `2024-03-05T06:00:00Z`.
-    pub enabled_time: Option<String>,
+    pub enabled_time: ::core::option::Option<::std::string::String>,
     /// When the circuit's subscription ends, in UTC.
     ///
     /// Wire name: `EndTime`. Example: `2025-03-05T16:00:00Z`.
-    pub end_time: Option<String>,
+    pub end_time: ::core::option::Option<::std::string::String>,
     /// For a hosted connection, the bandwidth it will change to once the pending payment is made.
     ///
     /// Wire name: `ExpectSpec`. Example: `100M`.
-    pub expect_spec: Option<String>,
+    pub expect_spec: ::core::option::Option<::std::string::String>,
     /// `true` when an order that has not taken effect yet exists for the circuit (see IncludeReservationData); sent as text.
     ///
     /// Wire name: `HasReservationData`. Example: `false`.
-    pub has_reservation_data: Option<String>,
+    pub has_reservation_data: ::core::option::Option<::std::string::String>,
     /// The connectivity provider of the line.
     ///
     /// Wire name: `LineOperator`. Example: `CT`.
-    pub line_operator: Option<super::types::LineOperator>,
+    pub line_operator: ::core::option::Option<super::types::LineOperator>,
     /// Where the circuit's Letter of Authorization (LOA) stands.
     ///
     /// Wire name: `LoaStatus`. Example: `Complete`.
-    pub loa_status: Option<super::types::LoaStatus>,
+    pub loa_status: ::core::option::Option<super::types::LoaStatus>,
     /// The MACsec keys configured on the circuit's port.
     ///
     /// Wire name: `MacsecKeys`. On the wire each item is wrapped in `MacsecKey`.
-    pub macsec_keys: Vec<MacsecKey>,
+    pub macsec_keys: ::std::vec::Vec<MacsecKey>,
     /// The name of the circuit.
     ///
     /// Wire name: `Name`. Example: `hz-primary`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The optical module of the circuit's port.
     ///
     /// Wire name: `OpticalModuleModel`. Example: `10GBase-LR`.
-    pub optical_module_model: Option<String>,
+    pub optical_module_model: ::core::option::Option<::std::string::String>,
     /// For a hosted connection, who pays for it.
     ///
     /// Wire name: `OrderMode`. Example: `PayByPhysicalConnectionOwner`.
-    pub order_mode: Option<super::types::OrderMode>,
+    pub order_mode: ::core::option::Option<super::types::OrderMode>,
     /// For a hosted connection, the Alibaba Cloud account ID of the partner that owns the underlying circuit.
     ///
     /// Wire name: `ParentPhysicalConnectionAliUid`. Example: `1210123456123456`.
-    pub parent_physical_connection_ali_uid: Option<i64>,
+    pub parent_physical_connection_ali_uid: ::core::option::Option<i64>,
     /// For a hosted connection, the ID of the underlying circuit.
     ///
     /// Wire name: `ParentPhysicalConnectionId`. Example: `pc-bp1d5mxa8vgt3pl4qf9r`.
-    pub parent_physical_connection_id: Option<String>,
+    pub parent_physical_connection_id: ::core::option::Option<::std::string::String>,
     /// Where the customer's data center is.
     ///
     /// Wire name: `PeerLocation`. Example: `No. 18 Example Road, Hangzhou`.
-    pub peer_location: Option<String>,
+    pub peer_location: ::core::option::Option<::std::string::String>,
     /// The ID of the circuit.
     ///
     /// Wire name: `PhysicalConnectionId`. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub physical_connection_id: Option<String>,
+    pub physical_connection_id: ::core::option::Option<::std::string::String>,
     /// The number of the port on the access device.
     ///
     /// Wire name: `PortNumber`. Example: `7`.
-    pub port_number: Option<String>,
+    pub port_number: ::core::option::Option<::std::string::String>,
     /// The optical port of the circuit, such as `1000Base-LX` or `10GBase-LR`.
     ///
     /// Wire name: `PortType`. Example: `10GBase-LR`.
-    pub port_type: Option<super::types::PortType>,
+    pub port_type: ::core::option::Option<super::types::PortType>,
     /// Whether this is a dedicated circuit or a hosted connection. The service does not document its values.
     ///
     /// Wire name: `ProductType`. Example: `PhysicalConnection`.
-    pub product_type: Option<String>,
+    pub product_type: ::core::option::Option<::std::string::String>,
     /// The ID of the QoS policy bound to the circuit, if any.
     ///
     /// Wire name: `QosId`.
-    pub qos_id: Option<String>,
+    pub qos_id: ::core::option::Option<::std::string::String>,
     /// The circuit that backs this one up, if any.
     ///
     /// Wire name: `RedundantPhysicalConnectionId`. Example: `pc-bp1qrb3044eqi7d5xw`.
-    pub redundant_physical_connection_id: Option<String>,
+    pub redundant_physical_connection_id: ::core::option::Option<::std::string::String>,
     /// When the pending order takes effect, in UTC.
     ///
     /// Wire name: `ReservationActiveTime`. Example: `2025-03-05T16:00:00Z`.
-    pub reservation_active_time: Option<String>,
+    pub reservation_active_time: ::core::option::Option<::std::string::String>,
     /// The billing method the pending order switches to.
     ///
     /// Wire name: `ReservationInternetChargeType`.
-    pub reservation_internet_charge_type: Option<String>,
+    pub reservation_internet_charge_type: ::core::option::Option<::std::string::String>,
     /// The kind of pending order, such as a renewal. The service does not document its values.
     ///
     /// Wire name: `ReservationOrderType`. Example: `RENEW`.
-    pub reservation_order_type: Option<String>,
+    pub reservation_order_type: ::core::option::Option<::std::string::String>,
     /// The resource group of the circuit.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The bandwidth specification of the circuit, such as `1G`.
     ///
     /// Wire name: `Spec`. Example: `1G`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
     /// Where the circuit is in its lifecycle.
     ///
     /// Wire name: `Status`. Example: `Enabled`.
-    pub status: Option<super::types::PhysicalConnectionStatus>,
+    pub status: ::core::option::Option<super::types::PhysicalConnectionStatus>,
     /// The tags on the circuit.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The kind of circuit.
     ///
     /// Wire name: `Type`. Example: `VPC`.
-    pub type_: Option<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
     /// How many hosted connections run on this circuit.
     ///
     /// Wire name: `VirtualPhysicalConnectionCount`. Example: `2`.
-    pub virtual_physical_connection_count: Option<i32>,
+    pub virtual_physical_connection_count: ::core::option::Option<i32>,
     /// For a hosted connection, its VLAN ID.
     ///
     /// Wire name: `VlanId`. Example: `10`.
-    pub vlan_id: Option<String>,
+    pub vlan_id: ::core::option::Option<::std::string::String>,
     /// For a hosted connection, whether the tenant has accepted it. The service does not document its values.
     ///
     /// Wire name: `VpconnStatus`. Example: `Confirmed`.
-    pub vpconn_status: Option<String>,
+    pub vpconn_status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for PhysicalConnection {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             access_point_id: fields.optional("AccessPointId")?,
@@ -884,7 +913,7 @@ mod tests {
             .resource_group_id("rg-acfmxazb4ph6aiy")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -906,7 +935,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<DescribePhysicalConnectionsResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<DescribePhysicalConnectionsResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

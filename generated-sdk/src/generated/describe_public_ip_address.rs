@@ -16,19 +16,19 @@ pub struct DescribePublicIpAddressRequest {
     /// The IP version of the ranges to return: `IPv4` (the default) or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<IpVersion>,
+    pub ip_version: ::core::option::Option<IpVersion>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many ranges a page holds, from `1` to `100`; `100` by default.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribePublicIpAddressRequest {
     /// Starts building a request.
@@ -40,43 +40,48 @@ impl DescribePublicIpAddressRequest {
 /// Builds a [`DescribePublicIpAddressRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribePublicIpAddressRequestBuilder {
-    ip_version: Option<IpVersion>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
+    ip_version: ::core::option::Option<IpVersion>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribePublicIpAddressRequestBuilder {
     /// The IP version of the ranges to return: `IPv4` (the default) or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub fn ip_version(mut self, value: impl Into<IpVersion>) -> Self {
+    pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many ranges a page holds, from `1` to `100`; `100` by default.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribePublicIpAddressRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribePublicIpAddressRequest, rt::BuildError> {
         Ok(DescribePublicIpAddressRequest {
             ip_version: self.ip_version,
             page_number: self.page_number,
@@ -106,9 +111,9 @@ impl super::Client {
     }
 }
 impl rt::Paginated for DescribePublicIpAddressRequest {
-    type Item = String;
+    type Item = ::std::string::String;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -123,7 +128,9 @@ impl rt::Paginated for DescribePublicIpAddressRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribePublicIpAddressResponse) -> Vec<String> {
+    fn into_items(
+        page: DescribePublicIpAddressResponse,
+    ) -> ::std::vec::Vec<::std::string::String> {
         page.public_ip_address
     }
 }
@@ -134,11 +141,11 @@ impl super::Client {
         &self,
         request: DescribePublicIpAddressRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribePublicIpAddressResponse,
             rt::SdkError<DescribePublicIpAddressError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribePublicIpAddress`.
@@ -147,20 +154,27 @@ impl super::Client {
         &self,
         request: DescribePublicIpAddressRequest,
     ) -> impl rt::Stream<
-        Item = Result<String, rt::SdkError<DescribePublicIpAddressError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            ::std::string::String,
+            rt::SdkError<DescribePublicIpAddressError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribePublicIpAddressRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribePublicIpAddressRequestBuilder {
             ip_version: src.optional("IpVersion")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -170,9 +184,11 @@ impl rt::Operation for DescribePublicIpAddressRequest {
     const ACTION: &'static str = "DescribePublicIpAddress";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     const RESPONSE_HAS_CODE: bool = true;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribePublicIpAddressResponse;
     type Error = DescribePublicIpAddressError;
     #[inline]
@@ -190,43 +206,43 @@ pub struct DescribePublicIpAddressResponse {
     /// The status code of the call.
     ///
     /// Wire name: `Code`.
-    pub code: Option<String>,
+    pub code: ::core::option::Option<::std::string::String>,
     /// A message describing the result of the call.
     ///
     /// Wire name: `Message`.
-    pub message: Option<String>,
+    pub message: ::core::option::Option<::std::string::String>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The public IP address ranges, in CIDR notation.
     ///
     /// Wire name: `PublicIpAddress`.
-    pub public_ip_address: Vec<String>,
+    pub public_ip_address: ::std::vec::Vec<::std::string::String>,
     /// The region the ranges belong to.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// Whether the call succeeded.
     ///
     /// Wire name: `Success`.
-    pub success: Option<bool>,
+    pub success: ::core::option::Option<bool>,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribePublicIpAddressResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             code: fields.optional("Code")?,
@@ -265,7 +281,7 @@ impl DescribePublicIpAddressError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -285,13 +301,13 @@ impl rt::OperationError for DescribePublicIpAddressError {
         }
     }
 }
-impl std::fmt::Display for DescribePublicIpAddressError {
+impl ::std::fmt::Display for DescribePublicIpAddressError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribePublicIpAddressError {}
+impl ::std::error::Error for DescribePublicIpAddressError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -357,7 +373,7 @@ impl IpVersion {
         }
     }
 }
-impl From<&str> for IpVersion {
+impl ::core::convert::From<&str> for IpVersion {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -367,16 +383,17 @@ impl From<&str> for IpVersion {
         }
     }
 }
-impl std::fmt::Display for IpVersion {
+impl ::std::fmt::Display for IpVersion {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpVersion {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpVersion {
@@ -395,7 +412,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

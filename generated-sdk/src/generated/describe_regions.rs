@@ -16,11 +16,11 @@ pub struct DescribeRegionsRequest {
     /// The language of the region names; `zh-CN` when omitted.
     ///
     /// Wire name: `AcceptLanguage`. Example: `en-US`.
-    pub accept_language: Option<super::types::AcceptLanguage>,
+    pub accept_language: ::core::option::Option<super::types::AcceptLanguage>,
     /// The service whose regions to list; `VPC` when omitted.
     ///
     /// Wire name: `ProductType`. Example: `VPC`.
-    pub product_type: Option<String>,
+    pub product_type: ::core::option::Option<::std::string::String>,
 }
 impl DescribeRegionsRequest {
     /// Starts building a request.
@@ -32,8 +32,8 @@ impl DescribeRegionsRequest {
 /// Builds a [`DescribeRegionsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeRegionsRequestBuilder {
-    accept_language: Option<super::types::AcceptLanguage>,
-    product_type: Option<String>,
+    accept_language: ::core::option::Option<super::types::AcceptLanguage>,
+    product_type: ::core::option::Option<::std::string::String>,
 }
 impl DescribeRegionsRequestBuilder {
     /// The language of the region names; `zh-CN` when omitted.
@@ -41,7 +41,7 @@ impl DescribeRegionsRequestBuilder {
     /// Wire name: `AcceptLanguage`. Example: `en-US`.
     pub fn accept_language(
         mut self,
-        value: impl Into<super::types::AcceptLanguage>,
+        value: impl ::core::convert::Into<super::types::AcceptLanguage>,
     ) -> Self {
         self.accept_language = Some(value.into());
         self
@@ -49,13 +49,18 @@ impl DescribeRegionsRequestBuilder {
     /// The service whose regions to list; `VPC` when omitted.
     ///
     /// Wire name: `ProductType`. Example: `VPC`.
-    pub fn product_type(mut self, value: impl Into<String>) -> Self {
+    pub fn product_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.product_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeRegionsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeRegionsRequest, rt::BuildError> {
         Ok(DescribeRegionsRequest {
             accept_language: self.accept_language,
             product_type: self.product_type,
@@ -82,7 +87,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeRegionsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeRegionsRequestBuilder {
             accept_language: src.optional("AcceptLanguage")?,
             product_type: src.optional("ProductType")?,
@@ -95,7 +102,7 @@ impl rt::Operation for DescribeRegionsRequest {
     const ACTION: &'static str = "DescribeRegions";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = DescribeRegionsResponse;
     type Error = DescribeRegionsError;
     #[inline]
@@ -111,15 +118,15 @@ pub struct DescribeRegionsResponse {
     /// Every region the account can use, with its ID, name and endpoint.
     ///
     /// Wire name: `Regions`. On the wire each item is wrapped in `Region`.
-    pub regions: Vec<Region>,
+    pub regions: ::std::vec::Vec<Region>,
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `6F1B9D3E-2A7C-4E05-8B6D-C4A0E8F2B937`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DescribeRegionsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             regions: fields.wrapped_list("Regions", "Region")?,
@@ -151,7 +158,7 @@ impl DescribeRegionsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -171,13 +178,13 @@ impl rt::OperationError for DescribeRegionsError {
         }
     }
 }
-impl std::fmt::Display for DescribeRegionsError {
+impl ::std::fmt::Display for DescribeRegionsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeRegionsError {}
+impl ::std::error::Error for DescribeRegionsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -215,19 +222,19 @@ pub struct Region {
     /// The region's name in the requested language.
     ///
     /// Wire name: `LocalName`. Example: `China (Hangzhou)`.
-    pub local_name: Option<String>,
+    pub local_name: ::core::option::Option<::std::string::String>,
     /// The endpoint that serves the region's API requests.
     ///
     /// Wire name: `RegionEndpoint`. Example: `vpc.aliyuncs.com`.
-    pub region_endpoint: Option<String>,
+    pub region_endpoint: ::core::option::Option<::std::string::String>,
     /// The ID of the region.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Region {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             local_name: fields.optional("LocalName")?,
@@ -248,7 +255,7 @@ mod tests {
             .product_type("VPC")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -265,7 +272,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<DescribeRegionsResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<DescribeRegionsResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

@@ -16,55 +16,55 @@ pub struct DescribeRouteEntryListRequest {
     /// Return only entries whose destination is one of these CIDR blocks, up to 200 blocks.
     ///
     /// Wire name: `DestCidrBlockList`. At most 200 items.
-    pub dest_cidr_block_list: Vec<String>,
+    pub dest_cidr_block_list: ::std::vec::Vec<::std::string::String>,
     /// Return only the entry with this destination, an IPv4 or IPv6 CIDR block.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// Return only entries of this IP version: `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<IpVersion>,
+    pub ip_version: ::core::option::Option<IpVersion>,
     /// How many entries one page holds: 1 to 100, 10 by default.
     ///
     /// Wire name: `MaxResult`. At most 500.
-    pub max_result: Option<i32>,
+    pub max_result: ::core::option::Option<i32>,
     /// Return only entries that point to this next hop instance.
     ///
     /// Wire name: `NextHopId`.
-    pub next_hop_id: Option<String>,
+    pub next_hop_id: ::core::option::Option<::std::string::String>,
     /// Return only entries whose next hop is of this kind: `Instance` (an ECS instance), `HaVip`, `VpnGateway`, `NatGateway`, `NetworkInterface` (a secondary ENI), `RouterInterface`, `IPv6Gateway`, `Attachment` (a transit router), `Ipv4Gateway`, `GatewayEndpoint`, `CenBasic` (a CEN without transit router support) or `Ecr` (an Express Connect Router).
     ///
     /// Wire name: `NextHopType`.
-    pub next_hop_type: Option<NextHopType>,
+    pub next_hop_type: ::core::option::Option<NextHopType>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only the entry with this ID.
     ///
     /// Wire name: `RouteEntryId`.
-    pub route_entry_id: Option<String>,
+    pub route_entry_id: ::core::option::Option<::std::string::String>,
     /// Return only entries with this name (1 to 128 characters, not starting with `http://` or `https://`).
     ///
     /// Wire name: `RouteEntryName`.
-    pub route_entry_name: Option<String>,
+    pub route_entry_name: ::core::option::Option<::std::string::String>,
     /// Return only entries of this origin: `Custom`, `System`, `BGP`, `CEN` or `ECR` (Express Connect Router) routes.
     ///
     /// Wire name: `RouteEntryType`.
-    pub route_entry_type: Option<RouteEntryType>,
+    pub route_entry_type: ::core::option::Option<RouteEntryType>,
     /// The route table whose entries to list. DescribeRouteTableList lists route table IDs.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub route_table_id: String,
+    pub route_table_id: ::std::string::String,
     /// Set `TR` to list the entries hosted by a transit router; leave it empty for entries that are not hosted.
     ///
     /// Wire name: `ServiceType`.
-    pub service_type: Option<String>,
+    pub service_type: ::core::option::Option<::std::string::String>,
 }
 impl DescribeRouteEntryListRequest {
     /// Starts building a request.
@@ -76,19 +76,19 @@ impl DescribeRouteEntryListRequest {
 /// Builds a [`DescribeRouteEntryListRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeRouteEntryListRequestBuilder {
-    dest_cidr_block_list: Vec<String>,
-    destination_cidr_block: Option<String>,
-    ip_version: Option<IpVersion>,
-    max_result: Option<i32>,
-    next_hop_id: Option<String>,
-    next_hop_type: Option<NextHopType>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    route_entry_id: Option<String>,
-    route_entry_name: Option<String>,
-    route_entry_type: Option<RouteEntryType>,
-    route_table_id: Option<String>,
-    service_type: Option<String>,
+    dest_cidr_block_list: ::std::vec::Vec<::std::string::String>,
+    destination_cidr_block: ::core::option::Option<::std::string::String>,
+    ip_version: ::core::option::Option<IpVersion>,
+    max_result: ::core::option::Option<i32>,
+    next_hop_id: ::core::option::Option<::std::string::String>,
+    next_hop_type: ::core::option::Option<NextHopType>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_entry_id: ::core::option::Option<::std::string::String>,
+    route_entry_name: ::core::option::Option<::std::string::String>,
+    route_entry_type: ::core::option::Option<RouteEntryType>,
+    route_table_id: ::core::option::Option<::std::string::String>,
+    service_type: ::core::option::Option<::std::string::String>,
 }
 impl DescribeRouteEntryListRequestBuilder {
     /// Return only entries whose destination is one of these CIDR blocks, up to 200 blocks.
@@ -96,98 +96,135 @@ impl DescribeRouteEntryListRequestBuilder {
     /// Wire name: `DestCidrBlockList`. At most 200 items.
     pub fn dest_cidr_block_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.dest_cidr_block_list = value.into_iter().map(Into::into).collect();
+        self.dest_cidr_block_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Return only the entry with this destination, an IPv4 or IPv6 CIDR block.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub fn destination_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_cidr_block = Some(value.into());
         self
     }
     /// Return only entries of this IP version: `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub fn ip_version(mut self, value: impl Into<IpVersion>) -> Self {
+    pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// How many entries one page holds: 1 to 100, 10 by default.
     ///
     /// Wire name: `MaxResult`. At most 500.
-    pub fn max_result(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_result(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_result = Some(value.into());
         self
     }
     /// Return only entries that point to this next hop instance.
     ///
     /// Wire name: `NextHopId`.
-    pub fn next_hop_id(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop_id = Some(value.into());
         self
     }
     /// Return only entries whose next hop is of this kind: `Instance` (an ECS instance), `HaVip`, `VpnGateway`, `NatGateway`, `NetworkInterface` (a secondary ENI), `RouterInterface`, `IPv6Gateway`, `Attachment` (a transit router), `Ipv4Gateway`, `GatewayEndpoint`, `CenBasic` (a CEN without transit router support) or `Ecr` (an Express Connect Router).
     ///
     /// Wire name: `NextHopType`.
-    pub fn next_hop_type(mut self, value: impl Into<NextHopType>) -> Self {
+    pub fn next_hop_type(
+        mut self,
+        value: impl ::core::convert::Into<NextHopType>,
+    ) -> Self {
         self.next_hop_type = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only the entry with this ID.
     ///
     /// Wire name: `RouteEntryId`.
-    pub fn route_entry_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_entry_id = Some(value.into());
         self
     }
     /// Return only entries with this name (1 to 128 characters, not starting with `http://` or `https://`).
     ///
     /// Wire name: `RouteEntryName`.
-    pub fn route_entry_name(mut self, value: impl Into<String>) -> Self {
+    pub fn route_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_entry_name = Some(value.into());
         self
     }
     /// Return only entries of this origin: `Custom`, `System`, `BGP`, `CEN` or `ECR` (Express Connect Router) routes.
     ///
     /// Wire name: `RouteEntryType`.
-    pub fn route_entry_type(mut self, value: impl Into<RouteEntryType>) -> Self {
+    pub fn route_entry_type(
+        mut self,
+        value: impl ::core::convert::Into<RouteEntryType>,
+    ) -> Self {
         self.route_entry_type = Some(value.into());
         self
     }
     /// The route table whose entries to list. DescribeRouteTableList lists route table IDs.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub fn route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_id = Some(value.into());
         self
     }
     /// Set `TR` to list the entries hosted by a transit router; leave it empty for entries that are not hosted.
     ///
     /// Wire name: `ServiceType`.
-    pub fn service_type(mut self, value: impl Into<String>) -> Self {
+    pub fn service_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.service_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeRouteEntryListRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeRouteEntryListRequest, rt::BuildError> {
         let request = DescribeRouteEntryListRequest {
             dest_cidr_block_list: self.dest_cidr_block_list,
             destination_cidr_block: self.destination_cidr_block,
@@ -245,7 +282,7 @@ impl super::Client {
 impl rt::Paginated for DescribeRouteEntryListRequest {
     type Item = RouteEntry;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -257,7 +294,7 @@ impl rt::Paginated for DescribeRouteEntryListRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeRouteEntryListResponse) -> Vec<RouteEntry> {
+    fn into_items(page: DescribeRouteEntryListResponse) -> ::std::vec::Vec<RouteEntry> {
         page.route_entrys
     }
 }
@@ -268,11 +305,11 @@ impl super::Client {
         &self,
         request: DescribeRouteEntryListRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeRouteEntryListResponse,
             rt::SdkError<DescribeRouteEntryListError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeRouteEntryList`.
@@ -281,15 +318,20 @@ impl super::Client {
         &self,
         request: DescribeRouteEntryListRequest,
     ) -> impl rt::Stream<
-        Item = Result<RouteEntry, rt::SdkError<DescribeRouteEntryListError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            RouteEntry,
+            rt::SdkError<DescribeRouteEntryListError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeRouteEntryListRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeRouteEntryListRequestBuilder {
             dest_cidr_block_list: src.list("DestCidrBlockList")?,
             destination_cidr_block: src.optional("DestinationCidrBlock")?,
@@ -298,7 +340,9 @@ impl rt::FromParams for DescribeRouteEntryListRequest {
             next_hop_id: src.optional("NextHopId")?,
             next_hop_type: src.optional("NextHopType")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_entry_id: src.optional("RouteEntryId")?,
             route_entry_name: src.optional("RouteEntryName")?,
             route_entry_type: src.optional("RouteEntryType")?,
@@ -313,8 +357,10 @@ impl rt::Operation for DescribeRouteEntryListRequest {
     const ACTION: &'static str = "DescribeRouteEntryList";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeRouteEntryListResponse;
     type Error = DescribeRouteEntryListError;
     #[inline]
@@ -341,23 +387,23 @@ pub struct DescribeRouteEntryListResponse {
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The route entries on this page.
     ///
     /// Wire name: `RouteEntrys`. On the wire each item is wrapped in `RouteEntry`.
-    pub route_entrys: Vec<RouteEntry>,
+    pub route_entrys: ::std::vec::Vec<RouteEntry>,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeRouteEntryListResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             next_token: fields.optional("NextToken")?,
@@ -391,7 +437,7 @@ impl DescribeRouteEntryListError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -411,13 +457,13 @@ impl rt::OperationError for DescribeRouteEntryListError {
         }
     }
 }
-impl std::fmt::Display for DescribeRouteEntryListError {
+impl ::std::fmt::Display for DescribeRouteEntryListError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeRouteEntryListError {}
+impl ::std::error::Error for DescribeRouteEntryListError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -559,7 +605,7 @@ impl IpVersion {
         }
     }
 }
-impl From<&str> for IpVersion {
+impl ::core::convert::From<&str> for IpVersion {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -569,16 +615,17 @@ impl From<&str> for IpVersion {
         }
     }
 }
-impl std::fmt::Display for IpVersion {
+impl ::std::fmt::Display for IpVersion {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpVersion {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpVersion {
@@ -639,7 +686,7 @@ impl NextHopType {
         }
     }
 }
-impl From<&str> for NextHopType {
+impl ::core::convert::From<&str> for NextHopType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -659,16 +706,17 @@ impl From<&str> for NextHopType {
         }
     }
 }
-impl std::fmt::Display for NextHopType {
+impl ::std::fmt::Display for NextHopType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for NextHopType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for NextHopType {
@@ -708,7 +756,7 @@ impl RouteEntryType {
         }
     }
 }
-impl From<&str> for RouteEntryType {
+impl ::core::convert::From<&str> for RouteEntryType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -721,16 +769,17 @@ impl From<&str> for RouteEntryType {
         }
     }
 }
-impl std::fmt::Display for RouteEntryType {
+impl ::std::fmt::Display for RouteEntryType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for RouteEntryType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for RouteEntryType {
@@ -746,19 +795,19 @@ pub struct NextHopRelatedInfo {
     /// The ID of the instance behind the next hop.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The kind of instance behind the next hop.
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<String>,
+    pub instance_type: ::core::option::Option<::std::string::String>,
     /// The region of the instance behind the next hop.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for NextHopRelatedInfo {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             instance_id: fields.optional("InstanceId")?,
@@ -774,31 +823,31 @@ pub struct NextHop {
     /// Whether this next hop currently carries traffic: `1` when it is usable, `0` when it is not.
     ///
     /// Wire name: `Enabled`.
-    pub enabled: Option<i64>,
+    pub enabled: ::core::option::Option<i64>,
     /// The instance ID of the next hop.
     ///
     /// Wire name: `NextHopId`.
-    pub next_hop_id: Option<String>,
+    pub next_hop_id: ::core::option::Option<::std::string::String>,
     /// The region the next hop instance is in.
     ///
     /// Wire name: `NextHopRegionId`.
-    pub next_hop_region_id: Option<String>,
+    pub next_hop_region_id: ::core::option::Option<::std::string::String>,
     /// Details of the instance behind the next hop, such as the peer of a router interface.
     ///
     /// Wire name: `NextHopRelatedInfo`.
-    pub next_hop_related_info: Option<NextHopRelatedInfo>,
+    pub next_hop_related_info: ::core::option::Option<NextHopRelatedInfo>,
     /// The kind of next hop, with the values of the NextHopType filter.
     ///
     /// Wire name: `NextHopType`.
-    pub next_hop_type: Option<String>,
+    pub next_hop_type: ::core::option::Option<::std::string::String>,
     /// The weight of this next hop within an ECMP entry.
     ///
     /// Wire name: `Weight`.
-    pub weight: Option<i64>,
+    pub weight: ::core::option::Option<i64>,
 }
 impl rt::Decode for NextHop {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             enabled: fields.optional("Enabled")?,
@@ -817,55 +866,55 @@ pub struct RouteEntry {
     /// The description of the entry.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Where the traffic goes: the IPv4 or IPv6 CIDR block, or prefix list, of the entry.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// When the entry was last changed.
     ///
     /// Wire name: `GmtModified`.
-    pub gmt_modified: Option<String>,
+    pub gmt_modified: ::core::option::Option<::std::string::String>,
     /// The IP version of the entry, `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The next hops of the entry; an ECMP entry has more than one.
     ///
     /// Wire name: `NextHops`. On the wire each item is wrapped in `NextHop`.
-    pub next_hops: Vec<NextHop>,
+    pub next_hops: ::std::vec::Vec<NextHop>,
     /// Where the entry comes from, that is the service or mechanism that put it into the table.
     ///
     /// Wire name: `Origin`.
-    pub origin: Option<String>,
+    pub origin: ::core::option::Option<::std::string::String>,
     /// The ID of the route entry.
     ///
     /// Wire name: `RouteEntryId`.
-    pub route_entry_id: Option<String>,
+    pub route_entry_id: ::core::option::Option<::std::string::String>,
     /// The name of the route entry.
     ///
     /// Wire name: `RouteEntryName`.
-    pub route_entry_name: Option<String>,
+    pub route_entry_name: ::core::option::Option<::std::string::String>,
     /// The route table that holds the entry.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
     /// `TR` when a transit router hosts the entry; empty otherwise.
     ///
     /// Wire name: `ServiceType`.
-    pub service_type: Option<String>,
+    pub service_type: ::core::option::Option<::std::string::String>,
     /// The state of the entry: for example `Creating` or `Deleting` while a change is under way, `Available` once the entry is in effect.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The type of the entry, with the values of the RouteEntryType filter: `Custom`, `System`, `BGP`, `CEN` or `ECR`.
     ///
     /// Wire name: `Type`.
-    pub type_: Option<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for RouteEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             description: fields.optional("Description")?,
@@ -894,7 +943,7 @@ mod tests {
             .route_table_id("example-RouteTableId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,47 +14,47 @@ pub struct DescribeRouteTableListRequest {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many route tables one page holds: at most 50, 10 by default.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only route tables in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Return only the route table with this ID.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
     /// Return only route tables with this name.
     ///
     /// Wire name: `RouteTableName`.
-    pub route_table_name: Option<String>,
+    pub route_table_name: ::core::option::Option<::std::string::String>,
     /// Return only route tables of this type: `System` for the default table of a vRouter, or `Custom`.
     ///
     /// Wire name: `RouteTableType`.
-    pub route_table_type: Option<String>,
+    pub route_table_type: ::core::option::Option<::std::string::String>,
     /// Return only route tables of this vRouter or VBR. DescribeVRouters lists vRouter IDs.
     ///
     /// Wire name: `RouterId`.
-    pub router_id: Option<String>,
+    pub router_id: ::core::option::Option<::std::string::String>,
     /// The kind of router whose route tables to list: `VRouter` (the default) or `VBR`.
     ///
     /// Wire name: `RouterType`.
-    pub router_type: Option<RouterType>,
+    pub router_type: ::core::option::Option<RouterType>,
     /// Return only route tables that carry these tags.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// Return only route tables of this VPC; setting it makes RouterType `VRouter`.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeRouteTableListRequest {
     /// Starts building a request.
@@ -66,79 +66,97 @@ impl DescribeRouteTableListRequest {
 /// Builds a [`DescribeRouteTableListRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeRouteTableListRequestBuilder {
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    route_table_id: Option<String>,
-    route_table_name: Option<String>,
-    route_table_type: Option<String>,
-    router_id: Option<String>,
-    router_type: Option<RouterType>,
-    tag: Vec<super::types::Tag>,
-    vpc_id: Option<String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    route_table_id: ::core::option::Option<::std::string::String>,
+    route_table_name: ::core::option::Option<::std::string::String>,
+    route_table_type: ::core::option::Option<::std::string::String>,
+    router_id: ::core::option::Option<::std::string::String>,
+    router_type: ::core::option::Option<RouterType>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeRouteTableListRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many route tables one page holds: at most 50, 10 by default.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only route tables in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// Return only the route table with this ID.
     ///
     /// Wire name: `RouteTableId`.
-    pub fn route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_id = Some(value.into());
         self
     }
     /// Return only route tables with this name.
     ///
     /// Wire name: `RouteTableName`.
-    pub fn route_table_name(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_name = Some(value.into());
         self
     }
     /// Return only route tables of this type: `System` for the default table of a vRouter, or `Custom`.
     ///
     /// Wire name: `RouteTableType`.
-    pub fn route_table_type(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_type = Some(value.into());
         self
     }
     /// Return only route tables of this vRouter or VBR. DescribeVRouters lists vRouter IDs.
     ///
     /// Wire name: `RouterId`.
-    pub fn router_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_id = Some(value.into());
         self
     }
     /// The kind of router whose route tables to list: `VRouter` (the default) or `VBR`.
     ///
     /// Wire name: `RouterType`.
-    pub fn router_type(mut self, value: impl Into<RouterType>) -> Self {
+    pub fn router_type(mut self, value: impl ::core::convert::Into<RouterType>) -> Self {
         self.router_type = Some(value.into());
         self
     }
@@ -147,21 +165,28 @@ impl DescribeRouteTableListRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only route tables of this VPC; setting it makes RouterType `VRouter`.
     ///
     /// Wire name: `VpcId`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeRouteTableListRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeRouteTableListRequest, rt::BuildError> {
         let request = DescribeRouteTableListRequest {
             page_number: self.page_number,
             page_size: self.page_size,
@@ -202,7 +227,7 @@ impl super::Client {
 impl rt::Paginated for DescribeRouteTableListRequest {
     type Item = RouterTableListType;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -217,7 +242,9 @@ impl rt::Paginated for DescribeRouteTableListRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeRouteTableListResponse) -> Vec<RouterTableListType> {
+    fn into_items(
+        page: DescribeRouteTableListResponse,
+    ) -> ::std::vec::Vec<RouterTableListType> {
         page.router_table_list
     }
 }
@@ -228,11 +255,11 @@ impl super::Client {
         &self,
         request: DescribeRouteTableListRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeRouteTableListResponse,
             rt::SdkError<DescribeRouteTableListError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeRouteTableList`.
@@ -241,19 +268,26 @@ impl super::Client {
         &self,
         request: DescribeRouteTableListRequest,
     ) -> impl rt::Stream<
-        Item = Result<RouterTableListType, rt::SdkError<DescribeRouteTableListError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            RouterTableListType,
+            rt::SdkError<DescribeRouteTableListError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeRouteTableListRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeRouteTableListRequestBuilder {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             route_table_id: src.optional("RouteTableId")?,
             route_table_name: src.optional("RouteTableName")?,
@@ -271,8 +305,10 @@ impl rt::Operation for DescribeRouteTableListRequest {
     const ACTION: &'static str = "DescribeRouteTableList";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeRouteTableListResponse;
     type Error = DescribeRouteTableListError;
     #[inline]
@@ -297,27 +333,27 @@ pub struct DescribeRouteTableListResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The route tables on this page.
     ///
     /// Wire name: `RouterTableList`. On the wire each item is wrapped in `RouterTableListType`.
-    pub router_table_list: Vec<RouterTableListType>,
+    pub router_table_list: ::std::vec::Vec<RouterTableListType>,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeRouteTableListResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -357,7 +393,7 @@ impl DescribeRouteTableListError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -382,13 +418,13 @@ impl rt::OperationError for DescribeRouteTableListError {
         }
     }
 }
-impl std::fmt::Display for DescribeRouteTableListError {
+impl ::std::fmt::Display for DescribeRouteTableListError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeRouteTableListError {}
+impl ::std::error::Error for DescribeRouteTableListError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -525,7 +561,7 @@ impl RouterType {
         }
     }
 }
-impl From<&str> for RouterType {
+impl ::core::convert::From<&str> for RouterType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -535,16 +571,17 @@ impl From<&str> for RouterType {
         }
     }
 }
-impl std::fmt::Display for RouterType {
+impl ::std::fmt::Display for RouterType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for RouterType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for RouterType {
@@ -560,71 +597,71 @@ pub struct RouterTableListType {
     /// What the table is bound to: `VSwitch` or `Gateway`.
     ///
     /// Wire name: `AssociateType`.
-    pub associate_type: Option<String>,
+    pub associate_type: ::core::option::Option<::std::string::String>,
     /// When the route table was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the route table.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The IPv4 or IPv6 gateways that a gateway route table is bound to.
     ///
     /// Wire name: `GatewayIds`. On the wire each item is wrapped in `GatewayIds`.
-    pub gateway_ids: Vec<String>,
+    pub gateway_ids: ::std::vec::Vec<::std::string::String>,
     /// The ID of the Alibaba Cloud account that owns the route table.
     ///
     /// Wire name: `OwnerId`.
-    pub owner_id: Option<i64>,
+    pub owner_id: ::core::option::Option<i64>,
     /// The resource group of the route table.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Whether the table accepts dynamically propagated routes; ModifyRouteTableAttributes changes it.
     ///
     /// Wire name: `RoutePropagationEnable`.
-    pub route_propagation_enable: Option<bool>,
+    pub route_propagation_enable: ::core::option::Option<bool>,
     /// The ID of the route table.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
     /// The name of the route table.
     ///
     /// Wire name: `RouteTableName`.
-    pub route_table_name: Option<String>,
+    pub route_table_name: ::core::option::Option<::std::string::String>,
     /// `System` for the default route table of the router, `Custom` for one you created.
     ///
     /// Wire name: `RouteTableType`.
-    pub route_table_type: Option<String>,
+    pub route_table_type: ::core::option::Option<::std::string::String>,
     /// The vRouter or VBR that the table belongs to.
     ///
     /// Wire name: `RouterId`.
-    pub router_id: Option<String>,
+    pub router_id: ::core::option::Option<::std::string::String>,
     /// The kind of router the table belongs to: `VRouter` or `VBR`.
     ///
     /// Wire name: `RouterType`.
-    pub router_type: Option<String>,
+    pub router_type: ::core::option::Option<::std::string::String>,
     /// The state of the route table: `Pending` while it is being created (the creation guide calls this `Creating`), `Available` once ready, `Deleting` while it is removed.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the route table.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The vSwitches that use the route table.
     ///
     /// Wire name: `VSwitchIds`. On the wire each item is wrapped in `VSwitchId`.
-    pub vswitch_ids: Vec<String>,
+    pub vswitch_ids: ::std::vec::Vec<::std::string::String>,
     /// The VPC of the route table.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for RouterTableListType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             associate_type: fields.optional("AssociateType")?,
@@ -656,7 +693,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

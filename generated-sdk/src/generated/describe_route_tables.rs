@@ -18,43 +18,43 @@ pub struct DescribeRouteTablesRequest {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many route tables one page holds: 1 to 50, 10 by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only route tables in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Return only the route table with this ID.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
     /// Return only route tables with this name: 2 to 128 characters of letters, digits, periods, underscores and hyphens.
     ///
     /// Wire name: `RouteTableName`.
-    pub route_table_name: Option<String>,
+    pub route_table_name: ::core::option::Option<::std::string::String>,
     /// Return only route tables of this router (a vRouter or a VBR, see RouterType).
     ///
     /// Wire name: `RouterId`.
-    pub router_id: Option<String>,
+    pub router_id: ::core::option::Option<::std::string::String>,
     /// The kind of router in RouterId: `VRouter` (the default) or `VBR`.
     ///
     /// Wire name: `RouterType`.
-    pub router_type: Option<RouterType>,
+    pub router_type: ::core::option::Option<RouterType>,
     /// Return only route entries of this type: `Custom`, `System`, `BGP` or `CEN`.
     ///
     /// Wire name: `Type`.
-    pub type_: Option<DescribeRouteTablesType>,
+    pub type_: ::core::option::Option<DescribeRouteTablesType>,
     /// Return only route tables of this vRouter. DescribeVRouters lists vRouter IDs.
     ///
     /// Wire name: `VRouterId`.
-    pub v_router_id: Option<String>,
+    pub v_router_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeRouteTablesRequest {
     /// Starts building a request.
@@ -66,91 +66,114 @@ impl DescribeRouteTablesRequest {
 /// Builds a [`DescribeRouteTablesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeRouteTablesRequestBuilder {
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    route_table_id: Option<String>,
-    route_table_name: Option<String>,
-    router_id: Option<String>,
-    router_type: Option<RouterType>,
-    type_: Option<DescribeRouteTablesType>,
-    v_router_id: Option<String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    route_table_id: ::core::option::Option<::std::string::String>,
+    route_table_name: ::core::option::Option<::std::string::String>,
+    router_id: ::core::option::Option<::std::string::String>,
+    router_type: ::core::option::Option<RouterType>,
+    type_: ::core::option::Option<DescribeRouteTablesType>,
+    v_router_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeRouteTablesRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many route tables one page holds: 1 to 50, 10 by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only route tables in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// Return only the route table with this ID.
     ///
     /// Wire name: `RouteTableId`.
-    pub fn route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_id = Some(value.into());
         self
     }
     /// Return only route tables with this name: 2 to 128 characters of letters, digits, periods, underscores and hyphens.
     ///
     /// Wire name: `RouteTableName`.
-    pub fn route_table_name(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_name = Some(value.into());
         self
     }
     /// Return only route tables of this router (a vRouter or a VBR, see RouterType).
     ///
     /// Wire name: `RouterId`.
-    pub fn router_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_id = Some(value.into());
         self
     }
     /// The kind of router in RouterId: `VRouter` (the default) or `VBR`.
     ///
     /// Wire name: `RouterType`.
-    pub fn router_type(mut self, value: impl Into<RouterType>) -> Self {
+    pub fn router_type(mut self, value: impl ::core::convert::Into<RouterType>) -> Self {
         self.router_type = Some(value.into());
         self
     }
     /// Return only route entries of this type: `Custom`, `System`, `BGP` or `CEN`.
     ///
     /// Wire name: `Type`.
-    pub fn type_(mut self, value: impl Into<DescribeRouteTablesType>) -> Self {
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<DescribeRouteTablesType>,
+    ) -> Self {
         self.type_ = Some(value.into());
         self
     }
     /// Return only route tables of this vRouter. DescribeVRouters lists vRouter IDs.
     ///
     /// Wire name: `VRouterId`.
-    pub fn v_router_id(mut self, value: impl Into<String>) -> Self {
+    pub fn v_router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.v_router_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeRouteTablesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeRouteTablesRequest, rt::BuildError> {
         let request = DescribeRouteTablesRequest {
             page_number: self.page_number,
             page_size: self.page_size,
@@ -209,7 +232,7 @@ impl super::Client {
 impl rt::Paginated for DescribeRouteTablesRequest {
     type Item = RouteTable;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -224,7 +247,7 @@ impl rt::Paginated for DescribeRouteTablesRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeRouteTablesResponse) -> Vec<RouteTable> {
+    fn into_items(page: DescribeRouteTablesResponse) -> ::std::vec::Vec<RouteTable> {
         page.route_tables
     }
 }
@@ -235,11 +258,11 @@ impl super::Client {
         &self,
         request: DescribeRouteTablesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeRouteTablesResponse,
             rt::SdkError<DescribeRouteTablesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeRouteTables`.
@@ -248,15 +271,17 @@ impl super::Client {
         &self,
         request: DescribeRouteTablesRequest,
     ) -> impl rt::Stream<
-        Item = Result<RouteTable, rt::SdkError<DescribeRouteTablesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<RouteTable, rt::SdkError<DescribeRouteTablesError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeRouteTablesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeRouteTablesRequestBuilder {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
@@ -277,8 +302,10 @@ impl rt::Operation for DescribeRouteTablesRequest {
     const ACTION: &'static str = "DescribeRouteTables";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeRouteTablesResponse;
     type Error = DescribeRouteTablesError;
     #[inline]
@@ -302,27 +329,27 @@ pub struct DescribeRouteTablesResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The route tables on this page.
     ///
     /// Wire name: `RouteTables`. On the wire each item is wrapped in `RouteTable`.
-    pub route_tables: Vec<RouteTable>,
+    pub route_tables: ::std::vec::Vec<RouteTable>,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeRouteTablesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -357,7 +384,7 @@ impl DescribeRouteTablesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -377,13 +404,13 @@ impl rt::OperationError for DescribeRouteTablesError {
         }
     }
 }
-impl std::fmt::Display for DescribeRouteTablesError {
+impl ::std::fmt::Display for DescribeRouteTablesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeRouteTablesError {}
+impl ::std::error::Error for DescribeRouteTablesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -539,7 +566,7 @@ impl RouterType {
         }
     }
 }
-impl From<&str> for RouterType {
+impl ::core::convert::From<&str> for RouterType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -549,16 +576,17 @@ impl From<&str> for RouterType {
         }
     }
 }
-impl std::fmt::Display for RouterType {
+impl ::std::fmt::Display for RouterType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for RouterType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for RouterType {
@@ -595,7 +623,7 @@ impl DescribeRouteTablesType {
         }
     }
 }
-impl From<&str> for DescribeRouteTablesType {
+impl ::core::convert::From<&str> for DescribeRouteTablesType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -607,16 +635,17 @@ impl From<&str> for DescribeRouteTablesType {
         }
     }
 }
-impl std::fmt::Display for DescribeRouteTablesType {
+impl ::std::fmt::Display for DescribeRouteTablesType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for DescribeRouteTablesType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for DescribeRouteTablesType {
@@ -632,23 +661,23 @@ pub struct NextHop {
     /// Whether this next hop is usable: `1` for yes, `0` for no.
     ///
     /// Wire name: `Enabled`.
-    pub enabled: Option<i64>,
+    pub enabled: ::core::option::Option<i64>,
     /// The instance ID of this next hop.
     ///
     /// Wire name: `NextHopId`.
-    pub next_hop_id: Option<String>,
+    pub next_hop_id: ::core::option::Option<::std::string::String>,
     /// The kind of instance this next hop is.
     ///
     /// Wire name: `NextHopType`.
-    pub next_hop_type: Option<String>,
+    pub next_hop_type: ::core::option::Option<::std::string::String>,
     /// The weight of this next hop within the ECMP entry.
     ///
     /// Wire name: `Weight`.
-    pub weight: Option<i64>,
+    pub weight: ::core::option::Option<i64>,
 }
 impl rt::Decode for NextHop {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             enabled: fields.optional("Enabled")?,
@@ -665,47 +694,47 @@ pub struct RouteEntry {
     /// The description of the entry.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block of the entry.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// The next hop instance of an entry with a single next hop.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The kind of next hop of the entry, such as `Instance` or `RouterInterface`.
     ///
     /// Wire name: `NextHopType`.
-    pub next_hop_type: Option<String>,
+    pub next_hop_type: ::core::option::Option<::std::string::String>,
     /// The next hops of an ECMP entry.
     ///
     /// Wire name: `NextHops`. On the wire each item is wrapped in `NextHop`.
-    pub next_hops: Vec<NextHop>,
+    pub next_hops: ::std::vec::Vec<NextHop>,
     /// The ID of the route entry.
     ///
     /// Wire name: `RouteEntryId`.
-    pub route_entry_id: Option<String>,
+    pub route_entry_id: ::core::option::Option<::std::string::String>,
     /// The name of the route entry.
     ///
     /// Wire name: `RouteEntryName`.
-    pub route_entry_name: Option<String>,
+    pub route_entry_name: ::core::option::Option<::std::string::String>,
     /// The route table that holds the entry.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
     /// The state of the entry, such as `Pending`, `Available` or `Modifying`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The type of the entry: `Custom`, `System`, `BGP` or `CEN`.
     ///
     /// Wire name: `Type`.
-    pub type_: Option<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for RouteEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             description: fields.optional("Description")?,
@@ -728,39 +757,39 @@ pub struct RouteTable {
     /// When the route table was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The resource group of the route table.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The route entries of the table.
     ///
     /// Wire name: `RouteEntrys`. On the wire each item is wrapped in `RouteEntry`.
-    pub route_entrys: Vec<RouteEntry>,
+    pub route_entrys: ::std::vec::Vec<RouteEntry>,
     /// The ID of the route table.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
     /// `System` for the default route table, `Custom` for one you created.
     ///
     /// Wire name: `RouteTableType`.
-    pub route_table_type: Option<String>,
+    pub route_table_type: ::core::option::Option<::std::string::String>,
     /// The state of the route table, such as `Available`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The vRouter or VBR the table belongs to.
     ///
     /// Wire name: `VRouterId`.
-    pub v_router_id: Option<String>,
+    pub v_router_id: ::core::option::Option<::std::string::String>,
     /// The vSwitches that use the route table.
     ///
     /// Wire name: `VSwitchIds`. On the wire each item is wrapped in `VSwitchId`.
-    pub vswitch_ids: Vec<String>,
+    pub vswitch_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl rt::Decode for RouteTable {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             creation_time: fields.optional("CreationTime")?,
@@ -783,7 +812,7 @@ mod tests {
         let request = DescribeRouteTablesRequest::builder()
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

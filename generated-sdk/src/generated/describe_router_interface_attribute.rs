@@ -14,11 +14,11 @@ pub struct DescribeRouterInterfaceAttributeRequest {
     /// The router interface to look up. DescribeRouterInterfaces lists interface IDs.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeRouterInterfaceAttributeRequest {
     /// Starts building a request.
@@ -30,21 +30,27 @@ impl DescribeRouterInterfaceAttributeRequest {
 /// Builds a [`DescribeRouterInterfaceAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeRouterInterfaceAttributeRequestBuilder {
-    instance_id: Option<String>,
-    region_id: Option<String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeRouterInterfaceAttributeRequestBuilder {
     /// The router interface to look up. DescribeRouterInterfaces lists interface IDs.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -52,7 +58,10 @@ impl DescribeRouterInterfaceAttributeRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DescribeRouterInterfaceAttributeRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        DescribeRouterInterfaceAttributeRequest,
+        rt::BuildError,
+    > {
         Ok(DescribeRouterInterfaceAttributeRequest {
             instance_id: rt::required(self.instance_id, "InstanceId")?,
             region_id: self.region_id,
@@ -82,10 +91,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeRouterInterfaceAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeRouterInterfaceAttributeRequestBuilder {
             instance_id: src.optional("InstanceId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -95,9 +108,11 @@ impl rt::Operation for DescribeRouterInterfaceAttributeRequest {
     const ACTION: &'static str = "DescribeRouterInterfaceAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     const RESPONSE_HAS_CODE: bool = true;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeRouterInterfaceAttributeResponse;
     type Error = DescribeRouterInterfaceAttributeError;
     #[inline]
@@ -113,191 +128,193 @@ pub struct DescribeRouterInterfaceAttributeResponse {
     /// The access point of the local end, set when the interface belongs to a VBR.
     ///
     /// Wire name: `AccessPointId`.
-    pub access_point_id: Option<String>,
+    pub access_point_id: ::core::option::Option<::std::string::String>,
     /// The bandwidth of the interface, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: ::core::option::Option<i64>,
     /// The billing state of the interface, for example `Normal`, or `FinancialLocked` when it is locked for an overdue payment.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<String>,
+    pub business_status: ::core::option::Option<::std::string::String>,
     /// How the interface is billed, by subscription or pay-as-you-go.
     ///
     /// Wire name: `ChargeType`.
-    pub charge_type: Option<String>,
+    pub charge_type: ::core::option::Option<::std::string::String>,
     /// A status code for the query; present mainly when it did not succeed.
     ///
     /// Wire name: `Code`.
-    pub code: Option<String>,
+    pub code: ::core::option::Option<::std::string::String>,
     /// When the connection to the peer interface was established.
     ///
     /// Wire name: `ConnectedTime`.
-    pub connected_time: Option<String>,
+    pub connected_time: ::core::option::Option<::std::string::String>,
     /// When the interface was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// Whether the connection crosses a national border.
     ///
     /// Wire name: `CrossBorder`.
-    pub cross_border: Option<bool>,
+    pub cross_border: ::core::option::Option<bool>,
     /// The description of the interface.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// When the subscription of the interface expires.
     ///
     /// Wire name: `EndTime`.
-    pub end_time: Option<String>,
+    pub end_time: ::core::option::Option<::std::string::String>,
     /// Whether the VBR interface was created in Fast Link mode, which connects it to its peer VPC automatically.
     ///
     /// Wire name: `FastLinkMode`.
-    pub fast_link_mode: Option<String>,
+    pub fast_link_mode: ::core::option::Option<::std::string::String>,
     /// When the interface was last changed.
     ///
     /// Wire name: `GmtModified`.
-    pub gmt_modified: Option<String>,
+    pub gmt_modified: ::core::option::Option<::std::string::String>,
     /// Whether a change (for example a new specification) is scheduled to take effect at renewal; the Reservation fields describe it.
     ///
     /// Wire name: `HasReservationData`.
-    pub has_reservation_data: Option<String>,
+    pub has_reservation_data: ::core::option::Option<::std::string::String>,
     /// The interval between health check probe packets, in milliseconds.
     ///
     /// Wire name: `HcRate`.
-    pub hc_rate: Option<i64>,
+    pub hc_rate: ::core::option::Option<i64>,
     /// How many probe packets in a row may go unanswered before the health check fails.
     ///
     /// Wire name: `HcThreshold`.
-    pub hc_threshold: Option<i64>,
+    pub hc_threshold: ::core::option::Option<i64>,
     /// The source address of the health check probes.
     ///
     /// Wire name: `HealthCheckSourceIp`.
-    pub health_check_source_ip: Option<String>,
+    pub health_check_source_ip: ::core::option::Option<::std::string::String>,
     /// The result of the health check of the connection.
     ///
     /// Wire name: `HealthCheckStatus`.
-    pub health_check_status: Option<String>,
+    pub health_check_status: ::core::option::Option<::std::string::String>,
     /// The address the health check probes are sent to.
     ///
     /// Wire name: `HealthCheckTargetIp`.
-    pub health_check_target_ip: Option<String>,
+    pub health_check_target_ip: ::core::option::Option<::std::string::String>,
     /// A message that explains Code.
     ///
     /// Wire name: `Message`.
-    pub message: Option<String>,
+    pub message: ::core::option::Option<::std::string::String>,
     /// The name of the interface.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The access point of the peer end, when the peer is a VBR.
     ///
     /// Wire name: `OppositeAccessPointId`.
-    pub opposite_access_point_id: Option<String>,
+    pub opposite_access_point_id: ::core::option::Option<::std::string::String>,
     /// The bandwidth of the peer interface, in Mbit/s.
     ///
     /// Wire name: `OppositeBandwidth`.
-    pub opposite_bandwidth: Option<i64>,
+    pub opposite_bandwidth: ::core::option::Option<i64>,
     /// The billing state of the peer interface, for example `Normal`.
     ///
     /// Wire name: `OppositeInterfaceBusinessStatus`.
-    pub opposite_interface_business_status: Option<String>,
+    pub opposite_interface_business_status: ::core::option::Option<
+        ::std::string::String,
+    >,
     /// The router interface at the other end of the connection.
     ///
     /// Wire name: `OppositeInterfaceId`.
-    pub opposite_interface_id: Option<String>,
+    pub opposite_interface_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the peer interface.
     ///
     /// Wire name: `OppositeInterfaceOwnerId`.
-    pub opposite_interface_owner_id: Option<String>,
+    pub opposite_interface_owner_id: ::core::option::Option<::std::string::String>,
     /// The specification of the peer interface, for example `Large.1`.
     ///
     /// Wire name: `OppositeInterfaceSpec`.
-    pub opposite_interface_spec: Option<String>,
+    pub opposite_interface_spec: ::core::option::Option<::std::string::String>,
     /// The state of the peer interface, with the same values as Status.
     ///
     /// Wire name: `OppositeInterfaceStatus`.
-    pub opposite_interface_status: Option<String>,
+    pub opposite_interface_status: ::core::option::Option<::std::string::String>,
     /// The region of the peer interface.
     ///
     /// Wire name: `OppositeRegionId`.
-    pub opposite_region_id: Option<String>,
+    pub opposite_region_id: ::core::option::Option<::std::string::String>,
     /// The router the peer interface belongs to.
     ///
     /// Wire name: `OppositeRouterId`.
-    pub opposite_router_id: Option<String>,
+    pub opposite_router_id: ::core::option::Option<::std::string::String>,
     /// The kind of router at the peer end: `VRouter` or `VBR`.
     ///
     /// Wire name: `OppositeRouterType`.
-    pub opposite_router_type: Option<String>,
+    pub opposite_router_type: ::core::option::Option<::std::string::String>,
     /// The VPC of the peer router, when the peer is a VPC router.
     ///
     /// Wire name: `OppositeVpcInstanceId`.
-    pub opposite_vpc_instance_id: Option<String>,
+    pub opposite_vpc_instance_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// When the scheduled renewal change takes effect.
     ///
     /// Wire name: `ReservationActiveTime`.
-    pub reservation_active_time: Option<String>,
+    pub reservation_active_time: ::core::option::Option<::std::string::String>,
     /// The bandwidth that applies once the scheduled renewal change takes effect.
     ///
     /// Wire name: `ReservationBandwidth`.
-    pub reservation_bandwidth: Option<String>,
+    pub reservation_bandwidth: ::core::option::Option<::std::string::String>,
     /// The billing method that applies once the scheduled renewal change takes effect.
     ///
     /// Wire name: `ReservationInternetChargeType`.
-    pub reservation_internet_charge_type: Option<String>,
+    pub reservation_internet_charge_type: ::core::option::Option<::std::string::String>,
     /// The kind of order behind the scheduled renewal change.
     ///
     /// Wire name: `ReservationOrderType`.
-    pub reservation_order_type: Option<String>,
+    pub reservation_order_type: ::core::option::Option<::std::string::String>,
     /// The resource group of the interface.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Which end the interface is: `InitiatingSide` (requester) or `AcceptingSide` (accepter).
     ///
     /// Wire name: `Role`.
-    pub role: Option<String>,
+    pub role: ::core::option::Option<::std::string::String>,
     /// The router the interface belongs to.
     ///
     /// Wire name: `RouterId`.
-    pub router_id: Option<String>,
+    pub router_id: ::core::option::Option<::std::string::String>,
     /// The ID of the router interface.
     ///
     /// Wire name: `RouterInterfaceId`.
-    pub router_interface_id: Option<String>,
+    pub router_interface_id: ::core::option::Option<::std::string::String>,
     /// The kind of router the interface belongs to: `VRouter` or `VBR`.
     ///
     /// Wire name: `RouterType`.
-    pub router_type: Option<String>,
+    pub router_type: ::core::option::Option<::std::string::String>,
     /// The specification, that is the bandwidth class, of the interface, for example `Small.1`; an accepter shows `Negative`.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
     /// The state of the interface: for example `Idle`, `Connecting`, `Activating`, `Active`, `Deactivating`, `Inactive` or `Deleting`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// Whether the query succeeded.
     ///
     /// Wire name: `Success`.
-    pub success: Option<bool>,
+    pub success: ::core::option::Option<bool>,
     /// The tags attached to the interface.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The VPC of the local router, when it is a VPC router.
     ///
     /// Wire name: `VpcInstanceId`.
-    pub vpc_instance_id: Option<String>,
+    pub vpc_instance_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DescribeRouterInterfaceAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             access_point_id: fields.optional("AccessPointId")?,
@@ -375,7 +392,7 @@ impl DescribeRouterInterfaceAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -395,13 +412,13 @@ impl rt::OperationError for DescribeRouterInterfaceAttributeError {
         }
     }
 }
-impl std::fmt::Display for DescribeRouterInterfaceAttributeError {
+impl ::std::fmt::Display for DescribeRouterInterfaceAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeRouterInterfaceAttributeError {}
+impl ::std::error::Error for DescribeRouterInterfaceAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -615,7 +632,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

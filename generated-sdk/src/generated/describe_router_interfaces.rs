@@ -14,31 +14,31 @@ pub struct DescribeRouterInterfacesRequest {
     /// Conditions that the returned interfaces must meet; each names a field and the values it may have.
     ///
     /// Wire name: `Filter`. At most 5 items.
-    pub filter: Vec<DescribeRouterInterfacesFilter>,
+    pub filter: ::std::vec::Vec<DescribeRouterInterfacesFilter>,
     /// Whether to include the changes scheduled for renewal (the Reservation fields): `true` or `false` (the default).
     ///
     /// Wire name: `IncludeReservationData`.
-    pub include_reservation_data: Option<bool>,
+    pub include_reservation_data: ::core::option::Option<bool>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many interfaces a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only the interfaces in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Returns only the interfaces that carry all of these tags.
     ///
     /// Wire name: `Tags`. At most 20 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeRouterInterfacesRequest {
     /// Starts building a request.
@@ -50,13 +50,13 @@ impl DescribeRouterInterfacesRequest {
 /// Builds a [`DescribeRouterInterfacesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeRouterInterfacesRequestBuilder {
-    filter: Vec<DescribeRouterInterfacesFilter>,
-    include_reservation_data: Option<bool>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
+    filter: ::std::vec::Vec<DescribeRouterInterfacesFilter>,
+    include_reservation_data: ::core::option::Option<bool>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeRouterInterfacesRequestBuilder {
     /// Conditions that the returned interfaces must meet; each names a field and the values it may have.
@@ -64,43 +64,54 @@ impl DescribeRouterInterfacesRequestBuilder {
     /// Wire name: `Filter`. At most 5 items.
     pub fn filter(
         mut self,
-        value: impl IntoIterator<Item = impl Into<DescribeRouterInterfacesFilter>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<DescribeRouterInterfacesFilter>,
+        >,
     ) -> Self {
-        self.filter = value.into_iter().map(Into::into).collect();
+        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Whether to include the changes scheduled for renewal (the Reservation fields): `true` or `false` (the default).
     ///
     /// Wire name: `IncludeReservationData`.
-    pub fn include_reservation_data(mut self, value: impl Into<bool>) -> Self {
+    pub fn include_reservation_data(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.include_reservation_data = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many interfaces a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only the interfaces in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -109,14 +120,18 @@ impl DescribeRouterInterfacesRequestBuilder {
     /// Wire name: `Tags`. At most 20 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeRouterInterfacesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeRouterInterfacesRequest, rt::BuildError> {
         let request = DescribeRouterInterfacesRequest {
             filter: self.filter,
             include_reservation_data: self.include_reservation_data,
@@ -171,7 +186,7 @@ impl super::Client {
 impl rt::Paginated for DescribeRouterInterfacesRequest {
     type Item = RouterInterfaceType;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -186,7 +201,9 @@ impl rt::Paginated for DescribeRouterInterfacesRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeRouterInterfacesResponse) -> Vec<RouterInterfaceType> {
+    fn into_items(
+        page: DescribeRouterInterfacesResponse,
+    ) -> ::std::vec::Vec<RouterInterfaceType> {
         page.router_interface_set
     }
 }
@@ -197,11 +214,11 @@ impl super::Client {
         &self,
         request: DescribeRouterInterfacesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeRouterInterfacesResponse,
             rt::SdkError<DescribeRouterInterfacesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeRouterInterfaces`.
@@ -210,21 +227,28 @@ impl super::Client {
         &self,
         request: DescribeRouterInterfacesRequest,
     ) -> impl rt::Stream<
-        Item = Result<RouterInterfaceType, rt::SdkError<DescribeRouterInterfacesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            RouterInterfaceType,
+            rt::SdkError<DescribeRouterInterfacesError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeRouterInterfacesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeRouterInterfacesRequestBuilder {
             filter: src.structs("Filter")?,
             include_reservation_data: src.optional("IncludeReservationData")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -236,8 +260,10 @@ impl rt::Operation for DescribeRouterInterfacesRequest {
     const ACTION: &'static str = "DescribeRouterInterfaces";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeRouterInterfacesResponse;
     type Error = DescribeRouterInterfacesError;
     #[inline]
@@ -258,27 +284,27 @@ pub struct DescribeRouterInterfacesResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The router interfaces on this page.
     ///
     /// Wire name: `RouterInterfaceSet`. On the wire each item is wrapped in `RouterInterfaceType`.
-    pub router_interface_set: Vec<RouterInterfaceType>,
+    pub router_interface_set: ::std::vec::Vec<RouterInterfaceType>,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeRouterInterfacesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -320,7 +346,7 @@ impl DescribeRouterInterfacesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -350,13 +376,13 @@ impl rt::OperationError for DescribeRouterInterfacesError {
         }
     }
 }
-impl std::fmt::Display for DescribeRouterInterfacesError {
+impl ::std::fmt::Display for DescribeRouterInterfacesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeRouterInterfacesError {}
+impl ::std::error::Error for DescribeRouterInterfacesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -572,31 +598,39 @@ pub struct DescribeRouterInterfacesFilter {
     /// The interface field to filter on, for example `RouterInterfaceId`, `RouterId`, `RouterType`, `Role`, `Status`, `OppositeRouterId` or `AccessPointId`.
     ///
     /// Wire name: `Key`.
-    pub key: Option<String>,
+    pub key: ::core::option::Option<::std::string::String>,
     /// The values that the field named in Filter.Key may take.
     ///
     /// Wire name: `Value`.
-    pub value: Vec<String>,
+    pub value: ::std::vec::Vec<::std::string::String>,
 }
 impl DescribeRouterInterfacesFilter {
     /// The interface field to filter on, for example `RouterInterfaceId`, `RouterId`, `RouterType`, `Role`, `Status`, `OppositeRouterId` or `AccessPointId`.
     ///
     /// Wire name: `Key`.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
+    pub fn key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.key = Some(value.into());
         self
     }
     /// The values that the field named in Filter.Key may take.
     ///
     /// Wire name: `Value`.
-    pub fn value(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.value = value.into_iter().map(Into::into).collect();
+    pub fn value(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.value = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
 }
 impl rt::Decode for DescribeRouterInterfacesFilter {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             key: fields.optional("Key")?,
@@ -613,7 +647,9 @@ impl rt::ToParam for DescribeRouterInterfacesFilter {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeRouterInterfacesFilter {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             key: src.optional("Key")?,
             value: src.list("Value")?,
@@ -627,171 +663,173 @@ pub struct RouterInterfaceType {
     /// The access point of the local end, set when the interface belongs to a VBR.
     ///
     /// Wire name: `AccessPointId`.
-    pub access_point_id: Option<String>,
+    pub access_point_id: ::core::option::Option<::std::string::String>,
     /// The bandwidth of the interface, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: ::core::option::Option<i64>,
     /// The billing state of the interface, for example `Normal`, or `FinancialLocked` when it is locked for an overdue payment.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<String>,
+    pub business_status: ::core::option::Option<::std::string::String>,
     /// How the interface is billed, by subscription or pay-as-you-go.
     ///
     /// Wire name: `ChargeType`.
-    pub charge_type: Option<String>,
+    pub charge_type: ::core::option::Option<::std::string::String>,
     /// When the connection to the peer interface was established.
     ///
     /// Wire name: `ConnectedTime`.
-    pub connected_time: Option<String>,
+    pub connected_time: ::core::option::Option<::std::string::String>,
     /// When the interface was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// Whether the connection crosses a national border.
     ///
     /// Wire name: `CrossBorder`.
-    pub cross_border: Option<bool>,
+    pub cross_border: ::core::option::Option<bool>,
     /// The description of the interface.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// When the subscription of the interface expires.
     ///
     /// Wire name: `EndTime`.
-    pub end_time: Option<String>,
+    pub end_time: ::core::option::Option<::std::string::String>,
     /// Whether the VBR interface was created in Fast Link mode, which connects it to its peer VPC automatically.
     ///
     /// Wire name: `FastLinkMode`.
-    pub fast_link_mode: Option<bool>,
+    pub fast_link_mode: ::core::option::Option<bool>,
     /// Whether a change (for example a new specification) is scheduled to take effect at renewal; the Reservation fields describe it.
     ///
     /// Wire name: `HasReservationData`.
-    pub has_reservation_data: Option<String>,
+    pub has_reservation_data: ::core::option::Option<::std::string::String>,
     /// The interval between health check probe packets, in milliseconds.
     ///
     /// Wire name: `HcRate`.
-    pub hc_rate: Option<i64>,
+    pub hc_rate: ::core::option::Option<i64>,
     /// How many probe packets in a row may go unanswered before the health check fails.
     ///
     /// Wire name: `HcThreshold`.
-    pub hc_threshold: Option<i64>,
+    pub hc_threshold: ::core::option::Option<i64>,
     /// The source address of the health check probes.
     ///
     /// Wire name: `HealthCheckSourceIp`.
-    pub health_check_source_ip: Option<String>,
+    pub health_check_source_ip: ::core::option::Option<::std::string::String>,
     /// The address the health check probes are sent to.
     ///
     /// Wire name: `HealthCheckTargetIp`.
-    pub health_check_target_ip: Option<String>,
+    pub health_check_target_ip: ::core::option::Option<::std::string::String>,
     /// Whether IPv6 is enabled on the interface.
     ///
     /// Wire name: `Ipv6Status`.
-    pub ipv6_status: Option<String>,
+    pub ipv6_status: ::core::option::Option<::std::string::String>,
     /// The name of the interface.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The access point of the peer end, when the peer is a VBR.
     ///
     /// Wire name: `OppositeAccessPointId`.
-    pub opposite_access_point_id: Option<String>,
+    pub opposite_access_point_id: ::core::option::Option<::std::string::String>,
     /// The bandwidth of the peer interface, in Mbit/s.
     ///
     /// Wire name: `OppositeBandwidth`.
-    pub opposite_bandwidth: Option<i64>,
+    pub opposite_bandwidth: ::core::option::Option<i64>,
     /// The billing state of the peer interface, for example `Normal`.
     ///
     /// Wire name: `OppositeInterfaceBusinessStatus`.
-    pub opposite_interface_business_status: Option<String>,
+    pub opposite_interface_business_status: ::core::option::Option<
+        ::std::string::String,
+    >,
     /// The router interface at the other end of the connection.
     ///
     /// Wire name: `OppositeInterfaceId`.
-    pub opposite_interface_id: Option<String>,
+    pub opposite_interface_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the peer interface.
     ///
     /// Wire name: `OppositeInterfaceOwnerId`.
-    pub opposite_interface_owner_id: Option<String>,
+    pub opposite_interface_owner_id: ::core::option::Option<::std::string::String>,
     /// The specification of the peer interface, for example `Large.1`.
     ///
     /// Wire name: `OppositeInterfaceSpec`.
-    pub opposite_interface_spec: Option<String>,
+    pub opposite_interface_spec: ::core::option::Option<::std::string::String>,
     /// The state of the peer interface, with the same values as Status.
     ///
     /// Wire name: `OppositeInterfaceStatus`.
-    pub opposite_interface_status: Option<String>,
+    pub opposite_interface_status: ::core::option::Option<::std::string::String>,
     /// The region of the peer interface.
     ///
     /// Wire name: `OppositeRegionId`.
-    pub opposite_region_id: Option<String>,
+    pub opposite_region_id: ::core::option::Option<::std::string::String>,
     /// The router the peer interface belongs to.
     ///
     /// Wire name: `OppositeRouterId`.
-    pub opposite_router_id: Option<String>,
+    pub opposite_router_id: ::core::option::Option<::std::string::String>,
     /// The kind of router at the peer end: `VRouter` or `VBR`.
     ///
     /// Wire name: `OppositeRouterType`.
-    pub opposite_router_type: Option<String>,
+    pub opposite_router_type: ::core::option::Option<::std::string::String>,
     /// The VPC of the peer router, when the peer is a VPC router.
     ///
     /// Wire name: `OppositeVpcInstanceId`.
-    pub opposite_vpc_instance_id: Option<String>,
+    pub opposite_vpc_instance_id: ::core::option::Option<::std::string::String>,
     /// When the scheduled renewal change takes effect.
     ///
     /// Wire name: `ReservationActiveTime`.
-    pub reservation_active_time: Option<String>,
+    pub reservation_active_time: ::core::option::Option<::std::string::String>,
     /// The bandwidth that applies once the scheduled renewal change takes effect.
     ///
     /// Wire name: `ReservationBandwidth`.
-    pub reservation_bandwidth: Option<String>,
+    pub reservation_bandwidth: ::core::option::Option<::std::string::String>,
     /// The billing method that applies once the scheduled renewal change takes effect.
     ///
     /// Wire name: `ReservationInternetChargeType`.
-    pub reservation_internet_charge_type: Option<String>,
+    pub reservation_internet_charge_type: ::core::option::Option<::std::string::String>,
     /// The kind of order behind the scheduled renewal change.
     ///
     /// Wire name: `ReservationOrderType`.
-    pub reservation_order_type: Option<String>,
+    pub reservation_order_type: ::core::option::Option<::std::string::String>,
     /// The resource group of the interface.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Which end the interface is: `InitiatingSide` (requester) or `AcceptingSide` (accepter).
     ///
     /// Wire name: `Role`.
-    pub role: Option<String>,
+    pub role: ::core::option::Option<::std::string::String>,
     /// The router the interface belongs to.
     ///
     /// Wire name: `RouterId`.
-    pub router_id: Option<String>,
+    pub router_id: ::core::option::Option<::std::string::String>,
     /// The ID of the router interface.
     ///
     /// Wire name: `RouterInterfaceId`.
-    pub router_interface_id: Option<String>,
+    pub router_interface_id: ::core::option::Option<::std::string::String>,
     /// The kind of router the interface belongs to: `VRouter` or `VBR`.
     ///
     /// Wire name: `RouterType`.
-    pub router_type: Option<String>,
+    pub router_type: ::core::option::Option<::std::string::String>,
     /// The specification, that is the bandwidth class, of the interface, for example `Small.1`; an accepter shows `Negative`.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
     /// The state of the interface: for example `Idle`, `Connecting`, `Activating`, `Active`, `Deactivating`, `Inactive` or `Deleting`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the interface.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The VPC of the local router, when it is a VPC router.
     ///
     /// Wire name: `VpcInstanceId`.
-    pub vpc_instance_id: Option<String>,
+    pub vpc_instance_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for RouterInterfaceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             access_point_id: fields.optional("AccessPointId")?,
@@ -850,7 +888,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

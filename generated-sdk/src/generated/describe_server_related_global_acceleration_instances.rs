@@ -16,15 +16,15 @@ pub struct DescribeServerRelatedGlobalAccelerationInstancesRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID of the backend server, such as an ECS or SLB instance ID.
     ///
     /// Wire name: `ServerId`. Required.
-    pub server_id: String,
+    pub server_id: ::std::string::String,
     /// The kind of backend server: `EcsInstance` (the default) or `SlbInstance`.
     ///
     /// Wire name: `ServerType`.
-    pub server_type: Option<ServerType>,
+    pub server_type: ::core::option::Option<ServerType>,
 }
 impl DescribeServerRelatedGlobalAccelerationInstancesRequest {
     /// Starts building a request.
@@ -36,29 +36,35 @@ impl DescribeServerRelatedGlobalAccelerationInstancesRequest {
 /// Builds a [`DescribeServerRelatedGlobalAccelerationInstancesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
-    region_id: Option<String>,
-    server_id: Option<String>,
-    server_type: Option<ServerType>,
+    region_id: ::core::option::Option<::std::string::String>,
+    server_id: ::core::option::Option<::std::string::String>,
+    server_type: ::core::option::Option<ServerType>,
 }
 impl DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The ID of the backend server, such as an ECS or SLB instance ID.
     ///
     /// Wire name: `ServerId`. Required.
-    pub fn server_id(mut self, value: impl Into<String>) -> Self {
+    pub fn server_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.server_id = Some(value.into());
         self
     }
     /// The kind of backend server: `EcsInstance` (the default) or `SlbInstance`.
     ///
     /// Wire name: `ServerType`.
-    pub fn server_type(mut self, value: impl Into<ServerType>) -> Self {
+    pub fn server_type(mut self, value: impl ::core::convert::Into<ServerType>) -> Self {
         self.server_type = Some(value.into());
         self
     }
@@ -66,7 +72,7 @@ impl DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<
+    ) -> ::core::result::Result<
         DescribeServerRelatedGlobalAccelerationInstancesRequest,
         rt::BuildError,
     > {
@@ -100,9 +106,13 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeServerRelatedGlobalAccelerationInstancesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             server_id: src.optional("ServerId")?,
             server_type: src.optional("ServerType")?,
         }
@@ -114,8 +124,10 @@ impl rt::Operation for DescribeServerRelatedGlobalAccelerationInstancesRequest {
     const ACTION: &'static str = "DescribeServerRelatedGlobalAccelerationInstances";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeServerRelatedGlobalAccelerationInstancesResponse;
     type Error = DescribeServerRelatedGlobalAccelerationInstancesError;
     #[inline]
@@ -132,15 +144,15 @@ pub struct DescribeServerRelatedGlobalAccelerationInstancesResponse {
     /// The GA instances the server is attached to.
     ///
     /// Wire name: `GlobalAccelerationInstances`. On the wire each item is wrapped in `GlobalAccelerationInstance`.
-    pub global_acceleration_instances: Vec<GlobalAccelerationInstance>,
+    pub global_acceleration_instances: ::std::vec::Vec<GlobalAccelerationInstance>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DescribeServerRelatedGlobalAccelerationInstancesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             global_acceleration_instances: fields
@@ -176,7 +188,7 @@ impl DescribeServerRelatedGlobalAccelerationInstancesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -196,13 +208,13 @@ impl rt::OperationError for DescribeServerRelatedGlobalAccelerationInstancesErro
         }
     }
 }
-impl std::fmt::Display for DescribeServerRelatedGlobalAccelerationInstancesError {
+impl ::std::fmt::Display for DescribeServerRelatedGlobalAccelerationInstancesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeServerRelatedGlobalAccelerationInstancesError {}
+impl ::std::error::Error for DescribeServerRelatedGlobalAccelerationInstancesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -259,7 +271,7 @@ impl ServerType {
         }
     }
 }
-impl From<&str> for ServerType {
+impl ::core::convert::From<&str> for ServerType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -269,16 +281,17 @@ impl From<&str> for ServerType {
         }
     }
 }
-impl std::fmt::Display for ServerType {
+impl ::std::fmt::Display for ServerType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ServerType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ServerType {
@@ -294,23 +307,23 @@ pub struct GlobalAccelerationInstance {
     /// The ID of the GA instance.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`.
-    pub global_acceleration_instance_id: Option<String>,
+    pub global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
     /// The public IP address of the GA instance.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
     /// The region of the GA instance.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The IP address of the backend server that the GA instance forwards traffic to.
     ///
     /// Wire name: `ServerIpAddress`.
-    pub server_ip_address: Option<String>,
+    pub server_ip_address: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for GlobalAccelerationInstance {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             global_acceleration_instance_id: fields
@@ -332,7 +345,7 @@ mod tests {
             .server_id("example-ServerId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

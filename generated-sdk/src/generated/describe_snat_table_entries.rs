@@ -16,47 +16,47 @@ pub struct DescribeSnatTableEntriesRequest {
     /// The NAT gateway whose SNAT entries are listed. Give this, `SnatTableId`, or both.
     ///
     /// Wire name: `NatGatewayId`.
-    pub nat_gateway_id: Option<String>,
+    pub nat_gateway_id: ::core::option::Option<::std::string::String>,
     /// Returns only entries that use these elastic network interfaces.
     ///
     /// Wire name: `NetworkInterfaceIds`.
-    pub network_interface_ids: Vec<String>,
+    pub network_interface_ids: ::std::vec::Vec<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only the SNAT entry with this ID.
     ///
     /// Wire name: `SnatEntryId`.
-    pub snat_entry_id: Option<String>,
+    pub snat_entry_id: ::core::option::Option<::std::string::String>,
     /// Returns only entries with this name (2 to 128 characters, starting with a letter, made of letters, digits, underscores and hyphens).
     ///
     /// Wire name: `SnatEntryName`.
-    pub snat_entry_name: Option<String>,
+    pub snat_entry_name: ::core::option::Option<::std::string::String>,
     /// Returns only entries that use this address: an EIP for an Internet NAT gateway, a NAT IP address for a VPC NAT gateway.
     ///
     /// Wire name: `SnatIp`.
-    pub snat_ip: Option<String>,
+    pub snat_ip: ::core::option::Option<::std::string::String>,
     /// The SNAT table to list. Give this, `NatGatewayId`, or both.
     ///
     /// Wire name: `SnatTableId`.
-    pub snat_table_id: Option<String>,
+    pub snat_table_id: ::core::option::Option<::std::string::String>,
     /// Returns only entries for this source CIDR block.
     ///
     /// Wire name: `SourceCIDR`.
-    pub source_cidr: Option<String>,
+    pub source_cidr: ::core::option::Option<::std::string::String>,
     /// Returns only entries for this source vSwitch.
     ///
     /// Wire name: `SourceVSwitchId`.
-    pub source_vswitch_id: Option<String>,
+    pub source_vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeSnatTableEntriesRequest {
     /// Starts building a request.
@@ -68,23 +68,26 @@ impl DescribeSnatTableEntriesRequest {
 /// Builds a [`DescribeSnatTableEntriesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeSnatTableEntriesRequestBuilder {
-    nat_gateway_id: Option<String>,
-    network_interface_ids: Vec<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    snat_entry_id: Option<String>,
-    snat_entry_name: Option<String>,
-    snat_ip: Option<String>,
-    snat_table_id: Option<String>,
-    source_cidr: Option<String>,
-    source_vswitch_id: Option<String>,
+    nat_gateway_id: ::core::option::Option<::std::string::String>,
+    network_interface_ids: ::std::vec::Vec<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    snat_entry_id: ::core::option::Option<::std::string::String>,
+    snat_entry_name: ::core::option::Option<::std::string::String>,
+    snat_ip: ::core::option::Option<::std::string::String>,
+    snat_table_id: ::core::option::Option<::std::string::String>,
+    source_cidr: ::core::option::Option<::std::string::String>,
+    source_vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeSnatTableEntriesRequestBuilder {
     /// The NAT gateway whose SNAT entries are listed. Give this, `SnatTableId`, or both.
     ///
     /// Wire name: `NatGatewayId`.
-    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
@@ -93,77 +96,105 @@ impl DescribeSnatTableEntriesRequestBuilder {
     /// Wire name: `NetworkInterfaceIds`.
     pub fn network_interface_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.network_interface_ids = value.into_iter().map(Into::into).collect();
+        self.network_interface_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only the SNAT entry with this ID.
     ///
     /// Wire name: `SnatEntryId`.
-    pub fn snat_entry_id(mut self, value: impl Into<String>) -> Self {
+    pub fn snat_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.snat_entry_id = Some(value.into());
         self
     }
     /// Returns only entries with this name (2 to 128 characters, starting with a letter, made of letters, digits, underscores and hyphens).
     ///
     /// Wire name: `SnatEntryName`.
-    pub fn snat_entry_name(mut self, value: impl Into<String>) -> Self {
+    pub fn snat_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.snat_entry_name = Some(value.into());
         self
     }
     /// Returns only entries that use this address: an EIP for an Internet NAT gateway, a NAT IP address for a VPC NAT gateway.
     ///
     /// Wire name: `SnatIp`.
-    pub fn snat_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn snat_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.snat_ip = Some(value.into());
         self
     }
     /// The SNAT table to list. Give this, `NatGatewayId`, or both.
     ///
     /// Wire name: `SnatTableId`.
-    pub fn snat_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn snat_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.snat_table_id = Some(value.into());
         self
     }
     /// Returns only entries for this source CIDR block.
     ///
     /// Wire name: `SourceCIDR`.
-    pub fn source_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn source_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.source_cidr = Some(value.into());
         self
     }
     /// Returns only entries for this source vSwitch.
     ///
     /// Wire name: `SourceVSwitchId`.
-    pub fn source_vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn source_vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.source_vswitch_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeSnatTableEntriesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeSnatTableEntriesRequest, rt::BuildError> {
         let request = DescribeSnatTableEntriesRequest {
             nat_gateway_id: self.nat_gateway_id,
             network_interface_ids: self.network_interface_ids,
@@ -220,7 +251,7 @@ impl super::Client {
 impl rt::Paginated for DescribeSnatTableEntriesRequest {
     type Item = SnatTableEntry;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -235,7 +266,9 @@ impl rt::Paginated for DescribeSnatTableEntriesRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeSnatTableEntriesResponse) -> Vec<SnatTableEntry> {
+    fn into_items(
+        page: DescribeSnatTableEntriesResponse,
+    ) -> ::std::vec::Vec<SnatTableEntry> {
         page.snat_table_entries
     }
 }
@@ -246,11 +279,11 @@ impl super::Client {
         &self,
         request: DescribeSnatTableEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeSnatTableEntriesResponse,
             rt::SdkError<DescribeSnatTableEntriesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeSnatTableEntries`.
@@ -259,21 +292,28 @@ impl super::Client {
         &self,
         request: DescribeSnatTableEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<SnatTableEntry, rt::SdkError<DescribeSnatTableEntriesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            SnatTableEntry,
+            rt::SdkError<DescribeSnatTableEntriesError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeSnatTableEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeSnatTableEntriesRequestBuilder {
             nat_gateway_id: src.optional("NatGatewayId")?,
             network_interface_ids: src.list("NetworkInterfaceIds")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             snat_entry_id: src.optional("SnatEntryId")?,
             snat_entry_name: src.optional("SnatEntryName")?,
             snat_ip: src.optional("SnatIp")?,
@@ -289,8 +329,10 @@ impl rt::Operation for DescribeSnatTableEntriesRequest {
     const ACTION: &'static str = "DescribeSnatTableEntries";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeSnatTableEntriesResponse;
     type Error = DescribeSnatTableEntriesError;
     #[inline]
@@ -315,27 +357,27 @@ pub struct DescribeSnatTableEntriesResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The SNAT entries on this page.
     ///
     /// Wire name: `SnatTableEntries`. On the wire each item is wrapped in `SnatTableEntry`.
-    pub snat_table_entries: Vec<SnatTableEntry>,
+    pub snat_table_entries: ::std::vec::Vec<SnatTableEntry>,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeSnatTableEntriesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -371,7 +413,7 @@ impl DescribeSnatTableEntriesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -391,13 +433,13 @@ impl rt::OperationError for DescribeSnatTableEntriesError {
         }
     }
 }
-impl std::fmt::Display for DescribeSnatTableEntriesError {
+impl ::std::fmt::Display for DescribeSnatTableEntriesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeSnatTableEntriesError {}
+impl ::std::error::Error for DescribeSnatTableEntriesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -475,47 +517,47 @@ pub struct SnatTableEntry {
     /// Whether EIP affinity is on: `1` for yes, `0` for no.
     ///
     /// Wire name: `EipAffinity`.
-    pub eip_affinity: Option<String>,
+    pub eip_affinity: ::core::option::Option<::std::string::String>,
     /// The NAT gateway the entry belongs to.
     ///
     /// Wire name: `NatGatewayId`.
-    pub nat_gateway_id: Option<String>,
+    pub nat_gateway_id: ::core::option::Option<::std::string::String>,
     /// The elastic network interface whose addresses the entry uses, if any.
     ///
     /// Wire name: `NetworkInterfaceId`.
-    pub network_interface_id: Option<String>,
+    pub network_interface_id: ::core::option::Option<::std::string::String>,
     /// The ID of the SNAT entry.
     ///
     /// Wire name: `SnatEntryId`.
-    pub snat_entry_id: Option<String>,
+    pub snat_entry_id: ::core::option::Option<::std::string::String>,
     /// The name of the SNAT entry.
     ///
     /// Wire name: `SnatEntryName`.
-    pub snat_entry_name: Option<String>,
+    pub snat_entry_name: ::core::option::Option<::std::string::String>,
     /// The addresses traffic leaves from, separated by commas: EIPs or NAT IP addresses.
     ///
     /// Wire name: `SnatIp`.
-    pub snat_ip: Option<String>,
+    pub snat_ip: ::core::option::Option<::std::string::String>,
     /// The SNAT table the entry belongs to.
     ///
     /// Wire name: `SnatTableId`.
-    pub snat_table_id: Option<String>,
+    pub snat_table_id: ::core::option::Option<::std::string::String>,
     /// The source CIDR block the entry covers.
     ///
     /// Wire name: `SourceCIDR`.
-    pub source_cidr: Option<String>,
+    pub source_cidr: ::core::option::Option<::std::string::String>,
     /// The source vSwitch the entry covers.
     ///
     /// Wire name: `SourceVSwitchId`.
-    pub source_vswitch_id: Option<String>,
+    pub source_vswitch_id: ::core::option::Option<::std::string::String>,
     /// The state of the entry: `Pending` while it is added or changed, `Available` when in effect, `Deleting` while it is removed.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for SnatTableEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             eip_affinity: fields.optional("EipAffinity")?,
@@ -541,7 +583,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,11 +14,11 @@ pub struct DescribeSslVpnClientCertRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The client certificate to return. DescribeSslVpnClientCerts lists certificate IDs.
     ///
     /// Wire name: `SslVpnClientCertId`. Required.
-    pub ssl_vpn_client_cert_id: String,
+    pub ssl_vpn_client_cert_id: ::std::string::String,
 }
 impl DescribeSslVpnClientCertRequest {
     /// Starts building a request.
@@ -30,27 +30,35 @@ impl DescribeSslVpnClientCertRequest {
 /// Builds a [`DescribeSslVpnClientCertRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeSslVpnClientCertRequestBuilder {
-    region_id: Option<String>,
-    ssl_vpn_client_cert_id: Option<String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    ssl_vpn_client_cert_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeSslVpnClientCertRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The client certificate to return. DescribeSslVpnClientCerts lists certificate IDs.
     ///
     /// Wire name: `SslVpnClientCertId`. Required.
-    pub fn ssl_vpn_client_cert_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ssl_vpn_client_cert_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ssl_vpn_client_cert_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeSslVpnClientCertRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeSslVpnClientCertRequest, rt::BuildError> {
         Ok(DescribeSslVpnClientCertRequest {
             region_id: self.region_id,
             ssl_vpn_client_cert_id: rt::required(
@@ -83,9 +91,13 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeSslVpnClientCertRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeSslVpnClientCertRequestBuilder {
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             ssl_vpn_client_cert_id: src.optional("SslVpnClientCertId")?,
         }
             .build()
@@ -96,8 +108,10 @@ impl rt::Operation for DescribeSslVpnClientCertRequest {
     const ACTION: &'static str = "DescribeSslVpnClientCert";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeSslVpnClientCertResponse;
     type Error = DescribeSslVpnClientCertError;
     #[inline]
@@ -113,59 +127,59 @@ pub struct DescribeSslVpnClientCertResponse {
     /// The CA certificate, in PEM text, that the client uses to verify the SSL-VPN server.
     ///
     /// Wire name: `CaCert`.
-    pub ca_cert: Option<String>,
+    pub ca_cert: ::core::option::Option<::std::string::String>,
     /// The client certificate itself, in PEM text.
     ///
     /// Wire name: `ClientCert`.
-    pub client_cert: Option<String>,
+    pub client_cert: ::core::option::Option<::std::string::String>,
     /// The client configuration file content (for OpenVPN-compatible clients) that points at the server.
     ///
     /// Wire name: `ClientConfig`.
-    pub client_config: Option<String>,
+    pub client_config: ::core::option::Option<::std::string::String>,
     /// The private key that belongs to the client certificate; keep it secret.
     ///
     /// Wire name: `ClientKey`.
-    pub client_key: Option<String>,
+    pub client_key: ::core::option::Option<::std::string::String>,
     /// When the certificate was issued, in milliseconds since the UNIX epoch.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// When the certificate expires, in milliseconds since the UNIX epoch.
     ///
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: ::core::option::Option<i64>,
     /// The name of the client certificate.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the certificate belongs to.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group of the certificate, which is the same as that of its SSL-VPN server.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The ID of the client certificate.
     ///
     /// Wire name: `SslVpnClientCertId`.
-    pub ssl_vpn_client_cert_id: Option<String>,
+    pub ssl_vpn_client_cert_id: ::core::option::Option<::std::string::String>,
     /// The SSL-VPN server under which the certificate was issued.
     ///
     /// Wire name: `SslVpnServerId`.
-    pub ssl_vpn_server_id: Option<String>,
+    pub ssl_vpn_server_id: ::core::option::Option<::std::string::String>,
     /// The validity state of the certificate: `normal`, `expiring-soon` or `expired`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DescribeSslVpnClientCertResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ca_cert: fields.optional("CaCert")?,
@@ -208,7 +222,7 @@ impl DescribeSslVpnClientCertError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -228,13 +242,13 @@ impl rt::OperationError for DescribeSslVpnClientCertError {
         }
     }
 }
-impl std::fmt::Display for DescribeSslVpnClientCertError {
+impl ::std::fmt::Display for DescribeSslVpnClientCertError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeSslVpnClientCertError {}
+impl ::std::error::Error for DescribeSslVpnClientCertError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -302,7 +316,7 @@ mod tests {
             .ssl_vpn_client_cert_id("example-SslVpnClientCertId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

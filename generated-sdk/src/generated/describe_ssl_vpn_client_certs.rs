@@ -14,31 +14,31 @@ pub struct DescribeSslVpnClientCertsRequest {
     /// Returns only certificates with this name.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many certificates to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only certificates in this resource group. A certificate always sits in the resource group of its SSL-VPN server, which DescribeSslVpnServers reports.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Returns only the certificate with this ID.
     ///
     /// Wire name: `SslVpnClientCertId`.
-    pub ssl_vpn_client_cert_id: Option<String>,
+    pub ssl_vpn_client_cert_id: ::core::option::Option<::std::string::String>,
     /// Returns only certificates issued under this SSL-VPN server.
     ///
     /// Wire name: `SslVpnServerId`.
-    pub ssl_vpn_server_id: Option<String>,
+    pub ssl_vpn_server_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeSslVpnClientCertsRequest {
     /// Starts building a request.
@@ -50,67 +50,84 @@ impl DescribeSslVpnClientCertsRequest {
 /// Builds a [`DescribeSslVpnClientCertsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeSslVpnClientCertsRequestBuilder {
-    name: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    ssl_vpn_client_cert_id: Option<String>,
-    ssl_vpn_server_id: Option<String>,
+    name: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    ssl_vpn_client_cert_id: ::core::option::Option<::std::string::String>,
+    ssl_vpn_server_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeSslVpnClientCertsRequestBuilder {
     /// Returns only certificates with this name.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many certificates to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only certificates in this resource group. A certificate always sits in the resource group of its SSL-VPN server, which DescribeSslVpnServers reports.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// Returns only the certificate with this ID.
     ///
     /// Wire name: `SslVpnClientCertId`.
-    pub fn ssl_vpn_client_cert_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ssl_vpn_client_cert_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ssl_vpn_client_cert_id = Some(value.into());
         self
     }
     /// Returns only certificates issued under this SSL-VPN server.
     ///
     /// Wire name: `SslVpnServerId`.
-    pub fn ssl_vpn_server_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ssl_vpn_server_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ssl_vpn_server_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeSslVpnClientCertsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeSslVpnClientCertsRequest, rt::BuildError> {
         Ok(DescribeSslVpnClientCertsRequest {
             name: self.name,
             page_number: self.page_number,
@@ -145,7 +162,7 @@ impl super::Client {
 impl rt::Paginated for DescribeSslVpnClientCertsRequest {
     type Item = SslVpnClientCertKey;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -160,7 +177,9 @@ impl rt::Paginated for DescribeSslVpnClientCertsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeSslVpnClientCertsResponse) -> Vec<SslVpnClientCertKey> {
+    fn into_items(
+        page: DescribeSslVpnClientCertsResponse,
+    ) -> ::std::vec::Vec<SslVpnClientCertKey> {
         page.ssl_vpn_client_cert_keys
     }
 }
@@ -171,11 +190,11 @@ impl super::Client {
         &self,
         request: DescribeSslVpnClientCertsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeSslVpnClientCertsResponse,
             rt::SdkError<DescribeSslVpnClientCertsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeSslVpnClientCerts`.
@@ -184,20 +203,27 @@ impl super::Client {
         &self,
         request: DescribeSslVpnClientCertsRequest,
     ) -> impl rt::Stream<
-        Item = Result<SslVpnClientCertKey, rt::SdkError<DescribeSslVpnClientCertsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            SslVpnClientCertKey,
+            rt::SdkError<DescribeSslVpnClientCertsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeSslVpnClientCertsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeSslVpnClientCertsRequestBuilder {
             name: src.optional("Name")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             ssl_vpn_client_cert_id: src.optional("SslVpnClientCertId")?,
             ssl_vpn_server_id: src.optional("SslVpnServerId")?,
@@ -210,8 +236,10 @@ impl rt::Operation for DescribeSslVpnClientCertsRequest {
     const ACTION: &'static str = "DescribeSslVpnClientCerts";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeSslVpnClientCertsResponse;
     type Error = DescribeSslVpnClientCertsError;
     #[inline]
@@ -232,27 +260,27 @@ pub struct DescribeSslVpnClientCertsResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The client certificates on this page, without their key material.
     ///
     /// Wire name: `SslVpnClientCertKeys`. On the wire each item is wrapped in `SslVpnClientCertKey`.
-    pub ssl_vpn_client_cert_keys: Vec<SslVpnClientCertKey>,
+    pub ssl_vpn_client_cert_keys: ::std::vec::Vec<SslVpnClientCertKey>,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeSslVpnClientCertsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -292,7 +320,7 @@ impl DescribeSslVpnClientCertsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -320,13 +348,13 @@ impl rt::OperationError for DescribeSslVpnClientCertsError {
         }
     }
 }
-impl std::fmt::Display for DescribeSslVpnClientCertsError {
+impl ::std::fmt::Display for DescribeSslVpnClientCertsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeSslVpnClientCertsError {}
+impl ::std::error::Error for DescribeSslVpnClientCertsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -396,39 +424,39 @@ pub struct SslVpnClientCertKey {
     /// When the certificate was issued, in milliseconds since the UNIX epoch.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// When the certificate expires, in milliseconds since the UNIX epoch.
     ///
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: ::core::option::Option<i64>,
     /// The name of the certificate.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the certificate belongs to.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group of the certificate, shared with its SSL-VPN server.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The certificate's ID; DescribeSslVpnClientCert returns its files.
     ///
     /// Wire name: `SslVpnClientCertId`.
-    pub ssl_vpn_client_cert_id: Option<String>,
+    pub ssl_vpn_client_cert_id: ::core::option::Option<::std::string::String>,
     /// The SSL-VPN server under which the certificate was issued.
     ///
     /// Wire name: `SslVpnServerId`.
-    pub ssl_vpn_server_id: Option<String>,
+    pub ssl_vpn_server_id: ::core::option::Option<::std::string::String>,
     /// The validity state of the certificate: `normal`, `expiring-soon` or `expired`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for SslVpnClientCertKey {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             create_time: fields.optional("CreateTime")?,
@@ -452,7 +480,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,19 +16,19 @@ pub struct DescribeSslVpnClientsRequest {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many clients to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VPN gateway whose SSL-VPN clients you want to see. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
 }
 impl DescribeSslVpnClientsRequest {
     /// Starts building a request.
@@ -40,43 +40,51 @@ impl DescribeSslVpnClientsRequest {
 /// Builds a [`DescribeSslVpnClientsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeSslVpnClientsRequestBuilder {
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    vpn_gateway_id: Option<String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeSslVpnClientsRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many clients to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VPN gateway whose SSL-VPN clients you want to see. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeSslVpnClientsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeSslVpnClientsRequest, rt::BuildError> {
         Ok(DescribeSslVpnClientsRequest {
             page_number: self.page_number,
             page_size: self.page_size,
@@ -108,7 +116,7 @@ impl super::Client {
 impl rt::Paginated for DescribeSslVpnClientsRequest {
     type Item = ClientInfoList;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -123,7 +131,9 @@ impl rt::Paginated for DescribeSslVpnClientsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeSslVpnClientsResponse) -> Vec<ClientInfoList> {
+    fn into_items(
+        page: DescribeSslVpnClientsResponse,
+    ) -> ::std::vec::Vec<ClientInfoList> {
         page.client_info_list
     }
 }
@@ -134,11 +144,11 @@ impl super::Client {
         &self,
         request: DescribeSslVpnClientsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeSslVpnClientsResponse,
             rt::SdkError<DescribeSslVpnClientsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeSslVpnClients`.
@@ -147,19 +157,26 @@ impl super::Client {
         &self,
         request: DescribeSslVpnClientsRequest,
     ) -> impl rt::Stream<
-        Item = Result<ClientInfoList, rt::SdkError<DescribeSslVpnClientsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            ClientInfoList,
+            rt::SdkError<DescribeSslVpnClientsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeSslVpnClientsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeSslVpnClientsRequestBuilder {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -170,8 +187,10 @@ impl rt::Operation for DescribeSslVpnClientsRequest {
     const ACTION: &'static str = "DescribeSslVpnClients";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeSslVpnClientsResponse;
     type Error = DescribeSslVpnClientsError;
     #[inline]
@@ -189,35 +208,35 @@ pub struct DescribeSslVpnClientsResponse {
     /// The SSL-VPN clients on this page.
     ///
     /// Wire name: `ClientInfoList`.
-    pub client_info_list: Vec<ClientInfoList>,
+    pub client_info_list: ::std::vec::Vec<ClientInfoList>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region of the VPN gateway.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
     /// The VPN gateway the clients are connected to.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DescribeSslVpnClientsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             client_info_list: fields.list("ClientInfoList")?,
@@ -254,7 +273,7 @@ impl DescribeSslVpnClientsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -274,13 +293,13 @@ impl rt::OperationError for DescribeSslVpnClientsError {
         }
     }
 }
-impl std::fmt::Display for DescribeSslVpnClientsError {
+impl ::std::fmt::Display for DescribeSslVpnClientsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeSslVpnClientsError {}
+impl ::std::error::Error for DescribeSslVpnClientsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -358,39 +377,39 @@ pub struct ClientInfoList {
     /// The common name of the client certificate the client connected with.
     ///
     /// Wire name: `CommonName`.
-    pub common_name: Option<String>,
+    pub common_name: ::core::option::Option<::std::string::String>,
     /// When the client connected, in milliseconds since the UNIX epoch.
     ///
     /// Wire name: `ConnectedTime`.
-    pub connected_time: Option<i64>,
+    pub connected_time: ::core::option::Option<i64>,
     /// The public IP address the client connects from.
     ///
     /// Wire name: `Ip`.
-    pub ip: Option<String>,
+    pub ip: ::core::option::Option<::std::string::String>,
     /// The source port on the client's side of the connection.
     ///
     /// Wire name: `Port`.
-    pub port: Option<String>,
+    pub port: ::core::option::Option<::std::string::String>,
     /// The address the client received from the server's client CIDR block.
     ///
     /// Wire name: `PrivateIp`.
-    pub private_ip: Option<String>,
+    pub private_ip: ::core::option::Option<::std::string::String>,
     /// The traffic received over this connection, in bytes.
     ///
     /// Wire name: `ReceiveBytes`.
-    pub receive_bytes: Option<i64>,
+    pub receive_bytes: ::core::option::Option<i64>,
     /// The traffic sent over this connection, in bytes.
     ///
     /// Wire name: `SendBytes`.
-    pub send_bytes: Option<i64>,
+    pub send_bytes: ::core::option::Option<i64>,
     /// The connection state of the client.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ClientInfoList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             common_name: fields.optional("CommonName")?,
@@ -415,7 +434,7 @@ mod tests {
             .vpn_gateway_id("example-VpnGatewayId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

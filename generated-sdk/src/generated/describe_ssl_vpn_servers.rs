@@ -14,31 +14,31 @@ pub struct DescribeSslVpnServersRequest {
     /// Returns only servers with this name (1 to 100 characters).
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many servers to return per page, up to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only servers in this resource group. A server always sits in the resource group of its VPN gateway, which DescribeVpnGateway reports.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Returns only the server with this ID.
     ///
     /// Wire name: `SslVpnServerId`.
-    pub ssl_vpn_server_id: Option<String>,
+    pub ssl_vpn_server_id: ::core::option::Option<::std::string::String>,
     /// Returns only the server of this VPN gateway.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeSslVpnServersRequest {
     /// Starts building a request.
@@ -50,67 +50,84 @@ impl DescribeSslVpnServersRequest {
 /// Builds a [`DescribeSslVpnServersRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeSslVpnServersRequestBuilder {
-    name: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    ssl_vpn_server_id: Option<String>,
-    vpn_gateway_id: Option<String>,
+    name: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    ssl_vpn_server_id: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeSslVpnServersRequestBuilder {
     /// Returns only servers with this name (1 to 100 characters).
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many servers to return per page, up to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only servers in this resource group. A server always sits in the resource group of its VPN gateway, which DescribeVpnGateway reports.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// Returns only the server with this ID.
     ///
     /// Wire name: `SslVpnServerId`.
-    pub fn ssl_vpn_server_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ssl_vpn_server_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ssl_vpn_server_id = Some(value.into());
         self
     }
     /// Returns only the server of this VPN gateway.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeSslVpnServersRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeSslVpnServersRequest, rt::BuildError> {
         Ok(DescribeSslVpnServersRequest {
             name: self.name,
             page_number: self.page_number,
@@ -145,7 +162,7 @@ impl super::Client {
 impl rt::Paginated for DescribeSslVpnServersRequest {
     type Item = SslVpnServer;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -160,7 +177,7 @@ impl rt::Paginated for DescribeSslVpnServersRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeSslVpnServersResponse) -> Vec<SslVpnServer> {
+    fn into_items(page: DescribeSslVpnServersResponse) -> ::std::vec::Vec<SslVpnServer> {
         page.ssl_vpn_servers
     }
 }
@@ -171,11 +188,11 @@ impl super::Client {
         &self,
         request: DescribeSslVpnServersRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeSslVpnServersResponse,
             rt::SdkError<DescribeSslVpnServersError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeSslVpnServers`.
@@ -184,20 +201,27 @@ impl super::Client {
         &self,
         request: DescribeSslVpnServersRequest,
     ) -> impl rt::Stream<
-        Item = Result<SslVpnServer, rt::SdkError<DescribeSslVpnServersError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            SslVpnServer,
+            rt::SdkError<DescribeSslVpnServersError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeSslVpnServersRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeSslVpnServersRequestBuilder {
             name: src.optional("Name")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             ssl_vpn_server_id: src.optional("SslVpnServerId")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
@@ -210,8 +234,10 @@ impl rt::Operation for DescribeSslVpnServersRequest {
     const ACTION: &'static str = "DescribeSslVpnServers";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeSslVpnServersResponse;
     type Error = DescribeSslVpnServersError;
     #[inline]
@@ -232,27 +258,27 @@ pub struct DescribeSslVpnServersResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The SSL-VPN servers on this page.
     ///
     /// Wire name: `SslVpnServers`. On the wire each item is wrapped in `SslVpnServer`.
-    pub ssl_vpn_servers: Vec<SslVpnServer>,
+    pub ssl_vpn_servers: ::std::vec::Vec<SslVpnServer>,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeSslVpnServersResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -291,7 +317,7 @@ impl DescribeSslVpnServersError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -319,13 +345,13 @@ impl rt::OperationError for DescribeSslVpnServersError {
         }
     }
 }
-impl std::fmt::Display for DescribeSslVpnServersError {
+impl ::std::fmt::Display for DescribeSslVpnServersError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeSslVpnServersError {}
+impl ::std::error::Error for DescribeSslVpnServersError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -447,91 +473,91 @@ pub struct SslVpnServer {
     /// The encryption algorithm configured on the server, such as `AES-128-CBC`.
     ///
     /// Wire name: `Cipher`.
-    pub cipher: Option<String>,
+    pub cipher: ::core::option::Option<::std::string::String>,
     /// The CIDR block from which connecting clients get their addresses.
     ///
     /// Wire name: `ClientIpPool`.
-    pub client_ip_pool: Option<String>,
+    pub client_ip_pool: ::core::option::Option<::std::string::String>,
     /// Whether traffic is compressed.
     ///
     /// Wire name: `Compress`.
-    pub compress: Option<bool>,
+    pub compress: ::core::option::Option<bool>,
     /// How many clients are connected right now.
     ///
     /// Wire name: `Connections`.
-    pub connections: Option<i64>,
+    pub connections: ::core::option::Option<i64>,
     /// When the server was created, in milliseconds since the UNIX epoch.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The DNS server addresses configured for the server's clients.
     ///
     /// Wire name: `DnsServers`.
-    pub dns_servers: Option<String>,
+    pub dns_servers: ::core::option::Option<::std::string::String>,
     /// Whether two-factor authentication through IDaaS is on.
     ///
     /// Wire name: `EnableMultiFactorAuth`.
-    pub enable_multi_factor_auth: Option<bool>,
+    pub enable_multi_factor_auth: ::core::option::Option<bool>,
     /// The IDaaS application used for two-factor authentication.
     ///
     /// Wire name: `IDaaSApplicationId`.
-    pub i_daa_s_application_id: Option<String>,
+    pub i_daa_s_application_id: ::core::option::Option<::std::string::String>,
     /// The IDaaS EIAM instance used for two-factor authentication.
     ///
     /// Wire name: `IDaaSInstanceId`.
-    pub i_daa_s_instance_id: Option<String>,
+    pub i_daa_s_instance_id: ::core::option::Option<::std::string::String>,
     /// The version of that IDaaS EIAM instance (EIAM 1.0 or 2.0).
     ///
     /// Wire name: `IDaaSInstanceVersion`.
-    pub i_daa_s_instance_version: Option<String>,
+    pub i_daa_s_instance_version: ::core::option::Option<::std::string::String>,
     /// The region of that IDaaS EIAM instance.
     ///
     /// Wire name: `IDaaSRegionId`.
-    pub i_daa_s_region_id: Option<String>,
+    pub i_daa_s_region_id: ::core::option::Option<::std::string::String>,
     /// The public IP address of the VPN gateway, which clients connect to.
     ///
     /// Wire name: `InternetIp`.
-    pub internet_ip: Option<String>,
+    pub internet_ip: ::core::option::Option<::std::string::String>,
     /// The CIDR blocks clients can reach through the server.
     ///
     /// Wire name: `LocalSubnet`.
-    pub local_subnet: Option<String>,
+    pub local_subnet: ::core::option::Option<::std::string::String>,
     /// The most clients that can be connected at once, set by the gateway's SSL-VPN specification.
     ///
     /// Wire name: `MaxConnections`.
-    pub max_connections: Option<i64>,
+    pub max_connections: ::core::option::Option<i64>,
     /// The name of the server.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The port the server listens on.
     ///
     /// Wire name: `Port`.
-    pub port: Option<i64>,
+    pub port: ::core::option::Option<i64>,
     /// The transport the server uses, `TCP` or `UDP`.
     ///
     /// Wire name: `Proto`.
-    pub proto: Option<String>,
+    pub proto: ::core::option::Option<::std::string::String>,
     /// The region of the server.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group of the server, shared with its VPN gateway.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The ID of the server.
     ///
     /// Wire name: `SslVpnServerId`.
-    pub ssl_vpn_server_id: Option<String>,
+    pub ssl_vpn_server_id: ::core::option::Option<::std::string::String>,
     /// The VPN gateway that hosts the server.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for SslVpnServer {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cipher: fields.optional("Cipher")?,
@@ -568,7 +594,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,27 +16,27 @@ pub struct DescribeTagKeysRequest {
     /// Return only tag keys that contain this text.
     ///
     /// Wire name: `Keyword`.
-    pub keyword: Option<String>,
+    pub keyword: ::core::option::Option<::std::string::String>,
     /// How many tag keys one answer holds, from `1` to `50`; `50` by default.
     ///
     /// Wire name: `MaxResult`. At most 500.
-    pub max_result: Option<i32>,
+    pub max_result: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only the tag keys on these resources; up to 20 resource IDs, all of the type given in `ResourceType`.
     ///
     /// Wire name: `ResourceId`. At most 21 items.
-    pub resource_id: Vec<String>,
+    pub resource_id: ::std::vec::Vec<::std::string::String>,
     /// The kind of resource to look at: `VPC`, `VSWITCH` (vSwitch), `ROUTETABLE` (route table), `EIP` (elastic IP address), `VpnGateway` (VPN gateway), `NATGATEWAY` (NAT gateway) or `COMMONBANDWIDTHPACKAGE` (EIP bandwidth plan).
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<ResourceType>,
+    pub resource_type: ::core::option::Option<ResourceType>,
 }
 impl DescribeTagKeysRequest {
     /// Starts building a request.
@@ -48,39 +48,48 @@ impl DescribeTagKeysRequest {
 /// Builds a [`DescribeTagKeysRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeTagKeysRequestBuilder {
-    keyword: Option<String>,
-    max_result: Option<i32>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    resource_id: Vec<String>,
-    resource_type: Option<ResourceType>,
+    keyword: ::core::option::Option<::std::string::String>,
+    max_result: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_id: ::std::vec::Vec<::std::string::String>,
+    resource_type: ::core::option::Option<ResourceType>,
 }
 impl DescribeTagKeysRequestBuilder {
     /// Return only tag keys that contain this text.
     ///
     /// Wire name: `Keyword`.
-    pub fn keyword(mut self, value: impl Into<String>) -> Self {
+    pub fn keyword(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.keyword = Some(value.into());
         self
     }
     /// How many tag keys one answer holds, from `1` to `50`; `50` by default.
     ///
     /// Wire name: `MaxResult`. At most 500.
-    pub fn max_result(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_result(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_result = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -89,21 +98,28 @@ impl DescribeTagKeysRequestBuilder {
     /// Wire name: `ResourceId`. At most 21 items.
     pub fn resource_id(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(Into::into).collect();
+        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The kind of resource to look at: `VPC`, `VSWITCH` (vSwitch), `ROUTETABLE` (route table), `EIP` (elastic IP address), `VpnGateway` (VPN gateway), `NATGATEWAY` (NAT gateway) or `COMMONBANDWIDTHPACKAGE` (EIP bandwidth plan).
     ///
     /// Wire name: `ResourceType`.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<ResourceType>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeTagKeysRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeTagKeysRequest, rt::BuildError> {
         let request = DescribeTagKeysRequest {
             keyword: self.keyword,
             max_result: self.max_result,
@@ -151,7 +167,7 @@ impl super::Client {
 impl rt::Paginated for DescribeTagKeysRequest {
     type Item = TagKey;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -163,7 +179,7 @@ impl rt::Paginated for DescribeTagKeysRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeTagKeysResponse) -> Vec<TagKey> {
+    fn into_items(page: DescribeTagKeysResponse) -> ::std::vec::Vec<TagKey> {
         page.tag_keys
     }
 }
@@ -174,8 +190,11 @@ impl super::Client {
         &self,
         request: DescribeTagKeysRequest,
     ) -> impl rt::Stream<
-        Item = Result<DescribeTagKeysResponse, rt::SdkError<DescribeTagKeysError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            DescribeTagKeysResponse,
+            rt::SdkError<DescribeTagKeysError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeTagKeys`.
@@ -184,20 +203,24 @@ impl super::Client {
         &self,
         request: DescribeTagKeysRequest,
     ) -> impl rt::Stream<
-        Item = Result<TagKey, rt::SdkError<DescribeTagKeysError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<TagKey, rt::SdkError<DescribeTagKeysError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeTagKeysRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeTagKeysRequestBuilder {
             keyword: src.optional("Keyword")?,
             max_result: src.optional("MaxResult")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_id: src.list("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
         }
@@ -209,8 +232,10 @@ impl rt::Operation for DescribeTagKeysRequest {
     const ACTION: &'static str = "DescribeTagKeys";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeTagKeysResponse;
     type Error = DescribeTagKeysError;
     #[inline]
@@ -230,19 +255,19 @@ pub struct DescribeTagKeysResponse {
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The tag keys found.
     ///
     /// Wire name: `TagKeys`. On the wire each item is wrapped in `TagKey`.
-    pub tag_keys: Vec<TagKey>,
+    pub tag_keys: ::std::vec::Vec<TagKey>,
 }
 impl rt::Decode for DescribeTagKeysResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             next_token: fields.optional("NextToken")?,
@@ -275,7 +300,7 @@ impl DescribeTagKeysError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -295,13 +320,13 @@ impl rt::OperationError for DescribeTagKeysError {
         }
     }
 }
-impl std::fmt::Display for DescribeTagKeysError {
+impl ::std::fmt::Display for DescribeTagKeysError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeTagKeysError {}
+impl ::std::error::Error for DescribeTagKeysError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -369,7 +394,7 @@ impl ResourceType {
         }
     }
 }
-impl From<&str> for ResourceType {
+impl ::core::convert::From<&str> for ResourceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -384,16 +409,17 @@ impl From<&str> for ResourceType {
         }
     }
 }
-impl std::fmt::Display for ResourceType {
+impl ::std::fmt::Display for ResourceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ResourceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ResourceType {
@@ -409,15 +435,15 @@ pub struct TagKey {
     /// The key itself, as written when it was attached.
     ///
     /// Wire name: `TagKey`.
-    pub tag_key: Option<String>,
+    pub tag_key: ::core::option::Option<::std::string::String>,
     /// Whether the tag key was set by you (`Custom`) or by the system (`System`).
     ///
     /// Wire name: `Type`.
-    pub type_: Option<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TagKey {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             tag_key: fields.optional("TagKey")?,
@@ -435,7 +461,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

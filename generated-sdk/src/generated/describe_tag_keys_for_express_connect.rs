@@ -14,27 +14,27 @@ pub struct DescribeTagKeysForExpressConnectRequest {
     /// Returns only tag keys that contain this text anywhere (fuzzy match).
     ///
     /// Wire name: `Keyword`.
-    pub keyword: Option<String>,
+    pub keyword: ::core::option::Option<::std::string::String>,
     /// How many tag keys one answer holds, from `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResult`. At most 500.
-    pub max_result: Option<i32>,
+    pub max_result: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only the tag keys used on these circuits; up to 20 IDs.
     ///
     /// Wire name: `ResourceId`. At most 21 items.
-    pub resource_id: Vec<String>,
+    pub resource_id: ::std::vec::Vec<::std::string::String>,
     /// The kind of resource whose tag keys are listed; the only value is `PHYSICALCONNECTION`, meaning Express Connect circuits.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
 }
 impl DescribeTagKeysForExpressConnectRequest {
     /// Starts building a request.
@@ -46,39 +46,48 @@ impl DescribeTagKeysForExpressConnectRequest {
 /// Builds a [`DescribeTagKeysForExpressConnectRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeTagKeysForExpressConnectRequestBuilder {
-    keyword: Option<String>,
-    max_result: Option<i32>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    resource_id: Vec<String>,
-    resource_type: Option<String>,
+    keyword: ::core::option::Option<::std::string::String>,
+    max_result: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_id: ::std::vec::Vec<::std::string::String>,
+    resource_type: ::core::option::Option<::std::string::String>,
 }
 impl DescribeTagKeysForExpressConnectRequestBuilder {
     /// Returns only tag keys that contain this text anywhere (fuzzy match).
     ///
     /// Wire name: `Keyword`.
-    pub fn keyword(mut self, value: impl Into<String>) -> Self {
+    pub fn keyword(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.keyword = Some(value.into());
         self
     }
     /// How many tag keys one answer holds, from `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResult`. At most 500.
-    pub fn max_result(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_result(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_result = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -87,15 +96,20 @@ impl DescribeTagKeysForExpressConnectRequestBuilder {
     /// Wire name: `ResourceId`. At most 21 items.
     pub fn resource_id(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(Into::into).collect();
+        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The kind of resource whose tag keys are listed; the only value is `PHYSICALCONNECTION`, meaning Express Connect circuits.
     ///
     /// Wire name: `ResourceType`.
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
@@ -103,7 +117,10 @@ impl DescribeTagKeysForExpressConnectRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DescribeTagKeysForExpressConnectRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        DescribeTagKeysForExpressConnectRequest,
+        rt::BuildError,
+    > {
         let request = DescribeTagKeysForExpressConnectRequest {
             keyword: self.keyword,
             max_result: self.max_result,
@@ -154,7 +171,7 @@ impl super::Client {
 impl rt::Paginated for DescribeTagKeysForExpressConnectRequest {
     type Item = TagKey;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -166,7 +183,9 @@ impl rt::Paginated for DescribeTagKeysForExpressConnectRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeTagKeysForExpressConnectResponse) -> Vec<TagKey> {
+    fn into_items(
+        page: DescribeTagKeysForExpressConnectResponse,
+    ) -> ::std::vec::Vec<TagKey> {
         page.tag_keys
     }
 }
@@ -177,11 +196,11 @@ impl super::Client {
         &self,
         request: DescribeTagKeysForExpressConnectRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeTagKeysForExpressConnectResponse,
             rt::SdkError<DescribeTagKeysForExpressConnectError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeTagKeysForExpressConnect`.
@@ -190,20 +209,27 @@ impl super::Client {
         &self,
         request: DescribeTagKeysForExpressConnectRequest,
     ) -> impl rt::Stream<
-        Item = Result<TagKey, rt::SdkError<DescribeTagKeysForExpressConnectError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            TagKey,
+            rt::SdkError<DescribeTagKeysForExpressConnectError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeTagKeysForExpressConnectRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeTagKeysForExpressConnectRequestBuilder {
             keyword: src.optional("Keyword")?,
             max_result: src.optional("MaxResult")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_id: src.list("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
         }
@@ -215,8 +241,10 @@ impl rt::Operation for DescribeTagKeysForExpressConnectRequest {
     const ACTION: &'static str = "DescribeTagKeysForExpressConnect";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeTagKeysForExpressConnectResponse;
     type Error = DescribeTagKeysForExpressConnectError;
     #[inline]
@@ -236,19 +264,19 @@ pub struct DescribeTagKeysForExpressConnectResponse {
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The tag keys in this answer.
     ///
     /// Wire name: `TagKeys`. On the wire each item is wrapped in `TagKey`.
-    pub tag_keys: Vec<TagKey>,
+    pub tag_keys: ::std::vec::Vec<TagKey>,
 }
 impl rt::Decode for DescribeTagKeysForExpressConnectResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             next_token: fields.optional("NextToken")?,
@@ -281,7 +309,7 @@ impl DescribeTagKeysForExpressConnectError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -301,13 +329,13 @@ impl rt::OperationError for DescribeTagKeysForExpressConnectError {
         }
     }
 }
-impl std::fmt::Display for DescribeTagKeysForExpressConnectError {
+impl ::std::fmt::Display for DescribeTagKeysForExpressConnectError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeTagKeysForExpressConnectError {}
+impl ::std::error::Error for DescribeTagKeysForExpressConnectError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -345,15 +373,15 @@ pub struct TagKey {
     /// The key itself, as written when it was attached.
     ///
     /// Wire name: `TagKey`.
-    pub tag_key: Option<String>,
+    pub tag_key: ::core::option::Option<::std::string::String>,
     /// Whether the key is a user-defined tag (`Custom`) or one added by the system (`System`).
     ///
     /// Wire name: `Type`.
-    pub type_: Option<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TagKey {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             tag_key: fields.optional("TagKey")?,
@@ -371,7 +399,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

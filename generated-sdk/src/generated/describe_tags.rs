@@ -16,27 +16,27 @@ pub struct DescribeTagsRequest {
     /// How many tags one answer holds, from `1` to `50`; `50` by default.
     ///
     /// Wire name: `MaxResult`. At most 500.
-    pub max_result: Option<i32>,
+    pub max_result: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resources whose tags you want, all of the type given in `ResourceType`.
     ///
     /// Wire name: `ResourceId`. At most 21 items.
-    pub resource_id: Vec<String>,
+    pub resource_id: ::std::vec::Vec<::std::string::String>,
     /// The kind of resource to look at: `VPC`, `VSWITCH` (vSwitch), `ROUTETABLE` (route table), `EIP` (elastic IP address), `VpnGateway` (VPN gateway), `NATGATEWAY` (NAT gateway) or `COMMONBANDWIDTHPACKAGE` (EIP bandwidth plan).
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<ResourceType>,
+    pub resource_type: ::core::option::Option<ResourceType>,
     /// Tags to match, as key-value pairs; a key alone matches all its values.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeTagsRequest {
     /// Starts building a request.
@@ -48,32 +48,38 @@ impl DescribeTagsRequest {
 /// Builds a [`DescribeTagsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeTagsRequestBuilder {
-    max_result: Option<i32>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    resource_id: Vec<String>,
-    resource_type: Option<ResourceType>,
-    tag: Vec<super::types::Tag>,
+    max_result: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_id: ::std::vec::Vec<::std::string::String>,
+    resource_type: ::core::option::Option<ResourceType>,
+    tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeTagsRequestBuilder {
     /// How many tags one answer holds, from `1` to `50`; `50` by default.
     ///
     /// Wire name: `MaxResult`. At most 500.
-    pub fn max_result(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_result(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_result = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -82,15 +88,20 @@ impl DescribeTagsRequestBuilder {
     /// Wire name: `ResourceId`. At most 21 items.
     pub fn resource_id(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(Into::into).collect();
+        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The kind of resource to look at: `VPC`, `VSWITCH` (vSwitch), `ROUTETABLE` (route table), `EIP` (elastic IP address), `VpnGateway` (VPN gateway), `NATGATEWAY` (NAT gateway) or `COMMONBANDWIDTHPACKAGE` (EIP bandwidth plan).
     ///
     /// Wire name: `ResourceType`.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<ResourceType>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
@@ -99,14 +110,16 @@ impl DescribeTagsRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeTagsRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<DescribeTagsRequest, rt::BuildError> {
         let request = DescribeTagsRequest {
             max_result: self.max_result,
             next_token: self.next_token,
@@ -155,7 +168,7 @@ impl super::Client {
 impl rt::Paginated for DescribeTagsRequest {
     type Item = TagResource;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -167,7 +180,7 @@ impl rt::Paginated for DescribeTagsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeTagsResponse) -> Vec<TagResource> {
+    fn into_items(page: DescribeTagsResponse) -> ::std::vec::Vec<TagResource> {
         page.tag_resources
     }
 }
@@ -178,8 +191,11 @@ impl super::Client {
         &self,
         request: DescribeTagsRequest,
     ) -> impl rt::Stream<
-        Item = Result<DescribeTagsResponse, rt::SdkError<DescribeTagsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            DescribeTagsResponse,
+            rt::SdkError<DescribeTagsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeTags`.
@@ -188,19 +204,23 @@ impl super::Client {
         &self,
         request: DescribeTagsRequest,
     ) -> impl rt::Stream<
-        Item = Result<TagResource, rt::SdkError<DescribeTagsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<TagResource, rt::SdkError<DescribeTagsError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeTagsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeTagsRequestBuilder {
             max_result: src.optional("MaxResult")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_id: src.list("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
             tag: src.structs("Tag")?,
@@ -213,8 +233,10 @@ impl rt::Operation for DescribeTagsRequest {
     const ACTION: &'static str = "DescribeTags";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeTagsResponse;
     type Error = DescribeTagsError;
     #[inline]
@@ -234,19 +256,19 @@ pub struct DescribeTagsResponse {
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The tags found.
     ///
     /// Wire name: `TagResources`. On the wire each item is wrapped in `TagResource`.
-    pub tag_resources: Vec<TagResource>,
+    pub tag_resources: ::std::vec::Vec<TagResource>,
 }
 impl rt::Decode for DescribeTagsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             next_token: fields.optional("NextToken")?,
@@ -279,7 +301,7 @@ impl DescribeTagsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -299,13 +321,13 @@ impl rt::OperationError for DescribeTagsError {
         }
     }
 }
-impl std::fmt::Display for DescribeTagsError {
+impl ::std::fmt::Display for DescribeTagsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeTagsError {}
+impl ::std::error::Error for DescribeTagsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -373,7 +395,7 @@ impl ResourceType {
         }
     }
 }
-impl From<&str> for ResourceType {
+impl ::core::convert::From<&str> for ResourceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -388,16 +410,17 @@ impl From<&str> for ResourceType {
         }
     }
 }
-impl std::fmt::Display for ResourceType {
+impl ::std::fmt::Display for ResourceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ResourceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ResourceType {
@@ -413,15 +436,15 @@ pub struct TagResource {
     /// The key of the tag.
     ///
     /// Wire name: `TagKey`.
-    pub tag_key: Option<String>,
+    pub tag_key: ::core::option::Option<::std::string::String>,
     /// The value of the tag.
     ///
     /// Wire name: `TagValue`.
-    pub tag_value: Option<String>,
+    pub tag_value: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TagResource {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             tag_key: fields.optional("TagKey")?,
@@ -439,7 +462,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,19 +14,19 @@ pub struct DescribeVRoutersRequest {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many vRouters one page holds: 1 to 50, 10 by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only the vRouter with this ID; DescribeVpcs shows the vRouter ID of each VPC.
     ///
     /// Wire name: `VRouterId`.
-    pub v_router_id: Option<String>,
+    pub v_router_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVRoutersRequest {
     /// Starts building a request.
@@ -38,43 +38,51 @@ impl DescribeVRoutersRequest {
 /// Builds a [`DescribeVRoutersRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVRoutersRequestBuilder {
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    v_router_id: Option<String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    v_router_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVRoutersRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many vRouters one page holds: 1 to 50, 10 by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only the vRouter with this ID; DescribeVpcs shows the vRouter ID of each VPC.
     ///
     /// Wire name: `VRouterId`.
-    pub fn v_router_id(mut self, value: impl Into<String>) -> Self {
+    pub fn v_router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.v_router_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVRoutersRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeVRoutersRequest, rt::BuildError> {
         let request = DescribeVRoutersRequest {
             page_number: self.page_number,
             page_size: self.page_size,
@@ -121,7 +129,7 @@ impl super::Client {
 impl rt::Paginated for DescribeVRoutersRequest {
     type Item = VRouter;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -136,7 +144,7 @@ impl rt::Paginated for DescribeVRoutersRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeVRoutersResponse) -> Vec<VRouter> {
+    fn into_items(page: DescribeVRoutersResponse) -> ::std::vec::Vec<VRouter> {
         page.v_routers
     }
 }
@@ -147,8 +155,11 @@ impl super::Client {
         &self,
         request: DescribeVRoutersRequest,
     ) -> impl rt::Stream<
-        Item = Result<DescribeVRoutersResponse, rt::SdkError<DescribeVRoutersError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            DescribeVRoutersResponse,
+            rt::SdkError<DescribeVRoutersError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeVRouters`.
@@ -157,19 +168,23 @@ impl super::Client {
         &self,
         request: DescribeVRoutersRequest,
     ) -> impl rt::Stream<
-        Item = Result<VRouter, rt::SdkError<DescribeVRoutersError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<VRouter, rt::SdkError<DescribeVRoutersError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVRoutersRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVRoutersRequestBuilder {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             v_router_id: src.optional("VRouterId")?,
         }
             .build()
@@ -180,8 +195,10 @@ impl rt::Operation for DescribeVRoutersRequest {
     const ACTION: &'static str = "DescribeVRouters";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVRoutersResponse;
     type Error = DescribeVRoutersError;
     #[inline]
@@ -199,27 +216,27 @@ pub struct DescribeVRoutersResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
     /// The vRouters on this page.
     ///
     /// Wire name: `VRouters`. On the wire each item is wrapped in `VRouter`.
-    pub v_routers: Vec<VRouter>,
+    pub v_routers: ::std::vec::Vec<VRouter>,
 }
 impl rt::Decode for DescribeVRoutersResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -254,7 +271,7 @@ impl DescribeVRoutersError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -274,13 +291,13 @@ impl rt::OperationError for DescribeVRoutersError {
         }
     }
 }
-impl std::fmt::Display for DescribeVRoutersError {
+impl ::std::fmt::Display for DescribeVRoutersError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVRoutersError {}
+impl ::std::error::Error for DescribeVRoutersError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -349,35 +366,35 @@ pub struct VRouter {
     /// When the vRouter was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the vRouter; ModifyVRouterAttribute changes it.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The region of the vRouter.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The route tables of the vRouter, system and custom.
     ///
     /// Wire name: `RouteTableIds`. On the wire each item is wrapped in `RouteTableId`.
-    pub route_table_ids: Vec<String>,
+    pub route_table_ids: ::std::vec::Vec<::std::string::String>,
     /// The ID of the vRouter.
     ///
     /// Wire name: `VRouterId`.
-    pub v_router_id: Option<String>,
+    pub v_router_id: ::core::option::Option<::std::string::String>,
     /// The name of the vRouter; ModifyVRouterAttribute changes it.
     ///
     /// Wire name: `VRouterName`.
-    pub v_router_name: Option<String>,
+    pub v_router_name: ::core::option::Option<::std::string::String>,
     /// The VPC that the vRouter routes for.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VRouter {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             creation_time: fields.optional("CreationTime")?,
@@ -400,7 +417,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,59 +16,59 @@ pub struct DescribeVSwitchesRequest {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Set to `true` for only vSwitches with IPv6 enabled or `false` for only those without; leave it out to get both.
     ///
     /// Wire name: `EnableIpv6`.
-    pub enable_ipv6: Option<bool>,
+    pub enable_ipv6: ::core::option::Option<bool>,
     /// Set to `true` for only default vSwitches or `false` for only non-default ones; leave it out to get both.
     ///
     /// Wire name: `IsDefault`.
-    pub is_default: Option<bool>,
+    pub is_default: ::core::option::Option<bool>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many vSwitches a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only vSwitches in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Return only vSwitches associated with this route table.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
     /// Return only vSwitches carrying these tags, given as key-value pairs.
     ///
     /// Wire name: `Tag`. At most 20 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// Return only the vSwitch with this ID.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
     /// Return only vSwitches with this name (1 to 128 characters).
     ///
     /// Wire name: `VSwitchName`.
-    pub vswitch_name: Option<String>,
+    pub vswitch_name: ::core::option::Option<::std::string::String>,
     /// Return only vSwitches owned by this Alibaba Cloud account, for example to tell your own vSwitches from ones shared with you.
     ///
     /// Wire name: `VSwitchOwnerId`.
-    pub vswitch_owner_id: Option<i64>,
+    pub vswitch_owner_id: ::core::option::Option<i64>,
     /// Return only vSwitches of this VPC. Required when `RegionId` is not given.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
     /// Return only vSwitches in this zone. DescribeZones lists the zones of the region.
     ///
     /// Wire name: `ZoneId`.
-    pub zone_id: Option<String>,
+    pub zone_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVSwitchesRequest {
     /// Starts building a request.
@@ -80,75 +80,84 @@ impl DescribeVSwitchesRequest {
 /// Builds a [`DescribeVSwitchesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVSwitchesRequestBuilder {
-    dry_run: Option<bool>,
-    enable_ipv6: Option<bool>,
-    is_default: Option<bool>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    route_table_id: Option<String>,
-    tag: Vec<super::types::Tag>,
-    vswitch_id: Option<String>,
-    vswitch_name: Option<String>,
-    vswitch_owner_id: Option<i64>,
-    vpc_id: Option<String>,
-    zone_id: Option<String>,
+    dry_run: ::core::option::Option<bool>,
+    enable_ipv6: ::core::option::Option<bool>,
+    is_default: ::core::option::Option<bool>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    route_table_id: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    vswitch_id: ::core::option::Option<::std::string::String>,
+    vswitch_name: ::core::option::Option<::std::string::String>,
+    vswitch_owner_id: ::core::option::Option<i64>,
+    vpc_id: ::core::option::Option<::std::string::String>,
+    zone_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVSwitchesRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Set to `true` for only vSwitches with IPv6 enabled or `false` for only those without; leave it out to get both.
     ///
     /// Wire name: `EnableIpv6`.
-    pub fn enable_ipv6(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_ipv6 = Some(value.into());
         self
     }
     /// Set to `true` for only default vSwitches or `false` for only non-default ones; leave it out to get both.
     ///
     /// Wire name: `IsDefault`.
-    pub fn is_default(mut self, value: impl Into<bool>) -> Self {
+    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.is_default = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many vSwitches a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only vSwitches in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// Return only vSwitches associated with this route table.
     ///
     /// Wire name: `RouteTableId`.
-    pub fn route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_id = Some(value.into());
         self
     }
@@ -157,49 +166,65 @@ impl DescribeVSwitchesRequestBuilder {
     /// Wire name: `Tag`. At most 20 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only the vSwitch with this ID.
     ///
     /// Wire name: `VSwitchId`.
-    pub fn vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_id = Some(value.into());
         self
     }
     /// Return only vSwitches with this name (1 to 128 characters).
     ///
     /// Wire name: `VSwitchName`.
-    pub fn vswitch_name(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_name = Some(value.into());
         self
     }
     /// Return only vSwitches owned by this Alibaba Cloud account, for example to tell your own vSwitches from ones shared with you.
     ///
     /// Wire name: `VSwitchOwnerId`.
-    pub fn vswitch_owner_id(mut self, value: impl Into<i64>) -> Self {
+    pub fn vswitch_owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.vswitch_owner_id = Some(value.into());
         self
     }
     /// Return only vSwitches of this VPC. Required when `RegionId` is not given.
     ///
     /// Wire name: `VpcId`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Return only vSwitches in this zone. DescribeZones lists the zones of the region.
     ///
     /// Wire name: `ZoneId`.
-    pub fn zone_id(mut self, value: impl Into<String>) -> Self {
+    pub fn zone_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.zone_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVSwitchesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeVSwitchesRequest, rt::BuildError> {
         let request = DescribeVSwitchesRequest {
             dry_run: self.dry_run,
             enable_ipv6: self.enable_ipv6,
@@ -258,7 +283,7 @@ impl rt::DryRunnable for DescribeVSwitchesRequest {}
 impl rt::Paginated for DescribeVSwitchesRequest {
     type Item = VSwitch;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -273,7 +298,7 @@ impl rt::Paginated for DescribeVSwitchesRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeVSwitchesResponse) -> Vec<VSwitch> {
+    fn into_items(page: DescribeVSwitchesResponse) -> ::std::vec::Vec<VSwitch> {
         page.v_switches
     }
 }
@@ -284,8 +309,11 @@ impl super::Client {
         &self,
         request: DescribeVSwitchesRequest,
     ) -> impl rt::Stream<
-        Item = Result<DescribeVSwitchesResponse, rt::SdkError<DescribeVSwitchesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            DescribeVSwitchesResponse,
+            rt::SdkError<DescribeVSwitchesError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeVSwitches`.
@@ -294,15 +322,17 @@ impl super::Client {
         &self,
         request: DescribeVSwitchesRequest,
     ) -> impl rt::Stream<
-        Item = Result<VSwitch, rt::SdkError<DescribeVSwitchesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<VSwitch, rt::SdkError<DescribeVSwitchesError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVSwitchesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVSwitchesRequestBuilder {
             dry_run: src.optional("DryRun")?,
             enable_ipv6: src.optional("EnableIpv6")?,
@@ -327,8 +357,10 @@ impl rt::Operation for DescribeVSwitchesRequest {
     const ACTION: &'static str = "DescribeVSwitches";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVSwitchesResponse;
     type Error = DescribeVSwitchesError;
     #[inline]
@@ -356,27 +388,27 @@ pub struct DescribeVSwitchesResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
     /// The vSwitches that match the filters.
     ///
     /// Wire name: `VSwitches`. On the wire each item is wrapped in `VSwitch`.
-    pub v_switches: Vec<VSwitch>,
+    pub v_switches: ::std::vec::Vec<VSwitch>,
 }
 impl rt::Decode for DescribeVSwitchesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -417,7 +449,7 @@ impl DescribeVSwitchesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -445,13 +477,13 @@ impl rt::OperationError for DescribeVSwitchesError {
         }
     }
 }
-impl std::fmt::Display for DescribeVSwitchesError {
+impl ::std::fmt::Display for DescribeVSwitchesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVSwitchesError {}
+impl ::std::error::Error for DescribeVSwitchesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -586,15 +618,15 @@ pub struct RouteTable {
     /// The ID of the route table associated with the vSwitch.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
     /// Whether that route table is the VPC's system route table (`System`) or a custom one (`Custom`).
     ///
     /// Wire name: `RouteTableType`.
-    pub route_table_type: Option<String>,
+    pub route_table_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for RouteTable {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             route_table_id: fields.optional("RouteTableId")?,
@@ -609,79 +641,79 @@ pub struct VSwitch {
     /// How many IP addresses of the vSwitch are still free to be assigned.
     ///
     /// Wire name: `AvailableIpAddressCount`.
-    pub available_ip_address_count: Option<i64>,
+    pub available_ip_address_count: ::core::option::Option<i64>,
     /// The IPv4 CIDR block of the vSwitch.
     ///
     /// Wire name: `CidrBlock`.
-    pub cidr_block: Option<String>,
+    pub cidr_block: ::core::option::Option<::std::string::String>,
     /// When the vSwitch was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the vSwitch.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// `true` if the vSwitch has an IPv6 CIDR block.
     ///
     /// Wire name: `EnabledIpv6`.
-    pub enabled_ipv6: Option<bool>,
+    pub enabled_ipv6: ::core::option::Option<bool>,
     /// The IPv6 CIDR block of the vSwitch; empty when IPv6 is not enabled.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub ipv6_cidr_block: Option<String>,
+    pub ipv6_cidr_block: ::core::option::Option<::std::string::String>,
     /// `true` if this is the default vSwitch of its zone.
     ///
     /// Wire name: `IsDefault`.
-    pub is_default: Option<bool>,
+    pub is_default: ::core::option::Option<bool>,
     /// The network ACL associated with the vSwitch, if any.
     ///
     /// Wire name: `NetworkAclId`.
-    pub network_acl_id: Option<String>,
+    pub network_acl_id: ::core::option::Option<::std::string::String>,
     /// The ID of the Alibaba Cloud account that owns the vSwitch.
     ///
     /// Wire name: `OwnerId`.
-    pub owner_id: Option<i64>,
+    pub owner_id: ::core::option::Option<i64>,
     /// The resource group the vSwitch belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The route table associated with the vSwitch.
     ///
     /// Wire name: `RouteTable`.
-    pub route_table: Option<RouteTable>,
+    pub route_table: ::core::option::Option<RouteTable>,
     /// Whether the vSwitch is shared with this account by another account through resource sharing; for example `Sharing` for a shared vSwitch.
     ///
     /// Wire name: `ShareType`.
-    pub share_type: Option<String>,
+    pub share_type: ::core::option::Option<::std::string::String>,
     /// The state of the vSwitch: `Pending` while it is being configured, `Available` when it is ready.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags on the vSwitch, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The ID of the vSwitch.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
     /// The name of the vSwitch.
     ///
     /// Wire name: `VSwitchName`.
-    pub vswitch_name: Option<String>,
+    pub vswitch_name: ::core::option::Option<::std::string::String>,
     /// The VPC the vSwitch belongs to.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
     /// The zone the vSwitch is in.
     ///
     /// Wire name: `ZoneId`.
-    pub zone_id: Option<String>,
+    pub zone_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VSwitch {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             available_ip_address_count: fields.optional("AvailableIpAddressCount")?,
@@ -714,7 +746,7 @@ mod tests {
         let request = DescribeVSwitchesRequest::builder()
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

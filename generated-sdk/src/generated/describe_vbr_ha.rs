@@ -14,23 +14,23 @@ pub struct DescribeVbrHaRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The failover group to look up, as returned by CreateVbrHa.
     ///
     /// Wire name: `VbrHaId`.
-    pub vbr_ha_id: Option<String>,
+    pub vbr_ha_id: ::core::option::Option<::std::string::String>,
     /// A VBR that is a member of the failover group you want.
     ///
     /// Wire name: `VbrId`.
-    pub vbr_id: Option<String>,
+    pub vbr_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVbrHaRequest {
     /// Starts building a request.
@@ -42,51 +42,63 @@ impl DescribeVbrHaRequest {
 /// Builds a [`DescribeVbrHaRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVbrHaRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    region_id: Option<String>,
-    vbr_ha_id: Option<String>,
-    vbr_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vbr_ha_id: ::core::option::Option<::std::string::String>,
+    vbr_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVbrHaRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The failover group to look up, as returned by CreateVbrHa.
     ///
     /// Wire name: `VbrHaId`.
-    pub fn vbr_ha_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vbr_ha_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vbr_ha_id = Some(value.into());
         self
     }
     /// A VBR that is a member of the failover group you want.
     ///
     /// Wire name: `VbrId`.
-    pub fn vbr_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vbr_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vbr_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVbrHaRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<DescribeVbrHaRequest, rt::BuildError> {
         Ok(DescribeVbrHaRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -117,11 +129,15 @@ impl rt::DryRunnable for DescribeVbrHaRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVbrHaRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVbrHaRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vbr_ha_id: src.optional("VbrHaId")?,
             vbr_id: src.optional("VbrId")?,
         }
@@ -133,8 +149,10 @@ impl rt::Operation for DescribeVbrHaRequest {
     const ACTION: &'static str = "DescribeVbrHa";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVbrHaResponse;
     type Error = DescribeVbrHaError;
     #[inline]
@@ -153,43 +171,43 @@ pub struct DescribeVbrHaResponse {
     /// When the failover group was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the failover group.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The name of the failover group.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The second VBR of the pair.
     ///
     /// Wire name: `PeerVbrId`.
-    pub peer_vbr_id: Option<String>,
+    pub peer_vbr_id: ::core::option::Option<::std::string::String>,
     /// The region the failover group is in.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The state of the failover group, for example whether it is still being created or ready.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The ID of the failover group.
     ///
     /// Wire name: `VbrHaId`.
-    pub vbr_ha_id: Option<String>,
+    pub vbr_ha_id: ::core::option::Option<::std::string::String>,
     /// The first VBR of the pair.
     ///
     /// Wire name: `VbrId`.
-    pub vbr_id: Option<String>,
+    pub vbr_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DescribeVbrHaResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             creation_time: fields.optional("CreationTime")?,
@@ -228,7 +246,7 @@ impl DescribeVbrHaError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -248,13 +266,13 @@ impl rt::OperationError for DescribeVbrHaError {
         }
     }
 }
-impl std::fmt::Display for DescribeVbrHaError {
+impl ::std::fmt::Display for DescribeVbrHaError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVbrHaError {}
+impl ::std::error::Error for DescribeVbrHaError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -305,7 +323,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,27 +14,27 @@ pub struct DescribeVcoRouteEntriesRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many routes a page holds, from `1` to `50`; `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Which routes to list: `custom` (the default) for destination-based routes, or `bgp` for routes learned over BGP.
     ///
     /// Wire name: `RouteEntryType`.
-    pub route_entry_type: Option<RouteEntryType>,
+    pub route_entry_type: ::core::option::Option<RouteEntryType>,
     /// The IPsec-VPN connection whose routes you want. DescribeVpnConnections lists connection IDs.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub vpn_connection_id: String,
+    pub vpn_connection_id: ::std::string::String,
 }
 impl DescribeVcoRouteEntriesRequest {
     /// Starts building a request.
@@ -46,59 +46,73 @@ impl DescribeVcoRouteEntriesRequest {
 /// Builds a [`DescribeVcoRouteEntriesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVcoRouteEntriesRequestBuilder {
-    client_token: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    route_entry_type: Option<RouteEntryType>,
-    vpn_connection_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_entry_type: ::core::option::Option<RouteEntryType>,
+    vpn_connection_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVcoRouteEntriesRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many routes a page holds, from `1` to `50`; `10` by default.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Which routes to list: `custom` (the default) for destination-based routes, or `bgp` for routes learned over BGP.
     ///
     /// Wire name: `RouteEntryType`.
-    pub fn route_entry_type(mut self, value: impl Into<RouteEntryType>) -> Self {
+    pub fn route_entry_type(
+        mut self,
+        value: impl ::core::convert::Into<RouteEntryType>,
+    ) -> Self {
         self.route_entry_type = Some(value.into());
         self
     }
     /// The IPsec-VPN connection whose routes you want. DescribeVpnConnections lists connection IDs.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub fn vpn_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_connection_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVcoRouteEntriesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeVcoRouteEntriesRequest, rt::BuildError> {
         Ok(DescribeVcoRouteEntriesRequest {
             client_token: self.client_token,
             page_number: self.page_number,
@@ -132,7 +146,7 @@ impl super::Client {
 impl rt::Paginated for DescribeVcoRouteEntriesRequest {
     type Item = VcoRouteEntries;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -147,7 +161,9 @@ impl rt::Paginated for DescribeVcoRouteEntriesRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeVcoRouteEntriesResponse) -> Vec<VcoRouteEntries> {
+    fn into_items(
+        page: DescribeVcoRouteEntriesResponse,
+    ) -> ::std::vec::Vec<VcoRouteEntries> {
         page.vco_route_entries
     }
 }
@@ -158,11 +174,11 @@ impl super::Client {
         &self,
         request: DescribeVcoRouteEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeVcoRouteEntriesResponse,
             rt::SdkError<DescribeVcoRouteEntriesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeVcoRouteEntries`.
@@ -171,20 +187,27 @@ impl super::Client {
         &self,
         request: DescribeVcoRouteEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<VcoRouteEntries, rt::SdkError<DescribeVcoRouteEntriesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            VcoRouteEntries,
+            rt::SdkError<DescribeVcoRouteEntriesError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVcoRouteEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVcoRouteEntriesRequestBuilder {
             client_token: src.optional("ClientToken")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_entry_type: src.optional("RouteEntryType")?,
             vpn_connection_id: src.optional("VpnConnectionId")?,
         }
@@ -196,8 +219,10 @@ impl rt::Operation for DescribeVcoRouteEntriesRequest {
     const ACTION: &'static str = "DescribeVcoRouteEntries";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVcoRouteEntriesResponse;
     type Error = DescribeVcoRouteEntriesError;
     #[inline]
@@ -217,31 +242,31 @@ pub struct DescribeVcoRouteEntriesResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
     /// The routes on this page.
     ///
     /// Wire name: `VcoRouteEntries`.
-    pub vco_route_entries: Vec<VcoRouteEntries>,
+    pub vco_route_entries: ::std::vec::Vec<VcoRouteEntries>,
     /// Route counts of the connection, broken down by route type and source.
     ///
     /// Wire name: `VpnRouteCounts`.
-    pub vpn_route_counts: Vec<VpnRouteCounts>,
+    pub vpn_route_counts: ::std::vec::Vec<VpnRouteCounts>,
 }
 impl rt::Decode for DescribeVcoRouteEntriesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -277,7 +302,7 @@ impl DescribeVcoRouteEntriesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -297,13 +322,13 @@ impl rt::OperationError for DescribeVcoRouteEntriesError {
         }
     }
 }
-impl std::fmt::Display for DescribeVcoRouteEntriesError {
+impl ::std::fmt::Display for DescribeVcoRouteEntriesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVcoRouteEntriesError {}
+impl ::std::error::Error for DescribeVcoRouteEntriesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -425,7 +450,7 @@ impl RouteEntryType {
         }
     }
 }
-impl From<&str> for RouteEntryType {
+impl ::core::convert::From<&str> for RouteEntryType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -435,16 +460,17 @@ impl From<&str> for RouteEntryType {
         }
     }
 }
-impl std::fmt::Display for RouteEntryType {
+impl ::std::fmt::Display for RouteEntryType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for RouteEntryType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for RouteEntryType {
@@ -460,51 +486,51 @@ pub struct VcoRouteEntries {
     /// The AS path of a BGP route.
     ///
     /// Wire name: `AsPath`.
-    pub as_path: Option<String>,
+    pub as_path: ::core::option::Option<::std::string::String>,
     /// The BGP community attribute of a BGP route.
     ///
     /// Wire name: `Community`.
-    pub community: Option<String>,
+    pub community: ::core::option::Option<::std::string::String>,
     /// When the route was added, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The next hop of the route.
     ///
     /// Wire name: `NextHop`.
-    pub next_hop: Option<String>,
+    pub next_hop: ::core::option::Option<::std::string::String>,
     /// The IPsec tunnels of the connection that the route forwards through.
     ///
     /// Wire name: `NextHopTunnelIdList`.
-    pub next_hop_tunnel_id_list: Vec<String>,
+    pub next_hop_tunnel_id_list: ::std::vec::Vec<::std::string::String>,
     /// The destination CIDR block of the route.
     ///
     /// Wire name: `RouteDest`.
-    pub route_dest: Option<String>,
+    pub route_dest: ::core::option::Option<::std::string::String>,
     /// The kind of route: `custom` for destination-based or `bgp` for BGP-learned.
     ///
     /// Wire name: `RouteEntryType`.
-    pub route_entry_type: Option<String>,
+    pub route_entry_type: ::core::option::Option<::std::string::String>,
     /// Where the route comes from, for example the connection or the peer gateway that advertised it.
     ///
     /// Wire name: `Source`.
-    pub source: Option<String>,
+    pub source: ::core::option::Option<::std::string::String>,
     /// The state of the route, for example whether it is published or still being added.
     ///
     /// Wire name: `State`.
-    pub state: Option<String>,
+    pub state: ::core::option::Option<::std::string::String>,
     /// The IPsec-VPN connection the route belongs to.
     ///
     /// Wire name: `VpnConnectionId`.
-    pub vpn_connection_id: Option<String>,
+    pub vpn_connection_id: ::core::option::Option<::std::string::String>,
     /// The weight of a destination-based route: `0` (low priority) or `100` (high priority).
     ///
     /// Wire name: `Weight`.
-    pub weight: Option<i64>,
+    pub weight: ::core::option::Option<i64>,
 }
 impl rt::Decode for VcoRouteEntries {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             as_path: fields.optional("AsPath")?,
@@ -528,19 +554,19 @@ pub struct VpnRouteCounts {
     /// How many routes fall into this group.
     ///
     /// Wire name: `RouteCount`.
-    pub route_count: Option<i64>,
+    pub route_count: ::core::option::Option<i64>,
     /// The route type the count refers to, `custom` or `bgp`.
     ///
     /// Wire name: `RouteEntryType`.
-    pub route_entry_type: Option<String>,
+    pub route_entry_type: ::core::option::Option<::std::string::String>,
     /// The route source the count refers to.
     ///
     /// Wire name: `Source`.
-    pub source: Option<String>,
+    pub source: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VpnRouteCounts {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             route_count: fields.optional("RouteCount")?,
@@ -560,7 +586,7 @@ mod tests {
             .vpn_connection_id("example-VpnConnectionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,31 +14,31 @@ pub struct DescribeVirtualBorderRoutersRequest {
     /// Conditions that the returned VBRs must meet; each names a field and the values it may have.
     ///
     /// Wire name: `Filter`. At most 5 items.
-    pub filter: Vec<DescribeVirtualBorderRoutersFilter>,
+    pub filter: ::std::vec::Vec<DescribeVirtualBorderRoutersFilter>,
     /// Whether VBRs that you created for other accounts on your circuits are included: `true` or `false` (the default).
     ///
     /// Wire name: `IncludeCrossAccountVbr`.
-    pub include_cross_account_vbr: Option<bool>,
+    pub include_cross_account_vbr: ::core::option::Option<bool>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many VBRs a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only the VBRs in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Returns only the VBRs that carry all of these tags.
     ///
     /// Wire name: `Tags`. At most 20 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeVirtualBorderRoutersRequest {
     /// Starts building a request.
@@ -50,13 +50,13 @@ impl DescribeVirtualBorderRoutersRequest {
 /// Builds a [`DescribeVirtualBorderRoutersRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVirtualBorderRoutersRequestBuilder {
-    filter: Vec<DescribeVirtualBorderRoutersFilter>,
-    include_cross_account_vbr: Option<bool>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
+    filter: ::std::vec::Vec<DescribeVirtualBorderRoutersFilter>,
+    include_cross_account_vbr: ::core::option::Option<bool>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeVirtualBorderRoutersRequestBuilder {
     /// Conditions that the returned VBRs must meet; each names a field and the values it may have.
@@ -64,43 +64,54 @@ impl DescribeVirtualBorderRoutersRequestBuilder {
     /// Wire name: `Filter`. At most 5 items.
     pub fn filter(
         mut self,
-        value: impl IntoIterator<Item = impl Into<DescribeVirtualBorderRoutersFilter>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<DescribeVirtualBorderRoutersFilter>,
+        >,
     ) -> Self {
-        self.filter = value.into_iter().map(Into::into).collect();
+        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Whether VBRs that you created for other accounts on your circuits are included: `true` or `false` (the default).
     ///
     /// Wire name: `IncludeCrossAccountVbr`.
-    pub fn include_cross_account_vbr(mut self, value: impl Into<bool>) -> Self {
+    pub fn include_cross_account_vbr(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.include_cross_account_vbr = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many VBRs a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only the VBRs in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -109,14 +120,18 @@ impl DescribeVirtualBorderRoutersRequestBuilder {
     /// Wire name: `Tags`. At most 20 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVirtualBorderRoutersRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeVirtualBorderRoutersRequest, rt::BuildError> {
         let request = DescribeVirtualBorderRoutersRequest {
             filter: self.filter,
             include_cross_account_vbr: self.include_cross_account_vbr,
@@ -171,7 +186,7 @@ impl super::Client {
 impl rt::Paginated for DescribeVirtualBorderRoutersRequest {
     type Item = VirtualBorderRouterType;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -188,7 +203,7 @@ impl rt::Paginated for DescribeVirtualBorderRoutersRequest {
     #[inline]
     fn into_items(
         page: DescribeVirtualBorderRoutersResponse,
-    ) -> Vec<VirtualBorderRouterType> {
+    ) -> ::std::vec::Vec<VirtualBorderRouterType> {
         page.virtual_border_router_set
     }
 }
@@ -199,11 +214,11 @@ impl super::Client {
         &self,
         request: DescribeVirtualBorderRoutersRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeVirtualBorderRoutersResponse,
             rt::SdkError<DescribeVirtualBorderRoutersError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeVirtualBorderRouters`.
@@ -212,24 +227,28 @@ impl super::Client {
         &self,
         request: DescribeVirtualBorderRoutersRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             VirtualBorderRouterType,
             rt::SdkError<DescribeVirtualBorderRoutersError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVirtualBorderRoutersRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVirtualBorderRoutersRequestBuilder {
             filter: src.structs("Filter")?,
             include_cross_account_vbr: src.optional("IncludeCrossAccountVbr")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -241,8 +260,10 @@ impl rt::Operation for DescribeVirtualBorderRoutersRequest {
     const ACTION: &'static str = "DescribeVirtualBorderRouters";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVirtualBorderRoutersResponse;
     type Error = DescribeVirtualBorderRoutersError;
     #[inline]
@@ -263,27 +284,27 @@ pub struct DescribeVirtualBorderRoutersResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
     /// The VBRs on this page.
     ///
     /// Wire name: `VirtualBorderRouterSet`. On the wire each item is wrapped in `VirtualBorderRouterType`.
-    pub virtual_border_router_set: Vec<VirtualBorderRouterType>,
+    pub virtual_border_router_set: ::std::vec::Vec<VirtualBorderRouterType>,
 }
 impl rt::Decode for DescribeVirtualBorderRoutersResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -323,7 +344,7 @@ impl DescribeVirtualBorderRoutersError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -350,13 +371,13 @@ impl rt::OperationError for DescribeVirtualBorderRoutersError {
         }
     }
 }
-impl std::fmt::Display for DescribeVirtualBorderRoutersError {
+impl ::std::fmt::Display for DescribeVirtualBorderRoutersError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVirtualBorderRoutersError {}
+impl ::std::error::Error for DescribeVirtualBorderRoutersError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -660,31 +681,39 @@ pub struct DescribeVirtualBorderRoutersFilter {
     /// The VBR field to filter on, for example `VbrId`, `PhysicalConnectionId`, `Status`, `Name` or `AccessPointId`.
     ///
     /// Wire name: `Key`.
-    pub key: Option<String>,
+    pub key: ::core::option::Option<::std::string::String>,
     /// The values that the field named in Filter.Key may take.
     ///
     /// Wire name: `Value`.
-    pub value: Vec<String>,
+    pub value: ::std::vec::Vec<::std::string::String>,
 }
 impl DescribeVirtualBorderRoutersFilter {
     /// The VBR field to filter on, for example `VbrId`, `PhysicalConnectionId`, `Status`, `Name` or `AccessPointId`.
     ///
     /// Wire name: `Key`.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
+    pub fn key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.key = Some(value.into());
         self
     }
     /// The values that the field named in Filter.Key may take.
     ///
     /// Wire name: `Value`.
-    pub fn value(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.value = value.into_iter().map(Into::into).collect();
+    pub fn value(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.value = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
 }
 impl rt::Decode for DescribeVirtualBorderRoutersFilter {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             key: fields.optional("Key")?,
@@ -701,7 +730,9 @@ impl rt::ToParam for DescribeVirtualBorderRoutersFilter {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVirtualBorderRoutersFilter {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             key: src.optional("Key")?,
             value: src.list("Value")?,
@@ -715,19 +746,19 @@ pub struct AssociatedCen {
     /// The ID of the CEN instance.
     ///
     /// Wire name: `CenId`.
-    pub cen_id: Option<String>,
+    pub cen_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the CEN instance.
     ///
     /// Wire name: `CenOwnerId`.
-    pub cen_owner_id: Option<i64>,
+    pub cen_owner_id: ::core::option::Option<i64>,
     /// The state of the attachment to the CEN instance, for example `Attached`.
     ///
     /// Wire name: `CenStatus`.
-    pub cen_status: Option<String>,
+    pub cen_status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AssociatedCen {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cen_id: fields.optional("CenId")?,
@@ -743,67 +774,69 @@ pub struct AssociatedPhysicalConnection {
     /// The circuit code that the connectivity provider assigned to this circuit.
     ///
     /// Wire name: `CircuitCode`.
-    pub circuit_code: Option<String>,
+    pub circuit_code: ::core::option::Option<::std::string::String>,
     /// Whether IPv6 is enabled on this circuit.
     ///
     /// Wire name: `EnableIpv6`.
-    pub enable_ipv6: Option<bool>,
+    pub enable_ipv6: ::core::option::Option<bool>,
     /// The IPv4 address of the VBR on this circuit.
     ///
     /// Wire name: `LocalGatewayIp`.
-    pub local_gateway_ip: Option<String>,
+    pub local_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 address of the VBR on this circuit.
     ///
     /// Wire name: `LocalIpv6GatewayIp`.
-    pub local_ipv6_gateway_ip: Option<String>,
+    pub local_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv4 address of the data center gateway on this circuit.
     ///
     /// Wire name: `PeerGatewayIp`.
-    pub peer_gateway_ip: Option<String>,
+    pub peer_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 address of the data center gateway on this circuit.
     ///
     /// Wire name: `PeerIpv6GatewayIp`.
-    pub peer_ipv6_gateway_ip: Option<String>,
+    pub peer_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 subnet mask of the interconnection on this circuit.
     ///
     /// Wire name: `PeeringIpv6SubnetMask`.
-    pub peering_ipv6_subnet_mask: Option<String>,
+    pub peering_ipv6_subnet_mask: ::core::option::Option<::std::string::String>,
     /// The IPv4 subnet mask of the interconnection on this circuit.
     ///
     /// Wire name: `PeeringSubnetMask`.
-    pub peering_subnet_mask: Option<String>,
+    pub peering_subnet_mask: ::core::option::Option<::std::string::String>,
     /// The billing state of the circuit, for example `Normal` or `FinancialLocked`.
     ///
     /// Wire name: `PhysicalConnectionBusinessStatus`.
-    pub physical_connection_business_status: Option<String>,
+    pub physical_connection_business_status: ::core::option::Option<
+        ::std::string::String,
+    >,
     /// The ID of the Express Connect circuit.
     ///
     /// Wire name: `PhysicalConnectionId`.
-    pub physical_connection_id: Option<String>,
+    pub physical_connection_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the circuit.
     ///
     /// Wire name: `PhysicalConnectionOwnerUid`.
-    pub physical_connection_owner_uid: Option<String>,
+    pub physical_connection_owner_uid: ::core::option::Option<::std::string::String>,
     /// The state of the circuit, for example `Enabled`.
     ///
     /// Wire name: `PhysicalConnectionStatus`.
-    pub physical_connection_status: Option<String>,
+    pub physical_connection_status: ::core::option::Option<::std::string::String>,
     /// The state of the VBR on this circuit.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The VLAN ID the VBR uses on this circuit.
     ///
     /// Wire name: `VlanId`.
-    pub vlan_id: Option<String>,
+    pub vlan_id: ::core::option::Option<::std::string::String>,
     /// The ID of the VLAN interface of the VBR on this circuit.
     ///
     /// Wire name: `VlanInterfaceId`.
-    pub vlan_interface_id: Option<String>,
+    pub vlan_interface_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AssociatedPhysicalConnection {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             circuit_code: fields.optional("CircuitCode")?,
@@ -833,175 +866,177 @@ pub struct VirtualBorderRouterType {
     /// The Express Connect access point through which the VBR reaches Alibaba Cloud.
     ///
     /// Wire name: `AccessPointId`.
-    pub access_point_id: Option<String>,
+    pub access_point_id: ::core::option::Option<::std::string::String>,
     /// When the VBR was last activated.
     ///
     /// Wire name: `ActivationTime`.
-    pub activation_time: Option<String>,
+    pub activation_time: ::core::option::Option<::std::string::String>,
     /// The Cloud Enterprise Network (CEN) instances to which the VBR is attached.
     ///
     /// Wire name: `AssociatedCens`. On the wire each item is wrapped in `AssociatedCen`.
-    pub associated_cens: Vec<AssociatedCen>,
+    pub associated_cens: ::std::vec::Vec<AssociatedCen>,
     /// The Express Connect circuits the VBR runs over, with the per-circuit addressing.
     ///
     /// Wire name: `AssociatedPhysicalConnections`. On the wire each item is wrapped in `AssociatedPhysicalConnection`.
-    pub associated_physical_connections: Vec<AssociatedPhysicalConnection>,
+    pub associated_physical_connections: ::std::vec::Vec<AssociatedPhysicalConnection>,
     /// The bandwidth of the VBR, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: ::core::option::Option<i64>,
     /// The circuit code that the connectivity provider assigned to the circuit.
     ///
     /// Wire name: `CircuitCode`.
-    pub circuit_code: Option<String>,
+    pub circuit_code: ::core::option::Option<::std::string::String>,
     /// The CloudBox instance the VBR serves, if any.
     ///
     /// Wire name: `CloudBoxInstanceId`.
-    pub cloud_box_instance_id: Option<String>,
+    pub cloud_box_instance_id: ::core::option::Option<::std::string::String>,
     /// When the VBR was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the VBR.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The BFD detection multiplier: how many BFD packets in a row may be lost before the link counts as down.
     ///
     /// Wire name: `DetectMultiplier`.
-    pub detect_multiplier: Option<i64>,
+    pub detect_multiplier: ::core::option::Option<i64>,
     /// The Express Cloud Connection (ECC) instance the VBR belongs to, if any.
     ///
     /// Wire name: `EccId`.
-    pub ecc_id: Option<String>,
+    pub ecc_id: ::core::option::Option<::std::string::String>,
     /// The state of the attachment of the VBR to an Express Connect Router (ECR).
     ///
     /// Wire name: `EcrAttatchStatus`.
-    pub ecr_attatch_status: Option<String>,
+    pub ecr_attatch_status: ::core::option::Option<::std::string::String>,
     /// The Express Connect Router (ECR) the VBR is attached to.
     ///
     /// Wire name: `EcrId`.
-    pub ecr_id: Option<String>,
+    pub ecr_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns that ECR.
     ///
     /// Wire name: `EcrOwnerId`.
-    pub ecr_owner_id: Option<String>,
+    pub ecr_owner_id: ::core::option::Option<::std::string::String>,
     /// Whether IPv6 is enabled on the VBR.
     ///
     /// Wire name: `EnableIpv6`.
-    pub enable_ipv6: Option<bool>,
+    pub enable_ipv6: ::core::option::Option<bool>,
     /// The IPv4 address of the VBR on the interconnection subnet.
     ///
     /// Wire name: `LocalGatewayIp`.
-    pub local_gateway_ip: Option<String>,
+    pub local_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 address of the VBR on the interconnection subnet.
     ///
     /// Wire name: `LocalIpv6GatewayIp`.
-    pub local_ipv6_gateway_ip: Option<String>,
+    pub local_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The minimum interval at which the VBR expects to receive BFD packets, in milliseconds.
     ///
     /// Wire name: `MinRxInterval`.
-    pub min_rx_interval: Option<i64>,
+    pub min_rx_interval: ::core::option::Option<i64>,
     /// The minimum interval at which the VBR sends BFD packets, in milliseconds.
     ///
     /// Wire name: `MinTxInterval`.
-    pub min_tx_interval: Option<i64>,
+    pub min_tx_interval: ::core::option::Option<i64>,
     /// The maximum transmission unit of the VBR, in bytes.
     ///
     /// Wire name: `Mtu`.
-    pub mtu: Option<i64>,
+    pub mtu: ::core::option::Option<i64>,
     /// The name of the VBR.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// How the VBR is billed when it runs on another account's circuit.
     ///
     /// Wire name: `PConnVbrChargeType`.
-    pub p_conn_vbr_charge_type: Option<String>,
+    pub p_conn_vbr_charge_type: ::core::option::Option<::std::string::String>,
     /// When the billing period of such a VBR ends.
     ///
     /// Wire name: `PConnVbrExpireTime`.
-    pub p_conn_vbr_expire_time: Option<String>,
+    pub p_conn_vbr_expire_time: ::core::option::Option<::std::string::String>,
     /// The IPv4 address of the data center gateway.
     ///
     /// Wire name: `PeerGatewayIp`.
-    pub peer_gateway_ip: Option<String>,
+    pub peer_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 address of the data center gateway.
     ///
     /// Wire name: `PeerIpv6GatewayIp`.
-    pub peer_ipv6_gateway_ip: Option<String>,
+    pub peer_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 subnet mask of the interconnection.
     ///
     /// Wire name: `PeeringIpv6SubnetMask`.
-    pub peering_ipv6_subnet_mask: Option<String>,
+    pub peering_ipv6_subnet_mask: ::core::option::Option<::std::string::String>,
     /// The IPv4 subnet mask of the interconnection, for example `255.255.255.252`.
     ///
     /// Wire name: `PeeringSubnetMask`.
-    pub peering_subnet_mask: Option<String>,
+    pub peering_subnet_mask: ::core::option::Option<::std::string::String>,
     /// The billing state of the circuit, for example `Normal` or `FinancialLocked`.
     ///
     /// Wire name: `PhysicalConnectionBusinessStatus`.
-    pub physical_connection_business_status: Option<String>,
+    pub physical_connection_business_status: ::core::option::Option<
+        ::std::string::String,
+    >,
     /// The Express Connect circuit the VBR runs over.
     ///
     /// Wire name: `PhysicalConnectionId`.
-    pub physical_connection_id: Option<String>,
+    pub physical_connection_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the circuit.
     ///
     /// Wire name: `PhysicalConnectionOwnerUid`.
-    pub physical_connection_owner_uid: Option<String>,
+    pub physical_connection_owner_uid: ::core::option::Option<::std::string::String>,
     /// The state of the circuit, for example `Enabled`.
     ///
     /// Wire name: `PhysicalConnectionStatus`.
-    pub physical_connection_status: Option<String>,
+    pub physical_connection_status: ::core::option::Option<::std::string::String>,
     /// When the VBR was last recovered with RecoverVirtualBorderRouter.
     ///
     /// Wire name: `RecoveryTime`.
-    pub recovery_time: Option<String>,
+    pub recovery_time: ::core::option::Option<::std::string::String>,
     /// The resource group of the VBR.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The route table of the VBR.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
     /// Whether the VBR may exchange traffic with other data centers through Alibaba Cloud.
     ///
     /// Wire name: `SitelinkEnable`.
-    pub sitelink_enable: Option<bool>,
+    pub sitelink_enable: ::core::option::Option<bool>,
     /// The state of the VBR: for example `unconfirmed`, `active`, `terminating`, `terminated`, `recovering` or `deleting`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the VBR.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// When the VBR was last terminated with TerminateVirtualBorderRouter.
     ///
     /// Wire name: `TerminationTime`.
-    pub termination_time: Option<String>,
+    pub termination_time: ::core::option::Option<::std::string::String>,
     /// The kind of VBR.
     ///
     /// Wire name: `Type`.
-    pub type_: Option<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
     /// The ID of the VBR.
     ///
     /// Wire name: `VbrId`.
-    pub vbr_id: Option<String>,
+    pub vbr_id: ::core::option::Option<::std::string::String>,
     /// The VLAN ID of the VBR on its circuit.
     ///
     /// Wire name: `VlanId`.
-    pub vlan_id: Option<i64>,
+    pub vlan_id: ::core::option::Option<i64>,
     /// The ID of the VLAN interface of the VBR.
     ///
     /// Wire name: `VlanInterfaceId`.
-    pub vlan_interface_id: Option<String>,
+    pub vlan_interface_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VirtualBorderRouterType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             access_point_id: fields.optional("AccessPointId")?,
@@ -1065,7 +1100,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

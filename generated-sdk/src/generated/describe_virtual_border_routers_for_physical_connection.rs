@@ -16,23 +16,23 @@ pub struct DescribeVirtualBorderRoutersForPhysicalConnectionRequest {
     /// Conditions the listed VBRs must meet, sent as `Filter.N.Key` and `Filter.N.Value.M`. The service does not document the keys here.
     ///
     /// Wire name: `Filter`.
-    pub filter: Vec<super::types::Filter>,
+    pub filter: ::std::vec::Vec<super::types::Filter>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. Example: `1`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many VBRs a page holds; 10 when omitted.
     ///
     /// Wire name: `PageSize`. Example: `10`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID of the Express Connect circuit.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub physical_connection_id: String,
+    pub physical_connection_id: ::std::string::String,
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVirtualBorderRoutersForPhysicalConnectionRequest {
     /// Starts building a request.
@@ -44,11 +44,11 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionRequest {
 /// Builds a [`DescribeVirtualBorderRoutersForPhysicalConnectionRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
-    filter: Vec<super::types::Filter>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    physical_connection_id: Option<String>,
-    region_id: Option<String>,
+    filter: ::std::vec::Vec<super::types::Filter>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    physical_connection_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
     /// Conditions the listed VBRs must meet, sent as `Filter.N.Key` and `Filter.N.Value.M`. The service does not document the keys here.
@@ -56,36 +56,44 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
     /// Wire name: `Filter`.
     pub fn filter(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Filter>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Filter>,
+        >,
     ) -> Self {
-        self.filter = value.into_iter().map(Into::into).collect();
+        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. Example: `1`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many VBRs a page holds; 10 when omitted.
     ///
     /// Wire name: `PageSize`. Example: `10`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub fn physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.physical_connection_id = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -93,7 +101,7 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<
+    ) -> ::core::result::Result<
         DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
         rt::BuildError,
     > {
@@ -150,7 +158,7 @@ impl super::Client {
 impl rt::Paginated for DescribeVirtualBorderRoutersForPhysicalConnectionRequest {
     type Item = VirtualBorderRouterForPhysicalConnection;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -169,7 +177,7 @@ impl rt::Paginated for DescribeVirtualBorderRoutersForPhysicalConnectionRequest 
     #[inline]
     fn into_items(
         page: DescribeVirtualBorderRoutersForPhysicalConnectionResponse,
-    ) -> Vec<VirtualBorderRouterForPhysicalConnection> {
+    ) -> ::std::vec::Vec<VirtualBorderRouterForPhysicalConnection> {
         page.virtual_border_routers
     }
 }
@@ -180,11 +188,11 @@ impl super::Client {
         &self,
         request: DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeVirtualBorderRoutersForPhysicalConnectionResponse,
             rt::SdkError<DescribeVirtualBorderRoutersForPhysicalConnectionError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeVirtualBorderRoutersForPhysicalConnection`.
@@ -193,24 +201,28 @@ impl super::Client {
         &self,
         request: DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             VirtualBorderRouterForPhysicalConnection,
             rt::SdkError<DescribeVirtualBorderRoutersForPhysicalConnectionError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVirtualBorderRoutersForPhysicalConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
             filter: src.structs("Filter")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -220,8 +232,10 @@ impl rt::Operation for DescribeVirtualBorderRoutersForPhysicalConnectionRequest 
     const ACTION: &'static str = "DescribeVirtualBorderRoutersForPhysicalConnection";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVirtualBorderRoutersForPhysicalConnectionResponse;
     type Error = DescribeVirtualBorderRoutersForPhysicalConnectionError;
     #[inline]
@@ -240,27 +254,29 @@ pub struct DescribeVirtualBorderRoutersForPhysicalConnectionResponse {
     /// The page returned.
     ///
     /// Wire name: `PageNumber`. Example: `1`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many VBRs a page holds.
     ///
     /// Wire name: `PageSize`. Example: `10`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `6C0B9E3F-8D2A-4E71-A5C4-1F7D3B9E2A60`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many VBRs match, across all pages.
     ///
     /// Wire name: `TotalCount`. Example: `1`.
-    pub total_count: Option<i32>,
+    pub total_count: ::core::option::Option<i32>,
     /// The VBRs on this page.
     ///
     /// Wire name: `VirtualBorderRouterForPhysicalConnectionSet`. On the wire each item is wrapped in `VirtualBorderRouterForPhysicalConnectionType`.
-    pub virtual_border_routers: Vec<VirtualBorderRouterForPhysicalConnection>,
+    pub virtual_border_routers: ::std::vec::Vec<
+        VirtualBorderRouterForPhysicalConnection,
+    >,
 }
 impl rt::Decode for DescribeVirtualBorderRoutersForPhysicalConnectionResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -299,7 +315,7 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -319,13 +335,13 @@ impl rt::OperationError for DescribeVirtualBorderRoutersForPhysicalConnectionErr
         }
     }
 }
-impl std::fmt::Display for DescribeVirtualBorderRoutersForPhysicalConnectionError {
+impl ::std::fmt::Display for DescribeVirtualBorderRoutersForPhysicalConnectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVirtualBorderRoutersForPhysicalConnectionError {}
+impl ::std::error::Error for DescribeVirtualBorderRoutersForPhysicalConnectionError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -459,103 +475,103 @@ pub struct VirtualBorderRouterForPhysicalConnection {
     /// When the VBR was first activated on the circuit, in UTC.
     ///
     /// Wire name: `ActivationTime`. Example: `2024-03-06T03:00:00Z`.
-    pub activation_time: Option<String>,
+    pub activation_time: ::core::option::Option<::std::string::String>,
     /// The bandwidth of the VBR's use of the circuit, in Mbit/s as the service writes it.
     ///
     /// Wire name: `Bandwidth`. Example: `1000`.
-    pub bandwidth: Option<String>,
+    pub bandwidth: ::core::option::Option<::std::string::String>,
     /// Not documented by the service; appears to hold the state of the VBR's bandwidth setting.
     ///
     /// Wire name: `BandwidthStatus`. Example: `Normal`.
-    pub bandwidth_status: Option<String>,
+    pub bandwidth_status: ::core::option::Option<::std::string::String>,
     /// The circuit code the connectivity provider assigned.
     ///
     /// Wire name: `CircuitCode`. Example: `CT-HZ-2024-0173`.
-    pub circuit_code: Option<String>,
+    pub circuit_code: ::core::option::Option<::std::string::String>,
     /// When the VBR was created, in UTC.
     ///
     /// Wire name: `CreationTime`. Example: `2024-03-06T02:55:00Z`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// Not documented by the service; appears to hold the ID of an Express Cloud Connect instance linked to the VBR.
     ///
     /// Wire name: `EccId`.
-    pub ecc_id: Option<String>,
+    pub ecc_id: ::core::option::Option<::std::string::String>,
     /// Whether IPv6 is enabled on the VBR.
     ///
     /// Wire name: `EnableIpv6`. Example: `false`.
-    pub enable_ipv6: Option<bool>,
+    pub enable_ipv6: ::core::option::Option<bool>,
     /// The IPv4 address of the gateway on the Alibaba Cloud side.
     ///
     /// Wire name: `LocalGatewayIp`. Example: `10.0.0.1`.
-    pub local_gateway_ip: Option<String>,
+    pub local_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 address of the gateway on the Alibaba Cloud side.
     ///
     /// Wire name: `LocalIpv6GatewayIp`. Example: `2408:4004:cc:400::1`.
-    pub local_ipv6_gateway_ip: Option<String>,
+    pub local_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The business state of the VBR's use of this circuit (the service misspells "Business" in the name). Its values are not documented here.
     ///
     /// Wire name: `PConnVbrBussinessStatus`. Example: `Normal`.
-    pub p_conn_vbr_bussiness_status: Option<String>,
+    pub p_conn_vbr_bussiness_status: ::core::option::Option<::std::string::String>,
     /// The billing method of the VBR's use of this circuit.
     ///
     /// Wire name: `PConnVbrChargeType`. Example: `PrePaid`.
-    pub p_conn_vbr_charge_type: Option<String>,
+    pub p_conn_vbr_charge_type: ::core::option::Option<::std::string::String>,
     /// When the VBR's paid use of this circuit ends, in UTC.
     ///
     /// Wire name: `PConnVbrExpireTime`. Example: `2025-03-06T16:00:00Z`.
-    pub p_conn_vbr_expire_time: Option<String>,
+    pub p_conn_vbr_expire_time: ::core::option::Option<::std::string::String>,
     /// The IPv4 address of the gateway on the customer's side.
     ///
     /// Wire name: `PeerGatewayIp`. Example: `10.0.0.2`.
-    pub peer_gateway_ip: Option<String>,
+    pub peer_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 address of the gateway on the customer's side.
     ///
     /// Wire name: `PeerIpv6GatewayIp`. Example: `2408:4004:cc:400::2`.
-    pub peer_ipv6_gateway_ip: Option<String>,
+    pub peer_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 subnet that holds both gateway addresses.
     ///
     /// Wire name: `PeeringIpv6SubnetMask`. Example: `2408:4004:cc:400::/56`.
-    pub peering_ipv6_subnet_mask: Option<String>,
+    pub peering_ipv6_subnet_mask: ::core::option::Option<::std::string::String>,
     /// The IPv4 subnet mask shared by both gateway addresses.
     ///
     /// Wire name: `PeeringSubnetMask`. Example: `255.255.255.252`.
-    pub peering_subnet_mask: Option<String>,
+    pub peering_subnet_mask: ::core::option::Option<::std::string::String>,
     /// When the VBR was last recovered after a termination, in UTC.
     ///
     /// Wire name: `RecoveryTime`. Example: `2024-05-01T00:00:00Z`.
-    pub recovery_time: Option<String>,
+    pub recovery_time: ::core::option::Option<::std::string::String>,
     /// The state of the VBR. The service does not document its values here.
     ///
     /// Wire name: `Status`. Example: `active`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// When the VBR was last terminated, in UTC.
     ///
     /// Wire name: `TerminationTime`. Example: `2024-04-20T00:00:00Z`.
-    pub termination_time: Option<String>,
+    pub termination_time: ::core::option::Option<::std::string::String>,
     /// Not documented by the service; appears to say whether the VBR belongs to the circuit's owner or to another account.
     ///
     /// Wire name: `Type`. Example: `Self`.
-    pub type_: Option<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
     /// The ID of the VBR.
     ///
     /// Wire name: `VbrId`. Example: `vbr-bp1jcg5cmxjbl9xgc3a1q`.
-    pub vbr_id: Option<String>,
+    pub vbr_id: ::core::option::Option<::std::string::String>,
     /// The name of the VBR.
     ///
     /// Wire name: `VbrName`. Example: `hz-office-vbr`.
-    pub vbr_name: Option<String>,
+    pub vbr_name: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account ID of the VBR's owner.
     ///
     /// Wire name: `VbrOwnerUid`. Example: `1210123456123456`.
-    pub vbr_owner_uid: Option<i64>,
+    pub vbr_owner_uid: ::core::option::Option<i64>,
     /// The VLAN ID the VBR uses on this circuit.
     ///
     /// Wire name: `VlanId`. Example: `10`.
-    pub vlan_id: Option<i64>,
+    pub vlan_id: ::core::option::Option<i64>,
 }
 impl rt::Decode for VirtualBorderRouterForPhysicalConnection {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             activation_time: fields.optional("ActivationTime")?,
@@ -599,7 +615,7 @@ mod tests {
             .region_id("cn-hangzhou")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -621,7 +637,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<
+        let response: ::core::result::Result<
             DescribeVirtualBorderRoutersForPhysicalConnectionResponse,
             _,
         > = rt::decode_response(XML_EXAMPLE.as_bytes());

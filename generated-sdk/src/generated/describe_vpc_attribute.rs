@@ -16,19 +16,19 @@ pub struct DescribeVpcAttributeRequest {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Set to `true` when the VPC in `VpcId` is the default VPC of the region; `false` by default.
     ///
     /// Wire name: `IsDefault`.
-    pub is_default: Option<bool>,
+    pub is_default: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VPC to describe. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub vpc_id: String,
+    pub vpc_id: ::std::string::String,
 }
 impl DescribeVpcAttributeRequest {
     /// Starts building a request.
@@ -40,43 +40,51 @@ impl DescribeVpcAttributeRequest {
 /// Builds a [`DescribeVpcAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVpcAttributeRequestBuilder {
-    dry_run: Option<bool>,
-    is_default: Option<bool>,
-    region_id: Option<String>,
-    vpc_id: Option<String>,
+    dry_run: ::core::option::Option<bool>,
+    is_default: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVpcAttributeRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Set to `true` when the VPC in `VpcId` is the default VPC of the region; `false` by default.
     ///
     /// Wire name: `IsDefault`.
-    pub fn is_default(mut self, value: impl Into<bool>) -> Self {
+    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.is_default = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VPC to describe. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVpcAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeVpcAttributeRequest, rt::BuildError> {
         Ok(DescribeVpcAttributeRequest {
             dry_run: self.dry_run,
             is_default: self.is_default,
@@ -109,11 +117,15 @@ impl rt::DryRunnable for DescribeVpcAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVpcAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVpcAttributeRequestBuilder {
             dry_run: src.optional("DryRun")?,
             is_default: src.optional("IsDefault")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpc_id: src.optional("VpcId")?,
         }
             .build()
@@ -124,8 +136,10 @@ impl rt::Operation for DescribeVpcAttributeRequest {
     const ACTION: &'static str = "DescribeVpcAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVpcAttributeResponse;
     type Error = DescribeVpcAttributeError;
     #[inline]
@@ -143,119 +157,119 @@ pub struct DescribeVpcAttributeResponse {
     /// The Cloud Enterprise Network (CEN) instances the VPC is attached to.
     ///
     /// Wire name: `AssociatedCens`. On the wire each item is wrapped in `AssociatedCen`.
-    pub associated_cens: Vec<AssociatedCen>,
+    pub associated_cens: ::std::vec::Vec<AssociatedCen>,
     /// The sources that propagate routes into the route tables of the VPC.
     ///
     /// Wire name: `AssociatedPropagationSources`. On the wire each item is wrapped in `AssociatedPropagationSources`.
-    pub associated_propagation_sources: Vec<AssociatedPropagationSources>,
+    pub associated_propagation_sources: ::std::vec::Vec<AssociatedPropagationSources>,
     /// The primary IPv4 CIDR block of the VPC.
     ///
     /// Wire name: `CidrBlock`.
-    pub cidr_block: Option<String>,
+    pub cidr_block: ::core::option::Option<::std::string::String>,
     /// `true` if ClassicLink is enabled, letting classic-network ECS instances talk to the VPC.
     ///
     /// Wire name: `ClassicLinkEnabled`.
-    pub classic_link_enabled: Option<bool>,
+    pub classic_link_enabled: ::core::option::Option<bool>,
     /// How many cloud resources of each kind the VPC holds.
     ///
     /// Wire name: `CloudResources`. On the wire each item is wrapped in `CloudResourceSetType`.
-    pub cloud_resources: Vec<CloudResourceSetType>,
+    pub cloud_resources: ::std::vec::Vec<CloudResourceSetType>,
     /// When the VPC was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the VPC.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The DHCP options set attached to the VPC, if any.
     ///
     /// Wire name: `DhcpOptionsSetId`.
-    pub dhcp_options_set_id: Option<String>,
+    pub dhcp_options_set_id: ::core::option::Option<::std::string::String>,
     /// The state of the attached DHCP options set: `Pending` while it is being attached or detached, `InUse` once it applies, `UnUsed` when no longer attached.
     ///
     /// Wire name: `DhcpOptionsSetStatus`.
-    pub dhcp_options_set_status: Option<String>,
+    pub dhcp_options_set_status: ::core::option::Option<::std::string::String>,
     /// Whether the DNS hostname feature is on for the VPC, such as `ENABLED` or `DISABLED`.
     ///
     /// Wire name: `DnsHostnameStatus`.
-    pub dns_hostname_status: Option<String>,
+    pub dns_hostname_status: ::core::option::Option<::std::string::String>,
     /// `true` if the VPC has IPv6 enabled.
     ///
     /// Wire name: `EnabledIpv6`.
-    pub enabled_ipv6: Option<bool>,
+    pub enabled_ipv6: ::core::option::Option<bool>,
     /// The IPv4 gateway of the VPC, if it has one.
     ///
     /// Wire name: `Ipv4GatewayId`.
-    pub ipv4_gateway_id: Option<String>,
+    pub ipv4_gateway_id: ::core::option::Option<::std::string::String>,
     /// The IPv6 CIDR block of the VPC; empty when IPv6 is not enabled.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub ipv6_cidr_block: Option<String>,
+    pub ipv6_cidr_block: ::core::option::Option<::std::string::String>,
     /// All IPv6 CIDR blocks of the VPC, each with its line type.
     ///
     /// Wire name: `Ipv6CidrBlocks`. On the wire each item is wrapped in `Ipv6CidrBlock`.
-    pub ipv6_cidr_blocks: Vec<Ipv6CidrBlock>,
+    pub ipv6_cidr_blocks: ::std::vec::Vec<Ipv6CidrBlock>,
     /// `true` if this is the default VPC of the region.
     ///
     /// Wire name: `IsDefault`.
-    pub is_default: Option<bool>,
+    pub is_default: ::core::option::Option<bool>,
     /// The ID of the Alibaba Cloud account that owns the VPC.
     ///
     /// Wire name: `OwnerId`.
-    pub owner_id: Option<i64>,
+    pub owner_id: ::core::option::Option<i64>,
     /// The region the VPC is in.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the VPC belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The secondary IPv4 CIDR blocks added to the VPC with AssociateVpcCidrBlock.
     ///
     /// Wire name: `SecondaryCidrBlocks`. On the wire each item is wrapped in `SecondaryCidrBlock`.
-    pub secondary_cidr_blocks: Vec<String>,
+    pub secondary_cidr_blocks: ::std::vec::Vec<::std::string::String>,
     /// The state of the VPC, such as `Pending` while it is being configured or `Available` when it is ready.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// `true` if the VPC can use an IPv4 gateway.
     ///
     /// Wire name: `SupportIpv4Gateway`.
-    pub support_ipv4_gateway: Option<bool>,
+    pub support_ipv4_gateway: ::core::option::Option<bool>,
     /// The tags on the VPC, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The user CIDR blocks of the VPC.
     ///
     /// Wire name: `UserCidrs`. On the wire each item is wrapped in `UserCidr`.
-    pub user_cidrs: Vec<String>,
+    pub user_cidrs: ::std::vec::Vec<::std::string::String>,
     /// The vRouter of the VPC.
     ///
     /// Wire name: `VRouterId`.
-    pub v_router_id: Option<String>,
+    pub v_router_id: ::core::option::Option<::std::string::String>,
     /// The vSwitches that belong to the VPC.
     ///
     /// Wire name: `VSwitchIds`. On the wire each item is wrapped in `VSwitchId`.
-    pub vswitch_ids: Vec<String>,
+    pub vswitch_ids: ::std::vec::Vec<::std::string::String>,
     /// The ID of the VPC.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
     /// The name of the VPC.
     ///
     /// Wire name: `VpcName`.
-    pub vpc_name: Option<String>,
+    pub vpc_name: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DescribeVpcAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             associated_cens: fields.wrapped_list("AssociatedCens", "AssociatedCen")?,
@@ -327,7 +341,7 @@ impl DescribeVpcAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -357,13 +371,13 @@ impl rt::OperationError for DescribeVpcAttributeError {
         }
     }
 }
-impl std::fmt::Display for DescribeVpcAttributeError {
+impl ::std::fmt::Display for DescribeVpcAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVpcAttributeError {}
+impl ::std::error::Error for DescribeVpcAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -582,19 +596,19 @@ pub struct AssociatedCen {
     /// The ID of the CEN instance.
     ///
     /// Wire name: `CenId`.
-    pub cen_id: Option<String>,
+    pub cen_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the CEN instance.
     ///
     /// Wire name: `CenOwnerId`.
-    pub cen_owner_id: Option<i64>,
+    pub cen_owner_id: ::core::option::Option<i64>,
     /// The state of the attachment to that CEN instance, such as `Attached`.
     ///
     /// Wire name: `CenStatus`.
-    pub cen_status: Option<String>,
+    pub cen_status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AssociatedCen {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cen_id: fields.optional("CenId")?,
@@ -610,27 +624,27 @@ pub struct AssociatedPropagationSources {
     /// `true` if routes from this source are currently being propagated into the VPC.
     ///
     /// Wire name: `RoutePropagated`.
-    pub route_propagated: Option<bool>,
+    pub route_propagated: ::core::option::Option<bool>,
     /// The ID of the instance, such as a VPN gateway or a VBR, that propagates routes.
     ///
     /// Wire name: `SourceInstanceId`.
-    pub source_instance_id: Option<String>,
+    pub source_instance_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the propagating instance.
     ///
     /// Wire name: `SourceOwnerId`.
-    pub source_owner_id: Option<i64>,
+    pub source_owner_id: ::core::option::Option<i64>,
     /// The kind of instance that propagates the routes.
     ///
     /// Wire name: `SourceType`.
-    pub source_type: Option<String>,
+    pub source_type: ::core::option::Option<::std::string::String>,
     /// The state of the propagation link with this source.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AssociatedPropagationSources {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             route_propagated: fields.optional("RoutePropagated")?,
@@ -648,15 +662,15 @@ pub struct CloudResourceSetType {
     /// How many resources of this kind are in the VPC.
     ///
     /// Wire name: `ResourceCount`.
-    pub resource_count: Option<i64>,
+    pub resource_count: ::core::option::Option<i64>,
     /// The kind of cloud resource counted, such as ECS instances.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CloudResourceSetType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             resource_count: fields.optional("ResourceCount")?,
@@ -671,15 +685,15 @@ pub struct Ipv6CidrBlock {
     /// One IPv6 CIDR block of the VPC.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub ipv6_cidr_block: Option<String>,
+    pub ipv6_cidr_block: ::core::option::Option<::std::string::String>,
     /// The line type of that block: `BGP`, `ChinaMobile`, `ChinaUnicom` or `ChinaTelecom`.
     ///
     /// Wire name: `Ipv6Isp`.
-    pub ipv6_isp: Option<String>,
+    pub ipv6_isp: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Ipv6CidrBlock {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv6_cidr_block: fields.optional("Ipv6CidrBlock")?,
@@ -698,7 +712,7 @@ mod tests {
             .vpc_id("example-VpcId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

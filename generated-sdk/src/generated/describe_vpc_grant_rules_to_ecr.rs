@@ -16,39 +16,39 @@ pub struct DescribeVpcGrantRulesToEcrRequest {
     /// Returns only the authorizations for this ECR instance.
     ///
     /// Wire name: `EcrInstanceId`.
-    pub ecr_instance_id: Option<String>,
+    pub ecr_instance_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the ECR; needed when the ECR belongs to an account other than that of the network instance.
     ///
     /// Wire name: `EcrOwnerId`.
-    pub ecr_owner_id: Option<i64>,
+    pub ecr_owner_id: ::core::option::Option<i64>,
     /// The VPC or VBR whose authorizations you want to see.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The kind of network instance: `VBR` lists authorizations granted to a VBR, `VPC` those granted from a VPC.
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<InstanceType>,
+    pub instance_type: ::core::option::Option<InstanceType>,
     /// How many entries one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group of the network instance.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Returns authorizations only for network instances that carry these tags.
     ///
     /// Wire name: `Tags`. At most 10 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeVpcGrantRulesToEcrRequest {
     /// Starts building a request.
@@ -60,70 +60,88 @@ impl DescribeVpcGrantRulesToEcrRequest {
 /// Builds a [`DescribeVpcGrantRulesToEcrRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVpcGrantRulesToEcrRequestBuilder {
-    ecr_instance_id: Option<String>,
-    ecr_owner_id: Option<i64>,
-    instance_id: Option<String>,
-    instance_type: Option<InstanceType>,
-    max_results: Option<i32>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
+    ecr_instance_id: ::core::option::Option<::std::string::String>,
+    ecr_owner_id: ::core::option::Option<i64>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    instance_type: ::core::option::Option<InstanceType>,
+    max_results: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl DescribeVpcGrantRulesToEcrRequestBuilder {
     /// Returns only the authorizations for this ECR instance.
     ///
     /// Wire name: `EcrInstanceId`.
-    pub fn ecr_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ecr_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ecr_instance_id = Some(value.into());
         self
     }
     /// The Alibaba Cloud account that owns the ECR; needed when the ECR belongs to an account other than that of the network instance.
     ///
     /// Wire name: `EcrOwnerId`.
-    pub fn ecr_owner_id(mut self, value: impl Into<i64>) -> Self {
+    pub fn ecr_owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.ecr_owner_id = Some(value.into());
         self
     }
     /// The VPC or VBR whose authorizations you want to see.
     ///
     /// Wire name: `InstanceId`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The kind of network instance: `VBR` lists authorizations granted to a VBR, `VPC` those granted from a VPC.
     ///
     /// Wire name: `InstanceType`.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<InstanceType>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
     /// How many entries one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group of the network instance.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -132,14 +150,18 @@ impl DescribeVpcGrantRulesToEcrRequestBuilder {
     /// Wire name: `Tags`. At most 10 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVpcGrantRulesToEcrRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeVpcGrantRulesToEcrRequest, rt::BuildError> {
         let request = DescribeVpcGrantRulesToEcrRequest {
             ecr_instance_id: self.ecr_instance_id,
             ecr_owner_id: self.ecr_owner_id,
@@ -178,7 +200,7 @@ impl super::Client {
 impl rt::Paginated for DescribeVpcGrantRulesToEcrRequest {
     type Item = GrantRuleModels;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -190,7 +212,9 @@ impl rt::Paginated for DescribeVpcGrantRulesToEcrRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeVpcGrantRulesToEcrResponse) -> Vec<GrantRuleModels> {
+    fn into_items(
+        page: DescribeVpcGrantRulesToEcrResponse,
+    ) -> ::std::vec::Vec<GrantRuleModels> {
         page.grant_rule_models
     }
 }
@@ -201,11 +225,11 @@ impl super::Client {
         &self,
         request: DescribeVpcGrantRulesToEcrRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeVpcGrantRulesToEcrResponse,
             rt::SdkError<DescribeVpcGrantRulesToEcrError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeVpcGrantRulesToEcr`.
@@ -214,15 +238,20 @@ impl super::Client {
         &self,
         request: DescribeVpcGrantRulesToEcrRequest,
     ) -> impl rt::Stream<
-        Item = Result<GrantRuleModels, rt::SdkError<DescribeVpcGrantRulesToEcrError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            GrantRuleModels,
+            rt::SdkError<DescribeVpcGrantRulesToEcrError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVpcGrantRulesToEcrRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVpcGrantRulesToEcrRequestBuilder {
             ecr_instance_id: src.optional("EcrInstanceId")?,
             ecr_owner_id: src.optional("EcrOwnerId")?,
@@ -230,7 +259,9 @@ impl rt::FromParams for DescribeVpcGrantRulesToEcrRequest {
             instance_type: src.optional("InstanceType")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -242,8 +273,10 @@ impl rt::Operation for DescribeVpcGrantRulesToEcrRequest {
     const ACTION: &'static str = "DescribeVpcGrantRulesToEcr";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVpcGrantRulesToEcrResponse;
     type Error = DescribeVpcGrantRulesToEcrError;
     #[inline]
@@ -266,23 +299,23 @@ pub struct DescribeVpcGrantRulesToEcrResponse {
     /// The authorizations in this answer.
     ///
     /// Wire name: `GrantRuleModels`.
-    pub grant_rule_models: Vec<GrantRuleModels>,
+    pub grant_rule_models: ::std::vec::Vec<GrantRuleModels>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<String>,
+    pub total_count: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DescribeVpcGrantRulesToEcrResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             grant_rule_models: fields.list("GrantRuleModels")?,
@@ -316,7 +349,7 @@ impl DescribeVpcGrantRulesToEcrError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -336,13 +369,13 @@ impl rt::OperationError for DescribeVpcGrantRulesToEcrError {
         }
     }
 }
-impl std::fmt::Display for DescribeVpcGrantRulesToEcrError {
+impl ::std::fmt::Display for DescribeVpcGrantRulesToEcrError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVpcGrantRulesToEcrError {}
+impl ::std::error::Error for DescribeVpcGrantRulesToEcrError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -419,7 +452,7 @@ impl InstanceType {
         }
     }
 }
-impl From<&str> for InstanceType {
+impl ::core::convert::From<&str> for InstanceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -429,16 +462,17 @@ impl From<&str> for InstanceType {
         }
     }
 }
-impl std::fmt::Display for InstanceType {
+impl ::std::fmt::Display for InstanceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for InstanceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for InstanceType {
@@ -454,35 +488,35 @@ pub struct GrantRuleModels {
     /// When the authorization was granted.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The ECR instance that may attach the network instance.
     ///
     /// Wire name: `EcrId`.
-    pub ecr_id: Option<String>,
+    pub ecr_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the ECR.
     ///
     /// Wire name: `EcrOwnerId`.
-    pub ecr_owner_id: Option<i64>,
+    pub ecr_owner_id: ::core::option::Option<i64>,
     /// The VPC or VBR that is authorized.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the network instance.
     ///
     /// Wire name: `InstanceUid`.
-    pub instance_uid: Option<i64>,
+    pub instance_uid: ::core::option::Option<i64>,
     /// The region of the network instance.
     ///
     /// Wire name: `RegionNo`.
-    pub region_no: Option<String>,
+    pub region_no: ::core::option::Option<::std::string::String>,
     /// The kind of network instance, `VPC` or `VBR`.
     ///
     /// Wire name: `Type`.
-    pub type_: Option<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for GrantRuleModels {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             creation_time: fields.optional("CreationTime")?,
@@ -505,7 +539,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,51 +16,51 @@ pub struct DescribeVpcsRequest {
     /// Return only VPCs that use this DHCP options set.
     ///
     /// Wire name: `DhcpOptionsSetId`.
-    pub dhcp_options_set_id: Option<String>,
+    pub dhcp_options_set_id: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Set to `true` for only VPCs with IPv6 enabled or `false` for only those without; left empty, VPCs are not filtered on IPv6.
     ///
     /// Wire name: `EnableIpv6`.
-    pub enable_ipv6: Option<bool>,
+    pub enable_ipv6: ::core::option::Option<bool>,
     /// Set to `true` for only the default VPC of the region or `false` for only non-default VPCs.
     ///
     /// Wire name: `IsDefault`.
-    pub is_default: Option<bool>,
+    pub is_default: ::core::option::Option<bool>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many VPCs a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only VPCs in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Return only VPCs carrying these tags, given as key-value pairs.
     ///
     /// Wire name: `Tag`. At most 20 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// Return only these VPCs: up to 20 VPC IDs, separated by commas.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
     /// Return only VPCs with this name.
     ///
     /// Wire name: `VpcName`.
-    pub vpc_name: Option<String>,
+    pub vpc_name: ::core::option::Option<::std::string::String>,
     /// Return only VPCs owned by this Alibaba Cloud account, for example to tell your own VPCs from ones shared with you.
     ///
     /// Wire name: `VpcOwnerId`.
-    pub vpc_owner_id: Option<i64>,
+    pub vpc_owner_id: ::core::option::Option<i64>,
 }
 impl DescribeVpcsRequest {
     /// Starts building a request.
@@ -72,73 +72,82 @@ impl DescribeVpcsRequest {
 /// Builds a [`DescribeVpcsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVpcsRequestBuilder {
-    dhcp_options_set_id: Option<String>,
-    dry_run: Option<bool>,
-    enable_ipv6: Option<bool>,
-    is_default: Option<bool>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tag: Vec<super::types::Tag>,
-    vpc_id: Option<String>,
-    vpc_name: Option<String>,
-    vpc_owner_id: Option<i64>,
+    dhcp_options_set_id: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    enable_ipv6: ::core::option::Option<bool>,
+    is_default: ::core::option::Option<bool>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    vpc_id: ::core::option::Option<::std::string::String>,
+    vpc_name: ::core::option::Option<::std::string::String>,
+    vpc_owner_id: ::core::option::Option<i64>,
 }
 impl DescribeVpcsRequestBuilder {
     /// Return only VPCs that use this DHCP options set.
     ///
     /// Wire name: `DhcpOptionsSetId`.
-    pub fn dhcp_options_set_id(mut self, value: impl Into<String>) -> Self {
+    pub fn dhcp_options_set_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dhcp_options_set_id = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Set to `true` for only VPCs with IPv6 enabled or `false` for only those without; left empty, VPCs are not filtered on IPv6.
     ///
     /// Wire name: `EnableIpv6`.
-    pub fn enable_ipv6(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_ipv6 = Some(value.into());
         self
     }
     /// Set to `true` for only the default VPC of the region or `false` for only non-default VPCs.
     ///
     /// Wire name: `IsDefault`.
-    pub fn is_default(mut self, value: impl Into<bool>) -> Self {
+    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.is_default = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many VPCs a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only VPCs in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -147,35 +156,43 @@ impl DescribeVpcsRequestBuilder {
     /// Wire name: `Tag`. At most 20 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only these VPCs: up to 20 VPC IDs, separated by commas.
     ///
     /// Wire name: `VpcId`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Return only VPCs with this name.
     ///
     /// Wire name: `VpcName`.
-    pub fn vpc_name(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_name = Some(value.into());
         self
     }
     /// Return only VPCs owned by this Alibaba Cloud account, for example to tell your own VPCs from ones shared with you.
     ///
     /// Wire name: `VpcOwnerId`.
-    pub fn vpc_owner_id(mut self, value: impl Into<i64>) -> Self {
+    pub fn vpc_owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.vpc_owner_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVpcsRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<DescribeVpcsRequest, rt::BuildError> {
         let request = DescribeVpcsRequest {
             dhcp_options_set_id: self.dhcp_options_set_id,
             dry_run: self.dry_run,
@@ -232,7 +249,7 @@ impl rt::DryRunnable for DescribeVpcsRequest {}
 impl rt::Paginated for DescribeVpcsRequest {
     type Item = Vpc;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -247,7 +264,7 @@ impl rt::Paginated for DescribeVpcsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeVpcsResponse) -> Vec<Vpc> {
+    fn into_items(page: DescribeVpcsResponse) -> ::std::vec::Vec<Vpc> {
         page.vpcs
     }
 }
@@ -258,8 +275,11 @@ impl super::Client {
         &self,
         request: DescribeVpcsRequest,
     ) -> impl rt::Stream<
-        Item = Result<DescribeVpcsResponse, rt::SdkError<DescribeVpcsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            DescribeVpcsResponse,
+            rt::SdkError<DescribeVpcsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeVpcs`.
@@ -268,15 +288,17 @@ impl super::Client {
         &self,
         request: DescribeVpcsRequest,
     ) -> impl rt::Stream<
-        Item = Result<Vpc, rt::SdkError<DescribeVpcsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<Vpc, rt::SdkError<DescribeVpcsError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVpcsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVpcsRequestBuilder {
             dhcp_options_set_id: src.optional("DhcpOptionsSetId")?,
             dry_run: src.optional("DryRun")?,
@@ -284,7 +306,9 @@ impl rt::FromParams for DescribeVpcsRequest {
             is_default: src.optional("IsDefault")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tag: src.structs("Tag")?,
             vpc_id: src.optional("VpcId")?,
@@ -299,8 +323,10 @@ impl rt::Operation for DescribeVpcsRequest {
     const ACTION: &'static str = "DescribeVpcs";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVpcsResponse;
     type Error = DescribeVpcsError;
     #[inline]
@@ -326,27 +352,27 @@ pub struct DescribeVpcsResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
     /// The VPCs that match the filters.
     ///
     /// Wire name: `Vpcs`. On the wire each item is wrapped in `Vpc`.
-    pub vpcs: Vec<Vpc>,
+    pub vpcs: ::std::vec::Vec<Vpc>,
 }
 impl rt::Decode for DescribeVpcsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -383,7 +409,7 @@ impl DescribeVpcsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -408,13 +434,13 @@ impl rt::OperationError for DescribeVpcsError {
         }
     }
 }
-impl std::fmt::Display for DescribeVpcsError {
+impl ::std::fmt::Display for DescribeVpcsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVpcsError {}
+impl ::std::error::Error for DescribeVpcsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -591,15 +617,15 @@ pub struct Ipv6CidrBlock {
     /// One IPv6 CIDR block of the VPC.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub ipv6_cidr_block: Option<String>,
+    pub ipv6_cidr_block: ::core::option::Option<::std::string::String>,
     /// The line type of that block: `BGP`, `ChinaMobile`, `ChinaUnicom` or `ChinaTelecom`.
     ///
     /// Wire name: `Ipv6Isp`.
-    pub ipv6_isp: Option<String>,
+    pub ipv6_isp: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Ipv6CidrBlock {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv6_cidr_block: fields.optional("Ipv6CidrBlock")?,
@@ -614,103 +640,103 @@ pub struct Vpc {
     /// Whether the VPC is attached to a Cloud Enterprise Network (CEN) instance, such as `Attached`.
     ///
     /// Wire name: `CenStatus`.
-    pub cen_status: Option<String>,
+    pub cen_status: ::core::option::Option<::std::string::String>,
     /// The primary IPv4 CIDR block of the VPC.
     ///
     /// Wire name: `CidrBlock`.
-    pub cidr_block: Option<String>,
+    pub cidr_block: ::core::option::Option<::std::string::String>,
     /// When the VPC was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the VPC.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The DHCP options set attached to the VPC, if any.
     ///
     /// Wire name: `DhcpOptionsSetId`.
-    pub dhcp_options_set_id: Option<String>,
+    pub dhcp_options_set_id: ::core::option::Option<::std::string::String>,
     /// The state of the attached DHCP options set: `Pending` while it is being attached or detached, `InUse` once it applies, `UnUsed` when no longer attached.
     ///
     /// Wire name: `DhcpOptionsSetStatus`.
-    pub dhcp_options_set_status: Option<String>,
+    pub dhcp_options_set_status: ::core::option::Option<::std::string::String>,
     /// Whether the DNS hostname feature is on for the VPC, such as `ENABLED` or `DISABLED`.
     ///
     /// Wire name: `DnsHostnameStatus`.
-    pub dns_hostname_status: Option<String>,
+    pub dns_hostname_status: ::core::option::Option<::std::string::String>,
     /// `true` if the VPC has IPv6 enabled.
     ///
     /// Wire name: `EnabledIpv6`.
-    pub enabled_ipv6: Option<bool>,
+    pub enabled_ipv6: ::core::option::Option<bool>,
     /// The IPv6 CIDR block of the VPC; empty when IPv6 is not enabled.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub ipv6_cidr_block: Option<String>,
+    pub ipv6_cidr_block: ::core::option::Option<::std::string::String>,
     /// All IPv6 CIDR blocks of the VPC, each with its line type.
     ///
     /// Wire name: `Ipv6CidrBlocks`. On the wire each item is wrapped in `Ipv6CidrBlock`.
-    pub ipv6_cidr_blocks: Vec<Ipv6CidrBlock>,
+    pub ipv6_cidr_blocks: ::std::vec::Vec<Ipv6CidrBlock>,
     /// `true` if this is the default VPC of the region.
     ///
     /// Wire name: `IsDefault`.
-    pub is_default: Option<bool>,
+    pub is_default: ::core::option::Option<bool>,
     /// The NAT gateways in the VPC.
     ///
     /// Wire name: `NatGatewayIds`. On the wire each item is wrapped in `NatGatewayIds`.
-    pub nat_gateway_ids: Vec<String>,
+    pub nat_gateway_ids: ::std::vec::Vec<::std::string::String>,
     /// The ID of the Alibaba Cloud account that owns the VPC.
     ///
     /// Wire name: `OwnerId`.
-    pub owner_id: Option<i64>,
+    pub owner_id: ::core::option::Option<i64>,
     /// The region the VPC is in.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group the VPC belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The route tables of the VPC.
     ///
     /// Wire name: `RouterTableIds`. On the wire each item is wrapped in `RouterTableIds`.
-    pub router_table_ids: Vec<String>,
+    pub router_table_ids: ::std::vec::Vec<::std::string::String>,
     /// The secondary IPv4 CIDR blocks added to the VPC with AssociateVpcCidrBlock.
     ///
     /// Wire name: `SecondaryCidrBlocks`. On the wire each item is wrapped in `SecondaryCidrBlock`.
-    pub secondary_cidr_blocks: Vec<String>,
+    pub secondary_cidr_blocks: ::std::vec::Vec<::std::string::String>,
     /// The state of the VPC, such as `Pending` while it is being configured or `Available` when it is ready.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags on the VPC, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The user CIDR blocks of the VPC.
     ///
     /// Wire name: `UserCidrs`. On the wire each item is wrapped in `UserCidr`.
-    pub user_cidrs: Vec<String>,
+    pub user_cidrs: ::std::vec::Vec<::std::string::String>,
     /// The vRouter of the VPC.
     ///
     /// Wire name: `VRouterId`.
-    pub v_router_id: Option<String>,
+    pub v_router_id: ::core::option::Option<::std::string::String>,
     /// The vSwitches that belong to the VPC.
     ///
     /// Wire name: `VSwitchIds`. On the wire each item is wrapped in `VSwitchId`.
-    pub vswitch_ids: Vec<String>,
+    pub vswitch_ids: ::std::vec::Vec<::std::string::String>,
     /// The ID of the VPC.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
     /// The name of the VPC.
     ///
     /// Wire name: `VpcName`.
-    pub vpc_name: Option<String>,
+    pub vpc_name: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Vpc {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cen_status: fields.optional("CenStatus")?,
@@ -751,7 +777,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,23 +14,23 @@ pub struct DescribeVpnAttachmentsRequest {
     /// The kind of resource the connections are attached to. The only value, and the default, is `CEN`, meaning transit routers.
     ///
     /// Wire name: `AttachType`.
-    pub attach_type: Option<String>,
+    pub attach_type: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many connections to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only this IPsec-VPN connection. Without it, every connection in the region that is attached to a transit router is returned.
     ///
     /// Wire name: `VpnConnectionId`.
-    pub vpn_connection_id: Option<String>,
+    pub vpn_connection_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVpnAttachmentsRequest {
     /// Starts building a request.
@@ -42,51 +42,62 @@ impl DescribeVpnAttachmentsRequest {
 /// Builds a [`DescribeVpnAttachmentsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVpnAttachmentsRequestBuilder {
-    attach_type: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    vpn_connection_id: Option<String>,
+    attach_type: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpn_connection_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVpnAttachmentsRequestBuilder {
     /// The kind of resource the connections are attached to. The only value, and the default, is `CEN`, meaning transit routers.
     ///
     /// Wire name: `AttachType`.
-    pub fn attach_type(mut self, value: impl Into<String>) -> Self {
+    pub fn attach_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.attach_type = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many connections to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only this IPsec-VPN connection. Without it, every connection in the region that is attached to a transit router is returned.
     ///
     /// Wire name: `VpnConnectionId`.
-    pub fn vpn_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_connection_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVpnAttachmentsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeVpnAttachmentsRequest, rt::BuildError> {
         Ok(DescribeVpnAttachmentsRequest {
             attach_type: self.attach_type,
             page_number: self.page_number,
@@ -119,7 +130,7 @@ impl super::Client {
 impl rt::Paginated for DescribeVpnAttachmentsRequest {
     type Item = VpnAttachments;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -134,7 +145,9 @@ impl rt::Paginated for DescribeVpnAttachmentsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeVpnAttachmentsResponse) -> Vec<VpnAttachments> {
+    fn into_items(
+        page: DescribeVpnAttachmentsResponse,
+    ) -> ::std::vec::Vec<VpnAttachments> {
         page.vpn_attachments
     }
 }
@@ -145,11 +158,11 @@ impl super::Client {
         &self,
         request: DescribeVpnAttachmentsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeVpnAttachmentsResponse,
             rt::SdkError<DescribeVpnAttachmentsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeVpnAttachments`.
@@ -158,20 +171,27 @@ impl super::Client {
         &self,
         request: DescribeVpnAttachmentsRequest,
     ) -> impl rt::Stream<
-        Item = Result<VpnAttachments, rt::SdkError<DescribeVpnAttachmentsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            VpnAttachments,
+            rt::SdkError<DescribeVpnAttachmentsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVpnAttachmentsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVpnAttachmentsRequestBuilder {
             attach_type: src.optional("AttachType")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpn_connection_id: src.optional("VpnConnectionId")?,
         }
             .build()
@@ -182,8 +202,10 @@ impl rt::Operation for DescribeVpnAttachmentsRequest {
     const ACTION: &'static str = "DescribeVpnAttachments";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVpnAttachmentsResponse;
     type Error = DescribeVpnAttachmentsError;
     #[inline]
@@ -202,27 +224,27 @@ pub struct DescribeVpnAttachmentsResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
     /// The attached IPsec-VPN connections on this page.
     ///
     /// Wire name: `VpnAttachments`.
-    pub vpn_attachments: Vec<VpnAttachments>,
+    pub vpn_attachments: ::std::vec::Vec<VpnAttachments>,
 }
 impl rt::Decode for DescribeVpnAttachmentsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -257,7 +279,7 @@ impl DescribeVpnAttachmentsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -277,13 +299,13 @@ impl rt::OperationError for DescribeVpnAttachmentsError {
         }
     }
 }
-impl std::fmt::Display for DescribeVpnAttachmentsError {
+impl ::std::fmt::Display for DescribeVpnAttachmentsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVpnAttachmentsError {}
+impl ::std::error::Error for DescribeVpnAttachmentsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -375,47 +397,47 @@ pub struct VpnAttachments {
     /// The kind of resource the connection is attached to, `CEN` for a transit router.
     ///
     /// Wire name: `AttachType`.
-    pub attach_type: Option<String>,
+    pub attach_type: ::core::option::Option<::std::string::String>,
     /// Whether the connection has been authorized for a transit router owned by another account; DescribeVpnCrossAccountAuthorizations gives the details.
     ///
     /// Wire name: `CrossAccountAuthorized`.
-    pub cross_account_authorized: Option<bool>,
+    pub cross_account_authorized: ::core::option::Option<bool>,
     /// The description of the connection.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The ID of the IPsec-VPN connection.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The name of the connection.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The connection's tags in a single serialized string.
     ///
     /// Wire name: `Tag`.
-    pub tag: Option<String>,
+    pub tag: ::core::option::Option<::std::string::String>,
     /// The tags on the connection, as key-value pairs.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The transit router the connection is attached to.
     ///
     /// Wire name: `TransitRouterId`.
-    pub transit_router_id: Option<String>,
+    pub transit_router_id: ::core::option::Option<::std::string::String>,
     /// The name of that transit router.
     ///
     /// Wire name: `TransitRouterName`.
-    pub transit_router_name: Option<String>,
+    pub transit_router_name: ::core::option::Option<::std::string::String>,
     /// The bandwidth specification of the connection's tunnels.
     ///
     /// Wire name: `TunnelBandwidth`.
-    pub tunnel_bandwidth: Option<String>,
+    pub tunnel_bandwidth: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VpnAttachments {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             attach_type: fields.optional("AttachType")?,
@@ -441,7 +463,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,11 +14,11 @@ pub struct DescribeVpnConnectionRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The IPsec-VPN connection to describe. DescribeVpnConnections lists them.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub vpn_connection_id: String,
+    pub vpn_connection_id: ::std::string::String,
 }
 impl DescribeVpnConnectionRequest {
     /// Starts building a request.
@@ -30,27 +30,35 @@ impl DescribeVpnConnectionRequest {
 /// Builds a [`DescribeVpnConnectionRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVpnConnectionRequestBuilder {
-    region_id: Option<String>,
-    vpn_connection_id: Option<String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpn_connection_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVpnConnectionRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The IPsec-VPN connection to describe. DescribeVpnConnections lists them.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub fn vpn_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_connection_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVpnConnectionRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeVpnConnectionRequest, rt::BuildError> {
         Ok(DescribeVpnConnectionRequest {
             region_id: self.region_id,
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
@@ -80,9 +88,13 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVpnConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVpnConnectionRequestBuilder {
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpn_connection_id: src.optional("VpnConnectionId")?,
         }
             .build()
@@ -93,8 +105,10 @@ impl rt::Operation for DescribeVpnConnectionRequest {
     const ACTION: &'static str = "DescribeVpnConnection";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVpnConnectionResponse;
     type Error = DescribeVpnConnectionError;
     #[inline]
@@ -110,135 +124,135 @@ pub struct DescribeVpnConnectionResponse {
     /// The ID of the resource the connection is associated with, such as a transit router when AttachType says the connection is attached to one.
     ///
     /// Wire name: `AttachInstanceId`.
-    pub attach_instance_id: Option<String>,
+    pub attach_instance_id: ::core::option::Option<::std::string::String>,
     /// What the connection is associated with, for example `CEN` when it is attached to a transit router of a Cloud Enterprise Network instance.
     ///
     /// Wire name: `AttachType`.
-    pub attach_type: Option<String>,
+    pub attach_type: ::core::option::Option<::std::string::String>,
     /// When the connection was created, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// Whether the connection has been authorized for attachment to a transit router that belongs to another Alibaba Cloud account.
     ///
     /// Wire name: `CrossAccountAuthorized`.
-    pub cross_account_authorized: Option<bool>,
+    pub cross_account_authorized: ::core::option::Option<bool>,
     /// The customer gateway at the on-premises end of a single-tunnel connection; DescribeCustomerGateway shows its details.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// `true` if IPsec negotiation starts as soon as the configuration takes effect, `false` if it waits until traffic arrives.
     ///
     /// Wire name: `EffectImmediately`.
-    pub effect_immediately: Option<bool>,
+    pub effect_immediately: ::core::option::Option<bool>,
     /// Whether dead peer detection is on: the initiator probes the peer and tears down the security associations and the tunnel when the peer stops answering.
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<bool>,
+    pub enable_dpd: ::core::option::Option<bool>,
     /// Whether NAT traversal is on, which lets IKE negotiation succeed through NAT devices on the path.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<bool>,
+    pub enable_nat_traversal: ::core::option::Option<bool>,
     /// Whether the tunnels of a dual-tunnel connection run BGP.
     ///
     /// Wire name: `EnableTunnelsBgp`.
-    pub enable_tunnels_bgp: Option<bool>,
+    pub enable_tunnels_bgp: ::core::option::Option<bool>,
     /// The phase 1 (IKE) settings of a single-tunnel connection.
     ///
     /// Wire name: `IkeConfig`.
-    pub ike_config: Option<IkeConfig>,
+    pub ike_config: ::core::option::Option<IkeConfig>,
     /// The Alibaba Cloud side IP address of the connection, which the on-premises device connects to.
     ///
     /// Wire name: `InternetIp`.
-    pub internet_ip: Option<String>,
+    pub internet_ip: ::core::option::Option<::std::string::String>,
     /// The phase 2 (IPsec) settings of a single-tunnel connection.
     ///
     /// Wire name: `IpsecConfig`.
-    pub ipsec_config: Option<IpsecConfig>,
+    pub ipsec_config: ::core::option::Option<IpsecConfig>,
     /// The VPC-side CIDR blocks that phase 2 negotiation covers, separated by commas. `0.0.0.0/0` on both sides means the connection uses destination routing mode.
     ///
     /// Wire name: `LocalSubnet`.
-    pub local_subnet: Option<String>,
+    pub local_subnet: ::core::option::Option<::std::string::String>,
     /// The name of the connection.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// Whether the connection runs over the internet (`public`) or over a private network (`private`).
     ///
     /// Wire name: `NetworkType`.
-    pub network_type: Option<String>,
+    pub network_type: ::core::option::Option<::std::string::String>,
     /// The CA certificate of the peer device, used only by ShangMi (SM) VPN gateways.
     ///
     /// Wire name: `RemoteCaCertificate`.
-    pub remote_ca_certificate: Option<String>,
+    pub remote_ca_certificate: ::core::option::Option<::std::string::String>,
     /// The on-premises CIDR blocks that phase 2 negotiation covers, separated by commas.
     ///
     /// Wire name: `RemoteSubnet`.
-    pub remote_subnet: Option<String>,
+    pub remote_subnet: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the connection belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The bandwidth specification of the connection.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
     /// Where the connection is in its life: `active` when it is bound to a VPN gateway and working, `init` when it is bound to nothing, `attaching`, `attached` or `detaching` while it joins, is bound to or leaves a transit router, and `updating`, `upgrading`, `provisioning`, `financialLocked` or `deleted` otherwise. Status reports the IPsec negotiation instead.
     ///
     /// Wire name: `State`.
-    pub state: Option<String>,
+    pub state: ::core::option::Option<::std::string::String>,
     /// The IPsec negotiation state of a single-tunnel connection: `ike_sa_not_established`, `ike_sa_established`, `ipsec_sa_not_established` or `ipsec_sa_established`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags on the connection, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The transit router the connection is attached to, if any.
     ///
     /// Wire name: `TransitRouterId`.
-    pub transit_router_id: Option<String>,
+    pub transit_router_id: ::core::option::Option<::std::string::String>,
     /// The name of the transit router the connection is attached to, if any.
     ///
     /// Wire name: `TransitRouterName`.
-    pub transit_router_name: Option<String>,
+    pub transit_router_name: ::core::option::Option<::std::string::String>,
     /// The bandwidth available to each tunnel of the connection.
     ///
     /// Wire name: `TunnelBandwidth`.
-    pub tunnel_bandwidth: Option<String>,
+    pub tunnel_bandwidth: ::core::option::Option<::std::string::String>,
     /// The tunnels of a dual-tunnel connection: one entry for the active tunnel and one for the standby tunnel.
     ///
     /// Wire name: `TunnelOptionsSpecification`. On the wire each item is wrapped in `TunnelOptions`.
-    pub tunnel_options_specification: Vec<TunnelOptions>,
+    pub tunnel_options_specification: ::std::vec::Vec<TunnelOptions>,
     /// The health check settings of a single-tunnel connection.
     ///
     /// Wire name: `VcoHealthCheck`.
-    pub vco_health_check: Option<VcoHealthCheck>,
+    pub vco_health_check: ::core::option::Option<VcoHealthCheck>,
     /// The BGP settings of a single-tunnel connection.
     ///
     /// Wire name: `VpnBgpConfig`.
-    pub vpn_bgp_config: Option<VpnBgpConfig>,
+    pub vpn_bgp_config: ::core::option::Option<VpnBgpConfig>,
     /// The ID of the IPsec-VPN connection.
     ///
     /// Wire name: `VpnConnectionId`.
-    pub vpn_connection_id: Option<String>,
+    pub vpn_connection_id: ::core::option::Option<::std::string::String>,
     /// The VPN gateway the connection belongs to.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
     /// The zone the connection is deployed in.
     ///
     /// Wire name: `ZoneNo`.
-    pub zone_no: Option<String>,
+    pub zone_no: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DescribeVpnConnectionResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             attach_instance_id: fields.optional("AttachInstanceId")?,
@@ -307,7 +321,7 @@ impl DescribeVpnConnectionError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -339,13 +353,13 @@ impl rt::OperationError for DescribeVpnConnectionError {
         }
     }
 }
-impl std::fmt::Display for DescribeVpnConnectionError {
+impl ::std::fmt::Display for DescribeVpnConnectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVpnConnectionError {}
+impl ::std::error::Error for DescribeVpnConnectionError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -770,43 +784,43 @@ pub struct IkeConfig {
     /// The authentication algorithm of phase 1 (IKE) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub ike_auth_alg: Option<String>,
+    pub ike_auth_alg: ::core::option::Option<::std::string::String>,
     /// The encryption algorithm of phase 1 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub ike_enc_alg: Option<String>,
+    pub ike_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long, in seconds, the phase 1 security association lasts before it is negotiated again.
     ///
     /// Wire name: `IkeLifetime`.
-    pub ike_lifetime: Option<i64>,
+    pub ike_lifetime: ::core::option::Option<i64>,
     /// The IKE negotiation mode: `main`, which is more secure, or `aggressive`, which is faster.
     ///
     /// Wire name: `IkeMode`.
-    pub ike_mode: Option<String>,
+    pub ike_mode: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group used to exchange keys in phase 1: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub ike_pfs: Option<String>,
+    pub ike_pfs: ::core::option::Option<::std::string::String>,
     /// The IKE protocol version: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub ike_version: Option<String>,
+    pub ike_version: ::core::option::Option<::std::string::String>,
     /// The identifier the VPN gateway presents in negotiation; by default its IP address.
     ///
     /// Wire name: `LocalId`.
-    pub local_id: Option<String>,
+    pub local_id: ::core::option::Option<::std::string::String>,
     /// The pre-shared key both ends use to authenticate each other; the on-premises device must be configured with the same key.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// The identifier expected from the customer gateway; by default its IP address.
     ///
     /// Wire name: `RemoteId`.
-    pub remote_id: Option<String>,
+    pub remote_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_auth_alg: fields.optional("IkeAuthAlg")?,
@@ -828,23 +842,23 @@ pub struct IpsecConfig {
     /// The authentication algorithm of phase 2 (IPsec) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub ipsec_auth_alg: Option<String>,
+    pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
     /// The encryption algorithm of phase 2 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub ipsec_enc_alg: Option<String>,
+    pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long, in seconds, the phase 2 security association lasts before it is negotiated again.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub ipsec_lifetime: Option<i64>,
+    pub ipsec_lifetime: ::core::option::Option<i64>,
     /// The Diffie-Hellman group used in phase 2: `disabled` (no perfect forward secrecy), `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub ipsec_pfs: Option<String>,
+    pub ipsec_pfs: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
@@ -861,31 +875,31 @@ pub struct TunnelBgpConfig {
     /// The state of the BGP session over this tunnel.
     ///
     /// Wire name: `BgpStatus`.
-    pub bgp_status: Option<String>,
+    pub bgp_status: ::core::option::Option<::std::string::String>,
     /// The autonomous system number on the Alibaba Cloud side of this tunnel.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<String>,
+    pub local_asn: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud side BGP address of this tunnel, inside TunnelCidr.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub local_bgp_ip: Option<String>,
+    pub local_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The autonomous system number of the on-premises device at the other end of this tunnel.
     ///
     /// Wire name: `PeerAsn`.
-    pub peer_asn: Option<String>,
+    pub peer_asn: ::core::option::Option<::std::string::String>,
     /// The BGP address of the on-premises device at the other end of this tunnel.
     ///
     /// Wire name: `PeerBgpIp`.
-    pub peer_bgp_ip: Option<String>,
+    pub peer_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The /30 block within 169.254.0.0/16 that provides the BGP addresses of this tunnel.
     ///
     /// Wire name: `TunnelCidr`.
-    pub tunnel_cidr: Option<String>,
+    pub tunnel_cidr: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TunnelBgpConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             bgp_status: fields.optional("BgpStatus")?,
@@ -904,43 +918,43 @@ pub struct TunnelIkeConfig {
     /// The authentication algorithm of phase 1 (IKE) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub ike_auth_alg: Option<String>,
+    pub ike_auth_alg: ::core::option::Option<::std::string::String>,
     /// The encryption algorithm of phase 1 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub ike_enc_alg: Option<String>,
+    pub ike_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long, in seconds, the phase 1 security association lasts before it is negotiated again.
     ///
     /// Wire name: `IkeLifetime`.
-    pub ike_lifetime: Option<String>,
+    pub ike_lifetime: ::core::option::Option<::std::string::String>,
     /// The IKE negotiation mode: `main`, which is more secure, or `aggressive`, which is faster.
     ///
     /// Wire name: `IkeMode`.
-    pub ike_mode: Option<String>,
+    pub ike_mode: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group used to exchange keys in phase 1: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub ike_pfs: Option<String>,
+    pub ike_pfs: ::core::option::Option<::std::string::String>,
     /// The IKE protocol version: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub ike_version: Option<String>,
+    pub ike_version: ::core::option::Option<::std::string::String>,
     /// The identifier the Alibaba Cloud end of this tunnel presents in negotiation.
     ///
     /// Wire name: `LocalId`.
-    pub local_id: Option<String>,
+    pub local_id: ::core::option::Option<::std::string::String>,
     /// The pre-shared key of this tunnel; the on-premises device must be configured with the same key.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// The identifier expected from the on-premises end of this tunnel.
     ///
     /// Wire name: `RemoteId`.
-    pub remote_id: Option<String>,
+    pub remote_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TunnelIkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_auth_alg: fields.optional("IkeAuthAlg")?,
@@ -962,23 +976,23 @@ pub struct TunnelIpsecConfig {
     /// The authentication algorithm of phase 2 (IPsec) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub ipsec_auth_alg: Option<String>,
+    pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
     /// The encryption algorithm of phase 2 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub ipsec_enc_alg: Option<String>,
+    pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long, in seconds, the phase 2 security association lasts before it is negotiated again.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub ipsec_lifetime: Option<String>,
+    pub ipsec_lifetime: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group used in phase 2: `disabled` (no perfect forward secrecy), `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub ipsec_pfs: Option<String>,
+    pub ipsec_pfs: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TunnelIpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
@@ -995,63 +1009,63 @@ pub struct TunnelOptions {
     /// The customer gateway at the on-premises end of this tunnel.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// Whether dead peer detection runs on this tunnel (`true` or `false`).
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<String>,
+    pub enable_dpd: ::core::option::Option<::std::string::String>,
     /// Whether NAT traversal is on for this tunnel (`true` or `false`).
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<String>,
+    pub enable_nat_traversal: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud side IP address of this tunnel.
     ///
     /// Wire name: `InternetIp`.
-    pub internet_ip: Option<String>,
+    pub internet_ip: ::core::option::Option<::std::string::String>,
     /// The CA certificate of the peer of this tunnel, used only by ShangMi (SM) VPN gateways.
     ///
     /// Wire name: `RemoteCaCertificate`.
-    pub remote_ca_certificate: Option<String>,
+    pub remote_ca_certificate: ::core::option::Option<::std::string::String>,
     /// The role of the tunnel: `master` for the active tunnel, `slave` for the standby one.
     ///
     /// Wire name: `Role`.
-    pub role: Option<String>,
+    pub role: ::core::option::Option<::std::string::String>,
     /// The state of the tunnel itself: `active` when it works normally, `updating` while a change is applied, `deleting` while it is removed.
     ///
     /// Wire name: `State`.
-    pub state: Option<String>,
+    pub state: ::core::option::Option<::std::string::String>,
     /// The IPsec negotiation state of this tunnel, with the same values as Status of a single-tunnel connection (for example `ipsec_sa_established`).
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The BGP settings of this tunnel.
     ///
     /// Wire name: `TunnelBgpConfig`.
-    pub tunnel_bgp_config: Option<TunnelBgpConfig>,
+    pub tunnel_bgp_config: ::core::option::Option<TunnelBgpConfig>,
     /// The ID of the tunnel; ModifyVpnConnectionAttribute uses it to pick the tunnel to change.
     ///
     /// Wire name: `TunnelId`.
-    pub tunnel_id: Option<String>,
+    pub tunnel_id: ::core::option::Option<::std::string::String>,
     /// The phase 1 (IKE) settings of this tunnel.
     ///
     /// Wire name: `TunnelIkeConfig`.
-    pub tunnel_ike_config: Option<TunnelIkeConfig>,
+    pub tunnel_ike_config: ::core::option::Option<TunnelIkeConfig>,
     /// The sequence number of the tunnel within the connection.
     ///
     /// Wire name: `TunnelIndex`.
-    pub tunnel_index: Option<i64>,
+    pub tunnel_index: ::core::option::Option<i64>,
     /// The phase 2 (IPsec) settings of this tunnel.
     ///
     /// Wire name: `TunnelIpsecConfig`.
-    pub tunnel_ipsec_config: Option<TunnelIpsecConfig>,
+    pub tunnel_ipsec_config: ::core::option::Option<TunnelIpsecConfig>,
     /// The zone the tunnel is deployed in.
     ///
     /// Wire name: `ZoneNo`.
-    pub zone_no: Option<String>,
+    pub zone_no: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TunnelOptions {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             customer_gateway_id: fields.optional("CustomerGatewayId")?,
@@ -1078,35 +1092,35 @@ pub struct VcoHealthCheck {
     /// The destination IP address that health check probes are sent to.
     ///
     /// Wire name: `Dip`.
-    pub dip: Option<String>,
+    pub dip: ::core::option::Option<::std::string::String>,
     /// Whether health checks are on (`true` or `false`).
     ///
     /// Wire name: `Enable`.
-    pub enable: Option<String>,
+    pub enable: ::core::option::Option<::std::string::String>,
     /// The time between two health check probes, in seconds.
     ///
     /// Wire name: `Interval`.
-    pub interval: Option<i64>,
+    pub interval: ::core::option::Option<i64>,
     /// What happens to the routes of the connection when the health check fails, for example `revoke_route` withdraws them and `reserve_route` keeps them.
     ///
     /// Wire name: `Policy`.
-    pub policy: Option<String>,
+    pub policy: ::core::option::Option<::std::string::String>,
     /// How many times a failed probe is retried before the check counts as failed.
     ///
     /// Wire name: `Retry`.
-    pub retry: Option<i64>,
+    pub retry: ::core::option::Option<i64>,
     /// The source IP address of the health check probes.
     ///
     /// Wire name: `Sip`.
-    pub sip: Option<String>,
+    pub sip: ::core::option::Option<::std::string::String>,
     /// The result of the health check, for example `success` or `failed`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VcoHealthCheck {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             dip: fields.optional("Dip")?,
@@ -1126,39 +1140,39 @@ pub struct VpnBgpConfig {
     /// The key used to authenticate the BGP session.
     ///
     /// Wire name: `AuthKey`.
-    pub auth_key: Option<String>,
+    pub auth_key: ::core::option::Option<::std::string::String>,
     /// Whether BGP is on for the connection (`true` or `false`).
     ///
     /// Wire name: `EnableBgp`.
-    pub enable_bgp: Option<String>,
+    pub enable_bgp: ::core::option::Option<::std::string::String>,
     /// The autonomous system number on the Alibaba Cloud side.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<i64>,
+    pub local_asn: ::core::option::Option<i64>,
     /// The Alibaba Cloud side BGP address, inside TunnelCidr.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub local_bgp_ip: Option<String>,
+    pub local_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The autonomous system number of the on-premises device.
     ///
     /// Wire name: `PeerAsn`.
-    pub peer_asn: Option<i64>,
+    pub peer_asn: ::core::option::Option<i64>,
     /// The BGP address of the on-premises device.
     ///
     /// Wire name: `PeerBgpIp`.
-    pub peer_bgp_ip: Option<String>,
+    pub peer_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The state of the BGP session.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The /30 block within 169.254.0.0/16 that provides the BGP addresses inside the tunnel.
     ///
     /// Wire name: `TunnelCidr`.
-    pub tunnel_cidr: Option<String>,
+    pub tunnel_cidr: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VpnBgpConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             auth_key: fields.optional("AuthKey")?,
@@ -1183,7 +1197,7 @@ mod tests {
             .vpn_connection_id("example-VpnConnectionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

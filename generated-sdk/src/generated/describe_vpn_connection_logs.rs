@@ -16,35 +16,35 @@ pub struct DescribeVpnConnectionLogsRequest {
     /// The start of the window, as a UNIX timestamp in milliseconds. When you set it, also set To or MinutePeriod.
     ///
     /// Wire name: `From`.
-    pub from: Option<i32>,
+    pub from: ::core::option::Option<i32>,
     /// The length of the window in minutes, `1` to `10`. Required when neither From nor To is given.
     ///
     /// Wire name: `MinutePeriod`.
-    pub minute_period: Option<i32>,
+    pub minute_period: ::core::option::Option<i32>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many log lines to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The end of the window, as a UNIX timestamp in milliseconds. When you set it, also set From or MinutePeriod.
     ///
     /// Wire name: `To`.
-    pub to: Option<i32>,
+    pub to: ::core::option::Option<i32>,
     /// The tunnel whose logs you want; applies to dual-tunnel connections only.
     ///
     /// Wire name: `TunnelId`.
-    pub tunnel_id: Option<String>,
+    pub tunnel_id: ::core::option::Option<::std::string::String>,
     /// The IPsec-VPN connection whose logs you want. DescribeVpnConnections lists connection IDs.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub vpn_connection_id: String,
+    pub vpn_connection_id: ::std::string::String,
 }
 impl DescribeVpnConnectionLogsRequest {
     /// Starts building a request.
@@ -56,75 +56,86 @@ impl DescribeVpnConnectionLogsRequest {
 /// Builds a [`DescribeVpnConnectionLogsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVpnConnectionLogsRequestBuilder {
-    from: Option<i32>,
-    minute_period: Option<i32>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    to: Option<i32>,
-    tunnel_id: Option<String>,
-    vpn_connection_id: Option<String>,
+    from: ::core::option::Option<i32>,
+    minute_period: ::core::option::Option<i32>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    to: ::core::option::Option<i32>,
+    tunnel_id: ::core::option::Option<::std::string::String>,
+    vpn_connection_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVpnConnectionLogsRequestBuilder {
     /// The start of the window, as a UNIX timestamp in milliseconds. When you set it, also set To or MinutePeriod.
     ///
     /// Wire name: `From`.
-    pub fn from(mut self, value: impl Into<i32>) -> Self {
+    pub fn from(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.from = Some(value.into());
         self
     }
     /// The length of the window in minutes, `1` to `10`. Required when neither From nor To is given.
     ///
     /// Wire name: `MinutePeriod`.
-    pub fn minute_period(mut self, value: impl Into<i32>) -> Self {
+    pub fn minute_period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.minute_period = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many log lines to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The end of the window, as a UNIX timestamp in milliseconds. When you set it, also set From or MinutePeriod.
     ///
     /// Wire name: `To`.
-    pub fn to(mut self, value: impl Into<i32>) -> Self {
+    pub fn to(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.to = Some(value.into());
         self
     }
     /// The tunnel whose logs you want; applies to dual-tunnel connections only.
     ///
     /// Wire name: `TunnelId`.
-    pub fn tunnel_id(mut self, value: impl Into<String>) -> Self {
+    pub fn tunnel_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.tunnel_id = Some(value.into());
         self
     }
     /// The IPsec-VPN connection whose logs you want. DescribeVpnConnections lists connection IDs.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub fn vpn_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_connection_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVpnConnectionLogsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeVpnConnectionLogsRequest, rt::BuildError> {
         Ok(DescribeVpnConnectionLogsRequest {
             from: self.from,
             minute_period: self.minute_period,
@@ -158,9 +169,9 @@ impl super::Client {
     }
 }
 impl rt::Paginated for DescribeVpnConnectionLogsRequest {
-    type Item = String;
+    type Item = ::std::string::String;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -175,7 +186,9 @@ impl rt::Paginated for DescribeVpnConnectionLogsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeVpnConnectionLogsResponse) -> Vec<String> {
+    fn into_items(
+        page: DescribeVpnConnectionLogsResponse,
+    ) -> ::std::vec::Vec<::std::string::String> {
         page.data
     }
 }
@@ -186,11 +199,11 @@ impl super::Client {
         &self,
         request: DescribeVpnConnectionLogsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeVpnConnectionLogsResponse,
             rt::SdkError<DescribeVpnConnectionLogsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeVpnConnectionLogs`.
@@ -199,21 +212,28 @@ impl super::Client {
         &self,
         request: DescribeVpnConnectionLogsRequest,
     ) -> impl rt::Stream<
-        Item = Result<String, rt::SdkError<DescribeVpnConnectionLogsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            ::std::string::String,
+            rt::SdkError<DescribeVpnConnectionLogsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVpnConnectionLogsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVpnConnectionLogsRequestBuilder {
             from: src.optional("From")?,
             minute_period: src.optional("MinutePeriod")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             to: src.optional("To")?,
             tunnel_id: src.optional("TunnelId")?,
             vpn_connection_id: src.optional("VpnConnectionId")?,
@@ -226,8 +246,10 @@ impl rt::Operation for DescribeVpnConnectionLogsRequest {
     const ACTION: &'static str = "DescribeVpnConnectionLogs";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVpnConnectionLogsResponse;
     type Error = DescribeVpnConnectionLogsError;
     #[inline]
@@ -249,31 +271,31 @@ pub struct DescribeVpnConnectionLogsResponse {
     /// How many log lines this page holds.
     ///
     /// Wire name: `Count`.
-    pub count: Option<i64>,
+    pub count: ::core::option::Option<i64>,
     /// The log lines, one string each.
     ///
     /// Wire name: `Data`. On the wire each item is wrapped in `Logs`.
-    pub data: Vec<String>,
+    pub data: ::std::vec::Vec<::std::string::String>,
     /// Whether the log query ran to completion, so that the result covers the whole window.
     ///
     /// Wire name: `IsCompleted`.
-    pub is_completed: Option<bool>,
+    pub is_completed: ::core::option::Option<bool>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DescribeVpnConnectionLogsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             count: fields.optional("Count")?,
@@ -309,7 +331,7 @@ impl DescribeVpnConnectionLogsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -329,13 +351,13 @@ impl rt::OperationError for DescribeVpnConnectionLogsError {
         }
     }
 }
-impl std::fmt::Display for DescribeVpnConnectionLogsError {
+impl ::std::fmt::Display for DescribeVpnConnectionLogsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVpnConnectionLogsError {}
+impl ::std::error::Error for DescribeVpnConnectionLogsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -378,7 +400,7 @@ mod tests {
             .vpn_connection_id("example-VpnConnectionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,23 +14,23 @@ pub struct DescribeVpnCrossAccountAuthorizationsRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many authorizations to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The IPsec-VPN connection whose cross-account authorizations you want. DescribeVpnAttachments lists connections that work with transit routers.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub vpn_connection_id: String,
+    pub vpn_connection_id: ::std::string::String,
 }
 impl DescribeVpnCrossAccountAuthorizationsRequest {
     /// Starts building a request.
@@ -42,45 +42,54 @@ impl DescribeVpnCrossAccountAuthorizationsRequest {
 /// Builds a [`DescribeVpnCrossAccountAuthorizationsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVpnCrossAccountAuthorizationsRequestBuilder {
-    client_token: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    vpn_connection_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpn_connection_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVpnCrossAccountAuthorizationsRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many authorizations to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The IPsec-VPN connection whose cross-account authorizations you want. DescribeVpnAttachments lists connections that work with transit routers.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub fn vpn_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_connection_id = Some(value.into());
         self
     }
@@ -88,7 +97,10 @@ impl DescribeVpnCrossAccountAuthorizationsRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DescribeVpnCrossAccountAuthorizationsRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        DescribeVpnCrossAccountAuthorizationsRequest,
+        rt::BuildError,
+    > {
         Ok(DescribeVpnCrossAccountAuthorizationsRequest {
             client_token: self.client_token,
             page_number: self.page_number,
@@ -121,7 +133,7 @@ impl super::Client {
 impl rt::Paginated for DescribeVpnCrossAccountAuthorizationsRequest {
     type Item = CrossAccountAuthorizations;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -138,7 +150,7 @@ impl rt::Paginated for DescribeVpnCrossAccountAuthorizationsRequest {
     #[inline]
     fn into_items(
         page: DescribeVpnCrossAccountAuthorizationsResponse,
-    ) -> Vec<CrossAccountAuthorizations> {
+    ) -> ::std::vec::Vec<CrossAccountAuthorizations> {
         page.cross_account_authorizations
     }
 }
@@ -149,11 +161,11 @@ impl super::Client {
         &self,
         request: DescribeVpnCrossAccountAuthorizationsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeVpnCrossAccountAuthorizationsResponse,
             rt::SdkError<DescribeVpnCrossAccountAuthorizationsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeVpnCrossAccountAuthorizations`.
@@ -162,23 +174,27 @@ impl super::Client {
         &self,
         request: DescribeVpnCrossAccountAuthorizationsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             CrossAccountAuthorizations,
             rt::SdkError<DescribeVpnCrossAccountAuthorizationsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVpnCrossAccountAuthorizationsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVpnCrossAccountAuthorizationsRequestBuilder {
             client_token: src.optional("ClientToken")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpn_connection_id: src.optional("VpnConnectionId")?,
         }
             .build()
@@ -189,8 +205,10 @@ impl rt::Operation for DescribeVpnCrossAccountAuthorizationsRequest {
     const ACTION: &'static str = "DescribeVpnCrossAccountAuthorizations";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVpnCrossAccountAuthorizationsResponse;
     type Error = DescribeVpnCrossAccountAuthorizationsError;
     #[inline]
@@ -209,27 +227,27 @@ pub struct DescribeVpnCrossAccountAuthorizationsResponse {
     /// The authorizations on this page.
     ///
     /// Wire name: `CrossAccountAuthorizations`.
-    pub cross_account_authorizations: Vec<CrossAccountAuthorizations>,
+    pub cross_account_authorizations: ::std::vec::Vec<CrossAccountAuthorizations>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for DescribeVpnCrossAccountAuthorizationsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cross_account_authorizations: fields.list("CrossAccountAuthorizations")?,
@@ -264,7 +282,7 @@ impl DescribeVpnCrossAccountAuthorizationsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -284,13 +302,13 @@ impl rt::OperationError for DescribeVpnCrossAccountAuthorizationsError {
         }
     }
 }
-impl std::fmt::Display for DescribeVpnCrossAccountAuthorizationsError {
+impl ::std::fmt::Display for DescribeVpnCrossAccountAuthorizationsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVpnCrossAccountAuthorizationsError {}
+impl ::std::error::Error for DescribeVpnCrossAccountAuthorizationsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -352,31 +370,31 @@ pub struct CrossAccountAuthorizations {
     /// The Alibaba Cloud account that owns the IPsec-VPN connection.
     ///
     /// Wire name: `AliUid`.
-    pub ali_uid: Option<i64>,
+    pub ali_uid: ::core::option::Option<i64>,
     /// The instance in the other account that the connection may attach to, such as a CEN instance.
     ///
     /// Wire name: `BindInstance`.
-    pub bind_instance: Option<String>,
+    pub bind_instance: ::core::option::Option<::std::string::String>,
     /// The product type of that instance, such as `CEN`.
     ///
     /// Wire name: `BindProduct`.
-    pub bind_product: Option<String>,
+    pub bind_product: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns that instance and received the authorization.
     ///
     /// Wire name: `BindUid`.
-    pub bind_uid: Option<i64>,
+    pub bind_uid: ::core::option::Option<i64>,
     /// When the authorization was granted, in milliseconds since the UNIX epoch.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<i64>,
+    pub creation_time: ::core::option::Option<i64>,
     /// The IPsec-VPN connection the authorization applies to.
     ///
     /// Wire name: `VpnConnectionId`.
-    pub vpn_connection_id: Option<String>,
+    pub vpn_connection_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CrossAccountAuthorizations {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ali_uid: fields.optional("AliUid")?,
@@ -399,7 +417,7 @@ mod tests {
             .vpn_connection_id("example-VpnConnectionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

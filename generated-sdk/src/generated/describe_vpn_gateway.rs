@@ -14,15 +14,15 @@ pub struct DescribeVpnGatewayRequest {
     /// Whether to include orders that have not taken effect yet, in ReservationData; defaults to `false`.
     ///
     /// Wire name: `IncludeReservationData`.
-    pub include_reservation_data: Option<bool>,
+    pub include_reservation_data: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VPN gateway to describe. DescribeVpnGateways lists them.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
 }
 impl DescribeVpnGatewayRequest {
     /// Starts building a request.
@@ -34,35 +34,46 @@ impl DescribeVpnGatewayRequest {
 /// Builds a [`DescribeVpnGatewayRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVpnGatewayRequestBuilder {
-    include_reservation_data: Option<bool>,
-    region_id: Option<String>,
-    vpn_gateway_id: Option<String>,
+    include_reservation_data: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVpnGatewayRequestBuilder {
     /// Whether to include orders that have not taken effect yet, in ReservationData; defaults to `false`.
     ///
     /// Wire name: `IncludeReservationData`.
-    pub fn include_reservation_data(mut self, value: impl Into<bool>) -> Self {
+    pub fn include_reservation_data(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.include_reservation_data = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VPN gateway to describe. DescribeVpnGateways lists them.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVpnGatewayRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeVpnGatewayRequest, rt::BuildError> {
         Ok(DescribeVpnGatewayRequest {
             include_reservation_data: self.include_reservation_data,
             region_id: self.region_id,
@@ -90,10 +101,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVpnGatewayRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVpnGatewayRequestBuilder {
             include_reservation_data: src.optional("IncludeReservationData")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -104,8 +119,10 @@ impl rt::Operation for DescribeVpnGatewayRequest {
     const ACTION: &'static str = "DescribeVpnGateway";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVpnGatewayResponse;
     type Error = DescribeVpnGatewayError;
     #[inline]
@@ -122,123 +139,123 @@ pub struct DescribeVpnGatewayResponse {
     /// Whether routes the gateway learns through BGP are advertised to the VPC route table automatically (`true`) or not (`false`).
     ///
     /// Wire name: `AutoPropagate`.
-    pub auto_propagate: Option<bool>,
+    pub auto_propagate: ::core::option::Option<bool>,
     /// The payment status of the gateway: `Normal`, or `FinancialLocked` when it is locked because of an overdue payment.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<String>,
+    pub business_status: ::core::option::Option<::std::string::String>,
     /// How the gateway is billed: by subscription or pay-as-you-go.
     ///
     /// Wire name: `ChargeType`.
-    pub charge_type: Option<String>,
+    pub charge_type: ::core::option::Option<::std::string::String>,
     /// When the gateway was created, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The description you gave the gateway.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The second IP address of a gateway that supports dual-tunnel IPsec-VPN connections; it sits in the zone of DisasterRecoveryVSwitchId. Empty for other gateways.
     ///
     /// Wire name: `DisasterRecoveryInternetIp`.
-    pub disaster_recovery_internet_ip: Option<String>,
+    pub disaster_recovery_internet_ip: ::core::option::Option<::std::string::String>,
     /// The second vSwitch of the gateway, in another zone than VSwitchId, used for cross-zone disaster recovery by gateways that support dual-tunnel connections.
     ///
     /// Wire name: `DisasterRecoveryVSwitchId`.
-    pub disaster_recovery_vswitch_id: Option<String>,
+    pub disaster_recovery_vswitch_id: ::core::option::Option<::std::string::String>,
     /// Whether BGP dynamic routing is enabled on the gateway.
     ///
     /// Wire name: `EnableBgp`.
-    pub enable_bgp: Option<bool>,
+    pub enable_bgp: ::core::option::Option<bool>,
     /// When a subscription gateway expires, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: ::core::option::Option<i64>,
     /// The IDs of the elastic network interfaces the gateway created in its vSwitches.
     ///
     /// Wire name: `EniInstanceIds`. On the wire each item is wrapped in `EniInstanceId`.
-    pub eni_instance_ids: Vec<String>,
+    pub eni_instance_ids: ::std::vec::Vec<::std::string::String>,
     /// The kind of gateway: `Traditional` offers both IPsec-VPN and SSL-VPN, `Enhance.SiteToSite` (enhanced site-to-site) offers IPsec-VPN only.
     ///
     /// Wire name: `GatewayType`.
-    pub gateway_type: Option<String>,
+    pub gateway_type: ::core::option::Option<::std::string::String>,
     /// The IP address of the gateway that on-premises devices connect to: a public address for a public gateway, a private one for a private gateway. For a gateway that supports dual-tunnel connections it is the first of its two addresses, in the zone of VSwitchId.
     ///
     /// Wire name: `InternetIp`.
-    pub internet_ip: Option<String>,
+    pub internet_ip: ::core::option::Option<::std::string::String>,
     /// Whether IPsec-VPN is turned on for the gateway: `enable` or `disable`.
     ///
     /// Wire name: `IpsecVpn`.
-    pub ipsec_vpn: Option<String>,
+    pub ipsec_vpn: ::core::option::Option<::std::string::String>,
     /// The name of the gateway.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The network type: `public` for a gateway used over the internet, `private` for one used over private networks.
     ///
     /// Wire name: `NetworkType`.
-    pub network_type: Option<String>,
+    pub network_type: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// An order placed for the gateway that takes effect later, for example at renewal; returned only when IncludeReservationData is `true`.
     ///
     /// Wire name: `ReservationData`.
-    pub reservation_data: Option<ReservationData>,
+    pub reservation_data: ::core::option::Option<ReservationData>,
     /// The resource group the gateway belongs to; its IPsec-VPN connections, SSL servers and certificates belong to the same group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The bandwidth specification of the gateway, such as `10M` for 10 Mbit/s.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
     /// How many SSL-VPN clients can be connected to the gateway at once.
     ///
     /// Wire name: `SslMaxConnections`.
-    pub ssl_max_connections: Option<i64>,
+    pub ssl_max_connections: ::core::option::Option<i64>,
     /// Whether SSL-VPN is turned on for the gateway: `enable` or `disable`.
     ///
     /// Wire name: `SslVpn`.
-    pub ssl_vpn: Option<String>,
+    pub ssl_vpn: ::core::option::Option<::std::string::String>,
     /// The IP address that SSL-VPN clients connect to, when SSL-VPN uses an address of its own.
     ///
     /// Wire name: `SslVpnInternetIp`.
-    pub ssl_vpn_internet_ip: Option<String>,
+    pub ssl_vpn_internet_ip: ::core::option::Option<::std::string::String>,
     /// The state of the gateway: `init`, `provisioning`, `active`, `updating` or `deleting`. Asynchronous changes to the gateway, its IPsec-VPN connections and its routes are complete once it is `active` again.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// Internal feature flags of the gateway, as a JSON string; for example `VpnEnableBgp` tells whether the gateway supports BGP. For the tags you set yourself, read Tags.
     ///
     /// Wire name: `Tag`.
-    pub tag: Option<String>,
+    pub tag: ::core::option::Option<::std::string::String>,
     /// The tags on the gateway, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The vSwitch the gateway is deployed in; for a gateway with two vSwitches, the first one.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
     /// The VPC the gateway belongs to.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
     /// The ID of the VPN gateway.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
     /// The gateway type: `Normal` for a standard gateway, `NationalStandard` for a ShangMi (SM) gateway that uses Chinese national cryptographic algorithms.
     ///
     /// Wire name: `VpnType`.
-    pub vpn_type: Option<String>,
+    pub vpn_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DescribeVpnGatewayResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             auto_propagate: fields.optional("AutoPropagate")?,
@@ -304,7 +321,7 @@ impl DescribeVpnGatewayError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -336,13 +353,13 @@ impl rt::OperationError for DescribeVpnGatewayError {
         }
     }
 }
-impl std::fmt::Display for DescribeVpnGatewayError {
+impl ::std::fmt::Display for DescribeVpnGatewayError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVpnGatewayError {}
+impl ::std::error::Error for DescribeVpnGatewayError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -518,35 +535,35 @@ pub struct ReservationData {
     /// When the pending order takes effect.
     ///
     /// Wire name: `ReservationEndTime`.
-    pub reservation_end_time: Option<String>,
+    pub reservation_end_time: ::core::option::Option<::std::string::String>,
     /// Whether IPsec-VPN will be on once the pending order takes effect: `enable` or `disable`.
     ///
     /// Wire name: `ReservationIpsec`.
-    pub reservation_ipsec: Option<String>,
+    pub reservation_ipsec: ::core::option::Option<::std::string::String>,
     /// The number of SSL-VPN clients that may connect at once after the pending order takes effect.
     ///
     /// Wire name: `ReservationMaxConnections`.
-    pub reservation_max_connections: Option<i64>,
+    pub reservation_max_connections: ::core::option::Option<i64>,
     /// What kind of pending order this is, for example a renewal that changes the configuration or a temporary upgrade.
     ///
     /// Wire name: `ReservationOrderType`.
-    pub reservation_order_type: Option<String>,
+    pub reservation_order_type: ::core::option::Option<::std::string::String>,
     /// The bandwidth specification the gateway will have after the pending order takes effect.
     ///
     /// Wire name: `ReservationSpec`.
-    pub reservation_spec: Option<String>,
+    pub reservation_spec: ::core::option::Option<::std::string::String>,
     /// Whether SSL-VPN will be on once the pending order takes effect: `enable` or `disable`.
     ///
     /// Wire name: `ReservationSsl`.
-    pub reservation_ssl: Option<String>,
+    pub reservation_ssl: ::core::option::Option<::std::string::String>,
     /// Whether the pending order has taken effect yet.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ReservationData {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             reservation_end_time: fields.optional("ReservationEndTime")?,
@@ -570,7 +587,7 @@ mod tests {
             .vpn_gateway_id("example-VpnGatewayId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

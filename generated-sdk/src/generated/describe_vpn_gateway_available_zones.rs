@@ -14,15 +14,17 @@ pub struct DescribeVpnGatewayAvailableZonesRequest {
     /// The language of the zone names: `zh-CN` for Chinese, or `en-US` (the default) for English.
     ///
     /// Wire name: `AcceptLanguage`.
-    pub accept_language: Option<DescribeVpnGatewayAvailableZonesAcceptLanguage>,
+    pub accept_language: ::core::option::Option<
+        DescribeVpnGatewayAvailableZonesAcceptLanguage,
+    >,
     /// The type of VPN gateway the zones must support, such as the `Traditional` or `Enhance.SiteToSite` types that DescribeVpnGateways reports.
     ///
     /// Wire name: `GatewayType`.
-    pub gateway_type: Option<String>,
+    pub gateway_type: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The bandwidth specification to look up, one of `5M`, `10M`, `20M`, `50M`, `100M`, `200M`, `500M` or `1000M`. For connections on a VPN gateway it is the bandwidth of the gateway; for connections attached to a transit router it is the bandwidth of the connection. The zones returned can differ from one specification to another.
     ///
     /// Wire name: `Spec`. Required.
@@ -38,10 +40,12 @@ impl DescribeVpnGatewayAvailableZonesRequest {
 /// Builds a [`DescribeVpnGatewayAvailableZonesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVpnGatewayAvailableZonesRequestBuilder {
-    accept_language: Option<DescribeVpnGatewayAvailableZonesAcceptLanguage>,
-    gateway_type: Option<String>,
-    region_id: Option<String>,
-    spec: Option<Spec>,
+    accept_language: ::core::option::Option<
+        DescribeVpnGatewayAvailableZonesAcceptLanguage,
+    >,
+    gateway_type: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    spec: ::core::option::Option<Spec>,
 }
 impl DescribeVpnGatewayAvailableZonesRequestBuilder {
     /// The language of the zone names: `zh-CN` for Chinese, or `en-US` (the default) for English.
@@ -49,7 +53,7 @@ impl DescribeVpnGatewayAvailableZonesRequestBuilder {
     /// Wire name: `AcceptLanguage`.
     pub fn accept_language(
         mut self,
-        value: impl Into<DescribeVpnGatewayAvailableZonesAcceptLanguage>,
+        value: impl ::core::convert::Into<DescribeVpnGatewayAvailableZonesAcceptLanguage>,
     ) -> Self {
         self.accept_language = Some(value.into());
         self
@@ -57,21 +61,27 @@ impl DescribeVpnGatewayAvailableZonesRequestBuilder {
     /// The type of VPN gateway the zones must support, such as the `Traditional` or `Enhance.SiteToSite` types that DescribeVpnGateways reports.
     ///
     /// Wire name: `GatewayType`.
-    pub fn gateway_type(mut self, value: impl Into<String>) -> Self {
+    pub fn gateway_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.gateway_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The bandwidth specification to look up, one of `5M`, `10M`, `20M`, `50M`, `100M`, `200M`, `500M` or `1000M`. For connections on a VPN gateway it is the bandwidth of the gateway; for connections attached to a transit router it is the bandwidth of the connection. The zones returned can differ from one specification to another.
     ///
     /// Wire name: `Spec`. Required.
-    pub fn spec(mut self, value: impl Into<Spec>) -> Self {
+    pub fn spec(mut self, value: impl ::core::convert::Into<Spec>) -> Self {
         self.spec = Some(value.into());
         self
     }
@@ -79,7 +89,10 @@ impl DescribeVpnGatewayAvailableZonesRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DescribeVpnGatewayAvailableZonesRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        DescribeVpnGatewayAvailableZonesRequest,
+        rt::BuildError,
+    > {
         Ok(DescribeVpnGatewayAvailableZonesRequest {
             accept_language: self.accept_language,
             gateway_type: self.gateway_type,
@@ -111,11 +124,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVpnGatewayAvailableZonesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVpnGatewayAvailableZonesRequestBuilder {
             accept_language: src.optional("AcceptLanguage")?,
             gateway_type: src.optional("GatewayType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             spec: src.optional("Spec")?,
         }
             .build()
@@ -126,8 +143,10 @@ impl rt::Operation for DescribeVpnGatewayAvailableZonesRequest {
     const ACTION: &'static str = "DescribeVpnGatewayAvailableZones";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVpnGatewayAvailableZonesResponse;
     type Error = DescribeVpnGatewayAvailableZonesError;
     #[inline]
@@ -145,19 +164,19 @@ pub struct DescribeVpnGatewayAvailableZonesResponse {
     /// The zones that support the requested specification.
     ///
     /// Wire name: `AvailableZoneIdList`.
-    pub available_zone_id_list: Vec<AvailableZoneIdList>,
+    pub available_zone_id_list: ::std::vec::Vec<AvailableZoneIdList>,
     /// The region the zones belong to.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DescribeVpnGatewayAvailableZonesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             available_zone_id_list: fields.list("AvailableZoneIdList")?,
@@ -190,7 +209,7 @@ impl DescribeVpnGatewayAvailableZonesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -210,13 +229,13 @@ impl rt::OperationError for DescribeVpnGatewayAvailableZonesError {
         }
     }
 }
-impl std::fmt::Display for DescribeVpnGatewayAvailableZonesError {
+impl ::std::fmt::Display for DescribeVpnGatewayAvailableZonesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVpnGatewayAvailableZonesError {}
+impl ::std::error::Error for DescribeVpnGatewayAvailableZonesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -269,7 +288,7 @@ impl DescribeVpnGatewayAvailableZonesAcceptLanguage {
         }
     }
 }
-impl From<&str> for DescribeVpnGatewayAvailableZonesAcceptLanguage {
+impl ::core::convert::From<&str> for DescribeVpnGatewayAvailableZonesAcceptLanguage {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -279,16 +298,17 @@ impl From<&str> for DescribeVpnGatewayAvailableZonesAcceptLanguage {
         }
     }
 }
-impl std::fmt::Display for DescribeVpnGatewayAvailableZonesAcceptLanguage {
+impl ::std::fmt::Display for DescribeVpnGatewayAvailableZonesAcceptLanguage {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for DescribeVpnGatewayAvailableZonesAcceptLanguage {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for DescribeVpnGatewayAvailableZonesAcceptLanguage {
@@ -337,7 +357,7 @@ impl Spec {
         }
     }
 }
-impl From<&str> for Spec {
+impl ::core::convert::From<&str> for Spec {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -353,16 +373,17 @@ impl From<&str> for Spec {
         }
     }
 }
-impl std::fmt::Display for Spec {
+impl ::std::fmt::Display for Spec {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Spec {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Spec {
@@ -378,15 +399,15 @@ pub struct AvailableZoneIdList {
     /// The ID of the zone, such as `cn-hangzhou-h`.
     ///
     /// Wire name: `ZoneId`.
-    pub zone_id: Option<String>,
+    pub zone_id: ::core::option::Option<::std::string::String>,
     /// The name of the zone, in the language chosen with AcceptLanguage.
     ///
     /// Wire name: `ZoneName`.
-    pub zone_name: Option<String>,
+    pub zone_name: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AvailableZoneIdList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             zone_id: fields.optional("ZoneId")?,
@@ -405,7 +426,7 @@ mod tests {
             .spec("example-Spec")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,47 +14,47 @@ pub struct DescribeVpnGatewaysRequest {
     /// Return only gateways with this payment status: `Normal`, or `FinancialLocked` for gateways locked because of an overdue payment.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<DescribeVpnGatewaysBusinessStatus>,
+    pub business_status: ::core::option::Option<DescribeVpnGatewaysBusinessStatus>,
     /// Return only gateways of this type: `Traditional`, which offers IPsec-VPN and SSL-VPN, or `Enhance.SiteToSite`, the enhanced site-to-site gateway, which offers IPsec-VPN only.
     ///
     /// Wire name: `GatewayType`.
-    pub gateway_type: Option<String>,
+    pub gateway_type: ::core::option::Option<::std::string::String>,
     /// Whether to include orders that have not taken effect yet, in ReservationData; defaults to `false`.
     ///
     /// Wire name: `IncludeReservationData`.
-    pub include_reservation_data: Option<bool>,
+    pub include_reservation_data: ::core::option::Option<bool>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds: 1 to 50, 10 by default.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only gateways in this resource group. ListResourceGroups lists them.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Return only gateways in this state: `init`, `provisioning`, `active`, `updating` or `deleting`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<Status>,
+    pub status: ::core::option::Option<Status>,
     /// Return only gateways that carry these tags.
     ///
     /// Wire name: `Tag`. At most 20 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// Return only gateways of this VPC.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
     /// Return only this VPN gateway.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVpnGatewaysRequest {
     /// Starts building a request.
@@ -66,17 +66,17 @@ impl DescribeVpnGatewaysRequest {
 /// Builds a [`DescribeVpnGatewaysRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVpnGatewaysRequestBuilder {
-    business_status: Option<DescribeVpnGatewaysBusinessStatus>,
-    gateway_type: Option<String>,
-    include_reservation_data: Option<bool>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    status: Option<Status>,
-    tag: Vec<super::types::Tag>,
-    vpc_id: Option<String>,
-    vpn_gateway_id: Option<String>,
+    business_status: ::core::option::Option<DescribeVpnGatewaysBusinessStatus>,
+    gateway_type: ::core::option::Option<::std::string::String>,
+    include_reservation_data: ::core::option::Option<bool>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    status: ::core::option::Option<Status>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    vpc_id: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVpnGatewaysRequestBuilder {
     /// Return only gateways with this payment status: `Normal`, or `FinancialLocked` for gateways locked because of an overdue payment.
@@ -84,7 +84,7 @@ impl DescribeVpnGatewaysRequestBuilder {
     /// Wire name: `BusinessStatus`.
     pub fn business_status(
         mut self,
-        value: impl Into<DescribeVpnGatewaysBusinessStatus>,
+        value: impl ::core::convert::Into<DescribeVpnGatewaysBusinessStatus>,
     ) -> Self {
         self.business_status = Some(value.into());
         self
@@ -92,49 +92,61 @@ impl DescribeVpnGatewaysRequestBuilder {
     /// Return only gateways of this type: `Traditional`, which offers IPsec-VPN and SSL-VPN, or `Enhance.SiteToSite`, the enhanced site-to-site gateway, which offers IPsec-VPN only.
     ///
     /// Wire name: `GatewayType`.
-    pub fn gateway_type(mut self, value: impl Into<String>) -> Self {
+    pub fn gateway_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.gateway_type = Some(value.into());
         self
     }
     /// Whether to include orders that have not taken effect yet, in ReservationData; defaults to `false`.
     ///
     /// Wire name: `IncludeReservationData`.
-    pub fn include_reservation_data(mut self, value: impl Into<bool>) -> Self {
+    pub fn include_reservation_data(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.include_reservation_data = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: 1 to 50, 10 by default.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only gateways in this resource group. ListResourceGroups lists them.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// Return only gateways in this state: `init`, `provisioning`, `active`, `updating` or `deleting`.
     ///
     /// Wire name: `Status`.
-    pub fn status(mut self, value: impl Into<Status>) -> Self {
+    pub fn status(mut self, value: impl ::core::convert::Into<Status>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -143,28 +155,38 @@ impl DescribeVpnGatewaysRequestBuilder {
     /// Wire name: `Tag`. At most 20 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only gateways of this VPC.
     ///
     /// Wire name: `VpcId`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Return only this VPN gateway.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVpnGatewaysRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeVpnGatewaysRequest, rt::BuildError> {
         let request = DescribeVpnGatewaysRequest {
             business_status: self.business_status,
             gateway_type: self.gateway_type,
@@ -205,7 +227,7 @@ impl super::Client {
 impl rt::Paginated for DescribeVpnGatewaysRequest {
     type Item = VpnGateway;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -220,7 +242,7 @@ impl rt::Paginated for DescribeVpnGatewaysRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeVpnGatewaysResponse) -> Vec<VpnGateway> {
+    fn into_items(page: DescribeVpnGatewaysResponse) -> ::std::vec::Vec<VpnGateway> {
         page.vpn_gateways
     }
 }
@@ -231,11 +253,11 @@ impl super::Client {
         &self,
         request: DescribeVpnGatewaysRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeVpnGatewaysResponse,
             rt::SdkError<DescribeVpnGatewaysError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeVpnGateways`.
@@ -244,22 +266,26 @@ impl super::Client {
         &self,
         request: DescribeVpnGatewaysRequest,
     ) -> impl rt::Stream<
-        Item = Result<VpnGateway, rt::SdkError<DescribeVpnGatewaysError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<VpnGateway, rt::SdkError<DescribeVpnGatewaysError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVpnGatewaysRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVpnGatewaysRequestBuilder {
             business_status: src.optional("BusinessStatus")?,
             gateway_type: src.optional("GatewayType")?,
             include_reservation_data: src.optional("IncludeReservationData")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             status: src.optional("Status")?,
             tag: src.structs("Tag")?,
@@ -274,8 +300,10 @@ impl rt::Operation for DescribeVpnGatewaysRequest {
     const ACTION: &'static str = "DescribeVpnGateways";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVpnGatewaysResponse;
     type Error = DescribeVpnGatewaysError;
     #[inline]
@@ -300,27 +328,27 @@ pub struct DescribeVpnGatewaysResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
     /// The VPN gateways on this page.
     ///
     /// Wire name: `VpnGateways`. On the wire each item is wrapped in `VpnGateway`.
-    pub vpn_gateways: Vec<VpnGateway>,
+    pub vpn_gateways: ::std::vec::Vec<VpnGateway>,
 }
 impl rt::Decode for DescribeVpnGatewaysResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -359,7 +387,7 @@ impl DescribeVpnGatewaysError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -387,13 +415,13 @@ impl rt::OperationError for DescribeVpnGatewaysError {
         }
     }
 }
-impl std::fmt::Display for DescribeVpnGatewaysError {
+impl ::std::fmt::Display for DescribeVpnGatewaysError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVpnGatewaysError {}
+impl ::std::error::Error for DescribeVpnGatewaysError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -606,7 +634,7 @@ impl DescribeVpnGatewaysBusinessStatus {
         }
     }
 }
-impl From<&str> for DescribeVpnGatewaysBusinessStatus {
+impl ::core::convert::From<&str> for DescribeVpnGatewaysBusinessStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -616,16 +644,17 @@ impl From<&str> for DescribeVpnGatewaysBusinessStatus {
         }
     }
 }
-impl std::fmt::Display for DescribeVpnGatewaysBusinessStatus {
+impl ::std::fmt::Display for DescribeVpnGatewaysBusinessStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for DescribeVpnGatewaysBusinessStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for DescribeVpnGatewaysBusinessStatus {
@@ -665,7 +694,7 @@ impl Status {
         }
     }
 }
-impl From<&str> for Status {
+impl ::core::convert::From<&str> for Status {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -678,16 +707,17 @@ impl From<&str> for Status {
         }
     }
 }
-impl std::fmt::Display for Status {
+impl ::std::fmt::Display for Status {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Status {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Status {
@@ -703,35 +733,35 @@ pub struct ReservationData {
     /// When the pending order takes effect.
     ///
     /// Wire name: `ReservationEndTime`.
-    pub reservation_end_time: Option<String>,
+    pub reservation_end_time: ::core::option::Option<::std::string::String>,
     /// Whether IPsec-VPN will be on once the pending order takes effect: `enable` or `disable`.
     ///
     /// Wire name: `ReservationIpsec`.
-    pub reservation_ipsec: Option<String>,
+    pub reservation_ipsec: ::core::option::Option<::std::string::String>,
     /// The number of SSL-VPN clients that may connect at once after the pending order takes effect.
     ///
     /// Wire name: `ReservationMaxConnections`.
-    pub reservation_max_connections: Option<i64>,
+    pub reservation_max_connections: ::core::option::Option<i64>,
     /// What kind of pending order this is, for example a renewal that changes the configuration or a temporary upgrade.
     ///
     /// Wire name: `ReservationOrderType`.
-    pub reservation_order_type: Option<String>,
+    pub reservation_order_type: ::core::option::Option<::std::string::String>,
     /// The bandwidth specification the gateway will have after the pending order takes effect.
     ///
     /// Wire name: `ReservationSpec`.
-    pub reservation_spec: Option<String>,
+    pub reservation_spec: ::core::option::Option<::std::string::String>,
     /// Whether SSL-VPN will be on once the pending order takes effect: `enable` or `disable`.
     ///
     /// Wire name: `ReservationSsl`.
-    pub reservation_ssl: Option<String>,
+    pub reservation_ssl: ::core::option::Option<::std::string::String>,
     /// Whether the pending order has taken effect yet.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ReservationData {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             reservation_end_time: fields.optional("ReservationEndTime")?,
@@ -751,119 +781,119 @@ pub struct VpnGateway {
     /// Whether routes the gateway learns through BGP are advertised to the VPC route table automatically (`true`) or not (`false`).
     ///
     /// Wire name: `AutoPropagate`.
-    pub auto_propagate: Option<bool>,
+    pub auto_propagate: ::core::option::Option<bool>,
     /// The payment status of the gateway: `Normal`, or `FinancialLocked` when it is locked because of an overdue payment.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<String>,
+    pub business_status: ::core::option::Option<::std::string::String>,
     /// How the gateway is billed: by subscription or pay-as-you-go.
     ///
     /// Wire name: `ChargeType`.
-    pub charge_type: Option<String>,
+    pub charge_type: ::core::option::Option<::std::string::String>,
     /// When the gateway was created, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The description you gave the gateway.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The second IP address of a gateway that supports dual-tunnel IPsec-VPN connections; it sits in the zone of DisasterRecoveryVSwitchId. Empty for other gateways.
     ///
     /// Wire name: `DisasterRecoveryInternetIp`.
-    pub disaster_recovery_internet_ip: Option<String>,
+    pub disaster_recovery_internet_ip: ::core::option::Option<::std::string::String>,
     /// The second vSwitch of the gateway, in another zone than VSwitchId, used for cross-zone disaster recovery by gateways that support dual-tunnel connections.
     ///
     /// Wire name: `DisasterRecoveryVSwitchId`.
-    pub disaster_recovery_vswitch_id: Option<String>,
+    pub disaster_recovery_vswitch_id: ::core::option::Option<::std::string::String>,
     /// Whether BGP dynamic routing is enabled on the gateway.
     ///
     /// Wire name: `EnableBgp`.
-    pub enable_bgp: Option<bool>,
+    pub enable_bgp: ::core::option::Option<bool>,
     /// When a subscription gateway expires, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: ::core::option::Option<i64>,
     /// The IDs of the elastic network interfaces the gateway created in its vSwitches.
     ///
     /// Wire name: `EniInstanceIds`. On the wire each item is wrapped in `EniInstanceId`.
-    pub eni_instance_ids: Vec<String>,
+    pub eni_instance_ids: ::std::vec::Vec<::std::string::String>,
     /// The kind of gateway: `Traditional` offers both IPsec-VPN and SSL-VPN, `Enhance.SiteToSite` (enhanced site-to-site) offers IPsec-VPN only.
     ///
     /// Wire name: `GatewayType`.
-    pub gateway_type: Option<String>,
+    pub gateway_type: ::core::option::Option<::std::string::String>,
     /// The IP address of the gateway that on-premises devices connect to: a public address for a public gateway, a private one for a private gateway. For a gateway that supports dual-tunnel connections it is the first of its two addresses, in the zone of VSwitchId.
     ///
     /// Wire name: `InternetIp`.
-    pub internet_ip: Option<String>,
+    pub internet_ip: ::core::option::Option<::std::string::String>,
     /// Whether IPsec-VPN is turned on for the gateway: `enable` or `disable`.
     ///
     /// Wire name: `IpsecVpn`.
-    pub ipsec_vpn: Option<String>,
+    pub ipsec_vpn: ::core::option::Option<::std::string::String>,
     /// The name of the gateway.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The network type: `public` for a gateway used over the internet, `private` for one used over private networks.
     ///
     /// Wire name: `NetworkType`.
-    pub network_type: Option<String>,
+    pub network_type: ::core::option::Option<::std::string::String>,
     /// An order placed for the gateway that takes effect later, for example at renewal; returned only when IncludeReservationData is `true`.
     ///
     /// Wire name: `ReservationData`.
-    pub reservation_data: Option<ReservationData>,
+    pub reservation_data: ::core::option::Option<ReservationData>,
     /// The resource group the gateway belongs to; its IPsec-VPN connections, SSL servers and certificates belong to the same group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The bandwidth specification of the gateway, such as `10M` for 10 Mbit/s.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
     /// How many SSL-VPN clients can be connected to the gateway at once.
     ///
     /// Wire name: `SslMaxConnections`.
-    pub ssl_max_connections: Option<i64>,
+    pub ssl_max_connections: ::core::option::Option<i64>,
     /// Whether SSL-VPN is turned on for the gateway: `enable` or `disable`.
     ///
     /// Wire name: `SslVpn`.
-    pub ssl_vpn: Option<String>,
+    pub ssl_vpn: ::core::option::Option<::std::string::String>,
     /// The IP address that SSL-VPN clients connect to, when SSL-VPN uses an address of its own.
     ///
     /// Wire name: `SslVpnInternetIp`.
-    pub ssl_vpn_internet_ip: Option<String>,
+    pub ssl_vpn_internet_ip: ::core::option::Option<::std::string::String>,
     /// The state of the gateway: `init`, `provisioning`, `active`, `updating` or `deleting`. Asynchronous changes to the gateway, its IPsec-VPN connections and its routes are complete once it is `active` again.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// Internal feature flags of the gateway, as a JSON string; for example `VpnEnableBgp` tells whether the gateway supports BGP. For the tags you set yourself, read Tags.
     ///
     /// Wire name: `Tag`.
-    pub tag: Option<String>,
+    pub tag: ::core::option::Option<::std::string::String>,
     /// The tags on the gateway, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The vSwitch the gateway is deployed in; for a gateway with two vSwitches, the first one.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
     /// The VPC the gateway belongs to.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
     /// The ID of the VPN gateway.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
     /// The gateway type: `Normal` for a standard gateway, `NationalStandard` for a ShangMi (SM) gateway that uses Chinese national cryptographic algorithms.
     ///
     /// Wire name: `VpnType`.
-    pub vpn_type: Option<String>,
+    pub vpn_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VpnGateway {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             auto_propagate: fields.optional("AutoPropagate")?,
@@ -908,7 +938,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

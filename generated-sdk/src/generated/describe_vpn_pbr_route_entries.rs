@@ -14,19 +14,19 @@ pub struct DescribeVpnPbrRouteEntriesRequest {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many routes to return per page, up to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VPN gateway whose policy-based routes you want. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
 }
 impl DescribeVpnPbrRouteEntriesRequest {
     /// Starts building a request.
@@ -38,43 +38,51 @@ impl DescribeVpnPbrRouteEntriesRequest {
 /// Builds a [`DescribeVpnPbrRouteEntriesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVpnPbrRouteEntriesRequestBuilder {
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    vpn_gateway_id: Option<String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVpnPbrRouteEntriesRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many routes to return per page, up to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VPN gateway whose policy-based routes you want. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVpnPbrRouteEntriesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeVpnPbrRouteEntriesRequest, rt::BuildError> {
         Ok(DescribeVpnPbrRouteEntriesRequest {
             page_number: self.page_number,
             page_size: self.page_size,
@@ -106,7 +114,7 @@ impl super::Client {
 impl rt::Paginated for DescribeVpnPbrRouteEntriesRequest {
     type Item = VpnPbrRouteEntry;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -121,7 +129,9 @@ impl rt::Paginated for DescribeVpnPbrRouteEntriesRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeVpnPbrRouteEntriesResponse) -> Vec<VpnPbrRouteEntry> {
+    fn into_items(
+        page: DescribeVpnPbrRouteEntriesResponse,
+    ) -> ::std::vec::Vec<VpnPbrRouteEntry> {
         page.vpn_pbr_route_entries
     }
 }
@@ -132,11 +142,11 @@ impl super::Client {
         &self,
         request: DescribeVpnPbrRouteEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeVpnPbrRouteEntriesResponse,
             rt::SdkError<DescribeVpnPbrRouteEntriesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeVpnPbrRouteEntries`.
@@ -145,19 +155,26 @@ impl super::Client {
         &self,
         request: DescribeVpnPbrRouteEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<VpnPbrRouteEntry, rt::SdkError<DescribeVpnPbrRouteEntriesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            VpnPbrRouteEntry,
+            rt::SdkError<DescribeVpnPbrRouteEntriesError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVpnPbrRouteEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVpnPbrRouteEntriesRequestBuilder {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -168,8 +185,10 @@ impl rt::Operation for DescribeVpnPbrRouteEntriesRequest {
     const ACTION: &'static str = "DescribeVpnPbrRouteEntries";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVpnPbrRouteEntriesResponse;
     type Error = DescribeVpnPbrRouteEntriesError;
     #[inline]
@@ -187,27 +206,27 @@ pub struct DescribeVpnPbrRouteEntriesResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
     /// The policy-based routes on this page.
     ///
     /// Wire name: `VpnPbrRouteEntries`. On the wire each item is wrapped in `VpnPbrRouteEntry`.
-    pub vpn_pbr_route_entries: Vec<VpnPbrRouteEntry>,
+    pub vpn_pbr_route_entries: ::std::vec::Vec<VpnPbrRouteEntry>,
 }
 impl rt::Decode for DescribeVpnPbrRouteEntriesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -249,7 +268,7 @@ impl DescribeVpnPbrRouteEntriesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -277,13 +296,13 @@ impl rt::OperationError for DescribeVpnPbrRouteEntriesError {
         }
     }
 }
-impl std::fmt::Display for DescribeVpnPbrRouteEntriesError {
+impl ::std::fmt::Display for DescribeVpnPbrRouteEntriesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVpnPbrRouteEntriesError {}
+impl ::std::error::Error for DescribeVpnPbrRouteEntriesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -357,43 +376,43 @@ pub struct VpnPbrRouteEntry {
     /// When the route was created, in milliseconds since the UNIX epoch.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The IPsec-VPN connection the route points to.
     ///
     /// Wire name: `NextHop`.
-    pub next_hop: Option<String>,
+    pub next_hop: ::core::option::Option<::std::string::String>,
     /// The tunnel the route points to, for routes through a dual-tunnel connection.
     ///
     /// Wire name: `NextHopTunnelId`.
-    pub next_hop_tunnel_id: Option<String>,
+    pub next_hop_tunnel_id: ::core::option::Option<::std::string::String>,
     /// The route's priority, `1` to `100`; lower numbers win.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i64>,
+    pub priority: ::core::option::Option<i64>,
     /// The destination CIDR block the route matches.
     ///
     /// Wire name: `RouteDest`.
-    pub route_dest: Option<String>,
+    pub route_dest: ::core::option::Option<::std::string::String>,
     /// The source CIDR block the route matches.
     ///
     /// Wire name: `RouteSource`.
-    pub route_source: Option<String>,
+    pub route_source: ::core::option::Option<::std::string::String>,
     /// Whether the route is advertised to the VPC route table: `published` if it is, `normal` if it is not.
     ///
     /// Wire name: `State`.
-    pub state: Option<String>,
+    pub state: ::core::option::Option<::std::string::String>,
     /// The VPN gateway that holds the route.
     ///
     /// Wire name: `VpnInstanceId`.
-    pub vpn_instance_id: Option<String>,
+    pub vpn_instance_id: ::core::option::Option<::std::string::String>,
     /// The route's weight: `100` for the active path, `0` for the standby path.
     ///
     /// Wire name: `Weight`.
-    pub weight: Option<i64>,
+    pub weight: ::core::option::Option<i64>,
 }
 impl rt::Decode for VpnPbrRouteEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             create_time: fields.optional("CreateTime")?,
@@ -419,7 +438,7 @@ mod tests {
             .vpn_gateway_id("example-VpnGatewayId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,23 +14,23 @@ pub struct DescribeVpnRouteEntriesRequest {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds: at most 50, 10 by default.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only `Custom` routes, which you added, or only `System` routes, which the service added; leave it out for both.
     ///
     /// Wire name: `RouteEntryType`.
-    pub route_entry_type: Option<RouteEntryType>,
+    pub route_entry_type: ::core::option::Option<RouteEntryType>,
     /// The VPN gateway whose routes to list. DescribeVpnGateways lists them.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
 }
 impl DescribeVpnRouteEntriesRequest {
     /// Starts building a request.
@@ -42,51 +42,62 @@ impl DescribeVpnRouteEntriesRequest {
 /// Builds a [`DescribeVpnRouteEntriesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVpnRouteEntriesRequestBuilder {
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    route_entry_type: Option<RouteEntryType>,
-    vpn_gateway_id: Option<String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_entry_type: ::core::option::Option<RouteEntryType>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVpnRouteEntriesRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most 50, 10 by default.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only `Custom` routes, which you added, or only `System` routes, which the service added; leave it out for both.
     ///
     /// Wire name: `RouteEntryType`.
-    pub fn route_entry_type(mut self, value: impl Into<RouteEntryType>) -> Self {
+    pub fn route_entry_type(
+        mut self,
+        value: impl ::core::convert::Into<RouteEntryType>,
+    ) -> Self {
         self.route_entry_type = Some(value.into());
         self
     }
     /// The VPN gateway whose routes to list. DescribeVpnGateways lists them.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVpnRouteEntriesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeVpnRouteEntriesRequest, rt::BuildError> {
         Ok(DescribeVpnRouteEntriesRequest {
             page_number: self.page_number,
             page_size: self.page_size,
@@ -119,7 +130,7 @@ impl super::Client {
 impl rt::Paginated for DescribeVpnRouteEntriesRequest {
     type Item = VpnRouteEntry;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -134,7 +145,9 @@ impl rt::Paginated for DescribeVpnRouteEntriesRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeVpnRouteEntriesResponse) -> Vec<VpnRouteEntry> {
+    fn into_items(
+        page: DescribeVpnRouteEntriesResponse,
+    ) -> ::std::vec::Vec<VpnRouteEntry> {
         page.vpn_route_entries
     }
 }
@@ -145,11 +158,11 @@ impl super::Client {
         &self,
         request: DescribeVpnRouteEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DescribeVpnRouteEntriesResponse,
             rt::SdkError<DescribeVpnRouteEntriesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeVpnRouteEntries`.
@@ -158,19 +171,26 @@ impl super::Client {
         &self,
         request: DescribeVpnRouteEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<VpnRouteEntry, rt::SdkError<DescribeVpnRouteEntriesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            VpnRouteEntry,
+            rt::SdkError<DescribeVpnRouteEntriesError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVpnRouteEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVpnRouteEntriesRequestBuilder {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_entry_type: src.optional("RouteEntryType")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
@@ -182,8 +202,10 @@ impl rt::Operation for DescribeVpnRouteEntriesRequest {
     const ACTION: &'static str = "DescribeVpnRouteEntries";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVpnRouteEntriesResponse;
     type Error = DescribeVpnRouteEntriesError;
     #[inline]
@@ -202,31 +224,31 @@ pub struct DescribeVpnRouteEntriesResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
     /// Route counts of the gateway, one entry per combination of route type and source.
     ///
     /// Wire name: `VpnRouteCounts`. On the wire each item is wrapped in `VpnRouteCount`.
-    pub vpn_route_counts: Vec<VpnRouteCount>,
+    pub vpn_route_counts: ::std::vec::Vec<VpnRouteCount>,
     /// The routes on this page.
     ///
     /// Wire name: `VpnRouteEntries`. On the wire each item is wrapped in `VpnRouteEntry`.
-    pub vpn_route_entries: Vec<VpnRouteEntry>,
+    pub vpn_route_entries: ::std::vec::Vec<VpnRouteEntry>,
 }
 impl rt::Decode for DescribeVpnRouteEntriesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -268,7 +290,7 @@ impl DescribeVpnRouteEntriesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -298,13 +320,13 @@ impl rt::OperationError for DescribeVpnRouteEntriesError {
         }
     }
 }
-impl std::fmt::Display for DescribeVpnRouteEntriesError {
+impl ::std::fmt::Display for DescribeVpnRouteEntriesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVpnRouteEntriesError {}
+impl ::std::error::Error for DescribeVpnRouteEntriesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -423,7 +445,7 @@ impl RouteEntryType {
         }
     }
 }
-impl From<&str> for RouteEntryType {
+impl ::core::convert::From<&str> for RouteEntryType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -433,16 +455,17 @@ impl From<&str> for RouteEntryType {
         }
     }
 }
-impl std::fmt::Display for RouteEntryType {
+impl ::std::fmt::Display for RouteEntryType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for RouteEntryType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for RouteEntryType {
@@ -458,19 +481,19 @@ pub struct VpnRouteCount {
     /// How many routes of this type and source the gateway has.
     ///
     /// Wire name: `RouteCount`.
-    pub route_count: Option<i64>,
+    pub route_count: ::core::option::Option<i64>,
     /// The route type this entry counts: `Custom` or `System`.
     ///
     /// Wire name: `RouteEntryType`.
-    pub route_entry_type: Option<String>,
+    pub route_entry_type: ::core::option::Option<::std::string::String>,
     /// The route source this entry counts, for example routes learned through BGP.
     ///
     /// Wire name: `Source`.
-    pub source: Option<String>,
+    pub source: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VpnRouteCount {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             route_count: fields.optional("RouteCount")?,
@@ -486,51 +509,51 @@ pub struct VpnRouteEntry {
     /// The AS path of a route learned through BGP.
     ///
     /// Wire name: `AsPath`.
-    pub as_path: Option<String>,
+    pub as_path: ::core::option::Option<::std::string::String>,
     /// The BGP community attribute of a route learned through BGP.
     ///
     /// Wire name: `Community`.
-    pub community: Option<String>,
+    pub community: ::core::option::Option<::std::string::String>,
     /// When the route was created, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The next hop of the route, for example the IPsec-VPN connection that matching traffic is sent through.
     ///
     /// Wire name: `NextHop`.
-    pub next_hop: Option<String>,
+    pub next_hop: ::core::option::Option<::std::string::String>,
     /// The tunnel of a dual-tunnel connection that matching traffic is sent through.
     ///
     /// Wire name: `NextHopTunnelId`.
-    pub next_hop_tunnel_id: Option<String>,
+    pub next_hop_tunnel_id: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block of the route.
     ///
     /// Wire name: `RouteDest`.
-    pub route_dest: Option<String>,
+    pub route_dest: ::core::option::Option<::std::string::String>,
     /// Whether you added the route (`Custom`) or the service did (`System`).
     ///
     /// Wire name: `RouteEntryType`.
-    pub route_entry_type: Option<String>,
+    pub route_entry_type: ::core::option::Option<::std::string::String>,
     /// Where the route comes from, for example configured by you or learned through BGP.
     ///
     /// Wire name: `Source`.
-    pub source: Option<String>,
+    pub source: ::core::option::Option<::std::string::String>,
     /// The state of the route, which tells whether it has been advertised to the VPC route table, for example `published`.
     ///
     /// Wire name: `State`.
-    pub state: Option<String>,
+    pub state: ::core::option::Option<::std::string::String>,
     /// The VPN gateway the route belongs to.
     ///
     /// Wire name: `VpnInstanceId`.
-    pub vpn_instance_id: Option<String>,
+    pub vpn_instance_id: ::core::option::Option<::std::string::String>,
     /// The weight of the route: `100` for high priority, `0` for low priority.
     ///
     /// Wire name: `Weight`.
-    pub weight: Option<i64>,
+    pub weight: ::core::option::Option<i64>,
 }
 impl rt::Decode for VpnRouteEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             as_path: fields.optional("AsPath")?,
@@ -558,7 +581,7 @@ mod tests {
             .vpn_gateway_id("example-VpnGatewayId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

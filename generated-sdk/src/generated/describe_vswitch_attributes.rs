@@ -16,15 +16,15 @@ pub struct DescribeVSwitchAttributesRequest {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The vSwitch to describe. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`. Required.
-    pub vswitch_id: String,
+    pub vswitch_id: ::std::string::String,
 }
 impl DescribeVSwitchAttributesRequest {
     /// Starts building a request.
@@ -36,35 +36,43 @@ impl DescribeVSwitchAttributesRequest {
 /// Builds a [`DescribeVSwitchAttributesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeVSwitchAttributesRequestBuilder {
-    dry_run: Option<bool>,
-    region_id: Option<String>,
-    vswitch_id: Option<String>,
+    dry_run: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl DescribeVSwitchAttributesRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The vSwitch to describe. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`. Required.
-    pub fn vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeVSwitchAttributesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeVSwitchAttributesRequest, rt::BuildError> {
         Ok(DescribeVSwitchAttributesRequest {
             dry_run: self.dry_run,
             region_id: self.region_id,
@@ -96,7 +104,9 @@ impl rt::DryRunnable for DescribeVSwitchAttributesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeVSwitchAttributesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeVSwitchAttributesRequestBuilder {
             dry_run: src.optional("DryRun")?,
             region_id: src.optional("RegionId")?,
@@ -110,8 +120,10 @@ impl rt::Operation for DescribeVSwitchAttributesRequest {
     const ACTION: &'static str = "DescribeVSwitchAttributes";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeVSwitchAttributesResponse;
     type Error = DescribeVSwitchAttributesError;
     #[inline]
@@ -128,83 +140,83 @@ pub struct DescribeVSwitchAttributesResponse {
     /// How many IP addresses of the vSwitch are still free to be assigned.
     ///
     /// Wire name: `AvailableIpAddressCount`.
-    pub available_ip_address_count: Option<i64>,
+    pub available_ip_address_count: ::core::option::Option<i64>,
     /// The IPv4 CIDR block of the vSwitch.
     ///
     /// Wire name: `CidrBlock`.
-    pub cidr_block: Option<String>,
+    pub cidr_block: ::core::option::Option<::std::string::String>,
     /// When the vSwitch was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the vSwitch.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// `true` if the vSwitch has an IPv6 CIDR block.
     ///
     /// Wire name: `EnabledIpv6`.
-    pub enabled_ipv6: Option<bool>,
+    pub enabled_ipv6: ::core::option::Option<bool>,
     /// The IPv6 CIDR block of the vSwitch; empty when IPv6 is not enabled.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub ipv6_cidr_block: Option<String>,
+    pub ipv6_cidr_block: ::core::option::Option<::std::string::String>,
     /// `true` if this is the default vSwitch of its zone.
     ///
     /// Wire name: `IsDefault`.
-    pub is_default: Option<bool>,
+    pub is_default: ::core::option::Option<bool>,
     /// The network ACL associated with the vSwitch, if any.
     ///
     /// Wire name: `NetworkAclId`.
-    pub network_acl_id: Option<String>,
+    pub network_acl_id: ::core::option::Option<::std::string::String>,
     /// The ID of the Alibaba Cloud account that owns the vSwitch.
     ///
     /// Wire name: `OwnerId`.
-    pub owner_id: Option<i64>,
+    pub owner_id: ::core::option::Option<i64>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the vSwitch belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The route table associated with the vSwitch.
     ///
     /// Wire name: `RouteTable`.
-    pub route_table: Option<RouteTable>,
+    pub route_table: ::core::option::Option<RouteTable>,
     /// Whether the vSwitch is shared with this account by another account through resource sharing; for example `Sharing` for a shared vSwitch.
     ///
     /// Wire name: `ShareType`.
-    pub share_type: Option<String>,
+    pub share_type: ::core::option::Option<::std::string::String>,
     /// The state of the vSwitch: `Pending` while it is being configured, `Available` when it is ready.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags on the vSwitch, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The ID of the vSwitch.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
     /// The name of the vSwitch.
     ///
     /// Wire name: `VSwitchName`.
-    pub vswitch_name: Option<String>,
+    pub vswitch_name: ::core::option::Option<::std::string::String>,
     /// The VPC the vSwitch belongs to.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
     /// The zone the vSwitch is in.
     ///
     /// Wire name: `ZoneId`.
-    pub zone_id: Option<String>,
+    pub zone_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DescribeVSwitchAttributesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             available_ip_address_count: fields.optional("AvailableIpAddressCount")?,
@@ -253,7 +265,7 @@ impl DescribeVSwitchAttributesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -273,13 +285,13 @@ impl rt::OperationError for DescribeVSwitchAttributesError {
         }
     }
 }
-impl std::fmt::Display for DescribeVSwitchAttributesError {
+impl ::std::fmt::Display for DescribeVSwitchAttributesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeVSwitchAttributesError {}
+impl ::std::error::Error for DescribeVSwitchAttributesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -392,15 +404,15 @@ pub struct RouteTable {
     /// The ID of the route table associated with the vSwitch.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
     /// Whether that route table is the VPC's system route table (`System`) or a custom one (`Custom`).
     ///
     /// Wire name: `RouteTableType`.
-    pub route_table_type: Option<String>,
+    pub route_table_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for RouteTable {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             route_table_id: fields.optional("RouteTableId")?,
@@ -418,7 +430,7 @@ mod tests {
             .vswitch_id("example-VSwitchId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

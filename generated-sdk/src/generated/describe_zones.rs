@@ -14,15 +14,15 @@ pub struct DescribeZonesRequest {
     /// The language of the zone names in `LocalName`: `zh-cn` for Chinese, `en-us` for English or `ja` for Japanese.
     ///
     /// Wire name: `AcceptLanguage`.
-    pub accept_language: Option<DescribeZonesAcceptLanguage>,
+    pub accept_language: ::core::option::Option<DescribeZonesAcceptLanguage>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The kind of zones to list; `AvailabilityZone` by default.
     ///
     /// Wire name: `ZoneType`.
-    pub zone_type: Option<String>,
+    pub zone_type: ::core::option::Option<::std::string::String>,
 }
 impl DescribeZonesRequest {
     /// Starts building a request.
@@ -34,9 +34,9 @@ impl DescribeZonesRequest {
 /// Builds a [`DescribeZonesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeZonesRequestBuilder {
-    accept_language: Option<DescribeZonesAcceptLanguage>,
-    region_id: Option<String>,
-    zone_type: Option<String>,
+    accept_language: ::core::option::Option<DescribeZonesAcceptLanguage>,
+    region_id: ::core::option::Option<::std::string::String>,
+    zone_type: ::core::option::Option<::std::string::String>,
 }
 impl DescribeZonesRequestBuilder {
     /// The language of the zone names in `LocalName`: `zh-cn` for Chinese, `en-us` for English or `ja` for Japanese.
@@ -44,7 +44,7 @@ impl DescribeZonesRequestBuilder {
     /// Wire name: `AcceptLanguage`.
     pub fn accept_language(
         mut self,
-        value: impl Into<DescribeZonesAcceptLanguage>,
+        value: impl ::core::convert::Into<DescribeZonesAcceptLanguage>,
     ) -> Self {
         self.accept_language = Some(value.into());
         self
@@ -52,20 +52,26 @@ impl DescribeZonesRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The kind of zones to list; `AvailabilityZone` by default.
     ///
     /// Wire name: `ZoneType`.
-    pub fn zone_type(mut self, value: impl Into<String>) -> Self {
+    pub fn zone_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.zone_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeZonesRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<DescribeZonesRequest, rt::BuildError> {
         Ok(DescribeZonesRequest {
             accept_language: self.accept_language,
             region_id: self.region_id,
@@ -93,10 +99,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeZonesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeZonesRequestBuilder {
             accept_language: src.optional("AcceptLanguage")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             zone_type: src.optional("ZoneType")?,
         }
             .build()
@@ -107,8 +117,10 @@ impl rt::Operation for DescribeZonesRequest {
     const ACTION: &'static str = "DescribeZones";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeZonesResponse;
     type Error = DescribeZonesError;
     #[inline]
@@ -125,15 +137,15 @@ pub struct DescribeZonesResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The zones found in the region.
     ///
     /// Wire name: `Zones`. On the wire each item is wrapped in `Zone`.
-    pub zones: Vec<Zone>,
+    pub zones: ::std::vec::Vec<Zone>,
 }
 impl rt::Decode for DescribeZonesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -165,7 +177,7 @@ impl DescribeZonesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -185,13 +197,13 @@ impl rt::OperationError for DescribeZonesError {
         }
     }
 }
-impl std::fmt::Display for DescribeZonesError {
+impl ::std::fmt::Display for DescribeZonesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeZonesError {}
+impl ::std::error::Error for DescribeZonesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -247,7 +259,7 @@ impl DescribeZonesAcceptLanguage {
         }
     }
 }
-impl From<&str> for DescribeZonesAcceptLanguage {
+impl ::core::convert::From<&str> for DescribeZonesAcceptLanguage {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -258,16 +270,17 @@ impl From<&str> for DescribeZonesAcceptLanguage {
         }
     }
 }
-impl std::fmt::Display for DescribeZonesAcceptLanguage {
+impl ::std::fmt::Display for DescribeZonesAcceptLanguage {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for DescribeZonesAcceptLanguage {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for DescribeZonesAcceptLanguage {
@@ -283,19 +296,19 @@ pub struct Zone {
     /// The display name of the zone, in the language chosen with `AcceptLanguage`.
     ///
     /// Wire name: `LocalName`.
-    pub local_name: Option<String>,
+    pub local_name: ::core::option::Option<::std::string::String>,
     /// The ID of the zone, as used in `ZoneId` parameters such as that of CreateVSwitch.
     ///
     /// Wire name: `ZoneId`.
-    pub zone_id: Option<String>,
+    pub zone_id: ::core::option::Option<::std::string::String>,
     /// The kind of zone, such as `AvailabilityZone`.
     ///
     /// Wire name: `ZoneType`.
-    pub zone_type: Option<String>,
+    pub zone_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Zone {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             local_name: fields.optional("LocalName")?,
@@ -314,7 +327,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,27 +14,27 @@ pub struct DiagnoseVpnConnectionsRequest {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many results to return per page; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The tunnels to diagnose; required for connections in dual-tunnel mode.
     ///
     /// Wire name: `TunnelIds`. At most 100 items.
-    pub tunnel_ids: Vec<String>,
+    pub tunnel_ids: ::std::vec::Vec<::std::string::String>,
     /// The IPsec-VPN connections to diagnose; required for connections in single-tunnel mode. DescribeVpnConnections lists connection IDs.
     ///
     /// Wire name: `VpnConnectionIds`. At most 51 items.
-    pub vpn_connection_ids: Vec<String>,
+    pub vpn_connection_ids: ::std::vec::Vec<::std::string::String>,
     /// The VPN gateway whose connections are diagnosed. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl DiagnoseVpnConnectionsRequest {
     /// Starts building a request.
@@ -46,32 +46,35 @@ impl DiagnoseVpnConnectionsRequest {
 /// Builds a [`DiagnoseVpnConnectionsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DiagnoseVpnConnectionsRequestBuilder {
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    tunnel_ids: Vec<String>,
-    vpn_connection_ids: Vec<String>,
-    vpn_gateway_id: Option<String>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    tunnel_ids: ::std::vec::Vec<::std::string::String>,
+    vpn_connection_ids: ::std::vec::Vec<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl DiagnoseVpnConnectionsRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many results to return per page; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -80,9 +83,11 @@ impl DiagnoseVpnConnectionsRequestBuilder {
     /// Wire name: `TunnelIds`. At most 100 items.
     pub fn tunnel_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.tunnel_ids = value.into_iter().map(Into::into).collect();
+        self.tunnel_ids = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The IPsec-VPN connections to diagnose; required for connections in single-tunnel mode. DescribeVpnConnections lists connection IDs.
@@ -90,21 +95,31 @@ impl DiagnoseVpnConnectionsRequestBuilder {
     /// Wire name: `VpnConnectionIds`. At most 51 items.
     pub fn vpn_connection_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.vpn_connection_ids = value.into_iter().map(Into::into).collect();
+        self.vpn_connection_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The VPN gateway whose connections are diagnosed. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DiagnoseVpnConnectionsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DiagnoseVpnConnectionsRequest, rt::BuildError> {
         let request = DiagnoseVpnConnectionsRequest {
             page_number: self.page_number,
             page_size: self.page_size,
@@ -155,7 +170,7 @@ impl super::Client {
 impl rt::Paginated for DiagnoseVpnConnectionsRequest {
     type Item = VpnConnections;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -170,7 +185,9 @@ impl rt::Paginated for DiagnoseVpnConnectionsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DiagnoseVpnConnectionsResponse) -> Vec<VpnConnections> {
+    fn into_items(
+        page: DiagnoseVpnConnectionsResponse,
+    ) -> ::std::vec::Vec<VpnConnections> {
         page.vpn_connections
     }
 }
@@ -181,11 +198,11 @@ impl super::Client {
         &self,
         request: DiagnoseVpnConnectionsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             DiagnoseVpnConnectionsResponse,
             rt::SdkError<DiagnoseVpnConnectionsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DiagnoseVpnConnections`.
@@ -194,19 +211,26 @@ impl super::Client {
         &self,
         request: DiagnoseVpnConnectionsRequest,
     ) -> impl rt::Stream<
-        Item = Result<VpnConnections, rt::SdkError<DiagnoseVpnConnectionsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            VpnConnections,
+            rt::SdkError<DiagnoseVpnConnectionsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DiagnoseVpnConnectionsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DiagnoseVpnConnectionsRequestBuilder {
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             tunnel_ids: src.list("TunnelIds")?,
             vpn_connection_ids: src.list("VpnConnectionIds")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
@@ -219,8 +243,10 @@ impl rt::Operation for DiagnoseVpnConnectionsRequest {
     const ACTION: &'static str = "DiagnoseVpnConnections";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DiagnoseVpnConnectionsResponse;
     type Error = DiagnoseVpnConnectionsError;
     #[inline]
@@ -240,27 +266,27 @@ pub struct DiagnoseVpnConnectionsResponse {
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
     /// One diagnosis result per connection or tunnel.
     ///
     /// Wire name: `VpnConnections`.
-    pub vpn_connections: Vec<VpnConnections>,
+    pub vpn_connections: ::std::vec::Vec<VpnConnections>,
 }
 impl rt::Decode for DiagnoseVpnConnectionsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             page_number: fields.optional("PageNumber")?,
@@ -295,7 +321,7 @@ impl DiagnoseVpnConnectionsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -315,13 +341,13 @@ impl rt::OperationError for DiagnoseVpnConnectionsError {
         }
     }
 }
-impl std::fmt::Display for DiagnoseVpnConnectionsError {
+impl ::std::fmt::Display for DiagnoseVpnConnectionsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DiagnoseVpnConnectionsError {}
+impl ::std::error::Error for DiagnoseVpnConnectionsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -395,43 +421,43 @@ pub struct VpnConnections {
     /// A readable explanation of what went wrong.
     ///
     /// Wire name: `FailedReason`.
-    pub failed_reason: Option<String>,
+    pub failed_reason: ::core::option::Option<::std::string::String>,
     /// The error code of the fault, to look up in the IPsec-VPN troubleshooting guide.
     ///
     /// Wire name: `FailedReasonCode`.
-    pub failed_reason_code: Option<String>,
+    pub failed_reason_code: ::core::option::Option<::std::string::String>,
     /// When the fault was recorded, in milliseconds since the UNIX epoch.
     ///
     /// Wire name: `FailedTime`.
-    pub failed_time: Option<i64>,
+    pub failed_time: ::core::option::Option<i64>,
     /// For a configuration mismatch, the value configured on the Alibaba Cloud side.
     ///
     /// Wire name: `MismatchLocalParam`.
-    pub mismatch_local_param: Option<String>,
+    pub mismatch_local_param: ::core::option::Option<::std::string::String>,
     /// For a configuration mismatch, the value the peer device offered.
     ///
     /// Wire name: `MismatchRemoteParam`.
-    pub mismatch_remote_param: Option<String>,
+    pub mismatch_remote_param: ::core::option::Option<::std::string::String>,
     /// How serious the detected fault is.
     ///
     /// Wire name: `Severity`.
-    pub severity: Option<String>,
+    pub severity: ::core::option::Option<::std::string::String>,
     /// The raw log line in which the fault showed up.
     ///
     /// Wire name: `SourceLog`.
-    pub source_log: Option<String>,
+    pub source_log: ::core::option::Option<::std::string::String>,
     /// The tunnel the result refers to, for dual-tunnel connections.
     ///
     /// Wire name: `TunnelId`.
-    pub tunnel_id: Option<String>,
+    pub tunnel_id: ::core::option::Option<::std::string::String>,
     /// The IPsec-VPN connection the result refers to.
     ///
     /// Wire name: `VpnConnectionId`.
-    pub vpn_connection_id: Option<String>,
+    pub vpn_connection_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VpnConnections {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             failed_reason: fields.optional("FailedReason")?,
@@ -456,7 +482,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,27 +16,27 @@ pub struct DiagnoseVpnGatewayRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Addresses for the connectivity test, as a JSON object: `PrivateSourceIp`, a source address on the VPC side, and `PrivateDestinationIp`, a destination address in the data center.
     ///
     /// Wire name: `IPsecExtendInfo`.
-    pub ipsec_extend_info: Option<IpsecExtendInfo>,
+    pub ipsec_extend_info: ::core::option::Option<IpsecExtendInfo>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource to diagnose, such as the ID of an IPsec-VPN connection on the gateway.
     ///
     /// Wire name: `ResourceId`. Required.
-    pub resource_id: String,
+    pub resource_id: ::std::string::String,
     /// The kind of resource in ResourceId; the value is `Ipsec` for an IPsec-VPN connection.
     ///
     /// Wire name: `ResourceType`. Required.
-    pub resource_type: String,
+    pub resource_type: ::std::string::String,
     /// The VPN gateway the resource belongs to. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
 }
 impl DiagnoseVpnGatewayRequest {
     /// Starts building a request.
@@ -48,59 +48,79 @@ impl DiagnoseVpnGatewayRequest {
 /// Builds a [`DiagnoseVpnGatewayRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DiagnoseVpnGatewayRequestBuilder {
-    client_token: Option<String>,
-    ipsec_extend_info: Option<IpsecExtendInfo>,
-    region_id: Option<String>,
-    resource_id: Option<String>,
-    resource_type: Option<String>,
-    vpn_gateway_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    ipsec_extend_info: ::core::option::Option<IpsecExtendInfo>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_id: ::core::option::Option<::std::string::String>,
+    resource_type: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl DiagnoseVpnGatewayRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Addresses for the connectivity test, as a JSON object: `PrivateSourceIp`, a source address on the VPC side, and `PrivateDestinationIp`, a destination address in the data center.
     ///
     /// Wire name: `IPsecExtendInfo`.
-    pub fn ipsec_extend_info(mut self, value: impl Into<IpsecExtendInfo>) -> Self {
+    pub fn ipsec_extend_info(
+        mut self,
+        value: impl ::core::convert::Into<IpsecExtendInfo>,
+    ) -> Self {
         self.ipsec_extend_info = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource to diagnose, such as the ID of an IPsec-VPN connection on the gateway.
     ///
     /// Wire name: `ResourceId`. Required.
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_id = Some(value.into());
         self
     }
     /// The kind of resource in ResourceId; the value is `Ipsec` for an IPsec-VPN connection.
     ///
     /// Wire name: `ResourceType`. Required.
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
     /// The VPN gateway the resource belongs to. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DiagnoseVpnGatewayRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DiagnoseVpnGatewayRequest, rt::BuildError> {
         Ok(DiagnoseVpnGatewayRequest {
             client_token: self.client_token,
             ipsec_extend_info: self.ipsec_extend_info,
@@ -131,11 +151,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DiagnoseVpnGatewayRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DiagnoseVpnGatewayRequestBuilder {
             client_token: src.optional("ClientToken")?,
             ipsec_extend_info: src.optional("IPsecExtendInfo")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_id: src.optional("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
@@ -148,8 +172,10 @@ impl rt::Operation for DiagnoseVpnGatewayRequest {
     const ACTION: &'static str = "DiagnoseVpnGateway";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DiagnoseVpnGatewayResponse;
     type Error = DiagnoseVpnGatewayError;
     #[inline]
@@ -169,15 +195,15 @@ pub struct DiagnoseVpnGatewayResponse {
     /// The ID of the diagnosis run; pass it to GetVpnGatewayDiagnoseResult.
     ///
     /// Wire name: `DiagnoseId`.
-    pub diagnose_id: Option<String>,
+    pub diagnose_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DiagnoseVpnGatewayResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             diagnose_id: fields.optional("DiagnoseId")?,
@@ -209,7 +235,7 @@ impl DiagnoseVpnGatewayError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -229,13 +255,13 @@ impl rt::OperationError for DiagnoseVpnGatewayError {
         }
     }
 }
-impl std::fmt::Display for DiagnoseVpnGatewayError {
+impl ::std::fmt::Display for DiagnoseVpnGatewayError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DiagnoseVpnGatewayError {}
+impl ::std::error::Error for DiagnoseVpnGatewayError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -270,7 +296,7 @@ impl IpsecExtendInfo {
         }
     }
 }
-impl From<&str> for IpsecExtendInfo {
+impl ::core::convert::From<&str> for IpsecExtendInfo {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -280,16 +306,17 @@ impl From<&str> for IpsecExtendInfo {
         }
     }
 }
-impl std::fmt::Display for IpsecExtendInfo {
+impl ::std::fmt::Display for IpsecExtendInfo {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpsecExtendInfo {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpsecExtendInfo {
@@ -311,7 +338,7 @@ mod tests {
             .vpn_gateway_id("example-VpnGatewayId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,15 +14,15 @@ pub struct DisassociateMacSecKeyRequest {
     /// The key name (CKN) of the key pair to unbind from the circuit.
     ///
     /// Wire name: `Ckn`. Required.
-    pub ckn: String,
+    pub ckn: ::std::string::String,
     /// The dedicated Express Connect circuit that holds the key. DescribePhysicalConnections lists circuit IDs.
     ///
     /// Wire name: `PhysicalConnectionId`. Required.
-    pub physical_connection_id: String,
+    pub physical_connection_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl DisassociateMacSecKeyRequest {
     /// Starts building a request.
@@ -34,35 +34,46 @@ impl DisassociateMacSecKeyRequest {
 /// Builds a [`DisassociateMacSecKeyRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DisassociateMacSecKeyRequestBuilder {
-    ckn: Option<String>,
-    physical_connection_id: Option<String>,
-    region_id: Option<String>,
+    ckn: ::core::option::Option<::std::string::String>,
+    physical_connection_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl DisassociateMacSecKeyRequestBuilder {
     /// The key name (CKN) of the key pair to unbind from the circuit.
     ///
     /// Wire name: `Ckn`. Required.
-    pub fn ckn(mut self, value: impl Into<String>) -> Self {
+    pub fn ckn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ckn = Some(value.into());
         self
     }
     /// The dedicated Express Connect circuit that holds the key. DescribePhysicalConnections lists circuit IDs.
     ///
     /// Wire name: `PhysicalConnectionId`. Required.
-    pub fn physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.physical_connection_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DisassociateMacSecKeyRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DisassociateMacSecKeyRequest, rt::BuildError> {
         Ok(DisassociateMacSecKeyRequest {
             ckn: rt::required(self.ckn, "Ckn")?,
             physical_connection_id: rt::required(
@@ -96,11 +107,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DisassociateMacSecKeyRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DisassociateMacSecKeyRequestBuilder {
             ckn: src.optional("Ckn")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -110,8 +125,10 @@ impl rt::Operation for DisassociateMacSecKeyRequest {
     const ACTION: &'static str = "DisassociateMacSecKey";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DisassociateMacSecKeyResponse;
     type Error = DisassociateMacSecKeyError;
     #[inline]
@@ -128,11 +145,11 @@ pub struct DisassociateMacSecKeyResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DisassociateMacSecKeyResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -163,7 +180,7 @@ impl DisassociateMacSecKeyError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -183,13 +200,13 @@ impl rt::OperationError for DisassociateMacSecKeyError {
         }
     }
 }
-impl std::fmt::Display for DisassociateMacSecKeyError {
+impl ::std::fmt::Display for DisassociateMacSecKeyError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DisassociateMacSecKeyError {}
+impl ::std::error::Error for DisassociateMacSecKeyError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -210,7 +227,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,27 +16,27 @@ pub struct DissociateRouteTableFromGatewayRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The gateway to unbind the route table from. ListIpv4Gateways lists IPv4 gateway IDs.
     ///
     /// Wire name: `GatewayId`. Required.
-    pub gateway_id: String,
+    pub gateway_id: ::std::string::String,
     /// The kind of gateway that GatewayId names: an IPv4 gateway or an IPv6 gateway.
     ///
     /// Wire name: `GatewayType`.
-    pub gateway_type: Option<String>,
+    pub gateway_type: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The gateway route table to unbind. DescribeRouteTableList shows the gateways of each table.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub route_table_id: String,
+    pub route_table_id: ::std::string::String,
 }
 impl DissociateRouteTableFromGatewayRequest {
     /// Starts building a request.
@@ -48,53 +48,68 @@ impl DissociateRouteTableFromGatewayRequest {
 /// Builds a [`DissociateRouteTableFromGatewayRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DissociateRouteTableFromGatewayRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    gateway_id: Option<String>,
-    gateway_type: Option<String>,
-    region_id: Option<String>,
-    route_table_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    gateway_id: ::core::option::Option<::std::string::String>,
+    gateway_type: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_table_id: ::core::option::Option<::std::string::String>,
 }
 impl DissociateRouteTableFromGatewayRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The gateway to unbind the route table from. ListIpv4Gateways lists IPv4 gateway IDs.
     ///
     /// Wire name: `GatewayId`. Required.
-    pub fn gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.gateway_id = Some(value.into());
         self
     }
     /// The kind of gateway that GatewayId names: an IPv4 gateway or an IPv6 gateway.
     ///
     /// Wire name: `GatewayType`.
-    pub fn gateway_type(mut self, value: impl Into<String>) -> Self {
+    pub fn gateway_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.gateway_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The gateway route table to unbind. DescribeRouteTableList shows the gateways of each table.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub fn route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_id = Some(value.into());
         self
     }
@@ -102,7 +117,7 @@ impl DissociateRouteTableFromGatewayRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<DissociateRouteTableFromGatewayRequest, rt::BuildError> {
+    ) -> ::core::result::Result<DissociateRouteTableFromGatewayRequest, rt::BuildError> {
         Ok(DissociateRouteTableFromGatewayRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -137,13 +152,17 @@ impl rt::DryRunnable for DissociateRouteTableFromGatewayRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for DissociateRouteTableFromGatewayRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DissociateRouteTableFromGatewayRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             gateway_id: src.optional("GatewayId")?,
             gateway_type: src.optional("GatewayType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_table_id: src.optional("RouteTableId")?,
         }
             .build()
@@ -154,8 +173,10 @@ impl rt::Operation for DissociateRouteTableFromGatewayRequest {
     const ACTION: &'static str = "DissociateRouteTableFromGateway";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DissociateRouteTableFromGatewayResponse;
     type Error = DissociateRouteTableFromGatewayError;
     #[inline]
@@ -175,11 +196,11 @@ pub struct DissociateRouteTableFromGatewayResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for DissociateRouteTableFromGatewayResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -210,7 +231,7 @@ impl DissociateRouteTableFromGatewayError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -230,13 +251,13 @@ impl rt::OperationError for DissociateRouteTableFromGatewayError {
         }
     }
 }
-impl std::fmt::Display for DissociateRouteTableFromGatewayError {
+impl ::std::fmt::Display for DissociateRouteTableFromGatewayError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DissociateRouteTableFromGatewayError {}
+impl ::std::error::Error for DissociateRouteTableFromGatewayError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -257,7 +278,7 @@ mod tests {
             .route_table_id("example-RouteTableId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

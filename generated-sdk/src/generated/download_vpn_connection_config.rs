@@ -14,11 +14,11 @@ pub struct DownloadVpnConnectionConfigRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The IPsec-VPN connection whose peer configuration to fetch. DescribeVpnConnections lists them.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub vpn_connection_id: String,
+    pub vpn_connection_id: ::std::string::String,
 }
 impl DownloadVpnConnectionConfigRequest {
     /// Starts building a request.
@@ -30,27 +30,35 @@ impl DownloadVpnConnectionConfigRequest {
 /// Builds a [`DownloadVpnConnectionConfigRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DownloadVpnConnectionConfigRequestBuilder {
-    region_id: Option<String>,
-    vpn_connection_id: Option<String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpn_connection_id: ::core::option::Option<::std::string::String>,
 }
 impl DownloadVpnConnectionConfigRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The IPsec-VPN connection whose peer configuration to fetch. DescribeVpnConnections lists them.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub fn vpn_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_connection_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DownloadVpnConnectionConfigRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DownloadVpnConnectionConfigRequest, rt::BuildError> {
         Ok(DownloadVpnConnectionConfigRequest {
             region_id: self.region_id,
             vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
@@ -80,9 +88,13 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DownloadVpnConnectionConfigRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DownloadVpnConnectionConfigRequestBuilder {
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpn_connection_id: src.optional("VpnConnectionId")?,
         }
             .build()
@@ -93,8 +105,10 @@ impl rt::Operation for DownloadVpnConnectionConfigRequest {
     const ACTION: &'static str = "DownloadVpnConnectionConfig";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DownloadVpnConnectionConfigResponse;
     type Error = DownloadVpnConnectionConfigError;
     #[inline]
@@ -110,15 +124,15 @@ pub struct DownloadVpnConnectionConfigResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The settings to apply on the on-premises gateway device. They are written from the point of view of that device: Local means the data center side, Remote the Alibaba Cloud side.
     ///
     /// Wire name: `VpnConnectionConfig`.
-    pub vpn_connection_config: Option<VpnConnectionConfig>,
+    pub vpn_connection_config: ::core::option::Option<VpnConnectionConfig>,
 }
 impl rt::Decode for DownloadVpnConnectionConfigResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -156,7 +170,7 @@ impl DownloadVpnConnectionConfigError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -188,13 +202,13 @@ impl rt::OperationError for DownloadVpnConnectionConfigError {
         }
     }
 }
-impl std::fmt::Display for DownloadVpnConnectionConfigError {
+impl ::std::fmt::Display for DownloadVpnConnectionConfigError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DownloadVpnConnectionConfigError {}
+impl ::std::error::Error for DownloadVpnConnectionConfigError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -421,31 +435,31 @@ pub struct BgpConfig {
     /// The autonomous system number of the local end of the tunnel, as seen from the device the configuration is for.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<String>,
+    pub local_asn: ::core::option::Option<::std::string::String>,
     /// The BGP address of the local end of the tunnel, as seen from the device the configuration is for.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub local_bgp_ip: Option<String>,
+    pub local_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The autonomous system number of the peer end of the tunnel.
     ///
     /// Wire name: `PeerAsn`.
-    pub peer_asn: Option<String>,
+    pub peer_asn: ::core::option::Option<::std::string::String>,
     /// The BGP address of the peer end of the tunnel.
     ///
     /// Wire name: `PeerBgpIp`.
-    pub peer_bgp_ip: Option<String>,
+    pub peer_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The /30 block within 169.254.0.0/16 that provides the BGP addresses of the tunnel.
     ///
     /// Wire name: `TunnelCidr`.
-    pub tunnel_cidr: Option<String>,
+    pub tunnel_cidr: ::core::option::Option<::std::string::String>,
     /// The tunnel these BGP settings belong to.
     ///
     /// Wire name: `TunnelId`.
-    pub tunnel_id: Option<String>,
+    pub tunnel_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for BgpConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             local_asn: fields.optional("LocalAsn")?,
@@ -464,43 +478,43 @@ pub struct IkeConfig {
     /// The authentication algorithm of phase 1 (IKE) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub ike_auth_alg: Option<String>,
+    pub ike_auth_alg: ::core::option::Option<::std::string::String>,
     /// The encryption algorithm of phase 1 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub ike_enc_alg: Option<String>,
+    pub ike_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long, in seconds, the phase 1 security association lasts before it is negotiated again.
     ///
     /// Wire name: `IkeLifetime`.
-    pub ike_lifetime: Option<i64>,
+    pub ike_lifetime: ::core::option::Option<i64>,
     /// The IKE negotiation mode: `main`, which is more secure, or `aggressive`, which is faster.
     ///
     /// Wire name: `IkeMode`.
-    pub ike_mode: Option<String>,
+    pub ike_mode: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group used to exchange keys in phase 1: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub ike_pfs: Option<String>,
+    pub ike_pfs: ::core::option::Option<::std::string::String>,
     /// The IKE protocol version: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub ike_version: Option<String>,
+    pub ike_version: ::core::option::Option<::std::string::String>,
     /// The identifier of the local end in this configuration, the on-premises device.
     ///
     /// Wire name: `LocalId`.
-    pub local_id: Option<String>,
+    pub local_id: ::core::option::Option<::std::string::String>,
     /// The pre-shared key to enter on the on-premises device; it must equal the key of the connection.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// The identifier of the remote end in this configuration, the VPN gateway.
     ///
     /// Wire name: `RemoteId`.
-    pub remote_id: Option<String>,
+    pub remote_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_auth_alg: fields.optional("IkeAuthAlg")?,
@@ -522,23 +536,23 @@ pub struct IpsecConfig {
     /// The authentication algorithm of phase 2 (IPsec) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub ipsec_auth_alg: Option<String>,
+    pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
     /// The encryption algorithm of phase 2 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub ipsec_enc_alg: Option<String>,
+    pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long, in seconds, the phase 2 security association lasts before it is negotiated again.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub ipsec_lifetime: Option<i64>,
+    pub ipsec_lifetime: ::core::option::Option<i64>,
     /// The Diffie-Hellman group used in phase 2: `disabled` (no perfect forward secrecy), `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub ipsec_pfs: Option<String>,
+    pub ipsec_pfs: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
@@ -555,43 +569,43 @@ pub struct TunnelConfigIkeConfig {
     /// The authentication algorithm of phase 1 (IKE) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub ike_auth_alg: Option<String>,
+    pub ike_auth_alg: ::core::option::Option<::std::string::String>,
     /// The encryption algorithm of phase 1 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub ike_enc_alg: Option<String>,
+    pub ike_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long, in seconds, the phase 1 security association lasts before it is negotiated again.
     ///
     /// Wire name: `IkeLifetime`.
-    pub ike_lifetime: Option<i64>,
+    pub ike_lifetime: ::core::option::Option<i64>,
     /// The IKE negotiation mode: `main`, which is more secure, or `aggressive`, which is faster.
     ///
     /// Wire name: `IkeMode`.
-    pub ike_mode: Option<String>,
+    pub ike_mode: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group used to exchange keys in phase 1: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub ike_pfs: Option<String>,
+    pub ike_pfs: ::core::option::Option<::std::string::String>,
     /// The IKE protocol version: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub ike_version: Option<String>,
+    pub ike_version: ::core::option::Option<::std::string::String>,
     /// The identifier of the local end in this configuration, the on-premises device.
     ///
     /// Wire name: `LocalId`.
-    pub local_id: Option<String>,
+    pub local_id: ::core::option::Option<::std::string::String>,
     /// The pre-shared key to enter on the on-premises device; it must equal the key of the connection.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// The identifier of the remote end in this configuration, the VPN gateway.
     ///
     /// Wire name: `RemoteId`.
-    pub remote_id: Option<String>,
+    pub remote_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TunnelConfigIkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_auth_alg: fields.optional("IkeAuthAlg")?,
@@ -613,23 +627,23 @@ pub struct TunnelConfigIpsecConfig {
     /// The authentication algorithm of phase 2 (IPsec) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub ipsec_auth_alg: Option<String>,
+    pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
     /// The encryption algorithm of phase 2 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub ipsec_enc_alg: Option<String>,
+    pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long, in seconds, the phase 2 security association lasts before it is negotiated again.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub ipsec_lifetime: Option<i64>,
+    pub ipsec_lifetime: ::core::option::Option<i64>,
     /// The Diffie-Hellman group used in phase 2: `disabled` (no perfect forward secrecy), `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub ipsec_pfs: Option<String>,
+    pub ipsec_pfs: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TunnelConfigIpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
@@ -646,27 +660,27 @@ pub struct TunnelConfig {
     /// The phase 1 (IKE) settings of this tunnel.
     ///
     /// Wire name: `IkeConfig`.
-    pub ike_config: Option<TunnelConfigIkeConfig>,
+    pub ike_config: ::core::option::Option<TunnelConfigIkeConfig>,
     /// The phase 2 (IPsec) settings of this tunnel.
     ///
     /// Wire name: `IpsecConfig`.
-    pub ipsec_config: Option<TunnelConfigIpsecConfig>,
+    pub ipsec_config: ::core::option::Option<TunnelConfigIpsecConfig>,
     /// The address of the local end of this tunnel, the on-premises device.
     ///
     /// Wire name: `Local`.
-    pub local: Option<String>,
+    pub local: ::core::option::Option<::std::string::String>,
     /// The address of the remote end of this tunnel on the Alibaba Cloud side.
     ///
     /// Wire name: `Remote`.
-    pub remote: Option<String>,
+    pub remote: ::core::option::Option<::std::string::String>,
     /// The ID of the tunnel.
     ///
     /// Wire name: `TunnelId`.
-    pub tunnel_id: Option<String>,
+    pub tunnel_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TunnelConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_config: fields.optional("IkeConfig")?,
@@ -684,39 +698,39 @@ pub struct VpnConnectionConfig {
     /// The BGP settings of a dual-tunnel connection, one entry per tunnel.
     ///
     /// Wire name: `BgpConfigs`. On the wire each item is wrapped in `BgpConfig`.
-    pub bgp_configs: Vec<BgpConfig>,
+    pub bgp_configs: ::std::vec::Vec<BgpConfig>,
     /// The phase 1 (IKE) settings of a single-tunnel connection.
     ///
     /// Wire name: `IkeConfig`.
-    pub ike_config: Option<IkeConfig>,
+    pub ike_config: ::core::option::Option<IkeConfig>,
     /// The phase 2 (IPsec) settings of a single-tunnel connection.
     ///
     /// Wire name: `IpsecConfig`.
-    pub ipsec_config: Option<IpsecConfig>,
+    pub ipsec_config: ::core::option::Option<IpsecConfig>,
     /// The address or identifier of the local end, the on-premises gateway device.
     ///
     /// Wire name: `Local`.
-    pub local: Option<String>,
+    pub local: ::core::option::Option<::std::string::String>,
     /// The CIDR blocks on the data center side, separated by commas.
     ///
     /// Wire name: `LocalSubnet`.
-    pub local_subnet: Option<String>,
+    pub local_subnet: ::core::option::Option<::std::string::String>,
     /// The address or identifier of the remote end, the VPN gateway.
     ///
     /// Wire name: `Remote`.
-    pub remote: Option<String>,
+    pub remote: ::core::option::Option<::std::string::String>,
     /// The CIDR blocks on the VPC side, separated by commas.
     ///
     /// Wire name: `RemoteSubnet`.
-    pub remote_subnet: Option<String>,
+    pub remote_subnet: ::core::option::Option<::std::string::String>,
     /// The settings of each tunnel of a dual-tunnel connection.
     ///
     /// Wire name: `TunnelsConfig`. On the wire each item is wrapped in `TunnelConfig`.
-    pub tunnels_config: Vec<TunnelConfig>,
+    pub tunnels_config: ::std::vec::Vec<TunnelConfig>,
 }
 impl rt::Decode for VpnConnectionConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             bgp_configs: fields.wrapped_list("BgpConfigs", "BgpConfig")?,
@@ -741,7 +755,7 @@ mod tests {
             .vpn_connection_id("example-VpnConnectionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,19 +16,19 @@ pub struct EnablePhysicalConnectionRequest {
     /// Whether to skip the billing order and enable the circuit directly (`false` when omitted). Only for accounts an account manager has allowed.
     ///
     /// Wire name: `ByPassSp`. Example: `false`.
-    pub by_pass_sp: Option<bool>,
+    pub by_pass_sp: ::core::option::Option<bool>,
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `4f8a2c6e-1d3b-4e5f-9a7c-0b2d4e6f8a13`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The ID of the Express Connect circuit to enable.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub physical_connection_id: String,
+    pub physical_connection_id: ::std::string::String,
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl EnablePhysicalConnectionRequest {
     /// Starts building a request.
@@ -40,43 +40,54 @@ impl EnablePhysicalConnectionRequest {
 /// Builds a [`EnablePhysicalConnectionRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct EnablePhysicalConnectionRequestBuilder {
-    by_pass_sp: Option<bool>,
-    client_token: Option<String>,
-    physical_connection_id: Option<String>,
-    region_id: Option<String>,
+    by_pass_sp: ::core::option::Option<bool>,
+    client_token: ::core::option::Option<::std::string::String>,
+    physical_connection_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl EnablePhysicalConnectionRequestBuilder {
     /// Whether to skip the billing order and enable the circuit directly (`false` when omitted). Only for accounts an account manager has allowed.
     ///
     /// Wire name: `ByPassSp`. Example: `false`.
-    pub fn by_pass_sp(mut self, value: impl Into<bool>) -> Self {
+    pub fn by_pass_sp(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.by_pass_sp = Some(value.into());
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `4f8a2c6e-1d3b-4e5f-9a7c-0b2d4e6f8a13`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit to enable.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub fn physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.physical_connection_id = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<EnablePhysicalConnectionRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<EnablePhysicalConnectionRequest, rt::BuildError> {
         let request = EnablePhysicalConnectionRequest {
             by_pass_sp: self.by_pass_sp,
             client_token: self.client_token,
@@ -120,12 +131,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for EnablePhysicalConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         EnablePhysicalConnectionRequestBuilder {
             by_pass_sp: src.optional("ByPassSp")?,
             client_token: src.optional("ClientToken")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -135,8 +150,10 @@ impl rt::Operation for EnablePhysicalConnectionRequest {
     const ACTION: &'static str = "EnablePhysicalConnection";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = EnablePhysicalConnectionResponse;
     type Error = EnablePhysicalConnectionError;
     #[inline]
@@ -154,11 +171,11 @@ pub struct EnablePhysicalConnectionResponse {
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `0B7E4D2A-9F1C-4A63-8E5B-C2D6F0A9B371`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for EnablePhysicalConnectionResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -197,7 +214,7 @@ impl EnablePhysicalConnectionError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -227,13 +244,13 @@ impl rt::OperationError for EnablePhysicalConnectionError {
         }
     }
 }
-impl std::fmt::Display for EnablePhysicalConnectionError {
+impl ::std::fmt::Display for EnablePhysicalConnectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for EnablePhysicalConnectionError {}
+impl ::std::error::Error for EnablePhysicalConnectionError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -256,7 +273,7 @@ mod tests {
             .region_id("cn-hangzhou")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -275,7 +292,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<EnablePhysicalConnectionResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<EnablePhysicalConnectionResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

@@ -16,23 +16,23 @@ pub struct EnableVpcIpv4GatewayRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The IPv4 gateway to activate. ListIpv4Gateways lists IPv4 gateway IDs.
     ///
     /// Wire name: `Ipv4GatewayId`. Required.
-    pub ipv4_gateway_id: String,
+    pub ipv4_gateway_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Route tables, up to 100, that should send Internet traffic through the gateway: each gets a `0.0.0.0/0` entry whose next hop is this IPv4 gateway.
     ///
     /// Wire name: `RouteTableList`. At most 100 items.
-    pub route_table_list: Vec<String>,
+    pub route_table_list: ::std::vec::Vec<::std::string::String>,
 }
 impl EnableVpcIpv4GatewayRequest {
     /// Starts building a request.
@@ -44,38 +44,47 @@ impl EnableVpcIpv4GatewayRequest {
 /// Builds a [`EnableVpcIpv4GatewayRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct EnableVpcIpv4GatewayRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    ipv4_gateway_id: Option<String>,
-    region_id: Option<String>,
-    route_table_list: Vec<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    ipv4_gateway_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_table_list: ::std::vec::Vec<::std::string::String>,
 }
 impl EnableVpcIpv4GatewayRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The IPv4 gateway to activate. ListIpv4Gateways lists IPv4 gateway IDs.
     ///
     /// Wire name: `Ipv4GatewayId`. Required.
-    pub fn ipv4_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv4_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv4_gateway_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -84,14 +93,21 @@ impl EnableVpcIpv4GatewayRequestBuilder {
     /// Wire name: `RouteTableList`. At most 100 items.
     pub fn route_table_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.route_table_list = value.into_iter().map(Into::into).collect();
+        self.route_table_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<EnableVpcIpv4GatewayRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<EnableVpcIpv4GatewayRequest, rt::BuildError> {
         let request = EnableVpcIpv4GatewayRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -134,12 +150,16 @@ impl rt::DryRunnable for EnableVpcIpv4GatewayRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for EnableVpcIpv4GatewayRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         EnableVpcIpv4GatewayRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             ipv4_gateway_id: src.optional("Ipv4GatewayId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_table_list: src.list("RouteTableList")?,
         }
             .build()
@@ -150,8 +170,10 @@ impl rt::Operation for EnableVpcIpv4GatewayRequest {
     const ACTION: &'static str = "EnableVpcIpv4Gateway";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = EnableVpcIpv4GatewayResponse;
     type Error = EnableVpcIpv4GatewayError;
     #[inline]
@@ -170,11 +192,11 @@ pub struct EnableVpcIpv4GatewayResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for EnableVpcIpv4GatewayResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -205,7 +227,7 @@ impl EnableVpcIpv4GatewayError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -225,13 +247,13 @@ impl rt::OperationError for EnableVpcIpv4GatewayError {
         }
     }
 }
-impl std::fmt::Display for EnableVpcIpv4GatewayError {
+impl ::std::fmt::Display for EnableVpcIpv4GatewayError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for EnableVpcIpv4GatewayError {}
+impl ::std::error::Error for EnableVpcIpv4GatewayError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -251,7 +273,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

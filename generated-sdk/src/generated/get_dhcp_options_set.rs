@@ -16,11 +16,11 @@ pub struct GetDhcpOptionsSetRequest {
     /// The DHCP options set to describe. ListDhcpOptionsSets lists the sets of the region.
     ///
     /// Wire name: `DhcpOptionsSetId`. Required.
-    pub dhcp_options_set_id: String,
+    pub dhcp_options_set_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetDhcpOptionsSetRequest {
     /// Starts building a request.
@@ -32,27 +32,35 @@ impl GetDhcpOptionsSetRequest {
 /// Builds a [`GetDhcpOptionsSetRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct GetDhcpOptionsSetRequestBuilder {
-    dhcp_options_set_id: Option<String>,
-    region_id: Option<String>,
+    dhcp_options_set_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetDhcpOptionsSetRequestBuilder {
     /// The DHCP options set to describe. ListDhcpOptionsSets lists the sets of the region.
     ///
     /// Wire name: `DhcpOptionsSetId`. Required.
-    pub fn dhcp_options_set_id(mut self, value: impl Into<String>) -> Self {
+    pub fn dhcp_options_set_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dhcp_options_set_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<GetDhcpOptionsSetRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<GetDhcpOptionsSetRequest, rt::BuildError> {
         Ok(GetDhcpOptionsSetRequest {
             dhcp_options_set_id: rt::required(
                 self.dhcp_options_set_id,
@@ -82,10 +90,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for GetDhcpOptionsSetRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         GetDhcpOptionsSetRequestBuilder {
             dhcp_options_set_id: src.optional("DhcpOptionsSetId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -95,8 +107,10 @@ impl rt::Operation for GetDhcpOptionsSetRequest {
     const ACTION: &'static str = "GetDhcpOptionsSet";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = GetDhcpOptionsSetResponse;
     type Error = GetDhcpOptionsSetError;
     #[inline]
@@ -112,51 +126,51 @@ pub struct GetDhcpOptionsSetResponse {
     /// The VPCs the DHCP options set is attached to.
     ///
     /// Wire name: `AssociateVpcs`.
-    pub associate_vpcs: Vec<AssociateVpcs>,
+    pub associate_vpcs: ::std::vec::Vec<AssociateVpcs>,
     /// When the DHCP options set was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The options the set hands out.
     ///
     /// Wire name: `DhcpOptions`.
-    pub dhcp_options: Option<DhcpOptions>,
+    pub dhcp_options: ::core::option::Option<DhcpOptions>,
     /// The description of the DHCP options set.
     ///
     /// Wire name: `DhcpOptionsSetDescription`.
-    pub dhcp_options_set_description: Option<String>,
+    pub dhcp_options_set_description: ::core::option::Option<::std::string::String>,
     /// The ID of the DHCP options set.
     ///
     /// Wire name: `DhcpOptionsSetId`.
-    pub dhcp_options_set_id: Option<String>,
+    pub dhcp_options_set_id: ::core::option::Option<::std::string::String>,
     /// The name of the DHCP options set.
     ///
     /// Wire name: `DhcpOptionsSetName`.
-    pub dhcp_options_set_name: Option<String>,
+    pub dhcp_options_set_name: ::core::option::Option<::std::string::String>,
     /// The ID of the Alibaba Cloud account that owns the set.
     ///
     /// Wire name: `OwnerId`.
-    pub owner_id: Option<i64>,
+    pub owner_id: ::core::option::Option<i64>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the set belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The state of the set, such as `Pending` while it is being set up, `Active` once ready, or `Deleting` while it is being removed.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags on the set, as key-value pairs.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl rt::Decode for GetDhcpOptionsSetResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             associate_vpcs: fields.list("AssociateVpcs")?,
@@ -197,7 +211,7 @@ impl GetDhcpOptionsSetError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -217,13 +231,13 @@ impl rt::OperationError for GetDhcpOptionsSetError {
         }
     }
 }
-impl std::fmt::Display for GetDhcpOptionsSetError {
+impl ::std::fmt::Display for GetDhcpOptionsSetError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for GetDhcpOptionsSetError {}
+impl ::std::error::Error for GetDhcpOptionsSetError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -326,15 +340,15 @@ pub struct AssociateVpcs {
     /// The state of the attachment to this VPC, such as `Pending` while it is being attached or `InUse` once it applies.
     ///
     /// Wire name: `AssociateStatus`.
-    pub associate_status: Option<String>,
+    pub associate_status: ::core::option::Option<::std::string::String>,
     /// The ID of a VPC that uses the set.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AssociateVpcs {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             associate_status: fields.optional("AssociateStatus")?,
@@ -349,23 +363,23 @@ pub struct DhcpOptions {
     /// The root domain handed to instances, such as `example.com`.
     ///
     /// Wire name: `DomainName`.
-    pub domain_name: Option<String>,
+    pub domain_name: ::core::option::Option<::std::string::String>,
     /// The IP addresses of the DNS servers, separated by commas.
     ///
     /// Wire name: `DomainNameServers`.
-    pub domain_name_servers: Option<String>,
+    pub domain_name_servers: ::core::option::Option<::std::string::String>,
     /// The lease time of IPv6 addresses, with its unit, such as `87600h` or `3650d`.
     ///
     /// Wire name: `Ipv6LeaseTime`.
-    pub ipv6_lease_time: Option<String>,
+    pub ipv6_lease_time: ::core::option::Option<::std::string::String>,
     /// The lease time of IPv4 addresses, with its unit, such as `87600h` or `3650d`.
     ///
     /// Wire name: `LeaseTime`.
-    pub lease_time: Option<String>,
+    pub lease_time: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DhcpOptions {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             domain_name: fields.optional("DomainName")?,
@@ -386,7 +400,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,11 +16,11 @@ pub struct GetIpv4GatewayAttributeRequest {
     /// The IPv4 gateway to look up. ListIpv4Gateways lists IPv4 gateway IDs.
     ///
     /// Wire name: `Ipv4GatewayId`. Required.
-    pub ipv4_gateway_id: String,
+    pub ipv4_gateway_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetIpv4GatewayAttributeRequest {
     /// Starts building a request.
@@ -32,27 +32,35 @@ impl GetIpv4GatewayAttributeRequest {
 /// Builds a [`GetIpv4GatewayAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct GetIpv4GatewayAttributeRequestBuilder {
-    ipv4_gateway_id: Option<String>,
-    region_id: Option<String>,
+    ipv4_gateway_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetIpv4GatewayAttributeRequestBuilder {
     /// The IPv4 gateway to look up. ListIpv4Gateways lists IPv4 gateway IDs.
     ///
     /// Wire name: `Ipv4GatewayId`. Required.
-    pub fn ipv4_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv4_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv4_gateway_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<GetIpv4GatewayAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<GetIpv4GatewayAttributeRequest, rt::BuildError> {
         Ok(GetIpv4GatewayAttributeRequest {
             ipv4_gateway_id: rt::required(self.ipv4_gateway_id, "Ipv4GatewayId")?,
             region_id: self.region_id,
@@ -82,10 +90,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for GetIpv4GatewayAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         GetIpv4GatewayAttributeRequestBuilder {
             ipv4_gateway_id: src.optional("Ipv4GatewayId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -95,8 +107,10 @@ impl rt::Operation for GetIpv4GatewayAttributeRequest {
     const ACTION: &'static str = "GetIpv4GatewayAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = GetIpv4GatewayAttributeResponse;
     type Error = GetIpv4GatewayAttributeError;
     #[inline]
@@ -112,51 +126,51 @@ pub struct GetIpv4GatewayAttributeResponse {
     /// When the gateway was created.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<String>,
+    pub create_time: ::core::option::Option<::std::string::String>,
     /// Whether the gateway has been activated with EnableVpcIpv4Gateway.
     ///
     /// Wire name: `Enabled`.
-    pub enabled: Option<bool>,
+    pub enabled: ::core::option::Option<bool>,
     /// The description of the gateway.
     ///
     /// Wire name: `Ipv4GatewayDescription`.
-    pub ipv4_gateway_description: Option<String>,
+    pub ipv4_gateway_description: ::core::option::Option<::std::string::String>,
     /// The ID of the IPv4 gateway.
     ///
     /// Wire name: `Ipv4GatewayId`.
-    pub ipv4_gateway_id: Option<String>,
+    pub ipv4_gateway_id: ::core::option::Option<::std::string::String>,
     /// The name of the gateway.
     ///
     /// Wire name: `Ipv4GatewayName`.
-    pub ipv4_gateway_name: Option<String>,
+    pub ipv4_gateway_name: ::core::option::Option<::std::string::String>,
     /// The gateway route table bound to the gateway, if any.
     ///
     /// Wire name: `Ipv4GatewayRouteTableId`.
-    pub ipv4_gateway_route_table_id: Option<String>,
+    pub ipv4_gateway_route_table_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group of the gateway.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The state of the gateway: `Creating` or `Created` after creation, `Activating` while it is being activated, `Deleting` while it is being deleted.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the gateway.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The VPC that the gateway serves.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for GetIpv4GatewayAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             create_time: fields.optional("CreateTime")?,
@@ -197,7 +211,7 @@ impl GetIpv4GatewayAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -217,13 +231,13 @@ impl rt::OperationError for GetIpv4GatewayAttributeError {
         }
     }
 }
-impl std::fmt::Display for GetIpv4GatewayAttributeError {
+impl ::std::fmt::Display for GetIpv4GatewayAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for GetIpv4GatewayAttributeError {}
+impl ::std::error::Error for GetIpv4GatewayAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -297,7 +311,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

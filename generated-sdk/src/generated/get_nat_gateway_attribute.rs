@@ -14,11 +14,11 @@ pub struct GetNatGatewayAttributeRequest {
     /// The NAT gateway to show. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub nat_gateway_id: String,
+    pub nat_gateway_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetNatGatewayAttributeRequest {
     /// Starts building a request.
@@ -30,27 +30,35 @@ impl GetNatGatewayAttributeRequest {
 /// Builds a [`GetNatGatewayAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct GetNatGatewayAttributeRequestBuilder {
-    nat_gateway_id: Option<String>,
-    region_id: Option<String>,
+    nat_gateway_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetNatGatewayAttributeRequestBuilder {
     /// The NAT gateway to show. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<GetNatGatewayAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<GetNatGatewayAttributeRequest, rt::BuildError> {
         Ok(GetNatGatewayAttributeRequest {
             nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
             region_id: self.region_id,
@@ -80,10 +88,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for GetNatGatewayAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         GetNatGatewayAttributeRequestBuilder {
             nat_gateway_id: src.optional("NatGatewayId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -93,8 +105,10 @@ impl rt::Operation for GetNatGatewayAttributeRequest {
     const ACTION: &'static str = "GetNatGatewayAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = GetNatGatewayAttributeResponse;
     type Error = GetNatGatewayAttributeError;
     #[inline]
@@ -110,115 +124,115 @@ pub struct GetNatGatewayAttributeResponse {
     /// How clients reach a VPC NAT gateway for reverse access.
     ///
     /// Wire name: `AccessMode`.
-    pub access_mode: Option<AccessMode>,
+    pub access_mode: ::core::option::Option<AccessMode>,
     /// The availability mode of the gateway, which tells how it is spread over zones.
     ///
     /// Wire name: `AvailabilityMode`.
-    pub availability_mode: Option<String>,
+    pub availability_mode: ::core::option::Option<::std::string::String>,
     /// The billing settings of the gateway.
     ///
     /// Wire name: `BillingConfig`.
-    pub billing_config: Option<BillingConfig>,
+    pub billing_config: ::core::option::Option<BillingConfig>,
     /// The business state of the gateway: `Normal`, or `FinancialLocked` when it is locked for an overdue payment.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<String>,
+    pub business_status: ::core::option::Option<::std::string::String>,
     /// When the gateway was created, in UTC.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The deletion protection settings of the gateway.
     ///
     /// Wire name: `DeletionProtectionInfo`.
-    pub deletion_protection_info: Option<DeletionProtectionInfo>,
+    pub deletion_protection_info: ::core::option::Option<DeletionProtectionInfo>,
     /// The description of the gateway.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Whether traffic metrics are collected per ECS instance behind the gateway.
     ///
     /// Wire name: `EcsMetricEnabled`.
-    pub ecs_metric_enabled: Option<bool>,
+    pub ecs_metric_enabled: ::core::option::Option<bool>,
     /// Whether session logs of the gateway are recorded.
     ///
     /// Wire name: `EnableSessionLog`.
-    pub enable_session_log: Option<bool>,
+    pub enable_session_log: ::core::option::Option<bool>,
     /// When the gateway expires, for billing methods that have an end date.
     ///
     /// Wire name: `ExpiredTime`.
-    pub expired_time: Option<String>,
+    pub expired_time: ::core::option::Option<::std::string::String>,
     /// The DNAT table of the gateway.
     ///
     /// Wire name: `ForwardTable`.
-    pub forward_table: Option<ForwardTable>,
+    pub forward_table: ::core::option::Option<ForwardTable>,
     /// The FULLNAT table of a VPC NAT gateway.
     ///
     /// Wire name: `FullNatTable`.
-    pub full_nat_table: Option<FullNatTable>,
+    pub full_nat_table: ::core::option::Option<FullNatTable>,
     /// The EIPs associated with an Internet NAT gateway.
     ///
     /// Wire name: `IpList`.
-    pub ip_list: Vec<IpList>,
+    pub ip_list: ::std::vec::Vec<IpList>,
     /// Where and how the gateway's logs are delivered.
     ///
     /// Wire name: `LogDelivery`.
-    pub log_delivery: Option<LogDelivery>,
+    pub log_delivery: ::core::option::Option<LogDelivery>,
     /// The name of the gateway.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID of the gateway.
     ///
     /// Wire name: `NatGatewayId`.
-    pub nat_gateway_id: Option<String>,
+    pub nat_gateway_id: ::core::option::Option<::std::string::String>,
     /// The gateway type, such as `Enhanced`.
     ///
     /// Wire name: `NatType`.
-    pub nat_type: Option<String>,
+    pub nat_type: ::core::option::Option<::std::string::String>,
     /// `internet` for an Internet NAT gateway or `intranet` for a VPC NAT gateway.
     ///
     /// Wire name: `NetworkType`.
-    pub network_type: Option<String>,
+    pub network_type: ::core::option::Option<::std::string::String>,
     /// The private network details of the gateway: its interface, vSwitch, zone and bandwidth.
     ///
     /// Wire name: `PrivateInfo`.
-    pub private_info: Option<PrivateInfo>,
+    pub private_info: ::core::option::Option<PrivateInfo>,
     /// Whether the gateway supports PrivateLink.
     ///
     /// Wire name: `PrivateLinkEnabled`.
-    pub private_link_enabled: Option<bool>,
+    pub private_link_enabled: ::core::option::Option<bool>,
     /// The mode in which PrivateLink reaches the gateway, when PrivateLink is enabled.
     ///
     /// Wire name: `PrivateLinkMode`.
-    pub private_link_mode: Option<String>,
+    pub private_link_mode: ::core::option::Option<::std::string::String>,
     /// The region of the gateway.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the gateway belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The SNAT table of the gateway.
     ///
     /// Wire name: `SnatTable`.
-    pub snat_table: Option<SnatTable>,
+    pub snat_table: ::core::option::Option<SnatTable>,
     /// The state of the gateway: `Creating`, `Available`, `Modifying`, `Deleting` or `Converting`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The VPC the gateway belongs to.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for GetNatGatewayAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             access_mode: fields.optional("AccessMode")?,
@@ -275,7 +289,7 @@ impl GetNatGatewayAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -295,13 +309,13 @@ impl rt::OperationError for GetNatGatewayAttributeError {
         }
     }
 }
-impl std::fmt::Display for GetNatGatewayAttributeError {
+impl ::std::fmt::Display for GetNatGatewayAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for GetNatGatewayAttributeError {}
+impl ::std::error::Error for GetNatGatewayAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -551,15 +565,15 @@ pub struct AccessMode {
     /// The reverse-access mode, such as `route` or `tunnel`.
     ///
     /// Wire name: `ModeValue`.
-    pub mode_value: Option<String>,
+    pub mode_value: ::core::option::Option<::std::string::String>,
     /// The tunnel type used when the reverse-access mode is `tunnel`.
     ///
     /// Wire name: `TunnelType`.
-    pub tunnel_type: Option<String>,
+    pub tunnel_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AccessMode {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             mode_value: fields.optional("ModeValue")?,
@@ -574,23 +588,23 @@ pub struct BillingConfig {
     /// Whether orders of the gateway are paid automatically.
     ///
     /// Wire name: `AutoPay`.
-    pub auto_pay: Option<String>,
+    pub auto_pay: ::core::option::Option<::std::string::String>,
     /// The billing method, such as `PostPaid` (pay-as-you-go).
     ///
     /// Wire name: `InstanceChargeType`.
-    pub instance_charge_type: Option<String>,
+    pub instance_charge_type: ::core::option::Option<::std::string::String>,
     /// The metering method, such as `PayByLcu` (by capacity units).
     ///
     /// Wire name: `InternetChargeType`.
-    pub internet_charge_type: Option<String>,
+    pub internet_charge_type: ::core::option::Option<::std::string::String>,
     /// The size of the gateway; it only matters for gateways billed by specification.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for BillingConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             auto_pay: fields.optional("AutoPay")?,
@@ -607,11 +621,11 @@ pub struct DeletionProtectionInfo {
     /// Whether deletion protection is on, which blocks DeleteNatGateway until it is turned off.
     ///
     /// Wire name: `Enabled`.
-    pub enabled: Option<bool>,
+    pub enabled: ::core::option::Option<bool>,
 }
 impl rt::Decode for DeletionProtectionInfo {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             enabled: fields.optional("Enabled")?,
@@ -625,15 +639,15 @@ pub struct ForwardTable {
     /// How many DNAT entries the table holds.
     ///
     /// Wire name: `ForwardEntryCount`.
-    pub forward_entry_count: Option<i64>,
+    pub forward_entry_count: ::core::option::Option<i64>,
     /// The ID of the DNAT table, for CreateForwardEntry and DescribeForwardTableEntries.
     ///
     /// Wire name: `ForwardTableId`.
-    pub forward_table_id: Option<String>,
+    pub forward_table_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ForwardTable {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             forward_entry_count: fields.optional("ForwardEntryCount")?,
@@ -648,15 +662,15 @@ pub struct FullNatTable {
     /// How many FULLNAT entries the table holds.
     ///
     /// Wire name: `FullNatEntryCount`.
-    pub full_nat_entry_count: Option<i64>,
+    pub full_nat_entry_count: ::core::option::Option<i64>,
     /// The ID of the FULLNAT table, for CreateFullNatEntry and ListFullNatEntries.
     ///
     /// Wire name: `FullNatTableId`.
-    pub full_nat_table_id: Option<String>,
+    pub full_nat_table_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for FullNatTable {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             full_nat_entry_count: fields.optional("FullNatEntryCount")?,
@@ -671,19 +685,19 @@ pub struct IpList {
     /// The ID of the EIP.
     ///
     /// Wire name: `AllocationId`.
-    pub allocation_id: Option<String>,
+    pub allocation_id: ::core::option::Option<::std::string::String>,
     /// The public address of the EIP.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
     /// What the EIP is used for, such as idle or by SNAT or DNAT entries.
     ///
     /// Wire name: `UsingStatus`.
-    pub using_status: Option<String>,
+    pub using_status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IpList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             allocation_id: fields.optional("AllocationId")?,
@@ -699,23 +713,23 @@ pub struct LogDelivery {
     /// Why log delivery failed, when it did.
     ///
     /// Wire name: `DeliverLogsErrorMessage`.
-    pub deliver_logs_error_message: Option<String>,
+    pub deliver_logs_error_message: ::core::option::Option<::std::string::String>,
     /// The state of log delivery.
     ///
     /// Wire name: `DeliveryStatus`.
-    pub delivery_status: Option<String>,
+    pub delivery_status: ::core::option::Option<::std::string::String>,
     /// The kind of log delivered, such as session logs.
     ///
     /// Wire name: `LogDeliveryType`.
-    pub log_delivery_type: Option<String>,
+    pub log_delivery_type: ::core::option::Option<::std::string::String>,
     /// The destination the logs are delivered to, such as a Simple Log Service project and Logstore.
     ///
     /// Wire name: `LogDestination`.
-    pub log_destination: Option<String>,
+    pub log_destination: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for LogDelivery {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             deliver_logs_error_message: fields.optional("DeliverLogsErrorMessage")?,
@@ -732,27 +746,27 @@ pub struct PrivateInfo {
     /// The elastic network interface the gateway uses in its vSwitch.
     ///
     /// Wire name: `EniInstanceId`.
-    pub eni_instance_id: Option<String>,
+    pub eni_instance_id: ::core::option::Option<::std::string::String>,
     /// The zone the gateway is deployed in.
     ///
     /// Wire name: `IzNo`.
-    pub iz_no: Option<String>,
+    pub iz_no: ::core::option::Option<::std::string::String>,
     /// The highest bandwidth the gateway supports, in Mbit/s.
     ///
     /// Wire name: `MaxBandwidth`.
-    pub max_bandwidth: Option<i64>,
+    pub max_bandwidth: ::core::option::Option<i64>,
     /// The private IP address the gateway takes in its vSwitch.
     ///
     /// Wire name: `PrivateIpAddress`.
-    pub private_ip_address: Option<String>,
+    pub private_ip_address: ::core::option::Option<::std::string::String>,
     /// The vSwitch the gateway is attached to.
     ///
     /// Wire name: `VswitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for PrivateInfo {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             eni_instance_id: fields.optional("EniInstanceId")?,
@@ -770,15 +784,15 @@ pub struct SnatTable {
     /// How many SNAT entries the table holds.
     ///
     /// Wire name: `SnatEntryCount`.
-    pub snat_entry_count: Option<i64>,
+    pub snat_entry_count: ::core::option::Option<i64>,
     /// The ID of the SNAT table, for CreateSnatEntry and DescribeSnatTableEntries.
     ///
     /// Wire name: `SnatTableId`.
-    pub snat_table_id: Option<String>,
+    pub snat_table_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for SnatTable {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             snat_entry_count: fields.optional("SnatEntryCount")?,
@@ -797,7 +811,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

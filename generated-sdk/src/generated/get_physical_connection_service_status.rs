@@ -16,7 +16,7 @@ pub struct GetPhysicalConnectionServiceStatusRequest {
     /// The region to check the setting in. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-shanghai`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetPhysicalConnectionServiceStatusRequest {
     /// Starts building a request.
@@ -28,13 +28,16 @@ impl GetPhysicalConnectionServiceStatusRequest {
 /// Builds a [`GetPhysicalConnectionServiceStatusRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct GetPhysicalConnectionServiceStatusRequestBuilder {
-    region_id: Option<String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetPhysicalConnectionServiceStatusRequestBuilder {
     /// The region to check the setting in. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-shanghai`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -42,7 +45,10 @@ impl GetPhysicalConnectionServiceStatusRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<GetPhysicalConnectionServiceStatusRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        GetPhysicalConnectionServiceStatusRequest,
+        rt::BuildError,
+    > {
         Ok(GetPhysicalConnectionServiceStatusRequest {
             region_id: self.region_id,
         })
@@ -71,9 +77,13 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for GetPhysicalConnectionServiceStatusRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         GetPhysicalConnectionServiceStatusRequestBuilder {
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -83,8 +93,10 @@ impl rt::Operation for GetPhysicalConnectionServiceStatusRequest {
     const ACTION: &'static str = "GetPhysicalConnectionServiceStatus";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = GetPhysicalConnectionServiceStatusResponse;
     type Error = GetPhysicalConnectionServiceStatusError;
     #[inline]
@@ -99,15 +111,15 @@ pub struct GetPhysicalConnectionServiceStatusResponse {
     /// Whether outbound data transfer billing is on.
     ///
     /// Wire name: `Enabled`. Example: `true`.
-    pub enabled: Option<bool>,
+    pub enabled: ::core::option::Option<bool>,
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `7D3A1F9B-5E2C-4B80-A6D4-E9C1B0F5A728`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for GetPhysicalConnectionServiceStatusResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             enabled: fields.optional("Enabled")?,
@@ -139,7 +151,7 @@ impl GetPhysicalConnectionServiceStatusError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -159,13 +171,13 @@ impl rt::OperationError for GetPhysicalConnectionServiceStatusError {
         }
     }
 }
-impl std::fmt::Display for GetPhysicalConnectionServiceStatusError {
+impl ::std::fmt::Display for GetPhysicalConnectionServiceStatusError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for GetPhysicalConnectionServiceStatusError {}
+impl ::std::error::Error for GetPhysicalConnectionServiceStatusError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -189,7 +201,7 @@ mod tests {
             .region_id("cn-shanghai")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -209,9 +221,10 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<GetPhysicalConnectionServiceStatusResponse, _> = rt::decode_response(
-            XML_EXAMPLE.as_bytes(),
-        );
+        let response: ::core::result::Result<
+            GetPhysicalConnectionServiceStatusResponse,
+            _,
+        > = rt::decode_response(XML_EXAMPLE.as_bytes());
         response.expect("the XML example decodes");
     }
     #[test]

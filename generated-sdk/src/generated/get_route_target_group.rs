@@ -14,19 +14,19 @@ pub struct GetRouteTargetGroupRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The route target group to look up. ListRouteTargetGroups lists group IDs.
     ///
     /// Wire name: `RouteTargetGroupId`. Required.
-    pub route_target_group_id: String,
+    pub route_target_group_id: ::std::string::String,
     /// Tags of the group, each a key and value pair.
     ///
     /// Wire name: `Tag`.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl GetRouteTargetGroupRequest {
     /// Starts building a request.
@@ -38,30 +38,39 @@ impl GetRouteTargetGroupRequest {
 /// Builds a [`GetRouteTargetGroupRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct GetRouteTargetGroupRequestBuilder {
-    client_token: Option<String>,
-    region_id: Option<String>,
-    route_target_group_id: Option<String>,
-    tag: Vec<super::types::Tag>,
+    client_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_target_group_id: ::core::option::Option<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl GetRouteTargetGroupRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The route target group to look up. ListRouteTargetGroups lists group IDs.
     ///
     /// Wire name: `RouteTargetGroupId`. Required.
-    pub fn route_target_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_target_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_target_group_id = Some(value.into());
         self
     }
@@ -70,14 +79,18 @@ impl GetRouteTargetGroupRequestBuilder {
     /// Wire name: `Tag`.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<GetRouteTargetGroupRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<GetRouteTargetGroupRequest, rt::BuildError> {
         Ok(GetRouteTargetGroupRequest {
             client_token: self.client_token,
             region_id: self.region_id,
@@ -112,10 +125,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for GetRouteTargetGroupRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         GetRouteTargetGroupRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_target_group_id: src.optional("RouteTargetGroupId")?,
             tag: src.structs("Tag")?,
         }
@@ -127,8 +144,10 @@ impl rt::Operation for GetRouteTargetGroupRequest {
     const ACTION: &'static str = "GetRouteTargetGroup";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = GetRouteTargetGroupResponse;
     type Error = GetRouteTargetGroupError;
     #[inline]
@@ -146,55 +165,55 @@ pub struct GetRouteTargetGroupResponse {
     /// How the members share the traffic; `Active-Standby` is the only mode.
     ///
     /// Wire name: `ConfigMode`.
-    pub config_mode: Option<String>,
+    pub config_mode: ::core::option::Option<::std::string::String>,
     /// When the group was created.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<String>,
+    pub create_time: ::core::option::Option<::std::string::String>,
     /// The region of the group.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group of the group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The description of the group.
     ///
     /// Wire name: `RouteTargetGroupDescription`.
-    pub route_target_group_description: Option<String>,
+    pub route_target_group_description: ::core::option::Option<::std::string::String>,
     /// The ID of the route target group.
     ///
     /// Wire name: `RouteTargetGroupId`.
-    pub route_target_group_id: Option<String>,
+    pub route_target_group_id: ::core::option::Option<::std::string::String>,
     /// The name of the group.
     ///
     /// Wire name: `RouteTargetGroupName`.
-    pub route_target_group_name: Option<String>,
+    pub route_target_group_name: ::core::option::Option<::std::string::String>,
     /// The members of the group, the primary and the standby.
     ///
     /// Wire name: `RouteTargetMemberList`.
-    pub route_target_member_list: Vec<RouteTargetMemberList>,
+    pub route_target_member_list: ::std::vec::Vec<RouteTargetMemberList>,
     /// The state of the group: `Pending`, `Updating` or `Deleting` while a change runs, otherwise `Available`, `Unavailable`, `Switched` or `Abnormal`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the group.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The VPC of the group.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for GetRouteTargetGroupResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             config_mode: fields.optional("ConfigMode")?,
@@ -237,7 +256,7 @@ impl GetRouteTargetGroupError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -257,13 +276,13 @@ impl rt::OperationError for GetRouteTargetGroupError {
         }
     }
 }
-impl std::fmt::Display for GetRouteTargetGroupError {
+impl ::std::fmt::Display for GetRouteTargetGroupError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for GetRouteTargetGroupError {}
+impl ::std::error::Error for GetRouteTargetGroupError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -363,27 +382,27 @@ pub struct RouteTargetMemberList {
     /// Whether the member is enabled or has been disabled with UpdateRouteTargetGroup.
     ///
     /// Wire name: `EnableStatus`.
-    pub enable_status: Option<String>,
+    pub enable_status: ::core::option::Option<::std::string::String>,
     /// The result of the health checks of the member; a failing primary hands the traffic to the standby.
     ///
     /// Wire name: `HealthCheckStatus`.
-    pub health_check_status: Option<String>,
+    pub health_check_status: ::core::option::Option<::std::string::String>,
     /// The instance ID of the member.
     ///
     /// Wire name: `MemberId`.
-    pub member_id: Option<String>,
+    pub member_id: ::core::option::Option<::std::string::String>,
     /// The type of the member instance.
     ///
     /// Wire name: `MemberType`.
-    pub member_type: Option<String>,
+    pub member_type: ::core::option::Option<::std::string::String>,
     /// The role of the member: `100` for the primary, `0` for the standby.
     ///
     /// Wire name: `Weight`.
-    pub weight: Option<i64>,
+    pub weight: ::core::option::Option<i64>,
 }
 impl rt::Decode for RouteTargetMemberList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             enable_status: fields.optional("EnableStatus")?,
@@ -405,7 +424,7 @@ mod tests {
             .route_target_group_id("example-RouteTargetGroupId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

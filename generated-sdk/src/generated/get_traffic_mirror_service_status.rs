@@ -16,11 +16,11 @@ pub struct GetTrafficMirrorServiceStatusRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetTrafficMirrorServiceStatusRequest {
     /// Starts building a request.
@@ -32,27 +32,35 @@ impl GetTrafficMirrorServiceStatusRequest {
 /// Builds a [`GetTrafficMirrorServiceStatusRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct GetTrafficMirrorServiceStatusRequestBuilder {
-    client_token: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetTrafficMirrorServiceStatusRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<GetTrafficMirrorServiceStatusRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<GetTrafficMirrorServiceStatusRequest, rt::BuildError> {
         Ok(GetTrafficMirrorServiceStatusRequest {
             client_token: self.client_token,
             region_id: self.region_id,
@@ -82,7 +90,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for GetTrafficMirrorServiceStatusRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         GetTrafficMirrorServiceStatusRequestBuilder {
             client_token: src.optional("ClientToken")?,
             region_id: src.optional("RegionId")?,
@@ -95,8 +105,10 @@ impl rt::Operation for GetTrafficMirrorServiceStatusRequest {
     const ACTION: &'static str = "GetTrafficMirrorServiceStatus";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = GetTrafficMirrorServiceStatusResponse;
     type Error = GetTrafficMirrorServiceStatusError;
     #[inline]
@@ -112,15 +124,15 @@ pub struct GetTrafficMirrorServiceStatusResponse {
     /// `true` if traffic mirroring is activated, `false` if not.
     ///
     /// Wire name: `Enabled`.
-    pub enabled: Option<bool>,
+    pub enabled: ::core::option::Option<bool>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for GetTrafficMirrorServiceStatusResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             enabled: fields.optional("Enabled")?,
@@ -152,7 +164,7 @@ impl GetTrafficMirrorServiceStatusError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -172,13 +184,13 @@ impl rt::OperationError for GetTrafficMirrorServiceStatusError {
         }
     }
 }
-impl std::fmt::Display for GetTrafficMirrorServiceStatusError {
+impl ::std::fmt::Display for GetTrafficMirrorServiceStatusError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for GetTrafficMirrorServiceStatusError {}
+impl ::std::error::Error for GetTrafficMirrorServiceStatusError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -200,7 +212,7 @@ mod tests {
         let request = GetTrafficMirrorServiceStatusRequest::builder()
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

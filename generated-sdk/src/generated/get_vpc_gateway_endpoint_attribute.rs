@@ -16,11 +16,11 @@ pub struct GetVpcGatewayEndpointAttributeRequest {
     /// The gateway endpoint to look up. ListVpcGatewayEndpoints lists endpoint IDs.
     ///
     /// Wire name: `EndpointId`. Required.
-    pub endpoint_id: String,
+    pub endpoint_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetVpcGatewayEndpointAttributeRequest {
     /// Starts building a request.
@@ -32,27 +32,35 @@ impl GetVpcGatewayEndpointAttributeRequest {
 /// Builds a [`GetVpcGatewayEndpointAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct GetVpcGatewayEndpointAttributeRequestBuilder {
-    endpoint_id: Option<String>,
-    region_id: Option<String>,
+    endpoint_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetVpcGatewayEndpointAttributeRequestBuilder {
     /// The gateway endpoint to look up. ListVpcGatewayEndpoints lists endpoint IDs.
     ///
     /// Wire name: `EndpointId`. Required.
-    pub fn endpoint_id(mut self, value: impl Into<String>) -> Self {
+    pub fn endpoint_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.endpoint_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<GetVpcGatewayEndpointAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<GetVpcGatewayEndpointAttributeRequest, rt::BuildError> {
         Ok(GetVpcGatewayEndpointAttributeRequest {
             endpoint_id: rt::required(self.endpoint_id, "EndpointId")?,
             region_id: self.region_id,
@@ -82,10 +90,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for GetVpcGatewayEndpointAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         GetVpcGatewayEndpointAttributeRequestBuilder {
             endpoint_id: src.optional("EndpointId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -95,8 +107,10 @@ impl rt::Operation for GetVpcGatewayEndpointAttributeRequest {
     const ACTION: &'static str = "GetVpcGatewayEndpointAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = GetVpcGatewayEndpointAttributeResponse;
     type Error = GetVpcGatewayEndpointAttributeError;
     #[inline]
@@ -112,55 +126,55 @@ pub struct GetVpcGatewayEndpointAttributeResponse {
     /// When the endpoint was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the endpoint.
     ///
     /// Wire name: `EndpointDescription`.
-    pub endpoint_description: Option<String>,
+    pub endpoint_description: ::core::option::Option<::std::string::String>,
     /// The ID of the gateway endpoint.
     ///
     /// Wire name: `EndpointId`.
-    pub endpoint_id: Option<String>,
+    pub endpoint_id: ::core::option::Option<::std::string::String>,
     /// The name of the endpoint.
     ///
     /// Wire name: `EndpointName`.
-    pub endpoint_name: Option<String>,
+    pub endpoint_name: ::core::option::Option<::std::string::String>,
     /// The state of the endpoint: `Created` when it is idle, or a transitional state such as `Creating`, `Associating`, `Dissociating`, `Updating` or `Deleting`.
     ///
     /// Wire name: `EndpointStatus`.
-    pub endpoint_status: Option<String>,
+    pub endpoint_status: ::core::option::Option<::std::string::String>,
     /// The access policy of the endpoint, a JSON policy document.
     ///
     /// Wire name: `PolicyDocument`.
-    pub policy_document: Option<String>,
+    pub policy_document: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group of the endpoint.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The route tables attached to the endpoint.
     ///
     /// Wire name: `RouteTables`.
-    pub route_tables: Vec<String>,
+    pub route_tables: ::std::vec::Vec<::std::string::String>,
     /// The endpoint service the endpoint gives access to.
     ///
     /// Wire name: `ServiceName`.
-    pub service_name: Option<String>,
+    pub service_name: ::core::option::Option<::std::string::String>,
     /// The tags attached to the endpoint.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The VPC of the endpoint.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for GetVpcGatewayEndpointAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             creation_time: fields.optional("CreationTime")?,
@@ -202,7 +216,7 @@ impl GetVpcGatewayEndpointAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -222,13 +236,13 @@ impl rt::OperationError for GetVpcGatewayEndpointAttributeError {
         }
     }
 }
-impl std::fmt::Display for GetVpcGatewayEndpointAttributeError {
+impl ::std::fmt::Display for GetVpcGatewayEndpointAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for GetVpcGatewayEndpointAttributeError {}
+impl ::std::error::Error for GetVpcGatewayEndpointAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -309,7 +323,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

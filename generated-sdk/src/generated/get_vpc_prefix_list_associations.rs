@@ -16,19 +16,19 @@ pub struct GetVpcPrefixListAssociationsRequest {
     /// How many associations one page holds: 1 to 100, 20 by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The prefix list whose associations to list. ListPrefixLists lists prefix list IDs.
     ///
     /// Wire name: `PrefixListId`. Required.
-    pub prefix_list_id: String,
+    pub prefix_list_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetVpcPrefixListAssociationsRequest {
     /// Starts building a request.
@@ -40,43 +40,54 @@ impl GetVpcPrefixListAssociationsRequest {
 /// Builds a [`GetVpcPrefixListAssociationsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct GetVpcPrefixListAssociationsRequestBuilder {
-    max_results: Option<i64>,
-    next_token: Option<String>,
-    prefix_list_id: Option<String>,
-    region_id: Option<String>,
+    max_results: ::core::option::Option<i64>,
+    next_token: ::core::option::Option<::std::string::String>,
+    prefix_list_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetVpcPrefixListAssociationsRequestBuilder {
     /// How many associations one page holds: 1 to 100, 20 by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The prefix list whose associations to list. ListPrefixLists lists prefix list IDs.
     ///
     /// Wire name: `PrefixListId`. Required.
-    pub fn prefix_list_id(mut self, value: impl Into<String>) -> Self {
+    pub fn prefix_list_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.prefix_list_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<GetVpcPrefixListAssociationsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<GetVpcPrefixListAssociationsRequest, rt::BuildError> {
         let request = GetVpcPrefixListAssociationsRequest {
             max_results: self.max_results,
             next_token: self.next_token,
@@ -118,7 +129,7 @@ impl super::Client {
 impl rt::Paginated for GetVpcPrefixListAssociationsRequest {
     type Item = PrefixListAssociation;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -132,7 +143,7 @@ impl rt::Paginated for GetVpcPrefixListAssociationsRequest {
     #[inline]
     fn into_items(
         page: GetVpcPrefixListAssociationsResponse,
-    ) -> Vec<PrefixListAssociation> {
+    ) -> ::std::vec::Vec<PrefixListAssociation> {
         page.prefix_list_association
     }
 }
@@ -143,11 +154,11 @@ impl super::Client {
         &self,
         request: GetVpcPrefixListAssociationsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             GetVpcPrefixListAssociationsResponse,
             rt::SdkError<GetVpcPrefixListAssociationsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `GetVpcPrefixListAssociations`.
@@ -156,23 +167,27 @@ impl super::Client {
         &self,
         request: GetVpcPrefixListAssociationsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             PrefixListAssociation,
             rt::SdkError<GetVpcPrefixListAssociationsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for GetVpcPrefixListAssociationsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         GetVpcPrefixListAssociationsRequestBuilder {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
             prefix_list_id: src.optional("PrefixListId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -182,8 +197,10 @@ impl rt::Operation for GetVpcPrefixListAssociationsRequest {
     const ACTION: &'static str = "GetVpcPrefixListAssociations";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = GetVpcPrefixListAssociationsResponse;
     type Error = GetVpcPrefixListAssociationsError;
     #[inline]
@@ -201,27 +218,27 @@ pub struct GetVpcPrefixListAssociationsResponse {
     /// How many associations this page holds.
     ///
     /// Wire name: `Count`.
-    pub count: Option<i64>,
+    pub count: ::core::option::Option<i64>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The resources that use the prefix list.
     ///
     /// Wire name: `PrefixListAssociation`.
-    pub prefix_list_association: Vec<PrefixListAssociation>,
+    pub prefix_list_association: ::std::vec::Vec<PrefixListAssociation>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for GetVpcPrefixListAssociationsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             count: fields.optional("Count")?,
@@ -256,7 +273,7 @@ impl GetVpcPrefixListAssociationsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -276,13 +293,13 @@ impl rt::OperationError for GetVpcPrefixListAssociationsError {
         }
     }
 }
-impl std::fmt::Display for GetVpcPrefixListAssociationsError {
+impl ::std::fmt::Display for GetVpcPrefixListAssociationsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for GetVpcPrefixListAssociationsError {}
+impl ::std::error::Error for GetVpcPrefixListAssociationsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -360,47 +377,47 @@ pub struct PrefixListAssociation {
     /// The CIDR blocks of the prefix list as they apply to this association.
     ///
     /// Wire name: `CidrList`.
-    pub cidr_list: Option<String>,
+    pub cidr_list: ::core::option::Option<::std::string::String>,
     /// The ID of the Alibaba Cloud account that owns the prefix list.
     ///
     /// Wire name: `OwnerId`.
-    pub owner_id: Option<String>,
+    pub owner_id: ::core::option::Option<::std::string::String>,
     /// The ID of the prefix list.
     ///
     /// Wire name: `PrefixListId`.
-    pub prefix_list_id: Option<String>,
+    pub prefix_list_id: ::core::option::Option<::std::string::String>,
     /// Why the association failed, when it did, such as a quota limit or a route conflict.
     ///
     /// Wire name: `Reason`.
-    pub reason: Option<String>,
+    pub reason: ::core::option::Option<::std::string::String>,
     /// The region of the associated resource.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID of the resource that uses the prefix list, such as a route table.
     ///
     /// Wire name: `ResourceId`.
-    pub resource_id: Option<String>,
+    pub resource_id: ::core::option::Option<::std::string::String>,
     /// The kind of resource: `vpcRouteTable` for a VPC route table, `trRouteTable` for a transit router route table.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
     /// The ID of the Alibaba Cloud account that owns the associated resource.
     ///
     /// Wire name: `ResourceUid`.
-    pub resource_uid: Option<String>,
+    pub resource_uid: ::core::option::Option<::std::string::String>,
     /// The state of the association, such as `Created` when the resource uses the latest CIDR blocks, `Modifying` while an update is applied, or `ModifyFailed`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The CIDR blocks of the prefix list that this resource does not apply.
     ///
     /// Wire name: `SuppressedList`.
-    pub suppressed_list: Option<String>,
+    pub suppressed_list: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for PrefixListAssociation {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cidr_list: fields.optional("CidrList")?,
@@ -427,7 +444,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

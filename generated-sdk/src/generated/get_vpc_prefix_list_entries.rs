@@ -16,19 +16,19 @@ pub struct GetVpcPrefixListEntriesRequest {
     /// How many CIDR blocks one page holds: 1 to 100, 20 by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The prefix list to read. ListPrefixLists lists prefix list IDs.
     ///
     /// Wire name: `PrefixListId`. Required.
-    pub prefix_list_id: String,
+    pub prefix_list_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetVpcPrefixListEntriesRequest {
     /// Starts building a request.
@@ -40,43 +40,54 @@ impl GetVpcPrefixListEntriesRequest {
 /// Builds a [`GetVpcPrefixListEntriesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct GetVpcPrefixListEntriesRequestBuilder {
-    max_results: Option<i64>,
-    next_token: Option<String>,
-    prefix_list_id: Option<String>,
-    region_id: Option<String>,
+    max_results: ::core::option::Option<i64>,
+    next_token: ::core::option::Option<::std::string::String>,
+    prefix_list_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl GetVpcPrefixListEntriesRequestBuilder {
     /// How many CIDR blocks one page holds: 1 to 100, 20 by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The prefix list to read. ListPrefixLists lists prefix list IDs.
     ///
     /// Wire name: `PrefixListId`. Required.
-    pub fn prefix_list_id(mut self, value: impl Into<String>) -> Self {
+    pub fn prefix_list_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.prefix_list_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<GetVpcPrefixListEntriesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<GetVpcPrefixListEntriesRequest, rt::BuildError> {
         let request = GetVpcPrefixListEntriesRequest {
             max_results: self.max_results,
             next_token: self.next_token,
@@ -118,7 +129,7 @@ impl super::Client {
 impl rt::Paginated for GetVpcPrefixListEntriesRequest {
     type Item = PrefixListEntry;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -130,7 +141,9 @@ impl rt::Paginated for GetVpcPrefixListEntriesRequest {
         }
     }
     #[inline]
-    fn into_items(page: GetVpcPrefixListEntriesResponse) -> Vec<PrefixListEntry> {
+    fn into_items(
+        page: GetVpcPrefixListEntriesResponse,
+    ) -> ::std::vec::Vec<PrefixListEntry> {
         page.prefix_list_entry
     }
 }
@@ -141,11 +154,11 @@ impl super::Client {
         &self,
         request: GetVpcPrefixListEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             GetVpcPrefixListEntriesResponse,
             rt::SdkError<GetVpcPrefixListEntriesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `GetVpcPrefixListEntries`.
@@ -154,20 +167,27 @@ impl super::Client {
         &self,
         request: GetVpcPrefixListEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<PrefixListEntry, rt::SdkError<GetVpcPrefixListEntriesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            PrefixListEntry,
+            rt::SdkError<GetVpcPrefixListEntriesError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for GetVpcPrefixListEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         GetVpcPrefixListEntriesRequestBuilder {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
             prefix_list_id: src.optional("PrefixListId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -177,8 +197,10 @@ impl rt::Operation for GetVpcPrefixListEntriesRequest {
     const ACTION: &'static str = "GetVpcPrefixListEntries";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = GetVpcPrefixListEntriesResponse;
     type Error = GetVpcPrefixListEntriesError;
     #[inline]
@@ -196,27 +218,27 @@ pub struct GetVpcPrefixListEntriesResponse {
     /// How many CIDR blocks this page holds.
     ///
     /// Wire name: `Count`.
-    pub count: Option<i64>,
+    pub count: ::core::option::Option<i64>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The CIDR blocks of the prefix list on this page.
     ///
     /// Wire name: `PrefixListEntry`.
-    pub prefix_list_entry: Vec<PrefixListEntry>,
+    pub prefix_list_entry: ::std::vec::Vec<PrefixListEntry>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for GetVpcPrefixListEntriesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             count: fields.optional("Count")?,
@@ -251,7 +273,7 @@ impl GetVpcPrefixListEntriesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -271,13 +293,13 @@ impl rt::OperationError for GetVpcPrefixListEntriesError {
         }
     }
 }
-impl std::fmt::Display for GetVpcPrefixListEntriesError {
+impl ::std::fmt::Display for GetVpcPrefixListEntriesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for GetVpcPrefixListEntriesError {}
+impl ::std::error::Error for GetVpcPrefixListEntriesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -331,23 +353,23 @@ pub struct PrefixListEntry {
     /// One CIDR block of the prefix list.
     ///
     /// Wire name: `Cidr`.
-    pub cidr: Option<String>,
+    pub cidr: ::core::option::Option<::std::string::String>,
     /// The description of this CIDR block.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The prefix list that holds the CIDR block.
     ///
     /// Wire name: `PrefixListId`.
-    pub prefix_list_id: Option<String>,
+    pub prefix_list_id: ::core::option::Option<::std::string::String>,
     /// The region of the prefix list.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for PrefixListEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cidr: fields.optional("Cidr")?,
@@ -368,7 +390,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

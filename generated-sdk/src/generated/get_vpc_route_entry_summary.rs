@@ -14,7 +14,7 @@ pub struct GetVpcRouteEntrySummaryRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Which route types to count: `All`, `Custom`, `System`, `BGP` or `CEN` (Cloud Enterprise Network).
     ///
     /// Wire name: `RouteEntryType`. Required.
@@ -22,11 +22,11 @@ pub struct GetVpcRouteEntrySummaryRequest {
     /// Count only the entries of this route table; when left out, every route table of the VPC is covered.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
     /// The VPC whose route tables to count. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub vpc_id: String,
+    pub vpc_id: ::std::string::String,
 }
 impl GetVpcRouteEntrySummaryRequest {
     /// Starts building a request.
@@ -38,43 +38,57 @@ impl GetVpcRouteEntrySummaryRequest {
 /// Builds a [`GetVpcRouteEntrySummaryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct GetVpcRouteEntrySummaryRequestBuilder {
-    region_id: Option<String>,
-    route_entry_type: Option<RouteEntryType>,
-    route_table_id: Option<String>,
-    vpc_id: Option<String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_entry_type: ::core::option::Option<RouteEntryType>,
+    route_table_id: ::core::option::Option<::std::string::String>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl GetVpcRouteEntrySummaryRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Which route types to count: `All`, `Custom`, `System`, `BGP` or `CEN` (Cloud Enterprise Network).
     ///
     /// Wire name: `RouteEntryType`. Required.
-    pub fn route_entry_type(mut self, value: impl Into<RouteEntryType>) -> Self {
+    pub fn route_entry_type(
+        mut self,
+        value: impl ::core::convert::Into<RouteEntryType>,
+    ) -> Self {
         self.route_entry_type = Some(value.into());
         self
     }
     /// Count only the entries of this route table; when left out, every route table of the VPC is covered.
     ///
     /// Wire name: `RouteTableId`.
-    pub fn route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_id = Some(value.into());
         self
     }
     /// The VPC whose route tables to count. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<GetVpcRouteEntrySummaryRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<GetVpcRouteEntrySummaryRequest, rt::BuildError> {
         Ok(GetVpcRouteEntrySummaryRequest {
             region_id: self.region_id,
             route_entry_type: rt::required(self.route_entry_type, "RouteEntryType")?,
@@ -106,9 +120,13 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for GetVpcRouteEntrySummaryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         GetVpcRouteEntrySummaryRequestBuilder {
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_entry_type: src.optional("RouteEntryType")?,
             route_table_id: src.optional("RouteTableId")?,
             vpc_id: src.optional("VpcId")?,
@@ -121,8 +139,10 @@ impl rt::Operation for GetVpcRouteEntrySummaryRequest {
     const ACTION: &'static str = "GetVpcRouteEntrySummary";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = GetVpcRouteEntrySummaryResponse;
     type Error = GetVpcRouteEntrySummaryError;
     #[inline]
@@ -140,15 +160,15 @@ pub struct GetVpcRouteEntrySummaryResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// One summary per route table.
     ///
     /// Wire name: `RouteEntrySummarys`.
-    pub route_entry_summarys: Vec<RouteEntrySummarys>,
+    pub route_entry_summarys: ::std::vec::Vec<RouteEntrySummarys>,
 }
 impl rt::Decode for GetVpcRouteEntrySummaryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -180,7 +200,7 @@ impl GetVpcRouteEntrySummaryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -200,13 +220,13 @@ impl rt::OperationError for GetVpcRouteEntrySummaryError {
         }
     }
 }
-impl std::fmt::Display for GetVpcRouteEntrySummaryError {
+impl ::std::fmt::Display for GetVpcRouteEntrySummaryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for GetVpcRouteEntrySummaryError {}
+impl ::std::error::Error for GetVpcRouteEntrySummaryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -278,7 +298,7 @@ impl RouteEntryType {
         }
     }
 }
-impl From<&str> for RouteEntryType {
+impl ::core::convert::From<&str> for RouteEntryType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -291,16 +311,17 @@ impl From<&str> for RouteEntryType {
         }
     }
 }
-impl std::fmt::Display for RouteEntryType {
+impl ::std::fmt::Display for RouteEntryType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for RouteEntryType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for RouteEntryType {
@@ -316,15 +337,15 @@ pub struct EntrySummarys {
     /// How many entries of this type the route table holds.
     ///
     /// Wire name: `Count`.
-    pub count: Option<i64>,
+    pub count: ::core::option::Option<i64>,
     /// The route type that this count covers, such as `Custom` or `System`.
     ///
     /// Wire name: `RouteEntryType`.
-    pub route_entry_type: Option<String>,
+    pub route_entry_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for EntrySummarys {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             count: fields.optional("Count")?,
@@ -339,15 +360,15 @@ pub struct RouteEntrySummarys {
     /// The counts of the route table, one per route type.
     ///
     /// Wire name: `EntrySummarys`.
-    pub entry_summarys: Vec<EntrySummarys>,
+    pub entry_summarys: ::std::vec::Vec<EntrySummarys>,
     /// The route table that the counts belong to.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for RouteEntrySummarys {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             entry_summarys: fields.list("EntrySummarys")?,
@@ -367,7 +388,7 @@ mod tests {
             .vpc_id("example-VpcId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

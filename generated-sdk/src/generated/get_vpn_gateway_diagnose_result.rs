@@ -16,19 +16,19 @@ pub struct GetVpnGatewayDiagnoseResultRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The diagnosis run to read, as returned by DiagnoseVpnGateway.
     ///
     /// Wire name: `DiagnoseId`.
-    pub diagnose_id: Option<String>,
+    pub diagnose_id: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VPN gateway whose diagnosis result you want.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl GetVpnGatewayDiagnoseResultRequest {
     /// Starts building a request.
@@ -40,43 +40,57 @@ impl GetVpnGatewayDiagnoseResultRequest {
 /// Builds a [`GetVpnGatewayDiagnoseResultRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct GetVpnGatewayDiagnoseResultRequestBuilder {
-    client_token: Option<String>,
-    diagnose_id: Option<String>,
-    region_id: Option<String>,
-    vpn_gateway_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    diagnose_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl GetVpnGatewayDiagnoseResultRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The diagnosis run to read, as returned by DiagnoseVpnGateway.
     ///
     /// Wire name: `DiagnoseId`.
-    pub fn diagnose_id(mut self, value: impl Into<String>) -> Self {
+    pub fn diagnose_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.diagnose_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VPN gateway whose diagnosis result you want.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<GetVpnGatewayDiagnoseResultRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<GetVpnGatewayDiagnoseResultRequest, rt::BuildError> {
         Ok(GetVpnGatewayDiagnoseResultRequest {
             client_token: self.client_token,
             diagnose_id: self.diagnose_id,
@@ -108,11 +122,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for GetVpnGatewayDiagnoseResultRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         GetVpnGatewayDiagnoseResultRequestBuilder {
             client_token: src.optional("ClientToken")?,
             diagnose_id: src.optional("DiagnoseId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -123,8 +141,10 @@ impl rt::Operation for GetVpnGatewayDiagnoseResultRequest {
     const ACTION: &'static str = "GetVpnGatewayDiagnoseResult";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = GetVpnGatewayDiagnoseResultResponse;
     type Error = GetVpnGatewayDiagnoseResultError;
     #[inline]
@@ -142,47 +162,47 @@ pub struct GetVpnGatewayDiagnoseResultResponse {
     /// When the diagnosis started.
     ///
     /// Wire name: `BeginTime`.
-    pub begin_time: Option<String>,
+    pub begin_time: ::core::option::Option<::std::string::String>,
     /// The ID of the diagnosis run.
     ///
     /// Wire name: `DiagnoseId`.
-    pub diagnose_id: Option<String>,
+    pub diagnose_id: ::core::option::Option<::std::string::String>,
     /// One entry per check item that has run.
     ///
     /// Wire name: `DiagnoseResult`.
-    pub diagnose_result: Vec<DiagnoseResult>,
+    pub diagnose_result: ::std::vec::Vec<DiagnoseResult>,
     /// When the diagnosis finished.
     ///
     /// Wire name: `FinishTime`.
-    pub finish_time: Option<String>,
+    pub finish_time: ::core::option::Option<::std::string::String>,
     /// How many check items have completed so far.
     ///
     /// Wire name: `FinishedCount`.
-    pub finished_count: Option<i64>,
+    pub finished_count: ::core::option::Option<i64>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource that was diagnosed, such as an IPsec-VPN connection.
     ///
     /// Wire name: `ResourceInstanceId`.
-    pub resource_instance_id: Option<String>,
+    pub resource_instance_id: ::core::option::Option<::std::string::String>,
     /// The kind of resource that was diagnosed, such as `Ipsec`.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
     /// The VPN gateway the diagnosis belongs to.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for GetVpnGatewayDiagnoseResultResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             begin_time: fields.optional("BeginTime")?,
@@ -222,7 +242,7 @@ impl GetVpnGatewayDiagnoseResultError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -242,13 +262,13 @@ impl rt::OperationError for GetVpnGatewayDiagnoseResultError {
         }
     }
 }
-impl std::fmt::Display for GetVpnGatewayDiagnoseResultError {
+impl ::std::fmt::Display for GetVpnGatewayDiagnoseResultError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for GetVpnGatewayDiagnoseResultError {}
+impl ::std::error::Error for GetVpnGatewayDiagnoseResultError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -318,19 +338,19 @@ pub struct DiagnoseResult {
     /// The name of the check item.
     ///
     /// Wire name: `DiagnoseName`.
-    pub diagnose_name: Option<String>,
+    pub diagnose_name: ::core::option::Option<::std::string::String>,
     /// What the check found, in words.
     ///
     /// Wire name: `DiagnoseResultDescription`.
-    pub diagnose_result_description: Option<String>,
+    pub diagnose_result_description: ::core::option::Option<::std::string::String>,
     /// How the check came out, for example whether it passed or raised a warning or an error.
     ///
     /// Wire name: `DiagnoseResultLevel`.
-    pub diagnose_result_level: Option<String>,
+    pub diagnose_result_level: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DiagnoseResult {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             diagnose_name: fields.optional("DiagnoseName")?,
@@ -349,7 +369,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,19 +16,19 @@ pub struct GetVSwitchCidrReservationUsageRequest {
     /// How many entries one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The reserved CIDR block to inspect. ListVSwitchCidrReservations lists the reservations of a vSwitch.
     ///
     /// Wire name: `VSwitchCidrReservationId`. Required.
-    pub vswitch_cidr_reservation_id: String,
+    pub vswitch_cidr_reservation_id: ::std::string::String,
 }
 impl GetVSwitchCidrReservationUsageRequest {
     /// Starts building a request.
@@ -40,43 +40,54 @@ impl GetVSwitchCidrReservationUsageRequest {
 /// Builds a [`GetVSwitchCidrReservationUsageRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct GetVSwitchCidrReservationUsageRequestBuilder {
-    max_results: Option<i64>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    vswitch_cidr_reservation_id: Option<String>,
+    max_results: ::core::option::Option<i64>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vswitch_cidr_reservation_id: ::core::option::Option<::std::string::String>,
 }
 impl GetVSwitchCidrReservationUsageRequestBuilder {
     /// How many entries one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The reserved CIDR block to inspect. ListVSwitchCidrReservations lists the reservations of a vSwitch.
     ///
     /// Wire name: `VSwitchCidrReservationId`. Required.
-    pub fn vswitch_cidr_reservation_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_cidr_reservation_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_cidr_reservation_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<GetVSwitchCidrReservationUsageRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<GetVSwitchCidrReservationUsageRequest, rt::BuildError> {
         let request = GetVSwitchCidrReservationUsageRequest {
             max_results: self.max_results,
             next_token: self.next_token,
@@ -121,7 +132,7 @@ impl super::Client {
 impl rt::Paginated for GetVSwitchCidrReservationUsageRequest {
     type Item = CidrReservationUsages;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -135,7 +146,7 @@ impl rt::Paginated for GetVSwitchCidrReservationUsageRequest {
     #[inline]
     fn into_items(
         page: GetVSwitchCidrReservationUsageResponse,
-    ) -> Vec<CidrReservationUsages> {
+    ) -> ::std::vec::Vec<CidrReservationUsages> {
         page.cidr_reservation_usages
     }
 }
@@ -146,11 +157,11 @@ impl super::Client {
         &self,
         request: GetVSwitchCidrReservationUsageRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             GetVSwitchCidrReservationUsageResponse,
             rt::SdkError<GetVSwitchCidrReservationUsageError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `GetVSwitchCidrReservationUsage`.
@@ -159,22 +170,26 @@ impl super::Client {
         &self,
         request: GetVSwitchCidrReservationUsageRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             CidrReservationUsages,
             rt::SdkError<GetVSwitchCidrReservationUsageError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for GetVSwitchCidrReservationUsageRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         GetVSwitchCidrReservationUsageRequestBuilder {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vswitch_cidr_reservation_id: src.optional("VSwitchCidrReservationId")?,
         }
             .build()
@@ -185,8 +200,10 @@ impl rt::Operation for GetVSwitchCidrReservationUsageRequest {
     const ACTION: &'static str = "GetVSwitchCidrReservationUsage";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = GetVSwitchCidrReservationUsageResponse;
     type Error = GetVSwitchCidrReservationUsageError;
     #[inline]
@@ -204,27 +221,27 @@ pub struct GetVSwitchCidrReservationUsageResponse {
     /// The prefixes assigned from the reserved block.
     ///
     /// Wire name: `CidrReservationUsages`.
-    pub cidr_reservation_usages: Vec<CidrReservationUsages>,
+    pub cidr_reservation_usages: ::std::vec::Vec<CidrReservationUsages>,
     /// How many entries one answer holds at most.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for GetVSwitchCidrReservationUsageResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cidr_reservation_usages: fields.list("CidrReservationUsages")?,
@@ -259,7 +276,7 @@ impl GetVSwitchCidrReservationUsageError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -279,13 +296,13 @@ impl rt::OperationError for GetVSwitchCidrReservationUsageError {
         }
     }
 }
-impl std::fmt::Display for GetVSwitchCidrReservationUsageError {
+impl ::std::fmt::Display for GetVSwitchCidrReservationUsageError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for GetVSwitchCidrReservationUsageError {}
+impl ::std::error::Error for GetVSwitchCidrReservationUsageError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -347,31 +364,31 @@ pub struct CidrReservationUsages {
     /// The CIDR block of the assigned prefix.
     ///
     /// Wire name: `IpPrefixCidr`.
-    pub ip_prefix_cidr: Option<String>,
+    pub ip_prefix_cidr: ::core::option::Option<::std::string::String>,
     /// The ID of the assigned prefix.
     ///
     /// Wire name: `IpPrefixId`.
-    pub ip_prefix_id: Option<String>,
+    pub ip_prefix_id: ::core::option::Option<::std::string::String>,
     /// The resource, usually an elastic network interface, that holds the prefix.
     ///
     /// Wire name: `ResourceId`.
-    pub resource_id: Option<String>,
+    pub resource_id: ::core::option::Option<::std::string::String>,
     /// The kind of resource in `ResourceId`, such as `NetworkInterface`.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
     /// The reserved CIDR block the prefix was taken from.
     ///
     /// Wire name: `VSwitchCidrReservationId`.
-    pub vswitch_cidr_reservation_id: Option<String>,
+    pub vswitch_cidr_reservation_id: ::core::option::Option<::std::string::String>,
     /// The vSwitch the reserved block belongs to.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CidrReservationUsages {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ip_prefix_cidr: fields.optional("IpPrefixCidr")?,
@@ -394,7 +411,7 @@ mod tests {
             .vswitch_cidr_reservation_id("example-VSwitchCidrReservationId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

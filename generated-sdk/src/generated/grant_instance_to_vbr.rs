@@ -18,15 +18,15 @@ pub struct GrantInstanceToVbrRequest {
     /// The VPC that the VBRs may connect to. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VBRs that get the permission; required when GrantType is `Specify`.
     ///
     /// Wire name: `VbrInstanceIds`. At most 20 items.
-    pub vbr_instance_ids: Vec<String>,
+    pub vbr_instance_ids: ::std::vec::Vec<::std::string::String>,
     /// The Alibaba Cloud account that owns the VBRs; it must differ from the calling account.
     ///
     /// Wire name: `VbrOwnerUid`. Required.
@@ -34,7 +34,7 @@ pub struct GrantInstanceToVbrRequest {
     /// The region in which the VBRs are located.
     ///
     /// Wire name: `VbrRegionNo`. Required.
-    pub vbr_region_no: String,
+    pub vbr_region_no: ::std::string::String,
 }
 impl GrantInstanceToVbrRequest {
     /// Starts building a request.
@@ -46,32 +46,38 @@ impl GrantInstanceToVbrRequest {
 /// Builds a [`GrantInstanceToVbrRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct GrantInstanceToVbrRequestBuilder {
-    grant_type: Option<GrantType>,
-    instance_id: Option<String>,
-    region_id: Option<String>,
-    vbr_instance_ids: Vec<String>,
-    vbr_owner_uid: Option<i64>,
-    vbr_region_no: Option<String>,
+    grant_type: ::core::option::Option<GrantType>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vbr_instance_ids: ::std::vec::Vec<::std::string::String>,
+    vbr_owner_uid: ::core::option::Option<i64>,
+    vbr_region_no: ::core::option::Option<::std::string::String>,
 }
 impl GrantInstanceToVbrRequestBuilder {
     /// Which VBRs get the permission: `All` for every VBR of the given account in the given region (leave VbrInstanceIds empty), or `Specify` for only the VBRs listed in VbrInstanceIds.
     ///
     /// Wire name: `GrantType`. Required.
-    pub fn grant_type(mut self, value: impl Into<GrantType>) -> Self {
+    pub fn grant_type(mut self, value: impl ::core::convert::Into<GrantType>) -> Self {
         self.grant_type = Some(value.into());
         self
     }
     /// The VPC that the VBRs may connect to. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -80,28 +86,38 @@ impl GrantInstanceToVbrRequestBuilder {
     /// Wire name: `VbrInstanceIds`. At most 20 items.
     pub fn vbr_instance_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.vbr_instance_ids = value.into_iter().map(Into::into).collect();
+        self.vbr_instance_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The Alibaba Cloud account that owns the VBRs; it must differ from the calling account.
     ///
     /// Wire name: `VbrOwnerUid`. Required.
-    pub fn vbr_owner_uid(mut self, value: impl Into<i64>) -> Self {
+    pub fn vbr_owner_uid(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.vbr_owner_uid = Some(value.into());
         self
     }
     /// The region in which the VBRs are located.
     ///
     /// Wire name: `VbrRegionNo`. Required.
-    pub fn vbr_region_no(mut self, value: impl Into<String>) -> Self {
+    pub fn vbr_region_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vbr_region_no = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<GrantInstanceToVbrRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<GrantInstanceToVbrRequest, rt::BuildError> {
         let request = GrantInstanceToVbrRequest {
             grant_type: rt::required(self.grant_type, "GrantType")?,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
@@ -141,11 +157,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for GrantInstanceToVbrRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         GrantInstanceToVbrRequestBuilder {
             grant_type: src.optional("GrantType")?,
             instance_id: src.optional("InstanceId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vbr_instance_ids: src.simple("VbrInstanceIds")?,
             vbr_owner_uid: src.optional("VbrOwnerUid")?,
             vbr_region_no: src.optional("VbrRegionNo")?,
@@ -158,8 +178,10 @@ impl rt::Operation for GrantInstanceToVbrRequest {
     const ACTION: &'static str = "GrantInstanceToVbr";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = GrantInstanceToVbrResponse;
     type Error = GrantInstanceToVbrError;
     #[inline]
@@ -179,11 +201,11 @@ pub struct GrantInstanceToVbrResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for GrantInstanceToVbrResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -214,7 +236,7 @@ impl GrantInstanceToVbrError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -234,13 +256,13 @@ impl rt::OperationError for GrantInstanceToVbrError {
         }
     }
 }
-impl std::fmt::Display for GrantInstanceToVbrError {
+impl ::std::fmt::Display for GrantInstanceToVbrError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for GrantInstanceToVbrError {}
+impl ::std::error::Error for GrantInstanceToVbrError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -271,7 +293,7 @@ impl GrantType {
         }
     }
 }
-impl From<&str> for GrantType {
+impl ::core::convert::From<&str> for GrantType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -281,16 +303,17 @@ impl From<&str> for GrantType {
         }
     }
 }
-impl std::fmt::Display for GrantType {
+impl ::std::fmt::Display for GrantType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for GrantType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for GrantType {
@@ -313,7 +336,7 @@ mod tests {
             .vbr_region_no("example-VbrRegionNo")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -180,7 +180,7 @@ impl super::Client {
         id: &str,
         target: super::types::PhysicalConnectionStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::describe_physical_connections::PhysicalConnection,
         rt::WaitError<super::DescribePhysicalConnectionsError>,
     > {
@@ -316,7 +316,10 @@ impl super::Client {
         id: &str,
         target: super::types::VpcStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<super::describe_vpcs::Vpc, rt::WaitError<super::DescribeVpcsError>> {
+    ) -> ::core::result::Result<
+        super::describe_vpcs::Vpc,
+        rt::WaitError<super::DescribeVpcsError>,
+    > {
         rt::wait_for_state(
                 &VPC,
                 id,
@@ -439,7 +442,7 @@ impl super::Client {
         id: &str,
         target: super::types::VSwitchStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::describe_v_switches::VSwitch,
         rt::WaitError<super::DescribeVSwitchesError>,
     > {
@@ -529,7 +532,7 @@ impl super::Client {
         id: &str,
         target: super::types::RouteTableStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::describe_route_table_list::RouterTableListType,
         rt::WaitError<super::DescribeRouteTableListError>,
     > {
@@ -646,7 +649,7 @@ impl super::Client {
         id: &str,
         target: super::types::EipStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::describe_eip_addresses::EipAddress,
         rt::WaitError<super::DescribeEipAddressesError>,
     > {
@@ -754,7 +757,7 @@ impl super::Client {
         id: &str,
         target: super::types::NatGatewayStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::describe_nat_gateways::NatGateway,
         rt::WaitError<super::DescribeNatGatewaysError>,
     > {
@@ -950,7 +953,7 @@ impl super::Client {
         id: &str,
         target: super::types::CommonBandwidthPackageStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::describe_common_bandwidth_packages::CommonBandwidthPackage,
         rt::WaitError<super::DescribeCommonBandwidthPackagesError>,
     > {
@@ -1085,7 +1088,7 @@ impl super::Client {
         id: &str,
         target: super::types::HaVipStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::describe_ha_vips::HaVip,
         rt::WaitError<super::DescribeHaVipsError>,
     > {
@@ -1185,7 +1188,7 @@ impl super::Client {
         id: &str,
         target: super::types::NetworkAclStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::describe_network_acls::NetworkAcl,
         rt::WaitError<super::DescribeNetworkAclsError>,
     > {
@@ -1275,7 +1278,7 @@ impl super::Client {
         id: &str,
         target: super::types::VpcPrefixListStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::list_prefix_lists::PrefixLists,
         rt::WaitError<super::ListPrefixListsError>,
     > {
@@ -1368,7 +1371,7 @@ impl super::Client {
         id: &str,
         target: super::types::Ipv6GatewayStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::describe_ipv6_gateways::Ipv6Gateway,
         rt::WaitError<super::DescribeIpv6GatewaysError>,
     > {
@@ -1611,7 +1614,7 @@ impl super::Client {
         id: &str,
         target: super::types::VpnGatewayStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::describe_vpn_gateways::VpnGateway,
         rt::WaitError<super::DescribeVpnGatewaysError>,
     > {
@@ -1744,7 +1747,7 @@ impl super::Client {
         id: &str,
         target: super::types::FlowLogStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::describe_flow_logs::FlowLog,
         rt::WaitError<super::DescribeFlowLogsError>,
     > {
@@ -1859,7 +1862,7 @@ impl super::Client {
         id: &str,
         target: super::types::VirtualBorderRouterStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::describe_virtual_border_routers::VirtualBorderRouterType,
         rt::WaitError<super::DescribeVirtualBorderRoutersError>,
     > {
@@ -2014,7 +2017,7 @@ impl super::Client {
         id: &str,
         target: super::types::RouterInterfaceStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::describe_router_interfaces::RouterInterfaceType,
         rt::WaitError<super::DescribeRouterInterfacesError>,
     > {
@@ -2181,7 +2184,7 @@ impl super::Client {
         id: &str,
         target: super::types::VpnConnectionStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::describe_vpn_connections::VpnConnection,
         rt::WaitError<super::DescribeVpnConnectionsError>,
     > {

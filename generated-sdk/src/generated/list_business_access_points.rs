@@ -14,7 +14,7 @@ pub struct ListBusinessAccessPointsRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListBusinessAccessPointsRequest {
     /// Starts building a request.
@@ -26,19 +26,24 @@ impl ListBusinessAccessPointsRequest {
 /// Builds a [`ListBusinessAccessPointsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListBusinessAccessPointsRequestBuilder {
-    region_id: Option<String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListBusinessAccessPointsRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListBusinessAccessPointsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListBusinessAccessPointsRequest, rt::BuildError> {
         Ok(ListBusinessAccessPointsRequest {
             region_id: self.region_id,
         })
@@ -67,7 +72,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ListBusinessAccessPointsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListBusinessAccessPointsRequestBuilder {
             region_id: src.optional("RegionId")?,
         }
@@ -79,8 +86,10 @@ impl rt::Operation for ListBusinessAccessPointsRequest {
     const ACTION: &'static str = "ListBusinessAccessPoints";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListBusinessAccessPointsResponse;
     type Error = ListBusinessAccessPointsError;
     #[inline]
@@ -95,15 +104,15 @@ pub struct ListBusinessAccessPointsResponse {
     /// The access points of the region.
     ///
     /// Wire name: `BusinessAccessPoints`.
-    pub business_access_points: Vec<BusinessAccessPoints>,
+    pub business_access_points: ::std::vec::Vec<BusinessAccessPoints>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ListBusinessAccessPointsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             business_access_points: fields.list("BusinessAccessPoints")?,
@@ -135,7 +144,7 @@ impl ListBusinessAccessPointsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -155,13 +164,13 @@ impl rt::OperationError for ListBusinessAccessPointsError {
         }
     }
 }
-impl std::fmt::Display for ListBusinessAccessPointsError {
+impl ::std::fmt::Display for ListBusinessAccessPointsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListBusinessAccessPointsError {}
+impl ::std::error::Error for ListBusinessAccessPointsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -233,15 +242,15 @@ pub struct OpticalModuleModels {
     /// The model of the optical module.
     ///
     /// Wire name: `OpticalModuleModel`.
-    pub optical_module_model: Option<String>,
+    pub optical_module_model: ::core::option::Option<::std::string::String>,
     /// The port type the module is used for, for example `10GBase-LR`.
     ///
     /// Wire name: `PortType`.
-    pub port_type: Option<String>,
+    pub port_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for OpticalModuleModels {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             optical_module_model: fields.optional("OpticalModuleModel")?,
@@ -256,39 +265,39 @@ pub struct BusinessAccessPoints {
     /// The ID of the access point; pass it when you create an Express Connect circuit.
     ///
     /// Wire name: `AccessPointId`.
-    pub access_point_id: Option<String>,
+    pub access_point_id: ::core::option::Option<::std::string::String>,
     /// The name of the access point.
     ///
     /// Wire name: `AccessPointName`.
-    pub access_point_name: Option<String>,
+    pub access_point_name: ::core::option::Option<::std::string::String>,
     /// The CloudBox instances served by the access point, if any.
     ///
     /// Wire name: `CloudBoxInstanceIds`.
-    pub cloud_box_instance_ids: Option<String>,
+    pub cloud_box_instance_ids: ::core::option::Option<::std::string::String>,
     /// The latitude of the access point location, in degrees.
     ///
     /// Wire name: `Latitude`.
-    pub latitude: Option<f64>,
+    pub latitude: ::core::option::Option<f64>,
     /// The longitude of the access point location, in degrees.
     ///
     /// Wire name: `Longitude`.
-    pub longitude: Option<f64>,
+    pub longitude: ::core::option::Option<f64>,
     /// The optical modules available at the access point, per port type.
     ///
     /// Wire name: `OpticalModuleModels`.
-    pub optical_module_models: Vec<OpticalModuleModels>,
+    pub optical_module_models: ::std::vec::Vec<OpticalModuleModels>,
     /// The connectivity providers whose lines can be brought to the access point.
     ///
     /// Wire name: `SupportLineOperator`.
-    pub support_line_operator: Option<String>,
+    pub support_line_operator: ::core::option::Option<::std::string::String>,
     /// The port types that circuits at the access point can use.
     ///
     /// Wire name: `SupportPortTypes`.
-    pub support_port_types: Option<String>,
+    pub support_port_types: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for BusinessAccessPoints {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             access_point_id: fields.optional("AccessPointId")?,
@@ -311,7 +320,7 @@ mod tests {
         let request = ListBusinessAccessPointsRequest::builder()
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

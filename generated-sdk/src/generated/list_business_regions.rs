@@ -14,7 +14,7 @@ pub struct ListBusinessRegionsRequest {
     /// The language of the region names: `zh-CN` (Chinese, the default) or `en-US` (English).
     ///
     /// Wire name: `AcceptLanguage`.
-    pub accept_language: Option<ListBusinessRegionsAcceptLanguage>,
+    pub accept_language: ::core::option::Option<ListBusinessRegionsAcceptLanguage>,
 }
 impl ListBusinessRegionsRequest {
     /// Starts building a request.
@@ -26,7 +26,7 @@ impl ListBusinessRegionsRequest {
 /// Builds a [`ListBusinessRegionsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListBusinessRegionsRequestBuilder {
-    accept_language: Option<ListBusinessRegionsAcceptLanguage>,
+    accept_language: ::core::option::Option<ListBusinessRegionsAcceptLanguage>,
 }
 impl ListBusinessRegionsRequestBuilder {
     /// The language of the region names: `zh-CN` (Chinese, the default) or `en-US` (English).
@@ -34,14 +34,16 @@ impl ListBusinessRegionsRequestBuilder {
     /// Wire name: `AcceptLanguage`.
     pub fn accept_language(
         mut self,
-        value: impl Into<ListBusinessRegionsAcceptLanguage>,
+        value: impl ::core::convert::Into<ListBusinessRegionsAcceptLanguage>,
     ) -> Self {
         self.accept_language = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListBusinessRegionsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListBusinessRegionsRequest, rt::BuildError> {
         Ok(ListBusinessRegionsRequest {
             accept_language: self.accept_language,
         })
@@ -70,7 +72,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ListBusinessRegionsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListBusinessRegionsRequestBuilder {
             accept_language: src.optional("AcceptLanguage")?,
         }
@@ -82,7 +86,7 @@ impl rt::Operation for ListBusinessRegionsRequest {
     const ACTION: &'static str = "ListBusinessRegions";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = ListBusinessRegionsResponse;
     type Error = ListBusinessRegionsError;
     #[inline]
@@ -97,19 +101,19 @@ pub struct ListBusinessRegionsResponse {
     /// How many regions are returned.
     ///
     /// Wire name: `Count`.
-    pub count: Option<i64>,
+    pub count: ::core::option::Option<i64>,
     /// The regions where circuits can be bought.
     ///
     /// Wire name: `GeographicSubRegions`.
-    pub geographic_sub_regions: Vec<GeographicSubRegions>,
+    pub geographic_sub_regions: ::std::vec::Vec<GeographicSubRegions>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ListBusinessRegionsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             count: fields.optional("Count")?,
@@ -142,7 +146,7 @@ impl ListBusinessRegionsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -162,13 +166,13 @@ impl rt::OperationError for ListBusinessRegionsError {
         }
     }
 }
-impl std::fmt::Display for ListBusinessRegionsError {
+impl ::std::fmt::Display for ListBusinessRegionsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListBusinessRegionsError {}
+impl ::std::error::Error for ListBusinessRegionsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -221,7 +225,7 @@ impl ListBusinessRegionsAcceptLanguage {
         }
     }
 }
-impl From<&str> for ListBusinessRegionsAcceptLanguage {
+impl ::core::convert::From<&str> for ListBusinessRegionsAcceptLanguage {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -231,16 +235,17 @@ impl From<&str> for ListBusinessRegionsAcceptLanguage {
         }
     }
 }
-impl std::fmt::Display for ListBusinessRegionsAcceptLanguage {
+impl ::std::fmt::Display for ListBusinessRegionsAcceptLanguage {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ListBusinessRegionsAcceptLanguage {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ListBusinessRegionsAcceptLanguage {
@@ -256,15 +261,15 @@ pub struct GeographicSubRegions {
     /// The name of the region, in the language chosen with AcceptLanguage.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID of the region, for example `cn-hangzhou`.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for GeographicSubRegions {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             name: fields.optional("Name")?,
@@ -281,7 +286,7 @@ mod tests {
         let request = ListBusinessRegionsRequest::builder()
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

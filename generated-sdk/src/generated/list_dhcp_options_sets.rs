@@ -16,35 +16,35 @@ pub struct ListDhcpOptionsSetsRequest {
     /// Return only these DHCP options sets; up to 20 IDs.
     ///
     /// Wire name: `DhcpOptionsSetId`. At most 20 items.
-    pub dhcp_options_set_id: Vec<String>,
+    pub dhcp_options_set_id: ::std::vec::Vec<::std::string::String>,
     /// Return only sets with this name: 1 to 128 characters of letters, digits, underscores and hyphens, beginning with a letter.
     ///
     /// Wire name: `DhcpOptionsSetName`.
-    pub dhcp_options_set_name: Option<String>,
+    pub dhcp_options_set_name: ::core::option::Option<::std::string::String>,
     /// Return only sets that hand out this root domain, such as `example.com`.
     ///
     /// Wire name: `DomainName`.
-    pub domain_name: Option<String>,
+    pub domain_name: ::core::option::Option<::std::string::String>,
     /// How many sets one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only sets in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Return only sets carrying these tags, given as key-value pairs.
     ///
     /// Wire name: `Tags`. At most 10 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl ListDhcpOptionsSetsRequest {
     /// Starts building a request.
@@ -56,14 +56,14 @@ impl ListDhcpOptionsSetsRequest {
 /// Builds a [`ListDhcpOptionsSetsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListDhcpOptionsSetsRequestBuilder {
-    dhcp_options_set_id: Vec<String>,
-    dhcp_options_set_name: Option<String>,
-    domain_name: Option<String>,
-    max_results: Option<i32>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
+    dhcp_options_set_id: ::std::vec::Vec<::std::string::String>,
+    dhcp_options_set_name: ::core::option::Option<::std::string::String>,
+    domain_name: ::core::option::Option<::std::string::String>,
+    max_results: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl ListDhcpOptionsSetsRequestBuilder {
     /// Return only these DHCP options sets; up to 20 IDs.
@@ -71,50 +71,70 @@ impl ListDhcpOptionsSetsRequestBuilder {
     /// Wire name: `DhcpOptionsSetId`. At most 20 items.
     pub fn dhcp_options_set_id(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.dhcp_options_set_id = value.into_iter().map(Into::into).collect();
+        self.dhcp_options_set_id = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Return only sets with this name: 1 to 128 characters of letters, digits, underscores and hyphens, beginning with a letter.
     ///
     /// Wire name: `DhcpOptionsSetName`.
-    pub fn dhcp_options_set_name(mut self, value: impl Into<String>) -> Self {
+    pub fn dhcp_options_set_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dhcp_options_set_name = Some(value.into());
         self
     }
     /// Return only sets that hand out this root domain, such as `example.com`.
     ///
     /// Wire name: `DomainName`.
-    pub fn domain_name(mut self, value: impl Into<String>) -> Self {
+    pub fn domain_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.domain_name = Some(value.into());
         self
     }
     /// How many sets one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only sets in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -123,14 +143,18 @@ impl ListDhcpOptionsSetsRequestBuilder {
     /// Wire name: `Tags`. At most 10 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListDhcpOptionsSetsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListDhcpOptionsSetsRequest, rt::BuildError> {
         let request = ListDhcpOptionsSetsRequest {
             dhcp_options_set_id: self.dhcp_options_set_id,
             dhcp_options_set_name: self.dhcp_options_set_name,
@@ -185,7 +209,7 @@ impl super::Client {
 impl rt::Paginated for ListDhcpOptionsSetsRequest {
     type Item = DhcpOptionsSets;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -197,7 +221,9 @@ impl rt::Paginated for ListDhcpOptionsSetsRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListDhcpOptionsSetsResponse) -> Vec<DhcpOptionsSets> {
+    fn into_items(
+        page: ListDhcpOptionsSetsResponse,
+    ) -> ::std::vec::Vec<DhcpOptionsSets> {
         page.dhcp_options_sets
     }
 }
@@ -208,11 +234,11 @@ impl super::Client {
         &self,
         request: ListDhcpOptionsSetsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             ListDhcpOptionsSetsResponse,
             rt::SdkError<ListDhcpOptionsSetsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListDhcpOptionsSets`.
@@ -221,22 +247,29 @@ impl super::Client {
         &self,
         request: ListDhcpOptionsSetsRequest,
     ) -> impl rt::Stream<
-        Item = Result<DhcpOptionsSets, rt::SdkError<ListDhcpOptionsSetsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            DhcpOptionsSets,
+            rt::SdkError<ListDhcpOptionsSetsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListDhcpOptionsSetsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListDhcpOptionsSetsRequestBuilder {
             dhcp_options_set_id: src.list("DhcpOptionsSetId")?,
             dhcp_options_set_name: src.optional("DhcpOptionsSetName")?,
             domain_name: src.optional("DomainName")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -248,8 +281,10 @@ impl rt::Operation for ListDhcpOptionsSetsRequest {
     const ACTION: &'static str = "ListDhcpOptionsSets";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListDhcpOptionsSetsResponse;
     type Error = ListDhcpOptionsSetsError;
     #[inline]
@@ -271,23 +306,23 @@ pub struct ListDhcpOptionsSetsResponse {
     /// The DHCP options sets that match the filters.
     ///
     /// Wire name: `DhcpOptionsSets`.
-    pub dhcp_options_sets: Vec<DhcpOptionsSets>,
+    pub dhcp_options_sets: ::std::vec::Vec<DhcpOptionsSets>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<String>,
+    pub total_count: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ListDhcpOptionsSetsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             dhcp_options_sets: fields.list("DhcpOptionsSets")?,
@@ -321,7 +356,7 @@ impl ListDhcpOptionsSetsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -341,13 +376,13 @@ impl rt::OperationError for ListDhcpOptionsSetsError {
         }
     }
 }
-impl std::fmt::Display for ListDhcpOptionsSetsError {
+impl ::std::fmt::Display for ListDhcpOptionsSetsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListDhcpOptionsSetsError {}
+impl ::std::error::Error for ListDhcpOptionsSetsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -454,23 +489,23 @@ pub struct DhcpOptions {
     /// The root domain handed to instances, such as `example.com`.
     ///
     /// Wire name: `DomainName`.
-    pub domain_name: Option<String>,
+    pub domain_name: ::core::option::Option<::std::string::String>,
     /// The IP addresses of the DNS servers, separated by commas.
     ///
     /// Wire name: `DomainNameServers`.
-    pub domain_name_servers: Option<String>,
+    pub domain_name_servers: ::core::option::Option<::std::string::String>,
     /// The lease time of IPv6 addresses, with its unit, such as `87600h` or `3650d`.
     ///
     /// Wire name: `Ipv6LeaseTime`.
-    pub ipv6_lease_time: Option<String>,
+    pub ipv6_lease_time: ::core::option::Option<::std::string::String>,
     /// The lease time of IPv4 addresses, with its unit, such as `87600h` or `3650d`.
     ///
     /// Wire name: `LeaseTime`.
-    pub lease_time: Option<String>,
+    pub lease_time: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for DhcpOptions {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             domain_name: fields.optional("DomainName")?,
@@ -487,47 +522,47 @@ pub struct DhcpOptionsSets {
     /// How many VPCs the set is attached to.
     ///
     /// Wire name: `AssociateVpcCount`.
-    pub associate_vpc_count: Option<i64>,
+    pub associate_vpc_count: ::core::option::Option<i64>,
     /// When the DHCP options set was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The options the set hands out.
     ///
     /// Wire name: `DhcpOptions`.
-    pub dhcp_options: Option<DhcpOptions>,
+    pub dhcp_options: ::core::option::Option<DhcpOptions>,
     /// The description of the DHCP options set.
     ///
     /// Wire name: `DhcpOptionsSetDescription`.
-    pub dhcp_options_set_description: Option<String>,
+    pub dhcp_options_set_description: ::core::option::Option<::std::string::String>,
     /// The ID of the DHCP options set.
     ///
     /// Wire name: `DhcpOptionsSetId`.
-    pub dhcp_options_set_id: Option<String>,
+    pub dhcp_options_set_id: ::core::option::Option<::std::string::String>,
     /// The name of the DHCP options set.
     ///
     /// Wire name: `DhcpOptionsSetName`.
-    pub dhcp_options_set_name: Option<String>,
+    pub dhcp_options_set_name: ::core::option::Option<::std::string::String>,
     /// The ID of the Alibaba Cloud account that owns the set.
     ///
     /// Wire name: `OwnerId`.
-    pub owner_id: Option<i64>,
+    pub owner_id: ::core::option::Option<i64>,
     /// The resource group the set belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The state of the set, such as `Pending` while it is being set up, `Active` once ready, or `Deleting` while it is being removed.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags on the set, as key-value pairs.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl rt::Decode for DhcpOptionsSets {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             associate_vpc_count: fields.optional("AssociateVpcCount")?,
@@ -553,7 +588,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,15 +16,17 @@ pub struct ListEnhanhcedNatGatewayAvailableZonesRequest {
     /// The language of the zone names in the answer: `zh-CN` (Chinese, the default) or `en-US` (English).
     ///
     /// Wire name: `AcceptLanguage`.
-    pub accept_language: Option<ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage>,
+    pub accept_language: ::core::option::Option<
+        ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage,
+    >,
     /// Filters that narrow the result, each a key and a value.
     ///
     /// Wire name: `Filter`.
-    pub filter: Vec<ListEnhanhcedNatGatewayAvailableZonesFilter>,
+    pub filter: ::std::vec::Vec<ListEnhanhcedNatGatewayAvailableZonesFilter>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListEnhanhcedNatGatewayAvailableZonesRequest {
     /// Starts building a request.
@@ -36,9 +38,11 @@ impl ListEnhanhcedNatGatewayAvailableZonesRequest {
 /// Builds a [`ListEnhanhcedNatGatewayAvailableZonesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
-    accept_language: Option<ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage>,
-    filter: Vec<ListEnhanhcedNatGatewayAvailableZonesFilter>,
-    region_id: Option<String>,
+    accept_language: ::core::option::Option<
+        ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage,
+    >,
+    filter: ::std::vec::Vec<ListEnhanhcedNatGatewayAvailableZonesFilter>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
     /// The language of the zone names in the answer: `zh-CN` (Chinese, the default) or `en-US` (English).
@@ -46,7 +50,9 @@ impl ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
     /// Wire name: `AcceptLanguage`.
     pub fn accept_language(
         mut self,
-        value: impl Into<ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage>,
+        value: impl ::core::convert::Into<
+            ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage,
+        >,
     ) -> Self {
         self.accept_language = Some(value.into());
         self
@@ -56,17 +62,22 @@ impl ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
     /// Wire name: `Filter`.
     pub fn filter(
         mut self,
-        value: impl IntoIterator<
-            Item = impl Into<ListEnhanhcedNatGatewayAvailableZonesFilter>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<
+                ListEnhanhcedNatGatewayAvailableZonesFilter,
+            >,
         >,
     ) -> Self {
-        self.filter = value.into_iter().map(Into::into).collect();
+        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -74,7 +85,10 @@ impl ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ListEnhanhcedNatGatewayAvailableZonesRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ListEnhanhcedNatGatewayAvailableZonesRequest,
+        rt::BuildError,
+    > {
         Ok(ListEnhanhcedNatGatewayAvailableZonesRequest {
             accept_language: self.accept_language,
             filter: self.filter,
@@ -105,11 +119,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ListEnhanhcedNatGatewayAvailableZonesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
             accept_language: src.optional("AcceptLanguage")?,
             filter: src.structs("Filter")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -119,8 +137,10 @@ impl rt::Operation for ListEnhanhcedNatGatewayAvailableZonesRequest {
     const ACTION: &'static str = "ListEnhanhcedNatGatewayAvailableZones";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListEnhanhcedNatGatewayAvailableZonesResponse;
     type Error = ListEnhanhcedNatGatewayAvailableZonesError;
     #[inline]
@@ -137,15 +157,15 @@ pub struct ListEnhanhcedNatGatewayAvailableZonesResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The zones where NAT gateways are available.
     ///
     /// Wire name: `Zones`.
-    pub zones: Vec<Zones>,
+    pub zones: ::std::vec::Vec<Zones>,
 }
 impl rt::Decode for ListEnhanhcedNatGatewayAvailableZonesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -177,7 +197,7 @@ impl ListEnhanhcedNatGatewayAvailableZonesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -197,13 +217,13 @@ impl rt::OperationError for ListEnhanhcedNatGatewayAvailableZonesError {
         }
     }
 }
-impl std::fmt::Display for ListEnhanhcedNatGatewayAvailableZonesError {
+impl ::std::fmt::Display for ListEnhanhcedNatGatewayAvailableZonesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListEnhanhcedNatGatewayAvailableZonesError {}
+impl ::std::error::Error for ListEnhanhcedNatGatewayAvailableZonesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -252,7 +272,8 @@ impl ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage {
         }
     }
 }
-impl From<&str> for ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage {
+impl ::core::convert::From<&str>
+for ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -262,16 +283,17 @@ impl From<&str> for ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage {
         }
     }
 }
-impl std::fmt::Display for ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage {
+impl ::std::fmt::Display for ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage {
@@ -287,31 +309,37 @@ pub struct ListEnhanhcedNatGatewayAvailableZonesFilter {
     /// The property a filter tests.
     ///
     /// Wire name: `Key`.
-    pub key: Option<String>,
+    pub key: ::core::option::Option<::std::string::String>,
     /// The value the property must have for a zone to be returned.
     ///
     /// Wire name: `Value`.
-    pub value: Option<String>,
+    pub value: ::core::option::Option<::std::string::String>,
 }
 impl ListEnhanhcedNatGatewayAvailableZonesFilter {
     /// The property a filter tests.
     ///
     /// Wire name: `Key`.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
+    pub fn key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.key = Some(value.into());
         self
     }
     /// The value the property must have for a zone to be returned.
     ///
     /// Wire name: `Value`.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
+    pub fn value(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.value = Some(value.into());
         self
     }
 }
 impl rt::Decode for ListEnhanhcedNatGatewayAvailableZonesFilter {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             key: fields.optional("Key")?,
@@ -328,7 +356,9 @@ impl rt::ToParam for ListEnhanhcedNatGatewayAvailableZonesFilter {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListEnhanhcedNatGatewayAvailableZonesFilter {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             key: src.optional("Key")?,
             value: src.optional("Value")?,
@@ -342,15 +372,15 @@ pub struct Zones {
     /// The display name of the zone, in the language chosen by `AcceptLanguage`.
     ///
     /// Wire name: `LocalName`.
-    pub local_name: Option<String>,
+    pub local_name: ::core::option::Option<::std::string::String>,
     /// The ID of the zone, such as `cn-hangzhou-h`.
     ///
     /// Wire name: `ZoneId`.
-    pub zone_id: Option<String>,
+    pub zone_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Zones {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             local_name: fields.optional("LocalName")?,
@@ -368,7 +398,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,51 +16,51 @@ pub struct ListFullNatEntriesRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Returns only the FULLNAT entry with this ID.
     ///
     /// Wire name: `FullNatEntryId`.
-    pub full_nat_entry_id: Option<String>,
+    pub full_nat_entry_id: ::core::option::Option<::std::string::String>,
     /// Returns only entries with these names, up to 20. A name has 2 to 128 characters, starts with a letter and holds letters, digits, underscores and hyphens.
     ///
     /// Wire name: `FullNatEntryNames`. At most 10 items.
-    pub full_nat_entry_names: Vec<String>,
+    pub full_nat_entry_names: ::std::vec::Vec<::std::string::String>,
     /// The FULLNAT table to list. Give this, `NatGatewayId`, or both.
     ///
     /// Wire name: `FullNatTableId`.
-    pub full_nat_table_id: Option<String>,
+    pub full_nat_table_id: ::core::option::Option<::std::string::String>,
     /// Returns only entries for this protocol: `TCP` or `UDP`.
     ///
     /// Wire name: `IpProtocol`.
-    pub ip_protocol: Option<IpProtocol>,
+    pub ip_protocol: ::core::option::Option<IpProtocol>,
     /// How many entries one answer holds, `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// The VPC NAT gateway whose FULLNAT entries are listed. Give this, `FullNatTableId`, or both.
     ///
     /// Wire name: `NatGatewayId`.
-    pub nat_gateway_id: Option<String>,
+    pub nat_gateway_id: ::core::option::Option<::std::string::String>,
     /// Returns only entries that translate through this NAT IP address.
     ///
     /// Wire name: `NatIp`.
-    pub nat_ip: Option<String>,
+    pub nat_ip: ::core::option::Option<::std::string::String>,
     /// Returns only entries on this frontend port (`1` to `65535`) of the NAT IP address.
     ///
     /// Wire name: `NatIpPort`.
-    pub nat_ip_port: Option<String>,
+    pub nat_ip_port: ::core::option::Option<::std::string::String>,
     /// Returns only entries bound to these elastic network interfaces.
     ///
     /// Wire name: `NetworkInterfaceIds`. At most 10 items.
-    pub network_interface_ids: Vec<String>,
+    pub network_interface_ids: ::std::vec::Vec<::std::string::String>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListFullNatEntriesRequest {
     /// Starts building a request.
@@ -72,31 +72,37 @@ impl ListFullNatEntriesRequest {
 /// Builds a [`ListFullNatEntriesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListFullNatEntriesRequestBuilder {
-    client_token: Option<String>,
-    full_nat_entry_id: Option<String>,
-    full_nat_entry_names: Vec<String>,
-    full_nat_table_id: Option<String>,
-    ip_protocol: Option<IpProtocol>,
-    max_results: Option<i64>,
-    nat_gateway_id: Option<String>,
-    nat_ip: Option<String>,
-    nat_ip_port: Option<String>,
-    network_interface_ids: Vec<String>,
-    next_token: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    full_nat_entry_id: ::core::option::Option<::std::string::String>,
+    full_nat_entry_names: ::std::vec::Vec<::std::string::String>,
+    full_nat_table_id: ::core::option::Option<::std::string::String>,
+    ip_protocol: ::core::option::Option<IpProtocol>,
+    max_results: ::core::option::Option<i64>,
+    nat_gateway_id: ::core::option::Option<::std::string::String>,
+    nat_ip: ::core::option::Option<::std::string::String>,
+    nat_ip_port: ::core::option::Option<::std::string::String>,
+    network_interface_ids: ::std::vec::Vec<::std::string::String>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListFullNatEntriesRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Returns only the FULLNAT entry with this ID.
     ///
     /// Wire name: `FullNatEntryId`.
-    pub fn full_nat_entry_id(mut self, value: impl Into<String>) -> Self {
+    pub fn full_nat_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.full_nat_entry_id = Some(value.into());
         self
     }
@@ -105,50 +111,67 @@ impl ListFullNatEntriesRequestBuilder {
     /// Wire name: `FullNatEntryNames`. At most 10 items.
     pub fn full_nat_entry_names(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.full_nat_entry_names = value.into_iter().map(Into::into).collect();
+        self.full_nat_entry_names = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The FULLNAT table to list. Give this, `NatGatewayId`, or both.
     ///
     /// Wire name: `FullNatTableId`.
-    pub fn full_nat_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn full_nat_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.full_nat_table_id = Some(value.into());
         self
     }
     /// Returns only entries for this protocol: `TCP` or `UDP`.
     ///
     /// Wire name: `IpProtocol`.
-    pub fn ip_protocol(mut self, value: impl Into<IpProtocol>) -> Self {
+    pub fn ip_protocol(mut self, value: impl ::core::convert::Into<IpProtocol>) -> Self {
         self.ip_protocol = Some(value.into());
         self
     }
     /// How many entries one answer holds, `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// The VPC NAT gateway whose FULLNAT entries are listed. Give this, `FullNatTableId`, or both.
     ///
     /// Wire name: `NatGatewayId`.
-    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
     /// Returns only entries that translate through this NAT IP address.
     ///
     /// Wire name: `NatIp`.
-    pub fn nat_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip = Some(value.into());
         self
     }
     /// Returns only entries on this frontend port (`1` to `65535`) of the NAT IP address.
     ///
     /// Wire name: `NatIpPort`.
-    pub fn nat_ip_port(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip_port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip_port = Some(value.into());
         self
     }
@@ -157,28 +180,41 @@ impl ListFullNatEntriesRequestBuilder {
     /// Wire name: `NetworkInterfaceIds`. At most 10 items.
     pub fn network_interface_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.network_interface_ids = value.into_iter().map(Into::into).collect();
+        self.network_interface_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListFullNatEntriesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListFullNatEntriesRequest, rt::BuildError> {
         let request = ListFullNatEntriesRequest {
             client_token: self.client_token,
             full_nat_entry_id: self.full_nat_entry_id,
@@ -232,7 +268,7 @@ impl super::Client {
 impl rt::Paginated for ListFullNatEntriesRequest {
     type Item = FullNatEntries;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -244,7 +280,7 @@ impl rt::Paginated for ListFullNatEntriesRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListFullNatEntriesResponse) -> Vec<FullNatEntries> {
+    fn into_items(page: ListFullNatEntriesResponse) -> ::std::vec::Vec<FullNatEntries> {
         page.full_nat_entries
     }
 }
@@ -255,8 +291,11 @@ impl super::Client {
         &self,
         request: ListFullNatEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<ListFullNatEntriesResponse, rt::SdkError<ListFullNatEntriesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            ListFullNatEntriesResponse,
+            rt::SdkError<ListFullNatEntriesError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListFullNatEntries`.
@@ -265,15 +304,20 @@ impl super::Client {
         &self,
         request: ListFullNatEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<FullNatEntries, rt::SdkError<ListFullNatEntriesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            FullNatEntries,
+            rt::SdkError<ListFullNatEntriesError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListFullNatEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListFullNatEntriesRequestBuilder {
             client_token: src.optional("ClientToken")?,
             full_nat_entry_id: src.optional("FullNatEntryId")?,
@@ -286,7 +330,9 @@ impl rt::FromParams for ListFullNatEntriesRequest {
             nat_ip_port: src.optional("NatIpPort")?,
             network_interface_ids: src.list("NetworkInterfaceIds")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -296,8 +342,10 @@ impl rt::Operation for ListFullNatEntriesRequest {
     const ACTION: &'static str = "ListFullNatEntries";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListFullNatEntriesResponse;
     type Error = ListFullNatEntriesError;
     #[inline]
@@ -323,35 +371,35 @@ pub struct ListFullNatEntriesResponse {
     /// The FULLNAT entries in this answer.
     ///
     /// Wire name: `FullNatEntries`.
-    pub full_nat_entries: Vec<FullNatEntries>,
+    pub full_nat_entries: ::std::vec::Vec<FullNatEntries>,
     /// The FULLNAT table the entries come from.
     ///
     /// Wire name: `FullNatTableId`.
-    pub full_nat_table_id: Option<String>,
+    pub full_nat_table_id: ::core::option::Option<::std::string::String>,
     /// How many entries one answer holds at most.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// The NAT gateway the entries belong to.
     ///
     /// Wire name: `NatGatewayId`.
-    pub nat_gateway_id: Option<String>,
+    pub nat_gateway_id: ::core::option::Option<::std::string::String>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for ListFullNatEntriesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             full_nat_entries: fields.list("FullNatEntries")?,
@@ -388,7 +436,7 @@ impl ListFullNatEntriesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -408,13 +456,13 @@ impl rt::OperationError for ListFullNatEntriesError {
         }
     }
 }
-impl std::fmt::Display for ListFullNatEntriesError {
+impl ::std::fmt::Display for ListFullNatEntriesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListFullNatEntriesError {}
+impl ::std::error::Error for ListFullNatEntriesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -535,7 +583,7 @@ impl IpProtocol {
         }
     }
 }
-impl From<&str> for IpProtocol {
+impl ::core::convert::From<&str> for IpProtocol {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -545,16 +593,17 @@ impl From<&str> for IpProtocol {
         }
     }
 }
-impl std::fmt::Display for IpProtocol {
+impl ::std::fmt::Display for IpProtocol {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpProtocol {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpProtocol {
@@ -570,67 +619,67 @@ pub struct FullNatEntries {
     /// The backend domain name traffic is translated to, if one was set.
     ///
     /// Wire name: `AccessDomain`.
-    pub access_domain: Option<String>,
+    pub access_domain: ::core::option::Option<::std::string::String>,
     /// The backend IP address traffic is translated to.
     ///
     /// Wire name: `AccessIp`.
-    pub access_ip: Option<String>,
+    pub access_ip: ::core::option::Option<::std::string::String>,
     /// The backend port traffic is translated to.
     ///
     /// Wire name: `AccessPort`.
-    pub access_port: Option<String>,
+    pub access_port: ::core::option::Option<::std::string::String>,
     /// When the entry was created, in UTC.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The addresses the backend domain name currently resolves to.
     ///
     /// Wire name: `DomainResolve`.
-    pub domain_resolve: Option<String>,
+    pub domain_resolve: ::core::option::Option<::std::string::String>,
     /// The description of the entry.
     ///
     /// Wire name: `FullNatEntryDescription`.
-    pub full_nat_entry_description: Option<String>,
+    pub full_nat_entry_description: ::core::option::Option<::std::string::String>,
     /// The ID of the entry.
     ///
     /// Wire name: `FullNatEntryId`.
-    pub full_nat_entry_id: Option<String>,
+    pub full_nat_entry_id: ::core::option::Option<::std::string::String>,
     /// The name of the entry.
     ///
     /// Wire name: `FullNatEntryName`.
-    pub full_nat_entry_name: Option<String>,
+    pub full_nat_entry_name: ::core::option::Option<::std::string::String>,
     /// The state of the entry: `Creating` while it is added, `Available` when in effect, `Modifying` while it is changed, `Deleting` while it is removed.
     ///
     /// Wire name: `FullNatEntryStatus`.
-    pub full_nat_entry_status: Option<String>,
+    pub full_nat_entry_status: ::core::option::Option<::std::string::String>,
     /// The FULLNAT table the entry belongs to.
     ///
     /// Wire name: `FullNatTableId`.
-    pub full_nat_table_id: Option<String>,
+    pub full_nat_table_id: ::core::option::Option<::std::string::String>,
     /// The protocol translated: `TCP` or `UDP`.
     ///
     /// Wire name: `IpProtocol`.
-    pub ip_protocol: Option<String>,
+    pub ip_protocol: ::core::option::Option<::std::string::String>,
     /// The NAT IP address that performs the translation.
     ///
     /// Wire name: `NatIp`.
-    pub nat_ip: Option<String>,
+    pub nat_ip: ::core::option::Option<::std::string::String>,
     /// The frontend port on the NAT IP address.
     ///
     /// Wire name: `NatIpPort`.
-    pub nat_ip_port: Option<String>,
+    pub nat_ip_port: ::core::option::Option<::std::string::String>,
     /// The elastic network interface the entry is bound to.
     ///
     /// Wire name: `NetworkInterfaceId`.
-    pub network_interface_id: Option<String>,
+    pub network_interface_id: ::core::option::Option<::std::string::String>,
     /// The kind of that network interface.
     ///
     /// Wire name: `NetworkInterfaceType`.
-    pub network_interface_type: Option<String>,
+    pub network_interface_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for FullNatEntries {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             access_domain: fields.optional("AccessDomain")?,
@@ -661,7 +710,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

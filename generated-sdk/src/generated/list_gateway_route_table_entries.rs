@@ -16,23 +16,23 @@ pub struct ListGatewayRouteTableEntriesRequest {
     /// Return only the entry with this destination CIDR block.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// The gateway route table whose entries to list. DescribeRouteTableList lists route tables; gateway tables have AssociateType `Gateway`.
     ///
     /// Wire name: `GatewayRouteTableId`. Required.
-    pub gateway_route_table_id: String,
+    pub gateway_route_table_id: ::std::string::String,
     /// How many entries one page holds: 1 to 100, 10 by default.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListGatewayRouteTableEntriesRequest {
     /// Starts building a request.
@@ -44,51 +44,65 @@ impl ListGatewayRouteTableEntriesRequest {
 /// Builds a [`ListGatewayRouteTableEntriesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListGatewayRouteTableEntriesRequestBuilder {
-    destination_cidr_block: Option<String>,
-    gateway_route_table_id: Option<String>,
-    max_results: Option<i32>,
-    next_token: Option<String>,
-    region_id: Option<String>,
+    destination_cidr_block: ::core::option::Option<::std::string::String>,
+    gateway_route_table_id: ::core::option::Option<::std::string::String>,
+    max_results: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListGatewayRouteTableEntriesRequestBuilder {
     /// Return only the entry with this destination CIDR block.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub fn destination_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_cidr_block = Some(value.into());
         self
     }
     /// The gateway route table whose entries to list. DescribeRouteTableList lists route tables; gateway tables have AssociateType `Gateway`.
     ///
     /// Wire name: `GatewayRouteTableId`. Required.
-    pub fn gateway_route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn gateway_route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.gateway_route_table_id = Some(value.into());
         self
     }
     /// How many entries one page holds: 1 to 100, 10 by default.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListGatewayRouteTableEntriesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListGatewayRouteTableEntriesRequest, rt::BuildError> {
         Ok(ListGatewayRouteTableEntriesRequest {
             destination_cidr_block: self.destination_cidr_block,
             gateway_route_table_id: rt::required(
@@ -124,7 +138,7 @@ impl super::Client {
 impl rt::Paginated for ListGatewayRouteTableEntriesRequest {
     type Item = GatewayRouteEntryModels;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -138,7 +152,7 @@ impl rt::Paginated for ListGatewayRouteTableEntriesRequest {
     #[inline]
     fn into_items(
         page: ListGatewayRouteTableEntriesResponse,
-    ) -> Vec<GatewayRouteEntryModels> {
+    ) -> ::std::vec::Vec<GatewayRouteEntryModels> {
         page.gateway_route_entry_models
     }
 }
@@ -149,11 +163,11 @@ impl super::Client {
         &self,
         request: ListGatewayRouteTableEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             ListGatewayRouteTableEntriesResponse,
             rt::SdkError<ListGatewayRouteTableEntriesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListGatewayRouteTableEntries`.
@@ -162,24 +176,28 @@ impl super::Client {
         &self,
         request: ListGatewayRouteTableEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             GatewayRouteEntryModels,
             rt::SdkError<ListGatewayRouteTableEntriesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListGatewayRouteTableEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListGatewayRouteTableEntriesRequestBuilder {
             destination_cidr_block: src.optional("DestinationCidrBlock")?,
             gateway_route_table_id: src.optional("GatewayRouteTableId")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -189,8 +207,10 @@ impl rt::Operation for ListGatewayRouteTableEntriesRequest {
     const ACTION: &'static str = "ListGatewayRouteTableEntries";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListGatewayRouteTableEntriesResponse;
     type Error = ListGatewayRouteTableEntriesError;
     #[inline]
@@ -209,23 +229,23 @@ pub struct ListGatewayRouteTableEntriesResponse {
     /// The route entries on this page.
     ///
     /// Wire name: `GatewayRouteEntryModels`.
-    pub gateway_route_entry_models: Vec<GatewayRouteEntryModels>,
+    pub gateway_route_entry_models: ::std::vec::Vec<GatewayRouteEntryModels>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<String>,
+    pub total_count: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ListGatewayRouteTableEntriesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             gateway_route_entry_models: fields.list("GatewayRouteEntryModels")?,
@@ -259,7 +279,7 @@ impl ListGatewayRouteTableEntriesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -279,13 +299,13 @@ impl rt::OperationError for ListGatewayRouteTableEntriesError {
         }
     }
 }
-impl std::fmt::Display for ListGatewayRouteTableEntriesError {
+impl ::std::fmt::Display for ListGatewayRouteTableEntriesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListGatewayRouteTableEntriesError {}
+impl ::std::error::Error for ListGatewayRouteTableEntriesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -369,23 +389,23 @@ pub struct NextHops {
     /// Whether this next hop is usable, given as a string.
     ///
     /// Wire name: `Enabled`.
-    pub enabled: Option<String>,
+    pub enabled: ::core::option::Option<::std::string::String>,
     /// The instance ID of this next hop.
     ///
     /// Wire name: `NextHopId`.
-    pub next_hop_id: Option<String>,
+    pub next_hop_id: ::core::option::Option<::std::string::String>,
     /// The kind of instance this next hop is.
     ///
     /// Wire name: `NextHopType`.
-    pub next_hop_type: Option<String>,
+    pub next_hop_type: ::core::option::Option<::std::string::String>,
     /// The weight of this next hop, given as a string.
     ///
     /// Wire name: `Weight`.
-    pub weight: Option<String>,
+    pub weight: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for NextHops {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             enabled: fields.optional("Enabled")?,
@@ -402,35 +422,35 @@ pub struct GatewayRouteEntryModels {
     /// The description of the entry.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block of the entry.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// The name of the entry.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The next hop instance, such as an ECS instance or ENI; empty for a `Local` next hop.
     ///
     /// Wire name: `NextHopId`.
-    pub next_hop_id: Option<String>,
+    pub next_hop_id: ::core::option::Option<::std::string::String>,
     /// The kind of next hop, such as `Instance` (an ECS instance), `NetworkInterface` (an ENI) or `Local`.
     ///
     /// Wire name: `NextHopType`.
-    pub next_hop_type: Option<String>,
+    pub next_hop_type: ::core::option::Option<::std::string::String>,
     /// The next hops of the entry when it has more than one.
     ///
     /// Wire name: `NextHops`.
-    pub next_hops: Vec<NextHops>,
+    pub next_hops: ::std::vec::Vec<NextHops>,
     /// The state of the entry, for example whether a change to it is still being applied.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for GatewayRouteEntryModels {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             description: fields.optional("Description")?,
@@ -454,7 +474,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

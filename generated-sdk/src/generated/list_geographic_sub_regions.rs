@@ -24,7 +24,9 @@ pub struct ListGeographicSubRegionsRequestBuilder {}
 impl ListGeographicSubRegionsRequestBuilder {
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListGeographicSubRegionsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListGeographicSubRegionsRequest, rt::BuildError> {
         Ok(ListGeographicSubRegionsRequest {})
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ListGeographicSubRegionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListGeographicSubRegionsError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -51,7 +53,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ListGeographicSubRegionsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(_src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        _src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListGeographicSubRegionsRequestBuilder {
         }
             .build()
@@ -62,7 +66,7 @@ impl rt::Operation for ListGeographicSubRegionsRequest {
     const ACTION: &'static str = "ListGeographicSubRegions";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = ListGeographicSubRegionsResponse;
     type Error = ListGeographicSubRegionsError;
     #[inline]
@@ -75,19 +79,19 @@ pub struct ListGeographicSubRegionsResponse {
     /// How many geographic sub-regions are returned.
     ///
     /// Wire name: `Count`.
-    pub count: Option<i64>,
+    pub count: ::core::option::Option<i64>,
     /// The names of the geographic sub-regions.
     ///
     /// Wire name: `GeographicSubRegions`.
-    pub geographic_sub_regions: Vec<String>,
+    pub geographic_sub_regions: ::std::vec::Vec<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ListGeographicSubRegionsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             count: fields.optional("Count")?,
@@ -120,7 +124,7 @@ impl ListGeographicSubRegionsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -140,13 +144,13 @@ impl rt::OperationError for ListGeographicSubRegionsError {
         }
     }
 }
-impl std::fmt::Display for ListGeographicSubRegionsError {
+impl ::std::fmt::Display for ListGeographicSubRegionsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListGeographicSubRegionsError {}
+impl ::std::error::Error for ListGeographicSubRegionsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -175,7 +179,7 @@ mod tests {
         let request = ListGeographicSubRegionsRequest::builder()
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

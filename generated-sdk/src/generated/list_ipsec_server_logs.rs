@@ -16,31 +16,31 @@ pub struct ListIpsecServerLogsRequest {
     /// The start of the window, as a UNIX timestamp in seconds (for example `1671003744`). When you set it, also set To or MinutePeriod.
     ///
     /// Wire name: `From`.
-    pub from: Option<i32>,
+    pub from: ::core::option::Option<i32>,
     /// The IPsec server whose logs you want. ListIpsecServers lists server IDs.
     ///
     /// Wire name: `IpsecServerId`. Required.
-    pub ipsec_server_id: String,
+    pub ipsec_server_id: ::std::string::String,
     /// The length of the window in minutes, `1` to `10`. Required when neither From nor To is given.
     ///
     /// Wire name: `MinutePeriod`.
-    pub minute_period: Option<i32>,
+    pub minute_period: ::core::option::Option<i32>,
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many log lines to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The end of the window, as a UNIX timestamp in seconds. When you set it, also set From or MinutePeriod.
     ///
     /// Wire name: `To`.
-    pub to: Option<i32>,
+    pub to: ::core::option::Option<i32>,
 }
 impl ListIpsecServerLogsRequest {
     /// Starts building a request.
@@ -52,67 +52,75 @@ impl ListIpsecServerLogsRequest {
 /// Builds a [`ListIpsecServerLogsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListIpsecServerLogsRequestBuilder {
-    from: Option<i32>,
-    ipsec_server_id: Option<String>,
-    minute_period: Option<i32>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    region_id: Option<String>,
-    to: Option<i32>,
+    from: ::core::option::Option<i32>,
+    ipsec_server_id: ::core::option::Option<::std::string::String>,
+    minute_period: ::core::option::Option<i32>,
+    page_number: ::core::option::Option<i32>,
+    page_size: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    to: ::core::option::Option<i32>,
 }
 impl ListIpsecServerLogsRequestBuilder {
     /// The start of the window, as a UNIX timestamp in seconds (for example `1671003744`). When you set it, also set To or MinutePeriod.
     ///
     /// Wire name: `From`.
-    pub fn from(mut self, value: impl Into<i32>) -> Self {
+    pub fn from(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.from = Some(value.into());
         self
     }
     /// The IPsec server whose logs you want. ListIpsecServers lists server IDs.
     ///
     /// Wire name: `IpsecServerId`. Required.
-    pub fn ipsec_server_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_server_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_server_id = Some(value.into());
         self
     }
     /// The length of the window in minutes, `1` to `10`. Required when neither From nor To is given.
     ///
     /// Wire name: `MinutePeriod`.
-    pub fn minute_period(mut self, value: impl Into<i32>) -> Self {
+    pub fn minute_period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.minute_period = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// How many log lines to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The end of the window, as a UNIX timestamp in seconds. When you set it, also set From or MinutePeriod.
     ///
     /// Wire name: `To`.
-    pub fn to(mut self, value: impl Into<i32>) -> Self {
+    pub fn to(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.to = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListIpsecServerLogsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListIpsecServerLogsRequest, rt::BuildError> {
         Ok(ListIpsecServerLogsRequest {
             from: self.from,
             ipsec_server_id: rt::required(self.ipsec_server_id, "IpsecServerId")?,
@@ -145,9 +153,9 @@ impl super::Client {
     }
 }
 impl rt::Paginated for ListIpsecServerLogsRequest {
-    type Item = String;
+    type Item = ::std::string::String;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -162,7 +170,9 @@ impl rt::Paginated for ListIpsecServerLogsRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListIpsecServerLogsResponse) -> Vec<String> {
+    fn into_items(
+        page: ListIpsecServerLogsResponse,
+    ) -> ::std::vec::Vec<::std::string::String> {
         page.data
     }
 }
@@ -173,11 +183,11 @@ impl super::Client {
         &self,
         request: ListIpsecServerLogsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             ListIpsecServerLogsResponse,
             rt::SdkError<ListIpsecServerLogsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListIpsecServerLogs`.
@@ -186,22 +196,29 @@ impl super::Client {
         &self,
         request: ListIpsecServerLogsRequest,
     ) -> impl rt::Stream<
-        Item = Result<String, rt::SdkError<ListIpsecServerLogsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            ::std::string::String,
+            rt::SdkError<ListIpsecServerLogsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListIpsecServerLogsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListIpsecServerLogsRequestBuilder {
             from: src.optional("From")?,
             ipsec_server_id: src.optional("IpsecServerId")?,
             minute_period: src.optional("MinutePeriod")?,
             page_number: src.optional("PageNumber")?,
             page_size: src.optional("PageSize")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             to: src.optional("To")?,
         }
             .build()
@@ -212,8 +229,10 @@ impl rt::Operation for ListIpsecServerLogsRequest {
     const ACTION: &'static str = "ListIpsecServerLogs";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListIpsecServerLogsResponse;
     type Error = ListIpsecServerLogsError;
     #[inline]
@@ -234,31 +253,31 @@ pub struct ListIpsecServerLogsResponse {
     /// How many log lines this page holds.
     ///
     /// Wire name: `Count`.
-    pub count: Option<i64>,
+    pub count: ::core::option::Option<i64>,
     /// The log lines, one string each.
     ///
     /// Wire name: `Data`.
-    pub data: Vec<String>,
+    pub data: ::std::vec::Vec<::std::string::String>,
     /// Whether the log query ran to completion, so that the result covers the whole window.
     ///
     /// Wire name: `IsCompleted`.
-    pub is_completed: Option<bool>,
+    pub is_completed: ::core::option::Option<bool>,
     /// The page this answer holds, counting from 1.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// How many entries a page holds.
     ///
     /// Wire name: `PageSize`.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ListIpsecServerLogsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             count: fields.optional("Count")?,
@@ -294,7 +313,7 @@ impl ListIpsecServerLogsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -314,13 +333,13 @@ impl rt::OperationError for ListIpsecServerLogsError {
         }
     }
 }
-impl std::fmt::Display for ListIpsecServerLogsError {
+impl ::std::fmt::Display for ListIpsecServerLogsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListIpsecServerLogsError {}
+impl ::std::error::Error for ListIpsecServerLogsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -363,7 +382,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,31 +14,31 @@ pub struct ListIpsecServersRequest {
     /// Returns only the IPsec servers with these IDs.
     ///
     /// Wire name: `IpsecServerId`. At most 20 items.
-    pub ipsec_server_id: Vec<String>,
+    pub ipsec_server_id: ::std::vec::Vec<::std::string::String>,
     /// Returns only servers with this name (1 to 100 characters).
     ///
     /// Wire name: `IpsecServerName`.
-    pub ipsec_server_name: Option<String>,
+    pub ipsec_server_name: ::core::option::Option<::std::string::String>,
     /// How many servers to return per page, `1` to `20`; the default is `10`.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only servers in this resource group. A server always sits in the resource group of its VPN gateway, which DescribeVpnGateway reports.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Returns only the server of this VPN gateway.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl ListIpsecServersRequest {
     /// Starts building a request.
@@ -50,13 +50,13 @@ impl ListIpsecServersRequest {
 /// Builds a [`ListIpsecServersRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListIpsecServersRequestBuilder {
-    ipsec_server_id: Vec<String>,
-    ipsec_server_name: Option<String>,
-    max_results: Option<i32>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    vpn_gateway_id: Option<String>,
+    ipsec_server_id: ::std::vec::Vec<::std::string::String>,
+    ipsec_server_name: ::core::option::Option<::std::string::String>,
+    max_results: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl ListIpsecServersRequestBuilder {
     /// Returns only the IPsec servers with these IDs.
@@ -64,56 +64,78 @@ impl ListIpsecServersRequestBuilder {
     /// Wire name: `IpsecServerId`. At most 20 items.
     pub fn ipsec_server_id(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.ipsec_server_id = value.into_iter().map(Into::into).collect();
+        self.ipsec_server_id = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Returns only servers with this name (1 to 100 characters).
     ///
     /// Wire name: `IpsecServerName`.
-    pub fn ipsec_server_name(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_server_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_server_name = Some(value.into());
         self
     }
     /// How many servers to return per page, `1` to `20`; the default is `10`.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Returns only servers in this resource group. A server always sits in the resource group of its VPN gateway, which DescribeVpnGateway reports.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// Returns only the server of this VPN gateway.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListIpsecServersRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListIpsecServersRequest, rt::BuildError> {
         let request = ListIpsecServersRequest {
             ipsec_server_id: self.ipsec_server_id,
             ipsec_server_name: self.ipsec_server_name,
@@ -154,7 +176,7 @@ impl super::Client {
 impl rt::Paginated for ListIpsecServersRequest {
     type Item = IpsecServers;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -166,7 +188,7 @@ impl rt::Paginated for ListIpsecServersRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListIpsecServersResponse) -> Vec<IpsecServers> {
+    fn into_items(page: ListIpsecServersResponse) -> ::std::vec::Vec<IpsecServers> {
         page.ipsec_servers
     }
 }
@@ -177,8 +199,11 @@ impl super::Client {
         &self,
         request: ListIpsecServersRequest,
     ) -> impl rt::Stream<
-        Item = Result<ListIpsecServersResponse, rt::SdkError<ListIpsecServersError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            ListIpsecServersResponse,
+            rt::SdkError<ListIpsecServersError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListIpsecServers`.
@@ -187,21 +212,25 @@ impl super::Client {
         &self,
         request: ListIpsecServersRequest,
     ) -> impl rt::Stream<
-        Item = Result<IpsecServers, rt::SdkError<ListIpsecServersError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<IpsecServers, rt::SdkError<ListIpsecServersError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListIpsecServersRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListIpsecServersRequestBuilder {
             ipsec_server_id: src.list("IpsecServerId")?,
             ipsec_server_name: src.optional("IpsecServerName")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
@@ -213,8 +242,10 @@ impl rt::Operation for ListIpsecServersRequest {
     const ACTION: &'static str = "ListIpsecServers";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListIpsecServersResponse;
     type Error = ListIpsecServersError;
     #[inline]
@@ -235,27 +266,27 @@ pub struct ListIpsecServersResponse {
     /// The IPsec servers on this page.
     ///
     /// Wire name: `IpsecServers`.
-    pub ipsec_servers: Vec<IpsecServers>,
+    pub ipsec_servers: ::std::vec::Vec<IpsecServers>,
     /// How many entries one answer holds at most.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for ListIpsecServersResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_servers: fields.list("IpsecServers")?,
@@ -290,7 +321,7 @@ impl ListIpsecServersError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -310,13 +341,13 @@ impl rt::OperationError for ListIpsecServersError {
         }
     }
 }
-impl std::fmt::Display for ListIpsecServersError {
+impl ::std::fmt::Display for ListIpsecServersError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListIpsecServersError {}
+impl ::std::error::Error for ListIpsecServersError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -480,39 +511,39 @@ pub struct IkeConfig {
     /// The Phase 1 authentication algorithm, such as `sha1`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub ike_auth_alg: Option<String>,
+    pub ike_auth_alg: ::core::option::Option<::std::string::String>,
     /// The Phase 1 encryption algorithm, such as `aes`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub ike_enc_alg: Option<String>,
+    pub ike_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long the Phase 1 SA lives, in seconds.
     ///
     /// Wire name: `IkeLifetime`.
-    pub ike_lifetime: Option<i64>,
+    pub ike_lifetime: ::core::option::Option<i64>,
     /// The IKE negotiation mode, such as `main`.
     ///
     /// Wire name: `IkeMode`.
-    pub ike_mode: Option<String>,
+    pub ike_mode: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group used in Phase 1, such as `group2`.
     ///
     /// Wire name: `IkePfs`.
-    pub ike_pfs: Option<String>,
+    pub ike_pfs: ::core::option::Option<::std::string::String>,
     /// The IKE version, `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub ike_version: Option<String>,
+    pub ike_version: ::core::option::Option<::std::string::String>,
     /// The identity of the server side, an FQDN or IP address.
     ///
     /// Wire name: `LocalId`.
-    pub local_id: Option<String>,
+    pub local_id: ::core::option::Option<::std::string::String>,
     /// The identity expected from the client side, an FQDN or IP address.
     ///
     /// Wire name: `RemoteId`.
-    pub remote_id: Option<String>,
+    pub remote_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_auth_alg: fields.optional("IkeAuthAlg")?,
@@ -533,23 +564,23 @@ pub struct IpsecConfig {
     /// The Phase 2 authentication algorithm, such as `sha1`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub ipsec_auth_alg: Option<String>,
+    pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
     /// The Phase 2 encryption algorithm, such as `aes`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub ipsec_enc_alg: Option<String>,
+    pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long the Phase 2 SA lives, in seconds.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub ipsec_lifetime: Option<i64>,
+    pub ipsec_lifetime: ::core::option::Option<i64>,
     /// The Diffie-Hellman group used in Phase 2, such as `group2`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub ipsec_pfs: Option<String>,
+    pub ipsec_pfs: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
@@ -566,79 +597,79 @@ pub struct IpsecServers {
     /// The CIDR block from which clients get their addresses.
     ///
     /// Wire name: `ClientIpPool`.
-    pub client_ip_pool: Option<String>,
+    pub client_ip_pool: ::core::option::Option<::std::string::String>,
     /// When the server was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// `true` if negotiation starts as soon as the configuration is in place, `false` if it waits for traffic.
     ///
     /// Wire name: `EffectImmediately`.
-    pub effect_immediately: Option<bool>,
+    pub effect_immediately: ::core::option::Option<bool>,
     /// The IDaaS instance used for two-factor authentication, if any.
     ///
     /// Wire name: `IDaaSInstanceId`.
-    pub i_daa_s_instance_id: Option<String>,
+    pub i_daa_s_instance_id: ::core::option::Option<::std::string::String>,
     /// The IKE (Phase 1) settings of the server.
     ///
     /// Wire name: `IkeConfig`.
-    pub ike_config: Option<IkeConfig>,
+    pub ike_config: ::core::option::Option<IkeConfig>,
     /// The public IP address of the VPN gateway, which clients connect to.
     ///
     /// Wire name: `InternetIp`.
-    pub internet_ip: Option<String>,
+    pub internet_ip: ::core::option::Option<::std::string::String>,
     /// The IPsec (Phase 2) settings of the server.
     ///
     /// Wire name: `IpsecConfig`.
-    pub ipsec_config: Option<IpsecConfig>,
+    pub ipsec_config: ::core::option::Option<IpsecConfig>,
     /// The ID of the IPsec server.
     ///
     /// Wire name: `IpsecServerId`.
-    pub ipsec_server_id: Option<String>,
+    pub ipsec_server_id: ::core::option::Option<::std::string::String>,
     /// The name of the IPsec server.
     ///
     /// Wire name: `IpsecServerName`.
-    pub ipsec_server_name: Option<String>,
+    pub ipsec_server_name: ::core::option::Option<::std::string::String>,
     /// The VPC CIDR blocks that clients can reach, comma-separated.
     ///
     /// Wire name: `LocalSubnet`.
-    pub local_subnet: Option<String>,
+    pub local_subnet: ::core::option::Option<::std::string::String>,
     /// The most clients that can be connected at once.
     ///
     /// Wire name: `MaxConnections`.
-    pub max_connections: Option<i64>,
+    pub max_connections: ::core::option::Option<i64>,
     /// Whether two-factor authentication is on.
     ///
     /// Wire name: `MultiFactorAuthEnabled`.
-    pub multi_factor_auth_enabled: Option<bool>,
+    pub multi_factor_auth_enabled: ::core::option::Option<bool>,
     /// How many clients are connected right now.
     ///
     /// Wire name: `OnlineClientCount`.
-    pub online_client_count: Option<i64>,
+    pub online_client_count: ::core::option::Option<i64>,
     /// The pre-shared key, including one the system generated when none was given at creation.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// Whether pre-shared key authentication is on.
     ///
     /// Wire name: `PskEnabled`.
-    pub psk_enabled: Option<bool>,
+    pub psk_enabled: ::core::option::Option<bool>,
     /// The region of the server.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group of the server, shared with its VPN gateway.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The VPN gateway that hosts the server.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IpsecServers {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             client_ip_pool: fields.optional("ClientIpPool")?,
@@ -672,7 +703,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

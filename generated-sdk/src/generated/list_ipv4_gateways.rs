@@ -16,35 +16,35 @@ pub struct ListIpv4GatewaysRequest {
     /// Return only the IPv4 gateway with this ID.
     ///
     /// Wire name: `Ipv4GatewayId`.
-    pub ipv4_gateway_id: Option<String>,
+    pub ipv4_gateway_id: ::core::option::Option<::std::string::String>,
     /// Return only gateways with this name (1 to 128 characters, not starting with `http://` or `https://`).
     ///
     /// Wire name: `Ipv4GatewayName`.
-    pub ipv4_gateway_name: Option<String>,
+    pub ipv4_gateway_name: ::core::option::Option<::std::string::String>,
     /// How many gateways one page holds: 1 to 100, 10 by default.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only gateways in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Return only gateways that carry these tags, up to 10 key and value pairs.
     ///
     /// Wire name: `Tags`. At most 10 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// Return only the gateway of this VPC. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl ListIpv4GatewaysRequest {
     /// Starts building a request.
@@ -56,55 +56,70 @@ impl ListIpv4GatewaysRequest {
 /// Builds a [`ListIpv4GatewaysRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListIpv4GatewaysRequestBuilder {
-    ipv4_gateway_id: Option<String>,
-    ipv4_gateway_name: Option<String>,
-    max_results: Option<i32>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
-    vpc_id: Option<String>,
+    ipv4_gateway_id: ::core::option::Option<::std::string::String>,
+    ipv4_gateway_name: ::core::option::Option<::std::string::String>,
+    max_results: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl ListIpv4GatewaysRequestBuilder {
     /// Return only the IPv4 gateway with this ID.
     ///
     /// Wire name: `Ipv4GatewayId`.
-    pub fn ipv4_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv4_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv4_gateway_id = Some(value.into());
         self
     }
     /// Return only gateways with this name (1 to 128 characters, not starting with `http://` or `https://`).
     ///
     /// Wire name: `Ipv4GatewayName`.
-    pub fn ipv4_gateway_name(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv4_gateway_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv4_gateway_name = Some(value.into());
         self
     }
     /// How many gateways one page holds: 1 to 100, 10 by default.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only gateways in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -113,21 +128,28 @@ impl ListIpv4GatewaysRequestBuilder {
     /// Wire name: `Tags`. At most 10 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only the gateway of this VPC. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListIpv4GatewaysRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListIpv4GatewaysRequest, rt::BuildError> {
         let request = ListIpv4GatewaysRequest {
             ipv4_gateway_id: self.ipv4_gateway_id,
             ipv4_gateway_name: self.ipv4_gateway_name,
@@ -162,7 +184,7 @@ impl super::Client {
 impl rt::Paginated for ListIpv4GatewaysRequest {
     type Item = Ipv4GatewayModels;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -174,7 +196,7 @@ impl rt::Paginated for ListIpv4GatewaysRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListIpv4GatewaysResponse) -> Vec<Ipv4GatewayModels> {
+    fn into_items(page: ListIpv4GatewaysResponse) -> ::std::vec::Vec<Ipv4GatewayModels> {
         page.ipv4_gateway_models
     }
 }
@@ -185,8 +207,11 @@ impl super::Client {
         &self,
         request: ListIpv4GatewaysRequest,
     ) -> impl rt::Stream<
-        Item = Result<ListIpv4GatewaysResponse, rt::SdkError<ListIpv4GatewaysError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            ListIpv4GatewaysResponse,
+            rt::SdkError<ListIpv4GatewaysError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListIpv4Gateways`.
@@ -195,21 +220,28 @@ impl super::Client {
         &self,
         request: ListIpv4GatewaysRequest,
     ) -> impl rt::Stream<
-        Item = Result<Ipv4GatewayModels, rt::SdkError<ListIpv4GatewaysError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            Ipv4GatewayModels,
+            rt::SdkError<ListIpv4GatewaysError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListIpv4GatewaysRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListIpv4GatewaysRequestBuilder {
             ipv4_gateway_id: src.optional("Ipv4GatewayId")?,
             ipv4_gateway_name: src.optional("Ipv4GatewayName")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
             vpc_id: src.optional("VpcId")?,
@@ -222,8 +254,10 @@ impl rt::Operation for ListIpv4GatewaysRequest {
     const ACTION: &'static str = "ListIpv4Gateways";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListIpv4GatewaysResponse;
     type Error = ListIpv4GatewaysError;
     #[inline]
@@ -245,23 +279,23 @@ pub struct ListIpv4GatewaysResponse {
     /// The IPv4 gateways on this page.
     ///
     /// Wire name: `Ipv4GatewayModels`.
-    pub ipv4_gateway_models: Vec<Ipv4GatewayModels>,
+    pub ipv4_gateway_models: ::std::vec::Vec<Ipv4GatewayModels>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<String>,
+    pub total_count: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ListIpv4GatewaysResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv4_gateway_models: fields.list("Ipv4GatewayModels")?,
@@ -295,7 +329,7 @@ impl ListIpv4GatewaysError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -315,13 +349,13 @@ impl rt::OperationError for ListIpv4GatewaysError {
         }
     }
 }
-impl std::fmt::Display for ListIpv4GatewaysError {
+impl ::std::fmt::Display for ListIpv4GatewaysError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListIpv4GatewaysError {}
+impl ::std::error::Error for ListIpv4GatewaysError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -409,47 +443,47 @@ pub struct Ipv4GatewayModels {
     /// Whether the gateway has been activated with EnableVpcIpv4Gateway.
     ///
     /// Wire name: `Enabled`.
-    pub enabled: Option<bool>,
+    pub enabled: ::core::option::Option<bool>,
     /// When the gateway was created.
     ///
     /// Wire name: `GmtCreate`.
-    pub gmt_create: Option<String>,
+    pub gmt_create: ::core::option::Option<::std::string::String>,
     /// The description of the gateway.
     ///
     /// Wire name: `Ipv4GatewayDescription`.
-    pub ipv4_gateway_description: Option<String>,
+    pub ipv4_gateway_description: ::core::option::Option<::std::string::String>,
     /// The ID of the IPv4 gateway.
     ///
     /// Wire name: `Ipv4GatewayId`.
-    pub ipv4_gateway_id: Option<String>,
+    pub ipv4_gateway_id: ::core::option::Option<::std::string::String>,
     /// The name of the gateway.
     ///
     /// Wire name: `Ipv4GatewayName`.
-    pub ipv4_gateway_name: Option<String>,
+    pub ipv4_gateway_name: ::core::option::Option<::std::string::String>,
     /// The gateway route table bound to the gateway, if any.
     ///
     /// Wire name: `Ipv4GatewayRouteTableId`.
-    pub ipv4_gateway_route_table_id: Option<String>,
+    pub ipv4_gateway_route_table_id: ::core::option::Option<::std::string::String>,
     /// The resource group of the gateway.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The state of the gateway, such as `Creating`, `Created`, `Activating` or `Deleting`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the gateway.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The VPC the gateway serves.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Ipv4GatewayModels {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             enabled: fields.optional("Enabled")?,
@@ -475,7 +509,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,43 +14,43 @@ pub struct ListNatIpCidrsRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// How many blocks one answer holds, `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<String>,
+    pub max_results: ::core::option::Option<::std::string::String>,
     /// The VPC NAT gateway whose blocks are listed. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub nat_gateway_id: String,
+    pub nat_gateway_id: ::std::string::String,
     /// Returns only this NAT CIDR block.
     ///
     /// Wire name: `NatIpCidr`.
-    pub nat_ip_cidr: Option<String>,
+    pub nat_ip_cidr: ::core::option::Option<::std::string::String>,
     /// Returns only blocks with these names, up to 20.
     ///
     /// Wire name: `NatIpCidrName`. At most 100 items.
-    pub nat_ip_cidr_name: Vec<String>,
+    pub nat_ip_cidr_name: ::std::vec::Vec<::std::string::String>,
     /// Returns only blocks in this state; the value is `Available`.
     ///
     /// Wire name: `NatIpCidrStatus`.
-    pub nat_ip_cidr_status: Option<String>,
+    pub nat_ip_cidr_status: ::core::option::Option<::std::string::String>,
     /// Returns only these NAT CIDR blocks, up to 20.
     ///
     /// Wire name: `NatIpCidrs`. At most 100 items.
-    pub nat_ip_cidrs: Vec<String>,
+    pub nat_ip_cidrs: ::std::vec::Vec<::std::string::String>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListNatIpCidrsRequest {
     /// Starts building a request.
@@ -62,50 +62,62 @@ impl ListNatIpCidrsRequest {
 /// Builds a [`ListNatIpCidrsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListNatIpCidrsRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    max_results: Option<String>,
-    nat_gateway_id: Option<String>,
-    nat_ip_cidr: Option<String>,
-    nat_ip_cidr_name: Vec<String>,
-    nat_ip_cidr_status: Option<String>,
-    nat_ip_cidrs: Vec<String>,
-    next_token: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    max_results: ::core::option::Option<::std::string::String>,
+    nat_gateway_id: ::core::option::Option<::std::string::String>,
+    nat_ip_cidr: ::core::option::Option<::std::string::String>,
+    nat_ip_cidr_name: ::std::vec::Vec<::std::string::String>,
+    nat_ip_cidr_status: ::core::option::Option<::std::string::String>,
+    nat_ip_cidrs: ::std::vec::Vec<::std::string::String>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListNatIpCidrsRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// How many blocks one answer holds, `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<String>) -> Self {
+    pub fn max_results(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// The VPC NAT gateway whose blocks are listed. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
     /// Returns only this NAT CIDR block.
     ///
     /// Wire name: `NatIpCidr`.
-    pub fn nat_ip_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip_cidr = Some(value.into());
         self
     }
@@ -114,15 +126,23 @@ impl ListNatIpCidrsRequestBuilder {
     /// Wire name: `NatIpCidrName`. At most 100 items.
     pub fn nat_ip_cidr_name(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.nat_ip_cidr_name = value.into_iter().map(Into::into).collect();
+        self.nat_ip_cidr_name = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Returns only blocks in this state; the value is `Available`.
     ///
     /// Wire name: `NatIpCidrStatus`.
-    pub fn nat_ip_cidr_status(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip_cidr_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip_cidr_status = Some(value.into());
         self
     }
@@ -131,28 +151,36 @@ impl ListNatIpCidrsRequestBuilder {
     /// Wire name: `NatIpCidrs`. At most 100 items.
     pub fn nat_ip_cidrs(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.nat_ip_cidrs = value.into_iter().map(Into::into).collect();
+        self.nat_ip_cidrs = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListNatIpCidrsRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<ListNatIpCidrsRequest, rt::BuildError> {
         let request = ListNatIpCidrsRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -205,7 +233,7 @@ impl rt::DryRunnable for ListNatIpCidrsRequest {}
 impl rt::Paginated for ListNatIpCidrsRequest {
     type Item = NatIpCidrs;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -217,7 +245,7 @@ impl rt::Paginated for ListNatIpCidrsRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListNatIpCidrsResponse) -> Vec<NatIpCidrs> {
+    fn into_items(page: ListNatIpCidrsResponse) -> ::std::vec::Vec<NatIpCidrs> {
         page.nat_ip_cidrs
     }
 }
@@ -228,8 +256,11 @@ impl super::Client {
         &self,
         request: ListNatIpCidrsRequest,
     ) -> impl rt::Stream<
-        Item = Result<ListNatIpCidrsResponse, rt::SdkError<ListNatIpCidrsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            ListNatIpCidrsResponse,
+            rt::SdkError<ListNatIpCidrsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListNatIpCidrs`.
@@ -238,15 +269,17 @@ impl super::Client {
         &self,
         request: ListNatIpCidrsRequest,
     ) -> impl rt::Stream<
-        Item = Result<NatIpCidrs, rt::SdkError<ListNatIpCidrsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<NatIpCidrs, rt::SdkError<ListNatIpCidrsError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListNatIpCidrsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListNatIpCidrsRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
@@ -257,7 +290,9 @@ impl rt::FromParams for ListNatIpCidrsRequest {
             nat_ip_cidr_status: src.optional("NatIpCidrStatus")?,
             nat_ip_cidrs: src.list("NatIpCidrs")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -267,8 +302,10 @@ impl rt::Operation for ListNatIpCidrsRequest {
     const ACTION: &'static str = "ListNatIpCidrs";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListNatIpCidrsResponse;
     type Error = ListNatIpCidrsError;
     #[inline]
@@ -292,23 +329,23 @@ pub struct ListNatIpCidrsResponse {
     /// The NAT CIDR blocks in this answer.
     ///
     /// Wire name: `NatIpCidrs`.
-    pub nat_ip_cidrs: Vec<NatIpCidrs>,
+    pub nat_ip_cidrs: ::std::vec::Vec<NatIpCidrs>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<String>,
+    pub total_count: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ListNatIpCidrsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             nat_ip_cidrs: fields.list("NatIpCidrs")?,
@@ -342,7 +379,7 @@ impl ListNatIpCidrsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -362,13 +399,13 @@ impl rt::OperationError for ListNatIpCidrsError {
         }
     }
 }
-impl std::fmt::Display for ListNatIpCidrsError {
+impl ::std::fmt::Display for ListNatIpCidrsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListNatIpCidrsError {}
+impl ::std::error::Error for ListNatIpCidrsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -434,39 +471,39 @@ pub struct NatIpCidrs {
     /// When the block was added, in UTC.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// Whether this is the gateway's default NAT CIDR block, which cannot be deleted.
     ///
     /// Wire name: `IsDefault`.
-    pub is_default: Option<bool>,
+    pub is_default: ::core::option::Option<bool>,
     /// The NAT gateway the block belongs to.
     ///
     /// Wire name: `NatGatewayId`.
-    pub nat_gateway_id: Option<String>,
+    pub nat_gateway_id: ::core::option::Option<::std::string::String>,
     /// The block in CIDR notation.
     ///
     /// Wire name: `NatIpCidr`.
-    pub nat_ip_cidr: Option<String>,
+    pub nat_ip_cidr: ::core::option::Option<::std::string::String>,
     /// The description of the block.
     ///
     /// Wire name: `NatIpCidrDescription`.
-    pub nat_ip_cidr_description: Option<String>,
+    pub nat_ip_cidr_description: ::core::option::Option<::std::string::String>,
     /// The ID of the block.
     ///
     /// Wire name: `NatIpCidrId`.
-    pub nat_ip_cidr_id: Option<String>,
+    pub nat_ip_cidr_id: ::core::option::Option<::std::string::String>,
     /// The name of the block.
     ///
     /// Wire name: `NatIpCidrName`.
-    pub nat_ip_cidr_name: Option<String>,
+    pub nat_ip_cidr_name: ::core::option::Option<::std::string::String>,
     /// The state of the block, such as `Available`.
     ///
     /// Wire name: `NatIpCidrStatus`.
-    pub nat_ip_cidr_status: Option<String>,
+    pub nat_ip_cidr_status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for NatIpCidrs {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             creation_time: fields.optional("CreationTime")?,
@@ -491,7 +528,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

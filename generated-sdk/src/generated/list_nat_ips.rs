@@ -16,51 +16,51 @@ pub struct ListNatIpsRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Which addresses to return by origin: `prefix` for addresses that belong to an IP prefix, `cidr` for single addresses created on their own.
     ///
     /// Wire name: `IpOrigin`.
-    pub ip_origin: Option<IpOrigin>,
+    pub ip_origin: ::core::option::Option<IpOrigin>,
     /// Returns only addresses of this IP prefix.
     ///
     /// Wire name: `Ipv4Prefix`.
-    pub ipv4_prefix: Option<String>,
+    pub ipv4_prefix: ::core::option::Option<::std::string::String>,
     /// How many addresses one answer holds, `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<String>,
+    pub max_results: ::core::option::Option<::std::string::String>,
     /// The VPC NAT gateway whose addresses are listed. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub nat_gateway_id: String,
+    pub nat_gateway_id: ::std::string::String,
     /// Returns only addresses from this NAT CIDR block.
     ///
     /// Wire name: `NatIpCidr`.
-    pub nat_ip_cidr: Option<String>,
+    pub nat_ip_cidr: ::core::option::Option<::std::string::String>,
     /// Returns only these NAT IP addresses, given by ID, up to 20.
     ///
     /// Wire name: `NatIpIds`. At most 100 items.
-    pub nat_ip_ids: Vec<String>,
+    pub nat_ip_ids: ::std::vec::Vec<::std::string::String>,
     /// Returns only addresses with these names, up to 20.
     ///
     /// Wire name: `NatIpName`. At most 100 items.
-    pub nat_ip_name: Vec<String>,
+    pub nat_ip_name: ::std::vec::Vec<::std::string::String>,
     /// Returns only addresses in this state: `Creating`, `Available` or `Deleting`.
     ///
     /// Wire name: `NatIpStatus`.
-    pub nat_ip_status: Option<NatIpStatus>,
+    pub nat_ip_status: ::core::option::Option<NatIpStatus>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListNatIpsRequest {
     /// Starts building a request.
@@ -72,66 +72,81 @@ impl ListNatIpsRequest {
 /// Builds a [`ListNatIpsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListNatIpsRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    ip_origin: Option<IpOrigin>,
-    ipv4_prefix: Option<String>,
-    max_results: Option<String>,
-    nat_gateway_id: Option<String>,
-    nat_ip_cidr: Option<String>,
-    nat_ip_ids: Vec<String>,
-    nat_ip_name: Vec<String>,
-    nat_ip_status: Option<NatIpStatus>,
-    next_token: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    ip_origin: ::core::option::Option<IpOrigin>,
+    ipv4_prefix: ::core::option::Option<::std::string::String>,
+    max_results: ::core::option::Option<::std::string::String>,
+    nat_gateway_id: ::core::option::Option<::std::string::String>,
+    nat_ip_cidr: ::core::option::Option<::std::string::String>,
+    nat_ip_ids: ::std::vec::Vec<::std::string::String>,
+    nat_ip_name: ::std::vec::Vec<::std::string::String>,
+    nat_ip_status: ::core::option::Option<NatIpStatus>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListNatIpsRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Which addresses to return by origin: `prefix` for addresses that belong to an IP prefix, `cidr` for single addresses created on their own.
     ///
     /// Wire name: `IpOrigin`.
-    pub fn ip_origin(mut self, value: impl Into<IpOrigin>) -> Self {
+    pub fn ip_origin(mut self, value: impl ::core::convert::Into<IpOrigin>) -> Self {
         self.ip_origin = Some(value.into());
         self
     }
     /// Returns only addresses of this IP prefix.
     ///
     /// Wire name: `Ipv4Prefix`.
-    pub fn ipv4_prefix(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv4_prefix(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv4_prefix = Some(value.into());
         self
     }
     /// How many addresses one answer holds, `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<String>) -> Self {
+    pub fn max_results(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// The VPC NAT gateway whose addresses are listed. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
     /// Returns only addresses from this NAT CIDR block.
     ///
     /// Wire name: `NatIpCidr`.
-    pub fn nat_ip_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip_cidr = Some(value.into());
         self
     }
@@ -140,9 +155,11 @@ impl ListNatIpsRequestBuilder {
     /// Wire name: `NatIpIds`. At most 100 items.
     pub fn nat_ip_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.nat_ip_ids = value.into_iter().map(Into::into).collect();
+        self.nat_ip_ids = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Returns only addresses with these names, up to 20.
@@ -150,35 +167,46 @@ impl ListNatIpsRequestBuilder {
     /// Wire name: `NatIpName`. At most 100 items.
     pub fn nat_ip_name(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.nat_ip_name = value.into_iter().map(Into::into).collect();
+        self.nat_ip_name = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Returns only addresses in this state: `Creating`, `Available` or `Deleting`.
     ///
     /// Wire name: `NatIpStatus`.
-    pub fn nat_ip_status(mut self, value: impl Into<NatIpStatus>) -> Self {
+    pub fn nat_ip_status(
+        mut self,
+        value: impl ::core::convert::Into<NatIpStatus>,
+    ) -> Self {
         self.nat_ip_status = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListNatIpsRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<ListNatIpsRequest, rt::BuildError> {
         let request = ListNatIpsRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -233,7 +261,7 @@ impl rt::DryRunnable for ListNatIpsRequest {}
 impl rt::Paginated for ListNatIpsRequest {
     type Item = NatIps;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -245,7 +273,7 @@ impl rt::Paginated for ListNatIpsRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListNatIpsResponse) -> Vec<NatIps> {
+    fn into_items(page: ListNatIpsResponse) -> ::std::vec::Vec<NatIps> {
         page.nat_ips
     }
 }
@@ -256,8 +284,8 @@ impl super::Client {
         &self,
         request: ListNatIpsRequest,
     ) -> impl rt::Stream<
-        Item = Result<ListNatIpsResponse, rt::SdkError<ListNatIpsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<ListNatIpsResponse, rt::SdkError<ListNatIpsError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListNatIps`.
@@ -266,15 +294,17 @@ impl super::Client {
         &self,
         request: ListNatIpsRequest,
     ) -> impl rt::Stream<
-        Item = Result<NatIps, rt::SdkError<ListNatIpsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<NatIps, rt::SdkError<ListNatIpsError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListNatIpsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListNatIpsRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
@@ -287,7 +317,9 @@ impl rt::FromParams for ListNatIpsRequest {
             nat_ip_name: src.list("NatIpName")?,
             nat_ip_status: src.optional("NatIpStatus")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -297,8 +329,10 @@ impl rt::Operation for ListNatIpsRequest {
     const ACTION: &'static str = "ListNatIps";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListNatIpsResponse;
     type Error = ListNatIpsError;
     #[inline]
@@ -324,23 +358,23 @@ pub struct ListNatIpsResponse {
     /// The NAT IP addresses in this answer.
     ///
     /// Wire name: `NatIps`.
-    pub nat_ips: Vec<NatIps>,
+    pub nat_ips: ::std::vec::Vec<NatIps>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<String>,
+    pub total_count: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ListNatIpsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             nat_ips: fields.list("NatIps")?,
@@ -374,7 +408,7 @@ impl ListNatIpsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -394,13 +428,13 @@ impl rt::OperationError for ListNatIpsError {
         }
     }
 }
-impl std::fmt::Display for ListNatIpsError {
+impl ::std::fmt::Display for ListNatIpsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListNatIpsError {}
+impl ::std::error::Error for ListNatIpsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -485,7 +519,7 @@ impl IpOrigin {
         }
     }
 }
-impl From<&str> for IpOrigin {
+impl ::core::convert::From<&str> for IpOrigin {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -495,16 +529,17 @@ impl From<&str> for IpOrigin {
         }
     }
 }
-impl std::fmt::Display for IpOrigin {
+impl ::std::fmt::Display for IpOrigin {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpOrigin {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpOrigin {
@@ -538,7 +573,7 @@ impl NatIpStatus {
         }
     }
 }
-impl From<&str> for NatIpStatus {
+impl ::core::convert::From<&str> for NatIpStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -549,16 +584,17 @@ impl From<&str> for NatIpStatus {
         }
     }
 }
-impl std::fmt::Display for NatIpStatus {
+impl ::std::fmt::Display for NatIpStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for NatIpStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for NatIpStatus {
@@ -574,43 +610,43 @@ pub struct NatIps {
     /// The IP prefix the address belongs to, if any.
     ///
     /// Wire name: `Ipv4Prefix`.
-    pub ipv4_prefix: Option<String>,
+    pub ipv4_prefix: ::core::option::Option<::std::string::String>,
     /// Whether this is the gateway's default NAT IP address.
     ///
     /// Wire name: `IsDefault`.
-    pub is_default: Option<bool>,
+    pub is_default: ::core::option::Option<bool>,
     /// The NAT gateway the address belongs to.
     ///
     /// Wire name: `NatGatewayId`.
-    pub nat_gateway_id: Option<String>,
+    pub nat_gateway_id: ::core::option::Option<::std::string::String>,
     /// The NAT IP address itself.
     ///
     /// Wire name: `NatIp`.
-    pub nat_ip: Option<String>,
+    pub nat_ip: ::core::option::Option<::std::string::String>,
     /// The NAT CIDR block the address comes from.
     ///
     /// Wire name: `NatIpCidr`.
-    pub nat_ip_cidr: Option<String>,
+    pub nat_ip_cidr: ::core::option::Option<::std::string::String>,
     /// The description of the address.
     ///
     /// Wire name: `NatIpDescription`.
-    pub nat_ip_description: Option<String>,
+    pub nat_ip_description: ::core::option::Option<::std::string::String>,
     /// The ID of the address.
     ///
     /// Wire name: `NatIpId`.
-    pub nat_ip_id: Option<String>,
+    pub nat_ip_id: ::core::option::Option<::std::string::String>,
     /// The name of the address.
     ///
     /// Wire name: `NatIpName`.
-    pub nat_ip_name: Option<String>,
+    pub nat_ip_name: ::core::option::Option<::std::string::String>,
     /// The state of the address: `Creating`, `Available` or `Deleting`.
     ///
     /// Wire name: `NatIpStatus`.
-    pub nat_ip_status: Option<String>,
+    pub nat_ip_status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for NatIps {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipv4_prefix: fields.optional("Ipv4Prefix")?,
@@ -636,7 +672,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,15 +16,15 @@ pub struct ListPhysicalConnectionFeaturesRequest {
     /// An optional value you choose, unique per request (ASCII, at most 64 characters). A read changes nothing, so the client never fills it in.
     ///
     /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The ID of the Express Connect circuit.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub physical_connection_id: String,
+    pub physical_connection_id: ::std::string::String,
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListPhysicalConnectionFeaturesRequest {
     /// Starts building a request.
@@ -36,35 +36,46 @@ impl ListPhysicalConnectionFeaturesRequest {
 /// Builds a [`ListPhysicalConnectionFeaturesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListPhysicalConnectionFeaturesRequestBuilder {
-    client_token: Option<String>,
-    physical_connection_id: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    physical_connection_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListPhysicalConnectionFeaturesRequestBuilder {
     /// An optional value you choose, unique per request (ASCII, at most 64 characters). A read changes nothing, so the client never fills it in.
     ///
     /// Wire name: `ClientToken`. Example: `318BB676-0A2B-43A0-9AD8-F1D34E93750F`. At most 64 characters.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub fn physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.physical_connection_id = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListPhysicalConnectionFeaturesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListPhysicalConnectionFeaturesRequest, rt::BuildError> {
         let request = ListPhysicalConnectionFeaturesRequest {
             client_token: self.client_token,
             physical_connection_id: rt::required(
@@ -107,11 +118,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ListPhysicalConnectionFeaturesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListPhysicalConnectionFeaturesRequestBuilder {
             client_token: src.optional("ClientToken")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -121,8 +136,10 @@ impl rt::Operation for ListPhysicalConnectionFeaturesRequest {
     const ACTION: &'static str = "ListPhysicalConnectionFeatures";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListPhysicalConnectionFeaturesResponse;
     type Error = ListPhysicalConnectionFeaturesError;
     #[inline]
@@ -139,15 +156,15 @@ pub struct ListPhysicalConnectionFeaturesResponse {
     /// The features the circuit supports.
     ///
     /// Wire name: `PhysicalConnectionFeatures`.
-    pub features: Vec<PhysicalConnectionFeature>,
+    pub features: ::std::vec::Vec<PhysicalConnectionFeature>,
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `3C8E6B1D-0A4F-4D29-B7E3-5F2A9C0D6E84`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ListPhysicalConnectionFeaturesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             features: fields.list("PhysicalConnectionFeatures")?,
@@ -179,7 +196,7 @@ impl ListPhysicalConnectionFeaturesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -199,13 +216,13 @@ impl rt::OperationError for ListPhysicalConnectionFeaturesError {
         }
     }
 }
-impl std::fmt::Display for ListPhysicalConnectionFeaturesError {
+impl ::std::fmt::Display for ListPhysicalConnectionFeaturesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListPhysicalConnectionFeaturesError {}
+impl ::std::error::Error for ListPhysicalConnectionFeaturesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -239,15 +256,15 @@ pub struct PhysicalConnectionFeature {
     /// The name of the feature.
     ///
     /// Wire name: `FeatureKey`. Example: `macsec`.
-    pub feature_key: Option<String>,
+    pub feature_key: ::core::option::Option<::std::string::String>,
     /// The feature's value, such as whether it is supported.
     ///
     /// Wire name: `FeatureValue`. Example: `true`.
-    pub feature_value: Option<String>,
+    pub feature_value: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for PhysicalConnectionFeature {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             feature_key: fields.optional("FeatureKey")?,
@@ -268,7 +285,7 @@ mod tests {
             .region_id("cn-hangzhou")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -287,9 +304,10 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<ListPhysicalConnectionFeaturesResponse, _> = rt::decode_response(
-            XML_EXAMPLE.as_bytes(),
-        );
+        let response: ::core::result::Result<
+            ListPhysicalConnectionFeaturesResponse,
+            _,
+        > = rt::decode_response(XML_EXAMPLE.as_bytes());
         response.expect("the XML example decodes");
     }
     #[test]

@@ -16,31 +16,31 @@ pub struct ListPrefixListsRequest {
     /// How many prefix lists one page holds: 1 to 100, 20 by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// Return only these prefix lists, up to 100 IDs.
     ///
     /// Wire name: `PrefixListIds`. At most 100 items.
-    pub prefix_list_ids: Vec<String>,
+    pub prefix_list_ids: ::std::vec::Vec<::std::string::String>,
     /// Return only prefix lists with this name (1 to 128 characters, not starting with `http://` or `https://`).
     ///
     /// Wire name: `PrefixListName`.
-    pub prefix_list_name: Option<String>,
+    pub prefix_list_name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only prefix lists in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Return only prefix lists that carry these tags, up to 10 key and value pairs.
     ///
     /// Wire name: `Tags`. At most 10 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl ListPrefixListsRequest {
     /// Starts building a request.
@@ -52,26 +52,29 @@ impl ListPrefixListsRequest {
 /// Builds a [`ListPrefixListsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListPrefixListsRequestBuilder {
-    max_results: Option<i64>,
-    next_token: Option<String>,
-    prefix_list_ids: Vec<String>,
-    prefix_list_name: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
+    max_results: ::core::option::Option<i64>,
+    next_token: ::core::option::Option<::std::string::String>,
+    prefix_list_ids: ::std::vec::Vec<::std::string::String>,
+    prefix_list_name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl ListPrefixListsRequestBuilder {
     /// How many prefix lists one page holds: 1 to 100, 20 by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
@@ -80,29 +83,43 @@ impl ListPrefixListsRequestBuilder {
     /// Wire name: `PrefixListIds`. At most 100 items.
     pub fn prefix_list_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.prefix_list_ids = value.into_iter().map(Into::into).collect();
+        self.prefix_list_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Return only prefix lists with this name (1 to 128 characters, not starting with `http://` or `https://`).
     ///
     /// Wire name: `PrefixListName`.
-    pub fn prefix_list_name(mut self, value: impl Into<String>) -> Self {
+    pub fn prefix_list_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.prefix_list_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only prefix lists in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -111,14 +128,18 @@ impl ListPrefixListsRequestBuilder {
     /// Wire name: `Tags`. At most 10 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListPrefixListsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListPrefixListsRequest, rt::BuildError> {
         let request = ListPrefixListsRequest {
             max_results: self.max_results,
             next_token: self.next_token,
@@ -169,7 +190,7 @@ impl super::Client {
 impl rt::Paginated for ListPrefixListsRequest {
     type Item = PrefixLists;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -181,7 +202,7 @@ impl rt::Paginated for ListPrefixListsRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListPrefixListsResponse) -> Vec<PrefixLists> {
+    fn into_items(page: ListPrefixListsResponse) -> ::std::vec::Vec<PrefixLists> {
         page.prefix_lists
     }
 }
@@ -192,8 +213,11 @@ impl super::Client {
         &self,
         request: ListPrefixListsRequest,
     ) -> impl rt::Stream<
-        Item = Result<ListPrefixListsResponse, rt::SdkError<ListPrefixListsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            ListPrefixListsResponse,
+            rt::SdkError<ListPrefixListsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListPrefixLists`.
@@ -202,21 +226,25 @@ impl super::Client {
         &self,
         request: ListPrefixListsRequest,
     ) -> impl rt::Stream<
-        Item = Result<PrefixLists, rt::SdkError<ListPrefixListsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<PrefixLists, rt::SdkError<ListPrefixListsError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListPrefixListsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListPrefixListsRequestBuilder {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
             prefix_list_ids: src.list("PrefixListIds")?,
             prefix_list_name: src.optional("PrefixListName")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
         }
@@ -228,8 +256,10 @@ impl rt::Operation for ListPrefixListsRequest {
     const ACTION: &'static str = "ListPrefixLists";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListPrefixListsResponse;
     type Error = ListPrefixListsError;
     #[inline]
@@ -250,27 +280,27 @@ pub struct ListPrefixListsResponse {
     /// How many entries one answer holds at most.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The prefix lists on this page.
     ///
     /// Wire name: `PrefixLists`.
-    pub prefix_lists: Vec<PrefixLists>,
+    pub prefix_lists: ::std::vec::Vec<PrefixLists>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for ListPrefixListsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             max_results: fields.optional("MaxResults")?,
@@ -305,7 +335,7 @@ impl ListPrefixListsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -325,13 +355,13 @@ impl rt::OperationError for ListPrefixListsError {
         }
     }
 }
-impl std::fmt::Display for ListPrefixListsError {
+impl ::std::fmt::Display for ListPrefixListsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListPrefixListsError {}
+impl ::std::error::Error for ListPrefixListsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -446,67 +476,67 @@ pub struct PrefixLists {
     /// The CIDR blocks in the prefix list.
     ///
     /// Wire name: `CidrBlocks`.
-    pub cidr_blocks: Vec<String>,
+    pub cidr_blocks: ::std::vec::Vec<::std::string::String>,
     /// When the prefix list was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The IP version of the list, `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// How many CIDR blocks the list may hold at most.
     ///
     /// Wire name: `MaxEntries`.
-    pub max_entries: Option<i64>,
+    pub max_entries: ::core::option::Option<i64>,
     /// The ID of the Alibaba Cloud account that owns the prefix list.
     ///
     /// Wire name: `OwnerId`.
-    pub owner_id: Option<String>,
+    pub owner_id: ::core::option::Option<::std::string::String>,
     /// The description of the prefix list.
     ///
     /// Wire name: `PrefixListDescription`.
-    pub prefix_list_description: Option<String>,
+    pub prefix_list_description: ::core::option::Option<::std::string::String>,
     /// The ID of the prefix list.
     ///
     /// Wire name: `PrefixListId`.
-    pub prefix_list_id: Option<String>,
+    pub prefix_list_id: ::core::option::Option<::std::string::String>,
     /// The name of the prefix list.
     ///
     /// Wire name: `PrefixListName`.
-    pub prefix_list_name: Option<String>,
+    pub prefix_list_name: ::core::option::Option<::std::string::String>,
     /// The state of the prefix list, such as `Created`, or `Modifying` while a change is applied.
     ///
     /// Wire name: `PrefixListStatus`.
-    pub prefix_list_status: Option<String>,
+    pub prefix_list_status: ::core::option::Option<::std::string::String>,
     /// The type of the prefix list, for example a custom one that an account created.
     ///
     /// Wire name: `PrefixListType`.
-    pub prefix_list_type: Option<String>,
+    pub prefix_list_type: ::core::option::Option<::std::string::String>,
     /// The region of the prefix list.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group of the prefix list.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// How the prefix list is shared, for example whether another account shares it with you through Resource Sharing.
     ///
     /// Wire name: `ShareType`.
-    pub share_type: Option<String>,
+    pub share_type: ::core::option::Option<::std::string::String>,
     /// The state of the prefix list as a resource; see also PrefixListStatus.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the prefix list.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl rt::Decode for PrefixLists {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cidr_blocks: fields.list("CidrBlocks")?,
@@ -537,7 +567,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,27 +16,27 @@ pub struct ListPublicIpAddressPoolCidrBlocksRequest {
     /// Return only this CIDR block.
     ///
     /// Wire name: `CidrBlock`.
-    pub cidr_block: Option<String>,
+    pub cidr_block: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// How many blocks one answer holds, from `10` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The IP address pool whose CIDR blocks you want. ListPublicIpAddressPools lists pool IDs.
     ///
     /// Wire name: `PublicIpAddressPoolId`. Required.
-    pub public_ip_address_pool_id: String,
+    pub public_ip_address_pool_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListPublicIpAddressPoolCidrBlocksRequest {
     /// Starts building a request.
@@ -48,53 +48,65 @@ impl ListPublicIpAddressPoolCidrBlocksRequest {
 /// Builds a [`ListPublicIpAddressPoolCidrBlocksRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListPublicIpAddressPoolCidrBlocksRequestBuilder {
-    cidr_block: Option<String>,
-    dry_run: Option<bool>,
-    max_results: Option<i32>,
-    next_token: Option<String>,
-    public_ip_address_pool_id: Option<String>,
-    region_id: Option<String>,
+    cidr_block: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    max_results: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ListPublicIpAddressPoolCidrBlocksRequestBuilder {
     /// Return only this CIDR block.
     ///
     /// Wire name: `CidrBlock`.
-    pub fn cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.cidr_block = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// How many blocks one answer holds, from `10` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The IP address pool whose CIDR blocks you want. ListPublicIpAddressPools lists pool IDs.
     ///
     /// Wire name: `PublicIpAddressPoolId`. Required.
-    pub fn public_ip_address_pool_id(mut self, value: impl Into<String>) -> Self {
+    pub fn public_ip_address_pool_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.public_ip_address_pool_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -102,7 +114,10 @@ impl ListPublicIpAddressPoolCidrBlocksRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ListPublicIpAddressPoolCidrBlocksRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ListPublicIpAddressPoolCidrBlocksRequest,
+        rt::BuildError,
+    > {
         Ok(ListPublicIpAddressPoolCidrBlocksRequest {
             cidr_block: self.cidr_block,
             dry_run: self.dry_run,
@@ -140,7 +155,7 @@ impl rt::DryRunnable for ListPublicIpAddressPoolCidrBlocksRequest {}
 impl rt::Paginated for ListPublicIpAddressPoolCidrBlocksRequest {
     type Item = PublicIpPoolCidrBlockList;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -154,7 +169,7 @@ impl rt::Paginated for ListPublicIpAddressPoolCidrBlocksRequest {
     #[inline]
     fn into_items(
         page: ListPublicIpAddressPoolCidrBlocksResponse,
-    ) -> Vec<PublicIpPoolCidrBlockList> {
+    ) -> ::std::vec::Vec<PublicIpPoolCidrBlockList> {
         page.public_ip_pool_cidr_block_list
     }
 }
@@ -165,11 +180,11 @@ impl super::Client {
         &self,
         request: ListPublicIpAddressPoolCidrBlocksRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             ListPublicIpAddressPoolCidrBlocksResponse,
             rt::SdkError<ListPublicIpAddressPoolCidrBlocksError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListPublicIpAddressPoolCidrBlocks`.
@@ -178,25 +193,29 @@ impl super::Client {
         &self,
         request: ListPublicIpAddressPoolCidrBlocksRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             PublicIpPoolCidrBlockList,
             rt::SdkError<ListPublicIpAddressPoolCidrBlocksError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListPublicIpAddressPoolCidrBlocksRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListPublicIpAddressPoolCidrBlocksRequestBuilder {
             cidr_block: src.optional("CidrBlock")?,
             dry_run: src.optional("DryRun")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
             public_ip_address_pool_id: src.optional("PublicIpAddressPoolId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -206,8 +225,10 @@ impl rt::Operation for ListPublicIpAddressPoolCidrBlocksRequest {
     const ACTION: &'static str = "ListPublicIpAddressPoolCidrBlocks";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListPublicIpAddressPoolCidrBlocksResponse;
     type Error = ListPublicIpAddressPoolCidrBlocksError;
     #[inline]
@@ -227,23 +248,23 @@ pub struct ListPublicIpAddressPoolCidrBlocksResponse {
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The CIDR blocks on this page.
     ///
     /// Wire name: `PublicIpPoolCidrBlockList`.
-    pub public_ip_pool_cidr_block_list: Vec<PublicIpPoolCidrBlockList>,
+    pub public_ip_pool_cidr_block_list: ::std::vec::Vec<PublicIpPoolCidrBlockList>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for ListPublicIpAddressPoolCidrBlocksResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             next_token: fields.optional("NextToken")?,
@@ -277,7 +298,7 @@ impl ListPublicIpAddressPoolCidrBlocksError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -297,13 +318,13 @@ impl rt::OperationError for ListPublicIpAddressPoolCidrBlocksError {
         }
     }
 }
-impl std::fmt::Display for ListPublicIpAddressPoolCidrBlocksError {
+impl ::std::fmt::Display for ListPublicIpAddressPoolCidrBlocksError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListPublicIpAddressPoolCidrBlocksError {}
+impl ::std::error::Error for ListPublicIpAddressPoolCidrBlocksError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -361,31 +382,31 @@ pub struct PublicIpPoolCidrBlockList {
     /// The block itself in CIDR notation, such as `47.100.0.0/24`.
     ///
     /// Wire name: `CidrBlock`.
-    pub cidr_block: Option<String>,
+    pub cidr_block: ::core::option::Option<::std::string::String>,
     /// When the block was added to the pool.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The IP address pool the block belongs to.
     ///
     /// Wire name: `PublicIpAddressPoolId`.
-    pub public_ip_address_pool_id: Option<String>,
+    pub public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
     /// The state of the block: `Created` when it is usable, `Modifying` while it is being added, `Deleting` while it is being removed.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// How many IP addresses the block holds in total.
     ///
     /// Wire name: `TotalIpNum`.
-    pub total_ip_num: Option<i64>,
+    pub total_ip_num: ::core::option::Option<i64>,
     /// How many of the block's IP addresses are already allocated.
     ///
     /// Wire name: `UsedIpNum`.
-    pub used_ip_num: Option<i64>,
+    pub used_ip_num: ::core::option::Option<i64>,
 }
 impl rt::Decode for PublicIpPoolCidrBlockList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cidr_block: fields.optional("CidrBlock")?,
@@ -408,7 +429,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

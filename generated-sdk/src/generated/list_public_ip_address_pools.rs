@@ -16,47 +16,47 @@ pub struct ListPublicIpAddressPoolsRequest {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Return only pools of this line type: `BGP` (BGP Multi-ISP, the default) or `BGP_PRO` (BGP Multi-ISP Pro). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `Isp`.
-    pub isp: Option<Isp>,
+    pub isp: ::core::option::Option<Isp>,
     /// How many pools one answer holds, from `10` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Return only pools with this name. A name has 1 to 128 characters of letters, digits, periods, underscores and hyphens, begins with a letter and does not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// Return only these pools; up to 100 pool IDs.
     ///
     /// Wire name: `PublicIpAddressPoolIds`. At most 100 items.
-    pub public_ip_address_pool_ids: Vec<String>,
+    pub public_ip_address_pool_ids: ::std::vec::Vec<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only pools in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Whether to filter on Anti-DDoS Pro/Premium: `true` returns only pools that have it.
     ///
     /// Wire name: `SecurityProtectionEnabled`.
-    pub security_protection_enabled: Option<bool>,
+    pub security_protection_enabled: ::core::option::Option<bool>,
     /// Return only pools in this state: `Created`, `Deleting` or `Modifying`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<Status>,
+    pub status: ::core::option::Option<Status>,
     /// Return only the pools that carry all of these tags.
     ///
     /// Wire name: `Tags`. At most 10 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl ListPublicIpAddressPoolsRequest {
     /// Starts building a request.
@@ -68,51 +68,57 @@ impl ListPublicIpAddressPoolsRequest {
 /// Builds a [`ListPublicIpAddressPoolsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListPublicIpAddressPoolsRequestBuilder {
-    dry_run: Option<bool>,
-    isp: Option<Isp>,
-    max_results: Option<i32>,
-    name: Option<String>,
-    next_token: Option<String>,
-    public_ip_address_pool_ids: Vec<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    security_protection_enabled: Option<bool>,
-    status: Option<Status>,
-    tags: Vec<super::types::Tag>,
+    dry_run: ::core::option::Option<bool>,
+    isp: ::core::option::Option<Isp>,
+    max_results: ::core::option::Option<i32>,
+    name: ::core::option::Option<::std::string::String>,
+    next_token: ::core::option::Option<::std::string::String>,
+    public_ip_address_pool_ids: ::std::vec::Vec<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    security_protection_enabled: ::core::option::Option<bool>,
+    status: ::core::option::Option<Status>,
+    tags: ::std::vec::Vec<super::types::Tag>,
 }
 impl ListPublicIpAddressPoolsRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Return only pools of this line type: `BGP` (BGP Multi-ISP, the default) or `BGP_PRO` (BGP Multi-ISP Pro). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `Isp`.
-    pub fn isp(mut self, value: impl Into<Isp>) -> Self {
+    pub fn isp(mut self, value: impl ::core::convert::Into<Isp>) -> Self {
         self.isp = Some(value.into());
         self
     }
     /// How many pools one answer holds, from `10` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Return only pools with this name. A name has 1 to 128 characters of letters, digits, periods, underscores and hyphens, begins with a letter and does not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
@@ -121,36 +127,50 @@ impl ListPublicIpAddressPoolsRequestBuilder {
     /// Wire name: `PublicIpAddressPoolIds`. At most 100 items.
     pub fn public_ip_address_pool_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.public_ip_address_pool_ids = value.into_iter().map(Into::into).collect();
+        self.public_ip_address_pool_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only pools in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// Whether to filter on Anti-DDoS Pro/Premium: `true` returns only pools that have it.
     ///
     /// Wire name: `SecurityProtectionEnabled`.
-    pub fn security_protection_enabled(mut self, value: impl Into<bool>) -> Self {
+    pub fn security_protection_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.security_protection_enabled = Some(value.into());
         self
     }
     /// Return only pools in this state: `Created`, `Deleting` or `Modifying`.
     ///
     /// Wire name: `Status`.
-    pub fn status(mut self, value: impl Into<Status>) -> Self {
+    pub fn status(mut self, value: impl ::core::convert::Into<Status>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -159,14 +179,18 @@ impl ListPublicIpAddressPoolsRequestBuilder {
     /// Wire name: `Tags`. At most 10 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListPublicIpAddressPoolsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListPublicIpAddressPoolsRequest, rt::BuildError> {
         let request = ListPublicIpAddressPoolsRequest {
             dry_run: self.dry_run,
             isp: self.isp,
@@ -216,7 +240,7 @@ impl rt::DryRunnable for ListPublicIpAddressPoolsRequest {}
 impl rt::Paginated for ListPublicIpAddressPoolsRequest {
     type Item = PublicIpAddressPoolList;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -230,7 +254,7 @@ impl rt::Paginated for ListPublicIpAddressPoolsRequest {
     #[inline]
     fn into_items(
         page: ListPublicIpAddressPoolsResponse,
-    ) -> Vec<PublicIpAddressPoolList> {
+    ) -> ::std::vec::Vec<PublicIpAddressPoolList> {
         page.public_ip_address_pool_list
     }
 }
@@ -241,11 +265,11 @@ impl super::Client {
         &self,
         request: ListPublicIpAddressPoolsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             ListPublicIpAddressPoolsResponse,
             rt::SdkError<ListPublicIpAddressPoolsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListPublicIpAddressPools`.
@@ -254,18 +278,20 @@ impl super::Client {
         &self,
         request: ListPublicIpAddressPoolsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             PublicIpAddressPoolList,
             rt::SdkError<ListPublicIpAddressPoolsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListPublicIpAddressPoolsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListPublicIpAddressPoolsRequestBuilder {
             dry_run: src.optional("DryRun")?,
             isp: src.optional("Isp")?,
@@ -273,7 +299,9 @@ impl rt::FromParams for ListPublicIpAddressPoolsRequest {
             name: src.optional("Name")?,
             next_token: src.optional("NextToken")?,
             public_ip_address_pool_ids: src.list("PublicIpAddressPoolIds")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             security_protection_enabled: src.optional("SecurityProtectionEnabled")?,
             status: src.optional("Status")?,
@@ -287,8 +315,10 @@ impl rt::Operation for ListPublicIpAddressPoolsRequest {
     const ACTION: &'static str = "ListPublicIpAddressPools";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListPublicIpAddressPoolsResponse;
     type Error = ListPublicIpAddressPoolsError;
     #[inline]
@@ -313,23 +343,23 @@ pub struct ListPublicIpAddressPoolsResponse {
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The IP address pools on this page.
     ///
     /// Wire name: `PublicIpAddressPoolList`.
-    pub public_ip_address_pool_list: Vec<PublicIpAddressPoolList>,
+    pub public_ip_address_pool_list: ::std::vec::Vec<PublicIpAddressPoolList>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for ListPublicIpAddressPoolsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             next_token: fields.optional("NextToken")?,
@@ -363,7 +393,7 @@ impl ListPublicIpAddressPoolsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -383,13 +413,13 @@ impl rt::OperationError for ListPublicIpAddressPoolsError {
         }
     }
 }
-impl std::fmt::Display for ListPublicIpAddressPoolsError {
+impl ::std::fmt::Display for ListPublicIpAddressPoolsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListPublicIpAddressPoolsError {}
+impl ::std::error::Error for ListPublicIpAddressPoolsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -534,7 +564,7 @@ impl Isp {
         }
     }
 }
-impl From<&str> for Isp {
+impl ::core::convert::From<&str> for Isp {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -544,16 +574,17 @@ impl From<&str> for Isp {
         }
     }
 }
-impl std::fmt::Display for Isp {
+impl ::std::fmt::Display for Isp {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Isp {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Isp {
@@ -587,7 +618,7 @@ impl Status {
         }
     }
 }
-impl From<&str> for Status {
+impl ::core::convert::From<&str> for Status {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -598,16 +629,17 @@ impl From<&str> for Status {
         }
     }
 }
-impl std::fmt::Display for Status {
+impl ::std::fmt::Display for Status {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Status {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Status {
@@ -623,83 +655,83 @@ pub struct PublicIpAddressPoolList {
     /// The service type of the pool: `Default` or `CloudBox`.
     ///
     /// Wire name: `BizType`.
-    pub biz_type: Option<String>,
+    pub biz_type: ::core::option::Option<::std::string::String>,
     /// The business state of the pool, such as `Normal`, or `FinancialLocked` when it is locked for overdue payment.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<String>,
+    pub business_status: ::core::option::Option<::std::string::String>,
     /// When the pool was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the pool.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Whether the pool still has free addresses to allocate EIPs from (`true`) or is used up (`false`).
     ///
     /// Wire name: `IpAddressRemaining`.
-    pub ip_address_remaining: Option<bool>,
+    pub ip_address_remaining: ::core::option::Option<bool>,
     /// The line type of the pool, such as `BGP` or `BGP_PRO`.
     ///
     /// Wire name: `Isp`.
-    pub isp: Option<String>,
+    pub isp: ::core::option::Option<::std::string::String>,
     /// The name of the pool.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID of the Alibaba Cloud account that owns the pool.
     ///
     /// Wire name: `OwnerId`.
-    pub owner_id: Option<i64>,
+    pub owner_id: ::core::option::Option<i64>,
     /// The ID of the IP address pool.
     ///
     /// Wire name: `PublicIpAddressPoolId`.
-    pub public_ip_address_pool_id: Option<String>,
+    pub public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
     /// The region of the pool.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group the pool belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The Anti-DDoS editions enabled for the pool; `AntiDDoS_Enhanced` means Anti-DDoS Pro/Premium.
     ///
     /// Wire name: `SecurityProtectionTypes`.
-    pub security_protection_types: Vec<String>,
+    pub security_protection_types: ::std::vec::Vec<::std::string::String>,
     /// Whether the pool is shared across accounts, such as `Shared`; empty when the pool is not shared.
     ///
     /// Wire name: `ShareType`.
-    pub share_type: Option<String>,
+    pub share_type: ::core::option::Option<::std::string::String>,
     /// The state of the pool: `Created`, `Deleting` or `Modifying`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the pool.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// How many IP addresses the pool holds in total.
     ///
     /// Wire name: `TotalIpNum`.
-    pub total_ip_num: Option<i64>,
+    pub total_ip_num: ::core::option::Option<i64>,
     /// How many of the pool's IP addresses are already allocated.
     ///
     /// Wire name: `UsedIpNum`.
-    pub used_ip_num: Option<i64>,
+    pub used_ip_num: ::core::option::Option<i64>,
     /// The user type of the pool as the service classifies it.
     ///
     /// Wire name: `UserType`.
-    pub user_type: Option<String>,
+    pub user_type: ::core::option::Option<::std::string::String>,
     /// The zones of the pool; set for pools of the `CloudBox` type.
     ///
     /// Wire name: `Zones`.
-    pub zones: Vec<String>,
+    pub zones: ::std::vec::Vec<::std::string::String>,
 }
 impl rt::Decode for PublicIpAddressPoolList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             biz_type: fields.optional("BizType")?,
@@ -734,7 +766,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,39 +16,39 @@ pub struct ListRouteTargetGroupsRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// How many groups one page holds: 1 to 50, 50 by default.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Return only groups that have this instance as a member.
     ///
     /// Wire name: `MemberId`.
-    pub member_id: Option<String>,
+    pub member_id: ::core::option::Option<::std::string::String>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only groups in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Return only these route target groups, up to 50 IDs.
     ///
     /// Wire name: `RouteTargetGroupIds`.
-    pub route_target_group_ids: Vec<String>,
+    pub route_target_group_ids: ::std::vec::Vec<::std::string::String>,
     /// Return only groups that carry these tags.
     ///
     /// Wire name: `Tag`.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// Return only groups of this VPC. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl ListRouteTargetGroupsRequest {
     /// Starts building a request.
@@ -60,56 +60,71 @@ impl ListRouteTargetGroupsRequest {
 /// Builds a [`ListRouteTargetGroupsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListRouteTargetGroupsRequestBuilder {
-    client_token: Option<String>,
-    max_results: Option<i32>,
-    member_id: Option<String>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    route_target_group_ids: Vec<String>,
-    tag: Vec<super::types::Tag>,
-    vpc_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    max_results: ::core::option::Option<i32>,
+    member_id: ::core::option::Option<::std::string::String>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    route_target_group_ids: ::std::vec::Vec<::std::string::String>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl ListRouteTargetGroupsRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// How many groups one page holds: 1 to 50, 50 by default.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Return only groups that have this instance as a member.
     ///
     /// Wire name: `MemberId`.
-    pub fn member_id(mut self, value: impl Into<String>) -> Self {
+    pub fn member_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.member_id = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only groups in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -118,9 +133,14 @@ impl ListRouteTargetGroupsRequestBuilder {
     /// Wire name: `RouteTargetGroupIds`.
     pub fn route_target_group_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.route_target_group_ids = value.into_iter().map(Into::into).collect();
+        self.route_target_group_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Return only groups that carry these tags.
@@ -128,21 +148,28 @@ impl ListRouteTargetGroupsRequestBuilder {
     /// Wire name: `Tag`.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only groups of this VPC. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListRouteTargetGroupsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListRouteTargetGroupsRequest, rt::BuildError> {
         Ok(ListRouteTargetGroupsRequest {
             client_token: self.client_token,
             max_results: self.max_results,
@@ -179,7 +206,7 @@ impl super::Client {
 impl rt::Paginated for ListRouteTargetGroupsRequest {
     type Item = RouteTargetGroups;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -191,7 +218,9 @@ impl rt::Paginated for ListRouteTargetGroupsRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListRouteTargetGroupsResponse) -> Vec<RouteTargetGroups> {
+    fn into_items(
+        page: ListRouteTargetGroupsResponse,
+    ) -> ::std::vec::Vec<RouteTargetGroups> {
         page.route_target_groups
     }
 }
@@ -202,11 +231,11 @@ impl super::Client {
         &self,
         request: ListRouteTargetGroupsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             ListRouteTargetGroupsResponse,
             rt::SdkError<ListRouteTargetGroupsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListRouteTargetGroups`.
@@ -215,21 +244,28 @@ impl super::Client {
         &self,
         request: ListRouteTargetGroupsRequest,
     ) -> impl rt::Stream<
-        Item = Result<RouteTargetGroups, rt::SdkError<ListRouteTargetGroupsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            RouteTargetGroups,
+            rt::SdkError<ListRouteTargetGroupsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListRouteTargetGroupsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListRouteTargetGroupsRequestBuilder {
             client_token: src.optional("ClientToken")?,
             max_results: src.optional("MaxResults")?,
             member_id: src.optional("MemberId")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             route_target_group_ids: src.list("RouteTargetGroupIds")?,
             tag: src.structs("Tag")?,
@@ -243,8 +279,10 @@ impl rt::Operation for ListRouteTargetGroupsRequest {
     const ACTION: &'static str = "ListRouteTargetGroups";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListRouteTargetGroupsResponse;
     type Error = ListRouteTargetGroupsError;
     #[inline]
@@ -267,27 +305,27 @@ pub struct ListRouteTargetGroupsResponse {
     /// How many entries one answer holds at most.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The route target groups on this page.
     ///
     /// Wire name: `RouteTargetGroups`.
-    pub route_target_groups: Vec<RouteTargetGroups>,
+    pub route_target_groups: ::std::vec::Vec<RouteTargetGroups>,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for ListRouteTargetGroupsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             max_results: fields.optional("MaxResults")?,
@@ -322,7 +360,7 @@ impl ListRouteTargetGroupsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -342,13 +380,13 @@ impl rt::OperationError for ListRouteTargetGroupsError {
         }
     }
 }
-impl std::fmt::Display for ListRouteTargetGroupsError {
+impl ::std::fmt::Display for ListRouteTargetGroupsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListRouteTargetGroupsError {}
+impl ::std::error::Error for ListRouteTargetGroupsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -470,27 +508,27 @@ pub struct RouteTargetMemberList {
     /// Whether the member is enabled or has been disabled with UpdateRouteTargetGroup.
     ///
     /// Wire name: `EnableStatus`.
-    pub enable_status: Option<String>,
+    pub enable_status: ::core::option::Option<::std::string::String>,
     /// The result of the health checks of the member; a failing primary hands the traffic to the standby.
     ///
     /// Wire name: `HealthCheckStatus`.
-    pub health_check_status: Option<String>,
+    pub health_check_status: ::core::option::Option<::std::string::String>,
     /// The instance ID of the member.
     ///
     /// Wire name: `MemberId`.
-    pub member_id: Option<String>,
+    pub member_id: ::core::option::Option<::std::string::String>,
     /// The type of the member instance.
     ///
     /// Wire name: `MemberType`.
-    pub member_type: Option<String>,
+    pub member_type: ::core::option::Option<::std::string::String>,
     /// The role of the member: `100` for the primary, `0` for the standby.
     ///
     /// Wire name: `Weight`.
-    pub weight: Option<i64>,
+    pub weight: ::core::option::Option<i64>,
 }
 impl rt::Decode for RouteTargetMemberList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             enable_status: fields.optional("EnableStatus")?,
@@ -508,51 +546,51 @@ pub struct RouteTargetGroups {
     /// How the members share the traffic; `Active-Standby` is the only mode.
     ///
     /// Wire name: `ConfigMode`.
-    pub config_mode: Option<String>,
+    pub config_mode: ::core::option::Option<::std::string::String>,
     /// When the group was created.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<String>,
+    pub create_time: ::core::option::Option<::std::string::String>,
     /// The region of the group.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group of the group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The description of the group.
     ///
     /// Wire name: `RouteTargetGroupDescription`.
-    pub route_target_group_description: Option<String>,
+    pub route_target_group_description: ::core::option::Option<::std::string::String>,
     /// The ID of the route target group.
     ///
     /// Wire name: `RouteTargetGroupId`.
-    pub route_target_group_id: Option<String>,
+    pub route_target_group_id: ::core::option::Option<::std::string::String>,
     /// The name of the group.
     ///
     /// Wire name: `RouteTargetGroupName`.
-    pub route_target_group_name: Option<String>,
+    pub route_target_group_name: ::core::option::Option<::std::string::String>,
     /// The members of the group, the primary and the standby.
     ///
     /// Wire name: `RouteTargetMemberList`.
-    pub route_target_member_list: Vec<RouteTargetMemberList>,
+    pub route_target_member_list: ::std::vec::Vec<RouteTargetMemberList>,
     /// The state of the group: `Pending`, `Updating` or `Deleting` while a change runs, otherwise `Available`, `Unavailable`, `Switched` or `Abnormal`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags attached to the group.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The VPC of the group.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for RouteTargetGroups {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             config_mode: fields.optional("ConfigMode")?,
@@ -580,7 +618,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,19 +16,19 @@ pub struct ListTagResourcesRequest {
     /// How many entries one answer holds, from `1` to `50`; `50` by default.
     ///
     /// Wire name: `MaxResults`. At most 50.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resources to look at, up to 20, all of the type in `ResourceType`.
     ///
     /// Wire name: `ResourceId`. At most 51 items.
-    pub resource_id: Vec<String>,
+    pub resource_id: ::std::vec::Vec<::std::string::String>,
     /// The kind of resource to look at: `VPC`, `VSWITCH`, `ROUTETABLE`, `EIP`, `VpnGateway`, `NATGATEWAY` or `COMMONBANDWIDTHPACKAGE` (EIP bandwidth plan).
     ///
     /// Wire name: `ResourceType`. Required.
@@ -36,7 +36,7 @@ pub struct ListTagResourcesRequest {
     /// Up to 20 tags to match, as key-value pairs. A value may be empty; otherwise it is at most 128 characters of letters, digits, periods, underscores and hyphens, begins with a letter, must not begin with `aliyun` or `acs:`, and must not contain `http://` or `https://`.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl ListTagResourcesRequest {
     /// Starts building a request.
@@ -48,32 +48,38 @@ impl ListTagResourcesRequest {
 /// Builds a [`ListTagResourcesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListTagResourcesRequestBuilder {
-    max_results: Option<i32>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    resource_id: Vec<String>,
-    resource_type: Option<ResourceType>,
-    tag: Vec<super::types::Tag>,
+    max_results: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_id: ::std::vec::Vec<::std::string::String>,
+    resource_type: ::core::option::Option<ResourceType>,
+    tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl ListTagResourcesRequestBuilder {
     /// How many entries one answer holds, from `1` to `50`; `50` by default.
     ///
     /// Wire name: `MaxResults`. At most 50.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -82,15 +88,20 @@ impl ListTagResourcesRequestBuilder {
     /// Wire name: `ResourceId`. At most 51 items.
     pub fn resource_id(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(Into::into).collect();
+        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The kind of resource to look at: `VPC`, `VSWITCH`, `ROUTETABLE`, `EIP`, `VpnGateway`, `NATGATEWAY` or `COMMONBANDWIDTHPACKAGE` (EIP bandwidth plan).
     ///
     /// Wire name: `ResourceType`. Required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<ResourceType>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
@@ -99,14 +110,18 @@ impl ListTagResourcesRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListTagResourcesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListTagResourcesRequest, rt::BuildError> {
         let request = ListTagResourcesRequest {
             max_results: self.max_results,
             next_token: self.next_token,
@@ -155,7 +170,7 @@ impl super::Client {
 impl rt::Paginated for ListTagResourcesRequest {
     type Item = TagResource;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -167,7 +182,7 @@ impl rt::Paginated for ListTagResourcesRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListTagResourcesResponse) -> Vec<TagResource> {
+    fn into_items(page: ListTagResourcesResponse) -> ::std::vec::Vec<TagResource> {
         page.tag_resources
     }
 }
@@ -178,8 +193,11 @@ impl super::Client {
         &self,
         request: ListTagResourcesRequest,
     ) -> impl rt::Stream<
-        Item = Result<ListTagResourcesResponse, rt::SdkError<ListTagResourcesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            ListTagResourcesResponse,
+            rt::SdkError<ListTagResourcesError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListTagResources`.
@@ -188,19 +206,23 @@ impl super::Client {
         &self,
         request: ListTagResourcesRequest,
     ) -> impl rt::Stream<
-        Item = Result<TagResource, rt::SdkError<ListTagResourcesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<TagResource, rt::SdkError<ListTagResourcesError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListTagResourcesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListTagResourcesRequestBuilder {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_id: src.list("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
             tag: src.structs("Tag")?,
@@ -213,8 +235,10 @@ impl rt::Operation for ListTagResourcesRequest {
     const ACTION: &'static str = "ListTagResources";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListTagResourcesResponse;
     type Error = ListTagResourcesError;
     #[inline]
@@ -234,19 +258,19 @@ pub struct ListTagResourcesResponse {
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// One entry per tag on each matching resource.
     ///
     /// Wire name: `TagResources`. On the wire each item is wrapped in `TagResource`.
-    pub tag_resources: Vec<TagResource>,
+    pub tag_resources: ::std::vec::Vec<TagResource>,
 }
 impl rt::Decode for ListTagResourcesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             next_token: fields.optional("NextToken")?,
@@ -283,7 +307,7 @@ impl ListTagResourcesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -308,13 +332,13 @@ impl rt::OperationError for ListTagResourcesError {
         }
     }
 }
-impl std::fmt::Display for ListTagResourcesError {
+impl ::std::fmt::Display for ListTagResourcesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListTagResourcesError {}
+impl ::std::error::Error for ListTagResourcesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -390,7 +414,7 @@ impl ResourceType {
         }
     }
 }
-impl From<&str> for ResourceType {
+impl ::core::convert::From<&str> for ResourceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -405,16 +429,17 @@ impl From<&str> for ResourceType {
         }
     }
 }
-impl std::fmt::Display for ResourceType {
+impl ::std::fmt::Display for ResourceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ResourceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ResourceType {
@@ -430,23 +455,23 @@ pub struct TagResource {
     /// The resource that carries the tag.
     ///
     /// Wire name: `ResourceId`.
-    pub resource_id: Option<String>,
+    pub resource_id: ::core::option::Option<::std::string::String>,
     /// The kind of that resource, such as `VPC` or `VSWITCH`.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
     /// The key of the tag.
     ///
     /// Wire name: `TagKey`.
-    pub tag_key: Option<String>,
+    pub tag_key: ::core::option::Option<::std::string::String>,
     /// The value of the tag.
     ///
     /// Wire name: `TagValue`.
-    pub tag_value: Option<String>,
+    pub tag_value: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TagResource {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             resource_id: fields.optional("ResourceId")?,
@@ -467,7 +492,7 @@ mod tests {
             .resource_type("example-ResourceType")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

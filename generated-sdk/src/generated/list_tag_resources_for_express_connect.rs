@@ -16,19 +16,19 @@ pub struct ListTagResourcesForExpressConnectRequest {
     /// How many entries one answer holds, from `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`. At most 50.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resources whose tags you want, all of the type given in ResourceType.
     ///
     /// Wire name: `ResourceId`. At most 21 items.
-    pub resource_id: Vec<String>,
+    pub resource_id: ::std::vec::Vec<::std::string::String>,
     /// The kind of resource: `PHYSICALCONNECTION` (Express Connect circuit), `VIRTUALBORDERROUTER` (VBR) or `ROUTERINTERFACE` (router interface).
     ///
     /// Wire name: `ResourceType`. Required.
@@ -36,7 +36,7 @@ pub struct ListTagResourcesForExpressConnectRequest {
     /// Tags, each a key and optionally a value, that the resources must carry.
     ///
     /// Wire name: `Tag`. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl ListTagResourcesForExpressConnectRequest {
     /// Starts building a request.
@@ -48,32 +48,38 @@ impl ListTagResourcesForExpressConnectRequest {
 /// Builds a [`ListTagResourcesForExpressConnectRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListTagResourcesForExpressConnectRequestBuilder {
-    max_results: Option<i32>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    resource_id: Vec<String>,
-    resource_type: Option<ResourceType>,
-    tag: Vec<super::types::Tag>,
+    max_results: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_id: ::std::vec::Vec<::std::string::String>,
+    resource_type: ::core::option::Option<ResourceType>,
+    tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl ListTagResourcesForExpressConnectRequestBuilder {
     /// How many entries one answer holds, from `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`. At most 50.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -82,15 +88,20 @@ impl ListTagResourcesForExpressConnectRequestBuilder {
     /// Wire name: `ResourceId`. At most 21 items.
     pub fn resource_id(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(Into::into).collect();
+        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The kind of resource: `PHYSICALCONNECTION` (Express Connect circuit), `VIRTUALBORDERROUTER` (VBR) or `ROUTERINTERFACE` (router interface).
     ///
     /// Wire name: `ResourceType`. Required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<ResourceType>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
@@ -99,16 +110,21 @@ impl ListTagResourcesForExpressConnectRequestBuilder {
     /// Wire name: `Tag`. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ListTagResourcesForExpressConnectRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ListTagResourcesForExpressConnectRequest,
+        rt::BuildError,
+    > {
         let request = ListTagResourcesForExpressConnectRequest {
             max_results: self.max_results,
             next_token: self.next_token,
@@ -160,7 +176,7 @@ impl super::Client {
 impl rt::Paginated for ListTagResourcesForExpressConnectRequest {
     type Item = TagResource;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -172,7 +188,9 @@ impl rt::Paginated for ListTagResourcesForExpressConnectRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListTagResourcesForExpressConnectResponse) -> Vec<TagResource> {
+    fn into_items(
+        page: ListTagResourcesForExpressConnectResponse,
+    ) -> ::std::vec::Vec<TagResource> {
         page.tag_resources
     }
 }
@@ -183,11 +201,11 @@ impl super::Client {
         &self,
         request: ListTagResourcesForExpressConnectRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             ListTagResourcesForExpressConnectResponse,
             rt::SdkError<ListTagResourcesForExpressConnectError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListTagResourcesForExpressConnect`.
@@ -196,19 +214,26 @@ impl super::Client {
         &self,
         request: ListTagResourcesForExpressConnectRequest,
     ) -> impl rt::Stream<
-        Item = Result<TagResource, rt::SdkError<ListTagResourcesForExpressConnectError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            TagResource,
+            rt::SdkError<ListTagResourcesForExpressConnectError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListTagResourcesForExpressConnectRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListTagResourcesForExpressConnectRequestBuilder {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_id: src.list("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
             tag: src.structs("Tag")?,
@@ -221,8 +246,10 @@ impl rt::Operation for ListTagResourcesForExpressConnectRequest {
     const ACTION: &'static str = "ListTagResourcesForExpressConnect";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListTagResourcesForExpressConnectResponse;
     type Error = ListTagResourcesForExpressConnectError;
     #[inline]
@@ -242,19 +269,19 @@ pub struct ListTagResourcesForExpressConnectResponse {
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource and tag pairs in this answer, one entry per tag of each resource.
     ///
     /// Wire name: `TagResources`. On the wire each item is wrapped in `TagResource`.
-    pub tag_resources: Vec<TagResource>,
+    pub tag_resources: ::std::vec::Vec<TagResource>,
 }
 impl rt::Decode for ListTagResourcesForExpressConnectResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             next_token: fields.optional("NextToken")?,
@@ -287,7 +314,7 @@ impl ListTagResourcesForExpressConnectError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -307,13 +334,13 @@ impl rt::OperationError for ListTagResourcesForExpressConnectError {
         }
     }
 }
-impl std::fmt::Display for ListTagResourcesForExpressConnectError {
+impl ::std::fmt::Display for ListTagResourcesForExpressConnectError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListTagResourcesForExpressConnectError {}
+impl ::std::error::Error for ListTagResourcesForExpressConnectError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -377,7 +404,7 @@ impl ResourceType {
         }
     }
 }
-impl From<&str> for ResourceType {
+impl ::core::convert::From<&str> for ResourceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -388,16 +415,17 @@ impl From<&str> for ResourceType {
         }
     }
 }
-impl std::fmt::Display for ResourceType {
+impl ::std::fmt::Display for ResourceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ResourceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ResourceType {
@@ -413,23 +441,23 @@ pub struct TagResource {
     /// The ID of the resource.
     ///
     /// Wire name: `ResourceId`.
-    pub resource_id: Option<String>,
+    pub resource_id: ::core::option::Option<::std::string::String>,
     /// The kind of resource, as given in the request.
     ///
     /// Wire name: `ResourceType`.
-    pub resource_type: Option<String>,
+    pub resource_type: ::core::option::Option<::std::string::String>,
     /// The key of the tag.
     ///
     /// Wire name: `TagKey`.
-    pub tag_key: Option<String>,
+    pub tag_key: ::core::option::Option<::std::string::String>,
     /// The value of the tag.
     ///
     /// Wire name: `TagValue`.
-    pub tag_value: Option<String>,
+    pub tag_value: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TagResource {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             resource_id: fields.optional("ResourceId")?,
@@ -450,7 +478,7 @@ mod tests {
             .resource_type("example-ResourceType")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

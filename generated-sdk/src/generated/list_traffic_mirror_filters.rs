@@ -16,31 +16,31 @@ pub struct ListTrafficMirrorFiltersRequest {
     /// How many filters one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only filters in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Return only filters carrying these tags, given as key-value pairs.
     ///
     /// Wire name: `Tags`. At most 10 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// Return only these filters; up to 100 IDs.
     ///
     /// Wire name: `TrafficMirrorFilterIds`. At most 100 items.
-    pub traffic_mirror_filter_ids: Vec<String>,
+    pub traffic_mirror_filter_ids: ::std::vec::Vec<::std::string::String>,
     /// Return only filters with this name.
     ///
     /// Wire name: `TrafficMirrorFilterName`.
-    pub traffic_mirror_filter_name: Option<String>,
+    pub traffic_mirror_filter_name: ::core::option::Option<::std::string::String>,
 }
 impl ListTrafficMirrorFiltersRequest {
     /// Starts building a request.
@@ -52,40 +52,49 @@ impl ListTrafficMirrorFiltersRequest {
 /// Builds a [`ListTrafficMirrorFiltersRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListTrafficMirrorFiltersRequestBuilder {
-    max_results: Option<i32>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
-    traffic_mirror_filter_ids: Vec<String>,
-    traffic_mirror_filter_name: Option<String>,
+    max_results: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
+    traffic_mirror_filter_ids: ::std::vec::Vec<::std::string::String>,
+    traffic_mirror_filter_name: ::core::option::Option<::std::string::String>,
 }
 impl ListTrafficMirrorFiltersRequestBuilder {
     /// How many filters one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only filters in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -94,9 +103,11 @@ impl ListTrafficMirrorFiltersRequestBuilder {
     /// Wire name: `Tags`. At most 10 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only these filters; up to 100 IDs.
@@ -104,21 +115,31 @@ impl ListTrafficMirrorFiltersRequestBuilder {
     /// Wire name: `TrafficMirrorFilterIds`. At most 100 items.
     pub fn traffic_mirror_filter_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.traffic_mirror_filter_ids = value.into_iter().map(Into::into).collect();
+        self.traffic_mirror_filter_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Return only filters with this name.
     ///
     /// Wire name: `TrafficMirrorFilterName`.
-    pub fn traffic_mirror_filter_name(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_filter_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_filter_name = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListTrafficMirrorFiltersRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListTrafficMirrorFiltersRequest, rt::BuildError> {
         let request = ListTrafficMirrorFiltersRequest {
             max_results: self.max_results,
             next_token: self.next_token,
@@ -163,7 +184,7 @@ impl super::Client {
 impl rt::Paginated for ListTrafficMirrorFiltersRequest {
     type Item = TrafficMirrorFilters;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -175,7 +196,9 @@ impl rt::Paginated for ListTrafficMirrorFiltersRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListTrafficMirrorFiltersResponse) -> Vec<TrafficMirrorFilters> {
+    fn into_items(
+        page: ListTrafficMirrorFiltersResponse,
+    ) -> ::std::vec::Vec<TrafficMirrorFilters> {
         page.traffic_mirror_filters
     }
 }
@@ -186,11 +209,11 @@ impl super::Client {
         &self,
         request: ListTrafficMirrorFiltersRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             ListTrafficMirrorFiltersResponse,
             rt::SdkError<ListTrafficMirrorFiltersError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListTrafficMirrorFilters`.
@@ -199,19 +222,26 @@ impl super::Client {
         &self,
         request: ListTrafficMirrorFiltersRequest,
     ) -> impl rt::Stream<
-        Item = Result<TrafficMirrorFilters, rt::SdkError<ListTrafficMirrorFiltersError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            TrafficMirrorFilters,
+            rt::SdkError<ListTrafficMirrorFiltersError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListTrafficMirrorFiltersRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListTrafficMirrorFiltersRequestBuilder {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
             traffic_mirror_filter_ids: src.list("TrafficMirrorFilterIds")?,
@@ -225,8 +255,10 @@ impl rt::Operation for ListTrafficMirrorFiltersRequest {
     const ACTION: &'static str = "ListTrafficMirrorFilters";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListTrafficMirrorFiltersResponse;
     type Error = ListTrafficMirrorFiltersError;
     #[inline]
@@ -247,31 +279,31 @@ pub struct ListTrafficMirrorFiltersResponse {
     /// How many filters this answer holds.
     ///
     /// Wire name: `Count`.
-    pub count: Option<i64>,
+    pub count: ::core::option::Option<i64>,
     /// How many entries one answer holds at most.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<String>,
+    pub total_count: ::core::option::Option<::std::string::String>,
     /// The filters that match the request.
     ///
     /// Wire name: `TrafficMirrorFilters`.
-    pub traffic_mirror_filters: Vec<TrafficMirrorFilters>,
+    pub traffic_mirror_filters: ::std::vec::Vec<TrafficMirrorFilters>,
 }
 impl rt::Decode for ListTrafficMirrorFiltersResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             count: fields.optional("Count")?,
@@ -307,7 +339,7 @@ impl ListTrafficMirrorFiltersError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -327,13 +359,13 @@ impl rt::OperationError for ListTrafficMirrorFiltersError {
         }
     }
 }
-impl std::fmt::Display for ListTrafficMirrorFiltersError {
+impl ::std::fmt::Display for ListTrafficMirrorFiltersError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListTrafficMirrorFiltersError {}
+impl ::std::error::Error for ListTrafficMirrorFiltersError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -533,55 +565,55 @@ pub struct EgressRules {
     /// What the rule does with a matching packet: `accept` mirrors it, `drop` leaves it out.
     ///
     /// Wire name: `Action`.
-    pub action: Option<String>,
+    pub action: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block the rule matches.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// The destination port range the rule matches, as `start/end`; `-1/-1` means all ports.
     ///
     /// Wire name: `DestinationPortRange`.
-    pub destination_port_range: Option<String>,
+    pub destination_port_range: ::core::option::Option<::std::string::String>,
     /// The IP version the rule applies to, `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The priority of the rule; a smaller number means a higher priority.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i64>,
+    pub priority: ::core::option::Option<i64>,
     /// The protocol the rule matches: `ALL`, `ICMP`, `TCP` or `UDP`.
     ///
     /// Wire name: `Protocol`.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
     /// The source CIDR block the rule matches.
     ///
     /// Wire name: `SourceCidrBlock`.
-    pub source_cidr_block: Option<String>,
+    pub source_cidr_block: ::core::option::Option<::std::string::String>,
     /// The source port range the rule matches, as `start/end`; `-1/-1` means all ports.
     ///
     /// Wire name: `SourcePortRange`.
-    pub source_port_range: Option<String>,
+    pub source_port_range: ::core::option::Option<::std::string::String>,
     /// The direction the rule applies to: `ingress` for inbound or `egress` for outbound traffic.
     ///
     /// Wire name: `TrafficDirection`.
-    pub traffic_direction: Option<String>,
+    pub traffic_direction: ::core::option::Option<::std::string::String>,
     /// The filter the rule belongs to.
     ///
     /// Wire name: `TrafficMirrorFilterId`.
-    pub traffic_mirror_filter_id: Option<String>,
+    pub traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
     /// The ID of the rule, used to change or delete it.
     ///
     /// Wire name: `TrafficMirrorFilterRuleId`.
-    pub traffic_mirror_filter_rule_id: Option<String>,
+    pub traffic_mirror_filter_rule_id: ::core::option::Option<::std::string::String>,
     /// The state of the rule, such as `Creating`, `Created`, `Modifying` or `Deleting`.
     ///
     /// Wire name: `TrafficMirrorFilterRuleStatus`.
-    pub traffic_mirror_filter_rule_status: Option<String>,
+    pub traffic_mirror_filter_rule_status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for EgressRules {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             action: fields.optional("Action")?,
@@ -607,55 +639,55 @@ pub struct IngressRules {
     /// What the rule does with a matching packet: `accept` mirrors it, `drop` leaves it out.
     ///
     /// Wire name: `Action`.
-    pub action: Option<String>,
+    pub action: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block the rule matches.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// The destination port range the rule matches, as `start/end`; `-1/-1` means all ports.
     ///
     /// Wire name: `DestinationPortRange`.
-    pub destination_port_range: Option<String>,
+    pub destination_port_range: ::core::option::Option<::std::string::String>,
     /// The IP version the rule applies to, `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The priority of the rule; a smaller number means a higher priority.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i64>,
+    pub priority: ::core::option::Option<i64>,
     /// The protocol the rule matches: `ALL`, `ICMP`, `TCP` or `UDP`.
     ///
     /// Wire name: `Protocol`.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
     /// The source CIDR block the rule matches.
     ///
     /// Wire name: `SourceCidrBlock`.
-    pub source_cidr_block: Option<String>,
+    pub source_cidr_block: ::core::option::Option<::std::string::String>,
     /// The source port range the rule matches, as `start/end`; `-1/-1` means all ports.
     ///
     /// Wire name: `SourcePortRange`.
-    pub source_port_range: Option<String>,
+    pub source_port_range: ::core::option::Option<::std::string::String>,
     /// The direction the rule applies to: `ingress` for inbound or `egress` for outbound traffic.
     ///
     /// Wire name: `TrafficDirection`.
-    pub traffic_direction: Option<String>,
+    pub traffic_direction: ::core::option::Option<::std::string::String>,
     /// The filter the rule belongs to.
     ///
     /// Wire name: `TrafficMirrorFilterId`.
-    pub traffic_mirror_filter_id: Option<String>,
+    pub traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
     /// The ID of the rule, used to change or delete it.
     ///
     /// Wire name: `TrafficMirrorFilterRuleId`.
-    pub traffic_mirror_filter_rule_id: Option<String>,
+    pub traffic_mirror_filter_rule_id: ::core::option::Option<::std::string::String>,
     /// The state of the rule, such as `Creating`, `Created`, `Modifying` or `Deleting`.
     ///
     /// Wire name: `TrafficMirrorFilterRuleStatus`.
-    pub traffic_mirror_filter_rule_status: Option<String>,
+    pub traffic_mirror_filter_rule_status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IngressRules {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             action: fields.optional("Action")?,
@@ -681,43 +713,43 @@ pub struct TrafficMirrorFilters {
     /// When the filter was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The outbound rules of the filter.
     ///
     /// Wire name: `EgressRules`.
-    pub egress_rules: Vec<EgressRules>,
+    pub egress_rules: ::std::vec::Vec<EgressRules>,
     /// The inbound rules of the filter.
     ///
     /// Wire name: `IngressRules`.
-    pub ingress_rules: Vec<IngressRules>,
+    pub ingress_rules: ::std::vec::Vec<IngressRules>,
     /// The resource group the filter belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The tags on the filter, as key-value pairs.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The description of the filter.
     ///
     /// Wire name: `TrafficMirrorFilterDescription`.
-    pub traffic_mirror_filter_description: Option<String>,
+    pub traffic_mirror_filter_description: ::core::option::Option<::std::string::String>,
     /// The ID of the filter.
     ///
     /// Wire name: `TrafficMirrorFilterId`.
-    pub traffic_mirror_filter_id: Option<String>,
+    pub traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
     /// The name of the filter.
     ///
     /// Wire name: `TrafficMirrorFilterName`.
-    pub traffic_mirror_filter_name: Option<String>,
+    pub traffic_mirror_filter_name: ::core::option::Option<::std::string::String>,
     /// The state of the filter: `Creating` and `Created` after creation, `Modifying` while it changes, `Deleting` while it is removed.
     ///
     /// Wire name: `TrafficMirrorFilterStatus`.
-    pub traffic_mirror_filter_status: Option<String>,
+    pub traffic_mirror_filter_status: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TrafficMirrorFilters {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             creation_time: fields.optional("CreationTime")?,
@@ -743,7 +775,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,55 +16,55 @@ pub struct ListTrafficMirrorSessionsRequest {
     /// Set to `true` for only enabled sessions or `false` for only disabled ones.
     ///
     /// Wire name: `Enabled`.
-    pub enabled: Option<bool>,
+    pub enabled: ::core::option::Option<bool>,
     /// How many sessions one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// Return only the session with this priority, from `1` to `32766`.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i32>,
+    pub priority: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only sessions in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Return only sessions carrying these tags, given as key-value pairs.
     ///
     /// Wire name: `Tags`. At most 10 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// Return only sessions that use this filter.
     ///
     /// Wire name: `TrafficMirrorFilterId`.
-    pub traffic_mirror_filter_id: Option<String>,
+    pub traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
     /// Return only these sessions; up to 100 IDs.
     ///
     /// Wire name: `TrafficMirrorSessionIds`. At most 100 items.
-    pub traffic_mirror_session_ids: Vec<String>,
+    pub traffic_mirror_session_ids: ::std::vec::Vec<::std::string::String>,
     /// Return only sessions with this name (1 to 128 characters).
     ///
     /// Wire name: `TrafficMirrorSessionName`.
-    pub traffic_mirror_session_name: Option<String>,
+    pub traffic_mirror_session_name: ::core::option::Option<::std::string::String>,
     /// Return only sessions that mirror this elastic network interface.
     ///
     /// Wire name: `TrafficMirrorSourceId`.
-    pub traffic_mirror_source_id: Option<String>,
+    pub traffic_mirror_source_id: ::core::option::Option<::std::string::String>,
     /// Return only sessions that send traffic to this ENI or SLB instance.
     ///
     /// Wire name: `TrafficMirrorTargetId`.
-    pub traffic_mirror_target_id: Option<String>,
+    pub traffic_mirror_target_id: ::core::option::Option<::std::string::String>,
     /// Return only the session that tags its packets with this VXLAN network identifier, from `0` to `16777215`.
     ///
     /// Wire name: `VirtualNetworkId`.
-    pub virtual_network_id: Option<i32>,
+    pub virtual_network_id: ::core::option::Option<i32>,
 }
 impl ListTrafficMirrorSessionsRequest {
     /// Starts building a request.
@@ -76,60 +76,69 @@ impl ListTrafficMirrorSessionsRequest {
 /// Builds a [`ListTrafficMirrorSessionsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListTrafficMirrorSessionsRequestBuilder {
-    enabled: Option<bool>,
-    max_results: Option<i32>,
-    next_token: Option<String>,
-    priority: Option<i32>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
-    traffic_mirror_filter_id: Option<String>,
-    traffic_mirror_session_ids: Vec<String>,
-    traffic_mirror_session_name: Option<String>,
-    traffic_mirror_source_id: Option<String>,
-    traffic_mirror_target_id: Option<String>,
-    virtual_network_id: Option<i32>,
+    enabled: ::core::option::Option<bool>,
+    max_results: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    priority: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
+    traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
+    traffic_mirror_session_ids: ::std::vec::Vec<::std::string::String>,
+    traffic_mirror_session_name: ::core::option::Option<::std::string::String>,
+    traffic_mirror_source_id: ::core::option::Option<::std::string::String>,
+    traffic_mirror_target_id: ::core::option::Option<::std::string::String>,
+    virtual_network_id: ::core::option::Option<i32>,
 }
 impl ListTrafficMirrorSessionsRequestBuilder {
     /// Set to `true` for only enabled sessions or `false` for only disabled ones.
     ///
     /// Wire name: `Enabled`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+    pub fn enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
     /// How many sessions one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// Return only the session with this priority, from `1` to `32766`.
     ///
     /// Wire name: `Priority`.
-    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+    pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.priority = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only sessions in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -138,15 +147,20 @@ impl ListTrafficMirrorSessionsRequestBuilder {
     /// Wire name: `Tags`. At most 10 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only sessions that use this filter.
     ///
     /// Wire name: `TrafficMirrorFilterId`.
-    pub fn traffic_mirror_filter_id(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_filter_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_filter_id = Some(value.into());
         self
     }
@@ -155,42 +169,58 @@ impl ListTrafficMirrorSessionsRequestBuilder {
     /// Wire name: `TrafficMirrorSessionIds`. At most 100 items.
     pub fn traffic_mirror_session_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.traffic_mirror_session_ids = value.into_iter().map(Into::into).collect();
+        self.traffic_mirror_session_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Return only sessions with this name (1 to 128 characters).
     ///
     /// Wire name: `TrafficMirrorSessionName`.
-    pub fn traffic_mirror_session_name(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_session_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_session_name = Some(value.into());
         self
     }
     /// Return only sessions that mirror this elastic network interface.
     ///
     /// Wire name: `TrafficMirrorSourceId`.
-    pub fn traffic_mirror_source_id(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_source_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_source_id = Some(value.into());
         self
     }
     /// Return only sessions that send traffic to this ENI or SLB instance.
     ///
     /// Wire name: `TrafficMirrorTargetId`.
-    pub fn traffic_mirror_target_id(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_target_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_target_id = Some(value.into());
         self
     }
     /// Return only the session that tags its packets with this VXLAN network identifier, from `0` to `16777215`.
     ///
     /// Wire name: `VirtualNetworkId`.
-    pub fn virtual_network_id(mut self, value: impl Into<i32>) -> Self {
+    pub fn virtual_network_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.virtual_network_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListTrafficMirrorSessionsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListTrafficMirrorSessionsRequest, rt::BuildError> {
         let request = ListTrafficMirrorSessionsRequest {
             enabled: self.enabled,
             max_results: self.max_results,
@@ -241,7 +271,7 @@ impl super::Client {
 impl rt::Paginated for ListTrafficMirrorSessionsRequest {
     type Item = TrafficMirrorSessions;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -255,7 +285,7 @@ impl rt::Paginated for ListTrafficMirrorSessionsRequest {
     #[inline]
     fn into_items(
         page: ListTrafficMirrorSessionsResponse,
-    ) -> Vec<TrafficMirrorSessions> {
+    ) -> ::std::vec::Vec<TrafficMirrorSessions> {
         page.traffic_mirror_sessions
     }
 }
@@ -266,11 +296,11 @@ impl super::Client {
         &self,
         request: ListTrafficMirrorSessionsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             ListTrafficMirrorSessionsResponse,
             rt::SdkError<ListTrafficMirrorSessionsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListTrafficMirrorSessions`.
@@ -279,24 +309,28 @@ impl super::Client {
         &self,
         request: ListTrafficMirrorSessionsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             TrafficMirrorSessions,
             rt::SdkError<ListTrafficMirrorSessionsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListTrafficMirrorSessionsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListTrafficMirrorSessionsRequestBuilder {
             enabled: src.optional("Enabled")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
             priority: src.optional("Priority")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
             traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
@@ -314,8 +348,10 @@ impl rt::Operation for ListTrafficMirrorSessionsRequest {
     const ACTION: &'static str = "ListTrafficMirrorSessions";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListTrafficMirrorSessionsResponse;
     type Error = ListTrafficMirrorSessionsError;
     #[inline]
@@ -342,23 +378,23 @@ pub struct ListTrafficMirrorSessionsResponse {
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<String>,
+    pub total_count: ::core::option::Option<::std::string::String>,
     /// The sessions that match the filters.
     ///
     /// Wire name: `TrafficMirrorSessions`.
-    pub traffic_mirror_sessions: Vec<TrafficMirrorSessions>,
+    pub traffic_mirror_sessions: ::std::vec::Vec<TrafficMirrorSessions>,
 }
 impl rt::Decode for ListTrafficMirrorSessionsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             next_token: fields.optional("NextToken")?,
@@ -392,7 +428,7 @@ impl ListTrafficMirrorSessionsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -412,13 +448,13 @@ impl rt::OperationError for ListTrafficMirrorSessionsError {
         }
     }
 }
-impl std::fmt::Display for ListTrafficMirrorSessionsError {
+impl ::std::fmt::Display for ListTrafficMirrorSessionsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListTrafficMirrorSessionsError {}
+impl ::std::error::Error for ListTrafficMirrorSessionsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -533,71 +569,75 @@ pub struct TrafficMirrorSessions {
     /// When the session was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// `true` if the session is enabled and mirroring traffic.
     ///
     /// Wire name: `Enabled`.
-    pub enabled: Option<bool>,
+    pub enabled: ::core::option::Option<bool>,
     /// The maximum transmission unit for mirrored packets, in bytes.
     ///
     /// Wire name: `PacketLength`.
-    pub packet_length: Option<i64>,
+    pub packet_length: ::core::option::Option<i64>,
     /// The priority of the session; a smaller number means a higher priority.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i64>,
+    pub priority: ::core::option::Option<i64>,
     /// The resource group the session belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The tags on the session, as key-value pairs.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The filter that selects the mirrored packets.
     ///
     /// Wire name: `TrafficMirrorFilterId`.
-    pub traffic_mirror_filter_id: Option<String>,
+    pub traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
     /// The billing state of the session, such as `Normal`, or `FinancialLocked` when it is suspended for an overdue payment.
     ///
     /// Wire name: `TrafficMirrorSessionBusinessStatus`.
-    pub traffic_mirror_session_business_status: Option<String>,
+    pub traffic_mirror_session_business_status: ::core::option::Option<
+        ::std::string::String,
+    >,
     /// The description of the session.
     ///
     /// Wire name: `TrafficMirrorSessionDescription`.
-    pub traffic_mirror_session_description: Option<String>,
+    pub traffic_mirror_session_description: ::core::option::Option<
+        ::std::string::String,
+    >,
     /// The ID of the session.
     ///
     /// Wire name: `TrafficMirrorSessionId`.
-    pub traffic_mirror_session_id: Option<String>,
+    pub traffic_mirror_session_id: ::core::option::Option<::std::string::String>,
     /// The name of the session.
     ///
     /// Wire name: `TrafficMirrorSessionName`.
-    pub traffic_mirror_session_name: Option<String>,
+    pub traffic_mirror_session_name: ::core::option::Option<::std::string::String>,
     /// The state of the session: `Creating`, `Created`, `Modifying` while sources or settings change, or `Deleting`.
     ///
     /// Wire name: `TrafficMirrorSessionStatus`.
-    pub traffic_mirror_session_status: Option<String>,
+    pub traffic_mirror_session_status: ::core::option::Option<::std::string::String>,
     /// The elastic network interfaces whose traffic the session mirrors.
     ///
     /// Wire name: `TrafficMirrorSourceIds`.
-    pub traffic_mirror_source_ids: Vec<String>,
+    pub traffic_mirror_source_ids: ::std::vec::Vec<::std::string::String>,
     /// The ENI or SLB instance that receives the mirrored traffic.
     ///
     /// Wire name: `TrafficMirrorTargetId`.
-    pub traffic_mirror_target_id: Option<String>,
+    pub traffic_mirror_target_id: ::core::option::Option<::std::string::String>,
     /// The kind of destination: `NetworkInterface` or `SLB`.
     ///
     /// Wire name: `TrafficMirrorTargetType`.
-    pub traffic_mirror_target_type: Option<String>,
+    pub traffic_mirror_target_type: ::core::option::Option<::std::string::String>,
     /// The VXLAN network identifier (VNI) carried by the mirrored packets of the session.
     ///
     /// Wire name: `VirtualNetworkId`.
-    pub virtual_network_id: Option<i64>,
+    pub virtual_network_id: ::core::option::Option<i64>,
 }
 impl rt::Decode for TrafficMirrorSessions {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             creation_time: fields.optional("CreationTime")?,
@@ -632,7 +672,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

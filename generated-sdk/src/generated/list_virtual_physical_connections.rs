@@ -16,53 +16,53 @@ pub struct ListVirtualPhysicalConnectionsRequest {
     /// Lists only connections the tenant has accepted (`true`) or not yet accepted (`false`).
     ///
     /// Wire name: `IsConfirmed`. Example: `true`.
-    pub is_confirmed: Option<bool>,
+    pub is_confirmed: ::core::option::Option<bool>,
     /// How many connections a page holds; 20 when omitted.
     ///
     /// Wire name: `MaxResults`. Example: `20`. Range: 1 to 100.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// The token of the page to read: leave it out for the first page, then pass the NextToken of the previous answer.
     ///
     /// Wire name: `NextToken`. Example: `AAAAAV3MpHK1AP0pfERHZN5pu6kO5tW7`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// Lists only connections on this partner circuit.
     ///
     /// Wire name: `PhysicalConnectionId`. Example: `pc-bp1d5mxa8vgt3pl4qf9r`.
-    pub physical_connection_id: Option<String>,
+    pub physical_connection_id: ::core::option::Option<::std::string::String>,
     /// The region of the hosted connections. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Lists only connections in this resource group.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Lists only connections that carry these tags, sent as `Tags.N.Key` and `Tags.N.Value`.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// Lists only connections offered to these tenant account IDs, sent as `VirtualPhysicalConnectionAliUids.N`.
     ///
     /// Wire name: `VirtualPhysicalConnectionAliUids`. Example: `["1210123456123456"]`.
-    pub virtual_physical_connection_ali_uids: Vec<String>,
+    pub virtual_physical_connection_ali_uids: ::std::vec::Vec<::std::string::String>,
     /// Lists only connections with this business status.
     ///
     /// Wire name: `VirtualPhysicalConnectionBusinessStatus`. Example: `Normal`.
-    pub virtual_physical_connection_business_status: Option<
+    pub virtual_physical_connection_business_status: ::core::option::Option<
         super::types::BusinessStatus,
     >,
     /// Lists only these hosted connections, sent as `VirtualPhysicalConnectionIds.N`.
     ///
     /// Wire name: `VirtualPhysicalConnectionIds`. Example: `["pc-bp1j7fwr1v9m0pxcq2k4"]`.
-    pub virtual_physical_connection_ids: Vec<String>,
+    pub virtual_physical_connection_ids: ::std::vec::Vec<::std::string::String>,
     /// Lists only connections whose acceptance state (the response's VirtualPhysicalConnectionStatus) is one of these, sent as `VirtualPhysicalConnectionStatuses.N`.
     ///
     /// Wire name: `VirtualPhysicalConnectionStatuses`. Example: `["Confirmed"]`.
-    pub virtual_physical_connection_statuses: Vec<String>,
+    pub virtual_physical_connection_statuses: ::std::vec::Vec<::std::string::String>,
     /// Lists only connections with these VLAN IDs, sent as `VlanIds.N`.
     ///
     /// Wire name: `VlanIds`. Example: `["10"]`.
-    pub vlan_ids: Vec<String>,
+    pub vlan_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl ListVirtualPhysicalConnectionsRequest {
     /// Starts building a request.
@@ -74,59 +74,73 @@ impl ListVirtualPhysicalConnectionsRequest {
 /// Builds a [`ListVirtualPhysicalConnectionsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListVirtualPhysicalConnectionsRequestBuilder {
-    is_confirmed: Option<bool>,
-    max_results: Option<i32>,
-    next_token: Option<String>,
-    physical_connection_id: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    tags: Vec<super::types::Tag>,
-    virtual_physical_connection_ali_uids: Vec<String>,
-    virtual_physical_connection_business_status: Option<super::types::BusinessStatus>,
-    virtual_physical_connection_ids: Vec<String>,
-    virtual_physical_connection_statuses: Vec<String>,
-    vlan_ids: Vec<String>,
+    is_confirmed: ::core::option::Option<bool>,
+    max_results: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    physical_connection_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
+    virtual_physical_connection_ali_uids: ::std::vec::Vec<::std::string::String>,
+    virtual_physical_connection_business_status: ::core::option::Option<
+        super::types::BusinessStatus,
+    >,
+    virtual_physical_connection_ids: ::std::vec::Vec<::std::string::String>,
+    virtual_physical_connection_statuses: ::std::vec::Vec<::std::string::String>,
+    vlan_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl ListVirtualPhysicalConnectionsRequestBuilder {
     /// Lists only connections the tenant has accepted (`true`) or not yet accepted (`false`).
     ///
     /// Wire name: `IsConfirmed`. Example: `true`.
-    pub fn is_confirmed(mut self, value: impl Into<bool>) -> Self {
+    pub fn is_confirmed(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.is_confirmed = Some(value.into());
         self
     }
     /// How many connections a page holds; 20 when omitted.
     ///
     /// Wire name: `MaxResults`. Example: `20`. Range: 1 to 100.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// The token of the page to read: leave it out for the first page, then pass the NextToken of the previous answer.
     ///
     /// Wire name: `NextToken`. Example: `AAAAAV3MpHK1AP0pfERHZN5pu6kO5tW7`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// Lists only connections on this partner circuit.
     ///
     /// Wire name: `PhysicalConnectionId`. Example: `pc-bp1d5mxa8vgt3pl4qf9r`.
-    pub fn physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.physical_connection_id = Some(value.into());
         self
     }
     /// The region of the hosted connections. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Lists only connections in this resource group.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -135,9 +149,11 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
     /// Wire name: `Tags`.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Lists only connections offered to these tenant account IDs, sent as `VirtualPhysicalConnectionAliUids.N`.
@@ -145,11 +161,13 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
     /// Wire name: `VirtualPhysicalConnectionAliUids`. Example: `["1210123456123456"]`.
     pub fn virtual_physical_connection_ali_uids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         self.virtual_physical_connection_ali_uids = value
             .into_iter()
-            .map(Into::into)
+            .map(::core::convert::Into::into)
             .collect();
         self
     }
@@ -158,7 +176,7 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
     /// Wire name: `VirtualPhysicalConnectionBusinessStatus`. Example: `Normal`.
     pub fn virtual_physical_connection_business_status(
         mut self,
-        value: impl Into<super::types::BusinessStatus>,
+        value: impl ::core::convert::Into<super::types::BusinessStatus>,
     ) -> Self {
         self.virtual_physical_connection_business_status = Some(value.into());
         self
@@ -168,11 +186,13 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
     /// Wire name: `VirtualPhysicalConnectionIds`. Example: `["pc-bp1j7fwr1v9m0pxcq2k4"]`.
     pub fn virtual_physical_connection_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         self.virtual_physical_connection_ids = value
             .into_iter()
-            .map(Into::into)
+            .map(::core::convert::Into::into)
             .collect();
         self
     }
@@ -181,11 +201,13 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
     /// Wire name: `VirtualPhysicalConnectionStatuses`. Example: `["Confirmed"]`.
     pub fn virtual_physical_connection_statuses(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
         self.virtual_physical_connection_statuses = value
             .into_iter()
-            .map(Into::into)
+            .map(::core::convert::Into::into)
             .collect();
         self
     }
@@ -194,14 +216,18 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
     /// Wire name: `VlanIds`. Example: `["10"]`.
     pub fn vlan_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.vlan_ids = value.into_iter().map(Into::into).collect();
+        self.vlan_ids = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListVirtualPhysicalConnectionsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListVirtualPhysicalConnectionsRequest, rt::BuildError> {
         let request = ListVirtualPhysicalConnectionsRequest {
             is_confirmed: self.is_confirmed,
             max_results: self.max_results,
@@ -254,7 +280,7 @@ impl super::Client {
 impl rt::Paginated for ListVirtualPhysicalConnectionsRequest {
     type Item = VirtualPhysicalConnection;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -268,7 +294,7 @@ impl rt::Paginated for ListVirtualPhysicalConnectionsRequest {
     #[inline]
     fn into_items(
         page: ListVirtualPhysicalConnectionsResponse,
-    ) -> Vec<VirtualPhysicalConnection> {
+    ) -> ::std::vec::Vec<VirtualPhysicalConnection> {
         page.virtual_physical_connections
     }
 }
@@ -279,11 +305,11 @@ impl super::Client {
         &self,
         request: ListVirtualPhysicalConnectionsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             ListVirtualPhysicalConnectionsResponse,
             rt::SdkError<ListVirtualPhysicalConnectionsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListVirtualPhysicalConnections`.
@@ -292,24 +318,28 @@ impl super::Client {
         &self,
         request: ListVirtualPhysicalConnectionsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             VirtualPhysicalConnection,
             rt::SdkError<ListVirtualPhysicalConnectionsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListVirtualPhysicalConnectionsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListVirtualPhysicalConnectionsRequestBuilder {
             is_confirmed: src.optional("IsConfirmed")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             tags: src.structs("Tags")?,
             virtual_physical_connection_ali_uids: src
@@ -329,8 +359,10 @@ impl rt::Operation for ListVirtualPhysicalConnectionsRequest {
     const ACTION: &'static str = "ListVirtualPhysicalConnections";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListVirtualPhysicalConnectionsResponse;
     type Error = ListVirtualPhysicalConnectionsError;
     #[inline]
@@ -369,27 +401,27 @@ pub struct ListVirtualPhysicalConnectionsResponse {
     /// How many connections this page holds.
     ///
     /// Wire name: `Count`. Example: `1`.
-    pub count: Option<i32>,
+    pub count: ::core::option::Option<i32>,
     /// The token of the next page; absent or empty on the last page.
     ///
     /// Wire name: `NextToken`. Example: `AAAAAV3MpHK1AP0pfERHZN5pu6kO5tW7`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `9A4D2F6B-3E0C-4B18-8C7A-D5F1E2B0C963`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many connections match, across all pages.
     ///
     /// Wire name: `TotalCount`. Example: `1`.
-    pub total_count: Option<i32>,
+    pub total_count: ::core::option::Option<i32>,
     /// The hosted connections on this page.
     ///
     /// Wire name: `VirtualPhysicalConnections`.
-    pub virtual_physical_connections: Vec<VirtualPhysicalConnection>,
+    pub virtual_physical_connections: ::std::vec::Vec<VirtualPhysicalConnection>,
 }
 impl rt::Decode for ListVirtualPhysicalConnectionsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             count: fields.optional("Count")?,
@@ -424,7 +456,7 @@ impl ListVirtualPhysicalConnectionsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -444,13 +476,13 @@ impl rt::OperationError for ListVirtualPhysicalConnectionsError {
         }
     }
 }
-impl std::fmt::Display for ListVirtualPhysicalConnectionsError {
+impl ::std::fmt::Display for ListVirtualPhysicalConnectionsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListVirtualPhysicalConnectionsError {}
+impl ::std::error::Error for ListVirtualPhysicalConnectionsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -626,131 +658,135 @@ pub struct VirtualPhysicalConnection {
     /// The access point of the underlying circuit.
     ///
     /// Wire name: `AccessPointId`. Example: `ap-cn-hangzhou-xs-a`.
-    pub access_point_id: Option<String>,
+    pub access_point_id: ::core::option::Option<::std::string::String>,
     /// Where the access device is, as the service describes it.
     ///
     /// Wire name: `AdLocation`. Example: `Hangzhou Xiaoshan data center`.
-    pub ad_location: Option<String>,
+    pub ad_location: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account ID of the tenant that owns the hosted connection.
     ///
     /// Wire name: `AliUid`. Example: `1210123456123456`.
-    pub ali_uid: Option<String>,
+    pub ali_uid: ::core::option::Option<::std::string::String>,
     /// The bandwidth of the hosted connection, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`. Example: `50`.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: ::core::option::Option<i64>,
     /// Whether a billing or security hold blocks the connection.
     ///
     /// Wire name: `BusinessStatus`. Example: `Normal`.
-    pub business_status: Option<super::types::BusinessStatus>,
+    pub business_status: ::core::option::Option<super::types::BusinessStatus>,
     /// The billing method of the connection.
     ///
     /// Wire name: `ChargeType`. Example: `Prepaid`.
-    pub charge_type: Option<String>,
+    pub charge_type: ::core::option::Option<::std::string::String>,
     /// The circuit code the connectivity provider assigned.
     ///
     /// Wire name: `CircuitCode`. Example: `CT-HZ-2024-0173`.
-    pub circuit_code: Option<String>,
+    pub circuit_code: ::core::option::Option<::std::string::String>,
     /// When the connection was created, in UTC.
     ///
     /// Wire name: `CreationTime`. Example: `2024-04-11T02:30:00Z`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the connection.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// When the connection was enabled, in UTC.
     ///
     /// Wire name: `EnabledTime`. Example: `2024-04-12T01:00:00Z`.
-    pub enabled_time: Option<String>,
+    pub enabled_time: ::core::option::Option<::std::string::String>,
     /// When the connection's subscription ends, in UTC.
     ///
     /// Wire name: `EndTime`. Example: `2025-04-12T16:00:00Z`.
-    pub end_time: Option<String>,
+    pub end_time: ::core::option::Option<::std::string::String>,
     /// The bandwidth the connection will change to once the pending payment is made.
     ///
     /// Wire name: `ExpectSpec`. Example: `100M`.
-    pub expect_spec: Option<String>,
+    pub expect_spec: ::core::option::Option<::std::string::String>,
     /// The connectivity provider of the underlying line.
     ///
     /// Wire name: `LineOperator`. Example: `CT`.
-    pub line_operator: Option<super::types::LineOperator>,
+    pub line_operator: ::core::option::Option<super::types::LineOperator>,
     /// Where the Letter of Authorization (LOA) stands.
     ///
     /// Wire name: `LoaStatus`. Example: `Complete`.
-    pub loa_status: Option<super::types::LoaStatus>,
+    pub loa_status: ::core::option::Option<super::types::LoaStatus>,
     /// The name of the connection.
     ///
     /// Wire name: `Name`. Example: `tenant-a-hosted`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// Who pays for the connection.
     ///
     /// Wire name: `OrderMode`. Example: `PayByVirtualPhysicalConnectionOwner`.
-    pub order_mode: Option<super::types::OrderMode>,
+    pub order_mode: ::core::option::Option<super::types::OrderMode>,
     /// The Alibaba Cloud account ID of the partner that owns the underlying circuit.
     ///
     /// Wire name: `ParentPhysicalConnectionAliUid`. Example: `1250123456123456`.
-    pub parent_physical_connection_ali_uid: Option<String>,
+    pub parent_physical_connection_ali_uid: ::core::option::Option<
+        ::std::string::String,
+    >,
     /// The ID of the underlying circuit.
     ///
     /// Wire name: `ParentPhysicalConnectionId`. Example: `pc-bp1d5mxa8vgt3pl4qf9r`.
-    pub parent_physical_connection_id: Option<String>,
+    pub parent_physical_connection_id: ::core::option::Option<::std::string::String>,
     /// Where the customer's data center is.
     ///
     /// Wire name: `PeerLocation`. Example: `No. 18 Example Road, Hangzhou`.
-    pub peer_location: Option<String>,
+    pub peer_location: ::core::option::Option<::std::string::String>,
     /// The ID of the hosted connection.
     ///
     /// Wire name: `PhysicalConnectionId`. Example: `pc-bp1j7fwr1v9m0pxcq2k4`.
-    pub physical_connection_id: Option<String>,
+    pub physical_connection_id: ::core::option::Option<::std::string::String>,
     /// The number of the port on the access device.
     ///
     /// Wire name: `PortNumber`. Example: `7`.
-    pub port_number: Option<String>,
+    pub port_number: ::core::option::Option<::std::string::String>,
     /// The port type of the underlying circuit.
     ///
     /// Wire name: `PortType`. Example: `10GBase-LR`.
-    pub port_type: Option<super::types::PortType>,
+    pub port_type: ::core::option::Option<super::types::PortType>,
     /// Whether this is a dedicated circuit or a hosted connection. The service does not document its values.
     ///
     /// Wire name: `ProductType`. Example: `VirtualPhysicalConnection`.
-    pub product_type: Option<String>,
+    pub product_type: ::core::option::Option<::std::string::String>,
     /// The circuit that backs this one up, if any.
     ///
     /// Wire name: `RedundantPhysicalConnectionId`.
-    pub redundant_physical_connection_id: Option<String>,
+    pub redundant_physical_connection_id: ::core::option::Option<::std::string::String>,
     /// The resource group of the connection.
     ///
     /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The bandwidth specification, such as `50M`.
     ///
     /// Wire name: `Spec`. Example: `50M`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
     /// Where the connection is in its lifecycle.
     ///
     /// Wire name: `Status`. Example: `Enabled`.
-    pub status: Option<super::types::PhysicalConnectionStatus>,
+    pub status: ::core::option::Option<super::types::PhysicalConnectionStatus>,
     /// The tags on the connection.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The kind of circuit.
     ///
     /// Wire name: `Type`. Example: `VPC`.
-    pub type_: Option<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
     /// Whether the tenant has accepted the connection. The service does not document its values.
     ///
     /// Wire name: `VirtualPhysicalConnectionStatus`. Example: `Confirmed`.
-    pub virtual_physical_connection_status: Option<String>,
+    pub virtual_physical_connection_status: ::core::option::Option<
+        ::std::string::String,
+    >,
     /// The VLAN ID of the connection.
     ///
     /// Wire name: `VlanId`. Example: `10`.
-    pub vlan_id: Option<String>,
+    pub vlan_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VirtualPhysicalConnection {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             access_point_id: fields.optional("AccessPointId")?,
@@ -812,7 +848,7 @@ mod tests {
             .vlan_ids(["10"])
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -834,9 +870,10 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<ListVirtualPhysicalConnectionsResponse, _> = rt::decode_response(
-            XML_EXAMPLE.as_bytes(),
-        );
+        let response: ::core::result::Result<
+            ListVirtualPhysicalConnectionsResponse,
+            _,
+        > = rt::decode_response(XML_EXAMPLE.as_bytes());
         response.expect("the XML example decodes");
     }
     #[test]

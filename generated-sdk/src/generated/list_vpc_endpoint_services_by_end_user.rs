@@ -16,19 +16,19 @@ pub struct ListVpcEndpointServicesByEndUserRequest {
     /// How many services one page holds: 1 to 100, 20 by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only the endpoint service with this name.
     ///
     /// Wire name: `ServiceName`.
-    pub service_name: Option<String>,
+    pub service_name: ::core::option::Option<::std::string::String>,
 }
 impl ListVpcEndpointServicesByEndUserRequest {
     /// Starts building a request.
@@ -40,37 +40,46 @@ impl ListVpcEndpointServicesByEndUserRequest {
 /// Builds a [`ListVpcEndpointServicesByEndUserRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListVpcEndpointServicesByEndUserRequestBuilder {
-    max_results: Option<i64>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    service_name: Option<String>,
+    max_results: ::core::option::Option<i64>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    service_name: ::core::option::Option<::std::string::String>,
 }
 impl ListVpcEndpointServicesByEndUserRequestBuilder {
     /// How many services one page holds: 1 to 100, 20 by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only the endpoint service with this name.
     ///
     /// Wire name: `ServiceName`.
-    pub fn service_name(mut self, value: impl Into<String>) -> Self {
+    pub fn service_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.service_name = Some(value.into());
         self
     }
@@ -78,7 +87,10 @@ impl ListVpcEndpointServicesByEndUserRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ListVpcEndpointServicesByEndUserRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ListVpcEndpointServicesByEndUserRequest,
+        rt::BuildError,
+    > {
         let request = ListVpcEndpointServicesByEndUserRequest {
             max_results: self.max_results,
             next_token: self.next_token,
@@ -120,7 +132,7 @@ impl super::Client {
 impl rt::Paginated for ListVpcEndpointServicesByEndUserRequest {
     type Item = Services;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -132,7 +144,9 @@ impl rt::Paginated for ListVpcEndpointServicesByEndUserRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListVpcEndpointServicesByEndUserResponse) -> Vec<Services> {
+    fn into_items(
+        page: ListVpcEndpointServicesByEndUserResponse,
+    ) -> ::std::vec::Vec<Services> {
         page.services
     }
 }
@@ -143,11 +157,11 @@ impl super::Client {
         &self,
         request: ListVpcEndpointServicesByEndUserRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             ListVpcEndpointServicesByEndUserResponse,
             rt::SdkError<ListVpcEndpointServicesByEndUserError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListVpcEndpointServicesByEndUser`.
@@ -156,19 +170,26 @@ impl super::Client {
         &self,
         request: ListVpcEndpointServicesByEndUserRequest,
     ) -> impl rt::Stream<
-        Item = Result<Services, rt::SdkError<ListVpcEndpointServicesByEndUserError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            Services,
+            rt::SdkError<ListVpcEndpointServicesByEndUserError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListVpcEndpointServicesByEndUserRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListVpcEndpointServicesByEndUserRequestBuilder {
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             service_name: src.optional("ServiceName")?,
         }
             .build()
@@ -179,8 +200,10 @@ impl rt::Operation for ListVpcEndpointServicesByEndUserRequest {
     const ACTION: &'static str = "ListVpcEndpointServicesByEndUser";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListVpcEndpointServicesByEndUserResponse;
     type Error = ListVpcEndpointServicesByEndUserError;
     #[inline]
@@ -198,27 +221,27 @@ pub struct ListVpcEndpointServicesByEndUserResponse {
     /// How many entries one answer holds at most.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The endpoint services on this page.
     ///
     /// Wire name: `Services`.
-    pub services: Vec<Services>,
+    pub services: ::std::vec::Vec<Services>,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<String>,
+    pub total_count: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ListVpcEndpointServicesByEndUserResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             max_results: fields.optional("MaxResults")?,
@@ -253,7 +276,7 @@ impl ListVpcEndpointServicesByEndUserError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -273,13 +296,13 @@ impl rt::OperationError for ListVpcEndpointServicesByEndUserError {
         }
     }
 }
-impl std::fmt::Display for ListVpcEndpointServicesByEndUserError {
+impl ::std::fmt::Display for ListVpcEndpointServicesByEndUserError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListVpcEndpointServicesByEndUserError {}
+impl ::std::error::Error for ListVpcEndpointServicesByEndUserError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -337,27 +360,27 @@ pub struct Services {
     /// The access policy an endpoint for this service gets when you do not give one, a JSON policy document.
     ///
     /// Wire name: `DefaultPolicyDocument`.
-    pub default_policy_document: Option<String>,
+    pub default_policy_document: ::core::option::Option<::std::string::String>,
     /// The domain name through which the service is reached.
     ///
     /// Wire name: `ServiceDomain`.
-    pub service_domain: Option<String>,
+    pub service_domain: ::core::option::Option<::std::string::String>,
     /// The ID of the endpoint service.
     ///
     /// Wire name: `ServiceId`.
-    pub service_id: Option<String>,
+    pub service_id: ::core::option::Option<::std::string::String>,
     /// The name of the endpoint service, as CreateVpcGatewayEndpoint expects it.
     ///
     /// Wire name: `ServiceName`.
-    pub service_name: Option<String>,
+    pub service_name: ::core::option::Option<::std::string::String>,
     /// Whether you can set an access policy on endpoints for this service.
     ///
     /// Wire name: `SupportPolicy`.
-    pub support_policy: Option<bool>,
+    pub support_policy: ::core::option::Option<bool>,
 }
 impl rt::Decode for Services {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             default_policy_document: fields.optional("DefaultPolicyDocument")?,
@@ -378,7 +401,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

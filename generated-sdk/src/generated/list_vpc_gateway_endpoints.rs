@@ -16,39 +16,39 @@ pub struct ListVpcGatewayEndpointsRequest {
     /// Return only the gateway endpoint with this ID.
     ///
     /// Wire name: `EndpointId`.
-    pub endpoint_id: Option<String>,
+    pub endpoint_id: ::core::option::Option<::std::string::String>,
     /// Return only endpoints with this name (1 to 128 characters).
     ///
     /// Wire name: `EndpointName`.
-    pub endpoint_name: Option<String>,
+    pub endpoint_name: ::core::option::Option<::std::string::String>,
     /// How many endpoints one page holds: 1 to 100, 20 by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only endpoints in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// Return only endpoints for this endpoint service.
     ///
     /// Wire name: `ServiceName`.
-    pub service_name: Option<String>,
+    pub service_name: ::core::option::Option<::std::string::String>,
     /// Return only endpoints that carry these tags, up to 10 key and value pairs.
     ///
     /// Wire name: `Tags`. At most 10 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// Return only endpoints of this VPC. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl ListVpcGatewayEndpointsRequest {
     /// Starts building a request.
@@ -60,63 +60,81 @@ impl ListVpcGatewayEndpointsRequest {
 /// Builds a [`ListVpcGatewayEndpointsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListVpcGatewayEndpointsRequestBuilder {
-    endpoint_id: Option<String>,
-    endpoint_name: Option<String>,
-    max_results: Option<i64>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
-    service_name: Option<String>,
-    tags: Vec<super::types::Tag>,
-    vpc_id: Option<String>,
+    endpoint_id: ::core::option::Option<::std::string::String>,
+    endpoint_name: ::core::option::Option<::std::string::String>,
+    max_results: ::core::option::Option<i64>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
+    service_name: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl ListVpcGatewayEndpointsRequestBuilder {
     /// Return only the gateway endpoint with this ID.
     ///
     /// Wire name: `EndpointId`.
-    pub fn endpoint_id(mut self, value: impl Into<String>) -> Self {
+    pub fn endpoint_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.endpoint_id = Some(value.into());
         self
     }
     /// Return only endpoints with this name (1 to 128 characters).
     ///
     /// Wire name: `EndpointName`.
-    pub fn endpoint_name(mut self, value: impl Into<String>) -> Self {
+    pub fn endpoint_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.endpoint_name = Some(value.into());
         self
     }
     /// How many endpoints one page holds: 1 to 100, 20 by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Return only endpoints in this resource group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
     /// Return only endpoints for this endpoint service.
     ///
     /// Wire name: `ServiceName`.
-    pub fn service_name(mut self, value: impl Into<String>) -> Self {
+    pub fn service_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.service_name = Some(value.into());
         self
     }
@@ -125,21 +143,28 @@ impl ListVpcGatewayEndpointsRequestBuilder {
     /// Wire name: `Tags`. At most 10 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only endpoints of this VPC. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListVpcGatewayEndpointsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListVpcGatewayEndpointsRequest, rt::BuildError> {
         let request = ListVpcGatewayEndpointsRequest {
             endpoint_id: self.endpoint_id,
             endpoint_name: self.endpoint_name,
@@ -187,7 +212,7 @@ impl super::Client {
 impl rt::Paginated for ListVpcGatewayEndpointsRequest {
     type Item = Endpoints;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -199,7 +224,7 @@ impl rt::Paginated for ListVpcGatewayEndpointsRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListVpcGatewayEndpointsResponse) -> Vec<Endpoints> {
+    fn into_items(page: ListVpcGatewayEndpointsResponse) -> ::std::vec::Vec<Endpoints> {
         page.endpoints
     }
 }
@@ -210,11 +235,11 @@ impl super::Client {
         &self,
         request: ListVpcGatewayEndpointsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             ListVpcGatewayEndpointsResponse,
             rt::SdkError<ListVpcGatewayEndpointsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListVpcGatewayEndpoints`.
@@ -223,21 +248,28 @@ impl super::Client {
         &self,
         request: ListVpcGatewayEndpointsRequest,
     ) -> impl rt::Stream<
-        Item = Result<Endpoints, rt::SdkError<ListVpcGatewayEndpointsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            Endpoints,
+            rt::SdkError<ListVpcGatewayEndpointsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListVpcGatewayEndpointsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListVpcGatewayEndpointsRequestBuilder {
             endpoint_id: src.optional("EndpointId")?,
             endpoint_name: src.optional("EndpointName")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
             service_name: src.optional("ServiceName")?,
             tags: src.structs("Tags")?,
@@ -251,8 +283,10 @@ impl rt::Operation for ListVpcGatewayEndpointsRequest {
     const ACTION: &'static str = "ListVpcGatewayEndpoints";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListVpcGatewayEndpointsResponse;
     type Error = ListVpcGatewayEndpointsError;
     #[inline]
@@ -275,27 +309,27 @@ pub struct ListVpcGatewayEndpointsResponse {
     /// The gateway endpoints on this page.
     ///
     /// Wire name: `Endpoints`.
-    pub endpoints: Vec<Endpoints>,
+    pub endpoints: ::std::vec::Vec<Endpoints>,
     /// How many entries one answer holds at most.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
 }
 impl rt::Decode for ListVpcGatewayEndpointsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             endpoints: fields.list("Endpoints")?,
@@ -330,7 +364,7 @@ impl ListVpcGatewayEndpointsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -350,13 +384,13 @@ impl rt::OperationError for ListVpcGatewayEndpointsError {
         }
     }
 }
-impl std::fmt::Display for ListVpcGatewayEndpointsError {
+impl ::std::fmt::Display for ListVpcGatewayEndpointsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListVpcGatewayEndpointsError {}
+impl ::std::error::Error for ListVpcGatewayEndpointsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -455,51 +489,51 @@ pub struct Endpoints {
     /// The route tables attached to the endpoint.
     ///
     /// Wire name: `AssociatedRouteTables`.
-    pub associated_route_tables: Vec<String>,
+    pub associated_route_tables: ::std::vec::Vec<::std::string::String>,
     /// When the endpoint was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The description of the endpoint.
     ///
     /// Wire name: `EndpointDescription`.
-    pub endpoint_description: Option<String>,
+    pub endpoint_description: ::core::option::Option<::std::string::String>,
     /// The ID of the gateway endpoint.
     ///
     /// Wire name: `EndpointId`.
-    pub endpoint_id: Option<String>,
+    pub endpoint_id: ::core::option::Option<::std::string::String>,
     /// The name of the endpoint.
     ///
     /// Wire name: `EndpointName`.
-    pub endpoint_name: Option<String>,
+    pub endpoint_name: ::core::option::Option<::std::string::String>,
     /// The state of the endpoint: `Created` when it is idle, or a transitional state such as `Creating`, `Associating`, `Dissociating`, `Updating` or `Deleting`.
     ///
     /// Wire name: `EndpointStatus`.
-    pub endpoint_status: Option<String>,
+    pub endpoint_status: ::core::option::Option<::std::string::String>,
     /// The access policy of the endpoint, a JSON policy document.
     ///
     /// Wire name: `PolicyDocument`.
-    pub policy_document: Option<String>,
+    pub policy_document: ::core::option::Option<::std::string::String>,
     /// The resource group of the endpoint.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The endpoint service the endpoint gives access to.
     ///
     /// Wire name: `ServiceName`.
-    pub service_name: Option<String>,
+    pub service_name: ::core::option::Option<::std::string::String>,
     /// The tags attached to the endpoint.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The VPC of the endpoint.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for Endpoints {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             associated_route_tables: fields.list("AssociatedRouteTables")?,
@@ -526,7 +560,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,31 +16,31 @@ pub struct ListVpcPublishedRouteEntriesRequest {
     /// Return only the entry with this destination, an IPv4 or IPv6 CIDR block.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// How many entries one page holds: 1 to 500, 50 by default.
     ///
     /// Wire name: `MaxResults`. At most 500.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VPC route table whose entries to list. DescribeRouteTableList lists route table IDs.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub route_table_id: String,
+    pub route_table_id: ::std::string::String,
     /// Return only the publishing state towards this target instance.
     ///
     /// Wire name: `TargetInstanceId`.
-    pub target_instance_id: Option<String>,
+    pub target_instance_id: ::core::option::Option<::std::string::String>,
     /// The kind of target the routes are published to, as in PublishVpcRouteEntries.
     ///
     /// Wire name: `TargetType`. Required.
-    pub target_type: String,
+    pub target_type: ::std::string::String,
 }
 impl ListVpcPublishedRouteEntriesRequest {
     /// Starts building a request.
@@ -52,67 +52,87 @@ impl ListVpcPublishedRouteEntriesRequest {
 /// Builds a [`ListVpcPublishedRouteEntriesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListVpcPublishedRouteEntriesRequestBuilder {
-    destination_cidr_block: Option<String>,
-    max_results: Option<i32>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    route_table_id: Option<String>,
-    target_instance_id: Option<String>,
-    target_type: Option<String>,
+    destination_cidr_block: ::core::option::Option<::std::string::String>,
+    max_results: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_table_id: ::core::option::Option<::std::string::String>,
+    target_instance_id: ::core::option::Option<::std::string::String>,
+    target_type: ::core::option::Option<::std::string::String>,
 }
 impl ListVpcPublishedRouteEntriesRequestBuilder {
     /// Return only the entry with this destination, an IPv4 or IPv6 CIDR block.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub fn destination_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_cidr_block = Some(value.into());
         self
     }
     /// How many entries one page holds: 1 to 500, 50 by default.
     ///
     /// Wire name: `MaxResults`. At most 500.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VPC route table whose entries to list. DescribeRouteTableList lists route table IDs.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub fn route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_id = Some(value.into());
         self
     }
     /// Return only the publishing state towards this target instance.
     ///
     /// Wire name: `TargetInstanceId`.
-    pub fn target_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn target_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.target_instance_id = Some(value.into());
         self
     }
     /// The kind of target the routes are published to, as in PublishVpcRouteEntries.
     ///
     /// Wire name: `TargetType`. Required.
-    pub fn target_type(mut self, value: impl Into<String>) -> Self {
+    pub fn target_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.target_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListVpcPublishedRouteEntriesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListVpcPublishedRouteEntriesRequest, rt::BuildError> {
         let request = ListVpcPublishedRouteEntriesRequest {
             destination_cidr_block: self.destination_cidr_block,
             max_results: self.max_results,
@@ -156,7 +176,7 @@ impl super::Client {
 impl rt::Paginated for ListVpcPublishedRouteEntriesRequest {
     type Item = RouteEntries;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -168,7 +188,9 @@ impl rt::Paginated for ListVpcPublishedRouteEntriesRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListVpcPublishedRouteEntriesResponse) -> Vec<RouteEntries> {
+    fn into_items(
+        page: ListVpcPublishedRouteEntriesResponse,
+    ) -> ::std::vec::Vec<RouteEntries> {
         page.route_entries
     }
 }
@@ -179,11 +201,11 @@ impl super::Client {
         &self,
         request: ListVpcPublishedRouteEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             ListVpcPublishedRouteEntriesResponse,
             rt::SdkError<ListVpcPublishedRouteEntriesError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListVpcPublishedRouteEntries`.
@@ -192,20 +214,27 @@ impl super::Client {
         &self,
         request: ListVpcPublishedRouteEntriesRequest,
     ) -> impl rt::Stream<
-        Item = Result<RouteEntries, rt::SdkError<ListVpcPublishedRouteEntriesError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            RouteEntries,
+            rt::SdkError<ListVpcPublishedRouteEntriesError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListVpcPublishedRouteEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListVpcPublishedRouteEntriesRequestBuilder {
             destination_cidr_block: src.optional("DestinationCidrBlock")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_table_id: src.optional("RouteTableId")?,
             target_instance_id: src.optional("TargetInstanceId")?,
             target_type: src.optional("TargetType")?,
@@ -218,8 +247,10 @@ impl rt::Operation for ListVpcPublishedRouteEntriesRequest {
     const ACTION: &'static str = "ListVpcPublishedRouteEntries";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListVpcPublishedRouteEntriesResponse;
     type Error = ListVpcPublishedRouteEntriesError;
     #[inline]
@@ -240,19 +271,19 @@ pub struct ListVpcPublishedRouteEntriesResponse {
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The route entries on this page.
     ///
     /// Wire name: `RouteEntries`.
-    pub route_entries: Vec<RouteEntries>,
+    pub route_entries: ::std::vec::Vec<RouteEntries>,
 }
 impl rt::Decode for ListVpcPublishedRouteEntriesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             next_token: fields.optional("NextToken")?,
@@ -285,7 +316,7 @@ impl ListVpcPublishedRouteEntriesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -305,13 +336,13 @@ impl rt::OperationError for ListVpcPublishedRouteEntriesError {
         }
     }
 }
-impl std::fmt::Display for ListVpcPublishedRouteEntriesError {
+impl ::std::fmt::Display for ListVpcPublishedRouteEntriesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListVpcPublishedRouteEntriesError {}
+impl ::std::error::Error for ListVpcPublishedRouteEntriesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -375,19 +406,19 @@ pub struct RoutePublishTargets {
     /// Whether the entry is published to this target, or a publication or withdrawal is under way.
     ///
     /// Wire name: `PublishStatus`.
-    pub publish_status: Option<String>,
+    pub publish_status: ::core::option::Option<::std::string::String>,
     /// The ID of the target instance.
     ///
     /// Wire name: `PublishTargetInstanceId`.
-    pub publish_target_instance_id: Option<String>,
+    pub publish_target_instance_id: ::core::option::Option<::std::string::String>,
     /// The kind of target instance.
     ///
     /// Wire name: `PublishTargetType`.
-    pub publish_target_type: Option<String>,
+    pub publish_target_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for RoutePublishTargets {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             publish_status: fields.optional("PublishStatus")?,
@@ -403,23 +434,23 @@ pub struct RouteEntries {
     /// The destination CIDR block of the entry.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// The ID of the route entry.
     ///
     /// Wire name: `RouteEntryId`.
-    pub route_entry_id: Option<String>,
+    pub route_entry_id: ::core::option::Option<::std::string::String>,
     /// The targets and whether the entry is published to each.
     ///
     /// Wire name: `RoutePublishTargets`.
-    pub route_publish_targets: Vec<RoutePublishTargets>,
+    pub route_publish_targets: ::std::vec::Vec<RoutePublishTargets>,
     /// The route table that holds the entry.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for RouteEntries {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             destination_cidr_block: fields.optional("DestinationCidrBlock")?,
@@ -441,7 +472,7 @@ mod tests {
             .target_type("example-TargetType")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,27 +16,27 @@ pub struct ListVpnCertificateAssociationsRequest {
     /// Returns only bindings of these certificates; at most 20 IDs.
     ///
     /// Wire name: `CertificateId`. At most 20 items.
-    pub certificate_id: Vec<String>,
+    pub certificate_id: ::std::vec::Vec<::std::string::String>,
     /// Returns only bindings in this role: `Encryption` or `Signature`.
     ///
     /// Wire name: `CertificateType`.
-    pub certificate_type: Option<CertificateType>,
+    pub certificate_type: ::core::option::Option<CertificateType>,
     /// How many bindings to return per page, `1` to `20`; the default is `1`.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Returns only bindings of these VPN gateways; at most 20 IDs.
     ///
     /// Wire name: `VpnGatewayId`. At most 20 items.
-    pub vpn_gateway_id: Vec<String>,
+    pub vpn_gateway_id: ::std::vec::Vec<::std::string::String>,
 }
 impl ListVpnCertificateAssociationsRequest {
     /// Starts building a request.
@@ -48,12 +48,12 @@ impl ListVpnCertificateAssociationsRequest {
 /// Builds a [`ListVpnCertificateAssociationsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListVpnCertificateAssociationsRequestBuilder {
-    certificate_id: Vec<String>,
-    certificate_type: Option<CertificateType>,
-    max_results: Option<i32>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    vpn_gateway_id: Vec<String>,
+    certificate_id: ::std::vec::Vec<::std::string::String>,
+    certificate_type: ::core::option::Option<CertificateType>,
+    max_results: ::core::option::Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::std::vec::Vec<::std::string::String>,
 }
 impl ListVpnCertificateAssociationsRequestBuilder {
     /// Returns only bindings of these certificates; at most 20 IDs.
@@ -61,36 +61,50 @@ impl ListVpnCertificateAssociationsRequestBuilder {
     /// Wire name: `CertificateId`. At most 20 items.
     pub fn certificate_id(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.certificate_id = value.into_iter().map(Into::into).collect();
+        self.certificate_id = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Returns only bindings in this role: `Encryption` or `Signature`.
     ///
     /// Wire name: `CertificateType`.
-    pub fn certificate_type(mut self, value: impl Into<CertificateType>) -> Self {
+    pub fn certificate_type(
+        mut self,
+        value: impl ::core::convert::Into<CertificateType>,
+    ) -> Self {
         self.certificate_type = Some(value.into());
         self
     }
     /// How many bindings to return per page, `1` to `20`; the default is `1`.
     ///
     /// Wire name: `MaxResults`.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -99,14 +113,21 @@ impl ListVpnCertificateAssociationsRequestBuilder {
     /// Wire name: `VpnGatewayId`. At most 20 items.
     pub fn vpn_gateway_id(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.vpn_gateway_id = value.into_iter().map(Into::into).collect();
+        self.vpn_gateway_id = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListVpnCertificateAssociationsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListVpnCertificateAssociationsRequest, rt::BuildError> {
         let request = ListVpnCertificateAssociationsRequest {
             certificate_id: self.certificate_id,
             certificate_type: self.certificate_type,
@@ -157,7 +178,7 @@ impl super::Client {
 impl rt::Paginated for ListVpnCertificateAssociationsRequest {
     type Item = VpnCertificateRelations;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -171,7 +192,7 @@ impl rt::Paginated for ListVpnCertificateAssociationsRequest {
     #[inline]
     fn into_items(
         page: ListVpnCertificateAssociationsResponse,
-    ) -> Vec<VpnCertificateRelations> {
+    ) -> ::std::vec::Vec<VpnCertificateRelations> {
         page.vpn_certificate_relations
     }
 }
@@ -182,11 +203,11 @@ impl super::Client {
         &self,
         request: ListVpnCertificateAssociationsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             ListVpnCertificateAssociationsResponse,
             rt::SdkError<ListVpnCertificateAssociationsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListVpnCertificateAssociations`.
@@ -195,24 +216,28 @@ impl super::Client {
         &self,
         request: ListVpnCertificateAssociationsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             VpnCertificateRelations,
             rt::SdkError<ListVpnCertificateAssociationsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListVpnCertificateAssociationsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListVpnCertificateAssociationsRequestBuilder {
             certificate_id: src.list("CertificateId")?,
             certificate_type: src.optional("CertificateType")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpn_gateway_id: src.list("VpnGatewayId")?,
         }
             .build()
@@ -223,8 +248,10 @@ impl rt::Operation for ListVpnCertificateAssociationsRequest {
     const ACTION: &'static str = "ListVpnCertificateAssociations";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListVpnCertificateAssociationsResponse;
     type Error = ListVpnCertificateAssociationsError;
     #[inline]
@@ -244,27 +271,27 @@ pub struct ListVpnCertificateAssociationsResponse {
     /// How many entries one answer holds at most.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
     /// The gateway-certificate bindings on this page.
     ///
     /// Wire name: `VpnCertificateRelations`.
-    pub vpn_certificate_relations: Vec<VpnCertificateRelations>,
+    pub vpn_certificate_relations: ::std::vec::Vec<VpnCertificateRelations>,
 }
 impl rt::Decode for ListVpnCertificateAssociationsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             max_results: fields.optional("MaxResults")?,
@@ -299,7 +326,7 @@ impl ListVpnCertificateAssociationsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -319,13 +346,13 @@ impl rt::OperationError for ListVpnCertificateAssociationsError {
         }
     }
 }
-impl std::fmt::Display for ListVpnCertificateAssociationsError {
+impl ::std::fmt::Display for ListVpnCertificateAssociationsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListVpnCertificateAssociationsError {}
+impl ::std::error::Error for ListVpnCertificateAssociationsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -398,7 +425,7 @@ impl CertificateType {
         }
     }
 }
-impl From<&str> for CertificateType {
+impl ::core::convert::From<&str> for CertificateType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -408,16 +435,17 @@ impl From<&str> for CertificateType {
         }
     }
 }
-impl std::fmt::Display for CertificateType {
+impl ::std::fmt::Display for CertificateType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for CertificateType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for CertificateType {
@@ -433,27 +461,27 @@ pub struct VpnCertificateRelations {
     /// When the certificate was bound to the gateway.
     ///
     /// Wire name: `AssociationTime`.
-    pub association_time: Option<String>,
+    pub association_time: ::core::option::Option<::std::string::String>,
     /// The ID of the bound certificate; DissociateVpnGatewayWithCertificate takes this value.
     ///
     /// Wire name: `CertificateId`.
-    pub certificate_id: Option<String>,
+    pub certificate_id: ::core::option::Option<::std::string::String>,
     /// The role of the certificate on the gateway, `Encryption` or `Signature`.
     ///
     /// Wire name: `CertificateType`.
-    pub certificate_type: Option<String>,
+    pub certificate_type: ::core::option::Option<::std::string::String>,
     /// The region of the binding.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VPN gateway the certificate is bound to.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VpnCertificateRelations {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             association_time: fields.optional("AssociationTime")?,
@@ -474,7 +502,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

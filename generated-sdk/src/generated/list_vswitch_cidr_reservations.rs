@@ -16,35 +16,35 @@ pub struct ListVSwitchCidrReservationsRequest {
     /// Return only reservations of this IP version: `IPv4` (the default) or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<IpVersion>,
+    pub ip_version: ::core::option::Option<IpVersion>,
     /// How many reservations one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Return only reservations carrying these tags, given as key-value pairs.
     ///
     /// Wire name: `Tags`. At most 10 items.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// Return only these reservations; up to 10 IDs.
     ///
     /// Wire name: `VSwitchCidrReservationIds`. At most 100 items.
-    pub vswitch_cidr_reservation_ids: Vec<String>,
+    pub vswitch_cidr_reservation_ids: ::std::vec::Vec<::std::string::String>,
     /// Return only reservations of this type; the only type is `prefix`, for blocks from which prefixes are assigned to elastic network interfaces.
     ///
     /// Wire name: `VSwitchCidrReservationType`.
-    pub vswitch_cidr_reservation_type: Option<String>,
+    pub vswitch_cidr_reservation_type: ::core::option::Option<::std::string::String>,
     /// Return only the reservations of this vSwitch. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl ListVSwitchCidrReservationsRequest {
     /// Starts building a request.
@@ -56,41 +56,47 @@ impl ListVSwitchCidrReservationsRequest {
 /// Builds a [`ListVSwitchCidrReservationsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListVSwitchCidrReservationsRequestBuilder {
-    ip_version: Option<IpVersion>,
-    max_results: Option<i64>,
-    next_token: Option<String>,
-    region_id: Option<String>,
-    tags: Vec<super::types::Tag>,
-    vswitch_cidr_reservation_ids: Vec<String>,
-    vswitch_cidr_reservation_type: Option<String>,
-    vswitch_id: Option<String>,
+    ip_version: ::core::option::Option<IpVersion>,
+    max_results: ::core::option::Option<i64>,
+    next_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    tags: ::std::vec::Vec<super::types::Tag>,
+    vswitch_cidr_reservation_ids: ::std::vec::Vec<::std::string::String>,
+    vswitch_cidr_reservation_type: ::core::option::Option<::std::string::String>,
+    vswitch_id: ::core::option::Option<::std::string::String>,
 }
 impl ListVSwitchCidrReservationsRequestBuilder {
     /// Return only reservations of this IP version: `IPv4` (the default) or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub fn ip_version(mut self, value: impl Into<IpVersion>) -> Self {
+    pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// How many reservations one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub fn max_results(mut self, value: impl Into<i64>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -99,9 +105,11 @@ impl ListVSwitchCidrReservationsRequestBuilder {
     /// Wire name: `Tags`. At most 10 items.
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tags = value.into_iter().map(Into::into).collect();
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only these reservations; up to 10 IDs.
@@ -109,28 +117,41 @@ impl ListVSwitchCidrReservationsRequestBuilder {
     /// Wire name: `VSwitchCidrReservationIds`. At most 100 items.
     pub fn vswitch_cidr_reservation_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.vswitch_cidr_reservation_ids = value.into_iter().map(Into::into).collect();
+        self.vswitch_cidr_reservation_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Return only reservations of this type; the only type is `prefix`, for blocks from which prefixes are assigned to elastic network interfaces.
     ///
     /// Wire name: `VSwitchCidrReservationType`.
-    pub fn vswitch_cidr_reservation_type(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_cidr_reservation_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_cidr_reservation_type = Some(value.into());
         self
     }
     /// Return only the reservations of this vSwitch. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`.
-    pub fn vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListVSwitchCidrReservationsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListVSwitchCidrReservationsRequest, rt::BuildError> {
         let request = ListVSwitchCidrReservationsRequest {
             ip_version: self.ip_version,
             max_results: self.max_results,
@@ -185,7 +206,7 @@ impl super::Client {
 impl rt::Paginated for ListVSwitchCidrReservationsRequest {
     type Item = VSwitchCidrReservations;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -199,7 +220,7 @@ impl rt::Paginated for ListVSwitchCidrReservationsRequest {
     #[inline]
     fn into_items(
         page: ListVSwitchCidrReservationsResponse,
-    ) -> Vec<VSwitchCidrReservations> {
+    ) -> ::std::vec::Vec<VSwitchCidrReservations> {
         page.vswitch_cidr_reservations
     }
 }
@@ -210,11 +231,11 @@ impl super::Client {
         &self,
         request: ListVSwitchCidrReservationsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             ListVSwitchCidrReservationsResponse,
             rt::SdkError<ListVSwitchCidrReservationsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListVSwitchCidrReservations`.
@@ -223,23 +244,27 @@ impl super::Client {
         &self,
         request: ListVSwitchCidrReservationsRequest,
     ) -> impl rt::Stream<
-        Item = Result<
+        Item = ::core::result::Result<
             VSwitchCidrReservations,
             rt::SdkError<ListVSwitchCidrReservationsError>,
         >,
-    > + Send + Unpin + 'static {
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListVSwitchCidrReservationsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListVSwitchCidrReservationsRequestBuilder {
             ip_version: src.optional("IpVersion")?,
             max_results: src.optional("MaxResults")?,
             next_token: src.optional("NextToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             tags: src.structs("Tags")?,
             vswitch_cidr_reservation_ids: src.list("VSwitchCidrReservationIds")?,
             vswitch_cidr_reservation_type: src.optional("VSwitchCidrReservationType")?,
@@ -253,8 +278,10 @@ impl rt::Operation for ListVSwitchCidrReservationsRequest {
     const ACTION: &'static str = "ListVSwitchCidrReservations";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ListVSwitchCidrReservationsResponse;
     type Error = ListVSwitchCidrReservationsError;
     #[inline]
@@ -276,27 +303,27 @@ pub struct ListVSwitchCidrReservationsResponse {
     /// How many entries one answer holds at most.
     ///
     /// Wire name: `MaxResults`.
-    pub max_results: Option<i64>,
+    pub max_results: ::core::option::Option<i64>,
     /// Where the next page starts; empty or absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// How many entries match the request across all pages.
     ///
     /// Wire name: `TotalCount`.
-    pub total_count: Option<i64>,
+    pub total_count: ::core::option::Option<i64>,
     /// The reserved CIDR blocks that match the filters.
     ///
     /// Wire name: `VSwitchCidrReservations`.
-    pub vswitch_cidr_reservations: Vec<VSwitchCidrReservations>,
+    pub vswitch_cidr_reservations: ::std::vec::Vec<VSwitchCidrReservations>,
 }
 impl rt::Decode for ListVSwitchCidrReservationsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             max_results: fields.optional("MaxResults")?,
@@ -331,7 +358,7 @@ impl ListVSwitchCidrReservationsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -351,13 +378,13 @@ impl rt::OperationError for ListVSwitchCidrReservationsError {
         }
     }
 }
-impl std::fmt::Display for ListVSwitchCidrReservationsError {
+impl ::std::fmt::Display for ListVSwitchCidrReservationsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListVSwitchCidrReservationsError {}
+impl ::std::error::Error for ListVSwitchCidrReservationsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -476,7 +503,7 @@ impl IpVersion {
         }
     }
 }
-impl From<&str> for IpVersion {
+impl ::core::convert::From<&str> for IpVersion {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -486,16 +513,17 @@ impl From<&str> for IpVersion {
         }
     }
 }
-impl std::fmt::Display for IpVersion {
+impl ::std::fmt::Display for IpVersion {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpVersion {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpVersion {
@@ -511,59 +539,61 @@ pub struct VSwitchCidrReservations {
     /// How many prefixes have been assigned from the reserved block so far.
     ///
     /// Wire name: `AssignedCidrCount`.
-    pub assigned_cidr_count: Option<i64>,
+    pub assigned_cidr_count: ::core::option::Option<i64>,
     /// How many prefixes can still be assigned from the reserved block.
     ///
     /// Wire name: `AvailableCidrCount`.
-    pub available_cidr_count: Option<i64>,
+    pub available_cidr_count: ::core::option::Option<i64>,
     /// When the reservation was created.
     ///
     /// Wire name: `CreationTime`.
-    pub creation_time: Option<String>,
+    pub creation_time: ::core::option::Option<::std::string::String>,
     /// The IP version of the reserved block, `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The state of the reservation: `Assigning`, `Assigned`, `Releasing` or `Released`.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tags on the reservation, as key-value pairs.
     ///
     /// Wire name: `Tags`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The type of the reservation, `prefix`.
     ///
     /// Wire name: `Type`.
-    pub type_: Option<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
     /// The reserved CIDR block.
     ///
     /// Wire name: `VSwitchCidrReservationCidr`.
-    pub vswitch_cidr_reservation_cidr: Option<String>,
+    pub vswitch_cidr_reservation_cidr: ::core::option::Option<::std::string::String>,
     /// The description of the reservation.
     ///
     /// Wire name: `VSwitchCidrReservationDescription`.
-    pub vswitch_cidr_reservation_description: Option<String>,
+    pub vswitch_cidr_reservation_description: ::core::option::Option<
+        ::std::string::String,
+    >,
     /// The ID of the reservation.
     ///
     /// Wire name: `VSwitchCidrReservationId`.
-    pub vswitch_cidr_reservation_id: Option<String>,
+    pub vswitch_cidr_reservation_id: ::core::option::Option<::std::string::String>,
     /// The name of the reservation.
     ///
     /// Wire name: `VSwitchCidrReservationName`.
-    pub vswitch_cidr_reservation_name: Option<String>,
+    pub vswitch_cidr_reservation_name: ::core::option::Option<::std::string::String>,
     /// The vSwitch the block is reserved in.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
     /// The VPC that the vSwitch belongs to.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VSwitchCidrReservations {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             assigned_cidr_count: fields.optional("AssignedCidrCount")?,
@@ -595,7 +625,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -7140,7 +7140,7 @@ impl Client {
             .product_code(PRODUCT)
     }
     /// Credentials and region from `ALIBABA_CLOUD_*` variables, else from the aliyun CLI's current profile.
-    pub fn from_env() -> Result<Self, aliyun_runtime::ConfigError> {
+    pub fn from_env() -> ::core::result::Result<Self, aliyun_runtime::ConfigError> {
         Self::builder().load_env()?.build()
     }
     /// Checks a request of an action that takes `DryRun`, without acting on it: resolves to `Ok(())`
@@ -7156,7 +7156,7 @@ impl Client {
         &self.0
     }
 }
-impl From<aliyun_runtime::Client> for Client {
+impl ::core::convert::From<aliyun_runtime::Client> for Client {
     fn from(client: aliyun_runtime::Client) -> Self {
         Self(client)
     }
@@ -7353,7 +7353,7 @@ impl CommonError {
     /// The common error for `err`'s code, or `err` back when its code is not a common one.
     pub fn from_service_error(
         err: aliyun_runtime::ServiceError,
-    ) -> Result<Self, aliyun_runtime::ServiceError> {
+    ) -> ::core::result::Result<Self, aliyun_runtime::ServiceError> {
         Ok(
             match err.code() {
                 "DryRunOperation" => Self::DryRunOperation(err),
@@ -7408,12 +7408,12 @@ impl CommonError {
         }
     }
 }
-impl std::fmt::Display for CommonError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self.service_error(), f)
+impl ::std::fmt::Display for CommonError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(self.service_error(), f)
     }
 }
-impl std::error::Error for CommonError {}
+impl ::std::error::Error for CommonError {}
 pub mod types;
 pub mod lifecycle;
 /// VPCs: create, describe, modify and delete virtual private clouds, their CIDR blocks, ClassicLink and grants to CEN.

@@ -16,47 +16,47 @@ pub struct ModifyBgpGroupAttributeRequest {
     /// A new MD5 authentication key for the group's sessions; it must match the key on your gateway device.
     ///
     /// Wire name: `AuthKey`.
-    pub auth_key: Option<String>,
+    pub auth_key: ::core::option::Option<::std::string::String>,
     /// The BGP group to change. DescribeBgpGroups lists group IDs.
     ///
     /// Wire name: `BgpGroupId`. Required.
-    pub bgp_group_id: String,
+    pub bgp_group_id: ::std::string::String,
     /// Whether to remove the authentication key so that sessions run without one: `true` or `false` (the default).
     ///
     /// Wire name: `ClearAuthKey`.
-    pub clear_auth_key: Option<bool>,
+    pub clear_auth_key: ::core::option::Option<bool>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A new description: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Whether the group uses a fake ASN, `false` by default. A fake ASN lets the Alibaba Cloud side keep peering with your old AS during an AS migration or merger, before all BGP settings can be changed.
     ///
     /// Wire name: `IsFakeAsn`.
-    pub is_fake_asn: Option<bool>,
+    pub is_fake_asn: ::core::option::Option<bool>,
     /// A custom ASN for the Alibaba Cloud side: `45104`, a value from `64512` to `65534`, or a value from `4200000000` to `4294967294`. `65025` is reserved. The default is `45104`; a custom value used with several access lines can create BGP routing loops.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<i64>,
+    pub local_asn: ::core::option::Option<i64>,
     /// A new name: 2 to 128 characters that start with a letter and consist of letters, digits, periods, underscores and hyphens; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The new ASN of the gateway device in your data center; it cannot be `45104`.
     ///
     /// Wire name: `PeerAsn`.
-    pub peer_asn: Option<i64>,
+    pub peer_asn: ::core::option::Option<i64>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// How many routes a BGP peer of the group may send at most; the default is `110`.
     ///
     /// Wire name: `RouteQuota`.
-    pub route_quota: Option<i32>,
+    pub route_quota: ::core::option::Option<i32>,
 }
 impl ModifyBgpGroupAttributeRequest {
     /// Starts building a request.
@@ -68,99 +68,119 @@ impl ModifyBgpGroupAttributeRequest {
 /// Builds a [`ModifyBgpGroupAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyBgpGroupAttributeRequestBuilder {
-    auth_key: Option<String>,
-    bgp_group_id: Option<String>,
-    clear_auth_key: Option<bool>,
-    client_token: Option<String>,
-    description: Option<String>,
-    is_fake_asn: Option<bool>,
-    local_asn: Option<i64>,
-    name: Option<String>,
-    peer_asn: Option<i64>,
-    region_id: Option<String>,
-    route_quota: Option<i32>,
+    auth_key: ::core::option::Option<::std::string::String>,
+    bgp_group_id: ::core::option::Option<::std::string::String>,
+    clear_auth_key: ::core::option::Option<bool>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    is_fake_asn: ::core::option::Option<bool>,
+    local_asn: ::core::option::Option<i64>,
+    name: ::core::option::Option<::std::string::String>,
+    peer_asn: ::core::option::Option<i64>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_quota: ::core::option::Option<i32>,
 }
 impl ModifyBgpGroupAttributeRequestBuilder {
     /// A new MD5 authentication key for the group's sessions; it must match the key on your gateway device.
     ///
     /// Wire name: `AuthKey`.
-    pub fn auth_key(mut self, value: impl Into<String>) -> Self {
+    pub fn auth_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.auth_key = Some(value.into());
         self
     }
     /// The BGP group to change. DescribeBgpGroups lists group IDs.
     ///
     /// Wire name: `BgpGroupId`. Required.
-    pub fn bgp_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn bgp_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bgp_group_id = Some(value.into());
         self
     }
     /// Whether to remove the authentication key so that sessions run without one: `true` or `false` (the default).
     ///
     /// Wire name: `ClearAuthKey`.
-    pub fn clear_auth_key(mut self, value: impl Into<bool>) -> Self {
+    pub fn clear_auth_key(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.clear_auth_key = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A new description: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// Whether the group uses a fake ASN, `false` by default. A fake ASN lets the Alibaba Cloud side keep peering with your old AS during an AS migration or merger, before all BGP settings can be changed.
     ///
     /// Wire name: `IsFakeAsn`.
-    pub fn is_fake_asn(mut self, value: impl Into<bool>) -> Self {
+    pub fn is_fake_asn(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.is_fake_asn = Some(value.into());
         self
     }
     /// A custom ASN for the Alibaba Cloud side: `45104`, a value from `64512` to `65534`, or a value from `4200000000` to `4294967294`. `65025` is reserved. The default is `45104`; a custom value used with several access lines can create BGP routing loops.
     ///
     /// Wire name: `LocalAsn`.
-    pub fn local_asn(mut self, value: impl Into<i64>) -> Self {
+    pub fn local_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.local_asn = Some(value.into());
         self
     }
     /// A new name: 2 to 128 characters that start with a letter and consist of letters, digits, periods, underscores and hyphens; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The new ASN of the gateway device in your data center; it cannot be `45104`.
     ///
     /// Wire name: `PeerAsn`.
-    pub fn peer_asn(mut self, value: impl Into<i64>) -> Self {
+    pub fn peer_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.peer_asn = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// How many routes a BGP peer of the group may send at most; the default is `110`.
     ///
     /// Wire name: `RouteQuota`.
-    pub fn route_quota(mut self, value: impl Into<i32>) -> Self {
+    pub fn route_quota(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.route_quota = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyBgpGroupAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyBgpGroupAttributeRequest, rt::BuildError> {
         Ok(ModifyBgpGroupAttributeRequest {
             auth_key: self.auth_key,
             bgp_group_id: rt::required(self.bgp_group_id, "BgpGroupId")?,
@@ -199,7 +219,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyBgpGroupAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyBgpGroupAttributeRequestBuilder {
             auth_key: src.optional("AuthKey")?,
             bgp_group_id: src.optional("BgpGroupId")?,
@@ -210,7 +232,9 @@ impl rt::FromParams for ModifyBgpGroupAttributeRequest {
             local_asn: src.optional("LocalAsn")?,
             name: src.optional("Name")?,
             peer_asn: src.optional("PeerAsn")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_quota: src.optional("RouteQuota")?,
         }
             .build()
@@ -221,8 +245,10 @@ impl rt::Operation for ModifyBgpGroupAttributeRequest {
     const ACTION: &'static str = "ModifyBgpGroupAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyBgpGroupAttributeResponse;
     type Error = ModifyBgpGroupAttributeError;
     #[inline]
@@ -247,11 +273,11 @@ pub struct ModifyBgpGroupAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyBgpGroupAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -320,7 +346,7 @@ impl ModifyBgpGroupAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -378,13 +404,13 @@ impl rt::OperationError for ModifyBgpGroupAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyBgpGroupAttributeError {
+impl ::std::fmt::Display for ModifyBgpGroupAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyBgpGroupAttributeError {}
+impl ::std::error::Error for ModifyBgpGroupAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -404,7 +430,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,31 +16,31 @@ pub struct ModifyBgpPeerAttributeRequest {
     /// The maximum number of network hops a BFD packet may cross, from `1` to `255`; relevant only when BFD is enabled. Choose it to fit the topology between the VBR and your gateway.
     ///
     /// Wire name: `BfdMultiHop`.
-    pub bfd_multi_hop: Option<i32>,
+    pub bfd_multi_hop: ::core::option::Option<i32>,
     /// The BGP group the peer should belong to. DescribeBgpGroups lists group IDs.
     ///
     /// Wire name: `BgpGroupId`.
-    pub bgp_group_id: Option<String>,
+    pub bgp_group_id: ::core::option::Option<::std::string::String>,
     /// The BGP peer to change. DescribeBgpPeers lists peer IDs.
     ///
     /// Wire name: `BgpPeerId`. Required.
-    pub bgp_peer_id: String,
+    pub bgp_peer_id: ::std::string::String,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Whether BFD runs on the session: `true` or `false` (the default).
     ///
     /// Wire name: `EnableBfd`.
-    pub enable_bfd: Option<bool>,
+    pub enable_bfd: ::core::option::Option<bool>,
     /// The new IP address of the gateway device on your side of the session.
     ///
     /// Wire name: `PeerIpAddress`.
-    pub peer_ip_address: Option<String>,
+    pub peer_ip_address: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyBgpPeerAttributeRequest {
     /// Starts building a request.
@@ -52,67 +52,84 @@ impl ModifyBgpPeerAttributeRequest {
 /// Builds a [`ModifyBgpPeerAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyBgpPeerAttributeRequestBuilder {
-    bfd_multi_hop: Option<i32>,
-    bgp_group_id: Option<String>,
-    bgp_peer_id: Option<String>,
-    client_token: Option<String>,
-    enable_bfd: Option<bool>,
-    peer_ip_address: Option<String>,
-    region_id: Option<String>,
+    bfd_multi_hop: ::core::option::Option<i32>,
+    bgp_group_id: ::core::option::Option<::std::string::String>,
+    bgp_peer_id: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    enable_bfd: ::core::option::Option<bool>,
+    peer_ip_address: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyBgpPeerAttributeRequestBuilder {
     /// The maximum number of network hops a BFD packet may cross, from `1` to `255`; relevant only when BFD is enabled. Choose it to fit the topology between the VBR and your gateway.
     ///
     /// Wire name: `BfdMultiHop`.
-    pub fn bfd_multi_hop(mut self, value: impl Into<i32>) -> Self {
+    pub fn bfd_multi_hop(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.bfd_multi_hop = Some(value.into());
         self
     }
     /// The BGP group the peer should belong to. DescribeBgpGroups lists group IDs.
     ///
     /// Wire name: `BgpGroupId`.
-    pub fn bgp_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn bgp_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bgp_group_id = Some(value.into());
         self
     }
     /// The BGP peer to change. DescribeBgpPeers lists peer IDs.
     ///
     /// Wire name: `BgpPeerId`. Required.
-    pub fn bgp_peer_id(mut self, value: impl Into<String>) -> Self {
+    pub fn bgp_peer_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bgp_peer_id = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Whether BFD runs on the session: `true` or `false` (the default).
     ///
     /// Wire name: `EnableBfd`.
-    pub fn enable_bfd(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_bfd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_bfd = Some(value.into());
         self
     }
     /// The new IP address of the gateway device on your side of the session.
     ///
     /// Wire name: `PeerIpAddress`.
-    pub fn peer_ip_address(mut self, value: impl Into<String>) -> Self {
+    pub fn peer_ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peer_ip_address = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyBgpPeerAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyBgpPeerAttributeRequest, rt::BuildError> {
         Ok(ModifyBgpPeerAttributeRequest {
             bfd_multi_hop: self.bfd_multi_hop,
             bgp_group_id: self.bgp_group_id,
@@ -147,7 +164,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyBgpPeerAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyBgpPeerAttributeRequestBuilder {
             bfd_multi_hop: src.optional("BfdMultiHop")?,
             bgp_group_id: src.optional("BgpGroupId")?,
@@ -155,7 +174,9 @@ impl rt::FromParams for ModifyBgpPeerAttributeRequest {
             client_token: src.optional("ClientToken")?,
             enable_bfd: src.optional("EnableBfd")?,
             peer_ip_address: src.optional("PeerIpAddress")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -165,8 +186,10 @@ impl rt::Operation for ModifyBgpPeerAttributeRequest {
     const ACTION: &'static str = "ModifyBgpPeerAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyBgpPeerAttributeResponse;
     type Error = ModifyBgpPeerAttributeError;
     #[inline]
@@ -187,11 +210,11 @@ pub struct ModifyBgpPeerAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyBgpPeerAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -224,7 +247,7 @@ impl ModifyBgpPeerAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -249,13 +272,13 @@ impl rt::OperationError for ModifyBgpPeerAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyBgpPeerAttributeError {
+impl ::std::fmt::Display for ModifyBgpPeerAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyBgpPeerAttributeError {}
+impl ::std::error::Error for ModifyBgpPeerAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -275,7 +298,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -12,19 +12,19 @@ pub struct ModifyCommonBandwidthPackageAttributeRequest {
     /// The Internet Shared Bandwidth instance to rename or redescribe. DescribeCommonBandwidthPackages lists instance IDs.
     ///
     /// Wire name: `BandwidthPackageId`. Required.
-    pub bandwidth_package_id: String,
+    pub bandwidth_package_id: ::std::string::String,
     /// The new description: 2 to 256 characters, beginning with a letter, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The new name: 2 to 128 characters of letters, digits, periods, underscores and hyphens, beginning with a letter and not with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyCommonBandwidthPackageAttributeRequest {
     /// Starts building a request.
@@ -36,37 +36,49 @@ impl ModifyCommonBandwidthPackageAttributeRequest {
 /// Builds a [`ModifyCommonBandwidthPackageAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyCommonBandwidthPackageAttributeRequestBuilder {
-    bandwidth_package_id: Option<String>,
-    description: Option<String>,
-    name: Option<String>,
-    region_id: Option<String>,
+    bandwidth_package_id: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyCommonBandwidthPackageAttributeRequestBuilder {
     /// The Internet Shared Bandwidth instance to rename or redescribe. DescribeCommonBandwidthPackages lists instance IDs.
     ///
     /// Wire name: `BandwidthPackageId`. Required.
-    pub fn bandwidth_package_id(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth_package_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth_package_id = Some(value.into());
         self
     }
     /// The new description: 2 to 256 characters, beginning with a letter, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The new name: 2 to 128 characters of letters, digits, periods, underscores and hyphens, beginning with a letter and not with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -74,7 +86,10 @@ impl ModifyCommonBandwidthPackageAttributeRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ModifyCommonBandwidthPackageAttributeRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ModifyCommonBandwidthPackageAttributeRequest,
+        rt::BuildError,
+    > {
         Ok(ModifyCommonBandwidthPackageAttributeRequest {
             bandwidth_package_id: rt::required(
                 self.bandwidth_package_id,
@@ -109,12 +124,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyCommonBandwidthPackageAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyCommonBandwidthPackageAttributeRequestBuilder {
             bandwidth_package_id: src.optional("BandwidthPackageId")?,
             description: src.optional("Description")?,
             name: src.optional("Name")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -124,8 +143,10 @@ impl rt::Operation for ModifyCommonBandwidthPackageAttributeRequest {
     const ACTION: &'static str = "ModifyCommonBandwidthPackageAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyCommonBandwidthPackageAttributeResponse;
     type Error = ModifyCommonBandwidthPackageAttributeError;
     #[inline]
@@ -143,11 +164,11 @@ pub struct ModifyCommonBandwidthPackageAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyCommonBandwidthPackageAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -178,7 +199,7 @@ impl ModifyCommonBandwidthPackageAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -198,13 +219,13 @@ impl rt::OperationError for ModifyCommonBandwidthPackageAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyCommonBandwidthPackageAttributeError {
+impl ::std::fmt::Display for ModifyCommonBandwidthPackageAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyCommonBandwidthPackageAttributeError {}
+impl ::std::error::Error for ModifyCommonBandwidthPackageAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -224,7 +245,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

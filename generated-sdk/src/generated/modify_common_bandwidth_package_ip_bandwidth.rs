@@ -14,19 +14,19 @@ pub struct ModifyCommonBandwidthPackageIpBandwidthRequest {
     /// The cap for the EIP in Mbit/s; it may not exceed the peak bandwidth of the Internet Shared Bandwidth instance.
     ///
     /// Wire name: `Bandwidth`. Required.
-    pub bandwidth: String,
+    pub bandwidth: ::std::string::String,
     /// The Internet Shared Bandwidth instance that holds the EIP. DescribeCommonBandwidthPackages lists instance IDs.
     ///
     /// Wire name: `BandwidthPackageId`. Required.
-    pub bandwidth_package_id: String,
+    pub bandwidth_package_id: ::std::string::String,
     /// The allocation ID of the EIP to cap; it must already belong to the Internet Shared Bandwidth instance.
     ///
     /// Wire name: `EipId`. Required.
-    pub eip_id: String,
+    pub eip_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyCommonBandwidthPackageIpBandwidthRequest {
     /// Starts building a request.
@@ -38,37 +38,49 @@ impl ModifyCommonBandwidthPackageIpBandwidthRequest {
 /// Builds a [`ModifyCommonBandwidthPackageIpBandwidthRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
-    bandwidth: Option<String>,
-    bandwidth_package_id: Option<String>,
-    eip_id: Option<String>,
-    region_id: Option<String>,
+    bandwidth: ::core::option::Option<::std::string::String>,
+    bandwidth_package_id: ::core::option::Option<::std::string::String>,
+    eip_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
     /// The cap for the EIP in Mbit/s; it may not exceed the peak bandwidth of the Internet Shared Bandwidth instance.
     ///
     /// Wire name: `Bandwidth`. Required.
-    pub fn bandwidth(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// The Internet Shared Bandwidth instance that holds the EIP. DescribeCommonBandwidthPackages lists instance IDs.
     ///
     /// Wire name: `BandwidthPackageId`. Required.
-    pub fn bandwidth_package_id(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth_package_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth_package_id = Some(value.into());
         self
     }
     /// The allocation ID of the EIP to cap; it must already belong to the Internet Shared Bandwidth instance.
     ///
     /// Wire name: `EipId`. Required.
-    pub fn eip_id(mut self, value: impl Into<String>) -> Self {
+    pub fn eip_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.eip_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -76,7 +88,10 @@ impl ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ModifyCommonBandwidthPackageIpBandwidthRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ModifyCommonBandwidthPackageIpBandwidthRequest,
+        rt::BuildError,
+    > {
         Ok(ModifyCommonBandwidthPackageIpBandwidthRequest {
             bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
             bandwidth_package_id: rt::required(
@@ -111,12 +126,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyCommonBandwidthPackageIpBandwidthRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             bandwidth_package_id: src.optional("BandwidthPackageId")?,
             eip_id: src.optional("EipId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -126,8 +145,10 @@ impl rt::Operation for ModifyCommonBandwidthPackageIpBandwidthRequest {
     const ACTION: &'static str = "ModifyCommonBandwidthPackageIpBandwidth";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyCommonBandwidthPackageIpBandwidthResponse;
     type Error = ModifyCommonBandwidthPackageIpBandwidthError;
     #[inline]
@@ -145,11 +166,11 @@ pub struct ModifyCommonBandwidthPackageIpBandwidthResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyCommonBandwidthPackageIpBandwidthResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -182,7 +203,7 @@ impl ModifyCommonBandwidthPackageIpBandwidthError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -207,13 +228,13 @@ impl rt::OperationError for ModifyCommonBandwidthPackageIpBandwidthError {
         }
     }
 }
-impl std::fmt::Display for ModifyCommonBandwidthPackageIpBandwidthError {
+impl ::std::fmt::Display for ModifyCommonBandwidthPackageIpBandwidthError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyCommonBandwidthPackageIpBandwidthError {}
+impl ::std::error::Error for ModifyCommonBandwidthPackageIpBandwidthError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -235,7 +256,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,15 +16,15 @@ pub struct ModifyCommonBandwidthPackageSpecRequest {
     /// The new peak bandwidth in Mbit/s, from `1` to `1000`.
     ///
     /// Wire name: `Bandwidth`. Required.
-    pub bandwidth: String,
+    pub bandwidth: ::std::string::String,
     /// The Internet Shared Bandwidth instance to change. DescribeCommonBandwidthPackages lists instance IDs.
     ///
     /// Wire name: `BandwidthPackageId`. Required.
-    pub bandwidth_package_id: String,
+    pub bandwidth_package_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyCommonBandwidthPackageSpecRequest {
     /// Starts building a request.
@@ -36,29 +36,38 @@ impl ModifyCommonBandwidthPackageSpecRequest {
 /// Builds a [`ModifyCommonBandwidthPackageSpecRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyCommonBandwidthPackageSpecRequestBuilder {
-    bandwidth: Option<String>,
-    bandwidth_package_id: Option<String>,
-    region_id: Option<String>,
+    bandwidth: ::core::option::Option<::std::string::String>,
+    bandwidth_package_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyCommonBandwidthPackageSpecRequestBuilder {
     /// The new peak bandwidth in Mbit/s, from `1` to `1000`.
     ///
     /// Wire name: `Bandwidth`. Required.
-    pub fn bandwidth(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// The Internet Shared Bandwidth instance to change. DescribeCommonBandwidthPackages lists instance IDs.
     ///
     /// Wire name: `BandwidthPackageId`. Required.
-    pub fn bandwidth_package_id(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth_package_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth_package_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -66,7 +75,10 @@ impl ModifyCommonBandwidthPackageSpecRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ModifyCommonBandwidthPackageSpecRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ModifyCommonBandwidthPackageSpecRequest,
+        rt::BuildError,
+    > {
         Ok(ModifyCommonBandwidthPackageSpecRequest {
             bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
             bandwidth_package_id: rt::required(
@@ -100,11 +112,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyCommonBandwidthPackageSpecRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyCommonBandwidthPackageSpecRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             bandwidth_package_id: src.optional("BandwidthPackageId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -114,8 +130,10 @@ impl rt::Operation for ModifyCommonBandwidthPackageSpecRequest {
     const ACTION: &'static str = "ModifyCommonBandwidthPackageSpec";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyCommonBandwidthPackageSpecResponse;
     type Error = ModifyCommonBandwidthPackageSpecError;
     #[inline]
@@ -132,11 +150,11 @@ pub struct ModifyCommonBandwidthPackageSpecResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyCommonBandwidthPackageSpecResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -167,7 +185,7 @@ impl ModifyCommonBandwidthPackageSpecError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -187,13 +205,13 @@ impl rt::OperationError for ModifyCommonBandwidthPackageSpecError {
         }
     }
 }
-impl std::fmt::Display for ModifyCommonBandwidthPackageSpecError {
+impl ::std::fmt::Display for ModifyCommonBandwidthPackageSpecError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyCommonBandwidthPackageSpecError {}
+impl ::std::error::Error for ModifyCommonBandwidthPackageSpecError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -214,7 +232,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

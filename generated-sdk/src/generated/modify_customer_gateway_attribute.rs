@@ -16,27 +16,27 @@ pub struct ModifyCustomerGatewayAttributeRequest {
     /// A new key for authenticating the BGP sessions of the on-premises device: 1 to 64 ASCII characters, with no spaces and no question marks.
     ///
     /// Wire name: `AuthKey`.
-    pub auth_key: Option<String>,
+    pub auth_key: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The customer gateway to change. DescribeCustomerGateways lists them.
     ///
     /// Wire name: `CustomerGatewayId`. Required.
-    pub customer_gateway_id: String,
+    pub customer_gateway_id: ::std::string::String,
     /// A new description, 1 to 100 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// A new name, 1 to 100 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyCustomerGatewayAttributeRequest {
     /// Starts building a request.
@@ -48,59 +48,79 @@ impl ModifyCustomerGatewayAttributeRequest {
 /// Builds a [`ModifyCustomerGatewayAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyCustomerGatewayAttributeRequestBuilder {
-    auth_key: Option<String>,
-    client_token: Option<String>,
-    customer_gateway_id: Option<String>,
-    description: Option<String>,
-    name: Option<String>,
-    region_id: Option<String>,
+    auth_key: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    customer_gateway_id: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyCustomerGatewayAttributeRequestBuilder {
     /// A new key for authenticating the BGP sessions of the on-premises device: 1 to 64 ASCII characters, with no spaces and no question marks.
     ///
     /// Wire name: `AuthKey`.
-    pub fn auth_key(mut self, value: impl Into<String>) -> Self {
+    pub fn auth_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.auth_key = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The customer gateway to change. DescribeCustomerGateways lists them.
     ///
     /// Wire name: `CustomerGatewayId`. Required.
-    pub fn customer_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.customer_gateway_id = Some(value.into());
         self
     }
     /// A new description, 1 to 100 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// A new name, 1 to 100 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyCustomerGatewayAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyCustomerGatewayAttributeRequest, rt::BuildError> {
         Ok(ModifyCustomerGatewayAttributeRequest {
             auth_key: self.auth_key,
             client_token: self.client_token,
@@ -137,14 +157,18 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyCustomerGatewayAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyCustomerGatewayAttributeRequestBuilder {
             auth_key: src.optional("AuthKey")?,
             client_token: src.optional("ClientToken")?,
             customer_gateway_id: src.optional("CustomerGatewayId")?,
             description: src.optional("Description")?,
             name: src.optional("Name")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -154,8 +178,10 @@ impl rt::Operation for ModifyCustomerGatewayAttributeRequest {
     const ACTION: &'static str = "ModifyCustomerGatewayAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyCustomerGatewayAttributeResponse;
     type Error = ModifyCustomerGatewayAttributeError;
     #[inline]
@@ -175,35 +201,35 @@ pub struct ModifyCustomerGatewayAttributeResponse {
     /// When the customer gateway was created, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The ID of the customer gateway; you pass it as CustomerGatewayId when you create an IPsec-VPN connection.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// The description you gave the customer gateway.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The IP address of the on-premises gateway device that this customer gateway stands for.
     ///
     /// Wire name: `IpAddress`.
-    pub ip_address: Option<String>,
+    pub ip_address: ::core::option::Option<::std::string::String>,
     /// The name you gave the customer gateway.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the customer gateway belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ModifyCustomerGatewayAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             create_time: fields.optional("CreateTime")?,
@@ -250,7 +276,7 @@ impl ModifyCustomerGatewayAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -286,13 +312,13 @@ impl rt::OperationError for ModifyCustomerGatewayAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyCustomerGatewayAttributeError {
+impl ::std::fmt::Display for ModifyCustomerGatewayAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyCustomerGatewayAttributeError {}
+impl ::std::error::Error for ModifyCustomerGatewayAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -336,7 +362,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,23 +14,23 @@ pub struct ModifyEipAddressAttributeRequest {
     /// The pay-as-you-go EIP to change. DescribeEipAddresses lists EIP IDs.
     ///
     /// Wire name: `AllocationId`. Required.
-    pub allocation_id: String,
+    pub allocation_id: ::std::string::String,
     /// The new peak bandwidth in Mbit/s: `1` to `200` for an EIP metered by data transfer (`PayByTraffic`), `1` to `500` for one metered by bandwidth (`PayByBandwidth`).
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<String>,
+    pub bandwidth: ::core::option::Option<::std::string::String>,
     /// The new description: 2 to 256 characters, beginning with a letter, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The new name: 1 to 128 characters made of letters, digits, periods, underscores and hyphens.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyEipAddressAttributeRequest {
     /// Starts building a request.
@@ -42,51 +42,68 @@ impl ModifyEipAddressAttributeRequest {
 /// Builds a [`ModifyEipAddressAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyEipAddressAttributeRequestBuilder {
-    allocation_id: Option<String>,
-    bandwidth: Option<String>,
-    description: Option<String>,
-    name: Option<String>,
-    region_id: Option<String>,
+    allocation_id: ::core::option::Option<::std::string::String>,
+    bandwidth: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyEipAddressAttributeRequestBuilder {
     /// The pay-as-you-go EIP to change. DescribeEipAddresses lists EIP IDs.
     ///
     /// Wire name: `AllocationId`. Required.
-    pub fn allocation_id(mut self, value: impl Into<String>) -> Self {
+    pub fn allocation_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.allocation_id = Some(value.into());
         self
     }
     /// The new peak bandwidth in Mbit/s: `1` to `200` for an EIP metered by data transfer (`PayByTraffic`), `1` to `500` for one metered by bandwidth (`PayByBandwidth`).
     ///
     /// Wire name: `Bandwidth`.
-    pub fn bandwidth(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// The new description: 2 to 256 characters, beginning with a letter, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The new name: 1 to 128 characters made of letters, digits, periods, underscores and hyphens.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyEipAddressAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyEipAddressAttributeRequest, rt::BuildError> {
         Ok(ModifyEipAddressAttributeRequest {
             allocation_id: rt::required(self.allocation_id, "AllocationId")?,
             bandwidth: self.bandwidth,
@@ -119,7 +136,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyEipAddressAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyEipAddressAttributeRequestBuilder {
             allocation_id: src.optional("AllocationId")?,
             bandwidth: src.optional("Bandwidth")?,
@@ -135,8 +154,10 @@ impl rt::Operation for ModifyEipAddressAttributeRequest {
     const ACTION: &'static str = "ModifyEipAddressAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyEipAddressAttributeResponse;
     type Error = ModifyEipAddressAttributeError;
     #[inline]
@@ -155,11 +176,11 @@ pub struct ModifyEipAddressAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyEipAddressAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -206,7 +227,7 @@ impl ModifyEipAddressAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -242,13 +263,13 @@ impl rt::OperationError for ModifyEipAddressAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyEipAddressAttributeError {
+impl ::std::fmt::Display for ModifyEipAddressAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyEipAddressAttributeError {}
+impl ::std::error::Error for ModifyEipAddressAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -267,7 +288,7 @@ mod tests {
             .allocation_id("example-AllocationId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

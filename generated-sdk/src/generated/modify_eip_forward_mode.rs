@@ -14,11 +14,11 @@ pub struct ModifyEipForwardModeRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The ID of the EIP whose forwarding mode you want to change.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The new mode: `NAT` (standard NAT, the default), `MULTI_BINDED` (multi-EIP-to-ENI) or `BINDED` (cut-through). The modes other than `NAT` apply to EIPs bound to an ENI.
     ///
     /// Wire name: `Mode`. Required.
@@ -26,7 +26,7 @@ pub struct ModifyEipForwardModeRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyEipForwardModeRequest {
     /// Starts building a request.
@@ -38,43 +38,54 @@ impl ModifyEipForwardModeRequest {
 /// Builds a [`ModifyEipForwardModeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyEipForwardModeRequestBuilder {
-    client_token: Option<String>,
-    instance_id: Option<String>,
-    mode: Option<Mode>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    mode: ::core::option::Option<Mode>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyEipForwardModeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The ID of the EIP whose forwarding mode you want to change.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The new mode: `NAT` (standard NAT, the default), `MULTI_BINDED` (multi-EIP-to-ENI) or `BINDED` (cut-through). The modes other than `NAT` apply to EIPs bound to an ENI.
     ///
     /// Wire name: `Mode`. Required.
-    pub fn mode(mut self, value: impl Into<Mode>) -> Self {
+    pub fn mode(mut self, value: impl ::core::convert::Into<Mode>) -> Self {
         self.mode = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyEipForwardModeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyEipForwardModeRequest, rt::BuildError> {
         Ok(ModifyEipForwardModeRequest {
             client_token: self.client_token,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
@@ -106,12 +117,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyEipForwardModeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyEipForwardModeRequestBuilder {
             client_token: src.optional("ClientToken")?,
             instance_id: src.optional("InstanceId")?,
             mode: src.optional("Mode")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -121,8 +136,10 @@ impl rt::Operation for ModifyEipForwardModeRequest {
     const ACTION: &'static str = "ModifyEipForwardMode";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyEipForwardModeResponse;
     type Error = ModifyEipForwardModeError;
     #[inline]
@@ -140,11 +157,11 @@ pub struct ModifyEipForwardModeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyEipForwardModeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -175,7 +192,7 @@ impl ModifyEipForwardModeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -195,13 +212,13 @@ impl rt::OperationError for ModifyEipForwardModeError {
         }
     }
 }
-impl std::fmt::Display for ModifyEipForwardModeError {
+impl ::std::fmt::Display for ModifyEipForwardModeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyEipForwardModeError {}
+impl ::std::error::Error for ModifyEipForwardModeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -235,7 +252,7 @@ impl Mode {
         }
     }
 }
-impl From<&str> for Mode {
+impl ::core::convert::From<&str> for Mode {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -246,16 +263,17 @@ impl From<&str> for Mode {
         }
     }
 }
-impl std::fmt::Display for Mode {
+impl ::std::fmt::Display for Mode {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Mode {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Mode {
@@ -276,7 +294,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -12,31 +12,31 @@ pub struct ModifyExpressCloudConnectionAttributeRequest {
     /// The BGP ASN to configure on the SAG device that connects through the ECC instance.
     ///
     /// Wire name: `BgpAs`.
-    pub bgp_as: Option<String>,
+    pub bgp_as: ::core::option::Option<::std::string::String>,
     /// The peer (customer edge) IP address used when the SAG device connects to Alibaba Cloud.
     ///
     /// Wire name: `CeIp`.
-    pub ce_ip: Option<String>,
+    pub ce_ip: ::core::option::Option<::std::string::String>,
     /// A new description for the ECC instance.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The ECC instance to change, as returned by CreateExpressCloudConnection.
     ///
     /// Wire name: `EccId`. Required.
-    pub ecc_id: String,
+    pub ecc_id: ::std::string::String,
     /// A new name for the ECC instance.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The provider edge IP address, on the other side from CeIp, used when the SAG device connects to Alibaba Cloud.
     ///
     /// Wire name: `PeIp`.
-    pub pe_ip: Option<String>,
+    pub pe_ip: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyExpressCloudConnectionAttributeRequest {
     /// Starts building a request.
@@ -48,61 +48,82 @@ impl ModifyExpressCloudConnectionAttributeRequest {
 /// Builds a [`ModifyExpressCloudConnectionAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyExpressCloudConnectionAttributeRequestBuilder {
-    bgp_as: Option<String>,
-    ce_ip: Option<String>,
-    description: Option<String>,
-    ecc_id: Option<String>,
-    name: Option<String>,
-    pe_ip: Option<String>,
-    region_id: Option<String>,
+    bgp_as: ::core::option::Option<::std::string::String>,
+    ce_ip: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    ecc_id: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    pe_ip: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyExpressCloudConnectionAttributeRequestBuilder {
     /// The BGP ASN to configure on the SAG device that connects through the ECC instance.
     ///
     /// Wire name: `BgpAs`.
-    pub fn bgp_as(mut self, value: impl Into<String>) -> Self {
+    pub fn bgp_as(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bgp_as = Some(value.into());
         self
     }
     /// The peer (customer edge) IP address used when the SAG device connects to Alibaba Cloud.
     ///
     /// Wire name: `CeIp`.
-    pub fn ce_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn ce_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ce_ip = Some(value.into());
         self
     }
     /// A new description for the ECC instance.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The ECC instance to change, as returned by CreateExpressCloudConnection.
     ///
     /// Wire name: `EccId`. Required.
-    pub fn ecc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ecc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ecc_id = Some(value.into());
         self
     }
     /// A new name for the ECC instance.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The provider edge IP address, on the other side from CeIp, used when the SAG device connects to Alibaba Cloud.
     ///
     /// Wire name: `PeIp`.
-    pub fn pe_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn pe_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.pe_ip = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -110,7 +131,10 @@ impl ModifyExpressCloudConnectionAttributeRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ModifyExpressCloudConnectionAttributeRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ModifyExpressCloudConnectionAttributeRequest,
+        rt::BuildError,
+    > {
         Ok(ModifyExpressCloudConnectionAttributeRequest {
             bgp_as: self.bgp_as,
             ce_ip: self.ce_ip,
@@ -145,7 +169,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyExpressCloudConnectionAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyExpressCloudConnectionAttributeRequestBuilder {
             bgp_as: src.optional("BgpAs")?,
             ce_ip: src.optional("CeIp")?,
@@ -153,7 +179,9 @@ impl rt::FromParams for ModifyExpressCloudConnectionAttributeRequest {
             ecc_id: src.optional("EccId")?,
             name: src.optional("Name")?,
             pe_ip: src.optional("PeIp")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -163,8 +191,10 @@ impl rt::Operation for ModifyExpressCloudConnectionAttributeRequest {
     const ACTION: &'static str = "ModifyExpressCloudConnectionAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyExpressCloudConnectionAttributeResponse;
     type Error = ModifyExpressCloudConnectionAttributeError;
     #[inline]
@@ -185,11 +215,11 @@ pub struct ModifyExpressCloudConnectionAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyExpressCloudConnectionAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -228,7 +258,7 @@ impl ModifyExpressCloudConnectionAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -256,13 +286,13 @@ impl rt::OperationError for ModifyExpressCloudConnectionAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyExpressCloudConnectionAttributeError {
+impl ::std::fmt::Display for ModifyExpressCloudConnectionAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyExpressCloudConnectionAttributeError {}
+impl ::std::error::Error for ModifyExpressCloudConnectionAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -282,7 +312,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -12,15 +12,15 @@ pub struct ModifyExpressCloudConnectionBandwidthRequest {
     /// The new bandwidth of the ECC instance, in Mbit/s like the bandwidth given at creation.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<String>,
+    pub bandwidth: ::core::option::Option<::std::string::String>,
     /// The ECC instance to change, as returned by CreateExpressCloudConnection.
     ///
     /// Wire name: `EccId`. Required.
-    pub ecc_id: String,
+    pub ecc_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyExpressCloudConnectionBandwidthRequest {
     /// Starts building a request.
@@ -32,29 +32,38 @@ impl ModifyExpressCloudConnectionBandwidthRequest {
 /// Builds a [`ModifyExpressCloudConnectionBandwidthRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyExpressCloudConnectionBandwidthRequestBuilder {
-    bandwidth: Option<String>,
-    ecc_id: Option<String>,
-    region_id: Option<String>,
+    bandwidth: ::core::option::Option<::std::string::String>,
+    ecc_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyExpressCloudConnectionBandwidthRequestBuilder {
     /// The new bandwidth of the ECC instance, in Mbit/s like the bandwidth given at creation.
     ///
     /// Wire name: `Bandwidth`.
-    pub fn bandwidth(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// The ECC instance to change, as returned by CreateExpressCloudConnection.
     ///
     /// Wire name: `EccId`. Required.
-    pub fn ecc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ecc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ecc_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -62,7 +71,10 @@ impl ModifyExpressCloudConnectionBandwidthRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ModifyExpressCloudConnectionBandwidthRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ModifyExpressCloudConnectionBandwidthRequest,
+        rt::BuildError,
+    > {
         Ok(ModifyExpressCloudConnectionBandwidthRequest {
             bandwidth: self.bandwidth,
             ecc_id: rt::required(self.ecc_id, "EccId")?,
@@ -93,11 +105,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyExpressCloudConnectionBandwidthRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyExpressCloudConnectionBandwidthRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             ecc_id: src.optional("EccId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -107,8 +123,10 @@ impl rt::Operation for ModifyExpressCloudConnectionBandwidthRequest {
     const ACTION: &'static str = "ModifyExpressCloudConnectionBandwidth";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyExpressCloudConnectionBandwidthResponse;
     type Error = ModifyExpressCloudConnectionBandwidthError;
     #[inline]
@@ -125,11 +143,11 @@ pub struct ModifyExpressCloudConnectionBandwidthResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyExpressCloudConnectionBandwidthResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -168,7 +186,7 @@ impl ModifyExpressCloudConnectionBandwidthError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -196,13 +214,13 @@ impl rt::OperationError for ModifyExpressCloudConnectionBandwidthError {
         }
     }
 }
-impl std::fmt::Display for ModifyExpressCloudConnectionBandwidthError {
+impl ::std::fmt::Display for ModifyExpressCloudConnectionBandwidthError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyExpressCloudConnectionBandwidthError {}
+impl ::std::error::Error for ModifyExpressCloudConnectionBandwidthError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -222,7 +240,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,31 +16,31 @@ pub struct ModifyExpressConnectTrafficQosRequest {
     /// The instances to bind to the policy; leave it out when nothing is added.
     ///
     /// Wire name: `AddInstanceList`. At most 100 items.
-    pub add_instance_list: Vec<AddInstanceList>,
+    pub add_instance_list: ::std::vec::Vec<AddInstanceList>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A new description of the policy, up to 256 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QosDescription`.
-    pub qos_description: Option<String>,
+    pub qos_description: ::core::option::Option<::std::string::String>,
     /// The QoS policy to change. DescribeExpressConnectTrafficQos lists policy IDs.
     ///
     /// Wire name: `QosId`. Required.
-    pub qos_id: String,
+    pub qos_id: ::std::string::String,
     /// A new name for the policy, up to 128 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QosName`.
-    pub qos_name: Option<String>,
+    pub qos_name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The instances to unbind from the policy; leave it out when nothing is removed.
     ///
     /// Wire name: `RemoveInstanceList`. At most 100 items.
-    pub remove_instance_list: Vec<RemoveInstanceList>,
+    pub remove_instance_list: ::std::vec::Vec<RemoveInstanceList>,
 }
 impl ModifyExpressConnectTrafficQosRequest {
     /// Starts building a request.
@@ -52,13 +52,13 @@ impl ModifyExpressConnectTrafficQosRequest {
 /// Builds a [`ModifyExpressConnectTrafficQosRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyExpressConnectTrafficQosRequestBuilder {
-    add_instance_list: Vec<AddInstanceList>,
-    client_token: Option<String>,
-    qos_description: Option<String>,
-    qos_id: Option<String>,
-    qos_name: Option<String>,
-    region_id: Option<String>,
-    remove_instance_list: Vec<RemoveInstanceList>,
+    add_instance_list: ::std::vec::Vec<AddInstanceList>,
+    client_token: ::core::option::Option<::std::string::String>,
+    qos_description: ::core::option::Option<::std::string::String>,
+    qos_id: ::core::option::Option<::std::string::String>,
+    qos_name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    remove_instance_list: ::std::vec::Vec<RemoveInstanceList>,
 }
 impl ModifyExpressConnectTrafficQosRequestBuilder {
     /// The instances to bind to the policy; leave it out when nothing is added.
@@ -66,43 +66,63 @@ impl ModifyExpressConnectTrafficQosRequestBuilder {
     /// Wire name: `AddInstanceList`. At most 100 items.
     pub fn add_instance_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<AddInstanceList>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<AddInstanceList>,
+        >,
     ) -> Self {
-        self.add_instance_list = value.into_iter().map(Into::into).collect();
+        self.add_instance_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A new description of the policy, up to 256 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QosDescription`.
-    pub fn qos_description(mut self, value: impl Into<String>) -> Self {
+    pub fn qos_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.qos_description = Some(value.into());
         self
     }
     /// The QoS policy to change. DescribeExpressConnectTrafficQos lists policy IDs.
     ///
     /// Wire name: `QosId`. Required.
-    pub fn qos_id(mut self, value: impl Into<String>) -> Self {
+    pub fn qos_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.qos_id = Some(value.into());
         self
     }
     /// A new name for the policy, up to 128 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QosName`.
-    pub fn qos_name(mut self, value: impl Into<String>) -> Self {
+    pub fn qos_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.qos_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -111,14 +131,21 @@ impl ModifyExpressConnectTrafficQosRequestBuilder {
     /// Wire name: `RemoveInstanceList`. At most 100 items.
     pub fn remove_instance_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<RemoveInstanceList>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RemoveInstanceList>,
+        >,
     ) -> Self {
-        self.remove_instance_list = value.into_iter().map(Into::into).collect();
+        self.remove_instance_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyExpressConnectTrafficQosRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyExpressConnectTrafficQosRequest, rt::BuildError> {
         let request = ModifyExpressConnectTrafficQosRequest {
             add_instance_list: self.add_instance_list,
             client_token: self.client_token,
@@ -156,14 +183,18 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyExpressConnectTrafficQosRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyExpressConnectTrafficQosRequestBuilder {
             add_instance_list: src.structs("AddInstanceList")?,
             client_token: src.optional("ClientToken")?,
             qos_description: src.optional("QosDescription")?,
             qos_id: src.optional("QosId")?,
             qos_name: src.optional("QosName")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             remove_instance_list: src.structs("RemoveInstanceList")?,
         }
             .build()
@@ -174,8 +205,10 @@ impl rt::Operation for ModifyExpressConnectTrafficQosRequest {
     const ACTION: &'static str = "ModifyExpressConnectTrafficQos";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyExpressConnectTrafficQosResponse;
     type Error = ModifyExpressConnectTrafficQosError;
     #[inline]
@@ -196,11 +229,11 @@ pub struct ModifyExpressConnectTrafficQosResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyExpressConnectTrafficQosResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -231,7 +264,7 @@ impl ModifyExpressConnectTrafficQosError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -251,13 +284,13 @@ impl rt::OperationError for ModifyExpressConnectTrafficQosError {
         }
     }
 }
-impl std::fmt::Display for ModifyExpressConnectTrafficQosError {
+impl ::std::fmt::Display for ModifyExpressConnectTrafficQosError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyExpressConnectTrafficQosError {}
+impl ::std::error::Error for ModifyExpressConnectTrafficQosError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -273,31 +306,37 @@ pub struct AddInstanceList {
     /// The ID of a dedicated Express Connect circuit to bind. DescribePhysicalConnections lists circuit IDs.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The kind of instance to bind, that is an Express Connect circuit (`PHYSICALCONNECTION`).
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<String>,
+    pub instance_type: ::core::option::Option<::std::string::String>,
 }
 impl AddInstanceList {
     /// The ID of a dedicated Express Connect circuit to bind. DescribePhysicalConnections lists circuit IDs.
     ///
     /// Wire name: `InstanceId`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The kind of instance to bind, that is an Express Connect circuit (`PHYSICALCONNECTION`).
     ///
     /// Wire name: `InstanceType`.
-    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
 }
 impl rt::Decode for AddInstanceList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             instance_id: fields.optional("InstanceId")?,
@@ -314,7 +353,9 @@ impl rt::ToParam for AddInstanceList {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for AddInstanceList {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             instance_id: src.optional("InstanceId")?,
             instance_type: src.optional("InstanceType")?,
@@ -328,31 +369,37 @@ pub struct RemoveInstanceList {
     /// The ID of an Express Connect circuit to unbind.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The kind of instance to unbind, that is an Express Connect circuit (`PHYSICALCONNECTION`).
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<String>,
+    pub instance_type: ::core::option::Option<::std::string::String>,
 }
 impl RemoveInstanceList {
     /// The ID of an Express Connect circuit to unbind.
     ///
     /// Wire name: `InstanceId`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The kind of instance to unbind, that is an Express Connect circuit (`PHYSICALCONNECTION`).
     ///
     /// Wire name: `InstanceType`.
-    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
 }
 impl rt::Decode for RemoveInstanceList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             instance_id: fields.optional("InstanceId")?,
@@ -369,7 +416,9 @@ impl rt::ToParam for RemoveInstanceList {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for RemoveInstanceList {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             instance_id: src.optional("InstanceId")?,
             instance_type: src.optional("InstanceType")?,
@@ -387,7 +436,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

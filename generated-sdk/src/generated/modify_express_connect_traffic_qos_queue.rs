@@ -14,31 +14,31 @@ pub struct ModifyExpressConnectTrafficQosQueueRequest {
     /// The new share of the circuit bandwidth, in percent from `1` to `100`. Required for a `Medium` queue; a `Default` queue reports `-` here.
     ///
     /// Wire name: `BandwidthPercent`.
-    pub bandwidth_percent: Option<String>,
+    pub bandwidth_percent: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The QoS policy that holds the queue. DescribeExpressConnectTrafficQos lists policy IDs.
     ///
     /// Wire name: `QosId`. Required.
-    pub qos_id: String,
+    pub qos_id: ::std::string::String,
     /// A new description of the queue, up to 256 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QueueDescription`.
-    pub queue_description: Option<String>,
+    pub queue_description: ::core::option::Option<::std::string::String>,
     /// The queue to change. DescribeExpressConnectTrafficQosQueue lists queue IDs.
     ///
     /// Wire name: `QueueId`. Required.
-    pub queue_id: String,
+    pub queue_id: ::std::string::String,
     /// A new name for the queue, up to 128 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QueueName`.
-    pub queue_name: Option<String>,
+    pub queue_name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyExpressConnectTrafficQosQueueRequest {
     /// Starts building a request.
@@ -50,61 +50,82 @@ impl ModifyExpressConnectTrafficQosQueueRequest {
 /// Builds a [`ModifyExpressConnectTrafficQosQueueRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyExpressConnectTrafficQosQueueRequestBuilder {
-    bandwidth_percent: Option<String>,
-    client_token: Option<String>,
-    qos_id: Option<String>,
-    queue_description: Option<String>,
-    queue_id: Option<String>,
-    queue_name: Option<String>,
-    region_id: Option<String>,
+    bandwidth_percent: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    qos_id: ::core::option::Option<::std::string::String>,
+    queue_description: ::core::option::Option<::std::string::String>,
+    queue_id: ::core::option::Option<::std::string::String>,
+    queue_name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyExpressConnectTrafficQosQueueRequestBuilder {
     /// The new share of the circuit bandwidth, in percent from `1` to `100`. Required for a `Medium` queue; a `Default` queue reports `-` here.
     ///
     /// Wire name: `BandwidthPercent`.
-    pub fn bandwidth_percent(mut self, value: impl Into<String>) -> Self {
+    pub fn bandwidth_percent(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bandwidth_percent = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The QoS policy that holds the queue. DescribeExpressConnectTrafficQos lists policy IDs.
     ///
     /// Wire name: `QosId`. Required.
-    pub fn qos_id(mut self, value: impl Into<String>) -> Self {
+    pub fn qos_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.qos_id = Some(value.into());
         self
     }
     /// A new description of the queue, up to 256 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QueueDescription`.
-    pub fn queue_description(mut self, value: impl Into<String>) -> Self {
+    pub fn queue_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.queue_description = Some(value.into());
         self
     }
     /// The queue to change. DescribeExpressConnectTrafficQosQueue lists queue IDs.
     ///
     /// Wire name: `QueueId`. Required.
-    pub fn queue_id(mut self, value: impl Into<String>) -> Self {
+    pub fn queue_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.queue_id = Some(value.into());
         self
     }
     /// A new name for the queue, up to 128 characters; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `QueueName`.
-    pub fn queue_name(mut self, value: impl Into<String>) -> Self {
+    pub fn queue_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.queue_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -112,7 +133,10 @@ impl ModifyExpressConnectTrafficQosQueueRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ModifyExpressConnectTrafficQosQueueRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ModifyExpressConnectTrafficQosQueueRequest,
+        rt::BuildError,
+    > {
         Ok(ModifyExpressConnectTrafficQosQueueRequest {
             bandwidth_percent: self.bandwidth_percent,
             client_token: self.client_token,
@@ -147,7 +171,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyExpressConnectTrafficQosQueueRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyExpressConnectTrafficQosQueueRequestBuilder {
             bandwidth_percent: src.optional("BandwidthPercent")?,
             client_token: src.optional("ClientToken")?,
@@ -155,7 +181,9 @@ impl rt::FromParams for ModifyExpressConnectTrafficQosQueueRequest {
             queue_description: src.optional("QueueDescription")?,
             queue_id: src.optional("QueueId")?,
             queue_name: src.optional("QueueName")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -165,8 +193,10 @@ impl rt::Operation for ModifyExpressConnectTrafficQosQueueRequest {
     const ACTION: &'static str = "ModifyExpressConnectTrafficQosQueue";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyExpressConnectTrafficQosQueueResponse;
     type Error = ModifyExpressConnectTrafficQosQueueError;
     #[inline]
@@ -187,11 +217,11 @@ pub struct ModifyExpressConnectTrafficQosQueueResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyExpressConnectTrafficQosQueueResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -222,7 +252,7 @@ impl ModifyExpressConnectTrafficQosQueueError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -242,13 +272,13 @@ impl rt::OperationError for ModifyExpressConnectTrafficQosQueueError {
         }
     }
 }
-impl std::fmt::Display for ModifyExpressConnectTrafficQosQueueError {
+impl ::std::fmt::Display for ModifyExpressConnectTrafficQosQueueError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyExpressConnectTrafficQosQueueError {}
+impl ::std::error::Error for ModifyExpressConnectTrafficQosQueueError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -269,7 +299,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,27 +16,27 @@ pub struct ModifyFlowLogAttributeRequest {
     /// The new sampling interval: `1`, `5` or `10`.
     ///
     /// Wire name: `AggregationInterval`.
-    pub aggregation_interval: Option<i32>,
+    pub aggregation_interval: ::core::option::Option<i32>,
     /// The new description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The flow log to change. DescribeFlowLogs lists flow log IDs.
     ///
     /// Wire name: `FlowLogId`. Required.
-    pub flow_log_id: String,
+    pub flow_log_id: ::std::string::String,
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `FlowLogName`.
-    pub flow_log_name: Option<String>,
+    pub flow_log_name: ::core::option::Option<::std::string::String>,
     /// Which traffic to capture from now on: `IPV4` for IPv4 only or `DualStack` for both IPv4 and IPv6.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<IpVersion>,
+    pub ip_version: ::core::option::Option<IpVersion>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyFlowLogAttributeRequest {
     /// Starts building a request.
@@ -48,59 +48,76 @@ impl ModifyFlowLogAttributeRequest {
 /// Builds a [`ModifyFlowLogAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyFlowLogAttributeRequestBuilder {
-    aggregation_interval: Option<i32>,
-    description: Option<String>,
-    flow_log_id: Option<String>,
-    flow_log_name: Option<String>,
-    ip_version: Option<IpVersion>,
-    region_id: Option<String>,
+    aggregation_interval: ::core::option::Option<i32>,
+    description: ::core::option::Option<::std::string::String>,
+    flow_log_id: ::core::option::Option<::std::string::String>,
+    flow_log_name: ::core::option::Option<::std::string::String>,
+    ip_version: ::core::option::Option<IpVersion>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyFlowLogAttributeRequestBuilder {
     /// The new sampling interval: `1`, `5` or `10`.
     ///
     /// Wire name: `AggregationInterval`.
-    pub fn aggregation_interval(mut self, value: impl Into<i32>) -> Self {
+    pub fn aggregation_interval(
+        mut self,
+        value: impl ::core::convert::Into<i32>,
+    ) -> Self {
         self.aggregation_interval = Some(value.into());
         self
     }
     /// The new description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The flow log to change. DescribeFlowLogs lists flow log IDs.
     ///
     /// Wire name: `FlowLogId`. Required.
-    pub fn flow_log_id(mut self, value: impl Into<String>) -> Self {
+    pub fn flow_log_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.flow_log_id = Some(value.into());
         self
     }
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `FlowLogName`.
-    pub fn flow_log_name(mut self, value: impl Into<String>) -> Self {
+    pub fn flow_log_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.flow_log_name = Some(value.into());
         self
     }
     /// Which traffic to capture from now on: `IPV4` for IPv4 only or `DualStack` for both IPv4 and IPv6.
     ///
     /// Wire name: `IpVersion`.
-    pub fn ip_version(mut self, value: impl Into<IpVersion>) -> Self {
+    pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyFlowLogAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyFlowLogAttributeRequest, rt::BuildError> {
         Ok(ModifyFlowLogAttributeRequest {
             aggregation_interval: self.aggregation_interval,
             description: self.description,
@@ -134,14 +151,18 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyFlowLogAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyFlowLogAttributeRequestBuilder {
             aggregation_interval: src.optional("AggregationInterval")?,
             description: src.optional("Description")?,
             flow_log_id: src.optional("FlowLogId")?,
             flow_log_name: src.optional("FlowLogName")?,
             ip_version: src.optional("IpVersion")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -151,8 +172,10 @@ impl rt::Operation for ModifyFlowLogAttributeRequest {
     const ACTION: &'static str = "ModifyFlowLogAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyFlowLogAttributeResponse;
     type Error = ModifyFlowLogAttributeError;
     #[inline]
@@ -172,15 +195,15 @@ pub struct ModifyFlowLogAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// Whether the change was accepted: `true` or `false`.
     ///
     /// Wire name: `Success`.
-    pub success: Option<String>,
+    pub success: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ModifyFlowLogAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -212,7 +235,7 @@ impl ModifyFlowLogAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -232,13 +255,13 @@ impl rt::OperationError for ModifyFlowLogAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyFlowLogAttributeError {
+impl ::std::fmt::Display for ModifyFlowLogAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyFlowLogAttributeError {}
+impl ::std::error::Error for ModifyFlowLogAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -273,7 +296,7 @@ impl IpVersion {
         }
     }
 }
-impl From<&str> for IpVersion {
+impl ::core::convert::From<&str> for IpVersion {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -283,16 +306,17 @@ impl From<&str> for IpVersion {
         }
     }
 }
-impl std::fmt::Display for IpVersion {
+impl ::std::fmt::Display for IpVersion {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpVersion {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpVersion {
@@ -312,7 +336,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

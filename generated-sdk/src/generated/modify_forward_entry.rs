@@ -16,51 +16,51 @@ pub struct ModifyForwardEntryRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The new external address: an EIP associated with the gateway for an Internet NAT gateway, a NAT IP address of the gateway for a VPC NAT gateway.
     ///
     /// Wire name: `ExternalIp`.
-    pub external_ip: Option<String>,
+    pub external_ip: ::core::option::Option<::std::string::String>,
     /// The new external port, `1` to `65535`. On an Internet NAT gateway it can also be a range such as `10/20`; when you change both ports and this one is a range, `InternalPort` must be a range of the same size, such as `80/90`.
     ///
     /// Wire name: `ExternalPort`.
-    pub external_port: Option<String>,
+    pub external_port: ::core::option::Option<::std::string::String>,
     /// The DNAT entry to change. DescribeForwardTableEntries lists the entry IDs.
     ///
     /// Wire name: `ForwardEntryId`. Required.
-    pub forward_entry_id: String,
+    pub forward_entry_id: ::std::string::String,
     /// The new name: 2 to 128 characters, starting with a letter, and not starting with `http://` or `https://`.
     ///
     /// Wire name: `ForwardEntryName`.
-    pub forward_entry_name: Option<String>,
+    pub forward_entry_name: ::core::option::Option<::std::string::String>,
     /// The DNAT table that holds the entry.
     ///
     /// Wire name: `ForwardTableId`. Required.
-    pub forward_table_id: String,
+    pub forward_table_id: ::std::string::String,
     /// The new private address traffic is forwarded to, such as the private IP of an ECS instance.
     ///
     /// Wire name: `InternalIp`.
-    pub internal_ip: Option<String>,
+    pub internal_ip: ::core::option::Option<::std::string::String>,
     /// The new internal port, `1` to `65535`, or a port range on an Internet NAT gateway.
     ///
     /// Wire name: `InternalPort`.
-    pub internal_port: Option<String>,
+    pub internal_port: ::core::option::Option<::std::string::String>,
     /// The new protocol: `TCP`, `UDP` or `Any`.
     ///
     /// Wire name: `IpProtocol`.
-    pub ip_protocol: Option<IpProtocol>,
+    pub ip_protocol: ::core::option::Option<IpProtocol>,
     /// Set it to `true` when an SNAT entry uses the same public address and you need a port above `1024`; otherwise `false`.
     ///
     /// Wire name: `PortBreak`.
-    pub port_break: Option<bool>,
+    pub port_break: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyForwardEntryRequest {
     /// Starts building a request.
@@ -72,107 +72,136 @@ impl ModifyForwardEntryRequest {
 /// Builds a [`ModifyForwardEntryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyForwardEntryRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    external_ip: Option<String>,
-    external_port: Option<String>,
-    forward_entry_id: Option<String>,
-    forward_entry_name: Option<String>,
-    forward_table_id: Option<String>,
-    internal_ip: Option<String>,
-    internal_port: Option<String>,
-    ip_protocol: Option<IpProtocol>,
-    port_break: Option<bool>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    external_ip: ::core::option::Option<::std::string::String>,
+    external_port: ::core::option::Option<::std::string::String>,
+    forward_entry_id: ::core::option::Option<::std::string::String>,
+    forward_entry_name: ::core::option::Option<::std::string::String>,
+    forward_table_id: ::core::option::Option<::std::string::String>,
+    internal_ip: ::core::option::Option<::std::string::String>,
+    internal_port: ::core::option::Option<::std::string::String>,
+    ip_protocol: ::core::option::Option<IpProtocol>,
+    port_break: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyForwardEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The new external address: an EIP associated with the gateway for an Internet NAT gateway, a NAT IP address of the gateway for a VPC NAT gateway.
     ///
     /// Wire name: `ExternalIp`.
-    pub fn external_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn external_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.external_ip = Some(value.into());
         self
     }
     /// The new external port, `1` to `65535`. On an Internet NAT gateway it can also be a range such as `10/20`; when you change both ports and this one is a range, `InternalPort` must be a range of the same size, such as `80/90`.
     ///
     /// Wire name: `ExternalPort`.
-    pub fn external_port(mut self, value: impl Into<String>) -> Self {
+    pub fn external_port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.external_port = Some(value.into());
         self
     }
     /// The DNAT entry to change. DescribeForwardTableEntries lists the entry IDs.
     ///
     /// Wire name: `ForwardEntryId`. Required.
-    pub fn forward_entry_id(mut self, value: impl Into<String>) -> Self {
+    pub fn forward_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.forward_entry_id = Some(value.into());
         self
     }
     /// The new name: 2 to 128 characters, starting with a letter, and not starting with `http://` or `https://`.
     ///
     /// Wire name: `ForwardEntryName`.
-    pub fn forward_entry_name(mut self, value: impl Into<String>) -> Self {
+    pub fn forward_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.forward_entry_name = Some(value.into());
         self
     }
     /// The DNAT table that holds the entry.
     ///
     /// Wire name: `ForwardTableId`. Required.
-    pub fn forward_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn forward_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.forward_table_id = Some(value.into());
         self
     }
     /// The new private address traffic is forwarded to, such as the private IP of an ECS instance.
     ///
     /// Wire name: `InternalIp`.
-    pub fn internal_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn internal_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.internal_ip = Some(value.into());
         self
     }
     /// The new internal port, `1` to `65535`, or a port range on an Internet NAT gateway.
     ///
     /// Wire name: `InternalPort`.
-    pub fn internal_port(mut self, value: impl Into<String>) -> Self {
+    pub fn internal_port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.internal_port = Some(value.into());
         self
     }
     /// The new protocol: `TCP`, `UDP` or `Any`.
     ///
     /// Wire name: `IpProtocol`.
-    pub fn ip_protocol(mut self, value: impl Into<IpProtocol>) -> Self {
+    pub fn ip_protocol(mut self, value: impl ::core::convert::Into<IpProtocol>) -> Self {
         self.ip_protocol = Some(value.into());
         self
     }
     /// Set it to `true` when an SNAT entry uses the same public address and you need a port above `1024`; otherwise `false`.
     ///
     /// Wire name: `PortBreak`.
-    pub fn port_break(mut self, value: impl Into<bool>) -> Self {
+    pub fn port_break(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.port_break = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyForwardEntryRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyForwardEntryRequest, rt::BuildError> {
         Ok(ModifyForwardEntryRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -210,7 +239,9 @@ impl rt::DryRunnable for ModifyForwardEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyForwardEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyForwardEntryRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
@@ -223,7 +254,9 @@ impl rt::FromParams for ModifyForwardEntryRequest {
             internal_port: src.optional("InternalPort")?,
             ip_protocol: src.optional("IpProtocol")?,
             port_break: src.optional("PortBreak")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -233,8 +266,10 @@ impl rt::Operation for ModifyForwardEntryRequest {
     const ACTION: &'static str = "ModifyForwardEntry";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyForwardEntryResponse;
     type Error = ModifyForwardEntryError;
     #[inline]
@@ -260,11 +295,11 @@ pub struct ModifyForwardEntryResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyForwardEntryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -295,7 +330,7 @@ impl ModifyForwardEntryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -315,13 +350,13 @@ impl rt::OperationError for ModifyForwardEntryError {
         }
     }
 }
-impl std::fmt::Display for ModifyForwardEntryError {
+impl ::std::fmt::Display for ModifyForwardEntryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyForwardEntryError {}
+impl ::std::error::Error for ModifyForwardEntryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -355,7 +390,7 @@ impl IpProtocol {
         }
     }
 }
-impl From<&str> for IpProtocol {
+impl ::core::convert::From<&str> for IpProtocol {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -366,16 +401,17 @@ impl From<&str> for IpProtocol {
         }
     }
 }
-impl std::fmt::Display for IpProtocol {
+impl ::std::fmt::Display for IpProtocol {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpProtocol {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpProtocol {
@@ -396,7 +432,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -12,19 +12,19 @@ pub struct ModifyGlobalAccelerationInstanceAttributesRequest {
     /// The new description: 2 to 256 characters, beginning with a letter, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The GA instance to change. DescribeGlobalAccelerationInstances lists GA instances.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`. Required.
-    pub global_acceleration_instance_id: String,
+    pub global_acceleration_instance_id: ::std::string::String,
     /// The new name: 2 to 128 characters of letters, digits, periods, underscores and hyphens, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyGlobalAccelerationInstanceAttributesRequest {
     /// Starts building a request.
@@ -36,37 +36,49 @@ impl ModifyGlobalAccelerationInstanceAttributesRequest {
 /// Builds a [`ModifyGlobalAccelerationInstanceAttributesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
-    description: Option<String>,
-    global_acceleration_instance_id: Option<String>,
-    name: Option<String>,
-    region_id: Option<String>,
+    description: ::core::option::Option<::std::string::String>,
+    global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
     /// The new description: 2 to 256 characters, beginning with a letter, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The GA instance to change. DescribeGlobalAccelerationInstances lists GA instances.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`. Required.
-    pub fn global_acceleration_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn global_acceleration_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.global_acceleration_instance_id = Some(value.into());
         self
     }
     /// The new name: 2 to 128 characters of letters, digits, periods, underscores and hyphens, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -74,7 +86,10 @@ impl ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ModifyGlobalAccelerationInstanceAttributesRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ModifyGlobalAccelerationInstanceAttributesRequest,
+        rt::BuildError,
+    > {
         Ok(ModifyGlobalAccelerationInstanceAttributesRequest {
             description: self.description,
             global_acceleration_instance_id: rt::required(
@@ -109,13 +124,17 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyGlobalAccelerationInstanceAttributesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
             description: src.optional("Description")?,
             global_acceleration_instance_id: src
                 .optional("GlobalAccelerationInstanceId")?,
             name: src.optional("Name")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -125,8 +144,10 @@ impl rt::Operation for ModifyGlobalAccelerationInstanceAttributesRequest {
     const ACTION: &'static str = "ModifyGlobalAccelerationInstanceAttributes";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyGlobalAccelerationInstanceAttributesResponse;
     type Error = ModifyGlobalAccelerationInstanceAttributesError;
     #[inline]
@@ -145,11 +166,11 @@ pub struct ModifyGlobalAccelerationInstanceAttributesResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyGlobalAccelerationInstanceAttributesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -180,7 +201,7 @@ impl ModifyGlobalAccelerationInstanceAttributesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -200,13 +221,13 @@ impl rt::OperationError for ModifyGlobalAccelerationInstanceAttributesError {
         }
     }
 }
-impl std::fmt::Display for ModifyGlobalAccelerationInstanceAttributesError {
+impl ::std::fmt::Display for ModifyGlobalAccelerationInstanceAttributesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyGlobalAccelerationInstanceAttributesError {}
+impl ::std::error::Error for ModifyGlobalAccelerationInstanceAttributesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -226,7 +247,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

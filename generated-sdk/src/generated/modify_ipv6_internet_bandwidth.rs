@@ -20,23 +20,23 @@ pub struct ModifyIpv6InternetBandwidthRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The IPv6 address whose bandwidth changes. Give this or `Ipv6InternetBandwidthId`.
     ///
     /// Wire name: `Ipv6AddressId`.
-    pub ipv6_address_id: Option<String>,
+    pub ipv6_address_id: ::core::option::Option<::std::string::String>,
     /// The Internet bandwidth instance to change, as returned by AllocateIpv6InternetBandwidth. Give this or `Ipv6AddressId`.
     ///
     /// Wire name: `Ipv6InternetBandwidthId`.
-    pub ipv6_internet_bandwidth_id: Option<String>,
+    pub ipv6_internet_bandwidth_id: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyIpv6InternetBandwidthRequest {
     /// Starts building a request.
@@ -48,59 +48,73 @@ impl ModifyIpv6InternetBandwidthRequest {
 /// Builds a [`ModifyIpv6InternetBandwidthRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyIpv6InternetBandwidthRequestBuilder {
-    bandwidth: Option<i64>,
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    ipv6_address_id: Option<String>,
-    ipv6_internet_bandwidth_id: Option<String>,
-    region_id: Option<String>,
+    bandwidth: ::core::option::Option<i64>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    ipv6_address_id: ::core::option::Option<::std::string::String>,
+    ipv6_internet_bandwidth_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyIpv6InternetBandwidthRequestBuilder {
     /// The new Internet bandwidth in Mbit/s: `1` to `1000` when it is billed by data transfer, `1` to `2000` when it is billed by bandwidth.
     ///
     /// Wire name: `Bandwidth`. Required.
-    pub fn bandwidth(mut self, value: impl Into<i64>) -> Self {
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The IPv6 address whose bandwidth changes. Give this or `Ipv6InternetBandwidthId`.
     ///
     /// Wire name: `Ipv6AddressId`.
-    pub fn ipv6_address_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_address_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_address_id = Some(value.into());
         self
     }
     /// The Internet bandwidth instance to change, as returned by AllocateIpv6InternetBandwidth. Give this or `Ipv6AddressId`.
     ///
     /// Wire name: `Ipv6InternetBandwidthId`.
-    pub fn ipv6_internet_bandwidth_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_internet_bandwidth_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_internet_bandwidth_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyIpv6InternetBandwidthRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyIpv6InternetBandwidthRequest, rt::BuildError> {
         Ok(ModifyIpv6InternetBandwidthRequest {
             bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
             client_token: self.client_token,
@@ -135,14 +149,18 @@ impl rt::DryRunnable for ModifyIpv6InternetBandwidthRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyIpv6InternetBandwidthRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyIpv6InternetBandwidthRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             ipv6_address_id: src.optional("Ipv6AddressId")?,
             ipv6_internet_bandwidth_id: src.optional("Ipv6InternetBandwidthId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -152,8 +170,10 @@ impl rt::Operation for ModifyIpv6InternetBandwidthRequest {
     const ACTION: &'static str = "ModifyIpv6InternetBandwidth";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyIpv6InternetBandwidthResponse;
     type Error = ModifyIpv6InternetBandwidthError;
     #[inline]
@@ -173,11 +193,11 @@ pub struct ModifyIpv6InternetBandwidthResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyIpv6InternetBandwidthResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -208,7 +228,7 @@ impl ModifyIpv6InternetBandwidthError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -228,13 +248,13 @@ impl rt::OperationError for ModifyIpv6InternetBandwidthError {
         }
     }
 }
-impl std::fmt::Display for ModifyIpv6InternetBandwidthError {
+impl ::std::fmt::Display for ModifyIpv6InternetBandwidthError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyIpv6InternetBandwidthError {}
+impl ::std::error::Error for ModifyIpv6InternetBandwidthError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -254,7 +274,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

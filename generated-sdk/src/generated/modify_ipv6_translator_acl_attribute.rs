@@ -18,19 +18,19 @@ pub struct ModifyIpv6TranslatorAclAttributeRequest {
     /// The ACL to rename. DescribeIPv6TranslatorAclLists lists the ACL IDs.
     ///
     /// Wire name: `AclId`. Required.
-    pub acl_id: String,
+    pub acl_id: ::std::string::String,
     /// The new name of the ACL.
     ///
     /// Wire name: `AclName`. Required.
-    pub acl_name: String,
+    pub acl_name: ::std::string::String,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyIpv6TranslatorAclAttributeRequest {
     /// Starts building a request.
@@ -42,37 +42,49 @@ impl ModifyIpv6TranslatorAclAttributeRequest {
 /// Builds a [`ModifyIpv6TranslatorAclAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyIpv6TranslatorAclAttributeRequestBuilder {
-    acl_id: Option<String>,
-    acl_name: Option<String>,
-    client_token: Option<String>,
-    region_id: Option<String>,
+    acl_id: ::core::option::Option<::std::string::String>,
+    acl_name: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyIpv6TranslatorAclAttributeRequestBuilder {
     /// The ACL to rename. DescribeIPv6TranslatorAclLists lists the ACL IDs.
     ///
     /// Wire name: `AclId`. Required.
-    pub fn acl_id(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_id = Some(value.into());
         self
     }
     /// The new name of the ACL.
     ///
     /// Wire name: `AclName`. Required.
-    pub fn acl_name(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_name = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -80,7 +92,10 @@ impl ModifyIpv6TranslatorAclAttributeRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ModifyIpv6TranslatorAclAttributeRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ModifyIpv6TranslatorAclAttributeRequest,
+        rt::BuildError,
+    > {
         Ok(ModifyIpv6TranslatorAclAttributeRequest {
             acl_id: rt::required(self.acl_id, "AclId")?,
             acl_name: rt::required(self.acl_name, "AclName")?,
@@ -115,12 +130,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyIpv6TranslatorAclAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyIpv6TranslatorAclAttributeRequestBuilder {
             acl_id: src.optional("AclId")?,
             acl_name: src.optional("AclName")?,
             client_token: src.optional("ClientToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -130,8 +149,10 @@ impl rt::Operation for ModifyIpv6TranslatorAclAttributeRequest {
     const ACTION: &'static str = "ModifyIPv6TranslatorAclAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyIpv6TranslatorAclAttributeResponse;
     type Error = ModifyIpv6TranslatorAclAttributeError;
     #[inline]
@@ -149,11 +170,11 @@ pub struct ModifyIpv6TranslatorAclAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyIpv6TranslatorAclAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -188,7 +209,7 @@ impl ModifyIpv6TranslatorAclAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -216,13 +237,13 @@ impl rt::OperationError for ModifyIpv6TranslatorAclAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyIpv6TranslatorAclAttributeError {
+impl ::std::fmt::Display for ModifyIpv6TranslatorAclAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyIpv6TranslatorAclAttributeError {}
+impl ::std::error::Error for ModifyIpv6TranslatorAclAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -243,7 +264,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -12,19 +12,19 @@ pub struct ModifyIpv6TranslatorAclListEntryRequest {
     /// The new remark: 2 to 100 characters, starting with a letter, made of letters, digits, underscores (_) and hyphens (-).
     ///
     /// Wire name: `AclEntryComment`. Required.
-    pub acl_entry_comment: String,
+    pub acl_entry_comment: ::std::string::String,
     /// The ACL entry to change. DescribeIPv6TranslatorAclListAttributes lists the entries of an ACL.
     ///
     /// Wire name: `AclEntryId`. Required.
-    pub acl_entry_id: String,
+    pub acl_entry_id: ::std::string::String,
     /// The ACL that holds the entry.
     ///
     /// Wire name: `AclId`. Required.
-    pub acl_id: String,
+    pub acl_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyIpv6TranslatorAclListEntryRequest {
     /// Starts building a request.
@@ -36,37 +36,49 @@ impl ModifyIpv6TranslatorAclListEntryRequest {
 /// Builds a [`ModifyIpv6TranslatorAclListEntryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyIpv6TranslatorAclListEntryRequestBuilder {
-    acl_entry_comment: Option<String>,
-    acl_entry_id: Option<String>,
-    acl_id: Option<String>,
-    region_id: Option<String>,
+    acl_entry_comment: ::core::option::Option<::std::string::String>,
+    acl_entry_id: ::core::option::Option<::std::string::String>,
+    acl_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyIpv6TranslatorAclListEntryRequestBuilder {
     /// The new remark: 2 to 100 characters, starting with a letter, made of letters, digits, underscores (_) and hyphens (-).
     ///
     /// Wire name: `AclEntryComment`. Required.
-    pub fn acl_entry_comment(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_entry_comment(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_entry_comment = Some(value.into());
         self
     }
     /// The ACL entry to change. DescribeIPv6TranslatorAclListAttributes lists the entries of an ACL.
     ///
     /// Wire name: `AclEntryId`. Required.
-    pub fn acl_entry_id(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_entry_id = Some(value.into());
         self
     }
     /// The ACL that holds the entry.
     ///
     /// Wire name: `AclId`. Required.
-    pub fn acl_id(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -74,7 +86,10 @@ impl ModifyIpv6TranslatorAclListEntryRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ModifyIpv6TranslatorAclListEntryRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ModifyIpv6TranslatorAclListEntryRequest,
+        rt::BuildError,
+    > {
         Ok(ModifyIpv6TranslatorAclListEntryRequest {
             acl_entry_comment: rt::required(self.acl_entry_comment, "AclEntryComment")?,
             acl_entry_id: rt::required(self.acl_entry_id, "AclEntryId")?,
@@ -106,12 +121,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyIpv6TranslatorAclListEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyIpv6TranslatorAclListEntryRequestBuilder {
             acl_entry_comment: src.optional("AclEntryComment")?,
             acl_entry_id: src.optional("AclEntryId")?,
             acl_id: src.optional("AclId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -121,8 +140,10 @@ impl rt::Operation for ModifyIpv6TranslatorAclListEntryRequest {
     const ACTION: &'static str = "ModifyIPv6TranslatorAclListEntry";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyIpv6TranslatorAclListEntryResponse;
     type Error = ModifyIpv6TranslatorAclListEntryError;
     #[inline]
@@ -140,11 +161,11 @@ pub struct ModifyIpv6TranslatorAclListEntryResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyIpv6TranslatorAclListEntryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -175,7 +196,7 @@ impl ModifyIpv6TranslatorAclListEntryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -195,13 +216,13 @@ impl rt::OperationError for ModifyIpv6TranslatorAclListEntryError {
         }
     }
 }
-impl std::fmt::Display for ModifyIpv6TranslatorAclListEntryError {
+impl ::std::fmt::Display for ModifyIpv6TranslatorAclListEntryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyIpv6TranslatorAclListEntryError {}
+impl ::std::error::Error for ModifyIpv6TranslatorAclListEntryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -223,7 +244,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,23 +14,23 @@ pub struct ModifyIpv6TranslatorAttributeRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The new description: 2 to 100 characters of letters, digits, periods (.), underscores (_) and hyphens (-), not starting with `http://` or `https://`. Empty unless you set one.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The instance to change. DescribeIPv6Translators lists the instance IDs.
     ///
     /// Wire name: `Ipv6TranslatorId`. Required.
-    pub ipv6_translator_id: String,
+    pub ipv6_translator_id: ::std::string::String,
     /// The new name: 2 to 100 characters of letters, digits, periods (.), underscores (_) and hyphens (-), not starting with `http://` or `https://`. An instance without a name is shown under its ID.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyIpv6TranslatorAttributeRequest {
     /// Starts building a request.
@@ -42,51 +42,68 @@ impl ModifyIpv6TranslatorAttributeRequest {
 /// Builds a [`ModifyIpv6TranslatorAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyIpv6TranslatorAttributeRequestBuilder {
-    client_token: Option<String>,
-    description: Option<String>,
-    ipv6_translator_id: Option<String>,
-    name: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    ipv6_translator_id: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyIpv6TranslatorAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The new description: 2 to 100 characters of letters, digits, periods (.), underscores (_) and hyphens (-), not starting with `http://` or `https://`. Empty unless you set one.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The instance to change. DescribeIPv6Translators lists the instance IDs.
     ///
     /// Wire name: `Ipv6TranslatorId`. Required.
-    pub fn ipv6_translator_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_translator_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_translator_id = Some(value.into());
         self
     }
     /// The new name: 2 to 100 characters of letters, digits, periods (.), underscores (_) and hyphens (-), not starting with `http://` or `https://`. An instance without a name is shown under its ID.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyIpv6TranslatorAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyIpv6TranslatorAttributeRequest, rt::BuildError> {
         Ok(ModifyIpv6TranslatorAttributeRequest {
             client_token: self.client_token,
             description: self.description,
@@ -122,13 +139,17 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyIpv6TranslatorAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyIpv6TranslatorAttributeRequestBuilder {
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
             ipv6_translator_id: src.optional("Ipv6TranslatorId")?,
             name: src.optional("Name")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -138,8 +159,10 @@ impl rt::Operation for ModifyIpv6TranslatorAttributeRequest {
     const ACTION: &'static str = "ModifyIPv6TranslatorAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyIpv6TranslatorAttributeResponse;
     type Error = ModifyIpv6TranslatorAttributeError;
     #[inline]
@@ -158,11 +181,11 @@ pub struct ModifyIpv6TranslatorAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyIpv6TranslatorAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -197,7 +220,7 @@ impl ModifyIpv6TranslatorAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -225,13 +248,13 @@ impl rt::OperationError for ModifyIpv6TranslatorAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyIpv6TranslatorAttributeError {
+impl ::std::fmt::Display for ModifyIpv6TranslatorAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyIpv6TranslatorAttributeError {}
+impl ::std::error::Error for ModifyIpv6TranslatorAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -251,7 +274,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

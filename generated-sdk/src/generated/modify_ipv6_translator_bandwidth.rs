@@ -14,7 +14,7 @@ pub struct ModifyIpv6TranslatorBandwidthRequest {
     /// Whether the resulting order is paid automatically: `true`, or `false` (the default) to pay it yourself.
     ///
     /// Wire name: `AutoPay`.
-    pub auto_pay: Option<bool>,
+    pub auto_pay: ::core::option::Option<bool>,
     /// The new bandwidth of the instance in Mbit/s, from `1` to `200`.
     ///
     /// Wire name: `Bandwidth`. Required.
@@ -22,15 +22,15 @@ pub struct ModifyIpv6TranslatorBandwidthRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The instance to change. DescribeIPv6Translators lists the instance IDs.
     ///
     /// Wire name: `Ipv6TranslatorId`. Required.
-    pub ipv6_translator_id: String,
+    pub ipv6_translator_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyIpv6TranslatorBandwidthRequest {
     /// Starts building a request.
@@ -42,51 +42,62 @@ impl ModifyIpv6TranslatorBandwidthRequest {
 /// Builds a [`ModifyIpv6TranslatorBandwidthRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyIpv6TranslatorBandwidthRequestBuilder {
-    auto_pay: Option<bool>,
-    bandwidth: Option<i32>,
-    client_token: Option<String>,
-    ipv6_translator_id: Option<String>,
-    region_id: Option<String>,
+    auto_pay: ::core::option::Option<bool>,
+    bandwidth: ::core::option::Option<i32>,
+    client_token: ::core::option::Option<::std::string::String>,
+    ipv6_translator_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyIpv6TranslatorBandwidthRequestBuilder {
     /// Whether the resulting order is paid automatically: `true`, or `false` (the default) to pay it yourself.
     ///
     /// Wire name: `AutoPay`.
-    pub fn auto_pay(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_pay = Some(value.into());
         self
     }
     /// The new bandwidth of the instance in Mbit/s, from `1` to `200`.
     ///
     /// Wire name: `Bandwidth`. Required.
-    pub fn bandwidth(mut self, value: impl Into<i32>) -> Self {
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The instance to change. DescribeIPv6Translators lists the instance IDs.
     ///
     /// Wire name: `Ipv6TranslatorId`. Required.
-    pub fn ipv6_translator_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_translator_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_translator_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyIpv6TranslatorBandwidthRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyIpv6TranslatorBandwidthRequest, rt::BuildError> {
         Ok(ModifyIpv6TranslatorBandwidthRequest {
             auto_pay: self.auto_pay,
             bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
@@ -122,13 +133,17 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyIpv6TranslatorBandwidthRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyIpv6TranslatorBandwidthRequestBuilder {
             auto_pay: src.optional("AutoPay")?,
             bandwidth: src.optional("Bandwidth")?,
             client_token: src.optional("ClientToken")?,
             ipv6_translator_id: src.optional("Ipv6TranslatorId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -138,8 +153,10 @@ impl rt::Operation for ModifyIpv6TranslatorBandwidthRequest {
     const ACTION: &'static str = "ModifyIPv6TranslatorBandwidth";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyIpv6TranslatorBandwidthResponse;
     type Error = ModifyIpv6TranslatorBandwidthError;
     #[inline]
@@ -158,15 +175,15 @@ pub struct ModifyIpv6TranslatorBandwidthResponse {
     /// The ID of the order placed for the bandwidth change.
     ///
     /// Wire name: `OrderId`.
-    pub order_id: Option<String>,
+    pub order_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyIpv6TranslatorBandwidthResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             order_id: fields.optional("OrderId")?,
@@ -198,7 +215,7 @@ impl ModifyIpv6TranslatorBandwidthError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -218,13 +235,13 @@ impl rt::OperationError for ModifyIpv6TranslatorBandwidthError {
         }
     }
 }
-impl std::fmt::Display for ModifyIpv6TranslatorBandwidthError {
+impl ::std::fmt::Display for ModifyIpv6TranslatorBandwidthError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyIpv6TranslatorBandwidthError {}
+impl ::std::error::Error for ModifyIpv6TranslatorBandwidthError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -249,7 +266,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -20,51 +20,51 @@ pub struct ModifyIpv6TranslatorEntryRequest {
     /// The ACL to apply to the entry. DescribeIPv6TranslatorAclLists lists the ACL IDs.
     ///
     /// Wire name: `AclId`.
-    pub acl_id: Option<String>,
+    pub acl_id: ::core::option::Option<::std::string::String>,
     /// Whether access control is applied to the entry: `on` or `off`.
     ///
     /// Wire name: `AclStatus`.
-    pub acl_status: Option<AclStatus>,
+    pub acl_status: ::core::option::Option<AclStatus>,
     /// How the ACL is applied: `white` lets only the IPv6 addresses in the ACL reach the backend service, `black` blocks those addresses and lets the rest through.
     ///
     /// Wire name: `AclType`.
-    pub acl_type: Option<AclType>,
+    pub acl_type: ::core::option::Option<AclType>,
     /// The new port on the instance's IPv6 address that IPv6 clients connect to.
     ///
     /// Wire name: `AllocateIpv6Port`.
-    pub allocate_ipv6_port: Option<i32>,
+    pub allocate_ipv6_port: ::core::option::Option<i32>,
     /// The new public IPv4 address of the backend service.
     ///
     /// Wire name: `BackendIpv4Addr`.
-    pub backend_ipv4_addr: Option<String>,
+    pub backend_ipv4_addr: ::core::option::Option<::std::string::String>,
     /// The new port of the backend service on that IPv4 address.
     ///
     /// Wire name: `BackendIpv4Port`.
-    pub backend_ipv4_port: Option<i32>,
+    pub backend_ipv4_port: ::core::option::Option<i32>,
     /// The bandwidth cap of the entry: `-1` (the default) removes the cap, `1` to `200` sets it in Mbit/s. The caps of all entries together may not exceed the bandwidth of the instance.
     ///
     /// Wire name: `EntryBandwidth`.
-    pub entry_bandwidth: Option<i32>,
+    pub entry_bandwidth: ::core::option::Option<i32>,
     /// The new description: 2 to 100 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), not starting with `http://` or `https://`.
     ///
     /// Wire name: `EntryDescription`.
-    pub entry_description: Option<String>,
+    pub entry_description: ::core::option::Option<::std::string::String>,
     /// The new name: 2 to 100 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), not starting with `http://` or `https://`.
     ///
     /// Wire name: `EntryName`.
-    pub entry_name: Option<String>,
+    pub entry_name: ::core::option::Option<::std::string::String>,
     /// The mapping entry to change. DescribeIPv6TranslatorEntries lists the entry IDs.
     ///
     /// Wire name: `Ipv6TranslatorEntryId`. Required.
-    pub ipv6_translator_entry_id: String,
+    pub ipv6_translator_entry_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The protocol the entry forwards: `tcp` or `udp`.
     ///
     /// Wire name: `TransProtocol`.
-    pub trans_protocol: Option<TransProtocol>,
+    pub trans_protocol: ::core::option::Option<TransProtocol>,
 }
 impl ModifyIpv6TranslatorEntryRequest {
     /// Starts building a request.
@@ -76,107 +76,130 @@ impl ModifyIpv6TranslatorEntryRequest {
 /// Builds a [`ModifyIpv6TranslatorEntryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyIpv6TranslatorEntryRequestBuilder {
-    acl_id: Option<String>,
-    acl_status: Option<AclStatus>,
-    acl_type: Option<AclType>,
-    allocate_ipv6_port: Option<i32>,
-    backend_ipv4_addr: Option<String>,
-    backend_ipv4_port: Option<i32>,
-    entry_bandwidth: Option<i32>,
-    entry_description: Option<String>,
-    entry_name: Option<String>,
-    ipv6_translator_entry_id: Option<String>,
-    region_id: Option<String>,
-    trans_protocol: Option<TransProtocol>,
+    acl_id: ::core::option::Option<::std::string::String>,
+    acl_status: ::core::option::Option<AclStatus>,
+    acl_type: ::core::option::Option<AclType>,
+    allocate_ipv6_port: ::core::option::Option<i32>,
+    backend_ipv4_addr: ::core::option::Option<::std::string::String>,
+    backend_ipv4_port: ::core::option::Option<i32>,
+    entry_bandwidth: ::core::option::Option<i32>,
+    entry_description: ::core::option::Option<::std::string::String>,
+    entry_name: ::core::option::Option<::std::string::String>,
+    ipv6_translator_entry_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    trans_protocol: ::core::option::Option<TransProtocol>,
 }
 impl ModifyIpv6TranslatorEntryRequestBuilder {
     /// The ACL to apply to the entry. DescribeIPv6TranslatorAclLists lists the ACL IDs.
     ///
     /// Wire name: `AclId`.
-    pub fn acl_id(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_id = Some(value.into());
         self
     }
     /// Whether access control is applied to the entry: `on` or `off`.
     ///
     /// Wire name: `AclStatus`.
-    pub fn acl_status(mut self, value: impl Into<AclStatus>) -> Self {
+    pub fn acl_status(mut self, value: impl ::core::convert::Into<AclStatus>) -> Self {
         self.acl_status = Some(value.into());
         self
     }
     /// How the ACL is applied: `white` lets only the IPv6 addresses in the ACL reach the backend service, `black` blocks those addresses and lets the rest through.
     ///
     /// Wire name: `AclType`.
-    pub fn acl_type(mut self, value: impl Into<AclType>) -> Self {
+    pub fn acl_type(mut self, value: impl ::core::convert::Into<AclType>) -> Self {
         self.acl_type = Some(value.into());
         self
     }
     /// The new port on the instance's IPv6 address that IPv6 clients connect to.
     ///
     /// Wire name: `AllocateIpv6Port`.
-    pub fn allocate_ipv6_port(mut self, value: impl Into<i32>) -> Self {
+    pub fn allocate_ipv6_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.allocate_ipv6_port = Some(value.into());
         self
     }
     /// The new public IPv4 address of the backend service.
     ///
     /// Wire name: `BackendIpv4Addr`.
-    pub fn backend_ipv4_addr(mut self, value: impl Into<String>) -> Self {
+    pub fn backend_ipv4_addr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.backend_ipv4_addr = Some(value.into());
         self
     }
     /// The new port of the backend service on that IPv4 address.
     ///
     /// Wire name: `BackendIpv4Port`.
-    pub fn backend_ipv4_port(mut self, value: impl Into<i32>) -> Self {
+    pub fn backend_ipv4_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.backend_ipv4_port = Some(value.into());
         self
     }
     /// The bandwidth cap of the entry: `-1` (the default) removes the cap, `1` to `200` sets it in Mbit/s. The caps of all entries together may not exceed the bandwidth of the instance.
     ///
     /// Wire name: `EntryBandwidth`.
-    pub fn entry_bandwidth(mut self, value: impl Into<i32>) -> Self {
+    pub fn entry_bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.entry_bandwidth = Some(value.into());
         self
     }
     /// The new description: 2 to 100 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), not starting with `http://` or `https://`.
     ///
     /// Wire name: `EntryDescription`.
-    pub fn entry_description(mut self, value: impl Into<String>) -> Self {
+    pub fn entry_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.entry_description = Some(value.into());
         self
     }
     /// The new name: 2 to 100 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), not starting with `http://` or `https://`.
     ///
     /// Wire name: `EntryName`.
-    pub fn entry_name(mut self, value: impl Into<String>) -> Self {
+    pub fn entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.entry_name = Some(value.into());
         self
     }
     /// The mapping entry to change. DescribeIPv6TranslatorEntries lists the entry IDs.
     ///
     /// Wire name: `Ipv6TranslatorEntryId`. Required.
-    pub fn ipv6_translator_entry_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_translator_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_translator_entry_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The protocol the entry forwards: `tcp` or `udp`.
     ///
     /// Wire name: `TransProtocol`.
-    pub fn trans_protocol(mut self, value: impl Into<TransProtocol>) -> Self {
+    pub fn trans_protocol(
+        mut self,
+        value: impl ::core::convert::Into<TransProtocol>,
+    ) -> Self {
         self.trans_protocol = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyIpv6TranslatorEntryRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyIpv6TranslatorEntryRequest, rt::BuildError> {
         Ok(ModifyIpv6TranslatorEntryRequest {
             acl_id: self.acl_id,
             acl_status: self.acl_status,
@@ -222,7 +245,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyIpv6TranslatorEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyIpv6TranslatorEntryRequestBuilder {
             acl_id: src.optional("AclId")?,
             acl_status: src.optional("AclStatus")?,
@@ -234,7 +259,9 @@ impl rt::FromParams for ModifyIpv6TranslatorEntryRequest {
             entry_description: src.optional("EntryDescription")?,
             entry_name: src.optional("EntryName")?,
             ipv6_translator_entry_id: src.optional("Ipv6TranslatorEntryId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             trans_protocol: src.optional("TransProtocol")?,
         }
             .build()
@@ -245,8 +272,10 @@ impl rt::Operation for ModifyIpv6TranslatorEntryRequest {
     const ACTION: &'static str = "ModifyIPv6TranslatorEntry";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyIpv6TranslatorEntryResponse;
     type Error = ModifyIpv6TranslatorEntryError;
     #[inline]
@@ -272,11 +301,11 @@ pub struct ModifyIpv6TranslatorEntryResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyIpv6TranslatorEntryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -311,7 +340,7 @@ impl ModifyIpv6TranslatorEntryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -339,13 +368,13 @@ impl rt::OperationError for ModifyIpv6TranslatorEntryError {
         }
     }
 }
-impl std::fmt::Display for ModifyIpv6TranslatorEntryError {
+impl ::std::fmt::Display for ModifyIpv6TranslatorEntryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyIpv6TranslatorEntryError {}
+impl ::std::error::Error for ModifyIpv6TranslatorEntryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -376,7 +405,7 @@ impl AclStatus {
         }
     }
 }
-impl From<&str> for AclStatus {
+impl ::core::convert::From<&str> for AclStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -386,16 +415,17 @@ impl From<&str> for AclStatus {
         }
     }
 }
-impl std::fmt::Display for AclStatus {
+impl ::std::fmt::Display for AclStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for AclStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for AclStatus {
@@ -426,7 +456,7 @@ impl AclType {
         }
     }
 }
-impl From<&str> for AclType {
+impl ::core::convert::From<&str> for AclType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -436,16 +466,17 @@ impl From<&str> for AclType {
         }
     }
 }
-impl std::fmt::Display for AclType {
+impl ::std::fmt::Display for AclType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for AclType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for AclType {
@@ -476,7 +507,7 @@ impl TransProtocol {
         }
     }
 }
-impl From<&str> for TransProtocol {
+impl ::core::convert::From<&str> for TransProtocol {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -486,16 +517,17 @@ impl From<&str> for TransProtocol {
         }
     }
 }
-impl std::fmt::Display for TransProtocol {
+impl ::std::fmt::Display for TransProtocol {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for TransProtocol {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for TransProtocol {
@@ -515,7 +547,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

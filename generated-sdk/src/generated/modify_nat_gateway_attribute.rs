@@ -12,35 +12,35 @@ pub struct ModifyNatGatewayAttributeRequest {
     /// The new description: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Set it to `NAT` to switch EIP association from `MULTI_BINDED` to NAT mode; the switch cannot be reversed. In NAT mode the Internet NAT gateway is compatible with IPv4 gateways and every EIP takes up a private IP address of the gateway's vSwitch, so the vSwitch needs enough free addresses. The switch can interrupt traffic for a few seconds, longer with more EIPs, and covers at most 5 EIPs at a time; do it at off-peak hours.
     ///
     /// Wire name: `EipBindMode`.
-    pub eip_bind_mode: Option<EipBindMode>,
+    pub eip_bind_mode: ::core::option::Option<EipBindMode>,
     /// `true` turns session logging on, `false` turns it off. Where the logs go is set by `LogDelivery`.
     ///
     /// Wire name: `EnableSessionLog`.
-    pub enable_session_log: Option<bool>,
+    pub enable_session_log: ::core::option::Option<bool>,
     /// Whether the gateway answers ICMP requests: `true` or `false`.
     ///
     /// Wire name: `IcmpReplyEnabled`.
-    pub icmp_reply_enabled: Option<bool>,
+    pub icmp_reply_enabled: ::core::option::Option<bool>,
     /// Where the gateway's session logs are delivered.
     ///
     /// Wire name: `LogDelivery`.
-    pub log_delivery: Option<LogDelivery>,
+    pub log_delivery: ::core::option::Option<LogDelivery>,
     /// The new name: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The NAT gateway to change. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub nat_gateway_id: String,
+    pub nat_gateway_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyNatGatewayAttributeRequest {
     /// Starts building a request.
@@ -52,75 +52,101 @@ impl ModifyNatGatewayAttributeRequest {
 /// Builds a [`ModifyNatGatewayAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyNatGatewayAttributeRequestBuilder {
-    description: Option<String>,
-    eip_bind_mode: Option<EipBindMode>,
-    enable_session_log: Option<bool>,
-    icmp_reply_enabled: Option<bool>,
-    log_delivery: Option<LogDelivery>,
-    name: Option<String>,
-    nat_gateway_id: Option<String>,
-    region_id: Option<String>,
+    description: ::core::option::Option<::std::string::String>,
+    eip_bind_mode: ::core::option::Option<EipBindMode>,
+    enable_session_log: ::core::option::Option<bool>,
+    icmp_reply_enabled: ::core::option::Option<bool>,
+    log_delivery: ::core::option::Option<LogDelivery>,
+    name: ::core::option::Option<::std::string::String>,
+    nat_gateway_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyNatGatewayAttributeRequestBuilder {
     /// The new description: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// Set it to `NAT` to switch EIP association from `MULTI_BINDED` to NAT mode; the switch cannot be reversed. In NAT mode the Internet NAT gateway is compatible with IPv4 gateways and every EIP takes up a private IP address of the gateway's vSwitch, so the vSwitch needs enough free addresses. The switch can interrupt traffic for a few seconds, longer with more EIPs, and covers at most 5 EIPs at a time; do it at off-peak hours.
     ///
     /// Wire name: `EipBindMode`.
-    pub fn eip_bind_mode(mut self, value: impl Into<EipBindMode>) -> Self {
+    pub fn eip_bind_mode(
+        mut self,
+        value: impl ::core::convert::Into<EipBindMode>,
+    ) -> Self {
         self.eip_bind_mode = Some(value.into());
         self
     }
     /// `true` turns session logging on, `false` turns it off. Where the logs go is set by `LogDelivery`.
     ///
     /// Wire name: `EnableSessionLog`.
-    pub fn enable_session_log(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_session_log(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_session_log = Some(value.into());
         self
     }
     /// Whether the gateway answers ICMP requests: `true` or `false`.
     ///
     /// Wire name: `IcmpReplyEnabled`.
-    pub fn icmp_reply_enabled(mut self, value: impl Into<bool>) -> Self {
+    pub fn icmp_reply_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.icmp_reply_enabled = Some(value.into());
         self
     }
     /// Where the gateway's session logs are delivered.
     ///
     /// Wire name: `LogDelivery`.
-    pub fn log_delivery(mut self, value: impl Into<LogDelivery>) -> Self {
+    pub fn log_delivery(
+        mut self,
+        value: impl ::core::convert::Into<LogDelivery>,
+    ) -> Self {
         self.log_delivery = Some(value.into());
         self
     }
     /// The new name: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The NAT gateway to change. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyNatGatewayAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyNatGatewayAttributeRequest, rt::BuildError> {
         Ok(ModifyNatGatewayAttributeRequest {
             description: self.description,
             eip_bind_mode: self.eip_bind_mode,
@@ -156,7 +182,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyNatGatewayAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyNatGatewayAttributeRequestBuilder {
             description: src.optional("Description")?,
             eip_bind_mode: src.optional("EipBindMode")?,
@@ -165,7 +193,9 @@ impl rt::FromParams for ModifyNatGatewayAttributeRequest {
             log_delivery: src.json("LogDelivery")?,
             name: src.optional("Name")?,
             nat_gateway_id: src.optional("NatGatewayId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -175,8 +205,10 @@ impl rt::Operation for ModifyNatGatewayAttributeRequest {
     const ACTION: &'static str = "ModifyNatGatewayAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyNatGatewayAttributeResponse;
     type Error = ModifyNatGatewayAttributeError;
     #[inline]
@@ -198,11 +230,11 @@ pub struct ModifyNatGatewayAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyNatGatewayAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -241,7 +273,7 @@ impl ModifyNatGatewayAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -275,13 +307,13 @@ impl rt::OperationError for ModifyNatGatewayAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyNatGatewayAttributeError {
+impl ::std::fmt::Display for ModifyNatGatewayAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyNatGatewayAttributeError {}
+impl ::std::error::Error for ModifyNatGatewayAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -309,7 +341,7 @@ impl EipBindMode {
         }
     }
 }
-impl From<&str> for EipBindMode {
+impl ::core::convert::From<&str> for EipBindMode {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -318,16 +350,17 @@ impl From<&str> for EipBindMode {
         }
     }
 }
-impl std::fmt::Display for EipBindMode {
+impl ::std::fmt::Display for EipBindMode {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for EipBindMode {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for EipBindMode {
@@ -343,31 +376,37 @@ pub struct LogDelivery {
     /// The kind of log to deliver, such as session logs.
     ///
     /// Wire name: `LogDeliveryType`.
-    pub log_delivery_type: Option<String>,
+    pub log_delivery_type: ::core::option::Option<::std::string::String>,
     /// The Simple Log Service project and Logstore that receive the logs.
     ///
     /// Wire name: `LogDestination`.
-    pub log_destination: Option<String>,
+    pub log_destination: ::core::option::Option<::std::string::String>,
 }
 impl LogDelivery {
     /// The kind of log to deliver, such as session logs.
     ///
     /// Wire name: `LogDeliveryType`.
-    pub fn log_delivery_type(mut self, value: impl Into<String>) -> Self {
+    pub fn log_delivery_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.log_delivery_type = Some(value.into());
         self
     }
     /// The Simple Log Service project and Logstore that receive the logs.
     ///
     /// Wire name: `LogDestination`.
-    pub fn log_destination(mut self, value: impl Into<String>) -> Self {
+    pub fn log_destination(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.log_destination = Some(value.into());
         self
     }
 }
 impl rt::Decode for LogDelivery {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             log_delivery_type: fields.optional("LogDeliveryType")?,
@@ -395,7 +434,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

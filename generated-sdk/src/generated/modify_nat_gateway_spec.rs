@@ -16,19 +16,19 @@ pub struct ModifyNatGatewaySpecRequest {
     /// Whether the upgrade order is paid automatically: `true`, or `false` (the default), which leaves the order to be paid in the Order Center.
     ///
     /// Wire name: `AutoPay`.
-    pub auto_pay: Option<bool>,
+    pub auto_pay: ::core::option::Option<bool>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The Internet NAT gateway to upgrade. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub nat_gateway_id: String,
+    pub nat_gateway_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The new, larger specification: `Small`, `Middle` or `Large`.
     ///
     /// Wire name: `Spec`. Required.
@@ -44,51 +44,62 @@ impl ModifyNatGatewaySpecRequest {
 /// Builds a [`ModifyNatGatewaySpecRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyNatGatewaySpecRequestBuilder {
-    auto_pay: Option<bool>,
-    client_token: Option<String>,
-    nat_gateway_id: Option<String>,
-    region_id: Option<String>,
-    spec: Option<Spec>,
+    auto_pay: ::core::option::Option<bool>,
+    client_token: ::core::option::Option<::std::string::String>,
+    nat_gateway_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    spec: ::core::option::Option<Spec>,
 }
 impl ModifyNatGatewaySpecRequestBuilder {
     /// Whether the upgrade order is paid automatically: `true`, or `false` (the default), which leaves the order to be paid in the Order Center.
     ///
     /// Wire name: `AutoPay`.
-    pub fn auto_pay(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_pay = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The Internet NAT gateway to upgrade. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`. Required.
-    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The new, larger specification: `Small`, `Middle` or `Large`.
     ///
     /// Wire name: `Spec`. Required.
-    pub fn spec(mut self, value: impl Into<Spec>) -> Self {
+    pub fn spec(mut self, value: impl ::core::convert::Into<Spec>) -> Self {
         self.spec = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyNatGatewaySpecRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyNatGatewaySpecRequest, rt::BuildError> {
         Ok(ModifyNatGatewaySpecRequest {
             auto_pay: self.auto_pay,
             client_token: self.client_token,
@@ -121,12 +132,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyNatGatewaySpecRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyNatGatewaySpecRequestBuilder {
             auto_pay: src.optional("AutoPay")?,
             client_token: src.optional("ClientToken")?,
             nat_gateway_id: src.optional("NatGatewayId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             spec: src.optional("Spec")?,
         }
             .build()
@@ -137,8 +152,10 @@ impl rt::Operation for ModifyNatGatewaySpecRequest {
     const ACTION: &'static str = "ModifyNatGatewaySpec";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyNatGatewaySpecResponse;
     type Error = ModifyNatGatewaySpecError;
     #[inline]
@@ -157,11 +174,11 @@ pub struct ModifyNatGatewaySpecResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyNatGatewaySpecResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -202,7 +219,7 @@ impl ModifyNatGatewaySpecError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -236,13 +253,13 @@ impl rt::OperationError for ModifyNatGatewaySpecError {
         }
     }
 }
-impl std::fmt::Display for ModifyNatGatewaySpecError {
+impl ::std::fmt::Display for ModifyNatGatewaySpecError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyNatGatewaySpecError {}
+impl ::std::error::Error for ModifyNatGatewaySpecError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -276,7 +293,7 @@ impl Spec {
         }
     }
 }
-impl From<&str> for Spec {
+impl ::core::convert::From<&str> for Spec {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -287,16 +304,17 @@ impl From<&str> for Spec {
         }
     }
 }
-impl std::fmt::Display for Spec {
+impl ::std::fmt::Display for Spec {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Spec {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Spec {
@@ -317,7 +335,7 @@ mod tests {
             .spec("example-Spec")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

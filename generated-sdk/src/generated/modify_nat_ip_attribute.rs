@@ -16,27 +16,27 @@ pub struct ModifyNatIpAttributeRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The new description: 2 to 256 characters, starting with a letter and not starting with `http://` or `https://`.
     ///
     /// Wire name: `NatIpDescription`.
-    pub nat_ip_description: Option<String>,
+    pub nat_ip_description: ::core::option::Option<::std::string::String>,
     /// The NAT IP address to change. ListNatIps lists the NAT IP address IDs.
     ///
     /// Wire name: `NatIpId`. Required.
-    pub nat_ip_id: String,
+    pub nat_ip_id: ::std::string::String,
     /// The new name: 2 to 128 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), and not starting with `http://` or `https://`.
     ///
     /// Wire name: `NatIpName`.
-    pub nat_ip_name: Option<String>,
+    pub nat_ip_name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyNatIpAttributeRequest {
     /// Starts building a request.
@@ -48,59 +48,76 @@ impl ModifyNatIpAttributeRequest {
 /// Builds a [`ModifyNatIpAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyNatIpAttributeRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    nat_ip_description: Option<String>,
-    nat_ip_id: Option<String>,
-    nat_ip_name: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    nat_ip_description: ::core::option::Option<::std::string::String>,
+    nat_ip_id: ::core::option::Option<::std::string::String>,
+    nat_ip_name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyNatIpAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The new description: 2 to 256 characters, starting with a letter and not starting with `http://` or `https://`.
     ///
     /// Wire name: `NatIpDescription`.
-    pub fn nat_ip_description(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip_description = Some(value.into());
         self
     }
     /// The NAT IP address to change. ListNatIps lists the NAT IP address IDs.
     ///
     /// Wire name: `NatIpId`. Required.
-    pub fn nat_ip_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip_id = Some(value.into());
         self
     }
     /// The new name: 2 to 128 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), and not starting with `http://` or `https://`.
     ///
     /// Wire name: `NatIpName`.
-    pub fn nat_ip_name(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_ip_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_ip_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyNatIpAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyNatIpAttributeRequest, rt::BuildError> {
         Ok(ModifyNatIpAttributeRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -135,14 +152,18 @@ impl rt::DryRunnable for ModifyNatIpAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyNatIpAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyNatIpAttributeRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             nat_ip_description: src.optional("NatIpDescription")?,
             nat_ip_id: src.optional("NatIpId")?,
             nat_ip_name: src.optional("NatIpName")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -152,8 +173,10 @@ impl rt::Operation for ModifyNatIpAttributeRequest {
     const ACTION: &'static str = "ModifyNatIpAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyNatIpAttributeResponse;
     type Error = ModifyNatIpAttributeError;
     #[inline]
@@ -173,11 +196,11 @@ pub struct ModifyNatIpAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyNatIpAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -208,7 +231,7 @@ impl ModifyNatIpAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -228,13 +251,13 @@ impl rt::OperationError for ModifyNatIpAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyNatIpAttributeError {
+impl ::std::fmt::Display for ModifyNatIpAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyNatIpAttributeError {}
+impl ::std::error::Error for ModifyNatIpAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -254,7 +277,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

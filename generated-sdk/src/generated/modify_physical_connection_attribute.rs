@@ -16,47 +16,47 @@ pub struct ModifyPhysicalConnectionAttributeRequest {
     /// The circuit code the connectivity provider assigned.
     ///
     /// Wire name: `CircuitCode`. Example: `CT-HZ-2024-0173`.
-    pub circuit_code: Option<String>,
+    pub circuit_code: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `8e1d4b7a-2c5f-4a9e-b3d6-7f0c1e4a9b25`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The new description. It must start with a letter and must not start with `http://` or `https://`.
     ///
     /// Wire name: `Description`. Example: `Primary line to the Hangzhou office`. Length: 2 to 256 characters.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The new connectivity provider of the line.
     ///
     /// Wire name: `LineOperator`. Example: `CT`.
-    pub line_operator: Option<super::types::LineOperator>,
+    pub line_operator: ::core::option::Option<super::types::LineOperator>,
     /// The new name: letters, digits, periods, underscores and hyphens, starting with a letter and not with `http://` or `https://`.
     ///
     /// Wire name: `Name`. Example: `hz-primary`. Length: 2 to 128 characters.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// Where the customer's data center is.
     ///
     /// Wire name: `PeerLocation`. Example: `No. 18 Example Road, Hangzhou`.
-    pub peer_location: Option<String>,
+    pub peer_location: ::core::option::Option<::std::string::String>,
     /// The ID of the Express Connect circuit to change.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub physical_connection_id: String,
+    pub physical_connection_id: ::std::string::String,
     /// The new port type. The 40G and 100G ports must be enabled by an account manager first.
     ///
     /// Wire name: `PortType`. Example: `10GBase-LR`.
-    pub port_type: Option<super::types::PortType>,
+    pub port_type: ::core::option::Option<super::types::PortType>,
     /// The circuit that backs this one up. It must be Allocated, Confirmed or Enabled.
     ///
     /// Wire name: `RedundantPhysicalConnectionId`. Example: `pc-bp1qrb3044eqi7d5xw`.
-    pub redundant_physical_connection_id: Option<String>,
+    pub redundant_physical_connection_id: ::core::option::Option<::std::string::String>,
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The new bandwidth of the circuit, in Mbit/s.
     ///
     /// Wire name: `bandwidth`. Example: `1000`. Range: 2 to 10240.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: ::core::option::Option<i64>,
 }
 impl ModifyPhysicalConnectionAttributeRequest {
     /// Starts building a request.
@@ -68,37 +68,46 @@ impl ModifyPhysicalConnectionAttributeRequest {
 /// Builds a [`ModifyPhysicalConnectionAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyPhysicalConnectionAttributeRequestBuilder {
-    circuit_code: Option<String>,
-    client_token: Option<String>,
-    description: Option<String>,
-    line_operator: Option<super::types::LineOperator>,
-    name: Option<String>,
-    peer_location: Option<String>,
-    physical_connection_id: Option<String>,
-    port_type: Option<super::types::PortType>,
-    redundant_physical_connection_id: Option<String>,
-    region_id: Option<String>,
-    bandwidth: Option<i64>,
+    circuit_code: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    line_operator: ::core::option::Option<super::types::LineOperator>,
+    name: ::core::option::Option<::std::string::String>,
+    peer_location: ::core::option::Option<::std::string::String>,
+    physical_connection_id: ::core::option::Option<::std::string::String>,
+    port_type: ::core::option::Option<super::types::PortType>,
+    redundant_physical_connection_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    bandwidth: ::core::option::Option<i64>,
 }
 impl ModifyPhysicalConnectionAttributeRequestBuilder {
     /// The circuit code the connectivity provider assigned.
     ///
     /// Wire name: `CircuitCode`. Example: `CT-HZ-2024-0173`.
-    pub fn circuit_code(mut self, value: impl Into<String>) -> Self {
+    pub fn circuit_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.circuit_code = Some(value.into());
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `8e1d4b7a-2c5f-4a9e-b3d6-7f0c1e4a9b25`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The new description. It must start with a letter and must not start with `http://` or `https://`.
     ///
     /// Wire name: `Description`. Example: `Primary line to the Hangzhou office`. Length: 2 to 256 characters.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
@@ -107,7 +116,7 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
     /// Wire name: `LineOperator`. Example: `CT`.
     pub fn line_operator(
         mut self,
-        value: impl Into<super::types::LineOperator>,
+        value: impl ::core::convert::Into<super::types::LineOperator>,
     ) -> Self {
         self.line_operator = Some(value.into());
         self
@@ -115,49 +124,67 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
     /// The new name: letters, digits, periods, underscores and hyphens, starting with a letter and not with `http://` or `https://`.
     ///
     /// Wire name: `Name`. Example: `hz-primary`. Length: 2 to 128 characters.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Where the customer's data center is.
     ///
     /// Wire name: `PeerLocation`. Example: `No. 18 Example Road, Hangzhou`.
-    pub fn peer_location(mut self, value: impl Into<String>) -> Self {
+    pub fn peer_location(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peer_location = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit to change.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub fn physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.physical_connection_id = Some(value.into());
         self
     }
     /// The new port type. The 40G and 100G ports must be enabled by an account manager first.
     ///
     /// Wire name: `PortType`. Example: `10GBase-LR`.
-    pub fn port_type(mut self, value: impl Into<super::types::PortType>) -> Self {
+    pub fn port_type(
+        mut self,
+        value: impl ::core::convert::Into<super::types::PortType>,
+    ) -> Self {
         self.port_type = Some(value.into());
         self
     }
     /// The circuit that backs this one up. It must be Allocated, Confirmed or Enabled.
     ///
     /// Wire name: `RedundantPhysicalConnectionId`. Example: `pc-bp1qrb3044eqi7d5xw`.
-    pub fn redundant_physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn redundant_physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.redundant_physical_connection_id = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The new bandwidth of the circuit, in Mbit/s.
     ///
     /// Wire name: `bandwidth`. Example: `1000`. Range: 2 to 10240.
-    pub fn bandwidth(mut self, value: impl Into<i64>) -> Self {
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
@@ -165,7 +192,10 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ModifyPhysicalConnectionAttributeRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ModifyPhysicalConnectionAttributeRequest,
+        rt::BuildError,
+    > {
         let request = ModifyPhysicalConnectionAttributeRequest {
             circuit_code: self.circuit_code,
             client_token: self.client_token,
@@ -243,7 +273,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyPhysicalConnectionAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyPhysicalConnectionAttributeRequestBuilder {
             circuit_code: src.optional("CircuitCode")?,
             client_token: src.optional("ClientToken")?,
@@ -255,7 +287,9 @@ impl rt::FromParams for ModifyPhysicalConnectionAttributeRequest {
             port_type: src.optional("PortType")?,
             redundant_physical_connection_id: src
                 .optional("RedundantPhysicalConnectionId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             bandwidth: src.optional("bandwidth")?,
         }
             .build()
@@ -266,8 +300,10 @@ impl rt::Operation for ModifyPhysicalConnectionAttributeRequest {
     const ACTION: &'static str = "ModifyPhysicalConnectionAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyPhysicalConnectionAttributeResponse;
     type Error = ModifyPhysicalConnectionAttributeError;
     #[inline]
@@ -296,11 +332,11 @@ pub struct ModifyPhysicalConnectionAttributeResponse {
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `4B9F1C7E-6D2A-4E35-A8B0-F3C5D7E1A926`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyPhysicalConnectionAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -391,7 +427,7 @@ impl ModifyPhysicalConnectionAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -455,13 +491,13 @@ impl rt::OperationError for ModifyPhysicalConnectionAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyPhysicalConnectionAttributeError {
+impl ::std::fmt::Display for ModifyPhysicalConnectionAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyPhysicalConnectionAttributeError {}
+impl ::std::error::Error for ModifyPhysicalConnectionAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -491,7 +527,7 @@ mod tests {
             .bandwidth(1000i64)
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -510,9 +546,10 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<ModifyPhysicalConnectionAttributeResponse, _> = rt::decode_response(
-            XML_EXAMPLE.as_bytes(),
-        );
+        let response: ::core::result::Result<
+            ModifyPhysicalConnectionAttributeResponse,
+            _,
+        > = rt::decode_response(XML_EXAMPLE.as_bytes());
         response.expect("the XML example decodes");
     }
     #[test]

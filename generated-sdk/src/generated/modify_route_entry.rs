@@ -16,39 +16,39 @@ pub struct ModifyRouteEntryRequest {
     /// The new description of the entry: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The destination of the entry to change (an IPv4 or IPv6 CIDR block, or a prefix list ID), used with RouteTableId when you do not give RouteEntryId.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The instance to use as the new next hop, of the kind given in NewNextHopType.
     ///
     /// Wire name: `NewNextHopId`.
-    pub new_next_hop_id: Option<String>,
+    pub new_next_hop_id: ::core::option::Option<::std::string::String>,
     /// The kind of the new next hop, with the values that CreateRouteEntry accepts for NextHopType.
     ///
     /// Wire name: `NewNextHopType`.
-    pub new_next_hop_type: Option<String>,
+    pub new_next_hop_type: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The custom route entry to change. DescribeRouteEntryList lists route entry IDs.
     ///
     /// Wire name: `RouteEntryId`.
-    pub route_entry_id: Option<String>,
+    pub route_entry_id: ::core::option::Option<::std::string::String>,
     /// The new name of the entry: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteEntryName`.
-    pub route_entry_name: Option<String>,
+    pub route_entry_name: ::core::option::Option<::std::string::String>,
     /// The route table that holds the entry; needed when you name the entry by its destination.
     ///
     /// Wire name: `RouteTableId`.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyRouteEntryRequest {
     /// Starts building a request.
@@ -60,83 +60,109 @@ impl ModifyRouteEntryRequest {
 /// Builds a [`ModifyRouteEntryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyRouteEntryRequestBuilder {
-    description: Option<String>,
-    destination_cidr_block: Option<String>,
-    dry_run: Option<bool>,
-    new_next_hop_id: Option<String>,
-    new_next_hop_type: Option<String>,
-    region_id: Option<String>,
-    route_entry_id: Option<String>,
-    route_entry_name: Option<String>,
-    route_table_id: Option<String>,
+    description: ::core::option::Option<::std::string::String>,
+    destination_cidr_block: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    new_next_hop_id: ::core::option::Option<::std::string::String>,
+    new_next_hop_type: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_entry_id: ::core::option::Option<::std::string::String>,
+    route_entry_name: ::core::option::Option<::std::string::String>,
+    route_table_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyRouteEntryRequestBuilder {
     /// The new description of the entry: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The destination of the entry to change (an IPv4 or IPv6 CIDR block, or a prefix list ID), used with RouteTableId when you do not give RouteEntryId.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub fn destination_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_cidr_block = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The instance to use as the new next hop, of the kind given in NewNextHopType.
     ///
     /// Wire name: `NewNextHopId`.
-    pub fn new_next_hop_id(mut self, value: impl Into<String>) -> Self {
+    pub fn new_next_hop_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.new_next_hop_id = Some(value.into());
         self
     }
     /// The kind of the new next hop, with the values that CreateRouteEntry accepts for NextHopType.
     ///
     /// Wire name: `NewNextHopType`.
-    pub fn new_next_hop_type(mut self, value: impl Into<String>) -> Self {
+    pub fn new_next_hop_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.new_next_hop_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The custom route entry to change. DescribeRouteEntryList lists route entry IDs.
     ///
     /// Wire name: `RouteEntryId`.
-    pub fn route_entry_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_entry_id = Some(value.into());
         self
     }
     /// The new name of the entry: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteEntryName`.
-    pub fn route_entry_name(mut self, value: impl Into<String>) -> Self {
+    pub fn route_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_entry_name = Some(value.into());
         self
     }
     /// The route table that holds the entry; needed when you name the entry by its destination.
     ///
     /// Wire name: `RouteTableId`.
-    pub fn route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyRouteEntryRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyRouteEntryRequest, rt::BuildError> {
         Ok(ModifyRouteEntryRequest {
             description: self.description,
             destination_cidr_block: self.destination_cidr_block,
@@ -171,14 +197,18 @@ impl rt::DryRunnable for ModifyRouteEntryRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyRouteEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyRouteEntryRequestBuilder {
             description: src.optional("Description")?,
             destination_cidr_block: src.optional("DestinationCidrBlock")?,
             dry_run: src.optional("DryRun")?,
             new_next_hop_id: src.optional("NewNextHopId")?,
             new_next_hop_type: src.optional("NewNextHopType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_entry_id: src.optional("RouteEntryId")?,
             route_entry_name: src.optional("RouteEntryName")?,
             route_table_id: src.optional("RouteTableId")?,
@@ -191,8 +221,10 @@ impl rt::Operation for ModifyRouteEntryRequest {
     const ACTION: &'static str = "ModifyRouteEntry";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyRouteEntryResponse;
     type Error = ModifyRouteEntryError;
     #[inline]
@@ -215,11 +247,11 @@ pub struct ModifyRouteEntryResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyRouteEntryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -256,7 +288,7 @@ impl ModifyRouteEntryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -282,13 +314,13 @@ impl rt::OperationError for ModifyRouteEntryError {
         }
     }
 }
-impl std::fmt::Display for ModifyRouteEntryError {
+impl ::std::fmt::Display for ModifyRouteEntryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyRouteEntryError {}
+impl ::std::error::Error for ModifyRouteEntryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -307,7 +339,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,23 +14,23 @@ pub struct ModifyRouteTableAttributesRequest {
     /// The new description of the route table: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Whether the table accepts dynamically propagated routes: `true` (the default) turns propagation on, `false` turns it off.
     ///
     /// Wire name: `RoutePropagationEnable`.
-    pub route_propagation_enable: Option<bool>,
+    pub route_propagation_enable: ::core::option::Option<bool>,
     /// The route table to change. DescribeRouteTableList lists route table IDs.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub route_table_id: String,
+    pub route_table_id: ::std::string::String,
     /// The new name of the route table: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteTableName`.
-    pub route_table_name: Option<String>,
+    pub route_table_name: ::core::option::Option<::std::string::String>,
 }
 impl ModifyRouteTableAttributesRequest {
     /// Starts building a request.
@@ -42,51 +42,68 @@ impl ModifyRouteTableAttributesRequest {
 /// Builds a [`ModifyRouteTableAttributesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyRouteTableAttributesRequestBuilder {
-    description: Option<String>,
-    region_id: Option<String>,
-    route_propagation_enable: Option<bool>,
-    route_table_id: Option<String>,
-    route_table_name: Option<String>,
+    description: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_propagation_enable: ::core::option::Option<bool>,
+    route_table_id: ::core::option::Option<::std::string::String>,
+    route_table_name: ::core::option::Option<::std::string::String>,
 }
 impl ModifyRouteTableAttributesRequestBuilder {
     /// The new description of the route table: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Whether the table accepts dynamically propagated routes: `true` (the default) turns propagation on, `false` turns it off.
     ///
     /// Wire name: `RoutePropagationEnable`.
-    pub fn route_propagation_enable(mut self, value: impl Into<bool>) -> Self {
+    pub fn route_propagation_enable(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.route_propagation_enable = Some(value.into());
         self
     }
     /// The route table to change. DescribeRouteTableList lists route table IDs.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub fn route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_id = Some(value.into());
         self
     }
     /// The new name of the route table: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteTableName`.
-    pub fn route_table_name(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_name = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyRouteTableAttributesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyRouteTableAttributesRequest, rt::BuildError> {
         Ok(ModifyRouteTableAttributesRequest {
             description: self.description,
             region_id: self.region_id,
@@ -119,10 +136,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyRouteTableAttributesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyRouteTableAttributesRequestBuilder {
             description: src.optional("Description")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_propagation_enable: src.optional("RoutePropagationEnable")?,
             route_table_id: src.optional("RouteTableId")?,
             route_table_name: src.optional("RouteTableName")?,
@@ -135,8 +156,10 @@ impl rt::Operation for ModifyRouteTableAttributesRequest {
     const ACTION: &'static str = "ModifyRouteTableAttributes";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyRouteTableAttributesResponse;
     type Error = ModifyRouteTableAttributesError;
     #[inline]
@@ -155,11 +178,11 @@ pub struct ModifyRouteTableAttributesResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyRouteTableAttributesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -194,7 +217,7 @@ impl ModifyRouteTableAttributesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -219,13 +242,13 @@ impl rt::OperationError for ModifyRouteTableAttributesError {
         }
     }
 }
-impl std::fmt::Display for ModifyRouteTableAttributesError {
+impl ::std::fmt::Display for ModifyRouteTableAttributesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyRouteTableAttributesError {}
+impl ::std::error::Error for ModifyRouteTableAttributesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -245,7 +268,7 @@ mod tests {
             .route_table_id("example-RouteTableId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,55 +14,55 @@ pub struct ModifyRouterInterfaceAttributeRequest {
     /// Whether to remove the health check addresses from the interface: `true` or `false` (the default).
     ///
     /// Wire name: `DeleteHealthCheckIp`.
-    pub delete_health_check_ip: Option<bool>,
+    pub delete_health_check_ip: ::core::option::Option<bool>,
     /// A new description: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The interval between health check probe packets, in milliseconds; `2000` is recommended. For example, with HcRate `2000` and HcThreshold `8`, a probe goes from HealthCheckSourceIp to HealthCheckTargetIp every 2,000 ms and the check fails after 8 unanswered probes in a row.
     ///
     /// Wire name: `HcRate`.
-    pub hc_rate: Option<i32>,
+    pub hc_rate: ::core::option::Option<i32>,
     /// How many probe packets a health check sends, that is how many unanswered probes in a row make it fail; `8` is recommended.
     ///
     /// Wire name: `HcThreshold`.
-    pub hc_threshold: Option<i32>,
+    pub hc_threshold: ::core::option::Option<i32>,
     /// The source address of the health check probes, for connections over an Express Connect circuit; it must be an unused IP address in the local VPC.
     ///
     /// Wire name: `HealthCheckSourceIp`.
-    pub health_check_source_ip: Option<String>,
+    pub health_check_source_ip: ::core::option::Option<::std::string::String>,
     /// The address the health check probes are sent to; required whenever HealthCheckSourceIp is set.
     ///
     /// Wire name: `HealthCheckTargetIp`.
-    pub health_check_target_ip: Option<String>,
+    pub health_check_target_ip: ::core::option::Option<::std::string::String>,
     /// A new name: 2 to 128 characters that start with a letter and consist of letters, digits, underscores and hyphens.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The router interface at the other end of the connection.
     ///
     /// Wire name: `OppositeInterfaceId`.
-    pub opposite_interface_id: Option<String>,
+    pub opposite_interface_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the peer interface.
     ///
     /// Wire name: `OppositeInterfaceOwnerId`.
-    pub opposite_interface_owner_id: Option<i64>,
+    pub opposite_interface_owner_id: ::core::option::Option<i64>,
     /// The router, a VPC router or a VBR, that the peer interface belongs to.
     ///
     /// Wire name: `OppositeRouterId`.
-    pub opposite_router_id: Option<String>,
+    pub opposite_router_id: ::core::option::Option<::std::string::String>,
     /// The kind of router at the other end: `VRouter` or `VBR` (the default).
     ///
     /// Wire name: `OppositeRouterType`.
-    pub opposite_router_type: Option<OppositeRouterType>,
+    pub opposite_router_type: ::core::option::Option<OppositeRouterType>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The router interface to change. DescribeRouterInterfaces lists interface IDs.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
-    pub router_interface_id: String,
+    pub router_interface_id: ::std::string::String,
 }
 impl ModifyRouterInterfaceAttributeRequest {
     /// Starts building a request.
@@ -74,115 +74,150 @@ impl ModifyRouterInterfaceAttributeRequest {
 /// Builds a [`ModifyRouterInterfaceAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyRouterInterfaceAttributeRequestBuilder {
-    delete_health_check_ip: Option<bool>,
-    description: Option<String>,
-    hc_rate: Option<i32>,
-    hc_threshold: Option<i32>,
-    health_check_source_ip: Option<String>,
-    health_check_target_ip: Option<String>,
-    name: Option<String>,
-    opposite_interface_id: Option<String>,
-    opposite_interface_owner_id: Option<i64>,
-    opposite_router_id: Option<String>,
-    opposite_router_type: Option<OppositeRouterType>,
-    region_id: Option<String>,
-    router_interface_id: Option<String>,
+    delete_health_check_ip: ::core::option::Option<bool>,
+    description: ::core::option::Option<::std::string::String>,
+    hc_rate: ::core::option::Option<i32>,
+    hc_threshold: ::core::option::Option<i32>,
+    health_check_source_ip: ::core::option::Option<::std::string::String>,
+    health_check_target_ip: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    opposite_interface_id: ::core::option::Option<::std::string::String>,
+    opposite_interface_owner_id: ::core::option::Option<i64>,
+    opposite_router_id: ::core::option::Option<::std::string::String>,
+    opposite_router_type: ::core::option::Option<OppositeRouterType>,
+    region_id: ::core::option::Option<::std::string::String>,
+    router_interface_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyRouterInterfaceAttributeRequestBuilder {
     /// Whether to remove the health check addresses from the interface: `true` or `false` (the default).
     ///
     /// Wire name: `DeleteHealthCheckIp`.
-    pub fn delete_health_check_ip(mut self, value: impl Into<bool>) -> Self {
+    pub fn delete_health_check_ip(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.delete_health_check_ip = Some(value.into());
         self
     }
     /// A new description: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The interval between health check probe packets, in milliseconds; `2000` is recommended. For example, with HcRate `2000` and HcThreshold `8`, a probe goes from HealthCheckSourceIp to HealthCheckTargetIp every 2,000 ms and the check fails after 8 unanswered probes in a row.
     ///
     /// Wire name: `HcRate`.
-    pub fn hc_rate(mut self, value: impl Into<i32>) -> Self {
+    pub fn hc_rate(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.hc_rate = Some(value.into());
         self
     }
     /// How many probe packets a health check sends, that is how many unanswered probes in a row make it fail; `8` is recommended.
     ///
     /// Wire name: `HcThreshold`.
-    pub fn hc_threshold(mut self, value: impl Into<i32>) -> Self {
+    pub fn hc_threshold(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.hc_threshold = Some(value.into());
         self
     }
     /// The source address of the health check probes, for connections over an Express Connect circuit; it must be an unused IP address in the local VPC.
     ///
     /// Wire name: `HealthCheckSourceIp`.
-    pub fn health_check_source_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn health_check_source_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.health_check_source_ip = Some(value.into());
         self
     }
     /// The address the health check probes are sent to; required whenever HealthCheckSourceIp is set.
     ///
     /// Wire name: `HealthCheckTargetIp`.
-    pub fn health_check_target_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn health_check_target_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.health_check_target_ip = Some(value.into());
         self
     }
     /// A new name: 2 to 128 characters that start with a letter and consist of letters, digits, underscores and hyphens.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The router interface at the other end of the connection.
     ///
     /// Wire name: `OppositeInterfaceId`.
-    pub fn opposite_interface_id(mut self, value: impl Into<String>) -> Self {
+    pub fn opposite_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.opposite_interface_id = Some(value.into());
         self
     }
     /// The Alibaba Cloud account that owns the peer interface.
     ///
     /// Wire name: `OppositeInterfaceOwnerId`.
-    pub fn opposite_interface_owner_id(mut self, value: impl Into<i64>) -> Self {
+    pub fn opposite_interface_owner_id(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
         self.opposite_interface_owner_id = Some(value.into());
         self
     }
     /// The router, a VPC router or a VBR, that the peer interface belongs to.
     ///
     /// Wire name: `OppositeRouterId`.
-    pub fn opposite_router_id(mut self, value: impl Into<String>) -> Self {
+    pub fn opposite_router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.opposite_router_id = Some(value.into());
         self
     }
     /// The kind of router at the other end: `VRouter` or `VBR` (the default).
     ///
     /// Wire name: `OppositeRouterType`.
-    pub fn opposite_router_type(mut self, value: impl Into<OppositeRouterType>) -> Self {
+    pub fn opposite_router_type(
+        mut self,
+        value: impl ::core::convert::Into<OppositeRouterType>,
+    ) -> Self {
         self.opposite_router_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The router interface to change. DescribeRouterInterfaces lists interface IDs.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
-    pub fn router_interface_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_interface_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyRouterInterfaceAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyRouterInterfaceAttributeRequest, rt::BuildError> {
         Ok(ModifyRouterInterfaceAttributeRequest {
             delete_health_check_ip: self.delete_health_check_ip,
             description: self.description,
@@ -226,7 +261,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyRouterInterfaceAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyRouterInterfaceAttributeRequestBuilder {
             delete_health_check_ip: src.optional("DeleteHealthCheckIp")?,
             description: src.optional("Description")?,
@@ -239,7 +276,9 @@ impl rt::FromParams for ModifyRouterInterfaceAttributeRequest {
             opposite_interface_owner_id: src.optional("OppositeInterfaceOwnerId")?,
             opposite_router_id: src.optional("OppositeRouterId")?,
             opposite_router_type: src.optional("OppositeRouterType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             router_interface_id: src.optional("RouterInterfaceId")?,
         }
             .build()
@@ -250,8 +289,10 @@ impl rt::Operation for ModifyRouterInterfaceAttributeRequest {
     const ACTION: &'static str = "ModifyRouterInterfaceAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyRouterInterfaceAttributeResponse;
     type Error = ModifyRouterInterfaceAttributeError;
     #[inline]
@@ -278,11 +319,11 @@ pub struct ModifyRouterInterfaceAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyRouterInterfaceAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -339,7 +380,7 @@ impl ModifyRouterInterfaceAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -387,13 +428,13 @@ impl rt::OperationError for ModifyRouterInterfaceAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyRouterInterfaceAttributeError {
+impl ::std::fmt::Display for ModifyRouterInterfaceAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyRouterInterfaceAttributeError {}
+impl ::std::error::Error for ModifyRouterInterfaceAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -424,7 +465,7 @@ impl OppositeRouterType {
         }
     }
 }
-impl From<&str> for OppositeRouterType {
+impl ::core::convert::From<&str> for OppositeRouterType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -434,16 +475,17 @@ impl From<&str> for OppositeRouterType {
         }
     }
 }
-impl std::fmt::Display for OppositeRouterType {
+impl ::std::fmt::Display for OppositeRouterType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for OppositeRouterType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for OppositeRouterType {
@@ -463,7 +505,7 @@ mod tests {
             .router_interface_id("example-RouterInterfaceId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

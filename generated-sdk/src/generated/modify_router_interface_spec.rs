@@ -16,19 +16,19 @@ pub struct ModifyRouterInterfaceSpecRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The router interface whose specification changes. DescribeRouterInterfaces lists interface IDs.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
-    pub router_interface_id: String,
+    pub router_interface_id: ::std::string::String,
     /// The new bandwidth class: `Mini.2` (2 Mbit/s), `Mini.5` (5 Mbit/s), `Small.1` (10 Mbit/s), `Small.2` (20 Mbit/s), `Small.5` (50 Mbit/s), `Middle.1` (100 Mbit/s), `Middle.2` (200 Mbit/s), `Middle.5` (500 Mbit/s), `Large.1` (1,000 Mbit/s), `Large.2` (2,000 Mbit/s), `Large.5` (5,000 Mbit/s) or `Xlarge.1` (10,000 Mbit/s). An accepter end uses `Negative`.
     ///
     /// Wire name: `Spec`. Required.
-    pub spec: String,
+    pub spec: ::std::string::String,
 }
 impl ModifyRouterInterfaceSpecRequest {
     /// Starts building a request.
@@ -40,43 +40,57 @@ impl ModifyRouterInterfaceSpecRequest {
 /// Builds a [`ModifyRouterInterfaceSpecRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyRouterInterfaceSpecRequestBuilder {
-    client_token: Option<String>,
-    region_id: Option<String>,
-    router_interface_id: Option<String>,
-    spec: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    router_interface_id: ::core::option::Option<::std::string::String>,
+    spec: ::core::option::Option<::std::string::String>,
 }
 impl ModifyRouterInterfaceSpecRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The router interface whose specification changes. DescribeRouterInterfaces lists interface IDs.
     ///
     /// Wire name: `RouterInterfaceId`. Required.
-    pub fn router_interface_id(mut self, value: impl Into<String>) -> Self {
+    pub fn router_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.router_interface_id = Some(value.into());
         self
     }
     /// The new bandwidth class: `Mini.2` (2 Mbit/s), `Mini.5` (5 Mbit/s), `Small.1` (10 Mbit/s), `Small.2` (20 Mbit/s), `Small.5` (50 Mbit/s), `Middle.1` (100 Mbit/s), `Middle.2` (200 Mbit/s), `Middle.5` (500 Mbit/s), `Large.1` (1,000 Mbit/s), `Large.2` (2,000 Mbit/s), `Large.5` (5,000 Mbit/s) or `Xlarge.1` (10,000 Mbit/s). An accepter end uses `Negative`.
     ///
     /// Wire name: `Spec`. Required.
-    pub fn spec(mut self, value: impl Into<String>) -> Self {
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.spec = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyRouterInterfaceSpecRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyRouterInterfaceSpecRequest, rt::BuildError> {
         Ok(ModifyRouterInterfaceSpecRequest {
             client_token: self.client_token,
             region_id: self.region_id,
@@ -111,10 +125,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyRouterInterfaceSpecRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyRouterInterfaceSpecRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             router_interface_id: src.optional("RouterInterfaceId")?,
             spec: src.optional("Spec")?,
         }
@@ -126,8 +144,10 @@ impl rt::Operation for ModifyRouterInterfaceSpecRequest {
     const ACTION: &'static str = "ModifyRouterInterfaceSpec";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyRouterInterfaceSpecResponse;
     type Error = ModifyRouterInterfaceSpecError;
     #[inline]
@@ -145,15 +165,15 @@ pub struct ModifyRouterInterfaceSpecResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The specification the interface has after the change.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ModifyRouterInterfaceSpecResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -201,7 +221,7 @@ impl ModifyRouterInterfaceSpecError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -237,13 +257,13 @@ impl rt::OperationError for ModifyRouterInterfaceSpecError {
         }
     }
 }
-impl std::fmt::Display for ModifyRouterInterfaceSpecError {
+impl ::std::fmt::Display for ModifyRouterInterfaceSpecError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyRouterInterfaceSpecError {}
+impl ::std::error::Error for ModifyRouterInterfaceSpecError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -268,7 +288,7 @@ mod tests {
             .spec("example-Spec")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,19 +14,19 @@ pub struct ModifySslVpnClientCertRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The new name: 1 to 100 characters, not beginning with `http://` or `https://`. Although the API marks it optional, it may not be empty.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The client certificate to rename. DescribeSslVpnClientCerts lists certificate IDs.
     ///
     /// Wire name: `SslVpnClientCertId`. Required.
-    pub ssl_vpn_client_cert_id: String,
+    pub ssl_vpn_client_cert_id: ::std::string::String,
 }
 impl ModifySslVpnClientCertRequest {
     /// Starts building a request.
@@ -38,43 +38,57 @@ impl ModifySslVpnClientCertRequest {
 /// Builds a [`ModifySslVpnClientCertRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifySslVpnClientCertRequestBuilder {
-    client_token: Option<String>,
-    name: Option<String>,
-    region_id: Option<String>,
-    ssl_vpn_client_cert_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    ssl_vpn_client_cert_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifySslVpnClientCertRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The new name: 1 to 100 characters, not beginning with `http://` or `https://`. Although the API marks it optional, it may not be empty.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The client certificate to rename. DescribeSslVpnClientCerts lists certificate IDs.
     ///
     /// Wire name: `SslVpnClientCertId`. Required.
-    pub fn ssl_vpn_client_cert_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ssl_vpn_client_cert_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ssl_vpn_client_cert_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifySslVpnClientCertRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifySslVpnClientCertRequest, rt::BuildError> {
         Ok(ModifySslVpnClientCertRequest {
             client_token: self.client_token,
             name: self.name,
@@ -109,11 +123,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifySslVpnClientCertRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifySslVpnClientCertRequestBuilder {
             client_token: src.optional("ClientToken")?,
             name: src.optional("Name")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             ssl_vpn_client_cert_id: src.optional("SslVpnClientCertId")?,
         }
             .build()
@@ -124,8 +142,10 @@ impl rt::Operation for ModifySslVpnClientCertRequest {
     const ACTION: &'static str = "ModifySslVpnClientCert";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifySslVpnClientCertResponse;
     type Error = ModifySslVpnClientCertError;
     #[inline]
@@ -143,19 +163,19 @@ pub struct ModifySslVpnClientCertResponse {
     /// The name the certificate has now.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the renamed certificate.
     ///
     /// Wire name: `SslVpnClientCertId`.
-    pub ssl_vpn_client_cert_id: Option<String>,
+    pub ssl_vpn_client_cert_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ModifySslVpnClientCertResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             name: fields.optional("Name")?,
@@ -194,7 +214,7 @@ impl ModifySslVpnClientCertError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -224,13 +244,13 @@ impl rt::OperationError for ModifySslVpnClientCertError {
         }
     }
 }
-impl std::fmt::Display for ModifySslVpnClientCertError {
+impl ::std::fmt::Display for ModifySslVpnClientCertError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifySslVpnClientCertError {}
+impl ::std::error::Error for ModifySslVpnClientCertError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -258,7 +278,7 @@ mod tests {
             .ssl_vpn_client_cert_id("example-SslVpnClientCertId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

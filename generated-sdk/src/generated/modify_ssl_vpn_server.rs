@@ -16,63 +16,63 @@ pub struct ModifySslVpnServerRequest {
     /// The encryption algorithm: `AES-128-CBC`, `AES-192-CBC`, `AES-256-CBC` or `none`. It matters only for OpenVPN clients older than 2.4.0; newer clients negotiate their own algorithm.
     ///
     /// Wire name: `Cipher`.
-    pub cipher: Option<Cipher>,
+    pub cipher: ::core::option::Option<Cipher>,
     /// A new CIDR block from which connecting clients get their addresses, separate from the VPC's private blocks. Each client uses a /30 slice of four addresses, so the block needs at least four times as many addresses as the gateway's maximum SSL-VPN connections (about a /24 for 50 connections, a /20 for 1,000). The mask must be 16 to 29 bits; the block must stay clear of LocalSubnet, of the VPC's own CIDR block and of any CIDR block routed to the client; and 100.64.0.0 to 100.127.255.255, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0 to 239.255.255.255 and 255.0.0.0/8 are rejected. Private ranges such as 192.168.0.0/16, 172.16.0.0/12 or 10.0.0.0/8 are recommended; a public block works only once it is added to the VPC as a user CIDR block. The service maintains the VPC routes for this block itself; do not add such routes by hand.
     ///
     /// Wire name: `ClientIpPool`.
-    pub client_ip_pool: Option<String>,
+    pub client_ip_pool: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Whether traffic is compressed: `true` or `false`.
     ///
     /// Wire name: `Compress`.
-    pub compress: Option<bool>,
+    pub compress: ::core::option::Option<bool>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// `true` turns on two-factor authentication through IDaaS, which also needs IDaaSInstanceId, IDaaSRegionId and IDaaSApplicationId; `false` turns it off. Before first use, grant the VPN service the RAM role AliyunVpnAccessingIdaasRole. IDaaS EIAM 1.0 instances can still be linked by accounts that already have them; all others link EIAM 2.0 instances. For a server in UAE (Dubai), an EIAM 2.0 instance in Singapore gives lower latency.
     ///
     /// Wire name: `EnableMultiFactorAuth`.
-    pub enable_multi_factor_auth: Option<bool>,
+    pub enable_multi_factor_auth: ::core::option::Option<bool>,
     /// The IDaaS application used for two-factor authentication; needed with an EIAM 2.0 instance, not with an EIAM 1.0 instance.
     ///
     /// Wire name: `IDaaSApplicationId`.
-    pub i_daa_s_application_id: Option<String>,
+    pub i_daa_s_application_id: ::core::option::Option<::std::string::String>,
     /// The IDaaS EIAM instance that performs two-factor authentication.
     ///
     /// Wire name: `IDaaSInstanceId`.
-    pub i_daa_s_instance_id: Option<String>,
+    pub i_daa_s_instance_id: ::core::option::Option<::std::string::String>,
     /// The region where the IDaaS EIAM instance named by IDaaSInstanceId runs.
     ///
     /// Wire name: `IDaaSRegionId`.
-    pub i_daa_s_region_id: Option<String>,
+    pub i_daa_s_region_id: ::core::option::Option<::std::string::String>,
     /// The CIDR block clients reach through the server: a VPC, a vSwitch, a data center linked over Express Connect, or a cloud service such as OSS. The mask must be 8 to 32 bits, and 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0 to 239.255.255.255 and 255.0.0.0/8 are not accepted.
     ///
     /// Wire name: `LocalSubnet`.
-    pub local_subnet: Option<String>,
+    pub local_subnet: ::core::option::Option<::std::string::String>,
     /// A new name for the server: 1 to 100 characters, not beginning with `http://` or `https://`. Changing only the name is applied synchronously.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The port the server listens on, `1` to `65535` (the default is `1194`). These ports cannot be used: `22`, `53`, `68`, `80`, `123`, `443`, `500`, `2222`, `4500`, `4510`, `4560`, `7505`, `9000`, `9001`, `9002` and `22222`.
     ///
     /// Wire name: `Port`.
-    pub port: Option<i32>,
+    pub port: ::core::option::Option<i32>,
     /// The transport the server uses: `TCP` (the default) or `UDP`.
     ///
     /// Wire name: `Proto`.
-    pub proto: Option<Proto>,
+    pub proto: ::core::option::Option<Proto>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The SSL-VPN server to change. DescribeSslVpnServers lists server IDs.
     ///
     /// Wire name: `SslVpnServerId`. Required.
-    pub ssl_vpn_server_id: String,
+    pub ssl_vpn_server_id: ::std::string::String,
 }
 impl ModifySslVpnServerRequest {
     /// Starts building a request.
@@ -84,131 +84,163 @@ impl ModifySslVpnServerRequest {
 /// Builds a [`ModifySslVpnServerRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifySslVpnServerRequestBuilder {
-    cipher: Option<Cipher>,
-    client_ip_pool: Option<String>,
-    client_token: Option<String>,
-    compress: Option<bool>,
-    dry_run: Option<bool>,
-    enable_multi_factor_auth: Option<bool>,
-    i_daa_s_application_id: Option<String>,
-    i_daa_s_instance_id: Option<String>,
-    i_daa_s_region_id: Option<String>,
-    local_subnet: Option<String>,
-    name: Option<String>,
-    port: Option<i32>,
-    proto: Option<Proto>,
-    region_id: Option<String>,
-    ssl_vpn_server_id: Option<String>,
+    cipher: ::core::option::Option<Cipher>,
+    client_ip_pool: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    compress: ::core::option::Option<bool>,
+    dry_run: ::core::option::Option<bool>,
+    enable_multi_factor_auth: ::core::option::Option<bool>,
+    i_daa_s_application_id: ::core::option::Option<::std::string::String>,
+    i_daa_s_instance_id: ::core::option::Option<::std::string::String>,
+    i_daa_s_region_id: ::core::option::Option<::std::string::String>,
+    local_subnet: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    port: ::core::option::Option<i32>,
+    proto: ::core::option::Option<Proto>,
+    region_id: ::core::option::Option<::std::string::String>,
+    ssl_vpn_server_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifySslVpnServerRequestBuilder {
     /// The encryption algorithm: `AES-128-CBC`, `AES-192-CBC`, `AES-256-CBC` or `none`. It matters only for OpenVPN clients older than 2.4.0; newer clients negotiate their own algorithm.
     ///
     /// Wire name: `Cipher`.
-    pub fn cipher(mut self, value: impl Into<Cipher>) -> Self {
+    pub fn cipher(mut self, value: impl ::core::convert::Into<Cipher>) -> Self {
         self.cipher = Some(value.into());
         self
     }
     /// A new CIDR block from which connecting clients get their addresses, separate from the VPC's private blocks. Each client uses a /30 slice of four addresses, so the block needs at least four times as many addresses as the gateway's maximum SSL-VPN connections (about a /24 for 50 connections, a /20 for 1,000). The mask must be 16 to 29 bits; the block must stay clear of LocalSubnet, of the VPC's own CIDR block and of any CIDR block routed to the client; and 100.64.0.0 to 100.127.255.255, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0 to 239.255.255.255 and 255.0.0.0/8 are rejected. Private ranges such as 192.168.0.0/16, 172.16.0.0/12 or 10.0.0.0/8 are recommended; a public block works only once it is added to the VPC as a user CIDR block. The service maintains the VPC routes for this block itself; do not add such routes by hand.
     ///
     /// Wire name: `ClientIpPool`.
-    pub fn client_ip_pool(mut self, value: impl Into<String>) -> Self {
+    pub fn client_ip_pool(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_ip_pool = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Whether traffic is compressed: `true` or `false`.
     ///
     /// Wire name: `Compress`.
-    pub fn compress(mut self, value: impl Into<bool>) -> Self {
+    pub fn compress(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.compress = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// `true` turns on two-factor authentication through IDaaS, which also needs IDaaSInstanceId, IDaaSRegionId and IDaaSApplicationId; `false` turns it off. Before first use, grant the VPN service the RAM role AliyunVpnAccessingIdaasRole. IDaaS EIAM 1.0 instances can still be linked by accounts that already have them; all others link EIAM 2.0 instances. For a server in UAE (Dubai), an EIAM 2.0 instance in Singapore gives lower latency.
     ///
     /// Wire name: `EnableMultiFactorAuth`.
-    pub fn enable_multi_factor_auth(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_multi_factor_auth(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_multi_factor_auth = Some(value.into());
         self
     }
     /// The IDaaS application used for two-factor authentication; needed with an EIAM 2.0 instance, not with an EIAM 1.0 instance.
     ///
     /// Wire name: `IDaaSApplicationId`.
-    pub fn i_daa_s_application_id(mut self, value: impl Into<String>) -> Self {
+    pub fn i_daa_s_application_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.i_daa_s_application_id = Some(value.into());
         self
     }
     /// The IDaaS EIAM instance that performs two-factor authentication.
     ///
     /// Wire name: `IDaaSInstanceId`.
-    pub fn i_daa_s_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn i_daa_s_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.i_daa_s_instance_id = Some(value.into());
         self
     }
     /// The region where the IDaaS EIAM instance named by IDaaSInstanceId runs.
     ///
     /// Wire name: `IDaaSRegionId`.
-    pub fn i_daa_s_region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn i_daa_s_region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.i_daa_s_region_id = Some(value.into());
         self
     }
     /// The CIDR block clients reach through the server: a VPC, a vSwitch, a data center linked over Express Connect, or a cloud service such as OSS. The mask must be 8 to 32 bits, and 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0 to 239.255.255.255 and 255.0.0.0/8 are not accepted.
     ///
     /// Wire name: `LocalSubnet`.
-    pub fn local_subnet(mut self, value: impl Into<String>) -> Self {
+    pub fn local_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_subnet = Some(value.into());
         self
     }
     /// A new name for the server: 1 to 100 characters, not beginning with `http://` or `https://`. Changing only the name is applied synchronously.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The port the server listens on, `1` to `65535` (the default is `1194`). These ports cannot be used: `22`, `53`, `68`, `80`, `123`, `443`, `500`, `2222`, `4500`, `4510`, `4560`, `7505`, `9000`, `9001`, `9002` and `22222`.
     ///
     /// Wire name: `Port`.
-    pub fn port(mut self, value: impl Into<i32>) -> Self {
+    pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.port = Some(value.into());
         self
     }
     /// The transport the server uses: `TCP` (the default) or `UDP`.
     ///
     /// Wire name: `Proto`.
-    pub fn proto(mut self, value: impl Into<Proto>) -> Self {
+    pub fn proto(mut self, value: impl ::core::convert::Into<Proto>) -> Self {
         self.proto = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The SSL-VPN server to change. DescribeSslVpnServers lists server IDs.
     ///
     /// Wire name: `SslVpnServerId`. Required.
-    pub fn ssl_vpn_server_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ssl_vpn_server_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ssl_vpn_server_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifySslVpnServerRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifySslVpnServerRequest, rt::BuildError> {
         Ok(ModifySslVpnServerRequest {
             cipher: self.cipher,
             client_ip_pool: self.client_ip_pool,
@@ -249,7 +281,9 @@ impl rt::DryRunnable for ModifySslVpnServerRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifySslVpnServerRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifySslVpnServerRequestBuilder {
             cipher: src.optional("Cipher")?,
             client_ip_pool: src.optional("ClientIpPool")?,
@@ -264,7 +298,9 @@ impl rt::FromParams for ModifySslVpnServerRequest {
             name: src.optional("Name")?,
             port: src.optional("Port")?,
             proto: src.optional("Proto")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             ssl_vpn_server_id: src.optional("SslVpnServerId")?,
         }
             .build()
@@ -275,8 +311,10 @@ impl rt::Operation for ModifySslVpnServerRequest {
     const ACTION: &'static str = "ModifySslVpnServer";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifySslVpnServerResponse;
     type Error = ModifySslVpnServerError;
     #[inline]
@@ -305,87 +343,87 @@ pub struct ModifySslVpnServerResponse {
     /// The encryption algorithm now configured.
     ///
     /// Wire name: `Cipher`.
-    pub cipher: Option<Cipher>,
+    pub cipher: ::core::option::Option<Cipher>,
     /// The client CIDR block now configured.
     ///
     /// Wire name: `ClientIpPool`.
-    pub client_ip_pool: Option<String>,
+    pub client_ip_pool: ::core::option::Option<::std::string::String>,
     /// Whether traffic compression is on.
     ///
     /// Wire name: `Compress`.
-    pub compress: Option<bool>,
+    pub compress: ::core::option::Option<bool>,
     /// How many clients are connected right now.
     ///
     /// Wire name: `Connections`.
-    pub connections: Option<i64>,
+    pub connections: ::core::option::Option<i64>,
     /// When the server was created, in milliseconds since the UNIX epoch.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// Whether two-factor authentication is on.
     ///
     /// Wire name: `EnableMultiFactorAuth`.
-    pub enable_multi_factor_auth: Option<bool>,
+    pub enable_multi_factor_auth: ::core::option::Option<bool>,
     /// The IDaaS application used for two-factor authentication.
     ///
     /// Wire name: `IDaaSApplicationId`.
-    pub i_daa_s_application_id: Option<String>,
+    pub i_daa_s_application_id: ::core::option::Option<::std::string::String>,
     /// The IDaaS EIAM instance used for two-factor authentication.
     ///
     /// Wire name: `IDaaSInstanceId`.
-    pub i_daa_s_instance_id: Option<String>,
+    pub i_daa_s_instance_id: ::core::option::Option<::std::string::String>,
     /// The version of that IDaaS EIAM instance (EIAM 1.0 or 2.0).
     ///
     /// Wire name: `IDaaSInstanceVersion`.
-    pub i_daa_s_instance_version: Option<String>,
+    pub i_daa_s_instance_version: ::core::option::Option<::std::string::String>,
     /// The public IP address of the VPN gateway, which clients connect to.
     ///
     /// Wire name: `InternetIp`.
-    pub internet_ip: Option<String>,
+    pub internet_ip: ::core::option::Option<::std::string::String>,
     /// The CIDR blocks clients can reach through the server.
     ///
     /// Wire name: `LocalSubnet`.
-    pub local_subnet: Option<String>,
+    pub local_subnet: ::core::option::Option<::std::string::String>,
     /// The most clients that can be connected at once, set by the gateway's SSL-VPN specification.
     ///
     /// Wire name: `MaxConnections`.
-    pub max_connections: Option<i64>,
+    pub max_connections: ::core::option::Option<i64>,
     /// The name of the server.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The port the server listens on.
     ///
     /// Wire name: `Port`.
-    pub port: Option<i64>,
+    pub port: ::core::option::Option<i64>,
     /// The transport the server uses, `TCP` or `UDP`.
     ///
     /// Wire name: `Proto`.
-    pub proto: Option<Proto>,
+    pub proto: ::core::option::Option<Proto>,
     /// The region of the server.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group of the server, shared with its VPN gateway.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The ID of the server.
     ///
     /// Wire name: `SslVpnServerId`.
-    pub ssl_vpn_server_id: Option<String>,
+    pub ssl_vpn_server_id: ::core::option::Option<::std::string::String>,
     /// The VPN gateway that hosts the server.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ModifySslVpnServerResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cipher: fields.optional("Cipher")?,
@@ -449,7 +487,7 @@ impl ModifySslVpnServerError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -483,13 +521,13 @@ impl rt::OperationError for ModifySslVpnServerError {
         }
     }
 }
-impl std::fmt::Display for ModifySslVpnServerError {
+impl ::std::fmt::Display for ModifySslVpnServerError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifySslVpnServerError {}
+impl ::std::error::Error for ModifySslVpnServerError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -602,7 +640,7 @@ impl Cipher {
         }
     }
 }
-impl From<&str> for Cipher {
+impl ::core::convert::From<&str> for Cipher {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -614,16 +652,17 @@ impl From<&str> for Cipher {
         }
     }
 }
-impl std::fmt::Display for Cipher {
+impl ::std::fmt::Display for Cipher {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Cipher {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Cipher {
@@ -654,7 +693,7 @@ impl Proto {
         }
     }
 }
-impl From<&str> for Proto {
+impl ::core::convert::From<&str> for Proto {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -664,16 +703,17 @@ impl From<&str> for Proto {
         }
     }
 }
-impl std::fmt::Display for Proto {
+impl ::std::fmt::Display for Proto {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Proto {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Proto {
@@ -693,7 +733,7 @@ mod tests {
             .ssl_vpn_server_id("example-SslVpnServerId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

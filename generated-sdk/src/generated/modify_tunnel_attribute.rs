@@ -16,23 +16,23 @@ pub struct ModifyTunnelAttributeRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The tunnel to change; it must belong to the connection in VpnConnectionId.
     ///
     /// Wire name: `TunnelId`. Required.
-    pub tunnel_id: String,
+    pub tunnel_id: ::std::string::String,
     /// The new settings to apply to the tunnel named by TunnelId.
     ///
     /// Wire name: `TunnelOptionsSpecification`.
-    pub tunnel_options_specification: Option<TunnelOptionsSpecification>,
+    pub tunnel_options_specification: ::core::option::Option<TunnelOptionsSpecification>,
     /// The dual-tunnel IPsec-VPN connection that owns the tunnel. DescribeVpnConnections lists connection IDs.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub vpn_connection_id: String,
+    pub vpn_connection_id: ::std::string::String,
 }
 impl ModifyTunnelAttributeRequest {
     /// Starts building a request.
@@ -44,31 +44,40 @@ impl ModifyTunnelAttributeRequest {
 /// Builds a [`ModifyTunnelAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyTunnelAttributeRequestBuilder {
-    client_token: Option<String>,
-    region_id: Option<String>,
-    tunnel_id: Option<String>,
-    tunnel_options_specification: Option<TunnelOptionsSpecification>,
-    vpn_connection_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    tunnel_id: ::core::option::Option<::std::string::String>,
+    tunnel_options_specification: ::core::option::Option<TunnelOptionsSpecification>,
+    vpn_connection_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyTunnelAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The tunnel to change; it must belong to the connection in VpnConnectionId.
     ///
     /// Wire name: `TunnelId`. Required.
-    pub fn tunnel_id(mut self, value: impl Into<String>) -> Self {
+    pub fn tunnel_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.tunnel_id = Some(value.into());
         self
     }
@@ -77,7 +86,7 @@ impl ModifyTunnelAttributeRequestBuilder {
     /// Wire name: `TunnelOptionsSpecification`.
     pub fn tunnel_options_specification(
         mut self,
-        value: impl Into<TunnelOptionsSpecification>,
+        value: impl ::core::convert::Into<TunnelOptionsSpecification>,
     ) -> Self {
         self.tunnel_options_specification = Some(value.into());
         self
@@ -85,13 +94,18 @@ impl ModifyTunnelAttributeRequestBuilder {
     /// The dual-tunnel IPsec-VPN connection that owns the tunnel. DescribeVpnConnections lists connection IDs.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub fn vpn_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_connection_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyTunnelAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyTunnelAttributeRequest, rt::BuildError> {
         Ok(ModifyTunnelAttributeRequest {
             client_token: self.client_token,
             region_id: self.region_id,
@@ -124,7 +138,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyTunnelAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyTunnelAttributeRequestBuilder {
             client_token: src.optional("ClientToken")?,
             region_id: src.optional("RegionId")?,
@@ -140,8 +156,10 @@ impl rt::Operation for ModifyTunnelAttributeRequest {
     const ACTION: &'static str = "ModifyTunnelAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyTunnelAttributeResponse;
     type Error = ModifyTunnelAttributeError;
     #[inline]
@@ -160,59 +178,59 @@ pub struct ModifyTunnelAttributeResponse {
     /// The customer gateway at the on-premises end of the tunnel.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// Whether dead peer detection is on for the tunnel.
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<bool>,
+    pub enable_dpd: ::core::option::Option<bool>,
     /// Whether NAT traversal is on for the tunnel.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<bool>,
+    pub enable_nat_traversal: ::core::option::Option<bool>,
     /// The IP address of the tunnel endpoint on the Alibaba Cloud side.
     ///
     /// Wire name: `InternetIp`.
-    pub internet_ip: Option<String>,
+    pub internet_ip: ::core::option::Option<::std::string::String>,
     /// The peer CA certificate configured for the tunnel (SM gateways only).
     ///
     /// Wire name: `RemoteCaCertificate`.
-    pub remote_ca_certificate: Option<String>,
+    pub remote_ca_certificate: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// Whether the tunnel is the active or the standby tunnel of the connection.
     ///
     /// Wire name: `Role`.
-    pub role: Option<String>,
+    pub role: ::core::option::Option<::std::string::String>,
     /// The state of the tunnel, such as `active` or `updating`.
     ///
     /// Wire name: `State`.
-    pub state: Option<String>,
+    pub state: ::core::option::Option<::std::string::String>,
     /// The BGP settings of the tunnel.
     ///
     /// Wire name: `TunnelBgpConfig`.
-    pub tunnel_bgp_config: Option<ResponseTunnelBgpConfig>,
+    pub tunnel_bgp_config: ::core::option::Option<ResponseTunnelBgpConfig>,
     /// The ID of the tunnel.
     ///
     /// Wire name: `TunnelId`.
-    pub tunnel_id: Option<String>,
+    pub tunnel_id: ::core::option::Option<::std::string::String>,
     /// The IKE (Phase 1) settings of the tunnel.
     ///
     /// Wire name: `TunnelIkeConfig`.
-    pub tunnel_ike_config: Option<ResponseTunnelIkeConfig>,
+    pub tunnel_ike_config: ::core::option::Option<ResponseTunnelIkeConfig>,
     /// The IPsec (Phase 2) settings of the tunnel.
     ///
     /// Wire name: `TunnelIpsecConfig`.
-    pub tunnel_ipsec_config: Option<ResponseTunnelIpsecConfig>,
+    pub tunnel_ipsec_config: ::core::option::Option<ResponseTunnelIpsecConfig>,
     /// The zone in which the tunnel is deployed.
     ///
     /// Wire name: `ZoneNo`.
-    pub zone_no: Option<String>,
+    pub zone_no: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ModifyTunnelAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             customer_gateway_id: fields.optional("CustomerGatewayId")?,
@@ -255,7 +273,7 @@ impl ModifyTunnelAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -275,13 +293,13 @@ impl rt::OperationError for ModifyTunnelAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyTunnelAttributeError {
+impl ::std::fmt::Display for ModifyTunnelAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyTunnelAttributeError {}
+impl ::std::error::Error for ModifyTunnelAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -430,42 +448,48 @@ pub struct TunnelBgpConfig {
     /// The Alibaba Cloud side ASN for BGP on the tunnel, from `1` to `4294967295`. A private ASN is recommended.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<i64>,
+    pub local_asn: ::core::option::Option<i64>,
     /// The Alibaba Cloud side BGP address of the tunnel; it must lie within TunnelCidr.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub local_bgp_ip: Option<String>,
+    pub local_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The /30 block inside 169.254.0.0/16 that the tunnel uses for BGP peering; it must differ from the other tunnel's block.
     ///
     /// Wire name: `TunnelCidr`.
-    pub tunnel_cidr: Option<String>,
+    pub tunnel_cidr: ::core::option::Option<::std::string::String>,
 }
 impl TunnelBgpConfig {
     /// The Alibaba Cloud side ASN for BGP on the tunnel, from `1` to `4294967295`. A private ASN is recommended.
     ///
     /// Wire name: `LocalAsn`.
-    pub fn local_asn(mut self, value: impl Into<i64>) -> Self {
+    pub fn local_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.local_asn = Some(value.into());
         self
     }
     /// The Alibaba Cloud side BGP address of the tunnel; it must lie within TunnelCidr.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub fn local_bgp_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn local_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_bgp_ip = Some(value.into());
         self
     }
     /// The /30 block inside 169.254.0.0/16 that the tunnel uses for BGP peering; it must differ from the other tunnel's block.
     ///
     /// Wire name: `TunnelCidr`.
-    pub fn tunnel_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn tunnel_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.tunnel_cidr = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelBgpConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             local_asn: fields.optional("LocalAsn")?,
@@ -484,7 +508,9 @@ impl rt::ToParam for TunnelBgpConfig {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelBgpConfig {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             local_asn: src.optional("LocalAsn")?,
             local_bgp_ip: src.optional("LocalBgpIp")?,
@@ -499,108 +525,132 @@ pub struct TunnelIkeConfig {
     /// The Phase 1 authentication algorithm: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub ike_auth_alg: Option<String>,
+    pub ike_auth_alg: ::core::option::Option<::std::string::String>,
     /// The Phase 1 encryption algorithm: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub ike_enc_alg: Option<String>,
+    pub ike_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long the Phase 1 SA lives, in seconds, from `0` to `86400`.
     ///
     /// Wire name: `IkeLifetime`.
-    pub ike_lifetime: Option<i64>,
+    pub ike_lifetime: ::core::option::Option<i64>,
     /// The IKE negotiation mode: `main` or `aggressive`.
     ///
     /// Wire name: `IkeMode`.
-    pub ike_mode: Option<String>,
+    pub ike_mode: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group for Phase 1: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub ike_pfs: Option<String>,
+    pub ike_pfs: ::core::option::Option<::std::string::String>,
     /// The IKE version: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub ike_version: Option<String>,
+    pub ike_version: ::core::option::Option<::std::string::String>,
     /// The identity of the Alibaba Cloud end of the tunnel, at most 100 characters without spaces.
     ///
     /// Wire name: `LocalId`.
-    pub local_id: Option<String>,
+    pub local_id: ::core::option::Option<::std::string::String>,
     /// The pre-shared key, 1 to 100 characters without spaces; it must match the key on the on-premises device.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// The identity of the on-premises end of the tunnel, at most 100 characters without spaces.
     ///
     /// Wire name: `RemoteId`.
-    pub remote_id: Option<String>,
+    pub remote_id: ::core::option::Option<::std::string::String>,
 }
 impl TunnelIkeConfig {
     /// The Phase 1 authentication algorithm: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub fn ike_auth_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_auth_alg = Some(value.into());
         self
     }
     /// The Phase 1 encryption algorithm: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub fn ike_enc_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_enc_alg = Some(value.into());
         self
     }
     /// How long the Phase 1 SA lives, in seconds, from `0` to `86400`.
     ///
     /// Wire name: `IkeLifetime`.
-    pub fn ike_lifetime(mut self, value: impl Into<i64>) -> Self {
+    pub fn ike_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.ike_lifetime = Some(value.into());
         self
     }
     /// The IKE negotiation mode: `main` or `aggressive`.
     ///
     /// Wire name: `IkeMode`.
-    pub fn ike_mode(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_mode = Some(value.into());
         self
     }
     /// The Diffie-Hellman group for Phase 1: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub fn ike_pfs(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_pfs = Some(value.into());
         self
     }
     /// The IKE version: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub fn ike_version(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_version = Some(value.into());
         self
     }
     /// The identity of the Alibaba Cloud end of the tunnel, at most 100 characters without spaces.
     ///
     /// Wire name: `LocalId`.
-    pub fn local_id(mut self, value: impl Into<String>) -> Self {
+    pub fn local_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_id = Some(value.into());
         self
     }
     /// The pre-shared key, 1 to 100 characters without spaces; it must match the key on the on-premises device.
     ///
     /// Wire name: `Psk`.
-    pub fn psk(mut self, value: impl Into<String>) -> Self {
+    pub fn psk(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.psk = Some(value.into());
         self
     }
     /// The identity of the on-premises end of the tunnel, at most 100 characters without spaces.
     ///
     /// Wire name: `RemoteId`.
-    pub fn remote_id(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_id = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelIkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_auth_alg: fields.optional("IkeAuthAlg")?,
@@ -631,7 +681,9 @@ impl rt::ToParam for TunnelIkeConfig {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelIkeConfig {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             ike_auth_alg: src.optional("IkeAuthAlg")?,
             ike_enc_alg: src.optional("IkeEncAlg")?,
@@ -652,53 +704,62 @@ pub struct TunnelIpsecConfig {
     /// The Phase 2 authentication algorithm: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub ipsec_auth_alg: Option<String>,
+    pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
     /// The Phase 2 encryption algorithm: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub ipsec_enc_alg: Option<String>,
+    pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long the Phase 2 SA lives, in seconds, from `0` to `86400`.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub ipsec_lifetime: Option<i64>,
+    pub ipsec_lifetime: ::core::option::Option<i64>,
     /// The Diffie-Hellman group for Phase 2: `disabled`, `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub ipsec_pfs: Option<String>,
+    pub ipsec_pfs: ::core::option::Option<::std::string::String>,
 }
 impl TunnelIpsecConfig {
     /// The Phase 2 authentication algorithm: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub fn ipsec_auth_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_auth_alg = Some(value.into());
         self
     }
     /// The Phase 2 encryption algorithm: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub fn ipsec_enc_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_enc_alg = Some(value.into());
         self
     }
     /// How long the Phase 2 SA lives, in seconds, from `0` to `86400`.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub fn ipsec_lifetime(mut self, value: impl Into<i64>) -> Self {
+    pub fn ipsec_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.ipsec_lifetime = Some(value.into());
         self
     }
     /// The Diffie-Hellman group for Phase 2: `disabled`, `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub fn ipsec_pfs(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_pfs = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelIpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
@@ -719,7 +780,9 @@ impl rt::ToParam for TunnelIpsecConfig {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelIpsecConfig {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             ipsec_auth_alg: src.optional("IpsecAuthAlg")?,
             ipsec_enc_alg: src.optional("IpsecEncAlg")?,
@@ -735,86 +798,104 @@ pub struct TunnelOptionsSpecification {
     /// Whether the tunnel runs dead peer detection, probing the peer and tearing the tunnel down when it stops answering: `true` or `false`.
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<bool>,
+    pub enable_dpd: ::core::option::Option<bool>,
     /// Whether the tunnel uses NAT traversal, which lets IKE detect and cross NAT devices on the path: `true` or `false`.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<bool>,
+    pub enable_nat_traversal: ::core::option::Option<bool>,
     /// The CA certificate of the peer, for tunnels on a ShangMi (SM) VPN gateway.
     ///
     /// Wire name: `RemoteCaCertificate`.
-    pub remote_ca_certificate: Option<String>,
+    pub remote_ca_certificate: ::core::option::Option<::std::string::String>,
     /// New BGP settings for the tunnel.
     ///
     /// Wire name: `TunnelBgpConfig`.
-    pub tunnel_bgp_config: Option<TunnelBgpConfig>,
+    pub tunnel_bgp_config: ::core::option::Option<TunnelBgpConfig>,
     /// New IKE (Phase 1) settings for the tunnel.
     ///
     /// Wire name: `TunnelIkeConfig`.
-    pub tunnel_ike_config: Option<TunnelIkeConfig>,
+    pub tunnel_ike_config: ::core::option::Option<TunnelIkeConfig>,
     /// New IPsec (Phase 2) settings for the tunnel.
     ///
     /// Wire name: `TunnelIpsecConfig`.
-    pub tunnel_ipsec_config: Option<TunnelIpsecConfig>,
+    pub tunnel_ipsec_config: ::core::option::Option<TunnelIpsecConfig>,
     /// The customer gateway to put at the on-premises end of the tunnel. DescribeCustomerGateways lists the IDs.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl TunnelOptionsSpecification {
     /// Whether the tunnel runs dead peer detection, probing the peer and tearing the tunnel down when it stops answering: `true` or `false`.
     ///
     /// Wire name: `EnableDpd`.
-    pub fn enable_dpd(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_dpd = Some(value.into());
         self
     }
     /// Whether the tunnel uses NAT traversal, which lets IKE detect and cross NAT devices on the path: `true` or `false`.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub fn enable_nat_traversal(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_nat_traversal(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_nat_traversal = Some(value.into());
         self
     }
     /// The CA certificate of the peer, for tunnels on a ShangMi (SM) VPN gateway.
     ///
     /// Wire name: `RemoteCaCertificate`.
-    pub fn remote_ca_certificate(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_ca_certificate(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_ca_certificate = Some(value.into());
         self
     }
     /// New BGP settings for the tunnel.
     ///
     /// Wire name: `TunnelBgpConfig`.
-    pub fn tunnel_bgp_config(mut self, value: impl Into<TunnelBgpConfig>) -> Self {
+    pub fn tunnel_bgp_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelBgpConfig>,
+    ) -> Self {
         self.tunnel_bgp_config = Some(value.into());
         self
     }
     /// New IKE (Phase 1) settings for the tunnel.
     ///
     /// Wire name: `TunnelIkeConfig`.
-    pub fn tunnel_ike_config(mut self, value: impl Into<TunnelIkeConfig>) -> Self {
+    pub fn tunnel_ike_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelIkeConfig>,
+    ) -> Self {
         self.tunnel_ike_config = Some(value.into());
         self
     }
     /// New IPsec (Phase 2) settings for the tunnel.
     ///
     /// Wire name: `TunnelIpsecConfig`.
-    pub fn tunnel_ipsec_config(mut self, value: impl Into<TunnelIpsecConfig>) -> Self {
+    pub fn tunnel_ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelIpsecConfig>,
+    ) -> Self {
         self.tunnel_ipsec_config = Some(value.into());
         self
     }
     /// The customer gateway to put at the on-premises end of the tunnel. DescribeCustomerGateways lists the IDs.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub fn customer_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.customer_gateway_id = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelOptionsSpecification {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             enable_dpd: fields.optional("EnableDpd")?,
@@ -841,7 +922,9 @@ impl rt::ToParam for TunnelOptionsSpecification {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelOptionsSpecification {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             enable_dpd: src.optional("EnableDpd")?,
             enable_nat_traversal: src.optional("EnableNatTraversal")?,
@@ -860,31 +943,31 @@ pub struct ResponseTunnelBgpConfig {
     /// Whether BGP runs on the tunnel.
     ///
     /// Wire name: `EnableBgp`.
-    pub enable_bgp: Option<bool>,
+    pub enable_bgp: ::core::option::Option<bool>,
     /// The Alibaba Cloud side ASN.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<i64>,
+    pub local_asn: ::core::option::Option<i64>,
     /// The Alibaba Cloud side BGP address.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub local_bgp_ip: Option<String>,
+    pub local_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The ASN of the on-premises BGP peer.
     ///
     /// Wire name: `PeerAsn`.
-    pub peer_asn: Option<i64>,
+    pub peer_asn: ::core::option::Option<i64>,
     /// The BGP address of the on-premises peer.
     ///
     /// Wire name: `PeerBgpIp`.
-    pub peer_bgp_ip: Option<String>,
+    pub peer_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The /30 block used for BGP peering on the tunnel.
     ///
     /// Wire name: `TunnelCidr`.
-    pub tunnel_cidr: Option<String>,
+    pub tunnel_cidr: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ResponseTunnelBgpConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             enable_bgp: fields.optional("EnableBgp")?,
@@ -903,43 +986,43 @@ pub struct ResponseTunnelIkeConfig {
     /// The Phase 1 authentication algorithm.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub ike_auth_alg: Option<String>,
+    pub ike_auth_alg: ::core::option::Option<::std::string::String>,
     /// The Phase 1 encryption algorithm.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub ike_enc_alg: Option<String>,
+    pub ike_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long the Phase 1 SA lives, in seconds.
     ///
     /// Wire name: `IkeLifetime`.
-    pub ike_lifetime: Option<i64>,
+    pub ike_lifetime: ::core::option::Option<i64>,
     /// The IKE negotiation mode, `main` or `aggressive`.
     ///
     /// Wire name: `IkeMode`.
-    pub ike_mode: Option<String>,
+    pub ike_mode: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group used in Phase 1.
     ///
     /// Wire name: `IkePfs`.
-    pub ike_pfs: Option<String>,
+    pub ike_pfs: ::core::option::Option<::std::string::String>,
     /// The IKE version, `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub ike_version: Option<String>,
+    pub ike_version: ::core::option::Option<::std::string::String>,
     /// The identity of the Alibaba Cloud end.
     ///
     /// Wire name: `LocalId`.
-    pub local_id: Option<String>,
+    pub local_id: ::core::option::Option<::std::string::String>,
     /// The pre-shared key of the tunnel.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// The identity of the on-premises end.
     ///
     /// Wire name: `RemoteId`.
-    pub remote_id: Option<String>,
+    pub remote_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ResponseTunnelIkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_auth_alg: fields.optional("IkeAuthAlg")?,
@@ -961,23 +1044,23 @@ pub struct ResponseTunnelIpsecConfig {
     /// The Phase 2 authentication algorithm.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub ipsec_auth_alg: Option<String>,
+    pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
     /// The Phase 2 encryption algorithm.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub ipsec_enc_alg: Option<String>,
+    pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long the Phase 2 SA lives, in seconds.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub ipsec_lifetime: Option<i64>,
+    pub ipsec_lifetime: ::core::option::Option<i64>,
     /// The Diffie-Hellman group used in Phase 2.
     ///
     /// Wire name: `IpsecPfs`.
-    pub ipsec_pfs: Option<String>,
+    pub ipsec_pfs: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ResponseTunnelIpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
@@ -998,7 +1081,7 @@ mod tests {
             .vpn_connection_id("example-VpnConnectionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

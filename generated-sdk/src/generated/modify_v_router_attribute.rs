@@ -14,19 +14,19 @@ pub struct ModifyVRouterAttributeRequest {
     /// The new description of the vRouter: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The vRouter to change. DescribeVRouters lists vRouter IDs, and DescribeVpcs shows the vRouter of each VPC.
     ///
     /// Wire name: `VRouterId`. Required.
-    pub v_router_id: String,
+    pub v_router_id: ::std::string::String,
     /// The new name of the vRouter: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `VRouterName`.
-    pub v_router_name: Option<String>,
+    pub v_router_name: ::core::option::Option<::std::string::String>,
 }
 impl ModifyVRouterAttributeRequest {
     /// Starts building a request.
@@ -38,43 +38,57 @@ impl ModifyVRouterAttributeRequest {
 /// Builds a [`ModifyVRouterAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyVRouterAttributeRequestBuilder {
-    description: Option<String>,
-    region_id: Option<String>,
-    v_router_id: Option<String>,
-    v_router_name: Option<String>,
+    description: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    v_router_id: ::core::option::Option<::std::string::String>,
+    v_router_name: ::core::option::Option<::std::string::String>,
 }
 impl ModifyVRouterAttributeRequestBuilder {
     /// The new description of the vRouter: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The vRouter to change. DescribeVRouters lists vRouter IDs, and DescribeVpcs shows the vRouter of each VPC.
     ///
     /// Wire name: `VRouterId`. Required.
-    pub fn v_router_id(mut self, value: impl Into<String>) -> Self {
+    pub fn v_router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.v_router_id = Some(value.into());
         self
     }
     /// The new name of the vRouter: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `VRouterName`.
-    pub fn v_router_name(mut self, value: impl Into<String>) -> Self {
+    pub fn v_router_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.v_router_name = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyVRouterAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyVRouterAttributeRequest, rt::BuildError> {
         Ok(ModifyVRouterAttributeRequest {
             description: self.description,
             region_id: self.region_id,
@@ -106,7 +120,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyVRouterAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyVRouterAttributeRequestBuilder {
             description: src.optional("Description")?,
             region_id: src.optional("RegionId")?,
@@ -121,8 +137,10 @@ impl rt::Operation for ModifyVRouterAttributeRequest {
     const ACTION: &'static str = "ModifyVRouterAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyVRouterAttributeResponse;
     type Error = ModifyVRouterAttributeError;
     #[inline]
@@ -140,11 +158,11 @@ pub struct ModifyVRouterAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyVRouterAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -183,7 +201,7 @@ impl ModifyVRouterAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -217,13 +235,13 @@ impl rt::OperationError for ModifyVRouterAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyVRouterAttributeError {
+impl ::std::fmt::Display for ModifyVRouterAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyVRouterAttributeError {}
+impl ::std::error::Error for ModifyVRouterAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -242,7 +260,7 @@ mod tests {
             .v_router_id("example-VRouterId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

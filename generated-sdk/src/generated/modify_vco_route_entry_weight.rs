@@ -16,7 +16,7 @@ pub struct ModifyVcoRouteEntryWeightRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The weight to set: `0` for low priority or `100` for high priority.
     ///
     /// Wire name: `NewWeight`. Required.
@@ -24,23 +24,23 @@ pub struct ModifyVcoRouteEntryWeightRequest {
     /// The next hop of the route to change.
     ///
     /// Wire name: `NextHop`. Required.
-    pub next_hop: String,
+    pub next_hop: ::std::string::String,
     /// The tunneling protocol of the route; the only value is `Ipsec`.
     ///
     /// Wire name: `OverlayMode`.
-    pub overlay_mode: Option<String>,
+    pub overlay_mode: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block of the route to change.
     ///
     /// Wire name: `RouteDest`. Required.
-    pub route_dest: String,
+    pub route_dest: ::std::string::String,
     /// The IPsec-VPN connection that holds the route. DescribeVcoRouteEntries lists its routes.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub vpn_connection_id: String,
+    pub vpn_connection_id: ::std::string::String,
     /// The weight the route has now: `0` (low priority) or `100` (high priority).
     ///
     /// Wire name: `Weight`. Required.
@@ -56,75 +56,95 @@ impl ModifyVcoRouteEntryWeightRequest {
 /// Builds a [`ModifyVcoRouteEntryWeightRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyVcoRouteEntryWeightRequestBuilder {
-    client_token: Option<String>,
-    new_weight: Option<i32>,
-    next_hop: Option<String>,
-    overlay_mode: Option<String>,
-    region_id: Option<String>,
-    route_dest: Option<String>,
-    vpn_connection_id: Option<String>,
-    weight: Option<i32>,
+    client_token: ::core::option::Option<::std::string::String>,
+    new_weight: ::core::option::Option<i32>,
+    next_hop: ::core::option::Option<::std::string::String>,
+    overlay_mode: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_dest: ::core::option::Option<::std::string::String>,
+    vpn_connection_id: ::core::option::Option<::std::string::String>,
+    weight: ::core::option::Option<i32>,
 }
 impl ModifyVcoRouteEntryWeightRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The weight to set: `0` for low priority or `100` for high priority.
     ///
     /// Wire name: `NewWeight`. Required.
-    pub fn new_weight(mut self, value: impl Into<i32>) -> Self {
+    pub fn new_weight(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.new_weight = Some(value.into());
         self
     }
     /// The next hop of the route to change.
     ///
     /// Wire name: `NextHop`. Required.
-    pub fn next_hop(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop = Some(value.into());
         self
     }
     /// The tunneling protocol of the route; the only value is `Ipsec`.
     ///
     /// Wire name: `OverlayMode`.
-    pub fn overlay_mode(mut self, value: impl Into<String>) -> Self {
+    pub fn overlay_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.overlay_mode = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The destination CIDR block of the route to change.
     ///
     /// Wire name: `RouteDest`. Required.
-    pub fn route_dest(mut self, value: impl Into<String>) -> Self {
+    pub fn route_dest(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_dest = Some(value.into());
         self
     }
     /// The IPsec-VPN connection that holds the route. DescribeVcoRouteEntries lists its routes.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub fn vpn_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_connection_id = Some(value.into());
         self
     }
     /// The weight the route has now: `0` (low priority) or `100` (high priority).
     ///
     /// Wire name: `Weight`. Required.
-    pub fn weight(mut self, value: impl Into<i32>) -> Self {
+    pub fn weight(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.weight = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyVcoRouteEntryWeightRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyVcoRouteEntryWeightRequest, rt::BuildError> {
         Ok(ModifyVcoRouteEntryWeightRequest {
             client_token: self.client_token,
             new_weight: rt::required(self.new_weight, "NewWeight")?,
@@ -160,13 +180,17 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyVcoRouteEntryWeightRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyVcoRouteEntryWeightRequestBuilder {
             client_token: src.optional("ClientToken")?,
             new_weight: src.optional("NewWeight")?,
             next_hop: src.optional("NextHop")?,
             overlay_mode: src.optional("OverlayMode")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_dest: src.optional("RouteDest")?,
             vpn_connection_id: src.optional("VpnConnectionId")?,
             weight: src.optional("Weight")?,
@@ -179,8 +203,10 @@ impl rt::Operation for ModifyVcoRouteEntryWeightRequest {
     const ACTION: &'static str = "ModifyVcoRouteEntryWeight";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyVcoRouteEntryWeightResponse;
     type Error = ModifyVcoRouteEntryWeightError;
     #[inline]
@@ -202,11 +228,11 @@ pub struct ModifyVcoRouteEntryWeightResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyVcoRouteEntryWeightResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -237,7 +263,7 @@ impl ModifyVcoRouteEntryWeightError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -257,13 +283,13 @@ impl rt::OperationError for ModifyVcoRouteEntryWeightError {
         }
     }
 }
-impl std::fmt::Display for ModifyVcoRouteEntryWeightError {
+impl ::std::fmt::Display for ModifyVcoRouteEntryWeightError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyVcoRouteEntryWeightError {}
+impl ::std::error::Error for ModifyVcoRouteEntryWeightError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -287,7 +313,7 @@ mod tests {
             .weight(1i32)
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,87 +16,87 @@ pub struct ModifyVirtualBorderRouterAttributeRequest {
     /// The per-circuit settings of a VBR that runs over several circuits, as a JSON string. Each entry holds PhysicalConnectionId, CircuitCode (from the connectivity provider), LocalGatewayIp (Alibaba Cloud side), PeerGatewayIp (your side) and PeeringSubnetMask.
     ///
     /// Wire name: `AssociatedPhysicalConnections`.
-    pub associated_physical_connections: Option<String>,
+    pub associated_physical_connections: ::core::option::Option<::std::string::String>,
     /// The new bandwidth of the VBR, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`.
-    pub bandwidth: Option<i32>,
+    pub bandwidth: ::core::option::Option<i32>,
     /// The circuit code that the connectivity provider assigned to the circuit. Only the owner of the circuit can change it.
     ///
     /// Wire name: `CircuitCode`.
-    pub circuit_code: Option<String>,
+    pub circuit_code: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A new description: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The BFD detection multiplier, from `3` to `10`: how many BFD packets in a row the receiver may miss before it declares the link down.
     ///
     /// Wire name: `DetectMultiplier`.
-    pub detect_multiplier: Option<i64>,
+    pub detect_multiplier: ::core::option::Option<i64>,
     /// Whether the VBR supports IPv6: `true` or `false` (the default).
     ///
     /// Wire name: `EnableIpv6`.
-    pub enable_ipv6: Option<bool>,
+    pub enable_ipv6: ::core::option::Option<bool>,
     /// The IPv4 address of the VBR on the interconnection subnet; only the VBR owner can change it.
     ///
     /// Wire name: `LocalGatewayIp`.
-    pub local_gateway_ip: Option<String>,
+    pub local_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 address of the VBR on the interconnection subnet.
     ///
     /// Wire name: `LocalIpv6GatewayIp`.
-    pub local_ipv6_gateway_ip: Option<String>,
+    pub local_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The minimum interval at which the VBR expects to receive BFD packets, from `200` to `1000` milliseconds.
     ///
     /// Wire name: `MinRxInterval`.
-    pub min_rx_interval: Option<i64>,
+    pub min_rx_interval: ::core::option::Option<i64>,
     /// The minimum interval at which the VBR sends BFD packets, from `200` to `1000` milliseconds.
     ///
     /// Wire name: `MinTxInterval`.
-    pub min_tx_interval: Option<i64>,
+    pub min_tx_interval: ::core::option::Option<i64>,
     /// The maximum transmission unit of the VBR, in bytes.
     ///
     /// Wire name: `Mtu`.
-    pub mtu: Option<i32>,
+    pub mtu: ::core::option::Option<i32>,
     /// A new name: 2 to 128 characters that start with a letter and consist of letters, digits, underscores and hyphens; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The IPv4 address of your data center gateway device; only the VBR owner can change it.
     ///
     /// Wire name: `PeerGatewayIp`.
-    pub peer_gateway_ip: Option<String>,
+    pub peer_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 address of your data center gateway device. Only the VBR owner can change it; a VBR that is created for another account does not need it.
     ///
     /// Wire name: `PeerIpv6GatewayIp`.
-    pub peer_ipv6_gateway_ip: Option<String>,
+    pub peer_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
     /// The IPv6 subnet mask shared by LocalIpv6GatewayIp and PeerIpv6GatewayIp; both addresses must lie in this subnet.
     ///
     /// Wire name: `PeeringIpv6SubnetMask`.
-    pub peering_ipv6_subnet_mask: Option<String>,
+    pub peering_ipv6_subnet_mask: ::core::option::Option<::std::string::String>,
     /// The IPv4 subnet mask shared by LocalGatewayIp and PeerGatewayIp, a prefix of 24 to 30 bits (so from `/24` up to `/30`); only the VBR owner can change it.
     ///
     /// Wire name: `PeeringSubnetMask`.
-    pub peering_subnet_mask: Option<String>,
+    pub peering_subnet_mask: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Whether your data centers may reach each other through this VBR and Alibaba Cloud: `true` or `false`.
     ///
     /// Wire name: `SitelinkEnable`.
-    pub sitelink_enable: Option<bool>,
+    pub sitelink_enable: ::core::option::Option<bool>,
     /// The VBR to change. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `VbrId`. Required.
-    pub vbr_id: String,
+    pub vbr_id: ::std::string::String,
     /// A new VLAN ID, from `0` to `2999`, unique among the VBRs of the circuit. Only the owner of the circuit can change it.
     ///
     /// Wire name: `VlanId`.
-    pub vlan_id: Option<i32>,
+    pub vlan_id: ::core::option::Option<i32>,
 }
 impl ModifyVirtualBorderRouterAttributeRequest {
     /// Starts building a request.
@@ -108,173 +108,212 @@ impl ModifyVirtualBorderRouterAttributeRequest {
 /// Builds a [`ModifyVirtualBorderRouterAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyVirtualBorderRouterAttributeRequestBuilder {
-    associated_physical_connections: Option<String>,
-    bandwidth: Option<i32>,
-    circuit_code: Option<String>,
-    client_token: Option<String>,
-    description: Option<String>,
-    detect_multiplier: Option<i64>,
-    enable_ipv6: Option<bool>,
-    local_gateway_ip: Option<String>,
-    local_ipv6_gateway_ip: Option<String>,
-    min_rx_interval: Option<i64>,
-    min_tx_interval: Option<i64>,
-    mtu: Option<i32>,
-    name: Option<String>,
-    peer_gateway_ip: Option<String>,
-    peer_ipv6_gateway_ip: Option<String>,
-    peering_ipv6_subnet_mask: Option<String>,
-    peering_subnet_mask: Option<String>,
-    region_id: Option<String>,
-    sitelink_enable: Option<bool>,
-    vbr_id: Option<String>,
-    vlan_id: Option<i32>,
+    associated_physical_connections: ::core::option::Option<::std::string::String>,
+    bandwidth: ::core::option::Option<i32>,
+    circuit_code: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    detect_multiplier: ::core::option::Option<i64>,
+    enable_ipv6: ::core::option::Option<bool>,
+    local_gateway_ip: ::core::option::Option<::std::string::String>,
+    local_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
+    min_rx_interval: ::core::option::Option<i64>,
+    min_tx_interval: ::core::option::Option<i64>,
+    mtu: ::core::option::Option<i32>,
+    name: ::core::option::Option<::std::string::String>,
+    peer_gateway_ip: ::core::option::Option<::std::string::String>,
+    peer_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
+    peering_ipv6_subnet_mask: ::core::option::Option<::std::string::String>,
+    peering_subnet_mask: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    sitelink_enable: ::core::option::Option<bool>,
+    vbr_id: ::core::option::Option<::std::string::String>,
+    vlan_id: ::core::option::Option<i32>,
 }
 impl ModifyVirtualBorderRouterAttributeRequestBuilder {
     /// The per-circuit settings of a VBR that runs over several circuits, as a JSON string. Each entry holds PhysicalConnectionId, CircuitCode (from the connectivity provider), LocalGatewayIp (Alibaba Cloud side), PeerGatewayIp (your side) and PeeringSubnetMask.
     ///
     /// Wire name: `AssociatedPhysicalConnections`.
-    pub fn associated_physical_connections(mut self, value: impl Into<String>) -> Self {
+    pub fn associated_physical_connections(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.associated_physical_connections = Some(value.into());
         self
     }
     /// The new bandwidth of the VBR, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`.
-    pub fn bandwidth(mut self, value: impl Into<i32>) -> Self {
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// The circuit code that the connectivity provider assigned to the circuit. Only the owner of the circuit can change it.
     ///
     /// Wire name: `CircuitCode`.
-    pub fn circuit_code(mut self, value: impl Into<String>) -> Self {
+    pub fn circuit_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.circuit_code = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A new description: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The BFD detection multiplier, from `3` to `10`: how many BFD packets in a row the receiver may miss before it declares the link down.
     ///
     /// Wire name: `DetectMultiplier`.
-    pub fn detect_multiplier(mut self, value: impl Into<i64>) -> Self {
+    pub fn detect_multiplier(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.detect_multiplier = Some(value.into());
         self
     }
     /// Whether the VBR supports IPv6: `true` or `false` (the default).
     ///
     /// Wire name: `EnableIpv6`.
-    pub fn enable_ipv6(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_ipv6 = Some(value.into());
         self
     }
     /// The IPv4 address of the VBR on the interconnection subnet; only the VBR owner can change it.
     ///
     /// Wire name: `LocalGatewayIp`.
-    pub fn local_gateway_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn local_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 address of the VBR on the interconnection subnet.
     ///
     /// Wire name: `LocalIpv6GatewayIp`.
-    pub fn local_ipv6_gateway_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn local_ipv6_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_ipv6_gateway_ip = Some(value.into());
         self
     }
     /// The minimum interval at which the VBR expects to receive BFD packets, from `200` to `1000` milliseconds.
     ///
     /// Wire name: `MinRxInterval`.
-    pub fn min_rx_interval(mut self, value: impl Into<i64>) -> Self {
+    pub fn min_rx_interval(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.min_rx_interval = Some(value.into());
         self
     }
     /// The minimum interval at which the VBR sends BFD packets, from `200` to `1000` milliseconds.
     ///
     /// Wire name: `MinTxInterval`.
-    pub fn min_tx_interval(mut self, value: impl Into<i64>) -> Self {
+    pub fn min_tx_interval(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.min_tx_interval = Some(value.into());
         self
     }
     /// The maximum transmission unit of the VBR, in bytes.
     ///
     /// Wire name: `Mtu`.
-    pub fn mtu(mut self, value: impl Into<i32>) -> Self {
+    pub fn mtu(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.mtu = Some(value.into());
         self
     }
     /// A new name: 2 to 128 characters that start with a letter and consist of letters, digits, underscores and hyphens; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The IPv4 address of your data center gateway device; only the VBR owner can change it.
     ///
     /// Wire name: `PeerGatewayIp`.
-    pub fn peer_gateway_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn peer_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peer_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 address of your data center gateway device. Only the VBR owner can change it; a VBR that is created for another account does not need it.
     ///
     /// Wire name: `PeerIpv6GatewayIp`.
-    pub fn peer_ipv6_gateway_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn peer_ipv6_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peer_ipv6_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 subnet mask shared by LocalIpv6GatewayIp and PeerIpv6GatewayIp; both addresses must lie in this subnet.
     ///
     /// Wire name: `PeeringIpv6SubnetMask`.
-    pub fn peering_ipv6_subnet_mask(mut self, value: impl Into<String>) -> Self {
+    pub fn peering_ipv6_subnet_mask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peering_ipv6_subnet_mask = Some(value.into());
         self
     }
     /// The IPv4 subnet mask shared by LocalGatewayIp and PeerGatewayIp, a prefix of 24 to 30 bits (so from `/24` up to `/30`); only the VBR owner can change it.
     ///
     /// Wire name: `PeeringSubnetMask`.
-    pub fn peering_subnet_mask(mut self, value: impl Into<String>) -> Self {
+    pub fn peering_subnet_mask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.peering_subnet_mask = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Whether your data centers may reach each other through this VBR and Alibaba Cloud: `true` or `false`.
     ///
     /// Wire name: `SitelinkEnable`.
-    pub fn sitelink_enable(mut self, value: impl Into<bool>) -> Self {
+    pub fn sitelink_enable(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.sitelink_enable = Some(value.into());
         self
     }
     /// The VBR to change. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `VbrId`. Required.
-    pub fn vbr_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vbr_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vbr_id = Some(value.into());
         self
     }
     /// A new VLAN ID, from `0` to `2999`, unique among the VBRs of the circuit. Only the owner of the circuit can change it.
     ///
     /// Wire name: `VlanId`.
-    pub fn vlan_id(mut self, value: impl Into<i32>) -> Self {
+    pub fn vlan_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.vlan_id = Some(value.into());
         self
     }
@@ -282,7 +321,10 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ModifyVirtualBorderRouterAttributeRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ModifyVirtualBorderRouterAttributeRequest,
+        rt::BuildError,
+    > {
         Ok(ModifyVirtualBorderRouterAttributeRequest {
             associated_physical_connections: self.associated_physical_connections,
             bandwidth: self.bandwidth,
@@ -331,7 +373,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyVirtualBorderRouterAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyVirtualBorderRouterAttributeRequestBuilder {
             associated_physical_connections: src
                 .optional("AssociatedPhysicalConnections")?,
@@ -351,7 +395,9 @@ impl rt::FromParams for ModifyVirtualBorderRouterAttributeRequest {
             peer_ipv6_gateway_ip: src.optional("PeerIpv6GatewayIp")?,
             peering_ipv6_subnet_mask: src.optional("PeeringIpv6SubnetMask")?,
             peering_subnet_mask: src.optional("PeeringSubnetMask")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             sitelink_enable: src.optional("SitelinkEnable")?,
             vbr_id: src.optional("VbrId")?,
             vlan_id: src.optional("VlanId")?,
@@ -364,8 +410,10 @@ impl rt::Operation for ModifyVirtualBorderRouterAttributeRequest {
     const ACTION: &'static str = "ModifyVirtualBorderRouterAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyVirtualBorderRouterAttributeResponse;
     type Error = ModifyVirtualBorderRouterAttributeError;
     #[inline]
@@ -401,11 +449,11 @@ pub struct ModifyVirtualBorderRouterAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyVirtualBorderRouterAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -486,7 +534,7 @@ impl ModifyVirtualBorderRouterAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -556,13 +604,13 @@ impl rt::OperationError for ModifyVirtualBorderRouterAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyVirtualBorderRouterAttributeError {
+impl ::std::fmt::Display for ModifyVirtualBorderRouterAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyVirtualBorderRouterAttributeError {}
+impl ::std::error::Error for ModifyVirtualBorderRouterAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -582,7 +630,7 @@ mod tests {
             .vbr_id("example-VbrId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,39 +16,39 @@ pub struct ModifyVpcAttributeRequest {
     /// A new primary IPv4 CIDR block, larger or smaller than the current one, with a mask of 8 to 28 bits. Narrowing fails when addresses already in use fall outside the new block. Running services are not disrupted by the change.
     ///
     /// Wire name: `CidrBlock`.
-    pub cidr_block: Option<String>,
+    pub cidr_block: ::core::option::Option<::std::string::String>,
     /// The new description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// `true` turns on the DNS hostname feature for the VPC; `false`, the default, turns it off.
     ///
     /// Wire name: `EnableDnsHostname`.
-    pub enable_dns_hostname: Option<bool>,
+    pub enable_dns_hostname: ::core::option::Option<bool>,
     /// `true` gives the VPC an IPv6 CIDR block; `false` is the default.
     ///
     /// Wire name: `EnableIPv6`.
-    pub enable_ipv6: Option<bool>,
+    pub enable_ipv6: ::core::option::Option<bool>,
     /// The IPv6 CIDR block to use when IPv6 is turned on.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub ipv6_cidr_block: Option<String>,
+    pub ipv6_cidr_block: ::core::option::Option<::std::string::String>,
     /// The line type of the IPv6 block: `BGP` (the default), `ChinaMobile`, `ChinaUnicom` or `ChinaTelecom`. The single-ISP values are available only to accounts permitted to use single-ISP bandwidth.
     ///
     /// Wire name: `Ipv6Isp`.
-    pub ipv6_isp: Option<Ipv6Isp>,
+    pub ipv6_isp: ::core::option::Option<Ipv6Isp>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VPC to change. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub vpc_id: String,
+    pub vpc_id: ::std::string::String,
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `VpcName`.
-    pub vpc_name: Option<String>,
+    pub vpc_name: ::core::option::Option<::std::string::String>,
 }
 impl ModifyVpcAttributeRequest {
     /// Starts building a request.
@@ -60,83 +60,106 @@ impl ModifyVpcAttributeRequest {
 /// Builds a [`ModifyVpcAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyVpcAttributeRequestBuilder {
-    cidr_block: Option<String>,
-    description: Option<String>,
-    enable_dns_hostname: Option<bool>,
-    enable_ipv6: Option<bool>,
-    ipv6_cidr_block: Option<String>,
-    ipv6_isp: Option<Ipv6Isp>,
-    region_id: Option<String>,
-    vpc_id: Option<String>,
-    vpc_name: Option<String>,
+    cidr_block: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    enable_dns_hostname: ::core::option::Option<bool>,
+    enable_ipv6: ::core::option::Option<bool>,
+    ipv6_cidr_block: ::core::option::Option<::std::string::String>,
+    ipv6_isp: ::core::option::Option<Ipv6Isp>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpc_id: ::core::option::Option<::std::string::String>,
+    vpc_name: ::core::option::Option<::std::string::String>,
 }
 impl ModifyVpcAttributeRequestBuilder {
     /// A new primary IPv4 CIDR block, larger or smaller than the current one, with a mask of 8 to 28 bits. Narrowing fails when addresses already in use fall outside the new block. Running services are not disrupted by the change.
     ///
     /// Wire name: `CidrBlock`.
-    pub fn cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.cidr_block = Some(value.into());
         self
     }
     /// The new description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// `true` turns on the DNS hostname feature for the VPC; `false`, the default, turns it off.
     ///
     /// Wire name: `EnableDnsHostname`.
-    pub fn enable_dns_hostname(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_dns_hostname(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_dns_hostname = Some(value.into());
         self
     }
     /// `true` gives the VPC an IPv6 CIDR block; `false` is the default.
     ///
     /// Wire name: `EnableIPv6`.
-    pub fn enable_ipv6(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_ipv6 = Some(value.into());
         self
     }
     /// The IPv6 CIDR block to use when IPv6 is turned on.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_cidr_block = Some(value.into());
         self
     }
     /// The line type of the IPv6 block: `BGP` (the default), `ChinaMobile`, `ChinaUnicom` or `ChinaTelecom`. The single-ISP values are available only to accounts permitted to use single-ISP bandwidth.
     ///
     /// Wire name: `Ipv6Isp`.
-    pub fn ipv6_isp(mut self, value: impl Into<Ipv6Isp>) -> Self {
+    pub fn ipv6_isp(mut self, value: impl ::core::convert::Into<Ipv6Isp>) -> Self {
         self.ipv6_isp = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VPC to change. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `VpcName`.
-    pub fn vpc_name(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_name = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyVpcAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyVpcAttributeRequest, rt::BuildError> {
         Ok(ModifyVpcAttributeRequest {
             cidr_block: self.cidr_block,
             description: self.description,
@@ -170,7 +193,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyVpcAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyVpcAttributeRequestBuilder {
             cidr_block: src.optional("CidrBlock")?,
             description: src.optional("Description")?,
@@ -190,8 +215,10 @@ impl rt::Operation for ModifyVpcAttributeRequest {
     const ACTION: &'static str = "ModifyVpcAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyVpcAttributeResponse;
     type Error = ModifyVpcAttributeError;
     #[inline]
@@ -214,11 +241,11 @@ pub struct ModifyVpcAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyVpcAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -273,7 +300,7 @@ impl ModifyVpcAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -315,13 +342,13 @@ impl rt::OperationError for ModifyVpcAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyVpcAttributeError {
+impl ::std::fmt::Display for ModifyVpcAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyVpcAttributeError {}
+impl ::std::error::Error for ModifyVpcAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -358,7 +385,7 @@ impl Ipv6Isp {
         }
     }
 }
-impl From<&str> for Ipv6Isp {
+impl ::core::convert::From<&str> for Ipv6Isp {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -370,16 +397,17 @@ impl From<&str> for Ipv6Isp {
         }
     }
 }
-impl std::fmt::Display for Ipv6Isp {
+impl ::std::fmt::Display for Ipv6Isp {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Ipv6Isp {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Ipv6Isp {
@@ -398,7 +426,7 @@ mod tests {
             .vpc_id("example-VpcId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

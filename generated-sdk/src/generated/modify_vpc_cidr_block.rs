@@ -24,7 +24,9 @@ pub struct ModifyVpcCidrBlockRequestBuilder {}
 impl ModifyVpcCidrBlockRequestBuilder {
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyVpcCidrBlockRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyVpcCidrBlockRequest, rt::BuildError> {
         Ok(ModifyVpcCidrBlockRequest {})
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpcCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpcCidrBlockError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -48,7 +50,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyVpcCidrBlockRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(_src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        _src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyVpcCidrBlockRequestBuilder {
         }
             .build()
@@ -59,7 +63,7 @@ impl rt::Operation for ModifyVpcCidrBlockRequest {
     const ACTION: &'static str = "ModifyVpcCidrBlock";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = ModifyVpcCidrBlockResponse;
     type Error = ModifyVpcCidrBlockError;
     #[inline]
@@ -72,11 +76,11 @@ pub struct ModifyVpcCidrBlockResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyVpcCidrBlockResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -107,7 +111,7 @@ impl ModifyVpcCidrBlockError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -127,13 +131,13 @@ impl rt::OperationError for ModifyVpcCidrBlockError {
         }
     }
 }
-impl std::fmt::Display for ModifyVpcCidrBlockError {
+impl ::std::fmt::Display for ModifyVpcCidrBlockError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyVpcCidrBlockError {}
+impl ::std::error::Error for ModifyVpcCidrBlockError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -151,7 +155,7 @@ mod tests {
         let request = ModifyVpcCidrBlockRequest::builder()
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

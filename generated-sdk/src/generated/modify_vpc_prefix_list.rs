@@ -16,39 +16,39 @@ pub struct ModifyVpcPrefixListRequest {
     /// CIDR blocks to add to the list.
     ///
     /// Wire name: `AddPrefixListEntry`. At most 1000 items.
-    pub add_prefix_list_entry: Vec<AddPrefixListEntry>,
+    pub add_prefix_list_entry: ::std::vec::Vec<AddPrefixListEntry>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The new maximum number of CIDR blocks the list may hold.
     ///
     /// Wire name: `MaxEntries`.
-    pub max_entries: Option<i32>,
+    pub max_entries: ::core::option::Option<i32>,
     /// The new description of the list: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `PrefixListDescription`.
-    pub prefix_list_description: Option<String>,
+    pub prefix_list_description: ::core::option::Option<::std::string::String>,
     /// The prefix list to change. ListPrefixLists lists prefix list IDs.
     ///
     /// Wire name: `PrefixListId`. Required.
-    pub prefix_list_id: String,
+    pub prefix_list_id: ::std::string::String,
     /// The new name of the list: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `PrefixListName`.
-    pub prefix_list_name: Option<String>,
+    pub prefix_list_name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// CIDR blocks to remove from the list.
     ///
     /// Wire name: `RemovePrefixListEntry`. At most 1000 items.
-    pub remove_prefix_list_entry: Vec<RemovePrefixListEntry>,
+    pub remove_prefix_list_entry: ::std::vec::Vec<RemovePrefixListEntry>,
 }
 impl ModifyVpcPrefixListRequest {
     /// Starts building a request.
@@ -60,15 +60,15 @@ impl ModifyVpcPrefixListRequest {
 /// Builds a [`ModifyVpcPrefixListRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyVpcPrefixListRequestBuilder {
-    add_prefix_list_entry: Vec<AddPrefixListEntry>,
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    max_entries: Option<i32>,
-    prefix_list_description: Option<String>,
-    prefix_list_id: Option<String>,
-    prefix_list_name: Option<String>,
-    region_id: Option<String>,
-    remove_prefix_list_entry: Vec<RemovePrefixListEntry>,
+    add_prefix_list_entry: ::std::vec::Vec<AddPrefixListEntry>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    max_entries: ::core::option::Option<i32>,
+    prefix_list_description: ::core::option::Option<::std::string::String>,
+    prefix_list_id: ::core::option::Option<::std::string::String>,
+    prefix_list_name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    remove_prefix_list_entry: ::std::vec::Vec<RemovePrefixListEntry>,
 }
 impl ModifyVpcPrefixListRequestBuilder {
     /// CIDR blocks to add to the list.
@@ -76,57 +76,77 @@ impl ModifyVpcPrefixListRequestBuilder {
     /// Wire name: `AddPrefixListEntry`. At most 1000 items.
     pub fn add_prefix_list_entry(
         mut self,
-        value: impl IntoIterator<Item = impl Into<AddPrefixListEntry>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<AddPrefixListEntry>,
+        >,
     ) -> Self {
-        self.add_prefix_list_entry = value.into_iter().map(Into::into).collect();
+        self.add_prefix_list_entry = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The new maximum number of CIDR blocks the list may hold.
     ///
     /// Wire name: `MaxEntries`.
-    pub fn max_entries(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_entries(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_entries = Some(value.into());
         self
     }
     /// The new description of the list: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `PrefixListDescription`.
-    pub fn prefix_list_description(mut self, value: impl Into<String>) -> Self {
+    pub fn prefix_list_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.prefix_list_description = Some(value.into());
         self
     }
     /// The prefix list to change. ListPrefixLists lists prefix list IDs.
     ///
     /// Wire name: `PrefixListId`. Required.
-    pub fn prefix_list_id(mut self, value: impl Into<String>) -> Self {
+    pub fn prefix_list_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.prefix_list_id = Some(value.into());
         self
     }
     /// The new name of the list: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `PrefixListName`.
-    pub fn prefix_list_name(mut self, value: impl Into<String>) -> Self {
+    pub fn prefix_list_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.prefix_list_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -135,14 +155,21 @@ impl ModifyVpcPrefixListRequestBuilder {
     /// Wire name: `RemovePrefixListEntry`. At most 1000 items.
     pub fn remove_prefix_list_entry(
         mut self,
-        value: impl IntoIterator<Item = impl Into<RemovePrefixListEntry>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RemovePrefixListEntry>,
+        >,
     ) -> Self {
-        self.remove_prefix_list_entry = value.into_iter().map(Into::into).collect();
+        self.remove_prefix_list_entry = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyVpcPrefixListRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyVpcPrefixListRequest, rt::BuildError> {
         let request = ModifyVpcPrefixListRequest {
             add_prefix_list_entry: self.add_prefix_list_entry,
             client_token: self.client_token,
@@ -191,7 +218,9 @@ impl rt::DryRunnable for ModifyVpcPrefixListRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyVpcPrefixListRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyVpcPrefixListRequestBuilder {
             add_prefix_list_entry: src.structs("AddPrefixListEntry")?,
             client_token: src.optional("ClientToken")?,
@@ -200,7 +229,9 @@ impl rt::FromParams for ModifyVpcPrefixListRequest {
             prefix_list_description: src.optional("PrefixListDescription")?,
             prefix_list_id: src.optional("PrefixListId")?,
             prefix_list_name: src.optional("PrefixListName")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             remove_prefix_list_entry: src.structs("RemovePrefixListEntry")?,
         }
             .build()
@@ -211,8 +242,10 @@ impl rt::Operation for ModifyVpcPrefixListRequest {
     const ACTION: &'static str = "ModifyVpcPrefixList";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyVpcPrefixListResponse;
     type Error = ModifyVpcPrefixListError;
     #[inline]
@@ -235,15 +268,15 @@ pub struct ModifyVpcPrefixListResponse {
     /// The ID of the prefix list that is being changed.
     ///
     /// Wire name: `PrefixListId`.
-    pub prefix_list_id: Option<String>,
+    pub prefix_list_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyVpcPrefixListResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             prefix_list_id: fields.optional("PrefixListId")?,
@@ -275,7 +308,7 @@ impl ModifyVpcPrefixListError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -295,13 +328,13 @@ impl rt::OperationError for ModifyVpcPrefixListError {
         }
     }
 }
-impl std::fmt::Display for ModifyVpcPrefixListError {
+impl ::std::fmt::Display for ModifyVpcPrefixListError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyVpcPrefixListError {}
+impl ::std::error::Error for ModifyVpcPrefixListError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -321,31 +354,37 @@ pub struct AddPrefixListEntry {
     /// A CIDR block to add, of the IP version of the list.
     ///
     /// Wire name: `Cidr`.
-    pub cidr: Option<String>,
+    pub cidr: ::core::option::Option<::std::string::String>,
     /// A description of the CIDR block being added.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
 }
 impl AddPrefixListEntry {
     /// A CIDR block to add, of the IP version of the list.
     ///
     /// Wire name: `Cidr`.
-    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.cidr = Some(value.into());
         self
     }
     /// A description of the CIDR block being added.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
 }
 impl rt::Decode for AddPrefixListEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cidr: fields.optional("Cidr")?,
@@ -362,7 +401,9 @@ impl rt::ToParam for AddPrefixListEntry {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for AddPrefixListEntry {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             cidr: src.optional("Cidr")?,
             description: src.optional("Description")?,
@@ -376,31 +417,37 @@ pub struct RemovePrefixListEntry {
     /// A CIDR block to remove; it must be one the list holds.
     ///
     /// Wire name: `Cidr`.
-    pub cidr: Option<String>,
+    pub cidr: ::core::option::Option<::std::string::String>,
     /// The description of the CIDR block being removed.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
 }
 impl RemovePrefixListEntry {
     /// A CIDR block to remove; it must be one the list holds.
     ///
     /// Wire name: `Cidr`.
-    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.cidr = Some(value.into());
         self
     }
     /// The description of the CIDR block being removed.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
 }
 impl rt::Decode for RemovePrefixListEntry {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cidr: fields.optional("Cidr")?,
@@ -417,7 +464,9 @@ impl rt::ToParam for RemovePrefixListEntry {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for RemovePrefixListEntry {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             cidr: src.optional("Cidr")?,
             description: src.optional("Description")?,
@@ -435,7 +484,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

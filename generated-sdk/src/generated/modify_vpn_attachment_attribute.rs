@@ -16,79 +16,79 @@ pub struct ModifyVpnAttachmentAttributeRequest {
     /// Whether routes for the connection are configured automatically: `true` or `false`.
     ///
     /// Wire name: `AutoConfigRoute`.
-    pub auto_config_route: Option<bool>,
+    pub auto_config_route: ::core::option::Option<bool>,
     /// Single-tunnel connections only. BGP settings as a JSON object: `EnableBgp` (`true` or `false`); `LocalAsn`, the Alibaba Cloud side ASN from `1` to `4294967295`, which may also be written as two dot-separated 16-bit decimal halves (`123.456` stands for 123 × 65536 + 456 = 8061384); `TunnelCidr`, a /30 block inside 169.254.0.0/16, other than 169.254.0.0/30 through 169.254.6.0/30 and 169.254.169.252/30; and `LocalBgpIp`, the Alibaba Cloud side BGP address inside TunnelCidr. A private ASN is recommended; read the BGP dynamic routing limits first.
     ///
     /// Wire name: `BgpConfig`.
-    pub bgp_config: Option<BgpConfig>,
+    pub bgp_config: ::core::option::Option<BgpConfig>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Single-tunnel connections only. The customer gateway to associate with the connection. DescribeCustomerGateways lists the IDs.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// `true` restarts IPsec negotiation as soon as the new configuration is in place; `false` waits until traffic arrives.
     ///
     /// Wire name: `EffectImmediately`.
-    pub effect_immediately: Option<bool>,
+    pub effect_immediately: ::core::option::Option<bool>,
     /// Single-tunnel connections only. `true` turns on dead peer detection: the initiator probes the peer, and if no answer arrives in time the ISAKMP and IPsec SAs and the tunnel are removed. `false` stops the probes.
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<bool>,
+    pub enable_dpd: ::core::option::Option<bool>,
     /// Single-tunnel connections only. `true` lets IKE skip the UDP port check and discover NAT devices on the path, so the tunnel can cross NAT; `false` turns this off.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<bool>,
+    pub enable_nat_traversal: ::core::option::Option<bool>,
     /// Dual-tunnel connections only. `true` runs BGP on the tunnels, configured per tunnel in TunnelBgpConfig; `false` turns it off.
     ///
     /// Wire name: `EnableTunnelsBgp`.
-    pub enable_tunnels_bgp: Option<bool>,
+    pub enable_tunnels_bgp: ::core::option::Option<bool>,
     /// Single-tunnel connections only. Health check settings as a JSON object: `enable` (`true` or `false`); `dip`, the probe destination, an on-premises address the VPC reaches through the connection; `sip`, the probe source, a VPC address the data center reaches through the connection; `interval`, the seconds between two checks; `retry`, the most retries; and `Policy`, either `revoke_route` to withdraw advertised routes when the check fails or `reserve_route` to keep them.
     ///
     /// Wire name: `HealthCheckConfig`.
-    pub health_check_config: Option<HealthCheckConfig>,
+    pub health_check_config: ::core::option::Option<HealthCheckConfig>,
     /// Single-tunnel connections only. IKE (Phase 1) settings as a JSON object. `Psk` is the pre-shared key, 1 to 100 letters, digits and printable special characters without spaces, which must equal the key on the on-premises device; if omitted, a random 16-character key is generated and shown by DescribeVpnConnection. `IkeVersion` is `ikev1` or `ikev2`; `IkeMode` is `main` or `aggressive`; `IkeEncAlg` is `aes`, `aes192`, `aes256`, `des` or `3des`; `IkeAuthAlg` is `md5`, `sha1`, `sha256`, `sha384` or `sha512`; `IkePfs` is `group1`, `group2`, `group5` or `group14`; `IkeLifetime` is the SA lifetime in seconds, `0` to `86400`. `LocalId` and `RemoteId` identify the Alibaba Cloud and the data center ends, each at most 100 characters without spaces.
     ///
     /// Wire name: `IkeConfig`.
-    pub ike_config: Option<IkeConfig>,
+    pub ike_config: ::core::option::Option<IkeConfig>,
     /// Single-tunnel connections only. IPsec (Phase 2) settings as a JSON object: `IpsecEncAlg` is `aes`, `aes192`, `aes256`, `des` or `3des`; `IpsecAuthAlg` is `md5`, `sha1`, `sha256`, `sha384` or `sha512`; `IpsecPfs` is `disabled`, `group1`, `group2`, `group5` or `group14`; `IpsecLifetime` is the SA lifetime in seconds, `0` to `86400`.
     ///
     /// Wire name: `IpsecConfig`.
-    pub ipsec_config: Option<IpsecConfig>,
+    pub ipsec_config: ::core::option::Option<IpsecConfig>,
     /// The VPC-side CIDR blocks offered in Phase 2 negotiation, comma-separated (for example `10.1.0.0/24,10.2.0.0/24`). With `0.0.0.0/0` on both this side and RemoteSubnet, the connection uses destination routing mode; specific blocks on both sides mean protected data flows mode.
     ///
     /// Wire name: `LocalSubnet`.
-    pub local_subnet: Option<String>,
+    pub local_subnet: ::core::option::Option<::std::string::String>,
     /// A new name for the connection: 1 to 100 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// Whether the connection runs encrypted over the Internet (`public`) or over private networks (`private`).
     ///
     /// Wire name: `NetworkType`.
-    pub network_type: Option<NetworkType>,
+    pub network_type: ::core::option::Option<NetworkType>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The CA certificate of the peer, for connections built on a ShangMi (SM) VPN gateway.
     ///
     /// Wire name: `RemoteCaCert`.
-    pub remote_ca_cert: Option<String>,
+    pub remote_ca_cert: ::core::option::Option<::std::string::String>,
     /// The data-center-side CIDR blocks offered in Phase 2 negotiation, comma-separated (for example `10.3.0.0/24,10.4.0.0/24`). Together with LocalSubnet it selects the routing mode: `0.0.0.0/0` on both sides means destination routing, specific blocks mean protected data flows.
     ///
     /// Wire name: `RemoteSubnet`.
-    pub remote_subnet: Option<String>,
+    pub remote_subnet: ::core::option::Option<::std::string::String>,
     /// Dual-tunnel connections only. New settings for the connection's tunnels, one entry per tunnel; both tunnels can be changed in one call.
     ///
     /// Wire name: `TunnelOptionsSpecification`.
-    pub tunnel_options_specification: Vec<TunnelOptionsSpecification>,
+    pub tunnel_options_specification: ::std::vec::Vec<TunnelOptionsSpecification>,
     /// The IPsec-VPN connection to change. DescribeVpnAttachments lists connections of this kind.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub vpn_connection_id: String,
+    pub vpn_connection_id: ::std::string::String,
 }
 impl ModifyVpnAttachmentAttributeRequest {
     /// Starts building a request.
@@ -100,143 +100,182 @@ impl ModifyVpnAttachmentAttributeRequest {
 /// Builds a [`ModifyVpnAttachmentAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyVpnAttachmentAttributeRequestBuilder {
-    auto_config_route: Option<bool>,
-    bgp_config: Option<BgpConfig>,
-    client_token: Option<String>,
-    customer_gateway_id: Option<String>,
-    effect_immediately: Option<bool>,
-    enable_dpd: Option<bool>,
-    enable_nat_traversal: Option<bool>,
-    enable_tunnels_bgp: Option<bool>,
-    health_check_config: Option<HealthCheckConfig>,
-    ike_config: Option<IkeConfig>,
-    ipsec_config: Option<IpsecConfig>,
-    local_subnet: Option<String>,
-    name: Option<String>,
-    network_type: Option<NetworkType>,
-    region_id: Option<String>,
-    remote_ca_cert: Option<String>,
-    remote_subnet: Option<String>,
-    tunnel_options_specification: Vec<TunnelOptionsSpecification>,
-    vpn_connection_id: Option<String>,
+    auto_config_route: ::core::option::Option<bool>,
+    bgp_config: ::core::option::Option<BgpConfig>,
+    client_token: ::core::option::Option<::std::string::String>,
+    customer_gateway_id: ::core::option::Option<::std::string::String>,
+    effect_immediately: ::core::option::Option<bool>,
+    enable_dpd: ::core::option::Option<bool>,
+    enable_nat_traversal: ::core::option::Option<bool>,
+    enable_tunnels_bgp: ::core::option::Option<bool>,
+    health_check_config: ::core::option::Option<HealthCheckConfig>,
+    ike_config: ::core::option::Option<IkeConfig>,
+    ipsec_config: ::core::option::Option<IpsecConfig>,
+    local_subnet: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    network_type: ::core::option::Option<NetworkType>,
+    region_id: ::core::option::Option<::std::string::String>,
+    remote_ca_cert: ::core::option::Option<::std::string::String>,
+    remote_subnet: ::core::option::Option<::std::string::String>,
+    tunnel_options_specification: ::std::vec::Vec<TunnelOptionsSpecification>,
+    vpn_connection_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyVpnAttachmentAttributeRequestBuilder {
     /// Whether routes for the connection are configured automatically: `true` or `false`.
     ///
     /// Wire name: `AutoConfigRoute`.
-    pub fn auto_config_route(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_config_route(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_config_route = Some(value.into());
         self
     }
     /// Single-tunnel connections only. BGP settings as a JSON object: `EnableBgp` (`true` or `false`); `LocalAsn`, the Alibaba Cloud side ASN from `1` to `4294967295`, which may also be written as two dot-separated 16-bit decimal halves (`123.456` stands for 123 × 65536 + 456 = 8061384); `TunnelCidr`, a /30 block inside 169.254.0.0/16, other than 169.254.0.0/30 through 169.254.6.0/30 and 169.254.169.252/30; and `LocalBgpIp`, the Alibaba Cloud side BGP address inside TunnelCidr. A private ASN is recommended; read the BGP dynamic routing limits first.
     ///
     /// Wire name: `BgpConfig`.
-    pub fn bgp_config(mut self, value: impl Into<BgpConfig>) -> Self {
+    pub fn bgp_config(mut self, value: impl ::core::convert::Into<BgpConfig>) -> Self {
         self.bgp_config = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Single-tunnel connections only. The customer gateway to associate with the connection. DescribeCustomerGateways lists the IDs.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub fn customer_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.customer_gateway_id = Some(value.into());
         self
     }
     /// `true` restarts IPsec negotiation as soon as the new configuration is in place; `false` waits until traffic arrives.
     ///
     /// Wire name: `EffectImmediately`.
-    pub fn effect_immediately(mut self, value: impl Into<bool>) -> Self {
+    pub fn effect_immediately(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.effect_immediately = Some(value.into());
         self
     }
     /// Single-tunnel connections only. `true` turns on dead peer detection: the initiator probes the peer, and if no answer arrives in time the ISAKMP and IPsec SAs and the tunnel are removed. `false` stops the probes.
     ///
     /// Wire name: `EnableDpd`.
-    pub fn enable_dpd(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_dpd = Some(value.into());
         self
     }
     /// Single-tunnel connections only. `true` lets IKE skip the UDP port check and discover NAT devices on the path, so the tunnel can cross NAT; `false` turns this off.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub fn enable_nat_traversal(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_nat_traversal(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_nat_traversal = Some(value.into());
         self
     }
     /// Dual-tunnel connections only. `true` runs BGP on the tunnels, configured per tunnel in TunnelBgpConfig; `false` turns it off.
     ///
     /// Wire name: `EnableTunnelsBgp`.
-    pub fn enable_tunnels_bgp(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_tunnels_bgp(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_tunnels_bgp = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Health check settings as a JSON object: `enable` (`true` or `false`); `dip`, the probe destination, an on-premises address the VPC reaches through the connection; `sip`, the probe source, a VPC address the data center reaches through the connection; `interval`, the seconds between two checks; `retry`, the most retries; and `Policy`, either `revoke_route` to withdraw advertised routes when the check fails or `reserve_route` to keep them.
     ///
     /// Wire name: `HealthCheckConfig`.
-    pub fn health_check_config(mut self, value: impl Into<HealthCheckConfig>) -> Self {
+    pub fn health_check_config(
+        mut self,
+        value: impl ::core::convert::Into<HealthCheckConfig>,
+    ) -> Self {
         self.health_check_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. IKE (Phase 1) settings as a JSON object. `Psk` is the pre-shared key, 1 to 100 letters, digits and printable special characters without spaces, which must equal the key on the on-premises device; if omitted, a random 16-character key is generated and shown by DescribeVpnConnection. `IkeVersion` is `ikev1` or `ikev2`; `IkeMode` is `main` or `aggressive`; `IkeEncAlg` is `aes`, `aes192`, `aes256`, `des` or `3des`; `IkeAuthAlg` is `md5`, `sha1`, `sha256`, `sha384` or `sha512`; `IkePfs` is `group1`, `group2`, `group5` or `group14`; `IkeLifetime` is the SA lifetime in seconds, `0` to `86400`. `LocalId` and `RemoteId` identify the Alibaba Cloud and the data center ends, each at most 100 characters without spaces.
     ///
     /// Wire name: `IkeConfig`.
-    pub fn ike_config(mut self, value: impl Into<IkeConfig>) -> Self {
+    pub fn ike_config(mut self, value: impl ::core::convert::Into<IkeConfig>) -> Self {
         self.ike_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. IPsec (Phase 2) settings as a JSON object: `IpsecEncAlg` is `aes`, `aes192`, `aes256`, `des` or `3des`; `IpsecAuthAlg` is `md5`, `sha1`, `sha256`, `sha384` or `sha512`; `IpsecPfs` is `disabled`, `group1`, `group2`, `group5` or `group14`; `IpsecLifetime` is the SA lifetime in seconds, `0` to `86400`.
     ///
     /// Wire name: `IpsecConfig`.
-    pub fn ipsec_config(mut self, value: impl Into<IpsecConfig>) -> Self {
+    pub fn ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<IpsecConfig>,
+    ) -> Self {
         self.ipsec_config = Some(value.into());
         self
     }
     /// The VPC-side CIDR blocks offered in Phase 2 negotiation, comma-separated (for example `10.1.0.0/24,10.2.0.0/24`). With `0.0.0.0/0` on both this side and RemoteSubnet, the connection uses destination routing mode; specific blocks on both sides mean protected data flows mode.
     ///
     /// Wire name: `LocalSubnet`.
-    pub fn local_subnet(mut self, value: impl Into<String>) -> Self {
+    pub fn local_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_subnet = Some(value.into());
         self
     }
     /// A new name for the connection: 1 to 100 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Whether the connection runs encrypted over the Internet (`public`) or over private networks (`private`).
     ///
     /// Wire name: `NetworkType`.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
+    pub fn network_type(
+        mut self,
+        value: impl ::core::convert::Into<NetworkType>,
+    ) -> Self {
         self.network_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The CA certificate of the peer, for connections built on a ShangMi (SM) VPN gateway.
     ///
     /// Wire name: `RemoteCaCert`.
-    pub fn remote_ca_cert(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_ca_cert(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_ca_cert = Some(value.into());
         self
     }
     /// The data-center-side CIDR blocks offered in Phase 2 negotiation, comma-separated (for example `10.3.0.0/24,10.4.0.0/24`). Together with LocalSubnet it selects the routing mode: `0.0.0.0/0` on both sides means destination routing, specific blocks mean protected data flows.
     ///
     /// Wire name: `RemoteSubnet`.
-    pub fn remote_subnet(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_subnet = Some(value.into());
         self
     }
@@ -245,21 +284,31 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
     /// Wire name: `TunnelOptionsSpecification`.
     pub fn tunnel_options_specification(
         mut self,
-        value: impl IntoIterator<Item = impl Into<TunnelOptionsSpecification>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<TunnelOptionsSpecification>,
+        >,
     ) -> Self {
-        self.tunnel_options_specification = value.into_iter().map(Into::into).collect();
+        self.tunnel_options_specification = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The IPsec-VPN connection to change. DescribeVpnAttachments lists connections of this kind.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub fn vpn_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_connection_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyVpnAttachmentAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyVpnAttachmentAttributeRequest, rt::BuildError> {
         Ok(ModifyVpnAttachmentAttributeRequest {
             auto_config_route: self.auto_config_route,
             bgp_config: self.bgp_config,
@@ -306,7 +355,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyVpnAttachmentAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyVpnAttachmentAttributeRequestBuilder {
             auto_config_route: src.optional("AutoConfigRoute")?,
             bgp_config: src.optional("BgpConfig")?,
@@ -322,7 +373,9 @@ impl rt::FromParams for ModifyVpnAttachmentAttributeRequest {
             local_subnet: src.optional("LocalSubnet")?,
             name: src.optional("Name")?,
             network_type: src.optional("NetworkType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             remote_ca_cert: src.optional("RemoteCaCert")?,
             remote_subnet: src.optional("RemoteSubnet")?,
             tunnel_options_specification: src.structs("TunnelOptionsSpecification")?,
@@ -336,9 +389,11 @@ impl rt::Operation for ModifyVpnAttachmentAttributeRequest {
     const ACTION: &'static str = "ModifyVpnAttachmentAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
     const BODY_PARAMS: &'static [&'static str] = &["TunnelOptionsSpecification"];
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyVpnAttachmentAttributeResponse;
     type Error = ModifyVpnAttachmentAttributeError;
     #[inline]
@@ -371,103 +426,103 @@ pub struct ModifyVpnAttachmentAttributeResponse {
     /// The instance the connection is attached to, such as a transit router.
     ///
     /// Wire name: `AttachInstanceId`.
-    pub attach_instance_id: Option<String>,
+    pub attach_instance_id: ::core::option::Option<::std::string::String>,
     /// The kind of resource the connection is attached to, such as `CEN` for a transit router.
     ///
     /// Wire name: `AttachType`.
-    pub attach_type: Option<String>,
+    pub attach_type: ::core::option::Option<::std::string::String>,
     /// When the connection was created, in milliseconds since the UNIX epoch.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The customer gateway of a single-tunnel connection.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// The description of the connection.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// Whether negotiation restarts as soon as the configuration is in place.
     ///
     /// Wire name: `EffectImmediately`.
-    pub effect_immediately: Option<bool>,
+    pub effect_immediately: ::core::option::Option<bool>,
     /// Whether dead peer detection is on (single-tunnel connections).
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<bool>,
+    pub enable_dpd: ::core::option::Option<bool>,
     /// Whether NAT traversal is on (single-tunnel connections).
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<bool>,
+    pub enable_nat_traversal: ::core::option::Option<bool>,
     /// Whether BGP runs on the tunnels (dual-tunnel connections).
     ///
     /// Wire name: `EnableTunnelsBgp`.
-    pub enable_tunnels_bgp: Option<bool>,
+    pub enable_tunnels_bgp: ::core::option::Option<bool>,
     /// The IKE (Phase 1) settings of a single-tunnel connection.
     ///
     /// Wire name: `IkeConfig`.
-    pub ike_config: Option<ResponseIkeConfig>,
+    pub ike_config: ::core::option::Option<ResponseIkeConfig>,
     /// The IPsec (Phase 2) settings of a single-tunnel connection.
     ///
     /// Wire name: `IpsecConfig`.
-    pub ipsec_config: Option<ResponseIpsecConfig>,
+    pub ipsec_config: ::core::option::Option<ResponseIpsecConfig>,
     /// The VPC-side CIDR blocks of the connection.
     ///
     /// Wire name: `LocalSubnet`.
-    pub local_subnet: Option<String>,
+    pub local_subnet: ::core::option::Option<::std::string::String>,
     /// The name of the connection.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// Whether the connection runs over the Internet (`public`) or over private networks (`private`).
     ///
     /// Wire name: `NetworkType`.
-    pub network_type: Option<NetworkType>,
+    pub network_type: ::core::option::Option<NetworkType>,
     /// The data-center-side CIDR blocks of the connection.
     ///
     /// Wire name: `RemoteSubnet`.
-    pub remote_subnet: Option<String>,
+    pub remote_subnet: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group of the connection.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The bandwidth specification of the connection.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
     /// The state of the connection, such as `updating` while a change is applied or `attached` afterwards.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The tunnels of a dual-tunnel connection with their settings.
     ///
     /// Wire name: `TunnelOptionsSpecification`.
-    pub tunnel_options_specification: Vec<TunnelOptionsSpecificationItem>,
+    pub tunnel_options_specification: ::std::vec::Vec<TunnelOptionsSpecificationItem>,
     /// The health check settings of a single-tunnel connection.
     ///
     /// Wire name: `VcoHealthCheck`.
-    pub vco_health_check: Option<VcoHealthCheck>,
+    pub vco_health_check: ::core::option::Option<VcoHealthCheck>,
     /// The BGP settings of a single-tunnel connection.
     ///
     /// Wire name: `VpnBgpConfig`.
-    pub vpn_bgp_config: Option<VpnBgpConfig>,
+    pub vpn_bgp_config: ::core::option::Option<VpnBgpConfig>,
     /// The ID of the IPsec-VPN connection.
     ///
     /// Wire name: `VpnConnectionId`.
-    pub vpn_connection_id: Option<String>,
+    pub vpn_connection_id: ::core::option::Option<::std::string::String>,
     /// The VPN gateway associated with the connection, if there is one.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ModifyVpnAttachmentAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             attach_instance_id: fields.optional("AttachInstanceId")?,
@@ -521,7 +576,7 @@ impl ModifyVpnAttachmentAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -541,13 +596,13 @@ impl rt::OperationError for ModifyVpnAttachmentAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyVpnAttachmentAttributeError {
+impl ::std::fmt::Display for ModifyVpnAttachmentAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyVpnAttachmentAttributeError {}
+impl ::std::error::Error for ModifyVpnAttachmentAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -920,7 +975,7 @@ impl BgpConfig {
         }
     }
 }
-impl From<&str> for BgpConfig {
+impl ::core::convert::From<&str> for BgpConfig {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -931,16 +986,17 @@ impl From<&str> for BgpConfig {
         }
     }
 }
-impl std::fmt::Display for BgpConfig {
+impl ::std::fmt::Display for BgpConfig {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for BgpConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for BgpConfig {
@@ -992,7 +1048,7 @@ impl HealthCheckConfig {
         }
     }
 }
-impl From<&str> for HealthCheckConfig {
+impl ::core::convert::From<&str> for HealthCheckConfig {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1009,16 +1065,17 @@ impl From<&str> for HealthCheckConfig {
         }
     }
 }
-impl std::fmt::Display for HealthCheckConfig {
+impl ::std::fmt::Display for HealthCheckConfig {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for HealthCheckConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for HealthCheckConfig {
@@ -1064,7 +1121,7 @@ impl IkeConfig {
         }
     }
 }
-impl From<&str> for IkeConfig {
+impl ::core::convert::From<&str> for IkeConfig {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1079,16 +1136,17 @@ impl From<&str> for IkeConfig {
         }
     }
 }
-impl std::fmt::Display for IkeConfig {
+impl ::std::fmt::Display for IkeConfig {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IkeConfig {
@@ -1122,7 +1180,7 @@ impl IpsecConfig {
         }
     }
 }
-impl From<&str> for IpsecConfig {
+impl ::core::convert::From<&str> for IpsecConfig {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1133,16 +1191,17 @@ impl From<&str> for IpsecConfig {
         }
     }
 }
-impl std::fmt::Display for IpsecConfig {
+impl ::std::fmt::Display for IpsecConfig {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpsecConfig {
@@ -1173,7 +1232,7 @@ impl NetworkType {
         }
     }
 }
-impl From<&str> for NetworkType {
+impl ::core::convert::From<&str> for NetworkType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1183,16 +1242,17 @@ impl From<&str> for NetworkType {
         }
     }
 }
-impl std::fmt::Display for NetworkType {
+impl ::std::fmt::Display for NetworkType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for NetworkType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for NetworkType {
@@ -1208,42 +1268,48 @@ pub struct TunnelBgpConfig {
     /// The Alibaba Cloud side ASN for BGP on this tunnel, from `1` to `4294967295`.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<i64>,
+    pub local_asn: ::core::option::Option<i64>,
     /// The Alibaba Cloud side BGP address of this tunnel; it must lie within the tunnel's TunnelCidr.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub local_bgp_ip: Option<String>,
+    pub local_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The /30 block inside 169.254.0.0/16 that this tunnel uses for BGP peering; the two tunnels need different blocks.
     ///
     /// Wire name: `TunnelCidr`.
-    pub tunnel_cidr: Option<String>,
+    pub tunnel_cidr: ::core::option::Option<::std::string::String>,
 }
 impl TunnelBgpConfig {
     /// The Alibaba Cloud side ASN for BGP on this tunnel, from `1` to `4294967295`.
     ///
     /// Wire name: `LocalAsn`.
-    pub fn local_asn(mut self, value: impl Into<i64>) -> Self {
+    pub fn local_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.local_asn = Some(value.into());
         self
     }
     /// The Alibaba Cloud side BGP address of this tunnel; it must lie within the tunnel's TunnelCidr.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub fn local_bgp_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn local_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_bgp_ip = Some(value.into());
         self
     }
     /// The /30 block inside 169.254.0.0/16 that this tunnel uses for BGP peering; the two tunnels need different blocks.
     ///
     /// Wire name: `TunnelCidr`.
-    pub fn tunnel_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn tunnel_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.tunnel_cidr = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelBgpConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             local_asn: fields.optional("LocalAsn")?,
@@ -1262,7 +1328,9 @@ impl rt::ToParam for TunnelBgpConfig {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelBgpConfig {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             local_asn: src.optional("LocalAsn")?,
             local_bgp_ip: src.optional("LocalBgpIp")?,
@@ -1277,108 +1345,132 @@ pub struct TunnelIkeConfig {
     /// The Phase 1 authentication algorithm of this tunnel: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub ike_auth_alg: Option<String>,
+    pub ike_auth_alg: ::core::option::Option<::std::string::String>,
     /// The Phase 1 encryption algorithm of this tunnel: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub ike_enc_alg: Option<String>,
+    pub ike_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long the Phase 1 SA of this tunnel lives, in seconds, from `0` to `86400`.
     ///
     /// Wire name: `IkeLifetime`.
-    pub ike_lifetime: Option<i64>,
+    pub ike_lifetime: ::core::option::Option<i64>,
     /// The IKE negotiation mode of this tunnel: `main` or `aggressive`.
     ///
     /// Wire name: `IkeMode`.
-    pub ike_mode: Option<String>,
+    pub ike_mode: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group for Phase 1 of this tunnel: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub ike_pfs: Option<String>,
+    pub ike_pfs: ::core::option::Option<::std::string::String>,
     /// The IKE version of this tunnel: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub ike_version: Option<String>,
+    pub ike_version: ::core::option::Option<::std::string::String>,
     /// The identity of the Alibaba Cloud end of this tunnel, at most 100 characters without spaces.
     ///
     /// Wire name: `LocalId`.
-    pub local_id: Option<String>,
+    pub local_id: ::core::option::Option<::std::string::String>,
     /// The pre-shared key of this tunnel, 1 to 100 characters without spaces; it must match the key on the on-premises device.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// The identity of the on-premises end of this tunnel, at most 100 characters without spaces.
     ///
     /// Wire name: `RemoteId`.
-    pub remote_id: Option<String>,
+    pub remote_id: ::core::option::Option<::std::string::String>,
 }
 impl TunnelIkeConfig {
     /// The Phase 1 authentication algorithm of this tunnel: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub fn ike_auth_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_auth_alg = Some(value.into());
         self
     }
     /// The Phase 1 encryption algorithm of this tunnel: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub fn ike_enc_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_enc_alg = Some(value.into());
         self
     }
     /// How long the Phase 1 SA of this tunnel lives, in seconds, from `0` to `86400`.
     ///
     /// Wire name: `IkeLifetime`.
-    pub fn ike_lifetime(mut self, value: impl Into<i64>) -> Self {
+    pub fn ike_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.ike_lifetime = Some(value.into());
         self
     }
     /// The IKE negotiation mode of this tunnel: `main` or `aggressive`.
     ///
     /// Wire name: `IkeMode`.
-    pub fn ike_mode(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_mode = Some(value.into());
         self
     }
     /// The Diffie-Hellman group for Phase 1 of this tunnel: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub fn ike_pfs(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_pfs = Some(value.into());
         self
     }
     /// The IKE version of this tunnel: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub fn ike_version(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_version = Some(value.into());
         self
     }
     /// The identity of the Alibaba Cloud end of this tunnel, at most 100 characters without spaces.
     ///
     /// Wire name: `LocalId`.
-    pub fn local_id(mut self, value: impl Into<String>) -> Self {
+    pub fn local_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_id = Some(value.into());
         self
     }
     /// The pre-shared key of this tunnel, 1 to 100 characters without spaces; it must match the key on the on-premises device.
     ///
     /// Wire name: `Psk`.
-    pub fn psk(mut self, value: impl Into<String>) -> Self {
+    pub fn psk(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.psk = Some(value.into());
         self
     }
     /// The identity of the on-premises end of this tunnel, at most 100 characters without spaces.
     ///
     /// Wire name: `RemoteId`.
-    pub fn remote_id(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_id = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelIkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_auth_alg: fields.optional("IkeAuthAlg")?,
@@ -1409,7 +1501,9 @@ impl rt::ToParam for TunnelIkeConfig {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelIkeConfig {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             ike_auth_alg: src.optional("IkeAuthAlg")?,
             ike_enc_alg: src.optional("IkeEncAlg")?,
@@ -1430,53 +1524,62 @@ pub struct TunnelIpsecConfig {
     /// The Phase 2 authentication algorithm of this tunnel: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub ipsec_auth_alg: Option<String>,
+    pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
     /// The Phase 2 encryption algorithm of this tunnel: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub ipsec_enc_alg: Option<String>,
+    pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long the Phase 2 SA of this tunnel lives, in seconds, from `0` to `86400`.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub ipsec_lifetime: Option<i32>,
+    pub ipsec_lifetime: ::core::option::Option<i32>,
     /// The Diffie-Hellman group for Phase 2 of this tunnel: `disabled`, `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub ipsec_pfs: Option<String>,
+    pub ipsec_pfs: ::core::option::Option<::std::string::String>,
 }
 impl TunnelIpsecConfig {
     /// The Phase 2 authentication algorithm of this tunnel: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub fn ipsec_auth_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_auth_alg = Some(value.into());
         self
     }
     /// The Phase 2 encryption algorithm of this tunnel: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub fn ipsec_enc_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_enc_alg = Some(value.into());
         self
     }
     /// How long the Phase 2 SA of this tunnel lives, in seconds, from `0` to `86400`.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub fn ipsec_lifetime(mut self, value: impl Into<i32>) -> Self {
+    pub fn ipsec_lifetime(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.ipsec_lifetime = Some(value.into());
         self
     }
     /// The Diffie-Hellman group for Phase 2 of this tunnel: `disabled`, `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub fn ipsec_pfs(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_pfs = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelIpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
@@ -1497,7 +1600,9 @@ impl rt::ToParam for TunnelIpsecConfig {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelIpsecConfig {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             ipsec_auth_alg: src.optional("IpsecAuthAlg")?,
             ipsec_enc_alg: src.optional("IpsecEncAlg")?,
@@ -1513,97 +1618,115 @@ pub struct TunnelOptionsSpecification {
     /// The tunnel this entry changes. DescribeVpnConnection shows the tunnel IDs of the connection.
     ///
     /// Wire name: `TunnelId`.
-    pub tunnel_id: Option<String>,
+    pub tunnel_id: ::core::option::Option<::std::string::String>,
     /// The customer gateway at the on-premises end of this tunnel. DescribeCustomerGateways lists the IDs.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// Which of the connection's two tunnels this entry configures, `1` or `2`.
     ///
     /// Wire name: `TunnelIndex`.
-    pub tunnel_index: Option<i32>,
+    pub tunnel_index: ::core::option::Option<i32>,
     /// Whether this tunnel runs dead peer detection: `true` or `false`.
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<bool>,
+    pub enable_dpd: ::core::option::Option<bool>,
     /// Whether this tunnel uses NAT traversal: `true` or `false`.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<bool>,
+    pub enable_nat_traversal: ::core::option::Option<bool>,
     /// BGP settings of this tunnel; they take effect when EnableTunnelsBgp is `true`.
     ///
     /// Wire name: `TunnelBgpConfig`.
-    pub tunnel_bgp_config: Option<TunnelBgpConfig>,
+    pub tunnel_bgp_config: ::core::option::Option<TunnelBgpConfig>,
     /// The IKE (Phase 1) settings of this tunnel.
     ///
     /// Wire name: `TunnelIkeConfig`.
-    pub tunnel_ike_config: Option<TunnelIkeConfig>,
+    pub tunnel_ike_config: ::core::option::Option<TunnelIkeConfig>,
     /// The IPsec (Phase 2) settings of this tunnel.
     ///
     /// Wire name: `TunnelIpsecConfig`.
-    pub tunnel_ipsec_config: Option<TunnelIpsecConfig>,
+    pub tunnel_ipsec_config: ::core::option::Option<TunnelIpsecConfig>,
 }
 impl TunnelOptionsSpecification {
     /// The tunnel this entry changes. DescribeVpnConnection shows the tunnel IDs of the connection.
     ///
     /// Wire name: `TunnelId`.
-    pub fn tunnel_id(mut self, value: impl Into<String>) -> Self {
+    pub fn tunnel_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.tunnel_id = Some(value.into());
         self
     }
     /// The customer gateway at the on-premises end of this tunnel. DescribeCustomerGateways lists the IDs.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub fn customer_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.customer_gateway_id = Some(value.into());
         self
     }
     /// Which of the connection's two tunnels this entry configures, `1` or `2`.
     ///
     /// Wire name: `TunnelIndex`.
-    pub fn tunnel_index(mut self, value: impl Into<i32>) -> Self {
+    pub fn tunnel_index(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.tunnel_index = Some(value.into());
         self
     }
     /// Whether this tunnel runs dead peer detection: `true` or `false`.
     ///
     /// Wire name: `EnableDpd`.
-    pub fn enable_dpd(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_dpd = Some(value.into());
         self
     }
     /// Whether this tunnel uses NAT traversal: `true` or `false`.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub fn enable_nat_traversal(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_nat_traversal(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_nat_traversal = Some(value.into());
         self
     }
     /// BGP settings of this tunnel; they take effect when EnableTunnelsBgp is `true`.
     ///
     /// Wire name: `TunnelBgpConfig`.
-    pub fn tunnel_bgp_config(mut self, value: impl Into<TunnelBgpConfig>) -> Self {
+    pub fn tunnel_bgp_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelBgpConfig>,
+    ) -> Self {
         self.tunnel_bgp_config = Some(value.into());
         self
     }
     /// The IKE (Phase 1) settings of this tunnel.
     ///
     /// Wire name: `TunnelIkeConfig`.
-    pub fn tunnel_ike_config(mut self, value: impl Into<TunnelIkeConfig>) -> Self {
+    pub fn tunnel_ike_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelIkeConfig>,
+    ) -> Self {
         self.tunnel_ike_config = Some(value.into());
         self
     }
     /// The IPsec (Phase 2) settings of this tunnel.
     ///
     /// Wire name: `TunnelIpsecConfig`.
-    pub fn tunnel_ipsec_config(mut self, value: impl Into<TunnelIpsecConfig>) -> Self {
+    pub fn tunnel_ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelIpsecConfig>,
+    ) -> Self {
         self.tunnel_ipsec_config = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelOptionsSpecification {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             tunnel_id: fields.optional("TunnelId")?,
@@ -1632,7 +1755,9 @@ impl rt::ToParam for TunnelOptionsSpecification {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelOptionsSpecification {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             tunnel_id: src.optional("TunnelId")?,
             customer_gateway_id: src.optional("CustomerGatewayId")?,
@@ -1652,43 +1777,43 @@ pub struct ResponseIkeConfig {
     /// The Phase 1 authentication algorithm.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub ike_auth_alg: Option<String>,
+    pub ike_auth_alg: ::core::option::Option<::std::string::String>,
     /// The Phase 1 encryption algorithm.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub ike_enc_alg: Option<String>,
+    pub ike_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long the Phase 1 SA lives, in seconds.
     ///
     /// Wire name: `IkeLifetime`.
-    pub ike_lifetime: Option<i64>,
+    pub ike_lifetime: ::core::option::Option<i64>,
     /// The IKE negotiation mode, `main` or `aggressive`.
     ///
     /// Wire name: `IkeMode`.
-    pub ike_mode: Option<String>,
+    pub ike_mode: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group used in Phase 1.
     ///
     /// Wire name: `IkePfs`.
-    pub ike_pfs: Option<String>,
+    pub ike_pfs: ::core::option::Option<::std::string::String>,
     /// The IKE version, `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub ike_version: Option<String>,
+    pub ike_version: ::core::option::Option<::std::string::String>,
     /// The identity of the Alibaba Cloud end.
     ///
     /// Wire name: `LocalId`.
-    pub local_id: Option<String>,
+    pub local_id: ::core::option::Option<::std::string::String>,
     /// The pre-shared key of the connection.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// The identity of the data center end.
     ///
     /// Wire name: `RemoteId`.
-    pub remote_id: Option<String>,
+    pub remote_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ResponseIkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_auth_alg: fields.optional("IkeAuthAlg")?,
@@ -1710,23 +1835,23 @@ pub struct ResponseIpsecConfig {
     /// The Phase 2 authentication algorithm.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub ipsec_auth_alg: Option<String>,
+    pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
     /// The Phase 2 encryption algorithm.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub ipsec_enc_alg: Option<String>,
+    pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long the Phase 2 SA lives, in seconds.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub ipsec_lifetime: Option<i64>,
+    pub ipsec_lifetime: ::core::option::Option<i64>,
     /// The Diffie-Hellman group used in Phase 2.
     ///
     /// Wire name: `IpsecPfs`.
-    pub ipsec_pfs: Option<String>,
+    pub ipsec_pfs: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ResponseIpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
@@ -1743,27 +1868,27 @@ pub struct TunnelOptionsSpecificationItemTunnelBgpConfig {
     /// The Alibaba Cloud side ASN of the tunnel.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<i64>,
+    pub local_asn: ::core::option::Option<i64>,
     /// The Alibaba Cloud side BGP address of the tunnel.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub local_bgp_ip: Option<String>,
+    pub local_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The ASN of the on-premises BGP peer.
     ///
     /// Wire name: `PeerAsn`.
-    pub peer_asn: Option<i64>,
+    pub peer_asn: ::core::option::Option<i64>,
     /// The BGP address of the on-premises peer.
     ///
     /// Wire name: `PeerBgpIp`.
-    pub peer_bgp_ip: Option<String>,
+    pub peer_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The /30 block used for BGP peering on the tunnel.
     ///
     /// Wire name: `TunnelCidr`.
-    pub tunnel_cidr: Option<String>,
+    pub tunnel_cidr: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TunnelOptionsSpecificationItemTunnelBgpConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             local_asn: fields.optional("LocalAsn")?,
@@ -1781,43 +1906,43 @@ pub struct TunnelOptionsSpecificationItemTunnelIkeConfig {
     /// The Phase 1 authentication algorithm of the tunnel.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub ike_auth_alg: Option<String>,
+    pub ike_auth_alg: ::core::option::Option<::std::string::String>,
     /// The Phase 1 encryption algorithm of the tunnel.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub ike_enc_alg: Option<String>,
+    pub ike_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long the Phase 1 SA of the tunnel lives, in seconds.
     ///
     /// Wire name: `IkeLifetime`.
-    pub ike_lifetime: Option<i64>,
+    pub ike_lifetime: ::core::option::Option<i64>,
     /// The IKE negotiation mode of the tunnel.
     ///
     /// Wire name: `IkeMode`.
-    pub ike_mode: Option<String>,
+    pub ike_mode: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group used in Phase 1 of the tunnel.
     ///
     /// Wire name: `IkePfs`.
-    pub ike_pfs: Option<String>,
+    pub ike_pfs: ::core::option::Option<::std::string::String>,
     /// The IKE version of the tunnel.
     ///
     /// Wire name: `IkeVersion`.
-    pub ike_version: Option<String>,
+    pub ike_version: ::core::option::Option<::std::string::String>,
     /// The identity of the Alibaba Cloud end of the tunnel.
     ///
     /// Wire name: `LocalId`.
-    pub local_id: Option<String>,
+    pub local_id: ::core::option::Option<::std::string::String>,
     /// The pre-shared key of the tunnel.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// The identity of the on-premises end of the tunnel.
     ///
     /// Wire name: `RemoteId`.
-    pub remote_id: Option<String>,
+    pub remote_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TunnelOptionsSpecificationItemTunnelIkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_auth_alg: fields.optional("IkeAuthAlg")?,
@@ -1839,23 +1964,23 @@ pub struct TunnelOptionsSpecificationItemTunnelIpsecConfig {
     /// The Phase 2 authentication algorithm of the tunnel.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub ipsec_auth_alg: Option<String>,
+    pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
     /// The Phase 2 encryption algorithm of the tunnel.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub ipsec_enc_alg: Option<String>,
+    pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long the Phase 2 SA of the tunnel lives, in seconds.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub ipsec_lifetime: Option<i64>,
+    pub ipsec_lifetime: ::core::option::Option<i64>,
     /// The Diffie-Hellman group used in Phase 2 of the tunnel.
     ///
     /// Wire name: `IpsecPfs`.
-    pub ipsec_pfs: Option<String>,
+    pub ipsec_pfs: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TunnelOptionsSpecificationItemTunnelIpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
@@ -1872,51 +1997,57 @@ pub struct TunnelOptionsSpecificationItem {
     /// The customer gateway at the on-premises end of the tunnel.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// Whether dead peer detection is on for the tunnel.
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<bool>,
+    pub enable_dpd: ::core::option::Option<bool>,
     /// Whether NAT traversal is on for the tunnel.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<bool>,
+    pub enable_nat_traversal: ::core::option::Option<bool>,
     /// The IP address of the tunnel endpoint on the Alibaba Cloud side.
     ///
     /// Wire name: `InternetIp`.
-    pub internet_ip: Option<String>,
+    pub internet_ip: ::core::option::Option<::std::string::String>,
     /// Whether the tunnel is the active or the standby tunnel.
     ///
     /// Wire name: `Role`.
-    pub role: Option<String>,
+    pub role: ::core::option::Option<::std::string::String>,
     /// The state of the tunnel.
     ///
     /// Wire name: `State`.
-    pub state: Option<String>,
+    pub state: ::core::option::Option<::std::string::String>,
     /// The BGP settings of the tunnel.
     ///
     /// Wire name: `TunnelBgpConfig`.
-    pub tunnel_bgp_config: Option<TunnelOptionsSpecificationItemTunnelBgpConfig>,
+    pub tunnel_bgp_config: ::core::option::Option<
+        TunnelOptionsSpecificationItemTunnelBgpConfig,
+    >,
     /// The ID of the tunnel.
     ///
     /// Wire name: `TunnelId`.
-    pub tunnel_id: Option<String>,
+    pub tunnel_id: ::core::option::Option<::std::string::String>,
     /// The IKE (Phase 1) settings of the tunnel.
     ///
     /// Wire name: `TunnelIkeConfig`.
-    pub tunnel_ike_config: Option<TunnelOptionsSpecificationItemTunnelIkeConfig>,
+    pub tunnel_ike_config: ::core::option::Option<
+        TunnelOptionsSpecificationItemTunnelIkeConfig,
+    >,
     /// The position of the tunnel in the connection, `1` or `2`.
     ///
     /// Wire name: `TunnelIndex`.
-    pub tunnel_index: Option<i64>,
+    pub tunnel_index: ::core::option::Option<i64>,
     /// The IPsec (Phase 2) settings of the tunnel.
     ///
     /// Wire name: `TunnelIpsecConfig`.
-    pub tunnel_ipsec_config: Option<TunnelOptionsSpecificationItemTunnelIpsecConfig>,
+    pub tunnel_ipsec_config: ::core::option::Option<
+        TunnelOptionsSpecificationItemTunnelIpsecConfig,
+    >,
 }
 impl rt::Decode for TunnelOptionsSpecificationItem {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             customer_gateway_id: fields.optional("CustomerGatewayId")?,
@@ -1940,31 +2071,31 @@ pub struct VcoHealthCheck {
     /// The destination address of the health check probes.
     ///
     /// Wire name: `Dip`.
-    pub dip: Option<String>,
+    pub dip: ::core::option::Option<::std::string::String>,
     /// Whether the health check is on.
     ///
     /// Wire name: `Enable`.
-    pub enable: Option<String>,
+    pub enable: ::core::option::Option<::std::string::String>,
     /// The seconds between two health checks.
     ///
     /// Wire name: `Interval`.
-    pub interval: Option<i64>,
+    pub interval: ::core::option::Option<i64>,
     /// What happens to advertised routes when the check fails: `revoke_route` or `reserve_route`.
     ///
     /// Wire name: `Policy`.
-    pub policy: Option<String>,
+    pub policy: ::core::option::Option<::std::string::String>,
     /// The most health check retries.
     ///
     /// Wire name: `Retry`.
-    pub retry: Option<i64>,
+    pub retry: ::core::option::Option<i64>,
     /// The source address of the health check probes.
     ///
     /// Wire name: `Sip`.
-    pub sip: Option<String>,
+    pub sip: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VcoHealthCheck {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             dip: fields.optional("Dip")?,
@@ -1983,35 +2114,35 @@ pub struct VpnBgpConfig {
     /// Whether BGP is on for the connection.
     ///
     /// Wire name: `EnableBgp`.
-    pub enable_bgp: Option<String>,
+    pub enable_bgp: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud side ASN.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<i64>,
+    pub local_asn: ::core::option::Option<i64>,
     /// The Alibaba Cloud side BGP address.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub local_bgp_ip: Option<String>,
+    pub local_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The ASN of the on-premises BGP peer.
     ///
     /// Wire name: `PeerAsn`.
-    pub peer_asn: Option<i64>,
+    pub peer_asn: ::core::option::Option<i64>,
     /// The BGP address of the on-premises peer.
     ///
     /// Wire name: `PeerBgpIp`.
-    pub peer_bgp_ip: Option<String>,
+    pub peer_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The state of the BGP session.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The /30 block used for BGP peering.
     ///
     /// Wire name: `TunnelCidr`.
-    pub tunnel_cidr: Option<String>,
+    pub tunnel_cidr: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VpnBgpConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             enable_bgp: fields.optional("EnableBgp")?,
@@ -2035,7 +2166,7 @@ mod tests {
             .vpn_connection_id("example-VpnConnectionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

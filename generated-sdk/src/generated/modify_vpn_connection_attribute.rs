@@ -16,71 +16,71 @@ pub struct ModifyVpnConnectionAttributeRequest {
     /// Whether the service adds and advertises routes for the connection automatically.
     ///
     /// Wire name: `AutoConfigRoute`.
-    pub auto_config_route: Option<bool>,
+    pub auto_config_route: ::core::option::Option<bool>,
     /// Single-tunnel connections only. BGP settings as a JSON string with these fields: `EnableBgp`, `true` or `false`; `LocalAsn`, the autonomous system number on the Alibaba Cloud side, 1 to 4294967295, which you may also write as two 16-bit halves joined by a period, so `1.10` means 1 × 65536 + 10; `TunnelCidr`, a /30 block inside 169.254.0.0/16 that no other connection of the same gateway uses, where 169.254.N.0/30 for N from 0 to 6 and 169.254.169.252/30 are reserved; `LocalBgpIp`, the Alibaba Cloud side BGP address, taken from TunnelCidr. A private ASN is recommended. Required when BGP is enabled on the VPN gateway.
     ///
     /// Wire name: `BgpConfig`.
-    pub bgp_config: Option<String>,
+    pub bgp_config: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// `true` starts IPsec negotiation as soon as the configuration takes effect; `false` waits until traffic arrives.
     ///
     /// Wire name: `EffectImmediately`.
-    pub effect_immediately: Option<bool>,
+    pub effect_immediately: ::core::option::Option<bool>,
     /// Single-tunnel connections only. Whether dead peer detection is on: the initiator sends DPD probes, and when the peer stays silent too long it drops the ISAKMP and IPsec security associations together with the tunnel.
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<bool>,
+    pub enable_dpd: ::core::option::Option<bool>,
     /// Single-tunnel connections only. Whether NAT traversal is on; with it the initiator skips the UDP port check during IKE negotiation and can detect NAT devices along the tunnel.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<bool>,
+    pub enable_nat_traversal: ::core::option::Option<bool>,
     /// Dual-tunnel connections only. Whether the tunnels run BGP; when `true`, give TunnelBgpConfig for each tunnel.
     ///
     /// Wire name: `EnableTunnelsBgp`.
-    pub enable_tunnels_bgp: Option<bool>,
+    pub enable_tunnels_bgp: ::core::option::Option<bool>,
     /// Single-tunnel connections only. Health check settings as a JSON string with `enable`, `true` or `false`; `dip`, the destination address to probe; `sip`, the source address of the probes; `interval`, the seconds between probes; `retry`, the maximum number of retries.
     ///
     /// Wire name: `HealthCheckConfig`.
-    pub health_check_config: Option<HealthCheckConfig>,
+    pub health_check_config: ::core::option::Option<HealthCheckConfig>,
     /// Single-tunnel connections only. Phase 1 (IKE) settings as a JSON string. `Psk`: the pre-shared key, 1 to 100 letters, digits and printable special characters without spaces; it must match the key on the on-premises device, and if you leave it out a random 16-character key is generated, which DescribeVpnConnection shows. `IkeVersion`: `ikev1` or `ikev2`, which negotiates faster and copes better with several CIDR blocks. `IkeMode`: `main`, more secure, or `aggressive`, faster. `IkeEncAlg`: `aes`, `aes192`, `aes256`, `des` or `3des`. `IkeAuthAlg`: `md5`, `sha1`, `sha256`, `sha384` or `sha512`. `IkePfs`, the Diffie-Hellman group: `group1`, `group2`, `group5` or `group14`. `IkeLifetime`: the SA lifetime in seconds, 0 to 86400. `LocalId` and `RemoteId`: the identifiers of the VPN gateway and of the customer gateway, each up to 100 characters without spaces and by default the IP address of that gateway.
     ///
     /// Wire name: `IkeConfig`.
-    pub ike_config: Option<String>,
+    pub ike_config: ::core::option::Option<::std::string::String>,
     /// Single-tunnel connections only. Phase 2 (IPsec) settings as a JSON string. `IpsecEncAlg`: `aes`, `aes192`, `aes256`, `des` or `3des`. `IpsecAuthAlg`: `md5`, `sha1`, `sha256`, `sha384` or `sha512`. `IpsecPfs`, the Diffie-Hellman group: `disabled`, `group1`, `group2`, `group5` or `group14`. `IpsecLifetime`: the SA lifetime in seconds, 0 to 86400.
     ///
     /// Wire name: `IpsecConfig`.
-    pub ipsec_config: Option<String>,
+    pub ipsec_config: ::core::option::Option<::std::string::String>,
     /// The VPC-side CIDR blocks that phase 2 negotiation protects, separated by commas, for example `10.0.0.0/16,10.1.0.0/16`. With `0.0.0.0/0` in both LocalSubnet and RemoteSubnet the connection uses destination routing mode; with specific blocks it protects just those data flows.
     ///
     /// Wire name: `LocalSubnet`.
-    pub local_subnet: Option<String>,
+    pub local_subnet: ::core::option::Option<::std::string::String>,
     /// A name for the connection, 1 to 100 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Single-tunnel connections only. A new CA certificate for the peer device; accepted only when the VPN gateway uses ShangMi (SM) certificates.
     ///
     /// Wire name: `RemoteCaCertificate`.
-    pub remote_ca_certificate: Option<String>,
+    pub remote_ca_certificate: ::core::option::Option<::std::string::String>,
     /// The on-premises CIDR blocks that phase 2 negotiation protects, separated by commas, for example `172.16.0.0/24,172.16.1.0/24`. See LocalSubnet for how the two choose the routing mode.
     ///
     /// Wire name: `RemoteSubnet`.
-    pub remote_subnet: Option<String>,
+    pub remote_subnet: ::core::option::Option<::std::string::String>,
     /// Dual-tunnel connections only. New settings for the active tunnel, the standby tunnel or both; TunnelId selects the tunnel.
     ///
     /// Wire name: `TunnelOptionsSpecification`.
-    pub tunnel_options_specification: Vec<TunnelOptionsSpecification>,
+    pub tunnel_options_specification: ::std::vec::Vec<TunnelOptionsSpecification>,
     /// The IPsec-VPN connection to change. DescribeVpnConnections lists them.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub vpn_connection_id: String,
+    pub vpn_connection_id: ::std::string::String,
 }
 impl ModifyVpnConnectionAttributeRequest {
     /// Starts building a request.
@@ -92,127 +92,166 @@ impl ModifyVpnConnectionAttributeRequest {
 /// Builds a [`ModifyVpnConnectionAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyVpnConnectionAttributeRequestBuilder {
-    auto_config_route: Option<bool>,
-    bgp_config: Option<String>,
-    client_token: Option<String>,
-    effect_immediately: Option<bool>,
-    enable_dpd: Option<bool>,
-    enable_nat_traversal: Option<bool>,
-    enable_tunnels_bgp: Option<bool>,
-    health_check_config: Option<HealthCheckConfig>,
-    ike_config: Option<String>,
-    ipsec_config: Option<String>,
-    local_subnet: Option<String>,
-    name: Option<String>,
-    region_id: Option<String>,
-    remote_ca_certificate: Option<String>,
-    remote_subnet: Option<String>,
-    tunnel_options_specification: Vec<TunnelOptionsSpecification>,
-    vpn_connection_id: Option<String>,
+    auto_config_route: ::core::option::Option<bool>,
+    bgp_config: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    effect_immediately: ::core::option::Option<bool>,
+    enable_dpd: ::core::option::Option<bool>,
+    enable_nat_traversal: ::core::option::Option<bool>,
+    enable_tunnels_bgp: ::core::option::Option<bool>,
+    health_check_config: ::core::option::Option<HealthCheckConfig>,
+    ike_config: ::core::option::Option<::std::string::String>,
+    ipsec_config: ::core::option::Option<::std::string::String>,
+    local_subnet: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    remote_ca_certificate: ::core::option::Option<::std::string::String>,
+    remote_subnet: ::core::option::Option<::std::string::String>,
+    tunnel_options_specification: ::std::vec::Vec<TunnelOptionsSpecification>,
+    vpn_connection_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyVpnConnectionAttributeRequestBuilder {
     /// Whether the service adds and advertises routes for the connection automatically.
     ///
     /// Wire name: `AutoConfigRoute`.
-    pub fn auto_config_route(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_config_route(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_config_route = Some(value.into());
         self
     }
     /// Single-tunnel connections only. BGP settings as a JSON string with these fields: `EnableBgp`, `true` or `false`; `LocalAsn`, the autonomous system number on the Alibaba Cloud side, 1 to 4294967295, which you may also write as two 16-bit halves joined by a period, so `1.10` means 1 × 65536 + 10; `TunnelCidr`, a /30 block inside 169.254.0.0/16 that no other connection of the same gateway uses, where 169.254.N.0/30 for N from 0 to 6 and 169.254.169.252/30 are reserved; `LocalBgpIp`, the Alibaba Cloud side BGP address, taken from TunnelCidr. A private ASN is recommended. Required when BGP is enabled on the VPN gateway.
     ///
     /// Wire name: `BgpConfig`.
-    pub fn bgp_config(mut self, value: impl Into<String>) -> Self {
+    pub fn bgp_config(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.bgp_config = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// `true` starts IPsec negotiation as soon as the configuration takes effect; `false` waits until traffic arrives.
     ///
     /// Wire name: `EffectImmediately`.
-    pub fn effect_immediately(mut self, value: impl Into<bool>) -> Self {
+    pub fn effect_immediately(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.effect_immediately = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Whether dead peer detection is on: the initiator sends DPD probes, and when the peer stays silent too long it drops the ISAKMP and IPsec security associations together with the tunnel.
     ///
     /// Wire name: `EnableDpd`.
-    pub fn enable_dpd(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_dpd = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Whether NAT traversal is on; with it the initiator skips the UDP port check during IKE negotiation and can detect NAT devices along the tunnel.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub fn enable_nat_traversal(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_nat_traversal(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_nat_traversal = Some(value.into());
         self
     }
     /// Dual-tunnel connections only. Whether the tunnels run BGP; when `true`, give TunnelBgpConfig for each tunnel.
     ///
     /// Wire name: `EnableTunnelsBgp`.
-    pub fn enable_tunnels_bgp(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_tunnels_bgp(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_tunnels_bgp = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Health check settings as a JSON string with `enable`, `true` or `false`; `dip`, the destination address to probe; `sip`, the source address of the probes; `interval`, the seconds between probes; `retry`, the maximum number of retries.
     ///
     /// Wire name: `HealthCheckConfig`.
-    pub fn health_check_config(mut self, value: impl Into<HealthCheckConfig>) -> Self {
+    pub fn health_check_config(
+        mut self,
+        value: impl ::core::convert::Into<HealthCheckConfig>,
+    ) -> Self {
         self.health_check_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Phase 1 (IKE) settings as a JSON string. `Psk`: the pre-shared key, 1 to 100 letters, digits and printable special characters without spaces; it must match the key on the on-premises device, and if you leave it out a random 16-character key is generated, which DescribeVpnConnection shows. `IkeVersion`: `ikev1` or `ikev2`, which negotiates faster and copes better with several CIDR blocks. `IkeMode`: `main`, more secure, or `aggressive`, faster. `IkeEncAlg`: `aes`, `aes192`, `aes256`, `des` or `3des`. `IkeAuthAlg`: `md5`, `sha1`, `sha256`, `sha384` or `sha512`. `IkePfs`, the Diffie-Hellman group: `group1`, `group2`, `group5` or `group14`. `IkeLifetime`: the SA lifetime in seconds, 0 to 86400. `LocalId` and `RemoteId`: the identifiers of the VPN gateway and of the customer gateway, each up to 100 characters without spaces and by default the IP address of that gateway.
     ///
     /// Wire name: `IkeConfig`.
-    pub fn ike_config(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_config(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Phase 2 (IPsec) settings as a JSON string. `IpsecEncAlg`: `aes`, `aes192`, `aes256`, `des` or `3des`. `IpsecAuthAlg`: `md5`, `sha1`, `sha256`, `sha384` or `sha512`. `IpsecPfs`, the Diffie-Hellman group: `disabled`, `group1`, `group2`, `group5` or `group14`. `IpsecLifetime`: the SA lifetime in seconds, 0 to 86400.
     ///
     /// Wire name: `IpsecConfig`.
-    pub fn ipsec_config(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_config = Some(value.into());
         self
     }
     /// The VPC-side CIDR blocks that phase 2 negotiation protects, separated by commas, for example `10.0.0.0/16,10.1.0.0/16`. With `0.0.0.0/0` in both LocalSubnet and RemoteSubnet the connection uses destination routing mode; with specific blocks it protects just those data flows.
     ///
     /// Wire name: `LocalSubnet`.
-    pub fn local_subnet(mut self, value: impl Into<String>) -> Self {
+    pub fn local_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_subnet = Some(value.into());
         self
     }
     /// A name for the connection, 1 to 100 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Single-tunnel connections only. A new CA certificate for the peer device; accepted only when the VPN gateway uses ShangMi (SM) certificates.
     ///
     /// Wire name: `RemoteCaCertificate`.
-    pub fn remote_ca_certificate(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_ca_certificate(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_ca_certificate = Some(value.into());
         self
     }
     /// The on-premises CIDR blocks that phase 2 negotiation protects, separated by commas, for example `172.16.0.0/24,172.16.1.0/24`. See LocalSubnet for how the two choose the routing mode.
     ///
     /// Wire name: `RemoteSubnet`.
-    pub fn remote_subnet(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_subnet = Some(value.into());
         self
     }
@@ -221,21 +260,31 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
     /// Wire name: `TunnelOptionsSpecification`.
     pub fn tunnel_options_specification(
         mut self,
-        value: impl IntoIterator<Item = impl Into<TunnelOptionsSpecification>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<TunnelOptionsSpecification>,
+        >,
     ) -> Self {
-        self.tunnel_options_specification = value.into_iter().map(Into::into).collect();
+        self.tunnel_options_specification = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The IPsec-VPN connection to change. DescribeVpnConnections lists them.
     ///
     /// Wire name: `VpnConnectionId`. Required.
-    pub fn vpn_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_connection_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyVpnConnectionAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyVpnConnectionAttributeRequest, rt::BuildError> {
         Ok(ModifyVpnConnectionAttributeRequest {
             auto_config_route: self.auto_config_route,
             bgp_config: self.bgp_config,
@@ -280,7 +329,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyVpnConnectionAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyVpnConnectionAttributeRequestBuilder {
             auto_config_route: src.optional("AutoConfigRoute")?,
             bgp_config: src.optional("BgpConfig")?,
@@ -294,7 +345,9 @@ impl rt::FromParams for ModifyVpnConnectionAttributeRequest {
             ipsec_config: src.optional("IpsecConfig")?,
             local_subnet: src.optional("LocalSubnet")?,
             name: src.optional("Name")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             remote_ca_certificate: src.optional("RemoteCaCertificate")?,
             remote_subnet: src.optional("RemoteSubnet")?,
             tunnel_options_specification: src.structs("TunnelOptionsSpecification")?,
@@ -308,9 +361,11 @@ impl rt::Operation for ModifyVpnConnectionAttributeRequest {
     const ACTION: &'static str = "ModifyVpnConnectionAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
     const BODY_PARAMS: &'static [&'static str] = &["TunnelOptionsSpecification"];
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyVpnConnectionAttributeResponse;
     type Error = ModifyVpnConnectionAttributeError;
     #[inline]
@@ -341,83 +396,83 @@ pub struct ModifyVpnConnectionAttributeResponse {
     /// When the connection was created, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The customer gateway at the on-premises end of a single-tunnel connection; DescribeCustomerGateway shows its details.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// The description of the connection.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// `true` if IPsec negotiation starts as soon as the configuration takes effect, `false` if it waits until traffic arrives.
     ///
     /// Wire name: `EffectImmediately`.
-    pub effect_immediately: Option<bool>,
+    pub effect_immediately: ::core::option::Option<bool>,
     /// Whether dead peer detection is on: the initiator probes the peer and tears down the security associations and the tunnel when the peer stops answering.
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<bool>,
+    pub enable_dpd: ::core::option::Option<bool>,
     /// Whether NAT traversal is on, which lets IKE negotiation succeed through NAT devices on the path.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<bool>,
+    pub enable_nat_traversal: ::core::option::Option<bool>,
     /// Whether the tunnels of a dual-tunnel connection run BGP.
     ///
     /// Wire name: `EnableTunnelsBgp`.
-    pub enable_tunnels_bgp: Option<bool>,
+    pub enable_tunnels_bgp: ::core::option::Option<bool>,
     /// The phase 1 (IKE) settings of a single-tunnel connection.
     ///
     /// Wire name: `IkeConfig`.
-    pub ike_config: Option<IkeConfig>,
+    pub ike_config: ::core::option::Option<IkeConfig>,
     /// The phase 2 (IPsec) settings of a single-tunnel connection.
     ///
     /// Wire name: `IpsecConfig`.
-    pub ipsec_config: Option<IpsecConfig>,
+    pub ipsec_config: ::core::option::Option<IpsecConfig>,
     /// The VPC-side CIDR blocks that phase 2 negotiation covers, separated by commas. `0.0.0.0/0` on both sides means the connection uses destination routing mode.
     ///
     /// Wire name: `LocalSubnet`.
-    pub local_subnet: Option<String>,
+    pub local_subnet: ::core::option::Option<::std::string::String>,
     /// The name of the connection.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The on-premises CIDR blocks that phase 2 negotiation covers, separated by commas.
     ///
     /// Wire name: `RemoteSubnet`.
-    pub remote_subnet: Option<String>,
+    pub remote_subnet: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the connection belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The tunnels of a dual-tunnel connection: one entry for the active tunnel and one for the standby tunnel.
     ///
     /// Wire name: `TunnelOptionsSpecification`. On the wire each item is wrapped in `TunnelOptions`.
-    pub tunnel_options_specification: Vec<TunnelOptions>,
+    pub tunnel_options_specification: ::std::vec::Vec<TunnelOptions>,
     /// The health check settings of a single-tunnel connection.
     ///
     /// Wire name: `VcoHealthCheck`.
-    pub vco_health_check: Option<VcoHealthCheck>,
+    pub vco_health_check: ::core::option::Option<VcoHealthCheck>,
     /// The BGP settings of a single-tunnel connection.
     ///
     /// Wire name: `VpnBgpConfig`.
-    pub vpn_bgp_config: Option<VpnBgpConfig>,
+    pub vpn_bgp_config: ::core::option::Option<VpnBgpConfig>,
     /// The ID of the IPsec-VPN connection.
     ///
     /// Wire name: `VpnConnectionId`.
-    pub vpn_connection_id: Option<String>,
+    pub vpn_connection_id: ::core::option::Option<::std::string::String>,
     /// The VPN gateway the connection belongs to.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ModifyVpnConnectionAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             create_time: fields.optional("CreateTime")?,
@@ -483,7 +538,7 @@ impl ModifyVpnConnectionAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -521,13 +576,13 @@ impl rt::OperationError for ModifyVpnConnectionAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyVpnConnectionAttributeError {
+impl ::std::fmt::Display for ModifyVpnConnectionAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyVpnConnectionAttributeError {}
+impl ::std::error::Error for ModifyVpnConnectionAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -883,7 +938,7 @@ impl HealthCheckConfig {
         }
     }
 }
-impl From<&str> for HealthCheckConfig {
+impl ::core::convert::From<&str> for HealthCheckConfig {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -895,16 +950,17 @@ impl From<&str> for HealthCheckConfig {
         }
     }
 }
-impl std::fmt::Display for HealthCheckConfig {
+impl ::std::fmt::Display for HealthCheckConfig {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for HealthCheckConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for HealthCheckConfig {
@@ -920,42 +976,48 @@ pub struct TunnelBgpConfig {
     /// The autonomous system number on the Alibaba Cloud side of this tunnel, 1 to 4294967295.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<i64>,
+    pub local_asn: ::core::option::Option<i64>,
     /// The Alibaba Cloud side BGP address of this tunnel; it must lie within TunnelCidr.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub local_bgp_ip: Option<String>,
+    pub local_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The /30 block inside 169.254.0.0/16 that provides the BGP addresses of this tunnel.
     ///
     /// Wire name: `TunnelCidr`.
-    pub tunnel_cidr: Option<String>,
+    pub tunnel_cidr: ::core::option::Option<::std::string::String>,
 }
 impl TunnelBgpConfig {
     /// The autonomous system number on the Alibaba Cloud side of this tunnel, 1 to 4294967295.
     ///
     /// Wire name: `LocalAsn`.
-    pub fn local_asn(mut self, value: impl Into<i64>) -> Self {
+    pub fn local_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.local_asn = Some(value.into());
         self
     }
     /// The Alibaba Cloud side BGP address of this tunnel; it must lie within TunnelCidr.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub fn local_bgp_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn local_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_bgp_ip = Some(value.into());
         self
     }
     /// The /30 block inside 169.254.0.0/16 that provides the BGP addresses of this tunnel.
     ///
     /// Wire name: `TunnelCidr`.
-    pub fn tunnel_cidr(mut self, value: impl Into<String>) -> Self {
+    pub fn tunnel_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.tunnel_cidr = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelBgpConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             local_asn: fields.optional("LocalAsn")?,
@@ -974,7 +1036,9 @@ impl rt::ToParam for TunnelBgpConfig {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelBgpConfig {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             local_asn: src.optional("LocalAsn")?,
             local_bgp_ip: src.optional("LocalBgpIp")?,
@@ -989,108 +1053,132 @@ pub struct TunnelIkeConfig {
     /// The phase 1 authentication algorithm: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub ike_auth_alg: Option<String>,
+    pub ike_auth_alg: ::core::option::Option<::std::string::String>,
     /// The phase 1 encryption algorithm: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub ike_enc_alg: Option<String>,
+    pub ike_enc_alg: ::core::option::Option<::std::string::String>,
     /// The lifetime of the phase 1 security association in seconds, 0 to 86400.
     ///
     /// Wire name: `IkeLifetime`.
-    pub ike_lifetime: Option<i64>,
+    pub ike_lifetime: ::core::option::Option<i64>,
     /// The IKE negotiation mode: `main` (more secure) or `aggressive` (faster).
     ///
     /// Wire name: `IkeMode`.
-    pub ike_mode: Option<String>,
+    pub ike_mode: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group of phase 1: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub ike_pfs: Option<String>,
+    pub ike_pfs: ::core::option::Option<::std::string::String>,
     /// The IKE version: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub ike_version: Option<String>,
+    pub ike_version: ::core::option::Option<::std::string::String>,
     /// The identifier of the Alibaba Cloud end of this tunnel, up to 100 characters without spaces; by default the tunnel IP address.
     ///
     /// Wire name: `LocalId`.
-    pub local_id: Option<String>,
+    pub local_id: ::core::option::Option<::std::string::String>,
     /// The pre-shared key of this tunnel, 1 to 100 characters without spaces; it must match the key on the on-premises device.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// The identifier of the customer gateway of this tunnel, up to 100 characters without spaces; by default its IP address.
     ///
     /// Wire name: `RemoteId`.
-    pub remote_id: Option<String>,
+    pub remote_id: ::core::option::Option<::std::string::String>,
 }
 impl TunnelIkeConfig {
     /// The phase 1 authentication algorithm: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub fn ike_auth_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_auth_alg = Some(value.into());
         self
     }
     /// The phase 1 encryption algorithm: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub fn ike_enc_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_enc_alg = Some(value.into());
         self
     }
     /// The lifetime of the phase 1 security association in seconds, 0 to 86400.
     ///
     /// Wire name: `IkeLifetime`.
-    pub fn ike_lifetime(mut self, value: impl Into<i64>) -> Self {
+    pub fn ike_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.ike_lifetime = Some(value.into());
         self
     }
     /// The IKE negotiation mode: `main` (more secure) or `aggressive` (faster).
     ///
     /// Wire name: `IkeMode`.
-    pub fn ike_mode(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_mode = Some(value.into());
         self
     }
     /// The Diffie-Hellman group of phase 1: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub fn ike_pfs(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_pfs = Some(value.into());
         self
     }
     /// The IKE version: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub fn ike_version(mut self, value: impl Into<String>) -> Self {
+    pub fn ike_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ike_version = Some(value.into());
         self
     }
     /// The identifier of the Alibaba Cloud end of this tunnel, up to 100 characters without spaces; by default the tunnel IP address.
     ///
     /// Wire name: `LocalId`.
-    pub fn local_id(mut self, value: impl Into<String>) -> Self {
+    pub fn local_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_id = Some(value.into());
         self
     }
     /// The pre-shared key of this tunnel, 1 to 100 characters without spaces; it must match the key on the on-premises device.
     ///
     /// Wire name: `Psk`.
-    pub fn psk(mut self, value: impl Into<String>) -> Self {
+    pub fn psk(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.psk = Some(value.into());
         self
     }
     /// The identifier of the customer gateway of this tunnel, up to 100 characters without spaces; by default its IP address.
     ///
     /// Wire name: `RemoteId`.
-    pub fn remote_id(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_id = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelIkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_auth_alg: fields.optional("IkeAuthAlg")?,
@@ -1121,7 +1209,9 @@ impl rt::ToParam for TunnelIkeConfig {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelIkeConfig {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             ike_auth_alg: src.optional("IkeAuthAlg")?,
             ike_enc_alg: src.optional("IkeEncAlg")?,
@@ -1142,53 +1232,62 @@ pub struct TunnelIpsecConfig {
     /// The phase 2 authentication algorithm: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub ipsec_auth_alg: Option<String>,
+    pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
     /// The phase 2 encryption algorithm: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub ipsec_enc_alg: Option<String>,
+    pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
     /// The lifetime of the phase 2 security association in seconds, 0 to 86400.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub ipsec_lifetime: Option<i32>,
+    pub ipsec_lifetime: ::core::option::Option<i32>,
     /// The Diffie-Hellman group of phase 2: `disabled`, `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub ipsec_pfs: Option<String>,
+    pub ipsec_pfs: ::core::option::Option<::std::string::String>,
 }
 impl TunnelIpsecConfig {
     /// The phase 2 authentication algorithm: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub fn ipsec_auth_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_auth_alg = Some(value.into());
         self
     }
     /// The phase 2 encryption algorithm: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub fn ipsec_enc_alg(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_enc_alg = Some(value.into());
         self
     }
     /// The lifetime of the phase 2 security association in seconds, 0 to 86400.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub fn ipsec_lifetime(mut self, value: impl Into<i32>) -> Self {
+    pub fn ipsec_lifetime(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.ipsec_lifetime = Some(value.into());
         self
     }
     /// The Diffie-Hellman group of phase 2: `disabled`, `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub fn ipsec_pfs(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_pfs = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelIpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
@@ -1209,7 +1308,9 @@ impl rt::ToParam for TunnelIpsecConfig {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelIpsecConfig {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             ipsec_auth_alg: src.optional("IpsecAuthAlg")?,
             ipsec_enc_alg: src.optional("IpsecEncAlg")?,
@@ -1225,108 +1326,132 @@ pub struct TunnelOptionsSpecification {
     /// The tunnel this entry changes. DescribeVpnConnection lists the tunnel IDs of a connection.
     ///
     /// Wire name: `TunnelId`.
-    pub tunnel_id: Option<String>,
+    pub tunnel_id: ::core::option::Option<::std::string::String>,
     /// The customer gateway at the on-premises end of this tunnel. DescribeCustomerGateways lists them.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// Which tunnel this entry describes: `master` for the active tunnel, `slave` for the standby tunnel.
     ///
     /// Wire name: `Role`.
-    pub role: Option<String>,
+    pub role: ::core::option::Option<::std::string::String>,
     /// Whether dead peer detection runs on this tunnel: the initiator probes the peer and drops the tunnel when it stops answering.
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<bool>,
+    pub enable_dpd: ::core::option::Option<bool>,
     /// Whether NAT traversal is on for this tunnel, so that negotiation works through NAT devices on the path.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<bool>,
+    pub enable_nat_traversal: ::core::option::Option<bool>,
     /// The CA certificate of the peer of this tunnel; needed only on a ShangMi (SM) VPN gateway.
     ///
     /// Wire name: `RemoteCaCertificate`.
-    pub remote_ca_certificate: Option<String>,
+    pub remote_ca_certificate: ::core::option::Option<::std::string::String>,
     /// The BGP settings of this tunnel, used when EnableTunnelsBgp is `true`.
     ///
     /// Wire name: `TunnelBgpConfig`.
-    pub tunnel_bgp_config: Option<TunnelBgpConfig>,
+    pub tunnel_bgp_config: ::core::option::Option<TunnelBgpConfig>,
     /// The phase 1 (IKE) settings of this tunnel.
     ///
     /// Wire name: `TunnelIkeConfig`.
-    pub tunnel_ike_config: Option<TunnelIkeConfig>,
+    pub tunnel_ike_config: ::core::option::Option<TunnelIkeConfig>,
     /// The phase 2 (IPsec) settings of this tunnel.
     ///
     /// Wire name: `TunnelIpsecConfig`.
-    pub tunnel_ipsec_config: Option<TunnelIpsecConfig>,
+    pub tunnel_ipsec_config: ::core::option::Option<TunnelIpsecConfig>,
 }
 impl TunnelOptionsSpecification {
     /// The tunnel this entry changes. DescribeVpnConnection lists the tunnel IDs of a connection.
     ///
     /// Wire name: `TunnelId`.
-    pub fn tunnel_id(mut self, value: impl Into<String>) -> Self {
+    pub fn tunnel_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.tunnel_id = Some(value.into());
         self
     }
     /// The customer gateway at the on-premises end of this tunnel. DescribeCustomerGateways lists them.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub fn customer_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.customer_gateway_id = Some(value.into());
         self
     }
     /// Which tunnel this entry describes: `master` for the active tunnel, `slave` for the standby tunnel.
     ///
     /// Wire name: `Role`.
-    pub fn role(mut self, value: impl Into<String>) -> Self {
+    pub fn role(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.role = Some(value.into());
         self
     }
     /// Whether dead peer detection runs on this tunnel: the initiator probes the peer and drops the tunnel when it stops answering.
     ///
     /// Wire name: `EnableDpd`.
-    pub fn enable_dpd(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_dpd = Some(value.into());
         self
     }
     /// Whether NAT traversal is on for this tunnel, so that negotiation works through NAT devices on the path.
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub fn enable_nat_traversal(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_nat_traversal(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.enable_nat_traversal = Some(value.into());
         self
     }
     /// The CA certificate of the peer of this tunnel; needed only on a ShangMi (SM) VPN gateway.
     ///
     /// Wire name: `RemoteCaCertificate`.
-    pub fn remote_ca_certificate(mut self, value: impl Into<String>) -> Self {
+    pub fn remote_ca_certificate(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.remote_ca_certificate = Some(value.into());
         self
     }
     /// The BGP settings of this tunnel, used when EnableTunnelsBgp is `true`.
     ///
     /// Wire name: `TunnelBgpConfig`.
-    pub fn tunnel_bgp_config(mut self, value: impl Into<TunnelBgpConfig>) -> Self {
+    pub fn tunnel_bgp_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelBgpConfig>,
+    ) -> Self {
         self.tunnel_bgp_config = Some(value.into());
         self
     }
     /// The phase 1 (IKE) settings of this tunnel.
     ///
     /// Wire name: `TunnelIkeConfig`.
-    pub fn tunnel_ike_config(mut self, value: impl Into<TunnelIkeConfig>) -> Self {
+    pub fn tunnel_ike_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelIkeConfig>,
+    ) -> Self {
         self.tunnel_ike_config = Some(value.into());
         self
     }
     /// The phase 2 (IPsec) settings of this tunnel.
     ///
     /// Wire name: `TunnelIpsecConfig`.
-    pub fn tunnel_ipsec_config(mut self, value: impl Into<TunnelIpsecConfig>) -> Self {
+    pub fn tunnel_ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelIpsecConfig>,
+    ) -> Self {
         self.tunnel_ipsec_config = Some(value.into());
         self
     }
 }
 impl rt::Decode for TunnelOptionsSpecification {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             tunnel_id: fields.optional("TunnelId")?,
@@ -1357,7 +1482,9 @@ impl rt::ToParam for TunnelOptionsSpecification {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for TunnelOptionsSpecification {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             tunnel_id: src.optional("TunnelId")?,
             customer_gateway_id: src.optional("CustomerGatewayId")?,
@@ -1378,43 +1505,43 @@ pub struct IkeConfig {
     /// The authentication algorithm of phase 1 (IKE) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub ike_auth_alg: Option<String>,
+    pub ike_auth_alg: ::core::option::Option<::std::string::String>,
     /// The encryption algorithm of phase 1 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub ike_enc_alg: Option<String>,
+    pub ike_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long, in seconds, the phase 1 security association lasts before it is negotiated again.
     ///
     /// Wire name: `IkeLifetime`.
-    pub ike_lifetime: Option<i64>,
+    pub ike_lifetime: ::core::option::Option<i64>,
     /// The IKE negotiation mode: `main`, which is more secure, or `aggressive`, which is faster.
     ///
     /// Wire name: `IkeMode`.
-    pub ike_mode: Option<String>,
+    pub ike_mode: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group used to exchange keys in phase 1: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub ike_pfs: Option<String>,
+    pub ike_pfs: ::core::option::Option<::std::string::String>,
     /// The IKE protocol version: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub ike_version: Option<String>,
+    pub ike_version: ::core::option::Option<::std::string::String>,
     /// The identifier the VPN gateway presents in negotiation; by default its IP address.
     ///
     /// Wire name: `LocalId`.
-    pub local_id: Option<String>,
+    pub local_id: ::core::option::Option<::std::string::String>,
     /// The pre-shared key both ends use to authenticate each other; the on-premises device must be configured with the same key.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// The identifier expected from the customer gateway; by default its IP address.
     ///
     /// Wire name: `RemoteId`.
-    pub remote_id: Option<String>,
+    pub remote_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_auth_alg: fields.optional("IkeAuthAlg")?,
@@ -1436,23 +1563,23 @@ pub struct IpsecConfig {
     /// The authentication algorithm of phase 2 (IPsec) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub ipsec_auth_alg: Option<String>,
+    pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
     /// The encryption algorithm of phase 2 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub ipsec_enc_alg: Option<String>,
+    pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long, in seconds, the phase 2 security association lasts before it is negotiated again.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub ipsec_lifetime: Option<i64>,
+    pub ipsec_lifetime: ::core::option::Option<i64>,
     /// The Diffie-Hellman group used in phase 2: `disabled` (no perfect forward secrecy), `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub ipsec_pfs: Option<String>,
+    pub ipsec_pfs: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for IpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
@@ -1469,27 +1596,27 @@ pub struct TunnelOptionsTunnelBgpConfig {
     /// The autonomous system number on the Alibaba Cloud side of this tunnel.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<i64>,
+    pub local_asn: ::core::option::Option<i64>,
     /// The Alibaba Cloud side BGP address of this tunnel, inside TunnelCidr.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub local_bgp_ip: Option<String>,
+    pub local_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The autonomous system number of the on-premises device at the other end of this tunnel.
     ///
     /// Wire name: `PeerAsn`.
-    pub peer_asn: Option<i64>,
+    pub peer_asn: ::core::option::Option<i64>,
     /// The BGP address of the on-premises device at the other end of this tunnel.
     ///
     /// Wire name: `PeerBgpIp`.
-    pub peer_bgp_ip: Option<String>,
+    pub peer_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The /30 block within 169.254.0.0/16 that provides the BGP addresses of this tunnel.
     ///
     /// Wire name: `TunnelCidr`.
-    pub tunnel_cidr: Option<String>,
+    pub tunnel_cidr: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TunnelOptionsTunnelBgpConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             local_asn: fields.optional("LocalAsn")?,
@@ -1507,43 +1634,43 @@ pub struct TunnelOptionsTunnelIkeConfig {
     /// The authentication algorithm of phase 1 (IKE) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IkeAuthAlg`.
-    pub ike_auth_alg: Option<String>,
+    pub ike_auth_alg: ::core::option::Option<::std::string::String>,
     /// The encryption algorithm of phase 1 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IkeEncAlg`.
-    pub ike_enc_alg: Option<String>,
+    pub ike_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long, in seconds, the phase 1 security association lasts before it is negotiated again.
     ///
     /// Wire name: `IkeLifetime`.
-    pub ike_lifetime: Option<i64>,
+    pub ike_lifetime: ::core::option::Option<i64>,
     /// The IKE negotiation mode: `main`, which is more secure, or `aggressive`, which is faster.
     ///
     /// Wire name: `IkeMode`.
-    pub ike_mode: Option<String>,
+    pub ike_mode: ::core::option::Option<::std::string::String>,
     /// The Diffie-Hellman group used to exchange keys in phase 1: `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IkePfs`.
-    pub ike_pfs: Option<String>,
+    pub ike_pfs: ::core::option::Option<::std::string::String>,
     /// The IKE protocol version: `ikev1` or `ikev2`.
     ///
     /// Wire name: `IkeVersion`.
-    pub ike_version: Option<String>,
+    pub ike_version: ::core::option::Option<::std::string::String>,
     /// The identifier the Alibaba Cloud end of this tunnel presents in negotiation.
     ///
     /// Wire name: `LocalId`.
-    pub local_id: Option<String>,
+    pub local_id: ::core::option::Option<::std::string::String>,
     /// The pre-shared key of this tunnel; the on-premises device must be configured with the same key.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// The identifier expected from the on-premises end of this tunnel.
     ///
     /// Wire name: `RemoteId`.
-    pub remote_id: Option<String>,
+    pub remote_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TunnelOptionsTunnelIkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ike_auth_alg: fields.optional("IkeAuthAlg")?,
@@ -1565,23 +1692,23 @@ pub struct TunnelOptionsTunnelIpsecConfig {
     /// The authentication algorithm of phase 2 (IPsec) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
     ///
     /// Wire name: `IpsecAuthAlg`.
-    pub ipsec_auth_alg: Option<String>,
+    pub ipsec_auth_alg: ::core::option::Option<::std::string::String>,
     /// The encryption algorithm of phase 2 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
     ///
     /// Wire name: `IpsecEncAlg`.
-    pub ipsec_enc_alg: Option<String>,
+    pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
     /// How long, in seconds, the phase 2 security association lasts before it is negotiated again.
     ///
     /// Wire name: `IpsecLifetime`.
-    pub ipsec_lifetime: Option<i64>,
+    pub ipsec_lifetime: ::core::option::Option<i64>,
     /// The Diffie-Hellman group used in phase 2: `disabled` (no perfect forward secrecy), `group1`, `group2`, `group5` or `group14`.
     ///
     /// Wire name: `IpsecPfs`.
-    pub ipsec_pfs: Option<String>,
+    pub ipsec_pfs: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TunnelOptionsTunnelIpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
@@ -1598,55 +1725,55 @@ pub struct TunnelOptions {
     /// The customer gateway at the on-premises end of this tunnel.
     ///
     /// Wire name: `CustomerGatewayId`.
-    pub customer_gateway_id: Option<String>,
+    pub customer_gateway_id: ::core::option::Option<::std::string::String>,
     /// Whether dead peer detection runs on this tunnel (`true` or `false`).
     ///
     /// Wire name: `EnableDpd`.
-    pub enable_dpd: Option<bool>,
+    pub enable_dpd: ::core::option::Option<bool>,
     /// Whether NAT traversal is on for this tunnel (`true` or `false`).
     ///
     /// Wire name: `EnableNatTraversal`.
-    pub enable_nat_traversal: Option<bool>,
+    pub enable_nat_traversal: ::core::option::Option<bool>,
     /// The Alibaba Cloud side IP address of this tunnel.
     ///
     /// Wire name: `InternetIp`.
-    pub internet_ip: Option<String>,
+    pub internet_ip: ::core::option::Option<::std::string::String>,
     /// The CA certificate of the peer of this tunnel, used only by ShangMi (SM) VPN gateways.
     ///
     /// Wire name: `RemoteCaCertificate`.
-    pub remote_ca_certificate: Option<String>,
+    pub remote_ca_certificate: ::core::option::Option<::std::string::String>,
     /// The role of the tunnel: `master` for the active tunnel, `slave` for the standby one.
     ///
     /// Wire name: `Role`.
-    pub role: Option<String>,
+    pub role: ::core::option::Option<::std::string::String>,
     /// The state of the tunnel as a resource, for example while it is being created or updated.
     ///
     /// Wire name: `State`.
-    pub state: Option<String>,
+    pub state: ::core::option::Option<::std::string::String>,
     /// The BGP settings of this tunnel.
     ///
     /// Wire name: `TunnelBgpConfig`.
-    pub tunnel_bgp_config: Option<TunnelOptionsTunnelBgpConfig>,
+    pub tunnel_bgp_config: ::core::option::Option<TunnelOptionsTunnelBgpConfig>,
     /// The ID of the tunnel; ModifyVpnConnectionAttribute uses it to pick the tunnel to change.
     ///
     /// Wire name: `TunnelId`.
-    pub tunnel_id: Option<String>,
+    pub tunnel_id: ::core::option::Option<::std::string::String>,
     /// The phase 1 (IKE) settings of this tunnel.
     ///
     /// Wire name: `TunnelIkeConfig`.
-    pub tunnel_ike_config: Option<TunnelOptionsTunnelIkeConfig>,
+    pub tunnel_ike_config: ::core::option::Option<TunnelOptionsTunnelIkeConfig>,
     /// The phase 2 (IPsec) settings of this tunnel.
     ///
     /// Wire name: `TunnelIpsecConfig`.
-    pub tunnel_ipsec_config: Option<TunnelOptionsTunnelIpsecConfig>,
+    pub tunnel_ipsec_config: ::core::option::Option<TunnelOptionsTunnelIpsecConfig>,
     /// The zone the tunnel is deployed in.
     ///
     /// Wire name: `ZoneNo`.
-    pub zone_no: Option<String>,
+    pub zone_no: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TunnelOptions {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             customer_gateway_id: fields.optional("CustomerGatewayId")?,
@@ -1671,27 +1798,27 @@ pub struct VcoHealthCheck {
     /// The destination IP address that health check probes are sent to.
     ///
     /// Wire name: `Dip`.
-    pub dip: Option<String>,
+    pub dip: ::core::option::Option<::std::string::String>,
     /// Whether health checks are on (`true` or `false`).
     ///
     /// Wire name: `Enable`.
-    pub enable: Option<String>,
+    pub enable: ::core::option::Option<::std::string::String>,
     /// The time between two health check probes, in seconds.
     ///
     /// Wire name: `Interval`.
-    pub interval: Option<i64>,
+    pub interval: ::core::option::Option<i64>,
     /// How many times a failed probe is retried before the check counts as failed.
     ///
     /// Wire name: `Retry`.
-    pub retry: Option<i64>,
+    pub retry: ::core::option::Option<i64>,
     /// The source IP address of the health check probes.
     ///
     /// Wire name: `Sip`.
-    pub sip: Option<String>,
+    pub sip: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VcoHealthCheck {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             dip: fields.optional("Dip")?,
@@ -1709,35 +1836,35 @@ pub struct VpnBgpConfig {
     /// Whether BGP is on for the connection (`true` or `false`).
     ///
     /// Wire name: `EnableBgp`.
-    pub enable_bgp: Option<String>,
+    pub enable_bgp: ::core::option::Option<::std::string::String>,
     /// The autonomous system number on the Alibaba Cloud side.
     ///
     /// Wire name: `LocalAsn`.
-    pub local_asn: Option<i64>,
+    pub local_asn: ::core::option::Option<i64>,
     /// The Alibaba Cloud side BGP address, inside TunnelCidr.
     ///
     /// Wire name: `LocalBgpIp`.
-    pub local_bgp_ip: Option<String>,
+    pub local_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The autonomous system number of the on-premises device.
     ///
     /// Wire name: `PeerAsn`.
-    pub peer_asn: Option<i64>,
+    pub peer_asn: ::core::option::Option<i64>,
     /// The BGP address of the on-premises device.
     ///
     /// Wire name: `PeerBgpIp`.
-    pub peer_bgp_ip: Option<String>,
+    pub peer_bgp_ip: ::core::option::Option<::std::string::String>,
     /// The state of the BGP session.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The /30 block within 169.254.0.0/16 that provides the BGP addresses inside the tunnel.
     ///
     /// Wire name: `TunnelCidr`.
-    pub tunnel_cidr: Option<String>,
+    pub tunnel_cidr: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for VpnBgpConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             enable_bgp: fields.optional("EnableBgp")?,
@@ -1761,7 +1888,7 @@ mod tests {
             .vpn_connection_id("example-VpnConnectionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,27 +16,27 @@ pub struct ModifyVpnGatewayAttributeRequest {
     /// Whether routes the gateway learns through BGP are advertised to the VPC automatically: `true` or `false`.
     ///
     /// Wire name: `AutoPropagate`.
-    pub auto_propagate: Option<bool>,
+    pub auto_propagate: ::core::option::Option<bool>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A new description for the gateway, 1 to 100 characters.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// A new name, 2 to 100 characters: it starts with a letter, holds only letters, digits, underscores, hyphens and periods, and must not start with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VPN gateway to change. DescribeVpnGateways lists them.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
 }
 impl ModifyVpnGatewayAttributeRequest {
     /// Starts building a request.
@@ -48,59 +48,76 @@ impl ModifyVpnGatewayAttributeRequest {
 /// Builds a [`ModifyVpnGatewayAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyVpnGatewayAttributeRequestBuilder {
-    auto_propagate: Option<bool>,
-    client_token: Option<String>,
-    description: Option<String>,
-    name: Option<String>,
-    region_id: Option<String>,
-    vpn_gateway_id: Option<String>,
+    auto_propagate: ::core::option::Option<bool>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl ModifyVpnGatewayAttributeRequestBuilder {
     /// Whether routes the gateway learns through BGP are advertised to the VPC automatically: `true` or `false`.
     ///
     /// Wire name: `AutoPropagate`.
-    pub fn auto_propagate(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_propagate(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_propagate = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A new description for the gateway, 1 to 100 characters.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// A new name, 2 to 100 characters: it starts with a letter, holds only letters, digits, underscores, hyphens and periods, and must not start with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VPN gateway to change. DescribeVpnGateways lists them.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyVpnGatewayAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyVpnGatewayAttributeRequest, rt::BuildError> {
         Ok(ModifyVpnGatewayAttributeRequest {
             auto_propagate: self.auto_propagate,
             client_token: self.client_token,
@@ -134,13 +151,17 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyVpnGatewayAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyVpnGatewayAttributeRequestBuilder {
             auto_propagate: src.optional("AutoPropagate")?,
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
             name: src.optional("Name")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -151,8 +172,10 @@ impl rt::Operation for ModifyVpnGatewayAttributeRequest {
     const ACTION: &'static str = "ModifyVpnGatewayAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyVpnGatewayAttributeResponse;
     type Error = ModifyVpnGatewayAttributeError;
     #[inline]
@@ -172,83 +195,83 @@ pub struct ModifyVpnGatewayAttributeResponse {
     /// Whether routes the gateway learns through BGP are advertised to the VPC route table automatically (`true`) or not (`false`).
     ///
     /// Wire name: `AutoPropagate`.
-    pub auto_propagate: Option<bool>,
+    pub auto_propagate: ::core::option::Option<bool>,
     /// The payment status of the gateway: `Normal`, or `FinancialLocked` when it is locked because of an overdue payment.
     ///
     /// Wire name: `BusinessStatus`.
-    pub business_status: Option<String>,
+    pub business_status: ::core::option::Option<::std::string::String>,
     /// When the gateway was created, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The description you gave the gateway.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The second IP address of a gateway that supports dual-tunnel IPsec-VPN connections; it sits in the zone of DisasterRecoveryVSwitchId. Empty for other gateways.
     ///
     /// Wire name: `DisasterRecoveryInternetIp`.
-    pub disaster_recovery_internet_ip: Option<String>,
+    pub disaster_recovery_internet_ip: ::core::option::Option<::std::string::String>,
     /// The second vSwitch of the gateway, in another zone than VSwitchId, used for cross-zone disaster recovery by gateways that support dual-tunnel connections.
     ///
     /// Wire name: `DisasterRecoveryVSwitchId`.
-    pub disaster_recovery_vswitch_id: Option<String>,
+    pub disaster_recovery_vswitch_id: ::core::option::Option<::std::string::String>,
     /// Whether BGP dynamic routing is enabled on the gateway.
     ///
     /// Wire name: `EnableBgp`.
-    pub enable_bgp: Option<bool>,
+    pub enable_bgp: ::core::option::Option<bool>,
     /// When a subscription gateway expires, as a Unix timestamp in milliseconds.
     ///
     /// Wire name: `EndTime`.
-    pub end_time: Option<i64>,
+    pub end_time: ::core::option::Option<i64>,
     /// The IP address of the gateway that on-premises devices connect to: a public address for a public gateway, a private one for a private gateway. For a gateway that supports dual-tunnel connections it is the first of its two addresses, in the zone of VSwitchId.
     ///
     /// Wire name: `InternetIp`.
-    pub internet_ip: Option<String>,
+    pub internet_ip: ::core::option::Option<::std::string::String>,
     /// The private IP address of the gateway inside the VPC.
     ///
     /// Wire name: `IntranetIp`.
-    pub intranet_ip: Option<String>,
+    pub intranet_ip: ::core::option::Option<::std::string::String>,
     /// The name of the gateway.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the gateway belongs to; its IPsec-VPN connections, SSL servers and certificates belong to the same group.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The bandwidth specification of the gateway, such as `10M` for 10 Mbit/s.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<String>,
+    pub spec: ::core::option::Option<::std::string::String>,
     /// The IP address that SSL-VPN clients connect to, when SSL-VPN uses an address of its own.
     ///
     /// Wire name: `SslVpnInternetIp`.
-    pub ssl_vpn_internet_ip: Option<String>,
+    pub ssl_vpn_internet_ip: ::core::option::Option<::std::string::String>,
     /// The state of the gateway: `init`, `provisioning`, `active`, `updating` or `deleting`. Asynchronous changes to the gateway, its IPsec-VPN connections and its routes are complete once it is `active` again.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The vSwitch the gateway is deployed in; for a gateway with two vSwitches, the first one.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
     /// The VPC the gateway belongs to.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
     /// The ID of the VPN gateway.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for ModifyVpnGatewayAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             auto_propagate: fields.optional("AutoPropagate")?,
@@ -308,7 +331,7 @@ impl ModifyVpnGatewayAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -344,13 +367,13 @@ impl rt::OperationError for ModifyVpnGatewayAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyVpnGatewayAttributeError {
+impl ::std::fmt::Display for ModifyVpnGatewayAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyVpnGatewayAttributeError {}
+impl ::std::error::Error for ModifyVpnGatewayAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -442,7 +465,7 @@ mod tests {
             .vpn_gateway_id("example-VpnGatewayId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

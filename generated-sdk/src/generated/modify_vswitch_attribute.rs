@@ -16,31 +16,31 @@ pub struct ModifyVSwitchAttributeRequest {
     /// The new description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// `true` gives the vSwitch an IPv6 CIDR block; `false`, the default, turns IPv6 off for it.
     ///
     /// Wire name: `EnableIPv6`.
-    pub enable_ipv6: Option<bool>,
+    pub enable_ipv6: ::core::option::Option<bool>,
     /// The last eight bits of the vSwitch IPv6 CIDR block, from `0` to `255`. Allowed only when IPv6 is enabled for the VPC of the vSwitch.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub ipv6_cidr_block: Option<i32>,
+    pub ipv6_cidr_block: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The vSwitch to change. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`. Required.
-    pub vswitch_id: String,
+    pub vswitch_id: ::std::string::String,
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `VSwitchName`.
-    pub vswitch_name: Option<String>,
+    pub vswitch_name: ::core::option::Option<::std::string::String>,
     /// The IPv6 CIDR block of the VPC from which the vSwitch IPv6 block is taken. Allowed only when IPv6 is enabled for the VPC.
     ///
     /// Wire name: `VpcIpv6CidrBlock`.
-    pub vpc_ipv6_cidr_block: Option<String>,
+    pub vpc_ipv6_cidr_block: ::core::option::Option<::std::string::String>,
 }
 impl ModifyVSwitchAttributeRequest {
     /// Starts building a request.
@@ -52,67 +52,84 @@ impl ModifyVSwitchAttributeRequest {
 /// Builds a [`ModifyVSwitchAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyVSwitchAttributeRequestBuilder {
-    description: Option<String>,
-    enable_ipv6: Option<bool>,
-    ipv6_cidr_block: Option<i32>,
-    region_id: Option<String>,
-    vswitch_id: Option<String>,
-    vswitch_name: Option<String>,
-    vpc_ipv6_cidr_block: Option<String>,
+    description: ::core::option::Option<::std::string::String>,
+    enable_ipv6: ::core::option::Option<bool>,
+    ipv6_cidr_block: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vswitch_id: ::core::option::Option<::std::string::String>,
+    vswitch_name: ::core::option::Option<::std::string::String>,
+    vpc_ipv6_cidr_block: ::core::option::Option<::std::string::String>,
 }
 impl ModifyVSwitchAttributeRequestBuilder {
     /// The new description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// `true` gives the vSwitch an IPv6 CIDR block; `false`, the default, turns IPv6 off for it.
     ///
     /// Wire name: `EnableIPv6`.
-    pub fn enable_ipv6(mut self, value: impl Into<bool>) -> Self {
+    pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enable_ipv6 = Some(value.into());
         self
     }
     /// The last eight bits of the vSwitch IPv6 CIDR block, from `0` to `255`. Allowed only when IPv6 is enabled for the VPC of the vSwitch.
     ///
     /// Wire name: `Ipv6CidrBlock`.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<i32>) -> Self {
+    pub fn ipv6_cidr_block(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.ipv6_cidr_block = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The vSwitch to change. DescribeVSwitches lists vSwitch IDs.
     ///
     /// Wire name: `VSwitchId`. Required.
-    pub fn vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_id = Some(value.into());
         self
     }
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `VSwitchName`.
-    pub fn vswitch_name(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_name = Some(value.into());
         self
     }
     /// The IPv6 CIDR block of the VPC from which the vSwitch IPv6 block is taken. Allowed only when IPv6 is enabled for the VPC.
     ///
     /// Wire name: `VpcIpv6CidrBlock`.
-    pub fn vpc_ipv6_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_ipv6_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_ipv6_cidr_block = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ModifyVSwitchAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ModifyVSwitchAttributeRequest, rt::BuildError> {
         Ok(ModifyVSwitchAttributeRequest {
             description: self.description,
             enable_ipv6: self.enable_ipv6,
@@ -147,7 +164,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyVSwitchAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyVSwitchAttributeRequestBuilder {
             description: src.optional("Description")?,
             enable_ipv6: src.optional("EnableIPv6")?,
@@ -165,8 +184,10 @@ impl rt::Operation for ModifyVSwitchAttributeRequest {
     const ACTION: &'static str = "ModifyVSwitchAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyVSwitchAttributeResponse;
     type Error = ModifyVSwitchAttributeError;
     #[inline]
@@ -187,11 +208,11 @@ pub struct ModifyVSwitchAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyVSwitchAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -222,7 +243,7 @@ impl ModifyVSwitchAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -242,13 +263,13 @@ impl rt::OperationError for ModifyVSwitchAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyVSwitchAttributeError {
+impl ::std::fmt::Display for ModifyVSwitchAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyVSwitchAttributeError {}
+impl ::std::error::Error for ModifyVSwitchAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -267,7 +288,7 @@ mod tests {
             .vswitch_id("example-VSwitchId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,27 +16,29 @@ pub struct ModifyVSwitchCidrReservationAttributeRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The new description, 2 to 256 characters, beginning with a letter and not with `http://` or `https://`. Empty unless set.
     ///
     /// Wire name: `VSwitchCidrReservationDescription`.
-    pub vswitch_cidr_reservation_description: Option<String>,
+    pub vswitch_cidr_reservation_description: ::core::option::Option<
+        ::std::string::String,
+    >,
     /// The reserved CIDR block to change. ListVSwitchCidrReservations lists the reservations of a vSwitch.
     ///
     /// Wire name: `VSwitchCidrReservationId`. Required.
-    pub vswitch_cidr_reservation_id: String,
+    pub vswitch_cidr_reservation_id: ::std::string::String,
     /// The new name, 2 to 128 characters of letters, digits, underscores and hyphens, beginning with a letter.
     ///
     /// Wire name: `VSwitchCidrReservationName`.
-    pub vswitch_cidr_reservation_name: Option<String>,
+    pub vswitch_cidr_reservation_name: ::core::option::Option<::std::string::String>,
 }
 impl ModifyVSwitchCidrReservationAttributeRequest {
     /// Starts building a request.
@@ -48,32 +50,38 @@ impl ModifyVSwitchCidrReservationAttributeRequest {
 /// Builds a [`ModifyVSwitchCidrReservationAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ModifyVSwitchCidrReservationAttributeRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    region_id: Option<String>,
-    vswitch_cidr_reservation_description: Option<String>,
-    vswitch_cidr_reservation_id: Option<String>,
-    vswitch_cidr_reservation_name: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vswitch_cidr_reservation_description: ::core::option::Option<::std::string::String>,
+    vswitch_cidr_reservation_id: ::core::option::Option<::std::string::String>,
+    vswitch_cidr_reservation_name: ::core::option::Option<::std::string::String>,
 }
 impl ModifyVSwitchCidrReservationAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -82,7 +90,7 @@ impl ModifyVSwitchCidrReservationAttributeRequestBuilder {
     /// Wire name: `VSwitchCidrReservationDescription`.
     pub fn vswitch_cidr_reservation_description(
         mut self,
-        value: impl Into<String>,
+        value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.vswitch_cidr_reservation_description = Some(value.into());
         self
@@ -90,14 +98,20 @@ impl ModifyVSwitchCidrReservationAttributeRequestBuilder {
     /// The reserved CIDR block to change. ListVSwitchCidrReservations lists the reservations of a vSwitch.
     ///
     /// Wire name: `VSwitchCidrReservationId`. Required.
-    pub fn vswitch_cidr_reservation_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_cidr_reservation_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_cidr_reservation_id = Some(value.into());
         self
     }
     /// The new name, 2 to 128 characters of letters, digits, underscores and hyphens, beginning with a letter.
     ///
     /// Wire name: `VSwitchCidrReservationName`.
-    pub fn vswitch_cidr_reservation_name(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_cidr_reservation_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_cidr_reservation_name = Some(value.into());
         self
     }
@@ -105,7 +119,10 @@ impl ModifyVSwitchCidrReservationAttributeRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<ModifyVSwitchCidrReservationAttributeRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        ModifyVSwitchCidrReservationAttributeRequest,
+        rt::BuildError,
+    > {
         Ok(ModifyVSwitchCidrReservationAttributeRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -144,11 +161,15 @@ impl rt::DryRunnable for ModifyVSwitchCidrReservationAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for ModifyVSwitchCidrReservationAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ModifyVSwitchCidrReservationAttributeRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vswitch_cidr_reservation_description: src
                 .optional("VSwitchCidrReservationDescription")?,
             vswitch_cidr_reservation_id: src.optional("VSwitchCidrReservationId")?,
@@ -162,8 +183,10 @@ impl rt::Operation for ModifyVSwitchCidrReservationAttributeRequest {
     const ACTION: &'static str = "ModifyVSwitchCidrReservationAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ModifyVSwitchCidrReservationAttributeResponse;
     type Error = ModifyVSwitchCidrReservationAttributeError;
     #[inline]
@@ -187,11 +210,11 @@ pub struct ModifyVSwitchCidrReservationAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ModifyVSwitchCidrReservationAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -222,7 +245,7 @@ impl ModifyVSwitchCidrReservationAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -242,13 +265,13 @@ impl rt::OperationError for ModifyVSwitchCidrReservationAttributeError {
         }
     }
 }
-impl std::fmt::Display for ModifyVSwitchCidrReservationAttributeError {
+impl ::std::fmt::Display for ModifyVSwitchCidrReservationAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ModifyVSwitchCidrReservationAttributeError {}
+impl ::std::error::Error for ModifyVSwitchCidrReservationAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -268,7 +291,7 @@ mod tests {
             .vswitch_cidr_reservation_id("example-VSwitchCidrReservationId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

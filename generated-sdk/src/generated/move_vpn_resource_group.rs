@@ -12,19 +12,19 @@ pub struct MoveVpnResourceGroupRequest {
     /// The ID of the resource to move, of the kind named in ResourceType.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The resource group to move the resource to. ListResourceGroups lists them.
     ///
     /// Wire name: `NewResourceGroupId`. Required.
-    pub new_resource_group_id: String,
+    pub new_resource_group_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The kind of resource to move. `VpnGateway`: a VPN gateway, whose IPsec-VPN connections, SSL client certificates, SSL servers and IPsec servers move along with it. `CustomerGateway`: a customer gateway. `VpnAttachment`: an IPsec-VPN connection that is attached to a transit router or not associated with any resource.
     ///
     /// Wire name: `ResourceType`. Required.
-    pub resource_type: String,
+    pub resource_type: ::std::string::String,
 }
 impl MoveVpnResourceGroupRequest {
     /// Starts building a request.
@@ -36,43 +36,57 @@ impl MoveVpnResourceGroupRequest {
 /// Builds a [`MoveVpnResourceGroupRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct MoveVpnResourceGroupRequestBuilder {
-    instance_id: Option<String>,
-    new_resource_group_id: Option<String>,
-    region_id: Option<String>,
-    resource_type: Option<String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    new_resource_group_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_type: ::core::option::Option<::std::string::String>,
 }
 impl MoveVpnResourceGroupRequestBuilder {
     /// The ID of the resource to move, of the kind named in ResourceType.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The resource group to move the resource to. ListResourceGroups lists them.
     ///
     /// Wire name: `NewResourceGroupId`. Required.
-    pub fn new_resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn new_resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.new_resource_group_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The kind of resource to move. `VpnGateway`: a VPN gateway, whose IPsec-VPN connections, SSL client certificates, SSL servers and IPsec servers move along with it. `CustomerGateway`: a customer gateway. `VpnAttachment`: an IPsec-VPN connection that is attached to a transit router or not associated with any resource.
     ///
     /// Wire name: `ResourceType`. Required.
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<MoveVpnResourceGroupRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<MoveVpnResourceGroupRequest, rt::BuildError> {
         Ok(MoveVpnResourceGroupRequest {
             instance_id: rt::required(self.instance_id, "InstanceId")?,
             new_resource_group_id: rt::required(
@@ -107,11 +121,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for MoveVpnResourceGroupRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         MoveVpnResourceGroupRequestBuilder {
             instance_id: src.optional("InstanceId")?,
             new_resource_group_id: src.optional("NewResourceGroupId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_type: src.optional("ResourceType")?,
         }
             .build()
@@ -122,8 +140,10 @@ impl rt::Operation for MoveVpnResourceGroupRequest {
     const ACTION: &'static str = "MoveVpnResourceGroup";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = MoveVpnResourceGroupResponse;
     type Error = MoveVpnResourceGroupError;
     #[inline]
@@ -141,11 +161,11 @@ pub struct MoveVpnResourceGroupResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for MoveVpnResourceGroupResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -176,7 +196,7 @@ impl MoveVpnResourceGroupError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -196,13 +216,13 @@ impl rt::OperationError for MoveVpnResourceGroupError {
         }
     }
 }
-impl std::fmt::Display for MoveVpnResourceGroupError {
+impl ::std::fmt::Display for MoveVpnResourceGroupError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for MoveVpnResourceGroupError {}
+impl ::std::error::Error for MoveVpnResourceGroupError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -224,7 +244,7 @@ mod tests {
             .resource_type("example-ResourceType")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,7 +14,7 @@ pub struct OpenPhysicalConnectionServiceRequest {
     /// The region of the Express Connect circuits. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-shanghai`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl OpenPhysicalConnectionServiceRequest {
     /// Starts building a request.
@@ -26,19 +26,24 @@ impl OpenPhysicalConnectionServiceRequest {
 /// Builds a [`OpenPhysicalConnectionServiceRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct OpenPhysicalConnectionServiceRequestBuilder {
-    region_id: Option<String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl OpenPhysicalConnectionServiceRequestBuilder {
     /// The region of the Express Connect circuits. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-shanghai`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<OpenPhysicalConnectionServiceRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<OpenPhysicalConnectionServiceRequest, rt::BuildError> {
         Ok(OpenPhysicalConnectionServiceRequest {
             region_id: self.region_id,
         })
@@ -67,9 +72,13 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for OpenPhysicalConnectionServiceRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         OpenPhysicalConnectionServiceRequestBuilder {
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -79,8 +88,10 @@ impl rt::Operation for OpenPhysicalConnectionServiceRequest {
     const ACTION: &'static str = "OpenPhysicalConnectionService";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = OpenPhysicalConnectionServiceResponse;
     type Error = OpenPhysicalConnectionServiceError;
     #[inline]
@@ -95,11 +106,11 @@ pub struct OpenPhysicalConnectionServiceResponse {
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `1F5C9A3E-7B2D-4C86-9E0A-B4D8F2C6E517`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for OpenPhysicalConnectionServiceResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -130,7 +141,7 @@ impl OpenPhysicalConnectionServiceError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -150,13 +161,13 @@ impl rt::OperationError for OpenPhysicalConnectionServiceError {
         }
     }
 }
-impl std::fmt::Display for OpenPhysicalConnectionServiceError {
+impl ::std::fmt::Display for OpenPhysicalConnectionServiceError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for OpenPhysicalConnectionServiceError {}
+impl ::std::error::Error for OpenPhysicalConnectionServiceError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -176,7 +187,7 @@ mod tests {
             .region_id("cn-shanghai")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -195,7 +206,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<OpenPhysicalConnectionServiceResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<OpenPhysicalConnectionServiceResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

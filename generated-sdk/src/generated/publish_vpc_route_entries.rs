@@ -16,23 +16,23 @@ pub struct PublishVpcRouteEntriesRequest {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The route entries to publish, 1 to 50 per call.
     ///
     /// Wire name: `RouteEntries`. At most 50 items.
-    pub route_entries: Vec<RouteEntries>,
+    pub route_entries: ::std::vec::Vec<RouteEntries>,
     /// The instance to publish the routes to, of the kind given in TargetType.
     ///
     /// Wire name: `TargetInstanceId`. Required.
-    pub target_instance_id: String,
+    pub target_instance_id: ::std::string::String,
     /// The kind of instance the routes are published to, such as an Express Connect Router.
     ///
     /// Wire name: `TargetType`. Required.
-    pub target_type: String,
+    pub target_type: ::std::string::String,
 }
 impl PublishVpcRouteEntriesRequest {
     /// Starts building a request.
@@ -44,24 +44,27 @@ impl PublishVpcRouteEntriesRequest {
 /// Builds a [`PublishVpcRouteEntriesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct PublishVpcRouteEntriesRequestBuilder {
-    dry_run: Option<bool>,
-    region_id: Option<String>,
-    route_entries: Vec<RouteEntries>,
-    target_instance_id: Option<String>,
-    target_type: Option<String>,
+    dry_run: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_entries: ::std::vec::Vec<RouteEntries>,
+    target_instance_id: ::core::option::Option<::std::string::String>,
+    target_type: ::core::option::Option<::std::string::String>,
 }
 impl PublishVpcRouteEntriesRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -70,28 +73,41 @@ impl PublishVpcRouteEntriesRequestBuilder {
     /// Wire name: `RouteEntries`. At most 50 items.
     pub fn route_entries(
         mut self,
-        value: impl IntoIterator<Item = impl Into<RouteEntries>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RouteEntries>,
+        >,
     ) -> Self {
-        self.route_entries = value.into_iter().map(Into::into).collect();
+        self.route_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The instance to publish the routes to, of the kind given in TargetType.
     ///
     /// Wire name: `TargetInstanceId`. Required.
-    pub fn target_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn target_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.target_instance_id = Some(value.into());
         self
     }
     /// The kind of instance the routes are published to, such as an Express Connect Router.
     ///
     /// Wire name: `TargetType`. Required.
-    pub fn target_type(mut self, value: impl Into<String>) -> Self {
+    pub fn target_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.target_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<PublishVpcRouteEntriesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<PublishVpcRouteEntriesRequest, rt::BuildError> {
         let request = PublishVpcRouteEntriesRequest {
             dry_run: self.dry_run,
             region_id: self.region_id,
@@ -131,10 +147,14 @@ impl rt::DryRunnable for PublishVpcRouteEntriesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for PublishVpcRouteEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         PublishVpcRouteEntriesRequestBuilder {
             dry_run: src.optional("DryRun")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_entries: src.structs("RouteEntries")?,
             target_instance_id: src.optional("TargetInstanceId")?,
             target_type: src.optional("TargetType")?,
@@ -147,8 +167,10 @@ impl rt::Operation for PublishVpcRouteEntriesRequest {
     const ACTION: &'static str = "PublishVpcRouteEntries";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = PublishVpcRouteEntriesResponse;
     type Error = PublishVpcRouteEntriesError;
     #[inline]
@@ -167,11 +189,11 @@ pub struct PublishVpcRouteEntriesResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for PublishVpcRouteEntriesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -202,7 +224,7 @@ impl PublishVpcRouteEntriesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -222,13 +244,13 @@ impl rt::OperationError for PublishVpcRouteEntriesError {
         }
     }
 }
-impl std::fmt::Display for PublishVpcRouteEntriesError {
+impl ::std::fmt::Display for PublishVpcRouteEntriesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for PublishVpcRouteEntriesError {}
+impl ::std::error::Error for PublishVpcRouteEntriesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -244,31 +266,37 @@ pub struct RouteEntries {
     /// The destination CIDR block of the entry to publish.
     ///
     /// Wire name: `DestinationCidrBlock`. Required.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// The VPC route table that holds the entry.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub route_table_id: Option<String>,
+    pub route_table_id: ::core::option::Option<::std::string::String>,
 }
 impl RouteEntries {
     /// The destination CIDR block of the entry to publish.
     ///
     /// Wire name: `DestinationCidrBlock`. Required.
-    pub fn destination_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_cidr_block = Some(value.into());
         self
     }
     /// The VPC route table that holds the entry.
     ///
     /// Wire name: `RouteTableId`. Required.
-    pub fn route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_table_id = Some(value.into());
         self
     }
 }
 impl rt::Decode for RouteEntries {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             destination_cidr_block: fields.optional("DestinationCidrBlock")?,
@@ -285,7 +313,7 @@ impl rt::ToParam for RouteEntries {
 }
 impl rt::CheckRequired for RouteEntries {
     #[inline]
-    fn first_missing(&self) -> Option<String> {
+    fn first_missing(&self) -> ::core::option::Option<::std::string::String> {
         if self.destination_cidr_block.is_none() {
             return Some("DestinationCidrBlock".to_owned());
         }
@@ -297,7 +325,9 @@ impl rt::CheckRequired for RouteEntries {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for RouteEntries {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             destination_cidr_block: src.optional("DestinationCidrBlock")?,
             route_table_id: src.optional("RouteTableId")?,
@@ -316,7 +346,7 @@ mod tests {
             .target_type("example-TargetType")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

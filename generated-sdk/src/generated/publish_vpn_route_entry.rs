@@ -14,11 +14,11 @@ pub struct PublishVpnRouteEntryRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The next hop of the route, as DescribeVpnRouteEntries shows it for destination-based routes.
     ///
     /// Wire name: `NextHop`. Required.
-    pub next_hop: String,
+    pub next_hop: ::std::string::String,
     /// `true` advertises the route to the VPC route table; `false` withdraws it.
     ///
     /// Wire name: `PublishVpc`. Required.
@@ -26,11 +26,11 @@ pub struct PublishVpnRouteEntryRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block of the route.
     ///
     /// Wire name: `RouteDest`. Required.
-    pub route_dest: String,
+    pub route_dest: ::std::string::String,
     /// The kind of route: `dbr` for a destination-based route, `pbr` for a policy-based route.
     ///
     /// Wire name: `RouteType`. Required.
@@ -38,7 +38,7 @@ pub struct PublishVpnRouteEntryRequest {
     /// The VPN gateway that holds the route. DescribeVpnGateways lists them.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
 }
 impl PublishVpnRouteEntryRequest {
     /// Starts building a request.
@@ -50,67 +50,84 @@ impl PublishVpnRouteEntryRequest {
 /// Builds a [`PublishVpnRouteEntryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct PublishVpnRouteEntryRequestBuilder {
-    client_token: Option<String>,
-    next_hop: Option<String>,
-    publish_vpc: Option<bool>,
-    region_id: Option<String>,
-    route_dest: Option<String>,
-    route_type: Option<RouteType>,
-    vpn_gateway_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    next_hop: ::core::option::Option<::std::string::String>,
+    publish_vpc: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_dest: ::core::option::Option<::std::string::String>,
+    route_type: ::core::option::Option<RouteType>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl PublishVpnRouteEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The next hop of the route, as DescribeVpnRouteEntries shows it for destination-based routes.
     ///
     /// Wire name: `NextHop`. Required.
-    pub fn next_hop(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop = Some(value.into());
         self
     }
     /// `true` advertises the route to the VPC route table; `false` withdraws it.
     ///
     /// Wire name: `PublishVpc`. Required.
-    pub fn publish_vpc(mut self, value: impl Into<bool>) -> Self {
+    pub fn publish_vpc(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.publish_vpc = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The destination CIDR block of the route.
     ///
     /// Wire name: `RouteDest`. Required.
-    pub fn route_dest(mut self, value: impl Into<String>) -> Self {
+    pub fn route_dest(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_dest = Some(value.into());
         self
     }
     /// The kind of route: `dbr` for a destination-based route, `pbr` for a policy-based route.
     ///
     /// Wire name: `RouteType`. Required.
-    pub fn route_type(mut self, value: impl Into<RouteType>) -> Self {
+    pub fn route_type(mut self, value: impl ::core::convert::Into<RouteType>) -> Self {
         self.route_type = Some(value.into());
         self
     }
     /// The VPN gateway that holds the route. DescribeVpnGateways lists them.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<PublishVpnRouteEntryRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<PublishVpnRouteEntryRequest, rt::BuildError> {
         Ok(PublishVpnRouteEntryRequest {
             client_token: self.client_token,
             next_hop: rt::required(self.next_hop, "NextHop")?,
@@ -145,12 +162,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for PublishVpnRouteEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         PublishVpnRouteEntryRequestBuilder {
             client_token: src.optional("ClientToken")?,
             next_hop: src.optional("NextHop")?,
             publish_vpc: src.optional("PublishVpc")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_dest: src.optional("RouteDest")?,
             route_type: src.optional("RouteType")?,
             vpn_gateway_id: src.optional("VpnGatewayId")?,
@@ -163,8 +184,10 @@ impl rt::Operation for PublishVpnRouteEntryRequest {
     const ACTION: &'static str = "PublishVpnRouteEntry";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = PublishVpnRouteEntryResponse;
     type Error = PublishVpnRouteEntryError;
     #[inline]
@@ -185,11 +208,11 @@ pub struct PublishVpnRouteEntryResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for PublishVpnRouteEntryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -236,7 +259,7 @@ impl PublishVpnRouteEntryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -274,13 +297,13 @@ impl rt::OperationError for PublishVpnRouteEntryError {
         }
     }
 }
-impl std::fmt::Display for PublishVpnRouteEntryError {
+impl ::std::fmt::Display for PublishVpnRouteEntryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for PublishVpnRouteEntryError {}
+impl ::std::error::Error for PublishVpnRouteEntryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -311,7 +334,7 @@ impl RouteType {
         }
     }
 }
-impl From<&str> for RouteType {
+impl ::core::convert::From<&str> for RouteType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -321,16 +344,17 @@ impl From<&str> for RouteType {
         }
     }
 }
-impl std::fmt::Display for RouteType {
+impl ::std::fmt::Display for RouteType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for RouteType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for RouteType {
@@ -354,7 +378,7 @@ mod tests {
             .vpn_gateway_id("example-VpnGatewayId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,19 +16,19 @@ pub struct RecoverPhysicalConnectionRequest {
     /// `true` only checks the request (parameters, syntax, connection state) without recovering anything; `false` (the default) recovers the connection.
     ///
     /// Wire name: `DryRun`. Example: `false`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The ID of the hosted connection to recover.
     ///
     /// Wire name: `InstanceId`. Required. Example: `pc-bp1j7fwr1v9m0pxcq2k4`.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The region the connection belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The client token of this action under another name: a value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `Token`. Example: `2d6f0b4a-8c1e-4f3a-a5b7-9e0d2c4f6a18`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub token: Option<String>,
+    pub token: ::core::option::Option<::std::string::String>,
 }
 impl RecoverPhysicalConnectionRequest {
     /// Starts building a request.
@@ -40,43 +40,54 @@ impl RecoverPhysicalConnectionRequest {
 /// Builds a [`RecoverPhysicalConnectionRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct RecoverPhysicalConnectionRequestBuilder {
-    dry_run: Option<bool>,
-    instance_id: Option<String>,
-    region_id: Option<String>,
-    token: Option<String>,
+    dry_run: ::core::option::Option<bool>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    token: ::core::option::Option<::std::string::String>,
 }
 impl RecoverPhysicalConnectionRequestBuilder {
     /// `true` only checks the request (parameters, syntax, connection state) without recovering anything; `false` (the default) recovers the connection.
     ///
     /// Wire name: `DryRun`. Example: `false`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The ID of the hosted connection to recover.
     ///
     /// Wire name: `InstanceId`. Required. Example: `pc-bp1j7fwr1v9m0pxcq2k4`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The region the connection belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The client token of this action under another name: a value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `Token`. Example: `2d6f0b4a-8c1e-4f3a-a5b7-9e0d2c4f6a18`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn token(mut self, value: impl Into<String>) -> Self {
+    pub fn token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.token = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<RecoverPhysicalConnectionRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<RecoverPhysicalConnectionRequest, rt::BuildError> {
         let request = RecoverPhysicalConnectionRequest {
             dry_run: self.dry_run,
             instance_id: rt::required(self.instance_id, "InstanceId")?,
@@ -118,11 +129,15 @@ impl rt::DryRunnable for RecoverPhysicalConnectionRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for RecoverPhysicalConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         RecoverPhysicalConnectionRequestBuilder {
             dry_run: src.optional("DryRun")?,
             instance_id: src.optional("InstanceId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             token: src.optional("Token")?,
         }
             .build()
@@ -133,8 +148,10 @@ impl rt::Operation for RecoverPhysicalConnectionRequest {
     const ACTION: &'static str = "RecoverPhysicalConnection";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("Token");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("Token");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = RecoverPhysicalConnectionResponse;
     type Error = RecoverPhysicalConnectionError;
     #[inline]
@@ -152,11 +169,11 @@ pub struct RecoverPhysicalConnectionResponse {
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `5D1A8E4C-3F7B-4A92-B6E0-C9F3A7D1B258`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for RecoverPhysicalConnectionResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -187,7 +204,7 @@ impl RecoverPhysicalConnectionError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -207,13 +224,13 @@ impl rt::OperationError for RecoverPhysicalConnectionError {
         }
     }
 }
-impl std::fmt::Display for RecoverPhysicalConnectionError {
+impl ::std::fmt::Display for RecoverPhysicalConnectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for RecoverPhysicalConnectionError {}
+impl ::std::error::Error for RecoverPhysicalConnectionError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -236,7 +253,7 @@ mod tests {
             .token("2d6f0b4a-8c1e-4f3a-a5b7-9e0d2c4f6a18")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -255,7 +272,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<RecoverPhysicalConnectionResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<RecoverPhysicalConnectionResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

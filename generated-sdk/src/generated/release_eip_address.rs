@@ -16,11 +16,11 @@ pub struct ReleaseEipAddressRequest {
     /// The EIP to release. DescribeEipAddresses lists EIP IDs.
     ///
     /// Wire name: `AllocationId`. Required.
-    pub allocation_id: String,
+    pub allocation_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl ReleaseEipAddressRequest {
     /// Starts building a request.
@@ -32,27 +32,35 @@ impl ReleaseEipAddressRequest {
 /// Builds a [`ReleaseEipAddressRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ReleaseEipAddressRequestBuilder {
-    allocation_id: Option<String>,
-    region_id: Option<String>,
+    allocation_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl ReleaseEipAddressRequestBuilder {
     /// The EIP to release. DescribeEipAddresses lists EIP IDs.
     ///
     /// Wire name: `AllocationId`. Required.
-    pub fn allocation_id(mut self, value: impl Into<String>) -> Self {
+    pub fn allocation_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.allocation_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ReleaseEipAddressRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ReleaseEipAddressRequest, rt::BuildError> {
         Ok(ReleaseEipAddressRequest {
             allocation_id: rt::required(self.allocation_id, "AllocationId")?,
             region_id: self.region_id,
@@ -79,7 +87,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for ReleaseEipAddressRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ReleaseEipAddressRequestBuilder {
             allocation_id: src.optional("AllocationId")?,
             region_id: src.optional("RegionId")?,
@@ -92,8 +102,10 @@ impl rt::Operation for ReleaseEipAddressRequest {
     const ACTION: &'static str = "ReleaseEipAddress";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ReleaseEipAddressResponse;
     type Error = ReleaseEipAddressError;
     #[inline]
@@ -109,11 +121,11 @@ pub struct ReleaseEipAddressResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ReleaseEipAddressResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -164,7 +176,7 @@ impl ReleaseEipAddressError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -204,13 +216,13 @@ impl rt::OperationError for ReleaseEipAddressError {
         }
     }
 }
-impl std::fmt::Display for ReleaseEipAddressError {
+impl ::std::fmt::Display for ReleaseEipAddressError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ReleaseEipAddressError {}
+impl ::std::error::Error for ReleaseEipAddressError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -229,7 +241,7 @@ mod tests {
             .allocation_id("example-AllocationId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

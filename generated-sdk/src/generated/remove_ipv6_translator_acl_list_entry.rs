@@ -14,19 +14,19 @@ pub struct RemoveIpv6TranslatorAclListEntryRequest {
     /// The ACL entry to remove. DescribeIPv6TranslatorAclListAttributes lists the entries of an ACL.
     ///
     /// Wire name: `AclEntryId`. Required.
-    pub acl_entry_id: String,
+    pub acl_entry_id: ::std::string::String,
     /// The ACL that holds the entry.
     ///
     /// Wire name: `AclId`. Required.
-    pub acl_id: String,
+    pub acl_id: ::std::string::String,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl RemoveIpv6TranslatorAclListEntryRequest {
     /// Starts building a request.
@@ -38,37 +38,49 @@ impl RemoveIpv6TranslatorAclListEntryRequest {
 /// Builds a [`RemoveIpv6TranslatorAclListEntryRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct RemoveIpv6TranslatorAclListEntryRequestBuilder {
-    acl_entry_id: Option<String>,
-    acl_id: Option<String>,
-    client_token: Option<String>,
-    region_id: Option<String>,
+    acl_entry_id: ::core::option::Option<::std::string::String>,
+    acl_id: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl RemoveIpv6TranslatorAclListEntryRequestBuilder {
     /// The ACL entry to remove. DescribeIPv6TranslatorAclListAttributes lists the entries of an ACL.
     ///
     /// Wire name: `AclEntryId`. Required.
-    pub fn acl_entry_id(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_entry_id = Some(value.into());
         self
     }
     /// The ACL that holds the entry.
     ///
     /// Wire name: `AclId`. Required.
-    pub fn acl_id(mut self, value: impl Into<String>) -> Self {
+    pub fn acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.acl_id = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -76,7 +88,10 @@ impl RemoveIpv6TranslatorAclListEntryRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<RemoveIpv6TranslatorAclListEntryRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        RemoveIpv6TranslatorAclListEntryRequest,
+        rt::BuildError,
+    > {
         Ok(RemoveIpv6TranslatorAclListEntryRequest {
             acl_entry_id: rt::required(self.acl_entry_id, "AclEntryId")?,
             acl_id: rt::required(self.acl_id, "AclId")?,
@@ -108,12 +123,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for RemoveIpv6TranslatorAclListEntryRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         RemoveIpv6TranslatorAclListEntryRequestBuilder {
             acl_entry_id: src.optional("AclEntryId")?,
             acl_id: src.optional("AclId")?,
             client_token: src.optional("ClientToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -123,8 +142,10 @@ impl rt::Operation for RemoveIpv6TranslatorAclListEntryRequest {
     const ACTION: &'static str = "RemoveIPv6TranslatorAclListEntry";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = RemoveIpv6TranslatorAclListEntryResponse;
     type Error = RemoveIpv6TranslatorAclListEntryError;
     #[inline]
@@ -142,11 +163,11 @@ pub struct RemoveIpv6TranslatorAclListEntryResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for RemoveIpv6TranslatorAclListEntryResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -181,7 +202,7 @@ impl RemoveIpv6TranslatorAclListEntryError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -209,13 +230,13 @@ impl rt::OperationError for RemoveIpv6TranslatorAclListEntryError {
         }
     }
 }
-impl std::fmt::Display for RemoveIpv6TranslatorAclListEntryError {
+impl ::std::fmt::Display for RemoveIpv6TranslatorAclListEntryError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for RemoveIpv6TranslatorAclListEntryError {}
+impl ::std::error::Error for RemoveIpv6TranslatorAclListEntryError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -236,7 +257,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct RemoveSourcesFromTrafficMirrorSessionRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The session to remove the sources from. ListTrafficMirrorSessions lists session IDs.
     ///
     /// Wire name: `TrafficMirrorSessionId`. Required.
-    pub traffic_mirror_session_id: String,
+    pub traffic_mirror_session_id: ::std::string::String,
     /// The elastic network interfaces to stop mirroring; up to 10 per request.
     ///
     /// Wire name: `TrafficMirrorSourceIds`. Required. At most 30 items.
-    pub traffic_mirror_source_ids: Vec<String>,
+    pub traffic_mirror_source_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl RemoveSourcesFromTrafficMirrorSessionRequest {
     /// Starts building a request.
@@ -44,38 +44,47 @@ impl RemoveSourcesFromTrafficMirrorSessionRequest {
 /// Builds a [`RemoveSourcesFromTrafficMirrorSessionRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    region_id: Option<String>,
-    traffic_mirror_session_id: Option<String>,
-    traffic_mirror_source_ids: Vec<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    traffic_mirror_session_id: ::core::option::Option<::std::string::String>,
+    traffic_mirror_source_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The session to remove the sources from. ListTrafficMirrorSessions lists session IDs.
     ///
     /// Wire name: `TrafficMirrorSessionId`. Required.
-    pub fn traffic_mirror_session_id(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_session_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_session_id = Some(value.into());
         self
     }
@@ -84,16 +93,24 @@ impl RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
     /// Wire name: `TrafficMirrorSourceIds`. Required. At most 30 items.
     pub fn traffic_mirror_source_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.traffic_mirror_source_ids = value.into_iter().map(Into::into).collect();
+        self.traffic_mirror_source_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(
         self,
-    ) -> Result<RemoveSourcesFromTrafficMirrorSessionRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        RemoveSourcesFromTrafficMirrorSessionRequest,
+        rt::BuildError,
+    > {
         let request = RemoveSourcesFromTrafficMirrorSessionRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -142,11 +159,15 @@ impl rt::DryRunnable for RemoveSourcesFromTrafficMirrorSessionRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for RemoveSourcesFromTrafficMirrorSessionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             traffic_mirror_session_id: src.optional("TrafficMirrorSessionId")?,
             traffic_mirror_source_ids: src.list("TrafficMirrorSourceIds")?,
         }
@@ -158,8 +179,10 @@ impl rt::Operation for RemoveSourcesFromTrafficMirrorSessionRequest {
     const ACTION: &'static str = "RemoveSourcesFromTrafficMirrorSession";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = RemoveSourcesFromTrafficMirrorSessionResponse;
     type Error = RemoveSourcesFromTrafficMirrorSessionError;
     #[inline]
@@ -178,11 +201,11 @@ pub struct RemoveSourcesFromTrafficMirrorSessionResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for RemoveSourcesFromTrafficMirrorSessionResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -213,7 +236,7 @@ impl RemoveSourcesFromTrafficMirrorSessionError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -233,13 +256,13 @@ impl rt::OperationError for RemoveSourcesFromTrafficMirrorSessionError {
         }
     }
 }
-impl std::fmt::Display for RemoveSourcesFromTrafficMirrorSessionError {
+impl ::std::fmt::Display for RemoveSourcesFromTrafficMirrorSessionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for RemoveSourcesFromTrafficMirrorSessionError {}
+impl ::std::error::Error for RemoveSourcesFromTrafficMirrorSessionError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -260,7 +283,7 @@ mod tests {
             .traffic_mirror_source_ids(["example-TrafficMirrorSourceIds"])
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct ReplaceVpcDhcpOptionsSetRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The DHCP options set that is to replace the current one. ListDhcpOptionsSets lists the sets of the region.
     ///
     /// Wire name: `DhcpOptionsSetId`. Required.
-    pub dhcp_options_set_id: String,
+    pub dhcp_options_set_id: ::std::string::String,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VPC whose DHCP options set is replaced. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub vpc_id: String,
+    pub vpc_id: ::std::string::String,
 }
 impl ReplaceVpcDhcpOptionsSetRequest {
     /// Starts building a request.
@@ -44,51 +44,65 @@ impl ReplaceVpcDhcpOptionsSetRequest {
 /// Builds a [`ReplaceVpcDhcpOptionsSetRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ReplaceVpcDhcpOptionsSetRequestBuilder {
-    client_token: Option<String>,
-    dhcp_options_set_id: Option<String>,
-    dry_run: Option<bool>,
-    region_id: Option<String>,
-    vpc_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dhcp_options_set_id: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl ReplaceVpcDhcpOptionsSetRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The DHCP options set that is to replace the current one. ListDhcpOptionsSets lists the sets of the region.
     ///
     /// Wire name: `DhcpOptionsSetId`. Required.
-    pub fn dhcp_options_set_id(mut self, value: impl Into<String>) -> Self {
+    pub fn dhcp_options_set_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dhcp_options_set_id = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VPC whose DHCP options set is replaced. DescribeVpcs lists VPC IDs.
     ///
     /// Wire name: `VpcId`. Required.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ReplaceVpcDhcpOptionsSetRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ReplaceVpcDhcpOptionsSetRequest, rt::BuildError> {
         Ok(ReplaceVpcDhcpOptionsSetRequest {
             client_token: self.client_token,
             dhcp_options_set_id: rt::required(
@@ -125,12 +139,16 @@ impl rt::DryRunnable for ReplaceVpcDhcpOptionsSetRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for ReplaceVpcDhcpOptionsSetRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ReplaceVpcDhcpOptionsSetRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dhcp_options_set_id: src.optional("DhcpOptionsSetId")?,
             dry_run: src.optional("DryRun")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpc_id: src.optional("VpcId")?,
         }
             .build()
@@ -141,8 +159,10 @@ impl rt::Operation for ReplaceVpcDhcpOptionsSetRequest {
     const ACTION: &'static str = "ReplaceVpcDhcpOptionsSet";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = ReplaceVpcDhcpOptionsSetResponse;
     type Error = ReplaceVpcDhcpOptionsSetError;
     #[inline]
@@ -161,11 +181,11 @@ pub struct ReplaceVpcDhcpOptionsSetResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for ReplaceVpcDhcpOptionsSetResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -196,7 +216,7 @@ impl ReplaceVpcDhcpOptionsSetError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -216,13 +236,13 @@ impl rt::OperationError for ReplaceVpcDhcpOptionsSetError {
         }
     }
 }
-impl std::fmt::Display for ReplaceVpcDhcpOptionsSetError {
+impl ::std::fmt::Display for ReplaceVpcDhcpOptionsSetError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ReplaceVpcDhcpOptionsSetError {}
+impl ::std::error::Error for ReplaceVpcDhcpOptionsSetError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -243,7 +263,7 @@ mod tests {
             .vpc_id("example-VpcId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

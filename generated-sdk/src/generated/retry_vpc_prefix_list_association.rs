@@ -16,23 +16,23 @@ pub struct RetryVpcPrefixListAssociationRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The prefix list to apply again. ListPrefixLists lists prefix list IDs.
     ///
     /// Wire name: `PrefixListId`. Required.
-    pub prefix_list_id: String,
+    pub prefix_list_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource that uses the prefix list, such as a route table; GetVpcPrefixListAssociations lists them.
     ///
     /// Wire name: `ResourceId`. Required.
-    pub resource_id: String,
+    pub resource_id: ::std::string::String,
     /// The kind of resource in ResourceId: `vpcRouteTable` for a VPC route table, `trRouteTable` for a transit router route table.
     ///
     /// Wire name: `ResourceType`. Required.
@@ -48,59 +48,76 @@ impl RetryVpcPrefixListAssociationRequest {
 /// Builds a [`RetryVpcPrefixListAssociationRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct RetryVpcPrefixListAssociationRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    prefix_list_id: Option<String>,
-    region_id: Option<String>,
-    resource_id: Option<String>,
-    resource_type: Option<ResourceType>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    prefix_list_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_id: ::core::option::Option<::std::string::String>,
+    resource_type: ::core::option::Option<ResourceType>,
 }
 impl RetryVpcPrefixListAssociationRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The prefix list to apply again. ListPrefixLists lists prefix list IDs.
     ///
     /// Wire name: `PrefixListId`. Required.
-    pub fn prefix_list_id(mut self, value: impl Into<String>) -> Self {
+    pub fn prefix_list_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.prefix_list_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource that uses the prefix list, such as a route table; GetVpcPrefixListAssociations lists them.
     ///
     /// Wire name: `ResourceId`. Required.
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_id = Some(value.into());
         self
     }
     /// The kind of resource in ResourceId: `vpcRouteTable` for a VPC route table, `trRouteTable` for a transit router route table.
     ///
     /// Wire name: `ResourceType`. Required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<ResourceType>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<RetryVpcPrefixListAssociationRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<RetryVpcPrefixListAssociationRequest, rt::BuildError> {
         Ok(RetryVpcPrefixListAssociationRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -135,12 +152,16 @@ impl rt::DryRunnable for RetryVpcPrefixListAssociationRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for RetryVpcPrefixListAssociationRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         RetryVpcPrefixListAssociationRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             prefix_list_id: src.optional("PrefixListId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_id: src.optional("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
         }
@@ -152,8 +173,10 @@ impl rt::Operation for RetryVpcPrefixListAssociationRequest {
     const ACTION: &'static str = "RetryVpcPrefixListAssociation";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = RetryVpcPrefixListAssociationResponse;
     type Error = RetryVpcPrefixListAssociationError;
     #[inline]
@@ -173,11 +196,11 @@ pub struct RetryVpcPrefixListAssociationResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for RetryVpcPrefixListAssociationResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -208,7 +231,7 @@ impl RetryVpcPrefixListAssociationError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -228,13 +251,13 @@ impl rt::OperationError for RetryVpcPrefixListAssociationError {
         }
     }
 }
-impl std::fmt::Display for RetryVpcPrefixListAssociationError {
+impl ::std::fmt::Display for RetryVpcPrefixListAssociationError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for RetryVpcPrefixListAssociationError {}
+impl ::std::error::Error for RetryVpcPrefixListAssociationError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -265,7 +288,7 @@ impl ResourceType {
         }
     }
 }
-impl From<&str> for ResourceType {
+impl ::core::convert::From<&str> for ResourceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -275,16 +298,17 @@ impl From<&str> for ResourceType {
         }
     }
 }
-impl std::fmt::Display for ResourceType {
+impl ::std::fmt::Display for ResourceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ResourceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ResourceType {
@@ -306,7 +330,7 @@ mod tests {
             .resource_type("example-ResourceType")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

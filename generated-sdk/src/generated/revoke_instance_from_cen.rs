@@ -16,7 +16,7 @@ pub struct RevokeInstanceFromCenRequest {
     /// The CEN instance whose permission is withdrawn.
     ///
     /// Wire name: `CenId`. Required.
-    pub cen_id: String,
+    pub cen_id: ::std::string::String,
     /// The account ID (UID) of the owner of the CEN instance.
     ///
     /// Wire name: `CenOwnerId`. Required.
@@ -24,11 +24,11 @@ pub struct RevokeInstanceFromCenRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The VPC, VBR or CCN instance that the CEN instance may no longer attach.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The kind of network instance: `VPC`, `VBR` or `CCN`.
     ///
     /// Wire name: `InstanceType`. Required.
@@ -36,7 +36,7 @@ pub struct RevokeInstanceFromCenRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl RevokeInstanceFromCenRequest {
     /// Starts building a request.
@@ -48,59 +48,76 @@ impl RevokeInstanceFromCenRequest {
 /// Builds a [`RevokeInstanceFromCenRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct RevokeInstanceFromCenRequestBuilder {
-    cen_id: Option<String>,
-    cen_owner_id: Option<i64>,
-    client_token: Option<String>,
-    instance_id: Option<String>,
-    instance_type: Option<InstanceType>,
-    region_id: Option<String>,
+    cen_id: ::core::option::Option<::std::string::String>,
+    cen_owner_id: ::core::option::Option<i64>,
+    client_token: ::core::option::Option<::std::string::String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    instance_type: ::core::option::Option<InstanceType>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl RevokeInstanceFromCenRequestBuilder {
     /// The CEN instance whose permission is withdrawn.
     ///
     /// Wire name: `CenId`. Required.
-    pub fn cen_id(mut self, value: impl Into<String>) -> Self {
+    pub fn cen_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.cen_id = Some(value.into());
         self
     }
     /// The account ID (UID) of the owner of the CEN instance.
     ///
     /// Wire name: `CenOwnerId`. Required.
-    pub fn cen_owner_id(mut self, value: impl Into<i64>) -> Self {
+    pub fn cen_owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.cen_owner_id = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The VPC, VBR or CCN instance that the CEN instance may no longer attach.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The kind of network instance: `VPC`, `VBR` or `CCN`.
     ///
     /// Wire name: `InstanceType`. Required.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<InstanceType>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<RevokeInstanceFromCenRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<RevokeInstanceFromCenRequest, rt::BuildError> {
         Ok(RevokeInstanceFromCenRequest {
             cen_id: rt::required(self.cen_id, "CenId")?,
             cen_owner_id: rt::required(self.cen_owner_id, "CenOwnerId")?,
@@ -134,14 +151,18 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for RevokeInstanceFromCenRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         RevokeInstanceFromCenRequestBuilder {
             cen_id: src.optional("CenId")?,
             cen_owner_id: src.optional("CenOwnerId")?,
             client_token: src.optional("ClientToken")?,
             instance_id: src.optional("InstanceId")?,
             instance_type: src.optional("InstanceType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -151,8 +172,10 @@ impl rt::Operation for RevokeInstanceFromCenRequest {
     const ACTION: &'static str = "RevokeInstanceFromCen";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = RevokeInstanceFromCenResponse;
     type Error = RevokeInstanceFromCenError;
     #[inline]
@@ -172,11 +195,11 @@ pub struct RevokeInstanceFromCenResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for RevokeInstanceFromCenResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -207,7 +230,7 @@ impl RevokeInstanceFromCenError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -227,13 +250,13 @@ impl rt::OperationError for RevokeInstanceFromCenError {
         }
     }
 }
-impl std::fmt::Display for RevokeInstanceFromCenError {
+impl ::std::fmt::Display for RevokeInstanceFromCenError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for RevokeInstanceFromCenError {}
+impl ::std::error::Error for RevokeInstanceFromCenError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -267,7 +290,7 @@ impl InstanceType {
         }
     }
 }
-impl From<&str> for InstanceType {
+impl ::core::convert::From<&str> for InstanceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -278,16 +301,17 @@ impl From<&str> for InstanceType {
         }
     }
 }
-impl std::fmt::Display for InstanceType {
+impl ::std::fmt::Display for InstanceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for InstanceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for InstanceType {
@@ -310,7 +334,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -14,23 +14,23 @@ pub struct SetHighDefinitionMonitorLogStatusRequest {
     /// The ID of the EIP to configure.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The kind of resource in InstanceId; pass `EIP`.
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<String>,
+    pub instance_type: ::core::option::Option<::std::string::String>,
     /// The Simple Log Service project that receives the monitoring data.
     ///
     /// Wire name: `LogProject`. Required.
-    pub log_project: String,
+    pub log_project: ::std::string::String,
     /// The Logstore, in LogProject, that receives the monitoring data.
     ///
     /// Wire name: `LogStore`. Required.
-    pub log_store: String,
+    pub log_store: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// `ON` to turn fine-grained monitoring on, `OFF` to turn it off.
     ///
     /// Wire name: `Status`. Required.
@@ -46,53 +46,68 @@ impl SetHighDefinitionMonitorLogStatusRequest {
 /// Builds a [`SetHighDefinitionMonitorLogStatusRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct SetHighDefinitionMonitorLogStatusRequestBuilder {
-    instance_id: Option<String>,
-    instance_type: Option<String>,
-    log_project: Option<String>,
-    log_store: Option<String>,
-    region_id: Option<String>,
-    status: Option<Status>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    instance_type: ::core::option::Option<::std::string::String>,
+    log_project: ::core::option::Option<::std::string::String>,
+    log_store: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    status: ::core::option::Option<Status>,
 }
 impl SetHighDefinitionMonitorLogStatusRequestBuilder {
     /// The ID of the EIP to configure.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The kind of resource in InstanceId; pass `EIP`.
     ///
     /// Wire name: `InstanceType`.
-    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
     /// The Simple Log Service project that receives the monitoring data.
     ///
     /// Wire name: `LogProject`. Required.
-    pub fn log_project(mut self, value: impl Into<String>) -> Self {
+    pub fn log_project(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.log_project = Some(value.into());
         self
     }
     /// The Logstore, in LogProject, that receives the monitoring data.
     ///
     /// Wire name: `LogStore`. Required.
-    pub fn log_store(mut self, value: impl Into<String>) -> Self {
+    pub fn log_store(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.log_store = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// `ON` to turn fine-grained monitoring on, `OFF` to turn it off.
     ///
     /// Wire name: `Status`. Required.
-    pub fn status(mut self, value: impl Into<Status>) -> Self {
+    pub fn status(mut self, value: impl ::core::convert::Into<Status>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -100,7 +115,10 @@ impl SetHighDefinitionMonitorLogStatusRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<SetHighDefinitionMonitorLogStatusRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        SetHighDefinitionMonitorLogStatusRequest,
+        rt::BuildError,
+    > {
         Ok(SetHighDefinitionMonitorLogStatusRequest {
             instance_id: rt::required(self.instance_id, "InstanceId")?,
             instance_type: self.instance_type,
@@ -134,13 +152,17 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for SetHighDefinitionMonitorLogStatusRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         SetHighDefinitionMonitorLogStatusRequestBuilder {
             instance_id: src.optional("InstanceId")?,
             instance_type: src.optional("InstanceType")?,
             log_project: src.optional("LogProject")?,
             log_store: src.optional("LogStore")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             status: src.optional("Status")?,
         }
             .build()
@@ -151,8 +173,10 @@ impl rt::Operation for SetHighDefinitionMonitorLogStatusRequest {
     const ACTION: &'static str = "SetHighDefinitionMonitorLogStatus";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = SetHighDefinitionMonitorLogStatusResponse;
     type Error = SetHighDefinitionMonitorLogStatusError;
     #[inline]
@@ -172,15 +196,15 @@ pub struct SetHighDefinitionMonitorLogStatusResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// Whether the change succeeded (`true` or `false`).
     ///
     /// Wire name: `Success`.
-    pub success: Option<String>,
+    pub success: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for SetHighDefinitionMonitorLogStatusResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -212,7 +236,7 @@ impl SetHighDefinitionMonitorLogStatusError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -232,13 +256,13 @@ impl rt::OperationError for SetHighDefinitionMonitorLogStatusError {
         }
     }
 }
-impl std::fmt::Display for SetHighDefinitionMonitorLogStatusError {
+impl ::std::fmt::Display for SetHighDefinitionMonitorLogStatusError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for SetHighDefinitionMonitorLogStatusError {}
+impl ::std::error::Error for SetHighDefinitionMonitorLogStatusError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -273,7 +297,7 @@ impl Status {
         }
     }
 }
-impl From<&str> for Status {
+impl ::core::convert::From<&str> for Status {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -283,16 +307,17 @@ impl From<&str> for Status {
         }
     }
 }
-impl std::fmt::Display for Status {
+impl ::std::fmt::Display for Status {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Status {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Status {
@@ -315,7 +340,7 @@ mod tests {
             .status("example-Status")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

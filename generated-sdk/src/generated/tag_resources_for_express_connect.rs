@@ -14,11 +14,11 @@ pub struct TagResourcesForExpressConnectRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resources to tag, all of the type given in ResourceType; up to 20 IDs.
     ///
     /// Wire name: `ResourceId`. Required. At most 21 items.
-    pub resource_id: Vec<String>,
+    pub resource_id: ::std::vec::Vec<::std::string::String>,
     /// The kind of resource: `PHYSICALCONNECTION` (Express Connect circuit), `VIRTUALBORDERROUTER` (VBR) or `ROUTERINTERFACE` (router interface).
     ///
     /// Wire name: `ResourceType`. Required.
@@ -26,7 +26,7 @@ pub struct TagResourcesForExpressConnectRequest {
     /// The tags, each a key and value, to attach to every listed resource.
     ///
     /// Wire name: `Tag`. Required. At most 21 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl TagResourcesForExpressConnectRequest {
     /// Starts building a request.
@@ -38,16 +38,19 @@ impl TagResourcesForExpressConnectRequest {
 /// Builds a [`TagResourcesForExpressConnectRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct TagResourcesForExpressConnectRequestBuilder {
-    region_id: Option<String>,
-    resource_id: Vec<String>,
-    resource_type: Option<ResourceType>,
-    tag: Vec<super::types::Tag>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_id: ::std::vec::Vec<::std::string::String>,
+    resource_type: ::core::option::Option<ResourceType>,
+    tag: ::std::vec::Vec<super::types::Tag>,
 }
 impl TagResourcesForExpressConnectRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -56,15 +59,20 @@ impl TagResourcesForExpressConnectRequestBuilder {
     /// Wire name: `ResourceId`. Required. At most 21 items.
     pub fn resource_id(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(Into::into).collect();
+        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The kind of resource: `PHYSICALCONNECTION` (Express Connect circuit), `VIRTUALBORDERROUTER` (VBR) or `ROUTERINTERFACE` (router interface).
     ///
     /// Wire name: `ResourceType`. Required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<ResourceType>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
@@ -73,14 +81,18 @@ impl TagResourcesForExpressConnectRequestBuilder {
     /// Wire name: `Tag`. Required. At most 21 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<TagResourcesForExpressConnectRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<TagResourcesForExpressConnectRequest, rt::BuildError> {
         let request = TagResourcesForExpressConnectRequest {
             region_id: self.region_id,
             resource_id: rt::required_list(self.resource_id, "ResourceId")?,
@@ -122,9 +134,13 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for TagResourcesForExpressConnectRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         TagResourcesForExpressConnectRequestBuilder {
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_id: src.list("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
             tag: src.structs("Tag")?,
@@ -137,8 +153,10 @@ impl rt::Operation for TagResourcesForExpressConnectRequest {
     const ACTION: &'static str = "TagResourcesForExpressConnect";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = TagResourcesForExpressConnectResponse;
     type Error = TagResourcesForExpressConnectError;
     #[inline]
@@ -156,11 +174,11 @@ pub struct TagResourcesForExpressConnectResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for TagResourcesForExpressConnectResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -191,7 +209,7 @@ impl TagResourcesForExpressConnectError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -211,13 +229,13 @@ impl rt::OperationError for TagResourcesForExpressConnectError {
         }
     }
 }
-impl std::fmt::Display for TagResourcesForExpressConnectError {
+impl ::std::fmt::Display for TagResourcesForExpressConnectError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for TagResourcesForExpressConnectError {}
+impl ::std::error::Error for TagResourcesForExpressConnectError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -251,7 +269,7 @@ impl ResourceType {
         }
     }
 }
-impl From<&str> for ResourceType {
+impl ::core::convert::From<&str> for ResourceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -262,16 +280,17 @@ impl From<&str> for ResourceType {
         }
     }
 }
-impl std::fmt::Display for ResourceType {
+impl ::std::fmt::Display for ResourceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ResourceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ResourceType {
@@ -293,7 +312,7 @@ mod tests {
             .tag([super::super::types::Tag::default().key("env").value("prod")])
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

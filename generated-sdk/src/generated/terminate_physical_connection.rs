@@ -16,15 +16,15 @@ pub struct TerminatePhysicalConnectionRequest {
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `6a0e4c8b-2f5d-4b91-8c3e-5d7f9a1b3c62`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The ID of the Express Connect circuit to terminate.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub physical_connection_id: String,
+    pub physical_connection_id: ::std::string::String,
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl TerminatePhysicalConnectionRequest {
     /// Starts building a request.
@@ -36,35 +36,46 @@ impl TerminatePhysicalConnectionRequest {
 /// Builds a [`TerminatePhysicalConnectionRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct TerminatePhysicalConnectionRequestBuilder {
-    client_token: Option<String>,
-    physical_connection_id: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    physical_connection_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl TerminatePhysicalConnectionRequestBuilder {
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `6a0e4c8b-2f5d-4b91-8c3e-5d7f9a1b3c62`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit to terminate.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
-    pub fn physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.physical_connection_id = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<TerminatePhysicalConnectionRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<TerminatePhysicalConnectionRequest, rt::BuildError> {
         let request = TerminatePhysicalConnectionRequest {
             client_token: self.client_token,
             physical_connection_id: rt::required(
@@ -107,11 +118,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for TerminatePhysicalConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         TerminatePhysicalConnectionRequestBuilder {
             client_token: src.optional("ClientToken")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -121,8 +136,10 @@ impl rt::Operation for TerminatePhysicalConnectionRequest {
     const ACTION: &'static str = "TerminatePhysicalConnection";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = TerminatePhysicalConnectionResponse;
     type Error = TerminatePhysicalConnectionError;
     #[inline]
@@ -139,11 +156,11 @@ pub struct TerminatePhysicalConnectionResponse {
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `3E7A1D5B-9C0F-4B62-8E4A-D1B5F9C3A704`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for TerminatePhysicalConnectionResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -182,7 +199,7 @@ impl TerminatePhysicalConnectionError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -212,13 +229,13 @@ impl rt::OperationError for TerminatePhysicalConnectionError {
         }
     }
 }
-impl std::fmt::Display for TerminatePhysicalConnectionError {
+impl ::std::fmt::Display for TerminatePhysicalConnectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for TerminatePhysicalConnectionError {}
+impl ::std::error::Error for TerminatePhysicalConnectionError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -240,7 +257,7 @@ mod tests {
             .region_id("cn-hangzhou")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -259,7 +276,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<TerminatePhysicalConnectionResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<TerminatePhysicalConnectionResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

@@ -16,27 +16,27 @@ pub struct TransformEipSegmentToPublicIpAddressPoolRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A description for the new pool: up to 256 characters, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The contiguous EIP group to convert. DescribeEipSegment lists group IDs.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// A name for the new pool: up to 128 characters, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resource group to put the new pool in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
 }
 impl TransformEipSegmentToPublicIpAddressPoolRequest {
     /// Starts building a request.
@@ -48,53 +48,71 @@ impl TransformEipSegmentToPublicIpAddressPoolRequest {
 /// Builds a [`TransformEipSegmentToPublicIpAddressPoolRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
-    client_token: Option<String>,
-    description: Option<String>,
-    instance_id: Option<String>,
-    name: Option<String>,
-    region_id: Option<String>,
-    resource_group_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_group_id: ::core::option::Option<::std::string::String>,
 }
 impl TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A description for the new pool: up to 256 characters, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The contiguous EIP group to convert. DescribeEipSegment lists group IDs.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// A name for the new pool: up to 128 characters, and not beginning with `http://` or `https://`.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The resource group to put the new pool in.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.resource_group_id = Some(value.into());
         self
     }
@@ -102,7 +120,10 @@ impl TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<TransformEipSegmentToPublicIpAddressPoolRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        TransformEipSegmentToPublicIpAddressPoolRequest,
+        rt::BuildError,
+    > {
         Ok(TransformEipSegmentToPublicIpAddressPoolRequest {
             client_token: self.client_token,
             description: self.description,
@@ -136,13 +157,17 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for TransformEipSegmentToPublicIpAddressPoolRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
             instance_id: src.optional("InstanceId")?,
             name: src.optional("Name")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_group_id: src.optional("ResourceGroupId")?,
         }
             .build()
@@ -153,8 +178,10 @@ impl rt::Operation for TransformEipSegmentToPublicIpAddressPoolRequest {
     const ACTION: &'static str = "TransformEipSegmentToPublicIpAddressPool";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = TransformEipSegmentToPublicIpAddressPoolResponse;
     type Error = TransformEipSegmentToPublicIpAddressPoolError;
     #[inline]
@@ -174,19 +201,19 @@ pub struct TransformEipSegmentToPublicIpAddressPoolResponse {
     /// The ID of the IP address pool created from the group.
     ///
     /// Wire name: `PublicIpAddressPoolId`.
-    pub public_ip_address_pool_id: Option<String>,
+    pub public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group the pool belongs to.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for TransformEipSegmentToPublicIpAddressPoolResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             public_ip_address_pool_id: fields.optional("PublicIpAddressPoolId")?,
@@ -219,7 +246,7 @@ impl TransformEipSegmentToPublicIpAddressPoolError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -239,13 +266,13 @@ impl rt::OperationError for TransformEipSegmentToPublicIpAddressPoolError {
         }
     }
 }
-impl std::fmt::Display for TransformEipSegmentToPublicIpAddressPoolError {
+impl ::std::fmt::Display for TransformEipSegmentToPublicIpAddressPoolError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for TransformEipSegmentToPublicIpAddressPoolError {}
+impl ::std::error::Error for TransformEipSegmentToPublicIpAddressPoolError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -273,7 +300,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -10,31 +10,37 @@ pub struct Tag {
     /// The tag key.
     ///
     /// Wire name: `Key`. Example: `env`.
-    pub key: Option<String>,
+    pub key: ::core::option::Option<::std::string::String>,
     /// The tag value.
     ///
     /// Wire name: `Value`. Example: `prod`.
-    pub value: Option<String>,
+    pub value: ::core::option::Option<::std::string::String>,
 }
 impl Tag {
     /// The tag key.
     ///
     /// Wire name: `Key`. Example: `env`.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
+    pub fn key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.key = Some(value.into());
         self
     }
     /// The tag value.
     ///
     /// Wire name: `Value`. Example: `prod`.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
+    pub fn value(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.value = Some(value.into());
         self
     }
 }
 impl rt::Decode for Tag {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             key: fields.optional("Key")?,
@@ -51,7 +57,9 @@ impl rt::ToParam for Tag {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for Tag {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             key: src.optional("Key")?,
             value: src.optional("Value")?,
@@ -65,31 +73,39 @@ pub struct Filter {
     /// The attribute to filter on.
     ///
     /// Wire name: `Key`. Example: `Status`.
-    pub key: Option<String>,
+    pub key: ::core::option::Option<::std::string::String>,
     /// The values to match; an item matches when it has any of them.
     ///
     /// Wire name: `Value`. Example: `["Enabled"]`.
-    pub value: Vec<String>,
+    pub value: ::std::vec::Vec<::std::string::String>,
 }
 impl Filter {
     /// The attribute to filter on.
     ///
     /// Wire name: `Key`. Example: `Status`.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
+    pub fn key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.key = Some(value.into());
         self
     }
     /// The values to match; an item matches when it has any of them.
     ///
     /// Wire name: `Value`. Example: `["Enabled"]`.
-    pub fn value(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.value = value.into_iter().map(Into::into).collect();
+    pub fn value(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.value = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
 }
 impl rt::Decode for Filter {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             key: fields.optional("Key")?,
@@ -106,7 +122,9 @@ impl rt::ToParam for Filter {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for Filter {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             key: src.optional("Key")?,
             value: src.list("Value")?,
@@ -120,64 +138,79 @@ pub struct PmInfo {
     /// The number of the engineer's identity document.
     ///
     /// Wire name: `PMCertificateNo`.
-    pub certificate_no: Option<String>,
+    pub certificate_no: ::core::option::Option<::std::string::String>,
     /// The kind of identity document the number refers to.
     ///
     /// Wire name: `PMCertificateType`.
-    pub certificate_type: Option<String>,
+    pub certificate_type: ::core::option::Option<::std::string::String>,
     /// How to reach the engineer, such as a phone number.
     ///
     /// Wire name: `PMContactInfo`.
-    pub contact_info: Option<String>,
+    pub contact_info: ::core::option::Option<::std::string::String>,
     /// The engineer's gender.
     ///
     /// Wire name: `PMGender`.
-    pub gender: Option<String>,
+    pub gender: ::core::option::Option<::std::string::String>,
     /// The engineer's name.
     ///
     /// Wire name: `PMName`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
 }
 impl PmInfo {
     /// The number of the engineer's identity document.
     ///
     /// Wire name: `PMCertificateNo`.
-    pub fn certificate_no(mut self, value: impl Into<String>) -> Self {
+    pub fn certificate_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.certificate_no = Some(value.into());
         self
     }
     /// The kind of identity document the number refers to.
     ///
     /// Wire name: `PMCertificateType`.
-    pub fn certificate_type(mut self, value: impl Into<String>) -> Self {
+    pub fn certificate_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.certificate_type = Some(value.into());
         self
     }
     /// How to reach the engineer, such as a phone number.
     ///
     /// Wire name: `PMContactInfo`.
-    pub fn contact_info(mut self, value: impl Into<String>) -> Self {
+    pub fn contact_info(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.contact_info = Some(value.into());
         self
     }
     /// The engineer's gender.
     ///
     /// Wire name: `PMGender`.
-    pub fn gender(mut self, value: impl Into<String>) -> Self {
+    pub fn gender(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.gender = Some(value.into());
         self
     }
     /// The engineer's name.
     ///
     /// Wire name: `PMName`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
 }
 impl rt::Decode for PmInfo {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             certificate_no: fields.optional("PMCertificateNo")?,
@@ -200,7 +233,9 @@ impl rt::ToParam for PmInfo {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for PmInfo {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             certificate_no: src.optional("PMCertificateNo")?,
             certificate_type: src.optional("PMCertificateType")?,
@@ -283,7 +318,7 @@ impl PhysicalConnectionStatus {
         }
     }
 }
-impl From<&str> for PhysicalConnectionStatus {
+impl ::core::convert::From<&str> for PhysicalConnectionStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -302,16 +337,17 @@ impl From<&str> for PhysicalConnectionStatus {
         }
     }
 }
-impl std::fmt::Display for PhysicalConnectionStatus {
+impl ::std::fmt::Display for PhysicalConnectionStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for PhysicalConnectionStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Whether billing or security holds block a circuit.
@@ -347,7 +383,7 @@ impl BusinessStatus {
         }
     }
 }
-impl From<&str> for BusinessStatus {
+impl ::core::convert::From<&str> for BusinessStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -358,16 +394,17 @@ impl From<&str> for BusinessStatus {
         }
     }
 }
-impl std::fmt::Display for BusinessStatus {
+impl ::std::fmt::Display for BusinessStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for BusinessStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for BusinessStatus {
@@ -429,7 +466,7 @@ impl LoaStatus {
         }
     }
 }
-impl From<&str> for LoaStatus {
+impl ::core::convert::From<&str> for LoaStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -444,16 +481,17 @@ impl From<&str> for LoaStatus {
         }
     }
 }
-impl std::fmt::Display for LoaStatus {
+impl ::std::fmt::Display for LoaStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for LoaStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// The connectivity provider that supplies the line.
@@ -504,7 +542,7 @@ impl LineOperator {
         }
     }
 }
-impl From<&str> for LineOperator {
+impl ::core::convert::From<&str> for LineOperator {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -518,16 +556,17 @@ impl From<&str> for LineOperator {
         }
     }
 }
-impl std::fmt::Display for LineOperator {
+impl ::std::fmt::Display for LineOperator {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for LineOperator {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for LineOperator {
@@ -589,7 +628,7 @@ impl PortType {
         }
     }
 }
-impl From<&str> for PortType {
+impl ::core::convert::From<&str> for PortType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -604,16 +643,17 @@ impl From<&str> for PortType {
         }
     }
 }
-impl std::fmt::Display for PortType {
+impl ::std::fmt::Display for PortType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for PortType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for PortType {
@@ -660,7 +700,7 @@ impl LineType {
         }
     }
 }
-impl From<&str> for LineType {
+impl ::core::convert::From<&str> for LineType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -672,16 +712,17 @@ impl From<&str> for LineType {
         }
     }
 }
-impl std::fmt::Display for LineType {
+impl ::std::fmt::Display for LineType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for LineType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for LineType {
@@ -720,7 +761,7 @@ impl OrderMode {
         }
     }
 }
-impl From<&str> for OrderMode {
+impl ::core::convert::From<&str> for OrderMode {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -732,16 +773,17 @@ impl From<&str> for OrderMode {
         }
     }
 }
-impl std::fmt::Display for OrderMode {
+impl ::std::fmt::Display for OrderMode {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for OrderMode {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for OrderMode {
@@ -801,7 +843,7 @@ impl HostedConnectionSpec {
         }
     }
 }
-impl From<&str> for HostedConnectionSpec {
+impl ::core::convert::From<&str> for HostedConnectionSpec {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -820,16 +862,17 @@ impl From<&str> for HostedConnectionSpec {
         }
     }
 }
-impl std::fmt::Display for HostedConnectionSpec {
+impl ::std::fmt::Display for HostedConnectionSpec {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for HostedConnectionSpec {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for HostedConnectionSpec {
@@ -866,7 +909,7 @@ impl AcceptLanguage {
         }
     }
 }
-impl From<&str> for AcceptLanguage {
+impl ::core::convert::From<&str> for AcceptLanguage {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -876,16 +919,17 @@ impl From<&str> for AcceptLanguage {
         }
     }
 }
-impl std::fmt::Display for AcceptLanguage {
+impl ::std::fmt::Display for AcceptLanguage {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for AcceptLanguage {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for AcceptLanguage {
@@ -927,7 +971,7 @@ impl VpcStatus {
         }
     }
 }
-impl From<&str> for VpcStatus {
+impl ::core::convert::From<&str> for VpcStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -938,16 +982,17 @@ impl From<&str> for VpcStatus {
         }
     }
 }
-impl std::fmt::Display for VpcStatus {
+impl ::std::fmt::Display for VpcStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for VpcStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where a vSwitch is in its life. The service shows `Pending` for every change in progress: creation, modification, deletion and route table changes.
@@ -978,7 +1023,7 @@ impl VSwitchStatus {
         }
     }
 }
-impl From<&str> for VSwitchStatus {
+impl ::core::convert::From<&str> for VSwitchStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -988,16 +1033,17 @@ impl From<&str> for VSwitchStatus {
         }
     }
 }
-impl std::fmt::Display for VSwitchStatus {
+impl ::std::fmt::Display for VSwitchStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for VSwitchStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where a custom route table is in its life.
@@ -1033,7 +1079,7 @@ impl RouteTableStatus {
         }
     }
 }
-impl From<&str> for RouteTableStatus {
+impl ::core::convert::From<&str> for RouteTableStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1044,16 +1090,17 @@ impl From<&str> for RouteTableStatus {
         }
     }
 }
-impl std::fmt::Display for RouteTableStatus {
+impl ::std::fmt::Display for RouteTableStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for RouteTableStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where an elastic IP address is in its life.
@@ -1099,7 +1146,7 @@ impl EipStatus {
         }
     }
 }
-impl From<&str> for EipStatus {
+impl ::core::convert::From<&str> for EipStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1112,16 +1159,17 @@ impl From<&str> for EipStatus {
         }
     }
 }
-impl std::fmt::Display for EipStatus {
+impl ::std::fmt::Display for EipStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for EipStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where a NAT gateway is in its life.
@@ -1167,7 +1215,7 @@ impl NatGatewayStatus {
         }
     }
 }
-impl From<&str> for NatGatewayStatus {
+impl ::core::convert::From<&str> for NatGatewayStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1180,16 +1228,17 @@ impl From<&str> for NatGatewayStatus {
         }
     }
 }
-impl std::fmt::Display for NatGatewayStatus {
+impl ::std::fmt::Display for NatGatewayStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for NatGatewayStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where an SNAT entry of a NAT gateway is in its life.
@@ -1225,7 +1274,7 @@ impl SnatEntryStatus {
         }
     }
 }
-impl From<&str> for SnatEntryStatus {
+impl ::core::convert::From<&str> for SnatEntryStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1236,16 +1285,17 @@ impl From<&str> for SnatEntryStatus {
         }
     }
 }
-impl std::fmt::Display for SnatEntryStatus {
+impl ::std::fmt::Display for SnatEntryStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for SnatEntryStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where a DNAT (forward) entry of a NAT gateway is in its life.
@@ -1281,7 +1331,7 @@ impl ForwardEntryStatus {
         }
     }
 }
-impl From<&str> for ForwardEntryStatus {
+impl ::core::convert::From<&str> for ForwardEntryStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1292,16 +1342,17 @@ impl From<&str> for ForwardEntryStatus {
         }
     }
 }
-impl std::fmt::Display for ForwardEntryStatus {
+impl ::std::fmt::Display for ForwardEntryStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ForwardEntryStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where a shared bandwidth package (Internet Shared Bandwidth instance) is in its life.
@@ -1332,7 +1383,7 @@ impl CommonBandwidthPackageStatus {
         }
     }
 }
-impl From<&str> for CommonBandwidthPackageStatus {
+impl ::core::convert::From<&str> for CommonBandwidthPackageStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1342,16 +1393,17 @@ impl From<&str> for CommonBandwidthPackageStatus {
         }
     }
 }
-impl std::fmt::Display for CommonBandwidthPackageStatus {
+impl ::std::fmt::Display for CommonBandwidthPackageStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for CommonBandwidthPackageStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where a high-availability virtual IP address (HaVip) is in its life.
@@ -1402,7 +1454,7 @@ impl HaVipStatus {
         }
     }
 }
-impl From<&str> for HaVipStatus {
+impl ::core::convert::From<&str> for HaVipStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1416,16 +1468,17 @@ impl From<&str> for HaVipStatus {
         }
     }
 }
-impl std::fmt::Display for HaVipStatus {
+impl ::std::fmt::Display for HaVipStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for HaVipStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where a network ACL is in its life.
@@ -1456,7 +1509,7 @@ impl NetworkAclStatus {
         }
     }
 }
-impl From<&str> for NetworkAclStatus {
+impl ::core::convert::From<&str> for NetworkAclStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1466,16 +1519,17 @@ impl From<&str> for NetworkAclStatus {
         }
     }
 }
-impl std::fmt::Display for NetworkAclStatus {
+impl ::std::fmt::Display for NetworkAclStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for NetworkAclStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where a prefix list is in its life, as ListPrefixLists reports it in `PrefixListStatus` (and, with the same values, in `Status`).
@@ -1511,7 +1565,7 @@ impl VpcPrefixListStatus {
         }
     }
 }
-impl From<&str> for VpcPrefixListStatus {
+impl ::core::convert::From<&str> for VpcPrefixListStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1522,16 +1576,17 @@ impl From<&str> for VpcPrefixListStatus {
         }
     }
 }
-impl std::fmt::Display for VpcPrefixListStatus {
+impl ::std::fmt::Display for VpcPrefixListStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for VpcPrefixListStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where an IPv6 gateway is in its life.
@@ -1567,7 +1622,7 @@ impl Ipv6GatewayStatus {
         }
     }
 }
-impl From<&str> for Ipv6GatewayStatus {
+impl ::core::convert::From<&str> for Ipv6GatewayStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1578,16 +1633,17 @@ impl From<&str> for Ipv6GatewayStatus {
         }
     }
 }
-impl std::fmt::Display for Ipv6GatewayStatus {
+impl ::std::fmt::Display for Ipv6GatewayStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Ipv6GatewayStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where a VPN gateway is in its life. Changes to the gateway and to its IPsec-VPN connections and routes are complete once it is `active` again.
@@ -1633,7 +1689,7 @@ impl VpnGatewayStatus {
         }
     }
 }
-impl From<&str> for VpnGatewayStatus {
+impl ::core::convert::From<&str> for VpnGatewayStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1646,16 +1702,17 @@ impl From<&str> for VpnGatewayStatus {
         }
     }
 }
-impl std::fmt::Display for VpnGatewayStatus {
+impl ::std::fmt::Display for VpnGatewayStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for VpnGatewayStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where a flow log is in its life.
@@ -1706,7 +1763,7 @@ impl FlowLogStatus {
         }
     }
 }
-impl From<&str> for FlowLogStatus {
+impl ::core::convert::From<&str> for FlowLogStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1720,16 +1777,17 @@ impl From<&str> for FlowLogStatus {
         }
     }
 }
-impl std::fmt::Display for FlowLogStatus {
+impl ::std::fmt::Display for FlowLogStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for FlowLogStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where a virtual border router (VBR) is in its life.
@@ -1780,7 +1838,7 @@ impl VirtualBorderRouterStatus {
         }
     }
 }
-impl From<&str> for VirtualBorderRouterStatus {
+impl ::core::convert::From<&str> for VirtualBorderRouterStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1794,16 +1852,17 @@ impl From<&str> for VirtualBorderRouterStatus {
         }
     }
 }
-impl std::fmt::Display for VirtualBorderRouterStatus {
+impl ::std::fmt::Display for VirtualBorderRouterStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for VirtualBorderRouterStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where a router interface is in its life.
@@ -1869,7 +1928,7 @@ impl RouterInterfaceStatus {
         }
     }
 }
-impl From<&str> for RouterInterfaceStatus {
+impl ::core::convert::From<&str> for RouterInterfaceStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1886,16 +1945,17 @@ impl From<&str> for RouterInterfaceStatus {
         }
     }
 }
-impl std::fmt::Display for RouterInterfaceStatus {
+impl ::std::fmt::Display for RouterInterfaceStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for RouterInterfaceStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// Where an IPsec-VPN connection is in its life, as DescribeVpnConnections reports it in `State` (its `Status` field holds the IPsec negotiation state instead).
@@ -1966,7 +2026,7 @@ impl VpnConnectionStatus {
         }
     }
 }
-impl From<&str> for VpnConnectionStatus {
+impl ::core::convert::From<&str> for VpnConnectionStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -1984,15 +2044,16 @@ impl From<&str> for VpnConnectionStatus {
         }
     }
 }
-impl std::fmt::Display for VpnConnectionStatus {
+impl ::std::fmt::Display for VpnConnectionStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for VpnConnectionStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }

@@ -16,31 +16,31 @@ pub struct UnassociateEipAddressRequest {
     /// The EIP to unbind. DescribeEipAddresses lists EIP IDs and what each is bound to.
     ///
     /// Wire name: `AllocationId`. Required.
-    pub allocation_id: String,
+    pub allocation_id: ::std::string::String,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Whether to unbind the EIP from a NAT gateway even though DNAT or SNAT entries use it: `false` (the default) or `true`.
     ///
     /// Wire name: `Force`.
-    pub force: Option<bool>,
+    pub force: ::core::option::Option<bool>,
     /// The ID of the resource the EIP is currently bound to.
     ///
     /// Wire name: `InstanceId`.
-    pub instance_id: Option<String>,
+    pub instance_id: ::core::option::Option<::std::string::String>,
     /// The kind of resource in InstanceId: `EcsInstance` (the default; an ECS instance in a VPC), `SlbInstance` (an SLB instance in a VPC), `NetworkInterface` (a secondary ENI in a VPC), `Nat` or `HaVip`.
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<InstanceType>,
+    pub instance_type: ::core::option::Option<InstanceType>,
     /// The private IP address, on the ECS instance or secondary ENI, that the EIP is mapped to.
     ///
     /// Wire name: `PrivateIpAddress`.
-    pub private_ip_address: Option<String>,
+    pub private_ip_address: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl UnassociateEipAddressRequest {
     /// Starts building a request.
@@ -52,67 +52,87 @@ impl UnassociateEipAddressRequest {
 /// Builds a [`UnassociateEipAddressRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UnassociateEipAddressRequestBuilder {
-    allocation_id: Option<String>,
-    client_token: Option<String>,
-    force: Option<bool>,
-    instance_id: Option<String>,
-    instance_type: Option<InstanceType>,
-    private_ip_address: Option<String>,
-    region_id: Option<String>,
+    allocation_id: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    force: ::core::option::Option<bool>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    instance_type: ::core::option::Option<InstanceType>,
+    private_ip_address: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl UnassociateEipAddressRequestBuilder {
     /// The EIP to unbind. DescribeEipAddresses lists EIP IDs and what each is bound to.
     ///
     /// Wire name: `AllocationId`. Required.
-    pub fn allocation_id(mut self, value: impl Into<String>) -> Self {
+    pub fn allocation_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.allocation_id = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Whether to unbind the EIP from a NAT gateway even though DNAT or SNAT entries use it: `false` (the default) or `true`.
     ///
     /// Wire name: `Force`.
-    pub fn force(mut self, value: impl Into<bool>) -> Self {
+    pub fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.force = Some(value.into());
         self
     }
     /// The ID of the resource the EIP is currently bound to.
     ///
     /// Wire name: `InstanceId`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The kind of resource in InstanceId: `EcsInstance` (the default; an ECS instance in a VPC), `SlbInstance` (an SLB instance in a VPC), `NetworkInterface` (a secondary ENI in a VPC), `Nat` or `HaVip`.
     ///
     /// Wire name: `InstanceType`.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<InstanceType>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
     /// The private IP address, on the ECS instance or secondary ENI, that the EIP is mapped to.
     ///
     /// Wire name: `PrivateIpAddress`.
-    pub fn private_ip_address(mut self, value: impl Into<String>) -> Self {
+    pub fn private_ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.private_ip_address = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<UnassociateEipAddressRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<UnassociateEipAddressRequest, rt::BuildError> {
         Ok(UnassociateEipAddressRequest {
             allocation_id: rt::required(self.allocation_id, "AllocationId")?,
             client_token: self.client_token,
@@ -147,7 +167,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for UnassociateEipAddressRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UnassociateEipAddressRequestBuilder {
             allocation_id: src.optional("AllocationId")?,
             client_token: src.optional("ClientToken")?,
@@ -165,8 +187,10 @@ impl rt::Operation for UnassociateEipAddressRequest {
     const ACTION: &'static str = "UnassociateEipAddress";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UnassociateEipAddressResponse;
     type Error = UnassociateEipAddressError;
     #[inline]
@@ -187,11 +211,11 @@ pub struct UnassociateEipAddressResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UnassociateEipAddressResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -246,7 +270,7 @@ impl UnassociateEipAddressError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -292,13 +316,13 @@ impl rt::OperationError for UnassociateEipAddressError {
         }
     }
 }
-impl std::fmt::Display for UnassociateEipAddressError {
+impl ::std::fmt::Display for UnassociateEipAddressError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UnassociateEipAddressError {}
+impl ::std::error::Error for UnassociateEipAddressError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -338,7 +362,7 @@ impl InstanceType {
         }
     }
 }
-impl From<&str> for InstanceType {
+impl ::core::convert::From<&str> for InstanceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -351,16 +375,17 @@ impl From<&str> for InstanceType {
         }
     }
 }
-impl std::fmt::Display for InstanceType {
+impl ::std::fmt::Display for InstanceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for InstanceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for InstanceType {
@@ -379,7 +404,7 @@ mod tests {
             .allocation_id("example-AllocationId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

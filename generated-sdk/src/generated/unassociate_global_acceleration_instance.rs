@@ -14,15 +14,15 @@ pub struct UnassociateGlobalAccelerationInstanceRequest {
     /// The GA instance to detach the backend server from. DescribeGlobalAccelerationInstances lists the instances and their backend servers.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`. Required.
-    pub global_acceleration_instance_id: String,
+    pub global_acceleration_instance_id: ::std::string::String,
     /// The kind of backend server: `RemoteEcsInstance` (ECS instance), `RemoteSlbInstance` (SLB instance) or `RemoteEniInstance` (ENI).
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<InstanceType>,
+    pub instance_type: ::core::option::Option<InstanceType>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl UnassociateGlobalAccelerationInstanceRequest {
     /// Starts building a request.
@@ -34,29 +34,38 @@ impl UnassociateGlobalAccelerationInstanceRequest {
 /// Builds a [`UnassociateGlobalAccelerationInstanceRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UnassociateGlobalAccelerationInstanceRequestBuilder {
-    global_acceleration_instance_id: Option<String>,
-    instance_type: Option<InstanceType>,
-    region_id: Option<String>,
+    global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
+    instance_type: ::core::option::Option<InstanceType>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl UnassociateGlobalAccelerationInstanceRequestBuilder {
     /// The GA instance to detach the backend server from. DescribeGlobalAccelerationInstances lists the instances and their backend servers.
     ///
     /// Wire name: `GlobalAccelerationInstanceId`. Required.
-    pub fn global_acceleration_instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn global_acceleration_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.global_acceleration_instance_id = Some(value.into());
         self
     }
     /// The kind of backend server: `RemoteEcsInstance` (ECS instance), `RemoteSlbInstance` (SLB instance) or `RemoteEniInstance` (ENI).
     ///
     /// Wire name: `InstanceType`.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<InstanceType>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -64,7 +73,10 @@ impl UnassociateGlobalAccelerationInstanceRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<UnassociateGlobalAccelerationInstanceRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        UnassociateGlobalAccelerationInstanceRequest,
+        rt::BuildError,
+    > {
         Ok(UnassociateGlobalAccelerationInstanceRequest {
             global_acceleration_instance_id: rt::required(
                 self.global_acceleration_instance_id,
@@ -98,12 +110,16 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for UnassociateGlobalAccelerationInstanceRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UnassociateGlobalAccelerationInstanceRequestBuilder {
             global_acceleration_instance_id: src
                 .optional("GlobalAccelerationInstanceId")?,
             instance_type: src.optional("InstanceType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -113,8 +129,10 @@ impl rt::Operation for UnassociateGlobalAccelerationInstanceRequest {
     const ACTION: &'static str = "UnassociateGlobalAccelerationInstance";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UnassociateGlobalAccelerationInstanceResponse;
     type Error = UnassociateGlobalAccelerationInstanceError;
     #[inline]
@@ -132,11 +150,11 @@ pub struct UnassociateGlobalAccelerationInstanceResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UnassociateGlobalAccelerationInstanceResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -167,7 +185,7 @@ impl UnassociateGlobalAccelerationInstanceError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -187,13 +205,13 @@ impl rt::OperationError for UnassociateGlobalAccelerationInstanceError {
         }
     }
 }
-impl std::fmt::Display for UnassociateGlobalAccelerationInstanceError {
+impl ::std::fmt::Display for UnassociateGlobalAccelerationInstanceError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UnassociateGlobalAccelerationInstanceError {}
+impl ::std::error::Error for UnassociateGlobalAccelerationInstanceError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -227,7 +245,7 @@ impl InstanceType {
         }
     }
 }
-impl From<&str> for InstanceType {
+impl ::core::convert::From<&str> for InstanceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -238,16 +256,17 @@ impl From<&str> for InstanceType {
         }
     }
 }
-impl std::fmt::Display for InstanceType {
+impl ::std::fmt::Display for InstanceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for InstanceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for InstanceType {
@@ -267,7 +286,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

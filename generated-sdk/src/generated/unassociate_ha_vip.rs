@@ -16,27 +16,27 @@ pub struct UnassociateHaVipRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Whether to force the detachment: `False` (the default) or `True`. Without force, the HaVip cannot be detached from the instance that is currently its primary.
     ///
     /// Wire name: `Force`.
-    pub force: Option<String>,
+    pub force: ::core::option::Option<::std::string::String>,
     /// The HaVip to detach. DescribeHaVips lists HaVips and their instances.
     ///
     /// Wire name: `HaVipId`. Required.
-    pub ha_vip_id: String,
+    pub ha_vip_id: ::std::string::String,
     /// The ECS instance or ENI to detach the HaVip from.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The kind of resource in InstanceId: `EcsInstance` or `NetworkInterface`. Required when you detach the HaVip from an ENI.
     ///
     /// Wire name: `InstanceType`.
-    pub instance_type: Option<InstanceType>,
+    pub instance_type: ::core::option::Option<InstanceType>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl UnassociateHaVipRequest {
     /// Starts building a request.
@@ -48,59 +48,79 @@ impl UnassociateHaVipRequest {
 /// Builds a [`UnassociateHaVipRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UnassociateHaVipRequestBuilder {
-    client_token: Option<String>,
-    force: Option<String>,
-    ha_vip_id: Option<String>,
-    instance_id: Option<String>,
-    instance_type: Option<InstanceType>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    force: ::core::option::Option<::std::string::String>,
+    ha_vip_id: ::core::option::Option<::std::string::String>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    instance_type: ::core::option::Option<InstanceType>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl UnassociateHaVipRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Whether to force the detachment: `False` (the default) or `True`. Without force, the HaVip cannot be detached from the instance that is currently its primary.
     ///
     /// Wire name: `Force`.
-    pub fn force(mut self, value: impl Into<String>) -> Self {
+    pub fn force(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.force = Some(value.into());
         self
     }
     /// The HaVip to detach. DescribeHaVips lists HaVips and their instances.
     ///
     /// Wire name: `HaVipId`. Required.
-    pub fn ha_vip_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ha_vip_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ha_vip_id = Some(value.into());
         self
     }
     /// The ECS instance or ENI to detach the HaVip from.
     ///
     /// Wire name: `InstanceId`. Required.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The kind of resource in InstanceId: `EcsInstance` or `NetworkInterface`. Required when you detach the HaVip from an ENI.
     ///
     /// Wire name: `InstanceType`.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<InstanceType>,
+    ) -> Self {
         self.instance_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<UnassociateHaVipRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<UnassociateHaVipRequest, rt::BuildError> {
         Ok(UnassociateHaVipRequest {
             client_token: self.client_token,
             force: self.force,
@@ -131,14 +151,18 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for UnassociateHaVipRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UnassociateHaVipRequestBuilder {
             client_token: src.optional("ClientToken")?,
             force: src.optional("Force")?,
             ha_vip_id: src.optional("HaVipId")?,
             instance_id: src.optional("InstanceId")?,
             instance_type: src.optional("InstanceType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -148,8 +172,10 @@ impl rt::Operation for UnassociateHaVipRequest {
     const ACTION: &'static str = "UnassociateHaVip";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UnassociateHaVipResponse;
     type Error = UnassociateHaVipError;
     #[inline]
@@ -169,11 +195,11 @@ pub struct UnassociateHaVipResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UnassociateHaVipResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -204,7 +230,7 @@ impl UnassociateHaVipError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -224,13 +250,13 @@ impl rt::OperationError for UnassociateHaVipError {
         }
     }
 }
-impl std::fmt::Display for UnassociateHaVipError {
+impl ::std::fmt::Display for UnassociateHaVipError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UnassociateHaVipError {}
+impl ::std::error::Error for UnassociateHaVipError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -261,7 +287,7 @@ impl InstanceType {
         }
     }
 }
-impl From<&str> for InstanceType {
+impl ::core::convert::From<&str> for InstanceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -271,16 +297,17 @@ impl From<&str> for InstanceType {
         }
     }
 }
-impl std::fmt::Display for InstanceType {
+impl ::std::fmt::Display for InstanceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for InstanceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for InstanceType {
@@ -301,7 +328,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

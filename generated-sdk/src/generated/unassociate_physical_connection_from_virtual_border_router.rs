@@ -16,19 +16,19 @@ pub struct UnassociatePhysicalConnectionFromVirtualBorderRouterRequest {
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `0d3b7f1e-5a9c-4e28-b6d4-8f2a0c6e4b37`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The ID of the Express Connect circuit to detach.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1qrb3044eqi7d5xw`.
-    pub physical_connection_id: String,
+    pub physical_connection_id: ::std::string::String,
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The ID of the VBR to detach the circuit from.
     ///
     /// Wire name: `VbrId`. Required. Example: `vbr-bp1jcg5cmxjbl9xgc3a1q`.
-    pub vbr_id: String,
+    pub vbr_id: ::std::string::String,
 }
 impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequest {
     /// Starts building a request.
@@ -40,37 +40,49 @@ impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequest {
 /// Builds a [`UnassociatePhysicalConnectionFromVirtualBorderRouterRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
-    client_token: Option<String>,
-    physical_connection_id: Option<String>,
-    region_id: Option<String>,
-    vbr_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    physical_connection_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vbr_id: ::core::option::Option<::std::string::String>,
 }
 impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `ClientToken`. Example: `0d3b7f1e-5a9c-4e28-b6d4-8f2a0c6e4b37`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit to detach.
     ///
     /// Wire name: `PhysicalConnectionId`. Required. Example: `pc-bp1qrb3044eqi7d5xw`.
-    pub fn physical_connection_id(mut self, value: impl Into<String>) -> Self {
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.physical_connection_id = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The ID of the VBR to detach the circuit from.
     ///
     /// Wire name: `VbrId`. Required. Example: `vbr-bp1jcg5cmxjbl9xgc3a1q`.
-    pub fn vbr_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vbr_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vbr_id = Some(value.into());
         self
     }
@@ -78,7 +90,7 @@ impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<
+    ) -> ::core::result::Result<
         UnassociatePhysicalConnectionFromVirtualBorderRouterRequest,
         rt::BuildError,
     > {
@@ -125,11 +137,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for UnassociatePhysicalConnectionFromVirtualBorderRouterRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
             client_token: src.optional("ClientToken")?,
             physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vbr_id: src.optional("VbrId")?,
         }
             .build()
@@ -140,8 +156,10 @@ impl rt::Operation for UnassociatePhysicalConnectionFromVirtualBorderRouterReque
     const ACTION: &'static str = "UnassociatePhysicalConnectionFromVirtualBorderRouter";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UnassociatePhysicalConnectionFromVirtualBorderRouterResponse;
     type Error = UnassociatePhysicalConnectionFromVirtualBorderRouterError;
     #[inline]
@@ -159,11 +177,11 @@ pub struct UnassociatePhysicalConnectionFromVirtualBorderRouterResponse {
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `7F2C6A0E-1B5D-4F39-9A7C-E3D0B4F8A615`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UnassociatePhysicalConnectionFromVirtualBorderRouterResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -194,7 +212,7 @@ impl UnassociatePhysicalConnectionFromVirtualBorderRouterError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -214,13 +232,13 @@ impl rt::OperationError for UnassociatePhysicalConnectionFromVirtualBorderRouter
         }
     }
 }
-impl std::fmt::Display for UnassociatePhysicalConnectionFromVirtualBorderRouterError {
+impl ::std::fmt::Display for UnassociatePhysicalConnectionFromVirtualBorderRouterError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UnassociatePhysicalConnectionFromVirtualBorderRouterError {}
+impl ::std::error::Error for UnassociatePhysicalConnectionFromVirtualBorderRouterError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -243,7 +261,7 @@ mod tests {
             .vbr_id("vbr-bp1jcg5cmxjbl9xgc3a1q")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -262,7 +280,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<
+        let response: ::core::result::Result<
             UnassociatePhysicalConnectionFromVirtualBorderRouterResponse,
             _,
         > = rt::decode_response(XML_EXAMPLE.as_bytes());

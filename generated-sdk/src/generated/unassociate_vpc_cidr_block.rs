@@ -14,19 +14,19 @@ pub struct UnassociateVpcCidrBlockRequest {
     /// The secondary IPv6 CIDR block to remove. Set either this or `SecondaryCidrBlock`.
     ///
     /// Wire name: `IPv6CidrBlock`.
-    pub ipv6_cidr_block: Option<String>,
+    pub ipv6_cidr_block: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The secondary IPv4 CIDR block to remove. Set either this or `IPv6CidrBlock`.
     ///
     /// Wire name: `SecondaryCidrBlock`.
-    pub secondary_cidr_block: Option<String>,
+    pub secondary_cidr_block: ::core::option::Option<::std::string::String>,
     /// The VPC the block belongs to. DescribeVpcAttribute shows its secondary CIDR blocks.
     ///
     /// Wire name: `VpcId`. Required.
-    pub vpc_id: String,
+    pub vpc_id: ::std::string::String,
 }
 impl UnassociateVpcCidrBlockRequest {
     /// Starts building a request.
@@ -38,43 +38,57 @@ impl UnassociateVpcCidrBlockRequest {
 /// Builds a [`UnassociateVpcCidrBlockRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UnassociateVpcCidrBlockRequestBuilder {
-    ipv6_cidr_block: Option<String>,
-    region_id: Option<String>,
-    secondary_cidr_block: Option<String>,
-    vpc_id: Option<String>,
+    ipv6_cidr_block: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    secondary_cidr_block: ::core::option::Option<::std::string::String>,
+    vpc_id: ::core::option::Option<::std::string::String>,
 }
 impl UnassociateVpcCidrBlockRequestBuilder {
     /// The secondary IPv6 CIDR block to remove. Set either this or `SecondaryCidrBlock`.
     ///
     /// Wire name: `IPv6CidrBlock`.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_cidr_block = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The secondary IPv4 CIDR block to remove. Set either this or `IPv6CidrBlock`.
     ///
     /// Wire name: `SecondaryCidrBlock`.
-    pub fn secondary_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn secondary_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.secondary_cidr_block = Some(value.into());
         self
     }
     /// The VPC the block belongs to. DescribeVpcAttribute shows its secondary CIDR blocks.
     ///
     /// Wire name: `VpcId`. Required.
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<UnassociateVpcCidrBlockRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<UnassociateVpcCidrBlockRequest, rt::BuildError> {
         Ok(UnassociateVpcCidrBlockRequest {
             ipv6_cidr_block: self.ipv6_cidr_block,
             region_id: self.region_id,
@@ -106,10 +120,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for UnassociateVpcCidrBlockRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UnassociateVpcCidrBlockRequestBuilder {
             ipv6_cidr_block: src.optional("IPv6CidrBlock")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             secondary_cidr_block: src.optional("SecondaryCidrBlock")?,
             vpc_id: src.optional("VpcId")?,
         }
@@ -121,8 +139,10 @@ impl rt::Operation for UnassociateVpcCidrBlockRequest {
     const ACTION: &'static str = "UnassociateVpcCidrBlock";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UnassociateVpcCidrBlockResponse;
     type Error = UnassociateVpcCidrBlockError;
     #[inline]
@@ -140,11 +160,11 @@ pub struct UnassociateVpcCidrBlockResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UnassociateVpcCidrBlockResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -175,7 +195,7 @@ impl UnassociateVpcCidrBlockError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -195,13 +215,13 @@ impl rt::OperationError for UnassociateVpcCidrBlockError {
         }
     }
 }
-impl std::fmt::Display for UnassociateVpcCidrBlockError {
+impl ::std::fmt::Display for UnassociateVpcCidrBlockError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UnassociateVpcCidrBlockError {}
+impl ::std::error::Error for UnassociateVpcCidrBlockError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -221,7 +241,7 @@ mod tests {
             .vpc_id("example-VpcId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -12,15 +12,15 @@ pub struct UntagResourcesForExpressConnectRequest {
     /// Whether to remove every tag from the listed resources: `true` or `false` (the default). It takes effect when TagKey is left out.
     ///
     /// Wire name: `All`.
-    pub all: Option<bool>,
+    pub all: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The resources to remove tags from, all of the type given in ResourceType.
     ///
     /// Wire name: `ResourceId`. Required. At most 21 items.
-    pub resource_id: Vec<String>,
+    pub resource_id: ::std::vec::Vec<::std::string::String>,
     /// The kind of resource: `PHYSICALCONNECTION` (Express Connect circuit), `VIRTUALBORDERROUTER` (VBR) or `ROUTERINTERFACE` (router interface).
     ///
     /// Wire name: `ResourceType`. Required.
@@ -28,7 +28,7 @@ pub struct UntagResourcesForExpressConnectRequest {
     /// The keys of the tags to remove from every listed resource.
     ///
     /// Wire name: `TagKey`. At most 21 items.
-    pub tag_key: Vec<String>,
+    pub tag_key: ::std::vec::Vec<::std::string::String>,
 }
 impl UntagResourcesForExpressConnectRequest {
     /// Starts building a request.
@@ -40,24 +40,27 @@ impl UntagResourcesForExpressConnectRequest {
 /// Builds a [`UntagResourcesForExpressConnectRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UntagResourcesForExpressConnectRequestBuilder {
-    all: Option<bool>,
-    region_id: Option<String>,
-    resource_id: Vec<String>,
-    resource_type: Option<ResourceType>,
-    tag_key: Vec<String>,
+    all: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_id: ::std::vec::Vec<::std::string::String>,
+    resource_type: ::core::option::Option<ResourceType>,
+    tag_key: ::std::vec::Vec<::std::string::String>,
 }
 impl UntagResourcesForExpressConnectRequestBuilder {
     /// Whether to remove every tag from the listed resources: `true` or `false` (the default). It takes effect when TagKey is left out.
     ///
     /// Wire name: `All`.
-    pub fn all(mut self, value: impl Into<bool>) -> Self {
+    pub fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.all = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -66,15 +69,20 @@ impl UntagResourcesForExpressConnectRequestBuilder {
     /// Wire name: `ResourceId`. Required. At most 21 items.
     pub fn resource_id(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(Into::into).collect();
+        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The kind of resource: `PHYSICALCONNECTION` (Express Connect circuit), `VIRTUALBORDERROUTER` (VBR) or `ROUTERINTERFACE` (router interface).
     ///
     /// Wire name: `ResourceType`. Required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<ResourceType>,
+    ) -> Self {
         self.resource_type = Some(value.into());
         self
     }
@@ -83,16 +91,18 @@ impl UntagResourcesForExpressConnectRequestBuilder {
     /// Wire name: `TagKey`. At most 21 items.
     pub fn tag_key(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.tag_key = value.into_iter().map(Into::into).collect();
+        self.tag_key = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(
         self,
-    ) -> Result<UntagResourcesForExpressConnectRequest, rt::BuildError> {
+    ) -> ::core::result::Result<UntagResourcesForExpressConnectRequest, rt::BuildError> {
         let request = UntagResourcesForExpressConnectRequest {
             all: self.all,
             region_id: self.region_id,
@@ -142,10 +152,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for UntagResourcesForExpressConnectRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UntagResourcesForExpressConnectRequestBuilder {
             all: src.optional("All")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             resource_id: src.list("ResourceId")?,
             resource_type: src.optional("ResourceType")?,
             tag_key: src.list("TagKey")?,
@@ -158,8 +172,10 @@ impl rt::Operation for UntagResourcesForExpressConnectRequest {
     const ACTION: &'static str = "UntagResourcesForExpressConnect";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UntagResourcesForExpressConnectResponse;
     type Error = UntagResourcesForExpressConnectError;
     #[inline]
@@ -178,11 +194,11 @@ pub struct UntagResourcesForExpressConnectResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UntagResourcesForExpressConnectResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -213,7 +229,7 @@ impl UntagResourcesForExpressConnectError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -233,13 +249,13 @@ impl rt::OperationError for UntagResourcesForExpressConnectError {
         }
     }
 }
-impl std::fmt::Display for UntagResourcesForExpressConnectError {
+impl ::std::fmt::Display for UntagResourcesForExpressConnectError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UntagResourcesForExpressConnectError {}
+impl ::std::error::Error for UntagResourcesForExpressConnectError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -273,7 +289,7 @@ impl ResourceType {
         }
     }
 }
-impl From<&str> for ResourceType {
+impl ::core::convert::From<&str> for ResourceType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -284,16 +300,17 @@ impl From<&str> for ResourceType {
         }
     }
 }
-impl std::fmt::Display for ResourceType {
+impl ::std::fmt::Display for ResourceType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for ResourceType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for ResourceType {
@@ -314,7 +331,7 @@ mod tests {
             .resource_type("example-ResourceType")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,43 +16,43 @@ pub struct UpdateDhcpOptionsSetAttributeRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The new description: empty, or 2 to 256 characters beginning with a letter and not with `http://` or `https://`.
     ///
     /// Wire name: `DhcpOptionsSetDescription`.
-    pub dhcp_options_set_description: Option<String>,
+    pub dhcp_options_set_description: ::core::option::Option<::std::string::String>,
     /// The DHCP options set to change. ListDhcpOptionsSets lists the sets of the region.
     ///
     /// Wire name: `DhcpOptionsSetId`. Required.
-    pub dhcp_options_set_id: String,
+    pub dhcp_options_set_id: ::std::string::String,
     /// The new name, 2 to 128 characters of letters, digits, underscores and hyphens, beginning with a letter.
     ///
     /// Wire name: `DhcpOptionsSetName`.
-    pub dhcp_options_set_name: Option<String>,
+    pub dhcp_options_set_name: ::core::option::Option<::std::string::String>,
     /// The new root domain to hand out, such as `example.com`.
     ///
     /// Wire name: `DomainName`.
-    pub domain_name: Option<String>,
+    pub domain_name: ::core::option::Option<::std::string::String>,
     /// Up to four DNS server IP addresses, separated by commas. Without any, instances use the Alibaba Cloud DNS servers 100.100.2.136 or 100.100.2.138.
     ///
     /// Wire name: `DomainNameServers`.
-    pub domain_name_servers: Option<String>,
+    pub domain_name_servers: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// How long IPv6 addresses are leased, written with its unit: in hours `24h` to `1176h` or `87600h` to `175200h`, or in days `1d` to `49d` or `3650d` to `7300d`. The default is `87600h` (`3650d`).
     ///
     /// Wire name: `Ipv6LeaseTime`.
-    pub ipv6_lease_time: Option<String>,
+    pub ipv6_lease_time: ::core::option::Option<::std::string::String>,
     /// How long IPv4 addresses are leased, written with its unit: in hours `24h` to `1176h` or `87600h` to `175200h`, or in days `1d` to `49d` or `3650d` to `7300d`. The default is `87600h` (`3650d`).
     ///
     /// Wire name: `LeaseTime`.
-    pub lease_time: Option<String>,
+    pub lease_time: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl UpdateDhcpOptionsSetAttributeRequest {
     /// Starts building a request.
@@ -64,91 +64,120 @@ impl UpdateDhcpOptionsSetAttributeRequest {
 /// Builds a [`UpdateDhcpOptionsSetAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateDhcpOptionsSetAttributeRequestBuilder {
-    client_token: Option<String>,
-    dhcp_options_set_description: Option<String>,
-    dhcp_options_set_id: Option<String>,
-    dhcp_options_set_name: Option<String>,
-    domain_name: Option<String>,
-    domain_name_servers: Option<String>,
-    dry_run: Option<bool>,
-    ipv6_lease_time: Option<String>,
-    lease_time: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dhcp_options_set_description: ::core::option::Option<::std::string::String>,
+    dhcp_options_set_id: ::core::option::Option<::std::string::String>,
+    dhcp_options_set_name: ::core::option::Option<::std::string::String>,
+    domain_name: ::core::option::Option<::std::string::String>,
+    domain_name_servers: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    ipv6_lease_time: ::core::option::Option<::std::string::String>,
+    lease_time: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl UpdateDhcpOptionsSetAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The new description: empty, or 2 to 256 characters beginning with a letter and not with `http://` or `https://`.
     ///
     /// Wire name: `DhcpOptionsSetDescription`.
-    pub fn dhcp_options_set_description(mut self, value: impl Into<String>) -> Self {
+    pub fn dhcp_options_set_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dhcp_options_set_description = Some(value.into());
         self
     }
     /// The DHCP options set to change. ListDhcpOptionsSets lists the sets of the region.
     ///
     /// Wire name: `DhcpOptionsSetId`. Required.
-    pub fn dhcp_options_set_id(mut self, value: impl Into<String>) -> Self {
+    pub fn dhcp_options_set_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dhcp_options_set_id = Some(value.into());
         self
     }
     /// The new name, 2 to 128 characters of letters, digits, underscores and hyphens, beginning with a letter.
     ///
     /// Wire name: `DhcpOptionsSetName`.
-    pub fn dhcp_options_set_name(mut self, value: impl Into<String>) -> Self {
+    pub fn dhcp_options_set_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dhcp_options_set_name = Some(value.into());
         self
     }
     /// The new root domain to hand out, such as `example.com`.
     ///
     /// Wire name: `DomainName`.
-    pub fn domain_name(mut self, value: impl Into<String>) -> Self {
+    pub fn domain_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.domain_name = Some(value.into());
         self
     }
     /// Up to four DNS server IP addresses, separated by commas. Without any, instances use the Alibaba Cloud DNS servers 100.100.2.136 or 100.100.2.138.
     ///
     /// Wire name: `DomainNameServers`.
-    pub fn domain_name_servers(mut self, value: impl Into<String>) -> Self {
+    pub fn domain_name_servers(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.domain_name_servers = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// How long IPv6 addresses are leased, written with its unit: in hours `24h` to `1176h` or `87600h` to `175200h`, or in days `1d` to `49d` or `3650d` to `7300d`. The default is `87600h` (`3650d`).
     ///
     /// Wire name: `Ipv6LeaseTime`.
-    pub fn ipv6_lease_time(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_lease_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_lease_time = Some(value.into());
         self
     }
     /// How long IPv4 addresses are leased, written with its unit: in hours `24h` to `1176h` or `87600h` to `175200h`, or in days `1d` to `49d` or `3650d` to `7300d`. The default is `87600h` (`3650d`).
     ///
     /// Wire name: `LeaseTime`.
-    pub fn lease_time(mut self, value: impl Into<String>) -> Self {
+    pub fn lease_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.lease_time = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<UpdateDhcpOptionsSetAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<UpdateDhcpOptionsSetAttributeRequest, rt::BuildError> {
         Ok(UpdateDhcpOptionsSetAttributeRequest {
             client_token: self.client_token,
             dhcp_options_set_description: self.dhcp_options_set_description,
@@ -190,7 +219,9 @@ impl rt::DryRunnable for UpdateDhcpOptionsSetAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateDhcpOptionsSetAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UpdateDhcpOptionsSetAttributeRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dhcp_options_set_description: src.optional("DhcpOptionsSetDescription")?,
@@ -201,7 +232,9 @@ impl rt::FromParams for UpdateDhcpOptionsSetAttributeRequest {
             dry_run: src.optional("DryRun")?,
             ipv6_lease_time: src.optional("Ipv6LeaseTime")?,
             lease_time: src.optional("LeaseTime")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -211,8 +244,10 @@ impl rt::Operation for UpdateDhcpOptionsSetAttributeRequest {
     const ACTION: &'static str = "UpdateDhcpOptionsSetAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UpdateDhcpOptionsSetAttributeResponse;
     type Error = UpdateDhcpOptionsSetAttributeError;
     #[inline]
@@ -236,11 +271,11 @@ pub struct UpdateDhcpOptionsSetAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UpdateDhcpOptionsSetAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -271,7 +306,7 @@ impl UpdateDhcpOptionsSetAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -291,13 +326,13 @@ impl rt::OperationError for UpdateDhcpOptionsSetAttributeError {
         }
     }
 }
-impl std::fmt::Display for UpdateDhcpOptionsSetAttributeError {
+impl ::std::fmt::Display for UpdateDhcpOptionsSetAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UpdateDhcpOptionsSetAttributeError {}
+impl ::std::error::Error for UpdateDhcpOptionsSetAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -317,7 +352,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

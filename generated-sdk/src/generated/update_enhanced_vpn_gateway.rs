@@ -16,27 +16,27 @@ pub struct UpdateEnhancedVpnGatewayRequest {
     /// `true` makes the gateway advertise its BGP-learned routes to the VPC automatically; `false` stops that.
     ///
     /// Wire name: `AutoPropagate`.
-    pub auto_propagate: Option<bool>,
+    pub auto_propagate: ::core::option::Option<bool>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// A new description for the gateway.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// A new name for the gateway.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The enhanced VPN gateway to change. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub vpn_gateway_id: String,
+    pub vpn_gateway_id: ::std::string::String,
 }
 impl UpdateEnhancedVpnGatewayRequest {
     /// Starts building a request.
@@ -48,59 +48,76 @@ impl UpdateEnhancedVpnGatewayRequest {
 /// Builds a [`UpdateEnhancedVpnGatewayRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateEnhancedVpnGatewayRequestBuilder {
-    auto_propagate: Option<bool>,
-    client_token: Option<String>,
-    description: Option<String>,
-    name: Option<String>,
-    region_id: Option<String>,
-    vpn_gateway_id: Option<String>,
+    auto_propagate: ::core::option::Option<bool>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    vpn_gateway_id: ::core::option::Option<::std::string::String>,
 }
 impl UpdateEnhancedVpnGatewayRequestBuilder {
     /// `true` makes the gateway advertise its BGP-learned routes to the VPC automatically; `false` stops that.
     ///
     /// Wire name: `AutoPropagate`.
-    pub fn auto_propagate(mut self, value: impl Into<bool>) -> Self {
+    pub fn auto_propagate(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.auto_propagate = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// A new description for the gateway.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// A new name for the gateway.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The enhanced VPN gateway to change. DescribeVpnGateways lists gateway IDs.
     ///
     /// Wire name: `VpnGatewayId`. Required.
-    pub fn vpn_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<UpdateEnhancedVpnGatewayRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<UpdateEnhancedVpnGatewayRequest, rt::BuildError> {
         Ok(UpdateEnhancedVpnGatewayRequest {
             auto_propagate: self.auto_propagate,
             client_token: self.client_token,
@@ -134,13 +151,17 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateEnhancedVpnGatewayRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UpdateEnhancedVpnGatewayRequestBuilder {
             auto_propagate: src.optional("AutoPropagate")?,
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
             name: src.optional("Name")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             vpn_gateway_id: src.optional("VpnGatewayId")?,
         }
             .build()
@@ -151,8 +172,10 @@ impl rt::Operation for UpdateEnhancedVpnGatewayRequest {
     const ACTION: &'static str = "UpdateEnhancedVpnGateway";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UpdateEnhancedVpnGatewayResponse;
     type Error = UpdateEnhancedVpnGatewayError;
     #[inline]
@@ -172,79 +195,79 @@ pub struct UpdateEnhancedVpnGatewayResponse {
     /// Whether the gateway advertises BGP routes to the VPC automatically.
     ///
     /// Wire name: `AutoPropagate`.
-    pub auto_propagate: Option<bool>,
+    pub auto_propagate: ::core::option::Option<bool>,
     /// When the gateway was created, in milliseconds since the UNIX epoch.
     ///
     /// Wire name: `CreateTime`.
-    pub create_time: Option<i64>,
+    pub create_time: ::core::option::Option<i64>,
     /// The description of the gateway.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The second vSwitch of the gateway, in a different zone from VSwitchId.
     ///
     /// Wire name: `DisasterRecoveryVSwitchId`.
-    pub disaster_recovery_vswitch_id: Option<String>,
+    pub disaster_recovery_vswitch_id: ::core::option::Option<::std::string::String>,
     /// Whether BGP is enabled on the gateway.
     ///
     /// Wire name: `EnableBgp`.
-    pub enable_bgp: Option<bool>,
+    pub enable_bgp: ::core::option::Option<bool>,
     /// The elastic network interfaces the gateway uses in the VPC.
     ///
     /// Wire name: `EniInstanceIds`. On the wire each item is wrapped in `EniInstanceId`.
-    pub eni_instance_ids: Vec<String>,
+    pub eni_instance_ids: ::std::vec::Vec<::std::string::String>,
     /// The kind of gateway, such as `Enhance.SiteToSite` for an enhanced site-to-site gateway.
     ///
     /// Wire name: `GatewayType`.
-    pub gateway_type: Option<String>,
+    pub gateway_type: ::core::option::Option<::std::string::String>,
     /// The name of the gateway.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// Whether the gateway serves connections over the Internet (`public`) or over private networks (`private`).
     ///
     /// Wire name: `NetworkType`.
-    pub network_type: Option<String>,
+    pub network_type: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The resource group of the gateway.
     ///
     /// Wire name: `ResourceGroupId`.
-    pub resource_group_id: Option<String>,
+    pub resource_group_id: ::core::option::Option<::std::string::String>,
     /// The state of the gateway, such as `updating` while the change is applied or `active` afterwards.
     ///
     /// Wire name: `Status`.
-    pub status: Option<String>,
+    pub status: ::core::option::Option<::std::string::String>,
     /// The gateway's tags in a single serialized string.
     ///
     /// Wire name: `Tag`.
-    pub tag: Option<String>,
+    pub tag: ::core::option::Option<::std::string::String>,
     /// The tags on the gateway, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// The first vSwitch of the gateway.
     ///
     /// Wire name: `VSwitchId`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
     /// The VPC the gateway belongs to.
     ///
     /// Wire name: `VpcId`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: ::core::option::Option<::std::string::String>,
     /// The ID of the gateway.
     ///
     /// Wire name: `VpnGatewayId`.
-    pub vpn_gateway_id: Option<String>,
+    pub vpn_gateway_id: ::core::option::Option<::std::string::String>,
     /// The gateway flavour, such as `Normal` for a standard (non-SM) gateway.
     ///
     /// Wire name: `VpnType`.
-    pub vpn_type: Option<String>,
+    pub vpn_type: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for UpdateEnhancedVpnGatewayResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             auto_propagate: fields.optional("AutoPropagate")?,
@@ -292,7 +315,7 @@ impl UpdateEnhancedVpnGatewayError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -312,13 +335,13 @@ impl rt::OperationError for UpdateEnhancedVpnGatewayError {
         }
     }
 }
-impl std::fmt::Display for UpdateEnhancedVpnGatewayError {
+impl ::std::fmt::Display for UpdateEnhancedVpnGatewayError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UpdateEnhancedVpnGatewayError {}
+impl ::std::error::Error for UpdateEnhancedVpnGatewayError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -423,7 +446,7 @@ mod tests {
             .vpn_gateway_id("example-VpnGatewayId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

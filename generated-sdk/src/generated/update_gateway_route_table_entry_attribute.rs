@@ -16,35 +16,35 @@ pub struct UpdateGatewayRouteTableEntryAttributeRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The new description: 2 to 256 characters, starting with a letter and not with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block of the entry to change.
     ///
     /// Wire name: `DestinationCidrBlock`. Required.
-    pub destination_cidr_block: String,
+    pub destination_cidr_block: ::std::string::String,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The gateway route table that holds the entry. Give this or IPv4GatewayRouteTableId.
     ///
     /// Wire name: `GatewayRouteTableId`.
-    pub gateway_route_table_id: Option<String>,
+    pub gateway_route_table_id: ::core::option::Option<::std::string::String>,
     /// The gateway route table that holds the entry, as an alternative to GatewayRouteTableId; give one of the two.
     ///
     /// Wire name: `IPv4GatewayRouteTableId`.
-    pub ipv4_gateway_route_table_id: Option<String>,
+    pub ipv4_gateway_route_table_id: ::core::option::Option<::std::string::String>,
     /// The new name: 2 to 128 characters of letters, digits, periods, underscores and hyphens, starting with a letter.
     ///
     /// Wire name: `Name`.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// The new next hop: an ECS instance ID when NextHopType is `Instance`, an ENI ID when it is `NetworkInterface`, and empty when it is `Local`.
     ///
     /// Wire name: `NextHopId`.
-    pub next_hop_id: Option<String>,
+    pub next_hop_id: ::core::option::Option<::std::string::String>,
     /// The new kind of next hop: `Instance` (an ECS instance), `NetworkInterface` (an ENI) or `Local` (a local next hop, with no NextHopId).
     ///
     /// Wire name: `NextHopType`. Required.
@@ -52,7 +52,7 @@ pub struct UpdateGatewayRouteTableEntryAttributeRequest {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl UpdateGatewayRouteTableEntryAttributeRequest {
     /// Starts building a request.
@@ -64,85 +64,112 @@ impl UpdateGatewayRouteTableEntryAttributeRequest {
 /// Builds a [`UpdateGatewayRouteTableEntryAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateGatewayRouteTableEntryAttributeRequestBuilder {
-    client_token: Option<String>,
-    description: Option<String>,
-    destination_cidr_block: Option<String>,
-    dry_run: Option<bool>,
-    gateway_route_table_id: Option<String>,
-    ipv4_gateway_route_table_id: Option<String>,
-    name: Option<String>,
-    next_hop_id: Option<String>,
-    next_hop_type: Option<NextHopType>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    description: ::core::option::Option<::std::string::String>,
+    destination_cidr_block: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    gateway_route_table_id: ::core::option::Option<::std::string::String>,
+    ipv4_gateway_route_table_id: ::core::option::Option<::std::string::String>,
+    name: ::core::option::Option<::std::string::String>,
+    next_hop_id: ::core::option::Option<::std::string::String>,
+    next_hop_type: ::core::option::Option<NextHopType>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The new description: 2 to 256 characters, starting with a letter and not with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The destination CIDR block of the entry to change.
     ///
     /// Wire name: `DestinationCidrBlock`. Required.
-    pub fn destination_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_cidr_block = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The gateway route table that holds the entry. Give this or IPv4GatewayRouteTableId.
     ///
     /// Wire name: `GatewayRouteTableId`.
-    pub fn gateway_route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn gateway_route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.gateway_route_table_id = Some(value.into());
         self
     }
     /// The gateway route table that holds the entry, as an alternative to GatewayRouteTableId; give one of the two.
     ///
     /// Wire name: `IPv4GatewayRouteTableId`.
-    pub fn ipv4_gateway_route_table_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv4_gateway_route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv4_gateway_route_table_id = Some(value.into());
         self
     }
     /// The new name: 2 to 128 characters of letters, digits, periods, underscores and hyphens, starting with a letter.
     ///
     /// Wire name: `Name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// The new next hop: an ECS instance ID when NextHopType is `Instance`, an ENI ID when it is `NetworkInterface`, and empty when it is `Local`.
     ///
     /// Wire name: `NextHopId`.
-    pub fn next_hop_id(mut self, value: impl Into<String>) -> Self {
+    pub fn next_hop_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_hop_id = Some(value.into());
         self
     }
     /// The new kind of next hop: `Instance` (an ECS instance), `NetworkInterface` (an ENI) or `Local` (a local next hop, with no NextHopId).
     ///
     /// Wire name: `NextHopType`. Required.
-    pub fn next_hop_type(mut self, value: impl Into<NextHopType>) -> Self {
+    pub fn next_hop_type(
+        mut self,
+        value: impl ::core::convert::Into<NextHopType>,
+    ) -> Self {
         self.next_hop_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -150,7 +177,10 @@ impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<UpdateGatewayRouteTableEntryAttributeRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        UpdateGatewayRouteTableEntryAttributeRequest,
+        rt::BuildError,
+    > {
         Ok(UpdateGatewayRouteTableEntryAttributeRequest {
             client_token: self.client_token,
             description: self.description,
@@ -192,7 +222,9 @@ impl rt::DryRunnable for UpdateGatewayRouteTableEntryAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateGatewayRouteTableEntryAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UpdateGatewayRouteTableEntryAttributeRequestBuilder {
             client_token: src.optional("ClientToken")?,
             description: src.optional("Description")?,
@@ -203,7 +235,9 @@ impl rt::FromParams for UpdateGatewayRouteTableEntryAttributeRequest {
             name: src.optional("Name")?,
             next_hop_id: src.optional("NextHopId")?,
             next_hop_type: src.optional("NextHopType")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -213,8 +247,10 @@ impl rt::Operation for UpdateGatewayRouteTableEntryAttributeRequest {
     const ACTION: &'static str = "UpdateGatewayRouteTableEntryAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UpdateGatewayRouteTableEntryAttributeResponse;
     type Error = UpdateGatewayRouteTableEntryAttributeError;
     #[inline]
@@ -238,11 +274,11 @@ pub struct UpdateGatewayRouteTableEntryAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UpdateGatewayRouteTableEntryAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -273,7 +309,7 @@ impl UpdateGatewayRouteTableEntryAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -293,13 +329,13 @@ impl rt::OperationError for UpdateGatewayRouteTableEntryAttributeError {
         }
     }
 }
-impl std::fmt::Display for UpdateGatewayRouteTableEntryAttributeError {
+impl ::std::fmt::Display for UpdateGatewayRouteTableEntryAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UpdateGatewayRouteTableEntryAttributeError {}
+impl ::std::error::Error for UpdateGatewayRouteTableEntryAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -333,7 +369,7 @@ impl NextHopType {
         }
     }
 }
-impl From<&str> for NextHopType {
+impl ::core::convert::From<&str> for NextHopType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -344,16 +380,17 @@ impl From<&str> for NextHopType {
         }
     }
 }
-impl std::fmt::Display for NextHopType {
+impl ::std::fmt::Display for NextHopType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for NextHopType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for NextHopType {
@@ -374,7 +411,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,51 +16,51 @@ pub struct UpdateIpsecServerRequest {
     /// A new CIDR block from which each client's virtual network interface gets its address; it must not overlap any CIDR block of the VPC.
     ///
     /// Wire name: `ClientIpPool`.
-    pub client_ip_pool: Option<String>,
+    pub client_ip_pool: ::core::option::Option<::std::string::String>,
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<String>,
+    pub dry_run: ::core::option::Option<::std::string::String>,
     /// `true` drops the tunnels already negotiated and negotiates again as soon as the change is in place; `false` renegotiates only when traffic arrives.
     ///
     /// Wire name: `EffectImmediately`.
-    pub effect_immediately: Option<bool>,
+    pub effect_immediately: ::core::option::Option<bool>,
     /// New IKE (Phase 1) settings, as a JSON object with `IkeVersion` (`ikev1` or `ikev2`), `IkeMode` (default `main`), `IkeEncAlg` (default `aes`), `IkeAuthAlg` (default `sha1`), `IkePfs`, the Diffie-Hellman group (default `group2`), `IkeLifetime`, the SA lifetime in seconds from `0` to `86400` (default `86400`), and `LocalId` and `RemoteId`, the server and peer identities, each an FQDN or an IP address.
     ///
     /// Wire name: `IkeConfig`.
-    pub ike_config: Option<IkeConfig>,
+    pub ike_config: ::core::option::Option<IkeConfig>,
     /// New IPsec (Phase 2) settings, as a JSON object with `IpsecEncAlg` (default `aes`), `IpsecAuthAlg` (default `sha1`), `IpsecPfs`, the Diffie-Hellman group (default `group2`), and `IpsecLifetime`, the SA lifetime in seconds from `0` to `86400` (default `86400`).
     ///
     /// Wire name: `IpsecConfig`.
-    pub ipsec_config: Option<IpsecConfig>,
+    pub ipsec_config: ::core::option::Option<IpsecConfig>,
     /// The IPsec server to change. ListIpsecServers lists server IDs.
     ///
     /// Wire name: `IpsecServerId`. Required.
-    pub ipsec_server_id: String,
+    pub ipsec_server_id: ::std::string::String,
     /// A new name, 1 to 100 characters long. Changing only the name is applied synchronously.
     ///
     /// Wire name: `IpsecServerName`. At most 100 characters.
-    pub ipsec_server_name: Option<String>,
+    pub ipsec_server_name: ::core::option::Option<::std::string::String>,
     /// The VPC CIDR blocks clients may reach, comma-separated, for example `10.1.0.0/24,10.2.0.0/24`.
     ///
     /// Wire name: `LocalSubnet`.
-    pub local_subnet: Option<String>,
+    pub local_subnet: ::core::option::Option<::std::string::String>,
     /// A new pre-shared key, 1 to 100 characters; clients must use the same key or they cannot connect. ListIpsecServers shows the current key, including one the system generated.
     ///
     /// Wire name: `Psk`.
-    pub psk: Option<String>,
+    pub psk: ::core::option::Option<::std::string::String>,
     /// `true` turns on pre-shared key authentication.
     ///
     /// Wire name: `PskEnabled`.
-    pub psk_enabled: Option<bool>,
+    pub psk_enabled: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl UpdateIpsecServerRequest {
     /// Starts building a request.
@@ -72,107 +72,139 @@ impl UpdateIpsecServerRequest {
 /// Builds a [`UpdateIpsecServerRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateIpsecServerRequestBuilder {
-    client_ip_pool: Option<String>,
-    client_token: Option<String>,
-    dry_run: Option<String>,
-    effect_immediately: Option<bool>,
-    ike_config: Option<IkeConfig>,
-    ipsec_config: Option<IpsecConfig>,
-    ipsec_server_id: Option<String>,
-    ipsec_server_name: Option<String>,
-    local_subnet: Option<String>,
-    psk: Option<String>,
-    psk_enabled: Option<bool>,
-    region_id: Option<String>,
+    client_ip_pool: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<::std::string::String>,
+    effect_immediately: ::core::option::Option<bool>,
+    ike_config: ::core::option::Option<IkeConfig>,
+    ipsec_config: ::core::option::Option<IpsecConfig>,
+    ipsec_server_id: ::core::option::Option<::std::string::String>,
+    ipsec_server_name: ::core::option::Option<::std::string::String>,
+    local_subnet: ::core::option::Option<::std::string::String>,
+    psk: ::core::option::Option<::std::string::String>,
+    psk_enabled: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl UpdateIpsecServerRequestBuilder {
     /// A new CIDR block from which each client's virtual network interface gets its address; it must not overlap any CIDR block of the VPC.
     ///
     /// Wire name: `ClientIpPool`.
-    pub fn client_ip_pool(mut self, value: impl Into<String>) -> Self {
+    pub fn client_ip_pool(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_ip_pool = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<String>) -> Self {
+    pub fn dry_run(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// `true` drops the tunnels already negotiated and negotiates again as soon as the change is in place; `false` renegotiates only when traffic arrives.
     ///
     /// Wire name: `EffectImmediately`.
-    pub fn effect_immediately(mut self, value: impl Into<bool>) -> Self {
+    pub fn effect_immediately(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.effect_immediately = Some(value.into());
         self
     }
     /// New IKE (Phase 1) settings, as a JSON object with `IkeVersion` (`ikev1` or `ikev2`), `IkeMode` (default `main`), `IkeEncAlg` (default `aes`), `IkeAuthAlg` (default `sha1`), `IkePfs`, the Diffie-Hellman group (default `group2`), `IkeLifetime`, the SA lifetime in seconds from `0` to `86400` (default `86400`), and `LocalId` and `RemoteId`, the server and peer identities, each an FQDN or an IP address.
     ///
     /// Wire name: `IkeConfig`.
-    pub fn ike_config(mut self, value: impl Into<IkeConfig>) -> Self {
+    pub fn ike_config(mut self, value: impl ::core::convert::Into<IkeConfig>) -> Self {
         self.ike_config = Some(value.into());
         self
     }
     /// New IPsec (Phase 2) settings, as a JSON object with `IpsecEncAlg` (default `aes`), `IpsecAuthAlg` (default `sha1`), `IpsecPfs`, the Diffie-Hellman group (default `group2`), and `IpsecLifetime`, the SA lifetime in seconds from `0` to `86400` (default `86400`).
     ///
     /// Wire name: `IpsecConfig`.
-    pub fn ipsec_config(mut self, value: impl Into<IpsecConfig>) -> Self {
+    pub fn ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<IpsecConfig>,
+    ) -> Self {
         self.ipsec_config = Some(value.into());
         self
     }
     /// The IPsec server to change. ListIpsecServers lists server IDs.
     ///
     /// Wire name: `IpsecServerId`. Required.
-    pub fn ipsec_server_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_server_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_server_id = Some(value.into());
         self
     }
     /// A new name, 1 to 100 characters long. Changing only the name is applied synchronously.
     ///
     /// Wire name: `IpsecServerName`. At most 100 characters.
-    pub fn ipsec_server_name(mut self, value: impl Into<String>) -> Self {
+    pub fn ipsec_server_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipsec_server_name = Some(value.into());
         self
     }
     /// The VPC CIDR blocks clients may reach, comma-separated, for example `10.1.0.0/24,10.2.0.0/24`.
     ///
     /// Wire name: `LocalSubnet`.
-    pub fn local_subnet(mut self, value: impl Into<String>) -> Self {
+    pub fn local_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.local_subnet = Some(value.into());
         self
     }
     /// A new pre-shared key, 1 to 100 characters; clients must use the same key or they cannot connect. ListIpsecServers shows the current key, including one the system generated.
     ///
     /// Wire name: `Psk`.
-    pub fn psk(mut self, value: impl Into<String>) -> Self {
+    pub fn psk(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.psk = Some(value.into());
         self
     }
     /// `true` turns on pre-shared key authentication.
     ///
     /// Wire name: `PskEnabled`.
-    pub fn psk_enabled(mut self, value: impl Into<bool>) -> Self {
+    pub fn psk_enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.psk_enabled = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<UpdateIpsecServerRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<UpdateIpsecServerRequest, rt::BuildError> {
         let request = UpdateIpsecServerRequest {
             client_ip_pool: self.client_ip_pool,
             client_token: self.client_token,
@@ -218,7 +250,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateIpsecServerRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UpdateIpsecServerRequestBuilder {
             client_ip_pool: src.optional("ClientIpPool")?,
             client_token: src.optional("ClientToken")?,
@@ -231,7 +265,9 @@ impl rt::FromParams for UpdateIpsecServerRequest {
             local_subnet: src.optional("LocalSubnet")?,
             psk: src.optional("Psk")?,
             psk_enabled: src.optional("PskEnabled")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -241,8 +277,10 @@ impl rt::Operation for UpdateIpsecServerRequest {
     const ACTION: &'static str = "UpdateIpsecServer";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UpdateIpsecServerResponse;
     type Error = UpdateIpsecServerError;
     #[inline]
@@ -268,11 +306,11 @@ pub struct UpdateIpsecServerResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UpdateIpsecServerResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -303,7 +341,7 @@ impl UpdateIpsecServerError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -323,13 +361,13 @@ impl rt::OperationError for UpdateIpsecServerError {
         }
     }
 }
-impl std::fmt::Display for UpdateIpsecServerError {
+impl ::std::fmt::Display for UpdateIpsecServerError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UpdateIpsecServerError {}
+impl ::std::error::Error for UpdateIpsecServerError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -378,7 +416,7 @@ impl IkeConfig {
         }
     }
 }
-impl From<&str> for IkeConfig {
+impl ::core::convert::From<&str> for IkeConfig {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -394,16 +432,17 @@ impl From<&str> for IkeConfig {
         }
     }
 }
-impl std::fmt::Display for IkeConfig {
+impl ::std::fmt::Display for IkeConfig {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IkeConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IkeConfig {
@@ -440,7 +479,7 @@ impl IpsecConfig {
         }
     }
 }
-impl From<&str> for IpsecConfig {
+impl ::core::convert::From<&str> for IpsecConfig {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -452,16 +491,17 @@ impl From<&str> for IpsecConfig {
         }
     }
 }
-impl std::fmt::Display for IpsecConfig {
+impl ::std::fmt::Display for IpsecConfig {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for IpsecConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for IpsecConfig {
@@ -481,7 +521,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

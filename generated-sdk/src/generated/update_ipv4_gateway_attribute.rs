@@ -16,27 +16,27 @@ pub struct UpdateIpv4GatewayAttributeRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The new description of the gateway; leave it out to keep the current one.
     ///
     /// Wire name: `Ipv4GatewayDescription`.
-    pub ipv4_gateway_description: Option<String>,
+    pub ipv4_gateway_description: ::core::option::Option<::std::string::String>,
     /// The IPv4 gateway to change. ListIpv4Gateways lists IPv4 gateway IDs.
     ///
     /// Wire name: `Ipv4GatewayId`. Required.
-    pub ipv4_gateway_id: String,
+    pub ipv4_gateway_id: ::std::string::String,
     /// The new name of the gateway; leave it out to keep the current one.
     ///
     /// Wire name: `Ipv4GatewayName`.
-    pub ipv4_gateway_name: Option<String>,
+    pub ipv4_gateway_name: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl UpdateIpv4GatewayAttributeRequest {
     /// Starts building a request.
@@ -48,59 +48,76 @@ impl UpdateIpv4GatewayAttributeRequest {
 /// Builds a [`UpdateIpv4GatewayAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateIpv4GatewayAttributeRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    ipv4_gateway_description: Option<String>,
-    ipv4_gateway_id: Option<String>,
-    ipv4_gateway_name: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    ipv4_gateway_description: ::core::option::Option<::std::string::String>,
+    ipv4_gateway_id: ::core::option::Option<::std::string::String>,
+    ipv4_gateway_name: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl UpdateIpv4GatewayAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The new description of the gateway; leave it out to keep the current one.
     ///
     /// Wire name: `Ipv4GatewayDescription`.
-    pub fn ipv4_gateway_description(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv4_gateway_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv4_gateway_description = Some(value.into());
         self
     }
     /// The IPv4 gateway to change. ListIpv4Gateways lists IPv4 gateway IDs.
     ///
     /// Wire name: `Ipv4GatewayId`. Required.
-    pub fn ipv4_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv4_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv4_gateway_id = Some(value.into());
         self
     }
     /// The new name of the gateway; leave it out to keep the current one.
     ///
     /// Wire name: `Ipv4GatewayName`.
-    pub fn ipv4_gateway_name(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv4_gateway_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv4_gateway_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<UpdateIpv4GatewayAttributeRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<UpdateIpv4GatewayAttributeRequest, rt::BuildError> {
         Ok(UpdateIpv4GatewayAttributeRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -135,14 +152,18 @@ impl rt::DryRunnable for UpdateIpv4GatewayAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateIpv4GatewayAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UpdateIpv4GatewayAttributeRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             ipv4_gateway_description: src.optional("Ipv4GatewayDescription")?,
             ipv4_gateway_id: src.optional("Ipv4GatewayId")?,
             ipv4_gateway_name: src.optional("Ipv4GatewayName")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -152,8 +173,10 @@ impl rt::Operation for UpdateIpv4GatewayAttributeRequest {
     const ACTION: &'static str = "UpdateIpv4GatewayAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UpdateIpv4GatewayAttributeResponse;
     type Error = UpdateIpv4GatewayAttributeError;
     #[inline]
@@ -173,11 +196,11 @@ pub struct UpdateIpv4GatewayAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UpdateIpv4GatewayAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -208,7 +231,7 @@ impl UpdateIpv4GatewayAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -228,13 +251,13 @@ impl rt::OperationError for UpdateIpv4GatewayAttributeError {
         }
     }
 }
-impl std::fmt::Display for UpdateIpv4GatewayAttributeError {
+impl ::std::fmt::Display for UpdateIpv4GatewayAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UpdateIpv4GatewayAttributeError {}
+impl ::std::error::Error for UpdateIpv4GatewayAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -254,7 +277,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

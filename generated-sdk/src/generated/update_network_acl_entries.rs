@@ -16,35 +16,35 @@ pub struct UpdateNetworkAclEntriesRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The complete list of outbound rules the network ACL is to have; it replaces the current outbound rules when `UpdateEgressAclEntries` is `true`.
     ///
     /// Wire name: `EgressAclEntries`. At most 1000 items.
-    pub egress_acl_entries: Vec<EgressAclEntries>,
+    pub egress_acl_entries: ::std::vec::Vec<EgressAclEntries>,
     /// The complete list of inbound rules the network ACL is to have; it replaces the current inbound rules when `UpdateIngressAclEntries` is `true`.
     ///
     /// Wire name: `IngressAclEntries`. At most 1000 items.
-    pub ingress_acl_entries: Vec<IngressAclEntries>,
+    pub ingress_acl_entries: ::std::vec::Vec<IngressAclEntries>,
     /// The network ACL whose rules are replaced. DescribeNetworkAcls lists network ACL IDs.
     ///
     /// Wire name: `NetworkAclId`. Required.
-    pub network_acl_id: String,
+    pub network_acl_id: ::std::string::String,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// `true` replaces the outbound rules with those in `EgressAclEntries`; `false`, the default, leaves them alone. The list is taken as the whole new rule set, so to add a rule pass the existing rules along with the new one: a rule left out is removed.
     ///
     /// Wire name: `UpdateEgressAclEntries`.
-    pub update_egress_acl_entries: Option<bool>,
+    pub update_egress_acl_entries: ::core::option::Option<bool>,
     /// `true` replaces the inbound rules with those in `IngressAclEntries`; `false`, the default, leaves them alone. The list is taken as the whole new rule set, so to add a rule pass the existing rules along with the new one: a rule left out is removed.
     ///
     /// Wire name: `UpdateIngressAclEntries`.
-    pub update_ingress_acl_entries: Option<bool>,
+    pub update_ingress_acl_entries: ::core::option::Option<bool>,
 }
 impl UpdateNetworkAclEntriesRequest {
     /// Starts building a request.
@@ -56,27 +56,30 @@ impl UpdateNetworkAclEntriesRequest {
 /// Builds a [`UpdateNetworkAclEntriesRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateNetworkAclEntriesRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    egress_acl_entries: Vec<EgressAclEntries>,
-    ingress_acl_entries: Vec<IngressAclEntries>,
-    network_acl_id: Option<String>,
-    region_id: Option<String>,
-    update_egress_acl_entries: Option<bool>,
-    update_ingress_acl_entries: Option<bool>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    egress_acl_entries: ::std::vec::Vec<EgressAclEntries>,
+    ingress_acl_entries: ::std::vec::Vec<IngressAclEntries>,
+    network_acl_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    update_egress_acl_entries: ::core::option::Option<bool>,
+    update_ingress_acl_entries: ::core::option::Option<bool>,
 }
 impl UpdateNetworkAclEntriesRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
@@ -85,9 +88,14 @@ impl UpdateNetworkAclEntriesRequestBuilder {
     /// Wire name: `EgressAclEntries`. At most 1000 items.
     pub fn egress_acl_entries(
         mut self,
-        value: impl IntoIterator<Item = impl Into<EgressAclEntries>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<EgressAclEntries>,
+        >,
     ) -> Self {
-        self.egress_acl_entries = value.into_iter().map(Into::into).collect();
+        self.egress_acl_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The complete list of inbound rules the network ACL is to have; it replaces the current inbound rules when `UpdateIngressAclEntries` is `true`.
@@ -95,42 +103,61 @@ impl UpdateNetworkAclEntriesRequestBuilder {
     /// Wire name: `IngressAclEntries`. At most 1000 items.
     pub fn ingress_acl_entries(
         mut self,
-        value: impl IntoIterator<Item = impl Into<IngressAclEntries>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<IngressAclEntries>,
+        >,
     ) -> Self {
-        self.ingress_acl_entries = value.into_iter().map(Into::into).collect();
+        self.ingress_acl_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The network ACL whose rules are replaced. DescribeNetworkAcls lists network ACL IDs.
     ///
     /// Wire name: `NetworkAclId`. Required.
-    pub fn network_acl_id(mut self, value: impl Into<String>) -> Self {
+    pub fn network_acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.network_acl_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// `true` replaces the outbound rules with those in `EgressAclEntries`; `false`, the default, leaves them alone. The list is taken as the whole new rule set, so to add a rule pass the existing rules along with the new one: a rule left out is removed.
     ///
     /// Wire name: `UpdateEgressAclEntries`.
-    pub fn update_egress_acl_entries(mut self, value: impl Into<bool>) -> Self {
+    pub fn update_egress_acl_entries(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.update_egress_acl_entries = Some(value.into());
         self
     }
     /// `true` replaces the inbound rules with those in `IngressAclEntries`; `false`, the default, leaves them alone. The list is taken as the whole new rule set, so to add a rule pass the existing rules along with the new one: a rule left out is removed.
     ///
     /// Wire name: `UpdateIngressAclEntries`.
-    pub fn update_ingress_acl_entries(mut self, value: impl Into<bool>) -> Self {
+    pub fn update_ingress_acl_entries(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
         self.update_ingress_acl_entries = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<UpdateNetworkAclEntriesRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<UpdateNetworkAclEntriesRequest, rt::BuildError> {
         let request = UpdateNetworkAclEntriesRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -170,14 +197,18 @@ impl rt::DryRunnable for UpdateNetworkAclEntriesRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateNetworkAclEntriesRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UpdateNetworkAclEntriesRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             egress_acl_entries: src.structs("EgressAclEntries")?,
             ingress_acl_entries: src.structs("IngressAclEntries")?,
             network_acl_id: src.optional("NetworkAclId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             update_egress_acl_entries: src.optional("UpdateEgressAclEntries")?,
             update_ingress_acl_entries: src.optional("UpdateIngressAclEntries")?,
         }
@@ -189,8 +220,10 @@ impl rt::Operation for UpdateNetworkAclEntriesRequest {
     const ACTION: &'static str = "UpdateNetworkAclEntries";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UpdateNetworkAclEntriesResponse;
     type Error = UpdateNetworkAclEntriesError;
     #[inline]
@@ -212,11 +245,11 @@ pub struct UpdateNetworkAclEntriesResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UpdateNetworkAclEntriesResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -249,7 +282,7 @@ impl UpdateNetworkAclEntriesError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -274,13 +307,13 @@ impl rt::OperationError for UpdateNetworkAclEntriesError {
         }
     }
 }
-impl std::fmt::Display for UpdateNetworkAclEntriesError {
+impl ::std::fmt::Display for UpdateNetworkAclEntriesError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UpdateNetworkAclEntriesError {}
+impl ::std::error::Error for UpdateNetworkAclEntriesError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -296,108 +329,135 @@ pub struct EgressAclEntries {
     /// A description of the rule; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The destination CIDR block the rule matches.
     ///
     /// Wire name: `DestinationCidrIp`.
-    pub destination_cidr_ip: Option<String>,
+    pub destination_cidr_ip: ::core::option::Option<::std::string::String>,
     /// The type of the rule: `custom` for a rule of your own, or `system` for a rule the service created.
     ///
     /// Wire name: `EntryType`.
-    pub entry_type: Option<String>,
+    pub entry_type: ::core::option::Option<::std::string::String>,
     /// The IP version the rule applies to, `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The ID of the existing rule that this entry stands for, when the entry keeps or changes a rule already in the network ACL.
     ///
     /// Wire name: `NetworkAclEntryId`.
-    pub network_acl_entry_id: Option<String>,
+    pub network_acl_entry_id: ::core::option::Option<::std::string::String>,
     /// A name for the rule; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `NetworkAclEntryName`.
-    pub network_acl_entry_name: Option<String>,
+    pub network_acl_entry_name: ::core::option::Option<::std::string::String>,
     /// What to do with matching traffic: `accept` lets it through, `drop` blocks it.
     ///
     /// Wire name: `Policy`.
-    pub policy: Option<String>,
+    pub policy: ::core::option::Option<::std::string::String>,
     /// The destination port range to match, as `start/end` such as `80/80`; use `-1/-1` for all ports, as with the `all`, `icmp` and `gre` protocols.
     ///
     /// Wire name: `Port`.
-    pub port: Option<String>,
+    pub port: ::core::option::Option<::std::string::String>,
     /// The protocol to match: `icmp`, `gre`, `tcp`, `udp` or `all`.
     ///
     /// Wire name: `Protocol`.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
 }
 impl EgressAclEntries {
     /// A description of the rule; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The destination CIDR block the rule matches.
     ///
     /// Wire name: `DestinationCidrIp`.
-    pub fn destination_cidr_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_cidr_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_cidr_ip = Some(value.into());
         self
     }
     /// The type of the rule: `custom` for a rule of your own, or `system` for a rule the service created.
     ///
     /// Wire name: `EntryType`.
-    pub fn entry_type(mut self, value: impl Into<String>) -> Self {
+    pub fn entry_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.entry_type = Some(value.into());
         self
     }
     /// The IP version the rule applies to, `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub fn ip_version(mut self, value: impl Into<String>) -> Self {
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// The ID of the existing rule that this entry stands for, when the entry keeps or changes a rule already in the network ACL.
     ///
     /// Wire name: `NetworkAclEntryId`.
-    pub fn network_acl_entry_id(mut self, value: impl Into<String>) -> Self {
+    pub fn network_acl_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.network_acl_entry_id = Some(value.into());
         self
     }
     /// A name for the rule; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `NetworkAclEntryName`.
-    pub fn network_acl_entry_name(mut self, value: impl Into<String>) -> Self {
+    pub fn network_acl_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.network_acl_entry_name = Some(value.into());
         self
     }
     /// What to do with matching traffic: `accept` lets it through, `drop` blocks it.
     ///
     /// Wire name: `Policy`.
-    pub fn policy(mut self, value: impl Into<String>) -> Self {
+    pub fn policy(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.policy = Some(value.into());
         self
     }
     /// The destination port range to match, as `start/end` such as `80/80`; use `-1/-1` for all ports, as with the `all`, `icmp` and `gre` protocols.
     ///
     /// Wire name: `Port`.
-    pub fn port(mut self, value: impl Into<String>) -> Self {
+    pub fn port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.port = Some(value.into());
         self
     }
     /// The protocol to match: `icmp`, `gre`, `tcp`, `udp` or `all`.
     ///
     /// Wire name: `Protocol`.
-    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+    pub fn protocol(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.protocol = Some(value.into());
         self
     }
 }
 impl rt::Decode for EgressAclEntries {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             description: fields.optional("Description")?,
@@ -428,7 +488,9 @@ impl rt::ToParam for EgressAclEntries {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for EgressAclEntries {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             description: src.optional("Description")?,
             destination_cidr_ip: src.optional("DestinationCidrIp")?,
@@ -449,108 +511,135 @@ pub struct IngressAclEntries {
     /// A description of the rule; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub description: Option<String>,
+    pub description: ::core::option::Option<::std::string::String>,
     /// The type of the rule: `custom` for a rule of your own, or `system` for a rule the service created.
     ///
     /// Wire name: `EntryType`.
-    pub entry_type: Option<String>,
+    pub entry_type: ::core::option::Option<::std::string::String>,
     /// The IP version the rule applies to, `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub ip_version: Option<String>,
+    pub ip_version: ::core::option::Option<::std::string::String>,
     /// The ID of the existing rule that this entry stands for, when the entry keeps or changes a rule already in the network ACL.
     ///
     /// Wire name: `NetworkAclEntryId`.
-    pub network_acl_entry_id: Option<String>,
+    pub network_acl_entry_id: ::core::option::Option<::std::string::String>,
     /// A name for the rule; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `NetworkAclEntryName`.
-    pub network_acl_entry_name: Option<String>,
+    pub network_acl_entry_name: ::core::option::Option<::std::string::String>,
     /// What to do with matching traffic: `accept` lets it through, `drop` blocks it.
     ///
     /// Wire name: `Policy`.
-    pub policy: Option<String>,
+    pub policy: ::core::option::Option<::std::string::String>,
     /// The destination port range to match, as `start/end` such as `80/80`; use `-1/-1` for all ports, as with the `all`, `icmp` and `gre` protocols.
     ///
     /// Wire name: `Port`.
-    pub port: Option<String>,
+    pub port: ::core::option::Option<::std::string::String>,
     /// The protocol to match: `icmp`, `gre`, `tcp`, `udp` or `all`.
     ///
     /// Wire name: `Protocol`.
-    pub protocol: Option<String>,
+    pub protocol: ::core::option::Option<::std::string::String>,
     /// The source CIDR block the rule matches.
     ///
     /// Wire name: `SourceCidrIp`.
-    pub source_cidr_ip: Option<String>,
+    pub source_cidr_ip: ::core::option::Option<::std::string::String>,
 }
 impl IngressAclEntries {
     /// A description of the rule; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `Description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.description = Some(value.into());
         self
     }
     /// The type of the rule: `custom` for a rule of your own, or `system` for a rule the service created.
     ///
     /// Wire name: `EntryType`.
-    pub fn entry_type(mut self, value: impl Into<String>) -> Self {
+    pub fn entry_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.entry_type = Some(value.into());
         self
     }
     /// The IP version the rule applies to, `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
-    pub fn ip_version(mut self, value: impl Into<String>) -> Self {
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ip_version = Some(value.into());
         self
     }
     /// The ID of the existing rule that this entry stands for, when the entry keeps or changes a rule already in the network ACL.
     ///
     /// Wire name: `NetworkAclEntryId`.
-    pub fn network_acl_entry_id(mut self, value: impl Into<String>) -> Self {
+    pub fn network_acl_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.network_acl_entry_id = Some(value.into());
         self
     }
     /// A name for the rule; it must not begin with `http://` or `https://`.
     ///
     /// Wire name: `NetworkAclEntryName`.
-    pub fn network_acl_entry_name(mut self, value: impl Into<String>) -> Self {
+    pub fn network_acl_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.network_acl_entry_name = Some(value.into());
         self
     }
     /// What to do with matching traffic: `accept` lets it through, `drop` blocks it.
     ///
     /// Wire name: `Policy`.
-    pub fn policy(mut self, value: impl Into<String>) -> Self {
+    pub fn policy(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.policy = Some(value.into());
         self
     }
     /// The destination port range to match, as `start/end` such as `80/80`; use `-1/-1` for all ports, as with the `all`, `icmp` and `gre` protocols.
     ///
     /// Wire name: `Port`.
-    pub fn port(mut self, value: impl Into<String>) -> Self {
+    pub fn port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.port = Some(value.into());
         self
     }
     /// The protocol to match: `icmp`, `gre`, `tcp`, `udp` or `all`.
     ///
     /// Wire name: `Protocol`.
-    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+    pub fn protocol(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.protocol = Some(value.into());
         self
     }
     /// The source CIDR block the rule matches.
     ///
     /// Wire name: `SourceCidrIp`.
-    pub fn source_cidr_ip(mut self, value: impl Into<String>) -> Self {
+    pub fn source_cidr_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.source_cidr_ip = Some(value.into());
         self
     }
 }
 impl rt::Decode for IngressAclEntries {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             description: fields.optional("Description")?,
@@ -581,7 +670,9 @@ impl rt::ToParam for IngressAclEntries {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for IngressAclEntries {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             description: src.optional("Description")?,
             entry_type: src.optional("EntryType")?,
@@ -606,7 +697,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,27 +16,27 @@ pub struct UpdateRouteTargetGroupRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The new description: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteTargetGroupDescription`.
-    pub route_target_group_description: Option<String>,
+    pub route_target_group_description: ::core::option::Option<::std::string::String>,
     /// The route target group to change. ListRouteTargetGroups lists group IDs.
     ///
     /// Wire name: `RouteTargetGroupId`. Required.
-    pub route_target_group_id: String,
+    pub route_target_group_id: ::std::string::String,
     /// The new name: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteTargetGroupName`.
-    pub route_target_group_name: Option<String>,
+    pub route_target_group_name: ::core::option::Option<::std::string::String>,
     /// The new member list. In `Active-Standby` mode it must hold exactly two members in different zones.
     ///
     /// Wire name: `RouteTargetMemberList`.
-    pub route_target_member_list: Vec<RouteTargetMemberList>,
+    pub route_target_member_list: ::std::vec::Vec<RouteTargetMemberList>,
 }
 impl UpdateRouteTargetGroupRequest {
     /// Starts building a request.
@@ -48,46 +48,61 @@ impl UpdateRouteTargetGroupRequest {
 /// Builds a [`UpdateRouteTargetGroupRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateRouteTargetGroupRequestBuilder {
-    client_token: Option<String>,
-    region_id: Option<String>,
-    route_target_group_description: Option<String>,
-    route_target_group_id: Option<String>,
-    route_target_group_name: Option<String>,
-    route_target_member_list: Vec<RouteTargetMemberList>,
+    client_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    route_target_group_description: ::core::option::Option<::std::string::String>,
+    route_target_group_id: ::core::option::Option<::std::string::String>,
+    route_target_group_name: ::core::option::Option<::std::string::String>,
+    route_target_member_list: ::std::vec::Vec<RouteTargetMemberList>,
 }
 impl UpdateRouteTargetGroupRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The new description: 1 to 256 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteTargetGroupDescription`.
-    pub fn route_target_group_description(mut self, value: impl Into<String>) -> Self {
+    pub fn route_target_group_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_target_group_description = Some(value.into());
         self
     }
     /// The route target group to change. ListRouteTargetGroups lists group IDs.
     ///
     /// Wire name: `RouteTargetGroupId`. Required.
-    pub fn route_target_group_id(mut self, value: impl Into<String>) -> Self {
+    pub fn route_target_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_target_group_id = Some(value.into());
         self
     }
     /// The new name: 1 to 128 characters, not starting with `http://` or `https://`.
     ///
     /// Wire name: `RouteTargetGroupName`.
-    pub fn route_target_group_name(mut self, value: impl Into<String>) -> Self {
+    pub fn route_target_group_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.route_target_group_name = Some(value.into());
         self
     }
@@ -96,14 +111,21 @@ impl UpdateRouteTargetGroupRequestBuilder {
     /// Wire name: `RouteTargetMemberList`.
     pub fn route_target_member_list(
         mut self,
-        value: impl IntoIterator<Item = impl Into<RouteTargetMemberList>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RouteTargetMemberList>,
+        >,
     ) -> Self {
-        self.route_target_member_list = value.into_iter().map(Into::into).collect();
+        self.route_target_member_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<UpdateRouteTargetGroupRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<UpdateRouteTargetGroupRequest, rt::BuildError> {
         Ok(UpdateRouteTargetGroupRequest {
             client_token: self.client_token,
             region_id: self.region_id,
@@ -140,10 +162,14 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateRouteTargetGroupRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UpdateRouteTargetGroupRequestBuilder {
             client_token: src.optional("ClientToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             route_target_group_description: src.optional("RouteTargetGroupDescription")?,
             route_target_group_id: src.optional("RouteTargetGroupId")?,
             route_target_group_name: src.optional("RouteTargetGroupName")?,
@@ -157,8 +183,10 @@ impl rt::Operation for UpdateRouteTargetGroupRequest {
     const ACTION: &'static str = "UpdateRouteTargetGroup";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UpdateRouteTargetGroupResponse;
     type Error = UpdateRouteTargetGroupError;
     #[inline]
@@ -178,11 +206,11 @@ pub struct UpdateRouteTargetGroupResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UpdateRouteTargetGroupResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -213,7 +241,7 @@ impl UpdateRouteTargetGroupError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -233,13 +261,13 @@ impl rt::OperationError for UpdateRouteTargetGroupError {
         }
     }
 }
-impl std::fmt::Display for UpdateRouteTargetGroupError {
+impl ::std::fmt::Display for UpdateRouteTargetGroupError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UpdateRouteTargetGroupError {}
+impl ::std::error::Error for UpdateRouteTargetGroupError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -255,42 +283,48 @@ pub struct RouteTargetMemberList {
     /// The instance ID of the member.
     ///
     /// Wire name: `MemberId`.
-    pub member_id: Option<String>,
+    pub member_id: ::core::option::Option<::std::string::String>,
     /// The type of the member instance; both members must be of the same type.
     ///
     /// Wire name: `MemberType`.
-    pub member_type: Option<String>,
+    pub member_type: ::core::option::Option<::std::string::String>,
     /// The role of the member: `100` for the primary, `0` for the standby.
     ///
     /// Wire name: `Weight`.
-    pub weight: Option<i32>,
+    pub weight: ::core::option::Option<i32>,
 }
 impl RouteTargetMemberList {
     /// The instance ID of the member.
     ///
     /// Wire name: `MemberId`.
-    pub fn member_id(mut self, value: impl Into<String>) -> Self {
+    pub fn member_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.member_id = Some(value.into());
         self
     }
     /// The type of the member instance; both members must be of the same type.
     ///
     /// Wire name: `MemberType`.
-    pub fn member_type(mut self, value: impl Into<String>) -> Self {
+    pub fn member_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.member_type = Some(value.into());
         self
     }
     /// The role of the member: `100` for the primary, `0` for the standby.
     ///
     /// Wire name: `Weight`.
-    pub fn weight(mut self, value: impl Into<i32>) -> Self {
+    pub fn weight(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.weight = Some(value.into());
         self
     }
 }
 impl rt::Decode for RouteTargetMemberList {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             member_id: fields.optional("MemberId")?,
@@ -309,7 +343,9 @@ impl rt::ToParam for RouteTargetMemberList {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for RouteTargetMemberList {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             member_id: src.optional("MemberId")?,
             member_type: src.optional("MemberType")?,
@@ -328,7 +364,7 @@ mod tests {
             .route_target_group_id("example-RouteTargetGroupId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

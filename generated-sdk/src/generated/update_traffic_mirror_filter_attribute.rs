@@ -16,27 +16,27 @@ pub struct UpdateTrafficMirrorFilterAttributeRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The new description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `TrafficMirrorFilterDescription`.
-    pub traffic_mirror_filter_description: Option<String>,
+    pub traffic_mirror_filter_description: ::core::option::Option<::std::string::String>,
     /// The filter to change. ListTrafficMirrorFilters lists filter IDs.
     ///
     /// Wire name: `TrafficMirrorFilterId`. Required.
-    pub traffic_mirror_filter_id: String,
+    pub traffic_mirror_filter_id: ::std::string::String,
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `TrafficMirrorFilterName`.
-    pub traffic_mirror_filter_name: Option<String>,
+    pub traffic_mirror_filter_name: ::core::option::Option<::std::string::String>,
 }
 impl UpdateTrafficMirrorFilterAttributeRequest {
     /// Starts building a request.
@@ -48,32 +48,38 @@ impl UpdateTrafficMirrorFilterAttributeRequest {
 /// Builds a [`UpdateTrafficMirrorFilterAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateTrafficMirrorFilterAttributeRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    region_id: Option<String>,
-    traffic_mirror_filter_description: Option<String>,
-    traffic_mirror_filter_id: Option<String>,
-    traffic_mirror_filter_name: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    region_id: ::core::option::Option<::std::string::String>,
+    traffic_mirror_filter_description: ::core::option::Option<::std::string::String>,
+    traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
+    traffic_mirror_filter_name: ::core::option::Option<::std::string::String>,
 }
 impl UpdateTrafficMirrorFilterAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -82,7 +88,7 @@ impl UpdateTrafficMirrorFilterAttributeRequestBuilder {
     /// Wire name: `TrafficMirrorFilterDescription`.
     pub fn traffic_mirror_filter_description(
         mut self,
-        value: impl Into<String>,
+        value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.traffic_mirror_filter_description = Some(value.into());
         self
@@ -90,14 +96,20 @@ impl UpdateTrafficMirrorFilterAttributeRequestBuilder {
     /// The filter to change. ListTrafficMirrorFilters lists filter IDs.
     ///
     /// Wire name: `TrafficMirrorFilterId`. Required.
-    pub fn traffic_mirror_filter_id(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_filter_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_filter_id = Some(value.into());
         self
     }
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `TrafficMirrorFilterName`.
-    pub fn traffic_mirror_filter_name(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_filter_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_filter_name = Some(value.into());
         self
     }
@@ -105,7 +117,10 @@ impl UpdateTrafficMirrorFilterAttributeRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<UpdateTrafficMirrorFilterAttributeRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        UpdateTrafficMirrorFilterAttributeRequest,
+        rt::BuildError,
+    > {
         Ok(UpdateTrafficMirrorFilterAttributeRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -143,11 +158,15 @@ impl rt::DryRunnable for UpdateTrafficMirrorFilterAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateTrafficMirrorFilterAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UpdateTrafficMirrorFilterAttributeRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             traffic_mirror_filter_description: src
                 .optional("TrafficMirrorFilterDescription")?,
             traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
@@ -161,8 +180,10 @@ impl rt::Operation for UpdateTrafficMirrorFilterAttributeRequest {
     const ACTION: &'static str = "UpdateTrafficMirrorFilterAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UpdateTrafficMirrorFilterAttributeResponse;
     type Error = UpdateTrafficMirrorFilterAttributeError;
     #[inline]
@@ -186,11 +207,11 @@ pub struct UpdateTrafficMirrorFilterAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UpdateTrafficMirrorFilterAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -221,7 +242,7 @@ impl UpdateTrafficMirrorFilterAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -241,13 +262,13 @@ impl rt::OperationError for UpdateTrafficMirrorFilterAttributeError {
         }
     }
 }
-impl std::fmt::Display for UpdateTrafficMirrorFilterAttributeError {
+impl ::std::fmt::Display for UpdateTrafficMirrorFilterAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UpdateTrafficMirrorFilterAttributeError {}
+impl ::std::error::Error for UpdateTrafficMirrorFilterAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -267,7 +288,7 @@ mod tests {
             .traffic_mirror_filter_id("example-TrafficMirrorFilterId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

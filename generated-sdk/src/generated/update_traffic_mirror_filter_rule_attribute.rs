@@ -16,47 +16,47 @@ pub struct UpdateTrafficMirrorFilterRuleAttributeRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The new destination CIDR block the rule matches.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub destination_cidr_block: Option<String>,
+    pub destination_cidr_block: ::core::option::Option<::std::string::String>,
     /// The new destination port range, as `start/end`; it cannot be changed when the protocol is `ICMP`.
     ///
     /// Wire name: `DestinationPortRange`.
-    pub destination_port_range: Option<String>,
+    pub destination_port_range: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The new priority of the rule; a smaller number means a higher priority.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i32>,
+    pub priority: ::core::option::Option<i32>,
     /// The new protocol to match: `ALL` for any protocol, `ICMP`, `TCP` or `UDP`.
     ///
     /// Wire name: `Protocol`.
-    pub protocol: Option<Protocol>,
+    pub protocol: ::core::option::Option<Protocol>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The new action: `accept` mirrors matching packets, `drop` leaves them out.
     ///
     /// Wire name: `RuleAction`.
-    pub rule_action: Option<RuleAction>,
+    pub rule_action: ::core::option::Option<RuleAction>,
     /// The new source CIDR block the rule matches.
     ///
     /// Wire name: `SourceCidrBlock`.
-    pub source_cidr_block: Option<String>,
+    pub source_cidr_block: ::core::option::Option<::std::string::String>,
     /// The new source port range, as `start/end`; it cannot be changed when the protocol is `ICMP`.
     ///
     /// Wire name: `SourcePortRange`.
-    pub source_port_range: Option<String>,
+    pub source_port_range: ::core::option::Option<::std::string::String>,
     /// The rule to change. ListTrafficMirrorFilters shows the rule IDs of each filter.
     ///
     /// Wire name: `TrafficMirrorFilterRuleId`. Required.
-    pub traffic_mirror_filter_rule_id: String,
+    pub traffic_mirror_filter_rule_id: ::std::string::String,
 }
 impl UpdateTrafficMirrorFilterRuleAttributeRequest {
     /// Starts building a request.
@@ -68,93 +68,114 @@ impl UpdateTrafficMirrorFilterRuleAttributeRequest {
 /// Builds a [`UpdateTrafficMirrorFilterRuleAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
-    client_token: Option<String>,
-    destination_cidr_block: Option<String>,
-    destination_port_range: Option<String>,
-    dry_run: Option<bool>,
-    priority: Option<i32>,
-    protocol: Option<Protocol>,
-    region_id: Option<String>,
-    rule_action: Option<RuleAction>,
-    source_cidr_block: Option<String>,
-    source_port_range: Option<String>,
-    traffic_mirror_filter_rule_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    destination_cidr_block: ::core::option::Option<::std::string::String>,
+    destination_port_range: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    priority: ::core::option::Option<i32>,
+    protocol: ::core::option::Option<Protocol>,
+    region_id: ::core::option::Option<::std::string::String>,
+    rule_action: ::core::option::Option<RuleAction>,
+    source_cidr_block: ::core::option::Option<::std::string::String>,
+    source_port_range: ::core::option::Option<::std::string::String>,
+    traffic_mirror_filter_rule_id: ::core::option::Option<::std::string::String>,
 }
 impl UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The new destination CIDR block the rule matches.
     ///
     /// Wire name: `DestinationCidrBlock`.
-    pub fn destination_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_cidr_block = Some(value.into());
         self
     }
     /// The new destination port range, as `start/end`; it cannot be changed when the protocol is `ICMP`.
     ///
     /// Wire name: `DestinationPortRange`.
-    pub fn destination_port_range(mut self, value: impl Into<String>) -> Self {
+    pub fn destination_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.destination_port_range = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The new priority of the rule; a smaller number means a higher priority.
     ///
     /// Wire name: `Priority`.
-    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+    pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.priority = Some(value.into());
         self
     }
     /// The new protocol to match: `ALL` for any protocol, `ICMP`, `TCP` or `UDP`.
     ///
     /// Wire name: `Protocol`.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
+    pub fn protocol(mut self, value: impl ::core::convert::Into<Protocol>) -> Self {
         self.protocol = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The new action: `accept` mirrors matching packets, `drop` leaves them out.
     ///
     /// Wire name: `RuleAction`.
-    pub fn rule_action(mut self, value: impl Into<RuleAction>) -> Self {
+    pub fn rule_action(mut self, value: impl ::core::convert::Into<RuleAction>) -> Self {
         self.rule_action = Some(value.into());
         self
     }
     /// The new source CIDR block the rule matches.
     ///
     /// Wire name: `SourceCidrBlock`.
-    pub fn source_cidr_block(mut self, value: impl Into<String>) -> Self {
+    pub fn source_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.source_cidr_block = Some(value.into());
         self
     }
     /// The new source port range, as `start/end`; it cannot be changed when the protocol is `ICMP`.
     ///
     /// Wire name: `SourcePortRange`.
-    pub fn source_port_range(mut self, value: impl Into<String>) -> Self {
+    pub fn source_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.source_port_range = Some(value.into());
         self
     }
     /// The rule to change. ListTrafficMirrorFilters shows the rule IDs of each filter.
     ///
     /// Wire name: `TrafficMirrorFilterRuleId`. Required.
-    pub fn traffic_mirror_filter_rule_id(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_filter_rule_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_filter_rule_id = Some(value.into());
         self
     }
@@ -162,7 +183,10 @@ impl UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<UpdateTrafficMirrorFilterRuleAttributeRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        UpdateTrafficMirrorFilterRuleAttributeRequest,
+        rt::BuildError,
+    > {
         Ok(UpdateTrafficMirrorFilterRuleAttributeRequest {
             client_token: self.client_token,
             destination_cidr_block: self.destination_cidr_block,
@@ -205,7 +229,9 @@ impl rt::DryRunnable for UpdateTrafficMirrorFilterRuleAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateTrafficMirrorFilterRuleAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
             client_token: src.optional("ClientToken")?,
             destination_cidr_block: src.optional("DestinationCidrBlock")?,
@@ -213,7 +239,9 @@ impl rt::FromParams for UpdateTrafficMirrorFilterRuleAttributeRequest {
             dry_run: src.optional("DryRun")?,
             priority: src.optional("Priority")?,
             protocol: src.optional("Protocol")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             rule_action: src.optional("RuleAction")?,
             source_cidr_block: src.optional("SourceCidrBlock")?,
             source_port_range: src.optional("SourcePortRange")?,
@@ -227,8 +255,10 @@ impl rt::Operation for UpdateTrafficMirrorFilterRuleAttributeRequest {
     const ACTION: &'static str = "UpdateTrafficMirrorFilterRuleAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UpdateTrafficMirrorFilterRuleAttributeResponse;
     type Error = UpdateTrafficMirrorFilterRuleAttributeError;
     #[inline]
@@ -253,11 +283,11 @@ pub struct UpdateTrafficMirrorFilterRuleAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UpdateTrafficMirrorFilterRuleAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -288,7 +318,7 @@ impl UpdateTrafficMirrorFilterRuleAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -308,13 +338,13 @@ impl rt::OperationError for UpdateTrafficMirrorFilterRuleAttributeError {
         }
     }
 }
-impl std::fmt::Display for UpdateTrafficMirrorFilterRuleAttributeError {
+impl ::std::fmt::Display for UpdateTrafficMirrorFilterRuleAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UpdateTrafficMirrorFilterRuleAttributeError {}
+impl ::std::error::Error for UpdateTrafficMirrorFilterRuleAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -351,7 +381,7 @@ impl Protocol {
         }
     }
 }
-impl From<&str> for Protocol {
+impl ::core::convert::From<&str> for Protocol {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -363,16 +393,17 @@ impl From<&str> for Protocol {
         }
     }
 }
-impl std::fmt::Display for Protocol {
+impl ::std::fmt::Display for Protocol {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for Protocol {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for Protocol {
@@ -403,7 +434,7 @@ impl RuleAction {
         }
     }
 }
-impl From<&str> for RuleAction {
+impl ::core::convert::From<&str> for RuleAction {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -413,16 +444,17 @@ impl From<&str> for RuleAction {
         }
     }
 }
-impl std::fmt::Display for RuleAction {
+impl ::std::fmt::Display for RuleAction {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for RuleAction {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for RuleAction {
@@ -442,7 +474,7 @@ mod tests {
             .traffic_mirror_filter_rule_id("example-TrafficMirrorFilterRuleId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,55 +16,57 @@ pub struct UpdateTrafficMirrorSessionAttributeRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// `true` enables the session so that it mirrors traffic; `false`, the default, disables it.
     ///
     /// Wire name: `Enabled`.
-    pub enabled: Option<bool>,
+    pub enabled: ::core::option::Option<bool>,
     /// The new maximum transmission unit (MTU) for mirrored packets, from `64` to `9600`; `1500` by default.
     ///
     /// Wire name: `PacketLength`.
-    pub packet_length: Option<i32>,
+    pub packet_length: ::core::option::Option<i32>,
     /// The new priority, from `1` to `32766`; a smaller number means a higher priority. Each session of an account in a region needs its own priority value.
     ///
     /// Wire name: `Priority`.
-    pub priority: Option<i32>,
+    pub priority: ::core::option::Option<i32>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The filter the session is to use from now on. ListTrafficMirrorFilters lists filter IDs.
     ///
     /// Wire name: `TrafficMirrorFilterId`.
-    pub traffic_mirror_filter_id: Option<String>,
+    pub traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
     /// The new description, 1 to 256 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `TrafficMirrorSessionDescription`.
-    pub traffic_mirror_session_description: Option<String>,
+    pub traffic_mirror_session_description: ::core::option::Option<
+        ::std::string::String,
+    >,
     /// The session to change. ListTrafficMirrorSessions lists session IDs.
     ///
     /// Wire name: `TrafficMirrorSessionId`. Required.
-    pub traffic_mirror_session_id: String,
+    pub traffic_mirror_session_id: ::std::string::String,
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `TrafficMirrorSessionName`.
-    pub traffic_mirror_session_name: Option<String>,
+    pub traffic_mirror_session_name: ::core::option::Option<::std::string::String>,
     /// The new destination for mirrored traffic: an ENI or an SLB instance, as set in `TrafficMirrorTargetType`.
     ///
     /// Wire name: `TrafficMirrorTargetId`.
-    pub traffic_mirror_target_id: Option<String>,
+    pub traffic_mirror_target_id: ::core::option::Option<::std::string::String>,
     /// The kind of the new destination: `NetworkInterface` for an elastic network interface or `SLB` for an internal-facing Server Load Balancer instance.
     ///
     /// Wire name: `TrafficMirrorTargetType`.
-    pub traffic_mirror_target_type: Option<TrafficMirrorTargetType>,
+    pub traffic_mirror_target_type: ::core::option::Option<TrafficMirrorTargetType>,
     /// The VXLAN network identifier (VNI), from `0` to `16777215`, that marks the packets of this session so the destination can tell sessions apart. Leave it out to have the system pick one at random.
     ///
     /// Wire name: `VirtualNetworkId`.
-    pub virtual_network_id: Option<i32>,
+    pub virtual_network_id: ::core::option::Option<i32>,
 }
 impl UpdateTrafficMirrorSessionAttributeRequest {
     /// Starts building a request.
@@ -76,67 +78,76 @@ impl UpdateTrafficMirrorSessionAttributeRequest {
 /// Builds a [`UpdateTrafficMirrorSessionAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateTrafficMirrorSessionAttributeRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    enabled: Option<bool>,
-    packet_length: Option<i32>,
-    priority: Option<i32>,
-    region_id: Option<String>,
-    traffic_mirror_filter_id: Option<String>,
-    traffic_mirror_session_description: Option<String>,
-    traffic_mirror_session_id: Option<String>,
-    traffic_mirror_session_name: Option<String>,
-    traffic_mirror_target_id: Option<String>,
-    traffic_mirror_target_type: Option<TrafficMirrorTargetType>,
-    virtual_network_id: Option<i32>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    enabled: ::core::option::Option<bool>,
+    packet_length: ::core::option::Option<i32>,
+    priority: ::core::option::Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
+    traffic_mirror_session_description: ::core::option::Option<::std::string::String>,
+    traffic_mirror_session_id: ::core::option::Option<::std::string::String>,
+    traffic_mirror_session_name: ::core::option::Option<::std::string::String>,
+    traffic_mirror_target_id: ::core::option::Option<::std::string::String>,
+    traffic_mirror_target_type: ::core::option::Option<TrafficMirrorTargetType>,
+    virtual_network_id: ::core::option::Option<i32>,
 }
 impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// `true` enables the session so that it mirrors traffic; `false`, the default, disables it.
     ///
     /// Wire name: `Enabled`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+    pub fn enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
     /// The new maximum transmission unit (MTU) for mirrored packets, from `64` to `9600`; `1500` by default.
     ///
     /// Wire name: `PacketLength`.
-    pub fn packet_length(mut self, value: impl Into<i32>) -> Self {
+    pub fn packet_length(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.packet_length = Some(value.into());
         self
     }
     /// The new priority, from `1` to `32766`; a smaller number means a higher priority. Each session of an account in a region needs its own priority value.
     ///
     /// Wire name: `Priority`.
-    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+    pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.priority = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The filter the session is to use from now on. ListTrafficMirrorFilters lists filter IDs.
     ///
     /// Wire name: `TrafficMirrorFilterId`.
-    pub fn traffic_mirror_filter_id(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_filter_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_filter_id = Some(value.into());
         self
     }
@@ -145,7 +156,7 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
     /// Wire name: `TrafficMirrorSessionDescription`.
     pub fn traffic_mirror_session_description(
         mut self,
-        value: impl Into<String>,
+        value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         self.traffic_mirror_session_description = Some(value.into());
         self
@@ -153,21 +164,30 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
     /// The session to change. ListTrafficMirrorSessions lists session IDs.
     ///
     /// Wire name: `TrafficMirrorSessionId`. Required.
-    pub fn traffic_mirror_session_id(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_session_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_session_id = Some(value.into());
         self
     }
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
     ///
     /// Wire name: `TrafficMirrorSessionName`.
-    pub fn traffic_mirror_session_name(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_session_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_session_name = Some(value.into());
         self
     }
     /// The new destination for mirrored traffic: an ENI or an SLB instance, as set in `TrafficMirrorTargetType`.
     ///
     /// Wire name: `TrafficMirrorTargetId`.
-    pub fn traffic_mirror_target_id(mut self, value: impl Into<String>) -> Self {
+    pub fn traffic_mirror_target_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.traffic_mirror_target_id = Some(value.into());
         self
     }
@@ -176,7 +196,7 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
     /// Wire name: `TrafficMirrorTargetType`.
     pub fn traffic_mirror_target_type(
         mut self,
-        value: impl Into<TrafficMirrorTargetType>,
+        value: impl ::core::convert::Into<TrafficMirrorTargetType>,
     ) -> Self {
         self.traffic_mirror_target_type = Some(value.into());
         self
@@ -184,7 +204,7 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
     /// The VXLAN network identifier (VNI), from `0` to `16777215`, that marks the packets of this session so the destination can tell sessions apart. Leave it out to have the system pick one at random.
     ///
     /// Wire name: `VirtualNetworkId`.
-    pub fn virtual_network_id(mut self, value: impl Into<i32>) -> Self {
+    pub fn virtual_network_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.virtual_network_id = Some(value.into());
         self
     }
@@ -192,7 +212,10 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<UpdateTrafficMirrorSessionAttributeRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        UpdateTrafficMirrorSessionAttributeRequest,
+        rt::BuildError,
+    > {
         Ok(UpdateTrafficMirrorSessionAttributeRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -237,14 +260,18 @@ impl rt::DryRunnable for UpdateTrafficMirrorSessionAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateTrafficMirrorSessionAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UpdateTrafficMirrorSessionAttributeRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             enabled: src.optional("Enabled")?,
             packet_length: src.optional("PacketLength")?,
             priority: src.optional("Priority")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
             traffic_mirror_session_description: src
                 .optional("TrafficMirrorSessionDescription")?,
@@ -262,8 +289,10 @@ impl rt::Operation for UpdateTrafficMirrorSessionAttributeRequest {
     const ACTION: &'static str = "UpdateTrafficMirrorSessionAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UpdateTrafficMirrorSessionAttributeResponse;
     type Error = UpdateTrafficMirrorSessionAttributeError;
     #[inline]
@@ -294,11 +323,11 @@ pub struct UpdateTrafficMirrorSessionAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UpdateTrafficMirrorSessionAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -329,7 +358,7 @@ impl UpdateTrafficMirrorSessionAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -349,13 +378,13 @@ impl rt::OperationError for UpdateTrafficMirrorSessionAttributeError {
         }
     }
 }
-impl std::fmt::Display for UpdateTrafficMirrorSessionAttributeError {
+impl ::std::fmt::Display for UpdateTrafficMirrorSessionAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UpdateTrafficMirrorSessionAttributeError {}
+impl ::std::error::Error for UpdateTrafficMirrorSessionAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -386,7 +415,7 @@ impl TrafficMirrorTargetType {
         }
     }
 }
-impl From<&str> for TrafficMirrorTargetType {
+impl ::core::convert::From<&str> for TrafficMirrorTargetType {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -396,16 +425,17 @@ impl From<&str> for TrafficMirrorTargetType {
         }
     }
 }
-impl std::fmt::Display for TrafficMirrorTargetType {
+impl ::std::fmt::Display for TrafficMirrorTargetType {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for TrafficMirrorTargetType {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for TrafficMirrorTargetType {
@@ -425,7 +455,7 @@ mod tests {
             .traffic_mirror_session_id("example-TrafficMirrorSessionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

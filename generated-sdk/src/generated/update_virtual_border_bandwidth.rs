@@ -18,15 +18,15 @@ pub struct UpdateVirtualBorderBandwidthRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The VBR to change. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `VirtualBorderRouterId`. Required.
-    pub virtual_border_router_id: String,
+    pub virtual_border_router_id: ::std::string::String,
 }
 impl UpdateVirtualBorderBandwidthRequest {
     /// Starts building a request.
@@ -38,43 +38,54 @@ impl UpdateVirtualBorderBandwidthRequest {
 /// Builds a [`UpdateVirtualBorderBandwidthRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateVirtualBorderBandwidthRequestBuilder {
-    bandwidth: Option<i32>,
-    client_token: Option<String>,
-    region_id: Option<String>,
-    virtual_border_router_id: Option<String>,
+    bandwidth: ::core::option::Option<i32>,
+    client_token: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    virtual_border_router_id: ::core::option::Option<::std::string::String>,
 }
 impl UpdateVirtualBorderBandwidthRequestBuilder {
     /// The new bandwidth limit of the VBR, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`. Required.
-    pub fn bandwidth(mut self, value: impl Into<i32>) -> Self {
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The VBR to change. DescribeVirtualBorderRouters lists VBR IDs.
     ///
     /// Wire name: `VirtualBorderRouterId`. Required.
-    pub fn virtual_border_router_id(mut self, value: impl Into<String>) -> Self {
+    pub fn virtual_border_router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.virtual_border_router_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<UpdateVirtualBorderBandwidthRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<UpdateVirtualBorderBandwidthRequest, rt::BuildError> {
         Ok(UpdateVirtualBorderBandwidthRequest {
             bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
             client_token: self.client_token,
@@ -109,11 +120,15 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateVirtualBorderBandwidthRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UpdateVirtualBorderBandwidthRequestBuilder {
             bandwidth: src.optional("Bandwidth")?,
             client_token: src.optional("ClientToken")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             virtual_border_router_id: src.optional("VirtualBorderRouterId")?,
         }
             .build()
@@ -124,9 +139,11 @@ impl rt::Operation for UpdateVirtualBorderBandwidthRequest {
     const ACTION: &'static str = "UpdateVirtualBorderBandwidth";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
     const RESPONSE_HAS_CODE: bool = true;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UpdateVirtualBorderBandwidthResponse;
     type Error = UpdateVirtualBorderBandwidthError;
     #[inline]
@@ -144,27 +161,27 @@ pub struct UpdateVirtualBorderBandwidthResponse {
     /// The result code of the update; present mainly when it did not succeed.
     ///
     /// Wire name: `Code`.
-    pub code: Option<String>,
+    pub code: ::core::option::Option<::std::string::String>,
     /// The HTTP status code of the answer.
     ///
     /// Wire name: `HttpStatusCode`.
-    pub http_status_code: Option<i64>,
+    pub http_status_code: ::core::option::Option<i64>,
     /// A message that explains Code.
     ///
     /// Wire name: `Message`.
-    pub message: Option<String>,
+    pub message: ::core::option::Option<::std::string::String>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// Whether the bandwidth was updated.
     ///
     /// Wire name: `Success`.
-    pub success: Option<bool>,
+    pub success: ::core::option::Option<bool>,
 }
 impl rt::Decode for UpdateVirtualBorderBandwidthResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             code: fields.optional("Code")?,
@@ -199,7 +216,7 @@ impl UpdateVirtualBorderBandwidthError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -219,13 +236,13 @@ impl rt::OperationError for UpdateVirtualBorderBandwidthError {
         }
     }
 }
-impl std::fmt::Display for UpdateVirtualBorderBandwidthError {
+impl ::std::fmt::Display for UpdateVirtualBorderBandwidthError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UpdateVirtualBorderBandwidthError {}
+impl ::std::error::Error for UpdateVirtualBorderBandwidthError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -262,7 +279,7 @@ mod tests {
             .virtual_border_router_id("example-VirtualBorderRouterId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct UpdateVirtualPhysicalConnectionRequest {
     /// `true` only checks the request (parameters, syntax, connection state) without changing anything; `false` (the default) applies the change.
     ///
     /// Wire name: `DryRun`. Example: `false`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The bandwidth to change to, effective once paid for.
     ///
     /// Wire name: `ExpectSpec`. Example: `100M`.
-    pub expect_spec: Option<super::types::HostedConnectionSpec>,
+    pub expect_spec: ::core::option::Option<super::types::HostedConnectionSpec>,
     /// The ID of the hosted connection.
     ///
     /// Wire name: `InstanceId`. Required. Example: `pc-bp1j7fwr1v9m0pxcq2k4`.
-    pub instance_id: String,
+    pub instance_id: ::std::string::String,
     /// The region the connection belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The client token of this action under another name: a value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `Token`. Example: `5b9d3f7a-1e4c-4a86-b0d2-6c8e0a2f4b19`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub token: Option<String>,
+    pub token: ::core::option::Option<::std::string::String>,
     /// The VLAN ID of the hosted connection. 0 makes the VBR's port a plain layer-3 router interface (one VBR per circuit); 1 to 2999 make it a VLAN sub-interface, one VBR per VLAN, kept apart at layer 2.
     ///
     /// Wire name: `VlanId`. Required. Example: `20`. Range: 0 to 2999.
@@ -48,18 +48,18 @@ impl UpdateVirtualPhysicalConnectionRequest {
 /// Builds a [`UpdateVirtualPhysicalConnectionRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateVirtualPhysicalConnectionRequestBuilder {
-    dry_run: Option<bool>,
-    expect_spec: Option<super::types::HostedConnectionSpec>,
-    instance_id: Option<String>,
-    region_id: Option<String>,
-    token: Option<String>,
-    vlan_id: Option<i64>,
+    dry_run: ::core::option::Option<bool>,
+    expect_spec: ::core::option::Option<super::types::HostedConnectionSpec>,
+    instance_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    token: ::core::option::Option<::std::string::String>,
+    vlan_id: ::core::option::Option<i64>,
 }
 impl UpdateVirtualPhysicalConnectionRequestBuilder {
     /// `true` only checks the request (parameters, syntax, connection state) without changing anything; `false` (the default) applies the change.
     ///
     /// Wire name: `DryRun`. Example: `false`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
@@ -68,7 +68,7 @@ impl UpdateVirtualPhysicalConnectionRequestBuilder {
     /// Wire name: `ExpectSpec`. Example: `100M`.
     pub fn expect_spec(
         mut self,
-        value: impl Into<super::types::HostedConnectionSpec>,
+        value: impl ::core::convert::Into<super::types::HostedConnectionSpec>,
     ) -> Self {
         self.expect_spec = Some(value.into());
         self
@@ -76,28 +76,37 @@ impl UpdateVirtualPhysicalConnectionRequestBuilder {
     /// The ID of the hosted connection.
     ///
     /// Wire name: `InstanceId`. Required. Example: `pc-bp1j7fwr1v9m0pxcq2k4`.
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.instance_id = Some(value.into());
         self
     }
     /// The region the connection belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The client token of this action under another name: a value you choose, unique per request, that makes the request idempotent. ASCII only.
     ///
     /// Wire name: `Token`. Example: `5b9d3f7a-1e4c-4a86-b0d2-6c8e0a2f4b19`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn token(mut self, value: impl Into<String>) -> Self {
+    pub fn token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.token = Some(value.into());
         self
     }
     /// The VLAN ID of the hosted connection. 0 makes the VBR's port a plain layer-3 router interface (one VBR per circuit); 1 to 2999 make it a VLAN sub-interface, one VBR per VLAN, kept apart at layer 2.
     ///
     /// Wire name: `VlanId`. Required. Example: `20`. Range: 0 to 2999.
-    pub fn vlan_id(mut self, value: impl Into<i64>) -> Self {
+    pub fn vlan_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.vlan_id = Some(value.into());
         self
     }
@@ -105,7 +114,7 @@ impl UpdateVirtualPhysicalConnectionRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<UpdateVirtualPhysicalConnectionRequest, rt::BuildError> {
+    ) -> ::core::result::Result<UpdateVirtualPhysicalConnectionRequest, rt::BuildError> {
         let request = UpdateVirtualPhysicalConnectionRequest {
             dry_run: self.dry_run,
             expect_spec: self.expect_spec,
@@ -158,12 +167,16 @@ impl rt::DryRunnable for UpdateVirtualPhysicalConnectionRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateVirtualPhysicalConnectionRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UpdateVirtualPhysicalConnectionRequestBuilder {
             dry_run: src.optional("DryRun")?,
             expect_spec: src.optional("ExpectSpec")?,
             instance_id: src.optional("InstanceId")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             token: src.optional("Token")?,
             vlan_id: src.optional("VlanId")?,
         }
@@ -175,8 +188,10 @@ impl rt::Operation for UpdateVirtualPhysicalConnectionRequest {
     const ACTION: &'static str = "UpdateVirtualPhysicalConnection";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("Token");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("Token");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UpdateVirtualPhysicalConnectionResponse;
     type Error = UpdateVirtualPhysicalConnectionError;
     #[inline]
@@ -196,15 +211,15 @@ pub struct UpdateVirtualPhysicalConnectionResponse {
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `2C8E4A6F-0D3B-4C71-95E8-A7F1D3B9C046`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// Whether the change was accepted, as the text `true` or `false`.
     ///
     /// Wire name: `Success`. Example: `true`.
-    pub success: Option<String>,
+    pub success: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for UpdateVirtualPhysicalConnectionResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -236,7 +251,7 @@ impl UpdateVirtualPhysicalConnectionError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -256,13 +271,13 @@ impl rt::OperationError for UpdateVirtualPhysicalConnectionError {
         }
     }
 }
-impl std::fmt::Display for UpdateVirtualPhysicalConnectionError {
+impl ::std::fmt::Display for UpdateVirtualPhysicalConnectionError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UpdateVirtualPhysicalConnectionError {}
+impl ::std::error::Error for UpdateVirtualPhysicalConnectionError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -291,7 +306,7 @@ mod tests {
             .vlan_id(20i64)
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -311,9 +326,10 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<UpdateVirtualPhysicalConnectionResponse, _> = rt::decode_response(
-            XML_EXAMPLE.as_bytes(),
-        );
+        let response: ::core::result::Result<
+            UpdateVirtualPhysicalConnectionResponse,
+            _,
+        > = rt::decode_response(XML_EXAMPLE.as_bytes());
         response.expect("the XML example decodes");
     }
     #[test]

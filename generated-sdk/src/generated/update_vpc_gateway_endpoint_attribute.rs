@@ -16,31 +16,31 @@ pub struct UpdateVpcGatewayEndpointAttributeRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// The new description, 1 to 255 characters.
     ///
     /// Wire name: `EndpointDescription`.
-    pub endpoint_description: Option<String>,
+    pub endpoint_description: ::core::option::Option<::std::string::String>,
     /// The gateway endpoint to change. ListVpcGatewayEndpoints lists endpoint IDs.
     ///
     /// Wire name: `EndpointId`. Required.
-    pub endpoint_id: String,
+    pub endpoint_id: ::std::string::String,
     /// The new name, 1 to 128 characters.
     ///
     /// Wire name: `EndpointName`.
-    pub endpoint_name: Option<String>,
+    pub endpoint_name: ::core::option::Option<::std::string::String>,
     /// The new access policy, a JSON policy document in the RAM policy syntax that limits what may be reached through the endpoint.
     ///
     /// Wire name: `PolicyDocument`.
-    pub policy_document: Option<String>,
+    pub policy_document: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
 }
 impl UpdateVpcGatewayEndpointAttributeRequest {
     /// Starts building a request.
@@ -52,61 +52,79 @@ impl UpdateVpcGatewayEndpointAttributeRequest {
 /// Builds a [`UpdateVpcGatewayEndpointAttributeRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateVpcGatewayEndpointAttributeRequestBuilder {
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    endpoint_description: Option<String>,
-    endpoint_id: Option<String>,
-    endpoint_name: Option<String>,
-    policy_document: Option<String>,
-    region_id: Option<String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    endpoint_description: ::core::option::Option<::std::string::String>,
+    endpoint_id: ::core::option::Option<::std::string::String>,
+    endpoint_name: ::core::option::Option<::std::string::String>,
+    policy_document: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
 }
 impl UpdateVpcGatewayEndpointAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// The new description, 1 to 255 characters.
     ///
     /// Wire name: `EndpointDescription`.
-    pub fn endpoint_description(mut self, value: impl Into<String>) -> Self {
+    pub fn endpoint_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.endpoint_description = Some(value.into());
         self
     }
     /// The gateway endpoint to change. ListVpcGatewayEndpoints lists endpoint IDs.
     ///
     /// Wire name: `EndpointId`. Required.
-    pub fn endpoint_id(mut self, value: impl Into<String>) -> Self {
+    pub fn endpoint_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.endpoint_id = Some(value.into());
         self
     }
     /// The new name, 1 to 128 characters.
     ///
     /// Wire name: `EndpointName`.
-    pub fn endpoint_name(mut self, value: impl Into<String>) -> Self {
+    pub fn endpoint_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.endpoint_name = Some(value.into());
         self
     }
     /// The new access policy, a JSON policy document in the RAM policy syntax that limits what may be reached through the endpoint.
     ///
     /// Wire name: `PolicyDocument`.
-    pub fn policy_document(mut self, value: impl Into<String>) -> Self {
+    pub fn policy_document(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.policy_document = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -114,7 +132,10 @@ impl UpdateVpcGatewayEndpointAttributeRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<UpdateVpcGatewayEndpointAttributeRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        UpdateVpcGatewayEndpointAttributeRequest,
+        rt::BuildError,
+    > {
         Ok(UpdateVpcGatewayEndpointAttributeRequest {
             client_token: self.client_token,
             dry_run: self.dry_run,
@@ -150,7 +171,9 @@ impl rt::DryRunnable for UpdateVpcGatewayEndpointAttributeRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for UpdateVpcGatewayEndpointAttributeRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         UpdateVpcGatewayEndpointAttributeRequestBuilder {
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
@@ -158,7 +181,9 @@ impl rt::FromParams for UpdateVpcGatewayEndpointAttributeRequest {
             endpoint_id: src.optional("EndpointId")?,
             endpoint_name: src.optional("EndpointName")?,
             policy_document: src.optional("PolicyDocument")?,
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
         }
             .build()
             .map_err(rt::ParamError::from)
@@ -168,8 +193,10 @@ impl rt::Operation for UpdateVpcGatewayEndpointAttributeRequest {
     const ACTION: &'static str = "UpdateVpcGatewayEndpointAttribute";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = UpdateVpcGatewayEndpointAttributeResponse;
     type Error = UpdateVpcGatewayEndpointAttributeError;
     #[inline]
@@ -190,11 +217,11 @@ pub struct UpdateVpcGatewayEndpointAttributeResponse {
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for UpdateVpcGatewayEndpointAttributeResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -225,7 +252,7 @@ impl UpdateVpcGatewayEndpointAttributeError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -245,13 +272,13 @@ impl rt::OperationError for UpdateVpcGatewayEndpointAttributeError {
         }
     }
 }
-impl std::fmt::Display for UpdateVpcGatewayEndpointAttributeError {
+impl ::std::fmt::Display for UpdateVpcGatewayEndpointAttributeError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for UpdateVpcGatewayEndpointAttributeError {}
+impl ::std::error::Error for UpdateVpcGatewayEndpointAttributeError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -271,7 +298,7 @@ mod tests {
             .region_id("example-RegionId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,19 +16,19 @@ pub struct VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// The VPC NAT gateway to check. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`.
-    pub nat_gateway_id: Option<String>,
+    pub nat_gateway_id: ::core::option::Option<::std::string::String>,
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// The Alibaba Cloud account that owns the resource the endpoints are for.
     ///
     /// Wire name: `ResourceUid`.
-    pub resource_uid: Option<i64>,
+    pub resource_uid: ::core::option::Option<i64>,
 }
 impl VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest {
     /// Starts building a request.
@@ -40,37 +40,46 @@ impl VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest {
 /// Builds a [`VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
-    client_token: Option<String>,
-    nat_gateway_id: Option<String>,
-    region_id: Option<String>,
-    resource_uid: Option<i64>,
+    client_token: ::core::option::Option<::std::string::String>,
+    nat_gateway_id: ::core::option::Option<::std::string::String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    resource_uid: ::core::option::Option<i64>,
 }
 impl VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
     ///
     /// Wire name: `ClientToken`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// The VPC NAT gateway to check. DescribeNatGateways lists NAT gateway IDs.
     ///
     /// Wire name: `NatGatewayId`.
-    pub fn nat_gateway_id(mut self, value: impl Into<String>) -> Self {
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.nat_gateway_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// The Alibaba Cloud account that owns the resource the endpoints are for.
     ///
     /// Wire name: `ResourceUid`.
-    pub fn resource_uid(mut self, value: impl Into<i64>) -> Self {
+    pub fn resource_uid(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.resource_uid = Some(value.into());
         self
     }
@@ -78,7 +87,10 @@ impl VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
     #[inline]
     pub fn build(
         self,
-    ) -> Result<VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest, rt::BuildError> {
+    ) -> ::core::result::Result<
+        VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest,
+        rt::BuildError,
+    > {
         Ok(VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest {
             client_token: self.client_token,
             nat_gateway_id: self.nat_gateway_id,
@@ -110,7 +122,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
             client_token: src.optional("ClientToken")?,
             nat_gateway_id: src.optional("NatGatewayId")?,
@@ -125,8 +139,10 @@ impl rt::Operation for VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest {
     const ACTION: &'static str = "VpcDescribeVpcNatGatewayNetworkInterfaceQuota";
     const VERSION: &'static str = "2016-04-28";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = VpcDescribeVpcNatGatewayNetworkInterfaceQuotaResponse;
     type Error = VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError;
     #[inline]
@@ -144,15 +160,15 @@ pub struct VpcDescribeVpcNatGatewayNetworkInterfaceQuotaResponse {
     /// The number of reverse-access endpoints allowed on the gateway.
     ///
     /// Wire name: `Quota`.
-    pub quota: Option<i64>,
+    pub quota: ::core::option::Option<i64>,
     /// The ID the service gave this request; quote it when asking for support.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for VpcDescribeVpcNatGatewayNetworkInterfaceQuotaResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             quota: fields.optional("Quota")?,
@@ -184,7 +200,7 @@ impl VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -204,13 +220,13 @@ impl rt::OperationError for VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError {
         }
     }
 }
-impl std::fmt::Display for VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError {
+impl ::std::fmt::Display for VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError {}
+impl ::std::error::Error for VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -232,7 +248,7 @@ mod tests {
         let request = VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest::builder()
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -16,23 +16,23 @@ pub struct AssumeRoleRequest {
     /// The ARN of the role to take on.
     ///
     /// Wire name: `RoleArn`. Required. Example: `acs:ram::123456789012****:role/adminrole`.
-    pub role_arn: String,
+    pub role_arn: ::std::string::String,
     /// A name for this session, shown in audit logs and in the session's ARN: letters, digits, `.`, `@`, `-` and `_`.
     ///
     /// Wire name: `RoleSessionName`. Required. Example: `alice`. Length: 2 to 64 characters.
-    pub role_session_name: String,
+    pub role_session_name: ::std::string::String,
     /// How long the credential lasts, in seconds: at least 900, at most the role's maximum session duration. 3600 when omitted.
     ///
     /// Wire name: `DurationSeconds`. Example: `3600`. At least 900.
-    pub duration_seconds: Option<i64>,
+    pub duration_seconds: ::core::option::Option<i64>,
     /// A policy document that narrows what the credential may do; it can never grant more than the role has.
     ///
     /// Wire name: `Policy`. Example: `{"Statement":[{"Action":["ecs:Describe*"],"Effect":"Allow","Resource":"*"}],"Version":"1"}`. Length: 1 to 2048 characters.
-    pub policy: Option<String>,
+    pub policy: ::core::option::Option<::std::string::String>,
     /// The value the role's trust policy expects as `sts:ExternalId`, for roles taken on by another party on your behalf.
     ///
     /// Wire name: `ExternalId`. Example: `abcd1234`. Length: 2 to 1224 characters.
-    pub external_id: Option<String>,
+    pub external_id: ::core::option::Option<::std::string::String>,
 }
 impl AssumeRoleRequest {
     /// Starts building a request.
@@ -44,51 +44,63 @@ impl AssumeRoleRequest {
 /// Builds a [`AssumeRoleRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct AssumeRoleRequestBuilder {
-    role_arn: Option<String>,
-    role_session_name: Option<String>,
-    duration_seconds: Option<i64>,
-    policy: Option<String>,
-    external_id: Option<String>,
+    role_arn: ::core::option::Option<::std::string::String>,
+    role_session_name: ::core::option::Option<::std::string::String>,
+    duration_seconds: ::core::option::Option<i64>,
+    policy: ::core::option::Option<::std::string::String>,
+    external_id: ::core::option::Option<::std::string::String>,
 }
 impl AssumeRoleRequestBuilder {
     /// The ARN of the role to take on.
     ///
     /// Wire name: `RoleArn`. Required. Example: `acs:ram::123456789012****:role/adminrole`.
-    pub fn role_arn(mut self, value: impl Into<String>) -> Self {
+    pub fn role_arn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.role_arn = Some(value.into());
         self
     }
     /// A name for this session, shown in audit logs and in the session's ARN: letters, digits, `.`, `@`, `-` and `_`.
     ///
     /// Wire name: `RoleSessionName`. Required. Example: `alice`. Length: 2 to 64 characters.
-    pub fn role_session_name(mut self, value: impl Into<String>) -> Self {
+    pub fn role_session_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.role_session_name = Some(value.into());
         self
     }
     /// How long the credential lasts, in seconds: at least 900, at most the role's maximum session duration. 3600 when omitted.
     ///
     /// Wire name: `DurationSeconds`. Example: `3600`. At least 900.
-    pub fn duration_seconds(mut self, value: impl Into<i64>) -> Self {
+    pub fn duration_seconds(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.duration_seconds = Some(value.into());
         self
     }
     /// A policy document that narrows what the credential may do; it can never grant more than the role has.
     ///
     /// Wire name: `Policy`. Example: `{"Statement":[{"Action":["ecs:Describe*"],"Effect":"Allow","Resource":"*"}],"Version":"1"}`. Length: 1 to 2048 characters.
-    pub fn policy(mut self, value: impl Into<String>) -> Self {
+    pub fn policy(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.policy = Some(value.into());
         self
     }
     /// The value the role's trust policy expects as `sts:ExternalId`, for roles taken on by another party on your behalf.
     ///
     /// Wire name: `ExternalId`. Example: `abcd1234`. Length: 2 to 1224 characters.
-    pub fn external_id(mut self, value: impl Into<String>) -> Self {
+    pub fn external_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.external_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AssumeRoleRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<AssumeRoleRequest, rt::BuildError> {
         let request = AssumeRoleRequest {
             role_arn: rt::required(self.role_arn, "RoleArn")?,
             role_session_name: rt::required(self.role_session_name, "RoleSessionName")?,
@@ -154,7 +166,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AssumeRoleRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AssumeRoleRequestBuilder {
             role_arn: src.optional("RoleArn")?,
             role_session_name: src.optional("RoleSessionName")?,
@@ -170,7 +184,7 @@ impl rt::Operation for AssumeRoleRequest {
     const ACTION: &'static str = "AssumeRole";
     const VERSION: &'static str = "2015-04-01";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = AssumeRoleResponse;
     type Error = AssumeRoleError;
     #[inline]
@@ -189,7 +203,7 @@ pub struct AssumeRoleResponse {
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `6894B13B-6D71-4EF5-88FA-F32781734A7F`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The temporary credential.
     ///
     /// Wire name: `Credentials`. Required.
@@ -197,15 +211,15 @@ pub struct AssumeRoleResponse {
     /// The role session the credential acts as.
     ///
     /// Wire name: `AssumedRoleUser`.
-    pub assumed_role_user: Option<super::types::AssumedRoleUser>,
+    pub assumed_role_user: ::core::option::Option<super::types::AssumedRoleUser>,
     /// The identity the caller passed on, when it did.
     ///
     /// Wire name: `SourceIdentity`. Example: `alice`.
-    pub source_identity: Option<String>,
+    pub source_identity: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AssumeRoleResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -255,7 +269,7 @@ impl AssumeRoleError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -289,13 +303,13 @@ impl rt::OperationError for AssumeRoleError {
         }
     }
 }
-impl std::fmt::Display for AssumeRoleError {
+impl ::std::fmt::Display for AssumeRoleError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AssumeRoleError {}
+impl ::std::error::Error for AssumeRoleError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -363,7 +377,7 @@ mod tests {
             .external_id("abcd1234")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -378,7 +392,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<AssumeRoleResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<AssumeRoleResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

@@ -16,27 +16,27 @@ pub struct AssumeRoleWithOidcRequest {
     /// The ARN of the OIDC identity provider registered in RAM.
     ///
     /// Wire name: `OIDCProviderArn`. Required. Example: `acs:ram::123456789012****:oidc-provider/ack-rrsa-example`.
-    pub oidc_provider_arn: String,
+    pub oidc_provider_arn: ::std::string::String,
     /// The ARN of the role to take on.
     ///
     /// Wire name: `RoleArn`. Required. Example: `acs:ram::123456789012****:role/testoidc`.
-    pub role_arn: String,
+    pub role_arn: ::std::string::String,
     /// The OIDC token issued by the identity provider. Read it afresh before each call: the provider rotates it.
     ///
     /// Wire name: `OIDCToken`. Required. Example: `eyJraWQiOiJKQzl3eHpyaHFKMGd0YUNFdDJRTFVmZXZFVUl3bHRGaHVpNE8xYmg2N3RVIiwiYWxnIjoiUlMyNTYifQ`. Length: 4 to 10000 characters. A secret: `Debug` shows `***` in its place; keep it out of logs.
-    pub oidc_token: String,
+    pub oidc_token: ::std::string::String,
     /// A name for this session, shown in audit logs and in the session's ARN.
     ///
     /// Wire name: `RoleSessionName`. Example: `pod-1`. Length: 2 to 64 characters.
-    pub role_session_name: Option<String>,
+    pub role_session_name: ::core::option::Option<::std::string::String>,
     /// How long the credential lasts, in seconds; 3600 when omitted.
     ///
     /// Wire name: `DurationSeconds`. Example: `3600`. At least 900.
-    pub duration_seconds: Option<i64>,
+    pub duration_seconds: ::core::option::Option<i64>,
     /// A policy document that narrows what the credential may do.
     ///
     /// Wire name: `Policy`. Length: 1 to 2048 characters.
-    pub policy: Option<String>,
+    pub policy: ::core::option::Option<::std::string::String>,
 }
 impl ::core::fmt::Debug for AssumeRoleWithOidcRequest {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -72,59 +72,76 @@ impl AssumeRoleWithOidcRequest {
 /// Builds a [`AssumeRoleWithOidcRequest`]; `build()` names any required parameter left unset.
 #[derive(Clone, Default)]
 pub struct AssumeRoleWithOidcRequestBuilder {
-    oidc_provider_arn: Option<String>,
-    role_arn: Option<String>,
-    oidc_token: Option<String>,
-    role_session_name: Option<String>,
-    duration_seconds: Option<i64>,
-    policy: Option<String>,
+    oidc_provider_arn: ::core::option::Option<::std::string::String>,
+    role_arn: ::core::option::Option<::std::string::String>,
+    oidc_token: ::core::option::Option<::std::string::String>,
+    role_session_name: ::core::option::Option<::std::string::String>,
+    duration_seconds: ::core::option::Option<i64>,
+    policy: ::core::option::Option<::std::string::String>,
 }
 impl AssumeRoleWithOidcRequestBuilder {
     /// The ARN of the OIDC identity provider registered in RAM.
     ///
     /// Wire name: `OIDCProviderArn`. Required. Example: `acs:ram::123456789012****:oidc-provider/ack-rrsa-example`.
-    pub fn oidc_provider_arn(mut self, value: impl Into<String>) -> Self {
+    pub fn oidc_provider_arn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.oidc_provider_arn = Some(value.into());
         self
     }
     /// The ARN of the role to take on.
     ///
     /// Wire name: `RoleArn`. Required. Example: `acs:ram::123456789012****:role/testoidc`.
-    pub fn role_arn(mut self, value: impl Into<String>) -> Self {
+    pub fn role_arn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.role_arn = Some(value.into());
         self
     }
     /// The OIDC token issued by the identity provider. Read it afresh before each call: the provider rotates it.
     ///
     /// Wire name: `OIDCToken`. Required. Example: `eyJraWQiOiJKQzl3eHpyaHFKMGd0YUNFdDJRTFVmZXZFVUl3bHRGaHVpNE8xYmg2N3RVIiwiYWxnIjoiUlMyNTYifQ`. Length: 4 to 10000 characters. A secret: `Debug` shows `***` in its place; keep it out of logs.
-    pub fn oidc_token(mut self, value: impl Into<String>) -> Self {
+    pub fn oidc_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.oidc_token = Some(value.into());
         self
     }
     /// A name for this session, shown in audit logs and in the session's ARN.
     ///
     /// Wire name: `RoleSessionName`. Example: `pod-1`. Length: 2 to 64 characters.
-    pub fn role_session_name(mut self, value: impl Into<String>) -> Self {
+    pub fn role_session_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.role_session_name = Some(value.into());
         self
     }
     /// How long the credential lasts, in seconds; 3600 when omitted.
     ///
     /// Wire name: `DurationSeconds`. Example: `3600`. At least 900.
-    pub fn duration_seconds(mut self, value: impl Into<i64>) -> Self {
+    pub fn duration_seconds(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.duration_seconds = Some(value.into());
         self
     }
     /// A policy document that narrows what the credential may do.
     ///
     /// Wire name: `Policy`. Length: 1 to 2048 characters.
-    pub fn policy(mut self, value: impl Into<String>) -> Self {
+    pub fn policy(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.policy = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<AssumeRoleWithOidcRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<AssumeRoleWithOidcRequest, rt::BuildError> {
         let request = AssumeRoleWithOidcRequest {
             oidc_provider_arn: rt::required(self.oidc_provider_arn, "OIDCProviderArn")?,
             role_arn: rt::required(self.role_arn, "RoleArn")?,
@@ -191,7 +208,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for AssumeRoleWithOidcRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         AssumeRoleWithOidcRequestBuilder {
             oidc_provider_arn: src.optional("OIDCProviderArn")?,
             role_arn: src.optional("RoleArn")?,
@@ -208,7 +227,7 @@ impl rt::Operation for AssumeRoleWithOidcRequest {
     const ACTION: &'static str = "AssumeRoleWithOIDC";
     const VERSION: &'static str = "2015-04-01";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     const SENSITIVE: &'static [&'static str] = &["OIDCToken"];
     type Output = AssumeRoleWithOidcResponse;
     type Error = AssumeRoleWithOidcError;
@@ -229,7 +248,7 @@ pub struct AssumeRoleWithOidcResponse {
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `3D57EAD2-8723-1F26-B69C-F8707D8B565D`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The temporary credential.
     ///
     /// Wire name: `Credentials`. Required.
@@ -237,15 +256,15 @@ pub struct AssumeRoleWithOidcResponse {
     /// The role session the credential acts as.
     ///
     /// Wire name: `AssumedRoleUser`.
-    pub assumed_role_user: Option<super::types::AssumedRoleUser>,
+    pub assumed_role_user: ::core::option::Option<super::types::AssumedRoleUser>,
     /// What STS read from the OIDC token.
     ///
     /// Wire name: `OIDCTokenInfo`.
-    pub oidc_token_info: Option<OidcTokenInfo>,
+    pub oidc_token_info: ::core::option::Option<OidcTokenInfo>,
 }
 impl rt::Decode for AssumeRoleWithOidcResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -287,7 +306,7 @@ impl AssumeRoleWithOidcError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -315,13 +334,13 @@ impl rt::OperationError for AssumeRoleWithOidcError {
         }
     }
 }
-impl std::fmt::Display for AssumeRoleWithOidcError {
+impl ::std::fmt::Display for AssumeRoleWithOidcError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for AssumeRoleWithOidcError {}
+impl ::std::error::Error for AssumeRoleWithOidcError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -406,31 +425,31 @@ pub struct OidcTokenInfo {
     /// The token's subject (`sub`).
     ///
     /// Wire name: `Subject`. Example: `KryrkIdjylZb7agUgCEf****`.
-    pub subject: Option<String>,
+    pub subject: ::core::option::Option<::std::string::String>,
     /// The token's issuer (`iss`).
     ///
     /// Wire name: `Issuer`. Example: `https://dev-xxxxxx.okta.com`.
-    pub issuer: Option<String>,
+    pub issuer: ::core::option::Option<::std::string::String>,
     /// The token's audiences (`aud`), separated by commas.
     ///
     /// Wire name: `ClientIds`. Example: `498469743454717****`.
-    pub client_ids: Option<String>,
+    pub client_ids: ::core::option::Option<::std::string::String>,
     /// When the OIDC token itself expires, in UTC.
     ///
     /// Wire name: `ExpirationTime`. Example: `2021-10-20T04:27:09Z`.
-    pub expiration_time: Option<String>,
+    pub expiration_time: ::core::option::Option<::std::string::String>,
     /// When the OIDC token was issued, in UTC.
     ///
     /// Wire name: `IssuanceTime`. Example: `2021-10-20T03:27:09Z`.
-    pub issuance_time: Option<String>,
+    pub issuance_time: ::core::option::Option<::std::string::String>,
     /// The outcome of checking the token.
     ///
     /// Wire name: `VerificationInfo`. Example: `Success`.
-    pub verification_info: Option<String>,
+    pub verification_info: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for OidcTokenInfo {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             subject: fields.optional("Subject")?,
@@ -460,7 +479,7 @@ mod tests {
             .duration_seconds(3600i64)
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

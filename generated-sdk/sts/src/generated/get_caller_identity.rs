@@ -26,7 +26,9 @@ pub struct GetCallerIdentityRequestBuilder {}
 impl GetCallerIdentityRequestBuilder {
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<GetCallerIdentityRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<GetCallerIdentityRequest, rt::BuildError> {
         Ok(GetCallerIdentityRequest {})
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetCallerIdentityResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetCallerIdentityError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -50,7 +52,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for GetCallerIdentityRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(_src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        _src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         GetCallerIdentityRequestBuilder {}.build().map_err(rt::ParamError::from)
     }
 }
@@ -58,7 +62,7 @@ impl rt::Operation for GetCallerIdentityRequest {
     const ACTION: &'static str = "GetCallerIdentity";
     const VERSION: &'static str = "2015-04-01";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = GetCallerIdentityResponse;
     type Error = GetCallerIdentityError;
     #[inline]
@@ -71,35 +75,35 @@ pub struct GetCallerIdentityResponse {
     /// The ID the service gave this request.
     ///
     /// Wire name: `RequestId`. Required. Example: `9DD0A6A3-2C5B-4D7B-92D1-5E0A1D6F0E21`.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The ID of the Alibaba Cloud account the identity belongs to.
     ///
     /// Wire name: `AccountId`. Example: `123456789012****`.
-    pub account_id: Option<String>,
+    pub account_id: ::core::option::Option<::std::string::String>,
     /// The ID of the RAM user, for a RAM user's credential.
     ///
     /// Wire name: `UserId`. Example: `21601464009322****`.
-    pub user_id: Option<String>,
+    pub user_id: ::core::option::Option<::std::string::String>,
     /// The ARN of the identity.
     ///
     /// Wire name: `Arn`. Example: `acs:ram::123456789012****:user/alice`.
-    pub arn: Option<String>,
+    pub arn: ::core::option::Option<::std::string::String>,
     /// What kind of identity it is, such as `Account`, `RAMUser` or `AssumedRoleUser`.
     ///
     /// Wire name: `IdentityType`. Example: `RAMUser`.
-    pub identity_type: Option<String>,
+    pub identity_type: ::core::option::Option<::std::string::String>,
     /// The ID of the principal.
     ///
     /// Wire name: `PrincipalId`. Example: `21601464009322****`.
-    pub principal_id: Option<String>,
+    pub principal_id: ::core::option::Option<::std::string::String>,
     /// The ID of the role, for a role session's credential.
     ///
     /// Wire name: `RoleId`. Example: `33157794895460****`.
-    pub role_id: Option<String>,
+    pub role_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for GetCallerIdentityResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -136,7 +140,7 @@ impl GetCallerIdentityError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -156,13 +160,13 @@ impl rt::OperationError for GetCallerIdentityError {
         }
     }
 }
-impl std::fmt::Display for GetCallerIdentityError {
+impl ::std::fmt::Display for GetCallerIdentityError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for GetCallerIdentityError {}
+impl ::std::error::Error for GetCallerIdentityError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -204,7 +208,7 @@ mod tests {
         let request = GetCallerIdentityRequest::builder()
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

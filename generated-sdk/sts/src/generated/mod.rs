@@ -94,7 +94,7 @@ impl Client {
             .product_code(PRODUCT)
     }
     /// Credentials and region from `ALIBABA_CLOUD_*` variables, else from the aliyun CLI's current profile.
-    pub fn from_env() -> Result<Self, aliyun_runtime::ConfigError> {
+    pub fn from_env() -> ::core::result::Result<Self, aliyun_runtime::ConfigError> {
         Self::builder().load_env()?.build()
     }
     /// Checks a request of an action that takes `DryRun`, without acting on it: resolves to `Ok(())`
@@ -110,7 +110,7 @@ impl Client {
         &self.0
     }
 }
-impl From<aliyun_runtime::Client> for Client {
+impl ::core::convert::From<aliyun_runtime::Client> for Client {
     fn from(client: aliyun_runtime::Client) -> Self {
         Self(client)
     }
@@ -289,7 +289,7 @@ impl CommonError {
     /// The common error for `err`'s code, or `err` back when its code is not a common one.
     pub fn from_service_error(
         err: aliyun_runtime::ServiceError,
-    ) -> Result<Self, aliyun_runtime::ServiceError> {
+    ) -> ::core::result::Result<Self, aliyun_runtime::ServiceError> {
         Ok(
             match err.code() {
                 "Throttling" => Self::Throttling(err),
@@ -340,12 +340,12 @@ impl CommonError {
         }
     }
 }
-impl std::fmt::Display for CommonError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self.service_error(), f)
+impl ::std::fmt::Display for CommonError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(self.service_error(), f)
     }
 }
-impl std::error::Error for CommonError {}
+impl ::std::error::Error for CommonError {}
 pub mod types;
 /// `AssumeRole`: Takes on a RAM role with the calling credential and returns a temporary credential for it.
 pub mod assume_role;

@@ -10,19 +10,19 @@ pub struct Credentials {
     /// The ID of the temporary AccessKey.
     ///
     /// Wire name: `AccessKeyId`. Required. Example: `STS.NUgYrLnoC37mZZCNnAbez2dFX`.
-    pub access_key_id: Option<String>,
+    pub access_key_id: ::core::option::Option<::std::string::String>,
     /// The secret of the temporary AccessKey.
     ///
     /// Wire name: `AccessKeySecret`. Required. Example: `example-temporary-secret`. A secret: `Debug` shows `***` in its place; keep it out of logs.
-    pub access_key_secret: Option<String>,
+    pub access_key_secret: ::core::option::Option<::std::string::String>,
     /// The token to send with every request signed by this AccessKey.
     ///
     /// Wire name: `SecurityToken`. Required. Example: `example-security-token`. A secret: `Debug` shows `***` in its place; keep it out of logs.
-    pub security_token: Option<String>,
+    pub security_token: ::core::option::Option<::std::string::String>,
     /// When the credential stops working, in UTC, as `YYYY-MM-DDThh:mm:ssZ`.
     ///
     /// Wire name: `Expiration`. Required. Example: `2015-04-09T11:52:19Z`.
-    pub expiration: Option<String>,
+    pub expiration: ::core::option::Option<::std::string::String>,
 }
 impl ::core::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -36,7 +36,7 @@ impl ::core::fmt::Debug for Credentials {
 }
 impl rt::Decode for Credentials {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             access_key_id: fields.optional("AccessKeyId")?,
@@ -53,15 +53,15 @@ pub struct AssumedRoleUser {
     /// The ARN of the role session, ending in the session name.
     ///
     /// Wire name: `Arn`. Example: `acs:ram::123456789012****:role/adminrole/alice`.
-    pub arn: Option<String>,
+    pub arn: ::core::option::Option<::std::string::String>,
     /// The ID of the role session, the role's ID followed by the session name.
     ///
     /// Wire name: `AssumedRoleId`. Example: `34458433936495****:alice`.
-    pub assumed_role_id: Option<String>,
+    pub assumed_role_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for AssumedRoleUser {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             arn: fields.optional("Arn")?,

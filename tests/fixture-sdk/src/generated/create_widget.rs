@@ -18,87 +18,87 @@ pub struct CreateWidgetRequest {
     /// The region to create the widget in. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Makes the request idempotent.
     ///
     /// Wire name: `ClientToken`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
     /// Only check the request; `Client::dry_run` sets it.
     ///
     /// Wire name: `DryRun`.
-    pub dry_run: Option<bool>,
+    pub dry_run: ::core::option::Option<bool>,
     /// Not described by the service.
     ///
     /// Wire name: `Name`. Example: `my-widget`. Length: 2 to 128 characters.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// Size in units.
     ///
     /// Wire name: `Size`. Example: `10`. Range: 1 to 1000.
-    pub size: Option<i32>,
+    pub size: ::core::option::Option<i32>,
     /// Not described by the service.
     ///
     /// Wire name: `Capacity`. Example: `5000000000`.
-    pub capacity: Option<i64>,
+    pub capacity: ::core::option::Option<i64>,
     /// Not described by the service.
     ///
     /// Wire name: `Enabled`. Example: `true`.
-    pub enabled: Option<bool>,
+    pub enabled: ::core::option::Option<bool>,
     /// A secret, which `Debug` never shows.
     ///
     /// Wire name: `AdminPassword`. A secret: `Debug` shows `***` in its place; keep it out of logs.
-    pub admin_password: Option<String>,
+    pub admin_password: ::core::option::Option<::std::string::String>,
     /// Not described by the service.
     ///
     /// Wire name: `Ratio`. Example: `0.5`.
-    pub ratio: Option<f64>,
+    pub ratio: ::core::option::Option<f64>,
     /// Not described by the service.
     ///
     /// Wire name: `Kind`. Example: `HighIO`.
-    pub kind: Option<super::types::WidgetKind>,
+    pub kind: ::core::option::Option<super::types::WidgetKind>,
     /// A wire name that is a Rust keyword.
     ///
     /// Wire name: `Type`.
-    pub type_: Option<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
     /// Not described by the service.
     ///
     /// Wire name: `VSwitchId`. Example: `vsw-123`.
-    pub vswitch_id: Option<String>,
+    pub vswitch_id: ::core::option::Option<::std::string::String>,
     /// Not described by the service.
     ///
     /// Wire name: `IPv6Address`.
-    pub ipv6_address: Option<String>,
+    pub ipv6_address: ::core::option::Option<::std::string::String>,
     /// A lower-case wire name.
     ///
     /// Wire name: `bandwidth`.
-    pub bandwidth: Option<i64>,
+    pub bandwidth: ::core::option::Option<i64>,
     /// Tags to attach, sent as `Tag.N.Key` and `Tag.N.Value`.
     ///
     /// Wire name: `Tag`. Example: `[{"Key":"env","Value":"prod"},{"Key":"team"}]`. At most 20 items.
-    pub tag: Vec<super::types::Tag>,
+    pub tag: ::std::vec::Vec<super::types::Tag>,
     /// Zones, sent comma-joined in one parameter.
     ///
     /// Wire name: `ZoneIds`. Example: `["cn-hangzhou-a","cn-hangzhou-b"]`.
-    pub zone_ids: Vec<String>,
+    pub zone_ids: ::std::vec::Vec<::std::string::String>,
     /// Sent as one JSON-encoded parameter, in the form body.
     ///
     /// Wire name: `Config`.
-    pub config: Option<WidgetConfig>,
+    pub config: ::core::option::Option<WidgetConfig>,
     /// A required list.
     ///
     /// Wire name: `Labels`. Required.
-    pub labels: Vec<String>,
+    pub labels: ::std::vec::Vec<::std::string::String>,
     /// Rules whose structs have required fields at two depths.
     ///
     /// Wire name: `Rule`.
-    pub rule: Vec<WidgetRule>,
+    pub rule: ::std::vec::Vec<WidgetRule>,
     /// A literal dotted wire name.
     ///
     /// Wire name: `Filter.1.Key`.
-    pub first_filter_key: Option<String>,
+    pub first_filter_key: ::core::option::Option<::std::string::String>,
     /// Not described by the service.
     ///
     /// Wire name: `LegacyOption`. Deprecated by the service.
-    pub legacy_option: Option<String>,
+    pub legacy_option: ::core::option::Option<::std::string::String>,
 }
 impl ::core::fmt::Debug for CreateWidgetRequest {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -164,124 +164,148 @@ impl CreateWidgetRequest {
 /// Builds a [`CreateWidgetRequest`]; `build()` names any required parameter left unset.
 #[derive(Clone, Default)]
 pub struct CreateWidgetRequestBuilder {
-    region_id: Option<String>,
-    client_token: Option<String>,
-    dry_run: Option<bool>,
-    name: Option<String>,
-    size: Option<i32>,
-    capacity: Option<i64>,
-    enabled: Option<bool>,
-    admin_password: Option<String>,
-    ratio: Option<f64>,
-    kind: Option<super::types::WidgetKind>,
-    type_: Option<String>,
-    vswitch_id: Option<String>,
-    ipv6_address: Option<String>,
-    bandwidth: Option<i64>,
-    tag: Vec<super::types::Tag>,
-    zone_ids: Vec<String>,
-    config: Option<WidgetConfig>,
-    labels: Vec<String>,
-    rule: Vec<WidgetRule>,
-    first_filter_key: Option<String>,
-    legacy_option: Option<String>,
+    region_id: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
+    dry_run: ::core::option::Option<bool>,
+    name: ::core::option::Option<::std::string::String>,
+    size: ::core::option::Option<i32>,
+    capacity: ::core::option::Option<i64>,
+    enabled: ::core::option::Option<bool>,
+    admin_password: ::core::option::Option<::std::string::String>,
+    ratio: ::core::option::Option<f64>,
+    kind: ::core::option::Option<super::types::WidgetKind>,
+    type_: ::core::option::Option<::std::string::String>,
+    vswitch_id: ::core::option::Option<::std::string::String>,
+    ipv6_address: ::core::option::Option<::std::string::String>,
+    bandwidth: ::core::option::Option<i64>,
+    tag: ::std::vec::Vec<super::types::Tag>,
+    zone_ids: ::std::vec::Vec<::std::string::String>,
+    config: ::core::option::Option<WidgetConfig>,
+    labels: ::std::vec::Vec<::std::string::String>,
+    rule: ::std::vec::Vec<WidgetRule>,
+    first_filter_key: ::core::option::Option<::std::string::String>,
+    legacy_option: ::core::option::Option<::std::string::String>,
 }
 impl CreateWidgetRequestBuilder {
     /// The region to create the widget in. When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
     /// Makes the request idempotent.
     ///
     /// Wire name: `ClientToken`. At most 64 characters. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Only check the request; `Client::dry_run` sets it.
     ///
     /// Wire name: `DryRun`.
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.dry_run = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Name`. Example: `my-widget`. Length: 2 to 128 characters.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Size in units.
     ///
     /// Wire name: `Size`. Example: `10`. Range: 1 to 1000.
-    pub fn size(mut self, value: impl Into<i32>) -> Self {
+    pub fn size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.size = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Capacity`. Example: `5000000000`.
-    pub fn capacity(mut self, value: impl Into<i64>) -> Self {
+    pub fn capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.capacity = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Enabled`. Example: `true`.
-    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+    pub fn enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
     /// A secret, which `Debug` never shows.
     ///
     /// Wire name: `AdminPassword`. A secret: `Debug` shows `***` in its place; keep it out of logs.
-    pub fn admin_password(mut self, value: impl Into<String>) -> Self {
+    pub fn admin_password(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.admin_password = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Ratio`. Example: `0.5`.
-    pub fn ratio(mut self, value: impl Into<f64>) -> Self {
+    pub fn ratio(mut self, value: impl ::core::convert::Into<f64>) -> Self {
         self.ratio = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Kind`. Example: `HighIO`.
-    pub fn kind(mut self, value: impl Into<super::types::WidgetKind>) -> Self {
+    pub fn kind(
+        mut self,
+        value: impl ::core::convert::Into<super::types::WidgetKind>,
+    ) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// A wire name that is a Rust keyword.
     ///
     /// Wire name: `Type`.
-    pub fn type_(mut self, value: impl Into<String>) -> Self {
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.type_ = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `VSwitchId`. Example: `vsw-123`.
-    pub fn vswitch_id(mut self, value: impl Into<String>) -> Self {
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.vswitch_id = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `IPv6Address`.
-    pub fn ipv6_address(mut self, value: impl Into<String>) -> Self {
+    pub fn ipv6_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.ipv6_address = Some(value.into());
         self
     }
     /// A lower-case wire name.
     ///
     /// Wire name: `bandwidth`.
-    pub fn bandwidth(mut self, value: impl Into<i64>) -> Self {
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
         self.bandwidth = Some(value.into());
         self
     }
@@ -290,9 +314,11 @@ impl CreateWidgetRequestBuilder {
     /// Wire name: `Tag`. Example: `[{"Key":"env","Value":"prod"},{"Key":"team"}]`. At most 20 items.
     pub fn tag(
         mut self,
-        value: impl IntoIterator<Item = impl Into<super::types::Tag>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
     ) -> Self {
-        self.tag = value.into_iter().map(Into::into).collect();
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Zones, sent comma-joined in one parameter.
@@ -300,23 +326,30 @@ impl CreateWidgetRequestBuilder {
     /// Wire name: `ZoneIds`. Example: `["cn-hangzhou-a","cn-hangzhou-b"]`.
     pub fn zone_ids(
         mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.zone_ids = value.into_iter().map(Into::into).collect();
+        self.zone_ids = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Sent as one JSON-encoded parameter, in the form body.
     ///
     /// Wire name: `Config`.
-    pub fn config(mut self, value: impl Into<WidgetConfig>) -> Self {
+    pub fn config(mut self, value: impl ::core::convert::Into<WidgetConfig>) -> Self {
         self.config = Some(value.into());
         self
     }
     /// A required list.
     ///
     /// Wire name: `Labels`. Required.
-    pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.labels = value.into_iter().map(Into::into).collect();
+    pub fn labels(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.labels = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Rules whose structs have required fields at two depths.
@@ -324,28 +357,36 @@ impl CreateWidgetRequestBuilder {
     /// Wire name: `Rule`.
     pub fn rule(
         mut self,
-        value: impl IntoIterator<Item = impl Into<WidgetRule>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<WidgetRule>,
+        >,
     ) -> Self {
-        self.rule = value.into_iter().map(Into::into).collect();
+        self.rule = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// A literal dotted wire name.
     ///
     /// Wire name: `Filter.1.Key`.
-    pub fn first_filter_key(mut self, value: impl Into<String>) -> Self {
+    pub fn first_filter_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.first_filter_key = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `LegacyOption`. Deprecated by the service.
-    pub fn legacy_option(mut self, value: impl Into<String>) -> Self {
+    pub fn legacy_option(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.legacy_option = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<CreateWidgetRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<CreateWidgetRequest, rt::BuildError> {
         let request = CreateWidgetRequest {
             region_id: self.region_id,
             client_token: self.client_token,
@@ -422,9 +463,13 @@ impl rt::DryRunnable for CreateWidgetRequest {}
 #[cfg(feature = "server")]
 impl rt::FromParams for CreateWidgetRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         CreateWidgetRequestBuilder {
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             client_token: src.optional("ClientToken")?,
             dry_run: src.optional("DryRun")?,
             name: src.optional("Name")?,
@@ -454,10 +499,12 @@ impl rt::Operation for CreateWidgetRequest {
     const ACTION: &'static str = "CreateWidget";
     const VERSION: &'static str = "2020-01-01";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
     const BODY_PARAMS: &'static [&'static str] = &["Config"];
     const SENSITIVE: &'static [&'static str] = &["AdminPassword"];
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = CreateWidgetResponse;
     type Error = CreateWidgetError;
     #[inline]
@@ -492,15 +539,15 @@ pub struct CreateWidgetResponse {
     /// Not described by the service.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// Not described by the service.
     ///
     /// Wire name: `WidgetId`. Example: `w-123`.
-    pub widget_id: Option<String>,
+    pub widget_id: ::core::option::Option<::std::string::String>,
 }
 impl rt::Decode for CreateWidgetResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -538,7 +585,7 @@ impl CreateWidgetError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -566,13 +613,13 @@ impl rt::OperationError for CreateWidgetError {
         }
     }
 }
-impl std::fmt::Display for CreateWidgetError {
+impl ::std::fmt::Display for CreateWidgetError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for CreateWidgetError {}
+impl ::std::error::Error for CreateWidgetError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -592,42 +639,51 @@ pub struct WidgetConfig {
     /// Not described by the service.
     ///
     /// Wire name: `Mode`.
-    pub mode: Option<super::types::WidgetKind>,
+    pub mode: ::core::option::Option<super::types::WidgetKind>,
     /// Not described by the service.
     ///
     /// Wire name: `Ports`.
-    pub ports: Vec<i32>,
+    pub ports: ::std::vec::Vec<i32>,
     /// Not described by the service.
     ///
     /// Wire name: `Note`.
-    pub note: Option<String>,
+    pub note: ::core::option::Option<::std::string::String>,
 }
 impl WidgetConfig {
     /// Not described by the service.
     ///
     /// Wire name: `Mode`.
-    pub fn mode(mut self, value: impl Into<super::types::WidgetKind>) -> Self {
+    pub fn mode(
+        mut self,
+        value: impl ::core::convert::Into<super::types::WidgetKind>,
+    ) -> Self {
         self.mode = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Ports`.
-    pub fn ports(mut self, value: impl IntoIterator<Item = impl Into<i32>>) -> Self {
-        self.ports = value.into_iter().map(Into::into).collect();
+    pub fn ports(
+        mut self,
+        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<i32>>,
+    ) -> Self {
+        self.ports = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Note`.
-    pub fn note(mut self, value: impl Into<String>) -> Self {
+    pub fn note(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.note = Some(value.into());
         self
     }
 }
 impl rt::Decode for WidgetConfig {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             mode: fields.optional("Mode")?,
@@ -653,42 +709,51 @@ pub struct RuleTarget {
     /// Not described by the service.
     ///
     /// Wire name: `Id`. Required.
-    pub id: Option<String>,
+    pub id: ::core::option::Option<::std::string::String>,
     /// Not described by the service.
     ///
     /// Wire name: `Ports`. Required.
-    pub ports: Vec<i32>,
+    pub ports: ::std::vec::Vec<i32>,
     /// Not described by the service.
     ///
     /// Wire name: `Note`.
-    pub note: Option<String>,
+    pub note: ::core::option::Option<::std::string::String>,
 }
 impl RuleTarget {
     /// Not described by the service.
     ///
     /// Wire name: `Id`. Required.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
+    pub fn id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.id = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Ports`. Required.
-    pub fn ports(mut self, value: impl IntoIterator<Item = impl Into<i32>>) -> Self {
-        self.ports = value.into_iter().map(Into::into).collect();
+    pub fn ports(
+        mut self,
+        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<i32>>,
+    ) -> Self {
+        self.ports = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Note`.
-    pub fn note(mut self, value: impl Into<String>) -> Self {
+    pub fn note(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.note = Some(value.into());
         self
     }
 }
 impl rt::Decode for RuleTarget {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             id: fields.optional("Id")?,
@@ -707,7 +772,7 @@ impl rt::ToParam for RuleTarget {
 }
 impl rt::CheckRequired for RuleTarget {
     #[inline]
-    fn first_missing(&self) -> Option<String> {
+    fn first_missing(&self) -> ::core::option::Option<::std::string::String> {
         if self.id.is_none() {
             return Some("Id".to_owned());
         }
@@ -719,7 +784,9 @@ impl rt::CheckRequired for RuleTarget {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for RuleTarget {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             id: src.optional("Id")?,
             ports: src.list("Ports")?,
@@ -734,31 +801,34 @@ pub struct WidgetRule {
     /// Not described by the service.
     ///
     /// Wire name: `Name`. Required.
-    pub name: Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     /// Not described by the service.
     ///
     /// Wire name: `Target`.
-    pub target: Option<RuleTarget>,
+    pub target: ::core::option::Option<RuleTarget>,
 }
 impl WidgetRule {
     /// Not described by the service.
     ///
     /// Wire name: `Name`. Required.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Target`.
-    pub fn target(mut self, value: impl Into<RuleTarget>) -> Self {
+    pub fn target(mut self, value: impl ::core::convert::Into<RuleTarget>) -> Self {
         self.target = Some(value.into());
         self
     }
 }
 impl rt::Decode for WidgetRule {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             name: fields.optional("Name")?,
@@ -775,7 +845,7 @@ impl rt::ToParam for WidgetRule {
 }
 impl rt::CheckRequired for WidgetRule {
     #[inline]
-    fn first_missing(&self) -> Option<String> {
+    fn first_missing(&self) -> ::core::option::Option<::std::string::String> {
         if self.name.is_none() {
             return Some("Name".to_owned());
         }
@@ -787,7 +857,9 @@ impl rt::CheckRequired for WidgetRule {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for WidgetRule {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             name: src.optional("Name")?,
             target: src.structure("Target")?,
@@ -818,7 +890,7 @@ mod tests {
             .labels(["example-Labels"])
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -834,7 +906,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<CreateWidgetResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<CreateWidgetResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

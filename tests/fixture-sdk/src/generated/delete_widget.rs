@@ -14,7 +14,7 @@ pub struct DeleteWidgetRequest {
     /// Not described by the service.
     ///
     /// Wire name: `WidgetId`. Required.
-    pub widget_id: String,
+    pub widget_id: ::std::string::String,
 }
 impl DeleteWidgetRequest {
     /// Starts building a request.
@@ -26,19 +26,22 @@ impl DeleteWidgetRequest {
 /// Builds a [`DeleteWidgetRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteWidgetRequestBuilder {
-    widget_id: Option<String>,
+    widget_id: ::core::option::Option<::std::string::String>,
 }
 impl DeleteWidgetRequestBuilder {
     /// Not described by the service.
     ///
     /// Wire name: `WidgetId`. Required.
-    pub fn widget_id(mut self, value: impl Into<String>) -> Self {
+    pub fn widget_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.widget_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DeleteWidgetRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<DeleteWidgetRequest, rt::BuildError> {
         Ok(DeleteWidgetRequest {
             widget_id: rt::required(self.widget_id, "WidgetId")?,
         })
@@ -64,7 +67,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for DeleteWidgetRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DeleteWidgetRequestBuilder {
             widget_id: src.optional("WidgetId")?,
         }
@@ -76,7 +81,7 @@ impl rt::Operation for DeleteWidgetRequest {
     const ACTION: &'static str = "DeleteWidget";
     const VERSION: &'static str = "2020-01-01";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = DeleteWidgetResponse;
     type Error = DeleteWidgetError;
     #[inline]
@@ -90,7 +95,7 @@ impl rt::Operation for DeleteWidgetRequest {
 pub struct DeleteWidgetResponse {}
 impl rt::Decode for DeleteWidgetResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let _fields = rt::Object::new(node)?;
         Ok(Self {})
     }
@@ -123,7 +128,7 @@ impl DeleteWidgetError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -151,13 +156,13 @@ impl rt::OperationError for DeleteWidgetError {
         }
     }
 }
-impl std::fmt::Display for DeleteWidgetError {
+impl ::std::fmt::Display for DeleteWidgetError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DeleteWidgetError {}
+impl ::std::error::Error for DeleteWidgetError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[];
@@ -170,7 +175,7 @@ mod tests {
             .widget_id("example-WidgetId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

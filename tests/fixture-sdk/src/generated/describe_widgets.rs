@@ -14,23 +14,23 @@ pub struct DescribeWidgetsRequest {
     /// When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub region_id: Option<String>,
+    pub region_id: ::core::option::Option<::std::string::String>,
     /// Filters, sent as `Filter.N.Key` and `Filter.N.Value.M`.
     ///
     /// Wire name: `Filter`. Example: `[{"Key":"Status","Value":["Running","Pending"]}]`.
-    pub filter: Vec<WidgetFilter>,
+    pub filter: ::std::vec::Vec<WidgetFilter>,
     /// Not described by the service.
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// Not described by the service.
     ///
     /// Wire name: `Order`. Example: `Desc`.
-    pub order: Option<SortOrder>,
+    pub order: ::core::option::Option<SortOrder>,
     /// Not described by the service.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub page_size: Option<i32>,
+    pub page_size: ::core::option::Option<i32>,
 }
 impl DescribeWidgetsRequest {
     /// Starts building a request.
@@ -42,17 +42,20 @@ impl DescribeWidgetsRequest {
 /// Builds a [`DescribeWidgetsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct DescribeWidgetsRequestBuilder {
-    region_id: Option<String>,
-    filter: Vec<WidgetFilter>,
-    page_number: Option<i32>,
-    order: Option<SortOrder>,
-    page_size: Option<i32>,
+    region_id: ::core::option::Option<::std::string::String>,
+    filter: ::std::vec::Vec<WidgetFilter>,
+    page_number: ::core::option::Option<i32>,
+    order: ::core::option::Option<SortOrder>,
+    page_size: ::core::option::Option<i32>,
 }
 impl DescribeWidgetsRequestBuilder {
     /// When unset, the client's region is sent.
     ///
     /// Wire name: `RegionId`.
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.region_id = Some(value.into());
         self
     }
@@ -61,35 +64,39 @@ impl DescribeWidgetsRequestBuilder {
     /// Wire name: `Filter`. Example: `[{"Key":"Status","Value":["Running","Pending"]}]`.
     pub fn filter(
         mut self,
-        value: impl IntoIterator<Item = impl Into<WidgetFilter>>,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<WidgetFilter>,
+        >,
     ) -> Self {
-        self.filter = value.into_iter().map(Into::into).collect();
+        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `PageNumber`. At least 1.
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_number = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Order`. Example: `Desc`.
-    pub fn order(mut self, value: impl Into<SortOrder>) -> Self {
+    pub fn order(mut self, value: impl ::core::convert::Into<SortOrder>) -> Self {
         self.order = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.page_size = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<DescribeWidgetsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<DescribeWidgetsRequest, rt::BuildError> {
         let request = DescribeWidgetsRequest {
             region_id: self.region_id,
             filter: self.filter,
@@ -137,7 +144,7 @@ impl super::Client {
 impl rt::Paginated for DescribeWidgetsRequest {
     type Item = Widget;
     const STYLE: rt::PageStyle = rt::PageStyle::PageNumber;
-    fn page_number(&self) -> Option<i32> {
+    fn page_number(&self) -> ::core::option::Option<i32> {
         self.page_number
     }
     fn set_page_number(&mut self, page: i32) {
@@ -152,7 +159,7 @@ impl rt::Paginated for DescribeWidgetsRequest {
         }
     }
     #[inline]
-    fn into_items(page: DescribeWidgetsResponse) -> Vec<Widget> {
+    fn into_items(page: DescribeWidgetsResponse) -> ::std::vec::Vec<Widget> {
         page.widgets
     }
 }
@@ -163,8 +170,11 @@ impl super::Client {
         &self,
         request: DescribeWidgetsRequest,
     ) -> impl rt::Stream<
-        Item = Result<DescribeWidgetsResponse, rt::SdkError<DescribeWidgetsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            DescribeWidgetsResponse,
+            rt::SdkError<DescribeWidgetsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `DescribeWidgets`.
@@ -173,17 +183,21 @@ impl super::Client {
         &self,
         request: DescribeWidgetsRequest,
     ) -> impl rt::Stream<
-        Item = Result<Widget, rt::SdkError<DescribeWidgetsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<Widget, rt::SdkError<DescribeWidgetsError>>,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for DescribeWidgetsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         DescribeWidgetsRequestBuilder {
-            region_id: Some(rt::required(src.optional("RegionId")?, "RegionId")?),
+            region_id: ::core::option::Option::Some(
+                rt::required(src.optional("RegionId")?, "RegionId")?,
+            ),
             filter: src.structs("Filter")?,
             page_number: src.optional("PageNumber")?,
             order: src.optional("Order")?,
@@ -197,8 +211,10 @@ impl rt::Operation for DescribeWidgetsRequest {
     const ACTION: &'static str = "DescribeWidgets";
     const VERSION: &'static str = "2020-01-01";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
-    const CLIENT_REGION: Option<&'static str> = Some("RegionId");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
+    const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(
+        "RegionId",
+    );
     type Output = DescribeWidgetsResponse;
     type Error = DescribeWidgetsError;
     #[inline]
@@ -217,27 +233,27 @@ pub struct DescribeWidgetsResponse {
     /// Not described by the service.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// Not described by the service.
     ///
     /// Wire name: `TotalCount`. Example: `2`.
-    pub total_count: Option<i32>,
+    pub total_count: ::core::option::Option<i32>,
     /// Not described by the service.
     ///
     /// Wire name: `PageNumber`.
-    pub page_number: Option<i32>,
+    pub page_number: ::core::option::Option<i32>,
     /// Not described by the service.
     ///
     /// Wire name: `Truncated`.
-    pub truncated: Option<bool>,
+    pub truncated: ::core::option::Option<bool>,
     /// The widgets of this page.
     ///
     /// Wire name: `Widgets`. On the wire each item is wrapped in `Widget`.
-    pub widgets: Vec<Widget>,
+    pub widgets: ::std::vec::Vec<Widget>,
 }
 impl rt::Decode for DescribeWidgetsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -272,7 +288,7 @@ impl DescribeWidgetsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -292,13 +308,13 @@ impl rt::OperationError for DescribeWidgetsError {
         }
     }
 }
-impl std::fmt::Display for DescribeWidgetsError {
+impl ::std::fmt::Display for DescribeWidgetsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for DescribeWidgetsError {}
+impl ::std::error::Error for DescribeWidgetsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -424,7 +440,7 @@ impl SortOrder {
         }
     }
 }
-impl From<&str> for SortOrder {
+impl ::core::convert::From<&str> for SortOrder {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -434,16 +450,17 @@ impl From<&str> for SortOrder {
         }
     }
 }
-impl std::fmt::Display for SortOrder {
+impl ::std::fmt::Display for SortOrder {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for SortOrder {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for SortOrder {
@@ -459,31 +476,39 @@ pub struct WidgetFilter {
     /// Not described by the service.
     ///
     /// Wire name: `Key`.
-    pub key: Option<String>,
+    pub key: ::core::option::Option<::std::string::String>,
     /// Not described by the service.
     ///
     /// Wire name: `Value`.
-    pub value: Vec<String>,
+    pub value: ::std::vec::Vec<::std::string::String>,
 }
 impl WidgetFilter {
     /// Not described by the service.
     ///
     /// Wire name: `Key`.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
+    pub fn key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Value`.
-    pub fn value(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.value = value.into_iter().map(Into::into).collect();
+    pub fn value(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.value = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
 }
 impl rt::Decode for WidgetFilter {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             key: fields.optional("Key")?,
@@ -500,7 +525,9 @@ impl rt::ToParam for WidgetFilter {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for WidgetFilter {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             key: src.optional("Key")?,
             value: src.list("Value")?,
@@ -514,15 +541,15 @@ pub struct WidgetSpec {
     /// Not described by the service.
     ///
     /// Wire name: `Cpu`.
-    pub cpu: Option<i32>,
+    pub cpu: ::core::option::Option<i32>,
     /// Not described by the service.
     ///
     /// Wire name: `Memory`.
-    pub memory: Option<f64>,
+    pub memory: ::core::option::Option<f64>,
 }
 impl rt::Decode for WidgetSpec {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             cpu: fields.optional("Cpu")?,
@@ -537,47 +564,47 @@ pub struct Widget {
     /// Not described by the service.
     ///
     /// Wire name: `WidgetId`.
-    pub widget_id: Option<String>,
+    pub widget_id: ::core::option::Option<::std::string::String>,
     /// Not described by the service.
     ///
     /// Wire name: `Status`.
-    pub status: Option<super::types::WidgetStatus>,
+    pub status: ::core::option::Option<super::types::WidgetStatus>,
     /// Not described by the service.
     ///
     /// Wire name: `Kind`.
-    pub kind: Option<super::types::WidgetKind>,
+    pub kind: ::core::option::Option<super::types::WidgetKind>,
     /// Not described by the service.
     ///
     /// Wire name: `Capacity`.
-    pub capacity: Option<i64>,
+    pub capacity: ::core::option::Option<i64>,
     /// Not described by the service.
     ///
     /// Wire name: `Ratio`.
-    pub ratio: Option<f64>,
+    pub ratio: ::core::option::Option<f64>,
     /// Not described by the service.
     ///
     /// Wire name: `Enabled`.
-    pub enabled: Option<bool>,
+    pub enabled: ::core::option::Option<bool>,
     /// Not described by the service.
     ///
     /// Wire name: `Spec`.
-    pub spec: Option<WidgetSpec>,
+    pub spec: ::core::option::Option<WidgetSpec>,
     /// Not described by the service.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
-    pub tags: Vec<super::types::Tag>,
+    pub tags: ::std::vec::Vec<super::types::Tag>,
     /// Not described by the service.
     ///
     /// Wire name: `Ipv6Addresses`. On the wire each item is wrapped in `Ipv6Address`.
-    pub ipv6_addresses: Vec<String>,
+    pub ipv6_addresses: ::std::vec::Vec<::std::string::String>,
     /// Not described by the service.
     ///
     /// Wire name: `ZoneIds`.
-    pub zone_ids: Vec<String>,
+    pub zone_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl rt::Decode for Widget {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             widget_id: fields.optional("WidgetId")?,
@@ -608,7 +635,7 @@ mod tests {
             .order("Desc")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -628,7 +655,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<DescribeWidgetsResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<DescribeWidgetsResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

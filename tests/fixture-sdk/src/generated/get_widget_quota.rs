@@ -28,7 +28,7 @@ pub struct GetWidgetQuotaRequestBuilder {}
 impl GetWidgetQuotaRequestBuilder {
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<GetWidgetQuotaRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<GetWidgetQuotaRequest, rt::BuildError> {
         Ok(GetWidgetQuotaRequest {})
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetWidgetQuotaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetWidgetQuotaError`]; a request that does not build fails with `SdkError::Build` without being sent.
@@ -55,7 +55,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for GetWidgetQuotaRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(_src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        _src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         GetWidgetQuotaRequestBuilder {}.build().map_err(rt::ParamError::from)
     }
 }
@@ -63,7 +65,7 @@ impl rt::Operation for GetWidgetQuotaRequest {
     const ACTION: &'static str = "GetWidgetQuota";
     const VERSION: &'static str = "2020-01-01";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = GetWidgetQuotaResponse;
     type Error = GetWidgetQuotaError;
     #[inline]
@@ -76,7 +78,7 @@ pub struct GetWidgetQuotaResponse {
     /// Not described by the service.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// Not described by the service.
     ///
     /// Wire name: `Quota`. Required. Example: `100`.
@@ -84,7 +86,7 @@ pub struct GetWidgetQuotaResponse {
 }
 impl rt::Decode for GetWidgetQuotaResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -116,7 +118,7 @@ impl GetWidgetQuotaError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -136,13 +138,13 @@ impl rt::OperationError for GetWidgetQuotaError {
         }
     }
 }
-impl std::fmt::Display for GetWidgetQuotaError {
+impl ::std::fmt::Display for GetWidgetQuotaError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for GetWidgetQuotaError {}
+impl ::std::error::Error for GetWidgetQuotaError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -164,7 +166,7 @@ mod tests {
         let request = GetWidgetQuotaRequest::builder()
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

@@ -80,7 +80,7 @@ impl super::Client {
         id: &str,
         target: super::types::WidgetStatus,
         policy: rt::WaitPolicy,
-    ) -> Result<
+    ) -> ::core::result::Result<
         super::describe_widgets::Widget,
         rt::WaitError<super::DescribeWidgetsError>,
     > {

@@ -14,11 +14,11 @@ pub struct ListWidgetEventsRequest {
     /// The token from the previous page; empty for the first page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// Not described by the service.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub max_results: Option<i32>,
+    pub max_results: ::core::option::Option<i32>,
 }
 impl ListWidgetEventsRequest {
     /// Starts building a request.
@@ -30,27 +30,32 @@ impl ListWidgetEventsRequest {
 /// Builds a [`ListWidgetEventsRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ListWidgetEventsRequestBuilder {
-    next_token: Option<String>,
-    max_results: Option<i32>,
+    next_token: ::core::option::Option<::std::string::String>,
+    max_results: ::core::option::Option<i32>,
 }
 impl ListWidgetEventsRequestBuilder {
     /// The token from the previous page; empty for the first page.
     ///
     /// Wire name: `NextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.next_token = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
         self.max_results = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<ListWidgetEventsRequest, rt::BuildError> {
+    pub fn build(
+        self,
+    ) -> ::core::result::Result<ListWidgetEventsRequest, rt::BuildError> {
         let request = ListWidgetEventsRequest {
             next_token: self.next_token,
             max_results: self.max_results,
@@ -85,9 +90,9 @@ impl super::Client {
     }
 }
 impl rt::Paginated for ListWidgetEventsRequest {
-    type Item = String;
+    type Item = ::std::string::String;
     const STYLE: rt::PageStyle = rt::PageStyle::NextToken;
-    fn set_next_token(&mut self, token: String) {
+    fn set_next_token(&mut self, token: ::std::string::String) {
         self.next_token = Some(token);
     }
     #[inline]
@@ -99,7 +104,9 @@ impl rt::Paginated for ListWidgetEventsRequest {
         }
     }
     #[inline]
-    fn into_items(page: ListWidgetEventsResponse) -> Vec<String> {
+    fn into_items(
+        page: ListWidgetEventsResponse,
+    ) -> ::std::vec::Vec<::std::string::String> {
         page.events
     }
 }
@@ -110,8 +117,11 @@ impl super::Client {
         &self,
         request: ListWidgetEventsRequest,
     ) -> impl rt::Stream<
-        Item = Result<ListWidgetEventsResponse, rt::SdkError<ListWidgetEventsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            ListWidgetEventsResponse,
+            rt::SdkError<ListWidgetEventsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().pages(request)
     }
     /// Every item of every page of `ListWidgetEvents`.
@@ -120,15 +130,20 @@ impl super::Client {
         &self,
         request: ListWidgetEventsRequest,
     ) -> impl rt::Stream<
-        Item = Result<String, rt::SdkError<ListWidgetEventsError>>,
-    > + Send + Unpin + 'static {
+        Item = ::core::result::Result<
+            ::std::string::String,
+            rt::SdkError<ListWidgetEventsError>,
+        >,
+    > + ::core::marker::Send + ::core::marker::Unpin + 'static {
         self.runtime().items(request)
     }
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for ListWidgetEventsRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         ListWidgetEventsRequestBuilder {
             next_token: src.optional("NextToken")?,
             max_results: src.optional("MaxResults")?,
@@ -141,7 +156,7 @@ impl rt::Operation for ListWidgetEventsRequest {
     const ACTION: &'static str = "ListWidgetEvents";
     const VERSION: &'static str = "2020-01-01";
     const READ_ONLY: bool = true;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = None;
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = None;
     type Output = ListWidgetEventsResponse;
     type Error = ListWidgetEventsError;
     #[inline]
@@ -157,19 +172,19 @@ pub struct ListWidgetEventsResponse {
     /// Not described by the service.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
     /// The token for the next page; absent on the last page.
     ///
     /// Wire name: `NextToken`.
-    pub next_token: Option<String>,
+    pub next_token: ::core::option::Option<::std::string::String>,
     /// Not described by the service.
     ///
     /// Wire name: `Events`.
-    pub events: Vec<String>,
+    pub events: ::std::vec::Vec<::std::string::String>,
 }
 impl rt::Decode for ListWidgetEventsResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -202,7 +217,7 @@ impl ListWidgetEventsError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -222,13 +237,13 @@ impl rt::OperationError for ListWidgetEventsError {
         }
     }
 }
-impl std::fmt::Display for ListWidgetEventsError {
+impl ::std::fmt::Display for ListWidgetEventsError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for ListWidgetEventsError {}
+impl ::std::error::Error for ListWidgetEventsError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -258,7 +273,7 @@ mod tests {
         let request = ListWidgetEventsRequest::builder()
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();
@@ -276,7 +291,7 @@ mod tests {
     }
     #[test]
     fn xml_example_decodes() {
-        let response: Result<ListWidgetEventsResponse, _> = rt::decode_response(
+        let response: ::core::result::Result<ListWidgetEventsResponse, _> = rt::decode_response(
             XML_EXAMPLE.as_bytes(),
         );
         response.expect("the XML example decodes");

@@ -14,11 +14,11 @@ pub struct StopWidgetRequest {
     /// Not described by the service.
     ///
     /// Wire name: `WidgetId`. Required.
-    pub widget_id: String,
+    pub widget_id: ::std::string::String,
     /// Not described by the service.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub client_token: Option<String>,
+    pub client_token: ::core::option::Option<::std::string::String>,
 }
 impl StopWidgetRequest {
     /// Starts building a request.
@@ -30,27 +30,33 @@ impl StopWidgetRequest {
 /// Builds a [`StopWidgetRequest`]; `build()` names any required parameter left unset.
 #[derive(Debug, Clone, Default)]
 pub struct StopWidgetRequestBuilder {
-    widget_id: Option<String>,
-    client_token: Option<String>,
+    widget_id: ::core::option::Option<::std::string::String>,
+    client_token: ::core::option::Option<::std::string::String>,
 }
 impl StopWidgetRequestBuilder {
     /// Not described by the service.
     ///
     /// Wire name: `WidgetId`. Required.
-    pub fn widget_id(mut self, value: impl Into<String>) -> Self {
+    pub fn widget_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.widget_id = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `ClientToken`. Makes the request idempotent: retries with the same token never repeat its effect. The client fills it with a fresh UUID when left empty.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
+    pub fn client_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.client_token = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
-    pub fn build(self) -> Result<StopWidgetRequest, rt::BuildError> {
+    pub fn build(self) -> ::core::result::Result<StopWidgetRequest, rt::BuildError> {
         Ok(StopWidgetRequest {
             widget_id: rt::required(self.widget_id, "WidgetId")?,
             client_token: self.client_token,
@@ -77,7 +83,9 @@ impl super::Client {
 #[cfg(feature = "server")]
 impl rt::FromParams for StopWidgetRequest {
     /// Reads a request as a server receives it, with the builder's checks.
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         StopWidgetRequestBuilder {
             widget_id: src.optional("WidgetId")?,
             client_token: src.optional("ClientToken")?,
@@ -90,7 +98,7 @@ impl rt::Operation for StopWidgetRequest {
     const ACTION: &'static str = "StopWidget";
     const VERSION: &'static str = "2020-01-01";
     const READ_ONLY: bool = false;
-    const IDEMPOTENCY_TOKEN: Option<&'static str> = Some("ClientToken");
+    const IDEMPOTENCY_TOKEN: ::core::option::Option<&'static str> = Some("ClientToken");
     type Output = StopWidgetResponse;
     type Error = StopWidgetError;
     #[inline]
@@ -106,11 +114,11 @@ pub struct StopWidgetResponse {
     /// Not described by the service.
     ///
     /// Wire name: `RequestId`. Required.
-    pub request_id: String,
+    pub request_id: ::std::string::String,
 }
 impl rt::Decode for StopWidgetResponse {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             request_id: fields.required("RequestId")?,
@@ -143,7 +151,7 @@ impl StopWidgetError {
     }
     /// The request id to quote to Alibaba support.
     #[inline]
-    pub fn request_id(&self) -> Option<&str> {
+    pub fn request_id(&self) -> ::core::option::Option<&str> {
         rt::OperationError::service_error(self).request_id()
     }
 }
@@ -168,13 +176,13 @@ impl rt::OperationError for StopWidgetError {
         }
     }
 }
-impl std::fmt::Display for StopWidgetError {
+impl ::std::fmt::Display for StopWidgetError {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(rt::OperationError::service_error(self), f)
     }
 }
-impl std::error::Error for StopWidgetError {}
+impl ::std::error::Error for StopWidgetError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
@@ -193,7 +201,7 @@ mod tests {
             .widget_id("example-WidgetId")
             .build()
             .expect("the spec's examples build a request");
-        let wire: String = rt::Operation::to_params(&request)
+        let wire: ::std::string::String = rt::Operation::to_params(&request)
             .iter()
             .map(|(k, v)| format!("{k}={v}\n"))
             .collect();

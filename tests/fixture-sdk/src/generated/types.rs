@@ -10,31 +10,37 @@ pub struct Tag {
     /// The tag key.
     ///
     /// Wire name: `Key`. Required. Example: `env`. At most 128 characters.
-    pub key: Option<String>,
+    pub key: ::core::option::Option<::std::string::String>,
     /// The tag value.
     ///
     /// Wire name: `Value`. Example: `prod`.
-    pub value: Option<String>,
+    pub value: ::core::option::Option<::std::string::String>,
 }
 impl Tag {
     /// The tag key.
     ///
     /// Wire name: `Key`. Required. Example: `env`. At most 128 characters.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
+    pub fn key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.key = Some(value.into());
         self
     }
     /// The tag value.
     ///
     /// Wire name: `Value`. Example: `prod`.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
+    pub fn value(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
         self.value = Some(value.into());
         self
     }
 }
 impl rt::Decode for Tag {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
         Ok(Self {
             key: fields.optional("Key")?,
@@ -51,7 +57,7 @@ impl rt::ToParam for Tag {
 }
 impl rt::CheckRequired for Tag {
     #[inline]
-    fn first_missing(&self) -> Option<String> {
+    fn first_missing(&self) -> ::core::option::Option<::std::string::String> {
         if self.key.is_none() {
             return Some("Key".to_owned());
         }
@@ -60,7 +66,9 @@ impl rt::CheckRequired for Tag {
 }
 #[cfg(feature = "server")]
 impl rt::FromParams for Tag {
-    fn from_params(src: &rt::ParamSource<'_>) -> Result<Self, rt::ParamError> {
+    fn from_params(
+        src: &rt::ParamSource<'_>,
+    ) -> ::core::result::Result<Self, rt::ParamError> {
         Ok(Self {
             key: src.optional("Key")?,
             value: src.optional("Value")?,
@@ -102,7 +110,7 @@ impl WidgetStatus {
         }
     }
 }
-impl From<&str> for WidgetStatus {
+impl ::core::convert::From<&str> for WidgetStatus {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -115,16 +123,17 @@ impl From<&str> for WidgetStatus {
         }
     }
 }
-impl std::fmt::Display for WidgetStatus {
+impl ::std::fmt::Display for WidgetStatus {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for WidgetStatus {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 /// What a widget is made for.
@@ -158,7 +167,7 @@ impl WidgetKind {
         }
     }
 }
-impl From<&str> for WidgetKind {
+impl ::core::convert::From<&str> for WidgetKind {
     #[inline]
     fn from(value: &str) -> Self {
         match value {
@@ -169,16 +178,17 @@ impl From<&str> for WidgetKind {
         }
     }
 }
-impl std::fmt::Display for WidgetKind {
+impl ::std::fmt::Display for WidgetKind {
     #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl rt::Decode for WidgetKind {
     #[inline]
-    fn decode(node: &rt::Node) -> Result<Self, rt::DecodeError> {
-        <String as rt::Decode>::decode(node).map(|value| Self::from(value.as_str()))
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
     }
 }
 impl rt::ToParam for WidgetKind {
