@@ -5,6 +5,8 @@
 //! formats them with `prettyplease`. It reads and writes nothing: the caller
 //! (`cargo xtask codegen`) owns the file system.
 
+#![warn(missing_docs)]
+
 mod diagnostic;
 mod emit;
 mod locate;
@@ -23,7 +25,9 @@ pub const REGENERATE_COMMAND: &str = "cargo xtask codegen";
 /// (`mod.rs`, `types.rs`, `cancel_physical_connection.rs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
+    /// Where it goes, relative to the generated module directory.
     pub path: String,
+    /// The formatted source, header included.
     pub contents: String,
 }
 

@@ -15,6 +15,7 @@ pub struct SourceFile {
     /// Path relative to the spec root, with `/` separators
     /// (`product.yaml`, `actions/CancelPhysicalConnection.yaml`).
     pub path: String,
+    /// The file's contents.
     pub text: String,
     /// Why the file could not be read as text, if it could not; `text` is
     /// then empty. Reported as the file's diagnostic, and every other file
@@ -25,9 +26,13 @@ pub struct SourceFile {
 /// A file that cannot be read as spec text: where, what, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadProblem {
+    /// 1-based line of the first bad byte (1 when the file could not be read at all).
     pub line: usize,
+    /// 1-based column, counted in characters.
     pub column: usize,
+    /// What is wrong.
     pub message: String,
+    /// What to change.
     pub help: String,
 }
 
@@ -101,6 +106,7 @@ pub struct SpecSource {
     /// How generated headers name the spec root. Must not depend on the
     /// machine (no absolute path), so that output is byte-identical anywhere.
     pub header_root: String,
+    /// Every file of the tree, `product.yaml` and `actions/*` alike.
     pub files: Vec<SourceFile>,
 }
 
