@@ -759,12 +759,6 @@ impl<O: Operation> Future for DryRunning<O> {
     }
 }
 
-/// Whether a service error may go away on its own: server-side failures and
-/// throttling. Never other 4xx, which say the request itself is wrong.
-pub(crate) fn retryable_service(e: &ServiceError) -> bool {
-    default_retry_classifier(&RetryFailure::Service { status: e.status(), code: e.code() })
-}
-
 /// A successful answer, parsed but not yet read as the action's output.
 struct Answer {
     status: u16,

@@ -85,12 +85,18 @@ impl<E: OperationError> SdkError<E> {
     /// it is safe to: a call that creates something is safe to repeat only
     /// with the same `ClientToken` (the client's own retries reuse it).
     pub fn is_retryable(&self) -> bool {
-        match self {
-            SdkError::Service(e) => crate::client::retryable_service(e.service_error()),
-            SdkError::Timeout(_) | SdkError::Transport(_) => true,
-            SdkError::Response(e) => e.status >= 500,
-            SdkError::Build(_) | SdkError::Credentials(_) => false,
-        }
+        // The client's own retry rule, so the two never disagree.
+        let failure = match self {
+            SdkError::Service(e) => {
+                let e = e.service_error();
+                crate::RetryFailure::Service { status: e.status(), code: e.code() }
+            }
+            SdkError::Timeout(_) => crate::RetryFailure::Timeout,
+            SdkError::Transport(_) => crate::RetryFailure::Transport { sent: true },
+            SdkError::Response(e) => crate::RetryFailure::Response { status: e.status },
+            SdkError::Build(_) | SdkError::Credentials(_) => return false,
+        };
+        crate::default_retry_classifier(&failure)
     }
 
     /// The typed service error, or this error back when it is another kind.
