@@ -1,5 +1,6 @@
 //! Reading typed values out of a [`Node`] tree.
 
+use std::cell::Cell;
 use std::fmt;
 
 use crate::Node;
@@ -133,8 +134,16 @@ impl Decode for bool {
 }
 
 /// The fields of one object, looked up by wire name.
+///
+/// A `Decode` impl reads every field and then hands the value to
+/// [`Object::finish`]: `optional`, `list` and `wrapped_list` return plain
+/// values and keep the first failure here, so a generated decoder is one
+/// struct literal without a `?` per field (a `?` per field was a fifth of the
+/// SDK crate's type-checking time). `required` returns its error at once, as
+/// there is no value to go on with.
 pub struct Object<'a> {
     entries: &'a [(String, Node)],
+    first_error: Cell<Option<DecodeError>>,
 }
 
 impl<'a> Object<'a> {
@@ -142,34 +151,54 @@ impl<'a> Object<'a> {
     /// string is an object with no fields; any other non-object node is an
     /// error.
     pub fn new(node: &'a Node) -> Result<Self, DecodeError> {
-        match node {
-            Node::Map(entries) => Ok(Object { entries }),
+        let entries = match node {
+            Node::Map(entries) => entries,
             // `<Foo/>`, `<Foo></Foo>` and `null`: an object with no fields.
-            Node::Null => Ok(Object { entries: &[] }),
-            Node::Str(s) if s.trim().is_empty() => Ok(Object { entries: &[] }),
-            other => Err(mismatch("an object", other)),
-        }
+            Node::Null => &[][..],
+            Node::Str(s) if s.trim().is_empty() => &[][..],
+            other => return Err(mismatch("an object", other)),
+        };
+        Ok(Object { entries, first_error: Cell::new(None) })
     }
 
     fn get(&self, name: &str) -> Option<&'a Node> {
         self.entries.iter().find(|(k, _)| k == name).map(|(_, v)| v).filter(|v| !matches!(v, Node::Null))
     }
 
-    /// A field that may be absent.
-    pub fn optional<T: Decode>(&self, name: &str) -> Result<Option<T>, DecodeError> {
-        self.get(name).map(|n| T::decode(n).map_err(|e| e.at(name))).transpose()
+    /// Keeps `err` unless an earlier field already failed.
+    fn record(&self, err: DecodeError) {
+        let first = self.first_error.take().unwrap_or(err);
+        self.first_error.set(Some(first));
     }
 
-    /// A field that must be present.
+    /// A field that may be absent; a value of the wrong kind is recorded for
+    /// [`Object::finish`] and reads as absent.
+    pub fn optional<T: Decode>(&self, name: &str) -> Option<T> {
+        let node = self.get(name)?;
+        T::decode(node).map_err(|e| self.record(e.at(name))).ok()
+    }
+
+    /// A field that must be present. Fails at once, with the first failure
+    /// recorded so far if there is one, so that the error is always the first
+    /// problem in field order.
     pub fn required<T: Decode>(&self, name: &str) -> Result<T, DecodeError> {
-        match self.get(name) {
+        let read = match self.get(name) {
             Some(n) => T::decode(n).map_err(|e| e.at(name)),
             None => Err(DecodeError::new("required field is missing").at(name)),
-        }
+        };
+        read.map_err(|e| self.first_error.take().unwrap_or(e))
     }
 
     /// A list given as a JSON array or as repeated elements; absent is empty.
-    pub fn list<T: Decode>(&self, name: &str) -> Result<Vec<T>, DecodeError> {
+    /// A bad item is recorded for [`Object::finish`].
+    pub fn list<T: Decode>(&self, name: &str) -> Vec<T> {
+        self.try_list(name).unwrap_or_else(|e| {
+            self.record(e);
+            Vec::new()
+        })
+    }
+
+    fn try_list<T: Decode>(&self, name: &str) -> Result<Vec<T>, DecodeError> {
         let mut out = Vec::new();
         for (_, node) in self.entries.iter().filter(|(k, _)| k == name) {
             match node {
@@ -186,11 +215,24 @@ impl<'a> Object<'a> {
     }
 
     /// Alibaba's wrapped list: `{"Set": {"Item": [...]}}`, or in XML
-    /// `<Set><Item/><Item/></Set>`.
-    pub fn wrapped_list<T: Decode>(&self, name: &str, item: &str) -> Result<Vec<T>, DecodeError> {
-        match self.get(name) {
+    /// `<Set><Item/><Item/></Set>`. A bad item is recorded for
+    /// [`Object::finish`].
+    pub fn wrapped_list<T: Decode>(&self, name: &str, item: &str) -> Vec<T> {
+        let read = match self.get(name) {
             None => Ok(Vec::new()),
-            Some(wrapper) => Object::new(wrapper).and_then(|o| o.list(item)).map_err(|e| e.at(name)),
+            Some(wrapper) => Object::new(wrapper).and_then(|o| o.try_list(item)).map_err(|e| e.at(name)),
+        };
+        read.unwrap_or_else(|e| {
+            self.record(e);
+            Vec::new()
+        })
+    }
+
+    /// `value`, or the first failure recorded while reading its fields.
+    pub fn finish<T>(&self, value: T) -> Result<T, DecodeError> {
+        match self.first_error.take() {
+            None => Ok(value),
+            Some(err) => Err(err),
         }
     }
 }
@@ -213,21 +255,25 @@ mod tests {
     impl Decode for Item {
         fn decode(node: &Node) -> Result<Self, DecodeError> {
             let o = Object::new(node)?;
-            Ok(Item { id: o.required("Id")?, size: o.optional("Size")? })
+            o.finish(Item { id: o.required("Id")?, size: o.optional("Size") })
         }
     }
 
     #[test]
     fn errors_name_the_path() {
         let node = Node::parse(br#"{"Set":{"Item":[{"Id":"a"},{"Id":"b","Size":"big"}]}}"#).unwrap();
-        let err = Object::new(&node).unwrap().wrapped_list::<Item>("Set", "Item").unwrap_err();
+        let set = Object::new(&node).unwrap();
+        let items = set.wrapped_list::<Item>("Set", "Item");
+        let err = set.finish(items).unwrap_err();
         assert_eq!(err.to_string(), "at `Set.Item[1].Size`: expected a 64-bit integer, found \"big\"");
     }
 
     #[test]
     fn one_xml_item_is_a_list_of_one() {
         let node = Node::parse(b"<R><Set><Item><Id>a</Id><Size>7</Size></Item></Set></R>").unwrap();
-        let items: Vec<Item> = Object::new(&node).unwrap().wrapped_list("Set", "Item").unwrap();
+        let set = Object::new(&node).unwrap();
+        let items: Vec<Item> = set.wrapped_list("Set", "Item");
+        let items = set.finish(items).unwrap();
         assert_eq!(items, vec![Item { id: "a".into(), size: Some(7) }]);
     }
 
@@ -235,9 +281,27 @@ mod tests {
     fn empty_wrappers_are_empty_lists() {
         for body in [&br#"{"Set":{}}"#[..], br#"{"Set":{"Item":[]}}"#, b"<R><Set/></R>", b"<R><Set></Set></R>", b"{}"] {
             let node = Node::parse(body).unwrap();
-            let items: Vec<Item> = Object::new(&node).unwrap().wrapped_list("Set", "Item").unwrap();
+            let set = Object::new(&node).unwrap();
+            let items: Vec<Item> = set.wrapped_list("Set", "Item");
+            let items = set.finish(items).unwrap();
             assert!(items.is_empty(), "{}", String::from_utf8_lossy(body));
         }
+    }
+
+    #[test]
+    fn the_first_problem_in_field_order_is_reported() {
+        // `Size` (optional, read second) is bad and `Id` is fine: the bad
+        // optional field is what finish reports.
+        let err = decode_response::<Item>(br#"{"Id": "a", "Size": "big"}"#).unwrap_err();
+        assert_eq!(err.path(), "Size");
+        // A bad optional field read before a missing required one wins.
+        let node = Node::parse(br#"{"Size": "big"}"#).unwrap();
+        let o = Object::new(&node).unwrap();
+        let size: Option<i64> = o.optional("Size");
+        assert_eq!(size, None);
+        assert_eq!(o.required::<String>("Id").unwrap_err().path(), "Size");
+        // And once reported, the object is clean again.
+        assert!(o.finish(()).is_ok());
     }
 
     #[test]

@@ -64,13 +64,13 @@ impl ServiceError {
         if code.trim().is_empty() {
             return Err(DecodeError::new("error code is empty").at("Code"));
         }
-        Ok(ServiceError(Box::new(Fields {
+        fields.finish(ServiceError(Box::new(Fields {
             status,
             code,
-            message: fields.optional("Message")?.unwrap_or_default(),
-            request_id: fields.optional("RequestId")?,
-            host_id: fields.optional("HostId")?,
-            recommend: fields.optional("Recommend")?,
+            message: fields.optional("Message").unwrap_or_default(),
+            request_id: fields.optional("RequestId"),
+            host_id: fields.optional("HostId"),
+            recommend: fields.optional("Recommend"),
         })))
     }
 

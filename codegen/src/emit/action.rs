@@ -313,7 +313,6 @@ fn response(action: &Action) -> TokenStream {
         let expr = decode_expr(f, f.required);
         quote! { #name: #expr, }
     });
-    let fields_name = if action.response.is_empty() { quote!(_fields) } else { quote!(fields) };
     let (debug, debug_impl) = super::debug_impl(&resp, &action.response);
     quote! {
         #doc
@@ -326,8 +325,8 @@ fn response(action: &Action) -> TokenStream {
         impl rt::Decode for #resp {
             #[inline]
             fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
-                let #fields_name = rt::Object::new(node)?;
-                Ok(Self { #(#decodes)* })
+                let fields = rt::Object::new(node)?;
+                fields.finish(Self { #(#decodes)* })
             }
         }
     }

@@ -248,14 +248,15 @@ pub(crate) fn field_type(field: &Field, required: bool) -> TokenStream {
     if matches!(field.ty, Ty::List(_)) || required { ty } else { quote!(::core::option::Option<#ty>) }
 }
 
-/// How a field is read in a `Decode` impl.
+/// How a field is read in a `Decode` impl: only a required field has a
+/// `?`; the others leave their failure in the `rt::Object` for `finish`.
 pub(crate) fn decode_expr(field: &Field, required: bool) -> TokenStream {
     let wire = &field.wire;
     match (&field.ty, &field.wrapper) {
-        (Ty::List(_), Some(item)) => quote!(fields.wrapped_list(#wire, #item)?),
-        (Ty::List(_), None) => quote!(fields.list(#wire)?),
+        (Ty::List(_), Some(item)) => quote!(fields.wrapped_list(#wire, #item)),
+        (Ty::List(_), None) => quote!(fields.list(#wire)),
         _ if required => quote!(fields.required(#wire)?),
-        _ => quote!(fields.optional(#wire)?),
+        _ => quote!(fields.optional(#wire)),
     }
 }
 

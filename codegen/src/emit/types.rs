@@ -234,7 +234,7 @@ fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
             #[inline]
             fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
                 let fields = rt::Object::new(node)?;
-                Ok(Self { #(#decodes)* })
+                fields.finish(Self { #(#decodes)* })
             }
         }
         #to_param

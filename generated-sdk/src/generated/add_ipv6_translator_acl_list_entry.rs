@@ -179,10 +179,11 @@ impl rt::Decode for AddIpv6TranslatorAclListEntryResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            acl_entry_id: fields.optional("AclEntryId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                acl_entry_id: fields.optional("AclEntryId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `AddIPv6TranslatorAclListEntry` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

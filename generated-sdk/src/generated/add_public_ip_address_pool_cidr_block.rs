@@ -206,10 +206,11 @@ impl rt::Decode for AddPublicIpAddressPoolCidrBlockResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cidr_block: fields.optional("CidrBlock")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                cidr_block: fields.optional("CidrBlock"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `AddPublicIpAddressPoolCidrBlock` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -408,13 +408,14 @@ impl rt::Decode for AllocateEipAddressProResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            allocation_id: fields.optional("AllocationId")?,
-            eip_address: fields.optional("EipAddress")?,
-            order_id: fields.optional("OrderId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-        })
+        fields
+            .finish(Self {
+                allocation_id: fields.optional("AllocationId"),
+                eip_address: fields.optional("EipAddress"),
+                order_id: fields.optional("OrderId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+            })
     }
 }
 /// Errors `AllocateEipAddressPro` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

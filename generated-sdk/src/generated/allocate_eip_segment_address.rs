@@ -263,10 +263,11 @@ impl rt::Decode for AllocateEipSegmentAddressResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            eip_segment_instance_id: fields.optional("EipSegmentInstanceId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                eip_segment_instance_id: fields.optional("EipSegmentInstanceId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `AllocateEipSegmentAddress` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

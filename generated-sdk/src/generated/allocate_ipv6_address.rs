@@ -290,12 +290,13 @@ impl rt::Decode for AllocateIpv6AddressResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv6_address: fields.optional("Ipv6Address")?,
-            ipv6_address_id: fields.optional("Ipv6AddressId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-        })
+        fields
+            .finish(Self {
+                ipv6_address: fields.optional("Ipv6Address"),
+                ipv6_address_id: fields.optional("Ipv6AddressId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+            })
     }
 }
 /// Errors `AllocateIpv6Address` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

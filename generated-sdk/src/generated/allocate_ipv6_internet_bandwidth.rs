@@ -225,11 +225,12 @@ impl rt::Decode for AllocateIpv6InternetBandwidthResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            internet_bandwidth_id: fields.optional("InternetBandwidthId")?,
-            ipv6_address_id: fields.optional("Ipv6AddressId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                internet_bandwidth_id: fields.optional("InternetBandwidthId"),
+                ipv6_address_id: fields.optional("Ipv6AddressId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `AllocateIpv6InternetBandwidth` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

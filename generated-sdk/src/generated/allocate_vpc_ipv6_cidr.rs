@@ -187,10 +187,11 @@ impl rt::Decode for AllocateVpcIpv6CidrResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv6_cidr_block: fields.optional("Ipv6CidrBlock")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                ipv6_cidr_block: fields.optional("Ipv6CidrBlock"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `AllocateVpcIpv6Cidr` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -185,10 +185,11 @@ impl rt::Decode for AttachVbrToVpconnResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            virtual_physical_connection: fields.optional("VirtualPhysicalConnection")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                virtual_physical_connection: fields.optional("VirtualPhysicalConnection"),
+            })
     }
 }
 /// Errors `AttachVbrToVpconn` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -175,10 +175,11 @@ impl rt::Decode for CheckCanAllocateVpcPrivateIpAddressResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            can_allocate: fields.optional("CanAllocate")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                can_allocate: fields.optional("CanAllocate"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CheckCanAllocateVpcPrivateIpAddress` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -131,10 +131,11 @@ impl rt::Decode for CheckVpnBgpEnabledResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            bgp_enabled: fields.optional("BgpEnabled")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                bgp_enabled: fields.optional("BgpEnabled"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CheckVpnBgpEnabled` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

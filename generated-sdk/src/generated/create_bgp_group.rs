@@ -278,10 +278,11 @@ impl rt::Decode for CreateBgpGroupResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            bgp_group_id: fields.optional("BgpGroupId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                bgp_group_id: fields.optional("BgpGroupId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateBgpGroup` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -212,10 +212,11 @@ impl rt::Decode for CreateBgpPeerResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            bgp_peer_id: fields.optional("BgpPeerId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                bgp_peer_id: fields.optional("BgpPeerId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateBgpPeer` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

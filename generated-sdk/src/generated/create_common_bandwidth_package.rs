@@ -337,11 +337,12 @@ impl rt::Decode for CreateCommonBandwidthPackageResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            bandwidth_package_id: fields.optional("BandwidthPackageId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-        })
+        fields
+            .finish(Self {
+                bandwidth_package_id: fields.optional("BandwidthPackageId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+            })
     }
 }
 /// Errors `CreateCommonBandwidthPackage` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -192,12 +192,13 @@ impl rt::Decode for CreateDefaultVpcResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            route_table_id: fields.optional("RouteTableId")?,
-            v_router_id: fields.optional("VRouterId")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                route_table_id: fields.optional("RouteTableId"),
+                v_router_id: fields.optional("VRouterId"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 /// Errors `CreateDefaultVpc` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -304,11 +304,12 @@ impl rt::Decode for CreateDhcpOptionsSetResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            dhcp_options_set_id: fields.optional("DhcpOptionsSetId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-        })
+        fields
+            .finish(Self {
+                dhcp_options_set_id: fields.optional("DhcpOptionsSetId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+            })
     }
 }
 /// Errors `CreateDhcpOptionsSet` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -284,11 +284,12 @@ impl rt::Decode for CreateEnhancedVpnGatewayResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            name: fields.optional("Name")?,
-            request_id: fields.required("RequestId")?,
-            vpn_gateway_id: fields.optional("VpnGatewayId")?,
-        })
+        fields
+            .finish(Self {
+                name: fields.optional("Name"),
+                request_id: fields.required("RequestId")?,
+                vpn_gateway_id: fields.optional("VpnGatewayId"),
+            })
     }
 }
 /// Errors `CreateEnhancedVpnGateway` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

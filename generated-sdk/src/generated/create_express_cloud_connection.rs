@@ -309,10 +309,11 @@ impl rt::Decode for CreateExpressCloudConnectionResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ecc_id: fields.optional("EccId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                ecc_id: fields.optional("EccId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateExpressCloudConnection` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

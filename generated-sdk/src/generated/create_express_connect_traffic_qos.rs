@@ -212,10 +212,11 @@ impl rt::Decode for CreateExpressConnectTrafficQosResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            qos_id: fields.optional("QosId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                qos_id: fields.optional("QosId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateExpressConnectTrafficQos` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

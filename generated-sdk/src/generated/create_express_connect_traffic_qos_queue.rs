@@ -230,11 +230,12 @@ impl rt::Decode for CreateExpressConnectTrafficQosQueueResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            qos_id: fields.optional("QosId")?,
-            queue_id: fields.optional("QueueId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                qos_id: fields.optional("QosId"),
+                queue_id: fields.optional("QueueId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateExpressConnectTrafficQosQueue` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

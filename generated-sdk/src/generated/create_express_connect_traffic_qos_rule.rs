@@ -387,12 +387,13 @@ impl rt::Decode for CreateExpressConnectTrafficQosRuleResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            qos_id: fields.optional("QosId")?,
-            queue_id: fields.optional("QueueId")?,
-            request_id: fields.required("RequestId")?,
-            rule_id: fields.optional("RuleId")?,
-        })
+        fields
+            .finish(Self {
+                qos_id: fields.optional("QosId"),
+                queue_id: fields.optional("QueueId"),
+                request_id: fields.required("RequestId")?,
+                rule_id: fields.optional("RuleId"),
+            })
     }
 }
 /// Errors `CreateExpressConnectTrafficQosRule` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -272,10 +272,11 @@ impl rt::Decode for CreateFailoverTestJobResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            job_id: fields.optional("JobId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                job_id: fields.optional("JobId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateFailoverTestJob` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

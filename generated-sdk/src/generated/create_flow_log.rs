@@ -351,12 +351,13 @@ impl rt::Decode for CreateFlowLogResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            flow_log_id: fields.optional("FlowLogId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            success: fields.optional("Success")?,
-        })
+        fields
+            .finish(Self {
+                flow_log_id: fields.optional("FlowLogId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                success: fields.optional("Success"),
+            })
     }
 }
 /// Errors `CreateFlowLog` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

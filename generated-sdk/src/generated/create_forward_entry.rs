@@ -287,10 +287,11 @@ impl rt::Decode for CreateForwardEntryResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            forward_entry_id: fields.optional("ForwardEntryId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                forward_entry_id: fields.optional("ForwardEntryId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateForwardEntry` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -329,10 +329,11 @@ impl rt::Decode for CreateFullNatEntryResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            full_nat_entry_id: fields.optional("FullNatEntryId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                full_nat_entry_id: fields.optional("FullNatEntryId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateFullNatEntry` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

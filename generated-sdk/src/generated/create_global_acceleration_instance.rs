@@ -240,12 +240,13 @@ impl rt::Decode for CreateGlobalAccelerationInstanceResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            global_acceleration_instance_id: fields
-                .optional("GlobalAccelerationInstanceId")?,
-            ip_address: fields.optional("IpAddress")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                global_acceleration_instance_id: fields
+                    .optional("GlobalAccelerationInstanceId"),
+                ip_address: fields.optional("IpAddress"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateGlobalAccelerationInstance` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

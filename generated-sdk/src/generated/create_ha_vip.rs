@@ -247,11 +247,12 @@ impl rt::Decode for CreateHaVipResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ha_vip_id: fields.optional("HaVipId")?,
-            ip_address: fields.optional("IpAddress")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                ha_vip_id: fields.optional("HaVipId"),
+                ip_address: fields.optional("IpAddress"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateHaVip` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -307,12 +307,13 @@ impl rt::Decode for CreateHighReliablePhysicalConnectionResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            errors: fields.wrapped_list("ErrorInfoList", "errorInfoList")?,
-            physical_connections: fields
-                .wrapped_list("PhysicalConnectionList", "physicalConnectionList")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                errors: fields.wrapped_list("ErrorInfoList", "errorInfoList"),
+                physical_connections: fields
+                    .wrapped_list("PhysicalConnectionList", "physicalConnectionList"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateHighReliablePhysicalConnection` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -642,19 +643,20 @@ impl rt::Decode for AccessPointCircuit {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            access_point_id: fields.optional("AccessPointId")?,
-            bandwidth: fields.optional("Bandwidth")?,
-            circuit_code: fields.optional("CircuitCode")?,
-            description: fields.optional("Description")?,
-            line_operator: fields.optional("LineOperator")?,
-            name: fields.optional("Name")?,
-            optical_module_model: fields.optional("OpticalModuleModel")?,
-            peer_location: fields.optional("PeerLocation")?,
-            port_num: fields.optional("PortNum")?,
-            region_id: fields.optional("RegionId")?,
-            type_: fields.optional("Type")?,
-        })
+        fields
+            .finish(Self {
+                access_point_id: fields.optional("AccessPointId"),
+                bandwidth: fields.optional("Bandwidth"),
+                circuit_code: fields.optional("CircuitCode"),
+                description: fields.optional("Description"),
+                line_operator: fields.optional("LineOperator"),
+                name: fields.optional("Name"),
+                optical_module_model: fields.optional("OpticalModuleModel"),
+                peer_location: fields.optional("PeerLocation"),
+                port_num: fields.optional("PortNum"),
+                region_id: fields.optional("RegionId"),
+                type_: fields.optional("Type"),
+            })
     }
 }
 impl rt::ToParam for AccessPointCircuit {
@@ -729,11 +731,12 @@ impl rt::Decode for CircuitError {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            error_code: fields.optional("ErrorCode")?,
-            error_message: fields.optional("ErrorMessage")?,
-            instance_id: fields.optional("InstanceId")?,
-        })
+        fields
+            .finish(Self {
+                error_code: fields.optional("ErrorCode"),
+                error_message: fields.optional("ErrorMessage"),
+                instance_id: fields.optional("InstanceId"),
+            })
     }
 }
 /// The circuits that were created.
@@ -753,10 +756,11 @@ impl rt::Decode for CreatedCircuit {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            instance_id: fields.optional("InstanceId")?,
-            region_no: fields.optional("RegionNo")?,
-        })
+        fields
+            .finish(Self {
+                instance_id: fields.optional("InstanceId"),
+                region_no: fields.optional("RegionNo"),
+            })
     }
 }
 #[cfg(test)]

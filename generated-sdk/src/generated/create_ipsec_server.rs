@@ -332,14 +332,15 @@ impl rt::Decode for CreateIpsecServerResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            creation_time: fields.optional("CreationTime")?,
-            ipsec_server_id: fields.optional("IpsecServerId")?,
-            ipsec_server_name: fields.optional("IpsecServerName")?,
-            region_id: fields.optional("RegionId")?,
-            request_id: fields.required("RequestId")?,
-            vpn_gateway_id: fields.optional("VpnGatewayId")?,
-        })
+        fields
+            .finish(Self {
+                creation_time: fields.optional("CreationTime"),
+                ipsec_server_id: fields.optional("IpsecServerId"),
+                ipsec_server_name: fields.optional("IpsecServerName"),
+                region_id: fields.optional("RegionId"),
+                request_id: fields.required("RequestId")?,
+                vpn_gateway_id: fields.optional("VpnGatewayId"),
+            })
     }
 }
 /// Errors `CreateIpsecServer` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -247,11 +247,12 @@ impl rt::Decode for CreateIpv4GatewayResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv4_gateway_id: fields.optional("Ipv4GatewayId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-        })
+        fields
+            .finish(Self {
+                ipv4_gateway_id: fields.optional("Ipv4GatewayId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+            })
     }
 }
 /// Errors `CreateIpv4Gateway` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

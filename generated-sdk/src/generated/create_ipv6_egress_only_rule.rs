@@ -226,10 +226,11 @@ impl rt::Decode for CreateIpv6EgressOnlyRuleResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv6_egress_rule_id: fields.optional("Ipv6EgressRuleId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                ipv6_egress_rule_id: fields.optional("Ipv6EgressRuleId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateIpv6EgressOnlyRule` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -269,13 +269,14 @@ impl rt::Decode for CreateIpv6TranslatorResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv6_translator_id: fields.optional("Ipv6TranslatorId")?,
-            name: fields.optional("Name")?,
-            order_id: fields.optional("OrderId")?,
-            request_id: fields.required("RequestId")?,
-            spec: fields.optional("Spec")?,
-        })
+        fields
+            .finish(Self {
+                ipv6_translator_id: fields.optional("Ipv6TranslatorId"),
+                name: fields.optional("Name"),
+                order_id: fields.optional("OrderId"),
+                request_id: fields.required("RequestId")?,
+                spec: fields.optional("Spec"),
+            })
     }
 }
 /// Errors `CreateIPv6Translator` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -161,10 +161,11 @@ impl rt::Decode for CreateIpv6TranslatorAclListResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            acl_id: fields.optional("AclId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                acl_id: fields.optional("AclId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateIPv6TranslatorAclList` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

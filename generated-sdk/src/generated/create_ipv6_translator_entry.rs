@@ -312,10 +312,11 @@ impl rt::Decode for CreateIpv6TranslatorEntryResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv6_translator_entry_id: fields.optional("Ipv6TranslatorEntryId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                ipv6_translator_entry_id: fields.optional("Ipv6TranslatorEntryId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateIPv6TranslatorEntry` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

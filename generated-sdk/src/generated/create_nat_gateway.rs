@@ -503,14 +503,16 @@ impl rt::Decode for CreateNatGatewayResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            forward_table_ids: fields.wrapped_list("ForwardTableIds", "ForwardTableId")?,
-            full_nat_table_ids: fields
-                .wrapped_list("FullNatTableIds", "FullNatTableId")?,
-            nat_gateway_id: fields.optional("NatGatewayId")?,
-            request_id: fields.required("RequestId")?,
-            snat_table_ids: fields.wrapped_list("SnatTableIds", "SnatTableId")?,
-        })
+        fields
+            .finish(Self {
+                forward_table_ids: fields
+                    .wrapped_list("ForwardTableIds", "ForwardTableId"),
+                full_nat_table_ids: fields
+                    .wrapped_list("FullNatTableIds", "FullNatTableId"),
+                nat_gateway_id: fields.optional("NatGatewayId"),
+                request_id: fields.required("RequestId")?,
+                snat_table_ids: fields.wrapped_list("SnatTableIds", "SnatTableId"),
+            })
     }
 }
 /// Errors `CreateNatGateway` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -738,10 +740,11 @@ impl rt::Decode for AccessMode {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            mode_value: fields.optional("ModeValue")?,
-            tunnel_type: fields.optional("TunnelType")?,
-        })
+        fields
+            .finish(Self {
+                mode_value: fields.optional("ModeValue"),
+                tunnel_type: fields.optional("TunnelType"),
+            })
     }
 }
 impl rt::ToJson for AccessMode {

@@ -282,13 +282,14 @@ impl rt::Decode for CreateNatIpResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv4_prefix: fields.optional("Ipv4Prefix")?,
-            nat_ip: fields.optional("NatIp")?,
-            nat_ip_id: fields.optional("NatIpId")?,
-            nat_ips: fields.list("NatIps")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                ipv4_prefix: fields.optional("Ipv4Prefix"),
+                nat_ip: fields.optional("NatIp"),
+                nat_ip_id: fields.optional("NatIpId"),
+                nat_ips: fields.list("NatIps"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateNatIp` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -405,11 +406,12 @@ impl rt::Decode for NatIps {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv4_prefix: fields.optional("Ipv4Prefix")?,
-            nat_ip: fields.optional("NatIp")?,
-            nat_ip_id: fields.optional("NatIpId")?,
-        })
+        fields
+            .finish(Self {
+                ipv4_prefix: fields.optional("Ipv4Prefix"),
+                nat_ip: fields.optional("NatIp"),
+                nat_ip_id: fields.optional("NatIpId"),
+            })
     }
 }
 #[cfg(test)]

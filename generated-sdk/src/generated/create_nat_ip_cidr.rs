@@ -221,10 +221,11 @@ impl rt::Decode for CreateNatIpCidrResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            nat_ip_cidr_id: fields.optional("NatIpCidrId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                nat_ip_cidr_id: fields.optional("NatIpCidrId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateNatIpCidr` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -229,11 +229,12 @@ impl rt::Decode for CreateNetworkAclResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            network_acl_attribute: fields.optional("NetworkAclAttribute")?,
-            network_acl_id: fields.optional("NetworkAclId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                network_acl_attribute: fields.optional("NetworkAclAttribute"),
+                network_acl_id: fields.optional("NetworkAclId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateNetworkAcl` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -476,15 +477,16 @@ impl rt::Decode for EgressAclEntry {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            description: fields.optional("Description")?,
-            destination_cidr_ip: fields.optional("DestinationCidrIp")?,
-            network_acl_entry_id: fields.optional("NetworkAclEntryId")?,
-            network_acl_entry_name: fields.optional("NetworkAclEntryName")?,
-            policy: fields.optional("Policy")?,
-            port: fields.optional("Port")?,
-            protocol: fields.optional("Protocol")?,
-        })
+        fields
+            .finish(Self {
+                description: fields.optional("Description"),
+                destination_cidr_ip: fields.optional("DestinationCidrIp"),
+                network_acl_entry_id: fields.optional("NetworkAclEntryId"),
+                network_acl_entry_name: fields.optional("NetworkAclEntryName"),
+                policy: fields.optional("Policy"),
+                port: fields.optional("Port"),
+                protocol: fields.optional("Protocol"),
+            })
     }
 }
 /// The inbound rules of the network ACL.
@@ -524,15 +526,16 @@ impl rt::Decode for IngressAclEntry {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            description: fields.optional("Description")?,
-            network_acl_entry_id: fields.optional("NetworkAclEntryId")?,
-            network_acl_entry_name: fields.optional("NetworkAclEntryName")?,
-            policy: fields.optional("Policy")?,
-            port: fields.optional("Port")?,
-            protocol: fields.optional("Protocol")?,
-            source_cidr_ip: fields.optional("SourceCidrIp")?,
-        })
+        fields
+            .finish(Self {
+                description: fields.optional("Description"),
+                network_acl_entry_id: fields.optional("NetworkAclEntryId"),
+                network_acl_entry_name: fields.optional("NetworkAclEntryName"),
+                policy: fields.optional("Policy"),
+                port: fields.optional("Port"),
+                protocol: fields.optional("Protocol"),
+                source_cidr_ip: fields.optional("SourceCidrIp"),
+            })
     }
 }
 /// The resources the network ACL is associated with; empty for a new network ACL.
@@ -556,11 +559,12 @@ impl rt::Decode for Resource {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            resource_id: fields.optional("ResourceId")?,
-            resource_type: fields.optional("ResourceType")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                resource_id: fields.optional("ResourceId"),
+                resource_type: fields.optional("ResourceType"),
+                status: fields.optional("Status"),
+            })
     }
 }
 /// The settings of the network ACL as created.
@@ -612,20 +616,21 @@ impl rt::Decode for NetworkAclAttribute {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            egress_acl_entries: fields
-                .wrapped_list("EgressAclEntries", "EgressAclEntry")?,
-            ingress_acl_entries: fields
-                .wrapped_list("IngressAclEntries", "IngressAclEntry")?,
-            network_acl_id: fields.optional("NetworkAclId")?,
-            network_acl_name: fields.optional("NetworkAclName")?,
-            region_id: fields.optional("RegionId")?,
-            resources: fields.wrapped_list("Resources", "Resource")?,
-            status: fields.optional("Status")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                egress_acl_entries: fields
+                    .wrapped_list("EgressAclEntries", "EgressAclEntry"),
+                ingress_acl_entries: fields
+                    .wrapped_list("IngressAclEntries", "IngressAclEntry"),
+                network_acl_id: fields.optional("NetworkAclId"),
+                network_acl_name: fields.optional("NetworkAclName"),
+                region_id: fields.optional("RegionId"),
+                resources: fields.wrapped_list("Resources", "Resource"),
+                status: fields.optional("Status"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 #[cfg(test)]

@@ -433,10 +433,11 @@ impl rt::Decode for CreatePhysicalConnectionResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            physical_connection_id: fields.optional("PhysicalConnectionId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                physical_connection_id: fields.optional("PhysicalConnectionId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreatePhysicalConnection` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -277,10 +277,11 @@ impl rt::Decode for CreatePhysicalConnectionOccupancyOrderResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            data: fields.optional("Data")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                data: fields.optional("Data"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreatePhysicalConnectionOccupancyOrder` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -423,9 +424,10 @@ impl rt::Decode for OccupancyOrder {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            order_id: fields.optional("OrderId")?,
-        })
+        fields
+            .finish(Self {
+                order_id: fields.optional("OrderId"),
+            })
     }
 }
 #[cfg(test)]

@@ -244,11 +244,12 @@ impl rt::Decode for CreatePhysicalConnectionSetupOrderResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            order_id: fields.optional("OrderId")?,
-            physical_connection_id: fields.optional("PhysicalConnectionId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                order_id: fields.optional("OrderId"),
+                physical_connection_id: fields.optional("PhysicalConnectionId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreatePhysicalConnectionSetupOrder` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

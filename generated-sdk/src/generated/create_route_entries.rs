@@ -169,13 +169,14 @@ impl rt::Decode for CreateRouteEntriesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            failed_count: fields.optional("FailedCount")?,
-            failed_route_entries: fields.list("FailedRouteEntries")?,
-            request_id: fields.required("RequestId")?,
-            route_entry_ids: fields.list("RouteEntryIds")?,
-            success_count: fields.optional("SuccessCount")?,
-        })
+        fields
+            .finish(Self {
+                failed_count: fields.optional("FailedCount"),
+                failed_route_entries: fields.list("FailedRouteEntries"),
+                request_id: fields.required("RequestId")?,
+                route_entry_ids: fields.list("RouteEntryIds"),
+                success_count: fields.optional("SuccessCount"),
+            })
     }
 }
 /// Errors `CreateRouteEntries` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -384,15 +385,16 @@ impl rt::Decode for RouteEntries {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            description: fields.optional("Description")?,
-            dst_cidr_block: fields.optional("DstCidrBlock")?,
-            ip_version: fields.optional("IpVersion")?,
-            name: fields.optional("Name")?,
-            next_hop: fields.optional("NextHop")?,
-            next_hop_type: fields.optional("NextHopType")?,
-            route_table_id: fields.optional("RouteTableId")?,
-        })
+        fields
+            .finish(Self {
+                description: fields.optional("Description"),
+                dst_cidr_block: fields.optional("DstCidrBlock"),
+                ip_version: fields.optional("IpVersion"),
+                name: fields.optional("Name"),
+                next_hop: fields.optional("NextHop"),
+                next_hop_type: fields.optional("NextHopType"),
+                route_table_id: fields.optional("RouteTableId"),
+            })
     }
 }
 impl rt::ToParam for RouteEntries {
@@ -466,12 +468,13 @@ impl rt::Decode for FailedRouteEntries {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            dst_cidr_block: fields.optional("DstCidrBlock")?,
-            failed_code: fields.optional("FailedCode")?,
-            failed_message: fields.optional("FailedMessage")?,
-            next_hop: fields.optional("NextHop")?,
-        })
+        fields
+            .finish(Self {
+                dst_cidr_block: fields.optional("DstCidrBlock"),
+                failed_code: fields.optional("FailedCode"),
+                failed_message: fields.optional("FailedMessage"),
+                next_hop: fields.optional("NextHop"),
+            })
     }
 }
 #[cfg(test)]

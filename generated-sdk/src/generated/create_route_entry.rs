@@ -283,10 +283,11 @@ impl rt::Decode for CreateRouteEntryResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            route_entry_id: fields.optional("RouteEntryId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                route_entry_id: fields.optional("RouteEntryId"),
+            })
     }
 }
 /// Errors `CreateRouteEntry` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -657,11 +658,12 @@ impl rt::Decode for NextHopList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            next_hop_id: fields.optional("NextHopId")?,
-            next_hop_type: fields.optional("NextHopType")?,
-            weight: fields.optional("Weight")?,
-        })
+        fields
+            .finish(Self {
+                next_hop_id: fields.optional("NextHopId"),
+                next_hop_type: fields.optional("NextHopType"),
+                weight: fields.optional("Weight"),
+            })
     }
 }
 impl rt::ToParam for NextHopList {

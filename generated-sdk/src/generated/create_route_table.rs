@@ -227,10 +227,11 @@ impl rt::Decode for CreateRouteTableResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            route_table_id: fields.optional("RouteTableId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                route_table_id: fields.optional("RouteTableId"),
+            })
     }
 }
 /// Errors `CreateRouteTable` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

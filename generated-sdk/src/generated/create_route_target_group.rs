@@ -274,10 +274,11 @@ impl rt::Decode for CreateRouteTargetGroupResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            route_target_group_id: fields.optional("RouteTargetGroupId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                route_target_group_id: fields.optional("RouteTargetGroupId"),
+            })
     }
 }
 /// Errors `CreateRouteTargetGroup` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -393,11 +394,12 @@ impl rt::Decode for RouteTargetMemberList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            member_id: fields.optional("MemberId")?,
-            member_type: fields.optional("MemberType")?,
-            weight: fields.optional("Weight")?,
-        })
+        fields
+            .finish(Self {
+                member_id: fields.optional("MemberId"),
+                member_type: fields.optional("MemberType"),
+                weight: fields.optional("Weight"),
+            })
     }
 }
 impl rt::ToParam for RouteTargetMemberList {

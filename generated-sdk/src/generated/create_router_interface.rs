@@ -540,11 +540,12 @@ impl rt::Decode for CreateRouterInterfaceResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            order_id: fields.optional("OrderId")?,
-            request_id: fields.required("RequestId")?,
-            router_interface_id: fields.optional("RouterInterfaceId")?,
-        })
+        fields
+            .finish(Self {
+                order_id: fields.optional("OrderId"),
+                request_id: fields.required("RequestId")?,
+                router_interface_id: fields.optional("RouterInterfaceId"),
+            })
     }
 }
 /// Errors `CreateRouterInterface` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -272,10 +272,11 @@ impl rt::Decode for CreateSnatEntryResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            snat_entry_id: fields.optional("SnatEntryId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                snat_entry_id: fields.optional("SnatEntryId"),
+            })
     }
 }
 /// Errors `CreateSnatEntry` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -360,11 +360,12 @@ impl rt::Decode for CreateSslVpnServerResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            name: fields.optional("Name")?,
-            request_id: fields.required("RequestId")?,
-            ssl_vpn_server_id: fields.optional("SslVpnServerId")?,
-        })
+        fields
+            .finish(Self {
+                name: fields.optional("Name"),
+                request_id: fields.required("RequestId")?,
+                ssl_vpn_server_id: fields.optional("SslVpnServerId"),
+            })
     }
 }
 /// Errors `CreateSslVpnServer` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

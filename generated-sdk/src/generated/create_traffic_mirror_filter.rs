@@ -284,11 +284,12 @@ impl rt::Decode for CreateTrafficMirrorFilterResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            traffic_mirror_filter_id: fields.optional("TrafficMirrorFilterId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                traffic_mirror_filter_id: fields.optional("TrafficMirrorFilterId"),
+            })
     }
 }
 /// Errors `CreateTrafficMirrorFilter` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -478,16 +479,17 @@ impl rt::Decode for EgressRules {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            action: fields.optional("Action")?,
-            destination_cidr_block: fields.optional("DestinationCidrBlock")?,
-            destination_port_range: fields.optional("DestinationPortRange")?,
-            ip_version: fields.optional("IpVersion")?,
-            priority: fields.optional("Priority")?,
-            protocol: fields.optional("Protocol")?,
-            source_cidr_block: fields.optional("SourceCidrBlock")?,
-            source_port_range: fields.optional("SourcePortRange")?,
-        })
+        fields
+            .finish(Self {
+                action: fields.optional("Action"),
+                destination_cidr_block: fields.optional("DestinationCidrBlock"),
+                destination_port_range: fields.optional("DestinationPortRange"),
+                ip_version: fields.optional("IpVersion"),
+                priority: fields.optional("Priority"),
+                protocol: fields.optional("Protocol"),
+                source_cidr_block: fields.optional("SourceCidrBlock"),
+                source_port_range: fields.optional("SourcePortRange"),
+            })
     }
 }
 impl rt::ToParam for EgressRules {
@@ -655,16 +657,17 @@ impl rt::Decode for IngressRules {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            action: fields.optional("Action")?,
-            destination_cidr_block: fields.optional("DestinationCidrBlock")?,
-            destination_port_range: fields.optional("DestinationPortRange")?,
-            ip_version: fields.optional("IpVersion")?,
-            priority: fields.optional("Priority")?,
-            protocol: fields.optional("Protocol")?,
-            source_cidr_block: fields.optional("SourceCidrBlock")?,
-            source_port_range: fields.optional("SourcePortRange")?,
-        })
+        fields
+            .finish(Self {
+                action: fields.optional("Action"),
+                destination_cidr_block: fields.optional("DestinationCidrBlock"),
+                destination_port_range: fields.optional("DestinationPortRange"),
+                ip_version: fields.optional("IpVersion"),
+                priority: fields.optional("Priority"),
+                protocol: fields.optional("Protocol"),
+                source_cidr_block: fields.optional("SourceCidrBlock"),
+                source_port_range: fields.optional("SourcePortRange"),
+            })
     }
 }
 impl rt::ToParam for IngressRules {

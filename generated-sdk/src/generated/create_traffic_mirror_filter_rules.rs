@@ -225,11 +225,12 @@ impl rt::Decode for CreateTrafficMirrorFilterRulesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            egress_rules: fields.list("EgressRules")?,
-            ingress_rules: fields.list("IngressRules")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                egress_rules: fields.list("EgressRules"),
+                ingress_rules: fields.list("IngressRules"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `CreateTrafficMirrorFilterRules` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -439,16 +440,17 @@ impl rt::Decode for EgressRules {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            action: fields.optional("Action")?,
-            destination_cidr_block: fields.optional("DestinationCidrBlock")?,
-            destination_port_range: fields.optional("DestinationPortRange")?,
-            ip_version: fields.optional("IpVersion")?,
-            priority: fields.optional("Priority")?,
-            protocol: fields.optional("Protocol")?,
-            source_cidr_block: fields.optional("SourceCidrBlock")?,
-            source_port_range: fields.optional("SourcePortRange")?,
-        })
+        fields
+            .finish(Self {
+                action: fields.optional("Action"),
+                destination_cidr_block: fields.optional("DestinationCidrBlock"),
+                destination_port_range: fields.optional("DestinationPortRange"),
+                ip_version: fields.optional("IpVersion"),
+                priority: fields.optional("Priority"),
+                protocol: fields.optional("Protocol"),
+                source_cidr_block: fields.optional("SourceCidrBlock"),
+                source_port_range: fields.optional("SourcePortRange"),
+            })
     }
 }
 impl rt::ToParam for EgressRules {
@@ -616,16 +618,17 @@ impl rt::Decode for IngressRules {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            action: fields.optional("Action")?,
-            destination_cidr_block: fields.optional("DestinationCidrBlock")?,
-            destination_port_range: fields.optional("DestinationPortRange")?,
-            ip_version: fields.optional("IpVersion")?,
-            priority: fields.optional("Priority")?,
-            protocol: fields.optional("Protocol")?,
-            source_cidr_block: fields.optional("SourceCidrBlock")?,
-            source_port_range: fields.optional("SourcePortRange")?,
-        })
+        fields
+            .finish(Self {
+                action: fields.optional("Action"),
+                destination_cidr_block: fields.optional("DestinationCidrBlock"),
+                destination_port_range: fields.optional("DestinationPortRange"),
+                ip_version: fields.optional("IpVersion"),
+                priority: fields.optional("Priority"),
+                protocol: fields.optional("Protocol"),
+                source_cidr_block: fields.optional("SourceCidrBlock"),
+                source_port_range: fields.optional("SourcePortRange"),
+            })
     }
 }
 impl rt::ToParam for IngressRules {
@@ -680,9 +683,10 @@ impl rt::Decode for EgressRulesItem {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            instance_id: fields.optional("InstanceId")?,
-        })
+        fields
+            .finish(Self {
+                instance_id: fields.optional("InstanceId"),
+            })
     }
 }
 /// The inbound rules that were created.
@@ -698,9 +702,10 @@ impl rt::Decode for IngressRulesItem {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            instance_id: fields.optional("InstanceId")?,
-        })
+        fields
+            .finish(Self {
+                instance_id: fields.optional("InstanceId"),
+            })
     }
 }
 #[cfg(test)]

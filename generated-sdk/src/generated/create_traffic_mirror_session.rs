@@ -405,11 +405,12 @@ impl rt::Decode for CreateTrafficMirrorSessionResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            traffic_mirror_session_id: fields.optional("TrafficMirrorSessionId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                traffic_mirror_session_id: fields.optional("TrafficMirrorSessionId"),
+            })
     }
 }
 /// Errors `CreateTrafficMirrorSession` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

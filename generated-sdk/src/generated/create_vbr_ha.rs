@@ -217,10 +217,11 @@ impl rt::Decode for CreateVbrHaResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            vbr_ha_id: fields.optional("VbrHaId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                vbr_ha_id: fields.optional("VbrHaId"),
+            })
     }
 }
 /// Errors `CreateVbrHa` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -419,10 +419,11 @@ impl rt::Decode for CreateVirtualBorderRouterResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            vbr_id: fields.optional("VbrId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                vbr_id: fields.optional("VbrId"),
+            })
     }
 }
 /// Errors `CreateVirtualBorderRouter` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

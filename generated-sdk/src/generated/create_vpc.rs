@@ -403,13 +403,14 @@ impl rt::Decode for CreateVpcResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            route_table_id: fields.optional("RouteTableId")?,
-            v_router_id: fields.optional("VRouterId")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                route_table_id: fields.optional("RouteTableId"),
+                v_router_id: fields.optional("VRouterId"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 /// Errors `CreateVpc` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

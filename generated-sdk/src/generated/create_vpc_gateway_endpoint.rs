@@ -298,14 +298,15 @@ impl rt::Decode for CreateVpcGatewayEndpointResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            creation_time: fields.optional("CreationTime")?,
-            endpoint_id: fields.optional("EndpointId")?,
-            endpoint_name: fields.optional("EndpointName")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            service_name: fields.optional("ServiceName")?,
-        })
+        fields
+            .finish(Self {
+                creation_time: fields.optional("CreationTime"),
+                endpoint_id: fields.optional("EndpointId"),
+                endpoint_name: fields.optional("EndpointName"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                service_name: fields.optional("ServiceName"),
+            })
     }
 }
 /// Errors `CreateVpcGatewayEndpoint` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -286,11 +286,12 @@ impl rt::Decode for CreateVpcPrefixListResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            prefix_list_id: fields.optional("PrefixListId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-        })
+        fields
+            .finish(Self {
+                prefix_list_id: fields.optional("PrefixListId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+            })
     }
 }
 /// Errors `CreateVpcPrefixList` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -450,10 +451,11 @@ impl rt::Decode for PrefixListEntries {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cidr: fields.optional("Cidr")?,
-            description: fields.optional("Description")?,
-        })
+        fields
+            .finish(Self {
+                cidr: fields.optional("Cidr"),
+                description: fields.optional("Description"),
+            })
     }
 }
 impl rt::ToParam for PrefixListEntries {

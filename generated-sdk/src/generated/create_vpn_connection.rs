@@ -470,12 +470,13 @@ impl rt::Decode for CreateVpnConnectionResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            create_time: fields.optional("CreateTime")?,
-            name: fields.optional("Name")?,
-            request_id: fields.required("RequestId")?,
-            vpn_connection_id: fields.optional("VpnConnectionId")?,
-        })
+        fields
+            .finish(Self {
+                create_time: fields.optional("CreateTime"),
+                name: fields.optional("Name"),
+                request_id: fields.required("RequestId")?,
+                vpn_connection_id: fields.optional("VpnConnectionId"),
+            })
     }
 }
 /// Errors `CreateVpnConnection` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -706,11 +707,12 @@ impl rt::Decode for TunnelBgpConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            local_asn: fields.optional("LocalAsn")?,
-            local_bgp_ip: fields.optional("LocalBgpIp")?,
-            tunnel_cidr: fields.optional("TunnelCidr")?,
-        })
+        fields
+            .finish(Self {
+                local_asn: fields.optional("LocalAsn"),
+                local_bgp_ip: fields.optional("LocalBgpIp"),
+                tunnel_cidr: fields.optional("TunnelCidr"),
+            })
     }
 }
 impl rt::ToParam for TunnelBgpConfig {
@@ -867,17 +869,18 @@ impl rt::Decode for TunnelIkeConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ike_auth_alg: fields.optional("IkeAuthAlg")?,
-            ike_enc_alg: fields.optional("IkeEncAlg")?,
-            ike_lifetime: fields.optional("IkeLifetime")?,
-            ike_mode: fields.optional("IkeMode")?,
-            ike_pfs: fields.optional("IkePfs")?,
-            ike_version: fields.optional("IkeVersion")?,
-            local_id: fields.optional("LocalId")?,
-            psk: fields.optional("Psk")?,
-            remote_id: fields.optional("RemoteId")?,
-        })
+        fields
+            .finish(Self {
+                ike_auth_alg: fields.optional("IkeAuthAlg"),
+                ike_enc_alg: fields.optional("IkeEncAlg"),
+                ike_lifetime: fields.optional("IkeLifetime"),
+                ike_mode: fields.optional("IkeMode"),
+                ike_pfs: fields.optional("IkePfs"),
+                ike_version: fields.optional("IkeVersion"),
+                local_id: fields.optional("LocalId"),
+                psk: fields.optional("Psk"),
+                remote_id: fields.optional("RemoteId"),
+            })
     }
 }
 impl rt::ToParam for TunnelIkeConfig {
@@ -976,12 +979,13 @@ impl rt::Decode for TunnelIpsecConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
-            ipsec_enc_alg: fields.optional("IpsecEncAlg")?,
-            ipsec_lifetime: fields.optional("IpsecLifetime")?,
-            ipsec_pfs: fields.optional("IpsecPfs")?,
-        })
+        fields
+            .finish(Self {
+                ipsec_auth_alg: fields.optional("IpsecAuthAlg"),
+                ipsec_enc_alg: fields.optional("IpsecEncAlg"),
+                ipsec_lifetime: fields.optional("IpsecLifetime"),
+                ipsec_pfs: fields.optional("IpsecPfs"),
+            })
     }
 }
 impl rt::ToParam for TunnelIpsecConfig {
@@ -1126,16 +1130,17 @@ impl rt::Decode for TunnelOptionsSpecification {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            customer_gateway_id: fields.optional("CustomerGatewayId")?,
-            enable_dpd: fields.optional("EnableDpd")?,
-            enable_nat_traversal: fields.optional("EnableNatTraversal")?,
-            remote_ca_certificate: fields.optional("RemoteCaCertificate")?,
-            role: fields.optional("Role")?,
-            tunnel_bgp_config: fields.optional("TunnelBgpConfig")?,
-            tunnel_ike_config: fields.optional("TunnelIkeConfig")?,
-            tunnel_ipsec_config: fields.optional("TunnelIpsecConfig")?,
-        })
+        fields
+            .finish(Self {
+                customer_gateway_id: fields.optional("CustomerGatewayId"),
+                enable_dpd: fields.optional("EnableDpd"),
+                enable_nat_traversal: fields.optional("EnableNatTraversal"),
+                remote_ca_certificate: fields.optional("RemoteCaCertificate"),
+                role: fields.optional("Role"),
+                tunnel_bgp_config: fields.optional("TunnelBgpConfig"),
+                tunnel_ike_config: fields.optional("TunnelIkeConfig"),
+                tunnel_ipsec_config: fields.optional("TunnelIpsecConfig"),
+            })
     }
 }
 impl rt::ToParam for TunnelOptionsSpecification {

@@ -375,12 +375,13 @@ impl rt::Decode for CreateVpnGatewayResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            name: fields.optional("Name")?,
-            order_id: fields.optional("OrderId")?,
-            request_id: fields.required("RequestId")?,
-            vpn_gateway_id: fields.optional("VpnGatewayId")?,
-        })
+        fields
+            .finish(Self {
+                name: fields.optional("Name"),
+                order_id: fields.optional("OrderId"),
+                request_id: fields.required("RequestId")?,
+                vpn_gateway_id: fields.optional("VpnGatewayId"),
+            })
     }
 }
 /// Errors `CreateVpnGateway` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -300,17 +300,18 @@ impl rt::Decode for CreateVpnRouteEntryResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            create_time: fields.optional("CreateTime")?,
-            description: fields.optional("Description")?,
-            next_hop: fields.optional("NextHop")?,
-            overlay_mode: fields.optional("OverlayMode")?,
-            request_id: fields.required("RequestId")?,
-            route_dest: fields.optional("RouteDest")?,
-            state: fields.optional("State")?,
-            vpn_instance_id: fields.optional("VpnInstanceId")?,
-            weight: fields.optional("Weight")?,
-        })
+        fields
+            .finish(Self {
+                create_time: fields.optional("CreateTime"),
+                description: fields.optional("Description"),
+                next_hop: fields.optional("NextHop"),
+                overlay_mode: fields.optional("OverlayMode"),
+                request_id: fields.required("RequestId")?,
+                route_dest: fields.optional("RouteDest"),
+                state: fields.optional("State"),
+                vpn_instance_id: fields.optional("VpnInstanceId"),
+                weight: fields.optional("Weight"),
+            })
     }
 }
 /// Errors `CreateVpnRouteEntry` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -274,10 +274,11 @@ impl rt::Decode for CreateVSwitchResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            vswitch_id: fields.optional("VSwitchId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                vswitch_id: fields.optional("VSwitchId"),
+            })
     }
 }
 /// Errors `CreateVSwitch` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

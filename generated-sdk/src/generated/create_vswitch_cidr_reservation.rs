@@ -305,10 +305,11 @@ impl rt::Decode for CreateVSwitchCidrReservationResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            vswitch_cidr_reservation_id: fields.optional("VSwitchCidrReservationId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                vswitch_cidr_reservation_id: fields.optional("VSwitchCidrReservationId"),
+            })
     }
 }
 /// Errors `CreateVSwitchCidrReservation` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

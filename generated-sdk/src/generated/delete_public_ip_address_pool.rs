@@ -169,9 +169,10 @@ impl rt::Decode for DeletePublicIpAddressPoolResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `DeletePublicIpAddressPool` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -165,12 +165,13 @@ impl rt::Decode for DeleteRouteEntriesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            failed_count: fields.optional("FailedCount")?,
-            failed_route_entries: fields.list("FailedRouteEntries")?,
-            request_id: fields.required("RequestId")?,
-            success_count: fields.optional("SuccessCount")?,
-        })
+        fields
+            .finish(Self {
+                failed_count: fields.optional("FailedCount"),
+                failed_route_entries: fields.list("FailedRouteEntries"),
+                request_id: fields.required("RequestId")?,
+                success_count: fields.optional("SuccessCount"),
+            })
     }
 }
 /// Errors `DeleteRouteEntries` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -337,12 +338,13 @@ impl rt::Decode for RouteEntries {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            dst_cidr_block: fields.optional("DstCidrBlock")?,
-            next_hop: fields.optional("NextHop")?,
-            route_entry_id: fields.optional("RouteEntryId")?,
-            route_table_id: fields.optional("RouteTableId")?,
-        })
+        fields
+            .finish(Self {
+                dst_cidr_block: fields.optional("DstCidrBlock"),
+                next_hop: fields.optional("NextHop"),
+                route_entry_id: fields.optional("RouteEntryId"),
+                route_table_id: fields.optional("RouteTableId"),
+            })
     }
 }
 impl rt::ToParam for RouteEntries {
@@ -405,13 +407,14 @@ impl rt::Decode for FailedRouteEntries {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            dst_cidr_block: fields.optional("DstCidrBlock")?,
-            failed_code: fields.optional("FailedCode")?,
-            failed_message: fields.optional("FailedMessage")?,
-            next_hop: fields.optional("NextHop")?,
-            route_entry_id: fields.optional("RouteEntryId")?,
-        })
+        fields
+            .finish(Self {
+                dst_cidr_block: fields.optional("DstCidrBlock"),
+                failed_code: fields.optional("FailedCode"),
+                failed_message: fields.optional("FailedMessage"),
+                next_hop: fields.optional("NextHop"),
+                route_entry_id: fields.optional("RouteEntryId"),
+            })
     }
 }
 #[cfg(test)]

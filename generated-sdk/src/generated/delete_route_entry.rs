@@ -222,9 +222,10 @@ impl rt::Decode for DeleteRouteEntryResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `DeleteRouteEntry` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -389,10 +390,11 @@ impl rt::Decode for NextHopList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            next_hop_id: fields.optional("NextHopId")?,
-            next_hop_type: fields.optional("NextHopType")?,
-        })
+        fields
+            .finish(Self {
+                next_hop_id: fields.optional("NextHopId"),
+                next_hop_type: fields.optional("NextHopType"),
+            })
     }
 }
 impl rt::ToParam for NextHopList {

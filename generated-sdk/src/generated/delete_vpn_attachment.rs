@@ -163,12 +163,13 @@ impl rt::Decode for DeleteVpnAttachmentResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            code: fields.optional("Code")?,
-            message: fields.optional("Message")?,
-            request_id: fields.required("RequestId")?,
-            success: fields.optional("Success")?,
-        })
+        fields
+            .finish(Self {
+                code: fields.optional("Code"),
+                message: fields.optional("Message"),
+                request_id: fields.required("RequestId")?,
+                success: fields.optional("Success"),
+            })
     }
 }
 /// Errors `DeleteVpnAttachment` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -167,10 +167,11 @@ impl rt::Decode for Describe95TrafficResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            traffic95_summary: fields.optional("Traffic95Summary")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                traffic95_summary: fields.optional("Traffic95Summary"),
+            })
     }
 }
 /// Errors `Describe95Traffic` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -310,12 +311,13 @@ impl rt::Decode for Traffic95Detail {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            bill_bandwidth: fields.optional("BillBandwidth")?,
-            in_bandwidth: fields.optional("InBandwidth")?,
-            out_bandwidth: fields.optional("OutBandwidth")?,
-            time: fields.optional("Time")?,
-        })
+        fields
+            .finish(Self {
+                bill_bandwidth: fields.optional("BillBandwidth"),
+                in_bandwidth: fields.optional("InBandwidth"),
+                out_bandwidth: fields.optional("OutBandwidth"),
+                time: fields.optional("Time"),
+            })
     }
 }
 /// The 95th percentile figures of the instance for the requested day.
@@ -351,15 +353,16 @@ impl rt::Decode for Traffic95Summary {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            bandwidth: fields.optional("Bandwidth")?,
-            fifth_peak_bandwidth: fields.optional("FifthPeakBandwidth")?,
-            instance_id: fields.optional("InstanceId")?,
-            internet_charge_type: fields.optional("InternetChargeType")?,
-            minimum_consume_bandwidth: fields.optional("MinimumConsumeBandwidth")?,
-            traffic95_detail_list: fields
-                .wrapped_list("Traffic95DetailList", "Traffic95Detail")?,
-        })
+        fields
+            .finish(Self {
+                bandwidth: fields.optional("Bandwidth"),
+                fifth_peak_bandwidth: fields.optional("FifthPeakBandwidth"),
+                instance_id: fields.optional("InstanceId"),
+                internet_charge_type: fields.optional("InternetChargeType"),
+                minimum_consume_bandwidth: fields.optional("MinimumConsumeBandwidth"),
+                traffic95_detail_list: fields
+                    .wrapped_list("Traffic95DetailList", "Traffic95Detail"),
+            })
     }
 }
 #[cfg(test)]

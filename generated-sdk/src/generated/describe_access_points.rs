@@ -246,13 +246,14 @@ impl rt::Decode for DescribeAccessPointsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            access_points: fields.wrapped_list("AccessPointSet", "AccessPointType")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                access_points: fields.wrapped_list("AccessPointSet", "AccessPointType"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeAccessPoints` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -403,10 +404,11 @@ impl rt::Decode for AccessPointFeature {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            feature_key: fields.optional("FeatureKey")?,
-            feature_value: fields.optional("FeatureValue")?,
-        })
+        fields
+            .finish(Self {
+                feature_key: fields.optional("FeatureKey"),
+                feature_value: fields.optional("FeatureValue"),
+            })
     }
 }
 /// The access points on this page.
@@ -454,18 +456,19 @@ impl rt::Decode for AccessPoint {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            features: fields
-                .wrapped_list("AccessPointFeatureModels", "AccessPointFeatureModel")?,
-            access_point_id: fields.optional("AccessPointId")?,
-            attached_region_no: fields.optional("AttachedRegionNo")?,
-            description: fields.optional("Description")?,
-            host_operator: fields.optional("HostOperator")?,
-            location: fields.optional("Location")?,
-            name: fields.optional("Name")?,
-            status: fields.optional("Status")?,
-            type_: fields.optional("Type")?,
-        })
+        fields
+            .finish(Self {
+                features: fields
+                    .wrapped_list("AccessPointFeatureModels", "AccessPointFeatureModel"),
+                access_point_id: fields.optional("AccessPointId"),
+                attached_region_no: fields.optional("AttachedRegionNo"),
+                description: fields.optional("Description"),
+                host_operator: fields.optional("HostOperator"),
+                location: fields.optional("Location"),
+                name: fields.optional("Name"),
+                status: fields.optional("Status"),
+                type_: fields.optional("Type"),
+            })
     }
 }
 #[cfg(test)]

@@ -271,13 +271,14 @@ impl rt::Decode for DescribeBgpGroupsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            bgp_groups: fields.wrapped_list("BgpGroups", "BgpGroup")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                bgp_groups: fields.wrapped_list("BgpGroups", "BgpGroup"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeBgpGroups` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -494,22 +495,23 @@ impl rt::Decode for BgpGroup {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            auth_key: fields.optional("AuthKey")?,
-            bgp_group_id: fields.optional("BgpGroupId")?,
-            description: fields.optional("Description")?,
-            hold: fields.optional("Hold")?,
-            ip_version: fields.optional("IpVersion")?,
-            is_fake: fields.optional("IsFake")?,
-            keepalive: fields.optional("Keepalive")?,
-            local_asn: fields.optional("LocalAsn")?,
-            name: fields.optional("Name")?,
-            peer_asn: fields.optional("PeerAsn")?,
-            region_id: fields.optional("RegionId")?,
-            route_limit: fields.optional("RouteLimit")?,
-            router_id: fields.optional("RouterId")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                auth_key: fields.optional("AuthKey"),
+                bgp_group_id: fields.optional("BgpGroupId"),
+                description: fields.optional("Description"),
+                hold: fields.optional("Hold"),
+                ip_version: fields.optional("IpVersion"),
+                is_fake: fields.optional("IsFake"),
+                keepalive: fields.optional("Keepalive"),
+                local_asn: fields.optional("LocalAsn"),
+                name: fields.optional("Name"),
+                peer_asn: fields.optional("PeerAsn"),
+                region_id: fields.optional("RegionId"),
+                route_limit: fields.optional("RouteLimit"),
+                router_id: fields.optional("RouterId"),
+                status: fields.optional("Status"),
+            })
     }
 }
 #[cfg(test)]

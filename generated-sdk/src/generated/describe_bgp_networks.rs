@@ -241,13 +241,14 @@ impl rt::Decode for DescribeBgpNetworksResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            bgp_networks: fields.wrapped_list("BgpNetworks", "BgpNetwork")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                bgp_networks: fields.wrapped_list("BgpNetworks", "BgpNetwork"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeBgpNetworks` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -372,12 +373,13 @@ impl rt::Decode for BgpNetwork {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            dst_cidr_block: fields.optional("DstCidrBlock")?,
-            router_id: fields.optional("RouterId")?,
-            status: fields.optional("Status")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                dst_cidr_block: fields.optional("DstCidrBlock"),
+                router_id: fields.optional("RouterId"),
+                status: fields.optional("Status"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 #[cfg(test)]

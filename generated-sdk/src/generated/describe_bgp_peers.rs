@@ -289,13 +289,14 @@ impl rt::Decode for DescribeBgpPeersResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            bgp_peers: fields.wrapped_list("BgpPeers", "BgpPeer")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                bgp_peers: fields.wrapped_list("BgpPeers", "BgpPeer"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeBgpPeers` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -576,30 +577,31 @@ impl rt::Decode for BgpPeer {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            advertised_route_count: fields.optional("AdvertisedRouteCount")?,
-            auth_key: fields.optional("AuthKey")?,
-            bfd_multi_hop: fields.optional("BfdMultiHop")?,
-            bgp_group_id: fields.optional("BgpGroupId")?,
-            bgp_peer_id: fields.optional("BgpPeerId")?,
-            bgp_status: fields.optional("BgpStatus")?,
-            description: fields.optional("Description")?,
-            enable_bfd: fields.optional("EnableBfd")?,
-            gmt_modified: fields.optional("GmtModified")?,
-            hold: fields.optional("Hold")?,
-            ip_version: fields.optional("IpVersion")?,
-            is_fake: fields.optional("IsFake")?,
-            keepalive: fields.optional("Keepalive")?,
-            local_asn: fields.optional("LocalAsn")?,
-            name: fields.optional("Name")?,
-            peer_asn: fields.optional("PeerAsn")?,
-            peer_ip_address: fields.optional("PeerIpAddress")?,
-            received_route_count: fields.optional("ReceivedRouteCount")?,
-            region_id: fields.optional("RegionId")?,
-            route_limit: fields.optional("RouteLimit")?,
-            router_id: fields.optional("RouterId")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                advertised_route_count: fields.optional("AdvertisedRouteCount"),
+                auth_key: fields.optional("AuthKey"),
+                bfd_multi_hop: fields.optional("BfdMultiHop"),
+                bgp_group_id: fields.optional("BgpGroupId"),
+                bgp_peer_id: fields.optional("BgpPeerId"),
+                bgp_status: fields.optional("BgpStatus"),
+                description: fields.optional("Description"),
+                enable_bfd: fields.optional("EnableBfd"),
+                gmt_modified: fields.optional("GmtModified"),
+                hold: fields.optional("Hold"),
+                ip_version: fields.optional("IpVersion"),
+                is_fake: fields.optional("IsFake"),
+                keepalive: fields.optional("Keepalive"),
+                local_asn: fields.optional("LocalAsn"),
+                name: fields.optional("Name"),
+                peer_asn: fields.optional("PeerAsn"),
+                peer_ip_address: fields.optional("PeerIpAddress"),
+                received_route_count: fields.optional("ReceivedRouteCount"),
+                region_id: fields.optional("RegionId"),
+                route_limit: fields.optional("RouteLimit"),
+                router_id: fields.optional("RouterId"),
+                status: fields.optional("Status"),
+            })
     }
 }
 #[cfg(test)]

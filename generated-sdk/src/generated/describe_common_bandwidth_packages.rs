@@ -357,14 +357,15 @@ impl rt::Decode for DescribeCommonBandwidthPackagesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            common_bandwidth_packages: fields
-                .wrapped_list("CommonBandwidthPackages", "CommonBandwidthPackage")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                common_bandwidth_packages: fields
+                    .wrapped_list("CommonBandwidthPackages", "CommonBandwidthPackage"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeCommonBandwidthPackages` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -617,12 +618,13 @@ impl rt::Decode for PublicIpAddresse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            allocation_id: fields.optional("AllocationId")?,
-            bandwidth_package_ip_relation_status: fields
-                .optional("BandwidthPackageIpRelationStatus")?,
-            ip_address: fields.optional("IpAddress")?,
-        })
+        fields
+            .finish(Self {
+                allocation_id: fields.optional("AllocationId"),
+                bandwidth_package_ip_relation_status: fields
+                    .optional("BandwidthPackageIpRelationStatus"),
+                ip_address: fields.optional("IpAddress"),
+            })
     }
 }
 /// The Internet Shared Bandwidth instances on this page.
@@ -738,37 +740,38 @@ impl rt::Decode for CommonBandwidthPackage {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            bandwidth: fields.optional("Bandwidth")?,
-            bandwidth_package_id: fields.optional("BandwidthPackageId")?,
-            biz_type: fields.optional("BizType")?,
-            business_status: fields.optional("BusinessStatus")?,
-            creation_time: fields.optional("CreationTime")?,
-            deletion_protection: fields.optional("DeletionProtection")?,
-            description: fields.optional("Description")?,
-            expired_time: fields.optional("ExpiredTime")?,
-            has_reservation_data: fields.optional("HasReservationData")?,
-            isp: fields.optional("ISP")?,
-            instance_charge_type: fields.optional("InstanceChargeType")?,
-            internet_charge_type: fields.optional("InternetChargeType")?,
-            name: fields.optional("Name")?,
-            public_ip_addresses: fields
-                .wrapped_list("PublicIpAddresses", "PublicIpAddresse")?,
-            ratio: fields.optional("Ratio")?,
-            region_id: fields.optional("RegionId")?,
-            reservation_active_time: fields.optional("ReservationActiveTime")?,
-            reservation_bandwidth: fields.optional("ReservationBandwidth")?,
-            reservation_internet_charge_type: fields
-                .optional("ReservationInternetChargeType")?,
-            reservation_order_type: fields.optional("ReservationOrderType")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            security_protection_types: fields
-                .wrapped_list("SecurityProtectionTypes", "SecurityProtectionType")?,
-            service_managed: fields.optional("ServiceManaged")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            zone: fields.optional("Zone")?,
-        })
+        fields
+            .finish(Self {
+                bandwidth: fields.optional("Bandwidth"),
+                bandwidth_package_id: fields.optional("BandwidthPackageId"),
+                biz_type: fields.optional("BizType"),
+                business_status: fields.optional("BusinessStatus"),
+                creation_time: fields.optional("CreationTime"),
+                deletion_protection: fields.optional("DeletionProtection"),
+                description: fields.optional("Description"),
+                expired_time: fields.optional("ExpiredTime"),
+                has_reservation_data: fields.optional("HasReservationData"),
+                isp: fields.optional("ISP"),
+                instance_charge_type: fields.optional("InstanceChargeType"),
+                internet_charge_type: fields.optional("InternetChargeType"),
+                name: fields.optional("Name"),
+                public_ip_addresses: fields
+                    .wrapped_list("PublicIpAddresses", "PublicIpAddresse"),
+                ratio: fields.optional("Ratio"),
+                region_id: fields.optional("RegionId"),
+                reservation_active_time: fields.optional("ReservationActiveTime"),
+                reservation_bandwidth: fields.optional("ReservationBandwidth"),
+                reservation_internet_charge_type: fields
+                    .optional("ReservationInternetChargeType"),
+                reservation_order_type: fields.optional("ReservationOrderType"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                security_protection_types: fields
+                    .wrapped_list("SecurityProtectionTypes", "SecurityProtectionType"),
+                service_managed: fields.optional("ServiceManaged"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                zone: fields.optional("Zone"),
+            })
     }
 }
 #[cfg(test)]

@@ -169,18 +169,19 @@ impl rt::Decode for DescribeCustomerGatewayResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            asn: fields.optional("Asn")?,
-            auth_key: fields.optional("AuthKey")?,
-            create_time: fields.optional("CreateTime")?,
-            customer_gateway_id: fields.optional("CustomerGatewayId")?,
-            description: fields.optional("Description")?,
-            ip_address: fields.optional("IpAddress")?,
-            name: fields.optional("Name")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-        })
+        fields
+            .finish(Self {
+                asn: fields.optional("Asn"),
+                auth_key: fields.optional("AuthKey"),
+                create_time: fields.optional("CreateTime"),
+                customer_gateway_id: fields.optional("CustomerGatewayId"),
+                description: fields.optional("Description"),
+                ip_address: fields.optional("IpAddress"),
+                name: fields.optional("Name"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+            })
     }
 }
 /// Errors `DescribeCustomerGateway` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

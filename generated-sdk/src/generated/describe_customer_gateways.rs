@@ -268,14 +268,15 @@ impl rt::Decode for DescribeCustomerGatewaysResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            customer_gateways: fields
-                .wrapped_list("CustomerGateways", "CustomerGateway")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                customer_gateways: fields
+                    .wrapped_list("CustomerGateways", "CustomerGateway"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeCustomerGateways` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -466,17 +467,18 @@ impl rt::Decode for CustomerGateway {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            asn: fields.optional("Asn")?,
-            auth_key: fields.optional("AuthKey")?,
-            create_time: fields.optional("CreateTime")?,
-            customer_gateway_id: fields.optional("CustomerGatewayId")?,
-            description: fields.optional("Description")?,
-            ip_address: fields.optional("IpAddress")?,
-            name: fields.optional("Name")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-        })
+        fields
+            .finish(Self {
+                asn: fields.optional("Asn"),
+                auth_key: fields.optional("AuthKey"),
+                create_time: fields.optional("CreateTime"),
+                customer_gateway_id: fields.optional("CustomerGatewayId"),
+                description: fields.optional("Description"),
+                ip_address: fields.optional("IpAddress"),
+                name: fields.optional("Name"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+            })
     }
 }
 #[cfg(test)]

@@ -247,14 +247,15 @@ impl rt::Decode for DescribeEcGrantRelationResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            count: fields.optional("Count")?,
-            ec_grant_relations: fields.list("EcGrantRelations")?,
-            page: fields.optional("Page")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                count: fields.optional("Count"),
+                ec_grant_relations: fields.list("EcGrantRelations"),
+                page: fields.optional("Page"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeEcGrantRelation` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -490,19 +491,20 @@ impl rt::Decode for EcGrantRelations {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ali_uid: fields.optional("AliUid")?,
-            gmt_create: fields.optional("GmtCreate")?,
-            grant_type: fields.optional("GrantType")?,
-            instance_id: fields.optional("InstanceId")?,
-            instance_name: fields.optional("InstanceName")?,
-            instance_router_id: fields.optional("InstanceRouterId")?,
-            region_no: fields.optional("RegionNo")?,
-            status: fields.optional("Status")?,
-            vbr_instance_id: fields.optional("VbrInstanceId")?,
-            vbr_owner_uid: fields.optional("VbrOwnerUid")?,
-            vbr_region_no: fields.optional("VbrRegionNo")?,
-        })
+        fields
+            .finish(Self {
+                ali_uid: fields.optional("AliUid"),
+                gmt_create: fields.optional("GmtCreate"),
+                grant_type: fields.optional("GrantType"),
+                instance_id: fields.optional("InstanceId"),
+                instance_name: fields.optional("InstanceName"),
+                instance_router_id: fields.optional("InstanceRouterId"),
+                region_no: fields.optional("RegionNo"),
+                status: fields.optional("Status"),
+                vbr_instance_id: fields.optional("VbrInstanceId"),
+                vbr_owner_uid: fields.optional("VbrOwnerUid"),
+                vbr_region_no: fields.optional("VbrRegionNo"),
+            })
     }
 }
 #[cfg(test)]

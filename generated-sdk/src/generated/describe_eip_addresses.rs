@@ -592,13 +592,14 @@ impl rt::Decode for DescribeEipAddressesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            eip_addresses: fields.wrapped_list("EipAddresses", "EipAddress")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                eip_addresses: fields.wrapped_list("EipAddresses", "EipAddress"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeEipAddresses` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -1209,9 +1210,10 @@ impl rt::Decode for OperationLocksLockReason {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            lock_reason: fields.optional("LockReason")?,
-        })
+        fields
+            .finish(Self {
+                lock_reason: fields.optional("LockReason"),
+            })
     }
 }
 /// The EIPs on this page.
@@ -1391,52 +1393,54 @@ impl rt::Decode for EipAddress {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            allocation_id: fields.optional("AllocationId")?,
-            allocation_time: fields.optional("AllocationTime")?,
-            bandwidth: fields.optional("Bandwidth")?,
-            bandwidth_package_bandwidth: fields.optional("BandwidthPackageBandwidth")?,
-            bandwidth_package_id: fields.optional("BandwidthPackageId")?,
-            bandwidth_package_type: fields.optional("BandwidthPackageType")?,
-            biz_type: fields.optional("BizType")?,
-            business_status: fields.optional("BusinessStatus")?,
-            charge_type: fields.optional("ChargeType")?,
-            deletion_protection: fields.optional("DeletionProtection")?,
-            description: fields.optional("Description")?,
-            eip_bandwidth: fields.optional("EipBandwidth")?,
-            expired_time: fields.optional("ExpiredTime")?,
-            hd_monitor_status: fields.optional("HDMonitorStatus")?,
-            has_reservation_data: fields.optional("HasReservationData")?,
-            isp: fields.optional("ISP")?,
-            instance_id: fields.optional("InstanceId")?,
-            instance_region_id: fields.optional("InstanceRegionId")?,
-            instance_type: fields.optional("InstanceType")?,
-            internet_charge_type: fields.optional("InternetChargeType")?,
-            ip_address: fields.optional("IpAddress")?,
-            mode: fields.optional("Mode")?,
-            name: fields.optional("Name")?,
-            netmode: fields.optional("Netmode")?,
-            operation_locks: fields.wrapped_list("OperationLocks", "LockReason")?,
-            private_ip_address: fields.optional("PrivateIpAddress")?,
-            public_ip_address_pool_id: fields.optional("PublicIpAddressPoolId")?,
-            region_id: fields.optional("RegionId")?,
-            reservation_active_time: fields.optional("ReservationActiveTime")?,
-            reservation_bandwidth: fields.optional("ReservationBandwidth")?,
-            reservation_internet_charge_type: fields
-                .optional("ReservationInternetChargeType")?,
-            reservation_order_type: fields.optional("ReservationOrderType")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            second_limited: fields.optional("SecondLimited")?,
-            security_protection_types: fields
-                .wrapped_list("SecurityProtectionTypes", "SecurityProtectionType")?,
-            segment_instance_id: fields.optional("SegmentInstanceId")?,
-            service_id: fields.optional("ServiceID")?,
-            service_managed: fields.optional("ServiceManaged")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            vpc_id: fields.optional("VpcId")?,
-            zone: fields.optional("Zone")?,
-        })
+        fields
+            .finish(Self {
+                allocation_id: fields.optional("AllocationId"),
+                allocation_time: fields.optional("AllocationTime"),
+                bandwidth: fields.optional("Bandwidth"),
+                bandwidth_package_bandwidth: fields
+                    .optional("BandwidthPackageBandwidth"),
+                bandwidth_package_id: fields.optional("BandwidthPackageId"),
+                bandwidth_package_type: fields.optional("BandwidthPackageType"),
+                biz_type: fields.optional("BizType"),
+                business_status: fields.optional("BusinessStatus"),
+                charge_type: fields.optional("ChargeType"),
+                deletion_protection: fields.optional("DeletionProtection"),
+                description: fields.optional("Description"),
+                eip_bandwidth: fields.optional("EipBandwidth"),
+                expired_time: fields.optional("ExpiredTime"),
+                hd_monitor_status: fields.optional("HDMonitorStatus"),
+                has_reservation_data: fields.optional("HasReservationData"),
+                isp: fields.optional("ISP"),
+                instance_id: fields.optional("InstanceId"),
+                instance_region_id: fields.optional("InstanceRegionId"),
+                instance_type: fields.optional("InstanceType"),
+                internet_charge_type: fields.optional("InternetChargeType"),
+                ip_address: fields.optional("IpAddress"),
+                mode: fields.optional("Mode"),
+                name: fields.optional("Name"),
+                netmode: fields.optional("Netmode"),
+                operation_locks: fields.wrapped_list("OperationLocks", "LockReason"),
+                private_ip_address: fields.optional("PrivateIpAddress"),
+                public_ip_address_pool_id: fields.optional("PublicIpAddressPoolId"),
+                region_id: fields.optional("RegionId"),
+                reservation_active_time: fields.optional("ReservationActiveTime"),
+                reservation_bandwidth: fields.optional("ReservationBandwidth"),
+                reservation_internet_charge_type: fields
+                    .optional("ReservationInternetChargeType"),
+                reservation_order_type: fields.optional("ReservationOrderType"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                second_limited: fields.optional("SecondLimited"),
+                security_protection_types: fields
+                    .wrapped_list("SecurityProtectionTypes", "SecurityProtectionType"),
+                segment_instance_id: fields.optional("SegmentInstanceId"),
+                service_id: fields.optional("ServiceID"),
+                service_managed: fields.optional("ServiceManaged"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                vpc_id: fields.optional("VpcId"),
+                zone: fields.optional("Zone"),
+            })
     }
 }
 #[cfg(test)]

@@ -145,12 +145,13 @@ impl rt::Decode for DescribeEipGatewayInfoResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            code: fields.optional("Code")?,
-            eip_infos: fields.wrapped_list("EipInfos", "EipInfo")?,
-            message: fields.optional("Message")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                code: fields.optional("Code"),
+                eip_infos: fields.wrapped_list("EipInfos", "EipInfo"),
+                message: fields.optional("Message"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `DescribeEipGatewayInfo` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -270,11 +271,12 @@ impl rt::Decode for EipInfo {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ip: fields.optional("Ip")?,
-            ip_gw: fields.optional("IpGw")?,
-            ip_mask: fields.optional("IpMask")?,
-        })
+        fields
+            .finish(Self {
+                ip: fields.optional("Ip"),
+                ip_gw: fields.optional("IpGw"),
+                ip_mask: fields.optional("IpMask"),
+            })
     }
 }
 #[cfg(test)]

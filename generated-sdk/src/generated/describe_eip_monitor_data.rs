@@ -185,10 +185,12 @@ impl rt::Decode for DescribeEipMonitorDataResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            eip_monitor_datas: fields.wrapped_list("EipMonitorDatas", "EipMonitorData")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                eip_monitor_datas: fields
+                    .wrapped_list("EipMonitorDatas", "EipMonitorData"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `DescribeEipMonitorData` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -361,14 +363,15 @@ impl rt::Decode for EipMonitorData {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            eip_bandwidth: fields.optional("EipBandwidth")?,
-            eip_flow: fields.optional("EipFlow")?,
-            eip_packets: fields.optional("EipPackets")?,
-            eip_rx: fields.optional("EipRX")?,
-            eip_tx: fields.optional("EipTX")?,
-            time_stamp: fields.optional("TimeStamp")?,
-        })
+        fields
+            .finish(Self {
+                eip_bandwidth: fields.optional("EipBandwidth"),
+                eip_flow: fields.optional("EipFlow"),
+                eip_packets: fields.optional("EipPackets"),
+                eip_rx: fields.optional("EipRX"),
+                eip_tx: fields.optional("EipTX"),
+                time_stamp: fields.optional("TimeStamp"),
+            })
     }
 }
 #[cfg(test)]

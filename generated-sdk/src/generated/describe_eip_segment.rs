@@ -258,13 +258,14 @@ impl rt::Decode for DescribeEipSegmentResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            eip_segments: fields.wrapped_list("EipSegments", "EipSegment")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                eip_segments: fields.wrapped_list("EipSegments", "EipSegment"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeEipSegment` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -429,17 +430,18 @@ impl rt::Decode for EipSegment {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            creation_time: fields.optional("CreationTime")?,
-            descritpion: fields.optional("Descritpion")?,
-            instance_id: fields.optional("InstanceId")?,
-            ip_count: fields.optional("IpCount")?,
-            name: fields.optional("Name")?,
-            region_id: fields.optional("RegionId")?,
-            segment: fields.optional("Segment")?,
-            status: fields.optional("Status")?,
-            zone: fields.optional("Zone")?,
-        })
+        fields
+            .finish(Self {
+                creation_time: fields.optional("CreationTime"),
+                descritpion: fields.optional("Descritpion"),
+                instance_id: fields.optional("InstanceId"),
+                ip_count: fields.optional("IpCount"),
+                name: fields.optional("Name"),
+                region_id: fields.optional("RegionId"),
+                segment: fields.optional("Segment"),
+                status: fields.optional("Status"),
+                zone: fields.optional("Zone"),
+            })
     }
 }
 #[cfg(test)]

@@ -336,14 +336,15 @@ impl rt::Decode for DescribeExpressConnectTrafficQosResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            count: fields.optional("Count")?,
-            max_results: fields.optional("MaxResults")?,
-            next_token: fields.optional("NextToken")?,
-            qos_list: fields.list("QosList")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                count: fields.optional("Count"),
+                max_results: fields.optional("MaxResults"),
+                next_token: fields.optional("NextToken"),
+                qos_list: fields.list("QosList"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeExpressConnectTrafficQos` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -562,12 +563,13 @@ impl rt::Decode for AssociatedInstanceList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            instance_id: fields.optional("InstanceId")?,
-            instance_progressing: fields.optional("InstanceProgressing")?,
-            instance_status: fields.optional("InstanceStatus")?,
-            instance_type: fields.optional("InstanceType")?,
-        })
+        fields
+            .finish(Self {
+                instance_id: fields.optional("InstanceId"),
+                instance_progressing: fields.optional("InstanceProgressing"),
+                instance_status: fields.optional("InstanceStatus"),
+                instance_type: fields.optional("InstanceType"),
+            })
     }
 }
 /// The queues of the policy.
@@ -607,15 +609,16 @@ impl rt::Decode for QueueList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            bandwidth_percent: fields.optional("BandwidthPercent")?,
-            qos_id: fields.optional("QosId")?,
-            queue_description: fields.optional("QueueDescription")?,
-            queue_id: fields.optional("QueueId")?,
-            queue_name: fields.optional("QueueName")?,
-            queue_type: fields.optional("QueueType")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                bandwidth_percent: fields.optional("BandwidthPercent"),
+                qos_id: fields.optional("QosId"),
+                queue_description: fields.optional("QueueDescription"),
+                queue_id: fields.optional("QueueId"),
+                queue_name: fields.optional("QueueName"),
+                queue_type: fields.optional("QueueType"),
+                status: fields.optional("Status"),
+            })
     }
 }
 /// The QoS policies in this answer.
@@ -663,17 +666,18 @@ impl rt::Decode for QosList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            associated_instance_list: fields.list("AssociatedInstanceList")?,
-            progressing: fields.optional("Progressing")?,
-            qos_description: fields.optional("QosDescription")?,
-            qos_id: fields.optional("QosId")?,
-            qos_name: fields.optional("QosName")?,
-            queue_list: fields.list("QueueList")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            status: fields.optional("Status")?,
-            tags: fields.list("Tags")?,
-        })
+        fields
+            .finish(Self {
+                associated_instance_list: fields.list("AssociatedInstanceList"),
+                progressing: fields.optional("Progressing"),
+                qos_description: fields.optional("QosDescription"),
+                qos_id: fields.optional("QosId"),
+                qos_name: fields.optional("QosName"),
+                queue_list: fields.list("QueueList"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                status: fields.optional("Status"),
+                tags: fields.list("Tags"),
+            })
     }
 }
 #[cfg(test)]

@@ -220,10 +220,11 @@ impl rt::Decode for DescribeExpressConnectTrafficQosQueueResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            queue_list: fields.list("QueueList")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                queue_list: fields.list("QueueList"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `DescribeExpressConnectTrafficQosQueue` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -470,24 +471,25 @@ impl rt::Decode for RuleList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            dst_cidr: fields.optional("DstCidr")?,
-            dst_ipv6_cidr: fields.optional("DstIPv6Cidr")?,
-            dst_port_range: fields.optional("DstPortRange")?,
-            match_dscp: fields.optional("MatchDscp")?,
-            priority: fields.optional("Priority")?,
-            protocol: fields.optional("Protocol")?,
-            qos_id: fields.optional("QosId")?,
-            queue_id: fields.optional("QueueId")?,
-            remarking_dscp: fields.optional("RemarkingDscp")?,
-            rule_description: fields.optional("RuleDescription")?,
-            rule_id: fields.optional("RuleId")?,
-            rule_name: fields.optional("RuleName")?,
-            src_cidr: fields.optional("SrcCidr")?,
-            src_ipv6_cidr: fields.optional("SrcIPv6Cidr")?,
-            src_port_range: fields.optional("SrcPortRange")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                dst_cidr: fields.optional("DstCidr"),
+                dst_ipv6_cidr: fields.optional("DstIPv6Cidr"),
+                dst_port_range: fields.optional("DstPortRange"),
+                match_dscp: fields.optional("MatchDscp"),
+                priority: fields.optional("Priority"),
+                protocol: fields.optional("Protocol"),
+                qos_id: fields.optional("QosId"),
+                queue_id: fields.optional("QueueId"),
+                remarking_dscp: fields.optional("RemarkingDscp"),
+                rule_description: fields.optional("RuleDescription"),
+                rule_id: fields.optional("RuleId"),
+                rule_name: fields.optional("RuleName"),
+                src_cidr: fields.optional("SrcCidr"),
+                src_ipv6_cidr: fields.optional("SrcIPv6Cidr"),
+                src_port_range: fields.optional("SrcPortRange"),
+                status: fields.optional("Status"),
+            })
     }
 }
 /// The matching queues.
@@ -531,16 +533,17 @@ impl rt::Decode for QueueList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            bandwidth_percent: fields.optional("BandwidthPercent")?,
-            qos_id: fields.optional("QosId")?,
-            queue_description: fields.optional("QueueDescription")?,
-            queue_id: fields.optional("QueueId")?,
-            queue_name: fields.optional("QueueName")?,
-            queue_type: fields.optional("QueueType")?,
-            rule_list: fields.list("RuleList")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                bandwidth_percent: fields.optional("BandwidthPercent"),
+                qos_id: fields.optional("QosId"),
+                queue_description: fields.optional("QueueDescription"),
+                queue_id: fields.optional("QueueId"),
+                queue_name: fields.optional("QueueName"),
+                queue_type: fields.optional("QueueType"),
+                rule_list: fields.list("RuleList"),
+                status: fields.optional("Status"),
+            })
     }
 }
 #[cfg(test)]

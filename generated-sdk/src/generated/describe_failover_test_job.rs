@@ -150,10 +150,11 @@ impl rt::Decode for DescribeFailoverTestJobResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            failover_test_job_model: fields.optional("FailoverTestJobModel")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                failover_test_job_model: fields.optional("FailoverTestJobModel"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `DescribeFailoverTestJob` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -314,18 +315,19 @@ impl rt::Decode for FailoverTestJobModel {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            description: fields.optional("Description")?,
-            job_duration: fields.optional("JobDuration")?,
-            job_id: fields.optional("JobId")?,
-            job_type: fields.optional("JobType")?,
-            name: fields.optional("Name")?,
-            resource_id: fields.list("ResourceId")?,
-            resource_type: fields.optional("ResourceType")?,
-            start_time: fields.optional("StartTime")?,
-            status: fields.optional("Status")?,
-            stop_time: fields.optional("StopTime")?,
-        })
+        fields
+            .finish(Self {
+                description: fields.optional("Description"),
+                job_duration: fields.optional("JobDuration"),
+                job_id: fields.optional("JobId"),
+                job_type: fields.optional("JobType"),
+                name: fields.optional("Name"),
+                resource_id: fields.list("ResourceId"),
+                resource_type: fields.optional("ResourceType"),
+                start_time: fields.optional("StartTime"),
+                status: fields.optional("Status"),
+                stop_time: fields.optional("StopTime"),
+            })
     }
 }
 #[cfg(test)]

@@ -254,14 +254,15 @@ impl rt::Decode for DescribeFailoverTestJobsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            count: fields.optional("Count")?,
-            failover_test_job_list: fields.list("FailoverTestJobList")?,
-            max_results: fields.optional("MaxResults")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                count: fields.optional("Count"),
+                failover_test_job_list: fields.list("FailoverTestJobList"),
+                max_results: fields.optional("MaxResults"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeFailoverTestJobs` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -433,10 +434,11 @@ impl rt::Decode for DescribeFailoverTestJobsFilter {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            key: fields.optional("Key")?,
-            value: fields.list("Value")?,
-        })
+        fields
+            .finish(Self {
+                key: fields.optional("Key"),
+                value: fields.list("Value"),
+            })
     }
 }
 impl rt::ToParam for DescribeFailoverTestJobsFilter {
@@ -506,18 +508,19 @@ impl rt::Decode for FailoverTestJobList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            description: fields.optional("Description")?,
-            job_duration: fields.optional("JobDuration")?,
-            job_id: fields.optional("JobId")?,
-            job_type: fields.optional("JobType")?,
-            name: fields.optional("Name")?,
-            resource_id: fields.list("ResourceId")?,
-            resource_type: fields.optional("ResourceType")?,
-            start_time: fields.optional("StartTime")?,
-            status: fields.optional("Status")?,
-            stop_time: fields.optional("StopTime")?,
-        })
+        fields
+            .finish(Self {
+                description: fields.optional("Description"),
+                job_duration: fields.optional("JobDuration"),
+                job_id: fields.optional("JobId"),
+                job_type: fields.optional("JobType"),
+                name: fields.optional("Name"),
+                resource_id: fields.list("ResourceId"),
+                resource_type: fields.optional("ResourceType"),
+                start_time: fields.optional("StartTime"),
+                status: fields.optional("Status"),
+                stop_time: fields.optional("StopTime"),
+            })
     }
 }
 #[cfg(test)]

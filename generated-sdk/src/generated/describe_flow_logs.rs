@@ -428,14 +428,15 @@ impl rt::Decode for DescribeFlowLogsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            flow_logs: fields.wrapped_list("FlowLogs", "FlowLog")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            success: fields.optional("Success")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                flow_logs: fields.wrapped_list("FlowLogs", "FlowLog"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                success: fields.optional("Success"),
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeFlowLogs` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -717,30 +718,31 @@ impl rt::Decode for FlowLog {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            aggregation_interval: fields.optional("AggregationInterval")?,
-            business_status: fields.optional("BusinessStatus")?,
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            flow_log_deliver_error_message: fields
-                .optional("FlowLogDeliverErrorMessage")?,
-            flow_log_deliver_status: fields.optional("FlowLogDeliverStatus")?,
-            flow_log_id: fields.optional("FlowLogId")?,
-            flow_log_name: fields.optional("FlowLogName")?,
-            ip_version: fields.optional("IpVersion")?,
-            log_format: fields.optional("LogFormat")?,
-            log_store_name: fields.optional("LogStoreName")?,
-            project_name: fields.optional("ProjectName")?,
-            region_id: fields.optional("RegionId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            resource_id: fields.optional("ResourceId")?,
-            resource_type: fields.optional("ResourceType")?,
-            service_type: fields.optional("ServiceType")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            traffic_path: fields.wrapped_list("TrafficPath", "TrafficPathList")?,
-            traffic_type: fields.optional("TrafficType")?,
-        })
+        fields
+            .finish(Self {
+                aggregation_interval: fields.optional("AggregationInterval"),
+                business_status: fields.optional("BusinessStatus"),
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                flow_log_deliver_error_message: fields
+                    .optional("FlowLogDeliverErrorMessage"),
+                flow_log_deliver_status: fields.optional("FlowLogDeliverStatus"),
+                flow_log_id: fields.optional("FlowLogId"),
+                flow_log_name: fields.optional("FlowLogName"),
+                ip_version: fields.optional("IpVersion"),
+                log_format: fields.optional("LogFormat"),
+                log_store_name: fields.optional("LogStoreName"),
+                project_name: fields.optional("ProjectName"),
+                region_id: fields.optional("RegionId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                resource_id: fields.optional("ResourceId"),
+                resource_type: fields.optional("ResourceType"),
+                service_type: fields.optional("ServiceType"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                traffic_path: fields.wrapped_list("TrafficPath", "TrafficPathList"),
+                traffic_type: fields.optional("TrafficType"),
+            })
     }
 }
 #[cfg(test)]

@@ -389,14 +389,15 @@ impl rt::Decode for DescribeForwardTableEntriesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            forward_table_entries: fields
-                .wrapped_list("ForwardTableEntries", "ForwardTableEntry")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                forward_table_entries: fields
+                    .wrapped_list("ForwardTableEntries", "ForwardTableEntry"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeForwardTableEntries` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -624,18 +625,19 @@ impl rt::Decode for ForwardTableEntry {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            external_ip: fields.optional("ExternalIp")?,
-            external_port: fields.optional("ExternalPort")?,
-            forward_entry_id: fields.optional("ForwardEntryId")?,
-            forward_entry_name: fields.optional("ForwardEntryName")?,
-            forward_table_id: fields.optional("ForwardTableId")?,
-            internal_ip: fields.optional("InternalIp")?,
-            internal_port: fields.optional("InternalPort")?,
-            ip_protocol: fields.optional("IpProtocol")?,
-            nat_gateway_id: fields.optional("NatGatewayId")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                external_ip: fields.optional("ExternalIp"),
+                external_port: fields.optional("ExternalPort"),
+                forward_entry_id: fields.optional("ForwardEntryId"),
+                forward_entry_name: fields.optional("ForwardEntryName"),
+                forward_table_id: fields.optional("ForwardTableId"),
+                internal_ip: fields.optional("InternalIp"),
+                internal_port: fields.optional("InternalPort"),
+                ip_protocol: fields.optional("IpProtocol"),
+                nat_gateway_id: fields.optional("NatGatewayId"),
+                status: fields.optional("Status"),
+            })
     }
 }
 #[cfg(test)]

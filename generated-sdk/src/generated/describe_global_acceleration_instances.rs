@@ -374,17 +374,18 @@ impl rt::Decode for DescribeGlobalAccelerationInstancesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            global_acceleration_instances: fields
-                .wrapped_list(
-                    "GlobalAccelerationInstances",
-                    "GlobalAccelerationInstance",
-                )?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                global_acceleration_instances: fields
+                    .wrapped_list(
+                        "GlobalAccelerationInstances",
+                        "GlobalAccelerationInstance",
+                    ),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeGlobalAccelerationInstances` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -762,12 +763,13 @@ impl rt::Decode for BackendServer {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            region_id: fields.optional("RegionId")?,
-            server_id: fields.optional("ServerId")?,
-            server_ip_address: fields.optional("ServerIpAddress")?,
-            server_type: fields.optional("ServerType")?,
-        })
+        fields
+            .finish(Self {
+                region_id: fields.optional("RegionId"),
+                server_id: fields.optional("ServerId"),
+                server_ip_address: fields.optional("ServerIpAddress"),
+                server_type: fields.optional("ServerType"),
+            })
     }
 }
 /// The EIPs added to a `Sharing` instance.
@@ -787,10 +789,11 @@ impl rt::Decode for PublicIpAddress {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            allocation_id: fields.optional("AllocationId")?,
-            ip_address: fields.optional("IpAddress")?,
-        })
+        fields
+            .finish(Self {
+                allocation_id: fields.optional("AllocationId"),
+                ip_address: fields.optional("IpAddress"),
+            })
     }
 }
 /// The GA instances on this page.
@@ -866,26 +869,27 @@ impl rt::Decode for GlobalAccelerationInstance {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            acceleration_location: fields.optional("AccelerationLocation")?,
-            backend_servers: fields.wrapped_list("BackendServers", "BackendServer")?,
-            bandwidth: fields.optional("Bandwidth")?,
-            bandwidth_type: fields.optional("BandwidthType")?,
-            charge_type: fields.optional("ChargeType")?,
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            expired_time: fields.optional("ExpiredTime")?,
-            global_acceleration_instance_id: fields
-                .optional("GlobalAccelerationInstanceId")?,
-            internet_charge_type: fields.optional("InternetChargeType")?,
-            ip_address: fields.optional("IpAddress")?,
-            name: fields.optional("Name")?,
-            public_ip_addresses: fields
-                .wrapped_list("PublicIpAddresses", "PublicIpAddress")?,
-            region_id: fields.optional("RegionId")?,
-            service_location: fields.optional("ServiceLocation")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                acceleration_location: fields.optional("AccelerationLocation"),
+                backend_servers: fields.wrapped_list("BackendServers", "BackendServer"),
+                bandwidth: fields.optional("Bandwidth"),
+                bandwidth_type: fields.optional("BandwidthType"),
+                charge_type: fields.optional("ChargeType"),
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                expired_time: fields.optional("ExpiredTime"),
+                global_acceleration_instance_id: fields
+                    .optional("GlobalAccelerationInstanceId"),
+                internet_charge_type: fields.optional("InternetChargeType"),
+                ip_address: fields.optional("IpAddress"),
+                name: fields.optional("Name"),
+                public_ip_addresses: fields
+                    .wrapped_list("PublicIpAddresses", "PublicIpAddress"),
+                region_id: fields.optional("RegionId"),
+                service_location: fields.optional("ServiceLocation"),
+                status: fields.optional("Status"),
+            })
     }
 }
 #[cfg(test)]

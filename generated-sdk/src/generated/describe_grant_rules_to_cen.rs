@@ -302,13 +302,14 @@ impl rt::Decode for DescribeGrantRulesToCenResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cen_grant_rules: fields.wrapped_list("CenGrantRules", "CbnGrantRule")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                cen_grant_rules: fields.wrapped_list("CenGrantRules", "CbnGrantRule"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeGrantRulesToCen` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -480,11 +481,12 @@ impl rt::Decode for CbnGrantRule {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cen_instance_id: fields.optional("CenInstanceId")?,
-            cen_owner_id: fields.optional("CenOwnerId")?,
-            creation_time: fields.optional("CreationTime")?,
-        })
+        fields
+            .finish(Self {
+                cen_instance_id: fields.optional("CenInstanceId"),
+                cen_owner_id: fields.optional("CenOwnerId"),
+                creation_time: fields.optional("CreationTime"),
+            })
     }
 }
 #[cfg(test)]

@@ -272,14 +272,15 @@ impl rt::Decode for DescribeGrantRulesToEcrResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            count: fields.optional("Count")?,
-            ecr_grant_rules: fields.list("EcrGrantRules")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                count: fields.optional("Count"),
+                ecr_grant_rules: fields.list("EcrGrantRules"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeGrantRulesToEcr` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -400,11 +401,12 @@ impl rt::Decode for EcrGrantRules {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            create_time: fields.optional("CreateTime")?,
-            ecr_instance_id: fields.optional("EcrInstanceId")?,
-            ecr_uid: fields.optional("EcrUid")?,
-        })
+        fields
+            .finish(Self {
+                create_time: fields.optional("CreateTime"),
+                ecr_instance_id: fields.optional("EcrInstanceId"),
+                ecr_uid: fields.optional("EcrUid"),
+            })
     }
 }
 #[cfg(test)]

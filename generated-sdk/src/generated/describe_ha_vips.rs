@@ -280,13 +280,14 @@ impl rt::Decode for DescribeHaVipsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ha_vips: fields.wrapped_list("HaVips", "HaVip")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                ha_vips: fields.wrapped_list("HaVips", "HaVip"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeHaVips` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -495,10 +496,11 @@ impl rt::Decode for DescribeHaVipsFilter {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            key: fields.optional("Key")?,
-            value: fields.list("Value")?,
-        })
+        fields
+            .finish(Self {
+                key: fields.optional("Key"),
+                value: fields.list("Value"),
+            })
     }
 }
 impl rt::ToParam for DescribeHaVipsFilter {
@@ -592,26 +594,27 @@ impl rt::Decode for HaVip {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            associated_eip_addresses: fields
-                .wrapped_list("AssociatedEipAddresses", "associatedEipAddresse")?,
-            associated_instance_type: fields.optional("AssociatedInstanceType")?,
-            associated_instances: fields
-                .wrapped_list("AssociatedInstances", "associatedInstance")?,
-            charge_type: fields.optional("ChargeType")?,
-            create_time: fields.optional("CreateTime")?,
-            description: fields.optional("Description")?,
-            ha_vip_id: fields.optional("HaVipId")?,
-            ip_address: fields.optional("IpAddress")?,
-            master_instance_id: fields.optional("MasterInstanceId")?,
-            name: fields.optional("Name")?,
-            region_id: fields.optional("RegionId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            vswitch_id: fields.optional("VSwitchId")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                associated_eip_addresses: fields
+                    .wrapped_list("AssociatedEipAddresses", "associatedEipAddresse"),
+                associated_instance_type: fields.optional("AssociatedInstanceType"),
+                associated_instances: fields
+                    .wrapped_list("AssociatedInstances", "associatedInstance"),
+                charge_type: fields.optional("ChargeType"),
+                create_time: fields.optional("CreateTime"),
+                description: fields.optional("Description"),
+                ha_vip_id: fields.optional("HaVipId"),
+                ip_address: fields.optional("IpAddress"),
+                master_instance_id: fields.optional("MasterInstanceId"),
+                name: fields.optional("Name"),
+                region_id: fields.optional("RegionId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                vswitch_id: fields.optional("VSwitchId"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 #[cfg(test)]

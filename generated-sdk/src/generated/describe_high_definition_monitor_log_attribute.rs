@@ -171,14 +171,15 @@ impl rt::Decode for DescribeHighDefinitionMonitorLogAttributeResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            instance_id: fields.optional("InstanceId")?,
-            instance_type: fields.optional("InstanceType")?,
-            log_project: fields.optional("LogProject")?,
-            log_store: fields.optional("LogStore")?,
-            request_id: fields.required("RequestId")?,
-            success: fields.optional("Success")?,
-        })
+        fields
+            .finish(Self {
+                instance_id: fields.optional("InstanceId"),
+                instance_type: fields.optional("InstanceType"),
+                log_project: fields.optional("LogProject"),
+                log_store: fields.optional("LogStore"),
+                request_id: fields.required("RequestId")?,
+                success: fields.optional("Success"),
+            })
     }
 }
 /// Errors `DescribeHighDefinitionMonitorLogAttribute` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

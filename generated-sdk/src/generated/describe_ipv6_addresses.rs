@@ -478,13 +478,14 @@ impl rt::Decode for DescribeIpv6AddressesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv6_addresses: fields.wrapped_list("Ipv6Addresses", "Ipv6Address")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                ipv6_addresses: fields.wrapped_list("Ipv6Addresses", "Ipv6Address"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeIpv6Addresses` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -852,19 +853,20 @@ impl rt::Decode for Ipv6InternetBandwidth {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            bandwidth: fields.optional("Bandwidth")?,
-            business_status: fields.optional("BusinessStatus")?,
-            has_reservation_data: fields.optional("HasReservationData")?,
-            instance_charge_type: fields.optional("InstanceChargeType")?,
-            internet_charge_type: fields.optional("InternetChargeType")?,
-            ipv6_internet_bandwidth_id: fields.optional("Ipv6InternetBandwidthId")?,
-            reservation_active_time: fields.optional("ReservationActiveTime")?,
-            reservation_bandwidth: fields.optional("ReservationBandwidth")?,
-            reservation_internet_charge_type: fields
-                .optional("ReservationInternetChargeType")?,
-            reservation_order_type: fields.optional("ReservationOrderType")?,
-        })
+        fields
+            .finish(Self {
+                bandwidth: fields.optional("Bandwidth"),
+                business_status: fields.optional("BusinessStatus"),
+                has_reservation_data: fields.optional("HasReservationData"),
+                instance_charge_type: fields.optional("InstanceChargeType"),
+                internet_charge_type: fields.optional("InternetChargeType"),
+                ipv6_internet_bandwidth_id: fields.optional("Ipv6InternetBandwidthId"),
+                reservation_active_time: fields.optional("ReservationActiveTime"),
+                reservation_bandwidth: fields.optional("ReservationBandwidth"),
+                reservation_internet_charge_type: fields
+                    .optional("ReservationInternetChargeType"),
+                reservation_order_type: fields.optional("ReservationOrderType"),
+            })
     }
 }
 /// The IPv6 addresses on this page.
@@ -952,27 +954,28 @@ impl rt::Decode for Ipv6Address {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            address_type: fields.optional("AddressType")?,
-            allocation_time: fields.optional("AllocationTime")?,
-            associated_instance_id: fields.optional("AssociatedInstanceId")?,
-            associated_instance_type: fields.optional("AssociatedInstanceType")?,
-            ipv6_address: fields.optional("Ipv6Address")?,
-            ipv6_address_description: fields.optional("Ipv6AddressDescription")?,
-            ipv6_address_id: fields.optional("Ipv6AddressId")?,
-            ipv6_address_name: fields.optional("Ipv6AddressName")?,
-            ipv6_gateway_id: fields.optional("Ipv6GatewayId")?,
-            ipv6_internet_bandwidth: fields.optional("Ipv6InternetBandwidth")?,
-            ipv6_isp: fields.optional("Ipv6Isp")?,
-            network_type: fields.optional("NetworkType")?,
-            real_bandwidth: fields.optional("RealBandwidth")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            service_managed: fields.optional("ServiceManaged")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            vswitch_id: fields.optional("VSwitchId")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                address_type: fields.optional("AddressType"),
+                allocation_time: fields.optional("AllocationTime"),
+                associated_instance_id: fields.optional("AssociatedInstanceId"),
+                associated_instance_type: fields.optional("AssociatedInstanceType"),
+                ipv6_address: fields.optional("Ipv6Address"),
+                ipv6_address_description: fields.optional("Ipv6AddressDescription"),
+                ipv6_address_id: fields.optional("Ipv6AddressId"),
+                ipv6_address_name: fields.optional("Ipv6AddressName"),
+                ipv6_gateway_id: fields.optional("Ipv6GatewayId"),
+                ipv6_internet_bandwidth: fields.optional("Ipv6InternetBandwidth"),
+                ipv6_isp: fields.optional("Ipv6Isp"),
+                network_type: fields.optional("NetworkType"),
+                real_bandwidth: fields.optional("RealBandwidth"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                service_managed: fields.optional("ServiceManaged"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                vswitch_id: fields.optional("VSwitchId"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 #[cfg(test)]

@@ -318,14 +318,15 @@ impl rt::Decode for DescribeIpv6EgressOnlyRulesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv6_egress_only_rules: fields
-                .wrapped_list("Ipv6EgressOnlyRules", "Ipv6EgressOnlyRule")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                ipv6_egress_only_rules: fields
+                    .wrapped_list("Ipv6EgressOnlyRules", "Ipv6EgressOnlyRule"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeIpv6EgressOnlyRules` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -466,14 +467,15 @@ impl rt::Decode for Ipv6EgressOnlyRule {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            description: fields.optional("Description")?,
-            instance_id: fields.optional("InstanceId")?,
-            instance_type: fields.optional("InstanceType")?,
-            ipv6_egress_only_rule_id: fields.optional("Ipv6EgressOnlyRuleId")?,
-            name: fields.optional("Name")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                description: fields.optional("Description"),
+                instance_id: fields.optional("InstanceId"),
+                instance_type: fields.optional("InstanceType"),
+                ipv6_egress_only_rule_id: fields.optional("Ipv6EgressOnlyRuleId"),
+                name: fields.optional("Name"),
+                status: fields.optional("Status"),
+            })
     }
 }
 #[cfg(test)]

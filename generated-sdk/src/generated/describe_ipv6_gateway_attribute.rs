@@ -188,23 +188,24 @@ impl rt::Decode for DescribeIpv6GatewayAttributeResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            business_status: fields.optional("BusinessStatus")?,
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            expired_time: fields.optional("ExpiredTime")?,
-            gateway_route_table_id: fields.optional("GatewayRouteTableId")?,
-            instance_charge_type: fields.optional("InstanceChargeType")?,
-            ipv6_gateway_id: fields.optional("Ipv6GatewayId")?,
-            name: fields.optional("Name")?,
-            owner_id: fields.optional("OwnerId")?,
-            region_id: fields.optional("RegionId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                business_status: fields.optional("BusinessStatus"),
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                expired_time: fields.optional("ExpiredTime"),
+                gateway_route_table_id: fields.optional("GatewayRouteTableId"),
+                instance_charge_type: fields.optional("InstanceChargeType"),
+                ipv6_gateway_id: fields.optional("Ipv6GatewayId"),
+                name: fields.optional("Name"),
+                owner_id: fields.optional("OwnerId"),
+                region_id: fields.optional("RegionId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 /// Errors `DescribeIpv6GatewayAttribute` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

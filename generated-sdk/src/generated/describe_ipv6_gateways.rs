@@ -319,13 +319,14 @@ impl rt::Decode for DescribeIpv6GatewaysResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv6_gateways: fields.wrapped_list("Ipv6Gateways", "Ipv6Gateway")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                ipv6_gateways: fields.wrapped_list("Ipv6Gateways", "Ipv6Gateway"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeIpv6Gateways` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -536,21 +537,22 @@ impl rt::Decode for Ipv6Gateway {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            business_status: fields.optional("BusinessStatus")?,
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            expired_time: fields.optional("ExpiredTime")?,
-            instance_charge_type: fields.optional("InstanceChargeType")?,
-            ipv6_gateway_id: fields.optional("Ipv6GatewayId")?,
-            name: fields.optional("Name")?,
-            owner_id: fields.optional("OwnerId")?,
-            region_id: fields.optional("RegionId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                business_status: fields.optional("BusinessStatus"),
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                expired_time: fields.optional("ExpiredTime"),
+                instance_charge_type: fields.optional("InstanceChargeType"),
+                ipv6_gateway_id: fields.optional("Ipv6GatewayId"),
+                name: fields.optional("Name"),
+                owner_id: fields.optional("OwnerId"),
+                region_id: fields.optional("RegionId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 #[cfg(test)]

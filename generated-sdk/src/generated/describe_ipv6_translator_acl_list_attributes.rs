@@ -241,15 +241,16 @@ impl rt::Decode for DescribeIpv6TranslatorAclListAttributesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            acl_entries: fields.wrapped_list("AclEntries", "AclEntry")?,
-            acl_id: fields.optional("AclId")?,
-            acl_name: fields.optional("AclName")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                acl_entries: fields.wrapped_list("AclEntries", "AclEntry"),
+                acl_id: fields.optional("AclId"),
+                acl_name: fields.optional("AclName"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeIPv6TranslatorAclListAttributes` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -386,11 +387,12 @@ impl rt::Decode for AclEntry {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            acl_entry_comment: fields.optional("AclEntryComment")?,
-            acl_entry_id: fields.optional("AclEntryId")?,
-            acl_entry_ip: fields.optional("AclEntryIp")?,
-        })
+        fields
+            .finish(Self {
+                acl_entry_comment: fields.optional("AclEntryComment"),
+                acl_entry_id: fields.optional("AclEntryId"),
+                acl_entry_ip: fields.optional("AclEntryIp"),
+            })
     }
 }
 #[cfg(test)]

@@ -253,14 +253,15 @@ impl rt::Decode for DescribeIpv6TranslatorAclListsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv6_translator_acls: fields
-                .wrapped_list("Ipv6TranslatorAcls", "IPv6TranslatorAcl")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                ipv6_translator_acls: fields
+                    .wrapped_list("Ipv6TranslatorAcls", "IPv6TranslatorAcl"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeIPv6TranslatorAclLists` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -381,10 +382,11 @@ impl rt::Decode for Ipv6TranslatorAcl {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            acl_id: fields.optional("AclId")?,
-            acl_name: fields.optional("AclName")?,
-        })
+        fields
+            .finish(Self {
+                acl_id: fields.optional("AclId"),
+                acl_name: fields.optional("AclName"),
+            })
     }
 }
 #[cfg(test)]

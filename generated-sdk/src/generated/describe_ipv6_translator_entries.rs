@@ -423,14 +423,15 @@ impl rt::Decode for DescribeIpv6TranslatorEntriesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv6_translator_entries: fields
-                .wrapped_list("Ipv6TranslatorEntries", "Ipv6TranslatorEntry")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                ipv6_translator_entries: fields
+                    .wrapped_list("Ipv6TranslatorEntries", "Ipv6TranslatorEntry"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeIPv6TranslatorEntries` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -745,23 +746,24 @@ impl rt::Decode for Ipv6TranslatorEntry {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            acl_id: fields.optional("AclId")?,
-            acl_status: fields.optional("AclStatus")?,
-            acl_type: fields.optional("AclType")?,
-            allocate_ipv6_addr: fields.optional("AllocateIpv6Addr")?,
-            allocate_ipv6_port: fields.optional("AllocateIpv6Port")?,
-            backend_ipv4_addr: fields.optional("BackendIpv4Addr")?,
-            backend_ipv4_port: fields.optional("BackendIpv4Port")?,
-            entry_bandwidth: fields.optional("EntryBandwidth")?,
-            entry_description: fields.optional("EntryDescription")?,
-            entry_name: fields.optional("EntryName")?,
-            entry_status: fields.optional("EntryStatus")?,
-            ipv6_translator_entry_id: fields.optional("Ipv6TranslatorEntryId")?,
-            ipv6_translator_id: fields.optional("Ipv6TranslatorId")?,
-            region_id: fields.optional("RegionId")?,
-            trans_protocol: fields.optional("TransProtocol")?,
-        })
+        fields
+            .finish(Self {
+                acl_id: fields.optional("AclId"),
+                acl_status: fields.optional("AclStatus"),
+                acl_type: fields.optional("AclType"),
+                allocate_ipv6_addr: fields.optional("AllocateIpv6Addr"),
+                allocate_ipv6_port: fields.optional("AllocateIpv6Port"),
+                backend_ipv4_addr: fields.optional("BackendIpv4Addr"),
+                backend_ipv4_port: fields.optional("BackendIpv4Port"),
+                entry_bandwidth: fields.optional("EntryBandwidth"),
+                entry_description: fields.optional("EntryDescription"),
+                entry_name: fields.optional("EntryName"),
+                entry_status: fields.optional("EntryStatus"),
+                ipv6_translator_entry_id: fields.optional("Ipv6TranslatorEntryId"),
+                ipv6_translator_id: fields.optional("Ipv6TranslatorId"),
+                region_id: fields.optional("RegionId"),
+                trans_protocol: fields.optional("TransProtocol"),
+            })
     }
 }
 #[cfg(test)]

@@ -355,13 +355,15 @@ impl rt::Decode for DescribeIpv6TranslatorsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv6_translators: fields.wrapped_list("Ipv6Translators", "Ipv6Translator")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                ipv6_translators: fields
+                    .wrapped_list("Ipv6Translators", "Ipv6Translator"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeIPv6Translators` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -750,24 +752,25 @@ impl rt::Decode for Ipv6Translator {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            allocate_ipv4_addr: fields.optional("AllocateIpv4Addr")?,
-            allocate_ipv6_addr: fields.optional("AllocateIpv6Addr")?,
-            available_bandwidth: fields.optional("AvailableBandwidth")?,
-            bandwidth: fields.optional("Bandwidth")?,
-            business_status: fields.optional("BusinessStatus")?,
-            create_time: fields.optional("CreateTime")?,
-            description: fields.optional("Description")?,
-            end_time: fields.optional("EndTime")?,
-            ipv6_translator_entry_ids: fields
-                .wrapped_list("Ipv6TranslatorEntryIds", "Ipv6TranslatorEntryId")?,
-            ipv6_translator_id: fields.optional("Ipv6TranslatorId")?,
-            name: fields.optional("Name")?,
-            pay_type: fields.optional("PayType")?,
-            region_id: fields.optional("RegionId")?,
-            spec: fields.optional("Spec")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                allocate_ipv4_addr: fields.optional("AllocateIpv4Addr"),
+                allocate_ipv6_addr: fields.optional("AllocateIpv6Addr"),
+                available_bandwidth: fields.optional("AvailableBandwidth"),
+                bandwidth: fields.optional("Bandwidth"),
+                business_status: fields.optional("BusinessStatus"),
+                create_time: fields.optional("CreateTime"),
+                description: fields.optional("Description"),
+                end_time: fields.optional("EndTime"),
+                ipv6_translator_entry_ids: fields
+                    .wrapped_list("Ipv6TranslatorEntryIds", "Ipv6TranslatorEntryId"),
+                ipv6_translator_id: fields.optional("Ipv6TranslatorId"),
+                name: fields.optional("Name"),
+                pay_type: fields.optional("PayType"),
+                region_id: fields.optional("RegionId"),
+                spec: fields.optional("Spec"),
+                status: fields.optional("Status"),
+            })
     }
 }
 #[cfg(test)]

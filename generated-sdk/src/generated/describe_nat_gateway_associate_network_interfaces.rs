@@ -323,19 +323,20 @@ impl rt::Decode for DescribeNatGatewayAssociateNetworkInterfacesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            associate_network_interfaces: fields
-                .wrapped_list(
-                    "AssociateNetworkInterfaces",
-                    "AssociateNetworkInterface",
-                )?,
-            count: fields.optional("Count")?,
-            max_results: fields.optional("MaxResults")?,
-            nat_gateway_id: fields.optional("NatGatewayId")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                associate_network_interfaces: fields
+                    .wrapped_list(
+                        "AssociateNetworkInterfaces",
+                        "AssociateNetworkInterface",
+                    ),
+                count: fields.optional("Count"),
+                max_results: fields.optional("MaxResults"),
+                nat_gateway_id: fields.optional("NatGatewayId"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeNatGatewayAssociateNetworkInterfaces` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -508,10 +509,11 @@ impl rt::Decode for DescribeNatGatewayAssociateNetworkInterfacesFilter {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            key: fields.optional("Key")?,
-            value: fields.optional("Value")?,
-        })
+        fields
+            .finish(Self {
+                key: fields.optional("Key"),
+                value: fields.optional("Value"),
+            })
     }
 }
 impl rt::ToParam for DescribeNatGatewayAssociateNetworkInterfacesFilter {
@@ -549,10 +551,11 @@ impl rt::Decode for Ipv4Set {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv4_address: fields.optional("IPv4Address")?,
-            primary: fields.optional("Primary")?,
-        })
+        fields
+            .finish(Self {
+                ipv4_address: fields.optional("IPv4Address"),
+                primary: fields.optional("Primary"),
+            })
     }
 }
 /// The associated network interfaces in this answer.
@@ -592,15 +595,16 @@ impl rt::Decode for AssociateNetworkInterface {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv4_sets: fields.wrapped_list("IPv4Sets", "IPv4Set")?,
-            network_interface_id: fields.optional("NetworkInterfaceId")?,
-            resource_id: fields.optional("ResourceId")?,
-            resource_owner_id: fields.optional("ResourceOwnerId")?,
-            resource_type: fields.optional("ResourceType")?,
-            resource_vpc_id: fields.optional("ResourceVpcId")?,
-            tunnel_index: fields.optional("TunnelIndex")?,
-        })
+        fields
+            .finish(Self {
+                ipv4_sets: fields.wrapped_list("IPv4Sets", "IPv4Set"),
+                network_interface_id: fields.optional("NetworkInterfaceId"),
+                resource_id: fields.optional("ResourceId"),
+                resource_owner_id: fields.optional("ResourceOwnerId"),
+                resource_type: fields.optional("ResourceType"),
+                resource_vpc_id: fields.optional("ResourceVpcId"),
+                tunnel_index: fields.optional("TunnelIndex"),
+            })
     }
 }
 #[cfg(test)]

@@ -439,13 +439,14 @@ impl rt::Decode for DescribeNatGatewaysResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            nat_gateways: fields.wrapped_list("NatGateways", "NatGateway")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                nat_gateways: fields.wrapped_list("NatGateways", "NatGateway"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeNatGateways` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -904,10 +905,11 @@ impl rt::Decode for AccessMode {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            mode_value: fields.optional("ModeValue")?,
-            tunnel_type: fields.optional("TunnelType")?,
-        })
+        fields
+            .finish(Self {
+                mode_value: fields.optional("ModeValue"),
+                tunnel_type: fields.optional("TunnelType"),
+            })
     }
 }
 /// The EIPs associated with an Internet NAT gateway.
@@ -939,13 +941,14 @@ impl rt::Decode for IpList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            allocation_id: fields.optional("AllocationId")?,
-            ip_address: fields.optional("IpAddress")?,
-            private_ip_address: fields.optional("PrivateIpAddress")?,
-            snat_entry_enabled: fields.optional("SnatEntryEnabled")?,
-            using_status: fields.optional("UsingStatus")?,
-        })
+        fields
+            .finish(Self {
+                allocation_id: fields.optional("AllocationId"),
+                ip_address: fields.optional("IpAddress"),
+                private_ip_address: fields.optional("PrivateIpAddress"),
+                snat_entry_enabled: fields.optional("SnatEntryEnabled"),
+                using_status: fields.optional("UsingStatus"),
+            })
     }
 }
 /// The IP prefixes of the gateway.
@@ -961,9 +964,10 @@ impl rt::Decode for IpPrefixList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ip_prefix: fields.optional("IpPrefix")?,
-        })
+        fields
+            .finish(Self {
+                ip_prefix: fields.optional("IpPrefix"),
+            })
     }
 }
 /// The private network details of the gateway: its interface, vSwitch, zone and capacity.
@@ -1007,16 +1011,17 @@ impl rt::Decode for NatGatewayPrivateInfo {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            eni_instance_id: fields.optional("EniInstanceId")?,
-            eni_type: fields.optional("EniType")?,
-            iz_no: fields.optional("IzNo")?,
-            max_bandwidth: fields.optional("MaxBandwidth")?,
-            max_session_establish_rate: fields.optional("MaxSessionEstablishRate")?,
-            max_session_quota: fields.optional("MaxSessionQuota")?,
-            private_ip_address: fields.optional("PrivateIpAddress")?,
-            vswitch_id: fields.optional("VswitchId")?,
-        })
+        fields
+            .finish(Self {
+                eni_instance_id: fields.optional("EniInstanceId"),
+                eni_type: fields.optional("EniType"),
+                iz_no: fields.optional("IzNo"),
+                max_bandwidth: fields.optional("MaxBandwidth"),
+                max_session_establish_rate: fields.optional("MaxSessionEstablishRate"),
+                max_session_quota: fields.optional("MaxSessionQuota"),
+                private_ip_address: fields.optional("PrivateIpAddress"),
+                vswitch_id: fields.optional("VswitchId"),
+            })
     }
 }
 /// The tags attached to the gateway.
@@ -1036,10 +1041,11 @@ impl rt::Decode for TagsTag {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            tag_key: fields.optional("TagKey")?,
-            tag_value: fields.optional("TagValue")?,
-        })
+        fields
+            .finish(Self {
+                tag_key: fields.optional("TagKey"),
+                tag_value: fields.optional("TagValue"),
+            })
     }
 }
 /// The NAT gateways on this page.
@@ -1183,42 +1189,45 @@ impl rt::Decode for NatGateway {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            access_mode: fields.optional("AccessMode")?,
-            auto_pay: fields.optional("AutoPay")?,
-            availability_mode: fields.optional("AvailabilityMode")?,
-            business_status: fields.optional("BusinessStatus")?,
-            creation_time: fields.optional("CreationTime")?,
-            deletion_protection: fields.optional("DeletionProtection")?,
-            description: fields.optional("Description")?,
-            ecs_metric_enabled: fields.optional("EcsMetricEnabled")?,
-            eip_bind_mode: fields.optional("EipBindMode")?,
-            enable_session_log: fields.optional("EnableSessionLog")?,
-            expired_time: fields.optional("ExpiredTime")?,
-            forward_table_ids: fields.wrapped_list("ForwardTableIds", "ForwardTableId")?,
-            full_nat_table_ids: fields
-                .wrapped_list("FullNatTableIds", "FullNatTableId")?,
-            icmp_reply_enabled: fields.optional("IcmpReplyEnabled")?,
-            instance_charge_type: fields.optional("InstanceChargeType")?,
-            internet_charge_type: fields.optional("InternetChargeType")?,
-            ip_lists: fields.wrapped_list("IpLists", "IpList")?,
-            ip_prefix_list: fields.wrapped_list("IpPrefixList", "IpPrefixList")?,
-            name: fields.optional("Name")?,
-            nat_gateway_id: fields.optional("NatGatewayId")?,
-            nat_gateway_private_info: fields.optional("NatGatewayPrivateInfo")?,
-            nat_type: fields.optional("NatType")?,
-            network_type: fields.optional("NetworkType")?,
-            private_link_enabled: fields.optional("PrivateLinkEnabled")?,
-            private_link_mode: fields.optional("PrivateLinkMode")?,
-            region_id: fields.optional("RegionId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            security_protection_enabled: fields.optional("SecurityProtectionEnabled")?,
-            snat_table_ids: fields.wrapped_list("SnatTableIds", "SnatTableId")?,
-            spec: fields.optional("Spec")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                access_mode: fields.optional("AccessMode"),
+                auto_pay: fields.optional("AutoPay"),
+                availability_mode: fields.optional("AvailabilityMode"),
+                business_status: fields.optional("BusinessStatus"),
+                creation_time: fields.optional("CreationTime"),
+                deletion_protection: fields.optional("DeletionProtection"),
+                description: fields.optional("Description"),
+                ecs_metric_enabled: fields.optional("EcsMetricEnabled"),
+                eip_bind_mode: fields.optional("EipBindMode"),
+                enable_session_log: fields.optional("EnableSessionLog"),
+                expired_time: fields.optional("ExpiredTime"),
+                forward_table_ids: fields
+                    .wrapped_list("ForwardTableIds", "ForwardTableId"),
+                full_nat_table_ids: fields
+                    .wrapped_list("FullNatTableIds", "FullNatTableId"),
+                icmp_reply_enabled: fields.optional("IcmpReplyEnabled"),
+                instance_charge_type: fields.optional("InstanceChargeType"),
+                internet_charge_type: fields.optional("InternetChargeType"),
+                ip_lists: fields.wrapped_list("IpLists", "IpList"),
+                ip_prefix_list: fields.wrapped_list("IpPrefixList", "IpPrefixList"),
+                name: fields.optional("Name"),
+                nat_gateway_id: fields.optional("NatGatewayId"),
+                nat_gateway_private_info: fields.optional("NatGatewayPrivateInfo"),
+                nat_type: fields.optional("NatType"),
+                network_type: fields.optional("NetworkType"),
+                private_link_enabled: fields.optional("PrivateLinkEnabled"),
+                private_link_mode: fields.optional("PrivateLinkMode"),
+                region_id: fields.optional("RegionId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                security_protection_enabled: fields
+                    .optional("SecurityProtectionEnabled"),
+                snat_table_ids: fields.wrapped_list("SnatTableIds", "SnatTableId"),
+                spec: fields.optional("Spec"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 #[cfg(test)]

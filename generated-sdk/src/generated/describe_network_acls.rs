@@ -335,13 +335,14 @@ impl rt::Decode for DescribeNetworkAclsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            network_acls: fields.wrapped_list("NetworkAcls", "NetworkAcl")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                network_acls: fields.wrapped_list("NetworkAcls", "NetworkAcl"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeNetworkAcls` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -641,17 +642,18 @@ impl rt::Decode for EgressAclEntry {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            description: fields.optional("Description")?,
-            destination_cidr_ip: fields.optional("DestinationCidrIp")?,
-            entry_type: fields.optional("EntryType")?,
-            ip_version: fields.optional("IpVersion")?,
-            network_acl_entry_id: fields.optional("NetworkAclEntryId")?,
-            network_acl_entry_name: fields.optional("NetworkAclEntryName")?,
-            policy: fields.optional("Policy")?,
-            port: fields.optional("Port")?,
-            protocol: fields.optional("Protocol")?,
-        })
+        fields
+            .finish(Self {
+                description: fields.optional("Description"),
+                destination_cidr_ip: fields.optional("DestinationCidrIp"),
+                entry_type: fields.optional("EntryType"),
+                ip_version: fields.optional("IpVersion"),
+                network_acl_entry_id: fields.optional("NetworkAclEntryId"),
+                network_acl_entry_name: fields.optional("NetworkAclEntryName"),
+                policy: fields.optional("Policy"),
+                port: fields.optional("Port"),
+                protocol: fields.optional("Protocol"),
+            })
     }
 }
 /// The inbound rules of the network ACL.
@@ -699,17 +701,18 @@ impl rt::Decode for IngressAclEntry {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            description: fields.optional("Description")?,
-            entry_type: fields.optional("EntryType")?,
-            ip_version: fields.optional("IpVersion")?,
-            network_acl_entry_id: fields.optional("NetworkAclEntryId")?,
-            network_acl_entry_name: fields.optional("NetworkAclEntryName")?,
-            policy: fields.optional("Policy")?,
-            port: fields.optional("Port")?,
-            protocol: fields.optional("Protocol")?,
-            source_cidr_ip: fields.optional("SourceCidrIp")?,
-        })
+        fields
+            .finish(Self {
+                description: fields.optional("Description"),
+                entry_type: fields.optional("EntryType"),
+                ip_version: fields.optional("IpVersion"),
+                network_acl_entry_id: fields.optional("NetworkAclEntryId"),
+                network_acl_entry_name: fields.optional("NetworkAclEntryName"),
+                policy: fields.optional("Policy"),
+                port: fields.optional("Port"),
+                protocol: fields.optional("Protocol"),
+                source_cidr_ip: fields.optional("SourceCidrIp"),
+            })
     }
 }
 /// The resources (vSwitches) the network ACL is associated with.
@@ -733,11 +736,12 @@ impl rt::Decode for Resource {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            resource_id: fields.optional("ResourceId")?,
-            resource_type: fields.optional("ResourceType")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                resource_id: fields.optional("ResourceId"),
+                resource_type: fields.optional("ResourceType"),
+                status: fields.optional("Status"),
+            })
     }
 }
 /// The network ACLs that match the filters, each with its rules and associations.
@@ -797,22 +801,23 @@ impl rt::Decode for NetworkAcl {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            egress_acl_entries: fields
-                .wrapped_list("EgressAclEntries", "EgressAclEntry")?,
-            ingress_acl_entries: fields
-                .wrapped_list("IngressAclEntries", "IngressAclEntry")?,
-            network_acl_id: fields.optional("NetworkAclId")?,
-            network_acl_name: fields.optional("NetworkAclName")?,
-            owner_id: fields.optional("OwnerId")?,
-            region_id: fields.optional("RegionId")?,
-            resources: fields.wrapped_list("Resources", "Resource")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                egress_acl_entries: fields
+                    .wrapped_list("EgressAclEntries", "EgressAclEntry"),
+                ingress_acl_entries: fields
+                    .wrapped_list("IngressAclEntries", "IngressAclEntry"),
+                network_acl_id: fields.optional("NetworkAclId"),
+                network_acl_name: fields.optional("NetworkAclName"),
+                owner_id: fields.optional("OwnerId"),
+                region_id: fields.optional("RegionId"),
+                resources: fields.wrapped_list("Resources", "Resource"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 #[cfg(test)]

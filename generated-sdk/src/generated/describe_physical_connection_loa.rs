@@ -163,10 +163,11 @@ impl rt::Decode for DescribePhysicalConnectionLoaResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            loa: fields.optional("PhysicalConnectionLOAType")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                loa: fields.optional("PhysicalConnectionLOAType"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `DescribePhysicalConnectionLOA` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -382,22 +383,23 @@ impl rt::Decode for PhysicalConnectionLoa {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            company_localized_name: fields.optional("CompanyLocalizedName")?,
-            company_name: fields.optional("CompanyName")?,
-            construction_time: fields.optional("ConstructionTime")?,
-            description: fields.optional("Description")?,
-            instance_id: fields.optional("InstanceId")?,
-            line_code: fields.optional("LineCode")?,
-            line_label: fields.optional("LineLabel")?,
-            line_sp_contact_info: fields.optional("LineSPContactInfo")?,
-            line_service_provider: fields.optional("LineServiceProvider")?,
-            line_type: fields.optional("LineType")?,
-            loa_url: fields.optional("LoaUrl")?,
-            pm_info: fields.wrapped_list("PMInfo", "PMInfo")?,
-            si: fields.optional("SI")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                company_localized_name: fields.optional("CompanyLocalizedName"),
+                company_name: fields.optional("CompanyName"),
+                construction_time: fields.optional("ConstructionTime"),
+                description: fields.optional("Description"),
+                instance_id: fields.optional("InstanceId"),
+                line_code: fields.optional("LineCode"),
+                line_label: fields.optional("LineLabel"),
+                line_sp_contact_info: fields.optional("LineSPContactInfo"),
+                line_service_provider: fields.optional("LineServiceProvider"),
+                line_type: fields.optional("LineType"),
+                loa_url: fields.optional("LoaUrl"),
+                pm_info: fields.wrapped_list("PMInfo", "PMInfo"),
+                si: fields.optional("SI"),
+                status: fields.optional("Status"),
+            })
     }
 }
 #[cfg(test)]

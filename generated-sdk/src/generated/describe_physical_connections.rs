@@ -332,14 +332,15 @@ impl rt::Decode for DescribePhysicalConnectionsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            physical_connections: fields
-                .wrapped_list("PhysicalConnectionSet", "PhysicalConnectionType")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                physical_connections: fields
+                    .wrapped_list("PhysicalConnectionSet", "PhysicalConnectionType"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribePhysicalConnections` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -660,13 +661,14 @@ impl rt::Decode for MacsecKey {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cak: fields.optional("Cak")?,
-            cipher_suite: fields.optional("CipherSuite")?,
-            ckn: fields.optional("Ckn")?,
-            start_on: fields.optional("StartOn")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                cak: fields.optional("Cak"),
+                cipher_suite: fields.optional("CipherSuite"),
+                ckn: fields.optional("Ckn"),
+                start_on: fields.optional("StartOn"),
+                status: fields.optional("Status"),
+            })
     }
 }
 /// The circuits on this page.
@@ -846,55 +848,56 @@ impl rt::Decode for PhysicalConnection {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            access_point_id: fields.optional("AccessPointId")?,
-            access_point_type: fields.optional("AccessPointType")?,
-            ad_detail_location: fields.optional("AdDetailLocation")?,
-            ad_location: fields.optional("AdLocation")?,
-            bandwidth: fields.optional("Bandwidth")?,
-            business_status: fields.optional("BusinessStatus")?,
-            charge_type: fields.optional("ChargeType")?,
-            circuit_code: fields.optional("CircuitCode")?,
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            device_features_selected: fields.optional("DeviceFeaturesSelected")?,
-            down_delay_time: fields.optional("DownDelayTime")?,
-            enabled_time: fields.optional("EnabledTime")?,
-            end_time: fields.optional("EndTime")?,
-            expect_spec: fields.optional("ExpectSpec")?,
-            has_reservation_data: fields.optional("HasReservationData")?,
-            line_operator: fields.optional("LineOperator")?,
-            loa_status: fields.optional("LoaStatus")?,
-            macsec_keys: fields.wrapped_list("MacsecKeys", "MacsecKey")?,
-            name: fields.optional("Name")?,
-            optical_module_model: fields.optional("OpticalModuleModel")?,
-            order_mode: fields.optional("OrderMode")?,
-            parent_physical_connection_ali_uid: fields
-                .optional("ParentPhysicalConnectionAliUid")?,
-            parent_physical_connection_id: fields
-                .optional("ParentPhysicalConnectionId")?,
-            peer_location: fields.optional("PeerLocation")?,
-            physical_connection_id: fields.optional("PhysicalConnectionId")?,
-            port_number: fields.optional("PortNumber")?,
-            port_type: fields.optional("PortType")?,
-            product_type: fields.optional("ProductType")?,
-            qos_id: fields.optional("QosId")?,
-            redundant_physical_connection_id: fields
-                .optional("RedundantPhysicalConnectionId")?,
-            reservation_active_time: fields.optional("ReservationActiveTime")?,
-            reservation_internet_charge_type: fields
-                .optional("ReservationInternetChargeType")?,
-            reservation_order_type: fields.optional("ReservationOrderType")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            spec: fields.optional("Spec")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "tags")?,
-            type_: fields.optional("Type")?,
-            virtual_physical_connection_count: fields
-                .optional("VirtualPhysicalConnectionCount")?,
-            vlan_id: fields.optional("VlanId")?,
-            vpconn_status: fields.optional("VpconnStatus")?,
-        })
+        fields
+            .finish(Self {
+                access_point_id: fields.optional("AccessPointId"),
+                access_point_type: fields.optional("AccessPointType"),
+                ad_detail_location: fields.optional("AdDetailLocation"),
+                ad_location: fields.optional("AdLocation"),
+                bandwidth: fields.optional("Bandwidth"),
+                business_status: fields.optional("BusinessStatus"),
+                charge_type: fields.optional("ChargeType"),
+                circuit_code: fields.optional("CircuitCode"),
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                device_features_selected: fields.optional("DeviceFeaturesSelected"),
+                down_delay_time: fields.optional("DownDelayTime"),
+                enabled_time: fields.optional("EnabledTime"),
+                end_time: fields.optional("EndTime"),
+                expect_spec: fields.optional("ExpectSpec"),
+                has_reservation_data: fields.optional("HasReservationData"),
+                line_operator: fields.optional("LineOperator"),
+                loa_status: fields.optional("LoaStatus"),
+                macsec_keys: fields.wrapped_list("MacsecKeys", "MacsecKey"),
+                name: fields.optional("Name"),
+                optical_module_model: fields.optional("OpticalModuleModel"),
+                order_mode: fields.optional("OrderMode"),
+                parent_physical_connection_ali_uid: fields
+                    .optional("ParentPhysicalConnectionAliUid"),
+                parent_physical_connection_id: fields
+                    .optional("ParentPhysicalConnectionId"),
+                peer_location: fields.optional("PeerLocation"),
+                physical_connection_id: fields.optional("PhysicalConnectionId"),
+                port_number: fields.optional("PortNumber"),
+                port_type: fields.optional("PortType"),
+                product_type: fields.optional("ProductType"),
+                qos_id: fields.optional("QosId"),
+                redundant_physical_connection_id: fields
+                    .optional("RedundantPhysicalConnectionId"),
+                reservation_active_time: fields.optional("ReservationActiveTime"),
+                reservation_internet_charge_type: fields
+                    .optional("ReservationInternetChargeType"),
+                reservation_order_type: fields.optional("ReservationOrderType"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                spec: fields.optional("Spec"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "tags"),
+                type_: fields.optional("Type"),
+                virtual_physical_connection_count: fields
+                    .optional("VirtualPhysicalConnectionCount"),
+                vlan_id: fields.optional("VlanId"),
+                vpconn_status: fields.optional("VpconnStatus"),
+            })
     }
 }
 #[cfg(test)]

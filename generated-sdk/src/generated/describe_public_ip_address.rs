@@ -244,17 +244,18 @@ impl rt::Decode for DescribePublicIpAddressResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            code: fields.optional("Code")?,
-            message: fields.optional("Message")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            public_ip_address: fields.list("PublicIpAddress")?,
-            region_id: fields.optional("RegionId")?,
-            request_id: fields.required("RequestId")?,
-            success: fields.optional("Success")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                code: fields.optional("Code"),
+                message: fields.optional("Message"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                public_ip_address: fields.list("PublicIpAddress"),
+                region_id: fields.optional("RegionId"),
+                request_id: fields.required("RequestId")?,
+                success: fields.optional("Success"),
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribePublicIpAddress` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

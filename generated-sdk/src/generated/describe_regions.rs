@@ -128,10 +128,11 @@ impl rt::Decode for DescribeRegionsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            regions: fields.wrapped_list("Regions", "Region")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                regions: fields.wrapped_list("Regions", "Region"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `DescribeRegions` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -236,11 +237,12 @@ impl rt::Decode for Region {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            local_name: fields.optional("LocalName")?,
-            region_endpoint: fields.optional("RegionEndpoint")?,
-            region_id: fields.optional("RegionId")?,
-        })
+        fields
+            .finish(Self {
+                local_name: fields.optional("LocalName"),
+                region_endpoint: fields.optional("RegionEndpoint"),
+                region_id: fields.optional("RegionId"),
+            })
     }
 }
 #[cfg(test)]

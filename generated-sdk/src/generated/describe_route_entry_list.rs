@@ -405,12 +405,13 @@ impl rt::Decode for DescribeRouteEntryListResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            route_entrys: fields.wrapped_list("RouteEntrys", "RouteEntry")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                route_entrys: fields.wrapped_list("RouteEntrys", "RouteEntry"),
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeRouteEntryList` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -809,11 +810,12 @@ impl rt::Decode for NextHopRelatedInfo {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            instance_id: fields.optional("InstanceId")?,
-            instance_type: fields.optional("InstanceType")?,
-            region_id: fields.optional("RegionId")?,
-        })
+        fields
+            .finish(Self {
+                instance_id: fields.optional("InstanceId"),
+                instance_type: fields.optional("InstanceType"),
+                region_id: fields.optional("RegionId"),
+            })
     }
 }
 /// The next hops of the entry; an ECMP entry has more than one.
@@ -849,14 +851,15 @@ impl rt::Decode for NextHop {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            enabled: fields.optional("Enabled")?,
-            next_hop_id: fields.optional("NextHopId")?,
-            next_hop_region_id: fields.optional("NextHopRegionId")?,
-            next_hop_related_info: fields.optional("NextHopRelatedInfo")?,
-            next_hop_type: fields.optional("NextHopType")?,
-            weight: fields.optional("Weight")?,
-        })
+        fields
+            .finish(Self {
+                enabled: fields.optional("Enabled"),
+                next_hop_id: fields.optional("NextHopId"),
+                next_hop_region_id: fields.optional("NextHopRegionId"),
+                next_hop_related_info: fields.optional("NextHopRelatedInfo"),
+                next_hop_type: fields.optional("NextHopType"),
+                weight: fields.optional("Weight"),
+            })
     }
 }
 /// The route entries on this page.
@@ -916,20 +919,21 @@ impl rt::Decode for RouteEntry {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            description: fields.optional("Description")?,
-            destination_cidr_block: fields.optional("DestinationCidrBlock")?,
-            gmt_modified: fields.optional("GmtModified")?,
-            ip_version: fields.optional("IpVersion")?,
-            next_hops: fields.wrapped_list("NextHops", "NextHop")?,
-            origin: fields.optional("Origin")?,
-            route_entry_id: fields.optional("RouteEntryId")?,
-            route_entry_name: fields.optional("RouteEntryName")?,
-            route_table_id: fields.optional("RouteTableId")?,
-            service_type: fields.optional("ServiceType")?,
-            status: fields.optional("Status")?,
-            type_: fields.optional("Type")?,
-        })
+        fields
+            .finish(Self {
+                description: fields.optional("Description"),
+                destination_cidr_block: fields.optional("DestinationCidrBlock"),
+                gmt_modified: fields.optional("GmtModified"),
+                ip_version: fields.optional("IpVersion"),
+                next_hops: fields.wrapped_list("NextHops", "NextHop"),
+                origin: fields.optional("Origin"),
+                route_entry_id: fields.optional("RouteEntryId"),
+                route_entry_name: fields.optional("RouteEntryName"),
+                route_table_id: fields.optional("RouteTableId"),
+                service_type: fields.optional("ServiceType"),
+                status: fields.optional("Status"),
+                type_: fields.optional("Type"),
+            })
     }
 }
 #[cfg(test)]

@@ -355,14 +355,15 @@ impl rt::Decode for DescribeRouteTableListResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            router_table_list: fields
-                .wrapped_list("RouterTableList", "RouterTableListType")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                router_table_list: fields
+                    .wrapped_list("RouterTableList", "RouterTableListType"),
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeRouteTableList` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -663,24 +664,25 @@ impl rt::Decode for RouterTableListType {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            associate_type: fields.optional("AssociateType")?,
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            gateway_ids: fields.wrapped_list("GatewayIds", "GatewayIds")?,
-            owner_id: fields.optional("OwnerId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            route_propagation_enable: fields.optional("RoutePropagationEnable")?,
-            route_table_id: fields.optional("RouteTableId")?,
-            route_table_name: fields.optional("RouteTableName")?,
-            route_table_type: fields.optional("RouteTableType")?,
-            router_id: fields.optional("RouterId")?,
-            router_type: fields.optional("RouterType")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            vswitch_ids: fields.wrapped_list("VSwitchIds", "VSwitchId")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                associate_type: fields.optional("AssociateType"),
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                gateway_ids: fields.wrapped_list("GatewayIds", "GatewayIds"),
+                owner_id: fields.optional("OwnerId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                route_propagation_enable: fields.optional("RoutePropagationEnable"),
+                route_table_id: fields.optional("RouteTableId"),
+                route_table_name: fields.optional("RouteTableName"),
+                route_table_type: fields.optional("RouteTableType"),
+                router_id: fields.optional("RouterId"),
+                router_type: fields.optional("RouterType"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                vswitch_ids: fields.wrapped_list("VSwitchIds", "VSwitchId"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 #[cfg(test)]

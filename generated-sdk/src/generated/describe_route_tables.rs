@@ -351,13 +351,14 @@ impl rt::Decode for DescribeRouteTablesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            route_tables: fields.wrapped_list("RouteTables", "RouteTable")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                route_tables: fields.wrapped_list("RouteTables", "RouteTable"),
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeRouteTables` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -679,12 +680,13 @@ impl rt::Decode for NextHop {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            enabled: fields.optional("Enabled")?,
-            next_hop_id: fields.optional("NextHopId")?,
-            next_hop_type: fields.optional("NextHopType")?,
-            weight: fields.optional("Weight")?,
-        })
+        fields
+            .finish(Self {
+                enabled: fields.optional("Enabled"),
+                next_hop_id: fields.optional("NextHopId"),
+                next_hop_type: fields.optional("NextHopType"),
+                weight: fields.optional("Weight"),
+            })
     }
 }
 /// The route entries of the table.
@@ -736,18 +738,19 @@ impl rt::Decode for RouteEntry {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            description: fields.optional("Description")?,
-            destination_cidr_block: fields.optional("DestinationCidrBlock")?,
-            instance_id: fields.optional("InstanceId")?,
-            next_hop_type: fields.optional("NextHopType")?,
-            next_hops: fields.wrapped_list("NextHops", "NextHop")?,
-            route_entry_id: fields.optional("RouteEntryId")?,
-            route_entry_name: fields.optional("RouteEntryName")?,
-            route_table_id: fields.optional("RouteTableId")?,
-            status: fields.optional("Status")?,
-            type_: fields.optional("Type")?,
-        })
+        fields
+            .finish(Self {
+                description: fields.optional("Description"),
+                destination_cidr_block: fields.optional("DestinationCidrBlock"),
+                instance_id: fields.optional("InstanceId"),
+                next_hop_type: fields.optional("NextHopType"),
+                next_hops: fields.wrapped_list("NextHops", "NextHop"),
+                route_entry_id: fields.optional("RouteEntryId"),
+                route_entry_name: fields.optional("RouteEntryName"),
+                route_table_id: fields.optional("RouteTableId"),
+                status: fields.optional("Status"),
+                type_: fields.optional("Type"),
+            })
     }
 }
 /// The route tables on this page.
@@ -791,16 +794,17 @@ impl rt::Decode for RouteTable {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            creation_time: fields.optional("CreationTime")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            route_entrys: fields.wrapped_list("RouteEntrys", "RouteEntry")?,
-            route_table_id: fields.optional("RouteTableId")?,
-            route_table_type: fields.optional("RouteTableType")?,
-            status: fields.optional("Status")?,
-            v_router_id: fields.optional("VRouterId")?,
-            vswitch_ids: fields.wrapped_list("VSwitchIds", "VSwitchId")?,
-        })
+        fields
+            .finish(Self {
+                creation_time: fields.optional("CreationTime"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                route_entrys: fields.wrapped_list("RouteEntrys", "RouteEntry"),
+                route_table_id: fields.optional("RouteTableId"),
+                route_table_type: fields.optional("RouteTableType"),
+                status: fields.optional("Status"),
+                v_router_id: fields.optional("VRouterId"),
+                vswitch_ids: fields.wrapped_list("VSwitchIds", "VSwitchId"),
+            })
     }
 }
 #[cfg(test)]

@@ -306,14 +306,15 @@ impl rt::Decode for DescribeRouterInterfacesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            router_interface_set: fields
-                .wrapped_list("RouterInterfaceSet", "RouterInterfaceType")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                router_interface_set: fields
+                    .wrapped_list("RouterInterfaceSet", "RouterInterfaceType"),
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeRouterInterfaces` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -632,10 +633,11 @@ impl rt::Decode for DescribeRouterInterfacesFilter {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            key: fields.optional("Key")?,
-            value: fields.list("Value")?,
-        })
+        fields
+            .finish(Self {
+                key: fields.optional("Key"),
+                value: fields.list("Value"),
+            })
     }
 }
 impl rt::ToParam for DescribeRouterInterfacesFilter {
@@ -831,51 +833,52 @@ impl rt::Decode for RouterInterfaceType {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            access_point_id: fields.optional("AccessPointId")?,
-            bandwidth: fields.optional("Bandwidth")?,
-            business_status: fields.optional("BusinessStatus")?,
-            charge_type: fields.optional("ChargeType")?,
-            connected_time: fields.optional("ConnectedTime")?,
-            creation_time: fields.optional("CreationTime")?,
-            cross_border: fields.optional("CrossBorder")?,
-            description: fields.optional("Description")?,
-            end_time: fields.optional("EndTime")?,
-            fast_link_mode: fields.optional("FastLinkMode")?,
-            has_reservation_data: fields.optional("HasReservationData")?,
-            hc_rate: fields.optional("HcRate")?,
-            hc_threshold: fields.optional("HcThreshold")?,
-            health_check_source_ip: fields.optional("HealthCheckSourceIp")?,
-            health_check_target_ip: fields.optional("HealthCheckTargetIp")?,
-            ipv6_status: fields.optional("Ipv6Status")?,
-            name: fields.optional("Name")?,
-            opposite_access_point_id: fields.optional("OppositeAccessPointId")?,
-            opposite_bandwidth: fields.optional("OppositeBandwidth")?,
-            opposite_interface_business_status: fields
-                .optional("OppositeInterfaceBusinessStatus")?,
-            opposite_interface_id: fields.optional("OppositeInterfaceId")?,
-            opposite_interface_owner_id: fields.optional("OppositeInterfaceOwnerId")?,
-            opposite_interface_spec: fields.optional("OppositeInterfaceSpec")?,
-            opposite_interface_status: fields.optional("OppositeInterfaceStatus")?,
-            opposite_region_id: fields.optional("OppositeRegionId")?,
-            opposite_router_id: fields.optional("OppositeRouterId")?,
-            opposite_router_type: fields.optional("OppositeRouterType")?,
-            opposite_vpc_instance_id: fields.optional("OppositeVpcInstanceId")?,
-            reservation_active_time: fields.optional("ReservationActiveTime")?,
-            reservation_bandwidth: fields.optional("ReservationBandwidth")?,
-            reservation_internet_charge_type: fields
-                .optional("ReservationInternetChargeType")?,
-            reservation_order_type: fields.optional("ReservationOrderType")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            role: fields.optional("Role")?,
-            router_id: fields.optional("RouterId")?,
-            router_interface_id: fields.optional("RouterInterfaceId")?,
-            router_type: fields.optional("RouterType")?,
-            spec: fields.optional("Spec")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "Tags")?,
-            vpc_instance_id: fields.optional("VpcInstanceId")?,
-        })
+        fields
+            .finish(Self {
+                access_point_id: fields.optional("AccessPointId"),
+                bandwidth: fields.optional("Bandwidth"),
+                business_status: fields.optional("BusinessStatus"),
+                charge_type: fields.optional("ChargeType"),
+                connected_time: fields.optional("ConnectedTime"),
+                creation_time: fields.optional("CreationTime"),
+                cross_border: fields.optional("CrossBorder"),
+                description: fields.optional("Description"),
+                end_time: fields.optional("EndTime"),
+                fast_link_mode: fields.optional("FastLinkMode"),
+                has_reservation_data: fields.optional("HasReservationData"),
+                hc_rate: fields.optional("HcRate"),
+                hc_threshold: fields.optional("HcThreshold"),
+                health_check_source_ip: fields.optional("HealthCheckSourceIp"),
+                health_check_target_ip: fields.optional("HealthCheckTargetIp"),
+                ipv6_status: fields.optional("Ipv6Status"),
+                name: fields.optional("Name"),
+                opposite_access_point_id: fields.optional("OppositeAccessPointId"),
+                opposite_bandwidth: fields.optional("OppositeBandwidth"),
+                opposite_interface_business_status: fields
+                    .optional("OppositeInterfaceBusinessStatus"),
+                opposite_interface_id: fields.optional("OppositeInterfaceId"),
+                opposite_interface_owner_id: fields.optional("OppositeInterfaceOwnerId"),
+                opposite_interface_spec: fields.optional("OppositeInterfaceSpec"),
+                opposite_interface_status: fields.optional("OppositeInterfaceStatus"),
+                opposite_region_id: fields.optional("OppositeRegionId"),
+                opposite_router_id: fields.optional("OppositeRouterId"),
+                opposite_router_type: fields.optional("OppositeRouterType"),
+                opposite_vpc_instance_id: fields.optional("OppositeVpcInstanceId"),
+                reservation_active_time: fields.optional("ReservationActiveTime"),
+                reservation_bandwidth: fields.optional("ReservationBandwidth"),
+                reservation_internet_charge_type: fields
+                    .optional("ReservationInternetChargeType"),
+                reservation_order_type: fields.optional("ReservationOrderType"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                role: fields.optional("Role"),
+                router_id: fields.optional("RouterId"),
+                router_interface_id: fields.optional("RouterInterfaceId"),
+                router_type: fields.optional("RouterType"),
+                spec: fields.optional("Spec"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "Tags"),
+                vpc_instance_id: fields.optional("VpcInstanceId"),
+            })
     }
 }
 #[cfg(test)]

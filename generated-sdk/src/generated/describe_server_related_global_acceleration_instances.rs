@@ -154,14 +154,15 @@ impl rt::Decode for DescribeServerRelatedGlobalAccelerationInstancesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            global_acceleration_instances: fields
-                .wrapped_list(
-                    "GlobalAccelerationInstances",
-                    "GlobalAccelerationInstance",
-                )?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                global_acceleration_instances: fields
+                    .wrapped_list(
+                        "GlobalAccelerationInstances",
+                        "GlobalAccelerationInstance",
+                    ),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `DescribeServerRelatedGlobalAccelerationInstances` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -325,13 +326,14 @@ impl rt::Decode for GlobalAccelerationInstance {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            global_acceleration_instance_id: fields
-                .optional("GlobalAccelerationInstanceId")?,
-            ip_address: fields.optional("IpAddress")?,
-            region_id: fields.optional("RegionId")?,
-            server_ip_address: fields.optional("ServerIpAddress")?,
-        })
+        fields
+            .finish(Self {
+                global_acceleration_instance_id: fields
+                    .optional("GlobalAccelerationInstanceId"),
+                ip_address: fields.optional("IpAddress"),
+                region_id: fields.optional("RegionId"),
+                server_ip_address: fields.optional("ServerIpAddress"),
+            })
     }
 }
 #[cfg(test)]

@@ -379,14 +379,15 @@ impl rt::Decode for DescribeSnatTableEntriesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            snat_table_entries: fields
-                .wrapped_list("SnatTableEntries", "SnatTableEntry")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                snat_table_entries: fields
+                    .wrapped_list("SnatTableEntries", "SnatTableEntry"),
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeSnatTableEntries` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -559,18 +560,19 @@ impl rt::Decode for SnatTableEntry {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            eip_affinity: fields.optional("EipAffinity")?,
-            nat_gateway_id: fields.optional("NatGatewayId")?,
-            network_interface_id: fields.optional("NetworkInterfaceId")?,
-            snat_entry_id: fields.optional("SnatEntryId")?,
-            snat_entry_name: fields.optional("SnatEntryName")?,
-            snat_ip: fields.optional("SnatIp")?,
-            snat_table_id: fields.optional("SnatTableId")?,
-            source_cidr: fields.optional("SourceCIDR")?,
-            source_vswitch_id: fields.optional("SourceVSwitchId")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                eip_affinity: fields.optional("EipAffinity"),
+                nat_gateway_id: fields.optional("NatGatewayId"),
+                network_interface_id: fields.optional("NetworkInterfaceId"),
+                snat_entry_id: fields.optional("SnatEntryId"),
+                snat_entry_name: fields.optional("SnatEntryName"),
+                snat_ip: fields.optional("SnatIp"),
+                snat_table_id: fields.optional("SnatTableId"),
+                source_cidr: fields.optional("SourceCIDR"),
+                source_vswitch_id: fields.optional("SourceVSwitchId"),
+                status: fields.optional("Status"),
+            })
     }
 }
 #[cfg(test)]

@@ -181,21 +181,22 @@ impl rt::Decode for DescribeSslVpnClientCertResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ca_cert: fields.optional("CaCert")?,
-            client_cert: fields.optional("ClientCert")?,
-            client_config: fields.optional("ClientConfig")?,
-            client_key: fields.optional("ClientKey")?,
-            create_time: fields.optional("CreateTime")?,
-            end_time: fields.optional("EndTime")?,
-            name: fields.optional("Name")?,
-            region_id: fields.optional("RegionId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            ssl_vpn_client_cert_id: fields.optional("SslVpnClientCertId")?,
-            ssl_vpn_server_id: fields.optional("SslVpnServerId")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                ca_cert: fields.optional("CaCert"),
+                client_cert: fields.optional("ClientCert"),
+                client_config: fields.optional("ClientConfig"),
+                client_key: fields.optional("ClientKey"),
+                create_time: fields.optional("CreateTime"),
+                end_time: fields.optional("EndTime"),
+                name: fields.optional("Name"),
+                region_id: fields.optional("RegionId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                ssl_vpn_client_cert_id: fields.optional("SslVpnClientCertId"),
+                ssl_vpn_server_id: fields.optional("SslVpnServerId"),
+                status: fields.optional("Status"),
+            })
     }
 }
 /// Errors `DescribeSslVpnClientCert` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

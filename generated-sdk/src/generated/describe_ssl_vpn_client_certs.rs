@@ -282,14 +282,15 @@ impl rt::Decode for DescribeSslVpnClientCertsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            ssl_vpn_client_cert_keys: fields
-                .wrapped_list("SslVpnClientCertKeys", "SslVpnClientCertKey")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                ssl_vpn_client_cert_keys: fields
+                    .wrapped_list("SslVpnClientCertKeys", "SslVpnClientCertKey"),
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeSslVpnClientCerts` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -458,16 +459,17 @@ impl rt::Decode for SslVpnClientCertKey {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            create_time: fields.optional("CreateTime")?,
-            end_time: fields.optional("EndTime")?,
-            name: fields.optional("Name")?,
-            region_id: fields.optional("RegionId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            ssl_vpn_client_cert_id: fields.optional("SslVpnClientCertId")?,
-            ssl_vpn_server_id: fields.optional("SslVpnServerId")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                create_time: fields.optional("CreateTime"),
+                end_time: fields.optional("EndTime"),
+                name: fields.optional("Name"),
+                region_id: fields.optional("RegionId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                ssl_vpn_client_cert_id: fields.optional("SslVpnClientCertId"),
+                ssl_vpn_server_id: fields.optional("SslVpnServerId"),
+                status: fields.optional("Status"),
+            })
     }
 }
 #[cfg(test)]

@@ -238,15 +238,16 @@ impl rt::Decode for DescribeSslVpnClientsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            client_info_list: fields.list("ClientInfoList")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            region_id: fields.optional("RegionId")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            vpn_gateway_id: fields.optional("VpnGatewayId")?,
-        })
+        fields
+            .finish(Self {
+                client_info_list: fields.list("ClientInfoList"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                region_id: fields.optional("RegionId"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                vpn_gateway_id: fields.optional("VpnGatewayId"),
+            })
     }
 }
 /// Errors `DescribeSslVpnClients` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -411,16 +412,17 @@ impl rt::Decode for ClientInfoList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            common_name: fields.optional("CommonName")?,
-            connected_time: fields.optional("ConnectedTime")?,
-            ip: fields.optional("Ip")?,
-            port: fields.optional("Port")?,
-            private_ip: fields.optional("PrivateIp")?,
-            receive_bytes: fields.optional("ReceiveBytes")?,
-            send_bytes: fields.optional("SendBytes")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                common_name: fields.optional("CommonName"),
+                connected_time: fields.optional("ConnectedTime"),
+                ip: fields.optional("Ip"),
+                port: fields.optional("Port"),
+                private_ip: fields.optional("PrivateIp"),
+                receive_bytes: fields.optional("ReceiveBytes"),
+                send_bytes: fields.optional("SendBytes"),
+                status: fields.optional("Status"),
+            })
     }
 }
 #[cfg(test)]

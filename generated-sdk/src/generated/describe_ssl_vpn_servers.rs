@@ -280,13 +280,14 @@ impl rt::Decode for DescribeSslVpnServersResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            ssl_vpn_servers: fields.wrapped_list("SslVpnServers", "SslVpnServer")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                ssl_vpn_servers: fields.wrapped_list("SslVpnServers", "SslVpnServer"),
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeSslVpnServers` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -559,29 +560,30 @@ impl rt::Decode for SslVpnServer {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cipher: fields.optional("Cipher")?,
-            client_ip_pool: fields.optional("ClientIpPool")?,
-            compress: fields.optional("Compress")?,
-            connections: fields.optional("Connections")?,
-            create_time: fields.optional("CreateTime")?,
-            dns_servers: fields.optional("DnsServers")?,
-            enable_multi_factor_auth: fields.optional("EnableMultiFactorAuth")?,
-            i_daa_s_application_id: fields.optional("IDaaSApplicationId")?,
-            i_daa_s_instance_id: fields.optional("IDaaSInstanceId")?,
-            i_daa_s_instance_version: fields.optional("IDaaSInstanceVersion")?,
-            i_daa_s_region_id: fields.optional("IDaaSRegionId")?,
-            internet_ip: fields.optional("InternetIp")?,
-            local_subnet: fields.optional("LocalSubnet")?,
-            max_connections: fields.optional("MaxConnections")?,
-            name: fields.optional("Name")?,
-            port: fields.optional("Port")?,
-            proto: fields.optional("Proto")?,
-            region_id: fields.optional("RegionId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            ssl_vpn_server_id: fields.optional("SslVpnServerId")?,
-            vpn_gateway_id: fields.optional("VpnGatewayId")?,
-        })
+        fields
+            .finish(Self {
+                cipher: fields.optional("Cipher"),
+                client_ip_pool: fields.optional("ClientIpPool"),
+                compress: fields.optional("Compress"),
+                connections: fields.optional("Connections"),
+                create_time: fields.optional("CreateTime"),
+                dns_servers: fields.optional("DnsServers"),
+                enable_multi_factor_auth: fields.optional("EnableMultiFactorAuth"),
+                i_daa_s_application_id: fields.optional("IDaaSApplicationId"),
+                i_daa_s_instance_id: fields.optional("IDaaSInstanceId"),
+                i_daa_s_instance_version: fields.optional("IDaaSInstanceVersion"),
+                i_daa_s_region_id: fields.optional("IDaaSRegionId"),
+                internet_ip: fields.optional("InternetIp"),
+                local_subnet: fields.optional("LocalSubnet"),
+                max_connections: fields.optional("MaxConnections"),
+                name: fields.optional("Name"),
+                port: fields.optional("Port"),
+                proto: fields.optional("Proto"),
+                region_id: fields.optional("RegionId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                ssl_vpn_server_id: fields.optional("SslVpnServerId"),
+                vpn_gateway_id: fields.optional("VpnGatewayId"),
+            })
     }
 }
 #[cfg(test)]

@@ -278,11 +278,12 @@ impl rt::Decode for DescribeTagKeysForExpressConnectResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            tag_keys: fields.wrapped_list("TagKeys", "TagKey")?,
-        })
+        fields
+            .finish(Self {
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                tag_keys: fields.wrapped_list("TagKeys", "TagKey"),
+            })
     }
 }
 /// Errors `DescribeTagKeysForExpressConnect` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -383,10 +384,11 @@ impl rt::Decode for TagKey {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            tag_key: fields.optional("TagKey")?,
-            type_: fields.optional("Type")?,
-        })
+        fields
+            .finish(Self {
+                tag_key: fields.optional("TagKey"),
+                type_: fields.optional("Type"),
+            })
     }
 }
 #[cfg(test)]

@@ -270,11 +270,12 @@ impl rt::Decode for DescribeTagsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            tag_resources: fields.wrapped_list("TagResources", "TagResource")?,
-        })
+        fields
+            .finish(Self {
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                tag_resources: fields.wrapped_list("TagResources", "TagResource"),
+            })
     }
 }
 /// Errors `DescribeTags` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -446,10 +447,11 @@ impl rt::Decode for TagResource {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            tag_key: fields.optional("TagKey")?,
-            tag_value: fields.optional("TagValue")?,
-        })
+        fields
+            .finish(Self {
+                tag_key: fields.optional("TagKey"),
+                tag_value: fields.optional("TagValue"),
+            })
     }
 }
 #[cfg(test)]

@@ -238,13 +238,14 @@ impl rt::Decode for DescribeVRoutersResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            v_routers: fields.wrapped_list("VRouters", "VRouter")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                v_routers: fields.wrapped_list("VRouters", "VRouter"),
+            })
     }
 }
 /// Errors `DescribeVRouters` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -396,15 +397,16 @@ impl rt::Decode for VRouter {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            region_id: fields.optional("RegionId")?,
-            route_table_ids: fields.wrapped_list("RouteTableIds", "RouteTableId")?,
-            v_router_id: fields.optional("VRouterId")?,
-            v_router_name: fields.optional("VRouterName")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                region_id: fields.optional("RegionId"),
+                route_table_ids: fields.wrapped_list("RouteTableIds", "RouteTableId"),
+                v_router_id: fields.optional("VRouterId"),
+                v_router_name: fields.optional("VRouterName"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 #[cfg(test)]

@@ -410,13 +410,14 @@ impl rt::Decode for DescribeVSwitchesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            v_switches: fields.wrapped_list("VSwitches", "VSwitch")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                v_switches: fields.wrapped_list("VSwitches", "VSwitch"),
+            })
     }
 }
 /// Errors `DescribeVSwitches` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -628,10 +629,11 @@ impl rt::Decode for RouteTable {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            route_table_id: fields.optional("RouteTableId")?,
-            route_table_type: fields.optional("RouteTableType")?,
-        })
+        fields
+            .finish(Self {
+                route_table_id: fields.optional("RouteTableId"),
+                route_table_type: fields.optional("RouteTableType"),
+            })
     }
 }
 /// The vSwitches that match the filters.
@@ -715,26 +717,27 @@ impl rt::Decode for VSwitch {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            available_ip_address_count: fields.optional("AvailableIpAddressCount")?,
-            cidr_block: fields.optional("CidrBlock")?,
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            enabled_ipv6: fields.optional("EnabledIpv6")?,
-            ipv6_cidr_block: fields.optional("Ipv6CidrBlock")?,
-            is_default: fields.optional("IsDefault")?,
-            network_acl_id: fields.optional("NetworkAclId")?,
-            owner_id: fields.optional("OwnerId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            route_table: fields.optional("RouteTable")?,
-            share_type: fields.optional("ShareType")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            vswitch_id: fields.optional("VSwitchId")?,
-            vswitch_name: fields.optional("VSwitchName")?,
-            vpc_id: fields.optional("VpcId")?,
-            zone_id: fields.optional("ZoneId")?,
-        })
+        fields
+            .finish(Self {
+                available_ip_address_count: fields.optional("AvailableIpAddressCount"),
+                cidr_block: fields.optional("CidrBlock"),
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                enabled_ipv6: fields.optional("EnabledIpv6"),
+                ipv6_cidr_block: fields.optional("Ipv6CidrBlock"),
+                is_default: fields.optional("IsDefault"),
+                network_acl_id: fields.optional("NetworkAclId"),
+                owner_id: fields.optional("OwnerId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                route_table: fields.optional("RouteTable"),
+                share_type: fields.optional("ShareType"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                vswitch_id: fields.optional("VSwitchId"),
+                vswitch_name: fields.optional("VSwitchName"),
+                vpc_id: fields.optional("VpcId"),
+                zone_id: fields.optional("ZoneId"),
+            })
     }
 }
 #[cfg(test)]

@@ -209,17 +209,18 @@ impl rt::Decode for DescribeVbrHaResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            name: fields.optional("Name")?,
-            peer_vbr_id: fields.optional("PeerVbrId")?,
-            region_id: fields.optional("RegionId")?,
-            request_id: fields.required("RequestId")?,
-            status: fields.optional("Status")?,
-            vbr_ha_id: fields.optional("VbrHaId")?,
-            vbr_id: fields.optional("VbrId")?,
-        })
+        fields
+            .finish(Self {
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                name: fields.optional("Name"),
+                peer_vbr_id: fields.optional("PeerVbrId"),
+                region_id: fields.optional("RegionId"),
+                request_id: fields.required("RequestId")?,
+                status: fields.optional("Status"),
+                vbr_ha_id: fields.optional("VbrHaId"),
+                vbr_id: fields.optional("VbrId"),
+            })
     }
 }
 /// Errors `DescribeVbrHa` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -268,14 +268,15 @@ impl rt::Decode for DescribeVcoRouteEntriesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            vco_route_entries: fields.list("VcoRouteEntries")?,
-            vpn_route_counts: fields.list("VpnRouteCounts")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                vco_route_entries: fields.list("VcoRouteEntries"),
+                vpn_route_counts: fields.list("VpnRouteCounts"),
+            })
     }
 }
 /// Errors `DescribeVcoRouteEntries` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -532,19 +533,20 @@ impl rt::Decode for VcoRouteEntries {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            as_path: fields.optional("AsPath")?,
-            community: fields.optional("Community")?,
-            create_time: fields.optional("CreateTime")?,
-            next_hop: fields.optional("NextHop")?,
-            next_hop_tunnel_id_list: fields.list("NextHopTunnelIdList")?,
-            route_dest: fields.optional("RouteDest")?,
-            route_entry_type: fields.optional("RouteEntryType")?,
-            source: fields.optional("Source")?,
-            state: fields.optional("State")?,
-            vpn_connection_id: fields.optional("VpnConnectionId")?,
-            weight: fields.optional("Weight")?,
-        })
+        fields
+            .finish(Self {
+                as_path: fields.optional("AsPath"),
+                community: fields.optional("Community"),
+                create_time: fields.optional("CreateTime"),
+                next_hop: fields.optional("NextHop"),
+                next_hop_tunnel_id_list: fields.list("NextHopTunnelIdList"),
+                route_dest: fields.optional("RouteDest"),
+                route_entry_type: fields.optional("RouteEntryType"),
+                source: fields.optional("Source"),
+                state: fields.optional("State"),
+                vpn_connection_id: fields.optional("VpnConnectionId"),
+                weight: fields.optional("Weight"),
+            })
     }
 }
 /// Route counts of the connection, broken down by route type and source.
@@ -568,11 +570,12 @@ impl rt::Decode for VpnRouteCounts {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            route_count: fields.optional("RouteCount")?,
-            route_entry_type: fields.optional("RouteEntryType")?,
-            source: fields.optional("Source")?,
-        })
+        fields
+            .finish(Self {
+                route_count: fields.optional("RouteCount"),
+                route_entry_type: fields.optional("RouteEntryType"),
+                source: fields.optional("Source"),
+            })
     }
 }
 #[cfg(test)]

@@ -306,14 +306,15 @@ impl rt::Decode for DescribeVirtualBorderRoutersResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            virtual_border_router_set: fields
-                .wrapped_list("VirtualBorderRouterSet", "VirtualBorderRouterType")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                virtual_border_router_set: fields
+                    .wrapped_list("VirtualBorderRouterSet", "VirtualBorderRouterType"),
+            })
     }
 }
 /// Errors `DescribeVirtualBorderRouters` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -715,10 +716,11 @@ impl rt::Decode for DescribeVirtualBorderRoutersFilter {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            key: fields.optional("Key")?,
-            value: fields.list("Value")?,
-        })
+        fields
+            .finish(Self {
+                key: fields.optional("Key"),
+                value: fields.list("Value"),
+            })
     }
 }
 impl rt::ToParam for DescribeVirtualBorderRoutersFilter {
@@ -760,11 +762,12 @@ impl rt::Decode for AssociatedCen {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cen_id: fields.optional("CenId")?,
-            cen_owner_id: fields.optional("CenOwnerId")?,
-            cen_status: fields.optional("CenStatus")?,
-        })
+        fields
+            .finish(Self {
+                cen_id: fields.optional("CenId"),
+                cen_owner_id: fields.optional("CenOwnerId"),
+                cen_status: fields.optional("CenStatus"),
+            })
     }
 }
 /// The Express Connect circuits the VBR runs over, with the per-circuit addressing.
@@ -838,25 +841,26 @@ impl rt::Decode for AssociatedPhysicalConnection {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            circuit_code: fields.optional("CircuitCode")?,
-            enable_ipv6: fields.optional("EnableIpv6")?,
-            local_gateway_ip: fields.optional("LocalGatewayIp")?,
-            local_ipv6_gateway_ip: fields.optional("LocalIpv6GatewayIp")?,
-            peer_gateway_ip: fields.optional("PeerGatewayIp")?,
-            peer_ipv6_gateway_ip: fields.optional("PeerIpv6GatewayIp")?,
-            peering_ipv6_subnet_mask: fields.optional("PeeringIpv6SubnetMask")?,
-            peering_subnet_mask: fields.optional("PeeringSubnetMask")?,
-            physical_connection_business_status: fields
-                .optional("PhysicalConnectionBusinessStatus")?,
-            physical_connection_id: fields.optional("PhysicalConnectionId")?,
-            physical_connection_owner_uid: fields
-                .optional("PhysicalConnectionOwnerUid")?,
-            physical_connection_status: fields.optional("PhysicalConnectionStatus")?,
-            status: fields.optional("Status")?,
-            vlan_id: fields.optional("VlanId")?,
-            vlan_interface_id: fields.optional("VlanInterfaceId")?,
-        })
+        fields
+            .finish(Self {
+                circuit_code: fields.optional("CircuitCode"),
+                enable_ipv6: fields.optional("EnableIpv6"),
+                local_gateway_ip: fields.optional("LocalGatewayIp"),
+                local_ipv6_gateway_ip: fields.optional("LocalIpv6GatewayIp"),
+                peer_gateway_ip: fields.optional("PeerGatewayIp"),
+                peer_ipv6_gateway_ip: fields.optional("PeerIpv6GatewayIp"),
+                peering_ipv6_subnet_mask: fields.optional("PeeringIpv6SubnetMask"),
+                peering_subnet_mask: fields.optional("PeeringSubnetMask"),
+                physical_connection_business_status: fields
+                    .optional("PhysicalConnectionBusinessStatus"),
+                physical_connection_id: fields.optional("PhysicalConnectionId"),
+                physical_connection_owner_uid: fields
+                    .optional("PhysicalConnectionOwnerUid"),
+                physical_connection_status: fields.optional("PhysicalConnectionStatus"),
+                status: fields.optional("Status"),
+                vlan_id: fields.optional("VlanId"),
+                vlan_interface_id: fields.optional("VlanInterfaceId"),
+            })
     }
 }
 /// The VBRs on this page.
@@ -1038,56 +1042,57 @@ impl rt::Decode for VirtualBorderRouterType {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            access_point_id: fields.optional("AccessPointId")?,
-            activation_time: fields.optional("ActivationTime")?,
-            associated_cens: fields.wrapped_list("AssociatedCens", "AssociatedCen")?,
-            associated_physical_connections: fields
-                .wrapped_list(
-                    "AssociatedPhysicalConnections",
-                    "AssociatedPhysicalConnection",
-                )?,
-            bandwidth: fields.optional("Bandwidth")?,
-            circuit_code: fields.optional("CircuitCode")?,
-            cloud_box_instance_id: fields.optional("CloudBoxInstanceId")?,
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            detect_multiplier: fields.optional("DetectMultiplier")?,
-            ecc_id: fields.optional("EccId")?,
-            ecr_attatch_status: fields.optional("EcrAttatchStatus")?,
-            ecr_id: fields.optional("EcrId")?,
-            ecr_owner_id: fields.optional("EcrOwnerId")?,
-            enable_ipv6: fields.optional("EnableIpv6")?,
-            local_gateway_ip: fields.optional("LocalGatewayIp")?,
-            local_ipv6_gateway_ip: fields.optional("LocalIpv6GatewayIp")?,
-            min_rx_interval: fields.optional("MinRxInterval")?,
-            min_tx_interval: fields.optional("MinTxInterval")?,
-            mtu: fields.optional("Mtu")?,
-            name: fields.optional("Name")?,
-            p_conn_vbr_charge_type: fields.optional("PConnVbrChargeType")?,
-            p_conn_vbr_expire_time: fields.optional("PConnVbrExpireTime")?,
-            peer_gateway_ip: fields.optional("PeerGatewayIp")?,
-            peer_ipv6_gateway_ip: fields.optional("PeerIpv6GatewayIp")?,
-            peering_ipv6_subnet_mask: fields.optional("PeeringIpv6SubnetMask")?,
-            peering_subnet_mask: fields.optional("PeeringSubnetMask")?,
-            physical_connection_business_status: fields
-                .optional("PhysicalConnectionBusinessStatus")?,
-            physical_connection_id: fields.optional("PhysicalConnectionId")?,
-            physical_connection_owner_uid: fields
-                .optional("PhysicalConnectionOwnerUid")?,
-            physical_connection_status: fields.optional("PhysicalConnectionStatus")?,
-            recovery_time: fields.optional("RecoveryTime")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            route_table_id: fields.optional("RouteTableId")?,
-            sitelink_enable: fields.optional("SitelinkEnable")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "Tags")?,
-            termination_time: fields.optional("TerminationTime")?,
-            type_: fields.optional("Type")?,
-            vbr_id: fields.optional("VbrId")?,
-            vlan_id: fields.optional("VlanId")?,
-            vlan_interface_id: fields.optional("VlanInterfaceId")?,
-        })
+        fields
+            .finish(Self {
+                access_point_id: fields.optional("AccessPointId"),
+                activation_time: fields.optional("ActivationTime"),
+                associated_cens: fields.wrapped_list("AssociatedCens", "AssociatedCen"),
+                associated_physical_connections: fields
+                    .wrapped_list(
+                        "AssociatedPhysicalConnections",
+                        "AssociatedPhysicalConnection",
+                    ),
+                bandwidth: fields.optional("Bandwidth"),
+                circuit_code: fields.optional("CircuitCode"),
+                cloud_box_instance_id: fields.optional("CloudBoxInstanceId"),
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                detect_multiplier: fields.optional("DetectMultiplier"),
+                ecc_id: fields.optional("EccId"),
+                ecr_attatch_status: fields.optional("EcrAttatchStatus"),
+                ecr_id: fields.optional("EcrId"),
+                ecr_owner_id: fields.optional("EcrOwnerId"),
+                enable_ipv6: fields.optional("EnableIpv6"),
+                local_gateway_ip: fields.optional("LocalGatewayIp"),
+                local_ipv6_gateway_ip: fields.optional("LocalIpv6GatewayIp"),
+                min_rx_interval: fields.optional("MinRxInterval"),
+                min_tx_interval: fields.optional("MinTxInterval"),
+                mtu: fields.optional("Mtu"),
+                name: fields.optional("Name"),
+                p_conn_vbr_charge_type: fields.optional("PConnVbrChargeType"),
+                p_conn_vbr_expire_time: fields.optional("PConnVbrExpireTime"),
+                peer_gateway_ip: fields.optional("PeerGatewayIp"),
+                peer_ipv6_gateway_ip: fields.optional("PeerIpv6GatewayIp"),
+                peering_ipv6_subnet_mask: fields.optional("PeeringIpv6SubnetMask"),
+                peering_subnet_mask: fields.optional("PeeringSubnetMask"),
+                physical_connection_business_status: fields
+                    .optional("PhysicalConnectionBusinessStatus"),
+                physical_connection_id: fields.optional("PhysicalConnectionId"),
+                physical_connection_owner_uid: fields
+                    .optional("PhysicalConnectionOwnerUid"),
+                physical_connection_status: fields.optional("PhysicalConnectionStatus"),
+                recovery_time: fields.optional("RecoveryTime"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                route_table_id: fields.optional("RouteTableId"),
+                sitelink_enable: fields.optional("SitelinkEnable"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "Tags"),
+                termination_time: fields.optional("TerminationTime"),
+                type_: fields.optional("Type"),
+                vbr_id: fields.optional("VbrId"),
+                vlan_id: fields.optional("VlanId"),
+                vlan_interface_id: fields.optional("VlanInterfaceId"),
+            })
     }
 }
 #[cfg(test)]

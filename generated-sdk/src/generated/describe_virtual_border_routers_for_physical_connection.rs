@@ -278,17 +278,18 @@ impl rt::Decode for DescribeVirtualBorderRoutersForPhysicalConnectionResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            virtual_border_routers: fields
-                .wrapped_list(
-                    "VirtualBorderRouterForPhysicalConnectionSet",
-                    "VirtualBorderRouterForPhysicalConnectionType",
-                )?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                virtual_border_routers: fields
+                    .wrapped_list(
+                        "VirtualBorderRouterForPhysicalConnectionSet",
+                        "VirtualBorderRouterForPhysicalConnectionType",
+                    ),
+            })
     }
 }
 /// Errors `DescribeVirtualBorderRoutersForPhysicalConnection` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -573,32 +574,33 @@ impl rt::Decode for VirtualBorderRouterForPhysicalConnection {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            activation_time: fields.optional("ActivationTime")?,
-            bandwidth: fields.optional("Bandwidth")?,
-            bandwidth_status: fields.optional("BandwidthStatus")?,
-            circuit_code: fields.optional("CircuitCode")?,
-            creation_time: fields.optional("CreationTime")?,
-            ecc_id: fields.optional("EccId")?,
-            enable_ipv6: fields.optional("EnableIpv6")?,
-            local_gateway_ip: fields.optional("LocalGatewayIp")?,
-            local_ipv6_gateway_ip: fields.optional("LocalIpv6GatewayIp")?,
-            p_conn_vbr_bussiness_status: fields.optional("PConnVbrBussinessStatus")?,
-            p_conn_vbr_charge_type: fields.optional("PConnVbrChargeType")?,
-            p_conn_vbr_expire_time: fields.optional("PConnVbrExpireTime")?,
-            peer_gateway_ip: fields.optional("PeerGatewayIp")?,
-            peer_ipv6_gateway_ip: fields.optional("PeerIpv6GatewayIp")?,
-            peering_ipv6_subnet_mask: fields.optional("PeeringIpv6SubnetMask")?,
-            peering_subnet_mask: fields.optional("PeeringSubnetMask")?,
-            recovery_time: fields.optional("RecoveryTime")?,
-            status: fields.optional("Status")?,
-            termination_time: fields.optional("TerminationTime")?,
-            type_: fields.optional("Type")?,
-            vbr_id: fields.optional("VbrId")?,
-            vbr_name: fields.optional("VbrName")?,
-            vbr_owner_uid: fields.optional("VbrOwnerUid")?,
-            vlan_id: fields.optional("VlanId")?,
-        })
+        fields
+            .finish(Self {
+                activation_time: fields.optional("ActivationTime"),
+                bandwidth: fields.optional("Bandwidth"),
+                bandwidth_status: fields.optional("BandwidthStatus"),
+                circuit_code: fields.optional("CircuitCode"),
+                creation_time: fields.optional("CreationTime"),
+                ecc_id: fields.optional("EccId"),
+                enable_ipv6: fields.optional("EnableIpv6"),
+                local_gateway_ip: fields.optional("LocalGatewayIp"),
+                local_ipv6_gateway_ip: fields.optional("LocalIpv6GatewayIp"),
+                p_conn_vbr_bussiness_status: fields.optional("PConnVbrBussinessStatus"),
+                p_conn_vbr_charge_type: fields.optional("PConnVbrChargeType"),
+                p_conn_vbr_expire_time: fields.optional("PConnVbrExpireTime"),
+                peer_gateway_ip: fields.optional("PeerGatewayIp"),
+                peer_ipv6_gateway_ip: fields.optional("PeerIpv6GatewayIp"),
+                peering_ipv6_subnet_mask: fields.optional("PeeringIpv6SubnetMask"),
+                peering_subnet_mask: fields.optional("PeeringSubnetMask"),
+                recovery_time: fields.optional("RecoveryTime"),
+                status: fields.optional("Status"),
+                termination_time: fields.optional("TerminationTime"),
+                type_: fields.optional("Type"),
+                vbr_id: fields.optional("VbrId"),
+                vbr_name: fields.optional("VbrName"),
+                vbr_owner_uid: fields.optional("VbrOwnerUid"),
+                vlan_id: fields.optional("VlanId"),
+            })
     }
 }
 #[cfg(test)]

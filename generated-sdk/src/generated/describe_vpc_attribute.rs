@@ -271,42 +271,43 @@ impl rt::Decode for DescribeVpcAttributeResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            associated_cens: fields.wrapped_list("AssociatedCens", "AssociatedCen")?,
-            associated_propagation_sources: fields
-                .wrapped_list(
-                    "AssociatedPropagationSources",
-                    "AssociatedPropagationSources",
-                )?,
-            cidr_block: fields.optional("CidrBlock")?,
-            classic_link_enabled: fields.optional("ClassicLinkEnabled")?,
-            cloud_resources: fields
-                .wrapped_list("CloudResources", "CloudResourceSetType")?,
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            dhcp_options_set_id: fields.optional("DhcpOptionsSetId")?,
-            dhcp_options_set_status: fields.optional("DhcpOptionsSetStatus")?,
-            dns_hostname_status: fields.optional("DnsHostnameStatus")?,
-            enabled_ipv6: fields.optional("EnabledIpv6")?,
-            ipv4_gateway_id: fields.optional("Ipv4GatewayId")?,
-            ipv6_cidr_block: fields.optional("Ipv6CidrBlock")?,
-            ipv6_cidr_blocks: fields.wrapped_list("Ipv6CidrBlocks", "Ipv6CidrBlock")?,
-            is_default: fields.optional("IsDefault")?,
-            owner_id: fields.optional("OwnerId")?,
-            region_id: fields.optional("RegionId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            secondary_cidr_blocks: fields
-                .wrapped_list("SecondaryCidrBlocks", "SecondaryCidrBlock")?,
-            status: fields.optional("Status")?,
-            support_ipv4_gateway: fields.optional("SupportIpv4Gateway")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            user_cidrs: fields.wrapped_list("UserCidrs", "UserCidr")?,
-            v_router_id: fields.optional("VRouterId")?,
-            vswitch_ids: fields.wrapped_list("VSwitchIds", "VSwitchId")?,
-            vpc_id: fields.optional("VpcId")?,
-            vpc_name: fields.optional("VpcName")?,
-        })
+        fields
+            .finish(Self {
+                associated_cens: fields.wrapped_list("AssociatedCens", "AssociatedCen"),
+                associated_propagation_sources: fields
+                    .wrapped_list(
+                        "AssociatedPropagationSources",
+                        "AssociatedPropagationSources",
+                    ),
+                cidr_block: fields.optional("CidrBlock"),
+                classic_link_enabled: fields.optional("ClassicLinkEnabled"),
+                cloud_resources: fields
+                    .wrapped_list("CloudResources", "CloudResourceSetType"),
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                dhcp_options_set_id: fields.optional("DhcpOptionsSetId"),
+                dhcp_options_set_status: fields.optional("DhcpOptionsSetStatus"),
+                dns_hostname_status: fields.optional("DnsHostnameStatus"),
+                enabled_ipv6: fields.optional("EnabledIpv6"),
+                ipv4_gateway_id: fields.optional("Ipv4GatewayId"),
+                ipv6_cidr_block: fields.optional("Ipv6CidrBlock"),
+                ipv6_cidr_blocks: fields.wrapped_list("Ipv6CidrBlocks", "Ipv6CidrBlock"),
+                is_default: fields.optional("IsDefault"),
+                owner_id: fields.optional("OwnerId"),
+                region_id: fields.optional("RegionId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                secondary_cidr_blocks: fields
+                    .wrapped_list("SecondaryCidrBlocks", "SecondaryCidrBlock"),
+                status: fields.optional("Status"),
+                support_ipv4_gateway: fields.optional("SupportIpv4Gateway"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                user_cidrs: fields.wrapped_list("UserCidrs", "UserCidr"),
+                v_router_id: fields.optional("VRouterId"),
+                vswitch_ids: fields.wrapped_list("VSwitchIds", "VSwitchId"),
+                vpc_id: fields.optional("VpcId"),
+                vpc_name: fields.optional("VpcName"),
+            })
     }
 }
 /// Errors `DescribeVpcAttribute` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -610,11 +611,12 @@ impl rt::Decode for AssociatedCen {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cen_id: fields.optional("CenId")?,
-            cen_owner_id: fields.optional("CenOwnerId")?,
-            cen_status: fields.optional("CenStatus")?,
-        })
+        fields
+            .finish(Self {
+                cen_id: fields.optional("CenId"),
+                cen_owner_id: fields.optional("CenOwnerId"),
+                cen_status: fields.optional("CenStatus"),
+            })
     }
 }
 /// The sources that propagate routes into the route tables of the VPC.
@@ -646,13 +648,14 @@ impl rt::Decode for AssociatedPropagationSources {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            route_propagated: fields.optional("RoutePropagated")?,
-            source_instance_id: fields.optional("SourceInstanceId")?,
-            source_owner_id: fields.optional("SourceOwnerId")?,
-            source_type: fields.optional("SourceType")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                route_propagated: fields.optional("RoutePropagated"),
+                source_instance_id: fields.optional("SourceInstanceId"),
+                source_owner_id: fields.optional("SourceOwnerId"),
+                source_type: fields.optional("SourceType"),
+                status: fields.optional("Status"),
+            })
     }
 }
 /// How many cloud resources of each kind the VPC holds.
@@ -672,10 +675,11 @@ impl rt::Decode for CloudResourceSetType {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            resource_count: fields.optional("ResourceCount")?,
-            resource_type: fields.optional("ResourceType")?,
-        })
+        fields
+            .finish(Self {
+                resource_count: fields.optional("ResourceCount"),
+                resource_type: fields.optional("ResourceType"),
+            })
     }
 }
 /// All IPv6 CIDR blocks of the VPC, each with its line type.
@@ -695,10 +699,11 @@ impl rt::Decode for Ipv6CidrBlock {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv6_cidr_block: fields.optional("Ipv6CidrBlock")?,
-            ipv6_isp: fields.optional("Ipv6Isp")?,
-        })
+        fields
+            .finish(Self {
+                ipv6_cidr_block: fields.optional("Ipv6CidrBlock"),
+                ipv6_isp: fields.optional("Ipv6Isp"),
+            })
     }
 }
 #[cfg(test)]

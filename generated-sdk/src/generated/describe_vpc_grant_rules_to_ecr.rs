@@ -317,12 +317,13 @@ impl rt::Decode for DescribeVpcGrantRulesToEcrResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            grant_rule_models: fields.list("GrantRuleModels")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                grant_rule_models: fields.list("GrantRuleModels"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeVpcGrantRulesToEcr` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -518,15 +519,16 @@ impl rt::Decode for GrantRuleModels {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            creation_time: fields.optional("CreationTime")?,
-            ecr_id: fields.optional("EcrId")?,
-            ecr_owner_id: fields.optional("EcrOwnerId")?,
-            instance_id: fields.optional("InstanceId")?,
-            instance_uid: fields.optional("InstanceUid")?,
-            region_no: fields.optional("RegionNo")?,
-            type_: fields.optional("Type")?,
-        })
+        fields
+            .finish(Self {
+                creation_time: fields.optional("CreationTime"),
+                ecr_id: fields.optional("EcrId"),
+                ecr_owner_id: fields.optional("EcrOwnerId"),
+                instance_id: fields.optional("InstanceId"),
+                instance_uid: fields.optional("InstanceUid"),
+                region_no: fields.optional("RegionNo"),
+                type_: fields.optional("Type"),
+            })
     }
 }
 #[cfg(test)]

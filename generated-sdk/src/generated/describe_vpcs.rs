@@ -374,13 +374,14 @@ impl rt::Decode for DescribeVpcsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            vpcs: fields.wrapped_list("Vpcs", "Vpc")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                vpcs: fields.wrapped_list("Vpcs", "Vpc"),
+            })
     }
 }
 /// Errors `DescribeVpcs` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -627,10 +628,11 @@ impl rt::Decode for Ipv6CidrBlock {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv6_cidr_block: fields.optional("Ipv6CidrBlock")?,
-            ipv6_isp: fields.optional("Ipv6Isp")?,
-        })
+        fields
+            .finish(Self {
+                ipv6_cidr_block: fields.optional("Ipv6CidrBlock"),
+                ipv6_isp: fields.optional("Ipv6Isp"),
+            })
     }
 }
 /// The VPCs that match the filters.
@@ -738,33 +740,35 @@ impl rt::Decode for Vpc {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cen_status: fields.optional("CenStatus")?,
-            cidr_block: fields.optional("CidrBlock")?,
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            dhcp_options_set_id: fields.optional("DhcpOptionsSetId")?,
-            dhcp_options_set_status: fields.optional("DhcpOptionsSetStatus")?,
-            dns_hostname_status: fields.optional("DnsHostnameStatus")?,
-            enabled_ipv6: fields.optional("EnabledIpv6")?,
-            ipv6_cidr_block: fields.optional("Ipv6CidrBlock")?,
-            ipv6_cidr_blocks: fields.wrapped_list("Ipv6CidrBlocks", "Ipv6CidrBlock")?,
-            is_default: fields.optional("IsDefault")?,
-            nat_gateway_ids: fields.wrapped_list("NatGatewayIds", "NatGatewayIds")?,
-            owner_id: fields.optional("OwnerId")?,
-            region_id: fields.optional("RegionId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            router_table_ids: fields.wrapped_list("RouterTableIds", "RouterTableIds")?,
-            secondary_cidr_blocks: fields
-                .wrapped_list("SecondaryCidrBlocks", "SecondaryCidrBlock")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            user_cidrs: fields.wrapped_list("UserCidrs", "UserCidr")?,
-            v_router_id: fields.optional("VRouterId")?,
-            vswitch_ids: fields.wrapped_list("VSwitchIds", "VSwitchId")?,
-            vpc_id: fields.optional("VpcId")?,
-            vpc_name: fields.optional("VpcName")?,
-        })
+        fields
+            .finish(Self {
+                cen_status: fields.optional("CenStatus"),
+                cidr_block: fields.optional("CidrBlock"),
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                dhcp_options_set_id: fields.optional("DhcpOptionsSetId"),
+                dhcp_options_set_status: fields.optional("DhcpOptionsSetStatus"),
+                dns_hostname_status: fields.optional("DnsHostnameStatus"),
+                enabled_ipv6: fields.optional("EnabledIpv6"),
+                ipv6_cidr_block: fields.optional("Ipv6CidrBlock"),
+                ipv6_cidr_blocks: fields.wrapped_list("Ipv6CidrBlocks", "Ipv6CidrBlock"),
+                is_default: fields.optional("IsDefault"),
+                nat_gateway_ids: fields.wrapped_list("NatGatewayIds", "NatGatewayIds"),
+                owner_id: fields.optional("OwnerId"),
+                region_id: fields.optional("RegionId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                router_table_ids: fields
+                    .wrapped_list("RouterTableIds", "RouterTableIds"),
+                secondary_cidr_blocks: fields
+                    .wrapped_list("SecondaryCidrBlocks", "SecondaryCidrBlock"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                user_cidrs: fields.wrapped_list("UserCidrs", "UserCidr"),
+                v_router_id: fields.optional("VRouterId"),
+                vswitch_ids: fields.wrapped_list("VSwitchIds", "VSwitchId"),
+                vpc_id: fields.optional("VpcId"),
+                vpc_name: fields.optional("VpcName"),
+            })
     }
 }
 #[cfg(test)]

@@ -246,13 +246,14 @@ impl rt::Decode for DescribeVpnAttachmentsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            vpn_attachments: fields.list("VpnAttachments")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                vpn_attachments: fields.list("VpnAttachments"),
+            })
     }
 }
 /// Errors `DescribeVpnAttachments` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -439,18 +440,19 @@ impl rt::Decode for VpnAttachments {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            attach_type: fields.optional("AttachType")?,
-            cross_account_authorized: fields.optional("CrossAccountAuthorized")?,
-            description: fields.optional("Description")?,
-            instance_id: fields.optional("InstanceId")?,
-            name: fields.optional("Name")?,
-            tag: fields.optional("Tag")?,
-            tags: fields.list("Tags")?,
-            transit_router_id: fields.optional("TransitRouterId")?,
-            transit_router_name: fields.optional("TransitRouterName")?,
-            tunnel_bandwidth: fields.optional("TunnelBandwidth")?,
-        })
+        fields
+            .finish(Self {
+                attach_type: fields.optional("AttachType"),
+                cross_account_authorized: fields.optional("CrossAccountAuthorized"),
+                description: fields.optional("Description"),
+                instance_id: fields.optional("InstanceId"),
+                name: fields.optional("Name"),
+                tag: fields.optional("Tag"),
+                tags: fields.list("Tags"),
+                transit_router_id: fields.optional("TransitRouterId"),
+                transit_router_name: fields.optional("TransitRouterName"),
+                tunnel_bandwidth: fields.optional("TunnelBandwidth"),
+            })
     }
 }
 #[cfg(test)]

@@ -304,13 +304,14 @@ impl rt::Decode for DescribeVpnConnectionsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            vpn_connections: fields.wrapped_list("VpnConnections", "VpnConnection")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                vpn_connections: fields.wrapped_list("VpnConnections", "VpnConnection"),
+            })
     }
 }
 /// Errors `DescribeVpnConnections` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -852,17 +853,18 @@ impl rt::Decode for IkeConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ike_auth_alg: fields.optional("IkeAuthAlg")?,
-            ike_enc_alg: fields.optional("IkeEncAlg")?,
-            ike_lifetime: fields.optional("IkeLifetime")?,
-            ike_mode: fields.optional("IkeMode")?,
-            ike_pfs: fields.optional("IkePfs")?,
-            ike_version: fields.optional("IkeVersion")?,
-            local_id: fields.optional("LocalId")?,
-            psk: fields.optional("Psk")?,
-            remote_id: fields.optional("RemoteId")?,
-        })
+        fields
+            .finish(Self {
+                ike_auth_alg: fields.optional("IkeAuthAlg"),
+                ike_enc_alg: fields.optional("IkeEncAlg"),
+                ike_lifetime: fields.optional("IkeLifetime"),
+                ike_mode: fields.optional("IkeMode"),
+                ike_pfs: fields.optional("IkePfs"),
+                ike_version: fields.optional("IkeVersion"),
+                local_id: fields.optional("LocalId"),
+                psk: fields.optional("Psk"),
+                remote_id: fields.optional("RemoteId"),
+            })
     }
 }
 /// The phase 2 (IPsec) settings of a single-tunnel connection.
@@ -890,12 +892,13 @@ impl rt::Decode for IpsecConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
-            ipsec_enc_alg: fields.optional("IpsecEncAlg")?,
-            ipsec_lifetime: fields.optional("IpsecLifetime")?,
-            ipsec_pfs: fields.optional("IpsecPfs")?,
-        })
+        fields
+            .finish(Self {
+                ipsec_auth_alg: fields.optional("IpsecAuthAlg"),
+                ipsec_enc_alg: fields.optional("IpsecEncAlg"),
+                ipsec_lifetime: fields.optional("IpsecLifetime"),
+                ipsec_pfs: fields.optional("IpsecPfs"),
+            })
     }
 }
 /// The BGP settings of this tunnel.
@@ -931,14 +934,15 @@ impl rt::Decode for TunnelBgpConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            bgp_status: fields.optional("BgpStatus")?,
-            local_asn: fields.optional("LocalAsn")?,
-            local_bgp_ip: fields.optional("LocalBgpIp")?,
-            peer_asn: fields.optional("PeerAsn")?,
-            peer_bgp_ip: fields.optional("PeerBgpIp")?,
-            tunnel_cidr: fields.optional("TunnelCidr")?,
-        })
+        fields
+            .finish(Self {
+                bgp_status: fields.optional("BgpStatus"),
+                local_asn: fields.optional("LocalAsn"),
+                local_bgp_ip: fields.optional("LocalBgpIp"),
+                peer_asn: fields.optional("PeerAsn"),
+                peer_bgp_ip: fields.optional("PeerBgpIp"),
+                tunnel_cidr: fields.optional("TunnelCidr"),
+            })
     }
 }
 /// The phase 1 (IKE) settings of this tunnel.
@@ -986,17 +990,18 @@ impl rt::Decode for TunnelIkeConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ike_auth_alg: fields.optional("IkeAuthAlg")?,
-            ike_enc_alg: fields.optional("IkeEncAlg")?,
-            ike_lifetime: fields.optional("IkeLifetime")?,
-            ike_mode: fields.optional("IkeMode")?,
-            ike_pfs: fields.optional("IkePfs")?,
-            ike_version: fields.optional("IkeVersion")?,
-            local_id: fields.optional("LocalId")?,
-            psk: fields.optional("Psk")?,
-            remote_id: fields.optional("RemoteId")?,
-        })
+        fields
+            .finish(Self {
+                ike_auth_alg: fields.optional("IkeAuthAlg"),
+                ike_enc_alg: fields.optional("IkeEncAlg"),
+                ike_lifetime: fields.optional("IkeLifetime"),
+                ike_mode: fields.optional("IkeMode"),
+                ike_pfs: fields.optional("IkePfs"),
+                ike_version: fields.optional("IkeVersion"),
+                local_id: fields.optional("LocalId"),
+                psk: fields.optional("Psk"),
+                remote_id: fields.optional("RemoteId"),
+            })
     }
 }
 /// The phase 2 (IPsec) settings of this tunnel.
@@ -1024,12 +1029,13 @@ impl rt::Decode for TunnelIpsecConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
-            ipsec_enc_alg: fields.optional("IpsecEncAlg")?,
-            ipsec_lifetime: fields.optional("IpsecLifetime")?,
-            ipsec_pfs: fields.optional("IpsecPfs")?,
-        })
+        fields
+            .finish(Self {
+                ipsec_auth_alg: fields.optional("IpsecAuthAlg"),
+                ipsec_enc_alg: fields.optional("IpsecEncAlg"),
+                ipsec_lifetime: fields.optional("IpsecLifetime"),
+                ipsec_pfs: fields.optional("IpsecPfs"),
+            })
     }
 }
 /// The tunnels of a dual-tunnel connection: one entry for the active tunnel and one for the standby tunnel.
@@ -1097,22 +1103,23 @@ impl rt::Decode for TunnelOptions {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            customer_gateway_id: fields.optional("CustomerGatewayId")?,
-            enable_dpd: fields.optional("EnableDpd")?,
-            enable_nat_traversal: fields.optional("EnableNatTraversal")?,
-            internet_ip: fields.optional("InternetIp")?,
-            remote_ca_certificate: fields.optional("RemoteCaCertificate")?,
-            role: fields.optional("Role")?,
-            state: fields.optional("State")?,
-            status: fields.optional("Status")?,
-            tunnel_bgp_config: fields.optional("TunnelBgpConfig")?,
-            tunnel_id: fields.optional("TunnelId")?,
-            tunnel_ike_config: fields.optional("TunnelIkeConfig")?,
-            tunnel_index: fields.optional("TunnelIndex")?,
-            tunnel_ipsec_config: fields.optional("TunnelIpsecConfig")?,
-            zone_no: fields.optional("ZoneNo")?,
-        })
+        fields
+            .finish(Self {
+                customer_gateway_id: fields.optional("CustomerGatewayId"),
+                enable_dpd: fields.optional("EnableDpd"),
+                enable_nat_traversal: fields.optional("EnableNatTraversal"),
+                internet_ip: fields.optional("InternetIp"),
+                remote_ca_certificate: fields.optional("RemoteCaCertificate"),
+                role: fields.optional("Role"),
+                state: fields.optional("State"),
+                status: fields.optional("Status"),
+                tunnel_bgp_config: fields.optional("TunnelBgpConfig"),
+                tunnel_id: fields.optional("TunnelId"),
+                tunnel_ike_config: fields.optional("TunnelIkeConfig"),
+                tunnel_index: fields.optional("TunnelIndex"),
+                tunnel_ipsec_config: fields.optional("TunnelIpsecConfig"),
+                zone_no: fields.optional("ZoneNo"),
+            })
     }
 }
 /// The health check settings of a single-tunnel connection.
@@ -1152,15 +1159,16 @@ impl rt::Decode for VcoHealthCheck {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            dip: fields.optional("Dip")?,
-            enable: fields.optional("Enable")?,
-            interval: fields.optional("Interval")?,
-            policy: fields.optional("Policy")?,
-            retry: fields.optional("Retry")?,
-            sip: fields.optional("Sip")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                dip: fields.optional("Dip"),
+                enable: fields.optional("Enable"),
+                interval: fields.optional("Interval"),
+                policy: fields.optional("Policy"),
+                retry: fields.optional("Retry"),
+                sip: fields.optional("Sip"),
+                status: fields.optional("Status"),
+            })
     }
 }
 /// The BGP settings of a single-tunnel connection.
@@ -1200,15 +1208,16 @@ impl rt::Decode for VpnBgpConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            auth_key: fields.optional("AuthKey")?,
-            local_asn: fields.optional("LocalAsn")?,
-            local_bgp_ip: fields.optional("LocalBgpIp")?,
-            peer_asn: fields.optional("PeerAsn")?,
-            peer_bgp_ip: fields.optional("PeerBgpIp")?,
-            status: fields.optional("Status")?,
-            tunnel_cidr: fields.optional("TunnelCidr")?,
-        })
+        fields
+            .finish(Self {
+                auth_key: fields.optional("AuthKey"),
+                local_asn: fields.optional("LocalAsn"),
+                local_bgp_ip: fields.optional("LocalBgpIp"),
+                peer_asn: fields.optional("PeerAsn"),
+                peer_bgp_ip: fields.optional("PeerBgpIp"),
+                status: fields.optional("Status"),
+                tunnel_cidr: fields.optional("TunnelCidr"),
+            })
     }
 }
 /// The IPsec-VPN connections on this page.
@@ -1340,39 +1349,40 @@ impl rt::Decode for VpnConnection {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            attach_instance_id: fields.optional("AttachInstanceId")?,
-            attach_type: fields.optional("AttachType")?,
-            create_time: fields.optional("CreateTime")?,
-            cross_account_authorized: fields.optional("CrossAccountAuthorized")?,
-            customer_gateway_id: fields.optional("CustomerGatewayId")?,
-            effect_immediately: fields.optional("EffectImmediately")?,
-            enable_dpd: fields.optional("EnableDpd")?,
-            enable_nat_traversal: fields.optional("EnableNatTraversal")?,
-            enable_tunnels_bgp: fields.optional("EnableTunnelsBgp")?,
-            ike_config: fields.optional("IkeConfig")?,
-            internet_ip: fields.optional("InternetIp")?,
-            ipsec_config: fields.optional("IpsecConfig")?,
-            local_subnet: fields.optional("LocalSubnet")?,
-            name: fields.optional("Name")?,
-            network_type: fields.optional("NetworkType")?,
-            remote_ca_certificate: fields.optional("RemoteCaCertificate")?,
-            remote_subnet: fields.optional("RemoteSubnet")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            spec: fields.optional("Spec")?,
-            state: fields.optional("State")?,
-            status: fields.optional("Status")?,
-            tag: fields.wrapped_list("Tag", "Tag")?,
-            transit_router_id: fields.optional("TransitRouterId")?,
-            transit_router_name: fields.optional("TransitRouterName")?,
-            tunnel_bandwidth: fields.optional("TunnelBandwidth")?,
-            tunnel_options_specification: fields
-                .wrapped_list("TunnelOptionsSpecification", "TunnelOptions")?,
-            vco_health_check: fields.optional("VcoHealthCheck")?,
-            vpn_bgp_config: fields.optional("VpnBgpConfig")?,
-            vpn_connection_id: fields.optional("VpnConnectionId")?,
-            vpn_gateway_id: fields.optional("VpnGatewayId")?,
-        })
+        fields
+            .finish(Self {
+                attach_instance_id: fields.optional("AttachInstanceId"),
+                attach_type: fields.optional("AttachType"),
+                create_time: fields.optional("CreateTime"),
+                cross_account_authorized: fields.optional("CrossAccountAuthorized"),
+                customer_gateway_id: fields.optional("CustomerGatewayId"),
+                effect_immediately: fields.optional("EffectImmediately"),
+                enable_dpd: fields.optional("EnableDpd"),
+                enable_nat_traversal: fields.optional("EnableNatTraversal"),
+                enable_tunnels_bgp: fields.optional("EnableTunnelsBgp"),
+                ike_config: fields.optional("IkeConfig"),
+                internet_ip: fields.optional("InternetIp"),
+                ipsec_config: fields.optional("IpsecConfig"),
+                local_subnet: fields.optional("LocalSubnet"),
+                name: fields.optional("Name"),
+                network_type: fields.optional("NetworkType"),
+                remote_ca_certificate: fields.optional("RemoteCaCertificate"),
+                remote_subnet: fields.optional("RemoteSubnet"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                spec: fields.optional("Spec"),
+                state: fields.optional("State"),
+                status: fields.optional("Status"),
+                tag: fields.wrapped_list("Tag", "Tag"),
+                transit_router_id: fields.optional("TransitRouterId"),
+                transit_router_name: fields.optional("TransitRouterName"),
+                tunnel_bandwidth: fields.optional("TunnelBandwidth"),
+                tunnel_options_specification: fields
+                    .wrapped_list("TunnelOptionsSpecification", "TunnelOptions"),
+                vco_health_check: fields.optional("VcoHealthCheck"),
+                vpn_bgp_config: fields.optional("VpnBgpConfig"),
+                vpn_connection_id: fields.optional("VpnConnectionId"),
+                vpn_gateway_id: fields.optional("VpnGatewayId"),
+            })
     }
 }
 #[cfg(test)]

@@ -249,13 +249,14 @@ impl rt::Decode for DescribeVpnCrossAccountAuthorizationsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cross_account_authorizations: fields.list("CrossAccountAuthorizations")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                cross_account_authorizations: fields.list("CrossAccountAuthorizations"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `DescribeVpnCrossAccountAuthorizations` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -396,14 +397,15 @@ impl rt::Decode for CrossAccountAuthorizations {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ali_uid: fields.optional("AliUid")?,
-            bind_instance: fields.optional("BindInstance")?,
-            bind_product: fields.optional("BindProduct")?,
-            bind_uid: fields.optional("BindUid")?,
-            creation_time: fields.optional("CreationTime")?,
-            vpn_connection_id: fields.optional("VpnConnectionId")?,
-        })
+        fields
+            .finish(Self {
+                ali_uid: fields.optional("AliUid"),
+                bind_instance: fields.optional("BindInstance"),
+                bind_product: fields.optional("BindProduct"),
+                bind_uid: fields.optional("BindUid"),
+                creation_time: fields.optional("CreationTime"),
+                vpn_connection_id: fields.optional("VpnConnectionId"),
+            })
     }
 }
 #[cfg(test)]

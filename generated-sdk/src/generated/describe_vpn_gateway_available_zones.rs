@@ -178,11 +178,12 @@ impl rt::Decode for DescribeVpnGatewayAvailableZonesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            available_zone_id_list: fields.list("AvailableZoneIdList")?,
-            region_id: fields.optional("RegionId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                available_zone_id_list: fields.list("AvailableZoneIdList"),
+                region_id: fields.optional("RegionId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `DescribeVpnGatewayAvailableZones` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -409,10 +410,11 @@ impl rt::Decode for AvailableZoneIdList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            zone_id: fields.optional("ZoneId")?,
-            zone_name: fields.optional("ZoneName")?,
-        })
+        fields
+            .finish(Self {
+                zone_id: fields.optional("ZoneId"),
+                zone_name: fields.optional("ZoneName"),
+            })
     }
 }
 #[cfg(test)]

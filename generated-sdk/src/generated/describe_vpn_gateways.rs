@@ -350,13 +350,14 @@ impl rt::Decode for DescribeVpnGatewaysResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            vpn_gateways: fields.wrapped_list("VpnGateways", "VpnGateway")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                vpn_gateways: fields.wrapped_list("VpnGateways", "VpnGateway"),
+            })
     }
 }
 /// Errors `DescribeVpnGateways` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -763,15 +764,17 @@ impl rt::Decode for ReservationData {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            reservation_end_time: fields.optional("ReservationEndTime")?,
-            reservation_ipsec: fields.optional("ReservationIpsec")?,
-            reservation_max_connections: fields.optional("ReservationMaxConnections")?,
-            reservation_order_type: fields.optional("ReservationOrderType")?,
-            reservation_spec: fields.optional("ReservationSpec")?,
-            reservation_ssl: fields.optional("ReservationSsl")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                reservation_end_time: fields.optional("ReservationEndTime"),
+                reservation_ipsec: fields.optional("ReservationIpsec"),
+                reservation_max_connections: fields
+                    .optional("ReservationMaxConnections"),
+                reservation_order_type: fields.optional("ReservationOrderType"),
+                reservation_spec: fields.optional("ReservationSpec"),
+                reservation_ssl: fields.optional("ReservationSsl"),
+                status: fields.optional("Status"),
+            })
     }
 }
 /// The VPN gateways on this page.
@@ -895,37 +898,39 @@ impl rt::Decode for VpnGateway {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            auto_propagate: fields.optional("AutoPropagate")?,
-            business_status: fields.optional("BusinessStatus")?,
-            charge_type: fields.optional("ChargeType")?,
-            create_time: fields.optional("CreateTime")?,
-            description: fields.optional("Description")?,
-            disaster_recovery_internet_ip: fields
-                .optional("DisasterRecoveryInternetIp")?,
-            disaster_recovery_vswitch_id: fields.optional("DisasterRecoveryVSwitchId")?,
-            enable_bgp: fields.optional("EnableBgp")?,
-            end_time: fields.optional("EndTime")?,
-            eni_instance_ids: fields.wrapped_list("EniInstanceIds", "EniInstanceId")?,
-            gateway_type: fields.optional("GatewayType")?,
-            internet_ip: fields.optional("InternetIp")?,
-            ipsec_vpn: fields.optional("IpsecVpn")?,
-            name: fields.optional("Name")?,
-            network_type: fields.optional("NetworkType")?,
-            reservation_data: fields.optional("ReservationData")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            spec: fields.optional("Spec")?,
-            ssl_max_connections: fields.optional("SslMaxConnections")?,
-            ssl_vpn: fields.optional("SslVpn")?,
-            ssl_vpn_internet_ip: fields.optional("SslVpnInternetIp")?,
-            status: fields.optional("Status")?,
-            tag: fields.optional("Tag")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            vswitch_id: fields.optional("VSwitchId")?,
-            vpc_id: fields.optional("VpcId")?,
-            vpn_gateway_id: fields.optional("VpnGatewayId")?,
-            vpn_type: fields.optional("VpnType")?,
-        })
+        fields
+            .finish(Self {
+                auto_propagate: fields.optional("AutoPropagate"),
+                business_status: fields.optional("BusinessStatus"),
+                charge_type: fields.optional("ChargeType"),
+                create_time: fields.optional("CreateTime"),
+                description: fields.optional("Description"),
+                disaster_recovery_internet_ip: fields
+                    .optional("DisasterRecoveryInternetIp"),
+                disaster_recovery_vswitch_id: fields
+                    .optional("DisasterRecoveryVSwitchId"),
+                enable_bgp: fields.optional("EnableBgp"),
+                end_time: fields.optional("EndTime"),
+                eni_instance_ids: fields.wrapped_list("EniInstanceIds", "EniInstanceId"),
+                gateway_type: fields.optional("GatewayType"),
+                internet_ip: fields.optional("InternetIp"),
+                ipsec_vpn: fields.optional("IpsecVpn"),
+                name: fields.optional("Name"),
+                network_type: fields.optional("NetworkType"),
+                reservation_data: fields.optional("ReservationData"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                spec: fields.optional("Spec"),
+                ssl_max_connections: fields.optional("SslMaxConnections"),
+                ssl_vpn: fields.optional("SslVpn"),
+                ssl_vpn_internet_ip: fields.optional("SslVpnInternetIp"),
+                status: fields.optional("Status"),
+                tag: fields.optional("Tag"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                vswitch_id: fields.optional("VSwitchId"),
+                vpc_id: fields.optional("VpcId"),
+                vpn_gateway_id: fields.optional("VpnGatewayId"),
+                vpn_type: fields.optional("VpnType"),
+            })
     }
 }
 #[cfg(test)]

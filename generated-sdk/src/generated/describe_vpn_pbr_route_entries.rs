@@ -228,14 +228,15 @@ impl rt::Decode for DescribeVpnPbrRouteEntriesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            vpn_pbr_route_entries: fields
-                .wrapped_list("VpnPbrRouteEntries", "VpnPbrRouteEntry")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                vpn_pbr_route_entries: fields
+                    .wrapped_list("VpnPbrRouteEntries", "VpnPbrRouteEntry"),
+            })
     }
 }
 /// Errors `DescribeVpnPbrRouteEntries` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -414,17 +415,18 @@ impl rt::Decode for VpnPbrRouteEntry {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            create_time: fields.optional("CreateTime")?,
-            next_hop: fields.optional("NextHop")?,
-            next_hop_tunnel_id: fields.optional("NextHopTunnelId")?,
-            priority: fields.optional("Priority")?,
-            route_dest: fields.optional("RouteDest")?,
-            route_source: fields.optional("RouteSource")?,
-            state: fields.optional("State")?,
-            vpn_instance_id: fields.optional("VpnInstanceId")?,
-            weight: fields.optional("Weight")?,
-        })
+        fields
+            .finish(Self {
+                create_time: fields.optional("CreateTime"),
+                next_hop: fields.optional("NextHop"),
+                next_hop_tunnel_id: fields.optional("NextHopTunnelId"),
+                priority: fields.optional("Priority"),
+                route_dest: fields.optional("RouteDest"),
+                route_source: fields.optional("RouteSource"),
+                state: fields.optional("State"),
+                vpn_instance_id: fields.optional("VpnInstanceId"),
+                weight: fields.optional("Weight"),
+            })
     }
 }
 #[cfg(test)]

@@ -250,14 +250,16 @@ impl rt::Decode for DescribeVpnRouteEntriesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            vpn_route_counts: fields.wrapped_list("VpnRouteCounts", "VpnRouteCount")?,
-            vpn_route_entries: fields.wrapped_list("VpnRouteEntries", "VpnRouteEntry")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                vpn_route_counts: fields.wrapped_list("VpnRouteCounts", "VpnRouteCount"),
+                vpn_route_entries: fields
+                    .wrapped_list("VpnRouteEntries", "VpnRouteEntry"),
+            })
     }
 }
 /// Errors `DescribeVpnRouteEntries` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -495,11 +497,12 @@ impl rt::Decode for VpnRouteCount {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            route_count: fields.optional("RouteCount")?,
-            route_entry_type: fields.optional("RouteEntryType")?,
-            source: fields.optional("Source")?,
-        })
+        fields
+            .finish(Self {
+                route_count: fields.optional("RouteCount"),
+                route_entry_type: fields.optional("RouteEntryType"),
+                source: fields.optional("Source"),
+            })
     }
 }
 /// The routes on this page.
@@ -555,19 +558,20 @@ impl rt::Decode for VpnRouteEntry {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            as_path: fields.optional("AsPath")?,
-            community: fields.optional("Community")?,
-            create_time: fields.optional("CreateTime")?,
-            next_hop: fields.optional("NextHop")?,
-            next_hop_tunnel_id: fields.optional("NextHopTunnelId")?,
-            route_dest: fields.optional("RouteDest")?,
-            route_entry_type: fields.optional("RouteEntryType")?,
-            source: fields.optional("Source")?,
-            state: fields.optional("State")?,
-            vpn_instance_id: fields.optional("VpnInstanceId")?,
-            weight: fields.optional("Weight")?,
-        })
+        fields
+            .finish(Self {
+                as_path: fields.optional("AsPath"),
+                community: fields.optional("Community"),
+                create_time: fields.optional("CreateTime"),
+                next_hop: fields.optional("NextHop"),
+                next_hop_tunnel_id: fields.optional("NextHopTunnelId"),
+                route_dest: fields.optional("RouteDest"),
+                route_entry_type: fields.optional("RouteEntryType"),
+                source: fields.optional("Source"),
+                state: fields.optional("State"),
+                vpn_instance_id: fields.optional("VpnInstanceId"),
+                weight: fields.optional("Weight"),
+            })
     }
 }
 #[cfg(test)]

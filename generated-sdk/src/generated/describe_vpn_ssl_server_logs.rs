@@ -297,14 +297,15 @@ impl rt::Decode for DescribeVpnSslServerLogsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            count: fields.optional("Count")?,
-            data: fields.wrapped_list("Data", "Logs")?,
-            is_completed: fields.optional("IsCompleted")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                count: fields.optional("Count"),
+                data: fields.wrapped_list("Data", "Logs"),
+                is_completed: fields.optional("IsCompleted"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `DescribeVpnSslServerLogs` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

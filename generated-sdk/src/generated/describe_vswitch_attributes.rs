@@ -218,27 +218,28 @@ impl rt::Decode for DescribeVSwitchAttributesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            available_ip_address_count: fields.optional("AvailableIpAddressCount")?,
-            cidr_block: fields.optional("CidrBlock")?,
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            enabled_ipv6: fields.optional("EnabledIpv6")?,
-            ipv6_cidr_block: fields.optional("Ipv6CidrBlock")?,
-            is_default: fields.optional("IsDefault")?,
-            network_acl_id: fields.optional("NetworkAclId")?,
-            owner_id: fields.optional("OwnerId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            route_table: fields.optional("RouteTable")?,
-            share_type: fields.optional("ShareType")?,
-            status: fields.optional("Status")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            vswitch_id: fields.optional("VSwitchId")?,
-            vswitch_name: fields.optional("VSwitchName")?,
-            vpc_id: fields.optional("VpcId")?,
-            zone_id: fields.optional("ZoneId")?,
-        })
+        fields
+            .finish(Self {
+                available_ip_address_count: fields.optional("AvailableIpAddressCount"),
+                cidr_block: fields.optional("CidrBlock"),
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                enabled_ipv6: fields.optional("EnabledIpv6"),
+                ipv6_cidr_block: fields.optional("Ipv6CidrBlock"),
+                is_default: fields.optional("IsDefault"),
+                network_acl_id: fields.optional("NetworkAclId"),
+                owner_id: fields.optional("OwnerId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                route_table: fields.optional("RouteTable"),
+                share_type: fields.optional("ShareType"),
+                status: fields.optional("Status"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                vswitch_id: fields.optional("VSwitchId"),
+                vswitch_name: fields.optional("VSwitchName"),
+                vpc_id: fields.optional("VpcId"),
+                zone_id: fields.optional("ZoneId"),
+            })
     }
 }
 /// Errors `DescribeVSwitchAttributes` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -414,10 +415,11 @@ impl rt::Decode for RouteTable {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            route_table_id: fields.optional("RouteTableId")?,
-            route_table_type: fields.optional("RouteTableType")?,
-        })
+        fields
+            .finish(Self {
+                route_table_id: fields.optional("RouteTableId"),
+                route_table_type: fields.optional("RouteTableType"),
+            })
     }
 }
 #[cfg(test)]

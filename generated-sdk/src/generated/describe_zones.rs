@@ -147,10 +147,11 @@ impl rt::Decode for DescribeZonesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            zones: fields.wrapped_list("Zones", "Zone")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                zones: fields.wrapped_list("Zones", "Zone"),
+            })
     }
 }
 /// Errors `DescribeZones` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -310,11 +311,12 @@ impl rt::Decode for Zone {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            local_name: fields.optional("LocalName")?,
-            zone_id: fields.optional("ZoneId")?,
-            zone_type: fields.optional("ZoneType")?,
-        })
+        fields
+            .finish(Self {
+                local_name: fields.optional("LocalName"),
+                zone_id: fields.optional("ZoneId"),
+                zone_type: fields.optional("ZoneType"),
+            })
     }
 }
 #[cfg(test)]

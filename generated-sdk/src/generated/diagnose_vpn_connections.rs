@@ -288,13 +288,14 @@ impl rt::Decode for DiagnoseVpnConnectionsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            vpn_connections: fields.list("VpnConnections")?,
-        })
+        fields
+            .finish(Self {
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                vpn_connections: fields.list("VpnConnections"),
+            })
     }
 }
 /// Errors `DiagnoseVpnConnections` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -459,17 +460,18 @@ impl rt::Decode for VpnConnections {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            failed_reason: fields.optional("FailedReason")?,
-            failed_reason_code: fields.optional("FailedReasonCode")?,
-            failed_time: fields.optional("FailedTime")?,
-            mismatch_local_param: fields.optional("MismatchLocalParam")?,
-            mismatch_remote_param: fields.optional("MismatchRemoteParam")?,
-            severity: fields.optional("Severity")?,
-            source_log: fields.optional("SourceLog")?,
-            tunnel_id: fields.optional("TunnelId")?,
-            vpn_connection_id: fields.optional("VpnConnectionId")?,
-        })
+        fields
+            .finish(Self {
+                failed_reason: fields.optional("FailedReason"),
+                failed_reason_code: fields.optional("FailedReasonCode"),
+                failed_time: fields.optional("FailedTime"),
+                mismatch_local_param: fields.optional("MismatchLocalParam"),
+                mismatch_remote_param: fields.optional("MismatchRemoteParam"),
+                severity: fields.optional("Severity"),
+                source_log: fields.optional("SourceLog"),
+                tunnel_id: fields.optional("TunnelId"),
+                vpn_connection_id: fields.optional("VpnConnectionId"),
+            })
     }
 }
 #[cfg(test)]

@@ -205,10 +205,11 @@ impl rt::Decode for DiagnoseVpnGatewayResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            diagnose_id: fields.optional("DiagnoseId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                diagnose_id: fields.optional("DiagnoseId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `DiagnoseVpnGateway` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

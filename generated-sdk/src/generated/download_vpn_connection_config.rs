@@ -134,10 +134,11 @@ impl rt::Decode for DownloadVpnConnectionConfigResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            vpn_connection_config: fields.optional("VpnConnectionConfig")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                vpn_connection_config: fields.optional("VpnConnectionConfig"),
+            })
     }
 }
 /// Errors `DownloadVpnConnectionConfig` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -461,14 +462,15 @@ impl rt::Decode for BgpConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            local_asn: fields.optional("LocalAsn")?,
-            local_bgp_ip: fields.optional("LocalBgpIp")?,
-            peer_asn: fields.optional("PeerAsn")?,
-            peer_bgp_ip: fields.optional("PeerBgpIp")?,
-            tunnel_cidr: fields.optional("TunnelCidr")?,
-            tunnel_id: fields.optional("TunnelId")?,
-        })
+        fields
+            .finish(Self {
+                local_asn: fields.optional("LocalAsn"),
+                local_bgp_ip: fields.optional("LocalBgpIp"),
+                peer_asn: fields.optional("PeerAsn"),
+                peer_bgp_ip: fields.optional("PeerBgpIp"),
+                tunnel_cidr: fields.optional("TunnelCidr"),
+                tunnel_id: fields.optional("TunnelId"),
+            })
     }
 }
 /// The phase 1 (IKE) settings of a single-tunnel connection.
@@ -516,17 +518,18 @@ impl rt::Decode for IkeConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ike_auth_alg: fields.optional("IkeAuthAlg")?,
-            ike_enc_alg: fields.optional("IkeEncAlg")?,
-            ike_lifetime: fields.optional("IkeLifetime")?,
-            ike_mode: fields.optional("IkeMode")?,
-            ike_pfs: fields.optional("IkePfs")?,
-            ike_version: fields.optional("IkeVersion")?,
-            local_id: fields.optional("LocalId")?,
-            psk: fields.optional("Psk")?,
-            remote_id: fields.optional("RemoteId")?,
-        })
+        fields
+            .finish(Self {
+                ike_auth_alg: fields.optional("IkeAuthAlg"),
+                ike_enc_alg: fields.optional("IkeEncAlg"),
+                ike_lifetime: fields.optional("IkeLifetime"),
+                ike_mode: fields.optional("IkeMode"),
+                ike_pfs: fields.optional("IkePfs"),
+                ike_version: fields.optional("IkeVersion"),
+                local_id: fields.optional("LocalId"),
+                psk: fields.optional("Psk"),
+                remote_id: fields.optional("RemoteId"),
+            })
     }
 }
 /// The phase 2 (IPsec) settings of a single-tunnel connection.
@@ -554,12 +557,13 @@ impl rt::Decode for IpsecConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
-            ipsec_enc_alg: fields.optional("IpsecEncAlg")?,
-            ipsec_lifetime: fields.optional("IpsecLifetime")?,
-            ipsec_pfs: fields.optional("IpsecPfs")?,
-        })
+        fields
+            .finish(Self {
+                ipsec_auth_alg: fields.optional("IpsecAuthAlg"),
+                ipsec_enc_alg: fields.optional("IpsecEncAlg"),
+                ipsec_lifetime: fields.optional("IpsecLifetime"),
+                ipsec_pfs: fields.optional("IpsecPfs"),
+            })
     }
 }
 /// The phase 1 (IKE) settings of this tunnel.
@@ -607,17 +611,18 @@ impl rt::Decode for TunnelConfigIkeConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ike_auth_alg: fields.optional("IkeAuthAlg")?,
-            ike_enc_alg: fields.optional("IkeEncAlg")?,
-            ike_lifetime: fields.optional("IkeLifetime")?,
-            ike_mode: fields.optional("IkeMode")?,
-            ike_pfs: fields.optional("IkePfs")?,
-            ike_version: fields.optional("IkeVersion")?,
-            local_id: fields.optional("LocalId")?,
-            psk: fields.optional("Psk")?,
-            remote_id: fields.optional("RemoteId")?,
-        })
+        fields
+            .finish(Self {
+                ike_auth_alg: fields.optional("IkeAuthAlg"),
+                ike_enc_alg: fields.optional("IkeEncAlg"),
+                ike_lifetime: fields.optional("IkeLifetime"),
+                ike_mode: fields.optional("IkeMode"),
+                ike_pfs: fields.optional("IkePfs"),
+                ike_version: fields.optional("IkeVersion"),
+                local_id: fields.optional("LocalId"),
+                psk: fields.optional("Psk"),
+                remote_id: fields.optional("RemoteId"),
+            })
     }
 }
 /// The phase 2 (IPsec) settings of this tunnel.
@@ -645,12 +650,13 @@ impl rt::Decode for TunnelConfigIpsecConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
-            ipsec_enc_alg: fields.optional("IpsecEncAlg")?,
-            ipsec_lifetime: fields.optional("IpsecLifetime")?,
-            ipsec_pfs: fields.optional("IpsecPfs")?,
-        })
+        fields
+            .finish(Self {
+                ipsec_auth_alg: fields.optional("IpsecAuthAlg"),
+                ipsec_enc_alg: fields.optional("IpsecEncAlg"),
+                ipsec_lifetime: fields.optional("IpsecLifetime"),
+                ipsec_pfs: fields.optional("IpsecPfs"),
+            })
     }
 }
 /// The settings of each tunnel of a dual-tunnel connection.
@@ -682,13 +688,14 @@ impl rt::Decode for TunnelConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ike_config: fields.optional("IkeConfig")?,
-            ipsec_config: fields.optional("IpsecConfig")?,
-            local: fields.optional("Local")?,
-            remote: fields.optional("Remote")?,
-            tunnel_id: fields.optional("TunnelId")?,
-        })
+        fields
+            .finish(Self {
+                ike_config: fields.optional("IkeConfig"),
+                ipsec_config: fields.optional("IpsecConfig"),
+                local: fields.optional("Local"),
+                remote: fields.optional("Remote"),
+                tunnel_id: fields.optional("TunnelId"),
+            })
     }
 }
 /// The settings to apply on the on-premises gateway device. They are written from the point of view of that device: Local means the data center side, Remote the Alibaba Cloud side.
@@ -732,16 +739,17 @@ impl rt::Decode for VpnConnectionConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            bgp_configs: fields.wrapped_list("BgpConfigs", "BgpConfig")?,
-            ike_config: fields.optional("IkeConfig")?,
-            ipsec_config: fields.optional("IpsecConfig")?,
-            local: fields.optional("Local")?,
-            local_subnet: fields.optional("LocalSubnet")?,
-            remote: fields.optional("Remote")?,
-            remote_subnet: fields.optional("RemoteSubnet")?,
-            tunnels_config: fields.wrapped_list("TunnelsConfig", "TunnelConfig")?,
-        })
+        fields
+            .finish(Self {
+                bgp_configs: fields.wrapped_list("BgpConfigs", "BgpConfig"),
+                ike_config: fields.optional("IkeConfig"),
+                ipsec_config: fields.optional("IpsecConfig"),
+                local: fields.optional("Local"),
+                local_subnet: fields.optional("LocalSubnet"),
+                remote: fields.optional("Remote"),
+                remote_subnet: fields.optional("RemoteSubnet"),
+                tunnels_config: fields.wrapped_list("TunnelsConfig", "TunnelConfig"),
+            })
     }
 }
 #[cfg(test)]

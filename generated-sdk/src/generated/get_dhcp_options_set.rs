@@ -172,19 +172,21 @@ impl rt::Decode for GetDhcpOptionsSetResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            associate_vpcs: fields.list("AssociateVpcs")?,
-            creation_time: fields.optional("CreationTime")?,
-            dhcp_options: fields.optional("DhcpOptions")?,
-            dhcp_options_set_description: fields.optional("DhcpOptionsSetDescription")?,
-            dhcp_options_set_id: fields.optional("DhcpOptionsSetId")?,
-            dhcp_options_set_name: fields.optional("DhcpOptionsSetName")?,
-            owner_id: fields.optional("OwnerId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            status: fields.optional("Status")?,
-            tags: fields.list("Tags")?,
-        })
+        fields
+            .finish(Self {
+                associate_vpcs: fields.list("AssociateVpcs"),
+                creation_time: fields.optional("CreationTime"),
+                dhcp_options: fields.optional("DhcpOptions"),
+                dhcp_options_set_description: fields
+                    .optional("DhcpOptionsSetDescription"),
+                dhcp_options_set_id: fields.optional("DhcpOptionsSetId"),
+                dhcp_options_set_name: fields.optional("DhcpOptionsSetName"),
+                owner_id: fields.optional("OwnerId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                status: fields.optional("Status"),
+                tags: fields.list("Tags"),
+            })
     }
 }
 /// Errors `GetDhcpOptionsSet` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -350,10 +352,11 @@ impl rt::Decode for AssociateVpcs {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            associate_status: fields.optional("AssociateStatus")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                associate_status: fields.optional("AssociateStatus"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 /// The options the set hands out.
@@ -381,12 +384,13 @@ impl rt::Decode for DhcpOptions {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            domain_name: fields.optional("DomainName")?,
-            domain_name_servers: fields.optional("DomainNameServers")?,
-            ipv6_lease_time: fields.optional("Ipv6LeaseTime")?,
-            lease_time: fields.optional("LeaseTime")?,
-        })
+        fields
+            .finish(Self {
+                domain_name: fields.optional("DomainName"),
+                domain_name_servers: fields.optional("DomainNameServers"),
+                ipv6_lease_time: fields.optional("Ipv6LeaseTime"),
+                lease_time: fields.optional("LeaseTime"),
+            })
     }
 }
 #[cfg(test)]

@@ -172,19 +172,20 @@ impl rt::Decode for GetIpv4GatewayAttributeResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            create_time: fields.optional("CreateTime")?,
-            enabled: fields.optional("Enabled")?,
-            ipv4_gateway_description: fields.optional("Ipv4GatewayDescription")?,
-            ipv4_gateway_id: fields.optional("Ipv4GatewayId")?,
-            ipv4_gateway_name: fields.optional("Ipv4GatewayName")?,
-            ipv4_gateway_route_table_id: fields.optional("Ipv4GatewayRouteTableId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            status: fields.optional("Status")?,
-            tags: fields.list("Tags")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                create_time: fields.optional("CreateTime"),
+                enabled: fields.optional("Enabled"),
+                ipv4_gateway_description: fields.optional("Ipv4GatewayDescription"),
+                ipv4_gateway_id: fields.optional("Ipv4GatewayId"),
+                ipv4_gateway_name: fields.optional("Ipv4GatewayName"),
+                ipv4_gateway_route_table_id: fields.optional("Ipv4GatewayRouteTableId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                status: fields.optional("Status"),
+                tags: fields.list("Tags"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 /// Errors `GetIpv4GatewayAttribute` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

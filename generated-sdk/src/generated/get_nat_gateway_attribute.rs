@@ -234,35 +234,36 @@ impl rt::Decode for GetNatGatewayAttributeResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            access_mode: fields.optional("AccessMode")?,
-            availability_mode: fields.optional("AvailabilityMode")?,
-            billing_config: fields.optional("BillingConfig")?,
-            business_status: fields.optional("BusinessStatus")?,
-            creation_time: fields.optional("CreationTime")?,
-            deletion_protection_info: fields.optional("DeletionProtectionInfo")?,
-            description: fields.optional("Description")?,
-            ecs_metric_enabled: fields.optional("EcsMetricEnabled")?,
-            enable_session_log: fields.optional("EnableSessionLog")?,
-            expired_time: fields.optional("ExpiredTime")?,
-            forward_table: fields.optional("ForwardTable")?,
-            full_nat_table: fields.optional("FullNatTable")?,
-            ip_list: fields.list("IpList")?,
-            log_delivery: fields.optional("LogDelivery")?,
-            name: fields.optional("Name")?,
-            nat_gateway_id: fields.optional("NatGatewayId")?,
-            nat_type: fields.optional("NatType")?,
-            network_type: fields.optional("NetworkType")?,
-            private_info: fields.optional("PrivateInfo")?,
-            private_link_enabled: fields.optional("PrivateLinkEnabled")?,
-            private_link_mode: fields.optional("PrivateLinkMode")?,
-            region_id: fields.optional("RegionId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            snat_table: fields.optional("SnatTable")?,
-            status: fields.optional("Status")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                access_mode: fields.optional("AccessMode"),
+                availability_mode: fields.optional("AvailabilityMode"),
+                billing_config: fields.optional("BillingConfig"),
+                business_status: fields.optional("BusinessStatus"),
+                creation_time: fields.optional("CreationTime"),
+                deletion_protection_info: fields.optional("DeletionProtectionInfo"),
+                description: fields.optional("Description"),
+                ecs_metric_enabled: fields.optional("EcsMetricEnabled"),
+                enable_session_log: fields.optional("EnableSessionLog"),
+                expired_time: fields.optional("ExpiredTime"),
+                forward_table: fields.optional("ForwardTable"),
+                full_nat_table: fields.optional("FullNatTable"),
+                ip_list: fields.list("IpList"),
+                log_delivery: fields.optional("LogDelivery"),
+                name: fields.optional("Name"),
+                nat_gateway_id: fields.optional("NatGatewayId"),
+                nat_type: fields.optional("NatType"),
+                network_type: fields.optional("NetworkType"),
+                private_info: fields.optional("PrivateInfo"),
+                private_link_enabled: fields.optional("PrivateLinkEnabled"),
+                private_link_mode: fields.optional("PrivateLinkMode"),
+                region_id: fields.optional("RegionId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                snat_table: fields.optional("SnatTable"),
+                status: fields.optional("Status"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 /// Errors `GetNatGatewayAttribute` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -575,10 +576,11 @@ impl rt::Decode for AccessMode {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            mode_value: fields.optional("ModeValue")?,
-            tunnel_type: fields.optional("TunnelType")?,
-        })
+        fields
+            .finish(Self {
+                mode_value: fields.optional("ModeValue"),
+                tunnel_type: fields.optional("TunnelType"),
+            })
     }
 }
 /// The billing settings of the gateway.
@@ -606,12 +608,13 @@ impl rt::Decode for BillingConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            auto_pay: fields.optional("AutoPay")?,
-            instance_charge_type: fields.optional("InstanceChargeType")?,
-            internet_charge_type: fields.optional("InternetChargeType")?,
-            spec: fields.optional("Spec")?,
-        })
+        fields
+            .finish(Self {
+                auto_pay: fields.optional("AutoPay"),
+                instance_charge_type: fields.optional("InstanceChargeType"),
+                internet_charge_type: fields.optional("InternetChargeType"),
+                spec: fields.optional("Spec"),
+            })
     }
 }
 /// The deletion protection settings of the gateway.
@@ -627,9 +630,10 @@ impl rt::Decode for DeletionProtectionInfo {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            enabled: fields.optional("Enabled")?,
-        })
+        fields
+            .finish(Self {
+                enabled: fields.optional("Enabled"),
+            })
     }
 }
 /// The DNAT table of the gateway.
@@ -649,10 +653,11 @@ impl rt::Decode for ForwardTable {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            forward_entry_count: fields.optional("ForwardEntryCount")?,
-            forward_table_id: fields.optional("ForwardTableId")?,
-        })
+        fields
+            .finish(Self {
+                forward_entry_count: fields.optional("ForwardEntryCount"),
+                forward_table_id: fields.optional("ForwardTableId"),
+            })
     }
 }
 /// The FULLNAT table of a VPC NAT gateway.
@@ -672,10 +677,11 @@ impl rt::Decode for FullNatTable {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            full_nat_entry_count: fields.optional("FullNatEntryCount")?,
-            full_nat_table_id: fields.optional("FullNatTableId")?,
-        })
+        fields
+            .finish(Self {
+                full_nat_entry_count: fields.optional("FullNatEntryCount"),
+                full_nat_table_id: fields.optional("FullNatTableId"),
+            })
     }
 }
 /// The EIPs associated with an Internet NAT gateway.
@@ -699,11 +705,12 @@ impl rt::Decode for IpList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            allocation_id: fields.optional("AllocationId")?,
-            ip_address: fields.optional("IpAddress")?,
-            using_status: fields.optional("UsingStatus")?,
-        })
+        fields
+            .finish(Self {
+                allocation_id: fields.optional("AllocationId"),
+                ip_address: fields.optional("IpAddress"),
+                using_status: fields.optional("UsingStatus"),
+            })
     }
 }
 /// Where and how the gateway's logs are delivered.
@@ -731,12 +738,13 @@ impl rt::Decode for LogDelivery {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            deliver_logs_error_message: fields.optional("DeliverLogsErrorMessage")?,
-            delivery_status: fields.optional("DeliveryStatus")?,
-            log_delivery_type: fields.optional("LogDeliveryType")?,
-            log_destination: fields.optional("LogDestination")?,
-        })
+        fields
+            .finish(Self {
+                deliver_logs_error_message: fields.optional("DeliverLogsErrorMessage"),
+                delivery_status: fields.optional("DeliveryStatus"),
+                log_delivery_type: fields.optional("LogDeliveryType"),
+                log_destination: fields.optional("LogDestination"),
+            })
     }
 }
 /// The private network details of the gateway: its interface, vSwitch, zone and bandwidth.
@@ -768,13 +776,14 @@ impl rt::Decode for PrivateInfo {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            eni_instance_id: fields.optional("EniInstanceId")?,
-            iz_no: fields.optional("IzNo")?,
-            max_bandwidth: fields.optional("MaxBandwidth")?,
-            private_ip_address: fields.optional("PrivateIpAddress")?,
-            vswitch_id: fields.optional("VswitchId")?,
-        })
+        fields
+            .finish(Self {
+                eni_instance_id: fields.optional("EniInstanceId"),
+                iz_no: fields.optional("IzNo"),
+                max_bandwidth: fields.optional("MaxBandwidth"),
+                private_ip_address: fields.optional("PrivateIpAddress"),
+                vswitch_id: fields.optional("VswitchId"),
+            })
     }
 }
 /// The SNAT table of the gateway.
@@ -794,10 +803,11 @@ impl rt::Decode for SnatTable {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            snat_entry_count: fields.optional("SnatEntryCount")?,
-            snat_table_id: fields.optional("SnatTableId")?,
-        })
+        fields
+            .finish(Self {
+                snat_entry_count: fields.optional("SnatEntryCount"),
+                snat_table_id: fields.optional("SnatTableId"),
+            })
     }
 }
 #[cfg(test)]

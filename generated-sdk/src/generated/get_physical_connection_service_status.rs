@@ -121,10 +121,11 @@ impl rt::Decode for GetPhysicalConnectionServiceStatusResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            enabled: fields.optional("Enabled")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                enabled: fields.optional("Enabled"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `GetPhysicalConnectionServiceStatus` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -215,21 +215,22 @@ impl rt::Decode for GetRouteTargetGroupResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            config_mode: fields.optional("ConfigMode")?,
-            create_time: fields.optional("CreateTime")?,
-            region_id: fields.optional("RegionId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            route_target_group_description: fields
-                .optional("RouteTargetGroupDescription")?,
-            route_target_group_id: fields.optional("RouteTargetGroupId")?,
-            route_target_group_name: fields.optional("RouteTargetGroupName")?,
-            route_target_member_list: fields.list("RouteTargetMemberList")?,
-            status: fields.optional("Status")?,
-            tags: fields.list("Tags")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                config_mode: fields.optional("ConfigMode"),
+                create_time: fields.optional("CreateTime"),
+                region_id: fields.optional("RegionId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                route_target_group_description: fields
+                    .optional("RouteTargetGroupDescription"),
+                route_target_group_id: fields.optional("RouteTargetGroupId"),
+                route_target_group_name: fields.optional("RouteTargetGroupName"),
+                route_target_member_list: fields.list("RouteTargetMemberList"),
+                status: fields.optional("Status"),
+                tags: fields.list("Tags"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 /// Errors `GetRouteTargetGroup` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -404,13 +405,14 @@ impl rt::Decode for RouteTargetMemberList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            enable_status: fields.optional("EnableStatus")?,
-            health_check_status: fields.optional("HealthCheckStatus")?,
-            member_id: fields.optional("MemberId")?,
-            member_type: fields.optional("MemberType")?,
-            weight: fields.optional("Weight")?,
-        })
+        fields
+            .finish(Self {
+                enable_status: fields.optional("EnableStatus"),
+                health_check_status: fields.optional("HealthCheckStatus"),
+                member_id: fields.optional("MemberId"),
+                member_type: fields.optional("MemberType"),
+                weight: fields.optional("Weight"),
+            })
     }
 }
 #[cfg(test)]

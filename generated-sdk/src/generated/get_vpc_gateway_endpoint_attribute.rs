@@ -176,20 +176,21 @@ impl rt::Decode for GetVpcGatewayEndpointAttributeResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            creation_time: fields.optional("CreationTime")?,
-            endpoint_description: fields.optional("EndpointDescription")?,
-            endpoint_id: fields.optional("EndpointId")?,
-            endpoint_name: fields.optional("EndpointName")?,
-            endpoint_status: fields.optional("EndpointStatus")?,
-            policy_document: fields.optional("PolicyDocument")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            route_tables: fields.list("RouteTables")?,
-            service_name: fields.optional("ServiceName")?,
-            tags: fields.list("Tags")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                creation_time: fields.optional("CreationTime"),
+                endpoint_description: fields.optional("EndpointDescription"),
+                endpoint_id: fields.optional("EndpointId"),
+                endpoint_name: fields.optional("EndpointName"),
+                endpoint_status: fields.optional("EndpointStatus"),
+                policy_document: fields.optional("PolicyDocument"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                route_tables: fields.list("RouteTables"),
+                service_name: fields.optional("ServiceName"),
+                tags: fields.list("Tags"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 /// Errors `GetVpcGatewayEndpointAttribute` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -240,13 +240,14 @@ impl rt::Decode for GetVpcPrefixListAssociationsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            count: fields.optional("Count")?,
-            next_token: fields.optional("NextToken")?,
-            prefix_list_association: fields.list("PrefixListAssociation")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                count: fields.optional("Count"),
+                next_token: fields.optional("NextToken"),
+                prefix_list_association: fields.list("PrefixListAssociation"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `GetVpcPrefixListAssociations` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -419,18 +420,19 @@ impl rt::Decode for PrefixListAssociation {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cidr_list: fields.optional("CidrList")?,
-            owner_id: fields.optional("OwnerId")?,
-            prefix_list_id: fields.optional("PrefixListId")?,
-            reason: fields.optional("Reason")?,
-            region_id: fields.optional("RegionId")?,
-            resource_id: fields.optional("ResourceId")?,
-            resource_type: fields.optional("ResourceType")?,
-            resource_uid: fields.optional("ResourceUid")?,
-            status: fields.optional("Status")?,
-            suppressed_list: fields.optional("SuppressedList")?,
-        })
+        fields
+            .finish(Self {
+                cidr_list: fields.optional("CidrList"),
+                owner_id: fields.optional("OwnerId"),
+                prefix_list_id: fields.optional("PrefixListId"),
+                reason: fields.optional("Reason"),
+                region_id: fields.optional("RegionId"),
+                resource_id: fields.optional("ResourceId"),
+                resource_type: fields.optional("ResourceType"),
+                resource_uid: fields.optional("ResourceUid"),
+                status: fields.optional("Status"),
+                suppressed_list: fields.optional("SuppressedList"),
+            })
     }
 }
 #[cfg(test)]

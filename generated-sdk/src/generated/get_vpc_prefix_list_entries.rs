@@ -240,13 +240,14 @@ impl rt::Decode for GetVpcPrefixListEntriesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            count: fields.optional("Count")?,
-            next_token: fields.optional("NextToken")?,
-            prefix_list_entry: fields.list("PrefixListEntry")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                count: fields.optional("Count"),
+                next_token: fields.optional("NextToken"),
+                prefix_list_entry: fields.list("PrefixListEntry"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `GetVpcPrefixListEntries` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -371,12 +372,13 @@ impl rt::Decode for PrefixListEntry {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cidr: fields.optional("Cidr")?,
-            description: fields.optional("Description")?,
-            prefix_list_id: fields.optional("PrefixListId")?,
-            region_id: fields.optional("RegionId")?,
-        })
+        fields
+            .finish(Self {
+                cidr: fields.optional("Cidr"),
+                description: fields.optional("Description"),
+                prefix_list_id: fields.optional("PrefixListId"),
+                region_id: fields.optional("RegionId"),
+            })
     }
 }
 #[cfg(test)]

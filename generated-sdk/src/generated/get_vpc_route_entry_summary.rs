@@ -170,10 +170,11 @@ impl rt::Decode for GetVpcRouteEntrySummaryResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            route_entry_summarys: fields.list("RouteEntrySummarys")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                route_entry_summarys: fields.list("RouteEntrySummarys"),
+            })
     }
 }
 /// Errors `GetVpcRouteEntrySummary` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -347,10 +348,11 @@ impl rt::Decode for EntrySummarys {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            count: fields.optional("Count")?,
-            route_entry_type: fields.optional("RouteEntryType")?,
-        })
+        fields
+            .finish(Self {
+                count: fields.optional("Count"),
+                route_entry_type: fields.optional("RouteEntryType"),
+            })
     }
 }
 /// One summary per route table.
@@ -370,10 +372,11 @@ impl rt::Decode for RouteEntrySummarys {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            entry_summarys: fields.list("EntrySummarys")?,
-            route_table_id: fields.optional("RouteTableId")?,
-        })
+        fields
+            .finish(Self {
+                entry_summarys: fields.list("EntrySummarys"),
+                route_table_id: fields.optional("RouteTableId"),
+            })
     }
 }
 #[cfg(test)]

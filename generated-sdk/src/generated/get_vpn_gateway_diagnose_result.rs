@@ -204,18 +204,19 @@ impl rt::Decode for GetVpnGatewayDiagnoseResultResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            begin_time: fields.optional("BeginTime")?,
-            diagnose_id: fields.optional("DiagnoseId")?,
-            diagnose_result: fields.list("DiagnoseResult")?,
-            finish_time: fields.optional("FinishTime")?,
-            finished_count: fields.optional("FinishedCount")?,
-            request_id: fields.required("RequestId")?,
-            resource_instance_id: fields.optional("ResourceInstanceId")?,
-            resource_type: fields.optional("ResourceType")?,
-            total_count: fields.optional("TotalCount")?,
-            vpn_gateway_id: fields.optional("VpnGatewayId")?,
-        })
+        fields
+            .finish(Self {
+                begin_time: fields.optional("BeginTime"),
+                diagnose_id: fields.optional("DiagnoseId"),
+                diagnose_result: fields.list("DiagnoseResult"),
+                finish_time: fields.optional("FinishTime"),
+                finished_count: fields.optional("FinishedCount"),
+                request_id: fields.required("RequestId")?,
+                resource_instance_id: fields.optional("ResourceInstanceId"),
+                resource_type: fields.optional("ResourceType"),
+                total_count: fields.optional("TotalCount"),
+                vpn_gateway_id: fields.optional("VpnGatewayId"),
+            })
     }
 }
 /// Errors `GetVpnGatewayDiagnoseResult` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -352,11 +353,13 @@ impl rt::Decode for DiagnoseResult {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            diagnose_name: fields.optional("DiagnoseName")?,
-            diagnose_result_description: fields.optional("DiagnoseResultDescription")?,
-            diagnose_result_level: fields.optional("DiagnoseResultLevel")?,
-        })
+        fields
+            .finish(Self {
+                diagnose_name: fields.optional("DiagnoseName"),
+                diagnose_result_description: fields
+                    .optional("DiagnoseResultDescription"),
+                diagnose_result_level: fields.optional("DiagnoseResultLevel"),
+            })
     }
 }
 #[cfg(test)]

@@ -243,13 +243,14 @@ impl rt::Decode for GetVSwitchCidrReservationUsageResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cidr_reservation_usages: fields.list("CidrReservationUsages")?,
-            max_results: fields.optional("MaxResults")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                cidr_reservation_usages: fields.list("CidrReservationUsages"),
+                max_results: fields.optional("MaxResults"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `GetVSwitchCidrReservationUsage` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -390,14 +391,15 @@ impl rt::Decode for CidrReservationUsages {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ip_prefix_cidr: fields.optional("IpPrefixCidr")?,
-            ip_prefix_id: fields.optional("IpPrefixId")?,
-            resource_id: fields.optional("ResourceId")?,
-            resource_type: fields.optional("ResourceType")?,
-            vswitch_cidr_reservation_id: fields.optional("VSwitchCidrReservationId")?,
-            vswitch_id: fields.optional("VSwitchId")?,
-        })
+        fields
+            .finish(Self {
+                ip_prefix_cidr: fields.optional("IpPrefixCidr"),
+                ip_prefix_id: fields.optional("IpPrefixId"),
+                resource_id: fields.optional("ResourceId"),
+                resource_type: fields.optional("ResourceType"),
+                vswitch_cidr_reservation_id: fields.optional("VSwitchCidrReservationId"),
+                vswitch_id: fields.optional("VSwitchId"),
+            })
     }
 }
 #[cfg(test)]

@@ -114,10 +114,11 @@ impl rt::Decode for ListBusinessAccessPointsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            business_access_points: fields.list("BusinessAccessPoints")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                business_access_points: fields.list("BusinessAccessPoints"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `ListBusinessAccessPoints` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -252,10 +253,11 @@ impl rt::Decode for OpticalModuleModels {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            optical_module_model: fields.optional("OpticalModuleModel")?,
-            port_type: fields.optional("PortType")?,
-        })
+        fields
+            .finish(Self {
+                optical_module_model: fields.optional("OpticalModuleModel"),
+                port_type: fields.optional("PortType"),
+            })
     }
 }
 /// The access points of the region.
@@ -299,16 +301,17 @@ impl rt::Decode for BusinessAccessPoints {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            access_point_id: fields.optional("AccessPointId")?,
-            access_point_name: fields.optional("AccessPointName")?,
-            cloud_box_instance_ids: fields.optional("CloudBoxInstanceIds")?,
-            latitude: fields.optional("Latitude")?,
-            longitude: fields.optional("Longitude")?,
-            optical_module_models: fields.list("OpticalModuleModels")?,
-            support_line_operator: fields.optional("SupportLineOperator")?,
-            support_port_types: fields.optional("SupportPortTypes")?,
-        })
+        fields
+            .finish(Self {
+                access_point_id: fields.optional("AccessPointId"),
+                access_point_name: fields.optional("AccessPointName"),
+                cloud_box_instance_ids: fields.optional("CloudBoxInstanceIds"),
+                latitude: fields.optional("Latitude"),
+                longitude: fields.optional("Longitude"),
+                optical_module_models: fields.list("OpticalModuleModels"),
+                support_line_operator: fields.optional("SupportLineOperator"),
+                support_port_types: fields.optional("SupportPortTypes"),
+            })
     }
 }
 #[cfg(test)]

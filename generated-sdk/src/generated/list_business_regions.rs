@@ -115,11 +115,12 @@ impl rt::Decode for ListBusinessRegionsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            count: fields.optional("Count")?,
-            geographic_sub_regions: fields.list("GeographicSubRegions")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                count: fields.optional("Count"),
+                geographic_sub_regions: fields.list("GeographicSubRegions"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `ListBusinessRegions` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -271,10 +272,11 @@ impl rt::Decode for GeographicSubRegions {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            name: fields.optional("Name")?,
-            region_id: fields.optional("RegionId")?,
-        })
+        fields
+            .finish(Self {
+                name: fields.optional("Name"),
+                region_id: fields.optional("RegionId"),
+            })
     }
 }
 #[cfg(test)]

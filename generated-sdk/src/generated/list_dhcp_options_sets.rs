@@ -324,12 +324,13 @@ impl rt::Decode for ListDhcpOptionsSetsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            dhcp_options_sets: fields.list("DhcpOptionsSets")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                dhcp_options_sets: fields.list("DhcpOptionsSets"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `ListDhcpOptionsSets` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -507,12 +508,13 @@ impl rt::Decode for DhcpOptions {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            domain_name: fields.optional("DomainName")?,
-            domain_name_servers: fields.optional("DomainNameServers")?,
-            ipv6_lease_time: fields.optional("Ipv6LeaseTime")?,
-            lease_time: fields.optional("LeaseTime")?,
-        })
+        fields
+            .finish(Self {
+                domain_name: fields.optional("DomainName"),
+                domain_name_servers: fields.optional("DomainNameServers"),
+                ipv6_lease_time: fields.optional("Ipv6LeaseTime"),
+                lease_time: fields.optional("LeaseTime"),
+            })
     }
 }
 /// The DHCP options sets that match the filters.
@@ -564,18 +566,20 @@ impl rt::Decode for DhcpOptionsSets {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            associate_vpc_count: fields.optional("AssociateVpcCount")?,
-            creation_time: fields.optional("CreationTime")?,
-            dhcp_options: fields.optional("DhcpOptions")?,
-            dhcp_options_set_description: fields.optional("DhcpOptionsSetDescription")?,
-            dhcp_options_set_id: fields.optional("DhcpOptionsSetId")?,
-            dhcp_options_set_name: fields.optional("DhcpOptionsSetName")?,
-            owner_id: fields.optional("OwnerId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            status: fields.optional("Status")?,
-            tags: fields.list("Tags")?,
-        })
+        fields
+            .finish(Self {
+                associate_vpc_count: fields.optional("AssociateVpcCount"),
+                creation_time: fields.optional("CreationTime"),
+                dhcp_options: fields.optional("DhcpOptions"),
+                dhcp_options_set_description: fields
+                    .optional("DhcpOptionsSetDescription"),
+                dhcp_options_set_id: fields.optional("DhcpOptionsSetId"),
+                dhcp_options_set_name: fields.optional("DhcpOptionsSetName"),
+                owner_id: fields.optional("OwnerId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                status: fields.optional("Status"),
+                tags: fields.list("Tags"),
+            })
     }
 }
 #[cfg(test)]

@@ -167,10 +167,11 @@ impl rt::Decode for ListEnhanhcedNatGatewayAvailableZonesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            zones: fields.list("Zones")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                zones: fields.list("Zones"),
+            })
     }
 }
 /// Errors `ListEnhanhcedNatGatewayAvailableZones` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -341,10 +342,11 @@ impl rt::Decode for ListEnhanhcedNatGatewayAvailableZonesFilter {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            key: fields.optional("Key")?,
-            value: fields.optional("Value")?,
-        })
+        fields
+            .finish(Self {
+                key: fields.optional("Key"),
+                value: fields.optional("Value"),
+            })
     }
 }
 impl rt::ToParam for ListEnhanhcedNatGatewayAvailableZonesFilter {
@@ -382,10 +384,11 @@ impl rt::Decode for Zones {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            local_name: fields.optional("LocalName")?,
-            zone_id: fields.optional("ZoneId")?,
-        })
+        fields
+            .finish(Self {
+                local_name: fields.optional("LocalName"),
+                zone_id: fields.optional("ZoneId"),
+            })
     }
 }
 #[cfg(test)]

@@ -401,15 +401,16 @@ impl rt::Decode for ListFullNatEntriesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            full_nat_entries: fields.list("FullNatEntries")?,
-            full_nat_table_id: fields.optional("FullNatTableId")?,
-            max_results: fields.optional("MaxResults")?,
-            nat_gateway_id: fields.optional("NatGatewayId")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                full_nat_entries: fields.list("FullNatEntries"),
+                full_nat_table_id: fields.optional("FullNatTableId"),
+                max_results: fields.optional("MaxResults"),
+                nat_gateway_id: fields.optional("NatGatewayId"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `ListFullNatEntries` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -681,23 +682,24 @@ impl rt::Decode for FullNatEntries {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            access_domain: fields.optional("AccessDomain")?,
-            access_ip: fields.optional("AccessIp")?,
-            access_port: fields.optional("AccessPort")?,
-            creation_time: fields.optional("CreationTime")?,
-            domain_resolve: fields.optional("DomainResolve")?,
-            full_nat_entry_description: fields.optional("FullNatEntryDescription")?,
-            full_nat_entry_id: fields.optional("FullNatEntryId")?,
-            full_nat_entry_name: fields.optional("FullNatEntryName")?,
-            full_nat_entry_status: fields.optional("FullNatEntryStatus")?,
-            full_nat_table_id: fields.optional("FullNatTableId")?,
-            ip_protocol: fields.optional("IpProtocol")?,
-            nat_ip: fields.optional("NatIp")?,
-            nat_ip_port: fields.optional("NatIpPort")?,
-            network_interface_id: fields.optional("NetworkInterfaceId")?,
-            network_interface_type: fields.optional("NetworkInterfaceType")?,
-        })
+        fields
+            .finish(Self {
+                access_domain: fields.optional("AccessDomain"),
+                access_ip: fields.optional("AccessIp"),
+                access_port: fields.optional("AccessPort"),
+                creation_time: fields.optional("CreationTime"),
+                domain_resolve: fields.optional("DomainResolve"),
+                full_nat_entry_description: fields.optional("FullNatEntryDescription"),
+                full_nat_entry_id: fields.optional("FullNatEntryId"),
+                full_nat_entry_name: fields.optional("FullNatEntryName"),
+                full_nat_entry_status: fields.optional("FullNatEntryStatus"),
+                full_nat_table_id: fields.optional("FullNatTableId"),
+                ip_protocol: fields.optional("IpProtocol"),
+                nat_ip: fields.optional("NatIp"),
+                nat_ip_port: fields.optional("NatIpPort"),
+                network_interface_id: fields.optional("NetworkInterfaceId"),
+                network_interface_type: fields.optional("NetworkInterfaceType"),
+            })
     }
 }
 #[cfg(test)]

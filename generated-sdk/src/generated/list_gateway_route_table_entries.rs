@@ -247,12 +247,13 @@ impl rt::Decode for ListGatewayRouteTableEntriesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            gateway_route_entry_models: fields.list("GatewayRouteEntryModels")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                gateway_route_entry_models: fields.list("GatewayRouteEntryModels"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `ListGatewayRouteTableEntries` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -407,12 +408,13 @@ impl rt::Decode for NextHops {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            enabled: fields.optional("Enabled")?,
-            next_hop_id: fields.optional("NextHopId")?,
-            next_hop_type: fields.optional("NextHopType")?,
-            weight: fields.optional("Weight")?,
-        })
+        fields
+            .finish(Self {
+                enabled: fields.optional("Enabled"),
+                next_hop_id: fields.optional("NextHopId"),
+                next_hop_type: fields.optional("NextHopType"),
+                weight: fields.optional("Weight"),
+            })
     }
 }
 /// The route entries on this page.
@@ -452,15 +454,16 @@ impl rt::Decode for GatewayRouteEntryModels {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            description: fields.optional("Description")?,
-            destination_cidr_block: fields.optional("DestinationCidrBlock")?,
-            name: fields.optional("Name")?,
-            next_hop_id: fields.optional("NextHopId")?,
-            next_hop_type: fields.optional("NextHopType")?,
-            next_hops: fields.list("NextHops")?,
-            status: fields.optional("Status")?,
-        })
+        fields
+            .finish(Self {
+                description: fields.optional("Description"),
+                destination_cidr_block: fields.optional("DestinationCidrBlock"),
+                name: fields.optional("Name"),
+                next_hop_id: fields.optional("NextHopId"),
+                next_hop_type: fields.optional("NextHopType"),
+                next_hops: fields.list("NextHops"),
+                status: fields.optional("Status"),
+            })
     }
 }
 #[cfg(test)]

@@ -93,11 +93,12 @@ impl rt::Decode for ListGeographicSubRegionsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            count: fields.optional("Count")?,
-            geographic_sub_regions: fields.list("GeographicSubRegions")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                count: fields.optional("Count"),
+                geographic_sub_regions: fields.list("GeographicSubRegions"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `ListGeographicSubRegions` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

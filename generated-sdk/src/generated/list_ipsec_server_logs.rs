@@ -279,14 +279,15 @@ impl rt::Decode for ListIpsecServerLogsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            count: fields.optional("Count")?,
-            data: fields.list("Data")?,
-            is_completed: fields.optional("IsCompleted")?,
-            page_number: fields.optional("PageNumber")?,
-            page_size: fields.optional("PageSize")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                count: fields.optional("Count"),
+                data: fields.list("Data"),
+                is_completed: fields.optional("IsCompleted"),
+                page_number: fields.optional("PageNumber"),
+                page_size: fields.optional("PageSize"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `ListIpsecServerLogs` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -288,13 +288,14 @@ impl rt::Decode for ListIpsecServersResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipsec_servers: fields.list("IpsecServers")?,
-            max_results: fields.optional("MaxResults")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                ipsec_servers: fields.list("IpsecServers"),
+                max_results: fields.optional("MaxResults"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `ListIpsecServers` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -545,16 +546,17 @@ impl rt::Decode for IkeConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ike_auth_alg: fields.optional("IkeAuthAlg")?,
-            ike_enc_alg: fields.optional("IkeEncAlg")?,
-            ike_lifetime: fields.optional("IkeLifetime")?,
-            ike_mode: fields.optional("IkeMode")?,
-            ike_pfs: fields.optional("IkePfs")?,
-            ike_version: fields.optional("IkeVersion")?,
-            local_id: fields.optional("LocalId")?,
-            remote_id: fields.optional("RemoteId")?,
-        })
+        fields
+            .finish(Self {
+                ike_auth_alg: fields.optional("IkeAuthAlg"),
+                ike_enc_alg: fields.optional("IkeEncAlg"),
+                ike_lifetime: fields.optional("IkeLifetime"),
+                ike_mode: fields.optional("IkeMode"),
+                ike_pfs: fields.optional("IkePfs"),
+                ike_version: fields.optional("IkeVersion"),
+                local_id: fields.optional("LocalId"),
+                remote_id: fields.optional("RemoteId"),
+            })
     }
 }
 /// The IPsec (Phase 2) settings of the server.
@@ -582,12 +584,13 @@ impl rt::Decode for IpsecConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
-            ipsec_enc_alg: fields.optional("IpsecEncAlg")?,
-            ipsec_lifetime: fields.optional("IpsecLifetime")?,
-            ipsec_pfs: fields.optional("IpsecPfs")?,
-        })
+        fields
+            .finish(Self {
+                ipsec_auth_alg: fields.optional("IpsecAuthAlg"),
+                ipsec_enc_alg: fields.optional("IpsecEncAlg"),
+                ipsec_lifetime: fields.optional("IpsecLifetime"),
+                ipsec_pfs: fields.optional("IpsecPfs"),
+            })
     }
 }
 /// The IPsec servers on this page.
@@ -671,26 +674,27 @@ impl rt::Decode for IpsecServers {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            client_ip_pool: fields.optional("ClientIpPool")?,
-            creation_time: fields.optional("CreationTime")?,
-            effect_immediately: fields.optional("EffectImmediately")?,
-            i_daa_s_instance_id: fields.optional("IDaaSInstanceId")?,
-            ike_config: fields.optional("IkeConfig")?,
-            internet_ip: fields.optional("InternetIp")?,
-            ipsec_config: fields.optional("IpsecConfig")?,
-            ipsec_server_id: fields.optional("IpsecServerId")?,
-            ipsec_server_name: fields.optional("IpsecServerName")?,
-            local_subnet: fields.optional("LocalSubnet")?,
-            max_connections: fields.optional("MaxConnections")?,
-            multi_factor_auth_enabled: fields.optional("MultiFactorAuthEnabled")?,
-            online_client_count: fields.optional("OnlineClientCount")?,
-            psk: fields.optional("Psk")?,
-            psk_enabled: fields.optional("PskEnabled")?,
-            region_id: fields.optional("RegionId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            vpn_gateway_id: fields.optional("VpnGatewayId")?,
-        })
+        fields
+            .finish(Self {
+                client_ip_pool: fields.optional("ClientIpPool"),
+                creation_time: fields.optional("CreationTime"),
+                effect_immediately: fields.optional("EffectImmediately"),
+                i_daa_s_instance_id: fields.optional("IDaaSInstanceId"),
+                ike_config: fields.optional("IkeConfig"),
+                internet_ip: fields.optional("InternetIp"),
+                ipsec_config: fields.optional("IpsecConfig"),
+                ipsec_server_id: fields.optional("IpsecServerId"),
+                ipsec_server_name: fields.optional("IpsecServerName"),
+                local_subnet: fields.optional("LocalSubnet"),
+                max_connections: fields.optional("MaxConnections"),
+                multi_factor_auth_enabled: fields.optional("MultiFactorAuthEnabled"),
+                online_client_count: fields.optional("OnlineClientCount"),
+                psk: fields.optional("Psk"),
+                psk_enabled: fields.optional("PskEnabled"),
+                region_id: fields.optional("RegionId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                vpn_gateway_id: fields.optional("VpnGatewayId"),
+            })
     }
 }
 #[cfg(test)]

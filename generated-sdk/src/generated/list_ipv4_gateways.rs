@@ -297,12 +297,13 @@ impl rt::Decode for ListIpv4GatewaysResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv4_gateway_models: fields.list("Ipv4GatewayModels")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                ipv4_gateway_models: fields.list("Ipv4GatewayModels"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `ListIpv4Gateways` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -485,18 +486,19 @@ impl rt::Decode for Ipv4GatewayModels {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            enabled: fields.optional("Enabled")?,
-            gmt_create: fields.optional("GmtCreate")?,
-            ipv4_gateway_description: fields.optional("Ipv4GatewayDescription")?,
-            ipv4_gateway_id: fields.optional("Ipv4GatewayId")?,
-            ipv4_gateway_name: fields.optional("Ipv4GatewayName")?,
-            ipv4_gateway_route_table_id: fields.optional("Ipv4GatewayRouteTableId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            status: fields.optional("Status")?,
-            tags: fields.list("Tags")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                enabled: fields.optional("Enabled"),
+                gmt_create: fields.optional("GmtCreate"),
+                ipv4_gateway_description: fields.optional("Ipv4GatewayDescription"),
+                ipv4_gateway_id: fields.optional("Ipv4GatewayId"),
+                ipv4_gateway_name: fields.optional("Ipv4GatewayName"),
+                ipv4_gateway_route_table_id: fields.optional("Ipv4GatewayRouteTableId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                status: fields.optional("Status"),
+                tags: fields.list("Tags"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 #[cfg(test)]

@@ -347,12 +347,13 @@ impl rt::Decode for ListNatIpCidrsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            nat_ip_cidrs: fields.list("NatIpCidrs")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                nat_ip_cidrs: fields.list("NatIpCidrs"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `ListNatIpCidrs` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -505,16 +506,17 @@ impl rt::Decode for NatIpCidrs {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            creation_time: fields.optional("CreationTime")?,
-            is_default: fields.optional("IsDefault")?,
-            nat_gateway_id: fields.optional("NatGatewayId")?,
-            nat_ip_cidr: fields.optional("NatIpCidr")?,
-            nat_ip_cidr_description: fields.optional("NatIpCidrDescription")?,
-            nat_ip_cidr_id: fields.optional("NatIpCidrId")?,
-            nat_ip_cidr_name: fields.optional("NatIpCidrName")?,
-            nat_ip_cidr_status: fields.optional("NatIpCidrStatus")?,
-        })
+        fields
+            .finish(Self {
+                creation_time: fields.optional("CreationTime"),
+                is_default: fields.optional("IsDefault"),
+                nat_gateway_id: fields.optional("NatGatewayId"),
+                nat_ip_cidr: fields.optional("NatIpCidr"),
+                nat_ip_cidr_description: fields.optional("NatIpCidrDescription"),
+                nat_ip_cidr_id: fields.optional("NatIpCidrId"),
+                nat_ip_cidr_name: fields.optional("NatIpCidrName"),
+                nat_ip_cidr_status: fields.optional("NatIpCidrStatus"),
+            })
     }
 }
 #[cfg(test)]

@@ -376,12 +376,13 @@ impl rt::Decode for ListNatIpsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            nat_ips: fields.list("NatIps")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                nat_ips: fields.list("NatIps"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `ListNatIps` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -648,17 +649,18 @@ impl rt::Decode for NatIps {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipv4_prefix: fields.optional("Ipv4Prefix")?,
-            is_default: fields.optional("IsDefault")?,
-            nat_gateway_id: fields.optional("NatGatewayId")?,
-            nat_ip: fields.optional("NatIp")?,
-            nat_ip_cidr: fields.optional("NatIpCidr")?,
-            nat_ip_description: fields.optional("NatIpDescription")?,
-            nat_ip_id: fields.optional("NatIpId")?,
-            nat_ip_name: fields.optional("NatIpName")?,
-            nat_ip_status: fields.optional("NatIpStatus")?,
-        })
+        fields
+            .finish(Self {
+                ipv4_prefix: fields.optional("Ipv4Prefix"),
+                is_default: fields.optional("IsDefault"),
+                nat_gateway_id: fields.optional("NatGatewayId"),
+                nat_ip: fields.optional("NatIp"),
+                nat_ip_cidr: fields.optional("NatIpCidr"),
+                nat_ip_description: fields.optional("NatIpDescription"),
+                nat_ip_id: fields.optional("NatIpId"),
+                nat_ip_name: fields.optional("NatIpName"),
+                nat_ip_status: fields.optional("NatIpStatus"),
+            })
     }
 }
 #[cfg(test)]

@@ -166,10 +166,11 @@ impl rt::Decode for ListPhysicalConnectionFeaturesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            features: fields.list("PhysicalConnectionFeatures")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                features: fields.list("PhysicalConnectionFeatures"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `ListPhysicalConnectionFeatures` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -266,10 +267,11 @@ impl rt::Decode for PhysicalConnectionFeature {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            feature_key: fields.optional("FeatureKey")?,
-            feature_value: fields.optional("FeatureValue")?,
-        })
+        fields
+            .finish(Self {
+                feature_key: fields.optional("FeatureKey"),
+                feature_value: fields.optional("FeatureValue"),
+            })
     }
 }
 #[cfg(test)]

@@ -302,13 +302,14 @@ impl rt::Decode for ListPrefixListsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            max_results: fields.optional("MaxResults")?,
-            next_token: fields.optional("NextToken")?,
-            prefix_lists: fields.list("PrefixLists")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                max_results: fields.optional("MaxResults"),
+                next_token: fields.optional("NextToken"),
+                prefix_lists: fields.list("PrefixLists"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `ListPrefixLists` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -538,23 +539,24 @@ impl rt::Decode for PrefixLists {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cidr_blocks: fields.list("CidrBlocks")?,
-            creation_time: fields.optional("CreationTime")?,
-            ip_version: fields.optional("IpVersion")?,
-            max_entries: fields.optional("MaxEntries")?,
-            owner_id: fields.optional("OwnerId")?,
-            prefix_list_description: fields.optional("PrefixListDescription")?,
-            prefix_list_id: fields.optional("PrefixListId")?,
-            prefix_list_name: fields.optional("PrefixListName")?,
-            prefix_list_status: fields.optional("PrefixListStatus")?,
-            prefix_list_type: fields.optional("PrefixListType")?,
-            region_id: fields.optional("RegionId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            share_type: fields.optional("ShareType")?,
-            status: fields.optional("Status")?,
-            tags: fields.list("Tags")?,
-        })
+        fields
+            .finish(Self {
+                cidr_blocks: fields.list("CidrBlocks"),
+                creation_time: fields.optional("CreationTime"),
+                ip_version: fields.optional("IpVersion"),
+                max_entries: fields.optional("MaxEntries"),
+                owner_id: fields.optional("OwnerId"),
+                prefix_list_description: fields.optional("PrefixListDescription"),
+                prefix_list_id: fields.optional("PrefixListId"),
+                prefix_list_name: fields.optional("PrefixListName"),
+                prefix_list_status: fields.optional("PrefixListStatus"),
+                prefix_list_type: fields.optional("PrefixListType"),
+                region_id: fields.optional("RegionId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                share_type: fields.optional("ShareType"),
+                status: fields.optional("Status"),
+                tags: fields.list("Tags"),
+            })
     }
 }
 #[cfg(test)]

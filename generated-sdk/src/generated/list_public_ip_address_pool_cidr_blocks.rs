@@ -266,12 +266,13 @@ impl rt::Decode for ListPublicIpAddressPoolCidrBlocksResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            next_token: fields.optional("NextToken")?,
-            public_ip_pool_cidr_block_list: fields.list("PublicIpPoolCidrBlockList")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                next_token: fields.optional("NextToken"),
+                public_ip_pool_cidr_block_list: fields.list("PublicIpPoolCidrBlockList"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `ListPublicIpAddressPoolCidrBlocks` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -408,14 +409,15 @@ impl rt::Decode for PublicIpPoolCidrBlockList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cidr_block: fields.optional("CidrBlock")?,
-            creation_time: fields.optional("CreationTime")?,
-            public_ip_address_pool_id: fields.optional("PublicIpAddressPoolId")?,
-            status: fields.optional("Status")?,
-            total_ip_num: fields.optional("TotalIpNum")?,
-            used_ip_num: fields.optional("UsedIpNum")?,
-        })
+        fields
+            .finish(Self {
+                cidr_block: fields.optional("CidrBlock"),
+                creation_time: fields.optional("CreationTime"),
+                public_ip_address_pool_id: fields.optional("PublicIpAddressPoolId"),
+                status: fields.optional("Status"),
+                total_ip_num: fields.optional("TotalIpNum"),
+                used_ip_num: fields.optional("UsedIpNum"),
+            })
     }
 }
 #[cfg(test)]

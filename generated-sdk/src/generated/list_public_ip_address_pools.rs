@@ -361,12 +361,13 @@ impl rt::Decode for ListPublicIpAddressPoolsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            next_token: fields.optional("NextToken")?,
-            public_ip_address_pool_list: fields.list("PublicIpAddressPoolList")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                next_token: fields.optional("NextToken"),
+                public_ip_address_pool_list: fields.list("PublicIpAddressPoolList"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `ListPublicIpAddressPools` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -733,27 +734,28 @@ impl rt::Decode for PublicIpAddressPoolList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            biz_type: fields.optional("BizType")?,
-            business_status: fields.optional("BusinessStatus")?,
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            ip_address_remaining: fields.optional("IpAddressRemaining")?,
-            isp: fields.optional("Isp")?,
-            name: fields.optional("Name")?,
-            owner_id: fields.optional("OwnerId")?,
-            public_ip_address_pool_id: fields.optional("PublicIpAddressPoolId")?,
-            region_id: fields.optional("RegionId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            security_protection_types: fields.list("SecurityProtectionTypes")?,
-            share_type: fields.optional("ShareType")?,
-            status: fields.optional("Status")?,
-            tags: fields.list("Tags")?,
-            total_ip_num: fields.optional("TotalIpNum")?,
-            used_ip_num: fields.optional("UsedIpNum")?,
-            user_type: fields.optional("UserType")?,
-            zones: fields.list("Zones")?,
-        })
+        fields
+            .finish(Self {
+                biz_type: fields.optional("BizType"),
+                business_status: fields.optional("BusinessStatus"),
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                ip_address_remaining: fields.optional("IpAddressRemaining"),
+                isp: fields.optional("Isp"),
+                name: fields.optional("Name"),
+                owner_id: fields.optional("OwnerId"),
+                public_ip_address_pool_id: fields.optional("PublicIpAddressPoolId"),
+                region_id: fields.optional("RegionId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                security_protection_types: fields.list("SecurityProtectionTypes"),
+                share_type: fields.optional("ShareType"),
+                status: fields.optional("Status"),
+                tags: fields.list("Tags"),
+                total_ip_num: fields.optional("TotalIpNum"),
+                used_ip_num: fields.optional("UsedIpNum"),
+                user_type: fields.optional("UserType"),
+                zones: fields.list("Zones"),
+            })
     }
 }
 #[cfg(test)]

@@ -327,13 +327,14 @@ impl rt::Decode for ListRouteTargetGroupsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            max_results: fields.optional("MaxResults")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            route_target_groups: fields.list("RouteTargetGroups")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                max_results: fields.optional("MaxResults"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                route_target_groups: fields.list("RouteTargetGroups"),
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `ListRouteTargetGroups` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -530,13 +531,14 @@ impl rt::Decode for RouteTargetMemberList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            enable_status: fields.optional("EnableStatus")?,
-            health_check_status: fields.optional("HealthCheckStatus")?,
-            member_id: fields.optional("MemberId")?,
-            member_type: fields.optional("MemberType")?,
-            weight: fields.optional("Weight")?,
-        })
+        fields
+            .finish(Self {
+                enable_status: fields.optional("EnableStatus"),
+                health_check_status: fields.optional("HealthCheckStatus"),
+                member_id: fields.optional("MemberId"),
+                member_type: fields.optional("MemberType"),
+                weight: fields.optional("Weight"),
+            })
     }
 }
 /// The route target groups on this page.
@@ -592,20 +594,21 @@ impl rt::Decode for RouteTargetGroups {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            config_mode: fields.optional("ConfigMode")?,
-            create_time: fields.optional("CreateTime")?,
-            region_id: fields.optional("RegionId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            route_target_group_description: fields
-                .optional("RouteTargetGroupDescription")?,
-            route_target_group_id: fields.optional("RouteTargetGroupId")?,
-            route_target_group_name: fields.optional("RouteTargetGroupName")?,
-            route_target_member_list: fields.list("RouteTargetMemberList")?,
-            status: fields.optional("Status")?,
-            tags: fields.list("Tags")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                config_mode: fields.optional("ConfigMode"),
+                create_time: fields.optional("CreateTime"),
+                region_id: fields.optional("RegionId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                route_target_group_description: fields
+                    .optional("RouteTargetGroupDescription"),
+                route_target_group_id: fields.optional("RouteTargetGroupId"),
+                route_target_group_name: fields.optional("RouteTargetGroupName"),
+                route_target_member_list: fields.list("RouteTargetMemberList"),
+                status: fields.optional("Status"),
+                tags: fields.list("Tags"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 #[cfg(test)]

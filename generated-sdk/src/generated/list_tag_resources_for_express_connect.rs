@@ -283,11 +283,12 @@ impl rt::Decode for ListTagResourcesForExpressConnectResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            tag_resources: fields.wrapped_list("TagResources", "TagResource")?,
-        })
+        fields
+            .finish(Self {
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                tag_resources: fields.wrapped_list("TagResources", "TagResource"),
+            })
     }
 }
 /// Errors `ListTagResourcesForExpressConnect` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -459,12 +460,13 @@ impl rt::Decode for TagResource {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            resource_id: fields.optional("ResourceId")?,
-            resource_type: fields.optional("ResourceType")?,
-            tag_key: fields.optional("TagKey")?,
-            tag_value: fields.optional("TagValue")?,
-        })
+        fields
+            .finish(Self {
+                resource_id: fields.optional("ResourceId"),
+                resource_type: fields.optional("ResourceType"),
+                tag_key: fields.optional("TagKey"),
+                tag_value: fields.optional("TagValue"),
+            })
     }
 }
 #[cfg(test)]

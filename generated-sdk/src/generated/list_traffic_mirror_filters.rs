@@ -305,14 +305,15 @@ impl rt::Decode for ListTrafficMirrorFiltersResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            count: fields.optional("Count")?,
-            max_results: fields.optional("MaxResults")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            traffic_mirror_filters: fields.list("TrafficMirrorFilters")?,
-        })
+        fields
+            .finish(Self {
+                count: fields.optional("Count"),
+                max_results: fields.optional("MaxResults"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                traffic_mirror_filters: fields.list("TrafficMirrorFilters"),
+            })
     }
 }
 /// Errors `ListTrafficMirrorFilters` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -615,21 +616,23 @@ impl rt::Decode for EgressRules {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            action: fields.optional("Action")?,
-            destination_cidr_block: fields.optional("DestinationCidrBlock")?,
-            destination_port_range: fields.optional("DestinationPortRange")?,
-            ip_version: fields.optional("IpVersion")?,
-            priority: fields.optional("Priority")?,
-            protocol: fields.optional("Protocol")?,
-            source_cidr_block: fields.optional("SourceCidrBlock")?,
-            source_port_range: fields.optional("SourcePortRange")?,
-            traffic_direction: fields.optional("TrafficDirection")?,
-            traffic_mirror_filter_id: fields.optional("TrafficMirrorFilterId")?,
-            traffic_mirror_filter_rule_id: fields.optional("TrafficMirrorFilterRuleId")?,
-            traffic_mirror_filter_rule_status: fields
-                .optional("TrafficMirrorFilterRuleStatus")?,
-        })
+        fields
+            .finish(Self {
+                action: fields.optional("Action"),
+                destination_cidr_block: fields.optional("DestinationCidrBlock"),
+                destination_port_range: fields.optional("DestinationPortRange"),
+                ip_version: fields.optional("IpVersion"),
+                priority: fields.optional("Priority"),
+                protocol: fields.optional("Protocol"),
+                source_cidr_block: fields.optional("SourceCidrBlock"),
+                source_port_range: fields.optional("SourcePortRange"),
+                traffic_direction: fields.optional("TrafficDirection"),
+                traffic_mirror_filter_id: fields.optional("TrafficMirrorFilterId"),
+                traffic_mirror_filter_rule_id: fields
+                    .optional("TrafficMirrorFilterRuleId"),
+                traffic_mirror_filter_rule_status: fields
+                    .optional("TrafficMirrorFilterRuleStatus"),
+            })
     }
 }
 /// The inbound rules of the filter.
@@ -689,21 +692,23 @@ impl rt::Decode for IngressRules {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            action: fields.optional("Action")?,
-            destination_cidr_block: fields.optional("DestinationCidrBlock")?,
-            destination_port_range: fields.optional("DestinationPortRange")?,
-            ip_version: fields.optional("IpVersion")?,
-            priority: fields.optional("Priority")?,
-            protocol: fields.optional("Protocol")?,
-            source_cidr_block: fields.optional("SourceCidrBlock")?,
-            source_port_range: fields.optional("SourcePortRange")?,
-            traffic_direction: fields.optional("TrafficDirection")?,
-            traffic_mirror_filter_id: fields.optional("TrafficMirrorFilterId")?,
-            traffic_mirror_filter_rule_id: fields.optional("TrafficMirrorFilterRuleId")?,
-            traffic_mirror_filter_rule_status: fields
-                .optional("TrafficMirrorFilterRuleStatus")?,
-        })
+        fields
+            .finish(Self {
+                action: fields.optional("Action"),
+                destination_cidr_block: fields.optional("DestinationCidrBlock"),
+                destination_port_range: fields.optional("DestinationPortRange"),
+                ip_version: fields.optional("IpVersion"),
+                priority: fields.optional("Priority"),
+                protocol: fields.optional("Protocol"),
+                source_cidr_block: fields.optional("SourceCidrBlock"),
+                source_port_range: fields.optional("SourcePortRange"),
+                traffic_direction: fields.optional("TrafficDirection"),
+                traffic_mirror_filter_id: fields.optional("TrafficMirrorFilterId"),
+                traffic_mirror_filter_rule_id: fields
+                    .optional("TrafficMirrorFilterRuleId"),
+                traffic_mirror_filter_rule_status: fields
+                    .optional("TrafficMirrorFilterRuleStatus"),
+            })
     }
 }
 /// The filters that match the request.
@@ -751,18 +756,20 @@ impl rt::Decode for TrafficMirrorFilters {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            creation_time: fields.optional("CreationTime")?,
-            egress_rules: fields.list("EgressRules")?,
-            ingress_rules: fields.list("IngressRules")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            tags: fields.list("Tags")?,
-            traffic_mirror_filter_description: fields
-                .optional("TrafficMirrorFilterDescription")?,
-            traffic_mirror_filter_id: fields.optional("TrafficMirrorFilterId")?,
-            traffic_mirror_filter_name: fields.optional("TrafficMirrorFilterName")?,
-            traffic_mirror_filter_status: fields.optional("TrafficMirrorFilterStatus")?,
-        })
+        fields
+            .finish(Self {
+                creation_time: fields.optional("CreationTime"),
+                egress_rules: fields.list("EgressRules"),
+                ingress_rules: fields.list("IngressRules"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                tags: fields.list("Tags"),
+                traffic_mirror_filter_description: fields
+                    .optional("TrafficMirrorFilterDescription"),
+                traffic_mirror_filter_id: fields.optional("TrafficMirrorFilterId"),
+                traffic_mirror_filter_name: fields.optional("TrafficMirrorFilterName"),
+                traffic_mirror_filter_status: fields
+                    .optional("TrafficMirrorFilterStatus"),
+            })
     }
 }
 #[cfg(test)]

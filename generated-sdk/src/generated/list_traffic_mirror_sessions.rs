@@ -396,12 +396,13 @@ impl rt::Decode for ListTrafficMirrorSessionsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            traffic_mirror_sessions: fields.list("TrafficMirrorSessions")?,
-        })
+        fields
+            .finish(Self {
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                traffic_mirror_sessions: fields.list("TrafficMirrorSessions"),
+            })
     }
 }
 /// Errors `ListTrafficMirrorSessions` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -639,27 +640,28 @@ impl rt::Decode for TrafficMirrorSessions {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            creation_time: fields.optional("CreationTime")?,
-            enabled: fields.optional("Enabled")?,
-            packet_length: fields.optional("PacketLength")?,
-            priority: fields.optional("Priority")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            tags: fields.list("Tags")?,
-            traffic_mirror_filter_id: fields.optional("TrafficMirrorFilterId")?,
-            traffic_mirror_session_business_status: fields
-                .optional("TrafficMirrorSessionBusinessStatus")?,
-            traffic_mirror_session_description: fields
-                .optional("TrafficMirrorSessionDescription")?,
-            traffic_mirror_session_id: fields.optional("TrafficMirrorSessionId")?,
-            traffic_mirror_session_name: fields.optional("TrafficMirrorSessionName")?,
-            traffic_mirror_session_status: fields
-                .optional("TrafficMirrorSessionStatus")?,
-            traffic_mirror_source_ids: fields.list("TrafficMirrorSourceIds")?,
-            traffic_mirror_target_id: fields.optional("TrafficMirrorTargetId")?,
-            traffic_mirror_target_type: fields.optional("TrafficMirrorTargetType")?,
-            virtual_network_id: fields.optional("VirtualNetworkId")?,
-        })
+        fields
+            .finish(Self {
+                creation_time: fields.optional("CreationTime"),
+                enabled: fields.optional("Enabled"),
+                packet_length: fields.optional("PacketLength"),
+                priority: fields.optional("Priority"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                tags: fields.list("Tags"),
+                traffic_mirror_filter_id: fields.optional("TrafficMirrorFilterId"),
+                traffic_mirror_session_business_status: fields
+                    .optional("TrafficMirrorSessionBusinessStatus"),
+                traffic_mirror_session_description: fields
+                    .optional("TrafficMirrorSessionDescription"),
+                traffic_mirror_session_id: fields.optional("TrafficMirrorSessionId"),
+                traffic_mirror_session_name: fields.optional("TrafficMirrorSessionName"),
+                traffic_mirror_session_status: fields
+                    .optional("TrafficMirrorSessionStatus"),
+                traffic_mirror_source_ids: fields.list("TrafficMirrorSourceIds"),
+                traffic_mirror_target_id: fields.optional("TrafficMirrorTargetId"),
+                traffic_mirror_target_type: fields.optional("TrafficMirrorTargetType"),
+                virtual_network_id: fields.optional("VirtualNetworkId"),
+            })
     }
 }
 #[cfg(test)]

@@ -423,13 +423,14 @@ impl rt::Decode for ListVirtualPhysicalConnectionsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            count: fields.optional("Count")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            virtual_physical_connections: fields.list("VirtualPhysicalConnections")?,
-        })
+        fields
+            .finish(Self {
+                count: fields.optional("Count"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                virtual_physical_connections: fields.list("VirtualPhysicalConnections"),
+            })
     }
 }
 /// Errors `ListVirtualPhysicalConnections` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -788,43 +789,44 @@ impl rt::Decode for VirtualPhysicalConnection {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            access_point_id: fields.optional("AccessPointId")?,
-            ad_location: fields.optional("AdLocation")?,
-            ali_uid: fields.optional("AliUid")?,
-            bandwidth: fields.optional("Bandwidth")?,
-            business_status: fields.optional("BusinessStatus")?,
-            charge_type: fields.optional("ChargeType")?,
-            circuit_code: fields.optional("CircuitCode")?,
-            creation_time: fields.optional("CreationTime")?,
-            description: fields.optional("Description")?,
-            enabled_time: fields.optional("EnabledTime")?,
-            end_time: fields.optional("EndTime")?,
-            expect_spec: fields.optional("ExpectSpec")?,
-            line_operator: fields.optional("LineOperator")?,
-            loa_status: fields.optional("LoaStatus")?,
-            name: fields.optional("Name")?,
-            order_mode: fields.optional("OrderMode")?,
-            parent_physical_connection_ali_uid: fields
-                .optional("ParentPhysicalConnectionAliUid")?,
-            parent_physical_connection_id: fields
-                .optional("ParentPhysicalConnectionId")?,
-            peer_location: fields.optional("PeerLocation")?,
-            physical_connection_id: fields.optional("PhysicalConnectionId")?,
-            port_number: fields.optional("PortNumber")?,
-            port_type: fields.optional("PortType")?,
-            product_type: fields.optional("ProductType")?,
-            redundant_physical_connection_id: fields
-                .optional("RedundantPhysicalConnectionId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            spec: fields.optional("Spec")?,
-            status: fields.optional("Status")?,
-            tags: fields.list("Tags")?,
-            type_: fields.optional("Type")?,
-            virtual_physical_connection_status: fields
-                .optional("VirtualPhysicalConnectionStatus")?,
-            vlan_id: fields.optional("VlanId")?,
-        })
+        fields
+            .finish(Self {
+                access_point_id: fields.optional("AccessPointId"),
+                ad_location: fields.optional("AdLocation"),
+                ali_uid: fields.optional("AliUid"),
+                bandwidth: fields.optional("Bandwidth"),
+                business_status: fields.optional("BusinessStatus"),
+                charge_type: fields.optional("ChargeType"),
+                circuit_code: fields.optional("CircuitCode"),
+                creation_time: fields.optional("CreationTime"),
+                description: fields.optional("Description"),
+                enabled_time: fields.optional("EnabledTime"),
+                end_time: fields.optional("EndTime"),
+                expect_spec: fields.optional("ExpectSpec"),
+                line_operator: fields.optional("LineOperator"),
+                loa_status: fields.optional("LoaStatus"),
+                name: fields.optional("Name"),
+                order_mode: fields.optional("OrderMode"),
+                parent_physical_connection_ali_uid: fields
+                    .optional("ParentPhysicalConnectionAliUid"),
+                parent_physical_connection_id: fields
+                    .optional("ParentPhysicalConnectionId"),
+                peer_location: fields.optional("PeerLocation"),
+                physical_connection_id: fields.optional("PhysicalConnectionId"),
+                port_number: fields.optional("PortNumber"),
+                port_type: fields.optional("PortType"),
+                product_type: fields.optional("ProductType"),
+                redundant_physical_connection_id: fields
+                    .optional("RedundantPhysicalConnectionId"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                spec: fields.optional("Spec"),
+                status: fields.optional("Status"),
+                tags: fields.list("Tags"),
+                type_: fields.optional("Type"),
+                virtual_physical_connection_status: fields
+                    .optional("VirtualPhysicalConnectionStatus"),
+                vlan_id: fields.optional("VlanId"),
+            })
     }
 }
 #[cfg(test)]

@@ -243,13 +243,14 @@ impl rt::Decode for ListVpcEndpointServicesByEndUserResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            max_results: fields.optional("MaxResults")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            services: fields.list("Services")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                max_results: fields.optional("MaxResults"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                services: fields.list("Services"),
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `ListVpcEndpointServicesByEndUser` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -382,13 +383,14 @@ impl rt::Decode for Services {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            default_policy_document: fields.optional("DefaultPolicyDocument")?,
-            service_domain: fields.optional("ServiceDomain")?,
-            service_id: fields.optional("ServiceId")?,
-            service_name: fields.optional("ServiceName")?,
-            support_policy: fields.optional("SupportPolicy")?,
-        })
+        fields
+            .finish(Self {
+                default_policy_document: fields.optional("DefaultPolicyDocument"),
+                service_domain: fields.optional("ServiceDomain"),
+                service_id: fields.optional("ServiceId"),
+                service_name: fields.optional("ServiceName"),
+                support_policy: fields.optional("SupportPolicy"),
+            })
     }
 }
 #[cfg(test)]

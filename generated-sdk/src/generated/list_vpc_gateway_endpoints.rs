@@ -331,13 +331,14 @@ impl rt::Decode for ListVpcGatewayEndpointsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            endpoints: fields.list("Endpoints")?,
-            max_results: fields.optional("MaxResults")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-        })
+        fields
+            .finish(Self {
+                endpoints: fields.list("Endpoints"),
+                max_results: fields.optional("MaxResults"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+            })
     }
 }
 /// Errors `ListVpcGatewayEndpoints` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -535,19 +536,20 @@ impl rt::Decode for Endpoints {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            associated_route_tables: fields.list("AssociatedRouteTables")?,
-            creation_time: fields.optional("CreationTime")?,
-            endpoint_description: fields.optional("EndpointDescription")?,
-            endpoint_id: fields.optional("EndpointId")?,
-            endpoint_name: fields.optional("EndpointName")?,
-            endpoint_status: fields.optional("EndpointStatus")?,
-            policy_document: fields.optional("PolicyDocument")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            service_name: fields.optional("ServiceName")?,
-            tags: fields.list("Tags")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                associated_route_tables: fields.list("AssociatedRouteTables"),
+                creation_time: fields.optional("CreationTime"),
+                endpoint_description: fields.optional("EndpointDescription"),
+                endpoint_id: fields.optional("EndpointId"),
+                endpoint_name: fields.optional("EndpointName"),
+                endpoint_status: fields.optional("EndpointStatus"),
+                policy_document: fields.optional("PolicyDocument"),
+                resource_group_id: fields.optional("ResourceGroupId"),
+                service_name: fields.optional("ServiceName"),
+                tags: fields.list("Tags"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 #[cfg(test)]

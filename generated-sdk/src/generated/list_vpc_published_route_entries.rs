@@ -285,11 +285,12 @@ impl rt::Decode for ListVpcPublishedRouteEntriesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            route_entries: fields.list("RouteEntries")?,
-        })
+        fields
+            .finish(Self {
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                route_entries: fields.list("RouteEntries"),
+            })
     }
 }
 /// Errors `ListVpcPublishedRouteEntries` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -420,11 +421,12 @@ impl rt::Decode for RoutePublishTargets {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            publish_status: fields.optional("PublishStatus")?,
-            publish_target_instance_id: fields.optional("PublishTargetInstanceId")?,
-            publish_target_type: fields.optional("PublishTargetType")?,
-        })
+        fields
+            .finish(Self {
+                publish_status: fields.optional("PublishStatus"),
+                publish_target_instance_id: fields.optional("PublishTargetInstanceId"),
+                publish_target_type: fields.optional("PublishTargetType"),
+            })
     }
 }
 /// The route entries on this page.
@@ -452,12 +454,13 @@ impl rt::Decode for RouteEntries {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            destination_cidr_block: fields.optional("DestinationCidrBlock")?,
-            route_entry_id: fields.optional("RouteEntryId")?,
-            route_publish_targets: fields.list("RoutePublishTargets")?,
-            route_table_id: fields.optional("RouteTableId")?,
-        })
+        fields
+            .finish(Self {
+                destination_cidr_block: fields.optional("DestinationCidrBlock"),
+                route_entry_id: fields.optional("RouteEntryId"),
+                route_publish_targets: fields.list("RoutePublishTargets"),
+                route_table_id: fields.optional("RouteTableId"),
+            })
     }
 }
 #[cfg(test)]

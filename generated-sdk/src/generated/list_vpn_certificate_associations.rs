@@ -293,13 +293,14 @@ impl rt::Decode for ListVpnCertificateAssociationsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            max_results: fields.optional("MaxResults")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            vpn_certificate_relations: fields.list("VpnCertificateRelations")?,
-        })
+        fields
+            .finish(Self {
+                max_results: fields.optional("MaxResults"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                vpn_certificate_relations: fields.list("VpnCertificateRelations"),
+            })
     }
 }
 /// Errors `ListVpnCertificateAssociations` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -483,13 +484,14 @@ impl rt::Decode for VpnCertificateRelations {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            association_time: fields.optional("AssociationTime")?,
-            certificate_id: fields.optional("CertificateId")?,
-            certificate_type: fields.optional("CertificateType")?,
-            region_id: fields.optional("RegionId")?,
-            vpn_gateway_id: fields.optional("VpnGatewayId")?,
-        })
+        fields
+            .finish(Self {
+                association_time: fields.optional("AssociationTime"),
+                certificate_id: fields.optional("CertificateId"),
+                certificate_type: fields.optional("CertificateType"),
+                region_id: fields.optional("RegionId"),
+                vpn_gateway_id: fields.optional("VpnGatewayId"),
+            })
     }
 }
 #[cfg(test)]

@@ -325,13 +325,14 @@ impl rt::Decode for ListVSwitchCidrReservationsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            max_results: fields.optional("MaxResults")?,
-            next_token: fields.optional("NextToken")?,
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            vswitch_cidr_reservations: fields.list("VSwitchCidrReservations")?,
-        })
+        fields
+            .finish(Self {
+                max_results: fields.optional("MaxResults"),
+                next_token: fields.optional("NextToken"),
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                vswitch_cidr_reservations: fields.list("VSwitchCidrReservations"),
+            })
     }
 }
 /// Errors `ListVSwitchCidrReservations` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -595,24 +596,25 @@ impl rt::Decode for VSwitchCidrReservations {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            assigned_cidr_count: fields.optional("AssignedCidrCount")?,
-            available_cidr_count: fields.optional("AvailableCidrCount")?,
-            creation_time: fields.optional("CreationTime")?,
-            ip_version: fields.optional("IpVersion")?,
-            status: fields.optional("Status")?,
-            tags: fields.list("Tags")?,
-            type_: fields.optional("Type")?,
-            vswitch_cidr_reservation_cidr: fields
-                .optional("VSwitchCidrReservationCidr")?,
-            vswitch_cidr_reservation_description: fields
-                .optional("VSwitchCidrReservationDescription")?,
-            vswitch_cidr_reservation_id: fields.optional("VSwitchCidrReservationId")?,
-            vswitch_cidr_reservation_name: fields
-                .optional("VSwitchCidrReservationName")?,
-            vswitch_id: fields.optional("VSwitchId")?,
-            vpc_id: fields.optional("VpcId")?,
-        })
+        fields
+            .finish(Self {
+                assigned_cidr_count: fields.optional("AssignedCidrCount"),
+                available_cidr_count: fields.optional("AvailableCidrCount"),
+                creation_time: fields.optional("CreationTime"),
+                ip_version: fields.optional("IpVersion"),
+                status: fields.optional("Status"),
+                tags: fields.list("Tags"),
+                type_: fields.optional("Type"),
+                vswitch_cidr_reservation_cidr: fields
+                    .optional("VSwitchCidrReservationCidr"),
+                vswitch_cidr_reservation_description: fields
+                    .optional("VSwitchCidrReservationDescription"),
+                vswitch_cidr_reservation_id: fields.optional("VSwitchCidrReservationId"),
+                vswitch_cidr_reservation_name: fields
+                    .optional("VSwitchCidrReservationName"),
+                vswitch_id: fields.optional("VSwitchId"),
+                vpc_id: fields.optional("VpcId"),
+            })
     }
 }
 #[cfg(test)]

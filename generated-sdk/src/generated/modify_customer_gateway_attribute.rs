@@ -231,15 +231,16 @@ impl rt::Decode for ModifyCustomerGatewayAttributeResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            create_time: fields.optional("CreateTime")?,
-            customer_gateway_id: fields.optional("CustomerGatewayId")?,
-            description: fields.optional("Description")?,
-            ip_address: fields.optional("IpAddress")?,
-            name: fields.optional("Name")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-        })
+        fields
+            .finish(Self {
+                create_time: fields.optional("CreateTime"),
+                customer_gateway_id: fields.optional("CustomerGatewayId"),
+                description: fields.optional("Description"),
+                ip_address: fields.optional("IpAddress"),
+                name: fields.optional("Name"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+            })
     }
 }
 /// Errors `ModifyCustomerGatewayAttribute` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

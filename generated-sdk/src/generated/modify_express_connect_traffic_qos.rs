@@ -235,9 +235,10 @@ impl rt::Decode for ModifyExpressConnectTrafficQosResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `ModifyExpressConnectTrafficQos` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -338,10 +339,11 @@ impl rt::Decode for AddInstanceList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            instance_id: fields.optional("InstanceId")?,
-            instance_type: fields.optional("InstanceType")?,
-        })
+        fields
+            .finish(Self {
+                instance_id: fields.optional("InstanceId"),
+                instance_type: fields.optional("InstanceType"),
+            })
     }
 }
 impl rt::ToParam for AddInstanceList {
@@ -401,10 +403,11 @@ impl rt::Decode for RemoveInstanceList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            instance_id: fields.optional("InstanceId")?,
-            instance_type: fields.optional("InstanceType")?,
-        })
+        fields
+            .finish(Self {
+                instance_id: fields.optional("InstanceId"),
+                instance_type: fields.optional("InstanceType"),
+            })
     }
 }
 impl rt::ToParam for RemoveInstanceList {

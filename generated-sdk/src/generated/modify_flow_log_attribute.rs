@@ -205,10 +205,11 @@ impl rt::Decode for ModifyFlowLogAttributeResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            success: fields.optional("Success")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                success: fields.optional("Success"),
+            })
     }
 }
 /// Errors `ModifyFlowLogAttribute` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

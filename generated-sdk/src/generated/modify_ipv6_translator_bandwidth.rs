@@ -185,10 +185,11 @@ impl rt::Decode for ModifyIpv6TranslatorBandwidthResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            order_id: fields.optional("OrderId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                order_id: fields.optional("OrderId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `ModifyIPv6TranslatorBandwidth` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -236,9 +236,10 @@ impl rt::Decode for ModifyNatGatewayAttributeResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `ModifyNatGatewayAttribute` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -408,10 +409,11 @@ impl rt::Decode for LogDelivery {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            log_delivery_type: fields.optional("LogDeliveryType")?,
-            log_destination: fields.optional("LogDestination")?,
-        })
+        fields
+            .finish(Self {
+                log_delivery_type: fields.optional("LogDeliveryType"),
+                log_destination: fields.optional("LogDestination"),
+            })
     }
 }
 impl rt::ToJson for LogDelivery {

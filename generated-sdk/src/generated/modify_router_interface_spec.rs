@@ -175,10 +175,11 @@ impl rt::Decode for ModifyRouterInterfaceSpecResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            spec: fields.optional("Spec")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                spec: fields.optional("Spec"),
+            })
     }
 }
 /// Errors `ModifyRouterInterfaceSpec` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

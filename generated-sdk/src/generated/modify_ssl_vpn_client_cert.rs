@@ -177,11 +177,12 @@ impl rt::Decode for ModifySslVpnClientCertResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            name: fields.optional("Name")?,
-            request_id: fields.required("RequestId")?,
-            ssl_vpn_client_cert_id: fields.optional("SslVpnClientCertId")?,
-        })
+        fields
+            .finish(Self {
+                name: fields.optional("Name"),
+                request_id: fields.required("RequestId")?,
+                ssl_vpn_client_cert_id: fields.optional("SslVpnClientCertId"),
+            })
     }
 }
 /// Errors `ModifySslVpnClientCert` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -232,21 +232,22 @@ impl rt::Decode for ModifyTunnelAttributeResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            customer_gateway_id: fields.optional("CustomerGatewayId")?,
-            enable_dpd: fields.optional("EnableDpd")?,
-            enable_nat_traversal: fields.optional("EnableNatTraversal")?,
-            internet_ip: fields.optional("InternetIp")?,
-            remote_ca_certificate: fields.optional("RemoteCaCertificate")?,
-            request_id: fields.required("RequestId")?,
-            role: fields.optional("Role")?,
-            state: fields.optional("State")?,
-            tunnel_bgp_config: fields.optional("TunnelBgpConfig")?,
-            tunnel_id: fields.optional("TunnelId")?,
-            tunnel_ike_config: fields.optional("TunnelIkeConfig")?,
-            tunnel_ipsec_config: fields.optional("TunnelIpsecConfig")?,
-            zone_no: fields.optional("ZoneNo")?,
-        })
+        fields
+            .finish(Self {
+                customer_gateway_id: fields.optional("CustomerGatewayId"),
+                enable_dpd: fields.optional("EnableDpd"),
+                enable_nat_traversal: fields.optional("EnableNatTraversal"),
+                internet_ip: fields.optional("InternetIp"),
+                remote_ca_certificate: fields.optional("RemoteCaCertificate"),
+                request_id: fields.required("RequestId")?,
+                role: fields.optional("Role"),
+                state: fields.optional("State"),
+                tunnel_bgp_config: fields.optional("TunnelBgpConfig"),
+                tunnel_id: fields.optional("TunnelId"),
+                tunnel_ike_config: fields.optional("TunnelIkeConfig"),
+                tunnel_ipsec_config: fields.optional("TunnelIpsecConfig"),
+                zone_no: fields.optional("ZoneNo"),
+            })
     }
 }
 /// Errors `ModifyTunnelAttribute` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -491,11 +492,12 @@ impl rt::Decode for TunnelBgpConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            local_asn: fields.optional("LocalAsn")?,
-            local_bgp_ip: fields.optional("LocalBgpIp")?,
-            tunnel_cidr: fields.optional("TunnelCidr")?,
-        })
+        fields
+            .finish(Self {
+                local_asn: fields.optional("LocalAsn"),
+                local_bgp_ip: fields.optional("LocalBgpIp"),
+                tunnel_cidr: fields.optional("TunnelCidr"),
+            })
     }
 }
 impl rt::ToParam for TunnelBgpConfig {
@@ -652,17 +654,18 @@ impl rt::Decode for TunnelIkeConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ike_auth_alg: fields.optional("IkeAuthAlg")?,
-            ike_enc_alg: fields.optional("IkeEncAlg")?,
-            ike_lifetime: fields.optional("IkeLifetime")?,
-            ike_mode: fields.optional("IkeMode")?,
-            ike_pfs: fields.optional("IkePfs")?,
-            ike_version: fields.optional("IkeVersion")?,
-            local_id: fields.optional("LocalId")?,
-            psk: fields.optional("Psk")?,
-            remote_id: fields.optional("RemoteId")?,
-        })
+        fields
+            .finish(Self {
+                ike_auth_alg: fields.optional("IkeAuthAlg"),
+                ike_enc_alg: fields.optional("IkeEncAlg"),
+                ike_lifetime: fields.optional("IkeLifetime"),
+                ike_mode: fields.optional("IkeMode"),
+                ike_pfs: fields.optional("IkePfs"),
+                ike_version: fields.optional("IkeVersion"),
+                local_id: fields.optional("LocalId"),
+                psk: fields.optional("Psk"),
+                remote_id: fields.optional("RemoteId"),
+            })
     }
 }
 impl rt::ToParam for TunnelIkeConfig {
@@ -761,12 +764,13 @@ impl rt::Decode for TunnelIpsecConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
-            ipsec_enc_alg: fields.optional("IpsecEncAlg")?,
-            ipsec_lifetime: fields.optional("IpsecLifetime")?,
-            ipsec_pfs: fields.optional("IpsecPfs")?,
-        })
+        fields
+            .finish(Self {
+                ipsec_auth_alg: fields.optional("IpsecAuthAlg"),
+                ipsec_enc_alg: fields.optional("IpsecEncAlg"),
+                ipsec_lifetime: fields.optional("IpsecLifetime"),
+                ipsec_pfs: fields.optional("IpsecPfs"),
+            })
     }
 }
 impl rt::ToParam for TunnelIpsecConfig {
@@ -897,15 +901,16 @@ impl rt::Decode for TunnelOptionsSpecification {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            enable_dpd: fields.optional("EnableDpd")?,
-            enable_nat_traversal: fields.optional("EnableNatTraversal")?,
-            remote_ca_certificate: fields.optional("RemoteCaCertificate")?,
-            tunnel_bgp_config: fields.optional("TunnelBgpConfig")?,
-            tunnel_ike_config: fields.optional("TunnelIkeConfig")?,
-            tunnel_ipsec_config: fields.optional("TunnelIpsecConfig")?,
-            customer_gateway_id: fields.optional("CustomerGatewayId")?,
-        })
+        fields
+            .finish(Self {
+                enable_dpd: fields.optional("EnableDpd"),
+                enable_nat_traversal: fields.optional("EnableNatTraversal"),
+                remote_ca_certificate: fields.optional("RemoteCaCertificate"),
+                tunnel_bgp_config: fields.optional("TunnelBgpConfig"),
+                tunnel_ike_config: fields.optional("TunnelIkeConfig"),
+                tunnel_ipsec_config: fields.optional("TunnelIpsecConfig"),
+                customer_gateway_id: fields.optional("CustomerGatewayId"),
+            })
     }
 }
 impl rt::ToParam for TunnelOptionsSpecification {
@@ -969,14 +974,15 @@ impl rt::Decode for ResponseTunnelBgpConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            enable_bgp: fields.optional("EnableBgp")?,
-            local_asn: fields.optional("LocalAsn")?,
-            local_bgp_ip: fields.optional("LocalBgpIp")?,
-            peer_asn: fields.optional("PeerAsn")?,
-            peer_bgp_ip: fields.optional("PeerBgpIp")?,
-            tunnel_cidr: fields.optional("TunnelCidr")?,
-        })
+        fields
+            .finish(Self {
+                enable_bgp: fields.optional("EnableBgp"),
+                local_asn: fields.optional("LocalAsn"),
+                local_bgp_ip: fields.optional("LocalBgpIp"),
+                peer_asn: fields.optional("PeerAsn"),
+                peer_bgp_ip: fields.optional("PeerBgpIp"),
+                tunnel_cidr: fields.optional("TunnelCidr"),
+            })
     }
 }
 /// The IKE (Phase 1) settings of the tunnel.
@@ -1024,17 +1030,18 @@ impl rt::Decode for ResponseTunnelIkeConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ike_auth_alg: fields.optional("IkeAuthAlg")?,
-            ike_enc_alg: fields.optional("IkeEncAlg")?,
-            ike_lifetime: fields.optional("IkeLifetime")?,
-            ike_mode: fields.optional("IkeMode")?,
-            ike_pfs: fields.optional("IkePfs")?,
-            ike_version: fields.optional("IkeVersion")?,
-            local_id: fields.optional("LocalId")?,
-            psk: fields.optional("Psk")?,
-            remote_id: fields.optional("RemoteId")?,
-        })
+        fields
+            .finish(Self {
+                ike_auth_alg: fields.optional("IkeAuthAlg"),
+                ike_enc_alg: fields.optional("IkeEncAlg"),
+                ike_lifetime: fields.optional("IkeLifetime"),
+                ike_mode: fields.optional("IkeMode"),
+                ike_pfs: fields.optional("IkePfs"),
+                ike_version: fields.optional("IkeVersion"),
+                local_id: fields.optional("LocalId"),
+                psk: fields.optional("Psk"),
+                remote_id: fields.optional("RemoteId"),
+            })
     }
 }
 /// The IPsec (Phase 2) settings of the tunnel.
@@ -1062,12 +1069,13 @@ impl rt::Decode for ResponseTunnelIpsecConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
-            ipsec_enc_alg: fields.optional("IpsecEncAlg")?,
-            ipsec_lifetime: fields.optional("IpsecLifetime")?,
-            ipsec_pfs: fields.optional("IpsecPfs")?,
-        })
+        fields
+            .finish(Self {
+                ipsec_auth_alg: fields.optional("IpsecAuthAlg"),
+                ipsec_enc_alg: fields.optional("IpsecEncAlg"),
+                ipsec_lifetime: fields.optional("IpsecLifetime"),
+                ipsec_pfs: fields.optional("IpsecPfs"),
+            })
     }
 }
 #[cfg(test)]

@@ -278,10 +278,11 @@ impl rt::Decode for ModifyVpcPrefixListResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            prefix_list_id: fields.optional("PrefixListId")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                prefix_list_id: fields.optional("PrefixListId"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `ModifyVpcPrefixList` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -386,10 +387,11 @@ impl rt::Decode for AddPrefixListEntry {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cidr: fields.optional("Cidr")?,
-            description: fields.optional("Description")?,
-        })
+        fields
+            .finish(Self {
+                cidr: fields.optional("Cidr"),
+                description: fields.optional("Description"),
+            })
     }
 }
 impl rt::ToParam for AddPrefixListEntry {
@@ -449,10 +451,11 @@ impl rt::Decode for RemovePrefixListEntry {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cidr: fields.optional("Cidr")?,
-            description: fields.optional("Description")?,
-        })
+        fields
+            .finish(Self {
+                cidr: fields.optional("Cidr"),
+                description: fields.optional("Description"),
+            })
     }
 }
 impl rt::ToParam for RemovePrefixListEntry {

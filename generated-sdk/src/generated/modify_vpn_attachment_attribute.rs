@@ -524,32 +524,33 @@ impl rt::Decode for ModifyVpnAttachmentAttributeResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            attach_instance_id: fields.optional("AttachInstanceId")?,
-            attach_type: fields.optional("AttachType")?,
-            create_time: fields.optional("CreateTime")?,
-            customer_gateway_id: fields.optional("CustomerGatewayId")?,
-            description: fields.optional("Description")?,
-            effect_immediately: fields.optional("EffectImmediately")?,
-            enable_dpd: fields.optional("EnableDpd")?,
-            enable_nat_traversal: fields.optional("EnableNatTraversal")?,
-            enable_tunnels_bgp: fields.optional("EnableTunnelsBgp")?,
-            ike_config: fields.optional("IkeConfig")?,
-            ipsec_config: fields.optional("IpsecConfig")?,
-            local_subnet: fields.optional("LocalSubnet")?,
-            name: fields.optional("Name")?,
-            network_type: fields.optional("NetworkType")?,
-            remote_subnet: fields.optional("RemoteSubnet")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            spec: fields.optional("Spec")?,
-            status: fields.optional("Status")?,
-            tunnel_options_specification: fields.list("TunnelOptionsSpecification")?,
-            vco_health_check: fields.optional("VcoHealthCheck")?,
-            vpn_bgp_config: fields.optional("VpnBgpConfig")?,
-            vpn_connection_id: fields.optional("VpnConnectionId")?,
-            vpn_gateway_id: fields.optional("VpnGatewayId")?,
-        })
+        fields
+            .finish(Self {
+                attach_instance_id: fields.optional("AttachInstanceId"),
+                attach_type: fields.optional("AttachType"),
+                create_time: fields.optional("CreateTime"),
+                customer_gateway_id: fields.optional("CustomerGatewayId"),
+                description: fields.optional("Description"),
+                effect_immediately: fields.optional("EffectImmediately"),
+                enable_dpd: fields.optional("EnableDpd"),
+                enable_nat_traversal: fields.optional("EnableNatTraversal"),
+                enable_tunnels_bgp: fields.optional("EnableTunnelsBgp"),
+                ike_config: fields.optional("IkeConfig"),
+                ipsec_config: fields.optional("IpsecConfig"),
+                local_subnet: fields.optional("LocalSubnet"),
+                name: fields.optional("Name"),
+                network_type: fields.optional("NetworkType"),
+                remote_subnet: fields.optional("RemoteSubnet"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                spec: fields.optional("Spec"),
+                status: fields.optional("Status"),
+                tunnel_options_specification: fields.list("TunnelOptionsSpecification"),
+                vco_health_check: fields.optional("VcoHealthCheck"),
+                vpn_bgp_config: fields.optional("VpnBgpConfig"),
+                vpn_connection_id: fields.optional("VpnConnectionId"),
+                vpn_gateway_id: fields.optional("VpnGatewayId"),
+            })
     }
 }
 /// Errors `ModifyVpnAttachmentAttribute` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -1311,11 +1312,12 @@ impl rt::Decode for TunnelBgpConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            local_asn: fields.optional("LocalAsn")?,
-            local_bgp_ip: fields.optional("LocalBgpIp")?,
-            tunnel_cidr: fields.optional("TunnelCidr")?,
-        })
+        fields
+            .finish(Self {
+                local_asn: fields.optional("LocalAsn"),
+                local_bgp_ip: fields.optional("LocalBgpIp"),
+                tunnel_cidr: fields.optional("TunnelCidr"),
+            })
     }
 }
 impl rt::ToParam for TunnelBgpConfig {
@@ -1472,17 +1474,18 @@ impl rt::Decode for TunnelIkeConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ike_auth_alg: fields.optional("IkeAuthAlg")?,
-            ike_enc_alg: fields.optional("IkeEncAlg")?,
-            ike_lifetime: fields.optional("IkeLifetime")?,
-            ike_mode: fields.optional("IkeMode")?,
-            ike_pfs: fields.optional("IkePfs")?,
-            ike_version: fields.optional("IkeVersion")?,
-            local_id: fields.optional("LocalId")?,
-            psk: fields.optional("Psk")?,
-            remote_id: fields.optional("RemoteId")?,
-        })
+        fields
+            .finish(Self {
+                ike_auth_alg: fields.optional("IkeAuthAlg"),
+                ike_enc_alg: fields.optional("IkeEncAlg"),
+                ike_lifetime: fields.optional("IkeLifetime"),
+                ike_mode: fields.optional("IkeMode"),
+                ike_pfs: fields.optional("IkePfs"),
+                ike_version: fields.optional("IkeVersion"),
+                local_id: fields.optional("LocalId"),
+                psk: fields.optional("Psk"),
+                remote_id: fields.optional("RemoteId"),
+            })
     }
 }
 impl rt::ToParam for TunnelIkeConfig {
@@ -1581,12 +1584,13 @@ impl rt::Decode for TunnelIpsecConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
-            ipsec_enc_alg: fields.optional("IpsecEncAlg")?,
-            ipsec_lifetime: fields.optional("IpsecLifetime")?,
-            ipsec_pfs: fields.optional("IpsecPfs")?,
-        })
+        fields
+            .finish(Self {
+                ipsec_auth_alg: fields.optional("IpsecAuthAlg"),
+                ipsec_enc_alg: fields.optional("IpsecEncAlg"),
+                ipsec_lifetime: fields.optional("IpsecLifetime"),
+                ipsec_pfs: fields.optional("IpsecPfs"),
+            })
     }
 }
 impl rt::ToParam for TunnelIpsecConfig {
@@ -1728,16 +1732,17 @@ impl rt::Decode for TunnelOptionsSpecification {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            tunnel_id: fields.optional("TunnelId")?,
-            customer_gateway_id: fields.optional("CustomerGatewayId")?,
-            tunnel_index: fields.optional("TunnelIndex")?,
-            enable_dpd: fields.optional("EnableDpd")?,
-            enable_nat_traversal: fields.optional("EnableNatTraversal")?,
-            tunnel_bgp_config: fields.optional("TunnelBgpConfig")?,
-            tunnel_ike_config: fields.optional("TunnelIkeConfig")?,
-            tunnel_ipsec_config: fields.optional("TunnelIpsecConfig")?,
-        })
+        fields
+            .finish(Self {
+                tunnel_id: fields.optional("TunnelId"),
+                customer_gateway_id: fields.optional("CustomerGatewayId"),
+                tunnel_index: fields.optional("TunnelIndex"),
+                enable_dpd: fields.optional("EnableDpd"),
+                enable_nat_traversal: fields.optional("EnableNatTraversal"),
+                tunnel_bgp_config: fields.optional("TunnelBgpConfig"),
+                tunnel_ike_config: fields.optional("TunnelIkeConfig"),
+                tunnel_ipsec_config: fields.optional("TunnelIpsecConfig"),
+            })
     }
 }
 impl rt::ToParam for TunnelOptionsSpecification {
@@ -1815,17 +1820,18 @@ impl rt::Decode for ResponseIkeConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ike_auth_alg: fields.optional("IkeAuthAlg")?,
-            ike_enc_alg: fields.optional("IkeEncAlg")?,
-            ike_lifetime: fields.optional("IkeLifetime")?,
-            ike_mode: fields.optional("IkeMode")?,
-            ike_pfs: fields.optional("IkePfs")?,
-            ike_version: fields.optional("IkeVersion")?,
-            local_id: fields.optional("LocalId")?,
-            psk: fields.optional("Psk")?,
-            remote_id: fields.optional("RemoteId")?,
-        })
+        fields
+            .finish(Self {
+                ike_auth_alg: fields.optional("IkeAuthAlg"),
+                ike_enc_alg: fields.optional("IkeEncAlg"),
+                ike_lifetime: fields.optional("IkeLifetime"),
+                ike_mode: fields.optional("IkeMode"),
+                ike_pfs: fields.optional("IkePfs"),
+                ike_version: fields.optional("IkeVersion"),
+                local_id: fields.optional("LocalId"),
+                psk: fields.optional("Psk"),
+                remote_id: fields.optional("RemoteId"),
+            })
     }
 }
 /// The IPsec (Phase 2) settings of a single-tunnel connection.
@@ -1853,12 +1859,13 @@ impl rt::Decode for ResponseIpsecConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
-            ipsec_enc_alg: fields.optional("IpsecEncAlg")?,
-            ipsec_lifetime: fields.optional("IpsecLifetime")?,
-            ipsec_pfs: fields.optional("IpsecPfs")?,
-        })
+        fields
+            .finish(Self {
+                ipsec_auth_alg: fields.optional("IpsecAuthAlg"),
+                ipsec_enc_alg: fields.optional("IpsecEncAlg"),
+                ipsec_lifetime: fields.optional("IpsecLifetime"),
+                ipsec_pfs: fields.optional("IpsecPfs"),
+            })
     }
 }
 /// The BGP settings of the tunnel.
@@ -1890,13 +1897,14 @@ impl rt::Decode for TunnelOptionsSpecificationItemTunnelBgpConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            local_asn: fields.optional("LocalAsn")?,
-            local_bgp_ip: fields.optional("LocalBgpIp")?,
-            peer_asn: fields.optional("PeerAsn")?,
-            peer_bgp_ip: fields.optional("PeerBgpIp")?,
-            tunnel_cidr: fields.optional("TunnelCidr")?,
-        })
+        fields
+            .finish(Self {
+                local_asn: fields.optional("LocalAsn"),
+                local_bgp_ip: fields.optional("LocalBgpIp"),
+                peer_asn: fields.optional("PeerAsn"),
+                peer_bgp_ip: fields.optional("PeerBgpIp"),
+                tunnel_cidr: fields.optional("TunnelCidr"),
+            })
     }
 }
 /// The IKE (Phase 1) settings of the tunnel.
@@ -1944,17 +1952,18 @@ impl rt::Decode for TunnelOptionsSpecificationItemTunnelIkeConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ike_auth_alg: fields.optional("IkeAuthAlg")?,
-            ike_enc_alg: fields.optional("IkeEncAlg")?,
-            ike_lifetime: fields.optional("IkeLifetime")?,
-            ike_mode: fields.optional("IkeMode")?,
-            ike_pfs: fields.optional("IkePfs")?,
-            ike_version: fields.optional("IkeVersion")?,
-            local_id: fields.optional("LocalId")?,
-            psk: fields.optional("Psk")?,
-            remote_id: fields.optional("RemoteId")?,
-        })
+        fields
+            .finish(Self {
+                ike_auth_alg: fields.optional("IkeAuthAlg"),
+                ike_enc_alg: fields.optional("IkeEncAlg"),
+                ike_lifetime: fields.optional("IkeLifetime"),
+                ike_mode: fields.optional("IkeMode"),
+                ike_pfs: fields.optional("IkePfs"),
+                ike_version: fields.optional("IkeVersion"),
+                local_id: fields.optional("LocalId"),
+                psk: fields.optional("Psk"),
+                remote_id: fields.optional("RemoteId"),
+            })
     }
 }
 /// The IPsec (Phase 2) settings of the tunnel.
@@ -1982,12 +1991,13 @@ impl rt::Decode for TunnelOptionsSpecificationItemTunnelIpsecConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
-            ipsec_enc_alg: fields.optional("IpsecEncAlg")?,
-            ipsec_lifetime: fields.optional("IpsecLifetime")?,
-            ipsec_pfs: fields.optional("IpsecPfs")?,
-        })
+        fields
+            .finish(Self {
+                ipsec_auth_alg: fields.optional("IpsecAuthAlg"),
+                ipsec_enc_alg: fields.optional("IpsecEncAlg"),
+                ipsec_lifetime: fields.optional("IpsecLifetime"),
+                ipsec_pfs: fields.optional("IpsecPfs"),
+            })
     }
 }
 /// The tunnels of a dual-tunnel connection with their settings.
@@ -2049,19 +2059,20 @@ impl rt::Decode for TunnelOptionsSpecificationItem {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            customer_gateway_id: fields.optional("CustomerGatewayId")?,
-            enable_dpd: fields.optional("EnableDpd")?,
-            enable_nat_traversal: fields.optional("EnableNatTraversal")?,
-            internet_ip: fields.optional("InternetIp")?,
-            role: fields.optional("Role")?,
-            state: fields.optional("State")?,
-            tunnel_bgp_config: fields.optional("TunnelBgpConfig")?,
-            tunnel_id: fields.optional("TunnelId")?,
-            tunnel_ike_config: fields.optional("TunnelIkeConfig")?,
-            tunnel_index: fields.optional("TunnelIndex")?,
-            tunnel_ipsec_config: fields.optional("TunnelIpsecConfig")?,
-        })
+        fields
+            .finish(Self {
+                customer_gateway_id: fields.optional("CustomerGatewayId"),
+                enable_dpd: fields.optional("EnableDpd"),
+                enable_nat_traversal: fields.optional("EnableNatTraversal"),
+                internet_ip: fields.optional("InternetIp"),
+                role: fields.optional("Role"),
+                state: fields.optional("State"),
+                tunnel_bgp_config: fields.optional("TunnelBgpConfig"),
+                tunnel_id: fields.optional("TunnelId"),
+                tunnel_ike_config: fields.optional("TunnelIkeConfig"),
+                tunnel_index: fields.optional("TunnelIndex"),
+                tunnel_ipsec_config: fields.optional("TunnelIpsecConfig"),
+            })
     }
 }
 /// The health check settings of a single-tunnel connection.
@@ -2097,14 +2108,15 @@ impl rt::Decode for VcoHealthCheck {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            dip: fields.optional("Dip")?,
-            enable: fields.optional("Enable")?,
-            interval: fields.optional("Interval")?,
-            policy: fields.optional("Policy")?,
-            retry: fields.optional("Retry")?,
-            sip: fields.optional("Sip")?,
-        })
+        fields
+            .finish(Self {
+                dip: fields.optional("Dip"),
+                enable: fields.optional("Enable"),
+                interval: fields.optional("Interval"),
+                policy: fields.optional("Policy"),
+                retry: fields.optional("Retry"),
+                sip: fields.optional("Sip"),
+            })
     }
 }
 /// The BGP settings of a single-tunnel connection.
@@ -2144,15 +2156,16 @@ impl rt::Decode for VpnBgpConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            enable_bgp: fields.optional("EnableBgp")?,
-            local_asn: fields.optional("LocalAsn")?,
-            local_bgp_ip: fields.optional("LocalBgpIp")?,
-            peer_asn: fields.optional("PeerAsn")?,
-            peer_bgp_ip: fields.optional("PeerBgpIp")?,
-            status: fields.optional("Status")?,
-            tunnel_cidr: fields.optional("TunnelCidr")?,
-        })
+        fields
+            .finish(Self {
+                enable_bgp: fields.optional("EnableBgp"),
+                local_asn: fields.optional("LocalAsn"),
+                local_bgp_ip: fields.optional("LocalBgpIp"),
+                peer_asn: fields.optional("PeerAsn"),
+                peer_bgp_ip: fields.optional("PeerBgpIp"),
+                status: fields.optional("Status"),
+                tunnel_cidr: fields.optional("TunnelCidr"),
+            })
     }
 }
 #[cfg(test)]

@@ -474,28 +474,29 @@ impl rt::Decode for ModifyVpnConnectionAttributeResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            create_time: fields.optional("CreateTime")?,
-            customer_gateway_id: fields.optional("CustomerGatewayId")?,
-            description: fields.optional("Description")?,
-            effect_immediately: fields.optional("EffectImmediately")?,
-            enable_dpd: fields.optional("EnableDpd")?,
-            enable_nat_traversal: fields.optional("EnableNatTraversal")?,
-            enable_tunnels_bgp: fields.optional("EnableTunnelsBgp")?,
-            ike_config: fields.optional("IkeConfig")?,
-            ipsec_config: fields.optional("IpsecConfig")?,
-            local_subnet: fields.optional("LocalSubnet")?,
-            name: fields.optional("Name")?,
-            remote_subnet: fields.optional("RemoteSubnet")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            tunnel_options_specification: fields
-                .wrapped_list("TunnelOptionsSpecification", "TunnelOptions")?,
-            vco_health_check: fields.optional("VcoHealthCheck")?,
-            vpn_bgp_config: fields.optional("VpnBgpConfig")?,
-            vpn_connection_id: fields.optional("VpnConnectionId")?,
-            vpn_gateway_id: fields.optional("VpnGatewayId")?,
-        })
+        fields
+            .finish(Self {
+                create_time: fields.optional("CreateTime"),
+                customer_gateway_id: fields.optional("CustomerGatewayId"),
+                description: fields.optional("Description"),
+                effect_immediately: fields.optional("EffectImmediately"),
+                enable_dpd: fields.optional("EnableDpd"),
+                enable_nat_traversal: fields.optional("EnableNatTraversal"),
+                enable_tunnels_bgp: fields.optional("EnableTunnelsBgp"),
+                ike_config: fields.optional("IkeConfig"),
+                ipsec_config: fields.optional("IpsecConfig"),
+                local_subnet: fields.optional("LocalSubnet"),
+                name: fields.optional("Name"),
+                remote_subnet: fields.optional("RemoteSubnet"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                tunnel_options_specification: fields
+                    .wrapped_list("TunnelOptionsSpecification", "TunnelOptions"),
+                vco_health_check: fields.optional("VcoHealthCheck"),
+                vpn_bgp_config: fields.optional("VpnBgpConfig"),
+                vpn_connection_id: fields.optional("VpnConnectionId"),
+                vpn_gateway_id: fields.optional("VpnGatewayId"),
+            })
     }
 }
 /// Errors `ModifyVpnConnectionAttribute` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -1019,11 +1020,12 @@ impl rt::Decode for TunnelBgpConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            local_asn: fields.optional("LocalAsn")?,
-            local_bgp_ip: fields.optional("LocalBgpIp")?,
-            tunnel_cidr: fields.optional("TunnelCidr")?,
-        })
+        fields
+            .finish(Self {
+                local_asn: fields.optional("LocalAsn"),
+                local_bgp_ip: fields.optional("LocalBgpIp"),
+                tunnel_cidr: fields.optional("TunnelCidr"),
+            })
     }
 }
 impl rt::ToParam for TunnelBgpConfig {
@@ -1180,17 +1182,18 @@ impl rt::Decode for TunnelIkeConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ike_auth_alg: fields.optional("IkeAuthAlg")?,
-            ike_enc_alg: fields.optional("IkeEncAlg")?,
-            ike_lifetime: fields.optional("IkeLifetime")?,
-            ike_mode: fields.optional("IkeMode")?,
-            ike_pfs: fields.optional("IkePfs")?,
-            ike_version: fields.optional("IkeVersion")?,
-            local_id: fields.optional("LocalId")?,
-            psk: fields.optional("Psk")?,
-            remote_id: fields.optional("RemoteId")?,
-        })
+        fields
+            .finish(Self {
+                ike_auth_alg: fields.optional("IkeAuthAlg"),
+                ike_enc_alg: fields.optional("IkeEncAlg"),
+                ike_lifetime: fields.optional("IkeLifetime"),
+                ike_mode: fields.optional("IkeMode"),
+                ike_pfs: fields.optional("IkePfs"),
+                ike_version: fields.optional("IkeVersion"),
+                local_id: fields.optional("LocalId"),
+                psk: fields.optional("Psk"),
+                remote_id: fields.optional("RemoteId"),
+            })
     }
 }
 impl rt::ToParam for TunnelIkeConfig {
@@ -1289,12 +1292,13 @@ impl rt::Decode for TunnelIpsecConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
-            ipsec_enc_alg: fields.optional("IpsecEncAlg")?,
-            ipsec_lifetime: fields.optional("IpsecLifetime")?,
-            ipsec_pfs: fields.optional("IpsecPfs")?,
-        })
+        fields
+            .finish(Self {
+                ipsec_auth_alg: fields.optional("IpsecAuthAlg"),
+                ipsec_enc_alg: fields.optional("IpsecEncAlg"),
+                ipsec_lifetime: fields.optional("IpsecLifetime"),
+                ipsec_pfs: fields.optional("IpsecPfs"),
+            })
     }
 }
 impl rt::ToParam for TunnelIpsecConfig {
@@ -1453,17 +1457,18 @@ impl rt::Decode for TunnelOptionsSpecification {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            tunnel_id: fields.optional("TunnelId")?,
-            customer_gateway_id: fields.optional("CustomerGatewayId")?,
-            role: fields.optional("Role")?,
-            enable_dpd: fields.optional("EnableDpd")?,
-            enable_nat_traversal: fields.optional("EnableNatTraversal")?,
-            remote_ca_certificate: fields.optional("RemoteCaCertificate")?,
-            tunnel_bgp_config: fields.optional("TunnelBgpConfig")?,
-            tunnel_ike_config: fields.optional("TunnelIkeConfig")?,
-            tunnel_ipsec_config: fields.optional("TunnelIpsecConfig")?,
-        })
+        fields
+            .finish(Self {
+                tunnel_id: fields.optional("TunnelId"),
+                customer_gateway_id: fields.optional("CustomerGatewayId"),
+                role: fields.optional("Role"),
+                enable_dpd: fields.optional("EnableDpd"),
+                enable_nat_traversal: fields.optional("EnableNatTraversal"),
+                remote_ca_certificate: fields.optional("RemoteCaCertificate"),
+                tunnel_bgp_config: fields.optional("TunnelBgpConfig"),
+                tunnel_ike_config: fields.optional("TunnelIkeConfig"),
+                tunnel_ipsec_config: fields.optional("TunnelIpsecConfig"),
+            })
     }
 }
 impl rt::ToParam for TunnelOptionsSpecification {
@@ -1543,17 +1548,18 @@ impl rt::Decode for IkeConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ike_auth_alg: fields.optional("IkeAuthAlg")?,
-            ike_enc_alg: fields.optional("IkeEncAlg")?,
-            ike_lifetime: fields.optional("IkeLifetime")?,
-            ike_mode: fields.optional("IkeMode")?,
-            ike_pfs: fields.optional("IkePfs")?,
-            ike_version: fields.optional("IkeVersion")?,
-            local_id: fields.optional("LocalId")?,
-            psk: fields.optional("Psk")?,
-            remote_id: fields.optional("RemoteId")?,
-        })
+        fields
+            .finish(Self {
+                ike_auth_alg: fields.optional("IkeAuthAlg"),
+                ike_enc_alg: fields.optional("IkeEncAlg"),
+                ike_lifetime: fields.optional("IkeLifetime"),
+                ike_mode: fields.optional("IkeMode"),
+                ike_pfs: fields.optional("IkePfs"),
+                ike_version: fields.optional("IkeVersion"),
+                local_id: fields.optional("LocalId"),
+                psk: fields.optional("Psk"),
+                remote_id: fields.optional("RemoteId"),
+            })
     }
 }
 /// The phase 2 (IPsec) settings of a single-tunnel connection.
@@ -1581,12 +1587,13 @@ impl rt::Decode for IpsecConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
-            ipsec_enc_alg: fields.optional("IpsecEncAlg")?,
-            ipsec_lifetime: fields.optional("IpsecLifetime")?,
-            ipsec_pfs: fields.optional("IpsecPfs")?,
-        })
+        fields
+            .finish(Self {
+                ipsec_auth_alg: fields.optional("IpsecAuthAlg"),
+                ipsec_enc_alg: fields.optional("IpsecEncAlg"),
+                ipsec_lifetime: fields.optional("IpsecLifetime"),
+                ipsec_pfs: fields.optional("IpsecPfs"),
+            })
     }
 }
 /// The BGP settings of this tunnel.
@@ -1618,13 +1625,14 @@ impl rt::Decode for TunnelOptionsTunnelBgpConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            local_asn: fields.optional("LocalAsn")?,
-            local_bgp_ip: fields.optional("LocalBgpIp")?,
-            peer_asn: fields.optional("PeerAsn")?,
-            peer_bgp_ip: fields.optional("PeerBgpIp")?,
-            tunnel_cidr: fields.optional("TunnelCidr")?,
-        })
+        fields
+            .finish(Self {
+                local_asn: fields.optional("LocalAsn"),
+                local_bgp_ip: fields.optional("LocalBgpIp"),
+                peer_asn: fields.optional("PeerAsn"),
+                peer_bgp_ip: fields.optional("PeerBgpIp"),
+                tunnel_cidr: fields.optional("TunnelCidr"),
+            })
     }
 }
 /// The phase 1 (IKE) settings of this tunnel.
@@ -1672,17 +1680,18 @@ impl rt::Decode for TunnelOptionsTunnelIkeConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ike_auth_alg: fields.optional("IkeAuthAlg")?,
-            ike_enc_alg: fields.optional("IkeEncAlg")?,
-            ike_lifetime: fields.optional("IkeLifetime")?,
-            ike_mode: fields.optional("IkeMode")?,
-            ike_pfs: fields.optional("IkePfs")?,
-            ike_version: fields.optional("IkeVersion")?,
-            local_id: fields.optional("LocalId")?,
-            psk: fields.optional("Psk")?,
-            remote_id: fields.optional("RemoteId")?,
-        })
+        fields
+            .finish(Self {
+                ike_auth_alg: fields.optional("IkeAuthAlg"),
+                ike_enc_alg: fields.optional("IkeEncAlg"),
+                ike_lifetime: fields.optional("IkeLifetime"),
+                ike_mode: fields.optional("IkeMode"),
+                ike_pfs: fields.optional("IkePfs"),
+                ike_version: fields.optional("IkeVersion"),
+                local_id: fields.optional("LocalId"),
+                psk: fields.optional("Psk"),
+                remote_id: fields.optional("RemoteId"),
+            })
     }
 }
 /// The phase 2 (IPsec) settings of this tunnel.
@@ -1710,12 +1719,13 @@ impl rt::Decode for TunnelOptionsTunnelIpsecConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ipsec_auth_alg: fields.optional("IpsecAuthAlg")?,
-            ipsec_enc_alg: fields.optional("IpsecEncAlg")?,
-            ipsec_lifetime: fields.optional("IpsecLifetime")?,
-            ipsec_pfs: fields.optional("IpsecPfs")?,
-        })
+        fields
+            .finish(Self {
+                ipsec_auth_alg: fields.optional("IpsecAuthAlg"),
+                ipsec_enc_alg: fields.optional("IpsecEncAlg"),
+                ipsec_lifetime: fields.optional("IpsecLifetime"),
+                ipsec_pfs: fields.optional("IpsecPfs"),
+            })
     }
 }
 /// The tunnels of a dual-tunnel connection: one entry for the active tunnel and one for the standby tunnel.
@@ -1775,20 +1785,21 @@ impl rt::Decode for TunnelOptions {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            customer_gateway_id: fields.optional("CustomerGatewayId")?,
-            enable_dpd: fields.optional("EnableDpd")?,
-            enable_nat_traversal: fields.optional("EnableNatTraversal")?,
-            internet_ip: fields.optional("InternetIp")?,
-            remote_ca_certificate: fields.optional("RemoteCaCertificate")?,
-            role: fields.optional("Role")?,
-            state: fields.optional("State")?,
-            tunnel_bgp_config: fields.optional("TunnelBgpConfig")?,
-            tunnel_id: fields.optional("TunnelId")?,
-            tunnel_ike_config: fields.optional("TunnelIkeConfig")?,
-            tunnel_ipsec_config: fields.optional("TunnelIpsecConfig")?,
-            zone_no: fields.optional("ZoneNo")?,
-        })
+        fields
+            .finish(Self {
+                customer_gateway_id: fields.optional("CustomerGatewayId"),
+                enable_dpd: fields.optional("EnableDpd"),
+                enable_nat_traversal: fields.optional("EnableNatTraversal"),
+                internet_ip: fields.optional("InternetIp"),
+                remote_ca_certificate: fields.optional("RemoteCaCertificate"),
+                role: fields.optional("Role"),
+                state: fields.optional("State"),
+                tunnel_bgp_config: fields.optional("TunnelBgpConfig"),
+                tunnel_id: fields.optional("TunnelId"),
+                tunnel_ike_config: fields.optional("TunnelIkeConfig"),
+                tunnel_ipsec_config: fields.optional("TunnelIpsecConfig"),
+                zone_no: fields.optional("ZoneNo"),
+            })
     }
 }
 /// The health check settings of a single-tunnel connection.
@@ -1820,13 +1831,14 @@ impl rt::Decode for VcoHealthCheck {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            dip: fields.optional("Dip")?,
-            enable: fields.optional("Enable")?,
-            interval: fields.optional("Interval")?,
-            retry: fields.optional("Retry")?,
-            sip: fields.optional("Sip")?,
-        })
+        fields
+            .finish(Self {
+                dip: fields.optional("Dip"),
+                enable: fields.optional("Enable"),
+                interval: fields.optional("Interval"),
+                retry: fields.optional("Retry"),
+                sip: fields.optional("Sip"),
+            })
     }
 }
 /// The BGP settings of a single-tunnel connection.
@@ -1866,15 +1878,16 @@ impl rt::Decode for VpnBgpConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            enable_bgp: fields.optional("EnableBgp")?,
-            local_asn: fields.optional("LocalAsn")?,
-            local_bgp_ip: fields.optional("LocalBgpIp")?,
-            peer_asn: fields.optional("PeerAsn")?,
-            peer_bgp_ip: fields.optional("PeerBgpIp")?,
-            status: fields.optional("Status")?,
-            tunnel_cidr: fields.optional("TunnelCidr")?,
-        })
+        fields
+            .finish(Self {
+                enable_bgp: fields.optional("EnableBgp"),
+                local_asn: fields.optional("LocalAsn"),
+                local_bgp_ip: fields.optional("LocalBgpIp"),
+                peer_asn: fields.optional("PeerAsn"),
+                peer_bgp_ip: fields.optional("PeerBgpIp"),
+                status: fields.optional("Status"),
+                tunnel_cidr: fields.optional("TunnelCidr"),
+            })
     }
 }
 #[cfg(test)]

@@ -273,28 +273,30 @@ impl rt::Decode for ModifyVpnGatewayAttributeResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            auto_propagate: fields.optional("AutoPropagate")?,
-            business_status: fields.optional("BusinessStatus")?,
-            create_time: fields.optional("CreateTime")?,
-            description: fields.optional("Description")?,
-            disaster_recovery_internet_ip: fields
-                .optional("DisasterRecoveryInternetIp")?,
-            disaster_recovery_vswitch_id: fields.optional("DisasterRecoveryVSwitchId")?,
-            enable_bgp: fields.optional("EnableBgp")?,
-            end_time: fields.optional("EndTime")?,
-            internet_ip: fields.optional("InternetIp")?,
-            intranet_ip: fields.optional("IntranetIp")?,
-            name: fields.optional("Name")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            spec: fields.optional("Spec")?,
-            ssl_vpn_internet_ip: fields.optional("SslVpnInternetIp")?,
-            status: fields.optional("Status")?,
-            vswitch_id: fields.optional("VSwitchId")?,
-            vpc_id: fields.optional("VpcId")?,
-            vpn_gateway_id: fields.optional("VpnGatewayId")?,
-        })
+        fields
+            .finish(Self {
+                auto_propagate: fields.optional("AutoPropagate"),
+                business_status: fields.optional("BusinessStatus"),
+                create_time: fields.optional("CreateTime"),
+                description: fields.optional("Description"),
+                disaster_recovery_internet_ip: fields
+                    .optional("DisasterRecoveryInternetIp"),
+                disaster_recovery_vswitch_id: fields
+                    .optional("DisasterRecoveryVSwitchId"),
+                enable_bgp: fields.optional("EnableBgp"),
+                end_time: fields.optional("EndTime"),
+                internet_ip: fields.optional("InternetIp"),
+                intranet_ip: fields.optional("IntranetIp"),
+                name: fields.optional("Name"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                spec: fields.optional("Spec"),
+                ssl_vpn_internet_ip: fields.optional("SslVpnInternetIp"),
+                status: fields.optional("Status"),
+                vswitch_id: fields.optional("VSwitchId"),
+                vpc_id: fields.optional("VpcId"),
+                vpn_gateway_id: fields.optional("VpnGatewayId"),
+            })
     }
 }
 /// Errors `ModifyVpnGatewayAttribute` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -141,11 +141,12 @@ impl rt::Decode for OpenPublicIpAddressPoolServiceResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            code: fields.optional("Code")?,
-            message: fields.optional("Message")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                code: fields.optional("Code"),
+                message: fields.optional("Message"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `OpenPublicIpAddressPoolService` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -195,9 +195,10 @@ impl rt::Decode for PublishVpcRouteEntriesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `PublishVpcRouteEntries` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -298,10 +299,11 @@ impl rt::Decode for RouteEntries {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            destination_cidr_block: fields.optional("DestinationCidrBlock")?,
-            route_table_id: fields.optional("RouteTableId")?,
-        })
+        fields
+            .finish(Self {
+                destination_cidr_block: fields.optional("DestinationCidrBlock"),
+                route_table_id: fields.optional("RouteTableId"),
+            })
     }
 }
 impl rt::ToParam for RouteEntries {

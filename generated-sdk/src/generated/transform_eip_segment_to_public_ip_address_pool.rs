@@ -215,11 +215,12 @@ impl rt::Decode for TransformEipSegmentToPublicIpAddressPoolResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            public_ip_address_pool_id: fields.optional("PublicIpAddressPoolId")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-        })
+        fields
+            .finish(Self {
+                public_ip_address_pool_id: fields.optional("PublicIpAddressPoolId"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+            })
     }
 }
 /// Errors `TransformEipSegmentToPublicIpAddressPool` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -42,10 +42,11 @@ impl rt::Decode for Tag {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            key: fields.optional("Key")?,
-            value: fields.optional("Value")?,
-        })
+        fields
+            .finish(Self {
+                key: fields.optional("Key"),
+                value: fields.optional("Value"),
+            })
     }
 }
 impl rt::ToParam for Tag {
@@ -107,10 +108,11 @@ impl rt::Decode for Filter {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            key: fields.optional("Key")?,
-            value: fields.list("Value")?,
-        })
+        fields
+            .finish(Self {
+                key: fields.optional("Key"),
+                value: fields.list("Value"),
+            })
     }
 }
 impl rt::ToParam for Filter {
@@ -212,13 +214,14 @@ impl rt::Decode for PmInfo {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            certificate_no: fields.optional("PMCertificateNo")?,
-            certificate_type: fields.optional("PMCertificateType")?,
-            contact_info: fields.optional("PMContactInfo")?,
-            gender: fields.optional("PMGender")?,
-            name: fields.optional("PMName")?,
-        })
+        fields
+            .finish(Self {
+                certificate_no: fields.optional("PMCertificateNo"),
+                certificate_type: fields.optional("PMCertificateType"),
+                contact_info: fields.optional("PMContactInfo"),
+                gender: fields.optional("PMGender"),
+                name: fields.optional("PMName"),
+            })
     }
 }
 impl rt::ToParam for PmInfo {

@@ -189,9 +189,10 @@ impl rt::Decode for UnassociateNetworkAclResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `UnassociateNetworkAcl` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -299,10 +300,11 @@ impl rt::Decode for Resource {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            resource_id: fields.optional("ResourceId")?,
-            resource_type: fields.optional("ResourceType")?,
-        })
+        fields
+            .finish(Self {
+                resource_id: fields.optional("ResourceId"),
+                resource_type: fields.optional("ResourceType"),
+            })
     }
 }
 impl rt::ToParam for Resource {

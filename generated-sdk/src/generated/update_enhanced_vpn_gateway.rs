@@ -269,26 +269,28 @@ impl rt::Decode for UpdateEnhancedVpnGatewayResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            auto_propagate: fields.optional("AutoPropagate")?,
-            create_time: fields.optional("CreateTime")?,
-            description: fields.optional("Description")?,
-            disaster_recovery_vswitch_id: fields.optional("DisasterRecoveryVSwitchId")?,
-            enable_bgp: fields.optional("EnableBgp")?,
-            eni_instance_ids: fields.wrapped_list("EniInstanceIds", "EniInstanceId")?,
-            gateway_type: fields.optional("GatewayType")?,
-            name: fields.optional("Name")?,
-            network_type: fields.optional("NetworkType")?,
-            request_id: fields.required("RequestId")?,
-            resource_group_id: fields.optional("ResourceGroupId")?,
-            status: fields.optional("Status")?,
-            tag: fields.optional("Tag")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            vswitch_id: fields.optional("VSwitchId")?,
-            vpc_id: fields.optional("VpcId")?,
-            vpn_gateway_id: fields.optional("VpnGatewayId")?,
-            vpn_type: fields.optional("VpnType")?,
-        })
+        fields
+            .finish(Self {
+                auto_propagate: fields.optional("AutoPropagate"),
+                create_time: fields.optional("CreateTime"),
+                description: fields.optional("Description"),
+                disaster_recovery_vswitch_id: fields
+                    .optional("DisasterRecoveryVSwitchId"),
+                enable_bgp: fields.optional("EnableBgp"),
+                eni_instance_ids: fields.wrapped_list("EniInstanceIds", "EniInstanceId"),
+                gateway_type: fields.optional("GatewayType"),
+                name: fields.optional("Name"),
+                network_type: fields.optional("NetworkType"),
+                request_id: fields.required("RequestId")?,
+                resource_group_id: fields.optional("ResourceGroupId"),
+                status: fields.optional("Status"),
+                tag: fields.optional("Tag"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                vswitch_id: fields.optional("VSwitchId"),
+                vpc_id: fields.optional("VpcId"),
+                vpn_gateway_id: fields.optional("VpnGatewayId"),
+                vpn_type: fields.optional("VpnType"),
+            })
     }
 }
 /// Errors `UpdateEnhancedVpnGateway` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -251,9 +251,10 @@ impl rt::Decode for UpdateNetworkAclEntriesResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `UpdateNetworkAclEntries` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -459,17 +460,18 @@ impl rt::Decode for EgressAclEntries {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            description: fields.optional("Description")?,
-            destination_cidr_ip: fields.optional("DestinationCidrIp")?,
-            entry_type: fields.optional("EntryType")?,
-            ip_version: fields.optional("IpVersion")?,
-            network_acl_entry_id: fields.optional("NetworkAclEntryId")?,
-            network_acl_entry_name: fields.optional("NetworkAclEntryName")?,
-            policy: fields.optional("Policy")?,
-            port: fields.optional("Port")?,
-            protocol: fields.optional("Protocol")?,
-        })
+        fields
+            .finish(Self {
+                description: fields.optional("Description"),
+                destination_cidr_ip: fields.optional("DestinationCidrIp"),
+                entry_type: fields.optional("EntryType"),
+                ip_version: fields.optional("IpVersion"),
+                network_acl_entry_id: fields.optional("NetworkAclEntryId"),
+                network_acl_entry_name: fields.optional("NetworkAclEntryName"),
+                policy: fields.optional("Policy"),
+                port: fields.optional("Port"),
+                protocol: fields.optional("Protocol"),
+            })
     }
 }
 impl rt::ToParam for EgressAclEntries {
@@ -641,17 +643,18 @@ impl rt::Decode for IngressAclEntries {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            description: fields.optional("Description")?,
-            entry_type: fields.optional("EntryType")?,
-            ip_version: fields.optional("IpVersion")?,
-            network_acl_entry_id: fields.optional("NetworkAclEntryId")?,
-            network_acl_entry_name: fields.optional("NetworkAclEntryName")?,
-            policy: fields.optional("Policy")?,
-            port: fields.optional("Port")?,
-            protocol: fields.optional("Protocol")?,
-            source_cidr_ip: fields.optional("SourceCidrIp")?,
-        })
+        fields
+            .finish(Self {
+                description: fields.optional("Description"),
+                entry_type: fields.optional("EntryType"),
+                ip_version: fields.optional("IpVersion"),
+                network_acl_entry_id: fields.optional("NetworkAclEntryId"),
+                network_acl_entry_name: fields.optional("NetworkAclEntryName"),
+                policy: fields.optional("Policy"),
+                port: fields.optional("Port"),
+                protocol: fields.optional("Protocol"),
+                source_cidr_ip: fields.optional("SourceCidrIp"),
+            })
     }
 }
 impl rt::ToParam for IngressAclEntries {

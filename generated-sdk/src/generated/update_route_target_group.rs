@@ -212,9 +212,10 @@ impl rt::Decode for UpdateRouteTargetGroupResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `UpdateRouteTargetGroup` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -326,11 +327,12 @@ impl rt::Decode for RouteTargetMemberList {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            member_id: fields.optional("MemberId")?,
-            member_type: fields.optional("MemberType")?,
-            weight: fields.optional("Weight")?,
-        })
+        fields
+            .finish(Self {
+                member_id: fields.optional("MemberId"),
+                member_type: fields.optional("MemberType"),
+                weight: fields.optional("Weight"),
+            })
     }
 }
 impl rt::ToParam for RouteTargetMemberList {

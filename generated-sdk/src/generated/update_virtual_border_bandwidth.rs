@@ -183,13 +183,14 @@ impl rt::Decode for UpdateVirtualBorderBandwidthResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            code: fields.optional("Code")?,
-            http_status_code: fields.optional("HttpStatusCode")?,
-            message: fields.optional("Message")?,
-            request_id: fields.required("RequestId")?,
-            success: fields.optional("Success")?,
-        })
+        fields
+            .finish(Self {
+                code: fields.optional("Code"),
+                http_status_code: fields.optional("HttpStatusCode"),
+                message: fields.optional("Message"),
+                request_id: fields.required("RequestId")?,
+                success: fields.optional("Success"),
+            })
     }
 }
 /// Errors `UpdateVirtualBorderBandwidth` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -170,10 +170,11 @@ impl rt::Decode for VpcDescribeVpcNatGatewayNetworkInterfaceQuotaResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            quota: fields.optional("Quota")?,
-            request_id: fields.required("RequestId")?,
-        })
+        fields
+            .finish(Self {
+                quota: fields.optional("Quota"),
+                request_id: fields.required("RequestId")?,
+            })
     }
 }
 /// Errors `VpcDescribeVpcNatGatewayNetworkInterfaceQuota` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -221,12 +221,13 @@ impl rt::Decode for AssumeRoleResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            credentials: fields.required("Credentials")?,
-            assumed_role_user: fields.optional("AssumedRoleUser")?,
-            source_identity: fields.optional("SourceIdentity")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                credentials: fields.required("Credentials")?,
+                assumed_role_user: fields.optional("AssumedRoleUser"),
+                source_identity: fields.optional("SourceIdentity"),
+            })
     }
 }
 /// Errors `AssumeRole` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

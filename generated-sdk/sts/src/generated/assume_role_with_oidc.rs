@@ -266,12 +266,13 @@ impl rt::Decode for AssumeRoleWithOidcResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            credentials: fields.required("Credentials")?,
-            assumed_role_user: fields.optional("AssumedRoleUser")?,
-            oidc_token_info: fields.optional("OIDCTokenInfo")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                credentials: fields.required("Credentials")?,
+                assumed_role_user: fields.optional("AssumedRoleUser"),
+                oidc_token_info: fields.optional("OIDCTokenInfo"),
+            })
     }
 }
 /// Errors `AssumeRoleWithOIDC` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -451,14 +452,15 @@ impl rt::Decode for OidcTokenInfo {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            subject: fields.optional("Subject")?,
-            issuer: fields.optional("Issuer")?,
-            client_ids: fields.optional("ClientIds")?,
-            expiration_time: fields.optional("ExpirationTime")?,
-            issuance_time: fields.optional("IssuanceTime")?,
-            verification_info: fields.optional("VerificationInfo")?,
-        })
+        fields
+            .finish(Self {
+                subject: fields.optional("Subject"),
+                issuer: fields.optional("Issuer"),
+                client_ids: fields.optional("ClientIds"),
+                expiration_time: fields.optional("ExpirationTime"),
+                issuance_time: fields.optional("IssuanceTime"),
+                verification_info: fields.optional("VerificationInfo"),
+            })
     }
 }
 #[cfg(test)]

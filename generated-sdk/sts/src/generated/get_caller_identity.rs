@@ -105,15 +105,16 @@ impl rt::Decode for GetCallerIdentityResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            account_id: fields.optional("AccountId")?,
-            user_id: fields.optional("UserId")?,
-            arn: fields.optional("Arn")?,
-            identity_type: fields.optional("IdentityType")?,
-            principal_id: fields.optional("PrincipalId")?,
-            role_id: fields.optional("RoleId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                account_id: fields.optional("AccountId"),
+                user_id: fields.optional("UserId"),
+                arn: fields.optional("Arn"),
+                identity_type: fields.optional("IdentityType"),
+                principal_id: fields.optional("PrincipalId"),
+                role_id: fields.optional("RoleId"),
+            })
     }
 }
 /// Errors `GetCallerIdentity` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

@@ -38,12 +38,13 @@ impl rt::Decode for Credentials {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            access_key_id: fields.optional("AccessKeyId")?,
-            access_key_secret: fields.optional("AccessKeySecret")?,
-            security_token: fields.optional("SecurityToken")?,
-            expiration: fields.optional("Expiration")?,
-        })
+        fields
+            .finish(Self {
+                access_key_id: fields.optional("AccessKeyId"),
+                access_key_secret: fields.optional("AccessKeySecret"),
+                security_token: fields.optional("SecurityToken"),
+                expiration: fields.optional("Expiration"),
+            })
     }
 }
 /// The role session the temporary credential acts as.
@@ -63,9 +64,10 @@ impl rt::Decode for AssumedRoleUser {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            arn: fields.optional("Arn")?,
-            assumed_role_id: fields.optional("AssumedRoleId")?,
-        })
+        fields
+            .finish(Self {
+                arn: fields.optional("Arn"),
+                assumed_role_id: fields.optional("AssumedRoleId"),
+            })
     }
 }

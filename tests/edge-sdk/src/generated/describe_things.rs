@@ -253,12 +253,13 @@ impl rt::Decode for DescribeThingsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            things: fields.wrapped_list("Things", "Thing")?,
-            into: fields.optional("Into")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                things: fields.wrapped_list("Things", "Thing"),
+                into: fields.optional("Into"),
+            })
     }
 }
 /// Errors `DescribeThings` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -450,9 +451,10 @@ impl rt::Decode for Box {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            size: fields.optional("Size")?,
-        })
+        fields
+            .finish(Self {
+                size: fields.optional("Size"),
+            })
     }
 }
 impl rt::ToParam for Box {
@@ -493,9 +495,10 @@ impl rt::Decode for Send {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            unpin: fields.optional("Unpin")?,
-        })
+        fields
+            .finish(Self {
+                unpin: fields.optional("Unpin"),
+            })
     }
 }
 impl rt::ToJson for Send {
@@ -526,9 +529,10 @@ impl rt::Decode for Unpin {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            sync: fields.optional("Sync")?,
-        })
+        fields
+            .finish(Self {
+                sync: fields.optional("Sync"),
+            })
     }
 }
 impl rt::ToJson for Unpin {
@@ -587,11 +591,12 @@ impl rt::Decode for Default {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            name: fields.optional("Name")?,
-            kind: fields.optional("Kind")?,
-            box_: fields.optional("Box")?,
-        })
+        fields
+            .finish(Self {
+                name: fields.optional("Name"),
+                kind: fields.optional("Kind"),
+                box_: fields.optional("Box"),
+            })
     }
 }
 impl rt::ToParam for Default {
@@ -644,11 +649,12 @@ impl rt::Decode for String {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            name: fields.optional("Name")?,
-            kind: fields.optional("Kind")?,
-            result: fields.optional("Result")?,
-        })
+        fields
+            .finish(Self {
+                name: fields.optional("Name"),
+                kind: fields.optional("Kind"),
+                result: fields.optional("Result"),
+            })
     }
 }
 /// A structured value of the API.
@@ -664,9 +670,10 @@ impl rt::Decode for Into {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            from: fields.optional("From")?,
-        })
+        fields
+            .finish(Self {
+                from: fields.optional("From"),
+            })
     }
 }
 #[cfg(test)]

@@ -81,9 +81,10 @@ impl rt::Decode for Result {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            ok: fields.optional("Ok")?,
-            err: fields.optional("Err")?,
-        })
+        fields
+            .finish(Self {
+                ok: fields.optional("Ok"),
+                err: fields.optional("Err"),
+            })
     }
 }

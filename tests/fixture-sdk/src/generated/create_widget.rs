@@ -549,10 +549,11 @@ impl rt::Decode for CreateWidgetResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            widget_id: fields.optional("WidgetId")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                widget_id: fields.optional("WidgetId"),
+            })
     }
 }
 /// Errors `CreateWidget` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -685,11 +686,12 @@ impl rt::Decode for WidgetConfig {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            mode: fields.optional("Mode")?,
-            ports: fields.list("Ports")?,
-            note: fields.optional("Note")?,
-        })
+        fields
+            .finish(Self {
+                mode: fields.optional("Mode"),
+                ports: fields.list("Ports"),
+                note: fields.optional("Note"),
+            })
     }
 }
 impl rt::ToJson for WidgetConfig {
@@ -755,11 +757,12 @@ impl rt::Decode for RuleTarget {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            id: fields.optional("Id")?,
-            ports: fields.list("Ports")?,
-            note: fields.optional("Note")?,
-        })
+        fields
+            .finish(Self {
+                id: fields.optional("Id"),
+                ports: fields.list("Ports"),
+                note: fields.optional("Note"),
+            })
     }
 }
 impl rt::ToParam for RuleTarget {
@@ -830,10 +833,11 @@ impl rt::Decode for WidgetRule {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            name: fields.optional("Name")?,
-            target: fields.optional("Target")?,
-        })
+        fields
+            .finish(Self {
+                name: fields.optional("Name"),
+                target: fields.optional("Target"),
+            })
     }
 }
 impl rt::ToParam for WidgetRule {

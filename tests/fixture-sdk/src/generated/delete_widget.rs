@@ -96,8 +96,8 @@ pub struct DeleteWidgetResponse {}
 impl rt::Decode for DeleteWidgetResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
-        let _fields = rt::Object::new(node)?;
-        Ok(Self {})
+        let fields = rt::Object::new(node)?;
+        fields.finish(Self {})
     }
 }
 /// Errors `DeleteWidget` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

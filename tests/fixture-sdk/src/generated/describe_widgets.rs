@@ -255,13 +255,14 @@ impl rt::Decode for DescribeWidgetsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            total_count: fields.optional("TotalCount")?,
-            page_number: fields.optional("PageNumber")?,
-            truncated: fields.optional("Truncated")?,
-            widgets: fields.wrapped_list("Widgets", "Widget")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                total_count: fields.optional("TotalCount"),
+                page_number: fields.optional("PageNumber"),
+                truncated: fields.optional("Truncated"),
+                widgets: fields.wrapped_list("Widgets", "Widget"),
+            })
     }
 }
 /// Errors `DescribeWidgets` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.
@@ -510,10 +511,11 @@ impl rt::Decode for WidgetFilter {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            key: fields.optional("Key")?,
-            value: fields.list("Value")?,
-        })
+        fields
+            .finish(Self {
+                key: fields.optional("Key"),
+                value: fields.list("Value"),
+            })
     }
 }
 impl rt::ToParam for WidgetFilter {
@@ -551,10 +553,11 @@ impl rt::Decode for WidgetSpec {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            cpu: fields.optional("Cpu")?,
-            memory: fields.optional("Memory")?,
-        })
+        fields
+            .finish(Self {
+                cpu: fields.optional("Cpu"),
+                memory: fields.optional("Memory"),
+            })
     }
 }
 /// The widgets of this page.
@@ -606,18 +609,19 @@ impl rt::Decode for Widget {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            widget_id: fields.optional("WidgetId")?,
-            status: fields.optional("Status")?,
-            kind: fields.optional("Kind")?,
-            capacity: fields.optional("Capacity")?,
-            ratio: fields.optional("Ratio")?,
-            enabled: fields.optional("Enabled")?,
-            spec: fields.optional("Spec")?,
-            tags: fields.wrapped_list("Tags", "Tag")?,
-            ipv6_addresses: fields.wrapped_list("Ipv6Addresses", "Ipv6Address")?,
-            zone_ids: fields.list("ZoneIds")?,
-        })
+        fields
+            .finish(Self {
+                widget_id: fields.optional("WidgetId"),
+                status: fields.optional("Status"),
+                kind: fields.optional("Kind"),
+                capacity: fields.optional("Capacity"),
+                ratio: fields.optional("Ratio"),
+                enabled: fields.optional("Enabled"),
+                spec: fields.optional("Spec"),
+                tags: fields.wrapped_list("Tags", "Tag"),
+                ipv6_addresses: fields.wrapped_list("Ipv6Addresses", "Ipv6Address"),
+                zone_ids: fields.list("ZoneIds"),
+            })
     }
 }
 #[cfg(test)]

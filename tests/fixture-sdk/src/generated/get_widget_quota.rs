@@ -88,10 +88,11 @@ impl rt::Decode for GetWidgetQuotaResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            quota: fields.required("Quota")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                quota: fields.required("Quota")?,
+            })
     }
 }
 /// Errors `GetWidgetQuota` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

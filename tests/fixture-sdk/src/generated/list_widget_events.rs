@@ -186,11 +186,12 @@ impl rt::Decode for ListWidgetEventsResponse {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            request_id: fields.required("RequestId")?,
-            next_token: fields.optional("NextToken")?,
-            events: fields.list("Events")?,
-        })
+        fields
+            .finish(Self {
+                request_id: fields.required("RequestId")?,
+                next_token: fields.optional("NextToken"),
+                events: fields.list("Events"),
+            })
     }
 }
 /// Errors `ListWidgetEvents` returns: one variant per code documented for it, `Common` for the codes any action of the product may return, and `Unhandled` for any other code.

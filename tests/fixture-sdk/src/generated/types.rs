@@ -42,10 +42,11 @@ impl rt::Decode for Tag {
     #[inline]
     fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
         let fields = rt::Object::new(node)?;
-        Ok(Self {
-            key: fields.optional("Key")?,
-            value: fields.optional("Value")?,
-        })
+        fields
+            .finish(Self {
+                key: fields.optional("Key"),
+                value: fields.optional("Value"),
+            })
     }
 }
 impl rt::ToParam for Tag {
