@@ -74,6 +74,10 @@ pub struct Waiter {
     pub action_prefix: String,
     pub action_module: String,
     pub params: Vec<(String, String)>,
+    /// The placeholders of `params` other than `{id}` and `{region}`, such as
+    /// `SnatTableId`: each becomes an argument of the waiter, before the ID,
+    /// in the order of their parameters' wire names.
+    pub scope: Vec<String>,
     /// Rust names: the response list, the item's ID and state fields.
     pub items_field: String,
     pub item_type: TypeRef,

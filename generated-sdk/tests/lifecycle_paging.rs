@@ -288,6 +288,50 @@ async fn the_eip_waiter_follows_an_association_and_gives_up_on_a_release() {
     assert!(matches!(err, Err(WaitError::Unreachable { .. })), "{err:?}");
 }
 
+/// Entries the service lists only inside their table: the waiter takes the
+/// table's ID first and sends it beside the entry's.
+#[tokio::test]
+async fn entry_waiters_ask_for_the_entry_inside_its_table() {
+    use aliyun_vpc::lifecycle::{FORWARD_ENTRY, ROUTE_ENTRY, SNAT_ENTRY};
+    use aliyun_vpc::types::{ForwardEntryStatus, RouteEntryStatus, SnatEntryStatus};
+    let policy = || fast(Duration::from_secs(10));
+
+    let server = Server::start(vec![
+        listing_page(&SNAT_ENTRY, &[("snat-1", "Pending")]),
+        listing_page(&SNAT_ENTRY, &[("snat-2", "Pending"), ("snat-1", "Available")]),
+    ])
+    .await;
+    let entry = client(&server)
+        .wait_until_snat_entry_status("stb-1", "snat-1", SnatEntryStatus::Available, policy())
+        .await
+        .unwrap();
+    assert_eq!(entry.snat_entry_id.as_deref(), Some("snat-1"));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].action(), Some("DescribeSnatTableEntries"));
+    assert_eq!((seen[0].param("SnatTableId"), seen[0].param("SnatEntryId")), (Some("stb-1"), Some("snat-1")));
+
+    let server = Server::start(vec![listing_page(&FORWARD_ENTRY, &[("fwd-1", "Available")])]).await;
+    client(&server)
+        .wait_until_forward_entry_status("ftb-1", "fwd-1", ForwardEntryStatus::Available, policy())
+        .await
+        .unwrap();
+    assert_eq!(server.seen()[0].action(), Some("DescribeForwardTableEntries"));
+    assert_eq!(server.seen()[0].param("ForwardTableId"), Some("ftb-1"));
+
+    let server =
+        Server::start(vec![listing_page(&ROUTE_ENTRY, &[("rte-1", "Modifying")]), listing_page(&ROUTE_ENTRY, &[])])
+            .await;
+    let err = client(&server)
+        .wait_until_route_entry_status("vtb-1", "rte-1", RouteEntryStatus::Available, policy())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, WaitError::NotFound { .. }), "a route that disappears is reported: {err:?}");
+    let seen = server.seen();
+    assert_eq!(seen[0].action(), Some("DescribeRouteEntryList"));
+    assert_eq!((seen[0].param("RouteTableId"), seen[0].param("RouteEntryId")), (Some("vtb-1"), Some("rte-1")));
+}
+
 #[test]
 fn every_declared_lifecycle_is_consistent_and_names_a_listing_action_of_the_crate() {
     assert!(aliyun_vpc::LIFECYCLES.len() >= 18, "{}", aliyun_vpc::LIFECYCLES.len());

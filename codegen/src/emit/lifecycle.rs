@@ -88,11 +88,20 @@ fn resource(r: &Resource) -> TokenStream {
         let error = ident(&format!("{}Error", w.action_prefix));
         let item = ident(&w.item_type.name);
         let item_path = if w.item_type.shared { quote!(super::types::#item) } else { quote!(super::#module::#item) };
+        let scope: Vec<_> = w.scope.iter().map(|name| ident(&crate::naming::snake(name))).collect();
         let params = w.params.iter().map(|(k, v)| {
             let value = match v.as_str() {
                 "{id}" => quote!(id.to_owned()),
                 "{region}" => quote!(self.runtime().region().to_owned()),
-                v if v.contains('{') => quote!(#v.replace("{id}", id).replace("{region}", self.runtime().region())),
+                v if let Some(arg) = w.scope.iter().position(|n| v == format!("{{{n}}}")) => {
+                    let arg = &scope[arg];
+                    quote!(#arg.to_owned())
+                }
+                v if v.contains('{') => {
+                    let names = w.scope.iter().map(|name| format!("{{{name}}}"));
+                    let scope = &scope;
+                    quote!(#v.replace("{id}", id).replace("{region}", self.runtime().region()) #(.replace(#names, #scope))*)
+                }
                 v => quote!(#v.to_owned()),
             };
             quote! { (#k, #value), }
@@ -105,8 +114,15 @@ fn resource(r: &Resource) -> TokenStream {
         } else {
             quote!(item.#state_field.clone().unwrap_or_default())
         };
+        let within = match w.scope.as_slice() {
+            [] => String::new(),
+            names => format!(
+                " within {}",
+                names.iter().map(|n| format!("`{}`", crate::naming::snake(n))).collect::<Vec<_>>().join(" and ")
+            ),
+        };
         let doc = docs::outer(&format!(
-            "Polls `{}` until the {} `id` is in `target`, and returns it as last read.\n\nFails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.",
+            "Polls `{}` until the {} `id`{within} is in `target`, and returns it as last read.\n\nFails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.",
             w.action_prefix, r.name
         ));
         quote! {
@@ -114,6 +130,7 @@ fn resource(r: &Resource) -> TokenStream {
                 #doc
                 pub async fn #method(
                     &self,
+                    #(#scope: &str,)*
                     id: &str,
                     target: super::types::#states_type,
                     policy: rt::WaitPolicy,

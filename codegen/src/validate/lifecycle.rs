@@ -399,6 +399,31 @@ pub(super) fn check_pagination(
     })
 }
 
+/// The names inside `{...}` in a waiter parameter's value, or what is wrong
+/// with its braces. A name is `id`, `region`, or a wire name.
+fn placeholders(value: &str) -> Result<Vec<&str>, String> {
+    let mut names = Vec::new();
+    let mut rest = value;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest[open..].starts_with('}') {
+            return Err("has a `}` that closes nothing".into());
+        }
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(['{', '}']).filter(|&c| after[c..].starts_with('}')) else {
+            return Err("has a `{` that is not closed".into());
+        };
+        let name = &after[..close];
+        if name != "id" && name != "region" && !is_wire_name(name) {
+            return Err(format!(
+                "has the placeholder `{{{name}}}`, which is neither `{{id}}`, `{{region}}` nor a wire name"
+            ));
+        }
+        names.push(name);
+        rest = &after[close + 1..];
+    }
+    Ok(names)
+}
+
 /// Checks a resource's waiter against the action it polls.
 pub(super) fn check_waiter(
     ck: &mut Checker,
@@ -427,7 +452,41 @@ pub(super) fn check_waiter(
             "a waiter polls, so it must use a read-only action",
         );
     }
-    if !spec.params.values().any(|v| v.contains("{id}")) {
+    let mut scope: Vec<String> = Vec::new();
+    let (mut selects_by_id, mut malformed) = (false, false);
+    for (key, value) in &spec.params {
+        match placeholders(value) {
+            Ok(names) => {
+                selects_by_id |= names.contains(&"id");
+                for name in names {
+                    if name == "id" || name == "region" || scope.iter().any(|s| s == name) {
+                        continue;
+                    }
+                    let arg = crate::naming::snake(name);
+                    if ["id", "target", "policy", "request", "response", "item"].contains(&arg.as_str()) {
+                        ck.error_at(
+                            fx,
+                            fx.loc.find_key(&p(&p(&path, "params"), key.as_str())),
+                            format!("the placeholder `{{{name}}}` would be the waiter's argument `{arg}`, a name the waiter already uses"),
+                            "name the value by the wire name of its own parameter, such as `{SnatTableId}`",
+                        );
+                    }
+                    scope.push(name.to_owned());
+                }
+            }
+            Err(problem) => {
+                malformed = true;
+                ck.error_at(
+                    fx,
+                    fx.loc.find_key(&p(&p(&path, "params"), key.as_str())),
+                    format!("the value of `{key}` {problem}"),
+                    "write `{id}`, `{region}`, or `{Name}` with the wire name of a value the waiter takes as an argument, such as `{SnatTableId}`",
+                );
+            }
+        }
+    }
+    // A value with broken braces may be the one meant to hold `{id}`.
+    if !selects_by_id && !malformed {
         ck.error(
             fx,
             &p(&path, "params"),
@@ -515,6 +574,7 @@ pub(super) fn check_waiter(
         action_prefix: action.type_prefix.clone(),
         action_module: action.module.clone(),
         params: spec.params.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        scope,
         items_field: items_field.clone(),
         item_type: item_type.clone(),
         id_field,

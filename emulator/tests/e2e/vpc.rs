@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use aliyun_runtime::{SdkError, StreamExt as _, WaitPolicy};
+use aliyun_runtime::{SdkError, StreamExt as _, WaitError, WaitPolicy};
 use aliyun_vpc::types::{EipStatus, Tag, VSwitchStatus, VpcStatus};
 use aliyun_vpc::{
     AllocateEipAddressRequest, AssociateEipAddressRequest, Client, CreateVSwitchError, CreateVSwitchRequest,
@@ -349,10 +349,17 @@ async fn every_generated_waiter_finds_its_resource() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.log");
     let mut lines = String::new();
+    // Entries are listed per table: their waiters name the table, so they are stored inside one.
+    let table_of = |resource: &str| match resource {
+        "SnatEntry" => serde_json::json!({"SnatTableId": "stb-waiter"}),
+        "ForwardEntry" => serde_json::json!({"ForwardTableId": "ftb-waiter"}),
+        "RouteEntry" => serde_json::json!({"RouteTableId": "vtb-waiter"}),
+        _ => serde_json::json!({}),
+    };
     for (seq, lifecycle) in aliyun_vpc::LIFECYCLES.iter().enumerate() {
         let resource = serde_json::json!({
             "kind": lifecycle.resource, "id": format!("{}waiter", lifecycle.id_prefix), "seq": seq,
-            "state": lifecycle.initial, "region": REGION, "fields": {}
+            "state": lifecycle.initial, "region": REGION, "fields": table_of(lifecycle.resource)
         });
         lines.push_str(&serde_json::json!([{"op": "put", "resource": resource}]).to_string());
         lines.push('\n');
@@ -388,6 +395,23 @@ async fn every_generated_waiter_finds_its_resource() {
         wait_until_router_interface_status: l::ROUTER_INTERFACE, t::RouterInterfaceStatus;
         wait_until_vpn_connection_status: l::VPN_CONNECTION, t::VpnConnectionStatus;
     }
+    macro_rules! waits_in_table {
+        ($($method:ident($table:literal): $lifecycle:expr, $states:ty;)*) => {$({
+            let lifecycle = &$lifecycle;
+            let id = format!("{}waiter", lifecycle.id_prefix);
+            let found = client.$method($table, &id, <$states>::from(lifecycle.initial), poll()).await;
+            assert!(found.is_ok(), "{}: {found:?}", lifecycle.resource);
+            let elsewhere = client.$method("tb-other", &id, <$states>::from(lifecycle.initial), poll()).await;
+            assert!(matches!(elsewhere, Err(WaitError::NotFound { .. })), "{} in another table: {elsewhere:?}", lifecycle.resource);
+        })*};
+    }
+    waits_in_table! {
+        wait_until_snat_entry_status("stb-waiter"): l::SNAT_ENTRY, t::SnatEntryStatus;
+        wait_until_forward_entry_status("ftb-waiter"): l::FORWARD_ENTRY, t::ForwardEntryStatus;
+        wait_until_route_entry_status("vtb-waiter"): l::ROUTE_ENTRY, t::RouteEntryStatus;
+    }
+    let waiters = 16 + 3;
+    assert_eq!(aliyun_vpc::LIFECYCLES.len(), waiters, "a new lifecycle needs its waiter called above");
 }
 
 #[tokio::test]

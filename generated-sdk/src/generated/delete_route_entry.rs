@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// An entry has to be `Available` before you can delete it, and deletion is refused while a vSwitch or a route entry of the same VPC is being created or deleted. For a VBR route table, look up the entry's NextHopId with DescribeRouteEntryList first. The deletion runs in the background: DescribeRouteEntryList shows the entry as `Deleting` and then no longer lists it. Do not delete entries of the same VPC or VBR in parallel. Identify the entry by RouteEntryId, or by RouteTableId with DestinationCidrBlock and its next hop.
 ///
-/// Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+/// Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the RouteEntry: `DeleteRouteEntry` deletes it from `Available`; from any other state it fails with `IncorrectRouteEntryStatus`.
 ///
 /// Build one with [`DeleteRouteEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

@@ -790,7 +790,7 @@ impl super::Client {
 }
 /// Lifecycle of a SnatEntry.
 ///
-/// An SNAT entry of a NAT gateway's SNAT table: `Pending` while it is added or changed, `Available` when in effect. No waiter: DescribeSnatTableEntries needs the SNAT table or the NAT gateway besides the entry ID.
+/// An SNAT entry of a NAT gateway's SNAT table: `Pending` while it is added or changed, `Available` when in effect. The service lists entries per SNAT table, so its waiter takes the table's ID (`stb-...`, from CreateNatGateway or DescribeNatGateways) besides the entry's.
 ///
 /// States: `Pending`, `Available`, `Deleting`. A new one starts as `Pending`.
 ///
@@ -803,7 +803,13 @@ pub const SNAT_ENTRY: rt::Lifecycle = rt::Lifecycle {
     id: "SnatEntryId",
     id_prefix: "snat-",
     not_found: None,
-    listing: None,
+    listing: Some(rt::Listing {
+        action: "DescribeSnatTableEntries",
+        items: "SnatTableEntries",
+        wrapper: Some("SnatTableEntry"),
+        id_field: "SnatEntryId",
+        state_field: "Status",
+    }),
     states: &["Pending", "Available", "Deleting"],
     initial: "Pending",
     transitions: &[
@@ -841,9 +847,51 @@ pub const SNAT_ENTRY: rt::Lifecycle = rt::Lifecycle {
         },
     ],
 };
+impl super::Client {
+    /// Polls `DescribeSnatTableEntries` until the SnatEntry `id` within `snat_table_id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_snat_entry_status(
+        &self,
+        snat_table_id: &str,
+        id: &str,
+        target: super::types::SnatEntryStatus,
+        policy: rt::WaitPolicy,
+    ) -> ::core::result::Result<
+        super::describe_snat_table_entries::SnatTableEntry,
+        rt::WaitError<super::DescribeSnatTableEntriesError>,
+    > {
+        rt::wait_for_state(
+                &SNAT_ENTRY,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeSnatTableEntriesRequest,
+                    >::new([
+                        ("RegionId", self.runtime().region().to_owned()),
+                        ("SnatEntryId", id.to_owned()),
+                        ("SnatTableId", snat_table_id.to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .snat_table_entries
+                                .into_iter()
+                                .find(|item| item.snat_entry_id.as_deref() == Some(id))
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
 /// Lifecycle of a ForwardEntry.
 ///
-/// A DNAT (forward) entry of a NAT gateway's DNAT table: `Pending` while it is added or changed, `Available` when in effect. No waiter: DescribeForwardTableEntries needs the DNAT table or the NAT gateway besides the entry ID.
+/// A DNAT (forward) entry of a NAT gateway's DNAT table: `Pending` while it is added or changed, `Available` when in effect. The service lists entries per DNAT table, so its waiter takes the table's ID (`ftb-...`, from CreateNatGateway or DescribeNatGateways) besides the entry's.
 ///
 /// States: `Pending`, `Available`, `Deleting`. A new one starts as `Pending`.
 ///
@@ -856,7 +904,13 @@ pub const FORWARD_ENTRY: rt::Lifecycle = rt::Lifecycle {
     id: "ForwardEntryId",
     id_prefix: "fwd-",
     not_found: None,
-    listing: None,
+    listing: Some(rt::Listing {
+        action: "DescribeForwardTableEntries",
+        items: "ForwardTableEntries",
+        wrapper: Some("ForwardTableEntry"),
+        id_field: "ForwardEntryId",
+        state_field: "Status",
+    }),
     states: &["Pending", "Available", "Deleting"],
     initial: "Pending",
     transitions: &[
@@ -894,6 +948,149 @@ pub const FORWARD_ENTRY: rt::Lifecycle = rt::Lifecycle {
         },
     ],
 };
+impl super::Client {
+    /// Polls `DescribeForwardTableEntries` until the ForwardEntry `id` within `forward_table_id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_forward_entry_status(
+        &self,
+        forward_table_id: &str,
+        id: &str,
+        target: super::types::ForwardEntryStatus,
+        policy: rt::WaitPolicy,
+    ) -> ::core::result::Result<
+        super::describe_forward_table_entries::ForwardTableEntry,
+        rt::WaitError<super::DescribeForwardTableEntriesError>,
+    > {
+        rt::wait_for_state(
+                &FORWARD_ENTRY,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeForwardTableEntriesRequest,
+                    >::new([
+                        ("ForwardEntryId", id.to_owned()),
+                        ("ForwardTableId", forward_table_id.to_owned()),
+                        ("RegionId", self.runtime().region().to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .forward_table_entries
+                                .into_iter()
+                                .find(|item| item.forward_entry_id.as_deref() == Some(id))
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
+/// Lifecycle of a RouteEntry.
+///
+/// A custom route of a route table: `Pending` while the service applies it, `Available` once traffic follows it, and `Modifying` while ModifyRouteEntry changes it. Route entries are listed per route table, so the waiter takes the table's ID (`vtb-...`) besides the entry's.
+///
+/// States: `Pending`, `Available`, `Modifying`. A new one starts as `Pending`.
+///
+/// - the service, on its own, moves it from `Pending` to `Available`.
+/// - `CreateRouteEntry` creates it in `Pending`.
+/// - `DeleteRouteEntry` deletes it from `Available`; from any other state it fails with `IncorrectRouteEntryStatus`.
+/// - `ModifyRouteEntry` moves it from `Available` to `Modifying`, then `Available`.
+pub const ROUTE_ENTRY: rt::Lifecycle = rt::Lifecycle {
+    resource: "RouteEntry",
+    id: "RouteEntryId",
+    id_prefix: "rte-",
+    not_found: Some("InvalidRouteEntry.NotFound"),
+    listing: Some(rt::Listing {
+        action: "DescribeRouteEntryList",
+        items: "RouteEntrys",
+        wrapper: Some("RouteEntry"),
+        id_field: "RouteEntryId",
+        state_field: "Status",
+    }),
+    states: &["Pending", "Available", "Modifying"],
+    initial: "Pending",
+    transitions: &[
+        rt::Transition {
+            action: None,
+            from: &["Pending"],
+            to: Some("Available"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("CreateRouteEntry"),
+            from: &[],
+            to: Some("Pending"),
+            via: None,
+            deletes: false,
+            otherwise: None,
+        },
+        rt::Transition {
+            action: Some("DeleteRouteEntry"),
+            from: &["Available"],
+            to: None,
+            via: None,
+            deletes: true,
+            otherwise: Some("IncorrectRouteEntryStatus"),
+        },
+        rt::Transition {
+            action: Some("ModifyRouteEntry"),
+            from: &["Available"],
+            to: Some("Available"),
+            via: Some("Modifying"),
+            deletes: false,
+            otherwise: None,
+        },
+    ],
+};
+impl super::Client {
+    /// Polls `DescribeRouteEntryList` until the RouteEntry `id` within `route_table_id` is in `target`, and returns it as last read.
+    ///
+    /// Fails early, with `WaitError::Unreachable`, once the lifecycle says `target` can no longer be reached from its state; with `WaitError::NotFound` when it is not listed; and with `WaitError::TimedOut` after `policy.timeout`.
+    pub async fn wait_until_route_entry_status(
+        &self,
+        route_table_id: &str,
+        id: &str,
+        target: super::types::RouteEntryStatus,
+        policy: rt::WaitPolicy,
+    ) -> ::core::result::Result<
+        super::describe_route_entry_list::RouteEntry,
+        rt::WaitError<super::DescribeRouteEntryListError>,
+    > {
+        rt::wait_for_state(
+                &ROUTE_ENTRY,
+                id,
+                target.as_str(),
+                policy,
+                || {
+                    let request = rt::WireRequest::<
+                        super::DescribeRouteEntryListRequest,
+                    >::new([
+                        ("RegionId", self.runtime().region().to_owned()),
+                        ("RouteEntryId", id.to_owned()),
+                        ("RouteTableId", route_table_id.to_owned()),
+                    ]);
+                    async move {
+                        let response = self.runtime().send(&request).await?;
+                        Ok(
+                            response
+                                .route_entrys
+                                .into_iter()
+                                .find(|item| item.route_entry_id.as_deref() == Some(id))
+                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                        )
+                    }
+                },
+            )
+            .await
+    }
+}
 /// Lifecycle of a CommonBandwidthPackage.
 ///
 /// A shared bandwidth package (Internet Shared Bandwidth instance): `Available` once created, and `Modifying` while a new maximum bandwidth is applied.

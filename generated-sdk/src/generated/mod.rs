@@ -7118,6 +7118,7 @@ pub const LIFECYCLES: &[&aliyun_runtime::Lifecycle] = &[
     &lifecycle::NAT_GATEWAY,
     &lifecycle::SNAT_ENTRY,
     &lifecycle::FORWARD_ENTRY,
+    &lifecycle::ROUTE_ENTRY,
     &lifecycle::COMMON_BANDWIDTH_PACKAGE,
     &lifecycle::HA_VIP,
     &lifecycle::NETWORK_ACL,

@@ -7,7 +7,7 @@ use aliyun_runtime as rt;
 ///
 /// Identify the entry by RouteEntryId, or by RouteTableId together with DestinationCidrBlock. Do not change the name and description of the same entry in parallel calls; under concurrency the call can fail with `TaskConflict`, in which case retry later.
 ///
-/// Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed.
+/// Takes `DryRun`: `client.dry_run(request)` checks the request without acting on it, and resolves to `Ok(())` when it would succeed. Lifecycle of the RouteEntry: `ModifyRouteEntry` moves it from `Available` to `Modifying`, then `Available`.
 ///
 /// Build one with [`ModifyRouteEntryRequest::builder`].
 #[derive(Debug, Clone, PartialEq)]

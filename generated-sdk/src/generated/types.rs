@@ -1244,6 +1244,63 @@ impl rt::Decode for NatGatewayStatus {
             .map(|value| Self::from(value.as_str()))
     }
 }
+/// Where a custom route entry of a route table is in its life.
+///
+/// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RouteEntryStatus {
+    /// The route is being applied; it does not carry traffic yet.
+    ///
+    /// Wire value: `Pending`.
+    Pending,
+    /// The route is in effect.
+    ///
+    /// Wire value: `Available`.
+    Available,
+    /// ModifyRouteEntry was accepted and the change is being applied.
+    ///
+    /// Wire value: `Modifying`.
+    Modifying,
+    /// A value this version of the SDK does not know.
+    Unknown(rt::UnknownValue),
+}
+impl RouteEntryStatus {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Available => "Available",
+            Self::Modifying => "Modifying",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::core::convert::From<&str> for RouteEntryStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "Pending" => Self::Pending,
+            "Available" => Self::Available,
+            "Modifying" => Self::Modifying,
+            other => Self::Unknown(rt::UnknownValue::new(other)),
+        }
+    }
+}
+impl ::std::fmt::Display for RouteEntryStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::Decode for RouteEntryStatus {
+    #[inline]
+    fn decode(node: &rt::Node) -> ::core::result::Result<Self, rt::DecodeError> {
+        <::std::string::String as rt::Decode>::decode(node)
+            .map(|value| Self::from(value.as_str()))
+    }
+}
 /// Where an SNAT entry of a NAT gateway is in its life.
 ///
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
