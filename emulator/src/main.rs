@@ -61,6 +61,10 @@ struct Args {
     /// region of the endpoint list).
     #[arg(long, value_delimiter = ',')]
     regions: Vec<String>,
+    /// Set a quota, `Kind=N` (repeatable): `--quota Vpc=50 --quota Eip=5`.
+    /// Defaults are Alibaba's: 10 VPCs and 20 EIPs per region, 150 vSwitches per VPC.
+    #[arg(long = "quota", value_name = "KIND=N", value_parser = parse_quota)]
+    quotas: Vec<(String, u32)>,
     /// How many zones (`<region>-a`, `-b`, ...) each region has, 1 to 26.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=26))]
     zones: u8,
@@ -70,6 +74,17 @@ struct Args {
     /// Test aid: hold every state-file write N ms (see `Config::state_write_delay`).
     #[arg(long, default_value_t = 0, hide = true)]
     state_write_delay_ms: u64,
+}
+
+/// `Kind=N`, N a whole number.
+fn parse_quota(text: &str) -> Result<(String, u32), String> {
+    let (kind, limit) = text.split_once('=').ok_or_else(|| format!("`{text}` is not KIND=N, such as Vpc=50"))?;
+    let limit = limit.trim().parse().map_err(|_| format!("`{limit}` is not a whole number from 0 to {}", u32::MAX))?;
+    let kind = kind.trim();
+    if kind.is_empty() {
+        return Err(format!("`{text}` names no resource kind; write KIND=N, such as Vpc=50"));
+    }
+    Ok((kind.to_owned(), limit))
 }
 
 fn main() -> ExitCode {
@@ -93,6 +108,7 @@ fn main() -> ExitCode {
     };
     config.id_seed = args.seed;
     config.log_requests = args.log_requests;
+    config.quotas = args.quotas.clone();
     let endpoints = config.model.endpoints;
     config.regions = if args.regions.is_empty() {
         Region::catalogue(endpoints, usize::from(args.zones))

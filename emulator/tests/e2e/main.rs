@@ -9,6 +9,7 @@ mod formats;
 mod idempotency;
 mod lifecycle;
 mod persistence;
+mod rules;
 mod signatures;
 mod vpc;
 
