@@ -29,7 +29,8 @@ pub struct ResourceRules {
     /// Fields set on each new resource (`{IdParam}` stands for the ID of
     /// the new resource or of a companion made before, by ID parameter).
     pub fields: &'static [(&'static str, &'static str)],
-    /// Values the service makes up for each new resource, under every name given.
+    /// Values the service makes up for each new resource, under every name
+    /// given; a listing parameter of one of these names narrows by it.
     pub generated: &'static [(&'static [&'static str], Generated)],
     /// Fields an action removes from the resource it moves (the instance an
     /// EIP was bound to, once it is unbound).

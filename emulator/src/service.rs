@@ -140,11 +140,12 @@ impl Service {
                 (Handled::Reply(self.refuse(req, e)), Some(code))
             }
         };
+        let status = match &handled {
+            Handled::Reply(r) => r.status,
+            Handled::Drop => 0,
+        };
+        trace_request(req, status, code.as_deref(), started.elapsed());
         if self.log_requests {
-            let status = match &handled {
-                Handled::Reply(r) => r.status,
-                Handled::Drop => 0,
-            };
             eprintln!("{}", log_line(req, status, code.as_deref(), started.elapsed()));
         }
         handled
@@ -270,7 +271,9 @@ impl Service {
                 let items = find_field(info.response, listing.items).and_then(|f| answer::list_of_structs(&f.shape));
                 let (item, wrapper) = items.unwrap_or((&[], listing.wrapper));
                 let token_paged = find_field(info.response, "NextToken").is_some();
-                let page = listing::page(store, lifecycle, &listing, item, token_paged, params);
+                let generated = self.catalog.rules(lifecycle.resource).generated;
+                let also: Vec<&str> = generated.iter().flat_map(|(names, _)| names.iter().copied()).collect();
+                let page = listing::page(store, lifecycle, &listing, item, token_paged, &also, params);
                 let related = Related { store, lifecycles, rules: self.catalog.model.rules };
                 Outcome::answer(listing::facts(lifecycle, &listing, item, wrapper, &page, related).given)
             }
@@ -895,11 +898,32 @@ fn numbered<'p>(params: &'p BTreeMap<String, String>, name: &str) -> Vec<&'p str
     (1..).map_while(|n| params.get(&format!("{name}.{n}")).map(String::as_str)).collect()
 }
 
+/// The action a request names, made safe to log: the caller's text, cut
+/// to 64 visible ASCII characters, so that a log line stays one line.
+fn logged_action(req: &ApiRequest) -> String {
+    let action = req.param("Action").or_else(|| req.header("x-acs-action")).unwrap_or("-");
+    action.chars().take(64).map(|c| if c.is_ascii_graphic() { c } else { '?' }).collect()
+}
+
+/// The request as a `tracing` event of target `vpc_emulator::request`, with
+/// the same fields as the log line: INFO when answered, WARN when refused
+/// (4xx), ERROR for a server error or a dropped answer (status 0).
+fn trace_request(req: &ApiRequest, status: u16, code: Option<&str>, took: std::time::Duration) {
+    let action = logged_action(req);
+    let code = code.unwrap_or("-");
+    // Tenths of a millisecond, as the log line shows it.
+    let latency_ms = (took.as_secs_f64() * 10_000.0).round() / 10.0;
+    let method = req.method.as_str();
+    match status {
+        200..=399 => tracing::info!(target: "vpc_emulator::request", method, action, status, code, latency_ms),
+        400..=499 => tracing::warn!(target: "vpc_emulator::request", method, action, status, code, latency_ms),
+        _ => tracing::error!(target: "vpc_emulator::request", method, action, status, code, latency_ms),
+    }
+}
+
 /// One line of the request log: never a parameter value, so never a secret.
 fn log_line(req: &ApiRequest, status: u16, code: Option<&str>, took: std::time::Duration) -> String {
-    let action = req.param("Action").or_else(|| req.header("x-acs-action")).unwrap_or("-");
-    // The action name is the caller's text: keep the line one line.
-    let action: String = action.chars().take(64).map(|c| if c.is_ascii_graphic() { c } else { '?' }).collect();
+    let action = logged_action(req);
     format!(
         "vpc-emulator: {} {action} {status} {} {:.1}ms",
         req.method,

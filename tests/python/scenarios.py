@@ -156,6 +156,8 @@ class Scenarios(Base):
             self.assertTrue(ip.is_global, f"{address} is not a public address")
         first = allocated[0]
         self.assertRegex(first.allocation_id, r"^eip-[0-9a-z]+$")
+        by_address, _ = self.read("DescribeEipAddresses", RegionId=region, EipAddress=addresses[1])
+        self.assertEqual([e.allocation_id for e in by_address.eip_addresses.eip_address], [allocated[1].allocation_id])
 
         eip = self.eip(region, first.allocation_id)
         self.assertEqual((eip.status, eip.ip_address, eip.bandwidth), ("Available", first.eip_address, "5"))

@@ -8,6 +8,7 @@ mod faults;
 mod formats;
 mod idempotency;
 mod lifecycle;
+mod log;
 mod persistence;
 mod rules;
 mod signatures;

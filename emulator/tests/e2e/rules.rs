@@ -116,6 +116,11 @@ async fn eips_get_unique_public_addresses_and_show_the_instance_they_are_bound_t
     let describe = || DescribeEipAddressesRequest::builder().region_id(REGION).allocation_id(&id).send(&client);
     let listed = describe().await.unwrap();
     assert_eq!(listed.eip_addresses[0].ip_address.as_deref(), Some(address.as_str()));
+    // Generated values narrow listings under each of their names.
+    let by_address =
+        DescribeEipAddressesRequest::builder().region_id(REGION).eip_address(&address).send(&client).await.unwrap();
+    assert_eq!(by_address.eip_addresses.len(), 1);
+    assert_eq!(by_address.eip_addresses[0].allocation_id.as_deref(), Some(id.as_str()));
 
     AssociateEipAddressRequest::builder()
         .region_id(REGION)
