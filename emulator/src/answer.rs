@@ -9,15 +9,18 @@
 use aliyun_runtime::{FieldShape, Lifecycle, Shape, find_field};
 
 use crate::render::Value;
+use crate::rules::{self, ResourceRules};
 use crate::store::{Resource, Store};
 
 /// Where a resource's children are found: a list of IDs named after a
 /// kind's ID parameter (`VSwitchIds` on a VPC) lists the resources of that
-/// kind recorded with this resource's ID (`VpcId`).
+/// kind recorded with this resource's ID (`VpcId`), and so does a list the
+/// rules name for a kind (a VPC's `RouterTableIds`).
 #[derive(Clone, Copy)]
 pub(crate) struct Related<'a> {
     pub store: &'a Store,
     pub lifecycles: &'a [&'static Lifecycle],
+    pub rules: &'a [ResourceRules],
 }
 
 /// What an answer is made from.
@@ -147,9 +150,15 @@ fn from_resource(
 /// The IDs of `resource`'s children of the kind whose ID parameter `name`
 /// is the plural of, oldest first; `None` when `name` names no kind.
 fn children(name: &str, parent: &Lifecycle, resource: &Resource, related: Related<'_>) -> Option<Vec<Value>> {
-    let singular = name.strip_suffix('s')?;
-    let kind =
-        related.lifecycles.iter().find(|l| l.id.eq_ignore_ascii_case(singular) && l.resource != parent.resource)?;
+    let alias =
+        rules::of(related.rules, parent.resource).lists.iter().find(|(list, _)| list.eq_ignore_ascii_case(name));
+    let kind = match alias {
+        Some((_, kind)) => related.lifecycles.iter().find(|l| l.resource == *kind)?,
+        None => {
+            let singular = name.strip_suffix('s')?;
+            related.lifecycles.iter().find(|l| l.id.eq_ignore_ascii_case(singular) && l.resource != parent.resource)?
+        }
+    };
     let Some(of_kind) = related.store.kind(kind.resource) else { return Some(Vec::new()) };
     let ids = of_kind
         .iter()

@@ -38,6 +38,12 @@ pub struct Config {
     /// Seeds the generator of resource and request IDs, so that a run
     /// gives the same IDs every time; system-seeded when `None`.
     pub id_seed: Option<u64>,
+    /// Quotas that replace the model's (see [`ResourceRules::quota`]):
+    /// `(resource kind, limit)`, such as `("Vpc", 50)`. A kind without a
+    /// quota in the model gets one counted per region.
+    ///
+    /// [`ResourceRules::quota`]: crate::ResourceRules::quota
+    pub quotas: Vec<(String, u32)>,
     /// Write one line per request to standard error: action, status, code,
     /// latency (never a parameter value, so never a secret).
     pub log_requests: bool,
@@ -63,6 +69,7 @@ impl Config {
             model: ServiceModel::vpc(),
             regions: Region::catalogue(ServiceModel::vpc().endpoints, 8),
             id_seed: None,
+            quotas: Vec::new(),
             log_requests: false,
             state_write_delay: Duration::ZERO,
         }

@@ -79,10 +79,12 @@ fn requested_ids<'p>(listing: &Listing, params: &'p BTreeMap<String, String>) ->
     asked.then_some(ids)
 }
 
-/// Whether a parameter narrows by a field of the listed items.
+/// Whether a parameter narrows by a field of the listed items, or by one
+/// of `also` (values the service makes up, under each of their names).
 fn attribute<'p>(
     item: &[FieldShape],
     listing: &Listing,
+    also: &[&str],
     name: &'p str,
     value: &'p str,
 ) -> Option<(&'p str, &'p str, bool)> {
@@ -96,7 +98,8 @@ fn attribute<'p>(
     }
     let field = find_field(item, name).map(|f| f.shape);
     let boolean = matches!(field, Some(aliyun_runtime::Shape::Boolean));
-    (field.is_some_and(|s| s.is_scalar()) || name == "ResourceGroupId").then_some((name, value, boolean))
+    let known = field.is_some_and(|s| s.is_scalar()) || name == "ResourceGroupId" || also.contains(&name);
+    known.then_some((name, value, boolean))
 }
 
 pub(crate) fn page(
@@ -105,6 +108,7 @@ pub(crate) fn page(
     listing: &Listing,
     item: &[FieldShape],
     token_paged: bool,
+    also: &[&str],
     params: &BTreeMap<String, String>,
 ) -> Page {
     let (number, size) = if token_paged {
@@ -124,7 +128,7 @@ pub(crate) fn page(
     };
     let filters = filters(params);
     let tags = tags_in(params, "Tag");
-    let attributes: Vec<_> = params.iter().filter_map(|(k, v)| attribute(item, listing, k, v)).collect();
+    let attributes: Vec<_> = params.iter().filter_map(|(k, v)| attribute(item, listing, also, k, v)).collect();
     let region = params.get("RegionId").map(String::as_str);
     let matches = |r: &Resource| {
         r.visible_from(region)
@@ -245,7 +249,7 @@ mod tests {
     fn ids(params: &[(&str, &str)]) -> (usize, Vec<String>) {
         let params: BTreeMap<String, String> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let item = super::tests_item();
-        let page = page(&store(), &PC, &PC.listing.unwrap(), item, false, &params);
+        let page = page(&store(), &PC, &PC.listing.unwrap(), item, false, &[], &params);
         (page.total, page.items.into_iter().map(|r| r.id).collect())
     }
 

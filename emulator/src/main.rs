@@ -54,13 +54,20 @@ struct Args {
     #[arg(long)]
     seed: Option<u64>,
     /// Print one line per request to standard error: method, action, HTTP
-    /// status, error code, latency. Never a parameter value.
+    /// status, error code, latency. Never a parameter value. The
+    /// VPC_EMULATOR_LOG variable filters them (and turns them on by
+    /// itself): `warn` shows refused requests only, `error` server errors
+    /// and dropped answers; any tracing env filter works.
     #[arg(long)]
     log_requests: bool,
     /// The regions DescribeRegions lists, comma-separated (default: every
     /// region of the endpoint list).
     #[arg(long, value_delimiter = ',')]
     regions: Vec<String>,
+    /// Set a quota, `Kind=N` (repeatable): `--quota Vpc=50 --quota Eip=5`.
+    /// Defaults are Alibaba's: 10 VPCs and 20 EIPs per region, 150 vSwitches per VPC.
+    #[arg(long = "quota", value_name = "KIND=N", value_parser = parse_quota)]
+    quotas: Vec<(String, u32)>,
     /// How many zones (`<region>-a`, `-b`, ...) each region has, 1 to 26.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=26))]
     zones: u8,
@@ -72,8 +79,43 @@ struct Args {
     state_write_delay_ms: u64,
 }
 
+/// `Kind=N`, N a whole number.
+fn parse_quota(text: &str) -> Result<(String, u32), String> {
+    let (kind, limit) = text.split_once('=').ok_or_else(|| format!("`{text}` is not KIND=N, such as Vpc=50"))?;
+    let limit = limit.trim().parse().map_err(|_| format!("`{limit}` is not a whole number from 0 to {}", u32::MAX))?;
+    let kind = kind.trim();
+    if kind.is_empty() {
+        return Err(format!("`{text}` names no resource kind; write KIND=N, such as Vpc=50"));
+    }
+    Ok((kind.to_owned(), limit))
+}
+
+/// The variable whose tracing filter selects the request log's lines.
+const LOG_FILTER: &str = "VPC_EMULATOR_LOG";
+
+/// Prints the emulator's `tracing` events (the request log) to standard
+/// error, filtered by `VPC_EMULATOR_LOG`; with `--log-requests` and no
+/// filter, every request.
+fn start_log(log_requests: bool) -> Result<(), String> {
+    let directives = match std::env::var(LOG_FILTER) {
+        Ok(directives) => directives,
+        Err(std::env::VarError::NotPresent) if log_requests => "vpc_emulator::request=info".to_owned(),
+        Err(std::env::VarError::NotPresent) => return Ok(()),
+        Err(std::env::VarError::NotUnicode(_)) => return Err(format!("{LOG_FILTER} is not valid UTF-8")),
+    };
+    let filter = tracing_subscriber::EnvFilter::builder().parse(&directives).map_err(|e| {
+        format!("{LOG_FILTER}={directives:?} is not a filter ({e}); try `info`, `warn` or `vpc_emulator::request=warn`")
+    })?;
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
+    if let Err(e) = start_log(args.log_requests) {
+        eprintln!("vpc-emulator: {e}");
+        return ExitCode::from(2);
+    }
     let mut key = Credentials::new(&args.access_key_id, &args.access_key_secret);
     if let Some(token) = &args.security_token {
         key = key.with_security_token(token);
@@ -92,7 +134,9 @@ fn main() -> ExitCode {
         seed: args.seed.unwrap_or(0),
     };
     config.id_seed = args.seed;
-    config.log_requests = args.log_requests;
+    // The log goes through the tracing subscriber set up above.
+    config.log_requests = false;
+    config.quotas = args.quotas.clone();
     let endpoints = config.model.endpoints;
     config.regions = if args.regions.is_empty() {
         Region::catalogue(endpoints, usize::from(args.zones))

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 
 use aliyun_runtime::{ErrorDoc, Lifecycle, Listing, OperationInfo};
 
+use crate::rules::{self, ResourceRules};
+
 /// One product as the generated crate describes it.
 #[derive(Debug, Clone, Copy)]
 pub struct ServiceModel {
@@ -17,8 +19,13 @@ pub struct ServiceModel {
     /// Every action served, with its parameter checks; any other action is
     /// answered `InvalidApi.NotFound`.
     pub operations: &'static [OperationInfo],
-    /// The resources the emulator keeps, and what each action does to them.
+    /// The resources the emulator keeps, and what each action does to them:
+    /// the spec's lifecycles, and those of resources the service makes on
+    /// its own (a VPC's vRouter).
     pub lifecycles: &'static [&'static Lifecycle],
+    /// What the service does beyond the lifecycles (quotas, companion
+    /// resources, generated values), by resource kind; see [`ResourceRules`].
+    pub rules: &'static [ResourceRules],
     /// The gateway's codes with their documented statuses and messages.
     pub common_errors: &'static [ErrorDoc],
     /// The regional endpoints the service publishes, `(region, host)`: the
@@ -35,7 +42,8 @@ impl ServiceModel {
             product: aliyun_vpc::PRODUCT,
             version: aliyun_vpc::VERSION,
             operations: aliyun_vpc::OPERATIONS,
-            lifecycles: aliyun_vpc::LIFECYCLES,
+            lifecycles: &rules::VPC_LIFECYCLES,
+            rules: rules::VPC,
             common_errors: aliyun_vpc::CommonError::DOCUMENTED,
             endpoints: aliyun_vpc::ENDPOINTS,
             endpoint_template: aliyun_vpc::ENDPOINT,
@@ -124,6 +132,11 @@ impl Catalog {
 
     pub fn action(&self, name: &str) -> Option<&Action> {
         self.actions.get(name)
+    }
+
+    /// The rules of a resource kind (none for a kind without any).
+    pub fn rules(&self, resource: &str) -> &'static ResourceRules {
+        rules::of(self.model.rules, resource)
     }
 
     /// The lifecycle of a resource kind, by its name.

@@ -25,6 +25,7 @@ use crate::faults::{Fate, Injector};
 use crate::model::{Action, Catalog, Role, Special};
 use crate::render::{self, Format, Value};
 use crate::request::ApiRequest;
+use crate::rules::{self, Generated, Quota, QuotaScope};
 use crate::store::{Change, Remembered, Resource, Store};
 use crate::wal::{self, Wal};
 use crate::{clock, engine, ids, listing};
@@ -54,6 +55,8 @@ pub(crate) struct Service {
     regions: Vec<Region>,
     /// Makes resource and request IDs; seeded by `Config::id_seed` when given.
     ids: Mutex<fastrand::Rng>,
+    /// Each kind's quota: the model's, as `Config::quotas` changes them.
+    quotas: Vec<(&'static str, Quota)>,
     log_requests: bool,
 }
 
@@ -67,6 +70,8 @@ struct Done {
 impl Service {
     /// Builds the service, replaying and compacting the state file when there is one.
     pub fn new(config: &Config) -> io::Result<Service> {
+        let catalog = Catalog::new(config.model);
+        let quotas = quotas(&catalog, &config.quotas).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let mut store = Store::default();
         let state_lock = config.state_file.as_deref().map(wal::lock).transpose()?;
         let wal = match &config.state_file {
@@ -79,7 +84,7 @@ impl Service {
             None => None,
         };
         Ok(Service {
-            catalog: Catalog::new(config.model),
+            catalog,
             auth: Authenticator::new(&config.keys, config.max_clock_skew),
             faults: Injector::new(config.faults),
             store: Mutex::new(store),
@@ -87,6 +92,7 @@ impl Service {
             state_lock: Mutex::new(state_lock),
             regions: config.regions.clone(),
             ids: Mutex::new(config.id_seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed)),
+            quotas,
             log_requests: config.log_requests,
         })
     }
@@ -134,11 +140,12 @@ impl Service {
                 (Handled::Reply(self.refuse(req, e)), Some(code))
             }
         };
+        let status = match &handled {
+            Handled::Reply(r) => r.status,
+            Handled::Drop => 0,
+        };
+        trace_request(req, status, code.as_deref(), started.elapsed());
         if self.log_requests {
-            let status = match &handled {
-                Handled::Reply(r) => r.status,
-                Handled::Drop => 0,
-            };
             eprintln!("{}", log_line(req, status, code.as_deref(), started.elapsed()));
         }
         handled
@@ -230,7 +237,11 @@ impl Service {
                     .and_then(|(_, id)| store.get(l.resource, id).map(|r| (l, r))),
                 _ => None,
             };
-            let related = Some(Related { store: &store, lifecycles: self.catalog.model.lifecycles });
+            let related = Some(Related {
+                store: &store,
+                lifecycles: self.catalog.model.lifecycles,
+                rules: self.catalog.model.rules,
+            });
             let fields = answer::answer(info.response, &Facts { given, resource, related });
             return Ok(Done { fields, durable_at: self.appended() });
         }
@@ -245,7 +256,8 @@ impl Service {
         }
         let durable_at = self.commit(&mut store, &changes)?;
         let resource = subject.and_then(|(l, id)| store.get(l.resource, &id).map(|r| (l, r)));
-        let related = Some(Related { store: &store, lifecycles: self.catalog.model.lifecycles });
+        let related =
+            Some(Related { store: &store, lifecycles: self.catalog.model.lifecycles, rules: self.catalog.model.rules });
         let fields = answer::answer(info.response, &Facts { given, resource, related });
         Ok(Done { fields, durable_at })
     }
@@ -259,18 +271,24 @@ impl Service {
                 let items = find_field(info.response, listing.items).and_then(|f| answer::list_of_structs(&f.shape));
                 let (item, wrapper) = items.unwrap_or((&[], listing.wrapper));
                 let token_paged = find_field(info.response, "NextToken").is_some();
-                let page = listing::page(store, lifecycle, &listing, item, token_paged, params);
-                let related = Related { store, lifecycles };
+                let generated = self.catalog.rules(lifecycle.resource).generated;
+                let also: Vec<&str> = generated.iter().flat_map(|(names, _)| names.iter().copied()).collect();
+                let page = listing::page(store, lifecycle, &listing, item, token_paged, &also, params);
+                let related = Related { store, lifecycles, rules: self.catalog.model.rules };
                 Outcome::answer(listing::facts(lifecycle, &listing, item, wrapper, &page, related).given)
             }
             Role::Create(lifecycle) => {
                 let parents = addressed(store, lifecycles, info, params, Some(lifecycle))?;
                 check_cidr(store, lifecycle, info, params, &parents)?;
+                self.check_quota(store, lifecycle, info, params)?;
                 let id = self.new_id(store, lifecycle);
-                let resource =
-                    engine::create(lifecycle, info, params, id.clone(), store.next_seq(), clock::format(clock::now()));
+                let now = clock::format(clock::now());
+                let mut resource = engine::create(lifecycle, info, params, id.clone(), store.next_seq(), now.clone());
+                let companions = self.made_with(store, lifecycle, &mut resource, &now);
+                let mut changes = vec![Change::Put { resource }];
+                changes.extend(companions);
                 Outcome {
-                    changes: vec![Change::Put { resource }],
+                    changes,
                     given: vec![(lifecycle.id.to_owned(), Value::Str(id.clone()))],
                     subject: Some((lifecycle, id.clone())),
                     remembered: vec![(lifecycle.id.to_owned(), id)],
@@ -278,15 +296,32 @@ impl Service {
             }
             Role::Transition(lifecycle) => {
                 addressed(store, lifecycles, info, params, Some(lifecycle))?;
-                let change = act(store, lifecycle, info, params)?;
-                if let Change::Delete { id, .. } = &change {
-                    refuse_with_children(store, lifecycles, lifecycle, info, id)?;
+                let mut change = act(store, lifecycle, info, params)?;
+                let mut changes = Vec::new();
+                match &mut change {
+                    Change::Delete { id, .. } => {
+                        let rules = self.catalog.rules(lifecycle.resource);
+                        refuse_with_children(store, lifecycles, rules, lifecycle, info, id)?;
+                        // Its companions go with it.
+                        changes.extend(
+                            companions_of(store, lifecycles, rules, lifecycle, id)
+                                .map(|r| Change::Delete { kind: r.kind.clone(), id: r.id.clone() }),
+                        );
+                    }
+                    Change::Put { resource } => {
+                        let clears = self.catalog.rules(lifecycle.resource).clears;
+                        for (_, fields) in clears.iter().filter(|(a, _)| *a == info.action) {
+                            resource.fields.retain(|k, _| !fields.iter().any(|f| f.eq_ignore_ascii_case(k)));
+                        }
+                    }
+                    Change::Token { .. } => {}
                 }
                 let subject = match &change {
                     Change::Put { resource } => Some((lifecycle, resource.id.clone())),
                     _ => None,
                 };
-                Outcome { changes: vec![change], given: Vec::new(), subject, remembered: Vec::new() }
+                changes.insert(0, change);
+                Outcome { changes, given: Vec::new(), subject, remembered: Vec::new() }
             }
             Role::Special(special) => self.special(store, special, info, params)?,
             Role::Plain => {
@@ -313,6 +348,106 @@ impl Service {
                 return id;
             }
         }
+    }
+
+    /// Refuses a create that would take more resources of its kind than
+    /// the quota allows, with the action's `QuotaExceeded.<Kind>` code when
+    /// it documents one (else its plain `QuotaExceeded`, else that code with status 400).
+    fn check_quota(
+        &self,
+        store: &Store,
+        lifecycle: &Lifecycle,
+        info: &OperationInfo,
+        params: &BTreeMap<String, String>,
+    ) -> Result<(), ApiError> {
+        let Some((_, quota)) = self.quotas.iter().find(|(k, _)| *k == lifecycle.resource) else { return Ok(()) };
+        let Some(kind) = store.kind(lifecycle.resource) else { return Ok(()) };
+        let region = params.get("RegionId").map(String::as_str);
+        let (held, scope) = match quota.per {
+            QuotaScope::Region => {
+                let held = kind.unordered().filter(|r| r.visible_from(region)).count();
+                (held, format!("region {}", region.unwrap_or("(any)")))
+            }
+            QuotaScope::Parent(id_param) => {
+                let Some(parent) = params.get(id_param).map(|p| p.trim()).filter(|p| !p.is_empty()) else {
+                    return Ok(());
+                };
+                let held = kind.unordered().filter(|r| answer::text(id_param, lifecycle, r) == Some(parent)).count();
+                (held, parent.to_owned())
+            }
+        };
+        if held < quota.limit as usize {
+            return Ok(());
+        }
+        let own = format!("QuotaExceeded.{}", lifecycle.resource);
+        let code = info
+            .errors
+            .iter()
+            .map(|e| e.code)
+            .find(|c| c.eq_ignore_ascii_case(&own))
+            .or_else(|| info.errors.iter().map(|e| e.code).find(|c| *c == "QuotaExceeded"))
+            .unwrap_or("QuotaExceeded");
+        Err(ApiError::new(
+            documented_status(info.errors, code).unwrap_or(400),
+            code.to_owned(),
+            format!(
+                "The quota of {} {}s in {scope} is reached: {held} of {}.",
+                quota.limit, lifecycle.resource, quota.limit
+            ),
+        ))
+    }
+
+    /// What the rules add to a new resource: its companions (returned, to
+    /// be put beside it), the fields every new one has, and generated values.
+    fn made_with(&self, store: &Store, lifecycle: &Lifecycle, resource: &mut Resource, now: &str) -> Vec<Change> {
+        let rules = self.catalog.rules(lifecycle.resource);
+        let mut ids: Vec<(&str, String)> = vec![(lifecycle.id, resource.id.clone())];
+        let mut changes = Vec::new();
+        for (n, companion) in (1..).zip(rules.companions) {
+            let Some(kind) = self.catalog.lifecycle(companion.resource) else { continue };
+            let id = self.new_id(store, kind);
+            let mut fields: BTreeMap<String, String> = companion
+                .fields
+                .iter()
+                .filter_map(|(name, template)| Some(((*name).to_owned(), rules::fill(template, &ids)?)))
+                .collect();
+            fields.insert("CreationTime".to_owned(), now.to_owned());
+            changes.push(Change::Put {
+                resource: Resource {
+                    kind: kind.resource.to_owned(),
+                    id: id.clone(),
+                    seq: resource.seq + n,
+                    state: kind.initial.to_owned(),
+                    pending: None,
+                    region: resource.region.clone(),
+                    fields,
+                    tags: Vec::new(),
+                },
+            });
+            ids.push((kind.id, id));
+        }
+        for (name, template) in rules.fields {
+            if let Some(value) = rules::fill(template, &ids) {
+                resource.fields.entry((*name).to_owned()).or_insert(value);
+            }
+        }
+        for (names, generated) in rules.generated {
+            let value = match generated {
+                Generated::PublicIpv4 => {
+                    let held = store.kind(lifecycle.resource);
+                    let taken = |ip: &str| {
+                        held.is_some_and(|k| {
+                            k.unordered().any(|r| names.iter().any(|n| r.fields.get(*n).is_some_and(|v| v == ip)))
+                        })
+                    };
+                    rules::public_ipv4(&mut self.ids.lock().unwrap_or_else(|e| e.into_inner()), taken)
+                }
+            };
+            for name in *names {
+                resource.fields.insert((*name).to_owned(), value.clone());
+            }
+        }
+        changes
     }
 
     fn dry_run_passed(&self) -> ApiError {
@@ -619,13 +754,15 @@ fn addressed<'s>(
 fn refuse_with_children(
     store: &Store,
     lifecycles: &[&'static Lifecycle],
+    rules: &rules::ResourceRules,
     parent: &Lifecycle,
     info: &OperationInfo,
     id: &str,
 ) -> Result<(), ApiError> {
-    let child = store.all().filter(|r| r.kind != parent.resource).find(|r| {
-        lifecycles.iter().find(|l| l.resource == r.kind).is_some_and(|l| answer::text(parent.id, l, r) == Some(id))
-    });
+    let child =
+        store.all().filter(|r| r.kind != parent.resource).filter(|r| !is_companion(rules, parent, id, r)).find(|r| {
+            lifecycles.iter().find(|l| l.resource == r.kind).is_some_and(|l| answer::text(parent.id, l, r) == Some(id))
+        });
     let Some(child) = child else { return Ok(()) };
     let dependency = |code: &str| code.starts_with("DependencyViolation");
     let code = info
@@ -641,6 +778,55 @@ fn refuse_with_children(
         code.to_owned(),
         format!("The {} {id} still has a dependent {} ({}); delete that first.", parent.resource, child.kind, child.id),
     ))
+}
+
+/// Whether `r` was made with the resource `id` of `owner` (see
+/// [`rules::Companion`]): of a companion's kind, holding the owner's ID and
+/// every fixed field of the companion.
+fn is_companion(rules: &rules::ResourceRules, owner: &Lifecycle, id: &str, r: &Resource) -> bool {
+    rules.companions.iter().any(|c| {
+        c.resource == r.kind
+            && r.fields.get(owner.id).is_some_and(|v| v == id)
+            && c.fields
+                .iter()
+                .filter(|(_, v)| !v.contains('{'))
+                .all(|(k, v)| r.fields.get(*k).is_some_and(|have| have == v))
+    })
+}
+
+/// The companions of the resource `id` of `owner`.
+fn companions_of<'s>(
+    store: &'s Store,
+    lifecycles: &[&'static Lifecycle],
+    rules: &'s rules::ResourceRules,
+    owner: &'s Lifecycle,
+    id: &'s str,
+) -> impl Iterator<Item = &'s Resource> {
+    let kinds: Vec<&'static Lifecycle> =
+        lifecycles.iter().copied().filter(|l| rules.companions.iter().any(|c| c.resource == l.resource)).collect();
+    kinds
+        .into_iter()
+        .filter_map(|l| store.kind(l.resource))
+        .flat_map(|k| k.iter())
+        .filter(move |r| is_companion(rules, owner, id, r))
+}
+
+/// Each kind's quota: the model's rules, with `overrides` (kind, limit)
+/// replacing their limits; a kind without a quota gets one per region.
+fn quotas(catalog: &Catalog, overrides: &[(String, u32)]) -> Result<Vec<(&'static str, Quota)>, String> {
+    let mut out: Vec<(&'static str, Quota)> =
+        catalog.model.rules.iter().filter_map(|r| r.quota.map(|q| (r.resource, q))).collect();
+    for (kind, limit) in overrides {
+        let Some(lifecycle) = catalog.model.lifecycles.iter().find(|l| l.resource.eq_ignore_ascii_case(kind)) else {
+            let kinds: Vec<&str> = catalog.model.lifecycles.iter().map(|l| l.resource).collect();
+            return Err(format!("no resource kind `{kind}` to set a quota for; the kinds are {}", kinds.join(", ")));
+        };
+        match out.iter_mut().find(|(k, _)| *k == lifecycle.resource) {
+            Some((_, quota)) => quota.limit = *limit,
+            None => out.push((lifecycle.resource, Quota { limit: *limit, per: QuotaScope::Region })),
+        }
+    }
+    Ok(out)
 }
 
 /// The CIDR rules (see [`Cidr`]): a new resource's `CidrBlock` must be well
@@ -712,11 +898,32 @@ fn numbered<'p>(params: &'p BTreeMap<String, String>, name: &str) -> Vec<&'p str
     (1..).map_while(|n| params.get(&format!("{name}.{n}")).map(String::as_str)).collect()
 }
 
+/// The action a request names, made safe to log: the caller's text, cut
+/// to 64 visible ASCII characters, so that a log line stays one line.
+fn logged_action(req: &ApiRequest) -> String {
+    let action = req.param("Action").or_else(|| req.header("x-acs-action")).unwrap_or("-");
+    action.chars().take(64).map(|c| if c.is_ascii_graphic() { c } else { '?' }).collect()
+}
+
+/// The request as a `tracing` event of target `vpc_emulator::request`, with
+/// the same fields as the log line: INFO when answered, WARN when refused
+/// (4xx), ERROR for a server error or a dropped answer (status 0).
+fn trace_request(req: &ApiRequest, status: u16, code: Option<&str>, took: std::time::Duration) {
+    let action = logged_action(req);
+    let code = code.unwrap_or("-");
+    // Tenths of a millisecond, as the log line shows it.
+    let latency_ms = (took.as_secs_f64() * 10_000.0).round() / 10.0;
+    let method = req.method.as_str();
+    match status {
+        200..=399 => tracing::info!(target: "vpc_emulator::request", method, action, status, code, latency_ms),
+        400..=499 => tracing::warn!(target: "vpc_emulator::request", method, action, status, code, latency_ms),
+        _ => tracing::error!(target: "vpc_emulator::request", method, action, status, code, latency_ms),
+    }
+}
+
 /// One line of the request log: never a parameter value, so never a secret.
 fn log_line(req: &ApiRequest, status: u16, code: Option<&str>, took: std::time::Duration) -> String {
-    let action = req.param("Action").or_else(|| req.header("x-acs-action")).unwrap_or("-");
-    // The action name is the caller's text: keep the line one line.
-    let action: String = action.chars().take(64).map(|c| if c.is_ascii_graphic() { c } else { '?' }).collect();
+    let action = logged_action(req);
     format!(
         "vpc-emulator: {} {action} {status} {} {:.1}ms",
         req.method,

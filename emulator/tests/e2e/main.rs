@@ -8,7 +8,9 @@ mod faults;
 mod formats;
 mod idempotency;
 mod lifecycle;
+mod log;
 mod persistence;
+mod rules;
 mod signatures;
 mod vpc;
 

@@ -1,0 +1,258 @@
+//! What the service does to resources beyond their lifecycles, as data:
+//! quotas, the resources a create makes alongside its own (a VPC's vRouter
+//! and system route table), values the service makes up (an EIP's address),
+//! values every new resource starts with, fields an action clears, and list
+//! fields whose names do not follow their kind's ID parameter.
+//!
+//! The spec declares lifecycles; these rules are the emulator's own, kept
+//! beside them in [`ServiceModel`](crate::ServiceModel), so that another
+//! product is served by another table, not by other code. How each rule is
+//! applied is in `service.rs` (quotas, companions, clears) and `answer.rs`
+//! (list aliases).
+
+use std::sync::LazyLock;
+
+use aliyun_runtime::{Lifecycle, Listing};
+
+/// The rules of one resource kind (a lifecycle's `resource`).
+#[derive(Debug, Clone, Copy)]
+pub struct ResourceRules {
+    /// The lifecycle they apply to (`Vpc`).
+    pub resource: &'static str,
+    /// The most resources of this kind a caller may hold; the create that
+    /// would pass it is refused with the creating action's documented
+    /// `QuotaExceeded.<Kind>` code (else `QuotaExceeded`).
+    pub quota: Option<Quota>,
+    /// Resources made with each new one and deleted with it. A companion
+    /// does not keep its owner from being deleted.
+    pub companions: &'static [Companion],
+    /// Fields set on each new resource (`{IdParam}` stands for the ID of
+    /// the new resource or of a companion made before, by ID parameter).
+    pub fields: &'static [(&'static str, &'static str)],
+    /// Values the service makes up for each new resource, under every name
+    /// given; a listing parameter of one of these names narrows by it.
+    pub generated: &'static [(&'static [&'static str], Generated)],
+    /// Fields an action removes from the resource it moves (the instance an
+    /// EIP was bound to, once it is unbound).
+    pub clears: &'static [(&'static str, &'static [&'static str])],
+    /// List fields of string IDs whose name is not the plural of their
+    /// kind's ID parameter: `(field, kind)` lists this resource's children of `kind`.
+    pub lists: &'static [(&'static str, &'static str)],
+}
+
+impl ResourceRules {
+    /// No rules at all.
+    pub const NONE: ResourceRules = ResourceRules {
+        resource: "",
+        quota: None,
+        companions: &[],
+        fields: &[],
+        generated: &[],
+        clears: &[],
+        lists: &[],
+    };
+}
+
+/// How many resources of a kind a caller may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    /// The most there may be.
+    pub limit: u32,
+    /// What they are counted in.
+    pub per: QuotaScope,
+}
+
+/// What a quota counts resources in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaScope {
+    /// Each region.
+    Region,
+    /// Each parent, named by its ID parameter (`VpcId`: per VPC).
+    Parent(&'static str),
+}
+
+/// A resource made together with another one.
+#[derive(Debug, Clone, Copy)]
+pub struct Companion {
+    /// Its kind (a lifecycle of the model).
+    pub resource: &'static str,
+    /// Its fields, `{IdParam}` standing for an ID as in [`ResourceRules::fields`];
+    /// a resource of this kind is the owner's companion when it holds the
+    /// owner's ID and every field given here without a placeholder.
+    pub fields: &'static [(&'static str, &'static str)],
+}
+
+/// A kind of value the service makes up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generated {
+    /// A public IPv4 address, different from every one already handed out
+    /// under the same field.
+    PublicIpv4,
+}
+
+/// The vRouter, which the VPC API lists (`DescribeVRouters`) but whose
+/// lifecycle the spec does not declare: it exists exactly as long as its VPC.
+pub static VROUTER: Lifecycle = Lifecycle {
+    resource: "VRouter",
+    id: "VRouterId",
+    id_prefix: "vrt-",
+    not_found: None,
+    listing: Some(Listing {
+        action: "DescribeVRouters",
+        items: "VRouters",
+        wrapper: Some("VRouter"),
+        id_field: "VRouterId",
+        state_field: "",
+    }),
+    states: &["Available"],
+    initial: "Available",
+    transitions: &[],
+};
+
+/// The VPC API's rules. Quotas are Alibaba's documented defaults: 10 VPCs
+/// per region, 150 vSwitches per VPC, 20 EIPs per region.
+pub static VPC: &[ResourceRules] = &[
+    ResourceRules {
+        resource: "Vpc",
+        quota: Some(Quota { limit: 10, per: QuotaScope::Region }),
+        companions: &[
+            Companion { resource: "VRouter", fields: &[("VpcId", "{VpcId}")] },
+            Companion {
+                resource: "RouteTable",
+                fields: &[
+                    ("VpcId", "{VpcId}"),
+                    ("VRouterId", "{VRouterId}"),
+                    ("RouterId", "{VRouterId}"),
+                    ("RouterType", "VRouter"),
+                    ("RouteTableType", "System"),
+                ],
+            },
+        ],
+        fields: &[("VRouterId", "{VRouterId}"), ("IsDefault", "false")],
+        lists: &[("RouterTableIds", "RouteTable")],
+        ..ResourceRules::NONE
+    },
+    ResourceRules {
+        resource: "VSwitch",
+        quota: Some(Quota { limit: 150, per: QuotaScope::Parent("VpcId") }),
+        fields: &[("IsDefault", "false")],
+        ..ResourceRules::NONE
+    },
+    ResourceRules {
+        resource: "Eip",
+        quota: Some(Quota { limit: 20, per: QuotaScope::Region }),
+        generated: &[(&["EipAddress", "IpAddress"], Generated::PublicIpv4)],
+        clears: &[(
+            "UnassociateEipAddress",
+            &["InstanceId", "InstanceType", "InstanceRegionId", "PrivateIpAddress", "AssociatedInstanceType"],
+        )],
+        ..ResourceRules::NONE
+    },
+];
+
+/// The VPC API's lifecycles: the spec's, and the vRouter's.
+pub static VPC_LIFECYCLES: LazyLock<Vec<&'static Lifecycle>> = LazyLock::new(|| {
+    let mut all: Vec<&'static Lifecycle> = aliyun_vpc::LIFECYCLES.to_vec();
+    all.push(&VROUTER);
+    all
+});
+
+/// The rules of `resource`, or none.
+pub(crate) fn of<'r>(rules: &'r [ResourceRules], resource: &str) -> &'r ResourceRules {
+    rules.iter().find(|r| r.resource == resource).unwrap_or(&ResourceRules::NONE)
+}
+
+/// `template` with every `{IdParam}` replaced by the ID `ids` holds for it;
+/// `None` when one is unknown.
+pub(crate) fn fill(template: &str, ids: &[(&str, String)]) -> Option<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find('}')? + start;
+        let name = &rest[start + 1..end];
+        out.push_str(&ids.iter().find(|(k, _)| *k == name)?.1);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// Public IPv4 blocks addresses are drawn from (in Alibaba Cloud's public
+/// ranges, none of them private, shared or reserved).
+const PUBLIC_BLOCKS: &[([u8; 2], u8)] = &[([47, 96], 12), ([39, 96], 13), ([120, 24], 14)];
+
+/// A public IPv4 address for which `taken` says no.
+pub(crate) fn public_ipv4(rng: &mut fastrand::Rng, taken: impl Fn(&str) -> bool) -> String {
+    loop {
+        let ([a, b], prefix) = PUBLIC_BLOCKS[rng.usize(..PUBLIC_BLOCKS.len())];
+        let base = u32::from_be_bytes([a, b, 0, 0]);
+        let host_bits = 32 - u32::from(prefix);
+        let n = base | rng.u32(..(1u32 << host_bits));
+        let [a, b, c, d] = n.to_be_bytes();
+        // Neither a network nor a broadcast address of any /24.
+        if d == 0 || d == 255 {
+            continue;
+        }
+        let ip = format!("{a}.{b}.{c}.{d}");
+        if !taken(&ip) {
+            return ip;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled_or_refused() {
+        let ids = [("VpcId", "vpc-1".to_owned()), ("VRouterId", "vrt-2".to_owned())];
+        assert_eq!(fill("{VpcId}", &ids).as_deref(), Some("vpc-1"));
+        assert_eq!(fill("r:{VRouterId}/{VpcId}", &ids).as_deref(), Some("r:vrt-2/vpc-1"));
+        assert_eq!(fill("System", &ids).as_deref(), Some("System"));
+        assert_eq!(fill("{Nope}", &ids), None);
+        assert_eq!(fill("{VpcId", &ids), None);
+    }
+
+    #[test]
+    fn addresses_are_public_and_not_taken() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..500 {
+            let ip = public_ipv4(&mut rng, |ip| seen.contains(ip));
+            let addr: std::net::Ipv4Addr = ip.parse().unwrap();
+            assert!(!addr.is_private() && !addr.is_loopback() && !addr.is_link_local() && !addr.is_unspecified());
+            assert!(seen.insert(ip));
+        }
+        // Every address but one is taken: that one comes out.
+        let only = "47.96.1.1";
+        assert_eq!(public_ipv4(&mut rng, |ip| ip != only), only);
+    }
+
+    #[test]
+    fn every_rule_names_a_lifecycle_and_its_placeholders_resolve() {
+        let kinds: Vec<&str> = VPC_LIFECYCLES.iter().map(|l| l.resource).collect();
+        for rules in VPC {
+            assert!(kinds.contains(&rules.resource), "{}", rules.resource);
+            let own = VPC_LIFECYCLES.iter().find(|l| l.resource == rules.resource).unwrap();
+            let mut ids = vec![(own.id, "x".to_owned())];
+            for companion in rules.companions {
+                let l = VPC_LIFECYCLES.iter().find(|l| l.resource == companion.resource).unwrap();
+                for (_, value) in companion.fields {
+                    assert!(fill(value, &ids).is_some(), "{value}");
+                }
+                ids.push((l.id, "y".to_owned()));
+            }
+            for (_, value) in rules.fields {
+                assert!(fill(value, &ids).is_some(), "{value}");
+            }
+            for (_, kind) in rules.lists {
+                assert!(kinds.contains(kind), "{kind}");
+            }
+            if let Some(Quota { per: QuotaScope::Parent(id), .. }) = rules.quota {
+                assert!(VPC_LIFECYCLES.iter().any(|l| l.id == id), "{id}");
+            }
+        }
+    }
+}
