@@ -682,6 +682,87 @@ impl fmt::Debug for Client {
     }
 }
 
+/// Settings for one call that differ from the client's: its retry policy,
+/// classifier and time limits. Whatever is not set here is the client's.
+/// Give it to a call with [`Sending::options`]; keep one to give the same
+/// settings to many calls (it is cheap to clone).
+///
+/// ```
+/// use std::time::Duration;
+/// use aliyun_runtime::{CallOptions, RetryFailure};
+///
+/// // No retries, a tight limit: for a health check.
+/// let probe = CallOptions::new().max_attempts(1).total_timeout(Duration::from_secs(2));
+/// // Also retry a code the service uses for a busy resource.
+/// let patient = CallOptions::new().max_attempts(6).retry_if(|failure| {
+///     aliyun_runtime::default_retry_classifier(failure)
+///         || matches!(failure, RetryFailure::Service { code: "IncorrectStatus.Vpc", .. })
+/// });
+/// # let _ = (probe, patient);
+/// ```
+#[derive(Clone, Default)]
+#[must_use]
+pub struct CallOptions {
+    retry: Option<RetryPolicy>,
+    max_attempts: Option<u32>,
+    retry_if: Option<RetryClassifier>,
+    attempt_timeout: Option<Duration>,
+    total_timeout: Option<Duration>,
+}
+
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("retry", &self.retry)
+            .field("max_attempts", &self.max_attempts)
+            .field("retry_if", &self.retry_if.as_ref().map(|_| "custom"))
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("total_timeout", &self.total_timeout)
+            .finish()
+    }
+}
+
+impl CallOptions {
+    /// No overrides: the client's settings.
+    pub fn new() -> Self {
+        CallOptions::default()
+    }
+
+    /// Retries with this policy instead of the client's.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Attempts in all, the first included (1: no retries), keeping the
+    /// rest of the policy (the client's, or the one given to
+    /// [`CallOptions::retry`]).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts);
+        self
+    }
+
+    /// Replaces the client's retry classifier for this call. As with the
+    /// client's, a call that may have had an effect is retried only when
+    /// that is safe: read-only, idempotent through its token, or never sent.
+    pub fn retry_if(mut self, classifier: impl Fn(&RetryFailure<'_>) -> bool + Send + Sync + 'static) -> Self {
+        self.retry_if = Some(Arc::new(classifier));
+        self
+    }
+
+    /// The limit for one attempt of this call.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// The limit for this whole call, retries and backoff included.
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = Some(timeout);
+        self
+    }
+}
+
 /// The future of one call of action `O`, returned by [`Client::send`] and by
 /// every generated action method; it resolves to
 /// `Result<O::Output, SdkError<O::Error>>`: the action's response, or an
@@ -691,25 +772,104 @@ impl fmt::Debug for Client {
 /// client's connection pool), so it can be spawned, put in a `JoinSet`,
 /// returned from a function, or awaited through `&mut` in `select!`.
 ///
+/// Before it is awaited, one call's retries and limits can differ from the
+/// client's, with no second client: [`Sending::max_attempts`],
+/// [`Sending::retry`], [`Sending::retry_if`], the timeouts, or a whole
+/// [`CallOptions`]. Settings given after the first poll have no effect.
+///
 /// A named type rather than an `async fn`: the per-action methods that
 /// return it are plain functions, which the compiler checks far faster than
 /// one state machine per action. The call itself (signing, HTTP, retries) is
-/// one non-generic future, boxed once per call.
+/// one non-generic future, boxed once per call when first polled.
 #[must_use = "a request is sent only when its future is awaited"]
 pub struct Sending<O> {
     state: State,
     action: PhantomData<fn() -> O>,
 }
 
+/// Everything a call needs before it starts.
+struct Call {
+    client: Client,
+    spec: CallSpec,
+    params: Params,
+    options: CallOptions,
+}
+
+/// The call in flight: one non-generic future, boxed once.
+type CallFuture = Pin<Box<dyn Future<Output = Result<Answer, CallError>> + Send + 'static>>;
+
 enum State {
-    Calling(Pin<Box<dyn Future<Output = Result<Answer, CallError>> + Send + 'static>>),
+    /// Not polled yet: options may still change.
+    Ready(Box<Call>),
+    Calling(CallFuture),
     /// The request did not build; the error is handed out on first poll.
     Failed(Option<BuildError>),
+}
+
+impl State {
+    /// Starts the call on first poll. Not generic, so that the call's state
+    /// machine is compiled once, here, and not once per action.
+    fn calling(&mut self) -> Option<&mut CallFuture> {
+        if let State::Ready(_) = self {
+            let State::Ready(call) = std::mem::replace(self, State::Failed(None)) else { unreachable!() };
+            let Call { client, spec, params, options } = *call;
+            *self = State::Calling(Box::pin(async move { client.call(spec, &params, &options).await }));
+        }
+        match self {
+            State::Calling(call) => Some(call),
+            _ => None,
+        }
+    }
+}
+
+impl<O> Sending<O> {
+    /// Uses `options` for this call instead of any set on it so far; what
+    /// they leave unset is the client's.
+    pub fn options(mut self, options: CallOptions) -> Self {
+        if let State::Ready(call) = &mut self.state {
+            call.options = options;
+        }
+        self
+    }
+
+    fn with(mut self, change: impl FnOnce(CallOptions) -> CallOptions) -> Self {
+        if let State::Ready(call) = &mut self.state {
+            call.options = change(std::mem::take(&mut call.options));
+        }
+        self
+    }
+
+    /// This call's retry policy, instead of the client's.
+    pub fn retry(self, policy: RetryPolicy) -> Self {
+        self.with(|o| o.retry(policy))
+    }
+
+    /// This call's attempts in all, the first included (1: no retries).
+    pub fn max_attempts(self, attempts: u32) -> Self {
+        self.with(|o| o.max_attempts(attempts))
+    }
+
+    /// This call's retry classifier, instead of the client's; see
+    /// [`CallOptions::retry_if`].
+    pub fn retry_if(self, classifier: impl Fn(&RetryFailure<'_>) -> bool + Send + Sync + 'static) -> Self {
+        self.with(|o| o.retry_if(classifier))
+    }
+
+    /// This call's limit for one attempt.
+    pub fn attempt_timeout(self, timeout: Duration) -> Self {
+        self.with(|o| o.attempt_timeout(timeout))
+    }
+
+    /// This call's limit, retries and backoff included.
+    pub fn total_timeout(self, timeout: Duration) -> Self {
+        self.with(|o| o.total_timeout(timeout))
+    }
 }
 
 impl<O> fmt::Debug for Sending<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match &self.state {
+            State::Ready(_) => "ready",
             State::Calling(_) => "calling",
             State::Failed(_) => "failed to build",
         };
@@ -722,9 +882,10 @@ impl<O: Operation> Future for Sending<O> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        let answer = match &mut this.state {
-            State::Calling(call) => std::task::ready!(call.as_mut().poll(cx)),
-            State::Failed(e) => {
+        let answer = match this.state.calling() {
+            Some(call) => std::task::ready!(call.as_mut().poll(cx)),
+            None => {
+                let State::Failed(e) = &mut this.state else { unreachable!("a call that started is calling") };
                 let e = e.take().expect("a failed `Sending` is polled after it completed");
                 return Poll::Ready(Err(SdkError::Build(e)));
             }
@@ -745,6 +906,13 @@ impl<O: Operation> Future for Sending<O> {
 #[must_use = "a dry run is sent only when awaited"]
 #[derive(Debug)]
 pub struct DryRunning<O>(Sending<O>);
+
+impl<O> DryRunning<O> {
+    /// Uses `options` for this dry run; see [`Sending::options`].
+    pub fn options(self, options: CallOptions) -> Self {
+        DryRunning(self.0.options(options))
+    }
+}
 
 impl<O: Operation> Future for DryRunning<O> {
     type Output = Result<(), SdkError<O::Error>>;
@@ -903,20 +1071,9 @@ impl Client {
     }
 
     fn start<O>(&self, params: Params, spec: CallSpec) -> Sending<O> {
-        Sending { state: State::Calling(self.call_boxed(spec, params)), action: PhantomData }
-    }
-
-    /// Not generic, so that the call's state machine is compiled once, here,
-    /// and not once per action (an `async` block inside `start::<O>` would
-    /// be).
-    fn call_boxed(
-        &self,
-        spec: CallSpec,
-        params: Params,
-    ) -> Pin<Box<dyn Future<Output = Result<Answer, CallError>> + Send + 'static>> {
         // A handle of its own, so that the future outlives the borrow.
-        let client = self.clone();
-        Box::pin(async move { client.call(spec, &params).await })
+        let call = Call { client: self.clone(), spec, params, options: CallOptions::default() };
+        Sending { state: State::Ready(Box::new(call)), action: PhantomData }
     }
 
     /// A successful answer whose body is not the action's response.
@@ -1004,7 +1161,7 @@ impl Client {
     }
 
     /// The whole call, retries included, inside its tracing span.
-    async fn call(&self, spec: CallSpec, params: &Params) -> Result<Answer, CallError> {
+    async fn call(&self, spec: CallSpec, params: &Params, options: &CallOptions) -> Result<Answer, CallError> {
         let span = tracing::info_span!(
             "aliyun.call",
             "rpc.system" = "aliyun",
@@ -1014,18 +1171,25 @@ impl Client {
             "aliyun.request_id" = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        self.attempts(spec, params).instrument(span).await
+        self.attempts(spec, params, options).instrument(span).await
     }
 
-    async fn attempts(&self, spec: CallSpec, params: &Params) -> Result<Answer, CallError> {
+    async fn attempts(&self, spec: CallSpec, params: &Params, options: &CallOptions) -> Result<Answer, CallError> {
         let inner = &self.inner;
+        // This call's settings: its own where it has them, else the client's.
+        let mut retry = options.retry.unwrap_or(inner.retry);
+        if let Some(max) = options.max_attempts {
+            retry.max_attempts = max;
+        }
+        let retry_if = options.retry_if.as_ref().unwrap_or(&inner.retry_if);
+        let attempt_timeout = options.attempt_timeout.unwrap_or(inner.attempt_timeout);
         let start = Instant::now();
-        let deadline = start + inner.total_timeout;
+        let deadline = start + options.total_timeout.unwrap_or(inner.total_timeout);
         let mut attempts = 0;
         loop {
             attempts += 1;
             let remaining = deadline.saturating_duration_since(Instant::now());
-            let limit = inner.attempt_timeout.min(remaining);
+            let limit = attempt_timeout.min(remaining);
             let outcome = tokio::time::timeout(limit, self.attempt(spec, params)).await.unwrap_or(Attempt::TimedOut);
             let span = tracing::Span::current();
             span.record("aliyun.attempts", attempts);
@@ -1033,10 +1197,8 @@ impl Client {
             let failure = outcome.failure();
             // Safe to repeat: nothing can be duplicated, or nothing was sent.
             let safe = spec.retry_safe || matches!(failure, Some(RetryFailure::Transport { sent: false }));
-            let allowed = safe
-                && failure.as_ref().is_some_and(|f| (inner.retry_if)(f))
-                && attempts < inner.retry.max_attempts.max(1);
-            let delay = inner.retry.delay(attempts + 1);
+            let allowed = safe && failure.as_ref().is_some_and(|f| retry_if(f)) && attempts < retry.max_attempts.max(1);
+            let delay = retry.delay(attempts + 1);
             let fits = Instant::now() + delay < deadline;
             let cost = if matches!(failure, Some(RetryFailure::Timeout)) { 10 } else { 5 };
             if matches!(outcome, Attempt::Done(_)) {
@@ -1059,7 +1221,7 @@ impl Client {
             }
             // The total limit is what ended the call when it cut this attempt
             // short, or when a retry was allowed but would not fit before it.
-            let ran_out = limit < inner.attempt_timeout || (allowed && !fits);
+            let ran_out = limit < attempt_timeout || (allowed && !fits);
             return match outcome {
                 Attempt::Done(output) => Ok(output),
                 Attempt::Service(e) => {

@@ -34,8 +34,8 @@ pub use build::{
     required_list,
 };
 pub use client::{
-    Client, ClientBuilder, ConfigError, DryRunning, Network, RetryBudget, RetryClassifier, RetryFailure, RetryPolicy,
-    Sending, SignatureVersion, default_retry_classifier, http_client, http_client_builder,
+    CallOptions, Client, ClientBuilder, ConfigError, DryRunning, Network, RetryBudget, RetryClassifier, RetryFailure,
+    RetryPolicy, Sending, SignatureVersion, default_retry_classifier, http_client, http_client_builder,
 };
 pub use credentials::{
     Credentials, CredentialsCache, CredentialsError, Masked, ProvideCredentials, ProviderChain, Secret,

@@ -201,3 +201,81 @@ async fn a_request_without_a_region_is_sent_for_the_clients_region() {
     assert_eq!(seen[2].param("RegionId"), Some("eu-test-1"), "dry runs too");
     assert!(seen.iter().all(|s| s.signature.is_ok()));
 }
+
+#[tokio::test]
+async fn one_call_can_retry_differently_from_the_client_without_changing_it() {
+    // Always unavailable: each call's attempts are the server's count.
+    let server = Server::start(vec![Reply::error(503, "ServiceUnavailable", "down")]).await;
+    let client = builder(&server.url).build().unwrap();
+    let attempts = |before: usize| server.count() - before;
+
+    let before = server.count();
+    client.describe_widgets(describe()).max_attempts(5).await.unwrap_err();
+    assert_eq!(attempts(before), 5, "the call's own limit");
+
+    let before = server.count();
+    client.describe_widgets(describe()).await.unwrap_err();
+    assert_eq!(attempts(before), 3, "the client's limit, unchanged by the call before");
+
+    let before = server.count();
+    let once = aliyun_runtime::CallOptions::new().max_attempts(1);
+    client.describe_widgets(describe()).options(once.clone()).await.unwrap_err();
+    client
+        .dry_run(fixture_sdk::CreateWidgetRequest::builder().labels(["a"]).build().unwrap())
+        .options(once)
+        .await
+        .unwrap_err();
+    assert_eq!(attempts(before), 2, "one attempt each, dry run included");
+
+    let before = server.count();
+    let policy =
+        RetryPolicy { max_attempts: 4, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(2) };
+    client.describe_widgets(describe()).retry(policy).await.unwrap_err();
+    assert_eq!(attempts(before), 4, "a whole policy of its own");
+
+    let before = server.count();
+    client.describe_widgets(describe()).retry_if(|_| false).await.unwrap_err();
+    assert_eq!(attempts(before), 1, "a classifier of its own: nothing is worth a retry");
+
+    // Still spawnable with its options: 'static, Send.
+    let before = server.count();
+    tokio::spawn(client.describe_widgets(describe()).max_attempts(2)).await.unwrap().unwrap_err();
+    assert_eq!(attempts(before), 2);
+}
+
+#[tokio::test]
+async fn a_call_with_more_attempts_gets_through_where_the_clients_default_gives_up() {
+    let flaky = || {
+        let mut script = vec![Reply::error(503, "ServiceUnavailable", "down"); 4];
+        script.push(Reply::ok(OK));
+        script
+    };
+    let server = Server::start(flaky()).await;
+    let client = builder(&server.url).build().unwrap();
+    let err = client.describe_widgets(describe()).await.unwrap_err();
+    assert_eq!(err.code(), Some("ServiceUnavailable"));
+    assert_eq!(server.count(), 3);
+
+    let server = Server::start(flaky()).await;
+    let client = builder(&server.url).build().unwrap();
+    let ok = client.describe_widgets(describe()).max_attempts(5).await.unwrap();
+    assert_eq!(ok.request_id, "R-ok");
+    assert_eq!(server.count(), 5);
+    // The same attempts never repeat a token-less delete, whatever the call says.
+    let server = Server::start(flaky()).await;
+    let client = builder(&server.url).build().unwrap();
+    client.delete_widget(delete()).max_attempts(5).await.unwrap_err();
+    assert_eq!(server.count(), 1, "DeleteWidget may have acted: never retried");
+}
+
+#[tokio::test]
+async fn a_call_can_have_its_own_time_limits() {
+    let server = Server::start(vec![Reply::slow(Duration::from_secs(5), Reply::ok(OK))]).await;
+    let client = builder(&server.url).build().unwrap();
+    let err = client.describe_widgets(describe()).attempt_timeout(Duration::from_millis(50)).max_attempts(1).await;
+    let Err(SdkError::Timeout(t)) = err else { panic!("{err:?}") };
+    assert_eq!((t.kind, t.attempts), (aliyun_runtime::TimeoutKind::Attempt, 1));
+    let err = client.describe_widgets(describe()).total_timeout(Duration::from_millis(50)).await;
+    let Err(SdkError::Timeout(t)) = err else { panic!("{err:?}") };
+    assert_eq!(t.kind, aliyun_runtime::TimeoutKind::Total);
+}
