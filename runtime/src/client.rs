@@ -1126,18 +1126,56 @@ impl Client {
     }
 
     fn sign_call(&self, identity: Option<&SigningIdentity>, spec: CallSpec, params: &Params) -> SignedRequest {
-        let mut stamp = [0u8; signing::TIMESTAMP_LEN];
-        let stamp = signing::timestamp(&mut stamp, time::OffsetDateTime::now_utc());
+        self.sign_at(identity, spec, params, &Moment::now(), None)
+    }
+
+    /// Signs with this nonce and timestamp. With `keep`, also writes there
+    /// what was signed (the V1 string to sign, the V3 canonical request),
+    /// to explain a signature the service refused.
+    fn sign_at(
+        &self,
+        identity: Option<&SigningIdentity>,
+        spec: CallSpec,
+        params: &Params,
+        moment: &Moment,
+        keep: Option<&mut Vec<u8>>,
+    ) -> SignedRequest {
+        let stamp = moment.stamp();
         let Some(identity) = identity else { return Self::unsigned(params, stamp) };
-        let nonce = random::uuid_v4();
         match self.inner.signature {
             SignatureVersion::V1 => {
                 let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
-                self.sign_v1(identity, params, nonce.hyphenated().encode_lower(&mut text), stamp)
+                let nonce = moment.nonce.hyphenated().encode_lower(&mut text);
+                self.sign_v1(identity, params, nonce, stamp, keep)
             }
             SignatureVersion::V3 => {
                 let mut text = [0u8; uuid::fmt::Simple::LENGTH];
-                self.sign_v3(identity, spec, params, nonce.simple().encode_lower(&mut text), stamp)
+                let nonce = moment.nonce.simple().encode_lower(&mut text);
+                self.sign_v3(identity, spec, params, nonce, stamp, keep)
+            }
+        }
+    }
+
+    /// What the client signed in an attempt the service answered with
+    /// `SignatureDoesNotMatch`: signed again with the attempt's nonce and
+    /// timestamp, so exactly the same text, with `masks` applied (an STS
+    /// token, sensitive parameters). Made only on that error.
+    fn signed_text(
+        &self,
+        identity: &SigningIdentity,
+        spec: CallSpec,
+        params: &Params,
+        moment: &Moment,
+        masks: &Redactor,
+    ) -> crate::signature_mismatch::Signed {
+        let mut kept = Vec::new();
+        self.sign_at(Some(identity), spec, params, moment, Some(&mut kept));
+        let kept = String::from_utf8_lossy(&kept);
+        match self.inner.signature {
+            SignatureVersion::V1 => crate::signature_mismatch::Signed::v1(masks.scrub(&kept)),
+            SignatureVersion::V3 => {
+                let string_to_sign = format!("{}\n{}", signing::V3_ALGORITHM, signing::sha256_hex(kept.as_bytes()));
+                crate::signature_mismatch::Signed::v3(string_to_sign, masks.scrub(&kept))
             }
         }
     }
@@ -1254,7 +1292,8 @@ impl Client {
             },
             Auth::Anonymous => None,
         };
-        let signed = self.sign_call(identity.as_deref(), spec, params);
+        let moment = Moment::now();
+        let signed = self.sign_at(identity.as_deref(), spec, params, &moment, None);
         let mut url = self.inner.url.clone();
         if !signed.query.is_empty() {
             url.set_query(Some(&signed.query));
@@ -1285,7 +1324,17 @@ impl Client {
             }
         };
         match interpret(status, body, spec.response_has_code, redactor) {
-            Attempt::Service(e) => Attempt::Service(redactor.service(e)),
+            Attempt::Service(e) => {
+                let e = redactor.service(e);
+                match identity.as_deref() {
+                    // What the client signed, beside what the server did.
+                    Some(identity) if e.code() == crate::signature_mismatch::CODE => {
+                        let signed = self.signed_text(identity, spec, params, &moment, redactor);
+                        Attempt::Service(e.with_client_signed(signed))
+                    }
+                    _ => Attempt::Service(e),
+                }
+            }
             Attempt::Done(answer) => {
                 let masks = match masks {
                     Cow::Owned(masks) => Some(masks),
@@ -1299,7 +1348,14 @@ impl Client {
 
     /// RPC signature: everything in a form-encoded POST body, so that no
     /// credential ever appears in a URL (and so in an error message or log).
-    fn sign_v1(&self, identity: &SigningIdentity, params: &Params, nonce: &str, stamp: &str) -> SignedRequest {
+    fn sign_v1(
+        &self,
+        identity: &SigningIdentity,
+        params: &Params,
+        nonce: &str,
+        stamp: &str,
+        keep: Option<&mut Vec<u8>>,
+    ) -> SignedRequest {
         let credentials = identity.credentials();
         let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 7);
         pairs.extend(params.iter());
@@ -1317,6 +1373,9 @@ impl Client {
         let size = pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>() * 5 / 4 + 48;
         let (mut body, mut string_to_sign) = (Vec::with_capacity(size), Vec::with_capacity(size * 5 / 4));
         signing::write_rpc_query("POST", &mut pairs, &mut body, &mut string_to_sign);
+        if let Some(keep) = keep {
+            keep.extend_from_slice(&string_to_sign);
+        }
         let mut signature = [0u8; 28];
         let signature = identity.key.rpc_signature(&string_to_sign, &mut signature);
         body.extend_from_slice(b"&Signature=");
@@ -1342,6 +1401,7 @@ impl Client {
         params: &Params,
         nonce: &str,
         stamp: &str,
+        keep: Option<&mut Vec<u8>>,
     ) -> SignedRequest {
         let (action, version) = (spec.action, spec.version);
         let in_body = |name: &str| {
@@ -1382,6 +1442,9 @@ impl Client {
             signed.copy_within(5.., 4);
             &signed[..6]
         };
+        if let Some(keep) = keep {
+            signing::write_v3_canonical_request(&query, signed, &content_sha256, |b| keep.extend_from_slice(b));
+        }
         let authorization = identity.key.v3_authorization(credentials.access_key_id(), &query, signed, &content_sha256);
         let mut headers = Vec::with_capacity(8);
         headers.push(("authorization", Cow::Owned(authorization)));
@@ -1399,6 +1462,25 @@ impl Client {
         }
         // `host` is signed but not listed: the HTTP client sends it from the URL.
         SignedRequest { query, headers, body }
+    }
+}
+
+/// The nonce and timestamp of one attempt: fresh for each, and kept until
+/// its answer, to explain a signature the service refused.
+struct Moment {
+    nonce: uuid::Uuid,
+    stamp: [u8; signing::TIMESTAMP_LEN],
+}
+
+impl Moment {
+    fn now() -> Self {
+        let mut stamp = [0u8; signing::TIMESTAMP_LEN];
+        signing::timestamp(&mut stamp, time::OffsetDateTime::now_utc());
+        Moment { nonce: random::uuid_v4(), stamp }
+    }
+
+    fn stamp(&self) -> &str {
+        std::str::from_utf8(&self.stamp).expect("a timestamp is ASCII")
     }
 }
 
@@ -1635,7 +1717,8 @@ mod tests {
             let client = client(SignatureVersion::V1, token);
             let params = probe();
             let identity = client.credentials_cache().unwrap().cached().unwrap();
-            let signed = client.sign_v1(&identity, &params, "nonce-1", "2024-01-02T03:04:05Z");
+            let mut kept = Vec::new();
+            let signed = client.sign_v1(&identity, &params, "nonce-1", "2024-01-02T03:04:05Z", Some(&mut kept));
             let mut all: Vec<(String, String)> = params.iter().map(|(k, v)| (k.into(), v.into())).collect();
             all.extend(owned(&[
                 ("Format", "JSON"),
@@ -1653,6 +1736,8 @@ mod tests {
                 format!("{}&Signature={}", reference.canonical_query, signing::percent_encode(&reference.signature));
             assert_eq!(signed.body, expected);
             assert!(signed.query.is_empty());
+            // What a `SignatureDoesNotMatch` is explained with is what was signed.
+            assert_eq!(String::from_utf8(kept).unwrap(), reference.string_to_sign);
         }
     }
 
@@ -1662,12 +1747,14 @@ mod tests {
             let client = client(SignatureVersion::V3, token);
             let params = probe();
             let identity = client.credentials_cache().unwrap().cached().unwrap();
+            let mut kept = Vec::new();
             let signed = client.sign_v3(
                 &identity,
                 CallSpec::of::<Probe>(),
                 &params,
                 "0123456789abcdef0123456789abcdef",
                 "2024-01-02T03:04:05Z",
+                Some(&mut kept),
             );
             let query: Vec<(String, String)> = params
                 .iter()
@@ -1690,6 +1777,7 @@ mod tests {
             let sent: std::collections::HashMap<&str, &str> =
                 signed.headers.iter().map(|(k, v)| (*k, v.as_ref())).collect();
             assert_eq!(sent["authorization"], reference.authorization);
+            assert_eq!(String::from_utf8(kept).unwrap(), reference.canonical_request);
             assert_eq!(signed.query, signing::canonical_query(&query));
             assert_eq!(sent.get("x-acs-security-token").copied(), token.map(str::trim));
             assert_eq!(sent["x-acs-signature-nonce"], "0123456789abcdef0123456789abcdef");
